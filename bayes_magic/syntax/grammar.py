@@ -1,0 +1,950 @@
+"""What each command's line looks like: its body, qualifiers and options.
+
+A :class:`Grammar` names a command (with its minimal abbreviation, as in the help files), says
+how its body is read, which of ``if``, ``in``, weights and ``using`` it takes, and which options.
+Commands with subcommands (``estimates store``, ``bayesstats ess``) hold a grammar per
+subcommand. :data:`COMMANDS` is the one table of commands the language knows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..errors import Span, StataError
+from . import tables as T
+from .ast import (
+    Assignment,
+    Body,
+    EgenCall,
+    Equation,
+    Equations,
+    ExprBody,
+    LabelDefine,
+    LabeledExpr,
+    LevelEq,
+    MultilevelModel,
+    Name,
+    NonlinearModel,
+    Option,
+    ParamList,
+    ParamRef,
+    Plots,
+    StoredName,
+    Term,
+    Varlist,
+    VarName,
+    Words,
+)
+from .expr import parse_expr
+from .lexer import END, NAME, NUMBER, PARAM, STRING
+from .options import OptionTable, parse_options
+from .params import parse_param
+from .stream import TokenStream
+from .varlist import parse_varlist, read_word
+
+__all__ = ["Grammar", "COMMANDS", "lookup", "STORAGE_TYPES"]
+
+BodyParser = Callable[[TokenStream], Body]
+
+STORAGE_TYPES = ("byte", "int", "long", "float", "double", "strL")
+
+
+@dataclass(frozen=True)
+class Grammar:
+    """The shape of one command (or subcommand) line.
+
+    ``options`` may be a function of the parsed body (``tabulate`` has one table for one
+    variable and another for two). ``custom`` bodies read their own qualifiers and options
+    (``mixed``'s random-effects equations carry options of their own).
+    """
+
+    name: str
+    min: int
+    body: BodyParser | None = None
+    options: OptionTable | Callable[[Body], OptionTable] = field(
+        default_factory=lambda: OptionTable(())
+    )
+    if_: bool = False
+    in_: bool = False
+    weights: tuple[str, ...] = ()
+    using: str = "no"  # "no", "optional", "required"
+    subcommands: tuple[Grammar, ...] = ()
+    custom: bool = False
+    default_sub: str | None = None  # subcommand used when none is given (estimates replay ...)
+
+    def matches(self, word: str) -> bool:
+        return len(word) >= self.min and self.name.startswith(word)
+
+    def table_for(self, body: Body) -> OptionTable:
+        return self.options(body) if callable(self.options) else self.options
+
+    def sub(self, word: str) -> Grammar | None:
+        for g in self.subcommands:
+            if g.matches(word):
+                return g
+        return None
+
+
+def g(pattern: str, body: BodyParser | None = None, options=None, **kw) -> Grammar:
+    """Grammar from Stata's notation: ``g("SUmmarize", ...)`` accepts ``su``, ``sum`` ..."""
+    n_min = 0
+    while n_min < len(pattern) and pattern[n_min].isupper():
+        n_min += 1
+    return Grammar(
+        pattern.lower(),
+        n_min or len(pattern),
+        body,
+        options if options is not None else OptionTable(()),
+        **kw,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# body readers
+
+
+def _stops(ts: TokenStream) -> bool:
+    t = ts.peek()
+    return (
+        t.kind == END
+        or t.is_op(",")
+        or (t.kind == NAME and t.text in ("if", "in", "using"))
+        or (t.is_op("[") and t.space)
+    )
+
+
+def varlist_body(factor: bool = True, *, required: bool = False) -> BodyParser:
+    def parse(ts: TokenStream) -> Varlist:
+        return Varlist(parse_varlist(ts, factor=factor, allow_empty=not required))
+
+    return parse
+
+
+def model_body(ts: TokenStream) -> Varlist:
+    """``depvar [indepvars]`` (regress-like): the first term is the dependent variable."""
+    terms = parse_varlist(ts, factor=True, allow_empty=False)
+    if not isinstance(terms[0], VarName):
+        raise StataError(
+            "depvar may not be a factor variable", 198, span=terms[0].span, source=ts.text
+        )
+    return Varlist(terms)
+
+
+def words_body(*, least: int = 0, most: int | None = None, what: str = "name") -> BodyParser:
+    """Plain words (names, numbers, file names) up to the options or qualifiers."""
+
+    def parse(ts: TokenStream) -> Words:
+        words: list[str] = []
+        spans: list[Span] = []
+        while not _stops(ts):
+            t = ts.peek()
+            if t.kind == STRING:
+                ts.next()
+                words.append(t.text)
+                spans.append(t.span)
+                continue
+            w = read_word(ts)
+            if w is None:
+                # a "(" or "=" or ":" that a word list does not take
+                raise ts.error(f"{ts.peek().text} invalid {what}", ts.peek())
+            words.append(w[0])
+            spans.append(w[1])
+        if len(words) < least:
+            raise StataError(
+                f"nothing found where {what} expected", 198, span=ts.peek().span, source=ts.text
+            )
+        if most is not None and len(words) > most:
+            raise StataError(
+                f"{words[most]} invalid {what}" if what != "name" else "invalid syntax",
+                198,
+                span=spans[most],
+                source=ts.text,
+            )
+        return Words(tuple(words), tuple(spans))
+
+    return parse
+
+
+def filename_body(*, required: bool = True) -> BodyParser:
+    """A file name: quoted, or the text up to a blank or the options comma."""
+
+    def parse(ts: TokenStream) -> Words:
+        t = ts.peek()
+        if t.kind == STRING:
+            ts.next()
+            return Words((t.text,), (t.span,))
+        if _stops(ts) and not (t.kind == NAME and t.text in ("if", "in", "using")):
+            if required:
+                raise StataError("invalid file specification", 198, span=t.span, source=ts.text)
+            return Words(())
+        start, end = t.start, t.end
+        ts.next()
+        while not ts.at_end and not ts.peek().space and not ts.at_op(","):
+            end = ts.next().end
+        if not _stops(ts):
+            raise ts.error("invalid syntax", ts.peek())
+        return Words((ts.source(start, end),), (Span(start, end),))
+
+    return parse
+
+
+def _type_word(ts: TokenStream) -> str | None:
+    t = ts.peek()
+    if (
+        t.kind == NAME
+        and (t.text in STORAGE_TYPES or _is_str_type(t.text))
+        and ts.peek(1).kind == NAME
+    ):
+        ts.next()
+        return t.text
+    return None
+
+
+def _is_str_type(word: str) -> bool:
+    return word == "str" or (word.startswith("str") and word[3:].isdigit())
+
+
+def assignment_body(*, typed: bool) -> BodyParser:
+    """``[type] name = exp`` (generate) or ``name = exp`` (replace)."""
+
+    def parse(ts: TokenStream) -> Assignment:
+        start = ts.peek().start
+        vtype = _type_word(ts) if typed else None
+        if ts.at_op("="):
+            raise StataError(
+                "too few variables specified", 102, span=ts.peek().span, source=ts.text
+            )
+        name_tok = ts.expect_name()
+        if ts.at_op(":") and typed:  # newvar:lblname
+            ts.next()
+            lab = ts.expect_name()
+            name = f"{name_tok.text}:{lab.text}"
+        else:
+            name = name_tok.text
+        if ts.peek().kind == NAME and not ts.at_name("if", "in"):
+            raise StataError(
+                "too many variables specified", 103, span=ts.peek().span, source=ts.text
+            )
+        if not ts.at_op("=", "=="):
+            raise StataError("invalid syntax", 198, span=ts.peek().span, source=ts.text)
+        if ts.at_op("=="):
+            raise StataError("== invalid", 198, span=ts.peek().span, source=ts.text)
+        ts.next()
+        if ts.at_end or ts.at_op(","):
+            raise StataError("invalid syntax", 198, span=ts.peek().span, source=ts.text)
+        if ts.at_name("if", "in") and ts.peek(1).kind != END:
+            raise StataError(
+                f"{ts.peek().text} not found", 111, span=ts.peek().span, source=ts.text
+            )
+        e_start = ts.peek().start
+        e = parse_expr(ts)
+        text = ts.source(e_start, ts.peek().start).strip()
+        return Assignment(name, e, vtype, text, Span(start, ts.peek().start))
+
+    return parse
+
+
+def egen_body(ts: TokenStream) -> EgenCall:
+    start = ts.peek().start
+    vtype = _type_word(ts)
+    if ts.at_op("="):
+        raise StataError("too few variables specified", 102, span=ts.peek().span, source=ts.text)
+    name = ts.expect_name().text
+    if not ts.at_op("="):
+        raise StataError("invalid syntax", 198, span=ts.peek().span, source=ts.text)
+    ts.next()
+    f = ts.peek()
+    if f.kind != NAME or not ts.peek(1).is_op("("):
+        raise StataError("invalid syntax", 198, span=f.span, source=ts.text)
+    func = ts.next().text
+    if func not in T.EGEN_EXP and func not in T.EGEN_VARLIST:
+        raise StataError(f"unknown egen function {func}()", 133, span=f.span, source=ts.text)
+    inner, span = ts.balanced()
+    argtext = ts.source(inner[0].start, inner[-1].end) if inner else ""
+    sub = ts.sub(inner)
+    args: tuple
+    if func in T.EGEN_EXP:
+        if not inner:
+            raise StataError("invalid syntax", 198, span=span, source=ts.text)
+        args = (parse_expr(sub),)
+        if not sub.at_end:
+            raise sub.error(f"{sub.peek().text} invalid", sub.peek())
+    else:
+        args = parse_varlist(sub, factor=False)
+        if not sub.at_end:
+            raise sub.error(f"{sub.peek().text} invalid name", sub.peek())
+    return EgenCall(name, func, args, argtext, vtype, Span(start, span.end))
+
+
+def _egen_options(body: Body) -> OptionTable:
+    assert isinstance(body, EgenCall)
+    return T.EGEN_OPTS.get(body.func, OptionTable(()))
+
+
+def _tab_options(body: Body) -> OptionTable:
+    assert isinstance(body, Varlist)
+    return T.TAB2 if len(body.terms) >= 2 else T.TAB1
+
+
+def tabulate_body(ts: TokenStream) -> Varlist:
+    terms = parse_varlist(ts, factor=False, allow_empty=False)
+    if len(terms) > 2:
+        raise StataError("too many variables specified", 103, span=terms[2].span, source=ts.text)
+    return Varlist(terms)
+
+
+def items_body(*, names: bool = True) -> BodyParser:
+    """Parameters ``{..}``, expressions ``(label: exp)`` and names, as bayesstats takes them."""
+
+    def parse(ts: TokenStream) -> ParamList:
+        items: list[ParamRef | LabeledExpr | Name] = []
+        while not _stops(ts):
+            t = ts.peek()
+            if t.kind == PARAM:
+                ts.next()
+                ref = parse_param(t.text, t.span, ts.text)
+                # {param}==# is a point hypothesis in bayestest interval; keep it as an expression
+                items.append(ref)
+            elif t.is_op("("):
+                inner, span = ts.balanced()
+                items.append(labeled_expr(ts, inner, span))
+            elif (names and t.kind in (NAME, NUMBER)) or t.is_op("."):
+                w = read_word(ts)
+                if w is None:
+                    raise ts.error(f"{t.text} invalid", t)
+                items.append(Name(w[0], w[1]))
+            else:
+                raise ts.error(f"{t.text} invalid", t)
+        return ParamList(tuple(items))
+
+    return parse
+
+
+def labeled_expr(ts: TokenStream, inner: list, span: Span) -> LabeledExpr:
+    """``(label: exp)`` or ``(exp)`` from the tokens inside the parentheses."""
+    sub = ts.sub(inner)
+    label = None
+    if sub.peek().kind == NAME and sub.peek(1).is_op(":"):
+        label = sub.next().text
+        sub.next()
+    if sub.at_end:
+        raise StataError("invalid expression ()", 198, span=span, source=ts.text)
+    e_start = sub.peek().start
+    e = parse_expr(sub)
+    if not sub.at_end:
+        raise sub.error(f"{sub.peek().text} invalid", sub.peek())
+    text = ts.source(e_start, inner[-1].end).strip()
+    return LabeledExpr(label, e, text, span)
+
+
+def mixed_body(re_table: OptionTable, glob: OptionTable, fe_table: OptionTable) -> BodyParser:
+    """``depvar fe_eq [|| level: [varlist] [, re_options]] ... [, options]`` ([ME] mixed).
+
+    The ``if``, ``in`` and weights of the fixed-effects equation become the command's
+    qualifiers (returned through ``ts.qualifiers``); the options after the last equation are
+    split between that equation (``covariance()``, ``noconstant``) and the command.
+    """
+
+    def parse(ts: TokenStream) -> MultilevelModel:
+        segments = ts.split_top("||")
+        first = ts.sub(segments[0])
+        depvar_terms = parse_varlist(first, factor=True, allow_empty=False)
+        depvar, fixed = depvar_terms[0], depvar_terms[1:]
+        if not isinstance(depvar, VarName):
+            raise StataError(
+                "depvar may not be a factor variable", 198, span=depvar.span, source=ts.text
+            )
+        quals = read_qualifiers(first, if_=True, in_=True, weights=("fweight", "pweight"))
+        fe_opts: tuple[Option, ...] = ()
+        glob_opts: list[Option] = []
+        if first.accept_op(","):
+            if len(segments) == 1:
+                raw = parse_options(first, fe_table + glob)
+                fe_opts = tuple(o for o in raw if fe_table.find(o.name))
+                glob_opts.extend(o for o in raw if not fe_table.find(o.name))
+            else:
+                fe_opts = parse_options(first, fe_table)
+        if not first.at_end:
+            raise first.error("invalid syntax", first.peek())
+        levels: list[LevelEq] = []
+        for k, seg in enumerate(segments[1:], start=1):
+            s = ts.sub(seg)
+            if s.at_end:
+                raise StataError(
+                    "invalid random-effects specification",
+                    198,
+                    span=Span(
+                        seg[0].start if seg else first.peek().start,
+                        (seg[-1].end if seg else first.peek().start) + 1,
+                    ),
+                    source=ts.text,
+                )
+            lv = s.expect_name("level variable expected")
+            if not s.at_op(":"):
+                raise StataError(
+                    f"{lv.text}: level specification requires a colon",
+                    198,
+                    span=lv.span,
+                    source=ts.text,
+                )
+            s.next()
+            terms = parse_varlist(s, factor=True)
+            if read_qualifiers(s, if_=False, in_=False, weights=()):
+                pass
+            re_opts: list[Option] = []
+            if s.accept_op(","):
+                last = k == len(segments) - 1
+                raw = parse_options(s, re_table, strict=not last)
+                for o in raw:
+                    if o.name.startswith("?"):
+                        glob_opts.extend(_reparse(ts, o, glob))
+                    else:
+                        re_opts.append(o)
+            if not s.at_end:
+                raise s.error("invalid syntax", s.peek())
+            levels.append(LevelEq(lv.text, terms, tuple(re_opts), Span(seg[0].start, seg[-1].end)))
+        ts.qualifiers = quals  # type: ignore[attr-defined]
+        ts.global_options = tuple(glob_opts)  # type: ignore[attr-defined]
+        return MultilevelModel(depvar, fixed, fe_opts, tuple(levels))
+
+    return parse
+
+
+def _reparse(ts: TokenStream, o: Option, tbl: OptionTable) -> tuple[Option, ...]:
+    raw, _inner = o.value
+    from .lexer import tokenize
+
+    sub = TokenStream(ts.text, tokenize(raw, o.span.start))
+    sub.text = ts.text
+    return parse_options(sub, tbl)
+
+
+def bayesmh_body(ts: TokenStream) -> Equations:
+    """``depvar [indepvars]``, ``depvar = (exp)``, or ``(eq) (eq) ...`` ([BAYES] bayesmh)."""
+    eqs: list[Equation] = []
+    if ts.at_op("("):
+        while ts.at_op("("):
+            inner, span = ts.balanced()
+            eqs.append(_equation(ts.sub(inner), span, ts.text, in_parens=True))
+        if not _stops(ts):
+            raise ts.error(f"{ts.peek().text} invalid", ts.peek())
+        return Equations(tuple(eqs))
+    start = ts.peek().start
+    eq = _equation(ts, Span(start, start), ts.text, in_parens=False)
+    return Equations((eq,))
+
+
+def _equation(s: TokenStream, span: Span, text: str, *, in_parens: bool) -> Equation:
+    name = None
+    start = s.peek().start
+    if s.peek().kind == NAME and s.peek(1).is_op(":"):
+        name = s.next().text
+        s.next()
+    terms = parse_varlist(s, factor=True, reffects=True, allow_empty=False)
+    if s.at_op("="):
+        s.next()
+        if s.at_end or _stops(s):
+            raise s.error("invalid syntax", s.peek())
+        e_start = s.peek().start
+        e = parse_expr(s)
+        expr_text = s.source(e_start, s.peek().start).strip()
+        eq = Equation(terms, (), e, name, (), expr_text, Span(start, s.peek().start))
+    else:
+        depvar, rest = terms[0], terms[1:]
+        eq = Equation((depvar,), rest, None, name, (), "", Span(start, s.peek().start))
+    if in_parens:
+        opts: tuple[Option, ...] = ()
+        if s.accept_op(","):
+            opts = parse_options(s, T.table(T.opt("NOCONstant"), T.opt("OFFset", T.NameArg())))
+        if not s.at_end:
+            raise s.error(f"{s.peek().text} invalid", s.peek())
+        eq = Equation(eq.depvars, eq.terms, eq.expr, eq.name, opts, eq.text, span)
+    return eq
+
+
+def menl_body(ts: TokenStream) -> NonlinearModel:
+    dep = ts.expect_name("depvar expected")
+    if not ts.at_op("="):
+        raise ts.error("equal sign expected", ts.peek())
+    ts.next()
+    start = ts.peek().start
+    e = parse_expr(ts)
+    return NonlinearModel(
+        dep.text, e, ts.source(start, ts.peek().start).strip(), Span(dep.start, ts.peek().start)
+    )
+
+
+def label_define_body(ts: TokenStream) -> LabelDefine:
+    name = ts.expect_name("nothing found where name expected").text
+    pairs: list[tuple[int, str]] = []
+    while not _stops(ts):
+        t = ts.peek()
+        neg = False
+        if t.is_op("-"):
+            ts.next()
+            neg = True
+            t = ts.peek()
+        if t.kind != NUMBER or "." in t.text or "e" in t.text.lower():
+            raise StataError(
+                "may not label non-integers" if t.kind == NUMBER else f"{t.text or t.kind} invalid",
+                198,
+                span=t.span,
+                source=ts.text,
+            )
+        ts.next()
+        lab = ts.peek()
+        if lab.kind == NAME or lab.kind == STRING:
+            ts.next()
+            text = lab.text
+        else:
+            raise StataError("invalid syntax", 198, span=lab.span, source=ts.text)
+        value = int(t.text)
+        pairs.append((-value if neg else value, text))
+    return LabelDefine(name, tuple(pairs))
+
+
+def svmat_body(ts: TokenStream) -> Words:
+    vtype = _type_word(ts)
+    t = ts.expect_name("nothing found where name expected")
+    if ts.at_op("(") and t.text in ("r", "e") and not ts.peek().space:
+        inner, span = ts.balanced()
+        if len(inner) != 1 or inner[0].kind != NAME:
+            raise StataError("invalid matrix name", 198, span=span, source=ts.text)
+        ref = StoredName(t.text, inner[0].text, t.span + span)
+        return Words(tuple(w for w in (vtype, f"{ref.kind}({ref.name})") if w))
+    return Words(tuple(w for w in (vtype, t.text) if w))
+
+
+def plots_body(ts: TokenStream) -> Plots:
+    """``twoway (plot) (plot)`` or ``twoway plot || plot``."""
+    plots = []
+    if ts.at_op("("):
+        while ts.at_op("("):
+            inner, _ = ts.balanced()
+            plots.append(_plot(ts.sub(inner)))
+        return Plots(tuple(plots))
+    # "||"-separated plots: the options of the last one are read by the caller
+    from .parser import parse_tokens
+
+    segs = ts.split_top("||")
+    for seg in segs:
+        s = ts.sub(seg)
+        if s.at_end:
+            continue
+        plots.append(parse_tokens(s, allowed=_PLOT_NAMES))
+    return Plots(tuple(plots))
+
+
+def _plot(s: TokenStream):
+    from .parser import parse_tokens
+
+    return parse_tokens(s, allowed=_PLOT_NAMES)
+
+
+def predict_body(ts: TokenStream) -> Words:
+    """``[type] newvar`` or ``stub*`` or ``newvarlist``."""
+    vtype = _type_word(ts)
+    words = words_body(least=1)(ts)
+    assert isinstance(words, Words)
+    return Words(((f"({vtype})",) if vtype else ()) + words.words, words.spans)
+
+
+def bayespredict_body(ts: TokenStream) -> Body:
+    vtype = _type_word(ts)
+    body = items_body()(ts)
+    assert isinstance(body, ParamList)
+    if vtype:
+        return ParamList((Name(f"({vtype})"), *body.items))
+    return body
+
+
+def display_body(ts: TokenStream) -> ExprBody:
+    start = ts.peek().start
+    items = []
+    while not ts.at_end:
+        if ts.at_op(","):
+            ts.next()
+            continue
+        items.append(parse_expr(ts))
+    from .ast import Call
+
+    return ExprBody(
+        Call("display", tuple(items)) if items else None, ts.source(start, ts.peek().start)
+    )
+
+
+def expr_body(ts: TokenStream) -> ExprBody:
+    start = ts.peek().start
+    e = parse_expr(ts)
+    return ExprBody(e, ts.source(start, ts.peek().start).strip())
+
+
+def rename_body(ts: TokenStream) -> Words:
+    if ts.at_op("("):
+        old, _ = ts.balanced()
+        if not ts.at_op("("):
+            raise ts.error("invalid syntax", ts.peek())
+        new, _ = ts.balanced()
+        a = words_body()(ts.sub(old))
+        b = words_body()(ts.sub(new))
+        assert isinstance(a, Words) and isinstance(b, Words)
+        if len(a.words) != len(b.words):
+            raise StataError(
+                "number of old and new names differ" if a.words else "too few variables specified",
+                198,
+                span=ts.peek().span,
+                source=ts.text,
+            )
+        return Words((*a.words, "=>", *b.words))
+    body = words_body(least=2, what="varname")(ts)
+    assert isinstance(body, Words)
+    if len(body.words) > 2:
+        raise StataError("too many variables specified", 103, span=body.spans[2], source=ts.text)
+    return body
+
+
+# ---------------------------------------------------------------------------------------------
+# qualifiers
+
+
+@dataclass
+class Qualifiers:
+    if_: object = None
+    in_: object = None
+    weight: object = None
+    using: str | None = None
+
+
+def read_qualifiers(
+    ts: TokenStream,
+    *,
+    if_: bool,
+    in_: bool,
+    weights: tuple[str, ...],
+    using: str = "no",
+) -> Qualifiers:
+    """Read ``if``, ``in``, ``[weight]`` and ``using`` in any order up to the options."""
+    from .ast import InRange, Weight
+    from .varlist import WEIGHT_KINDS, is_weight_start
+
+    q = Qualifiers()
+    while True:
+        t = ts.peek()
+        if t.is_name("if"):
+            if not if_:
+                raise StataError("if not allowed", 101, span=t.span, source=ts.text)
+            if q.if_ is not None:
+                raise StataError("invalid syntax", 198, span=t.span, source=ts.text)
+            ts.next()
+            if _stops(ts) and not ts.peek().is_name("if", "in", "using"):
+                raise StataError("invalid syntax", 198, span=ts.peek().span, source=ts.text)
+            q.if_ = parse_expr(ts)
+        elif t.is_name("in"):
+            if not in_:
+                raise StataError("in range not allowed", 101, span=t.span, source=ts.text)
+            if q.in_ is not None:
+                raise StataError("invalid syntax", 198, span=t.span, source=ts.text)
+            ts.next()
+            q.in_ = _in_range(ts)
+            assert isinstance(q.in_, InRange)
+        elif t.is_op("[") and is_weight_start(ts):
+            kind = WEIGHT_KINDS[ts.peek(1).text]
+            inner, span = ts.balanced()
+            if not weights:
+                raise StataError("weights not allowed", 101, span=span, source=ts.text)
+            if kind not in weights and kind != "weight":
+                raise StataError(f"{kind}s not allowed", 101, span=span, source=ts.text)
+            sub = ts.sub(inner[2:])
+            if sub.at_end:
+                raise StataError("invalid syntax", 198, span=span, source=ts.text)
+            e = parse_expr(sub)
+            if not sub.at_end:
+                raise sub.error(f"{sub.peek().text} invalid", sub.peek())
+            q.weight = Weight(kind if kind != "weight" else weights[0], e, span)
+        elif t.is_op("["):
+            inner, span = ts.balanced()
+            raise StataError("invalid weight specification", 198, span=span, source=ts.text)
+        elif t.is_name("using"):
+            if using == "no":
+                raise StataError("using not allowed", 101, span=t.span, source=ts.text)
+            ts.next()
+            f = filename_body()(ts)
+            assert isinstance(f, Words)
+            q.using = f.words[0]
+        else:
+            break
+    if using == "required" and q.using is None:
+        raise StataError("using required", 100, span=ts.peek().span, source=ts.text)
+    return q
+
+
+def _in_range(ts: TokenStream):
+    from .ast import InRange
+
+    start = ts.peek().start
+
+    def bound() -> int:
+        t = ts.peek()
+        if t.is_name("f", "F"):
+            ts.next()
+            return 1
+        if t.is_name("l", "L"):
+            ts.next()
+            return -1
+        neg = bool(ts.accept_op("-"))
+        t = ts.peek()
+        if t.kind != NUMBER or not t.text.isdigit():
+            raise StataError(
+                f"'{t.text}' invalid observation number" if t.text else "invalid syntax",
+                198,
+                span=t.span,
+                source=ts.text,
+            )
+        ts.next()
+        v = int(t.text)
+        if v == 0:
+            raise StataError("'0' invalid observation number", 198, span=t.span, source=ts.text)
+        return -v if neg else v
+
+    first = bound()
+    last: int | None = None
+    if ts.accept_op("/"):
+        last = bound()
+    return InRange(first, last, Span(start, ts.peek().start))
+
+
+# ---------------------------------------------------------------------------------------------
+# the table of commands
+
+_MIXED_BODY = mixed_body(T.MIXED_RE, T.MIXED, T.MIXED_FE)
+_ME_BODY = mixed_body(T.ME_RE, T.ME, T.MIXED_FE)
+
+_PLOT_NAMES = (
+    "scatter",
+    "line",
+    "connected",
+    "lfit",
+    "qfit",
+    "lfitci",
+    "qfitci",
+    "kdensity",
+    "histogram",
+    "rcap",
+    "rspike",
+    "rarea",
+    "area",
+    "bar",
+    "function",
+)
+
+
+def _plot_grammar(pattern: str) -> Grammar:
+    return g(
+        pattern,
+        varlist_body(False, required=True),
+        T.GRAPH,
+        if_=True,
+        in_=True,
+        weights=("fweight", "aweight", "pweight"),
+    )
+
+
+def _me(name: str) -> Grammar:
+    return g(name, _ME_BODY, T.ME, custom=True)
+
+
+_BAYESSTATS = (
+    g("SUMMary", items_body(), T.BAYESSTATS_SUMMARY, using="optional"),
+    g("ess", items_body(), T.BAYESSTATS_ESS),
+    g("GRubin", items_body(), T.BAYESSTATS_GRUBIN),
+    g("ic", items_body(), T.BAYESSTATS_IC),
+    g("PPVALues", items_body(), T.BAYESSTATS_PPVALUES, using="optional"),
+)
+_BAYESTEST = (
+    g("INTerval", items_body(), T.BAYESTEST_INTERVAL, using="optional"),
+    g("model", items_body(), T.BAYESTEST_MODEL),
+)
+_BAYESGRAPH = tuple(
+    g(p, items_body(), T.BAYESGRAPH, using="optional")
+    for p in ("DIAGnostics", "trace", "ac", "HISTogram", "KDENSity", "cusum", "matrix", "reffects")
+)
+
+_ESTIMATES = (
+    g("STOre", words_body(least=1, most=1), T.ESTIMATES_STORE),
+    g("RESTore", words_body(least=1, most=1)),
+    g("Replay", words_body()),
+    g("dir", words_body()),
+    g("drop", words_body(least=1)),
+    g("clear", words_body(most=0)),
+    g("TABle", words_body(), T.ESTIMATES_TABLE),
+    g("DEScribe", words_body()),
+    g("Query", words_body(most=0)),
+    g("save", filename_body(), T.table(T.opt("replace"))),
+    g("use", filename_body()),
+)
+_ESTAT = (
+    g("sd", None, T.ESTAT_SD),
+    g("ic", None, T.ESTAT_IC),
+    g("RECOVariance", None, T.ESTAT_RECOV),
+    g("icc", None, T.ESTAT_ICC),
+    g("GRoup", None, T.ESTAT_GROUP),
+    g("SUmmarize", varlist_body(), T.table(T.opt("Labels"), T.opt("NOHEADer"), T.opt("NOWEights"))),
+)
+_LABEL = (
+    g("DEfine", label_define_body, T.LABEL_DEFINE),
+    g("VALues", words_body(least=1), T.LABEL_VALUES),
+    g("VARiable", words_body(least=1, what="varname")),
+    g("List", words_body()),
+    g("drop", words_body(least=1)),
+    g("DIr", words_body(most=0)),
+    g("copy", words_body(least=2, most=2), T.LABEL_COPY),
+    g("DAta", words_body(most=1)),
+    g("save", words_body(), T.table(T.opt("replace")), using="required"),
+)
+_GRAPH = (
+    g("export", filename_body(), T.GRAPH_EXPORT),
+    g("combine", words_body(least=1), T.GRAPH_COMBINE),
+    g("DIsplay", words_body(most=1)),
+    g("dir", words_body(most=0)),
+    g("drop", words_body(least=1)),
+    g("close", words_body()),
+)
+
+COMMANDS: tuple[Grammar, ...] = (
+    # data management
+    g("Use", filename_body(required=False), T.USE, if_=True, in_=True, using="optional"),
+    g("Describe", varlist_body(False), T.DESCRIBE, using="optional"),
+    g(
+        "SUmmarize",
+        varlist_body(True),
+        T.SUMMARIZE,
+        if_=True,
+        in_=True,
+        weights=("aweight", "fweight", "iweight"),
+    ),
+    g("List", varlist_body(False), T.LIST, if_=True, in_=True),
+    g(
+        "TAbulate",
+        tabulate_body,
+        _tab_options,
+        if_=True,
+        in_=True,
+        weights=("fweight", "aweight", "iweight"),
+    ),
+    g("COUnt", None, if_=True, in_=True),
+    g("Generate", assignment_body(typed=True), T.GENERATE, if_=True, in_=True),
+    g("replace", assignment_body(typed=False), T.REPLACE, if_=True, in_=True),
+    g("egen", egen_body, _egen_options, if_=True, in_=True),
+    g("drop", varlist_body(False), if_=True, in_=True),
+    g("keep", varlist_body(False), if_=True, in_=True),
+    g("SOrt", varlist_body(False, required=True), T.SORT, in_=True),
+    g("gsort", words_body(least=1, what="varname"), T.GSORT),
+    g("REName", rename_body, T.RENAME),
+    g("SAve", filename_body(required=False), T.SAVE),
+    g("clear", words_body()),
+    g("LAbel", subcommands=_LABEL),
+    g("set", words_body(least=1), T.SET_OPTS),
+    g("svmat", svmat_body, T.SVMAT),
+    g("preserve", None),
+    g("restore", words_body(most=1)),
+    g("Display", display_body),
+    g("assert", expr_body, T.table(T.opt("rc0"), T.opt("null"), T.opt("fast")), if_=True, in_=True),
+    g("do", filename_body(), T.table(T.opt("nostop"))),
+    g("run", filename_body(), T.table(T.opt("nostop"))),
+    g("version", words_body(most=1)),
+    g("help", words_body()),
+    g("search", words_body()),
+    # estimation
+    g("mixed", _MIXED_BODY, T.MIXED, custom=True),
+    _me("melogit"),
+    _me("meprobit"),
+    _me("mecloglog"),
+    _me("mepoisson"),
+    _me("menbreg"),
+    _me("meologit"),
+    _me("meoprobit"),
+    _me("meglm"),
+    g("menl", menl_body, T.MENL, if_=True, in_=True),
+    g(
+        "REGress",
+        model_body,
+        T.REGRESS,
+        if_=True,
+        in_=True,
+        weights=("aweight", "fweight", "iweight", "pweight"),
+    ),
+    g("bayesmh", bayesmh_body, T.BAYESMH, if_=True, in_=True, weights=("fweight",)),
+    g("bayes", None, T.BAYES_PREFIX),
+    # postestimation
+    g("bayesstats", subcommands=_BAYESSTATS),
+    g("bayestest", subcommands=_BAYESTEST),
+    g("bayesgraph", subcommands=_BAYESGRAPH),
+    g("bayespredict", bayespredict_body, T.BAYESPREDICT, if_=True, in_=True),
+    g("ESTimates", subcommands=_ESTIMATES),
+    g("estat", subcommands=_ESTAT),
+    g("predict", predict_body, T.PREDICT, if_=True, in_=True),
+    g("lrtest", words_body(least=1), T.LRTEST),
+    g("TEst", words_body(least=1), T.TEST),
+    # graphics
+    g("TWoway", plots_body, T.GRAPH, if_=True, in_=True),
+    *(
+        _plot_grammar(p)
+        for p in (
+            "SCatter",
+            "line",
+            "CONnected",
+            "lfit",
+            "qfit",
+            "lfitci",
+            "rcap",
+            "rspike",
+            "rarea",
+            "area",
+            "bar",
+        )
+    ),
+    g(
+        "HISTogram",
+        varlist_body(False, required=True),
+        T.GRAPH,
+        if_=True,
+        in_=True,
+        weights=("fweight",),
+    ),
+    g(
+        "kdensity",
+        varlist_body(False, required=True),
+        T.KDENSITY,
+        if_=True,
+        in_=True,
+        weights=("fweight", "aweight", "iweight"),
+    ),
+    g("serrbar", varlist_body(False, required=True), T.SERRBAR, if_=True, in_=True),
+    g("GRaph", subcommands=_GRAPH),
+)
+
+_PLOT_NAMES = tuple(c.name for c in COMMANDS if c.name in _PLOT_NAMES)
+
+
+def lookup(word: str, pool: tuple[Grammar, ...] = COMMANDS) -> Grammar | None:
+    """The grammar whose name ``word`` spells or abbreviates; exact names win."""
+    for c in pool:
+        if c.name == word:
+            return c
+    for c in pool:
+        if c.matches(word):
+            return c
+    return None
+
+
+def parse_ref(ts: TokenStream) -> ParamRef:
+    t = ts.peek()
+    if t.kind != PARAM:
+        raise ts.error("{ expected", t)
+    ts.next()
+    return parse_param(t.text, t.span, ts.text)
+
+
+# terms reused by parser
+__all__ += ["Qualifiers", "read_qualifiers", "Term"]
