@@ -49,12 +49,18 @@ class StataError(Exception):
         *,
         span: Span | None = None,
         source: str | None = None,
+        outputs: list | None = None,
+        keep_state: bool = False,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.rc = rc
         self.span = span
         self.source = source
+        #: outputs shown before the error (a do-file's earlier commands)
+        self.outputs = outputs or []
+        #: the command's earlier effects stand (``do`` stops at an error but keeps what ran)
+        self.keep_state = keep_state
 
     def with_source(self, source: str, offset: int = 0) -> StataError:
         """Attach the command text the span refers to (shifting the span by ``offset``)."""

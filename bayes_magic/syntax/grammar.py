@@ -189,6 +189,13 @@ def filename_body(*, required: bool = True) -> BodyParser:
     return parse
 
 
+def use_body(ts: TokenStream) -> Body:
+    """``use filename`` or ``use [varlist] [if] [in] using filename`` ([D] use)."""
+    if any(t.is_name("using") for t in ts.toks[ts.i :]):
+        return Varlist(parse_varlist(ts, factor=False))
+    return filename_body(required=False)(ts)
+
+
 def _type_word(ts: TokenStream) -> str | None:
     t = ts.peek()
     if (
@@ -813,7 +820,9 @@ _GRAPH = (
 
 COMMANDS: tuple[Grammar, ...] = (
     # data management
-    g("Use", filename_body(required=False), T.USE, if_=True, in_=True, using="optional"),
+    g("Use", use_body, T.USE, if_=True, in_=True, using="optional"),
+    g("sysuse", words_body(most=1), T.USE),
+    g("webuse", words_body(most=1), T.USE),
     g("Describe", varlist_body(False), T.DESCRIBE, using="optional"),
     g(
         "SUmmarize",

@@ -1,0 +1,7 @@
+"""``python -m bayes_magic``: the batch command line."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,471 @@
+"""Data management: use, save, clear, drop/keep, sort, rename, set, preserve/restore, count,
+display, assert, do/run ([D] use, [D] save, [D] drop, [D] sort, [D] rename, [R] set, [D] count,
+[P] display, [D] assert, [R] do)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..dataset import io
+from ..dataset.dataset import Dataset
+from ..dataset.evaluate import evaluate, truth
+from ..dataset.varnames import check_new_name, expand_terms, resolve
+from ..errors import StataError
+from ..report.format import fmt_g
+from ..report.output import Output, Text
+from ..syntax.ast import Call, Command, Name, Str, Varlist, Words
+from .registry import command
+
+__all__: list[str] = []
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+# ---------------------------------------------------------------------------------------------
+# use / sysuse / webuse / save / clear
+
+
+def _check_clear(s, cmd: Command) -> None:
+    if s.data.changed and not cmd.has("clear"):
+        raise StataError("no; dataset in memory has changed since last saved", 4)
+
+
+def _finish_load(s, cmd: Command, ds: Dataset) -> list[Output]:
+    s.data = ds
+    if cmd.using is not None:
+        body = cmd.body
+        if isinstance(body, Varlist) and body.terms:
+            keep = expand_terms(ds, body.terms)
+            ds.drop_vars([v for v in ds.varnames if v not in keep])
+    if cmd.if_ is not None or cmd.in_ is not None:
+        mask = s.touse(cmd)
+        ds.keep_rows(mask)
+    ds.changed = False
+    return [Text(f"({ds.label})")] if ds.label else []
+
+
+def load(s, name: str, *, nolabel: bool = False) -> Dataset:
+    """A notebook DataFrame by name, a file, or a bundled data set, in that order."""
+    obj = s.namespace.get(name) if name.isidentifier() else None
+    if isinstance(obj, pd.DataFrame):
+        ds = Dataset.from_dataframe(obj)
+        ds.filename = None
+        return ds
+    path = io.resolve_path(name)
+    if path.exists():
+        return io.read(path, nolabel=nolabel)
+    if len(path.parts) == 1 and path.suffix == ".dta" and path.stem in io.bundled_names():
+        ds = io.load_bundled(path.stem)
+        if nolabel:
+            ds.value_labels = {}
+            for i in ds.info.values():
+                i.vlabel = ""
+        return ds
+    raise StataError(f"file {path} not found", 601)
+
+
+@command("use")
+def use(s, cmd: Command) -> list[Output]:
+    _check_clear(s, cmd)
+    name = (
+        cmd.using
+        if cmd.using is not None
+        else (cmd.body.words[0] if isinstance(cmd.body, Words) and cmd.body.words else None)
+    )
+    if name is None:
+        raise StataError("invalid file specification", 198)
+    ds = load(s, name, nolabel=cmd.has("nolabel"))
+    return _finish_load(s, cmd, ds)
+
+
+@command("sysuse")
+@command("webuse")
+def sysuse(s, cmd: Command) -> list[Output]:
+    words = cmd.body.words if isinstance(cmd.body, Words) else ()
+    names = io.bundled_names()
+    if not words or words[0] == "dir":
+        return [Text("  " + "  ".join(f"{n}.dta" for n in names), kind="result")]
+    _check_clear(s, cmd)
+    name = words[0].removesuffix(".dta")
+    if name not in names:
+        raise StataError(f'file "{name}.dta" not found', 601)
+    ds = io.load_bundled(name)
+    return _finish_load(s, cmd, ds)
+
+
+@command("save")
+def save(s, cmd: Command) -> list[Output]:
+    words = cmd.body.words if isinstance(cmd.body, Words) else ()
+    target = words[0] if words else s.data.filename
+    if not target:
+        raise StataError("invalid file specification", 198)
+    path = io.resolve_path(target)
+    outs: list[Output] = []
+    if path.exists() and not cmd.has("replace"):
+        raise StataError(f"file {path} already exists", 602)
+    if not path.exists() and cmd.has("replace"):
+        outs.append(Text(f"(file {path} not found)"))
+    if s.data.nvars == 0 and not cmd.has("emptyok"):
+        raise StataError("no variables defined", 111)
+    if not path.parent.exists():
+        raise StataError(f"file {path} could not be opened", 603)
+    io.write(s.data, path, nolabel=cmd.has("nolabel"))
+    s.data.filename = str(path)
+    s.data.changed = False
+    s.data.timestamp = io.stamp()
+    outs.append(Text(f"file {path} saved"))
+    return outs
+
+
+@command("clear")
+def clear(s, cmd: Command) -> list[Output]:
+    words = cmd.body.words if isinstance(cmd.body, Words) else ()
+    what = words[0] if words else ""
+    if what not in (
+        "",
+        "all",
+        "*",
+        "results",
+        "matrix",
+        "mata",
+        "programs",
+        "ado",
+        "rngstream",
+        "frames",
+        "estimates",
+    ):
+        raise StataError(f"{what} invalid", 198)
+    if what in ("", "all", "*", "frames"):
+        s.data = Dataset()
+    if what in ("all", "*", "results", "estimates"):
+        s.e = None
+        s.r = {}
+        if what != "results":
+            s.estimates = {}
+    if what in ("all", "*"):
+        s.graphs = {}
+        s.preserved = None
+    return []
+
+
+# ---------------------------------------------------------------------------------------------
+# drop / keep
+
+
+def _drop_keep(s, cmd: Command, keep: bool) -> list[Output]:
+    terms = cmd.body.terms if isinstance(cmd.body, Varlist) else ()
+    if terms and (cmd.if_ is not None or cmd.in_ is not None):
+        raise StataError("invalid syntax", 198)
+    if terms:
+        names = expand_terms(s.data, terms)
+        if keep:
+            drop = [v for v in s.data.varnames if v not in names]
+        else:
+            drop = names
+        if len(drop) == s.data.nvars:
+            s.data = Dataset()
+        else:
+            s.data.drop_vars(drop)
+        return []
+    if cmd.if_ is None and cmd.in_ is None:
+        raise StataError("varlist required", 100)
+    mask = s.touse(cmd)
+    # with "if", the condition is evaluated as true where missing (Stata's truth)
+    n = s.data.keep_rows(mask if keep else ~mask)
+    return [Text(f"({plural(n, 'observation')} deleted)")]
+
+
+@command("drop", byable="data")
+def drop(s, cmd: Command) -> list[Output]:
+    return _drop_keep(s, cmd, keep=False)
+
+
+@command("keep", byable="data")
+def keep(s, cmd: Command) -> list[Output]:
+    return _drop_keep(s, cmd, keep=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# sort / gsort / rename
+
+
+@command("sort")
+def sort(s, cmd: Command) -> list[Output]:
+    assert isinstance(cmd.body, Varlist)
+    names = expand_terms(s.data, cmd.body.terms)
+    if cmd.in_ is not None:
+        mask = s.in_mask(cmd)
+        idx = np.flatnonzero(mask)
+        part = s.data.copy()
+        part.df = s.data.df.iloc[idx].reset_index(drop=True)
+        part.sort(names)
+        df = s.data.df.copy()
+        df.iloc[idx] = part.df.to_numpy()
+        s.data.df = df
+        s.data.sortedby = ()
+        s.data.changed = True
+        return []
+    s.data.sort(names)
+    return []
+
+
+@command("gsort")
+def gsort(s, cmd: Command) -> list[Output]:
+    assert isinstance(cmd.body, Words)
+    names, desc = [], []
+    for w in cmd.body.words:
+        d = w.startswith("-")
+        name = w.lstrip("+-")
+        if not name:
+            raise StataError(f"{w} invalid name", 198)
+        names.append(resolve(s.data, name))
+        desc.append(d)
+    s.data.sort(names, descending=desc, mfirst=cmd.has("mfirst"))
+    gen = cmd.option("generate")
+    if gen:
+        check_new_name(s.data, gen)
+        ds = s.data
+        from ..session import group_bounds
+
+        g = group_bounds(ds, names)
+        s.data.set_values(gen, (g.ids + 1).astype(np.float64), "long")
+    return []
+
+
+@command("rename")
+def rename(s, cmd: Command) -> list[Output]:
+    assert isinstance(cmd.body, Words)
+    words = list(cmd.body.words)
+    if "=>" in words:
+        k = words.index("=>")
+        pairs = list(zip(words[:k], words[k + 1 :]))
+    else:
+        pairs = [(words[0], words[1])]
+    olds = [resolve(s.data, a) for a, _ in pairs]
+    for _, new in pairs:
+        if new not in olds:
+            check_new_name(s.data, new)
+    # two steps so that (a b) (b a) swaps
+    tmp = {old: f"__bm_tmp_{k}" for k, old in enumerate(olds)}
+    for old, t in tmp.items():
+        s.data.rename(old, t)
+    for (_, new), old in zip(pairs, olds):
+        s.data.rename(tmp[old], new)
+    return []
+
+
+# ---------------------------------------------------------------------------------------------
+# set / preserve / restore
+
+
+@command("set")
+def set_(s, cmd: Command) -> list[Output]:
+    assert isinstance(cmd.body, Words)
+    words = list(cmd.body.words)
+    key = words[0]
+    args = words[1:]
+
+    def one_int(lo: int, hi: int) -> int:
+        if len(args) != 1 or not args[0].lstrip("-").isdigit():
+            raise StataError(f"set {key}: invalid value", 198)
+        v = int(args[0])
+        if not lo <= v <= hi:
+            raise StataError(f"{key} must be between {lo} and {hi}", 198)
+        return v
+
+    if len(key) >= 2 and "seed".startswith(key):
+        s.set_seed(one_int(0, 2**31 - 1))
+        return []
+    if len(key) >= 2 and "type".startswith(key):
+        if args not in (["float"], ["double"]):
+            raise StataError(
+                f"{' '.join(args) or 'nothing'} invalid; float or double expected", 198
+            )
+        s.settings.type = args[0]
+        return []
+    if key == "obs":
+        n = one_int(0, 2**31 - 1)
+        old = s.data.nobs
+        if n < old:
+            raise StataError(f"observations must be >= {old}", 198)
+        if n > old:
+            df = s.data.df.reindex(range(n))
+            for c, i in s.data.info.items():
+                if i.type.startswith("str"):
+                    df[c] = df[c].fillna("").astype(object)
+            s.data.df = df
+            s.data.changed = True
+        return [Text(f"Number of observations (_N) was {old:,}, now {n:,}.")]
+    if len(key) >= 4 and "linesize".startswith(key):
+        s.settings.linesize = one_int(40, 255)
+        return []
+    if key == "varabbrev":
+        s.settings.varabbrev = args == ["on"]
+        return []
+    if key in (
+        "more",
+        "rmsg",
+        "output",
+        "trace",
+        "graphics",
+        "scheme",
+        "matsize",
+        "maxvar",
+        "niceness",
+        "processors",
+        "emptycells",
+        "showbaselevels",
+        "cformat",
+        "pformat",
+        "sformat",
+        "level",
+        "dp",
+        "update_query",
+    ):
+        return []
+    raise StataError(f"set {key} not allowed", 198)
+
+
+@command("preserve")
+def preserve(s, cmd: Command) -> list[Output]:
+    if s.preserved is not None:
+        raise StataError("already preserved", 621)
+    s.preserved = s.data.copy()
+    return []
+
+
+@command("restore")
+def restore(s, cmd: Command) -> list[Output]:
+    words = cmd.body.words if isinstance(cmd.body, Words) else ()
+    if s.preserved is None:
+        raise StataError("nothing to restore", 622)
+    if words and words[0] == "not":
+        s.preserved = None
+        return []
+    if words and words[0] != "preserve":
+        raise StataError(f"{words[0]} invalid", 198)
+    s.data = s.preserved
+    if not words:
+        s.preserved = None
+    else:
+        s.preserved = s.data.copy()
+    return []
+
+
+# ---------------------------------------------------------------------------------------------
+# count / display / assert
+
+
+@command("count", byable="repeat", readonly=True)
+def count(s, cmd: Command) -> list[Output]:
+    n = int(s.touse(cmd).sum())
+    s.r = {"N": n}
+    return [Text(f"  {n:,}")]
+
+
+@command("display", readonly=True)
+def display(s, cmd: Command) -> list[Output]:
+    body = cmd.body
+    e = getattr(body, "expr", None)
+    if e is None:
+        return [Text("")]
+    assert isinstance(e, Call)
+    parts: list[str] = []
+    rows = np.array([0]) if s.data.nobs else np.zeros(0, dtype=np.int64)
+    for item in e.args:
+        if isinstance(item, Name) and item.name in ("_n", "_newline"):
+            parts.append("\n")
+            continue
+        if isinstance(item, Call) and item.func in ("_col", "_column") and item.args:
+            col = int(
+                evaluate(
+                    item.args[0], s.context(np.zeros(1, dtype=np.int64) if s.data.nobs else None)
+                )[0]
+            )
+            cur = len("".join(parts).split("\n")[-1])
+            parts.append(" " * max(0, col - 1 - cur))
+            continue
+        if isinstance(item, Str):
+            parts.append(item.value)
+            continue
+        ctx = s.context(rows) if s.data.nobs else _scalar_context(s)
+        v = evaluate(item, ctx)
+        x = v[0] if len(v) else np.nan
+        parts.append(x if isinstance(x, str) else fmt_g(float(x), 10))
+    return [Text("".join(parts))]
+
+
+def _scalar_context(s):
+    from ..dataset.evaluate import Context
+
+    return Context(Dataset(pd.DataFrame(index=pd.RangeIndex(1))), None, None, s.lookup, s.rng)
+
+
+@command("assert", byable="data", readonly=True)
+def assert_(s, cmd: Command) -> list[Output]:
+    mask = np.ones(s.data.nobs, dtype=bool) if cmd.in_ is None else s.in_mask(cmd)
+    if cmd.if_ is not None:
+        mask &= truth(evaluate(cmd.if_, s.context()))
+    e = getattr(cmd.body, "expr", None)
+    ok = truth(evaluate(e, s.context()))
+    bad = int((mask & ~ok).sum())
+    if bad:
+        raise StataError(
+            f"{plural(bad, 'contradiction')} in {plural(int(mask.sum()), 'observation')}\n"
+            "assertion is false",
+            9,
+        )
+    return []
+
+
+# ---------------------------------------------------------------------------------------------
+# version / do / run / help / search
+
+
+@command("version", readonly=True)
+def version(s, cmd: Command) -> list[Output]:
+    return []
+
+
+def _run_file(s, cmd: Command, echo: bool) -> list[Output]:
+    from pathlib import Path
+
+    assert isinstance(cmd.body, Words)
+    name = cmd.body.words[0]
+    path = Path(name)
+    if not path.suffix:
+        path = path.with_suffix(".do")
+    if not path.exists():
+        raise StataError(f"file {path} not found", 601)
+    res = s.execute(path.read_text(), echo=echo, stop=not cmd.has("nostop"))
+    outs = [o for o in res if o.kind != "error"]
+    if res.error is not None and not cmd.has("nostop"):
+        # the commands before the error keep their effects, as in Stata
+        err = res.error
+        raise StataError(
+            err.message, err.rc, span=err.span, source=err.source, outputs=outs, keep_state=True
+        )
+    return outs
+
+
+@command("do")
+def do(s, cmd: Command) -> list[Output]:
+    return _run_file(s, cmd, echo=True)
+
+
+@command("run")
+def run(s, cmd: Command) -> list[Output]:
+    _run_file(s, cmd, echo=False)
+    return []
+
+
+@command("help", readonly=True)
+@command("search", readonly=True)
+def help_(s, cmd: Command) -> list[Output]:
+    from .help import help_text
+
+    words = cmd.body.words if isinstance(cmd.body, Words) else ()
+    return [Text(help_text(" ".join(words)), kind="result")]

@@ -1,0 +1,68 @@
+"""Commands the language parses but this version cannot run yet.
+
+They fail with an honest message (r(199)) instead of a wrong answer; each names the capability
+it waits for.
+"""
+
+from __future__ import annotations
+
+from ..errors import StataError
+from ..syntax.ast import Command
+from .registry import HANDLERS, command
+
+_PENDING = {
+    "mixed": "linear mixed models",
+    "melogit": "generalized linear mixed models",
+    "meprobit": "generalized linear mixed models",
+    "mecloglog": "generalized linear mixed models",
+    "mepoisson": "generalized linear mixed models",
+    "menbreg": "generalized linear mixed models",
+    "meologit": "generalized linear mixed models",
+    "meoprobit": "generalized linear mixed models",
+    "meglm": "generalized linear mixed models",
+    "menl": "nonlinear mixed models",
+    "regress": "linear regression",
+    "bayesmh": "the Bayesian sampler",
+    "bayes": "the Bayesian sampler",
+    "bayesstats": "Bayesian postestimation",
+    "bayestest": "Bayesian postestimation",
+    "bayesgraph": "Bayesian graphs",
+    "bayespredict": "Bayesian prediction",
+    "estimates": "stored estimation results",
+    "estat": "postestimation statistics",
+    "predict": "predictions after estimation",
+    "lrtest": "likelihood-ratio tests",
+    "test": "Wald tests",
+    "twoway": "graphs",
+    "scatter": "graphs",
+    "line": "graphs",
+    "connected": "graphs",
+    "lfit": "graphs",
+    "qfit": "graphs",
+    "lfitci": "graphs",
+    "rcap": "graphs",
+    "rspike": "graphs",
+    "rarea": "graphs",
+    "area": "graphs",
+    "bar": "graphs",
+    "histogram": "graphs",
+    "kdensity": "graphs",
+    "serrbar": "graphs",
+    "graph": "graphs",
+    "svmat": "matrices",
+}
+
+
+def _make(name: str, what: str):
+    def handler(s, cmd: Command) -> list:
+        full = cmd.name + (f" {cmd.subcommand}" if cmd.subcommand else "")
+        raise StataError(
+            f"{full}: {what} are not available in this version of bayes_magic yet", 199
+        )
+
+    return handler
+
+
+for _name, _what in _PENDING.items():
+    if (_name, None) not in HANDLERS:
+        command(_name, byable="repeat")(_make(_name, _what))

@@ -1,0 +1,698 @@
+"""Evaluate Stata expressions over the dataset, with Stata's rules for missing values.
+
+[U] 12.2.1 and 13: missing (``.``) is larger than every number, so ``x > 5`` is true where ``x``
+is missing and ``x == .`` tests for it; arithmetic with a missing operand, division by zero and
+overflow give missing; in a logical context any nonzero value, missing included, is true;
+``!`` of missing is 0. ``_n`` and ``_N`` are the observation number and count (within the
+``by`` group), ``x[_n-1]`` refers to another observation (missing outside the data or group).
+String values are Python strings, ``""`` being missing; mixing strings and numbers is
+``type mismatch`` (r(109)).
+
+Extended missing values ``.a``-``.z`` are read but stored as ``.`` (one missing value).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import StataError
+from ..syntax.ast import (
+    Binary,
+    Call,
+    Expr,
+    MatrixLit,
+    Missing,
+    Name,
+    Num,
+    ParamRef,
+    Str,
+    Subscript,
+    Unary,
+)
+from .dataset import Dataset
+from .varnames import resolve
+
+__all__ = ["Context", "evaluate", "truth", "references"]
+
+
+@dataclass
+class Context:
+    """What an expression can see.
+
+    Parameters
+    ----------
+    ds
+        The dataset.
+    rows
+        Observations (0-based) at which to evaluate; None means all.
+    groups
+        ``(starts, sizes)`` per observation for ``by`` groups: the first row and the size of each
+        observation's group. None means one group holding all observations.
+    results
+        Lookup for ``r(name)``, ``e(name)``, ``c(name)``, ``_b[...]``, ``_se[...]``: called as
+        ``results(kind, name)`` and returning a number, a string, an array (``e(sample)``) or
+        None (missing).
+    rng
+        Generator for ``runiform()`` and friends.
+    """
+
+    ds: Dataset
+    rows: np.ndarray | None = None
+    groups: tuple[np.ndarray, np.ndarray] | None = None
+    results: Callable[[str, str], object] | None = None
+    rng: np.random.Generator = field(default_factory=np.random.default_rng)
+
+    @property
+    def n(self) -> int:
+        return self.ds.nobs if self.rows is None else len(self.rows)
+
+    def row_index(self) -> np.ndarray:
+        return np.arange(self.ds.nobs) if self.rows is None else self.rows
+
+    def group_info(self) -> tuple[np.ndarray, np.ndarray]:
+        """Group start and size for each evaluated row."""
+        idx = self.row_index()
+        if self.groups is None:
+            return np.zeros(len(idx), dtype=np.int64), np.full(len(idx), self.ds.nobs)
+        starts, sizes = self.groups
+        return starts[idx], sizes[idx]
+
+
+# a value: numeric float64 array or object array of str
+Value = np.ndarray
+
+
+def _is_str(v: Value) -> bool:
+    return v.dtype == object
+
+
+def _num(x: float, n: int) -> Value:
+    return np.full(n, x, dtype=np.float64)
+
+
+def _clean(v: np.ndarray) -> np.ndarray:
+    """Infinities (overflow, division by zero) become missing."""
+    v = np.asarray(v, dtype=np.float64)
+    v[~np.isfinite(v)] = np.nan
+    return v
+
+
+def _mismatch(e: Expr) -> StataError:
+    return StataError("type mismatch", 109, span=getattr(e, "span", None))
+
+
+def truth(v: Value) -> np.ndarray:
+    """Stata's truth of a numeric value: nonzero (missing included) is true."""
+    if _is_str(v):
+        raise StataError("type mismatch", 109)
+    return (v != 0) | np.isnan(v)
+
+
+def evaluate(e: Expr, ctx: Context) -> Value:
+    """Evaluate ``e`` at ``ctx.rows``; always returns an array of ``ctx.n`` values."""
+    n = ctx.n
+    if isinstance(e, Num):
+        return _num(e.value, n)
+    if isinstance(e, Missing):
+        return _num(np.nan, n)
+    if isinstance(e, Str):
+        return np.full(n, e.value, dtype=object)
+    if isinstance(e, Name):
+        return _name(e, ctx)
+    if isinstance(e, Subscript):
+        return _subscript(e, ctx)
+    if isinstance(e, Unary):
+        v = evaluate(e.operand, ctx)
+        if _is_str(v):
+            raise _mismatch(e)
+        if e.op == "-":
+            return -v
+        return (~truth(v)).astype(np.float64)
+    if isinstance(e, Binary):
+        return _binary(e, ctx)
+    if isinstance(e, Call):
+        return _call(e, ctx)
+    if isinstance(e, (ParamRef, MatrixLit)):
+        raise StataError(f"{e} not allowed in this expression", 198, span=e.span)
+    raise StataError("invalid expression", 198)  # pragma: no cover
+
+
+def _name(e: Name, ctx: Context) -> Value:
+    n = ctx.n
+    if e.name == "_n":
+        starts, _ = ctx.group_info()
+        return (ctx.row_index() - starts + 1).astype(np.float64)
+    if e.name == "_N":
+        _, sizes = ctx.group_info()
+        return sizes.astype(np.float64)
+    if e.name == "_pi":
+        return _num(math.pi, n)
+    var = resolve(ctx.ds, e.name, span=e.span, in_expr=True)
+    col = ctx.ds.values(var)
+    return col if ctx.rows is None else col[ctx.rows]
+
+
+def _subscript(e: Subscript, ctx: Context) -> Value:
+    if e.name in ("_b", "_se", "_coef"):
+        key = e.index.value if isinstance(e.index, Str) else str(e.index)
+        got = ctx.results("_se" if e.name == "_se" else "_b", key) if ctx.results else None
+        if got is None:
+            raise StataError(f"[{key}] not found", 111, span=e.span)
+        return _num(float(got), ctx.n)
+    var = resolve(ctx.ds, e.name, span=e.span, in_expr=True)
+    idx = evaluate(e.index, ctx)
+    if _is_str(idx):
+        raise _mismatch(e)
+    starts, sizes = ctx.group_info()
+    col = ctx.ds.values(var)
+    k = np.where(np.isnan(idx), -1, np.trunc(np.nan_to_num(idx, nan=-1.0))).astype(np.int64)
+    ok = (k >= 1) & (k <= sizes)
+    absrow = np.where(ok, starts + k - 1, 0)
+    if col.dtype == object:
+        out = np.full(ctx.n, "", dtype=object)
+        out[ok] = col[absrow[ok]]
+        return out
+    out = np.full(ctx.n, np.nan)
+    out[ok] = col[absrow[ok]]
+    return out
+
+
+_REL = {
+    "==": np.equal,
+    "!=": np.not_equal,
+    ">": np.greater,
+    "<": np.less,
+    ">=": np.greater_equal,
+    "<=": np.less_equal,
+}
+
+
+def _binary(e: Binary, ctx: Context) -> Value:
+    a = evaluate(e.left, ctx)
+    b = evaluate(e.right, ctx)
+    sa, sb = _is_str(a), _is_str(b)
+    if e.op in ("&", "|"):
+        if sa or sb:
+            raise _mismatch(e)
+        ta, tb = truth(a), truth(b)
+        return ((ta & tb) if e.op == "&" else (ta | tb)).astype(np.float64)
+    if e.op in _REL:
+        if sa != sb:
+            raise _mismatch(e)
+        if sa:
+            return np.array([bool(_REL[e.op](x, y)) for x, y in zip(a, b)], dtype=np.float64)
+        # missing is larger than any number, and equal to itself
+        with np.errstate(invalid="ignore"):
+            fa = np.where(np.isnan(a), np.inf, a)
+            fb = np.where(np.isnan(b), np.inf, b)
+            return _REL[e.op](fa, fb).astype(np.float64)
+    if sa or sb:
+        if e.op == "+" and sa and sb:
+            return np.array([x + y for x, y in zip(a, b)], dtype=object)
+        if e.op == "*" and (sa != sb):
+            s, k = (a, b) if sa else (b, a)
+            return np.array(
+                ["" if kk != kk else x * max(int(kk), 0) for x, kk in zip(s, k)], dtype=object
+            )
+        raise _mismatch(e)
+    with np.errstate(all="ignore"):
+        if e.op == "+":
+            r = a + b
+        elif e.op == "-":
+            r = a - b
+        elif e.op == "*":
+            r = a * b
+        elif e.op == "/":
+            r = a / b
+        elif e.op == "^":
+            r = np.power(a, b)
+        else:  # pragma: no cover
+            raise StataError(f"{e.op} invalid", 198, span=e.span)
+    return _clean(r)
+
+
+# ---------------------------------------------------------------------------------------------
+# functions ([FN] Stata functions)
+
+
+def _args_num(e: Call, ctx: Context, k: int | tuple[int, int]) -> list[Value]:
+    lo, hi = (k, k) if isinstance(k, int) else k
+    if not (lo <= len(e.args) <= hi):
+        raise StataError(
+            f"{e.func}(): invalid number of arguments" if e.args else "invalid syntax",
+            198,
+            span=e.span,
+        )
+    vals = [evaluate(a, ctx) for a in e.args]
+    for v in vals:
+        if _is_str(v):
+            raise _mismatch(e)
+    return vals
+
+
+def _unary(f: Callable[[np.ndarray], np.ndarray]) -> Callable[[Call, Context], Value]:
+    def impl(e: Call, ctx: Context) -> Value:
+        (x,) = _args_num(e, ctx, 1)
+        with np.errstate(all="ignore"):
+            return _clean(f(x))
+
+    return impl
+
+
+def _sp(name: str) -> Callable:
+    """A scipy.special function, imported when first used."""
+
+    def f(*a):
+        import scipy.special as sc
+
+        return getattr(sc, name)(*a)
+
+    return f
+
+
+def _stats(dist: str, method: str, nparams: int) -> Callable[[Call, Context], Value]:
+    """Stata's distribution functions over scipy.stats, e.g. chi2(df, x) is the cdf."""
+
+    def impl(e: Call, ctx: Context) -> Value:
+        vals = _args_num(e, ctx, nparams + 1)
+        import scipy.stats as st
+
+        *params, x = vals
+        with np.errstate(all="ignore"):
+            return _clean(getattr(getattr(st, dist), method)(x, *params))
+
+    return impl
+
+
+def _round(e: Call, ctx: Context) -> Value:
+    vals = _args_num(e, ctx, (1, 2))
+    x = vals[0]
+    y = vals[1] if len(vals) == 2 else _num(1.0, ctx.n)
+    with np.errstate(all="ignore"):
+        return _clean(np.floor(x / y + 0.5) * y)
+
+
+def _mod(e: Call, ctx: Context) -> Value:
+    x, y = _args_num(e, ctx, 2)
+    with np.errstate(all="ignore"):
+        return _clean(np.where(y == 0, np.nan, x - y * np.floor(x / y)))
+
+
+def _minmax(fn: Callable) -> Callable[[Call, Context], Value]:
+    def impl(e: Call, ctx: Context) -> Value:
+        vals = _args_num(e, ctx, (1, 999))
+        stack = np.vstack(vals)
+        with np.errstate(all="ignore"):
+            import warnings
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                return fn(stack, axis=0)
+
+    return impl
+
+
+def _cond(e: Call, ctx: Context) -> Value:
+    if not 3 <= len(e.args) <= 4:
+        raise StataError("cond(): invalid number of arguments", 198, span=e.span)
+    c = evaluate(e.args[0], ctx)
+    if _is_str(c):
+        raise _mismatch(e)
+    a = evaluate(e.args[1], ctx)
+    b = evaluate(e.args[2], ctx)
+    if _is_str(a) != _is_str(b):
+        raise _mismatch(e)
+    out = np.where(c != 0, a, b)
+    if len(e.args) == 4:
+        m = evaluate(e.args[3], ctx)
+        if _is_str(m) != _is_str(a):
+            raise _mismatch(e)
+        out = np.where(np.isnan(c), m, out)
+    return out.astype(object) if _is_str(a) else out.astype(np.float64)
+
+
+def _missing(e: Call, ctx: Context) -> Value:
+    if not e.args:
+        raise StataError("invalid syntax", 198, span=e.span)
+    out = np.zeros(ctx.n, dtype=bool)
+    for a in e.args:
+        v = evaluate(a, ctx)
+        out |= (v == "") if _is_str(v) else np.isnan(v)
+    return out.astype(np.float64)
+
+
+def _inlist(e: Call, ctx: Context) -> Value:
+    if len(e.args) < 2:
+        raise StataError("inlist(): invalid number of arguments", 198, span=e.span)
+    vals = [evaluate(a, ctx) for a in e.args]
+    if len({_is_str(v) for v in vals}) > 1:
+        raise _mismatch(e)
+    z = vals[0]
+    out = np.zeros(ctx.n, dtype=bool)
+    for v in vals[1:]:
+        out |= (z == v) if _is_str(z) else ((z == v) | (np.isnan(z) & np.isnan(v)))
+    return out.astype(np.float64)
+
+
+def _inrange(e: Call, ctx: Context) -> Value:
+    z, a, b = _args_num(e, ctx, 3)
+    a = np.where(np.isnan(a), -np.inf, a)
+    b = np.where(np.isnan(b), np.inf, b)
+    # a missing z is never in range; missing bounds are open ([FN] inrange())
+    return (~np.isnan(z) & (np.nan_to_num(z) >= a) & (np.nan_to_num(z) <= b)).astype(float)
+
+
+def _running_sum(e: Call, ctx: Context) -> Value:
+    (x,) = _args_num(e, ctx, 1)
+    x0 = np.where(np.isnan(x), 0.0, x)
+    if ctx.rows is not None and len(ctx.rows) != ctx.ds.nobs:
+        # evaluated at some rows only: sum over the whole group up to each row
+        full = Context(ctx.ds, None, ctx.groups, ctx.results, ctx.rng)
+        allx = evaluate(e.args[0], full)
+        allx = np.where(np.isnan(allx), 0.0, allx)
+        cs = _group_cumsum(allx, full)
+        return cs[ctx.rows]
+    return _group_cumsum(x0, ctx)
+
+
+def _group_cumsum(x: np.ndarray, ctx: Context) -> np.ndarray:
+    cs = np.cumsum(x)
+    starts, _ = ctx.group_info()
+    before = np.where(starts > 0, cs[np.maximum(starts - 1, 0)], 0.0)
+    return cs - before
+
+
+def _rng(kind: str) -> Callable[[Call, Context], Value]:
+    def impl(e: Call, ctx: Context) -> Value:
+        vals = [evaluate(a, ctx) for a in e.args]
+        n = ctx.n
+        g = ctx.rng
+        if kind == "runiform":
+            if not vals:
+                return g.random(n)
+            a, b = vals
+            return a + (b - a) * g.random(n)
+        if kind == "rnormal":
+            m = vals[0] if vals else 0.0
+            s = vals[1] if len(vals) > 1 else 1.0
+            return m + s * g.standard_normal(n)
+        if kind == "rbinomial":
+            nn, p = vals
+            return g.binomial(nn.astype(np.int64), p).astype(np.float64)
+        if kind == "rpoisson":
+            return g.poisson(vals[0]).astype(np.float64)
+        if kind == "rexponential":
+            return g.exponential(vals[0])
+        if kind == "rgamma":
+            return g.gamma(vals[0], vals[1])
+        if kind == "rbeta":
+            return g.beta(vals[0], vals[1])
+        if kind == "rchi2":
+            return g.chisquare(vals[0])
+        if kind == "rt":
+            return g.standard_t(vals[0])
+        if kind == "rlogistic":
+            m = vals[0] if vals else 0.0
+            s = vals[1] if len(vals) > 1 else 1.0
+            return g.logistic(m, s, n)
+        raise AssertionError(kind)  # pragma: no cover
+
+    return impl
+
+
+def _stored(kind: str) -> Callable[[Call, Context], Value]:
+    def impl(e: Call, ctx: Context) -> Value:
+        if len(e.args) != 1 or not isinstance(e.args[0], Name):
+            raise StataError("invalid syntax", 198, span=e.span)
+        key = e.args[0].name
+        got = ctx.results(kind, key) if ctx.results else None
+        if got is None:
+            return _num(np.nan, ctx.n)
+        if isinstance(got, str):
+            return np.full(ctx.n, got, dtype=object)
+        if isinstance(got, np.ndarray) and got.ndim == 1 and len(got) == ctx.ds.nobs:
+            return got.astype(np.float64) if ctx.rows is None else got[ctx.rows].astype(float)
+        if isinstance(got, np.ndarray):
+            raise StataError("type mismatch", 109, span=e.span)
+        return _num(float(got), ctx.n)
+
+    return impl
+
+
+# string functions
+
+
+def _str_args(e: Call, ctx: Context, kinds: str) -> list[Value]:
+    if len(e.args) != len(kinds.rstrip("?")) and not (
+        kinds.endswith("?") and len(e.args) in (len(kinds) - 2, len(kinds) - 1)
+    ):
+        raise StataError(f"{e.func}(): invalid number of arguments", 198, span=e.span)
+    vals = [evaluate(a, ctx) for a in e.args]
+    for v, k in zip(vals, kinds.replace("?", "")):
+        if (k == "s") != _is_str(v):
+            raise _mismatch(e)
+    return vals
+
+
+def _smap(kinds: str, f: Callable, *, out_str: bool) -> Callable[[Call, Context], Value]:
+    def impl(e: Call, ctx: Context) -> Value:
+        vals = _str_args(e, ctx, kinds)
+        res = [f(*row) for row in zip(*vals)]
+        if out_str:
+            return np.array(res, dtype=object)
+        return np.array(res, dtype=np.float64)
+
+    return impl
+
+
+def _substr(s: str, a: float, b: float = np.nan) -> str:
+    if a != a:
+        return ""
+    a = int(a)
+    start = a - 1 if a > 0 else len(s) + a
+    if start < 0 or start >= len(s):
+        return ""
+    if b != b:
+        return s[start:]
+    return s[start : start + max(int(b), 0)]
+
+
+def _real(s: str) -> float:
+    try:
+        v = float(s.strip())
+    except ValueError:
+        return np.nan
+    return v if math.isfinite(v) else np.nan
+
+
+def _string(e: Call, ctx: Context) -> Value:
+    vals = [evaluate(a, ctx) for a in e.args]
+    if not vals or _is_str(vals[0]) or len(vals) > 2:
+        raise _mismatch(e) if vals and _is_str(vals[0]) else StataError("invalid syntax", 198)
+    from ..report.format import fmt_number
+
+    fmt = "%9.0g"
+    if len(vals) == 2:
+        if not _is_str(vals[1]):
+            raise _mismatch(e)
+        fmt = str(vals[1][0]) if len(vals[1]) else fmt
+    return np.array(
+        ["." if x != x else (fmt_number(x, fmt) if len(vals) == 2 else _g17(x)) for x in vals[0]],
+        dtype=object,
+    )
+
+
+def _g17(x: float) -> str:
+    """``string(x)`` without a format: Stata's %17.0g-like shortest form."""
+    from ..report.format import fmt_g
+
+    return fmt_g(x, 17) if x != int(x) else str(int(x))
+
+
+def _word(s: str, k: float) -> str:
+    w = s.split()
+    if k != k or k == 0:
+        return ""
+    k = int(k)
+    idx = k - 1 if k > 0 else len(w) + k
+    return w[idx] if 0 <= idx < len(w) else ""
+
+
+def _strpos(s: str, t: str) -> float:
+    return float(s.find(t) + 1)
+
+
+def _subinstr(s: str, a: str, b: str, n: float) -> str:
+    if n != n:
+        return s.replace(a, b)
+    return s.replace(a, b, int(n))
+
+
+FUNCTIONS: dict[str, Callable[[Call, Context], Value]] = {
+    "abs": _unary(np.abs),
+    "ceil": _unary(np.ceil),
+    "floor": _unary(np.floor),
+    "int": _unary(np.trunc),
+    "trunc": _unary(np.trunc),
+    "exp": _unary(np.exp),
+    "expm1": _unary(np.expm1),
+    "ln": _unary(np.log),
+    "log": _unary(np.log),
+    "log10": _unary(np.log10),
+    "log1p": _unary(np.log1p),
+    "ln1p": _unary(np.log1p),
+    "sqrt": _unary(np.sqrt),
+    "sign": _unary(np.sign),
+    "sin": _unary(np.sin),
+    "cos": _unary(np.cos),
+    "tan": _unary(np.tan),
+    "asin": _unary(np.arcsin),
+    "acos": _unary(np.arccos),
+    "atan": _unary(np.arctan),
+    "sinh": _unary(np.sinh),
+    "cosh": _unary(np.cosh),
+    "tanh": _unary(np.tanh),
+    "atanh": _unary(np.arctanh),
+    "float": _unary(lambda x: x.astype(np.float32).astype(np.float64)),
+    "invlogit": _unary(lambda x: 1.0 / (1.0 + np.exp(-x))),
+    "logit": _unary(lambda x: np.log(x / (1.0 - x))),
+    "cloglog": _unary(lambda x: np.log(-np.log1p(-x))),
+    "invcloglog": _unary(lambda x: 1.0 - np.exp(-np.exp(x))),
+    "normal": _unary(_sp("ndtr")),
+    "invnormal": _unary(_sp("ndtri")),
+    "lnnormal": _unary(_sp("log_ndtr")),
+    "lngamma": _unary(_sp("gammaln")),
+    "digamma": _unary(_sp("digamma")),
+    "trigamma": _unary(lambda x: _sp("polygamma")(1, x)),
+    "round": _round,
+    "mod": _mod,
+    "min": _minmax(np.nanmin),
+    "max": _minmax(np.nanmax),
+    "cond": _cond,
+    "missing": _missing,
+    "mi": _missing,
+    "inlist": _inlist,
+    "inrange": _inrange,
+    "sum": _running_sum,
+    "runiform": _rng("runiform"),
+    "uniform": _rng("runiform"),
+    "rnormal": _rng("rnormal"),
+    "rbinomial": _rng("rbinomial"),
+    "rpoisson": _rng("rpoisson"),
+    "rexponential": _rng("rexponential"),
+    "rgamma": _rng("rgamma"),
+    "rbeta": _rng("rbeta"),
+    "rchi2": _rng("rchi2"),
+    "rt": _rng("rt"),
+    "rlogistic": _rng("rlogistic"),
+    "r": _stored("r"),
+    "e": _stored("e"),
+    "c": _stored("c"),
+    "chi2": _stats("chi2", "cdf", 1),
+    "chi2tail": _stats("chi2", "sf", 1),
+    "invchi2": _stats("chi2", "ppf", 1),
+    "invchi2tail": _stats("chi2", "isf", 1),
+    "ttail": _stats("t", "sf", 1),
+    "t": _stats("t", "cdf", 1),
+    "invttail": _stats("t", "isf", 1),
+    "invt": _stats("t", "ppf", 1),
+    "Ftail": _stats("f", "sf", 2),
+    "F": _stats("f", "cdf", 2),
+    "string": _string,
+    "strofreal": _string,
+    "real": _smap("s", _real, out_str=False),
+    "strlen": _smap("s", lambda s: float(len(s)), out_str=False),
+    "length": _smap("s", lambda s: float(len(s)), out_str=False),
+    "ustrlen": _smap("s", lambda s: float(len(s)), out_str=False),
+    "upper": _smap("s", str.upper, out_str=True),
+    "lower": _smap("s", str.lower, out_str=True),
+    "strupper": _smap("s", str.upper, out_str=True),
+    "strlower": _smap("s", str.lower, out_str=True),
+    "trim": _smap("s", str.strip, out_str=True),
+    "strtrim": _smap("s", str.strip, out_str=True),
+    "ltrim": _smap("s", str.lstrip, out_str=True),
+    "rtrim": _smap("s", str.rstrip, out_str=True),
+    "substr": _smap("snn?", _substr, out_str=True),
+    "usubstr": _smap("snn?", _substr, out_str=True),
+    "strpos": _smap("ss", _strpos, out_str=False),
+    "subinstr": _smap("sssn", _subinstr, out_str=True),
+    "word": _smap("sn", _word, out_str=True),
+    "wordcount": _smap("s", lambda s: float(len(s.split())), out_str=False),
+}
+
+
+def _normalden(e: Call, ctx: Context) -> Value:
+    vals = _args_num(e, ctx, (1, 3))
+    x = vals[0]
+    m = vals[1] if len(vals) > 1 else 0.0
+    s = vals[2] if len(vals) > 2 else 1.0
+    with np.errstate(all="ignore"):
+        return _clean(np.exp(-0.5 * ((x - m) / s) ** 2) / (s * math.sqrt(2 * math.pi)))
+
+
+def _comb(e: Call, ctx: Context) -> Value:
+    n, k = _args_num(e, ctx, 2)
+    import scipy.special as sc
+
+    return _clean(np.round(sc.comb(n, k)))
+
+
+FUNCTIONS["normalden"] = _normalden
+FUNCTIONS["comb"] = _comb
+
+
+def _call(e: Call, ctx: Context) -> Value:
+    if e.at:
+        raise StataError(f"@{e.func}() not allowed in this expression", 198, span=e.span)
+    f = FUNCTIONS.get(e.func)
+    if f is None:
+        raise StataError(f"unknown function {e.func}()", 133, span=e.span)
+    return f(e, ctx)
+
+
+def references(e: Expr) -> set[str]:
+    """Names (as typed) and subscripted names an expression refers to."""
+    out: set[str] = set()
+
+    def walk(x: Expr) -> None:
+        if isinstance(x, Name):
+            out.add(x.name)
+        elif isinstance(x, Subscript):
+            out.add(x.name)
+            walk(x.index)
+        elif isinstance(x, Unary):
+            walk(x.operand)
+        elif isinstance(x, Binary):
+            walk(x.left)
+            walk(x.right)
+        elif isinstance(x, Call):
+            for a in x.args:
+                walk(a)
+
+    walk(e)
+    return out
+
+
+def subscripted(e: Expr) -> set[str]:
+    """Names used with an explicit subscript (``x[_n-1]``)."""
+    out: set[str] = set()
+
+    def walk(x: Expr) -> None:
+        if isinstance(x, Subscript):
+            out.add(x.name)
+            walk(x.index)
+        elif isinstance(x, Unary):
+            walk(x.operand)
+        elif isinstance(x, Binary):
+            walk(x.left)
+            walk(x.right)
+        elif isinstance(x, Call):
+            for a in x.args:
+                walk(a)
+
+    walk(e)
+    return out

@@ -1,0 +1,436 @@
+"""``Session``: the data in memory, stored results and settings; ``execute(text)`` runs commands.
+
+Both front ends (magics and kernel) and the batch command line call :meth:`Session.execute`.
+Each command runs as a transaction: if it fails, the data, stored estimates, ``e()`` and ``r()``
+are put back as they were, and the error is returned (not raised) as Stata prints it.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import os
+import traceback
+from collections.abc import MutableMapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .dataset.dataset import Dataset
+from .dataset.evaluate import Context, evaluate, truth
+from .errors import BreakError, StataError
+from .report.output import Output, Text, escape
+from .syntax import parse, split_commands
+from .syntax.ast import Command, Prefix
+
+__all__ = ["Session", "Result", "ErrorOutput", "Echo", "ByGroups"]
+
+
+@dataclass
+class Settings:
+    """``set`` values: storage type of new variables, line width, seed."""
+
+    type: str = "float"
+    linesize: int = 79
+    seed: int = 123456789
+    varabbrev: bool = True
+
+
+@dataclass
+class ByGroups:
+    """The groups of a ``by`` prefix over the (sorted) data.
+
+    ``starts`` and ``sizes`` give, for every observation, its group's first row and size;
+    ``ids`` numbers the groups 0, 1, ...; ``bounds`` lists each group's ``(start, stop)``.
+    """
+
+    varnames: list[str]
+    starts: np.ndarray
+    sizes: np.ndarray
+    ids: np.ndarray
+    bounds: list[tuple[int, int]]
+
+
+class ErrorOutput(Output):
+    """An error as Stata prints it: the message (with a pointer) and ``r(#);``."""
+
+    kind = "error"
+
+    def __init__(self, error: StataError) -> None:
+        self.error = error
+
+    def text(self) -> str:
+        return self.error.render()
+
+    def html(self) -> str:
+        return (
+            '<pre style="color: #c00; margin: 0; font-family: var(--jp-code-font-family, '
+            f'monospace)">{escape(self.text())}</pre>'
+        )
+
+
+class Echo(Output):
+    """The command echo of a log: ``. use math`` (long commands continue with ``> ``)."""
+
+    kind = "echo"
+
+    def __init__(self, command: str, width: int = 79) -> None:
+        self.command = command
+        self.width = width
+
+    def text(self) -> str:
+        line = ". " + self.command
+        if len(line) <= self.width:
+            return line
+        out, cur = [], ". "
+        for word in self.command.split(" "):
+            if len(cur) + len(word) + 1 > self.width - 2 and cur.strip() not in (".", ">"):
+                out.append(cur.rstrip())
+                cur = "> "
+            cur += word + " "
+        out.append(cur.rstrip())
+        return "\n".join(out)
+
+
+class Result(list):
+    """What :meth:`Session.execute` returns: the outputs in order, and the error if any.
+
+    ``rc`` is 0 on success or the failing command's return code.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.error: StataError | None = None
+
+    @property
+    def rc(self) -> int:
+        return 0 if self.error is None else self.error.rc
+
+    def text(self) -> str:
+        return "\n".join(o.text() for o in self)
+
+    def log(self) -> str:
+        """The outputs as a Stata log: a blank line before each command echo and before each
+        table, as Stata's results window and batch logs show them."""
+        parts: list[str] = []
+        for k, o in enumerate(self):
+            if k and (o.kind in ("echo", "result")):
+                parts.append("")
+            parts.append(o.text())
+        return "\n".join(parts)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        return {
+            "text/plain": self.text(),
+            "text/html": "".join(o.html() for o in self),
+        }
+
+    def __repr__(self) -> str:
+        return self.text()
+
+
+class Session:
+    """A Stata session over pandas.
+
+    Parameters
+    ----------
+    namespace
+        The front end's variables: ``use name`` loads the DataFrame bound to ``name`` there,
+        and ``-o`` outputs go back into it.
+
+    Attributes
+    ----------
+    data
+        The dataset in memory.
+    estimates
+        Stored estimation results by name (``estimates store``).
+    e
+        The active estimation results, or None.
+    r
+        The ``r()`` results of the last r-class command.
+    rc
+        ``_rc``: the return code of the last ``capture``.
+    """
+
+    def __init__(self, namespace: MutableMapping[str, Any] | None = None) -> None:
+        self.data = Dataset()
+        self.namespace: MutableMapping[str, Any] = namespace if namespace is not None else {}
+        self.estimates: dict[str, Any] = {}
+        self.e: Any = None
+        self.r: dict[str, Any] = {}
+        self.rc = 0
+        self.settings = Settings()
+        self.rng = np.random.default_rng(self.settings.seed)
+        self.preserved: Dataset | None = None
+        self.graphs: dict[str, Any] = {}
+        self.last_traceback: str | None = None
+        # state visible to handlers while one command runs
+        self.by: ByGroups | None = None
+        self.restrict: np.ndarray | None = None
+        self._depth = 0
+
+    # -- the entry point -------------------------------------------------------------------------
+    def execute(self, text: str, *, echo: bool = False, stop: bool = True) -> Result:
+        """Run every command in ``text`` (a line, a cell or a do-file).
+
+        Parameters
+        ----------
+        text
+            Commands in Stata's syntax, with its comments and continuations.
+        echo
+            Put ``. command`` before each command's output, as a log does.
+        stop
+            Stop at the first error (as ``do`` does); otherwise go on with the next command.
+
+        Returns
+        -------
+        Result
+            The outputs, and ``error``/``rc`` when a command failed.
+        """
+        res = Result()
+        try:
+            sources = split_commands(text)
+        except StataError as err:
+            res.error = err
+            res.append(ErrorOutput(err))
+            return res
+        for src in sources:
+            if echo:
+                res.append(Echo(src.text, self.settings.linesize))
+            try:
+                res.extend(self.run_text(src.text))
+            except StataError as err:
+                if err.source is None:
+                    err.source = src.text
+                res.extend(err.outputs)
+                res.error = err
+                res.append(ErrorOutput(err))
+                if stop:
+                    break
+        return res
+
+    def run_text(self, text: str) -> list[Output]:
+        """Parse and run one logical command line; raises :class:`StataError`."""
+        return self.run(parse(text))
+
+    def run(self, cmd: Command) -> list[Output]:
+        """Run a parsed command as a transaction (state restored if it fails)."""
+        snap = self._snapshot()
+        self._depth += 1
+        try:
+            return self._run_prefixed(cmd, list(cmd.prefixes))
+        except StataError as err:
+            if not err.keep_state:
+                self._restore(snap)
+            raise
+        except KeyboardInterrupt:
+            self._restore(snap)
+            raise BreakError() from None
+        except Exception as exc:  # a bug: never show the user a traceback, but keep it
+            self._restore(snap)
+            self.last_traceback = traceback.format_exc()
+            raise StataError(
+                f"internal error in {cmd.name}: {type(exc).__name__}: {exc}\n"
+                "(this is a bug in bayes_magic; %config BayesMagic.show_traceback = True shows "
+                "the details)",
+                9999,
+            ) from exc
+        finally:
+            self._depth -= 1
+            self.by = None
+            self.restrict = None
+
+    # -- transactions ----------------------------------------------------------------------------
+    def _snapshot(self) -> tuple:
+        return (
+            self.data.copy(),
+            dict(self.estimates),
+            self.e,
+            dict(self.r),
+            copy.copy(self.settings),
+            self.preserved,
+            dict(self.graphs),
+        )
+
+    def _restore(self, snap: tuple) -> None:
+        (self.data, self.estimates, self.e, self.r, self.settings, self.preserved, self.graphs) = (
+            snap
+        )
+
+    # -- prefixes --------------------------------------------------------------------------------
+    def _run_prefixed(self, cmd: Command, prefixes: list[Prefix]) -> list[Output]:
+        if not prefixes or prefixes[0].name in ("by", "bysort", "bayes", "bayesparallel"):
+            return self._dispatch(cmd, prefixes)
+        p, rest = prefixes[0], prefixes[1:]
+        if p.name == "quietly":
+            self._run_prefixed(cmd, rest)
+            return []
+        if p.name == "noisily":
+            return self._run_prefixed(cmd, rest)
+        if p.name == "capture":
+            snap = self._snapshot()
+            try:
+                outs = self._run_prefixed(cmd, rest)
+            except BreakError:
+                raise
+            except StataError as err:
+                self._restore(snap)
+                self.rc = err.rc
+                if rest and rest[0].name == "noisily":
+                    return [ErrorOutput(StataError(err.message, err.rc))]
+                return []
+            self.rc = 0
+            return outs if rest and rest[0].name == "noisily" else []
+        raise StataError(f"{p.name}: prefix not supported", 199)  # pragma: no cover
+
+    def _dispatch(self, cmd: Command, prefixes: list[Prefix]) -> list[Output]:
+        from .commands.registry import find
+
+        handler = find(cmd.name, cmd.subcommand)
+        if handler is None:
+            full = cmd.name + (f" {cmd.subcommand}" if cmd.subcommand else "")
+            raise StataError(f"command {full} is unrecognized", 199)
+        by = next((p for p in prefixes if p.name in ("by", "bysort")), None)
+        if by is None:
+            return handler.func(self, cmd)
+        if handler.byable is None:
+            raise StataError(f"{cmd.name} may not be combined with by", 190)
+        groups = self._by_groups(by)
+        if handler.byable == "data":
+            self.by = groups
+            return handler.func(self, cmd)
+        # "repeat": the command once per group, each with its header
+        outs: list[Output] = []
+        rule = "-" * self.settings.linesize
+        for a, b in groups.bounds:
+            mask = np.zeros(self.data.nobs, dtype=bool)
+            mask[a:b] = True
+            head = ", ".join(f"{v} = {self.value_text(v, a)}" for v in groups.varnames)
+            outs.append(Text(f"{rule}\n-> {head}", kind="result"))
+            self.restrict = mask
+            outs.extend(handler.func(self, cmd))
+            self.restrict = None
+        return outs
+
+    def _by_groups(self, p: Prefix) -> ByGroups:
+        from .dataset.varnames import expand_terms
+
+        names = expand_terms(self.data, p.varlist)
+        sortvars = expand_terms(self.data, p.sortvars) if p.sortvars else []
+        do_sort = p.name == "bysort" or any(o.name == "sort" for o in p.options)
+        if do_sort:
+            self.data.sort(names + sortvars)
+        elif not self.data.is_sorted_by(names) or (
+            sortvars and not self.data.is_sorted_by(names + sortvars)
+        ):
+            raise StataError("not sorted", 5)
+        return group_bounds(self.data, names)
+
+    # -- helpers for handlers ------------------------------------------------------------------
+    def context(self, rows: np.ndarray | None = None) -> Context:
+        groups = None if self.by is None else (self.by.starts, self.by.sizes)
+        return Context(self.data, rows, groups, self.lookup, self.rng)
+
+    def lookup(self, kind: str, key: str) -> Any:
+        """Stored results for expressions: ``r()``, ``e()``, ``c()``, ``_b[]``, ``_se[]``."""
+        if kind == "r":
+            return self.r.get(key)
+        if kind == "e":
+            if self.e is None:
+                return None
+            getter = getattr(self.e, "lookup", None)
+            return getter(key) if getter else None
+        if kind in ("_b", "_se"):
+            if self.e is None:
+                return None
+            getter = getattr(self.e, "coef_lookup", None)
+            return getter(kind, key) if getter else None
+        if kind == "c":
+            return {
+                "N": self.data.nobs,
+                "k": self.data.nvars,
+                "pi": math.pi,
+                "rc": self.rc,
+                "linesize": self.settings.linesize,
+                "seed": self.settings.seed,
+                "type": self.settings.type,
+                "pwd": os.getcwd(),
+                "filename": self.data.filename or "",
+                "changed": int(self.data.changed),
+            }.get(key)
+        return None
+
+    def touse(self, cmd: Command, *, allow_empty: bool = True) -> np.ndarray:
+        """The observations a command uses: ``in``, ``if`` and any ``by`` group restriction."""
+        n = self.data.nobs
+        mask = np.ones(n, dtype=bool) if self.restrict is None else self.restrict.copy()
+        if cmd.in_ is not None:
+            mask &= self.in_mask(cmd)
+        if cmd.if_ is not None:
+            mask &= truth(evaluate(cmd.if_, self.context()))
+        if not allow_empty and not mask.any():
+            raise StataError("no observations", 2000)
+        return mask
+
+    def in_mask(self, cmd: Command) -> np.ndarray:
+        n = self.data.nobs
+        r = cmd.in_
+        assert r is not None
+        first = r.first if r.first > 0 else n + r.first + 1
+        last_raw = r.first if r.last is None else r.last
+        last = last_raw if last_raw > 0 else n + last_raw + 1
+        if first < 1 or last > n or first > last:
+            raise StataError("observation numbers out of range", 198, span=r.span)
+        mask = np.zeros(n, dtype=bool)
+        mask[first - 1 : last] = True
+        return mask
+
+    def value_text(self, var: str, row: int) -> str:
+        """A value as ``by`` headers and ``list`` show it: its label, or formatted."""
+        from .report.format import fmt_number
+
+        inf = self.data.info[var]
+        v = self.data.df[var].iloc[row]
+        if inf.type.startswith("str"):
+            return str(v)
+        if v != v:
+            return "."
+        if inf.vlabel and inf.vlabel in self.data.value_labels:
+            lab = self.data.value_labels[inf.vlabel].get(int(v)) if v == int(v) else None
+            if lab is not None:
+                return lab
+        return fmt_number(v, inf.format).strip()
+
+    def set_seed(self, seed: int) -> None:
+        self.settings.seed = seed
+        self.rng = np.random.default_rng(seed)
+
+
+def group_bounds(ds: Dataset, names: list[str]) -> ByGroups:
+    """Groups of consecutive observations with equal values of ``names``."""
+    n = ds.nobs
+    if n == 0:
+        z = np.zeros(0, dtype=np.int64)
+        return ByGroups(names, z, z, z, [])
+    change = np.zeros(n, dtype=bool)
+    change[0] = True
+    for v in names:
+        col = ds.values(v)
+        if col.dtype == object:
+            diff = col[1:] != col[:-1]
+        else:
+            a, b = col[1:], col[:-1]
+            diff = ~((a == b) | (np.isnan(a) & np.isnan(b)))
+        change[1:] |= diff
+    ids = np.cumsum(change) - 1
+    starts_list = np.flatnonzero(change)
+    stops = np.append(starts_list[1:], n)
+    sizes_g = stops - starts_list
+    return ByGroups(
+        names,
+        starts_list[ids],
+        sizes_g[ids],
+        ids,
+        list(zip(starts_list.tolist(), stops.tolist())),
+    )
