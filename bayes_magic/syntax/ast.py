@@ -153,7 +153,7 @@ class LabeledExpr:
 
     label: str | None
     expr: Expr
-    text: str
+    text: str = field(default="", compare=False)
     span: Span = field(default=Span(0, 0), compare=False)
 
 
@@ -329,7 +329,7 @@ class EgenCall:
     name: str
     func: str
     args: tuple[Any, ...]
-    argtext: str
+    argtext: str = field(default="", compare=False)
     type: str | None = None
     span: Span = field(default=Span(0, 0), compare=False)
 
@@ -364,7 +364,7 @@ class NonlinearModel:
 
     depvar: str
     expr: Expr
-    text: str
+    text: str = field(default="", compare=False)
     span: Span = field(default=Span(0, 0), compare=False)
 
 
@@ -415,7 +415,7 @@ class ExprBody:
     """A body that is one expression (``display``, ``assert``, ``count`` has none)."""
 
     expr: Expr | None
-    text: str = ""
+    text: str = field(default="", compare=False)
 
 
 Body = Union[

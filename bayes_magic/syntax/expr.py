@@ -124,7 +124,11 @@ def _pow(ts: TokenStream) -> Expr:
             t = ts.next()
             rhs = _not(ts)
             if t.text == "-":
-                rhs = Unary("-", rhs, t.span + expr_span(rhs))
+                rhs = (
+                    Num(-rhs.value, t.span + rhs.span)
+                    if isinstance(rhs, Num)
+                    else Unary("-", rhs, t.span + expr_span(rhs))
+                )
         else:
             rhs = _not(ts)
         e = _binary("^", e, rhs)
@@ -163,7 +167,10 @@ def _primary(ts: TokenStream) -> Expr:
     t = ts.peek()
     if t.kind == NUMBER:
         ts.next()
-        return Num(float(t.text), t.span)
+        value = float(t.text)
+        if value == float("inf"):  # a literal beyond double precision is missing, as in Stata
+            return Missing("", t.span)
+        return Num(value, t.span)
     if t.kind == STRING:
         ts.next()
         return Str(t.text, t.span)

@@ -430,6 +430,8 @@ def _reparse(ts: TokenStream, o: Option, tbl: OptionTable) -> tuple[Option, ...]
 def bayesmh_body(ts: TokenStream) -> Equations:
     """``depvar [indepvars]``, ``depvar = (exp)``, or ``(eq) (eq) ...`` ([BAYES] bayesmh)."""
     eqs: list[Equation] = []
+    if ts.at_end or ts.at_op(","):  # replay: bayesmh [, options]
+        return Equations(())
     if ts.at_op("("):
         while ts.at_op("("):
             inner, span = ts.balanced()

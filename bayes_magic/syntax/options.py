@@ -77,7 +77,8 @@ def _number(ts: TokenStream) -> tuple[float, Token] | None:
         t = ts.peek()
     if t.kind == NUMBER:
         ts.next()
-        return sign * float(t.text), t
+        value = float(t.text)
+        return (sign * value, t) if value != float("inf") else None
     if t.is_op("."):
         ts.next()
         return float("nan"), t
