@@ -138,7 +138,15 @@ class ParamRef:
     span: Span = field(default=Span(0, 0), compare=False)
 
     def __str__(self) -> str:
-        s = " ".join(str(i) for i in self.items)
+        eqs = {i.eq for i in self.items}
+        if len(eqs) == 1 and None not in eqs:
+            # {math:homework 1.schtype}: one equation name for all the items
+            names = " ".join(
+                (i.name or "") + ("" if i.index is None else f"[{i.index}]") for i in self.items
+            )
+            s = f"{self.items[0].eq}:{names}"
+        else:
+            s = " ".join(str(i) for i in self.items)
         if self.matrix:
             s += ",matrix"
         return "{" + s + "}"

@@ -150,3 +150,23 @@ def test_canonical_text_round_trips(text: str) -> None:
         return
     for c in cmds:
         assert parse(unparse(c)) == c
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.sampled_from([t for t, _ in SEED_COMMANDS]),
+    st.integers(0, 400),
+    st.integers(0, 4),
+    st.sampled_from(PIECES),
+)
+def test_mutated_seed_commands_never_crash_and_round_trip(
+    text: str, cut: int, drop: int, piece: str
+) -> None:
+    mutated = text[:cut] + piece + text[cut + drop :]
+    _run(mutated)
+    try:
+        cmds = [parse(src.text) for src in split_commands(mutated)]
+    except StataError:
+        return
+    for c in cmds:
+        assert parse(unparse(c)) == c
