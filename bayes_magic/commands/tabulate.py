@@ -168,9 +168,14 @@ def _twoway(s, cmd: Command, names: list[str], touse: np.ndarray, w: np.ndarray)
     ctitle = ds.info[cv].label or cv
     rtitle = ds.info[rv].label or rv
     pad = (block - len(ctitle) + 1) // 2
-    out_lines.append(" " * stubw + " |" + " " * max(pad, 1) + ctitle)
+    rlines = _title_lines(rtitle, stubw)
+    if len(rlines) == 1:
+        rlines = ["", *rlines]
+    for k, line in enumerate(rlines[:-1]):
+        tail = " " * max(pad, 1) + ctitle if k == len(rlines) - 2 else ""
+        out_lines.append(f"{line:>{stubw}} |" + tail)
     out_lines.append(
-        f"{rtitle[:stubw]:>{stubw}} |"
+        f"{rlines[-1]:>{stubw}} |"
         + "".join(f"{c:>{cw}} " for c in clabs)
         + "|"
         + f"{'Total':>10}"

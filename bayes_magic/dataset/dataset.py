@@ -178,7 +178,7 @@ class Dataset:
                 info[vname] = VarInfo("byte", "%8.0g")
                 continue
             if pd.api.types.is_numeric_dtype(s.dtype):
-                v = s.to_numpy(dtype=np.float64, na_value=np.nan)
+                v = np.array(s.to_numpy(dtype=np.float64, na_value=np.nan), copy=True)
                 v[np.isinf(v)] = np.nan
                 if pd.api.types.is_integer_dtype(s.dtype):
                     t = smallest_numeric_type(v)

@@ -147,7 +147,7 @@ def _read_dta(path: Path) -> Dataset:
     for k, c in enumerate(df.columns):
         s = df[c]
         if pd.api.types.is_numeric_dtype(s.dtype):
-            v = s.to_numpy(dtype=np.float64, na_value=np.nan)
+            v = np.array(s.to_numpy(dtype=np.float64, na_value=np.nan), copy=True)
             t = _stata_type(typlist[k] if k < len(typlist) else None, v)
             cols[c] = v
         else:
@@ -263,3 +263,33 @@ def _write_dta(ds: Dataset, path: Path, *, nolabel: bool) -> None:
         variable_labels={c: i.label for c, i in ds.info.items() if i.label} or None,
         value_labels=value_labels,
     )
+    if value_labels:
+        _rename_value_labels(path, {c: ds.info[c].vlabel for c in value_labels})
+
+
+def _rename_value_labels(path: Path, names: dict[str, str]) -> None:
+    """pandas names each value-label set after its variable; give them their Stata names.
+
+    In format 118 a name is a 129-byte, NUL-padded field, both in ``<value_label_names>`` and in
+    each ``<lbl>`` of ``<value_labels>``; the fields are rewritten in place. A set shared by
+    several variables keeps pandas' per-variable copies (their names stay the variables').
+    """
+    users: dict[str, int] = {}
+    for lab in names.values():
+        users[lab] = users.get(lab, 0) + 1
+    raw = bytearray(path.read_bytes())
+    for var, lab in names.items():
+        if var == lab or users[lab] > 1:
+            continue
+        old = var.encode().ljust(129, b"\0")
+        new = lab.encode().ljust(129, b"\0")
+        for tag in (b"<value_label_names>", b"<value_labels>"):
+            start = raw.find(tag)
+            end = raw.find(b"</" + tag[1:], start)
+            if start < 0 or end < 0:
+                continue
+            k = raw.find(old, start, end)
+            while k >= 0:
+                raw[k : k + 129] = new
+                k = raw.find(old, k + 129, end)
+    path.write_bytes(bytes(raw))

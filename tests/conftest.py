@@ -1,0 +1,38 @@
+"""Shared fixtures: a fresh session, and one with the talk's data loaded."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+from bayes_magic.session import Session  # noqa: E402
+
+
+def run(s: Session, text: str) -> str:
+    """Run commands; fail the test with Stata's message if one fails; return the text shown."""
+    res = s.execute(text)
+    if res.error is not None:
+        raise AssertionError(res.error.render())
+    return res.text()
+
+
+def fails(s: Session, text: str) -> tuple[str, int]:
+    """Run a command that must fail; return its message and return code."""
+    res = s.execute(text)
+    assert res.error is not None, f"{text!r} did not fail"
+    return res.error.message, res.error.rc
+
+
+@pytest.fixture
+def session() -> Session:
+    return Session()
+
+
+@pytest.fixture
+def math_session() -> Session:
+    s = Session()
+    run(s, "use math")
+    return s

@@ -1,0 +1,78 @@
+"""The batch command line, run as a user runs it (a subprocess)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.commands.test_describe_label import DESCRIBE
+
+ENV = {**os.environ, "MPLBACKEND": "Agg"}
+
+
+def cli(*args: str, stdin: str | None = None, cwd: Path | None = None):
+    return subprocess.run(
+        [sys.executable, "-m", "bayes_magic", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=ENV,
+        cwd=cwd,
+        timeout=300,
+    )
+
+
+def test_seed_commands_print_what_the_talk_shows() -> None:
+    p = cli("-e", "use math", "-e", "describe", "-e", "label list public")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert p.stdout == (
+        ". use math\n\n. describe\n\n" + DESCRIBE + "\n\n. label list public\n"
+        "public:\n           0 Private\n           1 Public\n"
+    )
+
+
+def test_stops_at_first_error_with_rc(tmp_path) -> None:
+    p = cli("-e", "use math", "-e", "summarize nosuch", "-e", "count")
+    assert p.returncode == 1
+    assert p.stdout.endswith("variable nosuch not found\n    summarize nosuch\n"
+                             "              ^^^^^^\nr(111);\n")
+    assert ". count" not in p.stdout
+    assert "Traceback" not in p.stdout + p.stderr
+
+
+def test_do_file_and_stdin(tmp_path) -> None:
+    f = tmp_path / "a.do"
+    f.write_text("use math\n* a comment\ncount if ///\n   schtype == 1\n")
+    p = cli(str(f), cwd=tmp_path)
+    assert p.returncode == 0
+    # the continuation joins the two lines; the comment is not echoed
+    assert p.stdout == ". use math\n\n. count if     schtype == 1\n  317\n"
+    p = cli(stdin="use math\ncount\n")
+    assert p.returncode == 0 and p.stdout.splitlines()[-1] == "  519"
+
+
+def test_missing_do_file() -> None:
+    p = cli("nosuch.do")
+    assert p.returncode == 1 and p.stdout == "file nosuch.do not found\nr(601);\n"
+
+
+@pytest.mark.slow
+def test_demo_runs() -> None:
+    p = cli("demo")
+    assert p.returncode == 0, p.stdout[-2000:]
+    assert "Contains data from math.dta" in p.stdout
+
+
+def test_import_is_light() -> None:
+    code = (
+        "import sys, bayes_magic, bayes_magic.syntax, bayes_magic.session; "
+        "s = bayes_magic.Session(); s.execute('use math'); s.execute('describe'); "
+        "bad = [m for m in ('numba', 'matplotlib', 'scipy', 'llvmlite') if m in sys.modules]; "
+        "print(bad)"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV)
+    assert p.stdout.strip() == "[]", p.stdout + p.stderr
