@@ -287,6 +287,13 @@ class Session:
     def _dispatch(self, cmd: Command, prefixes: list[Prefix]) -> list[Output]:
         from .commands.registry import find
 
+        if any(p.name in ("bayes", "bayesparallel") for p in prefixes):
+            # the Bayesian prefix takes over the command it prefixes
+            handler = find("bayes", "prefix")
+            if handler is None:
+                raise StataError("bayes prefix: the Bayesian sampler is not available in this "
+                                 "version of bayes_magic yet", 199)
+            return handler.func(self, cmd)
         handler = find(cmd.name, cmd.subcommand)
         if handler is None:
             full = cmd.name + (f" {cmd.subcommand}" if cmd.subcommand else "")

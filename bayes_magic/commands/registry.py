@@ -45,29 +45,33 @@ def command(
     return deco
 
 
+#: which module registers each command (imported on first use, so that data commands never
+#: load scipy or numba)
+MODULES = {
+    "use": "data", "sysuse": "data", "webuse": "data", "save": "data", "clear": "data",
+    "drop": "data", "keep": "data", "sort": "data", "gsort": "data", "rename": "data",
+    "set": "data", "preserve": "data", "restore": "data", "count": "data", "display": "data",
+    "assert": "data", "version": "data", "do": "data", "run": "data", "help": "data",
+    "search": "data",
+    "describe": "describe",
+    "label": "labels",
+    "summarize": "summarize",
+    "list": "listing",
+    "tabulate": "tabulate",
+    "generate": "generate", "replace": "generate", "egen": "generate",
+    "mixed": "mixed",
+    "estat": "estat",
+    "predict": "predict",
+    "estimates": "estimates", "lrtest": "estimates", "test": "estimates",
+}
+
+
 def find(name: str, sub: str | None) -> Handler | None:
-    _load()
+    """The handler of a command, importing its module if needed."""
+    import importlib
+
+    module = MODULES.get(name, "unavailable")
+    importlib.import_module(f"{__package__}.{module}")
+    if module != "unavailable" and (name, sub) not in HANDLERS and (name, None) not in HANDLERS:
+        importlib.import_module(f"{__package__}.unavailable")
     return HANDLERS.get((name, sub)) or HANDLERS.get((name, None))
-
-
-_loaded = False
-
-
-def _load() -> None:
-    """Import the handler modules (they register themselves)."""
-    global _loaded
-    if _loaded:
-        return
-    from . import (  # noqa: F401
-        data,
-        describe,
-        generate,
-        help,
-        labels,
-        listing,
-        summarize,
-        tabulate,
-        unavailable,
-    )
-
-    _loaded = True

@@ -11,7 +11,6 @@ from ..syntax.ast import Command
 from .registry import HANDLERS, command
 
 _PENDING = {
-    "mixed": "linear mixed models",
     "melogit": "generalized linear mixed models",
     "meprobit": "generalized linear mixed models",
     "mecloglog": "generalized linear mixed models",
@@ -28,11 +27,6 @@ _PENDING = {
     "bayestest": "Bayesian postestimation",
     "bayesgraph": "Bayesian graphs",
     "bayespredict": "Bayesian prediction",
-    "estimates": "stored estimation results",
-    "estat": "postestimation statistics",
-    "predict": "predictions after estimation",
-    "lrtest": "likelihood-ratio tests",
-    "test": "Wald tests",
     "twoway": "graphs",
     "scatter": "graphs",
     "line": "graphs",
@@ -56,9 +50,8 @@ _PENDING = {
 def _make(name: str, what: str):
     def handler(s, cmd: Command) -> list:
         full = cmd.name + (f" {cmd.subcommand}" if cmd.subcommand else "")
-        raise StataError(
-            f"{full}: {what} are not available in this version of bayes_magic yet", 199
-        )
+        raise StataError(f"{full} is not available in this version of bayes_magic yet ({what})",
+                         199)
 
     return handler
 

@@ -178,6 +178,8 @@ def filename_body(*, required: bool = True) -> BodyParser:
             if required:
                 raise StataError("invalid file specification", 198, span=t.span, source=ts.text)
             return Words(())
+        if t.is_op("[", "(", "{", "=", ":") or t.kind == STRING:
+            raise StataError("invalid file specification", 198, span=t.span, source=ts.text)
         start, end = t.start, t.end
         ts.next()
         while not ts.at_end and not ts.peek().space and not ts.at_op(","):
@@ -187,6 +189,27 @@ def filename_body(*, required: bool = True) -> BodyParser:
         return Words((ts.source(start, end),), (Span(start, end),))
 
     return parse
+
+
+def raw_body(ts: TokenStream) -> Words:
+    """Everything up to the options, as one word (``test`` hypotheses)."""
+    start = ts.peek().start
+    end = start
+    depth = 0
+    while not ts.at_end:
+        t = ts.peek()
+        if t.is_op("(", "["):
+            depth += 1
+        elif t.is_op(")", "]"):
+            depth -= 1
+        elif depth == 0 and t.is_op(","):
+            break
+        end = ts.next().end
+    text = ts.source(start, end).strip()
+    if not text:
+        raise StataError("nothing found where expression expected", 198, span=ts.peek().span,
+                         source=ts.text)
+    return Words((text,), (Span(start, end),))
 
 
 def use_body(ts: TokenStream) -> Body:
@@ -354,6 +377,13 @@ def mixed_body(re_table: OptionTable, glob: OptionTable, fe_table: OptionTable) 
     """
 
     def parse(ts: TokenStream) -> MultilevelModel:
+        if ts.at_end or ts.at_op(","):  # replay: mixed [, display options]
+            ts.qualifiers = Qualifiers()  # type: ignore[attr-defined]
+            opts: tuple[Option, ...] = ()
+            if ts.accept_op(","):
+                opts = parse_options(ts, glob)
+            ts.global_options = opts  # type: ignore[attr-defined]
+            return MultilevelModel(None, (), (), ())
         segments = ts.split_top("||")
         first = ts.sub(segments[0])
         depvar_terms = parse_varlist(first, factor=True, allow_empty=False)
@@ -896,7 +926,7 @@ COMMANDS: tuple[Grammar, ...] = (
     g("estat", subcommands=_ESTAT),
     g("predict", predict_body, T.PREDICT, if_=True, in_=True),
     g("lrtest", words_body(least=1), T.LRTEST),
-    g("TEst", words_body(least=1), T.TEST),
+    g("TEst", raw_body, T.TEST),
     # graphics
     g("TWoway", plots_body, T.GRAPH, if_=True, in_=True),
     *(

@@ -241,6 +241,8 @@ def _body(b: Any) -> str:
             args = " ".join(unparse_term(a) for a in b.args)
         return (f"{b.type} " if b.type else "") + f"{b.name} = {b.func}({args})"
     if isinstance(b, MultilevelModel):
+        if b.depvar is None:  # replay
+            return ""
         s = " ".join(unparse_term(t) for t in (b.depvar, *b.fixed))
         if b.fixed_options:
             s += ", " + unparse_options(b.fixed_options)

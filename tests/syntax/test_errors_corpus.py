@@ -75,7 +75,6 @@ MALFORMED = [
     ('label define x 1.5 "b"', "may not label non-integers", 198),
     ("label values", "nothing found where name expected", 198),
     ("label list, foo", "option foo not allowed", 198),
-    ("mixed", "varlist required", 100),
     ("mixed math homework ||", "invalid random-effects specification", 198),
     ("mixed math homework || schid", "schid: level specification requires a colon", 198),
     ("mixed math homework || schid: homework, cov(foo)", "covariance() invalid", 198),

@@ -1,0 +1,300 @@
+"""``estimates`` ([R] estimates), ``lrtest`` ([R] lrtest) and ``test`` ([R] test)."""
+
+from __future__ import annotations
+
+import copy
+import fnmatch
+import re
+
+import numpy as np
+from scipy import stats
+
+from ..errors import StataError
+from ..fit.estimates import Estimates
+from ..report.format import fmt_f, fmt_g
+from ..report.output import Block, Output, Rule, Text, html_table
+from ..syntax.ast import Command, Words
+from .registry import command
+
+_REPLAY = {}
+
+
+def replayer(cmd_name: str):  # noqa: ANN201
+    """Register the display function used by ``estimates replay`` for a command's results."""
+
+    def deco(f):  # noqa: ANN001, ANN202
+        _REPLAY[cmd_name] = f
+        return f
+
+    return deco
+
+
+def replay(est: Estimates) -> list[Output]:
+    if est.cmd == "mixed":
+        from .mixed import mixed_outputs
+
+        return mixed_outputs(est, {k: v for k, v in est.options.items()})
+    f = _REPLAY.get(est.cmd)
+    if f is None:
+        raise StataError(f"cannot replay {est.cmd} results", 321)
+    return f(est)
+
+
+def _words(cmd: Command) -> list[str]:
+    return list(cmd.body.words) if isinstance(cmd.body, Words) else []
+
+
+def resolve_names(s, names: list[str], *, allow_active: bool = True) -> list[tuple[str, Estimates]]:  # noqa: ANN001
+    """Stored results by name; ``.`` is the active results; ``*`` wildcards; ``_all``."""
+    out: list[tuple[str, Estimates]] = []
+    if names in (["_all"], ["*"]):
+        names = list(s.estimates)
+    for n in names:
+        if n == "." and allow_active:
+            if s.e is None:
+                raise StataError("last estimates not found", 301)
+            out.append((".", s.e))
+            continue
+        hits = [k for k in s.estimates if fnmatch.fnmatchcase(k, n)]
+        if not hits:
+            raise StataError(f"estimation result {n} not found", 111)
+        out += [(k, s.estimates[k]) for k in hits if (k, s.estimates[k]) not in out]
+    return out
+
+
+@command("estimates", "store")
+def store(s, cmd: Command) -> list[Output]:  # noqa: ANN001
+    (name,) = _words(cmd)
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,26}", name) or name == ".":
+        raise StataError(f"{name} invalid name", 198)
+    if s.e is None:
+        raise StataError("last estimates not found", 301)
+    est = copy.copy(s.e)
+    est.name = name
+    s.estimates[name] = est
+    s.e = est
+    return []
+
+
+@command("estimates", "restore")
+def restore(s, cmd: Command) -> list[Output]:  # noqa: ANN001
+    (name,) = _words(cmd)
+    if name not in s.estimates:
+        raise StataError(f"estimation result {name} not found", 111)
+    s.e = s.estimates[name]
+    return [Text(f"(results {name} are active now)")]
+
+
+@command("estimates", "replay", readonly=True)
+def replay_(s, cmd: Command) -> list[Output]:  # noqa: ANN001
+    outs: list[Output] = []
+    for name, est in resolve_names(s, _words(cmd) or ["."]):
+        label = "active results" if name == "." else f"Model {name}"
+        outs.append(Text("-" * 78 + f"\n{label}\n" + "-" * 78, kind="result"))
+        outs += replay(est)
+    return outs
+
+
+@command("estimates", "dir", readonly=True)
+def dir_(s, cmd: Command) -> list[Output]:  # noqa: ANN001
+    items = resolve_names(s, _words(cmd) or list(s.estimates), allow_active=False)
+    lines = ["-" * 64, "        Name | Command      Depvar       npar  Title", "-" * 13 + "+" + "-" * 50]
+    rows = []
+    for name, e in items:
+        npar = int(e.scalars.get("k", len(e.b)))
+        title = e.macros.get("title", "")
+        lines.append(f"{name[:12]:>12} | {e.cmd[:12]:<12} {e.macros.get('depvar', '')[:12]:<12}"
+                     f"{npar:>5}  {title}")
+        rows.append([name, e.cmd, e.macros.get("depvar", ""), str(npar), title])
+    lines.append("-" * 64)
+    html = html_table([["Name", "Command", "Depvar", "npar", "Title"]], rows,
+                      align=["r", "l", "l", "r", "l"])
+    return [Block("\n".join(line.rstrip() for line in lines), html)]
+
+
+@command("estimates", "drop")
+def drop(s, cmd: Command) -> list[Output]:  # noqa: ANN001
+    for name, _ in resolve_names(s, _words(cmd), allow_active=False):
+        del s.estimates[name]
+    return []
+
+
+@command("estimates", "clear")
+def clear(s, cmd: Command) -> list[Output]:  # noqa: ANN001
+    s.estimates = {}
+    return []
+
+
+@command("estimates", "describe", readonly=True)
+def describe(s, cmd: Command) -> list[Output]:  # noqa: ANN001
+    outs: list[Output] = []
+    for name, e in resolve_names(s, _words(cmd) or ["."]):
+        outs.append(Text(f"Estimation results {'' if name == '.' else name}\n\n"
+                         f"  command line:  . {e.cmdline}", kind="result"))
+    return outs
+
+
+@command("estimates", "table", readonly=True)
+def table(s, cmd: Command) -> list[Output]:  # noqa: ANN001
+    items = resolve_names(s, _words(cmd) or ["."])
+    show_se = cmd.has("se")
+    want_stats = str(cmd.option("stats", "")).split()
+    names: list[str] = []
+    for _, e in items:
+        for n in e.bnames:
+            if n not in names:
+                names.append(n)
+    heads = ["Active" if n == "." else n for n, _ in items]
+    w = 12
+    lines = ["-" * (14 + (w + 1) * len(items)),
+             f"{'Variable':>12} |" + "".join(f"{h[:w]:>{w}} " for h in heads),
+             "-" * 13 + "+" + "-" * ((w + 1) * len(items))]
+    hrows: list = []
+    last_eq = None
+    for n in names:
+        eq, _, coef = n.partition(":")
+        if eq != last_eq:
+            if last_eq is not None:
+                lines.append("-" * 13 + "+" + "-" * ((w + 1) * len(items)))
+                hrows.append(Rule())
+            lines.append(f"{eq[:12]:<12} |")
+            hrows.append(eq)
+            last_eq = eq
+        cells, secells = [], []
+        for _, e in items:
+            if n in e.bnames:
+                i = e.bnames.index(n)
+                b = e.b[i]
+                base = "b." in coef or "o." in coef
+                cells.append("(base)" if base else fmt_g(b, 9))
+                se = np.sqrt(e.V[i, i]) if e.V[i, i] > 0 else np.nan
+                secells.append("" if base else fmt_g(se, 9))
+            else:
+                cells.append("")
+                secells.append("")
+        lines.append(f"{coef[:12]:>12} |" + "".join(f"{c:>{w}} " for c in cells))
+        hrows.append([coef, *cells])
+        if show_se:
+            lines.append(f"{'':>12} |" + "".join(f"{c:>{w}} " for c in secells))
+            hrows.append(["", *secells])
+    if want_stats:
+        lines.append("-" * 13 + "+" + "-" * ((w + 1) * len(items)))
+        hrows.append(Rule())
+        for st in want_stats:
+            cells = []
+            for _, e in items:
+                ll = e.scalars.get("ll", np.nan)
+                k = e.scalars.get("rank", len(e.b))
+                v = {"aic": -2 * ll + 2 * k, "bic": -2 * ll + np.log(e.scalars.get("N", 1)) * k
+                     }.get(st, e.scalars.get(st, np.nan))
+                cells.append(fmt_g(v, 9))
+            lines.append(f"{st[:12]:>12} |" + "".join(f"{c:>{w}} " for c in cells))
+            hrows.append([st, *cells])
+    lines.append("-" * (14 + (w + 1) * len(items)))
+    if show_se:
+        lines.append(f"{'Legend: b/se':>{14 + (w + 1) * len(items)}}")
+    return [Block("\n".join(line.rstrip() for line in lines),
+                  html_table([["Variable", *heads]], hrows))]
+
+
+@command("lrtest", readonly=True)
+def lrtest(s, cmd: Command) -> list[Output]:  # noqa: ANN001
+    words = _words(cmd)
+    if len(words) == 1:
+        words.append(".")
+    if len(words) != 2:
+        raise StataError("lrtest compares two models", 198)
+    (na, a), (nb, b) = (resolve_names(s, [w])[0] for w in words)
+    for e in (a, b):
+        if "ll" not in e.scalars:
+            raise StataError(f"{e.cmd} does not report a log likelihood", 498)
+    if a.macros.get("method") == "REML" or b.macros.get("method") == "REML":
+        fa = [n for n in a.bnames if not n.startswith(("lns", "atr", "lnsig"))]
+        fb = [n for n in b.bnames if not n.startswith(("lns", "atr", "lnsig"))]
+        if fa != fb:
+            raise StataError(
+                "LR tests based on REML are valid only when the fixed-effects specification "
+                "is identical for both models",
+                498,
+            )
+    if a.scalars.get("N") != b.scalars.get("N"):
+        raise StataError("observations differ: the models were fit on different samples", 498)
+    ka, kb = a.scalars.get("rank", len(a.b)), b.scalars.get("rank", len(b.b))
+    big, small = (a, b) if ka >= kb else (b, a)
+    nbig, nsmall = (na, nb) if ka >= kb else (nb, na)
+    df = int(abs(ka - kb))
+    if df == 0:
+        raise StataError("df(unrestricted) = df(restricted) = " + str(int(ka)), 498)
+    chi2 = 2 * (big.scalars["ll"] - small.scalars["ll"])
+    p = float(stats.chi2.sf(max(chi2, 0.0), df))
+    s.r = {"chi2": chi2, "df": df, "p": p}
+    label = lambda n: "." if n == "." else n  # noqa: E731
+    lines = ["Likelihood-ratio test",
+             f"Assumption: {label(nsmall)} nested within {label(nbig)}",
+             "",
+             f" LR chi2({df}) = {fmt_f(chi2, 2):>7}",
+             f"Prob > chi2 = {fmt_f(p, 4):>7}"]
+    if big.cmd == "mixed":
+        lines += ["", "Note: The reported degrees of freedom assumes the null hypothesis is not "
+                  "on the boundary of the parameter space.  If this is not true, then the "
+                  "reported test is conservative."]
+    return [Block("\n".join(lines), kind="result")]
+
+
+def _coef_index(e: Estimates, name: str) -> int:
+    name = name.strip()
+    m = re.fullmatch(r"\[([^\]]+)\](.+)", name)
+    if m:
+        name = f"{m.group(1)}:{m.group(2)}"
+    i = e._index(name)
+    if i is None:
+        raise StataError(f"{name} not found", 111)
+    return i
+
+
+@command("test", readonly=True)
+def test(s, cmd: Command) -> list[Output]:  # noqa: ANN001
+    if s.e is None:
+        raise StataError("last estimates not found", 301)
+    e = s.e
+    text = " ".join(_words(cmd))
+    # each hypothesis: "coef" (= 0) or "lhs = rhs" with linear terms in coefficient names
+    hyps = [h for h in re.split(r"\)\s*\(", text.strip().strip("()")) if h.strip()]
+    if len(hyps) == 1 and "=" not in hyps[0]:
+        hyps = hyps[0].split()
+    R, r, desc = [], [], []
+    for h in hyps:
+        lhs, _, rhs = h.partition("=")
+        row = np.zeros(len(e.b))
+        const = 0.0
+        for side, sign in ((lhs, 1.0), (rhs or "0", -1.0)):
+            for term in re.findall(r"[+-]?\s*[^+-]+", side.replace(" ", "")):
+                t = term.strip()
+                try:
+                    const -= sign * float(t)
+                    continue
+                except ValueError:
+                    pass
+                coef = 1.0
+                name = t
+                if name[0] in "+-":
+                    coef, name = (-1.0 if name[0] == "-" else 1.0), name[1:]
+                m = re.fullmatch(r"(\d*\.?\d+)\*(.+)", name)
+                if m:  # 2*homework
+                    coef *= float(m.group(1))
+                    name = m.group(2)
+                row[_coef_index(e, name)] += sign * coef
+        R.append(row)
+        r.append(const)
+        desc.append(f"{lhs.strip()} = {rhs.strip() or '0'}")
+    R_ = np.array(R)
+    diff = R_ @ e.b - np.array(r)
+    V = R_ @ e.V @ R_.T
+    chi2 = float(diff @ np.linalg.solve(V, diff))
+    df = len(R)
+    p = float(stats.chi2.sf(chi2, df))
+    s.r = {"chi2": chi2, "df": df, "p": p}
+    lines = [f" ({k + 1})  {d}" for k, d in enumerate(desc)]
+    lines += ["", f"{'chi2(' + format(df, '3d') + ') =':>22} {fmt_f(chi2, 2):>7}",
+              f"{'Prob > chi2 =':>22} {fmt_f(p, 4):>9}"]
+    return [Block("\n".join(lines), kind="result")]

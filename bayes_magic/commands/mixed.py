@@ -1,0 +1,173 @@
+"""``mixed`` ([ME] mixed): fit, store ``e()``, and display; replay with ``mixed`` alone."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..design.mixed import build_mixed_design
+from ..errors import StataError
+from ..fit.estimates import Estimates
+from ..fit.mixed import MixedFit, fit_mixed
+from ..report.coeftable import CoefRow, Equation, ml_table
+from ..report.format import fmt_g
+from ..report.output import Block, Output, Text
+from ..spec.model import build_mixed
+from ..syntax.ast import Command, MultilevelModel
+from ..syntax.unparse import unparse
+from . import mixed_display as D
+from .registry import command
+
+__all__ = ["mixed_outputs", "estimates_of"]
+
+
+def estimates_of(fit: MixedFit, cmd: Command, cmdline: str, spec=None) -> Estimates:  # noqa: ANN001
+    d = fit.design
+    names = [f"{d.depvar}:{c.name}" for c in d.columns]
+    b_full = np.zeros(len(d.columns))
+    b_full[d.coef_index] = fit.beta
+    pnames = [f"{p.name}:_cons" for p in fit.params]
+    pvals = np.array([p.value for p in fit.params])
+    b = np.concatenate([b_full, pvals])
+    k = len(b)
+    V = np.zeros((k, k))
+    idx = np.array(d.coef_index, dtype=int)
+    if len(idx):
+        V[np.ix_(idx, idx)] = fit.V_beta
+    off = len(d.columns)
+    live = [i for i, p in enumerate(fit.params) if not p.boundary]
+    for a, i in enumerate(live):
+        for c, j in enumerate(live):
+            V[off + i, off + j] = fit.V_params[a, c]
+    chi2, df, p = fit.wald()
+    lr, lrdf, lrp = fit.lr_test()
+    scalars = {
+        "N": float(fit.n if d.weights is None else d.weights.sum()),
+        "k": float(k),
+        "k_f": float(len(d.coef_index)),
+        "k_r": float(len(fit.params)),
+        "k_rs": float(sum(lv.k for lv in d.levels)),
+        "ll": fit.ll,
+        "chi2": chi2,
+        "p": p,
+        "df_m": float(df),
+        "ll_c": fit.ll0,
+        "chi2_c": lr,
+        "df_c": float(lrdf),
+        "p_c": lrp,
+        "converged": float(fit.converged),
+        "rank": float(len(d.coef_index) + sum(1 for p in fit.params if not p.boundary)),
+    }
+    method = "REML" if fit.reml else "ML"
+    macros = {
+        "cmd": "mixed",
+        "depvar": d.depvar,
+        "title": f"Mixed-effects {method} regression",
+        "method": method,
+        "ivars": " ".join(lv.name for lv in d.levels),
+        "redim": " ".join(str(lv.k) for lv in d.levels),
+        "vartypes": " ".join(D.COV_TITLES[lv.covariance] for lv in d.levels),
+        "chi2type": "Wald",
+    }
+    return Estimates("mixed", cmdline, names + pnames, b, V, d.sample.copy(), scalars, macros,
+                     fit=fit, options={o.name: o.value for o in cmd.options}, spec=spec)
+
+
+def mixed_outputs(est: Estimates, opts: dict) -> list[Output]:
+    """The display of a mixed fit under display options ``opts`` (replay or estimation)."""
+    fit: MixedFit = est.fit
+    level = float(opts.get("level", 95))
+    outs: list[Output] = []
+    d = fit.design
+    title = est.macros["title"]
+    ll_label = "Log restricted-likelihood" if fit.reml else "Log likelihood"
+    if opts.get("estmetric"):
+        return [_estmetric(est, level)]
+    parts: list[str] = []
+    html: list[str] = []
+    if not opts.get("noheader"):
+        head = "\n".join(D.header_lines(fit, title, nogroup=bool(opts.get("nogroup")),
+                                        ll_label=ll_label))
+        parts.append(head)
+        html.append(f"<pre style='margin:0'>{head}</pre>")
+    if not opts.get("nofetable"):
+        t = D.fixed_table(fit, level)
+        parts.append(t.text())
+        html.append(t.html())
+    if not opts.get("noretable") and d.levels:
+        rows = D.re_rows(fit, level, sd=bool(opts.get("stddeviations")))
+        parts.append(D.re_table_text(rows, level))
+        html.append(D.re_table_html(rows, level))
+    lr = D.lr_lines(fit)
+    text = "\n\n".join(parts)
+    if lr and d.levels and not opts.get("noretable"):
+        text += "\n" + "\n".join(lr)
+        html.append("<pre style='margin:0'>" + "\n".join(lr) + "</pre>")
+    outs.append(Block(text, "".join(html), data=est))
+    if not fit.converged:
+        outs.append(Text("Warning: convergence not achieved; estimates are the last iterate.",
+                         kind="note"))
+    return outs
+
+
+def _estmetric(est: Estimates, level: float) -> Output:
+    from scipy import stats
+
+    z = float(stats.norm.ppf(0.5 + level / 200))
+    eqs: dict[str, list[CoefRow]] = {}
+    for i, nm in enumerate(est.bnames):
+        eq, _, name = nm.partition(":")
+        se = float(np.sqrt(est.V[i, i])) if est.V[i, i] > 0 else float("nan")
+        b = float(est.b[i])
+        if "b." in name or "o." in name:
+            eqs.setdefault(eq, []).append(CoefRow(name, kind="base"))
+            continue
+        zz = b / se if se == se and se > 0 else float("nan")
+        p = 2 * float(stats.norm.sf(abs(zz))) if zz == zz else float("nan")
+        eqs.setdefault(eq, []).append(CoefRow(name, [b, se, zz, p, b - z * se, b + z * se]))
+    t = ml_table([Equation(k, v) for k, v in eqs.items()], level)
+    return Block(t.text(), t.html())
+
+
+def _log(fit: MixedFit, reml: bool) -> str:
+    label = "Log restricted-likelihood" if reml else "Log likelihood"
+    lines = ["Performing gradient-based optimization:"]
+    shown: list[str] = []
+    for i, ll in fit.iterations:
+        text = fmt_g(ll, 10)
+        if len(shown) >= 2 and shown[-1] == shown[-2] == text:
+            continue  # converged to the printed digits: Stata stops printing here too
+        shown.append(text)
+        lines.append(f"Iteration {len(shown) - 1}:  {label} = {text}")
+    lines += ["", "Computing standard errors ..."]
+    return "\n".join(lines)
+
+
+_DISPLAY = ("level", "variance", "stddeviations", "noheader", "nogroup", "nofetable",
+            "noretable", "estmetric", "nolog", "log")
+
+
+@command("mixed")
+def mixed(s, cmd: Command) -> list[Output]:  # noqa: ANN001
+    body = cmd.body
+    assert isinstance(body, MultilevelModel)
+    if body.depvar is None:  # replay
+        if s.e is None or s.e.cmd != "mixed":
+            raise StataError("last estimates not found", 301)
+        bad = [o.name for o in cmd.options if o.name not in _DISPLAY]
+        if bad:
+            raise StataError(f"option {bad[0]} not allowed", 198)
+        return mixed_outputs(s.e, {**{k: v for k, v in s.e.options.items()
+                                      if k in _DISPLAY and k != "level"},
+                                   **{o.name: o.value for o in cmd.options}})
+    spec = build_mixed(cmd)
+    touse = s.touse(cmd)
+    design = build_mixed_design(s.data, spec, touse)
+    iterate = int(cmd.option("iterate", 2000))
+    fit = fit_mixed(design, spec.reml, iterate=iterate)
+    est = estimates_of(fit, cmd, unparse(cmd), spec)
+    s.e = est
+    outs: list[Output] = [Text(n, kind="note") for n in design.notes]
+    if not cmd.has("nolog"):
+        outs.append(Text(_log(fit, spec.reml), kind="text"))
+    outs += mixed_outputs(est, {o.name: o.value for o in cmd.options})
+    return outs

@@ -1,0 +1,273 @@
+"""How ``mixed`` lays out its results (Stata's ``_xtmixed_display``, see tests/reference).
+
+Header: title and sample size on the first line, the group structure (one level: "Group
+variable" and obs per group; several: the "No. of groups / Observations per group" table), the
+Wald test and the log likelihood. Then the fixed-effects table, the random-effects table
+(variances and covariances by default, standard deviations and correlations with
+``stddeviations``), and the LR test against the linear model.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import stats
+
+from ..design.factors import Column
+from ..fit.mixed import MixedFit
+from ..report.coeftable import CoefRow, Equation, fmt_coef, ml_table
+from ..report.format import fmt_f, fmt_g
+from ..report.output import Rule, html_table
+
+__all__ = [
+    "fixed_rows",
+    "header_lines",
+    "group_rows",
+    "re_rows",
+    "re_table_text",
+    "re_table_html",
+    "lr_lines",
+]
+
+COV_TITLES = {
+    "independent": "Independent",
+    "exchangeable": "Exchangeable",
+    "identity": "Identity",
+    "unstructured": "Unstructured",
+}
+
+
+def _z(level: float) -> float:
+    return float(stats.norm.ppf(0.5 + level / 200.0))
+
+
+def fixed_rows(columns: list[Column], coef_index: list[int], beta: np.ndarray,
+               V: np.ndarray, level: float) -> list[CoefRow]:
+    """Rows of the fixed-effects table, with factor headings and blank separators."""
+    z = _z(level)
+    pos = {ci: k for k, ci in enumerate(coef_index)}
+    rows: list[CoefRow] = []
+    last_group: str | None = None
+    for i, c in enumerate(columns):
+        if c.group is not None and c.group != last_group:
+            if rows and rows[-1].kind != "blank":
+                rows.append(CoefRow("", kind="blank"))
+            rows.append(CoefRow(c.group, kind="heading"))
+        elif c.group is None and last_group is not None:
+            rows.append(CoefRow("", kind="blank"))
+        last_group = c.group
+        if c.kind in ("base", "omitted"):
+            kind = c.kind if c.group is not None else "omitted_var"
+            rows.append(CoefRow(c.label, kind=kind))
+            continue
+        k = pos[i]
+        b = float(beta[k])
+        se = float(np.sqrt(V[k, k]))
+        zz = b / se if se > 0 else float("nan")
+        p = 2 * float(stats.norm.sf(abs(zz)))
+        rows.append(CoefRow(c.label, [b, se, zz, p, b - z * se, b + z * se],
+                            kind="level" if c.group is not None else "coef"))
+    return rows
+
+
+def fixed_table(fit: MixedFit, level: float):  # noqa: ANN201
+    d = fit.design
+    rows = fixed_rows(d.columns, d.coef_index, fit.beta, fit.V_beta, level)
+    return ml_table([Equation(d.depvar, rows)], level)
+
+
+def _right(label: str, value: str, *, align: str = "<") -> str:
+    """A right-hand header cell: ``Number of obs     =        519`` (``=`` at column 67)."""
+    if align == ">":
+        return f"{label:>17} ={value:>11}"
+    return f"{label:<18}={value:>11}"
+
+
+def header_lines(fit: MixedFit, title: str, *, nogroup: bool, ll_label: str) -> list[str]:
+    """The header: title, group structure, Wald test and log likelihood."""
+    d = fit.design
+    nobs = int(fit.n if d.weights is None else d.weights.sum())
+    pairs: list[tuple[str, str]] = [(title, _right("Number of obs", f"{nobs:,}"))]
+    single = len(d.levels) == 1 and not nogroup
+    if single:
+        lv = d.levels[0]
+        sizes = lv.sizes()
+        pairs += [
+            (f"Group variable: {lv.name}", _right("Number of groups", f"{lv.G:,}")),
+            ("", "Obs per group:"),
+            ("", _right("min", f"{int(sizes.min()):,}", align=">")),
+            ("", _right("avg", fmt_f(sizes.mean(), 1), align=">")),
+            ("", _right("max", f"{int(sizes.max()):,}", align=">")),
+        ]
+    lines = [f"{a:<48}{b}" for a, b in pairs]
+    if len(d.levels) > 1 and not nogroup:
+        lines += ["", *group_table_lines(fit), ""]
+    chi2, df, p = fit.wald()
+    lines.append(" " * 48 + _right(f"Wald chi2({df})", fmt_f(chi2, 2) if df else "."))
+    ll = f"{ll_label} = {fmt_g(fit.ll, 10)}"
+    lines.append(f"{ll:<48}" + _right("Prob > chi2", fmt_f(p, 4) if df else "."))
+    return [ln.rstrip() for ln in lines]
+
+
+def group_rows(fit: MixedFit) -> list[tuple[str, int, int, float, int]]:
+    out = []
+    for lv in fit.design.levels:
+        if lv.crossed and lv.path == (lv.crossed,):
+            # _all: R.x is one group of all observations
+            out.append(("_all", 1, fit.n, float(fit.n), fit.n))
+            continue
+        sizes = lv.sizes()
+        out.append((lv.name, lv.G, int(sizes.min()), float(sizes.mean()), int(sizes.max())))
+    return out
+
+
+def group_table_lines(fit: MixedFit) -> list[str]:
+    lines = [
+        "-" * 61,
+        "                |     No. of       Observations per group",
+        " Group variable |     groups    Minimum    Average    Maximum",
+        "----------------+--------------------------------------------",
+    ]
+    for name, g, mn, avg, mx in group_rows(fit):
+        lines.append(f"{name[:15]:>15} |{g:>11,}{mn:>11,}{fmt_f(avg, 1):>11}{mx:>11,}")
+    lines.append("-" * 61)
+    return lines
+
+
+def _effect_label(names: list[str], crossed: str | None) -> list[str]:
+    if crossed:
+        return [f"R.{crossed}"]
+    return names
+
+
+def re_rows(fit: MixedFit, level: float, *, sd: bool) -> list:
+    """Rows of the random-effects table: level titles, then (label, est, se, lo, hi)."""
+    z = _z(level)
+    d = fit.design
+    rows: list = []
+    params = fit.params
+    idx = {p.name: i for i, p in enumerate(params)}
+    for li, (lv, S) in enumerate(zip(d.levels, fit.Sigmas), start=1):
+        title = "_all" if lv.crossed and lv.path == (lv.crossed,) else lv.name
+        rows.append(f"{title}: {COV_TITLES[lv.covariance]}")
+        names = _effect_label(lv.znames, lv.crossed)
+        k = lv.k
+        if lv.covariance in ("identity", "exchangeable"):
+            lab = " ".join(names) if k > 1 else names[0]
+            p = idx[f"lns{li}_1_1"]
+            rows.append(_var_row(fit, p, f"{'sd' if sd else 'var'}({lab})", sd, z))
+            if lv.covariance == "exchangeable" and k > 1:
+                a = idx[f"atr{li}_1_1_2"]
+                if sd:
+                    rows.append(_corr_row(fit, a, f"corr({lab})", z))
+                else:
+                    rows.append(_cov_row(fit, p, p, a, f"cov({lab})", z))
+            continue
+        for j in range(k):
+            p = idx[f"lns{li}_1_{j + 1}"]
+            rows.append(_var_row(fit, p, f"{'sd' if sd else 'var'}({names[j]})", sd, z))
+        if lv.covariance == "unstructured":
+            for a in range(k):
+                for b in range(a + 1, k):
+                    r = idx[f"atr{li}_1_{a + 1}_{b + 1}"]
+                    lab = f"{names[a]},{names[b]}"
+                    if sd:
+                        rows.append(_corr_row(fit, r, f"corr({lab})", z))
+                    else:
+                        pa, pb = idx[f"lns{li}_1_{a + 1}"], idx[f"lns{li}_1_{b + 1}"]
+                        rows.append(_cov_row(fit, pa, pb, r, f"cov({lab})", z))
+    rows.append(Rule())
+    rows.append(_var_row(fit, idx["lnsig_e"], "sd(Residual)" if sd else "var(Residual)", sd, z))
+    return rows
+
+
+def _var_row(fit: MixedFit, k: int, label: str, sd: bool, z: float) -> tuple:
+    p = fit.params[k]
+    if p.boundary:
+        return (label, 0.0, math.nan, math.nan, math.nan)
+    se = fit.param_se(k)
+    m = 1.0 if sd else 2.0
+    est = math.exp(m * p.value)
+    return (label, est, m * est * se, math.exp(m * (p.value - z * se)),
+            math.exp(m * (p.value + z * se)))
+
+
+def _corr_row(fit: MixedFit, k: int, label: str, z: float) -> tuple:
+    p = fit.params[k]
+    if p.boundary:
+        return (label, math.copysign(1.0, p.value), math.nan, math.nan, math.nan)
+    se = fit.param_se(k)
+    r = math.tanh(p.value)
+    return (label, r, (1 - r * r) * se, math.tanh(p.value - z * se), math.tanh(p.value + z * se))
+
+
+def _cov_row(fit: MixedFit, a: int, b: int, r: int, label: str, z: float) -> tuple:
+    la, lb, at = fit.params[a].value, fit.params[b].value, fit.params[r].value
+    if fit.params[r].boundary or fit.params[a].boundary or fit.params[b].boundary:
+        est = math.tanh(at) * math.exp(la + lb) if math.isfinite(at) else math.copysign(
+            math.exp(la + lb), at)
+        return (label, est, math.nan, math.nan, math.nan)
+    t = math.tanh(at)
+    est = t * math.exp(la + lb)
+    # delta method over (lns_a, lns_b, atr)
+    if a == b:
+        g = np.array([2 * est, (1 - t * t) * math.exp(2 * la)])
+        ids = [a, r]
+    else:
+        g = np.array([est, est, (1 - t * t) * math.exp(la + lb)])
+        ids = [a, b, r]
+    V = np.array([[fit.param_cov(i, j) for j in ids] for i in ids])
+    se = float(np.sqrt(g @ V @ g))
+    return (label, est, se, est - z * se, est + z * se)
+
+
+def re_table_text(rows: list, level: float) -> str:
+    ci = f"[{int(level) if level == int(level) else level}% conf. interval]"
+    rule = "-" * 78
+    sep = "-" * 29 + "+" + "-" * 48
+    lines = [rule, f"  Random-effects parameters  |   Estimate   Std. err.     {ci}", sep]
+    for r in rows:
+        if isinstance(r, str):
+            lines.append(f"{r:<29}|")
+        elif isinstance(r, Rule):
+            lines.append(sep)
+        else:
+            lab, est, se, lo, hi = r
+            if math.isnan(se):  # on the boundary: no standard error or interval
+                lines.append(f"{lab[:28]:>28} |{fmt_coef(est):>11}")
+                continue
+            lines.append(
+                f"{lab[:28]:>28} |{fmt_coef(est):>11}{fmt_coef(se):>11}"
+                f"{fmt_coef(lo):>14}{fmt_coef(hi):>12}"
+            )
+    lines.append(rule)
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def re_table_html(rows: list, level: float) -> str:
+    out: list = []
+    for r in rows:
+        if isinstance(r, (str, Rule)):
+            out.append(r)
+            continue
+        lab, est, se, lo, hi = r
+        out.append(["  " + lab, fmt_coef(est), fmt_coef(se) if se == se else "",
+                    fmt_coef(lo) if lo == lo else "", fmt_coef(hi) if hi == hi else ""])
+    ci = int(level) if level == int(level) else level
+    return html_table([["Random-effects parameters", "Estimate", "Std. err.",
+                        f"[{ci}% conf.", "interval]"]], out)
+
+
+def lr_lines(fit: MixedFit) -> list[str]:
+    chi2, df, p = fit.lr_test()
+    if df == 0:
+        return []
+    txt = fmt_f(chi2, 2) if 0.005 < chi2 < 1e5 or chi2 == 0 else f"{chi2:.2e}"
+    if df == 1:
+        left = f"LR test vs. linear model: chibar2(01) = {txt}"
+        return [f"{left:<54}Prob >= chibar2 = {fmt_f(p, 4)}"]
+    left = f"LR test vs. linear model: chi2({df}) = {txt}"
+    return [f"{left:<58}Prob > chi2 = {fmt_f(p, 4)}",
+            "",
+            "Note: LR test is conservative and provided only for reference."]

@@ -1,0 +1,171 @@
+"""``predict`` after ``mixed`` ([ME] mixed postestimation): ``xb``, ``stdp``, ``fitted``,
+``residuals``, ``rstandard``, and ``reffects`` with ``reses()`` (the BLUPs and their standard
+errors, the comparative standard errors sqrt(diag Var(b̂ - b)) of Henderson's mixed-model
+equations).
+
+Predictions are made for every observation where the covariates are known, not only the
+estimation sample, as in Stata; random effects exist for groups in the estimation sample.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..dataset.varnames import check_new_name
+from ..design.factors import Column, expand_columns
+from ..errors import StataError
+from ..fit.mixed import MixedFit
+from ..report.output import Output, Text
+from ..syntax.ast import Command, Words
+from .data import plural
+from .registry import command
+
+_STATS = ("xb", "stdp", "fitted", "residuals", "rstandard", "reffects", "scores")
+
+
+def _newnames(s, words: list[str], count: int) -> list[str]:  # noqa: ANN001
+    if len(words) == 1 and words[0].endswith("*"):
+        stub = words[0][:-1]
+        names = [f"{stub}{j + 1}" for j in range(count)]
+    else:
+        names = list(words)
+        if len(names) != count:
+            raise StataError(
+                "too few variables specified" if len(names) < count else
+                "too many variables specified",
+                102 if len(names) < count else 103,
+            )
+    for n in names:
+        check_new_name(s.data, n)
+    return names
+
+
+def _X(s, fit: MixedFit) -> np.ndarray:  # noqa: ANN001
+    """The fixed-effects design over the whole dataset (NaN where a covariate is missing)."""
+    spec = s.e.spec
+    cols = expand_columns(s.data, spec.fixed, fit.design.sample)
+    if spec.constant:
+        cols.append(Column("_cons", "coef", None, "_cons", np.ones(s.data.nobs)))
+    by_name = {c.name.replace("b.", ".").replace("o.", "."): c for c in cols}
+    X = np.zeros((s.data.nobs, fit.design.p))
+    for j, nm in enumerate(fit.design.xnames):
+        c = by_name.get(nm.replace("b.", ".").replace("o.", "."))
+        if c is None or c.values is None:
+            raise StataError(f"variable for {nm} not found", 111)
+        X[:, j] = c.values
+    return X
+
+
+def _re_contribution(s, fit: MixedFit, blups: list[np.ndarray]) -> np.ndarray:  # noqa: ANN001
+    """Z b over the whole dataset (NaN where a group has no random effect)."""
+    total = np.zeros(s.data.nobs)
+    for lv, b in zip(fit.design.levels, blups):
+        g = _group_rows(s, lv)
+        Z = _Z(s, lv)
+        contrib = np.full(s.data.nobs, np.nan)
+        ok = g >= 0
+        contrib[ok] = np.einsum("ij,ij->i", Z[ok], b[g[ok]])
+        total += contrib
+    return total
+
+
+def _group_rows(s, lv) -> np.ndarray:  # noqa: ANN001
+    pos = {t: i for i, t in enumerate(lv.ids)}
+    if not lv.path:
+        return np.zeros(s.data.nobs, dtype=np.int64)
+    cols = [s.data.values(v) for v in lv.path]
+    keys = list(zip(*(c.tolist() for c in cols)))
+    return np.array([pos.get(k, -1) for k in keys], dtype=np.int64)
+
+
+def _Z(s, lv) -> np.ndarray:  # noqa: ANN001
+    cols = []
+    for nm in lv.znames:
+        cols.append(np.ones(s.data.nobs) if nm == "_cons" else s.data.values(nm))
+    return np.column_stack(cols)
+
+
+@command("predict")
+def predict(s, cmd: Command) -> list[Output]:  # noqa: ANN001
+    if s.e is None:
+        raise StataError("last estimates not found", 301)
+    if s.e.cmd != "mixed":
+        raise StataError(f"predict after {s.e.cmd} is not available yet", 321)
+    fit: MixedFit = s.e.fit
+    assert isinstance(cmd.body, Words)
+    words = list(cmd.body.words)
+    vtype = None
+    if words and words[0].startswith("("):
+        vtype = words.pop(0)[1:-1]
+    stat = [o.name for o in cmd.options if o.name in _STATS]
+    if len(stat) > 1:
+        raise StataError("only one statistic may be specified", 198)
+    outs: list[Output] = []
+    if not stat:
+        stat = ["xb"]
+        outs.append(Text("(option xb assumed; fitted values)"))
+    which = stat[0]
+    if which == "scores":
+        raise StataError("predict, scores is not available in bayes_magic yet", 198)
+    if cmd.has("reses") and which != "reffects":
+        raise StataError("reses() requires reffects", 198)
+    vtype = vtype or s.settings.type
+    touse = s.touse(cmd)
+    ds = s.data
+    if which == "reffects":
+        levels = list(range(len(fit.design.levels)))
+        rel = cmd.option("relevel")
+        if rel is not None:
+            levels = [i for i, lv in enumerate(fit.design.levels) if lv.name == rel]
+            if not levels:
+                raise StataError(f"relevel({rel}): level not found", 198)
+        count = sum(fit.design.levels[i].k for i in levels)
+        names = _newnames(s, words, count)
+        se_names = _newnames(s, list(cmd.option("reses")), count) if cmd.has("reses") else []
+        blups = fit.blups()
+        cvars = fit.blup_variances() if se_names else None
+        j = 0
+        for i in levels:
+            lv = fit.design.levels[i]
+            g = _group_rows(s, lv)
+            ok = (g >= 0) & touse
+            for k, zn in enumerate(lv.znames):
+                eff = f"R.{lv.crossed}" if lv.crossed else zn
+                val = np.full(ds.nobs, np.nan)
+                val[ok] = blups[i][g[ok], k]
+                ds.set_values(names[j], val, vtype)
+                ds.info[names[j]].label = f"BLUP r.e. for {lv.name}: {eff}"
+                if se_names:
+                    sev = np.full(ds.nobs, np.nan)
+                    sev[ok] = np.sqrt(np.maximum(cvars[i][g[ok], k, k], 0.0))
+                    ds.set_values(se_names[j], sev, vtype)
+                    ds.info[se_names[j]].label = f"S.E. of BLUP r.e. for {lv.name}: {eff}"
+                j += 1
+        return outs
+    names = _newnames(s, words, 1)
+    X = _X(s, fit)
+    xb = X @ fit.beta
+    if which == "xb":
+        val, label = xb, "Linear prediction, fixed portion"
+    elif which == "stdp":
+        val = np.sqrt(np.einsum("ij,jk,ik->i", X, fit.V_beta, X))
+        label = "S.E. of the prediction"
+    else:
+        fitted = xb + _re_contribution(s, fit, fit.blups())
+        if which == "fitted":
+            val, label = fitted, "Fitted values: xb + Zu"
+        else:
+            y = ds.values(fit.design.depvar)
+            val = y - fitted
+            label = "Residuals"
+            if which == "rstandard":
+                val = val / np.sqrt(fit.sigma2)
+                label = "Standardized residuals"
+    val = np.where(touse, val, np.nan)
+    ds.set_values(names[0], val, vtype)
+    ds.info[names[0]].label = label
+    miss = int(np.isnan(ds.values(names[0])).sum())
+    if miss:
+        outs.append(Text(f"({plural(miss, 'missing value')} generated)"))
+    return outs
+

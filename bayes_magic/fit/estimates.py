@@ -1,0 +1,87 @@
+"""Estimation results as Stata stores them: ``e()`` scalars, macros, ``e(b)``, ``e(V)``.
+
+An :class:`Estimates` object is what ``estimates store`` keeps and ``estimates restore`` puts
+back; expressions read it through ``e(name)``, ``_b[name]`` and ``_se[name]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Estimates"]
+
+
+@dataclass
+class Estimates:
+    """Results of one estimation command.
+
+    Attributes
+    ----------
+    cmd
+        The command (``mixed``).
+    cmdline
+        The command as typed.
+    bnames
+        Stata's names of ``e(b)``: ``equation:name`` (``math:homework``, ``lns1_1_1:_cons``).
+    b, V
+        Coefficient vector and its covariance.
+    sample
+        ``e(sample)``: which observations of the dataset the fit used.
+    scalars, macros
+        ``e(N)``, ``e(ll)`` ... and ``e(depvar)``, ``e(title)`` ...
+    fit
+        The estimator's own result object (``MixedFit``), for postestimation.
+    """
+
+    cmd: str
+    cmdline: str
+    bnames: list[str]
+    b: np.ndarray
+    V: np.ndarray
+    sample: np.ndarray
+    scalars: dict[str, float] = field(default_factory=dict)
+    macros: dict[str, str] = field(default_factory=dict)
+    fit: Any = None
+    options: dict[str, Any] = field(default_factory=dict)
+    spec: Any = None  # the model spec, for predictions on new data
+    name: str | None = None  # the name it is stored under, if any
+
+    def lookup(self, key: str) -> Any:
+        if key == "sample":
+            return self.sample.astype(np.float64)
+        if key in self.scalars:
+            return self.scalars[key]
+        if key in self.macros:
+            return self.macros[key]
+        if key == "cmd":
+            return self.cmd
+        if key == "cmdline":
+            return self.cmdline
+        return None
+
+    def _index(self, key: str) -> int | None:
+        key = key.replace(" ", "")
+        if key in self.bnames:
+            return self.bnames.index(key)
+        # _b[homework] means the first equation's homework; _b[lns1_1_1:_cons] is explicit
+        eq0 = self.bnames[0].split(":")[0] if self.bnames else ""
+        full = f"{eq0}:{key}"
+        if full in self.bnames:
+            return self.bnames.index(full)
+        # a factor level may be written without its base marker
+        for i, nm in enumerate(self.bnames):
+            if nm.replace("b.", ".") in (key, full):
+                return i
+        return None
+
+    def coef_lookup(self, kind: str, key: str) -> float | None:
+        i = self._index(key)
+        if i is None:
+            return None
+        if kind == "_b":
+            return float(self.b[i])
+        v = self.V[i, i]
+        return float(np.sqrt(v)) if v >= 0 else None

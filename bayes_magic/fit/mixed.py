@@ -1,0 +1,293 @@
+"""``mixed``: the fit, and the inference Stata reports ([ME] mixed, Methods and formulas).
+
+* Estimates maximize the profiled (restricted) likelihood of :mod:`bayes_magic.fit.lmm`.
+* Fixed effects: ``V(β̂) = σ̂² M⁻¹ = (X'V̂⁻¹X)⁻¹`` (fixed effects and variance components are
+  treated as asymptotically independent, as Stata's ``e(V)`` is block diagonal).
+* Variance components: the observed information, the numerical Hessian of the log likelihood
+  (β profiled out) in Stata's estimation metric: log standard deviations ``lns``, atanh of
+  correlations ``atr`` and ``lnsig_e``. Display-scale standard errors follow by the delta method,
+  confidence intervals are built on the estimation scale and transformed back, except
+  covariances (estimate ± z·SE).
+* ``LR test vs. linear model``: twice the difference from the (restricted) log likelihood of
+  the regression without random effects, ``chibar2(01)`` with a halved p-value when one
+  variance is tested.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import stats
+
+from ..design.mixed import MixedDesign, RELevel
+from ..errors import StataError
+from .lmm import LMMProblem, Solution
+from .optimize import hessian, minimize_bounded
+
+__all__ = ["MixedFit", "VarParam", "fit_mixed"]
+
+
+@dataclass
+class VarParam:
+    """A variance-component parameter in Stata's metric (``lns``, ``atr`` or ``lnsig_e``)."""
+
+    name: str  # e.g. lns1_1_1, atr1_1_1_2, lnsig_e
+    kind: str  # "lns", "atr", "lnsig_e"
+    level: int | None  # level index (None for the residual)
+    effects: tuple[int, ...]  # indices into the level's effects (1 for lns, 2 for atr)
+    value: float
+    boundary: bool = False  # estimated on the boundary (zero variance, |corr| = 1)
+
+
+@dataclass
+class MixedFit:
+    """Everything ``mixed`` estimated, in the forms Stata reports and stores."""
+
+    design: MixedDesign
+    reml: bool
+    theta: np.ndarray
+    beta: np.ndarray
+    V_beta: np.ndarray
+    sigma2: float
+    ll: float
+    params: list[VarParam]
+    V_params: np.ndarray  # covariance of the (non-boundary) params, in their order
+    Sigmas: list[np.ndarray]
+    converged: bool
+    ll0: float
+    iterations: list[tuple[int, float]] = field(default_factory=list)
+    solution: Solution | None = None
+    problem: LMMProblem | None = None
+
+    @property
+    def n(self) -> int:
+        return self.design.n
+
+    def param_se(self, k: int) -> float:
+        """Standard error of ``params[k]`` on its estimation scale (NaN on the boundary)."""
+        live = [i for i, p in enumerate(self.params) if not p.boundary]
+        if k not in live:
+            return float("nan")
+        j = live.index(k)
+        v = self.V_params[j, j]
+        return float(np.sqrt(v)) if v > 0 else float("nan")
+
+    def param_cov(self, a: int, b: int) -> float:
+        live = [i for i, p in enumerate(self.params) if not p.boundary]
+        if a not in live or b not in live:
+            return float("nan")
+        return float(self.V_params[live.index(a), live.index(b)])
+
+    # -- tests ---------------------------------------------------------------------------------
+    def wald(self) -> tuple[float, int, float]:
+        """Joint Wald test that all coefficients but ``_cons`` are zero: (chi2, df, p)."""
+        names = self.design.xnames
+        idx = [i for i, nm in enumerate(names) if nm != "_cons"]
+        if not idx:
+            return float("nan"), 0, float("nan")
+        b = self.beta[idx]
+        V = self.V_beta[np.ix_(idx, idx)]
+        chi2 = float(b @ np.linalg.solve(V, b))
+        return chi2, len(idx), float(stats.chi2.sf(chi2, len(idx)))
+
+    def lr_test(self) -> tuple[float, int, float]:
+        """LR test against the linear model: (chi2, df, p)."""
+        df = sum(1 for p in self.params if p.kind != "lnsig_e")
+        chi2 = 2.0 * (self.ll - self.ll0)
+        if chi2 < 1e-8 * max(1.0, abs(self.ll)):  # no gain beyond rounding: zero
+            chi2 = 0.0
+        p = float(stats.chi2.sf(chi2, df)) if df else float("nan")
+        if df == 1 and chi2 > 1e-5:
+            p /= 2.0
+        elif df == 1:
+            p = 1.0
+        return chi2, df, p
+
+    # -- random effects ----------------------------------------------------------------------
+    def blups(self) -> list[np.ndarray]:
+        assert self.problem is not None and self.solution is not None
+        return self.problem.blups(self.theta, self.solution)
+
+    def blup_variances(self) -> list[np.ndarray]:
+        assert self.problem is not None and self.solution is not None
+        return self.problem.conditional_variance(self.theta, self.solution, self.sigma2)
+
+
+def _params_of(levels: list[RELevel], Sigmas: list[np.ndarray], sigma2: float) -> list[VarParam]:
+    out: list[VarParam] = []
+    tiny = 1e-6 * np.sqrt(sigma2)  # an SD this small relative to the residual is a zero
+    for li, (lv, S) in enumerate(zip(levels, Sigmas), start=1):
+        k = lv.k
+        sd = np.sqrt(np.maximum(np.diag(S), 0.0))
+        if lv.covariance == "identity":
+            out.append(_lns(f"lns{li}_1_1", li - 1, (0,), sd[0], tiny))
+        elif lv.covariance == "independent":
+            for j in range(k):
+                out.append(_lns(f"lns{li}_1_{j + 1}", li - 1, (j,), sd[j], tiny))
+        elif lv.covariance == "exchangeable":
+            out.append(_lns(f"lns{li}_1_1", li - 1, (0,), sd[0], tiny))
+            if k > 1:
+                rho = S[0, 1] / (sd[0] * sd[1]) if sd[0] * sd[1] > 0 else 0.0
+                out.append(_atr(f"atr{li}_1_1_2", li - 1, (0, 1), rho))
+        else:
+            for j in range(k):
+                out.append(_lns(f"lns{li}_1_{j + 1}", li - 1, (j,), sd[j], tiny))
+            for a in range(k):
+                for b in range(a + 1, k):
+                    rho = S[a, b] / (sd[a] * sd[b]) if sd[a] * sd[b] > 0 else 0.0
+                    out.append(_atr(f"atr{li}_1_{a + 1}_{b + 1}", li - 1, (a, b), rho))
+    out.append(VarParam("lnsig_e", "lnsig_e", None, (), 0.5 * np.log(sigma2)))
+    return out
+
+
+def _lns(name: str, level: int, eff: tuple[int, ...], sd: float, tiny: float) -> VarParam:
+    boundary = not sd > tiny
+    return VarParam(name, "lns", level, eff, float(np.log(sd)) if sd > 0 else -np.inf, boundary)
+
+
+def _atr(name: str, level: int, eff: tuple[int, int], rho: float) -> VarParam:
+    rho = float(np.clip(rho, -1.0, 1.0))
+    boundary = abs(rho) > 1 - 1e-10
+    return VarParam(name, "atr", level, eff, float(np.arctanh(rho)) if not boundary
+                    else float(np.sign(rho) * np.inf), boundary)
+
+
+def sigmas_from_params(levels: list[RELevel], params: list[VarParam], values: np.ndarray
+                       ) -> tuple[list[np.ndarray], float]:
+    """Covariance matrices and residual variance from values of the Stata-metric params."""
+    val = {p.name: v for p, v in zip(params, values)}
+    Sigmas = []
+    for li, lv in enumerate(levels, start=1):
+        k = lv.k
+        if lv.covariance == "identity":
+            Sigmas.append(np.exp(2 * val[f"lns{li}_1_1"]) * np.eye(k))
+            continue
+        if lv.covariance == "exchangeable":
+            s2 = np.exp(2 * val[f"lns{li}_1_1"])
+            rho = np.tanh(val[f"atr{li}_1_1_2"]) if k > 1 else 0.0
+            S = np.full((k, k), rho * s2)
+            np.fill_diagonal(S, s2)
+            Sigmas.append(S)
+            continue
+        sd = np.array([np.exp(val[f"lns{li}_1_{j + 1}"]) for j in range(k)])
+        S = np.diag(sd**2)
+        if lv.covariance == "unstructured":
+            for a in range(k):
+                for b in range(a + 1, k):
+                    r = np.tanh(val[f"atr{li}_1_{a + 1}_{b + 1}"])
+                    S[a, b] = S[b, a] = r * sd[a] * sd[b]
+        Sigmas.append(S)
+    return Sigmas, float(np.exp(2 * val["lnsig_e"]))
+
+
+def theta_from_sigmas(P: LMMProblem, Sigmas: list[np.ndarray], sigma2: float) -> np.ndarray:
+    """The θ of :class:`LMMProblem` for given covariance matrices and residual variance."""
+    out: list[float] = []
+    for lv, S in zip(P.levels, Sigmas):
+        R = S / sigma2
+        if lv.covariance == "unstructured":
+            L = np.linalg.cholesky(R + 1e-300 * np.eye(lv.k))
+            out += list(L[np.tril_indices(lv.k)])
+        elif lv.covariance == "independent":
+            out += list(np.sqrt(np.diag(R)))
+        elif lv.covariance == "identity":
+            out.append(float(np.sqrt(R[0, 0])))
+        else:
+            t = float(np.sqrt(R[0, 0]))
+            if lv.k > 1:
+                out += [t, float(R[0, 1] / R[0, 0]) if R[0, 0] > 0 else 0.0]
+            else:
+                out.append(t)
+    return np.array(out)
+
+
+def _ll0(design: MixedDesign, reml: bool) -> float:
+    """(Restricted) log likelihood of the linear regression without random effects."""
+    X, y = design.X, design.y
+    w = np.ones(design.n) if design.weights is None else design.weights
+    n = float(w.sum())
+    p = X.shape[1]
+    XtX = X.T @ (X * w[:, None])
+    beta = np.linalg.solve(XtX, X.T @ (y * w)) if p else np.zeros(0)
+    rss = float(((y - X @ beta) ** 2 * w).sum())
+    if reml:
+        df = n - p
+        logdet = np.linalg.slogdet(XtX)[1] if p else 0.0
+        return -0.5 * (df * (1 + np.log(2 * np.pi * rss / df)) + logdet)
+    return -0.5 * n * (1 + np.log(2 * np.pi * rss / n))
+
+
+def fit_mixed(design: MixedDesign, reml: bool, *, iterate: int = 2000) -> MixedFit:
+    """Fit a linear mixed model by ML or REML.
+
+    Raises
+    ------
+    StataError
+        When the model cannot be estimated (too few observations, non-convergence).
+    """
+    P = LMMProblem(design)
+    if design.n - design.p <= 0 and reml:
+        raise StataError("insufficient observations", 2001)
+    if design.n <= design.p:
+        raise StataError("insufficient observations", 2001)
+    iters: list[tuple[int, float]] = []
+
+    def crit(th: np.ndarray) -> float:
+        return P.deviance(th, reml)
+
+    if P.q:
+        theta, dev, converged = minimize_bounded(
+            crit, P.theta0(), P.bounds(), maxiter=iterate,
+            callback=lambda i, f: iters.append((i, -0.5 * f)),
+        )
+    else:
+        theta, dev, converged = np.zeros(0), crit(np.zeros(0)), True
+        iters.append((0, -0.5 * dev))
+    if not np.isfinite(dev):
+        raise StataError("convergence not achieved: the likelihood is not finite", 430)
+    sol = P.solve(theta)
+    sigma2 = P.sigma2(sol, reml)
+    lams = P.lambdas(theta)
+    Sigmas = [sigma2 * lam @ lam.T for lam in lams]
+    params = _params_of(design.levels, Sigmas, sigma2)
+    live = [i for i, p in enumerate(params) if not p.boundary]
+    values = np.array([p.value for p in params])
+
+    def negll(v_live: np.ndarray) -> float:
+        v = values.copy()
+        v[live] = v_live
+        S, s2 = sigmas_from_params(design.levels, params, v)
+        try:
+            th = theta_from_sigmas(P, S, s2)
+            return -P.loglik_at(th, s2, reml)
+        except np.linalg.LinAlgError:
+            return np.inf
+
+    x0 = values[live]
+    H = hessian(negll, x0, 1e-3 * np.maximum(np.abs(x0), 0.1))
+    try:
+        V_params = np.linalg.inv(H)
+        if not np.all(np.isfinite(V_params)) or np.any(np.diag(V_params) < 0):
+            raise np.linalg.LinAlgError
+    except np.linalg.LinAlgError:
+        V_params = np.full((len(live), len(live)), np.nan)
+    ll = -0.5 * dev
+    V_beta = sigma2 * np.linalg.inv(sol.M) if design.p else np.zeros((0, 0))
+    return MixedFit(
+        design=design,
+        reml=reml,
+        theta=theta,
+        beta=sol.beta,
+        V_beta=V_beta,
+        sigma2=sigma2,
+        ll=ll,
+        params=params,
+        V_params=V_params,
+        Sigmas=Sigmas,
+        converged=converged,
+        ll0=_ll0(design, reml),
+        iterations=iters,
+        solution=sol,
+        problem=P,
+    )

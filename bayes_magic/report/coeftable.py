@@ -1,0 +1,169 @@
+"""Stata's coefficient tables: the layout shared by ``mixed``, ``bayes:`` and ``bayesmh``.
+
+A table is a stub column (the equation name over row labels, 12 characters, right-aligned) and
+value columns. Rows are grouped by equation; factor variables get a heading row and their levels
+(``Private  |          0  (base)``); blank ``|`` rows separate factor blocks, as Stata prints
+them. Text follows Stata's console layout; HTML shows the same cells.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .format import fmt_f, fmt_g
+from .output import Rule, html_table
+
+__all__ = ["CoefRow", "Equation", "CoefTable", "ml_table", "fmt_coef"]
+
+
+def fmt_coef(x: float) -> str:
+    return fmt_g(x, 9)
+
+
+@dataclass
+class CoefRow:
+    """One row: a plain coefficient, a factor level, a base or omitted level, or a heading."""
+
+    label: str
+    values: list[float] = field(default_factory=list)
+    kind: str = "coef"  # "coef", "level", "base", "omitted", "omitted_var", "heading", "blank"
+
+
+@dataclass
+class Equation:
+    name: str
+    rows: list[CoefRow]
+
+
+def _level_text(level: float) -> str:
+    return str(int(level)) if level == int(level) else f"{level:g}"
+
+
+class CoefTable:
+    """A coefficient table in Stata's layout.
+
+    Parameters
+    ----------
+    equations
+        Equations in order, each with its rows.
+    header
+        The header line's cells after the stub (already laid out to ``width``).
+    row_format
+        Turns a row's values into the text after the stub.
+    html_header
+        Column names for the HTML table.
+    """
+
+    def __init__(
+        self,
+        equations: list[Equation],
+        header: str,
+        row_format: Callable[[CoefRow], str],
+        html_header: list[str],
+        html_cells: Callable[[CoefRow], list[str]],
+        *,
+        stub_title: str | None = None,
+        pre_header: str | None = None,
+        width: int = 78,
+    ) -> None:
+        self.equations = equations
+        self.header = header
+        self.row_format = row_format
+        self.html_header = html_header
+        self.html_cells = html_cells
+        self.stub_title = stub_title
+        self.pre_header = pre_header
+        self.width = width
+
+    def text(self) -> str:
+        w = self.width
+        rule = "-" * w
+        sep = "-" * 13 + "+" + "-" * (w - 14)
+        lines = [rule]
+        if self.pre_header is not None:
+            lines.append(f"{'':>12} |" + self.pre_header)
+        single = len(self.equations) == 1
+        title = self.stub_title if self.stub_title is not None else (
+            self.equations[0].name if single else ""
+        )
+        lines.append(f"{title[:12]:>12} |" + self.header)
+        lines.append(sep)
+        for k, eq in enumerate(self.equations):
+            if not single:
+                if k:
+                    lines.append(sep)
+                lines.append(f"{eq.name[:12]:<12} |")
+            for r in eq.rows:
+                lines.append(self._row(r))
+        lines.append(rule)
+        return "\n".join(line.rstrip() for line in lines)
+
+    def _row(self, r: CoefRow) -> str:
+        if r.kind == "blank":
+            return f"{'':>12} |"
+        if r.kind == "heading":
+            return f"{_abbrev(r.label, 12):>12} |"
+        if r.kind in ("level", "base", "omitted"):
+            stub = f"{_abbrev(r.label, 11):>11}  |"
+        else:
+            stub = f"{_abbrev(r.label, 12):>12} |"
+        if r.kind == "base":
+            return stub + f"{'0':>11}  (base)"
+        if r.kind in ("omitted", "omitted_var"):
+            return stub + f"{'0':>11}  (omitted)"
+        return stub + self.row_format(r)
+
+    def html(self, caption: str | None = None, notes: list[str] | None = None) -> str:
+        rows: list = []
+        single = len(self.equations) == 1
+        for k, eq in enumerate(self.equations):
+            if not single:
+                if k:
+                    rows.append(Rule())
+                rows.append(eq.name)
+            for r in eq.rows:
+                if r.kind == "blank":
+                    continue
+                if r.kind == "heading":
+                    rows.append([r.label] + [""] * (len(self.html_header) - 1))
+                elif r.kind in ("base", "omitted", "omitted_var"):
+                    rows.append(["  " + r.label, "0", f"({r.kind.split('_')[0]})"]
+                                + [""] * (len(self.html_header) - 3))
+                else:
+                    lab = ("  " + r.label) if r.kind == "level" else r.label
+                    rows.append([lab, *self.html_cells(r)])
+        title = self.equations[0].name if single else ""
+        return html_table([[title, *self.html_header]], rows, caption=caption, notes=notes)
+
+
+def _abbrev(name: str, width: int) -> str:
+    if len(name) <= width:
+        return name
+    return name[: width - 2] + "~" + name[-1]
+
+
+def ml_table(equations: list[Equation], level: float = 95) -> CoefTable:
+    """The ``Coefficient  Std. err.  z  P>|z|  [95% conf. interval]`` table of ML commands."""
+    ci = f"[{_level_text(level)}% conf. interval]"
+    header = f" {'Coefficient':>11}  {'Std. err.':>9}{'z':>7}{'P>|z|':>9}     {ci}"
+
+    def fmt_row(r: CoefRow) -> str:
+        b, se, z, p, lo, hi = r.values
+        return (
+            f"{fmt_coef(b):>11}{fmt_coef(se):>11}{fmt_f(z, 2):>9}{fmt_f(p, 3):>8}"
+            f"{fmt_coef(lo):>13}{fmt_coef(hi):>12}"
+        )
+
+    def cells(r: CoefRow) -> list[str]:
+        b, se, z, p, lo, hi = r.values
+        return [fmt_coef(b), fmt_coef(se), fmt_f(z, 2), fmt_f(p, 3), fmt_coef(lo), fmt_coef(hi)]
+
+    return CoefTable(
+        equations,
+        header,
+        fmt_row,
+        ["Coefficient", "Std. err.", "z", "P>|z|", "Lower", "Upper"],
+        cells,
+    )
+

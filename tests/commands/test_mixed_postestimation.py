@@ -1,0 +1,143 @@
+"""Postestimation after mixed: estat, predict, estimates, lrtest, test, replay options."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from bayes_magic.session import Session
+from tests.conftest import fails, run
+
+
+@pytest.fixture
+def s() -> Session:
+    s = Session()
+    run(s, "use math")
+    run(s, "quietly mixed math homework i.schtype || schid: homework, cov(un)")
+    return s
+
+
+def test_talk_steps_after_predict(s: Session) -> None:
+    run(s, "predict u*, reffects reses(s*)")
+    run(s, "egen tagme = tag(schid)")
+    assert run(s, "egen rank = rank(u2) if tagme") == "(496 missing values generated)"
+    r = s.data.values("rank")
+    assert sorted(r[~np.isnan(r)]) == list(range(1, 24))
+
+
+def test_estat_ic(s: Session) -> None:
+    out = run(s, "estat ic").splitlines()
+    ll = s.e.scalars["ll"]
+    assert out[3] == "       Model |          N   ll(null)  ll(model)      df        AIC        BIC"
+    assert out[5].split() == [".", "|", "519", ".", "-1817.421", "7",
+                              f"{-2 * ll + 14:.3f}", f"{-2 * ll + 7 * math.log(519):.3f}"]
+
+
+def test_estat_recov_and_group(s: Session) -> None:
+    out = run(s, "estat recov").splitlines()
+    assert out[0] == "Random-effects covariance matrix for level schid"
+    assert out[4].split()[:2] == ["homework", "|"]
+    assert out[5].split()[0] == "_cons"
+    g = run(s, "estat group").splitlines()
+    assert g[4] == "          schid |         23          5       22.6         67"
+
+
+def test_estat_icc_against_formula() -> None:
+    s = Session()
+    run(s, "use math")
+    run(s, "quietly mixed math || schid:")
+    out = run(s, "estat icc")
+    fit = s.e.fit
+    vu, ve = fit.Sigmas[0][0, 0], fit.sigma2
+    assert s.r["icc2"] == pytest.approx(vu / (vu + ve))
+    assert "schid |" in out
+    run(s, "quietly mixed math homework || schid: homework")
+    assert fails(s, "estat icc")[1] == 321
+
+
+def test_lrtest_and_test_match_hand_computation(s: Session) -> None:
+    run(s, "estimates store full")
+    ll_full = s.e.scalars["ll"]
+    run(s, "quietly mixed math homework i.schtype || schid:")
+    run(s, "estimates store ri")
+    ll_ri = s.e.scalars["ll"]
+    out = run(s, "lrtest full ri")
+    chi2 = 2 * (ll_full - ll_ri)
+    assert f"LR chi2(2) = {chi2:7.2f}" in out
+    assert s.r["p"] == pytest.approx(stats.chi2.sf(chi2, 2))
+    run(s, "test homework 1.schtype")
+    fit = s.e.fit
+    b, V = fit.beta[:2], fit.V_beta[:2, :2]
+    assert s.r["chi2"] == pytest.approx(float(b @ np.linalg.solve(V, b)))
+    assert s.r["chi2"] == pytest.approx(s.e.scalars["chi2"])  # the header's Wald test
+
+
+def test_estimates_store_restore_replay(s: Session) -> None:
+    run(s, "estimates store m1")
+    run(s, "quietly mixed math || schid:")
+    assert s.e.name is None
+    assert run(s, "estimates restore m1") == "(results m1 are active now)"
+    assert s.e.macros["depvar"] == "math" and s.e.name == "m1"
+    out = run(s, "estimates replay m1")
+    assert "Model m1" in out and "Mixed-effects ML regression" in out
+    assert "m1 | mixed" in run(s, "estimates dir")
+    run(s, "estimates drop m1")
+    assert fails(s, "estimates restore m1") == ("estimation result m1 not found", 111)
+
+
+def test_replay_display_options(s: Session) -> None:
+    sd = run(s, "mixed, stddeviations")
+    assert "sd(homework)" in sd and "corr(homework,_cons)" in sd
+    assert "var(homework)" not in sd
+    assert "Random-effects" not in run(s, "mixed, noretable")
+    assert "Coefficient" not in run(s, "mixed, nofetable")
+    assert "[90% conf. interval]" in run(s, "mixed, level(90)")
+    em = run(s, "mixed, estmetric")
+    assert "lns1_1_1" in em and "lnsig_e" in em
+
+
+def test_e_results_in_expressions(s: Session) -> None:
+    run(s, "gen double b = _b[homework]")
+    assert s.data.values("b")[0] == pytest.approx(s.e.fit.beta[0])
+    run(s, "count if e(sample)")
+    assert s.r["N"] == 519
+    run(s, "gen double ll = e(ll)")
+    assert s.data.values("ll")[0] == pytest.approx(s.e.scalars["ll"])
+
+
+def test_if_in_and_missing_values_define_the_sample() -> None:
+    s = Session()
+    run(s, "use math")
+    run(s, "replace homework = . in 1/10")
+    run(s, "quietly mixed math homework if schtype == 1 || schid:")
+    assert s.e.scalars["N"] == 317
+    run(s, "quietly mixed math homework || schid:")
+    assert s.e.scalars["N"] == 509
+    assert s.e.sample[:10].sum() == 0
+
+
+def test_postestimation_errors() -> None:
+    s = Session()
+    run(s, "use math")
+    assert fails(s, "estat sd") == ("last estimates not found", 301)
+    assert fails(s, "predict x") == ("last estimates not found", 301)
+    assert fails(s, "mixed") == ("last estimates not found", 301)
+    assert fails(s, "mixed math homework || nosuch:") == ("variable nosuch not found", 111)
+    assert fails(s, "mixed math homework if math > 100 || schid:") == ("no observations", 2000)
+    run(s, "quietly mixed math homework || schid:")
+    assert fails(s, "predict u*, reffects reses(s1 s2)")[1] == 103
+
+
+def test_weights_and_collinearity() -> None:
+    s = Session()
+    run(s, "use math")
+    run(s, "gen byte one = 1")
+    run(s, "gen hw2 = 2*homework")
+    out = run(s, "mixed math homework hw2 || schid:")
+    assert "note: hw2 omitted because of collinearity." in out
+    assert "hw2 |          0  (omitted)" in out
+    run(s, "quietly mixed math homework [fw=one] || schid:")
+    assert s.e.scalars["N"] == 519
