@@ -291,8 +291,11 @@ class Session:
             # the Bayesian prefix takes over the command it prefixes
             handler = find("bayes", "prefix")
             if handler is None:
-                raise StataError("bayes prefix: the Bayesian sampler is not available in this "
-                                 "version of bayes_magic yet", 199)
+                raise StataError(
+                    "bayes prefix: the Bayesian sampler is not available in this "
+                    "version of bayes_magic yet",
+                    199,
+                )
             return handler.func(self, cmd)
         handler = find(cmd.name, cmd.subcommand)
         if handler is None:

@@ -8,7 +8,7 @@ import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-from bayes_magic.session import Session  # noqa: E402
+from bayes_magic.session import Session
 
 
 def run(s: Session, text: str) -> str:

@@ -38,8 +38,9 @@ def test_seed_commands_print_what_the_talk_shows() -> None:
 def test_stops_at_first_error_with_rc(tmp_path) -> None:
     p = cli("-e", "use math", "-e", "summarize nosuch", "-e", "count")
     assert p.returncode == 1
-    assert p.stdout.endswith("variable nosuch not found\n    summarize nosuch\n"
-                             "              ^^^^^^\nr(111);\n")
+    assert p.stdout.endswith(
+        "variable nosuch not found\n    summarize nosuch\n              ^^^^^^\nr(111);\n"
+    )
     assert ". count" not in p.stdout
     assert "Traceback" not in p.stdout + p.stderr
 

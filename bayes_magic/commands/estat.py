@@ -16,7 +16,7 @@ from . import mixed_display as D
 from .registry import command
 
 
-def _mixed_fit(s) -> MixedFit:  # noqa: ANN001
+def _mixed_fit(s) -> MixedFit:
     if s.e is None:
         raise StataError("last estimates not found", 301)
     if s.e.cmd != "mixed":
@@ -25,7 +25,7 @@ def _mixed_fit(s) -> MixedFit:  # noqa: ANN001
 
 
 @command("estat", "sd", readonly=True)
-def estat_sd(s, cmd: Command) -> list[Output]:  # noqa: ANN001
+def estat_sd(s, cmd: Command) -> list[Output]:
     fit = _mixed_fit(s)
     level = float(s.e.options.get("level", 95))
     if cmd.has("verbose"):
@@ -38,13 +38,13 @@ def estat_sd(s, cmd: Command) -> list[Output]:  # noqa: ANN001
 
 
 @command("estat", "group", readonly=True)
-def estat_group(s, cmd: Command) -> list[Output]:  # noqa: ANN001
+def estat_group(s, cmd: Command) -> list[Output]:
     fit = _mixed_fit(s)
     lines = D.group_table_lines(fit)
-    rows = [[n, f"{g:,}", f"{mn:,}", f"{avg:.1f}", f"{mx:,}"] for n, g, mn, avg, mx in
-            D.group_rows(fit)]
-    html = html_table([["Group variable", "No. of groups", "Minimum", "Average", "Maximum"]],
-                      rows)
+    rows = [
+        [n, f"{g:,}", f"{mn:,}", f"{avg:.1f}", f"{mx:,}"] for n, g, mn, avg, mx in D.group_rows(fit)
+    ]
+    html = html_table([["Group variable", "No. of groups", "Minimum", "Average", "Maximum"]], rows)
     return [Block("\n".join(lines), html)]
 
 
@@ -61,32 +61,42 @@ def ic_table(rows: list[tuple[str, float, float, float, int]]) -> Block:
     for name, n, ll0, ll, df in rows:
         aic = -2 * ll + 2 * df
         bic = -2 * ll + math.log(n) * df
-        cells = [f"{int(n):,}", fmt_g(ll0, 9), fmt_g(ll, 9), str(df), fmt_g(aic, 9),
-                 fmt_g(bic, 9)]
-        body.append(f"{name[:12]:>12} |{cells[0]:>11}{cells[1]:>11}{cells[2]:>11}"
-                    f"{cells[3]:>8}{cells[4]:>11}{cells[5]:>11}")
+        cells = [f"{int(n):,}", fmt_g(ll0, 9), fmt_g(ll, 9), str(df), fmt_g(aic, 9), fmt_g(bic, 9)]
+        body.append(
+            f"{name[:12]:>12} |{cells[0]:>11}{cells[1]:>11}{cells[2]:>11}"
+            f"{cells[3]:>8}{cells[4]:>11}{cells[5]:>11}"
+        )
         hrows.append([name, *cells])
     tail = ["-" * 77, "Note: BIC uses N = number of observations. See [R] IC note."]
-    html = html_table([["Model", "N", "ll(null)", "ll(model)", "df", "AIC", "BIC"]], hrows,
-                      caption=head[0], notes=tail[1:])
+    html = html_table(
+        [["Model", "N", "ll(null)", "ll(model)", "df", "AIC", "BIC"]],
+        hrows,
+        caption=head[0],
+        notes=tail[1:],
+    )
     return Block("\n".join(head + body + tail), html)
 
 
 @command("estat", "ic", readonly=True)
-def estat_ic(s, cmd: Command) -> list[Output]:  # noqa: ANN001
+def estat_ic(s, cmd: Command) -> list[Output]:
     if s.e is None:
         raise StataError("last estimates not found", 301)
     e = s.e
     n = float(cmd.option("n", e.scalars.get("N", np.nan)))
     df = int(e.scalars.get("rank", len(e.b)))
     ll = e.scalars.get("ll", np.nan)
-    s.r = {"S_N": n, "S_ll": ll, "S_df": df, "S_aic": -2 * ll + 2 * df,
-           "S_bic": -2 * ll + math.log(n) * df}
+    s.r = {
+        "S_N": n,
+        "S_ll": ll,
+        "S_df": df,
+        "S_aic": -2 * ll + 2 * df,
+        "S_bic": -2 * ll + math.log(n) * df,
+    }
     return [ic_table([(".", n, float("nan"), ll, df)])]
 
 
 @command("estat", "recovariance", readonly=True)
-def estat_recov(s, cmd: Command) -> list[Output]:  # noqa: ANN001
+def estat_recov(s, cmd: Command) -> list[Output]:
     fit = _mixed_fit(s)
     d = fit.design
     want = cmd.option("relevel")
@@ -101,11 +111,16 @@ def estat_recov(s, cmd: Command) -> list[Output]:  # noqa: ANN001
             sd = np.sqrt(np.diag(M))
             with np.errstate(invalid="ignore", divide="ignore"):
                 M = M / np.outer(sd, sd)
-        title = (f"Random-effects {'correlation' if corr else 'covariance'} matrix for "
-                 f"level {lv.name}")
+        title = (
+            f"Random-effects {'correlation' if corr else 'covariance'} matrix for level {lv.name}"
+        )
         k = len(names)
-        lines = [title, "", f"{'':>12} |" + "".join(f"{n[:10]:>11}" for n in names),
-                 "-" * 13 + "+" + "-" * (11 * k)]
+        lines = [
+            title,
+            "",
+            f"{'':>12} |" + "".join(f"{n[:10]:>11}" for n in names),
+            "-" * 13 + "+" + "-" * (11 * k),
+        ]
         hrows = []
         for i in range(k):
             cells = [fmt_g(M[i, j], 9) for j in range(i + 1)]
@@ -118,7 +133,7 @@ def estat_recov(s, cmd: Command) -> list[Output]:  # noqa: ANN001
 
 
 @command("estat", "icc", readonly=True)
-def estat_icc(s, cmd: Command) -> list[Output]:  # noqa: ANN001
+def estat_icc(s, cmd: Command) -> list[Output]:
     fit = _mixed_fit(s)
     d = fit.design
     if any(lv.k != 1 or lv.crossed for lv in d.levels) or not d.levels:
@@ -140,29 +155,45 @@ def estat_icc(s, cmd: Command) -> list[Output]:  # noqa: ANN001
     rows, hrows = [], []
     labels = []
     for j, lev in enumerate(d.levels):
-        labels.append(lev.name if j == 0 else "|".join([lev.name, *reversed(
-            [x.name for x in d.levels[:j]])]))
+        labels.append(
+            lev.name if j == 0 else "|".join([lev.name, *reversed([x.name for x in d.levels[:j]])])
+        )
     for j in range(len(d.levels)):
         num = var[: j + 1].sum()
         icc = num / total
         # gradient of icc in (lns..., lnsig_e)
-        g = np.array([(2 * var[i] * (1 if i <= j else 0) * total - 2 * var[i] * num) / total**2
-                      for i in range(len(var))])
+        g = np.array(
+            [
+                (2 * var[i] * (1 if i <= j else 0) * total - 2 * var[i] * num) / total**2
+                for i in range(len(var))
+            ]
+        )
         se = float(np.sqrt(g @ V @ g))
         logit = math.log(icc / (1 - icc))
         se_l = se / (icc * (1 - icc))
         lo = 1 / (1 + math.exp(-(logit - z * se_l)))
         hi = 1 / (1 + math.exp(-(logit + z * se_l)))
-        rows.append(f"{labels[j][:28]:>28} |{fmt_g(icc, 9):>11}{fmt_g(se, 9):>11}"
-                    f"{fmt_g(lo, 9):>14}{fmt_g(hi, 9):>12}")
+        rows.append(
+            f"{labels[j][:28]:>28} |{fmt_g(icc, 9):>11}{fmt_g(se, 9):>11}"
+            f"{fmt_g(lo, 9):>14}{fmt_g(hi, 9):>12}"
+        )
         hrows.append([labels[j], fmt_g(icc, 9), fmt_g(se, 9), fmt_g(lo, 9), fmt_g(hi, 9)])
         s.r = {**s.r, f"icc{j + 2}": icc, f"se{j + 2}": se}
     ci = int(level) if level == int(level) else level
     text = "\n".join(
-        ["Intraclass correlation", "", "-" * 78,
-         f"{'Level':>28} |        ICC   Std. err.     [{ci}% conf. interval]",
-         "-" * 29 + "+" + "-" * 48, *rows, "-" * 78]
+        [
+            "Intraclass correlation",
+            "",
+            "-" * 78,
+            f"{'Level':>28} |        ICC   Std. err.     [{ci}% conf. interval]",
+            "-" * 29 + "+" + "-" * 48,
+            *rows,
+            "-" * 78,
+        ]
     )
-    html = html_table([["Level", "ICC", "Std. err.", f"[{ci}% conf.", "interval]"]],
-                      [*hrows, Rule()][:-1], caption="Intraclass correlation")
+    html = html_table(
+        [["Level", "ICC", "Std. err.", f"[{ci}% conf.", "interval]"]],
+        [*hrows, Rule()][:-1],
+        caption="Intraclass correlation",
+    )
     return [Block(text, html)]

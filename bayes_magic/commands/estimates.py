@@ -19,10 +19,10 @@ from .registry import command
 _REPLAY = {}
 
 
-def replayer(cmd_name: str):  # noqa: ANN201
+def replayer(cmd_name: str):
     """Register the display function used by ``estimates replay`` for a command's results."""
 
-    def deco(f):  # noqa: ANN001, ANN202
+    def deco(f):
         _REPLAY[cmd_name] = f
         return f
 
@@ -44,7 +44,7 @@ def _words(cmd: Command) -> list[str]:
     return list(cmd.body.words) if isinstance(cmd.body, Words) else []
 
 
-def resolve_names(s, names: list[str], *, allow_active: bool = True) -> list[tuple[str, Estimates]]:  # noqa: ANN001
+def resolve_names(s, names: list[str], *, allow_active: bool = True) -> list[tuple[str, Estimates]]:
     """Stored results by name; ``.`` is the active results; ``*`` wildcards; ``_all``."""
     out: list[tuple[str, Estimates]] = []
     if names in (["_all"], ["*"]):
@@ -63,7 +63,7 @@ def resolve_names(s, names: list[str], *, allow_active: bool = True) -> list[tup
 
 
 @command("estimates", "store")
-def store(s, cmd: Command) -> list[Output]:  # noqa: ANN001
+def store(s, cmd: Command) -> list[Output]:
     (name,) = _words(cmd)
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,26}", name) or name == ".":
         raise StataError(f"{name} invalid name", 198)
@@ -77,7 +77,7 @@ def store(s, cmd: Command) -> list[Output]:  # noqa: ANN001
 
 
 @command("estimates", "restore")
-def restore(s, cmd: Command) -> list[Output]:  # noqa: ANN001
+def restore(s, cmd: Command) -> list[Output]:
     (name,) = _words(cmd)
     if name not in s.estimates:
         raise StataError(f"estimation result {name} not found", 111)
@@ -86,7 +86,7 @@ def restore(s, cmd: Command) -> list[Output]:  # noqa: ANN001
 
 
 @command("estimates", "replay", readonly=True)
-def replay_(s, cmd: Command) -> list[Output]:  # noqa: ANN001
+def replay_(s, cmd: Command) -> list[Output]:
     outs: list[Output] = []
     for name, est in resolve_names(s, _words(cmd) or ["."]):
         label = "active results" if name == "." else f"Model {name}"
@@ -96,46 +96,58 @@ def replay_(s, cmd: Command) -> list[Output]:  # noqa: ANN001
 
 
 @command("estimates", "dir", readonly=True)
-def dir_(s, cmd: Command) -> list[Output]:  # noqa: ANN001
+def dir_(s, cmd: Command) -> list[Output]:
     items = resolve_names(s, _words(cmd) or list(s.estimates), allow_active=False)
-    lines = ["-" * 64, "        Name | Command      Depvar       npar  Title", "-" * 13 + "+" + "-" * 50]
+    lines = [
+        "-" * 64,
+        "        Name | Command      Depvar       npar  Title",
+        "-" * 13 + "+" + "-" * 50,
+    ]
     rows = []
     for name, e in items:
         npar = int(e.scalars.get("k", len(e.b)))
         title = e.macros.get("title", "")
-        lines.append(f"{name[:12]:>12} | {e.cmd[:12]:<12} {e.macros.get('depvar', '')[:12]:<12}"
-                     f"{npar:>5}  {title}")
+        lines.append(
+            f"{name[:12]:>12} | {e.cmd[:12]:<12} {e.macros.get('depvar', '')[:12]:<12}"
+            f"{npar:>5}  {title}"
+        )
         rows.append([name, e.cmd, e.macros.get("depvar", ""), str(npar), title])
     lines.append("-" * 64)
-    html = html_table([["Name", "Command", "Depvar", "npar", "Title"]], rows,
-                      align=["r", "l", "l", "r", "l"])
+    html = html_table(
+        [["Name", "Command", "Depvar", "npar", "Title"]], rows, align=["r", "l", "l", "r", "l"]
+    )
     return [Block("\n".join(line.rstrip() for line in lines), html)]
 
 
 @command("estimates", "drop")
-def drop(s, cmd: Command) -> list[Output]:  # noqa: ANN001
+def drop(s, cmd: Command) -> list[Output]:
     for name, _ in resolve_names(s, _words(cmd), allow_active=False):
         del s.estimates[name]
     return []
 
 
 @command("estimates", "clear")
-def clear(s, cmd: Command) -> list[Output]:  # noqa: ANN001
+def clear(s, cmd: Command) -> list[Output]:
     s.estimates = {}
     return []
 
 
 @command("estimates", "describe", readonly=True)
-def describe(s, cmd: Command) -> list[Output]:  # noqa: ANN001
+def describe(s, cmd: Command) -> list[Output]:
     outs: list[Output] = []
     for name, e in resolve_names(s, _words(cmd) or ["."]):
-        outs.append(Text(f"Estimation results {'' if name == '.' else name}\n\n"
-                         f"  command line:  . {e.cmdline}", kind="result"))
+        outs.append(
+            Text(
+                f"Estimation results {'' if name == '.' else name}\n\n"
+                f"  command line:  . {e.cmdline}",
+                kind="result",
+            )
+        )
     return outs
 
 
 @command("estimates", "table", readonly=True)
-def table(s, cmd: Command) -> list[Output]:  # noqa: ANN001
+def table(s, cmd: Command) -> list[Output]:
     items = resolve_names(s, _words(cmd) or ["."])
     show_se = cmd.has("se")
     want_stats = str(cmd.option("stats", "")).split()
@@ -146,9 +158,11 @@ def table(s, cmd: Command) -> list[Output]:  # noqa: ANN001
                 names.append(n)
     heads = ["Active" if n == "." else n for n, _ in items]
     w = 12
-    lines = ["-" * (14 + (w + 1) * len(items)),
-             f"{'Variable':>12} |" + "".join(f"{h[:w]:>{w}} " for h in heads),
-             "-" * 13 + "+" + "-" * ((w + 1) * len(items))]
+    lines = [
+        "-" * (14 + (w + 1) * len(items)),
+        f"{'Variable':>12} |" + "".join(f"{h[:w]:>{w}} " for h in heads),
+        "-" * 13 + "+" + "-" * ((w + 1) * len(items)),
+    ]
     hrows: list = []
     last_eq = None
     for n in names:
@@ -185,20 +199,23 @@ def table(s, cmd: Command) -> list[Output]:  # noqa: ANN001
             for _, e in items:
                 ll = e.scalars.get("ll", np.nan)
                 k = e.scalars.get("rank", len(e.b))
-                v = {"aic": -2 * ll + 2 * k, "bic": -2 * ll + np.log(e.scalars.get("N", 1)) * k
-                     }.get(st, e.scalars.get(st, np.nan))
+                v = {
+                    "aic": -2 * ll + 2 * k,
+                    "bic": -2 * ll + np.log(e.scalars.get("N", 1)) * k,
+                }.get(st, e.scalars.get(st, np.nan))
                 cells.append(fmt_g(v, 9))
             lines.append(f"{st[:12]:>12} |" + "".join(f"{c:>{w}} " for c in cells))
             hrows.append([st, *cells])
     lines.append("-" * (14 + (w + 1) * len(items)))
     if show_se:
         lines.append(f"{'Legend: b/se':>{14 + (w + 1) * len(items)}}")
-    return [Block("\n".join(line.rstrip() for line in lines),
-                  html_table([["Variable", *heads]], hrows))]
+    return [
+        Block("\n".join(line.rstrip() for line in lines), html_table([["Variable", *heads]], hrows))
+    ]
 
 
 @command("lrtest", readonly=True)
-def lrtest(s, cmd: Command) -> list[Output]:  # noqa: ANN001
+def lrtest(s, cmd: Command) -> list[Output]:
     words = _words(cmd)
     if len(words) == 1:
         words.append(".")
@@ -229,15 +246,20 @@ def lrtest(s, cmd: Command) -> list[Output]:  # noqa: ANN001
     p = float(stats.chi2.sf(max(chi2, 0.0), df))
     s.r = {"chi2": chi2, "df": df, "p": p}
     label = lambda n: "." if n == "." else n  # noqa: E731
-    lines = ["Likelihood-ratio test",
-             f"Assumption: {label(nsmall)} nested within {label(nbig)}",
-             "",
-             f" LR chi2({df}) = {fmt_f(chi2, 2):>7}",
-             f"Prob > chi2 = {fmt_f(p, 4):>7}"]
+    lines = [
+        "Likelihood-ratio test",
+        f"Assumption: {label(nsmall)} nested within {label(nbig)}",
+        "",
+        f" LR chi2({df}) = {fmt_f(chi2, 2):>7}",
+        f"Prob > chi2 = {fmt_f(p, 4):>7}",
+    ]
     if big.cmd == "mixed":
-        lines += ["", "Note: The reported degrees of freedom assumes the null hypothesis is not "
-                  "on the boundary of the parameter space.  If this is not true, then the "
-                  "reported test is conservative."]
+        lines += [
+            "",
+            "Note: The reported degrees of freedom assumes the null hypothesis is not "
+            "on the boundary of the parameter space.  If this is not true, then the "
+            "reported test is conservative.",
+        ]
     return [Block("\n".join(lines), kind="result")]
 
 
@@ -253,7 +275,7 @@ def _coef_index(e: Estimates, name: str) -> int:
 
 
 @command("test", readonly=True)
-def test(s, cmd: Command) -> list[Output]:  # noqa: ANN001
+def test(s, cmd: Command) -> list[Output]:
     if s.e is None:
         raise StataError("last estimates not found", 301)
     e = s.e
@@ -295,6 +317,9 @@ def test(s, cmd: Command) -> list[Output]:  # noqa: ANN001
     p = float(stats.chi2.sf(chi2, df))
     s.r = {"chi2": chi2, "df": df, "p": p}
     lines = [f" ({k + 1})  {d}" for k, d in enumerate(desc)]
-    lines += ["", f"{'chi2(' + format(df, '3d') + ') =':>22} {fmt_f(chi2, 2):>7}",
-              f"{'Prob > chi2 =':>22} {fmt_f(p, 4):>9}"]
+    lines += [
+        "",
+        f"{'chi2(' + format(df, '3d') + ') =':>22} {fmt_f(chi2, 2):>7}",
+        f"{'Prob > chi2 =':>22} {fmt_f(p, 4):>9}",
+    ]
     return [Block("\n".join(lines), kind="result")]

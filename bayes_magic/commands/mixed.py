@@ -10,7 +10,7 @@ from ..fit.estimates import Estimates
 from ..fit.mixed import MixedFit, fit_mixed
 from ..report.coeftable import CoefRow, Equation, ml_table
 from ..report.format import fmt_g
-from ..report.output import Block, Output, Text
+from ..report.output import Block, LazyBlock, Output, Text
 from ..spec.model import build_mixed
 from ..syntax.ast import Command, MultilevelModel
 from ..syntax.unparse import unparse
@@ -20,7 +20,7 @@ from .registry import command
 __all__ = ["mixed_outputs", "estimates_of"]
 
 
-def estimates_of(fit: MixedFit, cmd: Command, cmdline: str, spec=None) -> Estimates:  # noqa: ANN001
+def estimates_of(fit: MixedFit, cmd: Command, cmdline: str, spec=None) -> Estimates:
     d = fit.design
     names = [f"{d.depvar}:{c.name}" for c in d.columns]
     b_full = np.zeros(len(d.columns))
@@ -68,25 +68,46 @@ def estimates_of(fit: MixedFit, cmd: Command, cmdline: str, spec=None) -> Estima
         "vartypes": " ".join(D.COV_TITLES[lv.covariance] for lv in d.levels),
         "chi2type": "Wald",
     }
-    return Estimates("mixed", cmdline, names + pnames, b, V, d.sample.copy(), scalars, macros,
-                     fit=fit, options={o.name: o.value for o in cmd.options}, spec=spec)
+    return Estimates(
+        "mixed",
+        cmdline,
+        names + pnames,
+        b,
+        V,
+        d.sample.copy(),
+        scalars,
+        macros,
+        fit=fit,
+        options={o.name: o.value for o in cmd.options},
+        spec=spec,
+    )
 
 
 def mixed_outputs(est: Estimates, opts: dict) -> list[Output]:
     """The display of a mixed fit under display options ``opts`` (replay or estimation)."""
+    outs: list[Output] = [LazyBlock(lambda: _render(est, opts), data=est)]
+    if not est.fit.converged:
+        outs.append(
+            Text("Warning: convergence not achieved; estimates are the last iterate.", kind="note")
+        )
+    return outs
+
+
+def _render(est: Estimates, opts: dict) -> tuple[str, str]:
     fit: MixedFit = est.fit
     level = float(opts.get("level", 95))
-    outs: list[Output] = []
     d = fit.design
     title = est.macros["title"]
     ll_label = "Log restricted-likelihood" if fit.reml else "Log likelihood"
     if opts.get("estmetric"):
-        return [_estmetric(est, level)]
+        b = _estmetric(est, level)
+        return b.text(), b.html()
     parts: list[str] = []
     html: list[str] = []
     if not opts.get("noheader"):
-        head = "\n".join(D.header_lines(fit, title, nogroup=bool(opts.get("nogroup")),
-                                        ll_label=ll_label))
+        head = "\n".join(
+            D.header_lines(fit, title, nogroup=bool(opts.get("nogroup")), ll_label=ll_label)
+        )
         parts.append(head)
         html.append(f"<pre style='margin:0'>{head}</pre>")
     if not opts.get("nofetable"):
@@ -102,11 +123,7 @@ def mixed_outputs(est: Estimates, opts: dict) -> list[Output]:
     if lr and d.levels and not opts.get("noretable"):
         text += "\n" + "\n".join(lr)
         html.append("<pre style='margin:0'>" + "\n".join(lr) + "</pre>")
-    outs.append(Block(text, "".join(html), data=est))
-    if not fit.converged:
-        outs.append(Text("Warning: convergence not achieved; estimates are the last iterate.",
-                         kind="note"))
-    return outs
+    return text, "".join(html)
 
 
 def _estmetric(est: Estimates, level: float) -> Output:
@@ -132,7 +149,7 @@ def _log(fit: MixedFit, reml: bool) -> str:
     label = "Log restricted-likelihood" if reml else "Log likelihood"
     lines = ["Performing gradient-based optimization:"]
     shown: list[str] = []
-    for i, ll in fit.iterations:
+    for _i, ll in fit.iterations:
         text = fmt_g(ll, 10)
         if len(shown) >= 2 and shown[-1] == shown[-2] == text:
             continue  # converged to the printed digits: Stata stops printing here too
@@ -142,12 +159,22 @@ def _log(fit: MixedFit, reml: bool) -> str:
     return "\n".join(lines)
 
 
-_DISPLAY = ("level", "variance", "stddeviations", "noheader", "nogroup", "nofetable",
-            "noretable", "estmetric", "nolog", "log")
+_DISPLAY = (
+    "level",
+    "variance",
+    "stddeviations",
+    "noheader",
+    "nogroup",
+    "nofetable",
+    "noretable",
+    "estmetric",
+    "nolog",
+    "log",
+)
 
 
 @command("mixed")
-def mixed(s, cmd: Command) -> list[Output]:  # noqa: ANN001
+def mixed(s, cmd: Command) -> list[Output]:
     body = cmd.body
     assert isinstance(body, MultilevelModel)
     if body.depvar is None:  # replay
@@ -156,9 +183,13 @@ def mixed(s, cmd: Command) -> list[Output]:  # noqa: ANN001
         bad = [o.name for o in cmd.options if o.name not in _DISPLAY]
         if bad:
             raise StataError(f"option {bad[0]} not allowed", 198)
-        return mixed_outputs(s.e, {**{k: v for k, v in s.e.options.items()
-                                      if k in _DISPLAY and k != "level"},
-                                   **{o.name: o.value for o in cmd.options}})
+        return mixed_outputs(
+            s.e,
+            {
+                **{k: v for k, v in s.e.options.items() if k in _DISPLAY and k != "level"},
+                **{o.name: o.value for o in cmd.options},
+            },
+        )
     spec = build_mixed(cmd)
     touse = s.touse(cmd)
     design = build_mixed_design(s.data, spec, touse)

@@ -42,8 +42,9 @@ def _z(level: float) -> float:
     return float(stats.norm.ppf(0.5 + level / 200.0))
 
 
-def fixed_rows(columns: list[Column], coef_index: list[int], beta: np.ndarray,
-               V: np.ndarray, level: float) -> list[CoefRow]:
+def fixed_rows(
+    columns: list[Column], coef_index: list[int], beta: np.ndarray, V: np.ndarray, level: float
+) -> list[CoefRow]:
     """Rows of the fixed-effects table, with factor headings and blank separators."""
     z = _z(level)
     pos = {ci: k for k, ci in enumerate(coef_index)}
@@ -66,12 +67,17 @@ def fixed_rows(columns: list[Column], coef_index: list[int], beta: np.ndarray,
         se = float(np.sqrt(V[k, k]))
         zz = b / se if se > 0 else float("nan")
         p = 2 * float(stats.norm.sf(abs(zz)))
-        rows.append(CoefRow(c.label, [b, se, zz, p, b - z * se, b + z * se],
-                            kind="level" if c.group is not None else "coef"))
+        rows.append(
+            CoefRow(
+                c.label,
+                [b, se, zz, p, b - z * se, b + z * se],
+                kind="level" if c.group is not None else "coef",
+            )
+        )
     return rows
 
 
-def fixed_table(fit: MixedFit, level: float):  # noqa: ANN201
+def fixed_table(fit: MixedFit, level: float):
     d = fit.design
     rows = fixed_rows(d.columns, d.coef_index, fit.beta, fit.V_beta, level)
     return ml_table([Equation(d.depvar, rows)], level)
@@ -148,7 +154,7 @@ def re_rows(fit: MixedFit, level: float, *, sd: bool) -> list:
     rows: list = []
     params = fit.params
     idx = {p.name: i for i, p in enumerate(params)}
-    for li, (lv, S) in enumerate(zip(d.levels, fit.Sigmas), start=1):
+    for li, (lv, _S) in enumerate(zip(d.levels, fit.Sigmas), start=1):
         title = "_all" if lv.crossed and lv.path == (lv.crossed,) else lv.name
         rows.append(f"{title}: {COV_TITLES[lv.covariance]}")
         names = _effect_label(lv.znames, lv.crossed)
@@ -189,8 +195,13 @@ def _var_row(fit: MixedFit, k: int, label: str, sd: bool, z: float) -> tuple:
     se = fit.param_se(k)
     m = 1.0 if sd else 2.0
     est = math.exp(m * p.value)
-    return (label, est, m * est * se, math.exp(m * (p.value - z * se)),
-            math.exp(m * (p.value + z * se)))
+    return (
+        label,
+        est,
+        m * est * se,
+        math.exp(m * (p.value - z * se)),
+        math.exp(m * (p.value + z * se)),
+    )
 
 
 def _corr_row(fit: MixedFit, k: int, label: str, z: float) -> tuple:
@@ -205,8 +216,11 @@ def _corr_row(fit: MixedFit, k: int, label: str, z: float) -> tuple:
 def _cov_row(fit: MixedFit, a: int, b: int, r: int, label: str, z: float) -> tuple:
     la, lb, at = fit.params[a].value, fit.params[b].value, fit.params[r].value
     if fit.params[r].boundary or fit.params[a].boundary or fit.params[b].boundary:
-        est = math.tanh(at) * math.exp(la + lb) if math.isfinite(at) else math.copysign(
-            math.exp(la + lb), at)
+        est = (
+            math.tanh(at) * math.exp(la + lb)
+            if math.isfinite(at)
+            else math.copysign(math.exp(la + lb), at)
+        )
         return (label, est, math.nan, math.nan, math.nan)
     t = math.tanh(at)
     est = t * math.exp(la + lb)
@@ -252,11 +266,19 @@ def re_table_html(rows: list, level: float) -> str:
             out.append(r)
             continue
         lab, est, se, lo, hi = r
-        out.append(["  " + lab, fmt_coef(est), fmt_coef(se) if se == se else "",
-                    fmt_coef(lo) if lo == lo else "", fmt_coef(hi) if hi == hi else ""])
+        out.append(
+            [
+                "  " + lab,
+                fmt_coef(est),
+                fmt_coef(se) if se == se else "",
+                fmt_coef(lo) if lo == lo else "",
+                fmt_coef(hi) if hi == hi else "",
+            ]
+        )
     ci = int(level) if level == int(level) else level
-    return html_table([["Random-effects parameters", "Estimate", "Std. err.",
-                        f"[{ci}% conf.", "interval]"]], out)
+    return html_table(
+        [["Random-effects parameters", "Estimate", "Std. err.", f"[{ci}% conf.", "interval]"]], out
+    )
 
 
 def lr_lines(fit: MixedFit) -> list[str]:
@@ -268,6 +290,8 @@ def lr_lines(fit: MixedFit) -> list[str]:
         left = f"LR test vs. linear model: chibar2(01) = {txt}"
         return [f"{left:<54}Prob >= chibar2 = {fmt_f(p, 4)}"]
     left = f"LR test vs. linear model: chi2({df}) = {txt}"
-    return [f"{left:<58}Prob > chi2 = {fmt_f(p, 4)}",
-            "",
-            "Note: LR test is conservative and provided only for reference."]
+    return [
+        f"{left:<58}Prob > chi2 = {fmt_f(p, 4)}",
+        "",
+        "Note: LR test is conservative and provided only for reference.",
+    ]

@@ -23,7 +23,7 @@ from .registry import command
 _STATS = ("xb", "stdp", "fitted", "residuals", "rstandard", "reffects", "scores")
 
 
-def _newnames(s, words: list[str], count: int) -> list[str]:  # noqa: ANN001
+def _newnames(s, words: list[str], count: int) -> list[str]:
     if len(words) == 1 and words[0].endswith("*"):
         stub = words[0][:-1]
         names = [f"{stub}{j + 1}" for j in range(count)]
@@ -31,8 +31,9 @@ def _newnames(s, words: list[str], count: int) -> list[str]:  # noqa: ANN001
         names = list(words)
         if len(names) != count:
             raise StataError(
-                "too few variables specified" if len(names) < count else
-                "too many variables specified",
+                "too few variables specified"
+                if len(names) < count
+                else "too many variables specified",
                 102 if len(names) < count else 103,
             )
     for n in names:
@@ -40,7 +41,7 @@ def _newnames(s, words: list[str], count: int) -> list[str]:  # noqa: ANN001
     return names
 
 
-def _X(s, fit: MixedFit) -> np.ndarray:  # noqa: ANN001
+def _X(s, fit: MixedFit) -> np.ndarray:
     """The fixed-effects design over the whole dataset (NaN where a covariate is missing)."""
     spec = s.e.spec
     cols = expand_columns(s.data, spec.fixed, fit.design.sample)
@@ -56,7 +57,7 @@ def _X(s, fit: MixedFit) -> np.ndarray:  # noqa: ANN001
     return X
 
 
-def _re_contribution(s, fit: MixedFit, blups: list[np.ndarray]) -> np.ndarray:  # noqa: ANN001
+def _re_contribution(s, fit: MixedFit, blups: list[np.ndarray]) -> np.ndarray:
     """Z b over the whole dataset (NaN where a group has no random effect)."""
     total = np.zeros(s.data.nobs)
     for lv, b in zip(fit.design.levels, blups):
@@ -69,7 +70,7 @@ def _re_contribution(s, fit: MixedFit, blups: list[np.ndarray]) -> np.ndarray:  
     return total
 
 
-def _group_rows(s, lv) -> np.ndarray:  # noqa: ANN001
+def _group_rows(s, lv) -> np.ndarray:
     pos = {t: i for i, t in enumerate(lv.ids)}
     if not lv.path:
         return np.zeros(s.data.nobs, dtype=np.int64)
@@ -78,7 +79,7 @@ def _group_rows(s, lv) -> np.ndarray:  # noqa: ANN001
     return np.array([pos.get(k, -1) for k in keys], dtype=np.int64)
 
 
-def _Z(s, lv) -> np.ndarray:  # noqa: ANN001
+def _Z(s, lv) -> np.ndarray:
     cols = []
     for nm in lv.znames:
         cols.append(np.ones(s.data.nobs) if nm == "_cons" else s.data.values(nm))
@@ -86,7 +87,7 @@ def _Z(s, lv) -> np.ndarray:  # noqa: ANN001
 
 
 @command("predict")
-def predict(s, cmd: Command) -> list[Output]:  # noqa: ANN001
+def predict(s, cmd: Command) -> list[Output]:
     if s.e is None:
         raise StataError("last estimates not found", 301)
     if s.e.cmd != "mixed":
@@ -168,4 +169,3 @@ def predict(s, cmd: Command) -> list[Output]:  # noqa: ANN001
     if miss:
         outs.append(Text(f"({plural(miss, 'missing value')} generated)"))
     return outs
-

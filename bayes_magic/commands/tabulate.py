@@ -175,10 +175,7 @@ def _twoway(s, cmd: Command, names: list[str], touse: np.ndarray, w: np.ndarray)
         tail = " " * max(pad, 1) + ctitle if k == len(rlines) - 2 else ""
         out_lines.append(f"{line:>{stubw}} |" + tail)
     out_lines.append(
-        f"{rlines[-1]:>{stubw}} |"
-        + "".join(f"{c:>{cw}} " for c in clabs)
-        + "|"
-        + f"{'Total':>10}"
+        f"{rlines[-1]:>{stubw}} |" + "".join(f"{c:>{cw}} " for c in clabs) + "|" + f"{'Total':>10}"
     )
     rule = "-" * (stubw + 1) + "+" + "-" * block + "+" + "-" * 10
 

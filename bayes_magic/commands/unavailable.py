@@ -50,8 +50,9 @@ _PENDING = {
 def _make(name: str, what: str):
     def handler(s, cmd: Command) -> list:
         full = cmd.name + (f" {cmd.subcommand}" if cmd.subcommand else "")
-        raise StataError(f"{full} is not available in this version of bayes_magic yet ({what})",
-                         199)
+        raise StataError(
+            f"{full} is not available in this version of bayes_magic yet ({what})", 199
+        )
 
     return handler
 

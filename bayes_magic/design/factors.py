@@ -79,7 +79,7 @@ class _Part:
     omit: tuple[int, ...] = ()
 
 
-def _numeric(ds: Dataset, v: str, span) -> np.ndarray:  # noqa: ANN001
+def _numeric(ds: Dataset, v: str, span) -> np.ndarray:
     if ds.is_string(v):
         raise StataError(
             f"string variables not allowed in varlist;\n{v} is a string variable", 109, span=span
@@ -96,8 +96,9 @@ def _factor_part(ds: Dataset, f: FactorVar, sample: np.ndarray) -> _Part:
             f"{v}:  factor variables may not contain noninteger values", 452, span=f.span
         )
     if np.any(x < 0):
-        raise StataError(f"{v}:  factor variables may not contain negative values", 452,
-                         span=f.span)
+        raise StataError(
+            f"{v}:  factor variables may not contain negative values", 452, span=f.span
+        )
     levels = sorted({int(a) for a in x})
     if f.levels is not None:
         for lv in f.levels:
@@ -139,9 +140,9 @@ def _columns_of(ds: Dataset, parts: list[_Part], full_design: bool) -> list[Colu
     combos: list[list[tuple[_Part, int | None]]] = [[]]
     for p in parts:
         if p.factor:
-            combos = [c + [(p, lv)] for c in combos for lv in p.levels]
+            combos = [[*c, (p, lv)] for c in combos for lv in p.levels]
         else:
-            combos = [c + [(p, None)] for c in combos]
+            combos = [[*c, (p, None)] for c in combos]
     out = []
     group = "#".join(p.var for p in parts) if any(p.factor for p in parts) else None
     for c in combos:
@@ -156,8 +157,9 @@ def _columns_of(ds: Dataset, parts: list[_Part], full_design: bool) -> list[Colu
                     kind = "base"
                 if lv in p.omit:
                     kind = "omitted"
-                name_parts.append(f"{lv}{'b' if is_base else ''}{'o' if lv in p.omit else ''}."
-                                  f"{p.var}")
+                name_parts.append(
+                    f"{lv}{'b' if is_base else ''}{'o' if lv in p.omit else ''}.{p.var}"
+                )
                 label_parts.append(_label(ds, p.var, lv))
                 vals = vals * (col == lv)
             else:
@@ -198,8 +200,9 @@ def expand_columns(ds: Dataset, terms: tuple[Term, ...], sample: np.ndarray) -> 
                 v = resolve(ds, t.var, span=t.span)
                 add([Column(f"o.{v}", "omitted", None, v, None)])
             elif t.op == "R":
-                raise StataError("R. notation is only allowed in random-effects equations", 198,
-                                 span=t.span)
+                raise StataError(
+                    "R. notation is only allowed in random-effects equations", 198, span=t.span
+                )
             else:
                 add(_columns_of(ds, [_factor_part(ds, t, sample)], False))
         elif isinstance(t, Interaction):
@@ -222,6 +225,7 @@ def expand_columns(ds: Dataset, terms: tuple[Term, ...], sample: np.ndarray) -> 
             else:
                 add(_columns_of(ds, parts, False))
         elif isinstance(t, REVar):
-            raise StataError(f"{t.name}[...] random-effects terms are only allowed in bayesmh",
-                             198, span=t.span)
+            raise StataError(
+                f"{t.name}[...] random-effects terms are only allowed in bayesmh", 198, span=t.span
+            )
     return cols

@@ -88,8 +88,9 @@ class MixedDesign:
         return [self.columns[i].name for i in self.coef_index]
 
 
-def drop_collinear(X: np.ndarray, columns: list[Column], index: list[int],
-                   notes: list[str]) -> tuple[np.ndarray, list[int]]:
+def drop_collinear(
+    X: np.ndarray, columns: list[Column], index: list[int], notes: list[str]
+) -> tuple[np.ndarray, list[int]]:
     """Drop columns of X that are linear combinations of earlier ones (later ones go first)."""
     if X.shape[1] == 0:
         return X, index
@@ -115,8 +116,9 @@ def drop_collinear(X: np.ndarray, columns: list[Column], index: list[int],
             if col.group is None:
                 notes.append(f"note: {col.label} omitted because of collinearity.")
             else:
-                notes.append(f"note: {col.name.replace('o.', '.', 1)} omitted because of "
-                             "collinearity.")
+                notes.append(
+                    f"note: {col.name.replace('o.', '.', 1)} omitted because of collinearity."
+                )
     return X[:, keep], [index[j] for j in keep]
 
 
@@ -138,8 +140,9 @@ def build_mixed_design(ds: Dataset, spec: LinearMixedSpec, touse: np.ndarray) ->
     """
     dep = resolve(ds, spec.depvar)
     if ds.is_string(dep):
-        raise StataError(f"string variables not allowed in varlist;\n{dep} is a string variable",
-                         109)
+        raise StataError(
+            f"string variables not allowed in varlist;\n{dep} is a string variable", 109
+        )
     used = [dep, *term_variables(ds, spec.fixed)]
     level_vars: list[str] = []
     for lv in spec.levels:
@@ -171,8 +174,10 @@ def build_mixed_design(ds: Dataset, spec: LinearMixedSpec, touse: np.ndarray) ->
     if spec.constant:
         cols.append(Column("_cons", "coef", None, "_cons", np.ones(ds.nobs)))
     index = [i for i, c in enumerate(cols) if c.kind == "coef"]
-    X = np.column_stack([cols[i].values[sample] for i in index]) if index else np.zeros(
-        (int(sample.sum()), 0)
+    X = (
+        np.column_stack([cols[i].values[sample] for i in index])
+        if index
+        else np.zeros((int(sample.sum()), 0))
     )
     notes: list[str] = []
     X, index = drop_collinear(X, cols, index, notes)

@@ -17,6 +17,7 @@ sparse LU with a fill-reducing ordering when large).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,6 +53,7 @@ class Solution:
     r2: float
     u: np.ndarray  # spherical random effects (q,)
     W_X: np.ndarray  # A⁻¹ Λ'Z'X (q, p)
+    Ainv: np.ndarray | None = None  # per-group inverses (G, k, k) on the block path
 
 
 class LMMProblem:
@@ -126,15 +128,15 @@ class LMMProblem:
         for lv in self.levels:
             k = lv.k
             if lv.covariance == "unstructured":
-                out += [(0.0, None) if i == j else (None, None) for i in range(k)
-                        for j in range(i + 1)]
+                out += [
+                    (0.0, None) if i == j else (None, None) for i in range(k) for j in range(i + 1)
+                ]
             elif lv.covariance == "independent":
                 out += [(0.0, None)] * k
             elif lv.covariance == "identity":
                 out += [(0.0, None)]
             else:
-                out += [(0.0, None), (-1.0 / (k - 1) + 1e-8, 1 - 1e-8)] if k > 1 else [
-                    (0.0, None)]
+                out += [(0.0, None), (-1.0 / (k - 1) + 1e-8, 1 - 1e-8)] if k > 1 else [(0.0, None)]
         return out
 
     def lambdas(self, theta: np.ndarray) -> list[np.ndarray]:
@@ -156,14 +158,15 @@ class LMMProblem:
             return self._solve_block(lams[0])
         return self._solve_sparse(lams)
 
-    def _finish(self, logdet_A: float, by: np.ndarray, BX: np.ndarray, wy: np.ndarray,
-                WX: np.ndarray) -> Solution:
+    def _finish(
+        self, logdet_A: float, by: np.ndarray, BX: np.ndarray, wy: np.ndarray, WX: np.ndarray
+    ) -> Solution:
         M = self.XtX - BX.T @ WX
         v = self.Xty - BX.T @ wy
         if self.p:
-            cM = sla.cho_factor(M, lower=True)
-            beta = sla.cho_solve(cM, v)
-            logdet_M = 2.0 * float(np.log(np.diag(cM[0])).sum())
+            cM = np.linalg.cholesky(M)
+            beta = np.linalg.solve(M, v)
+            logdet_M = 2.0 * float(np.log(np.diag(cM)).sum())
         else:
             beta = np.zeros(0)
             logdet_M = 0.0
@@ -172,26 +175,29 @@ class LMMProblem:
         return Solution(logdet_A, logdet_M, M, beta, max(r2, 1e-300), u, WX)
 
     def _solve_fixed(self) -> Solution:
-        return self._finish(0.0, np.zeros(0), np.zeros((0, self.p)), np.zeros(0),
-                            np.zeros((0, self.p)))
+        return self._finish(
+            0.0, np.zeros(0), np.zeros((0, self.p)), np.zeros(0), np.zeros((0, self.p))
+        )
 
     def _solve_block(self, lam: np.ndarray) -> Solution:
         G, k, p = self.bZtZ.shape[0], self.bZtZ.shape[1], self.p
-        LtZtZL = np.einsum("ji,gjk,kl->gil", lam, self.bZtZ, lam)
-        A = LtZtZL + np.eye(k)[None]
-        L = np.linalg.cholesky(A)
-        logdet = 2.0 * float(np.log(np.diagonal(L, axis1=1, axis2=2)).sum())
-        by = np.einsum("ji,gj->gi", lam, self.bZty)  # Λ'Z'y per group
-        BX = np.einsum("ji,gjp->gip", lam, self.bZtX)  # Λ'Z'X per group
-        rhs = np.concatenate([by[:, :, None], BX], axis=2)  # (G, k, 1+p)
-        sol = np.linalg.solve(A, rhs)
-        wy = sol[:, :, 0].reshape(-1)
-        WX = sol[:, :, 1:].reshape(G * k, p)
-        return self._finish(logdet, by.reshape(-1), BX.reshape(G * k, p), wy, WX)
+        A = lam.T @ self.bZtZ @ lam + np.eye(k)  # (G, k, k): Λ'Z_g'Z_gΛ + I
+        _sign, logdets = np.linalg.slogdet(A)
+        logdet = float(logdets.sum())
+        Ainv = np.linalg.inv(A)
+        by = self.bZty @ lam  # (G, k): Λ'Z_g'y
+        BX = lam.T @ self.bZtX  # (G, k, p): Λ'Z_g'X
+        wy = np.einsum("gij,gj->gi", Ainv, by).reshape(-1)
+        WX = (Ainv @ BX).reshape(G * k, p)
+        s = self._finish(logdet, by.reshape(-1), BX.reshape(G * k, p), wy, WX)
+        s.Ainv = Ainv
+        return s
 
     def big_lambda(self, lams: list[np.ndarray]) -> sp.csc_matrix:
-        blocks = [sp.kron(sp.identity(g, format="csr"), sp.csr_matrix(lam))
-                  for lam, g in zip(lams, self.Gs)]
+        blocks = [
+            sp.kron(sp.identity(g, format="csr"), sp.csr_matrix(lam))
+            for lam, g in zip(lams, self.Gs)
+        ]
         return sp.block_diag(blocks, format="csc")
 
     def _solve_sparse(self, lams: list[np.ndarray]) -> Solution:
@@ -205,11 +211,101 @@ class LMMProblem:
             logdet = 2.0 * float(np.log(np.diag(c[0])).sum())
             sol = sla.cho_solve(c, rhs)
         else:
-            lu = splu(A, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0,
-                      options={"SymmetricMode": True})
+            lu = splu(
+                A,
+                permc_spec="MMD_AT_PLUS_A",
+                diag_pivot_thresh=0.0,
+                options={"SymmetricMode": True},
+            )
             logdet = float(np.log(np.abs(lu.U.diagonal())).sum())
             sol = lu.solve(rhs)
         return self._finish(logdet, by, BX, sol[:, 0], sol[:, 1:])
+
+    # -- the analytic gradient (one grouping factor) ---------------------------------------------
+    @property
+    def has_gradient(self) -> bool:
+        return self.q > 0 and self.block
+
+    def _dlambdas(self, theta: np.ndarray) -> list[np.ndarray]:
+        """∂Λ/∂θ_j for each θ_j (one level)."""
+        lv = self.levels[0]
+        k = lv.k
+        out = []
+        if lv.covariance == "unstructured":
+            for a, b in zip(*tril(k)):
+                D = np.zeros((k, k))
+                D[a, b] = 1.0
+                out.append(D)
+        elif lv.covariance == "independent":
+            for j in range(k):
+                D = np.zeros((k, k))
+                D[j, j] = 1.0
+                out.append(D)
+        elif lv.covariance == "identity":
+            out.append(np.eye(k))
+        else:
+            t = theta
+            out.append(lambda_of("exchangeable", k, np.array([1.0, *t[1:]])))
+            if k > 1:
+                h = 1e-6
+                up = lambda_of("exchangeable", k, np.array([t[0], t[1] + h]))
+                dn = lambda_of("exchangeable", k, np.array([t[0], t[1] - h]))
+                out.append((up - dn) / (2 * h))
+        return out
+
+    def gradient_parts(self, theta: np.ndarray, s: Solution) -> tuple[np.ndarray, ...]:
+        """Derivatives in θ of log|A|, r² and log|M| at the solution ``s`` (block path).
+
+        With C = Z'Z, E = Z'y - Z'Xβ̂ - CΛû and Q = Z'X - CΛW_X (Bates et al. 2015, and the
+        envelope theorem for r²): ∂log|A| = 2 tr(A⁻¹Λ'C ∂Λ), ∂r² = -2 E'∂Λû,
+        ∂log|M| = -2 tr(M⁻¹ Q' ∂Λ W_X).
+        """
+        lam = self.lambdas(theta)[0]
+        G, k, p = self.bZtZ.shape[0], self.bZtZ.shape[1], self.p
+        u = s.u.reshape(G, k)
+        W = s.W_X.reshape(G, k, p)
+        C = self.bZtZ
+        K = s.Ainv @ (lam.T @ C)  # (G, k, k): A⁻¹Λ'C per group
+        CLu = np.einsum("gij,gj->gi", C @ lam, u)
+        E = self.bZty - self.bZtX @ s.beta - CLu
+        Q = self.bZtX - (C @ lam) @ W  # (G, k, p)
+        Minv = np.linalg.inv(s.M) if p else np.zeros((0, 0))
+        dlogA, dr2, dlogM = [], [], []
+        for D in self._dlambdas(theta):
+            dlogA.append(2.0 * float(np.einsum("gij,ji->", K, D)))
+            dr2.append(-2.0 * float(np.einsum("gi,gi->", E, u @ D.T)))
+            if p:
+                DW = D @ W  # (G, k, p)
+                dlogM.append(-2.0 * float(np.einsum("pq,gkp,gkq->", Minv, Q, DW)))
+            else:
+                dlogM.append(0.0)
+        dlogA, dr2, dlogM = np.array(dlogA), np.array(dr2), np.array(dlogM)
+        return dlogA, dr2, dlogM
+
+    def deviance_and_gradient(self, theta: np.ndarray, reml: bool) -> tuple[float, np.ndarray]:
+        s = self.solve(theta)
+        f = self.deviance_of(s, reml)
+        dA, dr2, dM = self.gradient_parts(theta, s)
+        if reml:
+            return f, dA + dM + (self.n - self.p) / s.r2 * dr2
+        return f, dA + self.n / s.r2 * dr2
+
+    def loglik_and_gradient(
+        self, theta: np.ndarray, sigma2: float, reml: bool
+    ) -> tuple[float, np.ndarray, float]:
+        """ℓ(θ, σ²) with β profiled, its gradient in θ, and its derivative in σ²."""
+        s = self.solve(theta)
+        n = self.n - self.p if reml else self.n
+        ll = -0.5 * (
+            n * np.log(2 * np.pi * sigma2)
+            + s.logdet_A
+            + s.r2 / sigma2
+            + (s.logdet_M if reml else 0.0)
+        )
+        dA, dr2, dM = self.gradient_parts(theta, s)
+        g = -0.5 * (dA + dr2 / sigma2 + (dM if reml else 0.0))
+        gs = -0.5 * (n / sigma2 - s.r2 / sigma2**2)
+        return ll, g, gs
 
     # -- criteria ---------------------------------------------------------------------------------
     def deviance(self, theta: np.ndarray, reml: bool) -> float:
@@ -232,8 +328,9 @@ class LMMProblem:
         s = self.solve(theta)
         n, p = self.n, self.p
         if reml:
-            return -0.5 * ((n - p) * np.log(2 * np.pi * sigma2) + s.logdet_A + s.logdet_M
-                           + s.r2 / sigma2)
+            return -0.5 * (
+                (n - p) * np.log(2 * np.pi * sigma2) + s.logdet_A + s.logdet_M + s.r2 / sigma2
+            )
         return -0.5 * (n * np.log(2 * np.pi * sigma2) + s.logdet_A + s.r2 / sigma2)
 
     def conditional_variance(self, theta: np.ndarray, s: Solution, sigma2: float) -> list:
@@ -259,7 +356,7 @@ class LMMProblem:
             Ainv = splu(A).solve(np.eye(self.q))
         C = Ainv + s.W_X @ Minv @ s.W_X.T
         V = sigma2 * (Lam @ sp.csc_matrix(C) @ Lam.T).toarray()
-        for lv, off, k, g in zip(self.levels, self.offsets, self.ks, self.Gs):
+        for _lv, off, k, g in zip(self.levels, self.offsets, self.ks, self.Gs):
             blk = np.zeros((g, k, k))
             for j in range(g):
                 a = off + j * k
@@ -277,11 +374,17 @@ class LMMProblem:
         return out
 
 
+@functools.lru_cache(maxsize=64)
+def tril(k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row-major lower-triangle indices of a k-by-k matrix (cached: numpy's are slow)."""
+    return np.tril_indices(k)
+
+
 def lambda_of(cov: str, k: int, t: np.ndarray) -> np.ndarray:
     """The relative covariance factor Λ (lower triangular) of one level from its θ."""
     if cov == "unstructured":
         lam = np.zeros((k, k))
-        lam[np.tril_indices(k)] = t
+        lam[tril(k)] = t
         return lam
     if cov == "independent":
         return np.diag(t)

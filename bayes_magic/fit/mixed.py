@@ -22,8 +22,8 @@ from scipy import stats
 
 from ..design.mixed import MixedDesign, RELevel
 from ..errors import StataError
-from .lmm import LMMProblem, Solution
-from .optimize import hessian, minimize_bounded
+from .lmm import LMMProblem, Solution, tril
+from .optimize import hessian, jacobian, minimize_bounded
 
 __all__ = ["MixedFit", "VarParam", "fit_mixed"]
 
@@ -149,12 +149,19 @@ def _lns(name: str, level: int, eff: tuple[int, ...], sd: float, tiny: float) ->
 def _atr(name: str, level: int, eff: tuple[int, int], rho: float) -> VarParam:
     rho = float(np.clip(rho, -1.0, 1.0))
     boundary = abs(rho) > 1 - 1e-10
-    return VarParam(name, "atr", level, eff, float(np.arctanh(rho)) if not boundary
-                    else float(np.sign(rho) * np.inf), boundary)
+    return VarParam(
+        name,
+        "atr",
+        level,
+        eff,
+        float(np.arctanh(rho)) if not boundary else float(np.sign(rho) * np.inf),
+        boundary,
+    )
 
 
-def sigmas_from_params(levels: list[RELevel], params: list[VarParam], values: np.ndarray
-                       ) -> tuple[list[np.ndarray], float]:
+def sigmas_from_params(
+    levels: list[RELevel], params: list[VarParam], values: np.ndarray
+) -> tuple[list[np.ndarray], float]:
     """Covariance matrices and residual variance from values of the Stata-metric params."""
     val = {p.name: v for p, v in zip(params, values)}
     Sigmas = []
@@ -188,7 +195,7 @@ def theta_from_sigmas(P: LMMProblem, Sigmas: list[np.ndarray], sigma2: float) ->
         R = S / sigma2
         if lv.covariance == "unstructured":
             L = np.linalg.cholesky(R + 1e-300 * np.eye(lv.k))
-            out += list(L[np.tril_indices(lv.k)])
+            out += list(L[tril(lv.k)])
         elif lv.covariance == "independent":
             out += list(np.sqrt(np.diag(R)))
         elif lv.covariance == "identity":
@@ -218,6 +225,57 @@ def _ll0(design: MixedDesign, reml: bool) -> float:
     return -0.5 * n * (1 + np.log(2 * np.pi * rss / n))
 
 
+def _stata_metric_hessian(
+    P: LMMProblem,
+    design: MixedDesign,
+    params: list[VarParam],
+    values: np.ndarray,
+    live: list[int],
+    reml: bool,
+) -> np.ndarray:
+    """Hessian of -ℓ in Stata's metric at the optimum.
+
+    The analytic gradient in (θ, σ²) is differenced once per coordinate; the chain rule through
+    the closed-form map from Stata's metric to (θ, σ²) needs only its Jacobian J, because the
+    gradient in (θ, σ²) is zero at the optimum: H = J' H_(θ,σ²) J.
+    """
+
+    def to_theta(w: np.ndarray) -> np.ndarray:
+        v = values.copy()
+        v[live] = w
+        S, s2 = sigmas_from_params(design.levels, params, v)
+        return np.append(theta_from_sigmas(P, S, s2), s2)
+
+    x0 = values[live]
+    ts = to_theta(x0)
+    J = np.empty((len(ts), len(x0)))
+    for i in range(len(x0)):
+        h = 1e-6 * max(abs(x0[i]), 0.1)
+        e = np.zeros(len(x0))
+        e[i] = h
+        J[:, i] = (to_theta(x0 + e) - to_theta(x0 - e)) / (2 * h)
+
+    def grad(t: np.ndarray) -> np.ndarray:
+        _, g_th, g_s2 = P.loglik_and_gradient(t[:-1], t[-1], reml)
+        return -np.append(g_th, g_s2)
+
+    # only directions that move: θ coordinates held at zero stay there
+    moving = np.flatnonzero(np.any(J != 0, axis=1))
+    Hts = jacobian(
+        lambda z: grad(_embed(ts, moving, z))[moving],
+        ts[moving],
+        1e-5 * np.maximum(np.abs(ts[moving]), 1e-3),
+    )
+    Jm = J[moving]
+    return Jm.T @ Hts @ Jm
+
+
+def _embed(x: np.ndarray, idx: np.ndarray, z: np.ndarray) -> np.ndarray:
+    out = x.copy()
+    out[idx] = z
+    return out
+
+
 def fit_mixed(design: MixedDesign, reml: bool, *, iterate: int = 2000) -> MixedFit:
     """Fit a linear mixed model by ML or REML.
 
@@ -238,7 +296,11 @@ def fit_mixed(design: MixedDesign, reml: bool, *, iterate: int = 2000) -> MixedF
 
     if P.q:
         theta, dev, converged = minimize_bounded(
-            crit, P.theta0(), P.bounds(), maxiter=iterate,
+            crit,
+            P.theta0(),
+            P.bounds(),
+            maxiter=iterate,
+            fg=(lambda th: P.deviance_and_gradient(th, reml)) if P.has_gradient else None,
             callback=lambda i, f: iters.append((i, -0.5 * f)),
         )
     else:
@@ -265,7 +327,10 @@ def fit_mixed(design: MixedDesign, reml: bool, *, iterate: int = 2000) -> MixedF
             return np.inf
 
     x0 = values[live]
-    H = hessian(negll, x0, 1e-3 * np.maximum(np.abs(x0), 0.1))
+    if P.has_gradient:
+        H = _stata_metric_hessian(P, design, params, values, live, reml)
+    else:
+        H = hessian(negll, x0, 1e-3 * np.maximum(np.abs(x0), 0.1))
     try:
         V_params = np.linalg.inv(H)
         if not np.all(np.isfinite(V_params)) or np.any(np.diag(V_params) < 0):

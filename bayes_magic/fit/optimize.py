@@ -13,7 +13,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy.optimize import minimize
 
-__all__ = ["minimize_bounded", "gradient", "hessian"]
+__all__ = ["minimize_bounded", "gradient", "hessian", "jacobian"]
 
 Bounds = list[tuple[float | None, float | None]]
 
@@ -54,6 +54,17 @@ def hessian(f: Callable[[np.ndarray], float], x: np.ndarray, h: np.ndarray) -> n
     return (4 * plain(h / 2) - plain(h)) / 3
 
 
+def jacobian(g: Callable[[np.ndarray], np.ndarray], x: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """Central differences of a gradient: the Hessian from 2d gradient evaluations."""
+    d = len(x)
+    H = np.empty((d, d))
+    for i in range(d):
+        e = np.zeros(d)
+        e[i] = h[i]
+        H[:, i] = (g(x + e) - g(x - e)) / (2 * h[i])
+    return 0.5 * (H + H.T)
+
+
 def _project(x: np.ndarray, bounds: Bounds) -> np.ndarray:
     lo = np.array([-np.inf if b[0] is None else b[0] for b in bounds])
     hi = np.array([np.inf if b[1] is None else b[1] for b in bounds])
@@ -65,22 +76,28 @@ def minimize_bounded(
     x0: np.ndarray,
     bounds: Bounds,
     *,
+    fg: Callable[[np.ndarray], tuple[float, np.ndarray]] | None = None,
     callback: Callable[[int, float], None] | None = None,
     maxiter: int = 2000,
 ) -> tuple[np.ndarray, float, bool]:
-    """Minimize ``f`` within ``bounds``; returns ``(x, f(x), converged)``."""
+    """Minimize ``f`` within ``bounds``; returns ``(x, f(x), converged)``.
+
+    ``fg``, when given, returns ``(f(x), ∇f(x))`` analytically; the quasi-Newton search and the
+    Newton polish then use it instead of differences of ``f``.
+    """
     it = [0]
 
-    def cb(xk: np.ndarray) -> None:
+    def cb(intermediate_result) -> None:
         it[0] += 1
         if callback is not None:
-            callback(it[0], f(xk))
+            callback(it[0], float(intermediate_result.fun))
 
     if callback is not None:
         callback(0, f(x0))
     r = minimize(
-        f,
+        fg if fg is not None else f,
         x0,
+        jac=fg is not None,
         method="L-BFGS-B",
         bounds=bounds,
         callback=cb,
@@ -96,13 +113,20 @@ def minimize_bounded(
         h = 1e-3 * np.maximum(np.abs(x), 0.1)
         at_lo = (x - lo) < 3 * h
         xs = np.where(at_lo, x + 3 * h, x)  # evaluate derivatives inside the domain
-        g = gradient(f, xs, h)
+        g = fg(xs)[1] if fg is not None else gradient(f, xs, h)
         free = ~(at_lo & (g > 0))
         if not free.any():
             break
         idx = np.flatnonzero(free)
-        H = hessian(lambda z, idx=idx: f(_embed(x, idx, z)), x[idx], h[idx])
-        gi = gradient(lambda z, idx=idx: f(_embed(x, idx, z)), x[idx], h[idx])
+        if fg is not None:
+            full = fg(x)[1]
+            gi = full[idx]
+            H = jacobian(
+                lambda z, idx=idx, x=x: fg(_embed(x, idx, z))[1][idx], x[idx], 0.1 * h[idx]
+            )
+        else:
+            H = hessian(lambda z, idx=idx, x=x: f(_embed(x, idx, z)), x[idx], h[idx])
+            gi = gradient(lambda z, idx=idx, x=x: f(_embed(x, idx, z)), x[idx], h[idx])
         try:
             w, V = np.linalg.eigh(H)
         except np.linalg.LinAlgError:

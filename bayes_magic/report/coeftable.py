@@ -84,8 +84,10 @@ class CoefTable:
         if self.pre_header is not None:
             lines.append(f"{'':>12} |" + self.pre_header)
         single = len(self.equations) == 1
-        title = self.stub_title if self.stub_title is not None else (
-            self.equations[0].name if single else ""
+        title = (
+            self.stub_title
+            if self.stub_title is not None
+            else (self.equations[0].name if single else "")
         )
         lines.append(f"{title[:12]:>12} |" + self.header)
         lines.append(sep)
@@ -128,8 +130,10 @@ class CoefTable:
                 if r.kind == "heading":
                     rows.append([r.label] + [""] * (len(self.html_header) - 1))
                 elif r.kind in ("base", "omitted", "omitted_var"):
-                    rows.append(["  " + r.label, "0", f"({r.kind.split('_')[0]})"]
-                                + [""] * (len(self.html_header) - 3))
+                    rows.append(
+                        ["  " + r.label, "0", f"({r.kind.split('_')[0]})"]
+                        + [""] * (len(self.html_header) - 3)
+                    )
                 else:
                     lab = ("  " + r.label) if r.kind == "level" else r.label
                     rows.append([lab, *self.html_cells(r)])
@@ -166,4 +170,3 @@ def ml_table(equations: list[Equation], level: float = 95) -> CoefTable:
         ["Coefficient", "Std. err.", "z", "P>|z|", "Lower", "Upper"],
         cells,
     )
-

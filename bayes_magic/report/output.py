@@ -10,7 +10,7 @@ from __future__ import annotations
 import html as _html
 from typing import Any
 
-__all__ = ["Output", "Text", "Block", "html_table", "escape", "Rule"]
+__all__ = ["Output", "Text", "Block", "LazyBlock", "html_table", "escape", "Rule"]
 
 
 def escape(s: str) -> str:
@@ -100,6 +100,27 @@ class Block(Output):
 
     def latex(self) -> str | None:
         return self._latex
+
+
+class LazyBlock(Output):
+    """A result whose text and HTML are laid out on first display (``quietly`` never pays)."""
+
+    def __init__(self, render: Any, *, data: Any = None, kind: str = "result") -> None:
+        self._render = render
+        self._done: tuple[str, str] | None = None
+        self.data = data
+        self.kind = kind
+
+    def _get(self) -> tuple[str, str]:
+        if self._done is None:
+            self._done = self._render()
+        return self._done
+
+    def text(self) -> str:
+        return self._get()[0]
+
+    def html(self) -> str:
+        return self._get()[1]
 
 
 class Rule:

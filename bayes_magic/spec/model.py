@@ -79,8 +79,9 @@ def build_mixed(cmd: Command) -> LinearMixedSpec:
         rterms = [t for t in terms if isinstance(t, FactorVar) and t.op == "R"]
         if rterms:
             if len(terms) != 1:
-                raise StataError("R.varname may not be combined with other terms", 198,
-                                 span=rterms[0].span)
+                raise StataError(
+                    "R.varname may not be combined with other terms", 198, span=rterms[0].span
+                )
             crossed = rterms[0].var
             terms = []
         noconstant = any(o.name == "noconstant" for o in lv.options)

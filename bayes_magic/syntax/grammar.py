@@ -207,8 +207,9 @@ def raw_body(ts: TokenStream) -> Words:
         end = ts.next().end
     text = ts.source(start, end).strip()
     if not text:
-        raise StataError("nothing found where expression expected", 198, span=ts.peek().span,
-                         source=ts.text)
+        raise StataError(
+            "nothing found where expression expected", 198, span=ts.peek().span, source=ts.text
+        )
     return Words((text,), (Span(start, end),))
 
 

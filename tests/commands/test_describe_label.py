@@ -78,7 +78,10 @@ def test_describe_varlist_short_simple(math_session) -> None:
 def test_describe_after_changes_notes_it(math_session) -> None:
     run(math_session, "sort schid homework")
     out = run(math_session, "describe, short").splitlines()
-    assert out[-2:] == ["Sorted by: schid  homework", "     Note: Dataset has changed since last saved."]
+    assert out[-2:] == [
+        "Sorted by: schid  homework",
+        "     Note: Dataset has changed since last saved.",
+    ]
 
 
 def test_label_define_values_variable(math_session) -> None:
@@ -89,7 +92,10 @@ def test_label_define_values_variable(math_session) -> None:
     out = run(math_session, "describe hw").splitlines()[-1]
     assert out == "hw              byte    %8.0g      yesno      More than two hours"
     assert run(math_session, "label list yesno") == "yesno:\n           0 No\n           1 Yes"
-    assert fails(math_session, 'label define yesno 2 "Maybe"') == ("label yesno already defined", 110)
+    assert fails(math_session, 'label define yesno 2 "Maybe"') == (
+        "label yesno already defined",
+        110,
+    )
     run(math_session, 'label define yesno 2 "Maybe", add')
     assert run(math_session, "label list yesno").splitlines()[-1] == "           2 Maybe"
     assert fails(math_session, "label list nosuch") == ("value label nosuch not found", 111)

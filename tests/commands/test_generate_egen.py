@@ -24,7 +24,7 @@ def test_generate_messages_and_types(math_session) -> None:
     assert s.data.info["s"].type == "str12"  # "school 72991"
     assert s.data.values("s")[0] == "school 6053"
     assert fails(s, "gen hi = 1") == ("variable hi already defined", 110)
-    assert fails(s, "gen byte z = \"a\"") == ("type mismatch", 109)
+    assert fails(s, 'gen byte z = "a"') == ("type mismatch", 109)
     assert fails(s, "gen _n = 1") == ("_n invalid name", 198)
 
 
@@ -77,8 +77,14 @@ def test_egen_group_statistics_match_pandas(math_session, df) -> None:
     run(s, "by schid: egen md = median(math)")
     got = s.data.to_dataframe()
     g = df.groupby("schid")["math"]
-    for name, ref in [("m", g.mean()), ("sd", g.std()), ("t", g.sum()), ("mx", g.max()),
-                      ("mn", g.min()), ("md", g.median())]:
+    for name, ref in [
+        ("m", g.mean()),
+        ("sd", g.std()),
+        ("t", g.sum()),
+        ("mx", g.max()),
+        ("mn", g.min()),
+        ("md", g.median()),
+    ]:
         ours = got.groupby("schid")[name].first()
         # egen stores floats: compare at float precision
         np.testing.assert_allclose(ours, ref.astype(np.float32), rtol=1e-6)

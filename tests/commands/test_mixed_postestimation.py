@@ -32,8 +32,16 @@ def test_estat_ic(s: Session) -> None:
     out = run(s, "estat ic").splitlines()
     ll = s.e.scalars["ll"]
     assert out[3] == "       Model |          N   ll(null)  ll(model)      df        AIC        BIC"
-    assert out[5].split() == [".", "|", "519", ".", "-1817.421", "7",
-                              f"{-2 * ll + 14:.3f}", f"{-2 * ll + 7 * math.log(519):.3f}"]
+    assert out[5].split() == [
+        ".",
+        "|",
+        "519",
+        ".",
+        "-1817.421",
+        "7",
+        f"{-2 * ll + 14:.3f}",
+        f"{-2 * ll + 7 * math.log(519):.3f}",
+    ]
 
 
 def test_estat_recov_and_group(s: Session) -> None:

@@ -94,8 +94,14 @@ def test_use_requires_clear_after_changes(math_session) -> None:
 
 
 def test_use_a_notebook_dataframe(session) -> None:
-    df = pd.DataFrame({"g": [1, 1, 2], "y": [1.5, 2.5, 3.0], "name": ["a", "b", None],
-                       "kind": pd.Categorical(["lo", "hi", "lo"])})
+    df = pd.DataFrame(
+        {
+            "g": [1, 1, 2],
+            "y": [1.5, 2.5, 3.0],
+            "name": ["a", "b", None],
+            "kind": pd.Categorical(["lo", "hi", "lo"]),
+        }
+    )
     session.namespace["df"] = df
     original = df.copy()
     run(session, "use df")
@@ -103,7 +109,11 @@ def test_use_a_notebook_dataframe(session) -> None:
     pdt.assert_frame_equal(df, original)  # the user's DataFrame is never modified
     info = session.data.info
     assert (info["g"].type, info["y"].type, info["name"].type, info["kind"].type) == (
-        "byte", "double", "str1", "long")
+        "byte",
+        "double",
+        "str1",
+        "long",
+    )
     assert session.data.value_labels["kind"] == {1: "hi", 2: "lo"}
     assert run(session, "list kind in 1, noobs").splitlines()[3] == "  |   lo |"
 

@@ -39,7 +39,7 @@ def test_summarize_detail_matches_stata_definitions(math_session) -> None:
     # [R] summarize: P = n p / 100; x_(ceil P) unless P is an integer, then the average
     for p in (1, 5, 10, 25, 50, 75, 90, 95, 99):
         P = n * p / 100
-        ref = (x[int(P) - 1] + x[int(P)]) / 2 if P == int(P) else x[int(np.ceil(P)) - 1]
+        ref = (x[int(P) - 1] + x[int(P)]) / 2 if int(P) == P else x[int(np.ceil(P)) - 1]
         assert r[f"p{p}"] == ref
     assert r["skewness"] == pytest.approx(stats.skew(x))
     assert r["kurtosis"] == pytest.approx(stats.kurtosis(x, fisher=False))
@@ -94,11 +94,12 @@ def test_tabulate_twoway_chi2_matches_scipy(math_session) -> None:
     table = np.array(
         [[((d.schtype == a) & (d.hi == b)).sum() for b in (0, 1)] for a in (0, 1)], float
     )
-    chi2, p, dof, _ = stats.chi2_contingency(table, correction=False)
+    chi2, p, _, _ = stats.chi2_contingency(table, correction=False)
     lr, p_lr, _, _ = stats.chi2_contingency(table, correction=False, lambda_="log-likelihood")
     assert math_session.r["chi2"] == pytest.approx(chi2)
     assert math_session.r["p"] == pytest.approx(p)
     assert math_session.r["chi2_lr"] == pytest.approx(lr)
+    assert math_session.r["p_lr"] == pytest.approx(p_lr)
     assert out.splitlines()[:9] == [
         "    School |          hi",
         "      type |         0          1 |     Total",

@@ -14,7 +14,7 @@ from bayes_magic.session import Session
 from tests.conftest import run
 
 
-def dense(fit):  # noqa: ANN001, ANN201
+def dense(fit):
     d = fit.design
     n = d.n
     Zs, Gs = [], []
@@ -60,8 +60,14 @@ def test_blups_and_ses_match_dense_henderson(data: str, cmd: str) -> None:
     np.testing.assert_allclose(fit.beta, beta, rtol=1e-8, atol=1e-10)
     ours = np.concatenate([x.reshape(-1) for x in fit.blups()])
     np.testing.assert_allclose(ours, b, rtol=1e-7, atol=1e-9)
-    var = np.concatenate([np.array([v[g] for g in range(len(v))]).reshape(len(v), -1)
-                          [:, :: v.shape[1] + 1].reshape(-1) for v in fit.blup_variances()])
+    var = np.concatenate(
+        [
+            np.array([v[g] for g in range(len(v))])
+            .reshape(len(v), -1)[:, :: v.shape[1] + 1]
+            .reshape(-1)
+            for v in fit.blup_variances()
+        ]
+    )
     np.testing.assert_allclose(var, np.diag(C), rtol=1e-7, atol=1e-12)
 
 

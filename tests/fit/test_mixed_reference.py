@@ -152,12 +152,27 @@ def test_sleepstudy_reml_independent() -> None:
 @pytest.mark.parametrize(
     ("data", "cmd", "crit", "intercept", "sds"),
     [
-        ("dyestuff", "mixed Yield || Batch:, reml", 319.6543, 1527.5,
-         {"sd(_cons)": 42.00, "sd(Residual)": 49.51}),
-        ("penicillin", "mixed diameter || _all: R.sample || plate:, reml", 330.8606, 22.97,
-         {"sd(_cons)": 0.8467, "sd(R.sample)": 1.9316, "sd(Residual)": 0.5499}),
-        ("pastes", "mixed strength || batch: || sample:, reml", 246.9907, 60.05,
-         {"sd(Residual)": 0.8234}),
+        (
+            "dyestuff",
+            "mixed Yield || Batch:, reml",
+            319.6543,
+            1527.5,
+            {"sd(_cons)": 42.00, "sd(Residual)": 49.51},
+        ),
+        (
+            "penicillin",
+            "mixed diameter || _all: R.sample || plate:, reml",
+            330.8606,
+            22.97,
+            {"sd(_cons)": 0.8467, "sd(R.sample)": 1.9316, "sd(Residual)": 0.5499},
+        ),
+        (
+            "pastes",
+            "mixed strength || batch: || sample:, reml",
+            246.9907,
+            60.05,
+            {"sd(Residual)": 0.8234},
+        ),
     ],
 )
 def test_lme4_reml_variance_components(data, cmd, crit, intercept, sds) -> None:
