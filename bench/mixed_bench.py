@@ -46,7 +46,7 @@ CASES = {
 SIMULATE = """
 import numpy as np, pandas as pd
 rng = np.random.default_rng(20261126)
-G, per = 2000, 100
+G, per = case.get("groups", 2000), 100
 g = np.repeat(np.arange(G), per)
 x = rng.normal(size=G * per)
 u = rng.multivariate_normal([0, 0], [[4.0, -0.6], [-0.6, 1.0]], size=G)
@@ -102,10 +102,26 @@ def run(case: dict, tool: str) -> dict:
     return json.loads(p.stdout.strip().splitlines()[-1])
 
 
+def scaling() -> None:
+    """Time and memory of bayes_magic as the simulated data grow (100 obs per group)."""
+    print("| n | groups | fit time (s) | peak memory above baseline (MB) | MB per 100k obs |")
+    print("|---|---|---|---|---|")
+    for groups in (500, 1000, 2000, 4000):
+        r = run({**CASES["sim200k"], "groups": groups}, "bayes_magic")
+        n = groups * 100
+        print(f"| {n:,} | {groups:,} | {r['time']:.3f} | {r['mem_mb']:.1f} "
+              f"| {r['mem_mb'] / n * 1e5:.1f} |")
+        sys.stdout.flush()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--scaling", action="store_true", help="memory and time against n")
     args = ap.parse_args()
+    if args.scaling:
+        scaling()
+        return
     names = ["math", "sleepstudy"] + ([] if args.quick else ["sim200k"])
     print("| data | n | tool | fit time (s) | peak memory above baseline (MB) | log likelihood |")
     print("|---|---|---|---|---|---|")

@@ -270,16 +270,17 @@ class LMMProblem:
         E = self.bZty - self.bZtX @ s.beta - CLu
         Q = self.bZtX - (C @ lam) @ W  # (G, k, p)
         Minv = np.linalg.inv(s.M) if p else np.zeros((0, 0))
-        dlogA, dr2, dlogM = [], [], []
-        for D in self._dlambdas(theta):
-            dlogA.append(2.0 * float(np.einsum("gij,ji->", K, D)))
-            dr2.append(-2.0 * float(np.einsum("gi,gi->", E, u @ D.T)))
-            if p:
-                DW = D @ W  # (G, k, p)
-                dlogM.append(-2.0 * float(np.einsum("pq,gkp,gkq->", Minv, Q, DW)))
-            else:
-                dlogM.append(0.0)
-        dlogA, dr2, dlogM = np.array(dlogA), np.array(dr2), np.array(dlogM)
+        # each derivative is a trace against a k-by-k matrix summed over groups once
+        Ksum = K.sum(axis=0)  # Σ_g A_g⁻¹Λ'C_g
+        Eu = E.T @ u  # Σ_g E_g u_g'
+        QMW = (Q @ Minv @ W.transpose(0, 2, 1)).sum(axis=0) if p else None  # Σ_g Q_g M⁻¹ W_g'
+        Ds = self._dlambdas(theta)
+        dlogA = np.array([2.0 * float((Ksum.T * D).sum()) for D in Ds])
+        dr2 = np.array([-2.0 * float((Eu * D).sum()) for D in Ds])
+        if p:
+            dlogM = np.array([-2.0 * float((QMW * D).sum()) for D in Ds])
+        else:
+            dlogM = np.zeros(len(Ds))
         return dlogA, dr2, dlogM
 
     def deviance_and_gradient(self, theta: np.ndarray, reml: bool) -> tuple[float, np.ndarray]:
