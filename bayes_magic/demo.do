@@ -1,18 +1,18 @@
 * The Stata talk "Bayesian multilevel modeling" (../shared/seed), replayed on the bundled data.
-* This version runs the data part of the talk; the models follow as they land.
+* This version runs the data and the frequentist part of the talk; the Bayesian part follows
+* as it lands.
 
 * How does the number of hours spent on homework influence math scores?
 use math
 describe
 label list public
 
-* a first look at the data
-summarize
-tabulate schtype
-summarize math, detail
+* a random-intercept and random-slope model by maximum likelihood
+mixed math homework i.schtype || schid: homework, covariance(unstructured)
+estat sd
 
-* one row per school, as the talk builds it before ranking the random effects
+* best linear unbiased predictions (BLUPs) of the school effects and their standard errors
+predict u*, reffects reses(s*)
 egen tagme = tag(schid)
-count if tagme
-by schid, sort: egen meanmath = mean(math)
-list schid schtype meanmath if tagme in 1/60, noobs sepby(schtype)
+egen rank = rank(u2) if tagme
+list schid schtype u2 s2 rank if tagme & (rank <= 3 | rank >= 21), noobs

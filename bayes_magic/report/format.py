@@ -101,6 +101,13 @@ def fmt_g(x: float, width: int = 9, *, comma: bool = False) -> str:
             s = commas(s)
         if len(s) <= width:
             return s
+        if ax < 1:
+            # a small number: as many decimals as fit, if that keeps 5 significant digits
+            room = width - 1 - (1 if x < 0 else 0)
+            if room + exp10 + 1 >= 5:
+                s = _strip_zero(f"{x:.{room}f}".rstrip("0").rstrip("."))
+                if len(s) <= width:
+                    return s
     elif exp10 < width:
         s = f"{round(x):d}"
         if comma:

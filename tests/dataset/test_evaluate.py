@@ -120,3 +120,24 @@ def test_stored_results_in_expressions(s: Session) -> None:
     assert col(s, "m")[0] == pytest.approx(3.0)
     run(s, "gen double nn = c(N)")
     assert col(s, "nn")[0] == 5
+
+
+@pytest.mark.parametrize(
+    ("x", "text"),
+    [
+        (6165.2567, "6165.257"),  # 7 significant digits in %9.0g
+        (22 / 74, ".2972973"),  # no leading zero
+        (-0.367167, "-.367167"),
+        (-6.82e-06, "-6.82e-06"),  # too small for fixed notation
+        (0.0026558, ".0026558"),
+        (15906.0, "15906"),
+        (8699526.0, "8699526"),
+        (-4.08201, "-4.08201"),
+        (0.0, "0"),
+        (float("nan"), "."),
+    ],
+)
+def test_stata_g_format(x: float, text: str) -> None:
+    from bayes_magic.report.format import fmt_g
+
+    assert fmt_g(x, 9) == text
