@@ -168,7 +168,6 @@ class Session:
         # state visible to handlers while one command runs
         self.by: ByGroups | None = None
         self.restrict: np.ndarray | None = None
-        self._depth = 0
 
     # -- the entry point -------------------------------------------------------------------------
     def execute(self, text: str, *, echo: bool = False, stop: bool = True) -> Result:
@@ -217,9 +216,11 @@ class Session:
     def run(self, cmd: Command) -> list[Output]:
         """Run a parsed command as a transaction (state restored if it fails)."""
         snap = self._snapshot()
-        self._depth += 1
         try:
-            return self._run_prefixed(cmd, list(cmd.prefixes))
+            outs = self._run_prefixed(cmd, list(cmd.prefixes))
+            for o in outs:  # lay out results now, inside the transaction
+                o.text()
+            return outs
         except StataError as err:
             if not err.keep_state:
                 self._restore(snap)
@@ -229,17 +230,32 @@ class Session:
             raise BreakError() from None
         except Exception as exc:  # a bug: never show the user a traceback, but keep it
             self._restore(snap)
-            self.last_traceback = traceback.format_exc()
-            raise StataError(
-                f"internal error in {cmd.name}: {type(exc).__name__}: {exc}\n"
-                "(this is a bug in bayes_magic; %config BayesMagic.show_traceback = True shows "
-                "the details)",
-                9999,
-            ) from exc
+            raise self._internal(cmd, exc) from exc
         finally:
-            self._depth -= 1
             self.by = None
             self.restrict = None
+
+    def _internal(self, cmd: Command, exc: BaseException) -> StataError:
+        """An internal error as the user sees it (the traceback is kept for developers)."""
+        self.last_traceback = traceback.format_exc()
+        return StataError(
+            f"internal error in {cmd.name}: {type(exc).__name__}: {exc}\n"
+            "(this is a bug in bayes_magic; Session.last_traceback, or BAYES_MAGIC_DEBUG=1 "
+            "with the command line, shows the details)",
+            9999,
+        )
+
+    def _call(self, func, cmd: Command) -> list[Output]:  # noqa: ANN001
+        """Run a handler; a Python exception becomes an internal error that capture sees."""
+        try:
+            outs = func(self, cmd)
+            for o in outs:
+                o.text()
+            return outs
+        except (StataError, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # noqa: BLE001
+            raise self._internal(cmd, exc) from exc
 
     # -- transactions ----------------------------------------------------------------------------
     def _snapshot(self) -> tuple:
@@ -251,12 +267,13 @@ class Session:
             copy.copy(self.settings),
             self.preserved,
             dict(self.graphs),
+            copy.deepcopy(self.rng.bit_generator.state),
         )
 
     def _restore(self, snap: tuple) -> None:
-        (self.data, self.estimates, self.e, self.r, self.settings, self.preserved, self.graphs) = (
-            snap
-        )
+        (self.data, self.estimates, self.e, self.r, self.settings, self.preserved,
+         self.graphs, rng_state) = snap
+        self.rng.bit_generator.state = rng_state
 
     # -- prefixes --------------------------------------------------------------------------------
     def _run_prefixed(self, cmd: Command, prefixes: list[Prefix]) -> list[Output]:
@@ -275,7 +292,8 @@ class Session:
             except BreakError:
                 raise
             except StataError as err:
-                self._restore(snap)
+                if not err.keep_state:
+                    self._restore(snap)
                 self.rc = err.rc
                 if rest and rest[0].name == "noisily":
                     return [ErrorOutput(StataError(err.message, err.rc))]
@@ -292,24 +310,25 @@ class Session:
             handler = find("bayes", "prefix")
             if handler is None:
                 raise StataError(
-                    "bayes prefix: the Bayesian sampler is not available in this "
-                    "version of bayes_magic yet",
+                    f"bayes: {cmd.name} is not available in this version of bayes_magic yet",
                     199,
                 )
-            return handler.func(self, cmd)
+            return self._call(handler.func, cmd)
         handler = find(cmd.name, cmd.subcommand)
         if handler is None:
             full = cmd.name + (f" {cmd.subcommand}" if cmd.subcommand else "")
             raise StataError(f"command {full} is unrecognized", 199)
         by = next((p for p in prefixes if p.name in ("by", "bysort")), None)
         if by is None:
-            return handler.func(self, cmd)
+            return self._call(handler.func, cmd)
         if handler.byable is None:
             raise StataError(f"{cmd.name} may not be combined with by", 190)
+        if cmd.in_ is not None:
+            raise StataError("in may not be combined with by", 190)
         groups = self._by_groups(by)
         if handler.byable == "data":
             self.by = groups
-            return handler.func(self, cmd)
+            return self._call(handler.func, cmd)
         # "repeat": the command once per group, each with its header
         outs: list[Output] = []
         rule = "-" * self.settings.linesize
@@ -319,8 +338,10 @@ class Session:
             head = ", ".join(f"{v} = {self.value_text(v, a)}" for v in groups.varnames)
             outs.append(Text(f"{rule}\n-> {head}", kind="result"))
             self.restrict = mask
-            outs.extend(handler.func(self, cmd))
+            self.by = groups  # _n, _N and subscripts count within the group
+            outs.extend(self._call(handler.func, cmd))
             self.restrict = None
+            self.by = None
         return outs
 
     def _by_groups(self, p: Prefix) -> ByGroups:

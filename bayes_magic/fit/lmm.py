@@ -247,10 +247,13 @@ class LMMProblem:
             t = theta
             out.append(lambda_of("exchangeable", k, np.array([1.0, *t[1:]])))
             if k > 1:
+                # a difference kept inside (-1/(k-1), 1), one-sided at the bounds
                 h = 1e-6
-                up = lambda_of("exchangeable", k, np.array([t[0], t[1] + h]))
-                dn = lambda_of("exchangeable", k, np.array([t[0], t[1] - h]))
-                out.append((up - dn) / (2 * h))
+                lo, hi = -1.0 / (k - 1) + 1e-9, 1.0 - 1e-9
+                a, b = max(t[1] - h, lo), min(t[1] + h, hi)
+                up = lambda_of("exchangeable", k, np.array([t[0], b]))
+                dn = lambda_of("exchangeable", k, np.array([t[0], a]))
+                out.append((up - dn) / (b - a))
         return out
 
     def gradient_parts(self, theta: np.ndarray, s: Solution) -> tuple[np.ndarray, ...]:

@@ -194,8 +194,7 @@ def theta_from_sigmas(P: LMMProblem, Sigmas: list[np.ndarray], sigma2: float) ->
     for lv, S in zip(P.levels, Sigmas):
         R = S / sigma2
         if lv.covariance == "unstructured":
-            L = np.linalg.cholesky(R + 1e-300 * np.eye(lv.k))
-            out += list(L[tril(lv.k)])
+            out += list(psd_cholesky(R)[tril(lv.k)])
         elif lv.covariance == "independent":
             out += list(np.sqrt(np.diag(R)))
         elif lv.covariance == "identity":
@@ -207,6 +206,18 @@ def theta_from_sigmas(P: LMMProblem, Sigmas: list[np.ndarray], sigma2: float) ->
             else:
                 out.append(t)
     return np.array(out)
+
+
+def psd_cholesky(R: np.ndarray) -> np.ndarray:
+    """A lower-triangular L with L L' = R, also for a singular R (a correlation of ±1)."""
+    try:
+        return np.linalg.cholesky(R)
+    except np.linalg.LinAlgError:
+        w, V = np.linalg.eigh((R + R.T) / 2)
+        B = V * np.sqrt(np.maximum(w, 0.0))
+        _, upper = np.linalg.qr(B.T)  # B' = Q U, so R = B B' = U'U
+        L = upper.T
+        return L * np.where(np.diag(L) < 0, -1.0, 1.0)[None, :]
 
 
 def _ll0(design: MixedDesign, reml: bool) -> float:

@@ -165,7 +165,7 @@ def unparse_term(t: Any) -> str:
 
 def _value(v: Any) -> str:
     if isinstance(v, ParamsWithOptions):
-        parts = " ".join(str(p) for p in v.params)
+        parts = " ".join(unparse_expr(p) for p in v.params)
         if v.dist is not None:
             parts = (parts + ", " if parts else "") + unparse_expr(v.dist)
         if v.options.options:
