@@ -1,0 +1,681 @@
+"""Bayesian linear multilevel models: ``bayes: mixed`` and the normal ``bayesmh`` models.
+
+Both commands build one :class:`BayesLinearModel`: the linear form (depvar, fixed-effects
+terms), the random-effects levels with their covariance structure and distribution, every prior
+and hyperprior, Stata's parameter names, and the MCMC and reporting options. From here on the
+two commands share everything (DESIGN.md: they differ only in ``spec.build``).
+
+Stata's defaults for ``bayes:`` ([BAYES] bayes; [BAYES] bayes: mixed): ``normal(0,10000)`` for
+coefficients, ``igamma(.01,.01)`` for variances, ``iwishart(d+1, I(d))`` for an unstructured
+covariance; random effects ``{U0}`` (intercepts), ``{U1}``, ... (slopes) at the first level,
+``{UU0}``... at a level nested in it; ``{U:Sigma,m}``, ``{U0:sigma2}``, ``{e.y:sigma2}``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..errors import StataError
+from ..syntax.ast import (
+    Command,
+    Equations,
+    FactorVar,
+    Interaction,
+    ParamRef,
+    ParamsWithOptions,
+    REVar,
+    Term,
+    VarName,
+)
+from .model import LinearMixedSpec, REEquation, build_mixed
+from .priors import MatrixArg, Prior, prior_from_expr
+
+__all__ = [
+    "BayesLinearModel",
+    "ReLevel",
+    "McmcOptions",
+    "build_bayes_mixed",
+    "build_bayesmh",
+    "param_keys",
+    "apply_prior",
+]
+
+
+@dataclass
+class ReLevel:
+    """The random effects of one level and their distribution."""
+
+    level: str  # grouping variable as displayed
+    equation: REEquation  # the level's random-effects equation (terms, constant, covariance)
+    names: list[str]  # parameter names of the effects: U0 (intercept), U1, ...
+    effects: list[str]  # what each effect multiplies: "_cons" or a variable
+    structure: str  # unstructured, independent, identity, exchangeable
+    stub: str  # U, UU, V ...
+    matrix: str | None = None  # "U:Sigma" for an unstructured matrix parameter
+    var_names: list[str] = field(default_factory=list)  # variance parameter names
+    rho_name: str | None = None
+    df_name: str | None = None
+    dist: str = "normal"  # or "t" (scale mixture; split gives one t per effect)
+    cov_prior: Prior | None = None  # iwishart for unstructured
+    var_priors: list[Prior] = field(default_factory=list)
+    rho_prior: Prior | None = None
+    df_prior: Prior | None = None
+
+    @property
+    def k(self) -> int:
+        return len(self.names)
+
+    def cov_names(self) -> list[str]:
+        """Names of the covariance parameters in Stata's order."""
+        if self.structure == "unstructured":
+            assert self.matrix is not None
+            return [f"{self.matrix}_{i + 1}_{j + 1}" for i in range(self.k) for j in range(i + 1)]
+        out = list(self.var_names)
+        if self.rho_name:
+            out.append(self.rho_name)
+        if self.df_name:
+            out.append(self.df_name)
+        return out
+
+
+@dataclass
+class McmcOptions:
+    """Simulation, initialization, adaptation and reporting options ([BAYES] bayesmh)."""
+
+    burnin: int = 2500
+    mcmcsize: int = 10000
+    thinning: int = 1
+    nchains: int = 1
+    rseed: int | None = None
+    every: int = 100
+    maxiter: int | None = None
+    miniter: int = 5
+    alpha: float = 0.75
+    beta: float = 0.8
+    gamma: float = 0.0
+    tarate: float | None = None
+    tolerance: float = 0.01
+    scale: float = 2.38
+    initial: str | None = None
+    inits: dict[int, str] = field(default_factory=dict)
+    initall: str | None = None
+    initrandom: bool = False
+    nomleinitial: bool = False
+    exclude: tuple[ParamRef, ...] = ()
+    blocks: tuple[ParamsWithOptions, ...] = ()
+    noblocking: bool = False
+    blocksummary: bool = False
+    dots: bool = True
+    nproc: int = 1
+    # reporting
+    clevel: float = 95.0
+    hpd: bool = False
+    melabel: bool = False
+    showreffects: ParamsWithOptions | None = None
+    nomodelsummary: bool = False
+    nomesummary: bool = False
+    noheader: bool = False
+    notable: bool = False
+    remargl: bool = False
+    saving: str | None = None
+    saving_replace: bool = False
+    dryrun: bool = False
+    batch: int = 0
+    title: str | None = None
+    corrlag: int | None = None
+    corrtol: float = 0.01
+
+    @property
+    def adapt_maxiter(self) -> int:
+        return self.maxiter if self.maxiter is not None else max(25, self.burnin // self.every)
+
+
+@dataclass
+class BayesLinearModel:
+    """A Bayesian normal linear model with random effects, ready for the design and sampler."""
+
+    command: str  # "bayes: mixed" or "bayesmh"
+    cmdline: str
+    linear: LinearMixedSpec  # depvar, fixed terms, levels (shared with mixed's design)
+    eq: str  # the equation name of the coefficients (the depvar)
+    levels: list[ReLevel]
+    coef_priors: dict[str, Prior] = field(default_factory=dict)  # by coefficient column name
+    coef_default: Prior | None = None
+    sigma2_name: str = ""
+    sigma2_prior: Prior | None = None
+    options: McmcOptions = field(default_factory=McmcOptions)
+    title: str = "Bayesian multilevel regression"
+
+
+_STUBS = "U V W X Y Z A B C D E F".split()
+
+
+def _default_level_names(levels: tuple[REEquation, ...]) -> list[tuple[str, list[str]]]:
+    """Stub and effect names per equation: U0, U1 ...; a nested level repeats the letter."""
+    out = []
+    letter = 0
+    prev: tuple[str, ...] = ()
+    for k, eq in enumerate(levels):
+        path = (eq.level,)
+        if k and eq.level != "_all" and prev and prev[0] != "_all":
+            stub = out[-1][0] + out[-1][0][0]  # nested below the previous level
+        else:
+            stub = _STUBS[letter % len(_STUBS)]
+            letter += 1
+        prev = path
+        out.append((stub, []))
+    return out
+
+
+def _effects_of(eq: REEquation) -> list[str]:
+    """What each random effect multiplies, intercept first (Stata's {U0} is the intercept)."""
+    effects = []
+    if eq.constant or eq.crossed:
+        effects.append("_cons")
+    for t in eq.terms:
+        if isinstance(t, VarName):
+            effects.append(t.name)
+        elif isinstance(t, FactorVar) and t.op == "c":
+            effects.append(t.var)
+        else:
+            raise StataError("random-effects terms must be variables", 198)
+    return effects
+
+
+def _mcmc_options(opts: dict) -> McmcOptions:
+    o = McmcOptions()
+    for name in ("burnin", "mcmcsize", "thinning", "nchains", "rseed", "batch", "corrlag"):
+        if name in opts:
+            setattr(o, name, int(opts[name]))
+    if "clevel" in opts:
+        o.clevel = float(opts["clevel"])
+    if "level" in opts:  # bayes: mixed ..., level(#) means clevel(#)
+        o.clevel = float(opts["level"])
+    if "corrtol" in opts:
+        o.corrtol = float(opts["corrtol"])
+    if "scale" in opts:
+        o.scale = float(opts["scale"])
+    ad = opts.get("adaptation")
+    if ad is not None:
+        for sub in ad.options:
+            if sub.name in ("every", "maxiter", "miniter"):
+                setattr(o, sub.name, int(sub.value))
+            else:
+                setattr(o, sub.name, float(sub.value))
+    for flag in ("initrandom", "nomleinitial", "noblocking", "blocksummary", "hpd", "melabel",
+                 "nomodelsummary", "nomesummary", "noheader", "notable", "remargl", "dryrun"):
+        if opts.get(flag):
+            setattr(o, flag, True)
+    if o.melabel:
+        o.nomodelsummary = True
+        o.nomesummary = True
+    if opts.get("nodots"):
+        o.dots = False
+    if "initial" in opts:
+        o.initial = opts["initial"]
+    for k, v in opts.items():
+        m = re.fullmatch(r"init(\d+)", k)
+        if m:
+            o.inits[int(m.group(1))] = v
+    if "initall" in opts:
+        o.initall = opts["initall"]
+    if "exclude" in opts:
+        o.exclude = opts["exclude"].params
+    if "showreffects" in opts:
+        o.showreffects = opts["showreffects"]
+    if "saving" in opts:
+        f = opts["saving"]
+        o.saving = f.path
+        o.saving_replace = f.options.get("replace", False) is True
+    if "title" in opts:
+        o.title = opts["title"]
+    if o.burnin < 0 or o.mcmcsize < 1 or o.thinning < 1:
+        raise StataError("invalid MCMC sizes", 198)
+    return o
+
+
+def _collect(cmd: Command, prefix: bool) -> dict:
+    """Options by name (repeatable ones as lists), from the prefix and the command."""
+    opts: dict = {}
+    sources = []
+    if prefix:
+        p = cmd.prefix("bayes")
+        if p is not None:
+            sources += list(p.options)
+        bp = cmd.prefix("bayesparallel")
+        if bp is not None:
+            for o in bp.options:
+                if o.name == "nproc":
+                    opts["nproc"] = int(o.value)
+    sources += list(cmd.options)
+    for o in sources:
+        if o.name in ("prior", "block"):
+            opts.setdefault(o.name, []).append(o.value)
+        else:
+            opts[o.name] = o.value
+    return opts
+
+
+# ---------------------------------------------------------------------------------------------
+# bayes: mixed
+
+
+def _num_pair(value: tuple[float, ...], default: tuple[float, float]) -> tuple[float, float]:
+    a, b = value
+    return (default[0] if a != a else a, default[1] if b != b else b)
+
+
+def build_bayes_mixed(cmd: Command, cmdline: str) -> BayesLinearModel:
+    """``bayes[, options]: mixed ...`` into a model."""
+    lin = build_mixed(cmd)
+    if lin.reml:
+        raise StataError("option reml not allowed with the bayes prefix", 198)
+    opts = _collect(cmd, prefix=True)
+    mc = _mcmc_options(opts)
+    mc.nproc = int(opts.get("nproc", 1))
+    if "gibbs" in opts:
+        raise StataError("option gibbs is allowed only with regress and mvreg", 198)
+    sd = float(opts.get("normalprior", 100.0))
+    a_ig, b_ig = _num_pair(opts.get("igammaprior", (0.01, 0.01)), (0.01, 0.01))
+    iw_df, iw_scale = None, None
+    if "iwishartprior" in opts:
+        iw_df, iw_scale = _iwishartprior(str(opts["iwishartprior"]))
+    names = _default_level_names(lin.levels)
+    levels: list[ReLevel] = []
+    for eq, (stub, _) in zip(lin.levels, names):
+        effects = _effects_of(eq)
+        k = len(effects)
+        re_names = [f"{stub}{j}" for j in range(k)]
+        lev = ReLevel(
+            level=eq.crossed if eq.crossed and eq.level == "_all" else eq.level,
+            equation=eq,
+            names=re_names,
+            effects=effects,
+            structure=eq.covariance if k > 1 else ("identity" if eq.covariance == "identity"
+                                                    else eq.covariance),
+            stub=stub,
+        )
+        ig = Prior("igamma", (a_ig, b_ig), f"igamma({_g(a_ig)},{_g(b_ig)})")
+        if lev.structure == "unstructured":
+            lev.matrix = f"{stub}:Sigma"
+            df = iw_df if iw_df is not None else k + 1
+            S = iw_scale if iw_scale is not None else MatrixArg(
+                tuple(tuple(1.0 if i == j else 0.0 for j in range(k)) for i in range(k)))
+            if S.d != k:
+                raise StataError(f"iwishartprior(): scale matrix must be {k} x {k}", 503)
+            if df <= k - 1:
+                raise StataError("iwishartprior(): degrees of freedom must exceed d - 1", 198)
+            lev.cov_prior = Prior("iwishart", (float(k), float(df), S),
+                                  f"iwishart({k},{_g(df)},{S})")
+        elif lev.structure == "independent":
+            lev.var_names = [f"{n}:sigma2" for n in re_names]
+            lev.var_priors = [ig] * k
+        elif lev.structure == "identity":
+            lev.var_names = [f"{stub}:sigma2" if k > 1 else f"{re_names[0]}:sigma2"]
+            lev.var_priors = [ig]
+        else:  # exchangeable
+            lev.var_names = [f"{stub}:sigma2"]
+            lev.var_priors = [ig]
+            lev.rho_name = f"{stub}:rho"
+            lev.rho_prior = Prior("uniform", (-1.0, 1.0), "uniform(-1,1)")
+        levels.append(lev)
+    model = BayesLinearModel(
+        command="bayes: mixed",
+        cmdline=cmdline,
+        linear=lin,
+        eq=lin.depvar,
+        levels=levels,
+        coef_default=Prior("normal", (0.0, sd * sd), f"normal(0,{_g(sd * sd)})"),
+        sigma2_name=f"e.{lin.depvar}:sigma2",
+        sigma2_prior=Prior("igamma", (a_ig, b_ig), f"igamma({_g(a_ig)},{_g(b_ig)})"),
+        options=mc,
+    )
+    for po in opts.get("prior", []):
+        apply_prior(model, po)
+    _check_blocks(model, opts.get("block", []))
+    mc.blocks = tuple(opts.get("block", []))
+    return model
+
+
+def _g(x: float) -> str:
+    s = f"{x:.8g}"
+    return s[1:] if s.startswith("0.") else s
+
+
+def _iwishartprior(text: str) -> tuple[float, MatrixArg | None]:
+    parts = text.replace(",", " ").split()
+    if not parts:
+        raise StataError("iwishartprior() requires degrees of freedom", 198)
+    try:
+        df = float(parts[0])
+    except ValueError:
+        raise StataError(f"iwishartprior(): {parts[0]} found where number expected", 7) from None
+    if len(parts) > 1 and not parts[1].startswith("relevel"):
+        raise StataError(f"matrix {parts[1]} not found", 111)
+    return df, None
+
+
+# ---------------------------------------------------------------------------------------------
+# priors given with prior()
+
+
+def param_keys(model: BayesLinearModel) -> dict[str, str]:
+    """Every scalar parameter's full name -> its kind (coef, cov, var, rho, df, sigma2)."""
+    out: dict[str, str] = {}
+    for c in model_columns(model):
+        out[f"{model.eq}:{c}"] = "coef"
+    for lev in model.levels:
+        for n in lev.cov_names():
+            out[n] = "cov"
+    out[model.sigma2_name] = "sigma2"
+    return out
+
+
+def model_columns(model: BayesLinearModel) -> list[str]:
+    """Coefficient names known before the data (the spec's terms); filled in by the design."""
+    return list(getattr(model, "_columns", []))
+
+
+def _ref_targets(model: BayesLinearModel, ref: ParamRef) -> list[tuple[str, str | None]]:
+    """What a {...} reference in prior() names: (kind, key) pairs."""
+    out: list[tuple[str, str | None]] = []
+    for it in ref.items:
+        eq, name = it.eq, it.name
+        if eq == model.eq and name is None:
+            out.append(("coefs", None))
+            continue
+        if eq == model.eq:
+            out.append(("coef", name))
+            continue
+        full = f"{eq}:{name}" if eq else (name or "")
+        if full == model.sigma2_name:
+            out.append(("sigma2", None))
+            continue
+        found = False
+        for lev in model.levels:
+            if ref.matrix and lev.matrix == full:
+                out.append(("iw", lev.matrix))
+                found = True
+            elif full in lev.var_names:
+                out.append(("var", full))
+                found = True
+            elif full == lev.rho_name:
+                out.append(("rho", full))
+                found = True
+            elif full == lev.df_name:
+                out.append(("df", full))
+                found = True
+            elif eq is None and name in lev.names:
+                out.append(("re", name))
+                found = True
+        if not found:
+            raise StataError(f"parameter {{{full}}} not found", 111, span=ref.span)
+    return out
+
+
+def apply_prior(model: BayesLinearModel, po: ParamsWithOptions) -> None:
+    """Apply one ``prior({params}, dist)`` option to the model."""
+    assert po.dist is not None
+    prior = prior_from_expr(po.dist)
+    for ref in po.params:
+        for kind, key in _ref_targets(model, ref):
+            if kind == "coefs":
+                model.coef_default = prior
+                model.coef_priors = {}
+            elif kind == "coef":
+                model.coef_priors[str(key)] = prior
+            elif kind == "sigma2":
+                model.sigma2_prior = _scalar_prior(prior, model.sigma2_name)
+            elif kind == "iw":
+                lev = next(lv for lv in model.levels if lv.matrix == key)
+                if prior.family not in ("iwishart", "jeffreys"):
+                    raise StataError(
+                        f"prior {prior.family}() for {{{key},m}} is not available in "
+                        "bayes_magic yet; use iwishart() or jeffreys(d)", 198)
+                lev.cov_prior = prior
+            elif kind == "var":
+                for lev in model.levels:
+                    if key in lev.var_names:
+                        lev.var_priors[lev.var_names.index(key)] = _scalar_prior(prior, str(key))
+            elif kind == "rho":
+                for lev in model.levels:
+                    if lev.rho_name == key:
+                        lev.rho_prior = _scalar_prior(prior, str(key))
+            elif kind == "df":
+                for lev in model.levels:
+                    if lev.df_name == key:
+                        lev.df_prior = _scalar_prior(prior, str(key))
+            elif kind == "re":
+                raise StataError(
+                    f"the prior of {{{key}}} is set by the covariance structure with bayes:",
+                    198)
+
+
+def _scalar_prior(p: Prior, name: str) -> Prior:
+    if p.family in ("mvnormal", "mvnormal0", "wishart", "iwishart", "dirichlet", "zellnersg",
+                    "zellnersg0"):
+        raise StataError(f"{p.family}() is not a prior for the scalar {{{name}}}", 198)
+    if not p.numeric and p.family not in ("density", "logdensity"):
+        raise StataError(
+            f"hyperparameters of {{{name}}}'s prior must be numbers here", 198)
+    return p
+
+
+def _check_blocks(model: BayesLinearModel, blocks: list) -> None:
+    for b in blocks:
+        for ref in b.params:
+            _ref_targets(model, ref)
+
+
+# ---------------------------------------------------------------------------------------------
+# bayesmh (normal multilevel models)
+
+
+def build_bayesmh(cmd: Command, cmdline: str) -> BayesLinearModel:
+    """``bayesmh y x ... U0[g] U1[g]#c.x, likelihood(normal(...)) prior(...) ...``."""
+    body = cmd.body
+    assert isinstance(body, Equations)
+    if len(body.equations) != 1 or body.equations[0].expr is not None:
+        raise StataError(
+            "bayesmh: only linear models (one equation, no substitutable expression) are "
+            "available in this version of bayes_magic", 198)
+    eq = body.equations[0]
+    opts = _collect(cmd, prefix=False)
+    lik = opts.get("likelihood")
+    if lik is None:
+        raise StataError("likelihood() required", 198)
+    lp = prior_from_expr(lik.dist)
+    if lp.family != "normal" or len(lp.args) != 1 or not isinstance(lp.args[0], ParamRef):
+        raise StataError(
+            f"likelihood({lp.text}) is not available in this version of bayes_magic; "
+            "only normal({var}) likelihoods are", 198)
+    depvar = eq.depvars[0]
+    assert isinstance(depvar, VarName)
+    fixed: list[Term] = []
+    re_terms: dict[str, list[tuple[str, str]]] = {}  # level -> [(name, effect)]
+    order: list[str] = []
+    for t in eq.terms:
+        rv, var = _re_term(t)
+        if rv is None:
+            fixed.append(t)
+            continue
+        path = rv.path
+        lvl = ">".join(path)
+        if lvl not in re_terms:
+            re_terms[lvl] = []
+            order.append(lvl)
+        re_terms[lvl].append((rv.name, var or "_cons"))
+    sig_ref: ParamRef = lp.args[0]
+    it = sig_ref.items[0]
+    sigma2_name = f"{it.eq}:{it.name}" if it.eq else str(it.name)
+    priors = opts.get("prior", [])
+    levels: list[ReLevel] = []
+    eqs: list[REEquation] = []
+    for lvl in order:
+        items = re_terms[lvl]
+        path = tuple(lvl.split(">"))
+        names = [n for n, _ in items]
+        effects = [e for _, e in items]
+        slope_terms = tuple(VarName(e) for e in effects if e != "_cons")
+        has_cons = "_cons" in effects
+        # the mixed design orders slopes first and _cons last; ReLevel keeps the user's order
+        structure, lev_extra = _re_structure(names, priors)
+        req = REEquation(path[-1], slope_terms, has_cons, structure if len(names) > 1 else
+                         "identity")
+        eqs.append(req)
+        lev = ReLevel(level=path[-1], equation=req, names=names, effects=effects,
+                      structure=structure, stub=names[0])
+        for k, v in lev_extra.items():
+            setattr(lev, k, v)
+        levels.append(lev)
+    lin = LinearMixedSpec(
+        depvar=depvar.name,
+        fixed=tuple(fixed),
+        constant=not any(o.name == "noconstant" for o in cmd.options),
+        levels=tuple(eqs),
+        if_=cmd.if_,
+        in_=cmd.in_,
+        weight=cmd.weight,
+    )
+    mc = _mcmc_options(opts)
+    mc.dots = bool(opts.get("dots")) and not opts.get("nodots")
+    model = BayesLinearModel(
+        command="bayesmh",
+        cmdline=cmdline,
+        linear=lin,
+        eq=depvar.name,
+        levels=levels,
+        coef_default=None,
+        sigma2_name=sigma2_name,
+        sigma2_prior=None,
+        options=mc,
+        title="Bayesian normal regression" if not levels else "Bayesian multilevel regression",
+    )
+    for po in priors:
+        _apply_bayesmh_prior(model, po)
+    if model.coef_default is None and not model.coef_priors:
+        raise StataError(f"prior for {{{model.eq}:}} not specified", 198)
+    if model.sigma2_prior is None:
+        raise StataError(f"prior for {{{sigma2_name}}} not specified", 198)
+    for lev in levels:
+        if lev.structure == "unstructured" and lev.cov_prior is None:
+            raise StataError(f"prior for {{{lev.matrix},m}} not specified", 198)
+        if any(p is None for p in lev.var_priors):
+            raise StataError(f"prior for the variance of {{{' '.join(lev.names)}}} not "
+                             "specified", 198)
+    mc.blocks = tuple(opts.get("block", []))
+    return model
+
+
+def _re_term(t: Term) -> tuple[REVar | None, str | None]:
+    if isinstance(t, REVar):
+        return t, None
+    if isinstance(t, Interaction) and len(t.terms) == 2:
+        a, b = t.terms
+        if isinstance(a, REVar) and isinstance(b, FactorVar) and b.op == "c":
+            return a, b.var
+        if isinstance(b, REVar) and isinstance(a, FactorVar) and a.op == "c":
+            return b, a.var
+    return None, None
+
+
+def _re_structure(names: list[str], priors: list[ParamsWithOptions]) -> tuple[str, dict]:
+    """The covariance structure of random effects from their prior (bayesmh)."""
+    for po in priors:
+        for ref in po.params:
+            refnames = [i.name for i in ref.items if i.eq is None]
+            if set(refnames) == set(names) or (len(names) == 1 and refnames == names):
+                p = prior_from_expr(po.dist)
+                split = po.options.get("split", False) is True
+                fam = p.family
+                extra: dict = {}
+                if fam in ("mvnormal", "mvnormal0"):
+                    S = p.args[-1]
+                    if not (isinstance(S, ParamRef) and S.matrix):
+                        raise StataError(f"{p.text}: the covariance must be a matrix "
+                                         "parameter {Sigma,m}", 198)
+                    means = p.args[1:-1] if fam == "mvnormal" else ()
+                    if any(not (isinstance(m, float) and m == 0.0) for m in means):
+                        raise StataError("random effects must have mean zero", 198)
+                    extra["matrix"] = str(S.items[0])
+                    return "unstructured", extra
+                if fam == "mvnidentity0" or fam == "mvn0identity" or fam == "mvnidentity":
+                    v = p.args[-1]
+                    extra["var_names"] = [_refname(v)]
+                    extra["var_priors"] = [None]
+                    return "identity", extra
+                if fam in ("mvn0exchangeable", "mvnexchangeable0", "mvnexchangeable"):
+                    extra["var_names"] = [_refname(p.args[-2])]
+                    extra["var_priors"] = [None]
+                    extra["rho_name"] = _refname(p.args[-1])
+                    return "exchangeable", extra
+                if fam in ("mvn0independent", "mvnindependent0", "mvnindependent"):
+                    vs = [a for a in p.args[1:] if isinstance(a, ParamRef)]
+                    extra["var_names"] = [_refname(v) for v in vs]
+                    extra["var_priors"] = [None] * len(vs)
+                    return "independent", extra
+                if fam == "normal" and (len(names) == 1 or split):
+                    v = p.args[1]
+                    if not (isinstance(p.args[0], float) and p.args[0] == 0.0):
+                        raise StataError("random effects must have mean zero", 198)
+                    extra["var_names"] = [_refname(v)]
+                    extra["var_priors"] = [None]
+                    return "identity", extra
+                if fam == "t" and (len(names) == 1 or split):
+                    if not (isinstance(p.args[0], float) and p.args[0] == 0.0):
+                        raise StataError("random effects must have mean zero", 198)
+                    extra["var_names"] = [_refname(p.args[1])]
+                    extra["var_priors"] = [None]
+                    extra["df_name"] = _refname(p.args[2])
+                    extra["dist"] = "t"
+                    return "identity", extra
+                raise StataError(f"prior {p.text} for random effects is not available in "
+                                 "bayes_magic yet", 198)
+    raise StataError(f"prior for {{{' '.join(names)}}} not specified", 198)
+
+
+def _refname(a: object) -> str:
+    if not isinstance(a, ParamRef) or len(a.items) != 1:
+        raise StataError("the variance of random effects must be a parameter {name}", 198)
+    return str(a.items[0])
+
+
+def _apply_bayesmh_prior(model: BayesLinearModel, po: ParamsWithOptions) -> None:
+    prior = prior_from_expr(po.dist) if po.dist is not None else None
+    assert prior is not None
+    for ref in po.params:
+        for it in ref.items:
+            full = str(it)
+            if it.eq == model.eq and it.name is None:
+                model.coef_default = prior
+                continue
+            if it.eq == model.eq:
+                model.coef_priors[str(it.name)] = prior
+                continue
+            if full == model.sigma2_name:
+                model.sigma2_prior = _scalar_prior(prior, full)
+                continue
+            handled = False
+            for lev in model.levels:
+                if it.eq is None and it.name in lev.names:
+                    handled = True  # the random effects' own prior: read by _re_structure
+                elif ref.matrix and lev.matrix == full:
+                    if prior.family != "iwishart":
+                        raise StataError(f"prior {prior.family}() for {{{full},m}} is not "
+                                         "available in bayes_magic yet", 198)
+                    lev.cov_prior = prior
+                    handled = True
+                elif full in lev.var_names:
+                    lev.var_priors[lev.var_names.index(full)] = _scalar_prior(prior, full)
+                    handled = True
+                elif full == lev.rho_name:
+                    lev.rho_prior = _scalar_prior(prior, full)
+                    handled = True
+                elif full == lev.df_name:
+                    lev.df_prior = _scalar_prior(prior, full)
+                    handled = True
+            if not handled:
+                raise StataError(f"parameter {{{full}}} not found in the model", 111,
+                                 span=ref.span)
+

@@ -1,0 +1,178 @@
+"""Prior distributions as written in ``prior()`` and ``likelihood()`` ([BAYES] bayesmh).
+
+A :class:`Prior` is a family name and its arguments; an argument is a number, a parameter
+reference (``{Sigma}``, ``{U:Sigma,m}``), or a matrix (``I(2)``). The family name accepts Stata's
+abbreviations and the talk's ``mvn0...`` spellings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import StataError
+from ..syntax.ast import Call, Expr, Name, Num, ParamRef, Unary
+from ..syntax.unparse import unparse_expr
+
+__all__ = ["Prior", "prior_from_expr", "FAMILIES", "MatrixArg"]
+
+# name -> (minimal abbreviation, number of arguments or None for a variable count)
+FAMILIES: dict[str, tuple[int, int | None]] = {
+    "normal": (4, 2),
+    "t": (1, 3),
+    "lognormal": (7, 2),
+    "lnormal": (5, 2),
+    "uniform": (4, 2),
+    "gamma": (5, 2),
+    "igamma": (6, 2),
+    "exponential": (3, 1),
+    "beta": (4, 2),
+    "laplace": (7, 2),
+    "cauchy": (6, 2),
+    "chi2": (4, 1),
+    "pareto": (6, 2),
+    "jeffreys": (4, None),  # jeffreys or jeffreys(d)
+    "flat": (4, 0),
+    "bernoulli": (4, 1),
+    "geometric": (9, 1),
+    "index": (5, None),
+    "poisson": (4, 1),
+    "mvnormal": (3, None),
+    "mvnormal0": (9, 2),
+    "mvn0": (4, 2),
+    "mvnexchangeable": (15, 4),
+    "mvnindependent": (14, None),
+    "mvnidentity": (11, 3),
+    "mvn0exchangeable": (16, 3),
+    "mvnexchangeable0": (16, 3),
+    "mvn0independent": (15, None),
+    "mvnindependent0": (15, None),
+    "mvn0identity": (12, 2),
+    "mvnidentity0": (12, 2),
+    "mvnscaled": (9, 4),
+    "zellnersg": (9, 4),
+    "zellnersg0": (10, 3),
+    "dirichlet": (9, None),
+    "wishart": (4, 3),
+    "iwishart": (5, 3),
+    "density": (4, 1),
+    "logdensity": (7, 1),
+}
+_CANONICAL = {"lnormal": "lognormal", "mvn0": "mvnormal0"}
+
+
+@dataclass(frozen=True)
+class MatrixArg:
+    """A matrix argument: ``I(d)`` or a literal, as rows of numbers."""
+
+    rows: tuple[tuple[float, ...], ...]
+
+    @property
+    def d(self) -> int:
+        return len(self.rows)
+
+    def __str__(self) -> str:
+        d = self.d
+        if all(self.rows[i][j] == (1.0 if i == j else 0.0) for i in range(d) for j in range(d)):
+            return f"I({d})"
+        return "(" + "\\".join(",".join(f"{x:g}" for x in r) for r in self.rows) + ")"
+
+
+Arg = float | ParamRef | MatrixArg | Expr
+
+
+@dataclass(frozen=True)
+class Prior:
+    """A prior distribution: ``family`` (canonical name) and ``args``."""
+
+    family: str
+    args: tuple[Arg, ...]
+    text: str = ""
+
+    def number(self, i: int) -> float:
+        a = self.args[i]
+        if not isinstance(a, float):
+            raise StataError(f"{self.family}(): argument {i + 1} must be a number here", 198)
+        return a
+
+    @property
+    def numeric(self) -> bool:
+        return all(isinstance(a, float) for a in self.args)
+
+    def __str__(self) -> str:
+        return self.text or self.family
+
+
+def _resolve_family(word: str) -> str | None:
+    if word in FAMILIES:
+        return _CANONICAL.get(word, word)
+    hits = [f for f, (m, _) in FAMILIES.items() if len(word) >= m and f.startswith(word)]
+    if len(hits) == 1:
+        return _CANONICAL.get(hits[0], hits[0])
+    return None
+
+
+def _arg(e: Expr, family: str) -> Arg:
+    if isinstance(e, Num):
+        return float(e.value)
+    if isinstance(e, Unary) and e.op == "-" and isinstance(e.operand, Num):
+        return -float(e.operand.value)
+    if isinstance(e, ParamRef):
+        return e
+    if isinstance(e, Call) and e.func == "I" and len(e.args) == 1 and isinstance(e.args[0], Num):
+        d = int(e.args[0].value)
+        if d < 1:
+            raise StataError("I(): dimension must be positive", 198)
+        return MatrixArg(tuple(tuple(1.0 if i == j else 0.0 for j in range(d)) for i in range(d)))
+    if isinstance(e, Name):
+        raise StataError(f"matrix {e.name} not found", 111, span=e.span)
+    if family in ("density", "logdensity"):
+        return e
+    raise StataError(f"{family}(): invalid argument {unparse_expr(e)}", 198,
+                     span=getattr(e, "span", None))
+
+
+def _fmt_num(x: float) -> str:
+    s = f"{x:.8g}"
+    if s.startswith("0."):
+        s = s[1:]
+    elif s.startswith("-0."):
+        s = "-" + s[2:]
+    return s
+
+
+def prior_from_expr(e: Expr) -> Prior:
+    """Parse a distribution written in ``prior()``: ``normal(0,10000)``, ``jeffreys`` ...
+
+    Raises
+    ------
+    StataError
+        ``unknown distribution foo()`` (r(198)), wrong argument counts.
+    """
+    if isinstance(e, Name):
+        fam = _resolve_family(e.name)
+        if fam is None:
+            raise StataError(f"unknown distribution {e.name}", 198, span=e.span)
+        need = FAMILIES[fam if fam in FAMILIES else e.name][1]
+        if need not in (0, None):
+            raise StataError(f"{fam}() requires {need} arguments", 198, span=e.span)
+        return Prior(fam, (), fam)
+    if not isinstance(e, Call) or e.at:
+        raise StataError(f"invalid prior distribution {unparse_expr(e)}", 198,
+                         span=getattr(e, "span", None))
+    fam = _resolve_family(e.func)
+    if fam is None:
+        raise StataError(f"unknown distribution {e.func}()", 198, span=e.span)
+    need = FAMILIES.get(fam, FAMILIES.get(e.func, (0, None)))[1]
+    if need is not None and len(e.args) != need:
+        raise StataError(
+            f"{fam}() requires {need} argument{'s' if need != 1 else ''}; "
+            f"{len(e.args)} specified",
+            198,
+            span=e.span,
+        )
+    args = tuple(_arg(a, fam) for a in e.args)
+    text = fam + "(" + ",".join(
+        _fmt_num(a) if isinstance(a, float) else str(a) if isinstance(a, (ParamRef, MatrixArg))
+        else unparse_expr(a) for a in args
+    ) + ")"
+    return Prior(fam, args, text)
