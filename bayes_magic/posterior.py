@@ -114,7 +114,7 @@ class Posterior:
             base = base.with_suffix("")
         dta = base.with_suffix(".dta")
         full = base.with_suffix(".bmpost")
-        C, T, P = self.draws.shape
+        C, T, _P = self.draws.shape
         cols: dict[str, np.ndarray] = {
             "_chain": np.repeat(np.arange(1, C + 1), T).astype(np.int16),
             "_index": np.tile(np.arange(1, T + 1), C).astype(np.int32),
@@ -126,24 +126,30 @@ class Posterior:
             labels[col] = n[:80]
         import pandas as pd
 
-        pd.DataFrame(cols).to_stata(dta, write_index=False, version=118, variable_labels=labels,
-                                    data_label=f"simulation results of {self.cmd}"[:80])
+        pd.DataFrame(cols).to_stata(
+            dta,
+            write_index=False,
+            version=118,
+            variable_labels=labels,
+            data_label=f"simulation results of {self.cmd}"[:80],
+        )
         with open(full, "wb") as f:
             pickle.dump((_MAGIC, self), f, protocol=pickle.HIGHEST_PROTOCOL)
         return dta, full
 
     # -- ArviZ ----------------------------------------------------------------------------------
-    def to_xarray(self):  # noqa: ANN201
+    def to_xarray(self):
         """The draws as an ``xarray.Dataset`` with dims (chain, draw)."""
         import xarray as xr
 
         data = {n: (("chain", "draw"), self.draws[:, :, i]) for i, n in enumerate(self.names)}
         for i, n in enumerate(self.re_names):
             data[n] = (("chain", "draw"), self.re_draws[:, :, i])
-        return xr.Dataset(data, coords={"chain": np.arange(self.nchains),
-                                        "draw": np.arange(self.mcmcsize)})
+        return xr.Dataset(
+            data, coords={"chain": np.arange(self.nchains), "draw": np.arange(self.mcmcsize)}
+        )
 
-    def to_inference_data(self):  # noqa: ANN201
+    def to_inference_data(self):
         """An ArviZ ``InferenceData`` with the posterior and the log likelihood."""
         import arviz as az
 
@@ -152,11 +158,11 @@ class Posterior:
             post[n] = self.re_draws[:, :, i]
         return az.from_dict(posterior=post, sample_stats={"lp": self.loglik})
 
-    def to_dataframe(self):  # noqa: ANN201
+    def to_dataframe(self):
         """One row per draw: chain, draw, then every parameter (random effects included)."""
         import pandas as pd
 
-        C, T, P = self.draws.shape
+        C, T, _P = self.draws.shape
         cols = {"chain": np.repeat(np.arange(1, C + 1), T), "draw": np.tile(np.arange(1, T + 1), C)}
         for i, n in enumerate(self.names):
             cols[n] = self.draws[:, :, i].reshape(-1)

@@ -245,7 +245,7 @@ class Session:
             9999,
         )
 
-    def _call(self, func, cmd: Command) -> list[Output]:  # noqa: ANN001
+    def _call(self, func, cmd: Command) -> list[Output]:
         """Run a handler; a Python exception becomes an internal error that capture sees."""
         try:
             outs = func(self, cmd)
@@ -254,7 +254,7 @@ class Session:
             return outs
         except (StataError, KeyboardInterrupt):
             raise
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             raise self._internal(cmd, exc) from exc
 
     # -- transactions ----------------------------------------------------------------------------
@@ -271,8 +271,16 @@ class Session:
         )
 
     def _restore(self, snap: tuple) -> None:
-        (self.data, self.estimates, self.e, self.r, self.settings, self.preserved,
-         self.graphs, rng_state) = snap
+        (
+            self.data,
+            self.estimates,
+            self.e,
+            self.r,
+            self.settings,
+            self.preserved,
+            self.graphs,
+            rng_state,
+        ) = snap
         self.rng.bit_generator.state = rng_state
 
     # -- prefixes --------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from scipy import stats
 from ..errors import StataError
 from ..fit.mixed import MixedFit
 from ..report.format import fmt_g
-from ..report.output import Block, Output, Rule, html_table
+from ..report.output import Block, Output, html_table
 from ..syntax.ast import Command
 from . import mixed_display as D
 from .registry import command
@@ -24,7 +24,7 @@ def _mixed_fit(s) -> MixedFit:
     return s.e.fit
 
 
-@command("estat", "sd", readonly=True)
+@command("estat", "sd")
 def estat_sd(s, cmd: Command) -> list[Output]:
     fit = _mixed_fit(s)
     level = float(s.e.options.get("level", 95))
@@ -37,7 +37,7 @@ def estat_sd(s, cmd: Command) -> list[Output]:
     return [Block(D.re_table_text(rows, level), D.re_table_html(rows, level))]
 
 
-@command("estat", "group", readonly=True)
+@command("estat", "group")
 def estat_group(s, cmd: Command) -> list[Output]:
     fit = _mixed_fit(s)
     lines = D.group_table_lines(fit)
@@ -77,7 +77,7 @@ def ic_table(rows: list[tuple[str, float, float, float, int]]) -> Block:
     return Block("\n".join(head + body + tail), html)
 
 
-@command("estat", "ic", readonly=True)
+@command("estat", "ic")
 def estat_ic(s, cmd: Command) -> list[Output]:
     if s.e is None:
         raise StataError("last estimates not found", 301)
@@ -95,7 +95,7 @@ def estat_ic(s, cmd: Command) -> list[Output]:
     return [ic_table([(".", n, float("nan"), ll, df)])]
 
 
-@command("estat", "recovariance", readonly=True)
+@command("estat", "recovariance")
 def estat_recov(s, cmd: Command) -> list[Output]:
     fit = _mixed_fit(s)
     d = fit.design
@@ -132,7 +132,7 @@ def estat_recov(s, cmd: Command) -> list[Output]:
     return outs
 
 
-@command("estat", "icc", readonly=True)
+@command("estat", "icc")
 def estat_icc(s, cmd: Command) -> list[Output]:
     fit = _mixed_fit(s)
     d = fit.design
@@ -154,6 +154,7 @@ def estat_icc(s, cmd: Command) -> list[Output]:
     total = var.sum()
     rows, hrows = [], []
     labels = []
+    s.r = {}  # estat icc replaces r() (the previous command's results do not leak in)
     for j, lev in enumerate(d.levels):
         labels.append(
             lev.name if j == 0 else "|".join([lev.name, *reversed([x.name for x in d.levels[:j]])])
@@ -193,7 +194,7 @@ def estat_icc(s, cmd: Command) -> list[Output]:
     )
     html = html_table(
         [["Level", "ICC", "Std. err.", f"[{ci}% conf.", "interval]"]],
-        [*hrows, Rule()][:-1],
+        hrows,
         caption="Intraclass correlation",
     )
     return [Block(text, html)]

@@ -85,7 +85,7 @@ def restore(s, cmd: Command) -> list[Output]:
     return [Text(f"(results {name} are active now)")]
 
 
-@command("estimates", "replay", readonly=True)
+@command("estimates", "replay")
 def replay_(s, cmd: Command) -> list[Output]:
     outs: list[Output] = []
     for name, est in resolve_names(s, _words(cmd) or ["."]):
@@ -95,7 +95,7 @@ def replay_(s, cmd: Command) -> list[Output]:
     return outs
 
 
-@command("estimates", "dir", readonly=True)
+@command("estimates", "dir")
 def dir_(s, cmd: Command) -> list[Output]:
     items = resolve_names(s, _words(cmd) or list(s.estimates), allow_active=False)
     lines = [
@@ -132,7 +132,7 @@ def clear(s, cmd: Command) -> list[Output]:
     return []
 
 
-@command("estimates", "describe", readonly=True)
+@command("estimates", "describe")
 def describe(s, cmd: Command) -> list[Output]:
     outs: list[Output] = []
     for name, e in resolve_names(s, _words(cmd) or ["."]):
@@ -146,7 +146,7 @@ def describe(s, cmd: Command) -> list[Output]:
     return outs
 
 
-@command("estimates", "table", readonly=True)
+@command("estimates", "table")
 def table(s, cmd: Command) -> list[Output]:
     items = resolve_names(s, _words(cmd) or ["."])
     show_se = cmd.has("se")
@@ -214,7 +214,7 @@ def table(s, cmd: Command) -> list[Output]:
     ]
 
 
-@command("lrtest", readonly=True)
+@command("lrtest")
 def lrtest(s, cmd: Command) -> list[Output]:
     words = _words(cmd)
     if len(words) == 1:
@@ -225,7 +225,13 @@ def lrtest(s, cmd: Command) -> list[Output]:
     for e in (a, b):
         if "ll" not in e.scalars:
             raise StataError(f"{e.cmd} does not report a log likelihood", 498)
-    if a.macros.get("method") == "REML" or b.macros.get("method") == "REML":
+    ma, mb = a.macros.get("method"), b.macros.get("method")
+    if (ma == "REML") != (mb == "REML"):
+        raise StataError(
+            "cannot compare a REML fit with an ML fit; refit both models with the same method",
+            498,
+        )
+    if ma == "REML" or mb == "REML":
         fa = [n for n in a.bnames if not n.startswith(("lns", "atr", "lnsig"))]
         fb = [n for n in b.bnames if not n.startswith(("lns", "atr", "lnsig"))]
         if fa != fb:
@@ -245,10 +251,9 @@ def lrtest(s, cmd: Command) -> list[Output]:
     chi2 = 2 * (big.scalars["ll"] - small.scalars["ll"])
     p = float(stats.chi2.sf(max(chi2, 0.0), df))
     s.r = {"chi2": chi2, "df": df, "p": p}
-    label = lambda n: "." if n == "." else n  # noqa: E731
     lines = [
         "Likelihood-ratio test",
-        f"Assumption: {label(nsmall)} nested within {label(nbig)}",
+        f"Assumption: {nsmall} nested within {nbig}",
         "",
         f" LR chi2({df}) = {fmt_f(chi2, 2):>7}",
         f"Prob > chi2 = {fmt_f(p, 4):>7}",
@@ -274,7 +279,7 @@ def _coef_index(e: Estimates, name: str) -> int:
     return i
 
 
-@command("test", readonly=True)
+@command("test")
 def test(s, cmd: Command) -> list[Output]:
     if s.e is None:
         raise StataError("last estimates not found", 301)
@@ -310,13 +315,33 @@ def test(s, cmd: Command) -> list[Output]:
         r.append(const)
         desc.append(f"{lhs.strip()} = {rhs.strip() or '0'}")
     R_ = np.array(R)
-    diff = R_ @ e.b - np.array(r)
-    V = R_ @ e.V @ R_.T
-    chi2 = float(diff @ np.linalg.solve(V, diff))
-    df = len(R)
-    p = float(stats.chi2.sf(chi2, df))
-    s.r = {"chi2": chi2, "df": df, "p": p}
+    r_ = np.array(r)
+    # Stata drops constraints that are implied by earlier ones or that involve only coefficients
+    # without variance (base and omitted levels): "Constraint k dropped"
+    kept: list[int] = []
+    for i in range(len(R_)):
+        trial = R_[[*kept, i]]
+        M = trial @ e.V @ trial.T
+        w = np.linalg.eigvalsh(M) if len(M) else np.zeros(0)
+        scale = max(float(np.trace(M)), 1e-300)
+        if len(w) and w.min() > 1e-12 * scale and np.any(trial[-1] != 0):
+            kept.append(i)
+    dropped = [i for i in range(len(R_)) if i not in kept]
+    df = len(kept)
+    if df:
+        Rk = R_[kept]
+        nz = np.flatnonzero(np.any(Rk != 0, axis=0))  # ignore e(b) entries no constraint touches
+        diff = Rk[:, nz] @ e.b[nz] - r_[kept]
+        V = Rk @ e.V @ Rk.T
+        chi2 = float(diff @ np.linalg.solve(V, diff))
+        p = float(stats.chi2.sf(chi2, df))
+    else:
+        chi2 = p = float("nan")
+    s.r = {"chi2": chi2, "df": df, "p": p, "drop": float(bool(dropped))}
     lines = [f" ({k + 1})  {d}" for k, d in enumerate(desc)]
+    if dropped:
+        lines.append("")
+        lines += [f"       Constraint {i + 1} dropped" for i in dropped]
     lines += [
         "",
         f"{'chi2(' + format(df, '3d') + ') =':>22} {fmt_f(chi2, 2):>7}",

@@ -27,6 +27,12 @@ def estimates_of(fit: MixedFit, cmd: Command, cmdline: str, spec=None) -> Estima
     b_full[d.coef_index] = fit.beta
     pnames = [f"{p.name}:_cons" for p in fit.params]
     pvals = np.array([p.value for p in fit.params])
+    # e(b) stays finite at the boundary (Stata's optimizer also stops at a tiny positive SD): a
+    # zero SD is stored 12 orders of magnitude below the residual SD, a correlation of +-1 as
+    # atanh(+-(1 - 1e-12)); the display and the covariance matrix still treat them as boundary
+    lnsig = pvals[-1] if len(pvals) else 0.0
+    pvals = np.where(np.isneginf(pvals), lnsig + np.log(1e-12), pvals)
+    pvals = np.where(np.isinf(pvals), np.sign(pvals) * np.arctanh(1 - 1e-12), pvals)
     b = np.concatenate([b_full, pvals])
     k = len(b)
     V = np.zeros((k, k))
@@ -55,7 +61,7 @@ def estimates_of(fit: MixedFit, cmd: Command, cmdline: str, spec=None) -> Estima
         "df_c": float(lrdf),
         "p_c": lrp,
         "converged": float(fit.converged),
-        "rank": float(len(d.coef_index) + sum(1 for p in fit.params if not p.boundary)),
+        "rank": float(len(d.coef_index) + len(fit.params)),
     }
     method = "REML" if fit.reml else "ML"
     macros = {
@@ -65,7 +71,7 @@ def estimates_of(fit: MixedFit, cmd: Command, cmdline: str, spec=None) -> Estima
         "method": method,
         "ivars": " ".join(lv.name for lv in d.levels),
         "redim": " ".join(str(lv.k) for lv in d.levels),
-        "vartypes": " ".join(D.COV_TITLES[lv.covariance] for lv in d.levels),
+        "vartypes": " ".join(D.cov_title(lv) for lv in d.levels),
         "chi2type": "Wald",
     }
     return Estimates(
@@ -183,13 +189,8 @@ def mixed(s, cmd: Command) -> list[Output]:
         bad = [o.name for o in cmd.options if o.name not in _DISPLAY]
         if bad:
             raise StataError(f"option {bad[0]} not allowed", 198)
-        return mixed_outputs(
-            s.e,
-            {
-                **{k: v for k, v in s.e.options.items() if k in _DISPLAY and k != "level"},
-                **{o.name: o.value for o in cmd.options},
-            },
-        )
+        # like Stata's replay: only the display options typed now count
+        return mixed_outputs(s.e, {o.name: o.value for o in cmd.options})
     spec = build_mixed(cmd)
     touse = s.touse(cmd)
     design = build_mixed_design(s.data, spec, touse)

@@ -38,6 +38,11 @@ COV_TITLES = {
 }
 
 
+def cov_title(lv) -> str:
+    """Title of a level's covariance structure; one effect is ``Identity``, as Stata prints it."""
+    return "Identity" if lv.k == 1 else COV_TITLES[lv.covariance]
+
+
 def _z(level: float) -> float:
     return float(stats.norm.ppf(0.5 + level / 200.0))
 
@@ -156,7 +161,7 @@ def re_rows(fit: MixedFit, level: float, *, sd: bool) -> list:
     idx = {p.name: i for i, p in enumerate(params)}
     for li, (lv, _S) in enumerate(zip(d.levels, fit.Sigmas), start=1):
         title = "_all" if lv.crossed and lv.path == (lv.crossed,) else lv.name
-        rows.append(f"{title}: {COV_TITLES[lv.covariance]}")
+        rows.append(f"{title}: {cov_title(lv)}")
         names = _effect_label(lv.znames, lv.crossed)
         k = lv.k
         if lv.covariance in ("identity", "exchangeable"):

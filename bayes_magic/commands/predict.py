@@ -44,7 +44,7 @@ def _newnames(s, words: list[str], count: int) -> list[str]:
 def _X(s, fit: MixedFit) -> np.ndarray:
     """The fixed-effects design over the whole dataset (NaN where a covariate is missing)."""
     spec = s.e.spec
-    cols = expand_columns(s.data, spec.fixed, fit.design.sample)
+    cols = expand_columns(s.data, spec.fixed, fit.design.sample, constant=spec.constant)
     if spec.constant:
         cols.append(Column("_cons", "coef", None, "_cons", np.ones(s.data.nobs)))
     by_name = {c.name.replace("b.", ".").replace("o.", "."): c for c in cols}

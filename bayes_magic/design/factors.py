@@ -135,8 +135,20 @@ def _label(ds: Dataset, var: str, level: int) -> str:
     return str(level)
 
 
-def _columns_of(ds: Dataset, parts: list[_Part], full_design: bool) -> list[Column]:
-    """Columns of one (interacted) term: the product of its parts' columns."""
+Signature = frozenset  # of (variable, is_factor) pairs: which term a column belongs to
+
+
+def _columns_of(
+    ds: Dataset, parts: list[_Part], present: set[Signature], constant: bool
+) -> list[Column]:
+    """Columns of one (interacted) term: the product of its parts' columns.
+
+    A cell is a base cell when the term made of its non-base parts is in the model already
+    (the constant for the empty term), which is how Stata's ``fvexpand`` reads ``a##b``,
+    ``i.a i.a#i.b`` and a lone ``a#b`` alike ([U] 11.4.3.5): under ``##`` every cell with a factor
+    at its base is covered by a lower term; a lone ``i.a#i.b`` has only its all-base cell covered
+    by the constant; ``i.a#c.x`` keeps one slope per level unless ``x`` is in the model.
+    """
     combos: list[list[tuple[_Part, int | None]]] = [[]]
     for p in parts:
         if p.factor:
@@ -144,15 +156,25 @@ def _columns_of(ds: Dataset, parts: list[_Part], full_design: bool) -> list[Colu
         else:
             combos = [[*c, (p, None)] for c in combos]
     out = []
-    group = "#".join(p.var for p in parts) if any(p.factor for p in parts) else None
+    group = (
+        "#".join(p.var if p.factor else f"c.{p.var}" for p in parts)
+        if any(p.factor for p in parts)
+        else None
+    )
     for c in combos:
         name_parts, label_parts = [], []
         kind = "coef"
         vals = np.ones(ds.nobs)
+        rest = Signature((p.var, p.factor) for p, lv in c if not (p.factor and lv == p.base))
+        covered = (len(rest) == 0 and constant) or (
+            len(rest) > 0 and len(rest) < len(parts) and rest in present
+        )
+        if len(parts) == 1:
+            covered = True  # i.a keeps its base level (ibn. has none), as Stata does
         for p, lv in c:
             col = ds.values(p.var)
             if p.factor:
-                is_base = lv == p.base
+                is_base = lv == p.base and covered
                 if is_base:
                     kind = "base"
                 if lv in p.omit:
@@ -164,7 +186,8 @@ def _columns_of(ds: Dataset, parts: list[_Part], full_design: bool) -> list[Colu
                 vals = vals * (col == lv)
             else:
                 name_parts.append(f"c.{p.var}" if len(parts) > 1 else p.var)
-                label_parts.append(p.var)
+                if not group:  # factor#continuous rows are labelled by the levels alone
+                    label_parts.append(p.var)
                 vals = vals * col
         name = "#".join(name_parts)
         if len(parts) == 1 and not parts[0].factor:
@@ -175,8 +198,47 @@ def _columns_of(ds: Dataset, parts: list[_Part], full_design: bool) -> list[Colu
     return out
 
 
-def expand_columns(ds: Dataset, terms: tuple[Term, ...], sample: np.ndarray) -> list[Column]:
+def _parts_of(ds: Dataset, t: Interaction, sample: np.ndarray) -> list[_Part]:
+    parts = []
+    for x in t.terms:
+        if isinstance(x, FactorVar) and x.op == "c":
+            v = resolve(ds, x.var, span=x.span)
+            _numeric(ds, v, x.span)
+            parts.append(_Part(v, False, [], None))
+        elif isinstance(x, FactorVar):
+            parts.append(_factor_part(ds, x, sample))
+        elif isinstance(x, VarName):
+            parts.append(_factor_part(ds, FactorVar("i", x.name, span=x.span), sample))
+        else:
+            raise StataError("invalid interaction", 198, span=t.span)
+    return parts
+
+
+def _signatures(ds: Dataset, terms: tuple[Term, ...], sample: np.ndarray) -> set[Signature]:
+    """The terms a varlist puts in the model, as sets of (variable, is_factor)."""
+    out: set[Signature] = set()
+    for t in terms:
+        if isinstance(t, (VarName, VarRange)):
+            out |= {Signature({(v, False)}) for v in term_variables(ds, (t,))}
+        elif isinstance(t, FactorVar) and t.op in ("c", "i"):
+            out.add(Signature({(resolve(ds, t.var, span=t.span), t.op == "i")}))
+        elif isinstance(t, FactorVar) and t.op not in ("o", "R"):
+            out.add(Signature({(resolve(ds, t.var, span=t.span), True)}))
+        elif isinstance(t, Interaction):
+            sig = [(p.var, p.factor) for p in _parts_of(ds, t, sample)]
+            if t.full:
+                for r in range(1, len(sig) + 1):
+                    out |= {Signature(sub) for sub in combinations(sig, r)}
+            else:
+                out.add(Signature(sig))
+    return out
+
+
+def expand_columns(
+    ds: Dataset, terms: tuple[Term, ...], sample: np.ndarray, *, constant: bool = True
+) -> list[Column]:
     """All design columns of a fixed-effects varlist, in Stata's order."""
+    present = _signatures(ds, terms, sample)
     cols: list[Column] = []
     seen: set[str] = set()
 
@@ -204,26 +266,15 @@ def expand_columns(ds: Dataset, terms: tuple[Term, ...], sample: np.ndarray) -> 
                     "R. notation is only allowed in random-effects equations", 198, span=t.span
                 )
             else:
-                add(_columns_of(ds, [_factor_part(ds, t, sample)], False))
+                add(_columns_of(ds, [_factor_part(ds, t, sample)], present, constant))
         elif isinstance(t, Interaction):
-            parts = []
-            for x in t.terms:
-                if isinstance(x, FactorVar) and x.op == "c":
-                    v = resolve(ds, x.var, span=x.span)
-                    _numeric(ds, v, x.span)
-                    parts.append(_Part(v, False, [], None))
-                elif isinstance(x, FactorVar):
-                    parts.append(_factor_part(ds, x, sample))
-                elif isinstance(x, VarName):
-                    parts.append(_factor_part(ds, FactorVar("i", x.name, span=x.span), sample))
-                else:
-                    raise StataError("invalid interaction", 198, span=t.span)
+            parts = _parts_of(ds, t, sample)
             if t.full:
                 for r in range(1, len(parts) + 1):
                     for sub in combinations(parts, r):
-                        add(_columns_of(ds, list(sub), True))
+                        add(_columns_of(ds, list(sub), present, constant))
             else:
-                add(_columns_of(ds, parts, False))
+                add(_columns_of(ds, parts, present, constant))
         elif isinstance(t, REVar):
             raise StataError(
                 f"{t.name}[...] random-effects terms are only allowed in bayesmh", 198, span=t.span

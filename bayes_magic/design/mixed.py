@@ -170,7 +170,7 @@ def build_mixed_design(ds: Dataset, spec: LinearMixedSpec, touse: np.ndarray) ->
     if not sample.any():
         raise StataError("no observations", 2000)
     y = ds.values(dep)[sample]
-    cols = expand_columns(ds, spec.fixed, sample)
+    cols = expand_columns(ds, spec.fixed, sample, constant=spec.constant)
     if spec.constant:
         cols.append(Column("_cons", "coef", None, "_cons", np.ones(ds.nobs)))
     index = [i for i, c in enumerate(cols) if c.kind == "coef"]

@@ -66,8 +66,9 @@ def _tau(x: np.ndarray, corrlag: int | None, corrtol: float) -> float:
     return max(1.0 + 2.0 * s, 1.0 / T)
 
 
-def ess_stata(chains: np.ndarray, corrlag: int | None = None, corrtol: float = 0.01
-              ) -> tuple[float, float, float]:
+def ess_stata(
+    chains: np.ndarray, corrlag: int | None = None, corrtol: float = 0.01
+) -> tuple[float, float, float]:
     """(ESS, correlation time, efficiency) of draws ``chains[chain, draw]`` as Stata reports them.
 
     ESS is summed over chains; the correlation time is total draws / ESS.
@@ -117,8 +118,11 @@ def gelman_rubin(chains: np.ndarray) -> float:
     var_w = s2.var(ddof=1) / M
     var_b = 2.0 * B * B / (M - 1)
     cov_wb = (N / M) * (np.cov(s2, means**2)[0, 1] - 2.0 * means.mean() * np.cov(s2, means)[0, 1])
-    var_v = (((N - 1) / N) ** 2 * var_w + ((M + 1) / (M * N)) ** 2 * var_b
-             + 2.0 * (M + 1) * (N - 1) / (M * N * N) * cov_wb)
+    var_v = (
+        ((N - 1) / N) ** 2 * var_w
+        + ((M + 1) / (M * N)) ** 2 * var_b
+        + 2.0 * (M + 1) * (N - 1) / (M * N * N) * cov_wb
+    )
     d = 2.0 * V * V / var_v if var_v > 0 else np.inf
     corr = (d + 3.0) / (d + 1.0) if np.isfinite(d) else 1.0
     return float(math.sqrt(corr * V / W))
@@ -126,14 +130,30 @@ def gelman_rubin(chains: np.ndarray) -> float:
 
 def _ndtri(p: np.ndarray) -> np.ndarray:
     """The standard normal quantile, vectorized (Acklam's approximation, error < 1.2e-9)."""
-    a = [-3.969683028665376e01, 2.209460984245205e02, -2.759285104469687e02,
-         1.383577518672690e02, -3.066479806614716e01, 2.506628277459239e00]
-    b = [-5.447609879822406e01, 1.615858368580409e02, -1.556989798598866e02,
-         6.680131188771972e01, -1.328068155288572e01]
-    c = [-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e00,
-         -2.549732539343734e00, 4.374664141464968e00, 2.938163982698783e00]
-    d = [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e00,
-         3.754408661907416e00]
+    a = [
+        -3.969683028665376e01,
+        2.209460984245205e02,
+        -2.759285104469687e02,
+        1.383577518672690e02,
+        -3.066479806614716e01,
+        2.506628277459239e00,
+    ]
+    b = [
+        -5.447609879822406e01,
+        1.615858368580409e02,
+        -1.556989798598866e02,
+        6.680131188771972e01,
+        -1.328068155288572e01,
+    ]
+    c = [
+        -7.784894002430293e-03,
+        -3.223964580411365e-01,
+        -2.400758277161838e00,
+        -2.549732539343734e00,
+        4.374664141464968e00,
+        2.938163982698783e00,
+    ]
+    d = [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e00, 3.754408661907416e00]
     p = np.asarray(p, dtype=float)
     out = np.empty_like(p)
     lo = p < 0.02425
@@ -141,12 +161,18 @@ def _ndtri(p: np.ndarray) -> np.ndarray:
     mid = ~(lo | hi)
     q = p[mid] - 0.5
     r = q * q
-    out[mid] = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q / (
-        ((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
+    out[mid] = (
+        (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5])
+        * q
+        / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
+    )
     for mask, sign, pp in ((lo, 1.0, p[lo]), (hi, -1.0, 1 - p[hi])):
         qq = np.sqrt(-2 * np.log(pp))
-        out[mask] = sign * (((((c[0] * qq + c[1]) * qq + c[2]) * qq + c[3]) * qq + c[4]) * qq
-                            + c[5]) / ((((d[0] * qq + d[1]) * qq + d[2]) * qq + d[3]) * qq + 1)
+        out[mask] = (
+            sign
+            * (((((c[0] * qq + c[1]) * qq + c[2]) * qq + c[3]) * qq + c[4]) * qq + c[5])
+            / ((((d[0] * qq + d[1]) * qq + d[2]) * qq + d[3]) * qq + 1)
+        )
     return out
 
 
@@ -164,13 +190,13 @@ def _rank_normalize(x: np.ndarray) -> np.ndarray:
 
 
 def _split(x: np.ndarray) -> np.ndarray:
-    M, N = x.shape
+    _M, N = x.shape
     h = N // 2
     return np.concatenate([x[:, :h], x[:, N - h :]], axis=0)
 
 
 def _rhat_basic(x: np.ndarray) -> float:
-    M, N = x.shape
+    _M, N = x.shape
     means = x.mean(axis=1)
     W = x.var(axis=1, ddof=1).mean()
     B = N * means.var(ddof=1)
@@ -241,7 +267,7 @@ def hpd(x: np.ndarray, level: float = 0.95) -> tuple[float, float]:
     """The shortest interval holding ⌈level·T⌉ of the sorted draws."""
     xs = np.sort(np.asarray(x, dtype=float).reshape(-1))
     T = len(xs)
-    m = int(math.ceil(level * T))
+    m = math.ceil(level * T)
     if m >= T:
         return float(xs[0]), float(xs[-1])
     widths = xs[m - 1 :] - xs[: T - m + 1]
@@ -249,9 +275,15 @@ def hpd(x: np.ndarray, level: float = 0.95) -> tuple[float, float]:
     return float(xs[j]), float(xs[j + m - 1])
 
 
-def summary_row(chains: np.ndarray, *, level: float = 95.0, use_hpd: bool = False,
-                batch: int = 0, corrlag: int | None = None, corrtol: float = 0.01
-                ) -> dict[str, float]:
+def summary_row(
+    chains: np.ndarray,
+    *,
+    level: float = 95.0,
+    use_hpd: bool = False,
+    batch: int = 0,
+    corrlag: int | None = None,
+    corrtol: float = 0.01,
+) -> dict[str, float]:
     """Mean, Std. dev., MCSE, Median and the credible interval of one parameter."""
     x = np.atleast_2d(np.asarray(chains, dtype=float))
     flat = x.reshape(-1)

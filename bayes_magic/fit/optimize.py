@@ -112,13 +112,14 @@ def minimize_bounded(
     )
     x = _project(np.asarray(r.x, dtype=float), bounds)
     fx = f(x)
-    converged = bool(r.success) or np.isfinite(fx)
+    converged = bool(r.success)
     if fg is not None and r.success:
         # with an exact gradient the quasi-Newton answer is converged to gtol: no polish
         return x, fx, True
     # Newton polish on the coordinates that are not held at a bound
     lo = np.array([-np.inf if b[0] is None else b[0] for b in bounds])
-    for _ in range(50):
+    # the polish steps count against the same iteration limit as the quasi-Newton ones
+    for _ in range(min(50, max(0, maxiter - it[0]))):
         # steps large enough that rounding in f (a solve of size q) stays below the curvature
         h = 1e-3 * np.maximum(np.abs(x), 0.1)
         at_lo = (x - lo) < 3 * h
@@ -126,6 +127,7 @@ def minimize_bounded(
         g = fg(xs)[1] if fg is not None else gradient(f, xs, h)
         free = ~(at_lo & (g > 0))
         if not free.any():
+            converged = True  # every coordinate held at its bound by a gradient pointing out
             break
         idx = np.flatnonzero(free)
         if fg is not None:
@@ -144,6 +146,10 @@ def minimize_bounded(
         if w.min() <= 0:
             break  # not locally convex here: keep the quasi-Newton answer
         step = -(V @ ((V.T @ gi) / w))
+        # Stata's convergence test: the scaled gradient g'H^{-1}g (ml's nrtolerance(1e-5), on
+        # the log-likelihood scale; f is a deviance, -2 ll, so the same test reads 2e-5 here)
+        if float(-gi @ step) < 2e-5:
+            converged = True
         improved = False
         for scale in (1.0, 0.5, 0.25, 0.1):
             cand = x.copy()

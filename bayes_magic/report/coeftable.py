@@ -105,6 +105,11 @@ class CoefTable:
         if r.kind == "blank":
             return f"{'':>12} |"
         if r.kind == "heading":
+            if len(r.label) > 12 and "#" in r.label:
+                # Stata breaks a long interaction heading after each "#": "schtype#|"
+                pieces = r.label.split("#")
+                head = [f"{_abbrev(x + '#', 13):>13}|" for x in pieces[:-1]]
+                return "\n".join([*head, f"{_abbrev(pieces[-1], 12):>12} |"])
             return f"{_abbrev(r.label, 12):>12} |"
         if r.kind in ("level", "base", "omitted"):
             stub = f"{_abbrev(r.label, 11):>11}  |"

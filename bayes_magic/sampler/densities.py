@@ -16,8 +16,16 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["SCALAR", "code_of", "logpdf_scalar", "logpdf_mvn", "logpdf_wishart",
-           "logpdf_iwishart", "logpdf_dirichlet", "logpdf_jeffreys_matrix"]
+__all__ = [
+    "SCALAR",
+    "code_of",
+    "logpdf_scalar",
+    "logpdf_mvn",
+    "logpdf_wishart",
+    "logpdf_iwishart",
+    "logpdf_dirichlet",
+    "logpdf_jeffreys_matrix",
+]
 
 #: scalar families: name -> (code, number of arguments, support)
 SCALAR = {
@@ -62,8 +70,12 @@ def logpdf_scalar(code: int, x: float, a: float, b: float, c: float) -> float:
         if b <= 0.0 or c <= 0.0:
             return -np.inf
         z = (x - a) * (x - a) / (b * c)
-        return (math.lgamma(0.5 * (c + 1.0)) - math.lgamma(0.5 * c)
-                - 0.5 * np.log(c * np.pi * b) - 0.5 * (c + 1.0) * np.log1p(z))
+        return (
+            math.lgamma(0.5 * (c + 1.0))
+            - math.lgamma(0.5 * c)
+            - 0.5 * np.log(c * np.pi * b)
+            - 0.5 * (c + 1.0) * np.log1p(z)
+        )
     if code == 3:  # lognormal(mu, var)
         if x <= 0.0 or b <= 0.0:
             return -np.inf
@@ -92,8 +104,13 @@ def logpdf_scalar(code: int, x: float, a: float, b: float, c: float) -> float:
     if code == 8:  # beta(a, b)
         if x <= 0.0 or x >= 1.0 or a <= 0.0 or b <= 0.0:
             return -np.inf
-        return ((a - 1.0) * np.log(x) + (b - 1.0) * np.log1p(-x)
-                + math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b))
+        return (
+            (a - 1.0) * np.log(x)
+            + (b - 1.0) * np.log1p(-x)
+            + math.lgamma(a + b)
+            - math.lgamma(a)
+            - math.lgamma(b)
+        )
     if code == 9:  # laplace(mu, scale)
         if b <= 0.0:
             return -np.inf
@@ -155,7 +172,7 @@ def logpdf_mvn(x: np.ndarray, mean: np.ndarray, cov: np.ndarray) -> float:
             return -np.inf
     try:
         L = np.linalg.cholesky(cov)
-    except Exception:  # noqa: BLE001 - numba raises a generic error for a non-PD matrix
+    except Exception:
         return -np.inf
     r = x - mean
     z = np.linalg.solve(L, r)
@@ -181,7 +198,7 @@ def _logdet_chol(A: np.ndarray) -> tuple[float, bool]:
             return 0.0, False
     try:
         L = np.linalg.cholesky(A)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return 0.0, False
     s = 0.0
     for i in range(d):
@@ -198,8 +215,13 @@ def logpdf_wishart(X: np.ndarray, df: float, V: np.ndarray) -> float:
     if not (okx and okv) or df <= d - 1:
         return -np.inf
     tr = np.trace(np.linalg.solve(V, X))
-    return (0.5 * (df - d - 1) * ldx - 0.5 * tr - 0.5 * df * d * np.log(2.0)
-            - 0.5 * df * ldv - _logmvgamma(d, 0.5 * df))
+    return (
+        0.5 * (df - d - 1) * ldx
+        - 0.5 * tr
+        - 0.5 * df * d * np.log(2.0)
+        - 0.5 * df * ldv
+        - _logmvgamma(d, 0.5 * df)
+    )
 
 
 @njit(cache=True)
@@ -211,8 +233,13 @@ def logpdf_iwishart(X: np.ndarray, df: float, V: np.ndarray) -> float:
     if not (okx and okv) or df <= d - 1:
         return -np.inf
     tr = np.trace(np.linalg.solve(X, V))
-    return (0.5 * df * ldv - 0.5 * (df + d + 1) * ldx - 0.5 * tr - 0.5 * df * d * np.log(2.0)
-            - _logmvgamma(d, 0.5 * df))
+    return (
+        0.5 * df * ldv
+        - 0.5 * (df + d + 1) * ldx
+        - 0.5 * tr
+        - 0.5 * df * d * np.log(2.0)
+        - _logmvgamma(d, 0.5 * df)
+    )
 
 
 @njit(cache=True)

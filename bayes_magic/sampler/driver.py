@@ -22,7 +22,6 @@ from ..spec.bayes import BayesLinearModel, ReLevel
 from ..spec.priors import MatrixArg, Prior
 from . import linear as K
 from .densities import code_of
-from .rng import seed_states
 
 __all__ = ["Layout", "Chains", "prepare", "run_chains"]
 
@@ -72,8 +71,22 @@ def _prior_args(p: Prior) -> tuple[int, np.ndarray]:
     for i, v in enumerate(vals[:3]):
         args[i] = v
     fam = "lognormal" if p.family == "lognormal" else p.family
-    if fam not in ("flat", "normal", "t", "lognormal", "uniform", "gamma", "igamma",
-                   "exponential", "beta", "laplace", "cauchy", "chi2", "pareto", "jeffreys"):
+    if fam not in (
+        "flat",
+        "normal",
+        "t",
+        "lognormal",
+        "uniform",
+        "gamma",
+        "igamma",
+        "exponential",
+        "beta",
+        "laplace",
+        "cauchy",
+        "chi2",
+        "pareto",
+        "jeffreys",
+    ):
         raise StataError(f"prior {p.text} is not available for this parameter", 198)
     return code_of(fam), args
 
@@ -130,7 +143,10 @@ def prepare(bm: BayesLinearModel, d: MixedDesign) -> tuple[K.Model, Layout]:
         if multi:
             obs_Z[:, zcoff[li] : zcoff[li + 1]] = Z
             obs_g[:, li] = dl.groups
-    cat = (lambda parts: np.concatenate(parts) if parts else np.zeros(0))
+
+    def cat(parts):
+        return np.concatenate(parts) if parts else np.zeros(0)
+
     # coefficient priors
     coef_names = [f"{bm.eq}:{nm}" for nm in d.xnames]
     priors = [bm.coef_priors.get(nm, bm.coef_default) for nm in d.xnames]
@@ -166,15 +182,20 @@ def prepare(bm: BayesLinearModel, d: MixedDesign) -> tuple[K.Model, Layout]:
     blocks_desc: list[str] = []
     n_gibbs = 0
     cov_names: list[list[str]] = []
-    smap = {"unstructured": K.UNSTRUCTURED, "independent": K.INDEPENDENT,
-            "identity": K.IDENTITY, "exchangeable": K.EXCHANGEABLE}
+    smap = {
+        "unstructured": K.UNSTRUCTURED,
+        "independent": K.INDEPENDENT,
+        "identity": K.IDENTITY,
+        "exchangeable": K.EXCHANGEABLE,
+    }
     for li, lev in enumerate(bm.levels):
         k = lev.k
         struct[li] = smap[lev.structure]
         cov_names.append(lev.cov_names())
         re_list = " ".join("{" + nm + "}" for nm in lev.names)
-        blocks_desc.append(f"{{{bm.eq}:}} {re_list}  (Gibbs, jointly)" if beta_gibbs else
-                           f"{re_list}  (Gibbs)")
+        blocks_desc.append(
+            f"{{{bm.eq}:}} {re_list}  (Gibbs, jointly)" if beta_gibbs else f"{re_list}  (Gibbs)"
+        )
         n_gibbs += 1
         if lev.structure == "unstructured":
             cp = lev.cov_prior
@@ -260,28 +281,65 @@ def prepare(bm: BayesLinearModel, d: MixedDesign) -> tuple[K.Model, Layout]:
     i64 = lambda v: np.array(v, dtype=np.int64)  # noqa: E731
     f64 = lambda v: np.array(v, dtype=np.float64)  # noqa: E731
     model = K.Model(
-        n=n, p=p, nl=nl, multi=multi,
-        yty=float((y * y * w).sum()), Xty=X.T @ (y * w), XtX=X.T @ (X * w[:, None]),
-        G=i64(Gs), k=i64(Ks), boff=boff, zzoff=zzoff, zxoff=zxoff,
-        gZZ=cat(gZZ), gZX=cat(gZX), gZy=cat(gZy),
+        n=n,
+        p=p,
+        nl=nl,
+        multi=multi,
+        yty=float((y * y * w).sum()),
+        Xty=X.T @ (y * w),
+        XtX=X.T @ (X * w[:, None]),
+        G=i64(Gs),
+        k=i64(Ks),
+        boff=boff,
+        zzoff=zzoff,
+        zxoff=zxoff,
+        gZZ=cat(gZZ),
+        gZX=cat(gZX),
+        gZy=cat(gZy),
         y=y.astype(float) if multi else np.zeros(0),
         X=X.astype(float) if multi else np.zeros((0, p)),
         w=w if multi else np.zeros(0),
-        obs_g=obs_g, obs_Z=obs_Z, zcoff=zcoff,
-        beta_gibbs=int(beta_gibbs), b0=b0, P0=P0, beta_code=beta_code, beta_args=beta_args,
-        s2_gibbs=int(ig is not None), s2_a=ig[0] if ig else 0.0, s2_b=ig[1] if ig else 0.0,
-        s2_code=int(s2_code), s2_args=s2_args,
-        struct=struct, iw_df=iw_df, iw_S=iw_S, zzk=zzk, nvar=nvar,
+        obs_g=obs_g,
+        obs_Z=obs_Z,
+        zcoff=zcoff,
+        beta_gibbs=int(beta_gibbs),
+        b0=b0,
+        P0=P0,
+        beta_code=beta_code,
+        beta_args=beta_args,
+        s2_gibbs=int(ig is not None),
+        s2_a=ig[0] if ig else 0.0,
+        s2_b=ig[1] if ig else 0.0,
+        s2_code=int(s2_code),
+        s2_args=s2_args,
+        struct=struct,
+        iw_df=iw_df,
+        iw_S=iw_S,
+        zzk=zzk,
+        nvar=nvar,
         voff=np.concatenate([[0], np.cumsum(nvar)]).astype(np.int64),
-        var_gibbs=i64(var_gibbs), var_a=f64(var_a), var_b=f64(var_b), var_code=i64(var_code),
+        var_gibbs=i64(var_gibbs),
+        var_a=f64(var_a),
+        var_b=f64(var_b),
+        var_code=i64(var_code),
         var_args=f64(var_args).reshape(-1, 3),
-        rho_code=rho_code, rho_args=rho_args, tdist=tdist, df_code=df_code, df_args=df_args,
-        blk_type=i64(blk_type), blk_level=i64(blk_level), blk_j=i64(blk_j),
-        blk_dim=i64(blk_dim), blk_tar=f64(blk_tar) if o.tarate is None else
-        np.full(len(blk_type), o.tarate),
-        every=int(o.every), maxiter=int(o.adapt_maxiter), miniter=int(min(o.miniter,
-                                                                            o.adapt_maxiter)),
-        alpha=float(o.alpha), beta=float(o.beta), gamma=float(o.gamma), tol=float(o.tolerance),
+        rho_code=rho_code,
+        rho_args=rho_args,
+        tdist=tdist,
+        df_code=df_code,
+        df_args=df_args,
+        blk_type=i64(blk_type),
+        blk_level=i64(blk_level),
+        blk_j=i64(blk_j),
+        blk_dim=i64(blk_dim),
+        blk_tar=f64(blk_tar) if o.tarate is None else np.full(len(blk_type), o.tarate),
+        every=int(o.every),
+        maxiter=int(o.adapt_maxiter),
+        miniter=int(min(o.miniter, o.adapt_maxiter)),
+        alpha=float(o.alpha),
+        beta=float(o.beta),
+        gamma=float(o.gamma),
+        tol=float(o.tolerance),
     )
     re_names: list[str] = []
     re_levels: list[tuple[int, int]] = []
@@ -292,8 +350,9 @@ def prepare(bm: BayesLinearModel, d: MixedDesign) -> tuple[K.Model, Layout]:
             for nm in lev.names:
                 re_names.append(f"{nm}[{gid}]")
         re_levels.append((first, len(re_names)))
-    layout = Layout(coef_names, cov_names, bm.sigma2_name, re_names, re_levels, blocks_desc,
-                    n_gibbs, mh_names)
+    layout = Layout(
+        coef_names, cov_names, bm.sigma2_name, re_names, re_levels, blocks_desc, n_gibbs, mh_names
+    )
     return model, layout
 
 
@@ -307,9 +366,18 @@ def _fmt_id(x: object) -> str:
 # states
 
 
-def new_state(model: K.Model, rng_state: np.ndarray, beta: np.ndarray, b: np.ndarray,
-              s2: float, sig: np.ndarray, var: np.ndarray, rho: np.ndarray, df: np.ndarray,
-              scale0: float) -> K.State:
+def new_state(
+    model: K.Model,
+    rng_state: np.ndarray,
+    beta: np.ndarray,
+    b: np.ndarray,
+    s2: float,
+    sig: np.ndarray,
+    var: np.ndarray,
+    rho: np.ndarray,
+    df: np.ndarray,
+    scale0: float,
+) -> K.State:
     nb = model.blk_type.shape[0]
     dmax = int(max([1, *model.blk_dim.tolist()])) if nb else 1
     kmax = int(max([1, *model.k.tolist()]))
@@ -321,18 +389,36 @@ def new_state(model: K.Model, rng_state: np.ndarray, beta: np.ndarray, b: np.nda
         mh_cov[j, :dj, :dj] = np.eye(dj)
         mh_scale[j] = scale0 / np.sqrt(dj)
     st = K.State(
-        beta=beta.astype(float).copy(), b=b.astype(float).copy(), s2=np.array([s2], float),
-        Sig=sig.astype(float).copy(), var=var.astype(float).copy(),
-        rho=rho.astype(float).copy(), df=df.astype(float).copy(),
-        wt=np.ones(b.shape[0]), resid=np.zeros(model.y.shape[0]), rng=rng_state.copy(),
-        it=np.zeros(1), mh_scale=mh_scale, mh_cov=mh_cov,
-        mh_ar=model.blk_tar.copy(), mh_win_acc=np.zeros(nb), mh_win_n=np.zeros(nb),
-        mh_nadapt=np.zeros(nb), mh_done=np.zeros(nb), mh_sum=np.zeros((nb, dmax)),
-        mh_cross=np.zeros((nb, dmax, dmax)), mh_count=np.zeros(nb), acc=np.zeros(nb),
+        beta=beta.astype(float).copy(),
+        b=b.astype(float).copy(),
+        s2=np.array([s2], float),
+        Sig=sig.astype(float).copy(),
+        var=var.astype(float).copy(),
+        rho=rho.astype(float).copy(),
+        df=df.astype(float).copy(),
+        wt=np.ones(b.shape[0]),
+        resid=np.zeros(model.y.shape[0]),
+        rng=rng_state.copy(),
+        it=np.zeros(1),
+        mh_scale=mh_scale,
+        mh_cov=mh_cov,
+        mh_ar=model.blk_tar.copy(),
+        mh_win_acc=np.zeros(nb),
+        mh_win_n=np.zeros(nb),
+        mh_nadapt=np.zeros(nb),
+        mh_done=np.zeros(nb),
+        mh_sum=np.zeros((nb, dmax)),
+        mh_cross=np.zeros((nb, dmax, dmax)),
+        mh_count=np.zeros(nb),
+        acc=np.zeros(nb),
         tries=np.zeros(nb),
         wL=np.zeros(max([1, *(int(g * k * k) for g, k in zip(model.G, model.k))])),
-        wPi=np.zeros((kmax, kmax)), wKP=np.zeros((kmax, max(p, 1))), wK=np.zeros(kmax),
-        wK2=np.zeros(kmax), wQ=np.zeros((p, p)), wP=np.zeros(max(p, 1)),
+        wPi=np.zeros((kmax, kmax)),
+        wKP=np.zeros((kmax, max(p, 1))),
+        wK=np.zeros(kmax),
+        wK2=np.zeros(kmax),
+        wQ=np.zeros((p, p)),
+        wP=np.zeros(max(p, 1)),
         wP2=np.zeros(max(p, 1)),
         wZy=np.zeros(max([1, *(int(g * k) for g, k in zip(model.G, model.k))])),
     )
@@ -359,8 +445,18 @@ def _run_one(args: tuple) -> tuple:
         else:
             n_keep = min(CHUNK // thin + 1, size - row)
             n = n_keep * thin
-            row = K.run_chunk(model, st, n, thin, st.mh_done.min() < 1 if len(st.mh_done)
-                              else False, True, draws, re, ll, row)
+            row = K.run_chunk(
+                model,
+                st,
+                n,
+                thin,
+                st.mh_done.min() < 1 if len(st.mh_done) else False,
+                True,
+                draws,
+                re,
+                ll,
+                row,
+            )
         done += n
         if progress is not None:
             progress(done, total)
@@ -401,7 +497,7 @@ def run_chains(
     return draws, re, ll, acc, time.perf_counter() - t0
 
 
-def _child(conn, args: tuple, c: int, queue) -> None:  # noqa: ANN001
+def _child(conn, args: tuple, c: int, queue) -> None:
     """A forked chain: reports progress on ``queue`` and its result on ``conn``."""
 
     def cb(done: int, total: int) -> None:
@@ -409,13 +505,13 @@ def _child(conn, args: tuple, c: int, queue) -> None:  # noqa: ANN001
 
     try:
         conn.send(("ok", _run_one((*args, cb))))
-    except BaseException as exc:  # noqa: BLE001 - reported to the parent
+    except BaseException as exc:
         conn.send(("error", repr(exc)))
     finally:
         conn.close()
 
 
-def _run_parallel(model, states, burnin, size, thin, nparam, q, nproc, progress):  # noqa: ANN001, ANN202
+def _run_parallel(model, states, burnin, size, thin, nparam, q, nproc, progress):
     """Run chains in forked processes, ``nproc`` at a time."""
     ctx = mp.get_context("fork")
     queue = ctx.Queue()
@@ -427,7 +523,7 @@ def _run_parallel(model, states, burnin, size, thin, nparam, q, nproc, progress)
         while True:
             try:
                 c, done, total = queue.get_nowait()
-            except Exception:  # noqa: BLE001 - queue.Empty
+            except Exception:
                 return
             if progress:
                 progress(c, done, total)

@@ -152,14 +152,30 @@ class State(NamedTuple):
 def ndtri(p: float) -> float:
     """The standard normal quantile (Acklam's rational approximation, error below 1.2e-9,
     refined by one Halley step)."""
-    a = (-3.969683028665376e01, 2.209460984245205e02, -2.759285104469687e02,
-         1.383577518672690e02, -3.066479806614716e01, 2.506628277459239e00)
-    b = (-5.447609879822406e01, 1.615858368580409e02, -1.556989798598866e02,
-         6.680131188771972e01, -1.328068155288572e01)
-    c = (-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e00,
-         -2.549732539343734e00, 4.374664141464968e00, 2.938163982698783e00)
-    d = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e00,
-         3.754408661907416e00)
+    a = (
+        -3.969683028665376e01,
+        2.209460984245205e02,
+        -2.759285104469687e02,
+        1.383577518672690e02,
+        -3.066479806614716e01,
+        2.506628277459239e00,
+    )
+    b = (
+        -5.447609879822406e01,
+        1.615858368580409e02,
+        -1.556989798598866e02,
+        6.680131188771972e01,
+        -1.328068155288572e01,
+    )
+    c = (
+        -7.784894002430293e-03,
+        -3.223964580411365e-01,
+        -2.400758277161838e00,
+        -2.549732539343734e00,
+        4.374664141464968e00,
+        2.938163982698783e00,
+    )
+    d = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e00, 3.754408661907416e00)
     if p <= 0.0:
         return -np.inf
     if p >= 1.0:
@@ -167,16 +183,21 @@ def ndtri(p: float) -> float:
     if p < 0.02425:
         q = np.sqrt(-2.0 * np.log(p))
         x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / (
-            (((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0)
+            (((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0
+        )
     elif p > 1.0 - 0.02425:
         q = np.sqrt(-2.0 * np.log(1.0 - p))
         x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / (
-            (((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0)
+            (((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0
+        )
     else:
         q = p - 0.5
         r = q * q
-        x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q / (
-            ((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1.0)
+        x = (
+            (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5])
+            * q
+            / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1.0)
+        )
     e = 0.5 * _erfc(-x / np.sqrt(2.0)) - p
     u = e * np.sqrt(2.0 * np.pi) * np.exp(0.5 * x * x)
     return x - u / (1.0 + 0.5 * x * u)
@@ -608,7 +629,8 @@ def _variance_step(m: Model, st: State) -> None:
                     v = st.var[vo + (j if m.struct[lev] == INDEPENDENT else 0)]
                     bb = st.b[bo + g * k + j]
                     st.wt[bo + g * k + j] = gamma(st.rng, 0.5 * (nu + 1.0)) / (
-                        0.5 * (nu + bb * bb / v))
+                        0.5 * (nu + bb * bb / v)
+                    )
         for j in range(m.nvar[lev]):
             if m.var_gibbs[vo + j] == 0:
                 continue
@@ -721,8 +743,9 @@ def _block_logpost(m: Model, st: State, blk: int) -> float:
         j = m.voff[lev] + m.blk_j[blk]
         a = m.var_args[j]
         v = st.var[j]
-        return _re_logdens(m, st, lev) + logpdf_scalar(m.var_code[j], v, a[0], a[1], a[2]) + \
-            np.log(v)
+        return (
+            _re_logdens(m, st, lev) + logpdf_scalar(m.var_code[j], v, a[0], a[1], a[2]) + np.log(v)
+        )
     if t == RHO:
         a = m.rho_args[lev]
         r = st.rho[lev]
@@ -785,7 +808,7 @@ def _adapt(m: Model, st: State, blk: int) -> None:
     kth = st.mh_nadapt[blk]
     ar_hat = st.mh_win_acc[blk] / st.mh_win_n[blk]
     st.mh_ar[blk] = (1.0 - m.alpha) * st.mh_ar[blk] + m.alpha * ar_hat
-    bk = m.beta / kth ** m.gamma
+    bk = m.beta / kth**m.gamma
     tar = m.blk_tar[blk]
     ar = min(max(st.mh_ar[blk], 1e-3), 0.999)
     st.mh_scale[blk] *= np.exp(bk * (ndtri(ar / 2.0) - ndtri(tar / 2.0)))
@@ -795,7 +818,8 @@ def _adapt(m: Model, st: State, blk: int) -> None:
         for i in range(d):
             for j in range(d):
                 emp = (st.mh_cross[blk, i, j] - st.mh_sum[blk, i] * st.mh_sum[blk, j] / n) / (
-                    n - 1.0)
+                    n - 1.0
+                )
                 st.mh_cov[blk, i, j] = (1.0 - bk) * st.mh_cov[blk, i, j] + bk * emp
     st.mh_win_acc[blk] = 0.0
     st.mh_win_n[blk] = 0.0
@@ -874,8 +898,18 @@ def record(m: Model, st: State, out: np.ndarray) -> None:
 
 
 @njit(cache=True)
-def run_chunk(m: Model, st: State, n_iter: int, thin: int, adapt: bool, keep: bool,
-              draws: np.ndarray, re_draws: np.ndarray, ll: np.ndarray, start: int) -> int:
+def run_chunk(
+    m: Model,
+    st: State,
+    n_iter: int,
+    thin: int,
+    adapt: bool,
+    keep: bool,
+    draws: np.ndarray,
+    re_draws: np.ndarray,
+    ll: np.ndarray,
+    start: int,
+) -> int:
     """Run ``n_iter`` iterations; when ``keep``, store every ``thin``-th from row ``start``.
 
     Returns the next free row.

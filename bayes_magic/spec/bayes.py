@@ -203,8 +203,20 @@ def _mcmc_options(opts: dict) -> McmcOptions:
                 setattr(o, sub.name, int(sub.value))
             else:
                 setattr(o, sub.name, float(sub.value))
-    for flag in ("initrandom", "nomleinitial", "noblocking", "blocksummary", "hpd", "melabel",
-                 "nomodelsummary", "nomesummary", "noheader", "notable", "remargl", "dryrun"):
+    for flag in (
+        "initrandom",
+        "nomleinitial",
+        "noblocking",
+        "blocksummary",
+        "hpd",
+        "melabel",
+        "nomodelsummary",
+        "nomesummary",
+        "noheader",
+        "notable",
+        "remargl",
+        "dryrun",
+    ):
         if opts.get(flag):
             setattr(o, flag, True)
     if o.melabel:
@@ -292,22 +304,29 @@ def build_bayes_mixed(cmd: Command, cmdline: str) -> BayesLinearModel:
             equation=eq,
             names=re_names,
             effects=effects,
-            structure=eq.covariance if k > 1 else ("identity" if eq.covariance == "identity"
-                                                    else eq.covariance),
+            structure=eq.covariance
+            if k > 1
+            else ("identity" if eq.covariance == "identity" else eq.covariance),
             stub=stub,
         )
         ig = Prior("igamma", (a_ig, b_ig), f"igamma({_g(a_ig)},{_g(b_ig)})")
         if lev.structure == "unstructured":
             lev.matrix = f"{stub}:Sigma"
             df = iw_df if iw_df is not None else k + 1
-            S = iw_scale if iw_scale is not None else MatrixArg(
-                tuple(tuple(1.0 if i == j else 0.0 for j in range(k)) for i in range(k)))
+            S = (
+                iw_scale
+                if iw_scale is not None
+                else MatrixArg(
+                    tuple(tuple(1.0 if i == j else 0.0 for j in range(k)) for i in range(k))
+                )
+            )
             if S.d != k:
                 raise StataError(f"iwishartprior(): scale matrix must be {k} x {k}", 503)
             if df <= k - 1:
                 raise StataError("iwishartprior(): degrees of freedom must exceed d - 1", 198)
-            lev.cov_prior = Prior("iwishart", (float(k), float(df), S),
-                                  f"iwishart({k},{_g(df)},{S})")
+            lev.cov_prior = Prior(
+                "iwishart", (float(k), float(df), S), f"iwishart({k},{_g(df)},{S})"
+            )
         elif lev.structure == "independent":
             lev.var_names = [f"{n}:sigma2" for n in re_names]
             lev.var_priors = [ig] * k
@@ -432,7 +451,9 @@ def apply_prior(model: BayesLinearModel, po: ParamsWithOptions) -> None:
                 if prior.family not in ("iwishart", "jeffreys"):
                     raise StataError(
                         f"prior {prior.family}() for {{{key},m}} is not available in "
-                        "bayes_magic yet; use iwishart() or jeffreys(d)", 198)
+                        "bayes_magic yet; use iwishart() or jeffreys(d)",
+                        198,
+                    )
                 lev.cov_prior = prior
             elif kind == "var":
                 for lev in model.levels:
@@ -448,17 +469,23 @@ def apply_prior(model: BayesLinearModel, po: ParamsWithOptions) -> None:
                         lev.df_prior = _scalar_prior(prior, str(key))
             elif kind == "re":
                 raise StataError(
-                    f"the prior of {{{key}}} is set by the covariance structure with bayes:",
-                    198)
+                    f"the prior of {{{key}}} is set by the covariance structure with bayes:", 198
+                )
 
 
 def _scalar_prior(p: Prior, name: str) -> Prior:
-    if p.family in ("mvnormal", "mvnormal0", "wishart", "iwishart", "dirichlet", "zellnersg",
-                    "zellnersg0"):
+    if p.family in (
+        "mvnormal",
+        "mvnormal0",
+        "wishart",
+        "iwishart",
+        "dirichlet",
+        "zellnersg",
+        "zellnersg0",
+    ):
         raise StataError(f"{p.family}() is not a prior for the scalar {{{name}}}", 198)
     if not p.numeric and p.family not in ("density", "logdensity"):
-        raise StataError(
-            f"hyperparameters of {{{name}}}'s prior must be numbers here", 198)
+        raise StataError(f"hyperparameters of {{{name}}}'s prior must be numbers here", 198)
     return p
 
 
@@ -479,7 +506,9 @@ def build_bayesmh(cmd: Command, cmdline: str) -> BayesLinearModel:
     if len(body.equations) != 1 or body.equations[0].expr is not None:
         raise StataError(
             "bayesmh: only linear models (one equation, no substitutable expression) are "
-            "available in this version of bayes_magic", 198)
+            "available in this version of bayes_magic",
+            198,
+        )
     eq = body.equations[0]
     opts = _collect(cmd, prefix=False)
     lik = opts.get("likelihood")
@@ -489,7 +518,9 @@ def build_bayesmh(cmd: Command, cmdline: str) -> BayesLinearModel:
     if lp.family != "normal" or len(lp.args) != 1 or not isinstance(lp.args[0], ParamRef):
         raise StataError(
             f"likelihood({lp.text}) is not available in this version of bayes_magic; "
-            "only normal({var}) likelihoods are", 198)
+            "only normal({var}) likelihoods are",
+            198,
+        )
     depvar = eq.depvars[0]
     assert isinstance(depvar, VarName)
     fixed: list[Term] = []
@@ -521,11 +552,18 @@ def build_bayesmh(cmd: Command, cmdline: str) -> BayesLinearModel:
         has_cons = "_cons" in effects
         # the mixed design orders slopes first and _cons last; ReLevel keeps the user's order
         structure, lev_extra = _re_structure(names, priors)
-        req = REEquation(path[-1], slope_terms, has_cons, structure if len(names) > 1 else
-                         "identity")
+        req = REEquation(
+            path[-1], slope_terms, has_cons, structure if len(names) > 1 else "identity"
+        )
         eqs.append(req)
-        lev = ReLevel(level=path[-1], equation=req, names=names, effects=effects,
-                      structure=structure, stub=names[0])
+        lev = ReLevel(
+            level=path[-1],
+            equation=req,
+            names=names,
+            effects=effects,
+            structure=structure,
+            stub=names[0],
+        )
         for k, v in lev_extra.items():
             setattr(lev, k, v)
         levels.append(lev)
@@ -562,8 +600,9 @@ def build_bayesmh(cmd: Command, cmdline: str) -> BayesLinearModel:
         if lev.structure == "unstructured" and lev.cov_prior is None:
             raise StataError(f"prior for {{{lev.matrix},m}} not specified", 198)
         if any(p is None for p in lev.var_priors):
-            raise StataError(f"prior for the variance of {{{' '.join(lev.names)}}} not "
-                             "specified", 198)
+            raise StataError(
+                f"prior for the variance of {{{' '.join(lev.names)}}} not specified", 198
+            )
     mc.blocks = tuple(opts.get("block", []))
     return model
 
@@ -593,8 +632,9 @@ def _re_structure(names: list[str], priors: list[ParamsWithOptions]) -> tuple[st
                 if fam in ("mvnormal", "mvnormal0"):
                     S = p.args[-1]
                     if not (isinstance(S, ParamRef) and S.matrix):
-                        raise StataError(f"{p.text}: the covariance must be a matrix "
-                                         "parameter {Sigma,m}", 198)
+                        raise StataError(
+                            f"{p.text}: the covariance must be a matrix parameter {{Sigma,m}}", 198
+                        )
                     means = p.args[1:-1] if fam == "mvnormal" else ()
                     if any(not (isinstance(m, float) and m == 0.0) for m in means):
                         raise StataError("random effects must have mean zero", 198)
@@ -630,8 +670,9 @@ def _re_structure(names: list[str], priors: list[ParamsWithOptions]) -> tuple[st
                     extra["df_name"] = _refname(p.args[2])
                     extra["dist"] = "t"
                     return "identity", extra
-                raise StataError(f"prior {p.text} for random effects is not available in "
-                                 "bayes_magic yet", 198)
+                raise StataError(
+                    f"prior {p.text} for random effects is not available in bayes_magic yet", 198
+                )
     raise StataError(f"prior for {{{' '.join(names)}}} not specified", 198)
 
 
@@ -662,8 +703,11 @@ def _apply_bayesmh_prior(model: BayesLinearModel, po: ParamsWithOptions) -> None
                     handled = True  # the random effects' own prior: read by _re_structure
                 elif ref.matrix and lev.matrix == full:
                     if prior.family != "iwishart":
-                        raise StataError(f"prior {prior.family}() for {{{full},m}} is not "
-                                         "available in bayes_magic yet", 198)
+                        raise StataError(
+                            f"prior {prior.family}() for {{{full},m}} is not "
+                            "available in bayes_magic yet",
+                            198,
+                        )
                     lev.cov_prior = prior
                     handled = True
                 elif full in lev.var_names:
@@ -676,6 +720,4 @@ def _apply_bayesmh_prior(model: BayesLinearModel, po: ParamsWithOptions) -> None
                     lev.df_prior = _scalar_prior(prior, full)
                     handled = True
             if not handled:
-                raise StataError(f"parameter {{{full}}} not found in the model", 111,
-                                 span=ref.span)
-
+                raise StataError(f"parameter {{{full}}} not found in the model", 111, span=ref.span)

@@ -127,8 +127,9 @@ def _arg(e: Expr, family: str) -> Arg:
         raise StataError(f"matrix {e.name} not found", 111, span=e.span)
     if family in ("density", "logdensity"):
         return e
-    raise StataError(f"{family}(): invalid argument {unparse_expr(e)}", 198,
-                     span=getattr(e, "span", None))
+    raise StataError(
+        f"{family}(): invalid argument {unparse_expr(e)}", 198, span=getattr(e, "span", None)
+    )
 
 
 def _fmt_num(x: float) -> str:
@@ -157,22 +158,31 @@ def prior_from_expr(e: Expr) -> Prior:
             raise StataError(f"{fam}() requires {need} arguments", 198, span=e.span)
         return Prior(fam, (), fam)
     if not isinstance(e, Call) or e.at:
-        raise StataError(f"invalid prior distribution {unparse_expr(e)}", 198,
-                         span=getattr(e, "span", None))
+        raise StataError(
+            f"invalid prior distribution {unparse_expr(e)}", 198, span=getattr(e, "span", None)
+        )
     fam = _resolve_family(e.func)
     if fam is None:
         raise StataError(f"unknown distribution {e.func}()", 198, span=e.span)
     need = FAMILIES.get(fam, FAMILIES.get(e.func, (0, None)))[1]
     if need is not None and len(e.args) != need:
         raise StataError(
-            f"{fam}() requires {need} argument{'s' if need != 1 else ''}; "
-            f"{len(e.args)} specified",
+            f"{fam}() requires {need} argument{'s' if need != 1 else ''}; {len(e.args)} specified",
             198,
             span=e.span,
         )
     args = tuple(_arg(a, fam) for a in e.args)
-    text = fam + "(" + ",".join(
-        _fmt_num(a) if isinstance(a, float) else str(a) if isinstance(a, (ParamRef, MatrixArg))
-        else unparse_expr(a) for a in args
-    ) + ")"
+    text = (
+        fam
+        + "("
+        + ",".join(
+            _fmt_num(a)
+            if isinstance(a, float)
+            else str(a)
+            if isinstance(a, (ParamRef, MatrixArg))
+            else unparse_expr(a)
+            for a in args
+        )
+        + ")"
+    )
     return Prior(fam, args, text)

@@ -17,8 +17,12 @@ UNIT = [0.01, 0.2, 0.5, 0.93]
 CASES = [
     ("normal", (0.5, 2.0, 0), X, lambda x: stats.norm(0.5, math.sqrt(2.0)).logpdf(x)),
     ("t", (1.0, 4.0, 3.0), X, lambda x: stats.t(3.0, loc=1.0, scale=2.0).logpdf(x)),
-    ("lognormal", (0.2, 0.5, 0), POS,
-     lambda x: stats.lognorm(math.sqrt(0.5), scale=math.exp(0.2)).logpdf(x)),
+    (
+        "lognormal",
+        (0.2, 0.5, 0),
+        POS,
+        lambda x: stats.lognorm(math.sqrt(0.5), scale=math.exp(0.2)).logpdf(x),
+    ),
     ("uniform", (-1.0, 4.0, 0), X, lambda x: stats.uniform(-1.0, 5.0).logpdf(x)),
     ("gamma", (2.5, 1.5, 0), POS, lambda x: stats.gamma(2.5, scale=1.5).logpdf(x)),
     ("igamma", (0.01, 0.01, 0), POS, lambda x: stats.invgamma(0.01, scale=0.01).logpdf(x)),
@@ -32,14 +36,12 @@ CASES = [
     ("jeffreys", (0, 0, 0), POS, lambda x: -np.log(x)),
     ("flat", (0, 0, 0), X, lambda x: 0.0),
     ("bernoulli", (0.3, 0, 0), [0.0, 1.0], lambda x: stats.bernoulli(0.3).logpmf(x)),
-    ("geometric", (0.3, 0, 0), [0.0, 1.0, 4.0],
-     lambda x: stats.geom(0.3, loc=-1).logpmf(x)),
+    ("geometric", (0.3, 0, 0), [0.0, 1.0, 4.0], lambda x: stats.geom(0.3, loc=-1).logpmf(x)),
     ("poisson", (2.5, 0, 0), [0.0, 1.0, 6.0], lambda x: stats.poisson(2.5).logpmf(x)),
 ]
 
 
-@pytest.mark.parametrize(("name", "args", "xs", "ref"), CASES,
-                         ids=[f"{c[0]}{c[1]}" for c in CASES])
+@pytest.mark.parametrize(("name", "args", "xs", "ref"), CASES, ids=[f"{c[0]}{c[1]}" for c in CASES])
 def test_scalar_density(name, args, xs, ref) -> None:
     code = D.code_of(name)
     for x in xs:
