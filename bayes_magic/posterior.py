@@ -33,8 +33,9 @@ class Posterior:
     draws: np.ndarray  # (chains, draws, params)
     re_names: list[str]
     re_draws: np.ndarray  # (chains, draws, effects)
-    loglik: np.ndarray  # (chains, draws)
-    sample: np.ndarray  # bool over the dataset
+    loglik: np.ndarray  # (chains, draws): log p(y | θ, b)
+    logprior: np.ndarray | None = None  # (chains, draws): log p(θ) + log p(b | θ)
+    sample: np.ndarray | None = None  # bool over the dataset
     model: Any = None  # the BayesLinearModel
     layout: Any = None
     info: dict[str, Any] = field(default_factory=dict)  # groups, acceptance, timing, seeds ...

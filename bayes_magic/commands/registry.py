@@ -83,6 +83,8 @@ MODULES = {
     "estimates": "estimates",
     "lrtest": "estimates",
     "test": "estimates",
+    "bayes": "bayes",
+    "bayesmh": "bayes",
 }
 
 

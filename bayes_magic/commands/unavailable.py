@@ -21,8 +21,6 @@ _PENDING = {
     "meglm": "generalized linear mixed models",
     "menl": "nonlinear mixed models",
     "regress": "linear regression",
-    "bayesmh": "the Bayesian sampler",
-    "bayes": "the Bayesian sampler",
     "bayesstats": "Bayesian postestimation",
     "bayestest": "Bayesian postestimation",
     "bayesgraph": "Bayesian graphs",

@@ -4,7 +4,8 @@ Stata ([BAYES] bayesstats ess; notes in tests/reference/stata-methods.md):
 
 * autocorrelations ρ_k = γ_k/γ_0 with γ_k = (1/T) Σ (θ_t − θ̄)(θ_{t+k} − θ̄);
 * correlation time τ = 1 + 2 Σ_{k=1}^{K} ρ_k, where K is ``corrlag`` (default min(500, T/2))
-  or the first lag with |ρ_k| < ``corrtol`` (default 0.01), whichever comes first;
+  or the lag before the first one with |ρ_k| < ``corrtol`` (default 0.01), whichever comes
+  first (so independent draws have τ = 1 and efficiency 1, as Stata prints for Gibbs draws);
 * ESS = T/τ, efficiency = ESS/T = 1/τ; with several chains ESS is the sum over chains;
 * MCSE = posterior SD / √ESS, or batch means with ``batch(#)``;
 * the Gelman-Rubin Rc with Brooks and Gelman's (1998) degrees-of-freedom correction,
@@ -60,9 +61,9 @@ def _tau(x: np.ndarray, corrlag: int | None, corrtol: float) -> float:
         return float("nan")
     s = 0.0
     for k in range(1, lag + 1):
-        s += rho[k]
         if abs(rho[k]) < corrtol:
-            break
+            break  # the lag that falls under the tolerance is not summed
+        s += rho[k]
     return max(1.0 + 2.0 * s, 1.0 / T)
 
 

@@ -66,6 +66,9 @@ class CoefTable:
         stub_title: str | None = None,
         pre_header: str | None = None,
         width: int = 78,
+        blocks: bool = False,
+        level_stub: int = 11,
+        base_width: int = 11,
     ) -> None:
         self.equations = equations
         self.header = header
@@ -75,6 +78,11 @@ class CoefTable:
         self.stub_title = stub_title
         self.pre_header = pre_header
         self.width = width
+        #: Bayesian tables show the equation block line even for one equation, right-align level
+        #: rows in the full stub, and print a base level's 0 in a 10-character column
+        self.blocks = blocks
+        self.level_stub = level_stub
+        self.base_width = base_width
 
     def text(self) -> str:
         w = self.width
@@ -83,7 +91,7 @@ class CoefTable:
         lines = [rule]
         if self.pre_header is not None:
             lines.append(f"{'':>12} |" + self.pre_header)
-        single = len(self.equations) == 1
+        single = len(self.equations) == 1 and not self.blocks
         title = (
             self.stub_title
             if self.stub_title is not None
@@ -95,7 +103,8 @@ class CoefTable:
             if not single:
                 if k:
                     lines.append(sep)
-                lines.append(f"{eq.name[:12]:<12} |")
+                if eq.name:
+                    lines.append(f"{eq.name[:12]:<12} |")
             for r in eq.rows:
                 lines.append(self._row(r))
         lines.append(rule)
@@ -112,23 +121,25 @@ class CoefTable:
                 return "\n".join([*head, f"{_abbrev(pieces[-1], 12):>12} |"])
             return f"{_abbrev(r.label, 12):>12} |"
         if r.kind in ("level", "base", "omitted"):
-            stub = f"{_abbrev(r.label, 11):>11}  |"
+            n = self.level_stub
+            stub = f"{_abbrev(r.label, n):>{n}}{' ' * (13 - n)}|"
         else:
             stub = f"{_abbrev(r.label, 12):>12} |"
         if r.kind == "base":
-            return stub + f"{'0':>11}  (base)"
+            return stub + f"{'0':>{self.base_width}}  (base)"
         if r.kind in ("omitted", "omitted_var"):
-            return stub + f"{'0':>11}  (omitted)"
+            return stub + f"{'0':>{self.base_width}}  (omitted)"
         return stub + self.row_format(r)
 
     def html(self, caption: str | None = None, notes: list[str] | None = None) -> str:
         rows: list = []
-        single = len(self.equations) == 1
+        single = len(self.equations) == 1 and not self.blocks
         for k, eq in enumerate(self.equations):
             if not single:
                 if k:
                     rows.append(Rule())
-                rows.append(eq.name)
+                if eq.name:
+                    rows.append(eq.name)
             for r in eq.rows:
                 if r.kind == "blank":
                     continue

@@ -435,13 +435,14 @@ def _run_one(args: tuple) -> tuple:
     draws = np.empty((size, nparam))
     re = np.empty((size, q))
     ll = np.empty(size)
+    lpri = np.empty(size)
     total = burnin + size * thin
     done = 0
     row = 0
     while done < total:
         if done < burnin:
             n = min(CHUNK, burnin - done)
-            K.run_chunk(model, st, n, 1, True, False, draws, re, ll, 0)
+            K.run_chunk(model, st, n, 1, True, False, draws, re, ll, lpri, 0)
         else:
             n_keep = min(CHUNK // thin + 1, size - row)
             n = n_keep * thin
@@ -455,13 +456,14 @@ def _run_one(args: tuple) -> tuple:
                 draws,
                 re,
                 ll,
+                lpri,
                 row,
             )
         done += n
         if progress is not None:
             progress(done, total)
     tries = np.maximum(st.tries, 1.0)
-    return draws, re, ll, st.acc / tries
+    return draws, re, ll, lpri, st.acc / tries
 
 
 def run_chains(
@@ -474,9 +476,9 @@ def run_chains(
     *,
     nproc: int = 1,
     progress: Callable[[int, int, int], None] | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:
     """Run every chain; returns draws (chains, size, nparam), random effects, log likelihoods,
-    MH acceptance rates (chains, blocks), and the wall time."""
+    log priors, MH acceptance rates (chains, blocks), and the wall time."""
     t0 = time.perf_counter()
     q = states[0].b.shape[0]
     nchains = len(states)
@@ -493,8 +495,9 @@ def run_chains(
     draws = np.stack([r[0] for r in results])
     re = np.stack([r[1] for r in results])
     ll = np.stack([r[2] for r in results])
-    acc = np.stack([r[3] for r in results])
-    return draws, re, ll, acc, time.perf_counter() - t0
+    lpri = np.stack([r[3] for r in results])
+    acc = np.stack([r[4] for r in results])
+    return draws, re, ll, lpri, acc, time.perf_counter() - t0
 
 
 def _child(conn, args: tuple, c: int, queue) -> None:

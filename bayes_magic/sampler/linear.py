@@ -31,7 +31,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from .densities import logpdf_scalar
+from .densities import logpdf_iwishart, logpdf_jeffreys_matrix, logpdf_scalar
 from .rng import chi2, gamma, normal, uniform
 
 __all__ = ["Model", "State", "run_chunk", "ndtri"]
@@ -898,6 +898,53 @@ def record(m: Model, st: State, out: np.ndarray) -> None:
 
 
 @njit(cache=True)
+def logprior(m: Model, st: State) -> float:
+    """log p(θ) + log p(b | θ): every prior and the random effects' density at the state.
+
+    t-distributed effects enter through their marginal t density (the latent precisions are a
+    device of the sampler, not parameters), so the log posterior ``loglik + logprior`` is that
+    of the model as written; it serves the Laplace-Metropolis marginal likelihood.
+    """
+    lp = 0.0
+    for i in range(m.p):
+        a = m.beta_args[i]
+        lp += logpdf_scalar(m.beta_code[i], st.beta[i], a[0], a[1], a[2])
+    a = m.s2_args
+    lp += logpdf_scalar(m.s2_code, st.s2[0], a[0], a[1], a[2])
+    for lev in range(m.nl):
+        k = m.k[lev]
+        o = m.zzk[lev]
+        if m.struct[lev] == UNSTRUCTURED:
+            S = st.Sig[o : o + k * k].reshape(k, k).copy()
+            if m.iw_df[lev] > 0.0:
+                V = m.iw_S[o : o + k * k].reshape(k, k).copy()
+                lp += logpdf_iwishart(S, m.iw_df[lev], V)
+            else:
+                lp += logpdf_jeffreys_matrix(S)
+        else:
+            vo = m.voff[lev]
+            for j in range(m.nvar[lev]):
+                a = m.var_args[vo + j]
+                lp += logpdf_scalar(m.var_code[vo + j], st.var[vo + j], a[0], a[1], a[2])
+            if m.struct[lev] == EXCHANGEABLE:
+                a = m.rho_args[lev]
+                lp += logpdf_scalar(m.rho_code[lev], st.rho[lev], a[0], a[1], a[2])
+        if m.tdist[lev] == 1:
+            a = m.df_args[lev]
+            nu = st.df[lev]
+            lp += logpdf_scalar(m.df_code[lev], nu, a[0], a[1], a[2])
+            bo = m.boff[lev]
+            vo = m.voff[lev]
+            for g in range(m.G[lev]):
+                for j in range(k):
+                    v = st.var[vo + (j if m.struct[lev] == INDEPENDENT else 0)]
+                    lp += logpdf_scalar(2, st.b[bo + g * k + j], 0.0, v, nu)
+        else:
+            lp += _re_logdens(m, st, lev)
+    return lp
+
+
+@njit(cache=True)
 def run_chunk(
     m: Model,
     st: State,
@@ -908,6 +955,7 @@ def run_chunk(
     draws: np.ndarray,
     re_draws: np.ndarray,
     ll: np.ndarray,
+    lpri: np.ndarray,
     start: int,
 ) -> int:
     """Run ``n_iter`` iterations; when ``keep``, store every ``thin``-th from row ``start``.
@@ -922,5 +970,6 @@ def run_chunk(
             for i in range(st.b.shape[0]):
                 re_draws[row, i] = st.b[i]
             ll[row] = loglik(m, st)
+            lpri[row] = logprior(m, st)
             row += 1
     return row

@@ -29,7 +29,7 @@ from ..syntax.ast import (
     VarName,
 )
 from .model import LinearMixedSpec, REEquation, build_mixed
-from .priors import MatrixArg, Prior, prior_from_expr
+from .priors import MatrixArg, Prior, likelihood_from_expr, prior_from_expr
 
 __all__ = [
     "BayesLinearModel",
@@ -148,24 +148,10 @@ class BayesLinearModel:
     title: str = "Bayesian multilevel regression"
 
 
-_STUBS = "U V W X Y Z A B C D E F".split()
-
-
 def _default_level_names(levels: tuple[REEquation, ...]) -> list[tuple[str, list[str]]]:
-    """Stub and effect names per equation: U0, U1 ...; a nested level repeats the letter."""
-    out = []
-    letter = 0
-    prev: tuple[str, ...] = ()
-    for k, eq in enumerate(levels):
-        path = (eq.level,)
-        if k and eq.level != "_all" and prev and prev[0] != "_all":
-            stub = out[-1][0] + out[-1][0][0]  # nested below the previous level
-        else:
-            stub = _STUBS[letter % len(_STUBS)]
-            letter += 1
-        prev = path
-        out.append((stub, []))
-    return out
+    """Stub per level, as [BAYES] bayes: mixed names them: ``U`` at the first level of the
+    hierarchy, ``UU`` at the second, ``UUU`` at the third (``{U0}``, ``{UU0}``, ...)."""
+    return [("U" * (k + 1), []) for k in range(len(levels))]
 
 
 def _effects_of(eq: REEquation) -> list[str]:
@@ -514,7 +500,7 @@ def build_bayesmh(cmd: Command, cmdline: str) -> BayesLinearModel:
     lik = opts.get("likelihood")
     if lik is None:
         raise StataError("likelihood() required", 198)
-    lp = prior_from_expr(lik.dist)
+    lp = likelihood_from_expr(lik.dist)
     if lp.family != "normal" or len(lp.args) != 1 or not isinstance(lp.args[0], ParamRef):
         raise StataError(
             f"likelihood({lp.text}) is not available in this version of bayes_magic; "

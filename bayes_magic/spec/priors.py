@@ -141,6 +141,36 @@ def _fmt_num(x: float) -> str:
     return s
 
 
+def likelihood_from_expr(e: Expr) -> Prior:
+    """Parse ``likelihood()``'s model: ``normal({e.y:sigma2})``, ``t({s2}, {df})``, ``logit`` ...
+
+    Likelihood families take the variance (and other auxiliary parameters) but not the mean,
+    which is the linear form; so their argument counts differ from the priors'.
+    """
+    if isinstance(e, Name):
+        return Prior(e.name, (), e.name)
+    if not isinstance(e, Call) or e.at:
+        raise StataError(
+            f"invalid likelihood {unparse_expr(e)}", 198, span=getattr(e, "span", None)
+        )
+    fam = _resolve_family(e.func) or e.func
+    args = tuple(_arg(a, fam) for a in e.args)
+    text = (
+        fam
+        + "("
+        + ",".join(
+            _fmt_num(a)
+            if isinstance(a, float)
+            else str(a)
+            if isinstance(a, (ParamRef, MatrixArg))
+            else unparse_expr(a)
+            for a in args
+        )
+        + ")"
+    )
+    return Prior(fam, args, text)
+
+
 def prior_from_expr(e: Expr) -> Prior:
     """Parse a distribution written in ``prior()``: ``normal(0,10000)``, ``jeffreys`` ...
 

@@ -1,0 +1,196 @@
+"""``bayes: mixed``, ``bayesmh`` and their replays ([BAYES] bayes, [BAYES] bayesmh).
+
+Both commands build a :class:`~bayes_magic.spec.bayes.BayesLinearModel`, run the shared sampler
+through :func:`~bayes_magic.commands.bayes_run.estimate`, and store a
+:class:`~bayes_magic.posterior.Posterior` as the current estimation results. ``bayes`` or
+``bayesmh`` alone replays the last results with the reporting options given now (``hpd``,
+``clevel()``, ``showreffects``, ``melabel`` ...); ``bayesmh, saving(file)`` saves them.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import StataError
+from ..posterior import Posterior
+from ..report.output import Output, Text
+from ..syntax.ast import Command, Equations, MultilevelModel
+from ..syntax.unparse import unparse
+from .bayes_display import bayes_outputs, model_summary, multilevel_structure, summary_outputs
+from .registry import command
+
+__all__ = ["display_options", "dots_text"]
+
+_REPORT = (
+    "clevel",
+    "hpd",
+    "melabel",
+    "showreffects",
+    "nomodelsummary",
+    "nomesummary",
+    "noheader",
+    "notable",
+    "blocksummary",
+    "batch",
+    "corrlag",
+    "corrtol",
+    "level",
+)
+_REPLAY_ONLY = ("saving", "remargl", "nogroup", "chainsdetail", "title", "dots", "nodots")
+
+
+def display_options(given: dict[str, Any]) -> dict[str, Any]:
+    """Reporting options as the display reads them (``level()`` is ``clevel()``)."""
+    out = {k: v for k, v in given.items() if k in _REPORT}
+    if "level" in out:
+        out["clevel"] = float(out.pop("level"))
+    if "clevel" in out:
+        out["clevel"] = float(out["clevel"])
+        if not 10 <= out["clevel"] <= 99.99:
+            raise StataError("clevel() must be between 10 and 99.99 inclusive", 198)
+    if out.get("melabel"):
+        out["nomodelsummary"] = out["nomesummary"] = True
+    return out
+
+
+def _opts_of(cmd: Command) -> dict[str, Any]:
+    opts: dict[str, Any] = {}
+    for p in cmd.prefixes:
+        if p.name == "bayes":
+            opts.update({o.name: o.value for o in p.options})
+    opts.update({o.name: o.value for o in cmd.options})
+    return opts
+
+
+def dots_text(post: Posterior, burnin: int, size: int, thin: int) -> str:
+    """Stata's progress log: ``Burn-in 2500 aaaaaaaaa1000...`` then ``Simulation 10000 ...``."""
+
+    def line(word: str, n: int, ch: str) -> str:
+        out = [f"{word} {n} "]
+        for i in range(100, n, 100):
+            out.append(str(i) if i % 1000 == 0 else ch)
+        return "".join(out) + " done"
+
+    body = [line("Burn-in", burnin, "a"), line("Simulation", size * thin, ".")]
+    if post.nchains == 1:
+        return "\n".join(body)
+    out = []
+    for c in range(post.nchains):
+        out.append(f"Chain {c + 1}")
+        out += ["  " + b for b in body]
+    return "\n".join(out)
+
+
+def _progress(s):
+    factory = getattr(s, "progress_factory", None)
+    return factory() if factory is not None else None
+
+
+def _save(post: Posterior, saving: Any) -> list[Output]:
+    path = Path(saving.path)
+    replace = saving.options.get("replace", False) is True if saving.options else False
+    dta = path.with_suffix(".dta") if path.suffix not in (".dta",) else path
+    if dta.exists() and not replace:
+        raise StataError(f"file {dta} already exists", 602)
+    try:
+        dta, _full = post.save(path)
+    except OSError as exc:
+        raise StataError(f"file {dta} could not be opened: {exc.strerror}", 603) from None
+    return [Text(f"file {dta} saved.", kind="note")]
+
+
+def _lml(post: Posterior) -> float:
+    from ..diagnostics.lml import laplace_metropolis
+
+    if post.logprior is None:
+        return math.nan
+    draws = np.concatenate([post.draws, post.re_draws], axis=2)
+    return laplace_metropolis(draws, post.loglik + post.logprior)
+
+
+def _run(s, cmd: Command, bm, opts: dict[str, Any], prefix_cmd: bool) -> list[Output]:
+    from .bayes_run import estimate
+
+    mc = bm.options
+    if mc.dryrun:
+        outs: list[Output] = []
+        if bm.levels:
+            outs.append(Text(multilevel_structure(bm), kind="result"))
+        # the coefficient names need the design: build it without sampling
+        from ..design.mixed import build_mixed_design
+
+        d = build_mixed_design(s.data, bm.linear, s.touse(cmd))
+        outs.append(Text(model_summary(bm, list(d.xnames)), kind="result"))
+        return outs
+    touse = s.touse(cmd)
+    post = estimate(s, bm, touse, _progress(s))
+    if prefix_cmd:
+        post.info["default_priors"] = not any(
+            k in opts for k in ("prior", "normalprior", "igammaprior", "iwishartprior")
+        )
+    multilevel = bool(bm.levels)
+    if mc.remargl or not multilevel:
+        post.info["scalars"]["lml"] = _lml(post)
+    post.options = {o.name: o.value for o in cmd.options}
+    shown = display_options(opts)
+    outs = summary_outputs(post, shown)
+    if mc.dots:
+        outs.append(Text(dots_text(post, mc.burnin, mc.mcmcsize, mc.thinning), kind="text"))
+    if mc.saving:
+        from ..syntax.ast import FileArg, Suboptions
+
+        outs += _save(post, opts.get("saving") or FileArg(mc.saving, Suboptions(())))
+    s.e = post
+    outs += bayes_outputs(post, shown, summaries=False)
+    return outs
+
+
+@command("bayes", "prefix")
+def bayes_prefix(s, cmd: Command) -> list[Output]:
+    from ..spec.bayes import build_bayes_mixed
+
+    if cmd.name != "mixed":
+        raise StataError(f"bayes: {cmd.name} is not available in this version of bayes_magic", 199)
+    if not isinstance(cmd.body, MultilevelModel) or cmd.body.depvar is None:
+        raise StataError("bayes: mixed requires a model; to replay, type bayes", 198)
+    bm = build_bayes_mixed(cmd, unparse(cmd))
+    return _run(s, cmd, bm, _opts_of(cmd), True)
+
+
+def _replay(s, cmd: Command, which: str) -> list[Output]:
+    post = s.e
+    if not isinstance(post, Posterior):
+        raise StataError("last estimates not found", 301)
+    if which == "bayesmh" and post.cmd != "bayesmh":
+        raise StataError("last estimates not found", 301)
+    opts = {o.name: o.value for o in cmd.options}
+    bad = [k for k in opts if k not in _REPORT and k not in _REPLAY_ONLY]
+    if bad:
+        raise StataError(f"option {bad[0]} not allowed", 198)
+    outs: list[Output] = []
+    if "saving" in opts:
+        outs += _save(post, opts["saving"])
+    if opts.get("remargl") and "lml" not in post.scalars:
+        post.info["scalars"]["lml"] = _lml(post)
+    outs += bayes_outputs(post, display_options(opts), summaries=False)
+    return outs
+
+
+@command("bayes")
+def bayes_replay(s, cmd: Command) -> list[Output]:
+    return _replay(s, cmd, "bayes")
+
+
+@command("bayesmh")
+def bayesmh(s, cmd: Command) -> list[Output]:
+    from ..spec.bayes import build_bayesmh
+
+    body = cmd.body
+    if not isinstance(body, Equations) or not body.equations:
+        return _replay(s, cmd, "bayesmh")
+    bm = build_bayesmh(cmd, unparse(cmd))
+    return _run(s, cmd, bm, _opts_of(cmd), False)

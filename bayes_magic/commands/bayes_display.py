@@ -1,0 +1,499 @@
+"""Stata's layout for Bayesian results ([BAYES] bayesmh, [BAYES] bayes: mixed).
+
+Four parts, each as Stata prints them: the multilevel structure (which random effects each
+level has), the model summary (likelihood, priors, hyperpriors, with ``(1)`` marking parameters
+of the linear form), the header (MCMC sizes, groups, acceptance rate, efficiency, log marginal
+likelihood, Gelman-Rubin Rc) and the table (Mean, Std. dev., MCSE, Median and an equal-tailed or
+HPD credible interval). The table is shared with ``bayesstats summary``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..diagnostics.mcmc import summary_row
+from ..posterior import Posterior
+from ..report.coeftable import CoefRow, CoefTable, Equation
+from ..report.format import fmt_g
+from ..report.output import Block, Output, Text, escape
+from ..spec.bayes import BayesLinearModel, ReLevel
+
+__all__ = [
+    "multilevel_structure",
+    "model_summary",
+    "header_lines",
+    "posterior_table",
+    "table_equations",
+    "bayes_outputs",
+    "fmt_mcse",
+    "fmt_sig4",
+    "stats_of",
+]
+
+RULE = "-" * 78
+
+
+# ---------------------------------------------------------------------------------------------
+# number formats
+
+
+def fmt_mcse(x: float) -> str:
+    """MCSE as Stata's tables print it: six decimals, trailing zeros dropped (``.253736``,
+    ``.16501``), no leading zero; tiny or large values fall back to ``%9.0g``."""
+    if not math.isfinite(x):
+        return "."
+    if x != 0 and abs(x) < 5e-7:
+        return fmt_g(x, 9)
+    whole = len(str(int(abs(x)))) if abs(x) >= 1 else 0
+    s = f"{x:.{max(0, min(6, 7 - whole))}f}".rstrip("0").rstrip(".")
+    if s in ("", "-0", "0"):
+        return "0"
+    if s.startswith("0."):
+        s = s[1:]
+    return s if len(s) <= 9 else fmt_g(x, 9)
+
+
+def fmt_sig4(x: float) -> str:
+    """Four significant digits without a leading zero (``.7085``, ``.001621``): the header's
+    acceptance rate and efficiencies."""
+    if not math.isfinite(x):
+        return "."
+    if x == int(x) and abs(x) < 1e6:
+        return str(int(x))
+    s = f"{x:.4g}"
+    if "e" in s:
+        return fmt_g(x, 9)
+    if s.startswith("0."):
+        s = s[1:]
+    elif s.startswith("-0."):
+        s = "-" + s[2:]
+    return s
+
+
+# ---------------------------------------------------------------------------------------------
+# multilevel structure and model summary
+
+
+def _effect_text(effect: str) -> str:
+    return "random intercepts" if effect == "_cons" else f"random coefficients for {effect}"
+
+
+def multilevel_structure(bm: BayesLinearModel) -> str:
+    """``Multilevel structure``: each level and what its random effects are."""
+    if not bm.levels:
+        return ""
+    lines = ["Multilevel structure", RULE]
+    for lev in bm.levels:
+        lines.append(lev.level)
+        for name, eff in zip(lev.names, lev.effects):
+            lines.append(f"    {{{name}}}: {_effect_text(eff)}")
+    lines.append(RULE)
+    return "\n".join(lines)
+
+
+def _re_ref(bm: BayesLinearModel, lev: ReLevel, names: Sequence[str]) -> str:
+    if bm.command == "bayesmh":
+        return "{" + " ".join(f"{n}[{lev.level}]" for n in names) + "}"
+    return "{" + " ".join(names) + "}"
+
+
+def _re_prior_lines(bm: BayesLinearModel, lev: ReLevel) -> list[tuple[str, str]]:
+    """(parameters, distribution) of a level's random effects."""
+    k = lev.k
+    if lev.structure == "unstructured":
+        return [(_re_ref(bm, lev, lev.names), f"mvnormal({k},{{{lev.matrix},m}})")]
+    if lev.dist == "t":
+        v = lev.var_names
+        return [
+            (
+                _re_ref(bm, lev, [n]),
+                f"t(0,{{{v[j] if len(v) > 1 else v[0]}}},{{{lev.df_name}}})",
+            )
+            for j, n in enumerate(lev.names)
+        ]
+    if lev.structure == "independent":
+        return [
+            (_re_ref(bm, lev, [n]), f"normal(0,{{{v}}})") for n, v in zip(lev.names, lev.var_names)
+        ]
+    if lev.structure == "identity":
+        if k == 1:
+            return [(_re_ref(bm, lev, lev.names), f"normal(0,{{{lev.var_names[0]}}})")]
+        return [(_re_ref(bm, lev, lev.names), f"mvnidentity0({k},{{{lev.var_names[0]}}})")]
+    return [
+        (
+            _re_ref(bm, lev, lev.names),
+            f"mvnexchangeable0({k},{{{lev.var_names[0]}}},{{{lev.rho_name}}})",
+        )
+    ]
+
+
+def _aligned(pairs: list[tuple[str, str, bool]]) -> list[str]:
+    """``  {lhs} ~ dist`` lines with the ``~`` aligned, and ``(1)`` at the right margin."""
+    if not pairs:
+        return []
+    w = max(len(a) for a, _, _ in pairs)
+    out = []
+    for lhs, dist, mark in pairs:
+        line = f"  {lhs:>{w}} ~ {dist}"
+        if mark:
+            line = f"{line:<75}(1)" if len(line) < 75 else f"{line}  (1)"
+        out.append(line)
+    return out
+
+
+def model_summary(bm: BayesLinearModel, coef_names: Sequence[str]) -> str:
+    """``Model summary``: likelihood, priors and hyperpriors, as the talk's slide shows them."""
+    eq = bm.eq
+    lines = ["Model summary", RULE, "Likelihood:"]
+    lines.append(f"  {eq} ~ normal(xb_{eq},{{{bm.sigma2_name}}})")
+    lines.append("")
+    lines.append("Priors:")
+    pairs: list[tuple[str, str, bool]] = []
+    # coefficients grouped by prior, in order
+    groups: list[tuple[str, list[str]]] = []
+    for c in coef_names:
+        p = bm.coef_priors.get(c, bm.coef_default)
+        text = str(p) if p is not None else "."
+        if groups and groups[-1][0] == text:
+            groups[-1][1].append(c)
+        else:
+            groups.append((text, [c]))
+    for text, names in groups:
+        pairs.append((f"{{{eq}:{' '.join(names)}}}", text, True))
+    hyper: list[tuple[str, str, bool]] = []
+    for lev in bm.levels:
+        for lhs, dist in _re_prior_lines(bm, lev):
+            pairs.append((lhs, dist, True))
+        if lev.structure == "unstructured":
+            hyper.append((f"{{{lev.matrix},m}}", str(lev.cov_prior), False))
+        else:
+            for vn, vp in zip(lev.var_names, lev.var_priors):
+                hyper.append((f"{{{vn}}}", str(vp), False))
+            if lev.rho_name:
+                hyper.append((f"{{{lev.rho_name}}}", str(lev.rho_prior), False))
+        if lev.df_name:
+            hyper.append((f"{{{lev.df_name}}}", str(lev.df_prior), False))
+    pairs.append((f"{{{bm.sigma2_name}}}", str(bm.sigma2_prior), False))
+    lines += _aligned(pairs)
+    if hyper:
+        lines += ["", "Hyperprior:" if len(hyper) == 1 else "Hyperpriors:"]
+        lines += _aligned(hyper)
+    lines.append(RULE)
+    lines.append(f"(1) Parameters are elements of the linear form xb_{eq}.")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# header
+
+
+def _right(label: str, value: str, *, indent: bool = False) -> str:
+    if indent:
+        return f"{label:>16} ={value:>11}"
+    return f"{label:<17}={value:>11}"
+
+
+def _rc(label: str, value: str, *, indent: bool = False) -> str:
+    """A right-hand cell of the several-chains header, whose labels are longer: ``=`` at
+    column 69."""
+    return f"{label:>19} ={value:>8}" if indent else f"{label:<19} ={value:>8}"
+
+
+def _pairs_text(pairs: list[tuple[str, str]]) -> list[str]:
+    return [(f"{a:<49}{b}" if b else a).rstrip() for a, b in pairs]
+
+
+def _sampling_title(post: Posterior) -> str:
+    info = post.info
+    if info.get("all_gibbs"):
+        return "Gibbs sampling"
+    return "Metropolis–Hastings and Gibbs sampling"
+
+
+def header_lines(post: Posterior) -> list[str]:
+    """Stata's header: sizes on the right from column 50, title and sampler on the left."""
+    info = post.info
+    sc = post.scalars
+    title = post.macros.get("title", "Bayesian multilevel regression")
+    chains = post.nchains
+    groups = info.get("groups", [])
+    left = [title, _sampling_title(post)]
+    right: list[str] = []
+    if chains > 1:
+        right += [
+            _right("Number of chains", f"{chains:,}"),
+            "Per MCMC chain:",
+            _rc("Iterations", f"{int(sc['mcmciter']):,}", indent=True),
+            _rc("Burn-in", f"{int(sc['burnin']):,}", indent=True),
+            _rc("Sample size", f"{int(sc['mcmcsize']):,}", indent=True),
+        ]
+    else:
+        right += [
+            _right("MCMC iterations", f"{int(sc['mcmciter']):,}"),
+            _right("Burn-in", f"{int(sc['burnin']):,}"),
+            _right("MCMC sample size", f"{int(sc['mcmcsize']):,}"),
+        ]
+    pairs = list(zip(left + [""] * (len(right) - len(left)), right))
+    if len(groups) == 1:
+        name, G, mn, avg, mx = groups[0]
+        pairs += [
+            (f"Group variable: {name}", _right("Number of groups", f"{G:,}")),
+            ("", "Obs per group:"),
+            ("", _right("min", f"{mn:,}", indent=True)),
+            ("", _right("avg", f"{avg:.1f}", indent=True)),
+            ("", _right("max", f"{mx:,}", indent=True)),
+        ]
+    pairs.append(("", _right("Number of obs", f"{int(sc['N']):,}")))
+    if chains > 1:
+        pairs.append(("", _rc("Avg acceptance rate", fmt_sig4(sc["arate"]))))
+    else:
+        pairs.append(("", _right("Acceptance rate", fmt_sig4(sc["arate"]))))
+    eff = [sc.get("eff_min", math.nan), sc.get("eff_avg", math.nan), sc.get("eff_max", math.nan)]
+    lml = sc.get("lml")
+    lml_text = "Log marginal-likelihood"
+    if lml is not None and math.isfinite(lml):
+        lml_text += f" = {fmt_g(lml, 10)}"
+    if chains > 1:
+        lml_text = "Avg " + lml_text[0].lower() + lml_text[1:]
+    row = _rc if chains > 1 else _right
+    lead = "Avg efficiency:" if chains > 1 else "Efficiency:"
+    if eff[0] == eff[2]:
+        pairs.append((lml_text, row(lead.rstrip(":"), fmt_sig4(eff[1]))))
+    else:
+        pairs.append(("", row(f"{lead}  min" if chains == 1 else f"{lead} min", fmt_sig4(eff[0]))))
+        pairs.append(("", row("avg", fmt_sig4(eff[1]), indent=True)))
+        pairs.append((lml_text, row("max", fmt_sig4(eff[2]), indent=True)))
+    if chains > 1 and "Rc_max" in sc:
+        pairs.append(("", _rc("Max Gelman–Rubin Rc", fmt_sig4(sc["Rc_max"]))))
+    lines = _pairs_text(pairs)
+    if len(groups) > 1:
+        lines += ["", *_group_table(groups)]
+    return lines
+
+
+def _group_table(groups: list) -> list[str]:
+    return [
+        "-" * 61,
+        "                |     No. of       Observations per group",
+        " Group variable |     groups    Minimum    Average    Maximum",
+        "----------------+--------------------------------------------",
+        *[
+            f"{name[:15]:>15} |{G:>11,}{mn:>11,}{avg:>11.1f}{mx:>11,}"
+            for name, G, mn, avg, mx in groups
+        ],
+        "-" * 61,
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# the table
+
+
+def stats_of(chains: np.ndarray, opts: dict[str, Any]) -> list[float]:
+    """Mean, Std. dev., MCSE, Median, lower, upper of one parameter's draws."""
+    r = summary_row(
+        chains,
+        level=float(opts.get("clevel", 95.0)),
+        use_hpd=bool(opts.get("hpd", False)),
+        batch=int(opts.get("batch", 0)),
+        corrlag=opts.get("corrlag"),
+        corrtol=float(opts.get("corrtol", 0.01)),
+    )
+    return [r["mean"], r["sd"], r["mcse"], r["median"], r["lo"], r["hi"]]
+
+
+def _coef_rows(post: Posterior, opts: dict[str, Any]) -> list[CoefRow]:
+    info = post.info
+    eq = post.model.eq
+    rows: list[CoefRow] = []
+    last: str | None = None
+    for c in info["columns"]:
+        if c.group is not None and c.group != last:
+            if rows and rows[-1].kind != "blank":
+                rows.append(CoefRow("", kind="blank"))
+            rows.append(CoefRow(c.group, kind="heading"))
+        elif c.group is None and last is not None:
+            rows.append(CoefRow("", kind="blank"))
+        last = c.group
+        if c.kind in ("base", "omitted"):
+            rows.append(CoefRow(c.label, kind=c.kind if c.group is not None else "omitted_var"))
+            continue
+        vals = stats_of(post.chains_of(f"{eq}:{c.name}"), opts)
+        rows.append(CoefRow(c.label, vals, kind="level" if c.group is not None else "coef"))
+    return rows
+
+
+def _me_label(lev: ReLevel, name: str) -> str:
+    """``melabel`` row labels: ``var(homework)``, ``cov(homework,_cons)``, ``corr(...)``."""
+    effects = lev.effects
+    if lev.structure == "unstructured" and lev.matrix and name.startswith(lev.matrix + "_"):
+        i, j = (int(x) - 1 for x in name[len(lev.matrix) + 1 :].split("_"))
+        if i == j:
+            return f"var({effects[i]})"
+        return f"cov({effects[i]},{effects[j]})"
+    if name in lev.var_names:
+        if lev.structure == "independent":
+            return f"var({effects[lev.var_names.index(name)]})"
+        return f"var({' '.join(effects)})" if len(effects) > 1 else f"var({effects[0]})"
+    if name == lev.rho_name:
+        return f"corr({' '.join(effects)})"
+    if name == lev.df_name:
+        return "df"
+    return name
+
+
+def table_equations(post: Posterior, opts: dict[str, Any]) -> list[Equation]:
+    """The table's equations: coefficients, each level's covariance parameters, the residual
+    variance, and the random effects asked for with ``showreffects``."""
+    bm: BayesLinearModel = post.model
+    melabel = bool(opts.get("melabel"))
+    eqs = [Equation(bm.eq, _coef_rows(post, opts))]
+    prefix = bm.command != "bayesmh"
+    loose: list[CoefRow] = []
+    for lev in bm.levels:
+        names = lev.cov_names()
+        rows = [
+            CoefRow(_me_label(lev, n) if melabel else n, stats_of(post.chains_of(n), opts))
+            for n in names
+        ]
+        if prefix:
+            eqs.append(Equation(lev.level, rows))
+        else:
+            for n, r in zip(names, rows):
+                if ":" in n:
+                    e, short = n.split(":", 1)
+                    r.label = short
+                    eqs.append(Equation(e, [r]))
+                else:
+                    loose.append(r)
+    if loose:
+        eqs.append(Equation("", loose))
+    s2 = stats_of(post.chains_of(bm.sigma2_name), opts)
+    if melabel:
+        eqs.append(Equation("", [CoefRow("var(Residual)", s2)]))
+    elif ":" in bm.sigma2_name:
+        e, short = bm.sigma2_name.split(":", 1)
+        eqs.append(Equation(e, [CoefRow(short, s2)]))
+    else:
+        eqs.append(Equation("", [CoefRow(bm.sigma2_name, s2)]))
+    show = opts.get("showreffects")
+    if show is not None:
+        eqs += _reffect_equations(post, opts, show)
+    return eqs
+
+
+def _reffect_equations(post: Posterior, opts: dict[str, Any], show: Any) -> list[Equation]:
+    bm: BayesLinearModel = post.model
+    wanted: set[str] | None = None
+    if show is not True and getattr(show, "params", None):
+        wanted = set()
+        for ref in show.params:
+            for it in ref.items:
+                wanted.add(str(it.name).split("[")[0])
+    out = []
+    for lev in bm.levels:
+        for n in lev.names:
+            if wanted is not None and n not in wanted:
+                continue
+            prefix = f"{n}["
+            rows = [
+                CoefRow(r[len(prefix) : -1], stats_of(post.re_draws[:, :, i], opts))
+                for i, r in enumerate(post.re_names)
+                if r.startswith(prefix)
+            ]
+            out.append(Equation(f"{n}[{lev.level}]", rows))
+    return out
+
+
+def posterior_table(equations: list[Equation], opts: dict[str, Any]) -> CoefTable:
+    """``Mean  Std. dev.  MCSE  Median  [95% cred. interval]`` with its interval label."""
+    level = float(opts.get("clevel", 95.0))
+    lv = str(int(level)) if level == int(level) else f"{level:g}"
+    ci = f"[{lv}% cred. interval]"
+    header = f"      Mean   Std. dev.     MCSE     Median  {ci}"
+    pre = " " * 48 + "Equal-tailed" if not opts.get("hpd") else " " * 52 + "HPD"
+
+    def fmt_row(r: CoefRow) -> str:
+        m, sd, se, med, lo, hi = r.values
+        return (
+            f"{fmt_g(m, 9):>10}{fmt_g(sd, 9):>11}{fmt_mcse(se):>10}{fmt_g(med, 9):>11}"
+            f"{fmt_g(lo, 9):>11}{fmt_g(hi, 9):>11}"
+        )
+
+    def cells(r: CoefRow) -> list[str]:
+        m, sd, se, med, lo, hi = r.values
+        return [fmt_g(m, 9), fmt_g(sd, 9), fmt_mcse(se), fmt_g(med, 9), fmt_g(lo, 9), fmt_g(hi, 9)]
+
+    kind = "HPD" if opts.get("hpd") else "Equal-tailed"
+    return CoefTable(
+        equations,
+        header,
+        fmt_row,
+        ["Mean", "Std. dev.", "MCSE", "Median", f"{kind} [{lv}%", "cred. interval]"],
+        cells,
+        stub_title="",
+        pre_header=pre,
+        blocks=True,
+        level_stub=12,
+        base_width=10,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# the whole display
+
+
+def _notes(post: Posterior) -> list[str]:
+    bm: BayesLinearModel = post.model
+    out = []
+    if bm.command != "bayesmh" and post.info.get("default_priors"):
+        out.append("Note: Default priors are used for model parameters.")
+    if post.info.get("adapt_not_met"):
+        out.append("Note: Adaptation tolerance is not met in at least one of the blocks.")
+    out += post.warnings
+    return out
+
+
+def summary_outputs(post: Posterior, opts: dict[str, Any]) -> list[Output]:
+    """The multilevel structure and the model summary (shown before the simulation)."""
+    bm: BayesLinearModel = post.model
+    outs: list[Output] = []
+    if not opts.get("nomesummary") and not opts.get("melabel") and bm.levels:
+        outs.append(Text(multilevel_structure(bm), kind="result"))
+    if not opts.get("nomodelsummary") and not opts.get("melabel"):
+        names = [c.split(":", 1)[1] for c in post.layout.coef_names]
+        outs.append(Text(model_summary(bm, names), kind="result"))
+    return outs
+
+
+def bayes_outputs(post: Posterior, opts: dict[str, Any], *, summaries: bool = True) -> list[Output]:
+    """Everything a ``bayes:``/``bayesmh`` run or replay shows, in Stata's order."""
+    outs: list[Output] = summary_outputs(post, opts) if summaries else []
+    if opts.get("blocksummary"):
+        lines = ["Block summary", RULE]
+        lines += [f"  {k + 1:>2}: {b}" for k, b in enumerate(post.layout.blocks)]
+        lines.append(RULE)
+        outs.append(Text("\n".join(lines), kind="result"))
+    head = [] if opts.get("noheader") else header_lines(post)
+    notes = _notes(post)
+    if opts.get("notable"):
+        if head:
+            outs.append(Block("\n".join(head), _header_html(head), kind="result"))
+        if notes:
+            outs.append(Text("\n".join(notes), kind="note"))
+        return outs
+    table = posterior_table(table_equations(post, opts), opts)
+    text = "\n".join([*head, *([""] if head else []), table.text(), *notes])
+    html = _header_html(head) + table.html(notes=notes)
+    outs.append(Block(text, html, kind="result", data=table))
+    return outs
+
+
+def _header_html(lines: list[str]) -> str:
+    if not lines:
+        return ""
+    return '<pre class="bm-header">' + escape("\n".join(lines)) + "</pre>"

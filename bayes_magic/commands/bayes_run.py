@@ -1,0 +1,393 @@
+"""Run a Bayesian linear multilevel model: design, initial values, chains, a Posterior.
+
+Initial values (Stata's default, ``mleinitial``): the maximum-likelihood fit of the same model by
+``mixed`` (coefficients, covariance matrices, residual variance) and its BLUPs for the random
+effects. Chains after the first start from over-dispersed values around them (coefficients two
+standard errors away at random, variances scaled by exp(N(0, 1/2²))). ``nomleinitial`` starts
+from zero coefficients and effects and unit variances; ``initrandom`` draws what it can from the
+priors; ``initial()``, ``init#()`` and ``initall()`` set values by name.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from ..design.mixed import MixedDesign, build_mixed_design
+from ..diagnostics.mcmc import ess_stata, gelman_rubin
+from ..errors import StataError
+from ..posterior import Posterior
+from ..spec.bayes import BayesLinearModel
+from ..syntax.lexer import tokenize
+from ..syntax.params import parse_param
+
+__all__ = ["estimate"]
+
+
+def _permute(lev, dl) -> list[int]:
+    return [dl.znames.index(e) for e in lev.effects]
+
+
+class _Init:
+    """Initial values of one chain in the kernel's layout."""
+
+    def __init__(self, beta, b, s2, sig, var, rho, df) -> None:
+        self.beta, self.b, self.s2 = beta, b, s2
+        self.sig, self.var, self.rho, self.df = sig, var, rho, df
+
+    def copy(self) -> _Init:
+        return _Init(
+            self.beta.copy(),
+            self.b.copy(),
+            float(self.s2),
+            self.sig.copy(),
+            self.var.copy(),
+            self.rho.copy(),
+            self.df.copy(),
+        )
+
+
+def _psd(S: np.ndarray, floor: float) -> np.ndarray:
+    w, V = np.linalg.eigh((S + S.T) / 2)
+    return (V * np.maximum(w, floor)) @ V.T
+
+
+def _from_cov(
+    bm: BayesLinearModel,
+    d: MixedDesign,
+    beta: np.ndarray,
+    blups: list,
+    Sigmas: list[np.ndarray],
+    s2: float,
+) -> _Init:
+    sig, var, rho, df = [], [], [], []
+    b = []
+    for lev, dl, S, bl in zip(bm.levels, d.levels, Sigmas, blups):
+        perm = _permute(lev, dl)
+        Sb = _psd(S[np.ix_(perm, perm)], 1e-3 * s2)
+        r = 0.0
+        b.append(bl[:, perm].reshape(-1))
+        k = lev.k
+        if lev.structure == "unstructured":
+            sig.append(Sb.reshape(-1))
+        elif lev.structure == "independent":
+            var += list(np.diag(Sb))
+            sig.append(np.diag(np.diag(Sb)).reshape(-1))
+        elif lev.structure == "identity":
+            v = float(np.mean(np.diag(Sb)))
+            var.append(v)
+            sig.append((v * np.eye(k)).reshape(-1))
+        else:
+            v = float(np.mean(np.diag(Sb)))
+            r = float(np.mean(Sb[~np.eye(k, dtype=bool)]) / v) if k > 1 else 0.0
+            r = min(max(r, -1.0 / (k - 1) + 0.02 if k > 1 else -0.9), 0.95)
+            var.append(v)
+            sig.append((v * ((1 - r) * np.eye(k) + r)).reshape(-1))
+        rho.append(r)
+        df.append(_df_start(lev))
+    cat = lambda xs: np.concatenate(xs) if xs else np.zeros(0)  # noqa: E731
+    return _Init(
+        beta.copy(),
+        cat(b),
+        float(s2),
+        cat(sig),
+        np.array(var, float),
+        np.array(rho, float),
+        np.array(df, float),
+    )
+
+
+def _df_start(lev) -> float:
+    if lev.dist != "t" or lev.df_prior is None:
+        return 1.0
+    p = lev.df_prior
+    if p.family == "uniform":
+        a, b = float(p.args[0]), float(p.args[1])
+        return min(max(10.0, a + 0.1 * (b - a)), b)
+    return 10.0
+
+
+def _mle_init(bm: BayesLinearModel, d: MixedDesign) -> tuple[_Init, np.ndarray | None]:
+    from ..fit.mixed import fit_mixed
+
+    try:
+        fit = fit_mixed(d, False)
+    except (StataError, np.linalg.LinAlgError, ValueError):
+        return _default_init(bm, d), None
+    return _from_cov(bm, d, fit.beta, fit.blups(), fit.Sigmas, fit.sigma2), np.sqrt(
+        np.maximum(np.diag(fit.V_beta), 0.0)
+    )
+
+
+def _default_init(bm: BayesLinearModel, d: MixedDesign) -> _Init:
+    blups = [np.zeros((dl.G, dl.k)) for dl in d.levels]
+    Sigmas = [np.eye(dl.k) for dl in d.levels]
+    return _from_cov(bm, d, np.zeros(d.p), blups, Sigmas, 1.0)
+
+
+def _disperse(init: _Init, se: np.ndarray | None, rng: np.random.Generator) -> _Init:
+    out = init.copy()
+    scale = se if se is not None else np.ones_like(out.beta)
+    out.beta = out.beta + 2.0 * scale * rng.standard_normal(len(out.beta))
+    out.s2 = float(out.s2 * math.exp(0.5 * rng.standard_normal()))
+    f = np.exp(0.5 * rng.standard_normal(max(len(out.var), 1)))
+    out.var = out.var * f[: len(out.var)]
+    out.sig = out.sig * math.exp(0.5 * rng.standard_normal())
+    return out
+
+
+def _apply_initial(bm: BayesLinearModel, d: MixedDesign, layout, init: _Init, text: str) -> None:
+    """``initial({param} value ...)``: set named values (numbers, or ``I(k)`` for matrices)."""
+    toks = tokenize(text)
+    i = 0
+    while toks[i].kind != "END":
+        t = toks[i]
+        if t.kind != "PARAM":
+            raise StataError(f"initial(): {t.text} found where {{param}} expected", 198)
+        ref = parse_param(t.text, t.span, text)
+        i += 1
+        neg = 1.0
+        if toks[i].is_op("-"):
+            neg = -1.0
+            i += 1
+        v = toks[i]
+        value: float | np.ndarray
+        if v.kind == "NUMBER":
+            value = neg * float(v.text)
+            i += 1
+        elif v.is_name("I") and toks[i + 1].is_op("("):
+            k = int(toks[i + 2].text)
+            value = np.eye(k)
+            i += 4
+        else:
+            raise StataError(f"initial(): invalid value for {{{t.text}}}", 198)
+        for item in ref.items:
+            _set_init(bm, d, layout, init, item, ref.matrix, value)
+
+
+def _set_init(bm, d, layout, init: _Init, item, matrix: bool, value) -> None:
+    full = f"{item.eq}:{item.name}" if item.eq else str(item.name)
+    if full in layout.coef_names:
+        init.beta[layout.coef_names.index(full)] = float(value)
+        return
+    if item.eq == bm.eq and item.name is None:
+        init.beta[:] = float(value)
+        return
+    if full == bm.sigma2_name:
+        init.s2 = float(value)
+        return
+    off = 0
+    voff = 0
+    for li, lev in enumerate(bm.levels):
+        k = lev.k
+        if matrix and lev.matrix == full:
+            M = np.asarray(value, float)
+            if M.shape != (k, k):
+                raise StataError(f"initial(): {{{full},m}} must be {k} x {k}", 503)
+            init.sig[off : off + k * k] = M.reshape(-1)
+            return
+        if full in lev.var_names:
+            init.var[voff + lev.var_names.index(full)] = float(value)
+            return
+        if full == lev.rho_name:
+            init.rho[li] = float(value)
+            return
+        if full == lev.df_name:
+            init.df[li] = float(value)
+            return
+        off += k * k
+        voff += len(lev.var_names)
+    raise StataError(f"initial(): parameter {{{full}}} not found", 111)
+
+
+def _fix_sig(bm: BayesLinearModel, init: _Init) -> None:
+    """Rebuild covariance matrices from variances and correlations after initial()."""
+    off = 0
+    voff = 0
+    for li, lev in enumerate(bm.levels):
+        k = lev.k
+        if lev.structure == "independent":
+            init.sig[off : off + k * k] = np.diag(init.var[voff : voff + k]).reshape(-1)
+        elif lev.structure == "identity":
+            init.sig[off : off + k * k] = (init.var[voff] * np.eye(k)).reshape(-1)
+        elif lev.structure == "exchangeable":
+            r = init.rho[li]
+            init.sig[off : off + k * k] = (init.var[voff] * ((1 - r) * np.eye(k) + r)).reshape(-1)
+        else:
+            S = init.sig[off : off + k * k].reshape(k, k)
+            if np.linalg.eigvalsh((S + S.T) / 2).min() <= 0:
+                raise StataError(
+                    f"initial value of {{{lev.matrix},m}} is not positive definite", 506
+                )
+        off += k * k
+        voff += len(lev.var_names)
+
+
+def estimate(
+    s,
+    bm: BayesLinearModel,
+    touse: np.ndarray,
+    progress: Callable[[int, int, int], None] | None = None,
+) -> Posterior:
+    """Simulate the posterior of ``bm`` over the observations ``touse``."""
+    from ..sampler.driver import new_state, prepare, run_chains
+    from ..sampler.rng import seed_states
+
+    d = build_mixed_design(s.data, bm.linear, touse)
+    for lev, dl in zip(bm.levels, d.levels):
+        if dl.G < 2:
+            raise StataError(f"{lev.level}: random effects need at least two groups", 459)
+    model, layout = prepare(bm, d)
+    o = bm.options
+    if o.nomleinitial or o.initrandom:
+        base, se = _default_init(bm, d), None
+    else:
+        base, se = _mle_init(bm, d)
+    seed_rng = np.random.default_rng(np.random.SeedSequence(o.rseed).spawn(1)[0])
+    inits = []
+    for c in range(o.nchains):
+        init = base.copy() if c == 0 else _disperse(base, se, seed_rng)
+        if o.initall:
+            _apply_initial(bm, d, layout, init, o.initall)
+        text = o.inits.get(c + 1) or (o.initial if c == 0 else None)
+        if text:
+            _apply_initial(bm, d, layout, init, text)
+        _fix_sig(bm, init)
+        inits.append(init)
+    if o.rseed is None:
+        o.rseed = int(np.random.SeedSequence().entropy % (2**31))
+    rstates = seed_states(o.rseed, o.nchains)
+    states = [
+        new_state(model, rstates[c], i.beta, i.b, i.s2, i.sig, i.var, i.rho, i.df, o.scale)
+        for c, i in enumerate(inits)
+    ]
+    nparam = len(layout.names)
+    draws, re, ll, lpri, acc, secs = run_chains(
+        model,
+        states,
+        o.burnin,
+        o.mcmcsize,
+        o.thinning,
+        nparam,
+        nproc=max(1, o.nproc),
+        progress=progress,
+    )
+    post = Posterior(
+        cmd="bayes" if bm.command.startswith("bayes:") else "bayesmh",
+        cmdline=bm.cmdline,
+        names=layout.names,
+        draws=draws,
+        re_names=layout.re_names,
+        re_draws=re,
+        loglik=ll,
+        logprior=lpri,
+        sample=d.sample.copy(),
+        model=bm,
+        layout=layout,
+    )
+    post.info = _info(bm, d, layout, post, acc, secs)
+    post.warnings = health_warnings(post)
+    post.design = d  # type: ignore[attr-defined]
+    return post
+
+
+def _info(
+    bm: BayesLinearModel, d: MixedDesign, layout, post: Posterior, acc: np.ndarray, secs: float
+) -> dict:
+    o = bm.options
+    n_g = layout.n_gibbs
+    n_mh = acc.shape[1]
+    arate = [(n_g + float(a.sum())) / (n_g + n_mh) for a in acc]
+    eff = []
+    for j in range(len(post.names)):
+        eff.append(ess_stata(post.draws[:, :, j], o.corrlag, o.corrtol)[2])
+    eff_arr = np.array(eff)
+    groups = []
+    for lev, dl in zip(bm.levels, d.levels):
+        sizes = dl.sizes()
+        groups.append((lev.level, dl.G, int(sizes.min()), float(sizes.mean()), int(sizes.max())))
+    rc = (
+        [gelman_rubin(post.draws[:, :, j]) for j in range(len(post.names))]
+        if post.nchains > 1
+        else []
+    )
+    info = {
+        "groups": groups,
+        "nobs": int(d.n if d.weights is None else d.weights.sum()),
+        "arate": float(np.mean(arate)),
+        "arate_chains": arate,
+        "mh_accept": acc,
+        "efficiency": eff_arr,
+        "rc": np.array(rc),
+        "seconds": secs,
+        "rseed": o.rseed,
+        "burnin": o.burnin,
+        "thinning": o.thinning,
+        "timestamp": time.strftime("%d %b %Y %H:%M"),
+        "columns": d.columns,
+        "coef_index": d.coef_index,
+        "depvar": d.depvar,
+        "all_gibbs": n_mh == 0,
+    }
+    finite = eff_arr[np.isfinite(eff_arr)]
+    info["scalars"] = {
+        "N": float(info["nobs"]),
+        "mcmcsize": float(o.mcmcsize),
+        "burnin": float(o.burnin),
+        "mcmciter": float(o.burnin + o.mcmcsize * o.thinning),
+        "thinning": float(o.thinning),
+        "nchains": float(post.nchains),
+        "arate": info["arate"],
+        "eff_min": float(finite.min()) if finite.size else float("nan"),
+        "eff_avg": float(finite.mean()) if finite.size else float("nan"),
+        "eff_max": float(finite.max()) if finite.size else float("nan"),
+        "rseed": float(o.rseed or 0),
+    }
+    if rc:
+        info["scalars"]["Rc_max"] = float(np.nanmax(rc))
+    info["macros"] = {
+        "cmd": "bayesmh" if post.cmd == "bayesmh" else "mixed",
+        "prefix": "bayes" if post.cmd == "bayes" else "",
+        "depvar": d.depvar,
+        "title": bm.title,
+        "cmdline": bm.cmdline,
+    }
+    return info
+
+
+def health_warnings(post: Posterior) -> list[str]:
+    """Problems worth a note under every summary, each with its remedy."""
+    out = []
+    info = post.info
+    acc = info["mh_accept"]
+    layout = post.layout
+    for j, name in enumerate(layout.mh_names):
+        rate = float(acc[:, j].mean())
+        if rate < 0.05:
+            out.append(
+                f"Note: acceptance rate of {name} is low ({rate:.3f}); try block() "
+                "or scale(), or a longer burnin() for adaptation."
+            )
+        elif rate > 0.95:
+            out.append(
+                f"Note: acceptance rate of {name} is high ({rate:.3f}); the proposal "
+                "moves too little: try a longer burnin() for adaptation."
+            )
+    eff = info["efficiency"]
+    low = [post.names[j] for j in range(len(eff)) if np.isfinite(eff[j]) and eff[j] < 0.01]
+    if low:
+        out.append(
+            "Note: efficiency below .01 for {" + "} {".join(low) + "}; increase "
+            "mcmcsize() or thinning() for precise estimates."
+        )
+    rc = info.get("rc", np.array([]))
+    if len(rc) and np.nanmax(rc) > 1.1:
+        worst = post.names[int(np.nanargmax(rc))]
+        out.append(
+            f"Note: Gelman-Rubin Rc of {{{worst}}} is {np.nanmax(rc):.3f} > 1.1: the "
+            "chains have not converged; increase burnin() and mcmcsize()."
+        )
+    return out
