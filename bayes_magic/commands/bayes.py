@@ -90,12 +90,19 @@ def _progress(s):
     return factory() if factory is not None else None
 
 
-def _save(post: Posterior, saving: Any) -> list[Output]:
+def _check_saving(saving: Any) -> Path:
+    """The .dta file ``saving()`` will write; refused before any sampling if it exists."""
     path = Path(saving.path)
     replace = saving.options.get("replace", False) is True if saving.options else False
     dta = path.with_suffix(".dta") if path.suffix not in (".dta",) else path
     if dta.exists() and not replace:
         raise StataError(f"file {dta} already exists", 602)
+    return dta
+
+
+def _save(post: Posterior, saving: Any) -> list[Output]:
+    path = Path(saving.path)
+    dta = _check_saving(saving)
     try:
         dta, _full = post.save(path)
     except OSError as exc:
@@ -103,10 +110,19 @@ def _save(post: Posterior, saving: Any) -> list[Output]:
     return [Text(f"file {dta} saved.", kind="note")]
 
 
+def _improper(bm) -> bool:
+    """Whether any prior is improper (flat, jeffreys): the marginal likelihood is then undefined
+    and reported as missing."""
+    priors = [bm.coef_default, *bm.coef_priors.values(), bm.sigma2_prior]
+    for lev in bm.levels:
+        priors += [lev.cov_prior, *lev.var_priors, lev.rho_prior, lev.df_prior]
+    return any(p is not None and p.family in ("flat", "jeffreys") for p in priors)
+
+
 def _lml(post: Posterior) -> float:
     from ..diagnostics.lml import laplace_metropolis
 
-    if post.logprior is None:
+    if post.logprior is None or _improper(post.model):
         return math.nan
     draws = np.concatenate([post.draws, post.re_draws], axis=2)
     return laplace_metropolis(draws, post.loglik + post.logprior)
@@ -122,11 +138,15 @@ def _run(s, cmd: Command, bm, opts: dict[str, Any], prefix_cmd: bool) -> list[Ou
             outs.append(Text(multilevel_structure(bm), kind="result"))
         # the coefficient names need the design: build it without sampling
         from ..design.mixed import build_mixed_design
+        from .bayes_run import check_coef_priors
 
         d = build_mixed_design(s.data, bm.linear, s.touse(cmd))
+        check_coef_priors(bm, d)
         outs.append(Text(model_summary(bm, list(d.xnames)), kind="result"))
         return outs
     touse = s.touse(cmd)
+    if opts.get("saving") is not None:
+        _check_saving(opts["saving"])
     post = estimate(s, bm, touse, _progress(s))
     if prefix_cmd:
         post.info["default_priors"] = not any(
@@ -140,10 +160,8 @@ def _run(s, cmd: Command, bm, opts: dict[str, Any], prefix_cmd: bool) -> list[Ou
     outs = summary_outputs(post, shown)
     if mc.dots:
         outs.append(Text(dots_text(post, mc.burnin, mc.mcmcsize, mc.thinning), kind="text"))
-    if mc.saving:
-        from ..syntax.ast import FileArg, Suboptions
-
-        outs += _save(post, opts.get("saving") or FileArg(mc.saving, Suboptions(())))
+    if opts.get("saving") is not None:
+        outs += _save(post, opts["saving"])
     s.e = post
     outs += bayes_outputs(post, shown, summaries=False)
     return outs

@@ -24,7 +24,7 @@ from ..spec.bayes import BayesLinearModel
 from ..syntax.lexer import tokenize
 from ..syntax.params import parse_param
 
-__all__ = ["estimate"]
+__all__ = ["estimate", "check_coef_priors"]
 
 
 def _permute(lev, dl) -> list[int]:
@@ -226,6 +226,13 @@ def _fix_sig(bm: BayesLinearModel, init: _Init) -> None:
         voff += len(lev.var_names)
 
 
+def check_coef_priors(bm: BayesLinearModel, d: MixedDesign) -> None:
+    """Every coefficient named in ``prior()`` or ``block()`` must be in the model."""
+    for k in bm.coef_priors:
+        if k not in d.xnames:
+            raise StataError(f"parameter {{{bm.eq}:{k}}} not found", 111)
+
+
 def estimate(
     s,
     bm: BayesLinearModel,
@@ -237,6 +244,7 @@ def estimate(
     from ..sampler.rng import seed_states
 
     d = build_mixed_design(s.data, bm.linear, touse)
+    check_coef_priors(bm, d)
     for lev, dl in zip(bm.levels, d.levels):
         if dl.G < 2:
             raise StataError(f"{lev.level}: random effects need at least two groups", 459)

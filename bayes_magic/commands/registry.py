@@ -85,6 +85,7 @@ MODULES = {
     "test": "estimates",
     "bayes": "bayes",
     "bayesmh": "bayes",
+    "bayesstats": "bayesstats",
 }
 
 

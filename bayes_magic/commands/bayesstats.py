@@ -1,0 +1,254 @@
+"""``bayesstats summary``, ``bayesstats ess`` and ``bayesstats grubin`` ([BAYES] bayesstats).
+
+Each works on the current Bayesian results (``bayes:``/``bayesmh``, or ones brought back with
+``estimates restore``) and on parameters, random effects and expressions named as in
+:mod:`~bayes_magic.commands.bayes_params`; with none named, on every model parameter.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..diagnostics.mcmc import ess_stata, gelman_rubin
+from ..errors import StataError
+from ..matrix import Matrix
+from ..posterior import Posterior
+from ..report.coeftable import CoefRow, Equation
+from ..report.format import fmt_f
+from ..report.output import Block, Output, escape, html_table
+from ..syntax.ast import Command, ParamList
+from .bayes_display import _right, fmt_sig4, posterior_table, stats_of
+from .bayes_params import Series, model_series, resolve_items
+from .registry import command
+
+__all__: list[str] = []
+
+
+def _post(s) -> Posterior:
+    if not isinstance(s.e, Posterior):
+        raise StataError("last estimates not found", 301)
+    return s.e
+
+
+def _series(s, cmd: Command) -> tuple[Posterior, list[Series]]:
+    post = _post(s)
+    items = cmd.body.items if isinstance(cmd.body, ParamList) else ()
+    series = resolve_items(post, items) if items else model_series(post)
+    return post, _chains(post, series, cmd)
+
+
+def _chains(post: Posterior, series: list[Series], cmd: Command) -> list[Series]:
+    """Keep the chains asked for with ``chains()`` and drop ``skip()`` draws."""
+    chosen = cmd.option("chains")
+    skip = int(cmd.option("skip", 0) or 0)
+    idx = list(range(post.nchains))
+    if chosen is not None:
+        idx = [int(c) - 1 for c in _numlist(chosen)]
+        bad = [c + 1 for c in idx if not 0 <= c < post.nchains]
+        if bad:
+            raise StataError(f"chains(): chain {bad[0]} not found", 198)
+    if skip < 0:
+        raise StataError("skip() must be nonnegative", 198)
+    for s in series:
+        s.draws = s.draws[idx][:, :: skip + 1] if skip else s.draws[idx]
+    return series
+
+
+def _numlist(v: Any) -> list[int]:
+    if isinstance(v, (int, float)):
+        return [int(v)]
+    out: list[int] = []
+    for part in str(v).replace(",", " ").split():
+        if "/" in part:
+            a, b = part.split("/")
+            out += list(range(int(a), int(b) + 1))
+        else:
+            out.append(int(float(part)))
+    return out
+
+
+def _equations(series: list[Series], rows: list[CoefRow]) -> list[Equation]:
+    eqs: list[Equation] = []
+    for s, r in zip(series, rows):
+        if eqs and eqs[-1].name == s.eq:
+            eqs[-1].rows.append(r)
+        else:
+            eqs.append(Equation(s.eq, [r]))
+    return eqs
+
+
+def _legend(series: list[Series]) -> list[str]:
+    return [f"{s.label:>12} : {s.expr}" for s in series if s.expr is not None]
+
+
+def _size_line(title: str, post: Posterior, n: int) -> str:
+    if post.nchains > 1:
+        return f"{title:<49}{_right('Number of chains', f'{post.nchains:,}')}"
+    return f"{title:<49}{_right('MCMC sample size', f'{n:,}')}"
+
+
+# ---------------------------------------------------------------------------------------------
+# summary
+
+
+@command("bayesstats", "summary")
+def summary(s, cmd: Command) -> list[Output]:
+    post, series = _series(s, cmd)
+    opts = {o.name: o.value for o in cmd.options}
+    if "level" in opts:
+        opts["clevel"] = opts.pop("level")
+    if opts.get("sepchains") and post.nchains > 1:
+        outs: list[Output] = []
+        for c in range(series[0].draws.shape[0]):
+            sub = [Series(x.eq, x.label, x.full, x.draws[c : c + 1], x.expr) for x in series]
+            outs += _summary_block(s, post, sub, opts, title=f"Chain {c + 1}")
+        return outs
+    return _summary_block(s, post, series, opts)
+
+
+def _summary_block(
+    s, post: Posterior, series: list[Series], opts: dict[str, Any], title: str | None = None
+) -> list[Output]:
+    rows, vals, names = [], [], []
+    for x in series:
+        v = stats_of(x.draws, opts)
+        vals.append(v)
+        names.append(x.full)
+        rows.append(CoefRow(x.label, v))
+    eqs = _equations(series, rows)
+    table = posterior_table(eqs, opts)
+    if len(eqs) == 1 and eqs[0].name:
+        table.blocks = False
+        table.stub_title = eqs[0].name
+    n = series[0].draws.size if series else 0
+    head = [_size_line(title or "Posterior summary statistics", post, n)]
+    legend = _legend(series)
+    if legend:
+        head += ["", *legend]
+    text = "\n".join([*head, "", table.text()])
+    html = "<pre>" + escape("\n".join(head)) + "</pre>" + table.html()
+    cols = ["Mean", "Std. dev.", "MCSE", "Median", "lower", "upper"]
+    M = Matrix(np.array(vals, dtype=float).reshape(len(vals), 6), names, cols)
+    s.r = {
+        "summary": M,
+        "clevel": float(opts.get("clevel", 95)),
+        "hpd": float(bool(opts.get("hpd"))),
+    }
+    return [Block(text, html, data=M)]
+
+
+# ---------------------------------------------------------------------------------------------
+# ess
+
+
+@command("bayesstats", "ess")
+def ess(s, cmd: Command) -> list[Output]:
+    post, series = _series(s, cmd)
+    corrlag = cmd.option("corrlag")
+    corrtol = float(cmd.option("corrtol", 0.01))
+    rows, vals = [], []
+    for x in series:
+        e, tau, eff = ess_stata(x.draws, None if corrlag is None else int(corrlag), corrtol)
+        vals.append([e, tau, eff])
+        rows.append((x, e, tau, eff))
+    effs = np.array([v[2] for v in vals]) if vals else np.zeros(0)
+    n = series[0].draws.size if series else 0
+    head = [f"{'Efficiency summaries':<24}{_right('MCMC sample size', f'{n:,}')}"]
+    if len(effs):
+        if effs.min() == effs.max():
+            head.append(f"{'':<24}{_right('Efficiency', fmt_sig4(effs[0]))}")
+        else:
+            head += [
+                f"{'':<24}{'Efficiency:  min':>16} ={fmt_sig4(effs.min()):>11}",
+                f"{'':<24}{'avg':>16} ={fmt_sig4(effs.mean()):>11}",
+                f"{'':<24}{'max':>16} ={fmt_sig4(effs.max()):>11}",
+            ]
+    lines = [
+        "-" * 52,
+        f"{'':>12} |        ESS   Corr. time    Efficiency",
+        "-" * 13 + "+" + "-" * 38,
+    ]
+    html_rows: list = []
+    last = None
+    for x, e, tau, eff in rows:
+        if x.eq != last and x.eq:
+            if last is not None:
+                lines.append("-" * 13 + "+" + "-" * 38)
+            lines.append(f"{x.eq[:12]:<12} |")
+            html_rows.append(x.eq)
+        last = x.eq
+        lab = x.label if len(x.label) <= 12 else x.label[:10] + "~" + x.label[-1]
+        lines.append(f"{lab:>12} |{fmt_f(e, 2):>11}{fmt_f(tau, 2):>13}{_eff(eff):>14}")
+        html_rows.append([x.label, fmt_f(e, 2), fmt_f(tau, 2), _eff(eff)])
+    lines.append("-" * 52)
+    legend = _legend(series)
+    text = "\n".join([*head, *(["", *legend] if legend else []), "", *lines])
+    html = (
+        "<pre>"
+        + escape("\n".join(head))
+        + "</pre>"
+        + html_table([["", "ESS", "Corr. time", "Efficiency"]], html_rows)
+    )
+    M = Matrix(
+        np.array(vals, dtype=float).reshape(len(vals), 3),
+        [x.full for x in series],
+        ["ESS", "Corr time", "Efficiency"],
+    )
+    s.r = {"ess": M, "skip": float(cmd.option("skip", 0) or 0)}
+    return [Block(text, html, data=M)]
+
+
+def _eff(x: float) -> str:
+    return "." if not math.isfinite(x) else f"{x:.4f}"
+
+
+# ---------------------------------------------------------------------------------------------
+# grubin
+
+
+@command("bayesstats", "grubin")
+def grubin(s, cmd: Command) -> list[Output]:
+    post, series = _series(s, cmd)
+    if series and series[0].draws.shape[0] < 2:
+        raise StataError("need at least two chains; use option nchains() at estimation", 198)
+    rcs = [gelman_rubin(x.draws) for x in series]
+    order = list(range(len(series)))
+    if cmd.has("sort"):
+        order.sort(key=lambda i: -rcs[i] if math.isfinite(rcs[i]) else math.inf)
+    finite = [r for r in rcs if math.isfinite(r)]
+    rc_max = max(finite) if finite else math.nan
+    T = series[0].draws.shape[1] if series else 0
+    head = [
+        "Gelman–Rubin convergence diagnostic",
+        "",
+        f"Number of chains     = {post.nchains:>12,}",
+        f"MCMC size, per chain = {T:>12,}",
+        f"Max Gelman–Rubin Rc  = {fmt_sig4(rc_max) if math.isnan(rc_max) else f'{rc_max:.7g}':>12}",
+    ]
+    lines = ["-" * 34, f"{'':>12} |        Rc", "-" * 13 + "+" + "-" * 20]
+    html_rows: list = []
+    last = None
+    for i in order:
+        x = series[i]
+        if not cmd.has("sort") and x.eq != last and x.eq:
+            if last is not None:
+                lines.append("-" * 13 + "+" + "-" * 20)
+            lines.append(f"{x.eq[:12]:<12} |")
+            html_rows.append(x.eq)
+        last = x.eq
+        lab = x.full if cmd.has("sort") else x.label
+        lab = lab if len(lab) <= 12 else lab[:10] + "~" + lab[-1]
+        lines.append(
+            f"{lab:>12} |  {rcs[i]:.6f}" if math.isfinite(rcs[i]) else f"{lab:>12} |         ."
+        )
+        html_rows.append([x.label, f"{rcs[i]:.6f}"])
+    lines += ["-" * 34, "Convergence rule: Rc < 1.1"]
+    legend = _legend(series)
+    text = "\n".join([*head, *(["", *legend] if legend else []), "", *lines])
+    html = "<pre>" + escape("\n".join(head)) + "</pre>" + html_table([["", "Rc"]], html_rows)
+    M = Matrix(np.array(rcs, dtype=float).reshape(1, -1), ["Rc"], [x.full for x in series])
+    s.r = {"Rc": M, "Rc_max": rc_max, "nchains": float(post.nchains), "mcmcsize": float(T)}
+    return [Block(text, html, data=M)]

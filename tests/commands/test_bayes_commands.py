@@ -1,0 +1,193 @@
+"""bayes: mixed, bayesmh and bayesstats as a user types them: layouts, options, errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bayes_magic.posterior import Posterior, load
+from bayes_magic.session import Session
+from tests.conftest import fails, run
+
+TALK = "mixed math homework i.schtype || schid: homework, covariance(unstructured)"
+BAYESMH = (
+    "bayesmh math homework i.schtype U0[schid] U1[schid]#c.homework, "
+    "likelihood(normal({e.math:sigma2})) prior({math:}, normal(0,10000)) "
+    "prior({e.math:sigma2}, igamma(0.01,0.01)) prior({U0 U1}, mvnormal(2,0,0,{Sigma,matrix})) "
+    "prior({Sigma,m}, iwishart(2,3,I(2))) block({math:}, gibbs) "
+    "block({U0 U1} {e.math:sigma2} {Sigma,m}, split gibbs) rseed(317)"
+)
+
+
+@pytest.fixture(scope="module")
+def fitted() -> Session:
+    s = Session()
+    run(s, "use math")
+    run(s, f"bayes, rseed(317): {TALK}")
+    return s
+
+
+def test_talk_output_layout() -> None:
+    s = Session()
+    run(s, "use math")
+    out = run(s, f"bayes, rseed(317): {TALK}")
+    # the multilevel structure and model summary of the talk's "Default priors" slide
+    for line in [
+        "Multilevel structure",
+        "    {U0}: random intercepts",
+        "    {U1}: random coefficients for homework",
+        "  math ~ normal(xb_math,{e.math:sigma2})",
+        "  {math:homework 1.schtype _cons} ~ normal(0,10000)                        (1)",
+        "                          {U0 U1} ~ mvnormal(2,{U:Sigma,m})                (1)",
+        "                  {e.math:sigma2} ~ igamma(.01,.01)",
+        "  {U:Sigma,m} ~ iwishart(2,3,I(2))",
+        "(1) Parameters are elements of the linear form xb_math.",
+        "Bayesian multilevel regression                   MCMC iterations  =     12,500",
+        "Gibbs sampling                                   Burn-in          =      2,500",
+        "                                                 MCMC sample size =     10,000",
+        "Group variable: schid                            Number of groups =         23",
+        "                                                              min =          5",
+        "                                                              avg =       22.6",
+        "                                                              max =         67",
+        "                                                 Number of obs    =        519",
+        "             |                                                Equal-tailed",
+        "             |      Mean   Std. dev.     MCSE     Median  [95% cred. interval]",
+        "math         |",
+        "     Private |         0  (base)",
+        "Note: Default priors are used for model parameters.",
+    ]:
+        assert line in out.splitlines(), line
+    lines = out.splitlines()
+    row = next(r for r in lines if r.startswith("    homework |"))
+    assert len(row) == 78
+
+
+def test_minimum_efficiency_on_the_talk_model(fitted: Session) -> None:
+    # issue bar: with default options the minimum efficiency is at least 0.2
+    assert fitted.e.scalars["eff_min"] >= 0.2
+
+
+def test_replay_options(fitted: Session) -> None:
+    s = fitted
+    hpd = run(s, "bayes, hpd clevel(90)")
+    assert "HPD" in hpd and "[90% cred. interval]" in hpd
+    assert "Multilevel structure" not in hpd
+    me = run(s, "bayes, melabel")
+    assert "  var(_cons) |" in me and "var(Residu~) |" in me
+    sr = run(s, "bayes, showreffects({U0}) noheader")
+    assert "U0[schid]    |" in sr and "        6053 |" in sr and "U1[schid]" not in sr
+    _msg, rc = fails(s, "bayes, nosuchoption")
+    assert rc == 198
+
+
+def test_bayesmh_gibbs_blocks_and_showreffects() -> None:
+    s = Session()
+    run(s, "use math")
+    out = run(s, BAYESMH)
+    assert "{U0[schid] U1[schid]} ~ mvnormal(2,{Sigma,m})" in out
+    assert "   Sigma_2_1 |" in out
+    out = run(s, "bayesmh, showreffects")
+    assert "U1[schid]    |" in out
+    assert isinstance(s.e, Posterior) and s.e.cmd == "bayesmh"
+
+
+def test_bayesstats_summary_expression_and_matrix(fitted: Session) -> None:
+    s = fitted
+    out = run(s, "bayesstats summary (corr: {U:Sigma_2_1}/sqrt({U:Sigma_1_1}*{U:Sigma_2_2}))")
+    assert "        corr : {U:Sigma_2_1}/sqrt({U:Sigma_1_1}*{U:Sigma_2_2})" in out
+    M = s.r["summary"]
+    e = s.e
+    corr = e.chains_of("U:Sigma_2_1") / np.sqrt(
+        e.chains_of("U:Sigma_1_1") * e.chains_of("U:Sigma_2_2")
+    )
+    assert M.values[0, 0] == pytest.approx(corr.mean(), rel=1e-12)
+    assert M.colnames[:4] == ["Mean", "Std. dev.", "MCSE", "Median"]
+    out = run(s, "bayesstats summary {U0}")
+    assert "   U0[schid] |      Mean" in out
+    assert s.r["summary"].shape == (23, 6)
+    out = run(s, "bayesstats summary {U:Sigma,m} {e.math:sigma2}")
+    assert s.r["summary"].rownames == ["U:Sigma_1_1", "U:Sigma_2_1", "U:Sigma_2_2", "e.math:sigma2"]
+
+
+def test_bayesstats_ess_and_grubin() -> None:
+    s = Session()
+    run(s, "use math")
+    run(s, f"quietly bayes, rseed(317) nchains(3) burnin(1000) mcmcsize(2000): {TALK}")
+    out = run(s, "bayesstats ess")
+    assert "             |        ESS   Corr. time    Efficiency" in out
+    assert s.r["ess"].shape == (7, 3)
+    out = run(s, "bayesstats grubin")
+    assert "Number of chains     =            3" in out
+    assert 1.0 <= s.r["Rc_max"] < 1.1
+    assert s.e.scalars["Rc_max"] == pytest.approx(s.r["Rc_max"])
+    out = run(s, "bayesstats summary {math:homework}, sepchains")
+    assert out.count("Chain ") == 3
+
+
+@pytest.mark.parametrize(
+    ("cmd", "rc", "words"),
+    [
+        ("bayes, rseed(1): mixed math homework || schid:, reml", 198, "reml"),
+        ("bayes, iwishartprior(0.5): " + TALK, 198, "degrees of freedom"),
+        ("bayes, prior({math:nosuch}, normal(0,1)): " + TALK, 111, "not found"),
+        ("bayes, prior({math:}, normall(0,1)): " + TALK, 198, "unknown distribution"),
+        ("bayes, prior({math:}, normal(0)): " + TALK, 198, "requires 2 arguments"),
+        (
+            "bayesmh math homework, likelihood(normal({s2})) prior({math:}, normal(0,100))",
+            198,
+            "prior for {s2} not specified",
+        ),
+        ("bayesmh math homework, prior({math:}, normal(0,100))", 198, "likelihood() required"),
+        ("bayes: melogit math homework || schid:", 199, "not available"),
+        ("bayes, rseed(1): mixed nosuch homework || schid:", 111, "nosuch"),
+    ],
+)
+def test_errors_leave_results_alone(fitted: Session, cmd: str, rc: int, words: str) -> None:
+    before = fitted.e
+    msg, code = fails(fitted, cmd)
+    assert code == rc and words in msg, msg
+    assert fitted.e is before
+
+
+def test_postestimation_without_results() -> None:
+    s = Session()
+    run(s, "use math")
+    for cmd in ("bayes", "bayesmh", "bayesstats ess", "bayesstats summary"):
+        assert fails(s, cmd)[1] == 301
+    run(s, "quietly mixed math homework || schid:")
+    assert fails(s, "bayesstats summary")[1] == 301
+    run(s, "quietly bayes, rseed(1) mcmcsize(500) burnin(200): mixed math homework || schid:")
+    msg, rc = fails(s, "bayesstats summary {nosuch}")
+    assert rc == 111
+    msg, rc = fails(s, "bayesstats grubin")
+    assert rc == 198 and "two chains" in msg
+
+
+def test_saving_reloads_with_its_model(tmp_path, fitted: Session) -> None:
+    s = fitted
+    path = tmp_path / "m1"
+    out = run(s, f'bayes, saving("{path}")')
+    assert "saved" in out
+    back = load(path)
+    np.testing.assert_array_equal(back.draws, s.e.draws)
+    assert back.model.levels[0].matrix == "U:Sigma"
+    _msg, rc = fails(s, f'bayes, saving("{path}")')
+    assert rc == 602
+
+
+def test_dryrun_shows_the_model_without_sampling() -> None:
+    s = Session()
+    run(s, "use math")
+    out = run(s, "bayes, dryrun: mixed math homework i.schtype || schid: homework")
+    assert "{U0} ~ normal(0,{U0:sigma2})" in out and "{U1} ~ normal(0,{U1:sigma2})" in out
+    assert "MCMC iterations" not in out
+    assert s.e is None
+
+
+def test_remargl_reports_a_marginal_likelihood(fitted: Session) -> None:
+    s = Session()
+    run(s, "use math")
+    out = run(s, f"bayes, rseed(3) remargl nodots mcmcsize(3000): {TALK}")
+    lml = s.e.scalars["lml"]
+    assert np.isfinite(lml) and "Log marginal-likelihood = " in out
+    assert "lml" not in fitted.e.scalars or not np.isfinite(fitted.e.scalars["lml"])
