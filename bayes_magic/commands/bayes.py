@@ -128,6 +128,20 @@ def _lml(post: Posterior) -> float:
     return laplace_metropolis(draws, post.loglik + post.logprior)
 
 
+def _exclude(post: Posterior, refs) -> None:
+    """``exclude()``: simulate the parameters but keep them out of the results."""
+    from .bayes_params import resolve_items
+
+    drop = {x.full for x in resolve_items(post, refs)}
+    keep = [i for i, n in enumerate(post.names) if n not in drop]
+    post.names = [post.names[i] for i in keep]
+    post.draws = post.draws[:, :, keep]
+    keep_re = [i for i, n in enumerate(post.re_names) if n not in drop]
+    post.re_names = [post.re_names[i] for i in keep_re]
+    post.re_draws = post.re_draws[:, :, keep_re]
+    post.info["excluded"] = sorted(drop)
+
+
 def _run(s, cmd: Command, bm, opts: dict[str, Any], prefix_cmd: bool) -> list[Output]:
     from .bayes_run import estimate
 
@@ -148,6 +162,8 @@ def _run(s, cmd: Command, bm, opts: dict[str, Any], prefix_cmd: bool) -> list[Ou
     if opts.get("saving") is not None:
         _check_saving(opts["saving"])
     post = estimate(s, bm, touse, _progress(s))
+    if mc.exclude:
+        _exclude(post, mc.exclude)
     if prefix_cmd:
         post.info["default_priors"] = not any(
             k in opts for k in ("prior", "normalprior", "igammaprior", "iwishartprior")

@@ -322,6 +322,8 @@ def _coef_rows(post: Posterior, opts: dict[str, Any]) -> list[CoefRow]:
         if c.kind in ("base", "omitted"):
             rows.append(CoefRow(c.label, kind=c.kind if c.group is not None else "omitted_var"))
             continue
+        if f"{eq}:{c.name}" not in post.names:  # exclude()d
+            continue
         vals = stats_of(post.chains_of(f"{eq}:{c.name}"), opts)
         rows.append(CoefRow(c.label, vals, kind="level" if c.group is not None else "coef"))
     return rows
@@ -355,7 +357,7 @@ def table_equations(post: Posterior, opts: dict[str, Any]) -> list[Equation]:
     prefix = bm.command != "bayesmh"
     loose: list[CoefRow] = []
     for lev in bm.levels:
-        names = lev.cov_names()
+        names = [n for n in lev.cov_names() if n in post.names]
         rows = [
             CoefRow(_me_label(lev, n) if melabel else n, stats_of(post.chains_of(n), opts))
             for n in names
@@ -372,8 +374,10 @@ def table_equations(post: Posterior, opts: dict[str, Any]) -> list[Equation]:
                     loose.append(r)
     if loose:
         eqs.append(Equation("", loose))
-    s2 = stats_of(post.chains_of(bm.sigma2_name), opts)
-    if melabel:
+    s2 = stats_of(post.chains_of(bm.sigma2_name), opts) if bm.sigma2_name in post.names else None
+    if s2 is None:
+        pass
+    elif melabel:
         eqs.append(Equation("", [CoefRow("var(Residual)", s2)]))
     elif ":" in bm.sigma2_name:
         e, short = bm.sigma2_name.split(":", 1)

@@ -4,8 +4,8 @@ Initial values (Stata's default, ``mleinitial``): the maximum-likelihood fit of 
 ``mixed`` (coefficients, covariance matrices, residual variance) and its BLUPs for the random
 effects. Chains after the first start from over-dispersed values around them (coefficients two
 standard errors away at random, variances scaled by exp(N(0, 1/2²))). ``nomleinitial`` starts
-from zero coefficients and effects and unit variances; ``initrandom`` draws what it can from the
-priors; ``initial()``, ``init#()`` and ``initall()`` set values by name.
+from zero coefficients and effects and unit variances; ``initrandom`` also draws the coefficients
+from their normal priors; ``initial()``, ``init#()`` and ``initall()`` set values by name.
 """
 
 from __future__ import annotations
@@ -139,6 +139,18 @@ def _disperse(init: _Init, se: np.ndarray | None, rng: np.random.Generator) -> _
     return out
 
 
+def _random_coefs(
+    bm: BayesLinearModel, d: MixedDesign, init: _Init, rng: np.random.Generator
+) -> None:
+    """``initrandom``: coefficients drawn from their (proper, normal) priors. Variance
+    parameters keep their start: a draw from igamma(.01,.01) is numerically unusable, and the
+    Gibbs steps forget the start after one iteration anyway."""
+    for j, name in enumerate(d.xnames):
+        p = bm.coef_priors.get(name, bm.coef_default)
+        if p is not None and p.family == "normal" and p.numeric:
+            init.beta[j] = float(p.args[0]) + math.sqrt(float(p.args[1])) * rng.standard_normal()
+
+
 def _apply_initial(bm: BayesLinearModel, d: MixedDesign, layout, init: _Init, text: str) -> None:
     """``initial({param} value ...)``: set named values (numbers, or ``I(k)`` for matrices)."""
     toks = tokenize(text)
@@ -254,10 +266,14 @@ def estimate(
         base, se = _default_init(bm, d), None
     else:
         base, se = _mle_init(bm, d)
+    if o.rseed is None:
+        o.rseed = int(np.random.SeedSequence().entropy % (2**31))
     seed_rng = np.random.default_rng(np.random.SeedSequence(o.rseed).spawn(1)[0])
     inits = []
     for c in range(o.nchains):
         init = base.copy() if c == 0 else _disperse(base, se, seed_rng)
+        if o.initrandom:
+            _random_coefs(bm, d, init, seed_rng)
         if o.initall:
             _apply_initial(bm, d, layout, init, o.initall)
         text = o.inits.get(c + 1) or (o.initial if c == 0 else None)
@@ -265,8 +281,6 @@ def estimate(
             _apply_initial(bm, d, layout, init, text)
         _fix_sig(bm, init)
         inits.append(init)
-    if o.rseed is None:
-        o.rseed = int(np.random.SeedSequence().entropy % (2**31))
     rstates = seed_states(o.rseed, o.nchains)
     states = [
         new_state(model, rstates[c], i.beta, i.b, i.s2, i.sig, i.var, i.rho, i.df, o.scale)

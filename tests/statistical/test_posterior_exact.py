@@ -144,3 +144,30 @@ def test_parallel_chains_equal_sequential_chains() -> None:
         draws.append((s.e.draws, s.e.re_draws))
     np.testing.assert_array_equal(draws[0][0], draws[1][0])
     np.testing.assert_array_equal(draws[0][1], draws[1][1])
+
+
+def test_first_of_three_chains_equals_a_one_chain_run() -> None:
+    # DESIGN.md's rseed contract: chain 1 of 3 equals a one-chain run with the same seed
+    draws = []
+    for n in (1, 3):
+        s = Session()
+        run(s, "use math")
+        run(
+            s,
+            f"quietly bayes, rseed(8) nchains({n}) mcmcsize(500) burnin(300): "
+            "mixed math homework || schid:",
+        )
+        draws.append(s.e.draws[0])
+    np.testing.assert_array_equal(draws[0], draws[1])
+
+
+def test_exclude_keeps_parameters_out_of_the_results() -> None:
+    s = Session()
+    run(s, "use math")
+    out = run(
+        s,
+        "bayes, rseed(8) mcmcsize(500) burnin(300) exclude({U:Sigma,m}) nodots: "
+        "mixed math homework || schid: homework, cov(un)",
+    )
+    assert "Sigma" not in out.split("Bayesian multilevel regression")[-1]
+    assert not any("Sigma" in n for n in s.e.names)
