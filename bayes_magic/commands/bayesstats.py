@@ -146,7 +146,7 @@ def _summary_block(
 
 @command("bayesstats", "ess")
 def ess(s, cmd: Command) -> list[Output]:
-    post, series = _series(s, cmd)
+    _post, series = _series(s, cmd)
     corrlag = cmd.option("corrlag")
     corrtol = float(cmd.option("corrtol", 0.01))
     rows, vals = [], []
