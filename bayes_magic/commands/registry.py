@@ -86,6 +86,15 @@ MODULES = {
     "bayes": "bayes",
     "bayesmh": "bayes",
     "bayesstats": "bayesstats",
+    "bayesgraph": "bayesgraph",
+    "twoway": "graphs",
+    "scatter": "graphs",
+    "line": "graphs",
+    "connected": "graphs",
+    "histogram": "graphs",
+    "kdensity": "graphs",
+    "serrbar": "graphs",
+    "graph": "graphs",
 }
 
 

@@ -23,12 +23,7 @@ _PENDING = {
     "regress": "linear regression",
     "bayesstats": "Bayesian postestimation",
     "bayestest": "Bayesian postestimation",
-    "bayesgraph": "Bayesian graphs",
     "bayespredict": "Bayesian prediction",
-    "twoway": "graphs",
-    "scatter": "graphs",
-    "line": "graphs",
-    "connected": "graphs",
     "lfit": "graphs",
     "qfit": "graphs",
     "lfitci": "graphs",
@@ -37,10 +32,6 @@ _PENDING = {
     "rarea": "graphs",
     "area": "graphs",
     "bar": "graphs",
-    "histogram": "graphs",
-    "kdensity": "graphs",
-    "serrbar": "graphs",
-    "graph": "graphs",
     "svmat": "matrices",
 }
 
