@@ -1,6 +1,6 @@
 """Data management: use, save, clear, drop/keep, sort, rename, set, preserve/restore, count,
-display, assert, do/run ([D] use, [D] save, [D] drop, [D] sort, [D] rename, [R] set, [D] count,
-[P] display, [D] assert, [R] do)."""
+display, assert, format, do/run ([D] use, [D] save, [D] drop, [D] sort, [D] rename, [R] set,
+[D] count, [P] display, [D] assert, [D] format, [R] do)."""
 
 from __future__ import annotations
 
@@ -12,16 +12,35 @@ from ..dataset.dataset import Dataset
 from ..dataset.evaluate import evaluate, truth
 from ..dataset.varnames import check_new_name, expand_terms, resolve
 from ..errors import StataError
-from ..report.format import fmt_g
+from ..report.format import check_format, fmt_g, fmt_number, pad_text
 from ..report.output import Output, Text
-from ..syntax.ast import Call, Command, Name, Str, Varlist, Words
+from ..syntax.ast import Call, Command, Expr, Name, Str, Varlist, Words
+from ..syntax.lexer import tokenize
+from ..syntax.stream import TokenStream
+from ..syntax.varlist import parse_varlist
 from .registry import command
 
-__all__: list[str] = []
+__all__ = ["plural", "refuse_options"]
 
 
 def plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def refuse_options(cmd: Command, names: tuple[str, ...]) -> None:
+    """Refuse the options of ``names`` that ``cmd`` was given: they parse (Stata has them) but
+    this version cannot honour them, and an option is never silently ignored.
+
+    Raises
+    ------
+    StataError
+        ``option X is not available in bayes_magic yet`` (r(198)).
+    """
+    for o in cmd.options:
+        if o.name in names:
+            raise StataError(
+                f"option {o.name} is not available in bayes_magic yet", 198, span=o.span
+            )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -33,7 +52,7 @@ def _check_clear(s, cmd: Command) -> None:
         raise StataError("no; dataset in memory has changed since last saved", 4)
 
 
-def _finish_load(s, cmd: Command, ds: Dataset) -> list[Output]:
+def _finish_load(s, cmd: Command, ds: Dataset, notes: list[str] | None = None) -> list[Output]:
     s.data = ds
     if cmd.using is not None:
         body = cmd.body
@@ -44,19 +63,29 @@ def _finish_load(s, cmd: Command, ds: Dataset) -> list[Output]:
         mask = s.touse(cmd)
         ds.keep_rows(mask)
     ds.changed = False
-    return [Text(f"({ds.label})")] if ds.label else []
+    outs = [Text(note) for note in notes or ()]
+    return outs + ([Text(f"({ds.label})")] if ds.label else [])
 
 
-def load(s, name: str, *, nolabel: bool = False) -> Dataset:
-    """A notebook DataFrame by name, a file, or a bundled data set, in that order."""
+def load(s, name: str, *, nolabel: bool = False, notes: list[str] | None = None) -> Dataset:
+    """A notebook DataFrame by name, a file, or a bundled data set, in that order.
+
+    ``notes`` receives what to tell the user (columns renamed to valid names).
+
+    Raises
+    ------
+    StataError
+        ``file x not found`` (r(601)); ``x is not a DataFrame`` (r(198)) when ``x`` names
+        another kind of object in the namespace and no file.
+    """
     obj = s.namespace.get(name) if name.isidentifier() else None
     if isinstance(obj, pd.DataFrame):
-        ds = Dataset.from_dataframe(obj)
+        ds = Dataset.from_dataframe(obj, notes=notes)
         ds.filename = None
         return ds
     path = io.resolve_path(name)
     if path.exists():
-        return io.read(path, nolabel=nolabel)
+        return io.read(path, nolabel=nolabel, notes=notes)
     if len(path.parts) == 1 and path.suffix == ".dta" and path.stem in io.bundled_names():
         ds = io.load_bundled(path.stem)
         if nolabel:
@@ -64,6 +93,8 @@ def load(s, name: str, *, nolabel: bool = False) -> Dataset:
             for i in ds.info.values():
                 i.vlabel = ""
         return ds
+    if obj is not None:
+        raise StataError(f"{name} is not a DataFrame", 198)
     raise StataError(f"file {path} not found", 601)
 
 
@@ -77,8 +108,9 @@ def use(s, cmd: Command) -> list[Output]:
     )
     if name is None:
         raise StataError("invalid file specification", 198)
-    ds = load(s, name, nolabel=cmd.has("nolabel"))
-    return _finish_load(s, cmd, ds)
+    notes: list[str] = []
+    ds = load(s, name, nolabel=cmd.has("nolabel"), notes=notes)
+    return _finish_load(s, cmd, ds, notes)
 
 
 @command("sysuse")
@@ -91,13 +123,19 @@ def sysuse(s, cmd: Command) -> list[Output]:
     _check_clear(s, cmd)
     name = words[0].removesuffix(".dta")
     if name not in names:
-        raise StataError(f'file "{name}.dta" not found', 601)
+        raise StataError(
+            f'file "{name}.dta" not found\n(sysuse dir lists the data sets bundled with '
+            "bayes_magic)",
+            601,
+        )
     ds = io.load_bundled(name)
     return _finish_load(s, cmd, ds)
 
 
 @command("save")
 def save(s, cmd: Command) -> list[Output]:
+    # .dta is always written in format 118, with the value labels variables use
+    refuse_options(cmd, ("all", "orphans", "version"))
     words = cmd.body.words if isinstance(cmd.body, Words) else ()
     target = words[0] if words else s.data.filename
     if not target:
@@ -197,16 +235,12 @@ def sort(s, cmd: Command) -> list[Output]:
     assert isinstance(cmd.body, Varlist)
     names = expand_terms(s.data, cmd.body.terms)
     if cmd.in_ is not None:
-        mask = s.in_mask(cmd)
-        idx = np.flatnonzero(mask)
-        part = s.data.copy()
-        part.df = s.data.df.iloc[idx].reset_index(drop=True)
-        part.sort(names)
-        df = s.data.df.copy()
-        df.iloc[idx] = part.df.to_numpy()
-        s.data.df = df
+        # only the observations in range are sorted among themselves
+        idx = np.flatnonzero(s.in_mask(cmd))
+        order = np.arange(s.data.nobs)
+        order[idx] = s.data.sort_order(names, rows=idx)
+        s.data.reorder(order)
         s.data.sortedby = ()
-        s.data.changed = True
         return []
     s.data.sort(names)
     return []
@@ -291,19 +325,15 @@ def set_(s, cmd: Command) -> list[Output]:
         old = s.data.nobs
         if n < old:
             raise StataError(f"observations must be >= {old}", 198)
-        if n > old:
-            df = s.data.df.reindex(range(n))
-            for c, i in s.data.info.items():
-                if i.type.startswith("str"):
-                    df[c] = df[c].fillna("").astype(object)
-            s.data.df = df
-            s.data.changed = True
+        s.data.extend(n)
         return [Text(f"Number of observations (_N) was {old:,}, now {n:,}.")]
     if len(key) >= 4 and "linesize".startswith(key):
         s.settings.linesize = one_int(40, 255)
         return []
     if key == "varabbrev":
-        s.settings.varabbrev = args == ["on"]
+        if args not in (["on"], ["off"]):
+            raise StataError(f"{' '.join(args) or 'nothing'} invalid; on or off expected", 198)
+        s.settings.varabbrev = s.data.varabbrev = args == ["on"]
         return []
     if key in (
         "more",
@@ -368,34 +398,68 @@ def count(s, cmd: Command) -> list[Output]:
 
 @command("display", readonly=True)
 def display(s, cmd: Command) -> list[Output]:
-    body = cmd.body
-    e = getattr(body, "expr", None)
+    """``display`` ([P] display): strings and expressions, each expression in the ``%fmt`` just
+    before it (else ``%10.0g``-like), ``as style`` (accepted; styles are not coloured in text),
+    ``_n[(#)]``, ``_col(#)``, ``_skip(#)``, ``_dup(#) "text"``, ``_char(#)``."""
+    e = getattr(cmd.body, "expr", None)
     if e is None:
         return [Text("")]
     assert isinstance(e, Call)
+    ctx = s.context(np.array([0])) if s.data.nobs else _scalar_context(s)
     parts: list[str] = []
-    rows = np.array([0]) if s.data.nobs else np.zeros(0, dtype=np.int64)
-    for item in e.args:
-        if isinstance(item, Name) and item.name in ("_n", "_newline"):
-            parts.append("\n")
-            continue
-        if isinstance(item, Call) and item.func in ("_col", "_column") and item.args:
-            col = int(
-                evaluate(
-                    item.args[0], s.context(np.zeros(1, dtype=np.int64) if s.data.nobs else None)
-                )[0]
-            )
-            cur = len("".join(parts).split("\n")[-1])
-            parts.append(" " * max(0, col - 1 - cur))
-            continue
-        if isinstance(item, Str):
-            parts.append(item.value)
-            continue
-        ctx = s.context(rows) if s.data.nobs else _scalar_context(s)
-        v = evaluate(item, ctx)
-        x = v[0] if len(v) else np.nan
-        parts.append(x if isinstance(x, str) else fmt_g(float(x), 10))
+    items = list(e.args)
+    fmt = None
+    dup = 1
+    while items:
+        item = items.pop(0)
+        if isinstance(item, Name) and item.name == "as":
+            items.pop(0)  # the style: results are shown as plain text
+        elif isinstance(item, Name) and item.name.startswith("%"):
+            fmt = check_format(item.name, span=item.span)
+        elif (text := _directive(item, ctx, parts)) is not None:
+            if isinstance(item, Call) and item.func == "_dup":
+                dup = int(text)
+            else:
+                parts.append(text)
+        else:
+            parts.append(_display_value(item, ctx, fmt) * dup)
+            fmt, dup = None, 1
     return [Text("".join(parts))]
+
+
+def _directive(item: Expr, ctx, parts: list[str]) -> str | None:
+    """The text of a display directive (``_dup(#)`` gives its count), None for a value."""
+    if isinstance(item, Name):
+        return {"_n": "\n", "_newline": "\n", "_continue": ""}.get(item.name)
+    name = item.func if isinstance(item, Call) else None
+    if name not in ("_n", "_newline", "_col", "_column", "_skip", "_dup", "_char") or not item.args:
+        return None
+    k = evaluate(item.args[0], ctx)
+    if k.dtype == object or len(item.args) != 1 or np.isnan(k[0]):
+        raise StataError("invalid syntax", 198, span=item.span)
+    k = int(k[0])
+    if name in ("_n", "_newline"):
+        return "\n" * k
+    if name in ("_col", "_column"):
+        current = len("".join(parts).split("\n")[-1])
+        return " " * max(0, k - 1 - current)
+    if name == "_skip":
+        return " " * k
+    return chr(k) if name == "_char" else str(k)
+
+
+def _display_value(item: Expr, ctx, fmt) -> str:
+    """A string or the value of an expression, in ``fmt`` when given (padded to its width)."""
+    if isinstance(item, Str):
+        v = np.array([item.value], dtype=object)
+    else:
+        v = evaluate(item, ctx)
+    x = v[0] if len(v) else np.nan
+    if fmt is None:
+        return x if isinstance(x, str) else fmt_g(float(x), 10)
+    if isinstance(x, str) != (fmt.kind == "s"):
+        raise StataError("type mismatch", 109, span=getattr(item, "span", None))
+    return pad_text(x, fmt) if isinstance(x, str) else fmt_number(float(x), fmt, pad=True)
 
 
 def _scalar_context(s):
@@ -418,6 +482,47 @@ def assert_(s, cmd: Command) -> list[Output]:
             "assertion is false",
             9,
         )
+    return []
+
+
+@command("format")
+def format_(s, cmd: Command) -> list[Output]:
+    """``format varlist %fmt`` or ``format %fmt varlist``: set display formats ([D] format).
+
+    Raises
+    ------
+    StataError
+        ``invalid %format`` (r(120)) for a format Stata refuses or one of the wrong kind for a
+        variable (a string format for a number, a numeric one for a string).
+    """
+    assert isinstance(cmd.body, Words)
+    words, spans = list(cmd.body.words), list(cmd.body.spans)
+    at = [k for k, w in enumerate(words) if w.startswith("%")]
+    if not at:
+        raise StataError(
+            "format without a %fmt (listing formats) is not available in bayes_magic yet; "
+            "describe shows them",
+            198,
+        )
+    k = at[0]
+    if len(at) > 1 or k not in (0, len(words) - 1) or len(words) < 2:
+        raise StataError("invalid syntax", 198, span=spans[at[-1]])
+    span = spans[k]
+    f = check_format(words[k], span=span)
+    # the varlist's tokens, spans kept pointing into the command line
+    toks = [
+        t
+        for j, (w, sp) in enumerate(zip(words, spans))
+        if j != k
+        for t in tokenize(w, sp.start)[:-1]
+    ]
+    names = expand_terms(s.data, parse_varlist(TokenStream(cmd.text, toks), factor=False))
+    for v in names:
+        if f.center or (f.kind == "s") != s.data.is_string(v):
+            raise StataError("invalid %format", 120, span=span)
+    for v in names:
+        s.data.info[v].format = words[k]
+    s.data.changed = True
     return []
 
 

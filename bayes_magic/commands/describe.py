@@ -2,16 +2,17 @@
 
 Columns (0-based): name at 0 (15 characters, longer names abbreviated with ``~``), storage type
 at 16, display format at 24, value label at 35, variable label at 46; rules as wide as the line
-(``set linesize``). Trailing blanks are not printed.
+(``set linesize``). Trailing blanks are not printed. ``fullnames`` prints long names whole
+(pushing the rest of the row right); ``numbers``, ``replace`` and ``clear`` are refused.
 """
 
 from __future__ import annotations
 
 from ..dataset.dataset import Dataset
 from ..dataset.varnames import expand_terms
-from ..errors import StataError
 from ..report.output import Block, html_table
 from ..syntax.ast import Command, Varlist
+from .data import refuse_options
 from .registry import command
 
 __all__ = ["abbrev", "describe_text"]
@@ -44,34 +45,38 @@ def _footer(ds: Dataset) -> list[str]:
     return lines
 
 
-def _rows(ds: Dataset, names: list[str]) -> list[list[str]]:
+def _rows(ds: Dataset, names: list[str], *, full: bool = False) -> list[list[str]]:
     rows = []
     for v in names:
         i = ds.info[v]
-        rows.append([abbrev(v, 15), i.type, i.format, i.vlabel, i.label])
+        rows.append([v if full else abbrev(v, 15), i.type, i.format, i.vlabel, i.label])
     return rows
 
 
 def _row_text(r: list[str]) -> str:
-    line = f"{r[0]:<16}{r[1]:<8}{r[2]:<11}{r[3]:<11}{r[4]}"
-    if len(r[3]) > 10:  # a long value-label name pushes the label right
-        line = f"{r[0]:<16}{r[1]:<8}{r[2]:<11}{r[3]} {r[4]}"
+    # a long name or value-label name pushes the rest of the row right
+    name = f"{r[0]:<16}" if len(r[0]) <= 15 else r[0] + " "
+    line = f"{name}{r[1]:<8}{r[2]:<11}{r[3]:<11}{r[4]}"
+    if len(r[3]) > 10:
+        line = f"{name}{r[1]:<8}{r[2]:<11}{r[3]} {r[4]}"
     return line.rstrip()
 
 
-def describe_text(ds: Dataset, names: list[str] | None, *, short: bool, linesize: int) -> str:
+def describe_text(
+    ds: Dataset, names: list[str] | None, *, short: bool, linesize: int, full: bool = False
+) -> str:
     rule = "-" * linesize
     head = [
         "Variable      Storage   Display    Value",
         "    name         type    format    label      Variable label",
     ]
     if names is not None:
-        return "\n".join([*head, rule, *(_row_text(r) for r in _rows(ds, names))])
+        return "\n".join([*head, rule, *(_row_text(r) for r in _rows(ds, names, full=full))])
     lines = _header(ds, short)
     if short:
         return "\n".join(x.rstrip() for x in lines + _footer(ds))
     lines += [rule, *head, rule]
-    lines += [_row_text(r) for r in _rows(ds, ds.varnames)]
+    lines += [_row_text(r) for r in _rows(ds, ds.varnames, full=full)]
     lines += [rule, *_footer(ds)]
     return "\n".join(x.rstrip() for x in lines)
 
@@ -91,6 +96,7 @@ def _simple(names: list[str], linesize: int) -> str:
 
 @command("describe", readonly=True)
 def describe(s, cmd: Command) -> list:
+    refuse_options(cmd, ("numbers", "replace", "clear"))
     ds = s.data
     if cmd.using is not None:
         from .data import load
@@ -107,9 +113,8 @@ def describe(s, cmd: Command) -> list:
         "varlist": " ".join(names or ds.varnames),
         "sortlist": " ".join(ds.sortedby),
     }
-    if cmd.has("replace"):
-        raise StataError("describe, replace is not supported", 198)
-    text = describe_text(ds, names, short=cmd.has("short"), linesize=s.settings.linesize)
+    full = cmd.has("fullnames")
+    text = describe_text(ds, names, short=cmd.has("short"), linesize=s.settings.linesize, full=full)
     caption = None
     notes = None
     if names is None:
@@ -119,7 +124,7 @@ def describe(s, cmd: Command) -> list:
         return [Block(text, html_table(None, [], caption=caption, notes=notes), kind="result")]
     html = html_table(
         [["Variable", "Storage type", "Display format", "Value label", "Variable label"]],
-        _rows(ds, names or ds.varnames),
+        _rows(ds, names or ds.varnames, full=full),
         align=["l", "l", "l", "l", "l"],
         caption=caption,
         notes=notes,

@@ -1,34 +1,62 @@
 """``generate``, ``replace`` ([D] generate) and ``egen`` ([D] egen).
 
 ``generate`` makes a ``float`` (or ``set type``) variable unless a type is given, a ``str#``
-for string expressions, and reports missing values generated. ``replace`` counts real changes
-and promotes the storage type when new values do not fit (``variable x was int now float``).
-A ``replace`` whose expression refers to the variable it replaces at another observation
-(``replace x = x[_n-1] if missing(x)``) is evaluated observation by observation, as in Stata.
+for string expressions (cut to ``#`` bytes when the type is given), and reports missing values
+generated. ``replace`` counts real changes and promotes the storage type when new values do not
+fit (``variable x was int now float``). Both evaluate their expression only at the observations
+of their ``if`` and ``in``, so ``sum()`` runs over those alone. A ``replace`` whose expression
+refers to the variable it replaces at another observation (``replace x = x[_n-1] if
+missing(x)``) is evaluated observation by observation, each seeing the values written above it.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
-from ..dataset.dataset import INT_RANGES, coerce, string_type
+from ..dataset import egen as eg
+from ..dataset.dataset import INT_RANGES, coerce, missing_mask, string_type
 from ..dataset.evaluate import Context, evaluate, subscripted
 from ..dataset.varnames import check_new_name, expand_terms, resolve
 from ..errors import StataError
 from ..report.output import Output, Text
-from ..syntax.ast import Assignment, Command, EgenCall
+from ..syntax.ast import Assignment, Command, EgenCall, Expr
+from ..syntax.tables import EGEN_EXP
 from .data import plural
+from .listing import cell_text
 from .registry import command
 
 _NUMERIC = ("byte", "int", "long", "float", "double")
 
 
-def _mask(s, cmd: Command) -> np.ndarray:
-    return s.touse(cmd)
-
-
 def _missing_count(vals: np.ndarray) -> int:
-    return int((vals == "").sum()) if vals.dtype == object else int(np.isnan(vals).sum())
+    return int(missing_mask(vals).sum())
+
+
+def evaluate_at(s, e: Expr, mask: np.ndarray) -> np.ndarray:
+    """``e`` evaluated at the observations in ``mask``; missing elsewhere."""
+    rows = np.flatnonzero(mask)
+    v = evaluate(e, s.context(rows))
+    out = np.full(len(mask), "", dtype=object) if v.dtype == object else np.full(len(mask), np.nan)
+    out[rows] = v
+    return out
+
+
+def _truncate(text: str, width: int) -> str:
+    """``text`` cut to ``width`` bytes of UTF-8 (never inside a character)."""
+    b = text.encode("utf-8")
+    return text if len(b) <= width else b[:width].decode("utf-8", errors="ignore")
+
+
+def _string_result(vals: np.ndarray, vtype: str | None) -> tuple[np.ndarray, str]:
+    """String values and their type: ``str#`` given cuts them to ``#`` bytes, as Stata does;
+    ``str`` or none gives the narrowest type; ``strL`` keeps them whole."""
+    if vtype in (None, "str"):
+        return vals, string_type(vals)
+    if vtype == "strL":
+        return vals, vtype
+    width = int(vtype[3:])
+    return np.array([_truncate(x, width) for x in vals], dtype=object), vtype
 
 
 @command("generate", byable="data")
@@ -37,25 +65,15 @@ def generate(s, cmd: Command) -> list[Output]:
     assert isinstance(body, Assignment)
     name, _, vlabel = body.name.partition(":")
     check_new_name(s.data, name)
-    mask = _mask(s, cmd)
-    vals = evaluate(body.expr, s.context())
+    mask = s.touse(cmd)
+    vals = evaluate_at(s, body.expr, mask)
     vtype = body.type
     is_str = vals.dtype == object
     if vtype is not None and (vtype.startswith("str") != is_str):
         raise StataError("type mismatch", 109)
     if is_str:
-        vals = np.where(mask, vals, "").astype(object)
-        if vtype in (None, "str") or (
-            vtype.startswith("str")
-            and vtype[3:].isdigit()
-            and int(vtype[3:]) < len(string_type(vals)) - 3
-        ):
-            vtype = string_type(vals)
-        elif vtype != "strL":
-            width = int(vtype[3:])
-            vals = np.array([x[:width] for x in vals], dtype=object)
+        vals, vtype = _string_result(vals, vtype)
     else:
-        vals = np.where(mask, vals, np.nan)
         vtype = vtype or s.settings.type
     opts = {"after": cmd.option("after"), "before": cmd.option("before")}
     for k, v in opts.items():
@@ -104,19 +122,14 @@ def replace(s, cmd: Command) -> list[Output]:
     body = cmd.body
     assert isinstance(body, Assignment)
     ds = s.data
-    if body.name not in ds.info:
-        # replace may not abbreviate ([D] generate: "replace ... cannot be abbreviated" is about
-        # the command; variable names follow varabbrev)
-        name = resolve(ds, body.name)
-    else:
-        name = body.name
-    mask = _mask(s, cmd)
+    name = body.name if body.name in ds.info else resolve(ds, body.name)
+    mask = s.touse(cmd)
     old = ds.values(name)
     is_str = ds.is_string(name)
     if _needs_sequential(body.expr, name, ds):
         new = _sequential(s, body, name, mask)
     else:
-        new = evaluate(body.expr, s.context())
+        new = evaluate_at(s, body.expr, mask)
     if (new.dtype == object) != is_str:
         raise StataError("type mismatch", 109)
     outs: list[Output] = []
@@ -132,7 +145,6 @@ def replace(s, cmd: Command) -> list[Output]:
                 new_type = need
     else:
         result = np.where(mask, new, old)
-        same = (result == old) | (np.isnan(result) & np.isnan(old))
         new_type = old_type
         if not cmd.has("nopromote"):
             new_type = _promote(old_type, result[mask])
@@ -153,20 +165,18 @@ def replace(s, cmd: Command) -> list[Output]:
 
 
 def _sequential(s, body: Assignment, name: str, mask: np.ndarray) -> np.ndarray:
-    """Evaluate row by row, storing each result before the next row sees it."""
+    """Evaluate row by row, storing each result before the next row sees it.
+
+    The expression reads ``name`` from one array that each row's result is written into, so a
+    row costs one evaluation at one observation; nothing is copied per row.
+    """
     ds = s.data
     col = ds.values(name).copy()
-    work = ds.copy()
     is_str = ds.is_string(name)
+    groups = None if s.by is None else (s.by.starts, s.by.sizes)
+    columns = {name: col}
     for i in np.flatnonzero(mask):
-        work.df[name] = col
-        ctx = Context(
-            work,
-            np.array([i]),
-            None if s.by is None else (s.by.starts, s.by.sizes),
-            s.lookup,
-            s.rng,
-        )
+        ctx = Context(ds, np.array([i]), groups, s.lookup, s.rng, columns)
         v = evaluate(body.expr, ctx)
         if (v.dtype == object) != is_str:
             raise StataError("type mismatch", 109)
@@ -177,42 +187,37 @@ def _sequential(s, body: Assignment, name: str, mask: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------
 # egen
 
+#: functions of a varlist that neither the by prefix nor by() may group
+_UNGROUPED = ("tag", "group", "anycount", "anymatch", "anyvalue", "diff", "concat")
+_ROW = (
+    "rowfirst",
+    "rowlast",
+    "rowmax",
+    "rowmean",
+    "rowmedian",
+    "rowmin",
+    "rowmiss",
+    "rownonmiss",
+    "rowpctile",
+    "rowsd",
+    "rowtotal",
+)
+#: functions that fill every used observation of a group with one statistic
+_GROUP_STATS = (
+    *("mean", "sd", "max", "min", "median", "pctile"),
+    *("iqr", "mad", "mdev", "skew", "kurt"),
+)
 
-def _groups(s, extra: list[str] | None = None) -> np.ndarray:
-    """Group ids per observation from the ``by`` prefix (all one group without it)."""
-    if s.by is None:
+
+def _group_ids(s, cmd: Command) -> np.ndarray:
+    """Each observation's group from the by prefix and the ``by()`` option (all one group
+    without either). ``by()`` groups need not be sorted; missing values form a group."""
+    parts = [] if s.by is None else [s.by.ids]
+    for v in expand_terms(s.data, cmd.option("by", ())):
+        parts.append(pd.factorize(s.data.values(v), use_na_sentinel=False)[0])
+    if not parts:
         return np.zeros(s.data.nobs, dtype=np.int64)
-    return s.by.ids
-
-
-def _group_apply(x: np.ndarray, use: np.ndarray, g: np.ndarray, f) -> np.ndarray:
-    out = np.full(len(x), np.nan)
-    for gid in np.unique(g):
-        rows = (g == gid) & use
-        if rows.any():
-            out[(g == gid) & use] = f(x[rows])
-    return out
-
-
-def _rank(x: np.ndarray, how: str) -> np.ndarray:
-    from scipy.stats import rankdata
-
-    if how == "field":
-        return rankdata(-x, method="min").astype(float)
-    if how == "track":
-        return rankdata(x, method="min").astype(float)
-    if how == "unique":
-        return rankdata(x, method="ordinal").astype(float)
-    return rankdata(x, method="average").astype(float)
-
-
-def _row_stat(vals: list[np.ndarray], f) -> np.ndarray:
-    import warnings
-
-    m = np.vstack(vals)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return f(m)
+    return np.unique(np.column_stack(parts), axis=0, return_inverse=True)[1].ravel()
 
 
 @command("egen", byable="data")
@@ -221,234 +226,101 @@ def egen(s, cmd: Command) -> list[Output]:
     assert isinstance(body, EgenCall)
     ds = s.data
     check_new_name(ds, body.name)
-    mask = _mask(s, cmd)
-    g = _groups(s)
+    mask = s.touse(cmd)
     f = body.func
-    vtype = body.type or s.settings.type
-    n = ds.nobs
-    if (
-        f in ("tag", "group")
-        or f.startswith("row")
-        or f
-        in (
-            "anycount",
-            "anymatch",
-            "anyvalue",
-            "diff",
-            "concat",
-            "fill",
-            "cut",
-            "ends",
-            "seq",
-            "mtr",
-        )
-    ):
-        if s.by is not None and f not in ("seq",):
+    if f in EGEN_EXP:
+        out = _egen_exp(s, cmd, body, mask)
+        vtype = body.type or ("long" if f == "count" else s.settings.type)
+    else:
+        if (s.by is not None or cmd.has("by")) and (f in _UNGROUPED or f in _ROW):
             raise StataError(f"egen ... {f}() may not be combined with by", 190)
         out = _egen_varlist(s, cmd, body, mask)
+        vtype = body.type or s.settings.type
         if f == "tag":
             vtype = body.type or "byte"
         elif f == "group":
             vtype = body.type or ("int" if np.nanmax(np.append(out, 0)) < 32740 else "long")
-    else:
-        x = evaluate(body.args[0], s.context())
-        if x.dtype == object and f not in ("mode", "count"):
-            raise StataError("type mismatch", 109)
-        if x.dtype == object:
-            isnum = False
-            valid = x != ""
-        else:
-            isnum = True
-            valid = ~np.isnan(x)
-        use = mask & valid
-        out = np.full(n, np.nan)
-        if f == "mean":
-            out = _group_apply(x, use, g, np.mean)
-        elif f == "sd":
-            out = _group_apply(x, use, g, lambda v: v.std(ddof=1) if len(v) > 1 else np.nan)
-        elif f == "total":
-            out = _group_apply(np.where(valid, x, 0.0) if isnum else x, mask, g, np.sum)
-            if cmd.has("missing"):
-                anyv = _group_apply(valid.astype(float), mask, g, np.max)
-                out[anyv == 0] = np.nan
-        elif f == "count":
-            out = _group_apply(valid.astype(float), mask, g, np.sum)
-            vtype = body.type or "long"
-        elif f == "max":
-            out = _group_apply(x, use, g, np.max)
-        elif f == "min":
-            out = _group_apply(x, use, g, np.min)
-        elif f == "median":
-            out = _group_apply(x, use, g, lambda v: _pct(v, 50))
-        elif f == "pctile":
-            p = cmd.option("p", 50)
-            out = _group_apply(x, use, g, lambda v: _pct(v, p))
-        elif f == "iqr":
-            out = _group_apply(x, use, g, lambda v: _pct(v, 75) - _pct(v, 25))
-        elif f == "mad":
-            out = _group_apply(x, use, g, lambda v: _pct(np.abs(v - _pct(v, 50)), 50))
-        elif f == "mdev":
-            out = _group_apply(x, use, g, lambda v: np.mean(np.abs(v - v.mean())))
-        elif f == "skew":
-            out = _group_apply(x, use, g, _skew)
-        elif f == "kurt":
-            out = _group_apply(x, use, g, _kurt)
-        elif f == "pc":
-            tot = _group_apply(x, use, g, np.sum)
-            out = np.where(use, x / tot * (1 if cmd.has("prop") else 100), np.nan)
-        elif f == "std":
-            m = _group_apply(x, use, g, np.mean)
-            sd = _group_apply(x, use, g, lambda v: v.std(ddof=1) if len(v) > 1 else np.nan)
-            out = np.where(
-                use, (x - m) / sd * cmd.option("std", 1.0) + cmd.option("mean", 0.0), np.nan
-            )
-        elif f == "rank":
-            how = next((h for h in ("field", "track", "unique") if cmd.has(h)), "average")
-            out = np.full(n, np.nan)
-            for gid in np.unique(g):
-                rows = np.flatnonzero((g == gid) & use)
-                if len(rows):
-                    out[rows] = _rank(x[rows], how)
-        elif f == "mode":
-            out = _mode(x, use, g, cmd)
-        else:  # pragma: no cover - grammar lists the functions
-            raise StataError(f"unknown egen function {f}()", 133)
-        out = np.where(mask, out, np.nan)
-    is_str = out.dtype == object
-    if is_str:
+    if out.dtype == object:
+        out = np.where(mask, out, "").astype(object)
         vtype = string_type(out)
-    s.data.set_values(body.name, out, vtype)
-    miss = _missing_count(s.data.values(body.name))
+    else:
+        out = np.where(mask, out, np.nan)
+    ds.set_values(body.name, out, vtype)
+    if f == "group" and cmd.has("label"):
+        _label_groups(s, cmd, body, out)
+    miss = _missing_count(ds.values(body.name))
     return [Text(f"({plural(miss, 'missing value')} generated)")] if miss else []
 
 
-def _pct(v: np.ndarray, p: float) -> float:
-    from .summarize import percentile
+def _egen_exp(s, cmd: Command, body: EgenCall, mask: np.ndarray) -> np.ndarray:
+    """The functions of an expression: group statistics and per-observation ones."""
+    f = body.func
+    x = evaluate_at(s, body.args[0], mask)
+    if x.dtype == object and f not in ("mode", "count"):
+        raise StataError("type mismatch", 109)
+    g = _group_ids(s, cmd)
+    valid = ~missing_mask(x)
+    use = mask & valid
+    if f in _GROUP_STATS:
+        return eg.fill_groups(x, use, mask, g, eg.stat_function(f, cmd.option("p", 50)))
+    if f == "total":
+        out = eg.fill_groups(np.where(valid, x, 0.0), mask, mask, g, np.sum)
+        if cmd.has("missing"):
+            out[eg.fill_groups(valid.astype(float), mask, mask, g, np.max) == 0] = np.nan
+        return out
+    if f == "count":
+        return eg.fill_groups(valid.astype(float), mask, mask, g, np.sum)
+    if f == "mode":
+        pick = "min" if cmd.has("minmode") else "max" if cmd.has("maxmode") else ""
+        return eg.mode(x, mask if cmd.has("missing") else use, mask, g, cmd.option("nummode", pick))
+    if f == "rank":
+        how = next((h for h in ("field", "track", "unique") if cmd.has(h)), "average")
+        return eg.rank(x, use, g, how)
+    total = eg.fill_groups(x, use, use, g, np.sum)
+    if f == "pc":
+        return np.where(use, x / total * (1 if cmd.has("prop") else 100), np.nan)
+    # std
+    m = eg.fill_groups(x, use, use, g, np.mean)
+    sd = eg.fill_groups(x, use, use, g, eg.stat_function("sd"))
+    return np.where(use, (x - m) / sd * cmd.option("std", 1.0) + cmd.option("mean", 0.0), np.nan)
 
-    return percentile(v, None, p)
 
-
-def _skew(v: np.ndarray) -> float:
-    d = v - v.mean()
-    m2 = (d**2).mean()
-    return float((d**3).mean() / m2**1.5) if m2 > 0 else np.nan
-
-
-def _kurt(v: np.ndarray) -> float:
-    d = v - v.mean()
-    m2 = (d**2).mean()
-    return float((d**4).mean() / m2**2) if m2 > 0 else np.nan
-
-
-def _mode(x: np.ndarray, use: np.ndarray, g: np.ndarray, cmd: Command) -> np.ndarray:
-    out = np.full(len(x), np.nan) if x.dtype != object else np.full(len(x), "", dtype=object)
-    for gid in np.unique(g):
-        rows = np.flatnonzero((g == gid) & use)
-        if not len(rows):
-            continue
-        vals, counts = np.unique(x[rows], return_counts=True)
-        best = np.flatnonzero(counts == counts.max())
-        if len(best) > 1 and not (cmd.has("minmode") or cmd.has("maxmode")):
-            continue  # several modes: missing, as Stata
-        k = best[-1] if cmd.has("maxmode") else best[0]
-        out[g == gid] = vals[k]
+def _missing_any(ds, names: list[str]) -> np.ndarray:
+    out = np.zeros(ds.nobs, dtype=bool)
+    for v in names:
+        out |= ds.missing(v)
     return out
 
 
 def _egen_varlist(s, cmd: Command, body: EgenCall, mask: np.ndarray) -> np.ndarray:
+    """The functions of a varlist."""
     ds = s.data
     f = body.func
     names = expand_terms(ds, body.args) if body.args else []
-    n = ds.nobs
-    if f == "tag":
-        miss = np.zeros(n, dtype=bool)
-        for v in names:
-            col = ds.values(v)
-            miss |= (col == "") if col.dtype == object else np.isnan(col)
-        use = mask & (~miss if not cmd.has("missing") else True)
-        out = np.zeros(n)
-        keys = _keys(ds, names)
-        seen: set = set()
-        for i in np.flatnonzero(use):
-            if keys[i] not in seen:
-                seen.add(keys[i])
-                out[i] = 1.0
-        return out
-    if f == "group":
-        miss = np.zeros(n, dtype=bool)
-        for v in names:
-            col = ds.values(v)
-            miss |= (col == "") if col.dtype == object else np.isnan(col)
-        use = mask & (~miss if not cmd.has("missing") else np.ones(n, dtype=bool))
-        keys = _keys(ds, names)
-        uniq = sorted({keys[i] for i in np.flatnonzero(use)}, key=_sort_key)
-        code = {k: j + 1 for j, k in enumerate(uniq)}
-        return np.array([code[keys[i]] if use[i] else np.nan for i in range(n)], dtype=float)
+    if f in ("tag", "group"):
+        use = mask & (~_missing_any(ds, names) if not cmd.has("missing") else True)
+        return _tag(ds, names, use) if f == "tag" else _group(ds, names, use)
     if f == "seq":
-        frm, to, block = cmd.option("from", 1), cmd.option("to"), cmd.option("block", 1)
-        g = _groups(s)
-        out = np.full(n, np.nan)
-        for gid in np.unique(g):
-            rows = np.flatnonzero((g == gid) & mask)
-            k = np.arange(len(rows)) // block
-            if to is not None:
-                span = abs(to - frm) + 1
-                k = k % span
-                out[rows] = frm + k if to >= frm else frm - k
-            else:
-                out[rows] = frm + k
-        return out
+        return _seq(cmd, _group_ids(s, cmd), mask)
     cols = [ds.values(v) for v in names]
-    if any(c.dtype == object for c in cols) and f not in (
-        "rowmiss",
-        "rownonmiss",
-        "concat",
-        "rowfirst",
-        "rowlast",
+    strings = [c.dtype == object for c in cols]
+    if f == "concat":
+        return _concat(s, cmd, names)
+    if f == "diff":
+        if len(set(strings)) > 1:
+            raise StataError("type mismatch", 109)
+        return eg.differ(cols)
+    if any(strings) and not (
+        f in ("rowmiss", "rownonmiss") and (f == "rowmiss" or cmd.has("strok"))
     ):
         raise StataError("type mismatch", 109)
-    if f == "rowmean":
-        out = _row_stat(cols, lambda m: np.nanmean(m, axis=0))
-    elif f == "rowtotal":
-        out = _row_stat(cols, lambda m: np.nansum(m, axis=0))
-        if cmd.has("missing"):
-            out[np.all(np.isnan(np.vstack(cols)), axis=0)] = np.nan
-    elif f == "rowmax":
-        out = _row_stat(cols, lambda m: np.nanmax(m, axis=0))
-    elif f == "rowmin":
-        out = _row_stat(cols, lambda m: np.nanmin(m, axis=0))
-    elif f == "rowsd":
-        out = _row_stat(cols, lambda m: np.nanstd(m, axis=0, ddof=1))
-    elif f == "rowmedian":
-        out = _row_stat(cols, lambda m: np.nanmedian(m, axis=0))
-    elif f == "rowmiss":
-        out = sum(((c == "") if c.dtype == object else np.isnan(c)).astype(float) for c in cols)
-    elif f == "rownonmiss":
-        out = sum((~((c == "") if c.dtype == object else np.isnan(c))).astype(float) for c in cols)
-    elif f in ("rowfirst", "rowlast"):
-        m = np.vstack(cols)
-        out = np.full(n, np.nan)
-        order = range(len(cols)) if f == "rowfirst" else reversed(range(len(cols)))
-        for j in order:
-            fill = np.isnan(out) & ~np.isnan(m[j])
-            out[fill] = m[j][fill]
-    elif f in ("anymatch", "anycount", "anyvalue"):
-        vals = [float(x) for x in str(cmd.option("values", "")).replace(",", " ").split()]
-        if not vals:
-            raise StataError("values() required", 198)
-        hits = [np.isin(c, vals) for c in cols]
-        if f == "anymatch":
-            out = np.any(hits, axis=0).astype(float)
-        elif f == "anycount":
-            out = np.sum(hits, axis=0).astype(float)
-        else:
-            out = np.where(hits[0], cols[0], np.nan)
-    elif f == "diff":
-        m = np.vstack(cols)
-        out = np.any(m != m[0], axis=0).astype(float)
-    else:
-        raise StataError(f"egen function {f}() is not available in bayes_magic", 133)
-    return np.where(mask, out, np.nan)
+    if f in _ROW:
+        return eg.row_stat(f, cols, p=cmd.option("p", 50), missing=cmd.has("missing"))
+    if f in ("anymatch", "anycount", "anyvalue"):
+        if not cmd.has("values"):
+            raise StataError("option values() required", 198)
+        return eg.any_of(f, cols, list(cmd.option("values")))
+    raise StataError(f"egen function {f}() is not available in bayes_magic", 133)
 
 
 def _keys(ds, names: list[str]) -> list[tuple]:
@@ -458,3 +330,85 @@ def _keys(ds, names: list[str]) -> list[tuple]:
 
 def _sort_key(k: tuple) -> tuple:
     return tuple((1, "") if (isinstance(x, float) and x != x) else (0, x) for x in k)
+
+
+def _tag(ds, names: list[str], use: np.ndarray) -> np.ndarray:
+    """1 at the first used observation of each distinct value of ``names``, else 0."""
+    out = np.zeros(ds.nobs)
+    keys = _keys(ds, names)
+    seen: set = set()
+    for i in np.flatnonzero(use):
+        if keys[i] not in seen:
+            seen.add(keys[i])
+            out[i] = 1.0
+    return out
+
+
+def _group(ds, names: list[str], use: np.ndarray) -> np.ndarray:
+    """Groups numbered 1, 2, ... in the sort order of ``names`` (missing where not used)."""
+    keys = _keys(ds, names)
+    uniq = sorted({keys[i] for i in np.flatnonzero(use)}, key=_sort_key)
+    code = {k: j + 1 for j, k in enumerate(uniq)}
+    return np.array([code[keys[i]] if use[i] else np.nan for i in range(ds.nobs)], dtype=float)
+
+
+def _label_groups(s, cmd: Command, body: EgenCall, codes: np.ndarray) -> None:
+    """``group(), label``: a value label giving each group its variables' values (or their
+    value labels) joined by blanks; ``label(name[, replace])`` or ``lname()`` names it."""
+    ds = s.data
+    names = expand_terms(ds, body.args)
+    raw = cmd.option("label")
+    spec, _, rest = (raw if isinstance(raw, str) else "").partition(",")
+    lname = spec.strip() or cmd.option("lname") or body.name
+    if lname in ds.value_labels and "replace" not in rest.split():
+        raise StataError(f"label {lname} already defined", 110)
+    width = cmd.option("truncate")
+    labels: dict[int, str] = {}
+    for i in np.flatnonzero(~np.isnan(codes)):
+        if int(codes[i]) not in labels:
+            parts = [cell_text(ds, v, ds.df[v].iloc[i]) for v in names]
+            labels[int(codes[i])] = " ".join(p[:width] if width else p for p in parts)
+    ds.value_labels[lname] = labels
+    ds.info[body.name].vlabel = lname
+
+
+def _seq(cmd: Command, g: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """``seq()``: 1, 2, ... (``from()``, ``to()``, ``block()``) within each group."""
+    frm, to, block = cmd.option("from", 1), cmd.option("to"), cmd.option("block", 1)
+    out = np.full(len(mask), np.nan)
+    for rows in eg.group_rows(g):
+        rows = rows[mask[rows]]
+        k = np.arange(len(rows)) // block
+        if to is not None:
+            k = k % (abs(to - frm) + 1)
+            out[rows] = frm + k if to >= frm else frm - k
+        else:
+            out[rows] = frm + k
+    return out
+
+
+def _concat(s, cmd: Command, names: list[str]) -> np.ndarray:
+    """``concat()``: the variables' values as text joined by ``punct()``; numbers shown with
+    ``format()`` (default ``%12.0g``-like), or by their value labels with ``decode``."""
+    from ..report.format import check_format, fmt_number
+
+    ds = s.data
+    fmt = check_format(cmd.option("format")) if cmd.has("format") else None
+    parts = []
+    for v in names:
+        col = ds.values(v)
+        if ds.is_string(v):
+            parts.append(col)
+        elif cmd.has("decode"):
+            parts.append(np.array([cell_text(ds, v, x) for x in col], dtype=object))
+        else:
+            parts.append(
+                np.array(
+                    ["." if x != x else fmt_number(x, fmt or "%12.0g").strip() for x in col],
+                    dtype=object,
+                )
+            )
+    punct = cmd.option("punct", "")
+    out = [punct.join(row) for row in zip(*parts)]
+    width = cmd.option("maxlength")
+    return np.array([x[:width] if width else x for x in out], dtype=object)

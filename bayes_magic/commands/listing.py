@@ -1,17 +1,44 @@
-"""``list`` ([D] list): the boxed table, ``noobs``, ``clean``, ``separator()``, ``sepby()``."""
+"""``list`` ([D] list): the boxed table, ``noobs``, ``clean``, ``noheader``, ``separator()``,
+``sepby()``, ``abbreviate()``, ``absolute`` and the ``mean``, ``sum`` and ``N`` rows under the
+table.
+
+Values are shown in each variable's display format (dates as dates) or by their value labels.
+Observations are numbered within a ``by`` group unless ``absolute``. The summary rows are labelled
+``Mean``, ``Sum`` and ``N`` in the observation-number column (their order and layout are
+inferred from the manual, not checked against a log). Options this version cannot honour are
+refused.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
 from ..dataset.varnames import expand_terms
-from ..report.format import fmt_number, parse_format
+from ..report.format import fmt_g, fmt_number, parse_format
 from ..report.output import Block, Output, Rule, html_table
 from ..syntax.ast import Command, Varlist
+from .data import refuse_options
 from .describe import abbrev
 from .registry import command
 
 __all__ = ["cell_text"]
+
+#: list's options that are refused (display layout, dividers, labels as headers ...)
+_REFUSED = (
+    "display",
+    "divider",
+    "header",
+    "nocompress",
+    "string",
+    "fvall",
+    "labvar",
+    "constant",
+    "notrim",
+    "nodotz",
+    "subvarname",
+    "linesize",
+)
+_SUMMARIES = (("mean", "Mean"), ("sum", "Sum"), ("N", "N"))
 
 
 def cell_text(ds, var: str, v: object, *, nolabel: bool = False) -> str:
@@ -29,8 +56,37 @@ def cell_text(ds, var: str, v: object, *, nolabel: bool = False) -> str:
     return fmt_number(x, inf.format).strip()
 
 
+def _summaries(s, cmd: Command, names: list[str], rows: np.ndarray) -> list[tuple[str, list]]:
+    """The ``mean``, ``sum`` and ``N`` rows: a label and one cell per variable (blank for
+    strings and for variables outside the option's varlist)."""
+    ds = s.data
+    out = []
+    for opt, label in _SUMMARIES:
+        if not cmd.has(opt):
+            continue
+        given = cmd.option(opt)
+        wanted = names if given is True else expand_terms(ds, given)
+        cells = []
+        for v in names:
+            if v not in wanted or ds.is_string(v):
+                cells.append("")
+                continue
+            x = ds.values(v)[rows]
+            x = x[~np.isnan(x)]
+            if opt == "N":
+                cells.append(f"{len(x):,}")
+            elif len(x):
+                value = x.mean() if opt == "mean" else x.sum()
+                cells.append(fmt_g(value, 9) if opt == "mean" else fmt_number(value, "%12.0g"))
+            else:
+                cells.append(".")
+        out.append((label, cells))
+    return out
+
+
 @command("list", byable="repeat", readonly=True)
 def list_(s, cmd: Command) -> list[Output]:
+    refuse_options(cmd, _REFUSED)
     ds = s.data
     terms = cmd.body.terms if isinstance(cmd.body, Varlist) else ()
     names = expand_terms(ds, terms) if terms else ds.varnames
@@ -39,61 +95,103 @@ def list_(s, cmd: Command) -> list[Output]:
         return []
     nolabel = cmd.has("nolabel")
     ab = cmd.option("abbreviate", 8)
+    summaries = _summaries(s, cmd, names, rows)
     cols = []
-    for v in names:
+    for j, v in enumerate(names):
         col = ds.df[v].to_numpy()
         cells = [cell_text(ds, v, col[r], nolabel=nolabel) for r in rows]
         fmt = parse_format(ds.info[v].format)
         left = fmt.kind == "s" and fmt.left
-        width = max((len(c) for c in cells), default=1)
+        width = max((len(c) for c in [*cells, *(sm[1][j] for sm in summaries)]), default=1)
         head = v if len(v) <= max(ab, width) else abbrev(v, max(ab, width))
         width = max(width, len(head))
         cols.append((head, cells, width, left))
+    # observation numbers: within the by group unless absolute
+    first = 0 if s.restrict is None or cmd.has("absolute") else int(np.argmax(s.restrict))
+    numbers = rows - first + 1
+    layout = _Layout(cols, max(3, len(str(ds.nobs))), cmd)
+    lines = layout.text(numbers, _breaks(ds, cmd, rows), summaries)
+    return [Block("\n".join(lines), layout.html(numbers, _breaks(ds, cmd, rows), summaries))]
+
+
+def _breaks(ds, cmd: Command, rows: np.ndarray) -> set[int]:
+    """Positions (in ``rows``) before which a separator line goes."""
     sep = cmd.option("separator", 5)
     sepby = expand_terms(ds, cmd.option("sepby")) if cmd.has("sepby") else []
-    noobs = cmd.has("noobs")
-    clean = cmd.has("clean")
-    obs_w = max(3, len(str(ds.nobs)))
-
-    def fmt_row(cells: list[str]) -> str:
-        return "   ".join(
-            c.ljust(w) if left else c.rjust(w) for c, (_, _, w, left) in zip(cells, cols)
-        )
-
-    header = fmt_row([h for h, *_ in cols])
     breaks = set()
     for k in range(1, len(rows)):
         if sep and k % sep == 0 and not sepby:
             breaks.add(k)
         if sepby and any(ds.df[v].iloc[rows[k]] != ds.df[v].iloc[rows[k - 1]] for v in sepby):
             breaks.add(k)
-    lines: list[str] = []
-    html_rows: list = []
-    if clean:
-        pre = " " * (obs_w + 4) if not noobs else "  "
-        lines.append((pre + header).rstrip())
-        for k, r in enumerate(rows):
-            p = f"{r + 1:>{obs_w}}.   " if not noobs else "  "
-            lines.append((p + fmt_row([c[1][k] for c in cols])).rstrip())
-    else:
+    return breaks
+
+
+class _Layout:
+    """The boxed (or ``clean``) table of ``list``."""
+
+    def __init__(self, cols: list, obs_w: int, cmd: Command) -> None:
+        self.cols = cols
+        self.obs_w = obs_w
+        self.noobs = cmd.has("noobs")
+        self.clean = cmd.has("clean")
+        self.header = not cmd.has("noheader")
+
+    def row(self, cells: list[str]) -> str:
+        return "   ".join(
+            c.ljust(w) if left else c.rjust(w) for c, (_, _, w, left) in zip(cells, self.cols)
+        )
+
+    def stub(self, number: int | str) -> str:
+        if self.noobs:
+            return "  "
+        if isinstance(number, str):
+            return f"{number:>{self.obs_w + 1}} "
+        return f"{number:>{self.obs_w}}. "
+
+    def clean_stub(self, number: int | str) -> str:
+        if self.noobs:
+            return "  "
+        if isinstance(number, str):
+            return f"{number:>{self.obs_w + 1}}   "
+        return f"{number:>{self.obs_w}}.   "
+
+    def text(self, numbers: np.ndarray, breaks: set[int], summaries: list) -> list[str]:
+        header = self.row([h for h, *_ in self.cols])
+        body = [[c[1][k] for c in self.cols] for k in range(len(numbers))]
+        if self.clean:
+            pre = " " * (self.obs_w + 4) if not self.noobs else "  "
+            lines = [pre + header] if self.header else []
+            lines += [self.clean_stub(n) + self.row(b) for n, b in zip(numbers, body)]
+            lines += [self.clean_stub(lab) + self.row(c) for lab, c in summaries]
+            return [ln.rstrip() for ln in lines]
         inner = len(header) + 2
-        pad = " " * (obs_w + 2) if not noobs else "  "
-        lines += [
-            pad + "+" + "-" * inner + "+",
-            pad + "| " + header + " |",
-            pad + "|" + "-" * inner + "|",
-        ]
-        for k, r in enumerate(rows):
+        pad = " " * (self.obs_w + 2) if not self.noobs else "  "
+        rule = pad + "|" + "-" * inner + "|"
+        lines = [pad + "+" + "-" * inner + "+"]
+        if self.header:
+            lines += [pad + "| " + header + " |", rule]
+        for k, (n, b) in enumerate(zip(numbers, body)):
             if k in breaks:
-                lines.append(pad + "|" + "-" * inner + "|")
-            p = f"{r + 1:>{obs_w}}. " if not noobs else "  "
-            lines.append(p + "| " + fmt_row([c[1][k] for c in cols]) + " |")
+                lines.append(rule)
+            lines.append(self.stub(n) + "| " + self.row(b) + " |")
+        if summaries:
+            lines.append(rule)
+            lines += [self.stub(lab) + "| " + self.row(c) + " |" for lab, c in summaries]
         lines.append(pad + "+" + "-" * inner + "+")
-    for k, r in enumerate(rows):
-        if k in breaks:
-            html_rows.append(Rule())
-        html_rows.append(([] if noobs else [f"{r + 1}."]) + [c[1][k] for c in cols])
-    hdr = ([] if noobs else [""]) + [h for h, *_ in cols]
-    align = ([] if noobs else ["r"]) + ["l" if left else "r" for *_, left in cols]
-    html = html_table([hdr], html_rows, align=align, stub=0 if noobs else 1)
-    return [Block("\n".join(lines), html)]
+        return lines
+
+    def html(self, numbers: np.ndarray, breaks: set[int], summaries: list) -> str:
+        rows: list = []
+        for k, n in enumerate(numbers):
+            if k in breaks:
+                rows.append(Rule())
+            rows.append(([] if self.noobs else [f"{n}."]) + [c[1][k] for c in self.cols])
+        if summaries:
+            rows.append(Rule())
+            rows += [([] if self.noobs else [lab]) + cells for lab, cells in summaries]
+        hdr = ([] if self.noobs else [""]) + [h for h, *_ in self.cols]
+        align = ([] if self.noobs else ["r"]) + ["l" if left else "r" for *_, left in self.cols]
+        return html_table(
+            [hdr] if self.header else None, rows, align=align, stub=0 if self.noobs else 1
+        )

@@ -63,6 +63,7 @@ MODULES = {
     "restore": "data",
     "count": "data",
     "display": "data",
+    "format": "data",
     "assert": "data",
     "version": "data",
     "do": "data",

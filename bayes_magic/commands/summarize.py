@@ -1,10 +1,8 @@
-"""``summarize`` ([R] summarize), with ``detail``, ``meanonly`` and weights.
+"""``summarize`` ([R] summarize), with ``detail``, ``meanonly``, ``format`` and weights.
 
-Methods and formulas follow [R] summarize: the standard deviation divides by ``N - 1`` (by the
-sum of the weights minus one for ``fweight``); ``aweight`` weights are rescaled to sum to the
-number of observations; skewness is ``m3 / m2^1.5`` and kurtosis ``m4 / m2^2`` with ``N`` in the
-moments' denominators; the ``p``-th percentile with cumulative weights ``W_i`` and ``P = W p /
-100`` is ``(x_i + x_{i+1}) / 2`` when ``W_i = P`` and ``x_{i+1}`` when ``W_i < P < W_{i+1}``.
+The statistics are those of :mod:`bayes_magic.dataset.stats` (Methods and formulas of [R]
+summarize). With ``aweight`` and ``iweight`` weights the table has Stata's ``Weight`` column (the
+sum of the weights as given); with ``fweight`` weights ``Obs`` is the sum of the weights.
 """
 
 from __future__ import annotations
@@ -12,75 +10,38 @@ from __future__ import annotations
 import numpy as np
 
 from ..dataset.evaluate import evaluate
+from ..dataset.stats import moments, percentile
 from ..dataset.varnames import expand_terms
+from ..dataset.weights import check_weights
+from ..errors import StataError
 from ..report.format import fmt_g, fmt_number
 from ..report.output import Block, Output, Rule, html_table
 from ..syntax.ast import Command, Varlist
+from .data import refuse_options
 from .describe import abbrev
 from .registry import command
 
-__all__ = ["moments", "percentile"]
+#: the factor-variable display options summarize parses (factor variables are not supported)
+_FV_OPTIONS = (
+    "vsquish",
+    "noemptycells",
+    "baselevels",
+    "allbaselevels",
+    "nofvlabel",
+    "fvwrap",
+    "fvwrapon",
+)
 
 
-def _weights(s, cmd: Command, n: int) -> tuple[np.ndarray | None, str | None]:
+def weights(s, cmd: Command, touse: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
+    """The weights of ``cmd`` (None without) and the observations to use, checked as Stata
+    checks them (:func:`~bayes_magic.dataset.weights.check_weights`)."""
     if cmd.weight is None:
-        return None, None
+        return None, touse
     w = evaluate(cmd.weight.expr, s.context())
-    return w, cmd.weight.kind
-
-
-def moments(x: np.ndarray, w: np.ndarray | None, kind: str | None) -> dict[str, float]:
-    """Summary statistics of non-missing ``x`` with optional weights (r() of summarize)."""
-    n = len(x)
-    if w is None:
-        w = np.ones(n)
-        kind = None
-    sum_w = float(w.sum())
-    out: dict[str, float] = {"N": float(n), "sum_w": sum_w}
-    if n == 0:
-        return out
-    if kind == "aweight":
-        wn = w * n / sum_w
-        denom_n = n
-    elif kind in ("fweight", "iweight"):
-        wn = w
-        denom_n = sum_w
-        out["N"] = sum_w
-    else:
-        wn = w
-        denom_n = n
-    mean = float((wn * x).sum() / wn.sum())
-    dev = x - mean
-    m2 = float((wn * dev**2).sum() / wn.sum())
-    var = float((wn * dev**2).sum() / (denom_n - 1)) if denom_n > 1 else np.nan
-    out.update(
-        mean=mean,
-        Var=var,
-        sd=float(np.sqrt(var)) if var == var else np.nan,
-        min=float(x.min()),
-        max=float(x.max()),
-        sum=float((w * x).sum()) if kind != "aweight" else float((wn * x).sum()),
-    )
-    if m2 > 0:
-        out["skewness"] = float((wn * dev**3).sum() / wn.sum()) / m2**1.5
-        out["kurtosis"] = float((wn * dev**4).sum() / wn.sum()) / m2**2
-    else:
-        out["skewness"] = np.nan
-        out["kurtosis"] = np.nan
-    return out
-
-
-def percentile(x: np.ndarray, w: np.ndarray | None, p: float) -> float:
-    """Stata's summarize percentile of ``x`` (weights optional)."""
-    order = np.argsort(x, kind="mergesort")
-    xs = x[order]
-    ws = np.ones(len(xs)) if w is None else w[order]
-    cum = np.cumsum(ws)
-    P = cum[-1] * p / 100.0
-    i = int(np.searchsorted(cum, P, side="left"))  # first i with W_i >= P
-    if i < len(xs) and np.isclose(cum[i], P, rtol=0, atol=1e-12 * max(1.0, cum[-1])):
-        return float((xs[i] + xs[min(i + 1, len(xs) - 1)]) / 2)
-    return float(xs[min(i, len(xs) - 1)])
+    if w.dtype == object:
+        raise StataError("type mismatch", 109)
+    return w, check_weights(w, cmd.weight.kind, touse)
 
 
 _PCTS = (1, 5, 10, 25, 50, 75, 90, 95, 99)
@@ -127,24 +88,21 @@ def _detail_text(title: str, st: dict[str, float], x: np.ndarray, fmt) -> str:
 
 @command("summarize", byable="repeat", readonly=True)
 def summarize(s, cmd: Command) -> list[Output]:
+    refuse_options(cmd, _FV_OPTIONS)
     ds = s.data
     terms = cmd.body.terms if isinstance(cmd.body, Varlist) else ()
     names = expand_terms(ds, terms) if terms else ds.varnames
-    touse = s.touse(cmd)
-    w_all, wkind = _weights(s, cmd, ds.nobs)
-    if w_all is not None:
-        touse = touse & ~np.isnan(w_all) & (w_all != 0)
+    w_all, touse = weights(s, cmd, s.touse(cmd))
+    wkind = None if cmd.weight is None else cmd.weight.kind
     use_fmt = cmd.has("format")
     detail = cmd.has("detail")
-    meanonly = cmd.has("meanonly")
     rows: list[tuple[str, dict[str, float], np.ndarray, str | None]] = []
     for v in names:
         if ds.is_string(v):
             rows.append((v, {"N": 0.0, "sum_w": 0.0}, np.zeros(0), None))
             continue
-        col = ds.values(v)
-        m = touse & ~np.isnan(col)
-        x = col[m]
+        m = touse & ~ds.missing(v)
+        x = ds.values(v)[m]
         w = None if w_all is None else w_all[m]
         st = moments(x, w, wkind)
         if detail and len(x):
@@ -153,21 +111,33 @@ def summarize(s, cmd: Command) -> list[Output]:
         rows.append((v, st, x, ds.info[v].format if use_fmt else None))
     # r() of the last variable, as Stata leaves them
     if rows:
-        last = rows[-1][1]
-        s.r = {k: v for k, v in last.items()}
-    if meanonly:
+        s.r = dict(rows[-1][1])
+    if cmd.has("meanonly"):
         return []
-    outs: list[Output] = []
     if detail:
-        for v, st, x, fmt in rows:
-            lab = ds.info[v].label or v
-            f = (lambda z, fmt=fmt: fmt_number(z, fmt)) if fmt else (lambda z: fmt_g(z, 9))
-            if ds.is_string(v):
-                continue
-            text = _detail_text(lab, st, x, f)
-            outs.append(Block(text, _detail_html(lab, st, x, f), data=st))
-        return outs
-    sep = cmd.option("separator", 5)
+        return [
+            _detail_block(ds.info[v].label or v, st, x, fmt) for v, st, x, fmt in rows if len(x)
+        ]
+    table = _weighted_table if wkind in ("aweight", "iweight") else _table
+    return [table(rows, cmd.option("separator", 5))]
+
+
+def _cell_format(fmt: str | None):
+    """How a statistic is shown: in the variable's format (``format``) or as ``%9.0g``."""
+    return (lambda z: fmt_number(z, fmt)) if fmt else (lambda z: fmt_g(z, 9))
+
+
+def _detail_block(title: str, st: dict, x: np.ndarray, fmt: str | None) -> Block:
+    f = _cell_format(fmt)
+    return Block(_detail_text(title, st, x, f), _detail_html(title, st, x, f), data=st)
+
+
+def _obs_text(n: float) -> str:
+    return f"{int(n):,}" if n == int(n) else fmt_g(n, 9)
+
+
+def _table(rows: list, sep: int) -> Block:
+    """The plain table: Obs (right edge 25), Mean 37, Std. dev. 49, Min 60, Max 71."""
     head = "    Variable |        Obs        Mean    Std. dev.       Min        Max"
     rule = "-------------+---------------------------------------------------------"
     lines = [head, rule]
@@ -176,21 +146,51 @@ def summarize(s, cmd: Command) -> list[Output]:
         if k and sep and k % sep == 0:
             lines.append(rule)
             hrows.append(Rule())
-        f = (lambda z, fmt=fmt: fmt_number(z, fmt)) if fmt else (lambda z: fmt_g(z, 9))
-        nobs = st["N"]
-        obs_txt = f"{int(nobs):,}" if nobs == int(nobs) else fmt_g(nobs, 9)
-        if nobs == 0:
-            lines.append(f"{abbrev(v, 12):>12} |{obs_txt:>11}")
-            hrows.append([v, obs_txt, "", "", "", ""])
+        obs = _obs_text(st["N"])
+        if st["N"] == 0:
+            lines.append(f"{abbrev(v, 12):>12} |{obs:>11}")
+            hrows.append([v, obs, "", "", "", ""])
             continue
+        f = _cell_format(fmt)
         cells = [f(st["mean"]), f(st["sd"]), f(st["min"]), f(st["max"])]
         lines.append(
-            f"{abbrev(v, 12):>12} |{obs_txt:>11}{cells[0]:>12}{cells[1]:>12}"
+            f"{abbrev(v, 12):>12} |{obs:>11}{cells[0]:>12}{cells[1]:>12}"
             f"{cells[2]:>11}{cells[3]:>11}"
         )
-        hrows.append([v, obs_txt, *cells])
+        hrows.append([v, obs, *cells])
     html = html_table([["Variable", "Obs", "Mean", "Std. dev.", "Min", "Max"]], hrows)
-    return [Block("\n".join(lines), html, data={v: st for v, st, _, _ in rows})]
+    return Block("\n".join(lines), html, data={v: st for v, st, _, _ in rows})
+
+
+def _weighted_table(rows: list, sep: int) -> Block:
+    """The table with ``aweight``/``iweight`` weights, as Stata's logs show it: Obs (right edge
+    22), Weight 34 (the sum of the weights), Mean 46, Std. dev. 57, Min 68, Max 79.
+
+    The Weight column's ``%11.0g``-like number (``486061.372``, ``2.5918e+13``) is read off
+    real logs, not documented.
+    """
+    head = "    Variable |     Obs      Weight        Mean   Std. dev.       Min        Max"
+    rule = "-------------+" + "-" * 65
+    lines = [head, rule]
+    hrows: list = []
+    for k, (v, st, _x, fmt) in enumerate(rows):
+        if k and sep and k % sep == 0:
+            lines.append(rule)
+            hrows.append(Rule())
+        obs = _obs_text(st["N"])
+        if st["N"] == 0:
+            lines.append(f"{abbrev(v, 12):>12} |{obs:>8}")
+            hrows.append([v, obs, "", "", "", "", ""])
+            continue
+        f = _cell_format(fmt)
+        cells = [fmt_g(st["sum_w"], 11), f(st["mean"]), f(st["sd"]), f(st["min"]), f(st["max"])]
+        lines.append(
+            f"{abbrev(v, 12):>12} |{obs:>8}{cells[0]:>12}{cells[1]:>12}{cells[2]:>11}"
+            f"{cells[3]:>11}{cells[4]:>11}"
+        )
+        hrows.append([v, obs, *cells])
+    html = html_table([["Variable", "Obs", "Weight", "Mean", "Std. dev.", "Min", "Max"]], hrows)
+    return Block("\n".join(lines), html, data={v: st for v, st, _, _ in rows})
 
 
 def _detail_html(title: str, st: dict, x: np.ndarray, f) -> str:

@@ -6,6 +6,10 @@ whether the data changed since they were last saved ([D] describe, [D] label, [D
 :class:`Dataset` holds exactly that, over a pandas DataFrame whose numeric columns are float64
 (missing is NaN) and whose string columns hold Python strings (missing is ``""``).
 
+Each observation also carries an identity (``Dataset.ids``) drawn from one process-wide counter:
+sorting, dropping and adding observations carry the ids along, and no two datasets ever share an
+id, so a result attached to observations (``e(sample)``) follows them, not their row positions.
+
 Values follow their storage type as Stata stores them: ``float`` values are rounded to single
 precision, integer types hold integers in their ranges ([D] data types).
 """
@@ -14,14 +18,24 @@ from __future__ import annotations
 
 import copy
 import re
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from ..errors import StataError
-
-__all__ = ["Dataset", "VarInfo", "INT_RANGES", "default_format", "is_string_type"]
+__all__ = [
+    "Dataset",
+    "VarInfo",
+    "INT_RANGES",
+    "default_format",
+    "is_string_type",
+    "missing_mask",
+    "new_ids",
+    "stata_names",
+    "valid_name",
+    "RESERVED",
+]
 
 #: Stata's ranges of the integer storage types ([D] data types)
 INT_RANGES = {
@@ -30,6 +44,28 @@ INT_RANGES = {
     "long": (-2147483647, 2147483620),
 }
 _NUMERIC_ORDER = ("byte", "int", "long", "float", "double")
+
+
+class _IdCounter:
+    """Hands out observation ids, never the same one twice in a process."""
+
+    def __init__(self) -> None:
+        self._next = 0
+        self._lock = threading.Lock()
+
+    def take(self, n: int) -> np.ndarray:
+        with self._lock:
+            start = self._next
+            self._next += n
+        return np.arange(start, start + n, dtype=np.int64)
+
+
+_IDS = _IdCounter()
+
+
+def new_ids(n: int) -> np.ndarray:
+    """``n`` fresh observation ids (int64), unique in this process."""
+    return _IDS.take(n)
 
 
 def is_string_type(t: str) -> bool:
@@ -99,9 +135,106 @@ def coerce(values: np.ndarray, t: str) -> np.ndarray:
     return v
 
 
+def missing_mask(values: np.ndarray) -> np.ndarray:
+    """Stata's missing values of a column: NaN for numbers, ``""`` for strings."""
+    if values.dtype == object:
+        return values == ""
+    return np.isnan(values)
+
+
 def string_type(values: np.ndarray) -> str:
     n = max((len(s.encode("utf-8")) for s in values), default=1)
     return "strL" if n > 2045 else f"str{max(n, 1)}"
+
+
+#: names Stata reserves ([U] 11.3 Naming conventions)
+RESERVED = frozenset(
+    "_all _b byte _coef _cons double float if in int long _n _N _pi _pred _rc _se _skip "
+    "str strL using with".split()
+)
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,31}")
+
+
+def valid_name(name: str) -> bool:
+    """Whether ``name`` may name a new variable ([U] 11.3 Naming conventions)."""
+    return (
+        bool(_NAME.fullmatch(name)) and name not in RESERVED and not re.fullmatch(r"str\d+", name)
+    )
+
+
+def stata_names(columns: list[str]) -> list[str]:
+    """Valid, distinct Stata names for column headers, as ``import delimited`` makes them.
+
+    Characters other than letters, digits and ``_`` are removed and the rest is cut to 32
+    characters (``my var`` becomes ``myvar``); a header that still is no valid name (it starts
+    with a digit, is empty or reserved) or repeats an earlier name becomes ``v#``, ``#`` being its
+    column number (``2x`` in column 2 becomes ``v2``).
+    """
+    out: list[str] = []
+    for k, col in enumerate(columns, start=1):
+        name = re.sub(r"[^A-Za-z0-9_]", "", col)[:32]
+        if not valid_name(name) or name in out:
+            name = f"v{k}"
+        while name in out:
+            name = "_" + name
+        out.append(name)
+    return out
+
+
+def _datetime_column(s: pd.Series) -> tuple[np.ndarray, VarInfo]:
+    """Datetimes as Stata stores them: ``%td`` days when every value is a date, else ``%tc``
+    milliseconds since 01jan1960 00:00:00 (time-zone-aware values converted to UTC first)."""
+    aware = s.dt.tz is not None
+    if aware:
+        s = s.dt.tz_convert("UTC").dt.tz_localize(None)
+    ms = ((s - pd.Timestamp("1960-01-01")) / pd.Timedelta(milliseconds=1)).to_numpy(
+        dtype=np.float64, na_value=np.nan
+    )
+    day = 86_400_000.0
+    if not aware and np.all(np.nan_to_num(ms) % day == 0):
+        return ms / day, VarInfo("long", "%td")
+    return ms, VarInfo("double", "%tc")
+
+
+def _numeric_column(s: pd.Series) -> tuple[np.ndarray, VarInfo]:
+    """Numbers as float64 with the smallest storage type that holds them (NaN and inf missing)."""
+    v = np.array(s.to_numpy(dtype=np.float64, na_value=np.nan), copy=True)
+    v[np.isinf(v)] = np.nan
+    if pd.api.types.is_integer_dtype(s.dtype):
+        t = smallest_numeric_type(v)
+    elif s.dtype == np.float32:
+        t = "float"
+    else:
+        t = "double"
+    return v, VarInfo(t, default_format(t))
+
+
+def _string_column(s: pd.Series) -> tuple[np.ndarray, VarInfo]:
+    vals = np.array(
+        [
+            "" if (x is None or x is pd.NA or (isinstance(x, float) and x != x)) else str(x)
+            for x in s
+        ],
+        dtype=object,
+    )
+    t = string_type(vals)
+    return vals, VarInfo(t, default_format(t))
+
+
+def _column(s: pd.Series) -> tuple[np.ndarray, VarInfo, dict[int, str] | None]:
+    """One DataFrame column as values, metadata and (for a categorical) its value labels."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        codes = s.cat.codes.to_numpy().astype(np.float64) + 1
+        codes[codes == 0] = np.nan
+        labels = {i + 1: str(c) for i, c in enumerate(s.cat.categories)}
+        return codes, VarInfo("long", "%12.0g"), labels
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return s.to_numpy(dtype=np.float64, na_value=np.nan), VarInfo("byte", "%8.0g"), None
+    if pd.api.types.is_numeric_dtype(s.dtype):
+        return (*_numeric_column(s), None)
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        return (*_datetime_column(s), None)
+    return (*_string_column(s), None)
 
 
 @dataclass
@@ -126,6 +259,11 @@ class Dataset:
         Variables the data are known to be sorted by.
     changed
         Whether the data changed since they were last loaded or saved.
+    ids
+        One int64 identity per observation, in row order; fresh ids (:func:`new_ids`) are drawn
+        when none are given.
+    varabbrev
+        Whether variable names may be abbreviated (``set varabbrev``).
     """
 
     df: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -136,85 +274,54 @@ class Dataset:
     timestamp: str | None = None
     sortedby: tuple[str, ...] = ()
     changed: bool = False
+    ids: np.ndarray = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
+    varabbrev: bool = True
+
+    def __post_init__(self) -> None:
+        if self.ids is None:
+            self.ids = new_ids(len(self.df))
 
     # -- construction ---------------------------------------------------------------------------
     @classmethod
-    def from_dataframe(cls, df: pd.DataFrame, *, name: str | None = None) -> Dataset:
+    def from_dataframe(
+        cls, df: pd.DataFrame, *, name: str | None = None, notes: list[str] | None = None
+    ) -> Dataset:
         """Convert a user's DataFrame (which is not modified) into a dataset.
 
         Numbers become float64 with the smallest storage type that holds them; booleans become
         ``byte``; strings ``str#``; a categorical becomes a ``long`` with a value label named after
-        the variable, as ``encode`` would make it. The index is dropped unless it is named, in
-        which case it becomes the first variable.
+        the variable, as ``encode`` would make it; datetimes become ``%td`` or ``%tc`` values. The
+        index is dropped unless it is named, in which case it becomes the first variable. Column
+        names that are not valid Stata names are changed as :func:`stata_names` says, keeping
+        the original as the variable label; a line saying so is appended to ``notes``.
         """
         src = df
         if src.index.name is not None or (
             isinstance(src.index, pd.MultiIndex) and any(src.index.names)
         ):
             src = src.reset_index()
+        headers = [str(c) for c in src.columns]
+        names = stata_names(headers)
         out: dict[str, np.ndarray] = {}
         info: dict[str, VarInfo] = {}
         vlabels: dict[str, dict[int, str]] = {}
-        for col in src.columns:
-            vname = str(col)
-            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,31}", vname):
-                raise StataError(
-                    f"{vname} invalid name: variable names must start with a letter or _ and "
-                    "have at most 32 letters, digits or _",
-                    198,
-                )
-            if vname in out:
-                raise StataError(f"variable {vname} defined more than once", 110)
-            s = src[col]
-            if isinstance(s.dtype, pd.CategoricalDtype):
-                codes = s.cat.codes.to_numpy().astype(np.float64) + 1
-                codes[codes == 0] = np.nan
-                vlabels[vname] = {i + 1: str(c) for i, c in enumerate(s.cat.categories)}
-                out[vname] = codes
-                info[vname] = VarInfo("long", "%12.0g", vlabel=vname)
-                continue
-            if pd.api.types.is_bool_dtype(s.dtype):
-                out[vname] = s.to_numpy(dtype=np.float64, na_value=np.nan)
-                info[vname] = VarInfo("byte", "%8.0g")
-                continue
-            if pd.api.types.is_numeric_dtype(s.dtype):
-                v = np.array(s.to_numpy(dtype=np.float64, na_value=np.nan), copy=True)
-                v[np.isinf(v)] = np.nan
-                if pd.api.types.is_integer_dtype(s.dtype):
-                    t = smallest_numeric_type(v)
-                    if t == "double" and not _fits(v, "double"):
-                        t = "double"
-                elif s.dtype == np.float32:
-                    t = "float"
-                else:
-                    t = "double"
-                out[vname] = v
-                info[vname] = VarInfo(t, default_format(t))
-                continue
-            if pd.api.types.is_datetime64_any_dtype(s.dtype):
-                # Stata's %td: days since 01jan1960
-                days = (s - pd.Timestamp("1960-01-01")).dt.total_seconds() / 86400.0
-                out[vname] = days.to_numpy(dtype=np.float64, na_value=np.nan)
-                info[vname] = VarInfo(
-                    "float" if (days.dropna() % 1 == 0).all() else "double", "%td"
-                )
-                continue
-            vals = np.array(
-                [
-                    "" if (x is None or x is pd.NA or (isinstance(x, float) and x != x)) else str(x)
-                    for x in s
-                ],
-                dtype=object,
-            )
-            out[vname] = vals
-            t = string_type(vals)
-            info[vname] = VarInfo(t, default_format(t))
+        for k, (header, vname) in enumerate(zip(headers, names)):
+            values, inf, labels = _column(src.iloc[:, k])
+            if vname != header:
+                inf.label = header[:80]
+            if labels is not None:
+                vlabels[vname] = labels
+                inf.vlabel = vname
+            out[vname] = values
+            info[vname] = inf
+        renamed = [f"{h} -> {n}" for h, n in zip(headers, names) if h != n]
+        if renamed and notes is not None:
+            notes.append(f"(variable names changed to valid Stata names: {', '.join(renamed)})")
         frame = pd.DataFrame(out, index=pd.RangeIndex(len(src)))
         for c in frame.columns:
             if info[c].type.startswith("str"):
                 frame[c] = frame[c].astype(object)
-        ds = cls(frame, info, vlabels, filename=name)
-        return ds
+        return cls(frame, info, vlabels, filename=name)
 
     def copy(self) -> Dataset:
         """A copy sharing the column data (pandas copy-on-write), with copied metadata."""
@@ -227,6 +334,8 @@ class Dataset:
             self.timestamp,
             self.sortedby,
             self.changed,
+            self.ids.copy(),
+            self.varabbrev,
         )
 
     def to_dataframe(self, *, labels: bool = False) -> pd.DataFrame:
@@ -262,6 +371,14 @@ class Dataset:
         if self.is_string(name):
             return col.to_numpy(dtype=object)
         return col.to_numpy(dtype=np.float64)
+
+    def missing(self, name: str) -> np.ndarray:
+        """Where variable ``name`` is missing (``.`` for numbers, ``""`` for strings)."""
+        return missing_mask(self.values(name))
+
+    def mask_of(self, ids: np.ndarray) -> np.ndarray:
+        """Which observations (in current row order) have an id in ``ids``."""
+        return np.isin(self.ids, ids)
 
     # -- changing -------------------------------------------------------------------------------
     def set_values(
@@ -337,8 +454,28 @@ class Dataset:
         n_drop = int((~mask).sum())
         if n_drop:
             self.df = self.df.loc[mask].reset_index(drop=True)
+            self.ids = self.ids[mask]
             self.changed = True
         return n_drop
+
+    def extend(self, n: int) -> None:
+        """Grow to ``n`` observations (``set obs``): new ones are missing and get fresh ids."""
+        old = self.nobs
+        if n <= old:
+            return
+        df = self.df.reindex(range(n))
+        for c, i in self.info.items():
+            if i.type.startswith("str"):
+                df[c] = df[c].fillna("").astype(object)
+        self.df = df
+        self.ids = np.concatenate([self.ids, new_ids(n - old)])
+        self.changed = True
+
+    def reorder(self, order: np.ndarray) -> None:
+        """Put the observations in ``order`` (a permutation of row positions), ids with them."""
+        self.df = self.df.iloc[order].reset_index(drop=True)
+        self.ids = self.ids[order]
+        self.changed = True
 
     def rename(self, old: str, new: str) -> None:
         self.df = self.df.rename(columns={old: new})
@@ -349,27 +486,38 @@ class Dataset:
     def sort(
         self, names: list[str], *, descending: list[bool] | None = None, mfirst: bool = False
     ) -> None:
-        """Sort stably by ``names`` (missing values last, as Stata sorts them)."""
+        """Sort stably by ``names`` (see :meth:`sort_order`)."""
         if not names:
             return
+        self.reorder(self.sort_order(names, descending=descending, mfirst=mfirst))
+        self.sortedby = tuple(names) if not any(descending or ()) else ()
+
+    def sort_order(
+        self,
+        names: list[str],
+        *,
+        descending: list[bool] | None = None,
+        mfirst: bool = False,
+        rows: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """The stable sorting permutation of ``rows`` (all rows by default) by ``names``.
+
+        Missing values sort last, as Stata sorts them, also in a descending order (``gsort
+        -x``) unless ``mfirst`` puts them first there ([D] gsort).
+        """
+        idx = np.arange(self.nobs) if rows is None else np.asarray(rows)
         desc = descending or [False] * len(names)
         keys = []
         for n, d in zip(names, desc):
-            v = self.values(n)
+            v = self.values(n)[idx]
             if v.dtype == object:
                 codes, _ = pd.factorize(v, sort=True)
-                key = codes.astype(np.float64)
-            else:
-                key = v.copy()
-                if mfirst and d:
-                    key[np.isnan(key)] = -np.inf
-                else:
-                    key[np.isnan(key)] = np.inf
-            keys.append(-key if d else key)
-        order = np.lexsort(tuple(reversed(keys)))
-        self.df = self.df.iloc[order].reset_index(drop=True)
-        self.sortedby = tuple(names) if not any(desc) else ()
-        self.changed = True
+                keys.append(-codes if d else codes)
+                continue
+            key = -v if d else v.copy()
+            key[np.isnan(key)] = -np.inf if (d and mfirst) else np.inf
+            keys.append(key)
+        return idx[np.lexsort(tuple(reversed(keys)))]
 
     def is_sorted_by(self, names: list[str]) -> bool:
         return tuple(self.sortedby[: len(names)]) == tuple(names)

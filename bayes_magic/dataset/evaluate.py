@@ -5,6 +5,9 @@ is missing and ``x == .`` tests for it; arithmetic with a missing operand, divis
 overflow give missing; in a logical context any nonzero value, missing included, is true;
 ``!`` of missing is 0. ``_n`` and ``_N`` are the observation number and count (within the
 ``by`` group), ``x[_n-1]`` refers to another observation (missing outside the data or group).
+An expression may be evaluated at some observations only (``generate ... if``): ``_n``, ``_N``
+and subscripts still refer to the whole data (or group), while ``sum()`` accumulates over the
+evaluated observations only, as in Stata.
 String values are Python strings, ``""`` being missing; mixing strings and numbers is
 ``type mismatch`` (r(109)).
 
@@ -33,7 +36,8 @@ from ..syntax.ast import (
     Subscript,
     Unary,
 )
-from .dataset import Dataset
+from . import random_numbers as rn
+from .dataset import Dataset, missing_mask
 from .varnames import resolve
 
 __all__ = ["Context", "evaluate", "truth", "references"]
@@ -58,6 +62,9 @@ class Context:
         None (missing).
     rng
         Generator for ``runiform()`` and friends.
+    columns
+        Variables' values by name, filled as they are first read; a caller may put in an array
+        it changes between evaluations (``replace x = x[_n-1]`` row by row).
     """
 
     ds: Dataset
@@ -65,6 +72,13 @@ class Context:
     groups: tuple[np.ndarray, np.ndarray] | None = None
     results: Callable[[str, str], object] | None = None
     rng: np.random.Generator = field(default_factory=np.random.default_rng)
+    columns: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def column(self, var: str) -> np.ndarray:
+        """All values of variable ``var`` (read once per context)."""
+        if var not in self.columns:
+            self.columns[var] = self.ds.values(var)
+        return self.columns[var]
 
     @property
     def n(self) -> int:
@@ -151,9 +165,12 @@ def _name(e: Name, ctx: Context) -> Value:
         return sizes.astype(np.float64)
     if e.name == "_pi":
         return _num(math.pi, n)
+    if e.name == "_rc":
+        rc = ctx.results("c", "rc") if ctx.results else None
+        return _num(np.nan if rc is None else float(rc), n)
     var = resolve(ctx.ds, e.name, span=e.span, in_expr=True)
-    col = ctx.ds.values(var)
-    return col if ctx.rows is None else col[ctx.rows]
+    col = ctx.column(var)
+    return col.copy() if ctx.rows is None else col[ctx.rows]
 
 
 def _subscript(e: Subscript, ctx: Context) -> Value:
@@ -168,7 +185,7 @@ def _subscript(e: Subscript, ctx: Context) -> Value:
     if _is_str(idx):
         raise _mismatch(e)
     starts, sizes = ctx.group_info()
-    col = ctx.ds.values(var)
+    col = ctx.column(var)
     k = np.where(np.isnan(idx), -1, np.trunc(np.nan_to_num(idx, nan=-1.0))).astype(np.int64)
     ok = (k >= 1) & (k <= sizes)
     absrow = np.where(ok, starts + k - 1, 0)
@@ -289,11 +306,12 @@ def _stats(dist: str, method: str, nparams: int) -> Callable[[Call, Context], Va
 
 
 def _round(e: Call, ctx: Context) -> Value:
+    """``round(x, y)``: ``x`` rounded to units of ``y`` (``round(x, 0)`` is ``x``)."""
     vals = _args_num(e, ctx, (1, 2))
     x = vals[0]
     y = vals[1] if len(vals) == 2 else _num(1.0, ctx.n)
     with np.errstate(all="ignore"):
-        return _clean(np.floor(x / y + 0.5) * y)
+        return _clean(np.where(y == 0, x, np.floor(x / y + 0.5) * y))
 
 
 def _mod(e: Call, ctx: Context) -> Value:
@@ -340,8 +358,7 @@ def _missing(e: Call, ctx: Context) -> Value:
         raise StataError("invalid syntax", 198, span=e.span)
     out = np.zeros(ctx.n, dtype=bool)
     for a in e.args:
-        v = evaluate(a, ctx)
-        out |= (v == "") if _is_str(v) else np.isnan(v)
+        out |= missing_mask(evaluate(a, ctx))
     return out.astype(np.float64)
 
 
@@ -367,59 +384,43 @@ def _inrange(e: Call, ctx: Context) -> Value:
 
 
 def _running_sum(e: Call, ctx: Context) -> Value:
+    """``sum(x)``: the running sum of ``x`` (missing counting as 0) over the evaluated
+    observations, restarting in each ``by`` group."""
     (x,) = _args_num(e, ctx, 1)
     x0 = np.where(np.isnan(x), 0.0, x)
-    if ctx.rows is not None and len(ctx.rows) != ctx.ds.nobs:
-        # evaluated at some rows only: sum over the whole group up to each row
-        full = Context(ctx.ds, None, ctx.groups, ctx.results, ctx.rng)
-        allx = evaluate(e.args[0], full)
-        allx = np.where(np.isnan(allx), 0.0, allx)
-        cs = _group_cumsum(allx, full)
-        return cs[ctx.rows]
-    return _group_cumsum(x0, ctx)
-
-
-def _group_cumsum(x: np.ndarray, ctx: Context) -> np.ndarray:
-    cs = np.cumsum(x)
+    cs = np.cumsum(x0)
     starts, _ = ctx.group_info()
-    before = np.where(starts > 0, cs[np.maximum(starts - 1, 0)], 0.0)
+    first = np.ones(len(x), dtype=bool)
+    first[1:] = starts[1:] != starts[:-1]
+    # the running sum just before each group's first evaluated observation
+    before = _fill_forward(np.where(first, cs - x0, np.nan))
     return cs - before
 
 
+def _fill_forward(v: np.ndarray) -> np.ndarray:
+    """Each NaN replaced by the last non-NaN value before it."""
+    idx = np.where(np.isnan(v), 0, np.arange(len(v)))
+    np.maximum.accumulate(idx, out=idx)
+    return v[idx]
+
+
 def _rng(kind: str) -> Callable[[Call, Context], Value]:
+    """A random-number function: one draw per observation, missing outside its domain."""
+
     def impl(e: Call, ctx: Context) -> Value:
-        vals = [evaluate(a, ctx) for a in e.args]
-        n = ctx.n
-        g = ctx.rng
-        if kind == "runiform":
-            if not vals:
-                return g.random(n)
-            a, b = vals
-            return a + (b - a) * g.random(n)
-        if kind == "rnormal":
-            m = vals[0] if vals else 0.0
-            s = vals[1] if len(vals) > 1 else 1.0
-            return m + s * g.standard_normal(n)
-        if kind == "rbinomial":
-            nn, p = vals
-            return g.binomial(nn.astype(np.int64), p).astype(np.float64)
-        if kind == "rpoisson":
-            return g.poisson(vals[0]).astype(np.float64)
-        if kind == "rexponential":
-            return g.exponential(vals[0])
-        if kind == "rgamma":
-            return g.gamma(vals[0], vals[1])
-        if kind == "rbeta":
-            return g.beta(vals[0], vals[1])
-        if kind == "rchi2":
-            return g.chisquare(vals[0])
-        if kind == "rt":
-            return g.standard_t(vals[0])
-        if kind == "rlogistic":
-            m = vals[0] if vals else 0.0
-            s = vals[1] if len(vals) > 1 else 1.0
-            return g.logistic(m, s, n)
-        raise AssertionError(kind)  # pragma: no cover
+        if len(e.args) not in rn.ARITY[kind]:
+            raise StataError(f"{e.func}(): invalid number of arguments", 198, span=e.span)
+        vals = _args_num(e, ctx, len(e.args))
+        ok = np.ones(ctx.n, dtype=bool)
+        for v in vals:
+            ok &= ~np.isnan(v)
+        if vals:
+            ok &= rn.in_domain(kind, vals)
+        # rows outside the domain draw with harmless arguments: one draw per row, always
+        safe = [
+            np.where(ok, v, float(k) if kind == "runiform" else 1.0) for k, v in enumerate(vals)
+        ]
+        return np.where(ok, rn.draw(kind, safe, ctx.rng, ctx.n), np.nan)
 
     return impl
 
@@ -527,6 +528,8 @@ def _strpos(s: str, t: str) -> float:
 
 
 def _subinstr(s: str, a: str, b: str, n: float) -> str:
+    if not a:  # an empty pattern matches nothing
+        return s
     if n != n:
         return s.replace(a, b)
     return s.replace(a, b, int(n))
@@ -605,8 +608,9 @@ FUNCTIONS: dict[str, Callable[[Call, Context], Value]] = {
     "string": _string,
     "strofreal": _string,
     "real": _smap("s", _real, out_str=False),
-    "strlen": _smap("s", lambda s: float(len(s)), out_str=False),
-    "length": _smap("s", lambda s: float(len(s)), out_str=False),
+    # strlen() and length() count bytes (UTF-8), ustrlen() characters
+    "strlen": _smap("s", lambda s: float(len(s.encode("utf-8"))), out_str=False),
+    "length": _smap("s", lambda s: float(len(s.encode("utf-8"))), out_str=False),
     "ustrlen": _smap("s", lambda s: float(len(s)), out_str=False),
     "upper": _smap("s", str.upper, out_str=True),
     "lower": _smap("s", str.lower, out_str=True),
@@ -626,12 +630,15 @@ FUNCTIONS: dict[str, Callable[[Call, Context], Value]] = {
 
 
 def _normalden(e: Call, ctx: Context) -> Value:
+    """``normalden(x)``, ``normalden(x, s)`` (mean 0) and ``normalden(x, m, s)``; missing
+    where ``s <= 0``."""
     vals = _args_num(e, ctx, (1, 3))
     x = vals[0]
-    m = vals[1] if len(vals) > 1 else 0.0
-    s = vals[2] if len(vals) > 2 else 1.0
+    m = vals[1] if len(vals) == 3 else 0.0
+    s = vals[-1] if len(vals) > 1 else _num(1.0, ctx.n)
     with np.errstate(all="ignore"):
-        return _clean(np.exp(-0.5 * ((x - m) / s) ** 2) / (s * math.sqrt(2 * math.pi)))
+        d = np.exp(-0.5 * ((x - m) / s) ** 2) / (s * math.sqrt(2 * math.pi))
+        return _clean(np.where(s > 0, d, np.nan))
 
 
 def _comb(e: Call, ctx: Context) -> Value:

@@ -1,7 +1,10 @@
 """Reading and writing data sets: bundled sets, ``.dta``, ``.csv``, ``.parquet``.
 
 ``.dta`` files keep Stata's metadata (storage types, formats, variable and value labels, dataset
-label, time stamp) through pandas' Stata reader. ``.parquet`` files written here carry the same
+label, time stamp) through pandas' Stata reader and writer; ``byte``, ``int`` and ``long``
+variables with missing values are written as those types (through pandas' nullable integers),
+strL as strL. pandas' writer sizes each ``str#`` to its longest value, so a ``str8`` holding at
+most 6 characters comes back as ``str6``. ``.parquet`` files written here carry the same
 metadata as JSON in the schema, so they round-trip. ``.csv`` files have none: integers get the
 smallest integer type, other numbers ``double`` (as ``import delimited, asdouble``).
 """
@@ -99,13 +102,25 @@ def stamp(t: datetime | None = None) -> str:
     return f"{t.day} {t:%b %Y %H:%M}"
 
 
-def read(path: Path, *, nolabel: bool = False) -> Dataset:
+def _pyarrow_parquet():
+    """``pyarrow.parquet``, or Stata's kind of error when pyarrow is not installed."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise StataError("parquet files need pyarrow: pip install pyarrow", 198) from None
+    return pq
+
+
+def read(path: Path, *, nolabel: bool = False, notes: list[str] | None = None) -> Dataset:
     """Read a ``.dta``, ``.csv`` or ``.parquet`` file.
+
+    ``notes`` receives the lines to show the user (renamed CSV headers).
 
     Raises
     ------
     StataError
-        ``file x not found`` (r(601)), ``file x not Stata format`` (r(610)).
+        ``file x not found`` (r(601)), ``file x not Stata format`` (r(610)); r(198) when reading
+        a parquet file without pyarrow.
     """
     if not path.exists():
         raise StataError(f"file {path} not found", 601)
@@ -114,9 +129,9 @@ def read(path: Path, *, nolabel: bool = False) -> Dataset:
         if ext == ".dta":
             ds = _read_dta(path)
         elif ext == ".csv":
-            ds = _read_csv(path)
+            ds = _read_csv(path, notes)
         elif ext in (".parquet", ".pq"):
-            ds = _read_parquet(path)
+            ds = _read_parquet(path, notes)
         else:
             raise StataError(f"file {path} not Stata format", 610)
     except StataError:
@@ -168,27 +183,33 @@ def _read_dta(path: Path) -> Dataset:
     return Dataset(frame, info, vl, label=data_label, timestamp=stamp)
 
 
+#: pandas' StataReader type codes of the numeric storage types (its ``_typlist``)
+_NUMERIC_CODES = {"b": "byte", "h": "int", "l": "long", "f": "float", "d": "double"}
+#: the code of a strL in ``_typlist`` (formats 117+): 32768 or ``'Q'``, by pandas version
+_STRL_CODES = (32768, "Q")
+
+
 def _stata_type(code: object, values: np.ndarray) -> str:
-    """Map pandas' reader type codes back to Stata's storage types."""
+    """Map pandas' reader type codes back to Stata's storage types.
+
+    The codes are struct characters (``'b'`` byte, ``'h'`` int, ``'l'`` long, ``'f'`` float,
+    ``'d'`` double), a string width (an int), or 32768 / ``'Q'`` for a strL; they are mapped
+    explicitly, not through ``np.dtype`` (whose ``'l'`` is int64 on Linux).
+    """
+    if code in _STRL_CODES:
+        return "strL"
     if isinstance(code, (int, np.integer)):
-        return "strL" if int(code) == 32768 else f"str{int(code)}"
-    if code is not None:
-        dt = np.dtype(code)
-        return {
-            np.dtype("int8"): "byte",
-            np.dtype("int16"): "int",
-            np.dtype("int32"): "long",
-            np.dtype("float32"): "float",
-            np.dtype("float64"): "double",
-        }.get(dt, "double")
+        return f"str{int(code)}"
+    if isinstance(code, str) and code in _NUMERIC_CODES:
+        return _NUMERIC_CODES[code]
     if values.dtype == object:
         return string_type(values)
     return "double"
 
 
-def _read_csv(path: Path) -> Dataset:
+def _read_csv(path: Path, notes: list[str] | None) -> Dataset:
     df = pd.read_csv(path)
-    ds = Dataset.from_dataframe(df)
+    ds = Dataset.from_dataframe(df, notes=notes)
     for c, i in ds.info.items():
         if i.type in ("float",):
             i.type, i.format = "double", default_format("double")
@@ -198,56 +219,70 @@ def _read_csv(path: Path) -> Dataset:
     return ds
 
 
-def _read_parquet(path: Path) -> Dataset:
-    import pyarrow.parquet as pq
-
-    table = pq.read_table(path)
+def _read_parquet(path: Path, notes: list[str] | None) -> Dataset:
+    table = _pyarrow_parquet().read_table(path)
     meta = (table.schema.metadata or {}).get(_META_KEY)
     df = table.to_pandas()
     if meta is not None:
         m = json.loads(meta)
         if set(m.get("variables", {})) == {str(c) for c in df.columns}:
             return _from_meta(df, m)
-    return Dataset.from_dataframe(df)
+    return Dataset.from_dataframe(df, notes=notes)
 
 
 def write(ds: Dataset, path: Path, *, nolabel: bool = False) -> None:
-    """Write the dataset to ``.dta`` (format 118), ``.csv`` or ``.parquet``."""
-    ext = path.suffix.lower()
-    if ext == ".dta":
-        _write_dta(ds, path, nolabel=nolabel)
-    elif ext == ".csv":
-        ds.to_dataframe().to_csv(path, index=False)
-    elif ext in (".parquet", ".pq"):
-        import pyarrow as pa
-        import pyarrow.parquet as pq
+    """Write the dataset to ``.dta`` (format 118), ``.csv`` or ``.parquet``.
 
-        table = pa.Table.from_pandas(ds.to_dataframe(), preserve_index=False)
-        md = dict(table.schema.metadata or {})
-        md[_META_KEY] = json.dumps(_meta(ds)).encode()
-        pq.write_table(table.replace_schema_metadata(md), path)
-    else:
+    Raises
+    ------
+    StataError
+        ``file x could not be opened`` (r(603)) when the file cannot be written; r(198) for an
+        unknown extension, or a parquet file without pyarrow.
+    """
+    ext = path.suffix.lower()
+    writers = {".dta": _write_dta, ".csv": _write_csv, ".parquet": _write_parquet}
+    writer = writers.get(".parquet" if ext == ".pq" else ext)
+    if writer is None:
         raise StataError(f"file {path}: cannot save in format {ext or '(none)'}", 198)
+    try:
+        writer(ds, path, nolabel=nolabel)
+    except OSError:
+        raise StataError(f"file {path} could not be opened", 603) from None
+
+
+def _write_csv(ds: Dataset, path: Path, *, nolabel: bool) -> None:
+    ds.to_dataframe().to_csv(path, index=False)
+
+
+def _write_parquet(ds: Dataset, path: Path, *, nolabel: bool) -> None:
+    pq = _pyarrow_parquet()
+    import pyarrow as pa
+
+    table = pa.Table.from_pandas(ds.to_dataframe(), preserve_index=False)
+    md = dict(table.schema.metadata or {})
+    md[_META_KEY] = json.dumps(_meta(ds)).encode()
+    pq.write_table(table.replace_schema_metadata(md), path)
+
+
+#: the nullable pandas dtypes that pandas' Stata writer stores as byte, int and long, with
+#: Stata's missing value where the value is ``pd.NA``
+_INT_DTYPES = {"byte": "Int8", "int": "Int16", "long": "Int32"}
+
+
+def _dta_column(values: pd.Series, vtype: str) -> pd.Series:
+    """A column as pandas' Stata writer must see it to store it in ``vtype``."""
+    if vtype.startswith("str"):
+        return values.astype(object)
+    arr = values.to_numpy(dtype=np.float64)
+    if vtype == "float":
+        return pd.Series(arr.astype(np.float32))
+    if vtype in _INT_DTYPES:
+        return pd.Series(pd.array(arr, dtype="Float64").astype(_INT_DTYPES[vtype]))
+    return pd.Series(arr)
 
 
 def _write_dta(ds: Dataset, path: Path, *, nolabel: bool) -> None:
-    out: dict[str, pd.Series] = {}
-    for c, i in ds.info.items():
-        v = ds.df[c]
-        if i.type.startswith("str"):
-            out[c] = v.astype(object)
-            continue
-        arr = v.to_numpy(dtype=np.float64)
-        has_missing = bool(np.isnan(arr).any())
-        if i.type == "float":
-            out[c] = pd.Series(arr.astype(np.float32))
-        elif i.type in ("byte", "int", "long") and not has_missing:
-            out[c] = pd.Series(
-                arr.astype({"byte": np.int8, "int": np.int16, "long": np.int32}[i.type])
-            )
-        else:
-            out[c] = pd.Series(arr)
-    frame = pd.DataFrame(out)
+    frame = pd.DataFrame({c: _dta_column(ds.df[c], i.type) for c, i in ds.info.items()})
     value_labels = None
     if not nolabel:
         value_labels = {
@@ -262,6 +297,7 @@ def _write_dta(ds: Dataset, path: Path, *, nolabel: bool) -> None:
         data_label=ds.label or None,
         variable_labels={c: i.label for c, i in ds.info.items() if i.label} or None,
         value_labels=value_labels,
+        convert_strl=[c for c, i in ds.info.items() if i.type == "strL"],
     )
     if value_labels:
         _rename_value_labels(path, {c: ds.info[c].vlabel for c in value_labels})

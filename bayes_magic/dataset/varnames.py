@@ -11,7 +11,7 @@ import re
 
 from ..errors import Span, StataError
 from ..syntax.ast import FactorVar, Interaction, REVar, Term, VarName, VarRange
-from .dataset import Dataset
+from .dataset import RESERVED, Dataset, valid_name
 
 __all__ = [
     "resolve",
@@ -21,20 +21,13 @@ __all__ = [
     "RESERVED",
 ]
 
-#: names Stata reserves ([U] 11.3 Naming conventions)
-RESERVED = frozenset(
-    "_all _b byte _coef _cons double float if in int long _n _N _pi _pred _rc _se _skip "
-    "str strL using with".split()
-)
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,31}$")
-
 
 def _err(msg: str, rc: int, span: Span | None) -> StataError:
     return StataError(msg, rc, span=span)
 
 
 def resolve(ds: Dataset, name: str, *, span: Span | None = None, in_expr: bool = False) -> str:
-    """The variable ``name`` names or abbreviates.
+    """The variable ``name`` names or abbreviates (abbreviations only while ``ds.varabbrev``).
 
     Raises
     ------
@@ -46,7 +39,7 @@ def resolve(ds: Dataset, name: str, *, span: Span | None = None, in_expr: bool =
         return name
     if ds.nvars == 0 and not in_expr:
         raise _err("no variables defined", 111, span)
-    hits = [v for v in ds.info if v.startswith(name)]
+    hits = [v for v in ds.info if v.startswith(name)] if ds.varabbrev else []
     if len(hits) == 1:
         return hits[0]
     if len(hits) > 1:
@@ -107,7 +100,7 @@ def check_new_name(ds: Dataset, name: str, *, span: Span | None = None) -> str:
     StataError
         ``x invalid name`` (r(198)) or ``variable x already defined`` (r(110)).
     """
-    if not _NAME.match(name) or name in RESERVED or re.fullmatch(r"str\d+", name):
+    if not valid_name(name):
         raise _err(f"{name} invalid name", 198, span)
     if name in ds.info:
         raise _err(f"variable {name} already defined", 110, span)

@@ -4,52 +4,90 @@
 sign and a decimal point (``w - 2`` digits: ``%9.0g`` gives ``3.405797``, ``-.367167``,
 ``6165.257``), drops the leading zero of numbers below one and trailing zeros, prints integers
 in full when they fit, and switches to ``1.23e+08`` notation otherwise. ``%w.df`` is fixed with
-``d`` decimals; a trailing ``c`` adds thousands separators.
+``d`` decimals (``%0w.df`` pads with zeros); a trailing ``c`` adds thousands separators. The
+date formats (``%td``, ``%tc`` ... with optional detail codes) follow [D] Datetime display
+formats.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 import re
+import struct
 from dataclasses import dataclass
 
-__all__ = ["Fmt", "parse_format", "fmt_g", "fmt_f", "fmt_number", "commas", "missing_text"]
+from ..errors import Span, StataError
 
-_FMT = re.compile(r"^%(-)?(0)?(\d+)(?:\.(\d+))?([gfe])(c)?$|^%(-)?(\d+)s$")
+__all__ = [
+    "Fmt",
+    "parse_format",
+    "check_format",
+    "fmt_g",
+    "fmt_f",
+    "fmt_number",
+    "fmt_hex",
+    "pad_text",
+    "commas",
+]
+
+_NUM = re.compile(r"%(-)?(0)?(\d+)(?:\.(\d+))?([gfe])(c)?")
+_STR = re.compile(r"%([-~])?(\d+)s")
+_HEX = re.compile(r"%-?(21[xX]|16[HL]|8[HL])")
+_DATE = re.compile(r"%(-)?t([cCdwmqhyg])(.*)")
 
 
 @dataclass(frozen=True)
 class Fmt:
     """A parsed display format."""
 
-    kind: str  # "g", "f", "e", "s", or "other"
+    kind: str  # "g", "f", "e", "s", "t" (dates), "x", or "other" (not a valid format)
     width: int
     decimals: int = 0
     left: bool = False
     comma: bool = False
     text: str = ""
+    zero: bool = False  # %09.2f: pad with zeros
+    center: bool = False  # %~12s
 
 
 def parse_format(text: str) -> Fmt:
-    """Parse a Stata display format; unknown ones (dates ...) give ``kind="other"``."""
-    m = _FMT.match(text)
-    if not m:
-        w = re.match(r"^%-?(\d+)", text)
-        return Fmt("other", int(w.group(1)) if w else 9, text=text)
-    if m.group(8):
-        return Fmt("s", int(m.group(8)), left=bool(m.group(7)), text=text)
-    return Fmt(
-        m.group(5),
-        int(m.group(3)),
-        int(m.group(4) or 0),
-        left=bool(m.group(1)),
-        comma=bool(m.group(6)),
-        text=text,
-    )
+    """Parse a Stata display format; one that is not valid gives ``kind="other"``."""
+    if m := _NUM.fullmatch(text):
+        width, dec = int(m.group(3)), int(m.group(4) or 0)
+        if 1 <= width <= 244 and dec < width and not (m.group(6) and m.group(5) == "e"):
+            return Fmt(
+                m.group(5), width, dec, bool(m.group(1)), bool(m.group(6)), text, bool(m.group(2))
+            )
+    elif m := _STR.fullmatch(text):
+        if 1 <= int(m.group(2)) <= 2045:
+            return Fmt(
+                "s", int(m.group(2)), left=m.group(1) == "-", text=text, center=m.group(1) == "~"
+            )
+    elif m := _HEX.fullmatch(text):
+        return Fmt("x", int(m.group(1)[:-1]), left=text[1] == "-", text=text)
+    elif (m := _DATE.fullmatch(text)) and _date_details_ok(m.group(3)):
+        return Fmt("t", len(fmt_date(0.0, text)), left=bool(m.group(1)), text=text)
+    w = re.match(r"^%-?(\d+)", text)
+    return Fmt("other", int(w.group(1)) if w else 9, text=text)
 
 
-def missing_text(x: float) -> str:
-    return "."
+def _date_details_ok(details: str) -> bool:
+    return "%" not in details and not any(c.isspace() for c in details)
+
+
+def check_format(text: str, *, span: Span | None = None) -> Fmt:
+    """Parse a display format, refusing one Stata would refuse.
+
+    Raises
+    ------
+    StataError
+        ``invalid %format`` (r(120)).
+    """
+    f = parse_format(text)
+    if f.kind == "other":
+        raise StataError("invalid %format", 120, span=span)
+    return f
 
 
 def _strip_zero(s: str) -> str:
@@ -152,14 +190,174 @@ def commas(s: str) -> str:
 def fmt_number(x: float, fmt: str | Fmt, *, pad: bool = False) -> str:
     """Format ``x`` with a Stata display format (padded to the width when ``pad``)."""
     f = parse_format(fmt) if isinstance(fmt, str) else fmt
-    if f.kind == "f":
+    if x != x:
+        s = "."
+    elif f.kind == "f":
         s = fmt_f(x, f.decimals, comma=f.comma, zero=True)
-        if not f.comma and s.startswith(("0.", "-0.")) and len(s) > f.width:
-            s = fmt_f(x, f.decimals)
+        if len(s) > f.width:  # too wide for %w.df: Stata shows %w.de (3567890 in %9.2f)
+            s = f"{x:.{f.decimals}e}"
     elif f.kind == "e":
-        s = "." if x != x else f"{x:.{f.decimals}e}"
+        s = f"{x:.{f.decimals}e}"
+    elif f.kind == "t":
+        s = fmt_date(x, f.text)
+    elif f.kind == "x":
+        s = fmt_hex(x, f.text[-1], f.width)
     else:
         s = fmt_g(x, f.width if f.kind == "g" else 9, comma=f.comma)
+    if f.zero and s != "." and len(s) < f.width:
+        sign = "-" if s.startswith("-") else ""
+        s = sign + s[len(sign) :].rjust(f.width - len(sign), "0")
     if pad:
-        s = s.ljust(f.width) if f.left else s.rjust(f.width)
+        s = pad_text(s, f)
     return s
+
+
+def fmt_hex(x: float, letter: str = "x", width: int = 21) -> str:
+    """Stata's binary formats ([D] format).
+
+    ``%21x``: sign, one hex digit, 13 hex fraction digits, ``X`` and a signed 3-digit hex
+    exponent (5.125 is ``+1.4800000000000X+002``); ``%21X`` in capitals. ``%16H``/``%16L`` are
+    the IEEE double's bytes most/least significant first, ``%8H``/``%8L`` the single's.
+    """
+    if letter in "HL":
+        raw = struct.pack(">d" if width == 16 else ">f", x)
+        return (raw if letter == "H" else raw[::-1]).hex()
+    if x == 0:
+        s = "+0.0000000000000X-3ff"
+    else:
+        m, e = math.frexp(abs(x))  # |x| = m 2^e, 1/2 <= m < 1
+        frac = round((2 * m - 1) * 16**13)
+        s = f"{'-' if x < 0 else '+'}1.{frac:013x}X{'-' if e - 1 < 0 else '+'}{abs(e - 1):03x}"
+    return s.upper() if letter == "X" else s
+
+
+def pad_text(s: str, f: Fmt) -> str:
+    """``s`` padded to the format's width: right-aligned, or left (``%-``) or centred (``%~``)."""
+    if f.left:
+        return s.ljust(f.width)
+    if f.center:
+        return s.center(f.width)
+    return s.rjust(f.width)
+
+
+# ---------------------------------------------------------------------------------------------
+# dates and times ([D] Datetime, [D] Datetime display formats)
+
+_EPOCH = _dt.datetime(1960, 1, 1)
+#: each %t code's default details: %td is %tdDDmonCCYY, %tc is %tcDDmonCCYY_HH:MM:SS ...
+_DEFAULT_DETAILS = {"d": "DDmonCCYY", "c": "DDmonCCYY_HH:MM:SS", "C": "DDmonCCYY_HH:MM:SS"}
+_MONTHS = "January February March April May June July August September October November December"
+_DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday"
+
+
+def _moment(x: float, code: str) -> _dt.datetime:
+    """The calendar time of a %td (days) or %tc/%tC (milliseconds) value since 01jan1960."""
+    if code == "d":
+        return _EPOCH + _dt.timedelta(days=math.floor(x))
+    return _EPOCH + _dt.timedelta(milliseconds=math.floor(x))
+
+
+def _period(x: float, code: str) -> str:
+    """%tw, %tm, %tq, %th, %ty and %tg values in their default form (``2020m1``)."""
+    k = math.floor(x)
+    per_year = {"w": 52, "m": 12, "q": 4, "h": 2}.get(code)
+    if per_year is None:
+        return str(k) if code == "y" else fmt_g(x, 9)
+    return f"{1960 + k // per_year}{code}{k % per_year + 1}"
+
+
+def _hour12(h: int) -> int:
+    return h % 12 or 12
+
+
+def _date_codes(t: _dt.datetime) -> dict[str, str]:
+    """The detail codes of [D] Datetime display formats and their text at time ``t``."""
+    month, day = _MONTHS.split()[t.month - 1], _DAYS.split()[t.weekday()]
+    return {
+        "DAYNAME": day.upper(),
+        "Dayname": day,
+        "dayname": day.lower(),
+        "Month": month,
+        "month": month.lower(),
+        "Mon": month[:3],
+        "mon": month[:3].lower(),
+        "Day": day[:3],
+        "day": day[:3].lower(),
+        "Da": day[:2],
+        "da": day[:2].lower(),
+        "JJJ": f"{t.timetuple().tm_yday:03d}",
+        "jjj": str(t.timetuple().tm_yday),
+        ".sss": f".{t.microsecond // 1000:03d}",
+        ".ss": f".{t.microsecond // 10000:02d}",
+        ".s": f".{t.microsecond // 100000}",
+        "CC": f"{t.year // 100:02d}",
+        "cc": str(t.year // 100),
+        "YY": f"{t.year % 100:02d}",
+        "yy": str(t.year % 100),
+        "NN": f"{t.month:02d}",
+        "nn": str(t.month),
+        "DD": f"{t.day:02d}",
+        "dd": str(t.day),
+        "HH": f"{t.hour:02d}",
+        "hH": str(t.hour),
+        "Hh": f"{_hour12(t.hour):02d}",
+        "hh": str(_hour12(t.hour)),
+        "MM": f"{t.minute:02d}",
+        "mm": str(t.minute),
+        "SS": f"{t.second:02d}",
+        "ss": str(t.second),
+        "am": "am" if t.hour < 12 else "pm",
+        "pm": "am" if t.hour < 12 else "pm",
+        "AM": "AM" if t.hour < 12 else "PM",
+        "PM": "AM" if t.hour < 12 else "PM",
+        "q": str((t.month - 1) // 3 + 1),
+        "h": str((t.month - 1) // 6 + 1),
+    }
+
+
+def _render_details(details: str, t: _dt.datetime) -> str:
+    """Render a detail string: codes (longest first), ``_`` as a blank, ``!c`` as ``c``."""
+    codes = _date_codes(t)
+    names = sorted(codes, key=len, reverse=True)
+    out, i = [], 0
+    while i < len(details):
+        if details[i] == "!" and i + 1 < len(details):
+            out.append(details[i + 1])
+            i += 2
+            continue
+        hit = next((c for c in names if details.startswith(c, i)), None)
+        if hit is None:
+            out.append(" " if details[i] == "_" else details[i])
+            i += 1
+        else:
+            out.append(codes[hit])
+            i += len(hit)
+    return "".join(out)
+
+
+def fmt_date(x: float, fmt: str) -> str:
+    """A Stata date or time value shown with a ``%t`` format: ``%td`` 21915 is ``01jan2020``,
+    ``%tc`` 1893493800000 is ``01jan2020 10:30:00``; missing is ``.``."""
+    m = _DATE.fullmatch(fmt)
+    if m is None or x != x:
+        return "."
+    code, details = m.group(2), m.group(3)
+    if code == "g" or (code not in ("d", "c", "C") and not details):
+        return _period(x, code)
+    try:
+        t = _moment(x, code) if code in ("d", "c", "C") else _period_start(x, code)
+    except (OverflowError, ValueError):  # outside the calendar Python knows
+        return fmt_g(x, 9)
+    return _render_details(details or _DEFAULT_DETAILS[code], t)
+
+
+def _period_start(x: float, code: str) -> _dt.datetime:
+    """The first day of a %tw, %tm, %tq, %th or %ty period (weeks: 52 a year from 1 Jan)."""
+    k = math.floor(x)
+    if code == "y":
+        return _dt.datetime(k, 1, 1)
+    per_year = {"w": 52, "m": 12, "q": 4, "h": 2}[code]
+    year, j = 1960 + k // per_year, k % per_year
+    if code == "w":
+        return _dt.datetime(year, 1, 1) + _dt.timedelta(days=7 * j)
+    return _dt.datetime(year, 1 + j * (12 // per_year), 1)

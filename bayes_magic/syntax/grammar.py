@@ -37,7 +37,7 @@ from .ast import (
     Words,
 )
 from .expr import parse_expr
-from .lexer import END, NAME, NUMBER, PARAM, STRING
+from .lexer import END, FORMAT, NAME, NUMBER, PARAM, STRING
 from .options import OptionTable, parse_options
 from .params import parse_param
 from .stream import TokenStream
@@ -310,7 +310,7 @@ def egen_body(ts: TokenStream) -> EgenCall:
 
 def _egen_options(body: Body) -> OptionTable:
     assert isinstance(body, EgenCall)
-    return T.EGEN_OPTS.get(body.func, OptionTable(()))
+    return T.EGEN_OPTS.get(body.func, OptionTable(())) + T.EGEN_BY
 
 
 def _tab_options(body: Body) -> OptionTable:
@@ -599,19 +599,54 @@ def bayespredict_body(ts: TokenStream) -> Body:
     return body
 
 
+#: ``display``'s styles after ``as`` ([P] display)
+DISPLAY_STYLES = ("text", "txt", "result", "res", "error", "err", "input", "inp")
+
+
 def display_body(ts: TokenStream) -> ExprBody:
+    """``display`` items: expressions, strings, ``%fmt`` (kept as a ``Name`` such as
+    ``%9.2f``), ``as style`` (two ``Name`` items) and directives such as ``_n``, ``_col(#)``,
+    ``_skip(#)`` and ``_dup(#)`` (parsed as names and calls)."""
     start = ts.peek().start
-    items = []
+    items: list = []
     while not ts.at_end:
+        t = ts.peek()
         if ts.at_op(","):
             ts.next()
-            continue
-        items.append(parse_expr(ts))
+        elif t.kind == FORMAT:
+            items.append(Name(ts.next().text, t.span))
+        elif t.is_name("as") and ts.peek(1).kind == NAME:
+            ts.next()
+            style = ts.next()
+            if style.text not in DISPLAY_STYLES:
+                raise ts.error(f"{style.text} invalid", style)
+            items += [Name("as", t.span), Name(style.text, style.span)]
+        else:
+            items.append(parse_expr(ts))
     from .ast import Call
 
     return ExprBody(
         Call("display", tuple(items)) if items else None, ts.source(start, ts.peek().start)
     )
+
+
+def format_body(ts: TokenStream) -> Words:
+    """``format varlist %fmt`` or ``format %fmt varlist``: the words, formats included."""
+    words: list[str] = []
+    spans: list[Span] = []
+    while not _stops(ts):
+        t = ts.peek()
+        if t.kind == FORMAT:
+            ts.next()
+            words.append(t.text)
+            spans.append(t.span)
+            continue
+        w = read_word(ts)
+        if w is None:
+            raise ts.error(f"{t.text} invalid name", t)
+        words.append(w[0])
+        spans.append(w[1])
+    return Words(tuple(words), tuple(spans))
 
 
 def expr_body(ts: TokenStream) -> ExprBody:
@@ -891,6 +926,7 @@ COMMANDS: tuple[Grammar, ...] = (
     g("preserve", None),
     g("restore", words_body(most=1)),
     g("Display", display_body),
+    g("FORMat", format_body),
     g("assert", expr_body, T.table(T.opt("rc0"), T.opt("null"), T.opt("fast")), if_=True, in_=True),
     g("do", filename_body(), T.table(T.opt("nostop"))),
     g("run", filename_body(), T.table(T.opt("nostop"))),

@@ -125,6 +125,7 @@ def split_commands(program: str) -> list[CommandSource]:
     StataError
         ``r(198)`` for an unmatched quote or ``/*`` comment.
     """
+    program = program.removeprefix("\ufeff")  # a UTF-8 byte-order mark (Notepad writes one)
     program = program.replace("\r\n", "\n").replace("\r", "\n")
     stripped = _strip_comments(program)
     # "\x00" marks a line break that does not end a command (inside /* */ or after ///)
@@ -211,6 +212,7 @@ NAME = "NAME"
 NUMBER = "NUMBER"
 STRING = "STRING"
 PARAM = "PARAM"
+FORMAT = "FORMAT"
 OP = "OP"
 END = "END"
 
@@ -220,7 +222,8 @@ class Token:
     """A token of one command line.
 
     ``kind`` is one of ``NAME``, ``NUMBER``, ``STRING``, ``PARAM`` (a whole ``{...}`` reference),
-    ``OP`` or ``END``; ``text`` is the source text (for ``STRING`` without its quotes, for
+    ``FORMAT`` (a display format such as ``%9.2f``, ``%-18s`` or ``%tdCCYY-NN-DD``), ``OP`` or
+    ``END``; ``text`` is the source text (for ``STRING`` without its quotes, for
     ``PARAM`` without its braces); ``space`` says whether blanks came before it.
     """
 
@@ -243,6 +246,9 @@ class Token:
 
 _NUMBER = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: a display format: ``%``, flags, width and decimals, then a letter; a date format's details
+#: may hold commas (``%tdMonth_dd,_CCYY``)
+_FORMAT = re.compile(r"%-?t[A-Za-z][^\s()\[\]\"]*|%[-~]?\d*(?:\.\d+)?[A-Za-z][^\s,()\[\]\"]*")
 _OPS3 = ("///",)
 _OPS2 = ("==", "!=", "~=", ">=", "<=", "||", "##")
 _OPS1 = set("+-*/^()[],:=#.@&|!~<>;?'`$")
@@ -309,6 +315,10 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
         elif m := _NAME.match(text, i):
             j = m.end()
             toks.append(Token(NAME, text[i:j], start + offset, j + offset, space))
+            i = j
+        elif c == "%" and (m := _FORMAT.match(text, i)):
+            j = m.end()
+            toks.append(Token(FORMAT, text[i:j], start + offset, j + offset, space))
             i = j
         else:
             for op in (*_OPS3, *_OPS2):

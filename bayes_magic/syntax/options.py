@@ -12,6 +12,7 @@ and an option given twice keeps its rightmost value unless the option is repeata
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,7 @@ __all__ = [
     "Int",
     "Real",
     "Reals",
+    "Numlist",
     "Bound",
     "Keyword",
     "Text",
@@ -185,6 +187,47 @@ class Reals(Arg):
         if not (self.least <= len(vals) <= self.most):
             raise _bad(ts, spec, span)
         return tuple(vals)
+
+
+@dataclass(frozen=True)
+class Numlist(Arg):
+    """A numlist ([U] 11.1.8 numlist): ``1 3 5``, ``1/3``, ``1(2)9`` (or ``1[2]9``),
+    ``10(-1)1``; blanks or commas between the elements."""
+
+    def parse(self, ts: TokenStream, spec: OptSpec, span: Span) -> tuple[float, ...]:
+        vals: list[float] = []
+        while not ts.at_end:
+            if ts.accept_op(","):
+                continue
+            first = self._one(ts, span)
+            if ts.accept_op("/"):
+                last = self._one(ts, span)
+                vals += self._range(ts, first, 1.0 if last >= first else -1.0, last, span)
+            elif ts.at_op("(", "["):
+                inner, _ = ts.balanced()
+                step = self._one(ts.sub(inner), span)
+                vals += self._range(ts, first, step, self._one(ts, span), span)
+            else:
+                vals.append(first)
+        return tuple(vals)
+
+    @staticmethod
+    def _error(ts: TokenStream, span: Span) -> StataError:
+        return StataError("invalid numlist", 121, span=span, source=ts.text)
+
+    def _one(self, ts: TokenStream, span: Span) -> float:
+        got = _number(ts)
+        if got is None or got[0] != got[0]:
+            raise self._error(ts, span)
+        return got[0]
+
+    def _range(
+        self, ts: TokenStream, first: float, step: float, last: float, span: Span
+    ) -> list[float]:
+        if step == 0 or (last - first) * step < 0:
+            raise self._error(ts, span)
+        count = math.floor((last - first) / step + 1e-9) + 1
+        return [first + k * step for k in range(count)]
 
 
 @dataclass(frozen=True)

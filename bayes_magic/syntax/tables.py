@@ -16,6 +16,7 @@ from .options import (
     Keyword,
     NameArg,
     Names,
+    Numlist,
     Params,
     Raw,
     Real,
@@ -384,6 +385,9 @@ BAYESGRAPH = (
         opt("bin", Int(1)),
         opt("normal"),
         opt("title", Raw()),
+        opt("blup", NameArg()),
+        opt("bayes", NameArg()),
+        opt("CLEVel", Real(10, 99.99)),
     )
     + CHAINS
     + SHOWRE
@@ -634,6 +638,8 @@ EGEN_VARLIST = [
     "tag",
     "mtr",
 ]
+#: egen's old ``by(varlist)`` option, which every function takes (the group functions honour it)
+EGEN_BY = table(opt("by", VarlistArg()))
 EGEN_OPTS = {
     "count": table(),
     "group": table(
@@ -654,9 +660,9 @@ EGEN_OPTS = {
     "rownonmiss": table(opt("Strok")),
     "seq": table(opt("From", Int()), opt("To", Int()), opt("Block", Int(1))),
     "cut": table(opt("at", Raw()), opt("Group", Int(1)), opt("ICodes"), opt("LABel")),
-    "anycount": table(opt("Values", Raw())),
-    "anymatch": table(opt("Values", Raw())),
-    "anyvalue": table(opt("Values", Raw())),
+    "anycount": table(opt("Values", Numlist())),
+    "anymatch": table(opt("Values", Numlist())),
+    "anyvalue": table(opt("Values", Numlist())),
     "concat": table(
         opt("Format", Text()), opt("Decode"), opt("MAXLength", Int(1)), opt("Punct", Text())
     ),

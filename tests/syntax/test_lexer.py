@@ -109,3 +109,36 @@ def test_param_token_is_whole() -> None:
 def test_numbers() -> None:
     toks = tokenize("1 1.5 .5 1e-3 2.")
     assert [t.text for t in toks if t.kind == "NUMBER"] == ["1", "1.5", ".5", "1e-3", "2."]
+
+
+@pytest.mark.parametrize(
+    ("text", "formats"),
+    [
+        ("display %9.2f x", ["%9.2f"]),
+        ("format make %-18s", ["%-18s"]),
+        ("format pop %12.0gc", ["%12.0gc"]),
+        ("format d %td", ["%td"]),
+        ("format t %tcDD/NN/CCYY_HH:MM:SS.sss", ["%tcDD/NN/CCYY_HH:MM:SS.sss"]),
+        ("estimates table a, b(%9.3f) se(%9.2e)", ["%9.3f", "%9.2e"]),
+        ('display %~12s "x"', ["%~12s"]),
+        ("format id %05.0f", ["%05.0f"]),
+        ("format d %tdMonth_dd,_CCYY", ["%tdMonth_dd,_CCYY"]),
+        ("format d %tdDD/NN/CCYY", ["%tdDD/NN/CCYY"]),
+        ("format d %9.2f, x", ["%9.2f"]),
+    ],
+)
+def test_display_formats_are_one_token(text: str, formats: list[str]) -> None:
+    toks = tokenize(text)
+    assert [t.text for t in toks if t.kind == "FORMAT"] == formats
+    fmt = next(t for t in toks if t.kind == "FORMAT")
+    assert text[fmt.start : fmt.end] == fmt.text
+
+
+def test_a_lone_percent_is_still_invalid() -> None:
+    with pytest.raises(StataError) as e:
+        tokenize("display % 5")
+    assert (e.value.message, e.value.rc) == ("% invalid", 198)
+
+
+def test_byte_order_mark_is_dropped() -> None:
+    assert texts("\ufeffuse math\r\ncount\r\n") == ["use math", "count"]

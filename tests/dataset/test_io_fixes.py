@@ -1,0 +1,104 @@
+"""Files after review 2-3: .dta storage types (long, strL, integers with missing values), and
+clean errors for parquet without pyarrow, unwritable paths and bad CSV headers."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bayes_magic.dataset.io import _stata_type
+from tests.conftest import fails, run
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("b", "byte"),
+        ("h", "int"),
+        ("l", "long"),
+        ("f", "float"),
+        ("d", "double"),
+        (7, "str7"),
+        (2045, "str2045"),
+        (32768, "strL"),
+        ("Q", "strL"),
+    ],
+)
+def test_reader_type_codes_map_to_storage_types(code, expected) -> None:
+    assert _stata_type(code, np.zeros(1)) == expected
+
+
+def test_dta_keeps_long_strl_and_integers_with_missing(math_session, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    s = math_session
+    run(s, "gen long big = _n * 100000")
+    run(s, 'gen bigstr = "x" * 3000')
+    run(s, "gen int k = homework * 1000")
+    run(s, "replace k = . in 1")
+    run(s, "gen byte b = schtype")
+    run(s, "replace b = . in 2")
+    run(s, "gen long l2 = big")
+    run(s, "replace l2 = . in 3")
+    assert s.data.info["bigstr"].type == "strL"
+    before = s.data.to_dataframe()
+    run(s, "save t1")
+    with pd.io.stata.StataReader(tmp_path / "t1.dta") as r:
+        r.read()
+        typlist = dict(zip(r._varlist, r._typlist))
+    assert [typlist[v] for v in ("big", "k", "b", "l2")] == ["l", "h", "b", "l"]
+    run(s, "use t1, clear")
+    info = s.data.info
+    types = {v: info[v].type for v in ("big", "bigstr", "k", "b", "l2")}
+    assert types == {"big": "long", "bigstr": "strL", "k": "int", "b": "byte", "l2": "long"}
+    after = s.data.to_dataframe()
+    for v in ("big", "k", "b", "l2"):
+        np.testing.assert_array_equal(after[v], before[v])
+    assert np.isnan(after["k"][0]) and np.isnan(after["b"][1]) and np.isnan(after["l2"][2])
+    assert (after["bigstr"] == "x" * 3000).all()
+    # a strL lists and summarizes as a string
+    assert run(s, "summarize bigstr").splitlines()[2] == "      bigstr |          0"
+    assert run(s, "list bigstr in 1").count("x") == 3000
+
+
+def _no_pyarrow(monkeypatch) -> None:
+    for name in ("pyarrow", "pyarrow.parquet"):
+        monkeypatch.setitem(sys.modules, name, None)
+
+
+def test_parquet_without_pyarrow_is_a_stata_error(math_session, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    run(math_session, "save m.parquet")  # pyarrow is installed for the tests
+    _no_pyarrow(monkeypatch)
+    msg = ("parquet files need pyarrow: pip install pyarrow", 198)
+    assert fails(math_session, "save m2.parquet") == msg
+    assert fails(math_session, "use m.parquet, clear") == msg
+
+
+def test_unwritable_file_is_r603(math_session) -> None:
+    assert fails(math_session, "save /proc/x") == ("file /proc/x.dta could not be opened", 603)
+    assert fails(math_session, "save /nonexistent/dir/x") == (
+        "file /nonexistent/dir/x.dta could not be opened",
+        603,
+    )
+
+
+def test_csv_headers_are_renamed(session, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bad.csv").write_text("my var,2x,ok\n1,2,3\n")
+    out = run(session, "use bad.csv")
+    assert out == "(variable names changed to valid Stata names: my var -> myvar, 2x -> v2)"
+    assert session.data.varnames == ["myvar", "v2", "ok"]
+    assert session.data.info["v2"].label == "2x"
+
+
+@pytest.mark.parametrize("opt", ["all", "orphans", "version(13)"])
+def test_save_refuses_what_it_cannot_do(math_session, tmp_path, monkeypatch, opt) -> None:
+    monkeypatch.chdir(tmp_path)
+    name = opt.split("(")[0]
+    assert fails(math_session, f"save m, {opt}") == (
+        f"option {name} is not available in bayes_magic yet",
+        198,
+    )
