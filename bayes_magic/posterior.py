@@ -43,6 +43,7 @@ class Posterior:
     name: str | None = None
     spec: Any = None
     warnings: list[str] = field(default_factory=list)
+    ids: np.ndarray | None = None  # observation ids of the estimation sample (e(sample))
 
     # -- shape ----------------------------------------------------------------------------------
     @property

@@ -378,6 +378,8 @@ class Session:
         if kind == "e":
             if self.e is None:
                 return None
+            if key == "sample" and getattr(self.e, "ids", None) is not None:
+                return self.data.mask_of(self.e.ids).astype(np.float64)
             getter = getattr(self.e, "lookup", None)
             return getter(key) if getter else None
         if kind in ("_b", "_se"):

@@ -148,7 +148,7 @@ def _run(s, cmd: Command, bm, opts: dict[str, Any], prefix_cmd: bool) -> list[Ou
     mc = bm.options
     if mc.dryrun:
         outs: list[Output] = []
-        if bm.levels:
+        if bm.levels and prefix_cmd:
             outs.append(Text(multilevel_structure(bm), kind="result"))
         # the coefficient names need the design: build it without sampling
         from ..design.mixed import build_mixed_design

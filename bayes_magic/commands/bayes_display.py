@@ -466,7 +466,8 @@ def summary_outputs(post: Posterior, opts: dict[str, Any]) -> list[Output]:
     """The multilevel structure and the model summary (shown before the simulation)."""
     bm: BayesLinearModel = post.model
     outs: list[Output] = []
-    if not opts.get("nomesummary") and not opts.get("melabel") and bm.levels:
+    prefix = bm.command != "bayesmh"  # bayesmh prints no multilevel structure
+    if prefix and not opts.get("nomesummary") and not opts.get("melabel") and bm.levels:
         outs.append(Text(multilevel_structure(bm), kind="result"))
     if not opts.get("nomodelsummary") and not opts.get("melabel"):
         names = [c.split(":", 1)[1] for c in post.layout.coef_names]

@@ -313,6 +313,7 @@ def estimate(
     post.info = _info(bm, d, layout, post, acc, secs)
     post.warnings = health_warnings(post)
     post.design = d  # type: ignore[attr-defined]
+    post.ids = s.data.ids[d.sample]
     return post
 
 

@@ -252,3 +252,7 @@ def grubin(s, cmd: Command) -> list[Output]:
     M = Matrix(np.array(rcs, dtype=float).reshape(1, -1), ["Rc"], [x.full for x in series])
     s.r = {"Rc": M, "Rc_max": rc_max, "nchains": float(post.nchains), "mcmcsize": float(T)}
     return [Block(text, html, data=M)]
+
+
+# bayesstats ic and ppvalues live in their own modules; importing them registers them
+from . import bayes_ic, bayespredict  # noqa: E402, F401

@@ -197,6 +197,7 @@ def mixed(s, cmd: Command) -> list[Output]:
     iterate = int(cmd.option("iterate", 2000))
     fit = fit_mixed(design, spec.reml, iterate=iterate)
     est = estimates_of(fit, cmd, unparse(cmd), spec)
+    est.ids = s.data.ids[design.sample]
     s.e = est
     outs: list[Output] = [Text(n, kind="note") for n in design.notes]
     if not cmd.has("nolog"):

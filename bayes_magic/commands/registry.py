@@ -88,6 +88,8 @@ MODULES = {
     "bayesmh": "bayes",
     "bayesstats": "bayesstats",
     "bayesgraph": "bayesgraph",
+    "bayestest": "bayestest",
+    "bayespredict": "bayespredict",
     "twoway": "graphs",
     "scatter": "graphs",
     "line": "graphs",

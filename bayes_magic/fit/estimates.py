@@ -29,7 +29,10 @@ class Estimates:
     b, V
         Coefficient vector and its covariance.
     sample
-        ``e(sample)``: which observations of the dataset the fit used.
+        Which rows of the dataset the fit used, in the row order of the fit.
+    ids
+        The observation ids (``Dataset.ids``) of those rows: ``e(sample)`` follows the
+        observations through ``sort``, ``drop`` and ``keep``, and is 0 in other data.
     scalars, macros
         ``e(N)``, ``e(ll)`` ... and ``e(depvar)``, ``e(title)`` ...
     fit
@@ -48,6 +51,7 @@ class Estimates:
     options: dict[str, Any] = field(default_factory=dict)
     spec: Any = None  # the model spec, for predictions on new data
     name: str | None = None  # the name it is stored under, if any
+    ids: np.ndarray | None = None
 
     def lookup(self, key: str) -> Any:
         if key == "sample":

@@ -1,0 +1,329 @@
+"""``bayespredict`` and ``bayesstats ppvalues`` ([BAYES] bayespredict, [BAYES] bayesstats
+ppvalues): posterior predictive simulation and checks.
+
+For every kept draw θ_t (coefficients, random effects, variance), the linear predictor
+μ_t = Xβ_t + Zb_t and a replicate y_t ~ N(μ_t, σ²_t) of the outcome on the estimation sample
+(conditional on the simulated random effects, as Stata does for multilevel models).
+``{_ysim}`` are the replicates, ``{_mu}`` the predictors, ``{_resid}`` the residuals y − μ_t.
+
+``bayespredict {_ysim} ..., saving(file)`` keeps them in ``file.bmpred``;
+``bayespredict newvar, mean|median|std|cri`` makes variables from them.
+``bayesstats ppvalues (@func({_ysim})) ... using file`` compares a test quantity T on the
+replicates with T on the observed data: Mean and Std. dev. of T(y_rep), E(T_obs), and the
+posterior predictive p-value P(T(y_rep) ≥ T(y_obs)). For ``{_resid}``, the replicated residuals
+are y_rep − μ_t and the observed ones y − μ_t (so T_obs varies over draws: E(T_obs)).
+"""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy import stats
+
+from ..errors import StataError
+from ..matrix import Matrix
+from ..posterior import Posterior
+from ..report.format import fmt_g
+from ..report.output import Block, Output, Text, escape, html_table
+from ..syntax.ast import Binary, Call, Command, LabeledExpr, Name, Num, ParamList, ParamRef, Unary
+from .bayes_display import _right
+from .bayes_ic import mu_draws
+from .registry import command
+
+__all__ = ["Predictions", "simulate"]
+
+_MAGIC = "bayes_magic.bayespredict.v1"
+_SIMS = ("_ysim", "_ysim1", "_mu", "_mu1", "_resid", "_resid1")
+
+
+@dataclass
+class Predictions:
+    """Simulated outcomes of one Bayesian result: ``ysim``/``mu`` are (chains, draws, n)."""
+
+    cmdline: str
+    depvar: str
+    y: np.ndarray
+    mu: np.ndarray
+    ysim: np.ndarray
+    rseed: int | None
+
+
+def _post(s) -> Posterior:
+    if not isinstance(s.e, Posterior):
+        raise StataError("last estimates not found", 301)
+    post = s.e
+    if getattr(post, "design", None) is None:
+        raise StataError("bayespredict needs the estimation data; refit the model", 498)
+    return post
+
+
+def simulate(post: Posterior, rng: np.random.Generator) -> Predictions:
+    """Replicates of the outcome at every draw."""
+    mu = mu_draws(post)
+    s2 = post.chains_of(post.model.sigma2_name)
+    ysim = mu + np.sqrt(s2)[:, :, None] * rng.standard_normal(mu.shape)
+    return Predictions(post.cmdline, post.model.eq, post.design.y.copy(), mu, ysim, None)
+
+
+def _rng(s, cmd: Command) -> tuple[np.random.Generator, int | None]:
+    seed = cmd.option("rseed")
+    if seed is not None:
+        return np.random.default_rng(np.random.SeedSequence(int(seed))), int(seed)
+    return s.rng, None
+
+
+def _sim_names(items) -> list[ParamRef]:
+    refs = []
+    for it in items:
+        if isinstance(it, ParamRef):
+            for p in it.items:
+                if p.eq is not None or (p.name or "").split("[")[0] not in _SIMS:
+                    raise StataError(
+                        f"{{{p}}} invalid: bayespredict simulates {{_ysim}}, {{_mu}} and "
+                        "{_resid}",
+                        198,
+                        span=it.span,
+                    )
+            refs.append(it)
+        elif isinstance(it, LabeledExpr):
+            refs.append(it)
+        else:
+            raise StataError(f"{getattr(it, 'name', it)} invalid", 198)
+    return refs
+
+
+@command("bayespredict")
+def bayespredict(s, cmd: Command) -> list[Output]:
+    post = _post(s)
+    items = list(cmd.body.items) if isinstance(cmd.body, ParamList) else []
+    stat = next((k for k in ("mean", "median", "std", "cri") if cmd.has(k)), None)
+    if stat is not None or (items and isinstance(items[0], Name)):
+        return _new_variables(s, cmd, post, items, stat)
+    _sim_names(items)
+    saving = cmd.option("saving")
+    if saving is None:
+        raise StataError("option saving() required to save simulation results", 198)
+    path = Path(saving.path)
+    target = path if path.suffix == ".bmpred" else path.with_suffix(".bmpred")
+    replace = saving.options.get("replace", False) is True if saving.options else False
+    if target.exists() and not replace:
+        raise StataError(f"file {target} already exists", 602)
+    rng, seed = _rng(s, cmd)
+    pred = simulate(post, rng)
+    pred.rseed = seed
+    try:
+        with open(target, "wb") as f:
+            pickle.dump((_MAGIC, pred), f, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError as exc:
+        raise StataError(f"file {target} could not be opened: {exc.strerror}", 603) from None
+    return [Text(f"file {target} saved.", kind="note")]
+
+
+def _new_variables(s, cmd, post: Posterior, items, stat: str | None) -> list[Output]:
+    """``bayespredict newvar, mean`` (or median, std; ``cri`` makes two variables)."""
+    names = [it.name for it in items if isinstance(it, Name) and not it.name.startswith("(")]
+    vtype = next(
+        (it.name[1:-1] for it in items if isinstance(it, Name) and it.name.startswith("(")), "float"
+    )
+    stat = stat or "mean"
+    need = 2 if stat == "cri" else 1
+    if len(names) != need:
+        raise StataError(f"bayespredict ..., {stat} requires {need} new variable name(s)", 198)
+    from ..dataset.varnames import check_new_name
+
+    for n in names:
+        check_new_name(s.data, n)
+    rng, _seed = _rng(s, cmd)
+    pred = simulate(post, rng)
+    draws = pred.ysim.reshape(-1, pred.ysim.shape[2])
+    if stat == "mean":
+        cols = [pred.mu.reshape(-1, pred.mu.shape[2]).mean(axis=0)]
+    elif stat == "median":
+        cols = [np.median(draws, axis=0)]
+    elif stat == "std":
+        cols = [draws.std(axis=0, ddof=1)]
+    else:
+        level = float(cmd.option("clevel", 95.0))
+        a = (1 - level / 100) / 2
+        cols = [np.quantile(draws, a, axis=0), np.quantile(draws, 1 - a, axis=0)]
+    mask = s.data.mask_of(post.ids) if getattr(post, "ids", None) is not None else post.sample
+    if mask is None or mask.sum() != len(pred.y):
+        raise StataError("the estimation sample has changed; refit the model", 498)
+    labels = {
+        "mean": f"Posterior predictive mean of {pred.depvar}",
+        "median": f"Posterior predictive median of {pred.depvar}",
+        "std": f"Posterior predictive std. dev. of {pred.depvar}",
+    }
+    for k, (n, c) in enumerate(zip(names, cols)):
+        full = np.full(s.data.nobs, np.nan)
+        full[mask] = c
+        s.data.set_values(n, full, vtype)
+        if stat == "cri":
+            s.data.info[n].label = ("Lower" if k == 0 else "Upper") + f" CrI bound of {pred.depvar}"
+        else:
+            s.data.info[n].label = labels[stat]
+    return []
+
+
+# ---------------------------------------------------------------------------------------------
+# ppvalues
+
+
+def load_predictions(path: str) -> Predictions:
+    p = Path(path)
+    if p.suffix != ".bmpred":
+        p = p.with_suffix(".bmpred")
+    if not p.exists():
+        raise StataError(f"file {p} not found", 601)
+    with open(p, "rb") as f:
+        magic, pred = pickle.load(f)
+    if magic != _MAGIC:
+        raise StataError(f"file {p} is not a bayespredict file", 610)
+    return pred
+
+
+_AT = {
+    "mean": lambda x: x.mean(axis=-1),
+    "median": lambda x: np.median(x, axis=-1),
+    "min": lambda x: x.min(axis=-1),
+    "max": lambda x: x.max(axis=-1),
+    "sd": lambda x: x.std(axis=-1, ddof=1),
+    "var": lambda x: x.var(axis=-1, ddof=1),
+    "sum": lambda x: x.sum(axis=-1),
+    "iqr": lambda x: np.subtract(*np.percentile(x, [75, 25], axis=-1)),
+    "skewness": lambda x: stats.skew(x, axis=-1),
+    "kurtosis": lambda x: stats.kurtosis(x, axis=-1, fisher=False),
+}
+
+
+def _sim(pred: Predictions, ref: ParamRef, replicate: bool) -> tuple[np.ndarray, str]:
+    it = ref.items[0]
+    stub = (it.name or "").split("[")[0]
+    base = stub.rstrip("1")
+    idx = it.index
+    if "[" in (it.name or ""):
+        idx = it.name.split("[", 1)[1].rstrip("]")
+    if base == "_ysim":
+        arr = pred.ysim if replicate else np.broadcast_to(pred.y, pred.ysim.shape)
+    elif base == "_resid":
+        arr = (pred.ysim if replicate else pred.y) - pred.mu
+    elif base == "_mu":
+        arr = pred.mu
+    else:
+        raise StataError(f"{{{it}}} invalid in ppvalues", 198, span=ref.span)
+    if idx is not None:
+        try:
+            i = int(idx) - 1
+        except ValueError:
+            raise StataError(f"{{{it}}}: observation index must be a number", 198) from None
+        if not 0 <= i < arr.shape[2]:
+            raise StataError(f"{{{it}}}: observation {idx} out of range", 198)
+        return arr[:, :, i], f"{base}1_{idx}"
+    return arr, f"{base}1"
+
+
+def _ev(pred: Predictions, e, replicate: bool):
+    if isinstance(e, Num):
+        return float(e.value)
+    if isinstance(e, ParamRef):
+        return _sim(pred, e, replicate)[0]
+    if isinstance(e, Call) and e.at:
+        f = _AT.get(e.func)
+        if f is None or len(e.args) != 1:
+            raise StataError(f"@{e.func}() is not a known function of simulated data", 198)
+        return f(np.asarray(_ev(pred, e.args[0], replicate)))
+    if isinstance(e, Unary) and e.op == "-":
+        return -_ev(pred, e.operand, replicate)
+    if isinstance(e, Binary) and e.op in "+-*/^":
+        a, b = _ev(pred, e.left, replicate), _ev(pred, e.right, replicate)
+        return {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "^": np.power}[
+            e.op
+        ](a, b)
+    if isinstance(e, Call) and not e.at and e.func in ("abs", "sqrt", "exp", "ln", "log"):
+        f = {"abs": np.abs, "sqrt": np.sqrt, "exp": np.exp, "ln": np.log, "log": np.log}[e.func]
+        return f(_ev(pred, e.args[0], replicate))
+    raise StataError("invalid test quantity", 198, span=getattr(e, "span", None))
+
+
+def _auto_label(e) -> str:
+    if isinstance(e, Call) and e.at and len(e.args) == 1 and isinstance(e.args[0], ParamRef):
+        name = (e.args[0].items[0].name or "").split("[")[0].rstrip("1")
+        return f"{name}1_{e.func}"
+    return ""
+
+
+@command("bayesstats", "ppvalues")
+def ppvalues(s, cmd: Command) -> list[Output]:
+    if cmd.using is None:
+        raise StataError("using required: the file saved by bayespredict", 100)
+    pred = load_predictions(cmd.using)
+    items = cmd.body.items if isinstance(cmd.body, ParamList) else ()
+    if not items:
+        raise StataError("test quantities required", 198)
+    rows = []
+    k = 0
+    for it in items:
+        if isinstance(it, ParamRef):
+            rep, label = _sim(pred, it, True)
+            obs, _ = _sim(pred, it, False)
+            if rep.ndim == 3:
+                raise StataError(
+                    f"{{{it.items[0]}}} is a vector: give one observation, "
+                    f"{{{it.items[0]}[1]}}, or a function such as (@mean({{{it.items[0]}}}))",
+                    198,
+                )
+            rows.append((label, None, rep, obs))
+        elif isinstance(it, LabeledExpr):
+            k += 1
+            label = it.label or _auto_label(it.expr) or f"T{k}"
+            rep = np.broadcast_to(_ev(pred, it.expr, True), pred.mu.shape[:2])
+            obs = np.broadcast_to(_ev(pred, it.expr, False), pred.mu.shape[:2])
+            rows.append((label, it.text, rep, obs))
+        else:
+            raise StataError("invalid test quantity", 198)
+    out_rows, vals = [], []
+    for label, expr, rep, obs in rows:
+        rep = np.asarray(rep, float).reshape(-1)
+        obs = np.asarray(obs, float).reshape(-1)
+        m, sd = float(rep.mean()), float(rep.std(ddof=1))
+        eo, p = float(obs.mean()), float(np.mean(rep >= obs))
+        out_rows.append((label, expr, m, sd, eo, p))
+        vals.append([m, sd, eo, p])
+    n = pred.mu.shape[0] * pred.mu.shape[1]
+    head = [f"{'Posterior predictive summary':<49}{_right('MCMC sample size', f'{n:,}')}"]
+    legend = [f"{lab:>12} : {ex}" for lab, ex, *_ in out_rows if ex]
+    if legend and not cmd.has("nolegend"):
+        head += ["", *legend]
+    lines = [
+        "-" * 63,
+        f"{'T':<12} |      Mean   Std. dev.   E(T_obs)  P(T>=T_obs)",
+        "-" * 13 + "+" + "-" * 49,
+    ]
+    for lab, _ex, m, sd, eo, p in out_rows:
+        lab = lab if len(lab) <= 12 else lab[:10] + "~" + lab[-1]
+        lines.append(
+            f"{lab:>12} |{fmt_g(m, 9):>10}{fmt_g(sd, 9):>11}{fmt_g(eo, 9):>11}{fmt_g(p, 9):>13}"
+        )
+    lines += ["-" * 63, "Note: P(T>=T_obs) close to 0 or 1 indicates lack of fit."]
+    text = "\n".join([*head, "", *lines])
+    html = (
+        "<pre>"
+        + escape("\n".join(head))
+        + "</pre>"
+        + html_table(
+            [["T", "Mean", "Std. dev.", "E(T_obs)", "P(T>=T_obs)"]],
+            [
+                [lab, fmt_g(m, 9), fmt_g(sd, 9), fmt_g(eo, 9), fmt_g(p, 9)]
+                for lab, _e, m, sd, eo, p in out_rows
+            ],
+            notes=["Note: P(T>=T_obs) close to 0 or 1 indicates lack of fit."],
+        )
+    )
+    M = Matrix(
+        np.array(vals), [r[0] for r in out_rows], ["Mean", "Std. dev.", "E(T_obs)", "P(T>=T_obs)"]
+    )
+    s.r = {"summary": M}
+    return [Block(text, html, data=M)]

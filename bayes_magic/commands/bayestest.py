@@ -1,0 +1,100 @@
+"""``bayestest interval`` ([BAYES] bayestest interval): posterior probabilities of intervals.
+
+Each test is the 0/1 series of whether a draw lies in the interval (``lower(a)``: θ > a,
+``upper(b)``: θ < b, both: a < θ < b; ``inclusive`` makes the bounds ≥/≤); its mean is the
+probability, reported with its standard deviation and MCSE (SD/√ESS of the indicator series).
+``joint`` tests all intervals at once. ``bayestest model`` lives in :mod:`.bayes_ic`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..diagnostics.mcmc import ess_stata
+from ..errors import StataError
+from ..matrix import Matrix
+from ..posterior import Posterior
+from ..report.format import fmt_g
+from ..report.output import Block, Output, escape, html_table
+from ..syntax.ast import Command, ParamList
+from . import bayes_ic  # noqa: F401  (registers bayestest model)
+from .bayes_display import _right, fmt_sig4
+from .bayes_params import resolve_items
+from .registry import command
+
+__all__: list[str] = []
+
+
+def _bound(v) -> tuple[float, bool] | None:
+    """``lower()``/``upper()`` values arrive as (number, inclusive) or a number."""
+    if v is None:
+        return None
+    if isinstance(v, tuple):
+        return float(v[0]), bool(v[1])
+    return float(v), False
+
+
+def _fmt_num(x: float) -> str:
+    return f"{x:g}"
+
+
+@command("bayestest", "interval")
+def interval(s, cmd: Command) -> list[Output]:
+    post = s.e
+    if not isinstance(post, Posterior):
+        raise StataError("last estimates not found", 301)
+    items = cmd.body.items if isinstance(cmd.body, ParamList) else ()
+    if not items:
+        raise StataError("parameter or expression required", 198)
+    lo, hi = _bound(cmd.option("lower")), _bound(cmd.option("upper"))
+    if lo is None and hi is None:
+        raise StataError("one of lower() or upper() is required", 198)
+    inclusive = cmd.has("inclusive")
+    series = resolve_items(post, items)
+    tests = []
+    for x in series:
+        cond = np.ones(x.draws.shape, dtype=bool)
+        text = "{" + x.full + "}" if x.expr is None else f"({x.expr})"
+        desc = text
+        if lo is not None:
+            a, inc = lo
+            cond &= x.draws >= a if (inclusive or inc) else x.draws > a
+            desc = f"{_fmt_num(a)} {'<=' if (inclusive or inc) else '<'} {desc}"
+        if hi is not None:
+            b, inc = hi
+            cond &= x.draws <= b if (inclusive or inc) else x.draws < b
+            desc = f"{desc} {'<=' if (inclusive or inc) else '<'} {_fmt_num(b)}"
+        tests.append((cond, desc))
+    if cmd.has("joint") and len(tests) > 1:
+        joint = np.logical_and.reduce([t[0] for t in tests])
+        tests = [(joint, " & ".join(d for _, d in tests))]
+    rows, vals = [], []
+    for k, (cond, desc) in enumerate(tests, start=1):
+        z = cond.astype(float)
+        flat = z.reshape(-1)
+        mean = float(flat.mean())
+        sd = float(flat.std(ddof=1)) if flat.size > 1 else float("nan")
+        ess = ess_stata(z)[0] if sd > 0 else float("nan")
+        mcse = sd / np.sqrt(ess) if sd > 0 else 0.0
+        rows.append((f"prob{k}", desc, mean, sd, mcse))
+        vals.append([mean, sd, mcse])
+    n = tests[0][0].size
+    head = [f"{'Interval tests':<49}{_right('MCMC sample size', f'{n:,}')}", ""]
+    head += [f"{name:>12} : {desc}" for name, desc, *_ in rows]
+    lines = ["-" * 48, f"{'':>12} |       Mean    Std. dev.      MCSE", "-" * 13 + "+" + "-" * 34]
+    for name, _desc, mean, sd, mcse in rows:
+        lines.append(f"{name:>12} |{fmt_sig4(mean):>11}{sd:>13.5f}{fmt_g(mcse, 8):>10}")
+    lines.append("-" * 48)
+    text = "\n".join([*head, "", *lines])
+    html = (
+        "<pre>"
+        + escape("\n".join(head))
+        + "</pre>"
+        + html_table(
+            [["", "Mean", "Std. dev.", "MCSE"]],
+            [[name, fmt_sig4(m), f"{sd:.5f}", fmt_g(e, 8)] for name, _d, m, sd, e in rows],
+        )
+    )
+    M = Matrix(np.array(vals), [r[0] for r in rows], ["Mean", "Std. dev.", "MCSE"])
+    s.r = {"summary": M, **{f"prob{k}": v[0] for k, v in enumerate(vals, start=1)}}
+    return [Block(text, html, data=M)]

@@ -1,0 +1,100 @@
+"""bayesstats ic, bayestest interval/model, bayespredict and bayesstats ppvalues as the talk
+uses them, checked against direct computations from the stored draws."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bayes_magic.commands.bayes_ic import mu_draws
+from bayes_magic.commands.bayespredict import load_predictions
+from bayes_magic.session import Session
+from tests.conftest import fails, run
+
+TALK = "mixed math homework i.schtype || schid: homework, covariance(unstructured)"
+SHORT = "mcmcsize(2000) burnin(1000) nodots"
+
+
+@pytest.fixture(scope="module")
+def s() -> Session:
+    s = Session()
+    run(s, "use math")
+    run(s, f"quietly bayes, rseed(317) {SHORT}: {TALK}")
+    run(s, "estimates store m1")
+    run(s, f"quietly bayes, rseed(317) {SHORT} iwishartprior(10): {TALK}")
+    run(s, "estimates store m3")
+    run(s, "estimates restore m1")
+    return s
+
+
+def test_ic_table_and_matrix(s: Session) -> None:
+    out = run(s, "bayesstats ic m1 m3")
+    assert "             |        DIC    log(ML)    log(BF)" in out
+    assert "Laplace–Metropolis" in out
+    M = s.r["ic"]
+    assert M.rownames == ["m1", "m3"] and np.isnan(M.values[0, 2])
+    assert M.values[1, 2] == pytest.approx(M.values[1, 1] - M.values[0, 1])
+    out = run(s, "bayesstats ic m*, diconly")
+    assert "Deviance information criterion" in out and "log(ML)" not in out
+    # DIC from its definition, on the stored draws
+    post = s.estimates["m1"]
+    mu = mu_draws(post).reshape(-1, post.design.n).mean(axis=0)
+    s2 = post.chains_of("e.math:sigma2").mean()
+    y = post.design.y
+    d_at_mean = -2 * np.sum(-0.5 * (np.log(2 * np.pi * s2) + (y - mu) ** 2 / s2))
+    dic = 2 * np.mean(-2 * post.loglik) - d_at_mean
+    assert s.r["ic"].values[0, 0] == pytest.approx(dic, rel=1e-10)
+
+
+def test_interval_probability_is_the_share_of_draws(s: Session) -> None:
+    out = run(s, "bayestest interval {math:1.schtype}, upper(0)")
+    assert "       prob1 : {math:1.schtype} < 0" in out
+    x = s.e.chains_of("math:1.schtype")
+    assert s.r["prob1"] == pytest.approx(np.mean(x < 0))
+    run(s, "bayestest interval {math:homework}, lower(1) upper(3)")
+    x = s.e.chains_of("math:homework")
+    assert s.r["prob1"] == pytest.approx(np.mean((x > 1) & (x < 3)))
+    assert fails(s, "bayestest interval {math:homework}")[1] == 198
+
+
+def test_model_probabilities(s: Session) -> None:
+    run(s, "bayestest model m1 m3")
+    M = s.r["test"]
+    assert M.values[:, 2].sum() == pytest.approx(1.0)
+    lml = M.values[:, 0]
+    assert M.values[0, 2] == pytest.approx(1 / (1 + np.exp(lml[1] - lml[0])))
+
+
+def test_bayespredict_and_ppvalues(tmp_path, s: Session) -> None:
+    f = tmp_path / "prdata"
+    out = run(s, f'bayespredict {{_ysim}}, saving("{f}") rseed(1)')
+    assert "saved" in out
+    pred = load_predictions(str(f))
+    post = s.e
+    np.testing.assert_allclose(pred.mu, mu_draws(post))
+    # the replicates' spread is the residual variance, draw by draw
+    z = (pred.ysim - pred.mu) / np.sqrt(post.chains_of("e.math:sigma2"))[:, :, None]
+    assert abs(z.std() - 1) < 0.01
+    out = run(s, f'bayesstats ppvalues (@max({{_resid}})) using "{f}"')
+    assert "Note: P(T>=T_obs) close to 0 or 1 indicates lack of fit." in out
+    t_rep = (pred.ysim - pred.mu).max(axis=-1)
+    t_obs = (pred.y - pred.mu).max(axis=-1)
+    M = s.r["summary"]
+    assert M.values[0] == pytest.approx(
+        [t_rep.mean(), t_rep.std(ddof=1), t_obs.mean(), np.mean(t_rep >= t_obs)]
+    )
+    run(s, f'bayesstats ppvalues {{_ysim1[3]}} using "{f}"')
+    assert s.r["summary"].values[0, 2] == pred.y[2]
+    assert fails(s, f'bayesstats ppvalues {{_ysim}} using "{f}"')[1] == 198
+    assert fails(s, 'bayesstats ppvalues (@max({_resid})) using "/nonexistent/x"')[1] == 601
+    assert fails(s, f'bayespredict {{_ysim}}, saving("{f}")')[1] == 602
+
+
+def test_bayespredict_mean_variable(s: Session) -> None:
+    run(s, "bayespredict pm, mean rseed(2)")
+    v = s.data.values("pm")
+    mu = mu_draws(s.e).reshape(-1, s.e.design.n).mean(axis=0)
+    np.testing.assert_allclose(v[s.data.mask_of(s.e.ids)], mu)
+    assert s.data.info["pm"].label == "Posterior predictive mean of math"
+    run(s, "drop pm")
+    assert fails(s, "bayespredict math, mean")[1] == 110
