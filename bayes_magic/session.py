@@ -164,6 +164,7 @@ class Session:
         self.rng = np.random.default_rng(self.settings.seed)
         self.preserved: Dataset | None = None
         self.graphs: dict[str, Any] = {}
+        self.matrices: dict[str, Any] = {}  # named matrices (matrix define / matrix A = r(x))
         self.last_traceback: str | None = None
         # state visible to handlers while one command runs
         self.by: ByGroups | None = None
@@ -268,6 +269,7 @@ class Session:
             self.preserved,
             dict(self.graphs),
             copy.deepcopy(self.rng.bit_generator.state),
+            dict(self.matrices),
         )
 
     def _restore(self, snap: tuple) -> None:
@@ -280,6 +282,7 @@ class Session:
             self.preserved,
             self.graphs,
             rng_state,
+            self.matrices,
         ) = snap
         self.rng.bit_generator.state = rng_state
 

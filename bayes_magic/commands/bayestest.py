@@ -16,7 +16,7 @@ from ..matrix import Matrix
 from ..posterior import Posterior
 from ..report.format import fmt_g
 from ..report.output import Block, Output, escape, html_table
-from ..syntax.ast import Command, ParamList
+from ..syntax.ast import Command, IntervalItem, ParamList
 from . import bayes_ic  # noqa: F401  (registers bayestest model)
 from .bayes_display import _right, fmt_sig4
 from .bayes_params import resolve_items
@@ -38,6 +38,23 @@ def _fmt_num(x: float) -> str:
     return f"{x:g}"
 
 
+def _test(x, lo, hi, inclusive: bool) -> tuple[np.ndarray, str]:
+    """The indicator series of one interval and its legend text."""
+    cond = np.ones(x.draws.shape, dtype=bool)
+    desc = "{" + x.full + "}" if x.expr is None else f"({x.expr})"
+    if lo is not None:
+        a, inc = lo
+        inc = inc or inclusive
+        cond &= x.draws >= a if inc else x.draws > a
+        desc = f"{_fmt_num(a)} {'<=' if inc else '<'} {desc}"
+    if hi is not None:
+        b, inc = hi
+        inc = inc or inclusive
+        cond &= x.draws <= b if inc else x.draws < b
+        desc = f"{desc} {'<=' if inc else '<'} {_fmt_num(b)}"
+    return cond, desc
+
+
 @command("bayestest", "interval")
 def interval(s, cmd: Command) -> list[Output]:
     post = s.e
@@ -46,25 +63,19 @@ def interval(s, cmd: Command) -> list[Output]:
     items = cmd.body.items if isinstance(cmd.body, ParamList) else ()
     if not items:
         raise StataError("parameter or expression required", 198)
-    lo, hi = _bound(cmd.option("lower")), _bound(cmd.option("upper"))
-    if lo is None and hi is None:
-        raise StataError("one of lower() or upper() is required", 198)
+    glo, ghi = _bound(cmd.option("lower")), _bound(cmd.option("upper"))
     inclusive = cmd.has("inclusive")
-    series = resolve_items(post, items)
     tests = []
-    for x in series:
-        cond = np.ones(x.draws.shape, dtype=bool)
-        text = "{" + x.full + "}" if x.expr is None else f"({x.expr})"
-        desc = text
-        if lo is not None:
-            a, inc = lo
-            cond &= x.draws >= a if (inclusive or inc) else x.draws > a
-            desc = f"{_fmt_num(a)} {'<=' if (inclusive or inc) else '<'} {desc}"
-        if hi is not None:
-            b, inc = hi
-            cond &= x.draws <= b if (inclusive or inc) else x.draws < b
-            desc = f"{desc} {'<=' if (inclusive or inc) else '<'} {_fmt_num(b)}"
-        tests.append((cond, desc))
+    for it in items:
+        if isinstance(it, IntervalItem):
+            opts = {o.name: o.value for o in it.options}
+            lo, hi, target = _bound(opts.get("lower")), _bound(opts.get("upper")), it.target
+        else:
+            lo, hi, target = glo, ghi, it
+        if lo is None and hi is None:
+            raise StataError("one of lower() or upper() is required", 198)
+        for x in resolve_items(post, [target]):
+            tests.append(_test(x, lo, hi, inclusive))
     if cmd.has("joint") and len(tests) > 1:
         joint = np.logical_and.reduce([t[0] for t in tests])
         tests = [(joint, " & ".join(d for _, d in tests))]

@@ -89,6 +89,8 @@ MODULES = {
     "bayesstats": "bayesstats",
     "bayesgraph": "bayesgraph",
     "bayestest": "bayestest",
+    "svmat": "matrices",
+    "matrix": "matrices",
     "bayespredict": "bayespredict",
     "twoway": "graphs",
     "scatter": "graphs",

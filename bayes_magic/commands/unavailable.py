@@ -29,7 +29,6 @@ _PENDING = {
     "rarea": "graphs",
     "area": "graphs",
     "bar": "graphs",
-    "svmat": "matrices",
 }
 
 

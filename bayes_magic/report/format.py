@@ -137,11 +137,12 @@ def fmt_g(x: float, width: int = 9, *, comma: bool = False) -> str:
         s = _strip_zero(s)
         if comma:
             s = commas(s)
-        if len(s) <= width:
+        # Stata keeps a column for the sign even when there is none: `.0640156`, `-.8565706`
+        if len(s.lstrip("-")) <= width - 1:
             return s
         if ax < 1:
             # a small number: as many decimals as fit, if that keeps 5 significant digits
-            room = width - 1 - (1 if x < 0 else 0)
+            room = width - 2
             if room + exp10 + 1 >= 5:
                 s = _strip_zero(f"{x:.{room}f}".rstrip("0").rstrip("."))
                 if len(s) <= width:

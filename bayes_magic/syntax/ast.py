@@ -156,6 +156,15 @@ Expr = Union[Num, Missing, Str, Name, Subscript, Call, Unary, Binary, ParamRef, 
 
 
 @dataclass(frozen=True)
+class IntervalItem:
+    """``({param}, lower(#) upper(#))`` in ``bayestest interval``: a target with its own bounds."""
+
+    target: ParamRef | LabeledExpr
+    options: tuple[Option, ...]
+    span: Span = field(default=Span(0, 0), compare=False)
+
+
+@dataclass(frozen=True)
 class LabeledExpr:
     """``(label: expr)`` as in ``bayesstats summary (corr: ...)``; ``label`` may be None."""
 
@@ -400,7 +409,7 @@ class Equations:
 class ParamList:
     """A list of parameters, ``(label: expr)`` expressions and names (``bayesstats`` ...)."""
 
-    items: tuple[ParamRef | LabeledExpr | Name, ...]
+    items: tuple[ParamRef | LabeledExpr | Name | IntervalItem, ...]
 
 
 @dataclass(frozen=True)

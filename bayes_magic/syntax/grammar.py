@@ -20,6 +20,7 @@ from .ast import (
     Equation,
     Equations,
     ExprBody,
+    IntervalItem,
     LabelDefine,
     LabeledExpr,
     LevelEq,
@@ -350,6 +351,46 @@ def items_body(*, names: bool = True) -> BodyParser:
         return ParamList(tuple(items))
 
     return parse
+
+
+def interval_body(ts: TokenStream) -> ParamList:
+    """``bayestest interval`` items: ``{param}``, ``(exp)``, or ``(target, lower() upper())``."""
+    items: list = []
+    while not _stops(ts):
+        t = ts.peek()
+        if t.is_op("("):
+            inner, span = ts.balanced()
+            depth, comma = 0, None
+            for k, tok in enumerate(inner):
+                if tok.is_op("(", "["):
+                    depth += 1
+                elif tok.is_op(")", "]"):
+                    depth -= 1
+                elif depth == 0 and tok.is_op(","):
+                    comma = k
+                    break
+            if comma is None:
+                items.append(labeled_expr(ts, inner, span))
+                continue
+            head = ts.sub(inner[:comma])
+            ht = head.peek()
+            if ht.kind == PARAM and len(inner[:comma]) == 1:
+                target = parse_param(ht.text, ht.span, ts.text)
+            elif ht.is_op("("):
+                sub_inner, sub_span = head.balanced()
+                target = labeled_expr(ts, sub_inner, sub_span)
+                if not head.at_end:
+                    raise head.error(f"{head.peek().text} invalid", head.peek())
+            else:
+                raise ts.error(f"{ht.text} invalid", ht)
+            opts = parse_options(ts.sub(inner[comma + 1 :]), T.BAYESTEST_INTERVAL_SPEC)
+            items.append(IntervalItem(target, opts, span))
+        elif t.kind == PARAM:
+            ts.next()
+            items.append(parse_param(t.text, t.span, ts.text))
+        else:
+            raise ts.error(f"{t.text} invalid", t)
+    return ParamList(tuple(items))
 
 
 def labeled_expr(ts: TokenStream, inner: list, span: Span) -> LabeledExpr:
@@ -837,7 +878,7 @@ _BAYESSTATS = (
     g("PPVALues", items_body(), T.BAYESSTATS_PPVALUES, using="optional"),
 )
 _BAYESTEST = (
-    g("INTerval", items_body(), T.BAYESTEST_INTERVAL, using="optional"),
+    g("INTerval", interval_body, T.BAYESTEST_INTERVAL, using="optional"),
     g("model", items_body(), T.BAYESTEST_MODEL),
 )
 _BAYESGRAPH = tuple(
@@ -923,6 +964,7 @@ COMMANDS: tuple[Grammar, ...] = (
     g("LAbel", subcommands=_LABEL),
     g("set", words_body(least=1), T.SET_OPTS),
     g("svmat", svmat_body, T.SVMAT),
+    g("MATrix", raw_body, T.MATRIX),
     g("preserve", None),
     g("restore", words_body(most=1)),
     g("Display", display_body),

@@ -340,10 +340,13 @@ BAYESSTATS_IC = (
 )
 BAYESSTATS_PPVALUES = table(opt("NOLEGend")) + CHAINS
 
+BAYESTEST_INTERVAL_SPEC = table(opt("Lower", Bound()), opt("Upper", Bound()))
 BAYESTEST_INTERVAL = (
     table(
         opt("Lower", Bound()),
         opt("Upper", Bound()),
+        opt("joint"),
+        opt("INCLusive"),
         opt("skip", Int(0)),
         opt("NOLEGend"),
         opt("corrlag", Int(1)),
@@ -586,6 +589,7 @@ LABEL_COPY = table(opt("replace"))
 BY_PREFIX = table(opt("Sort"), opt("rc0"))
 SET_OPTS = table(opt("PERMinently"))
 SVMAT = table(opt("Names", Text()))
+MATRIX = table(opt("Format", Text()), opt("NOHeader"), opt("NONames"), opt("TItle", Text()))
 RENAME = table(
     opt("ADDNUMber", Raw(optional=True)),
     opt("RENUMber", Raw(optional=True)),

@@ -21,6 +21,7 @@ from .ast import (
     FactorVar,
     FileArg,
     Interaction,
+    IntervalItem,
     LabelDefine,
     LabeledExpr,
     MatrixLit,
@@ -121,6 +122,8 @@ def unparse_expr(e: Any) -> str:
         return "(" + "\\".join(",".join(unparse_expr(c) for c in r) for r in e.rows) + ")"
     if isinstance(e, LabeledExpr):
         return "(" + (f"{e.label}: " if e.label else "") + unparse_expr(e.expr) + ")"
+    if isinstance(e, IntervalItem):
+        return f"({unparse_expr(e.target)}, {unparse_options(e.options)})"
     raise TypeError(type(e))
 
 

@@ -98,3 +98,32 @@ def test_bayespredict_mean_variable(s: Session) -> None:
     assert s.data.info["pm"].label == "Posterior predictive mean of math"
     run(s, "drop pm")
     assert fails(s, "bayespredict math, mean")[1] == 110
+
+
+def test_joint_intervals(s: Session) -> None:
+    out = run(
+        s,
+        "bayestest interval ({math:homework}, lower(0) upper(3)) ({math:_cons}, lower(45)), joint",
+    )
+    assert "prob1 : 0 < {math:homework} < 3 & 45 < {math:_cons}" in out
+    h, c = s.e.chains_of("math:homework"), s.e.chains_of("math:_cons")
+    assert s.r["prob1"] == pytest.approx(np.mean((h > 0) & (h < 3) & (c > 45)))
+    run(s, "bayestest interval ({math:homework}, upper(2)) ({math:_cons}, lower(45))")
+    assert s.r["prob2"] == pytest.approx(np.mean(c > 45))
+    run(s, "bayestest interval {math:homework}, upper(2, inclusive)")
+    assert s.r["prob1"] == pytest.approx(np.mean(h <= 2))
+
+
+def test_svmat_and_matrix_list_as_in_the_talk(s: Session) -> None:
+    run(s, "quietly bayesstats summary {U0}")
+    out = run(s, "matrix list r(summary)")
+    assert out.splitlines()[0] == "r(summary)[23,6]"
+    run(s, "svmat r(summary), names(u2b)")
+    M = s.r["summary"]
+    v = s.data.values("u2b1")
+    np.testing.assert_allclose(v[:23], M.values[:, 0].astype(np.float32), rtol=1e-6)
+    assert np.isnan(v[23:]).all()
+    run(s, "matrix A = r(summary)")
+    assert "A[23,6]" in run(s, "matrix dir")
+    assert fails(s, "svmat r(nosuch)")[1] == 111
+    run(s, "drop u2b*")

@@ -1,0 +1,143 @@
+"""Matrices as stored results: ``matrix list``, ``matrix A = r(summary)``, ``matrix drop``,
+``matrix dir`` ([P] matrix) and ``svmat`` ([P] matrix mkmat), the talk's way of turning
+``bayesstats summary``'s ``r(summary)`` into variables (``svmat r(summary), names(u2b)``).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from ..errors import StataError
+from ..matrix import Matrix
+from ..report.format import check_format, fmt_g, fmt_number
+from ..report.output import Block, Output, Text, html_table
+from ..syntax.ast import Command, Words
+from .registry import command
+
+__all__ = ["find_matrix"]
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,31}")
+
+
+def find_matrix(s, ref: str) -> tuple[str, Matrix]:
+    """``r(name)``, ``e(b)``, ``e(V)`` or a named matrix."""
+    ref = ref.replace(" ", "")
+    m = re.fullmatch(r"([re])\((\w+)\)", ref)
+    if m:
+        kind, key = m.groups()
+        if kind == "e" and s.e is not None and key in ("b", "V"):
+            names = list(s.e.bnames)
+            if key == "b":
+                return ref, Matrix(np.asarray(s.e.b, float).reshape(1, -1), ["y1"], names)
+            return ref, Matrix(np.atleast_2d(np.asarray(s.e.V, float)), names, names)
+        got = s.r.get(key) if kind == "r" else getattr(s.e, "info", {}).get(key)
+        if isinstance(got, Matrix):
+            return ref, got
+        raise StataError(f"matrix {ref} not found", 111)
+    if ref in s.matrices:
+        return ref, s.matrices[ref]
+    raise StataError(f"matrix {ref} not found", 111)
+
+
+def _words(cmd: Command) -> str:
+    return cmd.body.words[0] if isinstance(cmd.body, Words) and cmd.body.words else ""
+
+
+@command("matrix")
+def matrix(s, cmd: Command) -> list[Output]:
+    text = _words(cmd).strip()
+    head, _, rest = text.partition(" ")
+    if "=" in text and head not in ("list", "drop", "dir"):
+        name, _, src = text.partition("=")
+        name = name.strip()
+        if name.startswith("define "):
+            name = name[7:].strip()
+        if not _NAME.fullmatch(name):
+            raise StataError(f"{name} invalid name", 198)
+        s.matrices[name] = find_matrix(s, src.strip())[1]
+        return []
+    if head in ("list", "l", "li", "lis"):
+        if not rest.strip():
+            raise StataError("matrix name required", 198)
+        return [_list(s, cmd, rest.strip())]
+    if head == "drop":
+        names = rest.split()
+        if names == ["_all"]:
+            s.matrices.clear()
+            return []
+        for n in names:
+            if n not in s.matrices:
+                raise StataError(f"matrix {n} not found", 111)
+        for n in names:
+            del s.matrices[n]
+        return []
+    if head == "dir":
+        lines = [f"{n:>12}[{m.shape[0]},{m.shape[1]}]" for n, m in s.matrices.items()]
+        return [Text("\n".join(lines))] if lines else []
+    raise StataError(f"matrix {head}: subcommand not available in bayes_magic", 198)
+
+
+def _list(s, cmd: Command, ref: str) -> Output:
+    name, M = find_matrix(s, ref)
+    fmt = cmd.option("format")
+    if fmt is not None:
+        check_format(str(fmt))
+
+    def cell(x: float) -> str:
+        return fmt_number(x, str(fmt)) if fmt is not None else fmt_g(x, 10)
+
+    r, c = M.shape
+    lines = [] if cmd.has("noheader") else [f"{name}[{r},{c}]"]
+    rown = [n[-12:] for n in M.rownames]
+    w = max([len(n) for n in rown] + [1])
+    for start in range(0, c, 6):
+        cols = range(start, min(c, start + 6))
+        lines.append(" " * (w + 1) + "".join(f"{M.colnames[j][-10:]:>11}" for j in cols))
+        for i in range(r):
+            lines.append(f"{rown[i]:>{w}} " + "".join(f"{cell(M.values[i, j]):>11}" for j in cols))
+    html = html_table(
+        [["", *M.colnames]],
+        [[M.rownames[i], *(cell(x) for x in M.values[i])] for i in range(r)],
+        caption=f"{name}[{r},{c}]",
+    )
+    return Block("\n".join(lines), html, data=M)
+
+
+@command("svmat")
+def svmat(s, cmd: Command) -> list[Output]:
+    words = list(cmd.body.words) if isinstance(cmd.body, Words) else []
+    vtype = "float"
+    if words and words[0] in ("byte", "int", "long", "float", "double"):
+        vtype = words.pop(0)
+    if len(words) != 1:
+        raise StataError("matrix name required", 198)
+    ref, M = find_matrix(s, words[0])
+    names_opt = str(cmd.option("names", "")).strip()
+    r, c = M.shape
+    if names_opt in ("", "col"):
+        if names_opt == "col":
+            names = [re.sub(r"\W", "_", n)[:32] for n in M.colnames]
+        else:
+            stub = re.sub(r"\W", "", ref.split("(")[-1].rstrip(")")) or "c"
+            names = [f"{stub}{j + 1}" for j in range(c)]
+    elif names_opt == "eqcol":
+        names = [re.sub(r"\W", "_", n)[:32] for n in M.colnames]
+    elif names_opt.startswith("matcol"):
+        names = [re.sub(r"\W", "_", ref + n)[:32] for n in M.colnames]
+    else:
+        if not _NAME.fullmatch(names_opt):
+            raise StataError(f"{names_opt} invalid name", 198)
+        names = [f"{names_opt}{j + 1}" for j in range(c)]
+    from ..dataset.varnames import check_new_name
+
+    for n in names:
+        check_new_name(s.data, n)
+    if r > s.data.nobs:
+        s.data.extend(r - s.data.nobs)
+    for j, n in enumerate(names):
+        col = np.full(s.data.nobs, np.nan)  # observations past the matrix's rows stay missing
+        col[:r] = M.values[:, j]
+        s.data.set_values(n, col, vtype)
+    return []
