@@ -1,0 +1,380 @@
+"""``bayesgraph``: graphical summaries and convergence diagnostics ([BAYES] bayesgraph).
+
+``bayesgraph diagnostics|trace|ac|histogram|kdensity|cusum|matrix`` graph the MCMC draws of the
+current Bayesian results (``bayes:``/``bayesmh``, or ones brought back by ``estimates
+restore``): model parameters ``{math:homework}``, matrix elements ``{U:Sigma,m}``, random effects
+``{U0[6053]}`` or ``{U0}``, labelled expressions ``(corr: ...)`` and ``_all`` (the model
+parameters; random effects too with ``showreffects``). As in Stata, several quantities give one
+graph each, shown one after another, unless ``combine`` or ``byparm`` puts them in one graph;
+``matrix`` draws them all in one scatterplot matrix. ``bayesgraph reffects`` (not in Stata;
+:mod:`~bayes_magic.commands.bayesgraph_reffects`) compares a ``mixed`` fit's BLUPs with the
+posterior of the random effects.
+
+Options: ``chains(numlist|_all)`` (default: the first 10 chains), ``sepchains``, ``skip(#)``,
+``lags(#)``, ``bin(#)``, ``normal``, ``clevel(#)`` (level of the autocorrelation band),
+``title()``, ``name(name[, replace])`` and ``saving(file[, replace])`` (PNG, or SVG/PDF by the
+extension). Graphs are kept in the session by name (``Graph`` unless ``name()``); with several
+graphs ``name(g)`` and ``saving(f)`` number them ``g1``, ``g2`` ... and ``f1.png``, ``f2.png`` ...
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import StataError
+from ..posterior import Posterior
+from ..report.output import Output, Text
+from ..syntax.ast import Command, Name, ParamList
+from . import bayesgraph_figures as F
+from .bayes_params import Series, model_series, resolve_items
+from .bayesgraph_plots import BayesFigure, Trace
+from .registry import command
+
+__all__ = ["GraphOptions", "graph_options", "posterior_of", "select", "plan", "publish"]
+
+#: styling options of Stata's bayesgraph that this version does not draw
+_STYLING = re.compile(r"^(graph|chain|trace|ac|hist|kdens)\d*opts$|^bychain$")
+_ONLY_REFFECTS = ("blup", "bayes")
+
+
+@dataclass
+class GraphOptions:
+    """The options every ``bayesgraph`` graph shares."""
+
+    name: str | None
+    replace: bool
+    saving: Path | None
+    saving_replace: bool
+    title: str | None
+    plot: dict[str, Any]  # lags, bins, normal, clevel, title: what the panels use
+
+
+def _split_suboptions(raw: str) -> tuple[str, list[str]]:
+    """``"file name", replace`` -> (``file name``, [``replace``])."""
+    head, _, rest = str(raw).partition(",")
+    return head.strip().strip('"').strip(), [w.strip() for w in rest.split() if w.strip()]
+
+
+def parse_title(raw: Any) -> str | None:
+    """``title("a" "b", size(small))`` -> ``a\\nb``; unquoted text as it is."""
+    if raw is None or raw is True:
+        return None
+    text = str(raw)
+    lead = re.match(r'\s*((?:"[^"]*"\s*)+)', text)
+    if lead:
+        return "\n".join(re.findall(r'"([^"]*)"', lead.group(1)))
+    return text.split(",")[0].strip() or None
+
+
+def graph_options(cmd: Command) -> GraphOptions:
+    """Read and check ``name()``, ``saving()``, ``title()`` and the panel options.
+
+    Parameters
+    ----------
+    cmd
+        The parsed ``bayesgraph`` command.
+
+    Returns
+    -------
+    GraphOptions
+
+    Raises
+    ------
+    StataError
+        r(198) for Stata's styling options (``traceopts()`` ...), which are not drawn, for
+        ``blup()``/``bayes()`` outside ``reffects``, and for files that are not PNG, SVG or PDF.
+    """
+    for o in cmd.options:
+        if _STYLING.match(o.name):
+            raise StataError(f"option {o.name}() not supported by bayesgraph in bayes_magic", 198)
+        if o.name in _ONLY_REFFECTS and cmd.subcommand != "reffects":
+            raise StataError(f"option {o.name}() not allowed", 198)
+    name, replace = None, False
+    if cmd.option("name") is not None:
+        name, subs = _split_suboptions(cmd.option("name"))
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,31}", name or ""):
+            raise StataError(f"{name} invalid name", 198)
+        replace = "replace" in subs
+    saving, saving_replace = None, False
+    if cmd.option("saving") is not None:
+        file, subs = _split_suboptions(cmd.option("saving"))
+        if not file:
+            raise StataError("invalid file specification", 198)
+        saving = Path(file).expanduser()
+        if not saving.suffix:
+            saving = saving.with_suffix(".png")
+        if saving.suffix.lower() not in (".png", ".svg", ".pdf"):
+            raise StataError(
+                f"saving(): cannot write {saving.suffix} files; use .png, .svg or .pdf", 198
+            )
+        saving_replace = "replace" in subs
+    title = parse_title(cmd.option("title"))
+    lags = cmd.option("lags")
+    if lags is not None and int(lags) < 1:
+        raise StataError("lags() must be a positive integer", 198)
+    bins = cmd.option("bin")
+    plot = {
+        "lags": None if lags is None else int(lags),
+        "bins": None if bins is None else int(bins),
+        "normal": cmd.has("normal"),
+        "clevel": float(cmd.option("clevel", 95.0)),
+        "title": title,
+    }
+    return GraphOptions(name, replace, saving, saving_replace, title, plot)
+
+
+# ---------------------------------------------------------------------------------------------
+# what to graph
+
+
+def posterior_of(s) -> Posterior:
+    """The current Bayesian results, or Stata's error."""
+    if not isinstance(s.e, Posterior):
+        raise StataError("last estimates not found", 301)
+    return s.e
+
+
+def _numlist(v: Any) -> list[int]:
+    """``1 2``, ``1/3`` -> [1, 2], [1, 2, 3] (the numlists of ``chains()``)."""
+    out: list[int] = []
+    try:
+        for part in str(v).replace(",", " ").split():
+            if "/" in part:
+                a, b = part.split("/")
+                out += list(range(int(a), int(b) + 1))
+            else:
+                out.append(int(float(part)))
+    except ValueError:
+        raise StataError(f"chains(): invalid numlist {v}", 121) from None
+    if not out:
+        raise StataError("chains(): invalid numlist", 121)
+    return out
+
+
+def select(post: Posterior, cmd: Command) -> tuple[list[int], np.ndarray, int]:
+    """The draws ``chains()`` and ``skip()`` keep ([BAYES] bayesgraph).
+
+    Parameters
+    ----------
+    post
+        The Bayesian results.
+    cmd
+        The command with its options.
+
+    Returns
+    -------
+    chains
+        0-based chain indices (the first 10 chains unless ``chains()``).
+    iters
+        1-based iteration numbers of the kept draws.
+    step
+        ``skip(#) + 1``: keep every step-th draw.
+    """
+    chosen = cmd.option("chains")
+    if chosen is None:
+        idx = list(range(min(post.nchains, 10)))  # bayesgraph's default: the first 10 chains
+    elif str(chosen).strip() == "_all":
+        idx = list(range(post.nchains))
+    else:
+        idx = [c - 1 for c in _numlist(chosen)]
+        bad = [c + 1 for c in idx if not 0 <= c < post.nchains]
+        if bad:
+            raise StataError(f"chains(): chain {bad[0]} not found", 198)
+        idx = list(dict.fromkeys(idx))
+    skip = int(cmd.option("skip", 0) or 0)
+    if skip < 0:
+        raise StataError("skip() must be nonnegative", 198)
+    step = skip + 1
+    iters = np.arange(1, post.mcmcsize + 1)[::step]
+    if len(iters) < 2:
+        raise StataError("skip() leaves fewer than two draws", 198)
+    return idx, iters, step
+
+
+def _series(post: Posterior, cmd: Command) -> list[Series]:
+    items = cmd.body.items if isinstance(cmd.body, ParamList) else ()
+    if not items:
+        raise StataError(
+            f"bayesgraph {cmd.subcommand}: specify parameters, expressions or _all", 198
+        )
+    out: list[Series] = []
+    for it in items:
+        if isinstance(it, Name) and it.name == "_all":
+            out += model_series(post)
+            shown = cmd.option("showreffects")
+            if shown is not None:
+                params = getattr(shown, "params", ())
+                if params:
+                    out += resolve_items(post, params)
+                else:
+                    out += _all_reffects(post)
+        else:
+            out += resolve_items(post, [it])
+    return out
+
+
+def _all_reffects(post: Posterior) -> list[Series]:
+    from ..syntax.ast import ParamItem, ParamRef
+
+    refs = [
+        ParamRef((ParamItem(None, n),))
+        for lev in (post.model.levels if post.model else [])
+        for n in lev.names
+    ]
+    return resolve_items(post, refs) if refs else []
+
+
+def traces(post: Posterior, cmd: Command) -> list[Trace]:
+    """The :class:`Trace` of every quantity named on the command line.
+
+    ``_all`` means the model parameters (random effects too with ``showreffects``, or those
+    it names), as in [BAYES] bayesgraph; other items resolve as in ``bayesstats``.
+    """
+    idx, iters, step = select(post, cmd)
+    out = []
+    for x in _series(post, cmd):
+        plain = x.expr is not None or x.full in ("_loglikelihood", "_logposterior")
+        ref = x.full if plain else f"{{{x.full}}}"
+        vals = np.asarray(x.draws, dtype=float)[idx][:, ::step]
+        out.append(Trace(x.full, ref, vals, [i + 1 for i in idx], iters))
+    return out
+
+
+def _by_chain(t: Trace) -> list[Trace]:
+    return [
+        Trace(t.label, t.ref, t.values[i : i + 1], [c], t.iters) for i, c in enumerate(t.chains)
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# names, files and the session
+
+
+def plan(s, count: int, go: GraphOptions) -> list[tuple[str, Path | None]]:
+    """Names and ``saving()`` files of ``count`` graphs, checked before anything is drawn.
+
+    One graph takes ``name()`` (``Graph`` by default) and the ``saving()`` file as given;
+    several take ``name1``, ``name2`` ... and ``file1.png``, ``file2.png`` ... (without
+    ``name()`` each is ``Graph`` and replaces the one before, as in Stata's graph window).
+
+    Raises
+    ------
+    StataError
+        r(110) when a named graph exists without ``replace``; r(602) when a file exists
+        without ``saving(..., replace)``.
+    """
+    many = count > 1
+    names = [
+        (f"{go.name}{i}" if many else go.name) if go.name else "Graph" for i in range(1, count + 1)
+    ]
+    if go.name and not go.replace:
+        for n in names:
+            if n in s.graphs:
+                raise StataError(f"graph {n} already exists", 110)
+    paths: list[Path | None] = [None] * count
+    if go.saving is not None:
+        p = go.saving
+        paths = (
+            [p.with_name(f"{p.stem}{i}{p.suffix}") for i in range(1, count + 1)] if many else [p]
+        )
+        if not go.saving_replace:
+            for path in paths:
+                if path is not None and path.exists():
+                    raise StataError(f"file {path} already exists", 602)
+    return list(zip(names, paths))
+
+
+def publish(s, makers: list[Callable[[], F.Drawn]], go: GraphOptions) -> list[Output]:
+    """Draw each graph, render it at once, write its ``saving()`` file and keep it in
+    ``s.graphs`` (so that only one matplotlib figure is open at a time)."""
+    slots = plan(s, len(makers), go)
+    outs: list[Output] = []
+    for make, (name, path) in zip(makers, slots):
+        d = make()
+        try:
+            fig = BayesFigure(
+                d.fig,
+                name=name,
+                description=f"(graph {name}: {d.what})",
+                panels=d.panels,
+                kind=d.kind,
+                data=d.data,
+            )
+        except BaseException:
+            import matplotlib.pyplot as plt
+
+            plt.close(d.fig)
+            raise
+        s.graphs.pop(name, None)
+        s.graphs[name] = fig
+        outs.append(fig)
+        if path is not None:
+            fig.export(str(path))
+            outs.append(Text(f"(file {path} saved)"))
+    return outs
+
+
+# ---------------------------------------------------------------------------------------------
+# the subcommands
+
+
+def _check_multi(cmd: Command, sub: str) -> tuple[bool, bool]:
+    combine, byparm = cmd.has("combine"), cmd.has("byparm")
+    if combine and byparm:
+        raise StataError("options combine and byparm may not be combined", 198)
+    if sub in ("diagnostics", "matrix") and (combine or byparm):
+        raise StataError(
+            f"option {'combine' if combine else 'byparm'} not allowed with bayesgraph {sub}", 198
+        )
+    return combine, byparm
+
+
+def _graphs(s, cmd: Command, sub: str) -> list[Output]:
+    post = posterior_of(s)
+    go = graph_options(cmd)
+    combine, byparm = _check_multi(cmd, sub)
+    ts = traces(post, cmd)
+    _check_lags(go, ts)
+    if sub == "matrix" and len(ts) < 2:
+        raise StataError("bayesgraph matrix requires at least two parameters", 198)
+    sep = cmd.has("sepchains") and len(ts[0].chains) > 1
+    groups = [[_by_chain(t)[c] for t in ts] for c in range(len(ts[0].chains))] if sep else [ts]
+    makers: list[Callable[[], F.Drawn]] = []
+    for group in groups:
+        if sub == "matrix":
+            makers.append(partial(F.matrix, group, go.plot, sep))
+        elif (combine or byparm) and len(group) > 1 and sub != "diagnostics":
+            makers.append(partial(F.combined, sub, group, go.plot, byparm, sep))
+        elif sub == "diagnostics":
+            makers += [partial(F.diagnostics, t, go.plot, sep) for t in group]
+        else:
+            makers += [partial(F.single, sub, t, go.plot, sep) for t in group]
+    return publish(s, makers, go)
+
+
+def _check_lags(go: GraphOptions, ts: list[Trace]) -> None:
+    lags = go.plot.get("lags")
+    if lags is not None and ts and lags >= ts[0].values.shape[1]:
+        raise StataError("lags() must be less than the number of draws per chain", 198)
+
+
+def _handler(sub: str):
+    def handler(s, cmd: Command) -> list[Output]:
+        return _graphs(s, cmd, sub)
+
+    handler.__name__ = f"bayesgraph_{sub}"
+    handler.__doc__ = f"``bayesgraph {sub}`` ([BAYES] bayesgraph)."
+    return handler
+
+
+for _sub in ("diagnostics", "trace", "ac", "histogram", "kdensity", "cusum", "matrix"):
+    command("bayesgraph", _sub, readonly=False)(_handler(_sub))
+
+from . import bayesgraph_reffects as _reffects  # noqa: E402,F401  (registers bayesgraph reffects)

@@ -1,0 +1,164 @@
+"""The graphs of ``bayesgraph`` ([BAYES] bayesgraph): one parameter, several, diagnostics, matrix.
+
+Each function takes the :class:`~bayes_magic.commands.bayesgraph_plots.Trace` of the graphed
+quantities and the options, and returns an undrawn recipe — a matplotlib figure, its number of
+panels, its description and the numbers it shows — that the command turns into a named
+:class:`~bayes_magic.commands.bayesgraph_plots.BayesFigure`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..report.figure import new_figure
+from .bayesgraph_plots import (
+    COLORS,
+    KINDS,
+    Trace,
+    default_bins,
+    draw_panel,
+    finish_legend,
+    kdensity,
+    new_grid,
+)
+
+__all__ = ["Drawn", "single", "combined", "diagnostics", "matrix", "describe_refs"]
+
+
+@dataclass
+class Drawn:
+    """A drawn figure before it is named: what :class:`BayesFigure` needs besides the name."""
+
+    fig: Any
+    what: str  # "diagnostics of {math:homework}"
+    panels: int
+    kind: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def describe_refs(traces: list[Trace], most: int = 4) -> str:
+    """``{a} {b} {c}`` or ``{a} {b} {c} {d} and 3 more``."""
+    refs = [t.ref for t in traces]
+    if len(refs) <= most + 1:
+        return " ".join(refs)
+    return " ".join(refs[:most]) + f" and {len(refs) - most} more"
+
+
+def _suffix(t: Trace, sepchain: bool) -> str:
+    return f", chain {t.chains[0]}" if sepchain else ""
+
+
+def single(kind: str, t: Trace, opts: dict[str, Any], sepchain: bool = False) -> Drawn:
+    """One panel of one quantity (``bayesgraph trace {math:homework}``)."""
+    _title, word, ytitle = KINDS[kind]
+    fig, axes = new_figure(1, 1)
+    ax = axes[0, 0]
+    data = draw_panel(ax, kind, t, opts)
+    ax.set_title(opts.get("title") or _label(t, sepchain))
+    ax.set_ylabel(ytitle)
+    return Drawn(fig, f"{word} of {t.ref}{_suffix(t, sepchain)}", 1, kind, {t.label: data})
+
+
+def combined(
+    kind: str, traces: list[Trace], opts: dict[str, Any], byparm: bool, sepchain: bool = False
+) -> Drawn:
+    """All quantities in one graph, one panel each (``combine`` or ``byparm``)."""
+    _title, word, ytitle = KINDS[kind]
+    fig, axes = new_grid(len(traces), sharex=byparm and kind in ("trace", "cusum", "ac"))
+    data = {}
+    for i, (ax, t) in enumerate(zip(axes, traces)):
+        data[t.label] = draw_panel(ax, kind, t, opts, legend=False)
+        ax.set_title(_label(t, False), fontsize="medium")
+        if not byparm or i % _ncols(fig) == 0:
+            ax.set_ylabel(ytitle)
+    if opts.get("title"):
+        fig.suptitle(opts["title"], fontweight="bold")
+    finish_legend(fig, traces[0])
+    _tight(fig, traces[0])
+    what = f"{word} of {describe_refs(traces)}{_suffix(traces[0], sepchain)}"
+    return Drawn(fig, what, len(traces), kind, data)
+
+
+def diagnostics(t: Trace, opts: dict[str, Any], sepchain: bool = False) -> Drawn:
+    """Trace, Histogram, Autocorrelation and Density of one quantity in a 2 x 2 graph."""
+    fig, axes = new_figure(2, 2)
+    data: dict[str, Any] = {}
+    for ax, kind, title in (
+        (axes[0, 0], "trace", "Trace"),
+        (axes[0, 1], "histogram", "Histogram"),
+        (axes[1, 0], "ac", "Autocorrelation"),
+        (axes[1, 1], "kdensity", "Density"),
+    ):
+        data.update(draw_panel(ax, kind, t, opts, legend=False))
+        ax.set_title(title, fontsize="medium")
+    fig.suptitle(opts.get("title") or _label(t, sepchain), fontweight="bold")
+    finish_legend(fig, t)
+    _tight(fig, t)
+    return Drawn(
+        fig, f"diagnostics of {t.ref}{_suffix(t, sepchain)}", 4, "diagnostics", {t.label: data}
+    )
+
+
+def matrix(traces: list[Trace], opts: dict[str, Any], sepchain: bool = False) -> Drawn:
+    """The scatterplot matrix: pairs below the diagonal, histogram and density on it."""
+    k = len(traces)
+    side = max(6.4, min(2.2 * k, 14.0))
+    fig, axes = new_figure(k, k, size=(side, side * 0.9 if k == 2 else side))
+    flat = [t.flat for t in traces]
+    data: dict[str, Any] = {"pairs": [], "diagonal": {}}
+    for i in range(k):
+        for j in range(k):
+            ax = axes[i, j]
+            if j > i:
+                ax.set_visible(False)
+                continue
+            if i == j:
+                dens, edges, _ = ax.hist(
+                    flat[i],
+                    bins=default_bins(len(flat[i])),
+                    density=True,
+                    color="#b7c7d9",
+                    edgecolor="#1a476f",
+                    linewidth=0.4,
+                )
+                g, d, _ = kdensity(flat[i])
+                ax.plot(g, d, color=COLORS[1], linewidth=1.2)
+                ax.set_title(traces[i].label, fontsize="small")
+                data["diagonal"][traces[i].label] = {"hist": (dens, edges), "density": (g, d)}
+            else:
+                ax.scatter(
+                    flat[j],
+                    flat[i],
+                    s=2,
+                    color=COLORS[0],
+                    alpha=0.35,
+                    linewidths=0,
+                    rasterized=True,
+                )
+                data["pairs"].append((traces[j].label, traces[i].label))
+            if i == k - 1:
+                ax.set_xlabel(traces[j].label, fontsize="small")
+            if j == 0 and i > 0:
+                ax.set_ylabel(traces[i].label, fontsize="small")
+            ax.tick_params(labelsize="x-small")
+    if opts.get("title"):
+        fig.suptitle(opts["title"], fontweight="bold")
+    fig.tight_layout()
+    panels = k * (k + 1) // 2
+    what = f"scatterplot matrix of {describe_refs(traces)}{_suffix(traces[0], sepchain)}"
+    return Drawn(fig, what, panels, "matrix", data)
+
+
+def _label(t: Trace, sepchain: bool) -> str:
+    return f"{t.label}, chain {t.chains[0]}" if sepchain else t.label
+
+
+def _ncols(fig: Any) -> int:
+    gs = fig.axes[0].get_subplotspec().get_gridspec()
+    return int(gs.ncols)
+
+
+def _tight(fig: Any, t: Trace) -> None:
+    bottom = 0.06 if len(t.chains) > 1 else 0.0
+    fig.tight_layout(rect=(0, bottom, 1, 1))

@@ -1,0 +1,402 @@
+"""The drawings of ``bayesgraph`` ([BAYES] bayesgraph): panels, layouts and their numbers.
+
+Every graph is a matplotlib figure (Agg) wrapped in a :class:`BayesFigure`, which keeps what
+was drawn (autocorrelations, densities, histogram counts ...) in ``data`` and the legend texts
+of each panel, so that tests and front ends can read a graph without looking at pixels.
+
+Stata's rules ([BAYES] bayesgraph; notes in ``tests/reference/stata-methods.md`` section 9):
+
+* ``diagnostics``: a 2 x 2 combination titled with the parameter: Trace, Histogram,
+  Autocorrelation and Density;
+* autocorrelations up to ``lags(#)``, by default min(floor(N/2) - 2, 40), N the draws per chain;
+* the Density panel overlays the kernel density of all draws ("all"), of the first half
+  ("1-half", draws 1..nn) and of the second half ("2-half", draws nn..N), nn = floor(N/2), so
+  the middle draw is in both halves; with several chains it overlays the chains instead;
+* histograms have min(sqrt(N), 10 log10(N)) bins unless ``bin(#)`` (as [R] histogram);
+* kernel densities use the Epanechnikov kernel and the optimal width of [R] kdensity,
+  h = 0.9 min(sd, IQR/1.349) N^(-1/5);
+* several chains are overlaid, with a legend "Chain 1", "Chain 2", ...
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..diagnostics.mcmc import autocorr
+from ..report.figure import SIZE, Figure, new_figure
+
+__all__ = [
+    "BayesFigure",
+    "Trace",
+    "COLORS",
+    "kdensity",
+    "default_bins",
+    "default_lags",
+    "halves",
+    "KINDS",
+    "draw_panel",
+    "finish_legend",
+]
+
+#: Stata's s2color palette: navy, maroon, forest green, dark orange, teal, cranberry ...
+COLORS = [
+    "#1a476f",
+    "#90353b",
+    "#55752f",
+    "#e37e00",
+    "#6e8e84",
+    "#c10534",
+    "#938dd2",
+    "#cac27e",
+    "#a0522d",
+    "#7b92a8",
+]
+
+#: subcommand -> (panel title, word of the description, y-axis title)
+KINDS: dict[str, tuple[str, str, str]] = {
+    "trace": ("Trace", "trace", ""),
+    "ac": ("Autocorrelation", "autocorrelation", "Autocorrelation"),
+    "histogram": ("Histogram", "histogram", "Density"),
+    "kdensity": ("Density", "density", "Density"),
+    "cusum": ("Cumulative sum", "cumulative sum", "Cumulative sum"),
+}
+
+
+@dataclass
+class Trace:
+    """The draws of one graphed quantity.
+
+    Attributes
+    ----------
+    label
+        Its name on the graph (``math:homework``, ``U0[6053]``, ``corr``).
+    ref
+        How the description names it (``{math:homework}``, or the expression's label).
+    values
+        Draws ``(chains, draws)`` after ``chains()`` and ``skip()``.
+    chains
+        The (1-based) chain number of each row of ``values``.
+    iters
+        The iteration number of each column (1-based; ``skip()`` leaves gaps).
+    """
+
+    label: str
+    ref: str
+    values: np.ndarray
+    chains: list[int]
+    iters: np.ndarray
+
+    @property
+    def flat(self) -> np.ndarray:
+        return self.values.reshape(-1)
+
+
+class BayesFigure(Figure):
+    """A :class:`~bayes_magic.report.figure.Figure` that remembers what it shows.
+
+    Parameters
+    ----------
+    fig
+        The matplotlib figure (rendered and closed at once).
+    name, description, panels
+        As for :class:`~bayes_magic.report.figure.Figure`.
+    kind
+        The ``bayesgraph`` subcommand that drew it.
+    data
+        The plotted numbers, by parameter (e.g. ``data["math:homework"]["ac"][1]``).
+    """
+
+    def __init__(
+        self,
+        fig: Any,
+        *,
+        name: str = "Graph",
+        description: str = "",
+        panels: int = 1,
+        kind: str = "",
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        shown = [ax for ax in fig.axes if ax.get_visible() and ax.has_data()]
+        #: legend texts of each panel, in the order of ``axes_info``
+        self.legends: list[list[str]] = [_legend_texts(ax.get_legend()) for ax in shown]
+        #: legend texts of a legend drawn for the whole figure
+        self.figure_legend: list[str] = [t for lg in fig.legends for t in _legend_texts(lg)]
+        sup = getattr(fig, "_suptitle", None)
+        self.suptitle: str = sup.get_text() if sup is not None else ""
+        self.kind = kind
+        self.data: dict[str, Any] = data or {}
+        super().__init__(fig, name=name, description=description, panels=panels)
+
+
+def _legend_texts(lg: Any) -> list[str]:
+    return [t.get_text() for t in lg.get_texts()] if lg is not None else []
+
+
+# ---------------------------------------------------------------------------------------------
+# statistics
+
+
+def kdensity(x: np.ndarray, grid: np.ndarray | None = None, n: int = 300):
+    """Epanechnikov kernel density with [R] kdensity's optimal width.
+
+    Parameters
+    ----------
+    x
+        The observations.
+    grid
+        Where to evaluate it; by default ``n`` points from min(x) to max(x).
+    n
+        Number of points of the default grid.
+
+    Returns
+    -------
+    (grid, density, width)
+    """
+    x = np.sort(np.asarray(x, dtype=float).reshape(-1))
+    x = x[np.isfinite(x)]
+    N = len(x)
+    if grid is None:
+        grid = np.linspace(x[0], x[-1], n) if N else np.zeros(0)
+    grid = np.asarray(grid, dtype=float)
+    if N < 2 or x[0] == x[-1]:
+        return grid, np.full(len(grid), np.nan), float("nan")
+    sd = float(x.std(ddof=1))
+    q1, q3 = np.percentile(x, [25, 75])
+    m = min(sd, (q3 - q1) / 1.349) if q3 > q1 else sd
+    h = 0.9 * m * N ** (-0.2)
+    # Stata's Epanechnikov kernel K(z) = 3/4 (1 - z^2/5)/sqrt(5) on |z| < sqrt(5): sum it over
+    # each point's window with running sums of 1, x and x^2 (exact, O(N log N))
+    c = x.mean()
+    xc, g = x - c, grid - c
+    s1 = np.concatenate([[0.0], np.cumsum(xc)])
+    s2 = np.concatenate([[0.0], np.cumsum(xc * xc)])
+    half = math.sqrt(5.0) * h
+    lo = np.searchsorted(xc, g - half, side="right")
+    hi = np.searchsorted(xc, g + half, side="left")
+    cnt = hi - lo
+    sx, sxx = s1[hi] - s1[lo], s2[hi] - s2[lo]
+    quad = cnt * g * g - 2 * g * sx + sxx  # sum of (g - x_i)^2 over the window
+    dens = 0.75 / math.sqrt(5.0) * (cnt - quad / (5 * h * h)) / (N * h)
+    return grid, np.maximum(dens, 0.0), h
+
+
+def default_bins(n: int) -> int:
+    """[R] histogram's default number of bins: min(sqrt(N), 10 log10(N))."""
+    if n < 2:
+        return 1
+    return max(1, int(min(math.sqrt(n), 10 * math.log10(n))))
+
+
+def default_lags(n: int) -> int:
+    """[BAYES] bayesgraph's default ``lags()``: min(floor(N/2) - 2, 40)."""
+    return max(1, min(n // 2 - 2, 40))
+
+
+def halves(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The first and second half of one chain as bayesgraph splits them: with nn = floor(N/2),
+    draws 1..nn and nn..N (the middle draw is in both)."""
+    nn = len(x) // 2
+    return x[:nn], x[max(nn - 1, 0) :]
+
+
+def _bartlett(rho: np.ndarray, n: int, level: float) -> np.ndarray:
+    """Half-widths of [TS] corrgram's confidence band for rho_1..rho_L (Bartlett's formula
+    for an MA(k-1) process): z sqrt((1 + 2 sum_{i<k} rho_i^2)/N)."""
+    from scipy import stats
+
+    z = stats.norm.ppf(0.5 + level / 200)
+    r2 = np.concatenate([[0.0], np.cumsum(rho[:-1] ** 2)])
+    return z * np.sqrt((1 + 2 * r2) / n)
+
+
+# ---------------------------------------------------------------------------------------------
+# panels
+
+
+def _color(i: int) -> str:
+    return COLORS[i % len(COLORS)]
+
+
+def _chain_labels(t: Trace) -> list[str]:
+    return [f"Chain {c}" for c in t.chains]
+
+
+def draw_panel(ax: Any, kind: str, t: Trace, opts: dict[str, Any], legend: bool = True) -> dict:
+    """Draw one panel of ``kind`` for ``t`` on ``ax``; returns the numbers drawn."""
+    return _PANELS[kind](ax, t, opts, legend)
+
+
+def _trace(ax: Any, t: Trace, opts: dict[str, Any], legend: bool) -> dict:
+    for i, row in enumerate(t.values):
+        ax.plot(t.iters, row, color=_color(i), linewidth=0.5, label=f"Chain {t.chains[i]}")
+    ax.set_xlabel("Iteration number")
+    ax.margins(x=0)
+    _chain_legend(ax, t, legend)
+    return {"trace": {c: row for c, row in zip(t.chains, t.values)}, "iters": t.iters}
+
+
+def _ac(ax: Any, t: Trace, opts: dict[str, Any], legend: bool) -> dict:
+    T = t.values.shape[1]
+    L = opts.get("lags") or default_lags(T)
+    rhos = {}
+    for i, row in enumerate(t.values):
+        rho = autocorr(row, L)[1:]
+        rhos[t.chains[i]] = rho
+        ax.plot(
+            np.arange(1, L + 1), rho, color=_color(i), linewidth=1.2, label=f"Chain {t.chains[i]}"
+        )
+    out: dict[str, Any] = {"ac": rhos, "lags": L}
+    if len(t.chains) == 1:
+        band = _bartlett(rhos[t.chains[0]], T, float(opts.get("clevel", 95.0)))
+        k = np.arange(1, L + 1)
+        ax.fill_between(k, -band, band, color="#d9d9d9", linewidth=0, zorder=0)
+        out["band"] = band
+    ax.axhline(0, color="#8c8c8c", linewidth=0.6)
+    ax.set_xlabel("Lag")
+    _chain_legend(ax, t, legend)
+    return out
+
+
+def _hist(ax: Any, t: Trace, opts: dict[str, Any], legend: bool) -> dict:
+    flat = t.flat
+    k = opts.get("bins") or default_bins(len(flat) if len(t.chains) == 1 else t.values.shape[1])
+    if len(t.chains) == 1:
+        dens, edges, _ = ax.hist(
+            flat, bins=k, density=True, color="#b7c7d9", edgecolor="#1a476f", linewidth=0.5
+        )
+        out: dict[str, Any] = {"hist": {t.chains[0]: (dens, edges)}, "bins": k}
+    else:
+        edges = np.histogram_bin_edges(flat, bins=k)
+        hs = {}
+        for i, row in enumerate(t.values):
+            dens, _, _ = ax.hist(
+                row,
+                bins=edges,
+                density=True,
+                histtype="step",
+                color=_color(i),
+                linewidth=1.0,
+                label=f"Chain {t.chains[i]}",
+            )
+            hs[t.chains[i]] = (dens, edges)
+        out = {"hist": hs, "bins": k}
+    _normal(ax, flat, opts)
+    _chain_legend(ax, t, legend)
+    return out
+
+
+def _density(ax: Any, t: Trace, opts: dict[str, Any], legend: bool) -> dict:
+    out: dict[str, Any] = {}
+    if len(t.chains) == 1:
+        x = t.values[0]
+        first, second = halves(x)
+        curves = {}
+        for lab, v, style, col in (
+            ("all", x, "-", COLORS[0]),
+            ("1-half", first, "--", COLORS[1]),
+            ("2-half", second, ":", COLORS[2]),
+        ):
+            g, d, _ = kdensity(v)
+            curves[lab] = (g, d)
+            ax.plot(g, d, linestyle=style, color=col, linewidth=1.3, label=lab)
+        out["density"] = curves
+        out["halves"] = (len(first), len(second))
+        _normal(ax, x, opts)
+        ax.legend(loc="upper left", fontsize="small", frameon=False)
+    else:
+        curves = {}
+        for i, row in enumerate(t.values):
+            g, d, _ = kdensity(row)
+            curves[t.chains[i]] = (g, d)
+            ax.plot(g, d, color=_color(i), linewidth=1.3, label=f"Chain {t.chains[i]}")
+        out["density"] = curves
+        _normal(ax, t.flat, opts)
+        _chain_legend(ax, t, legend)
+    return out
+
+
+def _cusum(ax: Any, t: Trace, opts: dict[str, Any], legend: bool) -> dict:
+    sums = {}
+    for i, row in enumerate(t.values):
+        cs = np.cumsum(row - row.mean())
+        sums[t.chains[i]] = cs
+        ax.plot(t.iters, cs, color=_color(i), linewidth=0.8, label=f"Chain {t.chains[i]}")
+    ax.axhline(0, color="#8c8c8c", linewidth=0.6)
+    ax.set_xlabel("Iteration number")
+    ax.margins(x=0)
+    _chain_legend(ax, t, legend)
+    return {"cusum": sums, "iters": t.iters}
+
+
+_PANELS = {
+    "trace": _trace,
+    "ac": _ac,
+    "histogram": _hist,
+    "kdensity": _density,
+    "cusum": _cusum,
+}
+
+
+def _normal(ax: Any, x: np.ndarray, opts: dict[str, Any]) -> None:
+    """Option ``normal``: overlay the normal density with the draws' mean and SD."""
+    if not opts.get("normal"):
+        return
+    from scipy import stats
+
+    m, sd = float(np.mean(x)), float(np.std(x, ddof=1))
+    lo, hi = ax.get_xlim()
+    g = np.linspace(lo, hi, 300)
+    ax.plot(g, stats.norm.pdf(g, m, sd), color="#7f7f7f", linewidth=1.0, label="Normal density")
+
+
+def _chain_legend(ax: Any, t: Trace, legend: bool) -> None:
+    if legend and len(t.chains) > 1:
+        ax.legend(fontsize="small", frameon=False, loc="best")
+
+
+def finish_legend(fig: Any, t: Trace) -> None:
+    """One legend for the whole figure naming the chains (several chains only)."""
+    if len(t.chains) < 2:
+        return
+    import matplotlib.lines as mlines
+
+    handles = [
+        mlines.Line2D([], [], color=_color(i), label=lab) for i, lab in enumerate(_chain_labels(t))
+    ]
+    fig.legend(
+        handles=handles,
+        loc="lower center",
+        ncol=min(len(handles), 5),
+        frameon=False,
+        fontsize="small",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# whole graphs
+
+
+def grid_size(n: int) -> tuple[int, int, tuple[float, float]]:
+    """Rows, columns and size (inches) of a combination of ``n`` panels."""
+    cols = 1 if n == 1 else 2 if n <= 4 else 3 if n <= 9 else 4
+    rows = math.ceil(n / cols)
+    w = max(SIZE[0], min(3.2 * cols, 13.0))
+    h = max(SIZE[1], min(2.4 * rows, 18.0))
+    return rows, cols, (w, h)
+
+
+def new_grid(n: int, *, sharex: bool = False):
+    """A figure with ``n`` visible panels in a grid (extra cells hidden)."""
+    rows, cols, size = grid_size(n)
+    fig, axes = new_figure(rows, cols, size=size)
+    flat = list(axes.ravel())
+    if sharex and n > 1:
+        for ax in flat[1:n]:
+            ax.sharex(flat[0])
+    for ax in flat[n:]:
+        ax.set_visible(False)
+    return fig, flat[:n]
