@@ -1,0 +1,145 @@
+"""What the two front ends (the ``%%bayes`` magics and the Stata kernel) share.
+
+* one :class:`~bayes_magic.session.Session` per IPython shell, over the shell's namespace, so
+  that ``use df`` finds a notebook DataFrame and the magics and the kernel see the same data and
+  results;
+* :func:`run`: execute commands and display every output as its own ``display_data``
+  (``text/plain`` laid out like Stata, ``text/html``, ``image/png`` for graphs), errors as
+  Stata's message and ``r(#);`` with no Python traceback unless asked for;
+* a sampling progress display: an ipywidgets bar per chain, updated between chunks, replaced by
+  a static line when sampling ends (so saved notebooks keep it), or plain text where there is no
+  widget front end.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+from .session import Result, Session
+
+__all__ = ["get_session", "run", "WidgetProgress", "TextProgress"]
+
+_SESSIONS: dict[int, Session] = {}
+
+
+def get_session(shell: Any) -> Session:
+    """The session bound to an IPython shell (created on first use)."""
+    key = id(shell)
+    s = _SESSIONS.get(key)
+    if s is None:
+        s = Session(namespace=shell.user_ns)
+        _SESSIONS[key] = s
+    return s
+
+
+def _in_kernel(shell: Any) -> bool:
+    return getattr(shell, "kernel", None) is not None
+
+
+class TextProgress:
+    """Progress as text on stdout (consoles, batch): one line per chain, rewritten in place."""
+
+    def __init__(self, stream: Any = None) -> None:
+        self.stream = stream or sys.stdout
+        self.t0 = time.perf_counter()
+        self.last = 0.0
+
+    def __call__(self, chain: int, done: int, total: int) -> None:
+        now = time.perf_counter()
+        if done < total and now - self.last < 0.2:
+            return
+        self.last = now
+        pct = 100 * done // max(total, 1)
+        end = "\n" if done >= total else "\r"
+        self.stream.write(f"chain {chain + 1}: {done:,}/{total:,} iterations ({pct}%){end}")
+        self.stream.flush()
+
+
+class WidgetProgress:
+    """An ipywidgets bar per chain, replaced by a static summary line when sampling ends."""
+
+    def __init__(self) -> None:
+        import ipywidgets as w
+        from IPython.display import display
+
+        self.w = w
+        self.box = w.VBox([])
+        self.bars: dict[int, Any] = {}
+        self.t0 = time.perf_counter()
+        self.handle = display(self.box, display_id=True)
+        self.total = 0
+
+    def __call__(self, chain: int, done: int, total: int) -> None:
+        bar = self.bars.get(chain)
+        if bar is None:
+            bar = self.w.IntProgress(
+                min=0, max=total, description=f"chain {chain + 1}", bar_style="info"
+            )
+            self.bars[chain] = bar
+            self.box.children = [self.bars[k] for k in sorted(self.bars)]
+        bar.value = done
+        self.total = total
+        if done >= total:
+            bar.bar_style = "success"
+
+    def close(self) -> None:
+        """Swap the live bars for a line that survives saving the notebook."""
+        from IPython.display import HTML
+
+        secs = time.perf_counter() - self.t0
+        n = len(self.bars)
+        text = (
+            f"Sampling done: {n} chain{'s' if n != 1 else ''} × {self.total:,} iterations "
+            f"in {secs:.1f} s"
+        )
+        if self.handle is not None:
+            self.handle.update(HTML(f"<span style='color:#555'>{text}</span>"))
+        self.box.close()
+
+
+def run(
+    shell: Any,
+    text: str,
+    *,
+    progress: bool = True,
+    show_traceback: bool = False,
+    display: bool = True,
+) -> Result:
+    """Run Stata commands in the shell's session and display what they show."""
+    from IPython.display import display as ipy_display
+
+    s = get_session(shell)
+    bars: list[Any] = []
+
+    def factory() -> Any:
+        if not progress:
+            return None
+        if _in_kernel(shell):
+            try:
+                bar = WidgetProgress()
+            except Exception:  # no ipywidgets: fall back to text
+                return TextProgress()
+            bars.append(bar)
+            return bar
+        return TextProgress()
+
+    s.progress_factory = factory
+    try:
+        res = s.execute(text)
+    finally:
+        s.progress_factory = None
+        for b in bars:
+            b.close()
+    if display:
+        for out in res:
+            if getattr(out, "kind", "") == "error":
+                continue
+            ipy_display(out)
+        if res.error is not None:
+            msg = res.error.render()
+            if show_traceback and s.last_traceback:
+                msg = s.last_traceback + "\n" + msg
+            print(msg, file=sys.stderr)
+    return res

@@ -1,0 +1,195 @@
+"""IPython magics: ``%load_ext bayes_magic``, then ``%%bayes`` cells and one line magic per
+command family (``%bayes``, ``%bayesmh``, ``%mixed``, ``%bayesstats``, ``%bayestest``,
+``%bayesgraph``, ``%bayespredict``).
+
+Cell magic options: ``-d df`` runs the cell on the notebook DataFrame ``df`` (``use df, clear``
+first; ``use df`` also works inside cells), ``-o name`` puts the results into the namespace as a
+:class:`MagicResult` (``.e`` the estimation results, ``.draws`` a DataFrame of the draws,
+``.idata`` an ArviZ InferenceData, ``.tables`` the tables as DataFrames). A line magic returns
+the same object: ``res = %bayes, rseed(1): mixed ...``.
+
+Settings are traitlets: ``%config BayesMagic.progress = False``, ``BayesMagic.show_traceback``,
+``BayesMagic.figure_format`` and ``BayesMagic.figure_size``.
+"""
+
+from __future__ import annotations
+
+import shlex
+from typing import Any
+
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class, no_var_expand
+from traitlets import Bool, Tuple, Unicode
+
+from . import frontend
+from .session import Result
+
+__all__ = ["BayesMagic", "MagicResult", "load_ipython_extension"]
+
+
+class MagicResult(Result):
+    """What a magic returns: the outputs shown, and the results behind them."""
+
+    def __init__(self, res: Result, e: Any, r: dict[str, Any]) -> None:
+        super().__init__()
+        self.extend(res)
+        self.error = res.error
+        self.e = e
+        self.r = dict(r)
+        self._fresh = True  # its outputs were displayed already by the magic
+
+    @property
+    def draws(self):
+        """The MCMC draws as a DataFrame (one row per draw), when the results are Bayesian."""
+        to_df = getattr(self.e, "to_dataframe", None)
+        return to_df() if to_df is not None else None
+
+    @property
+    def idata(self):
+        """The draws as an ArviZ ``InferenceData`` (needs arviz)."""
+        conv = getattr(self.e, "to_inference_data", None)
+        return conv() if conv is not None else None
+
+    @property
+    def tables(self) -> list:
+        """Each table shown, as a DataFrame where it has one."""
+        out = []
+        for o in self:
+            data = getattr(o, "data", None)
+            if data is None:
+                continue
+            to_df = getattr(data, "to_dataframe", None)
+            out.append(to_df() if to_df is not None else data)
+        return out
+
+    def _ipython_display_(self) -> None:
+        if self._fresh:  # the magic has just shown these outputs
+            self._fresh = False
+            return
+        from IPython.display import display
+
+        for o in self:
+            display(o)
+
+    def __repr__(self) -> str:
+        return self.text()
+
+
+@magics_class
+class BayesMagic(Magics):
+    """Stata commands in IPython (see the module docstring)."""
+
+    progress = Bool(True, help="Show a progress bar while sampling.").tag(config=True)
+    show_traceback = Bool(
+        False, help="Show the Python traceback of an internal error (for bug reports)."
+    ).tag(config=True)
+    figure_format = Unicode("png", help="Format of graphs shown inline (png).").tag(config=True)
+    figure_size = Tuple((6.4, 4.48), help="Default graph size in inches.").tag(config=True)
+
+    def _run(self, text: str) -> MagicResult:
+        from .report import figure
+
+        figure.SIZE = tuple(self.figure_size)  # type: ignore[assignment]
+        res = frontend.run(
+            self.shell, text, progress=self.progress, show_traceback=self.show_traceback
+        )
+        s = frontend.get_session(self.shell)
+        return MagicResult(res, s.e, s.r)
+
+    @staticmethod
+    def _options(line: str) -> tuple[dict[str, str], str]:
+        """``-d df -o name`` at the start of a cell magic's line."""
+        opts: dict[str, str] = {}
+        words = shlex.split(line, posix=True) if line.strip() else []
+        rest: list[str] = []
+        i = 0
+        while i < len(words):
+            w = words[i]
+            if w in ("-d", "-o") and i + 1 < len(words):
+                opts[w[1]] = words[i + 1]
+                i += 2
+                continue
+            rest.append(w)
+            i += 1
+        return opts, " ".join(rest)
+
+    @no_var_expand
+    @cell_magic
+    def bayes(self, line: str, cell: str | None = None):
+        """``%%bayes [-d df] [-o name]``: run a cell of Stata commands."""
+        opts, rest = self._options(line)
+        if rest:
+            from IPython.core.error import UsageError
+
+            raise UsageError(f"%%bayes: unknown arguments {rest!r}; options are -d df and -o name")
+        text = cell or ""
+        if "d" in opts:
+            text = f"use {opts['d']}, clear\n{text}"
+        out = self._run(text)
+        if "o" in opts:
+            self.shell.user_ns[opts["o"]] = out
+            return None
+        return None
+
+    # line magics: one per command family; each prefixes its command name to the line
+    def _line(self, name: str, line: str) -> MagicResult:
+        return self._run(f"{name} {line}".strip())
+
+    @no_var_expand
+    @line_magic("bayes")
+    def bayes_line(self, line: str) -> MagicResult:
+        """``%bayes, rseed(1): mixed ...`` (or ``%bayes`` alone to replay)."""
+        return self._line("bayes", line)
+
+    @no_var_expand
+    @line_magic
+    def bayesmh(self, line: str) -> MagicResult:
+        """``%bayesmh y x U0[id], likelihood(...) prior(...)``."""
+        return self._line("bayesmh", line)
+
+    @no_var_expand
+    @line_magic
+    def mixed(self, line: str) -> MagicResult:
+        """``%mixed y x || id:``."""
+        return self._line("mixed", line)
+
+    @no_var_expand
+    @line_magic
+    def bayesstats(self, line: str) -> MagicResult:
+        """``%bayesstats summary|ess|grubin|ic|ppvalues ...``."""
+        return self._line("bayesstats", line)
+
+    @no_var_expand
+    @line_magic
+    def bayestest(self, line: str) -> MagicResult:
+        """``%bayestest interval|model ...``."""
+        return self._line("bayestest", line)
+
+    @no_var_expand
+    @line_magic
+    def bayesgraph(self, line: str) -> MagicResult:
+        """``%bayesgraph diagnostics {y:x}`` ..."""
+        return self._line("bayesgraph", line)
+
+    @no_var_expand
+    @line_magic
+    def bayespredict(self, line: str) -> MagicResult:
+        """``%bayespredict {_ysim}, saving(file)`` ..."""
+        return self._line("bayespredict", line)
+
+    @no_var_expand
+    @line_magic
+    def stata(self, line: str) -> MagicResult:
+        """``%stata <any command>``: one command of any kind."""
+        return self._run(line)
+
+
+def load_ipython_extension(ip: Any) -> None:
+    """``%load_ext bayes_magic``."""
+    magics = BayesMagic(shell=ip)
+    ip.register_magics(magics)
+    if magics not in ip.configurables:
+        ip.configurables.append(magics)
+
+
+def unload_ipython_extension(ip: Any) -> None:  # pragma: no cover - IPython's protocol
+    pass

@@ -1,0 +1,96 @@
+"""The magics in a real IPython InteractiveShell: cells, line magics, -d/-o, errors, display."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from IPython.core.interactiveshell import InteractiveShell
+
+from bayes_magic.posterior import Posterior
+
+
+@pytest.fixture(scope="module")
+def ip():
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "bayes_magic")
+    shell.run_line_magic("config", "BayesMagic.progress = False")
+    yield shell
+    InteractiveShell.clear_instance()
+
+
+@pytest.fixture
+def shown(monkeypatch):
+    """Everything the magics display, as mime bundles."""
+    got: list = []
+    import IPython.display
+
+    def fake(*objs, **kw):
+        for o in objs:
+            got.append(
+                o._repr_mimebundle_()
+                if hasattr(o, "_repr_mimebundle_")
+                else {"text/plain": repr(o)}
+            )
+
+    monkeypatch.setattr(IPython.display, "display", fake)
+    return got
+
+
+def test_cell_magic_runs_the_talk_and_shows_html(ip, shown) -> None:
+    ip.run_cell_magic(
+        "bayes",
+        "",
+        "use math\nmixed math homework i.schtype || schid: homework, covariance(unstructured)",
+    )
+    text = "\n".join(b["text/plain"] for b in shown)
+    assert "16.3727" in text and "var(homework)" in text
+    assert any("<table" in b.get("text/html", "") for b in shown)
+
+
+def test_dataframe_in_and_results_out(ip, shown) -> None:
+    rng = np.random.default_rng(1)
+    g = np.repeat(np.arange(10), 8)
+    ip.user_ns["df"] = pd.DataFrame(
+        {"y": rng.normal(size=80) + g * 0.3, "x": rng.normal(size=80), "g": g}
+    )
+    ip.run_cell_magic(
+        "bayes", "-d df -o res", "bayes, rseed(3) mcmcsize(500) burnin(200) nodots: mixed y x || g:"
+    )
+    res = ip.user_ns["res"]
+    assert isinstance(res.e, Posterior)
+    d = res.draws
+    assert list(d.columns[:2]) == ["chain", "draw"] and len(d) == 500
+    assert "y:x" in d.columns
+    assert ip.user_ns["df"].shape == (80, 3)  # the user's DataFrame is untouched
+
+
+def test_line_magics_return_results(ip, shown) -> None:
+    ip.run_cell_magic("bayes", "", "use math")
+    res = ip.run_line_magic("mixed", "math homework || schid:")
+    assert res.e.cmd == "mixed" and res.error is None
+    out = ip.run_line_magic(
+        "bayes", ", rseed(2) mcmcsize(300) burnin(100) nodots: mixed math homework || schid:"
+    )
+    assert isinstance(out.e, Posterior)
+    st = ip.run_line_magic("bayesstats", "ess")
+    assert st.r["ess"].shape[1] == 3
+    # {...} and $ reach the parser intact (no_var_expand)
+    st = ip.run_line_magic("bayesstats", "summary {math:homework}")
+    assert st.r["summary"].rownames == ["math:homework"]
+
+
+def test_errors_print_stata_messages_without_traceback(ip, shown, capsys) -> None:
+    ip.run_cell_magic("bayes", "", "use math")
+    res = ip.run_line_magic("stata", "summarize nosuch")
+    err = capsys.readouterr().err
+    assert "variable nosuch not found" in err and "r(111);" in err
+    assert "Traceback" not in err
+    assert res.error.rc == 111
+    ok = ip.run_line_magic("stata", "count")
+    assert "519" in ok.text()
+
+
+def test_graph_is_an_image(ip, shown) -> None:
+    ip.run_cell_magic("bayes", "", "use math\nscatter math homework")
+    assert any("image/png" in b for b in shown)
