@@ -88,6 +88,10 @@ class WidgetProgress:
         """Swap the live bars for a line that survives saving the notebook."""
         from IPython.display import HTML
 
+        class _Line(HTML):
+            def __repr__(self) -> str:
+                return text
+
         secs = time.perf_counter() - self.t0
         n = len(self.bars)
         text = (
@@ -95,7 +99,7 @@ class WidgetProgress:
             f"in {secs:.1f} s"
         )
         if self.handle is not None:
-            self.handle.update(HTML(f"<span style='color:#555'>{text}</span>"))
+            self.handle.update(_Line(f"<span style='color:#555'>{text}</span>"))
         self.box.close()
 
 
