@@ -94,3 +94,18 @@ def test_test_drops_dependent_constraints(
     assert s.r["df"] == df
     if df == 0:
         assert np.isnan(s.r["chi2"])
+
+
+def test_e_sample_follows_observations(math_session: Session) -> None:
+    s = math_session
+    run(s, "quietly mixed math homework if schtype==1 || schid:")
+    run(s, "count if e(sample) & schtype==1")
+    assert s.r["N"] == 317
+    run(s, "sort math")
+    run(s, "count if e(sample) & schtype==1")
+    assert s.r["N"] == 317
+    run(s, "count if e(sample) & schtype==0")
+    assert s.r["N"] == 0
+    run(s, "use sleepstudy, clear")
+    run(s, "count if e(sample)")
+    assert s.r["N"] == 0
