@@ -100,6 +100,14 @@ MODULES = {
     "kdensity": "graphs",
     "serrbar": "graphs",
     "graph": "graphs",
+    "lfit": "graphs",
+    "qfit": "graphs",
+    "lfitci": "graphs",
+    "rcap": "graphs",
+    "rspike": "graphs",
+    "rarea": "graphs",
+    "area": "graphs",
+    "bar": "graphs",
 }
 
 

@@ -21,14 +21,6 @@ _PENDING = {
     "meglm": "generalized linear mixed models",
     "menl": "nonlinear mixed models",
     "regress": "linear regression",
-    "lfit": "graphs",
-    "qfit": "graphs",
-    "lfitci": "graphs",
-    "rcap": "graphs",
-    "rspike": "graphs",
-    "rarea": "graphs",
-    "area": "graphs",
-    "bar": "graphs",
 }
 
 

@@ -1,0 +1,181 @@
+"""Drawing into one panel: each legend key's marks ([G-2] graph twoway scatter, line, rcap,
+rarea, area, bar, histogram), axis labels ([G-3] axis_label_options), axis scales
+([G-3] axis_scale_options) and added lines ([G-3] added_line_options).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..report.format import fmt_number
+from . import graph_style as st
+from .graph_syntax import AxisLabels, added_lines
+
+__all__ = ["draw_key", "apply_labels", "apply_scale", "added_lines_to"]
+
+
+def draw_key(ax, key, d: dict[str, Any], shrink: float = 1.0):
+    """Draw one key's data; return the artist for the legend (None when nothing is drawn).
+    ``shrink`` scales the markers (smaller in the panels of a ``by()`` graph)."""
+    sty = dict(key.style)
+    sty["msize"] *= shrink
+    if key.draw == "hist":
+        if not len(d["y"]):
+            return None
+        e = d["edges"]
+        return ax.bar(
+            e[:-1],
+            d["y"],
+            width=np.diff(e),
+            align="edge",
+            color=_alpha(sty["fcolor"], 0.55),
+            edgecolor=sty["lcolor"],
+            linewidth=0.7,
+        )
+    if not len(d["x"]):
+        return None
+    if key.draw == "scatter":
+        face = "none" if sty["hollow"] else sty["mcolor"]
+        return ax.scatter(
+            d["x"],
+            d["y"],
+            s=sty["msize"] ** 2,
+            marker=sty["marker"],
+            facecolors=face,
+            edgecolors=sty["mcolor"],
+            linewidths=0.8,
+            zorder=3,
+        )
+    if key.draw in ("line", "connected"):
+        mk = sty["marker"] if key.draw == "connected" else None
+        (h,) = ax.plot(
+            d["x"],
+            d["y"],
+            color=sty["lcolor"],
+            linestyle=sty["lpattern"],
+            linewidth=sty["lwidth"],
+            marker=mk,
+            markersize=sty["msize"],
+            markerfacecolor="none" if sty["hollow"] else sty["mcolor"],
+            markeredgecolor=sty["mcolor"],
+            zorder=2,
+        )
+        return h
+    if key.draw == "band":
+        return ax.fill_between(d["x"], d["lo"], d["hi"], color=sty["fcolor"], linewidth=0, zorder=1)
+    if key.draw == "area":
+        return ax.fill_between(
+            d["x"], 0, d["y"], color=_alpha(sty["fcolor"], 0.7), edgecolor=sty["lcolor"], zorder=1
+        )
+    if key.draw == "bar":
+        return ax.bar(
+            d["x"],
+            d["y"],
+            width=float(d.get("barwidth", 1.0)),
+            color=_alpha(sty["fcolor"], 0.7),
+            edgecolor=sty["lcolor"],
+            zorder=1,
+        )
+    if key.draw == "rarea":
+        return ax.fill_between(
+            d["x"], d["lo"], d["hi"], color=_alpha(sty["fcolor"], 0.6), linewidth=0, zorder=1
+        )
+    mid, half = (d["lo"] + d["hi"]) / 2, np.abs(d["hi"] - d["lo"]) / 2
+    cap = 4 if key.draw == "rcap" else 0
+    return ax.errorbar(
+        d["x"],
+        mid,
+        yerr=half,
+        fmt="none",
+        ecolor=sty["lcolor"],
+        elinewidth=sty["lwidth"],
+        capsize=cap,
+        capthick=sty["lwidth"],
+        zorder=2,
+    )
+
+
+def _alpha(c, a: float):
+    return c if isinstance(c, str) else (c[0], c[1], c[2], c[3] * a)
+
+
+def apply_labels(
+    ax, which: str, lab: AxisLabels, vlabels: dict[int, str] | None, data: np.ndarray
+) -> None:
+    from matplotlib.ticker import FixedLocator, MaxNLocator
+
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    ticks = list(lab.ticks)
+    if lab.minmax and len(data):
+        ticks = [float(np.min(data)), float(np.max(data))]
+    if lab.valuelabel and vlabels and not ticks and len(data):
+        lo, hi = float(np.min(data)), float(np.max(data))
+        ticks = [float(v) for v in sorted(vlabels) if lo <= v <= hi]
+    if lab.none:
+        axis.set_major_locator(FixedLocator([]))
+    elif ticks:
+        if lab.add:
+            ticks = sorted(set(ticks) | set(axis.get_majorticklocs()))
+        axis.set_major_locator(FixedLocator(ticks))
+        lim = ax.get_xlim() if which == "x" else ax.get_ylim()
+        lo, hi = min(min(ticks), *lim), max(max(ticks), *lim)
+        (ax.set_xlim if which == "x" else ax.set_ylim)(lo, hi)
+    elif lab.count:
+        axis.set_major_locator(MaxNLocator(lab.count))
+    if lab.texts or lab.valuelabel or lab.fmt:
+
+        def fmt(v: float, _pos: int) -> str:
+            if v in lab.texts:
+                return lab.texts[v]
+            if lab.valuelabel and vlabels and v == int(v) and int(v) in vlabels:
+                return vlabels[int(v)]
+            return fmt_number(v, lab.fmt).strip() if lab.fmt else f"{v:g}"
+
+        axis.set_major_formatter(fmt)
+    if lab.angle is not None:
+        ax.tick_params(axis=which, labelrotation=lab.angle)
+    if lab.grid is not None:
+        axis.grid(lab.grid)
+
+
+def apply_scale(ax, which: str, raw: Any) -> None:
+    """``xscale()``/``yscale()``: ``range(# #)``, ``log``, ``reverse``, ``off``."""
+    from .graph_syntax import number, split_sub, sub_options
+
+    main, _ = split_sub("" if raw is True else str(raw), f"{which}scale()")
+    subs = sub_options(main, ("Range", "LOG", "REVerse", "off", "ALT", "noline"))
+    if subs.get("log"):
+        (ax.set_xscale if which == "x" else ax.set_yscale)("log")
+    if isinstance(subs.get("range"), str):
+        vals = [number(v, f"{which}scale(range())") for v in str(subs["range"]).split()]
+        if subs.get("log"):
+            vals = [v for v in vals if v > 0]  # a log axis cannot reach 0
+        if vals:
+            lim = ax.get_xlim() if which == "x" else ax.get_ylim()
+            (ax.set_xlim if which == "x" else ax.set_ylim)(min(*vals, *lim), max(*vals, *lim))
+    if subs.get("reverse"):
+        (ax.invert_xaxis if which == "x" else ax.invert_yaxis)()
+    if subs.get("off"):
+        (ax.xaxis if which == "x" else ax.yaxis).set_visible(False)
+
+
+def added_lines_to(ax, which: str, raws: list[Any]) -> None:
+    for raw in raws:
+        line = added_lines(raw, f"{which}line()")
+        sty = line.style
+        kw = {
+            "color": st.color(str(sty["lcolor"]))
+            if isinstance(sty.get("lcolor"), str)
+            else (0.35, 0.35, 0.35, 1.0),
+            "linestyle": st.pattern(str(sty["lpattern"]))
+            if isinstance(sty.get("lpattern"), str)
+            else "-",
+            "linewidth": st.width(str(sty["lwidth"]))
+            if isinstance(sty.get("lwidth"), str)
+            else 0.9,
+            "zorder": 1.5,
+        }
+        for v in line.values:
+            (ax.axvline if which == "x" else ax.axhline)(v, **kw)

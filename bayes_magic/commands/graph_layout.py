@@ -1,0 +1,374 @@
+"""Laying out a twoway graph: panels of ``by()``, axes, titles, legend and notes.
+
+The plots are drawn into one panel, or one per group with ``by()`` ([G-3] by_option: shared
+axes, each panel titled by its group's value label, the note ``Graphs by ...`` and one legend).
+Axis titles default to the variables' labels ([G-3] axis_title_options); the legend appears
+when there are two keys or more ([G-3] legend_options), below the plot region, in two
+columns; titles go above and notes and captions below ([G-3] title_options).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..dataset.varnames import expand
+from ..errors import StataError
+from ..report.figure import SIZE, Figure, new_figure
+from .graph_axes import added_lines_to, apply_labels, apply_scale, draw_key
+from .graph_plots import Plot
+from .graph_syntax import axis_labels, by_option, legend, number, text_option
+
+__all__ = ["GraphSpec", "render"]
+
+
+@dataclass
+class GraphSpec:
+    """What to draw: the plots, the graph options (name -> raw values in order) and the
+    defaults of the command (``title``, ``ytitle``, ``note``, ``legend`` ...) that the options
+    override."""
+
+    plots: list[Plot]
+    options: dict[str, list[Any]] = field(default_factory=dict)
+    defaults: dict[str, Any] = field(default_factory=dict)
+
+    def last(self, name: str) -> Any:
+        vals = self.options.get(name)
+        return vals[-1] if vals else None
+
+
+def _panels(s, spec: GraphSpec) -> tuple[list[tuple[str, np.ndarray]], str | None, Any]:
+    """The panels as (title, mask), the ``Graphs by ...`` note, and the parsed ``by()``."""
+    sample = np.logical_or.reduce([p.touse for p in spec.plots])
+    if not sample.any():
+        raise StataError("no observations", 2000)
+    raw = spec.last("by")
+    if raw is None:
+        return [("", np.ones(len(sample), dtype=bool))], None, None
+    by = by_option(raw)
+    ds = s.data
+    names: list[str] = []
+    for w in by.varnames:
+        names += [v for v in expand(ds, w) if v not in names]
+    use = sample.copy()
+    if not by.missing:
+        for v in names:
+            use &= ~ds.missing(v)
+    if not use.any():
+        raise StataError("no observations", 2000)
+    import pandas as pd
+
+    rows = np.flatnonzero(use)
+    frame = pd.DataFrame({k: ds.values(v)[rows] for k, v in enumerate(names)})
+    groups = frame.groupby(list(frame.columns), sort=True, dropna=False).indices
+    panels = []
+
+    def order(key: Any) -> tuple:
+        key = key if isinstance(key, tuple) else (key,)
+        return tuple((1, 0) if v != v else (0, v) for v in key)  # missing (NaN) last
+
+    for _key, members in sorted(groups.items(), key=lambda kv: order(kv[0])):
+        mask = np.zeros(len(sample), dtype=bool)
+        mask[rows[members]] = True
+        first = int(rows[members[0]])
+        panels.append((", ".join(s.value_text(v, first) for v in names), mask))
+    if by.total:
+        panels.append(("Total", use.copy()))
+    labels = [ds.info[v].label or v for v in names]
+    note = "Graphs by " + (
+        labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+    )
+    return panels, note, by
+
+
+def _grid(n: int, by) -> tuple[int, int]:
+    if by is not None and by.cols:
+        return math.ceil(n / by.cols), by.cols
+    if by is not None and by.rows:
+        return by.rows, math.ceil(n / by.rows)
+    cols = math.ceil(math.sqrt(n))
+    return math.ceil(n / cols), cols
+
+
+def _titles(spec: GraphSpec, by, name: str) -> list[str] | None:
+    """A title option's lines: ``by(..., title())`` wins, then the graph's, then the default."""
+    if by is not None and name in by.subs:
+        return text_option(by.subs[name]) or []
+    got = text_option(spec.last(name))
+    if got is not None:
+        return got
+    return spec.defaults.get(name)
+
+
+def _union(fig, axes_list: list, renderer):
+    from matplotlib.transforms import Bbox
+
+    boxes = [a.get_tightbbox(renderer) for a in axes_list]
+    return Bbox.union([b for b in boxes if b is not None]).transformed(fig.transFigure.inverted())
+
+
+def render(s, spec: GraphSpec) -> tuple[Any, dict[str, Any]]:
+    """Draw the graph; returns the matplotlib figure and what it shows (for tests and the
+    ``Figure`` output): panels with their series, axis titles, legend texts, titles and notes."""
+    import matplotlib
+
+    panels, by_note, by = _panels(s, spec)
+    nrows, ncols = _grid(len(panels), by)
+    xs, ys = spec.last("xsize"), spec.last("ysize")
+    size = (
+        number(str(xs), "xsize()") if xs else SIZE[0],
+        number(str(ys), "ysize()") if ys else SIZE[1],
+    )
+    small = len(panels) > 1
+    with matplotlib.rc_context(
+        {"font.size": 8.5 if small else 10, "axes.titlesize": 9 if small else 11}
+    ):
+        fig, grid = new_figure(nrows, ncols, size=size)
+        try:
+            axes = list(grid.ravel())
+            info = _draw_panels(s, spec, panels, axes, ncols)
+            for ax in axes[len(panels) :]:
+                ax.set_visible(False)
+            used = axes[: len(panels)]
+            _decorate(spec, info, used, nrows, ncols, by)
+            _frame(fig, spec, info, used, by, by_note)
+        except BaseException:
+            import matplotlib.pyplot as plt
+
+            plt.close(fig)  # a failed graph leaves no figure behind (notebooks would show it)
+            raise
+    return fig, info
+
+
+def _draw_panels(s, spec: GraphSpec, panels, axes, ncols: int) -> dict[str, Any]:
+    keys = [k for p in spec.plots for k in p.keys]
+    handles: list[Any] = [None] * len(keys)
+    out: dict[str, Any] = {"panels": [], "keys": [k.label for k in keys]}
+    for i, (title, mask) in enumerate(panels):
+        ax = axes[i]
+        ax.xaxis.grid(False)
+        if i:
+            ax.sharex(axes[0])
+            ax.sharey(axes[0])
+        series = []
+        j = 0
+        for p in spec.plots:
+            for key, d in zip(p.keys, p.series(s, mask)):
+                h = draw_key(ax, key, d, 0.7 if len(panels) > 1 else 1.0)
+                if handles[j] is None:
+                    handles[j] = h
+                series.append({"label": key.label, "plot": p.kind, **d})
+                j += 1
+        if title:
+            ax.set_title(title, backgroundcolor="#e8eef1")
+        out["panels"].append({"title": title, "series": series})
+    out["handles"] = handles
+    return out
+
+
+def _axis_data(spec: GraphSpec, s_info: dict[str, Any], which: str) -> np.ndarray:
+    vals = [
+        np.asarray(d.get(which, []), dtype=float) for p in s_info["panels"] for d in p["series"]
+    ]
+    vals = [v for v in vals if v.size]
+    return np.concatenate(vals) if vals else np.zeros(0)
+
+
+def _decorate(
+    spec: GraphSpec, info: dict[str, Any], axes: list, nrows: int, ncols: int, by
+) -> None:
+    plots = spec.plots
+    xt = text_option(spec.last("xtitle"))
+    yt = text_option(spec.last("ytitle"))
+    xtitle = "\n".join(xt) if xt is not None else spec.defaults.get("xtitle", plots[0].xtitle)
+    ycands = list(dict.fromkeys(t for p in plots for t in p.ytitles))
+    default_y = ycands[0] if len(ycands) == 1 else ""
+    ytitle = "\n".join(yt) if yt is not None else spec.defaults.get("ytitle", default_y)
+    n = len(axes)
+    ds_labels = spec.defaults.get("_vlabels", {})
+    # three columns or more: one axis title for all panels (they would overlap otherwise)
+    shared = n > 1 and ncols >= 3
+    info["_shared"] = (xtitle, ytitle) if shared else ("", "")
+    for i, ax in enumerate(axes):
+        col = i % ncols
+        below = i + ncols < n
+        ax.set_xlabel(xtitle if not below and not shared else "")
+        ax.set_ylabel(ytitle if col == 0 and not shared else "")
+        if n > 1:
+            ax.tick_params(labelleft=col == 0, labelbottom=not below)
+        for which in ("x", "y"):
+            raw = spec.last(f"{which}label")
+            if raw is not None:
+                apply_labels(
+                    ax,
+                    which,
+                    axis_labels(raw, f"{which}label()"),
+                    ds_labels.get(which),
+                    _axis_data(spec, info, which),
+                )
+            if spec.last(f"{which}scale") is not None:
+                apply_scale(ax, which, spec.last(f"{which}scale"))
+            added_lines_to(ax, which, spec.options.get(f"{which}line", []))
+        ratio = spec.last("aspectratio")
+        if isinstance(ratio, str) and ratio.strip():
+            ax.set_box_aspect(number(ratio.split(",")[0], "aspectratio()"))
+    info["xtitle"], info["ytitle"] = xtitle, ytitle
+
+
+_INSIDE = {
+    12: "upper center",
+    1: "upper right",
+    2: "upper right",
+    3: "center right",
+    4: "lower right",
+    5: "lower right",
+    6: "lower center",
+    7: "lower left",
+    8: "lower left",
+    9: "center left",
+    10: "upper left",
+    11: "upper left",
+    0: "center",
+}
+
+
+def _legend_entries(spec: GraphSpec, info: dict[str, Any], leg) -> tuple[list, list[str]]:
+    from matplotlib.patches import Rectangle
+
+    keys, handles = info["keys"], info["handles"]
+    blank = Rectangle((0, 0), 1, 1, fill=False, edgecolor="none", visible=False)
+    order = leg.order if leg.order is not None else [(k + 1, None) for k in range(len(keys))]
+    hs, ts = [], []
+    for num, text in order:
+        if num is None:
+            hs.append(blank)
+            ts.append(text or "")
+            continue
+        if not 1 <= num <= len(keys):
+            continue
+        label = text if text is not None else leg.labels.get(num, keys[num - 1])
+        hs.append(handles[num - 1] if handles[num - 1] is not None else blank)
+        ts.append(label)
+    return hs, ts
+
+
+def _frame(fig, spec: GraphSpec, info: dict[str, Any], axes: list, by, by_note: str | None) -> None:
+    """Legend, titles, notes and caption around the panels."""
+    raws = list(spec.options.get("legend", []))
+    if by is not None and "legend" in by.subs:
+        raws.append(by.subs["legend"])
+    leg = legend(raws)
+    nkeys = len(info["keys"])
+    default_show = spec.defaults.get("legend", nkeys >= 2)
+    show = default_show if leg.show is None else leg.show
+    hs, ts = _legend_entries(spec, info, leg) if show else ([], [])
+    show = show and bool(hs)
+    info["legend"] = ts if show else []
+    title, subtitle = _titles(spec, by, "title") or [], _titles(spec, by, "subtitle") or []
+    note = _titles(spec, by, "note")
+    note = note if note is not None else ([by_note] if by_note else [])
+    caption = _titles(spec, by, "caption") or []
+    info.update(
+        title="\n".join(title),
+        subtitle="\n".join(subtitle),
+        note="\n".join(note),
+        caption="\n".join(caption),
+    )
+    pos = leg.position if leg.position is not None else 6
+    inside = leg.ring == 0
+    cols = leg.cols or (
+        math.ceil(len(hs) / leg.rows) if leg.rows else (1 if pos in (3, 9, 2, 4, 8, 10) else 2)
+    )
+    cols = max(1, min(cols, len(hs) or 1))
+    lrows = math.ceil(len(hs) / cols) if show and not inside else 0
+    below = show and not inside and pos in (4, 5, 6, 7, 8)
+    above = show and not inside and pos in (10, 11, 12, 1, 2)
+    W, H = fig.get_size_inches()
+    top = (0.32 * len(title) + 0.26 * len(subtitle) + (0.3 * lrows + 0.1 if above else 0)) / H
+    sx, sy = info.pop("_shared", ("", ""))
+    bottom = (
+        (0.3 * lrows + 0.1 if below else 0)
+        + 0.2 * (len(note) + len(caption))
+        + (0.25 * (sx.count("\n") + 1) if sx else 0)
+    ) / H
+    side = 0.0
+    if show and not inside and not (above or below):
+        longest = max(len(line) for t in ts for line in (t.split("\n") or [""]))
+        side = min(0.45, (0.075 * longest * cols + 0.6) / W)
+    left = (side if pos == 9 else 0.0) + (0.3 * (sy.count("\n") + 1) / W if sy else 0.0)
+    rect = (left, bottom, max(0.3, 1 - side - left), max(0.3, 1 - top - bottom))
+    fig.set_layout_engine("constrained", rect=rect)
+    fig.draw_without_rendering()
+    fig.set_layout_engine("none")
+    renderer = fig.canvas.get_renderer()
+    bb = _union(fig, axes, renderer)
+    xc = (bb.x0 + bb.x1) / 2 if len(axes) == 1 else 0.5
+    gap = 0.015
+    y_top, y_bottom = bb.y1 + gap, bb.y0 - gap
+    if sy:  # one y title for all panels, left of them
+        fig.text(bb.x0 - gap, (bb.y0 + bb.y1) / 2, sy, rotation=90, ha="right", va="center")
+    if sx:  # one x title for all panels, below them
+        t = fig.text((bb.x0 + bb.x1) / 2, y_bottom, sx, ha="center", va="top")
+        y_bottom = t.get_window_extent(renderer).transformed(fig.transFigure.inverted()).y0 - gap
+    if show:
+        # Stata fills the legend's rows first; matplotlib fills columns: reorder to match
+        nrow = math.ceil(len(hs) / cols)
+        order = [r * cols + c for c in range(cols) for r in range(nrow) if r * cols + c < len(hs)]
+        kw = {
+            "handles": [hs[k] for k in order],
+            "labels": [ts[k] for k in order],
+            "ncol": cols,
+            "frameon": True,
+            "fontsize": "small" if len(axes) > 1 else "medium",
+            "title": leg.title,
+        }
+        if inside:
+            legend_obj = axes[-1 if len(axes) > 1 else 0].legend(loc=_INSIDE[pos], **kw)
+        elif below or above:
+            legend_obj = fig.legend(
+                loc="upper center" if below else "lower center",
+                bbox_to_anchor=(xc, y_bottom if below else y_top),
+                **kw,
+            )
+        else:
+            right = pos in (3,)
+            legend_obj = fig.legend(
+                loc="center left" if right else "center right",
+                bbox_to_anchor=((bb.x1 + gap) if right else (bb.x0 - gap), (bb.y0 + bb.y1) / 2),
+                **kw,
+            )
+        lb = legend_obj.get_window_extent(renderer).transformed(fig.transFigure.inverted())
+        if below:
+            y_bottom = lb.y0 - gap
+        if above:
+            y_top = lb.y1 + gap
+    for text, size in ((subtitle, 11), (title, 13.5)):
+        if text:
+            t = fig.text(xc, y_top, "\n".join(text), ha="center", va="bottom", fontsize=size)
+            y_top = (
+                t.get_window_extent(renderer).transformed(fig.transFigure.inverted()).y1 + gap / 2
+            )
+    x_left = max(bb.x0, 0.0)
+    for text in (note, caption):
+        if text:
+            t = fig.text(x_left, y_bottom, "\n".join(text), ha="left", va="top", fontsize=8)
+            y_bottom = (
+                t.get_window_extent(renderer).transformed(fig.transFigure.inverted()).y0 - gap / 2
+            )
+
+
+def make_figure(fig, info: dict[str, Any], name: str, description: str) -> Figure:
+    """The :class:`~bayes_magic.report.figure.Figure` output, with what the graph shows
+    attached for tests and users: ``data`` (panels, series, titles, legend) and ``legend``."""
+    import matplotlib
+
+    small = len(info["panels"]) > 1
+    with matplotlib.rc_context({"font.size": 8.5 if small else 10}):
+        out = Figure(fig, name=name, description=description, panels=len(info["panels"]))
+    info.pop("handles", None)
+    out.data = info  # type: ignore[attr-defined]
+    out.legend = info.get("legend", [])  # type: ignore[attr-defined]
+    return out

@@ -1,0 +1,156 @@
+"""The graphs in memory: ``graph export`` ([G-2] graph export), ``graph display``
+([G-2] graph display), ``graph dir`` ([G-2] graph dir), ``graph drop`` ([G-2] graph drop) and
+``graph close``, and the files ``saving()`` writes ([G-3] saving_option).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from ..errors import StataError
+from ..report.output import Output, Text
+from ..syntax.ast import Command
+from .registry import command
+
+__all__ = ["EXPORT_FORMATS", "write", "check_target", "with_suffix"]
+
+
+#: file formats graph export writes: suffix -> the name Stata's message uses
+EXPORT_FORMATS = {
+    "png": "PNG",
+    "svg": "SVG",
+    "pdf": "PDF",
+    "eps": "EPS",
+    "ps": "PS",
+    "jpg": "JPEG",
+    "jpeg": "JPEG",
+    "tif": "TIFF",
+    "tiff": "TIFF",
+}
+
+
+def _current(s, name: str | None) -> tuple[str, Any]:
+    if not s.graphs:
+        raise StataError("no graphs in memory", 111)
+    if name is None:
+        name = next(reversed(s.graphs))
+    if name not in s.graphs:
+        raise StataError(f"graph {name} not found", 111)
+    return name, s.graphs[name]
+
+
+def with_suffix(path: str) -> str:
+    base = os.path.basename(path)
+    if "." not in base:
+        return path + ".png"
+    if base.rsplit(".", 1)[-1].lower() == "gph":
+        raise StataError(
+            ".gph files cannot be written by bayes_magic; use a .png, .svg or .pdf file name", 198
+        )
+    return path
+
+
+def check_target(path: str, replace: bool) -> None:
+    path = with_suffix(path)
+    fmt = path.rsplit(".", 1)[-1].lower()
+    if fmt not in EXPORT_FORMATS:
+        raise StataError(f"file suffix .{fmt} not recognized; use .png, .svg or .pdf", 198)
+    if os.path.exists(path) and not replace:
+        raise StataError(f"file {path} already exists", 602)
+
+
+def write(
+    fig_out: Any, path: str, fmt: str, width: int | None = None, height: int | None = None
+) -> None:
+    """Write a Figure as ``fmt``; PNG/JPEG/TIFF of ``width`` x ``height`` pixels when given."""
+    try:
+        if fmt in ("png", "jpg", "jpeg", "tif", "tiff") and (width or height or fmt != "png"):
+            import io
+
+            from PIL import Image
+
+            img = Image.open(io.BytesIO(fig_out.png))
+            if width or height:
+                w0, h0 = img.size
+                w = width or round(w0 * height / h0)
+                h = height or round(h0 * width / w0)
+                img = img.resize((int(w), int(h)), Image.LANCZOS)
+            if fmt != "png":
+                img = img.convert("RGB")
+            img.save(
+                path,
+                format={"jpg": "JPEG", "jpeg": "JPEG", "tif": "TIFF", "tiff": "TIFF"}.get(
+                    fmt, "PNG"
+                ),
+            )
+        else:
+            fig_out.export(path, fmt)
+    except OSError:
+        raise StataError(f"file {path} could not be opened", 603) from None
+
+
+@command("graph", "export")
+def graph_export(s, cmd: Command) -> list[Output]:
+    """``graph export newfile.suffix [, name() as() replace width() height()]``
+    ([G-2] graph export): PNG, SVG, PDF (also EPS, PS, JPEG, TIFF); ``file ... already
+    exists`` (r(602)) without ``replace``."""
+    words = getattr(cmd.body, "words", ())
+    if not words:
+        raise StataError("invalid file specification", 198)
+    path = words[0]
+    _name, fig_out = _current(s, cmd.option("name"))
+    fmt = (cmd.option("as") or "").lower()
+    if not fmt:
+        base = os.path.basename(path)
+        if "." not in base:
+            raise StataError(
+                "you must specify a file suffix (.png, .svg, .pdf ...) or option as()", 198
+            )
+        fmt = base.rsplit(".", 1)[-1].lower()
+    if fmt not in EXPORT_FORMATS:
+        raise StataError(f"export format {fmt} not recognized; use png, svg or pdf", 198)
+    if os.path.exists(path) and not cmd.has("replace"):
+        raise StataError(f"file {path} already exists", 602)
+    write(fig_out, path, fmt, cmd.option("width"), cmd.option("height"))
+    return [Text(f"file {path} saved as {EXPORT_FORMATS[fmt]} format")]
+
+
+@command("graph", "display")
+def graph_display(s, cmd: Command) -> list[Output]:
+    """``graph display [name]``: show a graph in memory again and make it current."""
+    words = getattr(cmd.body, "words", ())
+    name, fig_out = _current(s, words[0] if words else None)
+    s.graphs.pop(name)
+    s.graphs[name] = fig_out
+    return [fig_out]
+
+
+@command("graph", "dir")
+def graph_dir(s, cmd: Command) -> list[Output]:
+    """``graph dir``: the names of the graphs in memory (also in ``r(list)``)."""
+    names = list(s.graphs)
+    s.r = {"list": " ".join(names)}
+    return [Text("  " + "  ".join(names))] if names else []
+
+
+@command("graph", "drop")
+def graph_drop(s, cmd: Command) -> list[Output]:
+    """``graph drop name [name ...]`` or ``graph drop _all``; ``graph NAME not found``
+    (r(111)) for a name not in memory."""
+    words = list(getattr(cmd.body, "words", ()))
+    if words == ["_all"]:
+        s.graphs.clear()
+        return []
+    for w in words:
+        if w not in s.graphs:
+            raise StataError(f"graph {w} not found", 111)
+    for w in words:
+        s.graphs.pop(w)
+    return []
+
+
+@command("graph", "close")
+def graph_close(s, cmd: Command) -> list[Output]:
+    """``graph close``: there are no graph windows to close (graphs stay in memory)."""
+    return []

@@ -1,0 +1,327 @@
+"""Stata's look-and-feel words mapped to matplotlib ([G-4] colorstyle, [G-4] symbolstyle,
+[G-4] linepatternstyle, [G-4] linewidthstyle, [G-4] markersizestyle).
+
+The default colours are those of the ``s2color`` scheme's plot styles p1, p2, ... ([G-4] scheme
+s2); other ``scheme()`` names are accepted and drawn the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import StataError
+from .graph_syntax import tokens
+
+__all__ = [
+    "PALETTE",
+    "SYMBOLS",
+    "CI_COLOR",
+    "color",
+    "symbol",
+    "pattern",
+    "width",
+    "msize",
+    "items",
+    "key_style",
+]
+
+_RGB = {
+    "black": (0, 0, 0),
+    "white": (255, 255, 255),
+    "navy": (26, 71, 111),
+    "maroon": (144, 53, 59),
+    "forest_green": (85, 117, 47),
+    "dkorange": (227, 126, 0),
+    "teal": (110, 142, 132),
+    "cranberry": (193, 5, 52),
+    "lavender": (147, 141, 210),
+    "khaki": (202, 194, 126),
+    "sienna": (160, 82, 45),
+    "emidblue": (123, 146, 168),
+    "emerald": (45, 109, 102),
+    "brown": (156, 136, 71),
+    "erose": (191, 161, 156),
+    "gold": (255, 210, 0),
+    "bluishgray": (217, 230, 235),
+    "ltbluishgray": (214, 224, 224),
+    "red": (255, 0, 0),
+    "green": (0, 128, 0),
+    "blue": (0, 0, 255),
+    "yellow": (255, 255, 0),
+    "orange": (255, 127, 0),
+    "orange_red": (255, 69, 0),
+    "pink": (255, 192, 203),
+    "purple": (128, 0, 128),
+    "magenta": (255, 0, 255),
+    "cyan": (0, 255, 255),
+    "olive": (128, 128, 0),
+    "olive_teal": (169, 173, 145),
+    "gray": (128, 128, 128),
+    "grey": (128, 128, 128),
+    "ltgray": (192, 192, 192),
+    "ltgrey": (192, 192, 192),
+    "gs0": (0, 0, 0),
+    "dkgreen": (0, 100, 0),
+    "ltblue": (190, 210, 255),
+    "eltblue": (225, 235, 255),
+    "edkblue": (0, 32, 96),
+    "dknavy": (0, 0, 64),
+    "midblue": (0, 0, 205),
+    "ebblue": (0, 139, 188),
+    "sand": (205, 175, 125),
+    "stone": (200, 200, 180),
+    "mint": (150, 220, 180),
+    "chocolate": (120, 60, 0),
+    "dimgray": (105, 105, 105),
+    "ltkhaki": (240, 230, 170),
+    "sandb": (230, 210, 160),
+}
+
+#: the s2color scheme's p1 ... p15 colours
+PALETTE = [
+    "navy",
+    "maroon",
+    "forest_green",
+    "dkorange",
+    "teal",
+    "cranberry",
+    "lavender",
+    "khaki",
+    "sienna",
+    "emidblue",
+    "emerald",
+    "brown",
+    "erose",
+    "gold",
+    "bluishgray",
+]
+#: s2color's p1 ... marker symbols
+SYMBOLS = ["O", "D", "T", "S", "+", "X", "o", "d", "t", "s", "x"]
+#: the ``ci`` plot style's fill (lfitci bands)
+CI_COLOR = (0.80, 0.84, 0.86)
+
+
+def color(word: str) -> tuple[float, float, float, float] | str:
+    """A Stata colour (``navy``, ``"255 0 0"``, ``gs8``, ``red%50``, ``navy*.5``) as RGBA.
+
+    Raises
+    ------
+    StataError
+        ``color foo not found`` (r(111)) for a word that is neither a Stata colour, a grey scale
+        ``gs0``-``gs16``, three numbers, nor a CSS colour name.
+    """
+    import matplotlib.colors as mcolors
+
+    text = word.strip().strip('"').strip()
+    if text.lower() in ("none", "."):
+        return "none"
+    alpha = 1.0
+    if "%" in text:
+        text, pct = text.split("%", 1)
+        alpha = max(0.0, min(1.0, float(pct or 100) / 100))
+    mult = None
+    if "*" in text:
+        text, m = text.split("*", 1)
+        mult = float(m) if m else None
+    parts = text.split()
+    if len(parts) == 3 and all(p.replace(".", "", 1).isdigit() for p in parts):
+        rgb = tuple(min(255.0, float(p)) / 255 for p in parts)
+    elif text.lower().startswith("gs") and text[2:].isdigit() and int(text[2:]) <= 16:
+        g = int(text[2:]) / 16
+        rgb = (g, g, g)
+    elif text.lower() in _RGB:
+        rgb = tuple(c / 255 for c in _RGB[text.lower()])
+    elif text.lower() in mcolors.CSS4_COLORS:
+        rgb = mcolors.to_rgb(text.lower())
+    else:
+        raise StataError(f"color {word.strip()} not found", 111)
+    if mult is not None:
+        # intensity: below 1 lightens toward white, above 1 darkens
+        rgb = tuple(1 - (1 - c) * mult if mult <= 1 else c / mult for c in rgb)
+    r, g_, b = (max(0.0, min(1.0, c)) for c in rgb)
+    return (r, g_, b, alpha)
+
+
+def palette(k: int) -> tuple[float, float, float, float]:
+    """The colour of plot style ``p(k+1)``."""
+    return color(PALETTE[k % len(PALETTE)])  # type: ignore[return-value]
+
+
+_SYMBOL = {
+    "o": ("o", 1.0),
+    "d": ("D", 0.85),
+    "t": ("^", 1.0),
+    "s": ("s", 0.9),
+    "+": ("+", 1.2),
+    "x": ("x", 1.0),
+    "a": ("^", 1.0),
+    "v": ("v", 1.0),
+    "|": ("|", 1.2),
+    "p": (".", 0.6),
+    "i": ("none", 1.0),
+}
+_SYMBOL_NAMES = {
+    "circle": "O",
+    "diamond": "D",
+    "triangle": "T",
+    "square": "S",
+    "plus": "+",
+    "x": "X",
+    "arrow": "A",
+    "pipe": "|",
+    "v": "V",
+    "point": "p",
+    "none": "i",
+    "smcircle": "o",
+    "smdiamond": "d",
+    "smtriangle": "t",
+    "smsquare": "s",
+    "smplus": "+",
+    "smx": "x",
+}
+
+
+def symbol(word: str) -> tuple[str, float, bool]:
+    """A Stata marker symbol (``O``, ``Oh``, ``D``, ``circle_hollow``, ``i`` ...) as
+    (matplotlib marker, size factor, hollow).
+
+    Raises
+    ------
+    StataError
+        ``symbol foo not found`` (r(111)).
+    """
+    w = word.strip()
+    hollow = False
+    low = w.lower()
+    if low.endswith("_hollow"):
+        hollow, low = True, low[: -len("_hollow")]
+        w = w[: -len("_hollow")]
+    if low in _SYMBOL_NAMES:
+        w = _SYMBOL_NAMES[low]
+    elif len(w) == 2 and w[1] == "h":
+        hollow, w = True, w[0]
+    if len(w) != 1 or w.lower() not in _SYMBOL:
+        raise StataError(f"symbol {word.strip()} not found", 111)
+    marker, size = _SYMBOL[w.lower()]
+    if w.islower() and w not in ("+", "|", "p", "i"):
+        size *= 0.7
+    return marker, size, hollow
+
+
+_PATTERNS = {
+    "solid": "-",
+    "l": "-",
+    "dash": (0, (6, 3)),
+    "dot": (0, (1, 2)),
+    "dash_dot": (0, (6, 3, 1, 3)),
+    "shortdash": (0, (3, 2)),
+    "shortdash_dot": (0, (3, 2, 1, 2)),
+    "longdash": (0, (10, 3)),
+    "longdash_dot": (0, (10, 3, 1, 3)),
+    "longdash_shortdash": (0, (10, 3, 3, 3)),
+    "blank": "none",
+}
+
+
+def pattern(word: str):
+    """A line pattern (``solid``, ``dash``, ``dot``, ``dash_dot``, ``shortdash``, ``longdash``,
+    ``blank`` or a formula of ``-`` ``_`` ``.`` ``#`` such as ``"--."``)."""
+    w = word.strip().strip('"').lower()
+    if w in _PATTERNS:
+        return _PATTERNS[w]
+    if w and all(c in "l-_.# " for c in w):
+        seq: list[float] = []
+        for c in w.replace(" ", ""):
+            if c == "#":
+                if seq:
+                    seq[-1] += 2
+                continue
+            seq += {"l": [8, 0.01], "_": [8, 2], "-": [4, 2], ".": [1, 2]}[c]
+        return (0, tuple(seq)) if seq else "-"
+    raise StataError(f"linepattern {word.strip()} not found", 111)
+
+
+_WIDTHS = {
+    "none": 0.0,
+    "vvvthin": 0.15,
+    "vvthin": 0.3,
+    "vthin": 0.5,
+    "thin": 0.8,
+    "medthin": 1.1,
+    "medium": 1.4,
+    "medthick": 1.8,
+    "thick": 2.2,
+    "vthick": 2.8,
+    "vvthick": 3.5,
+    "vvvthick": 4.5,
+}
+
+
+def width(word: str) -> float:
+    """A line width (``thin``, ``medium``, ``thick`` ... or a number of points)."""
+    w = word.strip().lower()
+    if w in _WIDTHS:
+        return _WIDTHS[w]
+    try:
+        return max(0.0, float(w.rstrip("pt")))
+    except ValueError:
+        raise StataError(f"linewidth {word.strip()} not found", 111) from None
+
+
+_MSIZES = {
+    "tiny": 2.0,
+    "vsmall": 3.0,
+    "small": 4.0,
+    "medsmall": 5.0,
+    "medium": 6.0,
+    "medlarge": 7.0,
+    "large": 8.5,
+    "vlarge": 10.0,
+    "huge": 12.0,
+    "vhuge": 14.0,
+    "ehuge": 17.0,
+}
+
+
+def msize(word: str) -> float:
+    """A marker size (``small``, ``medium``, ``large`` ... or a number) in points."""
+    w = word.strip().lower()
+    if w in _MSIZES:
+        return _MSIZES[w]
+    try:
+        return max(0.0, float(w.lstrip("*")) * (6.0 if w.startswith("*") else 2.5))
+    except ValueError:
+        raise StataError(f"markersize {word.strip()} not found", 111) from None
+
+
+def items(raw: Any) -> list[str]:
+    """The words of a per-variable style option such as ``msymbol(O Dh)`` or ``mcolor(red
+    "0 0 255")``."""
+    if not isinstance(raw, str) or not raw.strip():
+        return []
+    return [t.text for t in tokens(raw.split(",", 1)[0], "option") if t.kind in ("word", "str")]
+
+
+def key_style(opts: dict[str, Any], k: int, pstyle: int) -> dict[str, Any]:
+    """The look of key ``k`` of a plot (its ``k``-th y variable): plot style ``p(pstyle+1)``'s
+    colour and symbol, changed by the options given (``mcolor(red blue)`` gives the k-th
+    word to the k-th key; ``.`` keeps the default; ``color()`` sets marker, line and fill)."""
+
+    def pick(name: str) -> str | None:
+        words = items(opts.get(name))
+        v = words[k] if k < len(words) else None
+        return None if v in (None, ".") else v
+
+    base = palette(pstyle)
+    col = pick("color")
+    out: dict[str, Any] = {}
+    for part in ("mcolor", "lcolor", "fcolor"):
+        word = pick(part) or col
+        out[part] = color(word) if word else base
+    lp, lw, ms = pick("lpattern"), pick("lwidth"), pick("msize")
+    out["lpattern"] = pattern(lp) if lp else "-"
+    out["lwidth"] = width(lw) if lw else 1.4
+    out["msize"] = msize(ms) if ms else 6.0
+    out["marker"], factor, out["hollow"] = symbol(pick("msymbol") or SYMBOLS[pstyle % len(SYMBOLS)])
+    out["msize"] *= factor
+    return out

@@ -1,0 +1,373 @@
+"""Graphs: ``twoway`` and its plot commands ([G-2] graph twoway), ``histogram``
+([R] histogram), ``kdensity`` ([R] kdensity), ``serrbar`` ([R] serrbar) and the ``graph``
+subcommands ``export``, ``display``, ``dir``, ``drop`` and ``close`` ([G-2] graph export,
+[G-2] graph display, [G-2] graph dir, [G-2] graph drop).
+
+Every graph is drawn with matplotlib (Agg) into a :class:`~bayes_magic.report.figure.Figure`,
+kept in ``s.graphs`` under its name (``Graph`` unless ``name()`` says otherwise; the current
+graph is the last one drawn or displayed) for ``graph export``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import StataError
+from ..report.output import Output, Text
+from ..syntax.ast import Command, Plots, Varlist
+from . import graph_style as st
+from .graph_layout import GraphSpec, make_figure, render
+from .graph_manage import check_target, with_suffix, write
+from .graph_plots import NVARS, PLOT_OPTIONS, Key, Plot, build_plot
+from .graph_syntax import name_option, saving_option, split_sub, sub_options
+from .registry import command
+
+__all__ = ["twoway", "histogram", "kdensity", "serrbar", "draw"]
+
+#: options Stata has that change what is drawn and that this version cannot draw yet
+_REFUSED = (
+    "yaxis",
+    "xaxis",
+    "recast",
+    "jitter",
+    "jitterseed",
+    "horizontal",
+    "addplot",
+    "estopts",
+    "predopts",
+    "connect",
+    "ciplot",
+    "boundary",
+    "text",
+    "mlabel",
+)
+
+
+def _refuse(cmd: Command) -> None:
+    for o in cmd.options:
+        if o.name in _REFUSED:
+            raise StataError(
+                f"option {o.name}() is not available in bayes_magic yet", 198, span=o.span
+            )
+
+
+def _collect(
+    cmds: list[Command], outer: Command | None
+) -> tuple[list[dict[str, Any]], dict[str, list[Any]]]:
+    """Each plot's own options, and the graph's options gathered from every plot and from the
+    enclosing command (twoway options may be given with any plot, [G-2] graph twoway)."""
+    per_plot: list[dict[str, Any]] = []
+    graph: dict[str, list[Any]] = {}
+    for c in cmds:
+        _refuse(c)
+        own: dict[str, Any] = {}
+        for o in c.options:
+            if o.name in PLOT_OPTIONS:
+                own[o.name] = o.value
+            else:
+                graph.setdefault(o.name, []).append(o.value)
+        per_plot.append(own)
+    if outer is not None:
+        _refuse(outer)
+        for o in outer.options:
+            graph.setdefault(o.name, []).append(o.value)
+    return per_plot, graph
+
+
+def _plots(s, cmds: list[Command], per_plot: list[dict[str, Any]], outer: np.ndarray) -> list[Plot]:
+    plots: list[Plot] = []
+    pstyle = 0
+    for c, own in zip(cmds, per_plot):
+        p = build_plot(s, c, outer, pstyle, own)
+        pstyle += sum(k.draw != "band" for k in p.keys)
+        plots.append(p)
+    return plots
+
+
+def _vlabels(s, plots: list[Plot]) -> dict[str, dict[int, str]]:
+    """The value labels of the x and first y variable (for ``xlabel(, valuelabel)``)."""
+    ds = s.data
+    out: dict[str, dict[int, str]] = {}
+    for which, var in (("x", plots[0].x), ("y", plots[0].ys[0] if plots[0].ys else None)):
+        inf = ds.info.get(var) if var else None
+        if inf is not None and inf.vlabel in ds.value_labels:
+            out[which] = ds.value_labels[inf.vlabel]
+    return out
+
+
+def draw(s, cmd: Command, spec: GraphSpec, what: str) -> list[Output]:
+    """Render ``spec``, store it under its name, honour ``saving()`` and ``nodraw``.
+
+    Raises
+    ------
+    StataError
+        ``graph NAME already exists`` (r(110)) for ``name(NAME)`` without ``replace``, and
+        the errors of :func:`render` and of ``saving()``.
+    """
+    name, replace = name_option(spec.last("name"))
+    if name in s.graphs and not replace:
+        raise StataError(f"graph {name} already exists", 110)
+    saving = spec.last("saving")
+    target = saving_option(saving) if saving is not None else None
+    if target is not None:
+        check_target(*target)
+    spec.defaults.setdefault("_vlabels", _vlabels(s, spec.plots))
+    fig, info = render(s, spec)
+    out = make_figure(fig, info, name, f"(graph {name}: {what})")
+    outs: list[Output] = []
+    if target is not None:
+        path = with_suffix(target[0])
+        write(out, path, path.rsplit(".", 1)[-1].lower())
+        outs.append(Text(f"file {path} saved"))
+    s.graphs.pop(name, None)
+    s.graphs[name] = out
+    if not spec.last("nodraw"):
+        outs.append(out)
+    return outs
+
+
+def _what(cmd: Command) -> str:
+    """The graph's description: the command, as ``twoway ...`` for a plot typed alone."""
+    text = (cmd.text or cmd.name).strip()
+    alone = cmd.name in NVARS and cmd.name not in ("histogram", "kdensity")
+    return f"twoway {text}" if alone and not text.startswith("tw") else text
+
+
+@command("twoway")
+def twoway(s, cmd: Command) -> list[Output]:
+    """``twoway (plot) (plot) ...`` and ``twoway plot || plot ...``; each plot has its own
+    ``if``/``in`` and options; the twoway options (titles, axes, legend, ``by()`` ...) may be
+    given with any plot or after them all ([G-2] graph twoway)."""
+    body = cmd.body
+    cmds = list(body.plots) if isinstance(body, Plots) else []
+    if not cmds:
+        raise StataError("no plots specified", 198)
+    for c in cmds:  # histogram's own options are not twoway histogram's
+        for name in ("normal", "kdensity", "normopts", "kdenopts", "addlabels", "addlabopts"):
+            if c.has(name):
+                raise StataError(f"option {name} not allowed", 198)
+    per_plot, options = _collect(cmds, cmd)
+    plots = _plots(s, cmds, per_plot, s.touse(cmd))
+    return draw(s, cmd, GraphSpec(plots, options), _what(cmd))
+
+
+def _plot_command(s, cmd: Command) -> list[Output]:
+    """``scatter``, ``line``, ``connected``, ``lfit`` ... typed without ``twoway``."""
+    per_plot, options = _collect([cmd], None)
+    plots = _plots(s, [cmd], per_plot, np.ones(s.data.nobs, dtype=bool))
+    return draw(s, cmd, GraphSpec(plots, options), _what(cmd))
+
+
+for _name in (
+    "scatter",
+    "line",
+    "connected",
+    "lfit",
+    "qfit",
+    "lfitci",
+    "rcap",
+    "rspike",
+    "rarea",
+    "area",
+    "bar",
+):
+    command(_name)(_plot_command)
+
+
+# ---------------------------------------------------------------------------------------------
+# histogram and kdensity
+
+
+def _cline(raw: Any) -> dict[str, Any]:
+    """The line options inside ``normopts()``/``kdenopts()``/``mvopts()`` as plot options."""
+    if not isinstance(raw, str) or not raw.strip():
+        return {}
+    main, _ = split_sub(raw, "option")
+    subs = sub_options(
+        main,
+        (
+            "LColor",
+            "LPattern",
+            "LWidth",
+            "COLor",
+            "Msymbol",
+            "MColor",
+            "MSIZe",
+            "FColor",
+            "BWidth",
+            "Kernel",
+        ),
+    )
+    return {k: v for k, v in subs.items() if isinstance(v, str)}
+
+
+def _overlay(base: Plot, kind: str, label: str, opts: dict[str, Any], pstyle: int) -> Plot:
+    p = Plot(
+        kind,
+        [],
+        base.x,
+        base.touse,
+        opts,
+        [],
+        base.xtitle,
+        [],
+        base.weight,
+        base.wkind,
+        base.bins,
+        base.scale,
+    )
+    p.keys.append(Key(label, "line", st.key_style(opts, 0, pstyle)))
+    return p
+
+
+@command("histogram")
+def histogram(s, cmd: Command) -> list[Output]:
+    """``histogram varname [if] [in] [fw=] [, bin() width() start() discrete density fraction
+    frequency percent normal kdensity ...]`` ([R] histogram): the bins and scale as documented,
+    ``(bin=#, start=#, width=#)`` shown, ``r(bin)``, ``r(start)``, ``r(width)`` stored."""
+    per_plot, options = _collect([cmd], None)
+    own = per_plot[0]
+    scales = [w for w in ("density", "fraction", "frequency", "percent") if own.get(w)]
+    if len(scales) > 1:
+        raise StataError(f"options {scales[0]} and {scales[1]} may not be combined", 198)
+    (hist,) = _plots(s, [cmd], per_plot, np.ones(s.data.nobs, dtype=bool))
+    if hist.bins is None:
+        raise StataError("no observations", 2000)
+    plots = [hist]
+    if own.get("normal"):
+        plots.append(_overlay(hist, "normal", "Normal density", _cline(own.get("normopts")), 1))
+    if own.get("kdensity"):
+        kd = _overlay(hist, "kdensity", "Kernel density estimate", _cline(own.get("kdenopts")), 2)
+        kd.kd_points = 300
+        plots.append(kd)
+    b = hist.bins
+    s.r = {"bin": float(b.k), "start": float(b.start), "width": float(b.width)}
+    spec = GraphSpec(plots, options, {"legend": False})
+    from ..report.format import fmt_g
+
+    msg = f"(bin={b.k}, start={fmt_g(b.start, 10)}, width={fmt_g(b.width, 10)})"
+    if b.discrete:
+        msg = f"(start={fmt_g(b.start, 10)}, width={fmt_g(b.width, 10)})"
+    return [Text(msg), *draw(s, cmd, spec, _what(cmd))]
+
+
+@command("kdensity")
+def kdensity(s, cmd: Command) -> list[Output]:
+    """``kdensity varname [if] [in] [weight] [, kernel() bwidth() n() at() generate() normal
+    nograph ...]`` ([R] kdensity): by default the Epanechnikov kernel, the half-width
+    ``0.9 min(sd, IQR/1.349) n^(-1/5)`` and ``min(N, 50)`` points from ``min - h`` to
+    ``max + h``; stores ``r(bwidth)``, ``r(kernel)`` and ``r(n)``."""
+    if cmd.has("student"):
+        raise StataError("option student() is not available in bayes_magic yet", 198)
+    per_plot, options = _collect([cmd], None)
+    own = per_plot[0]
+    own.pop("normal", None)
+    (plot,) = _plots(s, [cmd], per_plot, np.ones(s.data.nobs, dtype=bool))
+    if not plot.touse.any():
+        raise StataError("no observations", 2000)
+    plot.kd_points = None
+    plot.xtitle = s.data.info[plot.x].label or plot.x
+    plot.keys[0].label = "Kernel density estimate"
+    plot.ytitles = ["Density"]
+    at_var = cmd.option("at")
+    whole = np.ones(s.data.nobs, dtype=bool)
+    if at_var:
+        d = _kdensity_at(s, plot, str(at_var))
+    else:
+        (d,) = plot.series(s, whole)
+    s.r = {"bwidth": float(d["bwidth"]), "kernel": d["kernel"], "n": float(len(d["x"]))}
+    outs: list[Output] = []
+    if cmd.option("generate"):
+        _kdensity_generate(s, str(cmd.option("generate")), d, bool(at_var))
+    if cmd.has("nograph"):
+        return outs
+    plots = [plot]
+    if cmd.has("normal"):
+        normal = _overlay(plot, "normal", "Normal density", _cline(cmd.option("normopts")), 1)
+        normal.opts["_at"] = d["x"]  # on kdensity's points, as [R] kdensity draws it
+        plots.append(normal)
+    note = f"kernel = {d['kernel']}, bandwidth = {d['bwidth']:.4f}"
+    defaults = {"title": ["Kernel density estimate"], "ytitle": "Density", "note": [note]}
+    return outs + draw(s, cmd, GraphSpec(plots, options, defaults), _what(cmd))
+
+
+def _kdensity_at(s, plot: Plot, at_var: str) -> dict[str, Any]:
+    """The estimate at the values of ``at(var_x)`` (its nonmissing values, in data order)."""
+    from ..dataset.varnames import resolve
+
+    at = s.data.values(resolve(s.data, at_var))
+    plot.opts["_at"] = at[~np.isnan(at)]
+    d = plot.series(s, np.ones(s.data.nobs, dtype=bool))[0]
+    d["rows"] = np.flatnonzero(~np.isnan(at))
+    return d
+
+
+def _kdensity_generate(s, raw: str, d: dict[str, Any], at: bool) -> None:
+    """``generate(newvar_x newvar_d)``, or ``generate(newvar_d)`` with ``at()`` (the density
+    beside each value of the ``at()`` variable); more points than observations add
+    observations, as kdensity does."""
+    from ..dataset.varnames import check_new_name
+
+    names = raw.replace(",", " ").split()
+    if len(names) != (1 if at else 2):
+        raise StataError(
+            "generate() requires " + ("one new variable with at()" if at else "two new variables"),
+            198,
+        )
+    for n in names:
+        check_new_name(s.data, n)
+    ds = s.data
+    if len(d["x"]) > ds.nobs:
+        ds.extend(len(d["x"]))
+    rows = d["rows"] if at else np.arange(len(d["x"]))
+    pairs = [(names[-1], d["y"])] if at else list(zip(names, (d["x"], d["y"])))
+    for name, vals in pairs:
+        col = np.full(ds.nobs, np.nan)
+        col[rows] = vals
+        ds.set_values(name, col, "float")
+
+
+# ---------------------------------------------------------------------------------------------
+# serrbar
+
+
+@command("serrbar")
+def serrbar(s, cmd: Command) -> list[Output]:
+    """``serrbar mvar svar xvar [if] [in] [, scale(#) mvopts() ...]`` ([R] serrbar): bars
+    from ``mvar - scale*svar`` to ``mvar + scale*svar`` at ``xvar`` (``scale(1)`` by default),
+    with the means as markers; no legend."""
+    from ..dataset.varnames import expand_terms
+
+    ds = s.data
+    names = expand_terms(ds, cmd.body.terms if isinstance(cmd.body, Varlist) else ())
+    if len(names) < 3:
+        raise StataError("too few variables specified", 102)
+    if len(names) > 3:
+        raise StataError("too many variables specified", 103)
+    if any(ds.is_string(v) for v in names):
+        raise StataError("type mismatch", 109)
+    m, se, x = names
+    touse = s.touse(cmd)
+    for v in names:
+        touse &= ~ds.missing(v)
+    if not touse.any():
+        raise StataError("no observations", 2000)
+    scale = float(cmd.option("scale", 1.0))
+    _refuse(cmd)
+    bar_opts = {o.name: o.value for o in cmd.options if o.name in PLOT_OPTIONS}
+    options: dict[str, list[Any]] = {}
+    for o in cmd.options:
+        if o.name not in PLOT_OPTIONS and o.name not in ("scale", "mvopts"):
+            options.setdefault(o.name, []).append(o.value)
+    mean, sd = ds.values(m), ds.values(se)
+    arrays = {"_lo": mean - scale * sd, "_hi": mean + scale * sd}
+    bars = Plot("rcap", ["_lo", "_hi"], x, touse, bar_opts, [], ds.info[x].label or x, [])
+    bars.arrays = arrays  # type: ignore[attr-defined]
+    bars.keys.append(Key(f"{m} ± {scale:g}×{se}", "rcap", st.key_style(bar_opts, 0, 0)))
+    mv = _cline(cmd.option("mvopts"))
+    dots = Plot("scatter", [m], x, touse, mv, [], ds.info[x].label or x, [])
+    dots.keys.append(Key(ds.info[m].label or m, "scatter", st.key_style(mv, 0, 0)))
+    defaults = {"legend": False, "ytitle": ds.info[m].label or m}
+    return draw(s, cmd, GraphSpec([bars, dots], options, defaults), _what(cmd))
