@@ -14,6 +14,7 @@ Settings are traitlets: ``%config BayesMagic.progress = False``, ``BayesMagic.sh
 
 from __future__ import annotations
 
+import re
 import shlex
 from typing import Any
 
@@ -183,8 +184,20 @@ class BayesMagic(Magics):
         return self._run(line)
 
 
+_COMMA = re.compile(r"^(\s*(?:[\w.]+\s*=\s*)?)%(bayes|bayesmh|bayesstats|bayestest|mixed|stata),")
+
+
+def _comma_after_magic(lines: list[str]) -> list[str]:
+    """Let ``%bayes, rseed(1): mixed ...`` (and ``res = %bayes, ...``) work: IPython would read
+    ``bayes,`` as the magic's name, so a space goes before the comma (an input transformer, run
+    before IPython's own)."""
+    return [_COMMA.sub(r"\1%\2 ,", line) for line in lines]
+
+
 def load_ipython_extension(ip: Any) -> None:
     """``%load_ext bayes_magic``."""
+    if _comma_after_magic not in ip.input_transformers_cleanup:
+        ip.input_transformers_cleanup.append(_comma_after_magic)
     magics = BayesMagic(shell=ip)
     ip.register_magics(magics)
     if magics not in ip.configurables:

@@ -94,3 +94,12 @@ def test_errors_print_stata_messages_without_traceback(ip, shown, capsys) -> Non
 def test_graph_is_an_image(ip, shown) -> None:
     ip.run_cell_magic("bayes", "", "use math\nscatter math homework")
     assert any("image/png" in b for b in shown)
+
+
+def test_comma_right_after_the_magic_name(ip, shown) -> None:
+    ip.run_cell("%stata use math")
+    res = ip.run_cell(
+        "res = %bayes, rseed(2) mcmcsize(200) burnin(100) nodots: mixed math homework || schid:"
+    )
+    assert res.error_in_exec is None
+    assert ip.user_ns["res"].e.cmd == "bayes"
