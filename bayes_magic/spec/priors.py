@@ -141,6 +141,20 @@ def _fmt_num(x: float) -> str:
     return s
 
 
+def _call_prior(fam: str, e: Call) -> Prior:
+    """A family applied to its arguments, with the text Stata's model summary shows."""
+    args = tuple(_arg(a, fam) for a in e.args)
+    shown = (
+        _fmt_num(a)
+        if isinstance(a, float)
+        else str(a)
+        if isinstance(a, (ParamRef, MatrixArg))
+        else unparse_expr(a)
+        for a in args
+    )
+    return Prior(fam, args, f"{fam}({','.join(shown)})")
+
+
 def likelihood_from_expr(e: Expr) -> Prior:
     """Parse ``likelihood()``'s model: ``normal({e.y:sigma2})``, ``t({s2}, {df})``, ``logit`` ...
 
@@ -154,21 +168,7 @@ def likelihood_from_expr(e: Expr) -> Prior:
             f"invalid likelihood {unparse_expr(e)}", 198, span=getattr(e, "span", None)
         )
     fam = _resolve_family(e.func) or e.func
-    args = tuple(_arg(a, fam) for a in e.args)
-    text = (
-        fam
-        + "("
-        + ",".join(
-            _fmt_num(a)
-            if isinstance(a, float)
-            else str(a)
-            if isinstance(a, (ParamRef, MatrixArg))
-            else unparse_expr(a)
-            for a in args
-        )
-        + ")"
-    )
-    return Prior(fam, args, text)
+    return _call_prior(fam, e)
 
 
 def prior_from_expr(e: Expr) -> Prior:
@@ -201,18 +201,4 @@ def prior_from_expr(e: Expr) -> Prior:
             198,
             span=e.span,
         )
-    args = tuple(_arg(a, fam) for a in e.args)
-    text = (
-        fam
-        + "("
-        + ",".join(
-            _fmt_num(a)
-            if isinstance(a, float)
-            else str(a)
-            if isinstance(a, (ParamRef, MatrixArg))
-            else unparse_expr(a)
-            for a in args
-        )
-        + ")"
-    )
-    return Prior(fam, args, text)
+    return _call_prior(fam, e)
