@@ -191,3 +191,25 @@ def test_remargl_reports_a_marginal_likelihood(fitted: Session) -> None:
     lml = s.e.scalars["lml"]
     assert np.isfinite(lml) and "Log marginal-likelihood = " in out
     assert "lml" not in fitted.e.scalars or not np.isfinite(fitted.e.scalars["lml"])
+
+
+def test_interrupt_between_chunks_stores_nothing() -> None:
+    # a KeyboardInterrupt between chunks (what Jupyter's interrupt delivers) stops sampling,
+    # reports Stata's --Break--, and leaves the earlier results in place
+    s = Session()
+    run(s, "use math")
+    run(s, "quietly mixed math homework || schid:")
+    before = s.e
+
+    def factory():
+        def cb(chain: int, done: int, total: int) -> None:
+            raise KeyboardInterrupt
+
+        return cb
+
+    s.progress_factory = factory
+    res = s.execute("bayes, rseed(1) nodots: mixed math homework || schid:")
+    s.progress_factory = None
+    assert res.error is not None and res.error.rc == 1
+    assert s.e is before
+    assert "519" in run(s, "count")
