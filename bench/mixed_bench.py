@@ -4,8 +4,9 @@
     python bench/mixed_bench.py --quick    # the small data sets only
 
 Each (case, tool) runs in a fresh subprocess: the time is the best of 20 fits (3 for the
-simulated data) after one warm-up fit (data already in memory, design building included), the memory is the process's
-peak resident set size above the interpreter's baseline after imports and data loading.
+simulated data) after one warm-up fit (data already in memory, design building included), the
+memory is the process's peak resident set size above the interpreter's baseline after imports
+and data loading.
 Both tools fit the same model by ML with an unstructured 2x2 random intercept and slope
 (sleepstudy, math, simulated) — statsmodels' default — and their log likelihoods are printed
 so that it is plain they agree. Needs ``pip install statsmodels`` (not a test dependency).
