@@ -11,18 +11,19 @@ z_j ~ N(0, I)), Sigma = L L' with L11 = exp(a), L21 = c, L22 = exp(g) flat on (a
 IW(3, I) log density and the log Jacobian, which for d = 2 reduce to
 -3a - 4g - (Sigma_11 + Sigma_22) / (2 exp(2a + 2g)) (see bench/nuts_reference.py), and sigma2 by
 each library's inverse gamma (sampled on the log scale). One extra NumPyro row integrates the
-random effects out (the formulation of the NUTS reference), as an upper bound of what NUTS can
-do here.
+random effects out (the formulation of the NUTS reference), to show what NUTS does with that
+help.
 
 Each (tool, setting) runs in a fresh process of the bench venv. Times exclude Python imports
-(shown apart) and include building the model, compiling it (or loading a compiled cache), warm-up
-and sampling; "compile" is measured where the library separates it (nutpie's compile step,
+(logged on stderr) and include building the model, compiling it (or loading a compiled cache),
+warm-up and sampling; "compile" is measured where the library separates it (nutpie's compile step,
 pystan's build, PyMC's total minus its own ``sampling_time``, which also holds its start-up of
 worker processes and convergence checks), from JAX's own compile events (NumPyro), and for
 bayes_magic as the first run in the process minus an identical second run (loading numba's
 cached machine code). On-disk compile caches are warm
 (as on a user's second run) except in the "first-ever compile" column, measured in a separate
-fresh process with every cache directory empty (numba, PyTensor, httpstan). ESS is ArviZ's
+fresh process with every cache directory empty (numba, PyTensor, httpstan); for bayes_magic
+that is the command line's time from process start to the first printed table. ESS is ArviZ's
 rank-normalised bulk ESS for every tool (minimum over the 7 parameters: the 3 coefficients, the
 3 elements of Sigma and sigma2); the Stata-style ESS (bayes_magic's ``ess_stata``, which Stata
 prints) is shown too.
