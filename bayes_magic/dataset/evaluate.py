@@ -661,45 +661,26 @@ def _call(e: Call, ctx: Context) -> Value:
     return f(e, ctx)
 
 
+def _nodes(e: Expr):
+    """Every node of an expression, depth first."""
+    yield e
+    if isinstance(e, Subscript):
+        yield from _nodes(e.index)
+    elif isinstance(e, Unary):
+        yield from _nodes(e.operand)
+    elif isinstance(e, Binary):
+        yield from _nodes(e.left)
+        yield from _nodes(e.right)
+    elif isinstance(e, Call):
+        for a in e.args:
+            yield from _nodes(a)
+
+
 def references(e: Expr) -> set[str]:
     """Names (as typed) and subscripted names an expression refers to."""
-    out: set[str] = set()
-
-    def walk(x: Expr) -> None:
-        if isinstance(x, Name):
-            out.add(x.name)
-        elif isinstance(x, Subscript):
-            out.add(x.name)
-            walk(x.index)
-        elif isinstance(x, Unary):
-            walk(x.operand)
-        elif isinstance(x, Binary):
-            walk(x.left)
-            walk(x.right)
-        elif isinstance(x, Call):
-            for a in x.args:
-                walk(a)
-
-    walk(e)
-    return out
+    return {x.name for x in _nodes(e) if isinstance(x, (Name, Subscript))}
 
 
 def subscripted(e: Expr) -> set[str]:
     """Names used with an explicit subscript (``x[_n-1]``)."""
-    out: set[str] = set()
-
-    def walk(x: Expr) -> None:
-        if isinstance(x, Subscript):
-            out.add(x.name)
-            walk(x.index)
-        elif isinstance(x, Unary):
-            walk(x.operand)
-        elif isinstance(x, Binary):
-            walk(x.left)
-            walk(x.right)
-        elif isinstance(x, Call):
-            for a in x.args:
-                walk(a)
-
-    walk(e)
-    return out
+    return {x.name for x in _nodes(e) if isinstance(x, Subscript)}
