@@ -13,7 +13,7 @@ from ..report.output import Output, Text
 from ..syntax.ast import Command
 from .registry import command
 
-__all__ = ["EXPORT_FORMATS", "write", "check_target", "with_suffix"]
+__all__ = ["EXPORT_FORMATS", "write", "check_target", "with_suffix", "target_of", "keep_graph"]
 
 
 #: file formats graph export writes: suffix -> the name Stata's message uses
@@ -58,6 +58,32 @@ def check_target(path: str, replace: bool) -> None:
         raise StataError(f"file suffix .{fmt} not recognized; use .png, .svg or .pdf", 198)
     if os.path.exists(path) and not replace:
         raise StataError(f"file {path} already exists", 602)
+
+
+def target_of(raw: Any) -> tuple[str, bool] | None:
+    """``saving(file[, replace])`` as (path, replace), checked before anything is drawn."""
+    from .graph_syntax import saving_option
+
+    if raw is None:
+        return None
+    target = saving_option(raw)
+    check_target(*target)
+    return target
+
+
+def keep_graph(s, out: Any, target: tuple[str, bool] | None, nodraw: bool) -> list[Output]:
+    """Write a drawn graph's ``saving()`` file, keep it in ``s.graphs`` under its name as the
+    current graph, and show it unless ``nodraw``."""
+    outs: list[Output] = []
+    if target is not None:
+        path = with_suffix(target[0])
+        write(out, path, path.rsplit(".", 1)[-1].lower())
+        outs.append(Text(f"file {path} saved"))
+    s.graphs.pop(out.name, None)
+    s.graphs[out.name] = out
+    if not nodraw:
+        outs.append(out)
+    return outs
 
 
 def write(

@@ -17,11 +17,12 @@ import numpy as np
 from ..errors import StataError
 from ..report.output import Output, Text
 from ..syntax.ast import Command, Plots, Varlist
+from . import graph_combine  # noqa: F401  (registers graph combine)
 from . import graph_style as st
 from .graph_layout import GraphSpec, make_figure, render
-from .graph_manage import check_target, with_suffix, write
+from .graph_manage import keep_graph, target_of
 from .graph_plots import NVARS, PLOT_OPTIONS, Key, Plot, build_plot
-from .graph_syntax import name_option, saving_option, split_sub, sub_options
+from .graph_syntax import name_option, split_sub, sub_options
 from .registry import command
 
 __all__ = ["twoway", "histogram", "kdensity", "serrbar", "draw"]
@@ -109,23 +110,11 @@ def draw(s, cmd: Command, spec: GraphSpec, what: str) -> list[Output]:
     name, replace = name_option(spec.last("name"))
     if name in s.graphs and not replace:
         raise StataError(f"graph {name} already exists", 110)
-    saving = spec.last("saving")
-    target = saving_option(saving) if saving is not None else None
-    if target is not None:
-        check_target(*target)
+    target = target_of(spec.last("saving"))
     spec.defaults.setdefault("_vlabels", _vlabels(s, spec.plots))
     fig, info = render(s, spec)
     out = make_figure(fig, info, name, f"(graph {name}: {what})")
-    outs: list[Output] = []
-    if target is not None:
-        path = with_suffix(target[0])
-        write(out, path, path.rsplit(".", 1)[-1].lower())
-        outs.append(Text(f"file {path} saved"))
-    s.graphs.pop(name, None)
-    s.graphs[name] = out
-    if not spec.last("nodraw"):
-        outs.append(out)
-    return outs
+    return keep_graph(s, out, target, bool(spec.last("nodraw")))
 
 
 def _what(cmd: Command) -> str:

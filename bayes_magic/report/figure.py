@@ -54,6 +54,8 @@ class Figure(Output):
     """
 
     kind = "graph"
+    #: resolution of SVG/PDF exports (matters only for pictures inside the graph)
+    export_dpi = DPI
 
     def __init__(self, fig: Any, *, name: str = "Graph", description: str = "", panels: int = 1):
         import matplotlib.pyplot as plt
@@ -100,4 +102,4 @@ class Figure(Output):
             with open(path, "wb") as f:
                 f.write(self.png)
             return
-        self._fig.savefig(path, format=fmt, dpi=DPI, bbox_inches="tight")
+        self._fig.savefig(path, format=fmt, dpi=self.export_dpi, bbox_inches="tight")

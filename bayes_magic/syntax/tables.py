@@ -789,7 +789,30 @@ GRAPH_EXPORT = table(
     opt("width", Int(1)),
     opt("height", Int(1)),
 )
-GRAPH_COMBINE = GRAPH + table(opt("COLs", Int(1)), opt("ROWs", Int(1)), opt("iscale", Raw()))
+#: [G-2] graph combine: the layout options, the graph's texts and the things every graph takes
+GRAPH_COMBINE = table(
+    *(
+        opt(w, Raw(optional=True))
+        for w in (
+            *("TItle", "SUBtitle", "note", "CAPtion", "name", "saving"),
+            *("scheme", "GRAPHRegion", "PLOTRegion"),
+        )
+    ),
+    opt("nodraw"),
+    opt("xsize", Real(0)),
+    opt("ysize", Real(0)),
+    opt("COLs", Int(1)),
+    opt("ROWs", Int(1)),
+    opt("COLFirst"),
+    opt("HOLes", Numlist()),
+    opt("ISCale", Raw()),
+    opt("ALTSHrink"),
+    opt("IMARgin", Raw()),
+    opt("YCOMmon"),
+    opt("XCOMmon"),
+    opt("COMMONSCHeme"),
+    opt("NOCOPies"),
+)
 KDENSITY = GRAPH + table(
     opt("Generate", Raw()), opt("at", NameArg()), opt("NOGRaph"), opt("STUdent", Int(1))
 )

@@ -21,6 +21,7 @@ from bayes_magic.commands.bayesgraph_plots import (
     kdensity,
 )
 from bayes_magic.diagnostics.mcmc import autocorr, quantile
+from bayes_magic.report.figure import Figure
 from bayes_magic.session import Session
 from tests.conftest import fails, run
 
@@ -289,6 +290,18 @@ def test_title_and_name(fitted: Session) -> None:
     fig2 = one(fitted, "bayesgraph trace {math:homework}, name(h1, replace)")
     assert fitted.graphs["h1"] is fig2
     assert list(fitted.graphs)[-1] == "h1"
+
+
+def test_graph_combine_of_bayesgraphs(fitted: Session) -> None:
+    """The Stata idiom: name each bayesgraph, then ``graph combine`` them."""
+    one(fitted, "bayesgraph trace {math:homework}, name(tr, replace)")
+    one(fitted, "bayesgraph diagnostics {math:_cons}, name(dg, replace)")
+    res = fitted.execute("graph combine tr dg, cols(1) title(Two bayesgraphs)")
+    assert res.error is None, res.error
+    (fig,) = [o for o in res if isinstance(o, Figure)]
+    assert fig.panels == 2 and fig.data["graphs"] == ["tr", "dg"]
+    assert (fig.data["rows"], fig.data["cols"]) == (2, 1)
+    assert fitted.graphs["tr"].panels == 1 and fitted.graphs["dg"].panels == 4
 
 
 # ---------------------------------------------------------------------------------------------

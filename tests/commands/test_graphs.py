@@ -26,9 +26,10 @@ from tests.conftest import fails, run
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def draw(s: Session, text: str) -> Figure:
-    """Run a graph command; return its Figure (checking its PNG opens and has a sane size)."""
-    res = s.execute(text)
+def draw(s: Session, text: str, name: str | None = None) -> Figure:
+    """Run a graph command; return its Figure (checking its PNG opens and has a sane size).
+    ``name`` keeps the graph under that name."""
+    res = s.execute(f"{text}{',' if ',' not in text else ''} name({name})" if name else text)
     if res.error is not None:
         raise AssertionError(res.error.render())
     figs = [o for o in res if isinstance(o, Figure)]
@@ -626,6 +627,10 @@ def test_write_readme_images(math_session) -> None:
         "histogram": "histogram math, normal",
     }
     for name, cmd in steps.items():
-        draw(s, cmd)
+        draw(s, cmd, name=name)
         run(s, f"graph export {out / (name + '.png')}, replace")
         png_size((out / f"{name}.png").read_bytes())
+    run(s, "scatter math homework, name(sc)")
+    run(s, "graph combine sc histogram kdensity serrbar, title(graph combine)")
+    run(s, f"graph export {out / 'graph_combine.png'}, replace")
+    png_size((out / "graph_combine.png").read_bytes())
