@@ -28,6 +28,7 @@ import numpy as np
 
 from ..diagnostics.mcmc import autocorr
 from ..report.figure import SIZE, Figure, new_figure
+from .graph_stats import default_bandwidth
 
 __all__ = [
     "BayesFigure",
@@ -164,10 +165,7 @@ def kdensity(x: np.ndarray, grid: np.ndarray | None = None, n: int = 300):
     grid = np.asarray(grid, dtype=float)
     if N < 2 or x[0] == x[-1]:
         return grid, np.full(len(grid), np.nan), float("nan")
-    sd = float(x.std(ddof=1))
-    q1, q3 = np.percentile(x, [25, 75])
-    m = min(sd, (q3 - q1) / 1.349) if q3 > q1 else sd
-    h = 0.9 * m * N ** (-0.2)
+    h = default_bandwidth(x)  # [R] kdensity's rule, with summarize's quartiles
     # Stata's Epanechnikov kernel K(z) = 3/4 (1 - z^2/5)/sqrt(5) on |z| < sqrt(5): sum it over
     # each point's window with running sums of 1, x and x^2 (exact, O(N log N))
     c = x.mean()
