@@ -39,10 +39,12 @@ def _in_kernel(shell: Any) -> bool:
 
 
 class TextProgress:
-    """Progress as text on stdout (consoles, batch): one line per chain, rewritten in place."""
+    """Progress as text on stdout (consoles, batch): one line per chain, rewritten in place.
+    Under ``quietly`` the line is wiped when the chain ends."""
 
-    def __init__(self, stream: Any = None) -> None:
+    def __init__(self, stream: Any = None, quiet: bool = False) -> None:
         self.stream = stream or sys.stdout
+        self.quiet = quiet
         self.t0 = time.perf_counter()
         self.last = 0.0
 
@@ -52,19 +54,24 @@ class TextProgress:
             return
         self.last = now
         pct = 100 * done // max(total, 1)
-        end = "\n" if done >= total else "\r"
-        self.stream.write(f"chain {chain + 1}: {done:,}/{total:,} iterations ({pct}%){end}")
+        line = f"chain {chain + 1}: {done:,}/{total:,} iterations ({pct}%)"
+        if done >= total and self.quiet:
+            self.stream.write("\r" + " " * len(line) + "\r")
+        else:
+            self.stream.write(line + ("\n" if done >= total else "\r"))
         self.stream.flush()
 
 
 class WidgetProgress:
-    """An ipywidgets bar per chain, replaced by a static summary line when sampling ends."""
+    """An ipywidgets bar per chain, replaced by a static summary line when sampling ends (by
+    nothing under ``quietly``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, quiet: bool = False) -> None:
         import ipywidgets as w
         from IPython.display import display
 
         self.w = w
+        self.quiet = quiet
         self.box = w.VBox([])
         self.bars: dict[int, Any] = {}
         self.t0 = time.perf_counter()
@@ -95,11 +102,13 @@ class WidgetProgress:
         secs = time.perf_counter() - self.t0
         n = len(self.bars)
         text = (
-            f"Sampling done: {n} chain{'s' if n != 1 else ''} × {self.total:,} iterations "
+            ""
+            if self.quiet
+            else f"Sampling done: {n} chain{'s' if n != 1 else ''} × {self.total:,} iterations "
             f"in {secs:.1f} s"
         )
         if self.handle is not None:
-            self.handle.update(_Line(f"<span style='color:#555'>{text}</span>"))
+            self.handle.update(_Line(f"<span style='color:#555'>{text}</span>" if text else ""))
         self.box.close()
 
 
@@ -120,14 +129,15 @@ def run(
     def factory() -> Any:
         if not progress:
             return None
+        quiet = s.quiet > 0
         if _in_kernel(shell):
             try:
-                bar = WidgetProgress()
+                bar = WidgetProgress(quiet)
             except Exception:  # no ipywidgets: fall back to text
-                return TextProgress()
+                return TextProgress(quiet=quiet)
             bars.append(bar)
             return bar
-        return TextProgress()
+        return TextProgress(quiet=quiet)
 
     s.progress_factory = factory
     try:

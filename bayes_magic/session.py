@@ -166,6 +166,8 @@ class Session:
         self.graphs: dict[str, Any] = {}
         self.matrices: dict[str, Any] = {}  # named matrices (matrix define / matrix A = r(x))
         self.last_traceback: str | None = None
+        #: > 0 while a command runs under ``quietly`` (progress displays leave nothing behind)
+        self.quiet = 0
         # state visible to handlers while one command runs
         self.by: ByGroups | None = None
         self.restrict: np.ndarray | None = None
@@ -291,11 +293,14 @@ class Session:
         if not prefixes or prefixes[0].name in ("by", "bysort", "bayes", "bayesparallel"):
             return self._dispatch(cmd, prefixes)
         p, rest = prefixes[0], prefixes[1:]
-        if p.name == "quietly":
-            self._run_prefixed(cmd, rest)
-            return []
-        if p.name == "noisily":
-            return self._run_prefixed(cmd, rest)
+        if p.name in ("quietly", "noisily"):
+            saved = self.quiet
+            self.quiet = saved + 1 if p.name == "quietly" else 0
+            try:
+                outs = self._run_prefixed(cmd, rest)
+            finally:
+                self.quiet = saved
+            return [] if p.name == "quietly" else outs
         if p.name == "capture":
             snap = self._snapshot()
             try:

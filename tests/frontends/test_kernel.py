@@ -276,3 +276,27 @@ def test_inspect_and_is_complete(kc):
     ]:
         kc.is_complete(code)
         assert kc.get_shell_msg(timeout=20)["content"]["status"] == status
+
+
+def _progress_lines(msgs) -> list[str]:
+    """What the progress display was last updated to (the line left after sampling)."""
+    return [
+        m["content"]["data"].get("text/plain", "")
+        for m in msgs
+        if m["msg_type"] == "update_display_data"
+    ]
+
+
+@pytest.mark.slow
+def test_progress_line_stays_unless_quietly(kc):
+    execute(kc, "use math")
+    short = "rseed(1) burnin(100) mcmcsize(200) nodots"
+    reply, msgs = execute(kc, f"bayes, {short}: mixed math homework || schid:")
+    assert reply["status"] == "ok"
+    lines = _progress_lines(msgs)
+    assert lines and lines[-1].startswith("Sampling done: 1 chain × 300 iterations")
+    reply, msgs = execute(kc, f"quietly bayes, {short}: mixed math homework || schid:")
+    assert reply["status"] == "ok"
+    lines = _progress_lines(msgs)
+    assert lines and lines[-1] == ""  # the bars were shown, and nothing is left of them
+    assert "Sampling done" not in shown(msgs) and "Bayesian" not in shown(msgs)

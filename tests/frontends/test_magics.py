@@ -103,3 +103,16 @@ def test_comma_right_after_the_magic_name(ip, shown) -> None:
     )
     assert res.error_in_exec is None
     assert ip.user_ns["res"].e.cmd == "bayes"
+
+
+def test_text_progress_is_wiped_under_quietly() -> None:
+    import io
+
+    from bayes_magic.frontend import TextProgress
+
+    loud, quiet = io.StringIO(), io.StringIO()
+    for stream, q in ((loud, False), (quiet, True)):
+        p = TextProgress(stream, quiet=q)
+        p(0, 10, 10)
+    assert loud.getvalue() == "chain 1: 10/10 iterations (100%)\n"
+    assert quiet.getvalue().strip(" \r") == "" and "\n" not in quiet.getvalue()
