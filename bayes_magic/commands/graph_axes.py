@@ -11,7 +11,7 @@ import numpy as np
 
 from ..report.format import fmt_number
 from . import graph_style as st
-from .graph_syntax import AxisLabels, added_lines
+from .graph_syntax import AxisLabels, added_lines, added_texts
 
 __all__ = ["draw_key", "apply_labels", "apply_scale", "added_lines_to"]
 
@@ -36,6 +36,20 @@ def draw_key(ax, key, d: dict[str, Any], shrink: float = 1.0):
         )
     if not len(d["x"]):
         return None
+    if "labels" in d and "mlab" in sty:
+        lab = sty["mlab"]
+        for x, y, text in zip(d["x"], d["y"], d["labels"]):
+            st.place(
+                ax,
+                x,
+                y,
+                str(text),
+                lab["clock"],
+                lab["size"] * shrink,
+                lab["color"],
+                gap=sty["msize"] / 2 + 2,
+                zorder=4,
+            )
     if key.draw == "scatter":
         face = "none" if sty["hollow"] else sty["mcolor"]
         return ax.scatter(
@@ -48,11 +62,19 @@ def draw_key(ax, key, d: dict[str, Any], shrink: float = 1.0):
             linewidths=0.8,
             zorder=3,
         )
+    if key.draw == "none":
+        return None
     if key.draw in ("line", "connected"):
         mk = sty["marker"] if key.draw == "connected" else None
+        xs, ys = np.asarray(d["x"], dtype=float), np.asarray(d["y"], dtype=float)
+        how = sty.get("connect", "direct")
+        if how == "ascending" and len(xs) > 1:  # connect(L): break where x goes back
+            cut = np.flatnonzero(np.diff(xs) < 0) + 1
+            xs, ys = np.insert(xs, cut, np.nan), np.insert(ys, cut, np.nan)
         (h,) = ax.plot(
-            d["x"],
-            d["y"],
+            xs,
+            ys,
+            drawstyle=how if how.startswith("steps") else "default",
             color=sty["lcolor"],
             linestyle=sty["lpattern"],
             linewidth=sty["lwidth"],
@@ -66,28 +88,49 @@ def draw_key(ax, key, d: dict[str, Any], shrink: float = 1.0):
     if key.draw == "band":
         return ax.fill_between(d["x"], d["lo"], d["hi"], color=sty["fcolor"], linewidth=0, zorder=1)
     if key.draw == "area":
+        order = np.argsort(d["x"], kind="mergesort")
         return ax.fill_between(
-            d["x"], 0, d["y"], color=_alpha(sty["fcolor"], 0.7), edgecolor=sty["lcolor"], zorder=1
-        )
-    if key.draw == "bar":
-        return ax.bar(
-            d["x"],
-            d["y"],
-            width=float(d.get("barwidth", 1.0)),
+            np.asarray(d["x"])[order],
+            0,
+            np.asarray(d["y"])[order],
             color=_alpha(sty["fcolor"], 0.7),
             edgecolor=sty["lcolor"],
             zorder=1,
         )
+    flip = bool(sty.get("horizontal"))
+    if key.draw == "bar":
+        bar = ax.barh if flip else ax.bar
+        return bar(
+            d["x"],
+            d["y"],
+            float(d.get("barwidth", 1.0)),
+            color=_alpha(sty["fcolor"], 0.7),
+            edgecolor=sty["lcolor"],
+            zorder=1,
+        )
+    if key.draw in ("spike", "dropline"):
+        h = ax.vlines(d["x"], 0, d["y"], colors=[sty["lcolor"]], linewidth=sty["lwidth"], zorder=2)
+        if key.draw == "dropline":
+            ax.scatter(
+                d["x"],
+                d["y"],
+                s=sty["msize"] ** 2,
+                marker=sty["marker"],
+                color=sty["mcolor"],
+                zorder=3,
+            )
+        return h
     if key.draw == "rarea":
-        return ax.fill_between(
+        fill = ax.fill_betweenx if flip else ax.fill_between
+        return fill(
             d["x"], d["lo"], d["hi"], color=_alpha(sty["fcolor"], 0.6), linewidth=0, zorder=1
         )
     mid, half = (d["lo"] + d["hi"]) / 2, np.abs(d["hi"] - d["lo"]) / 2
     cap = 4 if key.draw == "rcap" else 0
+    xy = (mid, d["x"]) if flip else (d["x"], mid)
     return ax.errorbar(
-        d["x"],
-        mid,
-        yerr=half,
+        *xy,
+        **({"xerr": half} if flip else {"yerr": half}),
         fmt="none",
         ecolor=sty["lcolor"],
         elinewidth=sty["lwidth"],
@@ -159,6 +202,48 @@ def apply_scale(ax, which: str, raw: Any) -> None:
         (ax.invert_xaxis if which == "x" else ax.invert_yaxis)()
     if subs.get("off"):
         (ax.xaxis if which == "x" else ax.yaxis).set_visible(False)
+
+
+def added_texts_to(ax, raws: list[Any]) -> list[str]:
+    """Draw every ``text()`` option on ``ax`` ([G-3] added_text_options); return the texts."""
+    out = []
+    for raw in raws:
+        t = added_texts(raw)
+        sty = t.style
+        size = st.textsize(str(sty["size"])) if isinstance(sty.get("size"), str) else 10.0
+        col = st.color(str(sty["color"])) if isinstance(sty.get("color"), str) else "#1a1a1a"
+        clock = (
+            st.position(str(sty["placement"]), "placement()")
+            if isinstance(sty.get("placement"), str)
+            else 0
+        )
+        rot = {"vertical": 90, "rvertical": 270, "rhorizontal": 180}.get(
+            str(sty.get("orientation", "")).lower(), 0
+        )
+        just = str(sty.get("justification", "center")).lower()
+        just = {"l": "left", "r": "right", "c": "center"}.get(just[:1], "center")
+        box = (
+            {"boxstyle": "square,pad=0.3", "fc": "white", "ec": "#555555", "lw": 0.6}
+            if sty.get("box") and not sty.get("nobox")
+            else None
+        )
+        for y, x, lines in t.pieces:
+            text = "\n".join(lines)
+            st.place(
+                ax,
+                x,
+                y,
+                text,
+                clock,
+                size,
+                col,
+                rotation=rot,
+                multialignment=just,
+                bbox=box,
+                zorder=4,
+            )
+            out.append(text)
+    return out
 
 
 def added_lines_to(ax, which: str, raws: list[Any]) -> None:

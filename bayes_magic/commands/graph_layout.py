@@ -18,7 +18,7 @@ import numpy as np
 from ..dataset.varnames import expand
 from ..errors import StataError
 from ..report.figure import SIZE, Figure, new_figure
-from .graph_axes import added_lines_to, apply_labels, apply_scale, draw_key
+from .graph_axes import added_lines_to, added_texts_to, apply_labels, apply_scale, draw_key
 from .graph_plots import Plot
 from .graph_syntax import axis_labels, by_option, legend, number, text_option
 
@@ -212,6 +212,7 @@ def _decorate(
             if spec.last(f"{which}scale") is not None:
                 apply_scale(ax, which, spec.last(f"{which}scale"))
             added_lines_to(ax, which, spec.options.get(f"{which}line", []))
+        info["texts"] = added_texts_to(ax, spec.options.get("text", []))
         ratio = spec.last("aspectratio")
         if isinstance(ratio, str) and ratio.strip():
             ax.set_box_aspect(number(ratio.split(",")[0], "aspectratio()"))

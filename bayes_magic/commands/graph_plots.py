@@ -108,6 +108,10 @@ class Plot:
     kd_points: int | None = 300
     #: computed columns standing in for variables (serrbar's bar ends)
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
+    #: the marker labels of every observation (``mlabel()``)
+    mlabels: np.ndarray | None = None
+    #: each observation's jitter as a fraction of the axis range (``jitter()``), x and y
+    jitter: tuple[np.ndarray, np.ndarray] | None = None
 
     def values(self, s, name: str) -> np.ndarray:
         """A variable's values, or a computed column of :attr:`arrays`."""
@@ -125,15 +129,24 @@ class Plot:
 
     def _xy(self, s, use: np.ndarray) -> list[dict[str, Any]]:
         x = self.values(s, self.x)
+        if self.jitter is not None:
+            x = x + self.jitter[0] * _span(x[self.touse])
         out = []
         for y in self.ys:
             yv = self.values(s, y)
             m = use & ~np.isnan(yv)
+            if self.jitter is not None:
+                yv = yv + self.jitter[1] * _span(yv[self.touse & ~np.isnan(yv)])
             xs, ys_ = x[m], yv[m]
+            labels = self.mlabels[m] if self.mlabels is not None else None
             if self.kind == "area" or self.opts.get("sort"):
                 order = np.argsort(xs, kind="mergesort")
                 xs, ys_ = xs[order], ys_[order]
-            out.append({"x": xs, "y": ys_, "n": int(m.sum())})
+                labels = labels[order] if labels is not None else None
+            d: dict[str, Any] = {"x": xs, "y": ys_, "n": int(m.sum())}
+            if labels is not None:
+                d["labels"] = labels
+            out.append(d)
         return out
 
     def _fit_grid(self, x: np.ndarray, npts: int) -> np.ndarray:
@@ -279,6 +292,45 @@ def _label(ds, v: str) -> str:
     return ds.info[v].label or v
 
 
+def _span(v: np.ndarray) -> float:
+    v = v[np.isfinite(v)]
+    return float(v.max() - v.min()) if len(v) else 0.0
+
+
+def _marker_labels(s, plot: Plot) -> None:
+    """``mlabel(varname)``: every observation's label, as ``list`` shows the value."""
+    from ..dataset.varnames import expand
+    from .listing import cell_text
+
+    if plot.kind not in ("scatter", "connected"):
+        raise StataError(f"option mlabel() not allowed with {plot.kind}", 198)
+    names = expand(s.data, str(plot.opts["mlabel"]).strip())
+    if len(names) != 1:
+        raise StataError("mlabel(): one variable required", 103 if len(names) > 1 else 102)
+    var = names[0]
+    vals = s.data.values(var)
+    plot.mlabels = np.array([cell_text(s.data, var, v) for v in vals], dtype=object)
+
+
+def _jitter(s, plot: Plot) -> None:
+    """``jitter(#)``: noise uniform on ±#/2 percent of each axis's range, drawn once per
+    observation (from ``jitterseed(#)``, else the session's random-number state)."""
+    if plot.kind != "scatter":
+        raise StataError(f"option jitter() not allowed with {plot.kind}", 198)
+    amount = number(str(plot.opts["jitter"]), "jitter()")
+    if amount < 0:
+        raise StataError("jitter() must be nonnegative", 198)
+    seed = plot.opts.get("jitterseed")
+    rng = (
+        np.random.default_rng(int(number(str(seed), "jitterseed()")))
+        if isinstance(seed, str) and seed.strip()
+        else s.rng
+    )
+    n = len(plot.touse)
+    u = rng.uniform(-0.5, 0.5, size=(2, n)) * amount / 100
+    plot.jitter = (u[0], u[1])
+
+
 def _nvars_check(kind: str, names: list[str]) -> None:
     least, most = NVARS[kind]
     if len(names) < least:
@@ -346,7 +398,84 @@ def build_plot(s, cmd: Command, outer: np.ndarray, pstyle: int, opts: dict[str, 
     )
     plot.text = cmd.text[cmd.span.start : cmd.span.end] if cmd.text else kind
     _keys(plot, ds, pstyle)
+    if opts.get("mlabel") not in (None, True, ""):
+        _marker_labels(s, plot)
+        for key in plot.keys:
+            key.style["mlab"] = st.marker_label_style(opts)
+    if opts.get("jitter") not in (None, True, ""):
+        _jitter(s, plot)
+    _connect(plot)
+    _recast(plot)
+    if opts.get("horizontal"):
+        _horizontal(plot)
     return plot
+
+
+#: connectstyle ([G-4] connectstyle) -> how the points are joined
+_CONNECT = {
+    "l": "direct",
+    "direct": "direct",
+    "L": "ascending",
+    "ascending": "ascending",
+    "J": "steps-post",
+    "stairstep": "steps-post",
+    "stepstair": "steps-pre",
+    "i": "none",
+    "none": "none",
+}
+
+
+def _connect(plot: Plot) -> None:
+    """``connect(l|L|J|stepstair|i ...)``, one word per y variable ([G-3] connect_options)."""
+    words = st.items(plot.opts.get("connect"))
+    if not words:
+        return
+    if plot.kind not in ("scatter", "line", "connected"):
+        raise StataError(f"option connect() not allowed with {plot.kind}", 198)
+    for k, key in enumerate(plot.keys):
+        w = words[k] if k < len(words) else words[-1]
+        if w == ".":
+            continue
+        how = _CONNECT.get(w) or _CONNECT.get(w.lower())
+        if how is None:
+            raise StataError(f"connectstyle {w} not found", 111)
+        key.style["connect"] = how
+        marked = plot.kind in ("scatter", "connected")
+        if how == "none":
+            key.draw = "scatter" if marked else "none"
+        else:
+            key.draw = "connected" if marked else "line"
+
+
+_RECAST = {
+    "xy": ("scatter", "line", "connected", "area", "bar", "spike", "dropline"),
+    "range": ("rcap", "rspike", "rarea"),
+}
+
+
+def _recast(plot: Plot) -> None:
+    """``recast(newplottype)``: draw the plot's data as another plot type of the same shape
+    ([G-3] advanced_options)."""
+    raw = plot.opts.get("recast")
+    if raw in (None, True, ""):
+        return
+    new = str(raw).strip().lower()
+    shape = "range" if plot.kind in ("rcap", "rspike", "rarea") else "xy"
+    if plot.kind in ("histogram", "lfitci") or new not in _RECAST[shape]:
+        raise StataError(f"recast({new}) not allowed with {plot.kind}", 198)
+    for key in plot.keys:
+        key.draw = {"spike": "spike", "dropline": "dropline"}.get(new, _DRAW.get(new, new))
+
+
+def _horizontal(plot: Plot) -> None:
+    """``horizontal`` ([G-2] graph twoway bar, rcap, rspike, rarea): the x variable runs up
+    the y axis and the values along the x axis, axis titles swapped."""
+    if plot.kind not in ("bar", "rcap", "rspike", "rarea"):
+        raise StataError(f"option horizontal not allowed with {plot.kind}", 198)
+    for key in plot.keys:
+        key.style["horizontal"] = True
+    ytitle = plot.ytitles[0] if plot.ytitles else ""
+    plot.ytitles, plot.xtitle = [plot.xtitle], ytitle
 
 
 def _keys(plot: Plot, ds, pstyle: int) -> None:

@@ -294,6 +294,115 @@ def msize(word: str) -> float:
         raise StataError(f"markersize {word.strip()} not found", 111) from None
 
 
+_TEXTSIZES = {
+    "zero": 0.0,
+    "miniscule": 3.0,
+    "quarter_tiny": 2.0,
+    "third_tiny": 2.5,
+    "half_tiny": 3.5,
+    "tiny": 6.0,
+    "vsmall": 7.0,
+    "small": 8.0,
+    "medsmall": 9.0,
+    "medium": 10.0,
+    "medlarge": 11.0,
+    "large": 12.0,
+    "vlarge": 14.0,
+    "huge": 18.0,
+    "vhuge": 22.0,
+}
+
+
+def textsize(word: str) -> float:
+    """A text size ([G-4] textsizestyle: ``small``, ``medium``, ``large`` ...; ``#`` in percent
+    of the graph's height, ``*#`` a multiple of medium) in points."""
+    w = word.strip().lower()
+    if w in _TEXTSIZES:
+        return _TEXTSIZES[w]
+    try:
+        v = float(w.lstrip("*"))
+    except ValueError:
+        raise StataError(f"textsizestyle {word.strip()} not found", 111) from None
+    return max(0.0, v * 10.0 if w.startswith("*") else v / 100 * 4.48 * 72)
+
+
+#: clock positions ([G-4] clockposstyle) and compass directions ([G-4] compassdirstyle) as the
+#: offset direction of a label from its point (0: centred on it)
+CLOCK = {
+    0: (0.0, 0.0),
+    12: (0.0, 1.0),
+    1: (0.5, 0.87),
+    2: (0.87, 0.5),
+    3: (1.0, 0.0),
+    4: (0.87, -0.5),
+    5: (0.5, -0.87),
+    6: (0.0, -1.0),
+    7: (-0.5, -0.87),
+    8: (-0.87, -0.5),
+    9: (-1.0, 0.0),
+    10: (-0.87, 0.5),
+    11: (-0.5, 0.87),
+}
+COMPASS = {"c": 0, "n": 12, "ne": 1, "e": 3, "se": 5, "s": 6, "sw": 7, "w": 9, "nw": 11}
+
+
+def position(word: str, what: str) -> int:
+    """A clock position (``0``-``12``) or compass direction (``n``, ``ne`` ... ``c``) as a
+    clock position."""
+    w = word.strip().lower()
+    if w in COMPASS:
+        return COMPASS[w]
+    full = {
+        "center": 0,
+        "north": 12,
+        "neast": 1,
+        "east": 3,
+        "seast": 5,
+        "south": 6,
+        "swest": 7,
+        "west": 9,
+        "nwest": 11,
+    }
+    if w in full:
+        return full[w]
+    try:
+        k = int(w)
+    except ValueError:
+        k = -1
+    if k in CLOCK:
+        return k
+    raise StataError(f"{what}: {word.strip()} is not a position", 198)
+
+
+def place(ax, x, y, text: str, clock: int, size: float, color_, gap: float = 3.0, **kw):
+    """Write ``text`` at data point (x, y), set off towards ``clock`` by ``gap`` points."""
+    dx, dy = CLOCK[clock]
+    ha = "center" if abs(dx) < 0.3 else ("left" if dx > 0 else "right")
+    va = "center" if abs(dy) < 0.3 else ("bottom" if dy > 0 else "top")
+    return ax.annotate(
+        text,
+        (x, y),
+        xytext=(dx * gap, dy * gap),
+        textcoords="offset points",
+        ha=ha,
+        va=va,
+        fontsize=size,
+        color=color_,
+        **kw,
+    )
+
+
+def marker_label_style(opts: dict[str, Any]) -> dict[str, Any]:
+    """``mlabposition()``, ``mlabsize()``, ``mlabcolor()`` ([G-3] marker_label_options):
+    by default labels sit at 3 o'clock in small grey-black text."""
+    pos, size, col = (items(opts.get(k)) for k in ("mlabposition", "mlabsize", "mlabcolor"))
+    return {
+        "clock": position(pos[0], "mlabposition()") if pos else 3,
+        "size": textsize(size[0]) if size else 8.0,
+        "color": color(col[0]) if col else "#333333",
+    }
+
+
 def items(raw: Any) -> list[str]:
     """The words of a per-variable style option such as ``msymbol(O Dh)`` or ``mcolor(red
     "0 0 255")``."""

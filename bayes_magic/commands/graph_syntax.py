@@ -300,6 +300,41 @@ def added_lines(raw: str | bool, what: str = "yline()") -> AddedLine:
     return AddedLine(values, style)
 
 
+@dataclass
+class AddedText:
+    """``text(y x "text" ["line 2" ...] [y x "text" ...] [, textbox options])``: the pieces
+    (y, x, lines) and the suboptions ``size()``, ``color()``, ``placement()``,
+    ``orientation()``, ``justification()``."""
+
+    pieces: list[tuple[float, float, list[str]]]
+    style: dict[str, str | bool]
+
+
+def added_texts(raw: str | bool, what: str = "text()") -> AddedText:
+    """Parse one ``text()`` option ([G-3] added_text_options)."""
+    main, sub = split_sub(str(raw) if raw is not True else "", what)
+    pieces: list[tuple[float, float, list[str]]] = []
+    k = 0
+    while k < len(main):
+        if k + 2 >= len(main) or main[k].kind != "word" or main[k + 1].kind != "word":
+            raise StataError(f'{what}: expected y x "text"', 198)
+        y, x = number(main[k].text, what), number(main[k + 1].text, what)
+        k += 2
+        lines = []
+        while k < len(main) and main[k].kind == "str":
+            lines.append(main[k].text)
+            k += 1
+        if not lines:
+            raise StataError(f'{what}: expected y x "text"', 198)
+        pieces.append((y, x, lines))
+    if not pieces:
+        raise StataError(f'{what}: expected y x "text"', 198)
+    style = sub_options(
+        sub, ("SIze", "Color", "PLACEment", "ORientation", "JUSTification", "box", "nobox")
+    )
+    return AddedText(pieces, style)
+
+
 # ---------------------------------------------------------------------------------------------
 # legends ([G-3] legend_options)
 

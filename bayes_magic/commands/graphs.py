@@ -10,6 +10,7 @@ graph is the last one drawn or displayed) for ``graph export``.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -31,18 +32,10 @@ __all__ = ["twoway", "histogram", "kdensity", "serrbar", "draw"]
 _REFUSED = (
     "yaxis",
     "xaxis",
-    "recast",
-    "jitter",
-    "jitterseed",
-    "horizontal",
-    "addplot",
     "estopts",
     "predopts",
-    "connect",
     "ciplot",
     "boundary",
-    "text",
-    "mlabel",
 )
 
 
@@ -77,9 +70,10 @@ def _collect(
     return per_plot, graph
 
 
-def _plots(s, cmds: list[Command], per_plot: list[dict[str, Any]], outer: np.ndarray) -> list[Plot]:
+def _plots(
+    s, cmds: list[Command], per_plot: list[dict[str, Any]], outer: np.ndarray, pstyle: int = 0
+) -> list[Plot]:
     plots: list[Plot] = []
-    pstyle = 0
     for c, own in zip(cmds, per_plot):
         p = build_plot(s, c, outer, pstyle, own)
         pstyle += sum(k.draw != "band" for k in p.keys)
@@ -111,10 +105,40 @@ def draw(s, cmd: Command, spec: GraphSpec, what: str) -> list[Output]:
     if name in s.graphs and not replace:
         raise StataError(f"graph {name} already exists", 110)
     target = target_of(spec.last("saving"))
+    for raw in spec.options.pop("addplot", []):
+        _addplot(s, spec, "" if raw is True else str(raw))
     spec.defaults.setdefault("_vlabels", _vlabels(s, spec.plots))
     fig, info = render(s, spec)
     out = make_figure(fig, info, name, f"(graph {name}: {what})")
     return keep_graph(s, out, target, bool(spec.last("nodraw")))
+
+
+_BELOW = re.compile(r"(?:,|\s)\s*below\s*$")
+
+
+def _addplot(s, spec: GraphSpec, raw: str) -> None:
+    """``addplot(plot [|| plot ...] [, below])`` ([G-3] addplot_option): twoway plots drawn
+    over the command's own (under them with ``below``); twoway options among them apply to
+    the graph."""
+    from ..syntax.parser import parse
+
+    text = raw.strip()
+    below = bool(_BELOW.search(text))
+    if below:
+        text = _BELOW.sub("", text).rstrip().rstrip(",")
+    if not text:
+        raise StataError("addplot(): plot required", 198)
+    cmd = parse("twoway " + text)
+    cmds = list(cmd.body.plots) if isinstance(cmd.body, Plots) else []
+    if not cmds:
+        raise StataError("addplot(): plot required", 198)
+    per_plot, options = _collect(cmds, cmd)
+    used = sum(k.draw != "band" for p in spec.plots for k in p.keys)
+    added = _plots(s, cmds, per_plot, s.touse(cmd), used)
+    spec.plots = added + spec.plots if below else spec.plots + added
+    for k, v in options.items():
+        spec.options.setdefault(k, []).extend(v)
+    spec.defaults.pop("legend", None)  # the added plots' keys make a legend, as in Stata
 
 
 def _what(cmd: Command) -> str:
@@ -138,6 +162,8 @@ def twoway(s, cmd: Command) -> list[Output]:
             if c.has(name):
                 raise StataError(f"option {name} not allowed", 198)
     per_plot, options = _collect(cmds, cmd)
+    if "addplot" in options:
+        raise StataError("option addplot() not allowed with twoway", 198)
     plots = _plots(s, cmds, per_plot, s.touse(cmd))
     return draw(s, cmd, GraphSpec(plots, options), _what(cmd))
 
@@ -233,7 +259,7 @@ def histogram(s, cmd: Command) -> list[Output]:
         plots.append(kd)
     b = hist.bins
     s.r = {"bin": float(b.k), "start": float(b.start), "width": float(b.width)}
-    spec = GraphSpec(plots, options, {"legend": False})
+    spec = GraphSpec(plots, options, {"legend": False, "ytitle": hist.ytitles[0]})
     from ..report.format import fmt_g
 
     msg = f"(bin={b.k}, start={fmt_g(b.start, 10)}, width={fmt_g(b.width, 10)})"

@@ -250,7 +250,8 @@ def test_unknown_style_words_and_unavailable_options_fail(math_session) -> None:
     before = dict(s.graphs)
     assert fails(s, "scatter math homework, mcolor(foo)") == ("color foo not found", 111)
     assert fails(s, "scatter math homework, msymbol(Q)")[1] == 111
-    assert fails(s, 'scatter math homework, text(50 3 "x")')[1] == 198
+    assert fails(s, 'scatter math homework, text(50 "x")')[1] == 198
+    assert fails(s, "scatter math homework, yaxis(2)")[1] == 198
     assert fails(s, "twoway histogram math, normal") == ("option normal not allowed", 198)
     assert fails(s, "twoway lfitci math homework, level(5)")[1] == 198
     assert fails(s, "scatter math homework, yline(50, lcolor(foo))")[1] == 111
@@ -605,6 +606,112 @@ def test_errors_leave_state_unchanged(math_session, text: str, message: str, rc:
 
 def test_twoway_is_not_byable(math_session) -> None:
     assert fails(math_session, "by schtype: scatter math homework")[1] == 190
+
+
+# ---------------------------------------------------------------------------------------------
+# marker labels, added text, jitter, connect(), recast(), horizontal, addplot()
+
+
+def _panel_ax(fig: Figure):
+    return next(a for a in fig._fig.axes if a.has_data())
+
+
+def test_marker_labels(math_session) -> None:
+    s = math_session
+    run(s, 'label define sch 1 "Public" 0 "Private"')
+    run(s, "label values schtype sch")
+    fig = draw(s, "scatter math homework in 1/5, mlabel(schtype) mlabposition(12) mlabsize(large)")
+    d = series(fig)
+    kinds = ["Public" if v == 1 else "Private" for v in s.data.values("schtype")[:5]]
+    assert list(d["labels"]) == kinds
+    texts = [t for t in _panel_ax(fig).texts]
+    assert [t.get_text() for t in texts] == kinds
+    assert all(t.get_va() == "bottom" and t.get_fontsize() == 12 for t in texts)
+    fig = draw(s, "scatter math homework in 1/3, mlabel(math)")
+    assert [t.get_text() for t in _panel_ax(fig).texts] == [
+        f"{v:g}" for v in s.data.values("math")[:3]
+    ]
+    assert fails(s, "line math homework, mlabel(schid)")[1] == 198
+    assert fails(s, "scatter math homework, mlabel(nosuch)")[1] == 111
+    assert fails(s, "scatter math homework, mlabel(schid) mlabposition(13)")[1] == 198
+
+
+def test_added_text(math_session) -> None:
+    s = math_session
+    fig = draw(
+        s,
+        'scatter math homework, text(70 1 "first" 35 6 "two" "lines", placement(e) '
+        'color(red) size(small)) text(50 3 "third")',
+    )
+    assert fig.data["texts"] == ["first", "two\nlines", "third"]
+    texts = {t.get_text(): t for t in _panel_ax(fig).texts}
+    assert texts["first"].xy == (1.0, 70.0) and texts["first"].get_ha() == "left"
+    assert texts["first"].get_fontsize() == 8 and texts["third"].get_ha() == "center"
+    # by(): the text is in every panel
+    fig = draw(s, 'scatter math homework, by(schtype) text(60 2 "x")')
+    assert [sum(t.get_text() == "x" for t in a.texts) for a in fig._fig.axes if a.has_data()] == [
+        1,
+        1,
+    ]
+
+
+def test_jitter(math_session) -> None:
+    s = math_session
+    x, y = s.data.values("homework"), s.data.values("math")
+    a = series(draw(s, "scatter math homework, jitter(5) jitterseed(7)"))
+    b = series(draw(s, "scatter math homework, jitter(5) jitterseed(7)"))
+    np.testing.assert_array_equal(a["x"], b["x"])
+    dx, dy = a["x"] - x, a["y"] - y
+    assert np.abs(dx).max() <= 0.025 * np.ptp(x) and np.abs(dy).max() <= 0.025 * np.ptp(y)
+    assert np.abs(dx).max() > 0.02 * np.ptp(x)  # the noise spans its range
+    c = series(draw(s, "scatter math homework, jitter(5) jitterseed(8)"))
+    assert not np.array_equal(a["x"], c["x"])
+    np.testing.assert_array_equal(series(draw(s, "scatter math homework"))["x"], x)
+    assert fails(s, "line math homework, jitter(5)")[1] == 198
+
+
+def test_connect_recast_horizontal(math_session) -> None:
+    s = math_session
+    run(s, "sort homework math")
+    ax = _panel_ax(draw(s, "scatter math homework in 1/20, connect(l)"))
+    assert len(ax.lines) == 1 and ax.lines[0].get_marker() not in (None, "None", "")
+    ax = _panel_ax(draw(s, "line math homework in 1/20, connect(J)"))
+    assert ax.lines[0].get_drawstyle() == "steps-post"
+    run(s, "gsort -math")
+    ax = _panel_ax(draw(s, "line math homework in 1/30, connect(L)"))
+    xs = ax.lines[0].get_xdata()
+    assert np.isnan(xs).any()  # broken where homework goes back
+    assert fails(s, "scatter math homework, connect(q)") == ("connectstyle q not found", 111)
+    ax = _panel_ax(draw(s, "twoway lfit math homework, recast(scatter)"))
+    assert len(ax.collections) == 1 and not ax.lines
+    ax = _panel_ax(draw(s, "twoway scatter math homework in 1/10, recast(spike)"))
+    assert len(ax.collections[0].get_segments()) == 10
+    assert fails(s, "twoway scatter math homework, recast(rcap)")[1] == 198
+    run(s, "gen lo = math - 5")
+    run(s, "gen hi = math + 5")
+    fig = draw(s, "twoway rcap lo hi homework in 1/5, horizontal")
+    assert (
+        fig.data["xtitle"] == "lo/hi"
+        and fig.data["ytitle"] == "Time spent on math homework each week"
+    )
+    fig = draw(s, "twoway bar math homework in 1/4, horizontal")
+    widths = sorted(p.get_width() for p in _panel_ax(fig).patches)
+    assert widths == sorted(s.data.values("math")[:4])
+    assert fails(s, "histogram math, horizontal")[1] == 198
+
+
+def test_addplot(math_session) -> None:
+    s = math_session
+    fig = draw(s, "histogram math, addplot(kdensity math, lcolor(red))")
+    assert [d["plot"] for d in fig.data["panels"][0]["series"]] == ["histogram", "kdensity"]
+    assert fig.legend == ["Density", "kdensity math"] and fig.data["ytitle"] == "Density"
+    fig = draw(s, "kdensity math, addplot(kdensity math if schtype == 1, below)")
+    assert [d["n"] for d in fig.data["panels"][0]["series"]] == [
+        int((s.data.values("schtype") == 1).sum()),
+        519,
+    ]
+    assert fails(s, "twoway scatter math homework, addplot(line math homework)")[1] == 198
+    assert fails(s, "histogram math, addplot()") == ("addplot(): plot required", 198)
 
 
 # ---------------------------------------------------------------------------------------------
