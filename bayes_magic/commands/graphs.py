@@ -6,6 +6,12 @@ subcommands ``export``, ``display``, ``dir``, ``drop`` and ``close`` ([G-2] grap
 Every graph is drawn with matplotlib (Agg) into a :class:`~bayes_magic.report.figure.Figure`,
 kept in ``s.graphs`` under its name (``Graph`` unless ``name()`` says otherwise; the current
 graph is the last one drawn or displayed) for ``graph export``.
+
+Plot options beyond the look of markers, lines and areas: ``mlabel()`` ([G-3]
+marker_label_options), ``jitter()``, ``connect()`` ([G-3] connect_options), ``recast()``
+([G-3] advanced_options), ``horizontal``; graph options ``text()`` ([G-3]
+added_text_options) and, for ``histogram``, ``kdensity`` and ``serrbar``, ``addplot()``
+([G-3] addplot_option). ``graph combine`` is in :mod:`~bayes_magic.commands.graph_combine`.
 """
 
 from __future__ import annotations
