@@ -57,3 +57,61 @@ def test_dic_of_the_four_prior_variants() -> None:
     # normalprior(5) (m2) is worse, iwishartprior(10) (m3) worst (ours has m1 and m4 within
     # .01 of each other, where the talk has them a unit apart)
     assert max(dic["m1"], dic["m4"]) < dic["m2"] < dic["m3"]
+
+
+BAYESMH_GIBBS = (
+    "bayesmh math homework i.schtype U0[schid] U1[schid]#c.homework, "
+    "likelihood(normal({e.math:sigma2})) prior({math:}, normal(0,10000)) "
+    "prior({e.math:sigma2}, igamma(0.01,0.01)) prior({U0 U1}, mvnormal(2,0,0,{Sigma,matrix})) "
+    "prior({Sigma,m}, iwishart(2,3,I(2))) block({math:}, gibbs) "
+    "block({U0 U1} {e.math:sigma2} {Sigma,m}, split gibbs) rseed(317)"
+)
+
+
+@pytest.fixture(scope="module")
+def ppvalues(tmp_path_factory) -> tuple[np.ndarray, np.ndarray, float, float]:
+    """The talk's model check: ``bayespredict {_ysim}`` then ``bayesstats ppvalues
+    (@max({_resid}))``; the per-draw statistics and our ESS of each."""
+    from bayes_magic.commands.bayespredict import load_predictions
+    from bayes_magic.diagnostics.mcmc import ess_stata
+
+    path = tmp_path_factory.mktemp("pp") / "prdata"
+    s = Session()
+    run(s, "use math")
+    run(s, f"quietly {BAYESMH_GIBBS}")
+    run(s, f"quietly bayespredict {{_ysim}}, saving({path}) rseed(1)")
+    p = load_predictions(str(path))
+    mu = p.mu.reshape(-1, len(p.y))
+    t_rep = (p.ysim.reshape(-1, len(p.y)) - mu).max(axis=1)
+    t_obs = (p.y - mu).max(axis=1)
+    return t_rep, t_obs, float(ess_stata(t_rep)[0]), float(ess_stata(t_obs)[0])
+
+
+# Stata prints no MCSE for ppvalues. T_rep = max(y_rep - mu) is the largest of fresh normal
+# noise, so its draws are as dependent as those of sigma2: we take the talk's ESS of
+# {e.math:sigma2}, 7646.01, for Stata's T_rep (and for the MCSE of its standard deviation,
+# sd/sqrt(2 ESS)).
+STATA_ESS_SIGMA2 = 7646.01
+
+
+@pytest.mark.slow
+def test_replicated_statistic_agrees_with_the_talk(ppvalues) -> None:
+    t_rep, _t_obs, ess_rep, _ = ppvalues
+    mean, sd = t_rep.mean(), t_rep.std(ddof=1)
+    tol_mean = 4 * np.hypot(2.773591 / np.sqrt(STATA_ESS_SIGMA2), sd / np.sqrt(ess_rep))
+    assert abs(mean - 22.35586) < tol_mean
+    tol_sd = 4 * np.hypot(2.773591 / np.sqrt(2 * STATA_ESS_SIGMA2), sd / np.sqrt(2 * ess_rep))
+    assert abs(sd - 2.773591) < tol_sd
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="known difference (README): our E(T_obs) is 20.65 against the talk's 21.27",
+)
+def test_observed_statistic_agrees_with_the_talk(ppvalues) -> None:
+    _t_rep, t_obs, _, ess_obs = ppvalues
+    # even allowing Stata an MCSE as large as the one of its slowest parameter (homework, ESS
+    # 205.55), the talk's E(T_obs) is out of reach
+    tol = 4 * np.hypot(t_obs.std(ddof=1) / np.sqrt(205.55), t_obs.std(ddof=1) / np.sqrt(ess_obs))
+    assert abs(t_obs.mean() - 21.27055) < tol
