@@ -14,6 +14,7 @@ from ..fit.estimates import Estimates
 from ..report.format import fmt_f, fmt_g
 from ..report.output import Block, Output, Rule, Text, html_table
 from ..syntax.ast import Command, Words
+from .estimates_files import describe_using
 from .registry import command
 
 _REPLAY = {}
@@ -134,6 +135,8 @@ def clear(s, cmd: Command) -> list[Output]:
 
 @command("estimates", "describe")
 def describe(s, cmd: Command) -> list[Output]:
+    if cmd.using is not None:
+        return describe_using(cmd)
     outs: list[Output] = []
     for name, e in resolve_names(s, _words(cmd) or ["."]):
         outs.append(

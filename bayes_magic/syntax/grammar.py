@@ -894,10 +894,10 @@ _ESTIMATES = (
     g("drop", words_body(least=1)),
     g("clear", words_body(most=0)),
     g("TABle", words_body(), T.ESTIMATES_TABLE),
-    g("DEScribe", words_body()),
+    g("DEScribe", words_body(), T.table(T.opt("number", T.Int(1))), using="optional"),
     g("Query", words_body(most=0)),
-    g("save", filename_body(), T.table(T.opt("replace"))),
-    g("use", filename_body()),
+    g("save", filename_body(), T.table(T.opt("replace"), T.opt("append"))),
+    g("use", filename_body(), T.table(T.opt("number", T.Int(1)))),
 )
 _ESTAT = (
     g("sd", None, T.ESTAT_SD),
