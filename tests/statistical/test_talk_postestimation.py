@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from bayes_magic.session import Session
+from tests.commands.test_bayes_commands import BAYESMH
 from tests.conftest import run
 
 TALK = "mixed math homework i.schtype || schid: homework, covariance(unstructured)"
@@ -59,15 +60,6 @@ def test_dic_of_the_four_prior_variants() -> None:
     assert max(dic["m1"], dic["m4"]) < dic["m2"] < dic["m3"]
 
 
-BAYESMH_GIBBS = (
-    "bayesmh math homework i.schtype U0[schid] U1[schid]#c.homework, "
-    "likelihood(normal({e.math:sigma2})) prior({math:}, normal(0,10000)) "
-    "prior({e.math:sigma2}, igamma(0.01,0.01)) prior({U0 U1}, mvnormal(2,0,0,{Sigma,matrix})) "
-    "prior({Sigma,m}, iwishart(2,3,I(2))) block({math:}, gibbs) "
-    "block({U0 U1} {e.math:sigma2} {Sigma,m}, split gibbs) rseed(317)"
-)
-
-
 @pytest.fixture(scope="module")
 def ppvalues(tmp_path_factory) -> tuple[np.ndarray, np.ndarray, float, float]:
     """The talk's model check: ``bayespredict {_ysim}`` then ``bayesstats ppvalues
@@ -78,7 +70,7 @@ def ppvalues(tmp_path_factory) -> tuple[np.ndarray, np.ndarray, float, float]:
     path = tmp_path_factory.mktemp("pp") / "prdata"
     s = Session()
     run(s, "use math")
-    run(s, f"quietly {BAYESMH_GIBBS}")
+    run(s, f"quietly {BAYESMH}")  # the talk's Gibbs bayesmh model
     run(s, f"quietly bayespredict {{_ysim}}, saving({path}) rseed(1)")
     p = load_predictions(str(path))
     mu = p.mu.reshape(-1, len(p.y))
