@@ -118,8 +118,7 @@ def summarize(s, cmd: Command) -> list[Output]:
         return [
             _detail_block(ds.info[v].label or v, st, x, fmt) for v, st, x, fmt in rows if len(x)
         ]
-    table = _weighted_table if wkind in ("aweight", "iweight") else _table
-    return [table(rows, cmd.option("separator", 5))]
+    return [_table(rows, cmd.option("separator", 5), wkind in ("aweight", "iweight"))]
 
 
 def _cell_format(fmt: str | None):
@@ -136,10 +135,30 @@ def _obs_text(n: float) -> str:
     return f"{int(n):,}" if n == int(n) else fmt_g(n, 9)
 
 
-def _table(rows: list, sep: int) -> Block:
-    """The plain table: Obs (right edge 25), Mean 37, Std. dev. 49, Min 60, Max 71."""
-    head = "    Variable |        Obs        Mean    Std. dev.       Min        Max"
-    rule = "-------------+---------------------------------------------------------"
+#: the plain table: Obs (right edge 25), Mean 37, Std. dev. 49, Min 60, Max 71; with
+#: ``aweight``/``iweight`` weights, as Stata's logs show it: Obs (right edge 22), Weight 34 (the
+#: sum of the weights, a ``%11.0g``-like number such as ``486061.372`` or ``2.5918e+13`` read off
+#: real logs, not documented), Mean 46, Std. dev. 57, Min 68, Max 79
+_LAYOUT = {
+    False: (
+        "    Variable |        Obs        Mean    Std. dev.       Min        Max",
+        57,
+        11,
+        (12, 12, 11, 11),
+    ),
+    True: (
+        "    Variable |     Obs      Weight        Mean   Std. dev.       Min        Max",
+        65,
+        8,
+        (12, 12, 11, 11, 11),
+    ),
+}
+
+
+def _table(rows: list, sep: int, weighted: bool = False) -> Block:
+    """The summary table, plain or with the Weight column (see :data:`_LAYOUT`)."""
+    head, dashes, obs_w, widths = _LAYOUT[weighted]
+    rule = "-------------+" + "-" * dashes
     lines = [head, rule]
     hrows: list = []
     for k, (v, st, _x, fmt) in enumerate(rows):
@@ -148,48 +167,19 @@ def _table(rows: list, sep: int) -> Block:
             hrows.append(Rule())
         obs = _obs_text(st["N"])
         if st["N"] == 0:
-            lines.append(f"{abbrev(v, 12):>12} |{obs:>11}")
-            hrows.append([v, obs, "", "", "", ""])
+            lines.append(f"{abbrev(v, 12):>12} |{obs:>{obs_w}}")
+            hrows.append([v, obs] + [""] * len(widths))
             continue
         f = _cell_format(fmt)
-        cells = [f(st["mean"]), f(st["sd"]), f(st["min"]), f(st["max"])]
+        cells = [fmt_g(st["sum_w"], 11)] if weighted else []
+        cells += [f(st["mean"]), f(st["sd"]), f(st["min"]), f(st["max"])]
         lines.append(
-            f"{abbrev(v, 12):>12} |{obs:>11}{cells[0]:>12}{cells[1]:>12}"
-            f"{cells[2]:>11}{cells[3]:>11}"
+            f"{abbrev(v, 12):>12} |{obs:>{obs_w}}"
+            + "".join(f"{c:>{w}}" for c, w in zip(cells, widths))
         )
         hrows.append([v, obs, *cells])
-    html = html_table([["Variable", "Obs", "Mean", "Std. dev.", "Min", "Max"]], hrows)
-    return Block("\n".join(lines), html, data={v: st for v, st, _, _ in rows})
-
-
-def _weighted_table(rows: list, sep: int) -> Block:
-    """The table with ``aweight``/``iweight`` weights, as Stata's logs show it: Obs (right edge
-    22), Weight 34 (the sum of the weights), Mean 46, Std. dev. 57, Min 68, Max 79.
-
-    The Weight column's ``%11.0g``-like number (``486061.372``, ``2.5918e+13``) is read off
-    real logs, not documented.
-    """
-    head = "    Variable |     Obs      Weight        Mean   Std. dev.       Min        Max"
-    rule = "-------------+" + "-" * 65
-    lines = [head, rule]
-    hrows: list = []
-    for k, (v, st, _x, fmt) in enumerate(rows):
-        if k and sep and k % sep == 0:
-            lines.append(rule)
-            hrows.append(Rule())
-        obs = _obs_text(st["N"])
-        if st["N"] == 0:
-            lines.append(f"{abbrev(v, 12):>12} |{obs:>8}")
-            hrows.append([v, obs, "", "", "", "", ""])
-            continue
-        f = _cell_format(fmt)
-        cells = [fmt_g(st["sum_w"], 11), f(st["mean"]), f(st["sd"]), f(st["min"]), f(st["max"])]
-        lines.append(
-            f"{abbrev(v, 12):>12} |{obs:>8}{cells[0]:>12}{cells[1]:>12}{cells[2]:>11}"
-            f"{cells[3]:>11}{cells[4]:>11}"
-        )
-        hrows.append([v, obs, *cells])
-    html = html_table([["Variable", "Obs", "Weight", "Mean", "Std. dev.", "Min", "Max"]], hrows)
+    names = ["Variable", "Obs", *(["Weight"] if weighted else []), "Mean", "Std. dev.", "Min"]
+    html = html_table([[*names, "Max"]], hrows)
     return Block("\n".join(lines), html, data={v: st for v, st, _, _ in rows})
 
 
