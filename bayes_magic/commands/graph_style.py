@@ -257,15 +257,21 @@ _WIDTHS = {
 }
 
 
+def _sized(word: str, named: dict[str, float], what: str, number) -> float:
+    """A size by name from ``named``, else ``number(word)`` (never negative); ``what ... not
+    found`` (r(111)) for anything else."""
+    w = word.strip().lower()
+    if w in named:
+        return named[w]
+    try:
+        return max(0.0, number(w))
+    except ValueError:
+        raise StataError(f"{what} {word.strip()} not found", 111) from None
+
+
 def width(word: str) -> float:
     """A line width (``thin``, ``medium``, ``thick`` ... or a number of points)."""
-    w = word.strip().lower()
-    if w in _WIDTHS:
-        return _WIDTHS[w]
-    try:
-        return max(0.0, float(w.rstrip("pt")))
-    except ValueError:
-        raise StataError(f"linewidth {word.strip()} not found", 111) from None
+    return _sized(word, _WIDTHS, "linewidth", lambda w: float(w.rstrip("pt")))
 
 
 _MSIZES = {
@@ -285,13 +291,12 @@ _MSIZES = {
 
 def msize(word: str) -> float:
     """A marker size (``small``, ``medium``, ``large`` ... or a number) in points."""
-    w = word.strip().lower()
-    if w in _MSIZES:
-        return _MSIZES[w]
-    try:
-        return max(0.0, float(w.lstrip("*")) * (6.0 if w.startswith("*") else 2.5))
-    except ValueError:
-        raise StataError(f"markersize {word.strip()} not found", 111) from None
+    return _sized(
+        word,
+        _MSIZES,
+        "markersize",
+        lambda w: float(w.lstrip("*")) * (6.0 if w.startswith("*") else 2.5),
+    )
 
 
 _TEXTSIZES = {
@@ -316,14 +321,12 @@ _TEXTSIZES = {
 def textsize(word: str) -> float:
     """A text size ([G-4] textsizestyle: ``small``, ``medium``, ``large`` ...; ``#`` in percent
     of the graph's height, ``*#`` a multiple of medium) in points."""
-    w = word.strip().lower()
-    if w in _TEXTSIZES:
-        return _TEXTSIZES[w]
-    try:
-        v = float(w.lstrip("*"))
-    except ValueError:
-        raise StataError(f"textsizestyle {word.strip()} not found", 111) from None
-    return max(0.0, v * 10.0 if w.startswith("*") else v / 100 * 4.48 * 72)
+    return _sized(
+        word,
+        _TEXTSIZES,
+        "textsizestyle",
+        lambda w: float(w.lstrip("*")) * (10.0 if w.startswith("*") else 4.48 * 72 / 100),
+    )
 
 
 #: clock positions ([G-4] clockposstyle) and compass directions ([G-4] compassdirstyle) as the
