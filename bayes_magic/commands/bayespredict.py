@@ -2,8 +2,10 @@
 ppvalues): posterior predictive simulation and checks.
 
 For every kept draw θ_t (coefficients, random effects, variance), the linear predictor
-μ_t = Xβ_t + Zb_t and a replicate y_t ~ N(μ_t, σ²_t) of the outcome on the estimation sample
-(conditional on the simulated random effects, as Stata does for multilevel models).
+μ_t = Xβ_t + Zb_t and a replicate y_t ~ N(μ_t, σ²_t) of the outcome (conditional on the
+simulated random effects). As in Stata, the predictions are made on the data in memory, for the
+observations in ``if``/``in`` whose covariates are known and whose groups were in the fit
+(changed covariates give forecasts; the estimation sample is not required).
 ``{_ysim}`` are the replicates, ``{_mu}`` the predictors, ``{_resid}`` the residuals y − μ_t.
 
 ``bayespredict {_ysim} ..., saving(file)`` keeps them in ``file.bmpred``;
@@ -30,7 +32,6 @@ from ..report.format import fmt_g
 from ..report.output import Block, Output, Text, escape, html_table
 from ..syntax.ast import Binary, Call, Command, LabeledExpr, Name, Num, ParamList, ParamRef, Unary
 from .bayes_display import _right
-from .bayes_ic import mu_draws
 from .registry import command
 
 __all__ = ["Predictions", "simulate"]
@@ -41,7 +42,8 @@ _SIMS = ("_ysim", "_ysim1", "_mu", "_mu1", "_resid", "_resid1")
 
 @dataclass
 class Predictions:
-    """Simulated outcomes of one Bayesian result: ``ysim``/``mu`` are (chains, draws, n)."""
+    """Simulated outcomes of one Bayesian result: ``ysim``/``mu`` are (chains, draws, n) over
+    the observations ``obs`` (1-based observation numbers of the data they were made on)."""
 
     cmdline: str
     depvar: str
@@ -49,6 +51,13 @@ class Predictions:
     mu: np.ndarray
     ysim: np.ndarray
     rseed: int | None
+    obs: np.ndarray | None = None
+
+    def position(self, number: int) -> int | None:
+        """Where observation ``number`` is in the arrays (None if it was not predicted)."""
+        obs = self.obs if self.obs is not None else np.arange(1, self.mu.shape[2] + 1)
+        hit = np.flatnonzero(obs == number)
+        return int(hit[0]) if len(hit) else None
 
 
 def _post(s) -> Posterior:
@@ -56,16 +65,45 @@ def _post(s) -> Posterior:
         raise StataError("last estimates not found", 301)
     post = s.e
     if getattr(post, "design", None) is None:
-        raise StataError("bayespredict needs the estimation data; refit the model", 498)
+        raise StataError("bayespredict needs the model's design; refit the model", 498)
     return post
 
 
-def simulate(post: Posterior, rng: np.random.Generator) -> Predictions:
-    """Replicates of the outcome at every draw."""
-    mu = mu_draws(post)
+def current_mu(s, post: Posterior, touse: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The linear predictor at every draw over the data in memory: (rows, mu), ``mu`` of shape
+    (chains, draws, rows). Rows are those in ``touse`` with their covariates known and their
+    groups among the groups of the fit (random effects exist for those only)."""
+    from ..design.newdata import fixed_columns, group_rows, re_columns
+
+    d, ds = post.design, s.data
+    X = fixed_columns(ds, d.xnames)
+    ok = touse & ~np.isnan(X).any(axis=1)
+    parts = []
+    first_of = [lo for lo, _ in post.layout.re_levels]
+    for lev, dl, first in zip(post.model.levels, d.levels, first_of):
+        g, Z = group_rows(ds, dl), re_columns(ds, dl)
+        ok &= (g >= 0) & ~np.isnan(Z).any(axis=1)
+        parts.append((lev, dl, first, g, Z))
+    rows = np.flatnonzero(ok)
+    if not len(rows):
+        raise StataError("no observations", 2000)
+    bi = [post.names.index(n) for n in post.layout.coef_names]
+    C, T = post.draws.shape[:2]
+    mu = post.draws[:, :, bi] @ X[rows].T
+    for lev, dl, first, g, Z in parts:
+        R = post.re_draws[:, :, first : first + dl.G * lev.k].reshape(C, T, dl.G, lev.k)
+        for j, eff in enumerate(lev.effects):
+            mu += Z[rows, dl.znames.index(eff)] * R[:, :, g[rows], j]
+    return rows, mu
+
+
+def simulate(s, post: Posterior, rng: np.random.Generator, touse: np.ndarray) -> Predictions:
+    """Replicates of the outcome at every draw, over the observations in memory in ``touse``."""
+    rows, mu = current_mu(s, post, touse)
     s2 = post.chains_of(post.model.sigma2_name)
     ysim = mu + np.sqrt(s2)[:, :, None] * rng.standard_normal(mu.shape)
-    return Predictions(post.cmdline, post.model.eq, post.design.y.copy(), mu, ysim, None)
+    y = np.asarray(s.data.values(post.design.depvar), dtype=float)[rows]
+    return Predictions(post.cmdline, post.model.eq, y, mu, ysim, None, rows + 1)
 
 
 def _rng(s, cmd: Command) -> tuple[np.random.Generator, int | None]:
@@ -112,7 +150,7 @@ def bayespredict(s, cmd: Command) -> list[Output]:
     if target.exists() and not replace:
         raise StataError(f"file {target} already exists", 602)
     rng, seed = _rng(s, cmd)
-    pred = simulate(post, rng)
+    pred = simulate(s, post, rng, s.touse(cmd))
     pred.rseed = seed
     try:
         with open(target, "wb") as f:
@@ -137,7 +175,7 @@ def _new_variables(s, cmd, post: Posterior, items, stat: str | None) -> list[Out
     for n in names:
         check_new_name(s.data, n)
     rng, _seed = _rng(s, cmd)
-    pred = simulate(post, rng)
+    pred = simulate(s, post, rng, s.touse(cmd))
     draws = pred.ysim.reshape(-1, pred.ysim.shape[2])
     if stat == "mean":
         cols = [pred.mu.reshape(-1, pred.mu.shape[2]).mean(axis=0)]
@@ -149,9 +187,7 @@ def _new_variables(s, cmd, post: Posterior, items, stat: str | None) -> list[Out
         level = float(cmd.option("clevel", 95.0))
         a = (1 - level / 100) / 2
         cols = [np.quantile(draws, a, axis=0), np.quantile(draws, 1 - a, axis=0)]
-    mask = s.data.mask_of(post.ids) if getattr(post, "ids", None) is not None else post.sample
-    if mask is None or mask.sum() != len(pred.y):
-        raise StataError("the estimation sample has changed; refit the model", 498)
+    rows = pred.obs - 1
     labels = {
         "mean": f"Posterior predictive mean of {pred.depvar}",
         "median": f"Posterior predictive median of {pred.depvar}",
@@ -159,7 +195,7 @@ def _new_variables(s, cmd, post: Posterior, items, stat: str | None) -> list[Out
     }
     for k, (n, c) in enumerate(zip(names, cols)):
         full = np.full(s.data.nobs, np.nan)
-        full[mask] = c
+        full[rows] = c
         s.data.set_values(n, full, vtype)
         if stat == "cri":
             s.data.info[n].label = ("Lower" if k == 0 else "Upper") + f" CrI bound of {pred.depvar}"
@@ -216,11 +252,11 @@ def _sim(pred: Predictions, ref: ParamRef, replicate: bool) -> tuple[np.ndarray,
         raise StataError(f"{{{it}}} invalid in ppvalues", 198, span=ref.span)
     if idx is not None:
         try:
-            i = int(idx) - 1
+            i = pred.position(int(idx))
         except ValueError:
             raise StataError(f"{{{it}}}: observation index must be a number", 198) from None
-        if not 0 <= i < arr.shape[2]:
-            raise StataError(f"{{{it}}}: observation {idx} out of range", 198)
+        if i is None:
+            raise StataError(f"{{{it}}}: observation {idx} was not predicted", 198)
         return arr[:, :, i], f"{base}1_{idx}"
     return arr, f"{base}1"
 

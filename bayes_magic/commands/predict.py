@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..dataset.varnames import check_new_name
-from ..design.factors import Column, expand_columns
+from ..design.newdata import fixed_columns, group_rows, re_columns
 from ..errors import StataError
 from ..fit.mixed import MixedFit
 from ..report.output import Output, Text
@@ -41,49 +41,17 @@ def _newnames(s, words: list[str], count: int) -> list[str]:
     return names
 
 
-def _X(s, fit: MixedFit) -> np.ndarray:
-    """The fixed-effects design over the whole dataset (NaN where a covariate is missing)."""
-    spec = s.e.spec
-    cols = expand_columns(s.data, spec.fixed, fit.design.sample, constant=spec.constant)
-    if spec.constant:
-        cols.append(Column("_cons", "coef", None, "_cons", np.ones(s.data.nobs)))
-    by_name = {c.name.replace("b.", ".").replace("o.", "."): c for c in cols}
-    X = np.zeros((s.data.nobs, fit.design.p))
-    for j, nm in enumerate(fit.design.xnames):
-        c = by_name.get(nm.replace("b.", ".").replace("o.", "."))
-        if c is None or c.values is None:
-            raise StataError(f"variable for {nm} not found", 111)
-        X[:, j] = c.values
-    return X
-
-
 def _re_contribution(s, fit: MixedFit, blups: list[np.ndarray]) -> np.ndarray:
     """Z b over the whole dataset (NaN where a group has no random effect)."""
     total = np.zeros(s.data.nobs)
     for lv, b in zip(fit.design.levels, blups):
-        g = _group_rows(s, lv)
-        Z = _Z(s, lv)
+        g = group_rows(s.data, lv)
+        Z = re_columns(s.data, lv)
         contrib = np.full(s.data.nobs, np.nan)
         ok = g >= 0
         contrib[ok] = np.einsum("ij,ij->i", Z[ok], b[g[ok]])
         total += contrib
     return total
-
-
-def _group_rows(s, lv) -> np.ndarray:
-    pos = {t: i for i, t in enumerate(lv.ids)}
-    if not lv.path:
-        return np.zeros(s.data.nobs, dtype=np.int64)
-    cols = [s.data.values(v) for v in lv.path]
-    keys = list(zip(*(c.tolist() for c in cols)))
-    return np.array([pos.get(k, -1) for k in keys], dtype=np.int64)
-
-
-def _Z(s, lv) -> np.ndarray:
-    cols = []
-    for nm in lv.znames:
-        cols.append(np.ones(s.data.nobs) if nm == "_cons" else s.data.values(nm))
-    return np.column_stack(cols)
 
 
 @command("predict")
@@ -128,7 +96,7 @@ def predict(s, cmd: Command) -> list[Output]:
         j = 0
         for i in levels:
             lv = fit.design.levels[i]
-            g = _group_rows(s, lv)
+            g = group_rows(ds, lv)
             ok = (g >= 0) & touse
             for k, zn in enumerate(lv.znames):
                 eff = f"R.{lv.crossed}" if lv.crossed else zn
@@ -144,7 +112,7 @@ def predict(s, cmd: Command) -> list[Output]:
                 j += 1
         return outs
     names = _newnames(s, words, 1)
-    X = _X(s, fit)
+    X = fixed_columns(ds, fit.design.xnames)
     xb = X @ fit.beta
     if which == "xb":
         val, label = xb, "Linear prediction, fixed portion"

@@ -100,6 +100,48 @@ def test_bayespredict_mean_variable(s: Session) -> None:
     assert fails(s, "bayespredict math, mean")[1] == 110
 
 
+def test_bayespredict_works_on_the_data_in_memory(tmp_path) -> None:
+    """As Stata's: if/in select observations, the others stay missing; after the data change
+    the predictions follow the data in memory (forecasts), and groups not in the fit get none."""
+    s = Session()
+    run(s, "use math")
+    run(s, f"quietly bayes, rseed(317) {SHORT}: mixed math homework i.schtype || schid:")
+    post = s.e
+    run(s, "bayespredict all, mean rseed(1)")
+    full = s.data.values("all").copy()
+    np.testing.assert_allclose(full, mu_draws(post).reshape(-1, 519).mean(axis=0))
+    run(s, "bayespredict pub if schtype == 1, mean")
+    pub = s.data.values("pub")
+    one = s.data.values("schtype") == 1
+    assert np.isnan(pub[~one]).all()
+    np.testing.assert_allclose(pub[one], full[one])
+    run(s, "bayespredict first in 1/10, mean")
+    assert (~np.isnan(s.data.values("first"))).sum() == 10
+    # {_ysim} over a subset keeps the observation numbers for {_ysim[#]}
+    f = tmp_path / "sub"
+    run(s, f'bayespredict {{_ysim}} in 5/9, saving("{f}") rseed(3)')
+    pred = load_predictions(str(f))
+    assert pred.mu.shape[2] == 5 and list(pred.obs) == [5, 6, 7, 8, 9]
+    run(s, f'bayesstats ppvalues {{_ysim[7]}} using "{f}"')
+    assert s.r["summary"].values[0, 2] == s.data.values("math")[6]
+    assert fails(s, f'bayesstats ppvalues {{_ysim[1]}} using "{f}"')[1] == 198
+    # a forecast: one more hour of homework moves the mean by the posterior mean of its slope
+    run(s, "replace homework = homework + 1 in 1/3")
+    run(s, "bayespredict more in 1/3, mean")
+    slope = post.chains_of("math:homework").mean()
+    # (stored as float, as Stata stores new variables: 7 digits)
+    np.testing.assert_allclose(s.data.values("more")[:3], full[:3] + slope, rtol=1e-6)
+    # after dropping a school, the rest are predicted as before; a new school gets none
+    run(s, "replace homework = homework - 1 in 1/3")
+    keep = s.data.values("schid") != 6053
+    run(s, "drop if schid == 6053")
+    run(s, "bayespredict after, mean")
+    np.testing.assert_allclose(s.data.values("after"), full[keep])
+    run(s, "replace schid = 1 in 1")
+    run(s, "bayespredict newgroup, mean")
+    assert np.isnan(s.data.values("newgroup")[0]) and not np.isnan(s.data.values("newgroup")[1])
+
+
 def test_joint_intervals(s: Session) -> None:
     out = run(
         s,

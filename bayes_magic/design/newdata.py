@@ -1,0 +1,76 @@
+"""A fitted model's design over the data in memory, for predictions: ``predict`` after
+``mixed`` and ``bayespredict`` work on whatever observations are there now, as Stata's do
+([ME] mixed postestimation, [BAYES] bayespredict), not only on the estimation sample.
+
+The fixed-effects columns are rebuilt from the coefficient names Stata gives them
+(``homework``, ``1.schtype``, ``2.a#c.x``, ``_cons``), so a factor level missing from the data
+in memory is simply a column of zeros; random effects exist for the groups of the estimation
+sample only.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from ..dataset.dataset import Dataset
+from ..dataset.varnames import resolve
+from ..errors import StataError
+from .mixed import RELevel
+
+__all__ = ["fixed_columns", "group_rows", "re_columns"]
+
+_LEVEL = re.compile(r"(\d+)[bno]*\.(.+)")
+
+
+def _numeric(ds: Dataset, name: str) -> np.ndarray:
+    v = resolve(ds, name)
+    x = ds.values(v)
+    if x.dtype == object:
+        raise StataError(f"string variables not allowed;\n{v} is a string variable", 109)
+    return np.asarray(x, dtype=float)
+
+
+def _column(ds: Dataset, name: str) -> np.ndarray:
+    """One coefficient's column: a product of level indicators and continuous variables."""
+    if name == "_cons":
+        return np.ones(ds.nobs)
+    out = np.ones(ds.nobs)
+    for part in name.split("#"):
+        m = _LEVEL.fullmatch(part)
+        if m:
+            x = _numeric(ds, m.group(2))
+            ind = (x == float(m.group(1))).astype(float)
+            ind[np.isnan(x)] = np.nan
+            out = out * ind
+        else:
+            base = part[2:] if part.startswith(("c.", "o.")) else part
+            out = out * _numeric(ds, base)
+    return out
+
+
+def fixed_columns(ds: Dataset, xnames: list[str]) -> np.ndarray:
+    """X (observations by coefficients) over the data in memory; NaN where a covariate is
+    missing."""
+    X = np.zeros((ds.nobs, len(xnames)))
+    for j, name in enumerate(xnames):
+        X[:, j] = _column(ds, name)
+    return X
+
+
+def group_rows(ds: Dataset, lv: RELevel) -> np.ndarray:
+    """Each observation's group among the level's groups of the fit (-1: not among them)."""
+    if not lv.path:
+        return np.zeros(ds.nobs, dtype=np.int64)
+    pos = {t: i for i, t in enumerate(lv.ids)}
+    cols = [ds.values(resolve(ds, v)) for v in lv.path]
+    keys = list(zip(*(c.tolist() for c in cols)))
+    return np.array([pos.get(k, -1) for k in keys], dtype=np.int64)
+
+
+def re_columns(ds: Dataset, lv: RELevel) -> np.ndarray:
+    """The level's random-effects design Z over the data in memory (columns ``lv.znames``)."""
+    return np.column_stack(
+        [np.ones(ds.nobs) if nm == "_cons" else _numeric(ds, nm) for nm in lv.znames]
+    )
