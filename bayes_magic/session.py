@@ -213,7 +213,17 @@ class Session:
         return res
 
     def run_text(self, text: str) -> list[Output]:
-        """Parse and run one logical command line; raises :class:`StataError`."""
+        """Parse and run one logical command line; raises :class:`StataError`.
+
+        numpy's floating-point warnings are silenced: in Stata an invalid operation (``1/0``,
+        ``ln(-1)``) is simply a missing value, which the commands show as ``.``."""
+        import warnings
+
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return self._run_text(text)
+
+    def _run_text(self, text: str) -> list[Output]:
         return self.run(parse(text))
 
     def run(self, cmd: Command) -> list[Output]:

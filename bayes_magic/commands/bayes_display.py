@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..diagnostics.mcmc import summary_row
+from ..errors import StataError
 from ..posterior import Posterior
 from ..report.coeftable import CoefRow, CoefTable, Equation
 from ..report.format import fmt_g
@@ -295,6 +296,12 @@ def _group_table(groups: list) -> list[str]:
 
 def stats_of(chains: np.ndarray, opts: dict[str, Any]) -> list[float]:
     """Mean, Std. dev., MCSE, Median, lower, upper of one parameter's draws."""
+    batch = int(opts.get("batch", 0))
+    if batch < 0 or 2 * batch > chains.size:
+        raise StataError(
+            f"batch({batch}) must be between 0 and half the MCMC sample size ({chains.size // 2})",
+            198,
+        )
     r = summary_row(
         chains,
         level=float(opts.get("clevel", 95.0)),

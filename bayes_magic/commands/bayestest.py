@@ -29,9 +29,8 @@ def _bound(v) -> tuple[float, bool] | None:
     """``lower()``/``upper()`` values arrive as (number, inclusive) or a number."""
     if v is None:
         return None
-    if isinstance(v, tuple):
-        return float(v[0]), bool(v[1])
-    return float(v), False
+    x, inc = (float(v[0]), bool(v[1])) if isinstance(v, tuple) else (float(v), False)
+    return None if np.isnan(x) else (x, inc)  # lower(.)/upper(.): no bound, as in Stata
 
 
 def _fmt_num(x: float) -> str:
@@ -74,6 +73,11 @@ def interval(s, cmd: Command) -> list[Output]:
             lo, hi, target = glo, ghi, it
         if lo is None and hi is None:
             raise StataError("one of lower() or upper() is required", 198)
+        if lo is not None and hi is not None and lo[0] > hi[0]:
+            raise StataError(
+                f"lower({_fmt_num(lo[0])}) must not be greater than upper({_fmt_num(hi[0])})",
+                198,
+            )
         for x in resolve_items(post, [target]):
             tests.append(_test(x, lo, hi, inclusive))
     if cmd.has("joint") and len(tests) > 1:
@@ -94,7 +98,7 @@ def interval(s, cmd: Command) -> list[Output]:
     head += [f"{name:>12} : {desc}" for name, desc, *_ in rows]
     lines = ["-" * 48, f"{'':>12} |       Mean    Std. dev.      MCSE", "-" * 13 + "+" + "-" * 34]
     for name, _desc, mean, sd, mcse in rows:
-        lines.append(f"{name:>12} |{fmt_sig4(mean):>11}{sd:>13.5f}{fmt_g(mcse, 8):>10}")
+        lines.append(f"{name:>12} |{fmt_sig4(mean):>11}{sd:>13.5f}{fmt_g(mcse, 9):>10}")
     lines.append("-" * 48)
     text = "\n".join([*head, "", *lines])
     html = (
@@ -103,7 +107,7 @@ def interval(s, cmd: Command) -> list[Output]:
         + "</pre>"
         + html_table(
             [["", "Mean", "Std. dev.", "MCSE"]],
-            [[name, fmt_sig4(m), f"{sd:.5f}", fmt_g(e, 8)] for name, _d, m, sd, e in rows],
+            [[name, fmt_sig4(m), f"{sd:.5f}", fmt_g(e, 9)] for name, _d, m, sd, e in rows],
         )
     )
     M = Matrix(np.array(vals), [r[0] for r in rows], ["Mean", "Std. dev.", "MCSE"])

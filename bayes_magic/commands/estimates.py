@@ -35,6 +35,11 @@ def replay(est: Estimates) -> list[Output]:
         from .mixed import mixed_outputs
 
         return mixed_outputs(est, {k: v for k, v in est.options.items()})
+    if est.cmd in ("bayes", "bayesmh"):
+        from .bayes import display_options
+        from .bayes_display import bayes_outputs
+
+        return bayes_outputs(est, display_options({}), summaries=False)
     f = _REPLAY.get(est.cmd)
     if f is None:
         raise StataError(f"cannot replay {est.cmd} results", 321)

@@ -27,11 +27,12 @@ def find_matrix(s, ref: str) -> tuple[str, Matrix]:
     m = re.fullmatch(r"([re])\((\w+)\)", ref)
     if m:
         kind, key = m.groups()
-        if kind == "e" and s.e is not None and key in ("b", "V"):
-            names = list(s.e.bnames)
-            if key == "b":
-                return ref, Matrix(np.asarray(s.e.b, float).reshape(1, -1), ["y1"], names)
-            return ref, Matrix(np.atleast_2d(np.asarray(s.e.V, float)), names, names)
+        if kind == "e" and s.e is not None:
+            from .returns import e_matrices
+
+            found = e_matrices(s.e).get(key)
+            if found is not None:
+                return ref, found
         got = s.r.get(key) if kind == "r" else getattr(s.e, "info", {}).get(key)
         if isinstance(got, Matrix):
             return ref, got
@@ -80,6 +81,11 @@ def matrix(s, cmd: Command) -> list[Output]:
 
 
 def _list(s, cmd: Command, ref: str) -> Output:
+    """``matrix list`` as Stata lays it out ([P] matrix utility): column equations on a line of
+    their own above the names (each name in 10 characters, abbreviated with ``~``), row names
+    in full, ``symmetric`` matrices as their lower triangle, six columns to a panel."""
+    from .describe import abbrev
+
     name, M = find_matrix(s, ref)
     fmt = cmd.option("format")
     if fmt is not None:
@@ -89,20 +95,38 @@ def _list(s, cmd: Command, ref: str) -> Output:
         return fmt_number(x, str(fmt)) if fmt is not None else fmt_g(x, 10)
 
     r, c = M.shape
-    lines = [] if cmd.has("noheader") else [f"{name}[{r},{c}]"]
-    rown = [n[-12:] for n in M.rownames]
-    w = max([len(n) for n in rown] + [1])
+    sym = (
+        r == c
+        and r > 1
+        and list(M.rownames) == list(M.colnames)
+        and np.allclose(M.values, M.values.T, equal_nan=True)
+    )
+    head = f"{'symmetric ' if sym else ''}{name}[{r},{c}]"
+    lines = [] if cmd.has("noheader") else [head]
+    w = max([len(n) for n in M.rownames] + [1])
+    split = [n.rpartition(":") for n in M.colnames]
+    eqs = any(sep for _eq, sep, _nm in split)
     for start in range(0, c, 6):
         cols = range(start, min(c, start + 6))
-        lines.append(" " * (w + 1) + "".join(f"{M.colnames[j][-10:]:>11}" for j in cols))
+        if eqs:
+            lines.append(
+                " " * (w + 1)
+                + "".join(f"{abbrev(split[j][0], 9) + split[j][1]:>11}" for j in cols)
+            )
+        lines.append(" " * (w + 1) + "".join(f"{abbrev(split[j][2], 10):>11}" for j in cols))
         for i in range(r):
-            lines.append(f"{rown[i]:>{w}} " + "".join(f"{cell(M.values[i, j]):>11}" for j in cols))
+            shown = [j for j in cols if not sym or j <= i]
+            if sym and not shown:
+                continue
+            lines.append(
+                f"{M.rownames[i]:>{w}} " + "".join(f"{cell(M.values[i, j]):>11}" for j in shown)
+            )
     html = html_table(
         [["", *M.colnames]],
         [[M.rownames[i], *(cell(x) for x in M.values[i])] for i in range(r)],
-        caption=f"{name}[{r},{c}]",
+        caption=head,
     )
-    return Block("\n".join(lines), html, data=M)
+    return Block("\n".join(line.rstrip() for line in lines), html, data=M)
 
 
 @command("svmat")

@@ -80,6 +80,8 @@ MODULES = {
     "egen": "generate",
     "mixed": "mixed",
     "estat": "estat",
+    "return": "returns",
+    "ereturn": "returns",
     "predict": "predict",
     "estimates": "estimates",
     "lrtest": "estimates",

@@ -1003,6 +1003,8 @@ COMMANDS: tuple[Grammar, ...] = (
     g("bayespredict", bayespredict_body, T.BAYESPREDICT, if_=True, in_=True),
     g("ESTimates", subcommands=_ESTIMATES),
     g("estat", subcommands=_ESTAT),
+    g("return", subcommands=(g("List", words_body(most=0), T.table(T.opt("all"))),)),
+    g("ereturn", subcommands=(g("List", words_body(most=0), T.table(T.opt("all"))),)),
     g("predict", predict_body, T.PREDICT, if_=True, in_=True),
     g("lrtest", words_body(least=1), T.LRTEST),
     g("TEst", raw_body, T.TEST),
