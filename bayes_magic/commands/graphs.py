@@ -174,6 +174,12 @@ def twoway(s, cmd: Command) -> list[Output]:
     return draw(s, cmd, GraphSpec(plots, options), _what(cmd))
 
 
+@command("graph", "twoway")
+def graph_twoway(s, cmd: Command) -> list[Output]:
+    """``graph twoway ...``: the same as ``twoway ...``."""
+    return twoway(s, cmd)
+
+
 def _plot_command(s, cmd: Command) -> list[Output]:
     """``scatter``, ``line``, ``connected``, ``lfit`` ... typed without ``twoway``."""
     per_plot, options = _collect([cmd], None)

@@ -919,6 +919,7 @@ _LABEL = (
     g("save", words_body(), T.table(T.opt("replace")), using="required"),
 )
 _GRAPH = (
+    g("TWoway", plots_body, T.GRAPH, if_=True, in_=True),
     g("export", filename_body(), T.GRAPH_EXPORT),
     g("combine", words_body(least=1), T.GRAPH_COMBINE),
     g("DIsplay", words_body(most=1)),

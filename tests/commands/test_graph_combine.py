@@ -165,3 +165,12 @@ def test_errors(s: Session, tmp_path) -> None:
     assert rc == 198 and ".gph files cannot be read" in msg
     for name in graphs:
         assert s.graphs[name] is graphs[name]
+
+
+def test_graph_twoway_is_twoway(s: Session) -> None:
+    a = combine(s, "graph twoway (scatter math homework) (lfit math homework), name(gt)")
+    b = combine(s, "twoway (scatter math homework) (lfit math homework), name(tw)")
+    sa, sb = a.data["panels"][0]["series"], b.data["panels"][0]["series"]
+    assert [d["plot"] for d in sa] == [d["plot"] for d in sb] == ["scatter", "lfit"]
+    for da, db in zip(sa, sb):
+        np.testing.assert_array_equal(da["y"], db["y"])
