@@ -125,9 +125,21 @@ def graph_options(cmd: Command) -> GraphOptions:
         "bins": None if bins is None else int(bins),
         "normal": cmd.has("normal"),
         "clevel": float(cmd.option("clevel", 95.0)),
+        "ci": cmd.has("ci") or cmd.option("clevel") is not None,
+        "show": _show(cmd.option("show")),
         "title": title,
     }
     return GraphOptions(name, replace, saving, saving_replace, title, plot)
+
+
+def _show(raw: Any) -> str | None:
+    """``show(first|second|both|none)``: which halves of the draws ``kdensity`` adds."""
+    if raw is None:
+        return None
+    word = str(raw).strip().lower()
+    if word not in ("first", "second", "both", "none"):
+        raise StataError("option show() must be first, second, both, or none", 198)
+    return word
 
 
 # ---------------------------------------------------------------------------------------------

@@ -90,7 +90,7 @@ def diagnostics(t: Trace, opts: dict[str, Any], sepchain: bool = False) -> Drawn
         (axes[1, 0], "ac", "Autocorrelation"),
         (axes[1, 1], "kdensity", "Density"),
     ):
-        data.update(draw_panel(ax, kind, t, opts, legend=False))
+        data.update(draw_panel(ax, kind, t, {**opts, "_diagnostics": True}, legend=False))
         ax.set_title(title, fontsize="medium")
     fig.suptitle(opts.get("title") or _label(t, sepchain), fontweight="bold")
     finish_legend(fig, t)

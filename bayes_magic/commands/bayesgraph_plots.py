@@ -238,19 +238,22 @@ def _trace(ax: Any, t: Trace, opts: dict[str, Any], legend: bool) -> dict:
 
 
 def _ac(ax: Any, t: Trace, opts: dict[str, Any], legend: bool) -> dict:
+    """Autocorrelations at lags 1..L as dropped lines ([TS] corrgram's ``ac``, as bayesgraph
+    draws it); the Bartlett band only with ``ci`` (or ``clevel()``), as in Stata, whose
+    bayesgraph passes ``ciopts(astyle(none))`` otherwise."""
     T = t.values.shape[1]
     L = opts.get("lags") or default_lags(T)
+    k = np.arange(1, L + 1)
     rhos = {}
     for i, row in enumerate(t.values):
         rho = autocorr(row, L)[1:]
         rhos[t.chains[i]] = rho
-        ax.plot(
-            np.arange(1, L + 1), rho, color=_color(i), linewidth=1.2, label=f"Chain {t.chains[i]}"
-        )
+        col = _color(i)
+        ax.vlines(k, 0, rho, color=col, linewidth=1.0, alpha=0.9 if len(t.chains) == 1 else 0.6)
+        ax.plot(k, rho, "o", color=col, markersize=3, label=f"Chain {t.chains[i]}")
     out: dict[str, Any] = {"ac": rhos, "lags": L}
-    if len(t.chains) == 1:
+    if len(t.chains) == 1 and opts.get("ci"):
         band = _bartlett(rhos[t.chains[0]], T, float(opts.get("clevel", 95.0)))
-        k = np.arange(1, L + 1)
         ax.fill_between(k, -band, band, color="#d9d9d9", linewidth=0, zorder=0)
         out["band"] = band
     ax.axhline(0, color="#8c8c8c", linewidth=0.6)
@@ -288,23 +291,34 @@ def _hist(ax: Any, t: Trace, opts: dict[str, Any], legend: bool) -> dict:
 
 
 def _density(ax: Any, t: Trace, opts: dict[str, Any], legend: bool) -> dict:
+    """Kernel density of the draws and, by ``show()``, of their first and second halves. As in
+    Stata: the diagnostics panel shows both halves ("all", "1-half", "2-half"), ``bayesgraph
+    kdensity`` only the overall density unless ``show(first|second|both)`` ("overall",
+    "1st-half", "2nd-half"); the legend sits inside at 11 o'clock, or at 1 o'clock when the
+    draws are skewed to the right (max + min > 2 mean)."""
     out: dict[str, Any] = {}
+    diag = bool(opts.get("_diagnostics"))
+    show = opts.get("show") or ("both" if diag else "none")
     if len(t.chains) == 1:
         x = t.values[0]
         first, second = halves(x)
+        names = ("all", "1-half", "2-half") if diag else ("overall", "1st-half", "2nd-half")
+        parts = [(names[0], x, "-", COLORS[0])]
+        if show in ("first", "both"):
+            parts.append((names[1], first, "--", COLORS[1]))
+        if show in ("second", "both"):
+            parts.append((names[2], second, ":", COLORS[2]))
         curves = {}
-        for lab, v, style, col in (
-            ("all", x, "-", COLORS[0]),
-            ("1-half", first, "--", COLORS[1]),
-            ("2-half", second, ":", COLORS[2]),
-        ):
+        for lab, v, style, col in parts:
             g, d, _ = kdensity(v)
             curves[lab] = (g, d)
             ax.plot(g, d, linestyle=style, color=col, linewidth=1.3, label=lab)
         out["density"] = curves
         out["halves"] = (len(first), len(second))
         _normal(ax, x, opts)
-        ax.legend(loc="upper left", fontsize="small", frameon=False)
+        if len(parts) > 1 or opts.get("normal"):
+            right = float(x.max() + x.min()) > 2 * float(x.mean())
+            ax.legend(loc="upper right" if right else "upper left", fontsize="small", frameon=False)
     else:
         curves = {}
         for i, row in enumerate(t.values):

@@ -110,8 +110,7 @@ def _list(s, cmd: Command, ref: str) -> Output:
         cols = range(start, min(c, start + 6))
         if eqs:
             lines.append(
-                " " * (w + 1)
-                + "".join(f"{abbrev(split[j][0], 9) + split[j][1]:>11}" for j in cols)
+                " " * (w + 1) + "".join(f"{abbrev(split[j][0], 9) + split[j][1]:>11}" for j in cols)
             )
         lines.append(" " * (w + 1) + "".join(f"{abbrev(split[j][2], 10):>11}" for j in cols))
         for i in range(r):

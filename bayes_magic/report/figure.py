@@ -14,7 +14,7 @@ from typing import Any
 
 from .output import Output, escape
 
-__all__ = ["Figure", "new_figure", "DPI", "SIZE"]
+__all__ = ["Figure", "new_figure", "stata_ticks", "DPI", "SIZE"]
 
 #: default size (inches) and resolution: 640 x 448 pixels at 100 dpi, crisp in a notebook
 SIZE = (6.4, 4.48)
@@ -35,7 +35,21 @@ def new_figure(nrows: int = 1, ncols: int = 1, *, size: tuple[float, float] | No
         ax.set_axisbelow(True)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
+        stata_ticks(ax)
     return fig, axes
+
+
+def stata_ticks(ax) -> None:
+    """Axis labels written as Stata writes them (``%9.0g``): ``0 .01 .02``, ``-5``, ``2500``,
+    not matplotlib's ``0.00 0.01``, ``−5`` (float noise such as 0.30000000000000004 rounded
+    away)."""
+    from matplotlib.ticker import FuncFormatter
+
+    from .format import fmt_g
+
+    f = FuncFormatter(lambda v, _pos: fmt_g(round(float(v), 12), 9))
+    ax.xaxis.set_major_formatter(f)
+    ax.yaxis.set_major_formatter(f)
 
 
 class Figure(Output):

@@ -391,6 +391,7 @@ BAYESGRAPH = (
         opt("blup", NameArg()),
         opt("bayes", NameArg()),
         opt("CLEVel", Real(10, 99.99)),
+        opt("SHOW", NameArg()),
     )
     + CHAINS
     + SHOWRE

@@ -100,6 +100,12 @@ def test_diagnostics_layout_and_file(fitted: Session, tmp_path: Path) -> None:
     import matplotlib.image as mpimg
 
     assert mpimg.imread(str(f)).shape[:2] == (h, w)
+    # Stata's legend place: 11 o'clock, or 1 o'clock for draws skewed to the right
+    for p in ("math:homework", "U:Sigma_1_1"):
+        x = fitted.e.chains_of(p)[0]
+        d = one(fitted, f"bayesgraph diagnostics {{{p}}}")
+        loc = d._fig.axes[3].get_legend()._loc
+        assert loc == (1 if x.max() + x.min() > 2 * x.mean() else 2)  # upper right / left
 
 
 def test_density_halves_split_rule(fitted: Session) -> None:
@@ -127,7 +133,13 @@ def test_ac_values_are_autocorr(fitted: Session) -> None:
     L = min(N // 2 - 2, 40)
     assert d["lags"] == L == default_lags(N)
     np.testing.assert_allclose(d["ac"][1], autocorr(x, L)[1:])
+    # as Stata's bayesgraph: dropped lines, and the Bartlett band only when asked for
+    assert "band" not in d
+    ax = fig._fig.axes[0]
+    assert len(ax.collections[0].get_segments()) == L
+    d = one(fitted, "bayesgraph ac {e.math:sigma2}, ci").data["e.math:sigma2"]
     assert len(d["band"]) == L and np.all(d["band"] > 0)
+    assert np.all(np.diff(d["band"]) >= 0)  # Bartlett's band widens with the lag
     assert fig.axes_info[0]["xlabel"] == "Lag"
     assert fig.axes_info[0]["ylabel"] == "Autocorrelation"
     fig = one(fitted, "bayesgraph ac {e.math:sigma2}, lags(5)")
@@ -180,8 +192,14 @@ def test_histogram_bins(fitted: Session) -> None:
 def test_kdensity_and_cusum(fitted: Session) -> None:
     x = fitted.e.chains_of("math:1.schtype")[0]
     fig = one(fitted, "bayesgraph kdensity {math:1.schtype}")
-    assert fig.legends[0] == ["all", "1-half", "2-half"]
+    # Stata 16+: the overall density only, no legend, unless show() asks for the halves
+    assert fig.legends[0] == [] and list(fig.data["math:1.schtype"]["density"]) == ["overall"]
     assert fig.text() == "(graph Graph: density of {math:1.schtype})"
+    fig = one(fitted, "bayesgraph kdensity {math:1.schtype}, show(both)")
+    assert fig.legends[0] == ["overall", "1st-half", "2nd-half"]
+    fig = one(fitted, "bayesgraph kdensity {math:1.schtype}, show(first)")
+    assert fig.legends[0] == ["overall", "1st-half"]
+    assert fails(fitted, "bayesgraph kdensity {math:1.schtype}, show(all)")[1] == 198
     fig = one(fitted, "bayesgraph cusum {math:1.schtype}")
     np.testing.assert_allclose(fig.data["math:1.schtype"]["cusum"][1], np.cumsum(x - x.mean()))
     assert fig.axes_info[0]["ylabel"] == "Cumulative sum"
@@ -332,7 +350,7 @@ def test_several_chains(two_chains: Session) -> None:
         "(graph Graph: density of {math:homework}, chain 1)",
         "(graph Graph: density of {math:homework}, chain 2)",
     ]
-    assert figs[1].legends[0] == ["all", "1-half", "2-half"]
+    assert figs[1].legends[0] == []
     fig = one(two_chains, "bayesgraph cusum _all, byparm")
     assert fig.figure_legend == ["Chain 1", "Chain 2"]
     msg, rc = fails(two_chains, "bayesgraph trace {math:homework}, chains(3)")

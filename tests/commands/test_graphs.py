@@ -741,3 +741,14 @@ def test_write_readme_images(math_session) -> None:
     run(s, "graph combine sc histogram kdensity serrbar, title(graph combine)")
     run(s, f"graph export {out / 'graph_combine.png'}, replace")
     png_size((out / "graph_combine.png").read_bytes())
+    # the Bayesian ones: the talk's model with its seed and sizes
+    run(s, "quietly mixed math homework i.schtype || schid: homework, cov(un)")
+    run(s, "estimates store m0")
+    run(s, "quietly bayes, rseed(317): mixed math homework i.schtype || schid: homework, cov(un)")
+    for name, cmd in (
+        ("bayesgraph_diagnostics", "bayesgraph diagnostics {math:homework}"),
+        ("bayesgraph_reffects", "bayesgraph reffects {U0}, blup(m0)"),
+    ):
+        run(s, cmd)
+        run(s, f"graph export {out / (name + '.png')}, replace")
+        png_size((out / f"{name}.png").read_bytes())
