@@ -153,7 +153,12 @@ class Posterior:
 
     def to_inference_data(self):
         """An ArviZ ``InferenceData`` with the posterior and the log likelihood."""
-        import arviz as az
+        try:
+            import arviz as az
+        except ModuleNotFoundError:
+            raise ModuleNotFoundError(
+                "InferenceData needs ArviZ: pip install arviz (or bayes_magic[notebook])"
+            ) from None
 
         post = {n: self.draws[:, :, i] for i, n in enumerate(self.names)}
         for i, n in enumerate(self.re_names):

@@ -64,7 +64,9 @@ def _tau(x: np.ndarray, corrlag: int | None, corrtol: float) -> float:
         if abs(rho[k]) < corrtol:
             break  # the lag that falls under the tolerance is not summed
         s += rho[k]
-    return max(1.0 + 2.0 * s, 1.0 / T)
+    # Stata's sum can reach 0 or below on short or antithetic chains (an ESS of many times T);
+    # like Stan and ArviZ, keep the ESS at most T log10(T)
+    return max(1.0 + 2.0 * s, 1.0 / max(math.log10(T), 1.0))
 
 
 def ess_stata(
