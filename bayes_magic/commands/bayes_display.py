@@ -10,7 +10,7 @@ HPD credible interval). The table is shared with ``bayesstats summary``.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -313,7 +313,10 @@ def stats_of(chains: np.ndarray, opts: dict[str, Any]) -> list[float]:
     return [r["mean"], r["sd"], r["mcse"], r["median"], r["lo"], r["hi"]]
 
 
-def _coef_rows(post: Posterior, opts: dict[str, Any]) -> list[CoefRow]:
+Values = Callable[[np.ndarray], list[float]]
+
+
+def _coef_rows(post: Posterior, opts: dict[str, Any], values: Values) -> list[CoefRow]:
     info = post.info
     eq = post.model.eq
     rows: list[CoefRow] = []
@@ -331,8 +334,10 @@ def _coef_rows(post: Posterior, opts: dict[str, Any]) -> list[CoefRow]:
             continue
         if f"{eq}:{c.name}" not in post.names:  # exclude()d
             continue
-        vals = stats_of(post.chains_of(f"{eq}:{c.name}"), opts)
-        rows.append(CoefRow(c.label, vals, kind="level" if c.group is not None else "coef"))
+        full = f"{eq}:{c.name}"
+        vals = values(post.chains_of(full))
+        kind = "level" if c.group is not None else "coef"
+        rows.append(CoefRow(c.label, vals, kind=kind, param=full))
     return rows
 
 
@@ -355,18 +360,45 @@ def _me_label(lev: ReLevel, name: str) -> str:
     return name
 
 
-def table_equations(post: Posterior, opts: dict[str, Any]) -> list[Equation]:
+def _me_order(lev: ReLevel, names: list[str]) -> list[str]:
+    """``melabel`` lists a level's parameters as ``mixed`` does: the variances with the slopes
+    first and ``_cons`` last, then the covariances pair by pair in that order."""
+    effects = lev.effects
+    order = [e for e in effects if e != "_cons"] + [e for e in effects if e == "_cons"]
+    pos = {e: k for k, e in enumerate(order)}
+
+    def key(name: str) -> tuple:
+        label = _me_label(lev, name)
+        inner = label[label.find("(") + 1 : -1].split(",")
+        ranks = sorted(pos.get(x.strip(), len(pos)) for x in inner)
+        return (0 if label.startswith("var(") else 1, *ranks)
+
+    return sorted(names, key=key)
+
+
+def table_equations(
+    post: Posterior, opts: dict[str, Any], values: Values | None = None
+) -> list[Equation]:
     """The table's equations: coefficients, each level's covariance parameters, the residual
-    variance, and the random effects asked for with ``showreffects``."""
+    variance, and the random effects asked for with ``showreffects``. ``values`` turns a
+    parameter's draws into the row's numbers (the posterior summaries by default; ``bayesstats
+    ess`` and ``grubin`` lay out their own numbers the same way)."""
     bm: BayesLinearModel = post.model
     melabel = bool(opts.get("melabel"))
-    eqs = [Equation(bm.eq, _coef_rows(post, opts))]
+    if values is None:
+
+        def values(draws: np.ndarray) -> list[float]:
+            return stats_of(draws, opts)
+
+    eqs = [Equation(bm.eq, _coef_rows(post, opts, values))]
     prefix = bm.command != "bayesmh"
     loose: list[CoefRow] = []
     for lev in bm.levels:
         names = [n for n in lev.cov_names() if n in post.names]
+        if melabel and prefix:
+            names = _me_order(lev, names)
         rows = [
-            CoefRow(_me_label(lev, n) if melabel else n, stats_of(post.chains_of(n), opts))
+            CoefRow(_me_label(lev, n) if melabel else n, values(post.chains_of(n)), param=n)
             for n in names
         ]
         if prefix:
@@ -381,23 +413,25 @@ def table_equations(post: Posterior, opts: dict[str, Any]) -> list[Equation]:
                     loose.append(r)
     if loose:
         eqs.append(Equation("", loose))
-    s2 = stats_of(post.chains_of(bm.sigma2_name), opts) if bm.sigma2_name in post.names else None
+    s2 = values(post.chains_of(bm.sigma2_name)) if bm.sigma2_name in post.names else None
     if s2 is None:
         pass
     elif melabel:
-        eqs.append(Equation("", [CoefRow("var(Residual)", s2)]))
+        eqs.append(Equation("", [CoefRow("var(Residual)", s2, param=bm.sigma2_name)]))
     elif ":" in bm.sigma2_name:
         e, short = bm.sigma2_name.split(":", 1)
-        eqs.append(Equation(e, [CoefRow(short, s2)]))
+        eqs.append(Equation(e, [CoefRow(short, s2, param=bm.sigma2_name)]))
     else:
-        eqs.append(Equation("", [CoefRow(bm.sigma2_name, s2)]))
+        eqs.append(Equation("", [CoefRow(bm.sigma2_name, s2, param=bm.sigma2_name)]))
     show = opts.get("showreffects")
     if show is not None:
-        eqs += _reffect_equations(post, opts, show)
+        eqs += _reffect_equations(post, opts, show, values)
     return eqs
 
 
-def _reffect_equations(post: Posterior, opts: dict[str, Any], show: Any) -> list[Equation]:
+def _reffect_equations(
+    post: Posterior, opts: dict[str, Any], show: Any, values: Values
+) -> list[Equation]:
     bm: BayesLinearModel = post.model
     wanted: set[str] | None = None
     if show is not True and getattr(show, "params", None):
@@ -412,7 +446,7 @@ def _reffect_equations(post: Posterior, opts: dict[str, Any], show: Any) -> list
                 continue
             prefix = f"{n}["
             rows = [
-                CoefRow(r[len(prefix) : -1], stats_of(post.re_draws[:, :, i], opts))
+                CoefRow(r[len(prefix) : -1], values(post.re_draws[:, :, i]), param=r)
                 for i, r in enumerate(post.re_names)
                 if r.startswith(prefix)
             ]
@@ -451,7 +485,15 @@ def posterior_table(equations: list[Equation], opts: dict[str, Any]) -> CoefTabl
         blocks=True,
         level_stub=12,
         base_width=10,
+        stub=stub_width(equations, opts),
     )
+
+
+def stub_width(equations: list[Equation], opts: dict[str, Any]) -> int:
+    """12, Stata's stub; with ``melabel`` wide enough for ``cov(homework,_cons)``."""
+    if not opts.get("melabel"):
+        return 12
+    return max([12, *(len(r.label) for eq in equations for r in eq.rows if r.kind == "coef")])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -16,11 +16,18 @@ from ..diagnostics.mcmc import ess_stata, gelman_rubin
 from ..errors import StataError
 from ..matrix import Matrix
 from ..posterior import Posterior
-from ..report.coeftable import CoefRow, Equation
+from ..report.coeftable import CoefRow, CoefTable, Equation
 from ..report.format import fmt_f
 from ..report.output import Block, Output, escape, html_table
 from ..syntax.ast import Command, ParamList
-from .bayes_display import _right, fmt_sig4, posterior_table, stats_of
+from .bayes_display import (
+    _right,
+    fmt_sig4,
+    posterior_table,
+    stats_of,
+    stub_width,
+    table_equations,
+)
 from .bayes_params import Series, model_series, resolve_items
 from .registry import command
 
@@ -55,6 +62,34 @@ def _chains(post: Posterior, series: list[Series], cmd: Command) -> list[Series]
     for s in series:
         s.draws = s.draws[idx][:, :: skip + 1] if skip else s.draws[idx]
     return series
+
+
+def _selector(post: Posterior, cmd: Command):
+    """The draws ``chains()`` and ``skip()`` keep, as a function of a (chains, draws) array."""
+    probe = Series("", "", "", np.zeros((post.nchains, post.mcmcsize)))
+    _chains(post, [probe], cmd)  # checks the options
+    chosen = cmd.option("chains")
+    idx = [int(c) - 1 for c in _numlist(chosen)] if chosen is not None else None
+    skip = int(cmd.option("skip", 0) or 0)
+
+    def select(draws: np.ndarray) -> np.ndarray:
+        d = draws[idx] if idx is not None else draws
+        return d[:, :: skip + 1] if skip else d
+
+    return select
+
+
+def model_layout(post: Posterior, cmd: Command, values) -> list[Equation]:
+    """The model parameters laid out as the estimation table lays them out (factor headings
+    and base levels, ``melabel``'s labels after ``bayes, melabel``), with ``values`` of the
+    draws that ``chains()``/``skip()`` keep in each row."""
+    select = _selector(post, cmd)
+    opts = {"melabel": bool(post.options.get("melabel"))} if isinstance(post.options, dict) else {}
+    return table_equations(post, opts, values=lambda d: values(select(d)))
+
+
+def _layout_rows(eqs: list[Equation]) -> list[CoefRow]:
+    return [r for eq in eqs for r in eq.rows if r.param is not None]
 
 
 def _numlist(v: Any) -> list[int]:
@@ -106,7 +141,43 @@ def summary(s, cmd: Command) -> list[Output]:
             sub = [Series(x.eq, x.label, x.full, x.draws[c : c + 1], x.expr) for x in series]
             outs += _summary_block(s, post, sub, opts, title=f"Chain {c + 1}")
         return outs
+    if not _named(cmd) and post.model is not None:
+        eqs = model_layout(post, cmd, lambda d: stats_of(d, opts))
+        shown = {**opts, "melabel": post.options.get("melabel")}
+        return _summary_table(s, post, eqs, shown, _size(post, cmd))
     return _summary_block(s, post, series, opts)
+
+
+def _named(cmd: Command) -> bool:
+    return bool(cmd.body.items) if isinstance(cmd.body, ParamList) else False
+
+
+def _size(post: Posterior, cmd: Command) -> int:
+    """The MCMC sample size that ``chains()`` and ``skip()`` leave."""
+    return int(_selector(post, cmd)(np.zeros((post.nchains, post.mcmcsize))).size)
+
+
+def _summary_table(
+    s, post: Posterior, eqs: list[Equation], opts: dict[str, Any], n: int
+) -> list[Output]:
+    """The default summary: the estimation table's rows and layout."""
+    table = posterior_table(eqs, opts)
+    rows = _layout_rows(eqs)
+    head = [_size_line("Posterior summary statistics", post, n)]
+    text = "\n".join([*head, "", table.text()])
+    html = "<pre>" + escape("\n".join(head)) + "</pre>" + table.html()
+    cols = ["Mean", "Std. dev.", "MCSE", "Median", "lower", "upper"]
+    M = Matrix(
+        np.array([r.values for r in rows], dtype=float).reshape(len(rows), 6),
+        [r.param for r in rows],
+        cols,
+    )
+    s.r = {
+        "summary": M,
+        "clevel": float(opts.get("clevel", 95)),
+        "hpd": float(bool(opts.get("hpd"))),
+    }
+    return [Block(text, html, data=M)]
 
 
 def _summary_block(
@@ -144,11 +215,30 @@ def _summary_block(
 # ess
 
 
+def _stat_table(eqs: list[Equation], header: str, cells, width: int, post: Posterior) -> CoefTable:
+    """A table of per-parameter statistics in the estimation table's layout."""
+    return CoefTable(
+        eqs,
+        header,
+        lambda r: "".join(f"{c:>{w}}" for c, w in cells(r)),
+        [h for h in header.split("  ") if h.strip()],
+        lambda r: [c.strip() for c, _w in cells(r)],
+        stub_title="",
+        width=width,
+        blocks=True,
+        level_stub=12,
+        base_zero=False,
+        stub=stub_width(eqs, {"melabel": bool(post.options.get("melabel"))}),
+    )
+
+
 @command("bayesstats", "ess")
 def ess(s, cmd: Command) -> list[Output]:
-    _post, series = _series(s, cmd)
+    post, series = _series(s, cmd)
     corrlag = cmd.option("corrlag")
     corrtol = float(cmd.option("corrtol", 0.01))
+    if not _named(cmd) and post.model is not None:
+        return _ess_layout(s, post, cmd, None if corrlag is None else int(corrlag), corrtol)
     rows, vals = [], []
     for x in series:
         e, tau, eff = ess_stata(x.draws, None if corrlag is None else int(corrlag), corrtol)
@@ -156,16 +246,7 @@ def ess(s, cmd: Command) -> list[Output]:
         rows.append((x, e, tau, eff))
     effs = np.array([v[2] for v in vals]) if vals else np.zeros(0)
     n = series[0].draws.size if series else 0
-    head = [f"{'Efficiency summaries':<24}{_right('MCMC sample size', f'{n:,}')}"]
-    if len(effs):
-        if effs.min() == effs.max():
-            head.append(f"{'':<24}{_right('Efficiency', fmt_sig4(effs[0]))}")
-        else:
-            head += [
-                f"{'':<24}{'Efficiency:  min':>16} ={fmt_sig4(effs.min()):>11}",
-                f"{'':<24}{'avg':>16} ={fmt_sig4(effs.mean()):>11}",
-                f"{'':<24}{'max':>16} ={fmt_sig4(effs.max()):>11}",
-            ]
+    head = _ess_head(n, effs)
     lines = [
         "-" * 52,
         f"{'':>12} |        ESS   Corr. time    Efficiency",
@@ -205,6 +286,46 @@ def _eff(x: float) -> str:
     return "." if not math.isfinite(x) else f"{x:.4f}"
 
 
+def _ess_head(n: int, effs: np.ndarray) -> list[str]:
+    head = [f"{'Efficiency summaries':<24}{_right('MCMC sample size', f'{n:,}')}"]
+    if len(effs):
+        if effs.min() == effs.max():
+            head.append(f"{'':<24}{_right('Efficiency', fmt_sig4(effs[0]))}")
+        else:
+            head += [
+                f"{'':<24}{'Efficiency:  min':>16} ={fmt_sig4(effs.min()):>11}",
+                f"{'':<24}{'avg':>16} ={fmt_sig4(effs.mean()):>11}",
+                f"{'':<24}{'max':>16} ={fmt_sig4(effs.max()):>11}",
+            ]
+    return head
+
+
+def _ess_layout(
+    s, post: Posterior, cmd: Command, corrlag: int | None, corrtol: float
+) -> list[Output]:
+    """``bayesstats ess`` of the model parameters, laid out as the estimation table."""
+    eqs = model_layout(post, cmd, lambda d: list(ess_stata(d, corrlag, corrtol)))
+    rows = _layout_rows(eqs)
+    vals = np.array([r.values for r in rows], dtype=float).reshape(len(rows), 3)
+    table = _stat_table(
+        eqs,
+        "        ESS   Corr. time    Efficiency",
+        lambda r: [
+            (fmt_f(r.values[0], 2), 11),
+            (fmt_f(r.values[1], 2), 13),
+            (_eff(r.values[2]), 14),
+        ],
+        52,
+        post,
+    )
+    head = _ess_head(_size(post, cmd), vals[:, 2])
+    text = "\n".join([*head, "", table.text()])
+    html = "<pre>" + escape("\n".join(head)) + "</pre>" + table.html()
+    M = Matrix(vals, [r.param for r in rows], ["ESS", "Corr time", "Efficiency"])
+    s.r = {"ess": M, "skip": float(cmd.option("skip", 0) or 0)}
+    return [Block(text, html, data=M)]
+
+
 # ---------------------------------------------------------------------------------------------
 # grubin
 
@@ -214,6 +335,8 @@ def grubin(s, cmd: Command) -> list[Output]:
     post, series = _series(s, cmd)
     if series and series[0].draws.shape[0] < 2:
         raise StataError("need at least two chains; use option nchains() at estimation", 198)
+    if not _named(cmd) and not cmd.has("sort") and post.model is not None:
+        return _grubin_layout(s, post, cmd)
     rcs = [gelman_rubin(x.draws) for x in series]
     order = list(range(len(series)))
     if cmd.has("sort"):
@@ -256,3 +379,38 @@ def grubin(s, cmd: Command) -> list[Output]:
 
 # bayesstats ic and ppvalues live in their own modules; importing them registers them
 from . import bayes_ic, bayespredict  # noqa: E402, F401
+
+
+def _grubin_head(post: Posterior, T: int, rc_max: float) -> list[str]:
+    rc = fmt_sig4(rc_max) if math.isnan(rc_max) else f"{rc_max:.7g}"
+    return [
+        "Gelman–Rubin convergence diagnostic",
+        "",
+        f"Number of chains     = {post.nchains:>12,}",
+        f"MCMC size, per chain = {T:>12,}",
+        f"Max Gelman–Rubin Rc  = {rc:>12}",
+    ]
+
+
+def _grubin_layout(s, post: Posterior, cmd: Command) -> list[Output]:
+    """``bayesstats grubin`` of the model parameters, laid out as the estimation table (with
+    ``melabel``'s labels after ``bayes, melabel``, as in the talk)."""
+    eqs = model_layout(post, cmd, lambda d: [gelman_rubin(d)])
+    rows = _layout_rows(eqs)
+    rcs = [r.values[0] for r in rows]
+    finite = [r for r in rcs if math.isfinite(r)]
+    rc_max = max(finite) if finite else math.nan
+    T = _size(post, cmd) // max(post.nchains, 1)
+    table = _stat_table(
+        eqs,
+        "        Rc",
+        lambda r: [(f"{r.values[0]:.6f}" if math.isfinite(r.values[0]) else ".", 10)],
+        34,
+        post,
+    )
+    head = _grubin_head(post, T, rc_max)
+    lines = [*head, "", table.text(), "Convergence rule: Rc < 1.1"]
+    html = "<pre>" + escape("\n".join(head)) + "</pre>" + table.html()
+    M = Matrix(np.array(rcs, dtype=float).reshape(1, -1), ["Rc"], [r.param for r in rows])
+    s.r = {"Rc": M, "Rc_max": rc_max, "nchains": float(post.nchains), "mcmcsize": float(T)}
+    return [Block("\n".join(lines), html, data=M)]

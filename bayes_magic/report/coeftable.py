@@ -28,6 +28,8 @@ class CoefRow:
     label: str
     values: list[float] = field(default_factory=list)
     kind: str = "coef"  # "coef", "level", "base", "omitted", "omitted_var", "heading", "blank"
+    #: the parameter behind the row (``math:homework``), for tables that return a matrix
+    param: str | None = None
 
 
 @dataclass
@@ -69,6 +71,8 @@ class CoefTable:
         blocks: bool = False,
         level_stub: int = 11,
         base_width: int = 11,
+        stub: int = 12,
+        base_zero: bool = True,
     ) -> None:
         self.equations = equations
         self.header = header
@@ -81,51 +85,61 @@ class CoefTable:
         #: Bayesian tables show the equation block line even for one equation, right-align level
         #: rows in the full stub, and print a base level's 0 in a 10-character column
         self.blocks = blocks
-        self.level_stub = level_stub
+        self.level_stub = level_stub + (stub - 12)
         self.base_width = base_width
+        #: the stub's width (12 in Stata's tables; wider for ``melabel``'s ``var(homework)``)
+        self.stub = stub
+        #: base levels print ``0  (base)``, or only ``(base)`` in tables of other numbers
+        self.base_zero = base_zero
 
     def text(self) -> str:
-        w = self.width
+        sw = self.stub
+        w = self.width + (sw - 12)
         rule = "-" * w
-        sep = "-" * 13 + "+" + "-" * (w - 14)
+        sep = "-" * (sw + 1) + "+" + "-" * (w - sw - 2)
         lines = [rule]
         if self.pre_header is not None:
-            lines.append(f"{'':>12} |" + self.pre_header)
+            lines.append(f"{'':>{sw}} |" + self.pre_header)
         single = len(self.equations) == 1 and not self.blocks
         title = (
             self.stub_title
             if self.stub_title is not None
             else (self.equations[0].name if single else "")
         )
-        lines.append(f"{title[:12]:>12} |" + self.header)
+        head = title[:sw]
+        lines.append(f"{head:>{sw}} |" + self.header)
         lines.append(sep)
         for k, eq in enumerate(self.equations):
             if not single:
                 if k:
                     lines.append(sep)
                 if eq.name:
-                    lines.append(f"{eq.name[:12]:<12} |")
+                    name = eq.name[:sw]
+                    lines.append(f"{name:<{sw}} |")
             for r in eq.rows:
                 lines.append(self._row(r))
         lines.append(rule)
         return "\n".join(line.rstrip() for line in lines)
 
     def _row(self, r: CoefRow) -> str:
+        k = self.stub
         if r.kind == "blank":
-            return f"{'':>12} |"
+            return f"{'':>{k}} |"
         if r.kind == "heading":
-            if len(r.label) > 12 and "#" in r.label:
+            if len(r.label) > k and "#" in r.label:
                 # Stata breaks a long interaction heading after each "#": "schtype#|"
                 pieces = r.label.split("#")
-                head = [f"{_abbrev(x + '#', 13):>13}|" for x in pieces[:-1]]
-                return "\n".join([*head, f"{_abbrev(pieces[-1], 12):>12} |"])
-            return f"{_abbrev(r.label, 12):>12} |"
+                head = [f"{_abbrev(x + '#', k + 1):>{k + 1}}|" for x in pieces[:-1]]
+                return "\n".join([*head, f"{_abbrev(pieces[-1], k):>{k}} |"])
+            return f"{_abbrev(r.label, k):>{k}} |"
         if r.kind in ("level", "base", "omitted"):
             n = self.level_stub
-            stub = f"{_abbrev(r.label, n):>{n}}{' ' * (13 - n)}|"
+            stub = f"{_abbrev(r.label, n):>{n}}{' ' * (k + 1 - n)}|"
         else:
-            stub = f"{_abbrev(r.label, 12):>12} |"
+            stub = f"{_abbrev(r.label, k):>{k}} |"
         if r.kind == "base":
+            if not self.base_zero:
+                return stub + "  (base)"
             return stub + f"{'0':>{self.base_width}}  (base)"
         if r.kind in ("omitted", "omitted_var"):
             return stub + f"{'0':>{self.base_width}}  (omitted)"

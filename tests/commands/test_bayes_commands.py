@@ -73,7 +73,10 @@ def test_replay_options(fitted: Session) -> None:
     assert "HPD" in hpd and "[90% cred. interval]" in hpd
     assert "Multilevel structure" not in hpd
     me = run(s, "bayes, melabel")
-    assert "  var(_cons) |" in me and "var(Residu~) |" in me
+    assert "  var(_cons) |" in me and "      var(Residual) |" in me
+    # mixed's order and labels in full: var(homework), var(_cons), cov(homework,_cons)
+    rows = [line.split("|")[0].strip() for line in me.splitlines() if "(" in line.split("|")[0]]
+    assert rows[:3] == ["var(homework)", "var(_cons)", "cov(homework,_cons)"]
     sr = run(s, "bayes, showreffects({U0}) noheader")
     assert "U0[schid]    |" in sr and "        6053 |" in sr and "U1[schid]" not in sr
     _msg, rc = fails(s, "bayes, nosuchoption")

@@ -1,0 +1,65 @@
+"""``bayesstats summary``, ``ess`` and ``grubin`` without parameters lay out the model as the
+estimation table does (factor headings and base levels; ``melabel``'s labels after
+``bayes, melabel``, as the talk's grubin shows), and return matrices named by parameter."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bayes_magic.diagnostics.mcmc import ess_stata, gelman_rubin
+from bayes_magic.session import Session
+from tests.conftest import run
+
+TALK = "mixed math homework i.schtype || schid: homework, covariance(unstructured)"
+
+
+@pytest.fixture(scope="module")
+def s() -> Session:
+    s = Session()
+    run(s, "use math")
+    run(s, f"quietly bayes, rseed(5) mcmcsize(400) burnin(100) nchains(2) nodots: {TALK}")
+    return s
+
+
+def _stub_rows(text: str) -> list[str]:
+    return [line.split("|")[0].strip() for line in text.splitlines() if "|" in line]
+
+
+def test_ess_lays_out_factors_as_the_estimation_table(s: Session) -> None:
+    run(s, "quietly bayes")  # the default labels
+    text = run(s, "bayesstats ess")
+    rows = _stub_rows(text)
+    assert rows[rows.index("schtype") + 1 : rows.index("schtype") + 3] == ["Private", "Public"]
+    assert "     Private |  (base)" in text
+    M = s.r["ess"]
+    assert M.rownames[:3] == ["math:homework", "math:1.schtype", "math:_cons"]
+    for name, row in zip(M.rownames, M.values):
+        np.testing.assert_allclose(row, ess_stata(s.e.chains_of(name)))
+
+
+def test_melabel_sticks_to_the_results_as_in_the_talk(s: Session) -> None:
+    run(s, "quietly bayes, melabel")
+    rows = _stub_rows(run(s, "bayesstats grubin"))
+    i = rows.index("schid")
+    assert rows[i + 1 : i + 4] == ["var(homework)", "var(_cons)", "cov(homework,_cons)"]
+    assert "var(Residual)" in rows
+    M = s.r["Rc"]
+    assert M.colnames[3:6] == ["U:Sigma_2_2", "U:Sigma_1_1", "U:Sigma_2_1"]
+    for name, rc in zip(M.colnames, M.values[0]):
+        assert rc == pytest.approx(gelman_rubin(s.e.chains_of(name)))
+    assert "var(homework)" in run(s, "bayesstats summary")
+    run(s, "quietly bayes")
+    assert "U:Sigma_1_1" in run(s, "bayesstats grubin")
+
+
+def test_summary_default_matches_named_parameters(s: Session) -> None:
+    run(s, "quietly bayes")
+    run(s, "quietly bayesstats summary")
+    full = s.r["summary"]
+    run(s, "quietly bayesstats summary {math:homework}")
+    np.testing.assert_allclose(full.values[0], s.r["summary"].values[0])
+    run(s, "quietly bayesstats summary, chains(1) skip(1)")
+    one = s.r["summary"]
+    h = s.e.chains_of("math:homework")[0, ::2]
+    assert one.values[0, 0] == pytest.approx(h.mean())
