@@ -64,12 +64,15 @@ def _chains(post: Posterior, series: list[Series], cmd: Command) -> list[Series]
     return series
 
 
-def _selector(post: Posterior, cmd: Command):
-    """The draws ``chains()`` and ``skip()`` keep, as a function of a (chains, draws) array."""
+def _selector(post: Posterior, cmd: Command, chain: int | None = None):
+    """The draws ``chains()`` and ``skip()`` keep (or only ``chain``, 0-based, for
+    ``sepchains``), as a function of a (chains, draws) array."""
     probe = Series("", "", "", np.zeros((post.nchains, post.mcmcsize)))
     _chains(post, [probe], cmd)  # checks the options
     chosen = cmd.option("chains")
     idx = [int(c) - 1 for c in _numlist(chosen)] if chosen is not None else None
+    if chain is not None:
+        idx = [chain]
     skip = int(cmd.option("skip", 0) or 0)
 
     def select(draws: np.ndarray) -> np.ndarray:
@@ -79,11 +82,11 @@ def _selector(post: Posterior, cmd: Command):
     return select
 
 
-def model_layout(post: Posterior, cmd: Command, values) -> list[Equation]:
+def model_layout(post: Posterior, cmd: Command, values, chain: int | None = None) -> list[Equation]:
     """The model parameters laid out as the estimation table lays them out (factor headings
     and base levels, ``melabel``'s labels after ``bayes, melabel``), with ``values`` of the
     draws that ``chains()``/``skip()`` keep in each row."""
-    select = _selector(post, cmd)
+    select = _selector(post, cmd, chain)
     opts = {"melabel": bool(post.options.get("melabel"))} if isinstance(post.options, dict) else {}
     return table_equations(post, opts, values=lambda d: values(select(d)))
 
@@ -152,9 +155,17 @@ def _named(cmd: Command) -> bool:
     return bool(cmd.body.items) if isinstance(cmd.body, ParamList) else False
 
 
-def _size(post: Posterior, cmd: Command) -> int:
+def _size(post: Posterior, cmd: Command, chain: int | None = None) -> int:
     """The MCMC sample size that ``chains()`` and ``skip()`` leave."""
-    return int(_selector(post, cmd)(np.zeros((post.nchains, post.mcmcsize))).size)
+    return int(_selector(post, cmd, chain)(np.zeros((post.nchains, post.mcmcsize))).size)
+
+
+def _chain_list(post: Posterior, cmd: Command) -> list[int]:
+    """The chains (0-based) ``sepchains`` goes through: those of ``chains()``, or all."""
+    chosen = cmd.option("chains")
+    return (
+        [int(c) - 1 for c in _numlist(chosen)] if chosen is not None else list(range(post.nchains))
+    )
 
 
 def _summary_table(
@@ -237,16 +248,35 @@ def ess(s, cmd: Command) -> list[Output]:
     post, series = _series(s, cmd)
     corrlag = cmd.option("corrlag")
     corrtol = float(cmd.option("corrtol", 0.01))
+    lag = None if corrlag is None else int(corrlag)
+    if cmd.has("sepchains") and post.nchains > 1:
+        outs: list[Output] = []
+        for pos, c in enumerate(_chain_list(post, cmd)):
+            if not _named(cmd) and post.model is not None:
+                outs += _ess_layout(s, post, cmd, lag, corrtol, chain=c)
+            else:  # the series hold the chains() chosen, in order
+                sub = [
+                    Series(x.eq, x.label, x.full, x.draws[pos : pos + 1], x.expr) for x in series
+                ]
+                outs += _ess_series(s, sub, lag, corrtol, cmd, title=f"Chain {c + 1}")
+        return outs
     if not _named(cmd) and post.model is not None:
-        return _ess_layout(s, post, cmd, None if corrlag is None else int(corrlag), corrtol)
+        return _ess_layout(s, post, cmd, lag, corrtol)
+    return _ess_series(s, series, lag, corrtol, cmd)
+
+
+def _ess_series(
+    s, series: list[Series], corrlag, corrtol: float, cmd: Command, title: str | None = None
+) -> list[Output]:
+    """``bayesstats ess`` of the parameters and expressions named."""
     rows, vals = [], []
     for x in series:
-        e, tau, eff = ess_stata(x.draws, None if corrlag is None else int(corrlag), corrtol)
+        e, tau, eff = ess_stata(x.draws, corrlag, corrtol)
         vals.append([e, tau, eff])
         rows.append((x, e, tau, eff))
     effs = np.array([v[2] for v in vals]) if vals else np.zeros(0)
     n = series[0].draws.size if series else 0
-    head = _ess_head(n, effs)
+    head = ([title] if title else []) + _ess_head(n, effs)
     lines = [
         "-" * 52,
         f"{'':>12} |        ESS   Corr. time    Efficiency",
@@ -301,10 +331,11 @@ def _ess_head(n: int, effs: np.ndarray) -> list[str]:
 
 
 def _ess_layout(
-    s, post: Posterior, cmd: Command, corrlag: int | None, corrtol: float
+    s, post: Posterior, cmd: Command, corrlag: int | None, corrtol: float, chain: int | None = None
 ) -> list[Output]:
-    """``bayesstats ess`` of the model parameters, laid out as the estimation table."""
-    eqs = model_layout(post, cmd, lambda d: list(ess_stata(d, corrlag, corrtol)))
+    """``bayesstats ess`` of the model parameters, laid out as the estimation table (of one
+    chain with ``sepchains``)."""
+    eqs = model_layout(post, cmd, lambda d: list(ess_stata(d, corrlag, corrtol)), chain)
     rows = _layout_rows(eqs)
     vals = np.array([r.values for r in rows], dtype=float).reshape(len(rows), 3)
     table = _stat_table(
@@ -318,7 +349,9 @@ def _ess_layout(
         52,
         post,
     )
-    head = _ess_head(_size(post, cmd), vals[:, 2])
+    head = ([f"Chain {chain + 1}"] if chain is not None else []) + _ess_head(
+        _size(post, cmd, chain), vals[:, 2]
+    )
     text = "\n".join([*head, "", table.text()])
     html = "<pre>" + escape("\n".join(head)) + "</pre>" + table.html()
     M = Matrix(vals, [r.param for r in rows], ["ESS", "Corr time", "Efficiency"])

@@ -320,6 +320,10 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
             j = m.end()
             toks.append(Token(FORMAT, text[i:j], start + offset, j + offset, space))
             i = j
+        elif c == "%" and 0 < i < n - 1 and text[i - 1].isalnum() and text[i + 1].isdigit():
+            # a colour's opacity, red%30 ([G-4] colorstyle)
+            toks.append(Token(OP, "%", start + offset, start + 1 + offset, space))
+            i += 1
         else:
             for op in (*_OPS3, *_OPS2):
                 if text.startswith(op, i):

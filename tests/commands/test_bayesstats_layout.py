@@ -63,3 +63,14 @@ def test_summary_default_matches_named_parameters(s: Session) -> None:
     one = s.r["summary"]
     h = s.e.chains_of("math:homework")[0, ::2]
     assert one.values[0, 0] == pytest.approx(h.mean())
+
+
+def test_ess_sepchains(s: Session) -> None:
+    text = run(s, "bayesstats ess, sepchains")
+    assert text.count("Efficiency summaries") == 2 and "Chain 1" in text and "Chain 2" in text
+    # the last table is chain 2's, and r(ess) with it
+    M = s.r["ess"]
+    np.testing.assert_allclose(M.values[0], ess_stata(s.e.chains_of("math:homework")[1:2]))
+    text = run(s, "bayesstats ess {math:_cons}, sepchains chains(2)")
+    assert "Chain 2" in text and "Chain 1" not in text
+    np.testing.assert_allclose(s.r["ess"].values[0], ess_stata(s.e.chains_of("math:_cons")[1:2]))

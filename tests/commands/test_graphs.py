@@ -752,3 +752,9 @@ def test_write_readme_images(math_session) -> None:
         run(s, cmd)
         run(s, f"graph export {out / (name + '.png')}, replace")
         png_size((out / f"{name}.png").read_bytes())
+
+
+def test_colour_opacity(math_session) -> None:
+    fig = draw(math_session, "scatter math homework, mcolor(red%30)")
+    face = next(a for a in fig._fig.axes if a.has_data()).collections[0].get_facecolor()[0]
+    assert face[3] == pytest.approx(0.3) and face[0] > 0.5
