@@ -164,6 +164,9 @@ class Session:
         self.rng = np.random.default_rng(self.settings.seed)
         self.preserved: Dataset | None = None
         self.graphs: dict[str, Any] = {}
+        #: graphs written by saving(), by file (absolute, without extension): graph combine and
+        #: graph use find them there (bayes_magic cannot read Stata's .gph files)
+        self.saved_graphs: dict[str, Any] = {}
         self.matrices: dict[str, Any] = {}  # named matrices (matrix define / matrix A = r(x))
         self.last_traceback: str | None = None
         #: > 0 while a command runs under ``quietly`` (progress displays leave nothing behind)

@@ -35,6 +35,7 @@ from ..syntax.ast import Command, Name, ParamList
 from . import bayesgraph_figures as F
 from .bayes_params import Series, model_series, resolve_items
 from .bayesgraph_plots import BayesFigure, Trace
+from .graph_manage import remember_saved
 from .registry import command
 
 __all__ = ["GraphOptions", "graph_options", "posterior_of", "select", "plan", "publish"]
@@ -329,6 +330,7 @@ def publish(s, makers: list[Callable[[], F.Drawn]], go: GraphOptions) -> list[Ou
         outs.append(fig)
         if path is not None:
             fig.export(str(path))
+            remember_saved(s, str(path), fig)
             outs.append(Text(f"(file {path} saved)"))
     return outs
 

@@ -39,7 +39,7 @@ from ..errors import StataError
 from ..report.figure import DPI, SIZE, Figure
 from ..report.output import Output
 from ..syntax.ast import Command
-from .graph_manage import keep_graph, target_of
+from .graph_manage import keep_graph, saved_graph, target_of
 from .graph_syntax import name_option, number, text_option
 from .registry import command
 
@@ -121,6 +121,10 @@ def _graphs(s, words: list[str]) -> list[tuple[str, Any]]:
     for w in words:
         if w in s.graphs:
             out.append((w, s.graphs[w]))
+            continue
+        saved = saved_graph(s, w)
+        if saved is not None:  # saved with saving() in this session
+            out.append((w, saved))
             continue
         path = w if w.lower().endswith(".gph") else w + ".gph"
         if os.path.exists(path):

@@ -13,7 +13,16 @@ from ..report.output import Output, Text
 from ..syntax.ast import Command
 from .registry import command
 
-__all__ = ["EXPORT_FORMATS", "write", "check_target", "with_suffix", "target_of", "keep_graph"]
+__all__ = [
+    "EXPORT_FORMATS",
+    "write",
+    "check_target",
+    "with_suffix",
+    "target_of",
+    "keep_graph",
+    "remember_saved",
+    "saved_graph",
+]
 
 
 #: file formats graph export writes: suffix -> the name Stata's message uses
@@ -71,6 +80,28 @@ def target_of(raw: Any) -> tuple[str, bool] | None:
     return target
 
 
+_GRAPH_SUFFIXES = (".gph", ".png", ".svg", ".pdf", ".eps", ".ps", ".jpg", ".jpeg", ".tif", ".tiff")
+
+
+def _file_key(path: str) -> str:
+    from pathlib import Path
+
+    p = Path(path).expanduser()
+    if p.suffix.lower() in _GRAPH_SUFFIXES:
+        p = p.with_suffix("")
+    return str(p.resolve())
+
+
+def remember_saved(s, path: str, fig: Any) -> None:
+    """Note a graph written by ``saving()``, for ``graph combine file`` and ``graph use``."""
+    s.saved_graphs[_file_key(path)] = fig
+
+
+def saved_graph(s, name: str) -> Any | None:
+    """The graph this session saved to ``name`` (``g1``, ``g1.gph``, ``g1.png`` ...)."""
+    return s.saved_graphs.get(_file_key(name))
+
+
 def keep_graph(s, out: Any, target: tuple[str, bool] | None, nodraw: bool) -> list[Output]:
     """Write a drawn graph's ``saving()`` file, keep it in ``s.graphs`` under its name as the
     current graph, and show it unless ``nodraw``."""
@@ -78,7 +109,8 @@ def keep_graph(s, out: Any, target: tuple[str, bool] | None, nodraw: bool) -> li
     if target is not None:
         path = with_suffix(target[0])
         write(out, path, path.rsplit(".", 1)[-1].lower())
-        outs.append(Text(f"file {path} saved"))
+        remember_saved(s, path, out)
+        outs.append(Text(f"(file {path} saved)"))
     s.graphs.pop(out.name, None)
     s.graphs[out.name] = out
     if not nodraw:
@@ -150,6 +182,32 @@ def graph_display(s, cmd: Command) -> list[Output]:
     s.graphs.pop(name)
     s.graphs[name] = fig_out
     return [fig_out]
+
+
+@command("graph", "use")
+def graph_use(s, cmd: Command) -> list[Output]:
+    """``graph use filename [, name(name) nodraw]``: show again a graph this session saved
+    with ``saving()`` and make it the current graph ([G-2] graph use)."""
+    import copy
+
+    from .graph_syntax import name_option
+
+    words = getattr(cmd.body, "words", ())
+    if not words:
+        raise StataError("invalid file specification", 198)
+    fig = saved_graph(s, words[0])
+    if fig is None:
+        raise StataError(
+            f"file {words[0]} not found among the graphs saved in this session "
+            "(bayes_magic cannot read .gph files)",
+            601,
+        )
+    name, _replace = name_option(cmd.option("name"))
+    out = copy.copy(fig)
+    out.name = name
+    s.graphs.pop(name, None)
+    s.graphs[name] = out
+    return [] if cmd.has("nodraw") else [out]
 
 
 @command("graph", "dir")

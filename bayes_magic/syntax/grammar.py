@@ -922,6 +922,7 @@ _GRAPH = (
     g("TWoway", plots_body, T.GRAPH, if_=True, in_=True),
     g("export", filename_body(), T.GRAPH_EXPORT),
     g("combine", words_body(least=1), T.GRAPH_COMBINE),
+    g("use", filename_body(), T.table(T.opt("name", T.Raw()), T.opt("nodraw"))),
     g("DIsplay", words_body(most=1)),
     g("dir", words_body(most=0)),
     g("drop", words_body(least=1)),

@@ -174,3 +174,17 @@ def test_graph_twoway_is_twoway(s: Session) -> None:
     assert [d["plot"] for d in sa] == [d["plot"] for d in sb] == ["scatter", "lfit"]
     for da, db in zip(sa, sb):
         np.testing.assert_array_equal(da["y"], db["y"])
+
+
+def test_combine_and_use_graphs_saved_in_this_session(s: Session, tmp_path) -> None:
+    """Stata's habit: saving() each graph, then graph combine the files."""
+    a, b = tmp_path / "ga", tmp_path / "gb"
+    run(s, f'scatter math homework, saving("{a}")')
+    run(s, f'histogram math, saving("{b}.png")')
+    run(s, "graph drop _all")
+    fig = combine(s, f'graph combine "{a}.gph" "{b}", cols(1)')
+    assert fig.panels == 2 and (fig.data["rows"], fig.data["cols"]) == (2, 1)
+    used = combine(s, f'graph use "{a}", name(back)')
+    assert used.name == "back" and s.graphs["back"] is used
+    msg, rc = fails(s, f'graph use "{tmp_path / "never"}"')
+    assert rc == 601 and "cannot read .gph" in msg

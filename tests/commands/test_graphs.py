@@ -562,7 +562,7 @@ def test_nodraw_and_saving(math_session, tmp_path) -> None:
     path = tmp_path / "saved.png"
     assert (
         run(s, f"scatter math homework, saving({path})")
-        == f"file {path} saved\n(graph Graph: twoway scatter math homework, saving({path}))"
+        == f"(file {path} saved)\n(graph Graph: twoway scatter math homework, saving({path}))"
     )
     assert path.read_bytes() == s.graphs["Graph"].png
     assert fails(s, f"scatter math homework, saving({path})")[1] == 602
