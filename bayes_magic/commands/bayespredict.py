@@ -32,6 +32,7 @@ from ..report.format import fmt_g
 from ..report.output import Block, Output, Text, escape, html_table
 from ..syntax.ast import Binary, Call, Command, LabeledExpr, Name, Num, ParamList, ParamRef, Unary
 from .bayes_display import _right
+from .bayes_params import Series
 from .registry import command
 
 __all__ = ["Predictions", "simulate"]
@@ -259,6 +260,73 @@ def _sim(pred: Predictions, ref: ParamRef, replicate: bool) -> tuple[np.ndarray,
             raise StataError(f"{{{it}}}: observation {idx} was not predicted", 198)
         return arr[:, :, i], f"{base}1_{idx}"
     return arr, f"{base}1"
+
+
+def _observations(text: str, what: str) -> list[int]:
+    """A numlist of observation numbers: ``3``, ``1/3``, ``1 5 9``, ``1(2)9``."""
+    out: list[int] = []
+    for part in text.replace(",", " ").split():
+        try:
+            if "/" in part:
+                a, b = part.split("/")
+                out += list(range(int(a), int(b) + 1))
+            elif "(" in part:
+                a, rest = part.split("(")
+                step, b = rest.split(")")
+                out += list(range(int(a), int(b) + 1, int(step)))
+            else:
+                out.append(int(part))
+        except ValueError:
+            raise StataError(f"{what}: invalid numlist", 121) from None
+    return out
+
+
+def summary_series(pred: Predictions, items) -> list[Series]:
+    """What ``bayesstats summary ... using file`` summarizes: simulated values
+    (``{_ysim}``, ``{_ysim[1/3]}``, ``{_mu[5]}``, ``{_resid}``: one row per observation, named
+    ``_ysim1_1`` ...) and labelled functions or expressions of them (``(mx: @max({_ysim}))``)."""
+    arrays = {"_ysim": pred.ysim, "_mu": pred.mu, "_resid": pred.ysim - pred.mu}
+    obs = pred.obs if pred.obs is not None else np.arange(1, pred.mu.shape[2] + 1)
+    out: list[Series] = []
+    k = 0
+    for it in items:
+        if isinstance(it, ParamRef):
+            for p in it.items:
+                name = p.name or ""
+                base = name.split("[")[0].rstrip("1")
+                if p.eq is not None or base not in arrays:
+                    raise StataError(
+                        f"{{{p}}} not found in the prediction file: it holds {{_ysim}}, "
+                        "{_mu} and {_resid}",
+                        111,
+                        span=it.span,
+                    )
+                idx = p.index
+                if "[" in name:
+                    idx = name.split("[", 1)[1].rstrip("]")
+                wanted = (
+                    [int(o) for o in obs] if idx is None else _observations(str(idx), f"{{{p}}}")
+                )
+                for i in wanted:
+                    pos = pred.position(i)
+                    if pos is None:
+                        raise StataError(f"{{{base}[{i}]}}: observation {i} was not predicted", 198)
+                    label = f"{base}1_{i}"
+                    out.append(Series("", label, label, arrays[base][:, :, pos]))
+        elif isinstance(it, LabeledExpr):
+            k += 1
+            vals = np.asarray(_ev(pred, it.expr, True), dtype=float)
+            if vals.shape != pred.mu.shape[:2]:
+                raise StataError(
+                    "expression must give one number per draw: use a function such as "
+                    "@mean() of the simulated values, or one observation {_ysim[1]}",
+                    198,
+                )
+            label = it.label or _auto_label(it.expr) or f"expr{k}"
+            out.append(Series("", label, label, vals, it.text))
+        else:
+            raise StataError("invalid specification", 198)
+    return out
 
 
 def _ev(pred: Predictions, e, replicate: bool):

@@ -134,10 +134,12 @@ def _size_line(title: str, post: Posterior, n: int) -> str:
 
 @command("bayesstats", "summary")
 def summary(s, cmd: Command) -> list[Output]:
-    post, series = _series(s, cmd)
     opts = {o.name: o.value for o in cmd.options}
     if "level" in opts:
         opts["clevel"] = opts.pop("level")
+    if cmd.using is not None:
+        return _summary_of_predictions(s, cmd, opts)
+    post, series = _series(s, cmd)
     if opts.get("sepchains") and post.nchains > 1:
         outs: list[Output] = []
         for c in range(series[0].draws.shape[0]):
@@ -149,6 +151,22 @@ def summary(s, cmd: Command) -> list[Output]:
         shown = {**opts, "melabel": post.options.get("melabel")}
         return _summary_table(s, post, eqs, shown, _size(post, cmd))
     return _summary_block(s, post, series, opts)
+
+
+def _summary_of_predictions(s, cmd: Command, opts: dict[str, Any]) -> list[Output]:
+    """``bayesstats summary {_ysim[1/3]} (mx: @max({_ysim})) using file`` ([BAYES]
+    bayesstats summary): posterior summaries of what ``bayespredict`` saved."""
+    from .bayespredict import load_predictions, summary_series
+
+    pred = load_predictions(cmd.using)
+    items = cmd.body.items if isinstance(cmd.body, ParamList) else ()
+    if not items:
+        raise StataError("simulated values or functions of them required", 198)
+    series = summary_series(pred, items)
+    from types import SimpleNamespace
+
+    chains = SimpleNamespace(nchains=pred.mu.shape[0])  # all the header needs
+    return _summary_block(s, chains, series, opts)
 
 
 def _named(cmd: Command) -> bool:

@@ -169,3 +169,19 @@ def test_svmat_and_matrix_list_as_in_the_talk(s: Session) -> None:
     assert "A[23,6]" in run(s, "matrix dir")
     assert fails(s, "svmat r(nosuch)")[1] == 111
     run(s, "drop u2b*")
+
+
+def test_bayesstats_summary_of_a_prediction_file(tmp_path, s: Session) -> None:
+    f = tmp_path / "pr"
+    run(s, f'bayespredict {{_ysim}}, saving("{f}") rseed(4)')
+    pred = load_predictions(str(f))
+    out = run(s, f'bayesstats summary {{_ysim[1/3]}} (mx: @max({{_ysim}})) using "{f}"')
+    assert "_ysim1_1 |" in out and "mx : @max({_ysim})" in out
+    M = s.r["summary"]
+    assert M.rownames == ["_ysim1_1", "_ysim1_2", "_ysim1_3", "mx"]
+    np.testing.assert_allclose(M.values[:3, 0], pred.ysim[0, :, :3].mean(axis=0))
+    assert M.values[3, 0] == pytest.approx(pred.ysim.max(axis=-1).mean())
+    run(s, f'bayesstats summary {{_resid[2]}} using "{f}"')
+    assert s.r["summary"].values[0, 0] == pytest.approx((pred.ysim - pred.mu)[0, :, 1].mean())
+    assert fails(s, f'bayesstats summary {{_ysim}} {{math:_cons}} using "{f}"')[1] == 111
+    assert fails(s, f'bayesstats summary ({{_ysim}}+1) using "{f}"')[1] == 198
