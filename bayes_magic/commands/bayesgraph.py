@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,8 @@ class GraphOptions:
     saving_replace: bool
     title: str | None
     plot: dict[str, Any]  # lags, bins, normal, clevel, title: what the panels use
+    #: xtitle(), ytitle() for every panel; subtitle(), note() for the graph
+    texts: dict[str, str | None] = field(default_factory=dict)
 
 
 def _split_suboptions(raw: str) -> tuple[str, list[str]]:
@@ -130,7 +132,25 @@ def graph_options(cmd: Command) -> GraphOptions:
         "show": _show(cmd.option("show")),
         "title": title,
     }
-    return GraphOptions(name, replace, saving, saving_replace, title, plot)
+    texts = {k: parse_title(cmd.option(k)) for k in ("xtitle", "ytitle", "subtitle", "note")}
+    return GraphOptions(name, replace, saving, saving_replace, title, plot, texts)
+
+
+def _apply_texts(fig: Any, go: GraphOptions) -> None:
+    """``xtitle()``/``ytitle()`` on every panel, ``subtitle()`` under the title, ``note()`` at
+    the bottom left (the twoway options Stata's bayesgraph passes on to its graphs)."""
+    t = go.texts
+    for ax in fig.axes:
+        if not (ax.get_visible() and ax.has_data()):
+            continue
+        if t.get("xtitle") is not None:
+            ax.set_xlabel(t["xtitle"])
+        if t.get("ytitle") is not None:
+            ax.set_ylabel(t["ytitle"])
+    if t.get("subtitle"):
+        fig.text(0.5, 0.965, t["subtitle"], ha="center", va="top", fontsize=10)
+    if t.get("note"):
+        fig.text(0.01, 0.005, t["note"], ha="left", va="bottom", fontsize=8)
 
 
 def _show(raw: Any) -> str | None:
@@ -312,6 +332,7 @@ def publish(s, makers: list[Callable[[], F.Drawn]], go: GraphOptions) -> list[Ou
     for make, (name, path) in zip(makers, slots):
         d = make()
         try:
+            _apply_texts(d.fig, go)
             fig = BayesFigure(
                 d.fig,
                 name=name,

@@ -451,3 +451,11 @@ def test_reffects_options_and_errors(fitted: Session, tmp_path: Path) -> None:
     assert fails(s, "bayesgraph reffects {U0[6053]}, blup(m0) bayes(bayes1)")[1] == 111
     assert fails(s, "bayesgraph reffects, blup(m0) bayes(bayes1) byparm")[1] == 198
     run(s, "estimates restore bayes1")
+
+
+def test_axis_titles_subtitle_and_note(fitted: Session) -> None:
+    fig = one(fitted, 'bayesgraph kdensity {math:homework}, xtitle("beta") ytitle(Density) note(n)')
+    assert fig.axes_info[0]["xlabel"] == "beta" and fig.axes_info[0]["ylabel"] == "Density"
+    assert "n" in [t.get_text() for t in fig._fig.texts]
+    fig = one(fitted, 'bayesgraph trace {math:homework}, subtitle("talk model")')
+    assert "talk model" in [t.get_text() for t in fig._fig.texts]
