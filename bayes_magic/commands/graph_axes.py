@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ..report.format import fmt_number
+from ..report.format import fmt_g, fmt_number
 from . import graph_style as st
 from .graph_syntax import AxisLabels, added_lines, added_texts
 
@@ -25,6 +25,12 @@ def draw_key(ax, key, d: dict[str, Any], shrink: float = 1.0):
         if not len(d["y"]):
             return None
         e = d["edges"]
+        if "addlabels" in sty:  # histogram, addlabels: each bar's height above it
+            lab = sty["addlabels"]
+            col = st.color(lab["mlabcolor"]) if "mlabcolor" in lab else "#333333"
+            size = st.textsize(lab["mlabsize"]) if "mlabsize" in lab else 7.0
+            for x0, w, h in zip(e[:-1], np.diff(e), d["y"]):
+                st.place(ax, x0 + w / 2, h, fmt_g(float(h), 9), 12, size * shrink, col, gap=2)
         return ax.bar(
             e[:-1],
             d["y"],

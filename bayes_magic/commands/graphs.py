@@ -262,6 +262,10 @@ def histogram(s, cmd: Command) -> list[Output]:
     (hist,) = _plots(s, [cmd], per_plot, np.ones(s.data.nobs, dtype=bool))
     if hist.bins is None:
         raise StataError("no observations", 2000)
+    if options.pop("addlabels", None):
+        hist.keys[0].style["addlabels"] = _cline(options.pop("addlabopts", [None])[-1])
+    elif options.get("addlabopts"):
+        raise StataError("option addlabopts() requires addlabels", 198)
     plots = [hist]
     if own.get("normal"):
         plots.append(_overlay(hist, "normal", "Normal density", _cline(own.get("normopts")), 1))

@@ -757,6 +757,7 @@ _GRAPH_WORDS = [
     "KDENsity",
     "KDENOPts",
     "ADDLabels",
+    "ADDLABOPts",
     "ADDPlot",
     "BARWidth",
     "gap",

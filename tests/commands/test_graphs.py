@@ -758,3 +758,16 @@ def test_colour_opacity(math_session) -> None:
     fig = draw(math_session, "scatter math homework, mcolor(red%30)")
     face = next(a for a in fig._fig.axes if a.has_data()).collections[0].get_facecolor()[0]
     assert face[3] == pytest.approx(0.3) and face[0] > 0.5
+
+
+def test_histogram_addlabels(math_session) -> None:
+    fig = draw(
+        math_session, "histogram math, bin(5) frequency addlabels addlabopts(mlabcolor(red))"
+    )
+    ax = next(a for a in fig._fig.axes if a.has_data())
+    heights = series(fig)["y"]
+    assert [t.get_text() for t in ax.texts] == [f"{h:g}" for h in heights]
+    assert sum(heights) == 519
+    fig = draw(math_session, "histogram math, bin(5)")
+    assert not next(a for a in fig._fig.axes if a.has_data()).texts
+    assert fails(math_session, "histogram math, addlabopts(mlabcolor(red))")[1] == 198
