@@ -35,6 +35,7 @@ class Settings:
     linesize: int = 79
     seed: int = 123456789
     varabbrev: bool = True
+    scheme: str = "s2color"
 
 
 @dataclass

@@ -335,13 +335,19 @@ def set_(s, cmd: Command) -> list[Output]:
             raise StataError(f"{' '.join(args) or 'nothing'} invalid; on or off expected", 198)
         s.settings.varabbrev = s.data.varabbrev = args == ["on"]
         return []
+    if key == "scheme":
+        from .graph_style import check_scheme
+
+        if len(args) < 1:
+            raise StataError("set scheme: scheme name required", 198)
+        s.settings.scheme = check_scheme(args[0])
+        return []
     if key in (
         "more",
         "rmsg",
         "output",
         "trace",
         "graphics",
-        "scheme",
         "matsize",
         "maxvar",
         "niceness",

@@ -19,8 +19,9 @@ Options, as in Stata:
   graphs' ranges.
 - ``title()``, ``subtitle()``, ``note()``, ``caption()``; ``xsize()``, ``ysize()`` (inches);
   ``name(name[, replace])``, ``saving(file[, replace])``, ``nodraw``.
-- ``commonscheme``, ``scheme()`` and ``nocopies`` are accepted: there is one scheme, and the
-  stored graphs are never changed by combining them.
+- ``commonscheme``, ``scheme()`` and ``nocopies`` are accepted: each graph keeps the scheme
+  it was drawn in (pictures are not redrawn), and the stored graphs are never changed by
+  combining them.
 
 The cells are pictures of the graphs (rendered at twice the combined graph's resolution), so
 SVG and PDF exports of a combined graph embed images rather than vector drawings.

@@ -2,11 +2,14 @@
 [G-4] linepatternstyle, [G-4] linewidthstyle, [G-4] markersizestyle).
 
 The default colours are those of the ``s2color`` scheme's plot styles p1, p2, ... ([G-4] scheme
-s2); other ``scheme()`` names are accepted and drawn the same way.
+s2); ``scheme(s1mono)``, ``s2mono`` and the other monochrome schemes draw them in greys, the
+other colour schemes as s2color.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from ..errors import StataError
@@ -142,9 +145,49 @@ def color(word: str) -> tuple[float, float, float, float] | str:
     return (r, g_, b, alpha)
 
 
+#: the monochrome schemes' p1 ... colours (s1mono, s2mono: greys from black)
+MONO = ["black", "gs8", "gs4", "gs12", "gs6", "gs10", "gs2", "gs14", "gs5", "gs11"]
+#: schemes drawn here: the colour ones with s2color's plot styles, the mono ones in greys
+SCHEMES = {
+    "s2color": PALETTE,
+    "s1color": PALETTE,
+    "s2manual": PALETTE,
+    "s1rcolor": PALETTE,
+    "stcolor": PALETTE,
+    "economist": PALETTE,
+    "sj": MONO,
+    "s1mono": MONO,
+    "s2mono": MONO,
+    "s1manual": MONO,
+    "stmono1": MONO,
+    "stmono2": MONO,
+}
+_SCHEME = ["s2color"]
+
+
+def check_scheme(name: str) -> str:
+    """A scheme name, or ``scheme X not found`` (r(111))."""
+    n = name.strip().lower()
+    if n not in SCHEMES:
+        raise StataError(f"scheme {name.strip()} not found", 111)
+    return n
+
+
+@contextmanager
+def use_scheme(name: str) -> Iterator[str]:
+    """``with use_scheme(name):`` draws plot styles p1, p2 ... in that scheme's colours."""
+    saved = _SCHEME[0]
+    _SCHEME[0] = check_scheme(name)
+    try:
+        yield _SCHEME[0]
+    finally:
+        _SCHEME[0] = saved
+
+
 def palette(k: int) -> tuple[float, float, float, float]:
-    """The colour of plot style ``p(k+1)``."""
-    return color(PALETTE[k % len(PALETTE)])  # type: ignore[return-value]
+    """The colour of plot style ``p(k+1)`` in the scheme in use."""
+    colours = SCHEMES[_SCHEME[0]]
+    return color(colours[k % len(colours)])  # type: ignore[return-value]
 
 
 _SYMBOL = {

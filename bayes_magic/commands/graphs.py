@@ -45,6 +45,25 @@ _REFUSED = (
 )
 
 
+def _scheme_of(s, cmd: Command) -> str:
+    """``scheme()`` given with the command or any of its plots, else ``set scheme``."""
+    cmds = [cmd, *(cmd.body.plots if isinstance(cmd.body, Plots) else ())]
+    given = [c.option("scheme") for c in cmds if c.option("scheme") not in (None, True)]
+    return str(given[-1]).split(",")[0].strip() if given else s.settings.scheme
+
+
+def with_scheme(f):
+    """Run a graph command with its scheme's plot-style colours."""
+    from functools import wraps
+
+    @wraps(f)
+    def run(s, cmd: Command) -> list[Output]:
+        with st.use_scheme(_scheme_of(s, cmd)):
+            return f(s, cmd)
+
+    return run
+
+
 def _refuse(cmd: Command) -> None:
     for o in cmd.options:
         if o.name in _REFUSED:
@@ -155,6 +174,7 @@ def _what(cmd: Command) -> str:
 
 
 @command("twoway")
+@with_scheme
 def twoway(s, cmd: Command) -> list[Output]:
     """``twoway (plot) (plot) ...`` and ``twoway plot || plot ...``; each plot has its own
     ``if``/``in`` and options; the twoway options (titles, axes, legend, ``by()`` ...) may be
@@ -175,11 +195,13 @@ def twoway(s, cmd: Command) -> list[Output]:
 
 
 @command("graph", "twoway")
+@with_scheme
 def graph_twoway(s, cmd: Command) -> list[Output]:
     """``graph twoway ...``: the same as ``twoway ...``."""
     return twoway(s, cmd)
 
 
+@with_scheme
 def _plot_command(s, cmd: Command) -> list[Output]:
     """``scatter``, ``line``, ``connected``, ``lfit`` ... typed without ``twoway``."""
     per_plot, options = _collect([cmd], None)
@@ -250,6 +272,7 @@ def _overlay(base: Plot, kind: str, label: str, opts: dict[str, Any], pstyle: in
 
 
 @command("histogram")
+@with_scheme
 def histogram(s, cmd: Command) -> list[Output]:
     """``histogram varname [if] [in] [fw=] [, bin() width() start() discrete density fraction
     frequency percent normal kdensity ...]`` ([R] histogram): the bins and scale as documented,
@@ -285,6 +308,7 @@ def histogram(s, cmd: Command) -> list[Output]:
 
 
 @command("kdensity")
+@with_scheme
 def kdensity(s, cmd: Command) -> list[Output]:
     """``kdensity varname [if] [in] [weight] [, kernel() bwidth() n() at() generate() normal
     nograph ...]`` ([R] kdensity): by default the Epanechnikov kernel, the half-width
@@ -365,6 +389,7 @@ def _kdensity_generate(s, raw: str, d: dict[str, Any], at: bool) -> None:
 
 
 @command("serrbar")
+@with_scheme
 def serrbar(s, cmd: Command) -> list[Output]:
     """``serrbar mvar svar xvar [if] [in] [, scale(#) mvopts() ...]`` ([R] serrbar): bars
     from ``mvar - scale*svar`` to ``mvar + scale*svar`` at ``xvar`` (``scale(1)`` by default),

@@ -771,3 +771,23 @@ def test_histogram_addlabels(math_session) -> None:
     fig = draw(math_session, "histogram math, bin(5)")
     assert not next(a for a in fig._fig.axes if a.has_data()).texts
     assert fails(math_session, "histogram math, addlabopts(mlabcolor(red))")[1] == 198
+
+
+def test_schemes(math_session) -> None:
+    s = math_session
+    cmd = "twoway (scatter math homework) (lfit math homework)"
+
+    def first_colour(fig):
+        ax = next(a for a in fig._fig.axes if a.has_data())
+        return tuple(ax.collections[0].get_facecolor()[0][:3])
+
+    colour = first_colour(draw(s, cmd))
+    mono = first_colour(draw(s, f"{cmd}, scheme(s1mono)"))
+    assert colour != mono and mono[0] == mono[1] == mono[2]  # grey
+    run(s, "set scheme s2mono")
+    grey = first_colour(draw(s, cmd))
+    assert grey[0] == grey[1] == grey[2]
+    assert first_colour(draw(s, f"{cmd}, scheme(s2color)")) == colour
+    run(s, "set scheme s2color")
+    assert fails(s, f"{cmd}, scheme(nosuch)") == ("scheme nosuch not found", 111)
+    assert fails(s, "set scheme nosuch")[1] == 111
