@@ -60,20 +60,52 @@ def single(kind: str, t: Trace, opts: dict[str, Any], sepchain: bool = False) ->
     return Drawn(fig, f"{word} of {t.ref}{_suffix(t, sepchain)}", 1, kind, {t.label: data})
 
 
+#: the titles Stata's bayesgraph gives combined graphs (``graph combine``) and ``byparm``
+#: graphs (one ``by()`` graph), [BAYES] bayesgraph
+COMBINE_TITLES = {
+    "trace": "Trace plots",
+    "histogram": "Histogram plots",
+    "ac": "Autocorrelation plots",
+    "kdensity": "Density plots",
+    "cusum": "Cusum plots",
+}
+BYPARM_TITLES = {
+    "trace": "Trace plots",
+    "histogram": "Histograms",
+    "ac": "Autocorrelations",
+    "kdensity": "Densities",
+    "cusum": "Cusum plots",
+}
+
+
 def combined(
     kind: str, traces: list[Trace], opts: dict[str, Any], byparm: bool, sepchain: bool = False
 ) -> Drawn:
-    """All quantities in one graph, one panel each (``combine`` or ``byparm``)."""
+    """All quantities in one graph, one panel each. ``combine`` puts the graphs side by side
+    (each titled with its parameter); ``byparm`` makes one ``by()`` graph, as Stata does:
+    panel titles in header boxes, traces in one column on a common x axis, and the note
+    "Graphs by parameter"."""
     _title, word, ytitle = KINDS[kind]
-    fig, axes = new_grid(len(traces), sharex=byparm and kind in ("trace", "cusum", "ac"))
+    # (a long list goes back to the grid: 23 traces in one column would be unreadable)
+    one_column = byparm and kind in ("trace", "cusum") and len(traces) <= 8
+    fig, axes = new_grid(
+        len(traces),
+        sharex=byparm and kind in ("trace", "cusum", "ac"),
+        cols=1 if one_column else None,
+    )
     data = {}
     for i, (ax, t) in enumerate(zip(axes, traces)):
         data[t.label] = draw_panel(ax, kind, t, opts, legend=False)
-        ax.set_title(_label(t, False), fontsize="medium")
+        if byparm:
+            ax.set_title(_label(t, False), fontsize="medium", backgroundcolor="#e8eef1")
+        else:
+            ax.set_title(_label(t, False), fontsize="medium", fontweight="bold")
         if not byparm or i % _ncols(fig) == 0:
             ax.set_ylabel(ytitle)
-    if opts.get("title"):
-        fig.suptitle(opts["title"], fontweight="bold")
+    titles = BYPARM_TITLES if byparm else COMBINE_TITLES
+    fig.suptitle(opts.get("title") or titles[kind], fontweight="bold")
+    if byparm:
+        fig.text(0.01, 0.005, "Graphs by parameter", ha="left", va="bottom", fontsize=8)
     finish_legend(fig, traces[0])
     _tight(fig, traces[0])
     what = f"{word} of {describe_refs(traces)}{_suffix(traces[0], sepchain)}"
@@ -160,5 +192,9 @@ def _ncols(fig: Any) -> int:
 
 
 def _tight(fig: Any, t: Trace) -> None:
+    import warnings
+
     bottom = 0.06 if len(t.chains) > 1 else 0.0
-    fig.tight_layout(rect=(0, bottom, 1, 1))
+    with warnings.catch_warnings():  # a crowded grid keeps its default spacing
+        warnings.simplefilter("ignore", UserWarning)
+        fig.tight_layout(rect=(0, bottom, 1, 1))

@@ -392,18 +392,18 @@ def finish_legend(fig: Any, t: Trace) -> None:
 # whole graphs
 
 
-def grid_size(n: int) -> tuple[int, int, tuple[float, float]]:
+def grid_size(n: int, cols: int | None = None) -> tuple[int, int, tuple[float, float]]:
     """Rows, columns and size (inches) of a combination of ``n`` panels."""
-    cols = 1 if n == 1 else 2 if n <= 4 else 3 if n <= 9 else 4
+    cols = cols or (1 if n == 1 else 2 if n <= 4 else 3 if n <= 9 else 4)
     rows = math.ceil(n / cols)
     w = max(SIZE[0], min(3.2 * cols, 13.0))
     h = max(SIZE[1], min(2.4 * rows, 18.0))
     return rows, cols, (w, h)
 
 
-def new_grid(n: int, *, sharex: bool = False):
+def new_grid(n: int, *, sharex: bool = False, cols: int | None = None):
     """A figure with ``n`` visible panels in a grid (extra cells hidden)."""
-    rows, cols, size = grid_size(n)
+    rows, cols, size = grid_size(n, cols)
     fig, axes = new_figure(rows, cols, size=size)
     flat = list(axes.ravel())
     if sharex and n > 1:

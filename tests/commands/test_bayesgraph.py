@@ -271,6 +271,13 @@ def test_combine_and_byparm(fitted: Session, how: str) -> None:
     assert titles(fig) == fitted.e.names
     assert fig.text().startswith("(graph Graph: histogram of {math:homework} {math:1.schtype}")
     assert fig.text().endswith("and 3 more)")
+    assert fig.suptitle == {"combine": "Histogram plots", "byparm": "Histograms"}[how]
+    notes = [t.get_text() for t in fig._fig.texts]
+    assert ("Graphs by parameter" in notes) == (how == "byparm")
+    fig = one(fitted, f"bayesgraph trace {{math:homework}} {{math:_cons}} {{e.math:sigma2}}, {how}")
+    cols = {round(a.get_position().x0, 3) for a in fig._fig.axes if a.get_visible()}
+    assert len(cols) == (1 if how == "byparm" else 2)  # byparm stacks traces in one column
+    assert fig.suptitle == "Trace plots"
     fig = one(fitted, f"bayesgraph ac {{math:homework}} {{math:_cons}}, {how} title(Two)")
     assert fig.panels == 2 and fig.suptitle == "Two"
     assert fig.text() == "(graph Graph: autocorrelation of {math:homework} {math:_cons})"
