@@ -102,6 +102,13 @@ def combined(
             ax.set_title(_label(t, False), fontsize="medium", fontweight="bold")
         if not byparm or i % _ncols(fig) == 0:
             ax.set_ylabel(ytitle)
+    if byparm:  # as by(): axis labels only under the last panel of each column
+        ncols = _ncols(fig)
+        for i, ax in enumerate(axes):
+            if i + ncols < len(axes):
+                ax.set_xlabel("")
+                if kind in ("trace", "cusum", "ac"):  # a common x axis
+                    ax.tick_params(labelbottom=False)
     titles = BYPARM_TITLES if byparm else COMBINE_TITLES
     fig.suptitle(opts.get("title") or titles[kind], fontweight="bold")
     if byparm:
