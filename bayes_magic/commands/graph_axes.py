@@ -93,6 +93,10 @@ def draw_key(ax, key, d: dict[str, Any], shrink: float = 1.0):
         return h
     if key.draw == "band":
         return ax.fill_between(d["x"], d["lo"], d["hi"], color=sty["fcolor"], linewidth=0, zorder=1)
+    if key.draw == "rline":  # lfitci, ciplot(rline): the interval's two bounds as lines
+        (h,) = ax.plot(d["x"], d["lo"], color=sty["lcolor"], linestyle="--", linewidth=1.0)
+        ax.plot(d["x"], d["hi"], color=sty["lcolor"], linestyle="--", linewidth=1.0)
+        return h
     if key.draw == "area":
         order = np.argsort(d["x"], kind="mergesort")
         return ax.fill_between(

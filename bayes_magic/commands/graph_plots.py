@@ -497,7 +497,11 @@ def _keys(plot: Plot, ds, pstyle: int) -> None:
             if st.items(opts.get("fcolor"))
             else (*st.CI_COLOR, 1.0)
         )
-        plot.keys.append(Key(f"{level}% CI", "band", band))
+        ci = str(opts.get("ciplot") or "rarea").strip().lower()
+        draws = {"rarea": "band", "rline": "rline", "rcap": "rcap", "rspike": "rspike"}
+        if ci not in draws:
+            raise StataError(f"ciplot({ci}) not allowed; use rarea, rline, rcap or rspike", 198)
+        plot.keys.append(Key(f"{level}% CI", draws[ci], band))
         plot.keys.append(Key("Fitted values", "line", st.key_style(opts, 0, pstyle)))
         plot.ytitles.append("Fitted values")
     elif kind == "kdensity":

@@ -40,7 +40,6 @@ _REFUSED = (
     "xaxis",
     "estopts",
     "predopts",
-    "ciplot",
     "boundary",
 )
 

@@ -791,3 +791,22 @@ def test_schemes(math_session) -> None:
     run(s, "set scheme s2color")
     assert fails(s, f"{cmd}, scheme(nosuch)") == ("scheme nosuch not found", 111)
     assert fails(s, "set scheme nosuch")[1] == 111
+
+
+def test_lfitci_ciplot(math_session) -> None:
+    from matplotlib.collections import PolyCollection
+
+    def filled(fig) -> bool:
+        ax = next(a for a in fig._fig.axes if a.has_data())
+        return any(isinstance(c, PolyCollection) for c in ax.collections)
+
+    s = math_session
+    base = draw(s, "twoway lfitci math homework")
+    assert filled(base)
+    band = series(base, plot="lfitci")
+    for ci in ("rline", "rcap", "rspike"):
+        fig = draw(s, f"twoway lfitci math homework, ciplot({ci})")
+        d = series(fig, plot="lfitci")
+        np.testing.assert_allclose(d["lo"], band["lo"])
+        assert not filled(fig)
+    assert fails(s, "twoway lfitci math homework, ciplot(bar)")[1] == 198
