@@ -275,7 +275,11 @@ def build_bayes_mixed(cmd: Command, cmdline: str) -> BayesLinearModel:
     if "gibbs" in opts:
         raise StataError("option gibbs is allowed only with regress and mvreg", 198)
     sd = float(opts.get("normalprior", 100.0))
+    if not sd > 0:
+        raise StataError("normalprior() must be positive: it is the prior standard deviation", 198)
     a_ig, b_ig = _num_pair(opts.get("igammaprior", (0.01, 0.01)), (0.01, 0.01))
+    if not (a_ig > 0 and b_ig > 0):
+        raise StataError("igammaprior(): the shape and scale must be positive", 198)
     iw_df, iw_scale = None, None
     if "iwishartprior" in opts:
         iw_df, iw_scale = _iwishartprior(str(opts["iwishartprior"]))

@@ -201,4 +201,49 @@ def prior_from_expr(e: Expr) -> Prior:
             198,
             span=e.span,
         )
-    return _call_prior(fam, e)
+    prior = _call_prior(fam, e)
+    _check_values(prior, e)
+    return prior
+
+
+#: the numeric arguments each family needs positive: (index, name); and other conditions
+_POSITIVE: dict[str, tuple[tuple[int, str], ...]] = {
+    "normal": ((1, "variance"),),
+    "lognormal": ((1, "variance"),),
+    "t": ((1, "scale"), (2, "degrees of freedom")),
+    "gamma": ((0, "shape"), (1, "scale")),
+    "igamma": ((0, "shape"), (1, "scale")),
+    "exponential": ((0, "scale"),),
+    "beta": ((0, "shape a"), (1, "shape b")),
+    "laplace": ((1, "scale"),),
+    "cauchy": ((1, "scale"),),
+    "chi2": ((0, "degrees of freedom"),),
+    "pareto": ((0, "shape"), (1, "scale")),
+    "poisson": ((0, "mean"),),
+}
+
+
+def _check_values(prior: Prior, e: Call) -> None:
+    """Numeric arguments a distribution cannot take (``normal(0,-1)``, ``uniform(5,3)``) are
+    refused, as Stata refuses them, before anything is sampled."""
+    fam, args = prior.family, prior.args
+
+    def bad(what: str) -> StataError:
+        return StataError(f"invalid {prior.text}: {what}", 198, span=e.span)
+
+    for i, name in _POSITIVE.get(fam, ()):
+        if i < len(args) and isinstance(args[i], float) and not args[i] > 0:
+            raise bad(f"the {name} must be positive")
+    nums = [a if isinstance(a, float) else None for a in args]
+    if fam == "uniform" and None not in nums and not nums[0] < nums[1]:
+        raise bad("the lower bound must be less than the upper bound")
+    if fam in ("bernoulli", "geometric") and nums and nums[0] is not None:
+        p = nums[0]
+        if not (0 <= p <= 1 if fam == "bernoulli" else 0 < p <= 1):
+            raise bad("the probability must be between 0 and 1")
+    if fam in ("wishart", "iwishart") and len(nums) >= 2 and None not in nums[:2]:
+        d, df = nums[0], nums[1]
+        if not (d >= 1 and d == int(d)):
+            raise bad("the dimension must be a positive integer")
+        if not df > d - 1:
+            raise bad(f"the degrees of freedom must exceed {int(d) - 1}")

@@ -216,3 +216,33 @@ def test_interrupt_between_chunks_stores_nothing() -> None:
     assert res.error is not None and res.error.rc == 1
     assert s.e is before
     assert "519" in run(s, "count")
+
+
+@pytest.mark.parametrize(
+    "opts",
+    [
+        "prior({math:homework}, normal(0,-1))",
+        "prior({e.math:sigma2}, igamma(-1,2))",
+        "prior({math:homework}, uniform(5,3))",
+        "prior({math:homework}, t(0,1,0))",
+        "normalprior(0)",
+        "igammaprior(-1 2)",
+        "iwishartprior(1)",
+    ],
+)
+def test_impossible_priors_are_refused_before_sampling(opts: str) -> None:
+    s = Session()
+    run(s, "use math")
+    msg, rc = fails(s, f"bayes, {opts} dryrun: {TALK}")
+    assert rc == 198 and s.e is None, msg
+
+
+def test_bayesmh_refuses_an_impossible_prior() -> None:
+    s = Session()
+    run(s, "use math")
+    msg, rc = fails(
+        s,
+        "bayesmh math homework, likelihood(normal({var})) prior({math:}, normal(0,-100)) "
+        "prior({var}, igamma(.01,.01))",
+    )
+    assert rc == 198 and "variance must be positive" in msg
