@@ -206,9 +206,6 @@ def _replay(s, cmd: Command, which: str) -> list[Output]:
     if bad:
         raise StataError(f"option {bad[0]} not allowed", 198)
     outs: list[Output] = []
-    # the labels of the last display stay with the results: bayesstats ess and grubin use
-    # melabel's var(homework) ... after "bayes, melabel", as the talk shows
-    post.options["melabel"] = bool(opts.get("melabel"))
     if "saving" in opts:
         outs += _save(post, opts["saving"])
     if opts.get("remargl") and "lml" not in post.scalars:

@@ -329,15 +329,18 @@ def _coef_rows(post: Posterior, opts: dict[str, Any], values: Values) -> list[Co
         elif c.group is None and last is not None:
             rows.append(CoefRow("", kind="blank"))
         last = c.group
+        label = c.label
+        if opts.get("_numeric_levels") and c.group is not None:
+            label = c.name.split(".", 1)[0].rstrip("bno") or c.label  # 1.schtype -> 1
         if c.kind in ("base", "omitted"):
-            rows.append(CoefRow(c.label, kind=c.kind if c.group is not None else "omitted_var"))
+            rows.append(CoefRow(label, kind=c.kind if c.group is not None else "omitted_var"))
             continue
         if f"{eq}:{c.name}" not in post.names:  # exclude()d
             continue
         full = f"{eq}:{c.name}"
         vals = values(post.chains_of(full))
         kind = "level" if c.group is not None else "coef"
-        rows.append(CoefRow(c.label, vals, kind=kind, param=full))
+        rows.append(CoefRow(label, vals, kind=kind, param=full))
     return rows
 
 

@@ -8,6 +8,7 @@ Each works on the current Bayesian results (``bayes:``/``bayesmh``, or ones brou
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,7 @@ from ..errors import StataError
 from ..matrix import Matrix
 from ..posterior import Posterior
 from ..report.coeftable import CoefRow, CoefTable, Equation
-from ..report.format import fmt_f
+from ..report.format import fmt_f, fmt_g
 from ..report.output import Block, Output, escape, html_table
 from ..syntax.ast import Command, ParamList
 from .bayes_display import (
@@ -82,12 +83,23 @@ def _selector(post: Posterior, cmd: Command, chain: int | None = None):
     return select
 
 
-def model_layout(post: Posterior, cmd: Command, values, chain: int | None = None) -> list[Equation]:
+def model_layout(
+    post: Posterior,
+    cmd: Command,
+    values: Callable[[np.ndarray], list[float]],
+    chain: int | None = None,
+    *,
+    mixed_labels: bool = False,
+) -> list[Equation]:
     """The model parameters laid out as the estimation table lays them out (factor headings
-    and base levels, ``melabel``'s labels after ``bayes, melabel``), with ``values`` of the
-    draws that ``chains()``/``skip()`` keep in each row."""
+    and base levels), with ``values`` of the draws that ``chains()``/``skip()`` keep in each
+    row. As the talk's output shows, after ``bayes: mixed`` the factor levels are numbered
+    (``0 (base)``, ``1``) and ``mixed_labels`` gives the random-effects parameters ``mixed``'s
+    names (``var(homework)``, ``cov(homework,_cons)``, ``var(Residual)``); after ``bayesmh``
+    they keep their value labels and parameter names."""
     select = _selector(post, cmd, chain)
-    opts = {"melabel": bool(post.options.get("melabel"))} if isinstance(post.options, dict) else {}
+    prefix = post.model.command != "bayesmh"
+    opts = {"melabel": mixed_labels and prefix, "_numeric_levels": prefix}
     return table_equations(post, opts, values=lambda d: values(select(d)))
 
 
@@ -147,9 +159,9 @@ def summary(s, cmd: Command) -> list[Output]:
             outs += _summary_block(s, post, sub, opts, title=f"Chain {c + 1}")
         return outs
     if not _named(cmd) and post.model is not None:
-        eqs = model_layout(post, cmd, lambda d: stats_of(d, opts))
-        shown = {**opts, "melabel": post.options.get("melabel")}
-        return _summary_table(s, post, eqs, shown, _size(post, cmd))
+        select = _selector(post, cmd)
+        eqs = table_equations(post, {}, values=lambda d: stats_of(select(d), opts))
+        return _summary_table(s, post, eqs, opts, _size(post, cmd))
     return _summary_block(s, post, series, opts)
 
 
@@ -257,7 +269,7 @@ def _stat_table(eqs: list[Equation], header: str, cells, width: int, post: Poste
         blocks=True,
         level_stub=12,
         base_zero=False,
-        stub=stub_width(eqs, {"melabel": bool(post.options.get("melabel"))}),
+        stub=stub_width(eqs, {"melabel": True}),
     )
 
 
@@ -334,8 +346,13 @@ def _eff(x: float) -> str:
     return "." if not math.isfinite(x) else f"{x:.4f}"
 
 
-def _ess_head(n: int, effs: np.ndarray) -> list[str]:
-    head = [f"{'Efficiency summaries':<24}{_right('MCMC sample size', f'{n:,}')}"]
+def _ess_head(n: int, effs: np.ndarray, nchains: int = 1) -> list[str]:
+    head = [f"{'Efficiency summaries':<24}"]
+    if nchains > 1:  # as the talk's three-chain ess shows
+        head = [f"{'Efficiency summaries':<24}{_right('Number of chains', f'{nchains:,}')}"]
+        head.append(f"{'':<24}{_right('MCMC sample size', f'{n:,}')}")
+    else:
+        head[0] += _right("MCMC sample size", f"{n:,}")
     if len(effs):
         if effs.min() == effs.max():
             head.append(f"{'':<24}{_right('Efficiency', fmt_sig4(effs[0]))}")
@@ -367,8 +384,9 @@ def _ess_layout(
         52,
         post,
     )
+    nch = 1 if chain is not None else len(_chain_list(post, cmd))
     head = ([f"Chain {chain + 1}"] if chain is not None else []) + _ess_head(
-        _size(post, cmd, chain), vals[:, 2]
+        _size(post, cmd, chain), vals[:, 2], nch
     )
     text = "\n".join([*head, "", table.text()])
     html = "<pre>" + escape("\n".join(head)) + "</pre>" + table.html()
@@ -446,7 +464,7 @@ def _grubin_head(post: Posterior, T: int, rc_max: float) -> list[str]:
 def _grubin_layout(s, post: Posterior, cmd: Command) -> list[Output]:
     """``bayesstats grubin`` of the model parameters, laid out as the estimation table (with
     ``melabel``'s labels after ``bayes, melabel``, as in the talk)."""
-    eqs = model_layout(post, cmd, lambda d: [gelman_rubin(d)])
+    eqs = model_layout(post, cmd, lambda d: [gelman_rubin(d)], mixed_labels=True)
     rows = _layout_rows(eqs)
     rcs = [r.values[0] for r in rows]
     finite = [r for r in rcs if math.isfinite(r)]
@@ -455,7 +473,7 @@ def _grubin_layout(s, post: Posterior, cmd: Command) -> list[Output]:
     table = _stat_table(
         eqs,
         "        Rc",
-        lambda r: [(f"{r.values[0]:.6f}" if math.isfinite(r.values[0]) else ".", 10)],
+        lambda r: [(fmt_g(r.values[0], 9), 10)],
         34,
         post,
     )

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from bayes_magic.diagnostics.mcmc import ess_stata, gelman_rubin
+from bayes_magic.report.format import fmt_g
 from bayes_magic.session import Session
 from tests.conftest import run
 
@@ -26,21 +27,22 @@ def _stub_rows(text: str) -> list[str]:
     return [line.split("|")[0].strip() for line in text.splitlines() if "|" in line]
 
 
-def test_ess_lays_out_factors_as_the_estimation_table(s: Session) -> None:
-    run(s, "quietly bayes")  # the default labels
+def test_ess_and_grubin_lay_out_the_model_as_the_talk_shows(s: Session) -> None:
+    # the talk's three-chain ess: "Number of chains", schtype with 0 (base) and 1, U:Sigma rows
     text = run(s, "bayesstats ess")
+    assert "Number of chains =          2" in text and "MCMC sample size =        800" in text
     rows = _stub_rows(text)
-    assert rows[rows.index("schtype") + 1 : rows.index("schtype") + 3] == ["Private", "Public"]
-    assert "     Private |  (base)" in text
+    i = rows.index("schtype")
+    assert rows[i + 1 : i + 3] == ["0", "1"]
+    assert "           0 |  (base)" in text
+    assert "U:Sigma_1_1" in rows and "var(_cons)" not in rows
     M = s.r["ess"]
     assert M.rownames[:3] == ["math:homework", "math:1.schtype", "math:_cons"]
     for name, row in zip(M.rownames, M.values):
         np.testing.assert_allclose(row, ess_stata(s.e.chains_of(name)))
-
-
-def test_melabel_sticks_to_the_results_as_in_the_talk(s: Session) -> None:
-    run(s, "quietly bayes, melabel")
-    rows = _stub_rows(run(s, "bayesstats grubin"))
+    # the talk's grubin: mixed's names for the random-effects parameters, Rc in %9.0g
+    text = run(s, "bayesstats grubin")
+    rows = _stub_rows(text)
     i = rows.index("schid")
     assert rows[i + 1 : i + 4] == ["var(homework)", "var(_cons)", "cov(homework,_cons)"]
     assert "var(Residual)" in rows
@@ -48,9 +50,18 @@ def test_melabel_sticks_to_the_results_as_in_the_talk(s: Session) -> None:
     assert M.colnames[3:6] == ["U:Sigma_2_2", "U:Sigma_1_1", "U:Sigma_2_1"]
     for name, rc in zip(M.colnames, M.values[0]):
         assert rc == pytest.approx(gelman_rubin(s.e.chains_of(name)))
-    assert "var(homework)" in run(s, "bayesstats summary")
-    run(s, "quietly bayes")
-    assert "U:Sigma_1_1" in run(s, "bayesstats grubin")
+        assert f" {fmt_g(rc, 9)}\n" in text + "\n"  # %9.0g: 1.021691, .9990371
+
+
+def test_bayesmh_keeps_value_labels_and_names() -> None:
+    from tests.commands.test_bayes_commands import BAYESMH
+
+    m = Session()
+    run(m, "use math")
+    run(m, f"quietly {BAYESMH.replace('rseed(317)', 'rseed(3) mcmcsize(300) burnin(100)')}")
+    rows = _stub_rows(run(m, "bayesstats ess"))
+    i = rows.index("schtype")
+    assert rows[i + 1 : i + 3] == ["Private", "Public"]
 
 
 def test_summary_default_matches_named_parameters(s: Session) -> None:
