@@ -317,6 +317,9 @@ class Session:
             return [] if p.name == "quietly" else outs
         if p.name == "capture":
             snap = self._snapshot()
+            saved = self.quiet
+            if not (rest and rest[0].name == "noisily"):
+                self.quiet += 1  # capture shows nothing, progress included
             try:
                 outs = self._run_prefixed(cmd, rest)
             except BreakError:
@@ -328,6 +331,8 @@ class Session:
                 if rest and rest[0].name == "noisily":
                     return [ErrorOutput(StataError(err.message, err.rc))]
                 return []
+            finally:
+                self.quiet = saved
             self.rc = 0
             return outs if rest and rest[0].name == "noisily" else []
         raise StataError(f"{p.name}: prefix not supported", 199)  # pragma: no cover

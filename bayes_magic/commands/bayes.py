@@ -19,7 +19,7 @@ from ..errors import StataError
 from ..posterior import Posterior
 from ..report.output import Output, Text
 from ..syntax.ast import Command, Equations, MultilevelModel
-from ..syntax.unparse import unparse
+from ..syntax.unparse import cmdline
 from .bayes_display import bayes_outputs, model_summary, multilevel_structure, summary_outputs
 from .registry import command
 
@@ -171,8 +171,9 @@ def _run(s, cmd: Command, bm, opts: dict[str, Any], prefix_cmd: bool) -> list[Ou
     multilevel = bool(bm.levels)
     if mc.remargl or not multilevel:
         post.info["scalars"]["lml"] = _lml(post)
-    post.options = {o.name: o.value for o in cmd.options}
     shown = display_options(opts)
+    # the reporting options of the fit (the prefix's too): e(cri), e(mcse) ... follow them
+    post.options = dict(shown)
     outs = summary_outputs(post, shown)
     if mc.dots:
         outs.append(Text(dots_text(post, mc.burnin, mc.mcmcsize, mc.thinning), kind="text"))
@@ -191,7 +192,7 @@ def bayes_prefix(s, cmd: Command) -> list[Output]:
         raise StataError(f"bayes: {cmd.name} is not available in this version of bayes_magic", 199)
     if not isinstance(cmd.body, MultilevelModel) or cmd.body.depvar is None:
         raise StataError("bayes: mixed requires a model; to replay, type bayes", 198)
-    bm = build_bayes_mixed(cmd, unparse(cmd))
+    bm = build_bayes_mixed(cmd, cmdline(cmd))
     return _run(s, cmd, bm, _opts_of(cmd), True)
 
 
@@ -226,5 +227,5 @@ def bayesmh(s, cmd: Command) -> list[Output]:
     body = cmd.body
     if not isinstance(body, Equations) or not body.equations:
         return _replay(s, cmd, "bayesmh")
-    bm = build_bayesmh(cmd, unparse(cmd))
+    bm = build_bayesmh(cmd, cmdline(cmd))
     return _run(s, cmd, bm, _opts_of(cmd), False)

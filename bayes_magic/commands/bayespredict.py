@@ -154,11 +154,27 @@ def bayespredict(s, cmd: Command) -> list[Output]:
     pred = simulate(s, post, rng, s.touse(cmd))
     pred.rseed = seed
     try:
-        with open(target, "wb") as f:
-            pickle.dump((_MAGIC, pred), f, protocol=pickle.HIGHEST_PROTOCOL)
+        write_atomic(target, (_MAGIC, pred))
     except OSError as exc:
         raise StataError(f"file {target} could not be opened: {exc.strerror}", 603) from None
     return [Text(f"file {target} saved.", kind="note")]
+
+
+def write_atomic(path: Path, obj: object) -> None:
+    """Pickle ``obj`` to ``path`` through a temporary file, so that a failure leaves any
+    earlier file as it was."""
+    import os
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(dir=str(Path(path).parent or "."), suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
 
 
 def _new_variables(s, cmd, post: Posterior, items, stat: str | None) -> list[Output]:
@@ -215,8 +231,11 @@ def load_predictions(path: str) -> Predictions:
         p = p.with_suffix(".bmpred")
     if not p.exists():
         raise StataError(f"file {p} not found", 601)
-    with open(p, "rb") as f:
-        magic, pred = pickle.load(f)
+    try:
+        with open(p, "rb") as f:
+            magic, pred = pickle.load(f)
+    except Exception:  # not ours, damaged, or written by another version
+        raise StataError(f"file {p} is not a bayespredict file", 610) from None
     if magic != _MAGIC:
         raise StataError(f"file {p} is not a bayespredict file", 610)
     return pred
@@ -262,20 +281,24 @@ def _sim(pred: Predictions, ref: ParamRef, replicate: bool) -> tuple[np.ndarray,
     return arr, f"{base}1"
 
 
-def _observations(text: str, what: str) -> list[int]:
-    """A numlist of observation numbers: ``3``, ``1/3``, ``1 5 9``, ``1(2)9``."""
+def numbers(text: str, what: str) -> list[int]:
+    """An integer numlist ([U] 11.1.8): ``3``, ``1/3``, ``3/1`` (3 2 1), ``1 5 9``, ``1(2)9``;
+    ``invalid numlist`` (r(121)) otherwise."""
     out: list[int] = []
     for part in text.replace(",", " ").split():
         try:
             if "/" in part:
-                a, b = part.split("/")
-                out += list(range(int(a), int(b) + 1))
+                a, b = (int(float(x)) for x in part.split("/"))
+                out += list(range(a, b + 1) if a <= b else range(a, b - 1, -1))
             elif "(" in part:
                 a, rest = part.split("(")
                 step, b = rest.split(")")
-                out += list(range(int(a), int(b) + 1, int(step)))
+                lo, st, hi = int(a), int(step), int(b)
+                if st == 0:
+                    raise ValueError
+                out += list(range(lo, hi + (1 if st > 0 else -1), st))
             else:
-                out.append(int(part))
+                out.append(int(float(part)))
         except ValueError:
             raise StataError(f"{what}: invalid numlist", 121) from None
     return out
@@ -304,9 +327,7 @@ def summary_series(pred: Predictions, items) -> list[Series]:
                 idx = p.index
                 if "[" in name:
                     idx = name.split("[", 1)[1].rstrip("]")
-                wanted = (
-                    [int(o) for o in obs] if idx is None else _observations(str(idx), f"{{{p}}}")
-                )
+                wanted = [int(o) for o in obs] if idx is None else numbers(str(idx), f"{{{p}}}")
                 for i in wanted:
                     pos = pred.position(i)
                     if pos is None:
@@ -359,6 +380,27 @@ def _auto_label(e) -> str:
     return ""
 
 
+def _observed(pred: Predictions) -> tuple[Predictions, int]:
+    """The predictions of the observations whose outcome is known (T_obs needs it), and how
+    many were left out."""
+    keep = ~np.isnan(np.asarray(pred.y, dtype=float))
+    if keep.all():
+        return pred, 0
+    if not keep.any():
+        raise StataError("no observations with a known outcome", 2000)
+    obs = pred.obs if pred.obs is not None else np.arange(1, len(keep) + 1)
+    sub = Predictions(
+        pred.cmdline,
+        pred.depvar,
+        pred.y[keep],
+        pred.mu[:, :, keep],
+        pred.ysim[:, :, keep],
+        pred.rseed,
+        obs[keep],
+    )
+    return sub, int((~keep).sum())
+
+
 @command("bayesstats", "ppvalues")
 def ppvalues(s, cmd: Command) -> list[Output]:
     if cmd.using is None:
@@ -367,6 +409,7 @@ def ppvalues(s, cmd: Command) -> list[Output]:
     items = cmd.body.items if isinstance(cmd.body, ParamList) else ()
     if not items:
         raise StataError("test quantities required", 198)
+    pred, dropped = _observed(pred)
     rows = []
     k = 0
     for it in items:
@@ -412,6 +455,11 @@ def ppvalues(s, cmd: Command) -> list[Output]:
             f"{lab:>12} |{fmt_g(m, 9):>10}{fmt_g(sd, 9):>11}{fmt_g(eo, 9):>11}{fmt_g(p, 9):>13}"
         )
     lines += ["-" * 63, "Note: P(T>=T_obs) close to 0 or 1 indicates lack of fit."]
+    if dropped:
+        lines.append(
+            f"Note: {dropped} observation{'s' if dropped > 1 else ''} with a missing outcome "
+            "left out (they have no observed statistic)."
+        )
     text = "\n".join([*head, "", *lines])
     html = (
         "<pre>"

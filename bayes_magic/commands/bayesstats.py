@@ -108,16 +108,12 @@ def _layout_rows(eqs: list[Equation]) -> list[CoefRow]:
 
 
 def _numlist(v: Any) -> list[int]:
+    """``chains()``'s numlist, each chain once (``chains(1 1)`` is chain 1)."""
+    from .bayespredict import numbers
+
     if isinstance(v, (int, float)):
         return [int(v)]
-    out: list[int] = []
-    for part in str(v).replace(",", " ").split():
-        if "/" in part:
-            a, b = part.split("/")
-            out += list(range(int(a), int(b) + 1))
-        else:
-            out.append(int(float(part)))
-    return out
+    return list(dict.fromkeys(numbers(str(v), "chains()")))
 
 
 def _equations(series: list[Series], rows: list[CoefRow]) -> list[Equation]:
@@ -177,7 +173,14 @@ def _summary_of_predictions(s, cmd: Command, opts: dict[str, Any]) -> list[Outpu
     series = summary_series(pred, items)
     from types import SimpleNamespace
 
-    chains = SimpleNamespace(nchains=pred.mu.shape[0])  # all the header needs
+    chains = SimpleNamespace(nchains=pred.mu.shape[0])  # what _chains and the header need
+    series = _chains(chains, series, cmd)  # type: ignore[arg-type]
+    if opts.get("sepchains") and series and series[0].draws.shape[0] > 1:
+        outs: list[Output] = []
+        for c in range(series[0].draws.shape[0]):
+            sub = [Series(x.eq, x.label, x.full, x.draws[c : c + 1], x.expr) for x in series]
+            outs += _summary_block(s, chains, sub, opts, title=f"Chain {c + 1}")
+        return outs
     return _summary_block(s, chains, series, opts)
 
 
@@ -262,7 +265,7 @@ def _stat_table(eqs: list[Equation], header: str, cells, width: int, post: Poste
         eqs,
         header,
         lambda r: "".join(f"{c:>{w}}" for c, w in cells(r)),
-        [h for h in header.split("  ") if h.strip()],
+        [h.strip() for h in header.split("  ") if h.strip()],
         lambda r: [c.strip() for c, _w in cells(r)],
         stub_title="",
         width=width,

@@ -54,9 +54,10 @@ def save_estimates(path: Path, est: Any, *, append: bool) -> int:
             "est": est,
         }
     )
+    from .bayespredict import write_atomic
+
     try:
-        with open(path, "wb") as f:
-            pickle.dump((_MAGIC, entries), f, protocol=pickle.HIGHEST_PROTOCOL)
+        write_atomic(path, (_MAGIC, entries))
     except OSError:
         raise StataError(f"file {path} could not be opened", 603) from None
     return len(entries)
@@ -71,7 +72,7 @@ def read_estimates(path: Path) -> list[dict[str, Any]]:
             magic, payload = pickle.load(f)
     except FileNotFoundError:
         raise StataError(f"file {path} not found", 601) from None
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
+    except Exception:  # not ours, damaged, or from a version whose classes have changed
         raise StataError(f"file {path} not bayes_magic estimation results", 610) from None
     if magic == _MAGIC:
         return payload

@@ -198,6 +198,10 @@ def graph_combine(s, cmd: Command) -> list[Output]:
     import matplotlib.pyplot as plt
 
     words = list(getattr(cmd.body, "words", ()))
+    if cmd.option("scheme") not in (None, True):
+        from .graph_style import check_scheme
+
+        check_scheme(str(cmd.option("scheme")).split(",")[0])
     graphs = _graphs(s, words)
     name, replace = name_option(cmd.option("name"))
     if name in s.graphs and not replace:

@@ -202,9 +202,12 @@ def graph_use(s, cmd: Command) -> list[Output]:
             "(bayes_magic cannot read .gph files)",
             601,
         )
-    name, _replace = name_option(cmd.option("name"))
+    name, replace = name_option(cmd.option("name"))
+    if name in s.graphs and not replace:
+        raise StataError(f"graph {name} already exists", 110)
     out = copy.copy(fig)
     out.name = name
+    out.description = f"(graph {name}: graph use {words[0]})"
     s.graphs.pop(name, None)
     s.graphs[name] = out
     return [] if cmd.has("nodraw") else [out]

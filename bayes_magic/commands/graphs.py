@@ -137,7 +137,7 @@ def draw(s, cmd: Command, spec: GraphSpec, what: str) -> list[Output]:
     return keep_graph(s, out, target, bool(spec.last("nodraw")))
 
 
-_BELOW = re.compile(r"(?:,|\s)\s*below\s*$")
+_BELOW = re.compile(r",\s*below\s*$")
 
 
 def _addplot(s, spec: GraphSpec, raw: str) -> None:

@@ -99,7 +99,7 @@ def _list(s, cmd: Command, ref: str) -> Output:
         r == c
         and r > 1
         and list(M.rownames) == list(M.colnames)
-        and np.allclose(M.values, M.values.T, equal_nan=True)
+        and np.array_equal(M.values, M.values.T, equal_nan=True)
     )
     head = f"{'symmetric ' if sym else ''}{name}[{r},{c}]"
     lines = [] if cmd.has("noheader") else [head]

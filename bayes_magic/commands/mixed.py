@@ -13,7 +13,7 @@ from ..report.format import fmt_g
 from ..report.output import Block, LazyBlock, Output, Text
 from ..spec.model import build_mixed
 from ..syntax.ast import Command, MultilevelModel
-from ..syntax.unparse import unparse
+from ..syntax.unparse import cmdline
 from . import mixed_display as D
 from .registry import command
 
@@ -196,7 +196,7 @@ def mixed(s, cmd: Command) -> list[Output]:
     design = build_mixed_design(s.data, spec, touse)
     iterate = int(cmd.option("iterate", 2000))
     fit = fit_mixed(design, spec.reml, iterate=iterate)
-    est = estimates_of(fit, cmd, unparse(cmd), spec)
+    est = estimates_of(fit, cmd, cmdline(cmd), spec)
     est.ids = s.data.ids[design.sample]
     s.e = est
     outs: list[Output] = [Text(n, kind="note") for n in design.notes]

@@ -38,7 +38,8 @@ def listing(kind: str, items: dict[str, Any], functions: tuple[str, ...] = ()) -
             r, c = v.shape
             sections["matrices"].append(f"{key:>22} :  {r} x {c}")
         elif isinstance(v, str):
-            sections["macros"].append(f'{key:>22} : "{v}"')
+            if v:  # Stata does not list empty macros
+                sections["macros"].append(f'{key:>22} : "{v}"')
         elif isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
             sections["scalars"].append(f"{key:>22} =  {_scalar_text(float(v))}")
     out: list[str] = []

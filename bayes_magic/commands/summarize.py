@@ -112,6 +112,9 @@ def summarize(s, cmd: Command) -> list[Output]:
     # r() of the last variable, as Stata leaves them
     if rows:
         s.r = dict(rows[-1][1])
+        if not detail:  # Stata's r() without detail: N sum_w mean Var sd min max sum
+            for k in ("skewness", "kurtosis"):
+                s.r.pop(k, None)
     if cmd.has("meanonly"):
         return []
     if detail:

@@ -288,6 +288,15 @@ def _body(b: Any) -> str:
     raise TypeError(type(b))
 
 
+def cmdline(cmd: Command) -> str:
+    """``e(cmdline)``: the command as :func:`unparse` writes it, without the ``quietly``,
+    ``noisily`` and ``capture`` prefixes (which are not part of the estimation)."""
+    from dataclasses import replace
+
+    kept = tuple(p for p in cmd.prefixes if p.name not in ("quietly", "noisily", "capture"))
+    return unparse(replace(cmd, prefixes=kept))
+
+
 def unparse(cmd: Command) -> str:
     """Canonical Stata text of a parsed command."""
     s = "".join(_prefix(p) for p in cmd.prefixes)

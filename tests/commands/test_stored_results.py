@@ -29,6 +29,9 @@ def test_return_list_layout() -> None:
     assert lines[:3] == ["", "scalars:", "                  r(N) =  519"]
     mean = next(x for x in lines if "r(mean)" in x)
     assert mean == f"               r(mean) =  {s.r['mean']:.16g}"
+    assert not any("r(skewness)" in x for x in lines)  # only with detail, as Stata
+    run(s, "quietly summarize math, detail")
+    lines = run(s, "return list").splitlines()
     skew = next(x for x in lines if "r(skewness)" in x)
     assert skew.split("=  ")[1].startswith(".")  # no 0 before the point, as Stata lists it
 
