@@ -437,21 +437,26 @@ def _reffect_equations(
 ) -> list[Equation]:
     bm: BayesLinearModel = post.model
     wanted: set[str] | None = None
+    groups: dict[str, set[str]] = {}  # {U0[6053 6327]}: only those groups of U0
     if show is not True and getattr(show, "params", None):
         wanted = set()
         for ref in show.params:
             for it in ref.items:
-                wanted.add(str(it.name).split("[")[0])
+                stub = str(it.name).split("[")[0]
+                wanted.add(stub)
+                if it.index:
+                    groups.setdefault(stub, set()).update(str(it.index).replace(",", " ").split())
     out = []
     for lev in bm.levels:
         for n in lev.names:
             if wanted is not None and n not in wanted:
                 continue
             prefix = f"{n}["
+            keep = groups.get(n)
             rows = [
                 CoefRow(r[len(prefix) : -1], values(post.re_draws[:, :, i]), param=r)
                 for i, r in enumerate(post.re_names)
-                if r.startswith(prefix)
+                if r.startswith(prefix) and (keep is None or r[len(prefix) : -1] in keep)
             ]
             out.append(Equation(f"{n}[{lev.level}]", rows))
     return out

@@ -185,7 +185,14 @@ def _summary_of_predictions(s, cmd: Command, opts: dict[str, Any]) -> list[Outpu
 
 
 def _named(cmd: Command) -> bool:
-    return bool(cmd.body.items) if isinstance(cmd.body, ParamList) else False
+    """Whether parameters are named; ``_all`` alone means the model parameters, as when none
+    are named (random effects only with ``showreffects``)."""
+    from ..syntax.ast import Name
+
+    items = cmd.body.items if isinstance(cmd.body, ParamList) else ()
+    if len(items) == 1 and isinstance(items[0], Name) and items[0].name == "_all":
+        return False
+    return bool(items)
 
 
 def _size(post: Posterior, cmd: Command, chain: int | None = None) -> int:

@@ -246,3 +246,10 @@ def test_bayesmh_refuses_an_impossible_prior() -> None:
         "prior({var}, igamma(.01,.01))",
     )
     assert rc == 198 and "variance must be positive" in msg
+
+
+def test_showreffects_of_some_groups(fitted: Session) -> None:
+    out = run(fitted, "bayes, showreffects({U0[6053 6327]} {U1[7474]}) noheader")
+    rows = [line.split("|")[0].strip() for line in out.splitlines() if "|" in line]
+    i, j = rows.index("U0[schid]"), rows.index("U1[schid]")
+    assert rows[i + 1 : i + 3] == ["6053", "6327"] and rows[j + 1 :] == ["7474"]

@@ -85,3 +85,8 @@ def test_ess_sepchains(s: Session) -> None:
     text = run(s, "bayesstats ess {math:_cons}, sepchains chains(2)")
     assert "Chain 2" in text and "Chain 1" not in text
     np.testing.assert_allclose(s.r["ess"].values[0], ess_stata(s.e.chains_of("math:_cons")[1:2]))
+
+
+def test_all_means_the_model_parameters(s: Session) -> None:
+    assert run(s, "bayesstats summary _all") == run(s, "bayesstats summary")
+    assert "U0[schid]" not in run(s, "bayesstats ess _all")
