@@ -21,6 +21,7 @@ from __future__ import annotations
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from scipy import stats
@@ -53,6 +54,8 @@ class Predictions:
     ysim: np.ndarray
     rseed: int | None
     obs: np.ndarray | None = None
+    #: functions saved by name: ``bayespredict (mx: @max({_ysim})), saving()`` -> {"mx": expr}
+    funcs: dict[str, Any] | None = None
 
     def position(self, number: int) -> int | None:
         """Where observation ``number`` is in the arrays (None if it was not predicted)."""
@@ -142,6 +145,10 @@ def bayespredict(s, cmd: Command) -> list[Output]:
     if stat is not None or (items and isinstance(items[0], Name)):
         return _new_variables(s, cmd, post, items, stat)
     _sim_names(items)
+    funcs = {}
+    for k, it in enumerate((x for x in items if isinstance(x, LabeledExpr)), start=1):
+        label = it.label or _auto_label(it.expr) or f"expr{k}"
+        funcs[label] = it.expr
     saving = cmd.option("saving")
     if saving is None:
         raise StataError("option saving() required to save simulation results", 198)
@@ -153,6 +160,11 @@ def bayespredict(s, cmd: Command) -> list[Output]:
     rng, seed = _rng(s, cmd)
     pred = simulate(s, post, rng, s.touse(cmd))
     pred.rseed = seed
+    pred.funcs = funcs or None
+    for label, expr in funcs.items():  # checked now: one number per draw
+        vals = np.asarray(_ev(pred, expr, True), dtype=float)
+        if vals.shape != pred.mu.shape[:2]:
+            raise StataError(f"({label}: ...) must give one number per draw, e.g. @max()", 198)
     try:
         write_atomic(target, (_MAGIC, pred))
     except OSError as exc:
@@ -255,8 +267,21 @@ _AT = {
 }
 
 
+def _saved_func(pred: Predictions, ref: ParamRef, replicate: bool) -> np.ndarray | None:
+    """A function saved in the file by name (``{mx}``), evaluated on the replicates or, for
+    ``replicate=False``, on the observed data."""
+    funcs = getattr(pred, "funcs", None) or {}
+    name = ref.items[0].name or ""
+    if ref.items[0].eq is None and name in funcs:
+        return np.asarray(_ev(pred, funcs[name], replicate), dtype=float)
+    return None
+
+
 def _sim(pred: Predictions, ref: ParamRef, replicate: bool) -> tuple[np.ndarray, str]:
     it = ref.items[0]
+    saved = _saved_func(pred, ref, replicate)
+    if saved is not None:
+        return saved, it.name or ""
     stub = (it.name or "").split("[")[0]
     base = stub.rstrip("1")
     idx = it.index
@@ -314,13 +339,21 @@ def summary_series(pred: Predictions, items) -> list[Series]:
     k = 0
     for it in items:
         if isinstance(it, ParamRef):
+            saved = _saved_func(pred, it, True)
+            if saved is not None:
+                label = it.items[0].name or ""
+                out.append(Series("", label, label, saved))
+                continue
             for p in it.items:
                 name = p.name or ""
                 base = name.split("[")[0].rstrip("1")
                 if p.eq is not None or base not in arrays:
+                    held = ", ".join(
+                        ["{_ysim}", "{_mu}", "{_resid}"]
+                        + [f"{{{n}}}" for n in (getattr(pred, "funcs", None) or {})]
+                    )
                     raise StataError(
-                        f"{{{p}}} not found in the prediction file: it holds {{_ysim}}, "
-                        "{_mu} and {_resid}",
+                        f"{{{p}}} not found in the prediction file: it holds {held}",
                         111,
                         span=it.span,
                     )

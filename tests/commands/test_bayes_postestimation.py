@@ -185,3 +185,21 @@ def test_bayesstats_summary_of_a_prediction_file(tmp_path, s: Session) -> None:
     assert s.r["summary"].values[0, 0] == pytest.approx((pred.ysim - pred.mu)[0, :, 1].mean())
     assert fails(s, f'bayesstats summary {{_ysim}} {{math:_cons}} using "{f}"')[1] == 111
     assert fails(s, f'bayesstats summary ({{_ysim}}+1) using "{f}"')[1] == 198
+
+
+def test_functions_saved_by_bayespredict(tmp_path, s: Session) -> None:
+    f = tmp_path / "fn"
+    run(s, f'bayespredict (mx: @max({{_ysim}})) (rmax: @max({{_resid}})), saving("{f}") rseed(6)')
+    pred = load_predictions(str(f))
+    run(s, f'bayesstats summary {{mx}} {{rmax}} using "{f}"')
+    M = s.r["summary"]
+    assert M.rownames == ["mx", "rmax"]
+    assert M.values[0, 0] == pytest.approx(pred.ysim.max(axis=-1).mean())
+    run(s, f'bayesstats ppvalues {{rmax}} using "{f}"')
+    t_rep = (pred.ysim - pred.mu).max(axis=-1)
+    t_obs = (pred.y - pred.mu).max(axis=-1)
+    assert s.r["summary"].values[0] == pytest.approx(
+        [t_rep.mean(), t_rep.std(ddof=1), t_obs.mean(), np.mean(t_rep >= t_obs)]
+    )
+    assert fails(s, f'bayespredict ({{_ysim}}+1), saving("{tmp_path / "g"}")')[1] == 198
+    assert not (tmp_path / "g.bmpred").exists()
