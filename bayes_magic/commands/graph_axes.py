@@ -251,6 +251,7 @@ def added_texts_to(ax, raws: list[Any]) -> list[str]:
                 multialignment=just,
                 bbox=box,
                 zorder=4,
+                annotation_clip=False,  # drawn even just outside the data's range
             )
             out.append(text)
     return out
