@@ -11,7 +11,7 @@ from scipy import stats
 
 from ..errors import StataError
 from ..fit.estimates import Estimates
-from ..report.format import fmt_f, fmt_g
+from ..report.format import check_format, fmt_f, fmt_g, fmt_number
 from ..report.output import Block, Output, Rule, Text, html_table
 from ..syntax.ast import Command, Words
 from .estimates_files import describe_using
@@ -154,22 +154,58 @@ def describe(s, cmd: Command) -> list[Output]:
     return outs
 
 
+def _fmt_option(cmd: Command, name: str) -> str | None:
+    """A format given with ``b(%9.3f)``, ``se(%9.3f)`` ...; None for the bare option."""
+    v = cmd.option(name)
+    if v is None or v is True or not str(v).strip():
+        return None
+    fmt = str(v).strip()
+    check_format(fmt)
+    return fmt
+
+
+def _cell(x: float, fmt: str | None) -> str:
+    return fmt_number(x, fmt).strip() if fmt else fmt_g(x, 9)
+
+
+def _match(name: str, patterns: list[str]) -> bool:
+    eq, _, coef = name.partition(":")
+    for p in patterns:
+        if ":" in p:
+            pe, _, pc = p.partition(":")
+            if fnmatch.fnmatchcase(eq, pe) and fnmatch.fnmatchcase(coef, pc or "*"):
+                return True
+        elif fnmatch.fnmatchcase(coef, p) or fnmatch.fnmatchcase(coef.replace("b.", "."), p):
+            return True
+    return False
+
+
 @command("estimates", "table")
 def table(s, cmd: Command) -> list[Output]:
+    """``estimates table [names] [, b[(%fmt)] se[(%fmt)] t[(%fmt)] p[(%fmt)] stats(...)
+    stfmt(%fmt) keep(coeflist) drop(coeflist) varwidth(#)]`` ([R] estimates table)."""
     items = resolve_names(s, _words(cmd) or ["."])
-    show_se = cmd.has("se")
+    bfmt = _fmt_option(cmd, "b")
+    # [R] estimates table: se in b's format unless given; t in %7.2f, p in %4.3f
+    default = {"se": bfmt, "t": "%7.2f", "p": "%4.3f"}
+    extra = [(k, _fmt_option(cmd, k) or default[k]) for k in ("se", "t", "p") if cmd.has(k)]
+    stfmt = _fmt_option(cmd, "stfmt")
     want_stats = str(cmd.option("stats", "")).split()
+    keep = str(cmd.option("keep", "")).split()
+    drop = str(cmd.option("drop", "")).split()
     names: list[str] = []
     for _, e in items:
         for n in e.bnames:
-            if n not in names:
+            if n not in names and (not keep or _match(n, keep)) and not _match(n, drop):
                 names.append(n)
     heads = ["Active" if n == "." else n for n, _ in items]
     w = 12
+    vw = int(cmd.option("varwidth", 12) or 12)
+    rule_n = vw + 2 + (w + 1) * len(items)
     lines = [
-        "-" * (14 + (w + 1) * len(items)),
-        f"{'Variable':>12} |" + "".join(f"{h[:w]:>{w}} " for h in heads),
-        "-" * 13 + "+" + "-" * ((w + 1) * len(items)),
+        "-" * rule_n,
+        f"{'Variable':>{vw}} |" + "".join(f"{h[:w]:>{w}} " for h in heads),
+        "-" * (vw + 1) + "+" + "-" * ((w + 1) * len(items)),
     ]
     hrows: list = []
     last_eq = None
@@ -177,30 +213,35 @@ def table(s, cmd: Command) -> list[Output]:
         eq, _, coef = n.partition(":")
         if eq != last_eq:
             if last_eq is not None:
-                lines.append("-" * 13 + "+" + "-" * ((w + 1) * len(items)))
+                lines.append("-" * (vw + 1) + "+" + "-" * ((w + 1) * len(items)))
                 hrows.append(Rule())
-            lines.append(f"{eq[:12]:<12} |")
+            lines.append(f"{eq[:vw]:<{vw}} |")
             hrows.append(eq)
             last_eq = eq
-        cells, secells = [], []
+        cells: list[str] = []
+        more: dict[str, list[str]] = {k: [] for k, _ in extra}
         for _, e in items:
-            if n in e.bnames:
-                i = e.bnames.index(n)
-                b = e.b[i]
-                base = "b." in coef or "o." in coef
-                cells.append("(base)" if base else fmt_g(b, 9))
-                se = np.sqrt(e.V[i, i]) if e.V[i, i] > 0 else np.nan
-                secells.append("" if base else fmt_g(se, 9))
-            else:
+            if n not in e.bnames:
                 cells.append("")
-                secells.append("")
-        lines.append(f"{coef[:12]:>12} |" + "".join(f"{c:>{w}} " for c in cells))
+                for k, _ in extra:
+                    more[k].append("")
+                continue
+            i = e.bnames.index(n)
+            b = float(e.b[i])
+            base = "b." in coef or "o." in coef
+            cells.append("(base)" if base else _cell(b, bfmt))
+            se = float(np.sqrt(e.V[i, i])) if e.V[i, i] > 0 else float("nan")
+            z = b / se if se == se and se > 0 else float("nan")
+            vals = {"se": se, "t": z, "p": 2 * stats.norm.sf(abs(z)) if z == z else z}
+            for k, f in extra:
+                more[k].append("" if base else _cell(vals[k], f))
+        lines.append(f"{coef[:vw]:>{vw}} |" + "".join(f"{c:>{w}} " for c in cells))
         hrows.append([coef, *cells])
-        if show_se:
-            lines.append(f"{'':>12} |" + "".join(f"{c:>{w}} " for c in secells))
-            hrows.append(["", *secells])
+        for k, _ in extra:
+            lines.append(f"{'':>{vw}} |" + "".join(f"{c:>{w}} " for c in more[k]))
+            hrows.append(["", *more[k]])
     if want_stats:
-        lines.append("-" * 13 + "+" + "-" * ((w + 1) * len(items)))
+        lines.append("-" * (vw + 1) + "+" + "-" * ((w + 1) * len(items)))
         hrows.append(Rule())
         for st in want_stats:
             cells = []
@@ -211,12 +252,13 @@ def table(s, cmd: Command) -> list[Output]:
                     "aic": -2 * ll + 2 * k,
                     "bic": -2 * ll + np.log(e.scalars.get("N", 1)) * k,
                 }.get(st, e.scalars.get(st, np.nan))
-                cells.append(fmt_g(v, 9))
-            lines.append(f"{st[:12]:>12} |" + "".join(f"{c:>{w}} " for c in cells))
+                cells.append(_cell(v, stfmt))
+            lines.append(f"{st[:vw]:>{vw}} |" + "".join(f"{c:>{w}} " for c in cells))
             hrows.append([st, *cells])
-    lines.append("-" * (14 + (w + 1) * len(items)))
-    if show_se:
-        lines.append(f"{'Legend: b/se':>{14 + (w + 1) * len(items)}}")
+    lines.append("-" * rule_n)
+    if extra:
+        legend = "Legend: b/" + "/".join(k for k, _ in extra)
+        lines.append(f"{legend:>{rule_n}}")
     return [
         Block("\n".join(line.rstrip() for line in lines), html_table([["Variable", *heads]], hrows))
     ]

@@ -195,6 +195,8 @@ def fmt_number(x: float, fmt: str | Fmt, *, pad: bool = False) -> str:
         s = "."
     elif f.kind == "f":
         s = fmt_f(x, f.decimals, comma=f.comma, zero=True)
+        if len(s) > f.width and s.lstrip("-").startswith("0."):
+            s = s.replace("0.", ".", 1)  # .031 in %4.3f: the leading 0 goes first
         if len(s) > f.width:  # too wide for %w.df: Stata shows %w.de (3567890 in %9.2f)
             s = f"{x:.{f.decimals}e}"
     elif f.kind == "e":

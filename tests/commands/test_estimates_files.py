@@ -89,3 +89,19 @@ def test_errors_leave_the_session_alone(here) -> None:
     assert fails(s, "estimates use junk")[1] == 610
     assert fails(s, "estimates use x, number(2)")[1] == 198
     assert s.e is before and list(s.estimates) == ["m"]
+
+
+def test_estimates_table_formats_keep_and_stats() -> None:
+    s = Session()
+    run(s, "use math")
+    run(s, f"quietly {MIXED}")
+    run(s, "estimates store a")
+    out = run(s, "estimates table a, b(%9.3f) se stats(N ll) stfmt(%9.1f) keep(homework)")
+    b = dict(zip(s.e.bnames, s.e.b))["math:homework"]
+    se = float(np.sqrt(s.e.V[0, 0]))
+    assert f"{b:.3f}" in out and f"{se:.3f}" in out  # se in b's format
+    assert "_cons" not in out and f"{s.e.scalars['ll']:.1f}" in out
+    assert "Legend: b/se" in out
+    out = run(s, "estimates table a, keep(homework) t p")
+    assert f"{b / se:.2f}" in out and "Legend: b/t/p" in out
+    assert fails(s, "estimates table a, b(%9.3q)")[1] == 120
