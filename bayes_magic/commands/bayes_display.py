@@ -227,10 +227,10 @@ def header_lines(post: Posterior) -> list[str]:
     if chains > 1:
         right += [
             _right("Number of chains", f"{chains:,}"),
-            "Per MCMC chain:",
-            _rc("Iterations", f"{int(sc['mcmciter']):,}", indent=True),
-            _rc("Burn-in", f"{int(sc['burnin']):,}", indent=True),
-            _rc("Sample size", f"{int(sc['mcmcsize']):,}", indent=True),
+            "Per MCMC chain:",  # indented, with "=" under Number of chains' (Stata 17)
+            _right("    Iterations", f"{int(sc['mcmciter']):,}"),
+            _right("    Burn-in", f"{int(sc['burnin']):,}"),
+            _right("    Sample size", f"{int(sc['mcmcsize']):,}"),
         ]
     else:
         right += [
@@ -262,14 +262,17 @@ def header_lines(post: Posterior) -> list[str]:
         lml_text = "Avg " + lml_text[0].lower() + lml_text[1:]
     row = _rc if chains > 1 else _right
     lead = "Avg efficiency:" if chains > 1 else "Efficiency:"
+    # with several chains the log marginal likelihood goes on the Rc line, as Stata prints it
+    rc_line = chains > 1 and "Rc_max" in sc
+    last = "" if rc_line else lml_text
     if eff[0] == eff[2]:
-        pairs.append((lml_text, row(lead.rstrip(":"), fmt_sig4(eff[1]))))
+        pairs.append((last, row(lead.rstrip(":"), fmt_sig4(eff[1]))))
     else:
         pairs.append(("", row(f"{lead}  min" if chains == 1 else f"{lead} min", fmt_sig4(eff[0]))))
         pairs.append(("", row("avg", fmt_sig4(eff[1]), indent=True)))
-        pairs.append((lml_text, row("max", fmt_sig4(eff[2]), indent=True)))
-    if chains > 1 and "Rc_max" in sc:
-        pairs.append(("", _rc("Max Gelman–Rubin Rc", fmt_sig4(sc["Rc_max"]))))
+        pairs.append((last, row("max", fmt_sig4(eff[2]), indent=True)))
+    if rc_line:
+        pairs.append((lml_text, _rc("Max Gelman–Rubin Rc", fmt_sig4(sc["Rc_max"]))))
     lines = _pairs_text(pairs)
     if len(groups) > 1:
         lines += ["", *_group_table(groups)]
