@@ -90,3 +90,12 @@ def test_ess_sepchains(s: Session) -> None:
 def test_all_means_the_model_parameters(s: Session) -> None:
     assert run(s, "bayesstats summary _all") == run(s, "bayesstats summary")
     assert "U0[schid]" not in run(s, "bayesstats ess _all")
+
+
+def test_several_chain_header(s: Session) -> None:
+    lines = run(s, "bayes").splitlines()
+    nc = next(x for x in lines if "Number of chains" in x)
+    it = next(x for x in lines if "Iterations" in x)
+    assert nc.index("=") == it.index("=") and it[49:53] == "    "
+    rc = next(x for x in lines if "Max Gelman–Rubin Rc" in x)
+    assert rc.startswith("Avg log marginal-likelihood")
