@@ -96,6 +96,11 @@ def multilevel_structure(bm: BayesLinearModel) -> str:
     return "\n".join(lines)
 
 
+def _short_matrix(text: str) -> str:
+    """``{Sigma,matrix}`` as the model summary writes it: ``{Sigma,m}``."""
+    return text.replace(",matrix}", ",m}")
+
+
 def _re_ref(bm: BayesLinearModel, lev: ReLevel, names: Sequence[str]) -> str:
     if bm.command == "bayesmh":
         return "{" + " ".join(f"{n}[{lev.level}]" for n in names) + "}"
@@ -105,7 +110,9 @@ def _re_ref(bm: BayesLinearModel, lev: ReLevel, names: Sequence[str]) -> str:
 def _re_prior_lines(bm: BayesLinearModel, lev: ReLevel) -> list[tuple[str, str]]:
     """(parameters, distribution) of a level's random effects."""
     k = lev.k
-    if lev.structure == "unstructured":
+    if lev.typed and lev.typed.startswith("mvn"):  # one joint prior, as the user wrote it
+        return [(_re_ref(bm, lev, lev.names), _short_matrix(lev.typed))]
+    if lev.structure == "unstructured":  # the talk's bayes: mixed summary
         return [(_re_ref(bm, lev, lev.names), f"mvnormal({k},{{{lev.matrix},m}})")]
     if lev.dist == "t":
         v = lev.var_names

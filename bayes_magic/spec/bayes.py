@@ -61,6 +61,8 @@ class ReLevel:
     var_priors: list[Prior] = field(default_factory=list)
     rho_prior: Prior | None = None
     df_prior: Prior | None = None
+    #: the random effects' prior as the user wrote it in bayesmh (shown by the model summary)
+    typed: str | None = None
 
     @property
     def k(self) -> int:
@@ -618,7 +620,7 @@ def _re_structure(names: list[str], priors: list[ParamsWithOptions]) -> tuple[st
                 p = prior_from_expr(po.dist)
                 split = po.options.get("split", False) is True
                 fam = p.family
-                extra: dict = {}
+                extra: dict = {"typed": p.text}
                 if fam in ("mvnormal", "mvnormal0"):
                     S = p.args[-1]
                     if not (isinstance(S, ParamRef) and S.matrix):

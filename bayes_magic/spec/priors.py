@@ -141,11 +141,17 @@ def _fmt_num(x: float) -> str:
     return s
 
 
+def _typed_num(x: float) -> str:
+    """A number as a user writes it (``0.01``, ``10000``): Stata's model summary echoes the
+    priors given (``igamma(0.01,0.01)``), while its defaults read ``igamma(.01,.01)``."""
+    return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
+
+
 def _call_prior(fam: str, e: Call) -> Prior:
     """A family applied to its arguments, with the text Stata's model summary shows."""
     args = tuple(_arg(a, fam) for a in e.args)
     shown = (
-        _fmt_num(a)
+        _typed_num(a)
         if isinstance(a, float)
         else str(a)
         if isinstance(a, (ParamRef, MatrixArg))

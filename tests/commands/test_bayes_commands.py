@@ -87,7 +87,7 @@ def test_bayesmh_gibbs_blocks_and_showreffects() -> None:
     s = Session()
     run(s, "use math")
     out = run(s, BAYESMH)
-    assert "{U0[schid] U1[schid]} ~ mvnormal(2,{Sigma,m})" in out
+    assert "{U0[schid] U1[schid]} ~ mvnormal(2,0,0,{Sigma,m})" in out
     assert "   Sigma_2_1 |" in out
     out = run(s, "bayesmh, showreffects")
     assert "U1[schid]    |" in out
