@@ -106,7 +106,9 @@ def simulate(s, post: Posterior, rng: np.random.Generator, touse: np.ndarray) ->
     rows, mu = current_mu(s, post, touse)
     s2 = post.chains_of(post.model.sigma2_name)
     ysim = mu + np.sqrt(s2)[:, :, None] * rng.standard_normal(mu.shape)
-    y = np.asarray(s.data.values(post.design.depvar), dtype=float)[rows]
+    from ..design.newdata import outcome
+
+    y = outcome(s.data, post.design.depvar)[rows]
     return Predictions(post.cmdline, post.model.eq, y, mu, ysim, None, rows + 1)
 
 

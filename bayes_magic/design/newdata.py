@@ -19,7 +19,7 @@ from ..dataset.varnames import resolve
 from ..errors import StataError
 from .mixed import RELevel
 
-__all__ = ["fixed_columns", "group_rows", "re_columns"]
+__all__ = ["fixed_columns", "group_rows", "re_columns", "outcome"]
 
 _LEVEL = re.compile(r"(\d+)[bno]*\.(.+)")
 
@@ -74,3 +74,8 @@ def re_columns(ds: Dataset, lv: RELevel) -> np.ndarray:
     return np.column_stack(
         [np.ones(ds.nobs) if nm == "_cons" else _numeric(ds, nm) for nm in lv.znames]
     )
+
+
+def outcome(ds: Dataset, depvar: str) -> np.ndarray:
+    """The outcome's values in memory (NaN where missing), for the observed statistics."""
+    return _numeric(ds, depvar)
