@@ -139,6 +139,18 @@ def _re_prior_lines(bm: BayesLinearModel, lev: ReLevel) -> list[tuple[str, str]]
     ]
 
 
+def _prior_rank(bm: BayesLinearModel, lhs: str) -> int:
+    """Which ``prior()`` option (0, 1, ...) sets the parameters on the left of ``lhs``."""
+    inner = lhs.strip("{}")
+    eq, _, names = inner.rpartition(":")
+    tokens = {f"{eq}:", *(f"{eq}:{n}" for n in names.split())} if eq else set()
+    tokens |= {n.split("[")[0] for n in inner.split()}
+    for k, given in enumerate(bm.prior_order):
+        if tokens & set(given):
+            return k
+    return len(bm.prior_order)
+
+
 def _aligned(pairs: list[tuple[str, str, bool]]) -> list[str]:
     """``  {lhs} ~ dist`` lines with the ``~`` aligned, and ``(1)`` at the right margin."""
     if not pairs:
@@ -186,6 +198,8 @@ def model_summary(bm: BayesLinearModel, coef_names: Sequence[str]) -> str:
         if lev.df_name:
             hyper.append((f"{{{lev.df_name}}}", str(lev.df_prior), False))
     pairs.append((f"{{{bm.sigma2_name}}}", str(bm.sigma2_prior), False))
+    if bm.command == "bayesmh" and getattr(bm, "prior_order", None):
+        pairs.sort(key=lambda p: _prior_rank(bm, p[0]))  # as the prior() options were given
     lines += _aligned(pairs)
     if hyper:
         lines += ["", "Hyperprior:" if len(hyper) == 1 else "Hyperpriors:"]

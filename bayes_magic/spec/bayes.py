@@ -148,6 +148,9 @@ class BayesLinearModel:
     sigma2_prior: Prior | None = None
     options: McmcOptions = field(default_factory=McmcOptions)
     title: str = "Bayesian multilevel regression"
+    #: bayesmh: the parameters of each prior() option, in the order given (``math:``,
+    #: ``e.math:sigma2``, ``U0`` ...), for the model summary's order
+    prior_order: list[list[str]] = field(default_factory=list)
 
 
 def _default_level_names(levels: tuple[REEquation, ...]) -> list[tuple[str, list[str]]]:
@@ -533,6 +536,14 @@ def build_bayesmh(cmd: Command, cmdline: str) -> BayesLinearModel:
     it = sig_ref.items[0]
     sigma2_name = f"{it.eq}:{it.name}" if it.eq else str(it.name)
     priors = opts.get("prior", [])
+    prior_order = [
+        [
+            f"{it.eq}:{it.name or ''}" if it.eq else str(it.name)
+            for ref in po.params
+            for it in ref.items
+        ]
+        for po in priors
+    ]
     levels: list[ReLevel] = []
     eqs: list[REEquation] = []
     for lvl in order:
@@ -581,6 +592,7 @@ def build_bayesmh(cmd: Command, cmdline: str) -> BayesLinearModel:
         sigma2_prior=None,
         options=mc,
         title="Bayesian normal regression" if not levels else "Bayesian multilevel regression",
+        prior_order=prior_order,
     )
     for po in priors:
         _apply_bayesmh_prior(model, po)

@@ -88,6 +88,9 @@ def test_bayesmh_gibbs_blocks_and_showreffects() -> None:
     run(s, "use math")
     out = run(s, BAYESMH)
     assert "{U0[schid] U1[schid]} ~ mvnormal(2,0,0,{Sigma,m})" in out
+    # the talk's slide: the priors as written, in the order of the prior() options
+    at = [out.index(t) for t in ("{math:homework", "{e.math:sigma2} ~ igamma(0.01,0.01)", "{U0[")]
+    assert at == sorted(at)
     assert "   Sigma_2_1 |" in out
     out = run(s, "bayesmh, showreffects")
     assert "U1[schid]    |" in out
