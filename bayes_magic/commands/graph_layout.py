@@ -17,10 +17,10 @@ import numpy as np
 
 from ..dataset.varnames import expand
 from ..errors import StataError
-from ..report.figure import SIZE, Figure, new_figure
+from ..report.figure import SIZE, Figure, new_figure, stata_ticks
 from .graph_axes import added_lines_to, added_texts_to, apply_labels, apply_scale, draw_key
 from .graph_plots import Plot
-from .graph_syntax import axis_labels, by_option, legend, number, text_option
+from .graph_syntax import axis_labels, by_option, legend, number, split_sub, text_option
 
 __all__ = ["GraphSpec", "render"]
 
@@ -143,24 +143,47 @@ def render(s, spec: GraphSpec) -> tuple[Any, dict[str, Any]]:
     return fig, info
 
 
+def on_second_axis(p: Plot) -> bool:
+    """``yaxis(2)``: the plot is drawn against a second y axis on the right ([G-3]
+    axis_choice_options); ``yaxis(1 2)`` draws it on the first and shows both."""
+    raw = p.opts.get("yaxis")
+    if raw in (None, True):
+        return False
+    words = str(raw).replace(",", " ").split()
+    bad = [w for w in words if w not in ("1", "2")]
+    if bad or not words:
+        raise StataError(f"yaxis({raw}): axes 1 and 2 only", 198)
+    return words == ["2"]
+
+
 def _draw_panels(s, spec: GraphSpec, panels, axes, ncols: int) -> dict[str, Any]:
     keys = [k for p in spec.plots for k in p.keys]
     handles: list[Any] = [None] * len(keys)
-    out: dict[str, Any] = {"panels": [], "keys": [k.label for k in keys]}
+    out: dict[str, Any] = {"panels": [], "keys": [k.label for k in keys], "twins": []}
+    second = [on_second_axis(p) for p in spec.plots]
     for i, (title, mask) in enumerate(panels):
         ax = axes[i]
         ax.xaxis.grid(False)
         if i:
             ax.sharex(axes[0])
             ax.sharey(axes[0])
+        twin = None
+        if any(second):
+            twin = ax.twinx()
+            stata_ticks(twin)
+            twin.spines["top"].set_visible(False)
+            if out["twins"]:
+                twin.sharey(out["twins"][0])
+            out["twins"].append(twin)
         series = []
         j = 0
-        for p in spec.plots:
+        for p, on2 in zip(spec.plots, second):
+            target = twin if on2 else ax
             for key, d in zip(p.keys, p.series(s, mask)):
-                h = draw_key(ax, key, d, 0.7 if len(panels) > 1 else 1.0)
+                h = draw_key(target, key, d, 0.7 if len(panels) > 1 else 1.0)
                 if handles[j] is None:
                     handles[j] = h
-                series.append({"label": key.label, "plot": p.kind, **d})
+                series.append({"label": key.label, "plot": p.kind, "axis": 2 if on2 else 1, **d})
                 j += 1
         if title:
             ax.set_title(title, backgroundcolor="#e8eef1")
@@ -181,12 +204,17 @@ def _decorate(
     spec: GraphSpec, info: dict[str, Any], axes: list, nrows: int, ncols: int, by
 ) -> None:
     plots = spec.plots
+    second = [on_second_axis(p) for p in plots]
+    y1 = {k: [v for v in spec.options.get(k, []) if not _on_axis2(v)] for k in _Y_OPTIONS}
+    y2 = {k: [v for v in spec.options.get(k, []) if _on_axis2(v)] for k in _Y_OPTIONS}
     xt = text_option(spec.last("xtitle"))
-    yt = text_option(spec.last("ytitle"))
+    yt = text_option(y1["ytitle"][-1] if y1["ytitle"] else None)
     xtitle = "\n".join(xt) if xt is not None else spec.defaults.get("xtitle", plots[0].xtitle)
-    ycands = list(dict.fromkeys(t for p in plots for t in p.ytitles))
+    ycands = list(dict.fromkeys(t for p, on2 in zip(plots, second) if not on2 for t in p.ytitles))
     default_y = ycands[0] if len(ycands) == 1 else ""
     ytitle = "\n".join(yt) if yt is not None else spec.defaults.get("ytitle", default_y)
+    if any(second):
+        _decorate_axis2(spec, info, plots, second, y2, ncols)
     n = len(axes)
     ds_labels = spec.defaults.get("_vlabels", {})
     # three columns or more: one axis title for all panels (they would overlap otherwise)
@@ -200,7 +228,7 @@ def _decorate(
         if n > 1:
             ax.tick_params(labelleft=col == 0, labelbottom=not below)
         for which in ("x", "y"):
-            raw = spec.last(f"{which}label")
+            raw = spec.last(f"{which}label") if which == "x" else (y1["ylabel"] or [None])[-1]
             if raw is not None:
                 apply_labels(
                     ax,
@@ -209,14 +237,48 @@ def _decorate(
                     ds_labels.get(which),
                     _axis_data(spec, info, which),
                 )
-            if spec.last(f"{which}scale") is not None:
-                apply_scale(ax, which, spec.last(f"{which}scale"))
-            added_lines_to(ax, which, spec.options.get(f"{which}line", []))
+            scale = spec.last("xscale") if which == "x" else (y1["yscale"] or [None])[-1]
+            if scale is not None:
+                apply_scale(ax, which, scale)
+            added_lines_to(
+                ax, which, spec.options.get("xline", []) if which == "x" else y1["yline"]
+            )
         info["texts"] = added_texts_to(ax, spec.options.get("text", []))
         ratio = spec.last("aspectratio")
         if isinstance(ratio, str) and ratio.strip():
             ax.set_box_aspect(number(ratio.split(",")[0], "aspectratio()"))
     info["xtitle"], info["ytitle"] = xtitle, ytitle
+
+
+_Y_OPTIONS = ("ytitle", "ylabel", "yscale", "yline")
+
+
+def _on_axis2(raw: Any) -> bool:
+    """Whether a y-axis option carries the suboption ``axis(2)``."""
+    if not isinstance(raw, str) or "axis" not in raw:
+        return False
+    _main, sub = split_sub(raw, "option")
+    return any(t.kind == "call" and t.text == "axis" and t.inner.strip() == "2" for t in sub)
+
+
+def _decorate_axis2(spec: GraphSpec, info: dict[str, Any], plots, second, y2, ncols: int) -> None:
+    """The second y axis: its title (``ytitle(..., axis(2))`` or its plots' variable labels),
+    labels, scale and lines, on the right of the last column's panels."""
+    cands = list(dict.fromkeys(t for p, on2 in zip(plots, second) if on2 for t in p.ytitles))
+    yt = text_option(y2["ytitle"][-1]) if y2["ytitle"] else None
+    title = "\n".join(yt) if yt is not None else (cands[0] if len(cands) == 1 else "")
+    twins = info.get("twins", [])
+    for i, tw in enumerate(twins):
+        last_col = (i % ncols == ncols - 1) or i == len(twins) - 1
+        tw.set_ylabel(title if last_col else "")
+        if not last_col:
+            tw.tick_params(labelright=False)
+        if y2["ylabel"]:
+            apply_labels(tw, "y", axis_labels(y2["ylabel"][-1], "ylabel()"), None, np.zeros(0))
+        if y2["yscale"]:
+            apply_scale(tw, "y", y2["yscale"][-1])
+        added_lines_to(tw, "y", y2["yline"])
+    info["ytitle2"] = title
 
 
 _INSIDE = {

@@ -36,7 +36,6 @@ __all__ = ["twoway", "histogram", "kdensity", "serrbar", "draw"]
 
 #: options Stata has that change what is drawn and that this version cannot draw yet
 _REFUSED = (
-    "yaxis",
     "xaxis",
     "estopts",
     "predopts",

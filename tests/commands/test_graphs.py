@@ -251,7 +251,7 @@ def test_unknown_style_words_and_unavailable_options_fail(math_session) -> None:
     assert fails(s, "scatter math homework, mcolor(foo)") == ("color foo not found", 111)
     assert fails(s, "scatter math homework, msymbol(Q)")[1] == 111
     assert fails(s, 'scatter math homework, text(50 "x")')[1] == 198
-    assert fails(s, "scatter math homework, yaxis(2)")[1] == 198
+    assert fails(s, "scatter math homework, xaxis(2)")[1] == 198
     assert fails(s, "twoway histogram math, normal") == ("option normal not allowed", 198)
     assert fails(s, "twoway lfitci math homework, level(5)")[1] == 198
     assert fails(s, "scatter math homework, yline(50, lcolor(foo))")[1] == 111
@@ -810,3 +810,19 @@ def test_lfitci_ciplot(math_session) -> None:
         np.testing.assert_allclose(d["lo"], band["lo"])
         assert not filled(fig)
     assert fails(s, "twoway lfitci math homework, ciplot(bar)")[1] == 198
+
+
+def test_second_y_axis(math_session) -> None:
+    s = math_session
+    fig = draw(
+        s,
+        'twoway (scatter math homework) (lfit schid homework, yaxis(2)), ytitle("School", axis(2))',
+    )
+    assert [d["axis"] for d in fig.data["panels"][0]["series"]] == [1, 2]
+    assert fig.data["ytitle"] == "Math score" and fig.data["ytitle2"] == "School"
+    ax, tw = fig._fig.axes[0], fig.data["twins"][0]
+    lo, hi = tw.get_ylim()
+    fit = series(fig, plot="lfit")["y"]
+    assert lo <= fit.min() and fit.max() <= hi and ax.get_ylim()[1] < 100 < hi
+    assert fails(s, "scatter math homework, yaxis(3)")[1] == 198
+    assert fails(s, "scatter math homework, xaxis(2)")[1] == 198
