@@ -39,12 +39,10 @@ def _in_kernel(shell: Any) -> bool:
 
 
 class TextProgress:
-    """Progress as text on stdout (consoles, batch): one line per chain, rewritten in place.
-    Under ``quietly`` the line is wiped when the chain ends."""
+    """Progress as text on stdout (consoles, batch): one line per chain, rewritten in place."""
 
-    def __init__(self, stream: Any = None, quiet: bool = False) -> None:
+    def __init__(self, stream: Any = None) -> None:
         self.stream = stream or sys.stdout
-        self.quiet = quiet
         self.t0 = time.perf_counter()
         self.last = 0.0
 
@@ -55,23 +53,18 @@ class TextProgress:
         self.last = now
         pct = 100 * done // max(total, 1)
         line = f"chain {chain + 1}: {done:,}/{total:,} iterations ({pct}%)"
-        if done >= total and self.quiet:
-            self.stream.write("\r" + " " * len(line) + "\r")
-        else:
-            self.stream.write(line + ("\n" if done >= total else "\r"))
+        self.stream.write(line + ("\n" if done >= total else "\r"))
         self.stream.flush()
 
 
 class WidgetProgress:
-    """An ipywidgets bar per chain, replaced by a static summary line when sampling ends (by
-    nothing under ``quietly``)."""
+    """An ipywidgets bar per chain, replaced by a static summary line when sampling ends."""
 
-    def __init__(self, quiet: bool = False) -> None:
+    def __init__(self) -> None:
         import ipywidgets as w
         from IPython.display import display
 
         self.w = w
-        self.quiet = quiet
         self.box = w.VBox([])
         self.bars: dict[int, Any] = {}
         self.t0 = time.perf_counter()
@@ -102,13 +95,13 @@ class WidgetProgress:
         secs = time.perf_counter() - self.t0
         n = len(self.bars)
         text = (
-            ""
-            if self.quiet
-            else f"Sampling done: {n} chain{'s' if n != 1 else ''} × {self.total:,} iterations "
+            f"Sampling done: {n} chain{'s' if n != 1 else ''} × {self.total:,} iterations "
             f"in {secs:.1f} s"
         )
         if self.handle is not None:
-            self.handle.update(_Line(f"<span style='color:#555'>{text}</span>" if text else ""))
+            self.handle.update(_Line(f"<span style='color:#555'>{text}</span>"))
+        for bar in self.bars.values():  # no widget state left in the saved notebook
+            bar.close()
         self.box.close()
 
 
@@ -119,25 +112,27 @@ def run(
     progress: bool = True,
     show_traceback: bool = False,
     display: bool = True,
+    print_error: bool = True,
 ) -> Result:
-    """Run Stata commands in the shell's session and display what they show."""
+    """Run Stata commands in the shell's session and display what they show (the error's
+    message too, on stderr, unless ``print_error`` is False: the magics raise it instead)."""
     from IPython.display import display as ipy_display
 
     s = get_session(shell)
     bars: list[Any] = []
 
     def factory() -> Any:
-        if not progress:
+        # quietly/capture show nothing, as Stata: no progress display to leave behind
+        if not progress or s.quiet > 0:
             return None
-        quiet = s.quiet > 0
         if _in_kernel(shell):
             try:
-                bar = WidgetProgress(quiet)
+                bar = WidgetProgress()
             except Exception:  # no ipywidgets: fall back to text
-                return TextProgress(quiet=quiet)
+                return TextProgress()
             bars.append(bar)
             return bar
-        return TextProgress(quiet=quiet)
+        return TextProgress()
 
     s.progress_factory = factory
     try:
@@ -151,9 +146,14 @@ def run(
             if getattr(out, "kind", "") == "error":
                 continue
             ipy_display(out)
-        if res.error is not None:
-            msg = res.error.render()
-            if show_traceback and s.last_traceback:
-                msg = s.last_traceback + "\n" + msg
-            print(msg, file=sys.stderr)
+        if res.error is not None and print_error:
+            print(error_text(s, res, show_traceback), file=sys.stderr)
     return res
+
+
+def error_text(s: Any, res: Result, show_traceback: bool) -> str:
+    """Stata's message and r(#) of a failed run (the Python traceback first on request)."""
+    msg = res.error.render() if res.error is not None else ""
+    if show_traceback and s.last_traceback:
+        msg = s.last_traceback + "\n" + msg
+    return msg

@@ -24,7 +24,19 @@ from traitlets import Bool, Tuple, Unicode
 from . import frontend
 from .session import Result
 
-__all__ = ["BayesMagic", "MagicResult", "load_ipython_extension"]
+__all__ = ["BayesMagic", "MagicResult", "StataCellError", "load_ipython_extension"]
+
+
+class StataCellError(Exception):
+    """A Stata command failed in a magic: the cell fails (so "Run All" stops, as in the
+    kernel) and IPython shows Stata's message and r(#), not a Python traceback."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+    def _render_traceback_(self) -> list[str]:
+        return self.text.splitlines()
 
 
 class MagicResult(Result):
@@ -91,10 +103,36 @@ class BayesMagic(Magics):
 
         figure.SIZE = tuple(self.figure_size)  # type: ignore[assignment]
         res = frontend.run(
-            self.shell, text, progress=self.progress, show_traceback=self.show_traceback
+            self.shell,
+            text,
+            progress=self.progress,
+            show_traceback=self.show_traceback,
+            print_error=False,
         )
         s = frontend.get_session(self.shell)
-        return MagicResult(res, s.e, s.r)
+        out = MagicResult(res, s.e, s.r)
+        self._watch(out)
+        return out
+
+    def _watch(self, out: MagicResult) -> None:
+        """The outputs were shown while the magic ran; the cell's own echo of its result must
+        not show them twice, but a later ``res`` must: ``_fresh`` lasts until the cell ends."""
+        fresh = self.__dict__.setdefault("_fresh_results", [])
+        if not self.__dict__.get("_hooked"):
+
+            def stale(*_args: Any) -> None:
+                for r in fresh:
+                    r._fresh = False
+                fresh.clear()
+
+            self.shell.events.register("post_run_cell", stale)
+            self.__dict__["_hooked"] = True
+        fresh.append(out)
+
+    def _raise_if_failed(self, out: MagicResult) -> None:
+        if out.error is not None:
+            s = frontend.get_session(self.shell)
+            raise StataCellError(frontend.error_text(s, out, self.show_traceback))
 
     @staticmethod
     def _options(line: str) -> tuple[dict[str, str], str]:
@@ -128,12 +166,14 @@ class BayesMagic(Magics):
         out = self._run(text)
         if "o" in opts:
             self.shell.user_ns[opts["o"]] = out
-            return None
+        self._raise_if_failed(out)
         return None
 
     # line magics: one per command family; each prefixes its command name to the line
     def _line(self, name: str, line: str) -> MagicResult:
-        return self._run(f"{name} {line}".strip())
+        out = self._run(f"{name} {line}".strip())
+        self._raise_if_failed(out)
+        return out
 
     @no_var_expand
     @line_magic("bayes")
@@ -181,7 +221,9 @@ class BayesMagic(Magics):
     @line_magic
     def stata(self, line: str) -> MagicResult:
         """``%stata <any command>``: one command of any kind."""
-        return self._run(line)
+        out = self._run(line)
+        self._raise_if_failed(out)
+        return out
 
 
 _COMMA = re.compile(r"^(\s*(?:[\w.]+\s*=\s*)?)%(bayes|bayesmh|bayesstats|bayestest|mixed|stata),")

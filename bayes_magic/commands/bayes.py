@@ -71,7 +71,7 @@ def dots_text(post: Posterior, burnin: int, size: int, thin: int) -> str:
 
     def line(word: str, n: int, ch: str) -> str:
         out = [f"{word} {n} "]
-        for i in range(100, n, 100):
+        for i in range(100, n + 1, 100):  # the last mark is n itself (Stata: ...2000aaaaa done)
             out.append(str(i) if i % 1000 == 0 else ch)
         return "".join(out) + " done"
 

@@ -256,3 +256,16 @@ def test_showreffects_of_some_groups(fitted: Session) -> None:
     rows = [line.split("|")[0].strip() for line in out.splitlines() if "|" in line]
     i, j = rows.index("U0[schid]"), rows.index("U1[schid]")
     assert rows[i + 1 : i + 3] == ["6053", "6327"] and rows[j + 1 :] == ["7474"]
+
+
+def test_dots_log_as_stata_prints_it() -> None:
+    from types import SimpleNamespace
+
+    from bayes_magic.commands.bayes import dots_text
+
+    text = dots_text(SimpleNamespace(nchains=1), 2500, 10000, 1)
+    burn, sim = text.splitlines()
+    assert burn == "Burn-in 2500 aaaaaaaaa1000aaaaaaaaa2000aaaaa done"
+    assert sim.startswith("Simulation 10000 .........1000") and sim.endswith(
+        "9000.........10000 done"
+    )

@@ -80,15 +80,30 @@ def test_line_magics_return_results(ip, shown) -> None:
     assert st.r["summary"].rownames == ["math:homework"]
 
 
-def test_errors_print_stata_messages_without_traceback(ip, shown, capsys) -> None:
+def test_errors_fail_the_cell_with_stata_messages_without_traceback(ip, shown, capsys) -> None:
     ip.run_cell_magic("bayes", "", "use math")
-    res = ip.run_line_magic("stata", "summarize nosuch")
-    err = capsys.readouterr().err
-    assert "variable nosuch not found" in err and "r(111);" in err
-    assert "Traceback" not in err
-    assert res.error.rc == 111
+    # a failed command fails the cell (so Run All stops, as in the kernel), showing Stata's
+    # message and r(#) through the exception's _render_traceback_, not a Python traceback
+    result = ip.run_cell("%stata summarize nosuch")
+    out = capsys.readouterr()
+    text = out.out + out.err
+    assert not result.success and type(result.error_in_exec).__name__ == "StataCellError"
+    assert "variable nosuch not found" in text and "r(111);" in text
+    assert "Traceback" not in text and "File " not in text
+    result = ip.run_cell("%%bayes -o failed\ncount\nsummarize nosuch")
+    assert not result.success and ip.user_ns["failed"].error.rc == 111
     ok = ip.run_line_magic("stata", "count")
     assert "519" in ok.text()
+
+
+def test_a_result_displays_again_in_a_later_cell(ip, shown) -> None:
+    ip.run_cell("res = %stata count")
+    n = len(shown)
+    ip.run_cell("res")  # a later cell: shown again
+    assert len(shown) > n
+    m = len(shown)
+    ip.run_cell("%stata count")  # the magic's own echo is not shown twice
+    assert len(shown) == m + 1
 
 
 def test_graph_is_an_image(ip, shown) -> None:
@@ -103,16 +118,3 @@ def test_comma_right_after_the_magic_name(ip, shown) -> None:
     )
     assert res.error_in_exec is None
     assert ip.user_ns["res"].e.cmd == "bayes"
-
-
-def test_text_progress_is_wiped_under_quietly() -> None:
-    import io
-
-    from bayes_magic.frontend import TextProgress
-
-    loud, quiet = io.StringIO(), io.StringIO()
-    for stream, q in ((loud, False), (quiet, True)):
-        p = TextProgress(stream, quiet=q)
-        p(0, 10, 10)
-    assert loud.getvalue() == "chain 1: 10/10 iterations (100%)\n"
-    assert quiet.getvalue().strip(" \r") == "" and "\n" not in quiet.getvalue()
