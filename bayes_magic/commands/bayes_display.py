@@ -510,7 +510,7 @@ def posterior_table(equations: list[Equation], opts: dict[str, Any]) -> CoefTabl
         equations,
         header,
         fmt_row,
-        ["Mean", "Std. dev.", "MCSE", "Median", f"{kind} [{lv}%", "cred. interval]"],
+        ["Mean", "Std. dev.", "MCSE", "Median", f"{kind} [{lv}% cred.", "interval]"],
         cells,
         stub_title="",
         pre_header=pre,

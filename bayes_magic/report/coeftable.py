@@ -197,6 +197,6 @@ def ml_table(equations: list[Equation], level: float = 95) -> CoefTable:
         equations,
         header,
         fmt_row,
-        ["Coefficient", "Std. err.", "z", "P>|z|", "Lower", "Upper"],
+        ["Coefficient", "Std. err.", "z", "P>|z|", f"[{_level_text(level)}% conf.", "interval]"],
         cells,
     )
