@@ -139,7 +139,13 @@ def _graphs(s, words: list[str]) -> list[tuple[str, Any]]:
 
 
 def _data_axes(fig) -> list:
-    return [ax for ax in fig.axes if ax.get_visible() and ax.has_data()]
+    """The panels whose ranges ``xcommon``/``ycommon`` align: second y axes (``yaxis(2)``) keep
+    their own scale."""
+    return [
+        ax
+        for ax in fig.axes
+        if ax.get_visible() and ax.has_data() and not getattr(ax, "_bm_twin", False)
+    ]
 
 
 def _common(graphs: list[Any], which: str) -> tuple[float, float] | None:

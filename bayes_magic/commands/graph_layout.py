@@ -143,17 +143,23 @@ def render(s, spec: GraphSpec) -> tuple[Any, dict[str, Any]]:
     return fig, info
 
 
-def on_second_axis(p: Plot) -> bool:
-    """``yaxis(2)``: the plot is drawn against a second y axis on the right ([G-3]
-    axis_choice_options); ``yaxis(1 2)`` draws it on the first and shows both."""
+def axis_choice(p: Plot) -> str:
+    """Which y axes a plot uses ([G-3] axis_choice_options): ``"1"`` (the default), ``"2"``
+    (``yaxis(2)``: a second y axis on the right) or ``"12"`` (``yaxis(1 2)``: drawn on the
+    first axis, with the same scale shown on both sides)."""
     raw = p.opts.get("yaxis")
     if raw in (None, True):
-        return False
+        return "1"
     words = str(raw).replace(",", " ").split()
     bad = [w for w in words if w not in ("1", "2")]
     if bad or not words:
         raise StataError(f"yaxis({raw}): axes 1 and 2 only", 198)
-    return words == ["2"]
+    return "".join(sorted(set(words)))
+
+
+def on_second_axis(p: Plot) -> bool:
+    """Whether the plot is drawn against the second y axis (``yaxis(2)``)."""
+    return axis_choice(p) == "2"
 
 
 def _draw_panels(s, spec: GraphSpec, panels, axes, ncols: int) -> dict[str, Any]:
@@ -161,6 +167,10 @@ def _draw_panels(s, spec: GraphSpec, panels, axes, ncols: int) -> dict[str, Any]
     handles: list[Any] = [None] * len(keys)
     out: dict[str, Any] = {"panels": [], "keys": [k.label for k in keys], "twins": []}
     second = [on_second_axis(p) for p in spec.plots]
+    # every plot on axis 2: Stata draws one y axis, on the right; no twin is needed
+    out["right"] = all(second)
+    twinned = any(second) and not out["right"]
+    both = any(axis_choice(p) == "12" for p in spec.plots)
     for i, (title, mask) in enumerate(panels):
         ax = axes[i]
         ax.xaxis.grid(False)
@@ -168,33 +178,44 @@ def _draw_panels(s, spec: GraphSpec, panels, axes, ncols: int) -> dict[str, Any]
             ax.sharex(axes[0])
             ax.sharey(axes[0])
         twin = None
-        if any(second):
+        if twinned:
             twin = ax.twinx()
+            twin._bm_twin = True  # graph combine leaves second axes out of ycommon
             stata_ticks(twin)
             twin.spines["top"].set_visible(False)
             if out["twins"]:
                 twin.sharey(out["twins"][0])
             out["twins"].append(twin)
+        elif both:
+            mirror = ax.secondary_yaxis("right")
+            mirror._bm_twin = True
+            out["twins"].append(mirror)
         series = []
         j = 0
         for p, on2 in zip(spec.plots, second):
-            target = twin if on2 else ax
+            target = twin if on2 and twin is not None else ax
+            axis = 2 if on2 else 1
             for key, d in zip(p.keys, p.series(s, mask)):
                 h = draw_key(target, key, d, 0.7 if len(panels) > 1 else 1.0)
                 if handles[j] is None:
                     handles[j] = h
-                series.append({"label": key.label, "plot": p.kind, "axis": 2 if on2 else 1, **d})
+                series.append({"label": key.label, "plot": p.kind, "axis": axis, **d})
                 j += 1
         if title:
             ax.set_title(title, backgroundcolor="#e8eef1")
         out["panels"].append({"title": title, "series": series})
     out["handles"] = handles
+    out["mirror"] = both and not twinned
     return out
 
 
-def _axis_data(spec: GraphSpec, s_info: dict[str, Any], which: str) -> np.ndarray:
+def _axis_data(spec: GraphSpec, s_info: dict[str, Any], which: str, axis: int = 1) -> np.ndarray:
+    """The values drawn along ``which`` ("x" or "y"); for y, those of one y axis only."""
     vals = [
-        np.asarray(d.get(which, []), dtype=float) for p in s_info["panels"] for d in p["series"]
+        np.asarray(d.get(which, []), dtype=float)
+        for p in s_info["panels"]
+        for d in p["series"]
+        if which == "x" or s_info.get("right") or d.get("axis", 1) == axis
     ]
     vals = [v for v in vals if v.size]
     return np.concatenate(vals) if vals else np.zeros(0)
@@ -205,8 +226,14 @@ def _decorate(
 ) -> None:
     plots = spec.plots
     second = [on_second_axis(p) for p in plots]
-    y1 = {k: [v for v in spec.options.get(k, []) if not _on_axis2(v)] for k in _Y_OPTIONS}
-    y2 = {k: [v for v in spec.options.get(k, []) if _on_axis2(v)] for k in _Y_OPTIONS}
+    right = bool(info.get("right"))
+    if right:  # one y axis, on the right: axis(2) options and plain ones both apply to it
+        y1 = {k: list(spec.options.get(k, [])) for k in _Y_OPTIONS}
+        y2 = {k: [] for k in _Y_OPTIONS}
+        second = [False] * len(plots)
+    else:
+        y1 = {k: [v for v in spec.options.get(k, []) if not _on_axis2(v)] for k in _Y_OPTIONS}
+        y2 = {k: [v for v in spec.options.get(k, []) if _on_axis2(v)] for k in _Y_OPTIONS}
     xt = text_option(spec.last("xtitle"))
     yt = text_option(y1["ytitle"][-1] if y1["ytitle"] else None)
     xtitle = "\n".join(xt) if xt is not None else spec.defaults.get("xtitle", plots[0].xtitle)
@@ -215,7 +242,13 @@ def _decorate(
     ytitle = "\n".join(yt) if yt is not None else spec.defaults.get("ytitle", default_y)
     if any(second):
         _decorate_axis2(spec, info, plots, second, y2, ncols)
+    if info.get("mirror"):  # yaxis(1 2): the same scale on the right, last column only
+        for i, m in enumerate(info["twins"]):
+            stata_ticks(m)
+            if not ((i % ncols == ncols - 1) or i == len(info["twins"]) - 1):
+                m.tick_params(labelright=False)
     n = len(axes)
+    ycol = ncols - 1 if right else 0  # the column whose panels show the y axis's labels
     ds_labels = spec.defaults.get("_vlabels", {})
     # three columns or more: one axis title for all panels (they would overlap otherwise)
     shared = n > 1 and ncols >= 3
@@ -224,10 +257,18 @@ def _decorate(
         col = i % ncols
         below = i + ncols < n
         ax.set_xlabel(xtitle if not below and not shared else "")
-        ax.set_ylabel(ytitle if col == 0 and not shared else "")
+        ends_row = col == ycol or (right and i == n - 1)
+        ax.set_ylabel(ytitle if ends_row and not shared else "")
+        if right:
+            ax.yaxis.tick_right()
+            ax.yaxis.set_label_position("right")
         if n > 1:
-            ax.tick_params(labelleft=col == 0, labelbottom=not below)
+            ax.tick_params(labelbottom=not below)
+            ax.tick_params(**{"labelright" if right else "labelleft": ends_row})
         for which in ("x", "y"):
+            scale = spec.last("xscale") if which == "x" else (y1["yscale"] or [None])[-1]
+            if scale is not None:  # the scale first: a log scale replaces the tick locator
+                apply_scale(ax, which, scale)
             raw = spec.last(f"{which}label") if which == "x" else (y1["ylabel"] or [None])[-1]
             if raw is not None:
                 apply_labels(
@@ -235,11 +276,8 @@ def _decorate(
                     which,
                     axis_labels(raw, f"{which}label()"),
                     ds_labels.get(which),
-                    _axis_data(spec, info, which),
+                    _axis_data(spec, info, which, 1),
                 )
-            scale = spec.last("xscale") if which == "x" else (y1["yscale"] or [None])[-1]
-            if scale is not None:
-                apply_scale(ax, which, scale)
             added_lines_to(
                 ax, which, spec.options.get("xline", []) if which == "x" else y1["yline"]
             )
@@ -257,8 +295,11 @@ def _on_axis2(raw: Any) -> bool:
     """Whether a y-axis option carries the suboption ``axis(2)``."""
     if not isinstance(raw, str) or "axis" not in raw:
         return False
-    _main, sub = split_sub(raw, "option")
-    return any(t.kind == "call" and t.text == "axis" and t.inner.strip() == "2" for t in sub)
+    main, sub = split_sub(raw, "option")  # yscale(log axis(2)) has it among the main words
+    return any(
+        t.kind == "call" and t.text.lower() == "axis" and t.inner.strip() == "2"
+        for t in (*main, *sub)
+    )
 
 
 def _decorate_axis2(spec: GraphSpec, info: dict[str, Any], plots, second, y2, ncols: int) -> None:
@@ -268,15 +309,16 @@ def _decorate_axis2(spec: GraphSpec, info: dict[str, Any], plots, second, y2, nc
     yt = text_option(y2["ytitle"][-1]) if y2["ytitle"] else None
     title = "\n".join(yt) if yt is not None else (cands[0] if len(cands) == 1 else "")
     twins = info.get("twins", [])
+    data2 = _axis_data(spec, info, "y", 2)
     for i, tw in enumerate(twins):
         last_col = (i % ncols == ncols - 1) or i == len(twins) - 1
         tw.set_ylabel(title if last_col else "")
         if not last_col:
             tw.tick_params(labelright=False)
-        if y2["ylabel"]:
-            apply_labels(tw, "y", axis_labels(y2["ylabel"][-1], "ylabel()"), None, np.zeros(0))
-        if y2["yscale"]:
+        if y2["yscale"]:  # the scale first: a log scale replaces the tick locator
             apply_scale(tw, "y", y2["yscale"][-1])
+        if y2["ylabel"]:
+            apply_labels(tw, "y", axis_labels(y2["ylabel"][-1], "ylabel()"), None, data2)
         added_lines_to(tw, "y", y2["yline"])
     info["ytitle2"] = title
 
@@ -367,7 +409,8 @@ def _frame(fig, spec: GraphSpec, info: dict[str, Any], axes: list, by, by_note: 
     fig.draw_without_rendering()
     fig.set_layout_engine("none")
     renderer = fig.canvas.get_renderer()
-    bb = _union(fig, axes, renderer)
+    twins = [t for t in info.get("twins", []) if t not in axes and t.figure is fig]
+    bb = _union(fig, axes + [t for t in twins if t in fig.axes], renderer)
     xc = (bb.x0 + bb.x1) / 2 if len(axes) == 1 else 0.5
     gap = 0.015
     y_top, y_bottom = bb.y1 + gap, bb.y0 - gap

@@ -826,3 +826,50 @@ def test_second_y_axis(math_session) -> None:
     assert lo <= fit.min() and fit.max() <= hi and ax.get_ylim()[1] < 100 < hi
     assert fails(s, "scatter math homework, yaxis(3)")[1] == 198
     assert fails(s, "scatter math homework, xaxis(2)")[1] == 198
+
+
+def test_second_y_axis_options_and_layout(math_session) -> None:
+    s = math_session
+    fig = draw(
+        s,
+        "twoway (scatter math homework) (lfit schid homework, yaxis(2)), "
+        "yscale(log axis(2)) ylabel(#3, axis(2))",
+    )
+    ax, tw = fig._fig.axes[0], fig.data["twins"][0]
+    assert tw.get_yscale() == "log" and ax.get_yscale() == "linear"
+    # ylabel(#3, axis(2)) spaces labels over the second axis's data, not the first's
+    ticks = [t for t in tw.get_yticks() if tw.get_ylim()[0] <= t <= tw.get_ylim()[1]]
+    assert ticks and max(ticks) > 100
+    # the picture leaves room for the right-hand axis's labels
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    r = FigureCanvasAgg(fig._fig).get_renderer()
+    right = tw.get_tightbbox(r).transformed(fig._fig.transFigure.inverted()).x1
+    assert right <= 1.0
+
+
+def test_every_plot_on_the_second_axis(math_session) -> None:
+    s = math_session
+    fig = draw(s, 'scatter math homework, yaxis(2) ytitle("Score", axis(2))')
+    ax = fig._fig.axes[0]
+    assert fig.data["twins"] == [] and fig.data["ytitle"] == "Score"
+    assert ax.yaxis.get_label_position() == "right" and ax.yaxis.get_ticks_position() == "right"
+
+
+def test_both_y_axes_show_one_scale(math_session) -> None:
+    s = math_session
+    fig = draw(s, "scatter math homework, yaxis(1 2)")
+    assert len(fig.data["twins"]) == 1
+    mirror = fig.data["twins"][0]
+    assert mirror.get_ylim() == fig._fig.axes[0].get_ylim()
+
+
+def test_combine_ycommon_ignores_second_axes(math_session) -> None:
+    s = math_session
+    run(s, "twoway (scatter math homework) (lfit schid homework, yaxis(2)), name(g1)")
+    run(s, "scatter math homework, name(g2)")
+    res = s.execute("graph combine g1 g2, ycommon")
+    assert res.error is None
+    fig = next(o for o in res if isinstance(o, Figure))
+    # the common range is the math scores', not stretched to the school ids on axis 2
+    assert fig.data["ycommon"][1] < 100
