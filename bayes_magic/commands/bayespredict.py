@@ -139,6 +139,43 @@ def _sim_names(items) -> list[ParamRef]:
     return refs
 
 
+def _refs(e) -> list[ParamRef]:
+    """The ``{...}`` references inside an expression."""
+    if isinstance(e, ParamRef):
+        return [e]
+    out: list[ParamRef] = []
+    for v in vars(e).values() if hasattr(e, "__dict__") else ():
+        for x in v if isinstance(v, (list, tuple)) else (v,):
+            if hasattr(x, "__dict__"):
+                out += _refs(x)
+    return out
+
+
+def _functions(items) -> dict[str, Any]:
+    """The labelled functions to save, by label: each a function of ``{_ysim}``, ``{_mu}`` or
+    ``{_resid}`` only, under a label of its own ([BAYES] bayespredict, *funcspec*)."""
+    funcs: dict[str, Any] = {}
+    for k, it in enumerate((x for x in items if isinstance(x, LabeledExpr)), start=1):
+        label = it.label or _auto_label(it.expr) or f"expr{k}"
+        if label in funcs:
+            raise StataError(f"function label {label} specified more than once", 198)
+        if label.split("[")[0] in _SIMS:
+            raise StataError(
+                f"function label {label} invalid: {{{label}}} is a simulated quantity", 198
+            )
+        for ref in _refs(it.expr):
+            for p in ref.items:
+                if p.eq is not None or (p.name or "").split("[")[0] not in _SIMS:
+                    raise StataError(
+                        f"{{{p}}} invalid in ({label}: ...): functions of {{_ysim}}, {{_mu}} "
+                        "and {_resid} only",
+                        198,
+                        span=ref.span,
+                    )
+        funcs[label] = it.expr
+    return funcs
+
+
 @command("bayespredict")
 def bayespredict(s, cmd: Command) -> list[Output]:
     post = _post(s)
@@ -147,10 +184,7 @@ def bayespredict(s, cmd: Command) -> list[Output]:
     if stat is not None or (items and isinstance(items[0], Name)):
         return _new_variables(s, cmd, post, items, stat)
     _sim_names(items)
-    funcs = {}
-    for k, it in enumerate((x for x in items if isinstance(x, LabeledExpr)), start=1):
-        label = it.label or _auto_label(it.expr) or f"expr{k}"
-        funcs[label] = it.expr
+    funcs = _functions(items)
     saving = cmd.option("saving")
     if saving is None:
         raise StataError("option saving() required to save simulation results", 198)
@@ -432,6 +466,7 @@ def _observed(pred: Predictions) -> tuple[Predictions, int]:
         pred.ysim[:, :, keep],
         pred.rseed,
         obs[keep],
+        pred.funcs,
     )
     return sub, int((~keep).sum())
 

@@ -1,0 +1,57 @@
+"""Fixes from the review of the graph, prediction, prior and estimates-table work: saved
+prediction functions, typed prior numbers, showreffects filters, estimates table keep()."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bayes_magic.commands.bayespredict import load_predictions
+from bayes_magic.session import Session
+from tests.conftest import fails, run
+
+FIT = "bayes, rseed(2) mcmcsize(300) burnin(100) nodots"
+
+
+@pytest.fixture(scope="module")
+def fitted() -> Session:
+    s = Session()
+    run(s, "use math")
+    run(s, f"quietly {FIT}: mixed math homework || schid:")
+    return s
+
+
+def test_saved_functions_with_missing_outcomes(fitted: Session, tmp_path) -> None:
+    s = fitted
+    run(s, "preserve")
+    try:
+        run(s, "replace math = . in 1/5")
+        f = tmp_path / "p"
+        run(s, f'bayespredict (mx: @max({{_ysim}})), saving("{f}") rseed(1)')
+        out = run(s, f'bayesstats ppvalues {{mx}} using "{f}"')
+        assert "5 observations with a missing outcome left out" in out
+        pred = load_predictions(str(f))
+        keep = ~np.isnan(pred.y)
+        t_rep = pred.ysim[:, :, keep].max(axis=-1)
+        t_obs = pred.y[keep].max()
+        assert s.r["summary"].values[0] == pytest.approx(
+            [t_rep.mean(), t_rep.std(ddof=1), t_obs, np.mean(t_rep >= t_obs)]
+        )
+    finally:
+        run(s, "restore")
+
+
+@pytest.mark.parametrize(
+    "funcs",
+    [
+        "(mx: @max({_ysim})) (mx: @min({_ysim}))",  # one label twice
+        "(_ysim: @max({_ysim}))",  # a simulated quantity's name
+        "(mx: @max({mx}))",  # a function of itself
+        "(mx: @max({_ysim})) (my: {mx} + 1)",  # of another function
+        "(mx: @max({math:homework}))",  # of a model parameter
+    ],
+)
+def test_bayespredict_refuses_bad_function_labels(fitted: Session, tmp_path, funcs) -> None:
+    f = tmp_path / "bad"
+    assert fails(fitted, f'bayespredict {funcs}, saving("{f}") rseed(1)')[1] == 198
+    assert not (tmp_path / "bad.bmpred").exists()
