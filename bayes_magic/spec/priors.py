@@ -147,16 +147,26 @@ def _typed_num(x: float) -> str:
     return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
 
 
+def _typed_text(src: Expr, value: float) -> str:
+    """A numeric argument as the user typed it (``.01`` stays ``.01``, ``0.01`` stays
+    ``0.01``), as Stata's model summary echoes it."""
+    if isinstance(src, Num) and src.text is not None:
+        return src.text
+    if isinstance(src, Unary) and isinstance(src.operand, Num) and src.operand.text is not None:
+        return f"-{src.operand.text}"
+    return _typed_num(value)
+
+
 def _call_prior(fam: str, e: Call) -> Prior:
     """A family applied to its arguments, with the text Stata's model summary shows."""
     args = tuple(_arg(a, fam) for a in e.args)
     shown = (
-        _typed_num(a)
+        _typed_text(src, a)
         if isinstance(a, float)
         else str(a)
         if isinstance(a, (ParamRef, MatrixArg))
         else unparse_expr(a)
-        for a in args
+        for src, a in zip(e.args, args)
     )
     return Prior(fam, args, f"{fam}({','.join(shown)})")
 

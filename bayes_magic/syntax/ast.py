@@ -27,6 +27,9 @@ class Num:
 
     value: float
     span: Span = field(default=Span(0, 0), compare=False)
+    #: the literal as typed (``.01``, ``1e-4``, ``-5``), for echoes such as bayesmh's model
+    #: summary; ``None`` for numbers made by the program
+    text: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

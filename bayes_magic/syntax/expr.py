@@ -110,7 +110,8 @@ def _neg(ts: TokenStream) -> Expr:
         if t.text == "+":
             return operand
         if isinstance(operand, Num):
-            return Num(-operand.value, t.span + operand.span)
+            text = f"-{operand.text}" if operand.text is not None else None
+            return Num(-operand.value, t.span + operand.span, text)
         return Unary("-", operand, t.span + expr_span(operand))
     return _pow(ts)
 
@@ -170,7 +171,7 @@ def _primary(ts: TokenStream) -> Expr:
         value = float(t.text)
         if value == float("inf"):  # a literal beyond double precision is missing, as in Stata
             return Missing("", t.span)
-        return Num(value, t.span)
+        return Num(value, t.span, t.text)
     if t.kind == STRING:
         ts.next()
         return Str(t.text, t.span)

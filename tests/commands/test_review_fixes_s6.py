@@ -55,3 +55,20 @@ def test_bayespredict_refuses_bad_function_labels(fitted: Session, tmp_path, fun
     f = tmp_path / "bad"
     assert fails(fitted, f'bayespredict {funcs}, saving("{f}") rseed(1)')[1] == 198
     assert not (tmp_path / "bad.bmpred").exists()
+
+
+def test_model_summary_echoes_prior_numbers_as_typed() -> None:
+    s = Session()
+    run(s, "use math")
+    out = run(
+        s,
+        "bayesmh math homework, likelihood(normal({var})) prior({math:}, normal(0, 1e4)) "
+        "prior({var}, igamma(.01, 0.010)) dryrun",
+    )
+    assert "igamma(.01,0.010)" in out and "normal(0,1e4)" in out
+    out = run(
+        s,
+        "bayesmh math homework, likelihood(normal({var})) prior({math:}, normal(-5, 100)) "
+        "prior({var}, igamma(1, 2)) dryrun",
+    )
+    assert "normal(-5,100)" in out and "igamma(1,2)" in out
