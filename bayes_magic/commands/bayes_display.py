@@ -461,15 +461,34 @@ def _reffect_equations(
 ) -> list[Equation]:
     bm: BayesLinearModel = post.model
     wanted: set[str] | None = None
-    groups: dict[str, set[str]] = {}  # {U0[6053 6327]}: only those groups of U0
+    # {U0[6053 6327]}: only those groups of U0; a bare {U0} (None) means all of them
+    groups: dict[str, set[str] | None] = {}
+    names = {n for lev in bm.levels for n in lev.names}
     if show is not True and getattr(show, "params", None):
         wanted = set()
         for ref in show.params:
             for it in ref.items:
                 stub = str(it.name).split("[")[0]
+                if stub not in names:
+                    raise StataError(
+                        f"showreffects(): random effects {{{stub}}} not found", 111, span=ref.span
+                    )
                 wanted.add(stub)
-                if it.index:
-                    groups.setdefault(stub, set()).update(str(it.index).replace(",", " ").split())
+                index = it.index or (
+                    str(it.name).split("[", 1)[1].rstrip("]") if "[" in str(it.name) else None
+                )
+                if not index:
+                    groups[stub] = None
+                elif stub not in groups or groups[stub] is not None:
+                    asked = set(str(index).replace(",", " ").split())
+                    pre = stub + "["
+                    have = {r[len(pre) : -1] for r in post.re_names if r.startswith(pre)}
+                    if asked - have:
+                        bad = sorted(asked - have)[0]
+                        raise StataError(
+                            f"showreffects(): {{{stub}[{bad}]}} not found", 111, span=ref.span
+                        )
+                    groups[stub] = (groups.get(stub) or set()) | asked
     out = []
     for lev in bm.levels:
         for n in lev.names:

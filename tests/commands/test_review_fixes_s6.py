@@ -72,3 +72,21 @@ def test_model_summary_echoes_prior_numbers_as_typed() -> None:
         "prior({var}, igamma(1, 2)) dryrun",
     )
     assert "normal(-5,100)" in out and "igamma(1,2)" in out
+
+
+def test_showreffects_bare_name_means_every_group(fitted: Session) -> None:
+    s = fitted
+    every = run(s, "bayes, showreffects({U0})")
+    both = run(s, "bayes, showreffects({U0[7472]} {U0})")
+    assert both == every and "72991 |" in both
+    two = run(s, "bayes, showreffects({U0[7472 7829]})")
+    assert "7472 |" in two and "7829 |" in two and "72991 |" not in two
+
+
+def test_showreffects_unknown_effects_or_groups(fitted: Session) -> None:
+    s = fitted
+    before = s.e
+    assert fails(s, "bayes, showreffects({U9})")[1] == 111
+    assert fails(s, "bayes, showreffects({U0[1]})")[1] == 111
+    assert fails(s, f"{FIT} showreffects({{U9}}): mixed math homework || schid:")[1] == 111
+    assert s.e is before
