@@ -117,17 +117,24 @@ class BayesMagic(Magics):
     def _watch(self, out: MagicResult) -> None:
         """The outputs were shown while the magic ran; the cell's own echo of its result must
         not show them twice, but a later ``res`` must: ``_fresh`` lasts until the cell ends."""
+        import weakref
+
         fresh = self.__dict__.setdefault("_fresh_results", [])
         if not self.__dict__.get("_hooked"):
 
             def stale(*_args: Any) -> None:
-                for r in fresh:
-                    r._fresh = False
+                for ref in fresh:
+                    r = ref()
+                    if r is not None:
+                        r._fresh = False
                 fresh.clear()
 
+            # before a cell too: a magic run outside any cell (run_line_magic from a script)
+            # must not leave its result marked shown in the next cell
+            self.shell.events.register("pre_run_cell", stale)
             self.shell.events.register("post_run_cell", stale)
             self.__dict__["_hooked"] = True
-        fresh.append(out)
+        fresh.append(weakref.ref(out))  # weak: a result dropped by the user is not kept alive
 
     def _raise_if_failed(self, out: MagicResult) -> None:
         if out.error is not None:

@@ -106,6 +106,14 @@ def test_a_result_displays_again_in_a_later_cell(ip, shown) -> None:
     assert len(shown) == m + 1
 
 
+def test_a_result_made_outside_a_cell_displays_in_the_next(ip, shown) -> None:
+    res = ip.run_line_magic("stata", "count")  # from a script: no cell around it
+    ip.user_ns["outside"] = res
+    n = len(shown)
+    ip.run_cell("outside")
+    assert len(shown) > n
+
+
 def test_graph_is_an_image(ip, shown) -> None:
     ip.run_cell_magic("bayes", "", "use math\nscatter math homework")
     assert any("image/png" in b for b in shown)
