@@ -194,17 +194,22 @@ def table(s, cmd: Command) -> list[Output]:
     keep = str(cmd.option("keep", "")).split()
     drop = str(cmd.option("drop", "")).split()
     names: list[str] = []
-    for _, e in items:
-        for n in e.bnames:
-            if n not in names and (not keep or _match(n, keep)) and not _match(n, drop):
-                names.append(n)
+    every = [n for _, e in items for n in e.bnames]
+    # keep() lists the coefficients in its own order ([R] estimates table)
+    for pats in [[p] for p in keep] if keep else [None]:
+        found = [n for n in every if pats is None or _match(n, pats)]
+        if pats is not None and not found:
+            raise StataError(f"keep(): coefficient {pats[0]} not found", 111)
+        names += [n for n in found if n not in names and not _match(n, drop)]
     heads = ["Active" if n == "." else n for n, _ in items]
     w = 12
     vw = int(cmd.option("varwidth", 12) or 12)
+    if vw < 1:
+        raise StataError("varwidth() must be a positive integer", 198)
     rule_n = vw + 2 + (w + 1) * len(items)
     lines = [
         "-" * rule_n,
-        f"{'Variable':>{vw}} |" + "".join(f"{h[:w]:>{w}} " for h in heads),
+        f"{'Variable'[:vw]:>{vw}} |" + "".join(f"{h[:w]:>{w}} " for h in heads),
         "-" * (vw + 1) + "+" + "-" * ((w + 1) * len(items)),
     ]
     hrows: list = []

@@ -90,3 +90,20 @@ def test_showreffects_unknown_effects_or_groups(fitted: Session) -> None:
     assert fails(s, "bayes, showreffects({U0[1]})")[1] == 111
     assert fails(s, f"{FIT} showreffects({{U9}}): mixed math homework || schid:")[1] == 111
     assert s.e is before
+
+
+def test_estimates_table_keep_order_and_narrow_names() -> None:
+    s = Session()
+    run(s, "use math")
+    run(s, "quietly mixed math homework || schid:")
+    run(s, "estimates store a")
+    out = run(s, "estimates table a, keep(_cons homework)")
+    assert out.index("_cons |") < out.index("homework |")
+    out = run(s, "estimates table a, keep(homework _cons)")
+    assert out.index("homework |") < out.index("_cons |")
+    out = run(s, "estimates table a, varwidth(5)")
+    header = next(line for line in out.splitlines() if "|" in line)
+    assert header.index("|") == 6 and header.startswith("Varia")
+    before = s.e
+    assert fails(s, "estimates table a, keep(nosuch)")[1] == 111
+    assert s.e is before
