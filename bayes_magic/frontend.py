@@ -154,6 +154,7 @@ def run(
 def error_text(s: Any, res: Result, show_traceback: bool) -> str:
     """Stata's message and r(#) of a failed run (the Python traceback first on request)."""
     msg = res.error.render() if res.error is not None else ""
-    if show_traceback and s.last_traceback:
+    internal = res.error is not None and res.error.rc == 9999  # a bug, not the user's error
+    if show_traceback and internal and s.last_traceback:
         msg = s.last_traceback + "\n" + msg
     return msg

@@ -31,9 +31,10 @@ class StataCellError(Exception):
     """A Stata command failed in a magic: the cell fails (so "Run All" stops, as in the
     kernel) and IPython shows Stata's message and r(#), not a Python traceback."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, rc: int | None = None) -> None:
         super().__init__(text)
         self.text = text
+        self.rc = rc  #: Stata's return code, as ``_rc`` after ``capture``
 
     def _render_traceback_(self) -> list[str]:
         return self.text.splitlines()
@@ -139,7 +140,7 @@ class BayesMagic(Magics):
     def _raise_if_failed(self, out: MagicResult) -> None:
         if out.error is not None:
             s = frontend.get_session(self.shell)
-            raise StataCellError(frontend.error_text(s, out, self.show_traceback))
+            raise StataCellError(frontend.error_text(s, out, self.show_traceback), out.error.rc)
 
     @staticmethod
     def _options(line: str) -> tuple[dict[str, str], str]:

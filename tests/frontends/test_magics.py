@@ -90,6 +90,7 @@ def test_errors_fail_the_cell_with_stata_messages_without_traceback(ip, shown, c
     assert not result.success and type(result.error_in_exec).__name__ == "StataCellError"
     assert "variable nosuch not found" in text and "r(111);" in text
     assert "Traceback" not in text and "File " not in text
+    assert result.error_in_exec.rc == 111
     result = ip.run_cell("%%bayes -o failed\ncount\nsummarize nosuch")
     assert not result.success and ip.user_ns["failed"].error.rc == 111
     ok = ip.run_line_magic("stata", "count")
@@ -126,3 +127,21 @@ def test_comma_right_after_the_magic_name(ip, shown) -> None:
     )
     assert res.error_in_exec is None
     assert ip.user_ns["res"].e.cmd == "bayes"
+
+
+def test_an_old_traceback_is_not_shown_with_a_users_error(ip, capsys) -> None:
+    from bayes_magic import frontend
+
+    ip.run_cell_magic("bayes", "", "use math")
+    magic = ip.magics_manager.registry["BayesMagic"]
+    s = frontend.get_session(ip)
+    s.last_traceback = "Traceback (most recent call last):\n  an earlier internal error\n"
+    magic.show_traceback = True
+    try:
+        result = ip.run_cell("%stata summarize nosuch")
+    finally:
+        magic.show_traceback = False
+        s.last_traceback = None
+    out = capsys.readouterr()
+    assert result.error_in_exec.rc == 111
+    assert "earlier internal error" not in out.out + out.err
