@@ -194,7 +194,7 @@ def table(s, cmd: Command) -> list[Output]:
     keep = str(cmd.option("keep", "")).split()
     drop = str(cmd.option("drop", "")).split()
     names: list[str] = []
-    every = [n for _, e in items for n in e.bnames]
+    every = list(dict.fromkeys(n for _, e in items for n in e.bnames))
     # keep() lists the coefficients in its own order ([R] estimates table)
     for pats in [[p] for p in keep] if keep else [None]:
         found = [n for n in every if pats is None or _match(n, pats)]

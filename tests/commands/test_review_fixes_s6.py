@@ -107,3 +107,16 @@ def test_estimates_table_keep_order_and_narrow_names() -> None:
     before = s.e
     assert fails(s, "estimates table a, keep(nosuch)")[1] == 111
     assert s.e is before
+
+
+def test_estimates_table_of_two_models_lists_each_row_once() -> None:
+    s = Session()
+    run(s, "use math")
+    run(s, "quietly mixed math homework || schid:")
+    run(s, "estimates store a")
+    run(s, "quietly mixed math homework i.schtype || schid:")
+    run(s, "estimates store b")
+    out = run(s, "estimates table a b")
+    assert out.count("homework |") == 1 and out.count("_cons |") == 3  # math, var(U0), var(e)
+    out = run(s, "estimates table a b, keep(homework)")
+    assert out.count("homework |") == 1
