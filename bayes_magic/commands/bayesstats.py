@@ -99,8 +99,15 @@ def model_layout(
     they keep their value labels and parameter names."""
     select = _selector(post, cmd, chain)
     prefix = post.model.command != "bayesmh"
-    opts = {"melabel": mixed_labels and prefix, "_numeric_levels": prefix}
+    opts = {"melabel": mixed_labels and prefix, "_numeric_levels": prefix, **_reffects(cmd)}
     return table_equations(post, opts, values=lambda d: values(select(d)))
+
+
+def _reffects(cmd: Command) -> dict[str, Any]:
+    """``showreffects[({U0[6053]} ...)]``: the random effects go into the table too."""
+    if not cmd.has("showreffects"):
+        return {}
+    return {"showreffects": cmd.option("showreffects") or True}
 
 
 def _layout_rows(eqs: list[Equation]) -> list[CoefRow]:
@@ -156,7 +163,7 @@ def summary(s, cmd: Command) -> list[Output]:
         return outs
     if not _named(cmd) and post.model is not None:
         select = _selector(post, cmd)
-        eqs = table_equations(post, {}, values=lambda d: stats_of(select(d), opts))
+        eqs = table_equations(post, _reffects(cmd), values=lambda d: stats_of(select(d), opts))
         return _summary_table(s, post, eqs, opts, _size(post, cmd))
     return _summary_block(s, post, series, opts)
 

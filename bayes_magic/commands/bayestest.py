@@ -16,7 +16,7 @@ from ..matrix import Matrix
 from ..posterior import Posterior
 from ..report.format import fmt_g
 from ..report.output import Block, Output, escape, html_table
-from ..syntax.ast import Command, IntervalItem, ParamList
+from ..syntax.ast import Command, IntervalItem, LabeledExpr, ParamList
 from . import bayes_ic  # noqa: F401  (registers bayestest model)
 from .bayes_display import _right, fmt_sig4
 from .bayes_params import resolve_items
@@ -54,10 +54,33 @@ def _test(x, lo, hi, inclusive: bool) -> tuple[np.ndarray, str]:
     return cond, desc
 
 
-@command("bayestest", "interval")
-def interval(s, cmd: Command) -> list[Output]:
+def _targets(s, cmd: Command, target) -> list:
+    """The series an interval is about: parameters and expressions of the current results,
+    or simulated values and functions of them in a ``bayespredict`` file (``using``)."""
+    if cmd.using is not None:
+        from .bayespredict import load_predictions, summary_series
+
+        return summary_series(load_predictions(cmd.using), [target])
     post = s.e
     if not isinstance(post, Posterior):
+        raise StataError("last estimates not found", 301)
+    return resolve_items(post, [target])
+
+
+def _row_name(target, k: int) -> str:
+    """A labelled expression names its row (``(pm: {math:homework})``); others are prob#."""
+    return target.label if isinstance(target, LabeledExpr) and target.label else f"prob{k}"
+
+
+@command("bayestest", "interval")
+def interval(s, cmd: Command) -> list[Output]:
+    """``bayestest interval`` ([BAYES] bayestest interval), with ``lower() upper() inclusive
+    joint skip() chains() sepchains nolegend`` and ``using`` a prediction file."""
+    from types import SimpleNamespace
+
+    from .bayesstats import _chains
+
+    if cmd.using is None and not isinstance(s.e, Posterior):
         raise StataError("last estimates not found", 301)
     items = cmd.body.items if isinstance(cmd.body, ParamList) else ()
     if not items:
@@ -78,27 +101,54 @@ def interval(s, cmd: Command) -> list[Output]:
                 f"lower({_fmt_num(lo[0])}) must not be greater than upper({_fmt_num(hi[0])})",
                 198,
             )
-        for x in resolve_items(post, [target]):
-            tests.append(_test(x, lo, hi, inclusive))
-    if cmd.has("joint") and len(tests) > 1:
-        joint = np.logical_and.reduce([t[0] for t in tests])
-        tests = [(joint, " & ".join(d for _, d in tests))]
+        for x in _targets(s, cmd, target):
+            tests.append((target, x, lo, hi))
+    nchains = tests[0][1].draws.shape[0]
+    _chains(SimpleNamespace(nchains=nchains), [t[1] for t in tests], cmd)  # chains(), skip()
+    if cmd.has("sepchains") and tests[0][1].draws.shape[0] > 1:
+        from .bayesstats import _chain_list
+
+        chosen = _chain_list(SimpleNamespace(nchains=nchains), cmd)
+        outs: list[Output] = []
+        for pos, c in enumerate(chosen):
+            one = [(t, _one_chain(x, pos), lo, hi) for t, x, lo, hi in tests]
+            outs += _interval_table(s, cmd, one, inclusive, title=f"Chain {c + 1}")
+        return outs
+    return _interval_table(s, cmd, tests, inclusive)
+
+
+def _one_chain(x, pos: int):
+    from .bayes_params import Series
+
+    return Series(x.eq, x.label, x.full, x.draws[pos : pos + 1], x.expr)
+
+
+def _interval_table(s, cmd: Command, tests, inclusive: bool, title: str | None = None):
+    conds = [
+        (_row_name(t, k), *_test(x, lo, hi, inclusive))
+        for k, (t, x, lo, hi) in enumerate(tests, start=1)
+    ]
+    if cmd.has("joint") and len(conds) > 1:
+        joint = np.logical_and.reduce([c for _, c, _ in conds])
+        conds = [("prob1", joint, " & ".join(d for _, _, d in conds))]
     rows, vals = [], []
-    for k, (cond, desc) in enumerate(tests, start=1):
+    for name, cond, desc in conds:
         z = cond.astype(float)
         flat = z.reshape(-1)
         mean = float(flat.mean())
         sd = float(flat.std(ddof=1)) if flat.size > 1 else float("nan")
         ess = ess_stata(z)[0] if sd > 0 else float("nan")
         mcse = sd / np.sqrt(ess) if sd > 0 else 0.0
-        rows.append((f"prob{k}", desc, mean, sd, mcse))
+        rows.append((name, desc, mean, sd, mcse))
         vals.append([mean, sd, mcse])
-    n = tests[0][0].size
-    head = [f"{'Interval tests':<49}{_right('MCMC sample size', f'{n:,}')}", ""]
-    head += [f"{name:>12} : {desc}" for name, desc, *_ in rows]
+    n = conds[0][1].size
+    head = [f"{title or 'Interval tests':<49}{_right('MCMC sample size', f'{n:,}')}"]
+    if not cmd.has("nolegend"):
+        head += ["", *(f"{name:>12} : {desc}" for name, desc, *_ in rows)]
     lines = ["-" * 48, f"{'':>12} |       Mean    Std. dev.      MCSE", "-" * 13 + "+" + "-" * 34]
     for name, _desc, mean, sd, mcse in rows:
-        lines.append(f"{name:>12} |{fmt_sig4(mean):>11}{sd:>13.5f}{fmt_g(mcse, 9):>10}")
+        lab = name if len(name) <= 12 else name[:10] + "~" + name[-1]
+        lines.append(f"{lab:>12} |{fmt_sig4(mean):>11}{sd:>13.5f}{fmt_g(mcse, 9):>10}")
     lines.append("-" * 48)
     text = "\n".join([*head, "", *lines])
     html = (
@@ -111,5 +161,9 @@ def interval(s, cmd: Command) -> list[Output]:
         )
     )
     M = Matrix(np.array(vals), [r[0] for r in rows], ["Mean", "Std. dev.", "MCSE"])
-    s.r = {"summary": M, **{f"prob{k}": v[0] for k, v in enumerate(vals, start=1)}}
+    s.r = {
+        "summary": M,
+        "mcmcsize": float(n),
+        **{f"prob{k}": v[0] for k, v in enumerate(vals, start=1)},
+    }
     return [Block(text, html, data=M)]

@@ -120,3 +120,51 @@ def test_estimates_table_of_two_models_lists_each_row_once() -> None:
     assert out.count("homework |") == 1 and out.count("_cons |") == 3  # math, var(U0), var(e)
     out = run(s, "estimates table a b, keep(homework)")
     assert out.count("homework |") == 1
+
+
+@pytest.fixture(scope="module")
+def two_chains() -> Session:
+    s = Session()
+    run(s, "use math")
+    run(s, f"quietly {FIT} nchains(2): mixed math homework || schid:")
+    return s
+
+
+@pytest.mark.parametrize("sub", ["summary", "ess", "grubin"])
+def test_bayesstats_showreffects(two_chains: Session, sub: str) -> None:
+    s = two_chains
+    out = run(s, f"bayesstats {sub}, showreffects({{U0[7472 7829]}})")
+    assert "U0[schid]" in out and "7472 |" in out and "7829 |" in out and "72991 |" not in out
+    M = next(v for k, v in s.r.items() if k in ("summary", "ess", "Rc"))
+    names = M.rownames if sub != "grubin" else M.colnames
+    assert names[-2:] == ["U0[7472]", "U0[7829]"]
+    i = s.e.re_names.index("U0[7829]")
+    draws = s.e.re_draws[:, :, i]
+    if sub == "summary":
+        assert M.values[-1, 0] == pytest.approx(draws.mean())
+    every = run(s, f"bayesstats {sub}, showreffects")
+    assert "72991 |" in every
+    assert fails(s, f"bayesstats {sub}, showreffects({{U9}})")[1] == 111
+
+
+def test_bayestest_interval_options(two_chains: Session, tmp_path) -> None:
+    s = two_chains
+    d = s.e.chains_of("math:homework")
+    run(s, "bayestest interval {math:homework}, lower(2.4) skip(9)")
+    assert s.r["mcmcsize"] == d[:, ::10].size
+    assert s.r["prob1"] == pytest.approx(np.mean(d[:, ::10] > 2.4))
+    run(s, "bayestest interval {math:homework}, lower(2.4) chains(2)")
+    assert s.r["prob1"] == pytest.approx(np.mean(d[1] > 2.4))
+    out = run(s, "bayestest interval {math:homework}, lower(2.4) sepchains")
+    assert "Chain 1" in out and "Chain 2" in out
+    assert s.r["prob1"] == pytest.approx(np.mean(d[1] > 2.4))
+    out = run(s, "bayestest interval (pm:{math:homework}), lower(2.4) nolegend")
+    assert "pm |" in out and "2.4 <" not in out
+    f = tmp_path / "p"
+    run(s, f'bayespredict {{_ysim}}, saving("{f}") rseed(1)')
+    pred = load_predictions(str(f))
+    run(s, f'bayestest interval (@mean({{_ysim}})) using "{f}", lower(51)')
+    assert s.r["prob1"] == pytest.approx(np.mean(pred.ysim.mean(axis=-1) > 51))
+    before = s.e
+    assert fails(s, "bayestest interval {math:homework}, lower(2.4) chains(3)")[1] == 198
+    assert s.e is before
