@@ -110,46 +110,98 @@ def _models(s, cmd: Command) -> list[tuple[str, Posterior]]:
     return out
 
 
+def _chain_view(post: Posterior, idx: list[int]) -> Posterior:
+    """The results of some chains only (for ``chains()`` and ``sepchains``)."""
+    import copy
+
+    view = copy.copy(post)  # keeps what is attached besides the fields (the design)
+    view.draws = post.draws[idx]
+    view.re_draws = post.re_draws[idx]
+    view.loglik = post.loglik[idx]
+    view.logprior = None if post.logprior is None else post.logprior[idx]
+    return view
+
+
+def _chosen(post: Posterior, cmd: Command) -> list[int]:
+    from .bayesstats import _numlist
+
+    raw = cmd.option("chains")
+    idx = [c - 1 for c in _numlist(raw)] if raw is not None else list(range(post.nchains))
+    bad = [c + 1 for c in idx if not 0 <= c < post.nchains]
+    if bad:
+        raise StataError(f"chains(): chain {bad[0]} not found", 198)
+    return idx
+
+
+def _criteria(post: Posterior, idx: list[int], diconly: bool) -> tuple[float, float]:
+    """DIC and log ML of the chains ``idx``, averaged over them ([BAYES] bayesstats ic: with
+    several chains, "Avg DIC" and "Avg log(ML)")."""
+    views = [_chain_view(post, [c]) for c in idx] if len(idx) > 1 else [_chain_view(post, idx)]
+    d = float(np.mean([dic(v) for v in views]))
+    m = math.nan if diconly else float(np.mean([lml(v) for v in views]))
+    return d, m
+
+
 @command("bayesstats", "ic")
 def bayesstats_ic(s, cmd: Command) -> list[Output]:
+    """``bayesstats ic [names] [, bayesfactor basemodel() diconly chains() sepchains]``."""
     models = _models(s, cmd)
-    diconly = cmd.has("diconly")
-    base = cmd.option("basemodel")
     names = [n for n, _ in models]
+    base = cmd.option("basemodel")
     if base is not None and str(base) not in names:
         raise StataError(f"basemodel({base}): model not found among those listed", 198)
-    bi = names.index(str(base)) if base is not None else 0
-    dics = [dic(p) for _, p in models]
-    lmls = [math.nan if diconly else lml(p) for _, p in models]
+    chosen = [_chosen(p, cmd) for _, p in models]
+    if cmd.has("sepchains") and max(len(c) for c in chosen) > 1:
+        outs: list[Output] = []
+        for k in range(max(len(c) for c in chosen)):
+            ms = [(n, p, [c[k]]) for (n, p), c in zip(models, chosen) if k < len(c)]
+            outs += _ic_table(s, cmd, ms, title=f"Chain {chosen[0][k] + 1}")
+        return outs
+    return _ic_table(s, cmd, [(n, p, c) for (n, p), c in zip(models, chosen)])
+
+
+def _ic_table(s, cmd: Command, models, title: str | None = None) -> list[Output]:
+    diconly = cmd.has("diconly")
+    base = cmd.option("basemodel")
+    names = [n for n, _, _ in models]
+    bi = names.index(str(base)) if base is not None and str(base) in names else 0
+    crit = [_criteria(p, idx, diconly) for _, p, idx in models]
+    dics = [d for d, _ in crit]
+    lmls = [m for _, m in crit]
     lbf = [lm - lmls[bi] if k != bi else math.nan for k, lm in enumerate(lmls)]
     bf = cmd.has("bayesfactor")
+    avg = any(len(idx) > 1 for _, _, idx in models)
+    pre = ["Chains"] if avg else []
+    nch = [[float(len(idx))] if avg else [] for _, _, idx in models]
     if diconly:
-        cols = ["DIC"]
-        vals = [[d] for d in dics]
-        title = "Deviance information criterion"
+        cols = [*pre, "Avg DIC" if avg else "DIC"]
+        vals = [[*c, d] for c, d in zip(nch, dics)]
+        head = "Deviance information criterion"
     else:
-        cols = ["DIC", "log(ML)", "BF" if bf else "log(BF)"]
+        cols = [*pre, "Avg DIC" if avg else "DIC", "Avg log(ML)" if avg else "log(ML)"]
+        cols.append("BF" if bf else "log(BF)")
         vals = [
-            [d, m, (math.exp(x) if math.isfinite(x) else math.nan) if bf else x]
-            for d, m, x in zip(dics, lmls, lbf)
+            [*c, d, m, (math.exp(x) if math.isfinite(x) else math.nan) if bf else x]
+            for c, d, m, x in zip(nch, dics, lmls, lbf)
         ]
-        title = "Bayesian information criteria"
-    width = 14 + 11 * len(cols)
-    lines = [title, "", "-" * width, f"{'':>12} |" + "".join(f"{c:>11}" for c in cols)]
+        head = "Bayesian information criteria"
+    cw = 12 if avg else 11  # "Avg log(ML)" needs a wider column
+    width = 14 + cw * len(cols)
+    lines = [*([title, ""] if title else []), head, "", "-" * width]
+    lines.append(f"{'':>12} |" + "".join(f"{c:>{cw}}" for c in cols))
     lines.append("-" * 13 + "+" + "-" * (width - 14))
     for n, v in zip(names, vals):
-        lines.append(f"{n[:12]:>12} |" + "".join(f"{fmt_g(x, 9):>11}" for x in v))
+        cells = [
+            f"{int(x):>{cw}}" if avg and j == 0 else f"{fmt_g(x, 9):>{cw}}" for j, x in enumerate(v)
+        ]
+        lines.append(f"{n[:12]:>12} |" + "".join(cells))
     lines.append("-" * width)
-    notes = []
-    if not diconly:
-        notes.append(
-            "Note: Marginal likelihood (ML) is computed using Laplace–Metropolis approximation."
-        )
+    notes = [] if diconly else [_LM_NOTE]
     text = "\n".join(lines + notes)
     html = html_table(
         [["", *cols]],
         [[n, *(fmt_g(x, 9) for x in v)] for n, v in zip(names, vals)],
-        caption=title,
+        caption=head if not title else f"{title}: {head}",
         notes=notes,
     )
     M = Matrix(np.array(vals, dtype=float), names, cols)
@@ -162,9 +214,7 @@ def bayestest_model(s, cmd: Command) -> list[Output]:
     models = _models(s, cmd)
     names = [n for n, _ in models]
     lmls = np.array([lml(p) for _, p in models])
-    if not np.all(np.isfinite(lmls)):
-        bad = names[int(np.argmin(np.isfinite(lmls)))]
-        raise StataError(f"log marginal likelihood of {bad} is missing (an improper prior?)", 498)
+    missing = [n for n, m in zip(names, lmls) if not np.isfinite(m)]
     pri = cmd.option("prior")
     if pri is not None:
         prior = np.array([float(x) for x in str(pri).replace(",", " ").split()])
@@ -174,9 +224,12 @@ def bayestest_model(s, cmd: Command) -> list[Output]:
             )
     else:
         prior = np.full(len(names), 1.0 / len(names))
-    lp = lmls + np.log(prior)
-    post_p = np.exp(lp - lp.max())
-    post_p /= post_p.sum()
+    if missing:  # [BAYES] bayesmh (marglmiss): the posterior probabilities are missing too
+        post_p = np.full(len(names), np.nan)
+    else:
+        lp = lmls + np.log(prior)
+        post_p = np.exp(lp - lp.max())
+        post_p /= post_p.sum()
     lines = [
         "Bayesian model tests",
         "",
@@ -185,20 +238,23 @@ def bayestest_model(s, cmd: Command) -> list[Output]:
         "-" * 13 + "+" + "-" * 32,
     ]
     for n, m, p0, p1 in zip(names, lmls, prior, post_p):
-        lines.append(f"{n[:12]:>12} |{fmt_g(m, 9):>11}{p0:>12.4f}{p1:>10.4f}")
-    lines += [
-        "-" * 46,
-        "Note: Marginal likelihood (ML) is computed using Laplace–Metropolis approximation.",
-    ]
+        lines.append(f"{n[:12]:>12} |{fmt_g(m, 9):>11}{p0:>12.4f}{_prob(p1):>10}")
+    lines += ["-" * 46, _LM_NOTE]
+    if missing:
+        lines.append(
+            f"Note: Marginal likelihood of {', '.join(missing)} is missing (an improper prior?), "
+            "so the posterior model probabilities are missing."
+        )
     vals = np.column_stack([lmls, prior, post_p])
     M = Matrix(vals, names, ["log(ML)", "P(M)", "P(M|y)"])
     s.r = {"test": M}
     html = html_table(
         [["", "log(ML)", "P(M)", "P(M|y)"]],
-        [
-            [n, fmt_g(m, 9), f"{a:.4f}", f"{b:.4f}"]
-            for n, m, a, b in zip(names, lmls, prior, post_p)
-        ],
+        [[n, fmt_g(m, 9), f"{a:.4f}", _prob(b)] for n, m, a, b in zip(names, lmls, prior, post_p)],
         caption="Bayesian model tests",
     )
     return [Block("\n".join(lines), html, data=M)]
+
+
+def _prob(p: float) -> str:
+    return f"{p:.4f}" if np.isfinite(p) else "."

@@ -168,3 +168,32 @@ def test_bayestest_interval_options(two_chains: Session, tmp_path) -> None:
     before = s.e
     assert fails(s, "bayestest interval {math:homework}, lower(2.4) chains(3)")[1] == 198
     assert s.e is before
+
+
+def test_bayesstats_ic_averages_chains(two_chains: Session) -> None:
+    from bayes_magic.commands.bayes_ic import _chain_view, dic
+
+    s = two_chains
+    per = [dic(_chain_view(s.e, [c])) for c in (0, 1)]
+    out = run(s, "bayesstats ic")
+    assert "Avg DIC" in out and "Chains" in out
+    assert s.r["ic"].values[0, :2] == pytest.approx([2, np.mean(per)])
+    run(s, "bayesstats ic, chains(2)")
+    assert s.r["ic"].values[0, 0] == pytest.approx(per[1])
+    out = run(s, "bayesstats ic, sepchains diconly")
+    assert "Chain 1" in out and "Chain 2" in out
+    assert s.r["ic"].values[0, 0] == pytest.approx(per[1])
+    assert fails(s, "bayesstats ic, chains(3)")[1] == 198
+
+
+def test_bayestest_model_with_a_missing_marginal_likelihood() -> None:
+    s = Session()
+    run(s, "use math")
+    run(s, f"quietly {FIT}: mixed math homework || schid:")
+    run(s, "estimates store a")
+    run(s, f"quietly {FIT} prior({{e.math:sigma2}}, jeffreys): mixed math homework || schid:")
+    run(s, "estimates store j")
+    out = run(s, "bayestest model a j")
+    M = s.r["test"].values
+    assert np.isfinite(M[0, 0]) and np.isnan(M[1, 0]) and np.isnan(M[:, 2]).all()
+    assert "Marginal likelihood of j is missing" in out
