@@ -551,6 +551,15 @@ def stub_width(equations: list[Equation], opts: dict[str, Any]) -> int:
 # the whole display
 
 
+def batch_note(opts: dict[str, Any]) -> list[str]:
+    """Stata's footnote under ``batch(#)`` (``_mcmc_batchnote.ado``)."""
+    try:
+        batch = int(opts.get("batch", 0) or 0)
+    except (TypeError, ValueError):
+        return []
+    return ["Note: Mean and MCSE are estimated using batch means."] if batch > 0 else []
+
+
 def _notes(post: Posterior) -> list[str]:
     bm: BayesLinearModel = post.model
     out = []
@@ -584,7 +593,7 @@ def bayes_outputs(post: Posterior, opts: dict[str, Any], *, summaries: bool = Tr
         lines.append(RULE)
         outs.append(Text("\n".join(lines), kind="result"))
     head = [] if opts.get("noheader") else header_lines(post)
-    notes = _notes(post)
+    notes = batch_note(opts) + _notes(post)
     if opts.get("notable"):
         if head:
             outs.append(Block("\n".join(head), _header_html(head), kind="result"))

@@ -69,6 +69,9 @@ def _re_series(post: Posterior, stub: str, index: str | None) -> list[Series]:
 
 
 def _special(post: Posterior, name: str) -> Series | None:
+    """``_loglikelihood`` and ``_logposterior`` (synonyms ``_ll``, ``_lp``: [BAYES] bayesstats
+    summary)."""
+    name = {"_ll": "_loglikelihood", "_lp": "_logposterior"}.get(name, name)
     if name == "_loglikelihood":
         return Series("", name, name, post.loglik)
     if name == "_logposterior":

@@ -23,6 +23,7 @@ from ..report.output import Block, Output, escape, html_table
 from ..syntax.ast import Command, ParamList
 from .bayes_display import (
     _right,
+    batch_note,
     fmt_sig4,
     posterior_table,
     stats_of,
@@ -222,8 +223,9 @@ def _summary_table(
     table = posterior_table(eqs, opts)
     rows = _layout_rows(eqs)
     head = [_size_line("Posterior summary statistics", post, n)]
-    text = "\n".join([*head, "", table.text()])
-    html = "<pre>" + escape("\n".join(head)) + "</pre>" + table.html()
+    notes = batch_note(opts)
+    text = "\n".join([*head, "", table.text(), *notes])
+    html = "<pre>" + escape("\n".join(head)) + "</pre>" + table.html(notes=notes)
     cols = ["Mean", "Std. dev.", "MCSE", "Median", "lower", "upper"]
     M = Matrix(
         np.array([r.values for r in rows], dtype=float).reshape(len(rows), 6),
@@ -254,11 +256,12 @@ def _summary_block(
         table.stub_title = eqs[0].name
     n = series[0].draws.size if series else 0
     head = [_size_line(title or "Posterior summary statistics", post, n)]
-    legend = _legend(series)
+    legend = [] if opts.get("nolegend") else _legend(series)
     if legend:
         head += ["", *legend]
-    text = "\n".join([*head, "", table.text()])
-    html = "<pre>" + escape("\n".join(head)) + "</pre>" + table.html()
+    notes = batch_note(opts)
+    text = "\n".join([*head, "", table.text(), *notes])
+    html = "<pre>" + escape("\n".join(head)) + "</pre>" + table.html(notes=notes)
     cols = ["Mean", "Std. dev.", "MCSE", "Median", "lower", "upper"]
     M = Matrix(np.array(vals, dtype=float).reshape(len(vals), 6), names, cols)
     s.r = {
@@ -342,7 +345,7 @@ def _ess_series(
         lines.append(f"{lab:>12} |{fmt_f(e, 2):>11}{fmt_f(tau, 2):>13}{_eff(eff):>14}")
         html_rows.append([x.label, fmt_f(e, 2), fmt_f(tau, 2), _eff(eff)])
     lines.append("-" * 52)
-    legend = _legend(series)
+    legend = [] if cmd.has("nolegend") else _legend(series)
     text = "\n".join([*head, *(["", *legend] if legend else []), "", *lines])
     html = (
         "<pre>"
@@ -455,7 +458,7 @@ def grubin(s, cmd: Command) -> list[Output]:
         )
         html_rows.append([x.label, f"{rcs[i]:.6f}"])
     lines += ["-" * 34, "Convergence rule: Rc < 1.1"]
-    legend = _legend(series)
+    legend = [] if cmd.has("nolegend") else _legend(series)
     text = "\n".join([*head, *(["", *legend] if legend else []), "", *lines])
     html = "<pre>" + escape("\n".join(head)) + "</pre>" + html_table([["", "Rc"]], html_rows)
     M = Matrix(np.array(rcs, dtype=float).reshape(1, -1), ["Rc"], [x.full for x in series])

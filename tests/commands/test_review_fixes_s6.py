@@ -197,3 +197,30 @@ def test_bayestest_model_with_a_missing_marginal_likelihood() -> None:
     M = s.r["test"].values
     assert np.isfinite(M[0, 0]) and np.isnan(M[1, 0]) and np.isnan(M[:, 2]).all()
     assert "Marginal likelihood of j is missing" in out
+
+
+def test_loglikelihood_synonyms(fitted: Session) -> None:
+    s = fitted
+    run(s, "bayesstats summary _ll _lp")
+    short = s.r["summary"].values
+    run(s, "bayesstats summary _loglikelihood _logposterior")
+    np.testing.assert_allclose(short, s.r["summary"].values)
+    assert s.r["summary"].values[0, 0] == pytest.approx(s.e.loglik.mean())
+
+
+@pytest.mark.parametrize("sub", ["summary", "ess", "grubin"])
+def test_nolegend(two_chains: Session, sub: str) -> None:
+    s = two_chains
+    expr = "(r: {math:homework}/{math:_cons})"
+    assert "r : {math:homework}/{math:_cons}" in run(s, f"bayesstats {sub} {expr}")
+    out = run(s, f"bayesstats {sub} {expr}, nolegend")
+    assert "{math:homework}/" not in out and "r |" in out
+
+
+def test_batch_means_footnote(fitted: Session) -> None:
+    s = fitted
+    note = "Note: Mean and MCSE are estimated using batch means."
+    assert note not in run(s, "bayesstats summary {math:homework}")
+    assert note in run(s, "bayesstats summary {math:homework}, batch(30)")
+    assert note in run(s, "bayesstats summary, batch(30)")
+    assert note in run(s, "bayes, batch(30)")
