@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..diagnostics.mcmc import ess_stata, gelman_rubin
+from ..diagnostics.mcmc import ess_stata, gelman_rubin_parts
 from ..errors import StataError
 from ..matrix import Matrix
 from ..posterior import Posterior
@@ -232,12 +232,32 @@ def _summary_table(
         [r.param for r in rows],
         cols,
     )
-    s.r = {
-        "summary": M,
-        "clevel": float(opts.get("clevel", 95)),
-        "hpd": float(bool(opts.get("hpd"))),
-    }
+    s.r = {"summary": M, **_summary_r(opts, n, [r.param for r in rows], [])}
     return [Block(text, html, data=M)]
+
+
+def _summary_r(opts: dict[str, Any], n: int, names: list[str], exprs: list[str]) -> dict:
+    """bayesstats summary's stored results besides r(summary) ([BAYES] bayesstats summary)."""
+
+    def num(key: str, default: float) -> float:
+        v = opts.get(key)
+        try:
+            return float(v) if v is not None and v is not True else default
+        except (TypeError, ValueError):
+            return default
+
+    out: dict[str, Any] = {
+        "clevel": num("clevel", 95.0),
+        "hpd": float(bool(opts.get("hpd"))),
+        "mcmcsize": float(n),
+        "batch": num("batch", 0.0),
+        "skip": num("skip", 0.0),
+        "corrlag": num("corrlag", float(min(500, n // 2))),
+        "corrtol": num("corrtol", 0.01),
+        "names": " ".join(names),
+    }
+    out.update({f"expr_{k}": e for k, e in enumerate(exprs, start=1)})
+    return out
 
 
 def _summary_block(
@@ -264,11 +284,8 @@ def _summary_block(
     html = "<pre>" + escape("\n".join(head)) + "</pre>" + table.html(notes=notes)
     cols = ["Mean", "Std. dev.", "MCSE", "Median", "lower", "upper"]
     M = Matrix(np.array(vals, dtype=float).reshape(len(vals), 6), names, cols)
-    s.r = {
-        "summary": M,
-        "clevel": float(opts.get("clevel", 95)),
-        "hpd": float(bool(opts.get("hpd"))),
-    }
+    exprs = [x.expr for x in series if x.expr is not None]
+    s.r = {"summary": M, **_summary_r(opts, n, names, exprs)}
     return [Block(text, html, data=M)]
 
 
@@ -358,8 +375,19 @@ def _ess_series(
         [x.full for x in series],
         ["ESS", "Corr time", "Efficiency"],
     )
-    s.r = {"ess": M, "skip": float(cmd.option("skip", 0) or 0)}
+    s.r = {"ess": M, "skip": float(cmd.option("skip", 0) or 0), **_ess_r(cmd, n)}
     return [Block(text, html, data=M)]
+
+
+def _ess_r(cmd: Command, n: int) -> dict[str, float]:
+    """bayesstats ess's stored scalars besides r(ess) and r(skip)."""
+    lag = cmd.option("corrlag")
+    return {
+        "mcmcsize": float(n),
+        # [BAYES] bayesstats ess: corrlag() defaults to min(500, mcmcsize/2)
+        "corrlag": float(lag) if lag is not None else float(min(500, n // 2)),
+        "corrtol": float(cmd.option("corrtol", 0.01)),
+    }
 
 
 def _eff(x: float) -> str:
@@ -411,7 +439,11 @@ def _ess_layout(
     text = "\n".join([*head, "", table.text()])
     html = "<pre>" + escape("\n".join(head)) + "</pre>" + table.html()
     M = Matrix(vals, [r.param for r in rows], ["ESS", "Corr time", "Efficiency"])
-    s.r = {"ess": M, "skip": float(cmd.option("skip", 0) or 0)}
+    s.r = {
+        "ess": M,
+        "skip": float(cmd.option("skip", 0) or 0),
+        **_ess_r(cmd, _size(post, cmd, chain)),
+    }
     return [Block(text, html, data=M)]
 
 
@@ -426,7 +458,8 @@ def grubin(s, cmd: Command) -> list[Output]:
         raise StataError("need at least two chains; use option nchains() at estimation", 198)
     if not _named(cmd) and not cmd.has("sort") and post.model is not None:
         return _grubin_layout(s, post, cmd)
-    rcs = [gelman_rubin(x.draws) for x in series]
+    parts = [gelman_rubin_parts(x.draws) for x in series]
+    rcs = [p["Rc"] for p in parts]
     order = list(range(len(series)))
     if cmd.has("sort"):
         order.sort(key=lambda i: -rcs[i] if math.isfinite(rcs[i]) else math.inf)
@@ -463,7 +496,17 @@ def grubin(s, cmd: Command) -> list[Output]:
     html = "<pre>" + escape("\n".join(head)) + "</pre>" + html_table([["", "Rc"]], html_rows)
     M = Matrix(np.array(rcs, dtype=float).reshape(1, -1), ["Rc"], [x.full for x in series])
     s.r = {"Rc": M, "Rc_max": rc_max, "nchains": float(post.nchains), "mcmcsize": float(T)}
+    s.r.update(_grubin_matrices(parts, [x.full for x in series]))
     return [Block(text, html, data=M)]
+
+
+def _grubin_matrices(parts: list[dict[str, float]], names: list[str]) -> dict[str, Matrix]:
+    """r(B) r(W) r(V) r(t_df): the between and within variances, the pooled variance and its
+    degrees of freedom behind each Rc (1 x k, as r(Rc))."""
+    return {
+        k: Matrix(np.array([p[k] for p in parts], dtype=float).reshape(1, -1), [k], names)
+        for k in ("B", "W", "V", "t_df")
+    }
 
 
 # bayesstats ic and ppvalues live in their own modules; importing them registers them
@@ -484,7 +527,10 @@ def _grubin_head(post: Posterior, T: int, rc_max: float) -> list[str]:
 def _grubin_layout(s, post: Posterior, cmd: Command) -> list[Output]:
     """``bayesstats grubin`` of the model parameters, laid out as the estimation table (with
     ``melabel``'s labels after ``bayes, melabel``, as in the talk)."""
-    eqs = model_layout(post, cmd, lambda d: [gelman_rubin(d)], mixed_labels=True)
+    keys = ("Rc", "B", "W", "V", "t_df")
+    eqs = model_layout(
+        post, cmd, lambda d: [gelman_rubin_parts(d)[k] for k in keys], mixed_labels=True
+    )
     rows = _layout_rows(eqs)
     rcs = [r.values[0] for r in rows]
     finite = [r for r in rcs if math.isfinite(r)]
@@ -502,4 +548,6 @@ def _grubin_layout(s, post: Posterior, cmd: Command) -> list[Output]:
     html = "<pre>" + escape("\n".join(head)) + "</pre>" + table.html()
     M = Matrix(np.array(rcs, dtype=float).reshape(1, -1), ["Rc"], [r.param for r in rows])
     s.r = {"Rc": M, "Rc_max": rc_max, "nchains": float(post.nchains), "mcmcsize": float(T)}
+    parts = [dict(zip(keys, r.values)) for r in rows]
+    s.r.update(_grubin_matrices(parts, [r.param for r in rows]))
     return [Block("\n".join(lines), html, data=M)]

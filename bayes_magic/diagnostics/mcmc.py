@@ -105,19 +105,24 @@ def mcse(chains: np.ndarray, ess: float | None = None, batch: int = 0) -> tuple[
     return float(x.mean()), sd / math.sqrt(ess) if ess and ess > 0 else float("nan")
 
 
-def gelman_rubin(chains: np.ndarray) -> float:
-    """Stata's Rc for draws ``chains[chain, draw]`` (at least two chains)."""
+def gelman_rubin_parts(chains: np.ndarray) -> dict[str, float]:
+    """Stata's Gelman–Rubin quantities for draws ``chains[chain, draw]`` (Brooks and Gelman
+    1998; [BAYES] bayesstats grubin, Stored results): ``B`` the between-chain variance
+    N·var(chain means), ``W`` the mean within-chain variance, ``V`` the pooled variance
+    (N−1)/N·W + (M+1)/(MN)·B, ``t_df`` the degrees of freedom d of V's t approximation, and
+    ``Rc`` = sqrt((d+3)/(d+1)·V/W)."""
     x = np.asarray(chains, dtype=float)
     M, N = x.shape
+    nan = float("nan")
     if M < 2 or N < 2:
-        return float("nan")
+        return {"Rc": nan, "B": nan, "W": nan, "V": nan, "t_df": nan}
     means = x.mean(axis=1)
     s2 = x.var(axis=1, ddof=1)
-    W = s2.mean()
-    B = N * means.var(ddof=1)
-    if W <= 0:
-        return float("nan")
+    W = float(s2.mean())
+    B = float(N * means.var(ddof=1))
     V = (N - 1) / N * W + (M + 1) / (M * N) * B
+    if W <= 0:
+        return {"Rc": nan, "B": B, "W": W, "V": V, "t_df": nan}
     var_w = s2.var(ddof=1) / M
     var_b = 2.0 * B * B / (M - 1)
     cov_wb = (N / M) * (np.cov(s2, means**2)[0, 1] - 2.0 * means.mean() * np.cov(s2, means)[0, 1])
@@ -128,7 +133,12 @@ def gelman_rubin(chains: np.ndarray) -> float:
     )
     d = 2.0 * V * V / var_v if var_v > 0 else np.inf
     corr = (d + 3.0) / (d + 1.0) if np.isfinite(d) else 1.0
-    return float(math.sqrt(corr * V / W))
+    return {"Rc": float(math.sqrt(corr * V / W)), "B": B, "W": W, "V": V, "t_df": float(d)}
+
+
+def gelman_rubin(chains: np.ndarray) -> float:
+    """Stata's Rc for draws ``chains[chain, draw]`` (at least two chains)."""
+    return gelman_rubin_parts(chains)["Rc"]
 
 
 def _ndtri(p: np.ndarray) -> np.ndarray:

@@ -224,3 +224,27 @@ def test_batch_means_footnote(fitted: Session) -> None:
     assert note in run(s, "bayesstats summary {math:homework}, batch(30)")
     assert note in run(s, "bayesstats summary, batch(30)")
     assert note in run(s, "bayes, batch(30)")
+
+
+def test_bayesstats_stored_results(two_chains: Session) -> None:
+    from bayes_magic.diagnostics.mcmc import gelman_rubin_parts
+
+    s = two_chains
+    run(
+        s, "bayesstats summary {math:homework} (r: {math:homework}/{math:_cons}), batch(10) skip(1)"
+    )
+    assert s.r["mcmcsize"] == s.e.chains_of("math:homework")[:, ::2].size
+    assert (s.r["batch"], s.r["skip"]) == (10, 1)
+    assert s.r["names"] == "math:homework r" and s.r["expr_1"] == "{math:homework}/{math:_cons}"
+    run(s, "bayesstats ess {math:homework}")
+    assert s.r["mcmcsize"] == s.e.chains_of("math:homework").size
+    run(s, "bayesstats grubin")
+    names = s.r["Rc"].colnames
+    j = names.index("math:homework")
+    parts = gelman_rubin_parts(s.e.chains_of("math:homework"))
+    for k in ("B", "W", "V", "t_df"):
+        assert s.r[k].values[0, j] == pytest.approx(parts[k])
+    assert s.r["Rc"].values[0, j] == pytest.approx(parts["Rc"])
+    # the closed form: V = (N-1)/N W + (M+1)/(MN) B
+    M, N = s.e.chains_of("math:homework").shape
+    assert parts["V"] == pytest.approx((N - 1) / N * parts["W"] + (M + 1) / (M * N) * parts["B"])
