@@ -138,10 +138,13 @@ def _legend(series: list[Series]) -> list[str]:
     return [f"{s.label:>12} : {s.expr}" for s in series if s.expr is not None]
 
 
-def _size_line(title: str, post: Posterior, n: int) -> str:
-    if post.nchains > 1:
-        return f"{title:<49}{_right('Number of chains', f'{post.nchains:,}')}"
-    return f"{title:<49}{_right('MCMC sample size', f'{n:,}')}"
+def _size_lines(title: str, nchains: int, n: int) -> list[str]:
+    """The header: the title with the MCMC sample size, and with several chains their number
+    above it (as the talk's three-chain ``bayesstats ess`` shows)."""
+    size = _right("MCMC sample size", f"{n:,}")
+    if nchains > 1:
+        return [f"{title:<49}{_right('Number of chains', f'{nchains:,}')}", f"{'':<49}{size}"]
+    return [f"{title:<49}{size}"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -158,14 +161,15 @@ def summary(s, cmd: Command) -> list[Output]:
     post, series = _series(s, cmd)
     if opts.get("sepchains") and post.nchains > 1:
         outs: list[Output] = []
-        for c in range(series[0].draws.shape[0]):
-            sub = [Series(x.eq, x.label, x.full, x.draws[c : c + 1], x.expr) for x in series]
+        for pos, c in enumerate(_chain_list(post, cmd)):
+            sub = [Series(x.eq, x.label, x.full, x.draws[pos : pos + 1], x.expr) for x in series]
             outs += _summary_block(s, post, sub, opts, title=f"Chain {c + 1}")
         return outs
     if not _named(cmd) and post.model is not None:
         select = _selector(post, cmd)
         eqs = table_equations(post, _reffects(cmd), values=lambda d: stats_of(select(d), opts))
-        return _summary_table(s, post, eqs, opts, _size(post, cmd))
+        nch = len(_chain_list(post, cmd))
+        return _summary_table(s, post, eqs, opts, _size(post, cmd), nch)
     return _summary_block(s, post, series, opts)
 
 
@@ -185,8 +189,8 @@ def _summary_of_predictions(s, cmd: Command, opts: dict[str, Any]) -> list[Outpu
     series = _chains(chains, series, cmd)  # type: ignore[arg-type]
     if opts.get("sepchains") and series and series[0].draws.shape[0] > 1:
         outs: list[Output] = []
-        for c in range(series[0].draws.shape[0]):
-            sub = [Series(x.eq, x.label, x.full, x.draws[c : c + 1], x.expr) for x in series]
+        for pos, c in enumerate(_chain_list(chains, cmd)):  # type: ignore[arg-type]
+            sub = [Series(x.eq, x.label, x.full, x.draws[pos : pos + 1], x.expr) for x in series]
             outs += _summary_block(s, chains, sub, opts, title=f"Chain {c + 1}")
         return outs
     return _summary_block(s, chains, series, opts)
@@ -217,12 +221,12 @@ def _chain_list(post: Posterior, cmd: Command) -> list[int]:
 
 
 def _summary_table(
-    s, post: Posterior, eqs: list[Equation], opts: dict[str, Any], n: int
+    s, post: Posterior, eqs: list[Equation], opts: dict[str, Any], n: int, nchains: int
 ) -> list[Output]:
     """The default summary: the estimation table's rows and layout."""
     table = posterior_table(eqs, opts)
     rows = _layout_rows(eqs)
-    head = [_size_line("Posterior summary statistics", post, n)]
+    head = _size_lines("Posterior summary statistics", nchains, n)
     notes = batch_note(opts)
     text = "\n".join([*head, "", table.text(), *notes])
     html = "<pre>" + escape("\n".join(head)) + "</pre>" + table.html(notes=notes)
@@ -275,7 +279,8 @@ def _summary_block(
         table.blocks = False
         table.stub_title = eqs[0].name
     n = series[0].draws.size if series else 0
-    head = [_size_line(title or "Posterior summary statistics", post, n)]
+    nch = series[0].draws.shape[0] if series else 1
+    head = _size_lines(title or "Posterior summary statistics", nch, n)
     legend = [] if opts.get("nolegend") else _legend(series)
     if legend:
         head += ["", *legend]
@@ -343,7 +348,8 @@ def _ess_series(
         rows.append((x, e, tau, eff))
     effs = np.array([v[2] for v in vals]) if vals else np.zeros(0)
     n = series[0].draws.size if series else 0
-    head = ([title] if title else []) + _ess_head(n, effs)
+    nch = series[0].draws.shape[0] if series else 1
+    head = ([title] if title else []) + _ess_head(n, effs, nch)
     lines = [
         "-" * 52,
         f"{'':>12} |        ESS   Corr. time    Efficiency",

@@ -248,3 +248,21 @@ def test_bayesstats_stored_results(two_chains: Session) -> None:
     # the closed form: V = (N-1)/N W + (M+1)/(MN) B
     M, N = s.e.chains_of("math:homework").shape
     assert parts["V"] == pytest.approx((N - 1) / N * parts["W"] + (M + 1) / (M * N) * parts["B"])
+
+
+def test_several_chains_headers(two_chains: Session) -> None:
+    s = two_chains
+    n = s.e.chains_of("math:homework").size
+    for cmd in (
+        "bayesstats summary",
+        "bayesstats summary {math:homework}",
+        "bayesstats ess",
+        "bayesstats ess {math:homework}",
+    ):
+        out = run(s, cmd)
+        assert "Number of chains =          2" in out, cmd
+        assert f"MCMC sample size ={n:>11,}" in out, cmd
+    out = run(s, "bayesstats summary {math:homework}, chains(2)")
+    assert "Number of chains" not in out and f"MCMC sample size ={n // 2:>11,}" in out
+    out = run(s, "bayesstats summary {math:homework}, chains(2) sepchains")
+    assert "Chain 2" in out and "Chain 1" not in out
