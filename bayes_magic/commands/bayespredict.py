@@ -313,16 +313,23 @@ def _saved_func(pred: Predictions, ref: ParamRef, replicate: bool) -> np.ndarray
     return None
 
 
-def _sim(pred: Predictions, ref: ParamRef, replicate: bool) -> tuple[np.ndarray, str]:
+def _index_of(it) -> str | None:
+    """The observation index written after a simulated quantity (``{_ysim[1/3]}``)."""
+    if "[" in (it.name or ""):
+        return it.name.split("[", 1)[1].rstrip("]")
+    return it.index
+
+
+def _sim(
+    pred: Predictions, ref: ParamRef, replicate: bool, index: int | None = None
+) -> tuple[np.ndarray, str]:
     it = ref.items[0]
     saved = _saved_func(pred, ref, replicate)
     if saved is not None:
         return saved, it.name or ""
     stub = (it.name or "").split("[")[0]
     base = stub.rstrip("1")
-    idx = it.index
-    if "[" in (it.name or ""):
-        idx = it.name.split("[", 1)[1].rstrip("]")
+    idx = str(index) if index is not None else _index_of(it)
     if base == "_ysim":
         arr = pred.ysim if replicate else np.broadcast_to(pred.y, pred.ysim.shape)
     elif base == "_resid":
@@ -484,15 +491,19 @@ def ppvalues(s, cmd: Command) -> list[Output]:
     k = 0
     for it in items:
         if isinstance(it, ParamRef):
-            rep, label = _sim(pred, it, True)
-            obs, _ = _sim(pred, it, False)
-            if rep.ndim == 3:
-                raise StataError(
-                    f"{{{it.items[0]}}} is a vector: give one observation, "
-                    f"{{{it.items[0]}[1]}}, or a function such as (@mean({{{it.items[0]}}}))",
-                    198,
-                )
-            rows.append((label, None, rep, obs))
+            idx = _index_of(it.items[0]) if _saved_func(pred, it, True) is None else None
+            # {_ysim[1/3]}: one test quantity per observation listed
+            for i in numbers(idx, f"{{{it.items[0]}}}") if idx is not None else [None]:
+                rep, label = _sim(pred, it, True, i)
+                obs, _ = _sim(pred, it, False, i)
+                if rep.ndim == 3:
+                    raise StataError(
+                        f"{{{it.items[0]}}} is a vector: give observations, {{{it.items[0]}[1]}}"
+                        f" or {{{it.items[0]}[1/3]}}, or a function such as "
+                        f"(@mean({{{it.items[0]}}}))",
+                        198,
+                    )
+                rows.append((label, None, rep, obs))
         elif isinstance(it, LabeledExpr):
             k += 1
             label = it.label or _auto_label(it.expr) or f"T{k}"

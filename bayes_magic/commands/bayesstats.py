@@ -176,17 +176,7 @@ def summary(s, cmd: Command) -> list[Output]:
 def _summary_of_predictions(s, cmd: Command, opts: dict[str, Any]) -> list[Output]:
     """``bayesstats summary {_ysim[1/3]} (mx: @max({_ysim})) using file`` ([BAYES]
     bayesstats summary): posterior summaries of what ``bayespredict`` saved."""
-    from .bayespredict import load_predictions, summary_series
-
-    pred = load_predictions(cmd.using)
-    items = cmd.body.items if isinstance(cmd.body, ParamList) else ()
-    if not items:
-        raise StataError("simulated values or functions of them required", 198)
-    series = summary_series(pred, items)
-    from types import SimpleNamespace
-
-    chains = SimpleNamespace(nchains=pred.mu.shape[0])  # what _chains and the header need
-    series = _chains(chains, series, cmd)  # type: ignore[arg-type]
+    chains, series = _prediction_series(cmd)
     if opts.get("sepchains") and series and series[0].draws.shape[0] > 1:
         outs: list[Output] = []
         for pos, c in enumerate(_chain_list(chains, cmd)):  # type: ignore[arg-type]
@@ -315,12 +305,38 @@ def _stat_table(eqs: list[Equation], header: str, cells, width: int, post: Poste
     )
 
 
+def _prediction_series(cmd: Command):
+    """Simulated values or functions of them from a ``bayespredict`` file (``using``), with
+    ``chains()`` and ``skip()`` applied; and a stand-in for the results' chain count."""
+    from types import SimpleNamespace
+
+    from .bayespredict import load_predictions, summary_series
+
+    pred = load_predictions(cmd.using)
+    items = cmd.body.items if isinstance(cmd.body, ParamList) else ()
+    if not items:
+        raise StataError("simulated values or functions of them required", 198)
+    chains = SimpleNamespace(nchains=pred.mu.shape[0])
+    return chains, _chains(chains, summary_series(pred, items), cmd)  # type: ignore[arg-type]
+
+
 @command("bayesstats", "ess")
 def ess(s, cmd: Command) -> list[Output]:
-    post, series = _series(s, cmd)
     corrlag = cmd.option("corrlag")
     corrtol = float(cmd.option("corrtol", 0.01))
     lag = None if corrlag is None else int(corrlag)
+    if cmd.using is not None:  # ESS of simulated values ([BAYES] bayesstats ess, using)
+        chains, series = _prediction_series(cmd)
+        if cmd.has("sepchains") and chains.nchains > 1:
+            outs: list[Output] = []
+            for pos, c in enumerate(_chain_list(chains, cmd)):  # type: ignore[arg-type]
+                sub = [
+                    Series(x.eq, x.label, x.full, x.draws[pos : pos + 1], x.expr) for x in series
+                ]
+                outs += _ess_series(s, sub, lag, corrtol, cmd, title=f"Chain {c + 1}")
+            return outs
+        return _ess_series(s, series, lag, corrtol, cmd)
+    post, series = _series(s, cmd)
     if cmd.has("sepchains") and post.nchains > 1:
         outs: list[Output] = []
         for pos, c in enumerate(_chain_list(post, cmd)):

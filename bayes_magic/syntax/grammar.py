@@ -872,7 +872,7 @@ def _me(name: str) -> Grammar:
 
 _BAYESSTATS = (
     g("SUMMary", items_body(), T.BAYESSTATS_SUMMARY, using="optional"),
-    g("ess", items_body(), T.BAYESSTATS_ESS),
+    g("ess", items_body(), T.BAYESSTATS_ESS, using="optional"),
     g("GRubin", items_body(), T.BAYESSTATS_GRUBIN),
     g("ic", items_body(), T.BAYESSTATS_IC),
     g("PPVALues", items_body(), T.BAYESSTATS_PPVALUES, using="optional"),

@@ -266,3 +266,22 @@ def test_several_chains_headers(two_chains: Session) -> None:
     assert "Number of chains" not in out and f"MCMC sample size ={n // 2:>11,}" in out
     out = run(s, "bayesstats summary {math:homework}, chains(2) sepchains")
     assert "Chain 2" in out and "Chain 1" not in out
+
+
+def test_prediction_file_forms(two_chains: Session, tmp_path) -> None:
+    from bayes_magic.diagnostics.mcmc import ess_stata
+
+    s = two_chains
+    f = tmp_path / "p"
+    run(s, f'bayespredict {{_ysim}}, saving("{f}") rseed(1)')
+    pred = load_predictions(str(f))
+    out = run(s, f'bayesstats ess {{_ysim[1/2]}} using "{f}"')
+    assert "_ysim1_2 |" in out and "Number of chains" in out
+    assert s.r["ess"].values[1, 0] == pytest.approx(ess_stata(pred.ysim[:, :, 1])[0])
+    out = run(s, f'bayesstats ess {{_ysim[1]}} using "{f}", sepchains')
+    assert "Chain 2" in out
+    run(s, f'bayesstats ppvalues {{_ysim1[1 3]}} using "{f}"')
+    M = s.r["summary"]
+    assert M.rownames == ["_ysim1_1", "_ysim1_3"]
+    assert M.values[1, 3] == pytest.approx(np.mean(pred.ysim[:, :, 2] >= pred.y[2]))
+    assert fails(s, f'bayesstats ppvalues {{_ysim}} using "{f}"')[1] == 198
