@@ -231,27 +231,55 @@ def _new_variables(s, cmd, post: Posterior, items, stat: str | None) -> list[Out
     vtype = next(
         (it.name[1:-1] for it in items if isinstance(it, Name) and it.name.startswith("(")), "float"
     )
-    stat = stat or "mean"
+    if stat is None:
+        raise StataError("one of mean, median, std, or cri is required", 198)
+    for opt, allowed in (("clevel", "cri"), ("hpd", "cri"), ("mcse", "mean")):
+        if cmd.has(opt) and stat != allowed:
+            raise StataError(f"option {opt}() allowed only with {allowed}", 198)
     need = 2 if stat == "cri" else 1
     if len(names) != need:
         raise StataError(f"bayespredict ..., {stat} requires {need} new variable name(s)", 198)
     from ..dataset.varnames import check_new_name
 
-    for n in names:
+    se_name = str(cmd.option("mcse")).strip() if cmd.has("mcse") else None
+    if se_name is not None and (not se_name or se_name in names):
+        raise StataError("mcse(): one new variable name required", 198)
+    for n in names + ([se_name] if se_name else []):
         check_new_name(s.data, n)
     rng, _seed = _rng(s, cmd)
     pred = simulate(s, post, rng, s.touse(cmd))
     draws = pred.ysim.reshape(-1, pred.ysim.shape[2])
-    if stat == "mean":
+    if stat == "mean":  # E(y_rep) given each draw is μ_t: its mean over draws (less noise)
         cols = [pred.mu.reshape(-1, pred.mu.shape[2]).mean(axis=0)]
+        if se_name:
+            from ..diagnostics.mcmc import ess_stata
+
+            ses = []
+            for j in range(pred.mu.shape[2]):
+                m = pred.mu[:, :, j]
+                sd = float(m.std(ddof=1))
+                ses.append(sd / np.sqrt(ess_stata(m)[0]) if sd > 0 else 0.0)
+            cols.append(np.array(ses))
+            names = [*names, se_name]
     elif stat == "median":
         cols = [np.median(draws, axis=0)]
     elif stat == "std":
         cols = [draws.std(axis=0, ddof=1)]
     else:
+        from ..diagnostics.mcmc import hpd, quantile
+
         level = float(cmd.option("clevel", 95.0))
-        a = (1 - level / 100) / 2
-        cols = [np.quantile(draws, a, axis=0), np.quantile(draws, 1 - a, axis=0)]
+        if not 10 <= level <= 99.99:
+            raise StataError("clevel() must be between 10 and 99.99", 198)
+        if cmd.has("hpd"):
+            bounds = [hpd(draws[:, j], level / 100) for j in range(draws.shape[1])]
+        else:
+            a = (1 - level / 100) / 2
+            bounds = [
+                (quantile(draws[:, j], a), quantile(draws[:, j], 1 - a))
+                for j in range(draws.shape[1])
+            ]
+        cols = [np.array([b[0] for b in bounds]), np.array([b[1] for b in bounds])]
     rows = pred.obs - 1
     labels = {
         "mean": f"Posterior predictive mean of {pred.depvar}",
@@ -264,6 +292,8 @@ def _new_variables(s, cmd, post: Posterior, items, stat: str | None) -> list[Out
         s.data.set_values(n, full, vtype)
         if stat == "cri":
             s.data.info[n].label = ("Lower" if k == 0 else "Upper") + f" CrI bound of {pred.depvar}"
+        elif k == 1:
+            s.data.info[n].label = f"MCSE of posterior predictive mean of {pred.depvar}"
         else:
             s.data.info[n].label = labels[stat]
     return []

@@ -285,3 +285,31 @@ def test_prediction_file_forms(two_chains: Session, tmp_path) -> None:
     assert M.rownames == ["_ysim1_1", "_ysim1_3"]
     assert M.values[1, 3] == pytest.approx(np.mean(pred.ysim[:, :, 2] >= pred.y[2]))
     assert fails(s, f'bayesstats ppvalues {{_ysim}} using "{f}"')[1] == 198
+
+
+def test_bayespredict_variable_options(fitted: Session) -> None:
+    from bayes_magic.diagnostics.mcmc import ess_stata
+
+    s = fitted
+    run(s, "preserve")
+    try:
+        run(s, "bayespredict pm, mean mcse(se) rseed(4)")
+        assert s.data.info["se"].label.startswith("MCSE")
+        assert np.all(s.data.values("se") > 0)
+        # the MCSE of the mean of the conditional means, observation 1
+        from bayes_magic.commands.bayes_ic import mu_draws
+
+        m = mu_draws(s.e)[:, :, 0]
+        assert s.data.values("se")[0] == pytest.approx(m.std(ddof=1) / np.sqrt(ess_stata(m)[0]))
+        run(s, "bayespredict lo hi, cri hpd clevel(90) rseed(4)")
+        assert np.all(s.data.values("hi") - s.data.values("lo") > 0)
+        for bad in (
+            "bayespredict p1",
+            "bayespredict p2, median clevel(90)",
+            "bayespredict p3, std hpd",
+            "bayespredict p4, median mcse(s4)",
+        ):
+            assert fails(s, bad)[1] == 198
+            assert "p1" not in s.data.varnames and "s4" not in s.data.varnames
+    finally:
+        run(s, "restore")
