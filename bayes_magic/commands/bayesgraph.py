@@ -35,7 +35,7 @@ from ..syntax.ast import Command, Name, ParamList
 from . import bayesgraph_figures as F
 from .bayes_params import Series, model_series, resolve_items
 from .bayesgraph_plots import BayesFigure, Trace
-from .graph_manage import remember_saved
+from .graph_manage import remember_saved, save_gph
 from .registry import command
 
 __all__ = ["GraphOptions", "graph_options", "posterior_of", "select", "plan", "publish"]
@@ -113,9 +113,10 @@ def graph_options(cmd: Command) -> GraphOptions:
         saving = Path(file).expanduser()
         if not saving.suffix:
             saving = saving.with_suffix(".png")
-        if saving.suffix.lower() not in (".png", ".svg", ".pdf"):
+        if saving.suffix.lower() not in (".png", ".svg", ".pdf", ".gph"):
             raise StataError(
-                f"saving(): cannot write {saving.suffix} files; use .png, .svg or .pdf", 198
+                f"saving(): cannot write {saving.suffix} files; use .png, .svg, .pdf or .gph",
+                198,
             )
         saving_replace = "replace" in subs
     title = parse_title(cmd.option("title"))
@@ -350,7 +351,10 @@ def publish(s, makers: list[Callable[[], F.Drawn]], go: GraphOptions) -> list[Ou
         s.graphs[name] = fig
         outs.append(fig)
         if path is not None:
-            fig.export(str(path))
+            if str(path).lower().endswith(".gph"):
+                save_gph(fig, str(path))
+            else:
+                fig.export(str(path))
             remember_saved(s, str(path), fig)
             outs.append(Text(f"(file {path} saved)"))
     return outs

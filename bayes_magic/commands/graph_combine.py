@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import io
 import math
-import os
 from typing import Any
 
 import numpy as np
@@ -123,17 +122,11 @@ def _graphs(s, words: list[str]) -> list[tuple[str, Any]]:
         if w in s.graphs:
             out.append((w, s.graphs[w]))
             continue
-        saved = saved_graph(s, w)
-        if saved is not None:  # saved with saving() in this session
+        saved = saved_graph(s, w)  # saving() in this session, or a .gph file (graph save)
+        if saved is not None:
             out.append((w, saved))
             continue
         path = w if w.lower().endswith(".gph") else w + ".gph"
-        if os.path.exists(path):
-            raise StataError(
-                f"{path}: .gph files cannot be read by bayes_magic; combine graphs in memory "
-                "(draw them with name())",
-                198,
-            )
         raise StataError(f"file {path} not found", 601)
     return out
 

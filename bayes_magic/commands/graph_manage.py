@@ -1,6 +1,12 @@
 """The graphs in memory: ``graph export`` ([G-2] graph export), ``graph display``
-([G-2] graph display), ``graph dir`` ([G-2] graph dir), ``graph drop`` ([G-2] graph drop) and
-``graph close``, and the files ``saving()`` writes ([G-3] saving_option).
+([G-2] graph display), ``graph dir`` ([G-2] graph dir), ``graph drop`` ([G-2] graph drop),
+``graph close``, ``graph save``/``graph use`` ([G-2] graph save, graph use) and the files
+``saving()`` writes ([G-3] saving_option).
+
+``.gph`` files are bayes_magic's own graph files (the drawn graph and what it shows, pickled):
+``graph save``, ``saving(file.gph)``, ``graph use`` and ``graph combine file.gph`` read and write
+them in any session. Stata's own ``.gph`` format is not documented; such files are refused
+(r(610)), as are ours in Stata.
 """
 
 from __future__ import annotations
@@ -22,7 +28,11 @@ __all__ = [
     "keep_graph",
     "remember_saved",
     "saved_graph",
+    "save_gph",
+    "load_gph",
 ]
+
+_GPH_MAGIC = "bayes_magic graph file, version 1"
 
 
 #: file formats graph export writes: suffix -> the name Stata's message uses
@@ -50,21 +60,18 @@ def _current(s, name: str | None) -> tuple[str, Any]:
 
 
 def with_suffix(path: str) -> str:
+    """``saving()``'s file name: a PNG unless a suffix says otherwise (``.gph`` included)."""
     base = os.path.basename(path)
     if "." not in base:
         return path + ".png"
-    if base.rsplit(".", 1)[-1].lower() == "gph":
-        raise StataError(
-            ".gph files cannot be written by bayes_magic; use a .png, .svg or .pdf file name", 198
-        )
     return path
 
 
 def check_target(path: str, replace: bool) -> None:
     path = with_suffix(path)
     fmt = path.rsplit(".", 1)[-1].lower()
-    if fmt not in EXPORT_FORMATS:
-        raise StataError(f"file suffix .{fmt} not recognized; use .png, .svg or .pdf", 198)
+    if fmt not in EXPORT_FORMATS and fmt != "gph":
+        raise StataError(f"file suffix .{fmt} not recognized; use .png, .svg, .pdf or .gph", 198)
     if os.path.exists(path) and not replace:
         raise StataError(f"file {path} already exists", 602)
 
@@ -98,8 +105,42 @@ def remember_saved(s, path: str, fig: Any) -> None:
 
 
 def saved_graph(s, name: str) -> Any | None:
-    """The graph this session saved to ``name`` (``g1``, ``g1.gph``, ``g1.png`` ...)."""
-    return s.saved_graphs.get(_file_key(name))
+    """The graph saved to ``name``: by ``saving()`` in this session (``g1``, ``g1.gph``,
+    ``g1.png`` ...), else a ``.gph`` file on disk written by ``graph save`` in any session."""
+    fig = s.saved_graphs.get(_file_key(name))
+    if fig is not None:
+        return fig
+    path = os.path.expanduser(name if name.lower().endswith(".gph") else name + ".gph")
+    return load_gph(path) if os.path.exists(path) else None
+
+
+def save_gph(fig_out: Any, path: str) -> None:
+    """Write a graph as a bayes_magic ``.gph`` file (atomically)."""
+    from .bayespredict import write_atomic
+
+    try:
+        write_atomic(path, (_GPH_MAGIC, fig_out))
+    except OSError as exc:
+        raise StataError(f"file {path} could not be opened: {exc.strerror}", 603) from None
+
+
+def load_gph(path: str) -> Any:
+    """Read a ``.gph`` file written by bayes_magic; r(610) for anything else."""
+    import pickle
+
+    try:
+        with open(path, "rb") as f:
+            magic, fig = pickle.load(f)
+    except OSError as exc:
+        raise StataError(f"file {path} could not be opened: {exc.strerror}", 603) from None
+    except Exception:  # Stata's own .gph, damaged, or another program's
+        magic, fig = None, None
+    if magic != _GPH_MAGIC:
+        raise StataError(
+            f"file {path} is not a bayes_magic graph file (graphs saved by Stata cannot be read)",
+            610,
+        )
+    return fig
 
 
 def keep_graph(s, out: Any, target: tuple[str, bool] | None, nodraw: bool) -> list[Output]:
@@ -122,6 +163,9 @@ def write(
     fig_out: Any, path: str, fmt: str, width: int | None = None, height: int | None = None
 ) -> None:
     """Write a Figure as ``fmt``; PNG/JPEG/TIFF of ``width`` x ``height`` pixels when given."""
+    if fmt == "gph":
+        save_gph(fig_out, path)
+        return
     try:
         if fmt in ("png", "jpg", "jpeg", "tif", "tiff") and (width or height or fmt != "png"):
             import io
@@ -197,11 +241,8 @@ def graph_use(s, cmd: Command) -> list[Output]:
         raise StataError("invalid file specification", 198)
     fig = saved_graph(s, words[0])
     if fig is None:
-        raise StataError(
-            f"file {words[0]} not found among the graphs saved in this session "
-            "(bayes_magic cannot read .gph files)",
-            601,
-        )
+        path = words[0] if "." in os.path.basename(words[0]) else words[0] + ".gph"
+        raise StataError(f"file {path} not found", 601)
     name, replace = name_option(cmd.option("name"))
     if name in s.graphs and not replace:
         raise StataError(f"graph {name} already exists", 110)
@@ -211,6 +252,30 @@ def graph_use(s, cmd: Command) -> list[Output]:
     s.graphs.pop(name, None)
     s.graphs[name] = out
     return [] if cmd.has("nodraw") else [out]
+
+
+@command("graph", "save")
+def graph_save(s, cmd: Command) -> list[Output]:
+    """``graph save [graphname] filename [, replace asis live]`` ([G-2] graph save): write a
+    graph in memory (the current one by default) as a ``.gph`` file that ``graph use`` and
+    ``graph combine`` read in any later session."""
+    words = list(getattr(cmd.body, "words", ()))
+    if not words or len(words) > 2:
+        raise StataError("invalid file specification", 198)
+    name = words[0] if len(words) == 2 else None
+    path = os.path.expanduser(words[-1])
+    if "." not in os.path.basename(path):
+        path += ".gph"
+    if not path.lower().endswith(".gph"):
+        raise StataError(
+            "graph save writes .gph files; use graph export for PNG, SVG or PDF files", 198
+        )
+    _name, fig_out = _current(s, name)
+    if os.path.exists(path) and not cmd.has("replace"):
+        raise StataError(f"file {path} already exists", 602)
+    save_gph(fig_out, path)
+    remember_saved(s, path, fig_out)
+    return [Text(f"(file {path} saved)")]
 
 
 @command("graph", "dir")

@@ -45,11 +45,15 @@ def stata_ticks(ax) -> None:
     away)."""
     from matplotlib.ticker import FuncFormatter
 
-    from .format import fmt_g
-
-    f = FuncFormatter(lambda v, _pos: fmt_g(round(float(v), 12), 9))
+    f = FuncFormatter(_stata_tick)  # a module-level function: graph save pickles figures
     ax.xaxis.set_major_formatter(f)
     ax.yaxis.set_major_formatter(f)
+
+
+def _stata_tick(v: float, _pos: Any = None) -> str:
+    from .format import fmt_g
+
+    return fmt_g(round(float(v), 12), 9)
 
 
 class Figure(Output):

@@ -923,6 +923,7 @@ _GRAPH = (
     g("export", filename_body(), T.GRAPH_EXPORT),
     g("combine", words_body(least=1), T.GRAPH_COMBINE),
     g("use", filename_body(), T.table(T.opt("name", T.Raw()), T.opt("nodraw"))),
+    g("save", words_body(least=1, most=2), T.table(T.opt("replace"), T.opt("asis"), T.opt("live"))),
     g("DIsplay", words_body(most=1)),
     g("dir", words_body(most=0)),
     g("drop", words_body(least=1)),

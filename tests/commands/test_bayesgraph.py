@@ -380,7 +380,9 @@ def test_errors(fitted: Session, tmp_path: Path) -> None:
     assert fails(fitted, "bayesgraph ac {math:homework}, lags(600)")[1] == 198
     assert fails(fitted, "bayesgraph trace {math:homework}, traceopts(lcolor(red))")[1] == 198
     assert fails(fitted, "bayesgraph trace {math:homework}, blup(m0)")[1] == 198
-    assert fails(fitted, "bayesgraph trace {math:homework}, saving(x.gph)")[1] == 198
+    assert fails(fitted, "bayesgraph trace {math:homework}, saving(x.jpg)")[1] == 198
+    run(fitted, f"bayesgraph trace {{math:homework}}, saving({tmp_path / 'tr.gph'})")
+    assert Session().execute(f"graph use {tmp_path / 'tr.gph'}").error is None
     assert fails(fitted, "bayesgraph trace")[1] == 198
     f = tmp_path / "exists.png"
     f.write_bytes(b"")

@@ -162,7 +162,7 @@ def test_errors(s: Session, tmp_path) -> None:
     gph = tmp_path / "old.gph"
     gph.write_bytes(b"stata")
     msg, rc = fails(s, f'graph combine a "{gph}"')
-    assert rc == 198 and ".gph files cannot be read" in msg
+    assert rc == 610 and "not a bayes_magic graph file" in msg
     for name in graphs:
         assert s.graphs[name] is graphs[name]
 
@@ -187,4 +187,28 @@ def test_combine_and_use_graphs_saved_in_this_session(s: Session, tmp_path) -> N
     used = combine(s, f'graph use "{a}", name(back)')
     assert used.name == "back" and s.graphs["back"] is used
     msg, rc = fails(s, f'graph use "{tmp_path / "never"}"')
-    assert rc == 601 and "cannot read .gph" in msg
+    assert rc == 601 and "never.gph not found" in msg
+
+
+def test_graph_save_and_use_in_a_new_session(s: Session, tmp_path) -> None:
+    """graph save / saving(x.gph) write files that graph use and graph combine read in a
+    later session, showing the same picture and data."""
+    run(s, "scatter math homework, name(sa)")
+    run(s, "histogram math, name(sh)")
+    assert run(s, f'graph save sa "{tmp_path / "ga"}"') == f"(file {tmp_path / 'ga'}.gph saved)"
+    assert fails(s, f'graph save sa "{tmp_path / "ga"}"')[1] == 602
+    run(s, f'graph save "{tmp_path / "gh.gph"}"')  # the current graph: sh
+    run(s, f'kdensity math, saving("{tmp_path / "gk.gph"}")')
+    assert fails(s, f'graph save sa "{tmp_path / "ga.png"}"')[1] == 198
+    assert fails(s, f'graph save nosuch "{tmp_path / "gn"}"')[1] == 111
+    fresh = Session()
+    used = combine(fresh, f'graph use "{tmp_path / "ga"}"')
+    assert used.png == s.graphs["sa"].png
+    before = s.graphs["sa"].data["panels"][0]["series"][0]
+    after = used.data["panels"][0]["series"][0]
+    np.testing.assert_array_equal(after["y"], before["y"])
+    fig = combine(
+        fresh, f'graph combine "{tmp_path / "ga"}" "{tmp_path / "gh.gph"}" "{tmp_path / "gk"}"'
+    )
+    assert fig.panels == 3
+    assert fresh.graphs["Graph"] is fig

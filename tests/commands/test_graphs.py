@@ -567,7 +567,9 @@ def test_nodraw_and_saving(math_session, tmp_path) -> None:
     assert path.read_bytes() == s.graphs["Graph"].png
     assert fails(s, f"scatter math homework, saving({path})")[1] == 602
     run(s, f"scatter math homework, saving({path}, replace)")
-    assert fails(s, f"scatter math homework, saving({tmp_path / 'x.gph'})")[1] == 198
+    assert fails(s, f"scatter math homework, saving({tmp_path / 'x.doc'})")[1] == 198
+    run(s, f"scatter math homework, saving({tmp_path / 'x.gph'})")
+    assert (tmp_path / "x.gph").stat().st_size > 0
 
 
 # ---------------------------------------------------------------------------------------------
