@@ -258,6 +258,9 @@ def _ac(ax: Any, t: Trace, opts: dict[str, Any], legend: bool) -> dict:
         out["band"] = band
     ax.axhline(0, color="#8c8c8c", linewidth=0.6)
     ax.set_xlabel("Lag")
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))  # lags are whole numbers
     _chain_legend(ax, t, legend)
     return out
 

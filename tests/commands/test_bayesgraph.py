@@ -144,6 +144,8 @@ def test_ac_values_are_autocorr(fitted: Session) -> None:
     assert fig.axes_info[0]["ylabel"] == "Autocorrelation"
     fig = one(fitted, "bayesgraph ac {e.math:sigma2}, lags(5)")
     np.testing.assert_allclose(fig.data["e.math:sigma2"]["ac"][1], autocorr(x, 5)[1:])
+    ticks = fig._fig.axes[0].get_xticks()
+    assert np.all(ticks == np.round(ticks))  # lags are whole numbers (no 2.5)
     # the same numbers in the diagnostics panel
     fig = one(fitted, "bayesgraph diagnostics {e.math:sigma2}, lags(7)")
     np.testing.assert_allclose(fig.data["e.math:sigma2"]["ac"][1], autocorr(x, 7)[1:])
