@@ -155,7 +155,7 @@ def bayesstats_ic(s, cmd: Command) -> list[Output]:
         outs: list[Output] = []
         for k in range(max(len(c) for c in chosen)):
             ms = [(n, p, [c[k]]) for (n, p), c in zip(models, chosen) if k < len(c)]
-            outs += _ic_table(s, cmd, ms, title=f"Chain {chosen[0][k] + 1}")
+            outs += _ic_table(s, cmd, ms, title=f"Chain {ms[0][2][0] + 1}")
         return outs
     return _ic_table(s, cmd, [(n, p, c) for (n, p), c in zip(models, chosen)])
 
@@ -164,11 +164,14 @@ def _ic_table(s, cmd: Command, models, title: str | None = None) -> list[Output]
     diconly = cmd.has("diconly")
     base = cmd.option("basemodel")
     names = [n for n, _, _ in models]
-    bi = names.index(str(base)) if base is not None and str(base) in names else 0
+    bi: int | None = 0
+    if base is not None:
+        bi = names.index(str(base)) if str(base) in names else None
     crit = [_criteria(p, idx, diconly) for _, p, idx in models]
     dics = [d for d, _ in crit]
     lmls = [m for _, m in crit]
-    lbf = [lm - lmls[bi] if k != bi else math.nan for k, lm in enumerate(lmls)]
+    # the base model has no such chain (sepchains): no Bayes factors in this table
+    lbf = [lm - lmls[bi] if bi is not None and k != bi else math.nan for k, lm in enumerate(lmls)]
     bf = cmd.has("bayesfactor")
     avg = any(len(idx) > 1 for _, _, idx in models)
     pre = ["Chains"] if avg else []
@@ -239,12 +242,13 @@ def bayestest_model(s, cmd: Command) -> list[Output]:
     ]
     for n, m, p0, p1 in zip(names, lmls, prior, post_p):
         lines.append(f"{n[:12]:>12} |{fmt_g(m, 9):>11}{p0:>12.4f}{_prob(p1):>10}")
-    lines += ["-" * 46, _LM_NOTE]
+    notes = [_LM_NOTE]
     if missing:
-        lines.append(
+        notes.append(
             f"Note: Marginal likelihood of {', '.join(missing)} is missing (an improper prior?), "
             "so the posterior model probabilities are missing."
         )
+    lines += ["-" * 46, *notes]
     vals = np.column_stack([lmls, prior, post_p])
     M = Matrix(vals, names, ["log(ML)", "P(M)", "P(M|y)"])
     s.r = {"test": M}
@@ -252,6 +256,7 @@ def bayestest_model(s, cmd: Command) -> list[Output]:
         [["", "log(ML)", "P(M)", "P(M|y)"]],
         [[n, fmt_g(m, 9), f"{a:.4f}", _prob(b)] for n, m, a, b in zip(names, lmls, prior, post_p)],
         caption="Bayesian model tests",
+        notes=notes,
     )
     return [Block("\n".join(lines), html, data=M)]
 

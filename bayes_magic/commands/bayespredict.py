@@ -218,6 +218,9 @@ def write_atomic(path: Path, obj: object) -> None:
     try:
         with os.fdopen(fd, "wb") as f:
             pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # as open() would make it (mkstemp makes 0600)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -233,9 +236,9 @@ def _new_variables(s, cmd, post: Posterior, items, stat: str | None) -> list[Out
     )
     if stat is None:
         raise StataError("one of mean, median, std, or cri is required", 198)
-    for opt, allowed in (("clevel", "cri"), ("hpd", "cri"), ("mcse", "mean")):
-        if cmd.has(opt) and stat != allowed:
-            raise StataError(f"option {opt}() allowed only with {allowed}", 198)
+    for opt, allowed in (("clevel()", "cri"), ("hpd", "cri"), ("mcse()", "mean")):
+        if cmd.has(opt.rstrip("()")) and stat != allowed:
+            raise StataError(f"option {opt} allowed only with {allowed}", 198)
     need = 2 if stat == "cri" else 1
     if len(names) != need:
         raise StataError(f"bayespredict ..., {stat} requires {need} new variable name(s)", 198)
@@ -374,6 +377,11 @@ def _sim(
         except ValueError:
             raise StataError(f"{{{it}}}: observation index must be a number", 198) from None
         if i is None:
+            if int(idx) in getattr(pred, "missing_outcome", ()):
+                raise StataError(
+                    f"{{{it}}}: observation {idx} has a missing outcome (no observed statistic)",
+                    198,
+                )
             raise StataError(f"{{{it}}}: observation {idx} was not predicted", 198)
         return arr[:, :, i], f"{base}1_{idx}"
     return arr, f"{base}1"
@@ -505,6 +513,7 @@ def _observed(pred: Predictions) -> tuple[Predictions, int]:
         obs[keep],
         pred.funcs,
     )
+    sub.missing_outcome = {int(o) for o in obs[~keep]}  # type: ignore[attr-defined]
     return sub, int((~keep).sum())
 
 

@@ -161,6 +161,15 @@ def summary(s, cmd: Command) -> list[Output]:
     post, series = _series(s, cmd)
     if opts.get("sepchains") and post.nchains > 1:
         outs: list[Output] = []
+        if not _named(cmd) and post.model is not None:  # the table's layout, chain by chain
+            for c in _chain_list(post, cmd):
+                select = _selector(post, cmd, c)
+                eqs = table_equations(
+                    post, _reffects(cmd), values=lambda d, sel=select: stats_of(sel(d), opts)
+                )
+                n = _size(post, cmd, c)
+                outs += _summary_table(s, post, eqs, opts, n, 1, title=f"Chain {c + 1}")
+            return outs
         for pos, c in enumerate(_chain_list(post, cmd)):
             sub = [Series(x.eq, x.label, x.full, x.draws[pos : pos + 1], x.expr) for x in series]
             outs += _summary_block(s, post, sub, opts, title=f"Chain {c + 1}")
@@ -211,12 +220,18 @@ def _chain_list(post: Posterior, cmd: Command) -> list[int]:
 
 
 def _summary_table(
-    s, post: Posterior, eqs: list[Equation], opts: dict[str, Any], n: int, nchains: int
+    s,
+    post: Posterior,
+    eqs: list[Equation],
+    opts: dict[str, Any],
+    n: int,
+    nchains: int,
+    title: str | None = None,
 ) -> list[Output]:
     """The default summary: the estimation table's rows and layout."""
     table = posterior_table(eqs, opts)
     rows = _layout_rows(eqs)
-    head = _size_lines("Posterior summary statistics", nchains, n)
+    head = _size_lines(title or "Posterior summary statistics", nchains, n)
     notes = batch_note(opts)
     text = "\n".join([*head, "", table.text(), *notes])
     html = "<pre>" + escape("\n".join(head)) + "</pre>" + table.html(notes=notes)

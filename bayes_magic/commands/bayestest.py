@@ -101,11 +101,14 @@ def interval(s, cmd: Command) -> list[Output]:
                 f"lower({_fmt_num(lo[0])}) must not be greater than upper({_fmt_num(hi[0])})",
                 198,
             )
+        label = target.label if isinstance(target, LabeledExpr) else None
+        if label and any(isinstance(t, LabeledExpr) and t.label == label for t, *_ in tests):
+            raise StataError(f"label {label} specified more than once", 198)
         for x in _targets(s, cmd, target):
             tests.append((target, x, lo, hi))
     nchains = tests[0][1].draws.shape[0]
     _chains(SimpleNamespace(nchains=nchains), [t[1] for t in tests], cmd)  # chains(), skip()
-    if cmd.has("sepchains") and tests[0][1].draws.shape[0] > 1:
+    if cmd.has("sepchains") and nchains > 1:
         from .bayesstats import _chain_list
 
         chosen = _chain_list(SimpleNamespace(nchains=nchains), cmd)

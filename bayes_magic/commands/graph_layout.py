@@ -186,9 +186,11 @@ def _draw_panels(s, spec: GraphSpec, panels, axes, ncols: int) -> dict[str, Any]
             if out["twins"]:
                 twin.sharey(out["twins"][0])
             out["twins"].append(twin)
-        elif both:
-            mirror = ax.secondary_yaxis("right")
+        elif both:  # yaxis(1 2): a right-hand axis sharing the left one's scale
+            mirror = ax.twinx()  # (not secondary_yaxis: its functions cannot be pickled)
+            mirror.sharey(ax)
             mirror._bm_twin = True
+            mirror.spines["top"].set_visible(False)
             out["twins"].append(mirror)
         series = []
         j = 0
@@ -262,6 +264,8 @@ def _decorate(
         if right:
             ax.yaxis.tick_right()
             ax.yaxis.set_label_position("right")
+            ax.spines["left"].set_visible(False)
+            ax.spines["right"].set_visible(True)
         if n > 1:
             ax.tick_params(labelbottom=not below)
             ax.tick_params(**{"labelright" if right else "labelleft": ends_row})

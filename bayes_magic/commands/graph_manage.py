@@ -110,18 +110,30 @@ def saved_graph(s, name: str) -> Any | None:
     fig = s.saved_graphs.get(_file_key(name))
     if fig is not None:
         return fig
-    path = os.path.expanduser(name if name.lower().endswith(".gph") else name + ".gph")
+    full = os.path.expanduser(name)
+    suffix = os.path.splitext(full)[1].lower()
+    if suffix and suffix != ".gph" and os.path.exists(full):
+        raise StataError(f"file {name} is not a graph file (.gph files hold graphs)", 610)
+    path = full if suffix == ".gph" else full + ".gph"
     return load_gph(path) if os.path.exists(path) else None
 
 
 def save_gph(fig_out: Any, path: str) -> None:
     """Write a graph as a bayes_magic ``.gph`` file (atomically)."""
+    import pickle
+
     from .bayespredict import write_atomic
 
     try:
         write_atomic(path, (_GPH_MAGIC, fig_out))
     except OSError as exc:
         raise StataError(f"file {path} could not be opened: {exc.strerror}", 603) from None
+    except (pickle.PicklingError, AttributeError, TypeError):
+        raise StataError(
+            f"graph {getattr(fig_out, 'name', '')} cannot be written as a .gph file; "
+            "use graph export for a picture",
+            198,
+        ) from None
 
 
 def load_gph(path: str) -> Any:

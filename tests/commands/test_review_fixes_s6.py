@@ -30,6 +30,8 @@ def test_saved_functions_with_missing_outcomes(fitted: Session, tmp_path) -> Non
         run(s, f'bayespredict (mx: @max({{_ysim}})), saving("{f}") rseed(1)')
         out = run(s, f'bayesstats ppvalues {{mx}} using "{f}"')
         assert "5 observations with a missing outcome left out" in out
+        msg, rc = fails(s, f'bayesstats ppvalues {{_ysim[2]}} using "{f}"')
+        assert rc == 198 and "missing outcome" in msg
         pred = load_predictions(str(f))
         keep = ~np.isnan(pred.y)
         t_rep = pred.ysim[:, :, keep].max(axis=-1)
@@ -197,6 +199,8 @@ def test_bayestest_model_with_a_missing_marginal_likelihood() -> None:
     M = s.r["test"].values
     assert np.isfinite(M[0, 0]) and np.isnan(M[1, 0]) and np.isnan(M[:, 2]).all()
     assert "Marginal likelihood of j is missing" in out
+    html = s.execute("bayestest model a j")[0].html()
+    assert "Marginal likelihood of j is missing" in html and "Laplace" in html
 
 
 def test_loglikelihood_synonyms(fitted: Session) -> None:
@@ -313,3 +317,30 @@ def test_bayespredict_variable_options(fitted: Session) -> None:
             assert "p1" not in s.data.varnames and "s4" not in s.data.varnames
     finally:
         run(s, "restore")
+
+
+def test_second_review_fixes(two_chains: Session, fitted: Session, tmp_path) -> None:
+    s = two_chains
+    # ic, sepchains over models with different numbers of chains
+    run(s, "estimates store two")
+    run(fitted, "estimates store one")
+    s.estimates["one"] = fitted.estimates["one"]
+    out = run(s, "bayesstats ic two one, sepchains")
+    assert "Chain 1" in out and "Chain 2" in out
+    out = run(s, "bayesstats ic one two, sepchains basemodel(one)")
+    assert np.isnan(s.r["ic"].values[0, 2])  # chain 2: the base model has none
+    # sepchains keeps its title with one chain chosen, and summary keeps showreffects
+    assert "Chain 2" in run(s, "bayestest interval {math:homework}, lower(2) sepchains chains(2)")
+    out = run(s, "bayesstats summary, showreffects({U0[7472]}) sepchains")
+    assert out.count("7472 |") == 2 and "Chain 2" in out
+    # yaxis(1 2) graphs can be saved; the right-hand axis line is drawn on the right
+    run(s, f"scatter math homework, yaxis(1 2) saving({tmp_path / 'm12.gph'})")
+    assert (tmp_path / "m12.gph").exists()
+    res = s.execute("scatter math homework, yaxis(2)")
+    ax = next(o for o in res if hasattr(o, "_fig"))._fig.axes[0]
+    assert ax.spines["right"].get_visible() and not ax.spines["left"].get_visible()
+    # graph use of a picture file is r(610)
+    run(s, f"scatter math homework, saving({tmp_path / 'pic'})")
+    assert Session().execute(f"graph use {tmp_path / 'pic.png'}").error.rc == 610
+    # duplicate interval labels
+    assert fails(s, "bayestest interval (p:{math:homework}) (p:{math:_cons}), lower(0)")[1] == 198
