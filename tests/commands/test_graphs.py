@@ -747,9 +747,23 @@ def test_write_readme_images(math_session) -> None:
     run(s, "quietly mixed math homework i.schtype || schid: homework, cov(un)")
     run(s, "estimates store m0")
     run(s, "quietly bayes, rseed(317): mixed math homework i.schtype || schid: homework, cov(un)")
+    run(s, "quietly bayesstats summary {U0}")
+    run(s, "svmat r(summary), names(u2b)")
     for name, cmd in (
         ("bayesgraph_diagnostics", "bayesgraph diagnostics {math:homework}"),
         ("bayesgraph_reffects", "bayesgraph reffects {U0}, blup(m0)"),
+        ("bayesgraph_trace", "bayesgraph trace {math:homework}"),
+        ("bayesgraph_ac", "bayesgraph ac {math:homework}, ci"),
+        ("bayesgraph_histogram", "bayesgraph histogram {math:homework}"),
+        ("bayesgraph_kdensity", "bayesgraph kdensity {math:homework}"),
+        ("bayesgraph_cusum", "bayesgraph cusum {math:homework}"),
+        ("bayesgraph_matrix", "bayesgraph matrix {math:homework} {math:_cons} {e.math:sigma2}"),
+        (
+            "twoway_kdensity",  # the talk's BLUP-versus-Bayes densities, built by hand
+            'twoway (kdensity u2 if tagme) (kdensity u2b1), legend(order(1 "BLUP" '
+            '2 "Full Bayesian"))',
+        ),
+        ("scatter", "scatter math homework"),
     ):
         run(s, cmd)
         run(s, f"graph export {out / (name + '.png')}, replace")
