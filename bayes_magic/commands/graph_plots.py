@@ -226,7 +226,13 @@ class Plot:
         if self.opts.get("_at") is not None:
             at = np.asarray(self.opts["_at"], dtype=float)
         elif isinstance(self.opts.get("range"), str):
+            if self.opts.get("boundary"):
+                raise StataError("options boundary and range() may not be combined", 198)
             at = self._fit_grid(x, npts)
+        elif self.kd_points is not None and not self.opts.get("boundary"):
+            # [G-2] graph twoway kdensity: over the data's range; boundary goes one bwidth()
+            # beyond it, as the kdensity command always does
+            at = np.linspace(float(np.min(x)), float(np.max(x)), npts)
         else:
             at = gs.kdensity_grid(x, h, npts)
         y = gs.density(x, at, h, kname, w) * self._scale_factor(

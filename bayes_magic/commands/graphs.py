@@ -39,7 +39,6 @@ _REFUSED = (
     "xaxis",
     "estopts",
     "predopts",
-    "boundary",
 )
 
 
@@ -314,6 +313,8 @@ def kdensity(s, cmd: Command) -> list[Output]:
     ``max + h``; stores ``r(bwidth)``, ``r(kernel)`` and ``r(n)``."""
     if cmd.has("student"):
         raise StataError("option student() is not available in bayes_magic yet", 198)
+    if cmd.has("boundary"):  # twoway kdensity's option; kdensity always goes one bwidth beyond
+        raise StataError("option boundary not allowed", 198)
     per_plot, options = _collect([cmd], None)
     own = per_plot[0]
     own.pop("normal", None)

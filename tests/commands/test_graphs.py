@@ -889,3 +889,17 @@ def test_combine_ycommon_ignores_second_axes(math_session) -> None:
     fig = next(o for o in res if isinstance(o, Figure))
     # the common range is the math scores', not stretched to the school ids on axis 2
     assert fig.data["ycommon"][1] < 100
+
+
+def test_twoway_kdensity_range_and_boundary(math_session) -> None:
+    s = math_session
+    x = s.data.values("math")
+    d = series(draw(s, "twoway kdensity math"), plot="kdensity")
+    assert (d["x"].min(), d["x"].max()) == (x.min(), x.max())  # over the data's range
+    d = series(draw(s, "twoway kdensity math, boundary"), plot="kdensity")
+    h = d["bwidth"]
+    assert d["x"].min() == pytest.approx(x.min() - h) and d["x"].max() == pytest.approx(x.max() + h)
+    assert fails(s, "twoway kdensity math, boundary range(30 70)")[1] == 198
+    assert fails(s, "kdensity math, boundary")[1] == 198
+    d = series(draw(s, "kdensity math"), plot="kdensity")  # the command: one bwidth beyond
+    assert d["x"].min() == pytest.approx(x.min() - d["bwidth"])
