@@ -32,10 +32,18 @@ def _run(text: str, *, cwd: str | None = None) -> int:
     from .session import Session
 
     s = Session()
+    written = 0
+
+    def write(o) -> None:  # the log as it happens: each command's output when it ends
+        nonlocal written
+        if written and o.kind in ("echo", "result"):
+            sys.stdout.write("\n")  # a blank line before each echo and table (Result.log)
+        sys.stdout.write(o.text() + "\n")
+        sys.stdout.flush()
+        written += 1
+
+    s.sink = write
     res = s.execute(text, echo=True)
-    out = res.log()
-    sys.stdout.write(out + ("\n" if out else ""))
-    sys.stdout.flush()
     if res.error is not None:
         if res.error.rc == 9999 and s.last_traceback and os.environ.get("BAYES_MAGIC_DEBUG"):
             sys.stderr.write(s.last_traceback)

@@ -94,10 +94,15 @@ class WidgetProgress:
 
         secs = time.perf_counter() - self.t0
         n = len(self.bars)
-        text = (
-            f"Sampling done: {n} chain{'s' if n != 1 else ''} × {self.total:,} iterations "
-            f"in {secs:.1f} s"
-        )
+        done = [bar.value for bar in self.bars.values()]
+        chains = f"{n} chain{'s' if n != 1 else ''}"
+        if n and all(d >= self.total for d in done):
+            text = f"Sampling done: {chains} × {self.total:,} iterations in {secs:.1f} s"
+        else:  # interrupted (or failed): say how far it got
+            text = (
+                f"Sampling stopped: {chains}, {sum(done):,} of {n * self.total:,} iterations "
+                f"in {secs:.1f} s"
+            )
         if self.handle is not None:
             self.handle.update(_Line(f"<span style='color:#555'>{text}</span>"))
         for bar in self.bars.values():  # no widget state left in the saved notebook
@@ -134,20 +139,21 @@ def run(
             return bar
         return TextProgress()
 
+    def show(out: Any) -> None:  # each output as soon as its command has made it
+        if getattr(out, "kind", "") != "error":
+            ipy_display(out)
+
     s.progress_factory = factory
+    s.sink = show if display else None
     try:
         res = s.execute(text)
     finally:
         s.progress_factory = None
+        s.sink = None
         for b in bars:
             b.close()
-    if display:
-        for out in res:
-            if getattr(out, "kind", "") == "error":
-                continue
-            ipy_display(out)
-        if res.error is not None and print_error:
-            print(error_text(s, res, show_traceback), file=sys.stderr)
+    if display and res.error is not None and print_error:
+        print(error_text(s, res, show_traceback), file=sys.stderr)
     return res
 
 

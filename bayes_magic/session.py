@@ -11,7 +11,7 @@ import copy
 import math
 import os
 import traceback
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -172,6 +172,11 @@ class Session:
         self.last_traceback: str | None = None
         #: > 0 while a command runs under ``quietly`` (progress displays leave nothing behind)
         self.quiet = 0
+        #: set by a front end: called with each output as soon as it exists, so that a cell
+        #: shows each command's output when the command ends (as Stata prints it), and what a
+        #: command shows early (:meth:`show_now`) before it ends
+        self.sink: Callable[[Output], None] | None = None
+        self._early: list[Output] = []
         # state visible to handlers while one command runs
         self.by: ByGroups | None = None
         self.restrict: np.ndarray | None = None
@@ -202,19 +207,41 @@ class Session:
             res.append(ErrorOutput(err))
             return res
         for src in sources:
+            self._early = []
             if echo:
-                res.append(Echo(src.text, self.settings.linesize))
+                self._emit(res, [Echo(src.text, self.settings.linesize)])
             try:
-                res.extend(self.run_text(src.text))
+                outs = self.run_text(src.text)
             except StataError as err:
                 if err.source is None:
                     err.source = src.text
-                res.extend(err.outputs)
                 res.error = err
-                res.append(ErrorOutput(err))
+                shown = [o for o in self._early if not any(o is x for x in err.outputs)]
+                self._emit(res, [*shown, *err.outputs, ErrorOutput(err)], self._early)
                 if stop:
                     break
+                continue
+            finally:
+                early, self._early = self._early, []
+            self._emit(res, outs, early)
         return res
+
+    def _emit(self, res: Result, outs: list[Output], early: list[Output] = ()) -> None:
+        """Add a command's outputs to the result, passing those not shown yet to the sink."""
+        for o in outs:
+            res.append(o)
+            if self.sink is not None and not any(o is e for e in early):
+                self.sink(o)
+
+    def show_now(self, outs: list[Output]) -> None:
+        """Show outputs before the running command ends (``bayes`` shows its model summary
+        before it samples, as Stata does); the command still returns them."""
+        if self.sink is None or self.quiet > 0:
+            return
+        for o in outs:
+            o.text()  # laid out now
+            self.sink(o)
+            self._early.append(o)
 
     def run_text(self, text: str) -> list[Output]:
         """Parse and run one logical command line; raises :class:`StataError`.

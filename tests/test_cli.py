@@ -77,3 +77,14 @@ def test_import_is_light() -> None:
     )
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV)
     assert p.stdout.strip() == "[]", p.stdout + p.stderr
+
+
+def test_streamed_log_is_the_sessions_log() -> None:
+    """The log is written as commands run; it is the same text as the session's own log."""
+    from bayes_magic.session import Session
+
+    cmds = ["use math", "summarize math", 'display "x"', "tabulate schtype", "summarize nosuch"]
+    p = cli(*[a for c in cmds for a in ("-e", c)])
+    assert p.returncode == 1
+    res = Session().execute("\n".join(cmds), echo=True)
+    assert p.stdout == res.log() + "\n"

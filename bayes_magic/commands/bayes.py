@@ -20,7 +20,7 @@ from ..posterior import Posterior
 from ..report.output import Output, Text
 from ..syntax.ast import Command, Equations, MultilevelModel
 from ..syntax.unparse import cmdline
-from .bayes_display import bayes_outputs, model_summary, multilevel_structure, summary_outputs
+from .bayes_display import bayes_outputs, model_outputs, model_summary, multilevel_structure
 from .registry import command
 
 __all__ = ["display_options", "dots_text"]
@@ -161,7 +161,14 @@ def _run(s, cmd: Command, bm, opts: dict[str, Any], prefix_cmd: bool) -> list[Ou
     touse = s.touse(cmd)
     if opts.get("saving") is not None:
         _check_saving(opts["saving"])
-    post = estimate(s, bm, touse, _progress(s))
+    shown = display_options(opts)
+    early: list[Output] = []
+
+    def before(coef_names: list[str]) -> None:  # Stata shows the model before it samples
+        early.extend(model_outputs(bm, coef_names, shown))
+        s.show_now(early)
+
+    post = estimate(s, bm, touse, lambda: _progress(s), before)
     if mc.exclude:
         _exclude(post, mc.exclude)
     if prefix_cmd:
@@ -171,10 +178,9 @@ def _run(s, cmd: Command, bm, opts: dict[str, Any], prefix_cmd: bool) -> list[Ou
     multilevel = bool(bm.levels)
     if mc.remargl or not multilevel:
         post.info["scalars"]["lml"] = _lml(post)
-    shown = display_options(opts)
     # the reporting options of the fit (the prefix's too): e(cri), e(mcse) ... follow them
     post.options = dict(shown)
-    outs = summary_outputs(post, shown)
+    outs = list(early)
     if mc.dots:
         outs.append(Text(dots_text(post, mc.burnin, mc.mcmcsize, mc.thinning), kind="text"))
     if opts.get("saving") is not None:

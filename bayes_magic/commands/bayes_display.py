@@ -573,13 +573,19 @@ def _notes(post: Posterior) -> list[str]:
 
 def summary_outputs(post: Posterior, opts: dict[str, Any]) -> list[Output]:
     """The multilevel structure and the model summary (shown before the simulation)."""
-    bm: BayesLinearModel = post.model
+    return model_outputs(post.model, list(post.layout.coef_names), opts)
+
+
+def model_outputs(
+    bm: BayesLinearModel, coef_names: list[str], opts: dict[str, Any]
+) -> list[Output]:
+    """The multilevel structure and the model summary of ``bm`` with its coefficients."""
     outs: list[Output] = []
     prefix = bm.command != "bayesmh"  # bayesmh prints no multilevel structure
     if prefix and not opts.get("nomesummary") and not opts.get("melabel") and bm.levels:
         outs.append(Text(multilevel_structure(bm), kind="result"))
     if not opts.get("nomodelsummary") and not opts.get("melabel"):
-        names = [c.split(":", 1)[1] for c in post.layout.coef_names]
+        names = [c.split(":", 1)[1] for c in coef_names]
         outs.append(Text(model_summary(bm, names), kind="result"))
     return outs
 

@@ -249,9 +249,14 @@ def estimate(
     s,
     bm: BayesLinearModel,
     touse: np.ndarray,
-    progress: Callable[[int, int, int], None] | None = None,
+    progress: Callable[[], Callable[[int, int, int], None] | None] | None = None,
+    before: Callable[[list[str]], None] | None = None,
 ) -> Posterior:
-    """Simulate the posterior of ``bm`` over the observations ``touse``."""
+    """Simulate the posterior of ``bm`` over the observations ``touse``.
+
+    ``progress`` makes the progress display, called only once sampling starts (a model
+    refused before leaves none behind); ``before`` is called with the coefficient names once
+    the model is checked and before sampling (the model summary is shown then, as Stata's)."""
     from ..sampler.driver import new_state, prepare, run_chains
     from ..sampler.rng import seed_states
 
@@ -287,6 +292,8 @@ def estimate(
         for c, i in enumerate(inits)
     ]
     nparam = len(layout.names)
+    if before is not None:
+        before(list(layout.coef_names))
     draws, re, ll, lpri, acc, secs = run_chains(
         model,
         states,
@@ -295,7 +302,7 @@ def estimate(
         o.thinning,
         nparam,
         nproc=max(1, o.nproc),
-        progress=progress,
+        progress=progress() if progress is not None else None,
     )
     post = Posterior(
         cmd="bayes" if bm.command.startswith("bayes:") else "bayesmh",
@@ -374,6 +381,7 @@ def _info(
     info["macros"] = {
         "cmd": "bayesmh" if post.cmd == "bayesmh" else "mixed",
         "prefix": "bayes" if post.cmd == "bayes" else "",
+        **({"cmdname": "mixed"} if post.cmd == "bayes" else {}),
         "depvar": d.depvar,
         "title": bm.title,
         "cmdline": bm.cmdline,
