@@ -562,7 +562,12 @@ class BayesKernel(IPythonKernel):
         m = re.search(r"\{[^{}\s]*$", line)
         if m is not None:
             typed = m.group(0)[1:]
-            names = list(getattr(s.e, "names", None) or []) if _is_posterior(s.e) else []
+            names: list[str] = []
+            if _is_posterior(s.e):
+                # parameters, then random effects: {U0} and each {U0[6053]}
+                re_names = list(getattr(s.e, "re_names", None) or [])
+                stubs = list(dict.fromkeys(r.split("[")[0] for r in re_names))
+                names = [*(getattr(s.e, "names", None) or []), *stubs, *re_names]
             return [f"{{{n}}}" for n in names if n.startswith(typed)], pos - len(m.group(0))
 
         m = re.search(r"[A-Za-z_][\w]*$", line)

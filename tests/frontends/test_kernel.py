@@ -261,6 +261,18 @@ def test_completion(kc):
     r = complete(kc, "%wh")
     assert "%who" in r["matches"]
 
+    # {param} names of the current Bayesian results, covariance parameters included
+    fit = "bayes, rseed(1) mcmcsize(200) burnin(100) nodots"
+    execute(kc, f"quietly {fit}: mixed math homework || schid: homework, cov(un)")
+    code = "bayesstats summary {U:S"
+    r = complete(kc, code)
+    assert r["matches"] == ["{U:Sigma_1_1}", "{U:Sigma_2_1}", "{U:Sigma_2_2}"]
+    assert r["cursor_start"] == len("bayesstats summary ")
+    r = complete(kc, "bayesstats summary {math:h")
+    assert r["matches"] == ["{math:homework}"]
+    r = complete(kc, "bayesstats summary {U0[60")
+    assert "{U0[6053]}" in r["matches"]
+
 
 @pytest.mark.slow
 def test_inspect_and_is_complete(kc):
