@@ -33,6 +33,12 @@ class Series:
     expr: str | None = None  # the expression's text, for labelled expressions
     level: bool = False  # a factor level row (indented under a heading)
 
+    def chain(self, pos: int) -> Series:
+        """The same quantity with the draws of one chain only (``sepchains``)."""
+        from dataclasses import replace
+
+        return replace(self, draws=self.draws[pos : pos + 1])
+
 
 def _split(name: str) -> tuple[str, str]:
     return tuple(name.split(":", 1)) if ":" in name else ("", name)  # type: ignore[return-value]

@@ -171,7 +171,7 @@ def summary(s, cmd: Command) -> list[Output]:
                 outs += _summary_table(s, post, eqs, opts, n, 1, title=f"Chain {c + 1}")
             return outs
         for pos, c in enumerate(_chain_list(post, cmd)):
-            sub = [Series(x.eq, x.label, x.full, x.draws[pos : pos + 1], x.expr) for x in series]
+            sub = [x.chain(pos) for x in series]
             outs += _summary_block(s, post, sub, opts, title=f"Chain {c + 1}")
         return outs
     if not _named(cmd) and post.model is not None:
@@ -189,7 +189,7 @@ def _summary_of_predictions(s, cmd: Command, opts: dict[str, Any]) -> list[Outpu
     if opts.get("sepchains") and series and series[0].draws.shape[0] > 1:
         outs: list[Output] = []
         for pos, c in enumerate(_chain_list(chains, cmd)):  # type: ignore[arg-type]
-            sub = [Series(x.eq, x.label, x.full, x.draws[pos : pos + 1], x.expr) for x in series]
+            sub = [x.chain(pos) for x in series]
             outs += _summary_block(s, chains, sub, opts, title=f"Chain {c + 1}")
         return outs
     return _summary_block(s, chains, series, opts)
@@ -345,9 +345,7 @@ def ess(s, cmd: Command) -> list[Output]:
         if cmd.has("sepchains") and chains.nchains > 1:
             outs: list[Output] = []
             for pos, c in enumerate(_chain_list(chains, cmd)):  # type: ignore[arg-type]
-                sub = [
-                    Series(x.eq, x.label, x.full, x.draws[pos : pos + 1], x.expr) for x in series
-                ]
+                sub = [x.chain(pos) for x in series]
                 outs += _ess_series(s, sub, lag, corrtol, cmd, title=f"Chain {c + 1}")
             return outs
         return _ess_series(s, series, lag, corrtol, cmd)
@@ -358,9 +356,7 @@ def ess(s, cmd: Command) -> list[Output]:
             if not _named(cmd) and post.model is not None:
                 outs += _ess_layout(s, post, cmd, lag, corrtol, chain=c)
             else:  # the series hold the chains() chosen, in order
-                sub = [
-                    Series(x.eq, x.label, x.full, x.draws[pos : pos + 1], x.expr) for x in series
-                ]
+                sub = [x.chain(pos) for x in series]
                 outs += _ess_series(s, sub, lag, corrtol, cmd, title=f"Chain {c + 1}")
         return outs
     if not _named(cmd) and post.model is not None:

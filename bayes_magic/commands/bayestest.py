@@ -114,16 +114,10 @@ def interval(s, cmd: Command) -> list[Output]:
         chosen = _chain_list(SimpleNamespace(nchains=nchains), cmd)
         outs: list[Output] = []
         for pos, c in enumerate(chosen):
-            one = [(t, _one_chain(x, pos), lo, hi) for t, x, lo, hi in tests]
+            one = [(t, x.chain(pos), lo, hi) for t, x, lo, hi in tests]
             outs += _interval_table(s, cmd, one, inclusive, title=f"Chain {c + 1}")
         return outs
     return _interval_table(s, cmd, tests, inclusive)
-
-
-def _one_chain(x, pos: int):
-    from .bayes_params import Series
-
-    return Series(x.eq, x.label, x.full, x.draws[pos : pos + 1], x.expr)
 
 
 def _interval_table(s, cmd: Command, tests, inclusive: bool, title: str | None = None):
