@@ -10,7 +10,9 @@ expressions of scalar parameters evaluated draw by draw.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import special, stats
@@ -169,52 +171,74 @@ def evaluate(post: Posterior, e) -> np.ndarray:
     """An expression of scalar parameters, draw by draw: ``(chains, draws)``."""
     shape = post.draws.shape[:2]
     with np.errstate(all="ignore"):
-        return np.broadcast_to(_ev(post, e), shape).astype(float)
+        return np.broadcast_to(eval_tree(e, lambda ref: _scalar(post, ref)), shape).astype(float)
 
 
-def _ev(post: Posterior, e):
+def _scalar(post: Posterior, e: ParamRef) -> np.ndarray:
+    if len(e.items) != 1:
+        raise StataError("only scalar parameters are allowed in expressions", 198, span=e.span)
+    it = e.items[0]
+    s = _item_series(post, it.eq, it.name, it.index, e.matrix, e)
+    if len(s) != 1:
+        raise StataError(
+            f"{{{it}}} is not a scalar parameter; expressions take scalars", 198, span=e.span
+        )
+    return s[0].draws
+
+
+_OPS = {
+    "+": np.add,
+    "-": np.subtract,
+    "*": np.multiply,
+    "/": np.divide,
+    "^": np.power,
+    "<": np.less,
+    ">": np.greater,
+    "<=": np.less_equal,
+    ">=": np.greater_equal,
+    "==": np.equal,
+    "!=": np.not_equal,
+}
+
+
+def eval_tree(
+    e,
+    leaf: Callable[[ParamRef], Any],
+    at_call: Callable[[Call, Callable[[Any], Any]], Any] | None = None,
+) -> Any:
+    """Evaluate an expression over draws: ``leaf`` gives the values of a ``{...}``
+    reference, ``at_call`` those of an ``@function()`` (with the evaluator for its arguments);
+    numbers, operators and the math functions of :data:`_FUNCS` are shared by every user
+    (``bayesstats summary`` expressions, ``bayespredict`` functions, ``ppvalues``)."""
+
+    def ev(x):
+        return eval_tree(x, leaf, at_call)
+
     if isinstance(e, Num):
         return float(e.value)
     if isinstance(e, ParamRef):
-        if len(e.items) != 1:
-            raise StataError("only scalar parameters are allowed in expressions", 198, span=e.span)
-        it = e.items[0]
-        s = _item_series(post, it.eq, it.name, it.index, e.matrix, e)
-        if len(s) != 1:
-            raise StataError(
-                f"{{{it}}} is not a scalar parameter; expressions take scalars", 198, span=e.span
-            )
-        return s[0].draws
+        return leaf(e)
     if isinstance(e, Unary):
-        v = _ev(post, e.operand)
+        v = ev(e.operand)
         return -v if e.op == "-" else (v == 0).astype(float)
     if isinstance(e, Binary):
-        a, b = _ev(post, e.left), _ev(post, e.right)
-        ops = {
-            "+": np.add,
-            "-": np.subtract,
-            "*": np.multiply,
-            "/": np.divide,
-            "^": np.power,
-            "<": np.less,
-            ">": np.greater,
-            "<=": np.less_equal,
-            ">=": np.greater_equal,
-            "==": np.equal,
-            "!=": np.not_equal,
-        }
-        if e.op in ops:
-            return np.asarray(ops[e.op](a, b), dtype=float)
+        a, b = ev(e.left), ev(e.right)
+        if e.op in _OPS:
+            return np.asarray(_OPS[e.op](a, b), dtype=float)
         if e.op == "&":
             return ((a != 0) & (b != 0)).astype(float)
         if e.op == "|":
             return ((a != 0) | (b != 0)).astype(float)
         raise StataError(f"operator {e.op} not allowed here", 198, span=e.span)
-    if isinstance(e, Call) and not e.at:
+    if isinstance(e, Call) and e.at:
+        if at_call is None:
+            raise StataError(f"@{e.func}() is not allowed here", 198, span=e.span)
+        return at_call(e, ev)
+    if isinstance(e, Call):
         f = _FUNCS.get(e.func)
         if f is None:
             if e.func in ("min", "max") and e.args:
-                vals = [_ev(post, a) for a in e.args]
+                vals = [ev(a) for a in e.args]
                 red = np.minimum if e.func == "min" else np.maximum
                 out = vals[0]
                 for v in vals[1:]:
@@ -223,7 +247,7 @@ def _ev(post: Posterior, e):
             raise StataError(f"unknown function {e.func}()", 133, span=e.span)
         if len(e.args) != 1:
             raise StataError(f"{e.func}() takes one argument", 198, span=e.span)
-        return f(_ev(post, e.args[0]))
+        return f(ev(e.args[0]))
     if isinstance(e, Name) and e.name in ("_pi", "c(pi)"):
         return math.pi
     raise StataError("invalid expression", 198, span=getattr(e, "span", None))

@@ -31,9 +31,9 @@ from ..matrix import Matrix
 from ..posterior import Posterior
 from ..report.format import fmt_g
 from ..report.output import Block, Output, Text, escape, html_table
-from ..syntax.ast import Binary, Call, Command, LabeledExpr, Name, Num, ParamList, ParamRef, Unary
+from ..syntax.ast import Call, Command, LabeledExpr, Name, ParamList, ParamRef
 from .bayes_display import _right
-from .bayes_params import Series
+from .bayes_params import Series, eval_tree
 from .registry import command
 
 __all__ = ["Predictions", "simulate"]
@@ -119,18 +119,18 @@ def _rng(s, cmd: Command) -> tuple[np.random.Generator, int | None]:
     return s.rng, None
 
 
+def _only_simulated(ref: ParamRef, why: str) -> None:
+    """Refuse a ``{...}`` that is not ``{_ysim}``, ``{_mu}`` or ``{_resid}`` (r(198))."""
+    for p in ref.items:
+        if p.eq is not None or (p.name or "").split("[")[0] not in _SIMS:
+            raise StataError(f"{{{p}}} invalid{why}", 198, span=ref.span)
+
+
 def _sim_names(items) -> list[ParamRef]:
     refs = []
     for it in items:
         if isinstance(it, ParamRef):
-            for p in it.items:
-                if p.eq is not None or (p.name or "").split("[")[0] not in _SIMS:
-                    raise StataError(
-                        f"{{{p}}} invalid: bayespredict simulates {{_ysim}}, {{_mu}} and "
-                        "{_resid}",
-                        198,
-                        span=it.span,
-                    )
+            _only_simulated(it, ": bayespredict simulates {_ysim}, {_mu} and {_resid}")
             refs.append(it)
         elif isinstance(it, LabeledExpr):
             refs.append(it)
@@ -164,14 +164,8 @@ def _functions(items) -> dict[str, Any]:
                 f"function label {label} invalid: {{{label}}} is a simulated quantity", 198
             )
         for ref in _refs(it.expr):
-            for p in ref.items:
-                if p.eq is not None or (p.name or "").split("[")[0] not in _SIMS:
-                    raise StataError(
-                        f"{{{p}}} invalid in ({label}: ...): functions of {{_ysim}}, {{_mu}} "
-                        "and {_resid} only",
-                        198,
-                        span=ref.span,
-                    )
+            why = f" in ({label}: ...): functions of {{_ysim}}, {{_mu}} and {{_resid}} only"
+            _only_simulated(ref, why)
         funcs[label] = it.expr
     return funcs
 
@@ -465,26 +459,16 @@ def summary_series(pred: Predictions, items) -> list[Series]:
 
 
 def _ev(pred: Predictions, e, replicate: bool):
-    if isinstance(e, Num):
-        return float(e.value)
-    if isinstance(e, ParamRef):
-        return _sim(pred, e, replicate)[0]
-    if isinstance(e, Call) and e.at:
-        f = _AT.get(e.func)
-        if f is None or len(e.args) != 1:
-            raise StataError(f"@{e.func}() is not a known function of simulated data", 198)
-        return f(np.asarray(_ev(pred, e.args[0], replicate)))
-    if isinstance(e, Unary) and e.op == "-":
-        return -_ev(pred, e.operand, replicate)
-    if isinstance(e, Binary) and e.op in "+-*/^":
-        a, b = _ev(pred, e.left, replicate), _ev(pred, e.right, replicate)
-        return {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "^": np.power}[
-            e.op
-        ](a, b)
-    if isinstance(e, Call) and not e.at and e.func in ("abs", "sqrt", "exp", "ln", "log"):
-        f = {"abs": np.abs, "sqrt": np.sqrt, "exp": np.exp, "ln": np.log, "log": np.log}[e.func]
-        return f(_ev(pred, e.args[0], replicate))
-    raise StataError("invalid test quantity", 198, span=getattr(e, "span", None))
+    """A function of simulated values, draw by draw (of the replicates, or with
+    ``replicate=False`` of the observed outcome), by the shared expression evaluator."""
+
+    def at_call(c: Call, ev):
+        f = _AT.get(c.func)
+        if f is None or len(c.args) != 1:
+            raise StataError(f"@{c.func}() is not a known function of simulated data", 198)
+        return f(np.asarray(ev(c.args[0])))
+
+    return eval_tree(e, lambda ref: _sim(pred, ref, replicate)[0], at_call)
 
 
 def _auto_label(e) -> str:

@@ -344,3 +344,16 @@ def test_second_review_fixes(two_chains: Session, fitted: Session, tmp_path) -> 
     assert Session().execute(f"graph use {tmp_path / 'pic.png'}").error.rc == 610
     # duplicate interval labels
     assert fails(s, "bayestest interval (p:{math:homework}) (p:{math:_cons}), lower(0)")[1] == 198
+
+
+def test_prediction_functions_use_the_shared_evaluator(fitted: Session, tmp_path) -> None:
+    """Test quantities take the same operators and functions as bayesstats expressions."""
+    s = fitted
+    f = tmp_path / "p"
+    run(s, f'bayespredict {{_ysim}}, saving("{f}") rseed(1)')
+    pred = load_predictions(str(f))
+    run(s, f'bayesstats summary (t: max(@max({{_ysim}}), 80) + invlogit(0)) using "{f}"')
+    want = np.maximum(pred.ysim.max(axis=-1), 80) + 0.5
+    assert s.r["summary"].values[0, 0] == pytest.approx(want.mean())
+    assert fails(s, f'bayesstats summary (t: nosuch(@max({{_ysim}}))) using "{f}"')[1] == 133
+    assert fails(s, f'bayesstats summary (t: @nosuch({{_ysim}})) using "{f}"')[1] == 198
