@@ -29,7 +29,7 @@ from scipy import stats
 from ..errors import StataError
 from ..matrix import Matrix
 from ..posterior import Posterior
-from ..report.format import fmt_g
+from ..report.format import abbrev, fmt_g
 from ..report.output import Block, Output, Text, escape, html_table
 from ..syntax.ast import Call, Command, LabeledExpr, Name, ParamList, ParamRef
 from .bayes_display import _right
@@ -554,7 +554,7 @@ def ppvalues(s, cmd: Command) -> list[Output]:
         "-" * 13 + "+" + "-" * 49,
     ]
     for lab, _ex, m, sd, eo, p in out_rows:
-        lab = lab if len(lab) <= 12 else lab[:10] + "~" + lab[-1]
+        lab = abbrev(lab)
         lines.append(
             f"{lab:>12} |{fmt_g(m, 9):>10}{fmt_g(sd, 9):>11}{fmt_g(eo, 9):>11}{fmt_g(p, 9):>13}"
         )

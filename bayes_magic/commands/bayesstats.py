@@ -18,7 +18,7 @@ from ..errors import StataError
 from ..matrix import Matrix
 from ..posterior import Posterior
 from ..report.coeftable import CoefRow, CoefTable, Equation
-from ..report.format import fmt_f, fmt_g
+from ..report.format import abbrev, fmt_f, fmt_g
 from ..report.output import Block, Output, escape, html_table
 from ..syntax.ast import Command, ParamList
 from .bayes_display import (
@@ -391,7 +391,7 @@ def _ess_series(
             lines.append(f"{x.eq[:12]:<12} |")
             html_rows.append(x.eq)
         last = x.eq
-        lab = x.label if len(x.label) <= 12 else x.label[:10] + "~" + x.label[-1]
+        lab = abbrev(x.label)
         lines.append(f"{lab:>12} |{fmt_f(e, 2):>11}{fmt_f(tau, 2):>13}{_eff(eff):>14}")
         html_rows.append([x.label, fmt_f(e, 2), fmt_f(tau, 2), _eff(eff)])
     lines.append("-" * 52)
@@ -518,7 +518,7 @@ def grubin(s, cmd: Command) -> list[Output]:
             html_rows.append(x.eq)
         last = x.eq
         lab = x.full if cmd.has("sort") else x.label
-        lab = lab if len(lab) <= 12 else lab[:10] + "~" + lab[-1]
+        lab = abbrev(lab)
         lines.append(
             f"{lab:>12} |  {rcs[i]:.6f}" if math.isfinite(rcs[i]) else f"{lab:>12} |         ."
         )

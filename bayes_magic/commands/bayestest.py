@@ -14,7 +14,7 @@ from ..diagnostics.mcmc import ess_stata
 from ..errors import StataError
 from ..matrix import Matrix
 from ..posterior import Posterior
-from ..report.format import fmt_g
+from ..report.format import abbrev, fmt_g
 from ..report.output import Block, Output, escape, html_table
 from ..syntax.ast import Command, IntervalItem, LabeledExpr, ParamList
 from . import bayes_ic  # noqa: F401  (registers bayestest model)
@@ -144,7 +144,7 @@ def _interval_table(s, cmd: Command, tests, inclusive: bool, title: str | None =
         head += ["", *(f"{name:>12} : {desc}" for name, desc, *_ in rows)]
     lines = ["-" * 48, f"{'':>12} |       Mean    Std. dev.      MCSE", "-" * 13 + "+" + "-" * 34]
     for name, _desc, mean, sd, mcse in rows:
-        lab = name if len(name) <= 12 else name[:10] + "~" + name[-1]
+        lab = abbrev(name)
         lines.append(f"{lab:>12} |{fmt_sig4(mean):>11}{sd:>13.5f}{fmt_g(mcse, 9):>10}")
     lines.append("-" * 48)
     text = "\n".join([*head, "", *lines])

@@ -10,19 +10,13 @@ from __future__ import annotations
 
 from ..dataset.dataset import Dataset
 from ..dataset.varnames import expand_terms
+from ..report.format import abbrev
 from ..report.output import Block, html_table
 from ..syntax.ast import Command, Varlist
 from .data import refuse_options
 from .registry import command
 
-__all__ = ["abbrev", "describe_text"]
-
-
-def abbrev(name: str, width: int) -> str:
-    """Stata's abbreviation of a long name: ``entrance_exam`` in 12 is ``entrance_e~m``."""
-    if len(name) <= width:
-        return name
-    return name[: width - 2] + "~" + name[-1]
+__all__ = ["describe_text"]
 
 
 def _header(ds: Dataset, short: bool) -> list[str]:

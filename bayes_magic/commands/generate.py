@@ -21,7 +21,7 @@ from ..dataset.varnames import check_new_name, expand_terms, resolve
 from ..errors import StataError
 from ..report.output import Output, Text
 from ..syntax.ast import Assignment, Command, EgenCall, Expr
-from ..syntax.tables import EGEN_EXP
+from ..syntax.tables import EGEN_EXP, EGEN_VARLIST
 from .data import plural
 from .listing import cell_text
 from .registry import command
@@ -189,19 +189,8 @@ def _sequential(s, body: Assignment, name: str, mask: np.ndarray) -> np.ndarray:
 
 #: functions of a varlist that neither the by prefix nor by() may group
 _UNGROUPED = ("tag", "group", "anycount", "anymatch", "anyvalue", "diff", "concat")
-_ROW = (
-    "rowfirst",
-    "rowlast",
-    "rowmax",
-    "rowmean",
-    "rowmedian",
-    "rowmin",
-    "rowmiss",
-    "rownonmiss",
-    "rowpctile",
-    "rowsd",
-    "rowtotal",
-)
+#: the row functions (of several variables, observation by observation)
+_ROW = tuple(f for f in EGEN_VARLIST if f.startswith("row"))
 #: functions that fill every used observation of a group with one statistic
 _GROUP_STATS = (
     *("mean", "sd", "max", "min", "median", "pctile"),

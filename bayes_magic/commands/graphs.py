@@ -24,6 +24,7 @@ import numpy as np
 from ..errors import StataError
 from ..report.output import Output, Text
 from ..syntax.ast import Command, Plots, Varlist
+from ..syntax.grammar import PLOT_COMMANDS
 from . import graph_combine  # noqa: F401  (registers graph combine)
 from . import graph_style as st
 from .graph_layout import GraphSpec, make_figure, render
@@ -206,20 +207,8 @@ def _plot_command(s, cmd: Command) -> list[Output]:
     return draw(s, cmd, GraphSpec(plots, options), _what(cmd))
 
 
-for _name in (
-    "scatter",
-    "line",
-    "connected",
-    "lfit",
-    "qfit",
-    "lfitci",
-    "rcap",
-    "rspike",
-    "rarea",
-    "area",
-    "bar",
-):
-    command(_name)(_plot_command)
+for _name in PLOT_COMMANDS:
+    command(_name.lower())(_plot_command)
 
 
 # ---------------------------------------------------------------------------------------------

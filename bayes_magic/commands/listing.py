@@ -14,11 +14,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..dataset.varnames import expand_terms
-from ..report.format import fmt_g, fmt_number, parse_format
+from ..report.format import abbrev, fmt_g, fmt_number, parse_format
 from ..report.output import Block, Output, Rule, html_table
 from ..syntax.ast import Command, Varlist
 from .data import refuse_options
-from .describe import abbrev
 from .registry import command
 
 __all__ = ["cell_text"]

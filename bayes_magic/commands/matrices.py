@@ -84,7 +84,7 @@ def _list(s, cmd: Command, ref: str) -> Output:
     """``matrix list`` as Stata lays it out ([P] matrix utility): column equations on a line of
     their own above the names (each name in 10 characters, abbreviated with ``~``), row names
     in full, ``symmetric`` matrices as their lower triangle, six columns to a panel."""
-    from .describe import abbrev
+    from ..report.format import abbrev
 
     name, M = find_matrix(s, ref)
     fmt = cmd.option("format")

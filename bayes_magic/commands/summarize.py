@@ -14,11 +14,10 @@ from ..dataset.stats import moments, percentile
 from ..dataset.varnames import expand_terms
 from ..dataset.weights import check_weights
 from ..errors import StataError
-from ..report.format import fmt_g, fmt_number
+from ..report.format import abbrev, fmt_g, fmt_number
 from ..report.output import Block, Output, Rule, html_table
 from ..syntax.ast import Command, Varlist
 from .data import refuse_options
-from .describe import abbrev
 from .registry import command
 
 #: the factor-variable display options summarize parses (factor variables are not supported)

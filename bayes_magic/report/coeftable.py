@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .format import fmt_f, fmt_g
+from .format import abbrev, fmt_f, fmt_g
 from .output import Rule, html_table
 
 __all__ = ["CoefRow", "Equation", "CoefTable", "ml_table", "fmt_coef"]
@@ -129,14 +129,14 @@ class CoefTable:
             if len(r.label) > k and "#" in r.label:
                 # Stata breaks a long interaction heading after each "#": "schtype#|"
                 pieces = r.label.split("#")
-                head = [f"{_abbrev(x + '#', k + 1):>{k + 1}}|" for x in pieces[:-1]]
-                return "\n".join([*head, f"{_abbrev(pieces[-1], k):>{k}} |"])
-            return f"{_abbrev(r.label, k):>{k}} |"
+                head = [f"{abbrev(x + '#', k + 1):>{k + 1}}|" for x in pieces[:-1]]
+                return "\n".join([*head, f"{abbrev(pieces[-1], k):>{k}} |"])
+            return f"{abbrev(r.label, k):>{k}} |"
         if r.kind in ("level", "base", "omitted"):
             n = self.level_stub
-            stub = f"{_abbrev(r.label, n):>{n}}{' ' * (k + 1 - n)}|"
+            stub = f"{abbrev(r.label, n):>{n}}{' ' * (k + 1 - n)}|"
         else:
-            stub = f"{_abbrev(r.label, k):>{k}} |"
+            stub = f"{abbrev(r.label, k):>{k}} |"
         if r.kind == "base":
             if not self.base_zero:
                 return stub + "  (base)"
@@ -169,12 +169,6 @@ class CoefTable:
                     rows.append([lab, *self.html_cells(r)])
         title = self.equations[0].name if single else ""
         return html_table([[title, *self.html_header]], rows, caption=caption, notes=notes)
-
-
-def _abbrev(name: str, width: int) -> str:
-    if len(name) <= width:
-        return name
-    return name[: width - 2] + "~" + name[-1]
 
 
 def ml_table(equations: list[Equation], level: float = 95) -> CoefTable:

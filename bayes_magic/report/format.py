@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from ..errors import Span, StataError
 
 __all__ = [
+    "abbrev",
     "Fmt",
     "parse_format",
     "check_format",
@@ -49,6 +50,13 @@ class Fmt:
     text: str = ""
     zero: bool = False  # %09.2f: pad with zeros
     center: bool = False  # %~12s
+
+
+def abbrev(name: str, width: int = 12) -> str:
+    """Stata's abbreviation of a long name: ``entrance_exam`` in 12 is ``entrance_e~m``."""
+    if len(name) <= width:
+        return name
+    return name[: width - 2] + "~" + name[-1]
 
 
 def parse_format(text: str) -> Fmt:

@@ -132,15 +132,18 @@ def model_body(ts: TokenStream) -> Varlist:
     return Varlist(terms)
 
 
-def words_body(*, least: int = 0, most: int | None = None, what: str = "name") -> BodyParser:
-    """Plain words (names, numbers, file names) up to the options or qualifiers."""
+def words_body(
+    *, least: int = 0, most: int | None = None, what: str = "name", whole: str = STRING
+) -> BodyParser:
+    """Plain words (names, numbers, file names) up to the options or qualifiers; a token of
+    kind ``whole`` (a quoted string, or a ``%fmt`` for ``format``) is one word."""
 
     def parse(ts: TokenStream) -> Words:
         words: list[str] = []
         spans: list[Span] = []
         while not _stops(ts):
             t = ts.peek()
-            if t.kind == STRING:
+            if t.kind == whole:
                 ts.next()
                 words.append(t.text)
                 spans.append(t.span)
@@ -671,23 +674,8 @@ def display_body(ts: TokenStream) -> ExprBody:
     )
 
 
-def format_body(ts: TokenStream) -> Words:
-    """``format varlist %fmt`` or ``format %fmt varlist``: the words, formats included."""
-    words: list[str] = []
-    spans: list[Span] = []
-    while not _stops(ts):
-        t = ts.peek()
-        if t.kind == FORMAT:
-            ts.next()
-            words.append(t.text)
-            spans.append(t.span)
-            continue
-        w = read_word(ts)
-        if w is None:
-            raise ts.error(f"{t.text} invalid name", t)
-        words.append(w[0])
-        spans.append(w[1])
-    return Words(tuple(words), tuple(spans))
+#: ``format varlist %fmt`` or ``format %fmt varlist``: the words, formats included
+format_body = words_body(whole=FORMAT)
 
 
 def expr_body(ts: TokenStream) -> ExprBody:
@@ -930,6 +918,23 @@ _GRAPH = (
     g("close", words_body()),
 )
 
+#: twoway plot types that are commands of their own (``scatter y x``), capitals as the
+#: shortest abbreviation
+PLOT_COMMANDS = (
+    "SCatter",
+    "line",
+    "CONnected",
+    "lfit",
+    "qfit",
+    "lfitci",
+    "rcap",
+    "rspike",
+    "rarea",
+    "area",
+    "bar",
+)
+
+
 COMMANDS: tuple[Grammar, ...] = (
     # data management
     g("Use", use_body, T.USE, if_=True, in_=True, using="optional"),
@@ -1013,22 +1018,7 @@ COMMANDS: tuple[Grammar, ...] = (
     g("TEst", raw_body, T.TEST),
     # graphics
     g("TWoway", plots_body, T.GRAPH, if_=True, in_=True),
-    *(
-        _plot_grammar(p)
-        for p in (
-            "SCatter",
-            "line",
-            "CONnected",
-            "lfit",
-            "qfit",
-            "lfitci",
-            "rcap",
-            "rspike",
-            "rarea",
-            "area",
-            "bar",
-        )
-    ),
+    *(_plot_grammar(p) for p in PLOT_COMMANDS),
     g(
         "HISTogram",
         varlist_body(False, required=True),
