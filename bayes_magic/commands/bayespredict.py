@@ -56,6 +56,8 @@ class Predictions:
     obs: np.ndarray | None = None
     #: functions saved by name: ``bayespredict (mx: @max({_ysim})), saving()`` -> {"mx": expr}
     funcs: dict[str, Any] | None = None
+    #: observations left out by ppvalues for a missing outcome (their numbers)
+    missing_outcome: frozenset[int] = frozenset()
 
     def position(self, number: int) -> int | None:
         """Where observation ``number`` is in the arrays (None if it was not predicted)."""
@@ -371,7 +373,7 @@ def _sim(
         except ValueError:
             raise StataError(f"{{{it}}}: observation index must be a number", 198) from None
         if i is None:
-            if int(idx) in getattr(pred, "missing_outcome", ()):
+            if int(idx) in pred.missing_outcome:
                 raise StataError(
                     f"{{{it}}}: observation {idx} has a missing outcome (no observed statistic)",
                     198,
@@ -496,8 +498,8 @@ def _observed(pred: Predictions) -> tuple[Predictions, int]:
         pred.rseed,
         obs[keep],
         pred.funcs,
+        frozenset(int(o) for o in obs[~keep]),
     )
-    sub.missing_outcome = {int(o) for o in obs[~keep]}  # type: ignore[attr-defined]
     return sub, int((~keep).sum())
 
 
