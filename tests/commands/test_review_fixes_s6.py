@@ -249,9 +249,15 @@ def test_bayesstats_stored_results(two_chains: Session) -> None:
     for k in ("B", "W", "V", "t_df"):
         assert s.r[k].values[0, j] == pytest.approx(parts[k])
     assert s.r["Rc"].values[0, j] == pytest.approx(parts["Rc"])
-    # the closed form: V = (N-1)/N W + (M+1)/(MN) B
-    M, N = s.e.chains_of("math:homework").shape
-    assert parts["V"] == pytest.approx((N - 1) / N * parts["W"] + (M + 1) / (M * N) * parts["B"])
+    # Brooks and Gelman's quantities from the draws themselves: B = N var(chain means),
+    # W = mean within-chain variance, V = (N-1)/N W + (M+1)/(MN) B
+    x = s.e.chains_of("math:homework")
+    M, N = x.shape
+    B = N * x.mean(axis=1).var(ddof=1)
+    W = x.var(axis=1, ddof=1).mean()
+    assert s.r["B"].values[0, j] == pytest.approx(B)
+    assert s.r["W"].values[0, j] == pytest.approx(W)
+    assert s.r["V"].values[0, j] == pytest.approx((N - 1) / N * W + (M + 1) / (M * N) * B)
 
 
 def test_several_chains_headers(two_chains: Session) -> None:
