@@ -111,8 +111,10 @@ def scaling() -> None:
     for groups in (500, 1000, 2000, 4000):
         r = run({**CASES["sim200k"], "groups": groups}, "bayes_magic")
         n = groups * 100
-        print(f"| {n:,} | {groups:,} | {r['time']:.3f} | {r['mem_mb']:.1f} "
-              f"| {r['mem_mb'] / n * 1e5:.1f} |")
+        print(
+            f"| {n:,} | {groups:,} | {r['time']:.3f} | {r['mem_mb']:.1f} "
+            f"| {r['mem_mb'] / n * 1e5:.1f} |"
+        )
         sys.stdout.flush()
 
 

@@ -5,6 +5,9 @@ talk prints it."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -94,6 +97,26 @@ def test_replicated_statistic_agrees_with_the_talk(ppvalues) -> None:
     assert abs(mean - 22.35586) < tol_mean
     tol_sd = 4 * np.hypot(2.773591 / np.sqrt(2 * STATA_ESS_SIGMA2), sd / np.sqrt(2 * ess_rep))
     assert abs(sd - 2.773591) < tol_sd
+
+
+PPCHECK = Path(__file__).resolve().parents[2] / "bench" / "reference" / "talk_ppcheck.json"
+
+
+@pytest.mark.slow
+def test_observed_statistic_agrees_with_a_long_nuts_run(ppvalues) -> None:
+    """E(T_obs) and P(T>=T_obs) against NumPyro NUTS with the random effects drawn from their
+    exact conditionals (bench/ppcheck_reference.py, 200,000 draws), within 4 combined MCSE."""
+    from bayes_magic.diagnostics.mcmc import ess_stata
+
+    ref = json.loads(PPCHECK.read_text())["results"]
+    t_rep, t_obs, _, ess_obs = ppvalues
+    r = ref["T_obs"]
+    tol = 4 * np.hypot(r["mcse_mean"], t_obs.std(ddof=1) / np.sqrt(ess_obs))
+    assert abs(t_obs.mean() - r["mean"]) < tol
+    hit = (t_rep >= t_obs).astype(float)
+    r = ref["P(T>=T_obs)"]
+    tol = 4 * np.hypot(r["mcse_mean"], hit.std(ddof=1) / np.sqrt(ess_stata(hit)[0]))
+    assert abs(hit.mean() - r["mean"]) < tol
 
 
 @pytest.mark.slow
