@@ -18,7 +18,7 @@ from ..report.format import abbrev, fmt_g
 from ..report.output import Block, Output, escape, html_table
 from ..syntax.ast import Command, IntervalItem, LabeledExpr, ParamList
 from . import bayes_ic  # noqa: F401  (registers bayestest model)
-from .bayes_display import _right, fmt_sig4
+from .bayes_display import fmt_sig4
 from .bayes_params import resolve_items
 from .registry import command
 
@@ -138,8 +138,10 @@ def _interval_table(s, cmd: Command, tests, inclusive: bool, title: str | None =
         mcse = sd / np.sqrt(ess) if sd > 0 else 0.0
         rows.append((name, desc, mean, sd, mcse))
         vals.append([mean, sd, mcse])
+    from .bayesstats import _size_lines
+
     n = conds[0][1].size
-    head = [f"{title or 'Interval tests':<49}{_right('MCMC sample size', f'{n:,}')}"]
+    head = _size_lines(title or "Interval tests", conds[0][1].shape[0], n)
     if not cmd.has("nolegend"):
         head += ["", *(f"{name:>12} : {desc}" for name, desc, *_ in rows)]
     lines = ["-" * 48, f"{'':>12} |       Mean    Std. dev.      MCSE", "-" * 13 + "+" + "-" * 34]

@@ -152,8 +152,11 @@ def test_bayesstats_showreffects(two_chains: Session, sub: str) -> None:
 def test_bayestest_interval_options(two_chains: Session, tmp_path) -> None:
     s = two_chains
     d = s.e.chains_of("math:homework")
-    run(s, "bayestest interval {math:homework}, lower(2.4) skip(9)")
+    out = run(s, "bayestest interval {math:homework}, lower(2.4) skip(9)")
     assert s.r["mcmcsize"] == d[:, ::10].size
+    head = out.strip().splitlines()[:2]  # the chain count above the sample size, as summary's
+    assert head[0].split()[-1] == "2" and "Number of chains" in head[0]
+    assert head[1].split()[-1] == f"{d[:, ::10].size:,}"
     assert s.r["prob1"] == pytest.approx(np.mean(d[:, ::10] > 2.4))
     run(s, "bayestest interval {math:homework}, lower(2.4) chains(2)")
     assert s.r["prob1"] == pytest.approx(np.mean(d[1] > 2.4))
