@@ -30,7 +30,7 @@ from ..errors import StataError
 from ..matrix import Matrix
 from ..posterior import Posterior
 from ..report.format import abbrev, fmt_g
-from ..report.output import Block, Output, Text, escape, html_table
+from ..report.output import Block, Output, Text, html_table, pre
 from ..syntax.ast import Call, Command, LabeledExpr, Name, ParamList, ParamRef
 from .bayes_display import _right
 from .bayes_params import Series, eval_tree
@@ -567,18 +567,13 @@ def ppvalues(s, cmd: Command) -> list[Output]:
             "left out (they have no observed statistic)."
         )
     text = "\n".join([*head, "", *lines])
-    html = (
-        "<pre>"
-        + escape("\n".join(head))
-        + "</pre>"
-        + html_table(
-            [["T", "Mean", "Std. dev.", "E(T_obs)", "P(T>=T_obs)"]],
-            [
-                [lab, fmt_g(m, 9), fmt_g(sd, 9), fmt_g(eo, 9), fmt_g(p, 9)]
-                for lab, _e, m, sd, eo, p in out_rows
-            ],
-            notes=["Note: P(T>=T_obs) close to 0 or 1 indicates lack of fit."],
-        )
+    html = pre(head) + html_table(
+        [["T", "Mean", "Std. dev.", "E(T_obs)", "P(T>=T_obs)"]],
+        [
+            [lab, fmt_g(m, 9), fmt_g(sd, 9), fmt_g(eo, 9), fmt_g(p, 9)]
+            for lab, _e, m, sd, eo, p in out_rows
+        ],
+        notes=["Note: P(T>=T_obs) close to 0 or 1 indicates lack of fit."],
     )
     M = Matrix(
         np.array(vals), [r[0] for r in out_rows], ["Mean", "Std. dev.", "E(T_obs)", "P(T>=T_obs)"]

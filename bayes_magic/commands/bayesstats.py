@@ -19,7 +19,7 @@ from ..matrix import Matrix
 from ..posterior import Posterior
 from ..report.coeftable import CoefRow, CoefTable, Equation
 from ..report.format import abbrev, fmt_f, fmt_g
-from ..report.output import Block, Output, escape, html_table
+from ..report.output import Block, Output, html_table, pre
 from ..syntax.ast import Command, ParamList
 from .bayes_display import (
     _right,
@@ -234,7 +234,7 @@ def _summary_table(
     head = _size_lines(title or "Posterior summary statistics", nchains, n)
     notes = batch_note(opts)
     text = "\n".join([*head, "", table.text(), *notes])
-    html = "<pre>" + escape("\n".join(head)) + "</pre>" + table.html(notes=notes)
+    html = pre(head) + table.html(notes=notes)
     cols = ["Mean", "Std. dev.", "MCSE", "Median", "lower", "upper"]
     M = Matrix(
         np.array([r.values for r in rows], dtype=float).reshape(len(rows), 6),
@@ -291,7 +291,7 @@ def _summary_block(
         head += ["", *legend]
     notes = batch_note(opts)
     text = "\n".join([*head, "", table.text(), *notes])
-    html = "<pre>" + escape("\n".join(head)) + "</pre>" + table.html(notes=notes)
+    html = pre(head) + table.html(notes=notes)
     cols = ["Mean", "Std. dev.", "MCSE", "Median", "lower", "upper"]
     M = Matrix(np.array(vals, dtype=float).reshape(len(vals), 6), names, cols)
     exprs = [x.expr for x in series if x.expr is not None]
@@ -397,12 +397,7 @@ def _ess_series(
     lines.append("-" * 52)
     legend = [] if cmd.has("nolegend") else _legend(series)
     text = "\n".join([*head, *(["", *legend] if legend else []), "", *lines])
-    html = (
-        "<pre>"
-        + escape("\n".join(head))
-        + "</pre>"
-        + html_table([["", "ESS", "Corr. time", "Efficiency"]], html_rows)
-    )
+    html = pre(head) + html_table([["", "ESS", "Corr. time", "Efficiency"]], html_rows)
     M = Matrix(
         np.array(vals, dtype=float).reshape(len(vals), 3),
         [x.full for x in series],
@@ -470,7 +465,7 @@ def _ess_layout(
         _size(post, cmd, chain), vals[:, 2], nch
     )
     text = "\n".join([*head, "", table.text()])
-    html = "<pre>" + escape("\n".join(head)) + "</pre>" + table.html()
+    html = pre(head) + table.html()
     M = Matrix(vals, [r.param for r in rows], ["ESS", "Corr time", "Efficiency"])
     s.r = {
         "ess": M,
@@ -526,7 +521,7 @@ def grubin(s, cmd: Command) -> list[Output]:
     lines += ["-" * 34, "Convergence rule: Rc < 1.1"]
     legend = [] if cmd.has("nolegend") else _legend(series)
     text = "\n".join([*head, *(["", *legend] if legend else []), "", *lines])
-    html = "<pre>" + escape("\n".join(head)) + "</pre>" + html_table([["", "Rc"]], html_rows)
+    html = pre(head) + html_table([["", "Rc"]], html_rows)
     M = Matrix(np.array(rcs, dtype=float).reshape(1, -1), ["Rc"], [x.full for x in series])
     s.r = {"Rc": M, "Rc_max": rc_max, "nchains": float(post.nchains), "mcmcsize": float(T)}
     s.r.update(_grubin_matrices(parts, [x.full for x in series]))
@@ -578,7 +573,7 @@ def _grubin_layout(s, post: Posterior, cmd: Command) -> list[Output]:
     )
     head = _grubin_head(post, T, rc_max)
     lines = [*head, "", table.text(), "Convergence rule: Rc < 1.1"]
-    html = "<pre>" + escape("\n".join(head)) + "</pre>" + table.html()
+    html = pre(head) + table.html()
     M = Matrix(np.array(rcs, dtype=float).reshape(1, -1), ["Rc"], [r.param for r in rows])
     s.r = {"Rc": M, "Rc_max": rc_max, "nchains": float(post.nchains), "mcmcsize": float(T)}
     parts = [dict(zip(keys, r.values)) for r in rows]

@@ -15,7 +15,7 @@ from ..errors import StataError
 from ..matrix import Matrix
 from ..posterior import Posterior
 from ..report.format import abbrev, fmt_g
-from ..report.output import Block, Output, escape, html_table
+from ..report.output import Block, Output, html_table, pre
 from ..syntax.ast import Command, IntervalItem, LabeledExpr, ParamList
 from . import bayes_ic  # noqa: F401  (registers bayestest model)
 from .bayes_display import fmt_sig4
@@ -150,14 +150,9 @@ def _interval_table(s, cmd: Command, tests, inclusive: bool, title: str | None =
         lines.append(f"{lab:>12} |{fmt_sig4(mean):>11}{sd:>13.5f}{fmt_g(mcse, 9):>10}")
     lines.append("-" * 48)
     text = "\n".join([*head, "", *lines])
-    html = (
-        "<pre>"
-        + escape("\n".join(head))
-        + "</pre>"
-        + html_table(
-            [["", "Mean", "Std. dev.", "MCSE"]],
-            [[name, fmt_sig4(m), f"{sd:.5f}", fmt_g(e, 9)] for name, _d, m, sd, e in rows],
-        )
+    html = pre(head) + html_table(
+        [["", "Mean", "Std. dev.", "MCSE"]],
+        [[name, fmt_sig4(m), f"{sd:.5f}", fmt_g(e, 9)] for name, _d, m, sd, e in rows],
     )
     M = Matrix(np.array(vals), [r[0] for r in rows], ["Mean", "Std. dev.", "MCSE"])
     s.r = {

@@ -10,11 +10,16 @@ from __future__ import annotations
 import html as _html
 from typing import Any
 
-__all__ = ["Output", "Text", "Block", "LazyBlock", "html_table", "escape", "Rule"]
+__all__ = ["Output", "Text", "Block", "LazyBlock", "html_table", "escape", "pre", "Rule"]
 
 
 def escape(s: str) -> str:
     return _html.escape(s, quote=False)
+
+
+def pre(lines: list[str]) -> str:
+    """Lines of text (a table's header, say) as one escaped ``<pre>`` element."""
+    return "<pre>" + escape("\n".join(lines)) + "</pre>"
 
 
 _PRE_STYLE = "font-family: var(--jp-code-font-family, monospace); margin: 0; line-height: 1.3"
