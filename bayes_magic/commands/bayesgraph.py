@@ -302,7 +302,7 @@ def plan(s, count: int, go: GraphOptions) -> list[tuple[str, Path | None]]:
     ------
     StataError
         r(110) when a named graph exists without ``replace``; r(602) when a file exists
-        without ``saving(..., replace)``.
+        without ``saving(..., replace)``; r(603) when its folder does not exist.
     """
     many = count > 1
     names = [
@@ -318,10 +318,11 @@ def plan(s, count: int, go: GraphOptions) -> list[tuple[str, Path | None]]:
         paths = (
             [p.with_name(f"{p.stem}{i}{p.suffix}") for i in range(1, count + 1)] if many else [p]
         )
-        if not go.saving_replace:
-            for path in paths:
-                if path is not None and path.exists():
-                    raise StataError(f"file {path} already exists", 602)
+        for path in paths:
+            if path is not None and not path.parent.is_dir():
+                raise StataError(f"file {path} could not be opened", 603)
+            if path is not None and path.exists() and not go.saving_replace:
+                raise StataError(f"file {path} already exists", 602)
     return list(zip(names, paths))
 
 
@@ -354,7 +355,10 @@ def publish(s, makers: list[Callable[[], F.Drawn]], go: GraphOptions) -> list[Ou
             if str(path).lower().endswith(".gph"):
                 save_gph(fig, str(path))
             else:
-                fig.export(str(path))
+                try:
+                    fig.export(str(path))
+                except OSError as exc:
+                    raise StataError(f"file {path} could not be opened: {exc.strerror}", 603) from None
             remember_saved(s, str(path), fig)
             outs.append(Text(f"(file {path} saved)"))
     return outs
