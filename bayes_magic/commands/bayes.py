@@ -9,11 +9,8 @@ through :func:`~bayes_magic.commands.bayes_run.estimate`, and store a
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from ..errors import StataError
 from ..posterior import Posterior
@@ -120,12 +117,9 @@ def _improper(bm) -> bool:
 
 
 def _lml(post: Posterior) -> float:
-    from ..diagnostics.lml import laplace_metropolis
+    from .bayes_ic import lml
 
-    if post.logprior is None or _improper(post.model):
-        return math.nan
-    draws = np.concatenate([post.draws, post.re_draws], axis=2)
-    return laplace_metropolis(draws, post.loglik + post.logprior)
+    return lml(post, force=True)
 
 
 def _exclude(post: Posterior, refs) -> None:
@@ -178,6 +172,7 @@ def _run(s, cmd: Command, bm, opts: dict[str, Any], prefix_cmd: bool) -> list[Ou
     multilevel = bool(bm.levels)
     if mc.remargl or not multilevel:
         post.info["scalars"]["lml"] = _lml(post)
+        post.info["remargl"] = bool(mc.remargl)
     # the reporting options of the fit (the prefix's too): e(cri), e(mcse) ... follow them
     post.options = dict(shown)
     outs = list(early)
@@ -217,6 +212,7 @@ def _replay(s, cmd: Command, which: str) -> list[Output]:
         outs += _save(post, opts["saving"])
     if opts.get("remargl") and "lml" not in post.scalars:
         post.info["scalars"]["lml"] = _lml(post)
+        post.info["remargl"] = True
     outs += bayes_outputs(post, display_options(opts), summaries=False)
     return outs
 

@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from ..diagnostics.lml import laplace_metropolis
+from ..diagnostics.lml import harmonic_mean, laplace_metropolis
 from ..errors import StataError
 from ..matrix import Matrix
 from ..posterior import Posterior
@@ -24,9 +24,7 @@ from ..report.output import Block, Output, html_table
 from ..syntax.ast import Command, Name, ParamList
 from .registry import command
 
-__all__ = ["dic", "lml", "mean_loglik", "mu_draws"]
-
-_LM_NOTE = "Note: Marginal likelihood (ML) is computed using Laplace–Metropolis approximation."
+__all__ = ["dic", "lml", "mean_loglik", "mu_draws", "reports_lml"]
 
 
 def _mu(post: Posterior, beta: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -82,14 +80,42 @@ def dic(post: Posterior) -> float:
     return 2.0 * dbar + 2.0 * mean_loglik(post)
 
 
-def lml(post: Posterior) -> float:
-    """Laplace-Metropolis log marginal likelihood (missing with an improper prior)."""
+def reports_lml(post: Posterior) -> bool:
+    """Whether the log marginal likelihood is reported: always without random effects; for
+    multilevel models only after ``remargl`` ([BAYES] bayes, option remargl: it is not
+    reported by default because it loses accuracy as the random effects add dimensions)."""
+    return not post.re_names or bool(post.info.get("remargl"))
+
+
+def lml(post: Posterior, method: str = "lmetropolis", *, force: bool = False) -> float:
+    """Log marginal likelihood by Laplace-Metropolis or, with ``method="hmean"``, the harmonic
+    mean; missing with an improper prior and, unless ``force``, for a multilevel model fitted
+    without ``remargl``."""
     from .bayes import _improper
 
-    if post.logprior is None or _improper(post.model):
+    if post.logprior is None or _improper(post.model) or not (force or reports_lml(post)):
         return math.nan
+    if method == "hmean":
+        return harmonic_mean(post.loglik)
     draws = np.concatenate([post.draws, post.re_draws], axis=2)
     return laplace_metropolis(draws, post.loglik + post.logprior)
+
+
+def _method(cmd: Command) -> str:
+    m = str(cmd.option("marglmethod", "lmetropolis")).lower()
+    return "hmean" if m == "hmean" else "lmetropolis"
+
+
+def _lml_notes(cmd: Command, posts: list[tuple[str, Posterior]]) -> list[str]:
+    how = "harmonic mean" if _method(cmd) == "hmean" else "Laplace–Metropolis"
+    notes = [f"Note: Marginal likelihood (ML) is computed using {how} approximation."]
+    hidden = [n for n, p in posts if not reports_lml(p)]
+    if hidden:
+        notes.append(
+            f"Note: log(ML) of multilevel model{'s' if len(hidden) > 1 else ''} "
+            f"{', '.join(hidden)} is not computed; refit or replay with option remargl."
+        )
+    return notes
 
 
 def _models(s, cmd: Command) -> list[tuple[str, Posterior]]:
@@ -133,12 +159,16 @@ def _chosen(post: Posterior, cmd: Command) -> list[int]:
     return idx
 
 
-def _criteria(post: Posterior, idx: list[int], diconly: bool) -> tuple[float, float]:
+def _views(post: Posterior, idx: list[int]) -> list[Posterior]:
+    return [_chain_view(post, [c]) for c in idx] if len(idx) > 1 else [_chain_view(post, idx)]
+
+
+def _criteria(post: Posterior, idx: list[int], diconly: bool, method: str) -> tuple[float, float]:
     """DIC and log ML of the chains ``idx``, averaged over them ([BAYES] bayesstats ic: with
     several chains, "Avg DIC" and "Avg log(ML)")."""
-    views = [_chain_view(post, [c]) for c in idx] if len(idx) > 1 else [_chain_view(post, idx)]
+    views = _views(post, idx)
     d = float(np.mean([dic(v) for v in views]))
-    m = math.nan if diconly else float(np.mean([lml(v) for v in views]))
+    m = math.nan if diconly else float(np.mean([lml(v, method) for v in views]))
     return d, m
 
 
@@ -167,7 +197,7 @@ def _ic_table(s, cmd: Command, models, title: str | None = None) -> list[Output]
     bi: int | None = 0
     if base is not None:
         bi = names.index(str(base)) if str(base) in names else None
-    crit = [_criteria(p, idx, diconly) for _, p, idx in models]
+    crit = [_criteria(p, idx, diconly, _method(cmd)) for _, p, idx in models]
     dics = [d for d, _ in crit]
     lmls = [m for _, m in crit]
     # the base model has no such chain (sepchains): no Bayes factors in this table
@@ -199,7 +229,7 @@ def _ic_table(s, cmd: Command, models, title: str | None = None) -> list[Output]
         ]
         lines.append(f"{n[:12]:>12} |" + "".join(cells))
     lines.append("-" * width)
-    notes = [] if diconly else [_LM_NOTE]
+    notes = [] if diconly else _lml_notes(cmd, [(n, p) for n, p, _ in models])
     text = "\n".join(lines + notes)
     html = html_table(
         [["", *cols]],
@@ -214,9 +244,24 @@ def _ic_table(s, cmd: Command, models, title: str | None = None) -> list[Output]
 
 @command("bayestest", "model")
 def bayestest_model(s, cmd: Command) -> list[Output]:
+    """``bayestest model [names] [, prior() marglmethod() chains() sepchains]``; with several
+    chains each model's log ML is averaged over the chains chosen, as ``bayesstats ic`` does."""
     models = _models(s, cmd)
-    names = [n for n, _ in models]
-    lmls = np.array([lml(p) for _, p in models])
+    chosen = [_chosen(p, cmd) for _, p in models]
+    if cmd.has("sepchains") and max(len(c) for c in chosen) > 1:
+        outs: list[Output] = []
+        for k in range(max(len(c) for c in chosen)):
+            ms = [(n, p, [c[k]]) for (n, p), c in zip(models, chosen) if k < len(c)]
+            outs += _model_table(s, cmd, ms, title=f"Chain {ms[0][2][0] + 1}")
+        return outs
+    return _model_table(s, cmd, [(n, p, c) for (n, p), c in zip(models, chosen)])
+
+
+def _model_table(s, cmd: Command, models, title: str | None = None) -> list[Output]:
+    names = [n for n, _, _ in models]
+    method = _method(cmd)
+    lmls = np.array([np.mean([lml(v, method) for v in _views(p, idx)]) for _, p, idx in models])
+    avg = any(len(idx) > 1 for _, _, idx in models)
     missing = [n for n, m in zip(names, lmls) if not np.isfinite(m)]
     pri = cmd.option("prior")
     if pri is not None:
@@ -233,29 +278,32 @@ def bayestest_model(s, cmd: Command) -> list[Output]:
         lp = lmls + np.log(prior)
         post_p = np.exp(lp - lp.max())
         post_p /= post_p.sum()
+    ml = "Avg log(ML)" if avg else "log(ML)"
     lines = [
+        *([title, ""] if title else []),
         "Bayesian model tests",
         "",
         "-" * 46,
-        f"{'':>12} |    log(ML)        P(M)    P(M|y)",
+        f"{'':>12} |{ml:>11}        P(M)    P(M|y)",
         "-" * 13 + "+" + "-" * 32,
     ]
     for n, m, p0, p1 in zip(names, lmls, prior, post_p):
         lines.append(f"{n[:12]:>12} |{fmt_g(m, 9):>11}{p0:>12.4f}{_prob(p1):>10}")
-    notes = [_LM_NOTE]
+    notes = _lml_notes(cmd, [(n, p) for n, p, _ in models])
     if missing:
         notes.append(
-            f"Note: Marginal likelihood of {', '.join(missing)} is missing (an improper prior?), "
+            f"Note: Marginal likelihood of {', '.join(missing)} is missing, "
             "so the posterior model probabilities are missing."
         )
     lines += ["-" * 46, *notes]
     vals = np.column_stack([lmls, prior, post_p])
-    M = Matrix(vals, names, ["log(ML)", "P(M)", "P(M|y)"])
+    M = Matrix(vals, names, [ml, "P(M)", "P(M|y)"])
     s.r = {"test": M}
+    head = "Bayesian model tests"
     html = html_table(
-        [["", "log(ML)", "P(M)", "P(M|y)"]],
+        [["", ml, "P(M)", "P(M|y)"]],
         [[n, fmt_g(m, 9), f"{a:.4f}", _prob(b)] for n, m, a, b in zip(names, lmls, prior, post_p)],
-        caption="Bayesian model tests",
+        caption=head if not title else f"{title}: {head}",
         notes=notes,
     )
     return [Block("\n".join(lines), html, data=M)]

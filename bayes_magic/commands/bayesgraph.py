@@ -358,7 +358,9 @@ def publish(s, makers: list[Callable[[], F.Drawn]], go: GraphOptions) -> list[Ou
                 try:
                     fig.export(str(path))
                 except OSError as exc:
-                    raise StataError(f"file {path} could not be opened: {exc.strerror}", 603) from None
+                    raise StataError(
+                        f"file {path} could not be opened: {exc.strerror}", 603
+                    ) from None
             remember_saved(s, str(path), fig)
             outs.append(Text(f"(file {path} saved)"))
     return outs

@@ -344,7 +344,11 @@ def items_body(*, names: bool = True) -> BodyParser:
             elif t.is_op("("):
                 inner, span = ts.balanced()
                 items.append(labeled_expr(ts, inner, span))
-            elif (names and t.kind in (NAME, NUMBER)) or t.is_op("."):
+            elif (
+                (names and t.kind in (NAME, NUMBER))
+                or t.is_op(".")
+                or (names and t.is_op("*", "?"))
+            ):
                 w = read_word(ts)
                 if w is None:
                     raise ts.error(f"{t.text} invalid", t)

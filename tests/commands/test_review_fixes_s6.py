@@ -194,9 +194,12 @@ def test_bayesstats_ic_averages_chains(two_chains: Session) -> None:
 def test_bayestest_model_with_a_missing_marginal_likelihood() -> None:
     s = Session()
     run(s, "use math")
-    run(s, f"quietly {FIT}: mixed math homework || schid:")
+    run(s, f"quietly {FIT} remargl: mixed math homework || schid:")
     run(s, "estimates store a")
-    run(s, f"quietly {FIT} prior({{e.math:sigma2}}, jeffreys): mixed math homework || schid:")
+    run(
+        s,
+        f"quietly {FIT} remargl prior({{e.math:sigma2}}, jeffreys): mixed math homework || schid:",
+    )
     run(s, "estimates store j")
     out = run(s, "bayestest model a j")
     M = s.r["test"].values
