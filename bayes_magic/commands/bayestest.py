@@ -16,7 +16,7 @@ from ..matrix import Matrix
 from ..posterior import Posterior
 from ..report.format import abbrev, fmt_g
 from ..report.output import Block, Output, html_table, pre
-from ..syntax.ast import Command, IntervalItem, LabeledExpr, ParamList
+from ..syntax.ast import Command, IntervalItem, JointItem, LabeledExpr, ParamList
 from . import bayes_ic  # noqa: F401  (registers bayestest model)
 from .bayes_display import fmt_sig4
 from .bayes_params import resolve_items
@@ -37,10 +37,12 @@ def _fmt_num(x: float) -> str:
     return f"{x:g}"
 
 
-def _test(x, lo, hi, inclusive: bool) -> tuple[np.ndarray, str]:
-    """The indicator series of one interval and its legend text."""
+def _test(x, lo, hi, inclusive: bool, equal: float | None = None) -> tuple[np.ndarray, str]:
+    """The indicator series of one interval (or of ``==#``) and its legend text."""
     cond = np.ones(x.draws.shape, dtype=bool)
     desc = "{" + x.full + "}" if x.expr is None else f"({x.expr})"
+    if equal is not None:
+        return x.draws == equal, f"{desc} == {_fmt_num(equal)}"
     if lo is not None:
         a, inc = lo
         inc = inc or inclusive
@@ -87,14 +89,24 @@ def interval(s, cmd: Command) -> list[Output]:
         raise StataError("parameter or expression required", 198)
     glo, ghi = _bound(cmd.option("lower")), _bound(cmd.option("upper"))
     inclusive = cmd.has("inclusive")
-    tests = []
-    for it in items:
+    tests: list[tuple] = []  # (target, series, lower, upper, equal, group)
+    targets: list = []
+
+    def add(it, group: int) -> None:
+        eq = None
         if isinstance(it, IntervalItem):
             opts = {o.name: o.value for o in it.options}
-            lo, hi, target = _bound(opts.get("lower")), _bound(opts.get("upper")), it.target
+            lo, hi, target, eq = (
+                _bound(opts.get("lower")),
+                _bound(opts.get("upper")),
+                it.target,
+                it.equal,
+            )
+            if eq is not None and (lo is not None or hi is not None):
+                raise StataError("a point hypothesis (==#) takes no lower() or upper()", 198)
         else:
             lo, hi, target = glo, ghi, it
-        if lo is None and hi is None:
+        if eq is None and lo is None and hi is None:
             raise StataError("one of lower() or upper() is required", 198)
         if lo is not None and hi is not None and lo[0] > hi[0]:
             raise StataError(
@@ -102,10 +114,16 @@ def interval(s, cmd: Command) -> list[Output]:
                 198,
             )
         label = target.label if isinstance(target, LabeledExpr) else None
-        if label and any(isinstance(t, LabeledExpr) and t.label == label for t, *_ in tests):
+        if label and any(isinstance(t, LabeledExpr) and t.label == label for t in targets):
             raise StataError(f"label {label} specified more than once", 198)
+        targets.append(target)
         for x in _targets(s, cmd, target):
-            tests.append((target, x, lo, hi))
+            tests.append((target, x, lo, hi, eq, group))
+
+    joint_all = cmd.has("joint")
+    for k, it in enumerate(items):
+        for member in it.items if isinstance(it, JointItem) else (it,):
+            add(member, 0 if joint_all else k)
     nchains = tests[0][1].draws.shape[0]
     _chains(SimpleNamespace(nchains=nchains), [t[1] for t in tests], cmd)  # chains(), skip()
     if cmd.has("sepchains") and nchains > 1:
@@ -114,20 +132,24 @@ def interval(s, cmd: Command) -> list[Output]:
         chosen = _chain_list(SimpleNamespace(nchains=nchains), cmd)
         outs: list[Output] = []
         for pos, c in enumerate(chosen):
-            one = [(t, x.chain(pos), lo, hi) for t, x, lo, hi in tests]
+            one = [(t, x.chain(pos), *rest) for t, x, *rest in tests]
             outs += _interval_table(s, cmd, one, inclusive, title=f"Chain {c + 1}")
         return outs
     return _interval_table(s, cmd, tests, inclusive)
 
 
 def _interval_table(s, cmd: Command, tests, inclusive: bool, title: str | None = None):
-    conds = [
-        (_row_name(t, k), *_test(x, lo, hi, inclusive))
-        for k, (t, x, lo, hi) in enumerate(tests, start=1)
-    ]
-    if cmd.has("joint") and len(conds) > 1:
-        joint = np.logical_and.reduce([c for _, c, _ in conds])
-        conds = [("prob1", joint, " & ".join(d for _, _, d in conds))]
+    groups: dict[int, list] = {}
+    for t in tests:
+        groups.setdefault(t[5], []).append(t)
+    conds = []
+    for k, members in enumerate(groups.values(), start=1):
+        parts = [_test(x, lo, hi, inclusive, eq) for _t, x, lo, hi, eq, _g in members]
+        if len(parts) == 1:
+            conds.append((_row_name(members[0][0], k), *parts[0]))
+        else:  # a joint test: all of its hypotheses at once
+            joint = np.logical_and.reduce([c for c, _ in parts])
+            conds.append((f"prob{k}", joint, " & ".join(d for _, d in parts)))
     rows, vals = [], []
     for name, cond, desc in conds:
         z = cond.astype(float)

@@ -165,6 +165,15 @@ class IntervalItem:
     target: ParamRef | LabeledExpr
     options: tuple[Option, ...]
     span: Span = field(default=Span(0, 0), compare=False)
+    equal: float | None = None  # ``{param}==#``: a point hypothesis
+
+
+@dataclass(frozen=True)
+class JointItem:
+    """``((testspec) (testspec) ..., joint)`` in ``bayestest interval``: one joint test."""
+
+    items: tuple[Any, ...]
+    span: Span = field(default=Span(0, 0), compare=False)
 
 
 @dataclass(frozen=True)

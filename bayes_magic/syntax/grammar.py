@@ -21,6 +21,7 @@ from .ast import (
     Equations,
     ExprBody,
     IntervalItem,
+    JointItem,
     LabelDefine,
     LabeledExpr,
     LevelEq,
@@ -360,8 +361,57 @@ def items_body(*, names: bool = True) -> BodyParser:
     return parse
 
 
+def _point(ts: TokenStream) -> float | None:
+    """``==#`` after an interval test's target (a point hypothesis), else None."""
+    if not ts.peek().is_op("=="):
+        return None
+    ts.next()
+    t, sign = ts.peek(), 1.0
+    if t.is_op("-", "+"):
+        sign = -1.0 if t.is_op("-") else 1.0
+        ts.next()
+        t = ts.peek()
+    if t.kind != NUMBER:
+        raise ts.error(f"{t.text or 'nothing'} found where a number was expected after ==", t)
+    ts.next()
+    return sign * float(t.text)
+
+
+def _interval_target(ts: TokenStream, toks: list, span: Span):
+    """``{param}``, ``(exp)``, ``(label: exp)``, each optionally ``==#``: (target, equal)."""
+    sub = ts.sub(toks)
+    t = sub.peek()
+    if t.kind == PARAM and (len(toks) == 1 or toks[1].is_op("==")):
+        sub.next()
+        target: ParamRef | LabeledExpr = parse_param(t.text, t.span, ts.text)
+    elif t.is_op("(") and _group_end(toks) in (len(toks) - 1, -2):
+        inner, inner_span = sub.balanced()
+        target = labeled_expr(ts, inner, inner_span)
+    else:
+        return labeled_expr(ts, toks, span), None
+    eq = _point(sub)
+    if not sub.at_end:
+        raise sub.error(f"{sub.peek().text} invalid", sub.peek())
+    return target, eq
+
+
+def _group_end(toks: list) -> int:
+    """Where the parenthesized group that opens ``toks`` closes; -2 when ``==`` follows it."""
+    depth = 0
+    for k, tok in enumerate(toks):
+        if tok.is_op("(", "["):
+            depth += 1
+        elif tok.is_op(")", "]"):
+            depth -= 1
+            if depth == 0:
+                return -2 if k + 1 < len(toks) and toks[k + 1].is_op("==") else k
+    return -1
+
+
 def interval_body(ts: TokenStream) -> ParamList:
-    """``bayestest interval`` items: ``{param}``, ``(exp)``, or ``(target, lower() upper())``."""
+    """``bayestest interval`` items ([BAYES] bayestest interval): ``{param}``, ``(exp)``, either
+    with ``==#`` (a point hypothesis); ``(exspec, lower() upper())``; and
+    ``((testspec) (testspec) ..., joint)``."""
     items: list = []
     while not _stops(ts):
         t = ts.peek()
@@ -377,24 +427,34 @@ def interval_body(ts: TokenStream) -> ParamList:
                     comma = k
                     break
             if comma is None:
-                items.append(labeled_expr(ts, inner, span))
+                target, eq = _interval_target(ts, inner, span)
+                items.append(target if eq is None else IntervalItem(target, (), span, eq))
                 continue
-            head = ts.sub(inner[:comma])
-            ht = head.peek()
-            if ht.kind == PARAM and len(inner[:comma]) == 1:
-                target = parse_param(ht.text, ht.span, ts.text)
-            elif ht.is_op("("):
-                sub_inner, sub_span = head.balanced()
-                target = labeled_expr(ts, sub_inner, sub_span)
-                if not head.at_end:
-                    raise head.error(f"{head.peek().text} invalid", head.peek())
-            else:
-                raise ts.error(f"{ht.text} invalid", ht)
-            opts = parse_options(ts.sub(inner[comma + 1 :]), T.BAYESTEST_INTERVAL_SPEC)
-            items.append(IntervalItem(target, opts, span))
+            head, rest = inner[:comma], inner[comma + 1 :]
+            if not head:
+                raise ts.error(", invalid", inner[comma])
+            if len(rest) == 1 and rest[0].kind == NAME and rest[0].text == "joint":
+                group = interval_body(ts.sub(head)).items
+                if not all(isinstance(i, IntervalItem) for i in group):
+                    raise StataError(
+                        "joint tests need bounds in each test: ((exspec, lower() upper()) ...,"
+                        " joint)",
+                        198,
+                        span=span,
+                        source=ts.text,
+                    )
+                items.append(JointItem(tuple(group), span))
+                continue
+            if head[0].kind != PARAM and not head[0].is_op("("):
+                raise ts.error(f"{head[0].text} invalid", head[0])
+            target, eq = _interval_target(ts, head, span)
+            opts = parse_options(ts.sub(rest), T.BAYESTEST_INTERVAL_SPEC)
+            items.append(IntervalItem(target, opts, span, eq))
         elif t.kind == PARAM:
             ts.next()
-            items.append(parse_param(t.text, t.span, ts.text))
+            ref = parse_param(t.text, t.span, ts.text)
+            eq = _point(ts)
+            items.append(ref if eq is None else IntervalItem(ref, (), t.span, eq))
         else:
             raise ts.error(f"{t.text} invalid", t)
     return ParamList(tuple(items))

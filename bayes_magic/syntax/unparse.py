@@ -22,6 +22,7 @@ from .ast import (
     FileArg,
     Interaction,
     IntervalItem,
+    JointItem,
     LabelDefine,
     LabeledExpr,
     MatrixLit,
@@ -123,7 +124,10 @@ def unparse_expr(e: Any) -> str:
     if isinstance(e, LabeledExpr):
         return "(" + (f"{e.label}: " if e.label else "") + unparse_expr(e.expr) + ")"
     if isinstance(e, IntervalItem):
-        return f"({unparse_expr(e.target)}, {unparse_options(e.options)})"
+        head = unparse_expr(e.target) + ("" if e.equal is None else f"=={e.equal:g}")
+        return f"({head}, {unparse_options(e.options)})" if e.options else f"({head})"
+    if isinstance(e, JointItem):
+        return "(" + " ".join(unparse_expr(i) for i in e.items) + ", joint)"
     raise TypeError(type(e))
 
 

@@ -86,3 +86,30 @@ def test_namelist_star() -> None:
     assert s.r["ic"].rownames == ["m1", "m2"]
     run(s, "bayestest model _all")
     assert s.r["test"].rownames == ["m1", "m2"]
+
+
+def test_bayestest_interval_joint_groups_and_point_hypotheses(fitted: Session) -> None:
+    """[BAYES] bayestest interval: ``((testspec) (testspec), joint)`` and ``exspec==#``."""
+    s = fitted
+    hw, s2 = s.e.chains_of("math:homework"), s.e.chains_of("e.math:sigma2")
+    out = run(
+        s,
+        "bayestest interval ({math:homework}, lower(1)) "
+        "(({math:homework}, lower(0) upper(3)) ({e.math:sigma2}, upper(60)), joint)",
+    )
+    assert "prob2 : 0 < {math:homework} < 3 & {e.math:sigma2} < 60" in out
+    assert s.r["prob1"] == pytest.approx(np.mean(hw > 1))
+    assert s.r["prob2"] == pytest.approx(np.mean((hw > 0) & (hw < 3) & (s2 < 60)))
+    out = run(s, "bayestest interval ({math:homework}==2) ((2*{math:homework})==4)")
+    assert "prob1 : {math:homework} == 2" in out and s.r["prob1"] == np.mean(hw == 2)
+    assert s.r["summary"].values[1, 0] == np.mean(2 * hw == 4)
+    # an expression that starts with a parameter is still an expression
+    run(s, "bayestest interval ({math:homework}+1, lower(2)) ((pm: {math:homework}), upper(2))")
+    assert s.r["prob1"] == pytest.approx(np.mean(hw + 1 > 2))
+    assert s.r["prob2"] == pytest.approx(np.mean(hw < 2))  # r(prob#) by position
+    assert fails(s, "bayestest interval ({math:homework}==2, lower(1))")[1] == 198
+    assert (
+        fails(s, "bayestest interval (({math:homework}) ({e.math:sigma2}, upper(6)), joint)")[1]
+        == 198
+    )
+    assert fails(s, "bayestest interval {math:homework}==x")[1] == 198
