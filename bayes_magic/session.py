@@ -27,6 +27,9 @@ from .syntax.ast import Command, Prefix
 __all__ = ["Session", "Result", "ErrorOutput", "Echo", "ByGroups"]
 
 
+_TOO_DEEP = "expression too complex: too many nested parentheses or operators"
+
+
 @dataclass
 class Settings:
     """``set`` values: storage type of new variables, line width, seed."""
@@ -255,7 +258,20 @@ class Session:
             return self._run_text(text)
 
     def _run_text(self, text: str) -> list[Output]:
-        return self.run(parse(text))
+        try:
+            cmd = parse(text)
+        except RecursionError:
+            raise StataError(_TOO_DEEP, 130) from None
+        except StataError:
+            raise
+        except Exception as exc:  # a parser bug: an internal error, never a traceback
+            self.last_traceback = traceback.format_exc()
+            raise StataError(
+                f"internal error while parsing: {type(exc).__name__}: {exc}\n"
+                "(this is a bug in bayes_magic; Session.last_traceback shows the details)",
+                9999,
+            ) from exc
+        return self.run(cmd)
 
     def run(self, cmd: Command) -> list[Output]:
         """Run a parsed command as a transaction (state restored if it fails)."""
@@ -272,6 +288,9 @@ class Session:
         except KeyboardInterrupt:
             self._restore(snap)
             raise BreakError() from None
+        except RecursionError:  # an expression nested beyond Python's stack
+            self._restore(snap)
+            raise StataError(_TOO_DEEP, 130) from None
         except Exception as exc:  # a bug: never show the user a traceback, but keep it
             self._restore(snap)
             raise self._internal(cmd, exc) from exc

@@ -412,6 +412,8 @@ def table_equations(
     ess`` and ``grubin`` lay out their own numbers the same way)."""
     bm: BayesLinearModel = post.model
     melabel = bool(opts.get("melabel"))
+    if melabel and bm.command != "bayesmh":  # the talk's `bayes, melabel`: "0 (base)"
+        opts = {**opts, "_numeric_levels": True}
     if values is None:
 
         def values(draws: np.ndarray) -> list[float]:

@@ -103,12 +103,19 @@ def _item_series(post: Posterior, eq: str | None, name: str | None, index, matri
         res = _re_series(post, name, index)
         if res:
             return res
+        stub, gid = name, index
         # {U0[6053]} written as a name with its index inside
         if "[" in name and name.endswith("]"):
             stub, gid = name[:-1].split("[", 1)
             res = _re_series(post, stub, gid)
             if res:
                 return res
+        if any(r.startswith(f"{stub}[") for r in post.re_names):  # a group that is not there
+            raise StataError(
+                f"random effect {{{stub}[{gid}]}} not found: {stub} has no group {gid}",
+                111,
+                span=ref.span,
+            )
     # {Sigma,m}, {U:Sigma,m} or {Sigma}: the elements of a matrix
     hits = [s for s in model_series(post) if s.full.startswith(full + "_")]
     if hits and (matrix or name is not None):

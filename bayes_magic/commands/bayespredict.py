@@ -21,6 +21,7 @@ from __future__ import annotations
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -32,7 +33,6 @@ from ..posterior import Posterior
 from ..report.format import abbrev, fmt_g
 from ..report.output import Block, Output, Text, html_table, pre
 from ..syntax.ast import Call, Command, LabeledExpr, Name, ParamList, ParamRef
-from .bayes_display import _right
 from .bayes_params import Series, eval_tree
 from .registry import command
 
@@ -172,20 +172,64 @@ def _functions(items) -> dict[str, Any]:
     return funcs
 
 
+def _chosen_chains(post: Posterior, cmd: Command) -> Posterior:
+    """``chains(_all | numlist)``: the results of the chains chosen ([BAYES] bayespredict)."""
+    if cmd.option("chains") is None:
+        return post
+    from .bayes_ic import _chain_view, _chosen
+
+    idx = _chosen(post, cmd)
+    if not idx:
+        raise StataError("chains() incorrectly specified", 198)
+    return _chain_view(post, idx)
+
+
+def _file_of(raw: str, suffix: str) -> Path:
+    """A file name as typed, with ``suffix`` added when it has none; r(198) when it names no
+    file (empty, ``.``, or a folder)."""
+    text = str(raw).strip()
+    if not text or text.endswith(("/", "\\")) or Path(text).name in ("", ".", ".."):
+        raise StataError(f"invalid file specification: {text or '(empty)'}", 198)
+    path = Path(text).expanduser()
+    if path.is_dir():
+        raise StataError(f"{text} is a folder, not a file", 603)
+    return path if path.suffix == suffix else path.with_suffix(suffix)
+
+
+def _check_sim_indexes(refs: list, n: int) -> None:
+    """``{_ysim[numlist]}``: observation numbers between 1 and the number predicted."""
+    for ref in refs:
+        if not isinstance(ref, ParamRef):
+            continue
+        for p in ref.items:
+            idx = p.index if p.index is not None else _index_of(p)
+            if idx is None:
+                continue
+            for i in numbers(str(idx), f"{{{p}}}"):
+                if not 1 <= i <= n:
+                    raise StataError(
+                        f"{{{p}}}: observation {i} out of range (1 to {n})", 198, span=ref.span
+                    )
+
+
 @command("bayespredict")
 def bayespredict(s, cmd: Command) -> list[Output]:
     post = _post(s)
     items = list(cmd.body.items) if isinstance(cmd.body, ParamList) else []
-    stat = next((k for k in ("mean", "median", "std", "cri") if cmd.has(k)), None)
+    stats_given = [k for k in ("mean", "median", "std", "cri") if cmd.has(k)]
+    if len(stats_given) > 1:
+        raise StataError(f"options {' and '.join(stats_given)} may not be combined", 198)
+    stat = stats_given[0] if stats_given else None
     if stat is not None or (items and isinstance(items[0], Name)):
-        return _new_variables(s, cmd, post, items, stat)
-    _sim_names(items)
+        return _new_variables(s, cmd, _chosen_chains(post, cmd), items, stat)
+    refs = _sim_names(items)
     funcs = _functions(items)
     saving = cmd.option("saving")
     if saving is None:
         raise StataError("option saving() required to save simulation results", 198)
-    path = Path(saving.path)
-    target = path if path.suffix == ".bmpred" else path.with_suffix(".bmpred")
+    target = _file_of(saving.path, ".bmpred")
+    _check_sim_indexes(refs, int(s.touse(cmd).sum()))
+    post = _chosen_chains(post, cmd)
     replace = saving.options.get("replace", False) is True if saving.options else False
     if target.exists() and not replace:
         raise StataError(f"file {target} already exists", 602)
@@ -226,38 +270,76 @@ def write_atomic(path: Path, obj: object) -> None:
 
 def _new_variables(s, cmd, post: Posterior, items, stat: str | None) -> list[Output]:
     """``bayespredict newvar, mean`` (or median, std; ``cri`` makes two variables)."""
-    names = [it.name for it in items if isinstance(it, Name) and not it.name.startswith("(")]
-    vtype = next(
-        (it.name[1:-1] for it in items if isinstance(it, Name) and it.name.startswith("(")), "float"
-    )
+    extra = [it for it in items if not isinstance(it, Name)]
+    if extra:
+        what = (
+            getattr(extra[0], "text", None)
+            or "{" + str(getattr(extra[0], "items", ["..."])[0]) + "}"
+        )
+        raise StataError(
+            f"{what} not allowed: bayespredict newvar, {stat or 'mean'} takes new variable names"
+            " only (simulate {_ysim} and functions with saving())",
+            198,
+            span=getattr(extra[0], "span", None),
+        )
+    names = [it.name for it in items if not it.name.startswith("(")]
+    vtype = next((it.name[1:-1] for it in items if it.name.startswith("(")), "float")
+    if vtype.startswith("str"):
+        raise StataError("type mismatch: predictions are numeric", 109)
+    if vtype not in ("byte", "int", "long", "float", "double"):
+        raise StataError(f"{vtype} invalid storage type", 198)
     if stat is None:
         raise StataError("one of mean, median, std, or cri is required", 198)
-    for opt, allowed in (("clevel()", "cri"), ("hpd", "cri"), ("mcse()", "mean")):
+    for opt, allowed in (
+        ("clevel()", "cri"),
+        ("hpd", "cri"),
+        ("mcse()", "mean"),
+        ("batch()", "mean"),
+        ("corrlag()", "mean"),
+        ("corrtol()", "mean"),
+    ):
         if cmd.has(opt.rstrip("()")) and stat != allowed:
             raise StataError(f"option {opt} allowed only with {allowed}", 198)
+    if cmd.option("saving") is not None:
+        raise StataError(f"option saving() not allowed with {stat}", 198)
     need = 2 if stat == "cri" else 1
     if len(names) != need:
         raise StataError(f"bayespredict ..., {stat} requires {need} new variable name(s)", 198)
     from ..dataset.varnames import check_new_name
 
     se_name = str(cmd.option("mcse")).strip() if cmd.has("mcse") else None
-    if se_name is not None and (not se_name or se_name in names):
+    if se_name is not None and not se_name:
         raise StataError("mcse(): one new variable name required", 198)
-    for n in names + ([se_name] if se_name else []):
+    every = names + ([se_name] if se_name else [])
+    for k, n in enumerate(every):
         check_new_name(s.data, n)
+        if n in every[:k]:
+            raise StataError(f"{n} already defined", 110)
+    batch = int(cmd.option("batch", 0))
+    corrlag = cmd.option("corrlag")
+    corrtol = float(cmd.option("corrtol", 0.01))
+    if batch < 0 or (corrlag is not None and int(corrlag) < 0) or not 0 < corrtol < 1:
+        raise StataError(
+            "batch(), corrlag() and corrtol() must be nonnegative (corrtol in (0, 1))", 198
+        )
     rng, _seed = _rng(s, cmd)
     pred = simulate(s, post, rng, s.touse(cmd))
     draws = pred.ysim.reshape(-1, pred.ysim.shape[2])
     if stat == "mean":  # E(y_rep) given each draw is μ_t: its mean over draws (less noise)
         cols = [pred.mu.reshape(-1, pred.mu.shape[2]).mean(axis=0)]
         if se_name:
-            from ..diagnostics.mcmc import ess_stata
+            from ..diagnostics.mcmc import ess_stata, mcse
 
+            lag = None if corrlag is None else int(corrlag)
             ses = []
             for j in range(pred.mu.shape[2]):
                 m = pred.mu[:, :, j]
-                sd = float(m.std(ddof=1))
-                ses.append(sd / np.sqrt(ess_stata(m)[0]) if sd > 0 else 0.0)
+                if float(m.std(ddof=1)) == 0:
+                    ses.append(0.0)
+                elif batch > 0:  # batch means, as bayesstats summary's batch()
+                    ses.append(mcse(m, batch=batch)[1])
+                else:
+                    ses.append(mcse(m, ess_stata(m, lag, corrtol)[0])[1])
             cols.append(np.array(ses))
             names = [*names, se_name]
     elif stat == "median":
@@ -303,9 +385,7 @@ def _new_variables(s, cmd, post: Posterior, items, stat: str | None) -> list[Out
 
 
 def load_predictions(path: str) -> Predictions:
-    p = Path(path)
-    if p.suffix != ".bmpred":
-        p = p.with_suffix(".bmpred")
+    p = _file_of(path, ".bmpred")
     if not p.exists():
         raise StataError(f"file {p} not found", 601)
     try:
@@ -532,21 +612,52 @@ def ppvalues(s, cmd: Command) -> list[Output]:
         elif isinstance(it, LabeledExpr):
             k += 1
             label = it.label or _auto_label(it.expr) or f"T{k}"
-            rep = np.broadcast_to(_ev(pred, it.expr, True), pred.mu.shape[:2])
-            obs = np.broadcast_to(_ev(pred, it.expr, False), pred.mu.shape[:2])
-            rows.append((label, it.text, rep, obs))
+            both = []
+            for replicate in (True, False):
+                v = np.asarray(_ev(pred, it.expr, replicate), dtype=float)
+                if v.ndim > 2 or (v.ndim == 2 and v.shape != pred.mu.shape[:2]):
+                    raise StataError(
+                        f"({label}: ...) must give one number per draw, e.g. @max({{_ysim}})",
+                        198,
+                        span=it.span,
+                    )
+                both.append(np.broadcast_to(v, pred.mu.shape[:2]))
+            rows.append((label, it.text, *both))
         else:
             raise StataError("invalid test quantity", 198)
+    from .bayesstats import _chain_list
+
+    nchains = pred.mu.shape[0]
+    chosen = _chain_list(SimpleNamespace(nchains=nchains), cmd)
+    bad = [c + 1 for c in chosen if not 0 <= c < nchains]
+    if bad or not chosen:
+        raise StataError(
+            f"chains(): chain {bad[0]} not found" if bad else "chains() incorrectly specified", 198
+        )
+    if cmd.has("sepchains") and len(chosen) > 1:
+        outs: list[Output] = []
+        for c in chosen:
+            one = [(lab, ex, np.asarray(r)[[c]], np.asarray(o)[[c]]) for lab, ex, r, o in rows]
+            outs += _ppvalues_table(s, cmd, one, dropped, f"Chain {c + 1}")
+        return outs
+    rows = [(lab, ex, np.asarray(r)[chosen], np.asarray(o)[chosen]) for lab, ex, r, o in rows]
+    return _ppvalues_table(s, cmd, rows, dropped)
+
+
+def _ppvalues_table(s, cmd: Command, rows, dropped: int, title: str | None = None):
+    from .bayesstats import _size_lines
+
     out_rows, vals = [], []
     for label, expr, rep, obs in rows:
+        nch = np.shape(rep)[0]
         rep = np.asarray(rep, float).reshape(-1)
         obs = np.asarray(obs, float).reshape(-1)
         m, sd = float(rep.mean()), float(rep.std(ddof=1))
         eo, p = float(obs.mean()), float(np.mean(rep >= obs))
         out_rows.append((label, expr, m, sd, eo, p))
         vals.append([m, sd, eo, p])
-    n = pred.mu.shape[0] * pred.mu.shape[1]
-    head = [f"{'Posterior predictive summary':<49}{_right('MCMC sample size', f'{n:,}')}"]
+    n = len(rep)
+    head = _size_lines(title or "Posterior predictive summary", nch, n)
     legend = [f"{lab:>12} : {ex}" for lab, ex, *_ in out_rows if ex]
     if legend and not cmd.has("nolegend"):
         head += ["", *legend]

@@ -61,6 +61,8 @@ def _chains(post: Posterior, series: list[Series], cmd: Command) -> list[Series]
             raise StataError(f"chains(): chain {bad[0]} not found", 198)
     if skip < 0:
         raise StataError("skip() must be nonnegative", 198)
+    if series and -(-series[0].draws.shape[1] // (skip + 1)) < 2:
+        raise StataError("skip() leaves fewer than two draws", 198)
     for s in series:
         s.draws = s.draws[idx][:, :: skip + 1] if skip else s.draws[idx]
     return series
@@ -99,9 +101,15 @@ def model_layout(
     names (``var(homework)``, ``cov(homework,_cons)``, ``var(Residual)``); after ``bayesmh``
     they keep their value labels and parameter names."""
     select = _selector(post, cmd, chain)
-    prefix = post.model.command != "bayesmh"
-    opts = {"melabel": mixed_labels and prefix, "_numeric_levels": prefix, **_reffects(cmd)}
+    opts = _layout_opts(post, cmd)
+    opts["melabel"] = mixed_labels and opts["_numeric_levels"]
     return table_equations(post, opts, values=lambda d: values(select(d)))
+
+
+def _layout_opts(post: Posterior, cmd: Command) -> dict[str, Any]:
+    """After the ``bayes:`` prefix the factor levels are numbered (``0 (base)``, ``1``), as the
+    talk's ``bayesstats ess`` and ``grubin`` show; ``summary`` lays them out the same way."""
+    return {"_numeric_levels": post.model.command != "bayesmh", **_reffects(cmd)}
 
 
 def _reffects(cmd: Command) -> dict[str, Any]:
@@ -165,7 +173,9 @@ def summary(s, cmd: Command) -> list[Output]:
             for c in _chain_list(post, cmd):
                 select = _selector(post, cmd, c)
                 eqs = table_equations(
-                    post, _reffects(cmd), values=lambda d, sel=select: stats_of(sel(d), opts)
+                    post,
+                    _layout_opts(post, cmd),
+                    values=lambda d, sel=select: stats_of(sel(d), opts),
                 )
                 n = _size(post, cmd, c)
                 outs += _summary_table(s, post, eqs, opts, n, 1, title=f"Chain {c + 1}")
@@ -176,7 +186,9 @@ def summary(s, cmd: Command) -> list[Output]:
         return outs
     if not _named(cmd) and post.model is not None:
         select = _selector(post, cmd)
-        eqs = table_equations(post, _reffects(cmd), values=lambda d: stats_of(select(d), opts))
+        eqs = table_equations(
+            post, _layout_opts(post, cmd), values=lambda d: stats_of(select(d), opts)
+        )
         nch = len(_chain_list(post, cmd))
         return _summary_table(s, post, eqs, opts, _size(post, cmd), nch)
     return _summary_block(s, post, series, opts)

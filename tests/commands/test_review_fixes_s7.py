@@ -113,3 +113,127 @@ def test_bayestest_interval_joint_groups_and_point_hypotheses(fitted: Session) -
         == 198
     )
     assert fails(s, "bayestest interval {math:homework}==x")[1] == 198
+
+
+def test_deep_nesting_is_an_error_not_a_crash() -> None:
+    s = Session()
+    for text in (
+        "display " + "(" * 150 + "1" + ")" * 150,
+        "display " + "-" * 1000 + "1",
+    ):
+        res = s.execute(text)
+        assert res.error is not None and res.error.rc == 130
+    assert s.last_traceback is None
+    assert run(s, "display " + "(" * 60 + "2" + ")" * 60).strip() == "2"
+
+
+@pytest.mark.parametrize("spec", ["{U0[999]}", "{U0[abc]}", "{U0[7472.5]}"])
+def test_unknown_random_effect_group_is_not_found(fitted: Session, spec: str) -> None:
+    """It used to fall through to {U0:sigma2}, the level's variance."""
+    msg, rc = fails(fitted, f"bayesstats summary {spec}")
+    assert rc == 111 and "random effect" in msg
+    assert fails(fitted, f"bayestest interval {spec}, lower(0)")[1] == 111
+
+
+def test_summary_numbers_factor_levels_as_ess_and_grubin(fitted: Session) -> None:
+    """After bayes: (the talk's ess and grubin, and bayes, melabel) levels are numbered."""
+    for cmd in ("bayesstats summary", "bayesstats ess", "bayes, melabel"):
+        out = run(fitted, cmd)
+        base = next(line for line in out.splitlines() if "(base)" in line)
+        assert base.split("|")[0].split()[-1] == "0" and "Private" not in out, cmd
+
+
+def test_skip_that_leaves_one_draw(fitted: Session) -> None:
+    for cmd in (
+        "bayesstats summary {math:homework}, skip(20000)",
+        "bayesstats ess, skip(299)",
+        "bayestest interval {math:homework}, lower(0) skip(400)",
+    ):
+        msg, rc = fails(fitted, cmd)
+        assert rc == 198 and "fewer than two draws" in msg, cmd
+
+
+BAYESMH3 = (
+    "bayesmh math homework, likelihood(normal({var})) prior({math:}, normal(0,100)) "
+    "prior({var}, igamma(1,2)) rseed(1) mcmcsize(300) nchains(3)"
+)
+
+
+@pytest.fixture(scope="module")
+def three_chains() -> Session:
+    s = Session()
+    run(s, "use math")
+    run(s, f"quietly {BAYESMH3}")
+    return s
+
+
+def test_ppvalues_chains_and_sepchains(three_chains: Session, tmp_path) -> None:
+    from bayes_magic.commands.bayespredict import load_predictions
+
+    s = three_chains
+    f = tmp_path / "q"
+    run(s, f'bayespredict {{_ysim}} (ym: @mean({{_ysim}})), saving("{f}") rseed(16)')
+    pred = load_predictions(str(f))
+    t_rep = pred.ysim.mean(axis=-1)
+    t_obs = pred.y.mean()
+    out = run(s, f'bayesstats ppvalues {{ym}} using "{f}", chains(2 3)')
+    assert "Number of chains =          2" in out
+    assert s.r["summary"].values[0, 0] == pytest.approx(t_rep[1:].mean())
+    assert s.r["summary"].values[0, 3] == pytest.approx(np.mean(t_rep[1:] >= t_obs))
+    out = run(s, f'bayesstats ppvalues {{ym}} using "{f}", sepchains')
+    assert all(f"Chain {c}" in out for c in (1, 2, 3))
+    assert s.r["summary"].values[0, 0] == pytest.approx(t_rep[2].mean())
+    assert fails(s, f'bayesstats ppvalues {{ym}} using "{f}", chains(4)')[1] == 198
+    assert fails(s, f'bayesstats ppvalues (m: {{_ysim}}) using "{f}"')[1] == 198
+    assert fails(s, "bayesstats ppvalues {ym} using .")[1] == 198
+
+
+def test_bayespredict_chains_and_mcse_options(three_chains: Session, tmp_path) -> None:
+    from bayes_magic.commands.bayespredict import load_predictions
+    from bayes_magic.diagnostics.mcmc import ess_stata, mcse
+
+    s = three_chains
+    f = tmp_path / "c2"
+    run(s, f'bayespredict {{_ysim}}, saving("{f}") chains(2) rseed(3)')
+    assert load_predictions(str(f)).mu.shape[0] == 1
+    run(s, "bayespredict pm, mean chains(2) mcse(se) batch(10)")
+    run(s, "bayespredict pm_all, mean mcse(se2) corrlag(3) corrtol(0.2)")
+    post = s.e
+    hw = post.chains_of("math:homework")
+    cons = post.chains_of("math:_cons")
+    mu = cons + hw * float(s.data.df["homework"].iloc[0])
+    assert s.data.df["pm"].iloc[0] == pytest.approx(mu[1].mean())
+    assert s.data.df["se"].iloc[0] == pytest.approx(mcse(mu[[1]], batch=10)[1], rel=1e-6)
+    want = mcse(mu, ess_stata(mu, 3, 0.2)[0])[1]
+    assert s.data.df["se2"].iloc[0] == pytest.approx(want, rel=1e-6)
+    run(s, "drop pm pm_all se se2")
+
+
+@pytest.mark.parametrize(
+    ("cmd", "rc"),
+    [
+        ("bayespredict lo lo, cri", 110),
+        ("bayespredict pm, mean median", 198),
+        ("bayespredict str5 pm, mean", 109),
+        ("bayespredict pm {_ysim}, mean", 198),
+        ("bayespredict pm, std saving(f)", 198),
+        ("bayespredict pm, median batch(10)", 198),
+        ("bayespredict {_ysim[600]}, saving(nothere)", 198),
+        ("bayespredict {_ysim[0]}, saving(nothere)", 198),
+        ("bayespredict {_ysim}, saving(.)", 198),
+        ('bayespredict {_ysim}, saving("")', 198),
+    ],
+)
+def test_bayespredict_bad_input(three_chains: Session, tmp_path, cmd: str, rc: int) -> None:
+    s = three_chains
+    before = list(s.data.df.columns)
+    assert fails(s, cmd)[1] == rc
+    assert list(s.data.df.columns) == before
+    assert not (tmp_path / "nothere.bmpred").exists()
+
+
+def test_bayespredict_storage_type(three_chains: Session) -> None:
+    s = three_chains
+    run(s, "bayespredict double pmd, mean")
+    assert s.data.info["pmd"].type == "double"
+    run(s, "drop pmd")
