@@ -152,6 +152,8 @@ def _chosen(post: Posterior, cmd: Command) -> list[int]:
     from .bayesstats import _numlist
 
     raw = cmd.option("chains")
+    if raw is True or (raw is not None and not str(raw).strip()):
+        raise StataError("chains() incorrectly specified", 198)
     idx = [c - 1 for c in _numlist(raw)] if raw is not None else list(range(post.nchains))
     bad = [c + 1 for c in idx if not 0 <= c < post.nchains]
     if bad:
@@ -265,8 +267,17 @@ def _model_table(s, cmd: Command, models, title: str | None = None) -> list[Outp
     missing = [n for n, m in zip(names, lmls) if not np.isfinite(m)]
     pri = cmd.option("prior")
     if pri is not None:
-        prior = np.array([float(x) for x in str(pri).replace(",", " ").split()])
-        if len(prior) != len(names) or np.any(prior <= 0) or abs(prior.sum() - 1) > 1e-8:
+        text = "" if pri is True else str(pri)
+        try:
+            prior = np.array([float(x) for x in text.replace(",", " ").split()])
+        except ValueError:
+            raise StataError(f"prior({text}): numbers expected, one per model", 198) from None
+        if (
+            pri is True
+            or len(prior) != len(names)
+            or np.any(prior <= 0)
+            or abs(prior.sum() - 1) > 1e-8
+        ):
             raise StataError(
                 "prior() must give one positive probability per model, summing to 1", 198
             )

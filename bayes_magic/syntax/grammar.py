@@ -355,7 +355,7 @@ def items_body(*, names: bool = True) -> BodyParser:
                     raise ts.error(f"{t.text} invalid", t)
                 items.append(Name(w[0], w[1]))
             else:
-                raise ts.error(f"{t.text} invalid", t)
+                raise ts.error(f"{ts.source(t.start, t.end) or t.text} invalid", t)
         return ParamList(tuple(items))
 
     return parse

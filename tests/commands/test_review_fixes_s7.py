@@ -237,3 +237,18 @@ def test_bayespredict_storage_type(three_chains: Session) -> None:
     run(s, "bayespredict double pmd, mean")
     assert s.data.info["pmd"].type == "double"
     run(s, "drop pmd")
+
+
+def test_bayestest_model_prior_and_empty_chains() -> None:
+    s = Session()
+    run(s, "use math")
+    run(s, f"quietly {FIT} remargl: mixed math homework || schid:")
+    run(s, "estimates store b1")
+    for cmd in (
+        "bayestest model b1, prior(abc)",
+        "bayestest model b1, prior()",
+        "bayesstats ic, chains()",
+        "bayestest model b1, chains()",
+    ):
+        assert fails(s, cmd)[1] == 198, cmd
+    assert s.last_traceback is None
