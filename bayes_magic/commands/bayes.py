@@ -36,6 +36,8 @@ _REPORT = (
     "corrlag",
     "corrtol",
     "level",
+    "vsquish",
+    "nofvlabel",
 )
 _REPLAY_ONLY = ("saving", "remargl", "nogroup", "chainsdetail", "title", "dots", "nodots")
 

@@ -412,7 +412,8 @@ def table_equations(
     ess`` and ``grubin`` lay out their own numbers the same way)."""
     bm: BayesLinearModel = post.model
     melabel = bool(opts.get("melabel"))
-    if melabel and bm.command != "bayesmh":  # the talk's `bayes, melabel`: "0 (base)"
+    # the talk's `bayes, melabel` shows "0 (base)"; nofvlabel numbers the levels anywhere
+    if (melabel and bm.command != "bayesmh") or opts.get("nofvlabel"):
         opts = {**opts, "_numeric_levels": True}
     if values is None:
 
@@ -455,6 +456,9 @@ def table_equations(
     show = opts.get("showreffects")
     if show is not None:
         eqs += _reffect_equations(post, opts, show, values)
+    if opts.get("vsquish"):  # [R] Estimation options: no blank lines between factor terms
+        for eq in eqs:
+            eq.rows = [r for r in eq.rows if r.kind != "blank"]
     return eqs
 
 

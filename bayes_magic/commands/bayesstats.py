@@ -109,7 +109,12 @@ def model_layout(
 def _layout_opts(post: Posterior, cmd: Command) -> dict[str, Any]:
     """After the ``bayes:`` prefix the factor levels are numbered (``0 (base)``, ``1``), as the
     talk's ``bayesstats ess`` and ``grubin`` show; ``summary`` lays them out the same way."""
-    return {"_numeric_levels": post.model.command != "bayesmh", **_reffects(cmd)}
+    return {
+        "_numeric_levels": post.model.command != "bayesmh",
+        "vsquish": cmd.has("vsquish"),
+        "nofvlabel": cmd.has("nofvlabel"),
+        **_reffects(cmd),
+    }
 
 
 def _reffects(cmd: Command) -> dict[str, Any]:

@@ -252,3 +252,20 @@ def test_bayestest_model_prior_and_empty_chains() -> None:
     ):
         assert fails(s, cmd)[1] == 198, cmd
     assert s.last_traceback is None
+
+
+def test_vsquish_and_nofvlabel_in_bayesian_tables() -> None:
+    s = Session()
+    run(s, "use math")
+    run(
+        s,
+        "quietly bayesmh math homework i.schtype, likelihood(normal({var})) "
+        "prior({math:}, normal(0,100)) prior({var}, igamma(1,2)) rseed(1) mcmcsize(300)",
+    )
+    for cmd in ("bayesstats summary", "bayesstats ess", "bayes"):
+        plain = run(s, cmd)
+        assert "Private" in plain, cmd
+        assert "Private" not in run(s, f"{cmd}, nofvlabel"), cmd
+        squished = run(s, f"{cmd}, vsquish")
+        blanks = [ln for ln in squished.splitlines() if ln.strip() == "|"]
+        assert not blanks and len(squished.splitlines()) < len(plain.splitlines()), cmd
