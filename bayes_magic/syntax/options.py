@@ -125,7 +125,9 @@ def _range_msg(name: str, lo: float | None, hi: float | None) -> str:
 
 
 def _g(x: float | None) -> str:
-    return f"{x:g}" if x is not None else ""
+    if x is None:
+        return ""
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else f"{x:g}"
 
 
 @dataclass(frozen=True)

@@ -222,7 +222,7 @@ MCMC = table(
     opt("MCMCSize", Int(1)),
     opt("BURNin", Int(0)),
     opt("THINning", Int(1)),
-    opt("rseed", Int(0)),
+    opt("rseed", Int(0, 2**31 - 1)),
     opt("EXCLude", Params(names=True)),
     opt("block", Params(table=BLOCK_OPTS), repeat=True),
     opt("BLOCKSUMMary"),
@@ -403,7 +403,7 @@ BAYESGRAPH = (
 
 BAYESPREDICT = table(
     opt("SAVing", File()),
-    opt("rseed", Int(0)),
+    opt("rseed", Int(0, 2**31 - 1)),
     opt("dots", Raw(optional=True)),
     opt("nodots"),
     opt("mean"),

@@ -269,3 +269,10 @@ def test_vsquish_and_nofvlabel_in_bayesian_tables() -> None:
         squished = run(s, f"{cmd}, vsquish")
         blanks = [ln for ln in squished.splitlines() if ln.strip() == "|"]
         assert not blanks and len(squished.splitlines()) < len(plain.splitlines()), cmd
+
+
+def test_rseed_range() -> None:
+    s = Session()
+    run(s, "use math")
+    msg, rc = fails(s, f"{FIT.replace('rseed(2)', 'rseed(1e30)')}: mixed math homework || schid:")
+    assert rc == 198 and "2147483647" in msg
