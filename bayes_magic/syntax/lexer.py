@@ -245,7 +245,7 @@ class Token:
 
 
 _NUMBER = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_NAME = re.compile(r"[^\W\d]\w*")  # letters of any script (Stata 14+ is Unicode)
 #: a display format: ``%``, flags, width and decimals, then a letter; a date format's details
 #: may hold commas (``%tdMonth_dd,_CCYY``)
 _FORMAT = re.compile(r"%-?t[A-Za-z][^\s()\[\]\"]*|%[-~]?\d*(?:\.\d+)?[A-Za-z][^\s,()\[\]\"]*")

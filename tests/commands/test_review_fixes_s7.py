@@ -276,3 +276,15 @@ def test_rseed_range() -> None:
     run(s, "use math")
     msg, rc = fails(s, f"{FIT.replace('rseed(2)', 'rseed(1e30)')}: mixed math homework || schid:")
     assert rc == 198 and "2147483647" in msg
+
+
+def test_unicode_in_file_names_and_labels(fitted: Session, tmp_path) -> None:
+    s = fitted
+    f = tmp_path / "é"
+    run(s, f'bayesgraph trace {{math:homework}}, saving("{f}")')
+    assert (tmp_path / "é.png").exists()
+    out = run(s, "bayesstats summary (é: {math:homework})")
+    assert "é : {math:homework}" in out
+    # variable names stay ASCII: a clear error, not a tokenizer failure on the character
+    msg, rc = fails(s, "generate é = 1")
+    assert rc == 198 and "invalid name" in msg
