@@ -14,6 +14,7 @@ Settings are traitlets: ``%config BayesMagic.progress = False``, ``BayesMagic.sh
 
 from __future__ import annotations
 
+import keyword
 import re
 import shlex
 from typing import Any
@@ -144,9 +145,15 @@ class BayesMagic(Magics):
 
     @staticmethod
     def _options(line: str) -> tuple[dict[str, str], str]:
-        """``-d df -o name`` at the start of a cell magic's line."""
+        """``-d df -o name`` at the start of a cell magic's line; a UsageError for a line
+        shlex cannot split (an unclosed quote) or an ``-o`` that is no Python name."""
+        from IPython.core.error import UsageError
+
         opts: dict[str, str] = {}
-        words = shlex.split(line, posix=True) if line.strip() else []
+        try:
+            words = shlex.split(line, posix=True) if line.strip() else []
+        except ValueError as err:  # "No closing quotation", "No escaped character"
+            raise UsageError(f"%%bayes: {err} in {line.strip()!r}") from None
         rest: list[str] = []
         i = 0
         while i < len(words):
@@ -157,6 +164,9 @@ class BayesMagic(Magics):
                 continue
             rest.append(w)
             i += 1
+        name = opts.get("o")
+        if name is not None and (not name.isidentifier() or keyword.iskeyword(name)):
+            raise UsageError(f"%%bayes: -o {name}: not a valid Python variable name")
         return opts, " ".join(rest)
 
     @no_var_expand

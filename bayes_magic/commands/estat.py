@@ -1,17 +1,20 @@
-"""``estat`` after ``mixed`` ([ME] mixed postestimation, [ME] estat sd, [R] estat ic)."""
+"""``estat`` after ``mixed`` ([ME] mixed postestimation, [ME] estat sd, [R] estat ic,
+[R] estat summarize)."""
 
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 from scipy import stats
 
 from ..errors import StataError
 from ..fit.mixed import MixedFit
+from ..matrix import Matrix
 from ..report.format import fmt_g
 from ..report.output import Block, Output, html_table
-from ..syntax.ast import Command
+from ..syntax.ast import Command, Varlist
 from . import mixed_display as D
 from .registry import command
 
@@ -77,11 +80,22 @@ def ic_table(rows: list[tuple[str, float, float, float, int]]) -> Block:
     return Block("\n".join(head + body + tail), html)
 
 
+def _bayesian(e) -> bool:
+    return e.cmd in ("bayes", "bayesmh") or e.macros.get("prefix") == "bayes"
+
+
 @command("estat", "ic")
 def estat_ic(s, cmd: Command) -> list[Output]:
     if s.e is None:
         raise StataError("last estimates not found", 301)
     e = s.e
+    if _bayesian(e):
+        # [BAYES] bayesian postestimation: the Bayesian information criterion is bayesstats ic
+        raise StataError(
+            "estat ic is not available after Bayesian estimation; use bayesstats ic for "
+            "Bayesian information criteria",
+            321,
+        )
     n = float(cmd.option("n", e.scalars.get("N", np.nan)))
     df = int(e.scalars.get("rank", len(e.b)))
     ll = e.scalars.get("ll", np.nan)
@@ -198,3 +212,85 @@ def estat_icc(s, cmd: Command) -> list[Output]:
         caption="Intraclass correlation",
     )
     return [Block(text, html)]
+
+
+def _model_terms(e) -> list[str]:
+    """The dependent variable and the covariates of the fixed part (``e(b)``'s first
+    equation), without the constant and base or omitted factor levels."""
+    depvar = str(e.macros.get("depvar", "")).split()
+    eq0 = e.bnames[0].partition(":")[0] if e.bnames else ""
+    equations = any(":" in n for n in e.bnames)
+    out = list(depvar[:1])
+    for n in e.bnames:
+        eq, sep, coef = n.partition(":")
+        coef = coef if sep else n
+        # with equations, only the first one's coefficients (not {var}, {sigma2} ...)
+        if (equations and (not sep or eq != eq0)) or coef == "_cons":
+            continue
+        if any(re.match(r"\d*[bo]+\.", part) for part in coef.split("#")):
+            continue  # base (0b.schtype) or omitted (o.x) levels
+        if coef not in out:
+            out.append(coef)
+    return out
+
+
+@command("estat", "summarize")
+def estat_summarize(s, cmd: Command) -> list[Output]:
+    """``estat summarize [varlist] [, labels noheader noweights]`` ([R] estat summarize):
+    mean, standard deviation, minimum and maximum over the estimation sample of the model's
+    variables (or of ``varlist``); ``r(stats)`` holds them."""
+    from ..dataset.varnames import expand_terms
+    from ..design.newdata import fixed_columns
+
+    if s.e is None:
+        raise StataError("last estimates not found", 301)
+    e = s.e
+    ds = s.data
+    terms = cmd.body.terms if isinstance(cmd.body, Varlist) else ()
+    if terms:
+        names = expand_terms(ds, terms)
+        for v in names:
+            if ds.is_string(v):
+                raise StataError("type mismatch", 109)
+    else:
+        names = _model_terms(e)
+    if not names:
+        raise StataError("no variables in the estimation results", 111)
+    sample = s.lookup("e", "sample")
+    if sample is None or np.shape(sample) != (ds.nobs,) or not np.any(np.asarray(sample) != 0):
+        raise StataError("estimation sample of the active results not found; no observations", 2000)
+    mask = np.asarray(sample) != 0
+    X = fixed_columns(ds, names)[mask]
+    stats_rows: list[list[float]] = []
+    for j in range(len(names)):
+        x = X[:, j]
+        x = x[~np.isnan(x)]
+        if len(x):
+            sd = float(np.std(x, ddof=1)) if len(x) > 1 else float("nan")
+            stats_rows.append([float(x.mean()), sd, float(x.min()), float(x.max())])
+        else:
+            stats_rows.append([float("nan")] * 4)
+    labels = [(ds.info[n].label or n) if cmd.has("labels") and n in ds.info else n for n in names]
+    w = max(12, min(32, max(len(lb) for lb in labels)))
+    inner = 13 * 4
+    lines: list[str] = []
+    if not cmd.has("noheader"):
+        left = f"Estimation sample {e.cmd}"
+        right = f"Number of obs = {int(mask.sum()):>10,}"
+        lines += ["", "  " + left + right.rjust(max(w + 2 + inner - len(left), len(right) + 1)), ""]
+    lines += [
+        "  " + "-" * (w + 2 + inner),
+        f"  {'Variable':>{w}} |{'Mean':>13}{'Std. dev.':>13}{'Min':>13}{'Max':>13}",
+        "  " + "-" * (w + 1) + "+" + "-" * inner,
+    ]
+    hrows: list = []
+    for lb, row in zip(labels, stats_rows):
+        cells = [fmt_g(v, 9) for v in row]
+        lines.append(f"  {lb[:w]:>{w}} |" + "".join(f"{c:>13}" for c in cells))
+        hrows.append([lb, *cells])
+    lines.append("  " + "-" * (w + 2 + inner))
+    s.r = {
+        "stats": Matrix(np.array(stats_rows), list(names), ["mean", "sd", "min", "max"]),
+    }
+    html = html_table([["Variable", "Mean", "Std. dev.", "Min", "Max"]], hrows)
+    return [Block("\n".join(line.rstrip() for line in lines), html)]

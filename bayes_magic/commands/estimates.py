@@ -9,6 +9,7 @@ import re
 import numpy as np
 from scipy import stats
 
+from ..dataset.dataset import valid_name
 from ..errors import StataError
 from ..fit.estimates import Estimates
 from ..report.format import check_format, fmt_f, fmt_g, fmt_number
@@ -71,7 +72,9 @@ def resolve_names(s, names: list[str], *, allow_active: bool = True) -> list[tup
 @command("estimates", "store")
 def store(s, cmd: Command) -> list[Output]:
     (name,) = _words(cmd)
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,26}", name) or name == ".":
+    # a Stata name of at most 27 characters (e(sample) is kept as the variable _est_name),
+    # none of the reserved words such as _all ([U] 11.3)
+    if len(name) > 27 or not valid_name(name):
         raise StataError(f"{name} invalid name", 198)
     if s.e is None:
         raise StataError("last estimates not found", 301)
@@ -180,6 +183,10 @@ def _match(name: str, patterns: list[str]) -> bool:
     return False
 
 
+#: the widest name column ``estimates table`` draws (Stata's widest line is 255 characters)
+_MAX_VARWIDTH = 244
+
+
 @command("estimates", "table")
 def table(s, cmd: Command) -> list[Output]:
     """``estimates table [names] [, b[(%fmt)] se[(%fmt)] t[(%fmt)] p[(%fmt)] stats(...)
@@ -204,8 +211,8 @@ def table(s, cmd: Command) -> list[Output]:
     heads = ["Active" if n == "." else n for n, _ in items]
     w = 12
     vw = int(cmd.option("varwidth", 12) or 12)
-    if vw < 1:
-        raise StataError("varwidth() must be a positive integer", 198)
+    if not 1 <= vw <= _MAX_VARWIDTH:
+        raise StataError(f"varwidth() must be between 1 and {_MAX_VARWIDTH}", 198)
     rule_n = vw + 2 + (w + 1) * len(items)
     lines = [
         "-" * rule_n,

@@ -32,9 +32,24 @@ _MAGIC = "bayes_magic.estimates.v1"
 SUFFIX = ".bmster"
 
 
+def _checked(name: str) -> Path:
+    """A file name as typed; r(198) when it names no file (empty, ``.``, ``..`` or a folder
+    ending in ``/``)."""
+    text = str(name).strip()
+    if not text or text.endswith(("/", "\\")) or Path(text).name in ("", ".", ".."):
+        raise StataError("invalid file specification", 198)
+    return Path(text).expanduser()
+
+
+def _not_folder(path: Path) -> Path:
+    if path.is_dir():
+        raise StataError(f"file {path} could not be opened; it is a folder", 603)
+    return path
+
+
 def _path(name: str) -> Path:
-    p = Path(name)
-    return p if p.suffix else p.with_suffix(SUFFIX)
+    p = _checked(name)
+    return _not_folder(p if p.suffix else p.with_suffix(SUFFIX))
 
 
 def _file_word(cmd: Command) -> str:
@@ -83,12 +98,12 @@ def read_estimates(path: Path) -> list[dict[str, Any]]:
 
 def _find(name: str) -> Path:
     """``name`` as typed, else ``name.bmster``, else the ``saving()`` file ``name.bmpost``."""
-    p = Path(name)
+    p = _checked(name)
     if p.suffix:
-        return p
+        return _not_folder(p)
     for suffix in (SUFFIX, ".bmpost"):
         if p.with_suffix(suffix).exists():
-            return p.with_suffix(suffix)
+            return _not_folder(p.with_suffix(suffix))
     return p.with_suffix(SUFFIX)
 
 

@@ -42,6 +42,19 @@ def find_matrix(s, ref: str) -> tuple[str, Matrix]:
     raise StataError(f"matrix {ref} not found", 111)
 
 
+def _matrix_ref(text: str) -> str:
+    """One matrix: ``name``, ``r(name)`` or ``e(name)`` (blanks inside the parentheses
+    allowed); ``if`` and ``in`` are r(101), anything more r(198)."""
+    text = text.strip()
+    m = re.fullmatch(r"(\w+\s*\([^()]*\)|[^\s()]+)(.*)", text, flags=re.S)
+    extra = m.group(2).split() if m else text.split()
+    if extra and extra[0] in ("if", "in"):
+        raise StataError(f"{extra[0]} not allowed", 101)
+    if m is None or extra:
+        raise StataError("invalid syntax", 198)
+    return m.group(1)
+
+
 def _words(cmd: Command) -> str:
     return cmd.body.words[0] if isinstance(cmd.body, Words) and cmd.body.words else ""
 
@@ -55,14 +68,16 @@ def matrix(s, cmd: Command) -> list[Output]:
         name = name.strip()
         if name.startswith("define "):
             name = name[7:].strip()
+        if not name or not src.strip():
+            raise StataError("invalid syntax", 198)  # matrix = S, matrix A =
         if not _NAME.fullmatch(name):
             raise StataError(f"{name} invalid name", 198)
-        s.matrices[name] = find_matrix(s, src.strip())[1]
+        s.matrices[name] = find_matrix(s, _matrix_ref(src))[1]
         return []
     if head in ("list", "l", "li", "lis"):
         if not rest.strip():
             raise StataError("matrix name required", 198)
-        return [_list(s, cmd, rest.strip())]
+        return [_list(s, cmd, _matrix_ref(rest))]
     if head == "drop":
         names = rest.split()
         if names == ["_all"]:
@@ -75,6 +90,8 @@ def matrix(s, cmd: Command) -> list[Output]:
             del s.matrices[n]
         return []
     if head == "dir":
+        if rest.strip():
+            raise StataError("invalid syntax", 198)
         lines = [f"{n:>12}[{m.shape[0]},{m.shape[1]}]" for n, m in s.matrices.items()]
         return [Text("\n".join(lines))] if lines else []
     raise StataError(f"matrix {head}: subcommand not available in bayes_magic", 198)

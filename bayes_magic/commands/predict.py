@@ -23,7 +23,9 @@ from .registry import command
 _STATS = ("xb", "stdp", "fitted", "residuals", "rstandard", "reffects", "scores")
 
 
-def _newnames(s, words: list[str], count: int) -> list[str]:
+def _newnames(s, words: list[str], count: int, taken: tuple[str, ...] = ()) -> list[str]:
+    """The new variables' names: ``stub*`` or one name per variable; r(110) for a name that
+    exists, is typed twice, or is among ``taken`` (names the same command creates)."""
     if len(words) == 1 and words[0].endswith("*"):
         stub = words[0][:-1]
         names = [f"{stub}{j + 1}" for j in range(count)]
@@ -36,8 +38,12 @@ def _newnames(s, words: list[str], count: int) -> list[str]:
                 else "too many variables specified",
                 102 if len(names) < count else 103,
             )
+    seen = set(taken)
     for n in names:
         check_new_name(s.data, n)
+        if n in seen:
+            raise StataError(f"variable {n} already defined", 110)
+        seen.add(n)
     return names
 
 
@@ -66,6 +72,8 @@ def predict(s, cmd: Command) -> list[Output]:
     vtype = None
     if words and words[0].startswith("("):
         vtype = words.pop(0)[1:-1]
+    if vtype is not None and vtype.startswith("str"):
+        raise StataError("type mismatch", 109)  # predictions are numbers
     stat = [o.name for o in cmd.options if o.name in _STATS]
     if len(stat) > 1:
         raise StataError("only one statistic may be specified", 198)
@@ -90,7 +98,9 @@ def predict(s, cmd: Command) -> list[Output]:
                 raise StataError(f"relevel({rel}): level not found", 198)
         count = sum(fit.design.levels[i].k for i in levels)
         names = _newnames(s, words, count)
-        se_names = _newnames(s, list(cmd.option("reses")), count) if cmd.has("reses") else []
+        se_names = (
+            _newnames(s, list(cmd.option("reses")), count, tuple(names)) if cmd.has("reses") else []
+        )
         blups = fit.blups()
         cvars = fit.blup_variances() if se_names else None
         j = 0

@@ -160,6 +160,8 @@ def parse_tokens(ts: TokenStream, *, allowed: tuple[str, ...] | None = None) -> 
                 source=ts.text,
             )
         sub_g = grammar.sub(s.text)
+        if sub_g is None and name == "estat":  # [R] estat: Stata's message and code
+            raise StataError(f"invalid subcommand {s.text}", 321, span=s.span, source=ts.text)
         if sub_g is None:
             raise StataError(
                 f"subcommand {s.text} is not supported by {name}", 198, span=s.span, source=ts.text
