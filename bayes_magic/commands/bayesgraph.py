@@ -35,7 +35,9 @@ from ..syntax.ast import Command, Name, ParamList
 from . import bayesgraph_figures as F
 from .bayes_params import Series, model_series, resolve_items
 from .bayesgraph_plots import BayesFigure, Trace
-from .graph_manage import remember_saved, save_gph
+from .graph_manage import check_filename, remember_saved, save_gph
+from .graph_stats import MAX_BINS
+from .graph_syntax import name_option, saving_option
 from .registry import command
 
 __all__ = ["GraphOptions", "graph_options", "posterior_of", "select", "plan", "publish"]
@@ -57,12 +59,6 @@ class GraphOptions:
     plot: dict[str, Any]  # lags, bins, normal, clevel, title: what the panels use
     #: xtitle(), ytitle() for every panel; subtitle(), note() for the graph
     texts: dict[str, str | None] = field(default_factory=dict)
-
-
-def _split_suboptions(raw: str) -> tuple[str, list[str]]:
-    """``"file name", replace`` -> (``file name``, [``replace``])."""
-    head, _, rest = str(raw).partition(",")
-    return head.strip().strip('"').strip(), [w.strip() for w in rest.split() if w.strip()]
 
 
 def parse_title(raw: Any) -> str | None:
@@ -101,29 +97,26 @@ def graph_options(cmd: Command) -> GraphOptions:
             raise StataError(f"option {o.name}() not allowed", 198)
     name, replace = None, False
     if cmd.option("name") is not None:
-        name, subs = _split_suboptions(cmd.option("name"))
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,31}", name or ""):
-            raise StataError(f"{name} invalid name", 198)
-        replace = "replace" in subs
+        name, replace = name_option(cmd.option("name"))
     saving, saving_replace = None, False
     if cmd.option("saving") is not None:
-        file, subs = _split_suboptions(cmd.option("saving"))
-        if not file:
-            raise StataError("invalid file specification", 198)
+        file, saving_replace = saving_option(cmd.option("saving"))
+        check_filename(file, "saving()")
         saving = Path(file).expanduser()
         if not saving.suffix:
-            saving = saving.with_suffix(".png")
+            saving = saving.with_name(saving.name + ".png")
         if saving.suffix.lower() not in (".png", ".svg", ".pdf", ".gph"):
             raise StataError(
                 f"saving(): cannot write {saving.suffix} files; use .png, .svg, .pdf or .gph",
                 198,
             )
-        saving_replace = "replace" in subs
     title = parse_title(cmd.option("title"))
     lags = cmd.option("lags")
     if lags is not None and int(lags) < 1:
         raise StataError("lags() must be a positive integer", 198)
     bins = cmd.option("bin")
+    if bins is not None and not 1 <= int(bins) <= MAX_BINS:
+        raise StataError(f"bin({bins}) invalid; bin() must be between 1 and {MAX_BINS:,}", 198)
     plot = {
         "lags": None if lags is None else int(lags),
         "bins": None if bins is None else int(bins),
@@ -276,9 +269,25 @@ def traces(post: Posterior, cmd: Command) -> list[Trace]:
     for x in _series(post, cmd):
         plain = x.expr is not None or x.full in ("_loglikelihood", "_logposterior")
         ref = x.full if plain else f"{{{x.full}}}"
-        vals = np.asarray(x.draws, dtype=float)[idx][:, ::step]
+        vals = np.array(np.asarray(x.draws, dtype=float)[idx][:, ::step])
+        vals[~(np.abs(vals) <= _STATA_MAX)] = np.nan  # infinite and NaN draws are missing
         out.append(Trace(x.full, ref, vals, [i + 1 for i in idx], iters))
     return out
+
+
+#: the largest number that is not missing in Stata ([U] 12.2.1 Missing values): larger
+#: results (and infinities, NaN) are missing values, left out of the graphs
+_STATA_MAX = 8.9884656743115795e307
+
+
+def _check_observed(groups: list[list[Trace]], sep: bool) -> None:
+    """r(2000) when a graphed quantity is missing in every draw (``(r: 1/0)``, ``sqrt(-1)``):
+    there is nothing to draw. Quantities missing in some draws only are drawn without them."""
+    for group in groups:
+        for t in group:
+            if not np.isfinite(t.values).any():
+                where = f" of chain {t.chains[0]}" if sep else ""
+                raise StataError(f"no observations: {t.ref} is missing in every draw{where}", 2000)
 
 
 def _by_chain(t: Trace) -> list[Trace]:
@@ -391,6 +400,7 @@ def _graphs(s, cmd: Command, sub: str) -> list[Output]:
         raise StataError("bayesgraph matrix requires at least two parameters", 198)
     sep = cmd.has("sepchains") and len(ts[0].chains) > 1
     groups = [[_by_chain(t)[c] for t in ts] for c in range(len(ts[0].chains))] if sep else [ts]
+    _check_observed(groups, sep)
     makers: list[Callable[[], F.Drawn]] = []
     for group in groups:
         if sub == "matrix":

@@ -144,7 +144,8 @@ def matrix(traces: list[Trace], opts: dict[str, Any], sepchain: bool = False) ->
     k = len(traces)
     side = max(6.4, min(2.2 * k, 14.0))
     fig, axes = new_figure(k, k, size=(side, side * 0.9 if k == 2 else side))
-    flat = [t.flat for t in traces]
+    flat = [t.flat for t in traces]  # the nonmissing draws (histogram and density)
+    paired = [t.values.reshape(-1) for t in traces]  # all draws, in step (missing: NaN)
     data: dict[str, Any] = {"pairs": [], "diagonal": {}}
     for i in range(k):
         for j in range(k):
@@ -167,8 +168,8 @@ def matrix(traces: list[Trace], opts: dict[str, Any], sepchain: bool = False) ->
                 data["diagonal"][traces[i].label] = {"hist": (dens, edges), "density": (g, d)}
             else:
                 ax.scatter(
-                    flat[j],
-                    flat[i],
+                    paired[j],
+                    paired[i],
                     s=2,
                     color=COLORS[0],
                     alpha=0.35,
@@ -202,6 +203,10 @@ def _tight(fig: Any, t: Trace) -> None:
     import warnings
 
     bottom = 0.06 if len(t.chains) > 1 else 0.0
+    # tight_layout leaves no gap under the overall title (the first panel's title box would
+    # touch it): keep 8 pixels free
+    sup = getattr(fig, "_suptitle", None)
+    top = 1.0 - (8 / (fig.get_figheight() * fig.dpi) if sup is not None else 0.0)
     with warnings.catch_warnings():  # a crowded grid keeps its default spacing
         warnings.simplefilter("ignore", UserWarning)
-        fig.tight_layout(rect=(0, bottom, 1, 1))
+        fig.tight_layout(rect=(0, bottom, 1, top))

@@ -41,6 +41,7 @@ __all__ = [
     "KINDS",
     "draw_panel",
     "finish_legend",
+    "finite",
 ]
 
 #: Stata's s2color palette: navy, maroon, forest green, dark orange, teal, cranberry ...
@@ -93,7 +94,15 @@ class Trace:
 
     @property
     def flat(self) -> np.ndarray:
-        return self.values.reshape(-1)
+        """All draws of all chains, the missing ones (NaN) left out."""
+        return finite(self.values)
+
+
+def finite(x: np.ndarray) -> np.ndarray:
+    """The nonmissing values of ``x``, flattened (missing draws are left out of the graphs,
+    as Stata's graph commands leave out missing values)."""
+    x = np.asarray(x, dtype=float).reshape(-1)
+    return x[np.isfinite(x)]
 
 
 class BayesFigure(Figure):
@@ -246,7 +255,11 @@ def _ac(ax: Any, t: Trace, opts: dict[str, Any], legend: bool) -> dict:
     k = np.arange(1, L + 1)
     rhos = {}
     for i, row in enumerate(t.values):
-        rho = autocorr(row, L)[1:]
+        row = finite(row)  # missing draws left out
+        T = len(row)
+        rho = autocorr(row, L)[1 : L + 1] if T > 1 else np.zeros(0)
+        if len(rho) < L:
+            rho = np.concatenate([rho, np.full(L - len(rho), np.nan)])
         rhos[t.chains[i]] = rho
         col = _color(i)
         ax.vlines(k, 0, rho, color=col, linewidth=1.0, alpha=0.9 if len(t.chains) == 1 else 0.6)
@@ -267,7 +280,8 @@ def _ac(ax: Any, t: Trace, opts: dict[str, Any], legend: bool) -> dict:
 
 def _hist(ax: Any, t: Trace, opts: dict[str, Any], legend: bool) -> dict:
     flat = t.flat
-    k = opts.get("bins") or default_bins(len(flat) if len(t.chains) == 1 else t.values.shape[1])
+    per_chain = max(len(finite(row)) for row in t.values)
+    k = opts.get("bins") or default_bins(len(flat) if len(t.chains) == 1 else per_chain)
     if len(t.chains) == 1:
         dens, edges, _ = ax.hist(
             flat, bins=k, density=True, color="#b7c7d9", edgecolor="#1a476f", linewidth=0.5
@@ -278,7 +292,7 @@ def _hist(ax: Any, t: Trace, opts: dict[str, Any], legend: bool) -> dict:
         hs = {}
         for i, row in enumerate(t.values):
             dens, _, _ = ax.hist(
-                row,
+                finite(row),
                 bins=edges,
                 density=True,
                 histtype="step",
@@ -303,7 +317,7 @@ def _density(ax: Any, t: Trace, opts: dict[str, Any], legend: bool) -> dict:
     diag = bool(opts.get("_diagnostics"))
     show = opts.get("show") or ("both" if diag else "none")
     if len(t.chains) == 1:
-        x = t.values[0]
+        x = finite(t.values[0])
         first, second = halves(x)
         names = ("all", "1-half", "2-half") if diag else ("overall", "1st-half", "2nd-half")
         parts = [(names[0], x, "-", COLORS[0])]
@@ -337,9 +351,10 @@ def _density(ax: Any, t: Trace, opts: dict[str, Any], legend: bool) -> dict:
 def _cusum(ax: Any, t: Trace, opts: dict[str, Any], legend: bool) -> dict:
     sums = {}
     for i, row in enumerate(t.values):
-        cs = np.cumsum(row - row.mean())
+        ok = np.isfinite(row)  # missing draws left out
+        cs = np.cumsum(row[ok] - row[ok].mean()) if ok.any() else np.zeros(0)
         sums[t.chains[i]] = cs
-        ax.plot(t.iters, cs, color=_color(i), linewidth=0.8, label=f"Chain {t.chains[i]}")
+        ax.plot(t.iters[ok], cs, color=_color(i), linewidth=0.8, label=f"Chain {t.chains[i]}")
     ax.axhline(0, color="#8c8c8c", linewidth=0.6)
     ax.set_xlabel("Iteration number")
     ax.margins(x=0)
@@ -362,6 +377,9 @@ def _normal(ax: Any, x: np.ndarray, opts: dict[str, Any]) -> None:
         return
     from scipy import stats
 
+    x = finite(x)
+    if len(x) < 2:
+        return
     m, sd = float(np.mean(x)), float(np.std(x, ddof=1))
     lo, hi = ax.get_xlim()
     g = np.linspace(lo, hi, 300)

@@ -39,6 +39,7 @@ from ..errors import StataError
 from ..report.figure import DPI, SIZE, Figure
 from ..report.output import Output
 from ..syntax.ast import Command
+from .graph_layout import MAX_INCHES
 from .graph_manage import keep_graph, saved_graph, target_of
 from .graph_syntax import name_option, number, text_option
 from .registry import command
@@ -58,6 +59,8 @@ _MARGINS = {
     "large": 5.5,
     "vlarge": 7.5,
 }
+#: the most cells (graphs and holes) and the most rows or columns a combined graph may have
+MAX_CELLS = 100
 _TEXT_INCHES = {"title": 0.42, "subtitle": 0.3, "note": 0.2, "caption": 0.2}
 
 
@@ -206,12 +209,29 @@ def graph_combine(s, cmd: Command) -> list[Output]:
     if name in s.graphs and not replace:
         raise StataError(f"graph {name} already exists", 110)
     target = target_of(cmd.option("saving"))
+    rows, cols = cmd.option("rows"), cmd.option("cols")
+    if rows is not None and cols is not None:
+        raise StataError("options rows() and cols() may not be combined", 198)
+    for v, what in ((rows, "rows"), (cols, "cols")):
+        if v is not None and v > MAX_CELLS:
+            raise StataError(f"{what}({v}) invalid; {what}() may be at most {MAX_CELLS}", 198)
     holes = {int(h) for h in (cmd.option("holes") or ())}
     if any(h < 1 for h in holes):
         raise StataError("holes(): cell numbers start at 1", 198)
-    R, C, where = cells(
-        len(graphs), cmd.option("rows"), cmd.option("cols"), cmd.has("colfirst"), holes
-    )
+    if len(graphs) + len(holes) > MAX_CELLS:
+        raise StataError(f"graph combine: at most {MAX_CELLS} cells (graphs and holes)", 198)
+    R, C, where = cells(len(graphs), rows, cols, cmd.has("colfirst"), holes)
+    outside = sorted(h for h in holes if h > R * C)
+    if outside:
+        raise StataError(
+            f"holes({outside[0]}) invalid; the graph has {R * C} cells ({R} x {C})", 198
+        )
+    for v, what in ((cmd.option("xsize"), "xsize"), (cmd.option("ysize"), "ysize")):
+        if v is not None and not 0 < v <= MAX_INCHES:
+            raise StataError(
+                f"{what}({v:g}) invalid; {what}() must be greater than 0 and at most 100 inches",
+                198,
+            )
     margin = _margin(cmd.option("imargin"))
     mode, scale = _iscale(cmd.option("iscale"), cmd.has("altshrink"))
     texts = _texts(cmd)
@@ -220,6 +240,8 @@ def graph_combine(s, cmd: Command) -> list[Output]:
     # for the titles above and the notes below
     cell_w = min(SIZE[0] * 0.75, 12.8 / C)
     cell_h = cell_w * SIZE[1] / SIZE[0]
+    if cell_h * R > 40.0:  # (taller grids shrink to 40 inches)
+        cell_w, cell_h = cell_w * 40.0 / (cell_h * R), 40.0 / R
     top = sum(_TEXT_INCHES[k] * len(texts[k]) for k in ("title", "subtitle"))
     bottom = sum(_TEXT_INCHES[k] * len(texts[k]) for k in ("note", "caption"))
     W = cmd.option("xsize") or cell_w * C

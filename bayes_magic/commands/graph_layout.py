@@ -110,18 +110,70 @@ def _union(fig, axes_list: list, renderer):
     return Bbox.union([b for b in boxes if b is not None]).transformed(fig.transFigure.inverted())
 
 
+#: Stata's limits on a graph's size ([G-3] region_options): more than 0, at most 100 inches
+MAX_INCHES = 100.0
+
+
+def graph_size(xs: Any, ys: Any) -> tuple[float, float]:
+    """``xsize()`` and ``ysize()`` in inches (the default size where absent); r(198) unless
+    each is more than 0 and at most 100."""
+    out = []
+    for raw, what, default in ((xs, "xsize", SIZE[0]), (ys, "ysize", SIZE[1])):
+        if raw is None:
+            out.append(default)
+            continue
+        text = "" if raw is True else str(raw).strip()
+        if not text:
+            raise StataError(f"option {what}() incorrectly specified", 198)
+        v = number(text, f"{what}()")
+        if not 0 < v <= MAX_INCHES:
+            raise StataError(
+                f"{what}({text}) invalid; {what}() must be greater than 0 and at most 100 inches",
+                198,
+            )
+        out.append(v)
+    return out[0], out[1]
+
+
+def _aspect(raw: Any) -> float | None:
+    """``aspectratio(# [, placement()])`` ([G-3] aspect_option): # must be positive."""
+    if raw is None:
+        return None
+    main, _ = split_sub("" if raw is True else str(raw), "aspectratio()")
+    if len(main) != 1 or main[0].kind != "word":
+        raise StataError("option aspectratio() incorrectly specified", 198)
+    v = number(main[0].text, "aspectratio()")
+    if not v > 0:
+        raise StataError(
+            f"aspectratio({main[0].text}) invalid; the aspect ratio must be greater than 0", 198
+        )
+    return v
+
+
+def _scale(raw: Any) -> float | None:
+    """``scale(#)`` ([G-3] scale_option), a multiplier of text and marker sizes: # must be
+    positive (accepted; the sizes are not rescaled in this version)."""
+    if raw is None:
+        return None
+    text = "" if raw is True else str(raw).strip().lstrip("*")
+    if not text:
+        raise StataError("option scale() incorrectly specified", 198)
+    v = number(text, "scale()")
+    if not v > 0:
+        raise StataError(f"scale({text}) invalid; the scale must be greater than 0", 198)
+    return v
+
+
 def render(s, spec: GraphSpec) -> tuple[Any, dict[str, Any]]:
     """Draw the graph; returns the matplotlib figure and what it shows (for tests and the
     ``Figure`` output): panels with their series, axis titles, legend texts, titles and notes."""
     import matplotlib
 
+    size = graph_size(spec.last("xsize"), spec.last("ysize"))
+    _aspect(spec.last("aspectratio"))  # checked before anything is drawn
+    _scale(spec.last("scale"))
     panels, by_note, by = _panels(s, spec)
     nrows, ncols = _grid(len(panels), by)
-    xs, ys = spec.last("xsize"), spec.last("ysize")
-    size = (
-        number(str(xs), "xsize()") if xs else SIZE[0],
-        number(str(ys), "ysize()") if ys else SIZE[1],
-    )
     small = len(panels) > 1
     with matplotlib.rc_context(
         {"font.size": 8.5 if small else 10, "axes.titlesize": 9 if small else 11}
@@ -286,9 +338,9 @@ def _decorate(
                 ax, which, spec.options.get("xline", []) if which == "x" else y1["yline"]
             )
         info["texts"] = added_texts_to(ax, spec.options.get("text", []))
-        ratio = spec.last("aspectratio")
-        if isinstance(ratio, str) and ratio.strip():
-            ax.set_box_aspect(number(ratio.split(",")[0], "aspectratio()"))
+        aspect = _aspect(spec.last("aspectratio"))
+        if aspect is not None:
+            ax.set_box_aspect(aspect)
     info["xtitle"], info["ytitle"] = xtitle, ytitle
 
 

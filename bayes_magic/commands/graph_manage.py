@@ -21,6 +21,7 @@ from .registry import command
 
 __all__ = [
     "EXPORT_FORMATS",
+    "check_filename",
     "write",
     "check_target",
     "with_suffix",
@@ -67,7 +68,36 @@ def with_suffix(path: str) -> str:
     return path
 
 
+def check_filename(path: str, what: str = "file") -> None:
+    """A file name a graph can be written to or read from: r(198) for an empty name, ``.``,
+    ``..`` or a suffix alone (``.gph``); r(603) for a folder (a name ending in ``/``)."""
+    text = str(path)
+    if not text.strip():
+        raise StataError(f"{what}: invalid file specification (file name required)", 198)
+    full = os.path.expanduser(text)
+    if text.endswith(("/", os.sep)) or os.path.isdir(full):
+        raise StataError(f"file {text} could not be opened: it is a folder, not a file", 603)
+    base = os.path.basename(full)
+    if base in (".", "..") or not base.rsplit(".", 1)[0].strip():
+        raise StataError(f"{what}: invalid file specification {text} (file name required)", 198)
+
+
+#: the size limits of graph export's width() and height(), in pixels ([G-3] png_options)
+MIN_PIXELS, MAX_PIXELS = 8, 16_000
+
+
+def _pixels(width: Any, height: Any) -> None:
+    for v, what in ((width, "width"), (height, "height")):
+        if v is not None and not MIN_PIXELS <= int(v) <= MAX_PIXELS:
+            raise StataError(
+                f"{what}({v}) invalid; {what}() must contain an integer between "
+                f"{MIN_PIXELS} and {MAX_PIXELS:,}",
+                198,
+            )
+
+
 def check_target(path: str, replace: bool) -> None:
+    check_filename(path, "saving()")
     path = with_suffix(path)
     fmt = path.rsplit(".", 1)[-1].lower()
     if fmt not in EXPORT_FORMATS and fmt != "gph":
@@ -107,6 +137,7 @@ def remember_saved(s, path: str, fig: Any) -> None:
 def saved_graph(s, name: str) -> Any | None:
     """The graph saved to ``name``: by ``saving()`` in this session (``g1``, ``g1.gph``,
     ``g1.png`` ...), else a ``.gph`` file on disk written by ``graph save`` in any session."""
+    check_filename(name, "graph file")
     fig = s.saved_graphs.get(_file_key(name))
     if fig is not None:
         return fig
@@ -187,8 +218,14 @@ def write(
             img = Image.open(io.BytesIO(fig_out.png))
             if width or height:
                 w0, h0 = img.size
-                w = width or round(w0 * height / h0)
-                h = height or round(h0 * width / w0)
+                w = width or max(1, round(w0 * height / h0))
+                h = height or max(1, round(h0 * width / w0))
+                if max(w, h) > MAX_PIXELS:
+                    raise StataError(
+                        f"the graph would be {int(w)} x {int(h)} pixels; width and height may "
+                        f"be at most {MAX_PIXELS:,} pixels (give both width() and height())",
+                        198,
+                    )
                 img = img.resize((int(w), int(h)), Image.LANCZOS)
             if fmt != "png":
                 img = img.convert("RGB")
@@ -213,6 +250,8 @@ def graph_export(s, cmd: Command) -> list[Output]:
     if not words:
         raise StataError("invalid file specification", 198)
     path = words[0]
+    check_filename(path, "graph export")
+    _pixels(cmd.option("width"), cmd.option("height"))
     _name, fig_out = _current(s, cmd.option("name"))
     fmt = (cmd.option("as") or "").lower()
     if not fmt:
@@ -251,6 +290,7 @@ def graph_use(s, cmd: Command) -> list[Output]:
     words = getattr(cmd.body, "words", ())
     if not words:
         raise StataError("invalid file specification", 198)
+    check_filename(words[0], "graph use")
     fig = saved_graph(s, words[0])
     if fig is None:
         path = words[0] if "." in os.path.basename(words[0]) else words[0] + ".gph"
@@ -275,6 +315,7 @@ def graph_save(s, cmd: Command) -> list[Output]:
     if not words or len(words) > 2:
         raise StataError("invalid file specification", 198)
     name = words[0] if len(words) == 2 else None
+    check_filename(words[-1], "graph save")
     path = os.path.expanduser(words[-1])
     if "." not in os.path.basename(path):
         path += ".gph"

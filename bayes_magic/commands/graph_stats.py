@@ -20,6 +20,7 @@ __all__ = [
     "density",
     "Bins",
     "histogram_bins",
+    "MAX_BINS",
     "polyfit",
     "fit_band",
 ]
@@ -169,6 +170,23 @@ class Bins:
         return np.bincount(idx, weights=w, minlength=self.k)[: self.k].astype(float)
 
 
+#: the most bins a histogram may have (bayes_magic's limit: more would take minutes to draw)
+MAX_BINS = 1000
+
+
+def _bin_count(span: float, what: str, ceil: bool = False, plus: int = 0) -> int:
+    """``span`` (the range over the width) rounded, plus ``plus``, as a number of bins: at
+    most :data:`MAX_BINS` (r(198))."""
+    k = (math.ceil(span) if ceil else round(span)) + plus if span < 10 * MAX_BINS else None
+    if k is None or k > MAX_BINS:
+        raise StataError(
+            f"{what}: the histogram would have more than {MAX_BINS:,} bins; "
+            + ("specify a larger width()" if what == "width()" else "specify width()"),
+            198,
+        )
+    return k
+
+
 def histogram_bins(
     x: np.ndarray,
     *,
@@ -193,16 +211,19 @@ def histogram_bins(
     if start is not None and start > lo:
         raise StataError(f"start() must be less than or equal to {lo:g}", 198)
     first = lo if start is None else start
+    if width is not None and not width > 0:
+        raise StataError("width() must be positive", 198)
+    if bins is not None and bins > MAX_BINS:
+        raise StataError(f"bin({bins}) invalid; bin() must be between 1 and {MAX_BINS:,}", 198)
     if discrete:
         vals = np.unique(x)
         gap = float(np.min(np.diff(vals))) if len(vals) > 1 else 1.0
         w = gap if width is None else width
-        k = round((hi - first) / w) + 1
+        k = _bin_count((hi - first) / w, "width()" if width is not None else "discrete", plus=1)
         return Bins(first, w, max(k, 1), discrete=True)
     if width is not None:
-        if width <= 0:
-            raise StataError("width() must be positive", 198)
-        return Bins(first, width, max(1, math.ceil((hi - first) / width - 1e-9)))
+        k = _bin_count((hi - first) / width - 1e-9, "width()", ceil=True)
+        return Bins(first, width, max(1, k))
     if bins is None:
         count = len(x) if n is None else n
         bins = max(1, int(min(math.sqrt(count), 10 * math.log10(max(count, 1)))))

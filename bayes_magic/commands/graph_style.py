@@ -301,15 +301,18 @@ _WIDTHS = {
 
 
 def _sized(word: str, named: dict[str, float], what: str, number) -> float:
-    """A size by name from ``named``, else ``number(word)`` (never negative); ``what ... not
-    found`` (r(111)) for anything else."""
+    """A size by name from ``named``, else ``number(word)``; ``what ... not found`` (r(111))
+    for anything else, and r(198) for a negative or non-finite size."""
     w = word.strip().lower()
     if w in named:
         return named[w]
     try:
-        return max(0.0, number(w))
+        v = number(w)
     except ValueError:
         raise StataError(f"{what} {word.strip()} not found", 111) from None
+    if not 0 <= v < float("inf"):
+        raise StataError(f"{what} {word.strip()} invalid; sizes must be nonnegative", 198)
+    return v
 
 
 def width(word: str) -> float:

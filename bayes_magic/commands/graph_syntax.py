@@ -32,7 +32,11 @@ __all__ = [
     "name_option",
     "saving_option",
     "number",
+    "MAX_TICKS",
 ]
+
+#: the most numbers a numlist may hold in Stata ([P] numlist: ``max(1600)`` is the largest)
+MAX_TICKS = 1600
 
 
 @dataclass(frozen=True)
@@ -159,12 +163,28 @@ def sub_options(toks: list[Tok], specs: tuple[str, ...]) -> dict[str, str | bool
     return out
 
 
+def strict_sub_options(toks: list[Tok], specs: tuple[str, ...], what: str) -> dict[str, str | bool]:
+    """:func:`sub_options` for options whose suboptions Stata checks (``name(g, replace)``,
+    ``saving(f, replace)``): anything else is ``option foo not allowed`` (r(198))."""
+    for t in toks:
+        if t.kind == "comma":
+            continue
+        if t.kind not in ("word", "call") or not any(_abbrev(t.text, sp) for sp in specs):
+            shown = t.text or t.inner or ","
+            raise StataError(f"{what}: option {shown} not allowed", 198)
+    return sub_options(toks, specs)
+
+
 def number(word: str, what: str = "option") -> float:
-    """A number as Stata writes it (``5``, ``-.5``, ``1e3``)."""
+    """A number as Stata writes it (``5``, ``-.5``, ``1e3``); never infinite or NaN (Stata has
+    no such numbers)."""
     try:
-        return float(word)
+        v = float(word)
     except ValueError:
         raise StataError(f"{what}: {word} is not a number", 198) from None
+    if v != v or v in (float("inf"), float("-inf")):
+        raise StataError(f"{what}: {word} is not a number", 198)
+    return v
 
 
 def text_option(raw: str | bool | None) -> list[str] | None:
@@ -209,7 +229,12 @@ class AxisLabels:
 def _rule(first: float, step: float, last: float, what: str) -> list[float]:
     if step == 0 or (last - first) * step < 0:
         raise StataError(f"{what}: invalid numlist", 121)
-    count = int((last - first) / step + 1e-9) + 1
+    span = (last - first) / step + 1e-9
+    if not span < MAX_TICKS:  # (also catches an overflowing span)
+        raise StataError(
+            f"{what}: invalid numlist has too many elements (at most {MAX_TICKS:,})", 123
+        )
+    count = int(span) + 1
     return [round(first + k * step, 12) for k in range(count)]
 
 
@@ -228,7 +253,10 @@ def axis_labels(raw: str | bool, what: str = "xlabel()") -> AxisLabels:
         elif t.kind == "word" and t.text.lower() == "minmax":
             out.minmax = True
         elif t.kind == "word" and t.text.startswith("#"):
-            out.count = int(number(t.text[1:], what))
+            n = number(t.text[1:], what)
+            if n != int(n) or not 0 <= n <= MAX_TICKS:
+                raise StataError(f"{what}: {t.text} invalid; # must be an integer 0 to 1600", 198)
+            out.count = int(n)
         elif t.kind == "call":
             if k + 1 >= len(main) or main[k + 1].kind != "word":
                 raise StataError(f"{what}: invalid numlist", 121)
@@ -248,6 +276,10 @@ def axis_labels(raw: str | bool, what: str = "xlabel()") -> AxisLabels:
             out.texts[prev] = (out.texts[prev] + "\n" if prev in out.texts else "") + t.text
         else:
             raise StataError(f"{what}: invalid label specifier", 198)
+        if len(out.ticks) > MAX_TICKS:
+            raise StataError(
+                f"{what}: invalid numlist has too many elements (at most {MAX_TICKS:,})", 123
+            )
         k += 1
     subs = sub_options(sub, ("ANGle", "grid", "nogrid", "VALuelabel", "Format", "add"))
     if "angle" in subs:
@@ -371,9 +403,9 @@ class Legend:
                 key = int(number(inner[0].text, "legend(label())"))
                 self.labels[key] = "\n".join(x.text for x in inner[1:] if x.kind == "str")
             elif t.kind == "call" and _abbrev(name, "ROWs"):
-                self.rows, self.cols = int(number(t.inner, "legend(rows())")), None
+                self.rows, self.cols = _count(t.inner, "legend(rows())"), None
             elif t.kind == "call" and _abbrev(name, "COLs"):
-                self.cols, self.rows = int(number(t.inner, "legend(cols())")), None
+                self.cols, self.rows = _count(t.inner, "legend(cols())"), None
             elif t.kind == "call" and _abbrev(name, "POSition"):
                 self.position = int(number(t.inner, "legend(position())")) % 12
                 if self.show is None:
@@ -384,6 +416,14 @@ class Legend:
                 lines = text_option(t.inner)
                 self.title = "\n".join(lines) if lines else None
             # size(), region(), symxsize() ... change only the look: accepted, not drawn
+
+
+def _count(raw: str, what: str) -> int:
+    """A positive whole number, as ``legend(rows(#))``/``legend(cols(#))`` take."""
+    v = number(raw.strip(), what)
+    if v != int(v) or v < 1:
+        raise StataError(f"{what} must be a positive integer", 198)
+    return int(v)
 
 
 def _legend_order(inner: str) -> list[tuple[int | None, str | None]]:
@@ -452,20 +492,27 @@ _GRAPH_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,31}")
 
 
 def name_option(raw: str | bool | None) -> tuple[str, bool]:
-    """``name(name [, replace])`` as (name, replace); ``Graph`` by default ([G-3] name_option)."""
-    if raw is None or raw is True or not str(raw).strip():
+    """``name(name [, replace])`` as (name, replace); ``Graph`` when the option is absent
+    ([G-3] name_option). ``name()`` without a name and suboptions other than ``replace`` are
+    r(198)."""
+    if raw is None:
         return "Graph", True
+    if raw is True or not str(raw).strip():
+        raise StataError("option name() incorrectly specified: graph name required", 198)
     main, sub = split_sub(str(raw), "name()")
+    if not main:
+        raise StataError("option name() incorrectly specified: graph name required", 198)
     if len(main) != 1 or main[0].kind != "word" or not _GRAPH_NAME.fullmatch(main[0].text):
         text = str(raw).split(",", 1)[0].strip()
         raise StataError(f"{text} invalid name", 198)
-    replace = "replace" in sub_options(sub, ("replace",))
+    replace = "replace" in strict_sub_options(sub, ("replace",), "name()")
     return main[0].text, replace or main[0].text == "Graph"
 
 
 def saving_option(raw: str | bool) -> tuple[str, bool]:
-    """``saving(filename [, replace])`` as (filename, replace) ([G-3] saving_option)."""
+    """``saving(filename [, replace])`` as (filename, replace) ([G-3] saving_option);
+    r(198) without a file name or with suboptions other than ``replace``."""
     main, sub = split_sub("" if raw is True else str(raw), "saving()")
-    if len(main) != 1 or main[0].kind not in ("word", "str") or not main[0].text:
-        raise StataError("saving(): filename required", 198)
-    return main[0].text, "replace" in sub_options(sub, ("replace",))
+    if len(main) != 1 or main[0].kind not in ("word", "str") or not main[0].text.strip():
+        raise StataError("option saving() incorrectly specified: filename required", 198)
+    return main[0].text, "replace" in strict_sub_options(sub, ("replace",), "saving()")

@@ -320,10 +320,10 @@ def kdensity(s, cmd: Command) -> list[Output]:
         d = _kdensity_at(s, plot, str(at_var))
     else:
         (d,) = plot.series(s, whole)
-    s.r = {"bwidth": float(d["bwidth"]), "kernel": d["kernel"], "n": float(len(d["x"]))}
     outs: list[Output] = []
     if cmd.option("generate"):
         _kdensity_generate(s, str(cmd.option("generate")), d, bool(at_var))
+    s.r = {"bwidth": float(d["bwidth"]), "kernel": d["kernel"], "n": float(len(d["x"]))}
     if cmd.has("nograph"):
         return outs
     plots = [plot]
@@ -361,6 +361,8 @@ def _kdensity_generate(s, raw: str, d: dict[str, Any], at: bool) -> None:
         )
     for n in names:
         check_new_name(s.data, n)
+    if len(set(names)) < len(names):
+        raise StataError(f"generate(): variable {names[0]} named twice", 198)
     ds = s.data
     if len(d["x"]) > ds.nobs:
         ds.extend(len(d["x"]))
