@@ -15,6 +15,12 @@ Options: ``chains(numlist|_all)`` (default: the first 10 chains), ``sepchains``,
 ``title()``, ``name(name[, replace])`` and ``saving(file[, replace])`` (PNG, or SVG/PDF by the
 extension). Graphs are kept in the session by name (``Graph`` unless ``name()``); with several
 graphs ``name(g)`` and ``saving(f)`` number them ``g1``, ``g2`` ... and ``f1.png``, ``f2.png`` ...
+
+The look of the draws: ``lcolor() lwidth() lpattern() color() fcolor() mcolor() msymbol()
+msize()`` given directly or in ``graphopts()``, ``graph#opts()`` (the #th graph, or the #th
+panel of a combined one), ``chainopts()``/``chain#opts()``, and in ``diagnostics`` the panels'
+``traceopts() histopts() acopts() kdensopts()`` (``trace#opts()`` ... for the #th graph), each
+also with ``title() xtitle() ytitle()``. ``bychain`` is not drawn yet (r(198)).
 """
 
 from __future__ import annotations
@@ -43,7 +49,11 @@ from .registry import command
 __all__ = ["GraphOptions", "graph_options", "posterior_of", "select", "plan", "publish"]
 
 #: styling options of Stata's bayesgraph that this version does not draw
-_STYLING = re.compile(r"^(graph|chain|trace|ac|hist|kdens)\d*opts$|^bychain$")
+_STYLING = re.compile(r"^bychain$")
+#: ``graphopts() graph#opts() chainopts() chain#opts() traceopts() trace#opts() acopts() ...``
+_CONTAINER = re.compile(r"^(graph|chain|trace|ac|hist|kdens)(\d*)opts$")
+#: the diagnostics panels each container styles (axes in the order trace, histogram, ac, density)
+_DIAG_PANEL = {"trace": 0, "hist": 1, "ac": 2, "kdens": 3}
 _ONLY_REFFECTS = ("blup", "bayes")
 
 
@@ -59,6 +69,9 @@ class GraphOptions:
     plot: dict[str, Any]  # lags, bins, normal, clevel, title: what the panels use
     #: xtitle(), ytitle() for every panel; subtitle(), note() for the graph
     texts: dict[str, str | None] = field(default_factory=dict)
+    #: look options by container: "graph" (graphopts() and the options given directly),
+    #: "graph2", "chain", "chain1", "trace", "trace2", "ac", "hist", "kdens" ...
+    styles: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def parse_title(raw: Any) -> str | None:
@@ -91,6 +104,9 @@ def graph_options(cmd: Command) -> GraphOptions:
         ``blup()``/``bayes()`` outside ``reffects``, and for files that are not PNG, SVG or PDF.
     """
     for o in cmd.options:
+        m = _CONTAINER.match(o.name)
+        if m and m.group(1) in _DIAG_PANEL and cmd.subcommand != "diagnostics":
+            raise StataError(f"option {o.name}() allowed only with bayesgraph diagnostics", 198)
         if _STYLING.match(o.name):
             raise StataError(f"option {o.name}() not supported by bayesgraph in bayes_magic", 198)
         if o.name in _ONLY_REFFECTS and cmd.subcommand != "reffects":
@@ -127,7 +143,87 @@ def graph_options(cmd: Command) -> GraphOptions:
         "title": title,
     }
     texts = {k: parse_title(cmd.option(k)) for k in ("xtitle", "ytitle", "subtitle", "note")}
-    return GraphOptions(name, replace, saving, saving_replace, title, plot, texts)
+    return GraphOptions(name, replace, saving, saving_replace, title, plot, texts, _styles(cmd))
+
+
+def _styles(cmd: Command) -> dict[str, dict[str, Any]]:
+    """The look options of ``cmd`` by container ([BAYES] bayesgraph: graphopts, chainopts,
+    diagnosticsopts), each checked now so that a bad colour or width fails before drawing."""
+    from . import graph_style as G
+    from .bayesgraph_plots import STYLE_SPECS
+    from .graph_syntax import sub_options, tokens
+
+    out: dict[str, dict[str, Any]] = {}
+    top = {k.lower(): cmd.option(k.lower()) for k in STYLE_SPECS}
+    top = {k: v for k, v in top.items() if v is not None}
+    for o in cmd.options:
+        m = _CONTAINER.match(o.name)
+        if m:
+            got = sub_options(
+                tokens(str(o.value), f"{o.name}()"), (*STYLE_SPECS, "title", "XTItle", "YTItle")
+            )
+            out[m.group(1) + m.group(2)] = {k: v for k, v in got.items() if v is not True}
+    if top:
+        out["graph"] = {**top, **out.get("graph", {})}
+    check = {
+        "color": G.color,
+        "lcolor": G.color,
+        "fcolor": G.color,
+        "mcolor": G.color,
+        "lwidth": G.width,
+        "lpattern": G.pattern,
+        "msize": G.msize,
+        "msymbol": G.symbol,
+    }
+    for style in out.values():
+        for k, fn in check.items():
+            for word in G.items(style.get(k)):
+                fn(word)
+    return out
+
+
+def _apply_styles(d: F.Drawn, go: GraphOptions, index: int) -> None:
+    """Restyle graph ``index`` (1-based) of a command by its look options: ``graphopts`` all
+    of it, ``graph#opts`` the #th graph (the #th panel of a combined graph), the diagnostics
+    containers their panel (``trace#opts`` ... of the #th graph), ``chain#opts`` chain #."""
+    from .bayesgraph_plots import restyle
+
+    st = go.styles
+    if not st:
+        return
+    axes = [ax for ax in d.fig.axes if ax.get_visible() and ax.has_data()]
+    combined = d.kind != "diagnostics" and d.panels > 1
+
+    def on(targets: list[Any], style: dict[str, Any]) -> None:
+        restyle(d.fig, targets, style, None, legend=len(targets) == len(axes))
+        for ax in targets:
+            if style.get("title"):  # in the look of the panel's own title
+                t, box = ax.title, ax.title.get_bbox_patch()
+                look = {"fontsize": t.get_fontsize(), "fontweight": t.get_fontweight()}
+                if box is not None:  # byparm's header boxes
+                    look["backgroundcolor"] = box.get_facecolor()
+                ax.set_title(parse_title(style["title"]), **look)
+            if style.get("xtitle"):
+                ax.set_xlabel(parse_title(style["xtitle"]))
+            if style.get("ytitle"):
+                ax.set_ylabel(parse_title(style["ytitle"]))
+
+    for key, style in st.items():
+        m = re.fullmatch(r"([a-z]+)(\d*)", key)
+        kind, num = m.group(1), int(m.group(2)) if m.group(2) else None
+        if kind == "graph":
+            if num is None:
+                on(axes, style)
+            elif combined and num <= len(axes):
+                on([axes[num - 1]], style)
+            elif not combined and num == index:
+                on(axes, style)
+        elif kind == "chain":
+            restyle(d.fig, axes, style, num)
+        elif d.kind == "diagnostics" and (num is None or num == index):
+            k = _DIAG_PANEL[kind]
+            if k < len(axes):
+                on([axes[k]], style)
 
 
 def _apply_texts(fig: Any, go: GraphOptions) -> None:
@@ -340,9 +436,10 @@ def publish(s, makers: list[Callable[[], F.Drawn]], go: GraphOptions) -> list[Ou
     ``s.graphs`` (so that only one matplotlib figure is open at a time)."""
     slots = plan(s, len(makers), go)
     outs: list[Output] = []
-    for make, (name, path) in zip(makers, slots):
+    for index, (make, (name, path)) in enumerate(zip(makers, slots), start=1):
         d = make()
         try:
+            _apply_styles(d, go, index)
             _apply_texts(d.fig, go)
             fig = BayesFigure(
                 d.fig,

@@ -239,7 +239,8 @@ def draw_panel(ax: Any, kind: str, t: Trace, opts: dict[str, Any], legend: bool 
 
 def _trace(ax: Any, t: Trace, opts: dict[str, Any], legend: bool) -> dict:
     for i, row in enumerate(t.values):
-        ax.plot(t.iters, row, color=_color(i), linewidth=0.5, label=f"Chain {t.chains[i]}")
+        (ln,) = ax.plot(t.iters, row, color=_color(i), linewidth=0.5, label=f"Chain {t.chains[i]}")
+        ln.set_gid(f"data:{t.chains[i]}")
     ax.set_xlabel("Iteration number")
     ax.margins(x=0)
     _chain_legend(ax, t, legend)
@@ -262,8 +263,12 @@ def _ac(ax: Any, t: Trace, opts: dict[str, Any], legend: bool) -> dict:
             rho = np.concatenate([rho, np.full(L - len(rho), np.nan)])
         rhos[t.chains[i]] = rho
         col = _color(i)
-        ax.vlines(k, 0, rho, color=col, linewidth=1.0, alpha=0.9 if len(t.chains) == 1 else 0.6)
-        ax.plot(k, rho, "o", color=col, markersize=3, label=f"Chain {t.chains[i]}")
+        drop = ax.vlines(
+            k, 0, rho, color=col, linewidth=1.0, alpha=0.9 if len(t.chains) == 1 else 0.6
+        )
+        (dots,) = ax.plot(k, rho, "o", color=col, markersize=3, label=f"Chain {t.chains[i]}")
+        drop.set_gid(f"data:{t.chains[i]}")
+        dots.set_gid(f"data:{t.chains[i]}")
     out: dict[str, Any] = {"ac": rhos, "lags": L}
     if len(t.chains) == 1 and opts.get("ci"):
         band = _bartlett(rhos[t.chains[0]], T, float(opts.get("clevel", 95.0)))
@@ -283,15 +288,17 @@ def _hist(ax: Any, t: Trace, opts: dict[str, Any], legend: bool) -> dict:
     per_chain = max(len(finite(row)) for row in t.values)
     k = opts.get("bins") or default_bins(len(flat) if len(t.chains) == 1 else per_chain)
     if len(t.chains) == 1:
-        dens, edges, _ = ax.hist(
+        dens, edges, bars = ax.hist(
             flat, bins=k, density=True, color="#b7c7d9", edgecolor="#1a476f", linewidth=0.5
         )
+        for bar in bars:
+            bar.set_gid(f"data:{t.chains[0]}")
         out: dict[str, Any] = {"hist": {t.chains[0]: (dens, edges)}, "bins": k}
     else:
         edges = np.histogram_bin_edges(flat, bins=k)
         hs = {}
         for i, row in enumerate(t.values):
-            dens, _, _ = ax.hist(
+            dens, _, steps = ax.hist(
                 finite(row),
                 bins=edges,
                 density=True,
@@ -300,6 +307,8 @@ def _hist(ax: Any, t: Trace, opts: dict[str, Any], legend: bool) -> dict:
                 linewidth=1.0,
                 label=f"Chain {t.chains[i]}",
             )
+            for step in steps:
+                step.set_gid(f"data:{t.chains[i]}")
             hs[t.chains[i]] = (dens, edges)
         out = {"hist": hs, "bins": k}
     _normal(ax, flat, opts)
@@ -329,7 +338,9 @@ def _density(ax: Any, t: Trace, opts: dict[str, Any], legend: bool) -> dict:
         for lab, v, style, col in parts:
             g, d, _ = kdensity(v)
             curves[lab] = (g, d)
-            ax.plot(g, d, linestyle=style, color=col, linewidth=1.3, label=lab)
+            (ln,) = ax.plot(g, d, linestyle=style, color=col, linewidth=1.3, label=lab)
+            if lab == names[0]:  # the halves keep their look
+                ln.set_gid(f"data:{t.chains[0]}")
         out["density"] = curves
         out["halves"] = (len(first), len(second))
         _normal(ax, x, opts)
@@ -341,7 +352,8 @@ def _density(ax: Any, t: Trace, opts: dict[str, Any], legend: bool) -> dict:
         for i, row in enumerate(t.values):
             g, d, _ = kdensity(row)
             curves[t.chains[i]] = (g, d)
-            ax.plot(g, d, color=_color(i), linewidth=1.3, label=f"Chain {t.chains[i]}")
+            (ln,) = ax.plot(g, d, color=_color(i), linewidth=1.3, label=f"Chain {t.chains[i]}")
+            ln.set_gid(f"data:{t.chains[i]}")
         out["density"] = curves
         _normal(ax, t.flat, opts)
         _chain_legend(ax, t, legend)
@@ -354,7 +366,10 @@ def _cusum(ax: Any, t: Trace, opts: dict[str, Any], legend: bool) -> dict:
         ok = np.isfinite(row)  # missing draws left out
         cs = np.cumsum(row[ok] - row[ok].mean()) if ok.any() else np.zeros(0)
         sums[t.chains[i]] = cs
-        ax.plot(t.iters[ok], cs, color=_color(i), linewidth=0.8, label=f"Chain {t.chains[i]}")
+        (ln,) = ax.plot(
+            t.iters[ok], cs, color=_color(i), linewidth=0.8, label=f"Chain {t.chains[i]}"
+        )
+        ln.set_gid(f"data:{t.chains[i]}")
     ax.axhline(0, color="#8c8c8c", linewidth=0.6)
     ax.set_xlabel("Iteration number")
     ax.margins(x=0)
@@ -433,3 +448,81 @@ def new_grid(n: int, *, sharex: bool = False, cols: int | None = None):
     for ax in flat[n:]:
         ax.set_visible(False)
     return fig, flat[:n]
+
+
+#: the line, marker and fill options bayesgraph passes on to its plots ([BAYES] bayesgraph,
+#: graphopts: [G-3] line_options, marker_options, area_options), by Stata's spellings
+STYLE_SPECS = ("LColor", "LWidth", "LPattern", "COLor", "FColor", "MColor", "MSymbol", "MSIZe")
+
+
+def restyle(
+    fig: Any, axes: list[Any], style: dict[str, Any], chain: int | None = None, legend: bool = True
+) -> None:
+    """Apply ``lcolor() lwidth() lpattern() color() fcolor() mcolor() msymbol() msize()`` to
+    what ``axes`` show of the draws (of ``chain`` only, for ``chain#opts()``); reference lines,
+    bands and the density halves keep their look. The figure's chain legend follows when
+    ``legend`` (the style is the whole figure's)."""
+    from matplotlib.collections import LineCollection
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    from . import graph_style as G
+
+    def one(key: str) -> Any:
+        words = G.items(style.get(key))
+        return words[0] if words else None
+
+    col = one("color")
+    lc, fc, mc = one("lcolor") or col, one("fcolor") or col, one("mcolor") or col
+    lw, lp, ms, sym = one("lwidth"), one("lpattern"), one("msize"), one("msymbol")
+    lc_, fc_, mc_ = (G.color(c) if c else None for c in (lc, fc, mc))
+    lw_ = G.width(lw) if lw else None
+    lp_ = G.pattern(lp) if lp else None
+    ms_ = G.msize(ms) if ms else None
+    sym_ = G.symbol(sym) if sym else None
+
+    def apply(art: Any) -> None:
+        if isinstance(art, Line2D):
+            dotted = art.get_linestyle() in ("None", "")  # the ac panel's dots
+            if lc_ is not None and not dotted:
+                art.set_color(lc_)
+            if dotted and (mc_ or lc_) is not None:
+                art.set_color(mc_ if mc_ is not None else lc_)
+            if lw_ is not None and not dotted:
+                art.set_linewidth(lw_)
+            if lp_ is not None and not dotted:
+                art.set_linestyle(lp_)
+            if ms_ is not None and dotted:
+                art.set_markersize(ms_)
+            if sym_ is not None and dotted:
+                art.set_marker(sym_[0])
+        elif isinstance(art, LineCollection):
+            if lc_ is not None:
+                art.set_color(lc_)
+            if lw_ is not None:
+                art.set_linewidth(lw_)
+            if lp_ is not None:
+                art.set_linestyle(lp_)
+        elif isinstance(art, Patch):
+            if art.get_fill():
+                if fc_ is not None:
+                    art.set_facecolor(fc_)
+                if lc_ is not None:
+                    art.set_edgecolor(lc_)
+            elif lc_ is not None:
+                art.set_edgecolor(lc_)
+            if lw_ is not None:
+                art.set_linewidth(lw_)
+
+    for ax in axes:
+        for art in [*ax.lines, *ax.collections, *ax.patches]:
+            gid = art.get_gid() or ""
+            if gid.startswith("data:") and (chain is None or gid == f"data:{chain}"):
+                apply(art)
+    if not legend:  # one panel of several: the figure's legend speaks for the others too
+        return
+    for leg in [*fig.legends, *(ax.get_legend() for ax in axes if ax.get_legend())]:
+        for handle, text in zip(leg.legend_handles, leg.get_texts()):
+            mine = chain is None or text.get_text() == f"Chain {chain}"
+            if text.get_text().startswith("Chain ") and mine and lc_ is not None:
+                handle.set_color(lc_)

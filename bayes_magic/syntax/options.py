@@ -494,6 +494,10 @@ class OptSpec:
 
     def matches(self, word: str) -> str | None:
         """The canonical name if ``word`` names this option, else None."""
+        if "#" in self.name:  # graph#opts: graph1opts, graph2opts ... typed in full
+            pre, post = self.name.split("#", 1)
+            m = re.fullmatch(re.escape(pre) + r"(\d+)" + re.escape(post), word)
+            return f"{pre}{m.group(1)}{post}" if m else None
         if self.numbered:
             m = re.fullmatch(r"([A-Za-z_]+)(\d+)", word)
             if m and self._prefix_ok(m.group(1)):

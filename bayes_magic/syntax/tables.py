@@ -396,6 +396,15 @@ BAYESGRAPH = (
         opt("bayes", NameArg()),
         opt("CLEVel", Real(10, 99.99)),
         opt("SHOW", NameArg()),
+        # graphopts given directly ([G-3] line_options, marker_options, area_options)
+        opt("LColor", Raw()),
+        opt("LWidth", Raw()),
+        opt("LPattern", Raw()),
+        opt("COLor", Raw()),
+        opt("FColor", Raw()),
+        opt("MColor", Raw()),
+        opt("MSymbol", Raw()),
+        opt("MSIZe", Raw()),
     )
     + CHAINS
     + SHOWRE

@@ -288,3 +288,41 @@ def test_unicode_in_file_names_and_labels(fitted: Session, tmp_path) -> None:
     # variable names stay ASCII: a clear error, not a tokenizer failure on the character
     msg, rc = fails(s, "generate é = 1")
     assert rc == 198 and "invalid name" in msg
+
+
+def test_bayesgraph_look_options(three_chains: Session) -> None:
+    """graphopts given directly, graph#opts, chain#opts and the diagnostics panel containers
+    restyle what is drawn ([BAYES] bayesgraph)."""
+    from matplotlib.colors import to_rgba
+
+    from bayes_magic.commands import graph_style as G
+
+    s = three_chains
+    red, green, black = (to_rgba(G.color(c)) for c in ("red", "green", "black"))
+
+    def data_lines(ax, chain=None):
+        return [
+            ln
+            for ln in ax.lines
+            if (ln.get_gid() or "").startswith("data:")
+            and (chain is None or ln.get_gid() == f"data:{chain}")
+        ]
+
+    run(s, "bayesgraph trace {var}, lcolor(red) lwidth(thick)")
+    ax = s.graphs["Graph"]._fig.axes[0]
+    assert all(to_rgba(ln.get_color()) == red for ln in data_lines(ax))
+    assert all(ln.get_linewidth() == G.width("thick") for ln in data_lines(ax))
+    run(s, "bayesgraph diagnostics {var}, traceopts(lcolor(green)) chain2opts(lcolor(black))")
+    axes = s.graphs["Graph"]._fig.axes
+    assert to_rgba(data_lines(axes[0], 1)[0].get_color()) == green  # trace panel
+    assert to_rgba(data_lines(axes[3], 1)[0].get_color()) != green  # not the density
+    assert all(to_rgba(data_lines(a, 2)[0].get_color()) == black for a in (axes[0], axes[3]))
+    run(s, "bayesgraph trace {var} {math:homework}, combine graph2opts(lcolor(red) title(Two))")
+    axes = s.graphs["Graph"]._fig.axes
+    assert axes[1].get_title() == "Two"
+    assert all(to_rgba(ln.get_color()) == red for ln in data_lines(axes[1]))
+    assert not any(to_rgba(ln.get_color()) == red for ln in data_lines(axes[0]))
+    graphs = dict(s.graphs)
+    assert fails(s, "bayesgraph trace {var}, lcolor(nosuchcolor)")[1] == 111
+    assert fails(s, "bayesgraph trace {var}, bychain")[1] == 198
+    assert s.graphs == graphs
