@@ -20,7 +20,8 @@ The look of the draws: ``lcolor() lwidth() lpattern() color() fcolor() mcolor() 
 msize()`` given directly or in ``graphopts()``, ``graph#opts()`` (the #th graph, or the #th
 panel of a combined one), ``chainopts()``/``chain#opts()``, and in ``diagnostics`` the panels'
 ``traceopts() histopts() acopts() kdensopts()`` (``trace#opts()`` ... for the #th graph), each
-also with ``title() xtitle() ytitle()``. ``bychain`` is not drawn yet (r(198)).
+also with ``title() xtitle() ytitle()``. ``bychain`` draws each quantity's chains as ``by()``
+panels of one graph.
 """
 
 from __future__ import annotations
@@ -48,8 +49,6 @@ from .registry import command
 
 __all__ = ["GraphOptions", "graph_options", "posterior_of", "select", "plan", "publish"]
 
-#: styling options of Stata's bayesgraph that this version does not draw
-_STYLING = re.compile(r"^bychain$")
 #: ``graphopts() graph#opts() chainopts() chain#opts() traceopts() trace#opts() acopts() ...``
 _CONTAINER = re.compile(r"^(graph|chain|trace|ac|hist|kdens)(\d*)opts$")
 #: the diagnostics panels each container styles (axes in the order trace, histogram, ac, density)
@@ -100,15 +99,13 @@ def graph_options(cmd: Command) -> GraphOptions:
     Raises
     ------
     StataError
-        r(198) for Stata's styling options (``traceopts()`` ...), which are not drawn, for
+        r(198) for the diagnostics panel options (``traceopts()`` ...) outside ``diagnostics``, for
         ``blup()``/``bayes()`` outside ``reffects``, and for files that are not PNG, SVG or PDF.
     """
     for o in cmd.options:
         m = _CONTAINER.match(o.name)
         if m and m.group(1) in _DIAG_PANEL and cmd.subcommand != "diagnostics":
             raise StataError(f"option {o.name}() allowed only with bayesgraph diagnostics", 198)
-        if _STYLING.match(o.name):
-            raise StataError(f"option {o.name}() not supported by bayesgraph in bayes_magic", 198)
         if o.name in _ONLY_REFFECTS and cmd.subcommand != "reffects":
             raise StataError(f"option {o.name}() not allowed", 198)
     name, replace = None, False
@@ -480,6 +477,13 @@ def _check_multi(cmd: Command, sub: str) -> tuple[bool, bool]:
     combine, byparm = cmd.has("combine"), cmd.has("byparm")
     if combine and byparm:
         raise StataError("options combine and byparm may not be combined", 198)
+    if cmd.has("bychain"):  # [BAYES] bayesgraph: not with diagnostics, matrix, combine, byparm
+        other = next(
+            (o for o in ("combine", "byparm", "sepchains") if cmd.has(o)),
+            sub if sub in ("diagnostics", "matrix") else None,
+        )
+        if other:
+            raise StataError(f"option bychain not allowed with {other}", 198)
     if sub in ("diagnostics", "matrix") and (combine or byparm):
         raise StataError(
             f"option {'combine' if combine else 'byparm'} not allowed with bayesgraph {sub}", 198
@@ -498,6 +502,15 @@ def _graphs(s, cmd: Command, sub: str) -> list[Output]:
     sep = cmd.has("sepchains") and len(ts[0].chains) > 1
     groups = [[_by_chain(t)[c] for t in ts] for c in range(len(ts[0].chains))] if sep else [ts]
     _check_observed(groups, sep)
+    if cmd.has("bychain"):  # one graph per quantity, a by() panel per chain
+        makers_by = []
+        for t in ts:
+            per = [
+                Trace(f"Chain {c}", one.ref, one.values, one.chains, one.iters)
+                for c, one in zip(t.chains, _by_chain(t))
+            ]
+            makers_by.append(partial(F.combined, sub, per, go.plot, True, False, "chain"))
+        return publish(s, makers_by, go)
     makers: list[Callable[[], F.Drawn]] = []
     for group in groups:
         if sub == "matrix":

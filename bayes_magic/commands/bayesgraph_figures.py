@@ -79,7 +79,12 @@ BYPARM_TITLES = {
 
 
 def combined(
-    kind: str, traces: list[Trace], opts: dict[str, Any], byparm: bool, sepchain: bool = False
+    kind: str,
+    traces: list[Trace],
+    opts: dict[str, Any],
+    byparm: bool,
+    sepchain: bool = False,
+    by: str = "parameter",
 ) -> Drawn:
     """All quantities in one graph, one panel each. ``combine`` puts the graphs side by side
     (each titled with its parameter); ``byparm`` makes one ``by()`` graph, as Stata does:
@@ -110,12 +115,17 @@ def combined(
                 if kind in ("trace", "cusum", "ac"):  # a common x axis
                     ax.tick_params(labelbottom=False)
     titles = BYPARM_TITLES if byparm else COMBINE_TITLES
-    fig.suptitle(opts.get("title") or titles[kind], fontweight="bold")
+    # bychain: one quantity's chains, titled with the quantity
+    head = traces[0].ref.strip("{}") if by == "chain" else titles[kind]
+    fig.suptitle(opts.get("title") or head, fontweight="bold")
     if byparm:
-        fig.text(0.01, 0.005, "Graphs by parameter", ha="left", va="bottom", fontsize=8)
+        fig.text(0.01, 0.005, f"Graphs by {by}", ha="left", va="bottom", fontsize=8)
     finish_legend(fig, traces[0])
     _tight(fig, traces[0])
-    what = f"{word} of {describe_refs(traces)}{_suffix(traces[0], sepchain)}"
+    if by == "chain":
+        what = f"{word} of {traces[0].ref} by chain"
+    else:
+        what = f"{word} of {describe_refs(traces)}{_suffix(traces[0], sepchain)}"
     return Drawn(fig, what, len(traces), kind, data)
 
 

@@ -324,5 +324,20 @@ def test_bayesgraph_look_options(three_chains: Session) -> None:
     assert not any(to_rgba(ln.get_color()) == red for ln in data_lines(axes[0]))
     graphs = dict(s.graphs)
     assert fails(s, "bayesgraph trace {var}, lcolor(nosuchcolor)")[1] == 111
-    assert fails(s, "bayesgraph trace {var}, bychain")[1] == 198
+    assert fails(s, "bayesgraph diagnostics {var}, bychain")[1] == 198
     assert s.graphs == graphs
+
+
+def test_bayesgraph_bychain(three_chains: Session) -> None:
+    s = three_chains
+    run(s, "bayesgraph trace {var} {math:homework}, bychain name(bc, replace)")
+    for k, ref in ((1, "var"), (2, "math:homework")):
+        fig = s.graphs[f"bc{k}"]
+        assert fig.panels == 3 and fig._fig._suptitle.get_text() == ref
+        titles = [a["title"] for a in fig.axes_info]
+        assert titles == ["Chain 1", "Chain 2", "Chain 3"]
+        draws = s.e.chains_of(ref if ref == "math:homework" else "var")
+        for ax, c in zip(fig._fig.axes, range(3)):
+            np.testing.assert_array_equal(ax.lines[0].get_ydata(), draws[c])
+    for bad in ("combine", "byparm", "sepchains"):
+        assert fails(s, f"bayesgraph trace {{var}}, bychain {bad}")[1] == 198
