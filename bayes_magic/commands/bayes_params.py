@@ -171,6 +171,10 @@ _FUNCS = {
     "cos": np.cos,
     "sin": np.sin,
     "lngamma": special.gammaln,
+    "round": lambda x: np.floor(x + 0.5),  # as round() in generate: halves go up
+    "floor": np.floor,
+    "ceil": np.ceil,
+    "int": np.trunc,
 }
 
 

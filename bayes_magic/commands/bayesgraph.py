@@ -155,6 +155,8 @@ def _styles(cmd: Command) -> dict[str, dict[str, Any]]:
     top = {k: v for k, v in top.items() if v is not None}
     for o in cmd.options:
         m = _CONTAINER.match(o.name)
+        if m and m.group(2) and int(m.group(2)) < 1:
+            raise StataError(f"option {o.name}() invalid: graphs and chains count from 1", 198)
         if m:
             got = sub_options(
                 tokens(str(o.value), f"{o.name}()"), (*STYLE_SPECS, "title", "XTItle", "YTItle")
@@ -192,7 +194,11 @@ def _apply_styles(d: F.Drawn, go: GraphOptions, index: int) -> None:
     combined = d.kind != "diagnostics" and d.panels > 1
 
     def on(targets: list[Any], style: dict[str, Any]) -> None:
-        restyle(d.fig, targets, style, None, legend=len(targets) == len(axes))
+        whole = len(targets) == len(axes)
+        restyle(d.fig, targets, style, None, legend=whole)
+        if whole and len(axes) > 1 and style.get("title"):  # the graph's title, not each panel's
+            d.fig.suptitle(parse_title(style["title"]), fontweight="bold")
+            style = {k: v for k, v in style.items() if k != "title"}
         for ax in targets:
             if style.get("title"):  # in the look of the panel's own title
                 t, box = ax.title, ax.title.get_bbox_patch()
@@ -205,7 +211,13 @@ def _apply_styles(d: F.Drawn, go: GraphOptions, index: int) -> None:
             if style.get("ytitle"):
                 ax.set_ylabel(parse_title(style["ytitle"]))
 
-    for key, style in st.items():
+    def order(key: str) -> tuple[int, int]:  # graph, graph#, panels, chain, chain#
+        m = re.fullmatch(r"([a-z]+)(\d*)", key)
+        rank = {"graph": 0, "chain": 2}.get(m.group(1), 1)
+        return (rank, int(m.group(2)) if m.group(2) else 0)
+
+    for key in sorted(st, key=order):
+        style = st[key]
         m = re.fullmatch(r"([a-z]+)(\d*)", key)
         kind, num = m.group(1), int(m.group(2)) if m.group(2) else None
         if kind == "graph":
@@ -499,6 +511,11 @@ def _graphs(s, cmd: Command, sub: str) -> list[Output]:
     _check_lags(go, ts)
     if sub == "matrix" and len(ts) < 2:
         raise StataError("bayesgraph matrix requires at least two parameters", 198)
+    unknown = [
+        k for k in go.styles if k.startswith("chain") and k[5:] and int(k[5:]) not in ts[0].chains
+    ]
+    if unknown:
+        raise StataError(f"option {unknown[0]}opts(): chain {unknown[0][5:]} not graphed", 198)
     sep = cmd.has("sepchains") and len(ts[0].chains) > 1
     groups = [[_by_chain(t)[c] for t in ts] for c in range(len(ts[0].chains))] if sep else [ts]
     _check_observed(groups, sep)

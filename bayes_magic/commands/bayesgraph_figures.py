@@ -164,7 +164,7 @@ def matrix(traces: list[Trace], opts: dict[str, Any], sepchain: bool = False) ->
                 ax.set_visible(False)
                 continue
             if i == j:
-                dens, edges, _ = ax.hist(
+                dens, edges, bars = ax.hist(
                     flat[i],
                     bins=default_bins(len(flat[i])),
                     density=True,
@@ -172,12 +172,14 @@ def matrix(traces: list[Trace], opts: dict[str, Any], sepchain: bool = False) ->
                     edgecolor="#1a476f",
                     linewidth=0.4,
                 )
+                for bar in bars:
+                    bar.set_gid("data:all")  # restyled by fcolor() and lcolor()
                 g, d, _ = kdensity(flat[i])
                 ax.plot(g, d, color=COLORS[1], linewidth=1.2)
                 ax.set_title(traces[i].label, fontsize="small")
                 data["diagonal"][traces[i].label] = {"hist": (dens, edges), "density": (g, d)}
             else:
-                ax.scatter(
+                dots = ax.scatter(
                     paired[j],
                     paired[i],
                     s=2,
@@ -186,6 +188,7 @@ def matrix(traces: list[Trace], opts: dict[str, Any], sepchain: bool = False) ->
                     linewidths=0,
                     rasterized=True,
                 )
+                dots.set_gid("data:all")  # restyled by mcolor(), msymbol(), msize()
                 data["pairs"].append((traces[j].label, traces[i].label))
             if i == k - 1:
                 ax.set_xlabel(traces[j].label, fontsize="small")

@@ -462,8 +462,9 @@ def restyle(
     what ``axes`` show of the draws (of ``chain`` only, for ``chain#opts()``); reference lines,
     bands and the density halves keep their look. The figure's chain legend follows when
     ``legend`` (the style is the whole figure's)."""
-    from matplotlib.collections import LineCollection
+    from matplotlib.collections import LineCollection, PathCollection
     from matplotlib.lines import Line2D
+    from matplotlib.markers import MarkerStyle
     from matplotlib.patches import Patch
 
     from . import graph_style as G
@@ -476,6 +477,7 @@ def restyle(
     lc, fc, mc = one("lcolor") or col, one("fcolor") or col, one("mcolor") or col
     lw, lp, ms, sym = one("lwidth"), one("lpattern"), one("msize"), one("msymbol")
     lc_, fc_, mc_ = (G.color(c) if c else None for c in (lc, fc, mc))
+    col_ = G.color(col) if col else None
     lw_ = G.width(lw) if lw else None
     lp_ = G.pattern(lp) if lp else None
     ms_ = G.msize(ms) if ms else None
@@ -496,6 +498,14 @@ def restyle(
                 art.set_markersize(ms_)
             if sym_ is not None and dotted:
                 art.set_marker(sym_[0])
+        elif isinstance(art, PathCollection):  # the scatterplot matrix's dots
+            if (mc_ or col_) is not None:
+                art.set_color(mc_ if mc_ is not None else col_)
+            if ms_ is not None:
+                art.set_sizes([ms_**2 / 4])
+            if sym_ is not None:
+                mk = MarkerStyle(sym_[0])
+                art.set_paths([mk.get_path().transformed(mk.get_transform())])
         elif isinstance(art, LineCollection):
             if lc_ is not None:
                 art.set_color(lc_)
@@ -524,5 +534,11 @@ def restyle(
     for leg in [*fig.legends, *(ax.get_legend() for ax in axes if ax.get_legend())]:
         for handle, text in zip(leg.legend_handles, leg.get_texts()):
             mine = chain is None or text.get_text() == f"Chain {chain}"
-            if text.get_text().startswith("Chain ") and mine and lc_ is not None:
+            if not (text.get_text().startswith("Chain ") and mine):
+                continue
+            if lc_ is not None:
                 handle.set_color(lc_)
+            if lw_ is not None:
+                handle.set_linewidth(lw_)
+            if lp_ is not None:
+                handle.set_linestyle(lp_)

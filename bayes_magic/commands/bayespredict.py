@@ -196,8 +196,9 @@ def _file_of(raw: str, suffix: str) -> Path:
     return path if path.suffix == suffix else path.with_suffix(suffix)
 
 
-def _check_sim_indexes(refs: list, n: int) -> None:
-    """``{_ysim[numlist]}``: observation numbers between 1 and the number predicted."""
+def _check_sim_indexes(refs: list, pred: Predictions) -> None:
+    """``{_ysim[numlist]}``: observations that were predicted (in the sample, with ``if``/``in``
+    and the covariates known)."""
     for ref in refs:
         if not isinstance(ref, ParamRef):
             continue
@@ -206,9 +207,9 @@ def _check_sim_indexes(refs: list, n: int) -> None:
             if idx is None:
                 continue
             for i in numbers(str(idx), f"{{{p}}}"):
-                if not 1 <= i <= n:
+                if pred.position(i) is None:
                     raise StataError(
-                        f"{{{p}}}: observation {i} out of range (1 to {n})", 198, span=ref.span
+                        f"{{{p}}}: observation {i} is not among those predicted", 198, span=ref.span
                     )
 
 
@@ -228,13 +229,13 @@ def bayespredict(s, cmd: Command) -> list[Output]:
     if saving is None:
         raise StataError("option saving() required to save simulation results", 198)
     target = _file_of(saving.path, ".bmpred")
-    _check_sim_indexes(refs, int(s.touse(cmd).sum()))
     post = _chosen_chains(post, cmd)
     replace = saving.options.get("replace", False) is True if saving.options else False
     if target.exists() and not replace:
         raise StataError(f"file {target} already exists", 602)
     rng, seed = _rng(s, cmd)
     pred = simulate(s, post, rng, s.touse(cmd))
+    _check_sim_indexes(refs, pred)
     pred.rseed = seed
     pred.funcs = funcs or None
     for label, expr in funcs.items():  # checked now: one number per draw

@@ -89,10 +89,13 @@ def interval(s, cmd: Command) -> list[Output]:
         raise StataError("parameter or expression required", 198)
     glo, ghi = _bound(cmd.option("lower")), _bound(cmd.option("upper"))
     inclusive = cmd.has("inclusive")
-    tests: list[tuple] = []  # (target, series, lower, upper, equal, group)
+    # (target, series, lower, upper, equal, group): a joint test's series share a group; every
+    # other series is a test of its own ({math:} is one test per coefficient)
+    tests: list[tuple] = []
+    fresh = iter(range(1_000_000, 2_000_000))
     targets: list = []
 
-    def add(it, group: int) -> None:
+    def add(it, group: int | None) -> None:
         eq = None
         if isinstance(it, IntervalItem):
             opts = {o.name: o.value for o in it.options}
@@ -118,12 +121,13 @@ def interval(s, cmd: Command) -> list[Output]:
             raise StataError(f"label {label} specified more than once", 198)
         targets.append(target)
         for x in _targets(s, cmd, target):
-            tests.append((target, x, lo, hi, eq, group))
+            tests.append((target, x, lo, hi, eq, next(fresh) if group is None else group))
 
     joint_all = cmd.has("joint")
     for k, it in enumerate(items):
+        joint = joint_all or isinstance(it, JointItem)
         for member in it.items if isinstance(it, JointItem) else (it,):
-            add(member, 0 if joint_all else k)
+            add(member, (0 if joint_all else k) if joint else None)
     nchains = tests[0][1].draws.shape[0]
     _chains(SimpleNamespace(nchains=nchains), [t[1] for t in tests], cmd)  # chains(), skip()
     if cmd.has("sepchains") and nchains > 1:

@@ -8,6 +8,7 @@ subcommand. :data:`COMMANDS` is the one table of commands the language knows.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -374,7 +375,10 @@ def _point(ts: TokenStream) -> float | None:
     if t.kind != NUMBER:
         raise ts.error(f"{t.text or 'nothing'} found where a number was expected after ==", t)
     ts.next()
-    return sign * float(t.text)
+    value = sign * float(t.text)
+    if not math.isfinite(value):
+        raise ts.error(f"{t.text} invalid: the number is too large", t)
+    return value
 
 
 def _interval_target(ts: TokenStream, toks: list, span: Span):

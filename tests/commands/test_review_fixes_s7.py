@@ -100,9 +100,15 @@ def test_bayestest_interval_joint_groups_and_point_hypotheses(fitted: Session) -
     assert "prob2 : 0 < {math:homework} < 3 & {e.math:sigma2} < 60" in out
     assert s.r["prob1"] == pytest.approx(np.mean(hw > 1))
     assert s.r["prob2"] == pytest.approx(np.mean((hw > 0) & (hw < 3) & (s2 < 60)))
-    out = run(s, "bayestest interval ({math:homework}==2) ((2*{math:homework})==4)")
-    assert "prob1 : {math:homework} == 2" in out and s.r["prob1"] == np.mean(hw == 2)
-    assert s.r["summary"].values[1, 0] == np.mean(2 * hw == 4)
+    # a point hypothesis of a discrete quantity (of a continuous one it has probability 0)
+    out = run(s, "bayestest interval ((round({math:homework}))==2) {math:homework}==2")
+    assert "prob1 : (round({math:homework})) == 2" in out
+    assert 0 < s.r["prob1"] < 1 and s.r["prob1"] == pytest.approx(np.mean(np.floor(hw + 0.5) == 2))
+    assert "prob2 : {math:homework} == 2" in out and s.r["prob2"] == 0
+    # a target that names several parameters is one test each, not a joint test
+    run(s, "bayestest interval {math:}, lower(0)")
+    assert s.r["summary"].rownames == ["prob1", "prob2", "prob3"]
+    assert s.r["prob1"] == pytest.approx(np.mean(hw > 0))
     # an expression that starts with a parameter is still an expression
     run(s, "bayestest interval ({math:homework}+1, lower(2)) ((pm: {math:homework}), upper(2))")
     assert s.r["prob1"] == pytest.approx(np.mean(hw + 1 > 2))
@@ -113,6 +119,7 @@ def test_bayestest_interval_joint_groups_and_point_hypotheses(fitted: Session) -
         == 198
     )
     assert fails(s, "bayestest interval {math:homework}==x")[1] == 198
+    assert fails(s, "bayestest interval {math:homework}==1e999")[1] == 198
 
 
 def test_deep_nesting_is_an_error_not_a_crash() -> None:
@@ -203,9 +210,13 @@ def test_bayespredict_chains_and_mcse_options(three_chains: Session, tmp_path) -
     cons = post.chains_of("math:_cons")
     mu = cons + hw * float(s.data.df["homework"].iloc[0])
     assert s.data.df["pm"].iloc[0] == pytest.approx(mu[1].mean())
-    assert s.data.df["se"].iloc[0] == pytest.approx(mcse(mu[[1]], batch=10)[1], rel=1e-6)
+    # batch(10): the standard error of the means of 30 batches of 10 draws, by hand
+    means = mu[1].reshape(30, 10).mean(axis=1)
+    want = means.std(ddof=1) / np.sqrt(30)
+    assert s.data.df["se"].iloc[0] == pytest.approx(want, rel=1e-6)  # stored as float
     want = mcse(mu, ess_stata(mu, 3, 0.2)[0])[1]
     assert s.data.df["se2"].iloc[0] == pytest.approx(want, rel=1e-6)
+    assert want != pytest.approx(mcse(mu, ess_stata(mu)[0])[1], rel=1e-3)  # the options count
     run(s, "drop pm pm_all se se2")
 
 
@@ -219,6 +230,7 @@ def test_bayespredict_chains_and_mcse_options(three_chains: Session, tmp_path) -
         ("bayespredict pm, std saving(f)", 198),
         ("bayespredict pm, median batch(10)", 198),
         ("bayespredict {_ysim[600]}, saving(nothere)", 198),
+        ("bayespredict {_ysim[3]} in 10/20, saving(nothere)", 198),
         ("bayespredict {_ysim[0]}, saving(nothere)", 198),
         ("bayespredict {_ysim}, saving(.)", 198),
         ('bayespredict {_ysim}, saving("")', 198),
@@ -341,3 +353,9 @@ def test_bayesgraph_bychain(three_chains: Session) -> None:
             np.testing.assert_array_equal(ax.lines[0].get_ydata(), draws[c])
     for bad in ("combine", "byparm", "sepchains"):
         assert fails(s, f"bayesgraph trace {{var}}, bychain {bad}")[1] == 198
+
+
+def test_bayespredict_index_of_an_observation_predicted(three_chains: Session, tmp_path) -> None:
+    f = tmp_path / "sub"
+    run(three_chains, f'bayespredict {{_ysim[20]}} in 10/20, saving("{f}") rseed(1)')
+    run(three_chains, f'bayesstats summary {{_ysim[20]}} using "{f}"')
