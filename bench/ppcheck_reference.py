@@ -127,7 +127,13 @@ def gibbs_pairing(d: dict, seeds=(317, 318, 319)) -> dict:
         for lag in (0, 1):
             j = np.minimum(np.arange(len(B)) + lag, len(B) - 1)
             mu = B @ X.T + (U[j][:, g] * Z).sum(axis=2)
-            row[f"E_T_obs_lag{lag}"] = float((y - mu).max(axis=1).mean())
+            t = (y - mu).max(axis=1)
+            row[f"E_T_obs_lag{lag}"] = float(t.mean())
+            row[f"mcse_lag{lag}"] = float(az.mcse(t[None, :], method="mean"))
+            # the talk's 21.27 from this run, in this run's MCSE
+            row[f"talk_in_mcse_lag{lag}"] = (TALK["E_T_obs"] - float(t.mean())) / float(
+                az.mcse(t[None, :], method="mean")
+            )
         out[str(seed)] = row
     return out
 
