@@ -185,14 +185,11 @@ def _chosen_chains(post: Posterior, cmd: Command) -> Posterior:
 
 
 def _file_of(raw: str, suffix: str) -> Path:
-    """A file name as typed, with ``suffix`` added when it has none; r(198) when it names no
-    file (empty, ``.``, or a folder)."""
-    text = str(raw).strip()
-    if not text or text.endswith(("/", "\\")) or Path(text).name in ("", ".", ".."):
-        raise StataError(f"invalid file specification: {text or '(empty)'}", 198)
-    path = Path(text).expanduser()
-    if path.is_dir():
-        raise StataError(f"{text} is a folder, not a file", 603)
+    """A file name as typed, ending in ``suffix`` (:func:`~bayes_magic.dataset.io.
+    checked_path`: r(198) for no file name, r(603) for a folder)."""
+    from ..dataset.io import checked_path
+
+    path = checked_path(raw)
     return path if path.suffix == suffix else path.with_suffix(suffix)
 
 

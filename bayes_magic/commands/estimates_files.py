@@ -33,17 +33,15 @@ SUFFIX = ".bmster"
 
 
 def _checked(name: str) -> Path:
-    """A file name as typed; r(198) when it names no file (empty, ``.``, ``..`` or a folder
-    ending in ``/``)."""
-    text = str(name).strip()
-    if not text or text.endswith(("/", "\\")) or Path(text).name in ("", ".", ".."):
-        raise StataError("invalid file specification", 198)
-    return Path(text).expanduser()
+    """A file name as typed (:func:`~bayes_magic.dataset.io.checked_path`)."""
+    from ..dataset.io import checked_path
+
+    return checked_path(name)
 
 
 def _not_folder(path: Path) -> Path:
     if path.is_dir():
-        raise StataError(f"file {path} could not be opened; it is a folder", 603)
+        raise StataError(f"file {path} could not be opened: it is a folder, not a file", 603)
     return path
 
 

@@ -69,17 +69,11 @@ def with_suffix(path: str) -> str:
 
 
 def check_filename(path: str, what: str = "file") -> None:
-    """A file name a graph can be written to or read from: r(198) for an empty name, ``.``,
-    ``..`` or a suffix alone (``.gph``); r(603) for a folder (a name ending in ``/``)."""
-    text = str(path)
-    if not text.strip():
-        raise StataError(f"{what}: invalid file specification (file name required)", 198)
-    full = os.path.expanduser(text)
-    if text.endswith(("/", os.sep)) or os.path.isdir(full):
-        raise StataError(f"file {text} could not be opened: it is a folder, not a file", 603)
-    base = os.path.basename(full)
-    if base in (".", "..") or not base.rsplit(".", 1)[0].strip():
-        raise StataError(f"{what}: invalid file specification {text} (file name required)", 198)
+    """A file name a graph can be written to or read from (:func:`~bayes_magic.dataset.io.
+    checked_path`: r(198) for no file name, r(603) for a folder)."""
+    from ..dataset.io import checked_path
+
+    checked_path(path)
 
 
 #: the size limits of graph export's width() and height(), in pixels ([G-3] png_options)

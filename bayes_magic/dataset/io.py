@@ -88,12 +88,30 @@ def _meta(ds: Dataset) -> dict:
     }
 
 
-def resolve_path(name: str, default_ext: str = ".dta") -> Path:
-    """Stata's rule: a file name without an extension gets ``.dta``."""
-    p = Path(os.path.expanduser(name))
-    if not p.suffix:
-        p = p.with_suffix(default_ext)
+def checked_path(name: str, suffix: str | None = None) -> Path:
+    """A file name as the user typed it, checked once for every command that reads or writes
+    a file: r(198) "invalid file specification" when it names no file (empty, ``.``, ``..``,
+    or a suffix alone such as ``.gph``); r(603) when it names a folder (it ends in ``/`` or is
+    one). ``~`` is expanded and ``suffix`` added to a name without one."""
+    text = str(name).strip()
+    full = os.path.expanduser(text)
+    base = os.path.basename(full)  # "" for a name ending in /
+    if not text or base in (".", "..") or (base and not base.rsplit(".", 1)[0].strip()):
+        raise StataError("invalid file specification", 198)
+    if text.endswith(("/", os.sep)) or os.path.isdir(full):
+        raise StataError(f"file {text} could not be opened: it is a folder, not a file", 603)
+    p = Path(full)
+    if suffix and not p.suffix:
+        p = p.with_name(p.name + suffix)
+        if p.is_dir():
+            raise StataError(f"file {p} could not be opened: it is a folder, not a file", 603)
     return p
+
+
+def resolve_path(name: str, default_ext: str = ".dta") -> Path:
+    """Stata's rule: a file name without an extension gets ``.dta`` (checked by
+    :func:`checked_path`)."""
+    return checked_path(name, default_ext)
 
 
 def stamp(t: datetime | None = None) -> str:

@@ -359,3 +359,16 @@ def test_bayespredict_index_of_an_observation_predicted(three_chains: Session, t
     f = tmp_path / "sub"
     run(three_chains, f'bayespredict {{_ysim[20]}} in 10/20, saving("{f}") rseed(1)')
     run(three_chains, f'bayesstats summary {{_ysim[20]}} using "{f}"')
+
+
+@pytest.mark.parametrize(
+    ("cmd", "rc"),
+    [("save .", 198), ('use ""', 198), ("use .", 198), ("save {tmp}/", 603), ("save .dta", 198)],
+)
+def test_one_file_name_check_for_every_command(cmd: str, rc: int, tmp_path) -> None:
+    """use/save, estimates, bayespredict and graphs share dataset.io.checked_path: `save dir/`
+    used to write dir.dta beside the folder, `save .` was an internal error."""
+    s = Session()
+    run(s, "use math")
+    assert fails(s, cmd.format(tmp=tmp_path))[1] == rc
+    assert s.last_traceback is None and not list(tmp_path.parent.glob(f"{tmp_path.name}.dta"))
