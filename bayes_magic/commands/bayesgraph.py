@@ -489,6 +489,8 @@ def _check_multi(cmd: Command, sub: str) -> tuple[bool, bool]:
     combine, byparm = cmd.has("combine"), cmd.has("byparm")
     if combine and byparm:
         raise StataError("options combine and byparm may not be combined", 198)
+    if byparm and cmd.option("graphopts") is not None:  # [BAYES] bayesgraph: graphopts()
+        raise StataError("option graphopts() not allowed with byparm", 198)
     if cmd.has("bychain"):  # [BAYES] bayesgraph: not with diagnostics, matrix, combine, byparm
         other = next(
             (o for o in ("combine", "byparm", "sepchains") if cmd.has(o)),

@@ -317,10 +317,17 @@ def _sized(word: str, named: dict[str, float], what: str, number) -> float:
 
 def width(word: str) -> float:
     """A line width (``thin``, ``medium``, ``thick`` ... or a number of points)."""
-    return _sized(word, _WIDTHS, "linewidth", lambda w: float(w.rstrip("pt")))
+    # "*2": relative to the default (medium), as Stata's relativesize
+    return _sized(
+        word,
+        _WIDTHS,
+        "linewidth",
+        lambda w: float(w[1:]) * _WIDTHS["medium"] if w.startswith("*") else float(w.rstrip("pt")),
+    )
 
 
 _MSIZES = {
+    "vtiny": 1.0,
     "tiny": 2.0,
     "vsmall": 3.0,
     "small": 4.0,

@@ -372,3 +372,12 @@ def test_one_file_name_check_for_every_command(cmd: str, rc: int, tmp_path) -> N
     run(s, "use math")
     assert fails(s, cmd.format(tmp=tmp_path))[1] == rc
     assert s.last_traceback is None and not list(tmp_path.parent.glob(f"{tmp_path.name}.dta"))
+
+
+def test_relative_line_width_tiny_markers_and_graphopts_with_byparm(three_chains: Session) -> None:
+    from bayes_magic.commands import graph_style as G
+
+    assert G.width("*2") == pytest.approx(2 * G.width("medium"))
+    assert G.msize("vtiny") < G.msize("tiny")
+    cmd = "bayesgraph trace {var} {math:homework}, byparm graphopts(lcolor(red))"
+    assert fails(three_chains, cmd)[1] == 198
