@@ -8,6 +8,8 @@ probability, reported with its standard deviation and MCSE (SD/√ESS of the ind
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from ..diagnostics.mcmc import ess_stata
@@ -92,10 +94,10 @@ def interval(s, cmd: Command) -> list[Output]:
     # (target, series, lower, upper, equal, group): a joint test's series share a group; every
     # other series is a test of its own ({math:} is one test per coefficient)
     tests: list[tuple] = []
-    fresh = iter(range(1_000_000, 2_000_000))
+    fresh = itertools.count()
     targets: list = []
 
-    def add(it, group: int | None) -> None:
+    def add(it, group: tuple | None) -> None:
         eq = None
         if isinstance(it, IntervalItem):
             opts = {o.name: o.value for o in it.options}
@@ -121,13 +123,13 @@ def interval(s, cmd: Command) -> list[Output]:
             raise StataError(f"label {label} specified more than once", 198)
         targets.append(target)
         for x in _targets(s, cmd, target):
-            tests.append((target, x, lo, hi, eq, next(fresh) if group is None else group))
+            tests.append((target, x, lo, hi, eq, ("one", next(fresh)) if group is None else group))
 
     joint_all = cmd.has("joint")
     for k, it in enumerate(items):
         joint = joint_all or isinstance(it, JointItem)
         for member in it.items if isinstance(it, JointItem) else (it,):
-            add(member, (0 if joint_all else k) if joint else None)
+            add(member, ("joint", 0 if joint_all else k) if joint else None)
     nchains = tests[0][1].draws.shape[0]
     _chains(SimpleNamespace(nchains=nchains), [t[1] for t in tests], cmd)  # chains(), skip()
     if cmd.has("sepchains") and nchains > 1:
@@ -143,7 +145,7 @@ def interval(s, cmd: Command) -> list[Output]:
 
 
 def _interval_table(s, cmd: Command, tests, inclusive: bool, title: str | None = None):
-    groups: dict[int, list] = {}
+    groups: dict[tuple, list] = {}
     for t in tests:
         groups.setdefault(t[5], []).append(t)
     conds = []
