@@ -74,7 +74,8 @@ def _collect(
     cmds: list[Command], outer: Command | None
 ) -> tuple[list[dict[str, Any]], dict[str, list[Any]]]:
     """Each plot's own options, and the graph's options gathered from every plot and from the
-    enclosing command (twoway options may be given with any plot, [G-2] graph twoway)."""
+    enclosing command (twoway options may be given with any plot, [G-2] graph twoway); plot
+    options given after all the plots apply to each plot."""
     per_plot: list[dict[str, Any]] = []
     graph: dict[str, list[Any]] = {}
     for c in cmds:
@@ -89,7 +90,13 @@ def _collect(
     if outer is not None:
         _refuse(outer)
         for o in outer.options:
-            graph.setdefault(o.name, []).append(o.value)
+            if o.name in PLOT_OPTIONS:
+                # a plot option after all the plots is every plot's (as Stata's _parse expand
+                # hands it to each), and, coming last, wins over the plot's own
+                for own in per_plot:
+                    own[o.name] = o.value
+            else:
+                graph.setdefault(o.name, []).append(o.value)
     return per_plot, graph
 
 

@@ -381,3 +381,17 @@ def test_relative_line_width_tiny_markers_and_graphopts_with_byparm(three_chains
     assert G.msize("vtiny") < G.msize("tiny")
     cmd = "bayesgraph trace {var} {math:homework}, byparm graphopts(lcolor(red))"
     assert fails(three_chains, cmd)[1] == 198
+
+
+def test_twoway_plot_options_after_all_plots_apply_to_each() -> None:
+    """[G-2] graph twoway: `twoway (scatter ...) (scatter ...), mcolor(red)` colours both
+    (Stata's _parse expand hands the option to each plot, after its own)."""
+    from matplotlib.colors import to_rgba
+
+    s = Session()
+    run(s, "use math")
+    run(s, "generate m2 = math/2")
+    run(s, "twoway (scatter math homework) (scatter m2 homework, mcolor(blue)), mcolor(red)")
+    ax = s.graphs["Graph"]._fig.axes[0]
+    assert len(ax.collections) == 2  # the two scatters
+    assert {tuple(to_rgba(c.get_facecolor()[0])) for c in ax.collections} == {to_rgba("red")}
