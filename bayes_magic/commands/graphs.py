@@ -71,7 +71,7 @@ def _refuse(cmd: Command) -> None:
 
 
 def _collect(
-    cmds: list[Command], outer: Command | None
+    cmds: list[Command], outer: Command | None, trailing: tuple = ()
 ) -> tuple[list[dict[str, Any]], dict[str, list[Any]]]:
     """Each plot's own options, and the graph's options gathered from every plot and from the
     enclosing command (twoway options may be given with any plot, [G-2] graph twoway); plot
@@ -89,7 +89,7 @@ def _collect(
         per_plot.append(own)
     if outer is not None:
         _refuse(outer)
-        for o in outer.options:
+        for o in (*outer.options, *trailing):
             if o.name in PLOT_OPTIONS:
                 # a plot option after all the plots is every plot's (as Stata's _parse expand
                 # hands it to each), and, coming last, wins over the plot's own
@@ -192,7 +192,7 @@ def twoway(s, cmd: Command) -> list[Output]:
         for name in ("normal", "kdensity", "normopts", "kdenopts", "addlabels", "addlabopts"):
             if c.has(name):
                 raise StataError(f"option {name} not allowed", 198)
-    per_plot, options = _collect(cmds, cmd)
+    per_plot, options = _collect(cmds, cmd, body.options if isinstance(body, Plots) else ())
     if "addplot" in options:
         raise StataError("option addplot() not allowed with twoway", 198)
     plots = _plots(s, cmds, per_plot, s.touse(cmd))

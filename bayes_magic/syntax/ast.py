@@ -429,6 +429,8 @@ class Plots:
     """``twoway (plot1) (plot2) ...``: each plot is a parsed :class:`Command`."""
 
     plots: tuple[Command, ...]
+    #: ``twoway a || b ||, opts``: options after a last, empty ``||`` (the graph's, every plot's)
+    options: tuple[Option, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -680,12 +680,17 @@ def plots_body(ts: TokenStream) -> Plots:
     from .parser import parse_tokens
 
     segs = ts.split_top("||")
-    for seg in segs:
+    trailing: tuple = ()
+    for k, seg in enumerate(segs):
         s = ts.sub(seg)
         if s.at_end:
             continue
+        if s.at_op(",") and k == len(segs) - 1:  # "a || b ||, opts": the graph's options
+            s.next()
+            trailing = parse_options(s, T.GRAPH)
+            continue
         plots.append(parse_tokens(s, allowed=_PLOT_NAMES))
-    return Plots(tuple(plots))
+    return Plots(tuple(plots), trailing)
 
 
 def _plot(s: TokenStream):

@@ -11,8 +11,8 @@ from __future__ import annotations
 from ..errors import Span, StataError
 from . import tables as T
 from .ast import Command, Prefix
-from .grammar import COMMANDS, Grammar, lookup, read_qualifiers
-from .lexer import END, NAME, split_commands, tokenize
+from .grammar import _PLOT_NAMES, COMMANDS, Grammar, lookup, read_qualifiers
+from .lexer import END, NAME, OP, split_commands, tokenize
 from .options import Int, OptionTable, opt, parse_options, table
 from .stream import TokenStream
 from .varlist import parse_varlist
@@ -127,6 +127,19 @@ def _parse_prefixes(ts: TokenStream) -> list[Prefix]:
     return prefixes
 
 
+def _has_top_bars(ts: TokenStream) -> bool:
+    """Whether ``||`` follows outside brackets (the plots of a twoway graph)."""
+    depth = 0
+    for t in ts.toks[ts.i :]:
+        if t.kind == OP and t.text in ("(", "["):
+            depth += 1
+        elif t.kind == OP and t.text in (")", "]"):
+            depth -= 1
+        elif depth == 0 and t.kind == OP and t.text == "||":
+            return True
+    return False
+
+
 def parse_tokens(ts: TokenStream, *, allowed: tuple[str, ...] | None = None) -> Command:
     """Parse a command from a token stream (also used for the plots inside ``twoway``)."""
     start = ts.peek().start
@@ -146,7 +159,12 @@ def parse_tokens(ts: TokenStream, *, allowed: tuple[str, ...] | None = None) -> 
                 f"{t.text} is not a twoway plot type", 198, span=t.span, source=ts.text
             )
         raise StataError(f"command {t.text} is unrecognized", 199, span=t.span, source=ts.text)
-    ts.next()
+    if allowed is None and grammar.name in _PLOT_NAMES and _has_top_bars(ts):
+        # "scatter y x || lfit y x": the plots of a twoway graph ([G-2] graph twoway); the
+        # plot command's name stays, as the first plot's
+        grammar = lookup("twoway", pool)
+    else:
+        ts.next()
     name = grammar.name
     subcommand = None
     if grammar.subcommands:

@@ -395,3 +395,17 @@ def test_twoway_plot_options_after_all_plots_apply_to_each() -> None:
     ax = s.graphs["Graph"]._fig.axes[0]
     assert len(ax.collections) == 2  # the two scatters
     assert {tuple(to_rgba(c.get_facecolor()[0])) for c in ax.collections} == {to_rgba("red")}
+
+
+def test_plot_command_with_bars_is_a_twoway_graph() -> None:
+    """`scatter y x || lfit y x` and `twoway a || b ||, opts` ([G-2] graph twoway)."""
+    s = Session()
+    run(s, "use math")
+    run(s, "scatter math homework || lfit math homework, lcolor(red)")
+    fig = s.graphs["Graph"]._fig
+    ax = fig.axes[0]
+    assert len(ax.collections) == 1 and len(ax.lines) == 1  # the scatter and the fitted line
+    run(s, "twoway scatter math homework || lfit math homework ||, legend(off) title(Both)")
+    fig = s.graphs["Graph"]._fig
+    assert fig.axes[0].get_legend() is None and not fig.legends
+    assert "Both" in [t.get_text() for t in fig.texts] + [a.get_title() for a in fig.axes]
