@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from ..report.figure import nice_ticks, stata_log_axis
 from ..report.format import fmt_g, fmt_number
 from . import graph_style as st
 from .graph_syntax import AxisLabels, added_lines, added_texts
@@ -157,10 +158,26 @@ def _alpha(c, a: float):
 def apply_labels(
     ax, which: str, lab: AxisLabels, vlabels: dict[int, str] | None, data: np.ndarray
 ) -> None:
-    from matplotlib.ticker import FixedLocator, MaxNLocator
+    from matplotlib.ticker import FixedLocator
 
     axis = ax.xaxis if which == "x" else ax.yaxis
+    log = axis.get_scale() == "log"
     ticks = list(lab.ticks)
+    if lab.count is not None and not ticks and not lab.minmax:
+        # #n: about n nice values over the data (the axis grows to show them all)
+        span = data[np.isfinite(data)] if len(data) else np.zeros(0)
+        if log:
+            span = span[span > 0]
+        lo, hi = (
+            (float(np.min(span)), float(np.max(span)))
+            if len(span)
+            else tuple(ax.get_xlim() if which == "x" else ax.get_ylim())
+        )
+        ticks = nice_ticks(lo, hi, lab.count)
+        if log:
+            ticks = [v for v in ticks if v > 0]
+        if not ticks:
+            axis.set_major_locator(FixedLocator([]))
     if lab.minmax and len(data):
         ticks = [float(np.min(data)), float(np.max(data))]
     if lab.valuelabel and vlabels and not ticks and len(data):
@@ -173,10 +190,12 @@ def apply_labels(
             ticks = sorted(set(ticks) | set(axis.get_majorticklocs()))
         axis.set_major_locator(FixedLocator(ticks))
         lim = ax.get_xlim() if which == "x" else ax.get_ylim()
-        lo, hi = min(min(ticks), *lim), max(max(ticks), *lim)
-        (ax.set_xlim if which == "x" else ax.set_ylim)(lo, hi)
-    elif lab.count:
-        axis.set_major_locator(MaxNLocator(lab.count))
+        shown = [v for v in ticks if v > 0] if log else ticks
+        if shown:
+            lo, hi = min(min(shown), *lim), max(max(shown), *lim)
+            if lim[0] > lim[1]:  # a reversed axis stays reversed
+                lo, hi = hi, lo
+            (ax.set_xlim if which == "x" else ax.set_ylim)(lo, hi)
     if lab.texts or lab.valuelabel or lab.fmt:
 
         def fmt(v: float, _pos: int) -> str:
@@ -201,6 +220,8 @@ def apply_scale(ax, which: str, raw: Any) -> None:
     subs = sub_options(main, ("Range", "LOG", "REVerse", "off", "ALT", "noline"))
     if subs.get("log"):
         (ax.set_xscale if which == "x" else ax.set_yscale)("log")
+        # plain numbers (10, 100, 50), as Stata labels a log axis
+        stata_log_axis(ax.xaxis if which == "x" else ax.yaxis)
     if isinstance(subs.get("range"), str):
         vals = [number(v, f"{which}scale(range())") for v in str(subs["range"]).split()]
         if subs.get("log"):

@@ -18,6 +18,7 @@ import numpy as np
 from ..dataset.varnames import expand
 from ..errors import StataError
 from ..report.figure import SIZE, Figure, new_figure, stata_ticks
+from . import graph_style as st
 from .graph_axes import added_lines_to, added_texts_to, apply_labels, apply_scale, draw_key
 from .graph_plots import Plot
 from .graph_syntax import axis_labels, by_option, legend, number, split_sub, text_option
@@ -181,7 +182,7 @@ def render(s, spec: GraphSpec) -> tuple[Any, dict[str, Any]]:
         fig, grid = new_figure(nrows, ncols, size=size)
         try:
             axes = list(grid.ravel())
-            info = _draw_panels(s, spec, panels, axes, ncols)
+            info = _draw_panels(s, spec, panels, axes, ncols, by)
             for ax in axes[len(panels) :]:
                 ax.set_visible(False)
             used = axes[: len(panels)]
@@ -214,7 +215,22 @@ def on_second_axis(p: Plot) -> bool:
     return axis_choice(p) == "2"
 
 
-def _draw_panels(s, spec: GraphSpec, panels, axes, ncols: int) -> dict[str, Any]:
+def by_axes(by) -> dict[str, bool]:
+    """``by()``'s axis suboptions ([G-3] by_option): ``xrescale``/``yrescale``/``rescale``
+    (each panel its own x/y scale) and ``ixaxes``/``iyaxes`` (each panel shows its own axis
+    labels; implied by rescaling unless ``noixaxes``/``noiyaxes``)."""
+    subs = by.subs if by is not None else {}
+    out = {
+        "x": "rescale" in subs or "xrescale" in subs,
+        "y": "rescale" in subs or "yrescale" in subs,
+    }
+    for w in ("x", "y"):
+        shown = out[w] or f"i{w}axes" in subs or f"i{w}axis" in subs
+        out[f"i{w}"] = shown and f"noi{w}axes" not in subs
+    return out
+
+
+def _draw_panels(s, spec: GraphSpec, panels, axes, ncols: int, by=None) -> dict[str, Any]:
     keys = [k for p in spec.plots for k in p.keys]
     handles: list[Any] = [None] * len(keys)
     out: dict[str, Any] = {"panels": [], "keys": [k.label for k in keys], "twins": []}
@@ -223,11 +239,14 @@ def _draw_panels(s, spec: GraphSpec, panels, axes, ncols: int) -> dict[str, Any]
     out["right"] = all(second)
     twinned = any(second) and not out["right"]
     both = any(axis_choice(p) == "12" for p in spec.plots)
+    own = by_axes(by)
+    out["own"] = own
     for i, (title, mask) in enumerate(panels):
         ax = axes[i]
         ax.xaxis.grid(False)
-        if i:
+        if i and not own["x"]:
             ax.sharex(axes[0])
+        if i and not own["y"]:
             ax.sharey(axes[0])
         twin = None
         if twinned:
@@ -235,7 +254,7 @@ def _draw_panels(s, spec: GraphSpec, panels, axes, ncols: int) -> dict[str, Any]
             twin._bm_twin = True  # graph combine leaves second axes out of ycommon
             stata_ticks(twin)
             twin.spines["top"].set_visible(False)
-            if out["twins"]:
+            if out["twins"] and not own["y"]:
                 twin.sharey(out["twins"][0])
             out["twins"].append(twin)
         elif both:  # yaxis(1 2): a right-hand axis sharing the left one's scale
@@ -263,11 +282,15 @@ def _draw_panels(s, spec: GraphSpec, panels, axes, ncols: int) -> dict[str, Any]
     return out
 
 
-def _axis_data(spec: GraphSpec, s_info: dict[str, Any], which: str, axis: int = 1) -> np.ndarray:
-    """The values drawn along ``which`` ("x" or "y"); for y, those of one y axis only."""
+def _axis_data(
+    spec: GraphSpec, s_info: dict[str, Any], which: str, axis: int = 1, panel: int | None = None
+) -> np.ndarray:
+    """The values drawn along ``which`` ("x" or "y"); for y, those of one y axis only; of one
+    panel only when ``panel`` is given (a rescaled ``by()`` axis)."""
+    panels = s_info["panels"] if panel is None else [s_info["panels"][panel]]
     vals = [
         np.asarray(d.get(which, []), dtype=float)
-        for p in s_info["panels"]
+        for p in panels
         for d in p["series"]
         if which == "x" or s_info.get("right") or d.get("axis", 1) == axis
     ]
@@ -299,7 +322,8 @@ def _decorate(
     if info.get("mirror"):  # yaxis(1 2): the same scale on the right, last column only
         for i, m in enumerate(info["twins"]):
             stata_ticks(m)
-            if not ((i % ncols == ncols - 1) or i == len(info["twins"]) - 1):
+            last = (i % ncols == ncols - 1) or i == len(info["twins"]) - 1
+            if not last and not info.get("own", {}).get("iy"):
                 m.tick_params(labelright=False)
     n = len(axes)
     ycol = ncols - 1 if right else 0  # the column whose panels show the y axis's labels
@@ -307,20 +331,25 @@ def _decorate(
     # three columns or more: one axis title for all panels (they would overlap otherwise)
     shared = n > 1 and ncols >= 3
     info["_shared"] = (xtitle, ytitle) if shared else ("", "")
+    xkw = _axis_title_style(spec.last("xtitle"), "xtitle()", "x")
+    ykw = _axis_title_style(y1["ytitle"][-1] if y1["ytitle"] else None, "ytitle()", "y")
+    info["_shared_style"] = tuple({k: v for k, v in kw.items() if k != "loc"} for kw in (xkw, ykw))
     for i, ax in enumerate(axes):
         col = i % ncols
         below = i + ncols < n
-        ax.set_xlabel(xtitle if not below and not shared else "")
+        ax.set_xlabel(xtitle if not below and not shared else "", **xkw)
         ends_row = col == ycol or (right and i == n - 1)
-        ax.set_ylabel(ytitle if ends_row and not shared else "")
+        ax.set_ylabel(ytitle if ends_row and not shared else "", **ykw)
         if right:
             ax.yaxis.tick_right()
             ax.yaxis.set_label_position("right")
             ax.spines["left"].set_visible(False)
             ax.spines["right"].set_visible(True)
+        own = info.get("own", {})
         if n > 1:
-            ax.tick_params(labelbottom=not below)
-            ax.tick_params(**{"labelright" if right else "labelleft": ends_row})
+            ax.tick_params(labelbottom=not below or bool(own.get("ix")))
+            side = "labelright" if right else "labelleft"
+            ax.tick_params(**{side: ends_row or bool(own.get("iy"))})
         for which in ("x", "y"):
             scale = spec.last("xscale") if which == "x" else (y1["yscale"] or [None])[-1]
             if scale is not None:  # the scale first: a log scale replaces the tick locator
@@ -332,7 +361,7 @@ def _decorate(
                     which,
                     axis_labels(raw, f"{which}label()"),
                     ds_labels.get(which),
-                    _axis_data(spec, info, which, 1),
+                    _axis_data(spec, info, which, 1, i if own.get(which) else None),
                 )
             added_lines_to(
                 ax, which, spec.options.get("xline", []) if which == "x" else y1["yline"]
@@ -345,6 +374,26 @@ def _decorate(
 
 
 _Y_OPTIONS = ("ytitle", "ylabel", "yscale", "yline")
+
+
+def _axis_title_style(raw: Any, what: str, which: str) -> dict[str, Any]:
+    """matplotlib keywords for an axis title's ``size()``, ``color()``, ``box`` and
+    ``justification()`` ([G-3] axis_title_options)."""
+    sty = st.textbox_style(raw, what)
+    kw: dict[str, Any] = {}
+    if "size" in sty:
+        kw["fontsize"] = sty["size"]
+    if "color" in sty:
+        kw["color"] = sty["color"]
+    if sty.get("box"):
+        kw["bbox"] = st.box_props(True)
+    if "just" in sty:
+        kw["multialignment"] = sty["just"]
+        ends = {"left": "left", "center": "center", "right": "right"}
+        if which == "y":
+            ends = {"left": "bottom", "center": "center", "right": "top"}
+        kw["loc"] = ends[sty["just"]]
+    return kw
 
 
 def _on_axis2(raw: Any) -> bool:
@@ -368,13 +417,18 @@ def _decorate_axis2(spec: GraphSpec, info: dict[str, Any], plots, second, y2, nc
     data2 = _axis_data(spec, info, "y", 2)
     for i, tw in enumerate(twins):
         last_col = (i % ncols == ncols - 1) or i == len(twins) - 1
-        tw.set_ylabel(title if last_col else "")
-        if not last_col:
+        tw.set_ylabel(
+            title if last_col else "",
+            **_axis_title_style(y2["ytitle"][-1] if y2["ytitle"] else None, "ytitle()", "y"),
+        )
+        own = info.get("own", {})
+        if not last_col and not own.get("iy"):
             tw.tick_params(labelright=False)
         if y2["yscale"]:  # the scale first: a log scale replaces the tick locator
             apply_scale(tw, "y", y2["yscale"][-1])
         if y2["ylabel"]:
-            apply_labels(tw, "y", axis_labels(y2["ylabel"][-1], "ylabel()"), None, data2)
+            data = _axis_data(spec, info, "y", 2, i) if own.get("y") else data2
+            apply_labels(tw, "y", axis_labels(y2["ylabel"][-1], "ylabel()"), None, data)
         added_lines_to(tw, "y", y2["yline"])
     info["ytitle2"] = title
 
@@ -448,11 +502,13 @@ def _frame(fig, spec: GraphSpec, info: dict[str, Any], axes: list, by, by_note: 
     below = show and not inside and pos in (4, 5, 6, 7, 8)
     above = show and not inside and pos in (10, 11, 12, 1, 2)
     W, H = fig.get_size_inches()
-    top = (0.32 * len(title) + 0.26 * len(subtitle) + (0.3 * lrows + 0.1 if above else 0)) / H
+    boxes = _title_boxes(spec, by, {"title": title, "subtitle": subtitle, "note": note}, caption)
+    need = {band: sum(b["reserve"] for b in boxes if b["band"] == band) for band in _BANDS}
+    top = (need["top"] + (0.3 * lrows + 0.1 if above else 0)) / H
     sx, sy = info.pop("_shared", ("", ""))
     bottom = (
         (0.3 * lrows + 0.1 if below else 0)
-        + 0.2 * (len(note) + len(caption))
+        + need["bottom"]
         + (0.25 * (sx.count("\n") + 1) if sx else 0)
     ) / H
     side = 0.0
@@ -460,7 +516,9 @@ def _frame(fig, spec: GraphSpec, info: dict[str, Any], axes: list, by, by_note: 
         longest = max(len(line) for t in ts for line in (t.split("\n") or [""]))
         side = min(0.45, (0.075 * longest * cols + 0.6) / W)
     left = (side if pos == 9 else 0.0) + (0.3 * (sy.count("\n") + 1) / W if sy else 0.0)
-    rect = (left, bottom, max(0.3, 1 - side - left), max(0.3, 1 - top - bottom))
+    left += min(0.4, need["left"] / W)
+    right_side = side + min(0.4, need["right"] / W)
+    rect = (left, bottom, max(0.3, 1 - right_side - left), max(0.3, 1 - top - bottom))
     fig.set_layout_engine("constrained", rect=rect)
     fig.draw_without_rendering()
     fig.set_layout_engine("none")
@@ -470,10 +528,15 @@ def _frame(fig, spec: GraphSpec, info: dict[str, Any], axes: list, by, by_note: 
     xc = (bb.x0 + bb.x1) / 2 if len(axes) == 1 else 0.5
     gap = 0.015
     y_top, y_bottom = bb.y1 + gap, bb.y0 - gap
+    x_left, x_right = bb.x0 - gap, bb.x1 + gap
+    sxs, sys_ = info.pop("_shared_style", ({}, {}))
     if sy:  # one y title for all panels, left of them
-        fig.text(bb.x0 - gap, (bb.y0 + bb.y1) / 2, sy, rotation=90, ha="right", va="center")
+        t = fig.text(
+            bb.x0 - gap, (bb.y0 + bb.y1) / 2, sy, rotation=90, ha="right", va="center", **sys_
+        )
+        x_left = t.get_window_extent(renderer).transformed(fig.transFigure.inverted()).x0 - gap
     if sx:  # one x title for all panels, below them
-        t = fig.text((bb.x0 + bb.x1) / 2, y_bottom, sx, ha="center", va="top")
+        t = fig.text((bb.x0 + bb.x1) / 2, y_bottom, sx, ha="center", va="top", **sxs)
         y_bottom = t.get_window_extent(renderer).transformed(fig.transFigure.inverted()).y0 - gap
     if show:
         # Stata fills the legend's rows first; matplotlib fills columns: reorder to match
@@ -507,19 +570,130 @@ def _frame(fig, spec: GraphSpec, info: dict[str, Any], axes: list, by, by_note: 
             y_bottom = lb.y0 - gap
         if above:
             y_top = lb.y1 + gap
-    for text, size in ((subtitle, 11), (title, 13.5)):
-        if text:
-            t = fig.text(xc, y_top, "\n".join(text), ha="center", va="bottom", fontsize=size)
-            y_top = (
-                t.get_window_extent(renderer).transformed(fig.transFigure.inverted()).y1 + gap / 2
-            )
-    x_left = max(bb.x0, 0.0)
-    for text in (note, caption):
-        if text:
-            t = fig.text(x_left, y_bottom, "\n".join(text), ha="left", va="top", fontsize=8)
-            y_bottom = (
-                t.get_window_extent(renderer).transformed(fig.transFigure.inverted()).y0 - gap / 2
-            )
+        if not (inside or above or below):
+            if pos == 9:
+                x_left = lb.x0 - gap
+            else:
+                x_right = lb.x1 + gap
+    edges = {"top": y_top, "bottom": y_bottom, "left": x_left, "right": x_right}
+    inner = _union_position(fig, axes)
+    for b in sorted(boxes, key=lambda b: b["ring"]):
+        _draw_title(fig, renderer, b, bb, inner, xc, edges, gap)
+
+
+#: where a title goes by its clock position ([G-3] title_options): the band around the plot
+_BANDS = ("top", "bottom", "left", "right")
+_BAND_OF = {11: "top", 12: "top", 1: "top", 5: "bottom", 6: "bottom", 7: "bottom"}
+_BAND_OF.update({2: "right", 3: "right", 4: "right", 8: "left", 9: "left", 10: "left"})
+#: each title's default look: clock position, ring (larger is further out), size in points,
+#: inches reserved per line at that size
+_TITLE_DEFAULTS = {
+    "title": (12, 7, 13.5, 0.32),
+    "subtitle": (12, 6, 11.0, 0.26),
+    "note": (7, 4, 8.0, 0.2),
+    "caption": (7, 5, 8.0, 0.2),
+}
+
+
+def _title_raw(spec: GraphSpec, by, name: str) -> Any:
+    """The raw option text a title's lines came from (for its suboptions)."""
+    if by is not None and name in by.subs:
+        return by.subs[name]
+    return spec.last(name)
+
+
+def _title_boxes(spec: GraphSpec, by, got: dict[str, list[str]], caption) -> list[dict]:
+    """Title, subtitle, note and caption with their look: the suboptions ``size()``,
+    ``color()``, ``position()``, ``ring()``, ``justification()``, ``box`` and ``span`` over
+    the defaults (titles centred above, notes and captions at the bottom left)."""
+    got = {**got, "caption": caption}
+    out = []
+    for name, lines in got.items():
+        if not lines:
+            continue
+        clock, ring, size, per_line = _TITLE_DEFAULTS[name]
+        sty = st.textbox_style(_title_raw(spec, by, name), f"{name}()")
+        clock = sty.get("clock", clock)
+        size_ = sty.get("size", size)
+        ring = sty.get("ring", ring)
+        band = "inside" if ring == 0 or clock == 0 else _BAND_OF[clock]
+        if band in ("top", "bottom"):
+            reserve = per_line * size_ / size * len(lines)
+        elif band in ("left", "right"):
+            longest = max(len(line) for line in lines)
+            reserve = 0.6 * size_ / 72 * longest + 0.1
+        else:
+            reserve = 0.0
+        out.append(
+            {
+                "name": name,
+                "lines": lines,
+                "size": size_,
+                "color": sty.get("color"),
+                "clock": clock,
+                "placed": "clock" in sty,
+                "ring": ring,
+                "band": band,
+                "just": sty.get("just"),
+                "box": st.box_props(bool(sty.get("box"))),
+                "span": bool(sty.get("span")),
+                "reserve": reserve,
+            }
+        )
+    return out
+
+
+def _union_position(fig, axes: list):
+    """The plot region of all panels (without tick labels), in figure coordinates."""
+    from matplotlib.transforms import Bbox
+
+    return Bbox.union([ax.get_position() for ax in axes])
+
+
+def _draw_title(fig, renderer, b: dict, bb, inner, xc: float, edges: dict, gap: float) -> None:
+    """Draw one title box in its band, outside what is already there (``edges``)."""
+    clock, band, just = b["clock"], b["band"], b["just"]
+    kw: dict[str, Any] = {"fontsize": b["size"], "multialignment": just or "center"}
+    if b["color"] is not None:
+        kw["color"] = b["color"]
+    if b["box"] is not None:
+        kw["bbox"] = b["box"]
+    text = "\n".join(b["lines"])
+    lo, hi = (0.01, 0.99) if b["span"] else (max(bb.x0, 0.0), min(bb.x1, 1.0))
+    if band == "inside":  # ring(0): inside the plot region
+        pad = 0.01
+        col = {11: 0, 10: 0, 9: 0, 8: 0, 7: 0, 1: 2, 2: 2, 3: 2, 4: 2, 5: 2}.get(clock, 1)
+        x = (inner.x0 + pad, (inner.x0 + inner.x1) / 2, inner.x1 - pad)[col]
+        ha = ("left", "center", "right")[col]
+        frac = {11: 1.0, 12: 1.0, 1: 1.0, 10: 0.75, 2: 0.75, 8: 0.25, 4: 0.25}
+        frac.update({5: 0.0, 6: 0.0, 7: 0.0})
+        f = frac.get(clock, 0.5)
+        y = inner.y0 + pad + f * (inner.height - 2 * pad)
+        va = "top" if f == 1.0 else "bottom" if f == 0.0 else "center"
+        fig.text(x, y, text, ha=ha, va=va, **kw)
+        return
+    if band in ("top", "bottom"):
+        col = {11: 0, 7: 0, 1: 2, 5: 2}.get(clock, 1)
+        if just is not None and (col == 1 or not b["placed"]):
+            # justification() moves a centred title, or one at its default place
+            col = {"left": 0, "center": 1, "right": 2}[just]
+        if b["name"] in ("note", "caption") and just is None:
+            kw["multialignment"] = ("left", "center", "right")[col]
+        x = (lo, xc if not b["span"] else 0.5, hi)[col]
+        ha = ("left", "center", "right")[col]
+        y = edges[band]
+        t = fig.text(x, y, text, ha=ha, va="bottom" if band == "top" else "top", **kw)
+        ext = t.get_window_extent(renderer).transformed(fig.transFigure.inverted())
+        edges[band] = ext.y1 + gap / 2 if band == "top" else ext.y0 - gap / 2
+        return
+    # the sides: 10 and 2 level with the top of the plots, 9 and 3 centred, 8 and 4 the bottom
+    row = {10: 0, 2: 0, 8: 2, 4: 2}.get(clock, 1)
+    y = (bb.y1, (bb.y0 + bb.y1) / 2, bb.y0)[row]
+    va = ("top", "center", "bottom")[row]
+    x = edges[band]
+    t = fig.text(x, y, text, ha="right" if band == "left" else "left", va=va, **kw)
+    ext = t.get_window_extent(renderer).transformed(fig.transFigure.inverted())
+    edges[band] = ext.x0 - gap if band == "left" else ext.x1 + gap
 
 
 def make_figure(fig, info: dict[str, Any], name: str, description: str) -> Figure:

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from ..errors import StataError
-from .graph_syntax import tokens
+from .graph_syntax import number, split_sub, sub_options, tokens
 
 __all__ = [
     "PALETTE",
@@ -26,6 +26,7 @@ __all__ = [
     "msize",
     "items",
     "key_style",
+    "textbox_style",
 ]
 
 _RGB = {
@@ -378,8 +379,17 @@ def textsize(word: str) -> float:
         word,
         _TEXTSIZES,
         "textsizestyle",
-        lambda w: float(w.lstrip("*")) * (10.0 if w.startswith("*") else 4.48 * 72 / 100),
+        _text_number,
     )
+
+
+def _text_number(w: str) -> float:
+    """``*#`` (a multiple of medium), ``#pt`` (points) or ``#`` (percent of the height)."""
+    if w.startswith("*"):
+        return float(w[1:]) * 10.0
+    if w.endswith("pt"):
+        return float(w[:-2])
+    return float(w) * 4.48 * 72 / 100
 
 
 #: clock positions ([G-4] clockposstyle) and compass directions ([G-4] compassdirstyle) as the
@@ -490,3 +500,58 @@ def key_style(opts: dict[str, Any], k: int, pstyle: int) -> dict[str, Any]:
     out["marker"], factor, out["hollow"] = symbol(pick("msymbol") or SYMBOLS[pstyle % len(SYMBOLS)])
     out["msize"] *= factor
     return out
+
+
+#: the textbox suboptions of title(), note(), xtitle() ... that are drawn ([G-3] title_options,
+#: [G-3] textbox_options); the others are accepted and ignored
+_TEXTBOX = ("SIze", "Color", "POSition", "Ring", "Justification", "box", "nobox", "SPAN")
+
+
+def textbox_style(raw: Any, what: str = "title()") -> dict[str, Any]:
+    """The look asked for by a title option's suboptions: ``size``, ``color``, ``clock``
+    (``position()``), ``ring``, ``just`` (``left``/``center``/``right``) and ``box`` -- only
+    the keys given. Bad sizes, colours and positions are errors as elsewhere."""
+    if not isinstance(raw, str) or "," not in raw:
+        return {}
+    _, sub = split_sub(raw, what)
+    subs = sub_options(sub, _TEXTBOX)
+    out: dict[str, Any] = {}
+
+    def arg(name: str) -> str | None:
+        v = subs.get(name)
+        if v is True or (isinstance(v, str) and not v.strip()):
+            raise StataError(f"{what}: option {name}() incorrectly specified", 198)
+        return v.strip() if isinstance(v, str) else None
+
+    if (v := arg("size")) is not None:
+        out["size"] = textsize(v)
+    if (v := arg("color")) is not None:
+        out["color"] = color(v)
+    if (v := arg("position")) is not None:
+        out["clock"] = position(v, f"{what} position()")
+    if (v := arg("ring")) is not None:
+        r = number(v, f"{what} ring()")
+        if not 0 <= r <= 100:
+            raise StataError(f"{what}: ring({v}) invalid; ring must be 0 to 100", 198)
+        out["ring"] = r
+    if (v := arg("justification")) is not None:
+        just = {"l": "left", "c": "center", "r": "right"}.get(v.lower()[:1])
+        if just is None or not any(
+            full.startswith(v.lower()) for full in ("left", "center", "right")
+        ):
+            raise StataError(f"{what}: justification({v}) invalid; left, center or right", 198)
+        out["just"] = just
+    if subs.get("box") is True:
+        out["box"] = True
+    if subs.get("nobox") is True:
+        out["box"] = False
+    if subs.get("span") is True:
+        out["span"] = True
+    return out
+
+
+def box_props(on: bool) -> dict[str, Any] | None:
+    """The frame drawn by the ``box`` suboption (as ``text(..., box)`` draws it)."""
+    if not on:
+        return None
+    return {"boxstyle": "square,pad=0.3", "fc": "white", "ec": "#555555", "lw": 0.6}

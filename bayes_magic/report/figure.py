@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 from typing import Any
 
 from .output import Output, escape
 
-__all__ = ["Figure", "new_figure", "stata_ticks", "DPI", "SIZE"]
+__all__ = ["Figure", "new_figure", "stata_ticks", "nice_ticks", "log_ticks", "DPI", "SIZE"]
 
 #: default size (inches) and resolution: 640 x 448 pixels at 100 dpi, crisp in a notebook
 SIZE = (6.4, 4.48)
@@ -54,6 +55,86 @@ def _stata_tick(v: float, _pos: Any = None) -> str:
     from .format import fmt_g
 
     return fmt_g(round(float(v), 12), 9)
+
+
+def _nice_step(x: float) -> float:
+    """``x`` rounded to a "nice" 1, 2, 5 or 10 times a power of ten."""
+    e = math.floor(math.log10(x))
+    f = x / 10**e
+    nice = 1.0 if f < 1.5 else 2.0 if f < 3 else 5.0 if f < 7 else 10.0
+    return nice * 10**e
+
+
+def _smaller_step(step: float) -> float:
+    """The next nice step below ``step`` (10 -> 5 -> 2 -> 1 ...)."""
+    e = math.floor(math.log10(step) + 1e-9)
+    f = round(step / 10**e)
+    return {1: 0.5, 2: 1.0, 5: 2.0}.get(f, 5.0) * 10**e
+
+
+def nice_ticks(lo: float, hi: float, n: int) -> list[float]:
+    """About ``n`` "nice" label values for data from ``lo`` to ``hi`` (Stata's ``#n`` in
+    ``xlabel()``/``ylabel()``, [G-3] axis_label_options): a step of 1, 2 or 5 times a power of
+    ten near (hi - lo) / (n - 1), and the multiples of it nearest to ``lo`` and ``hi`` and
+    those between (so ``#3`` over 30 ... 71 gives 40 60 80, as Stata); a smaller step when
+    that would give fewer than two labels. ``[]`` for ``n`` 0."""
+    if n <= 0 or not (math.isfinite(lo) and math.isfinite(hi)):
+        return []
+    lo, hi = min(lo, hi), max(lo, hi)
+    if hi == lo:
+        return [lo]
+    step = _nice_step((hi - lo) / max(n - 1, 1))
+    for _ in range(8):
+        first, last = math.floor(lo / step + 0.5), math.floor(hi / step + 0.5)
+        if last - first + 1 >= min(n, 2):
+            break
+        step = _smaller_step(step)
+    return [round(k * step, 12) + 0.0 for k in range(first, last + 1)]
+
+
+def log_ticks(lo: float, hi: float) -> list[float]:
+    """Labels for a log axis from ``lo`` to ``hi`` (both positive): the powers of ten when the
+    range spans two decades or more, else Stata's nice values (``#5``) that are positive."""
+    if not (0 < lo < float("inf") and 0 < hi < float("inf")):
+        return []
+    lo, hi = min(lo, hi), max(lo, hi)
+    a, b = math.log10(lo), math.log10(hi)
+    if b - a >= 2:
+        return [10.0**k for k in range(math.ceil(a - 1e-9), math.floor(b + 1e-9) + 1)]
+    return [v for v in nice_ticks(lo, hi, 5) if v > 0]
+
+
+def stata_log_axis(axis) -> None:
+    """A log axis labelled as Stata labels it: plain numbers (``10``, ``100``, ``50``), not
+    matplotlib's ``10^1`` or ``6x10^1``, and no minor tick labels."""
+    from matplotlib.ticker import FuncFormatter, NullFormatter, NullLocator
+
+    axis.set_major_locator(StataLogLocator())
+    axis.set_major_formatter(FuncFormatter(_stata_tick))
+    axis.set_minor_locator(NullLocator())
+    axis.set_minor_formatter(NullFormatter())
+
+
+def _log_locator_base():
+    from matplotlib.ticker import Locator
+
+    return Locator
+
+
+class StataLogLocator(_log_locator_base()):  # type: ignore[misc]
+    """Major ticks of a log axis by :func:`log_ticks` over the view (picklable: a module-level
+    class, as graph save needs)."""
+
+    def __call__(self):
+        lo, hi = self.axis.get_view_interval()
+        return self.tick_values(lo, hi)
+
+    def tick_values(self, vmin, vmax):
+        lo, hi = sorted((float(vmin), float(vmax)))
+        if hi <= 0:
+            return []
+        lo = lo if lo > 0 else hi / 1e3
+        return [v for v in log_ticks(lo, hi) if lo * (1 - 1e-9) <= v <= hi * (1 + 1e-9)]
 
 
 class Figure(Output):
