@@ -293,9 +293,60 @@ class Plot:
 
     _rcap = _rspike = _rarea = _range
 
+    def _function(self, s, use: np.ndarray) -> list[dict[str, Any]]:
+        x, y = self.arrays["x"], self.arrays["y"]
+        return [{"x": x, "y": y, "n": len(x)}]
+
 
 def _label(ds, v: str) -> str:
     return ds.info[v].label or v
+
+
+def _function_plot(s, cmd: Command, pstyle: int, opts: dict[str, Any]) -> Plot:
+    """``twoway function [y =] f(x) [, range(# #|varname) n(#)]`` ([G-2] graph twoway
+    function): f evaluated at ``n()`` (300) points of x over ``range()`` (0 to 1, or the range
+    of a variable), with ``r()``, ``e()`` and scalars in reach; drawn as a line."""
+    import pandas as pd
+
+    from ..dataset.dataset import Dataset
+    from ..dataset.evaluate import Context
+
+    ds = s.data
+    lo, hi = 0.0, 1.0
+    rng = opts.get("range")
+    if isinstance(rng, str) and rng.strip():
+        parts = rng.replace(",", " ").split()
+        if len(parts) == 1 and parts[0] in ds.info:
+            v = ds.values(parts[0])
+            v = v[~np.isnan(v)]
+            if not len(v):
+                raise StataError(f"range({parts[0]}): no observations", 2000)
+            lo, hi = float(v.min()), float(v.max())
+        elif len(parts) == 2:
+            lo, hi = number(parts[0], "range()"), number(parts[1], "range()")
+        else:
+            raise StataError("range() requires two numbers or a variable", 198)
+    if not lo < hi:
+        raise StataError("range(): the first number must be less than the second", 198)
+    n = opts.get("n")
+    npts = int(number(str(n), "n()")) if isinstance(n, str) and n.strip() else 300
+    if not 2 <= npts <= 100_000:
+        raise StataError("n() must be between 2 and 100,000", 198)
+    grid = np.linspace(lo, hi, npts)
+    xs = Dataset.from_dataframe(pd.DataFrame({"x": grid}))
+    y = evaluate(cmd.body.expr, Context(xs, None, None, s.lookup, s.rng))
+    if np.asarray(y).dtype.kind == "O":
+        raise StataError("type mismatch", 109)
+    y = np.broadcast_to(np.asarray(y, dtype=float), grid.shape).copy()
+    plot = Plot("function", ["y"], "x", np.ones(ds.nobs, dtype=bool), opts, [], "x", [])
+    plot.arrays = {"x": grid, "y": y}
+    plot.text = cmd.text[cmd.span.start : cmd.span.end] if cmd.text else "function"
+    plot.keys.append(Key("y", "line", st.key_style(opts, 0, pstyle)))
+    plot.ytitles.append("y")
+    if opts.get("horizontal"):
+        plot.keys[0].style["horizontal"] = True
+        plot.ytitles, plot.xtitle = ["x"], "y"
+    return plot
 
 
 def _span(v: np.ndarray) -> float:
@@ -370,6 +421,8 @@ def build_plot(s, cmd: Command, outer: np.ndarray, pstyle: int, opts: dict[str, 
     """
     ds = s.data
     kind = cmd.name
+    if kind == "function":
+        return _function_plot(s, cmd, pstyle, opts)
     terms = cmd.body.terms if isinstance(cmd.body, Varlist) else ()
     names = expand_terms(ds, terms)
     _nvars_check(kind, names)

@@ -757,6 +757,18 @@ def expr_body(ts: TokenStream) -> ExprBody:
     return ExprBody(e, ts.source(start, ts.peek().start).strip())
 
 
+def function_body(ts: TokenStream) -> ExprBody:
+    """``twoway function [[y] =] f(x)`` ([G-2] graph twoway function): the expression of x."""
+    if ts.peek().kind == NAME and ts.peek(1).is_op("="):  # "==" is an operator token of its own
+        ts.next()
+        ts.next()
+    elif ts.at_op("="):
+        ts.next()
+    if _stops(ts):
+        raise ts.error("function: an expression of x is required", ts.peek())
+    return expr_body(ts)
+
+
 def rename_body(ts: TokenStream) -> Words:
     if ts.at_op("("):
         old, _ = ts.balanced()
@@ -1092,6 +1104,7 @@ COMMANDS: tuple[Grammar, ...] = (
     # graphics
     g("TWoway", plots_body, T.GRAPH, if_=True, in_=True),
     *(_plot_grammar(p) for p in PLOT_COMMANDS),
+    g("FUNCtion", function_body, T.GRAPH, if_=True, in_=True),  # twoway function only
     g(
         "HISTogram",
         varlist_body(False, required=True),

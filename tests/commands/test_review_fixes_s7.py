@@ -409,3 +409,22 @@ def test_plot_command_with_bars_is_a_twoway_graph() -> None:
     fig = s.graphs["Graph"]._fig
     assert fig.axes[0].get_legend() is None and not fig.legends
     assert "Both" in [t.get_text() for t in fig.texts] + [a.get_title() for a in fig.axes]
+
+
+def test_twoway_function() -> None:
+    """[G-2] graph twoway function: f(x) over range() at n() points, a line."""
+    from scipy import stats
+
+    s = Session()
+    run(s, "use math")
+    run(s, "twoway function y = normalden(x, 1, 2), range(-4 4) n(81)")
+    ln = s.graphs["Graph"]._fig.axes[0].lines[0]
+    x, y = ln.get_xdata(), ln.get_ydata()
+    assert len(x) == 81 and x[0] == -4 and x[-1] == 4
+    np.testing.assert_allclose(y, stats.norm.pdf(x, 1, 2))
+    run(s, "twoway (function x^2, range(math)) (scatter math homework)")
+    ln = s.graphs["Graph"]._fig.axes[0].lines[0]
+    assert ln.get_xdata()[0] == s.data.df["math"].min() and len(ln.get_xdata()) == 300
+    for bad in ("range(2 1)", "n(1)", "range(a b c)"):
+        assert fails(s, f"twoway function y = x, {bad}")[1] == 198, bad
+    assert fails(s, "function y = x")[1] == 199  # twoway function only
