@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import io
 import math
+import re
 from typing import Any
 
 from .output import Output, escape
@@ -137,6 +138,112 @@ class StataLogLocator(_log_locator_base()):  # type: ignore[misc]
         return [v for v in log_ticks(lo, hi) if lo * (1 - 1e-9) <= v <= hi * (1 + 1e-9)]
 
 
+#: Stata's text symbols ([G-4] text: ``{&beta}``, ``{&Sigma}``, ``{&le}`` ...)
+_GREEK = (
+    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho "
+    "sigma tau upsilon phi chi psi omega"
+).split()
+_SYMBOLS = {
+    **{g: chr(0x3B1 + i + (1 if i > 16 else 0)) for i, g in enumerate(_GREEK)},
+    **{g.capitalize(): chr(0x391 + i + (1 if i > 16 else 0)) for i, g in enumerate(_GREEK)},
+    "le": "≤",
+    "ge": "≥",
+    "ne": "≠",
+    "pm": "±",
+    "infin": "∞",
+    "times": "×",
+    "divide": "÷",
+    "sum": "∑",
+    "prod": "∏",
+    "radic": "√",
+    "int": "∫",
+    "part": "∂",
+    "asymp": "≈",
+    "deg": "°",
+    "larr": "←",
+    "rarr": "→",
+    "harr": "↔",
+    "minus": "−",
+    "middot": "·",
+    "ndash": "–",
+    "mdash": "—",
+    "lsquo": "‘",
+    "rsquo": "’",
+    "ldquo": "“",
+    "rdquo": "”",
+}
+_MARKUP = re.compile(r"\{(&\w+|(?:it|bf|sub|sup|stSerif|stSans|stMono|stSymbol):)")
+
+
+def _mathrm(text: str) -> str:
+    """Text inside mathtext, its specials escaped and its blanks kept."""
+    out = []
+    for ch in text:
+        if ch in "\\{}_^%#&$~":
+            out.append("\\" + ch if ch not in "\\~" else {"\\": r"\backslash", "~": r"\sim"}[ch])
+        elif ch == " ":
+            out.append(r"\ ")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def stata_markup(text: str) -> str:
+    """Stata's graph text markup as matplotlib draws it ([G-4] text): ``{&beta}`` a Greek
+    letter or symbol, ``{it:...}`` italics, ``{bf:...}`` bold, ``{sub:...}``/``{sup:...}``
+    sub- and superscripts (font changes such as ``{stSerif:...}`` keep their text). A ``$``
+    is a dollar sign, never matplotlib's math."""
+    if "{" not in text or not _MARKUP.search(text):
+        return text.replace("$", r"\$")  # a dollar is a dollar in Stata, not math
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        m = _MARKUP.match(text, i)
+        if m is None:
+            ch = text[i]
+            out.append(r"\$" if ch == "$" else ch)
+            i += 1
+            continue
+        tag = m.group(1)
+        if tag.startswith("&"):
+            end = text.find("}", m.end())
+            name = tag[1:]
+            out.append(_SYMBOLS.get(name, text[i : end + 1] if end >= 0 else text[i:]))
+            i = (end + 1) if end >= 0 else len(text)
+            continue
+        depth, j = 1, m.end()
+        while j < len(text) and depth:
+            depth += {"{": 1, "}": -1}.get(text[j], 0)
+            j += 1
+        inner = text[m.end() : j - 1 if depth == 0 else j]
+        inner = stata_markup(inner).replace(r"\$", "$")  # nested symbols, as plain text
+        kind = tag[:-1]
+        body = _mathrm(inner)
+        if kind == "it":
+            out.append(f"$\\mathit{{{body}}}$")
+        elif kind == "bf":
+            out.append(f"$\\mathbf{{{body}}}$")
+        elif kind == "sub":
+            out.append(f"$_{{\\mathrm{{{body}}}}}$")
+        elif kind == "sup":
+            out.append(f"$^{{\\mathrm{{{body}}}}}$")
+        else:  # a font change: the text itself
+            out.append(inner)
+        i = j
+    return "".join(out)
+
+
+def apply_markup(fig: Any) -> None:
+    """:func:`stata_markup` on every text of a figure (titles, labels, legends, notes)."""
+    from matplotlib.text import Text
+
+    for t in fig.findobj(Text):
+        txt = t.get_text()
+        if txt and ("{" in txt or "$" in txt) and not getattr(t, "_bm_markup", False):
+            t.set_text(stata_markup(txt))
+            t._bm_markup = True  # once: a figure drawn again (graph display) keeps its text
+
+
 class Figure(Output):
     """A drawn graph.
 
@@ -163,6 +270,7 @@ class Figure(Output):
         self.description = description or f"(graph {name})"
         self.panels = panels
         self._fig = fig
+        apply_markup(fig)
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight")
         self.png = buf.getvalue()

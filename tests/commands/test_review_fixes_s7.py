@@ -428,3 +428,20 @@ def test_twoway_function() -> None:
     for bad in ("range(2 1)", "n(1)", "range(a b c)"):
         assert fails(s, f"twoway function y = x, {bad}")[1] == 198, bad
     assert fails(s, "function y = x")[1] == 199  # twoway function only
+
+
+def test_stata_text_markup_in_graphs() -> None:
+    """[G-4] text: {&beta} symbols, {it:} {bf:} {sub:} {sup:}; a $ is a dollar sign."""
+    from bayes_magic.report.figure import stata_markup
+
+    assert stata_markup("{&beta}{&Sigma}{&le}") == "βΣ≤"
+    assert stata_markup("{&sigma}{sup:2}") == r"σ$^{\mathrm{2}}$"
+    assert stata_markup("{it:a b}") == r"$\mathit{a\ b}$"
+    assert stata_markup("costs $5") == r"costs \$5"
+    assert stata_markup("{math:homework}") == "{math:homework}"  # parameter names untouched
+    s = Session()
+    run(s, "use math")
+    run(s, 'scatter math homework, title("{&beta}{sub:1} costs $5") xtitle({&mu})')
+    fig = s.graphs["Graph"]._fig
+    texts = [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))]
+    assert r"β$_{\mathrm{1}}$ costs \$5" in texts and "μ" in texts
