@@ -17,6 +17,13 @@ from .graph_syntax import AxisLabels, added_lines, added_texts
 __all__ = ["draw_key", "apply_labels", "apply_scale", "added_lines_to"]
 
 
+def _marker_colors(sty: dict) -> tuple[Any, Any]:
+    """A marker's fill and outline: ``mfcolor()``/``mlcolor()`` over ``mcolor()``; hollow
+    symbols are not filled unless ``mfcolor()`` asks."""
+    face = sty.get("mfcolor") or ("none" if sty.get("hollow") else sty.get("mcolor"))
+    return face, sty.get("mlcolor") or sty.get("mcolor")
+
+
 def draw_key(ax, key, d: dict[str, Any], shrink: float = 1.0):
     """Draw one key's data; return the artist for the legend (None when nothing is drawn).
     ``shrink`` scales the markers (smaller in the panels of a ``by()`` graph)."""
@@ -57,16 +64,16 @@ def draw_key(ax, key, d: dict[str, Any], shrink: float = 1.0):
                 gap=sty["msize"] / 2 + 2,
                 zorder=4,
             )
+    face, edge = _marker_colors(sty)
     if key.draw == "scatter":
-        face = "none" if sty["hollow"] else sty["mcolor"]
         return ax.scatter(
             d["x"],
             d["y"],
             s=sty["msize"] ** 2,
             marker=sty["marker"],
             facecolors=face,
-            edgecolors=sty["mcolor"],
-            linewidths=0.8,
+            edgecolors=edge,
+            linewidths=sty.get("mlwidth") or 0.8,
             zorder=3,
         )
     if key.draw == "none":
@@ -87,8 +94,8 @@ def draw_key(ax, key, d: dict[str, Any], shrink: float = 1.0):
             linewidth=sty["lwidth"],
             marker=mk,
             markersize=sty["msize"],
-            markerfacecolor="none" if sty["hollow"] else sty["mcolor"],
-            markeredgecolor=sty["mcolor"],
+            markerfacecolor=face,
+            markeredgecolor=edge,
             zorder=2,
         )
         return h

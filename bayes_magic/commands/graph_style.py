@@ -499,6 +499,11 @@ def key_style(opts: dict[str, Any], k: int, pstyle: int) -> dict[str, Any]:
     out["msize"] = msize(ms) if ms else 6.0
     out["marker"], factor, out["hollow"] = symbol(pick("msymbol") or SYMBOLS[pstyle % len(SYMBOLS)])
     out["msize"] *= factor
+    # a marker's inside and outline ([G-3] marker_options): mfcolor() fills even a hollow symbol
+    mf, ml, mw = pick("mfcolor"), pick("mlcolor"), pick("mlwidth")
+    out["mfcolor"] = color(mf) if mf else None
+    out["mlcolor"] = color(ml) if ml else None
+    out["mlwidth"] = width(mw) if mw else None
     return out
 
 

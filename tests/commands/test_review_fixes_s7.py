@@ -445,3 +445,18 @@ def test_stata_text_markup_in_graphs() -> None:
     fig = s.graphs["Graph"]._fig
     texts = [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))]
     assert r"β$_{\mathrm{1}}$ costs \$5" in texts and "μ" in texts
+
+
+def test_marker_fill_and_outline() -> None:
+    """[G-3] marker_options: mfcolor() fills, mlcolor() outlines, mlwidth() thickens."""
+    from matplotlib.colors import to_rgba
+
+    s = Session()
+    run(s, "use math")
+    run(s, "scatter math homework, mfcolor(white) mlcolor(red) mlwidth(thick)")
+    dots = s.graphs["Graph"]._fig.axes[0].collections[0]
+    assert tuple(dots.get_facecolor()[0]) == to_rgba("white")
+    assert tuple(dots.get_edgecolor()[0]) == to_rgba("red")
+    from bayes_magic.commands import graph_style as G
+
+    assert dots.get_linewidths()[0] == G.width("thick")
