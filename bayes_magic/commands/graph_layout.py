@@ -546,8 +546,10 @@ def _frame(fig, spec: GraphSpec, info: dict[str, Any], axes: list, by, by_note: 
             "handles": [hs[k] for k in order],
             "labels": [ts[k] for k in order],
             "ncol": cols,
-            "frameon": True,
-            "fontsize": "small" if len(axes) > 1 else "medium",
+            "frameon": leg.box is not False,
+            "fontsize": st.textsize(leg.size)
+            if leg.size
+            else ("small" if len(axes) > 1 else "medium"),
             "title": leg.title,
         }
         if inside:
@@ -565,6 +567,7 @@ def _frame(fig, spec: GraphSpec, info: dict[str, Any], axes: list, by, by_note: 
                 bbox_to_anchor=((bb.x1 + gap) if right else (bb.x0 - gap), (bb.y0 + bb.y1) / 2),
                 **kw,
             )
+        _legend_look(legend_obj, leg)
         lb = legend_obj.get_window_extent(renderer).transformed(fig.transFigure.inverted())
         if below:
             y_bottom = lb.y0 - gap
@@ -708,3 +711,20 @@ def make_figure(fig, info: dict[str, Any], name: str, description: str) -> Figur
     out.data = info  # type: ignore[attr-defined]
     out.legend = info.get("legend", [])  # type: ignore[attr-defined]
     return out
+
+
+def _legend_look(obj: Any, leg: Any) -> None:
+    """``legend(color() region(lcolor() fcolor() color()))``: the text's colour and the frame's
+    outline and fill ([G-3] legend_options); ``none`` leaves the outline out."""
+    if leg.color:
+        col = st.color(st.items(leg.color)[0])
+        for t in obj.get_texts():
+            t.set_color(col)
+    frame = obj.get_frame()
+    reg = leg.region
+    both = reg.get("color") if isinstance(reg.get("color"), str) else None
+    for key, setter in (("lcolor", frame.set_edgecolor), ("fcolor", frame.set_facecolor)):
+        word = reg.get(key) if isinstance(reg.get(key), str) else both
+        if word:
+            w = st.items(word)[0]
+            setter("none" if w.lower() == "none" else st.color(w))

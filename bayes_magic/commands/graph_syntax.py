@@ -383,6 +383,11 @@ class Legend:
     position: int | None = None
     ring: int | None = None
     title: str | None = None
+    #: the look ([G-3] legend_options): text size and colour, the frame and its region
+    size: str | None = None
+    color: str | None = None
+    box: bool | None = None
+    region: dict[str, str | bool] = field(default_factory=dict)
 
     def merge(self, raw: str | bool) -> None:
         """Add one ``legend(...)`` option's contents."""
@@ -415,7 +420,17 @@ class Legend:
             elif t.kind == "call" and _abbrev(name, "TItle"):
                 lines = text_option(t.inner)
                 self.title = "\n".join(lines) if lines else None
-            # size(), region(), symxsize() ... change only the look: accepted, not drawn
+            elif t.kind == "call" and _abbrev(name, "SIze"):
+                self.size = t.inner.strip()
+            elif t.kind == "call" and _abbrev(name, "COLor"):
+                self.color = t.inner.strip()
+            elif t.kind == "word" and name in ("box", "nobox"):
+                self.box = name == "box"
+            elif t.kind == "call" and _abbrev(name, "REGion"):
+                self.region.update(
+                    sub_options(tokens(t.inner, "legend(region())"), ("LColor", "FColor", "COLor"))
+                )
+            # symxsize(), stack, colfirst ... change only the look: accepted, not drawn
 
 
 def _count(raw: str, what: str) -> int:

@@ -460,3 +460,28 @@ def test_marker_fill_and_outline() -> None:
     from bayes_magic.commands import graph_style as G
 
     assert dots.get_linewidths()[0] == G.width("thick")
+
+
+def test_legend_look() -> None:
+    """[G-3] legend_options: size(), color(), nobox, region(lcolor() fcolor())."""
+    from matplotlib.colors import to_rgba
+
+    from bayes_magic.commands import graph_style as G
+
+    s = Session()
+    run(s, "use math")
+    run(
+        s,
+        "twoway (scatter math homework) (lfit math homework), "
+        "legend(size(large) color(red) region(lcolor(none) fcolor(gs14)))",
+    )
+    leg = s.graphs["Graph"]._fig.legends[0]
+    assert all(t.get_fontsize() == G.textsize("large") for t in leg.get_texts())
+    assert all(to_rgba(t.get_color()) == to_rgba("red") for t in leg.get_texts())
+    assert leg.get_frame().get_edgecolor()[3] == 0  # no outline
+    assert to_rgba(leg.get_frame().get_facecolor())[:3] == to_rgba(G.color("gs14"))[:3]
+    run(s, "twoway (scatter math homework) (lfit math homework), legend(nobox)")
+    assert not s.graphs["Graph"]._fig.legends[0].get_frame_on()
+    assert (
+        fails(s, "twoway (scatter math homework) (lfit math homework), legend(size(x))")[1] == 111
+    )
