@@ -182,14 +182,20 @@ def bayesstats_ic(s, cmd: Command) -> list[Output]:
     base = cmd.option("basemodel")
     if base is not None and str(base) not in names:
         raise StataError(f"basemodel({base}): model not found among those listed", 198)
+    return _tables(s, cmd, models, _ic_table)
+
+
+def _tables(s, cmd: Command, models, table) -> list[Output]:
+    """``table`` of the models over the chains ``chains()`` chooses; with ``sepchains`` one
+    table per chain (the #th chosen chain of every model that has one)."""
     chosen = [_chosen(p, cmd) for _, p in models]
     if cmd.has("sepchains") and max(len(c) for c in chosen) > 1:
         outs: list[Output] = []
         for k in range(max(len(c) for c in chosen)):
             ms = [(n, p, [c[k]]) for (n, p), c in zip(models, chosen) if k < len(c)]
-            outs += _ic_table(s, cmd, ms, title=f"Chain {ms[0][2][0] + 1}")
+            outs += table(s, cmd, ms, title=f"Chain {ms[0][2][0] + 1}")
         return outs
-    return _ic_table(s, cmd, [(n, p, c) for (n, p), c in zip(models, chosen)])
+    return table(s, cmd, [(n, p, c) for (n, p), c in zip(models, chosen)])
 
 
 def _ic_table(s, cmd: Command, models, title: str | None = None) -> list[Output]:
@@ -248,15 +254,7 @@ def _ic_table(s, cmd: Command, models, title: str | None = None) -> list[Output]
 def bayestest_model(s, cmd: Command) -> list[Output]:
     """``bayestest model [names] [, prior() marglmethod() chains() sepchains]``; with several
     chains each model's log ML is averaged over the chains chosen, as ``bayesstats ic`` does."""
-    models = _models(s, cmd)
-    chosen = [_chosen(p, cmd) for _, p in models]
-    if cmd.has("sepchains") and max(len(c) for c in chosen) > 1:
-        outs: list[Output] = []
-        for k in range(max(len(c) for c in chosen)):
-            ms = [(n, p, [c[k]]) for (n, p), c in zip(models, chosen) if k < len(c)]
-            outs += _model_table(s, cmd, ms, title=f"Chain {ms[0][2][0] + 1}")
-        return outs
-    return _model_table(s, cmd, [(n, p, c) for (n, p), c in zip(models, chosen)])
+    return _tables(s, cmd, _models(s, cmd), _model_table)
 
 
 def _model_table(s, cmd: Command, models, title: str | None = None) -> list[Output]:
