@@ -483,46 +483,30 @@ def restyle(
     ms_ = G.msize(ms) if ms else None
     sym_ = G.symbol(sym) if sym else None
 
+    def put(art: Any, **props: Any) -> None:  # set_<name>(value) for the values given
+        for name, value in props.items():
+            if value is not None:
+                getattr(art, f"set_{name}")(value)
+
+    line = {"color": lc_, "linewidth": lw_, "linestyle": lp_}
+    marker = sym_[0] if sym_ else None
+
     def apply(art: Any) -> None:
-        if isinstance(art, Line2D):
-            dotted = art.get_linestyle() in ("None", "")  # the ac panel's dots
-            if lc_ is not None and not dotted:
-                art.set_color(lc_)
-            if dotted and (mc_ or lc_) is not None:
-                art.set_color(mc_ if mc_ is not None else lc_)
-            if lw_ is not None and not dotted:
-                art.set_linewidth(lw_)
-            if lp_ is not None and not dotted:
-                art.set_linestyle(lp_)
-            if ms_ is not None and dotted:
-                art.set_markersize(ms_)
-            if sym_ is not None and dotted:
-                art.set_marker(sym_[0])
+        if isinstance(art, Line2D) and art.get_linestyle() in ("None", ""):  # the ac dots
+            put(art, color=mc_ if mc_ is not None else lc_, marker=marker, markersize=ms_)
+        elif isinstance(art, (Line2D, LineCollection)):
+            put(art, **line)
         elif isinstance(art, PathCollection):  # the scatterplot matrix's dots
-            if (mc_ or col_) is not None:
-                art.set_color(mc_ if mc_ is not None else col_)
-            if ms_ is not None:
-                art.set_sizes([ms_**2 / 4])
-            if sym_ is not None:
-                mk = MarkerStyle(sym_[0])
-                art.set_paths([mk.get_path().transformed(mk.get_transform())])
-        elif isinstance(art, LineCollection):
-            if lc_ is not None:
-                art.set_color(lc_)
-            if lw_ is not None:
-                art.set_linewidth(lw_)
-            if lp_ is not None:
-                art.set_linestyle(lp_)
-        elif isinstance(art, Patch):
-            if art.get_fill():
-                if fc_ is not None:
-                    art.set_facecolor(fc_)
-                if lc_ is not None:
-                    art.set_edgecolor(lc_)
-            elif lc_ is not None:
-                art.set_edgecolor(lc_)
-            if lw_ is not None:
-                art.set_linewidth(lw_)
+            mk = MarkerStyle(marker) if marker else None
+            put(
+                art,
+                color=mc_ if mc_ is not None else col_,
+                sizes=None if ms_ is None else [ms_**2 / 4],
+                paths=None if mk is None else [mk.get_path().transformed(mk.get_transform())],
+            )
+        elif isinstance(art, Patch):  # histogram bars (filled) or steps (outlines)
+            filled = art.get_fill()
+            put(art, facecolor=fc_ if filled else None, edgecolor=lc_, linewidth=lw_)
 
     for ax in axes:
         for art in [*ax.lines, *ax.collections, *ax.patches]:
@@ -536,9 +520,4 @@ def restyle(
             mine = chain is None or text.get_text() == f"Chain {chain}"
             if not (text.get_text().startswith("Chain ") and mine):
                 continue
-            if lc_ is not None:
-                handle.set_color(lc_)
-            if lw_ is not None:
-                handle.set_linewidth(lw_)
-            if lp_ is not None:
-                handle.set_linestyle(lp_)
+            put(handle, **line)

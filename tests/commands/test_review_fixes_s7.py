@@ -334,6 +334,13 @@ def test_bayesgraph_look_options(three_chains: Session) -> None:
     assert axes[1].get_title() == "Two"
     assert all(to_rgba(ln.get_color()) == red for ln in data_lines(axes[1]))
     assert not any(to_rgba(ln.get_color()) == red for ln in data_lines(axes[0]))
+    run(s, "bayesgraph matrix {var} {math:homework}, mcolor(red) msize(large)")
+    dots = next(c for a in s.graphs["Graph"]._fig.axes for c in a.collections)
+    assert tuple(dots.get_facecolor()[0])[:3] == red[:3]
+    assert dots.get_sizes()[0] == pytest.approx(G.msize("large") ** 2 / 4)
+    run(s, "bayesgraph histogram {var}, chains(1) fcolor(green) lcolor(black)")
+    bar = s.graphs["Graph"]._fig.axes[0].patches[0]
+    assert to_rgba(bar.get_facecolor()) == green and to_rgba(bar.get_edgecolor()) == black
     graphs = dict(s.graphs)
     assert fails(s, "bayesgraph trace {var}, lcolor(nosuchcolor)")[1] == 111
     assert fails(s, "bayesgraph diagnostics {var}, bychain")[1] == 198
