@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from ..dataset.io import checked_path
 from ..errors import StataError
 from ..posterior import Posterior
 from ..report.output import Output, Text
@@ -42,7 +43,7 @@ from ..syntax.ast import Command, Name, ParamList
 from . import bayesgraph_figures as F
 from .bayes_params import Series, model_series, resolve_items
 from .bayesgraph_plots import BayesFigure, Trace
-from .graph_manage import check_filename, remember_saved, save_gph
+from .graph_manage import remember_saved, save_gph
 from .graph_stats import MAX_BINS
 from .graph_syntax import name_option, saving_option
 from .registry import command
@@ -114,7 +115,7 @@ def graph_options(cmd: Command) -> GraphOptions:
     saving, saving_replace = None, False
     if cmd.option("saving") is not None:
         file, saving_replace = saving_option(cmd.option("saving"))
-        check_filename(file, "saving()")
+        checked_path(file)  # r(198) for no file name, r(603) for a folder
         saving = Path(file).expanduser()
         if not saving.suffix:
             saving = saving.with_name(saving.name + ".png")

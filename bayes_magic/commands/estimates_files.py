@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from ..dataset.io import checked_path
 from ..errors import StataError
 from ..report.output import Output, Text
 from ..syntax.ast import Command, Words
@@ -32,13 +33,6 @@ _MAGIC = "bayes_magic.estimates.v1"
 SUFFIX = ".bmster"
 
 
-def _checked(name: str) -> Path:
-    """A file name as typed (:func:`~bayes_magic.dataset.io.checked_path`)."""
-    from ..dataset.io import checked_path
-
-    return checked_path(name)
-
-
 def _not_folder(path: Path) -> Path:
     if path.is_dir():
         raise StataError(f"file {path} could not be opened: it is a folder, not a file", 603)
@@ -46,8 +40,8 @@ def _not_folder(path: Path) -> Path:
 
 
 def _path(name: str) -> Path:
-    p = _checked(name)
-    return _not_folder(p if p.suffix else p.with_suffix(SUFFIX))
+    """The file ``estimates save`` writes: ``name``, with ``.bmster`` when it has no suffix."""
+    return checked_path(name, SUFFIX)
 
 
 def _file_word(cmd: Command) -> str:
@@ -96,9 +90,9 @@ def read_estimates(path: Path) -> list[dict[str, Any]]:
 
 def _find(name: str) -> Path:
     """``name`` as typed, else ``name.bmster``, else the ``saving()`` file ``name.bmpost``."""
-    p = _checked(name)
+    p = checked_path(name)  # r(198) for no file name, r(603) for a folder
     if p.suffix:
-        return _not_folder(p)
+        return p
     for suffix in (SUFFIX, ".bmpost"):
         if p.with_suffix(suffix).exists():
             return _not_folder(p.with_suffix(suffix))

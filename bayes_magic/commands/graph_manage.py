@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from ..dataset.io import checked_path
 from ..errors import StataError
 from ..report.output import Output, Text
 from ..syntax.ast import Command
@@ -21,7 +22,6 @@ from .registry import command
 
 __all__ = [
     "EXPORT_FORMATS",
-    "check_filename",
     "write",
     "check_target",
     "with_suffix",
@@ -68,14 +68,6 @@ def with_suffix(path: str) -> str:
     return path
 
 
-def check_filename(path: str, what: str = "file") -> None:
-    """A file name a graph can be written to or read from (:func:`~bayes_magic.dataset.io.
-    checked_path`: r(198) for no file name, r(603) for a folder)."""
-    from ..dataset.io import checked_path
-
-    checked_path(path)
-
-
 #: the size limits of graph export's width() and height(), in pixels ([G-3] png_options)
 MIN_PIXELS, MAX_PIXELS = 8, 16_000
 
@@ -91,7 +83,7 @@ def _pixels(width: Any, height: Any) -> None:
 
 
 def check_target(path: str, replace: bool) -> None:
-    check_filename(path, "saving()")
+    checked_path(path)
     path = with_suffix(path)
     fmt = path.rsplit(".", 1)[-1].lower()
     if fmt not in EXPORT_FORMATS and fmt != "gph":
@@ -131,7 +123,7 @@ def remember_saved(s, path: str, fig: Any) -> None:
 def saved_graph(s, name: str) -> Any | None:
     """The graph saved to ``name``: by ``saving()`` in this session (``g1``, ``g1.gph``,
     ``g1.png`` ...), else a ``.gph`` file on disk written by ``graph save`` in any session."""
-    check_filename(name, "graph file")
+    checked_path(name)
     fig = s.saved_graphs.get(_file_key(name))
     if fig is not None:
         return fig
@@ -244,7 +236,7 @@ def graph_export(s, cmd: Command) -> list[Output]:
     if not words:
         raise StataError("invalid file specification", 198)
     path = words[0]
-    check_filename(path, "graph export")
+    checked_path(path)
     _pixels(cmd.option("width"), cmd.option("height"))
     _name, fig_out = _current(s, cmd.option("name"))
     fmt = (cmd.option("as") or "").lower()
@@ -284,7 +276,7 @@ def graph_use(s, cmd: Command) -> list[Output]:
     words = getattr(cmd.body, "words", ())
     if not words:
         raise StataError("invalid file specification", 198)
-    check_filename(words[0], "graph use")
+    checked_path(words[0])
     fig = saved_graph(s, words[0])
     if fig is None:
         path = words[0] if "." in os.path.basename(words[0]) else words[0] + ".gph"
@@ -309,7 +301,7 @@ def graph_save(s, cmd: Command) -> list[Output]:
     if not words or len(words) > 2:
         raise StataError("invalid file specification", 198)
     name = words[0] if len(words) == 2 else None
-    check_filename(words[-1], "graph save")
+    checked_path(words[-1])
     path = os.path.expanduser(words[-1])
     if "." not in os.path.basename(path):
         path += ".gph"
