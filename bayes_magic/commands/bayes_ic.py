@@ -149,6 +149,8 @@ def _chain_view(post: Posterior, idx: list[int]) -> Posterior:
 
 
 def _chosen(post: Posterior, cmd: Command) -> list[int]:
+    """The chains (0-based) ``chains(_all | numlist)`` chooses, all by default; r(198) for an
+    empty list or a chain the results do not have."""
     from .bayesstats import _numlist
 
     raw = cmd.option("chains")

@@ -178,10 +178,7 @@ def _chosen_chains(post: Posterior, cmd: Command) -> Posterior:
         return post
     from .bayes_ic import _chain_view, _chosen
 
-    idx = _chosen(post, cmd)
-    if not idx:
-        raise StataError("chains() incorrectly specified", 198)
-    return _chain_view(post, idx)
+    return _chain_view(post, _chosen(post, cmd))
 
 
 def _file_of(raw: str, suffix: str) -> Path:
@@ -623,15 +620,9 @@ def ppvalues(s, cmd: Command) -> list[Output]:
             rows.append((label, it.text, *both))
         else:
             raise StataError("invalid test quantity", 198)
-    from .bayesstats import _chain_list
+    from .bayes_ic import _chosen
 
-    nchains = pred.mu.shape[0]
-    chosen = _chain_list(SimpleNamespace(nchains=nchains), cmd)
-    bad = [c + 1 for c in chosen if not 0 <= c < nchains]
-    if bad or not chosen:
-        raise StataError(
-            f"chains(): chain {bad[0]} not found" if bad else "chains() incorrectly specified", 198
-        )
+    chosen = _chosen(SimpleNamespace(nchains=pred.mu.shape[0]), cmd)  # checks chains()
     if cmd.has("sepchains") and len(chosen) > 1:
         outs: list[Output] = []
         for c in chosen:
