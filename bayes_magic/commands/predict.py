@@ -64,6 +64,10 @@ def _re_contribution(s, fit: MixedFit, blups: list[np.ndarray]) -> np.ndarray:
 def predict(s, cmd: Command) -> list[Output]:
     if s.e is None:
         raise StataError("last estimates not found", 301)
+    if s.e.cmd == "meglm":
+        from .predict_me import predict_me
+
+        return predict_me(s, cmd)
     if s.e.cmd != "mixed":
         raise StataError(f"predict after {s.e.cmd} is not available yet", 321)
     fit: MixedFit = s.e.fit

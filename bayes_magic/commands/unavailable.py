@@ -11,14 +11,10 @@ from ..syntax.ast import Command
 from .registry import HANDLERS, command
 
 _PENDING = {
-    "melogit": "generalized linear mixed models",
-    "meprobit": "generalized linear mixed models",
-    "mecloglog": "generalized linear mixed models",
-    "mepoisson": "generalized linear mixed models",
-    "menbreg": "generalized linear mixed models",
-    "meologit": "generalized linear mixed models",
-    "meoprobit": "generalized linear mixed models",
-    "meglm": "generalized linear mixed models",
+    "menbreg": "negative binomial mixed models",
+    "meologit": "ordered-response mixed models",
+    "meoprobit": "ordered-response mixed models",
+    "meglm": "family() and link() models; use melogit, meprobit, mecloglog or mepoisson",
     "menl": "nonlinear mixed models",
     "regress": "linear regression",
 }

@@ -129,8 +129,13 @@ def _omitted_name(name: str) -> str:
     return f"o.{name}"
 
 
-def build_mixed_design(ds: Dataset, spec: LinearMixedSpec, touse: np.ndarray) -> MixedDesign:
+def build_mixed_design(
+    ds: Dataset, spec: LinearMixedSpec, touse: np.ndarray, extra: tuple[str, ...] = ()
+) -> MixedDesign:
     """Build the arrays of ``spec`` over the observations in ``touse`` (``if``/``in``).
+
+    ``extra`` names further variables whose missing values leave the sample (a binomial
+    variable, an offset).
 
     Raises
     ------
@@ -153,6 +158,7 @@ def build_mixed_design(ds: Dataset, spec: LinearMixedSpec, touse: np.ndarray) ->
             level_vars.append(v)
         if lv.crossed:
             used.append(resolve(ds, lv.crossed))
+    used += [resolve(ds, v) for v in extra]
     sample = touse.copy()
     for v in dict.fromkeys(used):
         col = ds.values(v)

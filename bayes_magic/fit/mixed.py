@@ -185,7 +185,7 @@ def sigmas_from_params(
                     r = np.tanh(val[f"atr{li}_1_{a + 1}_{b + 1}"])
                     S[a, b] = S[b, a] = r * sd[a] * sd[b]
         Sigmas.append(S)
-    return Sigmas, float(np.exp(2 * val["lnsig_e"]))
+    return Sigmas, float(np.exp(2 * val["lnsig_e"])) if "lnsig_e" in val else 1.0
 
 
 def theta_from_sigmas(P: LMMProblem, Sigmas: list[np.ndarray], sigma2: float) -> np.ndarray:

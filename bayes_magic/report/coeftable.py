@@ -27,7 +27,9 @@ class CoefRow:
 
     label: str
     values: list[float] = field(default_factory=list)
-    kind: str = "coef"  # "coef", "level", "base", "omitted", "omitted_var", "heading", "blank"
+    #: "coef", "level", "base", "omitted", "omitted_var", "heading", "blank", or "re" (a
+    #: variance component of an ``me*`` table)
+    kind: str = "coef"
     #: the parameter behind the row (``math:homework``), for tables that return a matrix
     param: str | None = None
 
@@ -132,6 +134,8 @@ class CoefTable:
                 head = [f"{abbrev(x + '#', k + 1):>{k + 1}}|" for x in pieces[:-1]]
                 return "\n".join([*head, f"{abbrev(pieces[-1], k):>{k}} |"])
             return f"{abbrev(r.label, k):>{k}} |"
+        if r.kind == "re":  # me* variance rows: ``   var(_cons)|``, right-aligned to the bar
+            return f"{abbrev(r.label, k + 1):>{k + 1}}|" + self.row_format(r)
         if r.kind in ("level", "base", "omitted"):
             n = self.level_stub
             stub = f"{abbrev(r.label, n):>{n}}{' ' * (k + 1 - n)}|"

@@ -463,6 +463,8 @@ PREDICT = table(
     opt("MARGinal"),
     opt("EBMEANs"),
     opt("EBMODEs"),
+    opt("FIXEDonly"),
+    opt("INTPoints", Int(1, 195)),
     opt("NOOFFset"),
     opt("nolabel"),
 )

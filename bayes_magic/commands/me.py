@@ -1,0 +1,511 @@
+"""``melogit``, ``meprobit``, ``mecloglog``, ``mepoisson`` ([ME] melogit, meprobit, mecloglog,
+mepoisson): fit, store ``e()``, display, and replay.
+
+The layout is Stata's ``meglm`` display: the header with the integration method, one table with
+the fixed effects and, under a rule per level, the variances and covariances of the random
+effects (``var(_cons)`` rows without z and p), then the LR test against the model without random
+effects. ``or`` / ``irr`` / ``eform`` show exponentiated coefficients.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import stats
+
+from ..design.glmm import build_glmm_design
+from ..errors import StataError
+from ..fit.estimates import Estimates
+from ..fit.glmm import GLMMFit, fit_glmm
+from ..fit.glmm_family import FAMILIES, Family
+from ..report.coeftable import CoefRow, CoefTable, Equation, fmt_coef
+from ..report.format import fmt_f, fmt_g
+from ..report.output import LazyBlock, Output, Text
+from ..spec.model import build_mixed
+from ..syntax.ast import Command, MultilevelModel
+from ..syntax.unparse import cmdline
+from . import mixed_display as D
+from .estimates import replayer
+from .registry import command
+
+__all__ = ["me_outputs"]
+
+_METHODS = {
+    "mvaghermite": "mvaghermite",
+    "mcaghermite": "mcaghermite",
+    "ghermite": "ghermite",
+    "laplace": "laplace",
+}
+_DISPLAY = (
+    "level",
+    "or",
+    "irr",
+    "eform",
+    "noheader",
+    "nogroup",
+    "notable",
+    "nolrtest",
+    "nolog",
+    "log",
+    "nocnsreport",
+)
+_NOT_YET = (
+    "constraints",
+    "vce",
+    "startvalues",
+    "startgrid",
+    "noestimate",
+    "dnumerical",
+    "dispersion",
+    "family",
+    "link",
+)
+
+
+def _eform(family: Family, opts: dict) -> str | None:
+    """The exponentiated column's title, or None."""
+    if opts.get("or"):
+        if family.link != "logit":
+            raise StataError("option or not allowed", 198)
+        return "Odds ratio"
+    if opts.get("irr"):
+        if family.family != "poisson":
+            raise StataError("option irr not allowed", 198)
+        return "IRR"
+    if "eform" in opts:
+        v = opts.get("eform")
+        return v if isinstance(v, str) and v else "exp(b)"
+    return None
+
+
+def _level_name(lv) -> str:
+    if lv.crossed and lv.path == (lv.crossed,):
+        return "_all"
+    return ">".join(lv.path) if lv.path else lv.name
+
+
+def _re_param_names(fit: GLMMFit) -> list[tuple[str, str, list[int]]]:
+    """Stata's ``e(b)`` names of the variance components, in table order, with their kind and
+    the indices of the params behind them."""
+    out = []
+    idx = {p.name: i for i, p in enumerate(fit.params)}
+    for li, lv in enumerate(fit.design.levels, start=1):
+        lvn = _level_name(lv)
+        names = [f"R.{lv.crossed}" if lv.crossed else z for z in lv.znames]
+        k = lv.k
+        if lv.covariance in ("identity", "exchangeable"):
+            out.append(("var", f"var({names[0]}[{lvn}])", [idx[f"lns{li}_1_1"]]))
+            if lv.covariance == "exchangeable" and k > 1:
+                out.append(
+                    (
+                        "cov",
+                        f"cov({names[0]}[{lvn}],{names[1]}[{lvn}])",
+                        [idx[f"lns{li}_1_1"], idx[f"lns{li}_1_1"], idx[f"atr{li}_1_1_2"]],
+                    )
+                )
+            continue
+        for j in range(k):
+            out.append(("var", f"var({names[j]}[{lvn}])", [idx[f"lns{li}_1_{j + 1}"]]))
+        if lv.covariance == "unstructured":
+            for a in range(k):
+                for b in range(a + 1, k):
+                    out.append(
+                        (
+                            "cov",
+                            f"cov({names[a]}[{lvn}],{names[b]}[{lvn}])",
+                            [
+                                idx[f"lns{li}_1_{a + 1}"],
+                                idx[f"lns{li}_1_{b + 1}"],
+                                idx[f"atr{li}_1_{a + 1}_{b + 1}"],
+                            ],
+                        )
+                    )
+    return out
+
+
+def _display_b_V(fit: GLMMFit) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """``e(b)`` and ``e(V)``: coefficients, then variances and covariances (delta method)."""
+    d = fit.design
+    p = d.p
+    live = [i for i, q in enumerate(fit.params) if not q.boundary]
+    comps = _re_param_names(fit)
+    vals = np.array([q.value for q in fit.params])
+    est, J = [], np.zeros((len(comps), len(live)))
+    for r, (kind, _nm, ids) in enumerate(comps):
+        if kind == "var":
+            i = ids[0]
+            v = math.exp(2 * vals[i]) if np.isfinite(vals[i]) else 0.0
+            est.append(v)
+            if i in live:
+                J[r, live.index(i)] = 2 * v
+        else:
+            a, b, t = ids
+            la, lb, at = vals[a], vals[b], vals[t]
+            if not (np.isfinite(la) and np.isfinite(lb)):
+                est.append(0.0)
+                continue
+            th = math.tanh(at) if np.isfinite(at) else math.copysign(1.0, at)
+            c = th * math.exp(la + lb)
+            est.append(c)
+            for i, dv in ((a, c), (b, c), (t, (1 - th * th) * math.exp(la + lb))):
+                if i in live:
+                    J[r, live.index(i)] += dv
+    names = [f"{d.depvar}:{c.name}" for c in d.columns] + [f"/:{nm}" for _k, nm, _i in comps]
+    b_full = np.zeros(len(d.columns))
+    b_full[d.coef_index] = fit.beta
+    b = np.concatenate([b_full, est])
+    kk = len(b)
+    V = np.zeros((kk, kk))
+    Vf = fit.V_full
+    # map: beta (p) and live params -> display vector
+    T = np.zeros((kk, p + len(live)))
+    for j, ci in enumerate(d.coef_index):
+        T[ci, j] = 1.0
+    T[len(d.columns) :, p:] = J
+    V = T @ np.nan_to_num(Vf) @ T.T
+    return names, b, V
+
+
+def estimates_of(fit: GLMMFit, cmd: Command, line: str, spec, name: str) -> Estimates:
+    d = fit.design
+    names, b, V = _display_b_V(fit)
+    chi2, df, p = fit.wald()
+    lr, lrdf, lrp = fit.lr_test()
+    fam = fit.family
+    assert fam is not None
+    gd = fit.gdesign
+    scalars = {
+        "N": float(d.n if d.weights is None else d.weights.sum()),
+        "k": float(len(b)),
+        "k_f": float(len(d.coef_index)),
+        "k_r": float(len(b) - len(d.columns)),
+        "ll": fit.ll,
+        "chi2": chi2,
+        "p": p,
+        "df_m": float(df),
+        "ll_c": fit.ll0,
+        "chi2_c": lr,
+        "df_c": float(lrdf),
+        "p_c": lrp,
+        "n_quad": float(fit.intpoints),
+        "converged": float(fit.converged),
+        "rank": float(len(d.coef_index) + sum(not q.boundary for q in fit.params)),
+    }
+    family = (
+        "poisson"
+        if fam.family == "poisson"
+        else ("binomial" if gd is not None and gd.binomial is not None else "bernoulli")
+    )
+    macros = {
+        "cmd": "meglm",
+        "cmd2": name,
+        "depvar": d.depvar,
+        "title": fam.title,
+        "model": fam.link if fam.family != "poisson" else "poisson",
+        "family": family,
+        "link": fam.link,
+        "intmethod": fit.method,
+        "ivars": " ".join(_level_name(lv) for lv in d.levels),
+        "redim": " ".join(str(lv.k) for lv in d.levels),
+        "vartypes": " ".join(D.cov_title(lv) for lv in d.levels),
+        "chi2type": "Wald",
+        "binomial": gd.binomial if gd is not None and gd.binomial else "",
+        "offset": gd.offset_name if gd is not None and gd.offset_name else "",
+    }
+    return Estimates(
+        "meglm",
+        line,
+        names,
+        b,
+        V,
+        d.sample.copy(),
+        scalars,
+        macros,
+        fit=fit,
+        options={o.name: o.value for o in cmd.options},
+        spec=spec,
+    )
+
+
+# -- display --------------------------------------------------------------------------------------
+def _header(fit: GLMMFit, opts: dict) -> list[str]:
+    d = fit.design
+    fam = fit.family
+    assert fam is not None
+    R = D._right
+    nobs = int(d.n if d.weights is None else d.weights.sum())
+    lines = [f"{fam.title:<48}{R('Number of obs', f'{nobs:,}')}"]
+    gd = fit.gdesign
+    if gd is not None and gd.binomial is not None:
+        lines.append(f"Binomial variable: {gd.binomial}")
+    if gd is not None and gd.offset_name:
+        lines.append(f"Offset: {gd.offset_name}")
+    nogroup = bool(opts.get("nogroup"))
+    if len(d.levels) == 1 and not nogroup:
+        lv = d.levels[0]
+        sizes = lv.sizes()
+        lines += [
+            f"{'Group variable: ' + _level_name(lv):<48}{R('Number of groups', f'{lv.G:,}')}",
+            "",
+            " " * 48 + "Obs per group:",
+            " " * 48 + R("min", f"{int(sizes.min()):,}", align=">"),
+            " " * 48 + R("avg", fmt_f(sizes.mean(), 1), align=">"),
+            " " * 48 + R("max", f"{int(sizes.max()):,}", align=">"),
+        ]
+    elif len(d.levels) > 1 and not nogroup:
+        lines += ["", *D.group_table_lines(fit)]
+    lines.append("")
+    meth = f"Integration method: {fit.method}"
+    if fit.method == "laplace":
+        lines.append(meth)
+    else:
+        lines.append(f"{meth:<48}{R('Integration pts.', str(fit.intpoints))}")
+    lines.append("")
+    chi2, df, p = fit.wald()
+    lines.append(" " * 48 + R(f"Wald chi2({df})", fmt_f(chi2, 2) if df else "."))
+    ll = f"Log likelihood = {fmt_g(fit.ll, 10)}"
+    lines.append(f"{ll:<48}" + R("Prob > chi2", fmt_f(p, 4) if df else "."))
+    return [ln.rstrip() for ln in lines]
+
+
+def _table(est: Estimates, level: float, eform: str | None) -> CoefTable:
+    fit: GLMMFit = est.fit
+    d = fit.design
+    z = float(stats.norm.ppf(0.5 + level / 200))
+    rows = D.fixed_rows(d.columns, d.coef_index, fit.beta, fit.V_beta, level)
+    if eform:
+        for r in rows:
+            if r.values:
+                b, se, zz, pp, lo, hi = r.values
+                e = math.exp(b)
+                r.values = [e, e * se, zz, pp, math.exp(lo), math.exp(hi)]
+    eqs = [Equation("", rows)]
+    comps = _re_param_names(fit)
+    k0 = len(d.columns)
+    by_level: dict[str, list[CoefRow]] = {}
+    for r, (kind, nm, _ids) in enumerate(comps):
+        lvn = nm[nm.index("[") + 1 : nm.index("]")]
+        label = nm.replace(f"[{lvn}]", "")
+        i = k0 + r
+        v = float(est.b[i])
+        se = math.sqrt(est.V[i, i]) if est.V[i, i] > 0 else float("nan")
+        if kind == "var":
+            if v > 0 and se == se:
+                sl = se / v  # SE of log(var)
+                vals = [v, se, math.nan, math.nan, v * math.exp(-z * sl), v * math.exp(z * sl)]
+            else:
+                vals = [v, math.nan, math.nan, math.nan, math.nan, math.nan]
+        else:
+            zz = v / se if se == se and se > 0 else math.nan
+            pp = 2 * float(stats.norm.sf(abs(zz))) if zz == zz else math.nan
+            vals = [v, se, zz, pp, v - z * se, v + z * se]
+        by_level.setdefault(lvn, []).append(CoefRow(label, vals, kind="re"))
+    for lvn, rows_ in by_level.items():
+        eqs.append(Equation(lvn, rows_))
+    ci = f"[{int(level) if level == int(level) else level}% conf. interval]"
+    first = eform or "Coefficient"
+    header = f" {first:>11}  {'Std. err.':>9}{'z':>7}{'P>|z|':>9}     {ci}"
+
+    def cell(x: float) -> str:
+        return fmt_coef(x) if x == x else ""
+
+    def fmt_row(r: CoefRow) -> str:
+        b, se, zz, pp, lo, hi = r.values
+        zs = fmt_f(zz, 2) if zz == zz else ""
+        ps = fmt_f(pp, 3) if pp == pp else ""
+        return f"{cell(b):>11}{cell(se):>11}{zs:>9}{ps:>8}{cell(lo):>13}{cell(hi):>12}"
+
+    def cells(r: CoefRow) -> list[str]:
+        b, se, zz, pp, lo, hi = r.values
+        return [
+            cell(b),
+            cell(se),
+            fmt_f(zz, 2) if zz == zz else "",
+            fmt_f(pp, 3) if pp == pp else "",
+            cell(lo),
+            cell(hi),
+        ]
+
+    return CoefTable(
+        eqs,
+        header,
+        fmt_row,
+        [first, "Std. err.", "z", "P>|z|", ci.split(" ")[0] + " " + ci.split(" ")[1], "interval]"],
+        cells,
+        stub_title=d.depvar,
+    )
+
+
+def _notes(fit: GLMMFit, eform: str | None) -> list[str]:
+    out = []
+    if eform and "_cons" in fit.design.xnames:
+        fam = fit.family
+        assert fam is not None
+        what = {"Odds ratio": "odds ratios", "IRR": "incidence-rate ratios"}.get(eform)
+        if what:
+            out.append(f"Note: Estimates are transformed only in the first equation to {what}.")
+        base = "baseline odds" if fam.link == "logit" else "baseline incidence rate"
+        out.append(f"Note: _cons estimates {base} (conditional on zero random effects).")
+    return out
+
+
+def _lr_lines(fit: GLMMFit) -> list[str]:
+    fam = fit.family
+    assert fam is not None
+    return [ln.replace("linear model", fam.model) for ln in D.lr_lines(fit)]
+
+
+def me_outputs(est: Estimates, opts: dict) -> list[Output]:
+    """The display of a fitted ``me*`` model under display options ``opts``."""
+    fit: GLMMFit = est.fit
+    assert fit.family is not None
+    eform = _eform(fit.family, opts)
+    level = float(opts.get("level", 95))
+
+    def render() -> tuple[str, str]:
+        parts, html = [], []
+        if not opts.get("noheader"):
+            head = "\n".join(_header(fit, opts))
+            parts.append(head)
+            html.append(f"<pre style='margin:0'>{head}</pre>")
+        if not opts.get("notable"):
+            t = _table(est, level, eform)
+            parts.append(t.text())
+            html.append(t.html())
+        tail = _notes(fit, eform) if not opts.get("notable") else []
+        if not opts.get("nolrtest") and fit.design.levels:
+            lr = _lr_lines(fit)
+            if tail and lr:
+                tail.append("")
+            tail += lr
+        text = "\n\n".join(parts)
+        if tail:
+            text += "\n" + "\n".join(tail)
+            html.append("<pre style='margin:0'>" + "\n".join(tail) + "</pre>")
+        return text, "".join(html)
+
+    outs: list[Output] = [LazyBlock(render, data=est)]
+    if not fit.converged:
+        outs.append(
+            Text("Warning: convergence not achieved; estimates are the last iterate.", kind="note")
+        )
+    return outs
+
+
+def _log(fit: GLMMFit) -> str:
+    lines = ["Fitting fixed-effects model:", ""]
+    for i, ll in fit.fe_iterations:
+        lines.append(f"Iteration {i}:  Log likelihood = {fmt_g(ll, 10)}")
+    lines += ["", "Fitting full model:", ""]
+    shown: list[str] = []
+    for _i, ll in fit.iterations:
+        text = fmt_g(ll, 10)
+        if len(shown) >= 2 and shown[-1] == shown[-2] == text:
+            continue
+        shown.append(text)
+        lines.append(f"Iteration {len(shown) - 1}:  Log likelihood = {text}")
+    return "\n".join(lines)
+
+
+def _method(cmd: Command, nlevels: int, crossed: bool) -> tuple[str, int, list[str]]:
+    notes: list[str] = []
+    meth = cmd.option("intmethod")
+    if cmd.has("laplace"):
+        if meth is not None and meth != "laplace":
+            raise StataError("options laplace and intmethod() may not be combined", 198)
+        meth = "laplace"
+    q = cmd.option("intpoints")
+    if meth == "laplace" and q is not None and int(q) != 1:
+        raise StataError("intpoints() may not be specified with intmethod(laplace)", 198)
+    if nlevels > 1 or crossed:
+        if meth not in (None, "laplace") or q not in (None, 1):
+            raise StataError(
+                "adaptive quadrature over more than one level of random effects is not "
+                "available in bayes_magic yet; use intmethod(laplace)",
+                198,
+            )
+        if meth is None and not crossed:
+            notes.append(
+                "note: Laplace approximation used (Stata's default here is mvaghermite; "
+                "adaptive quadrature over nested levels is not available yet)"
+            )
+        return "laplace", 1, notes
+    if meth is None:
+        meth = "mvaghermite"
+    if meth == "laplace":
+        return "laplace", 1, notes
+    q = 7 if q is None else int(q)
+    return _METHODS[meth], q, notes
+
+
+def _make(name: str):
+    family = FAMILIES[name]
+
+    def handler(s, cmd: Command) -> list[Output]:
+        body = cmd.body
+        assert isinstance(body, MultilevelModel)
+        if body.depvar is None:  # replay
+            if s.e is None or s.e.macros.get("cmd2") != name:
+                raise StataError("last estimates not found", 301)
+            bad = [o.name for o in cmd.options if o.name not in _DISPLAY]
+            if bad:
+                raise StataError(f"option {bad[0]} not allowed", 198)
+            return me_outputs(s.e, {o.name: o.value for o in cmd.options})
+        for o in _NOT_YET:
+            if cmd.has(o):
+                raise StataError(f"option {o}() is not available in bayes_magic's {name} yet", 198)
+        if name != "melogit" and name != "meprobit" and name != "mecloglog" and cmd.has("binomial"):
+            raise StataError("option binomial() not allowed", 198)
+        if name == "mepoisson" and cmd.has("offset") and cmd.has("exposure"):
+            raise StataError("only one of offset() or exposure() can be specified", 198)
+        if name != "mepoisson" and cmd.has("exposure"):
+            raise StataError("option exposure() not allowed", 198)
+        if cmd.weight is not None and cmd.weight.kind != "fweight":
+            raise StataError(
+                f"{cmd.weight.kind}s are not available in bayes_magic's {name} yet", 101
+            )
+        opts = {o.name: o.value for o in cmd.options}
+        _eform(family, opts)  # refuse or/irr where they do not belong, before fitting
+        spec = build_mixed(cmd)
+        crossed = any(lv.crossed for lv in spec.levels)
+        nlev = len(spec.levels)
+        method, q, notes = _method(cmd, nlev, crossed and nlev > 1)
+        touse = s.touse(cmd)
+        gd = build_glmm_design(
+            s.data,
+            spec,
+            touse,
+            family=family.family,
+            binomial=cmd.option("binomial"),
+            offset=cmd.option("offset"),
+            exposure=cmd.option("exposure"),
+        )
+        if not gd.base.levels:
+            raise StataError(
+                f"{name} requires at least one random-effects equation; "
+                "this version has no plain GLM command",
+                198,
+            )
+        fit = fit_glmm(
+            gd, family, method=method, intpoints=q, iterate=int(cmd.option("iterate", 300))
+        )
+        est = estimates_of(fit, cmd, cmdline(cmd), spec, name)
+        est.ids = s.data.ids[gd.base.sample]
+        s.e = est
+        outs: list[Output] = [Text(n, kind="note") for n in gd.base.notes + notes]
+        if not cmd.has("nolog"):
+            outs.append(Text(_log(fit), kind="text"))
+        outs += me_outputs(est, opts)
+        return outs
+
+    return handler
+
+
+for _name in FAMILIES:
+    command(_name)(_make(_name))
+
+
+@replayer("meglm")
+def _replay(est: Estimates) -> list[Output]:
+    return me_outputs(est, dict(est.options))

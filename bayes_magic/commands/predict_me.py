@@ -1,0 +1,163 @@
+"""``predict`` after ``melogit``, ``meprobit``, ``mecloglog``, ``mepoisson`` ([ME] meglm
+postestimation): ``mu`` (the default; ``pr`` for binary outcomes), ``eta``, ``xb``, ``stdp``,
+``reffects`` with ``reses()``, and ``conditional(ebmeans|ebmodes|fixedonly)``.
+
+Random effects are the empirical Bayes means (the posterior means given the estimates, by the
+fit's own quadrature) or, with ``ebmodes`` and after ``laplace``, the posterior modes; their
+standard errors are the posterior standard deviations. Predictions cover every observation in
+memory whose covariates are known; random effects exist for the groups of the estimation sample
+(elsewhere ``mu`` and ``eta`` are missing unless ``conditional(fixedonly)``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..design.glmm import trials_offset_now
+from ..design.newdata import fixed_columns, group_rows, re_columns
+from ..errors import StataError
+from ..fit.glmm import GLMMFit
+from ..report.output import Output, Text
+from ..syntax.ast import Command, Words
+from .data import plural
+from .predict import _newnames
+
+_STATS = ("mu", "pr", "eta", "xb", "stdp", "reffects", "scores", "fitted", "residuals", "rstandard")
+
+
+def _level_label(lv) -> str:
+    return "_all" if lv.crossed and lv.path == (lv.crossed,) else ">".join(lv.path)
+
+
+def _reffects(
+    fit: GLMMFit, modes: bool, q: int | None = None
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    if modes and fit.method != "laplace" and len(fit.design.levels) == 1:
+        from ..fit.glmm import integ_order
+
+        integ = fit.integrator
+        xb = fit.linear_predictor()[integ_order(fit)]
+        L = fit._Ls()[0]
+        A = integ.Z @ L
+        v, H = integ.find_mode(xb, A)
+        Binv = np.linalg.inv(-H)
+        return [(v @ L.T, L[None] @ Binv @ L.T[None])]
+    return fit.reffects(q)
+
+
+def predict_me(s, cmd: Command) -> list[Output]:
+    """``predict`` after an ``me*`` fit (``e(cmd)`` is ``meglm``)."""
+    fit: GLMMFit = s.e.fit
+    fam = fit.family
+    assert fam is not None and fit.gdesign is not None
+    assert isinstance(cmd.body, Words)
+    words = list(cmd.body.words)
+    vtype = None
+    if words and words[0].startswith("("):
+        vtype = words.pop(0)[1:-1]
+    if vtype is not None and vtype.startswith("str"):
+        raise StataError("type mismatch", 109)
+    stat = [o.name for o in cmd.options if o.name in _STATS]
+    if len(stat) > 1:
+        raise StataError("only one statistic may be specified", 198)
+    if stat and stat[0] in ("fitted", "residuals", "rstandard"):
+        raise StataError(f"option {stat[0]} not allowed", 198)
+    if stat and stat[0] == "scores":
+        raise StataError("predict, scores is not available in bayes_magic yet", 198)
+    if stat and stat[0] == "pr" and fam.family == "poisson":
+        raise StataError("option pr not allowed", 198)
+    if cmd.has("marginal"):
+        raise StataError("predict, marginal is not available in bayes_magic yet", 198)
+    if cmd.has("relevel"):
+        raise StataError("option relevel() not allowed", 198)
+    outs: list[Output] = []
+    if not stat:
+        stat = ["mu"]
+        outs.append(Text("(option mu assumed)"))
+    which = "mu" if stat[0] == "pr" else stat[0]
+    cond = cmd.option("conditional")
+    cond = (cond or "ebmeans") if cmd.has("conditional") else "ebmeans"
+    if cmd.has("ebmodes"):
+        cond = "ebmodes"
+    if cmd.has("fixedonly"):
+        cond = "fixedonly"
+    if cond not in ("ebmeans", "ebmodes", "fixedonly"):
+        raise StataError(f"conditional({cond}) not allowed", 198)
+    if cmd.has("reses") and which != "reffects":
+        raise StataError("reses() requires reffects", 198)
+    q = cmd.option("intpoints")
+    q = int(q) if q is not None else None
+    vtype = vtype or s.settings.type
+    touse = s.touse(cmd)
+    ds = s.data
+    levels = fit.design.levels
+    method = (
+        "posterior modes" if cond == "ebmodes" or fit.method == "laplace" else "posterior means"
+    )
+    if which == "reffects":
+        count = sum(lv.k for lv in levels)
+        names = _newnames(s, words, count)
+        se_names = (
+            _newnames(s, list(cmd.option("reses")), count, tuple(names)) if cmd.has("reses") else []
+        )
+        outs.append(Text(f"(calculating {method} of random effects)"))
+        if fit.method != "laplace" and cond != "ebmodes":
+            outs.append(Text(f"(using {q or fit.intpoints} quadrature points)"))
+        re = _reffects(fit, cond == "ebmodes", q)
+        what = "modes" if method == "posterior modes" else "means"
+        j = 0
+        for lv, (m, C) in zip(levels, re):
+            g = group_rows(ds, lv)
+            ok = (g >= 0) & touse
+            for k, zn in enumerate(lv.znames):
+                eff = f"R.{lv.crossed}" if lv.crossed else zn
+                val = np.full(ds.nobs, np.nan)
+                val[ok] = m[g[ok], k]
+                ds.set_values(names[j], val, vtype)
+                ds.info[names[j]].label = f"empirical Bayes' {what} for {eff}[{_level_label(lv)}]"
+                if se_names:
+                    sev = np.full(ds.nobs, np.nan)
+                    sev[ok] = np.sqrt(np.maximum(C[g[ok], k, k], 0.0))
+                    ds.set_values(se_names[j], sev, vtype)
+                    ds.info[
+                        se_names[j]
+                    ].label = f"S.E. of empirical Bayes' {what} for {eff}[{_level_label(lv)}]"
+                j += 1
+        return outs
+    names = _newnames(s, words, 1)
+    X = fixed_columns(ds, fit.design.xnames)
+    trials, off = trials_offset_now(ds, fit.gdesign)
+    if cmd.has("nooffset"):
+        off = np.zeros(ds.nobs)
+    xb = X @ fit.beta
+    if which == "xb":
+        val, label = xb + off, "Linear prediction, fixed portion"
+    elif which == "stdp":
+        val = np.sqrt(np.einsum("ij,jk,ik->i", X, fit.V_beta, X))
+        label = "S.E. of the prediction of the fixed portion"
+    else:
+        eta = xb + off
+        if cond != "fixedonly":
+            outs.append(
+                Text(f"(predictions based on fixed effects and {method} of random effects)")
+            )
+            for lv, (m, _C) in zip(levels, _reffects(fit, cond == "ebmodes", q)):
+                g = group_rows(ds, lv)
+                Z = re_columns(ds, lv)
+                contrib = np.full(ds.nobs, np.nan)
+                ok = g >= 0
+                contrib[ok] = np.einsum("ij,ij->i", Z[ok], m[g[ok]])
+                eta = eta + contrib
+        else:
+            outs.append(Text("(predictions based on fixed effects only)"))
+        if which == "eta":
+            val, label = eta, "Fitted linear predictor"
+        else:
+            val, label = fam.mean(trials, eta), "Predicted mean"
+    val = np.where(touse, val, np.nan)
+    ds.set_values(names[0], val, vtype)
+    ds.info[names[0]].label = label
+    miss = int(np.isnan(ds.values(names[0])).sum())
+    if miss:
+        outs.append(Text(f"({plural(miss, 'missing value')} generated)"))
+    return outs

@@ -1,0 +1,126 @@
+"""The design of a generalized linear mixed model (``melogit``, ``meprobit``, ``mecloglog``,
+``mepoisson``): the linear mixed design plus binomial trials and an offset ([ME] meglm).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..dataset.dataset import Dataset
+from ..dataset.varnames import resolve
+from ..errors import StataError
+from ..spec.model import LinearMixedSpec
+from .mixed import MixedDesign, build_mixed_design
+
+__all__ = ["GLMMDesign", "build_glmm_design"]
+
+
+@dataclass
+class GLMMDesign:
+    """The mixed design, the number of trials of each observation and its offset."""
+
+    base: MixedDesign
+    trials: np.ndarray
+    offset: np.ndarray
+    binomial: str | None  # the binomial variable's name or the number typed
+    offset_name: str | None
+    exposure: bool = False  # the offset is log(offset_name)
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def build_glmm_design(
+    ds: Dataset,
+    spec: LinearMixedSpec,
+    touse: np.ndarray,
+    *,
+    family: str,
+    binomial: str | None = None,
+    offset: str | None = None,
+    exposure: str | None = None,
+) -> GLMMDesign:
+    """Arrays of a GLMM; checks the response against its family.
+
+    Raises
+    ------
+    StataError
+        r(2000) for a Bernoulli response outside 0/1 of a binomial one outside [0, trials],
+        or negative counts; r(111) for unknown variables; r(198) for bad ``binomial()``.
+    """
+    extra: list[str] = []
+    trials_const: float | None = None
+    bin_var = None
+    if binomial is not None:
+        trials_const = _number(binomial)
+        if trials_const is None:
+            bin_var = resolve(ds, binomial)
+            if ds.is_string(bin_var):
+                raise StataError(f"{bin_var}: string variables not allowed in binomial()", 109)
+            extra.append(bin_var)
+        elif trials_const < 1 or trials_const != int(trials_const):
+            raise StataError("binomial() must be a positive integer or a variable", 198)
+    off_var = None
+    for name in (offset, exposure):
+        if name is not None:
+            off_var = resolve(ds, name)
+            if ds.is_string(off_var):
+                raise StataError(f"{off_var}: string variables not allowed", 109)
+            extra.append(off_var)
+    d = build_mixed_design(ds, spec, touse, extra=tuple(extra))
+    y = d.y
+    n = len(y)
+    if bin_var is not None:
+        trials = ds.values(bin_var)[d.sample].astype(float)
+    else:
+        trials = np.full(n, trials_const if trials_const is not None else 1.0)
+    if off_var is not None:
+        off = ds.values(off_var)[d.sample].astype(float)
+        if exposure is not None:
+            if np.any(off <= 0):
+                raise StataError(f"{off_var} has values <= 0 in exposure()", 459)
+            off = np.log(off)
+    else:
+        off = np.zeros(n)
+    if family == "poisson":
+        if np.any(y < 0):
+            raise StataError(f"{d.depvar} must be greater than or equal to zero", 459)
+    elif binomial is not None:
+        if np.any(trials < 0) or np.any(trials != np.round(trials)):
+            raise StataError(f"{bin_var or binomial} must contain nonnegative integers", 459)
+        if np.any((y < 0) | (y > trials)):
+            raise StataError(f"{d.depvar} must be between 0 and the number of trials", 459)
+    else:
+        # Bernoulli: Stata reads 0 as failure and every other value as success
+        y = (y != 0).astype(float)
+        d.y = y
+    if family != "poisson" and (np.all(d.y == 0) or np.all(d.y == trials)):
+        raise StataError(
+            "outcome does not vary; remember:\n"
+            "                                  0 = negative outcome,\n"
+            "        all other nonmissing values = positive outcome",
+            2000,
+        )
+    return GLMMDesign(d, trials, off, binomial, off_var, exposure is not None)
+
+
+def trials_offset_now(ds: Dataset, gd: GLMMDesign) -> tuple[np.ndarray, np.ndarray]:
+    """Binomial trials and offset of every observation in memory, for ``predict``."""
+    n = np.ones(ds.nobs)
+    if gd.binomial is not None:
+        c = _number(gd.binomial)
+        n = np.full(ds.nobs, c) if c is not None else ds.values(resolve(ds, gd.binomial))
+        n = np.asarray(n, dtype=float)
+    off = np.zeros(ds.nobs)
+    if gd.offset_name is not None:
+        off = np.asarray(ds.values(resolve(ds, gd.offset_name)), dtype=float)
+        if gd.exposure:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                off = np.where(off > 0, np.log(off), np.nan)
+    return n, off

@@ -1,0 +1,298 @@
+"""``melogit``, ``meprobit``, ``mecloglog``, ``mepoisson``: maximum likelihood for generalized
+linear mixed models ([ME] meglm, Methods and formulas).
+
+* The log likelihood integrates the random effects out (:mod:`bayes_magic.fit.glmm_integrate`):
+  ``mvaghermite`` with 7 points by default, ``mcaghermite``, ``ghermite`` or ``laplace``.
+* It is maximized over the coefficients and Stata's metric of the variance components (log
+  standard deviations ``lns``, atanh of correlations ``atr``), starting from the model without
+  random effects (whose log likelihood is the comparison of the ``LR test vs. logistic model``).
+* ``e(V)`` is the inverse of the observed information (a numerical Hessian of the log
+  likelihood in that metric); variances and covariances and their standard errors follow by the
+  delta method, their intervals are built on the log (or atanh) scale, as in ``mixed``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..design.glmm import GLMMDesign
+from ..errors import StataError
+from .glmm_family import Family
+from .glmm_integrate import JointLaplace, SingleLevel
+from .mixed import MixedFit, VarParam, _params_of, psd_cholesky, sigmas_from_params
+from .optimize import hessian, jacobian, minimize_bounded
+
+__all__ = ["GLMMFit", "fit_glmm", "fit_glm"]
+
+_LNS_FLOOR = -12.0  # an SD below e^-12 (6e-6 on the linear-predictor scale) is a zero
+
+
+@dataclass
+class GLMMFit(MixedFit):
+    """A fitted GLMM in the shape ``mixed``'s display and postestimation read."""
+
+    family: Family | None = None
+    method: str = "mvaghermite"
+    intpoints: int = 7
+    gdesign: GLMMDesign | None = None
+    x: np.ndarray | None = None  # estimates in the estimation metric (β, live params)
+    V_full: np.ndarray | None = None
+    fe_iterations: list[tuple[int, float]] = field(default_factory=list)
+    integrator: object = None
+
+    def _Ls(self) -> list[np.ndarray]:
+        return [psd_cholesky(S) for S in self.Sigmas]
+
+    def linear_predictor(self, fixedonly: bool = True) -> np.ndarray:
+        g = self.gdesign
+        assert g is not None
+        return g.base.X @ self.beta + g.offset
+
+    def reffects(self, intpoints: int | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per level: empirical Bayes means of the random effects (G by k) and their posterior
+        covariances (G by k by k); Stata's ``predict, reffects`` (``ebmeans``) and ``reses``.
+        After ``laplace`` and with several levels, the posterior modes and the curvature
+        there. ``intpoints`` overrides the fit's number of quadrature points."""
+        xb = self.linear_predictor()
+        integ = self.integrator
+        if isinstance(integ, SingleLevel):
+            order = integ_order(self)
+            q = self.intpoints if intpoints is None else intpoints
+            m, C, _mode = integ.posterior(xb[order], self._Ls()[0], self.method, q)
+            return [(m, C)]
+        assert isinstance(integ, JointLaplace)
+        return integ.modes(xb, self._Ls())
+
+    def blups(self) -> list[np.ndarray]:
+        return [m for m, _C in self.reffects()]
+
+    def blup_variances(self) -> list[np.ndarray]:
+        return [C for _m, C in self.reffects()]
+
+
+def integ_order(fit: GLMMFit) -> np.ndarray:
+    """The observation order of a one-level integrator (sorted by group)."""
+    return np.argsort(fit.design.levels[0].groups, kind="stable")
+
+
+def fit_glm(
+    family: Family, X: np.ndarray, y: np.ndarray, n: np.ndarray, w: np.ndarray, off: np.ndarray
+) -> tuple[np.ndarray, float, list[tuple[int, float]]]:
+    """The model without random effects by Newton's method: (β, log likelihood, log)."""
+    p = X.shape[1]
+    beta = np.zeros(p)
+    const = float(np.sum(w * family.constant(y, n)))
+
+    def ll_of(b):
+        ll, d1, d2 = family.loglik(y, n, X @ b + off)
+        return float(np.sum(w * ll)) + const, d1, d2
+
+    ll, d1, d2 = ll_of(beta)
+    log = [(0, ll)]
+    for it in range(1, 200):
+        g = X.T @ (w * d1)
+        H = X.T @ (X * (-w * d2)[:, None])
+        try:
+            step = np.linalg.solve(H, g)
+        except np.linalg.LinAlgError:
+            step = np.linalg.lstsq(H, g, rcond=None)[0]
+        t = 1.0
+        for _ in range(40):
+            cand = beta + t * step
+            llc, d1c, d2c = ll_of(cand)
+            if llc >= ll - 1e-10 * abs(ll):
+                break
+            t /= 2
+        done = abs(llc - ll) < 1e-12 * (1 + abs(ll)) and np.max(np.abs(cand - beta)) < 1e-9
+        beta, ll, d1, d2 = cand, llc, d1c, d2c
+        log.append((it, ll))
+        if done:
+            break
+    return beta, ll, log
+
+
+def fit_glmm(
+    gd: GLMMDesign,
+    family: Family,
+    *,
+    method: str = "mvaghermite",
+    intpoints: int = 7,
+    iterate: int = 300,
+) -> GLMMFit:
+    """Fit a GLMM by maximum likelihood.
+
+    Raises
+    ------
+    StataError
+        r(2001) with too few observations; r(430) when the likelihood cannot be evaluated.
+    """
+    d = gd.base
+    if d.n <= d.p:
+        raise StataError("insufficient observations", 2001)
+    w = np.ones(d.n) if d.weights is None else d.weights.astype(float)
+    y, n, off, X = d.y.astype(float), gd.trials, gd.offset, d.X
+    const = float(np.sum(w * family.constant(y, n)))
+    beta0, ll0, fe_log = fit_glm(family, X, y, n, w, off)
+    if not np.isfinite(ll0):
+        raise StataError("initial values not feasible", 1400)
+    levels = d.levels
+    single = len(levels) == 1
+    if single:
+        lv = levels[0]
+        order = np.argsort(lv.groups, kind="stable")
+        integ: SingleLevel | JointLaplace = SingleLevel(
+            family, y[order], n[order], w[order], lv.Z[order], lv.groups[order], lv.G
+        )
+    else:
+        integ = JointLaplace(family, y, n, w, [(lv.Z, lv.groups, lv.G) for lv in levels])
+        order = np.arange(d.n)
+        method, intpoints = "laplace", 1
+    # starting values: SD 0.5 on the linear predictor for each effect
+    S0 = []
+    for lv in levels:
+        sd = np.array(
+            [
+                0.5 if nm == "_cons" else 0.5 / max(np.std(lv.Z[:, j]), 1e-8)
+                for j, nm in enumerate(lv.znames)
+            ]
+        )
+        S0.append(np.diag(sd**2))
+    template = _params_of(levels, S0, 1.0)[:-1]  # no residual variance
+    p = d.p
+    x0 = np.concatenate([beta0, [t.value for t in template]])
+
+    def loglik(x: np.ndarray) -> float:
+        beta = x[:p]
+        Sig, _ = sigmas_from_params(levels, template, x[p:])
+        try:
+            Ls = [psd_cholesky(S) for S in Sig]
+        except np.linalg.LinAlgError:
+            return -np.inf
+        xb = X @ beta + off
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            if single:
+                val = float(np.sum(integ.loglik(xb[order], Ls[0], method, intpoints)))
+            else:
+                val = integ.loglik(xb, Ls)
+        return val + const if np.isfinite(val) else -np.inf
+
+    def dev(x: np.ndarray) -> float:
+        v = loglik(x)
+        return -2 * v if np.isfinite(v) else 1e300
+
+    fg = None
+    if single and method != "laplace":
+        Xs = X[order]
+
+        def chol_of(th: np.ndarray) -> np.ndarray:
+            return psd_cholesky(sigmas_from_params(levels, template, th)[0][0])
+
+        def fg(x: np.ndarray) -> tuple[float, np.ndarray]:
+            beta, th = x[:p], x[p:]
+            L = chol_of(th)
+            xb = (X @ beta + off)[order]
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                val, g_b, g_L = integ.gradient(xb, Xs, L, method, intpoints)
+            if not np.isfinite(val):
+                return 1e300, np.zeros(len(x))
+            g_th = np.empty(len(th))
+            for i in range(len(th)):  # dL/dθ_i by central differences of the closed form
+                h = 1e-6 * max(1.0, abs(th[i]))
+                e = np.zeros(len(th))
+                e[i] = h
+                dL = (chol_of(th + e) - chol_of(th - e)) / (2 * h)
+                g_th[i] = float(np.sum(np.tril(g_L) * dL))
+            return -2 * (val + const), -2 * np.concatenate([g_b, g_th])
+
+    bounds = [(None, None)] * p + [
+        ((_LNS_FLOOR, None) if t.kind == "lns" else (-12.0, 12.0)) for t in template
+    ]
+    iters: list[tuple[int, float]] = []
+    x, _dev, converged = minimize_bounded(
+        dev,
+        x0,
+        bounds,
+        fg=fg,
+        maxiter=iterate,
+        callback=lambda i, f: iters.append((i, -0.5 * f)),
+    )
+    ll = loglik(x)
+    if not np.isfinite(ll):
+        raise StataError("convergence not achieved: the likelihood is not finite", 430)
+    # boundary: SDs at the floor are zeros
+    params = [
+        VarParam(t.name, t.kind, t.level, t.effects, float(v)) for t, v in zip(template, x[p:])
+    ]
+    for prm in params:
+        if prm.kind == "lns" and prm.value <= _LNS_FLOOR + 1e-6:
+            prm.value, prm.boundary = -np.inf, True
+        if prm.kind == "atr" and abs(prm.value) >= 12.0 - 1e-6:
+            prm.value, prm.boundary = float(np.sign(prm.value) * np.inf), True
+    # correlations with a zero-variance effect are not identified: hold them
+    for prm in params:
+        if prm.kind == "atr" and not prm.boundary:
+            for j in prm.effects:
+                lns = next(
+                    q for q in params if q.kind == "lns" and q.level == prm.level and j in q.effects
+                )
+                if lns.boundary:
+                    prm.boundary = True
+    live_p = [i for i, prm in enumerate(params) if not prm.boundary]
+    live = list(range(p)) + [p + i for i in live_p]
+    xs = x.copy()
+    for i, prm in enumerate(params):
+        if prm.boundary and prm.kind == "lns":
+            xs[p + i] = -np.inf
+
+    def negll_live(z: np.ndarray) -> float:
+        full = xs.copy()
+        full[live] = z
+        return -loglik(np.where(np.isneginf(full), -50.0, full))
+
+    z0 = xs[live]
+    if fg is not None:
+
+        def grad_live(z: np.ndarray) -> np.ndarray:
+            full = xs.copy()
+            full[live] = z
+            return 0.5 * fg(np.where(np.isneginf(full), -50.0, full))[1][live]
+
+        H = jacobian(grad_live, z0, 1e-5 * np.maximum(np.abs(z0), 0.1))
+        H = (H + H.T) / 2
+    else:
+        H = hessian(negll_live, z0, 1e-3 * np.maximum(np.abs(z0), 0.1))
+    try:
+        V = np.linalg.inv(H)
+        if not np.all(np.isfinite(V)) or np.any(np.diag(V) < 0):
+            raise np.linalg.LinAlgError
+    except np.linalg.LinAlgError:
+        V = np.full((len(live), len(live)), np.nan)
+    Sig, _ = sigmas_from_params(levels, template, np.where(np.isneginf(xs[p:]), -50.0, xs[p:]))
+    Sig = [np.where(np.abs(S) < 1e-40, 0.0, S) for S in Sig]
+    # leave the integrator at the estimates (its modes serve predict)
+    loglik(np.where(np.isneginf(xs), -50.0, xs))
+    return GLMMFit(
+        design=d,
+        reml=False,
+        theta=x,
+        beta=x[:p],
+        V_beta=V[:p, :p],
+        sigma2=float("nan"),
+        ll=ll,
+        params=params,
+        V_params=V[p:, p:],
+        Sigmas=Sig,
+        converged=converged,
+        ll0=ll0,
+        iterations=iters,
+        family=family,
+        method=method,
+        intpoints=intpoints,
+        gdesign=gd,
+        x=x,
+        V_full=V,
+        fe_iterations=fe_log,
+        integrator=integ,
+    )

@@ -1,0 +1,326 @@
+"""The marginal log likelihood of a generalized linear mixed model, by integration over the
+random effects ([ME] meglm, Methods and formulas; Pinheiro & Bates 1995; Rabe-Hesketh, Skrondal
+& Pickles 2005).
+
+The random effects of a level are written ``u = L v`` with ``v ~ N(0, I)`` and ``L`` a lower
+Cholesky factor of the level's covariance, so every integral is against a standard normal and a
+variance on the boundary (a zero column of ``L``) needs no special case.
+
+* One level of random effects: each group's integral is separate. ``laplace`` is the Laplace
+  approximation at the mode of the integrand; ``mcaghermite`` is Gauss-Hermite quadrature centred
+  at that mode and scaled by the curvature there (Pinheiro & Bates; lme4's ``nAGQ``);
+  ``mvaghermite``, Stata's default, centres and scales the rule at the posterior mean and
+  covariance of the random effects, found as the fixed point of the quadrature's own moments
+  (Rabe-Hesketh et al.); ``ghermite`` is the rule of the prior, not adapted. Groups are
+  processed together, as arrays.
+* Several levels (nested or crossed): the Laplace approximation over all random effects jointly
+  (one sparse Newton problem; Stata uses ``laplace`` for crossed models too). Adaptive quadrature
+  over nested levels is not available.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from scipy import sparse
+from scipy.sparse.linalg import splu
+
+from .glmm_family import Family
+
+__all__ = ["SingleLevel", "JointLaplace", "rule"]
+
+_LOG2PI = np.log(2 * np.pi)
+
+
+def rule(q: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes ``z`` (Q^k by k) and log weights for ∫ g(z) dz = Σ exp(lw) g(z), Gauss-Hermite."""
+    x, w = np.polynomial.hermite.hermgauss(q)
+    z1 = np.sqrt(2.0) * x
+    lw1 = np.log(w) + x * x + 0.5 * np.log(2.0)
+    z = np.array(list(itertools.product(z1, repeat=k)), dtype=float).reshape(-1, k)
+    lw = np.array([sum(t) for t in itertools.product(lw1, repeat=k)], dtype=float)
+    return z, lw
+
+
+def _segsum(a: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    return np.add.reduceat(a, starts, axis=0)
+
+
+class SingleLevel:
+    """Per-group integrals for one level of random effects (observations sorted by group).
+
+    Parameters
+    ----------
+    family
+        The conditional distribution.
+    y, trials, wt
+        Responses, binomial trials (ones for Bernoulli and Poisson) and frequency weights.
+    Z
+        The n-by-k random-effects design.
+    groups
+        Group code of each observation, sorted ascending.
+    """
+
+    def __init__(
+        self,
+        family: Family,
+        y: np.ndarray,
+        trials: np.ndarray,
+        wt: np.ndarray,
+        Z: np.ndarray,
+        groups: np.ndarray,
+        G: int,
+    ) -> None:
+        self.family = family
+        self.y, self.n, self.wt = y, trials, wt
+        self.Z = Z
+        self.groups = groups
+        self.G = G
+        self.k = Z.shape[1]
+        self.starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+        self.mode = np.zeros((G, self.k))
+        self._mc: tuple[np.ndarray, np.ndarray] | None = None
+        self.center: np.ndarray | None = None
+        self.scale: np.ndarray | None = None
+
+    # -- the integrand -----------------------------------------------------------------------
+    def _f(self, xb: np.ndarray, A: np.ndarray, v: np.ndarray):
+        """Per-group log integrand at v (G by k), with gradient and Hessian."""
+        eta = xb + np.einsum("ik,ik->i", A, v[self.groups])
+        ll, d1, d2 = self.family.loglik(self.y, self.n, eta)
+        w = self.wt
+        f = _segsum(w * ll, self.starts) - 0.5 * np.einsum("gk,gk->g", v, v)
+        g = _segsum((w * d1)[:, None] * A, self.starts) - v
+        H = _segsum((w * d2)[:, None, None] * A[:, :, None] * A[:, None, :], self.starts)
+        H = H - np.eye(self.k)[None, :, :]
+        return f, g, H
+
+    def find_mode(self, xb: np.ndarray, A: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Newton's method per group (with step halving): the mode and the Hessian there."""
+        v = self.mode.copy()
+        f, g, H = self._f(xb, A, v)
+        for _ in range(100):
+            step = np.linalg.solve(-H, g[:, :, None])[:, :, 0]
+            t = np.ones(self.G)
+            for _half in range(40):
+                cand = v + t[:, None] * step
+                fc, gc, Hc = self._f(xb, A, cand)
+                worse = fc < f - 1e-12 * (1 + np.abs(f))
+                if not worse.any():
+                    break
+                t = np.where(worse, t / 2, t)
+            done = np.max(np.abs(cand - v)) < 1e-11
+            v, f, g, H = cand, fc, gc, Hc
+            if done:
+                break
+        self.mode = v
+        return v, H
+
+    def loglik(self, xb: np.ndarray, L: np.ndarray, method: str, q: int) -> np.ndarray:
+        """Log integrals per group (without the constant of the family)."""
+        A = self.Z @ L  # η gains A_i · v for the observation's group
+        k = self.k
+        if method == "ghermite":
+            z, lw = rule(q, k)
+            eye = np.broadcast_to(np.eye(k), (self.G, k, k))
+            return self._quad(xb, A, np.zeros((self.G, k)), eye, z, lw)[0]
+        mode, H = self.find_mode(xb, A)
+        if method == "laplace" or q == 1:
+            f = self._f(xb, A, mode)[0]
+            return f - 0.5 * np.linalg.slogdet(-H)[1]
+        B = np.linalg.cholesky(np.linalg.inv(-H))
+        z, lw = rule(q, k)
+        if method == "mcaghermite":
+            self._mc = (mode, B)
+            return self._quad(xb, A, mode, B, z, lw)[0]
+        # mvaghermite: iterate centre and scale to the quadrature's posterior mean and covariance
+        c, S = mode, B
+        if self.center is not None and self.scale is not None:
+            c, S = self.center, self.scale
+        prev = None
+        for _ in range(200):
+            out, m, C = self._quad(xb, A, c, S, z, lw, moments=True)
+            try:
+                S_new = np.linalg.cholesky(C)
+            except np.linalg.LinAlgError:
+                S_new = B
+            change = max(np.max(np.abs(m - c)), np.max(np.abs(S_new - S)))
+            c, S = m, S_new
+            if prev is not None and np.max(np.abs(out - prev)) < 1e-12 and change < 1e-9:
+                break
+            prev = out
+        self.center, self.scale = c, S
+        return self._quad(xb, A, c, S, z, lw)[0]
+
+    def gradient(
+        self, xb: np.ndarray, X: np.ndarray, L: np.ndarray, method: str, q: int
+    ) -> tuple[float, np.ndarray, np.ndarray]:
+        """The quadrature log likelihood and its gradient in β and in L, the rule's centre and
+        scale held where :meth:`loglik` put them (as Stata's ``ml`` does between updates of the
+        adaptive parameters). ``X`` is sorted as the observations here."""
+        total = float(np.sum(self.loglik(xb, L, method, q)))
+        k = self.k
+        A = self.Z @ L
+        z, lw = rule(q, k)
+        if method == "ghermite":
+            c, B = np.zeros((self.G, k)), np.broadcast_to(np.eye(k), (self.G, k, k))
+        elif method == "mvaghermite":
+            c, B = self.center, self.scale
+        else:
+            c, B = self._mc
+        v = c[:, None, :] + np.einsum("gkl,jl->gjk", B, z)
+        vg = v[self.groups]  # n x J x k
+        eta = xb[:, None] + np.einsum("ik,ijk->ij", A, vg)
+        ll, d1, _ = self.family.loglik(self.y[:, None], self.n[:, None], eta)
+        s = _segsum(self.wt[:, None] * ll, self.starts)
+        s = s - 0.5 * np.einsum("gjk,gjk->gj", v, v) + lw[None, :]
+        p = np.exp(s - s.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        wd = self.wt[:, None] * d1 * p[self.groups]  # n x J: each node's weight times dll/dη
+        g_beta = X.T @ wd.sum(axis=1)
+        # dη_ij/dL_ab = Z_ia v_jb
+        g_L = np.einsum("ia,ij,ijb->ab", self.Z, wd, vg)
+        return total, g_beta, g_L
+
+    def _quad(self, xb, A, c, B, z, lw, moments: bool = False):
+        """Σ_j exp(lw_j) e^{f(c + B z_j)} |B|, per group, by log-sum-exp; optionally moments."""
+        v = c[:, None, :] + np.einsum("gkl,jl->gjk", B, z)  # G x J x k
+        eta = xb[:, None] + np.einsum("ik,ijk->ij", A, v[self.groups])
+        ll = self.family.loglik(self.y[:, None], self.n[:, None], eta)[0]
+        s = _segsum(self.wt[:, None] * ll, self.starts)  # G x J
+        s = s - 0.5 * np.einsum("gjk,gjk->gj", v, v) - 0.5 * self.k * _LOG2PI + lw[None, :]
+        top = s.max(axis=1, keepdims=True)
+        e = np.exp(s - top)
+        tot = e.sum(axis=1)
+        logdet = np.sum(np.log(np.abs(np.diagonal(B, axis1=1, axis2=2))), axis=1)
+        out = top[:, 0] + np.log(tot) + logdet
+        if not moments:
+            return out, None, None
+        p = e / tot[:, None]
+        m = np.einsum("gj,gjk->gk", p, v)
+        d = v - m[:, None, :]
+        C = np.einsum("gj,gjk,gjl->gkl", p, d, d)
+        return out, m, C
+
+    def posterior(self, xb: np.ndarray, L: np.ndarray, method: str, q: int):
+        """Posterior means and covariances of u = L v per group (empirical Bayes), and modes."""
+        A = self.Z @ L
+        mode, H = self.find_mode(xb, A)
+        k = self.k
+        B = np.linalg.cholesky(np.linalg.inv(-H))
+        if method == "laplace" or q == 1:
+            # Stata's ebmeans after laplace use the mode and the curvature (q = 1)
+            m, C = mode, B @ np.swapaxes(B, 1, 2)
+        else:
+            z, lw = rule(max(q, 2), k)
+            c, S = (mode, B) if self.center is None else (self.center, self.scale)
+            if method in ("mcaghermite", "ghermite"):
+                c, S = mode, B
+            _, m, C = self._quad(xb, A, c, S, z, lw, moments=True)
+        um = m @ L.T
+        uC = L[None] @ C @ L.T[None]
+        return um, uC, mode @ L.T
+
+
+class JointLaplace:
+    """The Laplace approximation over all random effects of several levels at once.
+
+    ``levels`` holds, per level, (Z, groups, G): the columns of the joint design are level by
+    level, group by group, effect by effect.
+    """
+
+    def __init__(self, family: Family, y, trials, wt, levels) -> None:
+        self.family = family
+        self.y, self.n, self.wt = y, trials, wt
+        self.levels = levels
+        self.sizes = [G * Z.shape[1] for Z, _g, G in levels]
+        self.q = int(sum(self.sizes))
+        nobs = len(y)
+        rows, cols = [], []
+        off = 0
+        for Z, groups, _G in levels:
+            k = Z.shape[1]
+            for d in range(k):
+                rows.append(np.arange(nobs))
+                cols.append(off + groups * k + d)
+            off += _G * k
+        self._rows = np.concatenate(rows)
+        self._cols = np.concatenate(cols)
+        self.mode = np.zeros(self.q)
+
+    def design(self, Ls: list[np.ndarray]) -> sparse.csr_matrix:
+        vals = [(Z @ L).T.ravel() for (Z, _g, _G), L in zip(self.levels, Ls)]
+        return sparse.csr_matrix(
+            (np.concatenate(vals), (self._rows, self._cols)), shape=(len(self.y), self.q)
+        )
+
+    def _f(self, xb, A, v):
+        eta = xb + A @ v
+        ll, d1, d2 = self.family.loglik(self.y, self.n, eta)
+        w = self.wt
+        f = float(np.sum(w * ll) - 0.5 * v @ v)
+        g = A.T @ (w * d1) - v
+        H = (A.T @ sparse.diags(-w * d2) @ A + sparse.identity(self.q)).tocsc()
+        return f, g, H  # H is the negative Hessian
+
+    def find_mode(self, xb, A):
+        v = self.mode.copy()
+        f, g, H = self._f(xb, A, v)
+        for _ in range(100):
+            step = _solve(H, g)
+            t = 1.0
+            for _half in range(40):
+                cand = v + t * step
+                fc, gc, Hc = self._f(xb, A, cand)
+                if fc >= f - 1e-12 * (1 + abs(f)):
+                    break
+                t /= 2
+            done = np.max(np.abs(cand - v)) < 1e-11 if self.q else True
+            v, f, g, H = cand, fc, gc, Hc
+            if done:
+                break
+        self.mode = v
+        return v, f, H
+
+    def loglik(self, xb: np.ndarray, Ls: list[np.ndarray]) -> float:
+        A = self.design(Ls)
+        _v, f, H = self.find_mode(xb, A)
+        return f - 0.5 * _logdet(H)
+
+    def modes(self, xb: np.ndarray, Ls: list[np.ndarray]):
+        """Per level: the modes of u and their conditional covariances (from the joint Hessian)."""
+        A = self.design(Ls)
+        v, _f, H = self.find_mode(xb, A)
+        Hd = H.toarray() if self.q <= 3000 else None
+        out = []
+        off = 0
+        for (Z, _g, G), L in zip(self.levels, Ls):
+            k = Z.shape[1]
+            vv = v[off : off + G * k].reshape(G, k)
+            covs = np.zeros((G, k, k))
+            if Hd is not None:
+                Vinv = np.linalg.inv(Hd)
+                for gi in range(G):
+                    sl = slice(off + gi * k, off + (gi + 1) * k)
+                    covs[gi] = L @ Vinv[sl, sl] @ L.T
+            out.append((vv @ L.T, covs))
+            off += G * k
+        return out
+
+
+def _solve(H, g):
+    if H.shape[0] == 0:
+        return g
+    if H.shape[0] <= 1500:
+        return np.linalg.solve(H.toarray(), g)
+    return splu(H).solve(g)
+
+
+def _logdet(H) -> float:
+    if H.shape[0] == 0:
+        return 0.0
+    if H.shape[0] <= 1500:
+        return float(np.linalg.slogdet(H.toarray())[1])
+    lu = splu(H)
+    return float(np.sum(np.log(np.abs(lu.U.diagonal()))))
