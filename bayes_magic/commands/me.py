@@ -292,8 +292,17 @@ def _table(est: Estimates, level: float, eform: str | None) -> CoefTable:
         se = math.sqrt(est.V[i, i]) if est.V[i, i] > 0 else float("nan")
         if kind == "var":
             if v > 0 and se == se:
-                sl = se / v  # SE of log(var)
-                vals = [v, se, math.nan, math.nan, v * math.exp(-z * sl), v * math.exp(z * sl)]
+                sl = se / v  # SE of log(var): the interval is built on the log scale
+                lo = math.log(v) - z * sl
+                hi = math.log(v) + z * sl
+                vals = [
+                    v,
+                    se,
+                    math.nan,
+                    math.nan,
+                    math.exp(max(lo, -745.0)),
+                    math.exp(hi) if hi < 709 else math.inf,
+                ]
             else:
                 vals = [v, math.nan, math.nan, math.nan, math.nan, math.nan]
         else:

@@ -221,6 +221,15 @@ def fit_glmm(
     ll = loglik(x)
     if not np.isfinite(ll):
         raise StataError("convergence not achieved: the likelihood is not finite", 430)
+    # an SD heading for zero (the optimizer stops somewhere on the way) is a zero when
+    # removing the effect costs no likelihood
+    for i, t in enumerate(template):
+        if t.kind == "lns" and x[p + i] < -6.0:
+            trial = x.copy()
+            trial[p + i] = _LNS_FLOOR
+            ll_t = loglik(trial)
+            if ll_t >= ll - 1e-6:
+                x, ll = trial, ll_t
     # boundary: SDs at the floor are zeros
     params = [
         VarParam(t.name, t.kind, t.level, t.effects, float(v)) for t, v in zip(template, x[p:])

@@ -1,0 +1,209 @@
+"""The ``me*`` commands as a user meets them: the display, stored results, replay,
+``estimates``, ``predict``, and bad input (Stata's messages and return codes, nothing changed)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bayes_magic.session import Session
+from tests.conftest import fails, run
+
+
+@pytest.fixture(scope="module")
+def bang() -> Session:
+    s = Session()
+    run(s, "use bangladesh")
+    run(s, "melogit c_use urban age child1 child2 child3 || district:")
+    return s
+
+
+def test_display_follows_statas_melogit_layout(bang) -> None:
+    out = run(bang, "melogit")
+    lines = out.splitlines()
+    assert lines[0].startswith("Mixed-effects logistic regression")
+    assert lines[0].endswith("Number of obs     =      1,934")
+    assert "Group variable: district                        Number of groups  =         60" in out
+    assert "                                                Wald chi2(5)      =     109.60" in out
+    assert "       c_use | Coefficient  Std. err.      z    P>|z|     [95% conf. interval]" in out
+    i = lines.index("district     |")
+    assert lines[i + 1].startswith("   var(_cons)|   .21561")
+    # a variance row has no z or P>|z|
+    assert lines[i + 1][37:54].strip() == ""
+    assert lines[-1].startswith("LR test vs. logistic model: chibar2(01) = 43.39")
+
+
+def test_iteration_log_and_nolog() -> None:
+    s = Session()
+    run(s, "use cbpp")
+    out = run(s, "melogit incidence i.period || herd:, binomial(size)")
+    assert out.startswith("Fitting fixed-effects model:")
+    assert "Fitting full model:" in out
+    assert "Binomial variable: size" in out
+    quiet = run(s, "melogit incidence i.period || herd:, binomial(size) nolog")
+    assert "Iteration" not in quiet
+
+
+def test_odds_ratios_at_estimation_and_replay(bang) -> None:
+    out = run(bang, "melogit, or")
+    assert "c_use |  Odds ratio  Std. err." in out
+    b = bang.e.b[bang.e.bnames.index("c_use:urban")]
+    se = np.sqrt(bang.e.V[0, 0])
+    row = next(ln for ln in out.splitlines() if ln.strip().startswith("urban |"))
+    cells = row.split("|")[1].split()
+    assert float(cells[0]) == pytest.approx(np.exp(b), rel=1e-6)
+    assert float(cells[1]) == pytest.approx(np.exp(b) * se, rel=1e-6)
+    assert "Note: _cons estimates baseline odds (conditional on zero random effects)." in out
+    # the variance is not transformed
+    assert "   var(_cons)|   .21561" in out
+
+
+def test_stored_results(bang) -> None:
+    e = bang.e
+    assert e.cmd == "meglm" and e.macros["cmd2"] == "melogit"
+    assert e.macros["family"] == "bernoulli" and e.macros["link"] == "logit"
+    assert e.bnames[-1] == "/:var(_cons[district])"
+    assert run(bang, "display _b[urban]").strip().startswith(".73227")
+    assert e.V.shape == (7, 7)
+    # e(V) holds the covariances of coefficients and variance together (not block diagonal)
+    assert abs(e.V[-1, 5]) > 0
+    assert e.scalars["N"] == 1934 and e.scalars["k_r"] == 1
+
+
+def test_estimates_store_restore_replay_and_files(bang, tmp_path) -> None:
+    run(bang, "estimates store full")
+    run(bang, "quietly melogit c_use urban age || district:")
+    lr = run(bang, "lrtest full .")
+    assert "LR chi2(3) =" in lr
+    out = run(bang, "estimates replay full")
+    assert "Log likelihood = -1206.8322" in out
+    run(bang, "estimates restore full")
+    assert bang.e.scalars["ll"] == pytest.approx(-1206.8322, abs=5e-5)
+    f = tmp_path / "m.bmster"
+    run(bang, f"estimates save {f}")
+    s2 = Session()
+    run(s2, f"estimates use {f}")
+    assert "Log likelihood = -1206.8322" in run(s2, "melogit")
+
+
+def test_predict_statistics(bang) -> None:
+    s = bang
+    out = run(s, "predict p")
+    assert "(option mu assumed)" in out
+    run(s, "predict p0, conditional(fixedonly)")
+    run(s, "predict eta, eta")
+    run(s, "predict xb, xb")
+    run(s, "predict u, reffects reses(use)")
+    p, p0, eta, xb, u = (s.data.values(v) for v in ("p", "p0", "eta", "xb", "u"))
+    assert np.allclose(p, 1 / (1 + np.exp(-eta)))
+    assert np.allclose(eta, xb + u)
+    assert np.allclose(p0, 1 / (1 + np.exp(-xb)))
+    assert s.data.info["u"].label == "empirical Bayes' means for _cons[district]"
+    assert np.all(s.data.values("use") > 0)
+    # one effect per district
+    d = s.data.values("district")
+    for g in np.unique(d)[:5]:
+        assert np.ptp(u[d == g]) == 0
+
+
+def test_binomial_mu_is_the_expected_count() -> None:
+    s = Session()
+    run(s, "use cbpp")
+    run(s, "quietly melogit incidence i.period || herd:, binomial(size)")
+    run(s, "predict mu")
+    run(s, "predict eta, eta")
+    size = s.data.values("size")
+    assert np.allclose(s.data.values("mu"), size / (1 + np.exp(-s.data.values("eta"))))
+
+
+def test_poisson_with_exposure_and_irr() -> None:
+    s = Session()
+    run(s, "use cbpp")
+    out = run(s, "mepoisson incidence i.period || herd:, exposure(size) irr nolog")
+    assert out.startswith("Mixed-effects Poisson regression")
+    assert "incidence |         IRR  Std. err." in out
+    assert "LR test vs. Poisson model" in out
+    run(s, "predict n, conditional(fixedonly)")
+    run(s, "predict xb, xb")
+    size, period = s.data.values("size"), s.data.values("period")
+    xb = s.data.values("xb")
+    # xb includes the exposure's log; the fixed-only mean is its exponential
+    cons = s.e.b[s.e.bnames.index("incidence:_cons")]
+    assert np.allclose(xb[period == 1] - np.log(size[period == 1]), cons)
+    assert np.allclose(s.data.values("n"), np.exp(xb))
+
+
+def test_random_slopes_with_unstructured_covariance(bang) -> None:
+    s = Session()
+    run(s, "use bangladesh")
+    out = run(
+        s, "melogit c_use urban age child1 child2 child3 || district: urban, cov(unstr) nolog"
+    )
+    assert "   var(urban)|" in out and "   var(_cons)|" in out
+    assert "cov(urban,_~)|" in out  # abbreviated to the stub, as Stata abbreviates
+    assert s.e.bnames[-1] == "/:cov(urban[district],_cons[district])"
+    assert "LR test vs. logistic model: chi2(3) =" in out
+
+
+def test_probit_and_cloglog_run() -> None:
+    s = Session()
+    run(s, "use bangladesh")
+    assert "Mixed-effects probit regression" in run(s, "meprobit c_use urban age || district:")
+    assert "LR test vs. probit model" in run(s, "meprobit")
+    out = run(s, "mecloglog c_use urban age || district:")
+    assert "Mixed-effects cloglog regression" in out
+
+
+@pytest.mark.parametrize(
+    ("cmd", "rc", "text"),
+    [
+        ("melogit incidence i.period || herd:, binomial(1.5)", 198, "binomial()"),
+        ("melogit incidence i.period || herd:, binomial(foo)", 111, "foo not found"),
+        ("melogit incidence i.period || herd:, binomial(size) irr", 198, "irr not allowed"),
+        ("meprobit incidence i.period || herd:, binomial(size) or", 198, "or not allowed"),
+        ("mepoisson incidence || herd:, binomial(size)", 198, "binomial() not allowed"),
+        ("melogit incidence || herd:, exposure(size)", 198, "exposure() not allowed"),
+        ("melogit incidence || herd:, vce(robust)", 198, "vce()"),
+        ("melogit incidence || herd:, laplace intpoints(3)", 198, "intpoints()"),
+        ("melogit incidence || herd: || obs:, intpoints(3)", 198, "intmethod(laplace)"),
+        ("melogit incidence i.period, binomial(size)", 198, "random-effects equation"),
+        ("melogit sv i.period || herd:", 109, "string"),
+        ("melogit incidence if herd > 100 || herd:", 2000, "no observations"),
+        ("melogit zero || herd:", 2000, "outcome does not vary"),
+        ("melogit incidence || herd:, binomial(one)", 459, "between 0 and the number"),
+        ("mepoisson incidence || herd:, exposure(zero)", 459, "exposure()"),
+        ("mepoisson incidence || herd:, offset(size) exposure(size)", 198, "only one"),
+        ("melogit incidence [pw=size] || herd:", 101, "pweight"),
+        ("meglm incidence || herd:", 199, "family() and link()"),
+    ],
+)
+def test_bad_input_is_a_stata_error_and_changes_nothing(cmd, rc, text) -> None:
+    s = Session()
+    run(s, "use cbpp")
+    run(s, "generate obs = _n")
+    run(s, 'generate sv = "a"')
+    run(s, "generate zero = 0")
+    run(s, "generate one = 1")
+    run(s, "quietly mixed incidence || herd:")
+    before = s.data.df.copy()
+    e = s.e
+    msg, got = fails(s, cmd)
+    assert got == rc and text in msg
+    assert s.last_traceback is None
+    assert s.data.df.equals(before) and s.e is e
+
+
+def test_replay_needs_its_own_results() -> None:
+    s = Session()
+    run(s, "use cbpp")
+    run(s, "quietly mixed incidence || herd:")
+    assert fails(s, "melogit") == ("last estimates not found", 301)
+    run(s, "quietly melogit incidence || herd:, binomial(size)")
+    assert fails(s, "meprobit")[1] == 301
+    assert fails(s, "melogit, binomial(size)")[1] == 198
+
+
+def test_html_and_text_show_the_same_table(bang) -> None:
+    res = bang.execute("melogit")
+    html = res._repr_mimebundle_()["text/html"]
+    assert "var(_cons)" in html and "Coefficient" in html
