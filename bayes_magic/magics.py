@@ -213,6 +213,30 @@ class BayesMagic(Magics):
 
     @no_var_expand
     @line_magic
+    def melogit(self, line: str) -> MagicResult:
+        """``%melogit y x || id:`` (also ``%meprobit``, ``%mecloglog``, ``%mepoisson``)."""
+        return self._line("melogit", line)
+
+    @no_var_expand
+    @line_magic
+    def meprobit(self, line: str) -> MagicResult:
+        """``%meprobit y x || id:``."""
+        return self._line("meprobit", line)
+
+    @no_var_expand
+    @line_magic
+    def mecloglog(self, line: str) -> MagicResult:
+        """``%mecloglog y x || id:``."""
+        return self._line("mecloglog", line)
+
+    @no_var_expand
+    @line_magic
+    def mepoisson(self, line: str) -> MagicResult:
+        """``%mepoisson y x || id:, exposure(t)``."""
+        return self._line("mepoisson", line)
+
+    @no_var_expand
+    @line_magic
     def bayesstats(self, line: str) -> MagicResult:
         """``%bayesstats summary|ess|grubin|ic|ppvalues ...``."""
         return self._line("bayesstats", line)
@@ -244,7 +268,10 @@ class BayesMagic(Magics):
         return out
 
 
-_COMMA = re.compile(r"^(\s*(?:[\w.]+\s*=\s*)?)%(bayes|bayesmh|bayesstats|bayestest|mixed|stata),")
+_COMMA = re.compile(
+    r"^(\s*(?:[\w.]+\s*=\s*)?)%(bayes|bayesmh|bayesstats|bayestest|mixed|melogit|meprobit"
+    r"|mecloglog|mepoisson|stata),"
+)
 
 
 def _comma_after_magic(lines: list[str]) -> list[str]:

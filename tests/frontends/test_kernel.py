@@ -148,6 +148,16 @@ def test_use_describe_and_mixed(kc):
     assert "var(homework)" in shown(msgs, "text/html")
 
 
+def test_melogit_shows_text_and_html(kc):
+    reply, msgs = execute(
+        kc, "use cbpp, clear\nmelogit incidence i.period || herd:, binomial(size)"
+    )
+    assert reply["status"] == "ok"
+    text = shown(msgs)
+    assert "Mixed-effects logistic regression" in text and "   var(_cons)|" in text
+    assert "var(_cons)" in shown(msgs, "text/html")
+
+
 @pytest.mark.slow
 def test_graph_is_png(kc):
     execute(kc, "use math, clear")

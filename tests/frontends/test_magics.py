@@ -80,6 +80,15 @@ def test_line_magics_return_results(ip, shown) -> None:
     assert st.r["summary"].rownames == ["math:homework"]
 
 
+def test_me_line_magics(ip, shown) -> None:
+    ip.run_cell_magic("bayes", "", "use bangladesh")
+    res = ip.run_line_magic("melogit", "c_use urban age || district:, nolog")
+    assert res.e.cmd == "meglm" and res.error is None
+    # "%melogit, or" replays with odds ratios (the comma right after the magic's name)
+    ip.run_cell("out = %melogit, or")
+    assert "Odds ratio" in ip.user_ns["out"].text()
+
+
 def test_errors_fail_the_cell_with_stata_messages_without_traceback(ip, shown, capsys) -> None:
     ip.run_cell_magic("bayes", "", "use math")
     # a failed command fails the cell (so Run All stops, as in the kernel), showing Stata's
