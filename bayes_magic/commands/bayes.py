@@ -189,13 +189,19 @@ def _run(s, cmd: Command, bm, opts: dict[str, Any], prefix_cmd: bool) -> list[Ou
 
 @command("bayes", "prefix")
 def bayes_prefix(s, cmd: Command) -> list[Output]:
-    from ..spec.bayes import build_bayes_mixed
+    from ..spec.bayes import build_bayes_me, build_bayes_mixed
 
-    if cmd.name != "mixed":
+    me = ("melogit", "meprobit", "mecloglog", "mepoisson")
+    if cmd.name != "mixed" and cmd.name not in me:
         raise StataError(f"bayes: {cmd.name} is not available in this version of bayes_magic", 199)
     if not isinstance(cmd.body, MultilevelModel) or cmd.body.depvar is None:
-        raise StataError("bayes: mixed requires a model; to replay, type bayes", 198)
-    bm = build_bayes_mixed(cmd, cmdline(cmd))
+        raise StataError(f"bayes: {cmd.name} requires a model; to replay, type bayes", 198)
+    if cmd.name in me:
+        bm = build_bayes_me(cmd, cmdline(cmd))
+        if not bm.levels:
+            raise StataError(f"bayes: {cmd.name} requires a random-effects equation", 198)
+    else:
+        bm = build_bayes_mixed(cmd, cmdline(cmd))
     return _run(s, cmd, bm, _opts_of(cmd), True)
 
 

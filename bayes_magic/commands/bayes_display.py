@@ -169,7 +169,11 @@ def model_summary(bm: BayesLinearModel, coef_names: Sequence[str]) -> str:
     """``Model summary``: likelihood, priors and hyperpriors, as the talk's slide shows them."""
     eq = bm.eq
     lines = ["Model summary", RULE, "Likelihood:"]
-    lines.append(f"  {eq} ~ normal(xb_{eq},{{{bm.sigma2_name}}})")
+    if bm.family is not None:  # bayes: melogit ...: Stata names the command's distribution
+        trials = bm.glmm_options.get("binomial")
+        lines.append(f"  {eq} ~ {bm.family}(xb_{eq}{',' + str(trials) if trials else ''})")
+    else:
+        lines.append(f"  {eq} ~ normal(xb_{eq},{{{bm.sigma2_name}}})")
     lines.append("")
     lines.append("Priors:")
     pairs: list[tuple[str, str, bool]] = []
@@ -197,7 +201,8 @@ def model_summary(bm: BayesLinearModel, coef_names: Sequence[str]) -> str:
                 hyper.append((f"{{{lev.rho_name}}}", str(lev.rho_prior), False))
         if lev.df_name:
             hyper.append((f"{{{lev.df_name}}}", str(lev.df_prior), False))
-    pairs.append((f"{{{bm.sigma2_name}}}", str(bm.sigma2_prior), False))
+    if bm.sigma2_name:
+        pairs.append((f"{{{bm.sigma2_name}}}", str(bm.sigma2_prior), False))
     if bm.command == "bayesmh" and getattr(bm, "prior_order", None):
         pairs.sort(key=lambda p: _prior_rank(bm, p[0]))  # as the prior() options were given
     lines += _aligned(pairs)

@@ -70,6 +70,10 @@ def mean_loglik(post: Posterior) -> float:
     beta = np.array([post.chains_of(n).mean() for n in post.layout.coef_names])
     q = post.re_draws.shape[2]
     b = post.re_draws.reshape(-1, q).mean(axis=0) if q else np.zeros(0)
+    if post.model.family is not None:  # bayes: melogit ...
+        from .bayes_glmm import glmm_loglik
+
+        return glmm_loglik(post, _mu(post, beta, b))
     s2 = float(post.chains_of(post.model.sigma2_name).mean())
     return _loglik(post, _mu(post, beta, b), s2)
 

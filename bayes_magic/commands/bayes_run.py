@@ -260,17 +260,23 @@ def estimate(
     from ..sampler.driver import new_state, prepare, run_chains
     from ..sampler.rng import seed_states
 
-    d = build_mixed_design(s.data, bm.linear, touse)
-    check_coef_priors(bm, d)
-    for lev, dl in zip(bm.levels, d.levels):
-        if dl.G < 2:
-            raise StataError(f"{lev.level}: random effects need at least two groups", 459)
-    model, layout = prepare(bm, d)
     o = bm.options
-    if o.nomleinitial or o.initrandom:
-        base, se = _default_init(bm, d), None
+    V_beta = None
+    if bm.family is not None:
+        from .bayes_glmm import glmm_setup
+
+        d, gd, model, layout, base, se, V_beta = glmm_setup(s, bm, touse)
     else:
-        base, se = _mle_init(bm, d)
+        d = build_mixed_design(s.data, bm.linear, touse)
+        check_coef_priors(bm, d)
+        for lev, dl in zip(bm.levels, d.levels):
+            if dl.G < 2:
+                raise StataError(f"{lev.level}: random effects need at least two groups", 459)
+        model, layout = prepare(bm, d)
+        if o.nomleinitial or o.initrandom:
+            base, se = _default_init(bm, d), None
+        else:
+            base, se = _mle_init(bm, d)
     if o.rseed is None:
         o.rseed = int(np.random.SeedSequence().entropy % (2**31))
     seed_rng = np.random.default_rng(np.random.SeedSequence(o.rseed).spawn(1)[0])
@@ -287,10 +293,15 @@ def estimate(
         _fix_sig(bm, init)
         inits.append(init)
     rstates = seed_states(o.rseed, o.nchains)
+    kmodel = model[0] if isinstance(model, tuple) and bm.family is not None else model
     states = [
-        new_state(model, rstates[c], i.beta, i.b, i.s2, i.sig, i.var, i.rho, i.df, o.scale)
+        new_state(kmodel, rstates[c], i.beta, i.b, i.s2, i.sig, i.var, i.rho, i.df, o.scale)
         for c, i in enumerate(inits)
     ]
+    if bm.family is not None:
+        from .bayes_glmm import glmm_states
+
+        states = glmm_states(model, states, V_beta)
     nparam = len(layout.names)
     if before is not None:
         before(list(layout.coef_names))
@@ -320,6 +331,8 @@ def estimate(
     post.info = _info(bm, d, layout, post, acc, secs)
     post.warnings = health_warnings(post)
     post.design = d  # type: ignore[attr-defined]
+    if bm.family is not None:
+        post.glmm = gd  # type: ignore[attr-defined]
     post.ids = s.data.ids[d.sample]
     return post
 

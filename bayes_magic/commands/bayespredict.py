@@ -106,8 +106,13 @@ def current_mu(s, post: Posterior, touse: np.ndarray) -> tuple[np.ndarray, np.nd
 def simulate(s, post: Posterior, rng: np.random.Generator, touse: np.ndarray) -> Predictions:
     """Replicates of the outcome at every draw, over the observations in memory in ``touse``."""
     rows, mu = current_mu(s, post, touse)
-    s2 = post.chains_of(post.model.sigma2_name)
-    ysim = mu + np.sqrt(s2)[:, :, None] * rng.standard_normal(mu.shape)
+    if post.model.family is not None:  # bayes: melogit ...: the mean, and draws of y from it
+        from .bayes_glmm import glmm_simulate
+
+        mu, ysim = glmm_simulate(s, post, rows, mu, rng)
+    else:
+        s2 = post.chains_of(post.model.sigma2_name)
+        ysim = mu + np.sqrt(s2)[:, :, None] * rng.standard_normal(mu.shape)
     from ..design.newdata import outcome
 
     y = outcome(s.data, post.design.depvar)[rows]

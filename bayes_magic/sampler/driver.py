@@ -46,7 +46,8 @@ class Layout:
         out = list(self.coef_names)
         for c in self.cov_names:
             out += c
-        out.append(self.sigma2_name)
+        if self.sigma2_name:  # a GLMM has no residual variance
+            out.append(self.sigma2_name)
         return out
 
 
@@ -430,8 +431,20 @@ def new_state(
 # running
 
 
+def _chunk_of(model) -> Callable:
+    """The compiled chunk runner of a model: the linear kernel's, or the GLMM kernel's for a
+    ``(Model, GData)`` pair."""
+    if isinstance(model, tuple) and len(model) == 2 and not isinstance(model, K.Model):
+        from . import glmm as G
+
+        m, data = model
+        return lambda _model, *a: G.run_chunk(m, data, *a)
+    return K.run_chunk
+
+
 def _run_one(args: tuple) -> tuple:
     model, st, burnin, size, thin, nparam, q, progress = args
+    chunk = _chunk_of(model)
     draws = np.empty((size, nparam))
     re = np.empty((size, q))
     ll = np.empty(size)
@@ -442,11 +455,11 @@ def _run_one(args: tuple) -> tuple:
     while done < total:
         if done < burnin:
             n = min(CHUNK, burnin - done)
-            K.run_chunk(model, st, n, 1, True, False, draws, re, ll, lpri, 0)
+            chunk(model, st, n, 1, True, False, draws, re, ll, lpri, 0)
         else:
             n_keep = min(CHUNK // thin + 1, size - row)
             n = n_keep * thin
-            row = K.run_chunk(
+            row = chunk(
                 model,
                 st,
                 n,

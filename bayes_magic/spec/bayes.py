@@ -151,6 +151,12 @@ class BayesLinearModel:
     #: bayesmh: the parameters of each prior() option, in the order given (``math:``,
     #: ``e.math:sigma2``, ``U0`` ...), for the model summary's order
     prior_order: list[list[str]] = field(default_factory=list)
+    #: ``bayes: melogit`` and friends: the command whose conditional distribution the model
+    #: has (``melogit`` ...; None for the normal linear model, see
+    #: ``bayes_magic.fit.glmm_family.FAMILIES``) and its ``binomial()``, ``offset()``,
+    #: ``exposure()``
+    family: str | None = None
+    glmm_options: dict = field(default_factory=dict)
 
 
 def _default_level_names(levels: tuple[REEquation, ...]) -> list[tuple[str, list[str]]]:
@@ -349,6 +355,41 @@ def build_bayes_mixed(cmd: Command, cmdline: str) -> BayesLinearModel:
         apply_prior(model, po)
     _check_blocks(model, opts.get("block", []))
     mc.blocks = tuple(opts.get("block", []))
+    return model
+
+
+_ME_TITLES = {
+    "melogit": "Bayesian multilevel logistic regression",
+    "meprobit": "Bayesian multilevel probit regression",
+    "mecloglog": "Bayesian multilevel complementary log-log regression",
+    "mepoisson": "Bayesian multilevel Poisson regression",
+}
+
+
+def build_bayes_me(cmd: Command, cmdline: str) -> BayesLinearModel:
+    """``bayes[, options]: melogit|meprobit|mecloglog|mepoisson ...`` into a model: the
+    ``bayes: mixed`` model without a residual variance, with the command's distribution."""
+    for o in ("vce", "constraints", "startvalues", "startgrid", "family", "link"):
+        if cmd.has(o):
+            raise StataError(f"option {o}() not allowed with the bayes prefix", 198)
+    for o in ("intpoints", "intmethod", "laplace"):
+        if cmd.has(o):
+            raise StataError(f"option {o}() not allowed with the bayes prefix", 198)
+    model = build_bayes_mixed(cmd, cmdline)
+    model.command = f"bayes: {cmd.name}"
+    model.family = cmd.name
+    model.title = _ME_TITLES[cmd.name]
+    model.sigma2_name = ""
+    model.sigma2_prior = None
+    model.glmm_options = {
+        k: cmd.option(k) for k in ("binomial", "offset", "exposure") if cmd.has(k)
+    }
+    for lev in model.levels:
+        if lev.structure == "exchangeable":
+            raise StataError(
+                "covariance(exchangeable) is not available with bayes: me* in bayes_magic yet",
+                198,
+            )
     return model
 
 

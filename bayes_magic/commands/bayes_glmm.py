@@ -1,0 +1,120 @@
+"""``bayes: melogit`` and friends: design, starting values and proposals for the GLMM kernel.
+
+Starting values (Stata's default, ``mleinitial``) come from the maximum-likelihood fit of the
+same model by ``melogit`` (:mod:`bayes_magic.fit.glmm`): its coefficients, covariance matrices
+and empirical Bayes means of the random effects. The same fit shapes the proposals: each group's
+random effects move along that group's posterior covariance, and the coefficients along their
+estimated covariance, both then scaled (and the coefficients' covariance refined) by Stata's
+adaptation. ``nomleinitial`` starts from zeros and unit variances with spherical proposals.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..design.glmm import build_glmm_design
+from ..design.mixed import MixedDesign
+from ..errors import StataError
+from ..fit.glmm_family import FAMILIES
+from ..spec.bayes import BayesLinearModel
+
+__all__ = ["glmm_setup", "glmm_states", "glmm_loglik", "glmm_simulate"]
+
+
+def glmm_setup(s, bm: BayesLinearModel, touse: np.ndarray) -> tuple:
+    """``(design, GLMM design, (Model, GData), layout, initial values, coefficient SEs,
+    V(β))``."""
+    from ..sampler.glmm_driver import prepare_glmm
+    from .bayes_run import _default_init, _from_cov, check_coef_priors
+
+    family = FAMILIES[bm.family]
+    opts = bm.glmm_options
+    gd = build_glmm_design(
+        s.data,
+        bm.linear,
+        touse,
+        family=family.family,
+        binomial=opts.get("binomial"),
+        offset=opts.get("offset"),
+        exposure=opts.get("exposure"),
+    )
+    d: MixedDesign = gd.base
+    check_coef_priors(bm, d)
+    for lev, dl in zip(bm.levels, d.levels):
+        if dl.G < 2:
+            raise StataError(f"{lev.level}: random effects need at least two groups", 459)
+    o = bm.options
+    fit = None
+    if not (o.nomleinitial or o.initrandom):
+        from ..fit.glmm import fit_glmm
+
+        method = "mvaghermite" if len(d.levels) == 1 else "laplace"
+        try:
+            fit = fit_glmm(gd, family, method=method, intpoints=7 if method != "laplace" else 1)
+        except (StataError, np.linalg.LinAlgError, ValueError, FloatingPointError):
+            fit = None
+    if fit is not None:
+        re = fit.reffects()
+        base = _from_cov(bm, d, fit.beta, [m for m, _C in re], fit.Sigmas, 1.0)
+        covs = [C for _m, C in re]
+        V_beta = fit.V_beta if np.all(np.isfinite(fit.V_beta)) else None
+        se = np.sqrt(np.maximum(np.diag(fit.V_beta), 0.0)) if V_beta is not None else None
+    else:
+        base = _default_init(bm, d)
+        covs = [np.broadcast_to(0.25 * np.eye(dl.k), (dl.G, dl.k, dl.k)) for dl in d.levels]
+        V_beta, se = None, None
+    # a group whose effects the fit pinned at zero (a variance on the boundary) still needs a
+    # proposal that moves: its covariance is floored
+    covs = [C + 1e-4 * np.eye(C.shape[1])[None] for C in covs]
+    model, layout = prepare_glmm(bm, gd, covs, family)
+    return d, gd, model, layout, base, se, V_beta
+
+
+def glmm_states(model: tuple, states: list, V_beta: np.ndarray | None) -> list:
+    """The linear kernel's states made ready for the GLMM kernel: room for η, and the
+    coefficients' proposal covariance from the ML fit."""
+    _m, data = model
+    n = data.y.shape[0]
+    out = []
+    for st in states:
+        st = st._replace(resid=np.zeros(n))
+        if V_beta is not None:
+            p = V_beta.shape[0]
+            w, V = np.linalg.eigh((V_beta + V_beta.T) / 2)
+            st.mh_cov[0, :p, :p] = (V * np.maximum(w, 1e-12)) @ V.T
+        out.append(st)
+    return out
+
+
+def glmm_loglik(post, xb: np.ndarray) -> float:
+    """log p(y | θ) over the estimation sample for the linear predictor ``xb`` (without the
+    offset, which is added here), the constant included as the sampler records it."""
+    gd = post.glmm
+    d = gd.base
+    fam = FAMILIES[post.model.family]
+    w = d.weights if d.weights is not None else 1.0
+    y = d.y.astype(float)
+    ll = fam.loglik(y, gd.trials, xb + gd.offset)[0] + fam.constant(y, gd.trials)
+    return float(np.sum(w * ll))
+
+
+def glmm_simulate(
+    s, post, rows: np.ndarray, xb: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """The conditional mean at every draw (n·p, or the Poisson mean) over the data in memory
+    and replicates of the outcome drawn from it: both (chains, draws, rows)."""
+    from ..design.glmm import trials_offset_now
+
+    fam = FAMILIES[post.model.family]
+    trials, off = trials_offset_now(s.data, post.glmm)
+    n = trials[rows]
+    eta = xb + off[rows]
+    mu = fam.mean(n, eta)
+    if fam.family == "poisson":
+        ysim = rng.poisson(mu).astype(float)
+    else:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            p = np.where(n > 0, mu / np.where(n > 0, n, 1.0), 0.0)
+        ysim = rng.binomial(np.broadcast_to(n, p.shape).astype(np.int64), np.clip(p, 0, 1))
+        ysim = ysim.astype(float)
+    return mu, ysim

@@ -1,0 +1,160 @@
+"""The Python side of the GLMM kernel: its arrays, blocks and layout.
+
+The linear kernel's :func:`~.driver.prepare` builds the covariance parameters' priors, Gibbs
+steps and MH blocks (identical for every likelihood); this module replaces what depends on the
+likelihood: β becomes one adaptive MH block, each level's random effects another (a group at a
+time), there is no residual variance, and the data go into :class:`~.glmm.GData`.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+
+from ..design.glmm import GLMMDesign
+from ..spec.bayes import BayesLinearModel
+from ..spec.priors import Prior
+from . import glmm as G
+from . import linear as K
+from .driver import Layout, _effect_perm, prepare
+
+__all__ = ["prepare_glmm", "FAMILY_CODE"]
+
+FAMILY_CODE = {"logit": G.LOGIT, "probit": G.PROBIT, "cloglog": G.CLOGLOG, "log": G.POISSON}
+
+
+def prepare_glmm(
+    bm: BayesLinearModel, gd: GLMMDesign, prop_covs: list[np.ndarray], family
+) -> tuple[tuple[K.Model, G.GData], Layout]:
+    """The kernel's model (linear model arrays and GLMM data) and the layout of its records.
+
+    ``family`` is the model's :class:`~bayes_magic.fit.glmm_family.Family` (its ``link`` and
+    ``constant()``).
+
+    ``prop_covs`` holds, per level, each group's proposal covariance of its effects (G by k by
+    k, in the design's effect order): the posterior covariance at the starting values.
+    """
+    d = gd.base
+    lin = copy.copy(bm)
+    # the linear preparation needs a residual variance: a conjugate one adds no MH block
+    lin.sigma2_prior = Prior("igamma", (0.01, 0.01), "igamma(.01,.01)")
+    lin.sigma2_name = "_sigma2_unused"
+    m, lay = prepare(lin, d)
+    p = d.p
+    nl = len(bm.levels)
+    # the linear blocks of covariance parameters stay; β (if non-normal priors made it a block
+    # there) and the random effects get the GLMM's blocks
+    keep = [j for j in range(len(m.blk_type)) if m.blk_type[j] != K.BETA]
+    pick = lambda a: [a[j] for j in keep]  # noqa: E731
+    blk_type = [K.BETA] + pick(m.blk_type) + [G.RE] * nl
+    blk_level = [0] + pick(m.blk_level) + list(range(nl))
+    blk_j = [0] + pick(m.blk_j) + [0] * nl
+    blk_dim = [p] + pick(m.blk_dim) + [lev.k for lev in bm.levels]
+    o = bm.options
+    tar = (
+        [0.234 if p > 1 else 0.44]
+        + pick(m.blk_tar)
+        + [0.44 if lev.k == 1 else 0.234 for lev in bm.levels]
+    )
+    if o.tarate is not None:
+        tar = [float(o.tarate)] * len(tar)
+    re_blk = np.arange(len(blk_type) - nl, len(blk_type), dtype=np.int64)
+    i64 = lambda v: np.array(v, dtype=np.int64)  # noqa: E731
+    m = m._replace(
+        beta_gibbs=0,
+        s2_gibbs=0,
+        s2_code=0,  # flat: no term in the log prior
+        s2_args=np.zeros(3),
+        blk_type=i64(blk_type),
+        blk_level=i64(blk_level),
+        blk_j=i64(blk_j),
+        blk_dim=i64(blk_dim),
+        blk_tar=np.array(tar, dtype=np.float64),
+    )
+    # descriptions and MH names in block order (blocksummary, acceptance notes)
+    desc = [f"{{{bm.eq}:}}  (adaptive MH)"]
+    mh_names = [f"{{{bm.eq}:}}", *pick(lay.mh_names)]
+    n_gibbs = 0
+    for li, lev in enumerate(bm.levels):
+        if lev.structure == "unstructured":
+            desc.append(f"{{{lev.matrix},m}}  (Gibbs)")
+            n_gibbs += 1
+            continue
+        vo = int(m.voff[li])
+        for j, vn in enumerate(lev.var_names):
+            gibbs = bool(m.var_gibbs[vo + j])
+            desc.append(f"{{{vn}}}  ({'Gibbs' if gibbs else 'adaptive MH'})")
+            n_gibbs += int(gibbs)
+        if lev.rho_name:
+            desc.append(f"{{{lev.rho_name}}}  (adaptive MH)")
+    for lev in bm.levels:
+        re_list = " ".join("{" + nm + "}" for nm in lev.names)
+        desc.append(f"{re_list}  (adaptive MH, a block per group)")
+        mh_names.append(re_list)
+    layout = Layout(
+        list(lay.coef_names),
+        lay.cov_names,
+        "",
+        lay.re_names,
+        lay.re_levels,
+        desc,
+        n_gibbs,
+        mh_names,
+    )
+    # the GLMM's data
+    n = d.n
+    Zs, gs, orders, starts = [], [], [], []
+    soff = [0]
+    Lprop = np.zeros(int(m.zzoff[-1]))
+    for li, (lev, dl) in enumerate(zip(bm.levels, d.levels)):
+        perm = _effect_perm(lev, dl.znames)
+        Zs.append(dl.Z[:, perm])
+        gs.append(dl.groups)
+        orders.append(np.argsort(dl.groups, kind="stable"))
+        counts = np.bincount(dl.groups, minlength=dl.G)
+        starts.append(np.concatenate([[0], np.cumsum(counts)]))
+        soff.append(soff[-1] + dl.G + 1)
+        k = lev.k
+        covs = prop_covs[li][:, perm][:, :, perm]
+        for grp in range(dl.G):
+            C = (covs[grp] + covs[grp].T) / 2
+            w, V = np.linalg.eigh(C)
+            C = (V * np.maximum(w, 1e-8 * max(w.max(), 1e-12))) @ V.T
+            L = np.linalg.cholesky(C)
+            o0 = int(m.zzoff[li]) + grp * k * k
+            Lprop[o0 : o0 + k * k] = L.ravel()
+    w = np.ones(n) if d.weights is None else d.weights.astype(float)
+    const = float(np.sum(w * family.constant(d.y.astype(float), gd.trials)))
+    data = G.GData(
+        fam=FAMILY_CODE[family.link],
+        y=d.y.astype(float),
+        ntr=gd.trials.astype(float),
+        w=w,
+        off=gd.offset.astype(float),
+        X=np.ascontiguousarray(d.X, dtype=float),
+        Z=np.column_stack(Zs) if Zs else np.zeros((n, 0)),
+        g=np.column_stack(gs).astype(np.int64) if gs else np.zeros((n, 0), np.int64),
+        order=np.vstack(orders).astype(np.int64) if orders else np.zeros((0, n), np.int64),
+        start=np.concatenate(starts).astype(np.int64) if starts else np.zeros(0, np.int64),
+        soff=np.array(soff, dtype=np.int64),
+        Lprop=Lprop,
+        const=const,
+        re_blk=re_blk,
+        shift=_shift_pairs(bm, d),
+    )
+    # the linear model's zcoff must describe Z's columns (it does: one block of k per level)
+    return (m, data), layout
+
+
+def _shift_pairs(bm: BayesLinearModel, d) -> np.ndarray:
+    """(level, effect, coefficient) of each random effect whose variable is a fixed effect."""
+    out = []
+    xn = list(d.xnames)
+    for li, lev in enumerate(bm.levels):
+        if lev.equation.crossed:
+            continue  # R.x: the effect multiplies indicators, not a fixed-effect column
+        for j, eff in enumerate(lev.effects):
+            if eff in xn:
+                out.append((li, j, xn.index(eff)))
+    return np.array(out, dtype=np.int64).reshape(-1, 3)

@@ -1,0 +1,167 @@
+"""Long NUTS runs (NumPyro) of two ``bayes: melogit`` models: reference posteriors for the GLMM
+sampler's tests.
+
+    /work/bench-venv/bin/python bench/glmm_reference.py      # bench/reference/glmm_nuts.json
+
+The models, with Stata's default priors for ``bayes: melogit`` (coefficients normal(0, 10000),
+the random-intercept variance igamma(0.01, 0.01)):
+
+* cbpp: ``bayes: melogit incidence i.period || herd:, binomial(size)`` (56 observations, 15
+  herds), incidence_ij ~ Binomial(size_ij, logit⁻¹(x_ij'b + u_j)), u_j ~ N(0, sigma2).
+* bangladesh: ``bayes: melogit c_use urban age child1 child2 child3 || district:`` (1,934 women,
+  60 districts), c_use_ij ~ Bernoulli(logit⁻¹(x_ij'b + u_j)).
+
+NUTS samples the random effects non-centred (u_j = sqrt(sigma2) z_j, z_j ~ N(0, 1)), which is
+the same posterior without the funnel between sigma2 and the u_j; sigma2 is NumPyro's
+``InverseGamma(0.01, 0.01)`` (its ``rate`` is the scale), sampled on the log scale with the
+Jacobian by NumPyro's transform. Each model: 4 chains of 25,000 draws after 2,000 warmup
+(target acceptance .95). Means, SDs and MCSE (SD / sqrt(ESS), NumPyro's ESS) of every
+coefficient, the variance and the first five random effects go into the JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+os.environ.setdefault("XLA_FLAGS", "--xla_force_host_platform_device_count=4")
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import numpyro
+import numpyro.distributions as dist
+import pandas as pd
+from numpyro.diagnostics import effective_sample_size
+from numpyro.infer import MCMC, NUTS
+
+numpyro.set_host_device_count(4)
+jax.config.update("jax_enable_x64", True)
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE.parent / "bayes_magic" / "dataset" / "bundled"
+OUT = HERE / "reference" / "glmm_nuts.json"
+
+
+def model(X, y, n, g, G):
+    p = X.shape[1]
+    b = numpyro.sample("b", dist.Normal(0.0, 100.0).expand([p]).to_event(1))
+    s2 = numpyro.sample("s2", dist.InverseGamma(0.01, 0.01))
+    z = numpyro.sample("z", dist.Normal(0.0, 1.0).expand([G]).to_event(1))
+    u = numpyro.deterministic("u", jnp.sqrt(s2) * z)
+    eta = X @ b + u[g]
+    numpyro.sample("y", dist.Binomial(total_count=n, logits=eta), obs=y)
+
+
+def cbpp():
+    df = pd.read_csv(DATA / "cbpp.csv")
+    P = np.column_stack([(df.period == k).astype(float) for k in (2, 3, 4)])
+    X = np.column_stack([P, np.ones(len(df))])
+    names = ["2.period", "3.period", "4.period", "_cons"]
+    herds = np.sort(df.herd.unique())
+    g = np.searchsorted(herds, df.herd.to_numpy())
+    return (
+        "cbpp",
+        "incidence",
+        X,
+        df.incidence.to_numpy(float),
+        df["size"].to_numpy(float),
+        g,
+        names,
+        "herd",
+        herds,
+    )
+
+
+def bangladesh():
+    df = pd.read_csv(DATA / "bangladesh.csv")
+    cols = ["urban", "age", "child1", "child2", "child3"]
+    X = np.column_stack([df[c].to_numpy(float) for c in cols] + [np.ones(len(df))])
+    names = [*cols, "_cons"]
+    ds = np.sort(df.district.unique())
+    g = np.searchsorted(ds, df.district.to_numpy())
+    return (
+        "bangladesh",
+        "c_use",
+        X,
+        df.c_use.to_numpy(float),
+        np.ones(len(df)),
+        g,
+        names,
+        "district",
+        ds,
+    )
+
+
+def run(spec, draws=25_000, warmup=2_000, chains=4, seed=20261126):
+    name, dep, X, y, n, g, names, lev, ids = spec
+    G = len(ids)
+    kernel = NUTS(model, target_accept_prob=0.95)
+    mcmc = MCMC(
+        kernel,
+        num_warmup=warmup,
+        num_samples=draws,
+        num_chains=chains,
+        chain_method="parallel",
+        progress_bar=False,
+    )
+    t0 = time.time()
+    mcmc.run(
+        jax.random.PRNGKey(seed), jnp.asarray(X), jnp.asarray(y), jnp.asarray(n), jnp.asarray(g), G
+    )
+    secs = time.time() - t0
+    s = mcmc.get_samples(group_by_chain=True)
+    out = {}
+
+    def put(label, arr):
+        a = np.asarray(arr)
+        ess = float(effective_sample_size(a))
+        sd = float(a.std())
+        out[label] = {"mean": float(a.mean()), "sd": sd, "ess": ess, "mcse": sd / np.sqrt(ess)}
+
+    for j, nm in enumerate(names):
+        put(f"{dep}:{nm}", s["b"][:, :, j])
+    put("U0:sigma2", s["s2"])
+    for j in range(5):
+        put(f"U0[{int(ids[j])}]", s["u"][:, :, j])
+    div = int(np.asarray(mcmc.get_extra_fields()["diverging"]).sum())
+    return name, {
+        "draws": draws,
+        "chains": chains,
+        "warmup": warmup,
+        "seed": seed,
+        "seconds": secs,
+        "divergences": div,
+        "posterior": out,
+    }
+
+
+def main():
+    result = {
+        "what": "NumPyro NUTS reference posteriors of bayes: melogit models (bench/glmm_reference.py)",
+        "date": _dt.date.today().isoformat(),
+        "versions": {
+            "numpyro": numpyro.__version__,
+            "jax": jax.__version__,
+            "python": platform.python_version(),
+        },
+        "models": {},
+    }
+    for spec in (cbpp(), bangladesh()):
+        name, res = run(spec)
+        result["models"][name] = res
+        print(name, f"{res['seconds']:.1f}s", "divergences", res["divergences"])
+        for k, v in res["posterior"].items():
+            print(
+                f"  {k:24s} {v['mean']:10.5f} {v['sd']:9.5f}  mcse {v['mcse']:.5f}  ess {v['ess']:.0f}"
+            )
+    OUT.write_text(json.dumps(result, indent=1))
+    print("wrote", OUT)
+
+
+if __name__ == "__main__":
+    main()
