@@ -98,7 +98,7 @@ def bangladesh():
 
 
 def run(spec, draws=25_000, warmup=2_000, chains=4, seed=20261126):
-    name, dep, X, y, n, g, names, lev, ids = spec
+    name, dep, X, y, n, g, names, ids = spec
     G = len(ids)
     kernel = NUTS(model, target_accept_prob=0.95)
     mcmc = MCMC(
@@ -142,7 +142,8 @@ def run(spec, draws=25_000, warmup=2_000, chains=4, seed=20261126):
 
 def main():
     result = {
-        "what": "NumPyro NUTS reference posteriors of bayes: melogit models (bench/glmm_reference.py)",
+        "what": "NumPyro NUTS reference posteriors of bayes: melogit models",
+        "script": "bench/glmm_reference.py",
         "date": _dt.date.today().isoformat(),
         "versions": {
             "numpyro": numpyro.__version__,
@@ -156,9 +157,8 @@ def main():
         result["models"][name] = res
         print(name, f"{res['seconds']:.1f}s", "divergences", res["divergences"])
         for k, v in res["posterior"].items():
-            print(
-                f"  {k:24s} {v['mean']:10.5f} {v['sd']:9.5f}  mcse {v['mcse']:.5f}  ess {v['ess']:.0f}"
-            )
+            stats = f"{v['mean']:10.5f} {v['sd']:9.5f}  mcse {v['mcse']:.5f}  ess {v['ess']:.0f}"
+            print(f"  {k:24s} {stats}")
     OUT.write_text(json.dumps(result, indent=1))
     print("wrote", OUT)
 

@@ -283,10 +283,9 @@ def iterate(m: K.Model, d: GData, st: K.State, adapt: bool) -> None:
         if t != K.BETA and t != RE:
             K._mh_step(m, st, blk)
     st.it[0] += 1.0
-    if adapt:
-        if int(st.it[0]) % m.every == 0:
-            for blk in range(nb):
-                K._adapt(m, st, blk)
+    if adapt and int(st.it[0]) % m.every == 0:
+        for blk in range(nb):
+            K._adapt(m, st, blk)
 
 
 @njit(cache=True)

@@ -47,10 +47,10 @@ def prepare_glmm(
     # there) and the random effects get the GLMM's blocks
     keep = [j for j in range(len(m.blk_type)) if m.blk_type[j] != K.BETA]
     pick = lambda a: [a[j] for j in keep]  # noqa: E731
-    blk_type = [K.BETA] + pick(m.blk_type) + [G.RE] * nl
-    blk_level = [0] + pick(m.blk_level) + list(range(nl))
-    blk_j = [0] + pick(m.blk_j) + [0] * nl
-    blk_dim = [p] + pick(m.blk_dim) + [lev.k for lev in bm.levels]
+    blk_type = [K.BETA, *pick(m.blk_type), *([G.RE] * nl)]
+    blk_level = [0, *pick(m.blk_level), *range(nl)]
+    blk_j = [0, *pick(m.blk_j), *([0] * nl)]
+    blk_dim = [p, *pick(m.blk_dim), *(lev.k for lev in bm.levels)]
     o = bm.options
     tar = (
         [0.234 if p > 1 else 0.44]
