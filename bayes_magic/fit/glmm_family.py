@@ -58,8 +58,8 @@ class Family:
         t = np.exp(eta)
         lp = np.log(-np.expm1(-t))
         # d log p / dη = t / expm1(t); its derivative t [expm1(t) - t e^t] / expm1(t)²
-        em = np.expm1(t)
         with np.errstate(over="ignore", invalid="ignore"):
+            em = np.expm1(t)
             r = np.where(t > 700, 0.0, t / em)
             d2p = np.where(t > 700, 0.0, r * (1.0 - t * (em + 1.0) / em))
         small = t < 1e-8  # limits as t -> 0: r -> 1, d2p -> -t/2 ~ 0

@@ -67,10 +67,13 @@ class GData(NamedTuple):
 
 @njit(cache=True)
 def _log_ndtr(x: float) -> float:
-    """log Φ(x), accurate in both tails."""
-    if x > -5.0:
+    """log Φ(x), accurate in both tails: erfc keeps its relative accuracy down to about
+    x = -37 (Φ of 1e-300); beyond, the asymptotic series of the Mills ratio (its next term is
+    below 1e-10 there)."""
+    if x > -37.0:
+        if x > 5.0:
+            return math.log1p(-0.5 * math.erfc(x / math.sqrt(2.0)))
         return math.log(0.5 * math.erfc(-x / math.sqrt(2.0)))
-    # asymptotic series of the Mills ratio for the far lower tail
     x2 = x * x
     s = 1.0 - 1.0 / x2 + 3.0 / (x2 * x2) - 15.0 / (x2 * x2 * x2)
     return -0.5 * x2 - math.log(-x) - 0.5 * math.log(2.0 * math.pi) + math.log(s)

@@ -1,0 +1,204 @@
+"""``bayes: melogit`` and friends: the GLMM kernel and its posterior.
+
+* The compiled observation log likelihood against the scipy-based one of the ML fit, for the
+  four families, and log Φ against scipy's ``log_ndtr`` in both tails.
+* The posterior of two models against long NUTS runs of another sampler (NumPyro,
+  bench/reference/glmm_nuts.json, made by bench/glmm_reference.py): each coefficient's, the
+  variance's and five random effects' posterior mean and SD within 4 combined Monte Carlo
+  standard errors, |ours - ref| <= 4 sqrt(mcse_ours² + mcse_ref²), our MCSEs from Stata's ESS
+  (as tests/sampler/test_nuts_reference.py). The seeds are fixed and were not tuned.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import special
+
+from bayes_magic.fit.glmm_family import FAMILIES
+from bayes_magic.session import Session
+from tests.conftest import fails, run
+from tests.sampler.test_nuts_reference import mcse_mean, mcse_sd
+
+REF = Path(__file__).resolve().parents[2] / "bench" / "reference" / "glmm_nuts.json"
+K = 4.0
+
+
+@pytest.mark.parametrize("name", ["melogit", "meprobit", "mecloglog", "mepoisson"])
+def test_compiled_loglik_matches_the_ml_fits(name) -> None:
+    from bayes_magic.sampler.glmm import ll_obs
+    from bayes_magic.sampler.glmm_driver import FAMILY_CODE
+
+    fam = FAMILIES[name]
+    rng = np.random.default_rng(3)
+    eta = np.concatenate([rng.normal(0, 2, 200), [-30.0, -12.0, 12.0, 30.0]])
+    n = (
+        rng.integers(1, 20, eta.size).astype(float)
+        if fam.family != "poisson"
+        else np.ones(eta.size)
+    )
+    y = (
+        rng.poisson(3, eta.size).astype(float)
+        if fam.family == "poisson"
+        else np.floor(rng.random(eta.size) * (n + 1))
+    )
+    want = fam.loglik(y, n, eta)[0]
+    got = np.array([ll_obs(FAMILY_CODE[fam.link], y[i], n[i], eta[i]) for i in range(eta.size)])
+    assert np.allclose(got, want, rtol=1e-10, atol=1e-10)
+
+
+def test_log_ndtr_in_both_tails() -> None:
+    from bayes_magic.sampler.glmm import _log_ndtr
+
+    x = np.concatenate([np.linspace(-60, 10, 1401), [-36.9, -37.0, -37.1, 8.3]])
+    got = np.array([_log_ndtr(v) for v in x])
+    want = special.log_ndtr(x)
+    assert np.allclose(got, want, rtol=1e-10, atol=1e-14)
+
+
+def _compare(s: Session, ref: dict) -> None:
+    post = s.e
+    bad = []
+    for name, r in ref.items():
+        x = post.chains_of(name)
+        m, sd = float(x.mean()), float(x.reshape(-1).std(ddof=1))
+        tol_m = K * math.hypot(mcse_mean(x), r["mcse"])
+        tol_s = K * math.hypot(mcse_sd(x), r["mcse_sd"])
+        if abs(m - r["mean"]) > tol_m or abs(sd - r["sd"]) > tol_s:
+            bad.append((name, m, r["mean"], tol_m, sd, r["sd"], tol_s))
+    assert not bad, bad
+
+
+@pytest.mark.slow
+def test_cbpp_posterior_agrees_with_nuts() -> None:
+    ref = json.loads(REF.read_text())["models"]["cbpp"]["posterior"]
+    s = Session()
+    run(s, "use cbpp")
+    run(
+        s,
+        "quietly bayes, rseed(1) mcmcsize(20000): "
+        "melogit incidence i.period || herd:, binomial(size)",
+    )
+    _compare(s, ref)
+
+
+@pytest.mark.slow
+def test_bangladesh_posterior_agrees_with_nuts() -> None:
+    ref = json.loads(REF.read_text())["models"]["bangladesh"]["posterior"]
+    s = Session()
+    run(s, "use bangladesh")
+    run(
+        s,
+        "quietly bayes, rseed(1) mcmcsize(20000): "
+        "melogit c_use urban age child1 child2 child3 || district:",
+    )
+    _compare(s, ref)
+
+
+@pytest.fixture(scope="module")
+def cbpp() -> Session:
+    s = Session()
+    run(s, "use cbpp")
+    run(
+        s,
+        "bayes, rseed(5) mcmcsize(2000) burnin(1000) nodots: "
+        "melogit incidence i.period || herd:, binomial(size)",
+    )
+    return s
+
+
+def test_display_and_blocks(cbpp) -> None:
+    out = run(cbpp, "bayes")
+    assert out.startswith("Bayesian multilevel logistic regression")
+    assert "sigma2" in out and "var(Residual)" not in out and "e.incidence" not in out
+    summ = run(cbpp, "bayes, blocksummary")
+    assert "{incidence:}  (adaptive MH)" in summ
+    assert "{U0}  (adaptive MH, a block per group)" in summ
+    assert "{U0:sigma2}  (Gibbs)" in summ
+    s = Session()
+    run(s, "use cbpp")
+    dry = run(s, "bayes, dryrun: melogit incidence i.period || herd:, binomial(size)")
+    assert "incidence ~ melogit(xb_incidence,size)" in dry
+    assert "{U0} ~ normal(0,{U0:sigma2})" in dry
+
+
+def test_postestimation(cbpp, tmp_path) -> None:
+    s = cbpp
+    ic = run(s, "bayesstats ic")
+    assert "DIC" in ic
+    # DIC = 2 D̄ - D(θ̄) with the binomial log likelihood the sampler records
+    post = s.e
+    from bayes_magic.commands.bayes_ic import dic
+
+    assert math.isfinite(dic(post))
+    assert np.all(post.loglik < 0)
+    run(s, f"bayespredict {{_ysim}}, saving({tmp_path / 'p'}) rseed(2)")
+    pp = run(s, f"bayesstats ppvalues (@mean({{_ysim}})) using {tmp_path / 'p'}")
+    assert "P(T>=T_obs)" in pp
+    run(s, "bayespredict pm, mean rseed(2)")
+    pm = s.data.values("pm")
+    size = s.data.values("size")
+    assert np.all((pm >= 0) & (pm <= size))
+    # replicates are counts of successes out of size
+    from bayes_magic.commands.bayespredict import simulate
+
+    pred = simulate(s, post, np.random.default_rng(1), np.ones(s.data.nobs, bool))
+    assert np.all(pred.ysim == np.round(pred.ysim)) and np.all(pred.ysim <= size[None, None, :])
+    run(s, f"estimates save {tmp_path / 'b'}")
+    s2 = Session()
+    run(s2, "use cbpp")
+    run(s2, f"estimates use {tmp_path / 'b'}")
+    assert "Bayesian multilevel logistic regression" in run(s2, "bayes")
+    assert "U0:sigma2" in run(s2, "bayesstats summary {U0:sigma2}")
+
+
+def test_same_seed_same_draws_and_chain_one_of_several() -> None:
+    s = Session()
+    run(s, "use cbpp")
+    cmd = "melogit incidence i.period || herd:, binomial(size)"
+    run(s, f"quietly bayes, rseed(9) mcmcsize(300) burnin(200): {cmd}")
+    a = s.e.draws.copy()
+    run(s, f"quietly bayes, rseed(9) mcmcsize(300) burnin(200) nchains(2): {cmd}")
+    assert np.array_equal(s.e.draws[0], a[0])
+
+
+@pytest.mark.parametrize(
+    ("cmd", "rc", "text"),
+    [
+        ("bayes: melogit c_use urban || district:, cov(exch)", 198, "exchangeable"),
+        ("bayes: melogit c_use urban || district:, intpoints(3)", 198, "intpoints()"),
+        ("bayes: melogit c_use urban", 198, "random-effects"),
+        ("bayes: menbreg c_use urban || district:", 199, "not available"),
+        ("bayes: melogit c_use urban || district:, vce(robust)", 198, "vce()"),
+    ],
+)
+def test_bad_input(cmd, rc, text) -> None:
+    s = Session()
+    run(s, "use bangladesh")
+    msg, got = fails(s, cmd)
+    assert got == rc and text in msg
+    assert s.e is None and s.last_traceback is None
+
+
+def test_probit_random_slopes_and_poisson_run() -> None:
+    s = Session()
+    run(s, "use bangladesh")
+    run(
+        s,
+        "quietly bayes, rseed(3) mcmcsize(500) burnin(500): "
+        "meprobit c_use urban age || district: urban, cov(unstructured)",
+    )
+    assert "U:Sigma_2_1" in s.e.names
+    assert np.all(np.isfinite(s.e.draws))
+    s = Session()
+    run(s, "use cbpp")
+    out = run(
+        s,
+        "bayes, rseed(3) mcmcsize(500) burnin(500) nodots: "
+        "mepoisson incidence i.period || herd:, exposure(size)",
+    )
+    assert "Bayesian multilevel Poisson regression" in out
