@@ -78,6 +78,8 @@ def glmm_states(model: tuple, states: list, V_beta: np.ndarray | None) -> list:
     out = []
     for st in states:
         st = st._replace(resid=np.zeros(n))
+        if data.newton:  # the Newton proposal needs no adaptation
+            st.mh_done[0] = 1.0
         if V_beta is not None:
             p = V_beta.shape[0]
             w, V = np.linalg.eigh((V_beta + V_beta.T) / 2)

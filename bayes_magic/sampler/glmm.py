@@ -6,8 +6,12 @@ adaptive MH blocks, the priors are evaluated by the same code, and the same adap
 tunes every block ([BAYES] bayesmh, *Adaptation*). What differs is the likelihood, which has no
 conjugate structure, so one iteration is
 
-1. **Coefficients**: one adaptive random-walk Metropolis-Hastings block for β (Stata's default
-   block for the coefficients of ``bayes: me*``).
+1. **Coefficients**: one Metropolis-Hastings block for β (Stata's default block for the
+   coefficients of ``bayes: me*``). With normal or flat priors the proposal is Gamerman's
+   (1997, Statistics and Computing 7:57-68): one Newton (IRLS) step of the log full conditional
+   from the current β, with that step's curvature as the proposal precision, and the reverse
+   proposal in the acceptance ratio; the draws are then nearly independent. Other priors use an
+   adaptive random walk.
 2. **Random effects**: for each level, every group's effects by their own Metropolis-Hastings
    step (Stata samples the random effects of each group as a block), with a proposal shaped by
    that group's posterior covariance at the starting values (the Laplace approximation of the
@@ -19,6 +23,13 @@ conjugate structure, so one iteration is
    line. It removes the slow mixing of a coefficient against the mean of its random effects
    (the "centred parameterization" problem) at O(groups) per iteration.
 4. **Covariance parameters**: the linear kernel's Gibbs steps and MH blocks.
+5. **Rescaling** (interweaving; Yu & Meng 2011, JCGS 20:531-570): for each level, the
+   covariance is multiplied by c² and every group's effects by c, log c from an adaptive random
+   walk. The standardized effects do not move, so this is the covariance's update in the
+   non-centred parameterization, which mixes well exactly where the Gibbs step (centred) mixes
+   badly. Its acceptance ratio is the likelihood ratio times the prior ratio of the covariance
+   times c^(2m), m the number of free covariance elements (the Jacobian, net of the effects'
+   density, which the move leaves unchanged in the standardized scale).
 
 The linear predictor η = offset + Xβ + Σ Z b is kept in the state's ``resid`` vector and
 updated as blocks move. Conditional distributions are chosen by an integer code, as everywhere
@@ -34,13 +45,14 @@ import numpy as np
 from numba import njit
 
 from . import linear as K
-from .densities import logpdf_scalar
+from .densities import logpdf_iwishart, logpdf_jeffreys_matrix, logpdf_scalar
 from .rng import normal, uniform
 
 __all__ = ["GData", "run_chunk", "loglik", "LOGIT", "PROBIT", "CLOGLOG", "POISSON"]
 
 LOGIT, PROBIT, CLOGLOG, POISSON = 0, 1, 2, 3
 RE = 5  # block type of a level's random effects (after the linear kernel's types)
+SCALE = 6  # block type of a level's joint rescaling of effects and covariance (interweaving)
 
 
 class GData(NamedTuple):
@@ -63,6 +75,9 @@ class GData(NamedTuple):
     #: (pairs, 3): level, effect and coefficient of each random effect whose variable is also
     #: a fixed effect (``_cons`` and ``U0``, ``x`` and ``U1``), for the shift steps
     shift: np.ndarray
+    #: 1 when every coefficient's prior is normal or flat: β then moves by Gamerman's
+    #: Metropolized Newton (IRLS) proposal instead of a random walk
+    newton: int
 
 
 @njit(cache=True)
@@ -104,6 +119,118 @@ def ll_obs(fam: int, y: float, n: float, eta: float) -> float:
     if y > 0.0:
         out += y * math.log(-math.expm1(-t)) if t > 1e-300 else y * eta
     return out
+
+
+@njit(cache=True)
+def derivs(fam: int, y: float, n: float, eta: float) -> tuple[float, float]:
+    """dℓ/dη and d²ℓ/dη² of one observation (the formulas of ``fit.glmm_family``)."""
+    if fam == POISSON:
+        mu = math.exp(eta)
+        return y - mu, -mu
+    if fam == LOGIT:
+        p = 1.0 / (1.0 + math.exp(-eta)) if eta > -700.0 else 0.0
+        return y - n * p, -n * p * (1.0 - p)
+    f = n - y
+    if fam == PROBIT:
+        phi = math.exp(-0.5 * eta * eta) / math.sqrt(2.0 * math.pi)
+        lp = math.exp(math.log(phi) - _log_ndtr(eta)) if phi > 0.0 else -eta
+        lq = math.exp(math.log(phi) - _log_ndtr(-eta)) if phi > 0.0 else eta
+        if phi == 0.0:  # far tails: λ(x) ≈ -x for x → -∞
+            lp = -eta if eta < 0.0 else 0.0
+            lq = eta if eta > 0.0 else 0.0
+        return y * lp - f * lq, -y * lp * (eta + lp) - f * lq * (lq - eta)
+    t = math.exp(eta)
+    if t > 700.0:
+        return -f * t, -f * t
+    em = math.expm1(t)
+    if t < 1e-8:
+        r, d2p = 1.0 - t / 2.0, -t / 2.0
+    else:
+        r = t / em
+        d2p = r * (1.0 - t * (em + 1.0) / em)
+    return y * r - f * t, y * d2p - f * t
+
+
+@njit(cache=True)
+def _newton_terms(m: K.Model, d: GData, beta: np.ndarray, eta: np.ndarray):
+    """log target, and the Newton proposal's mean and precision factor, at β (η given)."""
+    p = m.p
+    H = np.zeros((p, p))
+    g = np.zeros(p)
+    lt = 0.0
+    for i in range(d.y.shape[0]):
+        w = d.w[i]
+        lt += w * ll_obs(d.fam, d.y[i], d.ntr[i], eta[i])
+        d1, d2 = derivs(d.fam, d.y[i], d.ntr[i], eta[i])
+        for a in range(p):
+            xa = d.X[i, a]
+            g[a] += w * d1 * xa
+            for b in range(a + 1):
+                H[a, b] -= w * d2 * xa * d.X[i, b]
+    for a in range(p):
+        for b in range(a):
+            H[b, a] = H[a, b]
+        ar = m.beta_args[a]
+        lt += logpdf_scalar(m.beta_code[a], beta[a], ar[0], ar[1], ar[2])
+        if m.beta_code[a] == 1:  # normal(mean, var)
+            H[a, a] += 1.0 / ar[1]
+            g[a] += (ar[0] - beta[a]) / ar[1]
+    L = H.copy()
+    if not K._chol_inplace(L):
+        return lt, beta.copy(), L, False
+    mean = beta + K._chol_solve(L, g)
+    return lt, mean, L, True
+
+
+@njit(cache=True)
+def _logq(x: np.ndarray, mean: np.ndarray, L: np.ndarray) -> float:
+    """log N(x; mean, (L L')⁻¹) up to the constant."""
+    p = x.shape[0]
+    v = x - mean
+    z = np.zeros(p)  # z = L' v
+    for a in range(p):
+        acc = 0.0
+        for b in range(a, p):
+            acc += L[b, a] * v[b]
+        z[a] = acc
+    out = 0.0
+    for a in range(p):
+        out += math.log(L[a, a]) - 0.5 * z[a] * z[a]
+    return out
+
+
+@njit(cache=True)
+def _beta_newton(m: K.Model, d: GData, st: K.State, blk: int) -> bool:
+    """Gamerman's Metropolized IRLS step for β. False when it cannot be formed here."""
+    p = m.p
+    n = d.y.shape[0]
+    beta0 = st.beta.copy()
+    lt0, m0, L0, ok0 = _newton_terms(m, d, beta0, st.resid)
+    if not ok0:
+        return False
+    z = np.empty(p)
+    for a in range(p):
+        z[a] = normal(st.rng)
+    beta1 = m0 + K._solve_upper_t(L0, z)
+    eta1 = np.empty(n)
+    for i in range(n):
+        e = st.resid[i]
+        for a in range(p):
+            e += d.X[i, a] * (beta1[a] - beta0[a])
+        eta1[i] = e
+    lt1, m1, L1, ok1 = _newton_terms(m, d, beta1, eta1)
+    st.tries[blk] += 1.0
+    st.mh_win_n[blk] += 1.0
+    if ok1 and lt1 > -np.inf:
+        logr = lt1 + _logq(beta0, m1, L1) - lt0 - _logq(beta1, m0, L0)
+        if math.log(uniform(st.rng)) < logr:
+            st.acc[blk] += 1.0
+            st.mh_win_acc[blk] += 1.0
+            for a in range(p):
+                st.beta[a] = beta1[a]
+            for i in range(n):
+                st.resid[i] = eta1[i]
+    return True
 
 
 @njit(cache=True)
@@ -272,10 +399,77 @@ def _shift_step(m: K.Model, d: GData, st: K.State) -> None:
 
 
 @njit(cache=True)
+def _cov_logprior(m: K.Model, st: K.State, lev: int) -> float:
+    k = m.k[lev]
+    if m.struct[lev] == K.UNSTRUCTURED:
+        o = m.zzk[lev]
+        S = st.Sig[o : o + k * k].reshape(k, k).copy()
+        if m.iw_df[lev] > 0.0:
+            V = m.iw_S[o : o + k * k].reshape(k, k).copy()
+            return logpdf_iwishart(S, m.iw_df[lev], V)
+        return logpdf_jeffreys_matrix(S)
+    out = 0.0
+    vo = m.voff[lev]
+    for j in range(m.nvar[lev]):
+        a = m.var_args[vo + j]
+        out += logpdf_scalar(m.var_code[vo + j], st.var[vo + j], a[0], a[1], a[2])
+    return out
+
+
+@njit(cache=True)
+def _scale_step(m: K.Model, d: GData, st: K.State, blk: int) -> None:
+    lev = m.blk_level[blk]
+    if m.struct[lev] == K.EXCHANGEABLE:
+        return
+    k = m.k[lev]
+    n = d.y.shape[0]
+    bo = m.boff[lev]
+    zc = m.zcoff[lev]
+    o = m.zzk[lev]
+    vo = m.voff[lev]
+    logc = st.mh_scale[blk] * normal(st.rng)
+    c = math.exp(logc)
+    nfree = k * (k + 1) // 2 if m.struct[lev] == K.UNSTRUCTURED else m.nvar[lev]
+    lp0 = _cov_logprior(m, st, lev)
+    eta1 = np.empty(n)
+    ll0 = 0.0
+    ll1 = 0.0
+    for i in range(n):
+        grp = d.g[i, lev]
+        zb = 0.0
+        for t in range(k):
+            zb += d.Z[i, zc + t] * st.b[bo + grp * k + t]
+        eta1[i] = st.resid[i] + (c - 1.0) * zb
+        ll0 += d.w[i] * ll_obs(d.fam, d.y[i], d.ntr[i], st.resid[i])
+        ll1 += d.w[i] * ll_obs(d.fam, d.y[i], d.ntr[i], eta1[i])
+    c2 = c * c
+    for t in range(k * k):
+        st.Sig[o + t] *= c2
+    for j in range(m.nvar[lev]):
+        st.var[vo + j] *= c2
+    lp1 = _cov_logprior(m, st, lev)
+    st.tries[blk] += 1.0
+    st.mh_win_n[blk] += 1.0
+    logr = ll1 - ll0 + lp1 - lp0 + 2.0 * nfree * logc
+    if lp1 > -np.inf and math.log(uniform(st.rng)) < logr:
+        st.acc[blk] += 1.0
+        st.mh_win_acc[blk] += 1.0
+        for t in range(m.G[lev] * k):
+            st.b[bo + t] *= c
+        for i in range(n):
+            st.resid[i] = eta1[i]
+    else:
+        for t in range(k * k):
+            st.Sig[o + t] /= c2
+        for j in range(m.nvar[lev]):
+            st.var[vo + j] /= c2
+
+
+@njit(cache=True)
 def iterate(m: K.Model, d: GData, st: K.State, adapt: bool) -> None:
     nb = m.blk_type.shape[0]
     for blk in range(nb):
-        if m.blk_type[blk] == K.BETA:
+        if m.blk_type[blk] == K.BETA and not (d.newton == 1 and _beta_newton(m, d, st, blk)):
             _beta_step(m, d, st, blk)
     for lev in range(m.nl):
         _re_step(m, d, st, lev, d.re_blk[lev])
@@ -283,7 +477,9 @@ def iterate(m: K.Model, d: GData, st: K.State, adapt: bool) -> None:
     K._variance_step(m, st)
     for blk in range(nb):
         t = m.blk_type[blk]
-        if t != K.BETA and t != RE:
+        if t == SCALE:
+            _scale_step(m, d, st, blk)
+        elif t != K.BETA and t != RE:
             K._mh_step(m, st, blk)
     st.it[0] += 1.0
     if adapt and int(st.it[0]) % m.every == 0:

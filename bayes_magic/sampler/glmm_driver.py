@@ -47,19 +47,20 @@ def prepare_glmm(
     # there) and the random effects get the GLMM's blocks
     keep = [j for j in range(len(m.blk_type)) if m.blk_type[j] != K.BETA]
     pick = lambda a: [a[j] for j in keep]  # noqa: E731
-    blk_type = [K.BETA, *pick(m.blk_type), *([G.RE] * nl)]
-    blk_level = [0, *pick(m.blk_level), *range(nl)]
-    blk_j = [0, *pick(m.blk_j), *([0] * nl)]
-    blk_dim = [p, *pick(m.blk_dim), *(lev.k for lev in bm.levels)]
+    blk_type = [K.BETA, *pick(m.blk_type), *([G.RE] * nl), *([G.SCALE] * nl)]
+    blk_level = [0, *pick(m.blk_level), *range(nl), *range(nl)]
+    blk_j = [0, *pick(m.blk_j), *([0] * nl), *([0] * nl)]
+    blk_dim = [p, *pick(m.blk_dim), *(lev.k for lev in bm.levels), *([1] * nl)]
     o = bm.options
     tar = (
         [0.234 if p > 1 else 0.44]
         + pick(m.blk_tar)
         + [0.44 if lev.k == 1 else 0.234 for lev in bm.levels]
+        + [0.44] * nl
     )
     if o.tarate is not None:
         tar = [float(o.tarate)] * len(tar)
-    re_blk = np.arange(len(blk_type) - nl, len(blk_type), dtype=np.int64)
+    re_blk = np.arange(len(blk_type) - 2 * nl, len(blk_type) - nl, dtype=np.int64)
     i64 = lambda v: np.array(v, dtype=np.int64)  # noqa: E731
     m = m._replace(
         beta_gibbs=0,
@@ -73,7 +74,8 @@ def prepare_glmm(
         blk_tar=np.array(tar, dtype=np.float64),
     )
     # descriptions and MH names in block order (blocksummary, acceptance notes)
-    desc = [f"{{{bm.eq}:}}  (adaptive MH)"]
+    newton = all(c in (0, 1) for c in m.beta_code)  # flat or normal priors
+    desc = [f"{{{bm.eq}:}}  ({'MH, Newton (IRLS) proposal' if newton else 'adaptive MH'})"]
     mh_names = [f"{{{bm.eq}:}}", *pick(lay.mh_names)]
     n_gibbs = 0
     for li, lev in enumerate(bm.levels):
@@ -92,6 +94,11 @@ def prepare_glmm(
         re_list = " ".join("{" + nm + "}" for nm in lev.names)
         desc.append(f"{re_list}  (adaptive MH, a block per group)")
         mh_names.append(re_list)
+    for lev in bm.levels:
+        cov = f"{{{lev.matrix},m}}" if lev.matrix else " ".join(f"{{{v}}}" for v in lev.var_names)
+        re_list = " ".join("{" + nm + "}" for nm in lev.names)
+        desc.append(f"{cov} with {re_list}  (adaptive MH, joint rescaling)")
+        mh_names.append(f"{cov} rescaling")
     layout = Layout(
         list(lay.coef_names),
         lay.cov_names,
@@ -142,6 +149,7 @@ def prepare_glmm(
         const=const,
         re_blk=re_blk,
         shift=_shift_pairs(bm, d),
+        newton=int(all(c in (0, 1) for c in m.beta_code)),
     )
     # the linear model's zcoff must describe Z's columns (it does: one block of k per level)
     return (m, data), layout
