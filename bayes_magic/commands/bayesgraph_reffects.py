@@ -70,9 +70,10 @@ def _mixed_result(s, cmd: Command) -> tuple[MixedFit, str]:
     if est is None:
         raise StataError(f"estimation result {name} not found", 111)
     fit = getattr(est, "fit", None)
-    if getattr(est, "cmd", None) != "mixed" or not isinstance(fit, MixedFit):
-        raise StataError(f"blup({name}): {name} does not hold mixed results", 498)
-    if fit.problem is None or fit.solution is None:
+    if getattr(est, "cmd", None) not in ("mixed", "meglm") or not isinstance(fit, MixedFit):
+        raise StataError(f"blup({name}): {name} does not hold mixed or me* results", 498)
+    # melogit and friends give empirical Bayes means (their "BLUPs") from their own quadrature
+    if est.cmd == "mixed" and (fit.problem is None or fit.solution is None):
         raise StataError(f"blup({name}): the BLUPs of {name} are not available", 498)
     return fit, name
 
@@ -187,7 +188,21 @@ def compare(
     }
 
 
-def _draw(c: dict[str, Any], mname: str, bname: str, title: str | None) -> Drawn:
+def _estimator(fit: MixedFit) -> tuple[str, str]:
+    """What the frequentist fit's predictions are called, and the command that made them:
+    ``mixed``'s BLUPs, or the empirical Bayes means of ``melogit`` and friends."""
+    fam = getattr(fit, "family", None)
+    if fam is None:
+        return "BLUP", "mixed"
+    from ..fit.glmm_family import FAMILIES
+
+    return "EB mean", next((k for k, v in FAMILIES.items() if v == fam), "meglm")
+
+
+def _draw(
+    c: dict[str, Any], mname: str, bname: str, title: str | None, source: tuple[str, str]
+) -> Drawn:
+    kind, src = source
     fig, axes = new_figure(1, 2, size=(10.24, 4.48))
     left, right = axes[0, 0], axes[0, 1]
     both = np.concatenate([c["blup"], c["mean"]])
@@ -195,7 +210,7 @@ def _draw(c: dict[str, Any], mname: str, bname: str, title: str | None) -> Drawn
     grid = np.linspace(both.min() - pad, both.max() + pad, 300)
     _, db, _ = kdensity(c["blup"], grid)
     _, dm, _ = kdensity(c["mean"], grid)
-    left.plot(grid, db, color=COLORS[0], linewidth=1.5, label="BLUP (mixed)")
+    left.plot(grid, db, color=COLORS[0], linewidth=1.5, label=f"{kind} ({src})")
     left.plot(
         grid, dm, color=COLORS[1], linewidth=1.5, linestyle="--", label="Posterior mean (bayes)"
     )
@@ -213,7 +228,7 @@ def _draw(c: dict[str, Any], mname: str, bname: str, title: str | None) -> Drawn
         ecolor=COLORS[0],
         elinewidth=0.8,
         alpha=0.7,
-        label="BLUP ± 1.96 SE",
+        label=f"{kind} ± 1.96 SE",
     )
     yerr = np.vstack([c["mean"] - c["lower"], c["upper"] - c["mean"]])
     right.errorbar(
@@ -231,13 +246,13 @@ def _draw(c: dict[str, Any], mname: str, bname: str, title: str | None) -> Drawn
     lo = min(np.min(c["blup"] - z * c["se"]), np.min(c["lower"]))
     hi = max(np.max(c["blup"] + z * c["se"]), np.max(c["upper"]))
     right.plot([lo, hi], [lo, hi], color="#7f7f7f", linewidth=1.0, linestyle=":", label="45° line")
-    right.set_title("Posterior mean against BLUP", fontsize="medium")
-    right.set_xlabel("BLUP (mixed)")
+    right.set_title(f"Posterior mean against {kind}", fontsize="medium")
+    right.set_xlabel(f"{kind} ({src})")
     right.set_ylabel("Posterior mean (bayes)")
     right.legend(fontsize="small", frameon=False, loc="upper left")
     fig.suptitle(title or f"{{{c['stub']}}}: {_effect_label(c)} by {c['level']}", fontweight="bold")
     fig.tight_layout()
-    what = f"reffects {{{c['stub']}}}, BLUPs of {mname} against posterior means of {bname}"
+    what = f"reffects {{{c['stub']}}}, {kind}s of {mname} against posterior means of {bname}"
     return Drawn(fig, what, 2, "reffects", {c["stub"]: c})
 
 
@@ -265,7 +280,11 @@ def reffects(s, cmd: Command) -> list[Output]:
 
     def maker(li: int, j: int, stub: str) -> Callable[[], Drawn]:
         return lambda: _draw(
-            compare(post, fit, li, j, stub, idx, step, level), mname, bname, go.title
+            compare(post, fit, li, j, stub, idx, step, level),
+            mname,
+            bname,
+            go.title,
+            _estimator(fit),
         )
 
     return publish(s, [maker(*st) for st in stubs], go)

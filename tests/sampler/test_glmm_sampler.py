@@ -203,3 +203,30 @@ def test_probit_random_slopes_and_poisson_run() -> None:
         "mepoisson incidence i.period || herd:, exposure(size)",
     )
     assert "Bayesian multilevel Poisson regression" in out
+
+
+def test_reffects_graph_compares_melogit_with_bayes_melogit() -> None:
+    from bayes_magic.commands.bayesgraph_plots import BayesFigure
+
+    s = Session()
+    run(s, "use cbpp")
+    run(s, "quietly melogit incidence i.period || herd:, binomial(size)")
+    run(s, "estimates store ml")
+    run(
+        s,
+        "quietly bayes, rseed(4) mcmcsize(1000) burnin(500): "
+        "melogit incidence i.period || herd:, binomial(size)",
+    )
+    run(s, "estimates store bay")
+    res = s.execute("bayesgraph reffects, blup(ml) bayes(bay)")
+    assert res.error is None
+    fig = next(o for o in res if isinstance(o, BayesFigure))
+    c = fig.data["U0"]
+    # the x axis holds melogit's empirical Bayes means, the y axis the posterior means
+    np.testing.assert_allclose(c["blup"], s.estimates["ml"].fit.blups()[0][:, 0])
+    post = s.estimates["bay"]
+    np.testing.assert_allclose(
+        c["mean"][:3], [post.chains_of(f"U0[{g}]").mean() for g in (1, 2, 3)]
+    )
+    assert fig.legends[0] == ["EB mean (melogit)", "Posterior mean (bayes)"]
+    assert "EB means of ml against posterior means of bay" in fig.text()
