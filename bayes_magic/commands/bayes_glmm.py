@@ -77,7 +77,7 @@ def glmm_states(model: tuple, states: list, V_beta: np.ndarray | None) -> list:
     n = data.y.shape[0]
     out = []
     for st in states:
-        st = st._replace(resid=np.zeros(n))
+        st = st._replace(resid=np.zeros(2 * n))  # η, then each observation's log likelihood
         if data.newton:  # the Newton proposal needs no adaptation
             st.mh_done[0] = 1.0
         if V_beta is not None:

@@ -392,9 +392,11 @@ def _info(
     if rc:
         info["scalars"]["Rc_max"] = float(np.nanmax(rc))
     info["macros"] = {
-        "cmd": "bayesmh" if post.cmd == "bayesmh" else "mixed",
+        # [BAYES] bayes, stored results: e(cmd) is bayesmh, e(cmdname) the command under the
+        # prefix, e(prefix) bayes
+        "cmd": "bayesmh",
         "prefix": "bayes" if post.cmd == "bayes" else "",
-        **({"cmdname": "mixed"} if post.cmd == "bayes" else {}),
+        **({"cmdname": bm.command.split(": ", 1)[1]} if post.cmd == "bayes" else {}),
         "depvar": d.depvar,
         "title": bm.title,
         "cmdline": bm.cmdline,
@@ -415,7 +417,7 @@ def health_warnings(post: Posterior) -> list[str]:
                 f"Note: acceptance rate of {name} is low ({rate:.3f}); try block() "
                 "or scale(), or a longer burnin() for adaptation."
             )
-        elif rate > 0.95:
+        elif rate > 0.95 and name not in getattr(layout, "not_random_walk", ()):
             out.append(
                 f"Note: acceptance rate of {name} is high ({rate:.3f}); the proposal "
                 "moves too little: try a longer burnin() for adaptation."

@@ -90,6 +90,11 @@ def current_mu(s, post: Posterior, touse: np.ndarray) -> tuple[np.ndarray, np.nd
         g, Z = group_rows(ds, dl), re_columns(ds, dl)
         ok &= (g >= 0) & ~np.isnan(Z).any(axis=1)
         parts.append((lev, dl, first, g, Z))
+    if getattr(post.model, "family", None) is not None:  # trials and offset must be known
+        from ..design.glmm import trials_offset_now
+
+        trials, off = trials_offset_now(ds, post.glmm)
+        ok &= np.isfinite(trials) & (trials >= 0) & np.isfinite(off)
     rows = np.flatnonzero(ok)
     if not len(rows):
         raise StataError("no observations", 2000)

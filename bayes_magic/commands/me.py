@@ -22,7 +22,7 @@ from ..fit.glmm_family import FAMILIES, Family
 from ..report.coeftable import CoefRow, CoefTable, Equation, fmt_coef
 from ..report.format import fmt_f, fmt_g
 from ..report.output import LazyBlock, Output, Text
-from ..spec.model import build_mixed
+from ..spec.model import build_mixed, me_option
 from ..syntax.ast import Command, MultilevelModel
 from ..syntax.unparse import cmdline
 from . import mixed_display as D
@@ -95,12 +95,14 @@ def _re_param_names(fit: GLMMFit) -> list[tuple[str, str, list[int]]]:
         names = [f"R.{lv.crossed}" if lv.crossed else z for z in lv.znames]
         k = lv.k
         if lv.covariance in ("identity", "exchangeable"):
-            out.append(("var", f"var({names[0]}[{lvn}])", [idx[f"lns{li}_1_1"]]))
+            # one variance shared by all the level's effects: var(urban _cons), as mixed
+            joint = " ".join(names)
+            out.append(("var", f"var({joint}[{lvn}])", [idx[f"lns{li}_1_1"]]))
             if lv.covariance == "exchangeable" and k > 1:
                 out.append(
                     (
                         "cov",
-                        f"cov({names[0]}[{lvn}],{names[1]}[{lvn}])",
+                        f"cov({joint}[{lvn}])",
                         [idx[f"lns{li}_1_1"], idx[f"lns{li}_1_1"], idx[f"atr{li}_1_1_2"]],
                     )
                 )
@@ -239,8 +241,6 @@ def _header(fit: GLMMFit, opts: dict) -> list[str]:
     gd = fit.gdesign
     if gd is not None and gd.binomial is not None:
         lines.append(f"Binomial variable: {gd.binomial}")
-    if gd is not None and gd.offset_name:
-        lines.append(f"Offset: {gd.offset_name}")
     nogroup = bool(opts.get("nogroup"))
     if len(d.levels) == 1 and not nogroup:
         lv = d.levels[0]
@@ -280,6 +280,10 @@ def _table(est: Estimates, level: float, eform: str | None) -> CoefTable:
                 b, se, zz, pp, lo, hi = r.values
                 e = math.exp(b)
                 r.values = [e, e * se, zz, pp, math.exp(lo), math.exp(hi)]
+    gd = fit.gdesign
+    if gd is not None and gd.offset_name:
+        label = f"ln({gd.offset_name})" if gd.exposure else gd.offset_name
+        rows.append(CoefRow(label, kind="exposure" if gd.exposure else "offset"))
     eqs = [Equation("", rows)]
     comps = _re_param_names(fit)
     k0 = len(d.columns)
@@ -343,6 +347,7 @@ def _table(est: Estimates, level: float, eform: str | None) -> CoefTable:
         [first, "Std. err.", "z", "P>|z|", ci.split(" ")[0] + " " + ci.split(" ")[1], "interval]"],
         cells,
         stub_title=d.depvar,
+        base_zero=not eform,  # exponentiated tables print "(base)" without a number
     )
 
 
@@ -351,11 +356,11 @@ def _notes(fit: GLMMFit, eform: str | None) -> list[str]:
     if eform and "_cons" in fit.design.xnames:
         fam = fit.family
         assert fam is not None
-        what = {"Odds ratio": "odds ratios", "IRR": "incidence-rate ratios"}.get(eform)
-        if what:
-            out.append(f"Note: Estimates are transformed only in the first equation to {what}.")
-        base = "baseline odds" if fam.link == "logit" else "baseline incidence rate"
-        out.append(f"Note: _cons estimates {base} (conditional on zero random effects).")
+        what = {"Odds ratio": "odds ratios", "IRR": "incidence-rate ratios"}.get(eform, "exp(b)")
+        out.append(f"Note: Estimates are transformed only in the first equation to {what}.")
+        base = {"logit": "baseline odds", "log": "baseline incidence rate"}.get(fam.link)
+        if base:
+            out.append(f"Note: _cons estimates {base} (conditional on zero random effects).")
     return out
 
 
@@ -445,6 +450,10 @@ def _method(cmd: Command, nlevels: int, crossed: bool) -> tuple[str, int, list[s
     if meth == "laplace":
         return "laplace", 1, notes
     q = 7 if q is None else int(q)
+    if q == 1:
+        if meth == "ghermite":  # one node at zero: the likelihood ignores the variances
+            raise StataError("intpoints() must be at least 2 with intmethod(ghermite)", 198)
+        return "laplace", 1, notes  # one adaptive point is the Laplace approximation
     return _METHODS[meth], q, notes
 
 
@@ -463,12 +472,16 @@ def _make(name: str):
             return me_outputs(s.e, {o.name: o.value for o in cmd.options})
         for o in _NOT_YET:
             if cmd.has(o):
-                raise StataError(f"option {o}() is not available in bayes_magic's {name} yet", 198)
+                shown = o if o in ("noestimate", "dnumerical") else f"{o}()"
+                raise StataError(
+                    f"option {shown} is not available in bayes_magic's {name} yet", 198
+                )
         if name != "melogit" and name != "meprobit" and name != "mecloglog" and cmd.has("binomial"):
             raise StataError("option binomial() not allowed", 198)
-        if name == "mepoisson" and cmd.has("offset") and cmd.has("exposure"):
+        offset, exposure = me_option(cmd, "offset"), me_option(cmd, "exposure")
+        if offset is not None and exposure is not None:
             raise StataError("only one of offset() or exposure() can be specified", 198)
-        if name != "mepoisson" and cmd.has("exposure"):
+        if name != "mepoisson" and exposure is not None:
             raise StataError("option exposure() not allowed", 198)
         if cmd.weight is not None and cmd.weight.kind != "fweight":
             raise StataError(
@@ -487,8 +500,8 @@ def _make(name: str):
             touse,
             family=family.family,
             binomial=cmd.option("binomial"),
-            offset=cmd.option("offset"),
-            exposure=cmd.option("exposure"),
+            offset=offset,
+            exposure=exposure,
         )
         if not gd.base.levels:
             raise StataError(

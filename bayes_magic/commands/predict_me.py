@@ -153,7 +153,10 @@ def predict_me(s, cmd: Command) -> list[Output]:
         if which == "eta":
             val, label = eta, "Fitted linear predictor"
         else:
-            val, label = fam.mean(trials, eta), "Predicted mean"
+            if stat[0] == "pr":  # the probability of a positive outcome, whatever the trials
+                val, label = fam.mean(np.ones_like(trials), eta), "Predicted probability"
+            else:
+                val, label = fam.mean(trials, eta), "Predicted mean"
     val = np.where(touse, val, np.nan)
     ds.set_values(names[0], val, vtype)
     ds.info[names[0]].label = label

@@ -91,6 +91,8 @@ def build_glmm_design(
     if family == "poisson":
         if np.any(y < 0):
             raise StataError(f"{d.depvar} must be greater than or equal to zero", 459)
+        if np.all(y == 0):
+            raise StataError(f"{d.depvar} is zero for all observations", 2000)
     elif binomial is not None:
         if np.any(trials < 0) or np.any(trials != np.round(trials)):
             raise StataError(f"{bin_var or binomial} must contain nonnegative integers", 459)

@@ -91,7 +91,9 @@ class MixedDesign:
 def drop_collinear(
     X: np.ndarray, columns: list[Column], index: list[int], notes: list[str]
 ) -> tuple[np.ndarray, list[int]]:
-    """Drop columns of X that are linear combinations of earlier ones (later ones go first)."""
+    """Drop columns of X that are linear combinations of earlier ones (later ones go first),
+    the constant being considered first, as Stata's _rmcoll keeps ``_cons`` and omits a
+    variable that is constant in the sample."""
     if X.shape[1] == 0:
         return X, index
     keep: list[int] = []
@@ -99,7 +101,9 @@ def drop_collinear(
     scale[scale == 0] = 1.0
     Xs = X / scale
     basis = np.zeros((X.shape[0], 0))
-    for j in range(X.shape[1]):
+    cons = [j for j in range(X.shape[1]) if columns[index[j]].name == "_cons"]
+    order = cons + [j for j in range(X.shape[1]) if j not in cons]
+    for j in order:
         v = Xs[:, j]
         if basis.shape[1]:
             coef, *_ = np.linalg.lstsq(basis, v, rcond=None)
@@ -119,6 +123,7 @@ def drop_collinear(
                 notes.append(
                     f"note: {col.name.replace('o.', '.', 1)} omitted because of collinearity."
                 )
+    keep.sort()
     return X[:, keep], [index[j] for j in keep]
 
 

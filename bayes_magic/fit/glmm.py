@@ -105,7 +105,8 @@ def fit_glm(
             if llc >= ll - 1e-10 * abs(ll):
                 break
             t /= 2
-        done = abs(llc - ll) < 1e-12 * (1 + abs(ll)) and np.max(np.abs(cand - beta)) < 1e-9
+        moved = float(np.max(np.abs(cand - beta), initial=0.0))
+        done = abs(llc - ll) < 1e-12 * (1 + abs(ll)) and moved < 1e-9
         beta, ll, d1, d2 = cand, llc, d1c, d2c
         log.append((it, ll))
         if done:
@@ -137,6 +138,12 @@ def fit_glmm(
     beta0, ll0, fe_log = fit_glm(family, X, y, n, w, off)
     if not np.isfinite(ll0):
         raise StataError("initial values not feasible", 1400)
+    if family.family != "poisson" and ll0 - const > -1e-6 * max(1.0, float(w.sum())):
+        # every outcome fitted with probability 1: complete separation (Stata's logit stops
+        # the same way, "outcome ... predicts data perfectly")
+        raise StataError(
+            "the fixed effects predict the outcome perfectly; the model cannot be estimated", 2000
+        )
     levels = d.levels
     single = len(levels) == 1
     if single:
@@ -166,10 +173,11 @@ def fit_glmm(
     def loglik(x: np.ndarray) -> float:
         beta = x[:p]
         Sig, _ = sigmas_from_params(levels, template, x[p:])
-        try:
-            Ls = [psd_cholesky(S) for S in Sig]
-        except np.linalg.LinAlgError:
-            return -np.inf
+        for S in Sig:
+            # correlations of three or more effects need not form a covariance matrix
+            if len(S) > 2 and np.linalg.eigvalsh(S).min() < -1e-10 * max(np.trace(S), 1e-300):
+                return -np.inf
+        Ls = [psd_cholesky(S) for S in Sig]
         xb = X @ beta + off
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             if single:
@@ -242,10 +250,10 @@ def fit_glmm(
     # correlations with a zero-variance effect are not identified: hold them
     for prm in params:
         if prm.kind == "atr" and not prm.boundary:
+            sds = [q for q in params if q.kind == "lns" and q.level == prm.level]
             for j in prm.effects:
-                lns = next(
-                    q for q in params if q.kind == "lns" and q.level == prm.level and j in q.effects
-                )
+                # exchangeable levels have one SD for all their effects
+                lns = next((q for q in sds if j in q.effects), sds[0])
                 if lns.boundary:
                     prm.boundary = True
     live_p = [i for i, prm in enumerate(params) if not prm.boundary]

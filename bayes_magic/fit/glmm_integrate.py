@@ -292,18 +292,24 @@ class JointLaplace:
         """Per level: the modes of u and their conditional covariances (from the joint Hessian)."""
         A = self.design(Ls)
         v, _f, H = self.find_mode(xb, A)
-        Hd = H.toarray() if self.q <= 3000 else None
+        dense = self.q <= 3000
+        Vinv = np.linalg.inv(H.toarray()) if dense else None
+        lu = None if dense else splu(H)
         out = []
         off = 0
         for (Z, _g, G), L in zip(self.levels, Ls):
             k = Z.shape[1]
             vv = v[off : off + G * k].reshape(G, k)
             covs = np.zeros((G, k, k))
-            if Hd is not None:
-                Vinv = np.linalg.inv(Hd)
-                for gi in range(G):
-                    sl = slice(off + gi * k, off + (gi + 1) * k)
-                    covs[gi] = L @ Vinv[sl, sl] @ L.T
+            for gi in range(G):
+                sl = slice(off + gi * k, off + (gi + 1) * k)
+                if Vinv is not None:
+                    block = Vinv[sl, sl]
+                else:  # the group's k columns of H⁻¹ by sparse solves
+                    E = np.zeros((self.q, k))
+                    E[np.arange(sl.start, sl.stop), np.arange(k)] = 1.0
+                    block = np.column_stack([lu.solve(E[:, j]) for j in range(k)])[sl, :]
+                covs[gi] = L @ block @ L.T
             out.append((vv @ L.T, covs))
             off += G * k
         return out

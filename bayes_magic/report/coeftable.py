@@ -136,6 +136,8 @@ class CoefTable:
             return f"{abbrev(r.label, k):>{k}} |"
         if r.kind == "re":  # me* variance rows: ``   var(_cons)|``, right-aligned to the bar
             return f"{abbrev(r.label, k + 1):>{k + 1}}|" + self.row_format(r)
+        if r.kind in ("offset", "exposure"):  # ``ln(size) |          1  (exposure)``
+            return f"{abbrev(r.label, k):>{k}} |" + f"{'1':>{self.base_width}}  ({r.kind})"
         if r.kind in ("level", "base", "omitted"):
             n = self.level_stub
             stub = f"{abbrev(r.label, n):>{n}}{' ' * (k + 1 - n)}|"
@@ -163,6 +165,8 @@ class CoefTable:
                     continue
                 if r.kind == "heading":
                     rows.append([r.label] + [""] * (len(self.html_header) - 1))
+                elif r.kind in ("offset", "exposure"):
+                    rows.append([r.label, "1", f"({r.kind})"] + [""] * (len(self.html_header) - 3))
                 elif r.kind in ("base", "omitted", "omitted_var"):
                     rows.append(
                         ["  " + r.label, "0", f"({r.kind.split('_')[0]})"]

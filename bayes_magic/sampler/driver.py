@@ -40,6 +40,9 @@ class Layout:
     blocks: list[str]  # a description of each sampling block (blocksummary)
     n_gibbs: int  # number of Gibbs blocks per iteration
     mh_names: list[str]
+    #: MH blocks whose proposal is not a random walk (Newton proposals): a high acceptance
+    #: rate is what they should have, not a sign of a step that is too small
+    not_random_walk: list[str] = field(default_factory=list)
 
     @property
     def names(self) -> list[str]:

@@ -31,8 +31,10 @@ conjugate structure, so one iteration is
    times c^(2m), m the number of free covariance elements (the Jacobian, net of the effects'
    density, which the move leaves unchanged in the standardized scale).
 
-The linear predictor η = offset + Xβ + Σ Z b is kept in the state's ``resid`` vector and
-updated as blocks move. Conditional distributions are chosen by an integer code, as everywhere
+The linear predictor η = offset + Xβ + Σ Z b is kept in the first half of the state's
+``resid`` vector (length 2n) and each observation's log likelihood at η in the second half;
+both are updated as blocks move, so that no step evaluates the likelihood of the current state
+again. Conditional distributions are chosen by an integer code, as everywhere
 in the engine: 0 logit, 1 probit, 2 cloglog (binomial with trials), 3 Poisson.
 """
 
@@ -135,9 +137,10 @@ def derivs(fam: int, y: float, n: float, eta: float) -> tuple[float, float]:
         phi = math.exp(-0.5 * eta * eta) / math.sqrt(2.0 * math.pi)
         lp = math.exp(math.log(phi) - _log_ndtr(eta)) if phi > 0.0 else -eta
         lq = math.exp(math.log(phi) - _log_ndtr(-eta)) if phi > 0.0 else eta
-        if phi == 0.0:  # far tails: λ(x) ≈ -x for x → -∞
-            lp = -eta if eta < 0.0 else 0.0
-            lq = eta if eta > 0.0 else 0.0
+        if phi == 0.0:  # far tails: λ(x) ≈ -x and λ(x)(x + λ(x)) → 1 as x → -∞
+            if eta < 0.0:
+                return y * -eta, -y
+            return -f * eta, -f
         return y * lp - f * lq, -y * lp * (eta + lp) - f * lq * (lq - eta)
     t = math.exp(eta)
     if t > 700.0:
@@ -152,16 +155,44 @@ def derivs(fam: int, y: float, n: float, eta: float) -> tuple[float, float]:
 
 
 @njit(cache=True)
-def _newton_terms(m: K.Model, d: GData, beta: np.ndarray, eta: np.ndarray):
-    """log target, and the Newton proposal's mean and precision factor, at β (η given)."""
+def ll_derivs(fam: int, y: float, n: float, eta: float) -> tuple[float, float, float]:
+    """:func:`ll_obs` and :func:`derivs` together, sharing their exponentials."""
+    if fam == LOGIT:
+        if eta >= 0.0:
+            e = math.exp(-eta)
+            sp = eta + math.log1p(e)
+            p = 1.0 / (1.0 + e)
+        else:
+            e = math.exp(eta)
+            sp = math.log1p(e)
+            p = e / (1.0 + e)
+        return y * eta - n * sp, y - n * p, -n * p * (1.0 - p)
+    if fam == POISSON:
+        mu = math.exp(eta)
+        return y * eta - mu, y - mu, -mu
+    d1, d2 = derivs(fam, y, n, eta)
+    return ll_obs(fam, y, n, eta), d1, d2
+
+
+@njit(cache=True)
+def _newton_terms(
+    m: K.Model, d: GData, beta: np.ndarray, eta: np.ndarray, ll: np.ndarray, fill: bool
+):
+    """log target, and the Newton proposal's mean and precision factor, at β (η given). The
+    observations' log likelihoods are read from ``ll``, or computed into it with ``fill``."""
     p = m.p
     H = np.zeros((p, p))
     g = np.zeros(p)
     lt = 0.0
     for i in range(d.y.shape[0]):
         w = d.w[i]
-        lt += w * ll_obs(d.fam, d.y[i], d.ntr[i], eta[i])
-        d1, d2 = derivs(d.fam, d.y[i], d.ntr[i], eta[i])
+        if fill:
+            li, d1, d2 = ll_derivs(d.fam, d.y[i], d.ntr[i], eta[i])
+            ll[i] = li
+        else:
+            d1, d2 = derivs(d.fam, d.y[i], d.ntr[i], eta[i])
+            li = ll[i]
+        lt += w * li
         for a in range(p):
             xa = d.X[i, a]
             g[a] += w * d1 * xa
@@ -175,11 +206,22 @@ def _newton_terms(m: K.Model, d: GData, beta: np.ndarray, eta: np.ndarray):
         if m.beta_code[a] == 1:  # normal(mean, var)
             H[a, a] += 1.0 / ar[1]
             g[a] += (ar[0] - beta[a]) / ar[1]
+    # a ridge that is a function of the state alone (so the reverse proposal uses the same
+    # rule) for the rare H that is not positive definite (weights underflowing, flat priors)
+    ridge = 0.0
+    scale = 1.0
+    for a in range(p):
+        scale = max(scale, abs(H[a, a]))
     L = H.copy()
-    if not K._chol_inplace(L):
-        return lt, beta.copy(), L, False
-    mean = beta + K._chol_solve(L, g)
-    return lt, mean, L, True
+    for _attempt in range(30):
+        L = H.copy()
+        for a in range(p):
+            L[a, a] += ridge
+        if K._chol_inplace(L):
+            mean = beta + K._chol_solve(L, g)
+            return lt, mean, L, True
+        ridge = 1e-10 * scale if ridge == 0.0 else ridge * 10.0
+    return lt, beta.copy(), L, False
 
 
 @njit(cache=True)
@@ -205,7 +247,7 @@ def _beta_newton(m: K.Model, d: GData, st: K.State, blk: int) -> bool:
     p = m.p
     n = d.y.shape[0]
     beta0 = st.beta.copy()
-    lt0, m0, L0, ok0 = _newton_terms(m, d, beta0, st.resid)
+    lt0, m0, L0, ok0 = _newton_terms(m, d, beta0, st.resid[:n], st.resid[n:], False)
     if not ok0:
         return False
     z = np.empty(p)
@@ -218,7 +260,8 @@ def _beta_newton(m: K.Model, d: GData, st: K.State, blk: int) -> bool:
         for a in range(p):
             e += d.X[i, a] * (beta1[a] - beta0[a])
         eta1[i] = e
-    lt1, m1, L1, ok1 = _newton_terms(m, d, beta1, eta1)
+    ll1 = np.empty(n)
+    lt1, m1, L1, ok1 = _newton_terms(m, d, beta1, eta1, ll1, True)
     st.tries[blk] += 1.0
     st.mh_win_n[blk] += 1.0
     if ok1 and lt1 > -np.inf:
@@ -230,11 +273,13 @@ def _beta_newton(m: K.Model, d: GData, st: K.State, blk: int) -> bool:
                 st.beta[a] = beta1[a]
             for i in range(n):
                 st.resid[i] = eta1[i]
+                st.resid[n + i] = ll1[i]
     return True
 
 
 @njit(cache=True)
 def refresh_eta(m: K.Model, d: GData, st: K.State) -> None:
+    """η and each observation's log likelihood, computed afresh from β and the effects."""
     n = d.y.shape[0]
     for i in range(n):
         e = d.off[i]
@@ -247,13 +292,15 @@ def refresh_eta(m: K.Model, d: GData, st: K.State) -> None:
             for t in range(k):
                 e += d.Z[i, zc + t] * st.b[bo + t]
         st.resid[i] = e
+        st.resid[n + i] = ll_obs(d.fam, d.y[i], d.ntr[i], e)
 
 
 @njit(cache=True)
 def loglik(m: K.Model, d: GData, st: K.State) -> float:
     out = d.const
-    for i in range(d.y.shape[0]):
-        out += d.w[i] * ll_obs(d.fam, d.y[i], d.ntr[i], st.resid[i])
+    n = d.y.shape[0]
+    for i in range(n):
+        out += d.w[i] * st.resid[n + i]
     return out
 
 
@@ -286,14 +333,16 @@ def _beta_step(m: K.Model, d: GData, st: K.State, blk: int) -> None:
         lp0 += logpdf_scalar(m.beta_code[j], st.beta[j], a[0], a[1], a[2])
         lp1 += logpdf_scalar(m.beta_code[j], st.beta[j] + step[j], a[0], a[1], a[2])
     eta1 = np.empty(n)
+    ll1 = np.empty(n)
     if lp1 > -np.inf:
         for i in range(n):
             e = st.resid[i]
             for j in range(p):
                 e += d.X[i, j] * step[j]
             eta1[i] = e
-            lp0 += d.w[i] * ll_obs(d.fam, d.y[i], d.ntr[i], st.resid[i])
-            lp1 += d.w[i] * ll_obs(d.fam, d.y[i], d.ntr[i], e)
+            ll1[i] = ll_obs(d.fam, d.y[i], d.ntr[i], e)
+            lp0 += d.w[i] * st.resid[n + i]
+            lp1 += d.w[i] * ll1[i]
     st.tries[blk] += 1.0
     st.mh_win_n[blk] += 1.0
     if lp1 > -np.inf and math.log(uniform(st.rng)) < lp1 - lp0:
@@ -303,6 +352,7 @@ def _beta_step(m: K.Model, d: GData, st: K.State, blk: int) -> None:
             st.beta[j] += step[j]
         for i in range(n):
             st.resid[i] = eta1[i]
+            st.resid[n + i] = ll1[i]
     _moments(st, blk, st.beta)
 
 
@@ -321,6 +371,8 @@ def _re_step(m: K.Model, d: GData, st: K.State, lev: int, blk: int) -> None:
     b0 = np.empty(k)
     b1 = np.empty(k)
     z = np.empty(k)
+    n = d.y.shape[0]
+    ll1 = np.empty(n)  # proposed log likelihoods, by observation
     for grp in range(m.G[lev]):
         po = m.zzoff[lev] + grp * k * k
         for t in range(k):
@@ -346,8 +398,9 @@ def _re_step(m: K.Model, d: GData, st: K.State, lev: int, blk: int) -> None:
                 delta = 0.0
                 for t in range(k):
                     delta += d.Z[i, zc + t] * (b1[t] - b0[t])
-                lp0 += d.w[i] * ll_obs(d.fam, d.y[i], d.ntr[i], st.resid[i])
-                lp1 += d.w[i] * ll_obs(d.fam, d.y[i], d.ntr[i], st.resid[i] + delta)
+                ll1[i] = ll_obs(d.fam, d.y[i], d.ntr[i], st.resid[i] + delta)
+                lp0 += d.w[i] * st.resid[n + i]
+                lp1 += d.w[i] * ll1[i]
         st.tries[blk] += 1.0
         st.mh_win_n[blk] += 1.0
         if lp1 > -np.inf and math.log(uniform(st.rng)) < lp1 - lp0:
@@ -359,6 +412,7 @@ def _re_step(m: K.Model, d: GData, st: K.State, lev: int, blk: int) -> None:
                 for t in range(k):
                     delta += d.Z[i, zc + t] * (b1[t] - b0[t])
                 st.resid[i] += delta
+                st.resid[n + i] = ll1[i]
             for t in range(k):
                 st.b[bo + grp * k + t] = b1[t]
 
@@ -432,6 +486,7 @@ def _scale_step(m: K.Model, d: GData, st: K.State, blk: int) -> None:
     nfree = k * (k + 1) // 2 if m.struct[lev] == K.UNSTRUCTURED else m.nvar[lev]
     lp0 = _cov_logprior(m, st, lev)
     eta1 = np.empty(n)
+    lli = np.empty(n)
     ll0 = 0.0
     ll1 = 0.0
     for i in range(n):
@@ -440,9 +495,12 @@ def _scale_step(m: K.Model, d: GData, st: K.State, blk: int) -> None:
         for t in range(k):
             zb += d.Z[i, zc + t] * st.b[bo + grp * k + t]
         eta1[i] = st.resid[i] + (c - 1.0) * zb
-        ll0 += d.w[i] * ll_obs(d.fam, d.y[i], d.ntr[i], st.resid[i])
-        ll1 += d.w[i] * ll_obs(d.fam, d.y[i], d.ntr[i], eta1[i])
+        lli[i] = ll_obs(d.fam, d.y[i], d.ntr[i], eta1[i])
+        ll0 += d.w[i] * st.resid[n + i]
+        ll1 += d.w[i] * lli[i]
     c2 = c * c
+    sig0 = st.Sig[o : o + k * k].copy()
+    var0 = st.var[vo : vo + m.nvar[lev]].copy()
     for t in range(k * k):
         st.Sig[o + t] *= c2
     for j in range(m.nvar[lev]):
@@ -458,19 +516,23 @@ def _scale_step(m: K.Model, d: GData, st: K.State, blk: int) -> None:
             st.b[bo + t] *= c
         for i in range(n):
             st.resid[i] = eta1[i]
+            st.resid[n + i] = lli[i]
     else:
         for t in range(k * k):
-            st.Sig[o + t] /= c2
+            st.Sig[o + t] = sig0[t]
         for j in range(m.nvar[lev]):
-            st.var[vo + j] /= c2
+            st.var[vo + j] = var0[j]
 
 
 @njit(cache=True)
 def iterate(m: K.Model, d: GData, st: K.State, adapt: bool) -> None:
     nb = m.blk_type.shape[0]
     for blk in range(nb):
-        if m.blk_type[blk] == K.BETA and not (d.newton == 1 and _beta_newton(m, d, st, blk)):
-            _beta_step(m, d, st, blk)
+        if m.blk_type[blk] == K.BETA:
+            if d.newton == 1:
+                _beta_newton(m, d, st, blk)  # no proposal here means no move (and none back)
+            else:
+                _beta_step(m, d, st, blk)
     for lev in range(m.nl):
         _re_step(m, d, st, lev, d.re_blk[lev])
     _shift_step(m, d, st)

@@ -62,7 +62,16 @@ def prepare_glmm(
         tar = [float(o.tarate)] * len(tar)
     re_blk = np.arange(len(blk_type) - 2 * nl, len(blk_type) - nl, dtype=np.int64)
     i64 = lambda v: np.array(v, dtype=np.int64)  # noqa: E731
+    # the linear kernel's observation-level arrays are unused here; empty C arrays keep one
+    # compiled signature for every GLMM (a Fortran-ordered X would compile the kernel again)
+    nl_ = len(bm.levels)
     m = m._replace(
+        multi=0,
+        y=np.zeros(0),
+        X=np.zeros((0, p)),
+        w=np.zeros(0),
+        obs_g=np.zeros((0, nl_), dtype=np.int64),
+        obs_Z=np.zeros((0, int(m.zcoff[-1]))),
         beta_gibbs=0,
         s2_gibbs=0,
         s2_code=0,  # flat: no term in the log prior
@@ -108,6 +117,7 @@ def prepare_glmm(
         desc,
         n_gibbs,
         mh_names,
+        [mh_names[0]] if newton else [],
     )
     # the GLMM's data
     n = d.n

@@ -28,7 +28,7 @@ from ..syntax.ast import (
     Term,
     VarName,
 )
-from .model import LinearMixedSpec, REEquation, build_mixed
+from .model import LinearMixedSpec, REEquation, build_mixed, me_option
 from .priors import MatrixArg, Prior, likelihood_from_expr, prior_from_expr
 
 __all__ = [
@@ -361,7 +361,7 @@ def build_bayes_mixed(cmd: Command, cmdline: str) -> BayesLinearModel:
 _ME_TITLES = {
     "melogit": "Bayesian multilevel logistic regression",
     "meprobit": "Bayesian multilevel probit regression",
-    "mecloglog": "Bayesian multilevel complementary log-log regression",
+    "mecloglog": "Bayesian multilevel cloglog regression",
     "mepoisson": "Bayesian multilevel Poisson regression",
 }
 
@@ -369,12 +369,22 @@ _ME_TITLES = {
 def build_bayes_me(cmd: Command, cmdline: str) -> BayesLinearModel:
     """``bayes[, options]: melogit|meprobit|mecloglog|mepoisson ...`` into a model: the
     ``bayes: mixed`` model without a residual variance, with the command's distribution."""
-    for o in ("vce", "constraints", "startvalues", "startgrid", "family", "link"):
+    for o in (
+        "vce",
+        "constraints",
+        "startvalues",
+        "startgrid",
+        "family",
+        "link",
+        "intpoints",
+        "intmethod",
+        "laplace",
+        "noestimate",
+        "dnumerical",
+    ):
         if cmd.has(o):
-            raise StataError(f"option {o}() not allowed with the bayes prefix", 198)
-    for o in ("intpoints", "intmethod", "laplace"):
-        if cmd.has(o):
-            raise StataError(f"option {o}() not allowed with the bayes prefix", 198)
+            shown = o if o in ("laplace", "noestimate", "dnumerical") else f"{o}()"
+            raise StataError(f"option {shown} not allowed with the bayes prefix", 198)
     model = build_bayes_mixed(cmd, cmdline)
     model.command = f"bayes: {cmd.name}"
     model.family = cmd.name
@@ -382,8 +392,31 @@ def build_bayes_me(cmd: Command, cmdline: str) -> BayesLinearModel:
     model.sigma2_name = ""
     model.sigma2_prior = None
     model.glmm_options = {
-        k: cmd.option(k) for k in ("binomial", "offset", "exposure") if cmd.has(k)
+        k: me_option(cmd, k)
+        for k in ("binomial", "offset", "exposure")
+        if me_option(cmd, k) is not None
     }
+    if "offset" in model.glmm_options and "exposure" in model.glmm_options:
+        raise StataError("only one of offset() or exposure() can be specified", 198)
+    if "exposure" in model.glmm_options and cmd.name != "mepoisson":
+        raise StataError("option exposure() not allowed", 198)
+    if "binomial" in model.glmm_options and cmd.name == "mepoisson":
+        raise StataError("option binomial() not allowed", 198)
+    for o in ("or", "irr", "eform"):
+        if cmd.has(o):
+            raise StataError(
+                f"option {o} is not available with bayes: {cmd.name} in bayes_magic yet "
+                "(the posterior of exp(b) is bayesstats summary (exp({y:x})))",
+                198,
+            )
+    if cmd.has("block") or (
+        cmd.prefix("bayes") and any(o.name == "block" for o in cmd.prefix("bayes").options)
+    ):
+        raise StataError(
+            f"option block() is not available with bayes: {cmd.name}: its blocks are fixed "
+            "(see bayes, blocksummary)",
+            198,
+        )
     for lev in model.levels:
         if lev.structure == "exchangeable":
             raise StataError(

@@ -127,3 +127,14 @@ def build_mixed(cmd: Command) -> LinearMixedSpec:
         weight=cmd.weight,
         options={o.name: o.value for o in cmd.options},
     )
+
+
+def me_option(cmd: Command, name: str):
+    """An ``me*`` option given in the fixed-effects equation (``y x, offset(v) || g:``, where
+    [ME] melogit documents ``offset()`` and ``exposure()``) or after the last equation; None
+    when absent."""
+    body = cmd.body
+    for o in getattr(body, "fixed_options", ()):
+        if o.name == name:
+            return o.value
+    return cmd.option(name)

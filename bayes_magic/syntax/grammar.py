@@ -907,7 +907,7 @@ def _in_range(ts: TokenStream):
 # the table of commands
 
 _MIXED_BODY = mixed_body(T.MIXED_RE, T.MIXED, T.MIXED_FE)
-_ME_BODY = mixed_body(T.ME_RE, T.ME, T.MIXED_FE)
+_ME_BODY = mixed_body(T.ME_RE, T.ME, T.ME_FE)
 
 _PLOT_NAMES = (
     "scatter",

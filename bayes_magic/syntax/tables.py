@@ -114,6 +114,7 @@ MIXED = (
 )
 
 # me* commands ([ME] melogit, meprobit, mepoisson, meglm ...)
+ME_FE = table(opt("NOCONstant"), opt("OFFset", NameArg()), opt("EXPosure", NameArg()), opt("asis"))
 ME_RE = table(opt("COVariance", COVTYPE), opt("NOCONstant"), opt("COLlinear"))
 ME = (
     table(

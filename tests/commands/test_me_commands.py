@@ -207,3 +207,94 @@ def test_html_and_text_show_the_same_table(bang) -> None:
     res = bang.execute("melogit")
     html = res._repr_mimebundle_()["text/html"]
     assert "var(_cons)" in html and "Coefficient" in html
+
+
+# -- from a trial of the commands as a Stata user types them, and a code review ---------------
+
+
+def test_exchangeable_and_identity_slopes() -> None:
+    s = Session()
+    run(s, "use bangladesh")
+    out = run(s, "melogit c_use urban age || district: urban, covariance(exchangeable) nolog")
+    assert "var(urban _~)|" in out and "cov(urban _~)|" in out
+    assert np.all(np.isfinite(s.e.V))
+    out = run(s, "melogit c_use urban age || district: urban, covariance(identity) nolog")
+    assert s.e.bnames[-1] == "/:var(urban _cons[district])"
+
+
+def test_one_point_is_laplace_and_ghermite_needs_two() -> None:
+    s = Session()
+    run(s, "use cbpp")
+    run(s, "quietly melogit incidence i.period || herd:, binomial(size) intpoints(1)")
+    one = s.e.scalars["ll"]
+    assert s.e.macros["intmethod"] == "laplace"
+    run(s, "quietly melogit incidence i.period || herd:, binomial(size) laplace")
+    assert s.e.scalars["ll"] == pytest.approx(one, abs=1e-9)
+    msg, rc = fails(s, "melogit incidence || herd:, binomial(size) intm(ghermite) intp(1)")
+    assert rc == 198 and "at least 2" in msg
+
+
+def test_no_fixed_effects() -> None:
+    s = Session()
+    run(s, "use bangladesh")
+    out = run(s, "melogit c_use, noconstant || district:, nolog")
+    assert "var(_cons)|" in out and s.e.scalars["k_f"] == 0
+
+
+def test_offset_and_exposure_in_the_fixed_effects_equation() -> None:
+    s = Session()
+    run(s, "use cbpp")
+    run(s, "quietly mepoisson incidence i.period, exposure(size) || herd:")
+    a = s.e.b.copy()
+    out = run(s, "mepoisson")
+    assert "    ln(size) |          1  (exposure)" in out and "Offset:" not in out
+    run(s, "quietly mepoisson incidence i.period || herd:, exposure(size)")
+    np.testing.assert_allclose(s.e.b, a)
+    run(s, "generate lsize = ln(size)")
+    run(s, "quietly mepoisson incidence i.period, offset(lsize) || herd:")
+    np.testing.assert_allclose(s.e.b, a, rtol=1e-6)
+    assert "       lsize |          1  (offset)" in run(s, "mepoisson")
+
+
+def test_a_constant_regressor_is_omitted_not_the_constant() -> None:
+    s = Session()
+    run(s, "use bangladesh")
+    run(s, "generate one = 1")
+    out = run(s, "melogit c_use one urban age || district:, nolog")
+    assert "note: one omitted because of collinearity." in out
+    assert "Wald chi2(2)" in out and "_cons |  -.70" in out
+    out = run(s, "mixed c_use one urban || district:, nolog")
+    assert "note: one omitted because of collinearity." in out
+
+
+def test_degenerate_outcomes_are_errors() -> None:
+    s = Session()
+    run(s, "use bangladesh")
+    run(s, "generate x = c_use")
+    msg, rc = fails(s, "melogit c_use x age || district:")
+    assert rc == 2000 and "perfectly" in msg
+    run(s, "generate y0 = 0")
+    msg, rc = fails(s, "mepoisson y0 urban || district:")
+    assert rc == 2000 and "zero for all observations" in msg
+
+
+def test_pr_is_a_probability_and_mu_an_expected_count() -> None:
+    s = Session()
+    run(s, "use cbpp")
+    run(s, "quietly melogit incidence i.period || herd:, binomial(size)")
+    run(s, "predict mu, mu")
+    run(s, "predict pr, pr")
+    np.testing.assert_allclose(s.data.values("mu"), s.data.values("pr") * s.data.values("size"))
+    assert np.all(s.data.values("pr") < 1)
+
+
+def test_eform_tables_print_base_levels_without_a_number() -> None:
+    s = Session()
+    run(s, "use cbpp")
+    run(s, "quietly melogit incidence i.period || herd:, binomial(size)")
+    out = run(s, "melogit, or")
+    assert "          1  |  (base)" in out
+    run(s, "quietly mecloglog incidence i.period || herd:, binomial(size)")
+    out = run(s, "mecloglog, eform")
+    assert "transformed only in the first equation to exp(b)" in out
+    assert "baseline" not in out

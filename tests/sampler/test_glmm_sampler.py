@@ -230,3 +230,41 @@ def test_reffects_graph_compares_melogit_with_bayes_melogit() -> None:
     )
     assert fig.legends[0] == ["EB mean (melogit)", "Posterior mean (bayes)"]
     assert "EB means of ml against posterior means of bay" in fig.text()
+
+
+def test_stored_results_name_the_command_under_the_prefix(cbpp) -> None:
+    e = cbpp.e
+    assert e.lookup("cmd") == "bayesmh" and e.lookup("cmdname") == "melogit"
+    assert e.lookup("prefix") == "bayes"
+    # a Newton block accepts most proposals by design: no note about a high acceptance rate
+    assert not any("is high" in w for w in e.warnings)
+
+
+@pytest.mark.parametrize(
+    ("cmd", "text"),
+    [
+        ("bayes: melogit incidence i.period || herd:, binomial(size) or", "exp({y:x})"),
+        ("bayes: mepoisson incidence i.period || herd:, exposure(size) irr", "irr"),
+        ("bayes, block({incidence:_cons}): melogit incidence || herd:, binomial(size)", "block()"),
+        ("bayes: melogit incidence || herd:, binomial(size) noestimate", "option noestimate not"),
+    ],
+)
+def test_options_not_available_under_the_prefix(cmd, text) -> None:
+    s = Session()
+    run(s, "use cbpp")
+    msg, rc = fails(s, cmd)
+    assert rc == 198 and text in msg
+
+
+def test_bayespredict_skips_observations_without_trials() -> None:
+    s = Session()
+    run(s, "use cbpp")
+    run(
+        s,
+        "quietly bayes, rseed(2) mcmcsize(300) burnin(300): "
+        "melogit incidence i.period || herd:, binomial(size)",
+    )
+    run(s, "replace size = . in 1")
+    run(s, "bayespredict pm, mean rseed(1)")
+    pm = s.data.values("pm")
+    assert np.isnan(pm[0]) and np.all(np.isfinite(pm[1:]))
