@@ -47,7 +47,7 @@ def _newnames(s, words: list[str], count: int, taken: tuple[str, ...] = ()) -> l
     return names
 
 
-def _re_contribution(s, fit: MixedFit, blups: list[np.ndarray]) -> np.ndarray:
+def re_contribution(s, fit: MixedFit, blups: list[np.ndarray]) -> np.ndarray:
     """Z b over the whole dataset (NaN where a group has no random effect)."""
     total = np.zeros(s.data.nobs)
     for lv, b in zip(fit.design.levels, blups):
@@ -134,7 +134,7 @@ def predict(s, cmd: Command) -> list[Output]:
         val = np.sqrt(np.einsum("ij,jk,ik->i", X, fit.V_beta, X))
         label = "S.E. of the prediction"
     else:
-        fitted = xb + _re_contribution(s, fit, fit.blups())
+        fitted = xb + re_contribution(s, fit, fit.blups())
         if which == "fitted":
             val, label = fitted, "Fitted values: xb + Zu"
         else:
@@ -144,10 +144,16 @@ def predict(s, cmd: Command) -> list[Output]:
             if which == "rstandard":
                 val = val / np.sqrt(fit.sigma2)
                 label = "Standardized residuals"
-    val = np.where(touse, val, np.nan)
-    ds.set_values(names[0], val, vtype)
-    ds.info[names[0]].label = label
-    miss = int(np.isnan(ds.values(names[0])).sum())
-    if miss:
-        outs.append(Text(f"({plural(miss, 'missing value')} generated)"))
-    return outs
+    return outs + store_prediction(s, names[0], val, vtype, label, touse)
+
+
+def store_prediction(
+    s, name: str, val: np.ndarray, vtype: str, label: str, touse: np.ndarray
+) -> list[Output]:
+    """Put a prediction into a new variable (missing outside ``touse``), labelled, and say how
+    many values are missing, as Stata does."""
+    ds = s.data
+    ds.set_values(name, np.where(touse, val, np.nan), vtype)
+    ds.info[name].label = label
+    miss = int(np.isnan(ds.values(name)).sum())
+    return [Text(f"({plural(miss, 'missing value')} generated)")] if miss else []

@@ -14,13 +14,12 @@ from __future__ import annotations
 import numpy as np
 
 from ..design.glmm import trials_offset_now
-from ..design.newdata import fixed_columns, group_rows, re_columns
+from ..design.newdata import fixed_columns, group_rows
 from ..errors import StataError
 from ..fit.glmm import GLMMFit
 from ..report.output import Output, Text
 from ..syntax.ast import Command, Words
-from .data import plural
-from .predict import _newnames
+from .predict import _newnames, re_contribution, store_prediction
 
 _STATS = ("mu", "pr", "eta", "xb", "stdp", "reffects", "scores", "fitted", "residuals", "rstandard")
 
@@ -141,13 +140,8 @@ def predict_me(s, cmd: Command) -> list[Output]:
             outs.append(
                 Text(f"(predictions based on fixed effects and {method} of random effects)")
             )
-            for lv, (m, _C) in zip(levels, _reffects(fit, cond == "ebmodes", q)):
-                g = group_rows(ds, lv)
-                Z = re_columns(ds, lv)
-                contrib = np.full(ds.nobs, np.nan)
-                ok = g >= 0
-                contrib[ok] = np.einsum("ij,ij->i", Z[ok], m[g[ok]])
-                eta = eta + contrib
+            means = [m for m, _C in _reffects(fit, cond == "ebmodes", q)]
+            eta = eta + re_contribution(s, fit, means)
         else:
             outs.append(Text("(predictions based on fixed effects only)"))
         if which == "eta":
@@ -157,10 +151,4 @@ def predict_me(s, cmd: Command) -> list[Output]:
                 val, label = fam.mean(np.ones_like(trials), eta), "Predicted probability"
             else:
                 val, label = fam.mean(trials, eta), "Predicted mean"
-    val = np.where(touse, val, np.nan)
-    ds.set_values(names[0], val, vtype)
-    ds.info[names[0]].label = label
-    miss = int(np.isnan(ds.values(names[0])).sum())
-    if miss:
-        outs.append(Text(f"({plural(miss, 'missing value')} generated)"))
-    return outs
+    return outs + store_prediction(s, names[0], val, vtype, label, touse)
