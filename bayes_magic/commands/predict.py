@@ -60,6 +60,18 @@ def re_contribution(s, fit: MixedFit, blups: list[np.ndarray]) -> np.ndarray:
     return total
 
 
+def new_variables(cmd: Command) -> tuple[list[str], str | None]:
+    """``predict [type] newvar(s)``: the names as typed and the storage type, if any."""
+    assert isinstance(cmd.body, Words)
+    words = list(cmd.body.words)
+    vtype = None
+    if words and words[0].startswith("("):
+        vtype = words.pop(0)[1:-1]
+    if vtype is not None and vtype.startswith("str"):
+        raise StataError("type mismatch", 109)  # predictions are numbers
+    return words, vtype
+
+
 @command("predict")
 def predict(s, cmd: Command) -> list[Output]:
     if s.e is None:
@@ -71,13 +83,7 @@ def predict(s, cmd: Command) -> list[Output]:
     if s.e.cmd != "mixed":
         raise StataError(f"predict after {s.e.cmd} is not available yet", 321)
     fit: MixedFit = s.e.fit
-    assert isinstance(cmd.body, Words)
-    words = list(cmd.body.words)
-    vtype = None
-    if words and words[0].startswith("("):
-        vtype = words.pop(0)[1:-1]
-    if vtype is not None and vtype.startswith("str"):
-        raise StataError("type mismatch", 109)  # predictions are numbers
+    words, vtype = new_variables(cmd)
     stat = [o.name for o in cmd.options if o.name in _STATS]
     if len(stat) > 1:
         raise StataError("only one statistic may be specified", 198)

@@ -18,8 +18,8 @@ from ..design.newdata import fixed_columns, group_rows
 from ..errors import StataError
 from ..fit.glmm import GLMMFit
 from ..report.output import Output, Text
-from ..syntax.ast import Command, Words
-from .predict import _newnames, re_contribution, store_prediction
+from ..syntax.ast import Command
+from .predict import _newnames, new_variables, re_contribution, store_prediction
 
 _STATS = ("mu", "pr", "eta", "xb", "stdp", "reffects", "scores", "fitted", "residuals", "rstandard")
 
@@ -49,13 +49,7 @@ def predict_me(s, cmd: Command) -> list[Output]:
     fit: GLMMFit = s.e.fit
     fam = fit.family
     assert fam is not None and fit.gdesign is not None
-    assert isinstance(cmd.body, Words)
-    words = list(cmd.body.words)
-    vtype = None
-    if words and words[0].startswith("("):
-        vtype = words.pop(0)[1:-1]
-    if vtype is not None and vtype.startswith("str"):
-        raise StataError("type mismatch", 109)
+    words, vtype = new_variables(cmd)
     stat = [o.name for o in cmd.options if o.name in _STATS]
     if len(stat) > 1:
         raise StataError("only one statistic may be specified", 198)

@@ -242,6 +242,19 @@ def _logq(x: np.ndarray, mean: np.ndarray, L: np.ndarray) -> float:
 
 
 @njit(cache=True)
+def _accept(st: K.State, blk: int, logr: float) -> bool:
+    """One Metropolis-Hastings decision of block ``blk``, counted for its acceptance rate and
+    adaptation window."""
+    st.tries[blk] += 1.0
+    st.mh_win_n[blk] += 1.0
+    if logr > -np.inf and math.log(uniform(st.rng)) < logr:
+        st.acc[blk] += 1.0
+        st.mh_win_acc[blk] += 1.0
+        return True
+    return False
+
+
+@njit(cache=True)
 def _beta_newton(m: K.Model, d: GData, st: K.State, blk: int) -> bool:
     """Gamerman's Metropolized IRLS step for β. False when it cannot be formed here."""
     p = m.p
@@ -262,18 +275,15 @@ def _beta_newton(m: K.Model, d: GData, st: K.State, blk: int) -> bool:
         eta1[i] = e
     ll1 = np.empty(n)
     lt1, m1, L1, ok1 = _newton_terms(m, d, beta1, eta1, ll1, True)
-    st.tries[blk] += 1.0
-    st.mh_win_n[blk] += 1.0
+    logr = -np.inf
     if ok1 and lt1 > -np.inf:
         logr = lt1 + _logq(beta0, m1, L1) - lt0 - _logq(beta1, m0, L0)
-        if math.log(uniform(st.rng)) < logr:
-            st.acc[blk] += 1.0
-            st.mh_win_acc[blk] += 1.0
-            for a in range(p):
-                st.beta[a] = beta1[a]
-            for i in range(n):
-                st.resid[i] = eta1[i]
-                st.resid[n + i] = ll1[i]
+    if _accept(st, blk, logr):
+        for a in range(p):
+            st.beta[a] = beta1[a]
+        for i in range(n):
+            st.resid[i] = eta1[i]
+            st.resid[n + i] = ll1[i]
     return True
 
 
@@ -343,11 +353,7 @@ def _beta_step(m: K.Model, d: GData, st: K.State, blk: int) -> None:
             ll1[i] = ll_obs(d.fam, d.y[i], d.ntr[i], e)
             lp0 += d.w[i] * st.resid[n + i]
             lp1 += d.w[i] * ll1[i]
-    st.tries[blk] += 1.0
-    st.mh_win_n[blk] += 1.0
-    if lp1 > -np.inf and math.log(uniform(st.rng)) < lp1 - lp0:
-        st.acc[blk] += 1.0
-        st.mh_win_acc[blk] += 1.0
+    if _accept(st, blk, lp1 - lp0 if lp1 > -np.inf else -np.inf):
         for j in range(p):
             st.beta[j] += step[j]
         for i in range(n):
@@ -401,11 +407,7 @@ def _re_step(m: K.Model, d: GData, st: K.State, lev: int, blk: int) -> None:
                 ll1[i] = ll_obs(d.fam, d.y[i], d.ntr[i], st.resid[i] + delta)
                 lp0 += d.w[i] * st.resid[n + i]
                 lp1 += d.w[i] * ll1[i]
-        st.tries[blk] += 1.0
-        st.mh_win_n[blk] += 1.0
-        if lp1 > -np.inf and math.log(uniform(st.rng)) < lp1 - lp0:
-            st.acc[blk] += 1.0
-            st.mh_win_acc[blk] += 1.0
+        if _accept(st, blk, lp1 - lp0 if lp1 > -np.inf else -np.inf):
             for r in range(d.start[so + grp], d.start[so + grp + 1]):
                 i = d.order[lev, r]
                 delta = 0.0
@@ -506,12 +508,8 @@ def _scale_step(m: K.Model, d: GData, st: K.State, blk: int) -> None:
     for j in range(m.nvar[lev]):
         st.var[vo + j] *= c2
     lp1 = _cov_logprior(m, st, lev)
-    st.tries[blk] += 1.0
-    st.mh_win_n[blk] += 1.0
-    logr = ll1 - ll0 + lp1 - lp0 + 2.0 * nfree * logc
-    if lp1 > -np.inf and math.log(uniform(st.rng)) < logr:
-        st.acc[blk] += 1.0
-        st.mh_win_acc[blk] += 1.0
+    logr = ll1 - ll0 + lp1 - lp0 + 2.0 * nfree * logc if lp1 > -np.inf else -np.inf
+    if _accept(st, blk, logr):
         for t in range(m.G[lev] * k):
             st.b[bo + t] *= c
         for i in range(n):
