@@ -45,7 +45,8 @@ class GLMMFit(MixedFit):
     def _Ls(self) -> list[np.ndarray]:
         return [psd_cholesky(S) for S in self.Sigmas]
 
-    def linear_predictor(self, fixedonly: bool = True) -> np.ndarray:
+    def linear_predictor(self) -> np.ndarray:
+        """Xβ plus the offset over the estimation sample (the fixed portion)."""
         g = self.gdesign
         assert g is not None
         return g.base.X @ self.beta + g.offset
