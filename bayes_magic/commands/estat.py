@@ -20,18 +20,24 @@ from .registry import command
 
 
 def _mixed_fit(s) -> MixedFit:
+    """The fit of ``mixed`` or of an ``me*`` command (whose fit has the same shape)."""
     if s.e is None:
         raise StataError("last estimates not found", 301)
-    if s.e.cmd != "mixed":
+    if s.e.cmd not in ("mixed", "meglm"):
         raise StataError(f"estat: not available after {s.e.cmd}", 321)
     return s.e.fit
+
+
+#: the variance of the latent residual of binary-outcome models ([ME] estat icc): logistic
+#: π²/3, standard normal 1, extreme-value π²/6
+_LATENT_VAR = {"logit": math.pi**2 / 3, "probit": 1.0, "cloglog": math.pi**2 / 6}
 
 
 @command("estat", "sd")
 def estat_sd(s, cmd: Command) -> list[Output]:
     fit = _mixed_fit(s)
     level = float(s.e.options.get("level", 95))
-    if cmd.has("verbose"):
+    if cmd.has("verbose") and s.e.cmd == "mixed":
         from .mixed import mixed_outputs
 
         return mixed_outputs(s.e, {"stddeviations": not cmd.has("variance"), "noheader": True})
@@ -158,13 +164,19 @@ def estat_icc(s, cmd: Command) -> list[Output]:
     level = float(cmd.option("level", 95))
     z = float(stats.norm.ppf(0.5 + level / 200))
     idx = {p.name: i for i, p in enumerate(fit.params)}
-    names = [f"lns{j + 1}_1_1" for j in range(len(d.levels))] + ["lnsig_e"]
+    glmm = s.e.cmd == "meglm"
+    if glmm and fit.family.link not in _LATENT_VAR:
+        raise StataError(f"estat icc not allowed after {s.e.macros.get('cmd2', 'meglm')}", 321)
+    names = [f"lns{j + 1}_1_1" for j in range(len(d.levels))] + ([] if glmm else ["lnsig_e"])
     ids = [idx[n] for n in names]
     if any(fit.params[i].boundary for i in ids):
         raise StataError("estat icc: a variance component is on the boundary", 498)
     lv_ = np.array([fit.params[i].value for i in ids])
     V = np.array([[fit.param_cov(a, b) for b in ids] for a in ids])
     var = np.exp(2 * lv_)
+    if glmm:  # the latent residual's variance is a constant: no row in V
+        var = np.append(var, _LATENT_VAR[fit.family.link])
+        V = np.pad(V, ((0, 1), (0, 1)))
     total = var.sum()
     rows, hrows = [], []
     labels = []

@@ -188,8 +188,10 @@ def re_rows(fit: MixedFit, level: float, *, sd: bool) -> list:
                     else:
                         pa, pb = idx[f"lns{li}_1_{a + 1}"], idx[f"lns{li}_1_{b + 1}"]
                         rows.append(_cov_row(fit, pa, pb, r, f"cov({lab})", z))
-    rows.append(Rule())
-    rows.append(_var_row(fit, idx["lnsig_e"], "sd(Residual)" if sd else "var(Residual)", sd, z))
+    if "lnsig_e" in idx:  # me* models have no residual variance
+        rows.append(Rule())
+        label = "sd(Residual)" if sd else "var(Residual)"
+        rows.append(_var_row(fit, idx["lnsig_e"], label, sd, z))
     return rows
 
 

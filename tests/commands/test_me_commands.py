@@ -298,3 +298,25 @@ def test_eform_tables_print_base_levels_without_a_number() -> None:
     out = run(s, "mecloglog, eform")
     assert "transformed only in the first equation to exp(b)" in out
     assert "baseline" not in out
+
+
+def test_estat_icc_sd_group_after_melogit(bang) -> None:
+    run(bang, "quietly melogit c_use urban age child1 child2 child3 || district:")
+    out = run(bang, "estat icc")
+    e = bang.e
+    i = e.bnames.index("/:var(_cons[district])")
+    v, se_v = float(e.b[i]), float(np.sqrt(e.V[i, i]))
+    c = np.pi**2 / 3  # the logistic distribution's variance
+    icc = v / (v + c)
+    se = c / (v + c) ** 2 * se_v  # delta method from e(V)'s variance
+    assert bang.r["icc2"] == pytest.approx(icc, rel=1e-9)
+    assert bang.r["se2"] == pytest.approx(se, rel=1e-6)
+    assert "district |   .06150" in out
+    sd = run(bang, "estat sd")
+    assert f"sd(_cons) |   {np.sqrt(v):.7f}".replace("0.", ".", 1) in sd
+    assert "Residual" not in sd
+    assert "district |         60          2       32.2        118" in run(bang, "estat group")
+    s = Session()
+    run(s, "use cbpp")
+    run(s, "quietly mepoisson incidence i.period || herd:, exposure(size)")
+    assert fails(s, "estat icc")[1] == 321
