@@ -31,12 +31,6 @@ from .registry import command
 
 __all__ = ["me_outputs"]
 
-_METHODS = {
-    "mvaghermite": "mvaghermite",
-    "mcaghermite": "mcaghermite",
-    "ghermite": "ghermite",
-    "laplace": "laplace",
-}
 _DISPLAY = (
     "level",
     "or",
@@ -344,7 +338,7 @@ def _table(est: Estimates, level: float, eform: str | None) -> CoefTable:
         eqs,
         header,
         fmt_row,
-        [first, "Std. err.", "z", "P>|z|", ci.split(" ")[0] + " " + ci.split(" ")[1], "interval]"],
+        [first, "Std. err.", "z", "P>|z|", ci.rsplit(" ", 1)[0], "interval]"],
         cells,
         stub_title=d.depvar,
         base_zero=not eform,  # exponentiated tables print "(base)" without a number
@@ -367,7 +361,7 @@ def _notes(fit: GLMMFit, eform: str | None) -> list[str]:
 def _lr_lines(fit: GLMMFit) -> list[str]:
     fam = fit.family
     assert fam is not None
-    return [ln.replace("linear model", fam.model) for ln in D.lr_lines(fit)]
+    return D.lr_lines(fit, fam.model)
 
 
 def me_outputs(est: Estimates, opts: dict) -> list[Output]:
@@ -454,7 +448,7 @@ def _method(cmd: Command, nlevels: int, crossed: bool) -> tuple[str, int, list[s
         if meth == "ghermite":  # one node at zero: the likelihood ignores the variances
             raise StataError("intpoints() must be at least 2 with intmethod(ghermite)", 198)
         return "laplace", 1, notes  # one adaptive point is the Laplace approximation
-    return _METHODS[meth], q, notes
+    return meth, q, notes
 
 
 def _make(name: str):

@@ -288,15 +288,17 @@ def re_table_html(rows: list, level: float) -> str:
     )
 
 
-def lr_lines(fit: MixedFit) -> list[str]:
+def lr_lines(fit: MixedFit, model: str = "linear model") -> list[str]:
+    """The LR test against the model without random effects (``model`` names it: ``linear
+    model`` after ``mixed``, ``logistic model`` after ``melogit`` ...)."""
     chi2, df, p = fit.lr_test()
     if df == 0:
         return []
     txt = fmt_f(chi2, 2) if 0.005 < chi2 < 1e5 or chi2 == 0 else f"{chi2:.2e}"
     if df == 1:
-        left = f"LR test vs. linear model: chibar2(01) = {txt}"
+        left = f"LR test vs. {model}: chibar2(01) = {txt}"
         return [f"{left:<54}Prob >= chibar2 = {fmt_f(p, 4)}"]
-    left = f"LR test vs. linear model: chi2({df}) = {txt}"
+    left = f"LR test vs. {model}: chi2({df}) = {txt}"
     return [
         f"{left:<58}Prob > chi2 = {fmt_f(p, 4)}",
         "",

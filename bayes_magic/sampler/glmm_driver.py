@@ -64,13 +64,12 @@ def prepare_glmm(
     i64 = lambda v: np.array(v, dtype=np.int64)  # noqa: E731
     # the linear kernel's observation-level arrays are unused here; empty C arrays keep one
     # compiled signature for every GLMM (a Fortran-ordered X would compile the kernel again)
-    nl_ = len(bm.levels)
     m = m._replace(
         multi=0,
         y=np.zeros(0),
         X=np.zeros((0, p)),
         w=np.zeros(0),
-        obs_g=np.zeros((0, nl_), dtype=np.int64),
+        obs_g=np.zeros((0, nl), dtype=np.int64),
         obs_Z=np.zeros((0, int(m.zcoff[-1]))),
         beta_gibbs=0,
         s2_gibbs=0,
