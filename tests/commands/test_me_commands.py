@@ -320,3 +320,20 @@ def test_estat_icc_sd_group_after_melogit(bang) -> None:
     run(s, "use cbpp")
     run(s, "quietly mepoisson incidence i.period || herd:, exposure(size)")
     assert fails(s, "estat icc")[1] == 321
+
+
+def test_frequency_weights_equal_duplicated_observations(tmp_path) -> None:
+    import pandas as pd
+
+    s = Session()
+    run(s, "use cbpp")
+    df = s.data.df[["herd", "incidence", "size", "period"]]
+    pd.concat([df, df]).to_csv(tmp_path / "twice.csv", index=False)
+    run(s, "generate w = 2")
+    run(s, "quietly melogit incidence i.period [fw=w] || herd:, binomial(size)")
+    b, ll = s.e.b.copy(), s.e.scalars["ll"]
+    d = Session()
+    run(d, f"use {tmp_path / 'twice.csv'}")
+    run(d, "quietly melogit incidence i.period || herd:, binomial(size)")
+    np.testing.assert_allclose(d.e.b, b, atol=1e-8)
+    assert d.e.scalars["ll"] == pytest.approx(ll, abs=1e-8) and s.e.scalars["N"] == 112
