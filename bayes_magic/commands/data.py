@@ -14,7 +14,7 @@ from ..dataset.varnames import check_new_name, expand_terms, resolve
 from ..errors import StataError
 from ..report.format import check_format, fmt_g, fmt_number, pad_text
 from ..report.output import Output, Text
-from ..syntax.ast import Call, Command, Expr, Name, Str, Varlist, Words
+from ..syntax.ast import Call, Command, Expr, ExprBody, Name, Str, Varlist, Words
 from ..syntax.lexer import tokenize
 from ..syntax.stream import TokenStream
 from ..syntax.varlist import parse_varlist
@@ -214,6 +214,34 @@ def _drop_keep(s, cmd: Command, keep: bool) -> list[Output]:
     # with "if", the condition is evaluated as true where missing (Stata's truth)
     n = s.data.keep_rows(mask if keep else ~mask)
     return [Text(f"({plural(n, 'observation')} deleted)")]
+
+
+@command("expand")
+def expand(s, cmd: Command) -> list[Output]:
+    """``expand [=]exp [if] [in] [, generate(newvar)]`` ([D] expand): each observation becomes
+    ``exp`` copies of itself (rounded down; below 1 or missing, it is kept once), the new ones
+    appended at the end of the data."""
+    body = cmd.body
+    assert isinstance(body, ExprBody)
+    gen = cmd.option("generate")
+    if gen is not None:
+        check_new_name(s.data, gen)
+    mask = s.touse(cmd)
+    rows = np.flatnonzero(mask)
+    v = evaluate(body.expr, s.context(rows))
+    if v.dtype == object:
+        raise StataError("type mismatch", 109)
+    times = np.where(np.isnan(v) | (v < 1), 1, np.floor(v)).astype(np.int64)
+    copies = np.repeat(rows, times - 1)
+    if len(copies) > 2_000_000_000:
+        raise StataError("expand would create too many observations", 459)
+    n0 = s.data.nobs
+    s.data.append_copies(copies)
+    if gen is not None:
+        flag = np.zeros(s.data.nobs)
+        flag[n0:] = 1
+        s.data.set_values(gen, flag, "byte")
+    return [Text(f"({plural(len(copies), 'observation')} created)")]
 
 
 @command("drop", byable="data")

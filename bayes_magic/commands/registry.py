@@ -55,6 +55,7 @@ MODULES = {
     "clear": "data",
     "drop": "data",
     "keep": "data",
+    "expand": "data",
     "sort": "data",
     "gsort": "data",
     "rename": "data",

@@ -471,6 +471,16 @@ class Dataset:
         self.ids = np.concatenate([self.ids, new_ids(n - old)])
         self.changed = True
 
+    def append_copies(self, rows: np.ndarray) -> None:
+        """Append copies of the observations at positions ``rows`` (``expand``); the copies
+        get fresh ids."""
+        if not len(rows):
+            return
+        self.df = pd.concat([self.df, self.df.iloc[rows]], ignore_index=True)
+        self.ids = np.concatenate([self.ids, new_ids(len(rows))])
+        self.sortedby = ()
+        self.changed = True
+
     def reorder(self, order: np.ndarray) -> None:
         """Put the observations in ``order`` (a permutation of row positions), ids with them."""
         self.df = self.df.iloc[order].reset_index(drop=True)

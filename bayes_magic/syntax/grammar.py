@@ -757,6 +757,15 @@ def expr_body(ts: TokenStream) -> ExprBody:
     return ExprBody(e, ts.source(start, ts.peek().start).strip())
 
 
+def expand_body(ts: TokenStream) -> ExprBody:
+    """``expand [=]exp`` ([D] expand)."""
+    if ts.at_op("="):
+        ts.next()
+    if _stops(ts):
+        raise ts.error("expand: an expression is required", ts.peek())
+    return expr_body(ts)
+
+
 def function_body(ts: TokenStream) -> ExprBody:
     """``twoway function [[y] =] f(x)`` ([G-2] graph twoway function): the expression of x."""
     if ts.peek().kind == NAME and ts.peek(1).is_op("="):  # "==" is an operator token of its own
@@ -1049,6 +1058,7 @@ COMMANDS: tuple[Grammar, ...] = (
     g("egen", egen_body, _egen_options, if_=True, in_=True),
     g("drop", varlist_body(False), if_=True, in_=True),
     g("keep", varlist_body(False), if_=True, in_=True),
+    g("EXPand", expand_body, T.table(T.opt("GENerate", T.NameArg())), if_=True, in_=True),
     g("SOrt", varlist_body(False, required=True), T.SORT, in_=True),
     g("gsort", words_body(least=1, what="varname"), T.GSORT),
     g("REName", rename_body, T.RENAME),

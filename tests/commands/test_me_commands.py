@@ -337,3 +337,29 @@ def test_frequency_weights_equal_duplicated_observations(tmp_path) -> None:
     run(d, "quietly melogit incidence i.period || herd:, binomial(size)")
     np.testing.assert_allclose(d.e.b, b, atol=1e-8)
     assert d.e.scalars["ll"] == pytest.approx(ll, abs=1e-8) and s.e.scalars["N"] == 112
+
+
+def test_expand_duplicates_observations() -> None:
+    s = Session()
+    run(s, "use cbpp")
+    ids = s.data.ids.copy()
+    assert run(s, "expand 2") == "(56 observations created)"
+    assert s.data.nobs == 112 and len(set(s.data.ids)) == 112 and np.all(s.data.ids[:56] == ids)
+    # = and if; generate() marks the copies; exp below 1 or missing keeps the observation once
+    assert run(s, "expand = period if herd == 1, generate(dup)") == "(12 observations created)"
+    assert s.data.values("dup").sum() == 12 and s.data.nobs == 124
+    run(s, "expand . in 1")
+    run(s, "expand 0.5 in 1")
+    assert s.data.nobs == 124
+    assert fails(s, 'expand "a"')[1] == 109
+    assert fails(s, "expand 2, generate(dup)")[1] == 110
+    # the fit on expanded data equals the frequency-weighted one
+    t = Session()
+    run(t, "use cbpp")
+    run(t, "expand 2")
+    run(t, "quietly melogit incidence i.period || herd:, binomial(size)")
+    u = Session()
+    run(u, "use cbpp")
+    run(u, "generate w = 2")
+    run(u, "quietly melogit incidence i.period [fw=w] || herd:, binomial(size)")
+    np.testing.assert_allclose(t.e.b, u.e.b, atol=1e-8)
