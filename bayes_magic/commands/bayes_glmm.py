@@ -2,10 +2,10 @@
 
 Starting values (Stata's default, ``mleinitial``) come from the maximum-likelihood fit of the
 same model by ``melogit`` (:mod:`bayes_magic.fit.glmm`): its coefficients, covariance matrices
-and empirical Bayes means of the random effects. The same fit shapes the proposals: each group's
-random effects move along that group's posterior covariance, and the coefficients along their
-estimated covariance, both then scaled (and the coefficients' covariance refined) by Stata's
-adaptation. ``nomleinitial`` starts from zeros and unit variances with spherical proposals.
+and empirical Bayes means of the random effects. The coefficients' covariance from that fit is
+the random-walk proposal's starting covariance when the priors make the kernel use one (the
+Newton proposals of the coefficients and of the random effects need no tuning).
+``nomleinitial`` starts from zeros and unit variances.
 """
 
 from __future__ import annotations
@@ -54,19 +54,13 @@ def glmm_setup(s, bm: BayesLinearModel, touse: np.ndarray) -> tuple:
         except (StataError, np.linalg.LinAlgError, ValueError, FloatingPointError):
             fit = None
     if fit is not None:
-        re = fit.reffects()
-        base = _from_cov(bm, d, fit.beta, [m for m, _C in re], fit.Sigmas, 1.0)
-        covs = [C for _m, C in re]
+        base = _from_cov(bm, d, fit.beta, fit.blups(), fit.Sigmas, 1.0)
         V_beta = fit.V_beta if np.all(np.isfinite(fit.V_beta)) else None
         se = np.sqrt(np.maximum(np.diag(fit.V_beta), 0.0)) if V_beta is not None else None
     else:
         base = _default_init(bm, d)
-        covs = [np.broadcast_to(0.25 * np.eye(dl.k), (dl.G, dl.k, dl.k)) for dl in d.levels]
         V_beta, se = None, None
-    # a group whose effects the fit pinned at zero (a variance on the boundary) still needs a
-    # proposal that moves: its covariance is floored
-    covs = [C + 1e-4 * np.eye(C.shape[1])[None] for C in covs]
-    model, layout = prepare_glmm(bm, gd, covs, family)
+    model, layout = prepare_glmm(bm, gd, family)
     return d, gd, model, layout, base, se, V_beta
 
 
@@ -78,8 +72,9 @@ def glmm_states(model: tuple, states: list, V_beta: np.ndarray | None) -> list:
     out = []
     for st in states:
         st = st._replace(resid=np.zeros(2 * n))  # η, then each observation's log likelihood
-        if data.newton:  # the Newton proposal needs no adaptation
+        if data.newton:  # Newton proposals need no adaptation
             st.mh_done[0] = 1.0
+        st.mh_done[data.re_blk] = 1.0
         if V_beta is not None:
             p = V_beta.shape[0]
             w, V = np.linalg.eigh((V_beta + V_beta.T) / 2)

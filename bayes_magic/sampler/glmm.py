@@ -13,9 +13,9 @@ conjugate structure, so one iteration is
    proposal in the acceptance ratio; the draws are then nearly independent. Other priors use an
    adaptive random walk.
 2. **Random effects**: for each level, every group's effects by their own Metropolis-Hastings
-   step (Stata samples the random effects of each group as a block), with a proposal shaped by
-   that group's posterior covariance at the starting values (the Laplace approximation of the
-   ``me*`` fit) and one scale per level, adapted to the target acceptance rate.
+   step (Stata samples the random effects of each group as a block), with the same Newton
+   proposal: a group's effects have a log-concave full conditional (normal prior, log-concave
+   likelihood), so the proposal is close to it and the draws nearly independent.
 3. **Shifts**: for each random effect whose variable is also a fixed effect (the random
    intercept and ``_cons``, a random slope and its coefficient), the coefficient moves by δ and
    every group's effect by −δ. The linear predictor, hence the likelihood, does not change, and
@@ -71,7 +71,6 @@ class GData(NamedTuple):
     order: np.ndarray  # (nl, n) observations sorted by group, per level
     start: np.ndarray  # (sum_l (G_l + 1),) first position in ``order`` of each group
     soff: np.ndarray  # (nl + 1,) offsets of each level's groups in ``start``
-    Lprop: np.ndarray  # per group k x k proposal factor, flattened (the linear model's zzoff)
     const: float  # the log likelihood's constant (log binomial coefficients, -log y!)
     re_blk: np.ndarray  # (nl,) the MH block of each level's random effects
     #: (pairs, 3): level, effect and coefficient of each random effect whose variable is also
@@ -363,63 +362,6 @@ def _beta_step(m: K.Model, d: GData, st: K.State, blk: int) -> None:
 
 
 @njit(cache=True)
-def _re_step(m: K.Model, d: GData, st: K.State, lev: int, blk: int) -> None:
-    """Each group's effects by a Metropolis-Hastings step; one adapted scale per level."""
-    k = m.k[lev]
-    o = m.zzk[lev]
-    S = st.Sig[o : o + k * k].reshape(k, k).copy()
-    Li = S.copy()
-    ok = K._chol_inplace(Li)
-    bo = m.boff[lev]
-    zc = m.zcoff[lev]
-    so = d.soff[lev]
-    scale = st.mh_scale[blk]
-    b0 = np.empty(k)
-    b1 = np.empty(k)
-    z = np.empty(k)
-    n = d.y.shape[0]
-    ll1 = np.empty(n)  # proposed log likelihoods, by observation
-    for grp in range(m.G[lev]):
-        po = m.zzoff[lev] + grp * k * k
-        for t in range(k):
-            z[t] = normal(st.rng)
-        for t in range(k):
-            b0[t] = st.b[bo + grp * k + t]
-            acc = 0.0
-            for u in range(t + 1):
-                acc += d.Lprop[po + t * k + u] * z[u]
-            b1[t] = b0[t] + scale * acc
-        # prior: -½ b'Σ⁻¹b through the Cholesky factor of Σ
-        if ok:
-            q0 = K._solve_lower(Li, b0)
-            q1 = K._solve_lower(Li, b1)
-            lp0 = -0.5 * np.dot(q0, q0)
-            lp1 = -0.5 * np.dot(q1, q1)
-        else:  # a singular Σ (a variance at zero): only b = 0 has density
-            lp0 = 0.0
-            lp1 = -np.inf
-        if lp1 > -np.inf:
-            for r in range(d.start[so + grp], d.start[so + grp + 1]):
-                i = d.order[lev, r]
-                delta = 0.0
-                for t in range(k):
-                    delta += d.Z[i, zc + t] * (b1[t] - b0[t])
-                ll1[i] = ll_obs(d.fam, d.y[i], d.ntr[i], st.resid[i] + delta)
-                lp0 += d.w[i] * st.resid[n + i]
-                lp1 += d.w[i] * ll1[i]
-        if _accept(st, blk, lp1 - lp0 if lp1 > -np.inf else -np.inf):
-            for r in range(d.start[so + grp], d.start[so + grp + 1]):
-                i = d.order[lev, r]
-                delta = 0.0
-                for t in range(k):
-                    delta += d.Z[i, zc + t] * (b1[t] - b0[t])
-                st.resid[i] += delta
-                st.resid[n + i] = ll1[i]
-            for t in range(k):
-                st.b[bo + grp * k + t] = b1[t]
-
-
-@njit(cache=True)
 def _shift_step(m: K.Model, d: GData, st: K.State) -> None:
     for r in range(d.shift.shape[0]):
         lev = d.shift[r, 0]
@@ -523,6 +465,96 @@ def _scale_step(m: K.Model, d: GData, st: K.State, blk: int) -> None:
 
 
 @njit(cache=True)
+def _group_newton(
+    m: K.Model,
+    d: GData,
+    st: K.State,
+    lev: int,
+    grp: int,
+    b: np.ndarray,
+    delta0: np.ndarray,
+    P: np.ndarray,
+    ll: np.ndarray,
+    fill: bool,
+):
+    """The log full conditional of one group's effects at ``b`` (η shifted by Z(b − b_now)
+    through ``delta0`` = b − b_now), and its Newton proposal's mean and precision factor.
+    Observation log likelihoods are read from the state's cache or, with ``fill``, computed into
+    ``ll``."""
+    k = m.k[lev]
+    zc = m.zcoff[lev]
+    so = d.soff[lev]
+    n = d.y.shape[0]
+    H = P.copy()
+    g = -(P @ b)
+    lt = -0.5 * np.dot(b, P @ b)
+    for r in range(d.start[so + grp], d.start[so + grp + 1]):
+        i = d.order[lev, r]
+        e = st.resid[i]
+        for t in range(k):
+            e += d.Z[i, zc + t] * delta0[t]
+        if fill:
+            li, d1, d2 = ll_derivs(d.fam, d.y[i], d.ntr[i], e)
+            ll[i] = li
+        else:
+            d1, d2 = derivs(d.fam, d.y[i], d.ntr[i], e)
+            li = st.resid[n + i]
+        w = d.w[i]
+        lt += w * li
+        for a in range(k):
+            za = d.Z[i, zc + a]
+            g[a] += w * d1 * za
+            for c in range(k):
+                H[a, c] -= w * d2 * za * d.Z[i, zc + c]
+    L = H.copy()
+    if not K._chol_inplace(L):
+        return lt, b.copy(), L, False
+    return lt, b + K._chol_solve(L, g), L, True
+
+
+@njit(cache=True)
+def _re_newton(m: K.Model, d: GData, st: K.State, lev: int, blk: int) -> None:
+    """Each group's effects by Gamerman's Newton proposal (as the coefficients'): the
+    conditional of a group's effects is log-concave, so the proposal is close to it."""
+    k = m.k[lev]
+    o = m.zzk[lev]
+    S = st.Sig[o : o + k * k].reshape(k, k).copy()
+    Lc = S.copy()
+    if not K._chol_inplace(Lc):
+        return  # a singular Σ (a variance at zero): the effects stay where they are
+    P = K._inv_spd(S)
+    bo = m.boff[lev]
+    zc = m.zcoff[lev]
+    so = d.soff[lev]
+    n = d.y.shape[0]
+    ll1 = np.empty(n)
+    zero = np.zeros(k)
+    z = np.empty(k)
+    for grp in range(m.G[lev]):
+        b0 = st.b[bo + grp * k : bo + (grp + 1) * k].copy()
+        lt0, m0, L0, ok0 = _group_newton(m, d, st, lev, grp, b0, zero, P, ll1, False)
+        if not ok0:
+            continue
+        for t in range(k):
+            z[t] = normal(st.rng)
+        b1 = m0 + K._solve_upper_t(L0, z)
+        lt1, m1, L1, ok1 = _group_newton(m, d, st, lev, grp, b1, b1 - b0, P, ll1, True)
+        logr = -np.inf
+        if ok1:
+            logr = lt1 + _logq(b0, m1, L1) - lt0 - _logq(b1, m0, L0)
+        if _accept(st, blk, logr):
+            for r in range(d.start[so + grp], d.start[so + grp + 1]):
+                i = d.order[lev, r]
+                delta = 0.0
+                for t in range(k):
+                    delta += d.Z[i, zc + t] * (b1[t] - b0[t])
+                st.resid[i] += delta
+                st.resid[n + i] = ll1[i]
+            for t in range(k):
+                st.b[bo + grp * k + t] = b1[t]
+
+
+@njit(cache=True)
 def iterate(m: K.Model, d: GData, st: K.State, adapt: bool) -> None:
     nb = m.blk_type.shape[0]
     for blk in range(nb):
@@ -532,7 +564,7 @@ def iterate(m: K.Model, d: GData, st: K.State, adapt: bool) -> None:
             else:
                 _beta_step(m, d, st, blk)
     for lev in range(m.nl):
-        _re_step(m, d, st, lev, d.re_blk[lev])
+        _re_newton(m, d, st, lev, d.re_blk[lev])
     _shift_step(m, d, st)
     K._variance_step(m, st)
     for blk in range(nb):

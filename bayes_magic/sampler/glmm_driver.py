@@ -25,15 +25,12 @@ FAMILY_CODE = {"logit": G.LOGIT, "probit": G.PROBIT, "cloglog": G.CLOGLOG, "log"
 
 
 def prepare_glmm(
-    bm: BayesLinearModel, gd: GLMMDesign, prop_covs: list[np.ndarray], family
+    bm: BayesLinearModel, gd: GLMMDesign, family
 ) -> tuple[tuple[K.Model, G.GData], Layout]:
     """The kernel's model (linear model arrays and GLMM data) and the layout of its records.
 
     ``family`` is the model's :class:`~bayes_magic.fit.glmm_family.Family` (its ``link`` and
     ``constant()``).
-
-    ``prop_covs`` holds, per level, each group's proposal covariance of its effects (G by k by
-    k, in the design's effect order): the posterior covariance at the starting values.
     """
     d = gd.base
     lin = copy.copy(bm)
@@ -100,7 +97,7 @@ def prepare_glmm(
             desc.append(f"{{{lev.rho_name}}}  (adaptive MH)")
     for lev in bm.levels:
         re_list = " ".join("{" + nm + "}" for nm in lev.names)
-        desc.append(f"{re_list}  (adaptive MH, a block per group)")
+        desc.append(f"{re_list}  (MH, Newton proposal, a block per group)")
         mh_names.append(re_list)
     for lev in bm.levels:
         cov = f"{{{lev.matrix},m}}" if lev.matrix else " ".join(f"{{{v}}}" for v in lev.var_names)
@@ -116,14 +113,14 @@ def prepare_glmm(
         desc,
         n_gibbs,
         mh_names,
-        [mh_names[0]] if newton else [],
+        # Newton proposals are accepted often by design (not a step that is too small)
+        ([mh_names[0]] if newton else []) + [mh_names[-2 * nl + j] for j in range(nl)],
     )
     # the GLMM's data
     n = d.n
     Zs, gs, orders, starts = [], [], [], []
     soff = [0]
-    Lprop = np.zeros(int(m.zzoff[-1]))
-    for li, (lev, dl) in enumerate(zip(bm.levels, d.levels)):
+    for lev, dl in zip(bm.levels, d.levels):
         perm = _effect_perm(lev, dl.znames)
         Zs.append(dl.Z[:, perm])
         gs.append(dl.groups)
@@ -131,15 +128,6 @@ def prepare_glmm(
         counts = np.bincount(dl.groups, minlength=dl.G)
         starts.append(np.concatenate([[0], np.cumsum(counts)]))
         soff.append(soff[-1] + dl.G + 1)
-        k = lev.k
-        covs = prop_covs[li][:, perm][:, :, perm]
-        for grp in range(dl.G):
-            C = (covs[grp] + covs[grp].T) / 2
-            w, V = np.linalg.eigh(C)
-            C = (V * np.maximum(w, 1e-8 * max(w.max(), 1e-12))) @ V.T
-            L = np.linalg.cholesky(C)
-            o0 = int(m.zzoff[li]) + grp * k * k
-            Lprop[o0 : o0 + k * k] = L.ravel()
     w = np.ones(n) if d.weights is None else d.weights.astype(float)
     const = float(np.sum(w * family.constant(d.y.astype(float), gd.trials)))
     data = G.GData(
@@ -154,7 +142,6 @@ def prepare_glmm(
         order=np.vstack(orders).astype(np.int64) if orders else np.zeros((0, n), np.int64),
         start=np.concatenate(starts).astype(np.int64) if starts else np.zeros(0, np.int64),
         soff=np.array(soff, dtype=np.int64),
-        Lprop=Lprop,
         const=const,
         re_blk=re_blk,
         shift=_shift_pairs(bm, d),

@@ -117,7 +117,7 @@ def test_display_and_blocks(cbpp) -> None:
     assert "sigma2" in out and "var(Residual)" not in out and "e.incidence" not in out
     summ = run(cbpp, "bayes, blocksummary")
     assert "{incidence:}  (MH, Newton (IRLS) proposal)" in summ
-    assert "{U0}  (adaptive MH, a block per group)" in summ
+    assert "{U0}  (MH, Newton proposal, a block per group)" in summ
     assert "{U0:sigma2}  (Gibbs)" in summ
     assert "{U0:sigma2} with {U0}  (adaptive MH, joint rescaling)" in summ
     s = Session()
