@@ -22,7 +22,7 @@ from ..errors import StataError
 from .glmm_family import Family
 from .glmm_integrate import JointLaplace, SingleLevel
 from .mixed import MixedFit, VarParam, _params_of, psd_cholesky, sigmas_from_params
-from .optimize import hessian, jacobian, minimize_bounded
+from .optimize import covariance_of, hessian, jacobian, minimize_bounded
 
 __all__ = ["GLMMFit", "fit_glmm", "fit_glm"]
 
@@ -51,23 +51,26 @@ class GLMMFit(MixedFit):
         assert g is not None
         return g.base.X @ self.beta + g.offset
 
-    def reffects(self, intpoints: int | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+    def reffects(
+        self, intpoints: int | None = None, covariances: bool = True
+    ) -> list[tuple[np.ndarray, np.ndarray]]:
         """Per level: empirical Bayes means of the random effects (G by k) and their posterior
         covariances (G by k by k); Stata's ``predict, reffects`` (``ebmeans``) and ``reses``.
         After ``laplace`` and with several levels, the posterior modes and the curvature
-        there. ``intpoints`` overrides the fit's number of quadrature points."""
+        there. ``intpoints`` overrides the fit's number of quadrature points; without
+        ``covariances`` the multilevel fits skip them (zeros)."""
         xb = self.linear_predictor()
         integ = self.integrator
         if isinstance(integ, SingleLevel):
             order = integ_order(self)
             q = self.intpoints if intpoints is None else intpoints
-            m, C, _mode = integ.posterior(xb[order], self._Ls()[0], self.method, q)
+            m, C = integ.posterior(xb[order], self._Ls()[0], self.method, q)
             return [(m, C)]
         assert isinstance(integ, JointLaplace)
-        return integ.modes(xb, self._Ls())
+        return integ.modes(xb, self._Ls(), covariances)
 
     def blups(self) -> list[np.ndarray]:
-        return [m for m, _C in self.reffects()]
+        return [m for m, _C in self.reffects(covariances=False)]
 
     def blup_variances(self) -> list[np.ndarray]:
         return [C for _m, C in self.reffects()]
@@ -281,12 +284,7 @@ def fit_glmm(
         H = (H + H.T) / 2
     else:
         H = hessian(negll_live, z0, 1e-3 * np.maximum(np.abs(z0), 0.1))
-    try:
-        V = np.linalg.inv(H)
-        if not np.all(np.isfinite(V)) or np.any(np.diag(V) < 0):
-            raise np.linalg.LinAlgError
-    except np.linalg.LinAlgError:
-        V = np.full((len(live), len(live)), np.nan)
+    V = covariance_of(H)
     Sig, _ = sigmas_from_params(levels, template, np.where(np.isneginf(xs[p:]), -50.0, xs[p:]))
     Sig = [np.where(np.abs(S) < 1e-40, 0.0, S) for S in Sig]
     # leave the integrator at the estimates (its modes serve predict)

@@ -80,7 +80,6 @@ class SingleLevel:
         self.k = Z.shape[1]
         self.starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
         self.mode = np.zeros((G, self.k))
-        self._mc: tuple[np.ndarray, np.ndarray] | None = None
         self.center: np.ndarray | None = None
         self.scale: np.ndarray | None = None
 
@@ -117,23 +116,17 @@ class SingleLevel:
         self.mode = v
         return v, H
 
-    def loglik(self, xb: np.ndarray, L: np.ndarray, method: str, q: int) -> np.ndarray:
-        """Log integrals per group (without the constant of the family)."""
-        A = self.Z @ L  # η gains A_i · v for the observation's group
+    def _adapted(self, xb: np.ndarray, A: np.ndarray, method: str, q: int):
+        """The quadrature rule of each group: centres, scales, nodes and log weights, adapted
+        as ``method`` says (kept for the next call: the mvaghermite fixed point starts there)."""
         k = self.k
-        if method == "ghermite":
-            z, lw = rule(q, k)
-            eye = np.broadcast_to(np.eye(k), (self.G, k, k))
-            return self._quad(xb, A, np.zeros((self.G, k)), eye, z, lw)[0]
-        mode, H = self.find_mode(xb, A)
-        if method == "laplace" or q == 1:
-            f = self._f(xb, A, mode)[0]
-            return f - 0.5 * np.linalg.slogdet(-H)[1]
-        B = np.linalg.cholesky(np.linalg.inv(-H))
         z, lw = rule(q, k)
+        if method == "ghermite":
+            return np.zeros((self.G, k)), np.broadcast_to(np.eye(k), (self.G, k, k)), z, lw
+        mode, H = self.find_mode(xb, A)
+        B = np.linalg.cholesky(np.linalg.inv(-H))
         if method == "mcaghermite":
-            self._mc = (mode, B)
-            return self._quad(xb, A, mode, B, z, lw)[0]
+            return mode, B, z, lw
         # mvaghermite: iterate centre and scale to the quadrature's posterior mean and covariance
         c, S = mode, B
         if self.center is not None and self.scale is not None:
@@ -151,32 +144,38 @@ class SingleLevel:
                 break
             prev = out
         self.center, self.scale = c, S
-        return self._quad(xb, A, c, S, z, lw)[0]
+        return c, S, z, lw
+
+    def loglik(self, xb: np.ndarray, L: np.ndarray, method: str, q: int) -> np.ndarray:
+        """Log integrals per group (without the constant of the family)."""
+        A = self.Z @ L  # η gains A_i · v for the observation's group
+        if method != "ghermite" and (method == "laplace" or q == 1):
+            mode, H = self.find_mode(xb, A)
+            f = self._f(xb, A, mode)[0]
+            return f - 0.5 * np.linalg.slogdet(-H)[1]
+        return self._quad(xb, A, *self._adapted(xb, A, method, q))[0]
 
     def gradient(
         self, xb: np.ndarray, X: np.ndarray, L: np.ndarray, method: str, q: int
     ) -> tuple[float, np.ndarray, np.ndarray]:
         """The quadrature log likelihood and its gradient in β and in L, the rule's centre and
-        scale held where :meth:`loglik` put them (as Stata's ``ml`` does between updates of the
-        adaptive parameters). ``X`` is sorted as the observations here."""
-        total = float(np.sum(self.loglik(xb, L, method, q)))
-        k = self.k
+        scale held where the adaptation put them (as Stata's ``ml`` holds them between updates
+        of the adaptive parameters); one pass over the nodes gives both. ``X`` is sorted as the
+        observations here."""
         A = self.Z @ L
-        z, lw = rule(q, k)
-        if method == "ghermite":
-            c, B = np.zeros((self.G, k)), np.broadcast_to(np.eye(k), (self.G, k, k))
-        elif method == "mvaghermite":
-            c, B = self.center, self.scale
-        else:
-            c, B = self._mc
+        c, B, z, lw = self._adapted(xb, A, method, q)
         v = c[:, None, :] + np.einsum("gkl,jl->gjk", B, z)
         vg = v[self.groups]  # n x J x k
         eta = xb[:, None] + np.einsum("ik,ijk->ij", A, vg)
         ll, d1, _ = self.family.loglik(self.y[:, None], self.n[:, None], eta)
         s = _segsum(self.wt[:, None] * ll, self.starts)
-        s = s - 0.5 * np.einsum("gjk,gjk->gj", v, v) + lw[None, :]
-        p = np.exp(s - s.max(axis=1, keepdims=True))
-        p /= p.sum(axis=1, keepdims=True)
+        s = s - 0.5 * np.einsum("gjk,gjk->gj", v, v) - 0.5 * self.k * _LOG2PI + lw[None, :]
+        top = s.max(axis=1, keepdims=True)
+        p = np.exp(s - top)
+        tot = p.sum(axis=1, keepdims=True)
+        logdet = np.sum(np.log(np.abs(np.diagonal(B, axis1=1, axis2=2))), axis=1)
+        total = float(np.sum(top[:, 0] + np.log(tot[:, 0]) + logdet))
+        p /= tot
         wd = self.wt[:, None] * d1 * p[self.groups]  # n x J: each node's weight times dll/dη
         g_beta = X.T @ wd.sum(axis=1)
         # dη_ij/dL_ab = Z_ia v_jb
@@ -204,7 +203,7 @@ class SingleLevel:
         return out, m, C
 
     def posterior(self, xb: np.ndarray, L: np.ndarray, method: str, q: int):
-        """Posterior means and covariances of u = L v per group (empirical Bayes), and modes."""
+        """Posterior means and covariances of u = L v per group (empirical Bayes)."""
         A = self.Z @ L
         mode, H = self.find_mode(xb, A)
         k = self.k
@@ -220,7 +219,7 @@ class SingleLevel:
             _, m, C = self._quad(xb, A, c, S, z, lw, moments=True)
         um = m @ L.T
         uC = L[None] @ C @ L.T[None]
-        return um, uC, mode @ L.T
+        return um, uC
 
 
 class JointLaplace:
@@ -288,20 +287,21 @@ class JointLaplace:
         _v, f, H = self.find_mode(xb, A)
         return f - 0.5 * _logdet(H)
 
-    def modes(self, xb: np.ndarray, Ls: list[np.ndarray]):
-        """Per level: the modes of u and their conditional covariances (from the joint Hessian)."""
+    def modes(self, xb: np.ndarray, Ls: list[np.ndarray], covariances: bool = True):
+        """Per level: the modes of u and their conditional covariances (from the joint Hessian;
+        zeros without ``covariances``, which spares inverting it)."""
         A = self.design(Ls)
         v, _f, H = self.find_mode(xb, A)
         dense = self.q <= 3000
-        Vinv = np.linalg.inv(H.toarray()) if dense else None
-        lu = None if dense else splu(H)
+        Vinv = np.linalg.inv(H.toarray()) if dense and covariances else None
+        lu = None if dense or not covariances else splu(H)
         out = []
         off = 0
         for (Z, _g, G), L in zip(self.levels, Ls):
             k = Z.shape[1]
             vv = v[off : off + G * k].reshape(G, k)
             covs = np.zeros((G, k, k))
-            for gi in range(G):
+            for gi in range(G if covariances else 0):
                 sl = slice(off + gi * k, off + (gi + 1) * k)
                 if Vinv is not None:
                     block = Vinv[sl, sl]

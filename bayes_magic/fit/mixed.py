@@ -23,7 +23,7 @@ from scipy import stats
 from ..design.mixed import MixedDesign, RELevel
 from ..errors import StataError
 from .lmm import LMMProblem, Solution, tril
-from .optimize import hessian, jacobian, minimize_bounded
+from .optimize import covariance_of, hessian, jacobian, minimize_bounded
 
 __all__ = ["MixedFit", "VarParam", "fit_mixed"]
 
@@ -342,12 +342,7 @@ def fit_mixed(design: MixedDesign, reml: bool, *, iterate: int = 2000) -> MixedF
         H = _stata_metric_hessian(P, design, params, values, live, reml)
     else:
         H = hessian(negll, x0, 1e-3 * np.maximum(np.abs(x0), 0.1))
-    try:
-        V_params = np.linalg.inv(H)
-        if not np.all(np.isfinite(V_params)) or np.any(np.diag(V_params) < 0):
-            raise np.linalg.LinAlgError
-    except np.linalg.LinAlgError:
-        V_params = np.full((len(live), len(live)), np.nan)
+    V_params = covariance_of(H)
     ll = -0.5 * dev
     V_beta = sigma2 * np.linalg.inv(sol.M) if design.p else np.zeros((0, 0))
     return MixedFit(

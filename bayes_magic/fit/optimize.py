@@ -13,9 +13,21 @@ from collections.abc import Callable
 import numpy as np
 from scipy.optimize import minimize
 
-__all__ = ["minimize_bounded", "gradient", "hessian", "jacobian"]
+__all__ = ["minimize_bounded", "gradient", "hessian", "jacobian", "covariance_of"]
 
 Bounds = list[tuple[float | None, float | None]]
+
+
+def covariance_of(H: np.ndarray) -> np.ndarray:
+    """The inverse of an observed information matrix, or NaN where it is not a covariance
+    (singular, or a negative variance): the standard errors are then missing, as Stata shows."""
+    try:
+        V = np.linalg.inv(H)
+        if not np.all(np.isfinite(V)) or np.any(np.diag(V) < 0):
+            raise np.linalg.LinAlgError
+    except np.linalg.LinAlgError:
+        V = np.full(H.shape, np.nan)
+    return V
 
 
 def gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: np.ndarray) -> np.ndarray:
