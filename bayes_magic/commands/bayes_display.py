@@ -171,10 +171,13 @@ def model_summary(bm: BayesLinearModel, coef_names: Sequence[str]) -> str:
     lines = ["Model summary", RULE, "Likelihood:"]
     if bm.family is not None:  # bayes: melogit ...: Stata names the command's distribution
         trials = bm.glmm_options.get("binomial")
-        lines.append(f"  {eq} ~ {bm.family}(xb_{eq}{',' + str(trials) if trials else ''})")
+        name = bm.likelihood_text or bm.family
+        lines.append(f"  {eq} ~ {name}(xb_{eq}{',' + str(trials) if trials else ''})")
     else:
-        lines.append(f"  {eq} ~ normal(xb_{eq},{{{bm.sigma2_name}}})")
+        name = "regress" if bm.likelihood_text == "regress" else "normal"
+        lines.append(f"  {eq} ~ {name}(xb_{eq},{{{bm.sigma2_name}}})")
     lines.append("")
+    prior_at = len(lines)
     lines.append("Priors:")
     pairs: list[tuple[str, str, bool]] = []
     # coefficients grouped by prior, in order
@@ -205,6 +208,8 @@ def model_summary(bm: BayesLinearModel, coef_names: Sequence[str]) -> str:
         pairs.append((f"{{{bm.sigma2_name}}}", str(bm.sigma2_prior), False))
     if bm.command == "bayesmh" and getattr(bm, "prior_order", None):
         pairs.sort(key=lambda p: _prior_rank(bm, p[0]))  # as the prior() options were given
+    if len(pairs) == 1:
+        lines[prior_at] = "Prior:"
     lines += _aligned(pairs)
     if hyper:
         lines += ["", "Hyperprior:" if len(hyper) == 1 else "Hyperpriors:"]
@@ -238,6 +243,8 @@ def _sampling_title(post: Posterior) -> str:
     info = post.info
     if info.get("all_gibbs"):
         return "Gibbs sampling"
+    if info.get("no_gibbs"):
+        return "Metropolis–Hastings sampling"
     return "Metropolis–Hastings and Gibbs sampling"
 
 

@@ -45,6 +45,8 @@ def glmm_setup(s, bm: BayesLinearModel, touse: np.ndarray) -> tuple:
             raise StataError(f"{lev.level}: random effects need at least two groups", 459)
     o = bm.options
     fit = None
+    if not d.levels and not (o.nomleinitial or o.initrandom):
+        return (d, gd, *_glm_start(bm, gd, family))
     if not (o.nomleinitial or o.initrandom):
         from ..fit.glmm import fit_glmm
 
@@ -62,6 +64,32 @@ def glmm_setup(s, bm: BayesLinearModel, touse: np.ndarray) -> tuple:
         V_beta, se = None, None
     model, layout = prepare_glmm(bm, gd, family)
     return d, gd, model, layout, base, se, V_beta
+
+
+def _glm_start(bm: BayesLinearModel, gd, family) -> tuple:
+    """A model without random effects (``bayesmh y x, likelihood(logit)``): the ML estimates
+    by Newton's method and their covariance, the inverse information, start the chain."""
+    from ..fit.glmm import fit_glm
+    from ..sampler.glmm_driver import prepare_glmm
+    from .bayes_run import _default_init, _from_cov
+
+    d: MixedDesign = gd.base
+    model, layout = prepare_glmm(bm, gd, family)
+    w = np.ones(d.n) if d.weights is None else d.weights.astype(float)
+    y = d.y.astype(float)
+    try:
+        with np.errstate(all="ignore"):
+            beta, ll, _log = fit_glm(family, d.X, y, gd.trials, w, gd.offset)
+            d2 = family.loglik(y, gd.trials, d.X @ beta + gd.offset)[2]
+            V = np.linalg.inv(d.X.T @ (d.X * (-w * d2)[:, None]))
+        ok = np.isfinite(ll) and np.all(np.isfinite(beta)) and np.all(np.isfinite(V))
+        ok = ok and bool(np.all(np.diag(V) > 0))
+    except (np.linalg.LinAlgError, ValueError, FloatingPointError):
+        ok = False
+    if not ok:  # separation or an outcome that does not vary: start from zeros
+        return model, layout, _default_init(bm, d), None, None
+    base = _from_cov(bm, d, beta, [], [], 1.0)
+    return model, layout, base, np.sqrt(np.diag(V)), V
 
 
 def glmm_states(model: tuple, states: list, V_beta: np.ndarray | None) -> list:

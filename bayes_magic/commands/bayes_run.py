@@ -374,6 +374,7 @@ def _info(
         "coef_index": d.coef_index,
         "depvar": d.depvar,
         "all_gibbs": n_mh == 0,
+        "no_gibbs": layout.n_gibbs == 0,
     }
     finite = eff_arr[np.isfinite(eff_arr)]
     info["scalars"] = {

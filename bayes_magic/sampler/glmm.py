@@ -74,8 +74,13 @@ class GData(NamedTuple):
     const: float  # the log likelihood's constant (log binomial coefficients, -log y!)
     re_blk: np.ndarray  # (nl,) the MH block of each level's random effects
     #: (pairs, 3): level, effect and coefficient of each random effect whose variable is also
-    #: a fixed effect (``_cons`` and ``U0``, ``x`` and ``U1``), for the shift steps
+    #: a fixed effect (``_cons`` and ``U0``, ``x`` and ``U1``), or of a random intercept and a
+    #: covariate constant within that level's groups (``U0`` and school size), for the shift
+    #: steps
     shift: np.ndarray
+    #: (pairs, max groups): the shift's multiplier of each group's effect (1, or the group's
+    #: value of the group-level covariate)
+    shift_a: np.ndarray
     #: 1 when every coefficient's prior is normal or flat: β then moves by Gamerman's
     #: Metropolized Newton (IRLS) proposal instead of a random walk
     newton: int
@@ -254,8 +259,14 @@ def _accept(st: K.State, blk: int, logr: float) -> bool:
 
 
 @njit(cache=True)
-def _beta_newton(m: K.Model, d: GData, st: K.State, blk: int) -> bool:
-    """Gamerman's Metropolized IRLS step for β. False when it cannot be formed here."""
+def _beta_newton(m: K.Model, d: GData, st: K.State, blk: int, adapt: bool) -> bool:
+    """Gamerman's Metropolized IRLS step for β. False when it cannot be formed here.
+
+    Far from the posterior (starting values other than the ML estimates) the Newton proposal
+    overshoots and its reverse is improbable, so the chain can stay put for thousands of
+    iterations. During burn-in (``adapt``), when the block has not accepted once in 20 tries,
+    β moves to the proposal's mean instead (a Newton step toward the mode) until a proposal is
+    accepted; the sampling after burn-in is the plain Metropolis-Hastings kernel."""
     p = m.p
     n = d.y.shape[0]
     beta0 = st.beta.copy()
@@ -283,6 +294,19 @@ def _beta_newton(m: K.Model, d: GData, st: K.State, blk: int) -> bool:
         for i in range(n):
             st.resid[i] = eta1[i]
             st.resid[n + i] = ll1[i]
+    elif adapt and st.acc[blk] == 0.0 and st.tries[blk] >= 20.0:
+        for i in range(n):
+            e = st.resid[i]
+            for a in range(p):
+                e += d.X[i, a] * (m0[a] - beta0[a])
+            eta1[i] = e
+        lt2, _m2, _L2, ok2 = _newton_terms(m, d, m0, eta1, ll1, True)
+        if ok2 and lt2 > lt0:
+            for a in range(p):
+                st.beta[a] = m0[a]
+            for i in range(n):
+                st.resid[i] = eta1[i]
+                st.resid[n + i] = ll1[i]
     return True
 
 
@@ -379,11 +403,15 @@ def _shift_step(m: K.Model, d: GData, st: K.State) -> None:
         P = K._inv_spd(S)
         G = m.G[lev]
         bo = m.boff[lev]
-        A = G * P[j, j]
+        # β_f + δ and b_gj − δ a_g leave η as it is; the effects' normal density (and β_f's
+        # prior) make δ's conditional normal: precision A, mean B / A
+        A = 0.0
         B = 0.0
         for grp in range(G):
+            ag = d.shift_a[r, grp]
+            A += ag * ag * P[j, j]
             for t in range(k):
-                B += P[j, t] * st.b[bo + grp * k + t]
+                B += ag * P[j, t] * st.b[bo + grp * k + t]
         if code == 1:
             a = m.beta_args[f]
             A += 1.0 / a[1]
@@ -393,7 +421,7 @@ def _shift_step(m: K.Model, d: GData, st: K.State) -> None:
         delta = B / A + normal(st.rng) / math.sqrt(A)
         st.beta[f] += delta
         for grp in range(G):
-            st.b[bo + grp * k + j] -= delta
+            st.b[bo + grp * k + j] -= delta * d.shift_a[r, grp]
 
 
 @njit(cache=True)
@@ -560,7 +588,7 @@ def iterate(m: K.Model, d: GData, st: K.State, adapt: bool) -> None:
     for blk in range(nb):
         if m.blk_type[blk] == K.BETA:
             if d.newton == 1:
-                _beta_newton(m, d, st, blk)  # no proposal here means no move (and none back)
+                _beta_newton(m, d, st, blk, adapt)  # no proposal here: no move (none back)
             else:
                 _beta_step(m, d, st, blk)
     for lev in range(m.nl):

@@ -157,6 +157,9 @@ class BayesLinearModel:
     #: ``exposure()``
     family: str | None = None
     glmm_options: dict = field(default_factory=dict)
+    #: bayesmh: the likelihood model as the model summary names it (``logit``, ``probit``,
+    #: ``binlogit``, ``poisson``); None shows the family (``melogit`` ...)
+    likelihood_text: str | None = None
 
 
 def _default_level_names(levels: tuple[REEquation, ...]) -> list[tuple[str, list[str]]]:
@@ -276,14 +279,16 @@ def _num_pair(value: tuple[float, ...], default: tuple[float, float]) -> tuple[f
 
 
 def build_bayes_mixed(cmd: Command, cmdline: str) -> BayesLinearModel:
-    """``bayes[, options]: mixed ...`` into a model."""
+    """``bayes[, options]: mixed ...`` (or ``regress ...``, whose residual variance is
+    ``{sigma2}``) into a model."""
     lin = build_mixed(cmd)
     if lin.reml:
         raise StataError("option reml not allowed with the bayes prefix", 198)
     opts = _collect(cmd, prefix=True)
     mc = _mcmc_options(opts)
     mc.nproc = int(opts.get("nproc", 1))
-    if "gibbs" in opts:
+    regress = cmd.name == "regress"
+    if "gibbs" in opts and not regress:
         raise StataError("option gibbs is allowed only with regress and mvreg", 198)
     sd = float(opts.get("normalprior", 100.0))
     if not sd > 0:
@@ -347,12 +352,32 @@ def build_bayes_mixed(cmd: Command, cmdline: str) -> BayesLinearModel:
         eq=lin.depvar,
         levels=levels,
         coef_default=Prior("normal", (0.0, sd * sd), f"normal(0,{_g(sd * sd)})"),
-        sigma2_name=f"e.{lin.depvar}:sigma2",
+        sigma2_name="sigma2" if regress else f"e.{lin.depvar}:sigma2",
         sigma2_prior=Prior("igamma", (a_ig, b_ig), f"igamma({_g(a_ig)},{_g(b_ig)})"),
         options=mc,
     )
+    if regress:
+        model.command, model.title, model.likelihood_text = (
+            "bayes: regress",
+            "Bayesian linear regression",
+            "regress",
+        )
     for po in opts.get("prior", []):
         apply_prior(model, po)
+    if regress and "gibbs" in opts:
+        # Gibbs sampling needs the conjugate priors (the sampler uses Gibbs steps where they
+        # are conjugate in any case)
+        conj = all(
+            p.family == "normal" and p.numeric
+            for p in [model.coef_default, *model.coef_priors.values()]
+            if p is not None
+        )
+        if not (conj and model.sigma2_prior is not None and model.sigma2_prior.family == "igamma"):
+            raise StataError(
+                "option gibbs requires normal priors for the coefficients and an inverse-gamma "
+                "prior for {sigma2}",
+                198,
+            )
     _check_blocks(model, opts.get("block", []))
     mc.blocks = tuple(opts.get("block", []))
     return model
@@ -366,9 +391,19 @@ _ME_TITLES = {
 }
 
 
-def build_bayes_me(cmd: Command, cmdline: str) -> BayesLinearModel:
+#: bayes: logit ... (no random effects): Stata's titles and the likelihood's name
+_GLM_PREFIX = {
+    "logit": ("Bayesian logistic regression", "logit"),
+    "probit": ("Bayesian probit regression", "probit"),
+    "cloglog": ("Bayesian cloglog regression", "cloglog"),
+    "poisson": ("Bayesian Poisson regression", "poisson"),
+}
+
+
+def build_bayes_me(cmd: Command, cmdline: str, family: str | None = None) -> BayesLinearModel:
     """``bayes[, options]: melogit|meprobit|mecloglog|mepoisson ...`` into a model: the
-    ``bayes: mixed`` model without a residual variance, with the command's distribution."""
+    ``bayes: mixed`` model without a residual variance, with the command's distribution.
+    ``bayes: logit|probit|cloglog|poisson`` pass the me* ``family`` they share (no levels)."""
     for o in (
         "vce",
         "constraints",
@@ -387,8 +422,10 @@ def build_bayes_me(cmd: Command, cmdline: str) -> BayesLinearModel:
             raise StataError(f"option {shown} not allowed with the bayes prefix", 198)
     model = build_bayes_mixed(cmd, cmdline)
     model.command = f"bayes: {cmd.name}"
-    model.family = cmd.name
-    model.title = _ME_TITLES[cmd.name]
+    model.family = family or cmd.name
+    model.title = _ME_TITLES[cmd.name] if family is None else _GLM_PREFIX[cmd.name][0]
+    if family is not None:
+        model.likelihood_text = _GLM_PREFIX[cmd.name][1]
     model.sigma2_name = ""
     model.sigma2_prior = None
     model.glmm_options = {
@@ -398,9 +435,9 @@ def build_bayes_me(cmd: Command, cmdline: str) -> BayesLinearModel:
     }
     if "offset" in model.glmm_options and "exposure" in model.glmm_options:
         raise StataError("only one of offset() or exposure() can be specified", 198)
-    if "exposure" in model.glmm_options and cmd.name != "mepoisson":
+    if "exposure" in model.glmm_options and model.family != "mepoisson":
         raise StataError("option exposure() not allowed", 198)
-    if "binomial" in model.glmm_options and cmd.name == "mepoisson":
+    if "binomial" in model.glmm_options and model.family == "mepoisson":
         raise StataError("option binomial() not allowed", 198)
     for o in ("or", "irr", "eform"):
         if cmd.has(o):
@@ -584,12 +621,18 @@ def build_bayesmh(cmd: Command, cmdline: str) -> BayesLinearModel:
     if lik is None:
         raise StataError("likelihood() required", 198)
     lp = likelihood_from_expr(lik.dist)
-    if lp.family != "normal" or len(lp.args) != 1 or not isinstance(lp.args[0], ParamRef):
+    glm = _glm_likelihood(lp, lik.options)
+    if glm is None and (
+        lp.family != "normal" or len(lp.args) != 1 or not isinstance(lp.args[0], ParamRef)
+    ):
         raise StataError(
             f"likelihood({lp.text}) is not available in this version of bayes_magic; "
-            "only normal({var}) likelihoods are",
+            "normal({var}), logit, logistic, probit, binomial(n), binlogit(n) and poisson "
+            "are",
             198,
         )
+    if glm is None and (lik.options.get("offset") or lik.options.get("exposure")):
+        raise StataError("option offset() not allowed with likelihood(normal())", 198)
     depvar = eq.depvars[0]
     assert isinstance(depvar, VarName)
     fixed: list[Term] = []
@@ -606,9 +649,12 @@ def build_bayesmh(cmd: Command, cmdline: str) -> BayesLinearModel:
             re_terms[lvl] = []
             order.append(lvl)
         re_terms[lvl].append((rv.name, var or "_cons"))
-    sig_ref: ParamRef = lp.args[0]
-    it = sig_ref.items[0]
-    sigma2_name = f"{it.eq}:{it.name}" if it.eq else str(it.name)
+    if glm is None:
+        sig_ref: ParamRef = lp.args[0]
+        it = sig_ref.items[0]
+        sigma2_name = f"{it.eq}:{it.name}" if it.eq else str(it.name)
+    else:
+        sigma2_name = ""
     priors = opts.get("prior", [])
     prior_order = [
         [
@@ -668,11 +714,29 @@ def build_bayesmh(cmd: Command, cmdline: str) -> BayesLinearModel:
         title="Bayesian normal regression" if not levels else "Bayesian multilevel regression",
         prior_order=prior_order,
     )
+    if glm is not None:
+        model.family, model.likelihood_text, model.glmm_options = glm
+        title = _GLM_TITLES[model.likelihood_text]
+        model.title = title.replace("Bayesian ", "Bayesian multilevel ") if levels else title
+        for lev in levels:
+            if lev.structure == "exchangeable" or lev.dist == "t":
+                what = "an exchangeable covariance" if lev.dist != "t" else "a t prior"
+                raise StataError(
+                    f"random effects with {what} are not available with "
+                    f"likelihood({lp.text}) in bayes_magic yet",
+                    198,
+                )
+        if opts.get("block"):
+            raise StataError(
+                f"option block() is not available with likelihood({lp.text}): its blocks are "
+                "fixed (see blocksummary)",
+                198,
+            )
     for po in priors:
         _apply_bayesmh_prior(model, po)
     if model.coef_default is None and not model.coef_priors:
         raise StataError(f"prior for {{{model.eq}:}} not specified", 198)
-    if model.sigma2_prior is None:
+    if glm is None and model.sigma2_prior is None:
         raise StataError(f"prior for {{{sigma2_name}}} not specified", 198)
     for lev in levels:
         if lev.structure == "unstructured" and lev.cov_prior is None:
@@ -683,6 +747,71 @@ def build_bayesmh(cmd: Command, cmdline: str) -> BayesLinearModel:
             )
     mc.blocks = tuple(opts.get("block", []))
     return model
+
+
+#: bayesmh's likelihood models with a link ([BAYES] bayesmh, "modelspec"): the me* command
+#: whose conditional distribution each is, and the name the model summary shows
+_GLM_LIKELIHOODS = {
+    "logit": "melogit",
+    "logistic": "melogit",
+    "probit": "meprobit",
+    "binomial": "melogit",
+    "binlogit": "melogit",
+    "poisson": "mepoisson",
+}
+_GLM_TITLES = {
+    "logit": "Bayesian logistic regression",
+    "probit": "Bayesian probit regression",
+    "binlogit": "Bayesian binomial regression",
+    "poisson": "Bayesian Poisson regression",
+}
+
+
+def _glm_likelihood(lp: Prior, subs) -> tuple[str, str, dict] | None:
+    """``likelihood(logit)``, ``probit``, ``binomial(n)`` (``binlogit(n)``), ``poisson``, with
+    ``offset()`` (and ``exposure()`` for ``poisson``): the me* family, the name shown and the
+    GLMM options (``binomial``, ``offset``, ``exposure``); None for other models."""
+    fam = lp.family
+    if fam not in _GLM_LIKELIHOODS:
+        for full in _GLM_LIKELIHOODS:  # Stata's abbreviations: logis, binom, pois
+            short = {"logistic": 5, "binomial": 5, "poisson": 4}.get(full)
+            if short and len(fam) >= short and full.startswith(fam):
+                fam = full
+                break
+        else:
+            return None
+    with_n = fam in ("binomial", "binlogit")
+    if with_n != (len(lp.args) == 1) or (not with_n and lp.args):
+        need = "one argument, the number of trials" if with_n else "no arguments"
+        raise StataError(f"likelihood({lp.text}): {fam} takes {need}", 198)
+    opts: dict = {}
+    if with_n:
+        n = lp.args[0]
+        if isinstance(n, float):
+            if not (n >= 1 and n == int(n)):
+                raise StataError(
+                    f"likelihood({lp.text}): the number of trials must be a positive integer",
+                    198,
+                )
+            opts["binomial"] = int(n)
+        elif isinstance(n, str):
+            opts["binomial"] = n
+        else:
+            raise StataError(
+                f"likelihood({lp.text}): the number of trials must be a number or a variable",
+                198,
+            )
+    off, expo = subs.get("offset"), subs.get("exposure")
+    if off and expo:
+        raise StataError("only one of offset() or exposure() can be specified", 198)
+    if expo and fam != "poisson":
+        raise StataError("option exposure() allowed only with likelihood(poisson)", 198)
+    if off:
+        opts["offset"] = off
+    if expo:
+        opts["exposure"] = expo
+    shown = {"logistic": "logit", "binomial": "binlogit"}.get(fam, fam)
+    return _GLM_LIKELIHOODS[fam], shown, opts
 
 
 def _re_term(t: Term) -> tuple[REVar | None, str | None]:

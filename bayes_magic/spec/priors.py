@@ -184,6 +184,11 @@ def likelihood_from_expr(e: Expr) -> Prior:
             f"invalid likelihood {unparse_expr(e)}", 198, span=getattr(e, "span", None)
         )
     fam = _resolve_family(e.func) or e.func
+    trials = ("binomial".startswith(fam) and len(fam) >= 5) or fam == "binlogit"
+    if trials and len(e.args) == 1 and isinstance(e.args[0], Name):
+        # the number of trials as a variable: binomial(n)
+        name = e.args[0].name
+        return Prior(fam, (name,), f"{fam}({name})")
     return _call_prior(fam, e)
 
 
