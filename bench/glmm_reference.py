@@ -1,7 +1,7 @@
-"""Long NUTS runs (NumPyro) of two ``bayes: melogit`` models: reference posteriors for the GLMM
-sampler's tests.
+"""Long NUTS runs (NumPyro) of four ``bayes: melogit`` and ``mepoisson`` models: reference
+posteriors for the GLMM sampler's tests.
 
-    /work/bench-venv/bin/python bench/glmm_reference.py      # bench/reference/glmm_nuts.json
+    /work/bench-venv/bin/python bench/glmm_reference.py [model ...]   # reference/glmm_nuts.json
 
 The models, with Stata's default priors for ``bayes: melogit`` (coefficients normal(0, 10000),
 the random-intercept variance igamma(0.01, 0.01)):
@@ -10,6 +10,10 @@ the random-intercept variance igamma(0.01, 0.01)):
   herds), incidence_ij ~ Binomial(size_ij, logit⁻¹(x_ij'b + u_j)), u_j ~ N(0, sigma2).
 * bangladesh: ``bayes: melogit c_use urban age child1 child2 child3 || district:`` (1,934 women,
   60 districts), c_use_ij ~ Bernoulli(logit⁻¹(x_ij'b + u_j)).
+* bangladesh_district: ``bayes: melogit c_use urban age d_illit || district:``, with the
+  district-level covariate d_illit (constant within districts).
+* epilepsy: ``bayes: mepoisson count zBase Trt zAge || patient:`` (236 visits of 59 patients,
+  Thall & Vail 1990), count_ij ~ Poisson(exp(x_j'b + u_j)): every covariate is patient-level.
 
 NUTS samples the random effects non-centred (u_j = sqrt(sigma2) z_j, z_j ~ N(0, 1)), which is
 the same posterior without the funnel between sigma2 and the u_j; sigma2 is NumPyro's
@@ -48,14 +52,17 @@ DATA = HERE.parent / "bayes_magic" / "dataset" / "bundled"
 OUT = HERE / "reference" / "glmm_nuts.json"
 
 
-def model(X, y, n, g, G):
+def model(X, y, n, g, G, poisson=False):
     p = X.shape[1]
     b = numpyro.sample("b", dist.Normal(0.0, 100.0).expand([p]).to_event(1))
     s2 = numpyro.sample("s2", dist.InverseGamma(0.01, 0.01))
     z = numpyro.sample("z", dist.Normal(0.0, 1.0).expand([G]).to_event(1))
     u = numpyro.deterministic("u", jnp.sqrt(s2) * z)
     eta = X @ b + u[g]
-    numpyro.sample("y", dist.Binomial(total_count=n, logits=eta), obs=y)
+    if poisson:
+        numpyro.sample("y", dist.Poisson(jnp.exp(eta)), obs=y)
+    else:
+        numpyro.sample("y", dist.Binomial(total_count=n, logits=eta), obs=y)
 
 
 def cbpp():
@@ -96,6 +103,47 @@ def bangladesh():
     )
 
 
+def bangladesh_district():
+    """A district-level covariate (d_illit, the district's illiteracy rate) beside the women's:
+    the coefficient the shift step serves."""
+    df = pd.read_csv(DATA / "bangladesh.csv")
+    cols = ["urban", "age", "d_illit"]
+    X = np.column_stack([df[c].to_numpy(float) for c in cols] + [np.ones(len(df))])
+    names = [*cols, "_cons"]
+    ds = np.sort(df.district.unique())
+    g = np.searchsorted(ds, df.district.to_numpy())
+    return (
+        "bangladesh_district",
+        "c_use",
+        X,
+        df.c_use.to_numpy(float),
+        np.ones(len(df)),
+        g,
+        names,
+        ds,
+    )
+
+
+def epilepsy():
+    """A Poisson model whose covariates are all patient-level but for none: zBase, Trt and
+    zAge are constant within patients (the coefficients the shift step serves)."""
+    df = pd.read_csv(DATA / "epilepsy.csv")
+    cols = ["zBase", "Trt", "zAge"]
+    X = np.column_stack([df[c].to_numpy(float) for c in cols] + [np.ones(len(df))])
+    names = [*cols, "_cons"]
+    ids = np.sort(df.patient.unique())
+    g = np.searchsorted(ids, df.patient.to_numpy())
+    return ("epilepsy", "count", X, df["count"].to_numpy(float), None, g, names, ids)
+
+
+MODELS = {
+    "cbpp": cbpp,
+    "bangladesh": bangladesh,
+    "bangladesh_district": bangladesh_district,
+    "epilepsy": epilepsy,
+}
+
+
 def run(spec, draws=25_000, warmup=2_000, chains=4, seed=20261126):
     name, dep, X, y, n, g, names, ids = spec
     G = len(ids)
@@ -109,8 +157,16 @@ def run(spec, draws=25_000, warmup=2_000, chains=4, seed=20261126):
         progress_bar=False,
     )
     t0 = time.time()
+    poisson = n is None
+    n = np.ones(len(y)) if poisson else n
     mcmc.run(
-        jax.random.PRNGKey(seed), jnp.asarray(X), jnp.asarray(y), jnp.asarray(n), jnp.asarray(g), G
+        jax.random.PRNGKey(seed),
+        jnp.asarray(X),
+        jnp.asarray(y),
+        jnp.asarray(n),
+        jnp.asarray(g),
+        G,
+        poisson,
     )
     secs = time.time() - t0
     s = mcmc.get_samples(group_by_chain=True)
@@ -150,7 +206,9 @@ def run(spec, draws=25_000, warmup=2_000, chains=4, seed=20261126):
     }
 
 
-def main():
+def main(names: list[str]):
+    """Run the models named (all by default); others already in the JSON are kept."""
+    old = json.loads(OUT.read_text())["models"] if OUT.exists() and names else {}
     result = {
         "what": "NumPyro NUTS reference posteriors of bayes: melogit models",
         "script": "bench/glmm_reference.py",
@@ -160,10 +218,10 @@ def main():
             "jax": jax.__version__,
             "python": platform.python_version(),
         },
-        "models": {},
+        "models": old,
     }
-    for spec in (cbpp(), bangladesh()):
-        name, res = run(spec)
+    for key in names or list(MODELS):
+        name, res = run(MODELS[key]())
         result["models"][name] = res
         print(name, f"{res['seconds']:.1f}s", "divergences", res["divergences"])
         for k, v in res["posterior"].items():
@@ -174,4 +232,6 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    main(sys.argv[1:])

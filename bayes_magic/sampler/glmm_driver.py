@@ -104,6 +104,11 @@ def prepare_glmm(
         re_list = " ".join("{" + nm + "}" for nm in lev.names)
         desc.append(f"{cov} with {re_list}  (adaptive MH, joint rescaling)")
         mh_names.append(f"{cov} rescaling")
+    shift, shift_a = _shift_pairs(bm, d)
+    for li, j, f in shift:
+        if m.beta_code[f] in (0, 1):  # the kernel shifts only under flat and normal priors
+            lev = bm.levels[li]
+            desc.append(f"{{{bm.eq}:{d.xnames[f]}}} with {{{lev.names[j]}}}  (Gibbs shift)")
     layout = Layout(
         list(lay.coef_names),
         lay.cov_names,
@@ -144,21 +149,50 @@ def prepare_glmm(
         soff=np.array(soff, dtype=np.int64),
         const=const,
         re_blk=re_blk,
-        shift=_shift_pairs(bm, d),
+        shift=shift,
+        shift_a=shift_a,
         newton=int(all(c in (0, 1) for c in m.beta_code)),
     )
     # the linear model's zcoff must describe Z's columns (it does: one block of k per level)
     return (m, data), layout
 
 
-def _shift_pairs(bm: BayesLinearModel, d) -> np.ndarray:
-    """(level, effect, coefficient) of each random effect whose variable is a fixed effect."""
-    out = []
+def _shift_pairs(bm: BayesLinearModel, d) -> tuple[np.ndarray, np.ndarray]:
+    """The shift steps' (level, effect, coefficient) triples and their per-group multipliers.
+
+    A random effect whose variable is also a fixed effect (``_cons`` and ``U0``, ``x`` and
+    ``U1``) shifts against its coefficient with multiplier 1 in every group; a random intercept
+    also shifts against each covariate that is constant within the level's groups, with the
+    group's value as multiplier (a group-level covariate is otherwise nearly fixed by the
+    effects, and its coefficient mixes slowly: the hierarchical-centering problem of Gelfand,
+    Sahu and Carlin 1995).
+    """
+    out: list[tuple[int, int, int]] = []
+    mult: list[np.ndarray] = []
     xn = list(d.xnames)
-    for li, lev in enumerate(bm.levels):
+    for li, (lev, dl) in enumerate(zip(bm.levels, d.levels)):
         if lev.equation.crossed:
             continue  # R.x: the effect multiplies indicators, not a fixed-effect column
         for j, eff in enumerate(lev.effects):
             if eff in xn:
                 out.append((li, j, xn.index(eff)))
-    return np.array(out, dtype=np.int64).reshape(-1, 3)
+                mult.append(np.ones(dl.G))
+        if "_cons" not in lev.effects:
+            continue
+        j0 = lev.effects.index("_cons")
+        for f, name in enumerate(xn):
+            if name == "_cons" or name in lev.effects:
+                continue
+            x = d.X[:, f].astype(float)
+            lo = np.full(dl.G, np.inf)
+            hi = np.full(dl.G, -np.inf)
+            np.minimum.at(lo, dl.groups, x)
+            np.maximum.at(hi, dl.groups, x)
+            if np.all(hi - lo <= 1e-12 * (1.0 + np.abs(hi))) and np.any(hi != 0.0):
+                out.append((li, j0, f))
+                mult.append(hi)
+    gmax = max((len(a) for a in mult), default=0)
+    A = np.zeros((len(out), gmax))
+    for r, a in enumerate(mult):
+        A[r, : len(a)] = a
+    return np.array(out, dtype=np.int64).reshape(-1, 3), A
