@@ -237,6 +237,36 @@ class BayesMagic(Magics):
 
     @no_var_expand
     @line_magic
+    def logit(self, line: str) -> MagicResult:
+        """``%logit y x`` (also ``%logistic``, ``%probit``, ``%cloglog``, ``%poisson``)."""
+        return self._line("logit", line)
+
+    @no_var_expand
+    @line_magic
+    def logistic(self, line: str) -> MagicResult:
+        """``%logistic y x``: odds ratios."""
+        return self._line("logistic", line)
+
+    @no_var_expand
+    @line_magic
+    def probit(self, line: str) -> MagicResult:
+        """``%probit y x``."""
+        return self._line("probit", line)
+
+    @no_var_expand
+    @line_magic
+    def cloglog(self, line: str) -> MagicResult:
+        """``%cloglog y x``."""
+        return self._line("cloglog", line)
+
+    @no_var_expand
+    @line_magic
+    def poisson(self, line: str) -> MagicResult:
+        """``%poisson y x, exposure(t)``."""
+        return self._line("poisson", line)
+
+    @no_var_expand
+    @line_magic
     def bayesstats(self, line: str) -> MagicResult:
         """``%bayesstats summary|ess|grubin|ic|ppvalues ...``."""
         return self._line("bayesstats", line)
@@ -270,7 +300,7 @@ class BayesMagic(Magics):
 
 _COMMA = re.compile(
     r"^(\s*(?:[\w.]+\s*=\s*)?)%(bayes|bayesmh|bayesstats|bayestest|mixed|melogit|meprobit"
-    r"|mecloglog|mepoisson|stata),"
+    r"|mecloglog|mepoisson|logit|logistic|probit|cloglog|poisson|stata),"
 )
 
 

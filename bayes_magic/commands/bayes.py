@@ -192,15 +192,28 @@ def bayes_prefix(s, cmd: Command) -> list[Output]:
     from ..spec.bayes import build_bayes_me, build_bayes_mixed
 
     me = ("melogit", "meprobit", "mecloglog", "mepoisson")
-    if cmd.name != "mixed" and cmd.name not in me:
+    glm = {"logit": "melogit", "probit": "meprobit", "cloglog": "mecloglog", "poisson": "mepoisson"}
+    if cmd.name == "logistic":
+        raise StataError(
+            "bayes: logistic is not available in bayes_magic yet; use bayes: logit (the "
+            "posterior of the odds ratios is bayesstats summary (exp({y:x})))",
+            199,
+        )
+    if cmd.name not in ("mixed", "regress") and cmd.name not in me and cmd.name not in glm:
         raise StataError(f"bayes: {cmd.name} is not available in this version of bayes_magic", 199)
     if not isinstance(cmd.body, MultilevelModel) or cmd.body.depvar is None:
         raise StataError(f"bayes: {cmd.name} requires a model; to replay, type bayes", 198)
-    if cmd.name in me:
+    if cmd.name in glm:
+        if cmd.body.levels:
+            raise StataError(f"||: random effects are not allowed with {cmd.name}", 198)
+        bm = build_bayes_me(cmd, cmdline(cmd), family=glm[cmd.name])
+    elif cmd.name in me:
         bm = build_bayes_me(cmd, cmdline(cmd))
         if not bm.levels:
             raise StataError(f"bayes: {cmd.name} requires a random-effects equation", 198)
     else:
+        if cmd.name == "regress" and cmd.body.levels:
+            raise StataError("||: random effects are not allowed with regress", 198)
         bm = build_bayes_mixed(cmd, cmdline(cmd))
     return _run(s, cmd, bm, _opts_of(cmd), True)
 

@@ -112,7 +112,10 @@ def estat_ic(s, cmd: Command) -> list[Output]:
         "S_aic": -2 * ll + 2 * df,
         "S_bic": -2 * ll + math.log(n) * df,
     }
-    return [ic_table([(".", n, float("nan"), ll, df)])]
+    ll0 = float(e.scalars.get("ll_0", np.nan))  # logit ... report the constant-only model's
+    if ll0 == ll0:
+        s.r["S_ll0"] = ll0
+    return [ic_table([(".", n, ll0, ll, df)])]
 
 
 @command("estat", "recovariance")

@@ -263,11 +263,21 @@ def _header(fit: GLMMFit, opts: dict) -> list[str]:
     return [ln.rstrip() for ln in lines]
 
 
-def _table(est: Estimates, level: float, eform: str | None) -> CoefTable:
+def _table(est: Estimates, level: float, eform: str | None, df_r: float | None = None) -> CoefTable:
+    """The coefficient table; with ``df_r`` (``regress``) t statistics and intervals on
+    ``df_r`` degrees of freedom instead of z."""
     fit: GLMMFit = est.fit
     d = fit.design
     z = float(stats.norm.ppf(0.5 + level / 200))
     rows = D.fixed_rows(d.columns, d.coef_index, fit.beta, fit.V_beta, level)
+    if df_r is not None:
+        tq = float(stats.t.ppf(0.5 + level / 200, df_r))
+        for r in rows:
+            if r.values:
+                b, se = r.values[0], r.values[1]
+                t = b / se if se > 0 else math.nan
+                p = 2 * float(stats.t.sf(abs(t), df_r)) if t == t else math.nan
+                r.values = [b, se, t, p, b - tq * se, b + tq * se]
     if eform:
         for r in rows:
             if r.values:
@@ -312,7 +322,8 @@ def _table(est: Estimates, level: float, eform: str | None) -> CoefTable:
         eqs.append(Equation(lvn, rows_))
     ci = f"[{int(level) if level == int(level) else level}% conf. interval]"
     first = eform or "Coefficient"
-    header = f" {first:>11}  {'Std. err.':>9}{'z':>7}{'P>|z|':>9}     {ci}"
+    zt = "z" if df_r is None else "t"
+    header = f" {first:>11}  {'Std. err.':>9}{zt:>7}{f'P>|{zt}|':>9}     {ci}"
 
     def cell(x: float) -> str:
         return fmt_coef(x) if x == x else ""
@@ -338,7 +349,7 @@ def _table(est: Estimates, level: float, eform: str | None) -> CoefTable:
         eqs,
         header,
         fmt_row,
-        [first, "Std. err.", "z", "P>|z|", ci.rsplit(" ", 1)[0], "interval]"],
+        [first, "Std. err.", zt, f"P>|{zt}|", ci.rsplit(" ", 1)[0], "interval]"],
         cells,
         stub_title=d.depvar,
         base_zero=not eform,  # exponentiated tables print "(base)" without a number

@@ -80,6 +80,14 @@ def predict(s, cmd: Command) -> list[Output]:
         from .predict_me import predict_me
 
         return predict_me(s, cmd)
+    if s.e.cmd == "regress":
+        from .regress import predict_regress
+
+        return predict_regress(s, cmd)
+    if s.e.cmd in ("logit", "logistic", "probit", "cloglog", "poisson"):
+        from .predict_me import predict_glm
+
+        return predict_glm(s, cmd)
     if s.e.cmd != "mixed":
         raise StataError(f"predict after {s.e.cmd} is not available yet", 321)
     fit: MixedFit = s.e.fit

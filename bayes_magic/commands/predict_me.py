@@ -1,6 +1,8 @@
 """``predict`` after ``melogit``, ``meprobit``, ``mecloglog``, ``mepoisson`` ([ME] meglm
 postestimation): ``mu`` (the default; ``pr`` for binary outcomes), ``eta``, ``xb``, ``stdp``,
-``reffects`` with ``reses()``, and ``conditional(ebmeans|ebmodes|fixedonly)``.
+``reffects`` with ``reses()``, and ``conditional(ebmeans|ebmodes|fixedonly)``; and after
+``logit``, ``logistic``, ``probit``, ``cloglog`` (``pr``, the default, ``xb``, ``stdp``) and
+``poisson`` (``n``, the default, ``ir``, ``xb``, ``stdp``) ([R] logit postestimation ...).
 
 Random effects are the empirical Bayes means (the posterior means given the estimates, by the
 fit's own quadrature) or, with ``ebmodes`` and after ``laplace``, the posterior modes; their
@@ -146,3 +148,43 @@ def predict_me(s, cmd: Command) -> list[Output]:
             else:
                 val, label = fam.mean(trials, eta), "Predicted mean"
     return outs + store_prediction(s, names[0], val, vtype, label, touse)
+
+
+def predict_glm(s, cmd: Command) -> list[Output]:
+    """``predict`` after ``logit``, ``logistic``, ``probit``, ``cloglog``, ``poisson``."""
+    fit = s.e.fit
+    fam = fit.family
+    poisson = fam.family == "poisson"
+    allowed = ("n", "ir", "xb", "stdp") if poisson else ("pr", "xb", "stdp")
+    stat = [o.name for o in cmd.options if o.name in (*_STATS, "n", "ir")]
+    if len(stat) > 1:
+        raise StataError("only one statistic may be specified", 198)
+    if stat and stat[0] not in allowed:
+        raise StataError(f"option {stat[0]} not allowed", 198)
+    other = [o.name for o in cmd.options if o.name not in (*allowed, "nooffset")]
+    if other:
+        raise StataError(f"option {other[0]} not allowed", 198)
+    words, vtype = new_variables(cmd)
+    names = _newnames(s, words, 1)
+    outs: list[Output] = []
+    if not stat:
+        stat = ["n" if poisson else "pr"]
+        what = "predicted number of events" if poisson else f"Pr({fit.design.depvar})"
+        outs.append(Text(f"(option {stat[0]} assumed; {what})"))
+    ds = s.data
+    X = fixed_columns(ds, fit.design.xnames)
+    _trials, off = trials_offset_now(ds, fit.gdesign)
+    if cmd.has("nooffset") or stat[0] == "ir":
+        off = np.zeros(ds.nobs)
+    xb = X @ fit.beta + off
+    if stat[0] == "xb":
+        val, label = xb, "Linear prediction"
+    elif stat[0] == "stdp":
+        val = np.sqrt(np.einsum("ij,jk,ik->i", X, fit.V_beta, X))
+        label = "S.E. of the prediction"
+    elif stat[0] == "pr":
+        val, label = fam.mean(np.ones(ds.nobs), xb), f"Pr({fit.design.depvar})"
+    else:
+        val = np.exp(xb)
+        label = "Predicted number of events" if stat[0] == "n" else "Predicted incidence rate"
+    return outs + store_prediction(s, names[0], val, vtype or s.settings.type, label, s.touse(cmd))

@@ -16,7 +16,6 @@ _PENDING = {
     "meoprobit": "ordered-response mixed models",
     "meglm": "family() and link() models; use melogit, meprobit, mecloglog or mepoisson",
     "menl": "nonlinear mixed models",
-    "regress": "linear regression",
 }
 
 

@@ -82,11 +82,18 @@ def integ_order(fit: GLMMFit) -> np.ndarray:
 
 
 def fit_glm(
-    family: Family, X: np.ndarray, y: np.ndarray, n: np.ndarray, w: np.ndarray, off: np.ndarray
+    family: Family,
+    X: np.ndarray,
+    y: np.ndarray,
+    n: np.ndarray,
+    w: np.ndarray,
+    off: np.ndarray,
+    beta0: np.ndarray | None = None,
 ) -> tuple[np.ndarray, float, list[tuple[int, float]]]:
-    """The model without random effects by Newton's method: (β, log likelihood, log)."""
+    """The model without random effects by Newton's method from ``beta0`` (zeros): (β, log
+    likelihood, log)."""
     p = X.shape[1]
-    beta = np.zeros(p)
+    beta = np.zeros(p) if beta0 is None else np.asarray(beta0, dtype=float).copy()
     const = float(np.sum(w * family.constant(y, n)))
 
     def ll_of(b):

@@ -917,6 +917,8 @@ def _in_range(ts: TokenStream):
 
 _MIXED_BODY = mixed_body(T.MIXED_RE, T.MIXED, T.MIXED_FE)
 _ME_BODY = mixed_body(T.ME_RE, T.ME, T.ME_FE)
+_GLM_BODY = mixed_body(T.ME_RE, T.GLM, T.ME_FE)
+_REGRESS_BODY = mixed_body(T.ME_RE, T.REGRESS, T.table(T.opt("NOCONstant")))
 
 _PLOT_NAMES = (
     "scatter",
@@ -1089,14 +1091,12 @@ COMMANDS: tuple[Grammar, ...] = (
     _me("meoprobit"),
     _me("meglm"),
     g("menl", menl_body, T.MENL, if_=True, in_=True),
-    g(
-        "REGress",
-        model_body,
-        T.REGRESS,
-        if_=True,
-        in_=True,
-        weights=("aweight", "fweight", "iweight", "pweight"),
-    ),
+    g("logit", _GLM_BODY, T.GLM, custom=True),
+    g("logistic", _GLM_BODY, T.GLM, custom=True),
+    g("probit", _GLM_BODY, T.GLM, custom=True),
+    g("cloglog", _GLM_BODY, T.GLM, custom=True),
+    g("poisson", _GLM_BODY, T.GLM, custom=True),
+    g("REGress", _REGRESS_BODY, T.REGRESS, custom=True),
     g("bayesmh", bayesmh_body, T.BAYESMH, if_=True, in_=True, weights=("fweight",)),
     g("bayes", None, T.BAYES_PREFIX),
     # postestimation

@@ -147,6 +147,29 @@ ME = (
     + MAXIMIZE
 )
 
+# logit, logistic, probit, cloglog, poisson ([R] logit ...): the fixed-effects equation's
+# offset()/exposure()/noconstant come from ME_FE
+GLM = (
+    table(
+        opt("OFFset", NameArg()),
+        opt("EXPosure", NameArg()),
+        opt("CONSTraints", Raw()),
+        opt("vce", Raw()),
+        opt("OR"),
+        opt("IRr"),
+        opt("COEF"),
+        opt("EForm", Text(optional=True)),
+        opt("NOCNSReport"),
+        opt("NOTABle"),
+        opt("NOHEADer"),
+        opt("COLlinear"),
+        opt("from", Raw()),
+    )
+    + LEVEL
+    + DISPLAY
+    + MAXIMIZE
+)
+
 MENL = (
     table(
         opt("DEFine", Raw(), repeat=True),
@@ -467,6 +490,8 @@ PREDICT = table(
     opt("FIXEDonly"),
     opt("INTPoints", Int(1, 195)),
     opt("NOOFFset"),
+    opt("n"),
+    opt("ir"),
     opt("nolabel"),
 )
 

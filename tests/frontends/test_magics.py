@@ -89,6 +89,16 @@ def test_me_line_magics(ip, shown) -> None:
     assert "Odds ratio" in ip.user_ns["out"].text()
 
 
+def test_glm_line_magics(ip, shown) -> None:
+    ip.run_cell_magic("bayes", "", "use hospital")
+    res = ip.run_line_magic("logit", "hosp loginc dropout, nolog")
+    assert res.e.cmd == "logit" and res.error is None
+    ip.run_cell("out = %logit, or")
+    assert "Odds ratio" in ip.user_ns["out"].text()
+    assert ip.run_line_magic("poisson", "hosp loginc, nolog").e.cmd == "poisson"
+    assert "Probit regression" in ip.run_line_magic("probit", "hosp loginc, nolog").text()
+
+
 def test_errors_fail_the_cell_with_stata_messages_without_traceback(ip, shown, capsys) -> None:
     ip.run_cell_magic("bayes", "", "use math")
     # a failed command fails the cell (so Run All stops, as in the kernel), showing Stata's

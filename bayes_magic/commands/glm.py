@@ -1,0 +1,237 @@
+"""``logit``, ``logistic``, ``probit``, ``cloglog``, ``poisson`` ([R] logit, [R] logistic,
+[R] probit, [R] cloglog, [R] poisson): fit, store ``e()``, display, replay.
+
+The layout is Stata's: the iteration log from the constant-only model's log likelihood, the
+header with the LR test against that model (and McFadden's pseudo R², or the zero and nonzero
+outcome counts for ``cloglog``), and the coefficient table with ``(offset)`` / ``(exposure)``
+rows; ``logistic`` (and ``or``) shows odds ratios, ``irr`` incidence-rate ratios, ``eform``
+exp(b). The models are the ``me*`` families without random effects
+(:mod:`bayes_magic.fit.glmm_family`), fitted by :func:`bayes_magic.fit.glm.fit_glm_model`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..design.glmm import build_glmm_design
+from ..errors import StataError
+from ..fit.estimates import Estimates
+from ..fit.glm import GLMFit, fit_glm_model
+from ..fit.glmm_family import FAMILIES, Family
+from ..report.format import fmt_f, fmt_g
+from ..report.output import LazyBlock, Output, Text
+from ..spec.model import build_mixed, me_option
+from ..syntax.ast import Command, MultilevelModel
+from ..syntax.unparse import cmdline
+from . import mixed_display as D
+from .estimates import replayer
+from .me import _eform, _table
+from .registry import command
+
+__all__ = ["GLM_COMMANDS", "glm_outputs"]
+
+#: command -> (the me* family it shares, Stata's title)
+GLM_COMMANDS = {
+    "logit": ("melogit", "Logistic regression"),
+    "logistic": ("melogit", "Logistic regression"),
+    "probit": ("meprobit", "Probit regression"),
+    "cloglog": ("mecloglog", "Complementary log-log regression"),
+    "poisson": ("mepoisson", "Poisson regression"),
+}
+_DISPLAY = ("level", "or", "irr", "eform", "coef", "noheader", "notable", "nolog", "log")
+_NOT_YET = ("vce", "constraints", "collinear", "asis", "from", "difficult", "technique")
+
+
+def _eform_of(name: str, family: Family, opts: dict) -> str | None:
+    if name == "logistic" and not opts.get("coef"):
+        return "Odds ratio"
+    return _eform(family, opts)
+
+
+def _header(est: Estimates, opts: dict) -> list[str]:
+    fit: GLMFit = est.fit
+    R = D._right
+    title = est.macros["title"]
+    nobs = int(est.scalars["N"])
+    chi2, df, p = fit.lr_test()
+    ll = f"Log likelihood = {fmt_g(fit.ll, 10)}"
+    lines = [f"{title:<48}{R('Number of obs', f'{nobs:,}')}"]
+    chi = R(f"LR chi2({df})", fmt_f(chi2, 2) if df else ".")
+    prob = R("Prob > chi2", fmt_f(p, 4) if df else ".")
+    if est.cmd == "cloglog":
+        lines += [
+            " " * 48 + R("Zero outcomes", f"{int(est.scalars['N_f']):,}"),
+            " " * 48 + R("Nonzero outcomes", f"{int(est.scalars['N_s']):,}"),
+            "",
+            " " * 48 + chi,
+            f"{ll:<48}{prob}",
+        ]
+    else:
+        r2 = est.scalars["r2_p"]
+        lines += [
+            " " * 48 + chi,
+            " " * 48 + prob,
+            f"{ll:<48}{R('Pseudo R2', fmt_f(r2, 4) if r2 == r2 else '.')}",
+        ]
+    return [ln.rstrip() for ln in lines]
+
+
+def _notes(est: Estimates, eform: str | None) -> list[str]:
+    if not eform or "_cons" not in est.fit.design.xnames:
+        return []
+    base = {"Odds ratio": "baseline odds", "IRR": "baseline incidence rate"}.get(eform)
+    return [f"Note: _cons estimates {base}."] if base else []
+
+
+def glm_outputs(est: Estimates, opts: dict) -> list[Output]:
+    """The display of a fitted GLM under display options ``opts``."""
+    fit: GLMFit = est.fit
+    eform = _eform_of(est.cmd, fit.family, opts)
+    level = float(opts.get("level", 95))
+
+    def render() -> tuple[str, str]:
+        parts, html = [], []
+        if not opts.get("noheader"):
+            head = "\n".join(_header(est, opts))
+            parts.append(head)
+            html.append(f"<pre style='margin:0'>{head}</pre>")
+        tail: list[str] = []
+        if not opts.get("notable"):
+            t = _table(est, level, eform)
+            parts.append(t.text())
+            html.append(t.html())
+            tail = _notes(est, eform)
+        text = "\n\n".join(parts)
+        if tail:
+            text += "\n" + "\n".join(tail)
+            html.append("<pre style='margin:0'>" + "\n".join(tail) + "</pre>")
+        return text, "".join(html)
+
+    outs: list[Output] = [LazyBlock(render, data=est)]
+    if not fit.converged:
+        outs.append(Text("Warning: convergence not achieved", kind="note"))
+    return outs
+
+
+def _log(fit: GLMFit) -> str:
+    """The iteration log, ending at the first repeat of the converged value (as Stata's)."""
+    shown: list[str] = []
+    for _i, ll in fit.iterations:
+        text = fmt_g(ll, 10)
+        if len(shown) >= 2 and shown[-1] == shown[-2] == text:
+            break
+        shown.append(text)
+    return "\n".join(f"Iteration {i}:  Log likelihood = {t}" for i, t in enumerate(shown))
+
+
+def _estimates(fit: GLMFit, name: str, title: str, cmd: Command, spec) -> Estimates:
+    d = fit.design
+    gd = fit.gdesign
+    # e(b) over every column, base and omitted levels as zeros (as me* and Stata)
+    names = [f"{d.depvar}:{c.name}" for c in d.columns]
+    b = np.zeros(len(d.columns))
+    b[d.coef_index] = fit.beta
+    V = np.zeros((len(b), len(b)))
+    V[np.ix_(d.coef_index, d.coef_index)] = fit.V_beta
+    chi2, df, p = fit.lr_test()
+    w = np.ones(d.n) if d.weights is None else d.weights.astype(float)
+    nobs = float(w.sum())
+    scalars = {
+        "N": nobs,
+        "ll": fit.ll,
+        "ll_0": fit.ll0,
+        "chi2": chi2,
+        "p": p,
+        "df_m": float(df),
+        "k": float(len(d.columns)),
+        "rank": float(len(d.coef_index)),
+        "ic": float(len(fit.iterations) - 1),
+        "converged": float(fit.converged),
+    }
+    if name == "cloglog":
+        nz = float(np.sum(w * (d.y != 0)))
+        scalars["N_s"], scalars["N_f"] = nz, nobs - nz
+    else:
+        scalars["r2_p"] = 1.0 - fit.ll / fit.ll0 if fit.ll0 != 0 else float("nan")
+    macros = {
+        "cmd": name,
+        "depvar": d.depvar,
+        "title": title,
+        "chi2type": "LR",
+        "vce": "oim",
+        "predict": f"{name}_p",
+        "offset": (f"ln({gd.offset_name})" if gd.exposure else gd.offset_name)
+        if gd.offset_name
+        else "",
+    }
+    return Estimates(
+        name,
+        cmdline(cmd),
+        names,
+        b,
+        V,
+        d.sample.copy(),
+        scalars,
+        macros,
+        fit=fit,
+        options={o.name: o.value for o in cmd.options},
+        spec=spec,
+    )
+
+
+def _make(name: str):
+    me_name, title = GLM_COMMANDS[name]
+    family = FAMILIES[me_name]
+
+    def handler(s, cmd: Command) -> list[Output]:
+        body = cmd.body
+        assert isinstance(body, MultilevelModel)
+        if body.depvar is None:  # replay
+            if s.e is None or getattr(s.e, "cmd", None) != name:
+                raise StataError("last estimates not found", 301)
+            bad = [o.name for o in cmd.options if o.name not in _DISPLAY]
+            if bad:
+                raise StataError(f"option {bad[0]} not allowed", 198)
+            return glm_outputs(s.e, {o.name: o.value for o in cmd.options})
+        if body.levels:
+            raise StataError(f"||: random effects are not allowed with {name}; see me{name}", 198)
+        for o in _NOT_YET:
+            if cmd.has(o):
+                raise StataError(f"option {o} is not available in bayes_magic's {name} yet", 198)
+        if cmd.weight is not None and cmd.weight.kind != "fweight":
+            raise StataError(
+                f"{cmd.weight.kind}s are not available in bayes_magic's {name} yet", 101
+            )
+        offset, exposure = me_option(cmd, "offset"), me_option(cmd, "exposure")
+        if offset is not None and exposure is not None:
+            raise StataError("only one of offset() or exposure() can be specified", 198)
+        if name != "poisson" and exposure is not None:
+            raise StataError("option exposure() not allowed", 198)
+        opts = {o.name: o.value for o in cmd.options}
+        if name != "logistic" and opts.get("coef"):
+            raise StataError("option coef not allowed", 198)
+        _eform_of(name, family, opts)  # refuse or/irr where they do not belong, before fitting
+        spec = build_mixed(cmd)
+        gd = build_glmm_design(
+            s.data,
+            spec,
+            s.touse(cmd),
+            family=family.family,
+            offset=offset,
+            exposure=exposure,
+        )
+        fit = fit_glm_model(gd, family)
+        est = _estimates(fit, name, title, cmd, spec)
+        est.ids = s.data.ids[gd.base.sample]
+        s.e = est
+        outs: list[Output] = [Text(n, kind="note") for n in gd.base.notes]
+        if not cmd.has("nolog"):
+            outs.append(Text(_log(fit), kind="text"))
+        return outs + glm_outputs(est, opts)
+
+    return handler
+
+
+for _name in GLM_COMMANDS:
+    command(_name)(_make(_name))
+    replayer(_name)(lambda est: glm_outputs(est, dict(est.options)))

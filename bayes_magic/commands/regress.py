@@ -1,0 +1,191 @@
+"""``regress`` ([R] regress): ordinary least squares with Stata's ANOVA header and t table.
+
+The header is Stata's: the analysis-of-variance table (Model, Residual, Total sums of squares,
+their degrees of freedom and mean squares) beside Number of obs, F, Prob > F, R-squared, Adj
+R-squared and Root MSE; then the coefficient table with t statistics and intervals on the
+residual degrees of freedom. ``predict`` gives ``xb`` (the default), ``residuals`` and
+``stdp``. The fit is :func:`bayes_magic.fit.ols.fit_ols`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..design.mixed import build_mixed_design
+from ..design.newdata import fixed_columns
+from ..errors import StataError
+from ..fit.estimates import Estimates
+from ..fit.ols import OLSFit, fit_ols
+from ..report.format import fmt_f, fmt_g
+from ..report.output import LazyBlock, Output, Text
+from ..spec.model import build_mixed
+from ..syntax.ast import Command, MultilevelModel
+from ..syntax.unparse import cmdline
+from .estimates import replayer
+from .me import _table
+from .registry import command
+
+__all__ = ["regress_outputs", "predict_regress"]
+
+_DISPLAY = ("level", "noheader", "notable", "eform")
+_NOT_YET = ("vce", "beta", "hascons", "tsscons", "mse1", "plus", "depname")
+
+
+def _g5(x: float) -> str:
+    """Root MSE as Stata prints it: five significant digits, no leading zero."""
+    if x != x:
+        return "."
+    s = f"{x:.5g}"
+    return s[1:] if s.startswith("0.") else s.replace("-0.", "-.")
+
+
+def _anova(fit: OLSFit) -> list[str]:
+    def row(label: str, ss: float, df: int, right: str) -> str:
+        ms = ss / df if df > 0 else float("nan")
+        # sums of squares and mean squares with nine significant digits (%11.0g's)
+        return f"{label:>12} | {fmt_g(ss, 11):>11}{df:>10}{fmt_g(ms, 11):>12}   {right}"
+
+    def cell(label: str, value: str) -> str:
+        return f"{label:<16}={value:>10}"
+
+    nobs = f"{round(fit.N):,}"
+    F = fit.F
+    fs = fmt_f(F, 2) if F == F else "."
+    p = fit.p_F
+    rule = "-" * 13 + "+" + "-" * 34
+    return [
+        f"{'Source':>12} |       SS           df       MS      {cell('Number of obs', nobs)}",
+        f"{rule}   {cell(f'F({fit.df_m}, {fit.df_r})', fs)}",
+        row("Model", fit.mss, fit.df_m, cell("Prob > F", fmt_f(p, 4) if p == p else ".")),
+        row("Residual", fit.rss, fit.df_r, cell("R-squared", fmt_f(fit.r2, 4))),
+        f"{rule}   {cell('Adj R-squared', fmt_f(fit.r2_a, 4))}",
+        row("Total", fit.tss, fit.df_m + fit.df_r, cell("Root MSE", _g5(fit.rmse))),
+    ]
+
+
+def regress_outputs(est: Estimates, opts: dict) -> list[Output]:
+    """The display of a ``regress`` fit under display options ``opts``."""
+    fit: OLSFit = est.fit
+    level = float(opts.get("level", 95))
+    eform = opts.get("eform") or None
+
+    def render() -> tuple[str, str]:
+        parts, html = [], []
+        if not opts.get("noheader"):
+            head = "\n".join(ln.rstrip() for ln in _anova(fit))
+            parts.append(head)
+            html.append(f"<pre style='margin:0'>{head}</pre>")
+        if not opts.get("notable"):
+            t = _table(est, level, eform if isinstance(eform, str) else None, df_r=fit.df_r)
+            parts.append(t.text())
+            html.append(t.html())
+        return "\n\n".join(parts), "".join(html)
+
+    return [LazyBlock(render, data=est)]
+
+
+def _estimates(fit: OLSFit, cmd: Command, spec) -> Estimates:
+    d = fit.design
+    names = [f"{d.depvar}:{c.name}" for c in d.columns]
+    b = np.zeros(len(d.columns))
+    b[d.coef_index] = fit.beta
+    V = np.zeros((len(b), len(b)))
+    V[np.ix_(d.coef_index, d.coef_index)] = fit.V_beta
+    scalars = {
+        "N": fit.N,
+        "df_m": float(fit.df_m),
+        "df_r": float(fit.df_r),
+        "F": fit.F,
+        "r2": fit.r2,
+        "rmse": fit.rmse,
+        "mss": fit.mss,
+        "rss": fit.rss,
+        "r2_a": fit.r2_a,
+        "ll": fit.ll,
+        "ll_0": fit.ll_0,
+        "rank": float(len(d.coef_index)),
+    }
+    macros = {
+        "cmd": "regress",
+        "depvar": d.depvar,
+        "title": "Linear regression",
+        "model": "ols",
+        "vce": "ols",
+        "predict": "regres_p",
+    }
+    return Estimates(
+        "regress",
+        cmdline(cmd),
+        names,
+        b,
+        V,
+        d.sample.copy(),
+        scalars,
+        macros,
+        fit=fit,
+        options={o.name: o.value for o in cmd.options},
+        spec=spec,
+    )
+
+
+@command("regress")
+def regress(s, cmd: Command) -> list[Output]:
+    body = cmd.body
+    assert isinstance(body, MultilevelModel)
+    if body.depvar is None:  # replay
+        if s.e is None or getattr(s.e, "cmd", None) != "regress":
+            raise StataError("last estimates not found", 301)
+        bad = [o.name for o in cmd.options if o.name not in _DISPLAY]
+        if bad:
+            raise StataError(f"option {bad[0]} not allowed", 198)
+        return regress_outputs(s.e, {o.name: o.value for o in cmd.options})
+    if body.levels:
+        raise StataError("||: random effects are not allowed with regress; see mixed", 198)
+    for o in _NOT_YET:
+        if cmd.has(o):
+            raise StataError(f"option {o} is not available in bayes_magic's regress yet", 198)
+    if cmd.weight is not None and cmd.weight.kind != "fweight":
+        raise StataError(f"{cmd.weight.kind}s are not available in bayes_magic's regress yet", 101)
+    spec = build_mixed(cmd)
+    d = build_mixed_design(s.data, spec, s.touse(cmd))
+    fit = fit_ols(d)
+    est = _estimates(fit, cmd, spec)
+    est.ids = s.data.ids[d.sample]
+    s.e = est
+    outs: list[Output] = [Text(n, kind="note") for n in d.notes]
+    return outs + regress_outputs(est, {o.name: o.value for o in cmd.options})
+
+
+replayer("regress")(lambda est: regress_outputs(est, dict(est.options)))
+
+
+def predict_regress(s, cmd: Command) -> list[Output]:
+    """``predict`` after ``regress``: ``xb`` (the default), ``residuals``, ``stdp``."""
+    from .predict import _newnames, new_variables, store_prediction
+
+    fit: OLSFit = s.e.fit
+    allowed = ("xb", "residuals", "stdp")
+    stat = [o.name for o in cmd.options]
+    bad = [o for o in stat if o not in allowed]
+    if bad:
+        raise StataError(f"option {bad[0]} not allowed", 198)
+    if len(stat) > 1:
+        raise StataError("only one statistic may be specified", 198)
+    words, vtype = new_variables(cmd)
+    names = _newnames(s, words, 1)
+    outs: list[Output] = []
+    if not stat:
+        stat = ["xb"]
+        outs.append(Text("(option xb assumed; fitted values)"))
+    ds = s.data
+    X = fixed_columns(ds, fit.design.xnames)
+    xb = X @ fit.beta
+    if stat[0] == "xb":
+        val, label = xb, "Fitted values"
+    elif stat[0] == "stdp":
+        val = np.sqrt(np.einsum("ij,jk,ik->i", X, fit.V_beta, X))
+        label = "S.E. of the prediction"
+    else:
+        y = np.asarray(ds.values(fit.design.depvar), dtype=float)
+        val, label = y - xb, "Residuals"
+    return outs + store_prediction(s, names[0], val, vtype or s.settings.type, label, s.touse(cmd))

@@ -1,0 +1,161 @@
+"""``logit``, ``logistic``, ``probit``, ``cloglog``, ``poisson`` and their ``bayes:`` versions.
+
+* Stata's printed figure: the hospital data's logit log likelihood (-537.45771, the comparison
+  model of Stata's ``xtlogit, re``, docs/research/glmm-reference.md), to the digits printed.
+* Closed forms: with one binary covariate each binary model's ML estimates are the two
+  groups' proportions on the link scale, logit's standard errors Woolf's sqrt(Σ 1/cell), the log
+  likelihoods and LR statistics those of the saturated binomial; Poisson with a factor and an
+  exposure has log rates log(Σy / Σexposure) per level with SE 1/sqrt(Σy).
+* ``bayes: logit`` is the model ``bayesmh ..., likelihood(logit)`` fits with Stata's default
+  priors (the same draws); display, ``predict``, replay and bad input.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import special, stats
+
+from bayes_magic.report.coeftable import fmt_coef
+from bayes_magic.session import Session
+from tests.conftest import fails, run
+
+
+def _b(s: Session, name: str) -> float:
+    return float(s.e.b[s.e.bnames.index(f"{s.e.macros['depvar']}:{name}")])
+
+
+def _se(s: Session, name: str) -> float:
+    i = s.e.bnames.index(f"{s.e.macros['depvar']}:{name}")
+    return math.sqrt(s.e.V[i, i])
+
+
+def _col(s: Session, name: str) -> np.ndarray:
+    return np.asarray(s.data.values(name), dtype=float)
+
+
+def test_logit_matches_statas_printed_log_likelihood() -> None:
+    s = Session()
+    run(s, "use hospital")
+    out = run(s, "logit hosp loginc distance dropout college")
+    assert abs(s.e.scalars["ll"] - -537.45771) <= 0.5e-5
+    assert "Log likelihood = -537.45771" in out
+    assert s.e.macros["cmd"] == "logit" and s.e.macros["chi2type"] == "LR"
+
+
+_LINKS = {
+    "logit": special.logit,
+    "probit": special.ndtri,
+    "cloglog": lambda p: np.log(-np.log1p(-p)),
+}
+
+
+@pytest.mark.parametrize("cmd", ["logit", "probit", "cloglog"])
+def test_binary_models_with_one_binary_covariate_are_closed_form(cmd: str) -> None:
+    s = Session()
+    run(s, "use hospital")
+    run(s, f"quietly {cmd} hosp dropout")
+    y, x = _col(s, "hosp"), _col(s, "dropout")
+    p0, p1 = y[x == 0].mean(), y[x == 1].mean()
+    link = _LINKS[cmd]
+    assert _b(s, "_cons") == pytest.approx(link(p0), abs=1e-7)
+    assert _b(s, "dropout") == pytest.approx(link(p1) - link(p0), abs=1e-7)
+
+    def ll_of(p, yy):
+        return float(np.sum(yy * np.log(p) + (1 - yy) * np.log1p(-p)))
+
+    ll = ll_of(p0, y[x == 0]) + ll_of(p1, y[x == 1])
+    ll0 = ll_of(y.mean(), y)
+    assert s.e.scalars["ll"] == pytest.approx(ll, abs=1e-8)
+    assert s.e.scalars["ll_0"] == pytest.approx(ll0, abs=1e-8)
+    assert s.e.scalars["chi2"] == pytest.approx(2 * (ll - ll0), abs=1e-7)
+    if cmd == "logit":
+        cells = [np.sum((x == a) & (y == b)) for a in (0, 1) for b in (0, 1)]
+        assert _se(s, "dropout") == pytest.approx(math.sqrt(sum(1 / c for c in cells)), rel=1e-7)
+        assert s.e.scalars["r2_p"] == pytest.approx(1 - ll / ll0, rel=1e-10)
+    if cmd == "cloglog":
+        assert s.e.scalars["N_s"] == y.sum() and s.e.scalars["N_f"] == len(y) - y.sum()
+
+
+def test_poisson_with_a_factor_and_exposure_is_closed_form() -> None:
+    s = Session()
+    run(s, "use cbpp")
+    out = run(s, "poisson incidence i.period, exposure(size)")
+    assert "ln(size) |          1  (exposure)" in out
+    y, n, per = _col(s, "incidence"), _col(s, "size"), _col(s, "period")
+    r1 = y[per == 1].sum() / n[per == 1].sum()
+    assert _b(s, "_cons") == pytest.approx(math.log(r1), abs=1e-8)
+    assert _se(s, "_cons") == pytest.approx(1 / math.sqrt(y[per == 1].sum()), rel=1e-6)
+    for k in (2, 3, 4):
+        rk = y[per == k].sum() / n[per == k].sum()
+        assert _b(s, f"{k}.period") == pytest.approx(math.log(rk / r1), abs=1e-8)
+        se = math.sqrt(1 / y[per == k].sum() + 1 / y[per == 1].sum())
+        assert _se(s, f"{k}.period") == pytest.approx(se, rel=1e-6)
+    mu = n * np.where(per == 1, r1, 0.0)
+    for k in (2, 3, 4):
+        mu = np.where(per == k, n * y[per == k].sum() / n[per == k].sum(), mu)
+    ll = float(np.sum(stats.poisson.logpmf(y, mu)))
+    assert s.e.scalars["ll"] == pytest.approx(ll, abs=1e-8)
+    # predict: n (the default) with the exposure, ir without it
+    run(s, "predict double nhat")
+    run(s, "predict double rate, ir")
+    assert np.allclose(_col(s, "nhat"), mu, rtol=1e-8)
+    assert np.allclose(_col(s, "rate"), mu / n, rtol=1e-8)
+    irr = run(s, "poisson, irr")
+    assert "IRR" in irr and "Note: _cons estimates baseline incidence rate." in irr
+
+
+def test_logistic_reports_odds_ratios_and_predicts_probabilities() -> None:
+    s = Session()
+    run(s, "use hospital")
+    out = run(s, "logistic hosp loginc dropout")
+    assert "Odds ratio" in out and "Note: _cons estimates baseline odds." in out
+    assert "Logistic regression" in out and "Pseudo R2" in out
+    b = _b(s, "dropout")
+    assert f"dropout | {fmt_coef(math.exp(b)):>10}" in out
+    assert "Coefficient" in run(s, "logistic, coef")
+    run(s, "predict double p")
+    xb = _b(s, "_cons") + _b(s, "loginc") * _col(s, "loginc") + b * _col(s, "dropout")
+    assert np.allclose(_col(s, "p"), special.expit(xb), rtol=1e-10)
+
+
+def test_bayes_logit_is_bayesmh_with_default_priors() -> None:
+    s = Session()
+    run(s, "use hospital")
+    out = run(s, "bayes, rseed(3) mcmcsize(500) burnin(100): logit hosp loginc dropout")
+    assert "Bayesian logistic regression" in out and "hosp ~ logit(xb_hosp)" in out
+    assert "Prior:" in out and "Metropolis–Hastings sampling" in out
+    ref = s.e.draws.copy()
+    run(
+        s,
+        "bayesmh hosp loginc dropout, likelihood(logit) prior({hosp:}, normal(0,10000)) "
+        "rseed(3) mcmcsize(500) burnin(100)",
+    )
+    assert np.array_equal(s.e.draws, ref)
+    assert s.e.macros["cmd"] == "bayesmh"
+
+
+@pytest.mark.parametrize(
+    "cmd, msg, rc",
+    [
+        ("logit hosp loginc || mother:", "random effects are not allowed with logit", 198),
+        ("logit hosp loginc, exposure(distance)", "option exposure() not allowed", 198),
+        ("logit hosp loginc, irr", "option irr not allowed", 198),
+        ("probit hosp loginc, or", "option or not allowed", 198),
+        ("logit hosp loginc, vce(robust)", "option vce is not available", 198),
+        ("logit hosp loginc [pweight=distance]", "pweights are not available", 101),
+        ("logit hosp nosuch", "variable nosuch not found", 111),
+        ("poisson hosp loginc, offset(a) exposure(b)", "only one of offset() or exposure()", 198),
+        ("bayes: logistic hosp loginc", "use bayes: logit", 199),
+    ],
+)
+def test_bad_input(cmd: str, msg: str, rc: int) -> None:
+    s = Session()
+    run(s, "use hospital")
+    run(s, "quietly logit hosp loginc")
+    before = s.e
+    m, code = fails(s, cmd)
+    assert msg in m and code == rc
+    assert s.e is before
