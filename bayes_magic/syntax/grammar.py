@@ -197,6 +197,13 @@ def filename_body(*, required: bool = True) -> BodyParser:
     return parse
 
 
+def import_body(ts: TokenStream) -> Words:
+    """``import delimited [using] filename``: the file name, or nothing before ``using``."""
+    if ts.peek().is_name("using"):
+        return Words(())
+    return filename_body(required=False)(ts)
+
+
 def raw_body(ts: TokenStream) -> Words:
     """Everything up to the options, as one word (``test`` hypotheses)."""
     start = ts.peek().start
@@ -1065,6 +1072,25 @@ COMMANDS: tuple[Grammar, ...] = (
     g("gsort", words_body(least=1, what="varname"), T.GSORT),
     g("REName", rename_body, T.RENAME),
     g("SAve", filename_body(required=False), T.SAVE),
+    g(
+        "import",
+        subcommands=(g("DELIMited", import_body, T.IMPORT_DELIMITED, using="optional"),),
+    ),
+    g("insheet", import_body, T.IMPORT_DELIMITED, using="optional"),
+    g(
+        "export",
+        subcommands=(
+            g(
+                "DELIMited",
+                varlist_body(False),
+                T.EXPORT_DELIMITED,
+                using="required",
+                if_=True,
+                in_=True,
+            ),
+        ),
+    ),
+    g("outsheet", varlist_body(False), T.EXPORT_DELIMITED, using="required", if_=True, in_=True),
     g("clear", words_body()),
     g("LAbel", subcommands=_LABEL),
     g("set", words_body(least=1), T.SET_OPTS),

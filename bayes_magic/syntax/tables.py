@@ -625,6 +625,26 @@ SAVE = table(
     opt("Version", Int(11)),
 )
 USE = table(opt("clear"), opt("NOLabel"))
+# import delimited / insheet, export delimited / outsheet ([D] import delimited)
+IMPORT_DELIMITED = table(
+    opt("clear"),
+    opt("DELIMiters", Raw()),
+    opt("DELIMiter", Raw()),
+    opt("VARNames", Raw()),
+    opt("nonames"),
+    opt("CASE", Keyword("PRESERVE LOWER UPPER")),
+    opt("ROWRange", Raw()),
+    opt("ENCoding", Text()),
+    opt("ASDOUBle"),
+    opt("ASFLOat"),
+)
+EXPORT_DELIMITED = table(
+    opt("replace"),
+    opt("DELIMiter", Raw()),
+    opt("NOVARNames"),
+    opt("NOLabel"),
+    opt("nonames"),
+)
 LABEL_DEFINE = table(opt("Add"), opt("modify"), opt("replace"), opt("nofix"))
 LABEL_VALUES = table(opt("nofix"))
 LABEL_COPY = table(opt("replace"))

@@ -1,0 +1,176 @@
+"""``import delimited`` and ``export delimited`` ([D] import delimited), with the older
+``insheet`` / ``outsheet`` spellings.
+
+``import delimited [using] filename [, clear delimiters() varnames(#|nonames) case()
+rowrange() asdouble asfloat encoding()]`` reads a text file of delimited values (the
+delimiter guessed among comma, tab and semicolon unless given); numbers with decimals are
+stored in the default type (``set type``, float) unless ``asdouble``, integers in the smallest
+type that holds them, text as ``str#``; ``rowrange()`` counts the data rows after the
+variable names. ``export delimited [varlist] using filename [if] [in]
+[, replace delimiter() novarnames nolabel]`` writes one (comma-separated by default; value
+labels written as their text unless ``nolabel``).
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..dataset.dataset import Dataset, coerce, default_format, smallest_numeric_type
+from ..dataset.varnames import expand_terms
+from ..errors import StataError
+from ..report.output import Output, Text
+from ..syntax.ast import Command, Varlist, Words
+from .data import _check_clear, _finish_load, plural
+from .registry import command
+
+_DELIMS = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "space": " "}
+
+
+def _delimiter(value: object) -> str | None:
+    if value is None:
+        return None
+    text = str(value.path if hasattr(value, "path") else value).strip().strip('"')
+    text = _DELIMS.get(text.lower(), text)
+    if len(text) != 1:
+        raise StataError(f'delimiters("{text}"): a delimiter is one character', 198)
+    return text
+
+
+def _file(cmd: Command) -> Path:
+    name = cmd.using
+    if name is None and isinstance(cmd.body, Words) and cmd.body.words:
+        name = cmd.body.words[0]
+    if not name:
+        raise StataError("invalid file specification", 198)
+    path = Path(str(name)).expanduser()
+    if not path.suffix and not path.exists():
+        path = path.with_suffix(".csv")
+    return path
+
+
+def _rowrange(text: str | None, nrows: int) -> slice:
+    if not text:
+        return slice(None)
+    first, _, last = str(text).partition(":")
+    try:
+        lo = int(first) - 1 if first.strip() else 0
+        hi = int(last) if last.strip() else nrows
+    except ValueError:
+        raise StataError(f"rowrange({text}) invalid", 198) from None
+    return slice(max(lo, 0), hi)
+
+
+def _number(v: float, digits: int) -> str:
+    if v != v:
+        return ""
+    if v == int(v) and abs(v) < 1e15:
+        return str(int(v))
+    return repr(v) if digits == 17 else f"{v:.{digits}g}"
+
+
+@command("import", "delimited")
+@command("insheet")
+def import_delimited(s, cmd: Command) -> list[Output]:
+    _check_clear(s, cmd)
+    path = _file(cmd)
+    if not path.exists():
+        raise StataError(f"file {path} not found", 601)
+    sep = _delimiter(cmd.option("delimiters") or cmd.option("delimiter"))
+    names = cmd.option("varnames")
+    header: int | None = 0
+    if names is not None:
+        word = str(names).strip().lower()
+        if word == "nonames":
+            header = None
+        else:
+            try:
+                header = int(word) - 1
+            except ValueError:
+                raise StataError(f"varnames({names}) invalid", 198) from None
+    if cmd.has("nonames"):
+        header = None
+    enc = cmd.option("encoding")
+    try:
+        if sep is None:
+            with open(path, newline="", encoding=enc or "utf-8", errors="replace") as f:
+                sample = f.read(65536)
+            try:
+                sep = csv.Sniffer().sniff(sample, delimiters=",\t;|").delimiter
+            except csv.Error:
+                sep = ","
+        df = pd.read_csv(
+            path, sep=sep, header=header, encoding=enc or "utf-8", skipinitialspace=True
+        )
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise StataError(f"file {path} could not be read: {exc}", 610) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise StataError(f"file {path} could not be read: {exc}", 610) from None
+    if header is None:
+        df.columns = [f"v{j + 1}" for j in range(df.shape[1])]
+    case = str(cmd.option("case", "preserve")).lower()
+    if case not in ("preserve", "lower", "upper"):
+        raise StataError(f"case({case}) invalid", 198)
+    if case != "preserve":
+        df.columns = [str(c).lower() if case == "lower" else str(c).upper() for c in df.columns]
+    df = df.iloc[_rowrange(cmd.option("rowrange"), len(df))].reset_index(drop=True)
+    notes: list[str] = []
+    ds = Dataset.from_dataframe(df, notes=notes)
+    floating = "double" if cmd.has("asdouble") else ("float" if cmd.has("asfloat") else None)
+    floating = floating or s.settings.type
+    for c, info in ds.info.items():
+        if info.type.startswith("str"):
+            continue
+        v = ds.df[c].to_numpy(dtype=np.float64)
+        ok = v[~np.isnan(v)]
+        if ok.size and np.all(ok == np.round(ok)) and np.all(np.abs(ok) < 2**31):
+            info.type = smallest_numeric_type(v)
+        else:
+            info.type = floating
+            ds.df[c] = coerce(v, floating)
+        info.format = default_format(info.type)
+    ds.filename = None
+    out = _finish_load(s, cmd, ds, notes)
+    s.data.changed = False
+    msg = f"({plural(ds.nvars, 'var')}, {plural(ds.nobs, 'obs', 'obs')})"
+    return [*out, Text(msg)]
+
+
+@command("export", "delimited")
+@command("outsheet")
+def export_delimited(s, cmd: Command) -> list[Output]:
+    ds = s.data
+    if cmd.using is None:
+        raise StataError("using required", 100)
+    path = Path(str(cmd.using)).expanduser()
+    if not path.suffix:
+        path = path.with_suffix(".csv")
+    if path.exists() and not cmd.has("replace"):
+        raise StataError(f"file {path} already exists", 602)
+    body = cmd.body
+    names = (
+        expand_terms(ds, body.terms) if isinstance(body, Varlist) and body.terms else ds.varnames
+    )
+    rows = s.touse(cmd)
+    sep = _delimiter(cmd.option("delimiter")) or ("\t" if cmd.name == "outsheet" else ",")
+    frame = pd.DataFrame(index=range(int(rows.sum())))
+    for name in names:
+        values = ds.df[name].to_numpy()[rows]
+        labels = ds.value_labels.get(ds.info[name].vlabel) if ds.info[name].vlabel else None
+        if labels and not cmd.has("nolabel"):
+            frame[name] = [
+                labels.get(int(v), str(v)) if v == v else "" for v in values.astype(float)
+            ]
+        elif ds.is_string(name):
+            frame[name] = values
+        else:  # integers as integers; floats to their precision (9 digits), doubles exactly
+            digits = 9 if ds.info[name].type == "float" else 17
+            frame[name] = [_number(float(v), digits) for v in values]
+    try:
+        frame.to_csv(path, sep=sep, index=False, header=not cmd.has("novarnames"), na_rep="")
+    except OSError:
+        raise StataError(f"file {path} could not be opened", 603) from None
+    return [Text(f"file {path} saved")]
