@@ -102,7 +102,7 @@ def model_layout(
     they keep their value labels and parameter names."""
     select = _selector(post, cmd, chain)
     opts = _layout_opts(post, cmd)
-    opts["melabel"] = mixed_labels and opts["_numeric_levels"]
+    opts["melabel"] = mixed_labels and opts["_mixed_names"]
     return table_equations(post, opts, values=lambda d: values(select(d)))
 
 
@@ -111,6 +111,10 @@ def _layout_opts(post: Posterior, cmd: Command) -> dict[str, Any]:
     talk's ``bayesstats ess`` and ``grubin`` show; ``summary`` lays them out the same way."""
     return {
         "_numeric_levels": post.model.command != "bayesmh",
+        # bayes: mixed's and me*'s parameters take mixed's names (var(Residual) ...); bayes:
+        # regress keeps {sigma2}, and bayes: logit ... have no variances
+        "_mixed_names": post.model.command == "bayes: mixed"
+        or post.model.command.startswith("bayes: me"),
         "vsquish": cmd.has("vsquish"),
         "nofvlabel": cmd.has("nofvlabel"),
         **_reffects(cmd),

@@ -2,13 +2,15 @@
 ``insheet`` / ``outsheet`` spellings.
 
 ``import delimited [using] filename [, clear delimiters() varnames(#|nonames) case()
-rowrange() asdouble asfloat encoding()]`` reads a text file of delimited values (the
-delimiter guessed among comma, tab and semicolon unless given); numbers with decimals are
-stored in the default type (``set type``, float) unless ``asdouble``, integers in the smallest
-type that holds them, text as ``str#``; ``rowrange()`` counts the data rows after the
-variable names. ``export delimited [varlist] using filename [if] [in]
-[, replace delimiter() novarnames nolabel]`` writes one (comma-separated by default; value
-labels written as their text unless ``nolabel``).
+rowrange() asdouble asfloat encoding()]`` reads a text file of delimited values: the delimiter
+is guessed among comma, tab and semicolon unless given; names are lowercased unless
+``case(preserve)``; only empty fields, and "." among numbers, are missing; numbers with
+decimals are stored in the default type (``set type``, float) unless ``asdouble``, integers in
+the smallest type that holds them (double beyond long's range), text as ``str#``;
+``rowrange()`` counts the data rows after the variable names. ``export delimited [varlist]
+using filename [if] [in] [, replace delimiter() novarnames nolabel]`` (or ``export delimited
+filename``) writes one, comma-separated by default, value labels as their text unless
+``nolabel``.
 """
 
 from __future__ import annotations
@@ -72,6 +74,25 @@ def _number(v: float, digits: int) -> str:
     return repr(v) if digits == 17 else f"{v:.{digits}g}"
 
 
+def _numeric_first_row(path: Path, sep: str | None, enc: str | None) -> bool:
+    with open(path, newline="", encoding=enc or "utf-8", errors="replace") as f:
+        line = f.readline()
+    if sep is None:
+        try:
+            sep = csv.Sniffer().sniff(line, delimiters=",\t;|").delimiter
+        except csv.Error:
+            sep = ","
+    fields = next(csv.reader([line], delimiter=sep), [])
+    if not fields:
+        return False
+    for x in fields:
+        try:
+            float(x)
+        except ValueError:
+            return False
+    return True
+
+
 @command("import", "delimited")
 @command("insheet")
 def import_delimited(s, cmd: Command) -> list[Output]:
@@ -80,8 +101,12 @@ def import_delimited(s, cmd: Command) -> list[Output]:
     if not path.exists():
         raise StataError(f"file {path} not found", 601)
     sep = _delimiter(cmd.option("delimiters") or cmd.option("delimiter"))
+    if sep is None and (cmd.has("tab") or cmd.has("comma")):  # insheet's tab, comma
+        sep = "\t" if cmd.has("tab") else ","
     names = cmd.option("varnames")
     header: int | None = 0
+    if names is None and _numeric_first_row(path, sep, cmd.option("encoding")):
+        header = None  # Stata's default: the first row is names only if it is not all numbers
     if names is not None:
         word = str(names).strip().lower()
         if word == "nonames":
@@ -102,8 +127,15 @@ def import_delimited(s, cmd: Command) -> list[Output]:
                 sep = csv.Sniffer().sniff(sample, delimiters=",\t;|").delimiter
             except csv.Error:
                 sep = ","
+        # only empty fields (and Stata's "." in numbers) are missing: text such as NA stays
         df = pd.read_csv(
-            path, sep=sep, header=header, encoding=enc or "utf-8", skipinitialspace=True
+            path,
+            sep=sep,
+            header=header,
+            encoding=enc or "utf-8",
+            skipinitialspace=True,
+            keep_default_na=False,
+            na_values=["", "."],
         )
     except (UnicodeDecodeError, LookupError) as exc:
         raise StataError(f"file {path} could not be read: {exc}", 610) from None
@@ -111,7 +143,7 @@ def import_delimited(s, cmd: Command) -> list[Output]:
         raise StataError(f"file {path} could not be read: {exc}", 610) from None
     if header is None:
         df.columns = [f"v{j + 1}" for j in range(df.shape[1])]
-    case = str(cmd.option("case", "preserve")).lower()
+    case = str(cmd.option("case", "lower")).lower()  # Stata lowercases names by default
     if case not in ("preserve", "lower", "upper"):
         raise StataError(f"case({case}) invalid", 198)
     if case != "preserve":
@@ -126,8 +158,9 @@ def import_delimited(s, cmd: Command) -> list[Output]:
             continue
         v = ds.df[c].to_numpy(dtype=np.float64)
         ok = v[~np.isnan(v)]
-        if ok.size and np.all(ok == np.round(ok)) and np.all(np.abs(ok) < 2**31):
-            info.type = smallest_numeric_type(v)
+        if ok.size and np.all(ok == np.round(ok)):
+            # integers in the smallest type that holds them; beyond long's range, double
+            info.type = smallest_numeric_type(v) if np.all(np.abs(ok) < 2_147_483_621) else "double"
         else:
             info.type = floating
             ds.df[c] = coerce(v, floating)
@@ -143,26 +176,32 @@ def import_delimited(s, cmd: Command) -> list[Output]:
 @command("outsheet")
 def export_delimited(s, cmd: Command) -> list[Output]:
     ds = s.data
-    if cmd.using is None:
+    body = cmd.body
+    target = cmd.using
+    if target is None and isinstance(body, Words) and body.words:
+        target = body.words[0]  # export delimited filename
+    if target is None:
         raise StataError("using required", 100)
-    path = Path(str(cmd.using)).expanduser()
+    path = Path(str(target)).expanduser()
     if not path.suffix:
         path = path.with_suffix(".csv")
     if path.exists() and not cmd.has("replace"):
         raise StataError(f"file {path} already exists", 602)
-    body = cmd.body
     names = (
         expand_terms(ds, body.terms) if isinstance(body, Varlist) and body.terms else ds.varnames
     )
     rows = s.touse(cmd)
-    sep = _delimiter(cmd.option("delimiter")) or ("\t" if cmd.name == "outsheet" else ",")
+    sep = _delimiter(cmd.option("delimiter")) or (
+        "\t" if cmd.name == "outsheet" and not cmd.has("comma") else ","
+    )
     frame = pd.DataFrame(index=range(int(rows.sum())))
     for name in names:
         values = ds.df[name].to_numpy()[rows]
         labels = ds.value_labels.get(ds.info[name].vlabel) if ds.info[name].vlabel else None
         if labels and not cmd.has("nolabel"):
             frame[name] = [
-                labels.get(int(v), str(v)) if v == v else "" for v in values.astype(float)
+                labels.get(int(v), _number(v, 17)) if v == v and v == int(v) else _number(v, 17)
+                for v in values.astype(float)
             ]
         elif ds.is_string(name):
             frame[name] = values
@@ -170,7 +209,8 @@ def export_delimited(s, cmd: Command) -> list[Output]:
             digits = 9 if ds.info[name].type == "float" else 17
             frame[name] = [_number(float(v), digits) for v in values]
     try:
-        frame.to_csv(path, sep=sep, index=False, header=not cmd.has("novarnames"), na_rep="")
+        header = not (cmd.has("novarnames") or cmd.has("nonames"))
+        frame.to_csv(path, sep=sep, index=False, header=header, na_rep="")
     except OSError:
         raise StataError(f"file {path} could not be opened", 603) from None
     return [Text(f"file {path} saved")]

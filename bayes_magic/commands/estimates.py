@@ -191,6 +191,11 @@ _MAX_VARWIDTH = 244
 def table(s, cmd: Command) -> list[Output]:
     """``estimates table [names] [, b[(%fmt)] se[(%fmt)] t[(%fmt)] p[(%fmt)] stats(...)
     stfmt(%fmt) keep(coeflist) drop(coeflist) varwidth(#)]`` ([R] estimates table)."""
+    for o in ("star", "eform", "varlabel", "newpanel", "style", "coded", "equations"):
+        if cmd.has(o):  # parsed, not yet drawn: say so rather than ignore it
+            raise StataError(
+                f"option {o} of estimates table is not available in bayes_magic yet", 198
+            )
     items = resolve_names(s, _words(cmd) or ["."])
     bfmt = _fmt_option(cmd, "b")
     # [R] estimates table: se in b's format unless given; t in %7.2f, p in %4.3f
@@ -399,11 +404,23 @@ def test(s, cmd: Command) -> list[Output]:
         p = float(stats.chi2.sf(chi2, df))
     else:
         chi2 = p = float("nan")
-    s.r = {"chi2": chi2, "df": df, "p": p, "drop": float(bool(dropped))}
+    df_r = e.scalars.get("df_r") if e.cmd == "regress" else None
     lines = [f" ({k + 1})  {d}" for k, d in enumerate(desc)]
     if dropped:
         lines.append("")
         lines += [f"       Constraint {i + 1} dropped" for i in dropped]
+    if df_r is not None:  # regress: the F test on the residual degrees of freedom
+        F = chi2 / df if df else float("nan")
+        pF = float(stats.f.sf(F, df, df_r)) if df else float("nan")
+        s.r = {"F": F, "df": df, "df_r": float(df_r), "p": pF, "drop": float(bool(dropped))}
+        lines += [
+            "",
+            f"{'F(' + format(df, '3d') + ',' + format(int(df_r), '6d') + ') =':>22} "
+            f"{fmt_f(F, 2):>7}",
+            f"{'Prob > F =':>22} {fmt_f(pF, 4):>9}",
+        ]
+        return [Block("\n".join(lines), kind="result")]
+    s.r = {"chi2": chi2, "df": df, "p": p, "drop": float(bool(dropped))}
     lines += [
         "",
         f"{'chi2(' + format(df, '3d') + ') =':>22} {fmt_f(chi2, 2):>7}",

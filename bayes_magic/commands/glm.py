@@ -56,13 +56,20 @@ def _header(est: Estimates, opts: dict) -> list[str]:
     chi2, df, p = fit.lr_test()
     ll = f"Log likelihood = {fmt_g(fit.ll, 10)}"
     lines = [f"{title:<48}{R('Number of obs', f'{nobs:,}')}"]
-    chi = R(f"LR chi2({df})", fmt_f(chi2, 2) if df else ".")
+    kind = "LR" if fit.constant else "Wald"
+    chi = R(f"{kind} chi2({df})", fmt_f(chi2, 2) if df else ".")
     prob = R("Prob > chi2", fmt_f(p, 4) if df else ".")
-    if est.cmd == "cloglog":
+    if est.cmd == "cloglog" or not fit.constant:
         lines += [
-            " " * 48 + R("Zero outcomes", f"{int(est.scalars['N_f']):,}"),
-            " " * 48 + R("Nonzero outcomes", f"{int(est.scalars['N_s']):,}"),
-            "",
+            *(
+                [
+                    " " * 48 + R("Zero outcomes", f"{int(est.scalars['N_f']):,}"),
+                    " " * 48 + R("Nonzero outcomes", f"{int(est.scalars['N_s']):,}"),
+                    "",
+                ]
+                if est.cmd == "cloglog"
+                else []
+            ),
             " " * 48 + chi,
             f"{ll:<48}{prob}",
         ]
@@ -151,13 +158,13 @@ def _estimates(fit: GLMFit, name: str, title: str, cmd: Command, spec) -> Estima
     if name == "cloglog":
         nz = float(np.sum(w * (d.y != 0)))
         scalars["N_s"], scalars["N_f"] = nz, nobs - nz
-    else:
+    elif fit.constant:
         scalars["r2_p"] = 1.0 - fit.ll / fit.ll0 if fit.ll0 != 0 else float("nan")
     macros = {
         "cmd": name,
         "depvar": d.depvar,
         "title": title,
-        "chi2type": "LR",
+        "chi2type": "LR" if fit.constant else "Wald",
         "vce": "oim",
         "predict": f"{name}_p",
         "offset": (f"ln({gd.offset_name})" if gd.exposure else gd.offset_name)
@@ -225,6 +232,11 @@ def _make(name: str):
         est.ids = s.data.ids[gd.base.sample]
         s.e = est
         outs: list[Output] = [Text(n, kind="note") for n in gd.base.notes]
+        y = gd.base.y
+        if name == "poisson" and np.any(y != np.round(y)):
+            outs.append(
+                Text("note: you are responsible for interpretation of non-count dep. variable.")
+            )
         if not cmd.has("nolog"):
             outs.append(Text(_log(fit), kind="text"))
         return outs + glm_outputs(est, opts)

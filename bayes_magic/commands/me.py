@@ -352,7 +352,7 @@ def _table(est: Estimates, level: float, eform: str | None, df_r: float | None =
         [first, "Std. err.", zt, f"P>|{zt}|", ci.rsplit(" ", 1)[0], "interval]"],
         cells,
         stub_title=d.depvar,
-        base_zero=not eform,  # exponentiated tables print "(base)" without a number
+        base_text="1" if eform else "0",  # exp(0): odds ratios ... of the base level are 1
     )
 
 

@@ -4,8 +4,8 @@
 Newton's method (:func:`~bayes_magic.fit.glmm.fit_glm`) from the constant-only model's
 estimate, as Stata's iteration log starts from that model's log likelihood; the covariance is
 the inverse of the observed information at the estimate (Stata's default ``vce(oim)``); the LR
-test compares with the constant-only model (or, without a constant, with β = 0), and McFadden's
-pseudo R² is 1 - ll / ll_0.
+test compares with the constant-only model, and McFadden's pseudo R² is 1 - ll / ll_0; without
+a constant there is no such model, and the test is the Wald test of every coefficient.
 """
 
 from __future__ import annotations
@@ -41,13 +41,22 @@ class GLMFit:
     def design(self) -> MixedDesign:
         return self.gdesign.base
 
+    @property
+    def constant(self) -> bool:
+        return "_cons" in self.design.xnames
+
     def lr_test(self) -> tuple[float, int, float]:
-        """LR chi2 against the constant-only model, its df and p."""
+        """The model test: LR chi2 against the constant-only model; without a constant (no
+        such model) the Wald chi2 of every coefficient, as Stata reports then. Its df and p."""
         from scipy import stats
 
         d = self.design
-        df = len(d.coef_index) - int("_cons" in d.xnames)
-        chi2 = max(2.0 * (self.ll - self.ll0), 0.0)
+        if self.constant:
+            df = len(d.coef_index) - 1
+            chi2 = max(2.0 * (self.ll - self.ll0), 0.0)
+        else:
+            df = len(d.coef_index)
+            chi2 = float(self.beta @ np.linalg.solve(self.V_beta, self.beta)) if df else 0.0
         return chi2, df, float(stats.chi2.sf(chi2, df)) if df > 0 else float("nan")
 
     def linear_predictor(self) -> np.ndarray:

@@ -75,6 +75,7 @@ class CoefTable:
         base_width: int = 11,
         stub: int = 12,
         base_zero: bool = True,
+        base_text: str = "0",
     ) -> None:
         self.equations = equations
         self.header = header
@@ -93,6 +94,8 @@ class CoefTable:
         self.stub = stub
         #: base levels print ``0  (base)``, or only ``(base)`` in tables of other numbers
         self.base_zero = base_zero
+        #: the base level's value: 0, or 1 in exponentiated tables (odds ratios ...)
+        self.base_text = base_text
 
     def text(self) -> str:
         sw = self.stub
@@ -146,7 +149,7 @@ class CoefTable:
         if r.kind == "base":
             if not self.base_zero:
                 return stub + "  (base)"
-            return stub + f"{'0':>{self.base_width}}  (base)"
+            return stub + f"{self.base_text:>{self.base_width}}  (base)"
         if r.kind in ("omitted", "omitted_var"):
             return stub + f"{'0':>{self.base_width}}  (omitted)"
         return stub + self.row_format(r)
@@ -169,7 +172,11 @@ class CoefTable:
                     rows.append([r.label, "1", f"({r.kind})"] + [""] * (len(self.html_header) - 3))
                 elif r.kind in ("base", "omitted", "omitted_var"):
                     rows.append(
-                        ["  " + r.label, "0", f"({r.kind.split('_')[0]})"]
+                        [
+                            "  " + r.label,
+                            self.base_text if r.kind == "base" else "0",
+                            f"({r.kind.split('_')[0]})",
+                        ]
                         + [""] * (len(self.html_header) - 3)
                     )
                 else:

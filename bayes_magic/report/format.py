@@ -149,9 +149,10 @@ def fmt_g(x: float, width: int = 9, *, comma: bool = False) -> str:
         if len(s.lstrip("-")) <= width - 1:
             return s
         if ax < 1:
-            # a small number: as many decimals as fit, if that keeps 5 significant digits
+            # a small number: as many decimals as fit, down to 1e-4 (C's %g rule, which
+            # Stata's %9.0g follows: .0005179 in regress's classic table, 1.23e-05 below)
             room = width - 2
-            if room + exp10 + 1 >= 5:
+            if exp10 >= -4:
                 s = _strip_zero(f"{x:.{room}f}".rstrip("0").rstrip("."))
                 if len(s) <= width:
                     return s

@@ -259,14 +259,14 @@ def _accept(st: K.State, blk: int, logr: float) -> bool:
 
 
 @njit(cache=True)
-def _beta_newton(m: K.Model, d: GData, st: K.State, blk: int, adapt: bool) -> bool:
+def _beta_newton(m: K.Model, d: GData, st: K.State, blk: int, burn: bool) -> bool:
     """Gamerman's Metropolized IRLS step for β. False when it cannot be formed here.
 
     Far from the posterior (starting values other than the ML estimates) the Newton proposal
     overshoots and its reverse is improbable, so the chain can stay put for thousands of
-    iterations. During burn-in (``adapt``), when the block has not accepted once in 20 tries,
-    β moves to the proposal's mean instead (a Newton step toward the mode) until a proposal is
-    accepted; the sampling after burn-in is the plain Metropolis-Hastings kernel."""
+    iterations. During burn-in (``burn``), when the block has not accepted once in 5 tries,
+    β takes a damped Newton step toward the mode instead, until a proposal is accepted; the
+    sampling after burn-in is the plain Metropolis-Hastings kernel."""
     p = m.p
     n = d.y.shape[0]
     beta0 = st.beta.copy()
@@ -294,19 +294,28 @@ def _beta_newton(m: K.Model, d: GData, st: K.State, blk: int, adapt: bool) -> bo
         for i in range(n):
             st.resid[i] = eta1[i]
             st.resid[n + i] = ll1[i]
-    elif adapt and st.acc[blk] == 0.0 and st.tries[blk] >= 20.0:
-        for i in range(n):
-            e = st.resid[i]
+    elif burn and st.acc[blk] == 0.0 and st.tries[blk] >= 5.0:
+        # a damped Newton step: the full step overshoots where the likelihood is flat (a logit
+        # far in its tails), so halve it until the log posterior rises
+        t = 1.0
+        cand = np.empty(p)
+        for _half in range(40):
             for a in range(p):
-                e += d.X[i, a] * (m0[a] - beta0[a])
-            eta1[i] = e
-        lt2, _m2, _L2, ok2 = _newton_terms(m, d, m0, eta1, ll1, True)
-        if ok2 and lt2 > lt0:
-            for a in range(p):
-                st.beta[a] = m0[a]
+                cand[a] = beta0[a] + t * (m0[a] - beta0[a])
             for i in range(n):
-                st.resid[i] = eta1[i]
-                st.resid[n + i] = ll1[i]
+                e = st.resid[i]
+                for a in range(p):
+                    e += d.X[i, a] * (cand[a] - beta0[a])
+                eta1[i] = e
+            lt2, _m2, _L2, ok2 = _newton_terms(m, d, cand, eta1, ll1, True)
+            if ok2 and lt2 > lt0:
+                for a in range(p):
+                    st.beta[a] = cand[a]
+                for i in range(n):
+                    st.resid[i] = eta1[i]
+                    st.resid[n + i] = ll1[i]
+                break
+            t *= 0.5
     return True
 
 
@@ -583,12 +592,14 @@ def _re_newton(m: K.Model, d: GData, st: K.State, lev: int, blk: int) -> None:
 
 
 @njit(cache=True)
-def iterate(m: K.Model, d: GData, st: K.State, adapt: bool) -> None:
+def iterate(m: K.Model, d: GData, st: K.State, adapt: bool, burn: bool) -> None:
+    """One sweep of every block; ``adapt`` tunes the proposals, ``burn`` (burn-in only, never
+    while draws are kept) allows the Newton block's damped steps toward the mode."""
     nb = m.blk_type.shape[0]
     for blk in range(nb):
         if m.blk_type[blk] == K.BETA:
             if d.newton == 1:
-                _beta_newton(m, d, st, blk, adapt)  # no proposal here: no move (none back)
+                _beta_newton(m, d, st, blk, burn)  # no proposal here: no move (none back)
             else:
                 _beta_step(m, d, st, blk)
     for lev in range(m.nl):
@@ -630,7 +641,7 @@ def run_chunk(
     nparam = draws.shape[1]
     buf = np.empty(nparam + 1)  # the linear record ends with σ², which a GLMM has not
     for t in range(n_iter):
-        iterate(m, d, st, adapt)
+        iterate(m, d, st, adapt, not keep)
         if keep and (t + 1) % thin == 0:
             K.record(m, st, buf)
             for j in range(nparam):

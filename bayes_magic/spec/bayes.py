@@ -632,7 +632,8 @@ def build_bayesmh(cmd: Command, cmdline: str) -> BayesLinearModel:
             198,
         )
     if glm is None and (lik.options.get("offset") or lik.options.get("exposure")):
-        raise StataError("option offset() not allowed with likelihood(normal())", 198)
+        which = "offset()" if lik.options.get("offset") else "exposure()"
+        raise StataError(f"option {which} not allowed with likelihood({lp.text})", 198)
     depvar = eq.depvars[0]
     assert isinstance(depvar, VarName)
     fixed: list[Term] = []

@@ -185,7 +185,13 @@ def likelihood_from_expr(e: Expr) -> Prior:
         )
     fam = _resolve_family(e.func) or e.func
     trials = ("binomial".startswith(fam) and len(fam) >= 5) or fam == "binlogit"
-    if trials and len(e.args) == 1 and isinstance(e.args[0], Name):
+    if trials and len(e.args) != 1:
+        raise StataError(
+            f"likelihood({unparse_expr(e)}): {fam}() takes one argument, the number of trials",
+            198,
+            span=e.span,
+        )
+    if trials and isinstance(e.args[0], Name):
         # the number of trials as a variable: binomial(n)
         name = e.args[0].name
         return Prior(fam, (name,), f"{fam}({name})")

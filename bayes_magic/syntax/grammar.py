@@ -197,6 +197,13 @@ def filename_body(*, required: bool = True) -> BodyParser:
     return parse
 
 
+def export_body(ts: TokenStream) -> Body:
+    """``export delimited [varlist] using filename`` or ``export delimited filename``."""
+    if any(t.is_name("using") for t in ts.toks[ts.i :]):
+        return Varlist(parse_varlist(ts, factor=False))
+    return filename_body(required=False)(ts)
+
+
 def import_body(ts: TokenStream) -> Words:
     """``import delimited [using] filename``: the file name, or nothing before ``using``."""
     if ts.peek().is_name("using"):
@@ -1082,15 +1089,15 @@ COMMANDS: tuple[Grammar, ...] = (
         subcommands=(
             g(
                 "DELIMited",
-                varlist_body(False),
+                export_body,
                 T.EXPORT_DELIMITED,
-                using="required",
+                using="optional",
                 if_=True,
                 in_=True,
             ),
         ),
     ),
-    g("outsheet", varlist_body(False), T.EXPORT_DELIMITED, using="required", if_=True, in_=True),
+    g("outsheet", export_body, T.EXPORT_DELIMITED, using="optional", if_=True, in_=True),
     g("clear", words_body()),
     g("LAbel", subcommands=_LABEL),
     g("set", words_body(least=1), T.SET_OPTS),

@@ -637,6 +637,8 @@ IMPORT_DELIMITED = table(
     opt("ENCoding", Text()),
     opt("ASDOUBle"),
     opt("ASFLOat"),
+    opt("tab"),
+    opt("comma"),
 )
 EXPORT_DELIMITED = table(
     opt("replace"),
@@ -644,6 +646,8 @@ EXPORT_DELIMITED = table(
     opt("NOVARNames"),
     opt("NOLabel"),
     opt("nonames"),
+    opt("comma"),
+    opt("NOQuote"),
 )
 LABEL_DEFINE = table(opt("Add"), opt("modify"), opt("replace"), opt("nofix"))
 LABEL_VALUES = table(opt("nofix"))

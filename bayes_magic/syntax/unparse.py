@@ -232,7 +232,7 @@ def _prefix(p: Prefix) -> str:
     return s + ": "
 
 
-def _body(b: Any) -> str:
+def _body(b: Any, quals: str = "") -> str:
     if b is None:
         return ""
     if isinstance(b, Varlist):
@@ -250,7 +250,7 @@ def _body(b: Any) -> str:
     if isinstance(b, MultilevelModel):
         if b.depvar is None:  # replay
             return ""
-        s = " ".join(unparse_term(t) for t in (b.depvar, *b.fixed))
+        s = " ".join(unparse_term(t) for t in (b.depvar, *b.fixed)) + quals
         if b.fixed_options:
             s += ", " + unparse_options(b.fixed_options)
         for lv in b.levels:
@@ -305,19 +305,30 @@ def unparse(cmd: Command) -> str:
     """Canonical Stata text of a parsed command."""
     s = "".join(_prefix(p) for p in cmd.prefixes)
     s += cmd.name + (f" {cmd.subcommand}" if cmd.subcommand else "")
-    body = _body(cmd.body)
-    if body:
-        s += " " + body
+    quals = ""
     if cmd.if_ is not None:
-        s += " if " + unparse_expr(cmd.if_)
+        quals += " if " + unparse_expr(cmd.if_)
     if cmd.in_ is not None:
         last = cmd.in_.last
-        f = "f" if cmd.in_.first == 1 and last is not None else str(cmd.in_.first)
+        f = str(cmd.in_.first)  # ``in 1/100`` as typed (``f`` is 1)
         if cmd.in_.first == -1:
             f = "l"
-        s += f" in {f}" + ("" if last is None else "/" + ("l" if last == -1 else str(last)))
+        quals += f" in {f}" + ("" if last is None else "/" + ("l" if last == -1 else str(last)))
     if cmd.weight is not None:
-        s += f" [{cmd.weight.kind}={unparse_expr(cmd.weight.expr)}]"
+        quals += f" [{cmd.weight.kind}={unparse_expr(cmd.weight.expr)}]"
+    b = cmd.body
+    if isinstance(b, MultilevelModel) and b.depvar is not None:
+        # mixed, me*, logit ...: the qualifiers belong to the fixed-effects equation, before
+        # its options; the command's options share the last equation's comma
+        s += " " + _body(b, quals)
+        if cmd.options:
+            last_opts = b.levels[-1].options if b.levels else b.fixed_options
+            s += (" " if last_opts else ", ") + unparse_options(cmd.options)
+        return s
+    body = _body(b)
+    if body:
+        s += " " + body
+    s += quals
     if cmd.using is not None:
         s += f" using {cmd.using}"
     if cmd.options:

@@ -51,8 +51,30 @@ def test_options(s, tmp_path) -> None:
     assert list(np.asarray(s.data.values("a"), float)) == [3.0, 5.0]
     run(s, f"import delimited {f}, clear varnames(nonames)")
     assert s.data.varnames == ["v1", "v2"] and s.data.nobs == 4
-    run(s, f"insheet using {f}, clear")  # the delimiter guessed: tab
+    run(s, f"insheet using {f}, clear")  # the delimiter guessed: tab; names lowercased
+    assert s.data.varnames == ["a", "bb"]
+    run(s, f"import delimited {f}, clear case(preserve)")
     assert s.data.varnames == ["A", "Bb"]
+
+
+def test_a_numeric_first_row_is_data(s, tmp_path) -> None:
+    f = tmp_path / "h.csv"
+    f.write_text("1,2,3\n4,5,6\n")
+    run(s, f"import delimited {f}")
+    assert s.data.varnames == ["v1", "v2", "v3"] and s.data.nobs == 2
+    run(s, f"import delimited {f}, clear varnames(1)")
+    assert s.data.nobs == 1
+
+
+def test_text_missing_values_and_large_integers(s, tmp_path) -> None:
+    f = tmp_path / "n.csv"
+    f.write_text("code,n,x\nNA,99999999999,1.5\nb,2,.\n,3,\n")
+    run(s, f"import delimited {f}")
+    assert list(s.data.values("code")) == ["NA", "b", ""]  # NA is text, not missing
+    assert s.data.info["n"].type == "double"
+    assert np.asarray(s.data.values("n"), float)[0] == 99999999999.0  # exact
+    x = np.asarray(s.data.values("x"), float)
+    assert x[0] == 1.5 and np.isnan(x[1]) and np.isnan(x[2])
 
 
 def test_export_subset_labels_and_outsheet(s, tmp_path) -> None:
@@ -66,6 +88,12 @@ def test_export_subset_labels_and_outsheet(s, tmp_path) -> None:
     run(s, f"outsheet schid using {tmp_path / 'o.csv'} if schid == 7472, novarnames")
     text = (tmp_path / "o.csv").read_text().splitlines()
     assert text and set(text) == {"7472"}
+    run(s, f"outsheet schid homework using {tmp_path / 'o.csv'} in 1, nonames comma replace")
+    assert (
+        "," in (tmp_path / "o.csv").read_text() and "schid" not in (tmp_path / "o.csv").read_text()
+    )
+    run(s, f"export delimited {tmp_path / 'whole'}")  # without using: the whole data set
+    assert (tmp_path / "whole.csv").read_text().splitlines()[0] == "schid,homework,schtype,math"
 
 
 def test_bad_input(s, tmp_path) -> None:
@@ -76,5 +104,5 @@ def test_bad_input(s, tmp_path) -> None:
     run(s, f"export delimited using {tmp_path / 'x.csv'}")
     msg, rc = fails(s, f"export delimited using {tmp_path / 'x.csv'}")
     assert rc == 602 and "already exists" in msg
-    assert fails(s, "export delimited herd")[1] == 100  # using required
+    assert fails(s, "export delimited herd size")[1] == 198  # two names and no using
     assert s.data.nvars == 5  # nothing changed

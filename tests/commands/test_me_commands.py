@@ -288,12 +288,12 @@ def test_pr_is_a_probability_and_mu_an_expected_count() -> None:
     assert np.all(s.data.values("pr") < 1)
 
 
-def test_eform_tables_print_base_levels_without_a_number() -> None:
+def test_eform_tables_print_base_levels_as_one() -> None:
     s = Session()
     run(s, "use cbpp")
     run(s, "quietly melogit incidence i.period || herd:, binomial(size)")
     out = run(s, "melogit, or")
-    assert "          1  |  (base)" in out
+    assert "          1  |          1  (base)" in out  # exp(0), as Stata's odds-ratio tables
     run(s, "quietly mecloglog incidence i.period || herd:, binomial(size)")
     out = run(s, "mecloglog, eform")
     assert "transformed only in the first equation to exp(b)" in out

@@ -130,6 +130,8 @@ def test_stored_results_in_expressions(s: Session) -> None:
         (-0.367167, "-.367167"),
         (-6.82e-06, "-6.82e-06"),  # too small for fixed notation
         (0.0026558, ".0026558"),
+        (0.00051788, ".0005179"),  # regress mpg weight's classic standard error
+        (-0.00028201, "-.000282"),
         (15906.0, "15906"),
         (8699526.0, "8699526"),
         (-4.08201, "-4.08201"),

@@ -105,6 +105,17 @@ def test_poisson_with_a_factor_and_exposure_is_closed_form() -> None:
     assert np.allclose(_col(s, "rate"), mu / n, rtol=1e-8)
     irr = run(s, "poisson, irr")
     assert "IRR" in irr and "Note: _cons estimates baseline incidence rate." in irr
+    assert "1  |          1  (base)" in irr  # exp(0): the base level's ratio is 1
+
+
+def test_without_a_constant_the_model_test_is_wald() -> None:
+    s = Session()
+    run(s, "use hospital")
+    out = run(s, "logit hosp loginc, noconstant nolog")
+    b, v = s.e.b[0], s.e.V[0, 0]
+    assert s.e.scalars["chi2"] == pytest.approx(b * b / v, rel=1e-10)
+    assert s.e.macros["chi2type"] == "Wald" and "r2_p" not in s.e.scalars
+    assert "Wald chi2(1)" in out and "Pseudo R2" not in out
 
 
 def test_logistic_reports_odds_ratios_and_predicts_probabilities() -> None:

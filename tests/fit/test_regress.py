@@ -68,6 +68,15 @@ def test_ols_against_scipy_and_numpy(math_data) -> None:
     assert e.scalars["df_r"] == n - 2 and p < 1e-4
 
 
+def test_test_after_regress_is_an_f_test(math_data) -> None:
+    s = math_data
+    run(s, "quietly regress math homework i.schtype")
+    out = run(s, "test homework")
+    t = s.e.b[0] / math.sqrt(s.e.V[0, 0])
+    assert s.r["F"] == pytest.approx(t * t, rel=1e-10) and s.r["df_r"] == 516
+    assert "F(  1,   516) =" in out and "Prob > F =" in out
+
+
 def test_predict_after_regress(math_data) -> None:
     s = math_data
     run(s, "quietly regress math homework i.schtype")

@@ -85,6 +85,26 @@ def test_binary_posterior_on_a_grid(lik: str) -> None:
     assert f"Bayesian {title} regression" in s.execute("bayesmh").text()
 
 
+def test_far_initial_values_reach_the_posterior() -> None:
+    """From initial values deep in the logit's flat tail the Newton proposal's reverse move is
+    improbable; burn-in's damped Newton steps bring the chain to the posterior."""
+    s = Session()
+    run(s, "use hospital")
+    y, x = _col(s, "hosp"), _col(s, "dropout")
+
+    def loglik(b0, b1):
+        eta = b0[..., None] + b1[..., None] * x
+        return (y * eta - np.logaddexp(0, eta)).sum(-1)
+
+    mean, sd = _grid_posterior(loglik, 100.0)
+    run(
+        s,
+        "bayesmh hosp dropout, likelihood(logit) prior({hosp:}, normal(0,100)) rseed(11) "
+        "mcmcsize(10000) burnin(1000) initial({hosp:dropout} 10 {hosp:_cons} -20)",
+    )
+    _check(s, ["hosp:_cons", "hosp:dropout"], mean, sd)
+
+
 def test_binomial_with_variable_trials_on_a_grid() -> None:
     s = Session()
     run(s, "use cbpp")
