@@ -15,7 +15,7 @@ import numpy as np
 
 from ..design.glmm import build_glmm_design
 from ..errors import StataError
-from ..fit.estimates import Estimates
+from ..fit.estimates import Estimates, over_columns
 from ..fit.glm import GLMFit, fit_glm_model
 from ..fit.glmm_family import FAMILIES, Family
 from ..report.format import fmt_f, fmt_g
@@ -134,12 +134,7 @@ def _log(fit: GLMFit) -> str:
 def _estimates(fit: GLMFit, name: str, title: str, cmd: Command, spec) -> Estimates:
     d = fit.design
     gd = fit.gdesign
-    # e(b) over every column, base and omitted levels as zeros (as me* and Stata)
-    names = [f"{d.depvar}:{c.name}" for c in d.columns]
-    b = np.zeros(len(d.columns))
-    b[d.coef_index] = fit.beta
-    V = np.zeros((len(b), len(b)))
-    V[np.ix_(d.coef_index, d.coef_index)] = fit.V_beta
+    names, b, V = over_columns(d, fit.beta, fit.V_beta)
     chi2, df, p = fit.lr_test()
     w = np.ones(d.n) if d.weights is None else d.weights.astype(float)
     nobs = float(w.sum())

@@ -14,7 +14,7 @@ import numpy as np
 from ..design.mixed import build_mixed_design
 from ..design.newdata import fixed_columns
 from ..errors import StataError
-from ..fit.estimates import Estimates
+from ..fit.estimates import Estimates, over_columns
 from ..fit.ols import OLSFit, fit_ols
 from ..report.format import fmt_f, fmt_g
 from ..report.output import LazyBlock, Output, Text
@@ -86,11 +86,7 @@ def regress_outputs(est: Estimates, opts: dict) -> list[Output]:
 
 def _estimates(fit: OLSFit, cmd: Command, spec) -> Estimates:
     d = fit.design
-    names = [f"{d.depvar}:{c.name}" for c in d.columns]
-    b = np.zeros(len(d.columns))
-    b[d.coef_index] = fit.beta
-    V = np.zeros((len(b), len(b)))
-    V[np.ix_(d.coef_index, d.coef_index)] = fit.V_beta
+    names, b, V = over_columns(d, fit.beta, fit.V_beta)
     scalars = {
         "N": fit.N,
         "df_m": float(fit.df_m),

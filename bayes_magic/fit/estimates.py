@@ -11,7 +11,20 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Estimates"]
+__all__ = ["Estimates", "over_columns"]
+
+
+def over_columns(
+    design: Any, beta: np.ndarray, V: np.ndarray
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """``e(b)``'s names, ``e(b)`` and ``e(V)`` of a single-equation fit over every column of
+    its design, base and omitted levels as zeros (``y:1b.x``, as Stata stores them)."""
+    names = [f"{design.depvar}:{c.name}" for c in design.columns]
+    b = np.zeros(len(design.columns))
+    b[design.coef_index] = beta
+    Vf = np.zeros((len(b), len(b)))
+    Vf[np.ix_(design.coef_index, design.coef_index)] = V
+    return names, b, Vf
 
 
 @dataclass
