@@ -67,29 +67,24 @@ def glmm_setup(s, bm: BayesLinearModel, touse: np.ndarray) -> tuple:
 
 
 def _glm_start(bm: BayesLinearModel, gd, family) -> tuple:
-    """A model without random effects (``bayesmh y x, likelihood(logit)``): the ML estimates
-    by Newton's method and their covariance, the inverse information, start the chain."""
-    from ..fit.glmm import fit_glm
+    """A model without random effects (``bayesmh y x, likelihood(logit)``): the ML fit of
+    ``logit`` ... (:func:`~bayes_magic.fit.glm.fit_glm_model`) starts the chain, its inverse
+    information shapes the coefficients' proposal."""
+    from ..fit.glm import fit_glm_model
     from ..sampler.glmm_driver import prepare_glmm
     from .bayes_run import _default_init, _from_cov
 
     d: MixedDesign = gd.base
     model, layout = prepare_glmm(bm, gd, family)
-    w = np.ones(d.n) if d.weights is None else d.weights.astype(float)
-    y = d.y.astype(float)
     try:
         with np.errstate(all="ignore"):
-            beta, ll, _log = fit_glm(family, d.X, y, gd.trials, w, gd.offset)
-            d2 = family.loglik(y, gd.trials, d.X @ beta + gd.offset)[2]
-            V = np.linalg.inv(d.X.T @ (d.X * (-w * d2)[:, None]))
-        ok = np.isfinite(ll) and np.all(np.isfinite(beta)) and np.all(np.isfinite(V))
-        ok = ok and bool(np.all(np.diag(V) > 0))
-    except (np.linalg.LinAlgError, ValueError, FloatingPointError):
-        ok = False
-    if not ok:  # separation or an outcome that does not vary: start from zeros
-        return model, layout, _default_init(bm, d), None, None
-    base = _from_cov(bm, d, beta, [], [], 1.0)
-    return model, layout, base, np.sqrt(np.diag(V)), V
+            fit = fit_glm_model(gd, family)
+    except (StataError, np.linalg.LinAlgError, ValueError, FloatingPointError):
+        fit = None
+    if fit is None or not np.all(np.isfinite(fit.V_beta)) or np.any(np.diag(fit.V_beta) <= 0):
+        return model, layout, _default_init(bm, d), None, None  # separation ...: from zeros
+    base = _from_cov(bm, d, fit.beta, [], [], 1.0)
+    return model, layout, base, np.sqrt(np.diag(fit.V_beta)), fit.V_beta
 
 
 def glmm_states(model: tuple, states: list, V_beta: np.ndarray | None) -> list:
