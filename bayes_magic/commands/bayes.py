@@ -38,6 +38,10 @@ _REPORT = (
     "level",
     "vsquish",
     "nofvlabel",
+    "or",
+    "irr",
+    "eform",
+    "coef",
 )
 _REPLAY_ONLY = ("saving", "remargl", "nogroup", "chainsdetail", "title", "dots", "nodots")
 
@@ -54,6 +58,28 @@ def display_options(given: dict[str, Any]) -> dict[str, Any]:
     if out.get("melabel"):
         out["nomodelsummary"] = out["nomesummary"] = True
     return out
+
+
+def eform_label(bm, opts: dict[str, Any]) -> str | None:
+    """The exponentiated table's column title (``or``, ``irr``, ``eform``; ``bayes: logistic``
+    shows odds ratios unless ``coef``), refused where the model has no such scale."""
+    fam = getattr(bm, "family", None)
+    if opts.get("or"):
+        if fam != "melogit":
+            raise StataError("option or not allowed", 198)
+        return "Odds ratio"
+    if opts.get("irr"):
+        if fam != "mepoisson":
+            raise StataError("option irr not allowed", 198)
+        return "IRR"
+    if "eform" in opts:
+        if fam is None:
+            raise StataError("option eform not allowed", 198)
+        v = opts.get("eform")
+        return v if isinstance(v, str) and v else "exp(b)"
+    if bm.command == "bayes: logistic" and not opts.get("coef"):
+        return "Odds ratio"
+    return None
 
 
 def _opts_of(cmd: Command) -> dict[str, Any]:
@@ -158,6 +184,7 @@ def _run(s, cmd: Command, bm, opts: dict[str, Any], prefix_cmd: bool) -> list[Ou
     if opts.get("saving") is not None:
         _check_saving(opts["saving"])
     shown = display_options(opts)
+    shown["_eform"] = eform_label(bm, shown)
     early: list[Output] = []
 
     def before(coef_names: list[str]) -> None:  # Stata shows the model before it samples
@@ -192,13 +219,13 @@ def bayes_prefix(s, cmd: Command) -> list[Output]:
     from ..spec.bayes import build_bayes_me, build_bayes_mixed
 
     me = ("melogit", "meprobit", "mecloglog", "mepoisson")
-    glm = {"logit": "melogit", "probit": "meprobit", "cloglog": "mecloglog", "poisson": "mepoisson"}
-    if cmd.name == "logistic":
-        raise StataError(
-            "bayes: logistic is not available in bayes_magic yet; use bayes: logit (the "
-            "posterior of the odds ratios is bayesstats summary (exp({y:x})))",
-            199,
-        )
+    glm = {
+        "logit": "melogit",
+        "logistic": "melogit",
+        "probit": "meprobit",
+        "cloglog": "mecloglog",
+        "poisson": "mepoisson",
+    }
     if cmd.name not in ("mixed", "regress") and cmd.name not in me and cmd.name not in glm:
         raise StataError(f"bayes: {cmd.name} is not available in this version of bayes_magic", 199)
     if not isinstance(cmd.body, MultilevelModel) or cmd.body.depvar is None:
@@ -234,7 +261,12 @@ def _replay(s, cmd: Command, which: str) -> list[Output]:
     if opts.get("remargl") and "lml" not in post.scalars:
         post.info["scalars"]["lml"] = _lml(post)
         post.info["remargl"] = True
-    outs += bayes_outputs(post, display_options(opts), summaries=False)
+    shown = display_options(opts)
+    if any(k in shown for k in ("or", "irr", "eform", "coef")):
+        shown["_eform"] = eform_label(post.model, shown)
+    elif post.options.get("_eform"):  # the fit's own or/irr (bayes: logistic's odds ratios)
+        shown["_eform"] = post.options["_eform"]
+    outs += bayes_outputs(post, shown, summaries=False)
     return outs
 
 

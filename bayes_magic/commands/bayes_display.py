@@ -374,7 +374,9 @@ def _coef_rows(post: Posterior, opts: dict[str, Any], values: Values) -> list[Co
         if f"{eq}:{c.name}" not in post.names:  # exclude()d
             continue
         full = f"{eq}:{c.name}"
-        vals = values(post.chains_of(full))
+        draws = post.chains_of(full)
+        # or/irr/eform: the posterior of exp(b), summarized as any other parameter
+        vals = values(np.exp(draws) if opts.get("_eform") else draws)
         kind = "level" if c.group is not None else "coef"
         rows.append(CoefRow(label, vals, kind=kind, param=full))
     return rows
@@ -528,7 +530,9 @@ def posterior_table(equations: list[Equation], opts: dict[str, Any]) -> CoefTabl
     level = float(opts.get("clevel", 95.0))
     lv = str(int(level)) if level == int(level) else f"{level:g}"
     ci = f"[{lv}% cred. interval]"
-    header = f"      Mean   Std. dev.     MCSE     Median  {ci}"
+    first = opts.get("_eform") or "Mean"
+    head = f"{first:>10}   " if len(first) < 10 else f" {first}  "  # "Odds ratio" is 10 wide
+    header = f"{head}Std. dev.     MCSE     Median  {ci}"
     pre = " " * 48 + "Equal-tailed" if not opts.get("hpd") else " " * 52 + "HPD"
 
     def fmt_row(r: CoefRow) -> str:
@@ -547,7 +551,7 @@ def posterior_table(equations: list[Equation], opts: dict[str, Any]) -> CoefTabl
         equations,
         header,
         fmt_row,
-        ["Mean", "Std. dev.", "MCSE", "Median", f"{kind} [{lv}% cred.", "interval]"],
+        [first, "Std. dev.", "MCSE", "Median", f"{kind} [{lv}% cred.", "interval]"],
         cells,
         stub_title="",
         pre_header=pre,
@@ -555,6 +559,7 @@ def posterior_table(equations: list[Equation], opts: dict[str, Any]) -> CoefTabl
         level_stub=12,
         base_width=10,
         stub=stub_width(equations, opts),
+        base_text="1" if opts.get("_eform") else "0",
     )
 
 

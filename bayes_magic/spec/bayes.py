@@ -394,6 +394,7 @@ _ME_TITLES = {
 #: bayes: logit ... (no random effects): Stata's titles and the likelihood's name
 _GLM_PREFIX = {
     "logit": ("Bayesian logistic regression", "logit"),
+    "logistic": ("Bayesian logistic regression", "logit"),
     "probit": ("Bayesian probit regression", "probit"),
     "cloglog": ("Bayesian cloglog regression", "cloglog"),
     "poisson": ("Bayesian Poisson regression", "poisson"),
@@ -439,13 +440,6 @@ def build_bayes_me(cmd: Command, cmdline: str, family: str | None = None) -> Bay
         raise StataError("option exposure() not allowed", 198)
     if "binomial" in model.glmm_options and model.family == "mepoisson":
         raise StataError("option binomial() not allowed", 198)
-    for o in ("or", "irr", "eform"):
-        if cmd.has(o):
-            raise StataError(
-                f"option {o} is not available with bayes: {cmd.name} in bayes_magic yet "
-                "(the posterior of exp(b) is bayesstats summary (exp({y:x})))",
-                198,
-            )
     if cmd.has("block") or (
         cmd.prefix("bayes") and any(o.name == "block" for o in cmd.prefix("bayes").options)
     ):

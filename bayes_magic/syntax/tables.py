@@ -289,6 +289,10 @@ MCMC = table(
 
 BAYES_PREFIX = MCMC + table(
     opt("gibbs"),
+    opt("OR"),
+    opt("IRr"),
+    opt("EForm", Text(optional=True)),
+    opt("COEF"),
     opt("NORMALPRior", Real(0)),
     opt("IGAMMAPRior", Reals(2, 2)),
     opt("IWISHARTPRior", Raw()),

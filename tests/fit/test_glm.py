@@ -148,6 +148,31 @@ def test_bayes_logit_is_bayesmh_with_default_priors() -> None:
     assert s.e.macros["cmd"] == "bayesmh"
 
 
+def test_bayes_odds_ratios_summarize_the_posterior_of_exp_b() -> None:
+    """``bayes: logistic`` (and ``or``, ``irr``, ``eform`` at estimation or on replay) shows the
+    posterior of exp(b): its mean, SD, median and interval, not exp() of b's."""
+    s = Session()
+    run(s, "use hospital")
+    out = run(s, "bayes, rseed(3) mcmcsize(500) burnin(100): logistic hosp loginc dropout")
+    x = np.exp(s.e.chains_of("hosp:dropout").reshape(-1))
+    row = next(ln for ln in out.splitlines() if ln.strip().startswith("dropout |"))
+    cells = row.split("|")[1].split()
+    assert float(cells[0]) == pytest.approx(x.mean(), rel=1e-6)
+    assert float(cells[1]) == pytest.approx(x.std(ddof=1), rel=1e-6)
+    assert float(cells[3]) == pytest.approx(np.median(x), rel=1e-6)
+    assert "| Odds ratio  Std. dev." in out
+    assert "Mean" in run(s, "bayes, coef")  # coefficients on request; e(b) stays b
+    assert s.e.b[s.e.bnames.index("hosp:dropout")] == pytest.approx(np.log(x).mean())
+    run(s, "use cbpp, clear")
+    run(
+        s,
+        "quietly bayes, rseed(3) mcmcsize(300) burnin(100): mepoisson incidence i.period "
+        "|| herd:, exposure(size)",
+    )
+    irr = run(s, "bayes, irr")
+    assert "       IRR   Std. dev." in irr and "1 |         1  (base)" in irr
+
+
 @pytest.mark.parametrize(
     "cmd, msg, rc",
     [
@@ -159,7 +184,7 @@ def test_bayes_logit_is_bayesmh_with_default_priors() -> None:
         ("logit hosp loginc [pweight=distance]", "pweights are not available", 101),
         ("logit hosp nosuch", "variable nosuch not found", 111),
         ("poisson hosp loginc, offset(a) exposure(b)", "only one of offset() or exposure()", 198),
-        ("bayes: logistic hosp loginc", "use bayes: logit", 199),
+        ("bayes: probit hosp loginc, or", "option or not allowed", 198),
     ],
 )
 def test_bad_input(cmd: str, msg: str, rc: int) -> None:

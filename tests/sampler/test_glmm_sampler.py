@@ -270,8 +270,8 @@ def test_stored_results_name_the_command_under_the_prefix(cbpp) -> None:
 @pytest.mark.parametrize(
     ("cmd", "text"),
     [
-        ("bayes: melogit incidence i.period || herd:, binomial(size) or", "exp({y:x})"),
-        ("bayes: mepoisson incidence i.period || herd:, exposure(size) irr", "irr"),
+        ("bayes: meprobit incidence i.period || herd:, binomial(size) or", "option or not"),
+        ("bayes: melogit incidence i.period || herd:, binomial(size) irr", "option irr not"),
         ("bayes, block({incidence:_cons}): melogit incidence || herd:, binomial(size)", "block()"),
         ("bayes: melogit incidence || herd:, binomial(size) noestimate", "option noestimate not"),
     ],
