@@ -39,7 +39,9 @@ GLM_COMMANDS = {
     "poisson": ("mepoisson", "Poisson regression"),
 }
 _DISPLAY = ("level", "or", "irr", "eform", "coef", "noheader", "notable", "nolog", "log")
-_NOT_YET = ("vce", "constraints", "collinear", "asis", "from", "difficult", "technique")
+#: options that would change the answer and are not implemented (maximize options such as
+#: difficult and technique() only steer the optimizer, as for me*, and are accepted)
+_NOT_YET = ("vce", "constraints", "collinear", "asis", "from")
 
 
 def _eform_of(name: str, family: Family, opts: dict) -> str | None:
