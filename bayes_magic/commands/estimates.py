@@ -14,7 +14,7 @@ from ..errors import StataError
 from ..fit.estimates import Estimates
 from ..report.format import check_format, fmt_f, fmt_g, fmt_number
 from ..report.output import Block, Output, Rule, Text, html_table
-from ..syntax.ast import Command, Words
+from ..syntax.ast import Command, Varlist, Words
 from .estimates_files import describe_using
 from .registry import command
 
@@ -350,8 +350,43 @@ def _coef_index(e: Estimates, name: str) -> int:
 def test(s, cmd: Command) -> list[Output]:
     if s.e is None:
         raise StataError("last estimates not found", 301)
+    return _wald(s, " ".join(_words(cmd)))
+
+
+@command("testparm")
+def testparm(s, cmd: Command) -> list[Output]:
+    """``testparm varlist`` ([R] test): every coefficient of the variables is zero; ``i.x``
+    stands for the coefficients of x's levels other than the base."""
+    from ..syntax.ast import FactorVar, VarName
+
+    if s.e is None:
+        raise StataError("last estimates not found", 301)
     e = s.e
-    text = " ".join(_words(cmd))
+    body = cmd.body
+    terms = body.terms if isinstance(body, Varlist) else ()
+    if not terms:
+        raise StataError("varlist required", 100)
+    names: list[str] = []
+    shorts = [b.split(":", 1)[-1] for b in e.bnames]
+    for t in terms:
+        if isinstance(t, VarName) or (isinstance(t, FactorVar) and t.op == "c"):
+            var = t.name if isinstance(t, VarName) else t.var
+            hits = [n for n in shorts if n == var]
+        elif isinstance(t, FactorVar) and t.op == "i":
+            pat = re.compile(rf"\d+[n]?\.{re.escape(t.var)}")
+            hits = [n for n in shorts if pat.fullmatch(n)]
+        else:
+            raise StataError("testparm: interactions are not available in bayes_magic yet", 198)
+        if not hits:
+            shown = t.name if isinstance(t, VarName) else t.var
+            raise StataError(f"variable {shown} not found", 111)
+        names += [n for n in hits if n not in names]
+    return _wald(s, " ".join(names))
+
+
+def _wald(s, text: str) -> list[Output]:
+    """The Wald test of the hypotheses written in ``text`` (``test``'s syntax)."""
+    e = s.e
     # each hypothesis: "coef" (= 0) or "lhs = rhs" with linear terms in coefficient names
     hyps = [h for h in re.split(r"\)\s*\(", text.strip().strip("()")) if h.strip()]
     if len(hyps) == 1 and "=" not in hyps[0]:

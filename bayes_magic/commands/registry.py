@@ -101,6 +101,7 @@ MODULES = {
     "estimates": "estimates",
     "lrtest": "estimates",
     "test": "estimates",
+    "testparm": "estimates",
     "bayes": "bayes",
     "bayesmh": "bayes",
     "bayesstats": "bayesstats",

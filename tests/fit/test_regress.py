@@ -77,6 +77,17 @@ def test_test_after_regress_is_an_f_test(math_data) -> None:
     assert "F(  1,   516) =" in out and "Prob > F =" in out
 
 
+def test_testparm_is_test_of_every_level(math_data) -> None:
+    s = math_data
+    run(s, "quietly regress math homework i.schtype")
+    a = run(s, "testparm i.schtype homework")
+    F = s.r["F"]
+    b = run(s, "test 1.schtype homework")
+    assert s.r["F"] == pytest.approx(F, rel=1e-12) and a == b
+    assert s.r["F"] == pytest.approx(s.e.scalars["F"], rel=1e-10)  # every slope: the model F
+    assert fails(s, "testparm nosuch")[1] == 111
+
+
 def test_predict_after_regress(math_data) -> None:
     s = math_data
     run(s, "quietly regress math homework i.schtype")
