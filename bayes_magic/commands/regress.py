@@ -140,7 +140,7 @@ def regress(s, cmd: Command) -> list[Output]:
     for o in _NOT_YET:
         if cmd.has(o):
             raise StataError(f"option {o} is not available in bayes_magic's regress yet", 198)
-    if cmd.weight is not None and cmd.weight.kind != "fweight":
+    if cmd.weight is not None and cmd.weight.kind not in ("fweight", "aweight"):
         raise StataError(f"{cmd.weight.kind}s are not available in bayes_magic's regress yet", 101)
     spec = build_mixed(cmd)
     d = build_mixed_design(s.data, spec, s.touse(cmd))
@@ -149,6 +149,8 @@ def regress(s, cmd: Command) -> list[Output]:
     est.ids = s.data.ids[d.sample]
     s.e = est
     outs: list[Output] = [Text(n, kind="note") for n in d.notes]
+    if d.weight_kind == "aweight" and d.weights is not None:
+        outs.append(Text(f"(sum of wgt is {fmt_g(float(d.weights.sum()), 10, comma=True)})"))
     return outs + regress_outputs(est, {o.name: o.value for o in cmd.options})
 
 

@@ -74,6 +74,8 @@ class MixedDesign:
     sample: np.ndarray  # bool over the dataset's observations
     weights: np.ndarray | None = None
     notes: list[str] = field(default_factory=list)
+    #: the weights' kind: ``fweight``, or ``aweight`` (``regress``)
+    weight_kind: str = "fweight"
 
     @property
     def n(self) -> int:
@@ -171,12 +173,10 @@ def build_mixed_design(
     weights = None
     if spec.weight is not None:
         from ..dataset.evaluate import Context, evaluate
+        from ..dataset.weights import check_weights
 
         w = evaluate(spec.weight.expr, Context(ds))
-        sample &= ~np.isnan(w)
-        if np.any(w[sample] < 0) or np.any(w[sample] != np.round(w[sample])):
-            raise StataError("may not use noninteger frequency weights", 401)
-        sample &= w != 0
+        sample = check_weights(w, spec.weight.kind, sample)
         weights = w[sample]
     if not sample.any():
         raise StataError("no observations", 2000)
@@ -195,7 +195,8 @@ def build_mixed_design(
     for c in cols:
         c.values = None  # the columns over the whole dataset are not kept
     levels = _levels(ds, spec, sample)
-    return MixedDesign(dep, y, X, cols, index, levels, sample, weights, notes)
+    kind = spec.weight.kind if spec.weight is not None else "fweight"
+    return MixedDesign(dep, y, X, cols, index, levels, sample, weights, notes, kind)
 
 
 def _levels(ds: Dataset, spec: LinearMixedSpec, sample: np.ndarray) -> list[RELevel]:

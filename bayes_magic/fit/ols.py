@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
+from ..dataset.weights import rescale_aweights
 from ..design.mixed import MixedDesign
 from ..errors import StataError
 
@@ -87,6 +88,8 @@ def fit_ols(d: MixedDesign) -> OLSFit:
     if d.n == 0:
         raise StataError("no observations", 2000)
     w = np.ones(d.n) if d.weights is None else d.weights.astype(float)
+    if d.weight_kind == "aweight":  # analytic weights: rescaled to sum to the observations
+        w = rescale_aweights(w)
     N = float(w.sum())
     if d.p > N:
         raise StataError("insufficient observations", 2001)

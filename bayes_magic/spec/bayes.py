@@ -281,6 +281,8 @@ def _num_pair(value: tuple[float, ...], default: tuple[float, float]) -> tuple[f
 def build_bayes_mixed(cmd: Command, cmdline: str) -> BayesLinearModel:
     """``bayes[, options]: mixed ...`` (or ``regress ...``, whose residual variance is
     ``{sigma2}``) into a model."""
+    if cmd.weight is not None and cmd.weight.kind != "fweight":
+        raise StataError(f"{cmd.weight.kind}s not allowed with the bayes prefix", 101)
     lin = build_mixed(cmd)
     if lin.reml:
         raise StataError("option reml not allowed with the bayes prefix", 198)

@@ -111,8 +111,11 @@ def build_mixed(cmd: Command) -> LinearMixedSpec:
         raise StataError("options mle and reml may not be combined", 184)
     if cmd.weight is not None and reml:
         raise StataError("weights not allowed with reml", 101)
-    if cmd.weight is not None and cmd.weight.kind != "fweight":
-        raise StataError(f"{cmd.weight.kind}s are not available in bayes_magic's mixed yet", 101)
+    allowed = ("fweight", "aweight") if cmd.name == "regress" else ("fweight",)
+    if cmd.weight is not None and cmd.weight.kind not in allowed:
+        raise StataError(
+            f"{cmd.weight.kind}s are not available in bayes_magic's {cmd.name} yet", 101
+        )
     for o in ("residuals", "dfmethod", "vce", "pwscale"):
         if cmd.has(o):
             raise StataError(f"option {o}() is not available in bayes_magic's mixed yet", 198)

@@ -495,7 +495,12 @@ def labeled_expr(ts: TokenStream, inner: list, span: Span) -> LabeledExpr:
     return LabeledExpr(label, e, text, span)
 
 
-def mixed_body(re_table: OptionTable, glob: OptionTable, fe_table: OptionTable) -> BodyParser:
+def mixed_body(
+    re_table: OptionTable,
+    glob: OptionTable,
+    fe_table: OptionTable,
+    weights: tuple[str, ...] = ("fweight", "pweight"),
+) -> BodyParser:
     """``depvar fe_eq [|| level: [varlist] [, re_options]] ... [, options]`` ([ME] mixed).
 
     The ``if``, ``in`` and weights of the fixed-effects equation become the command's
@@ -519,7 +524,7 @@ def mixed_body(re_table: OptionTable, glob: OptionTable, fe_table: OptionTable) 
             raise StataError(
                 "depvar may not be a factor variable", 198, span=depvar.span, source=ts.text
             )
-        quals = read_qualifiers(first, if_=True, in_=True, weights=("fweight", "pweight"))
+        quals = read_qualifiers(first, if_=True, in_=True, weights=weights)
         fe_opts: tuple[Option, ...] = ()
         glob_opts: list[Option] = []
         if first.accept_op(","):
@@ -932,7 +937,9 @@ def _in_range(ts: TokenStream):
 _MIXED_BODY = mixed_body(T.MIXED_RE, T.MIXED, T.MIXED_FE)
 _ME_BODY = mixed_body(T.ME_RE, T.ME, T.ME_FE)
 _GLM_BODY = mixed_body(T.ME_RE, T.GLM, T.ME_FE)
-_REGRESS_BODY = mixed_body(T.ME_RE, T.REGRESS, T.table(T.opt("NOCONstant")))
+_REGRESS_BODY = mixed_body(
+    T.ME_RE, T.REGRESS, T.table(T.opt("NOCONstant")), weights=("aweight", "fweight", "pweight")
+)
 
 _PLOT_NAMES = (
     "scatter",

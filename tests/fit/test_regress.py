@@ -88,6 +88,26 @@ def test_testparm_is_test_of_every_level(math_data) -> None:
     assert fails(s, "testparm nosuch")[1] == 111
 
 
+def test_aweights_are_rescaled_frequency_weights(math_data) -> None:
+    """Analytic weights: the point estimates of weighted least squares, with the weights
+    rescaled to sum to the number of observations (Stata's normalization)."""
+    s = math_data
+    out = run(s, "regress math homework [aweight=schid]")
+    y, x, w = _col(s, "math"), _col(s, "homework"), _col(s, "schid")
+    n = len(y)
+    X = np.column_stack([x, np.ones(n)])
+    sw = np.sqrt(w)
+    b = np.linalg.lstsq(X * sw[:, None], y * sw, rcond=None)[0]
+    wn = w * n / w.sum()
+    rss = float(np.sum(wn * (y - X @ b) ** 2))
+    V = rss / (n - 2) * np.linalg.inv(X.T @ (X * wn[:, None]))
+    assert np.allclose(s.e.b, b, rtol=1e-10)
+    assert np.allclose(s.e.V, V, rtol=1e-9)
+    assert s.e.scalars["N"] == n and s.e.scalars["df_r"] == n - 2
+    assert f"(sum of wgt is {w.sum():,.0f})" in out
+    assert fails(s, "bayes: regress math homework [aweight=schid]")[1] == 101
+
+
 def test_predict_after_regress(math_data) -> None:
     s = math_data
     run(s, "quietly regress math homework i.schtype")
