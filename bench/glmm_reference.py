@@ -84,49 +84,27 @@ def cbpp():
     )
 
 
-def bangladesh():
+def _bangladesh(name: str, cols: list[str]):
     df = pd.read_csv(DATA / "bangladesh.csv")
-    cols = ["urban", "age", "child1", "child2", "child3"]
     X = np.column_stack([df[c].to_numpy(float) for c in cols] + [np.ones(len(df))])
-    names = [*cols, "_cons"]
     ds = np.sort(df.district.unique())
     g = np.searchsorted(ds, df.district.to_numpy())
-    return (
-        "bangladesh",
-        "c_use",
-        X,
-        df.c_use.to_numpy(float),
-        np.ones(len(df)),
-        g,
-        names,
-        ds,
-    )
+    return name, "c_use", X, df.c_use.to_numpy(float), np.ones(len(df)), g, [*cols, "_cons"], ds
+
+
+def bangladesh():
+    return _bangladesh("bangladesh", ["urban", "age", "child1", "child2", "child3"])
 
 
 def bangladesh_district():
     """A district-level covariate (d_illit, the district's illiteracy rate) beside the women's:
     the coefficient the shift step serves."""
-    df = pd.read_csv(DATA / "bangladesh.csv")
-    cols = ["urban", "age", "d_illit"]
-    X = np.column_stack([df[c].to_numpy(float) for c in cols] + [np.ones(len(df))])
-    names = [*cols, "_cons"]
-    ds = np.sort(df.district.unique())
-    g = np.searchsorted(ds, df.district.to_numpy())
-    return (
-        "bangladesh_district",
-        "c_use",
-        X,
-        df.c_use.to_numpy(float),
-        np.ones(len(df)),
-        g,
-        names,
-        ds,
-    )
+    return _bangladesh("bangladesh_district", ["urban", "age", "d_illit"])
 
 
 def epilepsy():
-    """A Poisson model whose covariates are all patient-level but for none: zBase, Trt and
-    zAge are constant within patients (the coefficients the shift step serves)."""
+    """A Poisson model whose covariates are all patient-level: zBase, Trt and zAge are
+    constant within patients (the coefficients the shift step serves)."""
     df = pd.read_csv(DATA / "epilepsy.csv")
     cols = ["zBase", "Trt", "zAge"]
     X = np.column_stack([df[c].to_numpy(float) for c in cols] + [np.ones(len(df))])
