@@ -362,6 +362,8 @@ def testparm(s, cmd: Command) -> list[Output]:
     if s.e is None:
         raise StataError("last estimates not found", 301)
     e = s.e
+    if not isinstance(e, Estimates):
+        return _wald(s, "")  # refused there, as test
     body = cmd.body
     terms = body.terms if isinstance(body, Varlist) else ()
     if not terms:
@@ -387,6 +389,12 @@ def testparm(s, cmd: Command) -> list[Output]:
 def _wald(s, text: str) -> list[Output]:
     """The Wald test of the hypotheses written in ``text`` (``test``'s syntax)."""
     e = s.e
+    if not isinstance(e, Estimates):  # a posterior: its tests are bayestest's
+        raise StataError(
+            "test is not available after Bayesian estimation; use bayestest interval or "
+            "bayestest model",
+            321,
+        )
     # each hypothesis: "coef" (= 0) or "lhs = rhs" with linear terms in coefficient names
     hyps = [h for h in re.split(r"\)\s*\(", text.strip().strip("()")) if h.strip()]
     if len(hyps) == 1 and "=" not in hyps[0]:

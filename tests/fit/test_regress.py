@@ -86,6 +86,10 @@ def test_testparm_is_test_of_every_level(math_data) -> None:
     assert s.r["F"] == pytest.approx(F, rel=1e-12) and a == b
     assert s.r["F"] == pytest.approx(s.e.scalars["F"], rel=1e-10)  # every slope: the model F
     assert fails(s, "testparm nosuch")[1] == 111
+    run(s, "quietly bayes, rseed(1) mcmcsize(200) burnin(100): regress math homework")
+    for cmd in ("test homework", "testparm homework"):  # Bayesian tests are bayestest's
+        msg, rc = fails(s, cmd)
+        assert rc == 321 and "bayestest" in msg
 
 
 def test_aweights_are_rescaled_frequency_weights(math_data) -> None:
