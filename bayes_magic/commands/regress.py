@@ -158,17 +158,28 @@ replayer("regress")(lambda est: regress_outputs(est, dict(est.options)))
 
 
 def predict_regress(s, cmd: Command) -> list[Output]:
-    """``predict`` after ``regress``: ``xb`` (the default), ``residuals``, ``stdp``."""
+    """``predict`` after ``regress`` ([R] regress postestimation): ``xb`` (the default),
+    ``residuals``, ``stdp``, ``stdf``, ``leverage`` (``hat``), ``rstandard``, ``rstudent`` and
+    ``cooksd``. With h the leverage x(X'X)⁻¹x' and s the Root MSE: rstandard is e / (s√(1-h)),
+    rstudent uses s₍ᵢ₎² = (RSS - e²/(1-h)) / (df_r - 1) instead, and Cook's distance is
+    e²h / (k s² (1-h)²); those three and the leverage need unweighted fits, and Cook's
+    distance and rstudent are computed in the estimation sample only, as Stata's."""
     from .predict import _newnames, new_variables, store_prediction
 
     fit: OLSFit = s.e.fit
-    allowed = ("xb", "residuals", "stdp")
-    stat = [o.name for o in cmd.options]
+    allowed = ("xb", "residuals", "stdp", "stdf", "leverage", "rstandard", "rstudent", "cooksd")
+    stat = ["leverage" if o.name == "hat" else o.name for o in cmd.options]
     bad = [o for o in stat if o not in allowed]
     if bad:
         raise StataError(f"option {bad[0]} not allowed", 198)
     if len(stat) > 1:
         raise StataError("only one statistic may be specified", 198)
+    weighted = fit.design.weights is not None
+    if stat and stat[0] in ("leverage", "rstandard", "rstudent", "cooksd") and weighted:
+        raise StataError(
+            f"predict, {stat[0]} after a weighted regress is not available in bayes_magic yet",
+            198,
+        )
     words, vtype = new_variables(cmd)
     names = _newnames(s, words, 1)
     outs: list[Output] = []
@@ -178,12 +189,33 @@ def predict_regress(s, cmd: Command) -> list[Output]:
     ds = s.data
     X = fixed_columns(ds, fit.design.xnames)
     xb = X @ fit.beta
-    if stat[0] == "xb":
+    touse = s.touse(cmd)
+    y = np.asarray(ds.values(fit.design.depvar), dtype=float)
+    s2 = fit.rmse**2
+    h = np.einsum("ij,jk,ik->i", X, fit.V_beta, X) / s2 if s2 > 0 else np.full(ds.nobs, np.nan)
+    e = y - xb
+    which = stat[0]
+    if which == "xb":
         val, label = xb, "Fitted values"
-    elif stat[0] == "stdp":
-        val = np.sqrt(np.einsum("ij,jk,ik->i", X, fit.V_beta, X))
-        label = "S.E. of the prediction"
+    elif which == "stdp":
+        val, label = np.sqrt(h * s2), "S.E. of the prediction"
+    elif which == "stdf":
+        val, label = np.sqrt(h * s2 + s2), "S.E. of the forecast"
+    elif which == "residuals":
+        val, label = e, "Residuals"
+    elif which == "leverage":
+        val, label = h, "Leverage"
+    elif which == "rstandard":
+        val, label = e / np.sqrt(s2 * (1 - h)), "Standardized residuals"
     else:
-        y = np.asarray(ds.values(fit.design.depvar), dtype=float)
-        val, label = y - xb, "Residuals"
-    return outs + store_prediction(s, names[0], val, vtype or s.settings.type, label, s.touse(cmd))
+        in_sample = np.zeros(ds.nobs, dtype=bool)
+        in_sample[np.flatnonzero(fit.design.sample)] = True
+        touse = touse & in_sample
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if which == "rstudent":
+                s2i = (fit.rss - e**2 / (1 - h)) / (fit.df_r - 1)
+                val, label = e / np.sqrt(s2i * (1 - h)), "Studentized residuals"
+            else:
+                k = len(fit.design.coef_index)
+                val, label = e**2 * h / (k * s2 * (1 - h) ** 2), "Cook's D"
+    return outs + store_prediction(s, names[0], val, vtype or s.settings.type, label, touse)

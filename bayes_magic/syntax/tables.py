@@ -496,6 +496,11 @@ PREDICT = table(
     opt("NOOFFset"),
     opt("n"),
     opt("ir"),
+    opt("stdf"),
+    opt("LEVerage"),
+    opt("hat"),
+    opt("RSTUdent"),
+    opt("COOKsd"),
     opt("nolabel"),
 )
 

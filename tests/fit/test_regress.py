@@ -112,6 +112,35 @@ def test_aweights_are_rescaled_frequency_weights(math_data) -> None:
     assert fails(s, "bayes: regress math homework [aweight=schid]")[1] == 101
 
 
+def test_influence_statistics_by_their_definitions(math_data) -> None:
+    """Leverage is the hat matrix's diagonal; rstudent and Cook's distance are checked by
+    refitting without each of a few observations (their leave-one-out definitions)."""
+    s = math_data
+    run(s, "quietly regress math homework i.schtype")
+    for stat in ("hat", "rstandard", "rstudent", "cooksd", "stdf"):
+        run(s, f"predict double {stat}, {stat}")
+    y, x, t = _col(s, "math"), _col(s, "homework"), _col(s, "schtype")
+    n = len(y)
+    X = np.column_stack([x, t == 1, np.ones(n)]).astype(float)
+    H = X @ np.linalg.solve(X.T @ X, X.T)
+    h = np.diag(H)
+    assert np.allclose(_col(s, "hat"), h, rtol=1e-9)
+    b = np.linalg.lstsq(X, y, rcond=None)[0]
+    e = y - X @ b
+    s2 = float(e @ e) / (n - 3)
+    assert np.allclose(_col(s, "rstandard"), e / np.sqrt(s2 * (1 - h)), rtol=1e-9)
+    assert np.allclose(_col(s, "stdf"), np.sqrt(s2 * (1 + h)), rtol=1e-9)
+    for i in (0, 17, 300):
+        keep = np.arange(n) != i
+        bi = np.linalg.lstsq(X[keep], y[keep], rcond=None)[0]
+        ri = y[keep] - X[keep] @ bi
+        s2i = float(ri @ ri) / (n - 1 - 3)
+        rstud = e[i] / np.sqrt(s2i * (1 - h[i]))
+        cook = float(np.sum((X @ b - X @ bi) ** 2)) / (3 * s2)
+        assert _col(s, "rstudent")[i] == pytest.approx(rstud, rel=1e-9)
+        assert _col(s, "cooksd")[i] == pytest.approx(cook, rel=1e-9)
+
+
 def test_predict_after_regress(math_data) -> None:
     s = math_data
     run(s, "quietly regress math homework i.schtype")
