@@ -217,23 +217,17 @@ def _run(s, cmd: Command, bm, opts: dict[str, Any], prefix_cmd: bool) -> list[Ou
 @command("bayes", "prefix")
 def bayes_prefix(s, cmd: Command) -> list[Output]:
     from ..spec.bayes import build_bayes_me, build_bayes_mixed
+    from ..spec.model import GLM_COMMANDS
 
     me = ("melogit", "meprobit", "mecloglog", "mepoisson")
-    glm = {
-        "logit": "melogit",
-        "logistic": "melogit",
-        "probit": "meprobit",
-        "cloglog": "mecloglog",
-        "poisson": "mepoisson",
-    }
-    if cmd.name not in ("mixed", "regress") and cmd.name not in me and cmd.name not in glm:
+    if cmd.name not in ("mixed", "regress") and cmd.name not in me and cmd.name not in GLM_COMMANDS:
         raise StataError(f"bayes: {cmd.name} is not available in this version of bayes_magic", 199)
     if not isinstance(cmd.body, MultilevelModel) or cmd.body.depvar is None:
         raise StataError(f"bayes: {cmd.name} requires a model; to replay, type bayes", 198)
-    if cmd.name in glm:
+    if cmd.name in GLM_COMMANDS:
         if cmd.body.levels:
             raise StataError(f"||: random effects are not allowed with {cmd.name}", 198)
-        bm = build_bayes_me(cmd, cmdline(cmd), family=glm[cmd.name])
+        bm = build_bayes_me(cmd, cmdline(cmd), single=True)
     elif cmd.name in me:
         bm = build_bayes_me(cmd, cmdline(cmd))
         if not bm.levels:

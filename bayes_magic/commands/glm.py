@@ -20,7 +20,7 @@ from ..fit.glm import GLMFit, fit_glm_model
 from ..fit.glmm_family import FAMILIES, Family
 from ..report.format import fmt_f, fmt_g
 from ..report.output import LazyBlock, Output, Text
-from ..spec.model import build_mixed, me_option
+from ..spec.model import GLM_COMMANDS, build_mixed, me_option
 from ..syntax.ast import Command, MultilevelModel
 from ..syntax.unparse import cmdline
 from . import mixed_display as D
@@ -28,16 +28,8 @@ from .estimates import replayer
 from .me import _eform, _table
 from .registry import command
 
-__all__ = ["GLM_COMMANDS", "glm_outputs"]
+__all__ = ["glm_outputs"]
 
-#: command -> (the me* family it shares, Stata's title)
-GLM_COMMANDS = {
-    "logit": ("melogit", "Logistic regression"),
-    "logistic": ("melogit", "Logistic regression"),
-    "probit": ("meprobit", "Probit regression"),
-    "cloglog": ("mecloglog", "Complementary log-log regression"),
-    "poisson": ("mepoisson", "Poisson regression"),
-}
 _DISPLAY = ("level", "or", "irr", "eform", "coef", "noheader", "notable", "nolog", "log")
 #: options that would change the answer and are not implemented (maximize options such as
 #: difficult and technique() only steer the optimizer, as for me*, and are accepted)
@@ -184,8 +176,8 @@ def _estimates(fit: GLMFit, name: str, title: str, cmd: Command, spec) -> Estima
 
 
 def _make(name: str):
-    me_name, title = GLM_COMMANDS[name]
-    family = FAMILIES[me_name]
+    title = GLM_COMMANDS[name].title
+    family = FAMILIES[GLM_COMMANDS[name].family]
 
     def handler(s, cmd: Command) -> list[Output]:
         body = cmd.body

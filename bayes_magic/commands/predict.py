@@ -16,6 +16,7 @@ from ..design.newdata import fixed_columns, group_rows, re_columns
 from ..errors import StataError
 from ..fit.mixed import MixedFit
 from ..report.output import Output, Text
+from ..spec.model import GLM_COMMANDS
 from ..syntax.ast import Command, Words
 from .data import plural
 from .registry import command
@@ -84,7 +85,7 @@ def predict(s, cmd: Command) -> list[Output]:
         from .regress import predict_regress
 
         return predict_regress(s, cmd)
-    if s.e.cmd in ("logit", "logistic", "probit", "cloglog", "poisson"):
+    if s.e.cmd in GLM_COMMANDS:
         from .predict_me import predict_glm
 
         return predict_glm(s, cmd)

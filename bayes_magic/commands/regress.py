@@ -192,9 +192,11 @@ def predict_regress(s, cmd: Command) -> list[Output]:
     touse = s.touse(cmd)
     y = np.asarray(ds.values(fit.design.depvar), dtype=float)
     s2 = fit.rmse**2
-    h = np.einsum("ij,jk,ik->i", X, fit.V_beta, X) / s2 if s2 > 0 else np.full(ds.nobs, np.nan)
     e = y - xb
     which = stat[0]
+    if which not in ("xb", "residuals"):  # the leverage, x(X'X)⁻¹x' = x V x' / s²
+        xvx = np.einsum("ij,jk,ik->i", X, fit.V_beta, X)
+        h = xvx / s2 if s2 > 0 else np.full(ds.nobs, np.nan)
     if which == "xb":
         val, label = xb, "Fitted values"
     elif which == "stdp":

@@ -17,7 +17,7 @@ import numpy as np
 from ..design.glmm import GLMMDesign
 from ..design.mixed import MixedDesign
 from ..errors import StataError
-from .glmm import fit_glm
+from .glmm import fit_fixed_effects, fit_glm, glm_arrays
 from .glmm_family import Family
 
 __all__ = ["GLMFit", "fit_glm_model"]
@@ -74,28 +74,17 @@ def fit_glm_model(gd: GLMMDesign, family: Family) -> GLMFit:
         matrix is singular at the estimate.
     """
     d = gd.base
-    if d.n <= d.p:
-        raise StataError("insufficient observations", 2001)
-    w = np.ones(d.n) if d.weights is None else d.weights.astype(float)
-    y, n, off, X = d.y.astype(float), gd.trials, gd.offset, d.X
-    const = float(np.sum(w * family.constant(y, n)))
+    w, y, n, off, X = glm_arrays(gd)
     with np.errstate(all="ignore"):
-        if "_cons" in d.xnames:
+        start = np.zeros(d.p)
+        if "_cons" in d.xnames:  # Stata's log starts at the constant-only model's estimate
             j = d.xnames.index("_cons")
             b0, ll0, _ = fit_glm(family, X[:, [j]], y, n, w, off)
-            start = np.zeros(d.p)
             start[j] = b0[0]
         else:
-            start = np.zeros(d.p)
-            ll0 = float(np.sum(w * family.loglik(y, n, off)[0])) + const
-        beta, ll, log = fit_glm(family, X, y, n, w, off, start)
-        ll_i, _d1, d2 = family.loglik(y, n, X @ beta + off)
-    if not np.isfinite(ll):
-        raise StataError("initial values not feasible", 1400)
-    if family.family != "poisson" and float(np.sum(w * ll_i)) > -1e-6 * max(1.0, float(w.sum())):
-        raise StataError(
-            "the covariates predict the outcome perfectly; the model cannot be estimated", 2000
-        )
+            ll0 = float(np.sum(w * family.loglik(y, n, off)[0] + w * family.constant(y, n)))
+        beta, ll, log = fit_fixed_effects(gd, family, start, what="the covariates")
+        d2 = family.loglik(y, n, X @ beta + off)[2]
     info = X.T @ (X * (-w * d2)[:, None])
     try:
         V = np.linalg.inv(info)

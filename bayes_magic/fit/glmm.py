@@ -24,7 +24,7 @@ from .glmm_integrate import JointLaplace, SingleLevel
 from .mixed import MixedFit, VarParam, _params_of, psd_cholesky, sigmas_from_params
 from .optimize import covariance_of, hessian, jacobian, minimize_bounded
 
-__all__ = ["GLMMFit", "fit_glmm", "fit_glm"]
+__all__ = ["GLMMFit", "fit_glmm", "fit_glm", "glm_arrays", "fit_fixed_effects"]
 
 _LNS_FLOOR = -12.0  # an SD below e^-12 (6e-6 on the linear-predictor scale) is a zero
 
@@ -125,6 +125,45 @@ def fit_glm(
     return beta, ll, log
 
 
+def glm_arrays(gd: GLMMDesign) -> tuple[np.ndarray, ...]:
+    """The arrays of the fixed-effects likelihood: (weights, y, trials, offset, X)."""
+    d = gd.base
+    w = np.ones(d.n) if d.weights is None else d.weights.astype(float)
+    return w, d.y.astype(float), gd.trials, gd.offset, d.X
+
+
+def fit_fixed_effects(
+    gd: GLMMDesign,
+    family: Family,
+    start: np.ndarray | None = None,
+    *,
+    what: str = "the fixed effects",
+) -> tuple[np.ndarray, float, list[tuple[int, float]]]:
+    """The model without random effects by Newton's method from ``start``: (β, log
+    likelihood, iteration log), for ``logit`` ... and as ``me*``'s first fit.
+
+    Raises
+    ------
+    StataError
+        r(2001) with too few observations; r(1400) when the likelihood cannot be evaluated;
+        r(2000) when ``what`` predict a binary outcome perfectly (every observation fitted with
+        probability 1: complete separation, where Stata's logit stops too).
+    """
+    d = gd.base
+    if d.n <= d.p:
+        raise StataError("insufficient observations", 2001)
+    w, y, n, off, X = glm_arrays(gd)
+    const = float(np.sum(w * family.constant(y, n)))
+    beta, ll, log = fit_glm(family, X, y, n, w, off, start)
+    if not np.isfinite(ll):
+        raise StataError("initial values not feasible", 1400)
+    if family.family != "poisson" and ll - const > -1e-6 * max(1.0, float(w.sum())):
+        raise StataError(
+            f"{what} predict the outcome perfectly; the model cannot be estimated", 2000
+        )
+    return beta, ll, log
+
+
 def fit_glmm(
     gd: GLMMDesign,
     family: Family,
@@ -141,20 +180,9 @@ def fit_glmm(
         r(2001) with too few observations; r(430) when the likelihood cannot be evaluated.
     """
     d = gd.base
-    if d.n <= d.p:
-        raise StataError("insufficient observations", 2001)
-    w = np.ones(d.n) if d.weights is None else d.weights.astype(float)
-    y, n, off, X = d.y.astype(float), gd.trials, gd.offset, d.X
+    beta0, ll0, fe_log = fit_fixed_effects(gd, family)
+    w, y, n, off, X = glm_arrays(gd)
     const = float(np.sum(w * family.constant(y, n)))
-    beta0, ll0, fe_log = fit_glm(family, X, y, n, w, off)
-    if not np.isfinite(ll0):
-        raise StataError("initial values not feasible", 1400)
-    if family.family != "poisson" and ll0 - const > -1e-6 * max(1.0, float(w.sum())):
-        # every outcome fitted with probability 1: complete separation (Stata's logit stops
-        # the same way, "outcome ... predicts data perfectly")
-        raise StataError(
-            "the fixed effects predict the outcome perfectly; the model cannot be estimated", 2000
-        )
     levels = d.levels
     single = len(levels) == 1
     if single:

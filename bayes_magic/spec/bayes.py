@@ -28,7 +28,7 @@ from ..syntax.ast import (
     Term,
     VarName,
 )
-from .model import LinearMixedSpec, REEquation, build_mixed, me_option
+from .model import GLM_COMMANDS, LinearMixedSpec, REEquation, build_mixed, me_option
 from .priors import MatrixArg, Prior, likelihood_from_expr, prior_from_expr
 
 __all__ = [
@@ -393,20 +393,11 @@ _ME_TITLES = {
 }
 
 
-#: bayes: logit ... (no random effects): Stata's titles and the likelihood's name
-_GLM_PREFIX = {
-    "logit": ("Bayesian logistic regression", "logit"),
-    "logistic": ("Bayesian logistic regression", "logit"),
-    "probit": ("Bayesian probit regression", "probit"),
-    "cloglog": ("Bayesian cloglog regression", "cloglog"),
-    "poisson": ("Bayesian Poisson regression", "poisson"),
-}
-
-
-def build_bayes_me(cmd: Command, cmdline: str, family: str | None = None) -> BayesLinearModel:
+def build_bayes_me(cmd: Command, cmdline: str, single: bool = False) -> BayesLinearModel:
     """``bayes[, options]: melogit|meprobit|mecloglog|mepoisson ...`` into a model: the
     ``bayes: mixed`` model without a residual variance, with the command's distribution.
-    ``bayes: logit|probit|cloglog|poisson`` pass the me* ``family`` they share (no levels)."""
+    With ``single``, ``bayes: logit|logistic|probit|cloglog|poisson``: the me* family they
+    share (``GLM_COMMANDS``), no levels."""
     for o in (
         "vce",
         "constraints",
@@ -425,10 +416,15 @@ def build_bayes_me(cmd: Command, cmdline: str, family: str | None = None) -> Bay
             raise StataError(f"option {shown} not allowed with the bayes prefix", 198)
     model = build_bayes_mixed(cmd, cmdline)
     model.command = f"bayes: {cmd.name}"
-    model.family = family or cmd.name
-    model.title = _ME_TITLES[cmd.name] if family is None else _GLM_PREFIX[cmd.name][0]
-    if family is not None:
-        model.likelihood_text = _GLM_PREFIX[cmd.name][1]
+    if single:
+        glm = GLM_COMMANDS[cmd.name]
+        model.family, model.title, model.likelihood_text = (
+            glm.family,
+            glm.bayes_title,
+            glm.likelihood,
+        )
+    else:
+        model.family, model.title = cmd.name, _ME_TITLES[cmd.name]
     model.sigma2_name = ""
     model.sigma2_prior = None
     model.glmm_options = {
@@ -713,7 +709,13 @@ def build_bayesmh(cmd: Command, cmdline: str) -> BayesLinearModel:
     )
     if glm is not None:
         model.family, model.likelihood_text, model.glmm_options = glm
-        title = _GLM_TITLES[model.likelihood_text]
+        # the single-level commands' titles; binlogit has no such command
+        shown = model.likelihood_text
+        title = (
+            "Bayesian binomial regression"
+            if shown == "binlogit"
+            else GLM_COMMANDS[shown].bayes_title
+        )
         model.title = title.replace("Bayesian ", "Bayesian multilevel ") if levels else title
         for lev in levels:
             if lev.structure == "exchangeable" or lev.dist == "t":
@@ -755,12 +757,6 @@ _GLM_LIKELIHOODS = {
     "binomial": "melogit",
     "binlogit": "melogit",
     "poisson": "mepoisson",
-}
-_GLM_TITLES = {
-    "logit": "Bayesian logistic regression",
-    "probit": "Bayesian probit regression",
-    "binlogit": "Bayesian binomial regression",
-    "poisson": "Bayesian Poisson regression",
 }
 
 

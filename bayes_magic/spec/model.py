@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 from ..errors import StataError
 from ..syntax.ast import Command, Expr, FactorVar, InRange, MultilevelModel, Term, VarName, Weight
 
-__all__ = ["REEquation", "LinearMixedSpec", "build_mixed", "COVARIANCES"]
+__all__ = [
+    "REEquation",
+    "LinearMixedSpec",
+    "build_mixed",
+    "COVARIANCES",
+    "GLMCommand",
+    "GLM_COMMANDS",
+]
 
 COVARIANCES = ("independent", "exchangeable", "identity", "unstructured")
 
@@ -141,3 +148,28 @@ def me_option(cmd: Command, name: str):
         if o.name == name:
             return o.value
     return cmd.option(name)
+
+
+@dataclass(frozen=True)
+class GLMCommand:
+    """A single-level command with an ``me*`` family: ``logit`` is ``melogit`` without
+    random effects ([R] logit ...; [BAYES] bayes: logit ...)."""
+
+    family: str  # the me* command whose family it shares (a key of fit.glmm_family.FAMILIES)
+    title: str  # Stata's title of the ML fit
+    bayes_title: str  # ... and of the Bayesian one
+    likelihood: str  # the likelihood's name in the Bayesian model summary (hosp ~ logit(xb_hosp))
+
+
+_LOGIT = GLMCommand("melogit", "Logistic regression", "Bayesian logistic regression", "logit")
+GLM_COMMANDS = {
+    "logit": _LOGIT,
+    "logistic": _LOGIT,
+    "probit": GLMCommand("meprobit", "Probit regression", "Bayesian probit regression", "probit"),
+    "cloglog": GLMCommand(
+        "mecloglog", "Complementary log-log regression", "Bayesian cloglog regression", "cloglog"
+    ),
+    "poisson": GLMCommand(
+        "mepoisson", "Poisson regression", "Bayesian Poisson regression", "poisson"
+    ),
+}
