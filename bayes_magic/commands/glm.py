@@ -20,7 +20,7 @@ from ..fit.glm import GLMFit, fit_glm_model
 from ..fit.glmm_family import FAMILIES, Family
 from ..report.format import fmt_f, fmt_g
 from ..report.output import LazyBlock, Output, Text
-from ..spec.model import GLM_COMMANDS, build_mixed, me_option
+from ..spec.model import GLM_COMMANDS, build_mixed, me_option, vce_option
 from ..syntax.ast import Command, MultilevelModel
 from ..syntax.unparse import cmdline
 from . import mixed_display as D
@@ -33,7 +33,7 @@ __all__ = ["glm_outputs"]
 _DISPLAY = ("level", "or", "irr", "eform", "coef", "noheader", "notable", "nolog", "log")
 #: options that would change the answer and are not implemented (maximize options such as
 #: difficult and technique() only steer the optimizer, as for me*, and are accepted)
-_NOT_YET = ("vce", "constraints", "collinear", "asis", "from")
+_NOT_YET = ("constraints", "collinear", "asis", "from")
 
 
 def _eform_of(name: str, family: Family, opts: dict) -> str | None:
@@ -48,11 +48,11 @@ def _header(est: Estimates, opts: dict) -> list[str]:
     title = est.macros["title"]
     nobs = int(est.scalars["N"])
     chi2, df, p = fit.lr_test()
-    ll = f"Log likelihood = {fmt_g(fit.ll, 10)}"
+    ll = f"Log {_ll_word(fit)} = {fmt_g(fit.ll, 10)}"
     lines = [f"{title:<48}{R('Number of obs', f'{nobs:,}')}"]
-    kind = "LR" if fit.constant else "Wald"
-    chi = R(f"{kind} chi2({df})", fmt_f(chi2, 2) if df else ".")
-    prob = R("Prob > chi2", fmt_f(p, 4) if df else ".")
+    kind = "Wald" if fit.wald_test else "LR"
+    chi = R(f"{kind} chi2({df})", fmt_f(chi2, 2) if df and chi2 == chi2 else ".")
+    prob = R("Prob > chi2", fmt_f(p, 4) if df and p == p else ".")
     if est.cmd == "cloglog" or not fit.constant:
         lines += [
             *(
@@ -77,6 +77,11 @@ def _header(est: Estimates, opts: dict) -> list[str]:
     return [ln.rstrip() for ln in lines]
 
 
+def _ll_word(fit: GLMFit) -> str:
+    """Stata's name of the maximized criterion: a pseudolikelihood with a sandwich variance."""
+    return "pseudolikelihood" if fit.vce != "oim" else "likelihood"
+
+
 def _notes(est: Estimates, eform: str | None) -> list[str]:
     if not eform or "_cons" not in est.fit.design.xnames:
         return []
@@ -98,8 +103,11 @@ def glm_outputs(est: Estimates, opts: dict) -> list[Output]:
             html.append(f"<pre style='margin:0'>{head}</pre>")
         tail: list[str] = []
         if not opts.get("notable"):
-            t = _table(est, level, eform)
-            parts.append(t.text())
+            t = _table(est, level, eform, vcetype="Robust" if fit.vce != "oim" else None)
+            note = D.cluster_note(fit)
+            parts.append(t.text() if note is None else f"{note}\n{t.text()}")
+            if note is not None:
+                html.append(f"<pre style='margin:0'>{note.strip()}</pre>")
             html.append(t.html())
             tail = _notes(est, eform)
         text = "\n\n".join(parts)
@@ -122,7 +130,8 @@ def _log(fit: GLMFit) -> str:
         if len(shown) >= 2 and shown[-1] == shown[-2] == text:
             break
         shown.append(text)
-    return "\n".join(f"Iteration {i}:  Log likelihood = {t}" for i, t in enumerate(shown))
+    word = _ll_word(fit)
+    return "\n".join(f"Iteration {i}:  Log {word} = {t}" for i, t in enumerate(shown))
 
 
 def _estimates(fit: GLMFit, name: str, title: str, cmd: Command, spec) -> Estimates:
@@ -130,8 +139,8 @@ def _estimates(fit: GLMFit, name: str, title: str, cmd: Command, spec) -> Estima
     gd = fit.gdesign
     names, b, V = over_columns(d, fit.beta, fit.V_beta)
     chi2, df, p = fit.lr_test()
-    w = np.ones(d.n) if d.weights is None else d.weights.astype(float)
-    nobs = float(w.sum())
+    w = np.ones(d.n) if d.weights is None or d.weight_kind != "fweight" else d.weights
+    nobs = float(w.sum())  # frequency weights count; sampling weights do not
     scalars = {
         "N": nobs,
         "ll": fit.ll,
@@ -153,13 +162,20 @@ def _estimates(fit: GLMFit, name: str, title: str, cmd: Command, spec) -> Estima
         "cmd": name,
         "depvar": d.depvar,
         "title": title,
-        "chi2type": "LR" if fit.constant else "Wald",
-        "vce": "oim",
+        "chi2type": "Wald" if fit.wald_test else "LR",
+        "vce": fit.vce,
         "predict": f"{name}_p",
         "offset": (f"ln({gd.offset_name})" if gd.exposure else gd.offset_name)
         if gd.offset_name
         else "",
     }
+    if fit.vce != "oim":
+        macros["vcetype"] = "Robust"
+    if fit.vce == "cluster":
+        macros["clustvar"] = d.cluster_var or ""
+        scalars["N_clust"] = float(fit.n_clust)
+    if d.weights is not None:
+        macros["wtype"] = d.weight_kind
     return Estimates(
         name,
         cmdline(cmd),
@@ -194,10 +210,11 @@ def _make(name: str):
         for o in _NOT_YET:
             if cmd.has(o):
                 raise StataError(f"option {o} is not available in bayes_magic's {name} yet", 198)
-        if cmd.weight is not None and cmd.weight.kind != "fweight":
+        if cmd.weight is not None and cmd.weight.kind not in ("fweight", "pweight"):
             raise StataError(
                 f"{cmd.weight.kind}s are not available in bayes_magic's {name} yet", 101
             )
+        vce = vce_option(cmd, "oim")
         offset, exposure = me_option(cmd, "offset"), me_option(cmd, "exposure")
         if offset is not None and exposure is not None:
             raise StataError("only one of offset() or exposure() can be specified", 198)
@@ -215,8 +232,11 @@ def _make(name: str):
             family=family.family,
             offset=offset,
             exposure=exposure,
+            cluster=vce.cluster,
         )
-        fit = fit_glm_model(gd, family)
+        if vce.kind == "cluster" and gd.base.cluster is not None and gd.base.cluster.max() == 0:
+            raise StataError("only one cluster in the estimation sample", 459)
+        fit = fit_glm_model(gd, family, vce.kind)
         est = _estimates(fit, name, title, cmd, spec)
         est.ids = s.data.ids[gd.base.sample]
         s.e = est

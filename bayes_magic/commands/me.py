@@ -263,9 +263,16 @@ def _header(fit: GLMMFit, opts: dict) -> list[str]:
     return [ln.rstrip() for ln in lines]
 
 
-def _table(est: Estimates, level: float, eform: str | None, df_r: float | None = None) -> CoefTable:
+def _table(
+    est: Estimates,
+    level: float,
+    eform: str | None,
+    df_r: float | None = None,
+    vcetype: str | None = None,
+) -> CoefTable:
     """The coefficient table; with ``df_r`` (``regress``) t statistics and intervals on
-    ``df_r`` degrees of freedom instead of z."""
+    ``df_r`` degrees of freedom instead of z; ``vcetype`` (``Robust``) is printed above the
+    standard errors' column, as Stata's ``std. err.`` under ``Robust``."""
     fit: GLMMFit = est.fit
     d = fit.design
     z = float(stats.norm.ppf(0.5 + level / 200))
@@ -323,7 +330,10 @@ def _table(est: Estimates, level: float, eform: str | None, df_r: float | None =
     ci = f"[{int(level) if level == int(level) else level}% conf. interval]"
     first = eform or "Coefficient"
     zt = "z" if df_r is None else "t"
-    header = f" {first:>11}  {'Std. err.':>9}{zt:>7}{f'P>|{zt}|':>9}     {ci}"
+    se_title = "std. err." if vcetype else "Std. err."
+    header = f" {first:>11}  {se_title:>9}{zt:>7}{f'P>|{zt}|':>9}     {ci}"
+    # centred over the standard errors as Stata: "Robust" starts one column into "std. err."
+    pre = f"{'':{max(18 - len(vcetype) // 2, 12)}}{vcetype}" if vcetype else None
 
     def cell(x: float) -> str:
         return fmt_coef(x) if x == x else ""
@@ -349,10 +359,18 @@ def _table(est: Estimates, level: float, eform: str | None, df_r: float | None =
         eqs,
         header,
         fmt_row,
-        [first, "Std. err.", zt, f"P>|{zt}|", ci.rsplit(" ", 1)[0], "interval]"],
+        [
+            first,
+            f"{vcetype} std. err." if vcetype else "Std. err.",
+            zt,
+            f"P>|{zt}|",
+            ci.rsplit(" ", 1)[0],
+            "interval]",
+        ],
         cells,
         stub_title=d.depvar,
         base_text="1" if eform else "0",  # exp(0): odds ratios ... of the base level are 1
+        pre_header=pre,
     )
 
 

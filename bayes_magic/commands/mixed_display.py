@@ -95,6 +95,15 @@ def _right(label: str, value: str, *, align: str = "<") -> str:
     return f"{label:<18}={value:>11}"
 
 
+def cluster_note(fit) -> str | None:
+    """``(Std. err. adjusted for 501 clusters in mother)``, right-aligned above the table of a
+    fit with ``vce(cluster)``; None otherwise."""
+    if getattr(fit, "vce", None) != "cluster":
+        return None
+    n = f"{fit.n_clust:,}"
+    return f"{f'(Std. err. adjusted for {n} clusters in {fit.design.cluster_var})':>78}"
+
+
 def header_lines(fit: MixedFit, title: str, *, nogroup: bool, ll_label: str) -> list[str]:
     """The header: title, group structure, Wald test and log likelihood."""
     d = fit.design

@@ -18,9 +18,10 @@ from ..fit.estimates import Estimates, over_columns
 from ..fit.ols import OLSFit, fit_ols
 from ..report.format import fmt_f, fmt_g
 from ..report.output import LazyBlock, Output, Text
-from ..spec.model import build_mixed
+from ..spec.model import build_mixed, vce_option
 from ..syntax.ast import Command, MultilevelModel
 from ..syntax.unparse import cmdline
+from . import mixed_display as D
 from .estimates import replayer
 from .me import _table
 from .registry import command
@@ -28,7 +29,9 @@ from .registry import command
 __all__ = ["regress_outputs", "predict_regress"]
 
 _DISPLAY = ("level", "noheader", "notable", "eform")
-_NOT_YET = ("vce", "beta", "hascons", "tsscons", "mse1", "plus", "depname")
+_NOT_YET = ("beta", "hascons", "tsscons", "mse1", "plus", "depname")
+#: e(vcetype) and the column title of each sandwich estimator
+VCETYPE = {"robust": "Robust", "cluster": "Robust", "hc2": "Robust HC2", "hc3": "Robust HC3"}
 
 
 def _g5(x: float) -> str:
@@ -63,6 +66,20 @@ def _anova(fit: OLSFit) -> list[str]:
     ]
 
 
+def _robust_header(fit: OLSFit) -> list[str]:
+    """The header of a fit with a sandwich variance: no ANOVA table ([R] regress)."""
+    R = D._right
+    F, p = fit.F, fit.p_F
+    lines = [
+        f"{'Linear regression':<48}{R('Number of obs', f'{round(fit.N):,}')}",
+        " " * 48 + R(f"F({fit.df_F}, {fit.df_test})", fmt_f(F, 2) if F == F else "."),
+        " " * 48 + R("Prob > F", fmt_f(p, 4) if p == p else "."),
+        " " * 48 + R("R-squared", fmt_f(fit.r2, 4)),
+        " " * 48 + R("Root MSE", _g5(fit.rmse)),
+    ]
+    return lines
+
+
 def regress_outputs(est: Estimates, opts: dict) -> list[Output]:
     """The display of a ``regress`` fit under display options ``opts``."""
     fit: OLSFit = est.fit
@@ -72,12 +89,22 @@ def regress_outputs(est: Estimates, opts: dict) -> list[Output]:
     def render() -> tuple[str, str]:
         parts, html = [], []
         if not opts.get("noheader"):
-            head = "\n".join(ln.rstrip() for ln in _anova(fit))
+            lines = _anova(fit) if fit.vce == "ols" else _robust_header(fit)
+            head = "\n".join(ln.rstrip() for ln in lines)
             parts.append(head)
             html.append(f"<pre style='margin:0'>{head}</pre>")
         if not opts.get("notable"):
-            t = _table(est, level, eform if isinstance(eform, str) else None, df_r=fit.df_r)
-            parts.append(t.text())
+            t = _table(
+                est,
+                level,
+                eform if isinstance(eform, str) else None,
+                df_r=fit.df_test,
+                vcetype=VCETYPE.get(fit.vce),
+            )
+            note = D.cluster_note(fit)
+            parts.append(t.text() if note is None else f"{note}\n{t.text()}")
+            if note is not None:
+                html.append(f"<pre style='margin:0'>{note.strip()}</pre>")
             html.append(t.html())
         return "\n\n".join(parts), "".join(html)
 
@@ -89,8 +116,8 @@ def _estimates(fit: OLSFit, cmd: Command, spec) -> Estimates:
     names, b, V = over_columns(d, fit.beta, fit.V_beta)
     scalars = {
         "N": fit.N,
-        "df_m": float(fit.df_m),
-        "df_r": float(fit.df_r),
+        "df_m": float(fit.df_F),
+        "df_r": float(fit.df_test),
         "F": fit.F,
         "r2": fit.r2,
         "rmse": fit.rmse,
@@ -106,9 +133,16 @@ def _estimates(fit: OLSFit, cmd: Command, spec) -> Estimates:
         "depvar": d.depvar,
         "title": "Linear regression",
         "model": "ols",
-        "vce": "ols",
+        "vce": fit.vce,
         "predict": "regres_p",
     }
+    if fit.vce != "ols":
+        macros["vcetype"] = VCETYPE[fit.vce]
+    if fit.vce == "cluster":
+        macros["clustvar"] = d.cluster_var or ""
+        scalars["N_clust"] = float(fit.n_clust)
+    if d.weights is not None:
+        macros["wtype"] = d.weight_kind
     return Estimates(
         "regress",
         cmdline(cmd),
@@ -140,16 +174,19 @@ def regress(s, cmd: Command) -> list[Output]:
     for o in _NOT_YET:
         if cmd.has(o):
             raise StataError(f"option {o} is not available in bayes_magic's regress yet", 198)
-    if cmd.weight is not None and cmd.weight.kind not in ("fweight", "aweight"):
-        raise StataError(f"{cmd.weight.kind}s are not available in bayes_magic's regress yet", 101)
+    vce = vce_option(cmd, "ols", allowed=("hc2", "hc3"))
     spec = build_mixed(cmd)
-    d = build_mixed_design(s.data, spec, s.touse(cmd))
-    fit = fit_ols(d)
+    d = build_mixed_design(s.data, spec, s.touse(cmd), cluster=vce.cluster)
+    if vce.kind in ("hc2", "hc3") and d.weight_kind == "pweight" and d.weights is not None:
+        raise StataError(f"vce({vce.kind}) not allowed with pweights", 198)
+    if vce.kind == "cluster" and d.cluster is not None and d.cluster.max() == 0:
+        raise StataError("only one cluster in the estimation sample", 459)
+    fit = fit_ols(d, vce.kind)
     est = _estimates(fit, cmd, spec)
     est.ids = s.data.ids[d.sample]
     s.e = est
     outs: list[Output] = [Text(n, kind="note") for n in d.notes]
-    if d.weight_kind == "aweight" and d.weights is not None:
+    if d.weight_kind in ("aweight", "pweight") and d.weights is not None:
         outs.append(Text(f"(sum of wgt is {fmt_g(float(d.weights.sum()), 10, comma=True)})"))
     return outs + regress_outputs(est, {o.name: o.value for o in cmd.options})
 
@@ -194,15 +231,18 @@ def predict_regress(s, cmd: Command) -> list[Output]:
     s2 = fit.rmse**2
     e = y - xb
     which = stat[0]
-    if which not in ("xb", "residuals"):  # the leverage, x(X'X)⁻¹x' = x V x' / s²
-        xvx = np.einsum("ij,jk,ik->i", X, fit.V_beta, X)
+    if which in ("stdp", "stdf"):  # from e(V): the sandwich after vce(robust)
+        var_p = np.einsum("ij,jk,ik->i", X, fit.V_beta, X)
+    elif which not in ("xb", "residuals"):  # the leverage, x(X'X)⁻¹x' = x V x' / s²
+        Vm = fit.V_model if fit.V_model is not None else fit.V_beta
+        xvx = np.einsum("ij,jk,ik->i", X, Vm, X)
         h = xvx / s2 if s2 > 0 else np.full(ds.nobs, np.nan)
     if which == "xb":
         val, label = xb, "Fitted values"
     elif which == "stdp":
-        val, label = np.sqrt(h * s2), "S.E. of the prediction"
+        val, label = np.sqrt(var_p), "S.E. of the prediction"
     elif which == "stdf":
-        val, label = np.sqrt(h * s2 + s2), "S.E. of the forecast"
+        val, label = np.sqrt(var_p + s2), "S.E. of the forecast"
     elif which == "residuals":
         val, label = e, "Residuals"
     elif which == "leverage":

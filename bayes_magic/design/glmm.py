@@ -45,6 +45,7 @@ def build_glmm_design(
     binomial: str | None = None,
     offset: str | None = None,
     exposure: str | None = None,
+    cluster: str | None = None,
 ) -> GLMMDesign:
     """Arrays of a GLMM; checks the response against its family.
 
@@ -73,7 +74,7 @@ def build_glmm_design(
             if ds.is_string(off_var):
                 raise StataError(f"{off_var}: string variables not allowed", 109)
             extra.append(off_var)
-    d = build_mixed_design(ds, spec, touse, extra=tuple(extra))
+    d = build_mixed_design(ds, spec, touse, extra=tuple(extra), cluster=cluster)
     y = d.y
     n = len(y)
     if bin_var is not None:

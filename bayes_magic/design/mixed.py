@@ -74,8 +74,11 @@ class MixedDesign:
     sample: np.ndarray  # bool over the dataset's observations
     weights: np.ndarray | None = None
     notes: list[str] = field(default_factory=list)
-    #: the weights' kind: ``fweight``, or ``aweight`` (``regress``)
+    #: the weights' kind: ``fweight``, ``aweight`` (``regress``) or ``pweight``
     weight_kind: str = "fweight"
+    #: ``vce(cluster v)``: each observation's cluster, numbered 0 .. G-1, and v's name
+    cluster: np.ndarray | None = None
+    cluster_var: str | None = None
 
     @property
     def n(self) -> int:
@@ -137,12 +140,18 @@ def _omitted_name(name: str) -> str:
 
 
 def build_mixed_design(
-    ds: Dataset, spec: LinearMixedSpec, touse: np.ndarray, extra: tuple[str, ...] = ()
+    ds: Dataset,
+    spec: LinearMixedSpec,
+    touse: np.ndarray,
+    extra: tuple[str, ...] = (),
+    *,
+    cluster: str | None = None,
 ) -> MixedDesign:
     """Build the arrays of ``spec`` over the observations in ``touse`` (``if``/``in``).
 
     ``extra`` names further variables whose missing values leave the sample (a binomial
-    variable, an offset).
+    variable, an offset); ``cluster`` the variable of ``vce(cluster)``, numeric or string,
+    whose missing values leave it too ([R] vce_option).
 
     Raises
     ------
@@ -166,6 +175,9 @@ def build_mixed_design(
         if lv.crossed:
             used.append(resolve(ds, lv.crossed))
     used += [resolve(ds, v) for v in extra]
+    cluster_var = resolve(ds, cluster) if cluster is not None else None
+    if cluster_var is not None:
+        used.append(cluster_var)
     sample = touse.copy()
     for v in dict.fromkeys(used):
         col = ds.values(v)
@@ -196,7 +208,12 @@ def build_mixed_design(
         c.values = None  # the columns over the whole dataset are not kept
     levels = _levels(ds, spec, sample)
     kind = spec.weight.kind if spec.weight is not None else "fweight"
-    return MixedDesign(dep, y, X, cols, index, levels, sample, weights, notes, kind)
+    codes = None
+    if cluster_var is not None:
+        codes = np.unique(ds.values(cluster_var)[sample], return_inverse=True)[1].ravel()
+    return MixedDesign(
+        dep, y, X, cols, index, levels, sample, weights, notes, kind, codes, cluster_var
+    )
 
 
 def _levels(ds: Dataset, spec: LinearMixedSpec, sample: np.ndarray) -> list[RELevel]:

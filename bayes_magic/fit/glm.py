@@ -6,6 +6,11 @@ estimate, as Stata's iteration log starts from that model's log likelihood; the 
 the inverse of the observed information at the estimate (Stata's default ``vce(oim)``); the LR
 test compares with the constant-only model, and McFadden's pseudo R² is 1 - ll / ll_0; without
 a constant there is no such model, and the test is the Wald test of every coefficient.
+
+``vce(robust)`` and ``vce(cluster)`` (and sampling weights) replace the covariance by the
+sandwich V (Σ u u') V with the scores u = w · ∂ℓ/∂η · x, times N/(N-1), or G/(G-1) with G
+clusters ([U] 20.22; :mod:`bayes_magic.fit.robust`); the model test is then the Wald test of
+the coefficients other than the constant, and the log likelihood is a pseudolikelihood.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from ..design.mixed import MixedDesign
 from ..errors import StataError
 from .glmm import fit_fixed_effects, fit_glm, glm_arrays
 from .glmm_family import Family
+from .robust import sandwich, wald_all
 
 __all__ = ["GLMFit", "fit_glm_model"]
 
@@ -36,6 +42,18 @@ class GLMFit:
     iterations: list[tuple[int, float]]
     converged: bool
     params: list = field(default_factory=list)  # no variance components
+    #: the variance estimator: ``oim``, ``robust`` or ``cluster``
+    vce: str = "oim"
+
+    @property
+    def n_clust(self) -> int:
+        c = self.design.cluster
+        return int(c.max()) + 1 if self.vce == "cluster" and c is not None else 0
+
+    @property
+    def wald_test(self) -> bool:
+        """Whether the model test is a Wald test (no constant, or a sandwich variance)."""
+        return self.vce != "oim" or not self.constant
 
     @property
     def design(self) -> MixedDesign:
@@ -51,20 +69,23 @@ class GLMFit:
         from scipy import stats
 
         d = self.design
-        if self.constant:
+        if not self.wald_test:
             df = len(d.coef_index) - 1
             chi2 = max(2.0 * (self.ll - self.ll0), 0.0)
         else:
-            df = len(d.coef_index)
-            chi2 = float(self.beta @ np.linalg.solve(self.V_beta, self.beta)) if df else 0.0
-        return chi2, df, float(stats.chi2.sf(chi2, df)) if df > 0 else float("nan")
+            test = [j for j, nm in enumerate(d.xnames) if nm != "_cons" or not self.constant]
+            chi2, df = wald_all(self.beta, self.V_beta, test)
+            chi2 = 0.0 if df == 0 and not test else chi2
+        ok = df > 0 and chi2 == chi2
+        return chi2, df, float(stats.chi2.sf(chi2, df)) if ok else float("nan")
 
     def linear_predictor(self) -> np.ndarray:
         return self.design.X @ self.beta
 
 
-def fit_glm_model(gd: GLMMDesign, family: Family) -> GLMFit:
-    """Fit the model of ``gd`` (no levels) by maximum likelihood.
+def fit_glm_model(gd: GLMMDesign, family: Family, vce: str = "oim") -> GLMFit:
+    """Fit the model of ``gd`` (no levels) by maximum likelihood, with the variance estimator
+    ``vce`` (``oim``, ``robust``, or ``cluster`` on the design's clusters).
 
     Raises
     ------
@@ -84,11 +105,23 @@ def fit_glm_model(gd: GLMMDesign, family: Family) -> GLMFit:
         else:
             ll0 = float(np.sum(w * family.loglik(y, n, off)[0] + w * family.constant(y, n)))
         beta, ll, log = fit_fixed_effects(gd, family, start, what="the covariates")
-        d2 = family.loglik(y, n, X @ beta + off)[2]
+        _, d1, d2 = family.loglik(y, n, X @ beta + off)
     info = X.T @ (X * (-w * d2)[:, None])
     try:
         V = np.linalg.inv(info)
     except np.linalg.LinAlgError:
         raise StataError("Hessian is not negative semidefinite", 430) from None
+    V = (V + V.T) / 2
+    if vce != "oim":
+        fw = w if d.weights is not None and d.weight_kind == "fweight" else None
+        u = X * (d1 if fw is not None else w * d1)[:, None]
+        cluster = d.cluster if vce == "cluster" else None
+        if cluster is not None:
+            G = int(cluster.max()) + 1
+            q = G / (G - 1) if G > 1 else float("nan")
+        else:
+            N = float(w.sum()) if fw is not None else float(d.n)
+            q = N / (N - 1)
+        V = sandwich(V, u, q, fweights=fw, cluster=cluster)
     converged = len(log) < 200  # fit_glm stops after 199 Newton steps
-    return GLMFit(family, gd, beta, (V + V.T) / 2, float(ll), float(ll0), log, converged)
+    return GLMFit(family, gd, beta, V, float(ll), float(ll0), log, converged, vce=vce)

@@ -283,6 +283,10 @@ def build_bayes_mixed(cmd: Command, cmdline: str) -> BayesLinearModel:
     ``{sigma2}``) into a model."""
     if cmd.weight is not None and cmd.weight.kind != "fweight":
         raise StataError(f"{cmd.weight.kind}s not allowed with the bayes prefix", 101)
+    for o in ("vce", "robust", "cluster"):
+        if cmd.has(o):
+            shown = o if o == "robust" else f"{o}()"
+            raise StataError(f"option {shown} not allowed with the bayes prefix", 198)
     lin = build_mixed(cmd)
     if lin.reml:
         raise StataError("option reml not allowed with the bayes prefix", 198)
@@ -399,7 +403,6 @@ def build_bayes_me(cmd: Command, cmdline: str, single: bool = False) -> BayesLin
     With ``single``, ``bayes: logit|logistic|probit|cloglog|poisson``: the me* family they
     share (``GLM_COMMANDS``), no levels."""
     for o in (
-        "vce",
         "constraints",
         "startvalues",
         "startgrid",

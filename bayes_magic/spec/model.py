@@ -19,6 +19,8 @@ __all__ = [
     "COVARIANCES",
     "GLMCommand",
     "GLM_COMMANDS",
+    "VCE",
+    "vce_option",
 ]
 
 COVARIANCES = ("independent", "exchangeable", "identity", "unstructured")
@@ -118,13 +120,16 @@ def build_mixed(cmd: Command) -> LinearMixedSpec:
         raise StataError("options mle and reml may not be combined", 184)
     if cmd.weight is not None and reml:
         raise StataError("weights not allowed with reml", 101)
-    allowed = ("fweight", "aweight") if cmd.name == "regress" else ("fweight",)
+    single = cmd.name == "regress" or cmd.name in GLM_COMMANDS  # vce() is theirs to read
+    allowed = {"regress": ("fweight", "aweight", "pweight")}.get(
+        cmd.name, ("fweight", "pweight") if single else ("fweight",)
+    )
     if cmd.weight is not None and cmd.weight.kind not in allowed:
         raise StataError(
             f"{cmd.weight.kind}s are not available in bayes_magic's {cmd.name} yet", 101
         )
     for o in ("residuals", "dfmethod", "vce", "pwscale"):
-        if cmd.has(o):
+        if cmd.has(o) and not (single and o == "vce"):
             raise StataError(f"option {o}() is not available in bayes_magic's mixed yet", 198)
     return LinearMixedSpec(
         depvar=body.depvar.name,
@@ -148,6 +153,80 @@ def me_option(cmd: Command, name: str):
         if o.name == name:
             return o.value
     return cmd.option(name)
+
+
+@dataclass(frozen=True)
+class VCE:
+    """The variance estimator a command asks for ([R] vce_option).
+
+    ``kind`` is the default (``"ols"`` for ``regress``, ``"oim"`` for ML fits), ``"robust"``
+    (Huber/White sandwich), ``"cluster"`` (clustered on ``cluster``), or ``"hc2"`` / ``"hc3"``
+    (``regress`` only). ``pweight`` weights imply ``robust``.
+    """
+
+    kind: str
+    cluster: str | None = None
+
+    @property
+    def robust(self) -> bool:
+        return self.kind not in ("ols", "oim")
+
+
+#: the vcetypes of vce(): (minimal abbreviation, full name)
+_VCETYPES = (("r", "robust"), ("cl", "cluster"), ("ols", "ols"), ("oim", "oim"), ("opg", "opg"))
+_VCE_LATER = (("boot", "bootstrap"), ("jack", "jackknife"))
+
+
+def vce_option(cmd: Command, default: str, *, allowed: tuple[str, ...] = ()) -> VCE:
+    """The ``vce()`` of ``cmd`` (or the older ``robust`` and ``cluster()`` options).
+
+    ``default`` is the command's own estimator (``"ols"`` or ``"oim"``); ``allowed`` lists the
+    further vcetypes it accepts beyond ``robust`` and ``cluster`` (``hc2``, ``hc3``).
+
+    Raises
+    ------
+    StataError
+        r(198) for an unknown or unavailable vcetype; r(100) for ``vce(cluster)`` without a
+        variable.
+    """
+    raw = cmd.option("vce")
+    kind, cluster = default, None
+    if raw is not None:
+        words = str(raw).replace(",", " ").split()
+        if not words:
+            raise StataError("option vce() misspecified", 198)
+        w = words[0].lower()
+        full = next((f for a, f in _VCETYPES if f.startswith(w) and w.startswith(a)), None)
+        if full is None and w in allowed:
+            full = w
+        later = next((f for a, f in _VCE_LATER if f.startswith(w) and w.startswith(a)), None)
+        if later is not None:
+            raise StataError(f"vce({later}) is not available in bayes_magic yet", 198)
+        if full is None or (full in ("ols", "oim", "opg") and full != default):
+            if full == "opg":
+                raise StataError("vce(opg) is not available in bayes_magic yet", 198)
+            raise StataError(f"vcetype '{words[0]}' not allowed", 198)
+        if full == "cluster":
+            if len(words) != 2:
+                raise StataError(
+                    "varlist required" if len(words) == 1 else "vce(cluster) takes one variable",
+                    100 if len(words) == 1 else 103,
+                )
+            cluster = words[1]
+        elif len(words) > 1:
+            raise StataError(f"option vce({raw}) misspecified", 198)
+        kind = full
+    if cmd.has("robust"):
+        if raw is not None and kind != "robust":
+            raise StataError("options robust and vce() may not be combined", 198)
+        kind = "robust"
+    if cmd.option("cluster") is not None:
+        if raw is not None:
+            raise StataError("options cluster() and vce() may not be combined", 198)
+        kind, cluster = "cluster", cmd.option("cluster")
+    if kind == default and cmd.weight is not None and cmd.weight.kind == "pweight":
+        kind = "robust"  # sampling weights imply the sandwich estimator ([U] 20.23.2)
+    return VCE(kind, cluster)
 
 
 @dataclass(frozen=True)

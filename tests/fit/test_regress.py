@@ -180,7 +180,7 @@ def test_bayes_regress_flat_jeffreys_posterior_is_closed_form(math_data) -> None
     "cmd, msg, rc",
     [
         ("regress math homework || schid:", "random effects are not allowed", 198),
-        ("regress math homework, vce(robust)", "option vce is not available", 198),
+        ("regress math homework, vce(jackknife)", "vce(jackknife) is not available", 198),
         ("regress math homework, beta", "option beta is not available", 198),
         ("regress math nosuch", "variable nosuch not found", 111),
         ("bayes, gibbs prior({sigma2}, jeffreys): regress math homework", "option gibbs", 198),
