@@ -292,6 +292,9 @@ def lrtest(s, cmd: Command) -> list[Output]:
     for e in (a, b):
         if "ll" not in e.scalars:
             raise StataError(f"{e.cmd} does not report a log likelihood", 498)
+        if e.macros.get("vce") in ("robust", "cluster", "hc2", "hc3") and not cmd.has("force"):
+            # a pseudolikelihood ratio has no chi² distribution ([R] lrtest)
+            raise StataError("LR test likely invalid for models with robust vce", 498)
     ma, mb = a.macros.get("method"), b.macros.get("method")
     if (ma == "REML") != (mb == "REML"):
         raise StataError(

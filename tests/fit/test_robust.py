@@ -220,3 +220,13 @@ def test_bad_vce(math_data, text, rc, msg) -> None:
     m, code = fails(s, text)
     assert code == rc and msg in m
     assert s.e is before  # stored results untouched
+
+
+def test_lrtest_refuses_robust_fits_unless_forced(math_data) -> None:
+    s = math_data
+    run(s, "regress math homework schtype, vce(robust)")
+    run(s, "estimates store a")
+    run(s, "regress math homework, vce(robust)")
+    assert fails(s, "lrtest a") == ("LR test likely invalid for models with robust vce", 498)
+    out = run(s, "lrtest a, force")
+    assert "LR chi2(1)" in out
