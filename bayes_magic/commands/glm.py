@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..design.glmm import build_glmm_design
+from ..design.glmm import build_glmm_design, drop_perfect_predictors
 from ..errors import StataError
 from ..fit.estimates import Estimates, over_columns
 from ..fit.glm import GLMFit, fit_glm_model
@@ -234,6 +234,8 @@ def _make(name: str):
             exposure=exposure,
             cluster=vce.cluster,
         )
+        if name != "poisson":
+            drop_perfect_predictors(gd)
         if vce.kind == "cluster" and gd.base.cluster is not None and gd.base.cluster.max() == 0:
             raise StataError("only one cluster in the estimation sample", 459)
         fit = fit_glm_model(gd, family, vce.kind)

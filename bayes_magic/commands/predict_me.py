@@ -151,7 +151,11 @@ def predict_me(s, cmd: Command) -> list[Output]:
 
 
 def predict_glm(s, cmd: Command) -> list[Output]:
-    """``predict`` after ``logit``, ``logistic``, ``probit``, ``cloglog``, ``poisson``."""
+    """``predict`` after ``logit``, ``logistic``, ``probit``, ``cloglog``, ``poisson``.
+
+    Observations where a covariate omitted as a perfect predictor is nonzero are missing by
+    default; ``rules`` predicts the outcome it predicted (probability 0 or 1), ``asif``
+    ignores the rule ([R] logit postestimation)."""
     fit = s.e.fit
     fam = fit.family
     poisson = fam.family == "poisson"
@@ -161,7 +165,7 @@ def predict_glm(s, cmd: Command) -> list[Output]:
         raise StataError("only one statistic may be specified", 198)
     if stat and stat[0] not in allowed:
         raise StataError(f"option {stat[0]} not allowed", 198)
-    other = [o.name for o in cmd.options if o.name not in (*allowed, "nooffset")]
+    other = [o.name for o in cmd.options if o.name not in (*allowed, "nooffset", "rules", "asif")]
     if other:
         raise StataError(f"option {other[0]} not allowed", 198)
     words, vtype = new_variables(cmd)
@@ -187,4 +191,10 @@ def predict_glm(s, cmd: Command) -> list[Output]:
     else:
         val = np.exp(xb)
         label = "Predicted number of events" if stat[0] == "n" else "Predicted incidence rate"
+    if cmd.has("rules") and cmd.has("asif"):
+        raise StataError("options rules and asif may not be combined", 198)
+    if not cmd.has("asif"):
+        for name, outcome in fit.gdesign.rules:
+            hit = fixed_columns(ds, [name])[:, 0] != 0
+            val = np.where(hit, outcome if cmd.has("rules") and stat[0] == "pr" else np.nan, val)
     return outs + store_prediction(s, names[0], val, vtype or s.settings.type, label, s.touse(cmd))

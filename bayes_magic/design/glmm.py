@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -12,9 +12,16 @@ from ..dataset.dataset import Dataset
 from ..dataset.varnames import resolve
 from ..errors import StataError
 from ..spec.model import LinearMixedSpec
-from .mixed import MixedDesign, build_mixed_design
+from .mixed import MixedDesign, _omitted_name, build_mixed_design
 
-__all__ = ["GLMMDesign", "build_glmm_design"]
+__all__ = ["GLMMDesign", "build_glmm_design", "drop_perfect_predictors"]
+
+
+_NO_VARIATION = (
+    "outcome does not vary; remember:\n"
+    "                                  0 = negative outcome,\n"
+    "        all other nonmissing values = positive outcome"
+)
 
 
 @dataclass
@@ -27,6 +34,8 @@ class GLMMDesign:
     binomial: str | None  # the binomial variable's name or the number typed
     offset_name: str | None
     exposure: bool = False  # the offset is log(offset_name)
+    #: covariates omitted as perfect predictors: (name, the outcome where it is nonzero)
+    rules: list[tuple[str, int]] = field(default_factory=list)
 
 
 def _number(text: str) -> float | None:
@@ -104,13 +113,57 @@ def build_glmm_design(
         y = (y != 0).astype(float)
         d.y = y
     if family != "poisson" and (np.all(d.y == 0) or np.all(d.y == trials)):
-        raise StataError(
-            "outcome does not vary; remember:\n"
-            "                                  0 = negative outcome,\n"
-            "        all other nonmissing values = positive outcome",
-            2000,
-        )
+        raise StataError(_NO_VARIATION, 2000)
     return GLMMDesign(d, trials, off, binomial, off_var, exposure is not None)
+
+
+def drop_perfect_predictors(gd: GLMMDesign) -> None:
+    """Omit each covariate whose nonzero values all have the same binary outcome, with the
+    observations where it is nonzero, as ``logit`` and ``probit`` do ([R] logit, Model
+    identification): ``note: 2.group != 0 predicts failure perfectly; 2.group omitted and 10
+    obs not used.`` Repeats until no such covariate is left; the design is changed in place.
+
+    Raises
+    ------
+    StataError
+        r(2000) when the outcome no longer varies in the observations left.
+    """
+    d = gd.base
+    while True:
+        for j, name in enumerate(d.xnames):
+            x = d.X[:, j]
+            nz = x != 0
+            if name == "_cons" or nz.all() or not nz.any():
+                continue
+            outcomes = np.unique(d.y[nz])
+            if len(outcomes) == 1:
+                break
+        else:
+            return
+        col = d.columns[d.coef_index[j]]
+        what = "success" if outcomes[0] != 0 else "failure"
+        used = (
+            int(np.sum(d.weights[nz]))
+            if d.weight_kind == "fweight" and d.weights is not None
+            else int(nz.sum())
+        )
+        d.notes.append(
+            f"note: {name} != 0 predicts {what} perfectly;\n"
+            f"      {name} omitted and {used} obs not used."
+        )
+        keep = ~nz
+        d.sample[np.flatnonzero(d.sample)[nz]] = False
+        d.y, d.X = d.y[keep], np.delete(d.X[keep], j, axis=1)
+        if d.weights is not None:
+            d.weights = d.weights[keep]
+        if d.cluster is not None:
+            d.cluster = np.unique(d.cluster[keep], return_inverse=True)[1].ravel()
+        gd.trials, gd.offset = gd.trials[keep], gd.offset[keep]
+        gd.rules.append((name, int(outcomes[0] != 0)))
+        col.kind, col.name = "omitted", _omitted_name(col.name)
+        d.coef_index = d.coef_index[:j] + d.coef_index[j + 1 :]
+        if np.all(d.y == 0) or np.all(d.y == gd.trials):
+            raise StataError(_NO_VARIATION, 2000)
 
 
 def trials_offset_now(ds: Dataset, gd: GLMMDesign) -> tuple[np.ndarray, np.ndarray]:

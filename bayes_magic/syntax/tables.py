@@ -506,6 +506,8 @@ PREDICT = table(
     opt("RSTUdent"),
     opt("COOKsd"),
     opt("nolabel"),
+    opt("rules"),
+    opt("asif"),
 )
 
 ESTIMATES_STORE = table(opt("nocopy"))

@@ -195,3 +195,53 @@ def test_bad_input(cmd: str, msg: str, rc: int) -> None:
     m, code = fails(s, cmd)
     assert msg in m and code == rc
     assert s.e is before
+
+
+@pytest.mark.parametrize("cmd", ["logit", "probit", "cloglog"])
+def test_perfect_predictors_are_omitted_with_their_observations(cmd: str) -> None:
+    """[R] logit, Model identification: a covariate whose nonzero values all fail is omitted
+    with those observations; the fit is the fit without them, and predict is missing there
+    unless ``rules`` (probability 0) or ``asif``."""
+    s = Session()
+    run(s, "use math")
+    run(s, "generate g = mod(_n, 5)")
+    run(s, "replace schtype = 0 if g == 3")
+    run(s, "replace schtype = 1 if g == 1 & homework > 5")
+    out = run(s, f"{cmd} schtype homework i.g")
+    assert out.splitlines()[:2] == [
+        "note: 3.g != 0 predicts failure perfectly;",
+        "      3.g omitted and 104 obs not used.",
+    ]
+    b, V, ll, n = s.e.b.copy(), s.e.V.copy(), s.e.scalars["ll"], s.e.scalars["N"]
+    kept = [i for i, nm in enumerate(s.e.bnames) if nm != "schtype:3o.g"]
+    b, V = b[kept], V[np.ix_(kept, kept)]
+    assert n == 519 - 104
+    assert "schtype:3.g" not in s.e.bnames and "schtype:3o.g" in s.e.bnames
+    assert "          3  |          0  (omitted)" in out
+    run(s, "predict double p")
+    run(s, "predict double p0, rules")
+    run(s, "predict double pa, asif")
+    g = _col(s, "g")
+    assert np.isnan(_col(s, "p")[g == 3]).all() and (_col(s, "p0")[g == 3] == 0).all()
+    assert np.isfinite(_col(s, "pa")).all()
+    assert fails(s, "predict q, rules asif")[1] == 198
+    run(s, f"{cmd} schtype homework i.g if g != 3")
+    np.testing.assert_allclose(s.e.b, b, rtol=1e-8, atol=1e-12)
+    np.testing.assert_allclose(s.e.V, V, rtol=1e-7, atol=1e-12)
+    assert s.e.scalars["ll"] == pytest.approx(ll, rel=1e-10)
+
+
+def test_perfect_prediction_of_success_and_no_variation_left() -> None:
+    s = Session()
+    run(s, "use math")
+    run(s, "generate z = schtype == 1")
+    run(s, "generate y = schtype")
+    msg, rc = fails(s, "logit y z homework")
+    assert rc == 2000 and msg.startswith("outcome does not vary")
+    run(s, "replace y = 1 - y if mod(_n, 7) == 0 & z == 0")
+    out = run(s, "logit y z homework, nolog")
+    nz = int(np.sum(_col(s, "z")))
+    assert out.splitlines()[:2] == [
+        "note: z != 0 predicts success perfectly;",
+        f"      z omitted and {nz} obs not used.",
+    ]
