@@ -15,6 +15,7 @@ from typing import Any
 from ..errors import StataError
 from ..posterior import Posterior
 from ..report.output import Output, Text
+from ..spec.bayes import mcmc_iterations
 from ..syntax.ast import Command, Equations, MultilevelModel
 from ..syntax.unparse import cmdline
 from .bayes_display import bayes_outputs, model_outputs, model_summary, multilevel_structure
@@ -100,7 +101,10 @@ def dots_text(post: Posterior, burnin: int, size: int, thin: int) -> str:
             out.append(str(i) if i % 1000 == 0 else ch)
         return "".join(out) + " done"
 
-    body = [line("Burn-in", burnin, "a"), line("Simulation", size * thin, ".")]
+    body = [
+        line("Burn-in", burnin, "a"),
+        line("Simulation", mcmc_iterations(burnin, size, thin) - burnin, "."),
+    ]
     if post.nchains == 1:
         return "\n".join(body)
     out = []

@@ -20,7 +20,7 @@ from ..design.mixed import MixedDesign, build_mixed_design
 from ..diagnostics.mcmc import ess_stata, gelman_rubin
 from ..errors import StataError
 from ..posterior import Posterior
-from ..spec.bayes import BayesLinearModel
+from ..spec.bayes import BayesLinearModel, mcmc_iterations
 from ..syntax.lexer import tokenize
 from ..syntax.params import parse_param
 
@@ -381,7 +381,7 @@ def _info(
         "N": float(info["nobs"]),
         "mcmcsize": float(o.mcmcsize),
         "burnin": float(o.burnin),
-        "mcmciter": float(o.burnin + o.mcmcsize * o.thinning),
+        "mcmciter": float(mcmc_iterations(o.burnin, o.mcmcsize, o.thinning)),
         "thinning": float(o.thinning),
         "nchains": float(post.nchains),
         "arate": info["arate"],

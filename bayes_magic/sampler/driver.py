@@ -18,7 +18,7 @@ import numpy as np
 
 from ..design.mixed import MixedDesign
 from ..errors import BreakError, StataError
-from ..spec.bayes import BayesLinearModel, ReLevel
+from ..spec.bayes import BayesLinearModel, ReLevel, mcmc_iterations
 from ..spec.priors import MatrixArg, Prior
 from . import linear as K
 from .densities import code_of
@@ -452,7 +452,7 @@ def _run_one(args: tuple) -> tuple:
     re = np.empty((size, q))
     ll = np.empty(size)
     lpri = np.empty(size)
-    total = burnin + size * thin
+    total = mcmc_iterations(burnin, size, thin)
     done = 0
     row = 0
     while done < total:
@@ -460,13 +460,15 @@ def _run_one(args: tuple) -> tuple:
             n = min(CHUNK, burnin - done)
             chunk(model, st, n, 1, True, False, draws, re, ll, lpri, 0)
         else:
-            n_keep = min(CHUNK // thin + 1, size - row)
-            n = n_keep * thin
+            # Stata keeps iterations 1, 1 + thin, 1 + 2·thin ... after the burn-in: the
+            # first alone, then every thin-th of the chunks that follow
+            step = 1 if row == 0 else thin
+            n = 1 if row == 0 else min(CHUNK // thin + 1, size - row) * thin
             row = chunk(
                 model,
                 st,
                 n,
-                thin,
+                step,
                 st.mh_done.min() < 1 if len(st.mh_done) else False,
                 True,
                 draws,

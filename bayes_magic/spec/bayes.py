@@ -39,6 +39,7 @@ __all__ = [
     "build_bayesmh",
     "param_keys",
     "apply_prior",
+    "mcmc_iterations",
 ]
 
 
@@ -271,6 +272,12 @@ def _collect(cmd: Command, prefix: bool) -> dict:
 
 # ---------------------------------------------------------------------------------------------
 # bayes: mixed
+
+
+def mcmc_iterations(burnin: int, size: int, thin: int) -> int:
+    """Iterations run: the burn-in, then up to the last kept draw, as Stata counts them
+    ([BAYES] bayesmh, ``thinning()``: draws 1 + k·thin are kept)."""
+    return burnin + (size - 1) * thin + 1 if size > 0 else burnin
 
 
 def _num_pair(value: tuple[float, ...], default: tuple[float, float]) -> tuple[float, float]:

@@ -269,3 +269,21 @@ def test_dots_log_as_stata_prints_it() -> None:
     assert sim.startswith("Simulation 10000 .........1000") and sim.endswith(
         "9000.........10000 done"
     )
+
+
+@pytest.mark.parametrize(
+    "model", ["mixed math homework || schid:", "melogit schtype homework || schid:"]
+)
+def test_thinning_keeps_draws_one_plus_k_thin_as_stata(model) -> None:
+    """[BAYES] bayesmh, thinning(): the draws kept after the burn-in are iterations
+    1, 1 + thin, 1 + 2·thin ...: the same seed without thinning gives them as every third
+    draw, and the header counts burnin + (mcmcsize - 1)·thin + 1 iterations."""
+    s = Session()
+    run(s, "use math")
+    out = run(s, f"bayes, rseed(7) thinning(3) mcmcsize(100) burnin(50): {model}")
+    thinned = s.e.draws.copy()
+    assert s.e.scalars["mcmciter"] == 50 + 99 * 3 + 1
+    assert "MCMC iterations  =        348" in out
+    assert "Simulation 298 .. done" in out
+    run(s, f"bayes, rseed(7) mcmcsize(298) burnin(50) nodots: {model}")
+    np.testing.assert_array_equal(thinned, s.e.draws[:, ::3])
