@@ -451,7 +451,7 @@ def _wald(s, text: str) -> list[Output]:
     else:
         chi2 = p = float("nan")
     df_r = e.scalars.get("df_r") if e.cmd == "regress" else None
-    lines = [f" ({k + 1})  {d}" for k, d in enumerate(desc)]
+    lines = [f" ({k + 1:>2})  {d}" for k, d in enumerate(desc)]  # Stata: " ( 1)  x = 0"
     if dropped:
         lines.append("")
         lines += [f"       Constraint {i + 1} dropped" for i in dropped]

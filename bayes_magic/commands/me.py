@@ -269,10 +269,13 @@ def _table(
     eform: str | None,
     df_r: float | None = None,
     vcetype: str | None = None,
+    std_beta: np.ndarray | None = None,
 ) -> CoefTable:
     """The coefficient table; with ``df_r`` (``regress``) t statistics and intervals on
     ``df_r`` degrees of freedom instead of z; ``vcetype`` (``Robust``) is printed above the
-    standard errors' column, as Stata's ``std. err.`` under ``Robust``."""
+    standard errors' column, as Stata's ``std. err.`` under ``Robust``; ``std_beta`` (one per
+    coefficient, nan for the constant: ``regress, beta``) replaces the interval by a Beta
+    column."""
     fit: GLMMFit = est.fit
     d = fit.design
     z = float(stats.norm.ppf(0.5 + level / 200))
@@ -285,6 +288,12 @@ def _table(
                 t = b / se if se > 0 else math.nan
                 p = 2 * float(stats.t.sf(abs(t), df_r)) if t == t else math.nan
                 r.values = [b, se, t, p, b - tq * se, b + tq * se]
+    if std_beta is not None:
+        k = 0
+        for r in rows:
+            if r.values:
+                r.values[4], r.values[5] = float(std_beta[k]), math.nan
+                k += 1
     if eform:
         for r in rows:
             if r.values:
@@ -331,7 +340,8 @@ def _table(
     first = eform or "Coefficient"
     zt = "z" if df_r is None else "t"
     se_title = "std. err." if vcetype else "Std. err."
-    header = f" {first:>11}  {se_title:>9}{zt:>7}{f'P>|{zt}|':>9}     {ci}"
+    last = f"{'Beta':>25}" if std_beta is not None else f"     {ci}"
+    header = f" {first:>11}  {se_title:>9}{zt:>7}{f'P>|{zt}|':>9}{last}"
     # centred over the standard errors as Stata: "Robust" starts one column into "std. err."
     pre = f"{'':{max(18 - len(vcetype) // 2, 12)}}{vcetype}" if vcetype else None
 
@@ -342,11 +352,13 @@ def _table(
         b, se, zz, pp, lo, hi = r.values
         zs = fmt_f(zz, 2) if zz == zz else ""
         ps = fmt_f(pp, 3) if pp == pp else ""
+        if std_beta is not None:  # the constant's Beta is missing: "."
+            return f"{cell(b):>11}{cell(se):>11}{zs:>9}{ps:>8}{cell(lo) or '.':>25}"
         return f"{cell(b):>11}{cell(se):>11}{zs:>9}{ps:>8}{cell(lo):>13}{cell(hi):>12}"
 
     def cells(r: CoefRow) -> list[str]:
         b, se, zz, pp, lo, hi = r.values
-        return [
+        out = [
             cell(b),
             cell(se),
             fmt_f(zz, 2) if zz == zz else "",
@@ -354,6 +366,7 @@ def _table(
             cell(lo),
             cell(hi),
         ]
+        return out[:4] + [cell(lo) or "."] if std_beta is not None else out
 
     return CoefTable(
         eqs,
@@ -364,8 +377,7 @@ def _table(
             f"{vcetype} std. err." if vcetype else "Std. err.",
             zt,
             f"P>|{zt}|",
-            ci.rsplit(" ", 1)[0],
-            "interval]",
+            *(["Beta"] if std_beta is not None else [ci.rsplit(" ", 1)[0], "interval]"]),
         ],
         cells,
         stub_title=d.depvar,

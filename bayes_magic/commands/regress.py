@@ -28,8 +28,8 @@ from .registry import command
 
 __all__ = ["regress_outputs", "predict_regress"]
 
-_DISPLAY = ("level", "noheader", "notable", "eform")
-_NOT_YET = ("beta", "hascons", "tsscons", "mse1", "plus", "depname")
+_DISPLAY = ("level", "noheader", "notable", "eform", "beta")
+_NOT_YET = ("hascons", "tsscons", "mse1", "plus", "depname")
 #: e(vcetype) and the column title of each sandwich estimator
 VCETYPE = {"robust": "Robust", "cluster": "Robust", "hc2": "Robust HC2", "hc3": "Robust HC3"}
 
@@ -100,6 +100,7 @@ def regress_outputs(est: Estimates, opts: dict) -> list[Output]:
                 eform if isinstance(eform, str) else None,
                 df_r=fit.df_test,
                 vcetype=VCETYPE.get(fit.vce),
+                std_beta=fit.std_beta if opts.get("beta") else None,
             )
             note = D.cluster_note(fit)
             parts.append(t.text() if note is None else f"{note}\n{t.text()}")
@@ -175,6 +176,8 @@ def regress(s, cmd: Command) -> list[Output]:
         if cmd.has(o):
             raise StataError(f"option {o} is not available in bayes_magic's regress yet", 198)
     vce = vce_option(cmd, "ols", allowed=("hc2", "hc3"))
+    if cmd.has("beta") and vce.kind == "cluster":
+        raise StataError("option beta not allowed with vce(cluster)", 198)
     spec = build_mixed(cmd)
     d = build_mixed_design(s.data, spec, s.touse(cmd), cluster=vce.cluster)
     if vce.kind in ("hc2", "hc3") and d.weight_kind == "pweight" and d.weights is not None:

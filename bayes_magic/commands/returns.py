@@ -60,6 +60,14 @@ def e_matrices(e: Any) -> dict[str, Matrix]:
         "b": Matrix(np.asarray(e.b, float).reshape(1, -1), ["y1"], names),
         "V": Matrix(np.atleast_2d(np.asarray(e.V, float)), names, names),
     }
+    fit = getattr(e, "fit", None)
+    if getattr(e, "cmd", None) == "regress" and (e.options or {}).get("beta"):
+        # e(beta): the standardized coefficients over e(b)'s columns but the constant
+        d = fit.design
+        full = np.zeros(len(d.columns))
+        full[d.coef_index] = fit.std_beta
+        keep = [i for i, c in enumerate(d.columns) if c.name != "_cons"]
+        out["beta"] = Matrix(full[keep].reshape(1, -1), ["y1"], [names[i] for i in keep])
     draws = getattr(e, "draws", None)
     if draws is None:
         return out

@@ -97,6 +97,22 @@ class OLSFit:
         F = self.F
         return float(stats.f.sf(F, self.df_F, self.df_test)) if F == F else float("nan")
 
+    @property
+    def std_beta(self) -> np.ndarray:
+        """Standardized coefficients b·sd(x)/sd(y) over the estimation sample (weighted as
+        the fit), nan for the constant ([R] regress, ``beta``)."""
+        d = self.design
+        w = np.ones(d.n) if d.weights is None else d.weights.astype(float)
+
+        def sd(v: np.ndarray) -> float:
+            m = np.sum(w * v) / np.sum(w)
+            return float(np.sqrt(np.sum(w * (v - m) ** 2)))
+
+        sy = sd(d.y.astype(float))
+        out = np.array([self.beta[j] * sd(d.X[:, j]) / sy for j in range(d.p)])
+        out[[j for j, nm in enumerate(d.xnames) if nm == "_cons"]] = np.nan
+        return out
+
     def ll_at(self, ss: float) -> float:
         return -0.5 * self.N * (math.log(2 * math.pi * ss / self.N) + 1) if ss > 0 else math.inf
 

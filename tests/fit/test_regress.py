@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from bayes_magic.report.coeftable import fmt_coef
 from bayes_magic.session import Session
 from tests.conftest import fails, run
 from tests.sampler.test_nuts_reference import mcse_mean, mcse_sd
@@ -74,6 +75,7 @@ def test_test_after_regress_is_an_f_test(math_data) -> None:
     out = run(s, "test homework")
     t = s.e.b[0] / math.sqrt(s.e.V[0, 0])
     assert s.r["F"] == pytest.approx(t * t, rel=1e-10) and s.r["df_r"] == 516
+    assert out.splitlines()[0] == " ( 1)  homework = 0"  # Stata numbers constraints ( 1) ...
     assert "F(  1,   516) =" in out and "Prob > F =" in out
 
 
@@ -181,7 +183,7 @@ def test_bayes_regress_flat_jeffreys_posterior_is_closed_form(math_data) -> None
     [
         ("regress math homework || schid:", "random effects are not allowed", 198),
         ("regress math homework, vce(jackknife)", "vce(jackknife) is not available", 198),
-        ("regress math homework, beta", "option beta is not available", 198),
+        ("regress math homework, tsscons", "option tsscons is not available", 198),
         ("regress math nosuch", "variable nosuch not found", 111),
         ("bayes, gibbs prior({sigma2}, jeffreys): regress math homework", "option gibbs", 198),
         ("bayes: regress math homework || schid:", "random effects are not allowed", 198),
@@ -194,3 +196,19 @@ def test_bad_input(math_data, cmd: str, msg: str, rc: int) -> None:
     m, code = fails(s, cmd)
     assert msg in m and code == rc
     assert s.e is before
+
+
+def test_beta_is_the_regression_of_standardized_variables(math_data) -> None:
+    """``regress, beta``: the slopes of the z-scored outcome on the z-scored covariates."""
+    s = math_data
+    out = run(s, "regress math homework schtype, beta")
+    y, X = _col(s, "math"), np.column_stack([_col(s, "homework"), _col(s, "schtype")])
+    z = lambda v: (v - v.mean(axis=0)) / v.std(axis=0)  # noqa: E731
+    ref, *_ = np.linalg.lstsq(np.column_stack([z(X), np.ones(len(y))]), z(y), rcond=None)
+    lines = out.splitlines()
+    assert lines[8].endswith("P>|t|                     Beta")
+    assert lines[10].endswith(f"{fmt_coef(ref[0]):>25}") and lines[10].startswith("    homework")
+    assert lines[12].endswith("                        .")  # _cons
+    run(s, "matrix B = e(beta)")
+    np.testing.assert_allclose(s.matrices["B"].values.ravel(), ref[:2], rtol=1e-10)
+    assert fails(s, "regress math homework, beta vce(cluster schid)")[1] == 198
