@@ -366,7 +366,7 @@ def _table(
             cell(lo),
             cell(hi),
         ]
-        return out[:4] + [cell(lo) or "."] if std_beta is not None else out
+        return [*out[:4], cell(lo) or "."] if std_beta is not None else out
 
     return CoefTable(
         eqs,
