@@ -338,17 +338,6 @@ def lrtest(s, cmd: Command) -> list[Output]:
     return [Block("\n".join(lines), kind="result")]
 
 
-def _coef_index(e: Estimates, name: str) -> int:
-    name = name.strip()
-    m = re.fullmatch(r"\[([^\]]+)\](.+)", name)
-    if m:
-        name = f"{m.group(1)}:{m.group(2)}"
-    i = e._index(name)
-    if i is None:
-        raise StataError(f"{name} not found", 111)
-    return i
-
-
 @command("test")
 def test(s, cmd: Command) -> list[Output]:
     if s.e is None:
@@ -402,30 +391,15 @@ def _wald(s, text: str) -> list[Output]:
     hyps = [h for h in re.split(r"\)\s*\(", text.strip().strip("()")) if h.strip()]
     if len(hyps) == 1 and "=" not in hyps[0]:
         hyps = hyps[0].split()
+    from .lincom import linear_form
+
     R, r, desc = [], [], []
     for h in hyps:
         lhs, _, rhs = h.partition("=")
-        row = np.zeros(len(e.b))
-        const = 0.0
-        for side, sign in ((lhs, 1.0), (rhs or "0", -1.0)):
-            for term in re.findall(r"[+-]?\s*[^+-]+", side.replace(" ", "")):
-                t = term.strip()
-                try:
-                    const -= sign * float(t)
-                    continue
-                except ValueError:
-                    pass
-                coef = 1.0
-                name = t
-                if name[0] in "+-":
-                    coef, name = (-1.0 if name[0] == "-" else 1.0), name[1:]
-                m = re.fullmatch(r"(\d*\.?\d+)\*(.+)", name)
-                if m:  # 2*homework
-                    coef *= float(m.group(1))
-                    name = m.group(2)
-                row[_coef_index(e, name)] += sign * coef
-        R.append(row)
-        r.append(const)
+        rl, cl = linear_form(e, lhs)
+        rr, cr = linear_form(e, rhs) if rhs.strip() else (np.zeros(len(e.b)), 0.0)
+        R.append(rl - rr)
+        r.append(cr - cl)
         desc.append(f"{lhs.strip()} = {rhs.strip() or '0'}")
     R_ = np.array(R)
     r_ = np.array(r)

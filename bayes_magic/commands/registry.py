@@ -102,6 +102,7 @@ MODULES = {
     "lrtest": "estimates",
     "test": "estimates",
     "testparm": "estimates",
+    "lincom": "lincom",
     "bayes": "bayes",
     "bayesmh": "bayes",
     "bayesstats": "bayesstats",

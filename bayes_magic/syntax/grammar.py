@@ -1151,6 +1151,7 @@ COMMANDS: tuple[Grammar, ...] = (
     g("predict", predict_body, T.PREDICT, if_=True, in_=True),
     g("lrtest", words_body(least=1), T.LRTEST),
     g("TEst", raw_body, T.TEST),
+    g("lincom", raw_body, T.LINCOM),
     g("testparm", varlist_body(True, required=True), T.table(T.opt("equal"), T.opt("nosvyadjust"))),
     # graphics
     g("TWoway", plots_body, T.GRAPH, if_=True, in_=True),

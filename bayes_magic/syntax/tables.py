@@ -535,6 +535,16 @@ ESTIMATES_TABLE = (
     + DISPLAY
 )
 LRTEST = table(opt("STats"), opt("DIr"), opt("Df", Int(0)), opt("force"))
+LINCOM = (
+    table(
+        opt("EForm", Text(optional=True)),
+        opt("or"),
+        opt("irr"),
+        opt("hr"),
+        opt("rrr"),
+    )
+    + LEVEL
+)
 TEST = table(
     opt("Mtest", Raw(optional=True)),
     opt("coef"),
