@@ -103,6 +103,7 @@ MODULES = {
     "test": "estimates",
     "testparm": "estimates",
     "lincom": "lincom",
+    "margins": "margins",
     "bayes": "bayes",
     "bayesmh": "bayes",
     "bayesstats": "bayesstats",

@@ -19,20 +19,22 @@ from ..dataset.varnames import resolve
 from ..errors import StataError
 from .mixed import RELevel
 
-__all__ = ["fixed_columns", "group_rows", "re_columns", "outcome"]
+__all__ = ["fixed_columns", "column_variables", "group_rows", "re_columns", "outcome"]
 
 _LEVEL = re.compile(r"(\d+)[bno]*\.(.+)")
 
 
-def _numeric(ds: Dataset, name: str) -> np.ndarray:
+def _numeric(ds: Dataset, name: str, at: dict[str, np.ndarray] | None = None) -> np.ndarray:
     v = resolve(ds, name)
+    if at is not None and v in at:
+        return at[v]
     x = ds.values(v)
     if x.dtype == object:
         raise StataError(f"string variables not allowed;\n{v} is a string variable", 109)
     return np.asarray(x, dtype=float)
 
 
-def _column(ds: Dataset, name: str) -> np.ndarray:
+def _column(ds: Dataset, name: str, at: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """One coefficient's column: a product of level indicators and continuous variables."""
     if name == "_cons":
         return np.ones(ds.nobs)
@@ -40,23 +42,37 @@ def _column(ds: Dataset, name: str) -> np.ndarray:
     for part in name.split("#"):
         m = _LEVEL.fullmatch(part)
         if m:
-            x = _numeric(ds, m.group(2))
+            x = _numeric(ds, m.group(2), at)
             ind = (x == float(m.group(1))).astype(float)
             ind[np.isnan(x)] = np.nan
             out = out * ind
         else:
             base = part[2:] if part.startswith(("c.", "o.")) else part
-            out = out * _numeric(ds, base)
+            out = out * _numeric(ds, base, at)
     return out
 
 
-def fixed_columns(ds: Dataset, xnames: list[str]) -> np.ndarray:
+def fixed_columns(
+    ds: Dataset, xnames: list[str], at: dict[str, np.ndarray] | None = None
+) -> np.ndarray:
     """X (observations by coefficients) over the data in memory; NaN where a covariate is
-    missing."""
+    missing. ``at`` gives some variables (by their full names) other values, as ``margins``
+    sets them: a counterfactual design."""
     X = np.zeros((ds.nobs, len(xnames)))
     for j, name in enumerate(xnames):
-        X[:, j] = _column(ds, name)
+        X[:, j] = _column(ds, name, at)
     return X
+
+
+def column_variables(name: str) -> list[str]:
+    """The variables a coefficient's column is made of (``2.a#c.x``: a and x)."""
+    if name == "_cons":
+        return []
+    out = []
+    for part in name.split("#"):
+        m = _LEVEL.fullmatch(part)
+        out.append(m.group(2) if m else (part[2:] if part.startswith(("c.", "o.")) else part))
+    return out
 
 
 def group_rows(ds: Dataset, lv: RELevel) -> np.ndarray:

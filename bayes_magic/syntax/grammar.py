@@ -1152,6 +1152,7 @@ COMMANDS: tuple[Grammar, ...] = (
     g("lrtest", words_body(least=1), T.LRTEST),
     g("TEst", raw_body, T.TEST),
     g("lincom", raw_body, T.LINCOM),
+    g("margins", varlist_body(True), T.MARGINS, if_=True, in_=True),
     g("testparm", varlist_body(True, required=True), T.table(T.opt("equal"), T.opt("nosvyadjust"))),
     # graphics
     g("TWoway", plots_body, T.GRAPH, if_=True, in_=True),

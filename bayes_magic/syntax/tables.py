@@ -535,6 +535,31 @@ ESTIMATES_TABLE = (
     + DISPLAY
 )
 LRTEST = table(opt("STats"), opt("DIr"), opt("Df", Int(0)), opt("force"))
+MARGINS = (
+    table(
+        opt("dydx", Raw()),
+        opt("eyex", Raw()),
+        opt("dyex", Raw()),
+        opt("eydx", Raw()),
+        opt("at", Raw(), repeat=True),
+        opt("ATMeans"),
+        opt("PREDict", Raw()),
+        opt("EXPression", Raw()),
+        opt("over", Raw()),
+        opt("post"),
+        opt("NOESample"),
+        opt("vce", Raw()),
+        opt("nose"),
+        opt("NOWEIGHTs"),
+        opt("NOATLegend"),
+        opt("CONTrast", Raw(optional=True)),
+        opt("PWCOMPare", Raw(optional=True)),
+        opt("ASBALanced"),
+        opt("grand"),
+        opt("CHAINrule"),
+    )
+    + LEVEL
+)
 LINCOM = (
     table(
         opt("EForm", Text(optional=True)),

@@ -1,0 +1,469 @@
+"""``margins`` ([R] margins) after ``regress``, ``mixed`` (the fixed portion) and ``logit``,
+``logistic``, ``probit``, ``cloglog``, ``poisson``: predictive margins over the levels of
+factor variables, at covariate values (``at()``, ``atmeans``), and average (or, with
+``atmeans``, conditional) marginal effects (``dydx()``), with delta-method standard errors
+(:mod:`bayes_magic.fit.margins`). t statistics after ``regress``, z otherwise, as Stata.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+
+import numpy as np
+from scipy import stats
+
+from ..design.newdata import column_variables, fixed_columns
+from ..errors import StataError
+from ..fit.estimates import Estimates
+from ..fit.margins import Margin, Scenario, evaluate, response
+from ..matrix import Matrix
+from ..report.coeftable import CoefRow, CoefTable, Equation, fmt_coef
+from ..report.format import fmt_f, fmt_g
+from ..report.output import LazyBlock, Output
+from ..spec.model import GLM_COMMANDS
+from ..syntax.ast import Command, FactorVar, Interaction, Varlist, VarName
+from .registry import command
+
+__all__ = ["margins"]
+
+_LEVEL = re.compile(r"(\d+)[bno]*\.([^#]+)")
+#: options accepted by the grammar whose meaning is not implemented: refused, not ignored
+_NOT_YET = (
+    "over",
+    "post",
+    "expression",
+    "eyex",
+    "dyex",
+    "eydx",
+    "contrast",
+    "pwcompare",
+    "asbalanced",
+    "grand",
+    "vce",
+    "nose",
+    "noweights",
+    "chainrule",
+)
+
+
+def _numlist(text: str) -> list[float]:
+    """Stata's numlist of reals: ``1 2 3``, ``1/4``, ``0(.5)2``."""
+    out: list[float] = []
+    for part in text.split():
+        m = re.fullmatch(r"(-?[\d.]+)\((-?[\d.]+)\)(-?[\d.]+)", part)
+        try:
+            if m:
+                a, step, b = (float(g) for g in m.groups())
+                if step == 0 or (b - a) / step < 0:
+                    raise ValueError
+                n = int(math.floor((b - a) / step + 1e-9)) + 1
+                out += [a + i * step for i in range(n)]
+            elif re.fullmatch(r"-?\d+/-?\d+", part):
+                a, b = (int(x) for x in part.split("/"))
+                out += [float(x) for x in range(a, b + 1)]
+            else:
+                out.append(float(part))
+        except ValueError:
+            raise StataError(f"invalid numlist has elements out of order: {text}", 124) from None
+    return out
+
+
+class _Model:
+    """What margins needs of the active estimation results."""
+
+    def __init__(self, s, cmd: Command) -> None:
+        e = s.e
+        if e is None:
+            raise StataError("last estimates not found", 301)
+        if not isinstance(e, Estimates):
+            raise StataError(
+                "margins is not available after Bayesian estimation; use bayesstats summary "
+                "with expressions of the parameters",
+                321,
+            )
+        if e.cmd not in ("regress", "mixed") and e.cmd not in GLM_COMMANDS:
+            raise StataError(f"margins after {e.cmd} is not available in bayes_magic yet", 321)
+        self.e = e
+        fit = e.fit
+        self.fit = fit
+        self.design = fit.design
+        self.xnames = list(self.design.xnames)
+        self.columns = self.design.columns
+        self.beta = np.asarray(fit.beta, float)
+        self.V = np.asarray(fit.V_beta, float)
+        depvar = self.design.depvar
+        family = getattr(fit, "family", None) if e.cmd in GLM_COMMANDS else None
+        self.link = family.link if family is not None else "identity"
+        self.poisson = family is not None and family.family == "poisson"
+        default = "n" if self.poisson else ("pr" if family is not None else "xb")
+        raw = cmd.option("predict")
+        stat = str(raw).strip() if raw else default
+        allowed = {"regress": ("xb",), "mixed": ("xb",)}.get(
+            e.cmd, ("n", "ir", "xb") if self.poisson else ("pr", "xb")
+        )
+        if stat not in allowed:
+            raise StataError(f"predict({stat}) is not available after {e.cmd} in margins", 198)
+        self.stat = stat
+        what = {
+            "xb": "Linear prediction, fixed portion" if e.cmd == "mixed" else "Linear prediction",
+            "pr": f"Pr({depvar})",
+            "n": "Predicted number of events",
+            "ir": "Predicted incidence rate",
+        }[stat]
+        self.expression = f"{what}, predict({raw.strip() if raw else ''})"
+        self.f, self.fprime = response(stat, self.link)
+        self.t_df = e.scalars.get("df_r") if e.cmd == "regress" else None
+        vce = e.macros.get("vcetype") or {"regress": "OLS"}.get(e.cmd, "OIM")
+        self.vce = vce
+        # the variables of the model, in the order their columns appear
+        self.variables: list[str] = []
+        for nm in self.xnames:
+            for v in column_variables(nm):
+                if v not in self.variables:
+                    self.variables.append(v)
+        self.factors = {
+            m.group(2)
+            for c in self.columns
+            if "#" not in c.name and (m := _LEVEL.fullmatch(c.name)) is not None
+        }
+
+    def levels(self, var: str) -> list[tuple[int, str, bool]]:
+        """A factor variable's levels in the fit: (value, label, is base)."""
+        out = []
+        for c in self.columns:
+            m = _LEVEL.fullmatch(c.name)
+            if m and "#" not in c.name and m.group(2) == var:
+                out.append((int(m.group(1)), c.label, c.kind == "base"))
+        return out
+
+
+def _resolve_var(s, m: _Model, name: str) -> str:
+    from ..dataset.varnames import resolve
+
+    v = resolve(s.data, name)
+    if v not in m.variables:
+        raise StataError(f"variable {v} not found in list of covariates", 322)
+    return v
+
+
+def _marginlist(s, m: _Model, body) -> list[str]:
+    out = []
+    terms = body.terms if isinstance(body, Varlist) else ()
+    for t in terms:
+        if isinstance(t, Interaction):
+            raise StataError("interactions in margins' marginlist are not available yet", 198)
+        name = t.var if isinstance(t, FactorVar) else t.name if isinstance(t, VarName) else None
+        if name is None:
+            raise StataError("invalid marginlist", 198)
+        v = _resolve_var(s, m, name)
+        if v not in m.factors:
+            raise StataError(f"'{v}' not found in list of covariates", 322)
+        out.append(v)
+    return out
+
+
+def _at_specs(s, m: _Model, cmd: Command) -> list[list[tuple[str, float | str]]]:
+    """Each ``at()`` expanded to its combinations: lists of (variable, value or statistic)."""
+    specs: list[list[tuple[str, float | str]]] = []
+    for raw in cmd.options_named("at"):
+        text = str(raw).strip()
+        choices: list[list[tuple[str, float | str]]] = []
+        pos = 0
+        for mt in re.finditer(
+            r"\((mean|median)\)\s*((?:[A-Za-z_][\w.]*\s*)+?)(?=\(|$|[A-Za-z_]\w*\s*=)"
+            r"|([A-Za-z_]\w*)\s*=\s*(\([^)]*\)|-?[\d.]+(?:[eE][+-]?\d+)?)",
+            text,
+        ):
+            if text[pos : mt.start()].strip():
+                raise StataError(f"at({text}) invalid", 198)
+            pos = mt.end()
+            if mt.group(1):
+                for name in mt.group(2).split():
+                    choices.append([(_resolve_var(s, m, name), mt.group(1))])
+            else:
+                v = _resolve_var(s, m, mt.group(3))
+                val = mt.group(4)
+                nums = _numlist(val[1:-1]) if val.startswith("(") else [float(val)]
+                if not nums:
+                    raise StataError(f"at({text}) invalid", 198)
+                choices.append([(v, x) for x in nums])
+        if text[pos:].strip() or not choices:
+            raise StataError(f"at({text}) invalid", 198)
+        specs += [list(c) for c in itertools.product(*choices)]
+    return specs
+
+
+def _weights(s, e: Estimates) -> np.ndarray:
+    spec = e.spec
+    if spec is None or getattr(spec, "weight", None) is None:
+        return np.ones(s.data.nobs)
+    from ..dataset.evaluate import Context, evaluate
+
+    return np.asarray(evaluate(spec.weight.expr, Context(s.data)), float)
+
+
+@command("margins")
+def margins(s, cmd: Command) -> list[Output]:
+    m = _Model(s, cmd)
+    for o in _NOT_YET:
+        if cmd.has(o):
+            raise StataError(f"margins, {o}() is not available in bayes_magic yet", 198)
+    level = float(cmd.option("level", 95))
+    ds = s.data
+    use = s.touse(cmd)
+    if not cmd.has("noesample"):
+        use &= ds.mask_of(m.e.ids) if m.e.ids is not None else m.e.sample
+    w_all = _weights(s, m.e)
+    base_X = fixed_columns(ds, m.xnames)
+    off_all = np.zeros(ds.nobs)
+    gd = getattr(m.fit, "gdesign", None)
+    if gd is not None and gd.offset_name and m.stat != "ir":
+        from ..design.glmm import trials_offset_now
+
+        off_all = trials_offset_now(ds, gd)[1]
+    use &= ~np.isnan(base_X).any(axis=1) & ~np.isnan(off_all) & ~np.isnan(w_all) & (w_all != 0)
+    if not use.any():
+        raise StataError("no observations", 2000)
+    rows_used = np.flatnonzero(use)
+    w = w_all[rows_used]
+    off = off_all[rows_used]
+    atmeans = cmd.has("atmeans")
+    means = {v: float(np.average(_values(ds, v)[rows_used], weights=w)) for v in m.variables}
+
+    def scenario(coef: float, at: dict[str, float | str], shift: tuple[str, float] | None):
+        over: dict[str, np.ndarray] = {}
+        for v, val in at.items():
+            x = _values(ds, v)[rows_used]
+            if val == "mean":
+                val = float(np.average(x, weights=w))
+            elif val == "median":
+                val = float(np.median(x))
+            over[v] = np.full(ds.nobs, float(val))
+        if atmeans:  # covariates not set otherwise at their means
+            for v in m.variables:
+                if v not in over and v not in m.factors:
+                    over[v] = np.full(ds.nobs, means[v])
+        if shift is not None:
+            v, h = shift
+            over[v] = (over[v] if v in over else _values(ds, v)) + h
+        X = fixed_columns(ds, m.xnames, over)[rows_used]
+        if atmeans:
+            fixed = set(over)
+            for j, nm in enumerate(m.xnames):
+                if not set(column_variables(nm)) <= fixed:
+                    X[:, j] = np.average(base_X[rows_used, j], weights=w)
+            return Scenario(coef, X[:1], np.array([np.average(off, weights=w)]), np.ones(1))
+        return Scenario(coef, X, off, w)
+
+    at_specs = _at_specs(s, m, cmd)
+    mlist = _marginlist(s, m, cmd.body)
+    raw_dydx = cmd.option("dydx")
+    groups: list[tuple[str | None, list[tuple[str, Margin]]]] = []
+    dydx_names: list[str] = []
+    factor_dydx = False
+    if raw_dydx is not None:
+        if at_specs or mlist:
+            raise StataError(
+                "margins, dydx() with at() or a marginlist is not available in bayes_magic yet",
+                198,
+            )
+        words = str(raw_dydx).replace(",", " ").split()
+        if words in (["*"], ["_all"]):
+            words = [v for v in m.variables]
+        if not words:
+            raise StataError("dydx() requires a varlist", 100)
+        for word in words:
+            name = re.sub(r"^(?:i|c)\.", "", word)
+            v = _resolve_var(s, m, name)
+            if v in m.factors:
+                factor_dydx = True
+                lv = m.levels(v)
+                base = next(val for val, _lab, b in lv if b)
+                rows = []
+                for val, lab, is_base in lv:
+                    if is_base:
+                        continue
+                    dydx_names.append(f"{val}.{v}")
+                    rows.append(
+                        (
+                            lab,
+                            Margin(
+                                [scenario(1.0, {v: val}, None), scenario(-1.0, {v: base}, None)]
+                            ),
+                        )
+                    )
+                groups.append((v, rows))
+            else:
+                dydx_names.append(v)
+                x = _values(ds, v)[rows_used]
+                h = 1e-5 * (float(np.std(x)) + 1e-3)
+                mg = Margin(
+                    [scenario(0.5 / h, {}, (v, h)), scenario(-0.5 / h, {}, (v, -h))]
+                )
+                groups.append((None, [(v, mg)]))
+    elif mlist:
+        ats: list[dict] = [dict(a) for a in at_specs] or [{}]
+        for v in mlist:
+            rows = []
+            for k, at in enumerate(ats):
+                for val, lab, _b in m.levels(v):
+                    label = f"{k + 1}#{lab}" if at_specs else lab
+                    rows.append((label, Margin([scenario(1.0, {**at, v: val}, None)])))
+            groups.append((f"_at#{v}" if at_specs else v, rows))
+    elif at_specs:
+        rows = [
+            (str(k + 1), Margin([scenario(1.0, dict(at), None)])) for k, at in enumerate(at_specs)
+        ]
+        groups.append(("_at", rows))
+    else:
+        groups.append((None, [("_cons", Margin([scenario(1.0, {}, None)]))]))
+
+    flat = [mg for _h, rows in groups for _lab, mg in rows]
+    vals, _J, Vm = evaluate(flat, m.beta, m.V, m.f, m.fprime)
+    se = np.sqrt(np.clip(np.diag(Vm), 0, None))
+    if m.t_df is not None:
+        q = float(stats.t.ppf(0.5 + level / 200, m.t_df))
+        zt = "t"
+    else:
+        q = float(stats.norm.ppf(0.5 + level / 200))
+        zt = "z"
+    table_rows: list[CoefRow] = []
+    k = 0
+    names: list[str] = []
+    for gi, (heading, rows) in enumerate(groups):
+        if heading is not None:
+            if table_rows:
+                table_rows.append(CoefRow("", kind="blank"))
+            table_rows.append(CoefRow(heading, kind="heading"))
+        elif gi and groups[gi - 1][0] is not None:
+            table_rows.append(CoefRow("", kind="blank"))
+        for lab, _mg in rows:
+            b, sd = float(vals[k]), float(se[k])
+            stat = b / sd if sd > 0 else math.nan
+            if stat != stat:
+                p = math.nan
+            elif m.t_df is not None:
+                p = 2 * float(stats.t.sf(abs(stat), m.t_df))
+            else:
+                p = 2 * float(stats.norm.sf(abs(stat)))
+            lo, hi = (b - q * sd, b + q * sd) if sd > 0 else (math.nan, math.nan)
+            table_rows.append(
+                CoefRow(lab, [b, sd, stat, p, lo, hi], kind="level" if heading else "coef")
+            )
+            names.append(lab if heading is None else f"{heading}:{lab}")
+            k += 1
+    n_obs = float(w.sum()) if m.e.macros.get("wtype", "fweight") == "fweight" else len(w)
+    if getattr(m.design, "weights", None) is None:
+        n_obs = float(len(rows_used))
+    if raw_dydx is not None:
+        title = "Conditional marginal effects" if atmeans else "Average marginal effects"
+    else:
+        title = "Adjusted predictions" if atmeans else "Predictive margins"
+    head = [
+        f"{title}{f'Number of obs = {int(n_obs):,}':>{78 - len(title)}}",
+        f"Model VCE: {m.vce}",
+        "",
+        f"Expression: {m.expression}",
+    ]
+    if dydx_names:
+        head.append(f"dy/dx wrt:  {' '.join(dydx_names)}")
+    if not cmd.has("noatlegend"):
+        shares = {
+            f"{val}.{v}": float(np.average(_values(ds, v)[rows_used] == val, weights=w))
+            for v in m.factors
+            for val, _lab, _b in m.levels(v)
+        }
+        head += _at_legend(m, at_specs, atmeans, means, shares)
+    first = "dy/dx" if raw_dydx is not None else "Margin"
+    table = _table(table_rows, first, zt, level)
+    notes = (
+        ["Note: dy/dx for factor levels is the discrete change from the base level."]
+        if factor_dydx
+        else []
+    )
+    s.r = {
+        "b": Matrix(vals.reshape(1, -1), ["y1"], names),
+        "V": Matrix(Vm, names, names),
+        "N": float(n_obs),
+        "level": level,
+    }
+    text_head = "\n".join(head)
+
+    def render() -> tuple[str, str]:
+        text = text_head + "\n\n" + table.text() + ("\n" + "\n".join(notes) if notes else "")
+        html = f"<pre style='margin:0'>{text_head}</pre>" + table.html()
+        if notes:
+            html += "<pre style='margin:0'>" + "\n".join(notes) + "</pre>"
+        return text, html
+
+    return [LazyBlock(render, data=None)]
+
+
+def _values(ds, v: str) -> np.ndarray:
+    return np.asarray(ds.values(v), dtype=float)
+
+
+def _at_legend(
+    m: _Model, at_specs, atmeans: bool, means: dict[str, float], shares: dict[str, float]
+) -> list[str]:
+    """``At: homework = 3`` or ``1._at: homework = 1`` ...; with ``atmeans`` every other
+    covariate at its mean."""
+    out: list[str] = []
+    specs = at_specs or ([[]] if atmeans else [])
+    for k, spec in enumerate(specs):
+        items = [(v, fmt_g(x, 9).strip() if isinstance(x, float) else f"({x})") for v, x in spec]
+        if atmeans:
+            set_vars = {v for v, _x in spec}
+            for v in m.variables:
+                if v in set_vars:
+                    continue
+                if v not in m.factors:
+                    items.append((v, f"{fmt_g(means[v], 9).strip()} (mean)"))
+                    continue
+                for val, _lab, _b in m.levels(v):  # a factor: each level's proportion
+                    p = shares.get(f"{val}.{v}", 0.0)
+                    items.append((f"{val}.{v}", f"{fmt_g(p, 9).strip()} (mean)"))
+        if not items:
+            continue
+        lead = "At: " if len(specs) == 1 else f"{k + 1}._at: "
+        width = max(len(v) for v, _x in items)
+        for i, (v, x) in enumerate(items):
+            out.append(f"{lead if i == 0 else ' ' * len(lead)}{v:<{width}} = {x}")
+    return out
+
+
+def _table(rows: list[CoefRow], first: str, zt: str, level: float) -> CoefTable:
+    ci = f"[{int(level) if level == int(level) else level}% conf. interval]"
+    header = f"{first:>11}   {'std. err.':>9}{zt:>7}{f'P>|{zt}|':>9}     {ci}"
+
+    def cell(x: float) -> str:
+        return fmt_coef(x) if x == x else ""
+
+    def fmt_row(r: CoefRow) -> str:
+        b, sd, zz, pp, lo, hi = r.values
+        zs = fmt_f(zz, 2) if zz == zz else ""
+        ps = fmt_f(pp, 3) if pp == pp else ""
+        return f"{cell(b):>11}{cell(sd):>11}{zs:>9}{ps:>8}{cell(lo):>13}{cell(hi):>12}"
+
+    def cells(r: CoefRow) -> list[str]:
+        b, sd, zz, pp, lo, hi = r.values
+        return [
+            cell(b),
+            cell(sd),
+            fmt_f(zz, 2) if zz == zz else "",
+            fmt_f(pp, 3) if pp == pp else "",
+            cell(lo),
+            cell(hi),
+        ]
+
+    return CoefTable(
+        [Equation("", rows)],
+        header,
+        fmt_row,
+        [first, "Delta-method std. err.", zt, f"P>|{zt}|", ci.rsplit(" ", 1)[0], "interval]"],
+        cells,
+        stub_title="",
+        pre_header=f"{'':12}Delta-method",
+    )

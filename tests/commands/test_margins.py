@@ -1,0 +1,159 @@
+"""``margins`` ([R] margins) after ``regress``, ``mixed``, ``logit``, ``probit``, ``poisson``.
+
+* Against statsmodels' ``get_margeff``, which nobody here wrote: average marginal effects
+  (``dydx(*)``) and, with ``atmeans``, marginal effects at the means, of logit, probit and
+  Poisson models, continuous covariates by derivative and a 0/1 factor by discrete change,
+  with their delta-method standard errors.
+* In a linear model every margin is a linear combination of the coefficients: predictive
+  margins over a factor and at covariate values equal ``lincom`` of the same combination
+  (value and standard error), after ``regress`` (t) and ``mixed`` (z).
+* Frequency weights: the margins of the expanded data. Stata's layout, ``r()``, bad input.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bayes_magic.session import Session
+from tests.conftest import fails, run
+
+sm = pytest.importorskip("statsmodels.api")
+
+
+def _col(s: Session, name: str) -> np.ndarray:
+    return np.asarray(s.data.values(name), dtype=float)
+
+
+def _se(s: Session) -> np.ndarray:
+    return np.sqrt(np.diag(s.r["V"].values))
+
+
+@pytest.fixture
+def hospital() -> Session:
+    s = Session()
+    run(s, "use hospital")
+    return s
+
+
+@pytest.mark.parametrize(("cmd", "model"), [("logit", sm.Logit), ("probit", sm.Probit)])
+def test_binary_marginal_effects_against_statsmodels(hospital, cmd, model) -> None:
+    s = hospital
+    run(s, f"quietly {cmd} hosp loginc distance i.dropout")
+    y = _col(s, "hosp")
+    X = np.column_stack(
+        [_col(s, "loginc"), _col(s, "distance"), _col(s, "dropout"), np.ones(len(y))]
+    )
+    res = model(y, X).fit(disp=0, tol=1e-12)
+    np.testing.assert_allclose(s.e.b[[0, 1, 3, 4]], res.params, rtol=1e-6)
+    for opt, at in (("", "overall"), (" atmeans", "mean")):
+        run(s, f"margins, dydx(*){opt}")
+        ref = res.get_margeff(at=at, method="dydx", dummy=True)
+        np.testing.assert_allclose(s.r["b"].values.ravel(), ref.margeff, rtol=1e-6)
+        np.testing.assert_allclose(_se(s), ref.margeff_se, rtol=1e-5)
+
+
+def test_poisson_marginal_effects_against_statsmodels(hospital) -> None:
+    s = hospital
+    run(s, "quietly poisson hosp loginc distance")
+    y = _col(s, "hosp")
+    X = np.column_stack([_col(s, "loginc"), _col(s, "distance"), np.ones(len(y))])
+    res = sm.Poisson(y, X).fit(disp=0, tol=1e-12)
+    run(s, "margins, dydx(loginc distance)")
+    ref = res.get_margeff(at="overall", method="dydx")
+    np.testing.assert_allclose(s.r["b"].values.ravel(), ref.margeff, rtol=1e-6)
+    np.testing.assert_allclose(_se(s), ref.margeff_se, rtol=1e-5)
+    # the average predicted count is the mean outcome (Poisson with a constant), exactly
+    run(s, "margins")
+    assert s.r["b"].values[0, 0] == pytest.approx(y.mean(), rel=1e-8)
+
+
+def test_linear_margins_are_lincom() -> None:
+    s = Session()
+    run(s, "use math")
+    for fit in ("regress math homework i.schtype", "mixed math homework i.schtype || schid:"):
+        run(s, f"quietly {fit}")
+        hw = float(_col(s, "homework").mean())
+        run(s, "margins schtype")
+        b, se = s.r["b"].values.ravel(), _se(s)
+        for k, lev in enumerate(("0b.schtype", "1.schtype")):
+            run(s, f"lincom _cons + {hw!r}*homework + {lev}")
+            assert b[k] == pytest.approx(s.r["estimate"], rel=1e-10)
+            assert se[k] == pytest.approx(s.r["se"], rel=1e-8)
+        run(s, "margins, at(homework=(1 3)) atmeans")
+        b, se = s.r["b"].values.ravel(), _se(s)
+        p1 = float(np.mean(_col(s, "schtype") == 1))
+        for k, h in enumerate((1, 3)):
+            run(s, f"lincom _cons + {h}*homework + {p1!r}*1.schtype")
+            assert b[k] == pytest.approx(s.r["estimate"], rel=1e-10)
+            assert se[k] == pytest.approx(s.r["se"], rel=1e-8)
+
+
+def test_fweights_are_the_expanded_data() -> None:
+    s = Session()
+    run(s, "use hospital")
+    run(s, "generate f = 1 + mod(_n, 3)")
+    run(s, "quietly logit hosp loginc i.dropout [fw=f]")
+    run(s, "margins dropout")
+    b, se, n = s.r["b"].values.copy(), _se(s), s.r["N"]
+    run(s, "expand f")
+    run(s, "quietly logit hosp loginc i.dropout")
+    run(s, "margins dropout")
+    np.testing.assert_allclose(s.r["b"].values, b, rtol=1e-7)
+    np.testing.assert_allclose(_se(s), se, rtol=1e-6)
+    assert s.r["N"] == n
+
+
+def test_layout() -> None:
+    s = Session()
+    run(s, "use math")
+    run(s, "quietly regress math homework i.schtype")
+    out = run(s, "margins, dydx(*)").splitlines()
+    assert out[0] == "Average marginal effects" + " " * 35 + "Number of obs = 519"
+    assert out[1:5] == [
+        "Model VCE: OLS",
+        "",
+        "Expression: Linear prediction, predict()",
+        "dy/dx wrt:  homework 1.schtype",
+    ]
+    assert out[7] == "             |            Delta-method"
+    assert out[8] == (
+        "             |      dy/dx   std. err.      t    P>|t|     [95% conf. interval]"
+    )
+    assert out[10].startswith("    homework |   2.600431   .2883906     9.02   0.000")
+    assert out[12:14] == ["     schtype |", out[13]] and out[13].startswith("     Public  |")
+    assert out[-1] == "Note: dy/dx for factor levels is the discrete change from the base level."
+    out = run(s, "margins, at(homework=(1 2))").splitlines()
+    assert out[4:6] == ["1._at: homework = 1", "2._at: homework = 2"]
+    assert "         _at |" in out and "          2  |" in "\n".join(out)
+
+
+@pytest.mark.parametrize(
+    ("text", "rc"),
+    [
+        ("margins homework", 322),
+        ("margins nosuch", 111),
+        ("margins, dydx(schid)", 322),
+        ("margins, over(schid)", 198),
+        ("margins, post", 198),
+        ("margins, predict(pr)", 198),
+        ("margins, at(homework=)", 198),
+        ("margins, dydx(homework) at(homework=1)", 198),
+    ],
+)
+def test_bad_input(text, rc) -> None:
+    s = Session()
+    run(s, "use math")
+    run(s, "quietly regress math homework i.schtype")
+    run(s, "margins")
+    before = dict(s.r)
+    assert fails(s, text)[1] == rc
+    assert s.r.keys() == before.keys()
+
+
+def test_after_bayes_and_before_estimation() -> None:
+    s = Session()
+    run(s, "use math")
+    assert fails(s, "margins")[1] == 301
+    run(s, "quietly bayes, rseed(1) mcmcsize(200) burnin(100): regress math homework")
+    assert fails(s, "margins")[1] == 321
