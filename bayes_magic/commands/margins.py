@@ -58,7 +58,7 @@ def _numlist(text: str) -> list[float]:
                 a, step, b = (float(g) for g in m.groups())
                 if step == 0 or (b - a) / step < 0:
                     raise ValueError
-                n = int(math.floor((b - a) / step + 1e-9)) + 1
+                n = math.floor((b - a) / step + 1e-9) + 1
                 out += [a + i * step for i in range(n)]
             elif re.fullmatch(r"-?\d+/-?\d+", part):
                 a, b = (int(x) for x in part.split("/"))
@@ -299,9 +299,7 @@ def margins(s, cmd: Command) -> list[Output]:
                 dydx_names.append(v)
                 x = _values(ds, v)[rows_used]
                 h = 1e-5 * (float(np.std(x)) + 1e-3)
-                mg = Margin(
-                    [scenario(0.5 / h, {}, (v, h)), scenario(-0.5 / h, {}, (v, -h))]
-                )
+                mg = Margin([scenario(0.5 / h, {}, (v, h)), scenario(-0.5 / h, {}, (v, -h))])
                 groups.append((None, [(v, mg)]))
     elif mlist:
         ats: list[dict] = [dict(a) for a in at_specs] or [{}]
