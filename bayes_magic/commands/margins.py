@@ -259,66 +259,85 @@ def margins(s, cmd: Command) -> list[Output]:
 
     at_specs = _at_specs(s, m, cmd)
     mlist = _marginlist(s, m, cmd.body)
+    # where the margins are taken: groups of (heading, [(label, the covariates set)])
+    bases: list[tuple[str | None, list[tuple[str, dict]]]] = []
+    ats: list[dict] = [dict(a) for a in at_specs] or [{}]
+    for v in mlist:
+        rows = [
+            (f"{k + 1}#{lab}" if at_specs else lab, {**at, v: val})
+            for k, at in enumerate(ats)
+            for val, lab, _b in m.levels(v)
+        ]
+        bases.append((f"_at#{v}" if at_specs else v, rows))
+    if at_specs and not mlist:
+        bases.append(("_at", [(str(k + 1), at) for k, at in enumerate(ats)]))
     raw_dydx = cmd.option("dydx")
-    groups: list[tuple[str | None, list[tuple[str, Margin]]]] = []
+    # equations of (name, groups of (heading, [(label, Margin)])): one unnamed equation, or
+    # with dydx() and at()/a marginlist one per derivative, as Stata lays them out
+    eqs: list[tuple[str, list[tuple[str | None, list[tuple[str, Margin]]]]]] = []
     dydx_names: list[str] = []
     factor_dydx = False
     if raw_dydx is not None:
-        if at_specs or mlist:
-            raise StataError(
-                "margins, dydx() with at() or a marginlist is not available in bayes_magic yet",
-                198,
-            )
         words = str(raw_dydx).replace(",", " ").split()
         if words in (["*"], ["_all"]):
-            words = [v for v in m.variables]
+            words = list(m.variables)
         if not words:
             raise StataError("dydx() requires a varlist", 100)
+        effects: list[tuple[str, str | None, str, object]] = []  # name, factor heading, label
         for word in words:
-            name = re.sub(r"^(?:i|c)\.", "", word)
-            v = _resolve_var(s, m, name)
+            v = _resolve_var(s, m, re.sub(r"^(?:i|c)\.", "", word))
             if v in m.factors:
                 factor_dydx = True
                 lv = m.levels(v)
                 base = next(val for val, _lab, b in lv if b)
-                rows = []
                 for val, lab, is_base in lv:
-                    if is_base:
-                        continue
-                    dydx_names.append(f"{val}.{v}")
-                    rows.append(
-                        (
-                            lab,
-                            Margin(
-                                [scenario(1.0, {v: val}, None), scenario(-1.0, {v: base}, None)]
-                            ),
-                        )
-                    )
-                groups.append((v, rows))
+                    if not is_base:
+                        effects.append((f"{val}.{v}", v, lab, (v, val, base)))
             else:
-                dydx_names.append(v)
                 x = _values(ds, v)[rows_used]
-                h = 1e-5 * (float(np.std(x)) + 1e-3)
-                mg = Margin([scenario(0.5 / h, {}, (v, h)), scenario(-0.5 / h, {}, (v, -h))])
-                groups.append((None, [(v, mg)]))
-    elif mlist:
-        ats: list[dict] = [dict(a) for a in at_specs] or [{}]
-        for v in mlist:
-            rows = []
-            for k, at in enumerate(ats):
-                for val, lab, _b in m.levels(v):
-                    label = f"{k + 1}#{lab}" if at_specs else lab
-                    rows.append((label, Margin([scenario(1.0, {**at, v: val}, None)])))
-            groups.append((f"_at#{v}" if at_specs else v, rows))
-    elif at_specs:
-        rows = [
-            (str(k + 1), Margin([scenario(1.0, dict(at), None)])) for k, at in enumerate(at_specs)
-        ]
-        groups.append(("_at", rows))
-    else:
-        groups.append((None, [("_cons", Margin([scenario(1.0, {}, None)]))]))
+                effects.append((v, None, v, (v, 1e-5 * (float(np.std(x)) + 1e-3))))
+        dydx_names = [e[0] for e in effects]
 
-    flat = [mg for _h, rows in groups for _lab, mg in rows]
+        def effect(spec, at: dict) -> Margin:
+            if len(spec) == 3:  # a factor level: the discrete change from the base level
+                v, val, base = spec
+                return Margin(
+                    [scenario(1.0, {**at, v: val}, None), scenario(-1.0, {**at, v: base}, None)]
+                )
+            v, h = spec  # a continuous covariate: the central difference
+            return Margin([scenario(0.5 / h, at, (v, h)), scenario(-0.5 / h, at, (v, -h))])
+
+        if not bases:
+            groups: list[tuple[str | None, list[tuple[str, Margin]]]] = []
+            for name, heading, lab, spec in effects:
+                mg = effect(spec, {})
+                if heading is not None and groups and groups[-1][0] == heading:
+                    groups[-1][1].append((lab, mg))
+                else:
+                    groups.append((heading, [(lab if heading else name, mg)]))
+            eqs.append(("", groups))
+        else:
+            for name, _heading, _lab, spec in effects:
+                eqs.append(
+                    (
+                        name,
+                        [(h, [(lab, effect(spec, at)) for lab, at in rows]) for h, rows in bases],
+                    )
+                )
+    elif bases:
+        eqs.append(
+            (
+                "",
+                [
+                    (h, [(lab, Margin([scenario(1.0, at, None)])) for lab, at in rows])
+                    for h, rows in bases
+                ],
+            )
+        )
+    else:
+        eqs.append(("", [(None, [("_cons", Margin([scenario(1.0, {}, None)]))])]))
+
+    flat = [mg for _n, groups in eqs for _h, rows in groups for _lab, mg in rows]
     vals, _J, Vm = evaluate(flat, m.beta, m.V, m.f, m.fprime)
     se = np.sqrt(np.clip(np.diag(Vm), 0, None))
     if m.t_df is not None:
@@ -327,31 +346,35 @@ def margins(s, cmd: Command) -> list[Output]:
     else:
         q = float(stats.norm.ppf(0.5 + level / 200))
         zt = "z"
-    table_rows: list[CoefRow] = []
+    equations: list[Equation] = []
     k = 0
     names: list[str] = []
-    for gi, (heading, rows) in enumerate(groups):
-        if heading is not None:
-            if table_rows:
+    for eq_name, groups in eqs:
+        table_rows: list[CoefRow] = []
+        for gi, (heading, rows) in enumerate(groups):
+            if heading is not None:
+                if table_rows:
+                    table_rows.append(CoefRow("", kind="blank"))
+                table_rows.append(CoefRow(heading, kind="heading"))
+            elif gi and groups[gi - 1][0] is not None:
                 table_rows.append(CoefRow("", kind="blank"))
-            table_rows.append(CoefRow(heading, kind="heading"))
-        elif gi and groups[gi - 1][0] is not None:
-            table_rows.append(CoefRow("", kind="blank"))
-        for lab, _mg in rows:
-            b, sd = float(vals[k]), float(se[k])
-            stat = b / sd if sd > 0 else math.nan
-            if stat != stat:
-                p = math.nan
-            elif m.t_df is not None:
-                p = 2 * float(stats.t.sf(abs(stat), m.t_df))
-            else:
-                p = 2 * float(stats.norm.sf(abs(stat)))
-            lo, hi = (b - q * sd, b + q * sd) if sd > 0 else (math.nan, math.nan)
-            table_rows.append(
-                CoefRow(lab, [b, sd, stat, p, lo, hi], kind="level" if heading else "coef")
-            )
-            names.append(lab if heading is None else f"{heading}:{lab}")
-            k += 1
+            for lab, _mg in rows:
+                b, sd = float(vals[k]), float(se[k])
+                stat = b / sd if sd > 0 else math.nan
+                if stat != stat:
+                    p = math.nan
+                elif m.t_df is not None:
+                    p = 2 * float(stats.t.sf(abs(stat), m.t_df))
+                else:
+                    p = 2 * float(stats.norm.sf(abs(stat)))
+                lo, hi = (b - q * sd, b + q * sd) if sd > 0 else (math.nan, math.nan)
+                table_rows.append(
+                    CoefRow(lab, [b, sd, stat, p, lo, hi], kind="level" if heading else "coef")
+                )
+                name = lab if heading is None else f"{heading}:{lab}"
+                names.append(f"{eq_name}:{name}" if eq_name else name)
+                k += 1
+        equations.append(Equation(eq_name, table_rows))
     n_obs = float(w.sum()) if m.e.macros.get("wtype", "fweight") == "fweight" else len(w)
     if getattr(m.design, "weights", None) is None:
         n_obs = float(len(rows_used))
@@ -375,7 +398,7 @@ def margins(s, cmd: Command) -> list[Output]:
         }
         head += _at_legend(m, at_specs, atmeans, means, shares)
     first = "dy/dx" if raw_dydx is not None else "Margin"
-    table = _table(table_rows, first, zt, level)
+    table = _table(equations, first, zt, level)
     notes = (
         ["Note: dy/dx for factor levels is the discrete change from the base level."]
         if factor_dydx
@@ -432,7 +455,7 @@ def _at_legend(
     return out
 
 
-def _table(rows: list[CoefRow], first: str, zt: str, level: float) -> CoefTable:
+def _table(equations: list[Equation], first: str, zt: str, level: float) -> CoefTable:
     ci = f"[{int(level) if level == int(level) else level}% conf. interval]"
     header = f"{first:>11}   {'std. err.':>9}{zt:>7}{f'P>|{zt}|':>9}     {ci}"
 
@@ -457,11 +480,12 @@ def _table(rows: list[CoefRow], first: str, zt: str, level: float) -> CoefTable:
         ]
 
     return CoefTable(
-        [Equation("", rows)],
+        equations,
         header,
         fmt_row,
         [first, "Delta-method std. err.", zt, f"P>|{zt}|", ci.rsplit(" ", 1)[0], "interval]"],
         cells,
         stub_title="",
         pre_header=f"{'':12}Delta-method",
+        named=any(eq.name for eq in equations),
     )

@@ -69,6 +69,7 @@ class CoefTable:
         *,
         stub_title: str | None = None,
         pre_header: str | None = None,
+        named: bool = False,
         width: int = 78,
         blocks: bool = False,
         level_stub: int = 11,
@@ -84,6 +85,9 @@ class CoefTable:
         self.html_cells = html_cells
         self.stub_title = stub_title
         self.pre_header = pre_header
+        #: print a single equation's name above its rows (margins' ``loginc |``), not as the
+        #: stub's title
+        self.named = named
         self.width = width
         #: Bayesian tables show the equation block line even for one equation, right-align level
         #: rows in the full stub, and print a base level's 0 in a 10-character column
@@ -105,7 +109,7 @@ class CoefTable:
         lines = [rule]
         if self.pre_header is not None:
             lines.append(f"{'':>{sw}} |" + self.pre_header)
-        single = len(self.equations) == 1 and not self.blocks
+        single = len(self.equations) == 1 and not self.blocks and not self.named
         title = (
             self.stub_title
             if self.stub_title is not None
@@ -156,7 +160,7 @@ class CoefTable:
 
     def html(self, caption: str | None = None, notes: list[str] | None = None) -> str:
         rows: list = []
-        single = len(self.equations) == 1 and not self.blocks
+        single = len(self.equations) == 1 and not self.blocks and not self.named
         for k, eq in enumerate(self.equations):
             if not single:
                 if k:

@@ -89,6 +89,32 @@ def test_linear_margins_are_lincom() -> None:
             assert se[k] == pytest.approx(s.r["se"], rel=1e-8)
 
 
+def test_effects_at_values_by_their_formula(hospital) -> None:
+    """dydx(loginc) at distance = 1, 5: mean p(1-p)·b_loginc with distance set, and its
+    gradient mean(p(1-p)(1-2p)x)·b_loginc + mean(p(1-p))·e_loginc for the delta method."""
+    s = hospital
+    run(s, "quietly logit hosp loginc distance")
+    out = run(s, "margins, dydx(loginc) at(distance=(1 5))")
+    b, V = s.e.b, s.e.V
+    x1 = _col(s, "loginc")
+    for k, dist in enumerate((1.0, 5.0)):
+        X = np.column_stack([x1, np.full(len(x1), dist), np.ones(len(x1))])
+        p = 1 / (1 + np.exp(-(X @ b)))
+        g = p * (1 - p)
+        ame = g.mean() * b[0]
+        J = ((g * (1 - 2 * p))[:, None] * X).mean(axis=0) * b[0]
+        J[0] += g.mean()
+        assert s.r["b"].values[0, k] == pytest.approx(ame, rel=1e-7)
+        assert _se(s)[k] == pytest.approx(float(np.sqrt(J @ V @ J)), rel=1e-6)
+    lines = out.splitlines()
+    i = lines.index("loginc       |")
+    assert lines[i + 1 : i + 3] == ["         _at |", lines[i + 2]]
+    assert lines[i + 2].startswith("          1  |")
+    # a marginlist with dydx(): the derivative at each level, under the derivative's name
+    out = run(s, "margins, dydx(distance) at(loginc=(5 6)) atmeans")
+    assert "Conditional marginal effects" in out and "distance     |" in out
+
+
 def test_fweights_are_the_expanded_data() -> None:
     s = Session()
     run(s, "use hospital")
@@ -138,7 +164,7 @@ def test_layout() -> None:
         ("margins, post", 198),
         ("margins, predict(pr)", 198),
         ("margins, at(homework=)", 198),
-        ("margins, dydx(homework) at(homework=1)", 198),
+        ("margins, dydx(homework) eyex(homework)", 198),
     ],
 )
 def test_bad_input(text, rc) -> None:
