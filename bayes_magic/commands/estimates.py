@@ -246,7 +246,7 @@ def table(s, cmd: Command) -> list[Output]:
             i = e.bnames.index(n)
             b = float(e.b[i])
             base = "b." in coef or "o." in coef
-            cells.append("(base)" if base else _cell(b, bfmt))
+            cells.append(("(base)" if "b." in coef else "(omitted)") if base else _cell(b, bfmt))
             se = float(np.sqrt(e.V[i, i])) if e.V[i, i] > 0 else float("nan")
             z = b / se if se == se and se > 0 else float("nan")
             vals = {"se": se, "t": z, "p": 2 * stats.norm.sf(abs(z)) if z == z else z}
@@ -391,7 +391,7 @@ def _wald(s, text: str) -> list[Output]:
     hyps = [h for h in re.split(r"\)\s*\(", text.strip().strip("()")) if h.strip()]
     if len(hyps) == 1 and "=" not in hyps[0]:
         hyps = hyps[0].split()
-    from .lincom import linear_form
+    from .lincom import describe, linear_form
 
     R, r, desc = [], [], []
     for h in hyps:
@@ -400,7 +400,7 @@ def _wald(s, text: str) -> list[Output]:
         rr, cr = linear_form(e, rhs) if rhs.strip() else (np.zeros(len(e.b)), 0.0)
         R.append(rl - rr)
         r.append(cr - cl)
-        desc.append(f"{lhs.strip()} = {rhs.strip() or '0'}")
+        desc.append(describe(e, rl - rr, cl - cr))
     R_ = np.array(R)
     r_ = np.array(r)
     # Stata drops constraints that are implied by earlier ones or that involve only coefficients

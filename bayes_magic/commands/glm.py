@@ -22,7 +22,7 @@ from ..report.format import fmt_f, fmt_g
 from ..report.output import LazyBlock, Output, Text
 from ..spec.model import GLM_COMMANDS, build_mixed, me_option, vce_option
 from ..syntax.ast import Command, MultilevelModel
-from ..syntax.unparse import cmdline
+from ..syntax.unparse import cmdline, unparse_expr
 from . import mixed_display as D
 from .estimates import replayer
 from .me import _eform, _table
@@ -33,7 +33,7 @@ __all__ = ["glm_outputs"]
 _DISPLAY = ("level", "or", "irr", "eform", "coef", "noheader", "notable", "nolog", "log")
 #: options that would change the answer and are not implemented (maximize options such as
 #: difficult and technique() only steer the optimizer, as for me*, and are accepted)
-_NOT_YET = ("constraints", "collinear", "asis", "from")
+_NOT_YET = ("constraints", "collinear", "from")
 
 
 def _eform_of(name: str, family: Family, opts: dict) -> str | None:
@@ -43,38 +43,37 @@ def _eform_of(name: str, family: Family, opts: dict) -> str | None:
 
 
 def _header(est: Estimates, opts: dict) -> list[str]:
+    """Stata 17's compact header of the ML commands: the right-hand cells' labels padded to the
+    longest, `` = `` and values of at least six characters, ending at column 78."""
     fit: GLMFit = est.fit
-    R = D._right
     title = est.macros["title"]
     nobs = int(est.scalars["N"])
     chi2, df, p = fit.lr_test()
     ll = f"Log {_ll_word(fit)} = {fmt_g(fit.ll, 10)}"
-    lines = [f"{title:<48}{R('Number of obs', f'{nobs:,}')}"]
     kind = "Wald" if fit.wald_test else "LR"
-    chi = R(f"{kind} chi2({df})", fmt_f(chi2, 2) if df and chi2 == chi2 else ".")
-    prob = R("Prob > chi2", fmt_f(p, 4) if df and p == p else ".")
+    chi = (f"{kind} chi2({df})", fmt_f(chi2, 2) if chi2 == chi2 else ".")
+    prob = ("Prob > chi2", fmt_f(p, 4) if df and p == p else ".")
+    rows: list[tuple[str, tuple[str, str] | None]] = [(title, ("Number of obs", f"{nobs:,}"))]
     if est.cmd == "cloglog" or not fit.constant:
-        lines += [
-            *(
-                [
-                    " " * 48 + R("Zero outcomes", f"{int(est.scalars['N_f']):,}"),
-                    " " * 48 + R("Nonzero outcomes", f"{int(est.scalars['N_s']):,}"),
-                    "",
-                ]
-                if est.cmd == "cloglog"
-                else []
-            ),
-            " " * 48 + chi,
-            f"{ll:<48}{prob}",
-        ]
+        if est.cmd == "cloglog":
+            rows += [
+                ("", ("Zero outcomes", f"{int(est.scalars['N_f']):,}")),
+                ("", ("Nonzero outcomes", f"{int(est.scalars['N_s']):,}")),
+                ("", None),
+            ]
+        rows += [("", chi), (ll, prob)]
     else:
         r2 = est.scalars["r2_p"]
-        lines += [
-            " " * 48 + chi,
-            " " * 48 + prob,
-            f"{ll:<48}{R('Pseudo R2', fmt_f(r2, 4) if r2 == r2 else '.')}",
-        ]
-    return [ln.rstrip() for ln in lines]
+        rows += [("", chi), ("", prob), (ll, ("Pseudo R2", fmt_f(r2, 4) if r2 == r2 else "."))]
+    cells = [c for _t, c in rows if c is not None]
+    lw = max(len(lab) for lab, _v in cells)
+    vw = max(6, *(len(v) for _l, v in cells))
+    start = 78 - (lw + 3 + vw)
+    out = []
+    for left, cell in rows:
+        right = f"{cell[0]:<{lw}} = {cell[1]:>{vw}}" if cell is not None else ""
+        out.append(f"{left:<{start}}{right}".rstrip() if len(left) < start else f"{left} {right}")
+    return out
 
 
 def _ll_word(fit: GLMFit) -> str:
@@ -83,10 +82,14 @@ def _ll_word(fit: GLMFit) -> str:
 
 
 def _notes(est: Estimates, eform: str | None) -> list[str]:
-    if not eform or "_cons" not in est.fit.design.xnames:
-        return []
-    base = {"Odds ratio": "baseline odds", "IRR": "baseline incidence rate"}.get(eform)
-    return [f"Note: _cons estimates {base}."] if base else []
+    out = []
+    if eform and "_cons" in est.fit.design.xnames:
+        base = {"Odds ratio": "baseline odds", "IRR": "baseline incidence rate"}.get(eform)
+        out += [f"Note: _cons estimates {base}."] if base else []
+    f, s_ = int(est.scalars.get("N_cdf", 0)), int(est.scalars.get("N_cds", 0))
+    if f or s_:
+        out.append(f"Note: {f:,} failures and {s_:,} successes completely determined.")
+    return out
 
 
 def glm_outputs(est: Estimates, opts: dict) -> list[Output]:
@@ -153,6 +156,10 @@ def _estimates(fit: GLMFit, name: str, title: str, cmd: Command, spec) -> Estima
         "ic": float(len(fit.iterations) - 1),
         "converged": float(fit.converged),
     }
+    if name != "poisson":  # observations fitted with probability 0 or 1 ([R] logit)
+        p = fit.family.mean(np.ones(d.n), fit.linear_predictor() + gd.offset)
+        scalars["N_cdf"] = float(np.sum(w * ((p < 1e-10) & (d.y == 0))))
+        scalars["N_cds"] = float(np.sum(w * ((p > 1 - 1e-10) & (d.y != 0))))
     if name == "cloglog":
         nz = float(np.sum(w * (d.y != 0)))
         scalars["N_s"], scalars["N_f"] = nz, nobs - nz
@@ -176,6 +183,8 @@ def _estimates(fit: GLMFit, name: str, title: str, cmd: Command, spec) -> Estima
         scalars["N_clust"] = float(fit.n_clust)
     if d.weights is not None:
         macros["wtype"] = d.weight_kind
+        if cmd.weight is not None:
+            macros["wexp"] = f"= {unparse_expr(cmd.weight.expr)}"
     return Estimates(
         name,
         cmdline(cmd),
@@ -216,6 +225,9 @@ def _make(name: str):
             )
         vce = vce_option(cmd, "oim")
         offset, exposure = me_option(cmd, "offset"), me_option(cmd, "exposure")
+        asis = bool(me_option(cmd, "asis"))
+        if asis and name == "poisson":
+            raise StataError("option asis not allowed", 198)
         if offset is not None and exposure is not None:
             raise StataError("only one of offset() or exposure() can be specified", 198)
         if name != "poisson" and exposure is not None:
@@ -234,8 +246,8 @@ def _make(name: str):
             exposure=exposure,
             cluster=vce.cluster,
         )
-        if name != "poisson":
-            drop_perfect_predictors(gd)
+        if name != "poisson" and not asis:  # asis keeps perfect predictors ([R] logit)
+            drop_perfect_predictors(gd, s.data)
         if vce.kind == "cluster" and gd.base.cluster is not None and gd.base.cluster.max() == 0:
             raise StataError("only one cluster in the estimation sample", 459)
         fit = fit_glm_model(gd, family, vce.kind)
@@ -248,8 +260,10 @@ def _make(name: str):
             outs.append(
                 Text("note: you are responsible for interpretation of non-count dep. variable.")
             )
-        if not cmd.has("nolog"):
-            outs.append(Text(_log(fit), kind="text"))
+        if not cmd.has("nolog"):  # Stata leaves a blank line after the notes and the log
+            if outs:
+                outs.append(Text(""))
+            outs.append(Text(_log(fit) + "\n", kind="text"))
         return outs + glm_outputs(est, opts)
 
     return handler

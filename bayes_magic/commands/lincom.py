@@ -18,7 +18,7 @@ from scipy import stats
 from ..errors import StataError
 from ..fit.estimates import Estimates
 from ..report.coeftable import CoefRow, CoefTable, Equation, fmt_coef
-from ..report.format import fmt_f, fmt_g
+from ..report.format import exp_or_inf, fmt_f, fmt_g
 from ..report.output import Block, LazyBlock, Output
 from ..syntax.ast import Command, Words
 from .registry import command
@@ -97,14 +97,14 @@ def linear_form(e: Estimates, text: str) -> tuple[np.ndarray, float]:
 
 
 def describe(e: Estimates, row: np.ndarray, const: float) -> str:
-    """Stata's display of a constraint: ``2*homework - 1.schtype = 0``."""
-    eq0 = e.bnames[0].split(":")[0] if e.bnames else ""
+    """Stata's display of a constraint: ``2*homework - 1.schtype = 0``, coefficients of named
+    equations as ``[math]homework``."""
     parts = []
     for j in np.flatnonzero(row):
         name = e.bnames[j]
         if ":" in name:
             eq, nm = name.split(":", 1)
-            name = nm if eq == eq0 else f"[{eq}]{nm}"
+            name = f"[{eq}]{nm}"
         c = row[j]
         mag = abs(c)
         body = name if mag == 1 else f"{fmt_g(mag, 9).strip()}*{name}"
@@ -159,8 +159,8 @@ def lincom(s, cmd: Command) -> list[Output]:
         s.r["df"] = float(df_r)
     shown = [est, se, stat, p, lo, hi]
     if eform:
-        x = math.exp(est)
-        shown = [x, x * se, stat, p, math.exp(lo), math.exp(hi)]
+        x = exp_or_inf(est)
+        shown = [x, x * se, stat, p, exp_or_inf(lo), exp_or_inf(hi)]
     zt = "t" if df_r is not None else "z"
     ci = f"[{int(level) if level == int(level) else level}% conf. interval]"
     first = eform or "Coefficient"

@@ -20,7 +20,7 @@ from ..fit.estimates import Estimates
 from ..fit.glmm import GLMMFit, fit_glmm
 from ..fit.glmm_family import FAMILIES, Family
 from ..report.coeftable import CoefRow, CoefTable, Equation, fmt_coef
-from ..report.format import fmt_f, fmt_g
+from ..report.format import exp_or_inf, fmt_f, fmt_g
 from ..report.output import LazyBlock, Output, Text
 from ..spec.model import build_mixed, me_option
 from ..syntax.ast import Command, MultilevelModel
@@ -298,8 +298,8 @@ def _table(
         for r in rows:
             if r.values:
                 b, se, zz, pp, lo, hi = r.values
-                e = math.exp(b)
-                r.values = [e, e * se, zz, pp, math.exp(lo), math.exp(hi)]
+                e = exp_or_inf(b)
+                r.values = [e, e * se, zz, pp, exp_or_inf(lo), exp_or_inf(hi)]
     gd = fit.gdesign
     if gd is not None and gd.offset_name:
         label = f"ln({gd.offset_name})" if gd.exposure else gd.offset_name

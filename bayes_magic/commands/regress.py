@@ -20,7 +20,7 @@ from ..report.format import fmt_f, fmt_g
 from ..report.output import LazyBlock, Output, Text
 from ..spec.model import build_mixed, vce_option
 from ..syntax.ast import Command, MultilevelModel
-from ..syntax.unparse import cmdline
+from ..syntax.unparse import cmdline, unparse_expr
 from . import mixed_display as D
 from .estimates import replayer
 from .me import _table
@@ -114,7 +114,7 @@ def regress_outputs(est: Estimates, opts: dict) -> list[Output]:
 
 def _estimates(fit: OLSFit, cmd: Command, spec) -> Estimates:
     d = fit.design
-    names, b, V = over_columns(d, fit.beta, fit.V_beta)
+    names, b, V = over_columns(d, fit.beta, fit.V_beta, equation=False)
     scalars = {
         "N": fit.N,
         "df_m": float(fit.df_F),
@@ -144,6 +144,8 @@ def _estimates(fit: OLSFit, cmd: Command, spec) -> Estimates:
         scalars["N_clust"] = float(fit.n_clust)
     if d.weights is not None:
         macros["wtype"] = d.weight_kind
+        if cmd.weight is not None:
+            macros["wexp"] = f"= {unparse_expr(cmd.weight.expr)}"
     return Estimates(
         "regress",
         cmdline(cmd),
@@ -214,6 +216,10 @@ def predict_regress(s, cmd: Command) -> list[Output]:
         raise StataError(f"option {bad[0]} not allowed", 198)
     if len(stat) > 1:
         raise StataError("only one statistic may be specified", 198)
+    influence = ("leverage", "rstandard", "rstudent", "cooksd", "stdf")
+    if stat and stat[0] in influence and fit.vce != "ols":
+        # [R] regress postestimation: not available with a vce() other than ols
+        raise StataError(f"option {stat[0]} not allowed after vce({fit.vce})", 198)
     weighted = fit.design.weights is not None
     if stat and stat[0] in ("leverage", "rstandard", "rstudent", "cooksd") and weighted:
         raise StataError(
@@ -237,8 +243,7 @@ def predict_regress(s, cmd: Command) -> list[Output]:
     if which in ("stdp", "stdf"):  # from e(V): the sandwich after vce(robust)
         var_p = np.einsum("ij,jk,ik->i", X, fit.V_beta, X)
     elif which not in ("xb", "residuals"):  # the leverage, x(X'X)⁻¹x' = x V x' / s²
-        Vm = fit.V_model if fit.V_model is not None else fit.V_beta
-        xvx = np.einsum("ij,jk,ik->i", X, Vm, X)
+        xvx = np.einsum("ij,jk,ik->i", X, fit.V_beta, X)  # ols: V = s²(X'X)⁻¹
         h = xvx / s2 if s2 > 0 else np.full(ds.nobs, np.nan)
     if which == "xb":
         val, label = xb, "Fitted values"

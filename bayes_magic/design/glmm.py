@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -12,11 +13,12 @@ from ..dataset.dataset import Dataset
 from ..dataset.varnames import resolve
 from ..errors import StataError
 from ..spec.model import LinearMixedSpec
-from .mixed import MixedDesign, _omitted_name, build_mixed_design
+from .mixed import MixedDesign, _omitted_name, build_mixed_design, drop_collinear
 
 __all__ = ["GLMMDesign", "build_glmm_design", "drop_perfect_predictors"]
 
 
+_LEVEL = re.compile(r"(\d+)[bno]*\.([^#]+)")
 _NO_VARIATION = (
     "outcome does not vary; remember:\n"
     "                                  0 = negative outcome,\n"
@@ -117,11 +119,13 @@ def build_glmm_design(
     return GLMMDesign(d, trials, off, binomial, off_var, exposure is not None)
 
 
-def drop_perfect_predictors(gd: GLMMDesign) -> None:
+def drop_perfect_predictors(gd: GLMMDesign, ds: Dataset) -> None:
     """Omit each covariate whose nonzero values all have the same binary outcome, with the
     observations where it is nonzero, as ``logit`` and ``probit`` do ([R] logit, Model
     identification): ``note: 2.group != 0 predicts failure perfectly; 2.group omitted and 10
-    obs not used.`` Repeats until no such covariate is left; the design is changed in place.
+    obs not used.`` Factor variables' base levels are checked too (the other levels then
+    become collinear with the constant, and one more is omitted). Repeats until no such
+    covariate is left; the design is changed in place.
 
     Raises
     ------
@@ -130,18 +134,31 @@ def drop_perfect_predictors(gd: GLMMDesign) -> None:
     """
     d = gd.base
     while True:
-        for j, name in enumerate(d.xnames):
-            x = d.X[:, j]
+        hit = None
+        in_x = {ci: k for k, ci in enumerate(d.coef_index)}
+        rows = np.flatnonzero(d.sample)
+        for i, col in enumerate(d.columns):
+            if col.name == "_cons":
+                continue
+            if i in in_x:
+                x = d.X[:, in_x[i]]
+            elif col.kind == "base" and (m := _LEVEL.fullmatch(col.name)) is not None:
+                x = (ds.values(m.group(2))[rows] == float(m.group(1))).astype(float)
+            else:
+                continue
             nz = x != 0
-            if name == "_cons" or nz.all() or not nz.any():
+            if nz.all() or not nz.any():
                 continue
             outcomes = np.unique(d.y[nz])
             if len(outcomes) == 1:
+                hit = (i, nz, outcomes[0])
                 break
-        else:
+        if hit is None:
             return
-        col = d.columns[d.coef_index[j]]
-        what = "success" if outcomes[0] != 0 else "failure"
+        i, nz, outcome = hit
+        col = d.columns[i]
+        name = col.name.replace("b.", ".", 1) if col.kind == "base" else col.name
+        what = "success" if outcome != 0 else "failure"
         used = (
             int(np.sum(d.weights[nz]))
             if d.weight_kind == "fweight" and d.weights is not None
@@ -152,18 +169,22 @@ def drop_perfect_predictors(gd: GLMMDesign) -> None:
             f"      {name} omitted and {used} obs not used."
         )
         keep = ~nz
-        d.sample[np.flatnonzero(d.sample)[nz]] = False
-        d.y, d.X = d.y[keep], np.delete(d.X[keep], j, axis=1)
+        d.sample[rows[nz]] = False
+        d.y, d.X = d.y[keep], d.X[keep]
+        if i in in_x:
+            d.X = np.delete(d.X, in_x[i], axis=1)
+            d.coef_index = [ci for ci in d.coef_index if ci != i]
         if d.weights is not None:
             d.weights = d.weights[keep]
         if d.cluster is not None:
             d.cluster = np.unique(d.cluster[keep], return_inverse=True)[1].ravel()
         gd.trials, gd.offset = gd.trials[keep], gd.offset[keep]
-        gd.rules.append((name, int(outcomes[0] != 0)))
-        col.kind, col.name = "omitted", _omitted_name(col.name)
-        d.coef_index = d.coef_index[:j] + d.coef_index[j + 1 :]
+        gd.rules.append((name, int(outcome != 0)))
+        col.kind, col.name = "omitted", _omitted_name(name)
         if np.all(d.y == 0) or np.all(d.y == gd.trials):
             raise StataError(_NO_VARIATION, 2000)
+        # without the base level's observations its factor's other levels sum to the constant
+        d.X, d.coef_index = drop_collinear(d.X, d.columns, d.coef_index, d.notes)
 
 
 def trials_offset_now(ds: Dataset, gd: GLMMDesign) -> tuple[np.ndarray, np.ndarray]:

@@ -6,6 +6,7 @@ back; expressions read it through ``e(name)``, ``_b[name]`` and ``_se[name]``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,11 +16,12 @@ __all__ = ["Estimates", "over_columns"]
 
 
 def over_columns(
-    design: Any, beta: np.ndarray, V: np.ndarray
+    design: Any, beta: np.ndarray, V: np.ndarray, *, equation: bool = True
 ) -> tuple[list[str], np.ndarray, np.ndarray]:
     """``e(b)``'s names, ``e(b)`` and ``e(V)`` of a single-equation fit over every column of
-    its design, base and omitted levels as zeros (``y:1b.x``, as Stata stores them)."""
-    names = [f"{design.depvar}:{c.name}" for c in design.columns]
+    its design, base and omitted levels as zeros (``y:1b.x``, as Stata stores them; without
+    the equation name, as ``regress`` stores them, when not ``equation``)."""
+    names = [f"{design.depvar}:{c.name}" if equation else c.name for c in design.columns]
     b = np.zeros(len(design.columns))
     b[design.coef_index] = beta
     Vf = np.zeros((len(b), len(b)))
@@ -88,9 +90,12 @@ class Estimates:
         full = f"{eq0}:{key}"
         if full in self.bnames:
             return self.bnames.index(full)
-        # a factor level may be written without its base marker
+        # a factor level may be written without its base or omitted marker (1b.x, 3o.x, o.x)
         for i, nm in enumerate(self.bnames):
-            if nm.replace("b.", ".") in (key, full):
+            eq, colon, nm_ = nm.rpartition(":")
+            bare = re.sub(r"^(\d*)[bo]\.|^o\.", lambda m: f"{m.group(1) or ''}.", nm_)
+            bare = bare[1:] if bare.startswith(".") else bare
+            if f"{eq}{colon}{bare}" in (key, full) or bare == key:
                 return i
         return None
 

@@ -118,6 +118,9 @@ def fit_glm(
             t /= 2
         moved = float(np.max(np.abs(cand - beta), initial=0.0))
         done = abs(llc - ll) < 1e-12 * (1 + abs(ll)) and moved < 1e-9
+        # a coefficient diverging (a perfect predictor kept with logit's asis): stop once the
+        # scaled gradient g'H⁻¹g vanishes, as Stata's nrtolerance does, far below its 1e-5
+        done = done or (0 <= float(g @ step) < 1e-13 and it > 5)
         beta, ll, d1, d2 = cand, llc, d1c, d2c
         log.append((it, ll))
         if done:

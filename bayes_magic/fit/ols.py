@@ -46,8 +46,6 @@ class OLSFit:
     gdesign: None = None
     #: the variance estimator: ``ols``, ``robust``, ``cluster``, ``hc2`` or ``hc3``
     vce: str = "ols"
-    #: the model-based s²(X'WX)⁻¹ (leverages and influence statistics use it)
-    V_model: np.ndarray | None = None
     #: with a sandwich V: the Wald F of the coefficients other than the constant and its df
     wald: tuple[float, int] | None = None
 
@@ -159,7 +157,7 @@ def fit_ols(d: MixedDesign, vce: str = "ols") -> OLSFit:
     V = s2 * bread
     fit = OLSFit(d, beta, V, N, rss, max(tss - rss, 0.0), df_m, df_r, constant)
     if vce != "ols":
-        fit.vce, fit.V_model = vce, V
+        fit.vce = vce
         fit.V_beta = _sandwich(d, w, resid, bread, vce, N)
         test = [j for j, nm in enumerate(d.xnames) if nm != "_cons"]
         fit.wald = wald_all(beta, fit.V_beta, test)

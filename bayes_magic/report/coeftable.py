@@ -98,7 +98,7 @@ class CoefTable:
         self.stub = stub
         #: base levels print ``0  (base)``, or only ``(base)`` in tables of other numbers
         self.base_zero = base_zero
-        #: the base level's value: 0, or 1 in exponentiated tables (odds ratios ...)
+        #: the base and omitted levels' value: 0, or 1 in exponentiated tables (odds ratios)
         self.base_text = base_text
 
     def text(self) -> str:
@@ -155,7 +155,7 @@ class CoefTable:
                 return stub + "  (base)"
             return stub + f"{self.base_text:>{self.base_width}}  (base)"
         if r.kind in ("omitted", "omitted_var"):
-            return stub + f"{'0':>{self.base_width}}  (omitted)"
+            return stub + f"{self.base_text:>{self.base_width}}  (omitted)"
         return stub + self.row_format(r)
 
     def html(self, caption: str | None = None, notes: list[str] | None = None) -> str:
@@ -178,7 +178,7 @@ class CoefTable:
                     rows.append(
                         [
                             "  " + r.label,
-                            self.base_text if r.kind == "base" else "0",
+                            self.base_text,
                             f"({r.kind.split('_')[0]})",
                         ]
                         + [""] * (len(self.html_header) - 3)

@@ -52,6 +52,11 @@ class Fmt:
     center: bool = False  # %~12s
 
 
+def exp_or_inf(x: float) -> float:
+    """exp(x), infinite instead of overflowing (odds ratios of diverging coefficients)."""
+    return math.exp(x) if x < 709.7 else math.inf
+
+
 def abbrev(name: str, width: int = 12) -> str:
     """Stata's abbreviation of a long name: ``entrance_exam`` in 12 is ``entrance_e~m``."""
     if len(name) <= width:

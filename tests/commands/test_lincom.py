@@ -49,7 +49,7 @@ def test_prediction_at_a_point_and_test(fitted) -> None:
     assert est == pytest.approx(float(s.data.values("xb3")[0]), rel=1e-12)
     assert se == pytest.approx(float(s.data.values("se3")[0]), rel=1e-10)
     run(s, "restore")
-    run(s, "lincom _b[homework] - 2*[math]1.schtype - 4")
+    run(s, "lincom _b[homework] - 2*1.schtype - 4")
     t = s.r["t"]
     assert s.r["df"] == 516
     assert s.r["p"] == pytest.approx(2 * stats.t.sf(abs(t), 516), rel=1e-10)

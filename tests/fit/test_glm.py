@@ -245,3 +245,79 @@ def test_perfect_prediction_of_success_and_no_variation_left() -> None:
         "note: z != 0 predicts success perfectly;",
         f"      z omitted and {nz} obs not used.",
     ]
+
+
+def test_asis_keeps_perfect_predictors_and_counts_determined_outcomes() -> None:
+    """[R] logit, asis: the predictor and its observations stay; the coefficient diverges and
+    Stata's note counts the outcomes fitted with probability 0 or 1."""
+    s = Session()
+    run(s, "use hospital")
+    run(s, "generate x1 = hosp == 1 & mother <= 250")
+    n_x1 = int(np.sum(_col(s, "x1")))
+    out = run(s, "logit hosp loginc x1, asis nolog")
+    assert s.e.scalars["N"] == 1060
+    assert s.e.b[1] > 20 and s.e.scalars["N_cds"] == n_x1 and s.e.scalars["N_cdf"] == 0
+    assert out.splitlines()[-1] == f"Note: 0 failures and {n_x1} successes completely determined."
+    assert fails(s, "poisson hosp loginc, asis") == ("option asis not allowed", 198)
+    run(s, "logit hosp loginc x1, nolog")  # without asis: omitted with its observations
+    assert s.e.scalars["N"] == 1060 - n_x1
+
+
+def test_a_perfectly_predicting_base_level_is_found() -> None:
+    """The base level is checked too: the fit equals the one with another base."""
+    s = Session()
+    run(s, "use hospital")
+    run(s, "generate g = 1 + (mother > 200) + (mother > 400)")
+    run(s, "replace g = 0 if hosp == 0 & mother < 30")
+    out = run(s, "logit hosp loginc i.g, nolog")
+    assert out.splitlines()[:3] == [
+        "note: 0.g != 0 predicts failure perfectly;",
+        "      0.g omitted and 42 obs not used.",
+        "note: 3.g omitted because of collinearity.",
+    ]
+    ll = s.e.scalars["ll"]
+    run(s, "predict double p, rules")
+    assert (_col(s, "p")[_col(s, "g") == 0] == 0).all()
+    run(s, "logit hosp loginc ib1.g, nolog")
+    assert s.e.scalars["ll"] == pytest.approx(ll, rel=1e-12)
+
+
+def test_odds_ratio_tables_of_diverging_and_omitted_coefficients() -> None:
+    s = Session()
+    run(s, "use hospital")
+    run(s, "generate l2 = 2*loginc")  # a float copy: nearly collinear, the fit diverges
+    run(s, "logistic hosp loginc l2")  # no overflow in exp(b)
+    run(s, "generate x1 = hosp == 1 & mother <= 250")
+    out = run(s, "logit hosp loginc x1, or nolog")
+    assert "          x1 |          1  (omitted)" in out
+    assert "(omitted)" in run(s, "estimates table")
+    out = run(s, "test x1")  # an omitted coefficient: its constraint is dropped
+    assert " ( 1)  [hosp]o.x1 = 0" in out and "Constraint 1 dropped" in out
+
+
+def test_stata17_compact_header_and_blank_lines() -> None:
+    """Stata 17's ML header: right-hand cells end at column 78 with labels padded to the
+    longest; a blank line after the iteration log (and after the notes before it)."""
+    s = Session()
+    run(s, "use hospital")
+    out = run(s, "logit hosp loginc distance").splitlines()
+    i = out.index("")
+    assert out[i - 1].startswith("Iteration 4:  Log likelihood = -611.37222")
+    assert out[i + 1 : i + 5] == [
+        "Logistic regression" + " " * 37 + "Number of obs =  1,060",
+        " " * 56 + "LR chi2(2)    =  67.16",
+        " " * 56 + "Prob > chi2   = 0.0000",
+        "Log likelihood = -611.37222" + " " * 29 + "Pseudo R2     = 0.0521",
+    ]
+    out = run(s, "cloglog hosp loginc, nolog").splitlines()
+    assert out[:6] == [
+        "Complementary log-log regression" + " " * 21 + "Number of obs    =  1,060",
+        " " * 53 + "Zero outcomes    =    745",
+        " " * 53 + "Nonzero outcomes =    315",
+        "",
+        " " * 53 + "LR chi2(1)       =  62.79",
+        "Log likelihood = -613.55957" + " " * 26 + "Prob > chi2      = 0.0000",
+    ]
+    run(s, "generate z = hosp == 1 & mother < 100")
+    out = run(s, "logit hosp z loginc").splitlines()
+    assert out[2] == "" and out[3].startswith("Iteration 0:")

@@ -212,3 +212,13 @@ def test_beta_is_the_regression_of_standardized_variables(math_data) -> None:
     run(s, "matrix B = e(beta)")
     np.testing.assert_allclose(s.matrices["B"].values.ravel(), ref[:2], rtol=1e-10)
     assert fails(s, "regress math homework, beta vce(cluster schid)")[1] == 198
+
+
+def test_e_b_has_no_equation_names(math_data) -> None:
+    """regress stores e(b) as ``homework 0b.schtype 1.schtype _cons`` (no ``math:``), and
+    test displays the constraint normalized: coefficients moved left, constants right."""
+    s = math_data
+    run(s, "quietly regress math homework i.schtype")
+    assert s.e.bnames == ["homework", "0b.schtype", "1.schtype", "_cons"]
+    out = run(s, "test homework = 2*_cons + 1")
+    assert out.splitlines()[0] == " ( 1)  homework - 2*_cons = 1"
