@@ -172,6 +172,7 @@ class Session:
         #: graph use find them there (bayes_magic cannot read Stata's .gph files)
         self.saved_graphs: dict[str, Any] = {}
         self.matrices: dict[str, Any] = {}  # named matrices (matrix define / matrix A = r(x))
+        self.margins_result: Any = None  # the last margins, for marginsplot
         self.last_traceback: str | None = None
         #: > 0 while a command runs under ``quietly`` (progress displays leave nothing behind)
         self.quiet = 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
@@ -26,7 +27,34 @@ from ..spec.model import GLM_COMMANDS
 from ..syntax.ast import Command, FactorVar, Interaction, Varlist, VarName
 from .registry import command
 
-__all__ = ["margins"]
+__all__ = ["margins", "MarginsResult", "MarginRow"]
+
+
+@dataclass
+class MarginRow:
+    """One margin of a ``margins`` table, with what marginsplot places it by."""
+
+    value: float
+    lo: float
+    hi: float
+    effect: str  # the dydx() item it is the effect of ("" for margins)
+    at: dict  # the covariates set: at() values and the marginlist level
+    label: str  # its label in the table
+
+
+@dataclass
+class MarginsResult:
+    """The last ``margins``: its rows and what titles a plot of them."""
+
+    rows: list[MarginRow]
+    title: str  # Predictive margins, Average marginal effects ...
+    expression: str  # Linear prediction, Pr(hosp) ...
+    level: float
+    dydx: list[str]
+    at_vars: list[str]  # the variables at() sets, in order
+    marginlist: list[str]
+    labels: dict[str, dict[float, str]]  # the marginlist variables' level labels
+
 
 _LEVEL = re.compile(r"(\d+)[bno]*\.([^#]+)")
 #: options accepted by the grammar whose meaning is not implemented: refused, not ignored
@@ -173,7 +201,7 @@ def _at_specs(s, m: _Model, cmd: Command) -> list[list[tuple[str, float | str]]]
         pos = 0
         for mt in re.finditer(
             r"\((mean|median)\)\s*((?:[A-Za-z_][\w.]*\s*)+?)(?=\(|$|[A-Za-z_]\w*\s*=)"
-            r"|([A-Za-z_]\w*)\s*=\s*(\([^)]*\)|-?[\d.]+(?:[eE][+-]?\d+)?)",
+            r"|([A-Za-z_]\w*)\s*=\s*(\((?:[^()]|\([^()]*\))*\)|-?[\d.]+(?:[eE][+-]?\d+)?)",
             text,
         ):
             if text[pos : mt.start()].strip():
@@ -338,6 +366,16 @@ def margins(s, cmd: Command) -> list[Output]:
         eqs.append(("", [(None, [("_cons", Margin([scenario(1.0, {}, None)]))])]))
 
     flat = [mg for _n, groups in eqs for _h, rows in groups for _lab, mg in rows]
+    where = [
+        (name, at)
+        for name, groups in (
+            [(n, [(h, [(lab, at) for lab, at in rows]) for h, rows in bases]) for n, _g in eqs]
+            if bases
+            else [(n, [(h, [(lab, {}) for lab, _mg in rows]) for h, rows in g]) for n, g in eqs]
+        )
+        for _h, rows in groups
+        for _lab, at in rows
+    ]
     vals, _J, Vm = evaluate(flat, m.beta, m.V, m.f, m.fprime)
     se = np.sqrt(np.clip(np.diag(Vm), 0, None))
     if m.t_df is not None:
@@ -403,6 +441,24 @@ def margins(s, cmd: Command) -> list[Output]:
         ["Note: dy/dx for factor levels is the discrete change from the base level."]
         if factor_dydx
         else []
+    )
+    labs = [lab for _n, groups in eqs for _h, rows in groups for lab, _mg in rows]
+    plot_rows = []
+    for k, ((eq_name, at), lab) in enumerate(zip(where, labs, strict=True)):
+        effect = "" if raw_dydx is None else (eq_name if bases else dydx_names[k])
+        sd = float(se[k])
+        plot_rows.append(
+            MarginRow(float(vals[k]), vals[k] - q * sd, vals[k] + q * sd, effect, dict(at), lab)
+        )
+    s.margins_result = MarginsResult(
+        plot_rows,
+        title,
+        m.expression.rsplit(", predict(", 1)[0],
+        level,
+        dydx_names,
+        list(dict.fromkeys(v for spec in at_specs for v, _x in spec)),
+        mlist,
+        {v: {float(val): lab for val, lab, _b in m.levels(v)} for v in mlist},
     )
     s.r = {
         "b": Matrix(vals.reshape(1, -1), ["y1"], names),

@@ -104,6 +104,7 @@ MODULES = {
     "testparm": "estimates",
     "lincom": "lincom",
     "margins": "margins",
+    "marginsplot": "marginsplot",
     "bayes": "bayes",
     "bayesmh": "bayes",
     "bayesstats": "bayesstats",

@@ -1175,6 +1175,7 @@ COMMANDS: tuple[Grammar, ...] = (
         weights=("fweight", "aweight", "iweight"),
     ),
     g("serrbar", varlist_body(False, required=True), T.SERRBAR, if_=True, in_=True),
+    g("marginsplot", words_body(most=0), T.MARGINSPLOT),
     g("GRaph", subcommands=_GRAPH),
 )
 

@@ -899,6 +899,22 @@ _GRAPH_WORDS = [
 ]
 GRAPH = table(*(opt(w, Raw(optional=True)) for w in _GRAPH_WORDS))
 SERRBAR = table(opt("SCale", Real(0))) + GRAPH
+MARGINSPLOT = (
+    table(
+        opt("noci"),
+        opt("RECASTci", Raw()),
+        opt("CIOPts", Raw()),
+        opt("PLOTOPts", Raw()),
+        opt("XDIMension", Raw()),
+        opt("PLOTDIMension", Raw()),
+        opt("BYDIMension", Raw()),
+        opt("GRAPHDIMension", Raw()),
+        opt("unique"),
+        opt("csort"),
+        opt("BYOPts", Raw()),
+    )
+    + GRAPH
+)
 GRAPH_EXPORT = table(
     opt("name", NameArg()),
     opt("as", NameArg()),
