@@ -78,6 +78,8 @@ MODULES = {
     "describe": "describe",
     "label": "labels",
     "summarize": "summarize",
+    "correlate": "correlate",
+    "pwcorr": "correlate",
     "list": "listing",
     "tabulate": "tabulate",
     "generate": "generate",

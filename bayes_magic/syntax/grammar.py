@@ -1068,6 +1068,15 @@ COMMANDS: tuple[Grammar, ...] = (
     ),
     g("List", varlist_body(False), T.LIST, if_=True, in_=True),
     g(
+        "CORrelate",
+        varlist_body(False),
+        T.CORRELATE,
+        if_=True,
+        in_=True,
+        weights=("aweight", "fweight"),
+    ),
+    g("pwcorr", varlist_body(False), T.PWCORR, if_=True, in_=True, weights=("aweight", "fweight")),
+    g(
         "TAbulate",
         tabulate_body,
         _tab_options,

@@ -603,6 +603,17 @@ SUMMARIZE = table(opt("Detail"), opt("MEANonly"), opt("Format"), opt("SEParator"
     opt("fvwrap", Int(0)),
     opt("fvwrapon", Text()),
 )
+CORRELATE = table(opt("Means"), opt("NOFormat"), opt("COVariance"), opt("Wrap"), opt("_coef"))
+PWCORR = table(
+    opt("obs"),
+    opt("sig"),
+    opt("LISTwise"),
+    opt("CASEwise"),
+    opt("PRint", Real(0)),
+    opt("STar", Real(0)),
+    opt("Bonferroni"),
+    opt("SIDak"),
+)
 LIST = table(
     opt("Compress"),
     opt("NOCompress"),
