@@ -309,3 +309,78 @@ def estat_summarize(s, cmd: Command) -> list[Output]:
     }
     html = html_table([["Variable", "Mean", "Std. dev.", "Min", "Max"]], hrows)
     return [Block("\n".join(line.rstrip() for line in lines), html)]
+
+
+@command("estat", "vce")
+def estat_vce(s, cmd: Command) -> list[Output]:
+    """``estat vce [, covariance correlation format(%fmt) nolines]`` ([R] estat vce): the
+    covariance (or correlation) matrix of the coefficients, its lower triangle in panels of
+    five columns; equations, where the model has several, head their rows and columns.
+    ``r(V)`` holds it. After the Bayesian commands it is the posterior covariance."""
+    from ..report.format import abbrev, check_format, fmt_number
+
+    e = s.e
+    if e is None:
+        raise StataError("last estimates not found", 301)
+    for o in ("block", "diag", "equation"):
+        if cmd.has(o):
+            raise StataError(f"estat vce, {o} is not available in bayes_magic yet", 198)
+    if cmd.has("correlation") and cmd.has("covariance"):
+        raise StataError("options correlation and covariance may not be combined", 198)
+    names = list(e.bnames)
+    if getattr(e, "draws", None) is not None:  # a posterior: its sample covariance
+        flat = np.asarray(e.draws).reshape(-1, len(names))
+        V = np.atleast_2d(np.cov(flat, rowvar=False))
+    else:
+        V = np.asarray(e.V, float)
+    corr = cmd.has("correlation")
+    M = V
+    if corr:
+        sd = np.sqrt(np.diag(V))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            M = V / np.outer(sd, sd)
+        M[np.outer(sd, sd) == 0] = 0.0
+    fmt = cmd.option("format")
+    if fmt is not None:
+        check_format(str(fmt))
+
+    def cell(x: float) -> str:
+        if fmt is not None:
+            return fmt_number(x, str(fmt)).strip()
+        return f"{x:.4f}" if corr else fmt_g(x, 10)
+
+    split = [n.rpartition(":") for n in names]
+    eqs = [eq for eq, _sep, _nm in split]
+    several = len(set(eqs)) > 1
+    what = "Correlation" if corr else "Covariance"
+    model = e.cmd if e.cmd not in ("bayes", "bayesmh") else "bayesmh"
+    lines = ["", f"{what} matrix of coefficients of {model} model", ""]
+    k = len(names)
+    for start in range(0, k, 5):
+        cols = list(range(start, min(k, start + 5)))
+        if start:
+            lines.append("")
+        if several:
+            lines.append(f"{'':12} |" + "".join(f"{abbrev(eqs[j], 10):>12}" for j in cols))
+        stub = "e(V)"
+        lines.append(f"{stub:>12} |" + "".join(f"{abbrev(split[j][2], 10):>12}" for j in cols))
+        lines.append("-" * 13 + "+" + "-" * (12 * len(cols)))
+        last_eq = None
+        for i in range(start, k):
+            if several and eqs[i] != last_eq:
+                if last_eq is not None and not cmd.has("nolines"):
+                    lines.append("-" * 13 + "+" + "-" * (12 * len(cols)))
+                lines.append(f"{abbrev(eqs[i], 12):<12} |")
+                last_eq = eqs[i]
+            shown = [j for j in cols if j <= i]
+            lines.append(
+                f"{abbrev(split[i][2], 12):>12} |" + "".join(f"{cell(M[i, j]):>12}" for j in shown)
+            )
+    text = "\n".join(ln.rstrip() for ln in lines)
+    s.r = {"V": Matrix(M.copy(), names, names)}
+    html = html_table(
+        [["", *names]],
+        [[names[i], *(cell(M[i, j]) if j <= i else "" for j in range(k))] for i in range(k)],
+        caption=f"{what} matrix of coefficients of {model} model",
+    )
+    return [Block(text, html, data=s.r["V"])]

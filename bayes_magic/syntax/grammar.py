@@ -1010,6 +1010,19 @@ _ESTAT = (
     g("RECOVariance", None, T.ESTAT_RECOV),
     g("icc", None, T.ESTAT_ICC),
     g("GRoup", None, T.ESTAT_GROUP),
+    g(
+        "vce",
+        None,
+        T.table(
+            T.opt("COVariance"),
+            T.opt("CORrelation"),
+            T.opt("EQuation", T.Raw()),
+            T.opt("Block"),
+            T.opt("Diag"),
+            T.opt("Format", T.Raw()),
+            T.opt("NOLines"),
+        ),
+    ),
     g("SUmmarize", varlist_body(), T.table(T.opt("Labels"), T.opt("NOHEADer"), T.opt("NOWEights"))),
 )
 _LABEL = (
