@@ -384,3 +384,127 @@ def estat_vce(s, cmd: Command) -> list[Output]:
         caption=f"{what} matrix of coefficients of {model} model",
     )
     return [Block(text, html, data=s.r["V"])]
+
+
+def _binary_fit(s, cmd: Command, what: str):
+    """The active logit/logistic/probit/cloglog fit, its estimation sample's outcome (0/1),
+    predicted probabilities and frequency weights (within the command's ``if``/``in``; no
+    weights with ``noweights``)."""
+    from ..design.newdata import fixed_columns
+
+    e = s.e
+    if e is None:
+        raise StataError("last estimates not found", 301)
+    if e.cmd not in ("logit", "logistic", "probit", "cloglog"):
+        raise StataError(f"{what} not allowed after {e.cmd}", 321)
+    fit = e.fit
+    ds = s.data
+    mask = s.lookup("e", "sample")
+    mask = np.asarray(mask) != 0 if mask is not None else np.zeros(ds.nobs, bool)
+    if not mask.any():
+        raise StataError("estimation sample of the active results not found", 2000)
+    mask &= s.touse(cmd)
+    if not mask.any():
+        raise StataError("no observations", 2000)
+    X = fixed_columns(ds, fit.design.xnames)[mask]
+    off = np.zeros(mask.sum())
+    gd = fit.gdesign
+    if gd is not None and gd.offset_name:
+        from ..design.glmm import trials_offset_now
+
+        off = trials_offset_now(ds, gd)[1][mask]
+    p = fit.family.mean(np.ones(len(X)), X @ fit.beta + off)
+    y = (np.asarray(ds.values(fit.design.depvar), float)[mask] != 0).astype(float)
+    w = np.ones(len(y))
+    weighted = fit.design.weights is not None and fit.design.weight_kind == "fweight"
+    if weighted and not cmd.has("noweights"):
+        spec = e.spec
+        from ..dataset.evaluate import Context, evaluate
+
+        w = np.asarray(evaluate(spec.weight.expr, Context(ds)), float)[mask]
+    return e, y, p, w
+
+
+_MODEL = {"logit": "Logistic", "logistic": "Logistic", "probit": "Probit", "cloglog": "Cloglog"}
+
+
+@command("estat", "classification")
+def estat_classification(s, cmd: Command) -> list[Output]:
+    """``estat classification [, cutoff(#)]`` ([R] estat classification): the 2x2 table of
+    predicted (Pr(D) >= cutoff) against true outcomes over the estimation sample, with
+    sensitivity, specificity, predictive values, error rates and the share correctly
+    classified."""
+    e, y, p, w = _binary_fit(s, cmd, "estat classification")
+    if cmd.has("all"):
+        raise StataError("estat classification, all is not available in bayes_magic yet", 198)
+    cut = float(cmd.option("cutoff", 0.5))
+    if not 0 <= cut <= 1:
+        raise StataError("cutoff() must be between 0 and 1", 198)
+    pos = p >= cut
+    a = float(w[pos & (y == 1)].sum())  # + and D
+    b = float(w[pos & (y == 0)].sum())  # + and ~D
+    c = float(w[~pos & (y == 1)].sum())
+    d = float(w[~pos & (y == 0)].sum())
+
+    def pct(num: float, den: float) -> float:
+        return 100 * num / den if den else math.nan
+
+    def fp(x: float) -> str:
+        return f"{x:6.2f}%" if x == x else "     .%"
+
+    n = a + b + c + d
+    rows = [
+        ("Sensitivity", "Pr( +| D)", pct(a, a + c)),
+        ("Specificity", "Pr( -|~D)", pct(d, b + d)),
+        ("Positive predictive value", "Pr( D| +)", pct(a, a + b)),
+        ("Negative predictive value", "Pr(~D| -)", pct(d, c + d)),
+        None,
+        ("False + rate for true ~D", "Pr( +|~D)", pct(b, b + d)),
+        ("False - rate for true D", "Pr( -| D)", pct(c, a + c)),
+        ("False + rate for classified +", "Pr(~D| +)", pct(b, a + b)),
+        ("False - rate for classified -", "Pr( D| -)", pct(c, c + d)),
+        None,
+        ("Correctly classified", "", pct(a + d, n)),
+    ]
+
+    def num(x: float) -> str:
+        return f"{x:,.0f}"
+
+    rule = "-" * 50
+    lines = [
+        "",
+        f"{_MODEL[e.cmd]} model for {e.macros.get('depvar', '')}",
+        "",
+        "              -------- True --------",
+        "Classified |         D            ~D  |      Total",
+        "-----------+--------------------------+-----------",
+        f"     +     |{num(a):>10}{num(b):>14}  |{num(a + b):>11}",
+        f"     -     |{num(c):>10}{num(d):>14}  |{num(c + d):>11}",
+        "-----------+--------------------------+-----------",
+        f"   Total   |{num(a + c):>10}{num(b + d):>14}  |{num(n):>11}",
+        "",
+        f"Classified + if predicted Pr(D) >= {fmt_g(cut, 9).strip()}",
+        f"True D defined as {e.macros.get('depvar', '')} != 0",
+        rule,
+    ]
+    for r in rows:
+        lines.append(rule if r is None else f"{r[0]:<32}{r[1]:<10}{fp(r[2]):>8}")
+    lines.append(rule)
+    s.r = {
+        "P_corr": pct(a + d, n),
+        "P_p1": pct(a, a + c),
+        "P_n0": pct(d, b + d),
+        "P_1p": pct(a, a + b),
+        "P_0n": pct(d, c + d),
+        "P_p0": pct(b, b + d),
+        "P_n1": pct(c, a + c),
+        "P_0p": pct(b, a + b),
+        "P_1n": pct(c, c + d),
+        "N": n,
+        "ctable": Matrix(
+            np.array([[a, b, a + b], [c, d, c + d], [a + c, b + d, n]]),
+            ["+", "-", "Total"],
+            ["D", "~D", "Total"],
+        ),
+    }
+    return [Block("\n".join(lines), kind="result")]

@@ -107,6 +107,7 @@ MODULES = {
     "lincom": "lincom",
     "margins": "margins",
     "marginsplot": "marginsplot",
+    "lroc": "lroc",
     "bayes": "bayes",
     "bayesmh": "bayes",
     "bayesstats": "bayesstats",

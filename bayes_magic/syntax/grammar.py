@@ -1011,6 +1011,13 @@ _ESTAT = (
     g("icc", None, T.ESTAT_ICC),
     g("GRoup", None, T.ESTAT_GROUP),
     g(
+        "CLASsification",
+        None,
+        T.table(T.opt("CUToff", T.Real(0)), T.opt("all"), T.opt("NOWEIGHTs")),
+        if_=True,
+        in_=True,
+    ),
+    g(
         "vce",
         None,
         T.table(
@@ -1198,6 +1205,7 @@ COMMANDS: tuple[Grammar, ...] = (
     ),
     g("serrbar", varlist_body(False, required=True), T.SERRBAR, if_=True, in_=True),
     g("marginsplot", words_body(most=0), T.MARGINSPLOT),
+    g("lroc", words_body(most=0), T.LROC, if_=True, in_=True),
     g("GRaph", subcommands=_GRAPH),
 )
 

@@ -910,6 +910,7 @@ _GRAPH_WORDS = [
 ]
 GRAPH = table(*(opt(w, Raw(optional=True)) for w in _GRAPH_WORDS))
 SERRBAR = table(opt("SCale", Real(0))) + GRAPH
+LROC = table(opt("NOGraph"), opt("all"), opt("beta", Raw())) + GRAPH
 MARGINSPLOT = (
     table(
         opt("noci"),
