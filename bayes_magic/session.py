@@ -173,6 +173,7 @@ class Session:
         self.saved_graphs: dict[str, Any] = {}
         self.matrices: dict[str, Any] = {}  # named matrices (matrix define / matrix A = r(x))
         self.margins_result: Any = None  # the last margins, for marginsplot
+        self.test_constraints: Any = None  # the last test's constraints, for accumulate
         self.last_traceback: str | None = None
         #: > 0 while a command runs under ``quietly`` (progress displays leave nothing behind)
         self.quiet = 0

@@ -340,9 +340,20 @@ def lrtest(s, cmd: Command) -> list[Output]:
 
 @command("test")
 def test(s, cmd: Command) -> list[Output]:
+    """``test`` ([R] test) with ``accumulate`` (jointly with the previous test's constraints),
+    ``notest`` (constraints only) and ``df(#)`` (an F test on # denominator df)."""
     if s.e is None:
         raise StataError("last estimates not found", 301)
-    return _wald(s, " ".join(_words(cmd)))
+    for o in ("mtest", "coef", "common", "constant", "minimum", "small"):
+        if cmd.has(o):
+            raise StataError(f"test, {o} is not available in bayes_magic yet", 198)
+    return _wald(
+        s,
+        " ".join(_words(cmd)),
+        accumulate=cmd.has("accumulate"),
+        notest=cmd.has("notest"),
+        df_r=cmd.option("df"),
+    )
 
 
 @command("testparm")
@@ -378,8 +389,11 @@ def testparm(s, cmd: Command) -> list[Output]:
     return _wald(s, " ".join(names))
 
 
-def _wald(s, text: str) -> list[Output]:
-    """The Wald test of the hypotheses written in ``text`` (``test``'s syntax)."""
+def _wald(
+    s, text: str, *, accumulate: bool = False, notest: bool = False, df_r: int | None = None
+) -> list[Output]:
+    """The Wald test of the hypotheses written in ``text`` (``test``'s syntax); with
+    ``accumulate`` together with the previous test's constraints on the same results."""
     e = s.e
     if not isinstance(e, Estimates):  # a posterior: its tests are bayestest's
         raise StataError(
@@ -401,6 +415,10 @@ def _wald(s, text: str) -> list[Output]:
         R.append(rl - rr)
         r.append(cr - cl)
         desc.append(describe(e, rl - rr, cl - cr))
+    prev = s.test_constraints
+    if accumulate and prev is not None and prev[0] is e:
+        R, r, desc = [*prev[1], *R], [*prev[2], *r], [*prev[3], *desc]
+    s.test_constraints = (e, list(R), list(r), list(desc))
     R_ = np.array(R)
     r_ = np.array(r)
     # Stata drops constraints that are implied by earlier ones or that involve only coefficients
@@ -424,11 +442,14 @@ def _wald(s, text: str) -> list[Output]:
         p = float(stats.chi2.sf(chi2, df))
     else:
         chi2 = p = float("nan")
-    df_r = e.scalars.get("df_r") if e.cmd == "regress" else None
+    if df_r is None and e.cmd == "regress":
+        df_r = e.scalars.get("df_r")
     lines = [f" ({k + 1:>2})  {d}" for k, d in enumerate(desc)]  # Stata: " ( 1)  x = 0"
     if dropped:
         lines.append("")
         lines += [f"       Constraint {i + 1} dropped" for i in dropped]
+    if notest:
+        return [Block("\n".join(lines), kind="result")]
     if df_r is not None:  # regress: the F test on the residual degrees of freedom
         F = chi2 / df if df else float("nan")
         pF = float(stats.f.sf(F, df, df_r)) if df else float("nan")

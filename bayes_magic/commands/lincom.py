@@ -141,7 +141,7 @@ def lincom(s, cmd: Command) -> list[Output]:
     eform = None
     if eforms:
         eform = cmd.option("eform") if eforms[0] == "eform" else _EFORM[eforms[0]]
-        eform = eform if isinstance(eform, str) and eform else eform or "exp(b)"
+        eform = eform if isinstance(eform, str) and eform.strip() else "exp(b)"
     est = float(row @ e.b + const)
     se = float(math.sqrt(max(row @ e.V @ row, 0.0)))
     df_r = e.scalars.get("df_r") if e.cmd == "regress" else None

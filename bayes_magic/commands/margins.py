@@ -40,6 +40,7 @@ class MarginRow:
     effect: str  # the dydx() item it is the effect of ("" for margins)
     at: dict  # the covariates set: at() values and the marginlist level
     label: str  # its label in the table
+    se: float = math.nan  # its delta-method standard error
 
 
 @dataclass
@@ -54,6 +55,7 @@ class MarginsResult:
     at_vars: list[str]  # the variables at() sets, in order
     marginlist: list[str]
     labels: dict[str, dict[float, str]]  # the marginlist variables' level labels
+    t_df: float | None = None  # t intervals on these degrees of freedom (after regress)
 
 
 _LEVEL = re.compile(r"(\d+)[bno]*\.([^#]+)")
@@ -91,8 +93,10 @@ def _numlist(text: str) -> list[float]:
             elif re.fullmatch(r"-?\d+/-?\d+", part):
                 a, b = (int(x) for x in part.split("/"))
                 out += [float(x) for x in range(a, b + 1)]
-            else:
+            elif re.fullmatch(r"-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", part):
                 out.append(float(part))
+            else:
+                raise StataError(f"invalid numlist: {text}", 121)
         except ValueError:
             raise StataError(f"invalid numlist has elements out of order: {text}", 124) from None
     return out
@@ -126,6 +130,10 @@ class _Model:
         self.link = family.link if family is not None else "identity"
         self.poisson = family is not None and family.family == "poisson"
         default = "n" if self.poisson else ("pr" if family is not None else "xb")
+        if len(cmd.options_named("predict")) > 1:
+            raise StataError(
+                "margins with several predict() options is not available in bayes_magic yet", 198
+            )
         raw = cmd.option("predict")
         stat = str(raw).strip() if raw else default
         allowed = {"regress": ("xb",), "mixed": ("xb",)}.get(
@@ -198,6 +206,7 @@ def _at_specs(s, m: _Model, cmd: Command) -> list[list[tuple[str, float | str]]]
     for raw in cmd.options_named("at"):
         text = str(raw).strip()
         choices: list[list[tuple[str, float | str]]] = []
+        seen: list[str] = []
         pos = 0
         for mt in re.finditer(
             r"\((mean|median)\)\s*((?:[A-Za-z_][\w.]*\s*)+?)(?=\(|$|[A-Za-z_]\w*\s*=)"
@@ -209,14 +218,36 @@ def _at_specs(s, m: _Model, cmd: Command) -> list[list[tuple[str, float | str]]]
             pos = mt.end()
             if mt.group(1):
                 for name in mt.group(2).split():
-                    choices.append([(_resolve_var(s, m, name), mt.group(1))])
+                    v = _resolve_var(s, m, name)
+                    if v in m.factors:
+                        raise StataError(
+                            f"at(({mt.group(1)}) {v}): statistics of factor variables are not "
+                            "available in bayes_magic yet; use atmeans or at() levels",
+                            198,
+                        )
+                    seen.append(v)
+                    choices.append([(v, mt.group(1))])
             else:
                 v = _resolve_var(s, m, mt.group(3))
                 val = mt.group(4)
-                nums = _numlist(val[1:-1]) if val.startswith("(") else [float(val)]
+                nums = _numlist(val[1:-1]) if val.startswith("(") else _numlist(val)
                 if not nums:
                     raise StataError(f"at({text}) invalid", 198)
+                if v in m.factors:  # a factor variable is set to one of its levels
+                    levels = {lv for lv, _lab, _b in m.levels(v)}
+                    for x in nums:
+                        if x != int(x) or x < 0:
+                            raise StataError(
+                                f"{v}: factor variables may not contain noninteger or "
+                                "negative values",
+                                452,
+                            )
+                        if int(x) not in levels:
+                            raise StataError(f"level {int(x)} of factor {v} not found", 111)
+                seen.append(v)
                 choices.append([(v, x) for x in nums])
+            if len(set(seen)) < len(seen):
+                raise StataError(f"at({text}): {seen[-1]} specified more than once", 198)
         if text[pos:].strip() or not choices:
             raise StataError(f"at({text}) invalid", 198)
         specs += [list(c) for c in itertools.product(*choices)]
@@ -290,15 +321,24 @@ def margins(s, cmd: Command) -> list[Output]:
     # where the margins are taken: groups of (heading, [(label, the covariates set)])
     bases: list[tuple[str | None, list[tuple[str, dict]]]] = []
     ats: list[dict] = [dict(a) for a in at_specs] or [{}]
+    several = len(at_specs) > 1  # one at() scenario is no _at dimension, as Stata's
+    base_at = ats[0] if not several else {}
+    base_names: list[str] = []  # r(b)'s names of the margins: 1._at#0.dropout ...
     for v in mlist:
         rows = [
-            (f"{k + 1}#{lab}" if at_specs else lab, {**at, v: val})
+            (f"{k + 1}#{lab}" if several else lab, {**at, v: val})
             for k, at in enumerate(ats)
             for val, lab, _b in m.levels(v)
         ]
-        bases.append((f"_at#{v}" if at_specs else v, rows))
-    if at_specs and not mlist:
+        base_names += [
+            f"{k + 1}._at#{val}.{v}" if several else f"{val}.{v}"
+            for k in range(len(ats))
+            for val, _lab, _b in m.levels(v)
+        ]
+        bases.append((f"_at#{v}" if several else v, rows))
+    if several and not mlist:
         bases.append(("_at", [(str(k + 1), at) for k, at in enumerate(ats)]))
+        base_names += [f"{k + 1}._at" for k in range(len(ats))]
     raw_dydx = cmd.option("dydx")
     # equations of (name, groups of (heading, [(label, Margin)])): one unnamed equation, or
     # with dydx() and at()/a marginlist one per derivative, as Stata lays them out
@@ -338,7 +378,7 @@ def margins(s, cmd: Command) -> list[Output]:
         if not bases:
             groups: list[tuple[str | None, list[tuple[str, Margin]]]] = []
             for name, heading, lab, spec in effects:
-                mg = effect(spec, {})
+                mg = effect(spec, base_at)
                 if heading is not None and groups and groups[-1][0] == heading:
                     groups[-1][1].append((lab, mg))
                 else:
@@ -363,7 +403,7 @@ def margins(s, cmd: Command) -> list[Output]:
             )
         )
     else:
-        eqs.append(("", [(None, [("_cons", Margin([scenario(1.0, {}, None)]))])]))
+        eqs.append(("", [(None, [("_cons", Margin([scenario(1.0, base_at, None)]))])]))
 
     flat = [mg for _n, groups in eqs for _h, rows in groups for _lab, mg in rows]
     where = [
@@ -371,7 +411,9 @@ def margins(s, cmd: Command) -> list[Output]:
         for name, groups in (
             [(n, [(h, [(lab, at) for lab, at in rows]) for h, rows in bases]) for n, _g in eqs]
             if bases
-            else [(n, [(h, [(lab, {}) for lab, _mg in rows]) for h, rows in g]) for n, g in eqs]
+            else [
+                (n, [(h, [(lab, base_at) for lab, _mg in rows]) for h, rows in g]) for n, g in eqs
+            ]
         )
         for _h, rows in groups
         for _lab, at in rows
@@ -384,9 +426,12 @@ def margins(s, cmd: Command) -> list[Output]:
     else:
         q = float(stats.norm.ppf(0.5 + level / 200))
         zt = "z"
+    if bases:
+        names = [f"{eq}:{bn}" if eq else bn for eq, _g in eqs for bn in base_names]
+    else:
+        names = list(dydx_names) if raw_dydx is not None else ["_cons"]
     equations: list[Equation] = []
     k = 0
-    names: list[str] = []
     for eq_name, groups in eqs:
         table_rows: list[CoefRow] = []
         for gi, (heading, rows) in enumerate(groups):
@@ -409,8 +454,6 @@ def margins(s, cmd: Command) -> list[Output]:
                 table_rows.append(
                     CoefRow(lab, [b, sd, stat, p, lo, hi], kind="level" if heading else "coef")
                 )
-                name = lab if heading is None else f"{heading}:{lab}"
-                names.append(f"{eq_name}:{name}" if eq_name else name)
                 k += 1
         equations.append(Equation(eq_name, table_rows))
     n_obs = float(w.sum()) if m.e.macros.get("wtype", "fweight") == "fweight" else len(w)
@@ -434,7 +477,12 @@ def margins(s, cmd: Command) -> list[Output]:
             for v in m.factors
             for val, _lab, _b in m.levels(v)
         }
-        head += _at_legend(m, at_specs, atmeans, means, shares)
+
+        def stat_value(v: str, which: str) -> str:
+            x = means[v] if which == "mean" else float(np.median(_values(ds, v)[rows_used]))
+            return fmt_g(x, 9).strip()
+
+        head += _at_legend(m, at_specs, atmeans, means, shares, stat_value)
     first = "dy/dx" if raw_dydx is not None else "Margin"
     table = _table(equations, first, zt, level)
     notes = (
@@ -448,7 +496,7 @@ def margins(s, cmd: Command) -> list[Output]:
         effect = "" if raw_dydx is None else (eq_name if bases else dydx_names[k])
         sd = float(se[k])
         plot_rows.append(
-            MarginRow(float(vals[k]), vals[k] - q * sd, vals[k] + q * sd, effect, dict(at), lab)
+            MarginRow(float(vals[k]), vals[k] - q * sd, vals[k] + q * sd, effect, dict(at), lab, sd)
         )
     s.margins_result = MarginsResult(
         plot_rows,
@@ -459,6 +507,7 @@ def margins(s, cmd: Command) -> list[Output]:
         list(dict.fromkeys(v for spec in at_specs for v, _x in spec)),
         mlist,
         {v: {float(val): lab for val, lab, _b in m.levels(v)} for v in mlist},
+        m.t_df,
     )
     s.r = {
         "b": Matrix(vals.reshape(1, -1), ["y1"], names),
@@ -483,14 +532,22 @@ def _values(ds, v: str) -> np.ndarray:
 
 
 def _at_legend(
-    m: _Model, at_specs, atmeans: bool, means: dict[str, float], shares: dict[str, float]
+    m: _Model,
+    at_specs,
+    atmeans: bool,
+    means: dict[str, float],
+    shares: dict[str, float],
+    stat_value,
 ) -> list[str]:
     """``At: homework = 3`` or ``1._at: homework = 1`` ...; with ``atmeans`` every other
     covariate at its mean."""
     out: list[str] = []
     specs = at_specs or ([[]] if atmeans else [])
     for k, spec in enumerate(specs):
-        items = [(v, fmt_g(x, 9).strip() if isinstance(x, float) else f"({x})") for v, x in spec]
+        items = [
+            (v, fmt_g(x, 9).strip() if isinstance(x, float) else f"{stat_value(v, x)} ({x})")
+            for v, x in spec
+        ]
         if atmeans:
             set_vars = {v for v, _x in spec}
             for v in m.variables:

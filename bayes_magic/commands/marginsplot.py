@@ -13,10 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from scipy import stats
 
 from ..errors import StataError
 from ..report.format import fmt_g
-from ..report.output import Output
+from ..report.output import Output, Text
 from ..syntax.ast import Command
 from . import graph_style as st
 from .graph_layout import GraphSpec
@@ -55,7 +56,9 @@ def _sub_options(raw: Any, what: str) -> dict[str, Any]:
     except StataError as err:
         raise StataError(f"{what}(): {err.message}", 198) from None
     out = {}
-    for o in cmd.options:
+    body = cmd.body
+    given = [*cmd.options, *(o for p in getattr(body, "plots", ()) for o in p.options)]
+    for o in given:
         if o.name not in PLOT_OPTIONS:
             raise StataError(f"{what}(): option {o.name}() not allowed", 198)
         out[o.name] = o.value
@@ -82,6 +85,13 @@ def marginsplot(s, cmd: Command) -> list[Output]:
         raise StataError(f"recastci({recastci}) not allowed", 198)
     ci_extra = _sub_options(cmd.option("ciopts"), "ciopts")
     plot_extra = _sub_options(cmd.option("plotopts"), "plotopts")
+    level = float(cmd.option("level", res.level))
+    if not 10 <= level <= 99.99:
+        raise StataError("level() must be between 10 and 99.99", 198)
+    if res.t_df is not None:
+        q = float(stats.t.ppf(0.5 + level / 200, res.t_df))
+    else:
+        q = float(stats.norm.ppf(0.5 + level / 200))
     rows = res.rows
     # the x dimension, and the label of each plot (the rest of what tells the rows apart)
     varying = [v for v in res.at_vars if len({str(r.at.get(v)) for r in rows}) > 1]
@@ -125,8 +135,8 @@ def marginsplot(s, cmd: Command) -> list[Output]:
     arrays = {
         "_x": xs,
         "_m": np.array([r.value for r in rows]),
-        "_lb": np.array([r.lo for r in rows]),
-        "_ub": np.array([r.hi for r in rows]),
+        "_lb": np.array([r.value - q * r.se for r in rows]),
+        "_ub": np.array([r.value + q * r.se for r in rows]),
     }
     plots: list[Plot] = []
     shown: list[str] = []
@@ -147,7 +157,7 @@ def marginsplot(s, cmd: Command) -> list[Output]:
         plots.append(line)
         shown.append(f'{len(plots)} "{name}"')  # the legend names the plots, not the CIs
     options: dict[str, list[Any]] = {}
-    own = ("noci", "recast", "recastci", "ciopts", "plotopts")
+    own = ("noci", "recast", "recastci", "ciopts", "plotopts", "level")
     for o in cmd.options:
         if o.name not in own:
             options.setdefault(o.name, []).append(o.value)
@@ -161,14 +171,17 @@ def marginsplot(s, cmd: Command) -> list[Output]:
         pad = 0.5 if hi == lo else 0.1 * (hi - lo)
         options["xscale"] = [f"range({lo - pad} {hi + pad})", *options.get("xscale", [])]
     effects = list(dict.fromkeys(r.effect for r in rows if r.effect))
+    # "Predictive margins of dropout", "Average marginal effects of loginc" ...
     if res.dydx:
         of = f" of {effects[0]}" if len(effects) == 1 else ""
-        title = f"{res.title}{of} with {fmt_g(res.level, 9).strip()}% CIs"
         ytitle = f"Effects on {res.expression}"
     else:
-        title = f"{res.title} with {fmt_g(res.level, 9).strip()}% CIs"
+        of = f" of {' '.join(res.marginlist)}" if res.marginlist else ""
         ytitle = res.expression
-    if cmd.has("noci"):
-        title = res.title + (f" of {effects[0]}" if res.dydx and len(effects) == 1 else "")
+    title = res.title + of
+    if not cmd.has("noci"):
+        title += f" with {fmt_g(level, 9).strip()}% CIs"
     defaults = {"title": [title], "ytitle": ytitle, "xtitle": xtitle, "legend": many}
-    return draw(s, cmd, GraphSpec(plots, options, defaults), "marginsplot")
+    ids = [*varying, *res.marginlist]
+    shown_vars = [Text(f"Variables that uniquely identify margins: {' '.join(ids)}")] if ids else []
+    return shown_vars + draw(s, cmd, GraphSpec(plots, options, defaults), "marginsplot")

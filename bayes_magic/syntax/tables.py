@@ -924,6 +924,7 @@ MARGINSPLOT = (
         opt("unique"),
         opt("csort"),
         opt("BYOPts", Raw()),
+        opt("Level", Real(10, 99.99)),
     )
     + GRAPH
 )

@@ -71,6 +71,8 @@ def test_odds_ratios_and_z_after_ml() -> None:
     assert "  Odds ratio  Std. err.      z    P>|z|     [90% conf. interval]" in out
     assert f"{lo:.7f}"[1:] in out.splitlines()[-2]
     np.testing.assert_allclose(s.r["lb"], b - stats.norm.ppf(0.95) * se)
+    out = run(s, "lincom homework, eform")  # a bare eform: Stata's "exp(b)" column
+    assert "      exp(b)  Std. err." in out
 
 
 @pytest.mark.parametrize(

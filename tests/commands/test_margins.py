@@ -115,6 +115,23 @@ def test_effects_at_values_by_their_formula(hospital) -> None:
     assert "Conditional marginal effects" in out and "distance     |" in out
 
 
+def test_one_at_scenario_and_names(hospital) -> None:
+    """One at() scenario is no _at dimension (the legend says where); r(b)'s names are
+    Stata's (1._at#0.dropout, loginc:1._at); (mean) shows its value."""
+    s = hospital
+    run(s, "quietly logit hosp loginc distance i.dropout")
+    out = run(s, "margins dropout, at(distance=2)").splitlines()
+    assert "At: distance = 2" in out and "     dropout |" in out
+    assert s.r["b"].colnames == ["0.dropout", "1.dropout"]
+    run(s, "margins dropout, at(distance=(1 2))")
+    assert s.r["b"].colnames[:2] == ["1._at#0.dropout", "1._at#1.dropout"]
+    run(s, "margins, dydx(loginc) at(distance=(1 2))")
+    assert s.r["b"].colnames == ["loginc:1._at", "loginc:2._at"]
+    mean = float(np.mean(_col(s, "distance")))
+    out = run(s, "margins, at((mean) distance)")
+    assert f"At: distance = {mean:.7g}".replace("= 0.", "= .") + " (mean)" in out
+
+
 def test_fweights_are_the_expanded_data() -> None:
     s = Session()
     run(s, "use hospital")
@@ -165,6 +182,12 @@ def test_layout() -> None:
         ("margins, predict(pr)", 198),
         ("margins, at(homework=)", 198),
         ("margins, dydx(homework) eyex(homework)", 198),
+        ("margins, at(schtype=0.5)", 452),
+        ("margins, at(schtype=3)", 111),
+        ("margins, at((mean) schtype)", 198),
+        ("margins, at(homework=.)", 121),
+        ("margins, at(homework=(1 2) homework=3)", 198),
+        ("margins, predict(xb) predict(xb)", 198),
     ],
 )
 def test_bad_input(text, rc) -> None:

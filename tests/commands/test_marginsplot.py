@@ -29,9 +29,11 @@ def test_levels_over_at_values(fitted) -> None:
     run(s, "quietly margins dropout, at(loginc=(4 5 6))")
     b = s.r["b"].values.ravel()
     se = np.sqrt(np.diag(s.r["V"].values))
+    res = s.execute("marginsplot")
+    assert res.text().splitlines()[0] == "Variables that uniquely identify margins: loginc dropout"
     fig = draw(s, "marginsplot")
     assert fig.description == "(graph Graph: marginsplot)"
-    assert fig.data["title"] == "Predictive margins with 95% CIs"
+    assert fig.data["title"] == "Predictive margins of dropout with 95% CIs"
     assert fig.axes_info == [{"title": "", "xlabel": "Log of income", "ylabel": "Pr(hosp)"}]
     assert fig.legend == ["dropout=0", "dropout=1"]
     z = stats.norm.ppf(0.975)
@@ -44,6 +46,28 @@ def test_levels_over_at_values(fitted) -> None:
     assert len(caps) == 2
     np.testing.assert_allclose(caps[0]["hi"], b[[0, 2, 4]] + z * se[[0, 2, 4]], rtol=1e-10)
     np.testing.assert_allclose(caps[0]["lo"], b[[0, 2, 4]] - z * se[[0, 2, 4]], rtol=1e-10)
+
+
+def test_level_and_plot_options(fitted) -> None:
+    s = fitted
+    run(s, "quietly margins dropout")
+    b = s.r["b"].values.ravel()
+    se = np.sqrt(np.diag(s.r["V"].values))
+    fig = draw(s, "marginsplot, level(50) plotopts(lpattern(dash)) ciopts(lcolor(red))")
+    assert fig.data["title"] == "Predictive margins of dropout with 50% CIs"
+    caps = series(fig, plot="rcap")
+    np.testing.assert_allclose(caps["hi"], b + stats.norm.ppf(0.75) * se, rtol=1e-10)
+    ax = next(a for a in fig._fig.axes if a.has_data())
+    assert any(ln.get_linestyle() == "--" for ln in ax.get_lines())  # plotopts(lpattern(dash))
+    reds = [
+        c
+        for art in [*ax.collections, *ax.get_lines()]
+        for c in np.atleast_2d(
+            art.get_color() if hasattr(art, "get_color") else art.get_edgecolor()
+        )
+        if len(c) >= 3 and tuple(np.round(c[:3], 2)) == (1.0, 0.0, 0.0)
+    ]
+    assert reds  # ciopts(lcolor(red))
 
 
 def test_effects_on_the_x_axis_and_options(fitted) -> None:

@@ -222,3 +222,20 @@ def test_e_b_has_no_equation_names(math_data) -> None:
     assert s.e.bnames == ["homework", "0b.schtype", "1.schtype", "_cons"]
     out = run(s, "test homework = 2*_cons + 1")
     assert out.splitlines()[0] == " ( 1)  homework - 2*_cons = 1"
+
+
+def test_test_accumulate_notest_and_df(math_data) -> None:
+    """test, accumulate tests the new constraints jointly with the previous ones; notest
+    shows the constraints only; df(#) makes the denominator # degrees of freedom."""
+    s = math_data
+    run(s, "quietly regress math homework i.schtype")
+    run(s, "test homework 1.schtype")
+    F = s.r["F"]
+    run(s, "test homework, notest")
+    out = run(s, "test 1.schtype, accumulate")
+    assert s.r["F"] == pytest.approx(F, rel=1e-12) and s.r["df"] == 2
+    assert out.splitlines()[:2] == [" ( 1)  homework = 0", " ( 2)  1.schtype = 0"]
+    run(s, "test homework, df(10)")
+    t = s.e.b[0] / math.sqrt(s.e.V[0, 0])
+    assert s.r["df_r"] == 10 and s.r["p"] == pytest.approx(stats.f.sf(t * t, 1, 10))
+    assert fails(s, "test homework, mtest")[1] == 198

@@ -149,7 +149,12 @@ MALFORMED = [
     ("estimates foo", "subcommand foo is not supported by estimates", 198),
     ("estimates store", "nothing found where name expected", 198),
     ("estimates store a b", "invalid syntax", 198),
-    ("estat", "estat requires subcommand sd, ic, recovariance, icc, group, or summarize", 198),
+    (
+        "estat",
+        "estat requires subcommand sd, ic, recovariance, icc, group, classification, vce, or "
+        "summarize",
+        198,
+    ),
     ("estat foo", "invalid subcommand foo", 321),  # [R] estat
     ("predict", "nothing found where name expected", 198),
     ("predict x, foo", "option foo not allowed", 198),
