@@ -115,7 +115,9 @@ class _Model:
                 "with expressions of the parameters",
                 321,
             )
-        if e.cmd not in ("regress", "mixed") and e.cmd not in GLM_COMMANDS:
+        me = e.cmd == "meglm"  # melogit, meprobit, mecloglog, mepoisson
+        self.trials = False
+        if e.cmd not in ("regress", "mixed") and e.cmd not in GLM_COMMANDS and not me:
             raise StataError(f"margins after {e.cmd} is not available in bayes_magic yet", 321)
         self.e = e
         fit = e.fit
@@ -126,7 +128,7 @@ class _Model:
         self.beta = np.asarray(fit.beta, float)
         self.V = np.asarray(fit.V_beta, float)
         depvar = self.design.depvar
-        family = getattr(fit, "family", None) if e.cmd in GLM_COMMANDS else None
+        family = getattr(fit, "family", None) if e.cmd in GLM_COMMANDS or me else None
         self.link = family.link if family is not None else "identity"
         self.poisson = family is not None and family.family == "poisson"
         default = "n" if self.poisson else ("pr" if family is not None else "xb")
@@ -136,18 +138,41 @@ class _Model:
             )
         raw = cmd.option("predict")
         stat = str(raw).strip() if raw else default
+        if me:  # the fixed portion only: predictions over the random effects are not here
+            words = stat.replace("conditional(fixedonly)", "fixedonly").split()
+            if not raw or (words != ["xb"] and "fixedonly" not in words):
+                raise StataError(
+                    f"margins after {e.macros.get('cmd2', e.cmd)} needs predict(mu fixedonly) "
+                    "or predict(xb) in bayes_magic: margins of predictions that integrate over "
+                    "the random effects are not available yet",
+                    198,
+                )
+            words = [w for w in words if w != "fixedonly"]
+            # mu is the mean: trials times the probability of a binomial outcome
+            self.trials = words == ["mu"] and getattr(fit.gdesign, "binomial", None) is not None
+            stat = {"mu": default, "eta": "xb"}.get(words[0], words[0]) if len(words) == 1 else ""
         allowed = {"regress": ("xb",), "mixed": ("xb",)}.get(
-            e.cmd, ("n", "ir", "xb") if self.poisson else ("pr", "xb")
+            e.cmd,
+            ("n", "xb")
+            if me and self.poisson
+            else ("n", "ir", "xb")
+            if self.poisson
+            else ("pr", "xb"),
         )
         if stat not in allowed:
             raise StataError(f"predict({stat}) is not available after {e.cmd} in margins", 198)
         self.stat = stat
         what = {
-            "xb": "Linear prediction, fixed portion" if e.cmd == "mixed" else "Linear prediction",
+            "xb": "Linear prediction, fixed portion"
+            if e.cmd == "mixed" or me
+            else "Linear prediction",
             "pr": f"Pr({depvar})",
             "n": "Predicted number of events",
             "ir": "Predicted incidence rate",
         }[stat]
+        if me and stat != "xb":
+            mean = "Predicted mean" if self.trials or self.poisson else f"Pr({depvar})"
+            what = f"{mean}, fixed portion only"
         self.expression = f"{what}, predict({raw.strip() if raw else ''})"
         self.f, self.fprime = response(stat, self.link)
         self.t_df = e.scalars.get("df_r") if e.cmd == "regress" else None
@@ -277,17 +302,24 @@ def margins(s, cmd: Command) -> list[Output]:
     w_all = _weights(s, m.e)
     base_X = fixed_columns(ds, m.xnames)
     off_all = np.zeros(ds.nobs)
+    n_all = np.ones(ds.nobs)
     gd = getattr(m.fit, "gdesign", None)
-    if gd is not None and gd.offset_name and m.stat != "ir":
+    if gd is not None and ((gd.offset_name and m.stat != "ir") or m.trials):
         from ..design.glmm import trials_offset_now
 
-        off_all = trials_offset_now(ds, gd)[1]
+        n_now, off_now = trials_offset_now(ds, gd)
+        if gd.offset_name and m.stat != "ir":
+            off_all = off_now
+        if m.trials:
+            n_all = n_now
     use &= ~np.isnan(base_X).any(axis=1) & ~np.isnan(off_all) & ~np.isnan(w_all) & (w_all != 0)
+    use &= ~np.isnan(n_all)
     if not use.any():
         raise StataError("no observations", 2000)
     rows_used = np.flatnonzero(use)
     w = w_all[rows_used]
     off = off_all[rows_used]
+    trials = n_all[rows_used] if m.trials else None
     atmeans = cmd.has("atmeans")
     means = {v: float(np.average(_values(ds, v)[rows_used], weights=w)) for v in m.variables}
 
@@ -313,8 +345,9 @@ def margins(s, cmd: Command) -> list[Output]:
             for j, nm in enumerate(m.xnames):
                 if not set(column_variables(nm)) <= fixed:
                     X[:, j] = np.average(base_X[rows_used, j], weights=w)
-            return Scenario(coef, X[:1], np.array([np.average(off, weights=w)]), np.ones(1))
-        return Scenario(coef, X, off, w)
+            mean_n = None if trials is None else np.array([np.average(trials, weights=w)])
+            return Scenario(coef, X[:1], np.array([np.average(off, weights=w)]), np.ones(1), mean_n)
+        return Scenario(coef, X, off, w, trials)
 
     at_specs = _at_specs(s, m, cmd)
     mlist = _marginlist(s, m, cmd.body)

@@ -28,6 +28,8 @@ class Scenario:
     X: np.ndarray
     offset: np.ndarray
     weights: np.ndarray
+    #: each observation's multiplier of the response (binomial trials for a GLMM's mean)
+    scale: np.ndarray | None = None
 
 
 @dataclass
@@ -67,6 +69,8 @@ def evaluate(
         for sc in mg.scenarios:
             eta = sc.X @ beta + sc.offset
             w = sc.weights / sc.weights.sum()
+            if sc.scale is not None:
+                w = w * sc.scale
             vals[m] += sc.coef * float(w @ f(eta))
             J[m] += sc.coef * ((w * fprime(eta)) @ sc.X)
     Vm = J @ V @ J.T

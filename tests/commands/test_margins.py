@@ -206,3 +206,27 @@ def test_after_bayes_and_before_estimation() -> None:
     assert fails(s, "margins")[1] == 301
     run(s, "quietly bayes, rseed(1) mcmcsize(200) burnin(100): regress math homework")
     assert fails(s, "margins")[1] == 321
+
+
+def test_after_melogit_the_fixed_portion() -> None:
+    """After melogit, margins of predict(mu fixedonly): the mean of trials·invlogit(xb) with
+    the random effects at zero, and its delta-method SE from the fixed effects' covariance;
+    without predict() margins refuses rather than integrate over the random effects."""
+    s = Session()
+    run(s, "use cbpp")
+    run(s, "quietly melogit incidence i.period || herd:, binomial(size)")
+    assert fails(s, "margins period")[1] == 198
+    run(s, "margins period, predict(mu fixedonly)")
+    k = 4  # the fixed effects: 1b.period 2.period 3.period 4.period _cons
+    b, V = s.e.b[: k + 1], s.e.V[: k + 1, : k + 1]
+    size = _col(s, "size")
+    for j, level in enumerate((1, 2, 3, 4)):
+        x = np.zeros(k + 1)
+        x[level - 1] = 1.0 if level > 1 else 0.0
+        x[k] = 1.0
+        p = 1 / (1 + np.exp(-(x @ b)))
+        assert s.r["b"].values[0, j] == pytest.approx(np.mean(size) * p, rel=1e-10)
+        g = np.mean(size) * p * (1 - p) * x
+        assert _se(s)[j] == pytest.approx(float(np.sqrt(g @ V @ g)), rel=1e-8)
+    out = run(s, "margins, predict(pr fixedonly)")
+    assert "Expression: Pr(incidence), fixed portion only, predict(pr fixedonly)" in out
