@@ -18,6 +18,7 @@ from ..errors import StataError
 from ..fit.estimates import Estimates, over_columns
 from ..fit.glm import GLMFit, fit_glm_model
 from ..fit.glmm_family import FAMILIES, Family
+from ..report.coeftable import DISPLAY_OPTIONS, restyle
 from ..report.format import fmt_f, fmt_g
 from ..report.output import LazyBlock, Output, Text
 from ..spec.model import GLM_COMMANDS, build_mixed, me_option, vce_option
@@ -30,7 +31,18 @@ from .registry import command
 
 __all__ = ["glm_outputs"]
 
-_DISPLAY = ("level", "or", "irr", "eform", "coef", "noheader", "notable", "nolog", "log")
+_DISPLAY = (
+    "level",
+    "or",
+    "irr",
+    "eform",
+    "coef",
+    "noheader",
+    "notable",
+    "nolog",
+    "log",
+    *DISPLAY_OPTIONS,
+)
 #: options that would change the answer and are not implemented (maximize options such as
 #: difficult and technique() only steer the optimizer, as for me*, and are accepted)
 _NOT_YET = ("constraints", "collinear", "from")
@@ -107,6 +119,7 @@ def glm_outputs(est: Estimates, opts: dict) -> list[Output]:
         tail: list[str] = []
         if not opts.get("notable"):
             t = _table(est, level, eform, vcetype="Robust" if fit.vce != "oim" else None)
+            t = restyle(t, opts)
             note = D.cluster_note(fit)
             parts.append(t.text() if note is None else f"{note}\n{t.text()}")
             if note is not None:

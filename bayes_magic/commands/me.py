@@ -19,7 +19,7 @@ from ..errors import StataError
 from ..fit.estimates import Estimates
 from ..fit.glmm import GLMMFit, fit_glmm
 from ..fit.glmm_family import FAMILIES, Family
-from ..report.coeftable import CoefRow, CoefTable, Equation, fmt_coef
+from ..report.coeftable import DISPLAY_OPTIONS, CoefRow, CoefTable, Equation, fmt_coef, restyle
 from ..report.format import exp_or_inf, fmt_f, fmt_g
 from ..report.output import LazyBlock, Output, Text
 from ..spec.model import build_mixed, me_option
@@ -43,6 +43,7 @@ _DISPLAY = (
     "nolog",
     "log",
     "nocnsreport",
+    *DISPLAY_OPTIONS,
 )
 _NOT_YET = (
     "constraints",
@@ -419,7 +420,7 @@ def me_outputs(est: Estimates, opts: dict) -> list[Output]:
             parts.append(head)
             html.append(f"<pre style='margin:0'>{head}</pre>")
         if not opts.get("notable"):
-            t = _table(est, level, eform)
+            t = restyle(_table(est, level, eform), opts, eq_names=True)
             parts.append(t.text())
             html.append(t.html())
         tail = _notes(fit, eform) if not opts.get("notable") else []

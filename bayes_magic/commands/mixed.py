@@ -8,7 +8,7 @@ from ..design.mixed import build_mixed_design
 from ..errors import StataError
 from ..fit.estimates import Estimates
 from ..fit.mixed import MixedFit, fit_mixed
-from ..report.coeftable import CoefRow, Equation, ml_table
+from ..report.coeftable import DISPLAY_OPTIONS, CoefRow, Equation, ml_table, restyle
 from ..report.format import fmt_g
 from ..report.output import Block, LazyBlock, Output, Text
 from ..spec.model import build_mixed
@@ -117,12 +117,16 @@ def _render(est: Estimates, opts: dict) -> tuple[str, str]:
         parts.append(head)
         html.append(f"<pre style='margin:0'>{head}</pre>")
     if not opts.get("nofetable"):
-        t = D.fixed_table(fit, level)
+        t = restyle(D.fixed_table(fit, level), opts, eq_names=True)
         parts.append(t.text())
         html.append(t.html())
     if not opts.get("noretable") and d.levels:
         rows = D.re_rows(fit, level, sd=bool(opts.get("stddeviations")))
-        parts.append(D.re_table_text(rows, level))
+        parts.append(
+            D.re_table_text(
+                rows, level, noci=bool(opts.get("noci")), cformat=opts.get("cformat") or None
+            )
+        )
         html.append(D.re_table_html(rows, level))
     lr = D.lr_lines(fit)
     text = "\n\n".join(parts)
@@ -176,6 +180,7 @@ _DISPLAY = (
     "estmetric",
     "nolog",
     "log",
+    *DISPLAY_OPTIONS,
 )
 
 

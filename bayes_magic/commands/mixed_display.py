@@ -65,7 +65,7 @@ def fixed_rows(
         last_group = c.group
         if c.kind in ("base", "omitted"):
             kind = c.kind if c.group is not None else "omitted_var"
-            rows.append(CoefRow(c.label, kind=kind))
+            rows.append(CoefRow(c.label, kind=kind, param=c.name))
             continue
         k = pos[i]
         b = float(beta[k])
@@ -77,6 +77,7 @@ def fixed_rows(
                 c.label,
                 [b, se, zz, p, b - z * se, b + z * se],
                 kind="level" if c.group is not None else "coef",
+                param=c.name,
             )
         )
     return rows
@@ -252,11 +253,20 @@ def _cov_row(fit: MixedFit, a: int, b: int, r: int, label: str, z: float) -> tup
     return (label, est, se, est - z * se, est + z * se)
 
 
-def re_table_text(rows: list, level: float) -> str:
+def _re_num(x: float, fmt: str | None) -> str:
+    from ..report.format import fmt_number
+
+    return fmt_number(x, fmt).strip() if fmt else fmt_coef(x)
+
+
+def re_table_text(rows: list, level: float, *, noci: bool = False, cformat=None) -> str:
+    """The random-effects table; ``noci`` drops the interval, ``cformat()`` formats the
+    numbers ([R] Estimation options)."""
     ci = f"[{int(level) if level == int(level) else level}% conf. interval]"
     rule = "-" * 78
     sep = "-" * 29 + "+" + "-" * 48
-    lines = [rule, f"  Random-effects parameters  |   Estimate   Std. err.     {ci}", sep]
+    head = "  Random-effects parameters  |   Estimate   Std. err."
+    lines = [rule, head if noci else f"{head}     {ci}", sep]
     for r in rows:
         if isinstance(r, str):
             lines.append(f"{r:<29}|")
@@ -265,11 +275,11 @@ def re_table_text(rows: list, level: float) -> str:
         else:
             lab, est, se, lo, hi = r
             if math.isnan(se):  # on the boundary: no standard error or interval
-                lines.append(f"{lab[:28]:>28} |{fmt_coef(est):>11}")
+                lines.append(f"{lab[:28]:>28} |{_re_num(est, cformat):>11}")
                 continue
+            ends = "" if noci else f"{_re_num(lo, cformat):>14}{_re_num(hi, cformat):>12}"
             lines.append(
-                f"{lab[:28]:>28} |{fmt_coef(est):>11}{fmt_coef(se):>11}"
-                f"{fmt_coef(lo):>14}{fmt_coef(hi):>12}"
+                f"{lab[:28]:>28} |{_re_num(est, cformat):>11}{_re_num(se, cformat):>11}{ends}"
             )
     lines.append(rule)
     return "\n".join(line.rstrip() for line in lines)

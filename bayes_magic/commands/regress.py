@@ -16,6 +16,7 @@ from ..design.newdata import fixed_columns
 from ..errors import StataError
 from ..fit.estimates import Estimates, over_columns
 from ..fit.ols import OLSFit, fit_ols
+from ..report.coeftable import DISPLAY_OPTIONS, restyle
 from ..report.format import fmt_f, fmt_g
 from ..report.output import LazyBlock, Output, Text
 from ..spec.model import build_mixed, vce_option
@@ -28,7 +29,7 @@ from .registry import command
 
 __all__ = ["regress_outputs", "predict_regress"]
 
-_DISPLAY = ("level", "noheader", "notable", "eform", "beta")
+_DISPLAY = ("level", "noheader", "notable", "eform", "beta", *DISPLAY_OPTIONS)
 _NOT_YET = ("hascons", "tsscons", "mse1", "plus", "depname")
 #: e(vcetype) and the column title of each sandwich estimator
 VCETYPE = {"robust": "Robust", "cluster": "Robust", "hc2": "Robust HC2", "hc3": "Robust HC3"}
@@ -102,6 +103,7 @@ def regress_outputs(est: Estimates, opts: dict) -> list[Output]:
                 vcetype=VCETYPE.get(fit.vce),
                 std_beta=fit.std_beta if opts.get("beta") else None,
             )
+            t = restyle(t, opts)
             note = D.cluster_note(fit)
             parts.append(t.text() if note is None else f"{note}\n{t.text()}")
             if note is not None:

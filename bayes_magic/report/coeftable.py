@@ -14,7 +14,16 @@ from dataclasses import dataclass, field
 from .format import abbrev, fmt_f, fmt_g
 from .output import Rule, html_table
 
-__all__ = ["CoefRow", "Equation", "CoefTable", "ml_table", "fmt_coef"]
+__all__ = [
+    "CoefRow",
+    "Equation",
+    "CoefTable",
+    "ml_table",
+    "fmt_coef",
+    "restyle",
+    "DISPLAY_OPTIONS",
+    "DISPLAY_REFUSED",
+]
 
 
 def fmt_coef(x: float) -> str:
@@ -100,6 +109,8 @@ class CoefTable:
         self.base_zero = base_zero
         #: the base and omitted levels' value: 0, or 1 in exponentiated tables (odds ratios)
         self.base_text = base_text
+        #: ``coeflegend``: each row's ``_b[name]`` instead of its statistics
+        self.legend: Callable[[CoefRow], str] | None = None
 
     def text(self) -> str:
         sw = self.stub
@@ -150,6 +161,8 @@ class CoefTable:
             stub = f"{abbrev(r.label, n):>{n}}{' ' * (k + 1 - n)}|"
         else:
             stub = f"{abbrev(r.label, k):>{k}} |"
+        if r.kind in ("base", "omitted", "omitted_var") and self.legend is not None:
+            return stub + f"{self.base_text:>{self.base_width}}  {self.legend(r)}"
         if r.kind == "base":
             if not self.base_zero:
                 return stub + "  (base)"
@@ -213,3 +226,118 @@ def ml_table(equations: list[Equation], level: float = 95) -> CoefTable:
         ["Coefficient", "Std. err.", "z", "P>|z|", f"[{_level_text(level)}% conf.", "interval]"],
         cells,
     )
+
+
+#: display options ([R] Estimation options) the ML tables do not honour yet: refused
+DISPLAY_REFUSED = ("noemptycells", "fvwrap", "fvwrapon")
+#: the display options :func:`restyle` applies (allowed on replay too)
+DISPLAY_OPTIONS = (
+    "noci",
+    "nopvalues",
+    "noomitted",
+    "vsquish",
+    "baselevels",
+    "allbaselevels",
+    "nofvlabel",
+    "cformat",
+    "pformat",
+    "sformat",
+    "nolstretch",
+    "coeflegend",
+    *DISPLAY_REFUSED,
+)
+
+
+def restyle(table: CoefTable, opts: dict, *, eq_names: bool = False) -> CoefTable:
+    """Apply the display options of an ML coefficient table (values ``b se z p lo hi``):
+    ``noci``, ``nopvalues``, ``cformat()``, ``pformat()``, ``sformat()``, ``coeflegend``,
+    ``noomitted``, ``vsquish`` and ``nofvlabel`` ([R] Estimation options). ``eq_names`` writes
+    the legend's names with their equation (``_b[math:homework]``).
+
+    ``baselevels`` and ``allbaselevels`` change nothing (base levels are always shown), nor does
+    ``nolstretch`` (the stub never stretches).
+    """
+    from ..errors import StataError
+    from .format import check_format, fmt_number
+
+    for key in DISPLAY_REFUSED:
+        if opts.get(key):
+            raise StataError(f"option {key} is not available in bayes_magic yet", 198)
+    keys = ("noci", "nopvalues", "cformat", "pformat", "sformat", "coeflegend")
+    if not any(opts.get(k) for k in (*keys, "noomitted", "vsquish", "nofvlabel")):
+        return table
+    for key in ("cformat", "pformat", "sformat"):
+        if opts.get(key):
+            check_format(str(opts[key]))
+    if opts.get("noomitted") or opts.get("vsquish") or opts.get("nofvlabel"):
+        for eq in table.equations:
+            rows = []
+            for r in eq.rows:
+                if opts.get("noomitted") and r.kind in ("omitted", "omitted_var"):
+                    continue
+                if opts.get("vsquish") and r.kind == "blank":
+                    continue
+                if opts.get("nofvlabel") and r.kind in ("level", "base", "omitted") and r.param:
+                    r.label = r.param.split(".", 1)[0].rstrip("bno") or r.label
+                rows.append(r)
+            eq.rows = rows
+    head = table.header
+    first = head[1:12].strip() or "Coefficient"
+    se_title = head[12:23].strip() or "Std. err."
+    zt = "t" if "P>|t|" in head else "z"
+    ci = head[39:].strip()
+    beta = ci == "Beta"  # regress, beta: the standardized coefficient instead of the interval
+    if opts.get("coeflegend"):
+
+        def name_of(r: CoefRow) -> str:
+            if not r.param:
+                return ""
+            eq = next((e.name for e in table.equations if r in e.rows), "")
+            return f"_b[{eq}:{r.param}]" if eq_names and eq else f"_b[{r.param}]"
+
+        table.header = f" {first:>11}  Legend"
+        table.pre_header = None
+
+        def legend_row(r: CoefRow) -> str:
+            return f"{fmt_coef(r.values[0]) if r.values else '':>11}  {name_of(r)}"
+
+        table.row_format = legend_row
+        table.html_header = [first, "Legend"]
+        table.html_cells = lambda r: [fmt_coef(r.values[0]), name_of(r)]
+        table.legend = name_of
+        return table
+    cf, pf, sf = opts.get("cformat"), opts.get("pformat"), opts.get("sformat")
+
+    def num(x: float, fmt, default, width: int) -> str:
+        if x != x:
+            return f"{'':>{width}}"
+        text = fmt_number(x, str(fmt)).strip() if fmt else default(x)
+        return f"{text:>{width}}"
+
+    def cells(r: CoefRow) -> list[str]:
+        b, se, z, p, lo, hi = r.values
+        out = [num(b, cf, fmt_coef, 11), num(se, cf, fmt_coef, 11)]
+        if not opts.get("nopvalues"):
+            out += [num(z, sf, lambda x: fmt_f(x, 2), 9), num(p, pf, lambda x: fmt_f(x, 3), 8)]
+        if beta:
+            out.append(num(lo, cf, fmt_coef, 25) if lo == lo else f"{'.':>25}")
+        elif not opts.get("noci"):
+            out += [num(lo, cf, fmt_coef, 13), num(hi, cf, fmt_coef, 12)]
+        return out
+
+    header = f" {first:>11}  {se_title:>9}"
+    titles = [first, se_title]
+    if not opts.get("nopvalues"):
+        header += f"{zt:>7}{f'P>|{zt}|':>9}"
+        titles += [zt, f"P>|{zt}|"]
+    if beta:
+        header += f"{'Beta':>25}"
+        titles.append("Beta")
+    elif not opts.get("noci"):
+        header += f"     {ci}"
+        titles += [ci.rsplit(" ", 1)[0], "interval]"]
+    table.header = header
+    table.row_format = lambda r: "".join(cells(r))
+    table.html_header = titles
+    table.html_cells = lambda r: [c.strip() for c in cells(r)]
+    return table
