@@ -65,16 +65,19 @@ def _corr(C: np.ndarray) -> np.ndarray:
     return R
 
 
-def _blocks(names: list[str], cell, extra=None) -> str:
-    """Lower-triangular table in blocks of seven columns; ``cell(i, j)`` is the 9-character
-    entry; ``extra(i, j)`` gives further lines under row i (pwcorr's sig and obs)."""
+def _blocks(names: list[str], cell, extra=None, *, width: int = 9, wrap: bool = False) -> str:
+    """Lower-triangular table in blocks of seven columns (one block with ``wrap``);
+    ``cell(i, j)`` is the ``width``-character entry (pwcorr's 10: the number and its star);
+    ``extra(i, j)`` gives further lines under row i (pwcorr's sig and obs)."""
     out: list[str] = []
-    for start in range(0, len(names), _COLS):
-        cols = list(range(start, min(start + _COLS, len(names))))
+    per = len(names) if wrap else _COLS
+    for start in range(0, len(names), per):
+        cols = list(range(start, min(start + per, len(names))))
         if out:
             out.append("")
-        out.append(f"{'':12} |" + "".join(f"{abbrev(names[j], 8):>9}" for j in cols))
-        out.append("-" * 13 + "+" + "-" * (9 * len(cols)))
+        pad = " " * (width - 9)
+        out.append(f"{'':12} |" + "".join(f"{abbrev(names[j], 8):>9}{pad}" for j in cols))
+        out.append("-" * 13 + "+" + "-" * (width * len(cols)))
         for i in range(start, len(names)):
             shown = [j for j in cols if j <= i]
             out.append(f"{abbrev(names[i], 12):>12} |" + "".join(cell(i, j) for j in shown))
@@ -128,7 +131,7 @@ def correlate(s, cmd: Command) -> list[Output]:
             return f"{fmt_g(float(x), 8):>9}"
         return f"{x:9.4f}" if not cmd.has("noformat") else f"{fmt_g(float(x), 8):>9}"
 
-    text = _blocks(names, cell)
+    text = _blocks(names, cell, wrap=cmd.has("wrap"))
     outs.append(Block(text, kind="result"))
     s.r = {"N": float(round(N)), "C": Matrix(M.copy(), list(names), list(names))}
     if len(names) >= 2:
@@ -214,7 +217,7 @@ def pwcorr(s, cmd: Command) -> list[Output]:
             lines.append("")
         return lines
 
-    text = _blocks(names, cell, extra if cmd.has("sig") or cmd.has("obs") else None)
+    text = _blocks(names, cell, extra if cmd.has("sig") or cmd.has("obs") else None, width=10)
     s.r = {"C": Matrix(R.copy(), list(names), list(names)), "Nobs": Matrix(Nm, names, names)}
     if k >= 2:
         s.r["rho"] = float(R[1, 0])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Any
 
 import numpy as np
 from scipy import stats
@@ -386,7 +387,7 @@ def estat_vce(s, cmd: Command) -> list[Output]:
     return [Block(text, html, data=s.r["V"])]
 
 
-def _binary_fit(s, cmd: Command, what: str):
+def _binary_fit(s, cmd: Command, what: str) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray]:
     """The active logit/logistic/probit/cloglog fit, its estimation sample's outcome (0/1),
     predicted probabilities and frequency weights (within the command's ``if``/``in``; no
     weights with ``noweights``)."""
@@ -418,10 +419,9 @@ def _binary_fit(s, cmd: Command, what: str):
     w = np.ones(len(y))
     weighted = fit.design.weights is not None and fit.design.weight_kind == "fweight"
     if weighted and not cmd.has("noweights"):
-        spec = e.spec
-        from ..dataset.evaluate import Context, evaluate
+        from ..design.newdata import current_weights
 
-        w = np.asarray(evaluate(spec.weight.expr, Context(ds)), float)[mask]
+        w = current_weights(ds, e.spec)[mask]
     return e, y, p, w
 
 

@@ -16,6 +16,7 @@ from ..report.format import check_format, fmt_f, fmt_g, fmt_number
 from ..report.output import Block, Output, Rule, Text, html_table
 from ..syntax.ast import Command, Varlist, Words
 from .estimates_files import describe_using
+from .lincom import describe_constraint, linear_form
 from .registry import command
 
 _REPLAY = {}
@@ -405,8 +406,6 @@ def _wald(
     hyps = [h for h in re.split(r"\)\s*\(", text.strip().strip("()")) if h.strip()]
     if len(hyps) == 1 and "=" not in hyps[0]:
         hyps = hyps[0].split()
-    from .lincom import describe, linear_form
-
     R, r, desc = [], [], []
     for h in hyps:
         lhs, _, rhs = h.partition("=")
@@ -414,7 +413,7 @@ def _wald(
         rr, cr = linear_form(e, rhs) if rhs.strip() else (np.zeros(len(e.b)), 0.0)
         R.append(rl - rr)
         r.append(cr - cl)
-        desc.append(describe(e, rl - rr, cl - cr))
+        desc.append(describe_constraint(e, rl - rr, cl - cr))
     prev = s.test_constraints
     if accumulate and prev is not None and prev[0] is e:
         R, r, desc = [*prev[1], *R], [*prev[2], *r], [*prev[3], *desc]

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..design.glmm import build_glmm_design, drop_perfect_predictors
 from ..errors import StataError
-from ..fit.estimates import Estimates, over_columns
+from ..fit.estimates import Estimates, over_columns, vce_entries
 from ..fit.glm import GLMFit, fit_glm_model
 from ..fit.glmm_family import FAMILIES, Family
 from ..report.coeftable import DISPLAY_OPTIONS, restyle
@@ -189,15 +189,10 @@ def _estimates(fit: GLMFit, name: str, title: str, cmd: Command, spec) -> Estima
         if gd.offset_name
         else "",
     }
-    if fit.vce != "oim":
-        macros["vcetype"] = "Robust"
-    if fit.vce == "cluster":
-        macros["clustvar"] = d.cluster_var or ""
-        scalars["N_clust"] = float(fit.n_clust)
-    if d.weights is not None:
-        macros["wtype"] = d.weight_kind
-        if cmd.weight is not None:
-            macros["wexp"] = f"= {unparse_expr(cmd.weight.expr)}"
+    weight_exp = unparse_expr(cmd.weight.expr) if cmd.weight is not None else None
+    more_macros, more_scalars = vce_entries(fit, "Robust" if fit.vce != "oim" else None, weight_exp)
+    macros.update(more_macros)
+    scalars.update(more_scalars)
     return Estimates(
         name,
         cmdline(cmd),

@@ -17,13 +17,13 @@ from scipy import stats
 
 from ..errors import StataError
 from ..fit.estimates import Estimates
-from ..report.coeftable import CoefRow, CoefTable, Equation, fmt_coef
-from ..report.format import exp_or_inf, fmt_f, fmt_g
+from ..report.coeftable import CoefRow, CoefTable, Equation, stat_columns
+from ..report.format import exp_or_inf, fmt_g
 from ..report.output import Block, LazyBlock, Output
 from ..syntax.ast import Command, Words
 from .registry import command
 
-__all__ = ["linear_form", "lincom"]
+__all__ = ["linear_form", "describe_constraint", "lincom"]
 
 _NUM = r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 
@@ -96,7 +96,7 @@ def linear_form(e: Estimates, text: str) -> tuple[np.ndarray, float]:
     return row, const
 
 
-def describe(e: Estimates, row: np.ndarray, const: float) -> str:
+def describe_constraint(e: Estimates, row: np.ndarray, const: float) -> str:
     """Stata's display of a constraint: ``2*homework - 1.schtype = 0``, coefficients of named
     equations as ``[math]homework``."""
     parts = []
@@ -164,37 +164,17 @@ def lincom(s, cmd: Command) -> list[Output]:
     zt = "t" if df_r is not None else "z"
     ci = f"[{int(level) if level == int(level) else level}% conf. interval]"
     first = eform or "Coefficient"
-    header = f" {first:>11}  {'Std. err.':>9}{zt:>7}{f'P>|{zt}|':>9}     {ci}"
-
-    def cell(x: float) -> str:
-        return fmt_coef(x) if x == x else ""
-
-    def fmt_row(r: CoefRow) -> str:
-        b, sd, zz, pp, a, c = r.values
-        zs = fmt_f(zz, 2) if zz == zz else ""
-        ps = fmt_f(pp, 3) if pp == pp else ""
-        return f"{cell(b):>11}{cell(sd):>11}{zs:>9}{ps:>8}{cell(a):>13}{cell(c):>12}"
-
-    def cells(r: CoefRow) -> list[str]:
-        b, sd, zz, pp, a, c = r.values
-        return [
-            cell(b),
-            cell(sd),
-            fmt_f(zz, 2) if zz == zz else "",
-            fmt_f(pp, 3) if pp == pp else "",
-            cell(a),
-            cell(c),
-        ]
+    header, fmt_row, titles, cells = stat_columns(first, zt, ci)
 
     table = CoefTable(
         [Equation("", [CoefRow("(1)", shown)])],
         header,
         fmt_row,
-        [first, "Std. err.", zt, f"P>|{zt}|", ci.rsplit(" ", 1)[0], "interval]"],
+        titles,
         cells,
         stub_title=e.macros.get("depvar", "").split()[0] if e.macros.get("depvar") else "",
     )
-    constraint = f" ( 1)  {describe(e, row, const)}\n"
+    constraint = f" ( 1)  {describe_constraint(e, row, const)}\n"
     return [
         Block(constraint, kind="result"),
         LazyBlock(lambda: (table.text(), table.html()), data=None),

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from ..design.newdata import column_variables, fixed_columns
+from ..design.newdata import LEVEL_PART, column_variables, current_weights, fixed_columns
 from ..errors import StataError
 from ..fit.estimates import Estimates
 from ..fit.margins import Margin, Scenario, evaluate, response
 from ..matrix import Matrix
-from ..report.coeftable import CoefRow, CoefTable, Equation, fmt_coef
-from ..report.format import fmt_f, fmt_g
+from ..report.coeftable import CoefRow, CoefTable, Equation, stat_columns
+from ..report.format import fmt_g
 from ..report.output import LazyBlock, Output
 from ..spec.model import GLM_COMMANDS
 from ..syntax.ast import Command, FactorVar, Interaction, Varlist, VarName
@@ -58,7 +58,6 @@ class MarginsResult:
     t_df: float | None = None  # t intervals on these degrees of freedom (after regress)
 
 
-_LEVEL = re.compile(r"(\d+)[bno]*\.([^#]+)")
 #: options accepted by the grammar whose meaning is not implemented: refused, not ignored
 _NOT_YET = (
     "over",
@@ -187,15 +186,16 @@ class _Model:
         self.factors = {
             m.group(2)
             for c in self.columns
-            if "#" not in c.name and (m := _LEVEL.fullmatch(c.name)) is not None
+            if "#" not in c.name and (m := LEVEL_PART.fullmatch(c.name)) is not None
         }
 
     def levels(self, var: str) -> list[tuple[int, str, bool]]:
         """A factor variable's levels in the fit: (value, label, is base)."""
         out = []
         for c in self.columns:
-            m = _LEVEL.fullmatch(c.name)
-            if m and "#" not in c.name and m.group(2) == var:
+            m = LEVEL_PART.fullmatch(c.name)
+            # levels whose coefficient was omitted (or left empty) have no margin of their own
+            if m and "#" not in c.name and m.group(2) == var and c.kind in ("coef", "base"):
                 out.append((int(m.group(1)), c.label, c.kind == "base"))
         return out
 
@@ -279,17 +279,11 @@ def _at_specs(s, m: _Model, cmd: Command) -> list[list[tuple[str, float | str]]]
     return specs
 
 
-def _weights(s, e: Estimates) -> np.ndarray:
-    spec = e.spec
-    if spec is None or getattr(spec, "weight", None) is None:
-        return np.ones(s.data.nobs)
-    from ..dataset.evaluate import Context, evaluate
-
-    return np.asarray(evaluate(spec.weight.expr, Context(s.data)), float)
-
-
 @command("margins")
 def margins(s, cmd: Command) -> list[Output]:
+    """``margins [marginlist] [if] [in] [, dydx() at() atmeans predict() level() noesample
+    noatlegend]``: the margins' table, ``r(b)``, ``r(V)``, ``r(N)``, and the results
+    ``marginsplot`` draws."""
     m = _Model(s, cmd)
     for o in _NOT_YET:
         if cmd.has(o):
@@ -299,7 +293,7 @@ def margins(s, cmd: Command) -> list[Output]:
     use = s.touse(cmd)
     if not cmd.has("noesample"):
         use &= ds.mask_of(m.e.ids) if m.e.ids is not None else m.e.sample
-    w_all = _weights(s, m.e)
+    w_all = current_weights(ds, m.e.spec)
     base_X = fixed_columns(ds, m.xnames)
     off_all = np.zeros(ds.nobs)
     n_all = np.ones(ds.nobs)
@@ -323,30 +317,47 @@ def margins(s, cmd: Command) -> list[Output]:
     atmeans = cmd.has("atmeans")
     means = {v: float(np.average(_values(ds, v)[rows_used], weights=w)) for v in m.variables}
 
+    shares = {
+        (v, float(val)): float(np.average(_values(ds, v)[rows_used] == val, weights=w))
+        for v in m.factors
+        for val, _lab, _b in m.levels(v)
+    }
+
+    def at_means(values: dict[str, float]) -> np.ndarray:
+        """atmeans' one row: each factor level at its share in the sample unless set, each
+        continuous covariate at its mean unless set; interactions are the products."""
+        row = np.ones(len(m.xnames))
+        for j, nm in enumerate(m.xnames):
+            for part in nm.split("#") if nm != "_cons" else ():
+                mm = LEVEL_PART.fullmatch(part)
+                if mm:
+                    lvl, v = float(mm.group(1)), mm.group(2)
+                    row[j] *= float(values[v] == lvl) if v in values else shares[(v, lvl)]
+                else:
+                    v = part[2:] if part.startswith(("c.", "o.")) else part
+                    row[j] *= values.get(v, means[v])
+        return row
+
     def scenario(coef: float, at: dict[str, float | str], shift: tuple[str, float] | None):
-        over: dict[str, np.ndarray] = {}
+        values: dict[str, float] = {}
         for v, val in at.items():
             x = _values(ds, v)[rows_used]
             if val == "mean":
                 val = float(np.average(x, weights=w))
             elif val == "median":
                 val = float(np.median(x))
-            over[v] = np.full(ds.nobs, float(val))
-        if atmeans:  # covariates not set otherwise at their means
-            for v in m.variables:
-                if v not in over and v not in m.factors:
-                    over[v] = np.full(ds.nobs, means[v])
+            values[v] = float(val)
+        if atmeans:
+            if shift is not None:
+                values[shift[0]] = values.get(shift[0], means[shift[0]]) + shift[1]
+            mean_n = None if trials is None else np.array([np.average(trials, weights=w)])
+            row = at_means(values)[None, :]
+            return Scenario(coef, row, np.array([np.average(off, weights=w)]), np.ones(1), mean_n)
+        over = {v: np.full(ds.nobs, x) for v, x in values.items()}
         if shift is not None:
             v, h = shift
             over[v] = (over[v] if v in over else _values(ds, v)) + h
         X = fixed_columns(ds, m.xnames, over)[rows_used]
-        if atmeans:
-            fixed = set(over)
-            for j, nm in enumerate(m.xnames):
-                if not set(column_variables(nm)) <= fixed:
-                    X[:, j] = np.average(base_X[rows_used, j], weights=w)
-            mean_n = None if trials is None else np.array([np.average(trials, weights=w)])
-            return Scenario(coef, X[:1], np.array([np.average(off, weights=w)]), np.ones(1), mean_n)
         return Scenario(coef, X, off, w, trials)
 
     at_specs = _at_specs(s, m, cmd)
@@ -451,7 +462,7 @@ def margins(s, cmd: Command) -> list[Output]:
         for _h, rows in groups
         for _lab, at in rows
     ]
-    vals, _J, Vm = evaluate(flat, m.beta, m.V, m.f, m.fprime)
+    vals, Vm = evaluate(flat, m.beta, m.V, m.f, m.fprime)
     se = np.sqrt(np.clip(np.diag(Vm), 0, None))
     if m.t_df is not None:
         q = float(stats.t.ppf(0.5 + level / 200, m.t_df))
@@ -505,11 +516,6 @@ def margins(s, cmd: Command) -> list[Output]:
     if dydx_names:
         head.append(f"dy/dx wrt:  {' '.join(dydx_names)}")
     if not cmd.has("noatlegend"):
-        shares = {
-            f"{val}.{v}": float(np.average(_values(ds, v)[rows_used] == val, weights=w))
-            for v in m.factors
-            for val, _lab, _b in m.levels(v)
-        }
 
         def stat_value(v: str, which: str) -> str:
             x = means[v] if which == "mean" else float(np.median(_values(ds, v)[rows_used]))
@@ -569,7 +575,7 @@ def _at_legend(
     at_specs,
     atmeans: bool,
     means: dict[str, float],
-    shares: dict[str, float],
+    shares: dict[tuple[str, float], float],
     stat_value,
 ) -> list[str]:
     """``At: homework = 3`` or ``1._at: homework = 1`` ...; with ``atmeans`` every other
@@ -590,7 +596,7 @@ def _at_legend(
                     items.append((v, f"{fmt_g(means[v], 9).strip()} (mean)"))
                     continue
                 for val, _lab, _b in m.levels(v):  # a factor: each level's proportion
-                    p = shares.get(f"{val}.{v}", 0.0)
+                    p = shares.get((v, float(val)), 0.0)
                     items.append((f"{val}.{v}", f"{fmt_g(p, 9).strip()} (mean)"))
         if not items:
             continue
@@ -603,33 +609,14 @@ def _at_legend(
 
 def _table(equations: list[Equation], first: str, zt: str, level: float) -> CoefTable:
     ci = f"[{int(level) if level == int(level) else level}% conf. interval]"
-    header = f"{first:>11}   {'std. err.':>9}{zt:>7}{f'P>|{zt}|':>9}     {ci}"
-
-    def cell(x: float) -> str:
-        return fmt_coef(x) if x == x else ""
-
-    def fmt_row(r: CoefRow) -> str:
-        b, sd, zz, pp, lo, hi = r.values
-        zs = fmt_f(zz, 2) if zz == zz else ""
-        ps = fmt_f(pp, 3) if pp == pp else ""
-        return f"{cell(b):>11}{cell(sd):>11}{zs:>9}{ps:>8}{cell(lo):>13}{cell(hi):>12}"
-
-    def cells(r: CoefRow) -> list[str]:
-        b, sd, zz, pp, lo, hi = r.values
-        return [
-            cell(b),
-            cell(sd),
-            fmt_f(zz, 2) if zz == zz else "",
-            fmt_f(pp, 3) if pp == pp else "",
-            cell(lo),
-            cell(hi),
-        ]
-
+    header, fmt_row, titles, cells = stat_columns(
+        first, zt, ci, se_title="std. err.", html_se="Delta-method std. err.", margin=True
+    )
     return CoefTable(
         equations,
         header,
         fmt_row,
-        [first, "Delta-method std. err.", zt, f"P>|{zt}|", ci.rsplit(" ", 1)[0], "interval]"],
+        titles,
         cells,
         stub_title="",
         pre_header=f"{'':12}Delta-method",

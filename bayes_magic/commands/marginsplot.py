@@ -71,6 +71,8 @@ def _value_text(x: Any) -> str:
 
 @command("marginsplot")
 def marginsplot(s, cmd: Command) -> list[Output]:
+    """``marginsplot [, noci recast() recastci() ciopts() plotopts() level() twoway_options]``:
+    the last margins (``s.margins_result``) as a twoway graph."""
     res: MarginsResult | None = s.margins_result
     if res is None:
         raise StataError("previous command was not margins", 301)

@@ -19,7 +19,14 @@ from ..errors import StataError
 from ..fit.estimates import Estimates
 from ..fit.glmm import GLMMFit, fit_glmm
 from ..fit.glmm_family import FAMILIES, Family
-from ..report.coeftable import DISPLAY_OPTIONS, CoefRow, CoefTable, Equation, fmt_coef, restyle
+from ..report.coeftable import (
+    DISPLAY_OPTIONS,
+    CoefRow,
+    CoefTable,
+    Equation,
+    restyle,
+    stat_columns,
+)
 from ..report.format import exp_or_inf, fmt_f, fmt_g
 from ..report.output import LazyBlock, Output, Text
 from ..spec.model import build_mixed, me_option
@@ -340,46 +347,22 @@ def _table(
     ci = f"[{int(level) if level == int(level) else level}% conf. interval]"
     first = eform or "Coefficient"
     zt = "z" if df_r is None else "t"
-    se_title = "std. err." if vcetype else "Std. err."
-    last = f"{'Beta':>25}" if std_beta is not None else f"     {ci}"
-    header = f" {first:>11}  {se_title:>9}{zt:>7}{f'P>|{zt}|':>9}{last}"
     # centred over the standard errors as Stata: "Robust" starts one column into "std. err."
     pre = f"{'':{max(18 - len(vcetype) // 2, 12)}}{vcetype}" if vcetype else None
-
-    def cell(x: float) -> str:
-        return fmt_coef(x) if x == x else ""
-
-    def fmt_row(r: CoefRow) -> str:
-        b, se, zz, pp, lo, hi = r.values
-        zs = fmt_f(zz, 2) if zz == zz else ""
-        ps = fmt_f(pp, 3) if pp == pp else ""
-        if std_beta is not None:  # the constant's Beta is missing: "."
-            return f"{cell(b):>11}{cell(se):>11}{zs:>9}{ps:>8}{cell(lo) or '.':>25}"
-        return f"{cell(b):>11}{cell(se):>11}{zs:>9}{ps:>8}{cell(lo):>13}{cell(hi):>12}"
-
-    def cells(r: CoefRow) -> list[str]:
-        b, se, zz, pp, lo, hi = r.values
-        out = [
-            cell(b),
-            cell(se),
-            fmt_f(zz, 2) if zz == zz else "",
-            fmt_f(pp, 3) if pp == pp else "",
-            cell(lo),
-            cell(hi),
-        ]
-        return [*out[:4], cell(lo) or "."] if std_beta is not None else out
+    header, fmt_row, titles, cells = stat_columns(
+        first,
+        zt,
+        ci,
+        se_title="std. err." if vcetype else "Std. err.",
+        html_se=f"{vcetype} std. err." if vcetype else None,
+        beta=std_beta is not None,
+    )
 
     return CoefTable(
         eqs,
         header,
         fmt_row,
-        [
-            first,
-            f"{vcetype} std. err." if vcetype else "Std. err.",
-            zt,
-            f"P>|{zt}|",
-            *(["Beta"] if std_beta is not None else [ci.rsplit(" ", 1)[0], "interval]"]),
-        ],
+        titles,
         cells,
         stub_title=d.depvar,
         base_text="1" if eform else "0",  # exp(0): odds ratios ... of the base level are 1

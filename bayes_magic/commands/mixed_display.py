@@ -63,7 +63,7 @@ def fixed_rows(
         elif c.group is None and last_group is not None:
             rows.append(CoefRow("", kind="blank"))
         last_group = c.group
-        if c.kind in ("base", "omitted"):
+        if c.kind in ("base", "omitted", "empty"):
             kind = c.kind if c.group is not None else "omitted_var"
             rows.append(CoefRow(c.label, kind=kind, param=c.name))
             continue

@@ -14,7 +14,7 @@ import numpy as np
 from ..design.mixed import build_mixed_design
 from ..design.newdata import fixed_columns
 from ..errors import StataError
-from ..fit.estimates import Estimates, over_columns
+from ..fit.estimates import Estimates, over_columns, vce_entries
 from ..fit.ols import OLSFit, fit_ols
 from ..report.coeftable import DISPLAY_OPTIONS, restyle
 from ..report.format import fmt_f, fmt_g
@@ -139,15 +139,10 @@ def _estimates(fit: OLSFit, cmd: Command, spec) -> Estimates:
         "vce": fit.vce,
         "predict": "regres_p",
     }
-    if fit.vce != "ols":
-        macros["vcetype"] = VCETYPE[fit.vce]
-    if fit.vce == "cluster":
-        macros["clustvar"] = d.cluster_var or ""
-        scalars["N_clust"] = float(fit.n_clust)
-    if d.weights is not None:
-        macros["wtype"] = d.weight_kind
-        if cmd.weight is not None:
-            macros["wexp"] = f"= {unparse_expr(cmd.weight.expr)}"
+    weight_exp = unparse_expr(cmd.weight.expr) if cmd.weight is not None else None
+    more_macros, more_scalars = vce_entries(fit, VCETYPE.get(fit.vce), weight_exp)
+    macros.update(more_macros)
+    scalars.update(more_scalars)
     return Estimates(
         "regress",
         cmdline(cmd),

@@ -28,7 +28,8 @@ class Column:
     """One design column.
 
     ``kind`` is ``"coef"`` (estimated), ``"base"`` (a factor's base level: shown as
-    ``(base)``) or ``"omitted"`` (collinear or ``o.``: shown as ``(omitted)``). ``group`` is the
+    ``(base)``), ``"omitted"`` (collinear or ``o.``: shown as ``(omitted)``) or ``"empty"`` (a
+    level without observations once ``logit`` drops a perfect predictor's). ``group`` is the
     heading a factor level is shown under (``schtype``), ``label`` its row label (``Public``).
     """
 

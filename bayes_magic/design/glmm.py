@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -14,11 +13,11 @@ from ..dataset.varnames import resolve
 from ..errors import StataError
 from ..spec.model import LinearMixedSpec
 from .mixed import MixedDesign, _omitted_name, build_mixed_design, drop_collinear
+from .newdata import LEVEL_PART
 
 __all__ = ["GLMMDesign", "build_glmm_design", "drop_perfect_predictors"]
 
 
-_LEVEL = re.compile(r"(\d+)[bno]*\.([^#]+)")
 _NO_VARIATION = (
     "outcome does not vary; remember:\n"
     "                                  0 = negative outcome,\n"
@@ -142,7 +141,7 @@ def drop_perfect_predictors(gd: GLMMDesign, ds: Dataset) -> None:
                 continue
             if i in in_x:
                 x = d.X[:, in_x[i]]
-            elif col.kind == "base" and (m := _LEVEL.fullmatch(col.name)) is not None:
+            elif col.kind == "base" and (m := LEVEL_PART.fullmatch(col.name)) is not None:
                 x = (ds.values(m.group(2))[rows] == float(m.group(1))).astype(float)
             else:
                 continue
@@ -180,7 +179,9 @@ def drop_perfect_predictors(gd: GLMMDesign, ds: Dataset) -> None:
             d.cluster = np.unique(d.cluster[keep], return_inverse=True)[1].ravel()
         gd.trials, gd.offset = gd.trials[keep], gd.offset[keep]
         gd.rules.append((name, int(outcome != 0)))
-        col.kind, col.name = "omitted", _omitted_name(name)
+        # a factor level loses all its observations: Stata calls it empty; a variable, omitted
+        col.kind = "empty" if col.group is not None else "omitted"
+        col.name = _omitted_name(name)
         if np.all(d.y == 0) or np.all(d.y == gd.trials):
             raise StataError(_NO_VARIATION, 2000)
         # without the base level's observations its factor's other levels sum to the constant

@@ -89,6 +89,11 @@ class MixedDesign:
         return self.X.shape[1]
 
     @property
+    def n_clusters(self) -> int:
+        """The number of ``vce(cluster)`` clusters in the sample (0 without)."""
+        return int(self.cluster.max()) + 1 if self.cluster is not None else 0
+
+    @property
     def xnames(self) -> list[str]:
         return [self.columns[i].name for i in self.coef_index]
 

@@ -19,9 +19,18 @@ from ..dataset.varnames import resolve
 from ..errors import StataError
 from .mixed import RELevel
 
-__all__ = ["fixed_columns", "column_variables", "group_rows", "re_columns", "outcome"]
+__all__ = [
+    "LEVEL_PART",
+    "current_weights",
+    "fixed_columns",
+    "column_variables",
+    "group_rows",
+    "re_columns",
+    "outcome",
+]
 
-_LEVEL = re.compile(r"(\d+)[bno]*\.(.+)")
+#: one factor level of a column name, ``2.a`` or ``0b.a``: its value and variable
+LEVEL_PART = re.compile(r"(\d+)[bno]*\.([^#]+)")
 
 
 def _numeric(ds: Dataset, name: str, at: dict[str, np.ndarray] | None = None) -> np.ndarray:
@@ -40,7 +49,7 @@ def _column(ds: Dataset, name: str, at: dict[str, np.ndarray] | None = None) -> 
         return np.ones(ds.nobs)
     out = np.ones(ds.nobs)
     for part in name.split("#"):
-        m = _LEVEL.fullmatch(part)
+        m = LEVEL_PART.fullmatch(part)
         if m:
             x = _numeric(ds, m.group(2), at)
             ind = (x == float(m.group(1))).astype(float)
@@ -70,7 +79,7 @@ def column_variables(name: str) -> list[str]:
         return []
     out = []
     for part in name.split("#"):
-        m = _LEVEL.fullmatch(part)
+        m = LEVEL_PART.fullmatch(part)
         out.append(m.group(2) if m else (part[2:] if part.startswith(("c.", "o.")) else part))
     return out
 
@@ -95,3 +104,13 @@ def re_columns(ds: Dataset, lv: RELevel) -> np.ndarray:
 def outcome(ds: Dataset, depvar: str) -> np.ndarray:
     """The outcome's values in memory (NaN where missing), for the observed statistics."""
     return _numeric(ds, depvar)
+
+
+def current_weights(ds: Dataset, spec) -> np.ndarray:
+    """The weights of a fitted model's spec over the data in memory (ones without weights),
+    for postestimation averages (``margins``, ``estat classification``)."""
+    if spec is None or getattr(spec, "weight", None) is None:
+        return np.ones(ds.nobs)
+    from ..dataset.evaluate import Context, evaluate
+
+    return np.asarray(evaluate(spec.weight.expr, Context(ds)), dtype=float)

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Estimates", "over_columns"]
+__all__ = ["Estimates", "over_columns", "vce_entries"]
 
 
 def over_columns(
@@ -27,6 +27,26 @@ def over_columns(
     Vf = np.zeros((len(b), len(b)))
     Vf[np.ix_(design.coef_index, design.coef_index)] = V
     return names, b, Vf
+
+
+def vce_entries(
+    fit: Any, vcetype: str | None, weight_exp: str | None
+) -> tuple[dict[str, str], dict[str, float]]:
+    """The e() macros and scalars of a fit's variance estimator and weights: e(vcetype),
+    e(clustvar), e(N_clust), e(wtype), e(wexp) ([U] 20.22; [P] ereturn)."""
+    d = fit.design
+    macros: dict[str, str] = {}
+    scalars: dict[str, float] = {}
+    if vcetype:
+        macros["vcetype"] = vcetype
+    if fit.vce == "cluster":
+        macros["clustvar"] = d.cluster_var or ""
+        scalars["N_clust"] = float(fit.n_clust)
+    if d.weights is not None:
+        macros["wtype"] = d.weight_kind
+        if weight_exp:
+            macros["wexp"] = f"= {weight_exp}"
+    return macros, scalars
 
 
 @dataclass
@@ -90,12 +110,16 @@ class Estimates:
         full = f"{eq0}:{key}"
         if full in self.bnames:
             return self.bnames.index(full)
+
         # a factor level may be written without its base or omitted marker (1b.x, 3o.x, o.x)
+        def unmarked(name: str) -> str:  # 1b.x#2o.z -> 1.x#2.z; o.x -> x
+            parts = [re.sub(r"^(\d*)[bno]+\.", r"\1.", p) for p in name.split("#")]
+            return "#".join(p[1:] if p.startswith(".") else p for p in parts)
+
         for i, nm in enumerate(self.bnames):
             eq, colon, nm_ = nm.rpartition(":")
-            bare = re.sub(r"^(\d*)[bo]\.|^o\.", lambda m: f"{m.group(1) or ''}.", nm_)
-            bare = bare[1:] if bare.startswith(".") else bare
-            if f"{eq}{colon}{bare}" in (key, full) or bare == key:
+            bare = f"{eq}{colon}{unmarked(nm_)}"
+            if bare in (key, full) or bare == f"{eq0}:{unmarked(key)}" or unmarked(nm) == key:
                 return i
         return None
 

@@ -11,6 +11,7 @@ covariance is J V J' (the delta method).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,10 +35,15 @@ class Scenario:
 
 @dataclass
 class Margin:
+    """One margin: the sum over its scenarios of coef × the weighted average response."""
+
     scenarios: list[Scenario]
 
 
-def response(stat: str, link: str):
+Response = Callable[[np.ndarray], np.ndarray]
+
+
+def response(stat: str, link: str) -> tuple[Response, Response]:
     """The response f(η) of ``predict, stat`` and its derivative: ``xb`` is η; ``pr`` the
     inverse link (logit, probit, cloglog); ``n`` and ``ir`` exp(η)."""
     if stat == "xb" or link == "identity":
@@ -59,9 +65,9 @@ def response(stat: str, link: str):
 
 
 def evaluate(
-    margins: list[Margin], beta: np.ndarray, V: np.ndarray, f, fprime
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The margins' values, their Jacobian in b and their delta-method covariance."""
+    margins: list[Margin], beta: np.ndarray, V: np.ndarray, f: Response, fprime: Response
+) -> tuple[np.ndarray, np.ndarray]:
+    """The margins' values and their delta-method covariance J V J' (J their gradient in b)."""
     k = len(margins)
     vals = np.zeros(k)
     J = np.zeros((k, len(beta)))
@@ -74,4 +80,4 @@ def evaluate(
             vals[m] += sc.coef * float(w @ f(eta))
             J[m] += sc.coef * ((w * fprime(eta)) @ sc.X)
     Vm = J @ V @ J.T
-    return vals, J, (Vm + Vm.T) / 2
+    return vals, (Vm + Vm.T) / 2

@@ -51,8 +51,8 @@ class OLSFit:
 
     @property
     def n_clust(self) -> int:
-        c = self.design.cluster
-        return int(c.max()) + 1 if self.vce == "cluster" and c is not None else 0
+        """e(N_clust): the clusters of ``vce(cluster)``, 0 with another estimator."""
+        return self.design.n_clusters if self.vce == "cluster" else 0
 
     @property
     def df_test(self) -> int:

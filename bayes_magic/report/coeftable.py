@@ -21,6 +21,7 @@ __all__ = [
     "ml_table",
     "fmt_coef",
     "restyle",
+    "stat_columns",
     "DISPLAY_OPTIONS",
     "DISPLAY_REFUSED",
 ]
@@ -36,7 +37,8 @@ class CoefRow:
 
     label: str
     values: list[float] = field(default_factory=list)
-    #: "coef", "level", "base", "omitted", "omitted_var", "heading", "blank", or "re" (a
+    #: "coef", "level", "base", "omitted", "empty" (a factor level left without observations),
+    #: "omitted_var", "heading", "blank", or "re" (a
     #: variance component of an ``me*`` table)
     kind: str = "coef"
     #: the parameter behind the row (``math:homework``), for tables that return a matrix
@@ -156,19 +158,20 @@ class CoefTable:
             return f"{abbrev(r.label, k + 1):>{k + 1}}|" + self.row_format(r)
         if r.kind in ("offset", "exposure"):  # ``ln(size) |          1  (exposure)``
             return f"{abbrev(r.label, k):>{k}} |" + f"{'1':>{self.base_width}}  ({r.kind})"
-        if r.kind in ("level", "base", "omitted"):
+        if r.kind in ("level", "base", "omitted", "empty"):
             n = self.level_stub
             stub = f"{abbrev(r.label, n):>{n}}{' ' * (k + 1 - n)}|"
         else:
             stub = f"{abbrev(r.label, k):>{k}} |"
-        if r.kind in ("base", "omitted", "omitted_var") and self.legend is not None:
+        if r.kind in ("base", "omitted", "omitted_var", "empty") and self.legend is not None:
             return stub + f"{self.base_text:>{self.base_width}}  {self.legend(r)}"
         if r.kind == "base":
             if not self.base_zero:
                 return stub + "  (base)"
             return stub + f"{self.base_text:>{self.base_width}}  (base)"
-        if r.kind in ("omitted", "omitted_var"):
-            return stub + f"{self.base_text:>{self.base_width}}  (omitted)"
+        if r.kind in ("omitted", "omitted_var", "empty"):
+            word = "empty" if r.kind == "empty" else "omitted"
+            return stub + f"{self.base_text:>{self.base_width}}  ({word})"
         return stub + self.row_format(r)
 
     def html(self, caption: str | None = None, notes: list[str] | None = None) -> str:
@@ -187,7 +190,7 @@ class CoefTable:
                     rows.append([r.label] + [""] * (len(self.html_header) - 1))
                 elif r.kind in ("offset", "exposure"):
                     rows.append([r.label, "1", f"({r.kind})"] + [""] * (len(self.html_header) - 3))
-                elif r.kind in ("base", "omitted", "omitted_var"):
+                elif r.kind in ("base", "omitted", "omitted_var", "empty"):
                     rows.append(
                         [
                             "  " + r.label,
@@ -258,7 +261,7 @@ def restyle(table: CoefTable, opts: dict, *, eq_names: bool = False) -> CoefTabl
     ``nolstretch`` (the stub never stretches).
     """
     from ..errors import StataError
-    from .format import check_format, fmt_number
+    from .format import check_format
 
     for key in DISPLAY_REFUSED:
         if opts.get(key):
@@ -273,11 +276,15 @@ def restyle(table: CoefTable, opts: dict, *, eq_names: bool = False) -> CoefTabl
         for eq in table.equations:
             rows = []
             for r in eq.rows:
-                if opts.get("noomitted") and r.kind in ("omitted", "omitted_var"):
+                if opts.get("noomitted") and r.kind in ("omitted", "omitted_var", "empty"):
                     continue
                 if opts.get("vsquish") and r.kind == "blank":
                     continue
-                if opts.get("nofvlabel") and r.kind in ("level", "base", "omitted") and r.param:
+                if (
+                    opts.get("nofvlabel")
+                    and r.kind in ("level", "base", "omitted", "empty")
+                    and r.param
+                ):
                     r.label = r.param.split(".", 1)[0].rstrip("bno") or r.label
                 rows.append(r)
             eq.rows = rows
@@ -306,38 +313,75 @@ def restyle(table: CoefTable, opts: dict, *, eq_names: bool = False) -> CoefTabl
         table.html_cells = lambda r: [fmt_coef(r.values[0]), name_of(r)]
         table.legend = name_of
         return table
-    cf, pf, sf = opts.get("cformat"), opts.get("pformat"), opts.get("sformat")
+    cols = stat_columns(
+        first,
+        zt,
+        ci,
+        se_title=se_title,
+        beta=beta,
+        noci=bool(opts.get("noci")),
+        nopvalues=bool(opts.get("nopvalues")),
+        cformat=opts.get("cformat") or None,
+        pformat=opts.get("pformat") or None,
+        sformat=opts.get("sformat") or None,
+    )
+    table.header, table.row_format, table.html_header, table.html_cells = cols
+    return table
 
-    def num(x: float, fmt, default, width: int) -> str:
+
+def stat_columns(
+    first: str,
+    zt: str,
+    ci: str,
+    *,
+    se_title: str = "Std. err.",
+    html_se: str | None = None,
+    beta: bool = False,
+    margin: bool = False,
+    noci: bool = False,
+    nopvalues: bool = False,
+    cformat: str | None = None,
+    pformat: str | None = None,
+    sformat: str | None = None,
+) -> tuple[str, Callable[[CoefRow], str], list[str], Callable[[CoefRow], list[str]]]:
+    """The header, row formatter, HTML header and HTML cells of an ML table whose rows hold
+    ``b se z p lo hi``: ``Coefficient  Std. err.  z  P>|z|  [95% conf. interval]``, with
+    ``beta`` a Beta column (``lo``) instead of the interval, ``margin`` margins' header
+    (``     Margin   std. err.``), and the display options ``noci``, ``nopvalues`` and
+    ``cformat()``/``pformat()``/``sformat()`` ([R] Estimation options)."""
+    from .format import fmt_number
+
+    def num(x: float, fmt: str | None, default: Callable[[float], str], width: int) -> str:
         if x != x:
             return f"{'':>{width}}"
-        text = fmt_number(x, str(fmt)).strip() if fmt else default(x)
-        return f"{text:>{width}}"
+        return f"{fmt_number(x, fmt).strip() if fmt else default(x):>{width}}"
+
+    def two(x: float) -> str:
+        return fmt_f(x, 2)
+
+    def three(x: float) -> str:
+        return fmt_f(x, 3)
 
     def cells(r: CoefRow) -> list[str]:
         b, se, z, p, lo, hi = r.values
-        out = [num(b, cf, fmt_coef, 11), num(se, cf, fmt_coef, 11)]
-        if not opts.get("nopvalues"):
-            out += [num(z, sf, lambda x: fmt_f(x, 2), 9), num(p, pf, lambda x: fmt_f(x, 3), 8)]
-        if beta:
-            out.append(num(lo, cf, fmt_coef, 25) if lo == lo else f"{'.':>25}")
-        elif not opts.get("noci"):
-            out += [num(lo, cf, fmt_coef, 13), num(hi, cf, fmt_coef, 12)]
+        out = [num(b, cformat, fmt_coef, 11), num(se, cformat, fmt_coef, 11)]
+        if not nopvalues:
+            out += [num(z, sformat, two, 9), num(p, pformat, three, 8)]
+        if beta:  # the constant's Beta is missing: "."
+            out.append(num(lo, cformat, fmt_coef, 25) if lo == lo else f"{'.':>25}")
+        elif not noci:
+            out += [num(lo, cformat, fmt_coef, 13), num(hi, cformat, fmt_coef, 12)]
         return out
 
-    header = f" {first:>11}  {se_title:>9}"
-    titles = [first, se_title]
-    if not opts.get("nopvalues"):
+    header = f"{first:>11}   {se_title:>9}" if margin else f" {first:>11}  {se_title:>9}"
+    titles = [first, html_se or se_title]
+    if not nopvalues:
         header += f"{zt:>7}{f'P>|{zt}|':>9}"
         titles += [zt, f"P>|{zt}|"]
     if beta:
         header += f"{'Beta':>25}"
         titles.append("Beta")
-    elif not opts.get("noci"):
+    elif not noci:
         header += f"     {ci}"
         titles += [ci.rsplit(" ", 1)[0], "interval]"]
-    table.header = header
-    table.row_format = lambda r: "".join(cells(r))
-    table.html_header = titles
-    table.html_cells = lambda r: [c.strip() for c in cells(r)]
-    return table
+    return header, lambda r: "".join(cells(r)), titles, lambda r: [c.strip() for c in cells(r)]

@@ -167,10 +167,6 @@ class VCE:
     kind: str
     cluster: str | None = None
 
-    @property
-    def robust(self) -> bool:
-        return self.kind not in ("ols", "oim")
-
 
 #: the vcetypes of vce(): (minimal abbreviation, full name)
 _VCETYPES = (("r", "robust"), ("cl", "cluster"), ("ols", "ols"), ("oim", "oim"), ("opg", "opg"))
@@ -225,6 +221,8 @@ def vce_option(cmd: Command, default: str, *, allowed: tuple[str, ...] = ()) -> 
             raise StataError("options cluster() and vce() may not be combined", 198)
         kind, cluster = "cluster", cmd.option("cluster")
     if kind == default and cmd.weight is not None and cmd.weight.kind == "pweight":
+        if raw is not None:  # vce(ols) / vce(oim) typed: not overridden silently
+            raise StataError(f"vce({default}) not allowed with pweights", 198)
         kind = "robust"  # sampling weights imply the sandwich estimator ([U] 20.23.2)
     return VCE(kind, cluster)
 

@@ -115,6 +115,33 @@ def test_effects_at_values_by_their_formula(hospital) -> None:
     assert "Conditional marginal effects" in out and "distance     |" in out
 
 
+def test_atmeans_with_an_interaction_is_the_product_of_means() -> None:
+    """atmeans sets each factor level at its share and each covariate at its mean; an
+    interaction column is their product (not the mean of the product): lincom of that row."""
+    s = Session()
+    run(s, "use math")
+    run(s, "quietly regress math i.schtype##c.homework")
+    run(s, "margins, atmeans")
+    b, se = s.r["b"].values[0, 0], _se(s)[0]
+    hw, p1 = float(np.mean(_col(s, "homework"))), float(np.mean(_col(s, "schtype") == 1))
+    run(s, f"lincom _cons + {p1!r}*1.schtype + {hw!r}*homework + {p1 * hw!r}*1.schtype#c.homework")
+    assert b == pytest.approx(s.r["estimate"], rel=1e-12)
+    assert se == pytest.approx(s.r["se"], rel=1e-10)
+
+
+def test_levels_without_a_coefficient_have_no_margin() -> None:
+    """A level omitted as a perfect predictor (empty) gets no margin and no effect."""
+    s = Session()
+    run(s, "use math")
+    run(s, "generate g = mod(_n, 4)")
+    run(s, "replace schtype = 0 if g == 3")
+    run(s, "quietly logit schtype homework i.g")
+    run(s, "margins g")
+    assert s.r["b"].colnames == ["0.g", "1.g", "2.g"]
+    run(s, "margins, dydx(g)")
+    assert s.r["b"].colnames == ["1.g", "2.g"]
+
+
 def test_one_at_scenario_and_names(hospital) -> None:
     """One at() scenario is no _at dimension (the legend says where); r(b)'s names are
     Stata's (1._at#0.dropout, loginc:1._at); (mean) shows its value."""
@@ -195,9 +222,10 @@ def test_bad_input(text, rc) -> None:
     run(s, "use math")
     run(s, "quietly regress math homework i.schtype")
     run(s, "margins")
-    before = dict(s.r)
+    before, result = s.r["b"].values.copy(), s.margins_result
     assert fails(s, text)[1] == rc
-    assert s.r.keys() == before.keys()
+    np.testing.assert_array_equal(s.r["b"].values, before)  # r() and marginsplot's results
+    assert s.margins_result is result
 
 
 def test_after_bayes_and_before_estimation() -> None:

@@ -217,7 +217,7 @@ def test_perfect_predictors_are_omitted_with_their_observations(cmd: str) -> Non
     b, V = b[kept], V[np.ix_(kept, kept)]
     assert n == 519 - 104
     assert "schtype:3.g" not in s.e.bnames and "schtype:3o.g" in s.e.bnames
-    assert "          3  |          0  (omitted)" in out
+    assert "          3  |          0  (empty)" in out  # the level has no observations left
     run(s, "predict double p")
     run(s, "predict double p0, rules")
     run(s, "predict double pa, asif")
