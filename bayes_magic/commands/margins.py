@@ -1,5 +1,6 @@
-"""``margins`` ([R] margins) after ``regress``, ``mixed`` (the fixed portion) and ``logit``,
-``logistic``, ``probit``, ``cloglog``, ``poisson``: predictive margins over the levels of
+"""``margins`` ([R] margins) after ``regress``, ``mixed`` (the fixed portion), ``logit``,
+``logistic``, ``probit``, ``cloglog``, ``poisson`` and the ``me*`` commands (their fixed
+portion, ``predict(mu fixedonly)``): predictive margins over the levels of
 factor variables, at covariate values (``at()``, ``atmeans``), and average (or, with
 ``atmeans``, conditional) marginal effects (``dydx()``), with delta-method standard errors
 (:mod:`bayes_magic.fit.margins`). t statistics after ``regress``, z otherwise, as Stata.
@@ -35,12 +36,10 @@ class MarginRow:
     """One margin of a ``margins`` table, with what marginsplot places it by."""
 
     value: float
-    lo: float
-    hi: float
+    se: float  # its delta-method standard error
     effect: str  # the dydx() item it is the effect of ("" for margins)
     at: dict  # the covariates set: at() values and the marginlist level
     label: str  # its label in the table
-    se: float = math.nan  # its delta-method standard error
 
 
 @dataclass
@@ -150,21 +149,18 @@ class _Model:
             # mu is the mean: trials times the probability of a binomial outcome
             self.trials = words == ["mu"] and getattr(fit.gdesign, "binomial", None) is not None
             stat = {"mu": default, "eta": "xb"}.get(words[0], words[0]) if len(words) == 1 else ""
-        allowed = {"regress": ("xb",), "mixed": ("xb",)}.get(
-            e.cmd,
-            ("n", "xb")
-            if me and self.poisson
-            else ("n", "ir", "xb")
-            if self.poisson
-            else ("pr", "xb"),
-        )
+        if e.cmd in ("regress", "mixed"):
+            allowed: tuple[str, ...] = ("xb",)
+        elif self.poisson:
+            allowed = ("n", "xb") if me else ("n", "ir", "xb")
+        else:
+            allowed = ("pr", "xb")
         if stat not in allowed:
             raise StataError(f"predict({stat}) is not available after {e.cmd} in margins", 198)
         self.stat = stat
+        fixed = ", fixed portion" if e.cmd == "mixed" or me else ""
         what = {
-            "xb": "Linear prediction, fixed portion"
-            if e.cmd == "mixed" or me
-            else "Linear prediction",
+            "xb": f"Linear prediction{fixed}",
             "pr": f"Pr({depvar})",
             "n": "Predicted number of events",
             "ir": "Predicted incidence rate",
@@ -401,7 +397,9 @@ def margins(s, cmd: Command) -> list[Output]:
             if v in m.factors:
                 factor_dydx = True
                 lv = m.levels(v)
-                base = next(val for val, _lab, b in lv if b)
+                base = next((val for val, _lab, b in lv if b), None)
+                if base is None:  # its base level was left empty by a perfect predictor
+                    raise StataError(f"{v}: base level not in the estimation sample", 198)
                 for val, lab, is_base in lv:
                     if not is_base:
                         effects.append((f"{val}.{v}", v, lab, (v, val, base)))
@@ -430,12 +428,8 @@ def margins(s, cmd: Command) -> list[Output]:
             eqs.append(("", groups))
         else:
             for name, _heading, _lab, spec in effects:
-                eqs.append(
-                    (
-                        name,
-                        [(h, [(lab, effect(spec, at)) for lab, at in rows]) for h, rows in bases],
-                    )
-                )
+                groups = [(h, [(lab, effect(spec, at)) for lab, at in rows]) for h, rows in bases]
+                eqs.append((name, groups))
     elif bases:
         eqs.append(
             (
@@ -450,18 +444,9 @@ def margins(s, cmd: Command) -> list[Output]:
         eqs.append(("", [(None, [("_cons", Margin([scenario(1.0, base_at, None)]))])]))
 
     flat = [mg for _n, groups in eqs for _h, rows in groups for _lab, mg in rows]
-    where = [
-        (name, at)
-        for name, groups in (
-            [(n, [(h, [(lab, at) for lab, at in rows]) for h, rows in bases]) for n, _g in eqs]
-            if bases
-            else [
-                (n, [(h, [(lab, base_at) for lab, _mg in rows]) for h, rows in g]) for n, g in eqs
-            ]
-        )
-        for _h, rows in groups
-        for _lab, at in rows
-    ]
+    # where each margin was taken (marginsplot's dimensions), in the order of flat
+    base_ats = [at for _h, rows in bases for _lab, at in rows]
+    where = [(n, at) for n, _g in eqs for at in base_ats] if bases else [("", base_at)] * len(flat)
     vals, Vm = evaluate(flat, m.beta, m.V, m.f, m.fprime)
     se = np.sqrt(np.clip(np.diag(Vm), 0, None))
     if m.t_df is not None:
@@ -500,9 +485,8 @@ def margins(s, cmd: Command) -> list[Output]:
                 )
                 k += 1
         equations.append(Equation(eq_name, table_rows))
-    n_obs = float(w.sum()) if m.e.macros.get("wtype", "fweight") == "fweight" else len(w)
-    if getattr(m.design, "weights", None) is None:
-        n_obs = float(len(rows_used))
+    fweighted = m.design.weights is not None and m.design.weight_kind == "fweight"
+    n_obs = float(w.sum()) if fweighted else float(len(rows_used))  # fweights count
     if raw_dydx is not None:
         title = "Conditional marginal effects" if atmeans else "Average marginal effects"
     else:
@@ -515,13 +499,14 @@ def margins(s, cmd: Command) -> list[Output]:
     ]
     if dydx_names:
         head.append(f"dy/dx wrt:  {' '.join(dydx_names)}")
+
+    def stat_of(v: str, which: str) -> float:
+        return means[v] if which == "mean" else float(np.median(_values(ds, v)[rows_used]))
+
     if not cmd.has("noatlegend"):
-
-        def stat_value(v: str, which: str) -> str:
-            x = means[v] if which == "mean" else float(np.median(_values(ds, v)[rows_used]))
-            return fmt_g(x, 9).strip()
-
-        head += _at_legend(m, at_specs, atmeans, means, shares, stat_value)
+        head += _at_legend(
+            m, at_specs, atmeans, means, shares, lambda v, x: fmt_g(stat_of(v, x), 9).strip()
+        )
     first = "dy/dx" if raw_dydx is not None else "Margin"
     table = _table(equations, first, zt, level)
     notes = (
@@ -533,10 +518,10 @@ def margins(s, cmd: Command) -> list[Output]:
     plot_rows = []
     for k, ((eq_name, at), lab) in enumerate(zip(where, labs, strict=True)):
         effect = "" if raw_dydx is None else (eq_name if bases else dydx_names[k])
-        sd = float(se[k])
-        plot_rows.append(
-            MarginRow(float(vals[k]), vals[k] - q * sd, vals[k] + q * sd, effect, dict(at), lab, sd)
-        )
+        values = {  # (mean) and (median) at their values
+            v: x if not isinstance(x, str) else float(stat_of(v, x)) for v, x in at.items()
+        }
+        plot_rows.append(MarginRow(float(vals[k]), float(se[k]), effect, values, lab))
     s.margins_result = MarginsResult(
         plot_rows,
         title,

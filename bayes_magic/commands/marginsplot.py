@@ -104,6 +104,12 @@ def marginsplot(s, cmd: Command) -> list[Output]:
         xtitle = s.data.info[xvar].label if xvar in s.data.info else ""
         xtitle = xtitle or xvar
     elif res.marginlist:
+        if len(res.marginlist) > 1:
+            raise StataError(
+                "marginsplot after margins of several marginlist variables is not available "
+                "in bayes_magic yet",
+                198,
+            )
         xvar = res.marginlist[0]
         xs = np.array([float(r.at[xvar]) for r in rows])
         xticks = res.labels[xvar]
