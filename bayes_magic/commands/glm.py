@@ -256,7 +256,7 @@ def _make(name: str):
         )
         if name != "poisson" and not asis:  # asis keeps perfect predictors ([R] logit)
             drop_perfect_predictors(gd, s.data)
-        if vce.kind == "cluster" and gd.base.cluster is not None and gd.base.cluster.max() == 0:
+        if vce.kind == "cluster" and gd.base.n_clusters == 1:
             raise StataError("only one cluster in the estimation sample", 459)
         fit = fit_glm_model(gd, family, vce.kind)
         est = _estimates(fit, name, title, cmd, spec)

@@ -181,7 +181,7 @@ def regress(s, cmd: Command) -> list[Output]:
     d = build_mixed_design(s.data, spec, s.touse(cmd), cluster=vce.cluster)
     if vce.kind in ("hc2", "hc3") and d.weight_kind == "pweight" and d.weights is not None:
         raise StataError(f"vce({vce.kind}) not allowed with pweights", 198)
-    if vce.kind == "cluster" and d.cluster is not None and d.cluster.max() == 0:
+    if vce.kind == "cluster" and d.n_clusters == 1:
         raise StataError("only one cluster in the estimation sample", 459)
     fit = fit_ols(d, vce.kind)
     est = _estimates(fit, cmd, spec)

@@ -117,7 +117,7 @@ def fit_glm_model(gd: GLMMDesign, family: Family, vce: str = "oim") -> GLMFit:
         u = X * (d1 if fw is not None else w * d1)[:, None]
         cluster = d.cluster if vce == "cluster" else None
         if cluster is not None:
-            G = int(cluster.max()) + 1
+            G = d.n_clusters
             q = G / (G - 1) if G > 1 else float("nan")
         else:
             N = float(w.sum()) if fw is not None else float(d.n)

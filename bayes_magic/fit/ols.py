@@ -175,7 +175,7 @@ def _sandwich(
         u = u / (np.sqrt(1 - h) if vce == "hc2" else (1 - h))
         return sandwich(bread, d.X * u[:, None], 1.0, fweights=fw)
     if vce == "cluster":
-        G = int(d.cluster.max()) + 1
+        G = d.n_clusters
         q = G / (G - 1) * (N - 1) / (N - k) if G > 1 else float("nan")
         return sandwich(bread, d.X * u[:, None], q, fweights=fw, cluster=d.cluster)
     return sandwich(bread, d.X * u[:, None], N / (N - k), fweights=fw)
