@@ -16,7 +16,7 @@ from ..report.format import check_format, fmt_f, fmt_g, fmt_number
 from ..report.output import Block, Output, Rule, Text, html_table
 from ..syntax.ast import Command, Varlist, Words
 from .estimates_files import describe_using
-from .lincom import describe_constraint, linear_form
+from .lincom import describe_constraint, linear_form, ml_results
 from .registry import command
 
 _REPLAY = {}
@@ -395,13 +395,7 @@ def _wald(
 ) -> list[Output]:
     """The Wald test of the hypotheses written in ``text`` (``test``'s syntax); with
     ``accumulate`` together with the previous test's constraints on the same results."""
-    e = s.e
-    if not isinstance(e, Estimates):  # a posterior: its tests are bayestest's
-        raise StataError(
-            "test is not available after Bayesian estimation; use bayestest interval or "
-            "bayestest model",
-            321,
-        )
+    e = ml_results(s, "test", "bayestest interval or bayestest model")
     # each hypothesis: "coef" (= 0) or "lhs = rhs" with linear terms in coefficient names
     hyps = [h for h in re.split(r"\)\s*\(", text.strip().strip("()")) if h.strip()]
     if len(hyps) == 1 and "=" not in hyps[0]:

@@ -23,7 +23,7 @@ from ..report.output import Block, LazyBlock, Output
 from ..syntax.ast import Command, Words
 from .registry import command
 
-__all__ = ["linear_form", "describe_constraint", "lincom"]
+__all__ = ["linear_form", "describe_constraint", "lincom", "ml_results"]
 
 _NUM = r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 
@@ -120,18 +120,23 @@ def describe_constraint(e: Estimates, row: np.ndarray, const: float) -> str:
 _EFORM = {"or": "Odds ratio", "irr": "IRR", "hr": "Haz. ratio", "rrr": "RRR"}
 
 
-@command("lincom")
-def lincom(s, cmd: Command) -> list[Output]:
-    """``lincom exp [, level(#) eform or irr hr rrr]``."""
+def ml_results(s, command: str, instead: str) -> Estimates:
+    """The active results of an ML fit, for ``command``; after the Bayesian commands r(321)
+    pointing to ``instead`` (their own tool), and r(301) without results."""
     e = s.e
     if e is None:
         raise StataError("last estimates not found", 301)
     if not isinstance(e, Estimates):
         raise StataError(
-            "lincom is not available after Bayesian estimation; use bayesstats summary with "
-            "an expression",
-            321,
+            f"{command} is not available after Bayesian estimation; use {instead}", 321
         )
+    return e
+
+
+@command("lincom")
+def lincom(s, cmd: Command) -> list[Output]:
+    """``lincom exp [, level(#) eform or irr hr rrr]``."""
+    e = ml_results(s, "lincom", "bayesstats summary with an expression")
     text = " ".join(cmd.body.words) if isinstance(cmd.body, Words) else ""
     row, const = linear_form(e, text)
     level = float(cmd.option("level", 95))

@@ -18,7 +18,6 @@ from scipy import stats
 
 from ..design.newdata import LEVEL_PART, column_variables, current_weights, fixed_columns
 from ..errors import StataError
-from ..fit.estimates import Estimates
 from ..fit.margins import Margin, Scenario, evaluate, response
 from ..matrix import Matrix
 from ..report.coeftable import CoefRow, CoefTable, Equation, stat_columns
@@ -26,6 +25,7 @@ from ..report.format import fmt_g
 from ..report.output import LazyBlock, Output
 from ..spec.model import GLM_COMMANDS
 from ..syntax.ast import Command, FactorVar, Interaction, Varlist, VarName
+from .lincom import ml_results
 from .registry import command
 
 __all__ = ["margins", "MarginsResult", "MarginRow"]
@@ -104,15 +104,7 @@ class _Model:
     """What margins needs of the active estimation results."""
 
     def __init__(self, s, cmd: Command) -> None:
-        e = s.e
-        if e is None:
-            raise StataError("last estimates not found", 301)
-        if not isinstance(e, Estimates):
-            raise StataError(
-                "margins is not available after Bayesian estimation; use bayesstats summary "
-                "with expressions of the parameters",
-                321,
-            )
+        e = ml_results(s, "margins", "bayesstats summary with expressions of the parameters")
         me = e.cmd == "meglm"  # melogit, meprobit, mecloglog, mepoisson
         self.trials = False
         if e.cmd not in ("regress", "mixed") and e.cmd not in GLM_COMMANDS and not me:
