@@ -105,6 +105,7 @@ MODULES = {
     "test": "estimates",
     "testparm": "estimates",
     "lincom": "lincom",
+    "ttest": "ttest",
     "margins": "margins",
     "marginsplot": "marginsplot",
     "lroc": "lroc",

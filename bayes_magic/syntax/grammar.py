@@ -211,6 +211,18 @@ def import_body(ts: TokenStream) -> Words:
     return filename_body(required=False)(ts)
 
 
+def comparison_body(ts: TokenStream) -> Words:
+    """``varname == exp`` (``ttest``) up to ``if``/``in``/the options, as one word."""
+    start = ts.peek().start
+    end = start
+    while not _stops(ts):
+        end = ts.next().end
+    text = ts.source(start, end).strip()
+    if not text:
+        raise StataError("varlist required", 100, span=ts.peek().span, source=ts.text)
+    return Words((text,), (Span(start, end),))
+
+
 def raw_body(ts: TokenStream) -> Words:
     """Everything up to the options, as one word (``test`` hypotheses)."""
     start = ts.peek().start
@@ -1181,6 +1193,7 @@ COMMANDS: tuple[Grammar, ...] = (
     g("lrtest", words_body(least=1), T.LRTEST),
     g("TEst", raw_body, T.TEST),
     g("lincom", raw_body, T.LINCOM),
+    g("ttest", comparison_body, T.TTEST, if_=True, in_=True),
     g("margins", varlist_body(True), T.MARGINS, if_=True, in_=True),
     g("testparm", varlist_body(True, required=True), T.table(T.opt("equal"), T.opt("nosvyadjust"))),
     # graphics

@@ -560,6 +560,7 @@ MARGINS = (
     )
     + LEVEL
 )
+TTEST = table(opt("by", NameArg()), opt("UNEqual"), opt("welch"), opt("UNPaired")) + LEVEL
 LINCOM = (
     table(
         opt("EForm", Text(optional=True)),

@@ -1,0 +1,271 @@
+"""``ttest`` ([R] ttest): one-sample, paired and two-sample t tests of means.
+
+``ttest v == #`` tests the mean of v; ``ttest v1 == v2`` the mean of the paired differences
+(``unpaired``: two samples); ``ttest v, by(g)`` the difference of the means of g's two groups,
+with the pooled variance, or with ``unequal`` Satterthwaite's (``welch``: Welch's) degrees of
+freedom (Methods and formulas). The layout and ``r()`` are Stata's.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import stats
+
+from ..dataset.varnames import resolve
+from ..errors import StataError
+from ..report.format import abbrev, fmt_f, fmt_g
+from ..report.output import Block, Output
+from ..syntax.ast import Command, Words
+from .registry import command
+
+__all__ = ["ttest"]
+
+_RULE = "-" * 78
+_SEP = "-" * 9 + "+" + "-" * 68
+
+
+def _row(label: str, n: int | None, mean: float, se: float, sd: float | None, q: float) -> str:
+    def g(x: float | None) -> str:
+        return "" if x is None or x != x else fmt_g(x, 9)
+
+    lo, hi = mean - q * se, mean + q * se
+    nn = f"{n:,}" if n is not None else ""
+    return (
+        f"{abbrev(label, 8):>8} |{nn:>8}{g(mean):>12}{g(se):>12}{g(sd):>12}{g(lo):>12}{g(hi):>12}"
+    )
+
+
+def _centred(texts: list[str], centres: tuple[int, ...] = (10, 39, 69)) -> str:
+    line = ""
+    for text, c in zip(texts, centres, strict=True):
+        start = max(c - len(text) // 2, len(line) + 1 if line else 0)
+        line += " " * (start - len(line)) + text
+    return line
+
+
+def _tails(t: float, df: float, what: str, h0: str) -> tuple[list[str], dict[str, float]]:
+    p_l = float(stats.t.cdf(t, df))
+    p_u = float(stats.t.sf(t, df))
+    p = 2 * min(p_l, p_u)
+    lines = [
+        _centred([f"Ha: {what} < {h0}", f"Ha: {what} != {h0}", f"Ha: {what} > {h0}"]),
+        _centred(
+            [
+                f"Pr(T < t) = {fmt_f(p_l, 4)}",
+                f"Pr(|T| > |t|) = {fmt_f(p, 4)}",
+                f"Pr(T > t) = {fmt_f(p_u, 4)}",
+            ]
+        ),
+    ]
+    return lines, {"p_l": p_l, "p": p, "p_u": p_u}
+
+
+def _right(left: str, right: str) -> str:
+    return f"{left}{right:>{78 - len(left)}}"
+
+
+def _numeric(s, name: str) -> str:
+    v = resolve(s.data, name)
+    if s.data.is_string(v):
+        raise StataError(f"{v} is a string variable", 109)
+    return v
+
+
+@command("ttest")
+def ttest(s, cmd: Command) -> list[Output]:
+    """``ttest varname == #|varname [if] [in] [, by() unequal welch unpaired level(#)]``."""
+    words = list(cmd.body.words) if isinstance(cmd.body, Words) else []
+    text = " ".join(words).replace(" ", "")
+    level = float(cmd.option("level", 95))
+    by = cmd.option("by")
+    ds = s.data
+    touse = s.touse(cmd)
+    if by is not None:
+        if "==" in text:
+            raise StataError("option by() not allowed with ==", 198)
+        return _two_groups(s, cmd, _numeric(s, text), str(by), touse, level)
+    if "==" not in text:
+        raise StataError("== expected; or specify by()", 198)
+    left, right = text.split("==", 1)
+    v = _numeric(s, left)
+    x = np.asarray(ds.values(v), float)
+    try:
+        mu0 = float(right)
+    except ValueError:
+        mu0 = None
+    if mu0 is not None:  # one-sample
+        use = touse & ~np.isnan(x)
+        return _one_sample(s, v, x[use], mu0, level)
+    v2 = _numeric(s, right)
+    x2 = np.asarray(ds.values(v2), float)
+    if cmd.has("unpaired"):
+        a = x[touse & ~np.isnan(x)]
+        b = x2[touse & ~np.isnan(x2)]
+        return _two_samples(s, cmd, (v, a), (v2, b), level, paired_names=True)
+    use = touse & ~np.isnan(x) & ~np.isnan(x2)
+    return _paired(s, v, v2, x[use], x2[use], level)
+
+
+def _stats(x: np.ndarray) -> tuple[int, float, float, float]:
+    n = len(x)
+    if n < 2:
+        raise StataError("too few observations", 2001)
+    m = float(x.mean())
+    sd = float(x.std(ddof=1))
+    return n, m, sd, sd / math.sqrt(n)
+
+
+def _one_sample(s, v: str, x: np.ndarray, mu0: float, level: float) -> list[Output]:
+    n, m, sd, se = _stats(x)
+    df = n - 1
+    q = float(stats.t.ppf(0.5 + level / 200, df))
+    t = (m - mu0) / se if se > 0 else math.nan
+    h0 = fmt_g(mu0, 9).strip()
+    tails, ps = _tails(t, df, "mean", h0)
+    ci = f"[{fmt_g(level, 9).strip()}% conf. interval]"
+    lines = [
+        "",
+        "One-sample t test",
+        _RULE,
+        f"Variable |     Obs        Mean    Std. err.   Std. dev.   {ci}".rstrip(),
+        _SEP,
+        _row(v, n, m, se, sd, q),
+        _RULE,
+        _right(f"    mean = mean({v})", f"t = {fmt_f(t, 4):>8}"),
+        _right(f"H0: mean = {h0}", f"Degrees of freedom = {df:>8}"),
+        "",
+        *tails,
+    ]
+    s.r = {"N_1": float(n), "mu_1": m, "sd_1": sd, "se": se, "t": t, "df_t": float(df)}
+    s.r.update(ps)
+    s.r["level"] = level
+    return [Block("\n".join(lines), kind="result")]
+
+
+def _paired(s, v1: str, v2: str, a: np.ndarray, b: np.ndarray, level: float) -> list[Output]:
+    n, m, sd, se = _stats(a - b)
+    df = n - 1
+    q = float(stats.t.ppf(0.5 + level / 200, df))
+    t = m / se if se > 0 else math.nan
+    tails, ps = _tails(t, df, "mean(diff)", "0")
+    ci = f"[{fmt_g(level, 9).strip()}% conf. interval]"
+    rows = []
+    for name, x in ((v1, a), (v2, b)):
+        nn, mm, ss, ee = _stats(x)
+        rows.append(_row(name, nn, mm, ee, ss, q))
+    lines = [
+        "",
+        "Paired t test",
+        _RULE,
+        f"Variable |     Obs        Mean    Std. err.   Std. dev.   {ci}".rstrip(),
+        _SEP,
+        *rows,
+        _SEP,
+        _row("diff", n, m, se, sd, q),
+        _RULE,
+        _right(f"     mean(diff) = mean({v1} - {v2})", f"t = {fmt_f(t, 4):>8}"),
+        _right(" H0: mean(diff) = 0", f"Degrees of freedom = {df:>8}"),
+        "",
+        *tails,
+    ]
+    s.r = {
+        "N_1": float(n),
+        "N_2": float(n),
+        "mu_1": float(a.mean()),
+        "mu_2": float(b.mean()),
+        "sd_1": float(a.std(ddof=1)),
+        "sd_2": float(b.std(ddof=1)),
+        "se": se,
+        "t": t,
+        "df_t": float(df),
+        "level": level,
+    }
+    s.r.update(ps)
+    return [Block("\n".join(lines), kind="result")]
+
+
+def _two_groups(s, cmd: Command, v: str, by: str, touse, level: float) -> list[Output]:
+    ds = s.data
+    g = resolve(ds, by.strip())
+    gv = ds.values(g)
+    x = np.asarray(ds.values(v), float)
+    missing_g = (gv == "") if gv.dtype == object else np.isnan(np.asarray(gv, float))
+    use = touse & ~np.isnan(x) & ~missing_g
+    levels = sorted(set(gv[use].tolist()))
+    if len(levels) != 2:
+        raise StataError("more than 2 groups found, only 2 allowed", 420)
+    names = [s.value_text(g, int(np.flatnonzero(use & (gv == lv))[0])) for lv in levels]
+    groups = [(names[k], x[use & (gv == lv)]) for k, lv in enumerate(levels)]
+    return _two_samples(s, cmd, groups[0], groups[1], level, paired_names=False, by=g)
+
+
+def _two_samples(s, cmd, one, two, level: float, *, paired_names: bool, by: str = "") -> list:
+    (name1, a), (name2, b) = one, two
+    n1, m1, sd1, se1 = _stats(a)
+    n2, m2, sd2, se2 = _stats(b)
+    welch = cmd.has("welch")
+    unequal = cmd.has("unequal") or welch
+    diff = m1 - m2
+    if unequal:
+        v1, v2 = sd1**2 / n1, sd2**2 / n2
+        se = math.sqrt(v1 + v2)
+        if welch:  # Welch (1947)
+            df = -2 + (v1 + v2) ** 2 / (v1**2 / (n1 + 1) + v2**2 / (n2 + 1))
+        else:  # Satterthwaite (1946)
+            df = (v1 + v2) ** 2 / (v1**2 / (n1 - 1) + v2**2 / (n2 - 1))
+    else:
+        pooled = ((n1 - 1) * sd1**2 + (n2 - 1) * sd2**2) / (n1 + n2 - 2)
+        se = math.sqrt(pooled * (1 / n1 + 1 / n2))
+        df = n1 + n2 - 2
+    t = diff / se if se > 0 else math.nan
+    q = float(stats.t.ppf(0.5 + level / 200, df))
+    qs = [float(stats.t.ppf(0.5 + level / 200, n - 1)) for n in (n1, n2)]
+    both = np.concatenate([a, b])
+    nc, mc, sdc, sec = _stats(both)
+    qc = float(stats.t.ppf(0.5 + level / 200, nc - 1))
+    tails, ps = _tails(t, df, "diff", "0")
+    ci = f"[{fmt_g(level, 9).strip()}% conf. interval]"
+    title = "Two-sample t test with " + ("unequal" if unequal else "equal") + " variances"
+    stub = "Variable" if paired_names else "   Group"
+    what = f"mean({name1}) - mean({name2})"
+    if welch:
+        dof = f"Welch's degrees of freedom = {fmt_g(df, 9).strip():>8}"
+    elif unequal:
+        dof = f"Satterthwaite's degrees of freedom = {fmt_g(df, 9).strip():>8}"
+    else:
+        dof = f"Degrees of freedom = {int(df):>8}"
+    lines = [
+        "",
+        title,
+        _RULE,
+        f"{stub} |     Obs        Mean    Std. err.   Std. dev.   {ci}".rstrip(),
+        _SEP,
+        _row(name1, n1, m1, se1, sd1, qs[0]),
+        _row(name2, n2, m2, se2, sd2, qs[1]),
+        _SEP,
+        _row("Combined", nc, mc, sec, sdc, qc),
+        _SEP,
+        _row("diff", None, diff, se, None, q),
+        _RULE,
+        _right(f"    diff = {what}", f"t = {fmt_f(t, 4):>8}"),
+        _right("H0: diff = 0", dof),
+        "",
+        *tails,
+    ]
+    s.r = {
+        "N_1": float(n1),
+        "N_2": float(n2),
+        "mu_1": m1,
+        "mu_2": m2,
+        "sd_1": sd1,
+        "sd_2": sd2,
+        "sd": sdc,
+        "se": se,
+        "t": t,
+        "df_t": float(df),
+        "level": level,
+    }
+    s.r.update(ps)
+    return [Block("\n".join(lines), kind="result")]
