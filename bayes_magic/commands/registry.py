@@ -106,6 +106,7 @@ MODULES = {
     "testparm": "estimates",
     "lincom": "lincom",
     "ttest": "ttest",
+    "tabstat": "tabstat",
     "margins": "margins",
     "marginsplot": "marginsplot",
     "lroc": "lroc",

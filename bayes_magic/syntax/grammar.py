@@ -1194,6 +1194,14 @@ COMMANDS: tuple[Grammar, ...] = (
     g("TEst", raw_body, T.TEST),
     g("lincom", raw_body, T.LINCOM),
     g("ttest", comparison_body, T.TTEST, if_=True, in_=True),
+    g(
+        "tabstat",
+        varlist_body(False, required=True),
+        T.TABSTAT,
+        if_=True,
+        in_=True,
+        weights=("aweight", "fweight"),
+    ),
     g("margins", varlist_body(True), T.MARGINS, if_=True, in_=True),
     g("testparm", varlist_body(True, required=True), T.table(T.opt("equal"), T.opt("nosvyadjust"))),
     # graphics

@@ -560,6 +560,21 @@ MARGINS = (
     )
     + LEVEL
 )
+TABSTAT = table(
+    opt("by", NameArg()),
+    opt("Statistics", Raw()),
+    opt("STats", Raw()),
+    opt("Columns", Raw()),
+    opt("Format", Text(optional=True)),
+    opt("CASEwise"),
+    opt("NOTotal"),
+    opt("Missing"),
+    opt("NOSeparator"),
+    opt("LOngstub"),
+    opt("Varwidth", Int(1)),
+    opt("LABelwidth", Int(1)),
+    opt("SAVE"),
+)
 TTEST = table(opt("by", NameArg()), opt("UNEqual"), opt("welch"), opt("UNPaired")) + LEVEL
 LINCOM = (
     table(
