@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+import numpy as np
 import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")
@@ -24,6 +25,11 @@ def fails(s: Session, text: str) -> tuple[str, int]:
     res = s.execute(text)
     assert res.error is not None, f"{text!r} did not fail"
     return res.error.message, res.error.rc
+
+
+def col(s: Session, name: str) -> np.ndarray:
+    """A variable's values as floats (missing as NaN)."""
+    return np.asarray(s.data.values(name), dtype=float)
 
 
 @pytest.fixture

@@ -11,11 +11,7 @@ from scipy import stats
 
 from bayes_magic.session import Session
 from tests.commands.test_graphs import draw, series
-from tests.conftest import fails, run
-
-
-def _col(s: Session, name: str) -> np.ndarray:
-    return np.asarray(s.data.values(name), dtype=float)
+from tests.conftest import col, fails, run
 
 
 @pytest.fixture
@@ -30,7 +26,7 @@ def fitted() -> Session:
 def test_classification_table(fitted) -> None:
     s = fitted
     out = run(s, "estat classification, cutoff(0.3)").splitlines()
-    y, p = _col(s, "hosp"), _col(s, "p")
+    y, p = col(s, "hosp"), col(s, "p")
     pos = p >= 0.3
     a, b = np.sum(pos & (y == 1)), np.sum(pos & (y == 0))
     c, d = np.sum(~pos & (y == 1)), np.sum(~pos & (y == 0))
@@ -43,13 +39,13 @@ def test_classification_table(fitted) -> None:
     assert out[11] == "Classified + if predicted Pr(D) >= .3"
     assert out[14] == f"{'Sensitivity':<32}{'Pr( +| D)':<10}{100 * a / (a + c):7.2f}%"
     run(s, "estat classification if dropout == 1")
-    assert s.r["N"] == np.sum(_col(s, "dropout") == 1)
+    assert s.r["N"] == np.sum(col(s, "dropout") == 1)
 
 
 def test_roc_area_is_the_mann_whitney_statistic(fitted) -> None:
     s = fitted
     fig = draw(s, "lroc")
-    y, p = _col(s, "hosp"), _col(s, "p")
+    y, p = col(s, "hosp"), col(s, "p")
     u = stats.mannwhitneyu(p[y == 1], p[y == 0]).statistic
     assert s.r["area"] == pytest.approx(u / (np.sum(y == 1) * np.sum(y == 0)), rel=1e-12)
     curve = series(fig, plot="connected")

@@ -9,25 +9,13 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from bayes_magic.session import Session
-from tests.conftest import fails, run
+from tests.conftest import col, fails, run
 
 
-def _col(s: Session, name: str) -> np.ndarray:
-    return np.asarray(s.data.values(name), dtype=float)
-
-
-@pytest.fixture
-def math_data() -> Session:
-    s = Session()
-    run(s, "use math")
-    return s
-
-
-def test_correlate_and_covariance(math_data) -> None:
-    s = math_data
+def test_correlate_and_covariance(math_session) -> None:
+    s = math_session
     out = run(s, "correlate math homework schtype")
-    X = np.column_stack([_col(s, v) for v in ("math", "homework", "schtype")])
+    X = np.column_stack([col(s, v) for v in ("math", "homework", "schtype")])
     R = np.corrcoef(X, rowvar=False)
     np.testing.assert_allclose(s.r["C"].values, R, rtol=1e-12)
     assert s.r["rho"] == pytest.approx(R[1, 0], rel=1e-12) and s.r["N"] == 519
@@ -43,8 +31,8 @@ def test_correlate_and_covariance(math_data) -> None:
     assert s.r["Var_2"] == pytest.approx(np.var(X[:, 1], ddof=1), rel=1e-12)
 
 
-def test_weights_and_casewise_deletion(math_data) -> None:
-    s = math_data
+def test_weights_and_casewise_deletion(math_session) -> None:
+    s = math_session
     run(s, "generate f = 1 + mod(_n, 3)")
     run(s, "replace homework = . in 1/5")
     run(s, "correlate math homework [fw=f]")
@@ -58,13 +46,13 @@ def test_weights_and_casewise_deletion(math_data) -> None:
     assert s.r["Nobs"].values[2, 0] == 519 and s.r["Nobs"].values[1, 0] == 514
 
 
-def test_pwcorr_significance_against_scipy(math_data) -> None:
-    s = math_data
+def test_pwcorr_significance_against_scipy(math_session) -> None:
+    s = math_session
     out = run(s, "pwcorr math homework schtype, sig star(0.01)")
     names = ("math", "homework", "schtype")
     for i in range(3):
         for j in range(i):
-            r, p = stats.pearsonr(_col(s, names[i]), _col(s, names[j]))
+            r, p = stats.pearsonr(col(s, names[i]), col(s, names[j]))
             assert s.r["C"].values[i, j] == pytest.approx(r, rel=1e-12)
             assert s.r["sig"].values[i, j] == pytest.approx(p, rel=1e-8, abs=1e-300)
     assert f"{s.r['C'].values[1, 0]:9.4f}*" in out  # starred at 1%
@@ -85,5 +73,5 @@ def test_pwcorr_significance_against_scipy(math_data) -> None:
         ("correlate math homework [pw=schid]", 101),
     ],
 )
-def test_bad_input(math_data, text, rc) -> None:
-    assert fails(math_data, text)[1] == rc
+def test_bad_input(math_session, text, rc) -> None:
+    assert fails(math_session, text)[1] == rc

@@ -4,17 +4,7 @@ and on replay; the ones not implemented are refused, never ignored."""
 
 from __future__ import annotations
 
-import pytest
-
-from bayes_magic.session import Session
 from tests.conftest import fails, run
-
-
-@pytest.fixture
-def math_data() -> Session:
-    s = Session()
-    run(s, "use math")
-    return s
 
 
 def _table(out: str) -> list[str]:
@@ -23,8 +13,8 @@ def _table(out: str) -> list[str]:
     return lines[i:]
 
 
-def test_columns_and_formats(math_data) -> None:
-    s = math_data
+def test_columns_and_formats(math_session) -> None:
+    s = math_session
     run(s, "quietly regress math homework i.schtype")
     t = _table(run(s, "regress, noci"))
     assert t[0] == "        math | Coefficient  Std. err.      t    P>|t|"
@@ -44,8 +34,8 @@ def test_columns_and_formats(math_data) -> None:
         assert fails(s, f"regress, {opt}")[1] == 198
 
 
-def test_other_commands(math_data) -> None:
-    s = math_data
+def test_other_commands(math_session) -> None:
+    s = math_session
     out = run(s, "logit schtype homework math, or noci nolog")
     assert "     schtype |  Odds ratio  Std. err.      z    P>|z|" in out.splitlines()
     run(s, "generate z = schtype == 1 & math > 60")

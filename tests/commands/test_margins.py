@@ -16,13 +16,9 @@ import numpy as np
 import pytest
 
 from bayes_magic.session import Session
-from tests.conftest import fails, run
+from tests.conftest import col, fails, run
 
 sm = pytest.importorskip("statsmodels.api")
-
-
-def _col(s: Session, name: str) -> np.ndarray:
-    return np.asarray(s.data.values(name), dtype=float)
 
 
 def _se(s: Session) -> np.ndarray:
@@ -40,10 +36,8 @@ def hospital() -> Session:
 def test_binary_marginal_effects_against_statsmodels(hospital, cmd, model) -> None:
     s = hospital
     run(s, f"quietly {cmd} hosp loginc distance i.dropout")
-    y = _col(s, "hosp")
-    X = np.column_stack(
-        [_col(s, "loginc"), _col(s, "distance"), _col(s, "dropout"), np.ones(len(y))]
-    )
+    y = col(s, "hosp")
+    X = np.column_stack([col(s, "loginc"), col(s, "distance"), col(s, "dropout"), np.ones(len(y))])
     res = model(y, X).fit(disp=0, tol=1e-12)
     np.testing.assert_allclose(s.e.b[[0, 1, 3, 4]], res.params, rtol=1e-6)
     for opt, at in (("", "overall"), (" atmeans", "mean")):
@@ -56,8 +50,8 @@ def test_binary_marginal_effects_against_statsmodels(hospital, cmd, model) -> No
 def test_poisson_marginal_effects_against_statsmodels(hospital) -> None:
     s = hospital
     run(s, "quietly poisson hosp loginc distance")
-    y = _col(s, "hosp")
-    X = np.column_stack([_col(s, "loginc"), _col(s, "distance"), np.ones(len(y))])
+    y = col(s, "hosp")
+    X = np.column_stack([col(s, "loginc"), col(s, "distance"), np.ones(len(y))])
     res = sm.Poisson(y, X).fit(disp=0, tol=1e-12)
     run(s, "margins, dydx(loginc distance)")
     ref = res.get_margeff(at="overall", method="dydx")
@@ -73,7 +67,7 @@ def test_linear_margins_are_lincom() -> None:
     run(s, "use math")
     for fit in ("regress math homework i.schtype", "mixed math homework i.schtype || schid:"):
         run(s, f"quietly {fit}")
-        hw = float(_col(s, "homework").mean())
+        hw = float(col(s, "homework").mean())
         run(s, "margins schtype")
         b, se = s.r["b"].values.ravel(), _se(s)
         for k, lev in enumerate(("0b.schtype", "1.schtype")):
@@ -82,7 +76,7 @@ def test_linear_margins_are_lincom() -> None:
             assert se[k] == pytest.approx(s.r["se"], rel=1e-8)
         run(s, "margins, at(homework=(1 3)) atmeans")
         b, se = s.r["b"].values.ravel(), _se(s)
-        p1 = float(np.mean(_col(s, "schtype") == 1))
+        p1 = float(np.mean(col(s, "schtype") == 1))
         for k, h in enumerate((1, 3)):
             run(s, f"lincom _cons + {h}*homework + {p1!r}*1.schtype")
             assert b[k] == pytest.approx(s.r["estimate"], rel=1e-10)
@@ -96,7 +90,7 @@ def test_effects_at_values_by_their_formula(hospital) -> None:
     run(s, "quietly logit hosp loginc distance")
     out = run(s, "margins, dydx(loginc) at(distance=(1 5))")
     b, V = s.e.b, s.e.V
-    x1 = _col(s, "loginc")
+    x1 = col(s, "loginc")
     for k, dist in enumerate((1.0, 5.0)):
         X = np.column_stack([x1, np.full(len(x1), dist), np.ones(len(x1))])
         p = 1 / (1 + np.exp(-(X @ b)))
@@ -123,7 +117,7 @@ def test_atmeans_with_an_interaction_is_the_product_of_means() -> None:
     run(s, "quietly regress math i.schtype##c.homework")
     run(s, "margins, atmeans")
     b, se = s.r["b"].values[0, 0], _se(s)[0]
-    hw, p1 = float(np.mean(_col(s, "homework"))), float(np.mean(_col(s, "schtype") == 1))
+    hw, p1 = float(np.mean(col(s, "homework"))), float(np.mean(col(s, "schtype") == 1))
     run(s, f"lincom _cons + {p1!r}*1.schtype + {hw!r}*homework + {p1 * hw!r}*1.schtype#c.homework")
     assert b == pytest.approx(s.r["estimate"], rel=1e-12)
     assert se == pytest.approx(s.r["se"], rel=1e-10)
@@ -154,7 +148,7 @@ def test_one_at_scenario_and_names(hospital) -> None:
     assert s.r["b"].colnames[:2] == ["1._at#0.dropout", "1._at#1.dropout"]
     run(s, "margins, dydx(loginc) at(distance=(1 2))")
     assert s.r["b"].colnames == ["loginc:1._at", "loginc:2._at"]
-    mean = float(np.mean(_col(s, "distance")))
+    mean = float(np.mean(col(s, "distance")))
     out = run(s, "margins, at((mean) distance)")
     assert f"At: distance = {mean:.7g}".replace("= 0.", "= .") + " (mean)" in out
 
@@ -247,7 +241,7 @@ def test_after_melogit_the_fixed_portion() -> None:
     run(s, "margins period, predict(mu fixedonly)")
     k = 4  # the fixed effects: 1b.period 2.period 3.period 4.period _cons
     b, V = s.e.b[: k + 1], s.e.V[: k + 1, : k + 1]
-    size = _col(s, "size")
+    size = col(s, "size")
     for j, level in enumerate((1, 2, 3, 4)):
         x = np.zeros(k + 1)
         x[level - 1] = 1.0 if level > 1 else 0.0

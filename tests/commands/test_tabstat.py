@@ -7,26 +7,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bayes_magic.session import Session
 from tests.commands.test_graphs import stata_pctile
-from tests.conftest import fails, run
+from tests.conftest import col, fails, run
 
 
-def _col(s: Session, name: str) -> np.ndarray:
-    return np.asarray(s.data.values(name), dtype=float)
-
-
-@pytest.fixture
-def math_data() -> Session:
-    s = Session()
-    run(s, "use math")
-    return s
-
-
-def test_statistics_by_groups(math_data) -> None:
-    s = math_data
+def test_statistics_by_groups(math_session) -> None:
+    s = math_session
     out = run(s, "tabstat math homework, by(schtype) stats(mean sd n p25 iqr cv semean) save")
-    y, g = _col(s, "math"), _col(s, "schtype")
+    y, g = col(s, "math"), col(s, "schtype")
     for k, level in ((1, 0), (2, 1)):
         x = y[g == level]
         want = [
@@ -39,7 +27,7 @@ def test_statistics_by_groups(math_data) -> None:
             x.std(ddof=1) / np.sqrt(len(x)),
         ]
         np.testing.assert_allclose(s.r[f"Stat{k}"].values[:, 0], want, rtol=1e-12)
-    np.testing.assert_allclose(s.r["StatTotal"].values[0], [y.mean(), _col(s, "homework").mean()])
+    np.testing.assert_allclose(s.r["StatTotal"].values[0], [y.mean(), col(s, "homework").mean()])
     assert s.r["name1"] == "Private"
     lines = out.splitlines()
     assert lines[:2] == [
@@ -50,11 +38,11 @@ def test_statistics_by_groups(math_data) -> None:
     assert lines[5].startswith(" Private |   56.4901")
 
 
-def test_columns_statistics_and_weights(math_data) -> None:
-    s = math_data
+def test_columns_statistics_and_weights(math_session) -> None:
+    s = math_session
     out = run(s, "tabstat math homework, s(mean max) c(s)").splitlines()
     assert out[0] == "Variable |      Mean       Max"
-    assert out[2] == f"    math |  {_col(s, 'math').mean():8.7g}        71"
+    assert out[2] == f"    math |  {col(s, 'math').mean():8.7g}        71"
     run(s, "generate f = 1 + mod(_n, 3)")
     run(s, "tabstat math [fw=f], stats(mean sd p50) save")
     got = s.r["StatTotal"].values.copy()
@@ -72,5 +60,5 @@ def test_columns_statistics_and_weights(math_data) -> None:
         ("tabstat", 100),
     ],
 )
-def test_bad_input(math_data, text, rc) -> None:
-    assert fails(math_data, text)[1] == rc
+def test_bad_input(math_session, text, rc) -> None:
+    assert fails(math_session, text)[1] == rc

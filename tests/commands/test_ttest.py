@@ -4,29 +4,16 @@ their formula; Stata's layout; bad input."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from scipy import stats
 
-from bayes_magic.session import Session
-from tests.conftest import fails, run
+from tests.conftest import col, fails, run
 
 
-def _col(s: Session, name: str) -> np.ndarray:
-    return np.asarray(s.data.values(name), dtype=float)
-
-
-@pytest.fixture
-def math_data() -> Session:
-    s = Session()
-    run(s, "use math")
-    return s
-
-
-def test_one_sample_and_paired(math_data) -> None:
-    s = math_data
+def test_one_sample_and_paired(math_session) -> None:
+    s = math_session
     out = run(s, "ttest math == 50").splitlines()
-    ref = stats.ttest_1samp(_col(s, "math"), 50)
+    ref = stats.ttest_1samp(col(s, "math"), 50)
     assert s.r["t"] == pytest.approx(ref.statistic, rel=1e-12)
     assert s.r["p"] == pytest.approx(ref.pvalue, rel=1e-10) and s.r["df_t"] == 518
     assert out[1] == "One-sample t test"
@@ -35,13 +22,13 @@ def test_one_sample_and_paired(math_data) -> None:
     )
     assert out[7].endswith(f"t = {ref.statistic:8.4f}")
     run(s, "ttest math == homework")
-    ref = stats.ttest_rel(_col(s, "math"), _col(s, "homework"))
+    ref = stats.ttest_rel(col(s, "math"), col(s, "homework"))
     assert s.r["t"] == pytest.approx(ref.statistic, rel=1e-12)
 
 
-def test_two_groups(math_data) -> None:
-    s = math_data
-    y, g = _col(s, "math"), _col(s, "schtype")
+def test_two_groups(math_session) -> None:
+    s = math_session
+    y, g = col(s, "math"), col(s, "schtype")
     a, b = y[g == 0], y[g == 1]
     out = run(s, "ttest math, by(schtype)").splitlines()
     ref = stats.ttest_ind(a, b)
@@ -57,7 +44,7 @@ def test_two_groups(math_data) -> None:
     df = -2 + (v1 + v2) ** 2 / (v1**2 / (len(a) + 1) + v2**2 / (len(b) + 1))
     assert s.r["df_t"] == pytest.approx(df, rel=1e-12)
     run(s, "ttest math == homework, unpaired")
-    ref = stats.ttest_ind(y, _col(s, "homework"))
+    ref = stats.ttest_ind(y, col(s, "homework"))
     assert s.r["t"] == pytest.approx(ref.statistic, rel=1e-12)
 
 
@@ -70,5 +57,5 @@ def test_two_groups(math_data) -> None:
         ("ttest math == 1, by(schtype)", 198),
     ],
 )
-def test_bad_input(math_data, text, rc) -> None:
-    assert fails(math_data, text)[1] == rc
+def test_bad_input(math_session, text, rc) -> None:
+    assert fails(math_session, text)[1] == rc

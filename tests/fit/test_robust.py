@@ -21,35 +21,24 @@ import pytest
 from scipy import stats
 
 from bayes_magic.session import Session
-from tests.conftest import fails, run
+from tests.conftest import col, fails, run
 
 sm = pytest.importorskip("statsmodels.api")
-
-
-def _col(s: Session, name: str) -> np.ndarray:
-    return np.asarray(s.data.values(name), dtype=float)
 
 
 def _se(s: Session) -> np.ndarray:
     return np.sqrt(np.diag(s.e.V))
 
 
-@pytest.fixture
-def math_data() -> Session:
-    s = Session()
-    run(s, "use math")
-    return s
-
-
 def _ols_X(s: Session, *names: str) -> np.ndarray:
-    return np.column_stack([_col(s, n) for n in names] + [np.ones(s.data.nobs)])
+    return np.column_stack([col(s, n) for n in names] + [np.ones(s.data.nobs)])
 
 
 @pytest.mark.parametrize(("vce", "cov"), [("robust", "HC1"), ("hc2", "HC2"), ("hc3", "HC3")])
-def test_regress_sandwich_against_statsmodels(math_data, vce, cov) -> None:
-    s = math_data
+def test_regress_sandwich_against_statsmodels(math_session, vce, cov) -> None:
+    s = math_session
     run(s, f"regress math homework schtype, vce({vce})")
-    X, y = _ols_X(s, "homework", "schtype"), _col(s, "math")
+    X, y = _ols_X(s, "homework", "schtype"), col(s, "math")
     ref = sm.OLS(y, X).fit(cov_type=cov, use_t=True)
     np.testing.assert_allclose(s.e.b, ref.params, rtol=1e-10)
     np.testing.assert_allclose(s.e.V, ref.cov_params(), rtol=1e-9)
@@ -60,11 +49,11 @@ def test_regress_sandwich_against_statsmodels(math_data, vce, cov) -> None:
     assert s.e.macros["vcetype"] == {"robust": "Robust"}.get(vce, f"Robust {vce.upper()}")
 
 
-def test_regress_cluster_against_statsmodels(math_data) -> None:
-    s = math_data
+def test_regress_cluster_against_statsmodels(math_session) -> None:
+    s = math_session
     out = run(s, "regress math homework schtype, vce(cluster schid)")
-    X, y = _ols_X(s, "homework", "schtype"), _col(s, "math")
-    g = _col(s, "schid")
+    X, y = _ols_X(s, "homework", "schtype"), col(s, "math")
+    g = col(s, "schid")
     ref = sm.OLS(y, X).fit(cov_type="cluster", cov_kwds={"groups": g}, use_t=True)
     G = len(np.unique(g))
     np.testing.assert_allclose(s.e.V, ref.cov_params(), rtol=1e-9)
@@ -88,11 +77,11 @@ def test_regress_cluster_against_statsmodels(math_data) -> None:
     assert lines[9].startswith("        math | Coefficient  std. err.      t    P>|t|")
 
 
-def test_regress_pweights_against_wls(math_data) -> None:
-    s = math_data
+def test_regress_pweights_against_wls(math_session) -> None:
+    s = math_session
     run(s, "generate w = 1 + mod(_n, 4)")
     out = run(s, "regress math homework [pw=w]")
-    X, y, w = _ols_X(s, "homework"), _col(s, "math"), _col(s, "w")
+    X, y, w = _ols_X(s, "homework"), col(s, "math"), col(s, "w")
     ref = sm.WLS(y, X, weights=w).fit(cov_type="HC1")
     np.testing.assert_allclose(s.e.b, ref.params, rtol=1e-10)
     np.testing.assert_allclose(s.e.V, ref.cov_params(), rtol=1e-9)
@@ -103,9 +92,9 @@ def test_regress_pweights_against_wls(math_data) -> None:
 
 
 @pytest.mark.parametrize("vce", ["robust", "cluster schid"])
-def test_fweights_equal_expanded_data(math_data, vce) -> None:
+def test_fweights_equal_expanded_data(math_session, vce) -> None:
     """Frequency weights repeat observations, also in the sandwich and its factor."""
-    s = math_data
+    s = math_session
     run(s, "generate f = 1 + mod(_n, 3)")
     for cmd in ("regress math homework", "logit schtype homework math"):
         run(s, f"{cmd} [fw=f], vce({vce})")
@@ -122,7 +111,7 @@ def test_fweights_equal_expanded_data(math_data, vce) -> None:
 def test_logit_and_poisson_sandwich_against_statsmodels() -> None:
     s = Session()
     run(s, "use hospital")
-    y = _col(s, "hosp")
+    y = col(s, "hosp")
     X = _ols_X(s, "loginc", "distance", "dropout", "college")
     n = len(y)
     out = run(s, "logit hosp loginc distance dropout college, vce(robust)")
@@ -135,7 +124,7 @@ def test_logit_and_poisson_sandwich_against_statsmodels() -> None:
     assert "Iteration 0:  Log pseudolikelihood = " in out
     assert "Log pseudolikelihood = -537.45771" in out  # the ML fit's ll, unchanged
     assert "\n" + " " * 56 + "Wald chi2(4)  = 160.84\n" in out  # Stata 17 compact header
-    g = _col(s, "mother")
+    g = col(s, "mother")
     G = len(np.unique(g))
     run(s, "probit hosp loginc distance dropout college, vce(cluster mother)")
     ref = sm.Probit(y, X).fit(
@@ -147,8 +136,8 @@ def test_logit_and_poisson_sandwich_against_statsmodels() -> None:
     run(s, "use epilepsy")
     run(s, "generate t = 1 + mod(_n, 2)")
     run(s, "poisson count zBase Trt, exposure(t) vce(robust)")
-    yc, Xc = _col(s, "count"), _ols_X(s, "zBase", "Trt")
-    ref = sm.GLM(yc, Xc, family=sm.families.Poisson(), exposure=_col(s, "t")).fit(cov_type="HC0")
+    yc, Xc = col(s, "count"), _ols_X(s, "zBase", "Trt")
+    ref = sm.GLM(yc, Xc, family=sm.families.Poisson(), exposure=col(s, "t")).fit(cov_type="HC0")
     m = len(yc)
     np.testing.assert_allclose(s.e.b, ref.params, rtol=1e-7)
     np.testing.assert_allclose(s.e.V, ref.cov_params() * m / (m - 1), rtol=1e-6)
@@ -167,7 +156,7 @@ def test_pweights_against_statsmodels_var_weights(cmd, link) -> None:
     run(s, "use hospital")
     run(s, "generate w = 0.5 + mod(_n, 5) / 2")
     out = run(s, f"{cmd} hosp loginc distance [pw=w]")
-    y, X, w = _col(s, "hosp"), _ols_X(s, "loginc", "distance"), _col(s, "w")
+    y, X, w = col(s, "hosp"), _ols_X(s, "loginc", "distance"), col(s, "w")
     ref = sm.GLM(y, X, family=sm.families.Binomial(link=link), var_weights=w).fit(
         cov_type="HC0", tol=1e-12
     )
@@ -179,14 +168,14 @@ def test_pweights_against_statsmodels_var_weights(cmd, link) -> None:
     assert "Log pseudolikelihood" in out and "Robust" in out
 
 
-def test_predict_after_robust_regress(math_data) -> None:
+def test_predict_after_robust_regress(math_session) -> None:
     """stdp from e(V) (the sandwich); the influence statistics and stdf are not available
     after a vce() other than ols ([R] regress postestimation)."""
-    s = math_data
+    s = math_session
     run(s, "regress math homework, vce(robust)")
     run(s, "predict double sp, stdp")
     X = _ols_X(s, "homework")
-    np.testing.assert_allclose(_col(s, "sp") ** 2, np.einsum("ij,jk,ik->i", X, s.e.V, X))
+    np.testing.assert_allclose(col(s, "sp") ** 2, np.einsum("ij,jk,ik->i", X, s.e.V, X))
     for stat in ("leverage", "rstandard", "rstudent", "cooksd", "stdf"):
         assert fails(s, f"predict double h, {stat}") == (
             f"option {stat} not allowed after vce(robust)",
@@ -195,9 +184,9 @@ def test_predict_after_robust_regress(math_data) -> None:
     run(s, "predict double r, residuals")
 
 
-def test_fewer_clusters_than_coefficients(math_data) -> None:
+def test_fewer_clusters_than_coefficients(math_session) -> None:
     """With G - 1 below the tested coefficients Stata's F is missing, on V's rank df."""
-    s = math_data
+    s = math_session
     run(s, "generate c = mod(schid, 3)")
     out = run(s, "regress math homework schtype i.c, vce(cluster c)")
     assert math.isnan(s.e.scalars["F"])
@@ -219,8 +208,8 @@ def test_fewer_clusters_than_coefficients(math_data) -> None:
         ("mixed math homework || schid:, vce(robust)", 198, "vce()"),
     ],
 )
-def test_bad_vce(math_data, text, rc, msg) -> None:
-    s = math_data
+def test_bad_vce(math_session, text, rc, msg) -> None:
+    s = math_session
     run(s, "regress math homework")
     before = s.e
     m, code = fails(s, text)
@@ -228,8 +217,8 @@ def test_bad_vce(math_data, text, rc, msg) -> None:
     assert s.e is before  # stored results untouched
 
 
-def test_lrtest_refuses_robust_fits_unless_forced(math_data) -> None:
-    s = math_data
+def test_lrtest_refuses_robust_fits_unless_forced(math_session) -> None:
+    s = math_session
     run(s, "regress math homework schtype, vce(robust)")
     run(s, "estimates store a")
     run(s, "regress math homework, vce(robust)")
