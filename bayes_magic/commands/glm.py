@@ -193,18 +193,8 @@ def _estimates(fit: GLMFit, name: str, title: str, cmd: Command, spec) -> Estima
     more_macros, more_scalars = vce_entries(fit, "Robust" if fit.vce != "oim" else None, weight_exp)
     macros.update(more_macros)
     scalars.update(more_scalars)
-    return Estimates(
-        name,
-        cmdline(cmd),
-        names,
-        b,
-        V,
-        d.sample.copy(),
-        scalars,
-        macros,
-        fit=fit,
-        options={o.name: o.value for o in cmd.options},
-        spec=spec,
+    return Estimates.of_fit(
+        name, cmdline(cmd), names, b, V, scalars, macros, fit=fit, command=cmd, spec=spec
     )
 
 

@@ -217,18 +217,8 @@ def estimates_of(fit: GLMMFit, cmd: Command, line: str, spec, name: str) -> Esti
         "binomial": gd.binomial if gd is not None and gd.binomial else "",
         "offset": gd.offset_name if gd is not None and gd.offset_name else "",
     }
-    return Estimates(
-        "meglm",
-        line,
-        names,
-        b,
-        V,
-        d.sample.copy(),
-        scalars,
-        macros,
-        fit=fit,
-        options={o.name: o.value for o in cmd.options},
-        spec=spec,
+    return Estimates.of_fit(
+        "meglm", line, names, b, V, scalars, macros, fit=fit, command=cmd, spec=spec
     )
 
 

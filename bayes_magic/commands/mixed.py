@@ -74,18 +74,8 @@ def estimates_of(fit: MixedFit, cmd: Command, cmdline: str, spec=None) -> Estima
         "vartypes": " ".join(D.cov_title(lv) for lv in d.levels),
         "chi2type": "Wald",
     }
-    return Estimates(
-        "mixed",
-        cmdline,
-        names + pnames,
-        b,
-        V,
-        d.sample.copy(),
-        scalars,
-        macros,
-        fit=fit,
-        options={o.name: o.value for o in cmd.options},
-        spec=spec,
+    return Estimates.of_fit(
+        "mixed", cmdline, names + pnames, b, V, scalars, macros, fit=fit, command=cmd, spec=spec
     )
 
 

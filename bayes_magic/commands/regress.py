@@ -143,18 +143,8 @@ def _estimates(fit: OLSFit, cmd: Command, spec) -> Estimates:
     more_macros, more_scalars = vce_entries(fit, VCETYPE.get(fit.vce), weight_exp)
     macros.update(more_macros)
     scalars.update(more_scalars)
-    return Estimates(
-        "regress",
-        cmdline(cmd),
-        names,
-        b,
-        V,
-        d.sample.copy(),
-        scalars,
-        macros,
-        fit=fit,
-        options={o.name: o.value for o in cmd.options},
-        spec=spec,
+    return Estimates.of_fit(
+        "regress", cmdline(cmd), names, b, V, scalars, macros, fit=fit, command=cmd, spec=spec
     )
 
 

@@ -37,6 +37,11 @@ def _row(label: str, n: int | None, mean: float, se: float, sd: float | None, q:
     )
 
 
+def _head(stub: str, level: float) -> str:
+    ci = f"[{fmt_g(level, 9).strip()}% conf. interval]"
+    return f"{stub:>8} |     Obs        Mean    Std. err.   Std. dev.   {ci}"
+
+
 def _centred(texts: list[str], centres: tuple[int, ...] = (10, 39, 69)) -> str:
     line = ""
     for text, c in zip(texts, centres, strict=True):
@@ -64,6 +69,14 @@ def _tails(t: float, df: float, what: str, h0: str) -> tuple[list[str], dict[str
 
 def _right(left: str, right: str) -> str:
     return f"{left}{right:>{78 - len(left)}}"
+
+
+def _result(
+    s, lines: list[str], groups: dict, se: float, t: float, df: float, ps: dict, level: float
+) -> list[Output]:
+    """Store r() (the groups' statistics, the test's, its tails' p-values) and show ``lines``."""
+    s.r = {**groups, "se": se, "t": t, "df_t": float(df), **ps, "level": level}
+    return [Block("\n".join(lines), kind="result")]
 
 
 def _numeric(s, name: str) -> str:
@@ -124,12 +137,11 @@ def _one_sample(s, v: str, x: np.ndarray, mu0: float, level: float) -> list[Outp
     t = (m - mu0) / se if se > 0 else math.nan
     h0 = fmt_g(mu0, 9).strip()
     tails, ps = _tails(t, df, "mean", h0)
-    ci = f"[{fmt_g(level, 9).strip()}% conf. interval]"
     lines = [
         "",
         "One-sample t test",
         _RULE,
-        f"Variable |     Obs        Mean    Std. err.   Std. dev.   {ci}".rstrip(),
+        _head("Variable", level),
         _SEP,
         _row(v, n, m, se, sd, q),
         _RULE,
@@ -138,10 +150,7 @@ def _one_sample(s, v: str, x: np.ndarray, mu0: float, level: float) -> list[Outp
         "",
         *tails,
     ]
-    s.r = {"N_1": float(n), "mu_1": m, "sd_1": sd, "se": se, "t": t, "df_t": float(df)}
-    s.r.update(ps)
-    s.r["level"] = level
-    return [Block("\n".join(lines), kind="result")]
+    return _result(s, lines, {"N_1": float(n), "mu_1": m, "sd_1": sd}, se, t, df, ps, level)
 
 
 def _paired(s, v1: str, v2: str, a: np.ndarray, b: np.ndarray, level: float) -> list[Output]:
@@ -150,7 +159,6 @@ def _paired(s, v1: str, v2: str, a: np.ndarray, b: np.ndarray, level: float) -> 
     q = float(stats.t.ppf(0.5 + level / 200, df))
     t = m / se if se > 0 else math.nan
     tails, ps = _tails(t, df, "mean(diff)", "0")
-    ci = f"[{fmt_g(level, 9).strip()}% conf. interval]"
     rows = []
     for name, x in ((v1, a), (v2, b)):
         nn, mm, ss, ee = _stats(x)
@@ -159,7 +167,7 @@ def _paired(s, v1: str, v2: str, a: np.ndarray, b: np.ndarray, level: float) -> 
         "",
         "Paired t test",
         _RULE,
-        f"Variable |     Obs        Mean    Std. err.   Std. dev.   {ci}".rstrip(),
+        _head("Variable", level),
         _SEP,
         *rows,
         _SEP,
@@ -170,20 +178,15 @@ def _paired(s, v1: str, v2: str, a: np.ndarray, b: np.ndarray, level: float) -> 
         "",
         *tails,
     ]
-    s.r = {
+    groups = {
         "N_1": float(n),
         "N_2": float(n),
         "mu_1": float(a.mean()),
         "mu_2": float(b.mean()),
         "sd_1": float(a.std(ddof=1)),
         "sd_2": float(b.std(ddof=1)),
-        "se": se,
-        "t": t,
-        "df_t": float(df),
-        "level": level,
     }
-    s.r.update(ps)
-    return [Block("\n".join(lines), kind="result")]
+    return _result(s, lines, groups, se, t, df, ps, level)
 
 
 def _two_groups(s, cmd: Command, v: str, by: str, touse, level: float) -> list[Output]:
@@ -198,10 +201,10 @@ def _two_groups(s, cmd: Command, v: str, by: str, touse, level: float) -> list[O
         raise StataError("more than 2 groups found, only 2 allowed", 420)
     names = [s.value_text(g, int(np.flatnonzero(use & (gv == lv))[0])) for lv in levels]
     groups = [(names[k], x[use & (gv == lv)]) for k, lv in enumerate(levels)]
-    return _two_samples(s, cmd, groups[0], groups[1], level, paired_names=False, by=g)
+    return _two_samples(s, cmd, groups[0], groups[1], level, paired_names=False)
 
 
-def _two_samples(s, cmd, one, two, level: float, *, paired_names: bool, by: str = "") -> list:
+def _two_samples(s, cmd, one, two, level: float, *, paired_names: bool) -> list[Output]:
     (name1, a), (name2, b) = one, two
     n1, m1, sd1, se1 = _stats(a)
     n2, m2, sd2, se2 = _stats(b)
@@ -226,7 +229,6 @@ def _two_samples(s, cmd, one, two, level: float, *, paired_names: bool, by: str 
     nc, mc, sdc, sec = _stats(both)
     qc = float(stats.t.ppf(0.5 + level / 200, nc - 1))
     tails, ps = _tails(t, df, "diff", "0")
-    ci = f"[{fmt_g(level, 9).strip()}% conf. interval]"
     title = "Two-sample t test with " + ("unequal" if unequal else "equal") + " variances"
     stub = "Variable" if paired_names else "   Group"
     what = f"mean({name1}) - mean({name2})"
@@ -240,7 +242,7 @@ def _two_samples(s, cmd, one, two, level: float, *, paired_names: bool, by: str 
         "",
         title,
         _RULE,
-        f"{stub} |     Obs        Mean    Std. err.   Std. dev.   {ci}".rstrip(),
+        _head(stub, level),
         _SEP,
         _row(name1, n1, m1, se1, sd1, qs[0]),
         _row(name2, n2, m2, se2, sd2, qs[1]),
@@ -254,7 +256,7 @@ def _two_samples(s, cmd, one, two, level: float, *, paired_names: bool, by: str 
         "",
         *tails,
     ]
-    s.r = {
+    groups = {
         "N_1": float(n1),
         "N_2": float(n2),
         "mu_1": m1,
@@ -262,10 +264,5 @@ def _two_samples(s, cmd, one, two, level: float, *, paired_names: bool, by: str 
         "sd_1": sd1,
         "sd_2": sd2,
         "sd": sdc,
-        "se": se,
-        "t": t,
-        "df_t": float(df),
-        "level": level,
     }
-    s.r.update(ps)
-    return [Block("\n".join(lines), kind="result")]
+    return _result(s, lines, groups, se, t, df, ps, level)

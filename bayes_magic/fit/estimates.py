@@ -88,6 +88,37 @@ class Estimates:
     name: str | None = None  # the name it is stored under, if any
     ids: np.ndarray | None = None
 
+    @classmethod
+    def of_fit(
+        cls,
+        name: str,
+        line: str,
+        bnames: list[str],
+        b: np.ndarray,
+        V: np.ndarray,
+        scalars: dict[str, float],
+        macros: dict[str, str],
+        *,
+        fit: Any,
+        command: Any,
+        spec: Any = None,
+    ) -> Estimates:
+        """The results of an ML ``fit``: its design's estimation sample, and the options of
+        ``command`` (kept for replay)."""
+        return cls(
+            name,
+            line,
+            bnames,
+            b,
+            V,
+            fit.design.sample.copy(),
+            scalars,
+            macros,
+            fit=fit,
+            options={o.name: o.value for o in command.options},
+            spec=spec,
+        )
+
     def lookup(self, key: str) -> Any:
         if key == "sample":
             return self.sample.astype(np.float64)
