@@ -39,8 +39,9 @@ def test_other_commands(math_session) -> None:
     out = run(s, "logit schtype homework math, or noci nolog")
     assert "     schtype |  Odds ratio  Std. err.      z    P>|z|" in out.splitlines()
     run(s, "generate z = schtype == 1 & math > 60")
-    out = run(s, "logit schtype z homework, noomitted nolog")
-    assert "(omitted)" not in out
+    assert "           z |          0  (omitted)" in run(s, "logit schtype z homework, nolog")
+    out = run(s, "logit, noomitted")
+    assert "(omitted)" not in out and "    homework |" in out
     out = run(s, "mixed math homework || schid:, coeflegend nolog")
     assert "    homework |   2.401972  _b[math:homework]" in out.splitlines()
     out = run(s, "mixed, noci cformat(%6.2f)")
