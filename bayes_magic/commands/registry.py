@@ -105,6 +105,7 @@ MODULES = {
     "test": "estimates",
     "testparm": "estimates",
     "lincom": "lincom",
+    "menl": "menl",
     "ttest": "ttest",
     "tabstat": "tabstat",
     "margins": "margins",

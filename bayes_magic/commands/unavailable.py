@@ -15,7 +15,6 @@ _PENDING = {
     "meologit": "ordered-response mixed models",
     "meoprobit": "ordered-response mixed models",
     "meglm": "family() and link() models; use melogit, meprobit, mecloglog or mepoisson",
-    "menl": "nonlinear mixed models",
 }
 
 

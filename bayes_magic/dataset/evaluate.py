@@ -73,6 +73,9 @@ class Context:
     results: Callable[[str, str], object] | None = None
     rng: np.random.Generator = field(default_factory=np.random.default_rng)
     columns: dict[str, np.ndarray] = field(default_factory=dict)
+    #: the values of ``{param}`` references at the evaluated rows (``menl``'s substitutable
+    #: expressions); None where parameters are not allowed
+    params: Callable[[ParamRef], np.ndarray] | None = None
 
     def column(self, var: str) -> np.ndarray:
         """All values of variable ``var`` (read once per context)."""
@@ -150,6 +153,8 @@ def evaluate(e: Expr, ctx: Context) -> Value:
         return _binary(e, ctx)
     if isinstance(e, Call):
         return _call(e, ctx)
+    if isinstance(e, ParamRef) and ctx.params is not None:
+        return ctx.params(e)
     if isinstance(e, (ParamRef, MatrixLit)):
         raise StataError(f"{e} not allowed in this expression", 198, span=e.span)
     raise StataError("invalid expression", 198)  # pragma: no cover

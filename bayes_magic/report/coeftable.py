@@ -128,7 +128,7 @@ class CoefTable:
             if self.stub_title is not None
             else (self.equations[0].name if single else "")
         )
-        head = title[:sw]
+        head = abbrev(title, sw)
         lines.append(f"{head:>{sw}} |" + self.header)
         lines.append(sep)
         for k, eq in enumerate(self.equations):
@@ -136,7 +136,7 @@ class CoefTable:
                 if k:
                     lines.append(sep)
                 if eq.name:
-                    name = eq.name[:sw]
+                    name = abbrev(eq.name, sw)
                     lines.append(f"{name:<{sw}} |")
             for r in eq.rows:
                 lines.append(self._row(r))

@@ -646,7 +646,9 @@ def _equation(s: TokenStream, span: Span, text: str, *, in_parens: bool) -> Equa
     return eq
 
 
-def menl_body(ts: TokenStream) -> NonlinearModel:
+def menl_body(ts: TokenStream) -> NonlinearModel | None:
+    if _stops(ts):  # menl alone replays
+        return None
     dep = ts.expect_name("depvar expected")
     if not ts.at_op("="):
         raise ts.error("equal sign expected", ts.peek())

@@ -1,0 +1,206 @@
+"""``menl`` ([ME] menl): nonlinear mixed-effects regression; replay with ``menl`` alone.
+
+The fit is :func:`bayes_magic.fit.nonlinear.fit_nonlinear` (Lindstrom-Bates). The display is
+Stata's: the header with "Linearization log likelihood", the table of the fixed-effects
+parameters (``/b1``), and the random-effects table of ``mixed``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..design.nonlinear import build_nonlinear_design
+from ..errors import StataError
+from ..fit.estimates import Estimates
+from ..fit.nonlinear import NonlinearFit, fit_nonlinear
+from ..report.coeftable import DISPLAY_OPTIONS, Equation, ml_table, restyle
+from ..report.format import fmt_f, fmt_g
+from ..report.output import LazyBlock, Output, Text
+from ..spec.nonlinear import build_menl
+from ..syntax.ast import Command
+from ..syntax.unparse import cmdline
+from . import mixed_display as D
+from .registry import command
+
+__all__ = ["menl_outputs"]
+
+
+def _estimates(fit: NonlinearFit, cmd: Command, line: str, spec) -> Estimates:
+    lme, d = fit.lme, fit.design
+    names = [f"/{n}" for n in d.fixed] + [f"{p.name}:_cons" for p in lme.params]
+    pvals = np.array([p.value for p in lme.params])
+    lnsig = pvals[-1]
+    pvals = np.where(np.isneginf(pvals), lnsig + np.log(1e-12), pvals)
+    pvals = np.where(np.isinf(pvals), np.sign(pvals) * np.arctanh(1 - 1e-12), pvals)
+    b = np.concatenate([fit.beta, pvals])
+    k = len(b)
+    V = np.zeros((k, k))
+    V[: d.p, : d.p] = lme.V_beta
+    live = [i for i, p in enumerate(lme.params) if not p.boundary]
+    for a, i in enumerate(live):
+        for c, j in enumerate(live):
+            V[d.p + i, d.p + j] = lme.V_params[a, c]
+    method = "REML" if fit.reml else "ML"
+    scalars = {
+        "N": float(d.n),
+        "k": float(k),
+        "k_f": float(d.p),
+        "k_r": float(len(lme.params)),
+        "k_rs": float(d.q),
+        "ll": fit.ll,
+        "converged": float(fit.converged),
+        "ic": float(len(fit.iterations)),
+        "rank": float(k),
+    }
+    if d.q:
+        sizes = np.bincount(d.groups, minlength=d.G)
+        scalars.update(
+            N_g=float(d.G),
+            g_min=float(sizes.min()),
+            g_avg=float(sizes.mean()),
+            g_max=float(sizes.max()),
+        )
+    macros = {
+        "cmd": "menl",
+        "depvar": d.depvar,
+        "title": _title(fit),
+        "method": method,
+        "ivars": d.level or "",
+        "redim": str(d.q) if d.q else "",
+        "vartypes": D.cov_title(lme.design.levels[0]) if d.q else "",
+        "expressions": spec.expr_text,
+        "hierarchy": f"{d.level}: {' '.join(d.reffects)}" if d.q else "",
+    }
+    return Estimates.of_fit(
+        "menl", line, names, b, V, scalars, macros, fit=fit, command=cmd, spec=spec
+    )
+
+
+def _title(fit: NonlinearFit) -> str:
+    method = "REML" if fit.reml else "ML"
+    return (
+        f"Mixed-effects {method} nonlinear regression"
+        if fit.design.q
+        else f"Nonlinear {method} regression"
+    )
+
+
+def _header(fit: NonlinearFit, est: Estimates, nogroup: bool) -> str:
+    d = fit.design
+    pairs = [(est.macros["title"], D._right("Number of obs", f"{d.n:,}"))]
+    if d.q and not nogroup:
+        sizes = np.bincount(d.groups, minlength=d.G)
+        pairs += [
+            (f"Group variable: {d.level}", D._right("Number of groups", f"{d.G:,}")),
+            ("", "Obs per group:"),
+            ("", D._right("min", f"{int(sizes.min()):,}", align=">")),
+            ("", D._right("avg", fmt_f(sizes.mean(), 1), align=">")),
+            ("", D._right("max", f"{int(sizes.max()):,}", align=">")),
+        ]
+    lines = [f"{a:<48}{b}".rstrip() for a, b in pairs]
+    label = (
+        "Linearization log restricted-likelihood" if fit.reml else "Linearization log likelihood"
+    )
+    lines += ["", f"{label} = {fmt_g(fit.ll, 10)}"]
+    return "\n".join(lines)
+
+
+def menl_outputs(est: Estimates, opts: dict) -> list[Output]:
+    """The display of a menl fit under display options ``opts`` (replay or estimation)."""
+    outs: list[Output] = [LazyBlock(lambda: _render(est, opts), data=est)]
+    if not est.fit.converged:
+        outs.append(
+            Text("Warning: convergence not achieved; estimates are the last iterate.", kind="note")
+        )
+    return outs
+
+
+def _render(est: Estimates, opts: dict) -> tuple[str, str]:
+    fit: NonlinearFit = est.fit
+    lme = fit.lme
+    level = float(opts.get("level", 95))
+    parts: list[str] = []
+    html: list[str] = []
+    if not opts.get("noheader"):
+        head = _header(fit, est, bool(opts.get("nogroup")))
+        parts.append(head)
+        html.append(f"<pre style='margin:0'>{head}</pre>")
+    if not opts.get("notable"):
+        ld = lme.design
+        rows = D.fixed_rows(ld.columns, ld.coef_index, fit.beta, lme.V_beta, level)
+        t = restyle(ml_table([Equation(fit.design.depvar, rows)], level), opts)
+        parts.append(t.text())
+        html.append(t.html())
+        rrows = D.re_rows(lme, level, sd=bool(opts.get("stddeviations")))
+        parts.append(
+            D.re_table_text(
+                rrows, level, noci=bool(opts.get("noci")), cformat=opts.get("cformat") or None
+            )
+        )
+        html.append(D.re_table_html(rrows, level))
+    return "\n\n".join(parts), "".join(html)
+
+
+def _log(fit: NonlinearFit) -> str:
+    label = "log restricted-likelihood" if fit.reml else "log likelihood"
+    lines = ["Alternating PNLS/LME algorithm:" if fit.design.q else "Gauss-Newton algorithm:", ""]
+    for i, ll in fit.iterations:
+        lines.append(f"Iteration {i}:  linearization {label} = {fmt_g(ll, 10)}")
+    lines += ["", "Computing standard errors:"]
+    return "\n".join(lines)
+
+
+_DISPLAY = (
+    "level",
+    "variance",
+    "stddeviations",
+    "noheader",
+    "nogroup",
+    "notable",
+    "nolegend",
+    "nolog",
+    "log",
+    *DISPLAY_OPTIONS,
+)
+
+_SUPPORTED = {
+    *_DISPLAY,
+    "mle",
+    "reml",
+    "covariance",
+    "initial",
+    "iterate",
+    "tolerance",
+}
+
+
+@command("menl")
+def menl(s, cmd: Command) -> list[Output]:
+    if cmd.body is None:  # replay
+        if s.e is None or s.e.cmd != "menl":
+            raise StataError("last estimates not found", 301)
+        bad = [o.name for o in cmd.options if o.name not in _DISPLAY]
+        if bad:
+            raise StataError(f"option {bad[0]} not allowed", 198)
+        return menl_outputs(s.e, {o.name: o.value for o in cmd.options})
+    spec = build_menl(cmd)
+    for o in cmd.options:
+        if o.name not in _SUPPORTED and o.name not in ("define", "rescovariance"):
+            raise StataError(f"option {o.name}() is not available in bayes_magic's menl yet", 198)
+    design = build_nonlinear_design(s.data, spec, s.touse(cmd))
+    beta0 = np.array([spec.init.get(n, 0.0) for n in spec.fixed])
+    fit = fit_nonlinear(
+        design,
+        beta0,
+        spec.reml,
+        iterate=int(cmd.option("iterate", 100)),
+        tolerance=float(cmd.option("tolerance", 1e-6)),
+    )
+    est = _estimates(fit, cmd, cmdline(cmd), spec)
+    est.ids = s.data.ids[design.sample]
+    s.e = est
+    outs: list[Output] = []
+    if not cmd.has("nolog"):
+        outs.append(Text(_log(fit), kind="text"))
+    outs += menl_outputs(est, {o.name: o.value for o in cmd.options})
+    return outs

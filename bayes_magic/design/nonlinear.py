@@ -1,0 +1,151 @@
+"""The design of a nonlinear mixed model (``menl``): y, the groups, and the mean function.
+
+The estimation sample drops observations outside ``if``/``in`` and those with a missing value in
+the dependent variable, any variable the expression reads, or the level variable ([ME] menl,
+listwise deletion as ``e(sample)``). The mean function f(β, b) evaluates the user's expression
+with Stata's functions and missing-value rules (:mod:`bayes_magic.dataset.evaluate`), with
+``{b1}`` replaced by the value of that parameter and ``{U1[id]}`` by each observation's group's
+random effect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..dataset.dataset import Dataset
+from ..dataset.evaluate import Context, evaluate, references
+from ..dataset.varnames import resolve
+from ..errors import StataError
+from ..spec.nonlinear import NonlinearSpec
+from ..syntax.ast import ParamRef
+
+__all__ = ["NonlinearDesign", "build_nonlinear_design", "mean_function"]
+
+MeanFunction = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+@dataclass
+class NonlinearDesign:
+    """Arrays of a nonlinear mixed model over its estimation sample.
+
+    Attributes
+    ----------
+    groups
+        Group code (0..G-1) of each observation in the sample (zeros without random effects).
+    ids
+        The level variable's value of each group, in group order.
+    f
+        The mean function over the sample: ``f(beta, B)`` with ``beta`` the fixed parameters
+        (in ``fixed`` order) and ``B`` the G-by-q random effects (in ``reffects`` order).
+    """
+
+    depvar: str
+    y: np.ndarray
+    sample: np.ndarray
+    fixed: tuple[str, ...]
+    reffects: tuple[str, ...]
+    level: str | None
+    covariance: str
+    groups: np.ndarray
+    ids: list
+    f: MeanFunction
+
+    @property
+    def n(self) -> int:
+        return len(self.y)
+
+    @property
+    def G(self) -> int:
+        return len(self.ids)
+
+    @property
+    def p(self) -> int:
+        return len(self.fixed)
+
+    @property
+    def q(self) -> int:
+        return len(self.reffects)
+
+
+def mean_function(ds: Dataset, spec: NonlinearSpec, rows: np.ndarray) -> Callable:
+    """The expression at ``rows`` as a function of the parameters: ``f(beta, Brows)`` where
+    ``Brows`` holds each row's random effects (rows-by-q; NaN where a row's group has none)."""
+    fixed = {n: k for k, n in enumerate(spec.fixed)}
+    reffects = {n: k for k, n in enumerate(spec.reffects)}
+    current: dict = {}
+
+    def param(ref: ParamRef) -> np.ndarray:
+        name = ref.items[0].name
+        if name in fixed:
+            return np.full(len(rows), current["beta"][fixed[name]])
+        return current["B"][:, reffects[name]].copy()
+
+    ctx = Context(ds, rows=rows, params=param)
+
+    def f(beta: np.ndarray, Brows: np.ndarray) -> np.ndarray:
+        current["beta"], current["B"] = beta, Brows
+        with np.errstate(all="ignore"):
+            v = evaluate(spec.expr, ctx)
+        if v.dtype == object:
+            raise StataError("type mismatch: the expression is a string", 109)
+        return v
+
+    return f
+
+
+def build_nonlinear_design(ds: Dataset, spec: NonlinearSpec, touse: np.ndarray) -> NonlinearDesign:
+    """Build the arrays of ``spec`` over the observations in ``touse``.
+
+    Raises
+    ------
+    StataError
+        ``variable x not found`` (r(111)), string variables (r(109)), ``no observations``
+        (r(2000)).
+    """
+    dep = resolve(ds, spec.depvar)
+    if ds.is_string(dep):
+        raise StataError(
+            f"string variables not allowed in varlist;\n{dep} is a string variable", 109
+        )
+    used = [dep]
+    for name in sorted(references(spec.expr) - {"_n", "_N", "_pi", "_rc", "_b", "_se"}):
+        v = resolve(ds, name, in_expr=True)
+        if ds.is_string(v):
+            raise StataError(f"{v} is a string variable; the expression needs numbers", 109)
+        used.append(v)
+    level = resolve(ds, spec.level) if spec.level is not None else None
+    sample = touse.copy()
+    for v in dict.fromkeys([*used, *([level] if level else [])]):
+        col = ds.values(v)
+        sample &= (col != "") if col.dtype == object else ~np.isnan(col)
+    if not sample.any():
+        raise StataError("no observations", 2000)
+    rows = np.flatnonzero(sample)
+    if level is not None:
+        col = ds.values(level)[sample]
+        uniq, codes = np.unique(col, return_inverse=True)
+        groups = codes.astype(np.int64).ravel()
+        ids = [(u,) for u in uniq.tolist()]
+    else:
+        groups = np.zeros(len(rows), dtype=np.int64)
+        ids = []
+    fr = mean_function(ds, spec, rows)
+
+    def f(beta: np.ndarray, B: np.ndarray) -> np.ndarray:
+        return fr(beta, B[groups] if len(ids) else np.zeros((len(rows), 0)))
+
+    return NonlinearDesign(
+        depvar=dep,
+        y=ds.values(dep)[sample].astype(float),
+        sample=sample,
+        fixed=spec.fixed,
+        reffects=spec.reffects,
+        level=level,
+        covariance=spec.covariance,
+        groups=groups,
+        ids=ids,
+        f=f,
+    )

@@ -1,0 +1,247 @@
+"""Nonlinear mixed models by the Lindstrom-Bates algorithm ([ME] menl, Methods and formulas).
+
+The model is y_ij = f(x_ij, β, b_i) + e_ij, b_i ~ N(0, Σ), e_ij ~ N(0, σ²). Lindstrom and Bates
+(1990, *Biometrics* 46: 673-687; Pinheiro and Bates 2000, sec. 7.2) alternate two steps until
+the estimates stop changing:
+
+* **PNLS**: with the relative covariance D = Σ/σ² held fixed, minimize the penalized sum of
+  squares Σ ||y_i - f(β, b_i)||² + Σ b_i' D⁻¹ b_i over β and the b_i (b_i = Λu_i with ΛΛ' = D,
+  so a singular D is allowed), by a trust-region Gauss-Newton method;
+* **LME**: linearize f at the PNLS estimates, X = ∂f/∂β and Z = ∂f/∂b, and fit the linear mixed
+  model w = Xβ + Zb + e, w = y - f + Xβ̂ + Zb̂, by ML or REML (:func:`fit_mixed`), which gives
+  new D and σ².
+
+The estimates are those of the last LME step, so the log likelihood reported ("linearization
+log likelihood") is that of the linearized model, and the standard errors are the LME's: the
+fixed effects' from (X'V⁻¹X)⁻¹, the variance components' from the observed information of the
+profiled likelihood, as after ``mixed``. When f is linear in β and b the linearization is
+exact, and the fit is ``mixed``'s. Derivatives are central differences.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import least_squares
+
+from ..design.factors import Column
+from ..design.mixed import MixedDesign, RELevel
+from ..design.nonlinear import NonlinearDesign
+from ..errors import StataError
+from .mixed import MixedFit, fit_mixed, psd_cholesky
+
+__all__ = ["NonlinearFit", "fit_nonlinear"]
+
+
+@dataclass
+class NonlinearFit:
+    """What ``menl`` estimated: the last LME step (for inference) and the PNLS estimates."""
+
+    design: NonlinearDesign
+    lme: MixedFit
+    beta: np.ndarray  # the fixed effects (the LME step's, which equal PNLS's at convergence)
+    B: np.ndarray  # G-by-q random effects, the PNLS estimates (conditional modes)
+    converged: bool
+    iterations: list[tuple[int, float]] = field(default_factory=list)
+    beta0: np.ndarray | None = None  # the starting values (from the fit without random effects)
+
+    @property
+    def n(self) -> int:
+        return self.design.n
+
+    @property
+    def reml(self) -> bool:
+        return self.lme.reml
+
+    @property
+    def ll(self) -> float:
+        return self.lme.ll
+
+
+def _step(x: np.ndarray) -> np.ndarray:
+    return 1e-5 * np.maximum(np.abs(x), 1.0)
+
+
+def _jacobians(
+    d: NonlinearDesign, beta: np.ndarray, B: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Central-difference ∂f/∂β (n-by-p) and ∂f/∂b (n-by-q, each observation's own group)."""
+    X = np.empty((d.n, d.p))
+    for k, h in enumerate(_step(beta)):
+        up, dn = beta.copy(), beta.copy()
+        up[k] += h
+        dn[k] -= h
+        X[:, k] = (d.f(up, B) - d.f(dn, B)) / (2 * h)
+    Z = np.empty((d.n, d.q))
+    for j in range(d.q):
+        h = 1e-5 * max(1.0, float(np.max(np.abs(B[:, j]))) if d.G else 1.0)
+        up, dn = B.copy(), B.copy()
+        up[:, j] += h
+        dn[:, j] -= h
+        Z[:, j] = (d.f(beta, up) - d.f(beta, dn)) / (2 * h)
+    return X, Z
+
+
+def _lme_step(d: NonlinearDesign, beta: np.ndarray, B: np.ndarray, reml: bool) -> MixedFit:
+    X, Z = _jacobians(d, beta, B)
+    if not (np.isfinite(X).all() and np.isfinite(Z).all()):
+        raise StataError(
+            "the derivatives of the expression are not finite at the current estimates", 430
+        )
+    w = d.y - d.f(beta, B) + X @ beta
+    if d.q:
+        w = w + np.einsum("ij,ij->i", Z, B[d.groups])
+    cols = [Column(f"/{name}", "coef", None, f"/{name}") for name in d.fixed]
+    levels = []
+    if d.q:
+        levels.append(
+            RELevel(
+                name=d.level or "",
+                groups=d.groups,
+                G=d.G,
+                ids=d.ids,
+                Z=Z,
+                znames=list(d.reffects),
+                covariance=d.covariance if d.q > 1 else "identity",
+                path=(d.level or "",),
+                level_vars=(d.level or "",),
+            )
+        )
+    lin = MixedDesign(d.depvar, w, X, cols, list(range(d.p)), levels, d.sample)
+    return fit_mixed(lin, reml)
+
+
+def _pnls(
+    d: NonlinearDesign, beta: np.ndarray, B: np.ndarray, D: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Minimize ||y - f(β, UΛ')||² + ||U||² over β and U (D = ΛΛ')."""
+    p, q, G = d.p, d.q, d.G
+    lam = psd_cholesky(D) if q else np.zeros((0, 0))
+    U0 = np.linalg.lstsq(lam, B.T, rcond=None)[0].T if q else np.zeros((G, 0))
+    big = bool(q) and G * q > 400  # sparse Jacobian and an iterative trust-region solver
+
+    def unpack(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return x[:p], x[p:].reshape(G, q) @ lam.T
+
+    def resid(x: np.ndarray) -> np.ndarray:
+        b, Bx = unpack(x)
+        r = d.y - d.f(b, Bx)
+        r = np.where(np.isfinite(r), r, 1e150)  # outside the function's domain: far away
+        return np.concatenate([r, x[p:]])
+
+    def jac(x: np.ndarray):
+        b, Bx = unpack(x)
+        X, Z = _jacobians(d, b, Bx)
+        if not q:
+            return -X
+        # ∂f/∂u_g = (∂f/∂b_g) Λ, in the rows of group g only
+        ZL = Z @ lam
+        rows = np.repeat(np.arange(d.n), q)
+        cols = (d.groups[:, None] * q + np.arange(q)).ravel()
+        fu = sp.csr_matrix((ZL.ravel(), (rows, cols)), shape=(d.n, G * q))
+        top = sp.hstack([sp.csr_matrix(-X), -fu])
+        bottom = sp.hstack([sp.csr_matrix((G * q, p)), sp.identity(G * q, format="csr")])
+        J = sp.vstack([top, bottom]).tocsr()  # the penalty rows u have derivative +I
+        return J if big else J.toarray()
+
+    x0 = np.concatenate([beta, U0.ravel()])
+    res = least_squares(
+        resid,
+        x0,
+        jac=jac,
+        method="trf",
+        xtol=1e-12,
+        ftol=1e-12,
+        gtol=1e-12,
+        max_nfev=200,
+        tr_solver="lsmr" if big else "exact",
+    )
+    return unpack(res.x)
+
+
+def _nls(d: NonlinearDesign, beta0: np.ndarray) -> np.ndarray:
+    """The fit without random effects (starting values, as Stata's ``nl``)."""
+    B0 = np.zeros((d.G, d.q))
+    r0 = d.y - d.f(beta0, B0)
+    if not np.isfinite(r0).all():
+        raise StataError(
+            "starting values invalid: the expression is missing at the initial values for some "
+            "observations; give initial values as {b1=#} or initial(b1 # ...)",
+            480,
+        )
+    res = least_squares(
+        lambda b: np.where(np.isfinite(r := d.y - d.f(b, B0)), r, 1e150),
+        beta0,
+        jac=lambda b: -_jacobians(d, b, B0)[0],
+        method="trf",
+        xtol=1e-12,
+        ftol=1e-12,
+        gtol=1e-12,
+        max_nfev=500,
+    )
+    return res.x
+
+
+def _params_vector(fit: MixedFit) -> np.ndarray:
+    v = np.array([p.value for p in fit.params], dtype=float)
+    return np.nan_to_num(v, nan=0.0, posinf=30.0, neginf=-30.0)
+
+
+def fit_nonlinear(
+    d: NonlinearDesign,
+    beta0: np.ndarray,
+    reml: bool,
+    *,
+    iterate: int = 100,
+    tolerance: float = 1e-6,
+    progress: Callable[[int, float], None] | None = None,
+) -> NonlinearFit:
+    """Fit a nonlinear mixed model by alternating PNLS and LME steps.
+
+    Parameters
+    ----------
+    beta0
+        Initial values of the fixed effects; the fit without random effects starts from them.
+    iterate, tolerance
+        At most ``iterate`` PNLS/LME rounds; converged when no fixed effect and no variance
+        parameter (on Stata's log-SD and atanh scales) changes by more than ``tolerance``
+        relative to its size (or absolutely, below 1).
+
+    Raises
+    ------
+    StataError
+        r(480) when the expression is missing at the initial values, r(430) when the
+        derivatives are not finite, r(2001) with too few observations.
+    """
+    if d.n <= d.p:
+        raise StataError("insufficient observations", 2001)
+    beta = _nls(d, np.asarray(beta0, dtype=float))
+    start = beta.copy()
+    B = np.zeros((d.G, d.q))
+    iters: list[tuple[int, float]] = []
+    prev: np.ndarray | None = None
+    converged = False
+    lme = _lme_step(d, beta, B, reml)
+    for it in range(1, iterate + 1):
+        if d.q:
+            D = lme.Sigmas[0] / lme.sigma2
+            beta, B = _pnls(d, beta, B, D)
+        else:
+            beta = lme.beta.copy()
+        lme = _lme_step(d, beta, B, reml)
+        iters.append((it, lme.ll))
+        if progress is not None:
+            progress(it, lme.ll)
+        cur = np.concatenate([beta, _params_vector(lme)])
+        if prev is not None and len(cur) == len(prev):
+            change = np.abs(cur - prev) / np.maximum(np.abs(prev), 1.0)
+            if float(change.max()) < tolerance:
+                converged = True
+                break
+        prev = cur
+    if not np.isfinite(lme.ll):
+        raise StataError("convergence not achieved: the likelihood is not finite", 430)
+    return NonlinearFit(d, lme, lme.beta.copy(), B, converged, iters, start)
