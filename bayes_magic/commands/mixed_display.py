@@ -267,6 +267,8 @@ def re_table_text(rows: list, level: float, *, noci: bool = False, cformat=None)
     sep = "-" * 29 + "+" + "-" * 48
     head = "  Random-effects parameters  |   Estimate   Std. err."
     lines = [rule, head if noci else f"{head}     {ci}", sep]
+    if rows and isinstance(rows[0], Rule):  # no random effects: the residual's row only
+        rows = rows[1:]
     for r in rows:
         if isinstance(r, str):
             lines.append(f"{r:<29}|")

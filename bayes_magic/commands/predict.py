@@ -81,6 +81,10 @@ def predict(s, cmd: Command) -> list[Output]:
         from .predict_me import predict_me
 
         return predict_me(s, cmd)
+    if s.e.cmd == "menl":
+        from .predict_menl import predict_menl
+
+        return predict_menl(s, cmd)
     if s.e.cmd == "regress":
         from .regress import predict_regress
 

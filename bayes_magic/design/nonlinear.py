@@ -149,3 +149,11 @@ def build_nonlinear_design(ds: Dataset, spec: NonlinearSpec, touse: np.ndarray) 
         ids=ids,
         f=f,
     )
+
+
+def group_index(ds: Dataset, level: str, ids: list) -> np.ndarray:
+    """Each observation's group among ``ids`` (the estimation sample's groups); -1 where its
+    group is not among them or the level variable is missing."""
+    col = ds.values(level)
+    pos = {t[0]: i for i, t in enumerate(ids)}
+    return np.array([pos.get(v, -1) for v in col.tolist()], dtype=np.int64)

@@ -480,6 +480,7 @@ ESTAT_GROUP = table()
 
 PREDICT = table(
     opt("xb"),
+    opt("yhat"),
     opt("stdp"),
     opt("FITted"),
     opt("RESiduals"),
