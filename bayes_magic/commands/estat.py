@@ -20,10 +20,13 @@ from . import mixed_display as D
 from .registry import command
 
 
-def _mixed_fit(s) -> MixedFit:
-    """The fit of ``mixed`` or of an ``me*`` command (whose fit has the same shape)."""
+def _mixed_fit(s, *, menl: bool = False) -> MixedFit:
+    """The fit of ``mixed`` or of an ``me*`` command (whose fit has the same shape); with
+    ``menl``, also the last LME step of a ``menl`` fit (its variance components)."""
     if s.e is None:
         raise StataError("last estimates not found", 301)
+    if menl and s.e.cmd == "menl":
+        return s.e.fit.lme
     if s.e.cmd not in ("mixed", "meglm"):
         raise StataError(f"estat: not available after {s.e.cmd}", 321)
     return s.e.fit
@@ -36,7 +39,7 @@ _LATENT_VAR = {"logit": math.pi**2 / 3, "probit": 1.0, "cloglog": math.pi**2 / 6
 
 @command("estat", "sd")
 def estat_sd(s, cmd: Command) -> list[Output]:
-    fit = _mixed_fit(s)
+    fit = _mixed_fit(s, menl=True)
     level = float(s.e.options.get("level", 95))
     if cmd.has("verbose") and s.e.cmd == "mixed":
         from .mixed import mixed_outputs
@@ -49,7 +52,7 @@ def estat_sd(s, cmd: Command) -> list[Output]:
 
 @command("estat", "group")
 def estat_group(s, cmd: Command) -> list[Output]:
-    fit = _mixed_fit(s)
+    fit = _mixed_fit(s, menl=True)
     lines = D.group_table_lines(fit)
     rows = [
         [n, f"{g:,}", f"{mn:,}", f"{avg:.1f}", f"{mx:,}"] for n, g, mn, avg, mx in D.group_rows(fit)

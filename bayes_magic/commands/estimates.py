@@ -228,13 +228,14 @@ def table(s, cmd: Command) -> list[Output]:
     hrows: list = []
     last_eq = None
     for n in names:
-        eq, _, coef = n.partition(":")
+        eq, _, coef = n.rpartition(":")  # regress's and menl's names have no equation
         if eq != last_eq:
             if last_eq is not None:
                 lines.append("-" * (vw + 1) + "+" + "-" * ((w + 1) * len(items)))
                 hrows.append(Rule())
-            lines.append(f"{eq[:vw]:<{vw}} |")
-            hrows.append(eq)
+            if eq:
+                lines.append(f"{eq[:vw]:<{vw}} |")
+                hrows.append(eq)
             last_eq = eq
         cells: list[str] = []
         more: dict[str, list[str]] = {k: [] for k, _ in extra}

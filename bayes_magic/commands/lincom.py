@@ -90,7 +90,11 @@ def linear_form(e: Estimates, text: str) -> tuple[np.ndarray, float]:
         m = re.fullmatch(rf"(.+)/({_NUM})", t)
         if m:
             t, factor = m.group(1), factor / float(m.group(2))
-        if not t or any(c in t for c in "*/()^"):
+        # a free parameter (/b1, _b[/b1], as menl names them) is a coefficient, not a ratio
+        bare = re.sub(r"\[[^\]]*\]", "", t)
+        if re.fullmatch(r"/[A-Za-z_]\w*", t):
+            bare = ""
+        if not t or any(c in bare for c in "*/()^"):
             raise StataError(f"{term.strip()}: not a linear term; see nlcom", 198)
         row[_coef(e, t)] += sign * factor
     return row, const

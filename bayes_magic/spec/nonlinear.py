@@ -157,14 +157,14 @@ def build_menl(cmd: Command) -> NonlinearSpec:
     for ref in param_refs(body.expr):
         if len(ref.items) != 1 or ref.matrix:
             raise StataError(
-                f"{{{ref}}}: menl takes one scalar parameter or random effect per braces",
+                f"{ref}: menl takes one scalar parameter or random effect per braces",
                 198,
                 span=ref.span,
             )
         it = ref.items[0]
         if it.eq is not None:
             raise StataError(
-                f"{{{ref}}}: linear combinations and equation names are not available in "
+                f"{ref}: linear combinations and equation names are not available in "
                 "bayes_magic's menl yet; write each coefficient as its own {name}",
                 198,
                 span=ref.span,
@@ -192,13 +192,13 @@ def build_menl(cmd: Command) -> NonlinearSpec:
         idx = it.index.strip()
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", idx):
             raise StataError(
-                f"{{{ref}}}: nested or crossed random effects are not available in "
+                f"{ref}: nested or crossed random effects are not available in "
                 "bayes_magic's menl yet",
                 198,
                 span=ref.span,
             )
         if ref.init is not None:
-            raise StataError(f"{{{ref}}}: random effects take no initial value", 198)
+            raise StataError(f"{ref}: random effects take no initial value", 198)
         if name in fixed:
             raise StataError(
                 f"{{{name}}} is used both as a parameter and as a random effect",
@@ -207,7 +207,7 @@ def build_menl(cmd: Command) -> NonlinearSpec:
             )
         if level is not None and idx != level:
             raise StataError(
-                f"{{{ref}}}: random effects at more than one level ({level}, {idx}) are not "
+                f"{ref}: random effects at more than one level ({level}, {idx}) are not "
                 "available in bayes_magic's menl yet",
                 198,
                 span=ref.span,
