@@ -385,6 +385,19 @@ OUTRO_CMD = (
     "    rseed(317) burnin(1000) mcmcsize(2000) nodots"
 )
 
+NONLINEAR = """## A nonlinear multilevel model
+
+The talk's nonlinear model is a growth curve with random effects inside the
+curve. Its frequentist fit, `menl`, runs here on R's Orange trees (bundled as `orange`; the
+slide's own data are not among the bundled sets); its Bayesian version, nonlinear `bayesmh`, is
+not available yet."""
+
+NONLINEAR_CMD = (
+    "use orange, clear\n"
+    "menl circumference = ({b1}+{U1[Tree]})/(1+exp(-(age-{b2})/{b3})), ///\n"
+    "    initial(b1 190 b2 700 b3 350) nolog"
+)
+
 LINE_MAGICS = {
     "mixed": "mixed",
     "bayes": "bayes",
@@ -423,6 +436,8 @@ def build(kind: str) -> nbformat.NotebookNode:
     cells.append(new_markdown_cell(OUTRO))
     cells.append(new_code_cell(magic_source(OUTRO_CMD) if kind == "magics" else OUTRO_CMD))
     cells += PYTHON_MAGICS if kind == "magics" else PYTHON_KERNEL
+    cells.append(new_markdown_cell(NONLINEAR))
+    cells.append(new_code_cell(magic_source(NONLINEAR_CMD) if kind == "magics" else NONLINEAR_CMD))
     nb = new_notebook(cells=cells)
     if kind == "magics":
         nb.metadata["kernelspec"] = {
