@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..design.factors import Column
 from ..design.nonlinear import build_nonlinear_design
 from ..errors import StataError
 from ..fit.estimates import Estimates
 from ..fit.nonlinear import NonlinearFit, fit_nonlinear
 from ..report.coeftable import DISPLAY_OPTIONS, Equation, ml_table, restyle
-from ..report.format import fmt_f, fmt_g
+from ..report.format import abbrev, fmt_f, fmt_g
 from ..report.output import LazyBlock, Output, Text
 from ..spec.nonlinear import build_menl
 from ..syntax.ast import Command
@@ -25,21 +26,50 @@ from .registry import command
 __all__ = ["menl_outputs"]
 
 
+def _full_b(fit: NonlinearFit) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """e(b)'s fixed part: each linear combination's columns (base and omitted levels as
+    zeros, ``xb:1b.g``, as ``mixed`` stores them), then the scalar parameters; and its V."""
+    d, V_beta = fit.design, fit.lme.V_beta
+    names: list[str] = []
+    where: list[int | None] = []
+    for eq, cols, pos in d.equations:
+        est = iter(pos)
+        for c in cols:
+            names.append(f"{eq}:{c.name}")
+            where.append(next(est) if c.kind == "coef" and c.name in _estimated(d, eq) else None)
+    k = sum(len(p) for _, _, p in d.equations)
+    for j, n in enumerate(d.pnames[k:]):
+        names.append(n)
+        where.append(k + j)
+    b = np.array([fit.beta[w] if w is not None else 0.0 for w in where])
+    V = np.zeros((len(b), len(b)))
+    live = [i for i, w in enumerate(where) if w is not None]
+    src = [where[i] for i in live]
+    V[np.ix_(live, live)] = V_beta[np.ix_(src, src)]
+    return names, b, V
+
+
+def _estimated(d, eq: str) -> set[str]:
+    return {n.split(":", 1)[1] for n in d.pnames if n.startswith(f"{eq}:")}
+
+
 def _estimates(fit: NonlinearFit, cmd: Command, line: str, spec) -> Estimates:
     lme, d = fit.lme, fit.design
-    names = [f"/{n}" for n in d.fixed] + [f"{p.name}:_cons" for p in lme.params]
+    fnames, fb, fV = _full_b(fit)
+    names = fnames + [f"{p.name}:_cons" for p in lme.params]
     pvals = np.array([p.value for p in lme.params])
     lnsig = pvals[-1]
     pvals = np.where(np.isneginf(pvals), lnsig + np.log(1e-12), pvals)
     pvals = np.where(np.isinf(pvals), np.sign(pvals) * np.arctanh(1 - 1e-12), pvals)
-    b = np.concatenate([fit.beta, pvals])
+    b = np.concatenate([fb, pvals])
     k = len(b)
+    f = len(fb)
     V = np.zeros((k, k))
-    V[: d.p, : d.p] = lme.V_beta
+    V[:f, :f] = fV
     live = [i for i, p in enumerate(lme.params) if not p.boundary]
     for a, i in enumerate(live):
         for c, j in enumerate(live):
-            V[d.p + i, d.p + j] = lme.V_params[a, c]
+            V[f + i, f + j] = lme.V_params[a, c]
     method = "REML" if fit.reml else "ML"
     scalars = {
         "N": float(d.n),
@@ -105,6 +135,24 @@ def _header(fit: NonlinearFit, est: Estimates, nogroup: bool) -> str:
     return "\n".join(lines)
 
 
+def _equations(fit: NonlinearFit, level: float) -> list[Equation]:
+    """The coefficient table's equations: one per linear combination, then the scalar
+    parameters (``/b1``) under the dependent variable's name or, after equations, none."""
+    d, V = fit.design, fit.lme.V_beta
+    eqs: list[Equation] = []
+    for eq, cols, pos in d.equations:
+        index = [i for i, c in enumerate(cols) if c.kind == "coef" and c.name in _estimated(d, eq)]
+        rows = D.fixed_rows(cols, index, fit.beta[pos], V[np.ix_(pos, pos)], level)
+        eqs.append(Equation(eq, rows))
+    k = sum(len(p) for _, _, p in d.equations)
+    if k < d.p:
+        pos = list(range(k, d.p))
+        cols = [Column(n, "coef", None, n) for n in d.pnames[k:]]
+        rows = D.fixed_rows(cols, list(range(len(pos))), fit.beta[pos], V[np.ix_(pos, pos)], level)
+        eqs.append(Equation("" if eqs else d.depvar, rows))
+    return eqs
+
+
 def menl_outputs(est: Estimates, opts: dict) -> list[Output]:
     """The display of a menl fit under display options ``opts`` (replay or estimation)."""
     outs: list[Output] = [LazyBlock(lambda: _render(est, opts), data=est)]
@@ -126,9 +174,11 @@ def _render(est: Estimates, opts: dict) -> tuple[str, str]:
         parts.append(head)
         html.append(f"<pre style='margin:0'>{head}</pre>")
     if not opts.get("notable"):
-        ld = lme.design
-        rows = D.fixed_rows(ld.columns, ld.coef_index, fit.beta, lme.V_beta, level)
-        t = restyle(ml_table([Equation(fit.design.depvar, rows)], level), opts)
+        table = ml_table(_equations(fit, level), level)
+        if fit.design.equations:  # linear combinations: the depvar heads the stub, as Stata
+            table.stub_title = abbrev(fit.design.depvar, 12)
+            table.named = True
+        t = restyle(table, opts, eq_names=bool(fit.design.equations))
         parts.append(t.text())
         html.append(t.html())
         rrows = D.re_rows(lme, level, sd=bool(opts.get("stddeviations")))
@@ -188,7 +238,10 @@ def menl(s, cmd: Command) -> list[Output]:
         if o.name not in _SUPPORTED and o.name not in ("define", "rescovariance"):
             raise StataError(f"option {o.name}() is not available in bayes_magic's menl yet", 198)
     design = build_nonlinear_design(s.data, spec, s.touse(cmd))
-    beta0 = np.array([spec.init.get(n, 0.0) for n in spec.fixed])
+    unknown = [n for n in spec.init if ":" in n and n not in design.pnames]
+    if unknown:
+        raise StataError(f"initial(): parameter {unknown[0]} not found in the model", 198)
+    beta0 = np.array([spec.init.get(n.lstrip("/"), 0.0) for n in design.pnames])
     fit = fit_nonlinear(
         design,
         beta0,
@@ -199,7 +252,7 @@ def menl(s, cmd: Command) -> list[Output]:
     est = _estimates(fit, cmd, cmdline(cmd), spec)
     est.ids = s.data.ids[design.sample]
     s.e = est
-    outs: list[Output] = []
+    outs: list[Output] = [Text(n, kind="note") for n in design.notes]
     if not cmd.has("nolog"):
         outs.append(Text(_log(fit), kind="text"))
     outs += menl_outputs(est, {o.name: o.value for o in cmd.options})

@@ -66,7 +66,7 @@ def predict_menl(s, cmd: Command) -> list[Output]:
     Brows = np.zeros((ds.nobs, d.q))
     if not fixedonly:
         Brows = np.where((g >= 0)[:, None], fit.B[np.maximum(g, 0)], np.nan)
-    val = mean_function(ds, spec, rows)(fit.beta, Brows)
+    val = mean_function(ds, spec, rows, d.lincomb_names())(fit.beta, Brows)
     label = "Predicted mean" + (", fixed portion only" if fixedonly and d.q else "")
     if which in ("residuals", "rstandard"):
         val = ds.values(d.depvar) - val

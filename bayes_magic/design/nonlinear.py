@@ -21,6 +21,9 @@ from ..dataset.varnames import resolve
 from ..errors import StataError
 from ..spec.nonlinear import NonlinearSpec
 from ..syntax.ast import ParamRef
+from .factors import Column, expand_columns, term_variables
+from .mixed import drop_collinear
+from .newdata import fixed_columns
 
 __all__ = ["NonlinearDesign", "build_nonlinear_design", "mean_function"]
 
@@ -39,7 +42,13 @@ class NonlinearDesign:
         The level variable's value of each group, in group order.
     f
         The mean function over the sample: ``f(beta, B)`` with ``beta`` the fixed parameters
-        (in ``fixed`` order) and ``B`` the G-by-q random effects (in ``reffects`` order).
+        (in ``pnames`` order) and ``B`` the G-by-q random effects (in ``reffects`` order).
+    pnames
+        ``e(b)``'s names of the fixed parameters: each linear combination's coefficients
+        (``xb:x1``, ``xb:_cons``), then the scalar parameters (``/b1``).
+    equations
+        Each linear combination's name, design columns (base and omitted levels included) and
+        the positions in ``beta`` of its estimated columns.
     """
 
     depvar: str
@@ -52,6 +61,9 @@ class NonlinearDesign:
     groups: np.ndarray
     ids: list
     f: MeanFunction
+    pnames: list[str]
+    equations: list[tuple[str, list[Column], list[int]]]
+    notes: list[str]
 
     @property
     def n(self) -> int:
@@ -63,25 +75,45 @@ class NonlinearDesign:
 
     @property
     def p(self) -> int:
-        return len(self.fixed)
+        return len(self.pnames)
+
+    def lincomb_names(self) -> dict[str, list[str]]:
+        """Each linear combination's estimated columns (``x1``, ``2.g``, ``_cons``)."""
+        return {
+            eq: [self.pnames[k].split(":", 1)[1] for k in pos] for eq, _, pos in self.equations
+        }
 
     @property
     def q(self) -> int:
         return len(self.reffects)
 
 
-def mean_function(ds: Dataset, spec: NonlinearSpec, rows: np.ndarray) -> Callable:
+def mean_function(
+    ds: Dataset, spec: NonlinearSpec, rows: np.ndarray, lincomb_names: dict[str, list[str]]
+) -> Callable:
     """The expression at ``rows`` as a function of the parameters: ``f(beta, Brows)`` where
-    ``Brows`` holds each row's random effects (rows-by-q; NaN where a row's group has none)."""
-    fixed = {n: k for k, n in enumerate(spec.fixed)}
-    reffects = {n: k for k, n in enumerate(spec.reffects)}
+    ``beta`` holds the linear combinations' coefficients (named in ``lincomb_names``, in
+    order) then the scalar parameters, and ``Brows`` each row's random effects (rows-by-q; NaN
+    where a row's group has none)."""
+    X: dict[str, np.ndarray] = {}
+    spans: dict[str, slice] = {}
+    k = 0
+    for lc in spec.lincombs:
+        names = lincomb_names[lc.name]
+        X[lc.name] = fixed_columns(ds, names)[rows]
+        spans[lc.name] = slice(k, k + len(names))
+        k += len(names)
+    fixed = {n: k + j for j, n in enumerate(spec.fixed)}
+    reffects = {n: j for j, n in enumerate(spec.reffects)}
     current: dict = {}
 
     def param(ref: ParamRef) -> np.ndarray:
-        name = ref.items[0].name
-        if name in fixed:
-            return np.full(len(rows), current["beta"][fixed[name]])
-        return current["B"][:, reffects[name]].copy()
+        it = ref.items[0]
+        if it.name is None:  # {xb:}
+            return X[it.eq] @ current["beta"][spans[it.eq]]
+        if it.name in fixed:
+            return np.full(len(rows), current["beta"][fixed[it.name]])
+        return current["B"][:, reffects[it.name]].copy()
 
     ctx = Context(ds, rows=rows, params=param)
 
@@ -94,6 +126,31 @@ def mean_function(ds: Dataset, spec: NonlinearSpec, rows: np.ndarray) -> Callabl
         return v
 
     return f
+
+
+def _lincomb_columns(
+    ds: Dataset, spec: NonlinearSpec, sample: np.ndarray, notes: list[str]
+) -> list[tuple[str, list[Column], list[int]]]:
+    """Each linear combination's columns (Stata's order, base levels shown, collinear columns
+    omitted as ``mixed`` does) and the positions of its estimated ones."""
+    out = []
+    for lc in spec.lincombs:
+        cols = expand_columns(ds, lc.terms, sample, constant=lc.constant)
+        if lc.constant:
+            cols.append(Column("_cons", "coef", None, "_cons", np.ones(ds.nobs)))
+        index = [i for i, c in enumerate(cols) if c.kind == "coef"]
+        Xs = (
+            np.column_stack([cols[i].values[sample] for i in index])
+            if index
+            else np.zeros((int(sample.sum()), 0))
+        )
+        _, index = drop_collinear(Xs, cols, index, notes)
+        for c in cols:
+            c.values = None
+        if not index:
+            raise StataError(f"linear combination {lc.name} has no estimable coefficients", 198)
+        out.append((lc.name, cols, index))
+    return out
 
 
 def build_nonlinear_design(ds: Dataset, spec: NonlinearSpec, touse: np.ndarray) -> NonlinearDesign:
@@ -111,6 +168,8 @@ def build_nonlinear_design(ds: Dataset, spec: NonlinearSpec, touse: np.ndarray) 
             f"string variables not allowed in varlist;\n{dep} is a string variable", 109
         )
     used = [dep]
+    for lc in spec.lincombs:
+        used += term_variables(ds, lc.terms)
     for name in sorted(references(spec.expr) - {"_n", "_N", "_pi", "_rc", "_b", "_se"}):
         v = resolve(ds, name, in_expr=True)
         if ds.is_string(v):
@@ -132,7 +191,17 @@ def build_nonlinear_design(ds: Dataset, spec: NonlinearSpec, touse: np.ndarray) 
     else:
         groups = np.zeros(len(rows), dtype=np.int64)
         ids = []
-    fr = mean_function(ds, spec, rows)
+    notes: list[str] = []
+    equations = []
+    pnames: list[str] = []
+    names: dict[str, list[str]] = {}
+    for name, cols, index in _lincomb_columns(ds, spec, sample, notes):
+        pos = list(range(len(pnames), len(pnames) + len(index)))
+        names[name] = [cols[i].name for i in index]
+        pnames += [f"{name}:{n}" for n in names[name]]
+        equations.append((name, cols, pos))
+    pnames += [f"/{n}" for n in spec.fixed]
+    fr = mean_function(ds, spec, rows, names)
 
     def f(beta: np.ndarray, B: np.ndarray) -> np.ndarray:
         return fr(beta, B[groups] if len(ids) else np.zeros((len(rows), 0)))
@@ -148,6 +217,9 @@ def build_nonlinear_design(ds: Dataset, spec: NonlinearSpec, touse: np.ndarray) 
         groups=groups,
         ids=ids,
         f=f,
+        pnames=pnames,
+        equations=equations,
+        notes=notes,
     )
 
 

@@ -94,7 +94,7 @@ def _lme_step(d: NonlinearDesign, beta: np.ndarray, B: np.ndarray, reml: bool) -
     w = d.y - d.f(beta, B) + X @ beta
     if d.q:
         w = w + np.einsum("ij,ij->i", Z, B[d.groups])
-    cols = [Column(f"/{name}", "coef", None, f"/{name}") for name in d.fixed]
+    cols = [Column(name, "coef", None, name) for name in d.pnames]
     levels = []
     if d.q:
         levels.append(

@@ -1,16 +1,19 @@
 """The spec of ``menl depvar = (expression)`` ([ME] menl): parameters, random effects, options.
 
 A substitutable expression names its parameters in braces: ``{b1}`` is a fixed-effects
-parameter (``{b1=190}`` gives its initial value) and ``{U1[tree]}`` a random effect, one value
-per level of ``tree``. This version fits random effects at one level (several effects there,
-with any of the four covariance structures); linear combinations (``{xb: x1 x2}``),
-``define()``, nested or crossed levels and residual-covariance structures are refused.
+parameter (``{b1=190}`` gives its initial value), ``{U1[tree]}`` a random effect, one value
+per level of ``tree``, and ``{xb: x1 i.g}`` a linear combination of variables (factor variables
+allowed, with a constant unless ``, noconstant``; random-effect terms ``U1[tree]`` in it add
+that random effect), named ``xb`` and reused as ``{xb:}``. ``define(phi: expression)`` names a
+substitutable expression, used as ``{phi:}`` in the model or in other definitions. This version
+fits random effects at one level (several effects there, with any of the four covariance
+structures); nested or crossed levels and residual-covariance structures are refused.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..errors import StataError
 from ..syntax.ast import (
@@ -21,12 +24,14 @@ from ..syntax.ast import (
     InRange,
     NonlinearModel,
     Num,
+    ParamItem,
     ParamRef,
     Subscript,
+    Term,
     Unary,
 )
 
-__all__ = ["NonlinearSpec", "build_menl", "param_refs"]
+__all__ = ["LinComb", "NonlinearSpec", "build_menl", "param_refs"]
 
 _COVS = {
     "independent": 3,
@@ -37,13 +42,22 @@ _COVS = {
 
 
 @dataclass(frozen=True)
+class LinComb:
+    """``{xb: x1 i.g}``: the linear combination ``xb`` of the terms (and a constant)."""
+
+    name: str
+    terms: tuple[Term, ...]
+    constant: bool = True
+
+
+@dataclass(frozen=True)
 class NonlinearSpec:
     """``menl`` as typed: the expression, its parameters and the estimation options."""
 
     depvar: str
     expr: Expr
     expr_text: str
-    fixed: tuple[str, ...]  # fixed-effects parameters, in order of first appearance
+    fixed: tuple[str, ...]  # scalar fixed-effects parameters, in order of first appearance
     reffects: tuple[str, ...]  # random effects' names (U1, C ...), in order of appearance
     level: str | None  # the level variable of the random effects
     covariance: str = "independent"
@@ -52,6 +66,8 @@ class NonlinearSpec:
     if_: Expr | None = None
     in_: InRange | None = None
     options: dict = field(default_factory=dict, compare=False)
+    #: linear combinations; in ``expr`` each is the reference ``{name:}``
+    lincombs: tuple[LinComb, ...] = ()
 
 
 def param_refs(e: Expr):
@@ -102,15 +118,17 @@ def _covariance(text: str, names: tuple[str, ...]) -> str:
     return full[0]
 
 
-def _initial(text: str, known: tuple[str, ...]) -> dict[str, float]:
-    """``initial(b1 190 b2 700)``: name-value pairs; names as ``b1``, ``/b1`` or ``{b1}``."""
+def _initial(text: str, known: tuple[str, ...], lincombs: tuple) -> dict[str, float]:
+    """``initial(b1 190 b2 700)``: name-value pairs; names as ``b1``, ``/b1`` or ``{b1}``, and
+    a linear combination's coefficients as ``xb:x1`` (checked against the design later)."""
     words = text.replace(",", " ").split()
     if len(words) % 2:
         raise StataError(f"initial({text}) invalid: name and value pairs expected", 198)
+    eqs = {lc.name for lc in lincombs}
     out: dict[str, float] = {}
     for name, value in zip(words[::2], words[1::2]):
         nm = name.strip("{}").lstrip("/")
-        if nm not in known:
+        if nm not in known and nm.partition(":")[0] not in eqs:
             raise StataError(f"initial(): parameter {name} not found in the model", 198)
         try:
             out[nm] = float(value)
@@ -120,7 +138,6 @@ def _initial(text: str, known: tuple[str, ...]) -> dict[str, float]:
 
 
 _REFUSED = {
-    "define": "define()",
     "rescovariance": "rescovariance()",
     "resvariance": "resvariance()",
     "rescorrelation": "rescorrelation()",
@@ -129,6 +146,101 @@ _REFUSED = {
     "nostderr": "nostderr",
     "vce": "vce()",
 }
+
+
+def _map(e: Expr, f) -> Expr:
+    """``e`` with each ``{...}`` reference r replaced by ``f(r)``."""
+    if isinstance(e, ParamRef):
+        return f(e)
+    if isinstance(e, Unary):
+        return replace(e, operand=_map(e.operand, f))
+    if isinstance(e, Binary):
+        return replace(e, left=_map(e.left, f), right=_map(e.right, f))
+    if isinstance(e, Call):
+        return replace(e, args=tuple(_map(a, f) for a in e.args))
+    if isinstance(e, Subscript):
+        return replace(e, index=_map(e.index, f))
+    return e
+
+
+def _defines(cmd: Command) -> dict[str, Expr]:
+    """``define(name: expression)``, repeatable ([ME] menl, option define())."""
+    from ..syntax.expr import parse_expr_text
+
+    out: dict[str, Expr] = {}
+    for o in cmd.options:
+        if o.name != "define":
+            continue
+        text = str(o.value)
+        name, colon, body = text.partition(":")
+        name = name.strip()
+        if not colon or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or not body.strip():
+            raise StataError(f"define({text}) invalid: name: expression expected", 198)
+        if name in out:
+            raise StataError(f"define(): {name} defined more than once", 198)
+        out[name] = parse_expr_text(body.strip())
+    return out
+
+
+def _lincomb(ref: ParamRef) -> tuple[LinComb, list[Expr]] | None:
+    """``{xb: x1 i.g U1[id]}`` as a linear combination and its random-effect references; None
+    for any other reference."""
+    from ..syntax.varlist import parse_term_text
+
+    eqs = {it.eq for it in ref.items}
+    if len(eqs) != 1 or None in eqs or (len(ref.items) == 1 and ref.items[0].name is None):
+        return None
+    eq = ref.items[0].eq or ""
+    terms: list[Term] = []
+    extra: list[Expr] = []
+    for it in ref.items:
+        if it.index is not None:
+            extra.append(ParamRef((ParamItem(None, it.name, it.index),), span=ref.span))
+        else:
+            terms += parse_term_text(it.name or "", ref.span, "", factor=True)
+    return LinComb(eq, tuple(terms), not ref.noconstant), extra
+
+
+def _expand(expr: Expr, defines: dict[str, Expr]) -> tuple[Expr, tuple[LinComb, ...]]:
+    """Substitute the definitions ``{phi:}`` and turn each linear combination ``{xb: x1 x2}``
+    into the reference ``{xb:}`` (plus the random effects it lists)."""
+    lincombs: dict[str, LinComb] = {}
+    for e in (expr, *defines.values()):
+        for ref in param_refs(e):
+            got = _lincomb(ref)
+            if got is None:
+                continue
+            lc = got[0]
+            if lc.name in defines:
+                raise StataError(
+                    f"{ref}: {lc.name} is both defined and a linear combination", 198, span=ref.span
+                )
+            if lincombs.get(lc.name, lc) != lc:
+                raise StataError(
+                    f"{ref}: linear combination {lc.name} is defined more than once",
+                    198,
+                    span=ref.span,
+                )
+            lincombs[lc.name] = lc
+
+    def visit(ref: ParamRef, stack: tuple[str, ...]) -> Expr:
+        got = _lincomb(ref)
+        if got is not None:
+            out: Expr = ParamRef((ParamItem(got[0].name, None),), span=ref.span)
+            for x in got[1]:
+                out = Binary("+", out, x, ref.span)
+            return out
+        if len(ref.items) == 1 and ref.items[0].name is None and ref.items[0].eq is not None:
+            eq = ref.items[0].eq  # {phi:}
+            if eq in defines:
+                if eq in stack:
+                    raise StataError(f"define(): {eq} refers to itself", 198, span=ref.span)
+                return _map(defines[eq], lambda r: visit(r, (*stack, eq)))
+            if eq not in lincombs:
+                raise StataError(f"{ref}: {eq} is not defined", 198, span=ref.span)
+        return ref
+
+    return _map(expr, lambda r: visit(r, ())), tuple(lincombs.values())
 
 
 def build_menl(cmd: Command) -> NonlinearSpec:
@@ -150,11 +262,14 @@ def build_menl(cmd: Command) -> NonlinearSpec:
         raise StataError("options mle and reml may not be combined", 184)
     if cmd.weight is not None:
         raise StataError("weights not allowed", 101)
+    expr, lincombs = _expand(body.expr, _defines(cmd))
     fixed: list[str] = []
     reffects: list[str] = []
     level: str | None = None
     init: dict[str, float] = {}
-    for ref in param_refs(body.expr):
+    for ref in param_refs(expr):
+        if len(ref.items) == 1 and ref.items[0].name is None:
+            continue  # a linear combination {xb:}
         if len(ref.items) != 1 or ref.matrix:
             raise StataError(
                 f"{ref}: menl takes one scalar parameter or random effect per braces",
@@ -162,13 +277,6 @@ def build_menl(cmd: Command) -> NonlinearSpec:
                 span=ref.span,
             )
         it = ref.items[0]
-        if it.eq is not None:
-            raise StataError(
-                f"{ref}: linear combinations and equation names are not available in "
-                "bayes_magic's menl yet; write each coefficient as its own {name}",
-                198,
-                span=ref.span,
-            )
         name = it.name or ""
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
             raise StataError(f"invalid parameter name {name}", 198, span=ref.span)
@@ -215,7 +323,9 @@ def build_menl(cmd: Command) -> NonlinearSpec:
         level = idx
         if name not in reffects:
             reffects.append(name)
-    if not fixed:
+    used = {r.items[0].eq for r in param_refs(expr) if r.items[0].name is None}
+    lincombs = tuple(lc for lc in lincombs if lc.name in used)  # define()s used nowhere: unused
+    if not fixed and not lincombs:
         raise StataError("the expression has no {parameters} to estimate", 198)
     cov = "independent"
     covs = [o.value for o in cmd.options if o.name == "covariance"]
@@ -226,10 +336,10 @@ def build_menl(cmd: Command) -> NonlinearSpec:
             raise StataError("covariance() requires random effects", 198)
         cov = _covariance(str(covs[0]), tuple(reffects))
     if cmd.has("initial"):
-        init.update(_initial(str(cmd.option("initial")), tuple(fixed)))
+        init.update(_initial(str(cmd.option("initial")), tuple(fixed), tuple(lincombs)))
     return NonlinearSpec(
         depvar=body.depvar,
-        expr=body.expr,
+        expr=expr,
         expr_text=body.text,
         fixed=tuple(fixed),
         reffects=tuple(reffects),
@@ -240,4 +350,5 @@ def build_menl(cmd: Command) -> NonlinearSpec:
         if_=cmd.if_,
         in_=cmd.in_,
         options={o.name: o.value for o in cmd.options},
+        lincombs=lincombs,
     )

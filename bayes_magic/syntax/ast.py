@@ -139,6 +139,8 @@ class ParamRef:
     matrix: bool = False
     init: Expr | None = None
     span: Span = field(default=Span(0, 0), compare=False)
+    #: ``{xb: x1 x2, noconstant}``: a linear combination without its constant (``menl``)
+    noconstant: bool = False
 
     def __str__(self) -> str:
         eqs = {i.eq for i in self.items}
@@ -152,6 +154,8 @@ class ParamRef:
             s = " ".join(str(i) for i in self.items)
         if self.matrix:
             s += ",matrix"
+        if self.noconstant:
+            s += ", noconstant"
         return "{" + s + "}"
 
 

@@ -66,13 +66,15 @@ def parse_param(content: str, span: Span, source: str) -> ParamRef:
             raise bad()
         init = parse_expr_text(init_text, source=source, offset=span.start + 1 + eq_pos + 1)
         body = body[:eq_pos]
-    matrix = False
+    matrix = noconstant = False
     comma = _top_index(body, ",")
     if comma >= 0:
         flag = body[comma + 1 :].strip()
-        if flag not in _MATRIX:
+        if len(flag) >= 6 and "noconstant".startswith(flag):
+            noconstant = True
+        elif flag not in _MATRIX:
             raise bad(f"invalid parameter specification {{{content}}}: {flag} not allowed")
-        matrix = True
+        matrix = not noconstant
         body = body[:comma]
     eq: str | None = None
     colon = _top_index(body, ":")
@@ -97,7 +99,7 @@ def parse_param(content: str, span: Span, source: str) -> ParamRef:
         items.append(ParamItem(eq, m.group("name"), m.group("index")))
     if not items:
         items.append(ParamItem(eq, None))
-    return ParamRef(tuple(items), matrix, init, span)
+    return ParamRef(tuple(items), matrix, init, span, noconstant)
 
 
 def _top_index(text: str, ch: str) -> int:

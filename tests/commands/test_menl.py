@@ -147,9 +147,14 @@ def test_reml(orange: Session) -> None:
     ("cmd", "rc", "msg"),
     [
         ("menl circumference = {b1}*age + {U[Tree]} + {V[age]}", 198, "more than one level"),
-        ("menl circumference = {xb: age} + {U[Tree]}", 198, "linear combinations"),
+        ("menl circumference = {xb:} + {U[Tree]}", 198, "xb is not defined"),
+        ("menl circumference = {a:}, define(a: {b:}) define(b: {a:})", 198, "refers to itself"),
+        ("menl circumference = {b1}*age, define(a 1)", 198, "name: expression expected"),
+        ("menl circumference = {xb: age} + {xb: age Tree}", 198, "defined more than once"),
+        ("menl circumference = {xb: agex}", 111, "agex not found"),
+        ("menl circumference = {xb: age, nocon}", 198, "nocon not allowed"),
         ("menl circumference = {b1}*age + {U[Tree>age]}", 198, "nested or crossed"),
-        ("menl circumference = {b1}*age, define(a: 1)", 198, "define()"),
+        ("menl circumference = {b1}*age, rescovariance(ar 1)", 198, "rescovariance()"),
         ("menl circumference = {b1}*agex", 111, "agex not found"),
         ("menl circumference = {b1}*age, covariance(U V, un)", 198, "requires random effects"),
         (
@@ -188,3 +193,16 @@ def test_bad_input(orange: Session, cmd: str, rc: int, msg: str) -> None:
 def test_replay_without_results() -> None:
     s = Session()
     assert fails(s, "menl") == ("last estimates not found", 301)
+
+
+def test_linear_combination_predict_and_legend(orange: Session) -> None:
+    run(orange, "capture drop yf")
+    out = run(orange, "menl circumference = {xb: age} + {U[Tree]}, nolog")
+    assert "circumfere~e | Coefficient" in out and "\nxb           |\n" in out
+    assert orange.e.bnames[:2] == ["xb:age", "xb:_cons"]
+    run(orange, "predict double yf, fixedonly")
+    b = orange.e.b
+    np.testing.assert_allclose(col(orange, "yf"), b[0] * col(orange, "age") + b[1], rtol=1e-12)
+    out = run(orange, "menl, coeflegend")
+    assert "_b[xb:age]" in out
+    run(orange, "drop yf")

@@ -129,3 +129,35 @@ def test_orange_without_random_effects_is_nls() -> None:
     assert [round(v, 1) for v in se] == [20.2, 107.3, 81.5]
     s2 = math.exp(2 * s.e.b[3]) * 35 / 32
     assert round(math.sqrt(s2), 1) == 23.4
+
+
+@pytest.mark.parametrize("method", ["", "reml"])
+def test_linear_combination_is_mixed(method: str) -> None:
+    """``{xb: Days i.d2}``, factor levels and constant, is mixed's fixed-effects equation."""
+    gen = "generate d2 = Days > 4"
+    a = _fit("sleepstudy", gen, f"menl Reaction = {{xb: Days i.d2}} + {{U0[Subject]}}, {method}")
+    b = _fit("sleepstudy", gen, f"mixed Reaction Days i.d2 || Subject:, {method}")
+    assert a.e.bnames[:4] == ["xb:Days", "xb:0b.d2", "xb:1.d2", "xb:_cons"]
+    _same(a, b)
+
+
+def test_define_and_noconstant() -> None:
+    """define() substitutes its expression; a combination's random-effect terms add them;
+    ``noconstant`` drops the constant, here replaced by a scalar parameter."""
+    a = _fit(
+        "sleepstudy",
+        "menl Reaction = {a:} + {c}, define(a: {xb: Days U0[Subject], noconstant})",
+    )
+    b = _fit("sleepstudy", "mixed Reaction Days || Subject:")
+    assert a.e.bnames[:2] == ["xb:Days", "/c"]
+    _same(a, b)
+
+
+def test_define_in_a_nonlinear_model() -> None:
+    direct = _orange("A")
+    defined = _fit(
+        "orange",
+        "menl circumference = {phi1:}/(1+exp(-(age-{b2})/{b3})), "
+        "define(phi1: {b1}+{A[Tree]}) initial(b1 190 b2 700 b3 350)",
+    )
+    _same(defined, direct)
