@@ -216,9 +216,13 @@ def _var_row(fit: MixedFit, k: int, label: str, sd: bool, z: float) -> tuple:
         label,
         est,
         m * est * se,
-        math.exp(m * (p.value - z * se)),
-        math.exp(m * (p.value + z * se)),
+        _exp(m * (p.value - z * se)),
+        _exp(m * (p.value + z * se)),  # a nearly flat likelihood: "." beyond double range
     )
+
+
+def _exp(x: float) -> float:
+    return math.exp(x) if x < 709.0 else math.inf
 
 
 def _corr_row(fit: MixedFit, k: int, label: str, z: float) -> tuple:
