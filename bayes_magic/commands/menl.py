@@ -82,10 +82,11 @@ def _estimates(fit: NonlinearFit, cmd: Command, line: str, spec) -> Estimates:
         "ic": float(len(fit.iterations)),
         "rank": float(k),
     }
-    if d.q:
-        sizes = np.bincount(d.groups, minlength=d.G)
+    if len(d.levels) == 1:
+        lv = d.levels[0]
+        sizes = np.bincount(lv.groups, minlength=lv.G)
         scalars.update(
-            N_g=float(d.G),
+            N_g=float(lv.G),
             g_min=float(sizes.min()),
             g_avg=float(sizes.mean()),
             g_max=float(sizes.max()),
@@ -95,11 +96,11 @@ def _estimates(fit: NonlinearFit, cmd: Command, line: str, spec) -> Estimates:
         "depvar": d.depvar,
         "title": _title(fit),
         "method": method,
-        "ivars": d.level or "",
-        "redim": str(d.q) if d.q else "",
-        "vartypes": D.cov_title(lme.design.levels[0]) if d.q else "",
+        "ivars": " ".join(lv.name for lv in d.levels),
+        "redim": " ".join(str(lv.q) for lv in d.levels),
+        "vartypes": " ".join(D.cov_title(lv) for lv in lme.design.levels),
         "expressions": spec.expr_text,
-        "hierarchy": f"{d.level}: {' '.join(d.reffects)}" if d.q else "",
+        "hierarchy": ", ".join(f"{'>'.join(lv.path)}: {' '.join(lv.reffects)}" for lv in d.levels),
     }
     return Estimates.of_fit(
         "menl", line, names, b, V, scalars, macros, fit=fit, command=cmd, spec=spec
@@ -118,16 +119,19 @@ def _title(fit: NonlinearFit) -> str:
 def _header(fit: NonlinearFit, est: Estimates, nogroup: bool) -> str:
     d = fit.design
     pairs = [(est.macros["title"], D._right("Number of obs", f"{d.n:,}"))]
-    if d.q and not nogroup:
-        sizes = np.bincount(d.groups, minlength=d.G)
+    if len(d.levels) == 1 and not nogroup:
+        lv = d.levels[0]
+        sizes = np.bincount(lv.groups, minlength=lv.G)
         pairs += [
-            (f"Group variable: {d.level}", D._right("Number of groups", f"{d.G:,}")),
+            (f"Group variable: {lv.name}", D._right("Number of groups", f"{lv.G:,}")),
             ("", "Obs per group:"),
             ("", D._right("min", f"{int(sizes.min()):,}", align=">")),
             ("", D._right("avg", fmt_f(sizes.mean(), 1), align=">")),
             ("", D._right("max", f"{int(sizes.max()):,}", align=">")),
         ]
     lines = [f"{a:<48}{b}".rstrip() for a, b in pairs]
+    if len(d.levels) > 1 and not nogroup:
+        lines += ["", *D.group_table_lines(fit.lme)]
     label = (
         "Linearization log restricted-likelihood" if fit.reml else "Linearization log likelihood"
     )

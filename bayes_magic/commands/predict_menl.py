@@ -36,8 +36,11 @@ def predict_menl(s, cmd: Command) -> list[Output]:
     if len(stat) > 1:
         raise StataError("only one statistic may be specified", 198)
     rel = cmd.option("relevel")
-    if rel is not None and rel != d.level:
-        raise StataError(f"relevel({rel}): level not found", 198)
+    levels = list(range(len(d.levels)))
+    if rel is not None:
+        levels = [i for i, lv in enumerate(d.levels) if rel in (lv.name, ">".join(lv.path))]
+        if not levels:
+            raise StataError(f"relevel({rel}): level not found", 198)
     outs: list[Output] = []
     if not stat:
         stat = ["yhat"]
@@ -46,26 +49,35 @@ def predict_menl(s, cmd: Command) -> list[Output]:
     vtype = vtype or s.settings.type
     touse = s.touse(cmd)
     ds = s.data
-    g = group_index(ds, d.level, d.ids) if d.q else np.zeros(ds.nobs, dtype=np.int64)
+    gs = [group_index(ds, lv) for lv in d.levels]
     if which == "reffects":
         if cmd.has("fixedonly"):
             raise StataError("options reffects and fixedonly may not be combined", 184)
         if not d.q:
             raise StataError("the model has no random effects", 198)
-        names = _newnames(s, words, d.q)
-        ok = (g >= 0) & touse
-        for j, (nm, re) in enumerate(zip(names, d.reffects)):
-            val = np.full(ds.nobs, np.nan)
-            val[ok] = fit.B[g[ok], j]
-            ds.set_values(nm, val, vtype)
-            ds.info[nm].label = f"Random effect {re}[{d.level}]"
+        names = _newnames(s, words, sum(d.levels[i].q for i in levels))
+        k = 0
+        for i in levels:
+            lv, g = d.levels[i], gs[i]
+            ok = (g >= 0) & touse
+            for j, re in enumerate(lv.reffects):
+                val = np.full(ds.nobs, np.nan)
+                val[ok] = fit.Bs[i][g[ok], j]
+                ds.set_values(names[k], val, vtype)
+                ds.info[names[k]].label = f"Random effect {re}[{'>'.join(lv.path)}]"
+                k += 1
         return outs
+    if rel is not None:
+        raise StataError("relevel() requires reffects", 198)
     names = _newnames(s, words, 1)
     rows = np.arange(ds.nobs)
     fixedonly = cmd.has("fixedonly") or not d.q
-    Brows = np.zeros((ds.nobs, d.q))
+    parts = [np.zeros((ds.nobs, lv.q)) for lv in d.levels]
     if not fixedonly:
-        Brows = np.where((g >= 0)[:, None], fit.B[np.maximum(g, 0)], np.nan)
+        parts = [
+            np.where((g >= 0)[:, None], B[np.maximum(g, 0)], np.nan) for g, B in zip(gs, fit.Bs)
+        ]
+    Brows = np.hstack(parts) if parts else np.zeros((ds.nobs, 0))
     val = mean_function(ds, spec, rows, d.lincomb_names())(fit.beta, Brows)
     label = "Predicted mean" + (", fixed portion only" if fixedonly and d.q else "")
     if which in ("residuals", "rstandard"):

@@ -236,7 +236,7 @@ def _levels(ds: Dataset, spec: LinearMixedSpec, sample: np.ndarray) -> list[RELe
         else:
             keys = list(path)
             name = keys[-1] if keys else "_all"
-        codes, ids = _group_codes(ds, keys, sample)
+        codes, ids = group_codes(ds, keys, sample)
         zcols, znames = [], []
         for v in term_variables(ds, eq.terms):
             if ds.is_string(v):
@@ -266,7 +266,7 @@ def _levels(ds: Dataset, spec: LinearMixedSpec, sample: np.ndarray) -> list[RELe
     return out
 
 
-def _group_codes(ds: Dataset, keys: list[str], sample: np.ndarray) -> tuple[np.ndarray, list]:
+def group_codes(ds: Dataset, keys: list[str], sample: np.ndarray) -> tuple[np.ndarray, list]:
     n = int(sample.sum())
     if not keys:
         return np.zeros(n, dtype=np.int64), [()]

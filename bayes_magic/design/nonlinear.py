@@ -22,12 +22,40 @@ from ..errors import StataError
 from ..spec.nonlinear import NonlinearSpec
 from ..syntax.ast import ParamRef
 from .factors import Column, expand_columns, term_variables
-from .mixed import drop_collinear
+from .mixed import drop_collinear, group_codes
 from .newdata import fixed_columns
 
-__all__ = ["NonlinearDesign", "build_nonlinear_design", "mean_function"]
+__all__ = ["NLLevel", "NonlinearDesign", "build_nonlinear_design", "group_index", "mean_function"]
 
-MeanFunction = Callable[[np.ndarray, np.ndarray], np.ndarray]
+MeanFunction = Callable[[np.ndarray, list[np.ndarray]], np.ndarray]
+
+
+@dataclass
+class NLLevel:
+    """The random effects of one level over the sample.
+
+    ``path`` holds the level variables (``("id1", "id2")`` for ``{U[id1>id2]}``: groups are
+    their combinations), ``groups`` each observation's group (0..G-1), ``ids`` the path's
+    values of each group.
+    """
+
+    path: tuple[str, ...]
+    reffects: tuple[str, ...]
+    covariance: str
+    groups: np.ndarray
+    ids: list
+
+    @property
+    def name(self) -> str:
+        return self.path[-1]
+
+    @property
+    def G(self) -> int:
+        return len(self.ids)
+
+    @property
+    def q(self) -> int:
+        return len(self.reffects)
 
 
 @dataclass
@@ -36,13 +64,11 @@ class NonlinearDesign:
 
     Attributes
     ----------
-    groups
-        Group code (0..G-1) of each observation in the sample (zeros without random effects).
-    ids
-        The level variable's value of each group, in group order.
+    levels
+        The random effects, level by level (outermost first).
     f
-        The mean function over the sample: ``f(beta, B)`` with ``beta`` the fixed parameters
-        (in ``pnames`` order) and ``B`` the G-by-q random effects (in ``reffects`` order).
+        The mean function over the sample: ``f(beta, Bs)`` with ``beta`` the fixed parameters
+        (in ``pnames`` order) and ``Bs`` each level's G-by-q random effects.
     pnames
         ``e(b)``'s names of the fixed parameters: each linear combination's coefficients
         (``xb:x1``, ``xb:_cons``), then the scalar parameters (``/b1``).
@@ -55,11 +81,7 @@ class NonlinearDesign:
     y: np.ndarray
     sample: np.ndarray
     fixed: tuple[str, ...]
-    reffects: tuple[str, ...]
-    level: str | None
-    covariance: str
-    groups: np.ndarray
-    ids: list
+    levels: list[NLLevel]
     f: MeanFunction
     pnames: list[str]
     equations: list[tuple[str, list[Column], list[int]]]
@@ -70,8 +92,15 @@ class NonlinearDesign:
         return len(self.y)
 
     @property
-    def G(self) -> int:
-        return len(self.ids)
+    def q(self) -> int:
+        return sum(lv.q for lv in self.levels)
+
+    @property
+    def reffects(self) -> tuple[str, ...]:
+        return tuple(n for lv in self.levels for n in lv.reffects)
+
+    def zero_effects(self) -> list[np.ndarray]:
+        return [np.zeros((lv.G, lv.q)) for lv in self.levels]
 
     @property
     def p(self) -> int:
@@ -79,13 +108,7 @@ class NonlinearDesign:
 
     def lincomb_names(self) -> dict[str, list[str]]:
         """Each linear combination's estimated columns (``x1``, ``2.g``, ``_cons``)."""
-        return {
-            eq: [self.pnames[k].split(":", 1)[1] for k in pos] for eq, _, pos in self.equations
-        }
-
-    @property
-    def q(self) -> int:
-        return len(self.reffects)
+        return {eq: [self.pnames[k].split(":", 1)[1] for k in pos] for eq, _, pos in self.equations}
 
 
 def mean_function(
@@ -175,22 +198,18 @@ def build_nonlinear_design(ds: Dataset, spec: NonlinearSpec, touse: np.ndarray) 
         if ds.is_string(v):
             raise StataError(f"{v} is a string variable; the expression needs numbers", 109)
         used.append(v)
-    level = resolve(ds, spec.level) if spec.level is not None else None
+    paths = [tuple(resolve(ds, v) for v in lv.path) for lv in spec.levels]
     sample = touse.copy()
-    for v in dict.fromkeys([*used, *([level] if level else [])]):
+    for v in dict.fromkeys([*used, *(v for p in paths for v in p)]):
         col = ds.values(v)
         sample &= (col != "") if col.dtype == object else ~np.isnan(col)
     if not sample.any():
         raise StataError("no observations", 2000)
     rows = np.flatnonzero(sample)
-    if level is not None:
-        col = ds.values(level)[sample]
-        uniq, codes = np.unique(col, return_inverse=True)
-        groups = codes.astype(np.int64).ravel()
-        ids = [(u,) for u in uniq.tolist()]
-    else:
-        groups = np.zeros(len(rows), dtype=np.int64)
-        ids = []
+    levels = []
+    for path, lv in zip(paths, spec.levels):
+        groups, ids = group_codes(ds, list(path), sample)
+        levels.append(NLLevel(path, lv.reffects, lv.covariance, groups, ids))
     notes: list[str] = []
     equations = []
     pnames: list[str] = []
@@ -203,19 +222,16 @@ def build_nonlinear_design(ds: Dataset, spec: NonlinearSpec, touse: np.ndarray) 
     pnames += [f"/{n}" for n in spec.fixed]
     fr = mean_function(ds, spec, rows, names)
 
-    def f(beta: np.ndarray, B: np.ndarray) -> np.ndarray:
-        return fr(beta, B[groups] if len(ids) else np.zeros((len(rows), 0)))
+    def f(beta: np.ndarray, Bs: list[np.ndarray]) -> np.ndarray:
+        parts = [B[lv.groups] for lv, B in zip(levels, Bs)]
+        return fr(beta, np.hstack(parts) if parts else np.zeros((len(rows), 0)))
 
     return NonlinearDesign(
         depvar=dep,
         y=ds.values(dep)[sample].astype(float),
         sample=sample,
         fixed=spec.fixed,
-        reffects=spec.reffects,
-        level=level,
-        covariance=spec.covariance,
-        groups=groups,
-        ids=ids,
+        levels=levels,
         f=f,
         pnames=pnames,
         equations=equations,
@@ -223,9 +239,9 @@ def build_nonlinear_design(ds: Dataset, spec: NonlinearSpec, touse: np.ndarray) 
     )
 
 
-def group_index(ds: Dataset, level: str, ids: list) -> np.ndarray:
-    """Each observation's group among ``ids`` (the estimation sample's groups); -1 where its
-    group is not among them or the level variable is missing."""
-    col = ds.values(level)
-    pos = {t[0]: i for i, t in enumerate(ids)}
-    return np.array([pos.get(v, -1) for v in col.tolist()], dtype=np.int64)
+def group_index(ds: Dataset, lv: NLLevel) -> np.ndarray:
+    """Each observation's group at level ``lv`` among the estimation sample's groups; -1 where
+    its group is not among them or a level variable is missing."""
+    cols = [ds.values(v).tolist() for v in lv.path]
+    pos = {t: i for i, t in enumerate(lv.ids)}
+    return np.array([pos.get(t, -1) for t in zip(*cols)], dtype=np.int64)

@@ -43,7 +43,7 @@ class NonlinearFit:
     design: NonlinearDesign
     lme: MixedFit
     beta: np.ndarray  # the fixed effects (the LME step's, which equal PNLS's at convergence)
-    B: np.ndarray  # G-by-q random effects, the PNLS estimates (conditional modes)
+    Bs: list[np.ndarray]  # each level's G-by-q random effects: the PNLS conditional modes
     converged: bool
     iterations: list[tuple[int, float]] = field(default_factory=list)
     beta0: np.ndarray | None = None  # the starting values (from the fit without random effects)
@@ -66,65 +66,76 @@ def _step(x: np.ndarray) -> np.ndarray:
 
 
 def _jacobians(
-    d: NonlinearDesign, beta: np.ndarray, B: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Central-difference ∂f/∂β (n-by-p) and ∂f/∂b (n-by-q, each observation's own group)."""
+    d: NonlinearDesign, beta: np.ndarray, Bs: list[np.ndarray]
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Central-difference ∂f/∂β (n-by-p) and, per level, ∂f/∂b (n-by-q: each observation's
+    own group's effects)."""
     X = np.empty((d.n, d.p))
     for k, h in enumerate(_step(beta)):
         up, dn = beta.copy(), beta.copy()
         up[k] += h
         dn[k] -= h
-        X[:, k] = (d.f(up, B) - d.f(dn, B)) / (2 * h)
-    Z = np.empty((d.n, d.q))
-    for j in range(d.q):
-        h = 1e-5 * max(1.0, float(np.max(np.abs(B[:, j]))) if d.G else 1.0)
-        up, dn = B.copy(), B.copy()
-        up[:, j] += h
-        dn[:, j] -= h
-        Z[:, j] = (d.f(beta, up) - d.f(beta, dn)) / (2 * h)
-    return X, Z
+        X[:, k] = (d.f(up, Bs) - d.f(dn, Bs)) / (2 * h)
+    Zs = []
+    for li, lv in enumerate(d.levels):
+        Z = np.empty((d.n, lv.q))
+        for j in range(lv.q):
+            h = 1e-5 * max(1.0, float(np.max(np.abs(Bs[li][:, j]))))
+            up = [B.copy() for B in Bs]
+            dn = [B.copy() for B in Bs]
+            up[li][:, j] += h
+            dn[li][:, j] -= h
+            Z[:, j] = (d.f(beta, up) - d.f(beta, dn)) / (2 * h)
+        Zs.append(Z)
+    return X, Zs
 
 
-def _lme_step(d: NonlinearDesign, beta: np.ndarray, B: np.ndarray, reml: bool) -> MixedFit:
-    X, Z = _jacobians(d, beta, B)
-    if not (np.isfinite(X).all() and np.isfinite(Z).all()):
+def _lme_step(d: NonlinearDesign, beta: np.ndarray, Bs: list[np.ndarray], reml: bool) -> MixedFit:
+    X, Zs = _jacobians(d, beta, Bs)
+    if not (np.isfinite(X).all() and all(np.isfinite(Z).all() for Z in Zs)):
         raise StataError(
             "the derivatives of the expression are not finite at the current estimates", 430
         )
-    w = d.y - d.f(beta, B) + X @ beta
-    if d.q:
-        w = w + np.einsum("ij,ij->i", Z, B[d.groups])
-    cols = [Column(name, "coef", None, name) for name in d.pnames]
+    w = d.y - d.f(beta, Bs) + X @ beta
     levels = []
-    if d.q:
+    for lv, Z, B in zip(d.levels, Zs, Bs):
+        w = w + np.einsum("ij,ij->i", Z, B[lv.groups])
         levels.append(
             RELevel(
-                name=d.level or "",
-                groups=d.groups,
-                G=d.G,
-                ids=d.ids,
+                name=lv.name,
+                groups=lv.groups,
+                G=lv.G,
+                ids=lv.ids,
                 Z=Z,
-                znames=list(d.reffects),
-                covariance=d.covariance if d.q > 1 else "identity",
-                path=(d.level or "",),
-                level_vars=(d.level or "",),
+                znames=list(lv.reffects),
+                covariance=lv.covariance if lv.q > 1 else "identity",
+                path=lv.path,
+                level_vars=lv.path,
             )
         )
+    cols = [Column(name, "coef", None, name) for name in d.pnames]
     lin = MixedDesign(d.depvar, w, X, cols, list(range(d.p)), levels, d.sample)
     return fit_mixed(lin, reml)
 
 
 def _pnls(
-    d: NonlinearDesign, beta: np.ndarray, B: np.ndarray, D: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Minimize ||y - f(β, UΛ')||² + ||U||² over β and U (D = ΛΛ')."""
-    p, q, G = d.p, d.q, d.G
-    lam = psd_cholesky(D) if q else np.zeros((0, 0))
-    U0 = np.linalg.lstsq(lam, B.T, rcond=None)[0].T if q else np.zeros((G, 0))
-    big = bool(q) and G * q > 400  # sparse Jacobian and an iterative trust-region solver
+    d: NonlinearDesign, beta: np.ndarray, Bs: list[np.ndarray], Ds: list[np.ndarray]
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Minimize ||y - f(β, {U_l Λ_l'})||² + Σ_l ||U_l||² over β and the U_l (D_l = Λ_l Λ_l')."""
+    p = d.p
+    lams = [psd_cholesky(D) for D in Ds]
+    U0 = [np.linalg.lstsq(lam, B.T, rcond=None)[0].T for lam, B in zip(lams, Bs)]
+    sizes = [lv.G * lv.q for lv in d.levels]
+    offs = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
+    m = int(offs[-1])
+    big = m > 400  # sparse Jacobian and an iterative trust-region solver
 
-    def unpack(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return x[:p], x[p:].reshape(G, q) @ lam.T
+    def unpack(x: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+        u = x[p:]
+        return x[:p], [
+            u[offs[i] : offs[i + 1]].reshape(lv.G, lv.q) @ lam.T
+            for i, (lv, lam) in enumerate(zip(d.levels, lams))
+        ]
 
     def resid(x: np.ndarray) -> np.ndarray:
         b, Bx = unpack(x)
@@ -134,20 +145,20 @@ def _pnls(
 
     def jac(x: np.ndarray):
         b, Bx = unpack(x)
-        X, Z = _jacobians(d, b, Bx)
-        if not q:
-            return -X
-        # ∂f/∂u_g = (∂f/∂b_g) Λ, in the rows of group g only
-        ZL = Z @ lam
-        rows = np.repeat(np.arange(d.n), q)
-        cols = (d.groups[:, None] * q + np.arange(q)).ravel()
-        fu = sp.csr_matrix((ZL.ravel(), (rows, cols)), shape=(d.n, G * q))
-        top = sp.hstack([sp.csr_matrix(-X), -fu])
-        bottom = sp.hstack([sp.csr_matrix((G * q, p)), sp.identity(G * q, format="csr")])
+        X, Zs = _jacobians(d, b, Bx)
+        blocks = [sp.csr_matrix(-X)]
+        for lv, Z, lam in zip(d.levels, Zs, lams):
+            # ∂f/∂u_g = (∂f/∂b_g) Λ, in the rows of group g only
+            ZL = Z @ lam
+            rows = np.repeat(np.arange(d.n), lv.q)
+            cols = (lv.groups[:, None] * lv.q + np.arange(lv.q)).ravel()
+            blocks.append(-sp.csr_matrix((ZL.ravel(), (rows, cols)), shape=(d.n, lv.G * lv.q)))
+        top = sp.hstack(blocks)
+        bottom = sp.hstack([sp.csr_matrix((m, p)), sp.identity(m, format="csr")])
         J = sp.vstack([top, bottom]).tocsr()  # the penalty rows u have derivative +I
         return J if big else J.toarray()
 
-    x0 = np.concatenate([beta, U0.ravel()])
+    x0 = np.concatenate([beta, *(u.ravel() for u in U0)])
     res = least_squares(
         resid,
         x0,
@@ -164,7 +175,7 @@ def _pnls(
 
 def _nls(d: NonlinearDesign, beta0: np.ndarray) -> np.ndarray:
     """The fit without random effects (starting values, as Stata's ``nl``)."""
-    B0 = np.zeros((d.G, d.q))
+    B0 = d.zero_effects()
     r0 = d.y - d.f(beta0, B0)
     if not np.isfinite(r0).all():
         raise StataError(
@@ -220,18 +231,18 @@ def fit_nonlinear(
         raise StataError("insufficient observations", 2001)
     beta = _nls(d, np.asarray(beta0, dtype=float))
     start = beta.copy()
-    B = np.zeros((d.G, d.q))
+    Bs = d.zero_effects()
     iters: list[tuple[int, float]] = []
     prev: np.ndarray | None = None
     converged = False
-    lme = _lme_step(d, beta, B, reml)
+    lme = _lme_step(d, beta, Bs, reml)
     for it in range(1, iterate + 1):
         if d.q:
-            D = lme.Sigmas[0] / lme.sigma2
-            beta, B = _pnls(d, beta, B, D)
+            Ds = [S / lme.sigma2 for S in lme.Sigmas]
+            beta, Bs = _pnls(d, beta, Bs, Ds)
         else:
             beta = lme.beta.copy()
-        lme = _lme_step(d, beta, B, reml)
+        lme = _lme_step(d, beta, Bs, reml)
         iters.append((it, lme.ll))
         if progress is not None:
             progress(it, lme.ll)
@@ -244,4 +255,4 @@ def fit_nonlinear(
         prev = cur
     if not np.isfinite(lme.ll):
         raise StataError("convergence not achieved: the likelihood is not finite", 430)
-    return NonlinearFit(d, lme, lme.beta.copy(), B, converged, iters, start)
+    return NonlinearFit(d, lme, lme.beta.copy(), Bs, converged, iters, start)

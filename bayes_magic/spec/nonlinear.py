@@ -31,7 +31,7 @@ from ..syntax.ast import (
     Unary,
 )
 
-__all__ = ["LinComb", "NonlinearSpec", "build_menl", "param_refs"]
+__all__ = ["LinComb", "NonlinearSpec", "RELevelSpec", "build_menl", "param_refs"]
 
 _COVS = {
     "independent": 3,
@@ -51,6 +51,20 @@ class LinComb:
 
 
 @dataclass(frozen=True)
+class RELevelSpec:
+    """The random effects ``{U1[id]}`` of one level: the level's path (``("id",)``, or
+    ``("id1", "id2")`` for ``{U[id1>id2]}``), their names, and their covariance structure."""
+
+    path: tuple[str, ...]
+    reffects: tuple[str, ...]
+    covariance: str = "independent"
+
+    @property
+    def label(self) -> str:
+        return ">".join(self.path)
+
+
+@dataclass(frozen=True)
 class NonlinearSpec:
     """``menl`` as typed: the expression, its parameters and the estimation options."""
 
@@ -58,9 +72,8 @@ class NonlinearSpec:
     expr: Expr
     expr_text: str
     fixed: tuple[str, ...]  # scalar fixed-effects parameters, in order of first appearance
-    reffects: tuple[str, ...]  # random effects' names (U1, C ...), in order of appearance
-    level: str | None  # the level variable of the random effects
-    covariance: str = "independent"
+    reffects: tuple[str, ...]  # random effects' names (U1, C ...), level by level
+    levels: tuple[RELevelSpec, ...] = ()  # outermost first
     init: dict = field(default_factory=dict, compare=False)  # name -> initial value
     reml: bool = False
     if_: Expr | None = None
@@ -94,8 +107,9 @@ def _number(e: Expr | None) -> float | None:
     return None
 
 
-def _covariance(text: str, names: tuple[str, ...]) -> str:
-    """``covariance(U1 U2, unstructured)``: the structure (minimal abbreviations as Stata's)."""
+def _covariance(text: str, levels: dict[tuple[str, ...], list[str]]) -> tuple[tuple, str]:
+    """``covariance(U1 U2, unstructured)``: the level of the listed random effects and the
+    structure (minimal abbreviations as Stata's)."""
     body, _, kind = text.partition(",")
     kind = kind.strip().lower()
     listed = body.split()
@@ -104,18 +118,23 @@ def _covariance(text: str, names: tuple[str, ...]) -> str:
     full = [k for k, m in _COVS.items() if len(kind) >= m and k.startswith(kind)]
     if not full:
         raise StataError(f"covariance({text}) invalid: unknown structure {kind}", 198)
-    unknown = [u for u in listed if u not in names]
+    where = {n: path for path, names in levels.items() for n in names}
+    unknown = [u for u in listed if u not in where]
     if unknown:
         raise StataError(f"covariance(): random effect {unknown[0]} not found in the model", 198)
     if len(listed) < 2:
         raise StataError("covariance() requires at least two random effects", 198)
-    if set(listed) != set(names):
+    paths = {where[u] for u in listed}
+    if len(paths) > 1:
+        raise StataError(f"covariance({text}): the random effects are at different levels", 198)
+    path = paths.pop()
+    if set(listed) != set(levels[path]):
         raise StataError(
             "covariance() for some of the random effects at a level is not available in "
-            "bayes_magic yet; list all of " + " ".join(names),
+            "bayes_magic yet; list all of " + " ".join(levels[path]),
             198,
         )
-    return full[0]
+    return path, full[0]
 
 
 def _initial(text: str, known: tuple[str, ...], lincombs: tuple) -> dict[str, float]:
@@ -264,8 +283,8 @@ def build_menl(cmd: Command) -> NonlinearSpec:
         raise StataError("weights not allowed", 101)
     expr, lincombs = _expand(body.expr, _defines(cmd))
     fixed: list[str] = []
-    reffects: list[str] = []
-    level: str | None = None
+    levels: dict[tuple[str, ...], list[str]] = {}  # level path -> its random effects
+    where: dict[str, tuple[str, ...]] = {}
     init: dict[str, float] = {}
     for ref in param_refs(expr):
         if len(ref.items) == 1 and ref.items[0].name is None:
@@ -281,9 +300,9 @@ def build_menl(cmd: Command) -> NonlinearSpec:
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
             raise StataError(f"invalid parameter name {name}", 198, span=ref.span)
         if it.index is None:
-            if name in reffects:
+            if name in where:
                 raise StataError(
-                    f"{{{name}}} is a random effect; write it {{{name}[{level}]}}",
+                    f"{{{name}}} is a random effect; write it {{{name}[{'>'.join(where[name])}]}}",
                     198,
                     span=ref.span,
                 )
@@ -297,14 +316,11 @@ def build_menl(cmd: Command) -> NonlinearSpec:
                     )
                 init[name] = v
             continue
-        idx = it.index.strip()
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", idx):
-            raise StataError(
-                f"{ref}: nested or crossed random effects are not available in "
-                "bayes_magic's menl yet",
-                198,
-                span=ref.span,
-            )
+        path = tuple(p.strip() for p in it.index.split(">"))
+        if not all(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", p) for p in path):
+            raise StataError(f"{ref}: invalid level specification", 198, span=ref.span)
+        if len(set(path)) != len(path):
+            raise StataError(f"{ref}: a level variable is repeated", 198, span=ref.span)
         if ref.init is not None:
             raise StataError(f"{ref}: random effects take no initial value", 198)
         if name in fixed:
@@ -313,28 +329,32 @@ def build_menl(cmd: Command) -> NonlinearSpec:
                 198,
                 span=ref.span,
             )
-        if level is not None and idx != level:
+        if where.get(name, path) != path:
             raise StataError(
-                f"{ref}: random effects at more than one level ({level}, {idx}) are not "
-                "available in bayes_magic's menl yet",
+                f"{ref}: random effect {name} is already used at level {'>'.join(where[name])}",
                 198,
                 span=ref.span,
             )
-        level = idx
-        if name not in reffects:
-            reffects.append(name)
+        where[name] = path
+        if name not in levels.setdefault(path, []):
+            levels[path].append(name)
     used = {r.items[0].eq for r in param_refs(expr) if r.items[0].name is None}
     lincombs = tuple(lc for lc in lincombs if lc.name in used)  # define()s used nowhere: unused
     if not fixed and not lincombs:
         raise StataError("the expression has no {parameters} to estimate", 198)
-    cov = "independent"
-    covs = [o.value for o in cmd.options if o.name == "covariance"]
-    if len(covs) > 1:
-        raise StataError("option covariance() may be specified once in this version", 198)
-    if covs:
-        if not reffects:
+    covs: dict[tuple[str, ...], str] = {}
+    for o in cmd.options:
+        if o.name != "covariance":
+            continue
+        if not levels:
             raise StataError("covariance() requires random effects", 198)
-        cov = _covariance(str(covs[0]), tuple(reffects))
+        path, kind = _covariance(str(o.value), levels)
+        if path in covs:
+            raise StataError(f"covariance() given twice for level {'>'.join(path)}", 198)
+        covs[path] = kind
+    # outer levels first (shorter paths), then in order of appearance
+    order = sorted(levels, key=lambda p: (len(p), list(levels).index(p)))
+    level_specs = tuple(RELevelSpec(p, tuple(levels[p]), covs.get(p, "independent")) for p in order)
     if cmd.has("initial"):
         init.update(_initial(str(cmd.option("initial")), tuple(fixed), tuple(lincombs)))
     return NonlinearSpec(
@@ -342,9 +362,8 @@ def build_menl(cmd: Command) -> NonlinearSpec:
         expr=expr,
         expr_text=body.text,
         fixed=tuple(fixed),
-        reffects=tuple(reffects),
-        level=level,
-        covariance=cov,
+        reffects=tuple(n for lv in level_specs for n in lv.reffects),
+        levels=level_specs,
         init=init,
         reml=cmd.has("reml"),
         if_=cmd.if_,

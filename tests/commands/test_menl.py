@@ -88,7 +88,7 @@ def test_predict(fitted: Session) -> None:
     # the random effect is constant within a tree and equals the fit's estimate
     for t in np.unique(tree):
         assert np.ptp(u[tree == t]) == 0
-    np.testing.assert_allclose(np.unique(u), np.sort(fit.B[:, 0]))
+    np.testing.assert_allclose(np.unique(u), np.sort(fit.Bs[0][:, 0]))
     np.testing.assert_allclose(col(fitted, "yf"), b1 / (1 + np.exp(-(age - b2) / b3)), rtol=1e-12)
     np.testing.assert_allclose(
         col(fitted, "yh"), (b1 + u) / (1 + np.exp(-(age - b2) / b3)), rtol=1e-12
@@ -100,10 +100,10 @@ def test_predict(fitted: Session) -> None:
     )
     # the random effects minimize PNLS's penalized sum of squares: moving them all raises it
     D = fit.lme.Sigmas[0][0, 0] / fit.lme.sigma2
-    obj = np.sum(col(fitted, "r") ** 2) + np.sum(fit.B[:, 0] ** 2) / D
+    obj = np.sum(col(fitted, "r") ** 2) + np.sum(fit.Bs[0][:, 0] ** 2) / D
     u2 = u + 0.01
     r2 = y - (b1 + u2) / (1 + np.exp(-(age - b2) / b3))
-    assert np.sum(r2**2) + np.sum((fit.B[:, 0] + 0.01) ** 2) / D > obj
+    assert np.sum(r2**2) + np.sum((fit.Bs[0][:, 0] + 0.01) ** 2) / D > obj
 
 
 def test_predict_outside_sample_groups(orange: Session) -> None:
@@ -146,14 +146,23 @@ def test_reml(orange: Session) -> None:
 @pytest.mark.parametrize(
     ("cmd", "rc", "msg"),
     [
-        ("menl circumference = {b1}*age + {U[Tree]} + {V[age]}", 198, "more than one level"),
+        (
+            "menl circumference = {b1}*age + {U[Tree]} + {U[age]}",
+            198,
+            "already used at level Tree",
+        ),
+        (
+            "menl circumference = {b1}*age + {U[Tree]} + {V[Tree>age]}, cov(U V, un)",
+            198,
+            "at different levels",
+        ),
+        ("menl circumference = {b1}*age + {U[Tree>Tree]}", 198, "repeated"),
         ("menl circumference = {xb:} + {U[Tree]}", 198, "xb is not defined"),
         ("menl circumference = {a:}, define(a: {b:}) define(b: {a:})", 198, "refers to itself"),
         ("menl circumference = {b1}*age, define(a 1)", 198, "name: expression expected"),
         ("menl circumference = {xb: age} + {xb: age Tree}", 198, "defined more than once"),
         ("menl circumference = {xb: agex}", 111, "agex not found"),
         ("menl circumference = {xb: age, nocon}", 198, "nocon not allowed"),
-        ("menl circumference = {b1}*age + {U[Tree>age]}", 198, "nested or crossed"),
         ("menl circumference = {b1}*age, rescovariance(ar 1)", 198, "rescovariance()"),
         ("menl circumference = {b1}*agex", 111, "agex not found"),
         ("menl circumference = {b1}*age, covariance(U V, un)", 198, "requires random effects"),
