@@ -31,7 +31,7 @@ def _newnames(s, words: list[str], count: int, taken: tuple[str, ...] = ()) -> l
         stub = words[0][:-1]
         names = [f"{stub}{j + 1}" for j in range(count)]
     else:
-        names = list(words)
+        names = [n for w in words for n in _range(w)]
         if len(names) != count:
             raise StataError(
                 "too few variables specified"
@@ -46,6 +46,16 @@ def _newnames(s, words: list[str], count: int, taken: tuple[str, ...] = ()) -> l
             raise StataError(f"variable {n} already defined", 110)
         seen.add(n)
     return names
+
+
+def _range(word: str) -> list[str]:
+    """A new variable list's ``p1-p4``: p1 p2 p3 p4 ([U] 11.4.1 newvarlist)."""
+    import re
+
+    m = re.fullmatch(r"([A-Za-z_]\w*?)(\d+)-([A-Za-z_]\w*?)(\d+)", word)
+    if not m or m.group(1) != m.group(3) or int(m.group(2)) > int(m.group(4)):
+        return [word]
+    return [f"{m.group(1)}{k}" for k in range(int(m.group(2)), int(m.group(4)) + 1)]
 
 
 def re_contribution(s, fit: MixedFit, blups: list[np.ndarray]) -> np.ndarray:
@@ -81,6 +91,10 @@ def predict(s, cmd: Command) -> list[Output]:
         from .predict_me import predict_me
 
         return predict_me(s, cmd)
+    if s.e.cmd in ("ologit", "oprobit"):
+        from .predict_ordinal import predict_ordinal
+
+        return predict_ordinal(s, cmd)
     if s.e.cmd == "menl":
         from .predict_menl import predict_menl
 

@@ -106,6 +106,8 @@ MODULES = {
     "testparm": "estimates",
     "lincom": "lincom",
     "menl": "menl",
+    "ologit": "ordinal",
+    "oprobit": "ordinal",
     "ttest": "ttest",
     "tabstat": "tabstat",
     "margins": "margins",

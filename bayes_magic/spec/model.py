@@ -120,7 +120,8 @@ def build_mixed(cmd: Command) -> LinearMixedSpec:
         raise StataError("options mle and reml may not be combined", 184)
     if cmd.weight is not None and reml:
         raise StataError("weights not allowed with reml", 101)
-    single = cmd.name == "regress" or cmd.name in GLM_COMMANDS  # vce() is theirs to read
+    # vce() is theirs to read
+    single = cmd.name in ("regress", "ologit", "oprobit") or cmd.name in GLM_COMMANDS
     allowed = {"regress": ("fweight", "aweight", "pweight")}.get(
         cmd.name, ("fweight", "pweight") if single else ("fweight",)
     )

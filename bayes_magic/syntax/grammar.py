@@ -1175,6 +1175,8 @@ COMMANDS: tuple[Grammar, ...] = (
     _me("meglm"),
     g("menl", menl_body, T.MENL, if_=True, in_=True),
     g("logit", _GLM_BODY, T.GLM, custom=True),
+    g("ologit", _GLM_BODY, T.GLM, custom=True),
+    g("oprobit", _GLM_BODY, T.GLM, custom=True),
     g("logistic", _GLM_BODY, T.GLM, custom=True),
     g("probit", _GLM_BODY, T.GLM, custom=True),
     g("cloglog", _GLM_BODY, T.GLM, custom=True),

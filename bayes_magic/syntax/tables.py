@@ -509,6 +509,7 @@ PREDICT = table(
     opt("nolabel"),
     opt("rules"),
     opt("asif"),
+    opt("OUTcome", Raw()),
 )
 
 ESTIMATES_STORE = table(opt("nocopy"))

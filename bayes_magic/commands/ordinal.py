@@ -1,0 +1,242 @@
+"""``ologit`` and ``oprobit`` ([R] ologit, [R] oprobit): fit, store ``e()``, display, replay.
+
+The layout is Stata's: the iteration log from the constant-only model, the header of the ML
+commands (LR test and pseudo R²), and the table of coefficients followed by the cutpoints
+``/cut1`` ... (no z test for them); ``ologit, or`` shows odds ratios. The fit is
+:func:`bayes_magic.fit.ordinal.fit_ordinal`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+from scipy import stats
+
+from ..design.mixed import build_mixed_design
+from ..errors import StataError
+from ..fit.estimates import Estimates, vce_entries
+from ..fit.ordinal import OrdinalFit, fit_ordinal
+from ..report.coeftable import DISPLAY_OPTIONS, CoefRow, CoefTable, Equation, fmt_coef, restyle
+from ..report.format import abbrev, fmt_f, fmt_g
+from ..report.output import LazyBlock, Output, Text
+from ..spec.model import build_mixed, me_option, vce_option
+from ..syntax.ast import Command, MultilevelModel
+from ..syntax.unparse import cmdline, unparse_expr
+from . import mixed_display as D
+from .estimates import replayer
+from .glm import _header
+from .registry import command
+
+__all__ = ["ordinal_outputs"]
+
+TITLES = {"ologit": "Ordered logistic regression", "oprobit": "Ordered probit regression"}
+_DISPLAY = ("level", "or", "noheader", "notable", "nolog", "log", *DISPLAY_OPTIONS)
+
+
+def _table(fit: OrdinalFit, level: float, eform: bool, vcetype: str | None) -> CoefTable:
+    """Coefficients (odds ratios with ``or``), then the cutpoints without z and p."""
+    d = fit.design
+    rows = D.fixed_rows(d.columns, d.coef_index, fit.beta, fit.V_beta, level)
+    if eform:
+        for r in rows:
+            if r.values:
+                b, se, z_, p_, lo, hi = r.values
+                r.values = [math.exp(b), math.exp(b) * se, z_, p_, math.exp(lo), math.exp(hi)]
+    zq = float(stats.norm.ppf(0.5 + level / 200))
+    p = len(fit.beta)
+    cuts = []
+    for j, c in enumerate(fit.cuts):
+        se = float(np.sqrt(fit.V[p + j, p + j]))
+        cuts.append(
+            CoefRow(
+                f"/cut{j + 1}",
+                [c, se, math.nan, math.nan, c - zq * se, c + zq * se],
+                param=f"/cut{j + 1}",
+            )
+        )
+    ci = f"[{int(level) if level == int(level) else f'{level:g}'}% conf. interval]"
+    title = "Odds ratio" if eform else "Coefficient"
+    header = f" {title:>11}  {'Std. err.':>9}{'z':>7}{'P>|z|':>9}     {ci}"
+
+    def cell(x: float, f) -> str:
+        return "" if x != x else f(x)
+
+    def fmt_row(r: CoefRow) -> str:
+        b, se, z, pv, lo, hi = r.values
+        return (
+            f"{fmt_coef(b):>11}{fmt_coef(se):>11}{cell(z, lambda v: fmt_f(v, 2)):>9}"
+            f"{cell(pv, lambda v: fmt_f(v, 3)):>8}{fmt_coef(lo):>13}{fmt_coef(hi):>12}"
+        )
+
+    def cells(r: CoefRow) -> list[str]:
+        b, se, z, pv, lo, hi = r.values
+        return [
+            fmt_coef(b),
+            fmt_coef(se),
+            cell(z, lambda v: fmt_f(v, 2)),
+            cell(pv, lambda v: fmt_f(v, 3)),
+            fmt_coef(lo),
+            fmt_coef(hi),
+        ]
+
+    # the depvar heads the stub; a rule, not an equation name, separates the cutpoints
+    t = CoefTable(
+        [Equation("", rows), Equation("", cuts)],
+        header,
+        fmt_row,
+        [title, "Std. err.", "z", "P>|z|", f"[{ci[1:].split(' ')[0]} conf.", "interval]"],
+        cells,
+        stub_title=abbrev(d.depvar, 12),
+        base_text="1" if eform else "0",
+        pre_header=f"{'':>11}{vcetype:>11}" if vcetype else None,
+    )
+    return t
+
+
+def ordinal_outputs(est: Estimates, opts: dict) -> list[Output]:
+    """The display of an ordered-outcome fit under display options ``opts``."""
+    fit: OrdinalFit = est.fit
+    if opts.get("or") and est.cmd != "ologit":
+        raise StataError("option or not allowed", 198)
+    level = float(opts.get("level", 95))
+
+    def render() -> tuple[str, str]:
+        parts, html = [], []
+        if not opts.get("noheader"):
+            head = "\n".join(_header(est, opts))
+            parts.append(head)
+            html.append(f"<pre style='margin:0'>{head}</pre>")
+        if not opts.get("notable"):
+            t = _table(fit, level, bool(opts.get("or")), "Robust" if fit.vce != "oim" else None)
+            t = restyle(t, opts)
+            note = D.cluster_note(fit)
+            parts.append(t.text() if note is None else f"{note}\n{t.text()}")
+            html.append(t.html())
+        return "\n\n".join(parts), "".join(html)
+
+    outs: list[Output] = [LazyBlock(render, data=est)]
+    if not fit.converged:
+        outs.append(Text("Warning: convergence not achieved", kind="note"))
+    return outs
+
+
+def _log(fit: OrdinalFit) -> str:
+    word = "pseudolikelihood" if fit.vce != "oim" else "likelihood"
+    shown: list[str] = []
+    for _i, ll in fit.iterations:
+        text = fmt_g(ll, 10)
+        if len(shown) >= 2 and shown[-1] == shown[-2] == text:
+            break
+        shown.append(text)
+    return "\n".join(f"Iteration {i}:  Log {word} = {t}" for i, t in enumerate(shown))
+
+
+def _estimates(fit: OrdinalFit, name: str, cmd: Command, spec) -> Estimates:
+    d = fit.design
+    names = [f"{d.depvar}:{c.name}" for c in d.columns]
+    k = len(d.columns)
+    J1 = len(fit.cuts)
+    b = np.zeros(k + J1)
+    b[d.coef_index] = fit.beta
+    b[k:] = fit.cuts
+    pos = [*d.coef_index, *range(k, k + J1)]
+    V = np.zeros((k + J1, k + J1))
+    V[np.ix_(pos, pos)] = fit.V
+    names += [f"/cut{j + 1}" for j in range(J1)]
+    chi2, df, p = fit.lr_test()
+    w = np.ones(d.n) if d.weights is None or d.weight_kind != "fweight" else d.weights
+    scalars = {
+        "N": float(w.sum()),
+        "ll": fit.ll,
+        "ll_0": fit.ll0,
+        "chi2": chi2,
+        "p": p,
+        "df_m": float(df),
+        "r2_p": 1.0 - fit.ll / fit.ll0 if fit.ll0 != 0 else float("nan"),
+        "k": float(k + J1),
+        "k_cat": float(len(fit.values)),
+        "k_aux": float(J1),
+        "rank": float(len(pos)),
+        "ic": float(len(fit.iterations) - 1),
+        "converged": float(fit.converged),
+    }
+    macros = {
+        "cmd": name,
+        "depvar": d.depvar,
+        "title": TITLES[name],
+        "chi2type": "Wald" if fit.wald_test else "LR",
+        "vce": fit.vce,
+        "predict": f"{name}_p",
+    }
+    weight_exp = unparse_expr(cmd.weight.expr) if cmd.weight is not None else None
+    more_macros, more_scalars = vce_entries(fit, "Robust" if fit.vce != "oim" else None, weight_exp)
+    macros.update(more_macros)
+    scalars.update(more_scalars)
+    return Estimates.of_fit(
+        name, cmdline(cmd), names, b, V, scalars, macros, fit=fit, command=cmd, spec=spec
+    )
+
+
+def _make(name: str):
+    link = "logit" if name == "ologit" else "probit"
+
+    def handler(s, cmd: Command) -> list[Output]:
+        body = cmd.body
+        assert isinstance(body, MultilevelModel)
+        if body.depvar is None:  # replay
+            if s.e is None or getattr(s.e, "cmd", None) != name:
+                raise StataError("last estimates not found", 301)
+            bad = [o.name for o in cmd.options if o.name not in _DISPLAY]
+            if bad:
+                raise StataError(f"option {bad[0]} not allowed", 198)
+            return ordinal_outputs(s.e, {o.name: o.value for o in cmd.options})
+        if body.levels:
+            raise StataError(f"||: random effects are not allowed with {name}; see me{name}", 198)
+        for o in ("irr", "coef", "eform", "exposure", "asis"):
+            if cmd.has(o) or me_option(cmd, o) is not None:
+                raise StataError(f"option {o} not allowed", 198)
+        for o in ("constraints", "collinear", "from"):
+            if cmd.has(o):
+                raise StataError(f"option {o} is not available in bayes_magic's {name} yet", 198)
+        if any(o.name == "noconstant" for o in body.fixed_options):
+            raise StataError("option noconstant not allowed", 198)
+        if me_option(cmd, "offset") is not None:
+            raise StataError(f"option offset() is not available in bayes_magic's {name} yet", 198)
+        if cmd.weight is not None and cmd.weight.kind not in ("fweight", "pweight"):
+            raise StataError(
+                f"{cmd.weight.kind}s are not available in bayes_magic's {name} yet", 101
+            )
+        opts = {o.name: o.value for o in cmd.options}
+        vce = vce_option(cmd, "oim")
+        spec = build_mixed(cmd)
+        # the constant stands in for the cutpoints while collinear columns are found (a
+        # variable constant in the sample is omitted, as Stata's _rmcoll does), then goes
+        d = build_mixed_design(
+            s.data, replace(spec, constant=True), s.touse(cmd), cluster=vce.cluster
+        )
+        j = next(i for i, c in enumerate(d.columns) if c.name == "_cons")
+        k = d.coef_index.index(j)
+        d.X = np.delete(d.X, k, axis=1)
+        d.columns = [c for i, c in enumerate(d.columns) if i != j]
+        d.coef_index = [i - (i > j) for i in d.coef_index if i != j]
+        if vce.kind == "cluster" and d.n_clusters == 1:
+            raise StataError("only one cluster in the estimation sample", 459)
+        fit = fit_ordinal(d, link, vce=vce.kind, iterate=int(cmd.option("iterate", 300)))
+        est = _estimates(fit, name, cmd, spec)
+        est.ids = s.data.ids[d.sample]
+        s.e = est
+        outs: list[Output] = [Text(n, kind="note") for n in d.notes]
+        if not cmd.has("nolog"):
+            if outs:
+                outs.append(Text(""))
+            outs.append(Text(_log(fit) + "\n", kind="text"))
+        return outs + ordinal_outputs(est, opts)  # refuses oprobit, or before any output
+
+    return handler
+
+
+for _name in TITLES:
+    command(_name)(_make(_name))
+    replayer(_name)(lambda est: ordinal_outputs(est, dict(est.options)))

@@ -1,0 +1,209 @@
+"""Ordered logit and probit by maximum likelihood ([R] ologit, [R] oprobit, Methods and formulas).
+
+With outcomes coded 1..J and cutpoints κ_1 < ... < κ_{J-1} (κ_0 = -∞, κ_J = +∞),
+
+    Pr(y = j | x) = F(κ_j - xβ) - F(κ_{j-1} - xβ),
+
+F the logistic or standard normal distribution function; X has no constant (the cutpoints
+take its place). The log likelihood's gradient and Hessian in (β, κ) are analytic; Newton's
+method with step halving starts from β = 0 and the cutpoints of the constant-only model,
+κ_j = F⁻¹(share of outcomes ≤ j), whose log likelihood Σ n_j log(n_j / N) is ``e(ll_0)`` and
+the first line of Stata's iteration log. The covariance is the inverse of the observed
+information; ``vce(robust)`` / ``vce(cluster)`` use the sandwich with the per-observation
+scores, as for ``logit``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import special, stats
+
+from ..design.mixed import MixedDesign
+from ..errors import StataError
+from .robust import sandwich, wald_all
+
+__all__ = ["OrdinalFit", "fit_ordinal", "category_probabilities"]
+
+
+def _cdf_pdf_dpdf(link: str, z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """F(z), f(z) and f'(z), with F(±∞) = 1, 0 handled."""
+    if link == "logit":
+        F = special.expit(z)
+        f = F * (1 - F)
+        df = f * (1 - 2 * F)
+    else:
+        F = special.ndtr(z)
+        f = np.exp(-0.5 * z * z) / np.sqrt(2 * np.pi)
+        df = -z * f
+    inf = ~np.isfinite(z)
+    f = np.where(inf, 0.0, f)
+    df = np.where(inf, 0.0, df)
+    return F, f, df
+
+
+def category_probabilities(link: str, xb: np.ndarray, cuts: np.ndarray) -> np.ndarray:
+    """Pr(y = j) for each observation (rows) and outcome (columns)."""
+    k = np.concatenate([[-np.inf], cuts, [np.inf]])
+    F = _cdf_pdf_dpdf(link, k[None, :] - xb[:, None])[0]
+    return np.diff(F, axis=1)
+
+
+@dataclass
+class OrdinalFit:
+    """An ordered logit or probit fit."""
+
+    link: str  # "logit" or "probit"
+    design: MixedDesign  # X without constant; y the outcome codes 0..J-1
+    values: np.ndarray  # the outcome values, in order (e(cat))
+    beta: np.ndarray
+    cuts: np.ndarray
+    V: np.ndarray  # covariance of (beta, cuts)
+    ll: float
+    ll0: float
+    iterations: list[tuple[int, float]]
+    converged: bool
+    vce: str = "oim"
+    params: list = field(default_factory=list)
+
+    constant = True  # the constant-only model exists: LR test and pseudo R2, as logit's
+
+    @property
+    def V_beta(self) -> np.ndarray:
+        p = len(self.beta)
+        return self.V[:p, :p]
+
+    @property
+    def n_clust(self) -> int:
+        return self.design.n_clusters if self.vce == "cluster" else 0
+
+    @property
+    def wald_test(self) -> bool:
+        return self.vce != "oim"
+
+    def lr_test(self) -> tuple[float, int, float]:
+        p = len(self.beta)
+        if self.wald_test:
+            chi2, df = wald_all(self.beta, self.V_beta, list(range(p)))
+        else:
+            chi2, df = max(2.0 * (self.ll - self.ll0), 0.0), p
+        ok = df > 0 and chi2 == chi2
+        return chi2, df, float(stats.chi2.sf(chi2, df)) if ok else float("nan")
+
+
+def _loglik(link: str, X, y, w, J: int, theta: np.ndarray, need: int = 2):
+    """ℓ, its gradient and Hessian in θ = (β, κ), and the per-observation scores."""
+    n, p = X.shape
+    beta, cuts = theta[:p], theta[p:]
+    xb = X @ beta
+    k = np.concatenate([[-np.inf], cuts, [np.inf]])
+    zu = k[y + 1] - xb  # upper
+    zl = k[y] - xb  # lower
+    Fu, fu, dfu = _cdf_pdf_dpdf(link, zu)
+    Fl, fl, dfl = _cdf_pdf_dpdf(link, zl)
+    if link == "probit":  # accuracy in the upper tail: Pr = Φ(-zl) - Φ(-zu)
+        P = np.where(zl > 0, special.ndtr(-zl) - special.ndtr(-zu), Fu - Fl)
+    else:
+        P = np.where(zl > 0, special.expit(-zl) - special.expit(-zu), Fu - Fl)
+    with np.errstate(divide="ignore"):
+        ll = float(np.sum(w * np.log(P)))
+    if need == 0:
+        return ll, None, None, None
+    # ∂ log P / ∂κ_j: fu/P where j = y (upper), -fl/P where j = y-1 (lower); ∂/∂β = -(fu-fl)/P x
+    a = fu / P
+    b = fl / P
+    S = np.zeros((n, p + J - 1))
+    S[:, :p] = -((a - b)[:, None] * X)
+    up = y <= J - 2  # the upper cut exists
+    lo = y >= 1
+    S[np.flatnonzero(up), p + y[up]] += a[up]
+    S[np.flatnonzero(lo), p + y[lo] - 1] -= b[lo]
+    g = S.T @ w
+    # Hessian: ∂²log P = (∂²P)/P - (∂P)(∂P)'/P²; ∂P/∂zu = fu, ∂P/∂zl = -fl
+    m = p + J - 1
+    du = np.zeros((n, m))  # ∂zu/∂θ
+    dl = np.zeros((n, m))
+    du[:, :p] = -X
+    dl[:, :p] = -X
+    du[np.flatnonzero(up), p + y[up]] = 1.0
+    dl[np.flatnonzero(lo), p + y[lo] - 1] = 1.0
+    du[~up, :p] = 0.0  # zu = +inf there: no dependence
+    dl[~lo, :p] = 0.0
+    A = du * (dfu / P)[:, None]
+    B = dl * (dfl / P)[:, None]
+    H = (du * w[:, None]).T @ A - (dl * w[:, None]).T @ B - (S * w[:, None]).T @ S
+    return ll, g, H, S
+
+
+def fit_ordinal(d: MixedDesign, link: str, *, vce: str = "oim", iterate: int = 300) -> OrdinalFit:
+    """Fit an ordered logit or probit of ``d.y`` on ``d.X`` (no constant).
+
+    Raises
+    ------
+    StataError
+        r(2000) when the outcome does not vary; r(149) with more than 50 outcome values (as
+        Stata); r(430) when the information matrix is singular.
+    """
+    values, y = np.unique(d.y, return_inverse=True)
+    y = y.astype(np.int64).ravel()
+    J = len(values)
+    if J < 2:
+        raise StataError("outcome does not vary", 2000)
+    if J > 50:
+        raise StataError(f"{J} outcomes detected; 50 is the maximum", 149)
+    w = np.ones(d.n) if d.weights is None else np.asarray(d.weights, dtype=float)
+    X = d.X
+    p = X.shape[1]
+    counts = np.bincount(y, weights=w, minlength=J)
+    N = counts.sum()
+    ll0 = float(np.sum(counts * np.log(counts / N)))
+    cum = np.cumsum(counts)[:-1] / N
+    F_inv = special.logit if link == "logit" else special.ndtri
+    theta = np.concatenate([np.zeros(p), F_inv(cum)])
+    ll, g, H, _ = _loglik(link, X, y, w, J, theta)
+    log = [(0, ll)]
+    converged = False
+    for it in range(1, iterate + 1):
+        try:
+            step = np.linalg.solve(-H, g)
+        except np.linalg.LinAlgError:
+            step = np.linalg.lstsq(-H, g, rcond=None)[0]
+        t = 1.0
+        while True:
+            cand = theta + t * step
+            cuts = cand[p:]
+            if np.all(np.diff(cuts) > 0):
+                ll_new = _loglik(link, X, y, w, J, cand, need=0)[0]
+                if np.isfinite(ll_new) and ll_new >= ll - 1e-10 * abs(ll):
+                    break
+            t /= 2
+            if t < 1e-10:
+                break
+        if t < 1e-10:
+            break
+        dec = float(g @ step)  # g'H⁻¹g: the predicted gain
+        theta = cand
+        ll, g, H, _ = _loglik(link, X, y, w, J, theta)
+        log.append((it, ll))
+        if dec < 1e-13 or (abs(log[-1][1] - log[-2][1]) < 1e-12 * abs(ll) and dec < 1e-8):
+            converged = True
+            break
+    ll, g, H, S = _loglik(link, X, y, w, J, theta)
+    try:
+        V = np.linalg.inv(-H)
+    except np.linalg.LinAlgError:
+        raise StataError("Hessian is not negative semidefinite", 430) from None
+    V = (V + V.T) / 2
+    if vce != "oim":
+        fw = w if d.weights is not None and d.weight_kind == "fweight" else None
+        u = S if fw is not None else S * w[:, None]
+        cluster = d.cluster if vce == "cluster" else None
+        if cluster is not None:
+            G = d.n_clusters
+            q = G / (G - 1) if G > 1 else float("nan")
+        else:
+            Nn = float(w.sum()) if fw is not None else float(d.n)
+            q = Nn / (Nn - 1)
+        V = sandwich(V, u, q, fweights=fw, cluster=cluster)
+    return OrdinalFit(link, d, values, theta[:p], theta[p:], V, ll, ll0, log, converged, vce=vce)

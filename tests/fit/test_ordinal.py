@@ -1,0 +1,128 @@
+"""``ologit`` and ``oprobit`` against statsmodels' OrderedModel (an independent ML fit of the
+same likelihood): estimates, standard errors, log likelihood and the sandwich variance; and
+identities that must hold exactly (two outcomes are ``logit``; probabilities sum to one)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bayes_magic.session import Session
+from tests.conftest import col, fails, run
+
+CATS = "generate mcat = 1 + (math > 45) + (math > 55) + (math > 65)"
+
+
+@pytest.fixture(scope="module")
+def math_cats() -> Session:
+    s = Session()
+    run(s, "use math")
+    run(s, CATS)
+    run(s, "generate pub = schtype == 1")
+    return s
+
+
+def _statsmodels(s: Session, distr: str, cov_type: str = "nonrobust"):
+    from statsmodels.miscmodels.ordinal_model import OrderedModel
+
+    df = s.data.df
+    m = OrderedModel(df["mcat"].astype(int), df[["homework", "pub"]].astype(float), distr=distr)
+    res = m.fit(method="newton", disp=False, maxiter=200, tol=1e-12, cov_type=cov_type)
+    th = res.params.to_numpy()
+    cuts = np.cumsum(np.r_[th[2], np.exp(th[3:])])  # statsmodels: first cut, log increments
+    return res, th[:2], cuts
+
+
+@pytest.mark.parametrize(("cmd", "distr"), [("ologit", "logit"), ("oprobit", "probit")])
+def test_against_statsmodels(math_cats: Session, cmd: str, distr: str) -> None:
+    run(math_cats, f"quietly {cmd} mcat homework pub")
+    res, beta, cuts = _statsmodels(math_cats, distr)
+    e = math_cats.e
+    assert e.bnames == ["mcat:homework", "mcat:pub", "/cut1", "/cut2", "/cut3"]
+    np.testing.assert_allclose(e.b[:2], beta, rtol=1e-5)
+    np.testing.assert_allclose(e.b[2:], cuts, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(np.sqrt(np.diag(e.V))[:2], res.bse.to_numpy()[:2], rtol=1e-4)
+    assert e.scalars["ll"] == pytest.approx(res.llf, abs=1e-7)
+    # the constant-only model: sum over outcomes of n_j log(n_j / N)
+    n = np.bincount(col(math_cats, "mcat").astype(int))[1:]
+    assert e.scalars["ll_0"] == pytest.approx(float(np.sum(n * np.log(n / n.sum()))), rel=1e-12)
+    assert e.scalars["chi2"] == pytest.approx(2 * (e.scalars["ll"] - e.scalars["ll_0"]))
+
+
+def test_robust_variance_against_statsmodels(math_cats: Session) -> None:
+    """vce(robust): statsmodels' HC0 sandwich times Stata's N/(N-1) (the coefficients' block,
+    which does not depend on how the cutpoints are parametrized)."""
+    run(math_cats, "quietly ologit mcat homework pub, vce(robust)")
+    res, _, _ = _statsmodels(math_cats, "logit", cov_type="HC0")
+    N = 519
+    want = res.cov_params().to_numpy()[:2, :2] * N / (N - 1)
+    np.testing.assert_allclose(math_cats.e.V[:2, :2], want, rtol=1e-4)
+    assert math_cats.e.macros["vcetype"] == "Robust"
+
+
+def test_two_outcomes_is_logit(math_cats: Session) -> None:
+    run(math_cats, "generate hi = math > 50")
+    run(math_cats, "quietly ologit hi homework pub")
+    b_o, V_o = math_cats.e.b.copy(), math_cats.e.V.copy()
+    run(math_cats, "quietly logit hi homework pub")
+    b_l, V_l = math_cats.e.b, math_cats.e.V
+    np.testing.assert_allclose(b_o[:2], b_l[:2], rtol=1e-7)
+    assert b_o[2] == pytest.approx(-b_l[2], rel=1e-7)  # /cut1 = -_cons
+    np.testing.assert_allclose(np.diag(V_o), np.diag(V_l), rtol=1e-6)
+    run(math_cats, "drop hi")
+
+
+def test_predict_probabilities(math_cats: Session) -> None:
+    run(math_cats, "quietly oprobit mcat homework i.schtype")
+    run(math_cats, "capture drop p* q a b xb se")
+    run(math_cats, "predict double p1-p4")
+    run(math_cats, "predict double a, outcome(#2)")
+    run(math_cats, "predict double b, outcome(2)")
+    run(math_cats, "predict double xb, xb")
+    run(math_cats, "predict double se, stdp")
+    P = np.column_stack([col(math_cats, f"p{j}") for j in range(1, 5)])
+    np.testing.assert_allclose(P.sum(axis=1), 1.0, atol=1e-12)
+    np.testing.assert_allclose(col(math_cats, "a"), P[:, 1])
+    np.testing.assert_allclose(col(math_cats, "b"), P[:, 1])
+    from scipy.stats import norm
+
+    e = math_cats.e
+    xb = col(math_cats, "xb")
+    np.testing.assert_allclose(P[:, 0], norm.cdf(e.b[3] - xb), rtol=1e-10)  # b: hw, 0b, 1, cuts
+    assert math_cats.data.info["p1"].label == "Pr(mcat==1)"
+    h, pub = col(math_cats, "homework"), col(math_cats, "schtype")
+    V = e.V[np.ix_([0, 2], [0, 2])]  # homework and 1.schtype (0b.schtype is the base)
+    se = np.sqrt(h * h * V[0, 0] + 2 * h * pub * V[0, 1] + pub * pub * V[1, 1])
+    np.testing.assert_allclose(col(math_cats, "se"), se, rtol=1e-10, atol=1e-14)
+    assert fails(math_cats, "predict z, outcome(9)") == ("outcome(9) not found", 303)
+
+
+@pytest.mark.parametrize(
+    ("cmd", "rc", "msg"),
+    [
+        ("oprobit mcat homework, or", 198, "option or not allowed"),
+        ("ologit mcat homework, noconstant", 198, "noconstant not allowed"),
+        ("ologit mcat homework || schid:", 198, "see meologit"),
+        ("ologit mcat homework [aw=homework]", 101, "aweights"),
+        ("ologit mcat homework if mcat == 1", 2000, "outcome does not vary"),
+        ("bayes: ologit mcat homework", 199, "not available"),
+    ],
+)
+def test_bad_input(math_cats: Session, cmd: str, rc: int, msg: str) -> None:
+    run(math_cats, "quietly ologit mcat homework")
+    before = math_cats.e
+    got, code = fails(math_cats, cmd)
+    assert code == rc and msg in got
+    assert math_cats.e is before
+
+
+def test_display(math_cats: Session) -> None:
+    out = run(math_cats, "ologit mcat homework i.schtype, or")
+    assert out.splitlines()[0] == "Iteration 0:  Log likelihood = -687.75048"
+    assert "Ordered logistic regression" in out and "Pseudo R2" in out
+    assert "        mcat |  Odds ratio  Std. err.      z    P>|z|     [95% conf. interval]" in out
+    assert "    Private  |          1  (base)" in out
+    cut = next(ln for ln in out.splitlines() if ln.strip().startswith("/cut1"))
+    assert len(cut.split()) == 6  # label, |, b, se, two limits: no z or p
+    assert "Ordered probit regression" in run(math_cats, "oprobit mcat homework, nolog")
+    assert "Ordered probit regression" in run(math_cats, "oprobit")
