@@ -173,8 +173,10 @@ def _cell(x: float, fmt: str | None) -> str:
 
 
 def _match(name: str, patterns: list[str]) -> bool:
-    eq, _, coef = name.partition(":")
+    eq, _, coef = name.rpartition(":")  # regress's names have no equation
     for p in patterns:
+        if p.startswith("/") and ":" not in p:  # a free parameter /cut1 is /:cut1
+            p = "/:" + p[1:]
         if ":" in p:
             pe, _, pc = p.partition(":")
             if fnmatch.fnmatchcase(eq, pe) and fnmatch.fnmatchcase(coef, pc or "*"):
@@ -297,6 +299,11 @@ def lrtest(s, cmd: Command) -> list[Output]:
         if e.macros.get("vce") in ("robust", "cluster", "hc2", "hc3") and not cmd.has("force"):
             # a pseudolikelihood ratio has no chi² distribution ([R] lrtest)
             raise StataError("LR test likely invalid for models with robust vce", 498)
+    # [R] lrtest: the same estimator (unless force) and the same dependent variable
+    if a.cmd != b.cmd and not cmd.has("force"):
+        raise StataError(f"test involves different estimators: {a.cmd} vs. {b.cmd}", 498)
+    if a.macros.get("depvar") != b.macros.get("depvar"):
+        raise StataError("dependent variables differ", 498)
     ma, mb = a.macros.get("method"), b.macros.get("method")
     if (ma == "REML") != (mb == "REML"):
         raise StataError(

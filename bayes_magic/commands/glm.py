@@ -19,7 +19,7 @@ from ..fit.estimates import Estimates, over_columns, vce_entries
 from ..fit.glm import GLMFit, fit_glm_model
 from ..fit.glmm_family import FAMILIES, Family
 from ..report.coeftable import DISPLAY_OPTIONS, restyle
-from ..report.format import fmt_f, fmt_g
+from ..report.format import fmt_f, fmt_g, iteration_line
 from ..report.output import LazyBlock, Output, Text
 from ..spec.model import GLM_COMMANDS, build_mixed, me_option, vce_option
 from ..syntax.ast import Command, MultilevelModel
@@ -147,7 +147,7 @@ def _log(fit: GLMFit) -> str:
             break
         shown.append(text)
     word = _ll_word(fit)
-    return "\n".join(f"Iteration {i}:  Log {word} = {t}" for i, t in enumerate(shown))
+    return "\n".join(iteration_line(i, f"Log {word} = {t}") for i, t in enumerate(shown))
 
 
 def _estimates(fit: GLMFit, name: str, title: str, cmd: Command, spec) -> Estimates:

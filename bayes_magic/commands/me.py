@@ -27,7 +27,7 @@ from ..report.coeftable import (
     restyle,
     stat_columns,
 )
-from ..report.format import exp_or_inf, fmt_f, fmt_g
+from ..report.format import exp_or_inf, fmt_f, fmt_g, iteration_line
 from ..report.output import LazyBlock, Output, Text
 from ..spec.model import build_mixed, me_option
 from ..syntax.ast import Command, MultilevelModel
@@ -419,7 +419,7 @@ def me_outputs(est: Estimates, opts: dict) -> list[Output]:
 def _log(fit: GLMMFit) -> str:
     lines = ["Fitting fixed-effects model:", ""]
     for i, ll in fit.fe_iterations:
-        lines.append(f"Iteration {i}:  Log likelihood = {fmt_g(ll, 10)}")
+        lines.append(iteration_line(i, f"Log likelihood = {fmt_g(ll, 10)}"))
     lines += ["", "Fitting full model:", ""]
     shown: list[str] = []
     for _i, ll in fit.iterations:
@@ -427,7 +427,7 @@ def _log(fit: GLMMFit) -> str:
         if len(shown) >= 2 and shown[-1] == shown[-2] == text:
             continue
         shown.append(text)
-        lines.append(f"Iteration {len(shown) - 1}:  Log likelihood = {text}")
+        lines.append(iteration_line(len(shown) - 1, f"Log likelihood = {text}"))
     return "\n".join(lines)
 
 

@@ -15,7 +15,7 @@ from ..errors import StataError
 from ..fit.estimates import Estimates
 from ..fit.nonlinear import NonlinearFit, fit_nonlinear
 from ..report.coeftable import DISPLAY_OPTIONS, Equation, ml_table, restyle
-from ..report.format import abbrev, fmt_f, fmt_g
+from ..report.format import abbrev, fmt_f, fmt_g, iteration_line
 from ..report.output import LazyBlock, Output, Text
 from ..spec.nonlinear import build_menl
 from ..syntax.ast import Command
@@ -39,7 +39,7 @@ def _full_b(fit: NonlinearFit) -> tuple[list[str], np.ndarray, np.ndarray]:
             where.append(next(est) if c.kind == "coef" and c.name in _estimated(d, eq) else None)
     k = sum(len(p) for _, _, p in d.equations)
     for j, n in enumerate(d.pnames[k:]):
-        names.append(n)
+        names.append("/:" + n[1:])  # /b1: Stata's free parameter /:b1
         where.append(k + j)
     b = np.array([fit.beta[w] if w is not None else 0.0 for w in where])
     V = np.zeros((len(b), len(b)))
@@ -199,7 +199,7 @@ def _log(fit: NonlinearFit) -> str:
     label = "log restricted-likelihood" if fit.reml else "log likelihood"
     lines = ["Alternating PNLS/LME algorithm:" if fit.design.q else "Gauss-Newton algorithm:", ""]
     for i, ll in fit.iterations:
-        lines.append(f"Iteration {i}:  linearization {label} = {fmt_g(ll, 10)}")
+        lines.append(iteration_line(i, f"linearization {label} = {fmt_g(ll, 10)}"))
     lines += ["", "Computing standard errors:"]
     return "\n".join(lines)
 

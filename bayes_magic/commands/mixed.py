@@ -9,7 +9,7 @@ from ..errors import StataError
 from ..fit.estimates import Estimates
 from ..fit.mixed import MixedFit, fit_mixed
 from ..report.coeftable import DISPLAY_OPTIONS, CoefRow, Equation, ml_table, restyle
-from ..report.format import fmt_g
+from ..report.format import fmt_g, iteration_line
 from ..report.output import Block, LazyBlock, Output, Text
 from ..spec.model import build_mixed
 from ..syntax.ast import Command, MultilevelModel
@@ -154,7 +154,7 @@ def _log(fit: MixedFit, reml: bool) -> str:
         if len(shown) >= 2 and shown[-1] == shown[-2] == text:
             continue  # converged to the printed digits: Stata stops printing here too
         shown.append(text)
-        lines.append(f"Iteration {len(shown) - 1}:  {label} = {text}")
+        lines.append(iteration_line(len(shown) - 1, f"{label} = {text}"))
     lines += ["", "Computing standard errors ..."]
     return "\n".join(lines)
 

@@ -18,8 +18,15 @@ from ..design.mixed import build_mixed_design
 from ..errors import StataError
 from ..fit.estimates import Estimates, vce_entries
 from ..fit.ordinal import OrdinalFit, fit_ordinal
-from ..report.coeftable import DISPLAY_OPTIONS, CoefRow, CoefTable, Equation, fmt_coef, restyle
-from ..report.format import abbrev, fmt_f, fmt_g
+from ..report.coeftable import (
+    DISPLAY_OPTIONS,
+    CoefRow,
+    CoefTable,
+    Equation,
+    restyle,
+    stat_columns,
+)
+from ..report.format import abbrev, fmt_g, iteration_line
 from ..report.output import LazyBlock, Output, Text
 from ..spec.model import build_mixed, me_option, vce_option
 from ..syntax.ast import Command, MultilevelModel
@@ -32,7 +39,16 @@ from .registry import command
 __all__ = ["ordinal_outputs"]
 
 TITLES = {"ologit": "Ordered logistic regression", "oprobit": "Ordered probit regression"}
-_DISPLAY = ("level", "or", "noheader", "notable", "nolog", "log", *DISPLAY_OPTIONS)
+_DISPLAY = (
+    "level",
+    "or",
+    "noheader",
+    "notable",
+    "nolog",
+    "log",
+    "nocnsreport",
+    *DISPLAY_OPTIONS,
+)
 
 
 def _table(fit: OrdinalFit, level: float, eform: bool, vcetype: str | None) -> CoefTable:
@@ -57,42 +73,28 @@ def _table(fit: OrdinalFit, level: float, eform: bool, vcetype: str | None) -> C
             )
         )
     ci = f"[{int(level) if level == int(level) else f'{level:g}'}% conf. interval]"
-    title = "Odds ratio" if eform else "Coefficient"
-    header = f" {title:>11}  {'Std. err.':>9}{'z':>7}{'P>|z|':>9}     {ci}"
-
-    def cell(x: float, f) -> str:
-        return "" if x != x else f(x)
-
-    def fmt_row(r: CoefRow) -> str:
-        b, se, z, pv, lo, hi = r.values
-        return (
-            f"{fmt_coef(b):>11}{fmt_coef(se):>11}{cell(z, lambda v: fmt_f(v, 2)):>9}"
-            f"{cell(pv, lambda v: fmt_f(v, 3)):>8}{fmt_coef(lo):>13}{fmt_coef(hi):>12}"
-        )
-
-    def cells(r: CoefRow) -> list[str]:
-        b, se, z, pv, lo, hi = r.values
-        return [
-            fmt_coef(b),
-            fmt_coef(se),
-            cell(z, lambda v: fmt_f(v, 2)),
-            cell(pv, lambda v: fmt_f(v, 3)),
-            fmt_coef(lo),
-            fmt_coef(hi),
-        ]
-
+    first = "Odds ratio" if eform else "Coefficient"
+    # "Robust" centred over the standard errors, as in logit's table
+    pre = f"{'':{max(18 - len(vcetype) // 2, 12)}}{vcetype}" if vcetype else None
+    header, fmt_row, titles, cells = stat_columns(
+        first,
+        "z",
+        ci,
+        se_title="std. err." if vcetype else "Std. err.",
+        html_se=f"{vcetype} std. err." if vcetype else None,
+    )
     # the depvar heads the stub; a rule, not an equation name, separates the cutpoints
-    t = CoefTable(
-        [Equation("", rows), Equation("", cuts)],
+    eqs = [Equation("", rows)] if rows else []  # the constant-only model: cutpoints only
+    return CoefTable(
+        [*eqs, Equation("", cuts)],
         header,
         fmt_row,
-        [title, "Std. err.", "z", "P>|z|", f"[{ci[1:].split(' ')[0]} conf.", "interval]"],
+        titles,
         cells,
         stub_title=abbrev(d.depvar, 12),
         base_text="1" if eform else "0",
-        pre_header=f"{'':>11}{vcetype:>11}" if vcetype else None,
+        pre_header=pre,
     )
-    return t
 
 
 def ordinal_outputs(est: Estimates, opts: dict) -> list[Output]:
@@ -113,6 +115,8 @@ def ordinal_outputs(est: Estimates, opts: dict) -> list[Output]:
             t = restyle(t, opts)
             note = D.cluster_note(fit)
             parts.append(t.text() if note is None else f"{note}\n{t.text()}")
+            if note is not None:
+                html.append(f"<pre style='margin:0'>{note.strip()}</pre>")
             html.append(t.html())
         return "\n\n".join(parts), "".join(html)
 
@@ -130,7 +134,7 @@ def _log(fit: OrdinalFit) -> str:
         if len(shown) >= 2 and shown[-1] == shown[-2] == text:
             break
         shown.append(text)
-    return "\n".join(f"Iteration {i}:  Log {word} = {t}" for i, t in enumerate(shown))
+    return "\n".join(iteration_line(i, f"Log {word} = {t}") for i, t in enumerate(shown))
 
 
 def _estimates(fit: OrdinalFit, name: str, cmd: Command, spec) -> Estimates:
@@ -144,7 +148,7 @@ def _estimates(fit: OrdinalFit, name: str, cmd: Command, spec) -> Estimates:
     pos = [*d.coef_index, *range(k, k + J1)]
     V = np.zeros((k + J1, k + J1))
     V[np.ix_(pos, pos)] = fit.V
-    names += [f"/cut{j + 1}" for j in range(J1)]
+    names += [f"/:cut{j + 1}" for j in range(J1)]  # Stata's free parameters
     chi2, df, p = fit.lr_test()
     w = np.ones(d.n) if d.weights is None or d.weight_kind != "fweight" else d.weights
     scalars = {
@@ -157,6 +161,9 @@ def _estimates(fit: OrdinalFit, name: str, cmd: Command, spec) -> Estimates:
         "r2_p": 1.0 - fit.ll / fit.ll0 if fit.ll0 != 0 else float("nan"),
         "k": float(k + J1),
         "k_cat": float(len(fit.values)),
+        "k_eq": float(len(fit.values)),  # the coefficients' equation and one per cutpoint
+        "k_eq_model": 1.0,
+        "k_dv": 1.0,
         "k_aux": float(J1),
         "rank": float(len(pos)),
         "ic": float(len(fit.iterations) - 1),

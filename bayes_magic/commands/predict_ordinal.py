@@ -20,21 +20,25 @@ from .predict import _newnames, _range, new_variables, store_prediction
 _STATS = ("pr", "xb", "stdp")
 
 
-def _outcome(fit: OrdinalFit, text: str) -> int:
-    """The position (0-based) of ``outcome(#k)`` or ``outcome(value)``."""
-    t = str(text).strip()
-    try:
-        if t.startswith("#"):
+def _outcome(fit: OrdinalFit, text, depvar: str) -> int:
+    """The position (0-based) of ``outcome(#k)`` or ``outcome(value)``; Stata's ologit_p
+    messages otherwise."""
+    t = "" if text is True else str(text).strip()
+    J = len(fit.values)
+    if t.startswith("#"):
+        try:
             k = int(t[1:])
-            if not 1 <= k <= len(fit.values):
-                raise ValueError
-            return k - 1
-        v = float(t)
+        except ValueError:
+            k = 0
+        if not 1 <= k <= J:
+            raise StataError(f"there is no outcome {t}\nthere are only {J} categories", 111)
+        return k - 1
+    try:
+        hits = np.flatnonzero(fit.values == float(t))
     except ValueError:
-        raise StataError(f"outcome({t}) not found", 303) from None
-    hits = np.flatnonzero(fit.values == v)
+        hits = np.array([], dtype=int)
     if not len(hits):
-        raise StataError(f"outcome({t}) not found", 303)
+        raise StataError(f"outcome() must be either a value of {depvar} or #1, #2, ...", 111)
     return int(hits[0])
 
 
@@ -60,25 +64,44 @@ def predict_ordinal(s, cmd: Command) -> list[Output]:
     X = fixed_columns(ds, d.xnames)
     xb = X @ fit.beta
     if which in ("xb", "stdp"):
+        if len(words) != 1 or words[0].endswith("*"):
+            raise StataError(f"option {which} requires that you specify 1 new variable", 198)
         names = _newnames(s, words, 1)
         if which == "xb":
-            return store_prediction(s, names[0], xb, vtype, "Linear prediction", touse)
+            label = "Linear prediction (cutpoints excluded)"
+            return store_prediction(s, names[0], xb, vtype, label, touse)
         se = np.sqrt(np.einsum("ij,jk,ik->i", X, fit.V_beta, X))
-        return store_prediction(s, names[0], se, vtype, "S.E. of linear prediction", touse)
+        label = "S.E. of linear prediction (cutpoints excluded)"
+        return store_prediction(s, names[0], se, vtype, label, touse)
+    J = len(fit.values)
+    several = len(words) > 1 or (len(words) == 1 and words[0].endswith("*"))
+    if cmd.has("outcome") and several:
+        raise StataError(
+            "option outcome() is not allowed when multiple new variables are specified", 198
+        )
+    if cmd.has("outcome"):
+        picks = [_outcome(fit, cmd.option("outcome"), d.depvar)]
+    elif not several:
+        picks = [0]  # one new variable: the first outcome, as Stata's ologit_p
+    else:
+        picks = list(range(J))
+        if not words[0].endswith("*") and len(words) != J:
+            raise StataError(
+                f"{d.depvar} has {J} outcomes and so you must specify {J} new variables, or "
+                "you can use the outcome() option and specify variables one at a time",
+                102 if len(words) < J else 103,
+            )
+    names = _newnames(s, words, len(picks))
     outs: list[Output] = []
     if not stat:
-        outs.append(Text("(option pr assumed; predicted probabilities)"))
+        word = "probability" if len(picks) == 1 else "probabilities"
+        outs.append(Text(f"(option pr assumed; predicted {word})"))
     P = category_probabilities(fit.link, xb, fit.cuts)
-    if cmd.has("outcome"):
-        picks = [_outcome(fit, cmd.option("outcome"))]
-        names = _newnames(s, words, 1)
-    elif len(words) == 1 and not words[0].endswith("*"):
-        picks = [0]
-        names = _newnames(s, words, 1)
-    else:
-        picks = list(range(len(fit.values)))
-        names = _newnames(s, words, len(picks))
+    missing = 0
     for name, j in zip(names, picks):
         label = f"Pr({d.depvar}=={fmt_g(float(fit.values[j]), 9).strip()})"
-        outs += store_prediction(s, name, P[:, j], vtype, label, touse)
+        store_prediction(s, name, P[:, j], vtype, label, touse)
+        missing = int(np.isnan(s.data.values(name)).sum())
+    if missing:  # the same observations for every outcome: one note, as Stata
+        outs.append(Text(f"({missing:,} missing value{'s' if missing > 1 else ''} generated)"))
     return outs

@@ -134,6 +134,8 @@ class Estimates:
 
     def _index(self, key: str) -> int | None:
         key = key.replace(" ", "")
+        if key.startswith("/") and ":" not in key:  # a free parameter: _b[/cut1] is /:cut1
+            key = "/:" + key[1:]
         if key in self.bnames:
             return self.bnames.index(key)
         # _b[homework] means the first equation's homework; _b[lns1_1_1:_cons] is explicit

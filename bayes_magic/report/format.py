@@ -378,3 +378,9 @@ def _period_start(x: float, code: str) -> _dt.datetime:
     if code == "w":
         return _dt.datetime(year, 1, 1) + _dt.timedelta(days=7 * j)
     return _dt.datetime(year, 1 + j * (12 // per_year), 1)
+
+
+def iteration_line(i: int, text: str) -> str:
+    """A line of an iteration log, aligned as Stata's: ``Iteration 9:  Log likelihood = ...``
+    and ``Iteration 10: Log likelihood = ...``."""
+    return f"{f'Iteration {i}:':<13} {text}"

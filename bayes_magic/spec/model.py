@@ -189,7 +189,7 @@ def vce_option(cmd: Command, default: str, *, allowed: tuple[str, ...] = ()) -> 
     raw = cmd.option("vce")
     kind, cluster = default, None
     if raw is not None:
-        words = str(raw).replace(",", " ").split()
+        words = [] if raw is True else str(raw).replace(",", " ").split()  # vce(): True
         if not words:
             raise StataError("option vce() misspecified", 198)
         w = words[0].lower()

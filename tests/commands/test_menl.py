@@ -56,7 +56,7 @@ def test_display_layout(orange: Session) -> None:
 def test_stored_results(fitted: Session) -> None:
     e = fitted.e
     assert e.cmd == "menl"
-    assert e.bnames == ["/b1", "/b2", "/b3", "lns1_1_1:_cons", "lnsig_e:_cons"]
+    assert e.bnames == ["/:b1", "/:b2", "/:b3", "lns1_1_1:_cons", "lnsig_e:_cons"]
     assert e.macros["depvar"] == "circumference"
     assert e.macros["ivars"] == "Tree"
     assert e.macros["method"] == "ML"
@@ -122,7 +122,7 @@ def test_postestimation(fitted: Session) -> None:
     assert "sd(U1)" in run(fitted, "estat sd")
     assert "Tree |          5" in run(fitted, "estat group")
     out = run(fitted, "test _b[/b1] = 190")
-    assert "( 1)  /b1 = 190" in out
+    assert "( 1)  [/]b1 = 190" in out
     out = run(fitted, "lincom _b[/b1] - _b[/b3]")
     assert "(1) |" in out
     run(fitted, "estimates store full")

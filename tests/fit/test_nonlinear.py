@@ -153,7 +153,7 @@ def test_define_and_noconstant() -> None:
         "menl Reaction = {a:} + {c}, define(a: {xb: Days U0[Subject], noconstant})",
     )
     b = _fit("sleepstudy", "mixed Reaction Days || Subject:")
-    assert a.e.bnames[:2] == ["xb:Days", "/c"]
+    assert a.e.bnames[:2] == ["xb:Days", "/:c"]
     _same(a, b)
 
 

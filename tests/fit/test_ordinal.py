@@ -38,7 +38,7 @@ def test_against_statsmodels(math_cats: Session, cmd: str, distr: str) -> None:
     run(math_cats, f"quietly {cmd} mcat homework pub")
     res, beta, cuts = _statsmodels(math_cats, distr)
     e = math_cats.e
-    assert e.bnames == ["mcat:homework", "mcat:pub", "/cut1", "/cut2", "/cut3"]
+    assert e.bnames == ["mcat:homework", "mcat:pub", "/:cut1", "/:cut2", "/:cut3"]
     np.testing.assert_allclose(e.b[:2], beta, rtol=1e-5)
     np.testing.assert_allclose(e.b[2:], cuts, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(np.sqrt(np.diag(e.V))[:2], res.bse.to_numpy()[:2], rtol=1e-4)
@@ -94,7 +94,22 @@ def test_predict_probabilities(math_cats: Session) -> None:
     V = e.V[np.ix_([0, 2], [0, 2])]  # homework and 1.schtype (0b.schtype is the base)
     se = np.sqrt(h * h * V[0, 0] + 2 * h * pub * V[0, 1] + pub * pub * V[1, 1])
     np.testing.assert_allclose(col(math_cats, "se"), se, rtol=1e-10, atol=1e-14)
-    assert fails(math_cats, "predict z, outcome(9)") == ("outcome(9) not found", 303)
+    msg = "outcome() must be either a value of mcat or #1, #2, ..."
+    assert fails(math_cats, "predict z, outcome(9)") == (msg, 111)
+    assert fails(math_cats, "predict z, outcome()") == (msg, 111)
+    assert fails(math_cats, "predict z, outcome(#5)") == (
+        "there is no outcome #5\nthere are only 4 categories",
+        111,
+    )
+    msg, rc = fails(math_cats, "predict z1 z2, outcome(#1)")
+    assert rc == 198 and "multiple new variables" in msg
+    msg, rc = fails(math_cats, "predict z1 z2")
+    assert rc == 102 and msg.startswith("mcat has 4 outcomes and so you must specify 4")
+    assert fails(math_cats, "predict z*, xb") == (
+        "option xb requires that you specify 1 new variable",
+        198,
+    )
+    assert math_cats.data.info["xb"].label == "Linear prediction (cutpoints excluded)"
 
 
 @pytest.mark.parametrize(
@@ -126,3 +141,40 @@ def test_display(math_cats: Session) -> None:
     assert len(cut.split()) == 6  # label, |, b, se, two limits: no z or p
     assert "Ordered probit regression" in run(math_cats, "oprobit mcat homework, nolog")
     assert "Ordered probit regression" in run(math_cats, "oprobit")
+    lines = run(math_cats, "ologit mcat, nolog").splitlines()  # the constant-only model
+    rules = [i for i, ln in enumerate(lines) if ln.startswith("-------------+")]
+    assert len(rules) == 1 and lines[rules[0] + 1].strip().startswith("/cut1")
+
+
+def test_cutpoints_by_stata_names_and_stored_results(math_cats: Session) -> None:
+    run(math_cats, "quietly ologit mcat homework")
+    e = math_cats.e
+    assert run(math_cats, "display _b[/:cut2] - _b[/cut2]") == "0"
+    out = run(math_cats, "test [/]cut1 = [/]cut2")
+    assert "( 1)  [/]cut1 - [/]cut2 = 0" in out
+    out = run(math_cats, "estimates table, keep(homework /cut1)")
+    assert "cut1" in out and "cut2" not in out
+    assert e.scalars["k_eq"] == 4 and e.scalars["k_cat"] == 4
+    out = run(math_cats, "matrix list e(cat)")
+    assert out.split()[-4:] == ["1", "2", "3", "4"]
+
+
+def test_lrtest_refuses_other_estimators_and_outcomes(math_cats: Session) -> None:
+    run(math_cats, "quietly ologit mcat homework pub")
+    run(math_cats, "estimates store ol")
+    run(math_cats, "quietly oprobit mcat homework")
+    assert fails(math_cats, "lrtest ol .") == (
+        "test involves different estimators: ologit vs. oprobit",
+        498,
+    )
+    assert "LR chi2(1)" in run(math_cats, "lrtest ol ., force")
+    run(math_cats, "quietly ologit pub homework")
+    assert fails(math_cats, "lrtest ol .") == ("dependent variables differ", 498)
+
+
+def test_robust_table_html_says_so(math_cats: Session) -> None:
+    res = math_cats.execute("ologit mcat homework, vce(cluster schid) nolog")
+    assert res.error is None
+    html = res._repr_mimebundle_()["text/html"]
+    assert "Robust std. err." in html
+    assert "(Std. err. adjusted for 23 clusters in schid)" in html
