@@ -106,25 +106,44 @@ def minimize_bounded(
 
     if callback is not None:
         callback(0, f(x0))
-    r = minimize(
-        fg if fg is not None else f,
-        x0,
-        jac=fg is not None,
-        method="L-BFGS-B",
-        bounds=bounds,
-        callback=cb,
-        # an exact gradient reaches the optimum to ~1e-7 relative with these tolerances (the
-        # reference tests hold it to 1e-4); differences of f need the tighter ones and a polish
-        options={
-            "ftol": 1e-12 if fg is not None else 1e-14,
-            "gtol": 1e-8 if fg is not None else 1e-9,
-            "maxiter": maxiter,
-            "maxfun": 20 * maxiter,
-        },
-    )
+
+    def search(start: np.ndarray):
+        return minimize(
+            fg if fg is not None else f,
+            start,
+            jac=fg is not None,
+            method="L-BFGS-B",
+            bounds=bounds,
+            callback=cb,
+            # an exact gradient reaches the optimum to ~1e-7 relative with these tolerances
+            # (the reference tests hold it to 1e-4); differences of f need the tighter ones and
+            # a polish
+            options={
+                "ftol": 1e-12 if fg is not None else 1e-14,
+                "gtol": 1e-8 if fg is not None else 1e-9,
+                "maxiter": maxiter,
+                "maxfun": 20 * maxiter,
+            },
+        )
+
+    r = search(x0)
     x = _project(np.asarray(r.x, dtype=float), bounds)
     fx = f(x)
     converged = bool(r.success)
+    # A parameter on its lower bound may be a false stop: a variance component's criterion is
+    # even in its scale θ, so θ = 0 is always stationary, and a first line search that
+    # overshoots to the bound stays there. Probe inwards at several scales (covariates in
+    # large units give small θ) and search again from any point that is better.
+    for _ in range(5):
+        start = _escape(f, x, fx, bounds)
+        if start is None:
+            break
+        r2 = search(start)
+        x2 = _project(np.asarray(r2.x, dtype=float), bounds)
+        f2 = f(x2)
+        if not f2 < fx:
+            break
+        x, fx, r, converged = x2, f2, r2, bool(r2.success)
     if fg is not None and r.success:
         # with an exact gradient the quasi-Newton answer is converged to gtol: no polish
         return x, fx, True
@@ -182,6 +201,26 @@ def minimize_bounded(
             converged = True
             break
     return x, fx, converged
+
+
+def _escape(
+    f: Callable[[np.ndarray], float], x: np.ndarray, fx: float, bounds: Bounds
+) -> np.ndarray | None:
+    """A point better than ``x`` with one coordinate moved off its lower bound, or None."""
+    tol = 1e-10 * max(1.0, abs(fx))
+    for i, (lo, hi) in enumerate(bounds):
+        if lo is None or x[i] - lo > 1e-8:
+            continue
+        for t in (1.0, 0.3, 0.1, 0.03, 0.01, 1e-3, 1e-4):
+            cand = x.copy()
+            cand[i] = lo + t if hi is None else min(lo + t, (lo + hi) / 2)
+            try:
+                fc = f(cand)
+            except (np.linalg.LinAlgError, ValueError, FloatingPointError):
+                continue
+            if fc < fx - tol:
+                return cand
+    return None
 
 
 def _embed(x: np.ndarray, idx: np.ndarray, z: np.ndarray) -> np.ndarray:
