@@ -51,6 +51,13 @@ class Equation:
     rows: list[CoefRow]
 
 
+def fmt_stat(x: float) -> str:
+    """A z or t statistic in %9.2f, or in exponential form when it does not fit (a standard
+    error near zero), as Stata shows a number too wide for its format."""
+    text = fmt_f(x, 2)
+    return text if len(text) <= 8 else f"{x:.1e}"
+
+
 def _level_text(level: float) -> str:
     return str(int(level)) if level == int(level) else f"{level:g}"
 
@@ -214,13 +221,13 @@ def ml_table(equations: list[Equation], level: float = 95) -> CoefTable:
     def fmt_row(r: CoefRow) -> str:
         b, se, z, p, lo, hi = r.values
         return (
-            f"{fmt_coef(b):>11}{fmt_coef(se):>11}{fmt_f(z, 2):>9}{fmt_f(p, 3):>8}"
+            f"{fmt_coef(b):>11}{fmt_coef(se):>11}{fmt_stat(z):>9}{fmt_f(p, 3):>8}"
             f"{fmt_coef(lo):>13}{fmt_coef(hi):>12}"
         )
 
     def cells(r: CoefRow) -> list[str]:
         b, se, z, p, lo, hi = r.values
-        return [fmt_coef(b), fmt_coef(se), fmt_f(z, 2), fmt_f(p, 3), fmt_coef(lo), fmt_coef(hi)]
+        return [fmt_coef(b), fmt_coef(se), fmt_stat(z), fmt_f(p, 3), fmt_coef(lo), fmt_coef(hi)]
 
     return CoefTable(
         equations,
@@ -357,7 +364,7 @@ def stat_columns(
         return f"{fmt_number(x, fmt).strip() if fmt else default(x):>{width}}"
 
     def two(x: float) -> str:
-        return fmt_f(x, 2)
+        return fmt_stat(x)
 
     def three(x: float) -> str:
         return fmt_f(x, 3)
