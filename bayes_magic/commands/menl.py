@@ -21,6 +21,7 @@ from ..spec.nonlinear import build_menl
 from ..syntax.ast import Command
 from ..syntax.unparse import cmdline
 from . import mixed_display as D
+from .estimates import replayer
 from .registry import command
 
 __all__ = ["menl_outputs"]
@@ -177,7 +178,8 @@ def _render(est: Estimates, opts: dict) -> tuple[str, str]:
         head = _header(fit, est, bool(opts.get("nogroup")))
         parts.append(head)
         html.append(f"<pre style='margin:0'>{head}</pre>")
-    if not opts.get("notable"):
+    notable = bool(opts.get("notable"))
+    if not notable and not opts.get("nofetable"):
         table = ml_table(_equations(fit, level), level)
         if fit.design.equations:  # linear combinations: the depvar heads the stub, as Stata
             table.stub_title = abbrev(fit.design.depvar, 12)
@@ -185,6 +187,7 @@ def _render(est: Estimates, opts: dict) -> tuple[str, str]:
         t = restyle(table, opts, eq_names=bool(fit.design.equations))
         parts.append(t.text())
         html.append(t.html())
+    if not notable and not opts.get("noretable"):
         rrows = D.re_rows(lme, level, sd=bool(opts.get("stddeviations")))
         parts.append(
             D.re_table_text(
@@ -211,6 +214,8 @@ _DISPLAY = (
     "noheader",
     "nogroup",
     "notable",
+    "nofetable",
+    "noretable",
     "nolegend",
     "nolog",
     "log",
@@ -261,3 +266,6 @@ def menl(s, cmd: Command) -> list[Output]:
         outs.append(Text(_log(fit), kind="text"))
     outs += menl_outputs(est, {o.name: o.value for o in cmd.options})
     return outs
+
+
+replayer("menl")(lambda est: menl_outputs(est, dict(est.options)))

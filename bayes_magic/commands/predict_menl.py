@@ -38,6 +38,7 @@ def predict_menl(s, cmd: Command) -> list[Output]:
     rel = cmd.option("relevel")
     levels = list(range(len(d.levels)))
     if rel is not None:
+        rel = str(rel).replace(" ", "")
         levels = [i for i, lv in enumerate(d.levels) if rel in (lv.name, ">".join(lv.path))]
         if not levels:
             raise StataError(f"relevel({rel}): level not found", 198)
@@ -67,15 +68,18 @@ def predict_menl(s, cmd: Command) -> list[Output]:
                 ds.info[names[k]].label = f"Random effect {re}[{'>'.join(lv.path)}]"
                 k += 1
         return outs
-    if rel is not None:
-        raise StataError("relevel() requires reffects", 198)
+    if rel is not None and cmd.has("fixedonly"):
+        raise StataError("options relevel() and fixedonly may not be combined", 184)
     names = _newnames(s, words, 1)
     rows = np.arange(ds.nobs)
     fixedonly = cmd.has("fixedonly") or not d.q
+    # relevel(): the random effects of that level and the levels above it; deeper ones are 0
+    upto = levels[-1] if rel is not None else len(d.levels) - 1
     parts = [np.zeros((ds.nobs, lv.q)) for lv in d.levels]
     if not fixedonly:
         parts = [
-            np.where((g >= 0)[:, None], B[np.maximum(g, 0)], np.nan) for g, B in zip(gs, fit.Bs)
+            np.where((g >= 0)[:, None], B[np.maximum(g, 0)], np.nan) if i <= upto else part
+            for i, (g, B, part) in enumerate(zip(gs, fit.Bs, parts))
         ]
     Brows = np.hstack(parts) if parts else np.zeros((ds.nobs, 0))
     val = mean_function(ds, spec, rows, d.lincomb_names())(fit.beta, Brows)

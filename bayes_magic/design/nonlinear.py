@@ -242,6 +242,6 @@ def build_nonlinear_design(ds: Dataset, spec: NonlinearSpec, touse: np.ndarray) 
 def group_index(ds: Dataset, lv: NLLevel) -> np.ndarray:
     """Each observation's group at level ``lv`` among the estimation sample's groups; -1 where
     its group is not among them or a level variable is missing."""
-    cols = [ds.values(v).tolist() for v in lv.path]
+    cols = [ds.values(resolve(ds, v)).tolist() for v in lv.path]  # r(111) once dropped
     pos = {t: i for i, t in enumerate(lv.ids)}
     return np.array([pos.get(t, -1) for t in zip(*cols)], dtype=np.int64)

@@ -90,12 +90,36 @@ def _jacobians(
     return X, Zs
 
 
+def _identified(d: NonlinearDesign, X: np.ndarray, Zs: list[np.ndarray]) -> None:
+    """r(430) when the linearized model cannot be fitted: fixed-effects parameters whose
+    derivatives are collinear, or a random effect the expression does not depend on here."""
+    scale = np.sqrt((X**2).sum(axis=0))
+    if (scale == 0).any() or np.linalg.matrix_rank(X / np.where(scale > 0, scale, 1), 1e-9) < d.p:
+        _q, r = np.linalg.qr(X / np.where(scale > 0, scale, 1))
+        bad = [d.pnames[k] for k in range(d.p) if abs(r[k, k]) < 1e-9] or d.pnames
+        raise StataError(
+            f"parameters not identified: the expression's derivatives with respect to "
+            f"{', '.join(bad)} are zero or collinear with the others' at the current estimates",
+            430,
+        )
+    for lv, Z in zip(d.levels, Zs):
+        for j, name in enumerate(lv.reffects):
+            if not np.any(np.abs(Z[:, j]) > 1e-12 * max(1.0, float(np.abs(d.y).max()))):
+                raise StataError(
+                    f"random effect {name}[{'>'.join(lv.path)}] not identified: the expression "
+                    "does not change with it at the current estimates (a zero derivative, as "
+                    "in a product of random effects)",
+                    430,
+                )
+
+
 def _lme_step(d: NonlinearDesign, beta: np.ndarray, Bs: list[np.ndarray], reml: bool) -> MixedFit:
     X, Zs = _jacobians(d, beta, Bs)
     if not (np.isfinite(X).all() and all(np.isfinite(Z).all() for Z in Zs)):
         raise StataError(
             "the derivatives of the expression are not finite at the current estimates", 430
         )
+    _identified(d, X, Zs)
     w = d.y - d.f(beta, Bs) + X @ beta
     levels = []
     for lv, Z, B in zip(d.levels, Zs, Bs):
@@ -115,7 +139,12 @@ def _lme_step(d: NonlinearDesign, beta: np.ndarray, Bs: list[np.ndarray], reml: 
         )
     cols = [Column(name, "coef", None, name) for name in d.pnames]
     lin = MixedDesign(d.depvar, w, X, cols, list(range(d.p)), levels, d.sample)
-    return fit_mixed(lin, reml)
+    try:
+        return fit_mixed(lin, reml)
+    except np.linalg.LinAlgError:
+        raise StataError(
+            "the linearized model cannot be fitted: its information matrix is singular", 430
+        ) from None
 
 
 def _pnls(

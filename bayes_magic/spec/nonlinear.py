@@ -164,6 +164,12 @@ _REFUSED = {
     "tsinit": "tsinit()",
     "nostderr": "nostderr",
     "vce": "vce()",
+    "estmetric": "estmetric",
+    "emiterate": "emiterate()",
+    "emtolerance": "emtolerance()",
+    "emlog": "emlog",
+    "pnlsopts": "pnlsopts()",
+    "lmeopts": "lmeopts()",
 }
 
 
@@ -213,6 +219,13 @@ def _lincomb(ref: ParamRef) -> tuple[LinComb, list[Expr]] | None:
     terms: list[Term] = []
     extra: list[Expr] = []
     for it in ref.items:
+        if it.index is not None and "#" in (it.name or ""):
+            raise StataError(
+                f"{ref}: random slopes in a linear combination ({it.name}[{it.index}]) are not "
+                "available in bayes_magic's menl yet; write {U1[id]}*x",
+                198,
+                span=ref.span,
+            )
         if it.index is not None:
             extra.append(ParamRef((ParamItem(None, it.name, it.index),), span=ref.span))
         else:

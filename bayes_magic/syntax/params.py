@@ -20,7 +20,7 @@ __all__ = ["parse_param"]
 # the o./b. markers Stata puts in coefficient names
 _ITEM = re.compile(
     r"""(?P<name>(?:[0-9]+[bno]*\.|[A-Za-z_][A-Za-z0-9_]*\.)*[A-Za-z_][A-Za-z0-9_]*
-                 (?:\#(?:[0-9]+[bno]*\.|c\.)?[A-Za-z_][A-Za-z0-9_]*)*)
+                 (?:\#\#?(?:[0-9]+[bno]*\.|[A-Za-z_][A-Za-z0-9_]*\.)?[A-Za-z_][A-Za-z0-9_]*)*)
         (?:\[(?P<index>[^\]]*)\])?$""",
     re.X,
 )

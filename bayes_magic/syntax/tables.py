@@ -191,6 +191,15 @@ MENL = (
         opt("NOSTDerr"),
         opt("TSOrder", NameArg()),
         opt("TSInit", Raw()),
+        opt("NOFETABle"),
+        opt("NORETABle"),
+        opt("ESTMetric"),
+        opt("EMITerate", Int(0)),
+        opt("EMTOLerance", Real(0)),
+        opt("EMLOG"),
+        opt("PNLSopts", Raw()),
+        opt("LMEopts", Raw()),
+        opt("vce", Raw()),
     )
     + LEVEL
     + DISPLAY
@@ -470,7 +479,7 @@ ESTAT_SD = table(opt("VARiance"), opt("verbose"), opt("post"), opt("COEFLegend")
 ESTAT_IC = table(opt("n", Int(1)))
 ESTAT_ICC = LEVEL
 ESTAT_RECOV = table(
-    opt("RELEVel", NameArg()),
+    opt("RELEVel", Text()),
     opt("CORRelation"),
     opt("format", Text()),
     opt("border", Raw()),
@@ -487,7 +496,7 @@ PREDICT = table(
     opt("RSTAndard"),
     opt("REFfects"),
     opt("reses", Names()),
-    opt("RELEVel", NameArg()),
+    opt("RELEVel", Text()),
     opt("SCores"),
     opt("mu"),
     opt("pr"),

@@ -187,6 +187,11 @@ def test_reml(orange: Session) -> None:
             "starting values invalid",
         ),
         ("menl circumference = {b1}*age + {b1[Tree]}", 198, "both as a parameter"),
+        ("menl circumference = {b0} + {U1}", 430, "parameters not identified"),
+        ("menl circumference = {xb: age} + {ab: age} + {U1[Tree]}", 430, "ab:age"),
+        ("menl circumference = {xb: age} + {U1[Tree]}*{U2[Tree]}", 430, "U1[Tree] not identified"),
+        ("menl circumference = {b1}*age, emiterate(5)", 198, "emiterate() is not available"),
+        ("menl circumference = {xb: c.age#U1[Tree]}", 198, "random slopes in a linear"),
     ],
 )
 def test_bad_input(orange: Session, cmd: str, rc: int, msg: str) -> None:
@@ -215,3 +220,31 @@ def test_linear_combination_predict_and_legend(orange: Session) -> None:
     out = run(orange, "menl, coeflegend")
     assert "_b[xb:age]" in out
     run(orange, "drop yf")
+
+
+def test_replay_tables_and_predict_after_changes(orange: Session) -> None:
+    run(orange, f"quietly {MODEL}")
+    run(orange, "estimates store m")
+    assert "Model m" in run(orange, "estimates replay m")
+    out = run(orange, "menl, noretable")
+    assert "/b1" in out and "var(U1)" not in out
+    out = run(orange, "menl, nofetable")
+    assert "/b1" not in out and "var(U1)" in out
+    run(orange, "preserve")
+    run(orange, "drop Tree")
+    assert fails(orange, "predict f3") == ("variable Tree not found", 111)
+    run(orange, "restore")
+
+
+def test_predict_relevel_nested() -> None:
+    s = Session()
+    run(s, "use pastes")
+    run(s, "quietly menl strength = {b0} + {U[batch]} + {V[batch>cask]}")
+    run(s, "predict double v, reffects relevel(batch>cask)")
+    run(s, "predict double u, reffects relevel(batch)")
+    run(s, "predict double y1, relevel(batch)")
+    run(s, "predict double y2")
+    b0 = s.e.b[0]
+    np.testing.assert_allclose(col(s, "y1"), b0 + col(s, "u"), rtol=1e-12)
+    np.testing.assert_allclose(col(s, "y2"), b0 + col(s, "u") + col(s, "v"), rtol=1e-12)
+    assert s.data.info["v"].label == "Random effect V[batch>cask]"

@@ -192,3 +192,12 @@ def test_nested_levels_with_slopes_and_covariance() -> None:
     n = len(b.e.b)
     _same(a, b, [1, 0, *range(2, n)])
     assert a.e.macros["vartypes"] == "Identity Unstructured"
+
+
+def test_factorial_interaction_in_a_linear_combination_is_mixed() -> None:
+    a = _fit("math", "menl math = {xb: c.homework##i.schtype} + {U0[schid]}")
+    b = _fit("math", "mixed math c.homework##i.schtype || schid:")
+    assert [n.split(":", 1)[1] for n in a.e.bnames[:7]] == [
+        n.split(":", 1)[1] for n in b.e.bnames[:7]
+    ]
+    _same(a, b)
