@@ -106,8 +106,11 @@ class _Model:
     def __init__(self, s, cmd: Command) -> None:
         e = ml_results(s, "margins", "bayesstats summary with expressions of the parameters")
         me = e.cmd == "meglm"  # melogit, meprobit, mecloglog, mepoisson
+        ordinal = e.cmd in ("ologit", "oprobit")
         self.trials = False
-        if e.cmd not in ("regress", "mixed") and e.cmd not in GLM_COMMANDS and not me:
+        self.extra = None
+        known = ("regress", "mixed", "ologit", "oprobit")
+        if e.cmd not in known and e.cmd not in GLM_COMMANDS and not me:
             raise StataError(f"margins after {e.cmd} is not available in bayes_magic yet", 321)
         self.e = e
         fit = e.fit
@@ -117,7 +120,63 @@ class _Model:
         self.columns = self.design.columns
         self.beta = np.asarray(fit.beta, float)
         self.V = np.asarray(fit.V_beta, float)
-        depvar = self.design.depvar
+        if ordinal:
+            self._ordinal(cmd)
+        else:
+            self._linear_index(cmd, me)
+        self.t_df = e.scalars.get("df_r") if e.cmd == "regress" else None
+        vce = e.macros.get("vcetype") or {"regress": "OLS"}.get(e.cmd, "OIM")
+        self.vce = vce
+        # the variables of the model, in the order their columns appear
+        self.variables: list[str] = []
+        for nm in self.xnames:
+            for v in column_variables(nm):
+                if v not in self.variables:
+                    self.variables.append(v)
+        self.factors = {
+            m.group(2)
+            for c in self.columns
+            if "#" not in c.name and (m := LEVEL_PART.fullmatch(c.name)) is not None
+        }
+
+    def _ordinal(self, cmd: Command) -> None:
+        """``ologit`` / ``oprobit``: ``predict(outcome(#k))`` (``pr`` or not) or
+        ``predict(xb)``; the probability's gradient includes the cutpoints."""
+        from ..fit.margins import ordinal_response
+        from .predict_ordinal import _outcome
+
+        fit, depvar = self.fit, self.design.depvar
+        if len(cmd.options_named("predict")) > 1:
+            raise StataError(
+                "margins with several predict() options is not available in bayes_magic yet", 198
+            )
+        raw = cmd.option("predict")
+        text = str(raw).strip() if raw and raw is not True else ""
+        m = re.fullmatch(r"(?:pr\s*,?\s*)?outcome\(([^)]*)\)(?:\s*,?\s*pr)?", text)
+        if text == "xb":
+            self.stat = "xb"
+            self.beta = np.asarray(fit.beta, float)
+            self.V = np.asarray(fit.V_beta, float)
+            self.f, self.fprime = response("xb", "identity")
+            self.expression = "Linear prediction (cutpoints excluded), predict(xb)"
+            return
+        if m is None:
+            raise StataError(
+                f"margins after {self.e.cmd} needs predict(outcome(#)) or predict(xb) in "
+                "bayes_magic: the margins of every outcome at once are not available yet",
+                198,
+            )
+        j = _outcome(fit, m.group(1), depvar)
+        self.stat = "pr"
+        self.beta = np.concatenate([fit.beta, fit.cuts])
+        self.V = np.asarray(fit.V, float)
+        self.f, self.fprime, self.extra = ordinal_response(fit.link, fit.cuts, j)
+        value = fmt_g(float(fit.values[j]), 9).strip()
+        self.expression = f"Pr({depvar}=={value}), predict({text})"
+
+    def _linear_index(self, cmd: Command, me: bool) -> None:
+        """The models whose prediction is a function of xβ alone."""
+        e, fit, depvar = self.e, self.fit, self.design.depvar
         family = getattr(fit, "family", None) if e.cmd in GLM_COMMANDS or me else None
         self.link = family.link if family is not None else "identity"
         self.poisson = family is not None and family.family == "poisson"
@@ -162,20 +221,6 @@ class _Model:
             what = f"{mean}, fixed portion only"
         self.expression = f"{what}, predict({raw.strip() if raw else ''})"
         self.f, self.fprime = response(stat, self.link)
-        self.t_df = e.scalars.get("df_r") if e.cmd == "regress" else None
-        vce = e.macros.get("vcetype") or {"regress": "OLS"}.get(e.cmd, "OIM")
-        self.vce = vce
-        # the variables of the model, in the order their columns appear
-        self.variables: list[str] = []
-        for nm in self.xnames:
-            for v in column_variables(nm):
-                if v not in self.variables:
-                    self.variables.append(v)
-        self.factors = {
-            m.group(2)
-            for c in self.columns
-            if "#" not in c.name and (m := LEVEL_PART.fullmatch(c.name)) is not None
-        }
 
     def levels(self, var: str) -> list[tuple[int, str, bool]]:
         """A factor variable's levels in the fit: (value, label, is base)."""
@@ -439,7 +484,7 @@ def margins(s, cmd: Command) -> list[Output]:
     # where each margin was taken (marginsplot's dimensions), in the order of flat
     base_ats = [at for _h, rows in bases for _lab, at in rows]
     where = [(n, at) for n, _g in eqs for at in base_ats] if bases else [("", base_at)] * len(flat)
-    vals, Vm = evaluate(flat, m.beta, m.V, m.f, m.fprime)
+    vals, Vm = evaluate(flat, m.beta, m.V, m.f, m.fprime, m.extra)
     se = np.sqrt(np.clip(np.diag(Vm), 0, None))
     if m.t_df is not None:
         q = float(stats.t.ppf(0.5 + level / 200, m.t_df))

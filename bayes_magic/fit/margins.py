@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special, stats
 
-__all__ = ["Scenario", "Margin", "response", "evaluate"]
+__all__ = ["Scenario", "Margin", "response", "evaluate", "ordinal_response"]
 
 
 @dataclass
@@ -65,19 +65,57 @@ def response(stat: str, link: str) -> tuple[Response, Response]:
 
 
 def evaluate(
-    margins: list[Margin], beta: np.ndarray, V: np.ndarray, f: Response, fprime: Response
+    margins: list[Margin],
+    beta: np.ndarray,
+    V: np.ndarray,
+    f: Response,
+    fprime: Response,
+    extra: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The margins' values and their delta-method covariance J V J' (J their gradient in b)."""
+    """The margins' values and their delta-method covariance J V J' (J their gradient in b).
+
+    ``beta`` may hold parameters beyond the linear index's (an ordered model's cutpoints):
+    η uses its first X-columns entries, and ``extra(η)`` gives each observation's derivative
+    of the response with respect to the others (observations by parameters)."""
     k = len(margins)
     vals = np.zeros(k)
     J = np.zeros((k, len(beta)))
     for m, mg in enumerate(margins):
         for sc in mg.scenarios:
-            eta = sc.X @ beta + sc.offset
+            p = sc.X.shape[1]
+            eta = sc.X @ beta[:p] + sc.offset
             w = sc.weights / sc.weights.sum()
             if sc.scale is not None:
                 w = w * sc.scale
             vals[m] += sc.coef * float(w @ f(eta))
-            J[m] += sc.coef * ((w * fprime(eta)) @ sc.X)
+            J[m, :p] += sc.coef * ((w * fprime(eta)) @ sc.X)
+            if extra is not None:
+                J[m, p:] += sc.coef * (w @ extra(eta))
     Vm = J @ V @ J.T
     return vals, (Vm + Vm.T) / 2
+
+
+def ordinal_response(
+    link: str, cuts: np.ndarray, j: int
+) -> tuple[Response, Response, Callable[[np.ndarray], np.ndarray]]:
+    """Pr(y = outcome j) of an ordered logit or probit as a function of η = xβ, its derivative
+    in η, and its derivatives in the cutpoints: Pr = F(κ_j - η) - F(κ_{j-1} - η)."""
+    from .ordinal import _cdf_pdf_dpdf
+
+    k = np.concatenate([[-np.inf], cuts, [np.inf]])
+
+    def f(eta: np.ndarray) -> np.ndarray:
+        return _cdf_pdf_dpdf(link, k[j + 1] - eta)[0] - _cdf_pdf_dpdf(link, k[j] - eta)[0]
+
+    def fprime(eta: np.ndarray) -> np.ndarray:
+        return -(_cdf_pdf_dpdf(link, k[j + 1] - eta)[1] - _cdf_pdf_dpdf(link, k[j] - eta)[1])
+
+    def extra(eta: np.ndarray) -> np.ndarray:
+        out = np.zeros((len(eta), len(cuts)))
+        if j < len(cuts):
+            out[:, j] = _cdf_pdf_dpdf(link, k[j + 1] - eta)[1]
+        if j >= 1:
+            out[:, j - 1] = -_cdf_pdf_dpdf(link, k[j] - eta)[1]
+        return out
+
+    return f, fprime, extra

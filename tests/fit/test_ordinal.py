@@ -178,3 +178,35 @@ def test_robust_table_html_says_so(math_cats: Session) -> None:
     html = res._repr_mimebundle_()["text/html"]
     assert "Robust std. err." in html
     assert "(Std. err. adjusted for 23 clusters in schid)" in html
+
+
+def test_margins_of_an_outcome_by_the_delta_method(math_cats: Session) -> None:
+    """margins schtype, predict(outcome(2)): the average predicted probability with schtype
+    set to each level, and its delta-method standard error from a numerical gradient in
+    (β, κ) of the same average (computed here from the formula, not from bayes_magic)."""
+    from scipy.special import expit
+
+    run(math_cats, "quietly ologit mcat homework i.schtype")
+    e = math_cats.e
+    run(math_cats, "margins schtype, predict(outcome(2))")
+    b, V = math_cats.r["b"].values.ravel(), math_cats.r["V"].values
+    h = col(math_cats, "homework")
+    keep = [0, 2, 3, 4, 5]  # homework, 1.schtype, the three cuts (0b.schtype is a zero)
+    theta = e.b[keep]
+    Vt = e.V[np.ix_(keep, keep)]
+
+    def margin(t: np.ndarray, public: float) -> float:
+        eta = t[0] * h + t[1] * public
+        return float(np.mean(expit(t[3] - eta) - expit(t[2] - eta)))
+
+    for k, public in enumerate((0.0, 1.0)):
+        assert b[k] == pytest.approx(margin(theta, public), rel=1e-10)
+        g = np.array(
+            [
+                (margin(theta + d, public) - margin(theta - d, public)) / 2e-6
+                for d in np.eye(len(theta)) * 1e-6
+            ]
+        )
+        assert np.sqrt(V[k, k]) == pytest.approx(np.sqrt(g @ Vt @ g), rel=1e-6)
+    msg, rc = fails(math_cats, "margins")
+    assert rc == 198 and "predict(outcome(#))" in msg
