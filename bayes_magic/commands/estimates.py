@@ -190,6 +190,34 @@ def _match(name: str, patterns: list[str]) -> bool:
 _MAX_VARWIDTH = 244
 
 
+@command("estimates", "stats")
+def stats_(s, cmd: Command) -> list[Output]:
+    """``estimates stats [namelist] [, n(#)]`` ([R] estimates stats): AIC and BIC of each
+    result (the active one by default), as ``estat ic`` lays them out."""
+    from .estat import ic_table
+
+    words = _words(cmd) or ["."]
+    rows = []
+    for name, e in resolve_names(s, words):
+        if (
+            not hasattr(e, "scalars")
+            or "ll" not in e.scalars
+            or getattr(e, "draws", None) is not None
+        ):
+            raise StataError(f"estimation result {name} has no log likelihood (e(ll))", 498)
+        n = float(cmd.option("n", e.scalars.get("N", float("nan"))))
+        rows.append(
+            (
+                name,
+                n,
+                float(e.scalars.get("ll_0", float("nan"))),
+                e.scalars["ll"],
+                int(e.scalars.get("rank", len(e.b))),
+            )
+        )
+    return [ic_table(rows)]
+
+
 @command("estimates", "table")
 def table(s, cmd: Command) -> list[Output]:
     """``estimates table [names] [, b[(%fmt)] se[(%fmt)] t[(%fmt)] p[(%fmt)] stats(...)

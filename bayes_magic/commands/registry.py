@@ -105,6 +105,7 @@ MODULES = {
     "test": "estimates",
     "testparm": "estimates",
     "lincom": "lincom",
+    "nlcom": "nlcom",
     "menl": "menl",
     "ologit": "ordinal",
     "oprobit": "ordinal",

@@ -1013,6 +1013,7 @@ _ESTIMATES = (
     g("drop", words_body(least=1)),
     g("clear", words_body(most=0)),
     g("TABle", words_body(), T.ESTIMATES_TABLE),
+    g("STats", words_body(), T.table(T.opt("n", T.Real(0)))),
     g("DEScribe", words_body(), T.table(T.opt("number", T.Int(1))), using="optional"),
     g("Query", words_body(most=0)),
     g("save", filename_body(), T.table(T.opt("replace"), T.opt("append"))),
@@ -1197,6 +1198,7 @@ COMMANDS: tuple[Grammar, ...] = (
     g("lrtest", words_body(least=1), T.LRTEST),
     g("TEst", raw_body, T.TEST),
     g("lincom", raw_body, T.LINCOM),
+    g("nlcom", raw_body, T.NLCOM),
     g("ttest", comparison_body, T.TTEST, if_=True, in_=True),
     g(
         "tabstat",

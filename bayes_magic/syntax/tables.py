@@ -546,6 +546,7 @@ ESTIMATES_TABLE = (
     + DISPLAY
 )
 LRTEST = table(opt("STats"), opt("DIr"), opt("Df", Int(0)), opt("force"))
+NLCOM = table(opt("df", Real(0)), opt("post"), opt("ITERate", Int(0)), opt("NOHEADer")) + LEVEL
 MARGINS = (
     table(
         opt("dydx", Raw()),

@@ -1,0 +1,168 @@
+"""``nlcom`` ([R] nlcom): nonlinear combinations of the estimates by the delta method.
+
+``nlcom exp``, ``nlcom name: exp`` or ``nlcom (name1: exp1) (name2: exp2) ...``: each
+expression of ``_b[]`` (and ``_se[]``, stored results, numbers) is evaluated at e(b), its
+gradient in e(b) by central differences, and the covariance of the combinations is G V G'.
+After ``regress`` the tests and intervals use t on e(df_r), as Stata's; elsewhere z. Stores
+``r(b)``, ``r(V)`` (and ``r(N)``, ``r(df_r)``); ``post`` is not available yet.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+from scipy import stats
+
+from ..dataset.dataset import Dataset
+from ..dataset.evaluate import Context, evaluate
+from ..errors import StataError
+from ..matrix import Matrix
+from ..report.coeftable import CoefRow, CoefTable, Equation, stat_columns
+from ..report.output import Block, LazyBlock, Output
+from ..syntax.ast import Command, Words
+from ..syntax.expr import parse_expr_text
+from .lincom import ml_results
+from .registry import command
+
+_NAME = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*:(?!:)(.*)", re.S)
+
+
+def _split(text: str) -> list[tuple[str | None, str]]:
+    """``(n1: e1) (n2: e2)`` or one ``[name:] exp`` as (name, expression) pairs."""
+    text = text.strip()
+    parts: list[str] = []
+    if text.startswith("("):
+        depth, start = 0, 0
+        for i, ch in enumerate(text):
+            if ch == "(":
+                depth += 1
+                if depth == 1:
+                    start = i + 1
+            elif ch == ")":
+                depth -= 1
+                if depth == 0:
+                    parts.append(text[start:i])
+            elif depth == 0 and not ch.isspace():
+                parts = [text]  # one expression that merely starts with a parenthesis
+                break
+        if depth != 0:
+            raise StataError("unmatched parentheses", 132)
+    else:
+        parts = [text]
+    out: list[tuple[str | None, str]] = []
+    for p in parts:
+        m = _NAME.fullmatch(p)
+        # a name followed by a colon, not a _b[eq:x] reference
+        if m and "[" not in p[: p.index(":")]:
+            out.append((m.group(1), m.group(2).strip()))
+        else:
+            out.append((None, p.strip()))
+    if not out or any(not e for _n, e in out):
+        raise StataError("expression required", 198)
+    return out
+
+
+@command("nlcom")
+def nlcom(s, cmd: Command) -> list[Output]:
+    """``nlcom [name:] exp [(name: exp) ...] [, level(#) df(#)]``."""
+    e = ml_results(s, "nlcom", "bayesstats summary with an expression")
+    if cmd.has("post"):
+        raise StataError("nlcom, post is not available in bayes_magic yet", 198)
+    text = cmd.body.words[0] if isinstance(cmd.body, Words) and cmd.body.words else ""
+    pairs = _split(text)
+    # spans into the command line, so that errors point at the expression
+    start = cmd.body.spans[0].start if isinstance(cmd.body, Words) and cmd.body.spans else 0
+    source = getattr(cmd, "text", None)
+    exprs = []
+    for _n, x in pairs:
+        off = start + max(text.find(x), 0)
+        exprs.append(
+            parse_expr_text(x, source=source, offset=off) if source else parse_expr_text(x)
+        )
+    names = [n or f"_nl_{k + 1}" for k, (n, _x) in enumerate(pairs)]
+    b0 = np.asarray(e.b, float)
+    V = np.asarray(e.V, float)
+    import pandas as pd
+
+    one = Dataset(pd.DataFrame(index=pd.RangeIndex(1)))  # the expressions are scalars
+    cur = {"b": b0}
+    used: set[int] = set()
+
+    def lookup(kind: str, key: str):
+        if kind == "_b":
+            i = e._index(key)
+            if i is None:
+                return None
+            used.add(i)
+            return float(cur["b"][i])
+        return s.lookup(kind, key)
+
+    ctx = Context(one, None, None, lookup, s.rng)
+
+    def values(b: np.ndarray) -> np.ndarray:
+        cur["b"] = b
+        ctx.columns.clear()
+        with np.errstate(all="ignore"):
+            out = [evaluate(x, ctx) for x in exprs]
+        if any(v.dtype == object for v in out):
+            raise StataError("type mismatch", 109)
+        return np.array([float(v[0]) for v in out])
+
+    est = values(b0)
+    for nm, v in zip(names, est):
+        if not math.isfinite(v):
+            raise StataError(f"expression ({nm}) evaluates to missing", 498)
+    G = np.zeros((len(exprs), len(b0)))
+    for i in sorted(used):
+        h = 1e-6 * max(abs(b0[i]), 1.0)
+        up, dn = b0.copy(), b0.copy()
+        up[i] += h
+        dn[i] -= h
+        G[:, i] = (values(up) - values(dn)) / (2 * h)
+    cur["b"] = b0
+    Vn = G @ V @ G.T
+    Vn = (Vn + Vn.T) / 2
+    level = float(cmd.option("level", 95))
+    df_r = cmd.option("df")
+    if df_r is None and e.cmd == "regress":
+        df_r = e.scalars.get("df_r")
+    if df_r is not None:
+        q = float(stats.t.ppf(0.5 + level / 200, float(df_r)))
+    else:
+        q = float(stats.norm.ppf(0.5 + level / 200))
+    rows = []
+    for k, nm in enumerate(names):
+        b, se = float(est[k]), math.sqrt(max(Vn[k, k], 0.0))
+        z = b / se if se > 0 else math.nan
+        if z != z:
+            p = math.nan
+        elif df_r is not None:
+            p = 2 * float(stats.t.sf(abs(z), float(df_r)))
+        else:
+            p = 2 * float(stats.norm.sf(abs(z)))
+        rows.append(CoefRow(nm, [b, se, z, p, b - q * se, b + q * se]))
+    ci = f"[{int(level) if level == int(level) else level}% conf. interval]"
+    header, fmt_row, titles, cells = stat_columns("Coefficient", "t" if df_r else "z", ci)
+    depvar = str(e.macros.get("depvar", "")).split()
+    table = CoefTable(
+        [Equation("", rows)],
+        header,
+        fmt_row,
+        titles,
+        cells,
+        stub_title=depvar[0] if depvar else "",
+    )
+    legend = "\n".join(f"{nm[:12]:>12}: {x}" for nm, (_n, x) in zip(names, pairs))
+    s.r = {
+        "b": Matrix(est.reshape(1, -1), ["y1"], names),
+        "V": Matrix(Vn, names, names),
+        "N": float(e.scalars.get("N", math.nan)),
+    }
+    if df_r is not None:
+        s.r["df_r"] = float(df_r)
+    return [
+        Block(legend + "\n", kind="result"),
+        LazyBlock(lambda: (table.text(), table.html()), data=None),
+    ]

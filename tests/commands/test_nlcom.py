@@ -1,0 +1,75 @@
+"""``nlcom`` against closed-form delta-method standard errors, and ``estimates stats``
+against the log likelihoods it tabulates."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from bayes_magic.session import Session
+from tests.conftest import fails, run
+
+
+@pytest.fixture(scope="module")
+def reg() -> Session:
+    s = Session()
+    run(s, "use math")
+    run(s, "quietly regress math homework i.schtype")
+    return s
+
+
+def test_delta_method_closed_forms(reg: Session) -> None:
+    e = reg.e
+    i, j = e.bnames.index("homework"), e.bnames.index("_cons")
+    b, V = e.b, e.V
+    out = run(reg, "nlcom (g: exp(_b[homework])) (r: _b[homework]/_b[_cons])")
+    assert "           g: exp(_b[homework])" in out
+    assert "        math | Coefficient  Std. err.      t    P>|t|" in out  # t after regress
+    rb, rV = reg.r["b"].values.ravel(), reg.r["V"].values
+    # exp(b): gradient exp(b); b1/b0: gradient (1/b0, -b1/b0²)
+    g1 = np.zeros(len(b))
+    g1[i] = math.exp(b[i])
+    g2 = np.zeros(len(b))
+    g2[i], g2[j] = 1 / b[j], -b[i] / b[j] ** 2
+    G = np.vstack([g1, g2])
+    np.testing.assert_allclose(rb, [math.exp(b[i]), b[i] / b[j]], rtol=1e-12)
+    np.testing.assert_allclose(rV, G @ V @ G.T, rtol=1e-6)
+    assert reg.r["df_r"] == e.scalars["df_r"]
+
+
+def test_names_and_errors(reg: Session) -> None:
+    out = run(reg, "nlcom 2*_b[homework]")
+    assert "       _nl_1: 2*_b[homework]" in out
+    msg, rc = fails(reg, "nlcom (a: _b[nope])")
+    assert (msg, rc) == ("[nope] not found", 111)
+    assert fails(reg, "nlcom (a: _b[homework]")[1] == 132
+    assert fails(reg, "nlcom _b[homework], post")[1] == 198
+
+
+def test_z_after_ml_and_equation_names() -> None:
+    s = Session()
+    run(s, "use math")
+    run(s, "quietly mixed math homework || schid:")
+    out = run(s, "nlcom _b[math:homework]^2")
+    assert "      z    P>|z|" in out
+    b = s.e.b[s.e.bnames.index("math:homework")]
+    assert s.r["b"].values.ravel()[0] == pytest.approx(b * b, rel=1e-12)
+
+
+def test_estimates_stats(reg: Session) -> None:
+    run(reg, "estimates store ols")
+    run(reg, "quietly mixed math homework i.schtype || schid:")
+    run(reg, "estimates store ri")
+    out = run(reg, "estimates stats ols ri")
+    rows = {
+        ln.split("|")[0].strip(): ln.split("|")[1].split() for ln in out.splitlines() if "|" in ln
+    }
+    ll = reg.e.scalars["ll"]
+    n, _ll0, llm, df, aic, bic = rows["ri"]
+    assert n == "519"
+    assert float(llm) == pytest.approx(ll, abs=1e-3)
+    assert float(aic) == pytest.approx(-2 * ll + 2 * int(df), abs=1e-3)
+    assert float(bic) == pytest.approx(-2 * ll + math.log(519) * int(df), abs=1e-3)
+    assert rows["ols"][3] == "3"  # regress: homework, 1.schtype, _cons
