@@ -268,5 +268,5 @@ def _make(name: str):
 
 
 for _name in GLM_COMMANDS:
-    command(_name)(_make(_name))
+    command(_name, byable="repeat")(_make(_name))
     replayer(_name)(lambda est: glm_outputs(est, dict(est.options)))

@@ -534,7 +534,7 @@ def _make(name: str):
 
 
 for _name in FAMILIES:
-    command(_name)(_make(_name))
+    command(_name, byable="repeat")(_make(_name))
 
 
 @replayer("meglm")

@@ -233,7 +233,7 @@ _SUPPORTED = {
 }
 
 
-@command("menl")
+@command("menl", byable="repeat")
 def menl(s, cmd: Command) -> list[Output]:
     if cmd.body is None:  # replay
         if s.e is None or s.e.cmd != "menl":

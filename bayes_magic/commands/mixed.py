@@ -174,7 +174,7 @@ _DISPLAY = (
 )
 
 
-@command("mixed")
+@command("mixed", byable="repeat")
 def mixed(s, cmd: Command) -> list[Output]:
     body = cmd.body
     assert isinstance(body, MultilevelModel)

@@ -245,5 +245,5 @@ def _make(name: str):
 
 
 for _name in TITLES:
-    command(_name)(_make(_name))
+    command(_name, byable="repeat")(_make(_name))
     replayer(_name)(lambda est: ordinal_outputs(est, dict(est.options)))

@@ -148,7 +148,7 @@ def _estimates(fit: OLSFit, cmd: Command, spec) -> Estimates:
     )
 
 
-@command("regress")
+@command("regress", byable="repeat")
 def regress(s, cmd: Command) -> list[Output]:
     body = cmd.body
     assert isinstance(body, MultilevelModel)
