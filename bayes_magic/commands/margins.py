@@ -18,7 +18,7 @@ from scipy import stats
 
 from ..design.newdata import LEVEL_PART, column_variables, current_weights, fixed_columns
 from ..errors import StataError
-from ..fit.margins import Margin, Scenario, evaluate, response
+from ..fit.margins import Margin, Scenario, evaluate, evaluate_rows, response
 from ..matrix import Matrix
 from ..report.coeftable import CoefRow, CoefTable, Equation, stat_columns
 from ..report.format import fmt_g
@@ -109,6 +109,8 @@ class _Model:
         ordinal = e.cmd in ("ologit", "oprobit")
         self.trials = False
         self.extra = None
+        #: an ordered model's margins of every outcome: (legend line, response) per outcome
+        self.outcomes: list[tuple[str, tuple]] = []
         known = ("regress", "mixed", "ologit", "oprobit")
         if e.cmd not in known and e.cmd not in GLM_COMMANDS and not me:
             raise StataError(f"margins after {e.cmd} is not available in bayes_magic yet", 321)
@@ -160,10 +162,26 @@ class _Model:
             self.f, self.fprime = response("xb", "identity")
             self.expression = "Linear prediction (cutpoints excluded), predict(xb)"
             return
+        self.beta = np.concatenate([fit.beta, fit.cuts])
+        self.V = np.asarray(fit.V, float)
+        if not text:  # every outcome, as Stata's default: the _predict dimension
+            self.stat = "pr"
+            self.outcomes = []
+            for j, v in enumerate(fit.values):
+                value = fmt_g(float(v), 9).strip()
+                self.outcomes.append(
+                    (
+                        f"{j + 1}._predict: Pr({depvar}=={value}), predict(pr outcome({value}))",
+                        ordinal_response(fit.link, fit.cuts, j),
+                    )
+                )
+            self.f, self.fprime, self.extra = self.outcomes[0][1]
+            self.expression = f"Pr({depvar}), predict()"
+            return
         if m is None:
             raise StataError(
-                f"margins after {self.e.cmd} needs predict(outcome(#)) or predict(xb) in "
-                "bayes_magic: the margins of every outcome at once are not available yet",
+                f"predict({text}) is not available after {self.e.cmd} in margins; give "
+                "outcome(#k), pr outcome(#k) or xb",
                 198,
             )
         j = _outcome(fit, m.group(1), depvar)
@@ -484,7 +502,20 @@ def margins(s, cmd: Command) -> list[Output]:
     # where each margin was taken (marginsplot's dimensions), in the order of flat
     base_ats = [at for _h, rows in bases for _lab, at in rows]
     where = [(n, at) for n, _g in eqs for at in base_ats] if bases else [("", base_at)] * len(flat)
-    vals, Vm = evaluate(flat, m.beta, m.V, m.f, m.fprime, m.extra)
+    if m.outcomes:
+        if factor_dydx:
+            raise StataError(
+                "margins, dydx() of a factor variable for every outcome at once is not "
+                "available in bayes_magic yet; add predict(outcome(#k))",
+                198,
+            )
+        eqs, where, base_names, pairs = _by_outcome(
+            eqs, where, base_names if bases else ["_cons"], bool(bases), m.outcomes
+        )
+        flat = [mg for mg, _r in pairs]
+        vals, Vm = evaluate_rows(pairs, m.beta, m.V)
+    else:
+        vals, Vm = evaluate(flat, m.beta, m.V, m.f, m.fprime, m.extra)
     se = np.sqrt(np.clip(np.diag(Vm), 0, None))
     if m.t_df is not None:
         q = float(stats.t.ppf(0.5 + level / 200, m.t_df))
@@ -492,7 +523,9 @@ def margins(s, cmd: Command) -> list[Output]:
     else:
         q = float(stats.norm.ppf(0.5 + level / 200))
         zt = "z"
-    if bases:
+    if m.outcomes:
+        names = base_names
+    elif bases:
         names = [f"{eq}:{bn}" if eq else bn for eq, _g in eqs for bn in base_names]
     else:
         names = list(dydx_names) if raw_dydx is not None else ["_cons"]
@@ -532,7 +565,7 @@ def margins(s, cmd: Command) -> list[Output]:
         f"{title}{f'Number of obs = {int(n_obs):,}':>{78 - len(title)}}",
         f"Model VCE: {m.vce}",
         "",
-        f"Expression: {m.expression}",
+        *([line for line, _r in m.outcomes] if m.outcomes else [f"Expression: {m.expression}"]),
     ]
     if dydx_names:
         head.append(f"dy/dx wrt:  {' '.join(dydx_names)}")
@@ -554,7 +587,10 @@ def margins(s, cmd: Command) -> list[Output]:
     labs = [lab for _n, groups in eqs for _h, rows in groups for lab, _mg in rows]
     plot_rows = []
     for k, ((eq_name, at), lab) in enumerate(zip(where, labs, strict=True)):
-        effect = "" if raw_dydx is None else (eq_name if bases else dydx_names[k])
+        if m.outcomes:  # one line per outcome in marginsplot
+            effect = eq_name
+        else:
+            effect = "" if raw_dydx is None else (eq_name if bases else dydx_names[k])
         values = {  # (mean) and (median) at their values
             v: x if not isinstance(x, str) else float(stat_of(v, x)) for v, x in at.items()
         }
@@ -627,6 +663,50 @@ def _at_legend(
         for i, (v, x) in enumerate(items):
             out.append(f"{lead if i == 0 else ' ' * len(lead)}{v:<{width}} = {x}")
     return out
+
+
+def _by_outcome(eqs, where, base_names, bases: bool, outcomes):
+    """Every margin once per outcome of an ordered model, laid out as Stata's ``_predict``
+    dimension: ``_predict`` (``1``, ``2`` ...) or ``_predict#schtype`` (``1#Private`` ...)
+    headings, and with dydx() and no marginlist one equation per covariate. Returns the new
+    equations, where each margin was taken (its outcome as the plot's dimension), r(b)'s
+    names, and (margin, response) pairs in table order."""
+    new_eqs, new_where, names, pairs = [], [], [], []
+    k = 0
+    for eq_name, groups in eqs:
+        if eq_name == "" and groups and groups[0][0] is None and not bases:
+            # no marginlist: the overall margin, or with dydx() one row per covariate
+            dydx = not (len(groups) == 1 and groups[0][1][0][0] == "_cons")
+            for _h, rows in groups:
+                for lab, mg in rows:
+                    at = where[k][1]
+                    k += 1
+                    out_rows = []
+                    for j, (_line, resp) in enumerate(outcomes):
+                        out_rows.append((str(j + 1), mg))
+                        pairs.append((mg, resp))
+                        new_where.append((f"{j + 1}._predict", at))
+                        names.append(f"{lab}:{j + 1}._predict" if dydx else f"{j + 1}._predict")
+                    new_eqs.append((lab if dydx else "", [("_predict", out_rows)]))
+            continue
+        new_groups = []
+        ptr = 0  # r(b)'s names repeat per equation (one per dydx() covariate)
+        for heading, rows in groups:
+            ats = [where[k + i][1] for i in range(len(rows))]
+            bn = base_names[ptr : ptr + len(rows)]
+            ptr += len(rows)
+            k += len(rows)
+            out_rows = []
+            for j, (_line, resp) in enumerate(outcomes):
+                for (lab, mg), at, b in zip(rows, ats, bn):
+                    out_rows.append((f"{j + 1}#{lab}", mg))
+                    pairs.append((mg, resp))
+                    new_where.append((f"{j + 1}._predict", at))
+                    prefix = f"{eq_name}:" if eq_name else ""
+                    names.append(f"{prefix}{j + 1}._predict#{b}")
+            new_groups.append((f"_predict#{heading}", out_rows))
+        new_eqs.append((eq_name, new_groups))
+    return new_eqs, new_where, names, pairs
 
 
 def _table(equations: list[Equation], first: str, zt: str, level: float) -> CoefTable:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special, stats
 
-__all__ = ["Scenario", "Margin", "response", "evaluate", "ordinal_response"]
+__all__ = ["Scenario", "Margin", "response", "evaluate", "evaluate_rows", "ordinal_response"]
 
 
 @dataclass
@@ -77,10 +77,18 @@ def evaluate(
     ``beta`` may hold parameters beyond the linear index's (an ordered model's cutpoints):
     η uses its first X-columns entries, and ``extra(η)`` gives each observation's derivative
     of the response with respect to the others (observations by parameters)."""
-    k = len(margins)
+    return evaluate_rows([(mg, (f, fprime, extra)) for mg in margins], beta, V)
+
+
+def evaluate_rows(
+    rows: list[tuple[Margin, tuple]], beta: np.ndarray, V: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`evaluate` with each margin's own response ``(f, fprime, extra)`` (an ordered
+    model's margins of several outcomes at once), and their joint covariance."""
+    k = len(rows)
     vals = np.zeros(k)
     J = np.zeros((k, len(beta)))
-    for m, mg in enumerate(margins):
+    for m, (mg, (f, fprime, extra)) in enumerate(rows):
         for sc in mg.scenarios:
             p = sc.X.shape[1]
             eta = sc.X @ beta[:p] + sc.offset

@@ -208,5 +208,30 @@ def test_margins_of_an_outcome_by_the_delta_method(math_cats: Session) -> None:
             ]
         )
         assert np.sqrt(V[k, k]) == pytest.approx(np.sqrt(g @ Vt @ g), rel=1e-6)
-    msg, rc = fails(math_cats, "margins")
-    assert rc == 198 and "predict(outcome(#))" in msg
+    msg, rc = fails(math_cats, "margins, predict(stdp)")
+    assert rc == 198 and "outcome(#k)" in msg
+
+
+def test_margins_of_every_outcome(math_cats: Session) -> None:
+    """Stata's default after ologit: the _predict dimension. Each outcome's margins equal those
+    of predict(outcome(#j)); the probabilities sum to one at each level, so their joint
+    covariance has rows summing to zero (a check on the cross-outcome covariances)."""
+    run(math_cats, "quietly ologit mcat homework i.schtype")
+    out = run(math_cats, "margins schtype")
+    assert "1._predict: Pr(mcat==1), predict(pr outcome(1))" in out
+    assert "    _predict#|" in out and "  1#Private  |" in out
+    b, V = math_cats.r["b"].values.ravel(), math_cats.r["V"].values
+    assert math_cats.r["b"].colnames[0] == "1._predict#0.schtype"
+    by_level = b.reshape(4, 2)  # outcome by schtype level
+    np.testing.assert_allclose(by_level.sum(axis=0), 1.0, atol=1e-12)
+    S = np.kron(np.ones((1, 4)), np.eye(2))  # sums over outcomes per level
+    np.testing.assert_allclose(S @ V @ S.T, 0.0, atol=1e-12)
+    for j in range(4):
+        run(math_cats, f"quietly margins schtype, predict(outcome(#{j + 1}))")
+        np.testing.assert_allclose(math_cats.r["b"].values.ravel(), by_level[j], rtol=1e-12)
+        np.testing.assert_allclose(
+            np.diag(math_cats.r["V"].values), np.diag(V)[2 * j : 2 * j + 2], rtol=1e-10
+        )
+    out = run(math_cats, "margins, dydx(homework)")
+    assert "homework     |\n    _predict |" in out
+    assert "dydx() of a factor variable" in fails(math_cats, "margins, dydx(schtype)")[0]
