@@ -59,7 +59,6 @@ class MarginsResult:
 
 #: options accepted by the grammar whose meaning is not implemented: refused, not ignored
 _NOT_YET = (
-    "over",
     "post",
     "expression",
     "eyex",
@@ -251,6 +250,25 @@ class _Model:
         return out
 
 
+def _over_var(s, cmd: Command) -> str | None:
+    """``over(varname)``: a numeric variable (one, in this version)."""
+    from ..dataset.varnames import resolve
+
+    raw = cmd.option("over")
+    if raw is None:
+        return None
+    words = [] if raw is True else str(raw).replace(",", " ").split()
+    if len(words) != 1:
+        raise StataError(
+            "margins, over() takes one variable in bayes_magic (several are not available yet)",
+            198,
+        )
+    v = resolve(s.data, words[0].removeprefix("i."))
+    if s.data.is_string(v):
+        raise StataError(f"over({v}): string variables not allowed", 109)
+    return v
+
+
 def _resolve_var(s, m: _Model, name: str) -> str:
     from ..dataset.varnames import resolve
 
@@ -359,6 +377,9 @@ def margins(s, cmd: Command) -> list[Output]:
             n_all = n_now
     use &= ~np.isnan(base_X).any(axis=1) & ~np.isnan(off_all) & ~np.isnan(w_all) & (w_all != 0)
     use &= ~np.isnan(n_all)
+    over_var = _over_var(s, cmd)
+    if over_var is not None:  # observations with the over() variable missing are left out
+        use &= ~np.isnan(_values(ds, over_var))
     if not use.any():
         raise StataError("no observations", 2000)
     rows_used = np.flatnonzero(use)
@@ -389,7 +410,19 @@ def margins(s, cmd: Command) -> list[Output]:
                     row[j] *= values.get(v, means[v])
         return row
 
-    def scenario(coef: float, at: dict[str, float | str], shift: tuple[str, float] | None):
+    def scenario(coef: float, at: dict, shift: tuple[str, float] | None):
+        if "_over" in at:  # over(): the average over that group's observations only
+            at = dict(at)
+            g, gval = at.pop("_over")
+            inside = _values(ds, g)[rows_used] == gval
+            sc = scenario(coef, at, shift)
+            return Scenario(
+                sc.coef,
+                sc.X[inside],
+                sc.offset[inside],
+                sc.weights[inside],
+                None if sc.scale is None else sc.scale[inside],
+            )
         values: dict[str, float] = {}
         for v, val in at.items():
             x = _values(ds, v)[rows_used]
@@ -419,7 +452,34 @@ def margins(s, cmd: Command) -> list[Output]:
     several = len(at_specs) > 1  # one at() scenario is no _at dimension, as Stata's
     base_at = ats[0] if not several else {}
     base_names: list[str] = []  # r(b)'s names of the margins: 1._at#0.dropout ...
+    over_levels: list[tuple[float, str]] = []
+    if over_var is not None:
+        if several:
+            raise StataError(
+                "margins, over() with several at() is not available in bayes_magic yet", 198
+            )
+        if atmeans:
+            raise StataError(
+                "margins, over() with atmeans is not available in bayes_magic yet", 198
+            )
+        gx = _values(ds, over_var)[rows_used]
+        for gval in np.unique(gx):
+            first = int(rows_used[np.flatnonzero(gx == gval)[0]])
+            over_levels.append((float(gval), s.value_text(over_var, first)))
     for v in mlist:
+        if over_var is not None:
+            rows = [
+                (f"{lab}#{glab}", {**base_at, v: val, "_over": (over_var, gval)})
+                for val, lab, _b in m.levels(v)
+                for gval, glab in over_levels
+            ]
+            base_names += [
+                f"{val}.{v}#{fmt_g(gval, 9).strip()}.{over_var}"
+                for val, _lab, _b in m.levels(v)
+                for gval, _glab in over_levels
+            ]
+            bases.append((f"{v}#{over_var}", rows))
+            continue
         rows = [
             (f"{k + 1}#{lab}" if several else lab, {**at, v: val})
             for k, at in enumerate(ats)
@@ -431,6 +491,14 @@ def margins(s, cmd: Command) -> list[Output]:
             for val, _lab, _b in m.levels(v)
         ]
         bases.append((f"_at#{v}" if several else v, rows))
+    if over_var is not None and not mlist:
+        bases.append(
+            (
+                over_var,
+                [(glab, {**base_at, "_over": (over_var, gval)}) for gval, glab in over_levels],
+            )
+        )
+        base_names += [f"{fmt_g(gval, 9).strip()}.{over_var}" for gval, _glab in over_levels]
     if several and not mlist:
         bases.append(("_at", [(str(k + 1), at) for k, at in enumerate(ats)]))
         base_names += [f"{k + 1}._at" for k in range(len(ats))]
@@ -591,6 +659,8 @@ def margins(s, cmd: Command) -> list[Output]:
             effect = eq_name
         else:
             effect = "" if raw_dydx is None else (eq_name if bases else dydx_names[k])
+        if "_over" in at:  # the over() group is a dimension of the plot
+            at = {**{a: x for a, x in at.items() if a != "_over"}, at["_over"][0]: at["_over"][1]}
         values = {  # (mean) and (median) at their values
             v: x if not isinstance(x, str) else float(stat_of(v, x)) for v, x in at.items()
         }
@@ -602,8 +672,11 @@ def margins(s, cmd: Command) -> list[Output]:
         level,
         dydx_names,
         list(dict.fromkeys(v for spec in at_specs for v, _x in spec)),
-        mlist,
-        {v: {float(val): lab for val, lab, _b in m.levels(v)} for v in mlist},
+        mlist + ([over_var] if over_var is not None else []),
+        {
+            **{v: {float(val): lab for val, lab, _b in m.levels(v)} for v in mlist},
+            **({over_var: dict(over_levels)} if over_var is not None else {}),
+        },
         m.t_df,
     )
     s.r = {

@@ -198,7 +198,7 @@ def test_layout() -> None:
         ("margins homework", 322),
         ("margins nosuch", 111),
         ("margins, dydx(schid)", 322),
-        ("margins, over(schid)", 198),
+        ("margins, over(schid) atmeans", 198),
         ("margins, post", 198),
         ("margins, predict(pr)", 198),
         ("margins, at(homework=)", 198),
