@@ -1,7 +1,7 @@
 """The design of a nonlinear mixed model (``menl``): y, the groups, and the mean function.
 
 The estimation sample drops observations outside ``if``/``in`` and those with a missing value in
-the dependent variable, any variable the expression reads, or the level variable ([ME] menl,
+the dependent variable, any variable the expression reads, or a level variable ([ME] menl,
 listwise deletion as ``e(sample)``). The mean function f(β, b) evaluates the user's expression
 with Stata's functions and missing-value rules (:mod:`bayes_magic.dataset.evaluate`), with
 ``{b1}`` replaced by the value of that parameter and ``{U1[id]}`` by each observation's group's

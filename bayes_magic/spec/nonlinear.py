@@ -5,9 +5,9 @@ parameter (``{b1=190}`` gives its initial value), ``{U1[tree]}`` a random effect
 per level of ``tree``, and ``{xb: x1 i.g}`` a linear combination of variables (factor variables
 allowed, with a constant unless ``, noconstant``; random-effect terms ``U1[tree]`` in it add
 that random effect), named ``xb`` and reused as ``{xb:}``. ``define(phi: expression)`` names a
-substitutable expression, used as ``{phi:}`` in the model or in other definitions. This version
-fits random effects at one level (several effects there, with any of the four covariance
-structures); nested or crossed levels and residual-covariance structures are refused.
+substitutable expression, used as ``{phi:}`` in the model or in other definitions. Random
+effects may sit at several levels, nested (``{U2[id>visit]}``) or crossed, each level's effects
+with any of the four covariance structures; residual-covariance structures are refused.
 """
 
 from __future__ import annotations
@@ -58,10 +58,6 @@ class RELevelSpec:
     path: tuple[str, ...]
     reffects: tuple[str, ...]
     covariance: str = "independent"
-
-    @property
-    def label(self) -> str:
-        return ">".join(self.path)
 
 
 @dataclass(frozen=True)
