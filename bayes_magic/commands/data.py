@@ -439,7 +439,7 @@ def display(s, cmd: Command) -> list[Output]:
     if e is None:
         return [Text("")]
     assert isinstance(e, Call)
-    ctx = s.context(np.array([0])) if s.data.nobs else _scalar_context(s)
+    ctx = s.context(np.array([0])) if s.data.nobs else scalar_context(s)
     parts: list[str] = []
     items = list(e.args)
     fmt = None
@@ -496,7 +496,8 @@ def _display_value(item: Expr, ctx, fmt) -> str:
     return pad_text(x, fmt) if isinstance(x, str) else fmt_number(float(x), fmt, pad=True)
 
 
-def _scalar_context(s):
+def scalar_context(s):
+    """A one-observation context for expressions of scalars (``display``, ``nlcom``)."""
     from ..dataset.evaluate import Context
 
     return Context(Dataset(pd.DataFrame(index=pd.RangeIndex(1))), None, None, s.lookup, s.rng)

@@ -328,10 +328,12 @@ def lrtest(s, cmd: Command) -> list[Output]:
             # a pseudolikelihood ratio has no chi² distribution ([R] lrtest)
             raise StataError("LR test likely invalid for models with robust vce", 498)
     # [R] lrtest: the same estimator (unless force) and the same dependent variable
-    if a.cmd != b.cmd and not cmd.has("force"):
-        raise StataError(f"test involves different estimators: {a.cmd} vs. {b.cmd}", 498)
-    if a.macros.get("depvar") != b.macros.get("depvar"):
-        raise StataError("dependent variables differ", 498)
+    if not cmd.has("force"):
+        if a.cmd != b.cmd:
+            raise StataError(f"test involves different estimators: {a.cmd} vs. {b.cmd}", 498)
+        da, db = a.macros.get("depvar"), b.macros.get("depvar")
+        if da != db:
+            raise StataError(f"dependent variables differ: {da} vs. {db}", 498)
     ma, mb = a.macros.get("method"), b.macros.get("method")
     if (ma == "REML") != (mb == "REML"):
         raise StataError(

@@ -54,7 +54,7 @@ def _eform_of(name: str, family: Family, opts: dict) -> str | None:
     return _eform(family, opts)
 
 
-def _header(est: Estimates, opts: dict) -> list[str]:
+def ml_header(est: Estimates, opts: dict) -> list[str]:
     """Stata 17's compact header of the ML commands: the right-hand cells' labels padded to the
     longest, `` = `` and values of at least six characters, ending at column 78."""
     fit: GLMFit = est.fit
@@ -113,7 +113,7 @@ def glm_outputs(est: Estimates, opts: dict) -> list[Output]:
     def render() -> tuple[str, str]:
         parts, html = [], []
         if not opts.get("noheader"):
-            head = "\n".join(_header(est, opts))
+            head = "\n".join(ml_header(est, opts))
             parts.append(head)
             html.append(f"<pre style='margin:0'>{head}</pre>")
         tail: list[str] = []

@@ -144,7 +144,7 @@ class _Model:
         """``ologit`` / ``oprobit``: ``predict(outcome(#k))`` (``pr`` or not) or
         ``predict(xb)``; the probability's gradient includes the cutpoints."""
         from ..fit.margins import ordinal_response
-        from .predict_ordinal import _outcome
+        from .predict_ordinal import outcome_index
 
         fit, depvar = self.fit, self.design.depvar
         if len(cmd.options_named("predict")) > 1:
@@ -183,7 +183,7 @@ class _Model:
                 "outcome(#k), pr outcome(#k) or xb",
                 198,
             )
-        j = _outcome(fit, m.group(1), depvar)
+        j = outcome_index(fit, m.group(1), depvar)
         self.stat = "pr"
         self.beta = np.concatenate([fit.beta, fit.cuts])
         self.V = np.asarray(fit.V, float)
@@ -266,6 +266,12 @@ def _over_var(s, cmd: Command) -> str | None:
     v = resolve(s.data, words[0].removeprefix("i."))
     if s.data.is_string(v):
         raise StataError(f"over({v}): string variables not allowed", 109)
+    x = s.data.values(v)
+    x = x[~np.isnan(x)]
+    if np.any(x < 0) or np.any(x != np.round(x)):
+        raise StataError(
+            f"{v}: factor variables may not contain noninteger or negative values", 452
+        )
     return v
 
 
@@ -458,9 +464,11 @@ def margins(s, cmd: Command) -> list[Output]:
             raise StataError(
                 "margins, over() with several at() is not available in bayes_magic yet", 198
             )
-        if atmeans:
+        if atmeans or any(isinstance(x, str) for spec in at_specs for _v, x in spec):
             raise StataError(
-                "margins, over() with atmeans is not available in bayes_magic yet", 198
+                "margins, over() with atmeans or at((mean)/(median) ...) is not available in "
+                "bayes_magic yet (their means are taken within each group)",
+                198,
             )
         gx = _values(ds, over_var)[rows_used]
         for gval in np.unique(gx):

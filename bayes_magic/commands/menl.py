@@ -13,6 +13,7 @@ from ..design.factors import Column
 from ..design.nonlinear import build_nonlinear_design
 from ..errors import StataError
 from ..fit.estimates import Estimates
+from ..fit.mixed import stored_values
 from ..fit.nonlinear import NonlinearFit, fit_nonlinear
 from ..report.coeftable import DISPLAY_OPTIONS, Equation, ml_table, restyle
 from ..report.format import abbrev, fmt_f, fmt_g, iteration_line
@@ -58,10 +59,7 @@ def _estimates(fit: NonlinearFit, cmd: Command, line: str, spec) -> Estimates:
     lme, d = fit.lme, fit.design
     fnames, fb, fV = _full_b(fit)
     names = fnames + [f"{p.name}:_cons" for p in lme.params]
-    pvals = np.array([p.value for p in lme.params])
-    lnsig = pvals[-1]
-    pvals = np.where(np.isneginf(pvals), lnsig + np.log(1e-12), pvals)
-    pvals = np.where(np.isinf(pvals), np.sign(pvals) * np.arctanh(1 - 1e-12), pvals)
+    pvals = stored_values(lme.params)  # finite at the boundary, as mixed's
     b = np.concatenate([fb, pvals])
     k = len(b)
     f = len(fb)
@@ -81,7 +79,7 @@ def _estimates(fit: NonlinearFit, cmd: Command, line: str, spec) -> Estimates:
         "ll": fit.ll,
         "converged": float(fit.converged),
         "ic": float(len(fit.iterations)),
-        "rank": float(k),
+        "rank": float(d.p + len(lme.params)),  # estimated columns only, not base levels
     }
     if len(d.levels) == 1:
         lv = d.levels[0]
@@ -244,7 +242,7 @@ def menl(s, cmd: Command) -> list[Output]:
         return menl_outputs(s.e, {o.name: o.value for o in cmd.options})
     spec = build_menl(cmd)
     for o in cmd.options:
-        if o.name not in _SUPPORTED and o.name not in ("define", "rescovariance"):
+        if o.name not in _SUPPORTED and o.name != "define":
             raise StataError(f"option {o.name}() is not available in bayes_magic's menl yet", 198)
     design = build_nonlinear_design(s.data, spec, s.touse(cmd))
     unknown = [n for n in spec.init if ":" in n and n not in design.pnames]

@@ -7,7 +7,7 @@ import numpy as np
 from ..design.mixed import build_mixed_design
 from ..errors import StataError
 from ..fit.estimates import Estimates
-from ..fit.mixed import MixedFit, fit_mixed
+from ..fit.mixed import MixedFit, fit_mixed, stored_values
 from ..report.coeftable import DISPLAY_OPTIONS, CoefRow, Equation, ml_table, restyle
 from ..report.format import fmt_g, iteration_line
 from ..report.output import Block, LazyBlock, Output, Text
@@ -26,13 +26,7 @@ def estimates_of(fit: MixedFit, cmd: Command, cmdline: str, spec=None) -> Estima
     b_full = np.zeros(len(d.columns))
     b_full[d.coef_index] = fit.beta
     pnames = [f"{p.name}:_cons" for p in fit.params]
-    pvals = np.array([p.value for p in fit.params])
-    # e(b) stays finite at the boundary (Stata's optimizer also stops at a tiny positive SD): a
-    # zero SD is stored 12 orders of magnitude below the residual SD, a correlation of +-1 as
-    # atanh(+-(1 - 1e-12)); the display and the covariance matrix still treat them as boundary
-    lnsig = pvals[-1] if len(pvals) else 0.0
-    pvals = np.where(np.isneginf(pvals), lnsig + np.log(1e-12), pvals)
-    pvals = np.where(np.isinf(pvals), np.sign(pvals) * np.arctanh(1 - 1e-12), pvals)
+    pvals = stored_values(fit.params)  # finite at the boundary
     b = np.concatenate([b_full, pvals])
     k = len(b)
     V = np.zeros((k, k))

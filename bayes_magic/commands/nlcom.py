@@ -15,14 +15,14 @@ import re
 import numpy as np
 from scipy import stats
 
-from ..dataset.dataset import Dataset
-from ..dataset.evaluate import Context, evaluate
+from ..dataset.evaluate import evaluate
 from ..errors import StataError
 from ..matrix import Matrix
 from ..report.coeftable import CoefRow, CoefTable, Equation, stat_columns
 from ..report.output import Block, LazyBlock, Output
 from ..syntax.ast import Command, Words
 from ..syntax.expr import parse_expr_text
+from .data import scalar_context
 from .lincom import ml_results
 from .registry import command
 
@@ -84,9 +84,6 @@ def nlcom(s, cmd: Command) -> list[Output]:
     names = [n or f"_nl_{k + 1}" for k, (n, _x) in enumerate(pairs)]
     b0 = np.asarray(e.b, float)
     V = np.asarray(e.V, float)
-    import pandas as pd
-
-    one = Dataset(pd.DataFrame(index=pd.RangeIndex(1)))  # the expressions are scalars
     cur = {"b": b0}
     used: set[int] = set()
 
@@ -99,7 +96,8 @@ def nlcom(s, cmd: Command) -> list[Output]:
             return float(cur["b"][i])
         return s.lookup(kind, key)
 
-    ctx = Context(one, None, None, lookup, s.rng)
+    ctx = scalar_context(s)  # the expressions are scalars: one observation
+    ctx.results = lookup
 
     def values(b: np.ndarray) -> np.ndarray:
         cur["b"] = b
@@ -126,6 +124,8 @@ def nlcom(s, cmd: Command) -> list[Output]:
     Vn = (Vn + Vn.T) / 2
     level = float(cmd.option("level", 95))
     df_r = cmd.option("df")
+    if df_r is not None and float(df_r) <= 0:
+        raise StataError("df() must be positive", 198)
     if df_r is None and e.cmd == "regress":
         df_r = e.scalars.get("df_r")
     if df_r is not None:
@@ -144,7 +144,9 @@ def nlcom(s, cmd: Command) -> list[Output]:
             p = 2 * float(stats.norm.sf(abs(z)))
         rows.append(CoefRow(nm, [b, se, z, p, b - q * se, b + q * se]))
     ci = f"[{int(level) if level == int(level) else level}% conf. interval]"
-    header, fmt_row, titles, cells = stat_columns("Coefficient", "t" if df_r else "z", ci)
+    header, fmt_row, titles, cells = stat_columns(
+        "Coefficient", "t" if df_r is not None else "z", ci
+    )
     depvar = str(e.macros.get("depvar", "")).split()
     table = CoefTable(
         [Equation("", rows)],

@@ -14,7 +14,7 @@ from dataclasses import replace
 import numpy as np
 from scipy import stats
 
-from ..design.mixed import build_mixed_design
+from ..design.mixed import build_mixed_design, without_constant
 from ..errors import StataError
 from ..fit.estimates import Estimates, vce_entries
 from ..fit.ordinal import OrdinalFit, fit_ordinal
@@ -33,7 +33,7 @@ from ..syntax.ast import Command, MultilevelModel
 from ..syntax.unparse import cmdline, unparse_expr
 from . import mixed_display as D
 from .estimates import replayer
-from .glm import _header
+from .glm import ml_header
 from .registry import command
 
 __all__ = ["ordinal_outputs"]
@@ -107,7 +107,7 @@ def ordinal_outputs(est: Estimates, opts: dict) -> list[Output]:
     def render() -> tuple[str, str]:
         parts, html = [], []
         if not opts.get("noheader"):
-            head = "\n".join(_header(est, opts))
+            head = "\n".join(ml_header(est, opts))
             parts.append(head)
             html.append(f"<pre style='margin:0'>{head}</pre>")
         if not opts.get("notable"):
@@ -223,11 +223,7 @@ def _make(name: str):
         d = build_mixed_design(
             s.data, replace(spec, constant=True), s.touse(cmd), cluster=vce.cluster
         )
-        j = next(i for i, c in enumerate(d.columns) if c.name == "_cons")
-        k = d.coef_index.index(j)
-        d.X = np.delete(d.X, k, axis=1)
-        d.columns = [c for i, c in enumerate(d.columns) if i != j]
-        d.coef_index = [i - (i > j) for i in d.coef_index if i != j]
+        d = without_constant(d)
         if vce.kind == "cluster" and d.n_clusters == 1:
             raise StataError("only one cluster in the estimation sample", 459)
         fit = fit_ordinal(d, link, vce=vce.kind, iterate=int(cmd.option("iterate", 300)))

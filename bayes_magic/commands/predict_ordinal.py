@@ -20,7 +20,7 @@ from .predict import _newnames, _range, new_variables, store_prediction
 _STATS = ("pr", "xb", "stdp")
 
 
-def _outcome(fit: OrdinalFit, text, depvar: str) -> int:
+def outcome_index(fit: OrdinalFit, text, depvar: str) -> int:
     """The position (0-based) of ``outcome(#k)`` or ``outcome(value)``; Stata's ologit_p
     messages otherwise."""
     t = "" if text is True else str(text).strip()
@@ -80,7 +80,7 @@ def predict_ordinal(s, cmd: Command) -> list[Output]:
             "option outcome() is not allowed when multiple new variables are specified", 198
         )
     if cmd.has("outcome"):
-        picks = [_outcome(fit, cmd.option("outcome"), d.depvar)]
+        picks = [outcome_index(fit, cmd.option("outcome"), d.depvar)]
     elif not several:
         picks = [0]  # one new variable: the first outcome, as Stata's ologit_p
     else:

@@ -137,6 +137,17 @@ def drop_collinear(
     return X[:, keep], [index[j] for j in keep]
 
 
+def without_constant(d: MixedDesign) -> MixedDesign:
+    """The design without its ``_cons`` column: ordered models' cutpoints take its place, after
+    it has served to find the columns collinear with a constant ([R] ologit)."""
+    j = next(i for i, c in enumerate(d.columns) if c.name == "_cons")
+    k = d.coef_index.index(j)
+    d.X = np.delete(d.X, k, axis=1)
+    d.columns = [c for i, c in enumerate(d.columns) if i != j]
+    d.coef_index = [i - (i > j) for i in d.coef_index if i != j]
+    return d
+
+
 def _omitted_name(name: str) -> str:
     head, dot, tail = name.partition(".")
     if dot and head and head[0].isdigit():

@@ -108,22 +108,22 @@ def ordinal_response(
 ) -> tuple[Response, Response, Callable[[np.ndarray], np.ndarray]]:
     """Pr(y = outcome j) of an ordered logit or probit as a function of η = xβ, its derivative
     in η, and its derivatives in the cutpoints: Pr = F(κ_j - η) - F(κ_{j-1} - η)."""
-    from .ordinal import _cdf_pdf_dpdf
+    from .ordinal import cdf_pdf_dpdf
 
     k = np.concatenate([[-np.inf], cuts, [np.inf]])
 
     def f(eta: np.ndarray) -> np.ndarray:
-        return _cdf_pdf_dpdf(link, k[j + 1] - eta)[0] - _cdf_pdf_dpdf(link, k[j] - eta)[0]
+        return cdf_pdf_dpdf(link, k[j + 1] - eta)[0] - cdf_pdf_dpdf(link, k[j] - eta)[0]
 
     def fprime(eta: np.ndarray) -> np.ndarray:
-        return -(_cdf_pdf_dpdf(link, k[j + 1] - eta)[1] - _cdf_pdf_dpdf(link, k[j] - eta)[1])
+        return -(cdf_pdf_dpdf(link, k[j + 1] - eta)[1] - cdf_pdf_dpdf(link, k[j] - eta)[1])
 
     def extra(eta: np.ndarray) -> np.ndarray:
         out = np.zeros((len(eta), len(cuts)))
         if j < len(cuts):
-            out[:, j] = _cdf_pdf_dpdf(link, k[j + 1] - eta)[1]
+            out[:, j] = cdf_pdf_dpdf(link, k[j + 1] - eta)[1]
         if j >= 1:
-            out[:, j - 1] = -_cdf_pdf_dpdf(link, k[j] - eta)[1]
+            out[:, j - 1] = -cdf_pdf_dpdf(link, k[j] - eta)[1]
         return out
 
     return f, fprime, extra

@@ -114,6 +114,22 @@ class MixedFit:
         return self.problem.conditional_variance(self.theta, self.solution, self.sigma2)
 
 
+def stored_values(params: list[VarParam]) -> np.ndarray:
+    """The variance parameters as ``e(b)`` stores them: finite at the boundary (Stata's
+    optimizer also stops at a tiny positive SD). A zero SD (``lns`` = -inf) is stored 12 orders
+    of magnitude below the residual SD, a correlation of ±1 (``atr`` = ±inf) as
+    atanh(±(1 - 1e-12)); the display and the covariance matrix still treat them as boundary."""
+    vals = np.array([p.value for p in params], dtype=float)
+    lnsig = next((p.value for p in params if p.kind == "lnsig_e"), 0.0)
+    out = vals.copy()
+    for i, p in enumerate(params):
+        if p.kind == "atr" and np.isinf(vals[i]):
+            out[i] = np.sign(vals[i]) * np.arctanh(1 - 1e-12)
+        elif np.isneginf(vals[i]):
+            out[i] = lnsig + np.log(1e-12)
+    return out
+
+
 def _params_of(levels: list[RELevel], Sigmas: list[np.ndarray], sigma2: float) -> list[VarParam]:
     out: list[VarParam] = []
     tiny = 1e-6 * np.sqrt(sigma2)  # an SD this small relative to the residual is a zero
@@ -345,6 +361,7 @@ def fit_mixed(design: MixedDesign, reml: bool, *, iterate: int = 2000) -> MixedF
             maxiter=iterate,
             fg=(lambda th: P.deviance_and_gradient(th, reml)) if P.has_gradient else None,
             callback=lambda i, f: iters.append((i, -0.5 * f)),
+            escape=True,
         )
     else:
         theta, dev, converged = np.zeros(0), crit(np.zeros(0)), True

@@ -175,6 +175,9 @@ def _pnls(
     def jac(x: np.ndarray):
         b, Bx = unpack(x)
         X, Zs = _jacobians(d, b, Bx)
+        # a difference step across the edge of the expression's domain: no information there
+        X = np.nan_to_num(X, nan=0.0, posinf=0.0, neginf=0.0)
+        Zs = [np.nan_to_num(Z, nan=0.0, posinf=0.0, neginf=0.0) for Z in Zs]
         blocks = [sp.csr_matrix(-X)]
         for lv, Z, lam in zip(d.levels, Zs, lams):
             # ∂f/∂u_g = (∂f/∂b_g) Λ, in the rows of group g only
@@ -188,7 +191,7 @@ def _pnls(
         return J if big else J.toarray()
 
     x0 = np.concatenate([beta, *(u.ravel() for u in U0)])
-    res = least_squares(
+    res = _least_squares(
         resid,
         x0,
         jac=jac,
@@ -202,6 +205,18 @@ def _pnls(
     return unpack(res.x)
 
 
+def _least_squares(*args, **kw):
+    """scipy's least_squares, its failures at the edge of the expression's domain as r(430)."""
+    try:
+        return least_squares(*args, **kw)
+    except (ValueError, np.linalg.LinAlgError):
+        raise StataError(
+            "the expression or its derivatives are not finite near the current estimates (a "
+            "parameter at the edge of the expression's domain); give other initial values",
+            430,
+        ) from None
+
+
 def _nls(d: NonlinearDesign, beta0: np.ndarray) -> np.ndarray:
     """The fit without random effects (starting values, as Stata's ``nl``)."""
     B0 = d.zero_effects()
@@ -212,10 +227,10 @@ def _nls(d: NonlinearDesign, beta0: np.ndarray) -> np.ndarray:
             "observations; give initial values as {b1=#} or initial(b1 # ...)",
             480,
         )
-    res = least_squares(
+    res = _least_squares(
         lambda b: np.where(np.isfinite(r := d.y - d.f(b, B0)), r, 1e150),
         beta0,
-        jac=lambda b: -_jacobians(d, b, B0)[0],
+        jac=lambda b: -np.nan_to_num(_jacobians(d, b, B0)[0], nan=0.0, posinf=0.0, neginf=0.0),
         method="trf",
         xtol=1e-12,
         ftol=1e-12,

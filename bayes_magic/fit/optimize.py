@@ -91,11 +91,14 @@ def minimize_bounded(
     fg: Callable[[np.ndarray], tuple[float, np.ndarray]] | None = None,
     callback: Callable[[int, float], None] | None = None,
     maxiter: int = 2000,
+    escape: bool = False,
 ) -> tuple[np.ndarray, float, bool]:
     """Minimize ``f`` within ``bounds``; returns ``(x, f(x), converged)``.
 
     ``fg``, when given, returns ``(f(x), ∇f(x))`` analytically; the quasi-Newton search and the
-    Newton polish then use it instead of differences of ``f``.
+    Newton polish then use it instead of differences of ``f``. ``escape`` probes coordinates
+    stopped on a lower bound of 0 that is always stationary (``mixed``'s relative scales θ,
+    whose criterion is even in each diagonal θ) and searches again from a better point.
     """
     it = [0]
 
@@ -134,7 +137,7 @@ def minimize_bounded(
     # even in its scale θ, so θ = 0 is always stationary, and a first line search that
     # overshoots to the bound stays there. Probe inwards at several scales (covariates in
     # large units give small θ) and search again from any point that is better.
-    for _ in range(5):
+    for _ in range(5 if escape else 0):
         start = _escape(f, x, fx, bounds)
         if start is None:
             break

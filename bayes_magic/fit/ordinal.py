@@ -24,10 +24,10 @@ from ..design.mixed import MixedDesign
 from ..errors import StataError
 from .robust import sandwich, wald_all
 
-__all__ = ["OrdinalFit", "fit_ordinal", "category_probabilities"]
+__all__ = ["OrdinalFit", "fit_ordinal", "category_probabilities", "cdf_pdf_dpdf"]
 
 
-def _cdf_pdf_dpdf(link: str, z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def cdf_pdf_dpdf(link: str, z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """F(z), f(z) and f'(z), with F(±∞) = 1, 0 handled."""
     if link == "logit":
         F = special.expit(z)
@@ -46,7 +46,7 @@ def _cdf_pdf_dpdf(link: str, z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.
 def category_probabilities(link: str, xb: np.ndarray, cuts: np.ndarray) -> np.ndarray:
     """Pr(y = j) for each observation (rows) and outcome (columns)."""
     k = np.concatenate([[-np.inf], cuts, [np.inf]])
-    F = _cdf_pdf_dpdf(link, k[None, :] - xb[:, None])[0]
+    F = cdf_pdf_dpdf(link, k[None, :] - xb[:, None])[0]
     return np.diff(F, axis=1)
 
 
@@ -100,8 +100,8 @@ def _loglik(link: str, X, y, w, J: int, theta: np.ndarray, need: int = 2):
     k = np.concatenate([[-np.inf], cuts, [np.inf]])
     zu = k[y + 1] - xb  # upper
     zl = k[y] - xb  # lower
-    Fu, fu, dfu = _cdf_pdf_dpdf(link, zu)
-    Fl, fl, dfl = _cdf_pdf_dpdf(link, zl)
+    Fu, fu, dfu = cdf_pdf_dpdf(link, zu)
+    Fl, fl, dfl = cdf_pdf_dpdf(link, zl)
     if link == "probit":  # accuracy in the upper tail: Pr = Φ(-zl) - Φ(-zu)
         P = np.where(zl > 0, special.ndtr(-zl) - special.ndtr(-zu), Fu - Fl)
     else:

@@ -506,6 +506,7 @@ def model_columns(model: BayesLinearModel) -> list[str]:
 
 def _ref_targets(model: BayesLinearModel, ref: ParamRef) -> list[tuple[str, str | None]]:
     """What a {...} reference in prior() names: (kind, key) pairs."""
+    _no_noconstant(ref)
     out: list[tuple[str, str | None]] = []
     for it in ref.items:
         eq, name = it.eq, it.name
@@ -892,10 +893,17 @@ def _refname(a: object) -> str:
     return str(a.items[0])
 
 
+def _no_noconstant(ref: ParamRef) -> None:
+    """``, noconstant`` belongs to menl's linear combinations ``{xb: x1 x2, noconstant}``."""
+    if ref.noconstant:
+        raise StataError(f"{ref}: noconstant not allowed here", 198, span=ref.span)
+
+
 def _apply_bayesmh_prior(model: BayesLinearModel, po: ParamsWithOptions) -> None:
     prior = prior_from_expr(po.dist) if po.dist is not None else None
     assert prior is not None
     for ref in po.params:
+        _no_noconstant(ref)
         for it in ref.items:
             full = str(it)
             if it.eq == model.eq and it.name is None:

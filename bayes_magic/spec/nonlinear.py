@@ -35,7 +35,7 @@ __all__ = ["LinComb", "NonlinearSpec", "RELevelSpec", "build_menl", "param_refs"
 
 _COVS = {
     "independent": 3,
-    "exchangeable": 3,
+    "exchangeable": 2,
     "identity": 2,
     "unstructured": 2,
 }

@@ -70,7 +70,7 @@ def parse_param(content: str, span: Span, source: str) -> ParamRef:
     comma = _top_index(body, ",")
     if comma >= 0:
         flag = body[comma + 1 :].strip()
-        if len(flag) >= 6 and "noconstant".startswith(flag):
+        if len(flag) >= 5 and "noconstant".startswith(flag):  # NOCONstant
             noconstant = True
         elif flag not in _MATRIX:
             raise bad(f"invalid parameter specification {{{content}}}: {flag} not allowed")

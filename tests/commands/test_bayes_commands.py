@@ -287,3 +287,17 @@ def test_thinning_keeps_draws_one_plus_k_thin_as_stata(model) -> None:
     assert "Simulation 298 .. done" in out
     run(s, f"bayes, rseed(7) mcmcsize(298) burnin(50) nodots: {model}")
     np.testing.assert_array_equal(thinned, s.e.draws[:, ::3])
+
+
+def test_noconstant_flag_is_menl_only(math_session) -> None:
+    """{xb: ..., noconstant} belongs to menl's linear combinations; a prior() naming a
+    parameter with it is refused, not silently read without it."""
+    from tests.conftest import fails
+
+    msg, rc = fails(
+        math_session,
+        "bayesmh math homework, likelihood(normal({var})) "
+        "prior({math:homework, noconstant}, normal(0,1000)) prior({math:_cons}, normal(0,1000)) "
+        "prior({var}, igamma(1,1)) dryrun",
+    )
+    assert rc == 198 and "noconstant not allowed" in msg

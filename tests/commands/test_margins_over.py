@@ -61,3 +61,9 @@ def test_refused_combinations(s: Session) -> None:
     assert fails(s, "margins, over(big) atmeans")[1] == 198
     assert fails(s, "margins, over(big schid)")[1] == 198
     assert fails(s, "margins, over(nope)")[1] == 111
+    assert fails(s, "margins, over(big) at((mean) homework)")[1] == 198  # means within groups
+    run(s, "generate z = homework/2 - 1")
+    assert fails(s, "margins, over(z)") == (
+        "z: factor variables may not contain noninteger or negative values",
+        452,
+    )

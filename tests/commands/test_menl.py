@@ -162,7 +162,6 @@ def test_reml(orange: Session) -> None:
         ("menl circumference = {b1}*age, define(a 1)", 198, "name: expression expected"),
         ("menl circumference = {xb: age} + {xb: age Tree}", 198, "defined more than once"),
         ("menl circumference = {xb: agex}", 111, "agex not found"),
-        ("menl circumference = {xb: age, nocon}", 198, "nocon not allowed"),
         ("menl circumference = {b1}*age, rescovariance(ar 1)", 198, "rescovariance()"),
         ("menl circumference = {b1}*agex", 111, "agex not found"),
         ("menl circumference = {b1}*age, covariance(U V, un)", 198, "requires random effects"),
@@ -192,6 +191,11 @@ def test_reml(orange: Session) -> None:
         ("menl circumference = {xb: age} + {U1[Tree]}*{U2[Tree]}", 430, "U1[Tree] not identified"),
         ("menl circumference = {b1}*age, emiterate(5)", 198, "emiterate() is not available"),
         ("menl circumference = {xb: c.age#U1[Tree]}", 198, "random slopes in a linear"),
+        (
+            "menl circumference = {b1}*sqrt(age-{b2}), initial(b1 5 b2 117.9999)",
+            430,
+            "not finite",
+        ),
     ],
 )
 def test_bad_input(orange: Session, cmd: str, rc: int, msg: str) -> None:
@@ -248,3 +252,19 @@ def test_predict_relevel_nested() -> None:
     np.testing.assert_allclose(col(s, "y1"), b0 + col(s, "u"), rtol=1e-12)
     np.testing.assert_allclose(col(s, "y2"), b0 + col(s, "u") + col(s, "v"), rtol=1e-12)
     assert s.data.info["v"].label == "Random effect V[batch>cask]"
+
+
+def test_rank_counts_estimated_columns_and_abbreviations(orange: Session) -> None:
+    run(
+        orange,
+        "quietly menl circumference = {xb: i.Tree}/(1+exp(-(age-{b2})/{b3})), "
+        "initial(b2 700 b3 350)",
+    )
+    # 4 Tree levels and _cons (1b.Tree is a base), b2, b3, and the residual variance
+    assert orange.e.scalars["rank"] == 8
+    assert "df" in run(orange, "estat ic")
+    run(
+        orange,
+        "quietly menl circumference = {xb: age, nocon} + {U[Tree]} + {V[Tree]}, cov(U V, ex)",
+    )
+    assert orange.e.macros["vartypes"] == "Exchangeable"

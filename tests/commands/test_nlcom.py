@@ -46,6 +46,8 @@ def test_names_and_errors(reg: Session) -> None:
     assert (msg, rc) == ("[nope] not found", 111)
     assert fails(reg, "nlcom (a: _b[homework]")[1] == 132
     assert fails(reg, "nlcom _b[homework], post")[1] == 198
+    assert fails(reg, "nlcom _b[homework], df(0)") == ("df() must be positive", 198)
+    assert "      z    P>|z|" not in run(reg, "nlcom _b[homework], df(30)")
 
 
 def test_z_after_ml_and_equation_names() -> None:

@@ -47,3 +47,20 @@ def test_two_level_standard_errors_do_not_depend_on_rounding() -> None:
         run(s, "quietly mixed y || batch: || cask:")
         ses.append(np.sqrt(np.diag(s.e.V)))
     np.testing.assert_allclose(ses[0], ses[1], rtol=1e-4)
+
+
+def test_boundary_values_are_stored_finite_by_kind() -> None:
+    """e(b) keeps boundary estimates finite: a zero SD 12 orders below the residual SD, a
+    correlation of -1 as atanh(-(1 - 1e-12)) (not as a log SD)."""
+    from bayes_magic.fit.mixed import VarParam, stored_values
+
+    params = [
+        VarParam("lns1_1_1", "lns", 0, (0,), -np.inf, True),
+        VarParam("atr1_1_1_2", "atr", 0, (0, 1), -np.inf, True),
+        VarParam("atr1_1_1_3", "atr", 0, (0, 2), np.inf, True),
+        VarParam("lnsig_e", "lnsig_e", None, (), 2.0),
+    ]
+    got = stored_values(params)
+    np.testing.assert_allclose(
+        got, [2.0 + np.log(1e-12), -np.arctanh(1 - 1e-12), np.arctanh(1 - 1e-12), 2.0]
+    )

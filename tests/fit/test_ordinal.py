@@ -169,7 +169,8 @@ def test_lrtest_refuses_other_estimators_and_outcomes(math_cats: Session) -> Non
     )
     assert "LR chi2(1)" in run(math_cats, "lrtest ol ., force")
     run(math_cats, "quietly ologit pub homework")
-    assert fails(math_cats, "lrtest ol .") == ("dependent variables differ", 498)
+    assert fails(math_cats, "lrtest ol .") == ("dependent variables differ: mcat vs. pub", 498)
+    assert "LR chi2" in run(math_cats, "lrtest ol ., force")  # force skips both checks, as Stata
 
 
 def test_robust_table_html_says_so(math_cats: Session) -> None:

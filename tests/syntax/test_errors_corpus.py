@@ -143,7 +143,7 @@ MALFORMED = [
     ("bayesgraph nosuch _all", "subcommand nosuch is not supported by bayesgraph", 198),
     (
         "estimates",
-        "estimates requires subcommand store, restore, replay, dir, drop, clear, table, describe, query, save, or use",
+        "estimates requires subcommand store, restore, replay, dir, drop, clear, table, stats, describe, query, save, or use",
         198,
     ),
     ("estimates foo", "subcommand foo is not supported by estimates", 198),
