@@ -16,7 +16,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from ..design.newdata import LEVEL_PART, column_variables, current_weights, fixed_columns
+from ..design.newdata import (
+    LEVEL_PART,
+    column_variables,
+    current_weights,
+    fixed_columns,
+    numeric_values,
+)
 from ..errors import StataError
 from ..fit.margins import Margin, Scenario, evaluate, evaluate_rows, response
 from ..matrix import Matrix
@@ -372,6 +378,8 @@ def margins(s, cmd: Command) -> list[Output]:
     base_X = fixed_columns(ds, m.xnames)
     off_all = np.zeros(ds.nobs)
     n_all = np.ones(ds.nobs)
+    if getattr(m.fit, "offset_name", None):  # an ordered model's offset()
+        off_all = numeric_values(ds, m.fit.offset_name)
     gd = getattr(m.fit, "gdesign", None)
     if gd is not None and ((gd.offset_name and m.stat != "ir") or m.trials):
         from ..design.glmm import trials_offset_now

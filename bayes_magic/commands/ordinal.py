@@ -14,7 +14,9 @@ from dataclasses import replace
 import numpy as np
 from scipy import stats
 
+from ..dataset.varnames import resolve
 from ..design.mixed import build_mixed_design, without_constant
+from ..design.newdata import numeric_values
 from ..errors import StataError
 from ..fit.estimates import Estimates, vce_entries
 from ..fit.ordinal import OrdinalFit, fit_ordinal
@@ -55,6 +57,10 @@ def _table(fit: OrdinalFit, level: float, eform: bool, vcetype: str | None) -> C
     """Coefficients (odds ratios with ``or``), then the cutpoints without z and p."""
     d = fit.design
     rows = D.fixed_rows(d.columns, d.coef_index, fit.beta, fit.V_beta, level)
+    if fit.offset_name:
+        if rows and rows[-1].kind != "coef":  # after a factor's levels, a separating line
+            rows.append(CoefRow("", kind="blank"))
+        rows.append(CoefRow(fit.offset_name, kind="offset"))
     if eform:
         for r in rows:
             if r.values:
@@ -176,6 +182,7 @@ def _estimates(fit: OrdinalFit, name: str, cmd: Command, spec) -> Estimates:
         "chi2type": "Wald" if fit.wald_test else "LR",
         "vce": fit.vce,
         "predict": f"{name}_p",
+        "offset": fit.offset_name or "",
     }
     weight_exp = unparse_expr(cmd.weight.expr) if cmd.weight is not None else None
     more_macros, more_scalars = vce_entries(fit, "Robust" if fit.vce != "oim" else None, weight_exp)
@@ -209,8 +216,6 @@ def _make(name: str):
                 raise StataError(f"option {o} is not available in bayes_magic's {name} yet", 198)
         if any(o.name == "noconstant" for o in body.fixed_options):
             raise StataError("option noconstant not allowed", 198)
-        if me_option(cmd, "offset") is not None:
-            raise StataError(f"option offset() is not available in bayes_magic's {name} yet", 198)
         if cmd.weight is not None and cmd.weight.kind not in ("fweight", "pweight"):
             raise StataError(
                 f"{cmd.weight.kind}s are not available in bayes_magic's {name} yet", 101
@@ -220,13 +225,27 @@ def _make(name: str):
         spec = build_mixed(cmd)
         # the constant stands in for the cutpoints while collinear columns are found (a
         # variable constant in the sample is omitted, as Stata's _rmcoll does), then goes
+        offset = me_option(cmd, "offset")
         d = build_mixed_design(
-            s.data, replace(spec, constant=True), s.touse(cmd), cluster=vce.cluster
+            s.data,
+            replace(spec, constant=True),
+            s.touse(cmd),
+            (offset,) if offset else (),
+            cluster=vce.cluster,
         )
         d = without_constant(d)
+        off = numeric_values(s.data, offset)[d.sample] if offset else None
+        offset_name = resolve(s.data, offset) if offset else None
         if vce.kind == "cluster" and d.n_clusters == 1:
             raise StataError("only one cluster in the estimation sample", 459)
-        fit = fit_ordinal(d, link, vce=vce.kind, iterate=int(cmd.option("iterate", 300)))
+        fit = fit_ordinal(
+            d,
+            link,
+            vce=vce.kind,
+            iterate=int(cmd.option("iterate", 300)),
+            offset=off,
+            offset_name=offset_name,
+        )
         est = _estimates(fit, name, cmd, spec)
         est.ids = s.data.ids[d.sample]
         s.e = est

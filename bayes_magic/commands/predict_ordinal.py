@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..design.newdata import fixed_columns
+from ..design.newdata import fixed_columns, numeric_values
 from ..errors import StataError
 from ..fit.ordinal import OrdinalFit, category_probabilities
 from ..report.format import fmt_g
@@ -63,6 +63,8 @@ def predict_ordinal(s, cmd: Command) -> list[Output]:
     d = fit.design
     X = fixed_columns(ds, d.xnames)
     xb = X @ fit.beta
+    if fit.offset_name:  # the linear prediction includes the offset, as Stata's
+        xb = xb + numeric_values(ds, fit.offset_name)
     if which in ("xb", "stdp"):
         if len(words) != 1 or words[0].endswith("*"):
             raise StataError(f"option {which} requires that you specify 1 new variable", 198)

@@ -43,6 +43,12 @@ def _numeric(ds: Dataset, name: str, at: dict[str, np.ndarray] | None = None) ->
     return np.asarray(x, dtype=float)
 
 
+def numeric_values(ds: Dataset, name: str) -> np.ndarray:
+    """A numeric variable over the data in memory (NaN where missing): an ``offset()``;
+    r(111) when it no longer exists, r(109) for a string variable."""
+    return _numeric(ds, name)
+
+
 def _column(ds: Dataset, name: str, at: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """One coefficient's column: a product of level indicators and continuous variables."""
     if name == "_cons":

@@ -65,6 +65,7 @@ class OrdinalFit:
     iterations: list[tuple[int, float]]
     converged: bool
     vce: str = "oim"
+    offset_name: str | None = None  # offset(): the variable added to xβ
     params: list = field(default_factory=list)
 
     constant = True  # the constant-only model exists: LR test and pseudo R2, as logit's
@@ -92,11 +93,11 @@ class OrdinalFit:
         return chi2, df, float(stats.chi2.sf(chi2, df)) if ok else float("nan")
 
 
-def _loglik(link: str, X, y, w, J: int, theta: np.ndarray, need: int = 2):
+def _loglik(link: str, X, y, w, J: int, theta: np.ndarray, need: int = 2, off=0.0):
     """ℓ, its gradient and Hessian in θ = (β, κ), and the per-observation scores."""
     n, p = X.shape
     beta, cuts = theta[:p], theta[p:]
-    xb = X @ beta
+    xb = X @ beta + off
     k = np.concatenate([[-np.inf], cuts, [np.inf]])
     zu = k[y + 1] - xb  # upper
     zl = k[y] - xb  # lower
@@ -136,8 +137,17 @@ def _loglik(link: str, X, y, w, J: int, theta: np.ndarray, need: int = 2):
     return ll, g, H, S
 
 
-def fit_ordinal(d: MixedDesign, link: str, *, vce: str = "oim", iterate: int = 300) -> OrdinalFit:
-    """Fit an ordered logit or probit of ``d.y`` on ``d.X`` (no constant).
+def fit_ordinal(
+    d: MixedDesign,
+    link: str,
+    *,
+    vce: str = "oim",
+    iterate: int = 300,
+    offset: np.ndarray | None = None,
+    offset_name: str | None = None,
+) -> OrdinalFit:
+    """Fit an ordered logit or probit of ``d.y`` on ``d.X`` (no constant), with ``offset``
+    added to the linear index (coefficient 1; the constant-only model keeps it).
 
     Raises
     ------
@@ -155,41 +165,20 @@ def fit_ordinal(d: MixedDesign, link: str, *, vce: str = "oim", iterate: int = 3
     w = np.ones(d.n) if d.weights is None else np.asarray(d.weights, dtype=float)
     X = d.X
     p = X.shape[1]
+    off = np.zeros(d.n) if offset is None else np.asarray(offset, dtype=float)
     counts = np.bincount(y, weights=w, minlength=J)
     N = counts.sum()
-    ll0 = float(np.sum(counts * np.log(counts / N)))
     cum = np.cumsum(counts)[:-1] / N
     F_inv = special.logit if link == "logit" else special.ndtri
-    theta = np.concatenate([np.zeros(p), F_inv(cum)])
-    ll, g, H, _ = _loglik(link, X, y, w, J, theta)
-    log = [(0, ll)]
-    converged = False
-    for it in range(1, iterate + 1):
-        try:
-            step = np.linalg.solve(-H, g)
-        except np.linalg.LinAlgError:
-            step = np.linalg.lstsq(-H, g, rcond=None)[0]
-        t = 1.0
-        while True:
-            cand = theta + t * step
-            cuts = cand[p:]
-            if np.all(np.diff(cuts) > 0):
-                ll_new = _loglik(link, X, y, w, J, cand, need=0)[0]
-                if np.isfinite(ll_new) and ll_new >= ll - 1e-10 * abs(ll):
-                    break
-            t /= 2
-            if t < 1e-10:
-                break
-        if t < 1e-10:
-            break
-        dec = float(g @ step)  # g'H⁻¹g: the predicted gain
-        theta = cand
-        ll, g, H, _ = _loglik(link, X, y, w, J, theta)
-        log.append((it, ll))
-        if dec < 1e-13 or (abs(log[-1][1] - log[-2][1]) < 1e-12 * abs(ll) and dec < 1e-8):
-            converged = True
-            break
-    ll, g, H, S = _loglik(link, X, y, w, J, theta)
+    cuts0 = F_inv(cum)
+    if offset is None:
+        ll0 = float(np.sum(counts * np.log(counts / N)))
+    else:  # the constant-only model with the offset: cutpoints alone, fitted
+        ll0 = _newton(link, X[:, :0], y, w, J, off, cuts0, iterate)[1]
+    theta, ll, log, converged = _newton(
+        link, X, y, w, J, off, np.concatenate([np.zeros(p), cuts0]), iterate
+    )
+    ll, _g, H, S = _loglik(link, X, y, w, J, theta, off=off)
     try:
         V = np.linalg.inv(-H)
     except np.linalg.LinAlgError:
@@ -206,4 +195,50 @@ def fit_ordinal(d: MixedDesign, link: str, *, vce: str = "oim", iterate: int = 3
             Nn = float(w.sum()) if fw is not None else float(d.n)
             q = Nn / (Nn - 1)
         V = sandwich(V, u, q, fweights=fw, cluster=cluster)
-    return OrdinalFit(link, d, values, theta[:p], theta[p:], V, ll, ll0, log, converged, vce=vce)
+    return OrdinalFit(
+        link,
+        d,
+        values,
+        theta[:p],
+        theta[p:],
+        V,
+        ll,
+        ll0,
+        log,
+        converged,
+        vce=vce,
+        offset_name=offset_name,
+    )
+
+
+def _newton(link, X, y, w, J, off, theta, iterate):
+    """Newton's method with step halving (cutpoints kept increasing): (θ, ℓ, log, converged)."""
+    p = X.shape[1]
+    ll, g, H, _ = _loglik(link, X, y, w, J, theta, off=off)
+    log = [(0, ll)]
+    converged = False
+    for it in range(1, iterate + 1):
+        try:
+            step = np.linalg.solve(-H, g)
+        except np.linalg.LinAlgError:
+            step = np.linalg.lstsq(-H, g, rcond=None)[0]
+        t = 1.0
+        while True:
+            cand = theta + t * step
+            if np.all(np.diff(cand[p:]) > 0):
+                ll_new = _loglik(link, X, y, w, J, cand, need=0, off=off)[0]
+                if np.isfinite(ll_new) and ll_new >= ll - 1e-10 * abs(ll):
+                    break
+            t /= 2
+            if t < 1e-10:
+                break
+        if t < 1e-10:
+            break
+        dec = float(g @ step)  # g'H⁻¹g: the predicted gain
+        theta = cand
+        ll, g, H, _ = _loglik(link, X, y, w, J, theta, off=off)
+        log.append((it, ll))
+        if dec < 1e-13 or (abs(log[-1][1] - log[-2][1]) < 1e-12 * abs(ll) and dec < 1e-8):
+            converged = True
+            break
+    return theta, ll, log, converged

@@ -236,3 +236,46 @@ def test_margins_of_every_outcome(math_cats: Session) -> None:
     out = run(math_cats, "margins, dydx(homework)")
     assert "homework     |\n    _predict |" in out
     assert "dydx() of a factor variable" in fails(math_cats, "margins, dydx(schtype)")[0]
+
+
+def test_offset_against_statsmodels(math_cats: Session) -> None:
+    """offset(): added to xβ with coefficient 1 (statsmodels' OrderedModel offset); the
+    constant-only model keeps it; predictions and margins include it."""
+    from statsmodels.miscmodels.ordinal_model import OrderedModel
+
+    run(math_cats, "capture drop o")
+    run(math_cats, "generate o = homework/3")
+    out = run(math_cats, "ologit mcat pub, offset(o) nolog")
+    assert "           o |          1  (offset)" in out
+    df = math_cats.data.df
+    m = OrderedModel(
+        df["mcat"].astype(int),
+        df[["pub"]].astype(float),
+        offset=df["o"].to_numpy(float),
+        distr="logit",
+    )
+    res = m.fit(method="newton", disp=False, maxiter=200, tol=1e-12)
+    th = res.params.to_numpy()
+    e = math_cats.e
+    np.testing.assert_allclose(e.b[0], th[0], rtol=1e-6)
+    np.testing.assert_allclose(e.b[1:], np.cumsum(np.r_[th[1], np.exp(th[2:])]), rtol=1e-6)
+    assert e.scalars["ll"] == pytest.approx(res.llf, abs=1e-7)
+    assert e.macros["offset"] == "o"
+    # the constant-only model with the offset: cutpoints alone
+    m0 = OrderedModel(
+        df["mcat"].astype(int),
+        np.zeros((len(df), 0)),
+        offset=df["o"].to_numpy(float),
+        distr="logit",
+    )
+    assert e.scalars["ll_0"] == pytest.approx(
+        m0.fit(method="newton", disp=False, maxiter=200, tol=1e-12).llf, abs=1e-6
+    )
+    run(math_cats, "capture drop q*")
+    run(math_cats, "predict double q*")
+    P = res.model.predict(
+        res.params, exog=df[["pub"]].astype(float), offset=df["o"].to_numpy(float)
+    )
+    np.testing.assert_allclose(
+        np.column_stack([col(math_cats, f"q{j}") for j in range(1, 5)]), P, atol=1e-7
+    )
