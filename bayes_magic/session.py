@@ -412,7 +412,11 @@ class Session:
         if handler.byable == "data":
             self.by = groups
             return self._call(handler.func, cmd)
-        # "repeat": the command once per group, each with its header
+        # "repeat": the command once per group, each with its header and its own transaction;
+        # the prefixes after by (quietly, capture ...) apply within each group. A failing group
+        # stops the rest, keeping the groups before it ([D] by), unless rc0 is given.
+        after = prefixes[prefixes.index(by) + 1 :]
+        rc0 = any(o.name == "rc0" for o in by.options)
         outs: list[Output] = []
         rule = "-" * self.settings.linesize
         for a, b in groups.bounds:
@@ -420,11 +424,29 @@ class Session:
             mask[a:b] = True
             head = ", ".join(f"{v} = {self.value_text(v, a)}" for v in groups.varnames)
             outs.append(Text(f"{rule}\n-> {head}", kind="result"))
+            snap = self._snapshot()
             self.restrict = mask
             self.by = groups  # _n, _N and subscripts count within the group
-            outs.extend(self._call(handler.func, cmd))
-            self.restrict = None
-            self.by = None
+            try:
+                outs.extend(self._run_prefixed(cmd, after))
+            except BreakError:
+                raise
+            except StataError as err:
+                if not err.keep_state:
+                    self._restore(snap)
+                if not rc0:
+                    raise StataError(
+                        err.message,
+                        err.rc,
+                        span=err.span,
+                        source=err.source,
+                        outputs=outs + err.outputs,
+                        keep_state=True,
+                    ) from None
+                outs.append(ErrorOutput(StataError(err.message, err.rc)))
+            finally:
+                self.restrict = None
+                self.by = None
         return outs
 
     def _by_groups(self, p: Prefix) -> ByGroups:

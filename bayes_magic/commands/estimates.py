@@ -215,6 +215,17 @@ def stats_(s, cmd: Command) -> list[Output]:
                 int(e.scalars.get("rank", len(e.b))),
             )
         )
+    import math as _m
+
+    from ..matrix import Matrix
+
+    S = np.array(
+        [
+            [n, ll0, ll, df, -2 * ll + 2 * df, -2 * ll + _m.log(n) * df]
+            for _nm, n, ll0, ll, df in rows
+        ]
+    )
+    s.r = {"S": Matrix(S, [nm for nm, *_ in rows], ["N", "ll0", "ll", "df", "AIC", "BIC"])}
     return [ic_table(rows)]
 
 

@@ -61,6 +61,7 @@ class MarginsResult:
     marginlist: list[str]
     labels: dict[str, dict[float, str]]  # the marginlist variables' level labels
     t_df: float | None = None  # t intervals on these degrees of freedom (after regress)
+    over: str | None = None  # the over() variable, last in marginlist (a plot dimension)
 
 
 #: options accepted by the grammar whose meaning is not implemented: refused, not ignored
@@ -160,6 +161,8 @@ class _Model:
         raw = cmd.option("predict")
         text = str(raw).strip() if raw and raw is not True else ""
         m = re.fullmatch(r"(?:pr\s*,?\s*)?outcome\(([^)]*)\)(?:\s*,?\s*pr)?", text)
+        if text == "pr":  # pr alone: the first outcome, as predict with one new variable
+            m = re.fullmatch(r"(#1)", "#1")
         if text == "xb":
             self.stat = "xb"
             self.beta = np.asarray(fit.beta, float)
@@ -368,7 +371,9 @@ def margins(s, cmd: Command) -> list[Output]:
     m = _Model(s, cmd)
     for o in _NOT_YET:
         if cmd.has(o):
-            raise StataError(f"margins, {o}() is not available in bayes_magic yet", 198)
+            v = cmd.option(o)
+            shown = o if v is True else f"{o}()"  # a flag, or an option with arguments
+            raise StataError(f"margins, {shown} is not available in bayes_magic yet", 198)
     level = float(cmd.option("level", 95))
     ds = s.data
     use = s.touse(cmd)
@@ -653,6 +658,8 @@ def margins(s, cmd: Command) -> list[Output]:
     ]
     if dydx_names:
         head.append(f"dy/dx wrt:  {' '.join(dydx_names)}")
+    if over_var is not None:
+        head.append(f"Over:       {over_var}")
 
     def stat_of(v: str, which: str) -> float:
         return means[v] if which == "mean" else float(np.median(_values(ds, v)[rows_used]))
@@ -694,6 +701,7 @@ def margins(s, cmd: Command) -> list[Output]:
             **({over_var: dict(over_levels)} if over_var is not None else {}),
         },
         m.t_df,
+        over_var,
     )
     s.r = {
         "b": Matrix(vals.reshape(1, -1), ["y1"], names),

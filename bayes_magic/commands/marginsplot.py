@@ -104,7 +104,7 @@ def marginsplot(s, cmd: Command) -> list[Output]:
         xtitle = s.data.info[xvar].label if xvar in s.data.info else ""
         xtitle = xtitle or xvar
     elif res.marginlist:
-        if len(res.marginlist) > 1:
+        if len(res.marginlist) > 1 and not res.over:
             raise StataError(
                 "marginsplot after margins of several marginlist variables is not available "
                 "in bayes_magic yet",

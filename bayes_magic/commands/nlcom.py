@@ -64,6 +64,15 @@ def _split(text: str) -> list[tuple[str | None, str]]:
     return out
 
 
+_EQ_B = re.compile(r"(?<![\w\]])\[([^\]]+)\]_b\[([^\]]+)\]")
+_EQ_NAME = re.compile(r"(?<![\w\]])\[([^\]]+)\]([A-Za-z_][\w.#]*)")
+
+
+def _eq_refs(text: str) -> str:
+    """Stata's ``[eq]x`` and ``[eq]_b[x]`` as ``_b[eq:x]`` ([R] nlcom, [R] test)."""
+    return _EQ_NAME.sub(r"_b[\1:\2]", _EQ_B.sub(r"_b[\1:\2]", text))
+
+
 @command("nlcom")
 def nlcom(s, cmd: Command) -> list[Output]:
     """``nlcom [name:] exp [(name: exp) ...] [, level(#) df(#)]``."""
@@ -71,16 +80,18 @@ def nlcom(s, cmd: Command) -> list[Output]:
     if cmd.has("post"):
         raise StataError("nlcom, post is not available in bayes_magic yet", 198)
     text = cmd.body.words[0] if isinstance(cmd.body, Words) and cmd.body.words else ""
-    pairs = _split(text)
-    # spans into the command line, so that errors point at the expression
+    typed = _split(text)
+    pairs = [(n, _eq_refs(x)) for n, x in typed]
+    # spans into the command line, so that errors point at the expression as typed (an
+    # expression rewritten from [eq]x is parsed on its own)
     start = cmd.body.spans[0].start if isinstance(cmd.body, Words) and cmd.body.spans else 0
     source = getattr(cmd, "text", None)
     exprs = []
-    for _n, x in pairs:
-        off = start + max(text.find(x), 0)
-        exprs.append(
-            parse_expr_text(x, source=source, offset=off) if source else parse_expr_text(x)
-        )
+    for (_n, x), (_m, orig) in zip(pairs, typed):
+        if source and x == orig and text.find(x) >= 0:
+            exprs.append(parse_expr_text(x, source=source, offset=start + text.find(x)))
+        else:
+            exprs.append(parse_expr_text(x))
     names = [n or f"_nl_{k + 1}" for k, (n, _x) in enumerate(pairs)]
     b0 = np.asarray(e.b, float)
     V = np.asarray(e.V, float)
@@ -156,7 +167,7 @@ def nlcom(s, cmd: Command) -> list[Output]:
         cells,
         stub_title=depvar[0] if depvar else "",
     )
-    legend = "\n".join(f"{nm[:12]:>12}: {x}" for nm, (_n, x) in zip(names, pairs))
+    legend = "\n".join(f"{nm[:12]:>12}: {x}" for nm, (_n, x) in zip(names, typed))
     s.r = {
         "b": Matrix(est.reshape(1, -1), ["y1"], names),
         "V": Matrix(Vn, names, names),
@@ -164,7 +175,5 @@ def nlcom(s, cmd: Command) -> list[Output]:
     }
     if df_r is not None:
         s.r["df_r"] = float(df_r)
-    return [
-        Block(legend + "\n", kind="result"),
-        LazyBlock(lambda: (table.text(), table.html()), data=None),
-    ]
+    outs: list[Output] = [] if cmd.has("noheader") else [Block(legend + "\n", kind="result")]
+    return [*outs, LazyBlock(lambda: (table.text(), table.html()), data=None)]

@@ -137,7 +137,8 @@ def fit_ols(d: MixedDesign, vce: str = "ols") -> OLSFit:
     w = np.ones(d.n) if d.weights is None else d.weights.astype(float)
     if d.weight_kind in ("aweight", "pweight"):  # rescaled to sum to the observations
         w = rescale_aweights(w)
-    N = float(w.sum())
+    # rescaled weights sum to the observations up to rounding: N is their count, exactly
+    N = float(w.sum()) if d.weights is not None and d.weight_kind == "fweight" else float(d.n)
     if d.p > N:
         raise StataError("insufficient observations", 2001)
     y = d.y.astype(float)

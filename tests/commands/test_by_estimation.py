@@ -35,3 +35,23 @@ def test_each_group_is_its_if_fit(model: str) -> None:
     )
     np.testing.assert_allclose(b_by, s.e.b, rtol=1e-6)
     assert n_by == s.e.scalars["N"] == 317
+
+
+def test_quietly_after_by_and_a_failing_group() -> None:
+    """``by g: quietly cmd`` shows only the headers; a group that fails stops the rest, keeping
+    the groups before it (their output and the last one's results), unless ``rc0``."""
+    s = Session()
+    run(s, "use math")
+    run(s, "generate hi = math > 50")
+    out = run(s, "bysort schtype: quietly regress math homework")
+    assert out.count("-> schtype = ") == 2 and "Coefficient" not in out
+    run(s, "sort schid")
+    res = s.execute("by schid: logit hi homework, nolog")
+    assert res.error is not None and res.error.rc == 2000
+    text = res.text()
+    assert "-> schid = 6053" in text and "-> schid = 6467" in text
+    assert "Logistic regression" in text  # the groups before the failure are shown
+    assert s.e.cmd == "logit" and s.e.scalars["N"] == 8  # schid 6327, the last that worked
+    out = run(s, "by schid, rc0: quietly logit hi homework")
+    assert out.count("predict the outcome perfectly") >= 2  # reported, then the next group
+    assert "-> schid = 72292" in out

@@ -67,3 +67,13 @@ def test_refused_combinations(s: Session) -> None:
         "z: factor variables may not contain noninteger or negative values",
         452,
     )
+
+
+def test_over_header_and_marginsplot(s: Session) -> None:
+    run(s, "quietly logit big math i.schtype")
+    out = run(s, "margins schtype, over(big)")
+    assert "Over:       big" in out
+    out = run(s, "marginsplot, name(over_plot)")
+    assert "over_plot" in out
+    msg, rc = fails(s, "margins, over(big) post")
+    assert (msg, rc) == ("margins, post is not available in bayes_magic yet", 198)

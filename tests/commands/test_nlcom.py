@@ -75,3 +75,29 @@ def test_estimates_stats(reg: Session) -> None:
     assert float(aic) == pytest.approx(-2 * ll + 2 * int(df), abs=1e-3)
     assert float(bic) == pytest.approx(-2 * ll + math.log(519) * int(df), abs=1e-3)
     assert rows["ols"][3] == "3"  # regress: homework, 1.schtype, _cons
+
+
+def test_equation_brackets_and_noheader() -> None:
+    s = Session()
+    run(s, "use hospital")
+    run(s, "quietly logit hosp loginc distance")
+    out = run(s, "nlcom [hosp]loginc/[hosp]_b[distance], noheader")
+    assert "_nl_1:" not in out
+    b = s.e.b
+    assert s.r["b"].values.ravel()[0] == pytest.approx(b[0] / b[1], rel=1e-12)
+    assert "       _nl_1: [hosp]loginc*2" in run(s, "nlcom [hosp]loginc*2")
+
+
+def test_estimates_stats_stores_r_S(reg: Session) -> None:
+    run(reg, "estimates store one")
+    run(reg, "estimates stats one .")
+    S = reg.r["S"]
+    assert S.rownames == ["one", "."] and S.colnames == ["N", "ll0", "ll", "df", "AIC", "BIC"]
+    assert S.values[0, 2] == pytest.approx(reg.e.scalars["ll"])
+
+
+def test_aweighted_regress_counts_observations_exactly() -> None:
+    s = Session()
+    run(s, "use math")
+    run(s, "quietly regress math homework [aw=homework+1] if schtype == 1")
+    assert s.e.scalars["N"] == 317.0  # not 316.99999999999994

@@ -279,3 +279,11 @@ def test_offset_against_statsmodels(math_cats: Session) -> None:
     np.testing.assert_allclose(
         np.column_stack([col(math_cats, f"q{j}") for j in range(1, 5)]), P, atol=1e-7
     )
+
+
+def test_margins_predict_pr_is_the_first_outcome(math_cats: Session) -> None:
+    run(math_cats, "quietly ologit mcat homework")
+    run(math_cats, "quietly margins, predict(pr)")
+    first = math_cats.r["b"].values.ravel()[0]
+    run(math_cats, "quietly margins, predict(outcome(#1))")
+    assert math_cats.r["b"].values.ravel()[0] == first
