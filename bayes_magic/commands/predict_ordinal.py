@@ -11,13 +11,13 @@ import numpy as np
 
 from ..design.newdata import fixed_columns, numeric_values
 from ..errors import StataError
-from ..fit.ordinal import OrdinalFit, category_probabilities
+from ..fit.ordinal import OrdinalFit, category_probabilities, equation_scores
 from ..report.format import fmt_g
 from ..report.output import Output, Text
 from ..syntax.ast import Command
 from .predict import _newnames, _range, new_variables, store_prediction
 
-_STATS = ("pr", "xb", "stdp")
+_STATS = ("pr", "xb", "stdp", "scores")
 
 
 def outcome_index(fit: OrdinalFit, text, depvar: str) -> int:
@@ -65,6 +65,19 @@ def predict_ordinal(s, cmd: Command) -> list[Output]:
     xb = X @ fit.beta
     if fit.offset_name:  # the linear prediction includes the offset, as Stata's
         xb = xb + numeric_values(ds, fit.offset_name)
+    if which == "scores":  # one per equation: xb, then each cutpoint ([R] ologit postestimation)
+        names = _newnames(s, words, len(fit.cuts) + 1)
+        yv = ds.values(d.depvar)
+        codes = np.full(ds.nobs, np.nan)
+        for j, v in enumerate(fit.values):
+            codes[yv == v] = j
+        S = equation_scores(fit.link, xb, codes, fit.cuts)
+        eqs = [d.depvar, *(f"/cut{j + 1}" for j in range(len(fit.cuts)))]
+        outs: list[Output] = []
+        for k, (name, eq) in enumerate(zip(names, eqs)):
+            label = f"equation-level score for {eq} from {est.cmd}"
+            outs = store_prediction(s, name, S[:, k], vtype, label, touse)
+        return outs
     if which in ("xb", "stdp"):
         if len(words) != 1 or words[0].endswith("*"):
             raise StataError(f"option {which} requires that you specify 1 new variable", 198)

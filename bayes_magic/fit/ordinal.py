@@ -24,7 +24,13 @@ from ..design.mixed import MixedDesign
 from ..errors import StataError
 from .robust import sandwich, wald_all
 
-__all__ = ["OrdinalFit", "fit_ordinal", "category_probabilities", "cdf_pdf_dpdf"]
+__all__ = [
+    "OrdinalFit",
+    "fit_ordinal",
+    "category_probabilities",
+    "cdf_pdf_dpdf",
+    "equation_scores",
+]
 
 
 def cdf_pdf_dpdf(link: str, z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -48,6 +54,27 @@ def category_probabilities(link: str, xb: np.ndarray, cuts: np.ndarray) -> np.nd
     k = np.concatenate([[-np.inf], cuts, [np.inf]])
     F = cdf_pdf_dpdf(link, k[None, :] - xb[:, None])[0]
     return np.diff(F, axis=1)
+
+
+def equation_scores(link: str, xb: np.ndarray, y: np.ndarray, cuts: np.ndarray) -> np.ndarray:
+    """Each observation's ∂ℓ/∂(xβ) and ∂ℓ/∂κ_1 ... ∂ℓ/∂κ_{J-1} (``predict, scores``), for
+    outcome codes ``y`` in 0..J-1 (NaN where ``y`` or ``xb`` is missing)."""
+    J1 = len(cuts)
+    out = np.full((len(xb), J1 + 1), np.nan)
+    ok = ~np.isnan(xb) & ~np.isnan(y)
+    c = y[ok].astype(np.int64)
+    k = np.concatenate([[-np.inf], cuts, [np.inf]])
+    Fu, fu, _ = cdf_pdf_dpdf(link, k[c + 1] - xb[ok])
+    Fl, fl, _ = cdf_pdf_dpdf(link, k[c] - xb[ok])
+    P = Fu - Fl
+    S = np.zeros((len(c), J1 + 1))
+    S[:, 0] = -(fu - fl) / P
+    rows = np.arange(len(c))
+    up, lo = c <= J1 - 1, c >= 1
+    S[rows[up], 1 + c[up]] += (fu / P)[up]
+    S[rows[lo], c[lo]] -= (fl / P)[lo]
+    out[ok] = S
+    return out
 
 
 @dataclass

@@ -287,3 +287,29 @@ def test_margins_predict_pr_is_the_first_outcome(math_cats: Session) -> None:
     first = math_cats.r["b"].values.ravel()[0]
     run(math_cats, "quietly margins, predict(outcome(#1))")
     assert math_cats.r["b"].values.ravel()[0] == first
+
+
+def test_predict_scores(math_cats: Session) -> None:
+    """Equation-level scores: at the estimates Σ score·x = 0 for each coefficient and Σ score
+    = 0 for each cutpoint (the likelihood equations), and the xb score is the numerical
+    derivative of each observation's log probability in xβ."""
+    from scipy.special import expit
+
+    run(math_cats, "quietly ologit mcat homework pub")
+    run(math_cats, "capture drop sc*")
+    run(math_cats, "predict double sc*, scores")
+    S = np.column_stack([col(math_cats, f"sc{j}") for j in range(1, 5)])
+    h, pub = col(math_cats, "homework"), col(math_cats, "pub")
+    assert abs(S[:, 0] @ h) < 1e-6 and abs(S[:, 0] @ pub) < 1e-6
+    np.testing.assert_allclose(S[:, 1:].sum(axis=0), 0.0, atol=1e-6)
+    e = math_cats.e
+    k = np.concatenate([[-np.inf], e.b[2:], [np.inf]])
+    y = col(math_cats, "mcat").astype(int) - 1
+    xb = e.b[0] * h + e.b[1] * pub
+
+    def logp(eta):
+        return np.log(expit(k[y + 1] - eta) - expit(k[y] - eta))
+
+    num = (logp(xb + 1e-6) - logp(xb - 1e-6)) / 2e-6
+    np.testing.assert_allclose(S[:, 0], num, atol=1e-6)
+    assert math_cats.data.info["sc2"].label == "equation-level score for /cut1 from ologit"
