@@ -62,7 +62,7 @@ class NonlinearFit:
 
 
 def _step(x: np.ndarray) -> np.ndarray:
-    return 1e-5 * np.maximum(np.abs(x), 1.0)
+    return 1e-5 * np.maximum(np.abs(x), 1e-3)  # relative, also for parameters far below 1
 
 
 def _jacobians(
@@ -80,7 +80,7 @@ def _jacobians(
     for li, lv in enumerate(d.levels):
         Z = np.empty((d.n, lv.q))
         for j in range(lv.q):
-            h = 1e-5 * max(1.0, float(np.max(np.abs(Bs[li][:, j]))))
+            h = float(_step(np.array([np.max(np.abs(Bs[li][:, j]))]))[0])
             up = [B.copy() for B in Bs]
             dn = [B.copy() for B in Bs]
             up[li][:, j] += h

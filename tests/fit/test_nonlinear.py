@@ -201,3 +201,21 @@ def test_factorial_interaction_in_a_linear_combination_is_mixed() -> None:
         n.split(":", 1)[1] for n in b.e.bnames[:7]
     ]
     _same(a, b)
+
+
+def test_results_do_not_depend_on_the_units_of_a_covariate() -> None:
+    """A rate of order 1e-3 (age in days) and of order 1 (age in thousands of days): the
+    same fit, to 1e-6 relative (the derivatives' steps are relative to each parameter)."""
+    fits = []
+    for x, r0 in (("age", 0.001), ("ak", 1.0)):
+        s = _fit(
+            "orange",
+            "generate double ak = age/1000",
+            f"menl circumference = ({{a}}+{{U[Tree]}})*(1-exp(-{{r}}*{x})), initial(a 200 r {r0})",
+        )
+        fits.append(s.e)
+    a, b = fits
+    np.testing.assert_allclose(a.b[0], b.b[0], rtol=1e-6)
+    np.testing.assert_allclose(a.b[1] * 1000, b.b[1], rtol=1e-6)
+    np.testing.assert_allclose(a.b[2:], b.b[2:], rtol=1e-6)
+    assert a.scalars["ll"] == pytest.approx(b.scalars["ll"], abs=1e-6)
