@@ -119,12 +119,7 @@ def glm_outputs(est: Estimates, opts: dict) -> list[Output]:
         tail: list[str] = []
         if not opts.get("notable"):
             t = _table(est, level, eform, vcetype="Robust" if fit.vce != "oim" else None)
-            t = restyle(t, opts)
-            note = D.cluster_note(fit)
-            parts.append(t.text() if note is None else f"{note}\n{t.text()}")
-            if note is not None:
-                html.append(f"<pre style='margin:0'>{note.strip()}</pre>")
-            html.append(t.html())
+            D.add_table(parts, html, restyle(t, opts), fit)
             tail = _notes(est, eform)
         text = "\n\n".join(parts)
         if tail:

@@ -24,8 +24,8 @@ from ..report.coeftable import (
     CoefRow,
     CoefTable,
     Equation,
+    ml_columns,
     restyle,
-    stat_columns,
 )
 from ..report.format import exp_or_inf, fmt_f, fmt_g, iteration_line
 from ..report.output import LazyBlock, Output, Text
@@ -337,15 +337,8 @@ def _table(
     ci = f"[{int(level) if level == int(level) else level}% conf. interval]"
     first = eform or "Coefficient"
     zt = "z" if df_r is None else "t"
-    # centred over the standard errors as Stata: "Robust" starts one column into "std. err."
-    pre = f"{'':{max(18 - len(vcetype) // 2, 12)}}{vcetype}" if vcetype else None
-    header, fmt_row, titles, cells = stat_columns(
-        first,
-        zt,
-        ci,
-        se_title="std. err." if vcetype else "Std. err.",
-        html_se=f"{vcetype} std. err." if vcetype else None,
-        beta=std_beta is not None,
+    header, fmt_row, titles, cells, pre = ml_columns(
+        first, zt, ci, vcetype, beta=std_beta is not None
     )
 
     return CoefTable(

@@ -105,6 +105,16 @@ def cluster_note(fit) -> str | None:
     return f"{f'(Std. err. adjusted for {n} clusters in {fit.design.cluster_var})':>78}"
 
 
+def add_table(parts: list[str], html: list[str], table, fit) -> None:
+    """Append a coefficient table to a display's text and HTML parts, under the
+    "(Std. err. adjusted for # clusters in var)" line of a ``vce(cluster)`` fit."""
+    note = cluster_note(fit)
+    parts.append(table.text() if note is None else f"{note}\n{table.text()}")
+    if note is not None:
+        html.append(f"<pre style='margin:0'>{note.strip()}</pre>")
+    html.append(table.html())
+
+
 def header_lines(fit: MixedFit, title: str, *, nogroup: bool, ll_label: str) -> list[str]:
     """The header: title, group structure, Wald test and log likelihood."""
     d = fit.design

@@ -25,8 +25,8 @@ from ..report.coeftable import (
     CoefRow,
     CoefTable,
     Equation,
+    ml_columns,
     restyle,
-    stat_columns,
 )
 from ..report.format import abbrev, fmt_g, iteration_line
 from ..report.output import LazyBlock, Output, Text
@@ -80,15 +80,7 @@ def _table(fit: OrdinalFit, level: float, eform: bool, vcetype: str | None) -> C
         )
     ci = f"[{int(level) if level == int(level) else f'{level:g}'}% conf. interval]"
     first = "Odds ratio" if eform else "Coefficient"
-    # "Robust" centred over the standard errors, as in logit's table
-    pre = f"{'':{max(18 - len(vcetype) // 2, 12)}}{vcetype}" if vcetype else None
-    header, fmt_row, titles, cells = stat_columns(
-        first,
-        "z",
-        ci,
-        se_title="std. err." if vcetype else "Std. err.",
-        html_se=f"{vcetype} std. err." if vcetype else None,
-    )
+    header, fmt_row, titles, cells, pre = ml_columns(first, "z", ci, vcetype)
     # the depvar heads the stub; a rule, not an equation name, separates the cutpoints
     eqs = [Equation("", rows)] if rows else []  # the constant-only model: cutpoints only
     return CoefTable(
@@ -118,12 +110,7 @@ def ordinal_outputs(est: Estimates, opts: dict) -> list[Output]:
             html.append(f"<pre style='margin:0'>{head}</pre>")
         if not opts.get("notable"):
             t = _table(fit, level, bool(opts.get("or")), "Robust" if fit.vce != "oim" else None)
-            t = restyle(t, opts)
-            note = D.cluster_note(fit)
-            parts.append(t.text() if note is None else f"{note}\n{t.text()}")
-            if note is not None:
-                html.append(f"<pre style='margin:0'>{note.strip()}</pre>")
-            html.append(t.html())
+            D.add_table(parts, html, restyle(t, opts), fit)
         return "\n\n".join(parts), "".join(html)
 
     outs: list[Output] = [LazyBlock(render, data=est)]

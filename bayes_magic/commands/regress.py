@@ -103,12 +103,7 @@ def regress_outputs(est: Estimates, opts: dict) -> list[Output]:
                 vcetype=VCETYPE.get(fit.vce),
                 std_beta=fit.std_beta if opts.get("beta") else None,
             )
-            t = restyle(t, opts)
-            note = D.cluster_note(fit)
-            parts.append(t.text() if note is None else f"{note}\n{t.text()}")
-            if note is not None:
-                html.append(f"<pre style='margin:0'>{note.strip()}</pre>")
-            html.append(t.html())
+            D.add_table(parts, html, restyle(t, opts), fit)
         return "\n\n".join(parts), "".join(html)
 
     return [LazyBlock(render, data=est)]

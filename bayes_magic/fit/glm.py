@@ -24,7 +24,7 @@ from ..design.mixed import MixedDesign
 from ..errors import StataError
 from .glmm import fit_fixed_effects, fit_glm, glm_arrays
 from .glmm_family import Family
-from .robust import sandwich, wald_all
+from .robust import ml_sandwich, wald_all
 
 __all__ = ["GLMFit", "fit_glm_model"]
 
@@ -113,15 +113,6 @@ def fit_glm_model(gd: GLMMDesign, family: Family, vce: str = "oim") -> GLMFit:
         raise StataError("Hessian is not negative semidefinite", 430) from None
     V = (V + V.T) / 2
     if vce != "oim":
-        fw = w if d.weights is not None and d.weight_kind == "fweight" else None
-        u = X * (d1 if fw is not None else w * d1)[:, None]
-        cluster = d.cluster if vce == "cluster" else None
-        if cluster is not None:
-            G = d.n_clusters
-            q = G / (G - 1) if G > 1 else float("nan")
-        else:
-            N = float(w.sum()) if fw is not None else float(d.n)
-            q = N / (N - 1)
-        V = sandwich(V, u, q, fweights=fw, cluster=cluster)
+        V = ml_sandwich(V, X * d1[:, None], w, d, vce)
     converged = len(log) < 200  # fit_glm stops after 199 Newton steps
     return GLMFit(family, gd, beta, V, float(ll), float(ll0), log, converged, vce=vce)

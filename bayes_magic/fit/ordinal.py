@@ -22,7 +22,7 @@ from scipy import special, stats
 
 from ..design.mixed import MixedDesign
 from ..errors import StataError
-from .robust import sandwich, wald_all
+from .robust import ml_sandwich, wald_all
 
 __all__ = [
     "OrdinalFit",
@@ -212,16 +212,7 @@ def fit_ordinal(
         raise StataError("Hessian is not negative semidefinite", 430) from None
     V = (V + V.T) / 2
     if vce != "oim":
-        fw = w if d.weights is not None and d.weight_kind == "fweight" else None
-        u = S if fw is not None else S * w[:, None]
-        cluster = d.cluster if vce == "cluster" else None
-        if cluster is not None:
-            G = d.n_clusters
-            q = G / (G - 1) if G > 1 else float("nan")
-        else:
-            Nn = float(w.sum()) if fw is not None else float(d.n)
-            q = Nn / (Nn - 1)
-        V = sandwich(V, u, q, fweights=fw, cluster=cluster)
+        V = ml_sandwich(V, S, w, d, vce)
     return OrdinalFit(
         link,
         d,

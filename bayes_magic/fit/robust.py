@@ -43,6 +43,22 @@ def sandwich(
     return (V + V.T) / 2
 
 
+def ml_sandwich(V: np.ndarray, scores: np.ndarray, w: np.ndarray, d, vce: str) -> np.ndarray:
+    """``vce(robust)`` / ``vce(cluster)`` of an ML fit: the sandwich V (Σ u u') V with the
+    per-observation scores times their weights (frequency weights count observations), times
+    N/(N-1), or G/(G-1) with G clusters ([U] 20.22)."""
+    fw = w if d.weights is not None and d.weight_kind == "fweight" else None
+    u = scores if fw is not None else scores * w[:, None]
+    cluster = d.cluster if vce == "cluster" else None
+    if cluster is not None:
+        G = d.n_clusters
+        q = G / (G - 1) if G > 1 else float("nan")
+    else:
+        N = float(w.sum()) if fw is not None else float(d.n)
+        q = N / (N - 1)
+    return sandwich(V, u, q, fweights=fw, cluster=cluster)
+
+
 def wald_all(beta: np.ndarray, V: np.ndarray, test: list[int]) -> tuple[float, int]:
     """The Wald statistic that the coefficients ``test`` are all zero, and its df. When V
     restricted to them is singular, as with fewer clusters than coefficients, the statistic

@@ -336,6 +336,23 @@ def restyle(table: CoefTable, opts: dict, *, eq_names: bool = False) -> CoefTabl
     return table
 
 
+def ml_columns(
+    first: str, zt: str, ci: str, vcetype: str | None = None, *, beta: bool = False
+) -> tuple[str, Callable[[CoefRow], str], list[str], Callable[[CoefRow], list[str]], str | None]:
+    """:func:`stat_columns` of an ML table with its variance estimator's title (``Robust``)
+    centred over the standard errors, as Stata's, and that title line (None without)."""
+    pre = f"{'':{max(18 - len(vcetype) // 2, 12)}}{vcetype}" if vcetype else None
+    header, fmt_row, titles, cells = stat_columns(
+        first,
+        zt,
+        ci,
+        se_title="std. err." if vcetype else "Std. err.",
+        html_se=f"{vcetype} std. err." if vcetype else None,
+        beta=beta,
+    )
+    return header, fmt_row, titles, cells, pre
+
+
 def stat_columns(
     first: str,
     zt: str,
