@@ -252,7 +252,7 @@ def _ll0(design: MixedDesign, reml: bool) -> float:
     return -0.5 * n * (1 + np.log(2 * np.pi * rss / n))
 
 
-def _stata_metric_hessian(
+def analytic_metric_hessian(
     P: LMMProblem,
     design: MixedDesign,
     params: list[VarParam],
@@ -377,7 +377,7 @@ def fit_mixed(design: MixedDesign, reml: bool, *, iterate: int = 2000) -> MixedF
     values = np.array([p.value for p in params])
 
     if P.has_gradient:
-        H = _stata_metric_hessian(P, design, params, values, live, reml)
+        H = analytic_metric_hessian(P, design, params, values, live, reml)
     else:
         H = numeric_metric_hessian(P, design, params, values, live, reml)
     V_params = covariance_of(H)

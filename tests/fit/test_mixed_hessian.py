@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bayes_magic.fit.mixed import _stata_metric_hessian, numeric_metric_hessian
+from bayes_magic.fit.mixed import analytic_metric_hessian, numeric_metric_hessian
 from bayes_magic.fit.optimize import covariance_of
 from bayes_magic.session import Session
 from tests.conftest import run
@@ -30,7 +30,7 @@ def test_numeric_hessian_equals_analytic(data: str, cmd: str) -> None:
     values = np.array([p.value for p in f.params])
     live = [i for i, p in enumerate(f.params) if not p.boundary]
     args = (f.problem, f.design, f.params, values, live, f.reml)
-    analytic = np.sqrt(np.diag(covariance_of(_stata_metric_hessian(*args))))
+    analytic = np.sqrt(np.diag(covariance_of(analytic_metric_hessian(*args))))
     numeric = np.sqrt(np.diag(covariance_of(numeric_metric_hessian(*args))))
     np.testing.assert_allclose(numeric, analytic, rtol=1e-5)
 
