@@ -16,7 +16,7 @@ from ..fit.estimates import Estimates
 from ..fit.mixed import stored_values
 from ..fit.nonlinear import NonlinearFit, fit_nonlinear
 from ..report.coeftable import DISPLAY_OPTIONS, Equation, ml_table, restyle
-from ..report.format import abbrev, fmt_f, fmt_g, iteration_line
+from ..report.format import abbrev, fmt_g, iteration_line
 from ..report.output import LazyBlock, Output, Text
 from ..spec.nonlinear import build_menl
 from ..syntax.ast import Command
@@ -117,18 +117,11 @@ def _title(fit: NonlinearFit) -> str:
 
 def _header(fit: NonlinearFit, est: Estimates, nogroup: bool) -> str:
     d = fit.design
-    pairs = [(est.macros["title"], D._right("Number of obs", f"{d.n:,}"))]
+    group = None
     if len(d.levels) == 1 and not nogroup:
         lv = d.levels[0]
-        sizes = np.bincount(lv.groups, minlength=lv.G)
-        pairs += [
-            (f"Group variable: {lv.name}", D._right("Number of groups", f"{lv.G:,}")),
-            ("", "Obs per group:"),
-            ("", D._right("min", f"{int(sizes.min()):,}", align=">")),
-            ("", D._right("avg", fmt_f(sizes.mean(), 1), align=">")),
-            ("", D._right("max", f"{int(sizes.max()):,}", align=">")),
-        ]
-    lines = [f"{a:<48}{b}".rstrip() for a, b in pairs]
+        group = (lv.name, np.bincount(lv.groups, minlength=lv.G))
+    lines = [ln.rstrip() for ln in D.title_lines(est.macros["title"], d.n, group)]
     if len(d.levels) > 1 and not nogroup:
         lines += ["", *D.group_table_lines(fit.lme)]
     label = (

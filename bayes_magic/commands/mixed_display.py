@@ -115,23 +115,28 @@ def add_table(parts: list[str], html: list[str], table, fit) -> None:
     html.append(table.html())
 
 
-def header_lines(fit: MixedFit, title: str, *, nogroup: bool, ll_label: str) -> list[str]:
-    """The header: title, group structure, Wald test and log likelihood."""
-    d = fit.design
-    nobs = int(fit.n if d.weights is None else d.weights.sum())
+def title_lines(title: str, nobs: int, group: tuple[str, np.ndarray] | None) -> list[str]:
+    """The title with ``Number of obs``, and for one level (``group``: its name and the group
+    sizes) ``Group variable`` with the observations per group."""
     pairs: list[tuple[str, str]] = [(title, _right("Number of obs", f"{nobs:,}"))]
-    single = len(d.levels) == 1 and not nogroup
-    if single:
-        lv = d.levels[0]
-        sizes = lv.sizes()
+    if group is not None:
+        name, sizes = group
         pairs += [
-            (f"Group variable: {lv.name}", _right("Number of groups", f"{lv.G:,}")),
+            (f"Group variable: {name}", _right("Number of groups", f"{len(sizes):,}")),
             ("", "Obs per group:"),
             ("", _right("min", f"{int(sizes.min()):,}", align=">")),
             ("", _right("avg", fmt_f(sizes.mean(), 1), align=">")),
             ("", _right("max", f"{int(sizes.max()):,}", align=">")),
         ]
-    lines = [f"{a:<48}{b}" for a, b in pairs]
+    return [f"{a:<48}{b}" for a, b in pairs]
+
+
+def header_lines(fit: MixedFit, title: str, *, nogroup: bool, ll_label: str) -> list[str]:
+    """The header: title, group structure, Wald test and log likelihood."""
+    d = fit.design
+    nobs = int(fit.n if d.weights is None else d.weights.sum())
+    single = len(d.levels) == 1 and not nogroup
+    lines = title_lines(title, nobs, (d.levels[0].name, d.levels[0].sizes()) if single else None)
     if len(d.levels) > 1 and not nogroup:
         lines += ["", *group_table_lines(fit), ""]
     chi2, df, p = fit.wald()
