@@ -133,8 +133,9 @@ def glm_outputs(est: Estimates, opts: dict) -> list[Output]:
     return outs
 
 
-def _log(fit: GLMFit) -> str:
-    """The iteration log, ending at the first repeat of the converged value (as Stata's)."""
+def ml_log(fit) -> str:
+    """The iteration log of an ML fit (``iterations``, ``vce``), ending at the first repeat of
+    the converged value (as Stata's)."""
     shown: list[str] = []
     for _i, ll in fit.iterations:
         text = fmt_g(ll, 10)
@@ -256,7 +257,7 @@ def _make(name: str):
         if not cmd.has("nolog"):  # Stata leaves a blank line after the notes and the log
             if outs:
                 outs.append(Text(""))
-            outs.append(Text(_log(fit) + "\n", kind="text"))
+            outs.append(Text(ml_log(fit) + "\n", kind="text"))
         return outs + glm_outputs(est, opts)
 
     return handler

@@ -28,14 +28,14 @@ from ..report.coeftable import (
     ml_columns,
     restyle,
 )
-from ..report.format import abbrev, fmt_g, iteration_line
+from ..report.format import abbrev, exp_or_inf
 from ..report.output import LazyBlock, Output, Text
 from ..spec.model import build_mixed, me_option, vce_option
 from ..syntax.ast import Command, MultilevelModel
 from ..syntax.unparse import cmdline, unparse_expr
 from . import mixed_display as D
 from .estimates import replayer
-from .glm import ml_header
+from .glm import ml_header, ml_log
 from .registry import command
 
 __all__ = ["ordinal_outputs"]
@@ -65,7 +65,8 @@ def _table(fit: OrdinalFit, level: float, eform: bool, vcetype: str | None) -> C
         for r in rows:
             if r.values:
                 b, se, z_, p_, lo, hi = r.values
-                r.values = [math.exp(b), math.exp(b) * se, z_, p_, math.exp(lo), math.exp(hi)]
+                e = exp_or_inf(b)
+                r.values = [e, e * se, z_, p_, exp_or_inf(lo), exp_or_inf(hi)]
     zq = float(stats.norm.ppf(0.5 + level / 200))
     p = len(fit.beta)
     cuts = []
@@ -117,17 +118,6 @@ def ordinal_outputs(est: Estimates, opts: dict) -> list[Output]:
     if not fit.converged:
         outs.append(Text("Warning: convergence not achieved", kind="note"))
     return outs
-
-
-def _log(fit: OrdinalFit) -> str:
-    word = "pseudolikelihood" if fit.vce != "oim" else "likelihood"
-    shown: list[str] = []
-    for _i, ll in fit.iterations:
-        text = fmt_g(ll, 10)
-        if len(shown) >= 2 and shown[-1] == shown[-2] == text:
-            break
-        shown.append(text)
-    return "\n".join(iteration_line(i, f"Log {word} = {t}") for i, t in enumerate(shown))
 
 
 def _estimates(fit: OrdinalFit, name: str, cmd: Command, spec) -> Estimates:
@@ -240,7 +230,7 @@ def _make(name: str):
         if not cmd.has("nolog"):
             if outs:
                 outs.append(Text(""))
-            outs.append(Text(_log(fit) + "\n", kind="text"))
+            outs.append(Text(ml_log(fit) + "\n", kind="text"))
         return outs + ordinal_outputs(est, opts)  # refuses oprobit, or before any output
 
     return handler
