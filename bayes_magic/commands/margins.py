@@ -161,8 +161,8 @@ class _Model:
         raw = cmd.option("predict")
         text = str(raw).strip() if raw and raw is not True else ""
         m = re.fullmatch(r"(?:pr\s*,?\s*)?outcome\(([^)]*)\)(?:\s*,?\s*pr)?", text)
-        if text == "pr":  # pr alone: the first outcome, as predict with one new variable
-            m = re.fullmatch(r"(#1)", "#1")
+        # pr alone: the first outcome, as predict with one new variable
+        which = m.group(1) if m else ("#1" if text == "pr" else None)
         if text == "xb":
             self.stat = "xb"
             self.beta = np.asarray(fit.beta, float)
@@ -186,16 +186,14 @@ class _Model:
             self.f, self.fprime, self.extra = self.outcomes[0][1]
             self.expression = f"Pr({depvar}), predict()"
             return
-        if m is None:
+        if which is None:
             raise StataError(
                 f"predict({text}) is not available after {self.e.cmd} in margins; give "
                 "outcome(#k), pr outcome(#k) or xb",
                 198,
             )
-        j = outcome_index(fit, m.group(1), depvar)
+        j = outcome_index(fit, which, depvar)
         self.stat = "pr"
-        self.beta = np.concatenate([fit.beta, fit.cuts])
-        self.V = np.asarray(fit.V, float)
         self.f, self.fprime, self.extra = ordinal_response(fit.link, fit.cuts, j)
         value = fmt_g(float(fit.values[j]), 9).strip()
         self.expression = f"Pr({depvar}=={value}), predict({text})"
