@@ -4,7 +4,8 @@
 expression of ``_b[]`` (and ``_se[]``, stored results, numbers) is evaluated at e(b), its
 gradient in e(b) by central differences, and the covariance of the combinations is G V G'.
 After ``regress`` the tests and intervals use t on e(df_r), as Stata's; elsewhere z. Stores
-``r(b)``, ``r(V)`` (and ``r(N)``, ``r(df_r)``); ``post`` is not available yet.
+``r(b)``, ``r(V)`` (and ``r(N)``, ``r(df_r)``); ``post`` makes the combinations the active
+estimation results (``e(b)``, ``e(V)``, ``e(cmd)`` nlcom), for ``test`` and ``lincom``.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from scipy import stats
 
 from ..dataset.evaluate import evaluate
 from ..errors import StataError
+from ..fit.estimates import Estimates
 from ..matrix import Matrix
 from ..report.coeftable import CoefRow, CoefTable, Equation, stat_columns
 from ..report.output import Block, LazyBlock, Output
 from ..syntax.ast import Command, Words
 from ..syntax.expr import parse_expr_text
+from ..syntax.unparse import cmdline
 from .data import scalar_context
 from .lincom import ml_results
 from .registry import command
@@ -77,8 +80,6 @@ def _eq_refs(text: str) -> str:
 def nlcom(s, cmd: Command) -> list[Output]:
     """``nlcom [name:] exp [(name: exp) ...] [, level(#) df(#)]``."""
     e = ml_results(s, "nlcom", "bayesstats summary with an expression")
-    if cmd.has("post"):
-        raise StataError("nlcom, post is not available in bayes_magic yet", 198)
     text = cmd.body.words[0] if isinstance(cmd.body, Words) and cmd.body.words else ""
     typed = _split(text)
     pairs = [(n, _eq_refs(x)) for n, x in typed]
@@ -175,5 +176,19 @@ def nlcom(s, cmd: Command) -> list[Output]:
     }
     if df_r is not None:
         s.r["df_r"] = float(df_r)
+    if cmd.has("post"):  # the combinations become the active results, with e()'s sample
+        posted = Estimates(
+            "nlcom",
+            cmdline(cmd),
+            list(names),
+            est.copy(),
+            Vn.copy(),
+            e.sample.copy(),
+            {"N": float(e.scalars.get("N", math.nan)), "rank": float(len(names))}
+            | ({"df_r": float(df_r)} if df_r is not None else {}),
+            {"cmd": "nlcom", "depvar": str(e.macros.get("depvar", ""))},
+        )
+        posted.ids = getattr(e, "ids", None)
+        s.e = posted
     outs: list[Output] = [] if cmd.has("noheader") else [Block(legend + "\n", kind="result")]
     return [*outs, LazyBlock(lambda: (table.text(), table.html()), data=None)]

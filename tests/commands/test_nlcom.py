@@ -45,7 +45,6 @@ def test_names_and_errors(reg: Session) -> None:
     msg, rc = fails(reg, "nlcom (a: _b[nope])")
     assert (msg, rc) == ("[nope] not found", 111)
     assert fails(reg, "nlcom (a: _b[homework]")[1] == 132
-    assert fails(reg, "nlcom _b[homework], post")[1] == 198
     assert fails(reg, "nlcom _b[homework], df(0)") == ("df() must be positive", 198)
     assert "      z    P>|z|" not in run(reg, "nlcom _b[homework], df(30)")
 
@@ -101,3 +100,18 @@ def test_aweighted_regress_counts_observations_exactly() -> None:
     run(s, "use math")
     run(s, "quietly regress math homework [aw=homework+1] if schtype == 1")
     assert s.e.scalars["N"] == 317.0  # not 316.99999999999994
+
+
+def test_post_makes_the_combinations_the_active_results() -> None:
+    s = Session()
+    run(s, "use math")
+    run(s, "quietly regress math homework")
+    b = s.e.b.copy()
+    run(s, "quietly nlcom (r: _b[homework]/_b[_cons]) (g: exp(_b[homework])), post")
+    e = s.e
+    assert e.cmd == "nlcom" and e.bnames == ["r", "g"]
+    assert e.b[0] == pytest.approx(b[0] / b[1], rel=1e-12)
+    out = run(s, "test r = 0")
+    assert "F(  1,   517)" in out  # regress's residual df carried over
+    run(s, "quietly lincom g - 1")
+    assert s.r["df"] == 517
