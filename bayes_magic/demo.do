@@ -30,3 +30,7 @@ bayesstats grubin
 * bayesmh with the random effects written out, Gibbs blocks as on the slide
 bayesmh math homework i.schtype U0[schid] U1[schid]#c.homework, likelihood(normal({e.math:sigma2})) prior({math:}, normal(0,10000)) prior({e.math:sigma2}, igamma(0.01,0.01)) prior({U0 U1}, mvnormal(2,0,0,{Sigma,matrix})) prior({Sigma,m}, iwishart(2,3,I(2))) block({math:}, gibbs) block({U0 U1} {e.math:sigma2} {Sigma,m}, split gibbs) rseed(317)
 bayesstats summary {U0}
+
+* the talk's nonlinear multilevel model, by ML, on R's Orange trees (the slide's data are not bundled)
+use orange, clear
+menl circumference = ({b1}+{U1[Tree]})/(1+exp(-(age-{b2})/{b3})), initial(b1 190 b2 700 b3 350) nolog

@@ -66,6 +66,7 @@ def test_demo_runs() -> None:
     p = cli("demo")
     assert p.returncode == 0, p.stdout[-2000:]
     assert "Contains data from math.dta" in p.stdout
+    assert "Mixed-effects ML nonlinear regression" in p.stdout  # the talk's nonlinear slide
 
 
 def test_import_is_light() -> None:
