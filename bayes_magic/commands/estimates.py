@@ -378,7 +378,7 @@ def lrtest(s, cmd: Command) -> list[Output]:
         f" LR chi2({df}) = {fmt_f(chi2, 2):>7}",
         f"Prob > chi2 = {fmt_f(p, 4):>7}",
     ]
-    if big.cmd in ("mixed", "meglm"):
+    if big.cmd in ("mixed", "meglm", "menl"):
         lines += [
             "",
             "Note: The reported degrees of freedom assumes the null hypothesis is not "
