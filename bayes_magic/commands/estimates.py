@@ -32,6 +32,18 @@ def replayer(cmd_name: str):
     return deco
 
 
+def replay_active(s, cmd: Command, name: str, allowed, outputs) -> list[Output]:
+    """``cmd`` typed alone: the active results of ``name`` displayed again by ``outputs``
+    under the display options typed now (``allowed``), as Stata's replay; r(301) without
+    such results."""
+    if s.e is None or getattr(s.e, "cmd", None) != name:
+        raise StataError("last estimates not found", 301)
+    bad = [o.name for o in cmd.options if o.name not in allowed]
+    if bad:
+        raise StataError(f"option {bad[0]} not allowed", 198)
+    return outputs(s.e, {o.name: o.value for o in cmd.options})
+
+
 def replay(est: Estimates) -> list[Output]:
     if est.cmd == "mixed":
         from .mixed import mixed_outputs

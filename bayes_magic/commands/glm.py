@@ -25,7 +25,7 @@ from ..spec.model import GLM_COMMANDS, build_mixed, me_option, vce_option
 from ..syntax.ast import Command, MultilevelModel
 from ..syntax.unparse import cmdline, unparse_expr
 from . import mixed_display as D
-from .estimates import replayer
+from .estimates import replay_active, replayer
 from .me import _eform, _table
 from .registry import command
 
@@ -201,13 +201,8 @@ def _make(name: str):
     def handler(s, cmd: Command) -> list[Output]:
         body = cmd.body
         assert isinstance(body, MultilevelModel)
-        if body.depvar is None:  # replay
-            if s.e is None or getattr(s.e, "cmd", None) != name:
-                raise StataError("last estimates not found", 301)
-            bad = [o.name for o in cmd.options if o.name not in _DISPLAY]
-            if bad:
-                raise StataError(f"option {bad[0]} not allowed", 198)
-            return glm_outputs(s.e, {o.name: o.value for o in cmd.options})
+        if body.depvar is None:
+            return replay_active(s, cmd, name, _DISPLAY, glm_outputs)
         if body.levels:
             raise StataError(f"||: random effects are not allowed with {name}; see me{name}", 198)
         for o in _NOT_YET:

@@ -17,12 +17,12 @@ from ..fit.mixed import stored_values
 from ..fit.nonlinear import NonlinearFit, fit_nonlinear
 from ..report.coeftable import DISPLAY_OPTIONS, Equation, ml_table, restyle
 from ..report.format import abbrev, fmt_g, iteration_line
-from ..report.output import LazyBlock, Output, Text
+from ..report.output import Output, Text
 from ..spec.nonlinear import build_menl
 from ..syntax.ast import Command
 from ..syntax.unparse import cmdline
 from . import mixed_display as D
-from .estimates import replayer
+from .estimates import replay_active, replayer
 from .registry import command
 
 __all__ = ["menl_outputs"]
@@ -151,12 +151,7 @@ def _equations(fit: NonlinearFit, level: float) -> list[Equation]:
 
 def menl_outputs(est: Estimates, opts: dict) -> list[Output]:
     """The display of a menl fit under display options ``opts`` (replay or estimation)."""
-    outs: list[Output] = [LazyBlock(lambda: _render(est, opts), data=est)]
-    if not est.fit.converged:
-        outs.append(
-            Text("Warning: convergence not achieved; estimates are the last iterate.", kind="note")
-        )
-    return outs
+    return D.with_convergence_note(est, lambda: _render(est, opts))
 
 
 def _render(est: Estimates, opts: dict) -> tuple[str, str]:
@@ -226,13 +221,8 @@ _SUPPORTED = {
 
 @command("menl", byable="repeat")
 def menl(s, cmd: Command) -> list[Output]:
-    if cmd.body is None:  # replay
-        if s.e is None or s.e.cmd != "menl":
-            raise StataError("last estimates not found", 301)
-        bad = [o.name for o in cmd.options if o.name not in _DISPLAY]
-        if bad:
-            raise StataError(f"option {bad[0]} not allowed", 198)
-        return menl_outputs(s.e, {o.name: o.value for o in cmd.options})
+    if cmd.body is None:
+        return replay_active(s, cmd, "menl", _DISPLAY, menl_outputs)
     spec = build_menl(cmd)
     for o in cmd.options:
         if o.name not in _SUPPORTED and o.name != "define":

@@ -5,12 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from ..design.mixed import build_mixed_design
-from ..errors import StataError
 from ..fit.estimates import Estimates
 from ..fit.mixed import MixedFit, fit_mixed, stored_values
 from ..report.coeftable import DISPLAY_OPTIONS, CoefRow, Equation, ml_table, restyle
 from ..report.format import fmt_g, iteration_line
-from ..report.output import Block, LazyBlock, Output, Text
+from ..report.output import Block, Output, Text
 from ..spec.model import build_mixed
 from ..syntax.ast import Command, MultilevelModel
 from ..syntax.unparse import cmdline
@@ -75,12 +74,7 @@ def estimates_of(fit: MixedFit, cmd: Command, cmdline: str, spec=None) -> Estima
 
 def mixed_outputs(est: Estimates, opts: dict) -> list[Output]:
     """The display of a mixed fit under display options ``opts`` (replay or estimation)."""
-    outs: list[Output] = [LazyBlock(lambda: _render(est, opts), data=est)]
-    if not est.fit.converged:
-        outs.append(
-            Text("Warning: convergence not achieved; estimates are the last iterate.", kind="note")
-        )
-    return outs
+    return D.with_convergence_note(est, lambda: _render(est, opts))
 
 
 def _render(est: Estimates, opts: dict) -> tuple[str, str]:
@@ -172,14 +166,10 @@ _DISPLAY = (
 def mixed(s, cmd: Command) -> list[Output]:
     body = cmd.body
     assert isinstance(body, MultilevelModel)
-    if body.depvar is None:  # replay
-        if s.e is None or s.e.cmd != "mixed":
-            raise StataError("last estimates not found", 301)
-        bad = [o.name for o in cmd.options if o.name not in _DISPLAY]
-        if bad:
-            raise StataError(f"option {bad[0]} not allowed", 198)
-        # like Stata's replay: only the display options typed now count
-        return mixed_outputs(s.e, {o.name: o.value for o in cmd.options})
+    if body.depvar is None:  # replay: only the display options typed now count
+        from .estimates import replay_active
+
+        return replay_active(s, cmd, "mixed", _DISPLAY, mixed_outputs)
     spec = build_mixed(cmd)
     touse = s.touse(cmd)
     design = build_mixed_design(s.data, spec, touse)

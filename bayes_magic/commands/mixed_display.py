@@ -105,6 +105,19 @@ def cluster_note(fit) -> str | None:
     return f"{f'(Std. err. adjusted for {n} clusters in {fit.design.cluster_var})':>78}"
 
 
+def with_convergence_note(est, render) -> list:
+    """A fit's display, laid out on first view, and Stata's warning when the optimizer did not
+    converge (``mixed``, ``menl``)."""
+    from ..report.output import LazyBlock, Text
+
+    outs: list = [LazyBlock(render, data=est)]
+    if not est.fit.converged:
+        outs.append(
+            Text("Warning: convergence not achieved; estimates are the last iterate.", kind="note")
+        )
+    return outs
+
+
 def add_table(parts: list[str], html: list[str], table, fit) -> None:
     """Append a coefficient table to a display's text and HTML parts, under the
     "(Std. err. adjusted for # clusters in var)" line of a ``vce(cluster)`` fit."""

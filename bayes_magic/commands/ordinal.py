@@ -34,7 +34,7 @@ from ..spec.model import build_mixed, me_option, vce_option
 from ..syntax.ast import Command, MultilevelModel
 from ..syntax.unparse import cmdline, unparse_expr
 from . import mixed_display as D
-from .estimates import replayer
+from .estimates import replay_active, replayer
 from .glm import ml_header, ml_log
 from .registry import command
 
@@ -176,13 +176,8 @@ def _make(name: str):
     def handler(s, cmd: Command) -> list[Output]:
         body = cmd.body
         assert isinstance(body, MultilevelModel)
-        if body.depvar is None:  # replay
-            if s.e is None or getattr(s.e, "cmd", None) != name:
-                raise StataError("last estimates not found", 301)
-            bad = [o.name for o in cmd.options if o.name not in _DISPLAY]
-            if bad:
-                raise StataError(f"option {bad[0]} not allowed", 198)
-            return ordinal_outputs(s.e, {o.name: o.value for o in cmd.options})
+        if body.depvar is None:
+            return replay_active(s, cmd, name, _DISPLAY, ordinal_outputs)
         if body.levels:
             raise StataError(f"||: random effects are not allowed with {name}; see me{name}", 198)
         for o in ("irr", "coef", "eform", "exposure", "asis"):

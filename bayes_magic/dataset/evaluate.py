@@ -36,6 +36,7 @@ from ..syntax.ast import (
     Subscript,
     Unary,
 )
+from ..syntax.expr import nodes
 from . import random_numbers as rn
 from .dataset import Dataset, missing_mask
 from .varnames import resolve
@@ -666,26 +667,11 @@ def _call(e: Call, ctx: Context) -> Value:
     return f(e, ctx)
 
 
-def _nodes(e: Expr):
-    """Every node of an expression, depth first."""
-    yield e
-    if isinstance(e, Subscript):
-        yield from _nodes(e.index)
-    elif isinstance(e, Unary):
-        yield from _nodes(e.operand)
-    elif isinstance(e, Binary):
-        yield from _nodes(e.left)
-        yield from _nodes(e.right)
-    elif isinstance(e, Call):
-        for a in e.args:
-            yield from _nodes(a)
-
-
 def references(e: Expr) -> set[str]:
     """Names (as typed) and subscripted names an expression refers to."""
-    return {x.name for x in _nodes(e) if isinstance(x, (Name, Subscript))}
+    return {x.name for x in nodes(e) if isinstance(x, (Name, Subscript))}
 
 
 def subscripted(e: Expr) -> set[str]:
     """Names used with an explicit subscript (``x[_n-1]``)."""
-    return {x.name for x in _nodes(e) if isinstance(x, Subscript)}
+    return {x.name for x in nodes(e) if isinstance(x, Subscript)}

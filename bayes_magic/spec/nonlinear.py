@@ -30,6 +30,7 @@ from ..syntax.ast import (
     Term,
     Unary,
 )
+from ..syntax.expr import nodes
 
 __all__ = ["LinComb", "NonlinearSpec", "RELevelSpec", "build_menl", "param_refs"]
 
@@ -81,18 +82,7 @@ class NonlinearSpec:
 
 def param_refs(e: Expr):
     """Every ``{...}`` reference of an expression, depth first."""
-    if isinstance(e, ParamRef):
-        yield e
-    elif isinstance(e, Unary):
-        yield from param_refs(e.operand)
-    elif isinstance(e, Binary):
-        yield from param_refs(e.left)
-        yield from param_refs(e.right)
-    elif isinstance(e, Call):
-        for a in e.args:
-            yield from param_refs(a)
-    elif isinstance(e, Subscript):
-        yield from param_refs(e.index)
+    return (x for x in nodes(e) if isinstance(x, ParamRef))
 
 
 def _number(e: Expr | None) -> float | None:

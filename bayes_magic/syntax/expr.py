@@ -30,7 +30,7 @@ from .lexer import END, NAME, NUMBER, OP, PARAM, STRING
 from .params import parse_param
 from .stream import TokenStream
 
-__all__ = ["parse_expr", "parse_expr_text", "expr_span"]
+__all__ = ["parse_expr", "parse_expr_text", "expr_span", "nodes"]
 
 _REL = ("==", "!=", "~=", ">", "<", ">=", "<=")
 
@@ -53,6 +53,21 @@ def parse_expr(ts: TokenStream) -> Expr:
     if ts.at_end:
         raise ts.error("invalid syntax", ts.peek())
     return _or(ts)
+
+
+def nodes(e: Expr):
+    """Every node of an expression, depth first."""
+    yield e
+    if isinstance(e, Subscript):
+        yield from nodes(e.index)
+    elif isinstance(e, Unary):
+        yield from nodes(e.operand)
+    elif isinstance(e, Binary):
+        yield from nodes(e.left)
+        yield from nodes(e.right)
+    elif isinstance(e, Call):
+        for a in e.args:
+            yield from nodes(a)
 
 
 def expr_span(e: Expr) -> Span:
