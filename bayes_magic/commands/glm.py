@@ -23,7 +23,7 @@ from ..report.format import fmt_f, fmt_g, iteration_line
 from ..report.output import LazyBlock, Output, Text
 from ..spec.model import GLM_COMMANDS, build_mixed, me_option, vce_option
 from ..syntax.ast import Command, MultilevelModel
-from ..syntax.unparse import cmdline, unparse_expr
+from ..syntax.unparse import cmdline, weight_text
 from . import mixed_display as D
 from .estimates import replay_active, replayer
 from .me import _eform, _table
@@ -185,10 +185,7 @@ def _estimates(fit: GLMFit, name: str, title: str, cmd: Command, spec) -> Estima
         if gd.offset_name
         else "",
     }
-    weight_exp = unparse_expr(cmd.weight.expr) if cmd.weight is not None else None
-    more_macros, more_scalars = vce_entries(fit, "Robust" if fit.vce != "oim" else None, weight_exp)
-    macros.update(more_macros)
-    scalars.update(more_scalars)
+    vce_entries(fit, "Robust" if fit.vce != "oim" else None, weight_text(cmd), macros, scalars)
     return Estimates.of_fit(
         name, cmdline(cmd), names, b, V, scalars, macros, fit=fit, command=cmd, spec=spec
     )

@@ -32,7 +32,7 @@ from ..report.format import abbrev, exp_or_inf
 from ..report.output import LazyBlock, Output, Text
 from ..spec.model import build_mixed, me_option, vce_option
 from ..syntax.ast import Command, MultilevelModel
-from ..syntax.unparse import cmdline, unparse_expr
+from ..syntax.unparse import cmdline, weight_text
 from . import mixed_display as D
 from .estimates import replay_active, replayer
 from .glm import ml_header, ml_log
@@ -161,10 +161,7 @@ def _estimates(fit: OrdinalFit, name: str, cmd: Command, spec) -> Estimates:
         "predict": f"{name}_p",
         "offset": fit.offset_name or "",
     }
-    weight_exp = unparse_expr(cmd.weight.expr) if cmd.weight is not None else None
-    more_macros, more_scalars = vce_entries(fit, "Robust" if fit.vce != "oim" else None, weight_exp)
-    macros.update(more_macros)
-    scalars.update(more_scalars)
+    vce_entries(fit, "Robust" if fit.vce != "oim" else None, weight_text(cmd), macros, scalars)
     return Estimates.of_fit(
         name, cmdline(cmd), names, b, V, scalars, macros, fit=fit, command=cmd, spec=spec
     )

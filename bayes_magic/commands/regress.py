@@ -21,7 +21,7 @@ from ..report.format import fmt_f, fmt_g
 from ..report.output import LazyBlock, Output, Text
 from ..spec.model import build_mixed, vce_option
 from ..syntax.ast import Command, MultilevelModel
-from ..syntax.unparse import cmdline, unparse_expr
+from ..syntax.unparse import cmdline, weight_text
 from . import mixed_display as D
 from .estimates import replayer
 from .me import _table
@@ -134,10 +134,7 @@ def _estimates(fit: OLSFit, cmd: Command, spec) -> Estimates:
         "vce": fit.vce,
         "predict": "regres_p",
     }
-    weight_exp = unparse_expr(cmd.weight.expr) if cmd.weight is not None else None
-    more_macros, more_scalars = vce_entries(fit, VCETYPE.get(fit.vce), weight_exp)
-    macros.update(more_macros)
-    scalars.update(more_scalars)
+    vce_entries(fit, VCETYPE.get(fit.vce), weight_text(cmd), macros, scalars)
     return Estimates.of_fit(
         "regress", cmdline(cmd), names, b, V, scalars, macros, fit=fit, command=cmd, spec=spec
     )

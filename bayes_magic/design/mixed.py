@@ -148,6 +148,27 @@ def without_constant(d: MixedDesign) -> MixedDesign:
     return d
 
 
+def fixed_design(
+    ds: Dataset, terms: tuple, sample: np.ndarray, constant: bool, notes: list[str]
+) -> tuple[list[Column], np.ndarray, list[int]]:
+    """A fixed-effects varlist's columns (Stata's order, base levels shown, ``_cons`` last),
+    X over the sample, and the positions of its estimated columns, collinear ones omitted
+    with Stata's notes added to ``notes``."""
+    cols = expand_columns(ds, terms, sample, constant=constant)
+    if constant:
+        cols.append(Column("_cons", "coef", None, "_cons", np.ones(ds.nobs)))
+    index = [i for i, c in enumerate(cols) if c.kind == "coef"]
+    X = (
+        np.column_stack([cols[i].values[sample] for i in index])
+        if index
+        else np.zeros((int(sample.sum()), 0))
+    )
+    X, index = drop_collinear(X, cols, index, notes)
+    for c in cols:
+        c.values = None  # the columns over the whole dataset are not kept
+    return cols, X, index
+
+
 def _omitted_name(name: str) -> str:
     head, dot, tail = name.partition(".")
     if dot and head and head[0].isdigit():
@@ -209,19 +230,8 @@ def build_mixed_design(
     if not sample.any():
         raise StataError("no observations", 2000)
     y = ds.values(dep)[sample]
-    cols = expand_columns(ds, spec.fixed, sample, constant=spec.constant)
-    if spec.constant:
-        cols.append(Column("_cons", "coef", None, "_cons", np.ones(ds.nobs)))
-    index = [i for i, c in enumerate(cols) if c.kind == "coef"]
-    X = (
-        np.column_stack([cols[i].values[sample] for i in index])
-        if index
-        else np.zeros((int(sample.sum()), 0))
-    )
     notes: list[str] = []
-    X, index = drop_collinear(X, cols, index, notes)
-    for c in cols:
-        c.values = None  # the columns over the whole dataset are not kept
+    cols, X, index = fixed_design(ds, spec.fixed, sample, spec.constant, notes)
     levels = _levels(ds, spec, sample)
     kind = spec.weight.kind if spec.weight is not None else "fweight"
     codes = None

@@ -21,8 +21,8 @@ from ..dataset.varnames import resolve
 from ..errors import StataError
 from ..spec.nonlinear import NonlinearSpec
 from ..syntax.ast import ParamRef
-from .factors import Column, expand_columns, term_variables
-from .mixed import drop_collinear, group_codes
+from .factors import Column, term_variables
+from .mixed import fixed_design, group_codes
 from .newdata import fixed_columns
 
 __all__ = ["NLLevel", "NonlinearDesign", "build_nonlinear_design", "group_index", "mean_function"]
@@ -158,18 +158,7 @@ def _lincomb_columns(
     omitted as ``mixed`` does) and the positions of its estimated ones."""
     out = []
     for lc in spec.lincombs:
-        cols = expand_columns(ds, lc.terms, sample, constant=lc.constant)
-        if lc.constant:
-            cols.append(Column("_cons", "coef", None, "_cons", np.ones(ds.nobs)))
-        index = [i for i, c in enumerate(cols) if c.kind == "coef"]
-        Xs = (
-            np.column_stack([cols[i].values[sample] for i in index])
-            if index
-            else np.zeros((int(sample.sum()), 0))
-        )
-        _, index = drop_collinear(Xs, cols, index, notes)
-        for c in cols:
-            c.values = None
+        cols, _X, index = fixed_design(ds, lc.terms, sample, lc.constant, notes)
         if not index:
             raise StataError(f"linear combination {lc.name} has no estimable coefficients", 198)
         out.append((lc.name, cols, index))

@@ -30,13 +30,16 @@ def over_columns(
 
 
 def vce_entries(
-    fit: Any, vcetype: str | None, weight_exp: str | None
-) -> tuple[dict[str, str], dict[str, float]]:
-    """The e() macros and scalars of a fit's variance estimator and weights: e(vcetype),
-    e(clustvar), e(N_clust), e(wtype), e(wexp) ([U] 20.22; [P] ereturn)."""
+    fit: Any,
+    vcetype: str | None,
+    weight_exp: str | None,
+    macros: dict[str, str],
+    scalars: dict[str, float],
+) -> None:
+    """Add the e() macros and scalars of a fit's variance estimator and weights to ``macros``
+    and ``scalars``: e(vcetype), e(clustvar), e(N_clust), e(wtype), e(wexp) ([U] 20.22;
+    [P] ereturn)."""
     d = fit.design
-    macros: dict[str, str] = {}
-    scalars: dict[str, float] = {}
     if vcetype:
         macros["vcetype"] = vcetype
     if fit.vce == "cluster":
@@ -46,7 +49,6 @@ def vce_entries(
         macros["wtype"] = d.weight_kind
         if weight_exp:
             macros["wexp"] = f"= {weight_exp}"
-    return macros, scalars
 
 
 @dataclass

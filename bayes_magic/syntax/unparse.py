@@ -292,6 +292,11 @@ def _body(b: Any, quals: str = "") -> str:
     raise TypeError(type(b))
 
 
+def weight_text(cmd: Command) -> str | None:
+    """The weight expression as written (``e(wexp)`` without its ``= ``), or None."""
+    return unparse_expr(cmd.weight.expr) if cmd.weight is not None else None
+
+
 def cmdline(cmd: Command) -> str:
     """``e(cmdline)``: the command as :func:`unparse` writes it, without the ``quietly``,
     ``noisily`` and ``capture`` prefixes (which are not part of the estimation)."""
