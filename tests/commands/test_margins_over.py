@@ -10,6 +10,7 @@ import pytest
 from scipy.special import expit
 
 from bayes_magic.session import Session
+from tests.commands.test_graphs import draw, series
 from tests.conftest import col, fails, run
 
 
@@ -73,7 +74,12 @@ def test_over_header_and_marginsplot(s: Session) -> None:
     run(s, "quietly logit big math i.schtype")
     out = run(s, "margins schtype, over(big)")
     assert "Over:       big" in out
-    out = run(s, "marginsplot, name(over_plot)")
-    assert "over_plot" in out
+    b = s.r["b"].values.ravel()
+    fig = draw(s, "marginsplot")
+    assert fig.legend == ["big=0", "big=1"]  # one line per over() group, schtype on x
+    for g in (0, 1):  # r(b): 0.schtype#0.big, 0.schtype#1.big, 1.schtype#0.big, ...
+        line = series(fig, label=f"big={g}", plot="connected")
+        np.testing.assert_allclose(line["x"], [0, 1])
+        np.testing.assert_allclose(line["y"], b[[g, 2 + g]], rtol=1e-12)
     msg, rc = fails(s, "margins, over(big) post")
     assert (msg, rc) == ("margins, post is not available in bayes_magic yet", 198)
