@@ -142,6 +142,8 @@ def _save(post: Posterior, saving: Any) -> list[Output]:
 def _improper(bm) -> bool:
     """Whether any prior is improper (flat, jeffreys): the marginal likelihood is then undefined
     and reported as missing."""
+    if getattr(bm, "nonlinear", False):
+        return any(p.family in ("flat", "jeffreys") for p in bm.all_priors())
     priors = [bm.coef_default, *bm.coef_priors.values(), bm.sigma2_prior]
     for lev in bm.levels:
         priors += [lev.cov_prior, *lev.var_priors, lev.rho_prior, lev.df_prior]
@@ -172,6 +174,13 @@ def _run(s, cmd: Command, bm, opts: dict[str, Any], prefix_cmd: bool) -> list[Ou
     from .bayes_run import estimate
 
     mc = bm.options
+    nonlinear = getattr(bm, "nonlinear", False)
+    if mc.dryrun and nonlinear:
+        from ..design.bayes_nonlinear import build_bayes_nonlinear_design
+        from ..sampler.nonlinear_driver import prepare_nonlinear
+
+        prepare_nonlinear(bm, build_bayes_nonlinear_design(s.data, bm, s.touse(cmd)))
+        return model_outputs(bm, [], display_options(opts))
     if mc.dryrun:
         outs: list[Output] = []
         if bm.levels and prefix_cmd:
@@ -195,7 +204,12 @@ def _run(s, cmd: Command, bm, opts: dict[str, Any], prefix_cmd: bool) -> list[Ou
         early.extend(model_outputs(bm, coef_names, shown))
         s.show_now(early)
 
-    post = estimate(s, bm, touse, lambda: _progress(s), before)
+    if nonlinear:
+        from .bayes_nonlinear import estimate_nonlinear
+
+        post = estimate_nonlinear(s, bm, touse, lambda: _progress(s), lambda: before([]))
+    else:
+        post = estimate(s, bm, touse, lambda: _progress(s), before)
     if mc.exclude:
         _exclude(post, mc.exclude)
     if prefix_cmd:
@@ -276,9 +290,13 @@ def bayes_replay(s, cmd: Command) -> list[Output]:
 @command("bayesmh")
 def bayesmh(s, cmd: Command) -> list[Output]:
     from ..spec.bayes import build_bayesmh
+    from ..spec.bayes_nonlinear import build_bayesmh_nonlinear
 
     body = cmd.body
     if not isinstance(body, Equations) or not body.equations:
         return _replay(s, cmd, "bayesmh")
-    bm = build_bayesmh(cmd, cmdline(cmd))
+    if any(eq.expr is not None for eq in body.equations):
+        bm = build_bayesmh_nonlinear(cmd, cmdline(cmd))
+    else:
+        bm = build_bayesmh(cmd, cmdline(cmd))
     return _run(s, cmd, bm, _opts_of(cmd), False)

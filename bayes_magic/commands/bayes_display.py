@@ -434,6 +434,14 @@ def table_equations(
         def values(draws: np.ndarray) -> list[float]:
             return stats_of(draws, opts)
 
+    if getattr(bm, "nonlinear", False):
+        from .bayes_nonlinear import nl_table_equations
+
+        eqs = nl_table_equations(post, values)
+        show = opts.get("showreffects")
+        if show is not None:
+            eqs += _reffect_equations(post, opts, show, values)
+        return eqs
     eqs = [Equation(bm.eq, _coef_rows(post, opts, values))]
     prefix = bm.command != "bayesmh"
     loose: list[CoefRow] = []
@@ -604,6 +612,12 @@ def model_outputs(
 ) -> list[Output]:
     """The multilevel structure and the model summary of ``bm`` with its coefficients."""
     outs: list[Output] = []
+    if getattr(bm, "nonlinear", False):
+        from .bayes_nonlinear import nl_model_summary
+
+        if not opts.get("nomodelsummary"):
+            outs.append(Text(nl_model_summary(bm), kind="result"))
+        return outs
     prefix = bm.command != "bayesmh"  # bayesmh prints no multilevel structure
     if prefix and not opts.get("nomesummary") and not opts.get("melabel") and bm.levels:
         outs.append(Text(multilevel_structure(bm), kind="result"))

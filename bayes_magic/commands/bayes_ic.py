@@ -67,6 +67,10 @@ def _loglik(post: Posterior, mu: np.ndarray, s2: float) -> float:
 
 def mean_loglik(post: Posterior) -> float:
     """log p(y | θ̄) at the posterior means of the coefficients, random effects and variance."""
+    if getattr(post.model, "nonlinear", False):
+        from .bayes_nonlinear import nl_mean_loglik
+
+        return nl_mean_loglik(post)
     beta = np.array([post.chains_of(n).mean() for n in post.layout.coef_names])
     q = post.re_draws.shape[2]
     b = post.re_draws.reshape(-1, q).mean(axis=0) if q else np.zeros(0)

@@ -81,6 +81,12 @@ def _mixed_result(s, cmd: Command) -> tuple[MixedFit, str]:
 def _check_same_model(post: Posterior, fit: MixedFit, mname: str, bname: str) -> None:
     """Same dependent variable, levels, effects and groups, or r(498)."""
     bm = post.model
+    if getattr(bm, "nonlinear", False):
+        raise StataError(
+            f"{bname}: the BLUP comparison needs a linear multilevel model (bayes: mixed or a "
+            "linear bayesmh); these results are a nonlinear bayesmh",
+            498,
+        )
     if bm is None or not getattr(bm, "levels", None):
         raise StataError(f"{bname}: the Bayesian results have no random effects", 498)
     what = f"{bname} and {mname} are not the same model"

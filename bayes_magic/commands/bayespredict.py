@@ -70,6 +70,12 @@ def _post(s) -> Posterior:
     if not isinstance(s.e, Posterior):
         raise StataError("last estimates not found", 301)
     post = s.e
+    if getattr(post.model, "nonlinear", False):
+        raise StataError(
+            "bayespredict after bayesmh with a substitutable expression is not available in "
+            "bayes_magic yet",
+            198,
+        )
     if getattr(post, "design", None) is None:
         raise StataError("bayespredict needs the model's design; refit the model", 498)
     return post

@@ -57,6 +57,10 @@ class NLLevel:
     def q(self) -> int:
         return len(self.reffects)
 
+    def sizes(self) -> np.ndarray:
+        """Observations per group."""
+        return np.bincount(self.groups, minlength=self.G)
+
 
 @dataclass
 class NonlinearDesign:

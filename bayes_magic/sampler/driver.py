@@ -436,7 +436,11 @@ def new_state(
 
 def _chunk_of(model) -> Callable:
     """The compiled chunk runner of a model: the linear kernel's, or the GLMM kernel's for a
-    ``(Model, GData)`` pair."""
+    ``(Model, GData)`` pair, or the nonlinear kernel's."""
+    from . import nonlinear as NL
+
+    if isinstance(model, NL.NLModel):
+        return NL.run_chunk
     if isinstance(model, tuple) and len(model) == 2 and not isinstance(model, K.Model):
         from . import glmm as G
 

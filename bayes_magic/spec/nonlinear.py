@@ -32,7 +32,15 @@ from ..syntax.ast import (
 )
 from ..syntax.expr import nodes
 
-__all__ = ["LinComb", "NonlinearSpec", "RELevelSpec", "build_menl", "param_refs"]
+__all__ = [
+    "LinComb",
+    "NonlinearSpec",
+    "RELevelSpec",
+    "build_menl",
+    "collect_params",
+    "expand",
+    "param_refs",
+]
 
 _COVS = {
     "independent": 3,
@@ -219,7 +227,7 @@ def _lincomb(ref: ParamRef) -> tuple[LinComb, list[Expr]] | None:
     return LinComb(eq, tuple(terms), not ref.noconstant), extra
 
 
-def _expand(expr: Expr, defines: dict[str, Expr]) -> tuple[Expr, tuple[LinComb, ...]]:
+def expand(expr: Expr, defines: dict[str, Expr]) -> tuple[Expr, tuple[LinComb, ...]]:
     """Substitute the definitions ``{phi:}`` and turn each linear combination ``{xb: x1 x2}``
     into the reference ``{xb:}`` (plus the random effects it lists)."""
     lincombs: dict[str, LinComb] = {}
@@ -261,26 +269,15 @@ def _expand(expr: Expr, defines: dict[str, Expr]) -> tuple[Expr, tuple[LinComb, 
     return _map(expr, lambda r: visit(r, ())), tuple(lincombs.values())
 
 
-def build_menl(cmd: Command) -> NonlinearSpec:
-    """The spec of a parsed ``menl`` command ([ME] menl, Syntax).
+def collect_params(
+    expr: Expr,
+) -> tuple[list[str], dict[tuple[str, ...], list[str]], dict[str, float]]:
+    """The scalar parameters of an expanded expression (in order of first appearance), its
+    random effects by level path, and the initial values written ``{b1=190}``.
 
-    Raises
-    ------
-    StataError
-        r(198) for a parameter form or option this version does not fit, naming it.
+    Shared by ``menl`` and the nonlinear ``bayesmh``: both read ``{b1}`` as a scalar parameter
+    and ``{U1[id]}`` as a random effect at level ``id``.
     """
-    body = cmd.body
-    assert isinstance(body, NonlinearModel)
-    for o in cmd.options:
-        if o.name in _REFUSED:
-            raise StataError(
-                f"option {_REFUSED[o.name]} is not available in bayes_magic's menl yet", 198
-            )
-    if cmd.has("reml") and cmd.has("mle"):
-        raise StataError("options mle and reml may not be combined", 184)
-    if cmd.weight is not None:
-        raise StataError("weights not allowed", 101)
-    expr, lincombs = _expand(body.expr, _defines(cmd))
     fixed: list[str] = []
     levels: dict[tuple[str, ...], list[str]] = {}  # level path -> its random effects
     where: dict[str, tuple[str, ...]] = {}
@@ -290,7 +287,8 @@ def build_menl(cmd: Command) -> NonlinearSpec:
             continue  # a linear combination {xb:}
         if len(ref.items) != 1 or ref.matrix:
             raise StataError(
-                f"{ref}: menl takes one scalar parameter or random effect per braces",
+                f"{ref}: a substitutable expression takes one scalar parameter or random effect "
+                "per braces",
                 198,
                 span=ref.span,
             )
@@ -337,6 +335,30 @@ def build_menl(cmd: Command) -> NonlinearSpec:
         where[name] = path
         if name not in levels.setdefault(path, []):
             levels[path].append(name)
+    return fixed, levels, init
+
+
+def build_menl(cmd: Command) -> NonlinearSpec:
+    """The spec of a parsed ``menl`` command ([ME] menl, Syntax).
+
+    Raises
+    ------
+    StataError
+        r(198) for a parameter form or option this version does not fit, naming it.
+    """
+    body = cmd.body
+    assert isinstance(body, NonlinearModel)
+    for o in cmd.options:
+        if o.name in _REFUSED:
+            raise StataError(
+                f"option {_REFUSED[o.name]} is not available in bayes_magic's menl yet", 198
+            )
+    if cmd.has("reml") and cmd.has("mle"):
+        raise StataError("options mle and reml may not be combined", 184)
+    if cmd.weight is not None:
+        raise StataError("weights not allowed", 101)
+    expr, lincombs = expand(body.expr, _defines(cmd))
+    fixed, levels, init = collect_params(expr)
     used = {r.items[0].eq for r in param_refs(expr) if r.items[0].name is None}
     lincombs = tuple(lc for lc in lincombs if lc.name in used)  # define()s used nowhere: unused
     if not fixed and not lincombs:

@@ -1,0 +1,444 @@
+"""Run a nonlinear ``bayesmh`` model: design, initial values, chains, a Posterior; its model
+summary and table ([BAYES] bayesmh, *Nonlinear models*).
+
+Initial values: for a normal likelihood, the maximum-likelihood fit of the same model by
+``menl`` (each random effect ``{C[id]}`` with prior mean ``{c}`` written ``{c} + {C[id]}``),
+as ``bayes:`` starts from ``mixed``; otherwise (or with ``nomleinitial``, or when that fit
+fails) zero for the expression's parameters and the random effects' means, one for variances
+and the identity for covariance matrices (Stata's defaults). ``{b=#}``, ``initial()``,
+``init#()`` and ``initall()`` set values by name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from ..design.bayes_nonlinear import NLBayesDesign, build_bayes_nonlinear_design
+from ..errors import StataError
+from ..posterior import Posterior
+from ..report.coeftable import CoefRow, Equation
+from ..spec.bayes_nonlinear import BayesNonlinearModel
+from ..syntax.ast import Binary, Num, ParamItem, ParamRef
+from ..syntax.lexer import tokenize
+from ..syntax.params import parse_param
+
+__all__ = ["estimate_nonlinear", "nl_model_summary", "nl_table_equations", "nl_mean_loglik"]
+
+RULE = "-" * 78
+
+
+# ---------------------------------------------------------------------------------------------
+# initial values
+
+
+class _Start:
+    def __init__(self, theta: dict[str, float], b: list[np.ndarray], Sig: list[np.ndarray]):
+        self.theta, self.b, self.Sig = theta, b, Sig
+
+    def copy(self) -> _Start:
+        return _Start(dict(self.theta), [x.copy() for x in self.b], [x.copy() for x in self.Sig])
+
+
+def _default_start(bm: BayesNonlinearModel, d: NLBayesDesign, names: list[str]) -> _Start:
+    theta = {n: 0.0 for n in names}
+    for p in bm.params:
+        if p.role == "sigma2" or (
+            p.role == "hyper" and any(p.name in lv.variances for lv in bm.levels)
+        ):
+            theta[p.name] = 1.0
+    theta.update({k: v for k, v in bm.spec.init.items() if k in theta})
+    b, Sig = [], []
+    for lv, dl in zip(bm.levels, d.levels):
+        mean = np.array([theta[m] if isinstance(m, str) else m for m in lv.means], float)
+        b.append(np.tile(mean, (dl.G, 1)))
+        Sig.append(np.eye(lv.k))
+    return _Start(theta, b, Sig)
+
+
+def _menl_start(s, bm: BayesNonlinearModel, d: NLBayesDesign, start: _Start, touse) -> _Start:
+    """The ML fit by ``menl`` of the same model, as a starting point."""
+    from ..design.nonlinear import build_nonlinear_design
+    from ..fit.nonlinear import fit_nonlinear
+    from ..spec.nonlinear import RELevelSpec, _map
+
+    means = {nm: m for lv in bm.levels for nm, m in zip(lv.names, lv.means)}
+    hyper = [m for lv in bm.levels for m in lv.means if isinstance(m, str)]
+
+    def shift(ref: ParamRef):
+        it = ref.items[0]
+        if it.index is None or it.name not in means:
+            return ref
+        m = means[it.name]
+        if isinstance(m, str):
+            mean = ParamRef((ParamItem(None, m),), span=ref.span)
+        elif m == 0:
+            return ref
+        else:
+            mean = Num(float(m), ref.span, str(m))
+        return Binary("+", mean, ref, ref.span)
+
+    spec = bm.spec
+    levels = tuple(
+        RELevelSpec(
+            lv.path,
+            tuple(lv.names),
+            "unstructured" if lv.matrix and lv.k > 1 else "independent",
+        )
+        for lv in bm.levels
+    )
+    mspec = replace(
+        spec, expr=_map(spec.expr, shift), fixed=spec.fixed + tuple(hyper), levels=levels
+    )
+    md = build_nonlinear_design(s.data, mspec, touse)
+    beta0 = np.array([start.theta.get(n.lstrip("/"), 0.0) for n in md.pnames])
+    with np.errstate(all="ignore"):
+        fit = fit_nonlinear(md, beta0, False, iterate=50)
+    out = start.copy()
+    for n, v in zip(md.pnames, fit.beta):
+        out.theta[n.lstrip("/")] = float(v)
+    if bm.sigma2_name:
+        out.theta[bm.sigma2_name] = float(fit.lme.sigma2)
+    for li, lv in enumerate(bm.levels):
+        mean = np.array([out.theta[m] if isinstance(m, str) else m for m in lv.means], float)
+        # menl orders a level's effects as it met them; ours follow the prior
+        order = [md.levels[li].reffects.index(nm) for nm in lv.names]
+        B = fit.Bs[li][:, order]
+        S = fit.lme.Sigmas[li][np.ix_(order, order)]
+        w, V = np.linalg.eigh((S + S.T) / 2)
+        S = (V * np.maximum(w, 1e-4 * max(float(w.max()), 1e-8))) @ V.T
+        out.b[li] = B + mean
+        out.Sig[li] = S
+        for j, v in enumerate(lv.variances):
+            if isinstance(v, str):
+                out.theta[v] = float(S[j, j])
+    return out
+
+
+def _apply_initial(bm: BayesNonlinearModel, start: _Start, text: str) -> None:
+    """``initial({d} 0.5 {c} 100 {Sigma,m} I(2))``."""
+    toks = tokenize(text)
+    i = 0
+    while toks[i].kind != "END":
+        t = toks[i]
+        if t.kind != "PARAM":
+            raise StataError(f"initial(): {t.text} found where {{param}} expected", 198)
+        ref = parse_param(t.text, t.span, text)
+        i += 1
+        neg = 1.0
+        if toks[i].is_op("-"):
+            neg, i = -1.0, i + 1
+        v = toks[i]
+        if v.kind == "NUMBER":
+            value: Any = neg * float(v.text)
+            i += 1
+        elif v.is_name("I") and toks[i + 1].is_op("("):
+            value = np.eye(int(toks[i + 2].text))
+            i += 4
+        else:
+            raise StataError(f"initial(): invalid value for {{{t.text}}}", 198)
+        for it in ref.items:
+            full = f"{it.eq}:{it.name}" if it.eq else str(it.name)
+            lv = next((lv for lv in bm.levels if lv.matrix == full), None)
+            if lv is not None:
+                M = np.asarray(value, float)
+                if M.shape != (lv.k, lv.k):
+                    raise StataError(f"initial(): {{{full},m}} must be {lv.k} x {lv.k}", 503)
+                start.Sig[bm.levels.index(lv)] = M
+            elif full in start.theta and np.ndim(value) == 0:
+                start.theta[full] = float(value)
+            else:
+                hit = [
+                    (li, j)
+                    for li, lv in enumerate(bm.levels)
+                    for j, n in enumerate(lv.names)
+                    if n == full
+                ]
+                if not hit or np.ndim(value):
+                    raise StataError(f"initial(): parameter {{{full}}} not found", 111)
+                li, j = hit[0]
+                start.b[li][:, j] = float(value)
+
+
+def _disperse(start: _Start, rng: np.random.Generator, fixed: set[str]) -> _Start:
+    """A later chain's start: the parameters moved by a tenth of their size at random."""
+    out = start.copy()
+    for n, v in out.theta.items():
+        if n in fixed:
+            continue
+        out.theta[n] = (
+            v * math.exp(0.2 * rng.standard_normal())
+            if v > 0
+            else v + 0.1 * (abs(v) + 1.0) * rng.standard_normal()
+        )
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# proposals
+
+
+def _proposals(model, st, layout, kmax: int) -> list[np.ndarray]:
+    """Each MH block's starting proposal covariance (see :func:`sampler.nonlinear.curvature`)."""
+    from ..sampler import nonlinear as N
+
+    names = layout.theta_names
+    mean_idx = np.array([names.index(n) for n in layout.coef_names], np.int64)
+    Ith, Ig = N.curvature(model, st, mean_idx, kmax)
+    pos = {n: j for j, n in enumerate(layout.coef_names)}
+    out = []
+    for blk in layout.block_params:
+        d = len(blk)
+        guess = np.diag([(0.1 * max(abs(st.theta[names.index(n)]), 0.1)) ** 2 for n in blk])
+        if all(n in pos for n in blk):
+            ix = [pos[n] for n in blk]
+            H = Ith[np.ix_(ix, ix)].copy()
+            for a, n in enumerate(blk):
+                j = names.index(n)
+                if model.pcode[j] == 1:
+                    H[a, a] += 1.0 / model.pargs[j, 1]
+            try:
+                C = np.linalg.inv(H)
+                if np.all(np.isfinite(C)) and np.linalg.eigvalsh((C + C.T) / 2).min() > 0:
+                    guess = (C + C.T) / 2
+            except np.linalg.LinAlgError:
+                pass
+        out.append(guess[:d, :d])
+    for li in range(model.nl):
+        k = int(model.k[li])
+        o = int(model.zzk[li])
+        if model.has_mat[li]:
+            S = st.Sig[o : o + k * k].reshape(k, k)
+        else:
+            e0 = int(model.eoff[li])
+            S = np.diag(
+                [
+                    st.theta[model.var_idx[e0 + j]]
+                    if model.var_idx[e0 + j] >= 0
+                    else model.var_val[e0 + j]
+                    for j in range(k)
+                ]
+            )
+        P = np.linalg.inv(S)
+        for grp in range(int(model.G[li])):
+            H = Ig[int(model.goff[li]) + grp, :k, :k] + P
+            try:
+                C = np.linalg.inv(H)
+                C = (C + C.T) / 2
+                if not np.linalg.eigvalsh(C).min() > 0:
+                    C = S.copy()
+            except np.linalg.LinAlgError:
+                C = S.copy()
+            out.append(C)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# estimation
+
+
+def estimate_nonlinear(
+    s,
+    bm: BayesNonlinearModel,
+    touse: np.ndarray,
+    progress: Callable[[], Callable[[int, int, int], None] | None] | None = None,
+    before: Callable[[], None] | None = None,
+) -> Posterior:
+    """Simulate the posterior of a nonlinear ``bayesmh`` model over ``touse``."""
+    from ..sampler import nonlinear as N
+    from ..sampler.driver import run_chains
+    from ..sampler.nonlinear_driver import new_nl_state, prepare_nonlinear
+    from ..sampler.rng import seed_states
+    from .bayes_run import _info, health_warnings
+
+    o = bm.options
+    d = build_bayes_nonlinear_design(s.data, bm, touse)
+    for lv, dl in zip(bm.levels, d.levels):
+        if dl.G < 2:
+            raise StataError(f"{lv.level}: random effects need at least two groups", 459)
+    model, layout = prepare_nonlinear(bm, d)
+    names = layout.theta_names
+    start = _default_start(bm, d, names)
+    user = [t for t in (o.initall, o.initial, *o.inits.values()) if t]
+    for text in user:  # checked (and their values used by the ML start) before sampling
+        _apply_initial(bm, start.copy(), text)
+    if o.initial:
+        _apply_initial(bm, start, o.initial)
+    if bm.likelihood == "normal" and not o.nomleinitial:
+        with contextlib.suppress(StataError, np.linalg.LinAlgError, ValueError, FloatingPointError):
+            start = _menl_start(s, bm, d, start, touse)
+        if o.initial:
+            _apply_initial(bm, start, o.initial)  # the user's values win
+    if o.rseed is None:
+        o.rseed = int(np.random.SeedSequence().entropy % (2**31))
+    seed_rng = np.random.default_rng(np.random.SeedSequence(o.rseed).spawn(1)[0])
+    rstates = seed_states(o.rseed, o.nchains)
+    fixed_user = set()
+    for text in user:
+        fixed_user |= {
+            tok.text.strip("{}").split(",")[0] for tok in tokenize(text) if tok.kind == "PARAM"
+        }
+    states = []
+    kmax = max([1, *(lv.k for lv in bm.levels)])
+    for c in range(o.nchains):
+        st0 = start.copy() if c == 0 else _disperse(start, seed_rng, fixed_user)
+        if o.initall:
+            _apply_initial(bm, st0, o.initall)
+        if o.inits.get(c + 1):
+            _apply_initial(bm, st0, o.inits[c + 1])
+        for li, lv in enumerate(bm.levels):
+            if lv.matrix and np.linalg.eigvalsh((st0.Sig[li] + st0.Sig[li].T) / 2).min() <= 0:
+                raise StataError(
+                    f"initial value of {{{lv.matrix},m}} is not positive definite", 506
+                )
+        theta = np.array([st0.theta[n] for n in names], float)
+        b = np.concatenate([x.reshape(-1) for x in st0.b]) if st0.b else np.zeros(0)
+        Sig = np.concatenate([x.reshape(-1) for x in st0.Sig]) if st0.Sig else np.zeros(0)
+        blank = [np.eye(int(k)) for k in model.blk_dim]
+        st = new_nl_state(model, rstates[c], theta, b, Sig, o.scale, blank)
+        lpost = N.loglik(model, st) + N.logprior(model, st)
+        if not np.isfinite(lpost):
+            raise StataError(
+                "initial values not feasible: the log posterior is missing at the initial "
+                f"values{' of chain ' + str(c + 1) if o.nchains > 1 else ''}; specify "
+                "initial()",
+                498,
+            )
+        st = new_nl_state(
+            model, rstates[c], theta, b, Sig, o.scale, _proposals(model, st, layout, kmax)
+        )
+        states.append(st)
+    if before is not None:
+        before()
+    nparam = len(layout.names)
+    draws, re, ll, lpri, acc, secs = run_chains(
+        model,
+        states,
+        o.burnin,
+        o.mcmcsize,
+        o.thinning,
+        nparam,
+        nproc=max(1, o.nproc),
+        progress=progress() if progress is not None else None,
+    )
+    # a level's groups are one acceptance figure (the mean over its groups)
+    nb = model.nb
+    per = [acc[:, :nb]]
+    for li in range(model.nl):
+        lo = nb + int(model.goff[li])
+        per.append(acc[:, lo : lo + int(model.G[li])].mean(axis=1, keepdims=True))
+    acc = np.concatenate(per, axis=1)
+    post = Posterior(
+        cmd="bayesmh",
+        cmdline=bm.cmdline,
+        names=layout.names,
+        draws=draws,
+        re_names=layout.re_names,
+        re_draws=re,
+        loglik=ll,
+        logprior=lpri,
+        sample=d.sample.copy(),
+        model=bm,
+        layout=layout,
+    )
+    post.info = _info(bm, d, layout, post, acc, secs)
+    post.info["all_gibbs"] = False
+    post.info["no_gibbs"] = layout.n_gibbs == 0
+    post.warnings = health_warnings(post)
+    post.kernel = model  # type: ignore[attr-defined]
+    post.ids = s.data.ids[d.sample]
+    return post
+
+
+def nl_mean_loglik(post: Posterior) -> float:
+    """log p(y | θ̄, b̄) at the posterior means (DIC's plug-in deviance)."""
+    from ..sampler import nonlinear as N
+    from ..sampler.nonlinear_driver import new_nl_state
+
+    m = post.kernel  # type: ignore[attr-defined]
+    lay = post.layout
+    theta = np.array([post.chains_of(n).mean() for n in lay.theta_names])
+    q = post.re_draws.shape[2]
+    b = post.re_draws.reshape(-1, q).mean(axis=0) if q else np.zeros(0)
+    Sig = np.zeros(int((m.k * m.k).sum()))  # not read by the likelihood
+    st = new_nl_state(
+        m, np.zeros(4, np.uint64), theta, b, Sig, 1.0, [np.eye(int(k)) for k in m.blk_dim]
+    )
+    return float(N.loglik(m, st))
+
+
+# ---------------------------------------------------------------------------------------------
+# display
+
+
+def nl_model_summary(bm: BayesNonlinearModel) -> str:
+    """``Model summary``: the likelihood with ``<expr1>``, priors, hyperpriors, the expression."""
+    from .bayes_display import _aligned
+
+    s2 = bm.sigma2
+    lik = (
+        f"normal(<expr1>,{{{s2}}})"
+        if isinstance(s2, str)
+        else f"normal(<expr1>,{s2:g})"
+        if s2 is not None
+        else f"{bm.likelihood}(<expr1>)"
+    )
+    lines = ["Model summary", RULE, "Likelihood:", f"  {bm.eq} ~ {lik}", ""]
+    hyper_names = {p.name for p in bm.params if p.role == "hyper"}
+    hyper_names |= {lv.matrix for lv in bm.levels if lv.matrix}
+    priors: list[tuple[str, str, bool]] = []
+    hyper: list[tuple[str, str, bool]] = []
+    for shown, text in bm.prior_text:
+        dist = text.replace(",matrix}", ",m}")
+        for target, names in (
+            (priors, [x for x in shown if x.strip("{}").split(",")[0] not in hyper_names]),
+            (hyper, [x for x in shown if x.strip("{}").split(",")[0] in hyper_names]),
+        ):
+            for lhs in _merge_braces(names):
+                target.append((lhs, dist, False))
+    lines.append("Prior:" if len(priors) == 1 else "Priors:")
+    lines += _aligned(priors)
+    if hyper:
+        lines += ["", "Hyperprior:" if len(hyper) == 1 else "Hyperpriors:"]
+        lines += _aligned(hyper)
+    lines += ["", "Expression:", f"  expr1 : {bm.spec.expr_text}", RULE]
+    return "\n".join(lines)
+
+
+def _merge_braces(shown: list[str]) -> list[str]:
+    """``{b1} {b2}`` as ``{b1 b2}`` and ``{xb:x1} {xb:x2}`` as ``{xb:x1 x2}``: one brace per
+    equation, as Stata's model summary groups parameters."""
+    out: list[tuple[str, list[str]]] = []
+    for x in shown:
+        inner = x.strip("{}")
+        if "[" in inner or ",m" in inner or inner.endswith(":"):
+            out.append(("\0", [x]))
+            continue
+        eq, _, name = inner.rpartition(":")
+        if out and out[-1][0] == eq:
+            out[-1][1].append(name)
+        else:
+            out.append((eq, [name]))
+    return [
+        names[0] if eq == "\0" else "{" + (f"{eq}:" if eq else "") + " ".join(names) + "}"
+        for eq, names in out
+    ]
+
+
+def nl_table_equations(post: Posterior, values) -> list[Equation]:
+    """Rows in the order of ``post.names``: ``{eq:name}`` under its equation, free parameters
+    on their own."""
+    eqs: list[Equation] = []
+    for n in post.names:
+        eq, _, short = n.rpartition(":")
+        row = CoefRow(short, values(post.chains_of(n)), param=n)
+        if eqs and eqs[-1].name == eq:
+            eqs[-1].rows.append(row)
+        else:
+            eqs.append(Equation(eq, [row]))
+    return eqs

@@ -1,0 +1,366 @@
+"""Turn a nonlinear ``bayesmh`` model and its design into the kernel's arrays and states.
+
+The expression tree is compiled into the stack machine's program (:mod:`.nonlinear`);
+priors become integer codes; parameters are put into Gibbs steps where their full conditional is
+conjugate and into Metropolis-Hastings blocks elsewhere (the expression's parameters in one
+block unless ``block()`` says otherwise, as Stata's default); each group's random effects are
+their own block.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..design.bayes_nonlinear import NLBayesDesign
+from ..errors import StataError
+from ..spec.bayes_nonlinear import BayesNonlinearModel
+from ..spec.priors import MatrixArg, Prior
+from . import nonlinear as N
+from .driver import Layout, _fmt_id, _prior_args
+
+__all__ = ["NLLayout", "prepare_nonlinear", "new_nl_state", "compile_tree"]
+
+
+@dataclass
+class NLLayout(Layout):
+    """:class:`~.driver.Layout` with the kernel's parameter vector θ named."""
+
+    theta_names: list[str] | None = None
+    matrix_names: list[str] | None = None
+    block_params: list[list[str]] | None = None
+
+    @property
+    def names(self) -> list[str]:  # θ, then each covariance matrix's lower triangle
+        return list(self.theta_names or []) + list(self.matrix_names or [])
+
+
+def compile_tree(tree: tuple, index: dict[str, int], effects: dict[str, int]):
+    """The stack machine's program of an expression tree: (ops (L, 2), constants, depth)."""
+    prog: list[tuple[int, int]] = []
+    consts: list[float] = []
+    depth = [0, 0]
+
+    def push(op: str, arg: int, change: int) -> None:
+        prog.append((N.OPS[op], arg))
+        depth[0] += change
+        depth[1] = max(depth[1], depth[0])
+
+    def walk(node: tuple) -> None:
+        kind = node[0]
+        if kind == "const":
+            consts.append(float(node[1]))
+            push("const", len(consts) - 1, 1)
+        elif kind == "col":
+            push("col", int(node[1]), 1)
+        elif kind == "param":
+            push("param", index[node[1]], 1)
+        elif kind == "re":
+            push("re", effects[node[1]], 1)
+        elif kind == "bin":
+            walk(node[2])
+            walk(node[3])
+            push(node[1], 0, -1)
+        elif kind in ("neg", "not"):
+            walk(node[1])
+            push(kind, 0, 0)
+        else:  # ("call", func, args)
+            func, args = node[1], node[2]
+            for a in args:
+                walk(a)
+            if func in ("min", "max"):
+                push(func, len(args), 1 - len(args))
+            elif func == "cond":
+                push("cond", 0, -2)
+            else:
+                push("func", N.FUNCS[func], 0)
+
+    walk(tree)
+    return np.array(prog, dtype=np.int64).reshape(-1, 2), np.array([*consts, 0.0]), depth[1]
+
+
+def _theta(bm: BayesNonlinearModel, d: NLBayesDesign) -> tuple[list[str], list[Prior]]:
+    """θ's names and priors: the expression's parameters, the likelihood's variance, the
+    random effects' hyperparameters."""
+    names, priors = [], []
+    eqs = {lc.name for lc in bm.spec.lincombs}
+    for n in d.pnames:
+        eq = n.split(":", 1)[0] if ":" in n else None
+        if eq in eqs:
+            p = bm.lincomb_prior.get(n, bm.lincomb_prior.get(eq))
+            if p is None:
+                raise StataError(f"prior for {{{n}}} not specified", 198)
+        else:
+            p = bm.param(n).prior  # type: ignore[union-attr]
+        names.append(n)
+        priors.append(p)
+    for key in bm.lincomb_prior:
+        if ":" in key and key not in d.pnames:
+            raise StataError(f"parameter {{{key}}} not found in the model", 111)
+    for role in ("sigma2", "hyper"):
+        for p in bm.params:
+            if p.role == role:
+                names.append(p.name)
+                priors.append(p.prior)
+    return names, priors
+
+
+def prepare_nonlinear(bm: BayesNonlinearModel, d: NLBayesDesign) -> tuple[N.NLModel, NLLayout]:
+    """The kernel's model and the names of what it records."""
+    o = bm.options
+    names, priors = _theta(bm, d)
+    index = {n: j for j, n in enumerate(names)}
+    effects: dict[str, int] = {}
+    re_lev, re_pos, mean_idx, mean_val, var_idx, var_val, eoff = [], [], [], [], [], [], []
+    for li, lv in enumerate(bm.levels):
+        eoff.append(len(re_lev))
+        for j, nm in enumerate(lv.names):
+            effects[nm] = len(re_lev)
+            re_lev.append(li)
+            re_pos.append(j)
+            m = lv.means[j]
+            mean_idx.append(index[m] if isinstance(m, str) else -1)
+            mean_val.append(0.0 if isinstance(m, str) else float(m))
+            if lv.matrix is None:
+                v = lv.variances[j]
+                var_idx.append(index[v] if isinstance(v, str) else -1)
+                var_val.append(1.0 if isinstance(v, str) else float(v))
+            else:
+                var_idx.append(-1)
+                var_val.append(1.0)
+    prog, consts, depth = compile_tree(d.tree, index, effects)
+    npar = len(names)
+    pcode = np.zeros(npar, np.int64)
+    pargs = np.zeros((npar, 3))
+    for j, p in enumerate(priors):
+        pcode[j], pargs[j] = _prior_args(p)
+    role = {n: "mean" for n in d.pnames}
+    for p in bm.params:
+        role.setdefault(p.name, p.role)
+    # Gibbs steps
+    gibbs_mean = np.zeros(npar, np.int64)
+    gibbs_var = np.zeros(npar, np.int64)
+    uses_mean: dict[str, int] = {}
+    uses_var: dict[str, int] = {}
+    for lv in bm.levels:
+        for m in lv.means:
+            if isinstance(m, str):
+                uses_mean[m] = uses_mean.get(m, 0) + 1
+        for v in lv.variances:
+            if isinstance(v, str):
+                uses_var[v] = uses_var.get(v, 0) + 1
+    for n, c in uses_mean.items():
+        if c == 1 and n not in uses_var and priors[index[n]].family in ("normal", "flat"):
+            gibbs_mean[index[n]] = 1
+    for n in uses_var:
+        if n not in uses_mean and (
+            priors[index[n]].family == "igamma" or (priors[index[n]].family == "jeffreys")
+        ):
+            gibbs_var[index[n]] = 1
+    s2_idx = index.get(bm.sigma2_name, -1) if bm.sigma2_name else -1
+    s2_gibbs = 0
+    if s2_idx >= 0 and bm.likelihood == "normal":
+        fam = priors[s2_idx].family
+        s2_gibbs = 1 if fam == "igamma" else 2 if fam == "jeffreys" else 0
+    gibbs = {n for n in names if gibbs_mean[index[n]] or gibbs_var[index[n]]}
+    if s2_gibbs:
+        gibbs.add(names[s2_idx])
+    # MH blocks
+    blocks: list[list[str]] = []
+    taken: set[str] = set()
+    for blk in bm.blocks:
+        for n in blk:
+            if n not in index:
+                raise StataError(f"block(): parameter {{{n}}} not found in the model", 111)
+            if n in taken:
+                raise StataError(f"block(): {{{n}}} is in more than one block", 198)
+        taken |= set(blk)
+        blocks.append([n for n in blk if n not in gibbs])
+    free = [n for n in d.pnames if n not in taken]
+    if free:
+        blocks.append(free)
+    for n in names:
+        if n not in taken and n not in free and n not in gibbs:
+            blocks.append([n])
+    blocks = [b for b in blocks if b]
+    nb = len(blocks)
+    dmax = max([1, *(len(b) for b in blocks), *(lv.k for lv in bm.levels)])
+    blk_idx = np.zeros((max(nb, 1), dmax), np.int64)
+    blk_mu = np.zeros(max(nb, 1), np.int64)
+    blk_lik = np.zeros(max(nb, 1), np.int64)
+    blk_re = np.zeros((max(nb, 1), max(len(bm.levels), 1)), np.int64)
+    for bi, blk in enumerate(blocks):
+        for j, n in enumerate(blk):
+            blk_idx[bi, j] = index[n]
+            if role[n] == "mean":
+                blk_mu[bi] = blk_lik[bi] = 1
+            if role[n] == "sigma2":
+                blk_lik[bi] = 1
+            for li, lv in enumerate(bm.levels):
+                if n in lv.means or n in lv.variances:
+                    blk_re[bi, li] = 1
+    # the levels' groups
+    n = d.n
+    nl = len(bm.levels)
+    k = np.array([lv.k for lv in bm.levels], np.int64)
+    G = np.array([dl.G for dl in d.levels], np.int64)
+    boff = np.concatenate([[0], np.cumsum(k * G)])[:nl].astype(np.int64)
+    zzk = np.concatenate([[0], np.cumsum(k * k)])[:nl].astype(np.int64)
+    goff = np.concatenate([[0], np.cumsum(G)])[:nl].astype(np.int64)
+    g = np.zeros((n, max(nl, 1)), np.int64)
+    order = np.zeros((max(nl, 1), n), np.int64)
+    start: list[int] = []
+    soff = []
+    for li, dl in enumerate(d.levels):
+        g[:, li] = dl.groups
+        order[li] = np.argsort(dl.groups, kind="stable")
+        soff.append(len(start))
+        counts = np.bincount(dl.groups, minlength=dl.G)
+        start += [0, *np.cumsum(counts).tolist()]
+    has_mat = np.array([1 if lv.matrix else 0 for lv in bm.levels], np.int64)
+    iw_df = np.zeros(nl)
+    iw_S = np.zeros(int((k * k).sum()))
+    for li, lv in enumerate(bm.levels):
+        p = lv.matrix_prior
+        if p is not None and p.family == "iwishart":
+            iw_df[li] = float(p.args[1])
+            V = p.args[2]
+            assert isinstance(V, MatrixArg)
+            iw_S[zzk[li] : zzk[li] + lv.k**2] = np.array(V.rows, float).reshape(-1)
+    ngroups = int(G.sum())
+    blk_dim = [len(b) for b in blocks] + [int(k[li]) for li in range(nl) for _ in range(G[li])]
+    tar = [0.44 if dm == 1 else 0.234 for dm in blk_dim]
+    if o.tarate is not None:
+        tar = [float(o.tarate)] * len(blk_dim)
+    i64 = lambda x: np.asarray(x, dtype=np.int64)  # noqa: E731
+    model = N.NLModel(
+        fam={"normal": N.NORMAL, "logit": 0, "probit": 1, "poisson": 3}[bm.likelihood],
+        y=d.y.astype(float),
+        cols=d.cols,
+        prog=prog,
+        consts=consts,
+        depth=int(max(depth, 1)),
+        re_lev=i64(re_lev),
+        re_pos=i64(re_pos),
+        s2_idx=int(s2_idx),
+        s2_val=float(bm.sigma2) if isinstance(bm.sigma2, float) else 1.0,
+        s2_gibbs=int(s2_gibbs),
+        nl=nl,
+        k=k,
+        G=G,
+        boff=boff,
+        zzk=zzk,
+        goff=goff,
+        g=g,
+        order=order,
+        start=i64(start) if start else np.zeros(1, np.int64),
+        soff=i64(soff) if soff else np.zeros(1, np.int64),
+        has_mat=has_mat,
+        mean_idx=i64(mean_idx),
+        mean_val=np.array(mean_val, float),
+        var_idx=i64(var_idx),
+        var_val=np.array(var_val, float),
+        eoff=i64(eoff) if eoff else np.zeros(1, np.int64),
+        iw_df=iw_df,
+        iw_S=iw_S,
+        pcode=pcode,
+        pargs=pargs,
+        gibbs_mean=gibbs_mean,
+        gibbs_var=gibbs_var,
+        nb=nb,
+        blk_idx=blk_idx,
+        blk_dim=i64(blk_dim),
+        blk_tar=np.array(tar, float),
+        blk_mu=blk_mu,
+        blk_lik=blk_lik,
+        blk_re=blk_re,
+        every=int(o.every),
+        maxiter=int(o.adapt_maxiter),
+        miniter=int(min(o.miniter, o.adapt_maxiter)),
+        alpha=float(o.alpha),
+        beta=float(o.beta),
+        gamma=float(o.gamma),
+        tol=float(o.tolerance),
+    )
+    matrix_names = [
+        f"{lv.matrix}_{i + 1}_{j + 1}"
+        for lv in bm.levels
+        if lv.matrix
+        for i in range(lv.k)
+        for j in range(i + 1)
+    ]
+    re_names: list[str] = []
+    re_levels: list[tuple[int, int]] = []
+    for lv, dl in zip(bm.levels, d.levels):
+        first = len(re_names)
+        for ids in dl.ids:
+            gid = "#".join(_fmt_id(x) for x in (ids if isinstance(ids, tuple) else (ids,)))
+            re_names += [f"{nm}[{gid}]" for nm in lv.names]
+        re_levels.append((first, len(re_names)))
+    desc = ["{" + " ".join(b) + "}" for b in blocks]
+    desc += ["{" + " ".join(f"{x}[{lv.level}]" for x in lv.names) + "}" for lv in bm.levels]
+    n_gibbs = (
+        len([x for x in gibbs if gibbs_var[index[x]] or x == bm.sigma2_name])
+        + sum(1 for lv in bm.levels if any(isinstance(m, str) and m in gibbs for m in lv.means))
+        + int(has_mat.sum())
+    )
+    layout = NLLayout(
+        coef_names=list(d.pnames),
+        cov_names=[],
+        sigma2_name="",
+        re_names=re_names,
+        re_levels=re_levels,
+        blocks=desc,
+        n_gibbs=n_gibbs,
+        mh_names=desc,
+        theta_names=names,
+        matrix_names=matrix_names,
+        block_params=blocks,
+    )
+    layout.ngroups = ngroups  # type: ignore[attr-defined]
+    return model, layout
+
+
+def new_nl_state(
+    m: N.NLModel,
+    rng_state: np.ndarray,
+    theta: np.ndarray,
+    b: np.ndarray,
+    Sig: np.ndarray,
+    scale0: float,
+    prop_cov: list[np.ndarray],
+) -> N.NLState:
+    """A chain's state with the proposal covariances ``prop_cov`` (one per MH block, the
+    scalar blocks then each group)."""
+    nblk = len(m.blk_dim)
+    dmax = max(1, int(m.blk_dim.max()) if nblk else 1)
+    mh_cov = np.zeros((nblk, dmax, dmax))
+    mh_scale = np.zeros(nblk)
+    for j in range(nblk):
+        dj = int(m.blk_dim[j])
+        mh_cov[j, :dj, :dj] = prop_cov[j]
+        mh_scale[j] = scale0 / np.sqrt(dj)
+    st = N.NLState(
+        theta=theta.astype(float).copy(),
+        b=b.astype(float).copy(),
+        Sig=Sig.astype(float).copy(),
+        mu=np.zeros(m.y.shape[0]),
+        stack=np.zeros(m.depth + 1),
+        rng=rng_state.copy(),
+        it=np.zeros(1),
+        mh_scale=mh_scale,
+        mh_cov=mh_cov,
+        mh_ar=m.blk_tar.copy(),
+        mh_win_acc=np.zeros(nblk),
+        mh_win_n=np.zeros(nblk),
+        mh_nadapt=np.zeros(nblk),
+        mh_done=np.zeros(nblk),
+        mh_sum=np.zeros((nblk, dmax)),
+        mh_cross=np.zeros((nblk, dmax, dmax)),
+        mh_count=np.zeros(nblk),
+        acc=np.zeros(nblk),
+        tries=np.zeros(nblk),
+    )
+    N.refresh(m, st)
+    return st

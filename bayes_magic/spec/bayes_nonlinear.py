@@ -1,0 +1,480 @@
+"""``bayesmh depvar = (expression)``: nonlinear (multilevel) Bayesian models ([BAYES] bayesmh,
+*Nonlinear models*; [BAYES] bayesmh, *Random effects*).
+
+The expression is a substitutable expression as ``menl`` reads it: scalar parameters
+``{d}``, random effects ``{C[id]}`` (one value per group; several levels, nested ``{V[id>t]}``
+or crossed) and linear combinations ``{xb: x1 i.g}``. The likelihood is ``normal()`` with a
+variance parameter or a number, or ``logit``, ``probit`` or ``poisson`` (the expression is then
+the linear predictor). Every parameter needs a prior:
+
+- scalar parameters: any scalar family with numbers for arguments;
+- random effects: ``normal(mean, var)`` for each (mean and variance numbers or parameters),
+  or one ``mvnormal(k, m1, ..., mk, {Sigma,m})`` / ``mvnormal0(k, {Sigma,m})`` for effects of
+  one level (Stata's prior on ``{C[id] B[id]}``, the slide's nonlinear model);
+- covariance matrices: ``iwishart(k, df, V)`` or ``jeffreys(k)``.
+
+From here on the model is a :class:`BayesNonlinearModel`; the design compiles the expression for
+the sampler (:mod:`bayes_magic.design.bayes_nonlinear`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..errors import StataError
+from ..syntax.ast import Command, Equations, ParamRef
+from .bayes import McmcOptions, _collect, _mcmc_options
+from .nonlinear import NonlinearSpec, RELevelSpec, collect_params, expand
+from .priors import MatrixArg, Prior, likelihood_from_expr, prior_from_expr
+
+__all__ = ["BayesNonlinearModel", "NLParam", "NLRELevel", "build_bayesmh_nonlinear"]
+
+#: likelihoods a substitutable expression takes, and the title of each
+LIKELIHOODS = {
+    "normal": "Bayesian normal regression",
+    "logit": "Bayesian logistic regression",
+    "logistic": "Bayesian logistic regression",
+    "probit": "Bayesian probit regression",
+    "poisson": "Bayesian Poisson regression",
+}
+
+
+@dataclass
+class NLParam:
+    """One scalar parameter: its Stata name (``d``, ``xb:x1``, ``e.y:sigma2``) and prior.
+
+    ``role`` is ``mean`` (it is in the expression), ``sigma2`` (the likelihood's variance) or
+    ``hyper`` (a mean or variance in a random effect's prior)."""
+
+    name: str
+    role: str
+    prior: Prior | None = None
+
+
+@dataclass
+class NLRELevel:
+    """The random effects of one level and their prior.
+
+    ``means`` and ``variances`` hold, for each effect, a number or a parameter's name;
+    ``matrix`` names the covariance matrix parameter of an ``mvnormal`` prior (then
+    ``variances`` is empty)."""
+
+    path: tuple[str, ...]
+    names: list[str]
+    means: list[float | str] = field(default_factory=list)
+    variances: list[float | str] = field(default_factory=list)
+    matrix: str | None = None
+    matrix_prior: Prior | None = None
+    typed: str = ""  # the prior as written, for the model summary
+
+    @property
+    def level(self) -> str:
+        return self.path[-1]
+
+    @property
+    def k(self) -> int:
+        return len(self.names)
+
+    @property
+    def effects(self) -> list[str]:
+        return ["_cons"] * self.k
+
+    def cov_names(self) -> list[str]:
+        if self.matrix is None:
+            return [v for v in dict.fromkeys(self.variances) if isinstance(v, str)]
+        k = self.k
+        return [f"{self.matrix}_{i + 1}_{j + 1}" for i in range(k) for j in range(i + 1)]
+
+
+@dataclass
+class BayesNonlinearModel:
+    """A ``bayesmh`` model with a substitutable expression."""
+
+    cmdline: str
+    eq: str  # the dependent variable
+    spec: NonlinearSpec  # the expression, its parameters and random-effect levels
+    likelihood: str  # normal, logit, probit, poisson
+    sigma2: float | str | None  # the normal likelihood's variance: a number or a parameter
+    params: list[NLParam]  # scalar parameters (lincomb coefficients added by the design)
+    levels: list[NLRELevel]
+    options: McmcOptions
+    title: str
+    prior_text: list[tuple[list[str], str]] = field(default_factory=list)  # as typed
+    blocks: list[list[str]] = field(default_factory=list)
+    lincomb_prior: dict[str, Prior] = field(default_factory=dict)  # {xb:} -> prior
+    command: str = "bayesmh"
+    nonlinear: bool = True
+    family: None = None  # the linear models' GLMM family: not this model's
+
+    @property
+    def sigma2_name(self) -> str:
+        return self.sigma2 if isinstance(self.sigma2, str) else ""
+
+    def param(self, name: str) -> NLParam | None:
+        return next((p for p in self.params if p.name == name), None)
+
+    def all_priors(self) -> list[Prior]:
+        out = [p.prior for p in self.params if p.prior is not None]
+        out += list(self.lincomb_prior.values())
+        return out + [lv.matrix_prior for lv in self.levels if lv.matrix_prior is not None]
+
+
+def _full(it) -> str:
+    return f"{it.eq}:{it.name}" if it.eq else str(it.name)
+
+
+def _scalar_arg(a, what: str) -> float | str:
+    if isinstance(a, float):
+        return a
+    if isinstance(a, ParamRef) and len(a.items) == 1 and not a.matrix:
+        return _full(a.items[0])
+    raise StataError(f"{what} must be a number or a scalar parameter", 198)
+
+
+def _re_prior(lv: NLRELevel, prior: Prior, names: list[str]) -> None:
+    """Read a random effects' prior into their level."""
+    if prior.family == "normal":
+        mean = _scalar_arg(prior.args[0], "the mean of a random effect's prior")
+        var = _scalar_arg(prior.args[1], "the variance of a random effect's prior")
+        if isinstance(var, float) and var <= 0:
+            raise StataError(f"invalid {prior.text}: the variance must be positive", 198)
+        if lv.matrix is not None:
+            raise StataError(f"{{{' '.join(names)}}}: more than one prior", 198)
+        for n in names:
+            j = lv.names.index(n)
+            lv.means[j], lv.variances[j] = mean, var
+        lv.typed = prior.text
+        return
+    if prior.family in ("mvnormal", "mvnormal0"):
+        k = int(prior.number(0))
+        zero = prior.family == "mvnormal0"
+        if k != len(names):
+            raise StataError(
+                f"{prior.text}: dimension {k} but {len(names)} random effects are listed", 198
+            )
+        if len(prior.args) != (2 if zero else k + 2):
+            raise StataError(f"{prior.text}: {k} means and a covariance matrix expected", 198)
+        if set(names) != set(lv.names):
+            raise StataError(
+                f"{prior.text}: a joint prior must list every random effect of level "
+                f"{'>'.join(lv.path)} ({' '.join(lv.names)})",
+                198,
+            )
+        mat = prior.args[-1]
+        if not (isinstance(mat, ParamRef) and mat.matrix and len(mat.items) == 1):
+            raise StataError(
+                f"{prior.text}: the covariance must be a matrix parameter {{Sigma,m}}", 198
+            )
+        means = [0.0] * k if zero else [_scalar_arg(a, "a mean") for a in prior.args[1:-1]]
+        lv.names = list(names)  # the prior's order is the matrix's order
+        lv.means, lv.variances = means, []
+        lv.matrix = _full(mat.items[0])
+        lv.typed = prior.text
+        return
+    raise StataError(
+        f"prior {prior.family}() for random effects is not available in bayes_magic yet; "
+        "normal() and mvnormal() are",
+        198,
+    )
+
+
+def _likelihood(opts: dict) -> tuple[str, float | str | None]:
+    lik = opts.get("likelihood")
+    if lik is None:
+        raise StataError("likelihood() required", 198)
+    if lik.options.options:
+        raise StataError(
+            f"likelihood() suboption {lik.options.options[0].name} not allowed with a "
+            "substitutable expression",
+            198,
+        )
+    lp = likelihood_from_expr(lik.dist)
+    fam = lp.family
+    if fam not in LIKELIHOODS:
+        raise StataError(
+            f"likelihood({lp.text}) is not available with a substitutable expression in "
+            "bayes_magic yet; normal(), logit, probit and poisson are",
+            198,
+        )
+    if fam != "normal":
+        if lp.args:
+            raise StataError(f"likelihood({lp.text}): {fam} takes no arguments here", 198)
+        return ("logit" if fam == "logistic" else fam), None
+    if len(lp.args) != 1:
+        raise StataError(f"likelihood({lp.text}): normal() takes the variance", 198)
+    s2 = _scalar_arg(lp.args[0], "the variance in likelihood(normal())")
+    if isinstance(s2, float) and not s2 > 0:
+        raise StataError("likelihood(normal()): the variance must be positive", 198)
+    return "normal", s2
+
+
+_ALLOWED = {
+    "likelihood",
+    "prior",
+    "block",
+    "burnin",
+    "mcmcsize",
+    "thinning",
+    "nchains",
+    "rseed",
+    "initial",
+    "initall",
+    "nomleinitial",
+    "initrandom",
+    "adaptation",
+    "scale",
+    "clevel",
+    "hpd",
+    "batch",
+    "corrlag",
+    "corrtol",
+    "dots",
+    "nodots",
+    "nomodelsummary",
+    "noheader",
+    "notable",
+    "showreffects",
+    "exclude",
+    "saving",
+    "title",
+    "blocksummary",
+    "dryrun",
+    "remargl",
+    "level",
+}
+
+
+def build_bayesmh_nonlinear(cmd: Command, cmdline: str) -> BayesNonlinearModel:
+    """The model of ``bayesmh y = (expression), likelihood(...) prior(...) ...``.
+
+    Raises
+    ------
+    StataError
+        r(198) for a missing prior or likelihood, a prior the sampler cannot take, or an option
+        this version does not have; r(111) for a prior on a parameter not in the model.
+    """
+    body = cmd.body
+    assert isinstance(body, Equations)
+    if len(body.equations) != 1:
+        raise StataError(
+            "bayesmh: several equations with substitutable expressions (multivariate models) "
+            "are not available in bayes_magic yet",
+            198,
+        )
+    eq = body.equations[0]
+    if eq.options:
+        raise StataError(f"option {eq.options[0].name} not allowed in the equation", 198)
+    opts = _collect(cmd, prefix=False)
+    for name in opts:
+        if name not in _ALLOWED and not re.fullmatch(r"init\d+", name):
+            raise StataError(
+                f"option {name}() is not available with a substitutable expression in "
+                "bayes_magic yet",
+                198,
+            )
+    if cmd.weight is not None:
+        raise StataError("weights not allowed with a substitutable expression", 101)
+    depvar = eq.depvars[0]
+    dep = getattr(depvar, "name", None)
+    if dep is None:
+        raise StataError("the dependent variable must be a variable", 198)
+    expr, lincombs = expand(eq.expr, {})
+    fixed, by_level, init = collect_params(expr)
+    used = {r.items[0].eq for r in _refs(expr) if r.items[0].name is None}
+    lincombs = tuple(lc for lc in lincombs if lc.name in used)
+    if not fixed and not lincombs and not by_level:
+        raise StataError("the expression has no {parameters} to estimate", 198)
+    lik, s2 = _likelihood(opts)
+    order = sorted(by_level, key=lambda p: (len(p), list(by_level).index(p)))
+    levels = [
+        NLRELevel(p, list(by_level[p]), [None] * len(by_level[p]), [None] * len(by_level[p]))  # type: ignore[list-item]
+        for p in order
+    ]
+    spec = NonlinearSpec(
+        depvar=dep,
+        expr=expr,
+        expr_text=_expr_text(eq.text),
+        fixed=tuple(fixed),
+        reffects=tuple(n for lv in levels for n in lv.names),
+        levels=tuple(RELevelSpec(lv.path, tuple(lv.names)) for lv in levels),
+        init=init,
+        if_=cmd.if_,
+        in_=cmd.in_,
+        lincombs=lincombs,
+    )
+    params = [NLParam(n, "mean") for n in fixed]
+    if isinstance(s2, str):
+        params.append(NLParam(s2, "sigma2"))
+    mc: McmcOptions = _mcmc_options(opts)
+    mc.dots = bool(opts.get("dots")) and not opts.get("nodots")
+    model = BayesNonlinearModel(
+        cmdline=cmdline,
+        eq=dep,
+        spec=spec,
+        likelihood=lik,
+        sigma2=s2,
+        params=params,
+        levels=levels,
+        options=mc,
+        title=LIKELIHOODS[lik] if not levels else "Bayesian multilevel regression",
+    )
+    if "title" in opts:
+        model.title = str(opts["title"])
+    priors = opts.get("prior", [])
+    # random effects' priors first: they name the hyperparameters
+    for po in priors:
+        _re_priors(model, po)
+    for lv in levels:
+        missing = [n for n, m in zip(lv.names, lv.means) if m is None]
+        if missing:
+            raise StataError(f"prior for {{{missing[0]}[{'>'.join(lv.path)}]}} not specified", 198)
+        for m in [*lv.means, *lv.variances]:
+            if not isinstance(m, str):
+                continue
+            p = model.param(m)
+            if p is None:
+                params.append(NLParam(m, "hyper"))
+            elif p.role != "hyper":
+                raise StataError(
+                    f"{{{m}}} is both in the likelihood and a random effect's hyperparameter; "
+                    "this is not available in bayes_magic yet",
+                    198,
+                )
+    for po in priors:
+        _scalar_priors(model, po)
+    for p in model.params:
+        if p.prior is None:
+            raise StataError(f"prior for {{{p.name}}} not specified", 198)
+    for lc in lincombs:
+        if lc.name not in model.lincomb_prior:
+            raise StataError(f"prior for {{{lc.name}:}} not specified", 198)
+    for lv in levels:
+        if lv.matrix is not None and lv.matrix_prior is None:
+            raise StataError(f"prior for {{{lv.matrix},m}} not specified", 198)
+    for bo in opts.get("block", []):
+        if bo.options.options:
+            raise StataError(
+                f"block() suboption {bo.options.options[0].name} is not available with a "
+                "substitutable expression in bayes_magic yet",
+                198,
+            )
+        model.blocks.append([_full(it) for ref in bo.params for it in ref.items])
+    return model
+
+
+def _refs(expr):
+    from .nonlinear import param_refs
+
+    return param_refs(expr)
+
+
+def _expr_text(text: str) -> str:
+    """The expression as typed, without its outer parentheses."""
+    t = text.strip()
+    if "=" in t:
+        t = t.split("=", 1)[1].strip()
+    if t.startswith("(") and t.endswith(")"):
+        t = t[1:-1]
+    return t
+
+
+def _re_targets(model: BayesNonlinearModel, ref: ParamRef) -> list[tuple[NLRELevel, str]] | None:
+    """The random effects a prior's ``{C[id] B[id]}`` (or ``{C B}``) names; None when the
+    reference names no random effect."""
+    out = []
+    for it in ref.items:
+        lv = next((lv for lv in model.levels if it.eq is None and it.name in lv.names), None)
+        if lv is None:
+            if out:
+                raise StataError(f"{ref}: random effects and parameters in one prior()", 198)
+            return None
+        if it.index is not None and tuple(s.strip() for s in it.index.split(">")) != lv.path:
+            raise StataError(
+                f"{ref}: random effect {it.name} is at level {'>'.join(lv.path)}",
+                198,
+                span=ref.span,
+            )
+        out.append((lv, str(it.name)))
+    return out
+
+
+def _re_priors(model: BayesNonlinearModel, po) -> None:
+    prior = prior_from_expr(po.dist)
+    targets: list[tuple[NLRELevel, str]] = []
+    for ref in po.params:
+        got = _re_targets(model, ref)
+        if got is None:
+            if targets:
+                raise StataError(f"{ref}: random effects and parameters in one prior()", 198)
+            return
+        targets += got
+    lvs = {id(lv): lv for lv, _ in targets}
+    if len(lvs) > 1:
+        raise StataError("a prior() lists random effects of different levels", 198)
+    lv = targets[0][0]
+    _re_prior(lv, prior, [n for _, n in targets])
+    model.prior_text.append(
+        (["{" + " ".join(f"{n}[{'>'.join(lv.path)}]" for _, n in targets) + "}"], prior.text)
+    )
+
+
+def _scalar_priors(model: BayesNonlinearModel, po) -> None:
+    prior = prior_from_expr(po.dist)
+    if any(_re_targets(model, ref) for ref in po.params):
+        return
+    shown = []
+    for ref in po.params:
+        if ref.matrix:
+            name = _full(ref.items[0])
+            lv = next((lv for lv in model.levels if lv.matrix == name), None)
+            if lv is None or len(ref.items) != 1:
+                raise StataError(
+                    f"parameter {{{name},m}} not found in the model", 111, span=ref.span
+                )
+            _matrix_prior(lv, prior)
+            shown.append(f"{{{name},m}}")
+            continue
+        for it in ref.items:
+            full = _full(it)
+            if it.name is None and it.eq in {lc.name for lc in model.spec.lincombs}:
+                _check_scalar(prior, f"{it.eq}:")
+                model.lincomb_prior[str(it.eq)] = prior
+                shown.append(f"{{{it.eq}:}}")
+                continue
+            p = model.param(full)
+            if p is None:
+                raise StataError(f"parameter {{{full}}} not found in the model", 111, span=ref.span)
+            _check_scalar(prior, full)
+            p.prior = prior
+            shown.append(f"{{{full}}}")
+    model.prior_text.append((shown, prior.text))
+
+
+def _check_scalar(prior: Prior, name: str) -> None:
+    from ..sampler.densities import SCALAR
+
+    if prior.family not in SCALAR or SCALAR[prior.family][2] == "discrete":
+        raise StataError(f"{prior.family}() is not a prior for the scalar {{{name}}}", 198)
+    if not prior.numeric:
+        raise StataError(f"hyperparameters of {{{name}}}'s prior must be numbers here", 198)
+
+
+def _matrix_prior(lv: NLRELevel, prior: Prior) -> None:
+    k = lv.k
+    if prior.family == "iwishart":
+        d, df, V = prior.args
+        if not isinstance(V, MatrixArg) or not isinstance(d, float) or int(d) != k or V.d != k:
+            raise StataError(f"{prior.text}: a {k} x {k} scale matrix expected", 503)
+        if not isinstance(df, float) or not df > k - 1:
+            raise StataError(f"{prior.text}: degrees of freedom must exceed {k - 1}", 198)
+    elif prior.family == "jeffreys":
+        if prior.args and int(prior.number(0)) != k:
+            raise StataError(f"{prior.text}: dimension must be {k}", 503)
+    else:
+        raise StataError(
+            f"prior {prior.family}() for {{{lv.matrix},m}} is not available in bayes_magic yet; "
+            "iwishart() and jeffreys() are",
+            198,
+        )
+    lv.matrix_prior = prior

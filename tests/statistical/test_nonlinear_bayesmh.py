@@ -1,0 +1,173 @@
+"""``bayesmh y = (expression)`` against posteriors known exactly and samplers nobody here wrote.
+
+* A linear regression written as an expression, flat and Jeffreys priors: the closed form of
+  ``test_posterior_exact`` (multivariate t, inverse gamma), now reached by the expression
+  kernel's MH block and its Gibbs step for the variance.
+* A model nonlinear in its parameters, y = c·exp(r·Days) with a known variance: the exact
+  posterior moments by quadrature on a grid over (c, r).
+* Normal random effects with a known variance and a normal hyperprior on their mean: a Gaussian
+  posterior, exact by linear algebra (the random effects' MH steps and the mean's Gibbs step).
+* The talk's model written as an expression, random intercepts and slopes with prior means
+  ``{b0}``, ``{b1}`` and an inverse-Wishart ``{Sigma,m}``: the same posterior as the talk's
+  ``bayes: mixed``, held to NumPyro's 4 x 250,000-draw NUTS run (``bench/reference/talk_nuts.json``).
+* The Orange trees' logistic growth with a random asymptote: NumPyro NUTS
+  (``bench/nonlinear_reference.py`` -> ``bench/reference/orange_nuts.json``).
+
+Each posterior mean (and variance) must land within K = 4 Monte Carlo standard errors: ours
+(posterior SD / sqrt(ESS), as bayesstats summary reports) combined with the reference's.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bayes_magic.session import Session
+from tests.conftest import run
+from tests.statistical.test_posterior_exact import _check, _mcse_mean, _mcse_var
+
+K = 4.0
+REF = Path(__file__).resolve().parents[2] / "bench" / "reference"
+
+pytestmark = pytest.mark.slow
+
+
+def test_linear_expression_flat_jeffreys_matches_closed_form() -> None:
+    s = Session()
+    run(s, "use sleepstudy")
+    run(
+        s,
+        "quietly bayesmh Reaction = ({b0} + {b1}*Days), likelihood(normal({sigma2})) "
+        "prior({b0 b1}, flat) prior({sigma2}, jeffreys) rseed(2024) mcmcsize(20000)",
+    )
+    y = s.data.values("Reaction")
+    X = np.column_stack([np.ones(len(y)), s.data.values("Days")])
+    n, p = X.shape
+    bhat, *_ = np.linalg.lstsq(X, y, rcond=None)
+    rss = float(((y - X @ bhat) ** 2).sum())
+    nu = n - p
+    cov_b = rss / nu * np.linalg.inv(X.T @ X) * nu / (nu - 2)
+    for j, name in enumerate(["b0", "b1"]):
+        _check(s.e.chains_of(name), bhat[j], cov_b[j, j])
+    a, b = nu / 2, rss / 2
+    _check(s.e.chains_of("sigma2"), b / (a - 1), b * b / ((a - 1) ** 2 * (a - 2)))
+
+
+def test_nonlinear_in_parameters_matches_grid_quadrature() -> None:
+    s = Session()
+    run(s, "use sleepstudy")
+    v = 2500.0  # known variance
+    run(
+        s,
+        f"quietly bayesmh Reaction = ({{c}}*exp({{r}}*Days)), likelihood(normal({v:g})) "
+        "prior({c}, normal(250,10000)) prior({r}, normal(0,1)) "
+        "initial({c} 250 {r} 0.03) rseed(11) mcmcsize(20000)",
+    )
+    y = s.data.values("Reaction")
+    x = s.data.values("Days")
+    c = np.linspace(200, 300, 801)
+    r = np.linspace(0.0, 0.07, 801)
+    C, R = np.meshgrid(c, r, indexing="ij")
+    mu = C[..., None] * np.exp(R[..., None] * x)
+    lp = -0.5 * ((y - mu) ** 2).sum(-1) / v - 0.5 * (C - 250) ** 2 / 10000 - 0.5 * R**2
+    w = np.exp(lp - lp.max())
+    w /= w.sum()
+    assert w[0].sum() + w[-1].sum() + w[:, 0].sum() + w[:, -1].sum() < 1e-10  # grid covers it
+    for name, g in (("c", C), ("r", R)):
+        m = float((w * g).sum())
+        _check(s.e.chains_of(name), m, float((w * (g - m) ** 2).sum()))
+
+
+def test_normal_random_effects_match_gaussian_posterior() -> None:
+    s = Session()
+    run(s, "use dyestuff")
+    s2, tau2, v0 = 2500.0, 1800.0, 1e6
+    run(
+        s,
+        f"quietly bayesmh Yield = ({{U[Batch]}}), likelihood(normal({s2:g})) "
+        f"prior({{U[Batch]}}, normal({{mu}},{tau2:g})) prior({{mu}}, normal(0,{v0:g})) "
+        "rseed(5) mcmcsize(20000)",
+    )
+    y = s.data.values("Yield")
+    codes, groups = np.unique(s.data.values("Batch"), return_inverse=True)
+    G = len(codes)
+    # joint Gaussian over (mu, U_1..U_G): precision and linear term
+    P = np.zeros((G + 1, G + 1))
+    h = np.zeros(G + 1)
+    P[0, 0] = 1 / v0 + G / tau2
+    for j in range(G):
+        nj = int((groups == j).sum())
+        P[j + 1, j + 1] = 1 / tau2 + nj / s2
+        P[0, j + 1] = P[j + 1, 0] = -1 / tau2
+        h[j + 1] = y[groups == j].sum() / s2
+    cov = np.linalg.inv(P)
+    mean = cov @ h
+    _check(s.e.chains_of("mu"), mean[0], cov[0, 0])
+    names = s.e.re_names
+    for j, code in enumerate(codes):
+        _check(s.e.chains_of(names[j]), mean[j + 1], cov[j + 1, j + 1])
+        assert names[j] == f"U[{int(code)}]"
+
+
+def _near(x: np.ndarray, ref: dict, what: str) -> None:
+    """Mean within K combined MCSEs of the reference's."""
+    flat = x.reshape(1, -1)
+    se = float(np.hypot(_mcse_mean(flat), ref["mcse_mean"]))
+    assert abs(flat.mean() - ref["mean"]) < K * se, (what, flat.mean(), ref["mean"], se)
+    # the SD: our sample variance's MCSE, and the reference's SD MCSE through d(sd²) = 2 sd d(sd)
+    se_v = float(np.hypot(_mcse_var(flat), 2 * ref["sd"] * ref.get("mcse_sd", 0.0)))
+    assert abs(flat.var(ddof=1) - ref["sd"] ** 2) < K * se_v, (what, flat.std(), ref["sd"])
+
+
+def test_talk_model_as_expression_matches_nuts() -> None:
+    ref = json.loads((REF / "talk_nuts.json").read_text())["posterior"]
+    s = Session()
+    run(s, "use math")
+    run(
+        s,
+        "quietly bayesmh math = ({U0[schid]} + {U1[schid]}*homework + {b2}*schtype), "
+        "likelihood(normal({e.math:sigma2})) "
+        "prior({U0[schid] U1[schid]}, mvnormal(2,{b0},{b1},{Sigma,m})) "
+        "prior({b0 b1 b2}, normal(0,10000)) prior({e.math:sigma2}, igamma(.01,.01)) "
+        "prior({Sigma,m}, iwishart(2,3,I(2))) rseed(3) mcmcsize(20000)",
+    )
+    pairs = {
+        "b0": "math:_cons",
+        "b1": "math:homework",
+        "b2": "math:1.schtype",
+        "e.math:sigma2": "e.math:sigma2",
+        "Sigma_1_1": "U:Sigma_1_1",
+        "Sigma_2_1": "U:Sigma_2_1",
+        "Sigma_2_2": "U:Sigma_2_2",
+    }
+    for ours, theirs in pairs.items():
+        _near(s.e.chains_of(ours), ref[theirs], ours)
+
+
+def test_orange_growth_matches_nuts() -> None:
+    ref = json.loads((REF / "orange_nuts.json").read_text())["posterior"]
+    s = Session()
+    run(s, "use orange")
+    run(
+        s,
+        "quietly bayesmh circumference = ({U[Tree]}/(1+exp(-(age-{b2})/{b3}))), "
+        "likelihood(normal({e.circumference:sigma2})) "
+        "prior({U[Tree]}, normal({b1},{var_U})) prior({b1 b2 b3}, normal(0,1e6)) "
+        "prior({e.circumference:sigma2} {var_U}, igamma(.01,.01)) "
+        "initial({b1} 200 {b2} 700 {b3} 350) rseed(8) mcmcsize(40000)",
+    )
+    for ours, theirs in (
+        ("b1", "b1"),
+        ("b2", "b2"),
+        ("b3", "b3"),
+        ("e.circumference:sigma2", "sigma2"),
+    ):
+        _near(s.e.chains_of(ours), ref[theirs], ours)
+    for name in s.e.re_names:
+        x = s.e.chains_of(name).reshape(1, -1)
+        r = ref[name]
+        se = float(np.hypot(_mcse_mean(x), r["mcse_mean"]))
+        assert abs(x.mean() - r["mean"]) < K * se, (name, x.mean(), r["mean"], se)
