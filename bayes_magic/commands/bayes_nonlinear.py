@@ -192,23 +192,7 @@ def _proposals(model, st, layout, kmax: int) -> list[np.ndarray]:
     Ith, Ig = N.curvature(model, st, mean_idx, kmax)
     pos = {n: j for j, n in enumerate(layout.coef_names)}
     out = []
-    for blk in layout.block_params:
-        d = len(blk)
-        guess = np.diag([(0.1 * max(abs(st.theta[names.index(n)]), 0.1)) ** 2 for n in blk])
-        if all(n in pos for n in blk):
-            ix = [pos[n] for n in blk]
-            H = Ith[np.ix_(ix, ix)].copy()
-            for a, n in enumerate(blk):
-                j = names.index(n)
-                if model.pcode[j] == 1:
-                    H[a, a] += 1.0 / model.pargs[j, 1]
-            try:
-                C = np.linalg.inv(H)
-                if np.all(np.isfinite(C)) and np.linalg.eigvalsh((C + C.T) / 2).min() > 0:
-                    guess = (C + C.T) / 2
-            except np.linalg.LinAlgError:
-                pass
-        out.append(guess[:d, :d])
+    groups = []
     for li in range(model.nl):
         k = int(model.k[li])
         o = int(model.zzk[li])
@@ -234,8 +218,29 @@ def _proposals(model, st, layout, kmax: int) -> list[np.ndarray]:
                     C = S.copy()
             except np.linalg.LinAlgError:
                 C = S.copy()
-            out.append(C)
-    return out
+            groups.append(C)
+    for bi, blk in enumerate(layout.block_params):
+        d = len(blk)
+        guess = np.diag([(0.1 * max(abs(st.theta[names.index(n)]), 0.1)) ** 2 for n in blk])
+        if all(n in pos for n in blk):
+            ix = [pos[n] for n in blk]
+            H = Ith[np.ix_(ix, ix)].copy()
+            for a, n in enumerate(blk):
+                j = names.index(n)
+                if model.pcode[j] == 1:
+                    H[a, a] += 1.0 / model.pargs[j, 1]
+            try:
+                C = np.linalg.inv(H)
+                if np.all(np.isfinite(C)) and np.linalg.eigvalsh((C + C.T) / 2).min() > 0:
+                    guess = (C + C.T) / 2
+            except np.linalg.LinAlgError:
+                pass
+        if model.blk_b[bi]:  # the joint block: parameters and effects, block-diagonal
+            from scipy.linalg import block_diag
+
+            guess = block_diag(guess, *groups)
+        out.append(guess)
+    return out + groups
 
 
 # ---------------------------------------------------------------------------------------------

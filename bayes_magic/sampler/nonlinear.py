@@ -139,6 +139,8 @@ class NLModel(NamedTuple):
     blk_mu: np.ndarray  # (nb,) 1: the block moves the mean (parameters of the expression)
     blk_lik: np.ndarray  # (nb,) 1: the block moves the likelihood (mean or variance)
     blk_re: np.ndarray  # (nb, nl) 1: the block moves level l's random-effects density
+    blk_nt: np.ndarray  # (nb,) how many of θ the block moves (its first entries)
+    blk_b: np.ndarray  # (nb,) 1: the block also moves every random effect (a joint block)
     # adaptation ([BAYES] bayesmh, option adaptation())
     every: int
     maxiter: int
@@ -447,15 +449,22 @@ def _proposal(st: NLState, blk: int, d: int) -> np.ndarray:
 
 @njit(cache=True)
 def _theta_block(m: NLModel, st: NLState, blk: int, buf: np.ndarray) -> None:
+    """One random-walk MH step of a block of θ; a joint block (``blk_b``) also moves every
+    random effect, so that parameters and effects that trade off against each other (an
+    asymptote's mean and each tree's asymptote) move together."""
     d = m.blk_dim[blk]
-    idx = m.blk_idx[blk, :d]
+    dt = m.blk_nt[blk]
+    q = st.b.shape[0] if m.blk_b[blk] == 1 else 0
+    idx = m.blk_idx[blk, :dt]
     x0 = np.empty(d)
-    for j in range(d):
+    for j in range(dt):
         x0[j] = st.theta[idx[j]]
+    for j in range(q):
+        x0[dt + j] = st.b[j]
     step = _proposal(st, blk, d)
     n = m.y.shape[0]
     lp0 = 0.0
-    for j in range(d):
+    for j in range(dt):
         a = m.pargs[idx[j]]
         lp0 += logpdf_scalar(m.pcode[idx[j]], x0[j], a[0], a[1], a[2])
     if m.blk_lik[blk] == 1:
@@ -463,10 +472,12 @@ def _theta_block(m: NLModel, st: NLState, blk: int, buf: np.ndarray) -> None:
     for lev in range(m.nl):
         if m.blk_re[blk, lev] == 1:
             lp0 += re_logdens(m, st, lev)
-    for j in range(d):
+    for j in range(dt):
         st.theta[idx[j]] = x0[j] + step[j]
+    for j in range(q):
+        st.b[j] = x0[dt + j] + step[dt + j]
     lp1 = 0.0
-    for j in range(d):
+    for j in range(dt):
         a = m.pargs[idx[j]]
         lp1 += logpdf_scalar(m.pcode[idx[j]], st.theta[idx[j]], a[0], a[1], a[2])
     if lp1 > -np.inf:
@@ -489,11 +500,15 @@ def _theta_block(m: NLModel, st: NLState, blk: int, buf: np.ndarray) -> None:
             for i in range(n):
                 st.mu[i] = buf[i]
     else:
-        for j in range(d):
+        for j in range(dt):
             st.theta[idx[j]] = x0[j]
+        for j in range(q):
+            st.b[j] = x0[dt + j]
     xv = np.empty(d)
-    for j in range(d):
+    for j in range(dt):
         xv[j] = st.theta[idx[j]]
+    for j in range(q):
+        xv[dt + j] = st.b[j]
     _moments(st, blk, xv)
 
 

@@ -20,7 +20,10 @@ from ..spec.priors import MatrixArg, Prior
 from . import nonlinear as N
 from .driver import Layout, _fmt_id, _prior_args
 
-__all__ = ["NLLayout", "prepare_nonlinear", "new_nl_state", "compile_tree"]
+__all__ = ["NLLayout", "prepare_nonlinear", "new_nl_state", "compile_tree", "JOINT_MAX"]
+
+#: the largest joint block (the expression's parameters plus every random effect)
+JOINT_MAX = 40
 
 
 @dataclass
@@ -30,6 +33,7 @@ class NLLayout(Layout):
     theta_names: list[str] | None = None
     matrix_names: list[str] | None = None
     block_params: list[list[str]] | None = None
+    joint: bool = False  # the last block of θ also moves every random effect
 
     @property
     def names(self) -> list[str]:  # θ, then each covariance matrix's lower triangle
@@ -184,12 +188,23 @@ def prepare_nonlinear(bm: BayesNonlinearModel, d: NLBayesDesign) -> tuple[N.NLMo
         if n not in taken and n not in free and n not in gibbs:
             blocks.append([n])
     blocks = [b for b in blocks if b]
+    # a joint block of the expression's parameters and every random effect, for models small
+    # enough that one random-walk block over all of them still moves
+    q = sum(lv.k * dl.G for lv, dl in zip(bm.levels, d.levels))
+    joint = bool(bm.levels) and bool(d.pnames) and 0 < len(d.pnames) + q <= JOINT_MAX
+    if joint:
+        blocks.append(list(d.pnames))
     nb = len(blocks)
     dmax = max([1, *(len(b) for b in blocks), *(lv.k for lv in bm.levels)])
     blk_idx = np.zeros((max(nb, 1), dmax), np.int64)
     blk_mu = np.zeros(max(nb, 1), np.int64)
     blk_lik = np.zeros(max(nb, 1), np.int64)
     blk_re = np.zeros((max(nb, 1), max(len(bm.levels), 1)), np.int64)
+    blk_nt = np.array([len(b) for b in blocks] or [0], np.int64)
+    blk_b = np.zeros(max(nb, 1), np.int64)
+    if joint:
+        blk_b[nb - 1] = 1
+        blk_re[nb - 1, :] = 1
     for bi, blk in enumerate(blocks):
         for j, n in enumerate(blk):
             blk_idx[bi, j] = index[n]
@@ -229,7 +244,8 @@ def prepare_nonlinear(bm: BayesNonlinearModel, d: NLBayesDesign) -> tuple[N.NLMo
             assert isinstance(V, MatrixArg)
             iw_S[zzk[li] : zzk[li] + lv.k**2] = np.array(V.rows, float).reshape(-1)
     ngroups = int(G.sum())
-    blk_dim = [len(b) for b in blocks] + [int(k[li]) for li in range(nl) for _ in range(G[li])]
+    blk_dim = [len(b) + (q if blk_b[j] else 0) for j, b in enumerate(blocks)]
+    blk_dim += [int(k[li]) for li in range(nl) for _ in range(G[li])]
     tar = [0.44 if dm == 1 else 0.234 for dm in blk_dim]
     if o.tarate is not None:
         tar = [float(o.tarate)] * len(blk_dim)
@@ -275,6 +291,8 @@ def prepare_nonlinear(bm: BayesNonlinearModel, d: NLBayesDesign) -> tuple[N.NLMo
         blk_mu=blk_mu,
         blk_lik=blk_lik,
         blk_re=blk_re,
+        blk_nt=blk_nt,
+        blk_b=blk_b,
         every=int(o.every),
         maxiter=int(o.adapt_maxiter),
         miniter=int(min(o.miniter, o.adapt_maxiter)),
@@ -299,6 +317,10 @@ def prepare_nonlinear(bm: BayesNonlinearModel, d: NLBayesDesign) -> tuple[N.NLMo
             re_names += [f"{nm}[{gid}]" for nm in lv.names]
         re_levels.append((first, len(re_names)))
     desc = ["{" + " ".join(b) + "}" for b in blocks]
+    if joint:
+        desc[-1] = desc[-1][:-1] + " " + " ".join(
+            f"{x}[{lv.level}]" for lv in bm.levels for x in lv.names
+        ) + "}"
     desc += ["{" + " ".join(f"{x}[{lv.level}]" for x in lv.names) + "}" for lv in bm.levels]
     n_gibbs = (
         len([x for x in gibbs if gibbs_var[index[x]] or x == bm.sigma2_name])
@@ -317,6 +339,7 @@ def prepare_nonlinear(bm: BayesNonlinearModel, d: NLBayesDesign) -> tuple[N.NLMo
         theta_names=names,
         matrix_names=matrix_names,
         block_params=blocks,
+        joint=joint,
     )
     layout.ngroups = ngroups  # type: ignore[attr-defined]
     return model, layout
