@@ -220,7 +220,6 @@ def _proposals(model, st, layout, kmax: int) -> list[np.ndarray]:
                 C = S.copy()
             groups.append(C)
     for bi, blk in enumerate(layout.block_params):
-        d = len(blk)
         guess = np.diag([(0.1 * max(abs(st.theta[names.index(n)]), 0.1)) ** 2 for n in blk])
         if all(n in pos for n in blk):
             ix = [pos[n] for n in blk]
