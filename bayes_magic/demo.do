@@ -34,3 +34,7 @@ bayesstats summary {U0}
 * the talk's nonlinear multilevel model, by ML, on R's Orange trees (the slide's data are not bundled)
 use orange, clear
 menl circumference = ({b1}+{U1[Tree]})/(1+exp(-(age-{b2})/{b3})), initial(b1 190 b2 700 b3 350) nolog
+
+* and by Bayesian MCMC: the slide's bayesmh, random asymptote and midpoint with a covariance matrix
+bayesmh circumference = ({C[Tree]}/(1+exp(-(age-{B[Tree]})/{s}))), likelihood(normal({e.circumference:sigma2})) prior({C[Tree] B[Tree]}, mvnormal(2,{c},{b},{Sigma,m})) prior({c b}, normal(0,1e6)) prior({s}, normal(0,1e6)) prior({e.circumference:sigma2}, igamma(0.01,0.01)) prior({Sigma,m}, iwishart(2,3,I(2))) initial({c} 200 {b} 700 {s} 350) rseed(17)
+bayesstats summary {Sigma,m} (corr: {Sigma_2_1}/sqrt({Sigma_1_1}*{Sigma_2_2}))

@@ -389,13 +389,25 @@ NONLINEAR = """## A nonlinear multilevel model
 
 The talk's nonlinear model is a growth curve with random effects inside the
 curve. Its frequentist fit, `menl`, runs here on R's Orange trees (bundled as `orange`; the
-slide's own data are not among the bundled sets); its Bayesian version, nonlinear `bayesmh`, is
-not available yet."""
+slide's own data are not among the bundled sets). Its Bayesian version is the slide's nonlinear
+`bayesmh`: each tree's asymptote `{C[Tree]}` and midpoint `{B[Tree]}` with a bivariate normal
+prior whose means `{c}`, `{b}` and covariance `{Sigma,m}` are estimated too."""
 
 NONLINEAR_CMD = (
     "use orange, clear\n"
     "menl circumference = ({b1}+{U1[Tree]})/(1+exp(-(age-{b2})/{b3})), ///\n"
     "    initial(b1 190 b2 700 b3 350) nolog"
+)
+
+NONLINEAR_BAYES_CMD = (
+    "bayesmh circumference = ({C[Tree]}/(1+exp(-(age-{B[Tree]})/{s}))), ///\n"
+    "    likelihood(normal({e.circumference:sigma2}))                  ///\n"
+    "    prior({C[Tree] B[Tree]}, mvnormal(2,{c},{b},{Sigma,m}))       ///\n"
+    "    prior({c b}, normal(0,1e6)) prior({s}, normal(0,1e6))         ///\n"
+    "    prior({e.circumference:sigma2}, igamma(0.01,0.01))            ///\n"
+    "    prior({Sigma,m}, iwishart(2,3,I(2)))                          ///\n"
+    "    initial({c} 200 {b} 700 {s} 350) rseed(17)\n"
+    "bayesstats summary {Sigma,m} (corr: {Sigma_2_1}/sqrt({Sigma_1_1}*{Sigma_2_2}))"
 )
 
 LINE_MAGICS = {
@@ -438,6 +450,11 @@ def build(kind: str) -> nbformat.NotebookNode:
     cells += PYTHON_MAGICS if kind == "magics" else PYTHON_KERNEL
     cells.append(new_markdown_cell(NONLINEAR))
     cells.append(new_code_cell(magic_source(NONLINEAR_CMD) if kind == "magics" else NONLINEAR_CMD))
+    cells.append(
+        new_code_cell(
+            magic_source(NONLINEAR_BAYES_CMD) if kind == "magics" else NONLINEAR_BAYES_CMD
+        )
+    )
     nb = new_notebook(cells=cells)
     if kind == "magics":
         nb.metadata["kernelspec"] = {
