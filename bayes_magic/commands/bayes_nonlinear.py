@@ -239,7 +239,12 @@ def _proposals(model, st, layout, kmax: int) -> list[np.ndarray]:
 
             guess = block_diag(guess, *groups)
         out.append(guess)
-    return out + groups
+    shifts = []  # a shift's scale: the effects' posterior spread about their mean, roughly
+    for e in model.shift:
+        li, j = int(model.re_lev[e]), int(model.re_pos[e])
+        spread = [groups[int(model.goff[li]) + g][j, j] for g in range(int(model.G[li]))]
+        shifts.append(np.array([[max(float(np.mean(spread)) / int(model.G[li]), 1e-12)]]))
+    return out + groups + [np.eye(1) for _ in range(len(model.rescale))] + shifts
 
 
 # ---------------------------------------------------------------------------------------------
@@ -336,6 +341,7 @@ def estimate_nonlinear(
     for li in range(model.nl):
         lo = nb + int(model.goff[li])
         per.append(acc[:, lo : lo + int(model.G[li])].mean(axis=1, keepdims=True))
+    per.append(acc[:, nb + model.ngroups :])
     acc = np.concatenate(per, axis=1)
     post = Posterior(
         cmd="bayesmh",

@@ -140,6 +140,9 @@ class NLModel(NamedTuple):
     blk_lik: np.ndarray  # (nb,) 1: the block moves the likelihood (mean or variance)
     blk_re: np.ndarray  # (nb, nl) 1: the block moves level l's random-effects density
     blk_nt: np.ndarray  # (nb,) how many of θ the block moves (its first entries)
+    ngroups: int  # blocks nb .. nb + ngroups - 1 are the groups' random effects
+    rescale: np.ndarray  # effects whose deviations and variance are rescaled (blocks after)
+    shift: np.ndarray  # effects shifted with their prior mean (blocks after the rescales)
     blk_b: np.ndarray  # (nb,) 1: the block also moves every random effect (a joint block)
     # adaptation ([BAYES] bayesmh, option adaptation())
     every: int
@@ -761,6 +764,115 @@ def curvature(m: NLModel, st: NLState, pidx: np.ndarray, kmax: int):
 
 
 @njit(cache=True)
+def _cov_logprior(m: NLModel, st: NLState, lev: int, e: int) -> float:
+    """The prior of what a rescale of effect ``e`` moves: its level's covariance matrix, or its
+    variance parameter."""
+    if m.has_mat[lev] == 1:
+        k = m.k[lev]
+        o = m.zzk[lev]
+        S = st.Sig[o : o + k * k].reshape(k, k).copy()
+        if m.iw_df[lev] > 0.0:
+            return logpdf_iwishart(S, m.iw_df[lev], m.iw_S[o : o + k * k].reshape(k, k).copy())
+        return logpdf_jeffreys_matrix(S)
+    p = m.var_idx[e]
+    a = m.pargs[p]
+    return logpdf_scalar(m.pcode[p], st.theta[p], a[0], a[1], a[2])
+
+
+@njit(cache=True)
+def _rescale(m: NLModel, st: NLState, e: int, blk: int, buf: np.ndarray) -> None:
+    """Random effect ``e``'s deviations from their mean times c, and its variance times c²
+    (the covariance matrix as D Σ D, D = diag(1, .., c, .., 1)), log c by an adaptive random
+    walk: the standardized effects do not move, so this is the non-centred update of the
+    variance that the centred Gibbs step mixes badly near zero (Liu and Sabatti 2000, JASA
+    95:1125-1134; Yu and Meng 2011). The effects' density cancels the Jacobian of b, leaving
+    the likelihood ratio, the ratio of the covariance's prior and c^(k+1) (a matrix) or c²
+    (a variance)."""
+    lev = m.re_lev[e]
+    j = m.re_pos[e]
+    k = m.k[lev]
+    bo = m.boff[lev]
+    mi = m.mean_idx[e]
+    mean = st.theta[mi] if mi >= 0 else m.mean_val[e]
+    logc = st.mh_scale[blk] * normal(st.rng)
+    c = math.exp(logc)
+    lp0 = loglik(m, st) + _cov_logprior(m, st, lev, e)
+    for grp in range(m.G[lev]):
+        t = bo + grp * k + j
+        st.b[t] = mean + c * (st.b[t] - mean)
+    if m.has_mat[lev] == 1:
+        o = m.zzk[lev]
+        for a in range(k):
+            if a != j:
+                st.Sig[o + a * k + j] *= c
+                st.Sig[o + j * k + a] *= c
+        st.Sig[o + j * k + j] *= c * c
+        jac = (k + 1) * logc
+    else:
+        st.theta[m.var_idx[e]] *= c * c
+        jac = 2.0 * logc
+    lp1 = _cov_logprior(m, st, lev, e)
+    if lp1 > -np.inf:
+        s2 = _s2(m, st.theta)
+        for i in range(m.y.shape[0]):
+            mu = eval_row(m, st.theta, st.b, i, st.stack)
+            buf[i] = mu
+            lp1 += ll_row(m, m.y[i], mu, s2)
+    if _accept(st, blk, lp1 - lp0 + jac if lp1 > -np.inf else -np.inf):
+        for i in range(m.y.shape[0]):
+            st.mu[i] = buf[i]
+    else:
+        for grp in range(m.G[lev]):
+            t = bo + grp * k + j
+            st.b[t] = mean + (st.b[t] - mean) / c
+        if m.has_mat[lev] == 1:
+            o = m.zzk[lev]
+            for a in range(k):
+                if a != j:
+                    st.Sig[o + a * k + j] /= c
+                    st.Sig[o + j * k + a] /= c
+            st.Sig[o + j * k + j] /= c * c
+        else:
+            st.theta[m.var_idx[e]] /= c * c
+    _moments(st, blk, np.array([logc]))
+
+
+@njit(cache=True)
+def _shift(m: NLModel, st: NLState, e: int, blk: int, buf: np.ndarray) -> None:
+    """Random effect ``e``'s prior mean and every group's effect moved by the same δ (an
+    adaptive random walk): the effects' density does not change, so the ratio is the
+    likelihood's and the mean's prior. This is the non-centred update of the mean, which the
+    centred Gibbs step mixes badly when the effects' variance is small (the pair to
+    :func:`_rescale`)."""
+    lev = m.re_lev[e]
+    j = m.re_pos[e]
+    k = m.k[lev]
+    bo = m.boff[lev]
+    p = m.mean_idx[e]
+    a = m.pargs[p]
+    delta = st.mh_scale[blk] * math.sqrt(st.mh_cov[blk, 0, 0]) * normal(st.rng)
+    lp0 = loglik(m, st) + logpdf_scalar(m.pcode[p], st.theta[p], a[0], a[1], a[2])
+    st.theta[p] += delta
+    for grp in range(m.G[lev]):
+        st.b[bo + grp * k + j] += delta
+    lp1 = logpdf_scalar(m.pcode[p], st.theta[p], a[0], a[1], a[2])
+    if lp1 > -np.inf:
+        s2 = _s2(m, st.theta)
+        for i in range(m.y.shape[0]):
+            mu = eval_row(m, st.theta, st.b, i, st.stack)
+            buf[i] = mu
+            lp1 += ll_row(m, m.y[i], mu, s2)
+    if _accept(st, blk, lp1 - lp0 if lp1 > -np.inf else -np.inf):
+        for i in range(m.y.shape[0]):
+            st.mu[i] = buf[i]
+    else:
+        st.theta[p] -= delta
+        for grp in range(m.G[lev]):
+            st.b[bo + grp * k + j] -= delta
+    _moments(st, blk, np.array([st.theta[p]]))
+
+
+@njit(cache=True)
 def iterate(m: NLModel, st: NLState, adapt: bool, buf: np.ndarray) -> None:
     for blk in range(m.nb):
         _theta_block(m, st, blk, buf)
@@ -771,6 +883,10 @@ def iterate(m: NLModel, st: NLState, adapt: bool, buf: np.ndarray) -> None:
         if m.has_mat[lev] == 1:
             _gibbs_matrix(m, st, lev)
     _gibbs_variances(m, st)
+    for r in range(m.rescale.shape[0]):
+        _rescale(m, st, m.rescale[r], m.nb + m.ngroups + r, buf)
+    for r in range(m.shift.shape[0]):
+        _shift(m, st, m.shift[r], m.nb + m.ngroups + m.rescale.shape[0] + r, buf)
     if m.s2_gibbs > 0:
         _gibbs_s2(m, st)
     st.it[0] += 1.0

@@ -244,8 +244,20 @@ def prepare_nonlinear(bm: BayesNonlinearModel, d: NLBayesDesign) -> tuple[N.NLMo
             assert isinstance(V, MatrixArg)
             iw_S[zzk[li] : zzk[li] + lv.k**2] = np.array(V.rows, float).reshape(-1)
     ngroups = int(G.sum())
+    has_mat_l = [bool(lv.matrix) for lv in bm.levels]
     blk_dim = [len(b) + (q if blk_b[j] else 0) for j, b in enumerate(blocks)]
     blk_dim += [int(k[li]) for li in range(nl) for _ in range(G[li])]
+    # effects whose variance can be rescaled with them: a matrix's, or a variance parameter of
+    # their own (not shared with another effect, not a number)
+    rescale = [
+        e
+        for e in range(len(re_lev))
+        if has_mat_l[re_lev[e]] or (var_idx[e] >= 0 and var_idx.count(var_idx[e]) == 1)
+    ]
+    blk_dim += [1] * len(rescale)
+    # effects whose prior mean is a parameter of theirs alone: shifted together with it
+    shift = [e for e in range(len(re_lev)) if mean_idx[e] >= 0 and mean_idx.count(mean_idx[e]) == 1]
+    blk_dim += [1] * len(shift)
     tar = [0.44 if dm == 1 else 0.234 for dm in blk_dim]
     if o.tarate is not None:
         tar = [float(o.tarate)] * len(blk_dim)
@@ -292,6 +304,9 @@ def prepare_nonlinear(bm: BayesNonlinearModel, d: NLBayesDesign) -> tuple[N.NLMo
         blk_lik=blk_lik,
         blk_re=blk_re,
         blk_nt=blk_nt,
+        ngroups=ngroups,
+        rescale=np.array(rescale, np.int64),
+        shift=np.array(shift, np.int64),
         blk_b=blk_b,
         every=int(o.every),
         maxiter=int(o.adapt_maxiter),
@@ -318,10 +333,16 @@ def prepare_nonlinear(bm: BayesNonlinearModel, d: NLBayesDesign) -> tuple[N.NLMo
         re_levels.append((first, len(re_names)))
     desc = ["{" + " ".join(b) + "}" for b in blocks]
     if joint:
-        desc[-1] = desc[-1][:-1] + " " + " ".join(
-            f"{x}[{lv.level}]" for lv in bm.levels for x in lv.names
-        ) + "}"
+        desc[-1] = (
+            desc[-1][:-1]
+            + " "
+            + " ".join(f"{x}[{lv.level}]" for lv in bm.levels for x in lv.names)
+            + "}"
+        )
     desc += ["{" + " ".join(f"{x}[{lv.level}]" for x in lv.names) + "}" for lv in bm.levels]
+    names_of = [(nm, lv.level) for lv in bm.levels for nm in lv.names]
+    desc += [f"{{{names_of[e][0]}[{names_of[e][1]}]}} and its variance, rescaled" for e in rescale]
+    desc += [f"{{{names_of[e][0]}[{names_of[e][1]}]}} and its mean, shifted" for e in shift]
     n_gibbs = (
         len([x for x in gibbs if gibbs_var[index[x]] or x == bm.sigma2_name])
         + sum(1 for lv in bm.levels if any(isinstance(m, str) and m in gibbs for m in lv.means))

@@ -7,6 +7,8 @@
   posterior moments by quadrature on a grid over (c, r).
 * Normal random effects with a known variance and a normal hyperprior on their mean: a Gaussian
   posterior, exact by linear algebra (the random effects' MH steps and the mean's Gibbs step).
+* The same with an inverse-gamma variance: exact moments by quadrature over the variance (its
+  Gibbs step, and the moves that rescale and shift the effects with their variance and mean).
 * The talk's model written as an expression, random intercepts and slopes with prior means
   ``{b0}``, ``{b1}`` and an inverse-Wishart ``{Sigma,m}``: the same posterior as the talk's
   ``bayes: mixed``, held to NumPyro's 4 x 250,000-draw NUTS run (``bench/reference/talk_nuts.json``).
@@ -110,6 +112,53 @@ def test_normal_random_effects_match_gaussian_posterior() -> None:
     for j, code in enumerate(codes):
         _check(s.e.chains_of(names[j]), mean[j + 1], cov[j + 1, j + 1])
         assert names[j] == f"U[{int(code)}]"
+
+
+def test_random_effects_with_unknown_variance_match_quadrature() -> None:
+    """τ² ~ IG(a, b) unknown: exact moments of τ², μ and one effect by quadrature over log τ²
+    (given τ², everything is Gaussian). Exercises the variance's Gibbs step and the rescale
+    and shift moves together."""
+    s = Session()
+    run(s, "use dyestuff")
+    s2, v0, a, b = 2500.0, 1e6, 2.0, 2000.0
+    run(
+        s,
+        f"quietly bayesmh Yield = ({{U[Batch]}}), likelihood(normal({s2:g})) "
+        f"prior({{U[Batch]}}, normal({{mu}},{{tau2}})) prior({{mu}}, normal(0,{v0:g})) "
+        f"prior({{tau2}}, igamma({a:g},{b:g})) rseed(9) mcmcsize(20000)",
+    )
+    y = s.data.values("Yield")
+    _, groups = np.unique(s.data.values("Batch"), return_inverse=True)
+    Z = np.eye(groups.max() + 1)[groups]
+    n, G = Z.shape
+    grid = np.exp(np.linspace(np.log(20.0), np.log(2e5), 4001))
+    logw, m_mu, v_mu, m_u, v_u = [], [], [], [], []
+    for t2 in grid:
+        Sy = s2 * np.eye(n) + t2 * Z @ Z.T + v0  # y's covariance with U and μ integrated out
+        sign, logdet = np.linalg.slogdet(Sy)
+        alpha = np.linalg.solve(Sy, y)
+        # log N(y; 0, Sy) + log IG(τ²; a, b) + log τ² (the grid is in log τ²)
+        logw.append(-0.5 * (logdet + y @ alpha) - (a + 1) * np.log(t2) - b / t2 + np.log(t2))
+        # (μ, U_1) | y, τ²: Cov(θ, y) Sy⁻¹ y and Var(θ) - Cov Sy⁻¹ Cov'
+        c_mu = np.full(n, v0)
+        c_u = v0 + t2 * Z[:, 0]
+        m_mu.append(c_mu @ alpha)
+        v_mu.append(v0 - c_mu @ np.linalg.solve(Sy, c_mu))
+        m_u.append(c_u @ alpha)
+        v_u.append(v0 + t2 - c_u @ np.linalg.solve(Sy, c_u))
+    w = np.exp(np.array(logw) - max(logw))
+    w /= w.sum()
+    assert w[0] + w[-1] < 1e-8  # the grid holds the posterior of τ²
+
+    def moments(m, v):
+        m, v = np.array(m), np.array(v)
+        e = float(w @ m)
+        return e, float(w @ (v + m**2)) - e**2
+
+    _check(s.e.chains_of("mu"), *moments(m_mu, v_mu))
+    _check(s.e.chains_of(s.e.re_names[0]), *moments(m_u, v_u))
+    e_t2 = float(w @ grid)
+    _check(s.e.chains_of("tau2"), e_t2, float(w @ grid**2) - e_t2**2)
 
 
 def _near(x: np.ndarray, ref: dict, what: str) -> None:
