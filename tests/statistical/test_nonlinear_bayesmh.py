@@ -130,12 +130,12 @@ def test_random_effects_with_unknown_variance_match_quadrature() -> None:
     y = s.data.values("Yield")
     _, groups = np.unique(s.data.values("Batch"), return_inverse=True)
     Z = np.eye(groups.max() + 1)[groups]
-    n, G = Z.shape
+    n = Z.shape[0]
     grid = np.exp(np.linspace(np.log(20.0), np.log(2e5), 4001))
     logw, m_mu, v_mu, m_u, v_u = [], [], [], [], []
     for t2 in grid:
         Sy = s2 * np.eye(n) + t2 * Z @ Z.T + v0  # y's covariance with U and μ integrated out
-        sign, logdet = np.linalg.slogdet(Sy)
+        _sign, logdet = np.linalg.slogdet(Sy)
         alpha = np.linalg.solve(Sy, y)
         # log N(y; 0, Sy) + log IG(τ²; a, b) + log τ² (the grid is in log τ²)
         logw.append(-0.5 * (logdet + y @ alpha) - (a + 1) * np.log(t2) - b / t2 + np.log(t2))
