@@ -28,7 +28,13 @@ from ..syntax.ast import Binary, Num, ParamItem, ParamRef
 from ..syntax.lexer import tokenize
 from ..syntax.params import parse_param
 
-__all__ = ["estimate_nonlinear", "nl_model_summary", "nl_table_equations", "nl_mean_loglik"]
+__all__ = [
+    "estimate_nonlinear",
+    "nl_model_summary",
+    "nl_table_equations",
+    "nl_mean_loglik",
+    "nl_simulate",
+]
 
 RULE = "-" * 78
 
@@ -361,6 +367,7 @@ def estimate_nonlinear(
     post.info["no_gibbs"] = layout.n_gibbs == 0
     post.warnings = health_warnings(post)
     post.kernel = model  # type: ignore[attr-defined]
+    post.info["nl_group_ids"] = [list(dl.ids) for dl in d.levels]
     post.ids = s.data.ids[d.sample]
     return post
 
@@ -372,6 +379,8 @@ def nl_mean_loglik(post: Posterior) -> float:
 
     m = post.kernel  # type: ignore[attr-defined]
     lay = post.layout
+    if any(n not in post.names for n in lay.theta_names):
+        return math.nan  # exclude()d parameters: their posterior mean is not kept
     theta = np.array([post.chains_of(n).mean() for n in lay.theta_names])
     q = post.re_draws.shape[2]
     b = post.re_draws.reshape(-1, q).mean(axis=0) if q else np.zeros(0)
@@ -452,3 +461,73 @@ def nl_table_equations(post: Posterior, values) -> list[Equation]:
         else:
             eqs.append(Equation(eq, [row]))
     return eqs
+
+
+# ---------------------------------------------------------------------------------------------
+# bayespredict
+
+
+def nl_simulate(s, post: Posterior, rng: np.random.Generator, touse: np.ndarray):
+    """``{_mu}`` (the expression at every draw; the probability or the Poisson mean with those
+    likelihoods) and ``{_ysim}`` over the observations in memory in ``touse`` whose groups are
+    among the fit's, as :func:`bayespredict.simulate` returns them for linear models."""
+    from ..sampler import nonlinear as N
+    from ..sampler.nonlinear_driver import compile_tree
+    from .bayespredict import Predictions
+
+    bm: BayesNonlinearModel = post.model
+    lay = post.layout
+    missing = [n for n in lay.theta_names if n not in post.names]
+    if missing:
+        raise StataError(
+            f"bayespredict needs every parameter of the expression; {{{missing[0]}}} was "
+            "excluded at estimation",
+            198,
+        )
+    d = build_bayes_nonlinear_design(s.data, bm, touse)
+    keep = np.ones(d.n, bool)
+    g = np.zeros((d.n, max(len(bm.levels), 1)), np.int64)
+    for li, (dl, fit_ids) in enumerate(zip(d.levels, post.info["nl_group_ids"])):
+        pos = {gid: j for j, gid in enumerate(fit_ids)}
+        now = np.array([pos.get(gid, -1) for gid in dl.ids], np.int64)[dl.groups]
+        keep &= now >= 0
+        g[:, li] = np.maximum(now, 0)
+    if not keep.any():
+        raise StataError("no observations", 2000)
+    index = {n: j for j, n in enumerate(lay.theta_names)}
+    effects = {nm: e for e, nm in enumerate(nm for lv in bm.levels for nm in lv.names)}
+    prog, consts, depth = compile_tree(d.tree, index, effects)
+    m = post.kernel._replace(  # type: ignore[attr-defined]
+        y=d.y[keep],
+        cols=np.ascontiguousarray(d.cols[keep]),
+        g=g[keep],
+        prog=prog,
+        consts=consts,
+        depth=int(max(depth, 1)),
+    )
+    C, T = post.draws.shape[:2]
+    ti = [post.names.index(n) for n in lay.theta_names]
+    thetas = post.draws[:, :, ti].reshape(C * T, -1)
+    q = post.re_draws.shape[2]
+    bs = post.re_draws.reshape(C * T, q) if q else np.zeros((C * T, 0))
+    with np.errstate(all="ignore"):
+        eta = N.predict_means(m, np.ascontiguousarray(thetas), np.ascontiguousarray(bs))
+    eta = eta.reshape(C, T, -1)
+    if bm.likelihood == "normal":
+        s2 = (
+            post.chains_of(bm.sigma2_name)[:, :, None]
+            if bm.sigma2_name
+            else np.full((C, T, 1), float(bm.sigma2))  # type: ignore[arg-type]
+        )
+        mu = eta
+        ysim = mu + np.sqrt(s2) * rng.standard_normal(mu.shape)
+    elif bm.likelihood == "poisson":
+        mu = np.exp(eta)
+        ysim = rng.poisson(mu).astype(float)
+    else:
+        from scipy.special import expit, ndtr
+
+        mu = expit(eta) if bm.likelihood == "logit" else ndtr(eta)
+        ysim = (rng.random(mu.shape) < mu).astype(float)
+    rows = np.flatnonzero(d.sample)[keep]
+    return Predictions(post.cmdline, bm.eq, d.y[keep], mu, ysim, None, rows + 1)

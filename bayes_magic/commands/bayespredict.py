@@ -70,13 +70,7 @@ def _post(s) -> Posterior:
     if not isinstance(s.e, Posterior):
         raise StataError("last estimates not found", 301)
     post = s.e
-    if getattr(post.model, "nonlinear", False):
-        raise StataError(
-            "bayespredict after bayesmh with a substitutable expression is not available in "
-            "bayes_magic yet",
-            198,
-        )
-    if getattr(post, "design", None) is None:
+    if getattr(post, "design", None) is None and not getattr(post.model, "nonlinear", False):
         raise StataError("bayespredict needs the model's design; refit the model", 498)
     return post
 
@@ -116,6 +110,10 @@ def current_mu(s, post: Posterior, touse: np.ndarray) -> tuple[np.ndarray, np.nd
 
 def simulate(s, post: Posterior, rng: np.random.Generator, touse: np.ndarray) -> Predictions:
     """Replicates of the outcome at every draw, over the observations in memory in ``touse``."""
+    if getattr(post.model, "nonlinear", False):
+        from .bayes_nonlinear import nl_simulate
+
+        return nl_simulate(s, post, rng, touse)
     rows, mu = current_mu(s, post, touse)
     if post.model.family is not None:  # bayes: melogit ...: the mean, and draws of y from it
         from .bayes_glmm import glmm_simulate

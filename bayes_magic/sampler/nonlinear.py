@@ -36,7 +36,16 @@ from .densities import logpdf_iwishart, logpdf_jeffreys_matrix, logpdf_scalar
 from .glmm import ll_obs
 from .rng import gamma, normal, uniform
 
-__all__ = ["NLModel", "NLState", "run_chunk", "eval_row", "NORMAL", "OPS", "FUNCS"]
+__all__ = [
+    "NLModel",
+    "NLState",
+    "run_chunk",
+    "eval_row",
+    "predict_means",
+    "NORMAL",
+    "OPS",
+    "FUNCS",
+]
 
 NORMAL = 4  # after the GLMM kernel's logit 0, probit 1, cloglog 2, Poisson 3
 
@@ -870,6 +879,19 @@ def _shift(m: NLModel, st: NLState, e: int, blk: int, buf: np.ndarray) -> None:
         for grp in range(m.G[lev]):
             st.b[bo + grp * k + j] -= delta
     _moments(st, blk, np.array([st.theta[p]]))
+
+
+@njit(cache=True)
+def predict_means(m: NLModel, thetas: np.ndarray, bs: np.ndarray) -> np.ndarray:
+    """The expression at every observation of ``m`` for each draw: (draws, n)."""
+    D = thetas.shape[0]
+    n = m.y.shape[0]
+    out = np.empty((D, n))
+    stack = np.empty(m.depth + 1)
+    for t in range(D):
+        for i in range(n):
+            out[t, i] = eval_row(m, thetas[t], bs[t], i, stack)
+    return out
 
 
 @njit(cache=True)

@@ -225,12 +225,29 @@ def test_functions_of_parameters_refused_by_name(orange) -> None:
     assert rc == 198 and msg.startswith("lnfactorial() of parameters is not available")
 
 
-def test_bayespredict_refused(orange) -> None:
-    assert fails(orange, "bayespredict {_ysim}, saving(x, replace)") == (
-        "bayespredict after bayesmh with a substitutable expression is not available in "
-        "bayes_magic yet",
-        198,
-    )
+def test_bayespredict_evaluates_the_expression_at_each_draw(orange, tmp_path) -> None:
+    from bayes_magic.commands.bayespredict import load_predictions
+
+    s = orange
+    path = tmp_path / "pred"
+    run(s, f'bayespredict {{_mu}} {{_ysim}}, saving("{path}", replace) rseed(4)')
+    pred = load_predictions(str(path))
+    post = s.e
+    age = s.data.values("age")
+    tree = s.data.values("Tree").astype(int) - 1
+    b2, b3 = post.chains_of("b2")[0], post.chains_of("b3")[0]
+    U = np.stack([post.chains_of(f"U[{t}]")[0] for t in range(1, 6)], axis=1)
+    mu = U[:, tree] / (1 + np.exp(-(age[None] - b2[:, None]) / b3[:, None]))
+    np.testing.assert_allclose(pred.mu[0], mu, rtol=1e-12)
+    # replicates: mu plus normal noise of the draw's variance
+    z = (pred.ysim[0] - mu) / np.sqrt(post.chains_of("e.circumference:sigma2")[0])[:, None]
+    assert abs(z.mean()) < 0.02 and abs(z.std() - 1) < 0.02  # 70,000 standard normals
+    text = run(s, f'bayesstats ppvalues (@max({{_resid}})) using "{path}"')
+    assert "P(T>=T_obs)" in text
+    # the posterior predictive mean: the mean curve, plus the replicates' noise averaged over
+    # 2,000 draws (SD about sqrt(70/2000) = .19; 4 of those allowed)
+    run(s, "bayespredict pm, mean rseed(2)")
+    np.testing.assert_allclose(s.data.values("pm"), mu.mean(axis=0), atol=0.75)
 
 
 def test_dryrun_shows_the_model_only(orange) -> None:
