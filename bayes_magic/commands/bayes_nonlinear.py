@@ -44,11 +44,22 @@ RULE = "-" * 78
 
 
 class _Start:
-    def __init__(self, theta: dict[str, float], b: list[np.ndarray], Sig: list[np.ndarray]):
-        self.theta, self.b, self.Sig = theta, b, Sig
+    def __init__(
+        self,
+        theta: dict[str, float],
+        b: list[np.ndarray],
+        Sig: list[np.ndarray],
+        Sres: np.ndarray | None = None,
+    ):
+        self.theta, self.b, self.Sig, self.Sres = theta, b, Sig, Sres
 
     def copy(self) -> _Start:
-        return _Start(dict(self.theta), [x.copy() for x in self.b], [x.copy() for x in self.Sig])
+        return _Start(
+            dict(self.theta),
+            [x.copy() for x in self.b],
+            [x.copy() for x in self.Sig],
+            None if self.Sres is None else self.Sres.copy(),
+        )
 
 
 def _default_start(bm: BayesNonlinearModel, d: NLBayesDesign, names: list[str]) -> _Start:
@@ -64,17 +75,18 @@ def _default_start(bm: BayesNonlinearModel, d: NLBayesDesign, names: list[str]) 
         mean = np.array([theta[m] if isinstance(m, str) else m for m in lv.means], float)
         b.append(np.tile(mean, (dl.G, 1)))
         Sig.append(np.eye(lv.k))
-    return _Start(theta, b, Sig)
+    Sres = np.eye(len(bm.equations)) if bm.residual else None
+    return _Start(theta, b, Sig, Sres)
 
 
-def _menl_start(s, bm: BayesNonlinearModel, d: NLBayesDesign, start: _Start, touse) -> _Start:
-    """The ML fit by ``menl`` of the same model, as a starting point."""
+def _menl_start(s, bm: BayesNonlinearModel, d: NLBayesDesign, start: _Start) -> _Start:
+    """The ML fit by ``menl`` of the same model, equation by equation, as a starting point
+    (random effects of different equations start uncorrelated)."""
     from ..design.nonlinear import build_nonlinear_design
     from ..fit.nonlinear import fit_nonlinear
-    from ..spec.nonlinear import RELevelSpec, _map
+    from ..spec.nonlinear import RELevelSpec, _map, collect_params, param_refs
 
     means = {nm: m for lv in bm.levels for nm, m in zip(lv.names, lv.means)}
-    hyper = [m for lv in bm.levels for m in lv.means if isinstance(m, str)]
 
     def shift(ref: ParamRef):
         it = ref.items[0]
@@ -89,40 +101,52 @@ def _menl_start(s, bm: BayesNonlinearModel, d: NLBayesDesign, start: _Start, tou
             mean = Num(float(m), ref.span, str(m))
         return Binary("+", mean, ref, ref.span)
 
-    spec = bm.spec
-    levels = tuple(
-        RELevelSpec(
-            lv.path,
-            tuple(lv.names),
-            "unstructured" if lv.matrix and lv.k > 1 else "independent",
-        )
-        for lv in bm.levels
-    )
-    mspec = replace(
-        spec, expr=_map(spec.expr, shift), fixed=spec.fixed + tuple(hyper), levels=levels
-    )
-    md = build_nonlinear_design(s.data, mspec, touse)
-    beta0 = np.array([start.theta.get(n.lstrip("/"), 0.0) for n in md.pnames])
-    with np.errstate(all="ignore"):
-        fit = fit_nonlinear(md, beta0, False, iterate=50)
     out = start.copy()
-    for n, v in zip(md.pnames, fit.beta):
-        out.theta[n.lstrip("/")] = float(v)
-    if bm.sigma2_name:
-        out.theta[bm.sigma2_name] = float(fit.lme.sigma2)
+    filled = [np.zeros((lv.k, lv.k), bool) for lv in bm.levels]
+    for e, eq in enumerate(bm.equations):
+        fixed, by_level, _init = collect_params(eq.expr)
+        used = {n for names in by_level.values() for n in names}
+        hyper = [m for n, m in means.items() if n in used and isinstance(m, str)]
+        levels = []
+        for lv in bm.levels:
+            names = tuple(n for n in lv.names if n in used)
+            if names:
+                cov = "unstructured" if lv.matrix and len(names) > 1 else "independent"
+                levels.append((lv, RELevelSpec(lv.path, names, cov)))
+        eqs = {r.items[0].eq for r in param_refs(eq.expr) if r.items[0].name is None}
+        mspec = replace(
+            bm.spec,
+            depvar=eq.depvar,
+            expr=_map(eq.expr, shift),
+            fixed=tuple(fixed) + tuple(hyper),
+            levels=tuple(x for _, x in levels),
+            reffects=tuple(n for _, x in levels for n in x.reffects),
+            lincombs=tuple(lc for lc in bm.spec.lincombs if lc.name in eqs),
+        )
+        md = build_nonlinear_design(s.data, mspec, d.sample)
+        beta0 = np.array([out.theta.get(n.lstrip("/"), 0.0) for n in md.pnames])
+        with np.errstate(all="ignore"):
+            fit = fit_nonlinear(md, beta0, False, iterate=50)
+        for n, v in zip(md.pnames, fit.beta):
+            out.theta[n.lstrip("/")] = float(v)
+        if isinstance(eq.sigma2, str):
+            out.theta[eq.sigma2] = float(fit.lme.sigma2)
+        if out.Sres is not None:
+            out.Sres[e, e] = float(fit.lme.sigma2)
+        for (lv, ls), B, S in zip(levels, fit.Bs, fit.lme.Sigmas):
+            li = bm.levels.index(lv)
+            ix = [lv.names.index(n) for n in ls.reffects]
+            mean = np.array([out.theta[m] if isinstance(m, str) else m for m in lv.means], float)
+            out.b[li][:, ix] = B + mean[ix]
+            out.Sig[li][np.ix_(ix, ix)] = S
+            filled[li][np.ix_(ix, ix)] = True
     for li, lv in enumerate(bm.levels):
-        mean = np.array([out.theta[m] if isinstance(m, str) else m for m in lv.means], float)
-        # menl orders a level's effects as it met them; ours follow the prior
-        order = [md.levels[li].reffects.index(nm) for nm in lv.names]
-        B = fit.Bs[li][:, order]
-        S = fit.lme.Sigmas[li][np.ix_(order, order)]
+        S = np.where(filled[li], out.Sig[li], 0.0)
         w, V = np.linalg.eigh((S + S.T) / 2)
-        S = (V * np.maximum(w, 1e-4 * max(float(w.max()), 1e-8))) @ V.T
-        out.b[li] = B + mean
-        out.Sig[li] = S
+        out.Sig[li] = (V * np.maximum(w, 1e-4 * max(float(w.max()), 1e-8))) @ V.T
         for j, v in enumerate(lv.variances):
             if isinstance(v, str):
-                out.theta[v] = float(S[j, j])
+                out.theta[v] = float(out.Sig[li][j, j])
     return out
 
 
@@ -151,7 +175,13 @@ def _apply_initial(bm: BayesNonlinearModel, start: _Start, text: str) -> None:
         for it in ref.items:
             full = f"{it.eq}:{it.name}" if it.eq else str(it.name)
             lv = next((lv for lv in bm.levels if lv.matrix == full), None)
-            if lv is not None:
+            if full == bm.residual and start.Sres is not None:
+                M = np.asarray(value, float)
+                k = len(bm.equations)
+                if M.shape != (k, k):
+                    raise StataError(f"initial(): {{{full},m}} must be {k} x {k}", 503)
+                start.Sres = M
+            elif lv is not None:
                 M = np.asarray(value, float)
                 if M.shape != (lv.k, lv.k):
                     raise StataError(f"initial(): {{{full},m}} must be {lv.k} x {lv.k}", 503)
@@ -286,7 +316,7 @@ def estimate_nonlinear(
         _apply_initial(bm, start, o.initial)
     if bm.likelihood == "normal" and not o.nomleinitial:
         with contextlib.suppress(StataError, np.linalg.LinAlgError, ValueError, FloatingPointError):
-            start = _menl_start(s, bm, d, start, touse)
+            start = _menl_start(s, bm, d, start)
         if o.initial:
             _apply_initial(bm, start, o.initial)  # the user's values win
     if o.rseed is None:
@@ -315,7 +345,9 @@ def estimate_nonlinear(
         b = np.concatenate([x.reshape(-1) for x in st0.b]) if st0.b else np.zeros(0)
         Sig = np.concatenate([x.reshape(-1) for x in st0.Sig]) if st0.Sig else np.zeros(0)
         blank = [np.eye(int(k)) for k in model.blk_dim]
-        st = new_nl_state(model, rstates[c], theta, b, Sig, o.scale, blank)
+        if st0.Sres is not None and np.linalg.eigvalsh((st0.Sres + st0.Sres.T) / 2).min() <= 0:
+            raise StataError(f"initial value of {{{bm.residual},m}} is not positive definite", 506)
+        st = new_nl_state(model, rstates[c], theta, b, Sig, o.scale, blank, st0.Sres)
         lpost = N.loglik(model, st) + N.logprior(model, st)
         if not np.isfinite(lpost):
             raise StataError(
@@ -325,7 +357,14 @@ def estimate_nonlinear(
                 498,
             )
         st = new_nl_state(
-            model, rstates[c], theta, b, Sig, o.scale, _proposals(model, st, layout, kmax)
+            model,
+            rstates[c],
+            theta,
+            b,
+            Sig,
+            o.scale,
+            _proposals(model, st, layout, kmax),
+            st0.Sres,
         )
         states.append(st)
     if before is not None:
@@ -385,8 +424,19 @@ def nl_mean_loglik(post: Posterior) -> float:
     q = post.re_draws.shape[2]
     b = post.re_draws.reshape(-1, q).mean(axis=0) if q else np.zeros(0)
     Sig = np.zeros(int((m.k * m.k).sum()))  # not read by the likelihood
+    Sres = None
+    bm = post.model
+    if bm.residual:
+        k = len(bm.equations)
+        Sres = np.zeros((k, k))
+        for i in range(k):
+            for j in range(i + 1):
+                name = f"{bm.residual}_{i + 1}_{j + 1}"
+                if name not in post.names:
+                    return math.nan
+                Sres[i, j] = Sres[j, i] = post.chains_of(name).mean()
     st = new_nl_state(
-        m, np.zeros(4, np.uint64), theta, b, Sig, 1.0, [np.eye(int(k)) for k in m.blk_dim]
+        m, np.zeros(4, np.uint64), theta, b, Sig, 1.0, [np.eye(int(k)) for k in m.blk_dim], Sres
     )
     return float(N.loglik(m, st))
 
@@ -399,15 +449,24 @@ def nl_model_summary(bm: BayesNonlinearModel) -> str:
     """``Model summary``: the likelihood with ``<expr1>``, priors, hyperpriors, the expression."""
     from .bayes_display import _aligned
 
-    s2 = bm.sigma2
-    lik = (
-        f"normal(<expr1>,{{{s2}}})"
-        if isinstance(s2, str)
-        else f"normal(<expr1>,{s2:g})"
-        if s2 is not None
-        else f"{bm.likelihood}(<expr1>)"
-    )
-    lines = ["Model summary", RULE, "Likelihood:", f"  {bm.eq} ~ {lik}", ""]
+    neq = len(bm.equations)
+    lines = ["Model summary", RULE, "Likelihood:"]
+    if bm.residual:
+        exprs = ",".join(f"<expr{e + 1}>" for e in range(neq))
+        lines.append(f"  {' '.join(bm.depvars)} ~ mvnormal({neq},{exprs},{{{bm.residual},m}})")
+    else:
+        for e, eq in enumerate(bm.equations):
+            s2 = eq.sigma2
+            x = f"<expr{e + 1}>"
+            lik = (
+                f"normal({x},{{{s2}}})"
+                if isinstance(s2, str)
+                else f"normal({x},{s2:g})"
+                if s2 is not None
+                else f"{bm.likelihood}({x})"
+            )
+            lines.append(f"  {eq.depvar} ~ {lik}")
+    lines.append("")
     hyper_names = {p.name for p in bm.params if p.role == "hyper"}
     hyper_names |= {lv.matrix for lv in bm.levels if lv.matrix}
     priors: list[tuple[str, str, bool]] = []
@@ -425,7 +484,9 @@ def nl_model_summary(bm: BayesNonlinearModel) -> str:
     if hyper:
         lines += ["", "Hyperprior:" if len(hyper) == 1 else "Hyperpriors:"]
         lines += _aligned(hyper)
-    lines += ["", "Expression:", f"  expr1 : {bm.spec.expr_text}", RULE]
+    lines += ["", "Expression:" if neq == 1 else "Expressions:"]
+    lines += [f"  expr{e + 1} : {eq.text}" for e, eq in enumerate(bm.equations)]
+    lines.append(RULE)
     return "\n".join(lines)
 
 
@@ -472,11 +533,15 @@ def nl_simulate(s, post: Posterior, rng: np.random.Generator, touse: np.ndarray)
     likelihoods) and ``{_ysim}`` over the observations in memory in ``touse`` whose groups are
     among the fit's, as :func:`bayespredict.simulate` returns them for linear models."""
     from ..sampler import nonlinear as N
-    from ..sampler.nonlinear_driver import compile_tree
+    from ..sampler.nonlinear_driver import compile_trees
     from .bayespredict import Predictions
 
     bm: BayesNonlinearModel = post.model
     lay = post.layout
+    if len(bm.equations) > 1:
+        raise StataError(
+            "bayespredict after a multivariate bayesmh is not available in bayes_magic yet", 198
+        )
     missing = [n for n in lay.theta_names if n not in post.names]
     if missing:
         raise StataError(
@@ -496,9 +561,10 @@ def nl_simulate(s, post: Posterior, rng: np.random.Generator, touse: np.ndarray)
         raise StataError("no observations", 2000)
     index = {n: j for j, n in enumerate(lay.theta_names)}
     effects = {nm: e for e, nm in enumerate(nm for lv in bm.levels for nm in lv.names)}
-    prog, consts, depth = compile_tree(d.tree, index, effects)
+    prog, pstart, consts, depth = compile_trees(d.trees, index, effects)
     m = post.kernel._replace(  # type: ignore[attr-defined]
-        y=d.y[keep],
+        y=np.ascontiguousarray(d.y[keep]),
+        pstart=pstart,
         cols=np.ascontiguousarray(d.cols[keep]),
         g=g[keep],
         prog=prog,
@@ -512,7 +578,7 @@ def nl_simulate(s, post: Posterior, rng: np.random.Generator, touse: np.ndarray)
     bs = post.re_draws.reshape(C * T, q) if q else np.zeros((C * T, 0))
     with np.errstate(all="ignore"):
         eta = N.predict_means(m, np.ascontiguousarray(thetas), np.ascontiguousarray(bs))
-    eta = eta.reshape(C, T, -1)
+    eta = eta[:, :, 0].reshape(C, T, -1)
     if bm.likelihood == "normal":
         s2 = (
             post.chains_of(bm.sigma2_name)[:, :, None]
@@ -530,4 +596,4 @@ def nl_simulate(s, post: Posterior, rng: np.random.Generator, touse: np.ndarray)
         mu = expit(eta) if bm.likelihood == "logit" else ndtr(eta)
         ysim = (rng.random(mu.shape) < mu).astype(float)
     rows = np.flatnonzero(d.sample)[keep]
-    return Predictions(post.cmdline, bm.eq, d.y[keep], mu, ysim, None, rows + 1)
+    return Predictions(post.cmdline, bm.eq, d.y[keep, 0], mu, ysim, None, rows + 1)

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..dataset.dataset import Dataset
 from ..dataset.evaluate import Context, evaluate
+from ..dataset.varnames import resolve
 from ..errors import StataError
 from ..spec.bayes_nonlinear import BayesNonlinearModel
 from ..syntax.ast import Binary, Call, Expr, Num, ParamRef, Unary
@@ -64,17 +65,21 @@ class NLBayesDesign:
     """Arrays of a nonlinear ``bayesmh`` model over its estimation sample."""
 
     depvar: str
-    y: np.ndarray
+    y: np.ndarray  # (n, equations)
     sample: np.ndarray
     levels: list[NLLevel]
-    cols: np.ndarray  # (n, ncols) data columns the tree reads
-    tree: Node
-    pnames: list[str]  # the expression's parameters: lincomb coefficients, then scalars
+    cols: np.ndarray  # (n, ncols) data columns the trees read
+    trees: list[Node]  # one expression tree per equation
+    pnames: list[str]  # the expressions' parameters: lincomb coefficients, then scalars
     notes: list[str]
 
     @property
     def n(self) -> int:
         return len(self.y)
+
+    @property
+    def tree(self) -> Node:
+        return self.trees[0]
 
     # what the Bayesian results' header and e() read from a linear design
     weights = None
@@ -174,19 +179,30 @@ def build_bayes_nonlinear_design(
         that reads only data is missing in the sample; r(198) for a function of parameters the
         sampler does not evaluate.
     """
+    touse = touse.copy()
+    for dep in model.depvars[1:]:  # the first is the spec's own
+        v = resolve(ds, dep)
+        if ds.is_string(v):
+            raise StataError(
+                f"string variables not allowed in varlist;\n{v} is a string variable", 109
+            )
+        touse &= ~np.isnan(ds.values(v).astype(float))
     d = build_nonlinear_design(ds, model.spec, touse)
     rows = np.flatnonzero(d.sample)
     lincombs = d.lincomb_names()
     b = _Builder(ds, rows, lincombs)
-    tree = b.build(model.spec.expr)
+    trees = [b.build(e.expr) for e in model.equations]
     cols = np.column_stack(b.cols) if b.cols else np.zeros((len(rows), 1))
+    y = np.column_stack(
+        [d.y] + [ds.values(resolve(ds, dep))[d.sample].astype(float) for dep in model.depvars[1:]]
+    )
     return NLBayesDesign(
         depvar=d.depvar,
-        y=d.y,
+        y=y,
         sample=d.sample,
         levels=d.levels,
         cols=np.ascontiguousarray(cols, dtype=float),
-        tree=tree,
+        trees=trees,
         pnames=[n.lstrip("/") for n in d.pnames],
         notes=d.notes,
     )

@@ -19,8 +19,13 @@ parameters*, *Gibbs sampling for some likelihood-prior and prior-hyperprior conf
    variances (inverse gamma, Jeffreys), and the normal likelihood's variance (inverse gamma,
    Jeffreys).
 
-The state caches each observation's mean ``mu``; every step that moves it writes the new values
-back, and each chunk starts from a fresh evaluation.
+Several equations (``bayesmh (y1 = (...)) (y2 = (...))``, the talk's multivariate model) are
+several programs, one per outcome; the likelihood is then a product of normals (each with its
+variance) or one multivariate normal per observation with a covariance matrix parameter
+(``likelihood(mvnormal({Sigma0,m}))``, Gibbs-sampled as an inverse Wishart).
+
+The state caches each observation's means ``mu`` (observations by equations); every step that
+moves them writes the new values back, and each chunk starts from a fresh evaluation.
 """
 
 from __future__ import annotations
@@ -43,11 +48,13 @@ __all__ = [
     "eval_row",
     "predict_means",
     "NORMAL",
+    "MVNORMAL",
     "OPS",
     "FUNCS",
 ]
 
 NORMAL = 4  # after the GLMM kernel's logit 0, probit 1, cloglog 2, Poisson 3
+MVNORMAL = 5  # one multivariate normal per observation over the equations
 
 #: opcodes of the stack machine
 OPS = {
@@ -106,16 +113,19 @@ class NLModel(NamedTuple):
     """A nonlinear model's data, program, priors and blocks (all arrays; see the driver)."""
 
     fam: int
-    y: np.ndarray  # (n,)
+    y: np.ndarray  # (n, neq)
     cols: np.ndarray  # (n, ncols)
-    prog: np.ndarray  # (L, 2) opcode, argument
+    prog: np.ndarray  # (L, 2) opcode, argument: every equation's program, one after another
+    pstart: np.ndarray  # (neq + 1,) where each equation's program starts
     consts: np.ndarray
     depth: int
     re_lev: np.ndarray  # (ne,) each random effect's level
     re_pos: np.ndarray  # (ne,) its position within the level
-    s2_idx: int  # the likelihood variance's index in theta, -1 for a number
-    s2_val: float
-    s2_gibbs: int  # 0 MH, 1 inverse gamma, 2 Jeffreys
+    s2_idx: np.ndarray  # (neq,) each equation's variance's index in theta, -1 for a number
+    s2_val: np.ndarray  # (neq,)
+    s2_gibbs: np.ndarray  # (neq,) 0 MH, 1 inverse gamma, 2 Jeffreys
+    res_df: float  # MVNORMAL: the residual covariance's inverse-Wishart df (0: Jeffreys)
+    res_S: np.ndarray  # (neq * neq,) its scale matrix
     # random-effects levels
     nl: int
     k: np.ndarray  # (nl,)
@@ -169,7 +179,8 @@ class NLState(NamedTuple):
     theta: np.ndarray
     b: np.ndarray
     Sig: np.ndarray
-    mu: np.ndarray  # (n,) the expression at the current state
+    Sres: np.ndarray  # (neq * neq,) MVNORMAL: the residual covariance matrix
+    mu: np.ndarray  # (n, neq) the expressions at the current state
     stack: np.ndarray  # (depth,) scratch
     rng: np.ndarray
     it: np.ndarray
@@ -265,10 +276,12 @@ def _binary(op: int, x: float, y: float) -> float:
 
 
 @njit(cache=True, error_model="numpy")
-def eval_row(m: NLModel, theta: np.ndarray, b: np.ndarray, i: int, stack: np.ndarray) -> float:
-    """The expression at observation ``i``."""
+def eval_row(
+    m: NLModel, theta: np.ndarray, b: np.ndarray, i: int, eq: int, stack: np.ndarray
+) -> float:
+    """Equation ``eq``'s expression at observation ``i``."""
     sp = 0
-    for t in range(m.prog.shape[0]):
+    for t in range(m.pstart[eq], m.pstart[eq + 1]):
         op = m.prog[t, 0]
         a = m.prog[t, 1]
         if op == 0:
@@ -309,35 +322,77 @@ def eval_row(m: NLModel, theta: np.ndarray, b: np.ndarray, i: int, stack: np.nda
 
 
 @njit(cache=True)
-def _s2(m: NLModel, theta: np.ndarray) -> float:
-    return theta[m.s2_idx] if m.s2_idx >= 0 else m.s2_val
+def lik_terms(m: NLModel, st: NLState):
+    """What every observation's likelihood needs at the state: each equation's variance, and
+    the residual covariance's inverse and log determinant (MVNORMAL); ok is False outside the
+    support."""
+    neq = m.y.shape[1]
+    s2 = np.empty(neq)
+    ok = True
+    for e in range(neq):
+        s2[e] = st.theta[m.s2_idx[e]] if m.s2_idx[e] >= 0 else m.s2_val[e]
+        if m.fam == NORMAL and not s2[e] > 0.0:
+            ok = False
+    P = np.zeros((neq, neq))
+    logdet = 0.0
+    if m.fam == MVNORMAL:
+        S = st.Sres.reshape(neq, neq).copy()
+        L = S.copy()
+        if not K._chol_inplace(L):
+            return s2, P, logdet, False
+        for e in range(neq):
+            logdet += 2.0 * math.log(L[e, e])
+        P = K._inv_spd(S)
+    return s2, P, logdet, ok
 
 
 @njit(cache=True)
-def ll_row(m: NLModel, yi: float, mu: float, s2: float) -> float:
-    """Log likelihood of one observation; -inf where the expression is missing."""
+def ll_one(fam: int, yi: float, mu: float, s2: float) -> float:
+    """Log likelihood of one outcome given its mean (not MVNORMAL); -inf where it is missing."""
     if not math.isfinite(mu):
         return -np.inf
-    if m.fam == NORMAL:
+    if fam == NORMAL:
         r = yi - mu
         return -0.5 * (_LOG2PI + math.log(s2) + r * r / s2)
-    return ll_obs(m.fam, yi, 1.0, mu)
+    return ll_obs(fam, yi, 1.0, mu)
+
+
+@njit(cache=True)
+def ll_i(
+    m: NLModel, i: int, mu: np.ndarray, s2: np.ndarray, P: np.ndarray, logdet: float
+) -> float:
+    """Log likelihood of observation ``i`` (all its outcomes) given its means ``mu``."""
+    neq = m.y.shape[1]
+    if m.fam == MVNORMAL:
+        q = 0.0
+        for a in range(neq):
+            if not math.isfinite(mu[a]):
+                return -np.inf
+            ra = m.y[i, a] - mu[a]
+            for c in range(neq):
+                q += ra * P[a, c] * (m.y[i, c] - mu[c])
+        return -0.5 * (neq * _LOG2PI + logdet + q)
+    out = 0.0
+    for e in range(neq):
+        out += ll_one(m.fam, m.y[i, e], mu[e], s2[e])
+    return out
 
 
 @njit(cache=True)
 def refresh(m: NLModel, st: NLState) -> None:
     for i in range(m.y.shape[0]):
-        st.mu[i] = eval_row(m, st.theta, st.b, i, st.stack)
+        for e in range(m.y.shape[1]):
+            st.mu[i, e] = eval_row(m, st.theta, st.b, i, e, st.stack)
 
 
 @njit(cache=True)
 def loglik(m: NLModel, st: NLState) -> float:
-    s2 = _s2(m, st.theta)
-    if not s2 > 0.0:
+    s2, P, logdet, ok = lik_terms(m, st)
+    if not ok:
         return -np.inf
     out = 0.0
     for i in range(m.y.shape[0]):
-        out += ll_row(m, m.y[i], st.mu[i], s2)
+        out += ll_i(m, i, st.mu[i], s2, P, logdet)
     return out
 
 
@@ -420,6 +475,13 @@ def logprior(m: NLModel, st: NLState) -> float:
             else:
                 lp += logpdf_jeffreys_matrix(S)
         lp += re_logdens(m, st, lev)
+    if m.fam == MVNORMAL:
+        neq = m.y.shape[1]
+        S = st.Sres.reshape(neq, neq).copy()
+        if m.res_df > 0.0:
+            lp += logpdf_iwishart(S, m.res_df, m.res_S.reshape(neq, neq).copy())
+        else:
+            lp += logpdf_jeffreys_matrix(S)
     return lp
 
 
@@ -494,23 +556,24 @@ def _theta_block(m: NLModel, st: NLState, blk: int, buf: np.ndarray) -> None:
         lp1 += logpdf_scalar(m.pcode[idx[j]], st.theta[idx[j]], a[0], a[1], a[2])
     if lp1 > -np.inf:
         if m.blk_lik[blk] == 1:
-            s2 = _s2(m, st.theta)
-            if not s2 > 0.0:
+            s2, P, logdet, ok = lik_terms(m, st)
+            if not ok:
                 lp1 = -np.inf
             else:
                 for i in range(n):
-                    mu = (
-                        eval_row(m, st.theta, st.b, i, st.stack) if m.blk_mu[blk] == 1 else st.mu[i]
-                    )
-                    buf[i] = mu
-                    lp1 += ll_row(m, m.y[i], mu, s2)
+                    for e in range(m.y.shape[1]):
+                        buf[i, e] = (
+                            eval_row(m, st.theta, st.b, i, e, st.stack)
+                            if m.blk_mu[blk] == 1
+                            else st.mu[i, e]
+                        )
+                    lp1 += ll_i(m, i, buf[i], s2, P, logdet)
         for lev in range(m.nl):
             if m.blk_re[blk, lev] == 1 and lp1 > -np.inf:
                 lp1 += re_logdens(m, st, lev)
     if _accept(st, blk, lp1 - lp0 if lp1 > -np.inf else -np.inf):
         if m.blk_mu[blk] == 1:
-            for i in range(n):
-                st.mu[i] = buf[i]
+            st.mu[:] = buf
     else:
         for j in range(dt):
             st.theta[idx[j]] = x0[j]
@@ -536,7 +599,10 @@ def _re_level(m: NLModel, st: NLState, lev: int, buf: np.ndarray) -> None:
     mean = _level_mean(m, st, lev)
     bo = m.boff[lev]
     so = m.soff[lev]
-    s2 = _s2(m, st.theta)
+    s2, Pr, logdet, ok = lik_terms(m, st)
+    if not ok:
+        return
+    neq = m.y.shape[1]
     for grp in range(m.G[lev]):
         blk = m.nb + m.goff[lev] + grp
         pos = bo + grp * k
@@ -547,15 +613,15 @@ def _re_level(m: NLModel, st: NLState, lev: int, buf: np.ndarray) -> None:
         r1 = m.start[so + grp + 1]
         for r in range(r0, r1):
             i = m.order[lev, r]
-            lp0 += ll_row(m, m.y[i], st.mu[i], s2)
+            lp0 += ll_i(m, i, st.mu[i], s2, Pr, logdet)
         for t in range(k):
             st.b[pos + t] = x0[t] + step[t]
         lp1 = -0.5 * _quad(P, st.b[pos : pos + k], mean)
         for r in range(r0, r1):
             i = m.order[lev, r]
-            mu = eval_row(m, st.theta, st.b, i, st.stack)
-            buf[r - r0] = mu
-            lp1 += ll_row(m, m.y[i], mu, s2)
+            for e in range(neq):
+                buf[r - r0, e] = eval_row(m, st.theta, st.b, i, e, st.stack)
+            lp1 += ll_i(m, i, buf[r - r0], s2, Pr, logdet)
         if _accept(st, blk, lp1 - lp0):
             for r in range(r0, r1):
                 st.mu[m.order[lev, r]] = buf[r - r0]
@@ -686,90 +752,155 @@ def _gibbs_variances(m: NLModel, st: NLState) -> None:
 
 @njit(cache=True)
 def _gibbs_s2(m: NLModel, st: NLState) -> None:
-    n = m.y.shape[0]
-    ss = 0.0
+    """Each equation's normal variance with an inverse-gamma or Jeffreys prior; a variance
+    shared by several equations takes all their residuals."""
+    n, neq = m.y.shape
+    for e in range(neq):
+        p = m.s2_idx[e]
+        if p < 0 or m.s2_gibbs[e] == 0:
+            continue
+        first = True
+        for f in range(e):
+            if m.s2_idx[f] == p:
+                first = False
+        if not first:
+            continue
+        ss = 0.0
+        cnt = 0.0
+        for f in range(e, neq):
+            if m.s2_idx[f] != p:
+                continue
+            cnt += n
+            for i in range(n):
+                r = m.y[i, f] - st.mu[i, f]
+                ss += r * r
+        if not math.isfinite(ss):
+            continue
+        shape = 0.5 * cnt
+        rate = 0.5 * ss
+        if m.s2_gibbs[e] == 1:
+            shape += m.pargs[p, 0]
+            rate += m.pargs[p, 1]
+        if rate > 0.0:
+            st.theta[p] = rate / gamma(st.rng, shape)
+
+
+@njit(cache=True)
+def _gibbs_residual(m: NLModel, st: NLState) -> None:
+    """MVNORMAL: the residual covariance, inverse Wishart given the residuals."""
+    n, neq = m.y.shape
+    Sc = np.zeros((neq, neq))
     for i in range(n):
-        r = m.y[i] - st.mu[i]
-        ss += r * r
-    if not math.isfinite(ss):
+        for a in range(neq):
+            ra = m.y[i, a] - st.mu[i, a]
+            for c in range(neq):
+                Sc[a, c] += ra * (m.y[i, c] - st.mu[i, c])
+    if not np.all(np.isfinite(Sc)):
         return
-    shape = 0.5 * n
-    rate = 0.5 * ss
-    if m.s2_gibbs == 1:
-        shape += m.pargs[m.s2_idx, 0]
-        rate += m.pargs[m.s2_idx, 1]
-    if rate > 0.0:
-        st.theta[m.s2_idx] = rate / gamma(st.rng, shape)
+    if m.res_df > 0.0:
+        df = m.res_df + n
+        Psi = m.res_S.reshape(neq, neq).copy() + Sc
+    else:
+        df = float(n)
+        Psi = Sc
+    L = Psi.copy()
+    if not K._chol_inplace(L):
+        return
+    new = K._wishart_inv_draw(st.rng, df, Psi)
+    for t in range(neq * neq):
+        st.Sres[t] = new.reshape(-1)[t]
 
 
 @njit(cache=True)
 def curvature(m: NLModel, st: NLState, pidx: np.ndarray, kmax: int):
-    """The likelihood's information Σ_i w_i J_i J_i' about the parameters ``pidx`` and about
-    each group's random effects at the state (J by central differences, w_i = -d²ℓ_i/dμ²):
-    the proposals' starting covariances (Laplace's approximation to each block's
-    conditional), so that adaptation starts near the right scale."""
-    n = m.y.shape[0]
+    """The likelihood's information Σ_i Σ_e w_ie J_ie J_ie' about the parameters ``pidx`` and
+    about each group's random effects at the state (J by central differences, w = -d²ℓ/dμ²,
+    the diagonal of the residual precision for MVNORMAL): the proposals' starting covariances
+    (Laplace's approximation to each block's conditional), so that adaptation starts near the
+    right scale."""
+    n, neq = m.y.shape
     npp = pidx.shape[0]
-    s2 = _s2(m, st.theta)
+    s2, P, _logdet, ok0 = lik_terms(m, st)
     Ith = np.zeros((npp, npp))
     ng = 0
     for lev in range(m.nl):
         ng += m.G[lev]
     Ig = np.zeros((max(ng, 1), kmax, kmax))
+    if not ok0:
+        return Ith, Ig
     J = np.empty(npp)
     Jb = np.empty(kmax)
     for i in range(n):
-        mu0 = eval_row(m, st.theta, st.b, i, st.stack)
-        if not math.isfinite(mu0):
-            continue
-        e = 1e-4 * max(abs(mu0), 1.0)
-        w = -(
-            ll_row(m, m.y[i], mu0 + e, s2)
-            - 2.0 * ll_row(m, m.y[i], mu0, s2)
-            + ll_row(m, m.y[i], mu0 - e, s2)
-        ) / (e * e)
-        if not (w > 0.0 and math.isfinite(w)):
-            continue
-        ok = True
-        for a in range(npp):
-            p = pidx[a]
-            x = st.theta[p]
-            h = 1e-5 * max(abs(x), 1e-2)
-            st.theta[p] = x + h
-            f1 = eval_row(m, st.theta, st.b, i, st.stack)
-            st.theta[p] = x - h
-            f2 = eval_row(m, st.theta, st.b, i, st.stack)
-            st.theta[p] = x
-            J[a] = (f1 - f2) / (2.0 * h)
-            ok = ok and math.isfinite(J[a])
-        if ok:
-            for a in range(npp):
-                for c in range(npp):
-                    Ith[a, c] += w * J[a] * J[c]
-        for lev in range(m.nl):
-            k = m.k[lev]
-            pos = m.boff[lev] + m.g[i, lev] * k
+        for q in range(neq):
+            mu0 = eval_row(m, st.theta, st.b, i, q, st.stack)
+            if not math.isfinite(mu0):
+                continue
+            if m.fam == MVNORMAL:
+                w = P[q, q]
+            else:
+                h0 = 1e-4 * max(abs(mu0), 1.0)
+                yi = m.y[i, q]
+                w = -(
+                    ll_one(m.fam, yi, mu0 + h0, s2[q])
+                    - 2.0 * ll_one(m.fam, yi, mu0, s2[q])
+                    + ll_one(m.fam, yi, mu0 - h0, s2[q])
+                ) / (h0 * h0)
+            if not (w > 0.0 and math.isfinite(w)):
+                continue
             ok = True
-            for t in range(k):
-                x = st.b[pos + t]
+            for a in range(npp):
+                p = pidx[a]
+                x = st.theta[p]
                 h = 1e-5 * max(abs(x), 1e-2)
-                st.b[pos + t] = x + h
-                f1 = eval_row(m, st.theta, st.b, i, st.stack)
-                st.b[pos + t] = x - h
-                f2 = eval_row(m, st.theta, st.b, i, st.stack)
-                st.b[pos + t] = x
-                Jb[t] = (f1 - f2) / (2.0 * h)
-                ok = ok and math.isfinite(Jb[t])
+                st.theta[p] = x + h
+                f1 = eval_row(m, st.theta, st.b, i, q, st.stack)
+                st.theta[p] = x - h
+                f2 = eval_row(m, st.theta, st.b, i, q, st.stack)
+                st.theta[p] = x
+                J[a] = (f1 - f2) / (2.0 * h)
+                ok = ok and math.isfinite(J[a])
             if ok:
-                gi = m.goff[lev] + m.g[i, lev]
-                for a in range(k):
-                    for c in range(k):
-                        Ig[gi, a, c] += w * Jb[a] * Jb[c]
+                for a in range(npp):
+                    for c in range(npp):
+                        Ith[a, c] += w * J[a] * J[c]
+            for lev in range(m.nl):
+                k = m.k[lev]
+                pos = m.boff[lev] + m.g[i, lev] * k
+                ok = True
+                for t in range(k):
+                    x = st.b[pos + t]
+                    h = 1e-5 * max(abs(x), 1e-2)
+                    st.b[pos + t] = x + h
+                    f1 = eval_row(m, st.theta, st.b, i, q, st.stack)
+                    st.b[pos + t] = x - h
+                    f2 = eval_row(m, st.theta, st.b, i, q, st.stack)
+                    st.b[pos + t] = x
+                    Jb[t] = (f1 - f2) / (2.0 * h)
+                    ok = ok and math.isfinite(Jb[t])
+                if ok:
+                    gi = m.goff[lev] + m.g[i, lev]
+                    for a in range(k):
+                        for c in range(k):
+                            Ig[gi, a, c] += w * Jb[a] * Jb[c]
     return Ith, Ig
 
 
 # ---------------------------------------------------------------------------------------------
 # iterations
+
+
+@njit(cache=True)
+def _ll_fresh(m: NLModel, st: NLState, buf: np.ndarray) -> float:
+    """Every observation's means evaluated afresh into ``buf``, and the log likelihood at them."""
+    s2, P, logdet, ok = lik_terms(m, st)
+    if not ok:
+        return -np.inf
+    out = 0.0
+    for i in range(m.y.shape[0]):
+        for e in range(m.y.shape[1]):
+            buf[i, e] = eval_row(m, st.theta, st.b, i, e, st.stack)
+        out += ll_i(m, i, buf[i], s2, P, logdet)
+    return out
 
 
 @njit(cache=True)
@@ -822,14 +953,9 @@ def _rescale(m: NLModel, st: NLState, e: int, blk: int, buf: np.ndarray) -> None
         jac = 2.0 * logc
     lp1 = _cov_logprior(m, st, lev, e)
     if lp1 > -np.inf:
-        s2 = _s2(m, st.theta)
-        for i in range(m.y.shape[0]):
-            mu = eval_row(m, st.theta, st.b, i, st.stack)
-            buf[i] = mu
-            lp1 += ll_row(m, m.y[i], mu, s2)
+        lp1 += _ll_fresh(m, st, buf)
     if _accept(st, blk, lp1 - lp0 + jac if lp1 > -np.inf else -np.inf):
-        for i in range(m.y.shape[0]):
-            st.mu[i] = buf[i]
+        st.mu[:] = buf
     else:
         for grp in range(m.G[lev]):
             t = bo + grp * k + j
@@ -866,14 +992,9 @@ def _shift(m: NLModel, st: NLState, e: int, blk: int, buf: np.ndarray) -> None:
         st.b[bo + grp * k + j] += delta
     lp1 = logpdf_scalar(m.pcode[p], st.theta[p], a[0], a[1], a[2])
     if lp1 > -np.inf:
-        s2 = _s2(m, st.theta)
-        for i in range(m.y.shape[0]):
-            mu = eval_row(m, st.theta, st.b, i, st.stack)
-            buf[i] = mu
-            lp1 += ll_row(m, m.y[i], mu, s2)
+        lp1 += _ll_fresh(m, st, buf)
     if _accept(st, blk, lp1 - lp0 if lp1 > -np.inf else -np.inf):
-        for i in range(m.y.shape[0]):
-            st.mu[i] = buf[i]
+        st.mu[:] = buf
     else:
         st.theta[p] -= delta
         for grp in range(m.G[lev]):
@@ -883,14 +1004,15 @@ def _shift(m: NLModel, st: NLState, e: int, blk: int, buf: np.ndarray) -> None:
 
 @njit(cache=True)
 def predict_means(m: NLModel, thetas: np.ndarray, bs: np.ndarray) -> np.ndarray:
-    """The expression at every observation of ``m`` for each draw: (draws, n)."""
+    """The expressions at every observation of ``m`` for each draw: (draws, n, neq)."""
     D = thetas.shape[0]
-    n = m.y.shape[0]
-    out = np.empty((D, n))
+    n, neq = m.y.shape
+    out = np.empty((D, n, neq))
     stack = np.empty(m.depth + 1)
     for t in range(D):
         for i in range(n):
-            out[t, i] = eval_row(m, thetas[t], bs[t], i, stack)
+            for e in range(neq):
+                out[t, i, e] = eval_row(m, thetas[t], bs[t], i, e, stack)
     return out
 
 
@@ -905,12 +1027,13 @@ def iterate(m: NLModel, st: NLState, adapt: bool, buf: np.ndarray) -> None:
         if m.has_mat[lev] == 1:
             _gibbs_matrix(m, st, lev)
     _gibbs_variances(m, st)
+    if m.fam == MVNORMAL:
+        _gibbs_residual(m, st)
     for r in range(m.rescale.shape[0]):
         _rescale(m, st, m.rescale[r], m.nb + m.ngroups + r, buf)
     for r in range(m.shift.shape[0]):
         _shift(m, st, m.shift[r], m.nb + m.ngroups + m.rescale.shape[0] + r, buf)
-    if m.s2_gibbs > 0:
-        _gibbs_s2(m, st)
+    _gibbs_s2(m, st)
     st.it[0] += 1.0
     if adapt and int(st.it[0]) % m.every == 0:
         for blk in range(st.mh_scale.shape[0]):
@@ -919,7 +1042,8 @@ def iterate(m: NLModel, st: NLState, adapt: bool, buf: np.ndarray) -> None:
 
 @njit(cache=True)
 def record(m: NLModel, st: NLState, out: np.ndarray) -> None:
-    """The reported parameters: θ, then each matrix's lower triangle."""
+    """The reported parameters: θ, then each matrix's lower triangle (the residual covariance
+    last)."""
     pos = 0
     for j in range(st.theta.shape[0]):
         out[pos] = st.theta[j]
@@ -932,6 +1056,12 @@ def record(m: NLModel, st: NLState, out: np.ndarray) -> None:
                 for j in range(i + 1):
                     out[pos] = st.Sig[o + i * k + j]
                     pos += 1
+    if m.fam == MVNORMAL:
+        neq = m.y.shape[1]
+        for i in range(neq):
+            for j in range(i + 1):
+                out[pos] = st.Sres[i * neq + j]
+                pos += 1
 
 
 @njit(cache=True)
@@ -950,7 +1080,7 @@ def run_chunk(
 ) -> int:
     """Run ``n_iter`` iterations (the linear kernel's ``run_chunk`` contract)."""
     refresh(m, st)
-    buf = np.empty(m.y.shape[0])
+    buf = np.empty(m.y.shape)
     row = start
     for t in range(n_iter):
         iterate(m, st, adapt, buf)

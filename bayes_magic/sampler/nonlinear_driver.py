@@ -20,7 +20,14 @@ from ..spec.priors import MatrixArg, Prior
 from . import nonlinear as N
 from .driver import Layout, _fmt_id, _prior_args
 
-__all__ = ["NLLayout", "prepare_nonlinear", "new_nl_state", "compile_tree", "JOINT_MAX"]
+__all__ = [
+    "NLLayout",
+    "prepare_nonlinear",
+    "new_nl_state",
+    "compile_tree",
+    "compile_trees",
+    "JOINT_MAX",
+]
 
 #: the largest joint block (the expression's parameters plus every random effect)
 JOINT_MAX = 40
@@ -40,8 +47,27 @@ class NLLayout(Layout):
         return list(self.theta_names or []) + list(self.matrix_names or [])
 
 
-def compile_tree(tree: tuple, index: dict[str, int], effects: dict[str, int]):
-    """The stack machine's program of an expression tree: (ops (L, 2), constants, depth)."""
+def compile_trees(trees: list, index: dict[str, int], effects: dict[str, int]):
+    """The stack machine's programs of several expression trees, one after another:
+    (ops (L, 2), where each starts (len + 1,), constants, depth)."""
+    progs, starts, consts, depth = [], [0], [], 1
+    for tree in trees:
+        prog, c, dp = compile_tree(tree, index, effects, len(consts))
+        progs.append(prog)
+        starts.append(starts[-1] + len(prog))
+        consts += list(c[:-1])
+        depth = max(depth, dp)
+    return (
+        np.concatenate(progs).astype(np.int64),
+        np.array(starts, np.int64),
+        np.array([*consts, 0.0]),
+        depth,
+    )
+
+
+def compile_tree(tree: tuple, index: dict[str, int], effects: dict[str, int], c0: int = 0):
+    """The stack machine's program of an expression tree: (ops (L, 2), constants, depth);
+    constants are numbered from ``c0``."""
     prog: list[tuple[int, int]] = []
     consts: list[float] = []
     depth = [0, 0]
@@ -55,7 +81,7 @@ def compile_tree(tree: tuple, index: dict[str, int], effects: dict[str, int]):
         kind = node[0]
         if kind == "const":
             consts.append(float(node[1]))
-            push("const", len(consts) - 1, 1)
+            push("const", c0 + len(consts) - 1, 1)
         elif kind == "col":
             push("col", int(node[1]), 1)
         elif kind == "param":
@@ -133,7 +159,7 @@ def prepare_nonlinear(bm: BayesNonlinearModel, d: NLBayesDesign) -> tuple[N.NLMo
             else:
                 var_idx.append(-1)
                 var_val.append(1.0)
-    prog, consts, depth = compile_tree(d.tree, index, effects)
+    prog, pstart, consts, depth = compile_trees(d.trees, index, effects)
     npar = len(names)
     pcode = np.zeros(npar, np.int64)
     pargs = np.zeros((npar, 3))
@@ -162,14 +188,27 @@ def prepare_nonlinear(bm: BayesNonlinearModel, d: NLBayesDesign) -> tuple[N.NLMo
             priors[index[n]].family == "igamma" or (priors[index[n]].family == "jeffreys")
         ):
             gibbs_var[index[n]] = 1
-    s2_idx = index.get(bm.sigma2_name, -1) if bm.sigma2_name else -1
-    s2_gibbs = 0
-    if s2_idx >= 0 and bm.likelihood == "normal":
-        fam = priors[s2_idx].family
-        s2_gibbs = 1 if fam == "igamma" else 2 if fam == "jeffreys" else 0
+    neq = len(bm.equations)
+    s2_idx = np.full(neq, -1, np.int64)
+    s2_val = np.ones(neq)
+    s2_gibbs = np.zeros(neq, np.int64)
     gibbs = {n for n in names if gibbs_mean[index[n]] or gibbs_var[index[n]]}
-    if s2_gibbs:
-        gibbs.add(names[s2_idx])
+    for e, eq in enumerate(bm.equations):
+        if isinstance(eq.sigma2, str):
+            s2_idx[e] = index[eq.sigma2]
+            fam = priors[s2_idx[e]].family
+            if bm.likelihood == "normal" and fam in ("igamma", "jeffreys"):
+                s2_gibbs[e] = 1 if fam == "igamma" else 2
+                gibbs.add(eq.sigma2)
+        elif eq.sigma2 is not None:
+            s2_val[e] = float(eq.sigma2)
+    res_df, res_S = 0.0, np.zeros(neq * neq)
+    rp = bm.residual_prior
+    if rp is not None and rp.family == "iwishart":
+        res_df = float(rp.args[1])
+        V = rp.args[2]
+        assert isinstance(V, MatrixArg)
+        res_S = np.array(V.rows, float).reshape(-1)
     # MH blocks
     blocks: list[list[str]] = []
     taken: set[str] = set()
@@ -263,17 +302,22 @@ def prepare_nonlinear(bm: BayesNonlinearModel, d: NLBayesDesign) -> tuple[N.NLMo
         tar = [float(o.tarate)] * len(blk_dim)
     i64 = lambda x: np.asarray(x, dtype=np.int64)  # noqa: E731
     model = N.NLModel(
-        fam={"normal": N.NORMAL, "logit": 0, "probit": 1, "poisson": 3}[bm.likelihood],
-        y=d.y.astype(float),
+        fam={"normal": N.NORMAL, "mvnormal": N.MVNORMAL, "logit": 0, "probit": 1, "poisson": 3}[
+            bm.likelihood
+        ],
+        y=np.ascontiguousarray(d.y, dtype=float),
         cols=d.cols,
         prog=prog,
+        pstart=pstart,
         consts=consts,
         depth=int(max(depth, 1)),
         re_lev=i64(re_lev),
         re_pos=i64(re_pos),
-        s2_idx=int(s2_idx),
-        s2_val=float(bm.sigma2) if isinstance(bm.sigma2, float) else 1.0,
-        s2_gibbs=int(s2_gibbs),
+        s2_idx=s2_idx,
+        s2_val=s2_val,
+        s2_gibbs=s2_gibbs,
+        res_df=res_df,
+        res_S=res_S,
         nl=nl,
         k=k,
         G=G,
@@ -323,6 +367,8 @@ def prepare_nonlinear(bm: BayesNonlinearModel, d: NLBayesDesign) -> tuple[N.NLMo
         for i in range(lv.k)
         for j in range(i + 1)
     ]
+    if bm.residual:
+        matrix_names += [f"{bm.residual}_{i + 1}_{j + 1}" for i in range(neq) for j in range(i + 1)]
     re_names: list[str] = []
     re_levels: list[tuple[int, int]] = []
     for lv, dl in zip(bm.levels, d.levels):
@@ -344,7 +390,8 @@ def prepare_nonlinear(bm: BayesNonlinearModel, d: NLBayesDesign) -> tuple[N.NLMo
     desc += [f"{{{names_of[e][0]}[{names_of[e][1]}]}} and its variance, rescaled" for e in rescale]
     desc += [f"{{{names_of[e][0]}[{names_of[e][1]}]}} and its mean, shifted" for e in shift]
     n_gibbs = (
-        len([x for x in gibbs if gibbs_var[index[x]] or x == bm.sigma2_name])
+        len([x for x in gibbs if gibbs_var[index[x]] or role.get(x) == "sigma2"])
+        + int(bm.residual is not None)
         + sum(1 for lv in bm.levels if any(isinstance(m, str) and m in gibbs for m in lv.means))
         + int(has_mat.sum())
     )
@@ -374,6 +421,7 @@ def new_nl_state(
     Sig: np.ndarray,
     scale0: float,
     prop_cov: list[np.ndarray],
+    Sres: np.ndarray | None = None,
 ) -> N.NLState:
     """A chain's state with the proposal covariances ``prop_cov`` (one per MH block, the
     scalar blocks then each group)."""
@@ -385,11 +433,13 @@ def new_nl_state(
         dj = int(m.blk_dim[j])
         mh_cov[j, :dj, :dj] = prop_cov[j]
         mh_scale[j] = scale0 / np.sqrt(dj)
+    neq = m.y.shape[1]
     st = N.NLState(
         theta=theta.astype(float).copy(),
         b=b.astype(float).copy(),
         Sig=Sig.astype(float).copy(),
-        mu=np.zeros(m.y.shape[0]),
+        Sres=(Sres if Sres is not None else np.eye(neq)).astype(float).reshape(-1).copy(),
+        mu=np.zeros(m.y.shape),
         stack=np.zeros(m.depth + 1),
         rng=rng_state.copy(),
         it=np.zeros(1),

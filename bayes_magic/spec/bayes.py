@@ -619,6 +619,12 @@ def build_bayesmh(cmd: Command, cmdline: str) -> BayesLinearModel:
             198,
         )
     eq = body.equations[0]
+    if any(o.name == "likelihood" for o in eq.options):
+        raise StataError(
+            "likelihood() inside an equation is available with substitutable expressions; "
+            "give it after the comma",
+            198,
+        )
     opts = _collect(cmd, prefix=False)
     lik = opts.get("likelihood")
     if lik is None:

@@ -20,10 +20,10 @@ the sampler (:mod:`bayes_magic.design.bayes_nonlinear`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..errors import StataError
-from ..syntax.ast import Command, Equations, ParamRef
+from ..syntax.ast import Binary, Command, Equations, Expr, ParamRef
 from .bayes import McmcOptions, _collect, _mcmc_options
 from .nonlinear import NonlinearSpec, RELevelSpec, collect_params, expand
 from .priors import MatrixArg, Prior, likelihood_from_expr, prior_from_expr
@@ -88,14 +88,24 @@ class NLRELevel:
 
 
 @dataclass
+class NLEquation:
+    """One outcome and its expression (``(y1 = (expression))``)."""
+
+    depvar: str
+    expr: Expr
+    text: str  # the expression as typed, for the model summary
+    sigma2: float | str | None = None  # its normal variance (a number or a parameter)
+
+
+@dataclass
 class BayesNonlinearModel:
     """A ``bayesmh`` model with a substitutable expression."""
 
     cmdline: str
     eq: str  # the dependent variable
     spec: NonlinearSpec  # the expression, its parameters and random-effect levels
-    likelihood: str  # normal, logit, probit, poisson
-    sigma2: float | str | None  # the normal likelihood's variance: a number or a parameter
+    likelihood: str  # normal, mvnormal, logit, probit, poisson
+    sigma2: float | str | None  # the normal likelihood's variance (first equation's)
     params: list[NLParam]  # scalar parameters (lincomb coefficients added by the design)
     levels: list[NLRELevel]
     options: McmcOptions
@@ -103,6 +113,9 @@ class BayesNonlinearModel:
     prior_text: list[tuple[list[str], str]] = field(default_factory=list)  # as typed
     blocks: list[list[str]] = field(default_factory=list)
     lincomb_prior: dict[str, Prior] = field(default_factory=dict)  # {xb:} -> prior
+    equations: list[NLEquation] = field(default_factory=list)
+    residual: str | None = None  # mvnormal: the residual covariance matrix parameter
+    residual_prior: Prior | None = None
     command: str = "bayesmh"
     nonlinear: bool = True
     family: None = None  # the linear models' GLMM family: not this model's
@@ -111,13 +124,18 @@ class BayesNonlinearModel:
     def sigma2_name(self) -> str:
         return self.sigma2 if isinstance(self.sigma2, str) else ""
 
+    @property
+    def depvars(self) -> list[str]:
+        return [e.depvar for e in self.equations]
+
     def param(self, name: str) -> NLParam | None:
         return next((p for p in self.params if p.name == name), None)
 
     def all_priors(self) -> list[Prior]:
         out = [p.prior for p in self.params if p.prior is not None]
         out += list(self.lincomb_prior.values())
-        return out + [lv.matrix_prior for lv in self.levels if lv.matrix_prior is not None]
+        out += [lv.matrix_prior for lv in self.levels if lv.matrix_prior is not None]
+        return out + ([self.residual_prior] if self.residual_prior is not None else [])
 
 
 def _full(it) -> str:
@@ -179,10 +197,9 @@ def _re_prior(lv: NLRELevel, prior: Prior, names: list[str]) -> None:
     )
 
 
-def _likelihood(opts: dict) -> tuple[str, float | str | None]:
-    lik = opts.get("likelihood")
-    if lik is None:
-        raise StataError("likelihood() required", 198)
+def _likelihood(lik, neq: int) -> tuple[str, float | str | None]:
+    """``likelihood()``: the family and the normal variance, or the residual covariance matrix
+    parameter of ``mvnormal({Sigma,m})``."""
     if lik.options.options:
         raise StataError(
             f"likelihood() suboption {lik.options.options[0].name} not allowed with a "
@@ -191,10 +208,19 @@ def _likelihood(opts: dict) -> tuple[str, float | str | None]:
         )
     lp = likelihood_from_expr(lik.dist)
     fam = lp.family
+    if fam == "mvnormal":
+        a = lp.args[-1] if lp.args else None
+        if len(lp.args) != 1 or not (isinstance(a, ParamRef) and a.matrix and len(a.items) == 1):
+            raise StataError(
+                f"likelihood({lp.text}): mvnormal() takes the covariance matrix {{Sigma,m}}", 198
+            )
+        if neq < 2:
+            raise StataError("likelihood(mvnormal()) requires two or more equations", 198)
+        return "mvnormal", _full(a.items[0])
     if fam not in LIKELIHOODS:
         raise StataError(
             f"likelihood({lp.text}) is not available with a substitutable expression in "
-            "bayes_magic yet; normal(), logit, probit and poisson are",
+            "bayes_magic yet; normal(), mvnormal(), logit, probit and poisson are",
             198,
         )
     if fam != "normal":
@@ -256,15 +282,6 @@ def build_bayesmh_nonlinear(cmd: Command, cmdline: str) -> BayesNonlinearModel:
     """
     body = cmd.body
     assert isinstance(body, Equations)
-    if len(body.equations) != 1:
-        raise StataError(
-            "bayesmh: several equations with substitutable expressions (multivariate models) "
-            "are not available in bayes_magic yet",
-            198,
-        )
-    eq = body.equations[0]
-    if eq.options:
-        raise StataError(f"option {eq.options[0].name} not allowed in the equation", 198)
     opts = _collect(cmd, prefix=False)
     for name in opts:
         if name not in _ALLOWED and not re.fullmatch(r"init\d+", name):
@@ -275,37 +292,105 @@ def build_bayesmh_nonlinear(cmd: Command, cmdline: str) -> BayesNonlinearModel:
             )
     if cmd.weight is not None:
         raise StataError("weights not allowed with a substitutable expression", 101)
-    depvar = eq.depvars[0]
-    dep = getattr(depvar, "name", None)
-    if dep is None:
-        raise StataError("the dependent variable must be a variable", 198)
-    expr, lincombs = expand(eq.expr, {})
-    fixed, by_level, init = collect_params(expr)
-    used = {r.items[0].eq for r in _refs(expr) if r.items[0].name is None}
-    lincombs = tuple(lc for lc in lincombs if lc.name in used)
-    if not fixed and not lincombs and not by_level:
+    neq = len(body.equations)
+    equations: list[NLEquation] = []
+    lincombs: dict = {}
+    fixed: list[str] = []
+    by_level: dict[tuple[str, ...], list[str]] = {}
+    init: dict[str, float] = {}
+    liks: list = []
+    for eq in body.equations:
+        if eq.expr is None:
+            raise StataError(
+                "bayesmh: equations with a substitutable expression and linear equations "
+                "cannot be combined in bayes_magic yet",
+                198,
+            )
+        bad = [o.name for o in eq.options if o.name != "likelihood"]
+        if bad:
+            raise StataError(f"option {bad[0]} not allowed in an equation", 198)
+        dep = getattr(eq.depvars[0], "name", None)
+        if dep is None or len(eq.depvars) != 1:
+            raise StataError("the dependent variable must be a variable", 198)
+        if dep in {e.depvar for e in equations}:
+            raise StataError(f"dependent variable {dep} is in more than one equation", 198)
+        expr, lcs = expand(eq.expr, {})
+        for lc in lcs:
+            if lincombs.get(lc.name, lc) != lc:
+                raise StataError(f"linear combination {lc.name} is defined more than once", 198)
+            lincombs[lc.name] = lc
+        f_e, lv_e, init_e = collect_params(expr)
+        fixed += [f for f in f_e if f not in fixed]
+        for path, names in lv_e.items():
+            for other, onames in by_level.items():
+                clash = set(names) & set(onames)
+                if other != path and clash:
+                    raise StataError(
+                        f"random effect {sorted(clash)[0]} is used at levels "
+                        f"{'>'.join(other)} and {'>'.join(path)}",
+                        198,
+                    )
+            by_level.setdefault(path, [])
+            by_level[path] += [n for n in names if n not in by_level[path]]
+        init.update(init_e)
+        equations.append(NLEquation(dep, expr, _expr_text(eq.text)))
+        own = next((o.value for o in eq.options if o.name == "likelihood"), None)
+        liks.append(own if own is not None else opts.get("likelihood"))
+    if any(lk is None for lk in liks):
+        raise StataError("likelihood() required", 198)
+    overlap = set(fixed) & {n for names in by_level.values() for n in names}
+    if overlap:
+        raise StataError(
+            f"{{{sorted(overlap)[0]}}} is used both as a parameter and as a random effect", 198
+        )
+    exprs = [e.expr for e in equations]
+    used = {r.items[0].eq for x in exprs for r in _refs(x) if r.items[0].name is None}
+    lincombs_t = tuple(lc for lc in lincombs.values() if lc.name in used)
+    if not fixed and not lincombs_t and not by_level:
         raise StataError("the expression has no {parameters} to estimate", 198)
-    lik, s2 = _likelihood(opts)
+    parsed = [_likelihood(lk, neq) for lk in liks]
+    fams = {f for f, _ in parsed}
+    if len(fams) > 1:
+        raise StataError(
+            "equations with different likelihood families are not available in bayes_magic yet",
+            198,
+        )
+    lik = fams.pop()
+    residual = None
+    if lik == "mvnormal":
+        residual = str(parsed[0][1])
+        if any(v != residual for _, v in parsed):
+            raise StataError("likelihood(mvnormal()) must be common to all equations", 198)
+    else:
+        for e, (_, v) in zip(equations, parsed):
+            e.sigma2 = v
+    s2 = equations[0].sigma2
     order = sorted(by_level, key=lambda p: (len(p), list(by_level).index(p)))
     levels = [
         NLRELevel(p, list(by_level[p]), [None] * len(by_level[p]), [None] * len(by_level[p]))  # type: ignore[list-item]
         for p in order
     ]
     spec = NonlinearSpec(
-        depvar=dep,
-        expr=expr,
-        expr_text=_expr_text(eq.text),
+        depvar=equations[0].depvar,
+        expr=exprs[0],
+        expr_text=equations[0].text,
         fixed=tuple(fixed),
         reffects=tuple(n for lv in levels for n in lv.names),
         levels=tuple(RELevelSpec(lv.path, tuple(lv.names)) for lv in levels),
         init=init,
         if_=cmd.if_,
         in_=cmd.in_,
-        lincombs=lincombs,
+        lincombs=lincombs_t,
     )
+    if neq > 1:  # the design reads every equation's variables through one expression
+        joint = exprs[0]
+        for x in exprs[1:]:
+            joint = Binary("+", joint, x, x.span if hasattr(x, "span") else joint.span)
+        spec = replace(spec, expr=joint)
     params = [NLParam(n, "mean") for n in fixed]
-    if isinstance(s2, str):
-        params.append(NLParam(s2, "sigma2"))
+    for e in equations:
+        if isinstance(e.sigma2, str) and all(p.name != e.sigma2 for p in params):
+            params.append(NLParam(e.sigma2, "sigma2"))
     mc: McmcOptions = _mcmc_options(opts)
     mc.dots = bool(opts.get("dots")) and not opts.get("nodots")
     model = BayesNonlinearModel(
@@ -317,7 +402,15 @@ def build_bayesmh_nonlinear(cmd: Command, cmdline: str) -> BayesNonlinearModel:
         params=params,
         levels=levels,
         options=mc,
-        title=LIKELIHOODS[lik] if not levels else "Bayesian multilevel regression",
+        title=(
+            "Bayesian multilevel regression"
+            if levels
+            else "Bayesian multivariate normal regression"
+            if lik == "mvnormal"
+            else LIKELIHOODS[lik]
+        ),
+        equations=equations,
+        residual=residual,
     )
     if "title" in opts:
         model.title = str(opts["title"])
@@ -346,12 +439,14 @@ def build_bayesmh_nonlinear(cmd: Command, cmdline: str) -> BayesNonlinearModel:
     for p in model.params:
         if p.prior is None:
             raise StataError(f"prior for {{{p.name}}} not specified", 198)
-    for lc in lincombs:
-        if lc.name not in model.lincomb_prior:
+    for lc in lincombs_t:
+        if not any(k == lc.name or k.startswith(f"{lc.name}:") for k in model.lincomb_prior):
             raise StataError(f"prior for {{{lc.name}:}} not specified", 198)
     for lv in levels:
         if lv.matrix is not None and lv.matrix_prior is None:
             raise StataError(f"prior for {{{lv.matrix},m}} not specified", 198)
+    if residual is not None and model.residual_prior is None:
+        raise StataError(f"prior for {{{residual},m}} not specified", 198)
     for bo in opts.get("block", []):
         if bo.options.options:
             raise StataError(
@@ -428,18 +523,23 @@ def _scalar_priors(model: BayesNonlinearModel, po) -> None:
         if ref.matrix:
             name = _full(ref.items[0])
             lv = next((lv for lv in model.levels if lv.matrix == name), None)
-            if lv is None or len(ref.items) != 1:
+            if len(ref.items) == 1 and name == model.residual:
+                model.residual_prior = _matrix_prior(name, len(model.equations), prior)
+            elif lv is None or len(ref.items) != 1:
                 raise StataError(
                     f"parameter {{{name},m}} not found in the model", 111, span=ref.span
                 )
-            _matrix_prior(lv, prior)
+            else:
+                lv.matrix_prior = _matrix_prior(name, lv.k, prior)
             shown.append(f"{{{name},m}}")
             continue
         for it in ref.items:
             full = _full(it)
-            if it.name is None and it.eq in {lc.name for lc in model.spec.lincombs}:
-                _check_scalar(prior, f"{it.eq}:")
-                model.lincomb_prior[str(it.eq)] = prior
+            if it.eq in {lc.name for lc in model.spec.lincombs}:
+                _check_scalar(prior, full if it.name else f"{it.eq}:")
+                model.lincomb_prior[full if it.name else str(it.eq)] = prior
+                shown.append(f"{{{full}}}" if it.name else f"{{{it.eq}:}}")
+                continue
                 shown.append(f"{{{it.eq}:}}")
                 continue
             p = model.param(full)
@@ -460,8 +560,8 @@ def _check_scalar(prior: Prior, name: str) -> None:
         raise StataError(f"hyperparameters of {{{name}}}'s prior must be numbers here", 198)
 
 
-def _matrix_prior(lv: NLRELevel, prior: Prior) -> None:
-    k = lv.k
+def _matrix_prior(name: str, k: int, prior: Prior) -> Prior:
+    """A k x k covariance matrix's prior, checked: ``iwishart(k, df, V)`` or ``jeffreys``."""
     if prior.family == "iwishart":
         d, df, V = prior.args
         if not isinstance(V, MatrixArg) or not isinstance(d, float) or int(d) != k or V.d != k:
@@ -473,8 +573,8 @@ def _matrix_prior(lv: NLRELevel, prior: Prior) -> None:
             raise StataError(f"{prior.text}: dimension must be {k}", 503)
     else:
         raise StataError(
-            f"prior {prior.family}() for {{{lv.matrix},m}} is not available in bayes_magic yet; "
+            f"prior {prior.family}() for {{{name},m}} is not available in bayes_magic yet; "
             "iwishart() and jeffreys() are",
             198,
         )
-    lv.matrix_prior = prior
+    return prior

@@ -639,7 +639,14 @@ def _equation(s: TokenStream, span: Span, text: str, *, in_parens: bool) -> Equa
     if in_parens:
         opts: tuple[Option, ...] = ()
         if s.accept_op(","):
-            opts = parse_options(s, T.table(T.opt("NOCONstant"), T.opt("OFFset", T.NameArg())))
+            opts = parse_options(
+                s,
+                T.table(
+                    T.opt("NOCONstant"),
+                    T.opt("OFFset", T.NameArg()),
+                    T.opt("LIKELihood", T.Dist(T.LIKELIHOOD_OPTS)),
+                ),
+            )
         if not s.at_end:
             raise s.error(f"{s.peek().text} invalid", s.peek())
         eq = Equation(eq.depvars, eq.terms, eq.expr, eq.name, opts, eq.text, span)

@@ -172,14 +172,31 @@ BAD = [
         "bayesmh circumference = ({b1}*age), likelihood(t({s2}, 5)) "
         "prior({b1}, normal(0,1e6)) prior({s2}, igamma(.01,.01))",
         "likelihood(t({s2},5)) is not available with a substitutable expression in "
-        "bayes_magic yet; normal(), logit, probit and poisson are",
+        "bayes_magic yet; normal(), mvnormal(), logit, probit and poisson are",
         198,
     ),
     (
-        "bayesmh (circumference = ({b1}*age)) (age = ({b2})), likelihood(normal({s2})) "
-        "prior({b1 b2}, normal(0,1e6)) prior({s2}, igamma(.01,.01))",
-        "bayesmh: several equations with substitutable expressions (multivariate models) are "
-        "not available in bayes_magic yet",
+        "bayesmh (circumference = ({b1}*age)) (age = ({b2})), likelihood(mvnormal({S,m})) "
+        "prior({b1 b2}, normal(0,1e6))",
+        "prior for {S,m} not specified",
+        198,
+    ),
+    (
+        "bayesmh (circumference = ({b1}*age)) (age = ({b2})), likelihood(mvnormal({S,m})) "
+        "prior({b1 b2}, normal(0,1e6)) prior({S,m}, iwishart(3,4,I(3)))",
+        "iwishart(3,4,I(3)): a 2 x 2 scale matrix expected",
+        503,
+    ),
+    (
+        "bayesmh circumference = ({b1}*age), likelihood(mvnormal({S,m})) "
+        "prior({b1}, normal(0,1e6)) prior({S,m}, iwishart(1,2,I(1)))",
+        "likelihood(mvnormal()) requires two or more equations",
+        198,
+    ),
+    (
+        "bayesmh (circumference = ({b1}*age)) (age = ({b2}), likelihood(logit)), "
+        "likelihood(normal({s2})) prior({b1 b2}, normal(0,1e6)) prior({s2}, igamma(.01,.01))",
+        "equations with different likelihood families are not available in bayes_magic yet",
         198,
     ),
     (

@@ -9,6 +9,8 @@
   posterior, exact by linear algebra (the random effects' MH steps and the mean's Gibbs step).
 * The same with an inverse-gamma variance: exact moments by quadrature over the variance (its
   Gibbs step, and the moves that rescale and shift the effects with their variance and mean).
+* Two outcomes with a multivariate normal likelihood, flat and Jeffreys priors: the closed form
+  (multivariate t means, inverse-Wishart covariance).
 * The talk's model written as an expression, random intercepts and slopes with prior means
   ``{b0}``, ``{b1}`` and an inverse-Wishart ``{Sigma,m}``: the same posterior as the talk's
   ``bayes: mixed``, held to NumPyro's 4 x 250,000-draw NUTS run (``bench/reference/talk_nuts.json``).
@@ -159,6 +161,31 @@ def test_random_effects_with_unknown_variance_match_quadrature() -> None:
     _check(s.e.chains_of(s.e.re_names[0]), *moments(m_u, v_u))
     e_t2 = float(w @ grid)
     _check(s.e.chains_of("tau2"), e_t2, float(w @ grid**2) - e_t2**2)
+
+
+def test_multivariate_normal_means_match_closed_form() -> None:
+    """Two outcomes, likelihood(mvnormal({S,m})), flat priors on the means and Jeffreys'
+    prior on S: μ | y is bivariate t with n - 2 degrees of freedom around ȳ and scale
+    W / (n (n - 2)), W the residual cross-products; S | y is inverse Wishart (n - 1, W)
+    (Gelman et al., *Bayesian Data Analysis*, 3rd ed., §3.6)."""
+    s = Session()
+    run(s, "use math")
+    run(
+        s,
+        "quietly bayesmh (math = ({m1})) (homework = ({m2})), likelihood(mvnormal({S,m})) "
+        "prior({m1 m2}, flat) prior({S,m}, jeffreys(2)) rseed(21) mcmcsize(20000)",
+    )
+    Y = np.column_stack([s.data.values("math"), s.data.values("homework")])
+    n, p = Y.shape
+    W = (Y - Y.mean(0)).T @ (Y - Y.mean(0))
+    cov_mu = W / (n * (n - p)) * (n - p) / (n - p - 2)
+    for j, name in enumerate(["m1", "m2"]):
+        _check(s.e.chains_of(name), Y[:, j].mean(), cov_mu[j, j])
+    nu = n - 1  # S | y ~ IW(nu, W): E S = W / (nu - p - 1)
+    ES = W / (nu - p - 1)
+    for (a, b), name in zip([(0, 0), (1, 0), (1, 1)], ["S_1_1", "S_2_1", "S_2_2"]):
+        x = s.e.chains_of(name).reshape(1, -1)
+        assert abs(x.mean() - ES[a, b]) < K * _mcse_mean(x), (name, x.mean(), ES[a, b])
 
 
 def _near(x: np.ndarray, ref: dict, what: str) -> None:
