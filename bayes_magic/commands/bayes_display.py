@@ -505,6 +505,10 @@ def _reffect_equations(
                 index = it.index or (
                     str(it.name).split("[", 1)[1].rstrip("]") if "[" in str(it.name) else None
                 )
+                # the level itself, as declared ({U0[schid]}, {C[batch>cask]}): every group
+                lev = next(lv for lv in bm.levels if stub in lv.names)
+                if index in (lev.level, ">".join(getattr(lev, "path", ()) or ())):
+                    index = None
                 if not index:
                     groups[stub] = None
                 elif stub not in groups or groups[stub] is not None:

@@ -201,6 +201,55 @@ def _apply_initial(bm: BayesNonlinearModel, start: _Start, text: str) -> None:
                 start.b[li][:, j] = float(value)
 
 
+def _mode_start(bm: BayesNonlinearModel, model, layout, start: _Start) -> _Start:
+    """The posterior mode of the expression's parameters and the random effects, the other
+    parameters held at their starting values (L-BFGS from ``start``): where no ML fit gives
+    starting values (logit, probit and Poisson likelihoods, or a ``menl`` fit that failed).
+    Skipped for models too large for its numerical gradient."""
+    from scipy.optimize import minimize
+
+    from ..sampler import nonlinear as N
+    from ..sampler.nonlinear_driver import new_nl_state
+
+    names = layout.theta_names
+    idx = np.array([names.index(n) for n in layout.coef_names], np.int64)
+    q = sum(x.size for x in start.b)
+    if len(idx) + q > 400 or (len(idx) + q) * model.y.size > 2e7:
+        return start
+    theta = np.array([start.theta[n] for n in names], float)
+    b = np.concatenate([x.reshape(-1) for x in start.b]) if start.b else np.zeros(0)
+    Sig = np.concatenate([x.reshape(-1) for x in start.Sig]) if start.Sig else np.zeros(0)
+    st = new_nl_state(
+        model,
+        np.zeros(4, np.uint64),
+        theta,
+        b,
+        Sig,
+        1.0,
+        [np.eye(int(k)) for k in model.blk_dim],
+        start.Sres,
+    )
+    x0 = np.concatenate([theta[idx], b])
+
+    def f(x: np.ndarray) -> float:
+        v = N.logpost_at(model, st, idx, x)
+        return -v if np.isfinite(v) else 1e300
+
+    f0 = f(x0)
+    with np.errstate(all="ignore"):
+        res = minimize(f, x0, method="L-BFGS-B", options={"maxiter": 1000})
+    if not (np.isfinite(res.fun) and res.fun < f0):
+        return start
+    out = start.copy()
+    for j, n in zip(idx, layout.coef_names):
+        out.theta[n] = float(res.x[list(idx).index(j)])
+    pos = len(idx)
+    for li, x in enumerate(start.b):
+        out.b[li] = res.x[pos : pos + x.size].reshape(x.shape)
+        pos += x.size
+    return out
+
+
 def _disperse(start: _Start, rng: np.random.Generator, fixed: set[str]) -> _Start:
     """A later chain's start: the parameters moved by a tenth of their size at random."""
     out = start.copy()
@@ -217,6 +266,21 @@ def _disperse(start: _Start, rng: np.random.Generator, fixed: set[str]) -> _Star
 
 # ---------------------------------------------------------------------------------------------
 # proposals
+
+
+def _level_cov_now(model, st, li: int) -> np.ndarray:
+    """A level's covariance matrix at the state (its matrix, or its variances)."""
+    k = int(model.k[li])
+    if model.has_mat[li]:
+        o = int(model.zzk[li])
+        return st.Sig[o : o + k * k].reshape(k, k)
+    e0 = int(model.eoff[li])
+    return np.diag(
+        [
+            st.theta[model.var_idx[e0 + j]] if model.var_idx[e0 + j] >= 0 else model.var_val[e0 + j]
+            for j in range(k)
+        ]
+    )
 
 
 def _proposals(model, st, layout, kmax: int) -> list[np.ndarray]:
@@ -280,7 +344,12 @@ def _proposals(model, st, layout, kmax: int) -> list[np.ndarray]:
         li, j = int(model.re_lev[e]), int(model.re_pos[e])
         spread = [groups[int(model.goff[li]) + g][j, j] for g in range(int(model.G[li]))]
         shifts.append(np.array([[max(float(np.mean(spread)) / int(model.G[li]), 1e-12)]]))
-    return out + groups + [np.eye(1) for _ in range(len(model.rescale))] + shifts
+    counters = []  # a counter-shift's scale: the uncertainty of the effects' mean, roughly
+    for e in model.cs_e:
+        li, j = int(model.re_lev[e]), int(model.re_pos[e])
+        v = float(_level_cov_now(model, st, li)[j, j]) / int(model.G[li])
+        counters.append(np.array([[max(v, 1e-12)]]))
+    return out + groups + [np.eye(1) for _ in range(len(model.rescale))] + shifts + counters
 
 
 # ---------------------------------------------------------------------------------------------
@@ -314,9 +383,16 @@ def estimate_nonlinear(
         _apply_initial(bm, start.copy(), text)
     if o.initial:
         _apply_initial(bm, start, o.initial)
-    if bm.likelihood == "normal" and not o.nomleinitial:
-        with contextlib.suppress(StataError, np.linalg.LinAlgError, ValueError, FloatingPointError):
-            start = _menl_start(s, bm, d, start)
+    if not o.nomleinitial:
+        fitted = False
+        if bm.likelihood in ("normal", "mvnormal"):
+            with contextlib.suppress(
+                StataError, np.linalg.LinAlgError, ValueError, FloatingPointError
+            ):
+                start = _menl_start(s, bm, d, start)
+                fitted = True
+        if not fitted:
+            start = _mode_start(bm, model, layout, start)
         if o.initial:
             _apply_initial(bm, start, o.initial)  # the user's values win
     if o.rseed is None:
@@ -331,24 +407,33 @@ def estimate_nonlinear(
     states = []
     kmax = max([1, *(lv.k for lv in bm.levels)])
     for c in range(o.nchains):
-        st0 = start.copy() if c == 0 else _disperse(start, seed_rng, fixed_user)
-        if o.initall:
-            _apply_initial(bm, st0, o.initall)
-        if o.inits.get(c + 1):
-            _apply_initial(bm, st0, o.inits[c + 1])
-        for li, lv in enumerate(bm.levels):
-            if lv.matrix and np.linalg.eigvalsh((st0.Sig[li] + st0.Sig[li].T) / 2).min() <= 0:
+        # a later chain starts from a dispersed copy of the first's start; one outside the
+        # priors' support (a uniform's bounds) is drawn again, and after 20 tries not dispersed
+        for attempt in range(21):
+            st0 = (
+                start.copy() if c == 0 or attempt == 20 else _disperse(start, seed_rng, fixed_user)
+            )
+            if o.initall:
+                _apply_initial(bm, st0, o.initall)
+            if o.inits.get(c + 1):
+                _apply_initial(bm, st0, o.inits[c + 1])
+            for li, lv in enumerate(bm.levels):
+                if lv.matrix and np.linalg.eigvalsh((st0.Sig[li] + st0.Sig[li].T) / 2).min() <= 0:
+                    raise StataError(
+                        f"initial value of {{{lv.matrix},m}} is not positive definite", 506
+                    )
+            if st0.Sres is not None and np.linalg.eigvalsh((st0.Sres + st0.Sres.T) / 2).min() <= 0:
                 raise StataError(
-                    f"initial value of {{{lv.matrix},m}} is not positive definite", 506
+                    f"initial value of {{{bm.residual},m}} is not positive definite", 506
                 )
-        theta = np.array([st0.theta[n] for n in names], float)
-        b = np.concatenate([x.reshape(-1) for x in st0.b]) if st0.b else np.zeros(0)
-        Sig = np.concatenate([x.reshape(-1) for x in st0.Sig]) if st0.Sig else np.zeros(0)
-        blank = [np.eye(int(k)) for k in model.blk_dim]
-        if st0.Sres is not None and np.linalg.eigvalsh((st0.Sres + st0.Sres.T) / 2).min() <= 0:
-            raise StataError(f"initial value of {{{bm.residual},m}} is not positive definite", 506)
-        st = new_nl_state(model, rstates[c], theta, b, Sig, o.scale, blank, st0.Sres)
-        lpost = N.loglik(model, st) + N.logprior(model, st)
+            theta = np.array([st0.theta[n] for n in names], float)
+            b = np.concatenate([x.reshape(-1) for x in st0.b]) if st0.b else np.zeros(0)
+            Sig = np.concatenate([x.reshape(-1) for x in st0.Sig]) if st0.Sig else np.zeros(0)
+            blank = [np.eye(int(k)) for k in model.blk_dim]
+            st = new_nl_state(model, rstates[c], theta, b, Sig, o.scale, blank, st0.Sres)
+            lpost = N.loglik(model, st) + N.logprior(model, st)
+            if np.isfinite(lpost) or c == 0:
+                break
         if not np.isfinite(lpost):
             raise StataError(
                 "initial values not feasible: the log posterior is missing at the initial "
@@ -418,7 +503,7 @@ def nl_mean_loglik(post: Posterior) -> float:
 
     m = post.kernel  # type: ignore[attr-defined]
     lay = post.layout
-    if any(n not in post.names for n in lay.theta_names):
+    if any(n not in post.names for n in lay.theta_names) or post.re_names != lay.re_names:
         return math.nan  # exclude()d parameters: their posterior mean is not kept
     theta = np.array([post.chains_of(n).mean() for n in lay.theta_names])
     q = post.re_draws.shape[2]
@@ -543,6 +628,7 @@ def nl_simulate(s, post: Posterior, rng: np.random.Generator, touse: np.ndarray)
             "bayespredict after a multivariate bayesmh is not available in bayes_magic yet", 198
         )
     missing = [n for n in lay.theta_names if n not in post.names]
+    missing += [n.split("[")[0] for n in lay.re_names if n not in post.re_names][:1]
     if missing:
         raise StataError(
             f"bayespredict needs every parameter of the expression; {{{missing[0]}}} was "

@@ -63,14 +63,16 @@ def model_series(post: Posterior) -> list[Series]:
 
 def _re_series(post: Posterior, stub: str, index: str | None) -> list[Series]:
     bm = post.model
-    level = next((lv.level for lv in bm.levels if stub in lv.names), None) if bm else None
+    lev = next((lv for lv in bm.levels if stub in lv.names), None) if bm else None
+    level = lev.level if lev is not None else None
+    path = ">".join(getattr(lev, "path", ()) or ())  # {C[batch>cask]}: the level as declared
     prefix = f"{stub}["
     out = []
     for i, r in enumerate(post.re_names):
         if not r.startswith(prefix):
             continue
         gid = r[len(prefix) : -1]
-        if index is not None and index not in (gid, level, f"{gid}.{level}"):
+        if index is not None and index not in (gid, level, f"{gid}.{level}", path or level):
             continue
         out.append(Series(f"{stub}[{level}]", gid, r, post.re_draws[:, :, i]))
     return out

@@ -196,6 +196,12 @@ def build_bayes_nonlinear_design(
     y = np.column_stack(
         [d.y] + [ds.values(resolve(ds, dep))[d.sample].astype(float) for dep in model.depvars[1:]]
     )
+    if model.likelihood == "poisson" and np.any((y < 0) | (y != np.round(y))):
+        raise StataError(f"{d.depvar} must contain nonnegative integers", 459)
+    if model.likelihood in ("logit", "probit"):
+        y = (y != 0).astype(float)  # Stata reads 0 as failure and every other value as success
+        if np.all(y == 0) or np.all(y == 1):
+            raise StataError("outcome does not vary", 2000)
     return NLBayesDesign(
         depvar=d.depvar,
         y=y,

@@ -38,7 +38,7 @@ from numba import njit
 
 from . import linear as K
 from .densities import logpdf_iwishart, logpdf_jeffreys_matrix, logpdf_scalar
-from .glmm import ll_obs
+from .glmm import _log_ndtr, ll_obs
 from .rng import gamma, normal, uniform
 
 __all__ = [
@@ -126,6 +126,7 @@ class NLModel(NamedTuple):
     s2_gibbs: np.ndarray  # (neq,) 0 MH, 1 inverse gamma, 2 Jeffreys
     res_df: float  # MVNORMAL: the residual covariance's inverse-Wishart df (0: Jeffreys)
     res_S: np.ndarray  # (neq * neq,) its scale matrix
+    llconst: float  # the log likelihood's constant (-Σ log y! for Poisson)
     # random-effects levels
     nl: int
     k: np.ndarray  # (nl,)
@@ -162,6 +163,9 @@ class NLModel(NamedTuple):
     ngroups: int  # blocks nb .. nb + ngroups - 1 are the groups' random effects
     rescale: np.ndarray  # effects whose deviations and variance are rescaled (blocks after)
     shift: np.ndarray  # effects shifted with their prior mean (blocks after the rescales)
+    cs_p: np.ndarray  # counter-shifts (blocks after the shifts): a parameter of the expression,
+    cs_e: np.ndarray  # the random effect added to it (or to it times a column),
+    cs_a: np.ndarray  # (pairs, max groups) each group's multiplier of the effect's move
     blk_b: np.ndarray  # (nb,) 1: the block also moves every random effect (a joint block)
     # adaptation ([BAYES] bayesmh, option adaptation())
     every: int
@@ -215,6 +219,8 @@ def _func(code: int, x: float) -> float:
     if code == 4:
         return abs(x)
     if code == 5:
+        if x != x:
+            return np.nan
         return 1.0 / (1.0 + math.exp(-x)) if x > -700.0 else 0.0
     if code == 6:
         return math.log(x / (1.0 - x)) if 0.0 < x < 1.0 else np.nan
@@ -237,8 +243,7 @@ def _func(code: int, x: float) -> float:
     if code == 15:
         return float(int(x)) if math.isfinite(x) else np.nan
     if code == 16:
-        p = 0.5 * math.erfc(-x / math.sqrt(2.0))
-        return math.log(p) if p > 0.0 else np.nan
+        return _log_ndtr(x) if x == x else np.nan
     if code == 17:
         return 1.0 - math.exp(-math.exp(x))
     if code == 18:
@@ -258,6 +263,11 @@ def _binary(op: int, x: float, y: float) -> float:
         return x / y if y != 0.0 else np.nan  # Stata: x/0 is missing
     if op == 14:
         return x**y
+    # comparisons: Stata's missing value is larger than any number, and equal to itself
+    if x != x:
+        x = np.inf
+    if y != y:
+        y = np.inf
     if op == 15:
         return 1.0 if x < y else 0.0
     if op == 16:
@@ -358,9 +368,7 @@ def ll_one(fam: int, yi: float, mu: float, s2: float) -> float:
 
 
 @njit(cache=True)
-def ll_i(
-    m: NLModel, i: int, mu: np.ndarray, s2: np.ndarray, P: np.ndarray, logdet: float
-) -> float:
+def ll_i(m: NLModel, i: int, mu: np.ndarray, s2: np.ndarray, P: np.ndarray, logdet: float) -> float:
     """Log likelihood of observation ``i`` (all its outcomes) given its means ``mu``."""
     neq = m.y.shape[1]
     if m.fam == MVNORMAL:
@@ -386,7 +394,8 @@ def refresh(m: NLModel, st: NLState) -> None:
 
 
 @njit(cache=True)
-def loglik(m: NLModel, st: NLState) -> float:
+def _ll(m: NLModel, st: NLState) -> float:
+    """The log likelihood at the cached means, without its constant (what MH ratios need)."""
     s2, P, logdet, ok = lik_terms(m, st)
     if not ok:
         return -np.inf
@@ -394,6 +403,12 @@ def loglik(m: NLModel, st: NLState) -> float:
     for i in range(m.y.shape[0]):
         out += ll_i(m, i, st.mu[i], s2, P, logdet)
     return out
+
+
+@njit(cache=True)
+def loglik(m: NLModel, st: NLState) -> float:
+    """The log likelihood at the state, constant included (what is recorded, and DIC's)."""
+    return _ll(m, st) + m.llconst
 
 
 # ---------------------------------------------------------------------------------------------
@@ -542,7 +557,7 @@ def _theta_block(m: NLModel, st: NLState, blk: int, buf: np.ndarray) -> None:
         a = m.pargs[idx[j]]
         lp0 += logpdf_scalar(m.pcode[idx[j]], x0[j], a[0], a[1], a[2])
     if m.blk_lik[blk] == 1:
-        lp0 += loglik(m, st)
+        lp0 += _ll(m, st)
     for lev in range(m.nl):
         if m.blk_re[blk, lev] == 1:
             lp0 += re_logdens(m, st, lev)
@@ -936,7 +951,7 @@ def _rescale(m: NLModel, st: NLState, e: int, blk: int, buf: np.ndarray) -> None
     mean = st.theta[mi] if mi >= 0 else m.mean_val[e]
     logc = st.mh_scale[blk] * normal(st.rng)
     c = math.exp(logc)
-    lp0 = loglik(m, st) + _cov_logprior(m, st, lev, e)
+    lp0 = _ll(m, st) + _cov_logprior(m, st, lev, e)
     for grp in range(m.G[lev]):
         t = bo + grp * k + j
         st.b[t] = mean + c * (st.b[t] - mean)
@@ -986,7 +1001,7 @@ def _shift(m: NLModel, st: NLState, e: int, blk: int, buf: np.ndarray) -> None:
     p = m.mean_idx[e]
     a = m.pargs[p]
     delta = st.mh_scale[blk] * math.sqrt(st.mh_cov[blk, 0, 0]) * normal(st.rng)
-    lp0 = loglik(m, st) + logpdf_scalar(m.pcode[p], st.theta[p], a[0], a[1], a[2])
+    lp0 = _ll(m, st) + logpdf_scalar(m.pcode[p], st.theta[p], a[0], a[1], a[2])
     st.theta[p] += delta
     for grp in range(m.G[lev]):
         st.b[bo + grp * k + j] += delta
@@ -1000,6 +1015,57 @@ def _shift(m: NLModel, st: NLState, e: int, blk: int, buf: np.ndarray) -> None:
         for grp in range(m.G[lev]):
             st.b[bo + grp * k + j] -= delta
     _moments(st, blk, np.array([st.theta[p]]))
+
+
+@njit(cache=True)
+def _countershift(m: NLModel, st: NLState, r: int, blk: int, buf: np.ndarray) -> None:
+    """A parameter of the expression moved by δ and each group's random effect by -δ·a_g,
+    where the expression adds the two (``{b0} + {U[id]}``, ``{b1}*x + {U[id]}`` with x
+    constant within groups, a_g its value): the mean hardly changes, so the move crosses the
+    ridge along which the parameter and the effects' mean trade off (the GLMM kernel's shift
+    step, for an expression). The ratio is exact: likelihood, the parameter's prior and the
+    effects' density, all recomputed."""
+    p = m.cs_p[r]
+    e = m.cs_e[r]
+    lev = m.re_lev[e]
+    j = m.re_pos[e]
+    k = m.k[lev]
+    bo = m.boff[lev]
+    a = m.pargs[p]
+    delta = st.mh_scale[blk] * math.sqrt(st.mh_cov[blk, 0, 0]) * normal(st.rng)
+    lp0 = (
+        _ll(m, st)
+        + logpdf_scalar(m.pcode[p], st.theta[p], a[0], a[1], a[2])
+        + re_logdens(m, st, lev)
+    )
+    st.theta[p] += delta
+    for grp in range(m.G[lev]):
+        st.b[bo + grp * k + j] -= delta * m.cs_a[r, grp]
+    lp1 = logpdf_scalar(m.pcode[p], st.theta[p], a[0], a[1], a[2])
+    if lp1 > -np.inf:
+        lp1 += re_logdens(m, st, lev)
+    if lp1 > -np.inf:
+        lp1 += _ll_fresh(m, st, buf)
+    if _accept(st, blk, lp1 - lp0 if lp1 > -np.inf else -np.inf):
+        st.mu[:] = buf
+    else:
+        st.theta[p] -= delta
+        for grp in range(m.G[lev]):
+            st.b[bo + grp * k + j] += delta * m.cs_a[r, grp]
+    _moments(st, blk, np.array([st.theta[p]]))
+
+
+@njit(cache=True)
+def logpost_at(m: NLModel, st: NLState, idx: np.ndarray, x: np.ndarray) -> float:
+    """The log posterior with θ[idx] and the random effects set from ``x`` (θ[idx] first),
+    the state's means refreshed: the objective of the starting values' mode search."""
+    p = idx.shape[0]
+    for j in range(p):
+        st.theta[idx[j]] = x[j]
+    for j in range(st.b.shape[0]):
+        st.b[j] = x[p + j]
+    refresh(m, st)
+    return _ll(m, st) + logprior(m, st)
 
 
 @njit(cache=True)
@@ -1033,6 +1099,9 @@ def iterate(m: NLModel, st: NLState, adapt: bool, buf: np.ndarray) -> None:
         _rescale(m, st, m.rescale[r], m.nb + m.ngroups + r, buf)
     for r in range(m.shift.shape[0]):
         _shift(m, st, m.shift[r], m.nb + m.ngroups + m.rescale.shape[0] + r, buf)
+    first = m.nb + m.ngroups + m.rescale.shape[0] + m.shift.shape[0]
+    for r in range(m.cs_p.shape[0]):
+        _countershift(m, st, r, first + r, buf)
     _gibbs_s2(m, st)
     st.it[0] += 1.0
     if adapt and int(st.it[0]) % m.every == 0:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import gammaln
 
 from ..design.bayes_nonlinear import NLBayesDesign
 from ..errors import StataError
@@ -136,6 +137,57 @@ def _theta(bm: BayesNonlinearModel, d: NLBayesDesign) -> tuple[list[str], list[P
     return names, priors
 
 
+def _additive(node: tuple, sign: float = 1.0) -> list[tuple[float, tuple]]:
+    """The terms of a sum (with their signs): ``a + b - c`` -> [(1, a), (1, b), (-1, c)]."""
+    if node[0] == "bin" and node[1] in ("+", "-"):
+        right = -sign if node[1] == "-" else sign
+        return _additive(node[2], sign) + _additive(node[3], right)
+    return [(sign, node)]
+
+
+def _countershifts(d: NLBayesDesign, index, effects, bm, role) -> list:
+    """(parameter, effect, each group's multiplier) for every parameter of the expression that
+    is added to a random effect, alone or times a column constant within the effect's groups;
+    at most 30 pairs."""
+    out = []
+    for tree in d.trees:
+        terms = _additive(tree)
+        res = [(s, t[1]) for s, t in terms if t[0] == "re"]
+        pars = []
+        for s, t in terms:
+            if t[0] == "param":
+                pars.append((s, t[1], None))
+            elif t[0] == "bin" and t[1] == "*":
+                kinds = {t[2][0], t[3][0]}
+                if kinds == {"col", "param"}:
+                    col = t[2] if t[2][0] == "col" else t[3]
+                    par = t[3] if t[3][0] == "param" else t[2]
+                    pars.append((s, par[1], col[1]))
+        for su, ename in res:
+            e = effects[ename]
+            lv_i = next(i for i, lv in enumerate(bm.levels) if ename in lv.names)
+            groups = d.levels[lv_i].groups
+            G = d.levels[lv_i].G
+            for sp, pname, col in pars:
+                if role.get(pname) != "mean":
+                    continue
+                if col is None:
+                    mult = np.ones(G)
+                else:
+                    x = d.cols[:, col]
+                    lo = np.full(G, np.inf)
+                    hi = np.full(G, -np.inf)
+                    np.minimum.at(lo, groups, x)
+                    np.maximum.at(hi, groups, x)
+                    if not np.allclose(lo, hi):
+                        continue  # the column varies within groups: no exact trade-off
+                    mult = lo
+                pair = (index[pname], e, mult * sp / su)
+                if all((p, q) != pair[:2] for p, q, _ in out):
+                    out.append(pair)
+    return out[:30]
+
+
 def prepare_nonlinear(bm: BayesNonlinearModel, d: NLBayesDesign) -> tuple[N.NLModel, NLLayout]:
     """The kernel's model and the names of what it records."""
     o = bm.options
@@ -212,7 +264,13 @@ def prepare_nonlinear(bm: BayesNonlinearModel, d: NLBayesDesign) -> tuple[N.NLMo
     # MH blocks
     blocks: list[list[str]] = []
     taken: set[str] = set()
-    for blk in bm.blocks:
+    for raw in bm.blocks:
+        blk = []
+        for n in raw:  # {xb:} is every coefficient of the linear combination xb
+            hits = [c for c in d.pnames if c.startswith(n)] if n.endswith(":") else [n]
+            if not hits:
+                raise StataError(f"block(): parameter {{{n}}} not found in the model", 111)
+            blk += hits
         for n in blk:
             if n not in index:
                 raise StataError(f"block(): parameter {{{n}}} not found in the model", 111)
@@ -288,15 +346,24 @@ def prepare_nonlinear(bm: BayesNonlinearModel, d: NLBayesDesign) -> tuple[N.NLMo
     blk_dim += [int(k[li]) for li in range(nl) for _ in range(G[li])]
     # effects whose variance can be rescaled with them: a matrix's, or a variance parameter of
     # their own (not shared with another effect, not a number)
+    hyper_uses = [x for x in mean_idx + var_idx if x >= 0]  # a parameter in one role only
     rescale = [
         e
         for e in range(len(re_lev))
-        if has_mat_l[re_lev[e]] or (var_idx[e] >= 0 and var_idx.count(var_idx[e]) == 1)
+        if has_mat_l[re_lev[e]] or (var_idx[e] >= 0 and hyper_uses.count(var_idx[e]) == 1)
     ]
     blk_dim += [1] * len(rescale)
     # effects whose prior mean is a parameter of theirs alone: shifted together with it
-    shift = [e for e in range(len(re_lev)) if mean_idx[e] >= 0 and mean_idx.count(mean_idx[e]) == 1]
+    shift = [
+        e for e in range(len(re_lev)) if mean_idx[e] >= 0 and hyper_uses.count(mean_idx[e]) == 1
+    ]
     blk_dim += [1] * len(shift)
+    pairs = _countershifts(d, index, effects, bm, role)
+    blk_dim += [1] * len(pairs)
+    gmax = max([1, *(int(x) for x in G)])
+    cs_a = np.zeros((max(len(pairs), 1), gmax))
+    for r, (_p, _e, mult) in enumerate(pairs):
+        cs_a[r, : len(mult)] = mult
     tar = [0.44 if dm == 1 else 0.234 for dm in blk_dim]
     if o.tarate is not None:
         tar = [float(o.tarate)] * len(blk_dim)
@@ -318,6 +385,8 @@ def prepare_nonlinear(bm: BayesNonlinearModel, d: NLBayesDesign) -> tuple[N.NLMo
         s2_gibbs=s2_gibbs,
         res_df=res_df,
         res_S=res_S,
+        # the log likelihood's constant: -log y! (Poisson); the kernel's terms leave it out
+        llconst=float(-gammaln(d.y + 1.0).sum()) if bm.likelihood == "poisson" else 0.0,
         nl=nl,
         k=k,
         G=G,
@@ -351,6 +420,9 @@ def prepare_nonlinear(bm: BayesNonlinearModel, d: NLBayesDesign) -> tuple[N.NLMo
         ngroups=ngroups,
         rescale=np.array(rescale, np.int64),
         shift=np.array(shift, np.int64),
+        cs_p=np.array([x[0] for x in pairs], np.int64),
+        cs_e=np.array([x[1] for x in pairs], np.int64),
+        cs_a=cs_a,
         blk_b=blk_b,
         every=int(o.every),
         maxiter=int(o.adapt_maxiter),
@@ -389,6 +461,10 @@ def prepare_nonlinear(bm: BayesNonlinearModel, d: NLBayesDesign) -> tuple[N.NLMo
     names_of = [(nm, lv.level) for lv in bm.levels for nm in lv.names]
     desc += [f"{{{names_of[e][0]}[{names_of[e][1]}]}} and its variance, rescaled" for e in rescale]
     desc += [f"{{{names_of[e][0]}[{names_of[e][1]}]}} and its mean, shifted" for e in shift]
+    desc += [
+        f"{{{names[p]}}} against {{{names_of[e][0]}[{names_of[e][1]}]}}, shifted"
+        for p, e, _ in pairs
+    ]
     n_gibbs = (
         len([x for x in gibbs if gibbs_var[index[x]] or role.get(x) == "sigma2"])
         + int(bm.residual is not None)

@@ -454,7 +454,9 @@ def build_bayesmh_nonlinear(cmd: Command, cmdline: str) -> BayesNonlinearModel:
                 "substitutable expression in bayes_magic yet",
                 198,
             )
-        model.blocks.append([_full(it) for ref in bo.params for it in ref.items])
+        model.blocks.append(
+            [f"{it.eq}:" if it.name is None else _full(it) for ref in bo.params for it in ref.items]
+        )
     return model
 
 
@@ -465,13 +467,16 @@ def _refs(expr):
 
 
 def _expr_text(text: str) -> str:
-    """The expression as typed, without its outer parentheses."""
+    """The expression as typed, without its outer parentheses (when they enclose it all)."""
     t = text.strip()
-    if "=" in t:
-        t = t.split("=", 1)[1].strip()
-    if t.startswith("(") and t.endswith(")"):
-        t = t[1:-1]
-    return t
+    if not (t.startswith("(") and t.endswith(")")):
+        return t
+    depth = 0
+    for i, ch in enumerate(t):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth == 0 and i < len(t) - 1:
+            return t  # the first parenthesis closes before the end: (a)/(b)
+    return t[1:-1]
 
 
 def _re_targets(model: BayesNonlinearModel, ref: ParamRef) -> list[tuple[NLRELevel, str]] | None:
@@ -524,12 +529,14 @@ def _scalar_priors(model: BayesNonlinearModel, po) -> None:
             name = _full(ref.items[0])
             lv = next((lv for lv in model.levels if lv.matrix == name), None)
             if len(ref.items) == 1 and name == model.residual:
+                _once(model.residual_prior, f"{name},m")
                 model.residual_prior = _matrix_prior(name, len(model.equations), prior)
             elif lv is None or len(ref.items) != 1:
                 raise StataError(
                     f"parameter {{{name},m}} not found in the model", 111, span=ref.span
                 )
             else:
+                _once(lv.matrix_prior, f"{name},m")
                 lv.matrix_prior = _matrix_prior(name, lv.k, prior)
             shown.append(f"{{{name},m}}")
             continue
@@ -537,7 +544,9 @@ def _scalar_priors(model: BayesNonlinearModel, po) -> None:
             full = _full(it)
             if it.eq in {lc.name for lc in model.spec.lincombs}:
                 _check_scalar(prior, full if it.name else f"{it.eq}:")
-                model.lincomb_prior[full if it.name else str(it.eq)] = prior
+                key = full if it.name else str(it.eq)
+                _once(model.lincomb_prior.get(key), key if it.name else f"{it.eq}:")
+                model.lincomb_prior[key] = prior
                 shown.append(f"{{{full}}}" if it.name else f"{{{it.eq}:}}")
                 continue
                 shown.append(f"{{{it.eq}:}}")
@@ -546,9 +555,16 @@ def _scalar_priors(model: BayesNonlinearModel, po) -> None:
             if p is None:
                 raise StataError(f"parameter {{{full}}} not found in the model", 111, span=ref.span)
             _check_scalar(prior, full)
+            _once(p.prior, full)
             p.prior = prior
             shown.append(f"{{{full}}}")
     model.prior_text.append((shown, prior.text))
+
+
+def _once(before: Prior | None, name: str) -> None:
+    """A parameter takes one prior: a second ``prior()`` for it is refused, as Stata does."""
+    if before is not None:
+        raise StataError(f"prior for {{{name}}} specified more than once", 198)
 
 
 def _check_scalar(prior: Prior, name: str) -> None:

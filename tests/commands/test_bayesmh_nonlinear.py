@@ -129,6 +129,52 @@ def test_same_seed_same_draws_and_chains() -> None:
     assert not np.array_equal(draws[0][0], draws[0][1])
 
 
+def test_expression_text_as_typed() -> None:
+    from bayes_magic.spec.bayes_nonlinear import _expr_text
+
+    assert _expr_text("({b1=200}/(1+exp(-(age-{b2=700})/{b3=350})))") == (
+        "{b1=200}/(1+exp(-(age-{b2=700})/{b3=350}))"
+    )
+    assert _expr_text("({b1}+{C[Tree]})/(1+exp(-age))") == "({b1}+{C[Tree]})/(1+exp(-age))"
+
+
+def test_poisson_outcome_must_be_counts(math_session) -> None:
+    s = math_session
+    run(s, "generate half = math/2 + 0.25")
+    assert fails(
+        s, "bayesmh half = ({a} + {b}*homework), likelihood(poisson) prior({a b}, normal(0,100))"
+    ) == ("half must contain nonnegative integers", 459)
+
+
+def test_logit_outcome_nonzero_is_success(math_session) -> None:
+    s = math_session
+    run(s, "generate pass2 = 2 * (math > 50)")  # 0/2: Stata reads every nonzero as success
+    run(
+        s,
+        "bayesmh pass2 = ({a} + {b}*homework), likelihood(logit) prior({a b}, normal(0,100)) "
+        "rseed(1) burnin(500) mcmcsize(500)",
+    )
+    np.testing.assert_allclose(s.e.b[1], 0.5, atol=0.5)  # the slope of math > 50 on homework
+
+
+def test_lincomb_terms_priors_blocks_and_nested_names() -> None:
+    s = Session()
+    run(s, "use pastes")
+    run(
+        s,
+        "bayesmh strength = ({xb: i.batch} + {C[batch>cask]}), likelihood(normal({s2})) "
+        "prior({xb:_cons}, normal(60,100)) prior({xb:2.batch 3.batch 4.batch 5.batch "
+        "6.batch 7.batch 8.batch 9.batch 10.batch}, normal(0,100)) "
+        "prior({C[batch>cask]}, normal(0,{vc})) prior({s2} {vc}, igamma(.01,.01)) "
+        "block({xb:}) rseed(1) burnin(300) mcmcsize(300) blocksummary",
+    )
+    assert "xb:_cons" in s.e.names
+    text = run(s, "bayesmh, showreffects({C[batch>cask]}) noheader")
+    assert text.count("#") >= 30  # every cask, named batch#cask
+    run(s, "bayesstats summary {C[batch>cask]}")
+    assert s.r["summary"].values.shape[0] == 30
+
+
 def test_logit_likelihood(math_session) -> None:
     s = math_session
     run(s, "generate pass = math > 50")
@@ -219,6 +265,12 @@ BAD = [
         "prior({b1}, normal(0,1e6)) prior({s2}, igamma(.01,.01)) block({b9})",
         "block(): parameter {b9} not found in the model",
         111,
+    ),
+    (
+        "bayesmh circumference = ({b1}*age), likelihood(normal({s2})) "
+        "prior({b1}, normal(0,1e6)) prior({b1} {s2}, igamma(.01,.01))",
+        "prior for {b1} specified more than once",
+        198,
     ),
 ]
 

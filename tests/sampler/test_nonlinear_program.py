@@ -32,6 +32,8 @@ EXPRESSIONS = [
     "lnnormal({a}) + invcloglog({b}) + cloglog(invlogit({a}))",
     "{xb: homework i.schtype} * exp({a})",
     "{U[schid]} + {V[schid>schtype]}*{a}",
+    # missing values: Stata's missing is larger than any number and equal to itself
+    "(ln({a}) > 0) + (ln({b}) == ln({a})) + ({a} < ln({b})) + invlogit(ln({a}))",
 ]
 
 
