@@ -38,3 +38,8 @@ menl circumference = ({b1}+{U1[Tree]})/(1+exp(-(age-{b2})/{b3})), initial(b1 190
 * and by Bayesian MCMC: the slide's bayesmh, random asymptote and midpoint with a covariance matrix
 bayesmh circumference = ({C[Tree]}/(1+exp(-(age-{B[Tree]})/{s}))), likelihood(normal({e.circumference:sigma2})) prior({C[Tree] B[Tree]}, mvnormal(2,{c},{b},{Sigma,m})) prior({c b}, normal(0,1e6)) prior({s}, normal(0,1e6)) prior({e.circumference:sigma2}, igamma(0.01,0.01)) prior({Sigma,m}, iwishart(2,3,I(2))) initial({c} 200 {b} 700 {s} 350) rseed(17)
 bayesstats summary {Sigma,m} (corr: {Sigma_2_1}/sqrt({Sigma_1_1}*{Sigma_2_2}))
+
+* the talk's multivariate multilevel model: math and homework, correlated school effects
+use math, clear
+bayesmh (math = ({U[schid]} + {b1}*schtype)) (homework = ({V[schid]})), likelihood(mvnormal({Sigma0,m})) prior({U[schid] V[schid]}, mvnormal(2,{u},{v},{Sigma,m})) prior({u v b1}, normal(0,10000)) prior({Sigma0,m}, iwishart(2,3,I(2))) prior({Sigma,m}, iwishart(2,3,I(2))) rseed(1)
+bayesstats summary (corr: {Sigma_2_1}/sqrt({Sigma_1_1}*{Sigma_2_2}))

@@ -410,6 +410,24 @@ NONLINEAR_BAYES_CMD = (
     "bayesstats summary {Sigma,m} (corr: {Sigma_2_1}/sqrt({Sigma_1_1}*{Sigma_2_2}))"
 )
 
+MULTIVARIATE = """## A multivariate multilevel model
+
+The talk's last slide models two outcomes at once, with a multivariate normal likelihood and
+the random effects of both equations in one prior. On the talk's data: math scores and weekly
+homework hours, with each school's effects on both correlated (`{Sigma,m}`) and the two
+outcomes' residuals correlated too (`{Sigma0,m}`)."""
+
+MULTIVARIATE_CMD = (
+    "use math, clear\n"
+    "bayesmh (math = ({U[schid]} + {b1}*schtype)) (homework = ({V[schid]})), ///\n"
+    "    likelihood(mvnormal({Sigma0,m}))                                   ///\n"
+    "    prior({U[schid] V[schid]}, mvnormal(2,{u},{v},{Sigma,m}))          ///\n"
+    "    prior({u v b1}, normal(0,10000))                                   ///\n"
+    "    prior({Sigma0,m}, iwishart(2,3,I(2)))                              ///\n"
+    "    prior({Sigma,m}, iwishart(2,3,I(2))) rseed(1)\n"
+    "bayesstats summary (corr: {Sigma_2_1}/sqrt({Sigma_1_1}*{Sigma_2_2}))"
+)
+
 LINE_MAGICS = {
     "mixed": "mixed",
     "bayes": "bayes",
@@ -454,6 +472,10 @@ def build(kind: str) -> nbformat.NotebookNode:
         new_code_cell(
             magic_source(NONLINEAR_BAYES_CMD) if kind == "magics" else NONLINEAR_BAYES_CMD
         )
+    )
+    cells.append(new_markdown_cell(MULTIVARIATE))
+    cells.append(
+        new_code_cell(magic_source(MULTIVARIATE_CMD) if kind == "magics" else MULTIVARIATE_CMD)
     )
     nb = new_notebook(cells=cells)
     if kind == "magics":
