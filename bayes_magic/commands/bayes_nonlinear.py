@@ -648,11 +648,20 @@ def nl_simulate(s, post: Posterior, rng: np.random.Generator, touse: np.ndarray)
     index = {n: j for j, n in enumerate(lay.theta_names)}
     effects = {nm: e for e, nm in enumerate(nm for lv in bm.levels for nm in lv.names)}
     prog, pstart, consts, depth = compile_trees(d.trees, index, effects)
-    m = post.kernel._replace(  # type: ignore[attr-defined]
-        y=np.ascontiguousarray(d.y[keep]),
+    fit = post.kernel  # type: ignore[attr-defined]
+    pr = fit.pr._replace(
+        prog=prog,
         pstart=pstart,
+        consts=consts,
         cols=np.ascontiguousarray(d.cols[keep]),
         g=g[keep],
+    )
+    m = fit._replace(
+        pr=pr,
+        y=np.ascontiguousarray(d.y[keep]),
+        pstart=pstart,
+        cols=pr.cols,
+        g=pr.g,
         prog=prog,
         consts=consts,
         depth=int(max(depth, 1)),

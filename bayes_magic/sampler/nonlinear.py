@@ -109,10 +109,27 @@ FUNCS = {
 _LOG2PI = math.log(2.0 * math.pi)
 
 
+class Program(NamedTuple):
+    """What :func:`eval_row` reads: the programs, the data columns and where each random effect
+    is (a small tuple of its own, since a call that takes the whole model costs more than the
+    evaluation)."""
+
+    prog: np.ndarray  # (L, 2) opcode, argument: every equation's program, one after another
+    pstart: np.ndarray  # (neq + 1,) where each equation's program starts
+    consts: np.ndarray
+    cols: np.ndarray  # (n, ncols)
+    re_lev: np.ndarray  # (ne,) each random effect's level
+    re_pos: np.ndarray  # (ne,) its position within the level
+    boff: np.ndarray  # (nl,) offsets in b
+    k: np.ndarray  # (nl,)
+    g: np.ndarray  # (n, nl) each observation's group
+
+
 class NLModel(NamedTuple):
     """A nonlinear model's data, program, priors and blocks (all arrays; see the driver)."""
 
     fam: int
+    pr: Program  # the expressions, for eval_row
     y: np.ndarray  # (n, neq)
     cols: np.ndarray  # (n, ncols)
     prog: np.ndarray  # (L, 2) opcode, argument: every equation's program, one after another
@@ -287,9 +304,9 @@ def _binary(op: int, x: float, y: float) -> float:
 
 @njit(cache=True, error_model="numpy")
 def eval_row(
-    m: NLModel, theta: np.ndarray, b: np.ndarray, i: int, eq: int, stack: np.ndarray
+    m: Program, theta: np.ndarray, b: np.ndarray, i: int, eq: int, stack: np.ndarray
 ) -> float:
-    """Equation ``eq``'s expression at observation ``i``."""
+    """Equation ``eq``'s expression at observation ``i`` (``m`` is the model's ``pr``)."""
     sp = 0
     for t in range(m.pstart[eq], m.pstart[eq + 1]):
         op = m.prog[t, 0]
@@ -368,21 +385,25 @@ def ll_one(fam: int, yi: float, mu: float, s2: float) -> float:
 
 
 @njit(cache=True)
-def ll_i(m: NLModel, i: int, mu: np.ndarray, s2: np.ndarray, P: np.ndarray, logdet: float) -> float:
-    """Log likelihood of observation ``i`` (all its outcomes) given its means ``mu``."""
-    neq = m.y.shape[1]
-    if m.fam == MVNORMAL:
+def ll_i(
+    fam: int, y: np.ndarray, mu: np.ndarray, s2: np.ndarray, P: np.ndarray, logdet: float
+) -> float:
+    """Log likelihood of one observation (all its outcomes ``y``) given its means ``mu``. It
+    takes arrays, not the model: a call with the model's many fields costs more than the
+    work."""
+    neq = y.shape[0]
+    if fam == MVNORMAL:
         q = 0.0
         for a in range(neq):
             if not math.isfinite(mu[a]):
                 return -np.inf
-            ra = m.y[i, a] - mu[a]
+            ra = y[a] - mu[a]
             for c in range(neq):
-                q += ra * P[a, c] * (m.y[i, c] - mu[c])
+                q += ra * P[a, c] * (y[c] - mu[c])
         return -0.5 * (neq * _LOG2PI + logdet + q)
     out = 0.0
     for e in range(neq):
-        out += ll_one(m.fam, m.y[i, e], mu[e], s2[e])
+        out += ll_one(fam, y[e], mu[e], s2[e])
     return out
 
 
@@ -390,7 +411,7 @@ def ll_i(m: NLModel, i: int, mu: np.ndarray, s2: np.ndarray, P: np.ndarray, logd
 def refresh(m: NLModel, st: NLState) -> None:
     for i in range(m.y.shape[0]):
         for e in range(m.y.shape[1]):
-            st.mu[i, e] = eval_row(m, st.theta, st.b, i, e, st.stack)
+            st.mu[i, e] = eval_row(m.pr, st.theta, st.b, i, e, st.stack)
 
 
 @njit(cache=True)
@@ -401,7 +422,7 @@ def _ll(m: NLModel, st: NLState) -> float:
         return -np.inf
     out = 0.0
     for i in range(m.y.shape[0]):
-        out += ll_i(m, i, st.mu[i], s2, P, logdet)
+        out += ll_i(m.fam, m.y[i], st.mu[i], s2, P, logdet)
     return out
 
 
@@ -578,11 +599,11 @@ def _theta_block(m: NLModel, st: NLState, blk: int, buf: np.ndarray) -> None:
                 for i in range(n):
                     for e in range(m.y.shape[1]):
                         buf[i, e] = (
-                            eval_row(m, st.theta, st.b, i, e, st.stack)
+                            eval_row(m.pr, st.theta, st.b, i, e, st.stack)
                             if m.blk_mu[blk] == 1
                             else st.mu[i, e]
                         )
-                    lp1 += ll_i(m, i, buf[i], s2, P, logdet)
+                    lp1 += ll_i(m.fam, m.y[i], buf[i], s2, P, logdet)
         for lev in range(m.nl):
             if m.blk_re[blk, lev] == 1 and lp1 > -np.inf:
                 lp1 += re_logdens(m, st, lev)
@@ -628,15 +649,15 @@ def _re_level(m: NLModel, st: NLState, lev: int, buf: np.ndarray) -> None:
         r1 = m.start[so + grp + 1]
         for r in range(r0, r1):
             i = m.order[lev, r]
-            lp0 += ll_i(m, i, st.mu[i], s2, Pr, logdet)
+            lp0 += ll_i(m.fam, m.y[i], st.mu[i], s2, Pr, logdet)
         for t in range(k):
             st.b[pos + t] = x0[t] + step[t]
         lp1 = -0.5 * _quad(P, st.b[pos : pos + k], mean)
         for r in range(r0, r1):
             i = m.order[lev, r]
             for e in range(neq):
-                buf[r - r0, e] = eval_row(m, st.theta, st.b, i, e, st.stack)
-            lp1 += ll_i(m, i, buf[r - r0], s2, Pr, logdet)
+                buf[r - r0, e] = eval_row(m.pr, st.theta, st.b, i, e, st.stack)
+            lp1 += ll_i(m.fam, m.y[i], buf[r - r0], s2, Pr, logdet)
         if _accept(st, blk, lp1 - lp0):
             for r in range(r0, r1):
                 st.mu[m.order[lev, r]] = buf[r - r0]
@@ -847,7 +868,7 @@ def curvature(m: NLModel, st: NLState, pidx: np.ndarray, kmax: int):
     Jb = np.empty(kmax)
     for i in range(n):
         for q in range(neq):
-            mu0 = eval_row(m, st.theta, st.b, i, q, st.stack)
+            mu0 = eval_row(m.pr, st.theta, st.b, i, q, st.stack)
             if not math.isfinite(mu0):
                 continue
             if m.fam == MVNORMAL:
@@ -868,9 +889,9 @@ def curvature(m: NLModel, st: NLState, pidx: np.ndarray, kmax: int):
                 x = st.theta[p]
                 h = 1e-5 * max(abs(x), 1e-2)
                 st.theta[p] = x + h
-                f1 = eval_row(m, st.theta, st.b, i, q, st.stack)
+                f1 = eval_row(m.pr, st.theta, st.b, i, q, st.stack)
                 st.theta[p] = x - h
-                f2 = eval_row(m, st.theta, st.b, i, q, st.stack)
+                f2 = eval_row(m.pr, st.theta, st.b, i, q, st.stack)
                 st.theta[p] = x
                 J[a] = (f1 - f2) / (2.0 * h)
                 ok = ok and math.isfinite(J[a])
@@ -886,9 +907,9 @@ def curvature(m: NLModel, st: NLState, pidx: np.ndarray, kmax: int):
                     x = st.b[pos + t]
                     h = 1e-5 * max(abs(x), 1e-2)
                     st.b[pos + t] = x + h
-                    f1 = eval_row(m, st.theta, st.b, i, q, st.stack)
+                    f1 = eval_row(m.pr, st.theta, st.b, i, q, st.stack)
                     st.b[pos + t] = x - h
-                    f2 = eval_row(m, st.theta, st.b, i, q, st.stack)
+                    f2 = eval_row(m.pr, st.theta, st.b, i, q, st.stack)
                     st.b[pos + t] = x
                     Jb[t] = (f1 - f2) / (2.0 * h)
                     ok = ok and math.isfinite(Jb[t])
@@ -913,8 +934,8 @@ def _ll_fresh(m: NLModel, st: NLState, buf: np.ndarray) -> float:
     out = 0.0
     for i in range(m.y.shape[0]):
         for e in range(m.y.shape[1]):
-            buf[i, e] = eval_row(m, st.theta, st.b, i, e, st.stack)
-        out += ll_i(m, i, buf[i], s2, P, logdet)
+            buf[i, e] = eval_row(m.pr, st.theta, st.b, i, e, st.stack)
+        out += ll_i(m.fam, m.y[i], buf[i], s2, P, logdet)
     return out
 
 
@@ -1078,7 +1099,7 @@ def predict_means(m: NLModel, thetas: np.ndarray, bs: np.ndarray) -> np.ndarray:
     for t in range(D):
         for i in range(n):
             for e in range(neq):
-                out[t, i, e] = eval_row(m, thetas[t], bs[t], i, e, stack)
+                out[t, i, e] = eval_row(m.pr, thetas[t], bs[t], i, e, stack)
     return out
 
 

@@ -372,6 +372,17 @@ def prepare_nonlinear(bm: BayesNonlinearModel, d: NLBayesDesign) -> tuple[N.NLMo
         fam={"normal": N.NORMAL, "mvnormal": N.MVNORMAL, "logit": 0, "probit": 1, "poisson": 3}[
             bm.likelihood
         ],
+        pr=N.Program(
+            prog=prog,
+            pstart=pstart,
+            consts=consts,
+            cols=d.cols,
+            re_lev=i64(re_lev),
+            re_pos=i64(re_pos),
+            boff=boff,
+            k=k,
+            g=g,
+        ),
         y=np.ascontiguousarray(d.y, dtype=float),
         cols=d.cols,
         prog=prog,
