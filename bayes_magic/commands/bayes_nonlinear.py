@@ -368,7 +368,7 @@ def estimate_nonlinear(
     from ..sampler.driver import run_chains
     from ..sampler.nonlinear_driver import new_nl_state, prepare_nonlinear
     from ..sampler.rng import seed_states
-    from .bayes_run import _info, health_warnings
+    from .bayes_run import new_posterior
 
     o = bm.options
     d = build_bayes_nonlinear_design(s.data, bm, touse)
@@ -473,23 +473,7 @@ def estimate_nonlinear(
         per.append(acc[:, lo : lo + int(model.G[li])].mean(axis=1, keepdims=True))
     per.append(acc[:, nb + model.ngroups :])
     acc = np.concatenate(per, axis=1)
-    post = Posterior(
-        cmd="bayesmh",
-        cmdline=bm.cmdline,
-        names=layout.names,
-        draws=draws,
-        re_names=layout.re_names,
-        re_draws=re,
-        loglik=ll,
-        logprior=lpri,
-        sample=d.sample.copy(),
-        model=bm,
-        layout=layout,
-    )
-    post.info = _info(bm, d, layout, post, acc, secs)
-    post.info["all_gibbs"] = False
-    post.info["no_gibbs"] = layout.n_gibbs == 0
-    post.warnings = health_warnings(post)
+    post = new_posterior(bm, d, layout, (draws, re, ll, lpri, acc, secs))
     post.kernel = model  # type: ignore[attr-defined]
     post.info["nl_group_ids"] = [list(dl.ids) for dl in d.levels]
     post.ids = s.data.ids[d.sample]

@@ -24,7 +24,7 @@ from ..spec.bayes import BayesLinearModel, mcmc_iterations
 from ..syntax.lexer import tokenize
 from ..syntax.params import parse_param
 
-__all__ = ["estimate", "check_coef_priors"]
+__all__ = ["estimate", "check_coef_priors", "new_posterior", "health_warnings"]
 
 
 def _permute(lev, dl) -> list[int]:
@@ -315,6 +315,18 @@ def estimate(
         nproc=max(1, o.nproc),
         progress=progress() if progress is not None else None,
     )
+    post = new_posterior(bm, d, layout, (draws, re, ll, lpri, acc, secs))
+    post.design = d  # type: ignore[attr-defined]
+    if bm.family is not None:
+        post.glmm = gd  # type: ignore[attr-defined]
+    post.ids = s.data.ids[d.sample]
+    return post
+
+
+def new_posterior(bm, d, layout, run: tuple) -> Posterior:
+    """The Posterior of a run (``run_chains``'s draws, random effects, log likelihoods, log
+    priors, acceptance rates and time), with the header's figures and the health notes."""
+    draws, re, ll, lpri, acc, secs = run
     post = Posterior(
         cmd="bayes" if bm.command.startswith("bayes:") else "bayesmh",
         cmdline=bm.cmdline,
@@ -330,10 +342,6 @@ def estimate(
     )
     post.info = _info(bm, d, layout, post, acc, secs)
     post.warnings = health_warnings(post)
-    post.design = d  # type: ignore[attr-defined]
-    if bm.family is not None:
-        post.glmm = gd  # type: ignore[attr-defined]
-    post.ids = s.data.ids[d.sample]
     return post
 
 

@@ -370,6 +370,36 @@ def _fmt_id(x: object) -> str:
 # states
 
 
+def adaptation_arrays(
+    blk_dim: np.ndarray, blk_tar: np.ndarray, scale0: float, prop_cov: list | None = None
+) -> dict[str, np.ndarray]:
+    """A chain's Metropolis-Hastings bookkeeping, block by block: the proposal covariance
+    (``prop_cov``, or the identity), the scale 2.38/sqrt(d) ([BAYES] bayesmh, option scale()),
+    the adaptation windows and the acceptance counts. Shared by every kernel's state."""
+    nb = len(blk_dim)
+    dmax = int(max([1, *np.asarray(blk_dim).tolist()])) if nb else 1
+    mh_cov = np.zeros((nb, dmax, dmax))
+    mh_scale = np.zeros(nb)
+    for j in range(nb):
+        dj = int(blk_dim[j])
+        mh_cov[j, :dj, :dj] = np.eye(dj) if prop_cov is None else prop_cov[j]
+        mh_scale[j] = scale0 / np.sqrt(dj)
+    return {
+        "mh_scale": mh_scale,
+        "mh_cov": mh_cov,
+        "mh_ar": np.asarray(blk_tar, float).copy(),
+        "mh_win_acc": np.zeros(nb),
+        "mh_win_n": np.zeros(nb),
+        "mh_nadapt": np.zeros(nb),
+        "mh_done": np.zeros(nb),
+        "mh_sum": np.zeros((nb, dmax)),
+        "mh_cross": np.zeros((nb, dmax, dmax)),
+        "mh_count": np.zeros(nb),
+        "acc": np.zeros(nb),
+        "tries": np.zeros(nb),
+    }
+
+
 def new_state(
     model: K.Model,
     rng_state: np.ndarray,
@@ -382,16 +412,8 @@ def new_state(
     df: np.ndarray,
     scale0: float,
 ) -> K.State:
-    nb = model.blk_type.shape[0]
-    dmax = int(max([1, *model.blk_dim.tolist()])) if nb else 1
     kmax = int(max([1, *model.k.tolist()]))
     p = model.p
-    mh_cov = np.zeros((nb, dmax, dmax))
-    mh_scale = np.zeros(nb)
-    for j in range(nb):
-        dj = int(model.blk_dim[j])
-        mh_cov[j, :dj, :dj] = np.eye(dj)
-        mh_scale[j] = scale0 / np.sqrt(dj)
     st = K.State(
         beta=beta.astype(float).copy(),
         b=b.astype(float).copy(),
@@ -404,18 +426,7 @@ def new_state(
         resid=np.zeros(model.y.shape[0]),
         rng=rng_state.copy(),
         it=np.zeros(1),
-        mh_scale=mh_scale,
-        mh_cov=mh_cov,
-        mh_ar=model.blk_tar.copy(),
-        mh_win_acc=np.zeros(nb),
-        mh_win_n=np.zeros(nb),
-        mh_nadapt=np.zeros(nb),
-        mh_done=np.zeros(nb),
-        mh_sum=np.zeros((nb, dmax)),
-        mh_cross=np.zeros((nb, dmax, dmax)),
-        mh_count=np.zeros(nb),
-        acc=np.zeros(nb),
-        tries=np.zeros(nb),
+        **adaptation_arrays(model.blk_dim, model.blk_tar, scale0),
         wL=np.zeros(max([1, *(int(g * k * k) for g, k in zip(model.G, model.k))])),
         wPi=np.zeros((kmax, kmax)),
         wKP=np.zeros((kmax, max(p, 1))),

@@ -451,6 +451,21 @@ def _level_cov(m: NLModel, st: NLState, lev: int) -> np.ndarray:
 
 
 @njit(cache=True)
+def _level_precision(m: NLModel, st: NLState, lev: int):
+    """(ok, Σ⁻¹, log |Σ|) of a level's random effects; ok is False for a Σ that is not
+    positive definite."""
+    k = m.k[lev]
+    S = _level_cov(m, st, lev)
+    L = S.copy()
+    if not K._chol_inplace(L):
+        return False, S, 0.0
+    logdet = 0.0
+    for j in range(k):
+        logdet += 2.0 * math.log(L[j, j])
+    return True, K._inv_spd(S), logdet
+
+
+@njit(cache=True)
 def _level_mean(m: NLModel, st: NLState, lev: int) -> np.ndarray:
     k = m.k[lev]
     e0 = m.eoff[lev]
@@ -477,14 +492,9 @@ def re_logdens(m: NLModel, st: NLState, lev: int) -> float:
     """Σ_g log N(b_g; μ, Σ) over the level's groups (-inf for a Σ that is not positive
     definite)."""
     k = m.k[lev]
-    S = _level_cov(m, st, lev)
-    L = S.copy()
-    if not K._chol_inplace(L):
+    ok, P, logdet = _level_precision(m, st, lev)
+    if not ok:
         return -np.inf
-    logdet = 0.0
-    for j in range(k):
-        logdet += 2.0 * math.log(L[j, j])
-    P = K._inv_spd(S)
     mean = _level_mean(m, st, lev)
     bo = m.boff[lev]
     out = 0.0
@@ -627,11 +637,9 @@ def _theta_block(m: NLModel, st: NLState, blk: int, buf: np.ndarray) -> None:
 def _re_level(m: NLModel, st: NLState, lev: int, buf: np.ndarray) -> None:
     """Each group's random effects by their own adaptive random-walk MH step."""
     k = m.k[lev]
-    S = _level_cov(m, st, lev)
-    L = S.copy()
-    if not K._chol_inplace(L):
+    ok, P, _logdet = _level_precision(m, st, lev)
+    if not ok:
         return
-    P = K._inv_spd(S)
     mean = _level_mean(m, st, lev)
     bo = m.boff[lev]
     so = m.soff[lev]
@@ -685,11 +693,9 @@ def _gibbs_means(m: NLModel, st: NLState, lev: int) -> None:
             nf += 1
     if nf == 0:
         return
-    S = _level_cov(m, st, lev)
-    L = S.copy()
-    if not K._chol_inplace(L):
+    ok, Q, _logdet = _level_precision(m, st, lev)
+    if not ok:
         return
-    Q = K._inv_spd(S)
     mean = _level_mean(m, st, lev)
     G = m.G[lev]
     bo = m.boff[lev]

@@ -19,7 +19,7 @@ from ..errors import StataError
 from ..spec.bayes_nonlinear import BayesNonlinearModel
 from ..spec.priors import MatrixArg, Prior
 from . import nonlinear as N
-from .driver import Layout, _fmt_id, _prior_args
+from .driver import Layout, _fmt_id, _prior_args, adaptation_arrays
 
 __all__ = [
     "NLLayout",
@@ -512,14 +512,6 @@ def new_nl_state(
 ) -> N.NLState:
     """A chain's state with the proposal covariances ``prop_cov`` (one per MH block, the
     scalar blocks then each group)."""
-    nblk = len(m.blk_dim)
-    dmax = max(1, int(m.blk_dim.max()) if nblk else 1)
-    mh_cov = np.zeros((nblk, dmax, dmax))
-    mh_scale = np.zeros(nblk)
-    for j in range(nblk):
-        dj = int(m.blk_dim[j])
-        mh_cov[j, :dj, :dj] = prop_cov[j]
-        mh_scale[j] = scale0 / np.sqrt(dj)
     neq = m.y.shape[1]
     st = N.NLState(
         theta=theta.astype(float).copy(),
@@ -530,18 +522,7 @@ def new_nl_state(
         stack=np.zeros(m.depth + 1),
         rng=rng_state.copy(),
         it=np.zeros(1),
-        mh_scale=mh_scale,
-        mh_cov=mh_cov,
-        mh_ar=m.blk_tar.copy(),
-        mh_win_acc=np.zeros(nblk),
-        mh_win_n=np.zeros(nblk),
-        mh_nadapt=np.zeros(nblk),
-        mh_done=np.zeros(nblk),
-        mh_sum=np.zeros((nblk, dmax)),
-        mh_cross=np.zeros((nblk, dmax, dmax)),
-        mh_count=np.zeros(nblk),
-        acc=np.zeros(nblk),
-        tries=np.zeros(nblk),
+        **adaptation_arrays(m.blk_dim, m.blk_tar, scale0, prop_cov),
     )
     N.refresh(m, st)
     return st

@@ -395,7 +395,7 @@ def build_bayesmh_nonlinear(cmd: Command, cmdline: str) -> BayesNonlinearModel:
     mc.dots = bool(opts.get("dots")) and not opts.get("nodots")
     model = BayesNonlinearModel(
         cmdline=cmdline,
-        eq=dep,
+        eq=equations[0].depvar,
         spec=spec,
         likelihood=lik,
         sigma2=s2,
