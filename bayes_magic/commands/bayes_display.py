@@ -435,7 +435,7 @@ def table_equations(
             return stats_of(draws, opts)
 
     if getattr(bm, "nonlinear", False):
-        from .bayes_nonlinear import nl_table_equations
+        from .bayes_nonlinear_display import nl_table_equations
 
         eqs = nl_table_equations(post, values)
         show = opts.get("showreffects")
@@ -617,7 +617,7 @@ def model_outputs(
     """The multilevel structure and the model summary of ``bm`` with its coefficients."""
     outs: list[Output] = []
     if getattr(bm, "nonlinear", False):
-        from .bayes_nonlinear import nl_model_summary
+        from .bayes_nonlinear_display import nl_model_summary
 
         if not opts.get("nomodelsummary"):
             outs.append(Text(nl_model_summary(bm), kind="result"))

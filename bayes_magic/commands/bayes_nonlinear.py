@@ -1,12 +1,14 @@
-"""Run a nonlinear ``bayesmh`` model: design, initial values, chains, a Posterior; its model
-summary and table ([BAYES] bayesmh, *Nonlinear models*).
+"""Run a nonlinear (or multivariate) ``bayesmh`` model: design, initial values, proposals,
+chains, a Posterior ([BAYES] bayesmh, *Nonlinear models*, *Multivariate models*).
 
-Initial values: for a normal likelihood, the maximum-likelihood fit of the same model by
-``menl`` (each random effect ``{C[id]}`` with prior mean ``{c}`` written ``{c} + {C[id]}``),
-as ``bayes:`` starts from ``mixed``; otherwise (or with ``nomleinitial``, or when that fit
-fails) zero for the expression's parameters and the random effects' means, one for variances
-and the identity for covariance matrices (Stata's defaults). ``{b=#}``, ``initial()``,
-``init#()`` and ``initall()`` set values by name.
+Initial values: for normal likelihoods, the maximum-likelihood fit of the same model by
+``menl``, equation by equation (each random effect ``{C[id]}`` with prior mean ``{c}`` fitted as
+``{c} + {C[id]}``), as ``bayes:`` starts from ``mixed``; for logit, probit and Poisson (or when
+that fit fails) the posterior mode of the expression's parameters and the random effects.
+``nomleinitial`` keeps Stata's defaults: zero for the expression's parameters and the effects'
+means, one for variances, the identity for covariance matrices. ``{b=#}``, ``initial()``,
+``init#()`` and ``initall()`` set values by name. The display is in
+:mod:`.bayes_nonlinear_display`, ``bayespredict`` in :mod:`.bayes_nonlinear_predict`.
 """
 
 from __future__ import annotations
@@ -22,21 +24,12 @@ import numpy as np
 from ..design.bayes_nonlinear import NLBayesDesign, build_bayes_nonlinear_design
 from ..errors import StataError
 from ..posterior import Posterior
-from ..report.coeftable import CoefRow, Equation
 from ..spec.bayes_nonlinear import BayesNonlinearModel
 from ..syntax.ast import Binary, Num, ParamItem, ParamRef
 from ..syntax.lexer import tokenize
 from ..syntax.params import parse_param
 
-__all__ = [
-    "estimate_nonlinear",
-    "nl_model_summary",
-    "nl_table_equations",
-    "nl_mean_loglik",
-    "nl_simulate",
-]
-
-RULE = "-" * 78
+__all__ = ["estimate_nonlinear", "nl_mean_loglik"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -508,171 +501,3 @@ def nl_mean_loglik(post: Posterior) -> float:
         m, np.zeros(4, np.uint64), theta, b, Sig, 1.0, [np.eye(int(k)) for k in m.blk_dim], Sres
     )
     return float(N.loglik(m, st))
-
-
-# ---------------------------------------------------------------------------------------------
-# display
-
-
-def nl_model_summary(bm: BayesNonlinearModel) -> str:
-    """``Model summary``: the likelihood with ``<expr1>``, priors, hyperpriors, the expression."""
-    from .bayes_display import _aligned
-
-    neq = len(bm.equations)
-    lines = ["Model summary", RULE, "Likelihood:"]
-    if bm.residual:
-        exprs = ",".join(f"<expr{e + 1}>" for e in range(neq))
-        lines.append(f"  {' '.join(bm.depvars)} ~ mvnormal({neq},{exprs},{{{bm.residual},m}})")
-    else:
-        for e, eq in enumerate(bm.equations):
-            s2 = eq.sigma2
-            x = f"<expr{e + 1}>"
-            lik = (
-                f"normal({x},{{{s2}}})"
-                if isinstance(s2, str)
-                else f"normal({x},{s2:g})"
-                if s2 is not None
-                else f"{bm.likelihood}({x})"
-            )
-            lines.append(f"  {eq.depvar} ~ {lik}")
-    lines.append("")
-    hyper_names = {p.name for p in bm.params if p.role == "hyper"}
-    hyper_names |= {lv.matrix for lv in bm.levels if lv.matrix}
-    priors: list[tuple[str, str, bool]] = []
-    hyper: list[tuple[str, str, bool]] = []
-    for shown, text in bm.prior_text:
-        dist = text.replace(",matrix}", ",m}")
-        for target, names in (
-            (priors, [x for x in shown if x.strip("{}").split(",")[0] not in hyper_names]),
-            (hyper, [x for x in shown if x.strip("{}").split(",")[0] in hyper_names]),
-        ):
-            for lhs in _merge_braces(names):
-                target.append((lhs, dist, False))
-    lines.append("Prior:" if len(priors) == 1 else "Priors:")
-    lines += _aligned(priors)
-    if hyper:
-        lines += ["", "Hyperprior:" if len(hyper) == 1 else "Hyperpriors:"]
-        lines += _aligned(hyper)
-    lines += ["", "Expression:" if neq == 1 else "Expressions:"]
-    lines += [f"  expr{e + 1} : {eq.text}" for e, eq in enumerate(bm.equations)]
-    lines.append(RULE)
-    return "\n".join(lines)
-
-
-def _merge_braces(shown: list[str]) -> list[str]:
-    """``{b1} {b2}`` as ``{b1 b2}`` and ``{xb:x1} {xb:x2}`` as ``{xb:x1 x2}``: one brace per
-    equation, as Stata's model summary groups parameters."""
-    out: list[tuple[str, list[str]]] = []
-    for x in shown:
-        inner = x.strip("{}")
-        if "[" in inner or ",m" in inner or inner.endswith(":"):
-            out.append(("\0", [x]))
-            continue
-        eq, _, name = inner.rpartition(":")
-        if out and out[-1][0] == eq:
-            out[-1][1].append(name)
-        else:
-            out.append((eq, [name]))
-    return [
-        names[0] if eq == "\0" else "{" + (f"{eq}:" if eq else "") + " ".join(names) + "}"
-        for eq, names in out
-    ]
-
-
-def nl_table_equations(post: Posterior, values) -> list[Equation]:
-    """Rows in the order of ``post.names``: ``{eq:name}`` under its equation, free parameters
-    on their own."""
-    eqs: list[Equation] = []
-    for n in post.names:
-        eq, _, short = n.rpartition(":")
-        row = CoefRow(short, values(post.chains_of(n)), param=n)
-        if eqs and eqs[-1].name == eq:
-            eqs[-1].rows.append(row)
-        else:
-            eqs.append(Equation(eq, [row]))
-    return eqs
-
-
-# ---------------------------------------------------------------------------------------------
-# bayespredict
-
-
-def nl_simulate(s, post: Posterior, rng: np.random.Generator, touse: np.ndarray):
-    """``{_mu}`` (the expression at every draw; the probability or the Poisson mean with those
-    likelihoods) and ``{_ysim}`` over the observations in memory in ``touse`` whose groups are
-    among the fit's, as :func:`bayespredict.simulate` returns them for linear models."""
-    from ..sampler import nonlinear as N
-    from ..sampler.nonlinear_driver import compile_trees
-    from .bayespredict import Predictions
-
-    bm: BayesNonlinearModel = post.model
-    lay = post.layout
-    if len(bm.equations) > 1:
-        raise StataError(
-            "bayespredict after a multivariate bayesmh is not available in bayes_magic yet", 198
-        )
-    missing = [n for n in lay.theta_names if n not in post.names]
-    missing += [n.split("[")[0] for n in lay.re_names if n not in post.re_names][:1]
-    if missing:
-        raise StataError(
-            f"bayespredict needs every parameter of the expression; {{{missing[0]}}} was "
-            "excluded at estimation",
-            198,
-        )
-    d = build_bayes_nonlinear_design(s.data, bm, touse)
-    keep = np.ones(d.n, bool)
-    g = np.zeros((d.n, max(len(bm.levels), 1)), np.int64)
-    for li, (dl, fit_ids) in enumerate(zip(d.levels, post.info["nl_group_ids"])):
-        pos = {gid: j for j, gid in enumerate(fit_ids)}
-        now = np.array([pos.get(gid, -1) for gid in dl.ids], np.int64)[dl.groups]
-        keep &= now >= 0
-        g[:, li] = np.maximum(now, 0)
-    if not keep.any():
-        raise StataError("no observations", 2000)
-    index = {n: j for j, n in enumerate(lay.theta_names)}
-    effects = {nm: e for e, nm in enumerate(nm for lv in bm.levels for nm in lv.names)}
-    prog, pstart, consts, depth = compile_trees(d.trees, index, effects)
-    fit = post.kernel  # type: ignore[attr-defined]
-    pr = fit.pr._replace(
-        prog=prog,
-        pstart=pstart,
-        consts=consts,
-        cols=np.ascontiguousarray(d.cols[keep]),
-        g=g[keep],
-    )
-    m = fit._replace(
-        pr=pr,
-        y=np.ascontiguousarray(d.y[keep]),
-        pstart=pstart,
-        cols=pr.cols,
-        g=pr.g,
-        prog=prog,
-        consts=consts,
-        depth=int(max(depth, 1)),
-    )
-    C, T = post.draws.shape[:2]
-    ti = [post.names.index(n) for n in lay.theta_names]
-    thetas = post.draws[:, :, ti].reshape(C * T, -1)
-    q = post.re_draws.shape[2]
-    bs = post.re_draws.reshape(C * T, q) if q else np.zeros((C * T, 0))
-    with np.errstate(all="ignore"):
-        eta = N.predict_means(m, np.ascontiguousarray(thetas), np.ascontiguousarray(bs))
-    eta = eta[:, :, 0].reshape(C, T, -1)
-    if bm.likelihood == "normal":
-        s2 = (
-            post.chains_of(bm.sigma2_name)[:, :, None]
-            if bm.sigma2_name
-            else np.full((C, T, 1), float(bm.sigma2))  # type: ignore[arg-type]
-        )
-        mu = eta
-        ysim = mu + np.sqrt(s2) * rng.standard_normal(mu.shape)
-    elif bm.likelihood == "poisson":
-        mu = np.exp(eta)
-        ysim = rng.poisson(mu).astype(float)
-    else:
-        from scipy.special import expit, ndtr
-
-        mu = expit(eta) if bm.likelihood == "logit" else ndtr(eta)
-        ysim = (rng.random(mu.shape) < mu).astype(float)
-    rows = np.flatnonzero(d.sample)[keep]
-    return Predictions(post.cmdline, bm.eq, d.y[keep, 0], mu, ysim, None, rows + 1)

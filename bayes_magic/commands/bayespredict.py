@@ -111,7 +111,7 @@ def current_mu(s, post: Posterior, touse: np.ndarray) -> tuple[np.ndarray, np.nd
 def simulate(s, post: Posterior, rng: np.random.Generator, touse: np.ndarray) -> Predictions:
     """Replicates of the outcome at every draw, over the observations in memory in ``touse``."""
     if getattr(post.model, "nonlinear", False):
-        from .bayes_nonlinear import nl_simulate
+        from .bayes_nonlinear_predict import nl_simulate
 
         return nl_simulate(s, post, rng, touse)
     rows, mu = current_mu(s, post, touse)
