@@ -17,7 +17,6 @@ import contextlib
 import math
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
 
 import numpy as np
 
@@ -26,8 +25,6 @@ from ..errors import StataError
 from ..posterior import Posterior
 from ..spec.bayes_nonlinear import BayesNonlinearModel
 from ..syntax.ast import Binary, Num, ParamItem, ParamRef
-from ..syntax.lexer import tokenize
-from ..syntax.params import parse_param
 
 __all__ = ["estimate_nonlinear", "nl_mean_loglik"]
 
@@ -145,53 +142,35 @@ def _menl_start(s, bm: BayesNonlinearModel, d: NLBayesDesign, start: _Start) -> 
 
 def _apply_initial(bm: BayesNonlinearModel, start: _Start, text: str) -> None:
     """``initial({d} 0.5 {c} 100 {Sigma,m} I(2))``."""
-    toks = tokenize(text)
-    i = 0
-    while toks[i].kind != "END":
-        t = toks[i]
-        if t.kind != "PARAM":
-            raise StataError(f"initial(): {t.text} found where {{param}} expected", 198)
-        ref = parse_param(t.text, t.span, text)
-        i += 1
-        neg = 1.0
-        if toks[i].is_op("-"):
-            neg, i = -1.0, i + 1
-        v = toks[i]
-        if v.kind == "NUMBER":
-            value: Any = neg * float(v.text)
-            i += 1
-        elif v.is_name("I") and toks[i + 1].is_op("("):
-            value = np.eye(int(toks[i + 2].text))
-            i += 4
+    from .bayes_run import initial_values
+
+    for it, _matrix, value in initial_values(text):
+        full = f"{it.eq}:{it.name}" if it.eq else str(it.name)
+        lv = next((lv for lv in bm.levels if lv.matrix == full), None)
+        if full == bm.residual and start.Sres is not None:
+            M = np.asarray(value, float)
+            k = len(bm.equations)
+            if M.shape != (k, k):
+                raise StataError(f"initial(): {{{full},m}} must be {k} x {k}", 503)
+            start.Sres = M
+        elif lv is not None:
+            M = np.asarray(value, float)
+            if M.shape != (lv.k, lv.k):
+                raise StataError(f"initial(): {{{full},m}} must be {lv.k} x {lv.k}", 503)
+            start.Sig[bm.levels.index(lv)] = M
+        elif full in start.theta and np.ndim(value) == 0:
+            start.theta[full] = float(value)
         else:
-            raise StataError(f"initial(): invalid value for {{{t.text}}}", 198)
-        for it in ref.items:
-            full = f"{it.eq}:{it.name}" if it.eq else str(it.name)
-            lv = next((lv for lv in bm.levels if lv.matrix == full), None)
-            if full == bm.residual and start.Sres is not None:
-                M = np.asarray(value, float)
-                k = len(bm.equations)
-                if M.shape != (k, k):
-                    raise StataError(f"initial(): {{{full},m}} must be {k} x {k}", 503)
-                start.Sres = M
-            elif lv is not None:
-                M = np.asarray(value, float)
-                if M.shape != (lv.k, lv.k):
-                    raise StataError(f"initial(): {{{full},m}} must be {lv.k} x {lv.k}", 503)
-                start.Sig[bm.levels.index(lv)] = M
-            elif full in start.theta and np.ndim(value) == 0:
-                start.theta[full] = float(value)
-            else:
-                hit = [
-                    (li, j)
-                    for li, lv in enumerate(bm.levels)
-                    for j, n in enumerate(lv.names)
-                    if n == full
-                ]
-                if not hit or np.ndim(value):
-                    raise StataError(f"initial(): parameter {{{full}}} not found", 111)
-                li, j = hit[0]
-                start.b[li][:, j] = float(value)
+            hit = [
+                (li, j)
+                for li, lv in enumerate(bm.levels)
+                for j, n in enumerate(lv.names)
+                if n == full
+            ]
+            if not hit or np.ndim(value):
+                raise StataError(f"initial(): parameter {{{full}}} not found", 111)
+            li, j = hit[0]
+            start.b[li][:, j] = float(value)
 
 
 def _mode_start(bm: BayesNonlinearModel, model, layout, start: _Start) -> _Start:
@@ -332,17 +311,16 @@ def _proposals(model, st, layout, kmax: int) -> list[np.ndarray]:
 
             guess = block_diag(guess, *groups)
         out.append(guess)
-    shifts = []  # a shift's scale: the effects' posterior spread about their mean, roughly
-    for e in model.shift:
+    along = []  # the scale of a move along a parameter and an effect
+    for r, e in enumerate(model.cs_e):
         li, j = int(model.re_lev[e]), int(model.re_pos[e])
-        spread = [groups[int(model.goff[li]) + g][j, j] for g in range(int(model.G[li]))]
-        shifts.append(np.array([[max(float(np.mean(spread)) / int(model.G[li]), 1e-12)]]))
-    counters = []  # a counter-shift's scale: the uncertainty of the effects' mean, roughly
-    for e in model.cs_e:
-        li, j = int(model.re_lev[e]), int(model.re_pos[e])
-        v = float(_level_cov_now(model, st, li)[j, j]) / int(model.G[li])
-        counters.append(np.array([[max(v, 1e-12)]]))
-    return out + groups + [np.eye(1) for _ in range(len(model.rescale))] + shifts + counters
+        G = int(model.G[li])
+        if r < layout.n_shift:  # with its mean: the effects' posterior spread about it
+            v = float(np.mean([groups[int(model.goff[li]) + g][j, j] for g in range(G)])) / G
+        else:  # against a parameter: the uncertainty of the effects' mean
+            v = float(_level_cov_now(model, st, li)[j, j]) / G
+        along.append(np.array([[max(v, 1e-12)]]))
+    return out + groups + [np.eye(1) for _ in range(len(model.rescale))] + along
 
 
 # ---------------------------------------------------------------------------------------------
@@ -361,7 +339,7 @@ def estimate_nonlinear(
     from ..sampler.driver import run_chains
     from ..sampler.nonlinear_driver import new_nl_state, prepare_nonlinear
     from ..sampler.rng import seed_states
-    from .bayes_run import new_posterior
+    from .bayes_run import initial_values, new_posterior
 
     o = bm.options
     d = build_bayes_nonlinear_design(s.data, bm, touse)
@@ -395,7 +373,7 @@ def estimate_nonlinear(
     fixed_user = set()
     for text in user:
         fixed_user |= {
-            tok.text.strip("{}").split(",")[0] for tok in tokenize(text) if tok.kind == "PARAM"
+            f"{it.eq}:{it.name}" if it.eq else str(it.name) for it, _, _ in initial_values(text)
         }
     states = []
     kmax = max([1, *(lv.k for lv in bm.levels)])

@@ -24,7 +24,13 @@ from ..spec.bayes import BayesLinearModel, mcmc_iterations
 from ..syntax.lexer import tokenize
 from ..syntax.params import parse_param
 
-__all__ = ["estimate", "check_coef_priors", "new_posterior", "health_warnings"]
+__all__ = [
+    "estimate",
+    "check_coef_priors",
+    "new_posterior",
+    "health_warnings",
+    "initial_values",
+]
 
 
 def _permute(lev, dl) -> list[int]:
@@ -151,9 +157,11 @@ def _random_coefs(
             init.beta[j] = float(p.args[0]) + math.sqrt(float(p.args[1])) * rng.standard_normal()
 
 
-def _apply_initial(bm: BayesLinearModel, d: MixedDesign, layout, init: _Init, text: str) -> None:
-    """``initial({param} value ...)``: set named values (numbers, or ``I(k)`` for matrices)."""
+def initial_values(text: str) -> list[tuple[object, bool, float | np.ndarray]]:
+    """``initial({param} value ...)``: each named item, whether it was written as a matrix
+    (``{Sigma,m}``), and its value (a number, or ``I(k)``). Shared by every Bayesian command."""
     toks = tokenize(text)
+    out: list[tuple[object, bool, float | np.ndarray]] = []
     i = 0
     while toks[i].kind != "END":
         t = toks[i]
@@ -171,13 +179,18 @@ def _apply_initial(bm: BayesLinearModel, d: MixedDesign, layout, init: _Init, te
             value = neg * float(v.text)
             i += 1
         elif v.is_name("I") and toks[i + 1].is_op("("):
-            k = int(toks[i + 2].text)
-            value = np.eye(k)
+            value = np.eye(int(toks[i + 2].text))
             i += 4
         else:
             raise StataError(f"initial(): invalid value for {{{t.text}}}", 198)
-        for item in ref.items:
-            _set_init(bm, d, layout, init, item, ref.matrix, value)
+        out += [(item, ref.matrix, value) for item in ref.items]
+    return out
+
+
+def _apply_initial(bm: BayesLinearModel, d: MixedDesign, layout, init: _Init, text: str) -> None:
+    """``initial({param} value ...)``: set named values (numbers, or ``I(k)`` for matrices)."""
+    for item, matrix, value in initial_values(text):
+        _set_init(bm, d, layout, init, item, matrix, value)
 
 
 def _set_init(bm, d, layout, init: _Init, item, matrix: bool, value) -> None:

@@ -337,13 +337,7 @@ def prepare(bm: BayesLinearModel, d: MixedDesign) -> tuple[K.Model, Layout]:
         blk_j=i64(blk_j),
         blk_dim=i64(blk_dim),
         blk_tar=f64(blk_tar) if o.tarate is None else np.full(len(blk_type), o.tarate),
-        every=int(o.every),
-        maxiter=int(o.adapt_maxiter),
-        miniter=int(min(o.miniter, o.adapt_maxiter)),
-        alpha=float(o.alpha),
-        beta=float(o.beta),
-        gamma=float(o.gamma),
-        tol=float(o.tolerance),
+        **adaptation_settings(o),
     )
     re_names: list[str] = []
     re_levels: list[tuple[int, int]] = []
@@ -368,6 +362,21 @@ def _fmt_id(x: object) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # states
+
+
+def adaptation_settings(o) -> dict[str, float | int]:
+    """The kernels' adaptation settings from the MCMC options ([BAYES] bayesmh, option
+    adaptation()): Stata's every(), maxiter() (default max(25, burnin/every)), miniter(),
+    alpha(), beta(), gamma() and tolerance()."""
+    return {
+        "every": int(o.every),
+        "maxiter": int(o.adapt_maxiter),
+        "miniter": int(min(o.miniter, o.adapt_maxiter)),
+        "alpha": float(o.alpha),
+        "beta": float(o.beta),
+        "gamma": float(o.gamma),
+        "tol": float(o.tolerance),
+    }
 
 
 def adaptation_arrays(

@@ -179,10 +179,9 @@ class NLModel(NamedTuple):
     blk_nt: np.ndarray  # (nb,) how many of θ the block moves (its first entries)
     ngroups: int  # blocks nb .. nb + ngroups - 1 are the groups' random effects
     rescale: np.ndarray  # effects whose deviations and variance are rescaled (blocks after)
-    shift: np.ndarray  # effects shifted with their prior mean (blocks after the rescales)
-    cs_p: np.ndarray  # counter-shifts (blocks after the shifts): a parameter of the expression,
-    cs_e: np.ndarray  # the random effect added to it (or to it times a column),
-    cs_a: np.ndarray  # (pairs, max groups) each group's multiplier of the effect's move
+    cs_p: np.ndarray  # moves along pairs (blocks after the rescales): a parameter,
+    cs_e: np.ndarray  # a random effect,
+    cs_a: np.ndarray  # (pairs, max groups) and each group's multiplier of δ (b -= δ·a)
     blk_b: np.ndarray  # (nb,) 1: the block also moves every random effect (a joint block)
     # adaptation ([BAYES] bayesmh, option adaptation())
     every: int
@@ -1015,43 +1014,19 @@ def _rescale(m: NLModel, st: NLState, e: int, blk: int, buf: np.ndarray) -> None
 
 
 @njit(cache=True)
-def _shift(m: NLModel, st: NLState, e: int, blk: int, buf: np.ndarray) -> None:
-    """Random effect ``e``'s prior mean and every group's effect moved by the same δ (an
-    adaptive random walk): the effects' density does not change, so the ratio is the
-    likelihood's and the mean's prior. This is the non-centred update of the mean, which the
-    centred Gibbs step mixes badly when the effects' variance is small (the pair to
-    :func:`_rescale`)."""
-    lev = m.re_lev[e]
-    j = m.re_pos[e]
-    k = m.k[lev]
-    bo = m.boff[lev]
-    p = m.mean_idx[e]
-    a = m.pargs[p]
-    delta = st.mh_scale[blk] * math.sqrt(st.mh_cov[blk, 0, 0]) * normal(st.rng)
-    lp0 = _ll(m, st) + logpdf_scalar(m.pcode[p], st.theta[p], a[0], a[1], a[2])
-    st.theta[p] += delta
-    for grp in range(m.G[lev]):
-        st.b[bo + grp * k + j] += delta
-    lp1 = logpdf_scalar(m.pcode[p], st.theta[p], a[0], a[1], a[2])
-    if lp1 > -np.inf:
-        lp1 += _ll_fresh(m, st, buf)
-    if _accept(st, blk, lp1 - lp0 if lp1 > -np.inf else -np.inf):
-        st.mu[:] = buf
-    else:
-        st.theta[p] -= delta
-        for grp in range(m.G[lev]):
-            st.b[bo + grp * k + j] -= delta
-    _moments(st, blk, np.array([st.theta[p]]))
-
-
-@njit(cache=True)
 def _countershift(m: NLModel, st: NLState, r: int, blk: int, buf: np.ndarray) -> None:
-    """A parameter of the expression moved by δ and each group's random effect by -δ·a_g,
-    where the expression adds the two (``{b0} + {U[id]}``, ``{b1}*x + {U[id]}`` with x
-    constant within groups, a_g its value): the mean hardly changes, so the move crosses the
-    ridge along which the parameter and the effects' mean trade off (the GLMM kernel's shift
-    step, for an expression). The ratio is exact: likelihood, the parameter's prior and the
-    effects' density, all recomputed."""
+    """A parameter moved by δ and each group's random effect by -δ·a_g (an adaptive random
+    walk in δ); the ratio is exact: likelihood, the parameter's prior and the effects' density,
+    all recomputed. Two uses:
+
+    - a random effect's prior mean and every group's effect moved together (a_g = -1): the
+      effects' density does not change, so this is the non-centred update of the mean, which
+      the centred Gibbs step mixes badly when the effects' variance is small (the pair to
+      :func:`_rescale`);
+    - a parameter the expression adds to an effect (``{b0} + {U[id]}``, ``{b1}*x + {U[id]}``
+      with x constant within groups, a_g its value): the mean hardly changes, so the move
+      crosses the ridge along which the parameter and the effects' mean trade off (the GLMM
+      kernel's shift step, for an expression)."""
     p = m.cs_p[r]
     e = m.cs_e[r]
     lev = m.re_lev[e]
@@ -1124,9 +1099,7 @@ def iterate(m: NLModel, st: NLState, adapt: bool, buf: np.ndarray) -> None:
         _gibbs_residual(m, st)
     for r in range(m.rescale.shape[0]):
         _rescale(m, st, m.rescale[r], m.nb + m.ngroups + r, buf)
-    for r in range(m.shift.shape[0]):
-        _shift(m, st, m.shift[r], m.nb + m.ngroups + m.rescale.shape[0] + r, buf)
-    first = m.nb + m.ngroups + m.rescale.shape[0] + m.shift.shape[0]
+    first = m.nb + m.ngroups + m.rescale.shape[0]
     for r in range(m.cs_p.shape[0]):
         _countershift(m, st, r, first + r, buf)
     _gibbs_s2(m, st)

@@ -19,7 +19,7 @@ from ..errors import StataError
 from ..spec.bayes_nonlinear import BayesNonlinearModel
 from ..spec.priors import MatrixArg, Prior
 from . import nonlinear as N
-from .driver import Layout, _fmt_id, _prior_args, adaptation_arrays
+from .driver import Layout, _fmt_id, _prior_args, adaptation_arrays, adaptation_settings
 
 __all__ = [
     "NLLayout",
@@ -42,6 +42,7 @@ class NLLayout(Layout):
     matrix_names: list[str] | None = None
     block_params: list[list[str]] | None = None
     joint: bool = False  # the last block of θ also moves every random effect
+    n_shift: int = 0  # the first n_shift pairs of the along moves are shifts with a mean
 
     @property
     def names(self) -> list[str]:  # θ, then each covariance matrix's lower triangle
@@ -357,8 +358,11 @@ def prepare_nonlinear(bm: BayesNonlinearModel, d: NLBayesDesign) -> tuple[N.NLMo
     shift = [
         e for e in range(len(re_lev)) if mean_idx[e] >= 0 and hyper_uses.count(mean_idx[e]) == 1
     ]
-    blk_dim += [1] * len(shift)
-    pairs = _countershifts(d, index, effects, bm, role)
+    # moves along a parameter and an effect (the kernel's _countershift): first each shift of
+    # an effect with its prior mean (multiplier -1: they move together), then each parameter
+    # the expression adds to an effect
+    counters = _countershifts(d, index, effects, bm, role)
+    pairs = [(mean_idx[e], e, -np.ones(int(G[re_lev[e]]))) for e in shift] + counters
     blk_dim += [1] * len(pairs)
     gmax = max([1, *(int(x) for x in G)])
     cs_a = np.zeros((max(len(pairs), 1), gmax))
@@ -430,18 +434,11 @@ def prepare_nonlinear(bm: BayesNonlinearModel, d: NLBayesDesign) -> tuple[N.NLMo
         blk_nt=blk_nt,
         ngroups=ngroups,
         rescale=np.array(rescale, np.int64),
-        shift=np.array(shift, np.int64),
         cs_p=np.array([x[0] for x in pairs], np.int64),
         cs_e=np.array([x[1] for x in pairs], np.int64),
         cs_a=cs_a,
         blk_b=blk_b,
-        every=int(o.every),
-        maxiter=int(o.adapt_maxiter),
-        miniter=int(min(o.miniter, o.adapt_maxiter)),
-        alpha=float(o.alpha),
-        beta=float(o.beta),
-        gamma=float(o.gamma),
-        tol=float(o.tolerance),
+        **adaptation_settings(o),
     )
     matrix_names = [
         f"{lv.matrix}_{i + 1}_{j + 1}"
@@ -474,7 +471,7 @@ def prepare_nonlinear(bm: BayesNonlinearModel, d: NLBayesDesign) -> tuple[N.NLMo
     desc += [f"{{{names_of[e][0]}[{names_of[e][1]}]}} and its mean, shifted" for e in shift]
     desc += [
         f"{{{names[p]}}} against {{{names_of[e][0]}[{names_of[e][1]}]}}, shifted"
-        for p, e, _ in pairs
+        for p, e, _ in counters
     ]
     n_gibbs = (
         len([x for x in gibbs if gibbs_var[index[x]] or role.get(x) == "sigma2"])
@@ -495,6 +492,7 @@ def prepare_nonlinear(bm: BayesNonlinearModel, d: NLBayesDesign) -> tuple[N.NLMo
         matrix_names=matrix_names,
         block_params=blocks,
         joint=joint,
+        n_shift=len(shift),
     )
     layout.ngroups = ngroups  # type: ignore[attr-defined]
     return model, layout
