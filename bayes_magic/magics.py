@@ -237,6 +237,18 @@ class BayesMagic(Magics):
 
     @no_var_expand
     @line_magic
+    def meologit(self, line: str) -> MagicResult:
+        """``%meologit y x || id:`` (ordered outcomes; also ``%meoprobit``)."""
+        return self._line("meologit", line)
+
+    @no_var_expand
+    @line_magic
+    def meoprobit(self, line: str) -> MagicResult:
+        """``%meoprobit y x || id:``."""
+        return self._line("meoprobit", line)
+
+    @no_var_expand
+    @line_magic
     def logit(self, line: str) -> MagicResult:
         """``%logit y x`` (also ``%logistic``, ``%probit``, ``%cloglog``, ``%poisson``)."""
         return self._line("logit", line)
@@ -300,7 +312,7 @@ class BayesMagic(Magics):
 
 _COMMA = re.compile(
     r"^(\s*(?:[\w.]+\s*=\s*)?)%(bayes|bayesmh|bayesstats|bayestest|mixed|melogit|meprobit"
-    r"|mecloglog|mepoisson|logit|logistic|probit|cloglog|poisson|stata),"
+    r"|mecloglog|mepoisson|meologit|meoprobit|logit|logistic|probit|cloglog|poisson|stata),"
 )
 
 

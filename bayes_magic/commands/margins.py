@@ -112,7 +112,9 @@ class _Model:
     def __init__(self, s, cmd: Command) -> None:
         e = ml_results(s, "margins", "bayesstats summary with expressions of the parameters")
         me = e.cmd == "meglm"  # melogit, meprobit, mecloglog, mepoisson
-        ordinal = e.cmd in ("ologit", "oprobit")
+        # ordered outcomes, with random effects (meologit, meoprobit) or without
+        me_ordinal = me and getattr(e.fit.family, "family", None) == "ordinal"
+        ordinal = e.cmd in ("ologit", "oprobit") or me_ordinal
         self.trials = False
         self.extra = None
         #: an ordered model's margins of every outcome: (legend line, response) per outcome
@@ -129,7 +131,7 @@ class _Model:
         self.beta = np.asarray(fit.beta, float)
         self.V = np.asarray(fit.V_beta, float)
         if ordinal:
-            self._ordinal(cmd)
+            self._ordinal(cmd, me_ordinal)
         else:
             self._linear_index(cmd, me)
         self.t_df = e.scalars.get("df_r") if e.cmd == "regress" else None
@@ -147,19 +149,34 @@ class _Model:
             if "#" not in c.name and (m := LEVEL_PART.fullmatch(c.name)) is not None
         }
 
-    def _ordinal(self, cmd: Command) -> None:
+    def _ordinal(self, cmd: Command, me: bool = False) -> None:
         """``ologit`` / ``oprobit``: ``predict(outcome(#k))`` (``pr`` or not) or
-        ``predict(xb)``; the probability's gradient includes the cutpoints."""
+        ``predict(xb)``; the probability's gradient includes the cutpoints. After ``meologit``
+        and ``meoprobit`` the same, of the fixed portion (``fixedonly``)."""
         from ..fit.margins import ordinal_response
         from .predict_ordinal import outcome_index
 
         fit, depvar = self.fit, self.design.depvar
+        link = fit.family.link if me else fit.link
         if len(cmd.options_named("predict")) > 1:
             raise StataError(
                 "margins with several predict() options is not available in bayes_magic yet", 198
             )
         raw = cmd.option("predict")
         text = str(raw).strip() if raw and raw is not True else ""
+        shown = text
+        fixed = ""
+        if me:
+            words = text.replace("conditional(fixedonly)", "fixedonly").split()
+            if words != ["xb"] and "fixedonly" not in words:
+                raise StataError(
+                    f"margins after {self.e.macros.get('cmd2')} needs predict(pr outcome(#k) "
+                    "fixedonly) or predict(xb) in bayes_magic: margins of predictions that "
+                    "integrate over the random effects are not available yet",
+                    198,
+                )
+            text = " ".join(w for w in words if w != "fixedonly")
+            fixed = ", fixed portion only"
         m = re.fullmatch(r"(?:pr\s*,?\s*)?outcome\(([^)]*)\)(?:\s*,?\s*pr)?", text)
         # pr alone: the first outcome, as predict with one new variable
         which = m.group(1) if m else ("#1" if text == "pr" else None)
@@ -171,7 +188,8 @@ class _Model:
             self.expression = "Linear prediction (cutpoints excluded), predict(xb)"
             return
         self.beta = np.concatenate([fit.beta, fit.cuts])
-        self.V = np.asarray(fit.V, float)
+        pa = len(self.beta)
+        self.V = np.asarray(fit.V_full[:pa, :pa] if me else fit.V, float)
         if not text:  # every outcome, as Stata's default: the _predict dimension
             self.stat = "pr"
             self.outcomes = []
@@ -179,8 +197,9 @@ class _Model:
                 value = fmt_g(float(v), 9).strip()
                 self.outcomes.append(
                     (
-                        f"{j + 1}._predict: Pr({depvar}=={value}), predict(pr outcome({value}))",
-                        ordinal_response(fit.link, fit.cuts, j),
+                        f"{j + 1}._predict: Pr({depvar}=={value}){fixed}, "
+                        f"predict(pr outcome({value}){' fixedonly' if me else ''})",
+                        ordinal_response(link, fit.cuts, j),
                     )
                 )
             self.f, self.fprime, self.extra = self.outcomes[0][1]
@@ -194,9 +213,9 @@ class _Model:
             )
         j = outcome_index(fit, which, depvar)
         self.stat = "pr"
-        self.f, self.fprime, self.extra = ordinal_response(fit.link, fit.cuts, j)
+        self.f, self.fprime, self.extra = ordinal_response(link, fit.cuts, j)
         value = fmt_g(float(fit.values[j]), 9).strip()
-        self.expression = f"Pr({depvar}=={value}), predict({text})"
+        self.expression = f"Pr({depvar}=={value}){fixed}, predict({shown})"
 
     def _linear_index(self, cmd: Command, me: bool) -> None:
         """The models whose prediction is a function of xβ alone."""

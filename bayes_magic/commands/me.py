@@ -10,15 +10,17 @@ effects. ``or`` / ``irr`` / ``eform`` show exponentiated coefficients.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 from scipy import stats
 
 from ..design.glmm import build_glmm_design
+from ..design.mixed import without_constant
 from ..errors import StataError
 from ..fit.estimates import Estimates
 from ..fit.glmm import GLMMFit, fit_glmm
-from ..fit.glmm_family import FAMILIES, Family
+from ..fit.glmm_family import FAMILIES, ORDINAL_FAMILIES, Family
 from ..report.coeftable import (
     DISPLAY_OPTIONS,
     CoefRow,
@@ -155,18 +157,21 @@ def _display_b_V(fit: GLMMFit) -> tuple[list[str], np.ndarray, np.ndarray]:
             for i, dv in ((a, c), (b, c), (t, (1 - th * th) * math.exp(la + lb))):
                 if i in live:
                     J[r, live.index(i)] += dv
-    names = [f"{d.depvar}:{c.name}" for c in d.columns] + [f"/:{nm}" for _k, nm, _i in comps]
+    na = len(fit.cuts)
+    names = [f"{d.depvar}:{c.name}" for c in d.columns]
+    names += [f"/:cut{j + 1}" for j in range(na)] + [f"/:{nm}" for _k, nm, _i in comps]
     b_full = np.zeros(len(d.columns))
     b_full[d.coef_index] = fit.beta
-    b = np.concatenate([b_full, est])
+    b = np.concatenate([b_full, fit.cuts, est])
     kk = len(b)
-    V = np.zeros((kk, kk))
     Vf = fit.V_full
-    # map: beta (p) and live params -> display vector
-    T = np.zeros((kk, p + len(live)))
+    # map: beta (p), cutpoints (na) and live params -> display vector
+    T = np.zeros((kk, p + na + len(live)))
     for j, ci in enumerate(d.coef_index):
         T[ci, j] = 1.0
-    T[len(d.columns) :, p:] = J
+    k0 = len(d.columns)
+    T[k0 : k0 + na, p : p + na] = np.eye(na)
+    T[k0 + na :, p + na :] = J
     V = T @ np.nan_to_num(Vf) @ T.T
     return names, b, V
 
@@ -183,7 +188,7 @@ def estimates_of(fit: GLMMFit, cmd: Command, line: str, spec, name: str) -> Esti
         "N": float(d.n if d.weights is None else d.weights.sum()),
         "k": float(len(b)),
         "k_f": float(len(d.coef_index)),
-        "k_r": float(len(b) - len(d.columns)),
+        "k_r": float(len(b) - len(d.columns) - len(fit.cuts)),
         "ll": fit.ll,
         "chi2": chi2,
         "p": p,
@@ -194,19 +199,23 @@ def estimates_of(fit: GLMMFit, cmd: Command, line: str, spec, name: str) -> Esti
         "p_c": lrp,
         "n_quad": float(fit.intpoints),
         "converged": float(fit.converged),
-        "rank": float(len(d.coef_index) + sum(not q.boundary for q in fit.params)),
+        "rank": float(
+            len(d.coef_index) + len(fit.cuts) + sum(not q.boundary for q in fit.params)
+        ),
     }
     family = (
-        "poisson"
-        if fam.family == "poisson"
+        fam.family
+        if fam.family in ("poisson", "ordinal")
         else ("binomial" if gd is not None and gd.binomial is not None else "bernoulli")
     )
+    if fit.values is not None:
+        scalars["k_cat"] = float(len(fit.values))
     macros = {
         "cmd": "meglm",
         "cmd2": name,
         "depvar": d.depvar,
         "title": fam.title,
-        "model": fam.link if fam.family != "poisson" else "poisson",
+        "model": {"poisson": "poisson", "ordinal": "o" + fam.link}.get(fam.family, fam.link),
         "family": family,
         "link": fam.link,
         "intmethod": fit.method,
@@ -302,9 +311,18 @@ def _table(
     if gd is not None and gd.offset_name:
         label = f"ln({gd.offset_name})" if gd.exposure else gd.offset_name
         rows.append(CoefRow(label, kind="exposure" if gd.exposure else "offset"))
-    eqs = [Equation("", rows)]
-    comps = _re_param_names(fit)
+    eqs = [Equation("", rows)] if rows else []
     k0 = len(d.columns)
+    cuts = getattr(fit, "cuts", ())  # regress and glm share this table
+    if len(cuts):  # ordered outcomes: the cutpoints, without z and p, as ologit
+        cut_rows = []
+        for j, c in enumerate(cuts):
+            se = math.sqrt(max(float(est.V[k0 + j, k0 + j]), 0.0))
+            vals = [float(c), se, math.nan, math.nan, c - z * se, c + z * se]
+            cut_rows.append(CoefRow(f"/cut{j + 1}", vals, param=f"/cut{j + 1}"))
+        eqs.append(Equation("", cut_rows))
+        k0 += len(cuts)
+    comps = _re_param_names(fit)
     by_level: dict[str, list[CoefRow]] = {}
     for r, (kind, nm, _ids) in enumerate(comps):
         lvn = nm[nm.index("[") + 1 : nm.index("]")]
@@ -460,7 +478,8 @@ def _method(cmd: Command, nlevels: int, crossed: bool) -> tuple[str, int, list[s
 
 
 def _make(name: str):
-    family = FAMILIES[name]
+    family = {**FAMILIES, **ORDINAL_FAMILIES}[name]
+    ordinal = name in ORDINAL_FAMILIES
 
     def handler(s, cmd: Command) -> list[Output]:
         body = cmd.body
@@ -492,6 +511,11 @@ def _make(name: str):
         opts = {o.name: o.value for o in cmd.options}
         _eform(family, opts)  # refuse or/irr where they do not belong, before fitting
         spec = build_mixed(cmd)
+        if ordinal:
+            if not spec.constant:
+                raise StataError("option noconstant not allowed", 198)
+            # the constant finds the columns collinear with it, then the cutpoints replace it
+            spec = replace(spec, constant=True)
         crossed = any(lv.crossed for lv in spec.levels)
         nlev = len(spec.levels)
         method, q, notes = _method(cmd, nlev, crossed and nlev > 1)
@@ -500,11 +524,13 @@ def _make(name: str):
             s.data,
             spec,
             touse,
-            family=family.family,
             binomial=cmd.option("binomial"),
             offset=offset,
             exposure=exposure,
+            family="ordinal" if ordinal else family.family,
         )
+        if ordinal:
+            gd.base = without_constant(gd.base)
         if not gd.base.levels:
             raise StataError(
                 f"{name} requires at least one random-effects equation; "
@@ -526,7 +552,7 @@ def _make(name: str):
     return handler
 
 
-for _name in FAMILIES:
+for _name in (*FAMILIES, *ORDINAL_FAMILIES):
     command(_name, byable="repeat")(_make(_name))
 
 

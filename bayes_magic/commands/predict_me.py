@@ -21,7 +21,8 @@ from ..errors import StataError
 from ..fit.glmm import GLMMFit
 from ..report.output import Output, Text
 from ..syntax.ast import Command
-from .predict import _newnames, new_variables, re_contribution, store_prediction
+from .predict import _newnames, _range, new_variables, re_contribution, store_prediction
+from .predict_ordinal import store_probabilities
 
 _STATS = ("mu", "pr", "eta", "xb", "stdp", "reffects", "scores", "fitted", "residuals", "rstandard")
 
@@ -59,14 +60,25 @@ def predict_me(s, cmd: Command) -> list[Output]:
         raise StataError(f"option {stat[0]} not allowed", 198)
     if stat and stat[0] == "scores":
         raise StataError("predict, scores is not available in bayes_magic yet", 198)
+    ordinal = fam.family == "ordinal"
     if stat and stat[0] == "pr" and fam.family == "poisson":
         raise StataError("option pr not allowed", 198)
+    if stat and stat[0] == "mu" and ordinal:
+        raise StataError("option mu not allowed", 198)
+    if cmd.has("outcome") and not ordinal:
+        raise StataError("option outcome() not allowed", 198)
+    if cmd.has("outcome") and stat and stat[0] != "pr":
+        raise StataError(f"option outcome() not allowed with {stat[0]}", 198)
     if cmd.has("marginal"):
         raise StataError("predict, marginal is not available in bayes_magic yet", 198)
     if cmd.has("relevel"):
         raise StataError("option relevel() not allowed", 198)
     outs: list[Output] = []
-    if not stat:
+    if ordinal:  # pr, the default, announced with the outcomes stored
+        words = [n for w in words for n in _range(w)]
+        stat_given = bool(stat)
+        stat = stat or ["pr"]
+    elif not stat:
         stat = ["mu"]
         outs.append(Text("(option mu assumed)"))
     which = "mu" if stat[0] == "pr" else stat[0]
@@ -119,7 +131,8 @@ def predict_me(s, cmd: Command) -> list[Output]:
                     ].label = f"S.E. of empirical Bayes' {what} for {eff}[{_level_label(lv)}]"
                 j += 1
         return outs
-    names = _newnames(s, words, 1)
+    if not (ordinal and which == "mu"):
+        names = _newnames(s, words, 1)
     X = fixed_columns(ds, fit.design.xnames)
     trials, off = trials_offset_now(ds, fit.gdesign)
     if cmd.has("nooffset"):
@@ -142,6 +155,13 @@ def predict_me(s, cmd: Command) -> list[Output]:
             outs.append(Text("(predictions based on fixed effects only)"))
         if which == "eta":
             val, label = eta, "Fitted linear predictor"
+        elif ordinal:
+            P = fam.probabilities(eta)
+            depvar = fit.design.depvar
+            vtype = vtype or s.settings.type
+            return outs + store_probabilities(
+                s, cmd, words, vtype, fit, depvar, P, touse, stat_given
+            )
         else:
             if stat[0] == "pr":  # the probability of a positive outcome, whatever the trials
                 val, label = fam.mean(np.ones_like(trials), eta), "Predicted probability"

@@ -20,7 +20,7 @@ from .predict import _newnames, _range, new_variables, store_prediction
 _STATS = ("pr", "xb", "stdp", "scores")
 
 
-def outcome_index(fit: OrdinalFit, text, depvar: str) -> int:
+def outcome_index(fit, text, depvar: str) -> int:
     """The position (0-based) of ``outcome(#k)`` or ``outcome(value)``; Stata's ologit_p
     messages otherwise."""
     t = "" if text is True else str(text).strip()
@@ -88,6 +88,25 @@ def predict_ordinal(s, cmd: Command) -> list[Output]:
         se = np.sqrt(np.einsum("ij,jk,ik->i", X, fit.V_beta, X))
         label = "S.E. of linear prediction (cutpoints excluded)"
         return store_prediction(s, names[0], se, vtype, label, touse)
+    P = category_probabilities(fit.link, xb, fit.cuts)
+    return store_probabilities(s, cmd, words, vtype, fit, d.depvar, P, touse, bool(stat))
+
+
+def store_probabilities(
+    s,
+    cmd: Command,
+    words: list[str],
+    vtype: str,
+    fit,
+    depvar: str,
+    P: np.ndarray,
+    touse: np.ndarray,
+    stat_given: bool,
+) -> list[Output]:
+    """Store ``predict, pr`` of an ordered outcome: the probabilities ``P`` (observations by
+    outcomes) of the outcome in ``outcome()``, of the first outcome with one new variable, or
+    of every outcome with as many variables (or a ``stub*``); ``fit.values`` are the
+    outcomes ([R] ologit postestimation, [ME] meologit postestimation)."""
     J = len(fit.values)
     several = len(words) > 1 or (len(words) == 1 and words[0].endswith("*"))
     if cmd.has("outcome") and several:
@@ -95,26 +114,25 @@ def predict_ordinal(s, cmd: Command) -> list[Output]:
             "option outcome() is not allowed when multiple new variables are specified", 198
         )
     if cmd.has("outcome"):
-        picks = [outcome_index(fit, cmd.option("outcome"), d.depvar)]
+        picks = [outcome_index(fit, cmd.option("outcome"), depvar)]
     elif not several:
         picks = [0]  # one new variable: the first outcome, as Stata's ologit_p
     else:
         picks = list(range(J))
         if not words[0].endswith("*") and len(words) != J:
             raise StataError(
-                f"{d.depvar} has {J} outcomes and so you must specify {J} new variables, or "
+                f"{depvar} has {J} outcomes and so you must specify {J} new variables, or "
                 "you can use the outcome() option and specify variables one at a time",
                 102 if len(words) < J else 103,
             )
     names = _newnames(s, words, len(picks))
     outs: list[Output] = []
-    if not stat:
+    if not stat_given:
         word = "probability" if len(picks) == 1 else "probabilities"
         outs.append(Text(f"(option pr assumed; predicted {word})"))
-    P = category_probabilities(fit.link, xb, fit.cuts)
     missing = 0
     for name, j in zip(names, picks):
-        label = f"Pr({d.depvar}=={fmt_g(float(fit.values[j]), 9).strip()})"
+        label = f"Pr({depvar}=={fmt_g(float(fit.values[j]), 9).strip()})"
         store_prediction(s, name, P[:, j], vtype, label, touse)
         missing = int(np.isnan(s.data.values(name)).sum())
     if missing:  # the same observations for every outcome: one note, as Stata

@@ -90,6 +90,8 @@ MODULES = {
     "meprobit": "me",
     "mecloglog": "me",
     "mepoisson": "me",
+    "meologit": "me",
+    "meoprobit": "me",
     "regress": "regress",
     "logit": "glm",
     "logistic": "glm",

@@ -12,8 +12,6 @@ from .registry import HANDLERS, command
 
 _PENDING = {
     "menbreg": "negative binomial mixed models",
-    "meologit": "ordered-response mixed models",
-    "meoprobit": "ordered-response mixed models",
     "meglm": "family() and link() models; use melogit, meprobit, mecloglog or mepoisson",
 }
 

@@ -15,7 +15,7 @@ from ..spec.model import LinearMixedSpec
 from .mixed import MixedDesign, _omitted_name, build_mixed_design, drop_collinear
 from .newdata import LEVEL_PART
 
-__all__ = ["GLMMDesign", "build_glmm_design", "drop_perfect_predictors"]
+__all__ = ["GLMMDesign", "build_glmm_design", "drop_perfect_predictors", "ordinal_codes"]
 
 
 _NO_VARIATION = (
@@ -37,6 +37,9 @@ class GLMMDesign:
     exposure: bool = False  # the offset is log(offset_name)
     #: covariates omitted as perfect predictors: (name, the outcome where it is nonzero)
     rules: list[tuple[str, int]] = field(default_factory=list)
+    #: ordered outcomes: the outcome values (e(cat)), whose codes 0 .. J-1 ``base.y`` holds
+    #: once :func:`ordinal_codes` has run
+    values: np.ndarray | None = None
 
 
 def _number(text: str) -> float | None:
@@ -104,6 +107,10 @@ def build_glmm_design(
             raise StataError(f"{d.depvar} must be greater than or equal to zero", 459)
         if np.all(y == 0):
             raise StataError(f"{d.depvar} is zero for all observations", 2000)
+    elif family == "ordinal":
+        if len(np.unique(y)) < 2:
+            raise StataError("outcome does not vary", 2000)
+        return GLMMDesign(d, trials, off, None, off_var, False)
     elif binomial is not None:
         if np.any(trials < 0) or np.any(trials != np.round(trials)):
             raise StataError(f"{bin_var or binomial} must contain nonnegative integers", 459)
@@ -202,3 +209,23 @@ def trials_offset_now(ds: Dataset, gd: GLMMDesign) -> tuple[np.ndarray, np.ndarr
             with np.errstate(divide="ignore", invalid="ignore"):
                 off = np.where(off > 0, np.log(off), np.nan)
     return n, off
+
+
+def ordinal_codes(gd: GLMMDesign) -> None:
+    """An ordered model's design: the constant dropped (the cutpoints replace it, after it has
+    found the columns collinear with it) and the outcome recoded 0 .. J-1 in the order of its
+    values, which ``gd.values`` keeps.
+
+    Raises
+    ------
+    StataError
+        r(149) with more than 50 outcomes, as ``ologit``.
+    """
+    from .mixed import without_constant
+
+    gd.base = without_constant(gd.base)
+    values, codes = np.unique(gd.base.y, return_inverse=True)
+    if len(values) > 50:
+        raise StataError(f"{len(values)} outcomes detected; 50 is the maximum", 149)
+    gd.values = values
+    gd.base.y = codes.astype(float).ravel()

@@ -19,10 +19,11 @@ import numpy as np
 
 from ..design.glmm import GLMMDesign
 from ..errors import StataError
-from .glmm_family import Family
+from .glmm_family import Family, OrdinalFamily
 from .glmm_integrate import JointLaplace, SingleLevel
 from .mixed import MixedFit, VarParam, _params_of, psd_cholesky, sigmas_from_params
 from .optimize import covariance_of, hessian, jacobian, minimize_bounded
+from .ordinal import fit_ordinal
 
 __all__ = ["GLMMFit", "fit_glmm", "fit_glm", "glm_arrays", "fit_fixed_effects"]
 
@@ -41,6 +42,9 @@ class GLMMFit(MixedFit):
     V_full: np.ndarray | None = None
     fe_iterations: list[tuple[int, float]] = field(default_factory=list)
     integrator: object = None
+    #: ordered outcomes (meologit, meoprobit): the outcome values (e(cat)) and the cutpoints
+    values: np.ndarray | None = None
+    cuts: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def _Ls(self) -> list[np.ndarray]:
         return [psd_cholesky(S) for S in self.Sigmas]
@@ -183,8 +187,15 @@ def fit_glmm(
         r(2001) with too few observations; r(430) when the likelihood cannot be evaluated.
     """
     d = gd.base
-    beta0, ll0, fe_log = fit_fixed_effects(gd, family)
     w, y, n, off, X = glm_arrays(gd)
+    values = None
+    cuts0 = np.zeros(0)
+    if isinstance(family, OrdinalFamily):
+        beta0, cuts0, ll0, fe_log, values, y = _ordinal_start(gd, family)
+        family = family.with_cuts(cuts0)
+    else:
+        beta0, ll0, fe_log = fit_fixed_effects(gd, family)
+    na = len(cuts0)  # the family's parameters, after the coefficients
     const = float(np.sum(w * family.constant(y, n)))
     levels = d.levels
     single = len(levels) == 1
@@ -210,11 +221,17 @@ def fit_glmm(
         S0.append(np.diag(sd**2))
     template = _params_of(levels, S0, 1.0)[:-1]  # no residual variance
     p = d.p
-    x0 = np.concatenate([beta0, [t.value for t in template]])
+    pa = p + na
+    x0 = np.concatenate([beta0, cuts0, [t.value for t in template]])
 
     def loglik(x: np.ndarray) -> float:
         beta = x[:p]
-        Sig, _ = sigmas_from_params(levels, template, x[p:])
+        if na:
+            cuts = x[p:pa]
+            if not np.all(np.diff(cuts) > 0):
+                return -np.inf
+            integ.family = family.with_cuts(cuts)
+        Sig, _ = sigmas_from_params(levels, template, x[pa:])
         for S in Sig:
             # correlations of three or more effects need not form a covariance matrix
             if len(S) > 2 and np.linalg.eigvalsh(S).min() < -1e-10 * max(np.trace(S), 1e-300):
@@ -240,11 +257,15 @@ def fit_glmm(
             return psd_cholesky(sigmas_from_params(levels, template, th)[0][0])
 
         def fg(x: np.ndarray) -> tuple[float, np.ndarray]:
-            beta, th = x[:p], x[p:]
+            beta, th = x[:p], x[pa:]
+            if na:
+                if not np.all(np.diff(x[p:pa]) > 0):
+                    return 1e300, np.zeros(len(x))
+                integ.family = family.with_cuts(x[p:pa])
             L = chol_of(th)
             xb = (X @ beta + off)[order]
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                val, g_b, g_L = integ.gradient(xb, Xs, L, method, intpoints)
+                val, g_b, g_L, g_c = integ.gradient(xb, Xs, L, method, intpoints)
             if not np.isfinite(val):
                 return 1e300, np.zeros(len(x))
             g_th = np.empty(len(th))
@@ -254,9 +275,9 @@ def fit_glmm(
                 e[i] = h
                 dL = (chol_of(th + e) - chol_of(th - e)) / (2 * h)
                 g_th[i] = float(np.sum(np.tril(g_L) * dL))
-            return -2 * (val + const), -2 * np.concatenate([g_b, g_th])
+            return -2 * (val + const), -2 * np.concatenate([g_b, g_c, g_th])
 
-    bounds = [(None, None)] * p + [
+    bounds = [(None, None)] * pa + [
         ((_LNS_FLOOR, None) if t.kind == "lns" else (-12.0, 12.0)) for t in template
     ]
     iters: list[tuple[int, float]] = []
@@ -274,15 +295,15 @@ def fit_glmm(
     # an SD heading for zero (the optimizer stops somewhere on the way) is a zero when
     # removing the effect costs no likelihood
     for i, t in enumerate(template):
-        if t.kind == "lns" and x[p + i] < -6.0:
+        if t.kind == "lns" and x[pa + i] < -6.0:
             trial = x.copy()
-            trial[p + i] = _LNS_FLOOR
+            trial[pa + i] = _LNS_FLOOR
             ll_t = loglik(trial)
             if ll_t >= ll - 1e-6:
                 x, ll = trial, ll_t
     # boundary: SDs at the floor are zeros
     params = [
-        VarParam(t.name, t.kind, t.level, t.effects, float(v)) for t, v in zip(template, x[p:])
+        VarParam(t.name, t.kind, t.level, t.effects, float(v)) for t, v in zip(template, x[pa:])
     ]
     for prm in params:
         if prm.kind == "lns" and prm.value <= _LNS_FLOOR + 1e-6:
@@ -299,11 +320,11 @@ def fit_glmm(
                 if lns.boundary:
                     prm.boundary = True
     live_p = [i for i, prm in enumerate(params) if not prm.boundary]
-    live = list(range(p)) + [p + i for i in live_p]
+    live = list(range(pa)) + [pa + i for i in live_p]
     xs = x.copy()
     for i, prm in enumerate(params):
         if prm.boundary and prm.kind == "lns":
-            xs[p + i] = -np.inf
+            xs[pa + i] = -np.inf
 
     def negll_live(z: np.ndarray) -> float:
         full = xs.copy()
@@ -323,7 +344,7 @@ def fit_glmm(
     else:
         H = hessian(negll_live, z0, 1e-3 * np.maximum(np.abs(z0), 0.1))
     V = covariance_of(H)
-    Sig, _ = sigmas_from_params(levels, template, np.where(np.isneginf(xs[p:]), -50.0, xs[p:]))
+    Sig, _ = sigmas_from_params(levels, template, np.where(np.isneginf(xs[pa:]), -50.0, xs[pa:]))
     Sig = [np.where(np.abs(S) < 1e-40, 0.0, S) for S in Sig]
     # leave the integrator at the estimates (its modes serve predict)
     loglik(np.where(np.isneginf(xs), -50.0, xs))
@@ -336,12 +357,12 @@ def fit_glmm(
         sigma2=float("nan"),
         ll=ll,
         params=params,
-        V_params=V[p:, p:],
+        V_params=V[pa:, pa:],
         Sigmas=Sig,
         converged=converged,
         ll0=ll0,
         iterations=iters,
-        family=family,
+        family=family.with_cuts(x[p:pa]) if isinstance(family, OrdinalFamily) else family,
         method=method,
         intpoints=intpoints,
         gdesign=gd,
@@ -349,4 +370,17 @@ def fit_glmm(
         V_full=V,
         fe_iterations=fe_log,
         integrator=integ,
+        values=values,
+        cuts=x[p:pa],
     )
+
+
+def _ordinal_start(gd: GLMMDesign, family: OrdinalFamily):
+    """Starting values of an ordered GLMM: the ordered logit or probit without random effects
+    ([R] ologit), whose log likelihood is the comparison model's. Returns (β, cutpoints, log
+    likelihood, iteration log, outcome values, outcome codes 0..J-1)."""
+    d = gd.base
+    off = gd.offset if gd.offset_name else None
+    ofit = fit_ordinal(d, family.link, offset=off)
+    codes = np.searchsorted(ofit.values, d.y).astype(float)
+    return ofit.beta, ofit.cuts, ofit.ll, ofit.iterations, ofit.values, codes

@@ -157,11 +157,11 @@ class SingleLevel:
 
     def gradient(
         self, xb: np.ndarray, X: np.ndarray, L: np.ndarray, method: str, q: int
-    ) -> tuple[float, np.ndarray, np.ndarray]:
-        """The quadrature log likelihood and its gradient in β and in L, the rule's centre and
-        scale held where the adaptation put them (as Stata's ``ml`` holds them between updates
-        of the adaptive parameters); one pass over the nodes gives both. ``X`` is sorted as the
-        observations here."""
+    ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+        """The quadrature log likelihood and its gradient in β, in L and in the family's
+        cutpoints (empty unless ordinal), the rule's centre and scale held where the adaptation
+        put them (as Stata's ``ml`` holds them between updates of the adaptive parameters); one
+        pass over the nodes gives them all. ``X`` is sorted as the observations here."""
         A = self.Z @ L
         c, B, z, lw = self._adapted(xb, A, method, q)
         v = c[:, None, :] + np.einsum("gkl,jl->gjk", B, z)
@@ -180,7 +180,11 @@ class SingleLevel:
         g_beta = X.T @ wd.sum(axis=1)
         # dη_ij/dL_ab = Z_ia v_jb
         g_L = np.einsum("ia,ij,ijb->ab", self.Z, wd, vg)
-        return total, g_beta, g_L
+        g_cut = np.zeros(0)
+        if hasattr(self.family, "cut_scores"):
+            sc = self.family.cut_scores(self.y[:, None], eta)  # n x J x (cutpoints)
+            g_cut = np.einsum("ij,ijc->c", self.wt[:, None] * p[self.groups], sc)
+        return total, g_beta, g_L, g_cut
 
     def _quad(self, xb, A, c, B, z, lw, moments: bool = False):
         """Σ_j exp(lw_j) e^{f(c + B z_j)} |B|, per group, by log-sum-exp; optionally moments."""

@@ -87,6 +87,11 @@ def test_me_line_magics(ip, shown) -> None:
     # "%melogit, or" replays with odds ratios (the comma right after the magic's name)
     ip.run_cell("out = %melogit, or")
     assert "Odds ratio" in ip.user_ns["out"].text()
+    ip.run_cell_magic("bayes", "", "use wine, clear")
+    res = ip.run_line_magic("meoprobit", "rating temp contact || judge:, nolog")
+    assert res.e.macros["cmd2"] == "meoprobit" and res.error is None
+    ip.run_cell("out = %meologit rating temp contact || judge:, or nolog")
+    assert "/cut4" in ip.user_ns["out"].text()
 
 
 def test_glm_line_magics(ip, shown) -> None:
