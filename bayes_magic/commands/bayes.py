@@ -66,7 +66,7 @@ def eform_label(bm, opts: dict[str, Any]) -> str | None:
     shows odds ratios unless ``coef``), refused where the model has no such scale."""
     fam = getattr(bm, "family", None)
     if opts.get("or"):
-        if fam != "melogit":
+        if fam not in ("melogit", "meologit"):
             raise StataError("option or not allowed", 198)
         return "Odds ratio"
     if opts.get("irr"):
@@ -145,6 +145,10 @@ def _improper(bm) -> bool:
     if getattr(bm, "nonlinear", False):
         return any(p.family in ("flat", "jeffreys") for p in bm.all_priors())
     priors = [bm.coef_default, *bm.coef_priors.values(), bm.sigma2_prior]
+    if getattr(bm, "ordinal", False):  # the cutpoints: flat unless prior() says otherwise
+        from ..spec.bayes import CUT_PRIOR
+
+        priors += [bm.cut_priors.get(c, CUT_PRIOR) for c in bm.cut_names]
     for lev in bm.levels:
         priors += [lev.cov_prior, *lev.var_priors, lev.rho_prior, lev.df_prior]
     return any(p is not None and p.family in ("flat", "jeffreys") for p in priors)
@@ -234,15 +238,16 @@ def _run(s, cmd: Command, bm, opts: dict[str, Any], prefix_cmd: bool) -> list[Ou
 
 @command("bayes", "prefix")
 def bayes_prefix(s, cmd: Command) -> list[Output]:
-    from ..spec.bayes import build_bayes_me, build_bayes_mixed
+    from ..spec.bayes import ORDINAL_SINGLE, build_bayes_me, build_bayes_mixed
     from ..spec.model import GLM_COMMANDS
 
-    me = ("melogit", "meprobit", "mecloglog", "mepoisson")
-    if cmd.name not in ("mixed", "regress") and cmd.name not in me and cmd.name not in GLM_COMMANDS:
+    me = ("melogit", "meprobit", "mecloglog", "mepoisson", "meologit", "meoprobit")
+    single = (*GLM_COMMANDS, *ORDINAL_SINGLE)
+    if cmd.name not in ("mixed", "regress") and cmd.name not in me and cmd.name not in single:
         raise StataError(f"bayes: {cmd.name} is not available in this version of bayes_magic", 199)
     if not isinstance(cmd.body, MultilevelModel) or cmd.body.depvar is None:
         raise StataError(f"bayes: {cmd.name} requires a model; to replay, type bayes", 198)
-    if cmd.name in GLM_COMMANDS:
+    if cmd.name in single:
         if cmd.body.levels:
             raise StataError(f"||: random effects are not allowed with {cmd.name}", 198)
         bm = build_bayes_me(cmd, cmdline(cmd), single=True)

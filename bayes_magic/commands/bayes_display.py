@@ -21,7 +21,7 @@ from ..posterior import Posterior
 from ..report.coeftable import CoefRow, CoefTable, Equation
 from ..report.format import fmt_g
 from ..report.output import Block, Output, Text, escape
-from ..spec.bayes import BayesLinearModel, ReLevel
+from ..spec.bayes import CUT_PRIOR, BayesLinearModel, ReLevel
 
 __all__ = [
     "multilevel_structure",
@@ -172,7 +172,10 @@ def model_summary(bm: BayesLinearModel, coef_names: Sequence[str]) -> str:
     if bm.family is not None:  # bayes: melogit ...: Stata names the command's distribution
         trials = bm.glmm_options.get("binomial")
         name = bm.likelihood_text or bm.family
-        lines.append(f"  {eq} ~ {name}(xb_{eq}{',' + str(trials) if trials else ''})")
+        extra = f",{trials}" if trials else ""
+        if bm.ordinal:  # an ordered model's cutpoints are its likelihood's parameters
+            extra = "".join(f",{{{c}}}" for c in bm.cut_names)
+        lines.append(f"  {eq} ~ {name}(xb_{eq}{extra})")
     else:
         name = "regress" if bm.likelihood_text == "regress" else "normal"
         lines.append(f"  {eq} ~ {name}(xb_{eq},{{{bm.sigma2_name}}})")
@@ -191,6 +194,15 @@ def model_summary(bm: BayesLinearModel, coef_names: Sequence[str]) -> str:
             groups.append((text, [c]))
     for text, names in groups:
         pairs.append((f"{{{eq}:{' '.join(names)}}}", text, True))
+    cut_groups: list[tuple[str, list[str]]] = []
+    for c in bm.cut_names if bm.ordinal else []:
+        text = str(bm.cut_priors.get(c, CUT_PRIOR))
+        if cut_groups and cut_groups[-1][0] == text:
+            cut_groups[-1][1].append(c)
+        else:
+            cut_groups.append((text, [c]))
+    for text, names in cut_groups:
+        pairs.append((f"{{{' '.join(names)}}}", text, False))
     hyper: list[tuple[str, str, bool]] = []
     for lev in bm.levels:
         for lhs, dist in _re_prior_lines(bm, lev):
@@ -443,6 +455,12 @@ def table_equations(
             eqs += _reffect_equations(post, opts, show, values)
         return eqs
     eqs = [Equation(bm.eq, _coef_rows(post, opts, values))]
+    cuts = [c for c in getattr(bm, "cut_names", []) if c in post.names]
+    if cuts:  # an ordered model's cutpoints: {cut1} ..., meologit's /cut1 ... with melabel
+        rows = [
+            CoefRow(f"/{c}" if melabel else c, values(post.chains_of(c)), param=c) for c in cuts
+        ]
+        eqs.append(Equation("", rows))
     prefix = bm.command != "bayesmh"
     loose: list[CoefRow] = []
     for lev in bm.levels:
@@ -626,7 +644,7 @@ def model_outputs(
     if prefix and not opts.get("nomesummary") and not opts.get("melabel") and bm.levels:
         outs.append(Text(multilevel_structure(bm), kind="result"))
     if not opts.get("nomodelsummary") and not opts.get("melabel"):
-        names = [c.split(":", 1)[1] for c in coef_names]
+        names = [c.split(":", 1)[1] for c in coef_names if ":" in c]  # not {cut1} ...
         outs.append(Text(model_summary(bm, names), kind="result"))
     return outs
 

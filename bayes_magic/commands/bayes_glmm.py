@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..design.glmm import build_glmm_design
+from ..design.glmm import build_glmm_design, ordinal_codes
 from ..design.mixed import MixedDesign
 from ..errors import StataError
-from ..fit.glmm_family import FAMILIES
+from ..fit.glmm_family import FAMILIES, ORDINAL_FAMILIES
 from ..spec.bayes import BayesLinearModel
 
 __all__ = ["glmm_setup", "glmm_states", "glmm_loglik", "glmm_simulate"]
@@ -27,7 +27,7 @@ def glmm_setup(s, bm: BayesLinearModel, touse: np.ndarray) -> tuple:
     from ..sampler.glmm_driver import prepare_glmm
     from .bayes_run import _default_init, _from_cov, check_coef_priors
 
-    family = FAMILIES[bm.family]
+    family = family_of(bm)
     opts = bm.glmm_options
     gd = build_glmm_design(
         s.data,
@@ -38,6 +38,9 @@ def glmm_setup(s, bm: BayesLinearModel, touse: np.ndarray) -> tuple:
         offset=opts.get("offset"),
         exposure=opts.get("exposure"),
     )
+    if bm.ordinal:
+        ordinal_codes(gd)
+        _cut_names(bm, len(gd.values) - 1)
     d: MixedDesign = gd.base
     check_coef_priors(bm, d)
     for lev, dl in zip(bm.levels, d.levels):
@@ -45,6 +48,8 @@ def glmm_setup(s, bm: BayesLinearModel, touse: np.ndarray) -> tuple:
             raise StataError(f"{lev.level}: random effects need at least two groups", 459)
     o = bm.options
     fit = None
+    if bm.ordinal and not d.levels:
+        return (d, gd, *_ordinal_start(bm, gd, family))
     if not d.levels and not (o.nomleinitial or o.initrandom):
         return (d, gd, *_glm_start(bm, gd, family))
     if not (o.nomleinitial or o.initrandom):
@@ -57,13 +62,71 @@ def glmm_setup(s, bm: BayesLinearModel, touse: np.ndarray) -> tuple:
             fit = None
     if fit is not None:
         base = _from_cov(bm, d, fit.beta, fit.blups(), fit.Sigmas, 1.0)
-        V_beta = fit.V_beta if np.all(np.isfinite(fit.V_beta)) else None
-        se = np.sqrt(np.maximum(np.diag(fit.V_beta), 0.0)) if V_beta is not None else None
+        pa = d.p + len(fit.cuts)  # coefficients, then an ordered model's cutpoints
+        V = fit.V_full[:pa, :pa]
+        V_beta = V if np.all(np.isfinite(V)) else None
+        se = np.sqrt(np.maximum(np.diag(V), 0.0)) if V_beta is not None else None
+        base.beta = np.concatenate([base.beta, fit.cuts])
     else:
         base = _default_init(bm, d)
         V_beta, se = None, None
+        if bm.ordinal:
+            base.beta = np.concatenate([base.beta, _null_cuts(gd, family)])
     model, layout = prepare_glmm(bm, gd, family)
     return d, gd, model, layout, base, se, V_beta
+
+
+def family_of(bm: BayesLinearModel):
+    """The model's conditional distribution (:mod:`bayes_magic.fit.glmm_family`)."""
+    return ORDINAL_FAMILIES[bm.family] if bm.ordinal else FAMILIES[bm.family]
+
+
+def _cut_names(bm: BayesLinearModel, ncut: int) -> None:
+    """``{cut1}`` ... for the outcomes in the data; a ``prior()`` naming another is an error."""
+    bm.cut_names = [f"cut{j + 1}" for j in range(ncut)]
+    for name in bm.cut_priors:
+        if name not in bm.cut_names:
+            raise StataError(f"parameter {{{name}}} not found", 111)
+
+
+def _null_cuts(gd, family) -> np.ndarray:
+    """The cutpoints of the model without covariates: F⁻¹ of the cumulative shares."""
+    from scipy import special
+
+    d = gd.base
+    w = np.ones(d.n) if d.weights is None else d.weights.astype(float)
+    counts = np.bincount(d.y.astype(np.int64), weights=w, minlength=len(gd.values))
+    cum = np.cumsum(counts)[:-1] / counts.sum()
+    inv = special.logit if family.link == "logit" else special.ndtri
+    return inv(np.clip(cum, 1e-6, 1 - 1e-6))
+
+
+def _ordinal_start(bm: BayesLinearModel, gd, family) -> tuple:
+    """``bayes: ologit`` / ``oprobit``: the ML fit of ``ologit`` / ``oprobit`` starts the
+    chain (coefficients and cutpoints), its inverse information shapes both blocks'
+    proposals."""
+    from ..fit.ordinal import fit_ordinal
+    from ..sampler.glmm_driver import prepare_glmm
+    from .bayes_run import _default_init, _from_cov
+
+    d: MixedDesign = gd.base
+    model, layout = prepare_glmm(bm, gd, family)
+    o = bm.options
+    fit = None
+    if not (o.nomleinitial or o.initrandom):
+        try:
+            with np.errstate(all="ignore"):
+                off = gd.offset if gd.offset_name else None
+                fit = fit_ordinal(d, family.link, offset=off)
+        except (StataError, np.linalg.LinAlgError, ValueError, FloatingPointError):
+            fit = None
+    if fit is None or not np.all(np.isfinite(fit.V)) or np.any(np.diag(fit.V) <= 0):
+        base = _default_init(bm, d)
+        base.beta = np.concatenate([base.beta, _null_cuts(gd, family)])
+        return model, layout, base, None, None
+    base = _from_cov(bm, d, fit.beta, [], [], 1.0)
+    base.beta = np.concatenate([base.beta, fit.cuts])
+    return model, layout, base, np.sqrt(np.diag(fit.V)), fit.V
 
 
 def _glm_start(bm: BayesLinearModel, gd, family) -> tuple:
@@ -90,8 +153,10 @@ def _glm_start(bm: BayesLinearModel, gd, family) -> tuple:
 def glmm_states(model: tuple, states: list, V_beta: np.ndarray | None) -> list:
     """The linear kernel's states made ready for the GLMM kernel: room for η, and the
     coefficients' proposal covariance from the ML fit."""
-    _m, data = model
+    m, data = model
     n = data.y.shape[0]
+    p = data.X.shape[1]
+    ncut = m.p - p  # an ordered model's cutpoints, block 1, after β's block
     out = []
     for st in states:
         st = st._replace(resid=np.zeros(2 * n))  # η, then each observation's log likelihood
@@ -99,19 +164,30 @@ def glmm_states(model: tuple, states: list, V_beta: np.ndarray | None) -> list:
             st.mh_done[0] = 1.0
         st.mh_done[data.re_blk] = 1.0
         if V_beta is not None:
-            p = V_beta.shape[0]
-            w, V = np.linalg.eigh((V_beta + V_beta.T) / 2)
-            st.mh_cov[0, :p, :p] = (V * np.maximum(w, 1e-12)) @ V.T
+            for blk, sl in ((0, slice(0, p)), (1, slice(p, p + ncut))):
+                if sl.stop > sl.start:
+                    Vb = V_beta[sl, sl]
+                    w, V = np.linalg.eigh((Vb + Vb.T) / 2)
+                    k = sl.stop - sl.start
+                    st.mh_cov[blk, :k, :k] = (V * np.maximum(w, 1e-12)) @ V.T
+        if ncut:  # dispersed or typed starting cutpoints must increase
+            cuts = np.sort(st.beta[p:])
+            for j in range(1, ncut):
+                cuts[j] = max(cuts[j], cuts[j - 1] + 1e-3)
+            st.beta[p:] = cuts
         out.append(st)
     return out
 
 
-def glmm_loglik(post, xb: np.ndarray) -> float:
+def glmm_loglik(post, xb: np.ndarray, cuts: np.ndarray | None = None) -> float:
     """log p(y | θ) over the estimation sample for the linear predictor ``xb`` (without the
-    offset, which is added here), the constant included as the sampler records it."""
+    offset, which is added here) and an ordered model's ``cuts``, the constant included as the
+    sampler records it."""
     gd = post.glmm
     d = gd.base
-    fam = FAMILIES[post.model.family]
+    fam = family_of(post.model)
+    if cuts is not None:
+        fam = fam.with_cuts(cuts)
     w = d.weights if d.weights is not None else 1.0
     y = d.y.astype(float)
     ll = fam.loglik(y, gd.trials, xb + gd.offset)[0] + fam.constant(y, gd.trials)

@@ -77,7 +77,9 @@ def mean_loglik(post: Posterior) -> float:
     if post.model.family is not None:  # bayes: melogit ...
         from .bayes_glmm import glmm_loglik
 
-        return glmm_loglik(post, _mu(post, beta, b))
+        p = post.design.p  # an ordered model's cutpoints follow the coefficients
+        cuts = beta[p:] if len(beta) > p else None
+        return glmm_loglik(post, _mu(post, beta[:p], b), cuts)
     s2 = float(post.chains_of(post.model.sigma2_name).mean())
     return _loglik(post, _mu(post, beta, b), s2)
 

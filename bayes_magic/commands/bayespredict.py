@@ -114,6 +114,12 @@ def simulate(s, post: Posterior, rng: np.random.Generator, touse: np.ndarray) ->
         from .bayes_nonlinear_predict import nl_simulate
 
         return nl_simulate(s, post, rng, touse)
+    if getattr(post.model, "ordinal", False):
+        raise StataError(
+            f"{post.model.command}: simulating ordered outcomes (bayespredict, bayesstats "
+            "ppvalues) is not available in bayes_magic yet",
+            198,
+        )
     rows, mu = current_mu(s, post, touse)
     if post.model.family is not None:  # bayes: melogit ...: the mean, and draws of y from it
         from .bayes_glmm import glmm_simulate

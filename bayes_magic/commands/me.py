@@ -199,9 +199,7 @@ def estimates_of(fit: GLMMFit, cmd: Command, line: str, spec, name: str) -> Esti
         "p_c": lrp,
         "n_quad": float(fit.intpoints),
         "converged": float(fit.converged),
-        "rank": float(
-            len(d.coef_index) + len(fit.cuts) + sum(not q.boundary for q in fit.params)
-        ),
+        "rank": float(len(d.coef_index) + len(fit.cuts) + sum(not q.boundary for q in fit.params)),
     }
     family = (
         fam.family

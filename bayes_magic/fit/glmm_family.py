@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from scipy.special import expit, gammaln, log_ndtr, ndtr
+from scipy.special import expit, gammaln, log_expit, log_ndtr, ndtr
 
 __all__ = ["Family", "OrdinalFamily", "FAMILIES", "ORDINAL_FAMILIES"]
 
@@ -125,41 +125,51 @@ class OrdinalFamily(Family):
         inf = ~np.isfinite(z)
         return F, np.where(inf, 0.0, f), np.where(inf, 0.0, df)
 
-    def _prob(self, zu: np.ndarray, zl: np.ndarray, Fu, Fl) -> np.ndarray:
-        """F(zu) - F(zl), from the upper tail where that is more accurate."""
-        if self.link == "logit":
-            upper = expit(-zl) - expit(-zu)
-        else:
-            upper = ndtr(-zl) - ndtr(-zu)
-        return np.where(zl > 0, upper, Fu - Fl)
+    def _log_cdf(self, z: np.ndarray) -> np.ndarray:
+        return log_expit(z) if self.link == "logit" else log_ndtr(z)
+
+    def _log_pdf(self, z: np.ndarray) -> np.ndarray:
+        with np.errstate(invalid="ignore"):
+            if self.link == "logit":
+                out = log_expit(z) + log_expit(-z)
+            else:
+                out = -0.5 * z * z - 0.5 * np.log(2 * np.pi)
+        return np.where(np.isfinite(z), out, -np.inf)
+
+    def _parts(self, y: np.ndarray, eta: np.ndarray):
+        """log P, f(zu)/P, f(zl)/P, f'(zu)/P, f'(zl)/P on the log scale, so that neither
+        tail underflows: P = F(zu)(1 - F(zl)/F(zu)) below 0, S(zl)(1 - S(zu)/S(zl)) above."""
+        zu, zl = self._bounds(y, eta)
+        upper = zl > 0
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            l_hi = np.where(upper, self._log_cdf(-zl), self._log_cdf(zu))
+            l_lo = np.where(upper, self._log_cdf(-zu), self._log_cdf(zl))
+            r = np.where(np.isneginf(l_lo), 0.0, np.exp(l_lo - l_hi))
+            logP = np.where(r < 1.0, l_hi + np.log1p(-np.minimum(r, 1.0)), -np.inf)
+            a = np.exp(self._log_pdf(zu) - logP)
+            b = np.exp(self._log_pdf(zl) - logP)
+            if self.link == "logit":
+                ga = np.where(a > 0, a * (1 - 2 * expit(zu)), 0.0)
+                gb = np.where(b > 0, b * (1 - 2 * expit(zl)), 0.0)
+            else:
+                ga = np.where(a > 0, -zu * a, 0.0)
+                gb = np.where(b > 0, -zl * b, 0.0)
+        return logP, a, b, ga, gb
 
     def loglik(
         self, y: np.ndarray, n: np.ndarray, eta: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        zu, zl = self._bounds(y, eta)
-        Fu, fu, dfu = self._cdf(zu)
-        Fl, fl, dfl = self._cdf(zl)
-        P = self._prob(zu, zl, Fu, Fl)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ll = np.log(P)
-            d1 = -(fu - fl) / P  # dzu/dη = dzl/dη = -1
-            d2 = (dfu - dfl) / P - d1 * d1
-        return ll, d1, d2
+        logP, a, b, ga, gb = self._parts(y, eta)
+        d1 = -(a - b)  # dzu/dη = dzl/dη = -1
+        return logP, d1, (ga - gb) - d1 * d1
 
     def cut_scores(self, y: np.ndarray, eta: np.ndarray) -> np.ndarray:
         """∂ log Pr(y | η) / ∂κ_j, shape ``eta.shape + (J-1,)``."""
-        zu, zl = self._bounds(y, eta)
-        Fu, fu, _ = self._cdf(zu)
-        Fl, fl, _ = self._cdf(zl)
-        P = self._prob(zu, zl, Fu, Fl)
+        _logP, a, b, _ga, _gb = self._parts(y, eta)
         c = np.broadcast_to(np.asarray(y).astype(np.int64), np.shape(eta))
-        J1 = len(self.cuts)
-        out = np.zeros((*np.shape(eta), J1))
-        j = np.arange(J1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out += np.where(j == c[..., None], (fu / P)[..., None], 0.0)
-            out -= np.where(j == c[..., None] - 1, (fl / P)[..., None], 0.0)
-        return out
+        j = np.arange(len(self.cuts))
+        out = np.where(j == c[..., None], a[..., None], 0.0)
+        return out - np.where(j == c[..., None] - 1, b[..., None], 0.0)
 
     def probabilities(self, eta: np.ndarray) -> np.ndarray:
         """Pr(y = j | η) for every outcome j (last axis)."""

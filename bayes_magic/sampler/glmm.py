@@ -50,11 +50,23 @@ from . import linear as K
 from .densities import logpdf_iwishart, logpdf_jeffreys_matrix, logpdf_scalar
 from .rng import normal, uniform
 
-__all__ = ["GData", "run_chunk", "loglik", "LOGIT", "PROBIT", "CLOGLOG", "POISSON"]
+__all__ = [
+    "GData",
+    "run_chunk",
+    "loglik",
+    "LOGIT",
+    "PROBIT",
+    "CLOGLOG",
+    "POISSON",
+    "OLOGIT",
+    "OPROBIT",
+]
 
 LOGIT, PROBIT, CLOGLOG, POISSON = 0, 1, 2, 3
+OLOGIT, OPROBIT = 4, 5  # ordered outcomes: y is the outcome's code 0 .. J-1
 RE = 5  # block type of a level's random effects (after the linear kernel's types)
 SCALE = 6  # block type of a level's joint rescaling of effects and covariance (interweaving)
+CUT = 7  # block type of an ordered model's cutpoints
 
 
 class GData(NamedTuple):
@@ -84,6 +96,10 @@ class GData(NamedTuple):
     #: 1 when every coefficient's prior is normal or flat: β then moves by Gamerman's
     #: Metropolized Newton (IRLS) proposal instead of a random walk
     newton: int
+    #: ordered models: (rows, 2) level and effect of each random intercept, which moves with
+    #: the cutpoints (all of them up by δ, every group's intercept up by δ: the likelihood,
+    #: a function of κ - η, is unchanged); no rows otherwise
+    cut_shift: np.ndarray
 
 
 @njit(cache=True)
@@ -101,8 +117,73 @@ def _log_ndtr(x: float) -> float:
 
 
 @njit(cache=True)
-def ll_obs(fam: int, y: float, n: float, eta: float) -> float:
-    """Log likelihood of one observation given η (without the constant)."""
+def _log_cdf(logit: bool, z: float) -> float:
+    """log F(z), accurate in both tails (log 1 = 0 at +∞, -∞ at -∞)."""
+    if z == np.inf:
+        return 0.0
+    if z == -np.inf:
+        return -np.inf
+    if logit:  # -log(1 + e^{-z})
+        if z >= 0.0:
+            return -math.log1p(math.exp(-z))
+        return z - math.log1p(math.exp(z))
+    return _log_ndtr(z)
+
+
+@njit(cache=True)
+def _log_pdf(logit: bool, z: float) -> float:
+    if not math.isfinite(z):
+        return -np.inf
+    if logit:
+        return _log_cdf(True, z) + _log_cdf(True, -z)
+    return -0.5 * z * z - 0.5 * math.log(2.0 * math.pi)
+
+
+@njit(cache=True)
+def _ord_parts(logit: bool, zu: float, zl: float) -> tuple[float, float, float, float, float]:
+    """log P, a = f(zu)/P, b = f(zl)/P, f'(zu)/P and f'(zl)/P for P = F(zu) - F(zl), zu > zl,
+    on the log scale so that neither tail underflows: P = F(zu)(1 - F(zl)/F(zu)) below 0 and
+    S(zl)(1 - S(zu)/S(zl)) above it (S(z) = F(-z))."""
+    if zl > 0.0:
+        l_hi, l_lo = _log_cdf(logit, -zl), _log_cdf(logit, -zu)
+    else:
+        l_hi, l_lo = _log_cdf(logit, zu), _log_cdf(logit, zl)
+    r = math.exp(l_lo - l_hi) if l_lo > -np.inf else 0.0
+    if not r < 1.0:
+        return -np.inf, 0.0, 0.0, 0.0, 0.0
+    logP = l_hi + math.log1p(-r)
+    a = math.exp(_log_pdf(logit, zu) - logP)
+    b = math.exp(_log_pdf(logit, zl) - logP)
+    if logit:  # f' = f (1 - 2F)
+        ga = a * (1.0 - 2.0 * math.exp(_log_cdf(True, zu))) if a > 0.0 else 0.0
+        gb = b * (1.0 - 2.0 * math.exp(_log_cdf(True, zl))) if b > 0.0 else 0.0
+    else:  # f' = -z f
+        ga = -zu * a if a > 0.0 else 0.0
+        gb = -zl * b if b > 0.0 else 0.0
+    return logP, a, b, ga, gb
+
+
+@njit(cache=True)
+def _ordinal(fam: int, y: float, eta: float, cut: np.ndarray) -> tuple[float, float, float]:
+    """An ordered outcome's log likelihood and its first two η-derivatives ([ME] meologit):
+    Pr(y = j) = F(κ_{j+1} - η) - F(κ_j - η), κ_0 = -∞ and κ_J = +∞."""
+    c = int(y)
+    J1 = cut.shape[0]
+    zu = cut[c] - eta if c < J1 else np.inf
+    zl = cut[c - 1] - eta if c >= 1 else -np.inf
+    logP, a, b, ga, gb = _ord_parts(fam == OLOGIT, zu, zl)
+    if logP == -np.inf:
+        return -np.inf, 0.0, 0.0
+    d1 = -(a - b)
+    return logP, d1, (ga - gb) - d1 * d1
+
+
+@njit(cache=True)
+def ll_obs(fam: int, y: float, n: float, eta: float, cut: np.ndarray) -> float:
+    """Log likelihood of one observation given η (without the constant); ``cut`` holds an
+    ordered model's cutpoints (empty otherwise)."""
+    if fam >= OLOGIT:
+        return _ordinal(fam, y, eta, cut)[0]
     if fam == POISSON:
         return y * eta - math.exp(eta)
     if fam == LOGIT:
@@ -128,8 +209,11 @@ def ll_obs(fam: int, y: float, n: float, eta: float) -> float:
 
 
 @njit(cache=True)
-def derivs(fam: int, y: float, n: float, eta: float) -> tuple[float, float]:
+def derivs(fam: int, y: float, n: float, eta: float, cut: np.ndarray) -> tuple[float, float]:
     """dℓ/dη and d²ℓ/dη² of one observation (the formulas of ``fit.glmm_family``)."""
+    if fam >= OLOGIT:
+        _ll, d1, d2 = _ordinal(fam, y, eta, cut)
+        return d1, d2
     if fam == POISSON:
         mu = math.exp(eta)
         return y - mu, -mu
@@ -159,8 +243,12 @@ def derivs(fam: int, y: float, n: float, eta: float) -> tuple[float, float]:
 
 
 @njit(cache=True)
-def ll_derivs(fam: int, y: float, n: float, eta: float) -> tuple[float, float, float]:
+def ll_derivs(
+    fam: int, y: float, n: float, eta: float, cut: np.ndarray
+) -> tuple[float, float, float]:
     """:func:`ll_obs` and :func:`derivs` together, sharing their exponentials."""
+    if fam >= OLOGIT:
+        return _ordinal(fam, y, eta, cut)
     if fam == LOGIT:
         if eta >= 0.0:
             e = math.exp(-eta)
@@ -174,27 +262,33 @@ def ll_derivs(fam: int, y: float, n: float, eta: float) -> tuple[float, float, f
     if fam == POISSON:
         mu = math.exp(eta)
         return y * eta - mu, y - mu, -mu
-    d1, d2 = derivs(fam, y, n, eta)
-    return ll_obs(fam, y, n, eta), d1, d2
+    d1, d2 = derivs(fam, y, n, eta, cut)
+    return ll_obs(fam, y, n, eta, cut), d1, d2
 
 
 @njit(cache=True)
 def _newton_terms(
-    m: K.Model, d: GData, beta: np.ndarray, eta: np.ndarray, ll: np.ndarray, fill: bool
+    m: K.Model,
+    d: GData,
+    beta: np.ndarray,
+    eta: np.ndarray,
+    ll: np.ndarray,
+    fill: bool,
+    cut: np.ndarray,
 ):
     """log target, and the Newton proposal's mean and precision factor, at β (η given). The
     observations' log likelihoods are read from ``ll``, or computed into it with ``fill``."""
-    p = m.p
+    p = beta.shape[0]
     H = np.zeros((p, p))
     g = np.zeros(p)
     lt = 0.0
     for i in range(d.y.shape[0]):
         w = d.w[i]
         if fill:
-            li, d1, d2 = ll_derivs(d.fam, d.y[i], d.ntr[i], eta[i])
+            li, d1, d2 = ll_derivs(d.fam, d.y[i], d.ntr[i], eta[i], cut)
             ll[i] = li
         else:
-            d1, d2 = derivs(d.fam, d.y[i], d.ntr[i], eta[i])
+            d1, d2 = derivs(d.fam, d.y[i], d.ntr[i], eta[i], cut)
             li = ll[i]
         lt += w * li
         for a in range(p):
@@ -260,21 +354,28 @@ def _accept(st: K.State, blk: int, logr: float) -> bool:
 
 @njit(cache=True)
 def _beta_newton(m: K.Model, d: GData, st: K.State, blk: int, burn: bool) -> bool:
-    """Gamerman's Metropolized IRLS step for β. False when it cannot be formed here.
+    """Gamerman's Metropolized IRLS step for β, and for an ordered model's cutpoints with it
+    (:func:`_ordinal_terms`: a proposal whose cutpoints do not increase has prior zero and is
+    rejected). False when it cannot be formed here.
 
     Far from the posterior (starting values other than the ML estimates) the Newton proposal
     overshoots and its reverse is improbable, so the chain can stay put for thousands of
     iterations. During burn-in (``burn``), when the block has not accepted once in 5 tries,
     β takes a damped Newton step toward the mode instead, until a proposal is accepted; the
     sampling after burn-in is the plain Metropolis-Hastings kernel."""
-    p = m.p
+    p = d.X.shape[1]
+    joint = m.p > p  # the cutpoints follow the coefficients in β
+    q = m.p if joint else p
     n = d.y.shape[0]
-    beta0 = st.beta.copy()
-    lt0, m0, L0, ok0 = _newton_terms(m, d, beta0, st.resid[:n], st.resid[n:], False)
+    beta0 = st.beta[:q].copy()
+    cut = st.beta[p:].copy()
+    ll1 = np.empty(n)
+    ll0 = ll1 if joint else st.resid[n:]  # the ordered terms always compute them
+    lt0, m0, L0, ok0 = _terms(m, d, beta0, st.resid[:n], ll0, False, cut, joint)
     if not ok0:
         return False
-    z = np.empty(p)
-    for a in range(p):
+    z = np.empty(q)
+    for a in range(q):
         z[a] = normal(st.rng)
     beta1 = m0 + K._solve_upper_t(L0, z)
     eta1 = np.empty(n)
@@ -283,13 +384,12 @@ def _beta_newton(m: K.Model, d: GData, st: K.State, blk: int, burn: bool) -> boo
         for a in range(p):
             e += d.X[i, a] * (beta1[a] - beta0[a])
         eta1[i] = e
-    ll1 = np.empty(n)
-    lt1, m1, L1, ok1 = _newton_terms(m, d, beta1, eta1, ll1, True)
+    lt1, m1, L1, ok1 = _terms(m, d, beta1, eta1, ll1, True, cut, joint)
     logr = -np.inf
     if ok1 and lt1 > -np.inf:
         logr = lt1 + _logq(beta0, m1, L1) - lt0 - _logq(beta1, m0, L0)
     if _accept(st, blk, logr):
-        for a in range(p):
+        for a in range(q):
             st.beta[a] = beta1[a]
         for i in range(n):
             st.resid[i] = eta1[i]
@@ -298,18 +398,18 @@ def _beta_newton(m: K.Model, d: GData, st: K.State, blk: int, burn: bool) -> boo
         # a damped Newton step: the full step overshoots where the likelihood is flat (a logit
         # far in its tails), so halve it until the log posterior rises
         t = 1.0
-        cand = np.empty(p)
+        cand = np.empty(q)
         for _half in range(40):
-            for a in range(p):
+            for a in range(q):
                 cand[a] = beta0[a] + t * (m0[a] - beta0[a])
             for i in range(n):
                 e = st.resid[i]
                 for a in range(p):
                     e += d.X[i, a] * (cand[a] - beta0[a])
                 eta1[i] = e
-            lt2, _m2, _L2, ok2 = _newton_terms(m, d, cand, eta1, ll1, True)
+            lt2, _m2, _L2, ok2 = _terms(m, d, cand, eta1, ll1, True, cut, joint)
             if ok2 and lt2 > lt0:
-                for a in range(p):
+                for a in range(q):
                     st.beta[a] = cand[a]
                 for i in range(n):
                     st.resid[i] = eta1[i]
@@ -320,12 +420,108 @@ def _beta_newton(m: K.Model, d: GData, st: K.State, blk: int, burn: bool) -> boo
 
 
 @njit(cache=True)
+def _terms(
+    m: K.Model,
+    d: GData,
+    theta: np.ndarray,
+    eta: np.ndarray,
+    ll: np.ndarray,
+    fill: bool,
+    cut: np.ndarray,
+    joint: bool,
+):
+    """The Newton proposal's terms in β (:func:`_newton_terms`) or, for an ordered model, in
+    β and the cutpoints jointly (:func:`_ordinal_terms`)."""
+    if joint:
+        return _ordinal_terms(m, d, theta, eta, ll)
+    return _newton_terms(m, d, theta, eta, ll, fill, cut)
+
+
+@njit(cache=True)
+def _ordinal_terms(m: K.Model, d: GData, theta: np.ndarray, eta: np.ndarray, ll: np.ndarray):
+    """An ordered model's log target, and the Newton proposal's mean and precision factor, in
+    θ = (β, κ) jointly at ``theta`` (η given; each observation's log likelihood computed into
+    ``ll``). The log likelihood is concave in (β, κ) (Pratt 1981), so the proposal is close to
+    the conditional. For one observation with bounds zu = κ_{y+1} - η and zl = κ_y - η,
+    log P has gradient a·∂zu - b·∂zl and Hessian h_uu ∂zu∂zu' + h_ll ∂zl∂zl' + h_ul (∂zu∂zl' +
+    ∂zl∂zu'), a = f(zu)/P, b = f(zl)/P, h_uu = f'(zu)/P - a², h_ll = -f'(zl)/P - b², h_ul = ab,
+    where ∂zu = (-x, e_{y+1}) and ∂zl = (-x, e_y) in θ."""
+    px = d.X.shape[1]
+    q = theta.shape[0]
+    nc = q - px
+    cut = theta[px:]
+    H = np.zeros((q, q))
+    g = np.zeros(q)
+    lt = 0.0
+    ordered = True
+    for j in range(1, nc):
+        if not cut[j] > cut[j - 1]:
+            ordered = False
+    if not ordered:
+        return -np.inf, theta.copy(), H, False
+    logit = d.fam == OLOGIT
+    du = np.zeros(q)
+    dl = np.zeros(q)
+    for i in range(d.y.shape[0]):
+        w = d.w[i]
+        c = int(d.y[i])
+        zu = cut[c] - eta[i] if c < nc else np.inf
+        zl = cut[c - 1] - eta[i] if c >= 1 else -np.inf
+        logP, a, b, ga, gb = _ord_parts(logit, zu, zl)
+        if logP == -np.inf:
+            return -np.inf, theta.copy(), H, False
+        ll[i] = logP
+        lt += w * logP
+        huu = ga - a * a
+        hll = -gb - b * b
+        hul = a * b
+        for t in range(px):
+            du[t] = -d.X[i, t]
+            dl[t] = -d.X[i, t]
+        for t in range(px, q):
+            du[t] = 0.0
+            dl[t] = 0.0
+        if c < nc:
+            du[px + c] = 1.0
+        else:
+            for t in range(px):
+                du[t] = 0.0  # zu = +∞: no dependence
+        if c >= 1:
+            dl[px + c - 1] = 1.0
+        else:
+            for t in range(px):
+                dl[t] = 0.0
+        for r in range(q):
+            g[r] += w * (a * du[r] - b * dl[r])
+            for s_ in range(r + 1):
+                H[r, s_] -= w * (
+                    huu * du[r] * du[s_]
+                    + hll * dl[r] * dl[s_]
+                    + hul * (du[r] * dl[s_] + dl[r] * du[s_])
+                )
+    for r in range(q):
+        for s_ in range(r):
+            H[s_, r] = H[r, s_]
+        ar = m.beta_args[r]
+        lt += logpdf_scalar(m.beta_code[r], theta[r], ar[0], ar[1], ar[2])
+        if m.beta_code[r] == 1:  # normal(mean, var)
+            H[r, r] += 1.0 / ar[1]
+            g[r] += (ar[0] - theta[r]) / ar[1]
+    L = H.copy()
+    if not K._chol_inplace(L):
+        return lt, theta.copy(), L, False
+    return lt, theta + K._chol_solve(L, g), L, True
+
+
+@njit(cache=True)
 def refresh_eta(m: K.Model, d: GData, st: K.State) -> None:
     """η and each observation's log likelihood, computed afresh from β and the effects."""
     n = d.y.shape[0]
+    px = d.X.shape[1]
+    cut = st.beta[px:].copy()
     for i in range(n):
         e = d.off[i]
-        for j in range(m.p):
+        for j in range(px):
             e += d.X[i, j] * st.beta[j]
         for lev in range(m.nl):
             k = m.k[lev]
@@ -334,7 +530,7 @@ def refresh_eta(m: K.Model, d: GData, st: K.State) -> None:
             for t in range(k):
                 e += d.Z[i, zc + t] * st.b[bo + t]
         st.resid[i] = e
-        st.resid[n + i] = ll_obs(d.fam, d.y[i], d.ntr[i], e)
+        st.resid[n + i] = ll_obs(d.fam, d.y[i], d.ntr[i], e, cut)
 
 
 @njit(cache=True)
@@ -359,8 +555,9 @@ def _moments(st: K.State, blk: int, x: np.ndarray) -> None:
 
 @njit(cache=True)
 def _beta_step(m: K.Model, d: GData, st: K.State, blk: int) -> None:
-    p = m.p
+    p = d.X.shape[1]
     n = d.y.shape[0]
+    cut = st.beta[p:].copy()
     L = st.mh_cov[blk, :p, :p].copy()
     if not K._chol_inplace(L):
         L = np.eye(p)
@@ -382,7 +579,7 @@ def _beta_step(m: K.Model, d: GData, st: K.State, blk: int) -> None:
             for j in range(p):
                 e += d.X[i, j] * step[j]
             eta1[i] = e
-            ll1[i] = ll_obs(d.fam, d.y[i], d.ntr[i], e)
+            ll1[i] = ll_obs(d.fam, d.y[i], d.ntr[i], e, cut)
             lp0 += d.w[i] * st.resid[n + i]
             lp1 += d.w[i] * ll1[i]
     if _accept(st, blk, lp1 - lp0 if lp1 > -np.inf else -np.inf):
@@ -391,7 +588,7 @@ def _beta_step(m: K.Model, d: GData, st: K.State, blk: int) -> None:
         for i in range(n):
             st.resid[i] = eta1[i]
             st.resid[n + i] = ll1[i]
-    _moments(st, blk, st.beta)
+    _moments(st, blk, st.beta[:p])
 
 
 @njit(cache=True)
@@ -434,6 +631,90 @@ def _shift_step(m: K.Model, d: GData, st: K.State) -> None:
 
 
 @njit(cache=True)
+def _cut_step(m: K.Model, d: GData, st: K.State, blk: int) -> None:
+    """An ordered model's cutpoints by one adaptive random-walk MH block (Stata's: the
+    cutpoints are one block). Their prior is zero unless they increase."""
+    px = d.X.shape[1]
+    nc = m.p - px
+    n = d.y.shape[0]
+    L = st.mh_cov[blk, :nc, :nc].copy()
+    if not K._chol_inplace(L):
+        L = np.eye(nc)
+    z = np.empty(nc)
+    for j in range(nc):
+        z[j] = normal(st.rng)
+    cut1 = st.beta[px:].copy() + st.mh_scale[blk] * (L @ z)
+    lp0 = 0.0
+    lp1 = 0.0
+    for j in range(nc):
+        a = m.beta_args[px + j]
+        lp0 += logpdf_scalar(m.beta_code[px + j], st.beta[px + j], a[0], a[1], a[2])
+        lp1 += logpdf_scalar(m.beta_code[px + j], cut1[j], a[0], a[1], a[2])
+        if j > 0 and not cut1[j] > cut1[j - 1]:
+            lp1 = -np.inf
+    ll1 = np.empty(n)
+    if lp1 > -np.inf:
+        for i in range(n):
+            ll1[i] = ll_obs(d.fam, d.y[i], d.ntr[i], st.resid[i], cut1)
+            lp0 += d.w[i] * st.resid[n + i]
+            lp1 += d.w[i] * ll1[i]
+    if _accept(st, blk, lp1 - lp0 if lp1 > -np.inf else -np.inf):
+        for j in range(nc):
+            st.beta[px + j] = cut1[j]
+        for i in range(n):
+            st.resid[n + i] = ll1[i]
+    _moments(st, blk, st.beta[px:])
+
+
+@njit(cache=True)
+def _cut_shift(m: K.Model, d: GData, st: K.State) -> None:
+    """Every cutpoint and every group's random intercept up by the same δ: κ - η, hence the
+    likelihood, is unchanged, and with flat or normal priors on the cutpoints δ's conditional
+    is normal (the intercepts' normal density times the cutpoints' priors): an exact Gibbs
+    draw along the direction where the cutpoints and the effects' mean trade off (an ordered
+    model's counterpart of shifting ``_cons`` against ``U0``)."""
+    px = d.X.shape[1]
+    nc = m.p - px
+    n = d.y.shape[0]
+    for r in range(d.cut_shift.shape[0]):
+        lev = d.cut_shift[r, 0]
+        j = d.cut_shift[r, 1]
+        k = m.k[lev]
+        o = m.zzk[lev]
+        S = st.Sig[o : o + k * k].reshape(k, k).copy()
+        L = S.copy()
+        if not K._chol_inplace(L):
+            continue
+        P = K._inv_spd(S)
+        G = m.G[lev]
+        bo = m.boff[lev]
+        A = G * P[j, j]
+        B = 0.0
+        for grp in range(G):
+            for t in range(k):
+                B -= P[j, t] * st.b[bo + grp * k + t]
+        gaussian = True
+        for c in range(nc):
+            code = m.beta_code[px + c]
+            if code == 1:
+                a = m.beta_args[px + c]
+                A += 1.0 / a[1]
+                B += (a[0] - st.beta[px + c]) / a[1]
+            elif code != 0:
+                gaussian = False
+        if not gaussian or not A > 0.0:
+            continue
+        delta = B / A + normal(st.rng) / math.sqrt(A)
+        for c in range(nc):
+            st.beta[px + c] += delta
+        for grp in range(G):
+            st.b[bo + grp * k + j] += delta
+        zc = m.zcoff[lev]
+        for i in range(n):
+            st.resid[i] += delta * d.Z[i, zc + j]
+
+
+@njit(cache=True)
 def _cov_logprior(m: K.Model, st: K.State, lev: int) -> float:
     k = m.k[lev]
     if m.struct[lev] == K.UNSTRUCTURED:
@@ -462,6 +743,7 @@ def _scale_step(m: K.Model, d: GData, st: K.State, blk: int) -> None:
     zc = m.zcoff[lev]
     o = m.zzk[lev]
     vo = m.voff[lev]
+    cut = st.beta[d.X.shape[1] :].copy()
     logc = st.mh_scale[blk] * normal(st.rng)
     c = math.exp(logc)
     nfree = k * (k + 1) // 2 if m.struct[lev] == K.UNSTRUCTURED else m.nvar[lev]
@@ -476,7 +758,7 @@ def _scale_step(m: K.Model, d: GData, st: K.State, blk: int) -> None:
         for t in range(k):
             zb += d.Z[i, zc + t] * st.b[bo + grp * k + t]
         eta1[i] = st.resid[i] + (c - 1.0) * zb
-        lli[i] = ll_obs(d.fam, d.y[i], d.ntr[i], eta1[i])
+        lli[i] = ll_obs(d.fam, d.y[i], d.ntr[i], eta1[i], cut)
         ll0 += d.w[i] * st.resid[n + i]
         ll1 += d.w[i] * lli[i]
     c2 = c * c
@@ -522,6 +804,7 @@ def _group_newton(
     zc = m.zcoff[lev]
     so = d.soff[lev]
     n = d.y.shape[0]
+    cut = st.beta[d.X.shape[1] :]
     H = P.copy()
     g = -(P @ b)
     lt = -0.5 * np.dot(b, P @ b)
@@ -531,10 +814,10 @@ def _group_newton(
         for t in range(k):
             e += d.Z[i, zc + t] * delta0[t]
         if fill:
-            li, d1, d2 = ll_derivs(d.fam, d.y[i], d.ntr[i], e)
+            li, d1, d2 = ll_derivs(d.fam, d.y[i], d.ntr[i], e, cut)
             ll[i] = li
         else:
-            d1, d2 = derivs(d.fam, d.y[i], d.ntr[i], e)
+            d1, d2 = derivs(d.fam, d.y[i], d.ntr[i], e, cut)
             li = st.resid[n + i]
         w = d.w[i]
         lt += w * li
@@ -610,8 +893,11 @@ def iterate(m: K.Model, d: GData, st: K.State, adapt: bool, burn: bool) -> None:
         t = m.blk_type[blk]
         if t == SCALE:
             _scale_step(m, d, st, blk)
+        elif t == CUT:
+            _cut_step(m, d, st, blk)
         elif t != K.BETA and t != RE:
             K._mh_step(m, st, blk)
+    _cut_shift(m, d, st)
     st.it[0] += 1.0
     if adapt and int(st.it[0]) % m.every == 0:
         for blk in range(nb):

@@ -13,15 +13,16 @@ import copy
 import numpy as np
 
 from ..design.glmm import GLMMDesign
-from ..spec.bayes import BayesLinearModel
+from ..spec.bayes import CUT_PRIOR, BayesLinearModel
 from ..spec.priors import Prior
 from . import glmm as G
 from . import linear as K
-from .driver import Layout, _effect_perm, prepare
+from .driver import Layout, _effect_perm, _prior_args, prepare
 
-__all__ = ["prepare_glmm", "FAMILY_CODE"]
+__all__ = ["prepare_glmm", "FAMILY_CODE", "ORDINAL_CODE"]
 
 FAMILY_CODE = {"logit": G.LOGIT, "probit": G.PROBIT, "cloglog": G.CLOGLOG, "log": G.POISSON}
+ORDINAL_CODE = {"logit": G.OLOGIT, "probit": G.OPROBIT}
 
 
 def prepare_glmm(
@@ -30,7 +31,9 @@ def prepare_glmm(
     """The kernel's model (linear model arrays and GLMM data) and the layout of its records.
 
     ``family`` is the model's :class:`~bayes_magic.fit.glmm_family.Family` (its ``link`` and
-    ``constant()``).
+    ``constant()``). An ordered model's cutpoints (``bm.cut_names``) follow the coefficients
+    in the kernel's β, with their priors, in one MH block of their own after β's; the outcome
+    ``d.y`` holds the outcomes' codes 0 .. J-1.
     """
     d = gd.base
     lin = copy.copy(bm)
@@ -40,17 +43,26 @@ def prepare_glmm(
     m, lay = prepare(lin, d)
     p = d.p
     nl = len(bm.levels)
+    ncut = len(bm.cut_names) if bm.ordinal else 0
+    cut_codes, cut_args = [], []
+    for nm in bm.cut_names if ncut else []:
+        code, args = _prior_args(bm.cut_priors.get(nm, CUT_PRIOR))
+        cut_codes.append(code)
+        cut_args.append(args)
     # the linear blocks of covariance parameters stay; β (if non-normal priors made it a block
     # there) and the random effects get the GLMM's blocks
     keep = [j for j in range(len(m.blk_type)) if m.blk_type[j] != K.BETA]
     pick = lambda a: [a[j] for j in keep]  # noqa: E731
-    blk_type = [K.BETA, *pick(m.blk_type), *([G.RE] * nl), *([G.SCALE] * nl)]
-    blk_level = [0, *pick(m.blk_level), *range(nl), *range(nl)]
-    blk_j = [0, *pick(m.blk_j), *([0] * nl), *([0] * nl)]
-    blk_dim = [p, *pick(m.blk_dim), *(lev.k for lev in bm.levels), *([1] * nl)]
+    cut = [G.CUT] if ncut else []
+    blk_type = [K.BETA, *cut, *pick(m.blk_type), *([G.RE] * nl), *([G.SCALE] * nl)]
+    blk_level = [0, *[0] * len(cut), *pick(m.blk_level), *range(nl), *range(nl)]
+    blk_j = [0, *[0] * len(cut), *pick(m.blk_j), *([0] * nl), *([0] * nl)]
+    blk_dim = [p, *[ncut] * len(cut), *pick(m.blk_dim), *(lev.k for lev in bm.levels)]
+    blk_dim += [1] * nl
     o = bm.options
     tar = (
         [0.234 if p > 1 else 0.44]
+        + [0.234 if ncut > 1 else 0.44] * len(cut)
         + pick(m.blk_tar)
         + [0.44 if lev.k == 1 else 0.234 for lev in bm.levels]
         + [0.44] * nl
@@ -78,10 +90,22 @@ def prepare_glmm(
         blk_dim=i64(blk_dim),
         blk_tar=np.array(tar, dtype=np.float64),
     )
+    if ncut:  # the cutpoints after the coefficients in β, with their priors
+        m = m._replace(
+            p=p + ncut,
+            beta_code=np.concatenate([m.beta_code, np.array(cut_codes, dtype=m.beta_code.dtype)]),
+            beta_args=np.vstack([m.beta_args, np.array(cut_args, dtype=float)]),
+        )
     # descriptions and MH names in block order (blocksummary, acceptance notes)
-    newton = all(c in (0, 1) for c in m.beta_code)  # flat or normal priors
-    desc = [f"{{{bm.eq}:}}  ({'MH, Newton (IRLS) proposal' if newton else 'adaptive MH'})"]
-    mh_names = [f"{{{bm.eq}:}}", *pick(lay.mh_names)]
+    newton = all(c in (0, 1) for c in m.beta_code[:p])
+    cut_list = " ".join("{" + nm + "}" for nm in bm.cut_names) if ncut else ""
+    if ncut and newton:  # the coefficients and the cutpoints by one joint Newton proposal
+        desc = [f"{{{bm.eq}:}} with {cut_list}  (MH, joint Newton proposal)"]
+    else:
+        desc = [f"{{{bm.eq}:}}  ({'MH, Newton (IRLS) proposal' if newton else 'adaptive MH'})"]
+    if ncut:
+        desc.append(f"{cut_list}  (adaptive MH)")
+    mh_names = [f"{{{bm.eq}:}}", *([cut_list] if ncut else []), *pick(lay.mh_names)]
     n_gibbs = 0
     for li, lev in enumerate(bm.levels):
         if lev.structure == "unstructured":
@@ -104,13 +128,16 @@ def prepare_glmm(
         re_list = " ".join("{" + nm + "}" for nm in lev.names)
         desc.append(f"{cov} with {re_list}  (adaptive MH, joint rescaling)")
         mh_names.append(f"{cov} rescaling")
+    cut_shift = _cut_shift_pairs(bm) if ncut else np.zeros((0, 2), dtype=np.int64)
+    for li, j in cut_shift:
+        desc.append(f"{cut_list} with {{{bm.levels[li].names[j]}}}  (Gibbs shift)")
     shift, shift_a = _shift_pairs(bm, d)
     for li, j, f in shift:
         if m.beta_code[f] in (0, 1):  # the kernel shifts only under flat and normal priors
             lev = bm.levels[li]
             desc.append(f"{{{bm.eq}:{d.xnames[f]}}} with {{{lev.names[j]}}}  (Gibbs shift)")
     layout = Layout(
-        list(lay.coef_names),
+        [*lay.coef_names, *(bm.cut_names if ncut else [])],
         lay.cov_names,
         "",
         lay.re_names,
@@ -136,7 +163,7 @@ def prepare_glmm(
     w = np.ones(n) if d.weights is None else d.weights.astype(float)
     const = float(np.sum(w * family.constant(d.y.astype(float), gd.trials)))
     data = G.GData(
-        fam=FAMILY_CODE[family.link],
+        fam=ORDINAL_CODE[family.link] if ncut else FAMILY_CODE[family.link],
         y=d.y.astype(float),
         ntr=gd.trials.astype(float),
         w=w,
@@ -151,10 +178,22 @@ def prepare_glmm(
         re_blk=re_blk,
         shift=shift,
         shift_a=shift_a,
-        newton=int(all(c in (0, 1) for c in m.beta_code)),
+        newton=int(newton),
+        cut_shift=cut_shift,
     )
     # the linear model's zcoff must describe Z's columns (it does: one block of k per level)
     return (m, data), layout
+
+
+def _cut_shift_pairs(bm: BayesLinearModel) -> np.ndarray:
+    """(level, effect) of each level's random intercept, which shifts with the cutpoints (a
+    crossed ``R.x`` level has indicators, not an intercept, and does not)."""
+    out = [
+        (li, lev.effects.index("_cons"))
+        for li, lev in enumerate(bm.levels)
+        if "_cons" in lev.effects and not lev.equation.crossed
+    ]
+    return np.array(out, dtype=np.int64).reshape(-1, 2)
 
 
 def _shift_pairs(bm: BayesLinearModel, d) -> tuple[np.ndarray, np.ndarray]:

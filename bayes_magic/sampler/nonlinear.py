@@ -41,6 +41,8 @@ from .densities import logpdf_iwishart, logpdf_jeffreys_matrix, logpdf_scalar
 from .glmm import _log_ndtr, ll_obs
 from .rng import gamma, normal, uniform
 
+_NO_CUTS = np.zeros(0)  # the GLMM families' cutpoints: none here (a compile-time constant)
+
 __all__ = [
     "NLModel",
     "NLState",
@@ -380,7 +382,7 @@ def ll_one(fam: int, yi: float, mu: float, s2: float) -> float:
     if fam == NORMAL:
         r = yi - mu
         return -0.5 * (_LOG2PI + math.log(s2) + r * r / s2)
-    return ll_obs(fam, yi, 1.0, mu)
+    return ll_obs(fam, yi, 1.0, mu, _NO_CUTS)
 
 
 @njit(cache=True)

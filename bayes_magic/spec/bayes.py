@@ -161,6 +161,15 @@ class BayesLinearModel:
     #: bayesmh: the likelihood model as the model summary names it (``logit``, ``probit``,
     #: ``binlogit``, ``poisson``); None shows the family (``melogit`` ...)
     likelihood_text: str | None = None
+    #: ordered outcomes (``bayes: meologit``, ``meoprobit``, ``ologit``, ``oprobit``): priors of
+    #: the cutpoints ``{cut1}`` ... named in ``prior()`` (flat otherwise, as Stata's default),
+    #: and the cutpoints' names once the data have told how many there are
+    cut_priors: dict[str, Prior] = field(default_factory=dict)
+    cut_names: list[str] = field(default_factory=list)
+
+    @property
+    def ordinal(self) -> bool:
+        return self.family in ORDINAL
 
 
 def _default_level_names(levels: tuple[REEquation, ...]) -> list[tuple[str, list[str]]]:
@@ -285,7 +294,7 @@ def _num_pair(value: tuple[float, ...], default: tuple[float, float]) -> tuple[f
     return (default[0] if a != a else a, default[1] if b != b else b)
 
 
-def build_bayes_mixed(cmd: Command, cmdline: str) -> BayesLinearModel:
+def build_bayes_mixed(cmd: Command, cmdline: str, family: str | None = None) -> BayesLinearModel:
     """``bayes[, options]: mixed ...`` (or ``regress ...``, whose residual variance is
     ``{sigma2}``) into a model."""
     if cmd.weight is not None and cmd.weight.kind != "fweight":
@@ -375,6 +384,7 @@ def build_bayes_mixed(cmd: Command, cmdline: str) -> BayesLinearModel:
             "Bayesian linear regression",
             "regress",
         )
+    model.family = family  # before the priors: {cut1} ... are parameters of ordered models
     for po in opts.get("prior", []):
         apply_prior(model, po)
     if regress and "gibbs" in opts:
@@ -396,7 +406,21 @@ def build_bayes_mixed(cmd: Command, cmdline: str) -> BayesLinearModel:
     return model
 
 
+#: the ordered-outcome families of ``bayes:`` (keys of ``fit.glmm_family.ORDINAL_FAMILIES``)
+ORDINAL = ("meologit", "meoprobit")
+#: ``bayes: ologit`` / ``oprobit``: the ordered family without random effects, its title and
+#: its likelihood's name in the model summary
+ORDINAL_SINGLE = {
+    "ologit": ("meologit", "Bayesian ordered logistic regression", "ologit"),
+    "oprobit": ("meoprobit", "Bayesian ordered probit regression", "oprobit"),
+}
+#: the cutpoints' default prior ([BAYES] bayes: ologit, meologit: "Flat priors, flat, are used
+#: by default for cutpoints")
+CUT_PRIOR = Prior("flat", (), "1 (flat)")
+
 _ME_TITLES = {
+    "meologit": "Bayesian multilevel ordered logistic regression",
+    "meoprobit": "Bayesian multilevel ordered probit regression",
     "melogit": "Bayesian multilevel logistic regression",
     "meprobit": "Bayesian multilevel probit regression",
     "mecloglog": "Bayesian multilevel cloglog regression",
@@ -424,9 +448,15 @@ def build_bayes_me(cmd: Command, cmdline: str, single: bool = False) -> BayesLin
         if cmd.has(o):
             shown = o if o in ("laplace", "noestimate", "dnumerical") else f"{o}()"
             raise StataError(f"option {shown} not allowed with the bayes prefix", 198)
-    model = build_bayes_mixed(cmd, cmdline)
+    if single and cmd.name in ORDINAL_SINGLE:
+        family = ORDINAL_SINGLE[cmd.name][0]
+    else:
+        family = GLM_COMMANDS[cmd.name].family if single else cmd.name
+    model = build_bayes_mixed(cmd, cmdline, family)
     model.command = f"bayes: {cmd.name}"
-    if single:
+    if single and cmd.name in ORDINAL_SINGLE:
+        model.family, model.title, model.likelihood_text = ORDINAL_SINGLE[cmd.name]
+    elif single:
         glm = GLM_COMMANDS[cmd.name]
         model.family, model.title, model.likelihood_text = (
             glm.family,
@@ -446,8 +476,11 @@ def build_bayes_me(cmd: Command, cmdline: str, single: bool = False) -> BayesLin
         raise StataError("only one of offset() or exposure() can be specified", 198)
     if "exposure" in model.glmm_options and model.family != "mepoisson":
         raise StataError("option exposure() not allowed", 198)
-    if "binomial" in model.glmm_options and model.family == "mepoisson":
+    if "binomial" in model.glmm_options and model.family in ("mepoisson", *ORDINAL):
         raise StataError("option binomial() not allowed", 198)
+    if model.ordinal and not model.linear.constant:
+        raise StataError("option noconstant not allowed", 198)
+
     if cmd.has("block") or (
         cmd.prefix("bayes") and any(o.name == "block" for o in cmd.prefix("bayes").options)
     ):
@@ -537,6 +570,9 @@ def _ref_targets(model: BayesLinearModel, ref: ParamRef) -> list[tuple[str, str 
             elif eq is None and name in lev.names:
                 out.append(("re", name))
                 found = True
+        if not found and model.ordinal and eq is None and re.fullmatch(r"cut[1-9]\d*", full):
+            out.append(("cut", full))  # how many cutpoints there are, the data will tell
+            found = True
         if not found:
             raise StataError(f"parameter {{{full}}} not found", 111, span=ref.span)
     return out
@@ -576,6 +612,8 @@ def apply_prior(model: BayesLinearModel, po: ParamsWithOptions) -> None:
                 for lev in model.levels:
                     if lev.df_name == key:
                         lev.df_prior = _scalar_prior(prior, str(key))
+            elif kind == "cut":
+                model.cut_priors[str(key)] = _scalar_prior(prior, str(key))
             elif kind == "re":
                 raise StataError(
                     f"the prior of {{{key}}} is set by the covariance structure with bayes:", 198

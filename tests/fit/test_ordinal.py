@@ -120,7 +120,7 @@ def test_predict_probabilities(math_cats: Session) -> None:
         ("ologit mcat homework || schid:", 198, "see meologit"),
         ("ologit mcat homework [aw=homework]", 101, "aweights"),
         ("ologit mcat homework if mcat == 1", 2000, "outcome does not vary"),
-        ("bayes: ologit mcat homework", 199, "not available"),
+        ("bayes: ologit mcat homework, vce(robust)", 198, "not allowed with the bayes prefix"),
     ],
 )
 def test_bad_input(math_cats: Session, cmd: str, rc: int, msg: str) -> None:
