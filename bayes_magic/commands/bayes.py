@@ -193,8 +193,13 @@ def _run(s, cmd: Command, bm, opts: dict[str, Any], prefix_cmd: bool) -> list[Ou
         from ..design.mixed import build_mixed_design
         from .bayes_run import check_coef_priors
 
-        d = build_mixed_design(s.data, bm.linear, s.touse(cmd))
-        check_coef_priors(bm, d)
+        if getattr(bm, "ordinal", False):  # the constant out, the cutpoints named
+            from .bayes_glmm import glmm_design
+
+            d = glmm_design(s, bm, s.touse(cmd)).base
+        else:
+            d = build_mixed_design(s.data, bm.linear, s.touse(cmd))
+            check_coef_priors(bm, d)
         outs.append(Text(model_summary(bm, list(d.xnames)), kind="result"))
         return outs
     touse = s.touse(cmd)

@@ -551,6 +551,14 @@ def _reffect_equations(
                 for i, r in enumerate(post.re_names)
                 if r.startswith(prefix) and (keep is None or r[len(prefix) : -1] in keep)
             ]
+            if not rows:  # left out by exclude()
+                if wanted is not None:
+                    raise StataError(
+                        f"showreffects(): random effects {{{n}}} not found: excluded from the "
+                        "results by exclude()",
+                        111,
+                    )
+                continue
             out.append(Equation(f"{n}[{lev.level}]", rows))
     return out
 

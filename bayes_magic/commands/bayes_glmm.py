@@ -25,24 +25,11 @@ def glmm_setup(s, bm: BayesLinearModel, touse: np.ndarray) -> tuple:
     """``(design, GLMM design, (Model, GData), layout, initial values, coefficient SEs,
     V(β))``."""
     from ..sampler.glmm_driver import prepare_glmm
-    from .bayes_run import _default_init, _from_cov, check_coef_priors
+    from .bayes_run import _default_init, _from_cov
 
     family = family_of(bm)
-    opts = bm.glmm_options
-    gd = build_glmm_design(
-        s.data,
-        bm.linear,
-        touse,
-        family=family.family,
-        binomial=opts.get("binomial"),
-        offset=opts.get("offset"),
-        exposure=opts.get("exposure"),
-    )
-    if bm.ordinal:
-        ordinal_codes(gd)
-        _cut_names(bm, len(gd.values) - 1)
+    gd = glmm_design(s, bm, touse)
     d: MixedDesign = gd.base
-    check_coef_priors(bm, d)
     for lev, dl in zip(bm.levels, d.levels):
         if dl.G < 2:
             raise StataError(f"{lev.level}: random effects need at least two groups", 459)
@@ -74,6 +61,28 @@ def glmm_setup(s, bm: BayesLinearModel, touse: np.ndarray) -> tuple:
             base.beta = np.concatenate([base.beta, _null_cuts(gd, family)])
     model, layout = prepare_glmm(bm, gd, family)
     return d, gd, model, layout, base, se, V_beta
+
+
+def glmm_design(s, bm: BayesLinearModel, touse: np.ndarray):
+    """The model's GLMM design over ``touse`` (an ordered model's outcome recoded and its
+    cutpoints named), its coefficient priors checked; also what ``dryrun`` shows."""
+    from .bayes_run import check_coef_priors
+
+    opts = bm.glmm_options
+    gd = build_glmm_design(
+        s.data,
+        bm.linear,
+        touse,
+        family=family_of(bm).family,
+        binomial=opts.get("binomial"),
+        offset=opts.get("offset"),
+        exposure=opts.get("exposure"),
+    )
+    if bm.ordinal:
+        ordinal_codes(gd)
+        _cut_names(bm, len(gd.values) - 1)
+    check_coef_priors(bm, gd.base)
+    return gd
 
 
 def family_of(bm: BayesLinearModel):

@@ -118,6 +118,14 @@ def _item_series(post: Posterior, eq: str | None, name: str | None, index, matri
                 111,
                 span=ref.span,
             )
+    excluded = post.info.get("excluded", []) if post.info else []
+    if name is not None and eq is None and any(x.startswith(f"{name}[") for x in excluded):
+        # random effects left out by exclude(): not the equation {U0:} of their variance
+        raise StataError(
+            f"parameter {{{full}}} not found: excluded from the results by exclude()",
+            111,
+            span=ref.span,
+        )
     # {Sigma,m}, {U:Sigma,m} or {Sigma}: the elements of a matrix
     hits = [s for s in model_series(post) if s.full.startswith(full + "_")]
     if hits and (matrix or name is not None):

@@ -303,6 +303,15 @@ def estimate(
         text = o.inits.get(c + 1) or (o.initial if c == 0 else None)
         if text:
             _apply_initial(bm, d, layout, init, text)
+        if (text or o.initall) and getattr(bm, "ordinal", False):
+            cuts = init.beta[d.p :]
+            if np.any(np.diff(cuts) <= 0):
+                shown = " ".join(f"{{{c}}}" for c in bm.cut_names)
+                chain = f" of chain {c + 1}" if o.nchains > 1 else ""
+                raise StataError(
+                    f"initial values not feasible{chain}: the cutpoints {shown} must increase",
+                    498,
+                )
         _fix_sig(bm, init)
         inits.append(init)
     rstates = seed_states(o.rseed, o.nchains)

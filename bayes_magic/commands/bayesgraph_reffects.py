@@ -78,6 +78,20 @@ def _mixed_result(s, cmd: Command) -> tuple[MixedFit, str]:
     return fit, name
 
 
+def _likelihood(x) -> str:
+    """A model's conditional distribution in words: a bayes: model's family name (None for
+    the normal model) or an ML fit (its Family, or none for mixed)."""
+    from ..fit.glmm_family import FAMILIES, ORDINAL_FAMILIES
+
+    fam = x if x is None or isinstance(x, str) else getattr(x, "family", None)
+    if isinstance(fam, str):
+        fam = {**FAMILIES, **ORDINAL_FAMILIES}[fam]
+    if fam is None:
+        return "normal"
+    kind = "ordered " if fam.family == "ordinal" else ""
+    return f"{kind}{fam.family if fam.family == 'poisson' else fam.link}"
+
+
 def _check_same_model(post: Posterior, fit: MixedFit, mname: str, bname: str) -> None:
     """Same dependent variable, levels, effects and groups, or r(498)."""
     bm = post.model
@@ -90,6 +104,9 @@ def _check_same_model(post: Posterior, fit: MixedFit, mname: str, bname: str) ->
     if bm is None or not getattr(bm, "levels", None):
         raise StataError(f"{bname}: the Bayesian results have no random effects", 498)
     what = f"{bname} and {mname} are not the same model"
+    lik_b, lik_f = _likelihood(getattr(bm, "family", None)), _likelihood(fit)
+    if lik_b != lik_f:
+        raise StataError(f"{what}: likelihoods {lik_b} and {lik_f}", 498)
     dep_b = getattr(getattr(bm, "linear", None), "depvar", None)
     if dep_b is not None and dep_b != fit.design.depvar:
         raise StataError(f"{what}: dependent variables {dep_b} and {fit.design.depvar}", 498)

@@ -84,3 +84,29 @@ def test_bad_input(wine) -> None:
     run(wine, "bayes, rseed(6) mcmcsize(200) burnin(100) dots(0): ologit rating temp")
     m, r = fails(wine, "bayespredict p, mean")
     assert r == 198 and "ordered outcomes" in m
+
+
+def test_dryrun_shows_the_model_that_would_run(wine) -> None:
+    out = run(wine, "bayes, dryrun prior({cut1}, normal(0,1)): meologit rating i.temp || judge:")
+    assert "  rating ~ meologit(xb_rating,{cut1},{cut2},{cut3},{cut4})" in out
+    assert "_cons" not in out
+    assert "{cut1} ~ normal(0,1)" in out and "{cut2 cut3 cut4} ~ 1 (flat)" in out
+    m, r = fails(wine, "bayes, dryrun prior({cut9}, normal(0,1)): ologit rating temp")
+    assert r == 111 and "{cut9}" in m
+
+
+def test_typed_cutpoints_must_increase(wine) -> None:
+    m, r = fails(wine, "bayes, rseed(1) initial({cut1} 5 {cut2} 1): meologit rating temp || judge:")
+    assert r == 498 and "initial values not feasible" in m and "must increase" in m
+
+
+def test_blup_comparison_needs_the_same_likelihood(wine) -> None:
+    run(wine, "quietly meoprobit rating temp || judge:")
+    run(wine, "estimates store mlp")
+    run(wine, "quietly bayes, rseed(1) mcmcsize(300) burnin(200): meologit rating temp || judge:")
+    run(wine, "estimates store bay")
+    m, r = fails(wine, "bayesgraph reffects, blup(mlp) bayes(bay)")
+    assert r == 498 and "likelihoods ordered logit and ordered probit" in m
+    run(wine, "quietly meologit rating temp || judge:")
+    run(wine, "estimates store mll")
+    run(wine, "bayesgraph reffects, blup(mll) bayes(bay)")

@@ -204,3 +204,21 @@ def test_functions_saved_by_bayespredict(tmp_path, s: Session) -> None:
     )
     assert fails(s, f'bayespredict ({{_ysim}}+1), saving("{tmp_path / "g"}")')[1] == 198
     assert not (tmp_path / "g.bmpred").exists()
+
+
+def test_excluded_random_effects_are_not_found() -> None:
+    """After exclude({U0}), {U0} is not the variance's equation {U0:}: Stata's not found."""
+    s = Session()
+    run(s, "use cbpp")
+    run(
+        s,
+        "quietly bayes, rseed(1) mcmcsize(300) burnin(200) exclude({U0}): "
+        "melogit incidence i.period || herd:, binomial(size)",
+    )
+    for text in ("bayesstats summary {U0}", "bayesstats summary {U0[1]}"):
+        m, r = fails(s, text)
+        assert r == 111 and "excluded" in m
+    assert "U0:sigma2" in run(s, "bayesstats summary {U0:sigma2}")
+    out = run(s, "bayes, showreffects")
+    assert "U0[herd]" not in out
+    assert fails(s, "bayes, showreffects({U0})")[1] == 111
