@@ -454,7 +454,8 @@ def table_equations(
         if show is not None:
             eqs += _reffect_equations(post, opts, show, values)
         return eqs
-    eqs = [Equation(bm.eq, _coef_rows(post, opts, values))]
+    rows = _coef_rows(post, opts, values)
+    eqs = [Equation(bm.eq, rows)] if rows else []  # an ordered model may have no covariates
     cuts = [c for c in getattr(bm, "cut_names", []) if c in post.names]
     if cuts:  # an ordered model's cutpoints: {cut1} ..., meologit's /cut1 ... with melabel
         rows = [

@@ -1,4 +1,5 @@
-"""``bayes: melogit`` and friends: design, starting values and proposals for the GLMM kernel.
+"""``bayes: melogit`` and friends (``meologit``, ``ologit`` ... too): design, starting values
+and proposals for the GLMM kernel.
 
 Starting values (Stata's default, ``mleinitial``) come from the maximum-likelihood fit of the
 same model by ``melogit`` (:mod:`bayes_magic.fit.glmm`): its coefficients, covariance matrices
@@ -173,18 +174,29 @@ def glmm_states(model: tuple, states: list, V_beta: np.ndarray | None) -> list:
             st.mh_done[0] = 1.0
         st.mh_done[data.re_blk] = 1.0
         if V_beta is not None:
-            for blk, sl in ((0, slice(0, p)), (1, slice(p, p + ncut))):
-                if sl.stop > sl.start:
-                    Vb = V_beta[sl, sl]
-                    w, V = np.linalg.eigh((Vb + Vb.T) / 2)
-                    k = sl.stop - sl.start
-                    st.mh_cov[blk, :k, :k] = (V * np.maximum(w, 1e-12)) @ V.T
+            for blk, Vb in enumerate(_block_covariances(V_beta, p, ncut)):
+                w, V = np.linalg.eigh((Vb + Vb.T) / 2)
+                k = Vb.shape[0]
+                st.mh_cov[blk, :k, :k] = (V * np.maximum(w, 1e-12)) @ V.T
         if ncut:  # dispersed or typed starting cutpoints must increase
             cuts = np.sort(st.beta[p:])
             for j in range(1, ncut):
                 cuts[j] = max(cuts[j], cuts[j - 1] + 1e-3)
             st.beta[p:] = cuts
         out.append(st)
+    return out
+
+
+def _block_covariances(V: np.ndarray, p: int, ncut: int) -> list[np.ndarray]:
+    """The starting proposal covariances from the ML fit's: β's block, and an ordered model's
+    cutpoint block, which moves given β, so its covariance is the conditional one (the Schur
+    complement V_κκ - V_κβ V_ββ⁻¹ V_βκ)."""
+    out = [V[:p, :p]] if p else [np.zeros((0, 0))]
+    if ncut:
+        Vcc, Vcb = V[p:, p:], V[p:, :p]
+        if p:
+            Vcc = Vcc - Vcb @ np.linalg.lstsq(V[:p, :p], Vcb.T, rcond=None)[0]
+        out.append(Vcc)
     return out
 
 

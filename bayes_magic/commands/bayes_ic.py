@@ -71,6 +71,11 @@ def mean_loglik(post: Posterior) -> float:
         from .bayes_nonlinear import nl_mean_loglik
 
         return nl_mean_loglik(post)
+    gone = [n for n in post.layout.coef_names if n not in post.names]
+    if gone:  # exclude()d: the likelihood at the posterior means needs them
+        raise StataError(
+            f"DIC needs {{{gone[0]}}}, which was excluded from the results by exclude()", 198
+        )
     beta = np.array([post.chains_of(n).mean() for n in post.layout.coef_names])
     q = post.re_draws.shape[2]
     b = post.re_draws.reshape(-1, q).mean(axis=0) if q else np.zeros(0)

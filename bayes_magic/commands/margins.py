@@ -185,7 +185,7 @@ class _Model:
             self.beta = np.asarray(fit.beta, float)
             self.V = np.asarray(fit.V_beta, float)
             self.f, self.fprime = response("xb", "identity")
-            self.expression = "Linear prediction (cutpoints excluded), predict(xb)"
+            self.expression = f"Linear prediction (cutpoints excluded), predict({shown})"
             return
         self.beta = np.concatenate([fit.beta, fit.cuts])
         pa = len(self.beta)
@@ -206,9 +206,11 @@ class _Model:
             self.expression = f"Pr({depvar}), predict()"
             return
         if which is None:
+            name = self.e.macros.get("cmd2", self.e.cmd)
+            need = " fixedonly" if me else ""
             raise StataError(
-                f"predict({text}) is not available after {self.e.cmd} in margins; give "
-                "outcome(#k), pr outcome(#k) or xb",
+                f"predict({shown}) is not available after {name} in margins; give "
+                f"outcome(#k){need}, pr outcome(#k){need} or xb{need}",
                 198,
             )
         j = outcome_index(fit, which, depvar)

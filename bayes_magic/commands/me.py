@@ -1,5 +1,6 @@
-"""``melogit``, ``meprobit``, ``mecloglog``, ``mepoisson`` ([ME] melogit, meprobit, mecloglog,
-mepoisson): fit, store ``e()``, display, and replay.
+"""``melogit``, ``meprobit``, ``mecloglog``, ``mepoisson``, ``meologit``, ``meoprobit`` ([ME]
+melogit, meprobit, mecloglog, mepoisson, meologit, meoprobit): fit, store ``e()``, display, and
+replay. The ordered models show their cutpoints ``/cut1`` ... after the coefficients.
 
 The layout is Stata's ``meglm`` display: the header with the integration method, one table with
 the fixed effects and, under a rule per level, the variances and covariances of the random
@@ -10,7 +11,6 @@ effects. ``or`` / ``irr`` / ``eform`` show exponentiated coefficients.
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 import numpy as np
 from scipy import stats
@@ -509,11 +509,8 @@ def _make(name: str):
         opts = {o.name: o.value for o in cmd.options}
         _eform(family, opts)  # refuse or/irr where they do not belong, before fitting
         spec = build_mixed(cmd)
-        if ordinal:
-            if not spec.constant:
-                raise StataError("option noconstant not allowed", 198)
-            # the constant finds the columns collinear with it, then the cutpoints replace it
-            spec = replace(spec, constant=True)
+        if ordinal and not spec.constant:  # the cutpoints replace the constant
+            raise StataError("option noconstant not allowed", 198)
         crossed = any(lv.crossed for lv in spec.levels)
         nlev = len(spec.levels)
         method, q, notes = _method(cmd, nlev, crossed and nlev > 1)

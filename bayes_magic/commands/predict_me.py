@@ -1,5 +1,6 @@
 """``predict`` after ``melogit``, ``meprobit``, ``mecloglog``, ``mepoisson`` ([ME] meglm
-postestimation): ``mu`` (the default; ``pr`` for binary outcomes), ``eta``, ``xb``, ``stdp``,
+postestimation): ``mu`` (the default; ``pr`` for binary outcomes; after ``meologit`` and
+``meoprobit``, ``pr`` with ``outcome()`` as after ``ologit``), ``eta``, ``xb``, ``stdp``,
 ``reffects`` with ``reses()``, and ``conditional(ebmeans|ebmodes|fixedonly)``; and after
 ``logit``, ``logistic``, ``probit``, ``cloglog`` (``pr``, the default, ``xb``, ``stdp``) and
 ``poisson`` (``n``, the default, ``ir``, ``xb``, ``stdp``) ([R] logit postestimation ...).
@@ -158,9 +159,8 @@ def predict_me(s, cmd: Command) -> list[Output]:
         elif ordinal:
             P = fam.probabilities(eta)
             depvar = fit.design.depvar
-            vtype = vtype or s.settings.type
-            return outs + store_probabilities(
-                s, cmd, words, vtype, fit, depvar, P, touse, stat_given
+            return store_probabilities(
+                s, cmd, words, vtype, fit, depvar, P, touse, stat_given, outs
             )
         else:
             if stat[0] == "pr":  # the probability of a positive outcome, whatever the trials

@@ -102,11 +102,13 @@ def store_probabilities(
     P: np.ndarray,
     touse: np.ndarray,
     stat_given: bool,
+    notes: list[Output] | None = None,
 ) -> list[Output]:
     """Store ``predict, pr`` of an ordered outcome: the probabilities ``P`` (observations by
     outcomes) of the outcome in ``outcome()``, of the first outcome with one new variable, or
     of every outcome with as many variables (or a ``stub*``); ``fit.values`` are the
-    outcomes ([R] ologit postestimation, [ME] meologit postestimation)."""
+    outcomes ([R] ologit postestimation, [ME] meologit postestimation). ``notes`` follow the
+    note of the assumed statistic."""
     J = len(fit.values)
     several = len(words) > 1 or (len(words) == 1 and words[0].endswith("*"))
     if cmd.has("outcome") and several:
@@ -130,6 +132,7 @@ def store_probabilities(
     if not stat_given:
         word = "probability" if len(picks) == 1 else "probabilities"
         outs.append(Text(f"(option pr assumed; predicted {word})"))
+    outs += notes or []
     missing = 0
     for name, j in zip(names, picks):
         label = f"Pr({depvar}=={fmt_g(float(fit.values[j]), 9).strip()})"

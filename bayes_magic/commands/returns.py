@@ -68,7 +68,9 @@ def e_matrices(e: Any) -> dict[str, Matrix]:
         full[d.coef_index] = fit.std_beta
         keep = [i for i, c in enumerate(d.columns) if c.name != "_cons"]
         out["beta"] = Matrix(full[keep].reshape(1, -1), ["y1"], [names[i] for i in keep])
-    if getattr(e, "cmd", None) in ("ologit", "oprobit"):
+    if getattr(e, "cmd", None) in ("ologit", "oprobit") or (
+        getattr(e, "cmd", None) == "meglm" and getattr(fit, "values", None) is not None
+    ):
         # e(cat): the outcome values, in order ([R] ologit, Stored results)
         cats = np.asarray(fit.values, float).reshape(1, -1)
         out["cat"] = Matrix(cats, ["r1"], [f"c{j + 1}" for j in range(cats.shape[1])])

@@ -1,5 +1,9 @@
-"""``melogit``, ``meprobit``, ``mecloglog``, ``mepoisson``: maximum likelihood for generalized
-linear mixed models ([ME] meglm, Methods and formulas).
+"""``melogit``, ``meprobit``, ``mecloglog``, ``mepoisson``, ``meologit``, ``meoprobit``: maximum
+likelihood for generalized linear mixed models ([ME] meglm, meologit, Methods and formulas).
+
+An ordered model's cutpoints are parameters of its family (:class:`~.glmm_family.
+OrdinalFamily`), estimated after the coefficients; it starts from ``ologit``/``oprobit``
+(:func:`~.ordinal.fit_ordinal`), whose log likelihood is the comparison's.
 
 * The log likelihood integrates the random effects out (:mod:`bayes_magic.fit.glmm_integrate`):
   ``mvaghermite`` with 7 points by default, ``mcaghermite``, ``ghermite`` or ``laplace``.
@@ -38,7 +42,7 @@ class GLMMFit(MixedFit):
     method: str = "mvaghermite"
     intpoints: int = 7
     gdesign: GLMMDesign | None = None
-    x: np.ndarray | None = None  # estimates in the estimation metric (β, live params)
+    x: np.ndarray | None = None  # estimates in the estimation metric (β, cutpoints, params)
     V_full: np.ndarray | None = None
     fe_iterations: list[tuple[int, float]] = field(default_factory=list)
     integrator: object = None

@@ -111,20 +111,6 @@ class OrdinalFamily(Family):
         c = np.asarray(y).astype(np.int64)
         return k[c + 1] - eta, k[c] - eta
 
-    def _cdf(self, z: np.ndarray):
-        """F(z), f(z), f'(z), with f = f' = 0 at ±∞."""
-        with np.errstate(invalid="ignore", over="ignore"):
-            if self.link == "logit":
-                F = expit(z)
-                f = F * (1 - F)
-                df = f * (1 - 2 * F)
-            else:
-                F = ndtr(z)
-                f = np.exp(-0.5 * z * z) / _SQRT2PI
-                df = -z * f
-        inf = ~np.isfinite(z)
-        return F, np.where(inf, 0.0, f), np.where(inf, 0.0, df)
-
     def _log_cdf(self, z: np.ndarray) -> np.ndarray:
         return log_expit(z) if self.link == "logit" else log_ndtr(z)
 
@@ -174,8 +160,8 @@ class OrdinalFamily(Family):
     def probabilities(self, eta: np.ndarray) -> np.ndarray:
         """Pr(y = j | η) for every outcome j (last axis)."""
         k = np.concatenate([[-np.inf], self.cuts, [np.inf]])
-        F = self._cdf(k - np.asarray(eta)[..., None])[0]
-        return np.diff(F, axis=-1)
+        z = k - np.asarray(eta)[..., None]
+        return np.diff(expit(z) if self.link == "logit" else ndtr(z), axis=-1)
 
     def mean(self, n: np.ndarray, eta: np.ndarray) -> np.ndarray:
         raise NotImplementedError("ordered outcomes have probabilities, not a mean")

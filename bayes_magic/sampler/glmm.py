@@ -1,4 +1,5 @@
-"""The MCMC kernel of ``bayes: melogit``, ``meprobit``, ``mecloglog`` and ``mepoisson``.
+"""The MCMC kernel of ``bayes: melogit``, ``meprobit``, ``mecloglog``, ``mepoisson``,
+``meologit`` and ``meoprobit`` (and of their single-level versions, ``bayes: logit`` ...).
 
 It shares the linear kernel's model and state (:mod:`bayes_magic.sampler.linear`): the
 covariance parameters are drawn by the same Gibbs steps (inverse-gamma, inverse-Wishart) and
@@ -11,7 +12,10 @@ conjugate structure, so one iteration is
    (1997, Statistics and Computing 7:57-68): one Newton (IRLS) step of the log full conditional
    from the current β, with that step's curvature as the proposal precision, and the reverse
    proposal in the acceptance ratio; the draws are then nearly independent. Other priors use an
-   adaptive random walk.
+   adaptive random walk. An ordered model's cutpoints κ follow β in the state's ``beta`` and
+   move with it in one Newton proposal (the log likelihood is concave in (β, κ); a proposal
+   whose cutpoints do not increase has prior zero), then once more by an adaptive random walk
+   of their own (Stata's cutpoint block).
 2. **Random effects**: for each level, every group's effects by their own Metropolis-Hastings
    step (Stata samples the random effects of each group as a block), with the same Newton
    proposal: a group's effects have a log-concave full conditional (normal prior, log-concave
@@ -21,7 +25,9 @@ conjugate structure, so one iteration is
    every group's effect by −δ. The linear predictor, hence the likelihood, does not change, and
    with normal (or flat) priors δ's full conditional is normal: an exact Gibbs draw along that
    line. It removes the slow mixing of a coefficient against the mean of its random effects
-   (the "centred parameterization" problem) at O(groups) per iteration.
+   (the "centred parameterization" problem) at O(groups) per iteration. In an ordered model
+   every cutpoint and every group's random intercept move up by the same δ (κ − η, hence the
+   likelihood, is unchanged), an exact Gibbs draw under flat or normal cutpoint priors.
 4. **Covariance parameters**: the linear kernel's Gibbs steps and MH blocks.
 5. **Rescaling** (interweaving; Yu & Meng 2011, JCGS 20:531-570): for each level, the
    covariance is multiplied by c² and every group's effects by c, log c from an adaptive random
@@ -35,7 +41,8 @@ The linear predictor η = offset + Xβ + Σ Z b is kept in the first half of the
 ``resid`` vector (length 2n) and each observation's log likelihood at η in the second half;
 both are updated as blocks move, so that no step evaluates the likelihood of the current state
 again. Conditional distributions are chosen by an integer code, as everywhere
-in the engine: 0 logit, 1 probit, 2 cloglog (binomial with trials), 3 Poisson.
+in the engine: 0 logit, 1 probit, 2 cloglog (binomial with trials), 3 Poisson, 4 ordered logit,
+5 ordered probit (y the outcome's code 0 .. J-1).
 """
 
 from __future__ import annotations
@@ -304,8 +311,17 @@ def _newton_terms(
         if m.beta_code[a] == 1:  # normal(mean, var)
             H[a, a] += 1.0 / ar[1]
             g[a] += (ar[0] - beta[a]) / ar[1]
-    # a ridge that is a function of the state alone (so the reverse proposal uses the same
-    # rule) for the rare H that is not positive definite (weights underflowing, flat priors)
+    mean, L, ok = _ridged_newton(beta, H, g)
+    return lt, mean, L, ok
+
+
+@njit(cache=True)
+def _ridged_newton(x: np.ndarray, H: np.ndarray, g: np.ndarray):
+    """The Newton proposal's mean x + H⁻¹g and precision factor L (H = LL'), with a ridge
+    that is a function of the state alone (so that the reverse proposal uses the same rule)
+    for the rare H that is not positive definite (weights underflowing, flat priors):
+    (mean, L, ok)."""
+    p = x.shape[0]
     ridge = 0.0
     scale = 1.0
     for a in range(p):
@@ -316,10 +332,9 @@ def _newton_terms(
         for a in range(p):
             L[a, a] += ridge
         if K._chol_inplace(L):
-            mean = beta + K._chol_solve(L, g)
-            return lt, mean, L, True
+            return x + K._chol_solve(L, g), L, True
         ridge = 1e-10 * scale if ridge == 0.0 else ridge * 10.0
-    return lt, beta.copy(), L, False
+    return x.copy(), L, False
 
 
 @njit(cache=True)
@@ -507,10 +522,8 @@ def _ordinal_terms(m: K.Model, d: GData, theta: np.ndarray, eta: np.ndarray, ll:
         if m.beta_code[r] == 1:  # normal(mean, var)
             H[r, r] += 1.0 / ar[1]
             g[r] += (ar[0] - theta[r]) / ar[1]
-    L = H.copy()
-    if not K._chol_inplace(L):
-        return lt, theta.copy(), L, False
-    return lt, theta + K._chol_solve(L, g), L, True
+    mean, L, ok = _ridged_newton(theta, H, g)
+    return lt, mean, L, ok
 
 
 @njit(cache=True)

@@ -2,8 +2,10 @@
 
 The linear kernel's :func:`~.driver.prepare` builds the covariance parameters' priors, Gibbs
 steps and MH blocks (identical for every likelihood); this module replaces what depends on the
-likelihood: β becomes one adaptive MH block, each level's random effects another (a group at a
-time), there is no residual variance, and the data go into :class:`~.glmm.GData`.
+likelihood: β becomes one MH block (Newton or adaptive random walk), an ordered model's
+cutpoints follow β (in the state and in that block) and have a block of their own, each level's
+random effects another (a group at a time), there is no residual variance, and the data go into
+:class:`~.glmm.GData`.
 """
 
 from __future__ import annotations

@@ -41,7 +41,9 @@ from .densities import logpdf_iwishart, logpdf_jeffreys_matrix, logpdf_scalar
 from .glmm import _log_ndtr, ll_obs
 from .rng import gamma, normal, uniform
 
-_NO_CUTS = np.zeros(0)  # the GLMM families' cutpoints: none here (a compile-time constant)
+# the GLMM families' cutpoints: none here (a compile-time constant); ll_one routes only the
+# binary and count codes 0-3 to ll_obs (NORMAL and MVNORMAL, 4 and 5 here, never reach it)
+_NO_CUTS = np.zeros(0)
 
 __all__ = [
     "NLModel",

@@ -110,3 +110,16 @@ def test_blup_comparison_needs_the_same_likelihood(wine) -> None:
     run(wine, "quietly meologit rating temp || judge:")
     run(wine, "estimates store mll")
     run(wine, "bayesgraph reffects, blup(mll) bayes(bay)")
+
+
+def test_no_covariates_and_excluded_cutpoints(wine) -> None:
+    out = run(wine, "bayes, rseed(2) mcmcsize(300) burnin(100) dots(0): ologit rating")
+    assert "rating       |" not in out  # no empty coefficient equation
+    assert "        cut1 |" in out
+    run(
+        wine,
+        "quietly bayes, rseed(2) mcmcsize(300) burnin(100) exclude({cut1}): "
+        "meologit rating temp || judge:",
+    )
+    m, r = fails(wine, "bayesstats ic")
+    assert r == 198 and "{cut1}" in m and "exclude()" in m

@@ -48,6 +48,13 @@ def test_stored_results(wine) -> None:
     assert e.scalars["k_cat"] == 5
     assert e.bnames[-5:] == ["/:cut1", "/:cut2", "/:cut3", "/:cut4", "/:var(_cons[judge])"]
     assert e.scalars["k_r"] == 1
+    assert "e(cat)" in run(wine, "ereturn list")
+    assert run(wine, "matrix list e(cat)").split() == [
+        "e(cat)[1,5]",
+        *["c1", "c2", "c3", "c4", "c5"],
+        "r1",
+        *["1", "2", "3", "4", "5"],
+    ]
     # cutpoints increase
     assert np.all(np.diff(e.b[-5:-1]) > 0)
 

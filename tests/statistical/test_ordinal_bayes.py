@@ -42,14 +42,15 @@ def test_oprobit_posterior_agrees_with_nuts() -> None:
 
 
 def test_cutpoints_start_ordered_and_stay_ordered() -> None:
-    """Dispersed starting values of several chains, and a typed initial(), are put in order;
-    every draw has increasing cutpoints (their prior is zero elsewhere)."""
+    """Dispersed starting values of several chains are put in order (typed ones that do not
+    increase are an error, tests/commands/test_bayes_ordinal.py); every draw has increasing
+    cutpoints (their prior is zero elsewhere)."""
     s = Session()
     run(s, "use wine")
     run(
         s,
         "quietly bayes, rseed(5) nchains(3) mcmcsize(500) burnin(200) "
-        "initial({cut1} 3 {cut2} -3): meologit rating temp contact || judge:",
+        "initial({cut1} -6 {cut4} 9): meologit rating temp contact || judge:",
     )
     C = np.stack([s.e.chains_of(f"cut{j}") for j in range(1, 5)], axis=-1)
     assert np.all(np.diff(C, axis=-1) > 0)
