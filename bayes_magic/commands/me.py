@@ -527,10 +527,9 @@ def _make(name: str):
         if ordinal:
             gd.base = without_constant(gd.base)
         if not gd.base.levels:
+            plain = f"use {name[2:]}" if ordinal else "this version has no plain GLM command"
             raise StataError(
-                f"{name} requires at least one random-effects equation; "
-                "this version has no plain GLM command",
-                198,
+                f"{name} requires at least one random-effects equation here; {plain}", 198
             )
         fit = fit_glmm(
             gd, family, method=method, intpoints=q, iterate=int(cmd.option("iterate", 300))

@@ -120,6 +120,7 @@ def test_bad_input_changes_nothing(wine) -> None:
         ("meologit rating temp || judge:, exposure(bottle)", "option exposure() not allowed", 198),
         ("meologit rating temp || judge:, irr", "option irr not allowed", 198),
         ("meologit rating temp if rating == 3 || judge:", "outcome does not vary", 2000),
+        ("meologit rating temp", "meologit requires at least one random-effects", 198),
     ]:
         m, r = fails(s, text)
         assert m.startswith(msg) and r == rc, (text, m, r)
