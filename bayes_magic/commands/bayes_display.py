@@ -165,6 +165,19 @@ def _aligned(pairs: list[tuple[str, str, bool]]) -> list[str]:
     return out
 
 
+def _by_prior(names: Sequence[str], prior_of) -> list[tuple[str, list[str]]]:
+    """Consecutive parameters with the same prior, as one line of the model summary each."""
+    groups: list[tuple[str, list[str]]] = []
+    for c in names:
+        p = prior_of(c)
+        text = str(p) if p is not None else "."
+        if groups and groups[-1][0] == text:
+            groups[-1][1].append(c)
+        else:
+            groups.append((text, [c]))
+    return groups
+
+
 def model_summary(bm: BayesLinearModel, coef_names: Sequence[str]) -> str:
     """``Model summary``: likelihood, priors and hyperpriors, as the talk's slide shows them."""
     eq = bm.eq
@@ -183,25 +196,11 @@ def model_summary(bm: BayesLinearModel, coef_names: Sequence[str]) -> str:
     prior_at = len(lines)
     lines.append("Priors:")
     pairs: list[tuple[str, str, bool]] = []
-    # coefficients grouped by prior, in order
-    groups: list[tuple[str, list[str]]] = []
-    for c in coef_names:
-        p = bm.coef_priors.get(c, bm.coef_default)
-        text = str(p) if p is not None else "."
-        if groups and groups[-1][0] == text:
-            groups[-1][1].append(c)
-        else:
-            groups.append((text, [c]))
-    for text, names in groups:
+    # coefficients, then an ordered model's cutpoints, grouped by prior, in order
+    for text, names in _by_prior(coef_names, lambda c: bm.coef_priors.get(c, bm.coef_default)):
         pairs.append((f"{{{eq}:{' '.join(names)}}}", text, True))
-    cut_groups: list[tuple[str, list[str]]] = []
-    for c in bm.cut_names if bm.ordinal else []:
-        text = str(bm.cut_priors.get(c, CUT_PRIOR))
-        if cut_groups and cut_groups[-1][0] == text:
-            cut_groups[-1][1].append(c)
-        else:
-            cut_groups.append((text, [c]))
-    for text, names in cut_groups:
+    cuts = bm.cut_names if bm.ordinal else []
+    for text, names in _by_prior(cuts, lambda c: bm.cut_priors.get(c, CUT_PRIOR)):
         pairs.append((f"{{{' '.join(names)}}}", text, False))
     hyper: list[tuple[str, str, bool]] = []
     for lev in bm.levels:

@@ -303,16 +303,25 @@ def _newton_terms(
             g[a] += w * d1 * xa
             for b in range(a + 1):
                 H[a, b] -= w * d2 * xa * d.X[i, b]
-    for a in range(p):
+    lt = _close_terms(m, beta, H, g, lt)
+    mean, L, ok = _ridged_newton(beta, H, g)
+    return lt, mean, L, ok
+
+
+@njit(cache=True)
+def _close_terms(m: K.Model, x: np.ndarray, H: np.ndarray, g: np.ndarray, lt: float) -> float:
+    """Finish a Newton proposal's terms at ``x`` (the first entries of the kernel's β): H's
+    upper triangle from its lower, and each prior's log density added to ``lt`` (returned),
+    with a normal prior's curvature and slope added to H and g."""
+    for a in range(x.shape[0]):
         for b in range(a):
             H[b, a] = H[a, b]
         ar = m.beta_args[a]
-        lt += logpdf_scalar(m.beta_code[a], beta[a], ar[0], ar[1], ar[2])
+        lt += logpdf_scalar(m.beta_code[a], x[a], ar[0], ar[1], ar[2])
         if m.beta_code[a] == 1:  # normal(mean, var)
             H[a, a] += 1.0 / ar[1]
-            g[a] += (ar[0] - beta[a]) / ar[1]
-    mean, L, ok = _ridged_newton(beta, H, g)
-    return lt, mean, L, ok
+            g[a] += (ar[0] - x[a]) / ar[1]
+    return lt
 
 
 @njit(cache=True)
@@ -514,14 +523,7 @@ def _ordinal_terms(m: K.Model, d: GData, theta: np.ndarray, eta: np.ndarray, ll:
                     + hll * dl[r] * dl[s_]
                     + hul * (du[r] * dl[s_] + dl[r] * du[s_])
                 )
-    for r in range(q):
-        for s_ in range(r):
-            H[s_, r] = H[r, s_]
-        ar = m.beta_args[r]
-        lt += logpdf_scalar(m.beta_code[r], theta[r], ar[0], ar[1], ar[2])
-        if m.beta_code[r] == 1:  # normal(mean, var)
-            H[r, r] += 1.0 / ar[1]
-            g[r] += (ar[0] - theta[r]) / ar[1]
+    lt = _close_terms(m, theta, H, g, lt)
     mean, L, ok = _ridged_newton(theta, H, g)
     return lt, mean, L, ok
 
