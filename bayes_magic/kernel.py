@@ -76,6 +76,7 @@ _DESCRIPTIONS = {
     "meprobit": "multilevel mixed-effects probit regression",
     "mecloglog": "multilevel mixed-effects complementary log-log regression",
     "mepoisson": "multilevel mixed-effects Poisson regression",
+    "menbreg": "multilevel mixed-effects negative binomial regression",
     "meologit": "multilevel mixed-effects ordered logistic regression",
     "meoprobit": "multilevel mixed-effects ordered probit regression",
     "logit": "logistic regression, reporting coefficients",

@@ -224,7 +224,7 @@ class _Model:
         e, fit, depvar = self.e, self.fit, self.design.depvar
         family = getattr(fit, "family", None) if e.cmd in GLM_COMMANDS or me else None
         self.link = family.link if family is not None else "identity"
-        self.poisson = family is not None and family.family == "poisson"
+        self.poisson = family is not None and family.count  # mean exp(xb): n, or mu
         default = "n" if self.poisson else ("pr" if family is not None else "xb")
         if len(cmd.options_named("predict")) > 1:
             raise StataError(

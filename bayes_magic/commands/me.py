@@ -1,6 +1,8 @@
-"""``melogit``, ``meprobit``, ``mecloglog``, ``mepoisson``, ``meologit``, ``meoprobit`` ([ME]
-melogit, meprobit, mecloglog, mepoisson, meologit, meoprobit): fit, store ``e()``, display, and
-replay. The ordered models show their cutpoints ``/cut1`` ... after the coefficients.
+"""``melogit``, ``meprobit``, ``mecloglog``, ``mepoisson``, ``menbreg``, ``meologit``,
+``meoprobit`` ([ME] melogit, meprobit, mecloglog, mepoisson, menbreg, meologit, meoprobit): fit,
+store ``e()``, display, and replay. The family's own parameters follow the coefficients: the
+ordered models' cutpoints ``/cut1`` ..., ``menbreg``'s ``/lnalpha`` (``/lndelta`` with
+``dispersion(constant)``).
 
 The layout is Stata's ``meglm`` display: the header with the integration method, one table with
 the fixed effects and, under a rule per level, the variances and covariances of the random
@@ -11,6 +13,7 @@ effects. ``or`` / ``irr`` / ``eform`` show exponentiated coefficients.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 from scipy import stats
@@ -20,7 +23,7 @@ from ..design.mixed import without_constant
 from ..errors import StataError
 from ..fit.estimates import Estimates
 from ..fit.glmm import GLMMFit, fit_glmm
-from ..fit.glmm_family import FAMILIES, ORDINAL_FAMILIES, Family
+from ..fit.glmm_family import FAMILIES, NEGBIN_FAMILIES, ORDINAL_FAMILIES, Family, NegBinFamily
 from ..report.coeftable import (
     DISPLAY_OPTIONS,
     CoefRow,
@@ -61,7 +64,6 @@ _NOT_YET = (
     "startgrid",
     "noestimate",
     "dnumerical",
-    "dispersion",
     "family",
     "link",
 )
@@ -74,7 +76,7 @@ def _eform(family: Family, opts: dict) -> str | None:
             raise StataError("option or not allowed", 198)
         return "Odds ratio"
     if opts.get("irr"):
-        if family.family != "poisson":
+        if not family.count:
             raise StataError("option irr not allowed", 198)
         return "IRR"
     if "eform" in opts:
@@ -157,15 +159,16 @@ def _display_b_V(fit: GLMMFit) -> tuple[list[str], np.ndarray, np.ndarray]:
             for i, dv in ((a, c), (b, c), (t, (1 - th * th) * math.exp(la + lb))):
                 if i in live:
                     J[r, live.index(i)] += dv
-    na = len(fit.cuts)
+    na = len(fit.aux)
+    assert fit.family is not None
     names = [f"{d.depvar}:{c.name}" for c in d.columns]
-    names += [f"/:cut{j + 1}" for j in range(na)] + [f"/:{nm}" for _k, nm, _i in comps]
+    names += [f"/:{a}" for a in fit.family.aux_names] + [f"/:{nm}" for _k, nm, _i in comps]
     b_full = np.zeros(len(d.columns))
     b_full[d.coef_index] = fit.beta
-    b = np.concatenate([b_full, fit.cuts, est])
+    b = np.concatenate([b_full, fit.aux, est])
     kk = len(b)
     Vf = fit.V_full
-    # map: beta (p), cutpoints (na) and live params -> display vector
+    # map: beta (p), the family's parameters (na) and live params -> display vector
     T = np.zeros((kk, p + na + len(live)))
     for j, ci in enumerate(d.coef_index):
         T[ci, j] = 1.0
@@ -188,7 +191,7 @@ def estimates_of(fit: GLMMFit, cmd: Command, line: str, spec, name: str) -> Esti
         "N": float(d.n if d.weights is None else d.weights.sum()),
         "k": float(len(b)),
         "k_f": float(len(d.coef_index)),
-        "k_r": float(len(b) - len(d.columns) - len(fit.cuts)),
+        "k_r": float(len(b) - len(d.columns) - len(fit.aux)),
         "ll": fit.ll,
         "chi2": chi2,
         "p": p,
@@ -199,11 +202,11 @@ def estimates_of(fit: GLMMFit, cmd: Command, line: str, spec, name: str) -> Esti
         "p_c": lrp,
         "n_quad": float(fit.intpoints),
         "converged": float(fit.converged),
-        "rank": float(len(d.coef_index) + len(fit.cuts) + sum(not q.boundary for q in fit.params)),
+        "rank": float(len(d.coef_index) + len(fit.aux) + sum(not q.boundary for q in fit.params)),
     }
     family = (
         fam.family
-        if fam.family in ("poisson", "ordinal")
+        if fam.family in ("poisson", "ordinal", "nbinomial")
         else ("binomial" if gd is not None and gd.binomial is not None else "bernoulli")
     )
     if fit.values is not None:
@@ -213,7 +216,9 @@ def estimates_of(fit: GLMMFit, cmd: Command, line: str, spec, name: str) -> Esti
         "cmd2": name,
         "depvar": d.depvar,
         "title": fam.title,
-        "model": {"poisson": "poisson", "ordinal": "o" + fam.link}.get(fam.family, fam.link),
+        "model": {"poisson": "poisson", "nbinomial": "nbinomial", "ordinal": "o" + fam.link}.get(
+            fam.family, fam.link
+        ),
         "family": family,
         "link": fam.link,
         "intmethod": fit.method,
@@ -224,6 +229,8 @@ def estimates_of(fit: GLMMFit, cmd: Command, line: str, spec, name: str) -> Esti
         "binomial": gd.binomial if gd is not None and gd.binomial else "",
         "offset": gd.offset_name if gd is not None and gd.offset_name else "",
     }
+    if isinstance(fam, NegBinFamily):
+        macros["dispersion"] = fam.dispersion
     return Estimates.of_fit(
         "meglm", line, names, b, V, scalars, macros, fit=fit, command=cmd, spec=spec
     )
@@ -240,6 +247,8 @@ def _header(fit: GLMMFit, opts: dict) -> list[str]:
     gd = fit.gdesign
     if gd is not None and gd.binomial is not None:
         lines.append(f"Binomial variable: {gd.binomial}")
+    if isinstance(fam, NegBinFamily):
+        lines.append(f"Overdispersion: {fam.dispersion:>16}")
     nogroup = bool(opts.get("nogroup"))
     if len(d.levels) == 1 and not nogroup:
         lv = d.levels[0]
@@ -311,15 +320,15 @@ def _table(
         rows.append(CoefRow(label, kind="exposure" if gd.exposure else "offset"))
     eqs = [Equation("", rows)] if rows else []
     k0 = len(d.columns)
-    cuts = getattr(fit, "cuts", ())  # regress and glm share this table
-    if len(cuts):  # ordered outcomes: the cutpoints, without z and p, as ologit
-        cut_rows = []
-        for j, c in enumerate(cuts):
+    aux = getattr(fit, "aux", ())  # regress and glm share this table
+    if len(aux):  # cutpoints or ln α, without z and p, as ologit and nbreg show them
+        aux_rows = []
+        for j, (c, nm) in enumerate(zip(aux, fit.family.aux_names)):
             se = math.sqrt(max(float(est.V[k0 + j, k0 + j]), 0.0))
             vals = [float(c), se, math.nan, math.nan, c - z * se, c + z * se]
-            cut_rows.append(CoefRow(f"/cut{j + 1}", vals, param=f"/cut{j + 1}"))
-        eqs.append(Equation("", cut_rows))
-        k0 += len(cuts)
+            aux_rows.append(CoefRow(f"/{nm}", vals, param=f"/{nm}"))
+        eqs.append(Equation("", aux_rows))
+        k0 += len(aux)
     comps = _re_param_names(fit)
     by_level: dict[str, list[CoefRow]] = {}
     for r, (kind, nm, _ids) in enumerate(comps):
@@ -475,8 +484,24 @@ def _method(cmd: Command, nlevels: int, crossed: bool) -> tuple[str, int, list[s
     return meth, q, notes
 
 
+def _dispersion(cmd: Command, family: Family) -> Family:
+    """``menbreg``'s ``dispersion(mean|constant)``, abbreviated as Stata allows."""
+    raw = cmd.option("dispersion")
+    if raw is None:
+        return family
+    if not isinstance(family, NegBinFamily):
+        raise StataError("option dispersion() not allowed", 198)
+    word = str(raw).strip().lower()
+    for full in ("mean", "constant"):
+        if word and full.startswith(word):
+            return replace(family, dispersion=full)
+    raise StataError(
+        f"dispersion({raw}) invalid; specify dispersion(mean) or dispersion(constant)", 198
+    )
+
+
 def _make(name: str):
-    family = {**FAMILIES, **ORDINAL_FAMILIES}[name]
+    family0 = {**FAMILIES, **NEGBIN_FAMILIES, **ORDINAL_FAMILIES}[name]
     ordinal = name in ORDINAL_FAMILIES
 
     def handler(s, cmd: Command) -> list[Output]:
@@ -500,13 +525,14 @@ def _make(name: str):
         offset, exposure = me_option(cmd, "offset"), me_option(cmd, "exposure")
         if offset is not None and exposure is not None:
             raise StataError("only one of offset() or exposure() can be specified", 198)
-        if name != "mepoisson" and exposure is not None:
+        if not family0.count and exposure is not None:
             raise StataError("option exposure() not allowed", 198)
         if cmd.weight is not None and cmd.weight.kind != "fweight":
             raise StataError(
                 f"{cmd.weight.kind}s are not available in bayes_magic's {name} yet", 101
             )
         opts = {o.name: o.value for o in cmd.options}
+        family = _dispersion(cmd, family0)
         _eform(family, opts)  # refuse or/irr where they do not belong, before fitting
         spec = build_mixed(cmd)
         if ordinal and not spec.constant:  # the cutpoints replace the constant
@@ -522,7 +548,7 @@ def _make(name: str):
             binomial=cmd.option("binomial"),
             offset=offset,
             exposure=exposure,
-            family="ordinal" if ordinal else family.family,
+            family="ordinal" if ordinal else ("poisson" if family.count else family.family),
         )
         if ordinal:
             gd.base = without_constant(gd.base)
@@ -546,7 +572,7 @@ def _make(name: str):
     return handler
 
 
-for _name in (*FAMILIES, *ORDINAL_FAMILIES):
+for _name in (*FAMILIES, *NEGBIN_FAMILIES, *ORDINAL_FAMILIES):
     command(_name, byable="repeat")(_make(_name))
 
 

@@ -62,7 +62,7 @@ def predict_me(s, cmd: Command) -> list[Output]:
     if stat and stat[0] == "scores":
         raise StataError("predict, scores is not available in bayes_magic yet", 198)
     ordinal = fam.family == "ordinal"
-    if stat and stat[0] == "pr" and fam.family == "poisson":
+    if stat and stat[0] == "pr" and fam.count:
         raise StataError("option pr not allowed", 198)
     if stat and stat[0] == "mu" and ordinal:
         raise StataError("option mu not allowed", 198)

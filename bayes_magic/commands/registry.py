@@ -90,6 +90,7 @@ MODULES = {
     "meprobit": "me",
     "mecloglog": "me",
     "mepoisson": "me",
+    "menbreg": "me",
     "meologit": "me",
     "meoprobit": "me",
     "regress": "regress",

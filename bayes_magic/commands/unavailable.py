@@ -11,7 +11,6 @@ from ..syntax.ast import Command
 from .registry import HANDLERS, command
 
 _PENDING = {
-    "menbreg": "negative binomial mixed models",
     "meglm": "family() and link() models; use melogit, meprobit, mecloglog or mepoisson",
 }
 

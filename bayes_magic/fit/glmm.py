@@ -1,9 +1,10 @@
 """``melogit``, ``meprobit``, ``mecloglog``, ``mepoisson``, ``meologit``, ``meoprobit``: maximum
 likelihood for generalized linear mixed models ([ME] meglm, meologit, Methods and formulas).
 
-An ordered model's cutpoints are parameters of its family (:class:`~.glmm_family.
-OrdinalFamily`), estimated after the coefficients; it starts from ``ologit``/``oprobit``
-(:func:`~.ordinal.fit_ordinal`), whose log likelihood is the comparison's.
+A family's own parameters, an ordered model's cutpoints (:class:`~.glmm_family.OrdinalFamily`)
+or ``menbreg``'s ln α (:class:`~.glmm_family.NegBinFamily`), are estimated after the
+coefficients; the fit starts from ``ologit``/``oprobit`` (:func:`~.ordinal.fit_ordinal`) or
+``nbreg`` (:func:`~.negbin.fit_negbin`), whose log likelihood is the comparison's.
 
 * The log likelihood integrates the random effects out (:mod:`bayes_magic.fit.glmm_integrate`):
   ``mvaghermite`` with 7 points by default, ``mcaghermite``, ``ghermite`` or ``laplace``.
@@ -23,9 +24,10 @@ import numpy as np
 
 from ..design.glmm import GLMMDesign
 from ..errors import StataError
-from .glmm_family import Family, OrdinalFamily
+from .glmm_family import Family, NegBinFamily, OrdinalFamily
 from .glmm_integrate import JointLaplace, SingleLevel
 from .mixed import MixedFit, VarParam, _params_of, psd_cholesky, sigmas_from_params
+from .negbin import LNALPHA_BOUNDS, fit_negbin
 from .optimize import covariance_of, hessian, jacobian, minimize_bounded
 from .ordinal import fit_ordinal
 
@@ -42,13 +44,19 @@ class GLMMFit(MixedFit):
     method: str = "mvaghermite"
     intpoints: int = 7
     gdesign: GLMMDesign | None = None
-    x: np.ndarray | None = None  # estimates in the estimation metric (β, cutpoints, params)
+    x: np.ndarray | None = None  # estimates in the estimation metric (β, aux, params)
     V_full: np.ndarray | None = None
     fe_iterations: list[tuple[int, float]] = field(default_factory=list)
     integrator: object = None
-    #: ordered outcomes (meologit, meoprobit): the outcome values (e(cat)) and the cutpoints
+    #: ordered outcomes (meologit, meoprobit): the outcome values (e(cat))
     values: np.ndarray | None = None
-    cuts: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    #: the family's parameters after β: cutpoints, or menbreg's ln α (ln δ)
+    aux: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    @property
+    def cuts(self) -> np.ndarray:
+        """An ordered model's cutpoints (none for other families)."""
+        return self.aux if isinstance(self.family, OrdinalFamily) else np.zeros(0)
 
     def _Ls(self) -> list[np.ndarray]:
         return [psd_cholesky(S) for S in self.Sigmas]
@@ -193,13 +201,16 @@ def fit_glmm(
     d = gd.base
     w, y, n, off, X = glm_arrays(gd)
     values = None
-    cuts0 = np.zeros(0)
     if isinstance(family, OrdinalFamily):
         beta0, cuts0, ll0, fe_log, values, y = _ordinal_start(gd, family)
         family = family.with_cuts(cuts0)
+    elif isinstance(family, NegBinFamily):
+        nb, family = fit_negbin(gd, family, iterate=iterate)
+        beta0, ll0, fe_log = nb.beta, nb.ll, nb.iterations
     else:
         beta0, ll0, fe_log = fit_fixed_effects(gd, family)
-    na = len(cuts0)  # the family's parameters, after the coefficients
+    aux0 = family.aux
+    na = len(aux0)  # the family's parameters, after the coefficients
     const = float(np.sum(w * family.constant(y, n)))
     levels = d.levels
     single = len(levels) == 1
@@ -226,15 +237,14 @@ def fit_glmm(
     template = _params_of(levels, S0, 1.0)[:-1]  # no residual variance
     p = d.p
     pa = p + na
-    x0 = np.concatenate([beta0, cuts0, [t.value for t in template]])
+    x0 = np.concatenate([beta0, aux0, [t.value for t in template]])
 
     def loglik(x: np.ndarray) -> float:
         beta = x[:p]
         if na:
-            cuts = x[p:pa]
-            if not np.all(np.diff(cuts) > 0):
+            if not family.aux_feasible(x[p:pa]):
                 return -np.inf
-            integ.family = family.with_cuts(cuts)
+            integ.family = family.with_aux(x[p:pa])
         Sig, _ = sigmas_from_params(levels, template, x[pa:])
         for S in Sig:
             # correlations of three or more effects need not form a covariance matrix
@@ -263,9 +273,9 @@ def fit_glmm(
         def fg(x: np.ndarray) -> tuple[float, np.ndarray]:
             beta, th = x[:p], x[pa:]
             if na:
-                if not np.all(np.diff(x[p:pa]) > 0):
+                if not family.aux_feasible(x[p:pa]):
                     return 1e300, np.zeros(len(x))
-                integ.family = family.with_cuts(x[p:pa])
+                integ.family = family.with_aux(x[p:pa])
             L = chol_of(th)
             xb = (X @ beta + off)[order]
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -281,9 +291,12 @@ def fit_glmm(
                 g_th[i] = float(np.sum(np.tril(g_L) * dL))
             return -2 * (val + const), -2 * np.concatenate([g_b, g_c, g_th])
 
-    bounds = [(None, None)] * pa + [
-        ((_LNS_FLOOR, None) if t.kind == "lns" else (-12.0, 12.0)) for t in template
-    ]
+    aux_bounds = [LNALPHA_BOUNDS] if isinstance(family, NegBinFamily) else [(None, None)] * na
+    bounds = (
+        [(None, None)] * p
+        + aux_bounds
+        + [((_LNS_FLOOR, None) if t.kind == "lns" else (-12.0, 12.0)) for t in template]
+    )
     iters: list[tuple[int, float]] = []
     x, _dev, converged = minimize_bounded(
         dev,
@@ -366,7 +379,7 @@ def fit_glmm(
         converged=converged,
         ll0=ll0,
         iterations=iters,
-        family=family.with_cuts(x[p:pa]) if isinstance(family, OrdinalFamily) else family,
+        family=family.with_aux(x[p:pa]),
         method=method,
         intpoints=intpoints,
         gdesign=gd,
@@ -375,7 +388,7 @@ def fit_glmm(
         fe_iterations=fe_log,
         integrator=integ,
         values=values,
-        cuts=x[p:pa],
+        aux=x[p:pa],
     )
 
 

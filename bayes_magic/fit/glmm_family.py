@@ -11,9 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from scipy.special import expit, gammaln, log_expit, log_ndtr, ndtr
+from scipy.special import betaln, digamma, expit, gammaln, log_expit, log_ndtr, ndtr, polygamma
 
-__all__ = ["Family", "OrdinalFamily", "FAMILIES", "ORDINAL_FAMILIES"]
+__all__ = [
+    "Family",
+    "OrdinalFamily",
+    "NegBinFamily",
+    "FAMILIES",
+    "ORDINAL_FAMILIES",
+    "NEGBIN_FAMILIES",
+]
 
 _SQRT2PI = np.sqrt(2 * np.pi)
 
@@ -22,10 +29,42 @@ _SQRT2PI = np.sqrt(2 * np.pi)
 class Family:
     """A family and link as ``meglm`` names them, with Stata's title words."""
 
-    family: str  # "bernoulli" (binomial with n trials) or "poisson"
+    family: str  # "bernoulli" (binomial with n trials), "poisson", "nbinomial", "ordinal"
     link: str  # "logit", "probit", "cloglog", "log"
     title: str  # "Mixed-effects logistic regression"
     model: str  # "logistic model" in "LR test vs. logistic model"
+
+    # -- the family's own parameters (cutpoints, ln α), estimated after the coefficients --
+    @property
+    def aux(self) -> np.ndarray:
+        """The family's parameters in the estimation metric (none here)."""
+        return np.zeros(0)
+
+    @property
+    def aux_names(self) -> list[str]:
+        """Their names in ``e(b)`` after ``/``: ``cut1`` ..., ``lnalpha``."""
+        return []
+
+    def with_aux(self, aux: np.ndarray) -> Family:
+        return self
+
+    def aux_feasible(self, aux: np.ndarray) -> bool:
+        return True
+
+    def aux_scores(self, y: np.ndarray, eta: np.ndarray) -> np.ndarray:
+        """∂ log f(y | η) / ∂ aux, shape ``eta.shape + (len(aux),)``."""
+        return np.zeros((*np.shape(eta), 0))
+
+    @property
+    def concave(self) -> bool:
+        """Whether log f(y | η) is concave in η everywhere (the integrators' Newton steps
+        guard their curvature where it is not)."""
+        return True
+
+    @property
+    def count(self) -> bool:
+        """A count model, with mean exp(η) (``mepoisson``, ``menbreg``)."""
+        return self.family in ("poisson", "nbinomial")
 
     def constant(self, y: np.ndarray, n: np.ndarray) -> np.ndarray:
         """The part of the log likelihood free of η: log C(n, y) or -log y!."""
@@ -102,6 +141,23 @@ class OrdinalFamily(Family):
     def with_cuts(self, cuts: np.ndarray) -> OrdinalFamily:
         return replace(self, cuts=np.asarray(cuts, dtype=float))
 
+    @property
+    def aux(self) -> np.ndarray:
+        return self.cuts
+
+    @property
+    def aux_names(self) -> list[str]:
+        return [f"cut{j + 1}" for j in range(len(self.cuts))]
+
+    def with_aux(self, aux: np.ndarray) -> OrdinalFamily:
+        return self.with_cuts(aux)
+
+    def aux_feasible(self, aux: np.ndarray) -> bool:
+        return bool(np.all(np.diff(aux) > 0))
+
+    def aux_scores(self, y: np.ndarray, eta: np.ndarray) -> np.ndarray:
+        return self.cut_scores(y, eta)
+
     def constant(self, y: np.ndarray, n: np.ndarray) -> np.ndarray:
         return np.zeros(np.shape(y))
 
@@ -167,6 +223,87 @@ class OrdinalFamily(Family):
         raise NotImplementedError("ordered outcomes have probabilities, not a mean")
 
 
+@dataclass(frozen=True)
+class NegBinFamily(Family):
+    """The negative binomial of ``menbreg`` ([ME] menbreg, Methods and formulas; [R] nbreg),
+    log link, μ = exp(η):
+
+    * ``dispersion(mean)``: Var(y | η) = μ(1 + αμ), size m = 1/α; parameter ln α;
+    * ``dispersion(constant)``: Var(y | η) = μ(1 + δ), size m = μ/δ; parameter ln δ.
+
+    With p = 1/(1 + αμ) (or 1/(1 + δ)),
+    log f = lnΓ(m + y) − lnΓ(y + 1) − lnΓ(m) + m ln p + y ln(1 − p). lnΓ(m + y) − lnΓ(m) is
+    computed as lnΓ(y) − ln B(m, y), accurate as α → 0 (m → ∞), where the model tends to the
+    Poisson. The mean parameterization is log-concave in η; the constant one need not be where
+    counts are large and δ is large, so the integrators' Newton steps guard their curvature."""
+
+    dispersion: str = "mean"
+    lnalpha: float = 0.0
+
+    @property
+    def aux(self) -> np.ndarray:
+        return np.array([self.lnalpha])
+
+    @property
+    def aux_names(self) -> list[str]:
+        return ["lnalpha" if self.dispersion == "mean" else "lndelta"]
+
+    @property
+    def concave(self) -> bool:
+        return self.dispersion == "mean"
+
+    def with_aux(self, aux: np.ndarray) -> NegBinFamily:
+        return replace(self, lnalpha=float(np.asarray(aux, dtype=float).reshape(-1)[0]))
+
+    def constant(self, y: np.ndarray, n: np.ndarray) -> np.ndarray:
+        return -gammaln(y + 1)
+
+    def _size(self, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(m, ln(1/p) = log1p(αμ) or log1p(δ)), broadcast to η."""
+        a = self.lnalpha
+        with np.errstate(over="ignore"):
+            if self.dispersion == "mean":
+                return np.broadcast_to(np.exp(-a), np.shape(eta)), np.log1p(np.exp(eta + a))
+            return np.exp(eta - a), np.broadcast_to(np.log1p(np.exp(a)), np.shape(eta))
+
+    @staticmethod
+    def _lgamma_ratio(y: np.ndarray, m: np.ndarray) -> np.ndarray:
+        """lnΓ(m + y) − lnΓ(m), zero at y = 0."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(y > 0, gammaln(np.maximum(y, 1)) - betaln(m, np.maximum(y, 1)), 0.0)
+
+    def loglik(
+        self, y: np.ndarray, n: np.ndarray, eta: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        m, lq = self._size(eta)
+        a = self.lnalpha
+        if self.dispersion == "mean":
+            # ln(1 - p) = η + ln α − log1p(αμ); m ln p = −m log1p(αμ)
+            ll = self._lgamma_ratio(y, m) - (m + y) * lq + y * (eta + a)
+            mu = np.exp(eta)
+            r = 1.0 / (1.0 + mu * np.exp(a))
+            return ll, (y - mu) * r, -mu * (1.0 + np.exp(a) * y) * r * r
+        # constant: m = μ/δ depends on η (dm/dη = m); ln(1 - p) = ln δ − log1p(δ)
+        ll = self._lgamma_ratio(y, m) - (m + y) * lq + y * a
+        dpsi = digamma(m + y) - digamma(m)
+        d1 = m * (dpsi - lq)
+        d2 = d1 + m * m * (polygamma(1, m + y) - polygamma(1, m))
+        return ll, d1, d2
+
+    def aux_scores(self, y: np.ndarray, eta: np.ndarray) -> np.ndarray:
+        m, lq = self._size(eta)
+        mu = np.exp(eta)
+        dpsi = digamma(m + y) - digamma(m)
+        # ∂/∂ln α (dm/dln α = −m): m(log1p − Δψ) + (y − μ)/(1 + αμ); likewise for ln δ
+        scale = 1.0 + (
+            mu * np.exp(self.lnalpha) if self.dispersion == "mean" else np.exp(self.lnalpha)
+        )
+        return (m * (lq - dpsi) + (y - mu) / scale)[..., None]
+
+    def mean(self, n: np.ndarray, eta: np.ndarray) -> np.ndarray:
+        return np.exp(eta)
+
+
 FAMILIES = {
     "melogit": Family("bernoulli", "logit", "Mixed-effects logistic regression", "logistic model"),
     "meprobit": Family("bernoulli", "probit", "Mixed-effects probit regression", "probit model"),
@@ -174,6 +311,12 @@ FAMILIES = {
         "bernoulli", "cloglog", "Mixed-effects cloglog regression", "cloglog model"
     ),
     "mepoisson": Family("poisson", "log", "Mixed-effects Poisson regression", "Poisson model"),
+}
+
+NEGBIN_FAMILIES = {
+    "menbreg": NegBinFamily(
+        "nbinomial", "log", "Mixed-effects nbinomial regression", "nbinomial model"
+    ),
 }
 
 ORDINAL_FAMILIES = {

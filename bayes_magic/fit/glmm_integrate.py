@@ -84,10 +84,14 @@ class SingleLevel:
         self.scale: np.ndarray | None = None
 
     # -- the integrand -----------------------------------------------------------------------
-    def _f(self, xb: np.ndarray, A: np.ndarray, v: np.ndarray):
-        """Per-group log integrand at v (G by k), with gradient and Hessian."""
+    def _f(self, xb: np.ndarray, A: np.ndarray, v: np.ndarray, safe: bool = False):
+        """Per-group log integrand at v (G by k), with gradient and Hessian; ``safe`` drops
+        the positive curvature of a family that is not log-concave (a Newton direction that
+        ascends)."""
         eta = xb + np.einsum("ik,ik->i", A, v[self.groups])
         ll, d1, d2 = self.family.loglik(self.y, self.n, eta)
+        if safe:
+            d2 = np.minimum(d2, 0.0)
         w = self.wt
         f = _segsum(w * ll, self.starts) - 0.5 * np.einsum("gk,gk->g", v, v)
         g = _segsum((w * d1)[:, None] * A, self.starts) - v
@@ -97,14 +101,15 @@ class SingleLevel:
 
     def find_mode(self, xb: np.ndarray, A: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Newton's method per group (with step halving): the mode and the Hessian there."""
+        safe = not self.family.concave
         v = self.mode.copy()
-        f, g, H = self._f(xb, A, v)
+        f, g, H = self._f(xb, A, v, safe)
         for _ in range(100):
             step = np.linalg.solve(-H, g[:, :, None])[:, :, 0]
             t = np.ones(self.G)
             for _half in range(40):
                 cand = v + t[:, None] * step
-                fc, gc, Hc = self._f(xb, A, cand)
+                fc, gc, Hc = self._f(xb, A, cand, safe)
                 worse = fc < f - 1e-12 * (1 + np.abs(f))
                 if not worse.any():
                     break
@@ -114,6 +119,8 @@ class SingleLevel:
             if done:
                 break
         self.mode = v
+        if safe:
+            H = self._f(xb, A, v)[2]
         return v, H
 
     def _adapted(self, xb: np.ndarray, A: np.ndarray, method: str, q: int):
@@ -159,9 +166,10 @@ class SingleLevel:
         self, xb: np.ndarray, X: np.ndarray, L: np.ndarray, method: str, q: int
     ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
         """The quadrature log likelihood and its gradient in β, in L and in the family's
-        cutpoints (empty unless ordinal), the rule's centre and scale held where the adaptation
-        put them (as Stata's ``ml`` holds them between updates of the adaptive parameters); one
-        pass over the nodes gives them all. ``X`` is sorted as the observations here."""
+        parameters (cutpoints, ln α; often none), the rule's centre and scale held where the
+        adaptation put them (as Stata's ``ml`` holds them between updates of the adaptive
+        parameters); one pass over the nodes gives them all. ``X`` is sorted as the
+        observations here."""
         A = self.Z @ L
         c, B, z, lw = self._adapted(xb, A, method, q)
         v = c[:, None, :] + np.einsum("gkl,jl->gjk", B, z)
@@ -180,11 +188,9 @@ class SingleLevel:
         g_beta = X.T @ wd.sum(axis=1)
         # dη_ij/dL_ab = Z_ia v_jb
         g_L = np.einsum("ia,ij,ijb->ab", self.Z, wd, vg)
-        g_cut = np.zeros(0)
-        if hasattr(self.family, "cut_scores"):
-            sc = self.family.cut_scores(self.y[:, None], eta)  # n x J x (cutpoints)
-            g_cut = np.einsum("ij,ijc->c", self.wt[:, None] * p[self.groups], sc)
-        return total, g_beta, g_L, g_cut
+        sc = self.family.aux_scores(self.y[:, None], eta)  # n x J x (family parameters)
+        g_aux = np.einsum("ij,ijc->c", self.wt[:, None] * p[self.groups], sc)
+        return total, g_beta, g_L, g_aux
 
     def _quad(self, xb, A, c, B, z, lw, moments: bool = False):
         """Σ_j exp(lw_j) e^{f(c + B z_j)} |B|, per group, by log-sum-exp; optionally moments."""
@@ -258,9 +264,11 @@ class JointLaplace:
             (np.concatenate(vals), (self._rows, self._cols)), shape=(len(self.y), self.q)
         )
 
-    def _f(self, xb, A, v):
+    def _f(self, xb, A, v, safe: bool = False):
         eta = xb + A @ v
         ll, d1, d2 = self.family.loglik(self.y, self.n, eta)
+        if safe:  # as SingleLevel._f
+            d2 = np.minimum(d2, 0.0)
         w = self.wt
         f = float(np.sum(w * ll) - 0.5 * v @ v)
         g = A.T @ (w * d1) - v
@@ -268,14 +276,15 @@ class JointLaplace:
         return f, g, H  # H is the negative Hessian
 
     def find_mode(self, xb, A):
+        safe = not self.family.concave
         v = self.mode.copy()
-        f, g, H = self._f(xb, A, v)
+        f, g, H = self._f(xb, A, v, safe)
         for _ in range(100):
             step = _solve(H, g)
             t = 1.0
             for _half in range(40):
                 cand = v + t * step
-                fc, gc, Hc = self._f(xb, A, cand)
+                fc, gc, Hc = self._f(xb, A, cand, safe)
                 if fc >= f - 1e-12 * (1 + abs(f)):
                     break
                 t /= 2
@@ -284,6 +293,8 @@ class JointLaplace:
             if done:
                 break
         self.mode = v
+        if safe:
+            H = self._f(xb, A, v)[2]
         return v, f, H
 
     def loglik(self, xb: np.ndarray, Ls: list[np.ndarray]) -> float:

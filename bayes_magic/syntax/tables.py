@@ -140,7 +140,7 @@ ME = (
         opt("STARTGrid", Raw(optional=True)),
         opt("NOESTimate"),
         opt("DNUMerical"),
-        opt("dispersion", Raw()),
+        opt("Dispersion", Raw()),
     )
     + LEVEL
     + DISPLAY
