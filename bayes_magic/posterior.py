@@ -54,6 +54,13 @@ class Posterior:
     def mcmcsize(self) -> int:
         return self.draws.shape[1]
 
+    def linear_coef_names(self) -> list[str]:
+        """The coefficients of the linear predictor: the layout's coefficients without the
+        likelihood's own parameters that follow them (cutpoints, ln α)."""
+        names = list(self.layout.coef_names)
+        n_aux = len(getattr(self.model, "aux_names", []))
+        return names[: len(names) - n_aux]
+
     def index(self, name: str) -> int:
         return self.names.index(name)
 

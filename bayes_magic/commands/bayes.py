@@ -70,7 +70,7 @@ def eform_label(bm, opts: dict[str, Any]) -> str | None:
             raise StataError("option or not allowed", 198)
         return "Odds ratio"
     if opts.get("irr"):
-        if fam != "mepoisson":
+        if fam not in ("mepoisson", "menbreg"):
             raise StataError("option irr not allowed", 198)
         return "IRR"
     if "eform" in opts:
@@ -145,10 +145,8 @@ def _improper(bm) -> bool:
     if getattr(bm, "nonlinear", False):
         return any(p.family in ("flat", "jeffreys") for p in bm.all_priors())
     priors = [bm.coef_default, *bm.coef_priors.values(), bm.sigma2_prior]
-    if getattr(bm, "ordinal", False):  # the cutpoints: flat unless prior() says otherwise
-        from ..spec.bayes import CUT_PRIOR
-
-        priors += [bm.cut_priors.get(c, CUT_PRIOR) for c in bm.cut_names]
+    # the likelihood's parameters: cutpoints (flat unless prior() says otherwise), ln α
+    priors += [bm.aux_prior(c) for c in getattr(bm, "aux_names", [])]
     for lev in bm.levels:
         priors += [lev.cov_prior, *lev.var_priors, lev.rho_prior, lev.df_prior]
     return any(p is not None and p.family in ("flat", "jeffreys") for p in priors)
@@ -193,7 +191,8 @@ def _run(s, cmd: Command, bm, opts: dict[str, Any], prefix_cmd: bool) -> list[Ou
         from ..design.mixed import build_mixed_design
         from .bayes_run import check_coef_priors
 
-        if getattr(bm, "ordinal", False):  # the constant out, the cutpoints named
+        if getattr(bm, "ordinal", False) or getattr(bm, "negbin", False):
+            # an ordered model's constant out and cutpoints named; the counts checked
             from .bayes_glmm import glmm_design
 
             d = glmm_design(s, bm, s.touse(cmd)).base
@@ -246,7 +245,7 @@ def bayes_prefix(s, cmd: Command) -> list[Output]:
     from ..spec.bayes import ORDINAL_SINGLE, build_bayes_me, build_bayes_mixed
     from ..spec.model import GLM_COMMANDS
 
-    me = ("melogit", "meprobit", "mecloglog", "mepoisson", "meologit", "meoprobit")
+    me = ("melogit", "meprobit", "mecloglog", "mepoisson", "menbreg", "meologit", "meoprobit")
     single = (*GLM_COMMANDS, *ORDINAL_SINGLE)
     if cmd.name not in ("mixed", "regress") and cmd.name not in me and cmd.name not in single:
         raise StataError(f"bayes: {cmd.name} is not available in this version of bayes_magic", 199)

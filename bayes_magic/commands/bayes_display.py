@@ -21,7 +21,7 @@ from ..posterior import Posterior
 from ..report.coeftable import CoefRow, CoefTable, Equation
 from ..report.format import fmt_g
 from ..report.output import Block, Output, Text, escape
-from ..spec.bayes import CUT_PRIOR, BayesLinearModel, ReLevel
+from ..spec.bayes import BayesLinearModel, ReLevel
 
 __all__ = [
     "multilevel_structure",
@@ -186,8 +186,8 @@ def model_summary(bm: BayesLinearModel, coef_names: Sequence[str]) -> str:
         trials = bm.glmm_options.get("binomial")
         name = bm.likelihood_text or bm.family
         extra = f",{trials}" if trials else ""
-        if bm.ordinal:  # an ordered model's cutpoints are its likelihood's parameters
-            extra = "".join(f",{{{c}}}" for c in bm.cut_names)
+        if bm.aux_names:  # cutpoints, ln α: the likelihood's parameters
+            extra = "".join(f",{{{c}}}" for c in bm.aux_names)
         lines.append(f"  {eq} ~ {name}(xb_{eq}{extra})")
     else:
         name = "regress" if bm.likelihood_text == "regress" else "normal"
@@ -196,11 +196,10 @@ def model_summary(bm: BayesLinearModel, coef_names: Sequence[str]) -> str:
     prior_at = len(lines)
     lines.append("Priors:")
     pairs: list[tuple[str, str, bool]] = []
-    # coefficients, then an ordered model's cutpoints, grouped by prior, in order
+    # coefficients, then the likelihood's parameters (cutpoints, ln α), grouped by prior
     for text, names in _by_prior(coef_names, lambda c: bm.coef_priors.get(c, bm.coef_default)):
         pairs.append((f"{{{eq}:{' '.join(names)}}}", text, True))
-    cuts = bm.cut_names if bm.ordinal else []
-    for text, names in _by_prior(cuts, lambda c: bm.cut_priors.get(c, CUT_PRIOR)):
+    for text, names in _by_prior(bm.aux_names, bm.aux_prior):
         pairs.append((f"{{{' '.join(names)}}}", text, False))
     hyper: list[tuple[str, str, bool]] = []
     for lev in bm.levels:
@@ -455,8 +454,8 @@ def table_equations(
         return eqs
     rows = _coef_rows(post, opts, values)
     eqs = [Equation(bm.eq, rows)] if rows else []  # an ordered model may have no covariates
-    cuts = [c for c in getattr(bm, "cut_names", []) if c in post.names]
-    if cuts:  # an ordered model's cutpoints: {cut1} ..., meologit's /cut1 ... with melabel
+    cuts = [c for c in getattr(bm, "aux_names", []) if c in post.names]
+    if cuts:  # cutpoints {cut1} ... or {lnalpha}; meologit's /cut1 ... with melabel
         rows = [
             CoefRow(f"/{c}" if melabel else c, values(post.chains_of(c)), param=c) for c in cuts
         ]
@@ -634,7 +633,7 @@ def _notes(post: Posterior) -> list[str]:
 
 def summary_outputs(post: Posterior, opts: dict[str, Any]) -> list[Output]:
     """The multilevel structure and the model summary (shown before the simulation)."""
-    return model_outputs(post.model, list(post.layout.coef_names), opts)
+    return model_outputs(post.model, post.linear_coef_names(), opts)
 
 
 def model_outputs(

@@ -1,5 +1,5 @@
-"""``bayes: melogit`` and friends (``meologit``, ``ologit`` ... too): design, starting values
-and proposals for the GLMM kernel.
+"""``bayes: melogit`` and friends (``menbreg``, ``meologit``, ``ologit`` ... too): design,
+starting values and proposals for the GLMM kernel.
 
 Starting values (Stata's default, ``mleinitial``) come from the maximum-likelihood fit of the
 same model by ``melogit`` (:mod:`bayes_magic.fit.glmm`): its coefficients, covariance matrices
@@ -11,12 +11,14 @@ Newton proposals of the coefficients and of the random effects need no tuning).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from ..design.glmm import build_glmm_design, ordinal_codes
 from ..design.mixed import MixedDesign
 from ..errors import StataError
-from ..fit.glmm_family import FAMILIES, ORDINAL_FAMILIES
+from ..fit.glmm_family import FAMILIES, NEGBIN_FAMILIES, ORDINAL_FAMILIES
 from ..spec.bayes import BayesLinearModel
 
 __all__ = ["glmm_setup", "glmm_states", "glmm_loglik", "glmm_simulate"]
@@ -50,16 +52,18 @@ def glmm_setup(s, bm: BayesLinearModel, touse: np.ndarray) -> tuple:
             fit = None
     if fit is not None:
         base = _from_cov(bm, d, fit.beta, fit.blups(), fit.Sigmas, 1.0)
-        pa = d.p + len(fit.cuts)  # coefficients, then an ordered model's cutpoints
+        pa = d.p + len(fit.aux)  # coefficients, then cutpoints or ln α
         V = fit.V_full[:pa, :pa]
         V_beta = V if np.all(np.isfinite(V)) else None
         se = np.sqrt(np.maximum(np.diag(V), 0.0)) if V_beta is not None else None
-        base.beta = np.concatenate([base.beta, fit.cuts])
+        base.beta = np.concatenate([base.beta, fit.aux])
     else:
         base = _default_init(bm, d)
         V_beta, se = None, None
         if bm.ordinal:
             base.beta = np.concatenate([base.beta, _null_cuts(gd, family)])
+        elif bm.negbin:  # α = 1 (δ = 1)
+            base.beta = np.concatenate([base.beta, [0.0]])
     model, layout = prepare_glmm(bm, gd, family)
     return d, gd, model, layout, base, se, V_beta
 
@@ -74,7 +78,7 @@ def glmm_design(s, bm: BayesLinearModel, touse: np.ndarray):
         s.data,
         bm.linear,
         touse,
-        family=family_of(bm).family,
+        family="poisson" if family_of(bm).count else family_of(bm).family,
         binomial=opts.get("binomial"),
         offset=opts.get("offset"),
         exposure=opts.get("exposure"),
@@ -88,14 +92,19 @@ def glmm_design(s, bm: BayesLinearModel, touse: np.ndarray):
 
 def family_of(bm: BayesLinearModel):
     """The model's conditional distribution (:mod:`bayes_magic.fit.glmm_family`)."""
-    return ORDINAL_FAMILIES[bm.family] if bm.ordinal else FAMILIES[bm.family]
+    if bm.ordinal:
+        return ORDINAL_FAMILIES[bm.family]
+    if bm.negbin:
+        disp = "mean" if bm.aux_names == ["lnalpha"] else "constant"
+        return replace(NEGBIN_FAMILIES[bm.family], dispersion=disp)
+    return FAMILIES[bm.family]
 
 
 def _cut_names(bm: BayesLinearModel, ncut: int) -> None:
     """``{cut1}`` ... for the outcomes in the data; a ``prior()`` naming another is an error."""
-    bm.cut_names = [f"cut{j + 1}" for j in range(ncut)]
-    for name in bm.cut_priors:
-        if name not in bm.cut_names:
+    bm.aux_names = [f"cut{j + 1}" for j in range(ncut)]
+    for name in bm.aux_priors:
+        if name not in bm.aux_names:
             raise StataError(f"parameter {{{name}}} not found", 111)
 
 
@@ -163,10 +172,12 @@ def _glm_start(bm: BayesLinearModel, gd, family) -> tuple:
 def glmm_states(model: tuple, states: list, V_beta: np.ndarray | None) -> list:
     """The linear kernel's states made ready for the GLMM kernel: room for η, and the
     coefficients' proposal covariance from the ML fit."""
+    from ..sampler.glmm import OLOGIT, OPROBIT
+
     m, data = model
     n = data.y.shape[0]
     p = data.X.shape[1]
-    ncut = m.p - p  # an ordered model's cutpoints, block 1, after β's block
+    ncut = m.p - p  # an ordered model's cutpoints (or ln α), block 1, after β's block
     out = []
     for st in states:
         st = st._replace(resid=np.zeros(2 * n))  # η, then each observation's log likelihood
@@ -178,7 +189,7 @@ def glmm_states(model: tuple, states: list, V_beta: np.ndarray | None) -> list:
                 w, V = np.linalg.eigh((Vb + Vb.T) / 2)
                 k = Vb.shape[0]
                 st.mh_cov[blk, :k, :k] = (V * np.maximum(w, 1e-12)) @ V.T
-        if ncut:  # dispersed or typed starting cutpoints must increase
+        if ncut and data.fam in (OLOGIT, OPROBIT):  # dispersed starting cutpoints must increase
             cuts = np.sort(st.beta[p:])
             for j in range(1, ncut):
                 cuts[j] = max(cuts[j], cuts[j - 1] + 1e-3)
@@ -202,13 +213,13 @@ def _block_covariances(V: np.ndarray, p: int, ncut: int) -> list[np.ndarray]:
 
 def glmm_loglik(post, xb: np.ndarray, cuts: np.ndarray | None = None) -> float:
     """log p(y | θ) over the estimation sample for the linear predictor ``xb`` (without the
-    offset, which is added here) and an ordered model's ``cuts``, the constant included as the
-    sampler records it."""
+    offset, which is added here) and the likelihood's parameters ``cuts`` (an ordered model's
+    cutpoints, ln α), the constant included as the sampler records it."""
     gd = post.glmm
     d = gd.base
     fam = family_of(post.model)
     if cuts is not None:
-        fam = fam.with_cuts(cuts)
+        fam = fam.with_aux(cuts)
     w = d.weights if d.weights is not None else 1.0
     y = d.y.astype(float)
     ll = fam.loglik(y, gd.trials, xb + gd.offset)[0] + fam.constant(y, gd.trials)
@@ -218,16 +229,22 @@ def glmm_loglik(post, xb: np.ndarray, cuts: np.ndarray | None = None) -> float:
 def glmm_simulate(
     s, post, rows: np.ndarray, xb: np.ndarray, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The conditional mean at every draw (n·p, or the Poisson mean) over the data in memory
+    """The conditional mean at every draw (n·p, or the count mean) over the data in memory
     and replicates of the outcome drawn from it: both (chains, draws, rows)."""
     from ..design.glmm import trials_offset_now
 
-    fam = FAMILIES[post.model.family]
+    fam = family_of(post.model)
     trials, off = trials_offset_now(s.data, post.glmm)
     n = trials[rows]
     eta = xb + off[rows]
     mu = fam.mean(n, eta)
-    if fam.family == "poisson":
+    if fam.family == "nbinomial":  # a gamma mixture of Poissons, at each draw's ln α
+        name = post.model.aux_names[0]
+        a = np.exp(post.chains_of(name))[:, :, None]
+        shape = 1.0 / a if fam.dispersion == "mean" else mu / a  # size m; mean μ
+        with np.errstate(over="ignore", invalid="ignore"):
+            ysim = rng.poisson(rng.gamma(shape, mu / shape)).astype(float)
+    elif fam.family == "poisson":
         ysim = rng.poisson(mu).astype(float)
     else:
         with np.errstate(invalid="ignore", divide="ignore"):

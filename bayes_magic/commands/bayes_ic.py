@@ -43,8 +43,7 @@ def _mu(post: Posterior, beta: np.ndarray, b: np.ndarray) -> np.ndarray:
 def mu_draws(post: Posterior) -> np.ndarray:
     """The linear predictor of every observation at every draw: (chains, draws, n)."""
     d = post.design
-    names = post.layout.coef_names
-    bi = [post.names.index(n) for n in names]
+    bi = [post.names.index(n) for n in post.linear_coef_names()]
     C, T = post.draws.shape[:2]
     out = np.empty((C, T, d.n))
     beta = post.draws[:, :, bi]
@@ -76,15 +75,22 @@ def mean_loglik(post: Posterior) -> float:
         raise StataError(
             f"DIC needs {{{gone[0]}}}, which was excluded from the results by exclude()", 198
         )
-    beta = np.array([post.chains_of(n).mean() for n in post.layout.coef_names])
     q = post.re_draws.shape[2]
+    lost = [n for n in post.layout.re_names if n not in set(post.re_names)]
+    if lost:  # exclude({U0}): the effects' draws were dropped
+        raise StataError(
+            f"DIC needs {{{lost[0].split('[')[0]}}}, which was excluded from the results by "
+            "exclude()",
+            198,
+        )
+    beta = np.array([post.chains_of(n).mean() for n in post.layout.coef_names])  # with aux
     b = post.re_draws.reshape(-1, q).mean(axis=0) if q else np.zeros(0)
     if post.model.family is not None:  # bayes: melogit ...
         from .bayes_glmm import glmm_loglik
 
-        p = post.design.p  # an ordered model's cutpoints follow the coefficients
-        cuts = beta[p:] if len(beta) > p else None
-        return glmm_loglik(post, _mu(post, beta[:p], b), cuts)
+        p = post.design.p  # cutpoints or ln α follow the coefficients
+        aux = beta[p:] if len(beta) > p else None
+        return glmm_loglik(post, _mu(post, beta[:p], b), aux)
     s2 = float(post.chains_of(post.model.sigma2_name).mean())
     return _loglik(post, _mu(post, beta, b), s2)
 

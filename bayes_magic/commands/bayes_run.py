@@ -306,7 +306,7 @@ def estimate(
         if (text or o.initall) and getattr(bm, "ordinal", False):
             cuts = init.beta[d.p :]
             if np.any(np.diff(cuts) <= 0):
-                shown = " ".join(f"{{{c}}}" for c in bm.cut_names)
+                shown = " ".join(f"{{{c}}}" for c in bm.aux_names)
                 chain = f" of chain {c + 1}" if o.nchains > 1 else ""
                 raise StataError(
                     f"initial values not feasible{chain}: the cutpoints {shown} must increase",

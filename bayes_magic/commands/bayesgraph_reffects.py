@@ -81,15 +81,15 @@ def _mixed_result(s, cmd: Command) -> tuple[MixedFit, str]:
 def _likelihood(x) -> str:
     """A model's conditional distribution in words: a bayes: model's family name (None for
     the normal model) or an ML fit (its Family, or none for mixed)."""
-    from ..fit.glmm_family import FAMILIES, ORDINAL_FAMILIES
+    from ..fit.glmm_family import FAMILIES, NEGBIN_FAMILIES, ORDINAL_FAMILIES
 
     fam = x if x is None or isinstance(x, str) else getattr(x, "family", None)
     if isinstance(fam, str):
-        fam = {**FAMILIES, **ORDINAL_FAMILIES}[fam]
+        fam = {**FAMILIES, **NEGBIN_FAMILIES, **ORDINAL_FAMILIES}[fam]
     if fam is None:
         return "normal"
     kind = "ordered " if fam.family == "ordinal" else ""
-    return f"{kind}{fam.family if fam.family == 'poisson' else fam.link}"
+    return f"{kind}{fam.family if fam.count else fam.link}"
 
 
 def _check_same_model(post: Posterior, fit: MixedFit, mname: str, bname: str) -> None:

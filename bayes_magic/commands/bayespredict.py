@@ -98,7 +98,7 @@ def current_mu(s, post: Posterior, touse: np.ndarray) -> tuple[np.ndarray, np.nd
     rows = np.flatnonzero(ok)
     if not len(rows):
         raise StataError("no observations", 2000)
-    bi = [post.names.index(n) for n in post.layout.coef_names]
+    bi = [post.names.index(n) for n in post.linear_coef_names()]
     C, T = post.draws.shape[:2]
     mu = post.draws[:, :, bi] @ X[rows].T
     for lev, dl, first, g, Z in parts:

@@ -1,5 +1,6 @@
 """The MCMC kernel of ``bayes: melogit``, ``meprobit``, ``mecloglog``, ``mepoisson``,
-``meologit`` and ``meoprobit`` (and of their single-level versions, ``bayes: logit`` ...).
+``menbreg``, ``meologit`` and ``meoprobit`` (and of their single-level versions, ``bayes:
+logit`` ...).
 
 It shares the linear kernel's model and state (:mod:`bayes_magic.sampler.linear`): the
 covariance parameters are drawn by the same Gibbs steps (inverse-gamma, inverse-Wishart) and
@@ -15,7 +16,8 @@ conjugate structure, so one iteration is
    adaptive random walk. An ordered model's cutpoints κ follow β in the state's ``beta`` and
    move with it in one Newton proposal (the log likelihood is concave in (β, κ); a proposal
    whose cutpoints do not increase has prior zero), then once more by an adaptive random walk
-   of their own (Stata's cutpoint block).
+   of their own (Stata's cutpoint block). ``menbreg``'s ln α (or ln δ) also follows β in the
+   state; β's Newton proposal holds it, and it moves by an adaptive random walk of its own.
 2. **Random effects**: for each level, every group's effects by their own Metropolis-Hastings
    step (Stata samples the random effects of each group as a block), with the same Newton
    proposal: a group's effects have a log-concave full conditional (normal prior, log-concave
@@ -42,7 +44,8 @@ The linear predictor η = offset + Xβ + Σ Z b is kept in the first half of the
 both are updated as blocks move, so that no step evaluates the likelihood of the current state
 again. Conditional distributions are chosen by an integer code, as everywhere
 in the engine: 0 logit, 1 probit, 2 cloglog (binomial with trials), 3 Poisson, 4 ordered logit,
-5 ordered probit (y the outcome's code 0 .. J-1).
+5 ordered probit (y the outcome's code 0 .. J-1), 6 negative binomial with mean dispersion
+(Var = μ + αμ²), 7 with constant dispersion (Var = μ(1 + δ)).
 """
 
 from __future__ import annotations
@@ -67,10 +70,13 @@ __all__ = [
     "POISSON",
     "OLOGIT",
     "OPROBIT",
+    "NBMEAN",
+    "NBCONST",
 ]
 
 LOGIT, PROBIT, CLOGLOG, POISSON = 0, 1, 2, 3
 OLOGIT, OPROBIT = 4, 5  # ordered outcomes: y is the outcome's code 0 .. J-1
+NBMEAN, NBCONST = 6, 7  # negative binomial: ln α (ln δ) follows β in the state
 RE = 5  # block type of a level's random effects (after the linear kernel's types)
 SCALE = 6  # block type of a level's joint rescaling of effects and covariance (interweaving)
 CUT = 7  # block type of an ordered model's cutpoints
@@ -186,9 +192,47 @@ def _ordinal(fam: int, y: float, eta: float, cut: np.ndarray) -> tuple[float, fl
 
 
 @njit(cache=True)
+def _negbin(fam: int, y: float, eta: float, la: float) -> tuple[float, float, float]:
+    """A negative binomial count's log likelihood (without -log y!) and its η-derivatives
+    (the formulas of ``fit.glmm_family.NegBinFamily``; [ME] menbreg, Methods and formulas), at
+    ln α (or ln δ) ``la``. lnΓ(m + y) - lnΓ(m) is a sum of y logarithms, exact as α → 0; beyond
+    500 counts, differences of lnΓ. With constant dispersion the log likelihood need not be
+    concave in η: the second derivative returned is then capped at 0, which only shapes the
+    Newton proposals (their forward and reverse densities use the same rule)."""
+    yi = int(y)
+    if fam == NBMEAN:
+        a = math.exp(la)
+        m = 1.0 / a
+        mu = math.exp(eta)
+        lq = math.log1p(a * mu)
+        if yi <= 500:
+            s = 0.0  # Σ_k log(m + k) - y log m = Σ_k log1p(k α)
+            for k in range(yi):
+                s += math.log1p(k * a)
+        else:
+            s = math.lgamma(y + m) - math.lgamma(m) + y * la
+        r = 1.0 / (1.0 + a * mu)
+        return s - (m + y) * lq + y * eta, (y - mu) * r, -mu * (1.0 + a * y) * r * r
+    m = math.exp(eta - la)
+    lq = math.log1p(math.exp(la))
+    s = 0.0
+    p1 = 0.0  # ψ(m + y) - ψ(m)
+    p2 = 0.0  # ψ'(m) - ψ'(m + y)
+    for k in range(yi):
+        t = m + k
+        s += math.log(t)
+        p1 += 1.0 / t
+        p2 += 1.0 / (t * t)
+    d1 = m * (p1 - lq)
+    return s - (m + y) * lq + y * la, d1, min(d1 - m * m * p2, 0.0)
+
+
+@njit(cache=True)
 def ll_obs(fam: int, y: float, n: float, eta: float, cut: np.ndarray) -> float:
     """Log likelihood of one observation given η (without the constant); ``cut`` holds an
-    ordered model's cutpoints (empty otherwise)."""
+    ordered model's cutpoints, or a negative binomial's ln α (empty otherwise)."""
+    if fam >= NBMEAN:
+        return _negbin(fam, y, eta, cut[0])[0]
     if fam >= OLOGIT:
         return _ordinal(fam, y, eta, cut)[0]
     if fam == POISSON:
@@ -218,6 +262,9 @@ def ll_obs(fam: int, y: float, n: float, eta: float, cut: np.ndarray) -> float:
 @njit(cache=True)
 def derivs(fam: int, y: float, n: float, eta: float, cut: np.ndarray) -> tuple[float, float]:
     """dℓ/dη and d²ℓ/dη² of one observation (the formulas of ``fit.glmm_family``)."""
+    if fam >= NBMEAN:
+        _ll, d1, d2 = _negbin(fam, y, eta, cut[0])
+        return d1, d2
     if fam >= OLOGIT:
         _ll, d1, d2 = _ordinal(fam, y, eta, cut)
         return d1, d2
@@ -254,6 +301,8 @@ def ll_derivs(
     fam: int, y: float, n: float, eta: float, cut: np.ndarray
 ) -> tuple[float, float, float]:
     """:func:`ll_obs` and :func:`derivs` together, sharing their exponentials."""
+    if fam >= NBMEAN:
+        return _negbin(fam, y, eta, cut[0])
     if fam >= OLOGIT:
         return _ordinal(fam, y, eta, cut)
     if fam == LOGIT:
@@ -388,7 +437,9 @@ def _beta_newton(m: K.Model, d: GData, st: K.State, blk: int, burn: bool) -> boo
     β takes a damped Newton step toward the mode instead, until a proposal is accepted; the
     sampling after burn-in is the plain Metropolis-Hastings kernel."""
     p = d.X.shape[1]
-    joint = m.p > p  # the cutpoints follow the coefficients in β
+    # an ordered model's cutpoints follow the coefficients in β and move with them (a
+    # negative binomial's ln α, also there, is held)
+    joint = m.p > p and (d.fam == OLOGIT or d.fam == OPROBIT)
     q = m.p if joint else p
     n = d.y.shape[0]
     beta0 = st.beta[:q].copy()
@@ -648,7 +699,8 @@ def _shift_step(m: K.Model, d: GData, st: K.State) -> None:
 @njit(cache=True)
 def _cut_step(m: K.Model, d: GData, st: K.State, blk: int) -> None:
     """An ordered model's cutpoints by one adaptive random-walk MH block (Stata's: the
-    cutpoints are one block). Their prior is zero unless they increase."""
+    cutpoints are one block; their prior is zero unless they increase), or a negative
+    binomial's ln α (ln δ) by one of its own."""
     px = d.X.shape[1]
     nc = m.p - px
     n = d.y.shape[0]

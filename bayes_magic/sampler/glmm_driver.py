@@ -3,8 +3,9 @@
 The linear kernel's :func:`~.driver.prepare` builds the covariance parameters' priors, Gibbs
 steps and MH blocks (identical for every likelihood); this module replaces what depends on the
 likelihood: β becomes one MH block (Newton or adaptive random walk), an ordered model's
-cutpoints follow β (in the state and in that block) and have a block of their own, each level's
-random effects another (a group at a time), there is no residual variance, and the data go into
+cutpoints follow β (in the state and in that block) and have a block of their own (as has a
+negative binomial's ln α, which also follows β in the state), each level's random effects
+another (a group at a time), there is no residual variance, and the data go into
 :class:`~.glmm.GData`.
 """
 
@@ -15,16 +16,17 @@ import copy
 import numpy as np
 
 from ..design.glmm import GLMMDesign
-from ..spec.bayes import CUT_PRIOR, BayesLinearModel
+from ..spec.bayes import BayesLinearModel
 from ..spec.priors import Prior
 from . import glmm as G
 from . import linear as K
 from .driver import Layout, _effect_perm, _prior_args, prepare
 
-__all__ = ["prepare_glmm", "FAMILY_CODE", "ORDINAL_CODE"]
+__all__ = ["prepare_glmm", "FAMILY_CODE", "ORDINAL_CODE", "NEGBIN_CODE"]
 
 FAMILY_CODE = {"logit": G.LOGIT, "probit": G.PROBIT, "cloglog": G.CLOGLOG, "log": G.POISSON}
 ORDINAL_CODE = {"logit": G.OLOGIT, "probit": G.OPROBIT}
+NEGBIN_CODE = {"mean": G.NBMEAN, "constant": G.NBCONST}
 
 
 def prepare_glmm(
@@ -33,9 +35,10 @@ def prepare_glmm(
     """The kernel's model (linear model arrays and GLMM data) and the layout of its records.
 
     ``family`` is the model's :class:`~bayes_magic.fit.glmm_family.Family` (its ``link`` and
-    ``constant()``). An ordered model's cutpoints (``bm.cut_names``) follow the coefficients
-    in the kernel's β, with their priors, in one MH block of their own after β's; the outcome
-    ``d.y`` holds the outcomes' codes 0 .. J-1.
+    ``constant()``). The likelihood's parameters (``bm.aux_names``: an ordered model's
+    cutpoints, a negative binomial's ln α) follow the coefficients in the kernel's β, with
+    their priors, in one MH block of their own after β's; an ordered outcome ``d.y`` holds the
+    outcomes' codes 0 .. J-1.
     """
     d = gd.base
     lin = copy.copy(bm)
@@ -45,10 +48,10 @@ def prepare_glmm(
     m, lay = prepare(lin, d)
     p = d.p
     nl = len(bm.levels)
-    ncut = len(bm.cut_names) if bm.ordinal else 0
+    ncut = len(bm.aux_names)
     cut_codes, cut_args = [], []
-    for nm in bm.cut_names if ncut else []:
-        code, args = _prior_args(bm.cut_priors.get(nm, CUT_PRIOR))
+    for nm in bm.aux_names:
+        code, args = _prior_args(bm.aux_prior(nm))
         cut_codes.append(code)
         cut_args.append(args)
     # the linear blocks of covariance parameters stay; β (if non-normal priors made it a block
@@ -92,7 +95,7 @@ def prepare_glmm(
         blk_dim=i64(blk_dim),
         blk_tar=np.array(tar, dtype=np.float64),
     )
-    if ncut:  # the cutpoints after the coefficients in β, with their priors
+    if ncut:  # cutpoints or ln α after the coefficients in β, with their priors
         m = m._replace(
             p=p + ncut,
             beta_code=np.concatenate([m.beta_code, np.array(cut_codes, dtype=m.beta_code.dtype)]),
@@ -100,8 +103,8 @@ def prepare_glmm(
         )
     # descriptions and MH names in block order (blocksummary, acceptance notes)
     newton = all(c in (0, 1) for c in m.beta_code[:p])
-    cut_list = " ".join("{" + nm + "}" for nm in bm.cut_names) if ncut else ""
-    if ncut and newton:  # the coefficients and the cutpoints by one joint Newton proposal
+    cut_list = " ".join("{" + nm + "}" for nm in bm.aux_names)
+    if bm.ordinal and newton:  # the coefficients and the cutpoints by one joint Newton proposal
         desc = [f"{{{bm.eq}:}} with {cut_list}  (MH, joint Newton proposal)"]
     else:
         desc = [f"{{{bm.eq}:}}  ({'MH, Newton (IRLS) proposal' if newton else 'adaptive MH'})"]
@@ -130,7 +133,7 @@ def prepare_glmm(
         re_list = " ".join("{" + nm + "}" for nm in lev.names)
         desc.append(f"{cov} with {re_list}  (adaptive MH, joint rescaling)")
         mh_names.append(f"{cov} rescaling")
-    cut_shift = _cut_shift_pairs(bm) if ncut else np.zeros((0, 2), dtype=np.int64)
+    cut_shift = _cut_shift_pairs(bm) if bm.ordinal else np.zeros((0, 2), dtype=np.int64)
     for li, j in cut_shift:
         desc.append(f"{cut_list} with {{{bm.levels[li].names[j]}}}  (Gibbs shift)")
     shift, shift_a = _shift_pairs(bm, d)
@@ -139,7 +142,7 @@ def prepare_glmm(
             lev = bm.levels[li]
             desc.append(f"{{{bm.eq}:{d.xnames[f]}}} with {{{lev.names[j]}}}  (Gibbs shift)")
     layout = Layout(
-        [*lay.coef_names, *(bm.cut_names if ncut else [])],
+        [*lay.coef_names, *bm.aux_names],
         lay.cov_names,
         "",
         lay.re_names,
@@ -165,7 +168,7 @@ def prepare_glmm(
     w = np.ones(n) if d.weights is None else d.weights.astype(float)
     const = float(np.sum(w * family.constant(d.y.astype(float), gd.trials)))
     data = G.GData(
-        fam=ORDINAL_CODE[family.link] if ncut else FAMILY_CODE[family.link],
+        fam=_family_code(bm, family),
         y=d.y.astype(float),
         ntr=gd.trials.astype(float),
         w=w,
@@ -185,6 +188,15 @@ def prepare_glmm(
     )
     # the linear model's zcoff must describe Z's columns (it does: one block of k per level)
     return (m, data), layout
+
+
+def _family_code(bm: BayesLinearModel, family) -> int:
+    """The kernel's integer code of the conditional distribution."""
+    if bm.ordinal:
+        return ORDINAL_CODE[family.link]
+    if bm.negbin:
+        return NEGBIN_CODE[family.dispersion]
+    return FAMILY_CODE[family.link]
 
 
 def _cut_shift_pairs(bm: BayesLinearModel) -> np.ndarray:

@@ -161,15 +161,27 @@ class BayesLinearModel:
     #: bayesmh: the likelihood model as the model summary names it (``logit``, ``probit``,
     #: ``binlogit``, ``poisson``); None shows the family (``melogit`` ...)
     likelihood_text: str | None = None
-    #: ordered outcomes (``bayes: meologit``, ``meoprobit``, ``ologit``, ``oprobit``): priors of
-    #: the cutpoints ``{cut1}`` ... named in ``prior()`` (flat otherwise, as Stata's default),
-    #: and the cutpoints' names once the data have told how many there are
-    cut_priors: dict[str, Prior] = field(default_factory=dict)
-    cut_names: list[str] = field(default_factory=list)
+    #: the likelihood's own parameters, after the coefficients: an ordered model's cutpoints
+    #: ``{cut1}`` ... (``bayes: meologit``, ``meoprobit``, ``ologit``, ``oprobit``; named once
+    #: the data have told how many there are) or ``bayes: menbreg``'s ``{lnalpha}``
+    #: (``{lndelta}`` with ``dispersion(constant)``); their priors named in ``prior()``, and
+    #: the default prior of the others (flat for cutpoints, the coefficients' default normal
+    #: for ln α, as Stata's)
+    aux_priors: dict[str, Prior] = field(default_factory=dict)
+    aux_names: list[str] = field(default_factory=list)
+    aux_default: Prior | None = None
 
     @property
     def ordinal(self) -> bool:
         return self.family in ORDINAL
+
+    @property
+    def negbin(self) -> bool:
+        return self.family in NEGBIN
+
+    def aux_prior(self, name: str) -> Prior:
+        """The prior of the likelihood parameter ``name`` (``cut1``, ``lnalpha``)."""
+        return self.aux_priors.get(name, self.aux_default or CUT_PRIOR)
 
 
 def _default_level_names(levels: tuple[REEquation, ...]) -> list[tuple[str, list[str]]]:
@@ -385,6 +397,9 @@ def build_bayes_mixed(cmd: Command, cmdline: str, family: str | None = None) -> 
             "regress",
         )
     model.family = family  # before the priors: {cut1} ... are parameters of ordered models
+    if family in NEGBIN:  # {lnalpha}'s default is normalprior()'s, as the coefficients'
+        model.aux_names = [_negbin_parameter(cmd)]
+        model.aux_default = model.coef_default
     for po in opts.get("prior", []):
         apply_prior(model, po)
     if regress and "gibbs" in opts:
@@ -417,6 +432,23 @@ ORDINAL_SINGLE = {
 #: the cutpoints' default prior ([BAYES] bayes: ologit, meologit: "Flat priors, flat, are used
 #: by default for cutpoints")
 CUT_PRIOR = Prior("flat", (), "1 (flat)")
+#: the negative binomial families of ``bayes:`` (keys of ``fit.glmm_family.NEGBIN_FAMILIES``)
+NEGBIN = ("menbreg",)
+
+
+def _negbin_parameter(cmd: Command) -> str:
+    """``{lnalpha}``, or ``{lndelta}`` with ``dispersion(constant)`` ([ME] menbreg)."""
+    raw = cmd.option("dispersion")
+    if raw is None:
+        return "lnalpha"
+    word = str(raw).strip().lower()
+    for full, name in (("mean", "lnalpha"), ("constant", "lndelta")):
+        if word and full.startswith(word):
+            return name
+    raise StataError(
+        f"dispersion({raw}) invalid; specify dispersion(mean) or dispersion(constant)", 198
+    )
+
 
 _ME_TITLES = {
     "meologit": "Bayesian multilevel ordered logistic regression",
@@ -425,6 +457,7 @@ _ME_TITLES = {
     "meprobit": "Bayesian multilevel probit regression",
     "mecloglog": "Bayesian multilevel cloglog regression",
     "mepoisson": "Bayesian multilevel Poisson regression",
+    "menbreg": "Bayesian multilevel negative binomial regression",
 }
 
 
@@ -474,10 +507,12 @@ def build_bayes_me(cmd: Command, cmdline: str, single: bool = False) -> BayesLin
     }
     if "offset" in model.glmm_options and "exposure" in model.glmm_options:
         raise StataError("only one of offset() or exposure() can be specified", 198)
-    if "exposure" in model.glmm_options and model.family != "mepoisson":
+    if "exposure" in model.glmm_options and model.family not in ("mepoisson", *NEGBIN):
         raise StataError("option exposure() not allowed", 198)
-    if "binomial" in model.glmm_options and model.family in ("mepoisson", *ORDINAL):
+    if "binomial" in model.glmm_options and model.family in ("mepoisson", *NEGBIN, *ORDINAL):
         raise StataError("option binomial() not allowed", 198)
+    if cmd.has("dispersion") and not model.negbin:
+        raise StataError("option dispersion() not allowed", 198)
     if model.ordinal and not model.linear.constant:
         raise StataError("option noconstant not allowed", 198)
 
@@ -571,7 +606,10 @@ def _ref_targets(model: BayesLinearModel, ref: ParamRef) -> list[tuple[str, str 
                 out.append(("re", name))
                 found = True
         if not found and model.ordinal and eq is None and re.fullmatch(r"cut[1-9]\d*", full):
-            out.append(("cut", full))  # how many cutpoints there are, the data will tell
+            out.append(("aux", full))  # how many cutpoints there are, the data will tell
+            found = True
+        if not found and eq is None and full in model.aux_names:
+            out.append(("aux", full))  # {lnalpha}
             found = True
         if not found:
             raise StataError(f"parameter {{{full}}} not found", 111, span=ref.span)
@@ -612,8 +650,8 @@ def apply_prior(model: BayesLinearModel, po: ParamsWithOptions) -> None:
                 for lev in model.levels:
                     if lev.df_name == key:
                         lev.df_prior = _scalar_prior(prior, str(key))
-            elif kind == "cut":
-                model.cut_priors[str(key)] = _scalar_prior(prior, str(key))
+            elif kind == "aux":
+                model.aux_priors[str(key)] = _scalar_prior(prior, str(key))
             elif kind == "re":
                 raise StataError(
                     f"the prior of {{{key}}} is set by the covariance structure with bayes:", 198
