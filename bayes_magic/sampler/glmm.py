@@ -658,6 +658,19 @@ def _beta_step(m: K.Model, d: GData, st: K.State, blk: int) -> None:
 
 
 @njit(cache=True)
+def _level_precision(m: K.Model, st: K.State, lev: int) -> tuple[np.ndarray, bool]:
+    """Σ⁻¹ of level ``lev``'s random effects, and whether Σ is positive definite (a variance
+    at zero makes it singular; the steps that need Σ⁻¹ then leave the level alone)."""
+    k = m.k[lev]
+    o = m.zzk[lev]
+    S = st.Sig[o : o + k * k].reshape(k, k).copy()
+    L = S.copy()
+    if not K._chol_inplace(L):
+        return S, False
+    return K._inv_spd(S), True
+
+
+@njit(cache=True)
 def _shift_step(m: K.Model, d: GData, st: K.State) -> None:
     for r in range(d.shift.shape[0]):
         lev = d.shift[r, 0]
@@ -667,12 +680,9 @@ def _shift_step(m: K.Model, d: GData, st: K.State) -> None:
         if code != 0 and code != 1:  # only flat and normal priors give a normal conditional
             continue
         k = m.k[lev]
-        o = m.zzk[lev]
-        S = st.Sig[o : o + k * k].reshape(k, k).copy()
-        L = S.copy()
-        if not K._chol_inplace(L):
+        P, ok = _level_precision(m, st, lev)
+        if not ok:
             continue
-        P = K._inv_spd(S)
         G = m.G[lev]
         bo = m.boff[lev]
         # β_f + δ and b_gj − δ a_g leave η as it is; the effects' normal density (and β_f's
@@ -747,12 +757,9 @@ def _cut_shift(m: K.Model, d: GData, st: K.State) -> None:
         lev = d.cut_shift[r, 0]
         j = d.cut_shift[r, 1]
         k = m.k[lev]
-        o = m.zzk[lev]
-        S = st.Sig[o : o + k * k].reshape(k, k).copy()
-        L = S.copy()
-        if not K._chol_inplace(L):
+        P, ok = _level_precision(m, st, lev)
+        if not ok:
             continue
-        P = K._inv_spd(S)
         G = m.G[lev]
         bo = m.boff[lev]
         A = G * P[j, j]
@@ -904,12 +911,9 @@ def _re_newton(m: K.Model, d: GData, st: K.State, lev: int, blk: int) -> None:
     """Each group's effects by Gamerman's Newton proposal (as the coefficients'): the
     conditional of a group's effects is log-concave, so the proposal is close to it."""
     k = m.k[lev]
-    o = m.zzk[lev]
-    S = st.Sig[o : o + k * k].reshape(k, k).copy()
-    Lc = S.copy()
-    if not K._chol_inplace(Lc):
+    P, ok = _level_precision(m, st, lev)
+    if not ok:
         return  # a singular Σ (a variance at zero): the effects stay where they are
-    P = K._inv_spd(S)
     bo = m.boff[lev]
     zc = m.zcoff[lev]
     so = d.soff[lev]
