@@ -84,6 +84,7 @@ _DESCRIPTIONS = {
     "probit": "probit regression",
     "cloglog": "complementary log-log regression",
     "poisson": "Poisson regression",
+    "nbreg": "negative binomial regression",
     "bayes": "Bayesian regression models using the bayes prefix",
     "bayesmh": "Bayesian models using Metropolis-Hastings",
     "bayesstats": "Bayesian statistics after bayes / bayesmh",

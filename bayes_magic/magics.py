@@ -237,6 +237,12 @@ class BayesMagic(Magics):
 
     @no_var_expand
     @line_magic
+    def nbreg(self, line: str) -> MagicResult:
+        """``%nbreg y x, irr`` (negative binomial regression)."""
+        return self._line("nbreg", line)
+
+    @no_var_expand
+    @line_magic
     def menbreg(self, line: str) -> MagicResult:
         """``%menbreg y x || id:, dispersion(mean)`` (overdispersed counts)."""
         return self._line("menbreg", line)
@@ -318,7 +324,7 @@ class BayesMagic(Magics):
 
 _COMMA = re.compile(
     r"^(\s*(?:[\w.]+\s*=\s*)?)%(bayes|bayesmh|bayesstats|bayestest|mixed|melogit|meprobit"
-    r"|mecloglog|mepoisson|menbreg|meologit|meoprobit|logit|logistic|probit|cloglog|poisson|stata),"
+    r"|mecloglog|mepoisson|menbreg|meologit|meoprobit|logit|logistic|probit|cloglog|poisson|nbreg|stata),"
 )
 
 

@@ -199,6 +199,7 @@ def _run(s, cmd: Command, bm, opts: dict[str, Any], prefix_cmd: bool) -> list[Ou
         else:
             d = build_mixed_design(s.data, bm.linear, s.touse(cmd))
             check_coef_priors(bm, d)
+        eform_label(bm, display_options(opts))  # or, irr where the model has them
         outs.append(Text(model_summary(bm, list(d.xnames)), kind="result"))
         return outs
     touse = s.touse(cmd)
@@ -242,11 +243,11 @@ def _run(s, cmd: Command, bm, opts: dict[str, Any], prefix_cmd: bool) -> list[Ou
 
 @command("bayes", "prefix")
 def bayes_prefix(s, cmd: Command) -> list[Output]:
-    from ..spec.bayes import ORDINAL_SINGLE, build_bayes_me, build_bayes_mixed
+    from ..spec.bayes import NEGBIN_SINGLE, ORDINAL_SINGLE, build_bayes_me, build_bayes_mixed
     from ..spec.model import GLM_COMMANDS
 
     me = ("melogit", "meprobit", "mecloglog", "mepoisson", "menbreg", "meologit", "meoprobit")
-    single = (*GLM_COMMANDS, *ORDINAL_SINGLE)
+    single = (*GLM_COMMANDS, *ORDINAL_SINGLE, *NEGBIN_SINGLE)
     if cmd.name not in ("mixed", "regress") and cmd.name not in me and cmd.name not in single:
         raise StataError(f"bayes: {cmd.name} is not available in this version of bayes_magic", 199)
     if not isinstance(cmd.body, MultilevelModel) or cmd.body.depvar is None:

@@ -40,6 +40,8 @@ def glmm_setup(s, bm: BayesLinearModel, touse: np.ndarray) -> tuple:
     fit = None
     if bm.ordinal and not d.levels:
         return (d, gd, *_ordinal_start(bm, gd, family))
+    if bm.negbin and not d.levels:
+        return (d, gd, *_negbin_start(bm, gd, family))
     if not d.levels and not (o.nomleinitial or o.initrandom):
         return (d, gd, *_glm_start(bm, gd, family))
     if not (o.nomleinitial or o.initrandom):
@@ -146,6 +148,32 @@ def _ordinal_start(bm: BayesLinearModel, gd, family) -> tuple:
     base = _from_cov(bm, d, fit.beta, [], [], 1.0)
     base.beta = np.concatenate([base.beta, fit.cuts])
     return model, layout, base, np.sqrt(np.diag(fit.V)), fit.V
+
+
+def _negbin_start(bm: BayesLinearModel, gd, family) -> tuple:
+    """``bayes: nbreg``: the ML fit of ``nbreg`` starts the chain (coefficients and ln α), its
+    inverse information shapes the proposals (β's, and ln α's given β)."""
+    from ..fit.nbreg import fit_nbreg_model
+    from ..sampler.glmm_driver import prepare_glmm
+    from .bayes_run import _default_init, _from_cov
+
+    d: MixedDesign = gd.base
+    model, layout = prepare_glmm(bm, gd, family)
+    o = bm.options
+    fit = None
+    if not (o.nomleinitial or o.initrandom):
+        try:
+            with np.errstate(all="ignore"):
+                fit = fit_nbreg_model(gd, family)
+        except (StataError, np.linalg.LinAlgError, ValueError, FloatingPointError):
+            fit = None
+    if fit is None:
+        base = _default_init(bm, d)
+        base.beta = np.concatenate([base.beta, [0.0]])
+        return model, layout, base, None, None
+    base = _from_cov(bm, d, fit.beta, [], [], 1.0)
+    base.beta = np.concatenate([base.beta, fit.aux])
+    return model, layout, base, np.sqrt(np.diag(fit.V_full)), fit.V_full
 
 
 def _glm_start(bm: BayesLinearModel, gd, family) -> tuple:

@@ -165,7 +165,7 @@ def _estimates(fit: GLMFit, name: str, title: str, cmd: Command, spec) -> Estima
         "ic": float(len(fit.iterations) - 1),
         "converged": float(fit.converged),
     }
-    if name != "poisson":  # observations fitted with probability 0 or 1 ([R] logit)
+    if not fit.family.count:  # observations fitted with probability 0 or 1 ([R] logit)
         p = fit.family.mean(np.ones(d.n), fit.linear_predictor() + gd.offset)
         scalars["N_cdf"] = float(np.sum(w * ((p < 1e-10) & (d.y == 0))))
         scalars["N_cds"] = float(np.sum(w * ((p > 1 - 1e-10) & (d.y != 0))))

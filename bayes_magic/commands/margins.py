@@ -106,6 +106,10 @@ def _numlist(text: str) -> list[float]:
     return out
 
 
+#: the single-level ML commands with a family: logit ... poisson, and nbreg
+_ML_GLMS = (*GLM_COMMANDS, "nbreg")
+
+
 class _Model:
     """What margins needs of the active estimation results."""
 
@@ -120,7 +124,7 @@ class _Model:
         #: an ordered model's margins of every outcome: (legend line, response) per outcome
         self.outcomes: list[tuple[str, tuple]] = []
         known = ("regress", "mixed", "ologit", "oprobit")
-        if e.cmd not in known and e.cmd not in GLM_COMMANDS and not me:
+        if e.cmd not in known and e.cmd not in _ML_GLMS and not me:
             raise StataError(f"margins after {e.cmd} is not available in bayes_magic yet", 321)
         self.e = e
         fit = e.fit
@@ -222,7 +226,7 @@ class _Model:
     def _linear_index(self, cmd: Command, me: bool) -> None:
         """The models whose prediction is a function of xβ alone."""
         e, fit, depvar = self.e, self.fit, self.design.depvar
-        family = getattr(fit, "family", None) if e.cmd in GLM_COMMANDS or me else None
+        family = getattr(fit, "family", None) if e.cmd in _ML_GLMS or me else None
         self.link = family.link if family is not None else "identity"
         self.poisson = family is not None and family.count  # mean exp(xb): n, or mu
         default = "n" if self.poisson else ("pr" if family is not None else "xb")

@@ -103,7 +103,7 @@ def predict(s, cmd: Command) -> list[Output]:
         from .regress import predict_regress
 
         return predict_regress(s, cmd)
-    if s.e.cmd in GLM_COMMANDS:
+    if s.e.cmd in GLM_COMMANDS or s.e.cmd == "nbreg":
         from .predict_me import predict_glm
 
         return predict_glm(s, cmd)

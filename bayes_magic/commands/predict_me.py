@@ -171,14 +171,15 @@ def predict_me(s, cmd: Command) -> list[Output]:
 
 
 def predict_glm(s, cmd: Command) -> list[Output]:
-    """``predict`` after ``logit``, ``logistic``, ``probit``, ``cloglog``, ``poisson``.
+    """``predict`` after ``logit``, ``logistic``, ``probit``, ``cloglog``, ``poisson``,
+    ``nbreg``.
 
     Observations where a covariate omitted as a perfect predictor is nonzero are missing by
     default; ``rules`` predicts the outcome it predicted (probability 0 or 1), ``asif``
     ignores the rule ([R] logit postestimation)."""
     fit = s.e.fit
     fam = fit.family
-    poisson = fam.family == "poisson"
+    poisson = fam.count  # poisson, nbreg
     allowed = ("n", "ir", "xb", "stdp") if poisson else ("pr", "xb", "stdp")
     stat = [o.name for o in cmd.options if o.name in (*_STATS, "n", "ir")]
     if len(stat) > 1:

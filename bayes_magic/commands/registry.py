@@ -99,6 +99,7 @@ MODULES = {
     "probit": "glm",
     "cloglog": "glm",
     "poisson": "glm",
+    "nbreg": "nbreg",
     "estat": "estat",
     "return": "returns",
     "ereturn": "returns",

@@ -1,11 +1,12 @@
 """Negative binomial regression by maximum likelihood ([R] nbreg, Methods and formulas): the
 model without random effects that ``menbreg`` starts from and tests against ("LR test vs.
-nbinomial model").
+nbinomial model"), and the maximization that ``nbreg`` (:mod:`.nbreg`) shares.
 
-The Poisson fit comes first (its log likelihood is the comparison of ``nbreg``'s own LR test of
+The Poisson fit comes first (its log likelihood is the comparison of ``nbreg``'s LR test of
 α = 0); the coefficients and ln α (or ln δ) are then maximized jointly from the Poisson
 coefficients and a moment estimate of the dispersion, with the analytic gradient of
-:class:`~.glmm_family.NegBinFamily`.
+:class:`~.glmm_family.NegBinFamily`. The covariance is the inverse of the observed information
+(central differences of that gradient).
 """
 
 from __future__ import annotations
@@ -19,13 +20,13 @@ from ..errors import StataError
 from .glmm_family import Family, NegBinFamily
 from .optimize import minimize_bounded
 
-__all__ = ["NegBinStart", "fit_negbin", "LNALPHA_BOUNDS"]
+__all__ = ["NegBinStart", "fit_negbin", "LNALPHA_BOUNDS", "maximize_negbin", "moment_start"]
 
 #: ln α is kept in this range: α from 2e-9 (the Poisson limit, to the precision of a log
 #: likelihood) to 5e8
 LNALPHA_BOUNDS = (-20.0, 20.0)
 
-_POISSON = Family("poisson", "log", "Poisson regression", "Poisson model")
+POISSON = Family("poisson", "log", "Poisson regression", "Poisson model")
 
 
 @dataclass
@@ -39,7 +40,7 @@ class NegBinStart:
     iterations: list[tuple[int, float]] = field(default_factory=list)
 
 
-def _moment_start(family: NegBinFamily, y: np.ndarray, mu: np.ndarray, w: np.ndarray) -> float:
+def moment_start(family: NegBinFamily, y: np.ndarray, mu: np.ndarray, w: np.ndarray) -> float:
     """ln α from Var(y) = μ + αμ² (or ln δ from μ(1 + δ)) at the Poisson fit, floored."""
     r2 = w * ((y - mu) ** 2 - y)
     if family.dispersion == "mean":
@@ -49,10 +50,47 @@ def _moment_start(family: NegBinFamily, y: np.ndarray, mu: np.ndarray, w: np.nda
     return float(np.log(max(a, 0.05)))
 
 
+def _objective(family: NegBinFamily, X, y, n, w, off):
+    """The negative log likelihood in x = (β, ln α) and its gradient, for the optimizer."""
+    p = X.shape[1]
+    const = float(np.sum(w * family.constant(y, n)))
+
+    def fg(x: np.ndarray) -> tuple[float, np.ndarray]:
+        fam = family.with_aux(x[p:])
+        eta = X @ x[:p] + off
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            ll, d1, _d2 = fam.loglik(y, n, eta)
+            val = float(np.sum(w * ll)) + const
+            g = np.concatenate([X.T @ (w * d1), [float(np.sum(w * fam.aux_scores(y, eta)[:, 0]))]])
+        if not (np.isfinite(val) and np.all(np.isfinite(g))):
+            return 1e300, np.zeros(p + 1)
+        return -val, -g
+
+    return fg
+
+
+def maximize_negbin(family: NegBinFamily, X, y, n, w, off, x0: np.ndarray, iterate: int):
+    """Maximize over x = (β, ln α) from ``x0``: (x, log likelihood, iteration log, converged,
+    the negative log likelihood and its gradient as one function)."""
+    fg = _objective(family, X, y, n, w, off)
+    log: list[tuple[int, float]] = []
+    x, fval, converged = minimize_bounded(
+        lambda x: fg(x)[0],
+        x0,
+        [(None, None)] * X.shape[1] + [LNALPHA_BOUNDS],
+        fg=fg,
+        maxiter=iterate,
+        callback=lambda i, f: log.append((i, -f)),
+    )
+    if not fval < 1e299:
+        raise StataError("could not calculate the negative binomial likelihood", 430)
+    return x, -fval, log, converged, fg
+
+
 def fit_negbin(
     gd: GLMMDesign, family: NegBinFamily, *, iterate: int = 300
 ) -> tuple[NegBinStart, NegBinFamily]:
-    """Fit the negative binomial regression without random effects.
+    """Fit the negative binomial regression without random effects (``menbreg``'s start).
 
     Returns
     -------
@@ -66,35 +104,8 @@ def fit_negbin(
     """
     from .glmm import fit_fixed_effects, glm_arrays  # glmm imports this module
 
-    d = gd.base
     w, y, n, off, X = glm_arrays(gd)
-    beta0, ll_p, _log = fit_fixed_effects(gd, _POISSON)
-    mu0 = np.exp(X @ beta0 + off)
-    a0 = _moment_start(family, y, mu0, w)
-    const = float(np.sum(w * family.constant(y, n)))
-    p = d.p
-
-    def fg(x: np.ndarray) -> tuple[float, np.ndarray]:
-        fam = family.with_aux(x[p:])
-        eta = X @ x[:p] + off
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            ll, d1, _d2 = fam.loglik(y, n, eta)
-            val = float(np.sum(w * ll)) + const
-            g = np.concatenate([X.T @ (w * d1), [float(np.sum(w * fam.aux_scores(y, eta)[:, 0]))]])
-        if not (np.isfinite(val) and np.all(np.isfinite(g))):
-            return 1e300, np.zeros(p + 1)
-        return -val, -g
-
-    log: list[tuple[int, float]] = []
-    x, fval, _conv = minimize_bounded(
-        lambda x: fg(x)[0],
-        np.concatenate([beta0, [a0]]),
-        [(None, None)] * p + [LNALPHA_BOUNDS],
-        fg=fg,
-        maxiter=iterate,
-        callback=lambda i, f: log.append((i, -f)),
-    )
-    if not fval < 1e299:
-        raise StataError("could not calculate the negative binomial likelihood", 430)
-    fam = family.with_aux(x[p:])
-    return NegBinStart(x[:p], float(x[p]), -fval, ll_p, log), fam
+    beta0, ll_p, _log = fit_fixed_effects(gd, POISSON)
+    a0 = moment_start(family, y, np.exp(X @ beta0 + off), w)
+    x, ll, log, _conv, _fg = maximize_negbin(family, X, y, n, w, off, np.r_[beta0, a0], iterate)
+    return NegBinStart(x[:-1], float(x[-1]), ll, ll_p, log), family.with_aux(x[-1:])

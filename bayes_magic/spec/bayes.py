@@ -434,6 +434,8 @@ ORDINAL_SINGLE = {
 CUT_PRIOR = Prior("flat", (), "1 (flat)")
 #: the negative binomial families of ``bayes:`` (keys of ``fit.glmm_family.NEGBIN_FAMILIES``)
 NEGBIN = ("menbreg",)
+#: ``bayes: nbreg``: the family without random effects, its title and its likelihood's name
+NEGBIN_SINGLE = {"nbreg": ("menbreg", "Bayesian negative binomial regression", "nbreg")}
 
 
 def _negbin_parameter(cmd: Command) -> str:
@@ -481,14 +483,15 @@ def build_bayes_me(cmd: Command, cmdline: str, single: bool = False) -> BayesLin
         if cmd.has(o):
             shown = o if o in ("laplace", "noestimate", "dnumerical") else f"{o}()"
             raise StataError(f"option {shown} not allowed with the bayes prefix", 198)
-    if single and cmd.name in ORDINAL_SINGLE:
-        family = ORDINAL_SINGLE[cmd.name][0]
+    plain = {**ORDINAL_SINGLE, **NEGBIN_SINGLE}  # ologit, oprobit, nbreg
+    if single and cmd.name in plain:
+        family = plain[cmd.name][0]
     else:
         family = GLM_COMMANDS[cmd.name].family if single else cmd.name
     model = build_bayes_mixed(cmd, cmdline, family)
     model.command = f"bayes: {cmd.name}"
-    if single and cmd.name in ORDINAL_SINGLE:
-        model.family, model.title, model.likelihood_text = ORDINAL_SINGLE[cmd.name]
+    if single and cmd.name in plain:
+        model.family, model.title, model.likelihood_text = plain[cmd.name]
     elif single:
         glm = GLM_COMMANDS[cmd.name]
         model.family, model.title, model.likelihood_text = (

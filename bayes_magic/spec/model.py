@@ -121,7 +121,7 @@ def build_mixed(cmd: Command) -> LinearMixedSpec:
     if cmd.weight is not None and reml:
         raise StataError("weights not allowed with reml", 101)
     # vce() is theirs to read
-    single = cmd.name in ("regress", "ologit", "oprobit") or cmd.name in GLM_COMMANDS
+    single = cmd.name in ("regress", "ologit", "oprobit", "nbreg") or cmd.name in GLM_COMMANDS
     allowed = {"regress": ("fweight", "aweight", "pweight")}.get(
         cmd.name, ("fweight", "pweight") if single else ("fweight",)
     )

@@ -958,6 +958,7 @@ def _in_range(ts: TokenStream):
 _MIXED_BODY = mixed_body(T.MIXED_RE, T.MIXED, T.MIXED_FE)
 _ME_BODY = mixed_body(T.ME_RE, T.ME, T.ME_FE)
 _GLM_BODY = mixed_body(T.ME_RE, T.GLM, T.ME_FE)
+_NBREG_BODY = mixed_body(T.ME_RE, T.NBREG, T.ME_FE)
 _REGRESS_BODY = mixed_body(
     T.ME_RE, T.REGRESS, T.table(T.opt("NOCONstant")), weights=("aweight", "fweight", "pweight")
 )
@@ -1189,6 +1190,7 @@ COMMANDS: tuple[Grammar, ...] = (
     g("probit", _GLM_BODY, T.GLM, custom=True),
     g("cloglog", _GLM_BODY, T.GLM, custom=True),
     g("poisson", _GLM_BODY, T.GLM, custom=True),
+    g("nbreg", _NBREG_BODY, T.NBREG, custom=True),
     g("REGress", _REGRESS_BODY, T.REGRESS, custom=True),
     g("bayesmh", bayesmh_body, T.BAYESMH, if_=True, in_=True, weights=("fweight",)),
     g("bayes", None, T.BAYES_PREFIX),

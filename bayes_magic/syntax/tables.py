@@ -172,6 +172,9 @@ GLM = (
     + MAXIMIZE
 )
 
+# nbreg ([R] nbreg): poisson's options and the dispersion's parameterization
+NBREG = GLM + table(opt("Dispersion", Raw()))
+
 MENL = (
     table(
         opt("DEFine", Raw(), repeat=True),

@@ -153,7 +153,7 @@ def test_display(session) -> None:
 
 
 def test_unavailable_commands_say_so(math_session) -> None:
-    msg, rc = fails(math_session, "bayes: menbreg math homework || schid:")
+    msg, rc = fails(math_session, "bayes: meglm math homework || schid:")
     assert rc == 199 and "not available" in msg
-    msg, rc = fails(math_session, "menbreg math homework || schid:")
+    msg, rc = fails(math_session, "meglm math homework || schid:")
     assert rc == 199 and "not available" in msg

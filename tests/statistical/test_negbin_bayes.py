@@ -1,4 +1,4 @@
-"""``bayes: menbreg`` against NumPyro's NUTS on the same posteriors
+"""``bayes: menbreg`` and ``bayes: nbreg`` against NumPyro's NUTS on the same posteriors
 (``bench/negbin_reference.py`` wrote ``bench/reference/epilepsy_nb_nuts.json``: 4 chains of
 50,000 draws each, Stata's default priors), in both of ``menbreg``'s parameterizations.
 
@@ -33,4 +33,13 @@ def test_menbreg_posterior_agrees_with_nuts(disp: str) -> None:
         f"menbreg count zAge zBase Trt || patient:, dispersion({disp})",
     )
     assert set(ref) <= set(s.e.names)
+    compare_with_nuts(s, ref, "mcse_mean")
+
+
+@pytest.mark.slow
+def test_nbreg_posterior_agrees_with_nuts() -> None:
+    ref = json.loads(REF.read_text())["nbreg"]["posterior"]
+    s = Session()
+    run(s, "use epilepsy")
+    run(s, "quietly bayes, rseed(1) mcmcsize(20000): nbreg count zAge zBase Trt")
     compare_with_nuts(s, ref, "mcse_mean")
