@@ -34,7 +34,7 @@ from ..report.coeftable import (
 )
 from ..report.format import exp_or_inf, fmt_f, fmt_g, iteration_line
 from ..report.output import LazyBlock, Output, Text
-from ..spec.model import build_mixed, me_option
+from ..spec.model import build_mixed, dispersion_option, me_option
 from ..syntax.ast import Command, MultilevelModel
 from ..syntax.unparse import cmdline
 from . import mixed_display as D
@@ -485,19 +485,12 @@ def _method(cmd: Command, nlevels: int, crossed: bool) -> tuple[str, int, list[s
 
 
 def _dispersion(cmd: Command, family: Family) -> Family:
-    """``menbreg``'s ``dispersion(mean|constant)``, abbreviated as Stata allows."""
-    raw = cmd.option("dispersion")
-    if raw is None:
+    """``menbreg``'s ``dispersion(mean|constant)``."""
+    if not cmd.has("dispersion"):
         return family
     if not isinstance(family, NegBinFamily):
         raise StataError("option dispersion() not allowed", 198)
-    word = str(raw).strip().lower()
-    for full in ("mean", "constant"):
-        if word and full.startswith(word):
-            return replace(family, dispersion=full)
-    raise StataError(
-        f"dispersion({raw}) invalid; specify dispersion(mean) or dispersion(constant)", 198
-    )
+    return replace(family, dispersion=dispersion_option(cmd))
 
 
 def _make(name: str):

@@ -25,7 +25,7 @@ from ..fit.nbreg import NBRegFit, fit_nbreg_model
 from ..report.coeftable import CoefRow, Equation, restyle
 from ..report.format import exp_or_inf, fmt_f
 from ..report.output import LazyBlock, Output, Text
-from ..spec.model import build_mixed, me_option, vce_option
+from ..spec.model import build_mixed, dispersion_option, me_option, vce_option
 from ..syntax.ast import Command, MultilevelModel
 from . import mixed_display as D
 from .estimates import replay_active, replayer
@@ -33,23 +33,9 @@ from .glm import _DISPLAY, _NOT_YET, _estimates, _notes, ml_header, ml_log
 from .me import _eform, _table
 from .registry import command
 
-__all__ = ["nbreg_outputs", "dispersion_of"]
+__all__ = ["nbreg_outputs"]
 
 TITLE = "Negative binomial regression"
-
-
-def dispersion_of(cmd: Command) -> str:
-    """``dispersion(mean|constant)``, abbreviated as Stata allows (mean by default)."""
-    raw = cmd.option("dispersion")
-    if raw is None:
-        return "mean"
-    word = str(raw).strip().lower()
-    for full in ("mean", "constant"):
-        if word and full.startswith(word):
-            return full
-    raise StataError(
-        f"dispersion({raw}) invalid; specify dispersion(mean) or dispersion(constant)", 198
-    )
 
 
 def _header(est: Estimates, opts: dict) -> list[str]:
@@ -166,7 +152,7 @@ def nbreg(s, cmd: Command) -> list[Output]:
     opts = {o.name: o.value for o in cmd.options}
     if opts.get("coef"):
         raise StataError("option coef not allowed", 198)
-    family = replace(NEGBIN_FAMILIES["menbreg"], dispersion=dispersion_of(cmd))
+    family = replace(NEGBIN_FAMILIES["menbreg"], dispersion=dispersion_option(cmd) or "mean")
     _eform(family, opts)  # refuse or where it does not belong, before fitting
     spec = build_mixed(cmd)
     gd = build_glmm_design(

@@ -1,5 +1,6 @@
-"""``melogit``, ``meprobit``, ``mecloglog``, ``mepoisson``, ``meologit``, ``meoprobit``: maximum
-likelihood for generalized linear mixed models ([ME] meglm, meologit, Methods and formulas).
+"""``melogit``, ``meprobit``, ``mecloglog``, ``mepoisson``, ``menbreg``, ``meologit``,
+``meoprobit``: maximum likelihood for generalized linear mixed models ([ME] meglm, menbreg,
+meologit, Methods and formulas).
 
 A family's own parameters, an ordered model's cutpoints (:class:`~.glmm_family.OrdinalFamily`)
 or ``menbreg``'s ln α (:class:`~.glmm_family.NegBinFamily`), are estimated after the

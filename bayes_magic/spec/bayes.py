@@ -28,7 +28,14 @@ from ..syntax.ast import (
     Term,
     VarName,
 )
-from .model import GLM_COMMANDS, LinearMixedSpec, REEquation, build_mixed, me_option
+from .model import (
+    GLM_COMMANDS,
+    LinearMixedSpec,
+    REEquation,
+    build_mixed,
+    dispersion_option,
+    me_option,
+)
 from .priors import MatrixArg, Prior, likelihood_from_expr, prior_from_expr
 
 __all__ = [
@@ -440,16 +447,7 @@ NEGBIN_SINGLE = {"nbreg": ("menbreg", "Bayesian negative binomial regression", "
 
 def _negbin_parameter(cmd: Command) -> str:
     """``{lnalpha}``, or ``{lndelta}`` with ``dispersion(constant)`` ([ME] menbreg)."""
-    raw = cmd.option("dispersion")
-    if raw is None:
-        return "lnalpha"
-    word = str(raw).strip().lower()
-    for full, name in (("mean", "lnalpha"), ("constant", "lndelta")):
-        if word and full.startswith(word):
-            return name
-    raise StataError(
-        f"dispersion({raw}) invalid; specify dispersion(mean) or dispersion(constant)", 198
-    )
+    return "lndelta" if dispersion_option(cmd) == "constant" else "lnalpha"
 
 
 _ME_TITLES = {

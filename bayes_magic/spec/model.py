@@ -21,6 +21,7 @@ __all__ = [
     "GLM_COMMANDS",
     "VCE",
     "vce_option",
+    "dispersion_option",
 ]
 
 COVARIANCES = ("independent", "exchangeable", "identity", "unstructured")
@@ -154,6 +155,27 @@ def me_option(cmd: Command, name: str):
         if o.name == name:
             return o.value
     return cmd.option(name)
+
+
+def dispersion_option(cmd: Command) -> str | None:
+    """``dispersion(mean|constant)`` of ``nbreg`` and ``menbreg`` ([R] nbreg), abbreviated as
+    Stata allows; None when absent.
+
+    Raises
+    ------
+    StataError
+        r(198) for another word.
+    """
+    raw = cmd.option("dispersion")
+    if raw is None:
+        return None
+    word = str(raw).strip().lower()
+    for full in ("mean", "constant"):
+        if word and full.startswith(word):
+            return full
+    raise StataError(
+        f"dispersion({raw}) invalid; specify dispersion(mean) or dispersion(constant)", 198
+    )
 
 
 @dataclass(frozen=True)
