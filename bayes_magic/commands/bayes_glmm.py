@@ -122,11 +122,12 @@ def _null_cuts(gd, family) -> np.ndarray:
     return inv(np.clip(cum, 1e-6, 1 - 1e-6))
 
 
-def _ordinal_start(bm: BayesLinearModel, gd, family) -> tuple:
-    """``bayes: ologit`` / ``oprobit``: the ML fit of ``ologit`` / ``oprobit`` starts the
-    chain (coefficients and cutpoints), its inverse information shapes both blocks'
-    proposals."""
-    from ..fit.ordinal import fit_ordinal
+def _plain_start(bm: BayesLinearModel, gd, family, fit_ml, null_aux: np.ndarray) -> tuple:
+    """A model without random effects whose likelihood has parameters after the coefficients
+    (``bayes: ologit``, ``oprobit``, ``nbreg``): the ML fit ``fit_ml()`` → (β, those
+    parameters, their joint covariance) starts the chain, its inverse information shapes the
+    proposals (β's, and the parameters' given β); without it (``nomleinitial``, or a fit
+    that fails), zeros and ``null_aux``."""
     from ..sampler.glmm_driver import prepare_glmm
     from .bayes_run import _default_init, _from_cov
 
@@ -137,43 +138,40 @@ def _ordinal_start(bm: BayesLinearModel, gd, family) -> tuple:
     if not (o.nomleinitial or o.initrandom):
         try:
             with np.errstate(all="ignore"):
-                off = gd.offset if gd.offset_name else None
-                fit = fit_ordinal(d, family.link, offset=off)
+                fit = fit_ml()
         except (StataError, np.linalg.LinAlgError, ValueError, FloatingPointError):
             fit = None
-    if fit is None or not np.all(np.isfinite(fit.V)) or np.any(np.diag(fit.V) <= 0):
+    if fit is None or not np.all(np.isfinite(fit[2])) or np.any(np.diag(fit[2]) <= 0):
         base = _default_init(bm, d)
-        base.beta = np.concatenate([base.beta, _null_cuts(gd, family)])
+        base.beta = np.concatenate([base.beta, null_aux])
         return model, layout, base, None, None
-    base = _from_cov(bm, d, fit.beta, [], [], 1.0)
-    base.beta = np.concatenate([base.beta, fit.cuts])
-    return model, layout, base, np.sqrt(np.diag(fit.V)), fit.V
+    beta, aux, V = fit
+    base = _from_cov(bm, d, beta, [], [], 1.0)
+    base.beta = np.concatenate([base.beta, aux])
+    return model, layout, base, np.sqrt(np.diag(V)), V
+
+
+def _ordinal_start(bm: BayesLinearModel, gd, family) -> tuple:
+    """``bayes: ologit`` / ``oprobit``: started from ``ologit`` / ``oprobit``'s fit."""
+    from ..fit.ordinal import fit_ordinal
+
+    def fit_ml():
+        off = gd.offset if gd.offset_name else None
+        f = fit_ordinal(gd.base, family.link, offset=off)
+        return f.beta, f.cuts, f.V
+
+    return _plain_start(bm, gd, family, fit_ml, _null_cuts(gd, family))
 
 
 def _negbin_start(bm: BayesLinearModel, gd, family) -> tuple:
-    """``bayes: nbreg``: the ML fit of ``nbreg`` starts the chain (coefficients and ln α), its
-    inverse information shapes the proposals (β's, and ln α's given β)."""
+    """``bayes: nbreg``: started from ``nbreg``'s fit (α = 1 without it)."""
     from ..fit.nbreg import fit_nbreg_model
-    from ..sampler.glmm_driver import prepare_glmm
-    from .bayes_run import _default_init, _from_cov
 
-    d: MixedDesign = gd.base
-    model, layout = prepare_glmm(bm, gd, family)
-    o = bm.options
-    fit = None
-    if not (o.nomleinitial or o.initrandom):
-        try:
-            with np.errstate(all="ignore"):
-                fit = fit_nbreg_model(gd, family)
-        except (StataError, np.linalg.LinAlgError, ValueError, FloatingPointError):
-            fit = None
-    if fit is None:
-        base = _default_init(bm, d)
-        base.beta = np.concatenate([base.beta, [0.0]])
-        return model, layout, base, None, None
-    base = _from_cov(bm, d, fit.beta, [], [], 1.0)
-    base.beta = np.concatenate([base.beta, fit.aux])
-    return model, layout, base, np.sqrt(np.diag(fit.V_full)), fit.V_full
+    def fit_ml():
+        f = fit_nbreg_model(gd, family)
+        return f.beta, f.aux, f.V_full
+
+    return _plain_start(bm, gd, family, fit_ml, np.zeros(1))
 
 
 def _glm_start(bm: BayesLinearModel, gd, family) -> tuple:

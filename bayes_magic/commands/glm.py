@@ -11,6 +11,8 @@ exp(b). The models are the ``me*`` families without random effects
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from ..design.glmm import build_glmm_design, drop_perfect_predictors
@@ -18,7 +20,7 @@ from ..errors import StataError
 from ..fit.estimates import Estimates, over_columns, vce_entries
 from ..fit.glm import GLMFit, fit_glm_model
 from ..fit.glmm_family import FAMILIES, Family
-from ..report.coeftable import DISPLAY_OPTIONS, restyle
+from ..report.coeftable import DISPLAY_OPTIONS, CoefTable, restyle
 from ..report.format import fmt_f, fmt_g, iteration_line
 from ..report.output import LazyBlock, Output, Text
 from ..spec.model import GLM_COMMANDS, build_mixed, me_option, vce_option
@@ -104,8 +106,17 @@ def _notes(est: Estimates, eform: str | None) -> list[str]:
     return out
 
 
-def glm_outputs(est: Estimates, opts: dict) -> list[Output]:
-    """The display of a fitted GLM under display options ``opts``."""
+def glm_outputs(
+    est: Estimates,
+    opts: dict,
+    *,
+    header: Callable[[Estimates, dict], list[str]] = ml_header,
+    amend: Callable[[CoefTable, float], None] | None = None,
+    footer: Callable[[Estimates], list[str]] | None = None,
+) -> list[Output]:
+    """The display of a fitted GLM under display options ``opts``; ``nbreg`` passes its own
+    ``header``, rows to ``amend`` the table with (at the confidence level) and ``footer``
+    lines after the notes."""
     fit: GLMFit = est.fit
     eform = _eform_of(est.cmd, fit.family, opts)
     level = float(opts.get("level", 95))
@@ -113,14 +124,16 @@ def glm_outputs(est: Estimates, opts: dict) -> list[Output]:
     def render() -> tuple[str, str]:
         parts, html = [], []
         if not opts.get("noheader"):
-            head = "\n".join(ml_header(est, opts))
+            head = "\n".join(header(est, opts))
             parts.append(head)
             html.append(f"<pre style='margin:0'>{head}</pre>")
         tail: list[str] = []
         if not opts.get("notable"):
             t = _table(est, level, eform, vcetype="Robust" if fit.vce != "oim" else None)
+            if amend is not None:
+                amend(t, level)
             D.add_table(parts, html, restyle(t, opts), fit)
-            tail = _notes(est, eform)
+            tail = _notes(est, eform) + (footer(est) if footer is not None else [])
         text = "\n\n".join(parts)
         if tail:
             text += "\n" + "\n".join(tail)

@@ -22,15 +22,14 @@ from ..errors import StataError
 from ..fit.estimates import Estimates
 from ..fit.glmm_family import NEGBIN_FAMILIES
 from ..fit.nbreg import NBRegFit, fit_nbreg_model
-from ..report.coeftable import CoefRow, Equation, restyle
+from ..report.coeftable import CoefRow, CoefTable, Equation
 from ..report.format import exp_or_inf, fmt_f
-from ..report.output import LazyBlock, Output, Text
+from ..report.output import Output, Text
 from ..spec.model import build_mixed, dispersion_option, me_option, vce_option
 from ..syntax.ast import Command, MultilevelModel
-from . import mixed_display as D
 from .estimates import replay_active, replayer
-from .glm import _DISPLAY, _NOT_YET, _estimates, _notes, ml_header, ml_log
-from .me import _eform, _table
+from .glm import _DISPLAY, _NOT_YET, _estimates, glm_outputs, ml_header, ml_log
+from .me import _eform
 from .registry import command
 
 __all__ = ["nbreg_outputs"]
@@ -62,38 +61,19 @@ def _lr_alpha(fit: NBRegFit) -> list[str]:
 
 
 def nbreg_outputs(est: Estimates, opts: dict) -> list[Output]:
-    """The display of an ``nbreg`` fit under display options ``opts``."""
+    """The display of an ``nbreg`` fit under display options ``opts``: ``poisson``'s, with
+    the ``Dispersion:`` header line, the ``alpha`` row and the LR test of α = 0."""
     fit: NBRegFit = est.fit
-    eform = _eform(fit.family, opts)
-    level = float(opts.get("level", 95))
-    z = float(stats.norm.ppf(0.5 + level / 200))
 
-    def render() -> tuple[str, str]:
-        parts, html = [], []
-        if not opts.get("noheader"):
-            head = "\n".join(_header(est, opts))
-            parts.append(head)
-            html.append(f"<pre style='margin:0'>{head}</pre>")
-        tail: list[str] = []
-        if not opts.get("notable"):
-            t = _table(est, level, eform, vcetype="Robust" if fit.vce != "oim" else None)
-            la, se = float(fit.aux[0]), math.sqrt(max(float(fit.V_full[-1, -1]), 0.0))
-            a = exp_or_inf(la)
-            row = [a, a * se, math.nan, math.nan, exp_or_inf(la - z * se), exp_or_inf(la + z * se)]
-            name = "alpha" if fit.family.dispersion == "mean" else "delta"
-            t.equations.append(Equation("", [CoefRow(name, row)]))
-            D.add_table(parts, html, restyle(t, opts), fit)
-            tail = _notes(est, eform) + _lr_alpha(fit)
-        text = "\n\n".join(parts)
-        if tail:
-            text += "\n" + "\n".join(tail)
-            html.append("<pre style='margin:0'>" + "\n".join(tail) + "</pre>")
-        return text, "".join(html)
+    def alpha_row(t: CoefTable, level: float) -> None:
+        z = float(stats.norm.ppf(0.5 + level / 200))
+        la, se = float(fit.aux[0]), math.sqrt(max(float(fit.V_full[-1, -1]), 0.0))
+        a = exp_or_inf(la)
+        row = [a, a * se, math.nan, math.nan, exp_or_inf(la - z * se), exp_or_inf(la + z * se)]
+        name = "alpha" if fit.family.dispersion == "mean" else "delta"
+        t.equations.append(Equation("", [CoefRow(name, row)]))
 
-    outs: list[Output] = [LazyBlock(render, data=est)]
-    if not fit.converged:
-        outs.append(Text("Warning: convergence not achieved", kind="note"))
-    return outs
+    return glm_outputs(est, opts, header=_header, amend=alpha_row, footer=lambda e: _lr_alpha(fit))
 
 
 def _estimates_nb(fit: NBRegFit, cmd: Command, spec) -> Estimates:
