@@ -323,8 +323,11 @@ def _table(
     aux = getattr(fit, "aux", ())  # regress and glm share this table
     if len(aux):  # cutpoints or ln α, without z and p, as ologit and nbreg show them
         aux_rows = []
+        Vf = getattr(fit, "V_full", None)  # nan where the information is singular
+        pb = len(d.coef_index)
         for j, (c, nm) in enumerate(zip(aux, fit.family.aux_names)):
-            se = math.sqrt(max(float(est.V[k0 + j, k0 + j]), 0.0))
+            v = float(Vf[pb + j, pb + j]) if Vf is not None else float(est.V[k0 + j, k0 + j])
+            se = math.sqrt(v) if v >= 0 else math.nan
             vals = [float(c), se, math.nan, math.nan, c - z * se, c + z * se]
             aux_rows.append(CoefRow(f"/{nm}", vals, param=f"/{nm}"))
         eqs.append(Equation("", aux_rows))

@@ -38,19 +38,23 @@ TITLE = "Negative binomial regression"
 
 
 def _header(est: Estimates, opts: dict) -> list[str]:
-    """The ML header with ``Dispersion: mean`` on the ``Prob > chi2`` line, as Stata's."""
+    """The ML header with ``Dispersion: mean`` on its last line without a left-hand text (the
+    ``Prob > chi2`` line, as Stata's; the test's line without a constant)."""
     lines = ml_header(est, opts)
     fit: NBRegFit = est.fit
-    i = next(k for k, ln in enumerate(lines) if "Prob > chi2" in ln)
-    start = len(lines[i]) - len(lines[i].lstrip())
+    free = [k for k, ln in enumerate(lines) if k > 0 and ln.startswith(" ")]
     left = f"Dispersion: {fit.family.dispersion}"
+    if not free:
+        return [lines[0], left, *lines[1:]]
+    i = free[-1]
+    start = len(lines[i]) - len(lines[i].lstrip())
     lines[i] = f"{left:<{start}}{lines[i][start:]}"
     return lines
 
 
-def _lr_alpha(fit: NBRegFit) -> list[str]:
+def _lr_alpha(fit: NBRegFit, opts: dict) -> list[str]:
     """The LR test of α = 0 (δ = 0): the Poisson model, on the boundary."""
-    if fit.vce != "oim":  # not with a pseudolikelihood, as Stata
+    if fit.vce != "oim" or opts.get("nolrtest"):  # not with a pseudolikelihood, as Stata
         return []
     name = "alpha" if fit.family.dispersion == "mean" else "delta"
     chi2 = max(2.0 * (fit.ll - fit.ll_poisson), 0.0)
@@ -73,7 +77,9 @@ def nbreg_outputs(est: Estimates, opts: dict) -> list[Output]:
         name = "alpha" if fit.family.dispersion == "mean" else "delta"
         t.equations.append(Equation("", [CoefRow(name, row)]))
 
-    return glm_outputs(est, opts, header=_header, amend=alpha_row, footer=lambda e: _lr_alpha(fit))
+    return glm_outputs(
+        est, opts, header=_header, amend=alpha_row, footer=lambda e: _lr_alpha(fit, opts)
+    )
 
 
 def _estimates_nb(fit: NBRegFit, cmd: Command, spec) -> Estimates:
@@ -115,7 +121,7 @@ def nbreg(s, cmd: Command) -> list[Output]:
     body = cmd.body
     assert isinstance(body, MultilevelModel)
     if body.depvar is None:
-        return replay_active(s, cmd, "nbreg", _DISPLAY, nbreg_outputs)
+        return replay_active(s, cmd, "nbreg", (*_DISPLAY, "nolrtest"), nbreg_outputs)
     if body.levels:
         raise StataError("||: random effects are not allowed with nbreg; see menbreg", 198)
     for o in _NOT_YET:

@@ -40,7 +40,8 @@ def fit_nbreg_model(
     gd: GLMMDesign, family: NegBinFamily, vce: str = "oim", iterate: int = 300
 ) -> NBRegFit:
     """``nbreg``: the model of ``gd`` (no levels), its constant-only model (``e(ll_0)``) and
-    the Poisson model (the LR test of α = 0), by maximum likelihood.
+    the Poisson model (the LR test of α = 0), by maximum likelihood; ``iterate`` limits the
+    model's iterations.
 
     Raises
     ------
@@ -60,7 +61,7 @@ def fit_nbreg_model(
         if "_cons" in d.xnames:  # the constant-only model: e(ll_0), the LR test's base
             c0 = np.log(max(float(np.sum(w * y) / np.sum(w * np.exp(off))), 1e-300))
             _x0, ll0, _, _, _ = maximize_negbin(
-                family, np.ones((d.n, 1)), y, n, w, off, np.r_[c0, a0], iterate
+                family, np.ones((d.n, 1)), y, n, w, off, np.r_[c0, a0], 300
             )
         x, ll, log, converged, fg = maximize_negbin(
             family, X, y, n, w, off, np.r_[start, a0], iterate
@@ -70,7 +71,9 @@ def fit_nbreg_model(
     def neg_hessian(z: np.ndarray) -> np.ndarray:
         return jacobian(lambda v: fg(v)[1], z, 1e-5 * np.maximum(np.abs(z), 0.1))
 
-    for _ in range(4):  # Newton steps on the analytic gradient polish the quasi-Newton answer
+    # Newton steps on the analytic gradient polish the quasi-Newton answer (not one that
+    # iterate() stopped: that is reported as it stands, as Stata's)
+    for _ in range(4 if converged else 0):
         H = neg_hessian(x)
         f0, g = fg(x)
         try:

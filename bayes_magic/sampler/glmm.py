@@ -195,11 +195,16 @@ def _ordinal(fam: int, y: float, eta: float, cut: np.ndarray) -> tuple[float, fl
 def _negbin(fam: int, y: float, eta: float, la: float) -> tuple[float, float, float]:
     """A negative binomial count's log likelihood (without -log y!) and its η-derivatives
     (the formulas of ``fit.glmm_family.NegBinFamily``; [ME] menbreg, Methods and formulas), at
-    ln α (or ln δ) ``la``. lnΓ(m + y) - lnΓ(m) is a sum of y logarithms, exact as α → 0; beyond
-    500 counts, differences of lnΓ. With constant dispersion the log likelihood need not be
-    concave in η: the second derivative returned is then capped at 0, which only shapes the
-    Newton proposals (their forward and reverse densities use the same rule)."""
+    ln α (or ln δ) ``la``. lnΓ(m + y) - lnΓ(m) is a sum of y logarithms, exact as α → 0;
+    beyond 500 counts, differences of lnΓ. ln α below -700 (α = 0 in floating point, which a
+    random-walk proposal can reach where the data say little of α) is the Poisson limit. With
+    constant dispersion the log likelihood need not be concave in η: the second derivative
+    returned is then capped at 0, which only shapes the Newton proposals (their forward and
+    reverse densities use the same rule)."""
     yi = int(y)
+    if la < -700.0:  # α (δ) = 0 in floating point: the Poisson limit
+        mu = math.exp(eta)
+        return y * eta - mu, y - mu, -mu
     if fam == NBMEAN:
         a = math.exp(la)
         m = 1.0 / a

@@ -173,7 +173,7 @@ GLM = (
 )
 
 # nbreg ([R] nbreg): poisson's options and the dispersion's parameterization
-NBREG = GLM + table(opt("Dispersion", Raw()))
+NBREG = GLM + table(opt("Dispersion", Raw()), opt("NOLRtest"))
 
 MENL = (
     table(

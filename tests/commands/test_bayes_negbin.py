@@ -123,6 +123,18 @@ def test_bad_input(epi) -> None:
     assert epi.data.to_dataframe().equals(before)
 
 
+def test_observation_level_effects_leave_alpha_to_its_prior(epi) -> None:
+    """With an observation-level random effect (``|| visit:`` within patients) the data say
+    little of α: ln α wanders far below zero, where α is 0 in floating point, without error."""
+    run(
+        epi,
+        "quietly bayes, rseed(1) mcmcsize(500) burnin(500): "
+        "menbreg count zAge zBase || patient: || visit:",
+    )
+    la = epi.e.chains_of("lnalpha")
+    assert np.all(np.isfinite(la)) and float(la.mean()) < -3.0
+
+
 def test_dic_after_excluding_the_random_effects() -> None:
     s = Session()
     run(s, "use epilepsy")

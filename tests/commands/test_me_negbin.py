@@ -137,6 +137,17 @@ def test_bad_input_changes_nothing(epi) -> None:
     assert s.data.to_dataframe().equals(before)
 
 
+def test_singular_information_leaves_every_se_missing(epi) -> None:
+    """A random slope whose variance goes to zero with a free correlation: the information is
+    singular, and ln α's standard error is missing like the coefficients' (not 0)."""
+    out = run(epi, "menbreg count zAge zBase i.Trt || patient: visit, cov(un) nolog")
+    rows = {
+        ln.split("|")[0].strip(): ln.split("|")[1].split() for ln in out.splitlines() if "|" in ln
+    }
+    assert len(rows["zAge"]) == 1
+    assert len(rows["/lnalpha"]) == 1
+
+
 def test_replay_store_and_lrtest(epi) -> None:
     s = epi
     run(s, "menbreg count zAge zBase i.Trt || patient:, nolog")

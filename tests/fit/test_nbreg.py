@@ -115,6 +115,22 @@ def test_layout_and_predictions(epi: Session) -> None:
     run(epi, "drop n xb")
 
 
+def test_noconstant_iterate_and_nolrtest(epi: Session) -> None:
+    out = run(epi, "nbreg count zAge zBase, noconstant nolog")
+    lines = out.splitlines()
+    # no constant: a Wald test, and the dispersion on the test's line
+    assert lines[1].startswith("Dispersion: mean") and "Wald chi2(2)" in lines[1]
+    assert lines[2].startswith("Log likelihood = ") and "Prob > chi2" in lines[2]
+    # iterate(): the estimates as they stand after the last iteration allowed
+    out = run(epi, "nbreg count zAge zBase, iterate(2)")
+    assert "Warning: convergence not achieved" in out
+    logged = [ln for ln in out.splitlines() if ln.startswith("Iteration")][-1]
+    assert float(logged.split("=")[1]) == pytest.approx(epi.e.scalars["ll"], abs=1e-4)
+    run(epi, "nbreg count zAge zBase, nolog")
+    assert epi.e.scalars["ll"] > float(logged.split("=")[1]) + 1e-3
+    assert "LR test of alpha=0" not in run(epi, "nbreg, nolrtest")
+
+
 def test_bad_input(epi: Session) -> None:
     before = epi.data.to_dataframe().copy()
     run(epi, "nbreg count zAge, nolog")

@@ -108,6 +108,22 @@ def test_compiled_negbin_loglik_and_derivatives_match_the_ml_family(disp, lnalph
     assert np.allclose(g[:, 1], want2, rtol=tol, atol=tol)
 
 
+def test_compiled_negbin_poisson_limit() -> None:
+    """ln α below -700 (α = 0 in floating point: a random-walk proposal can reach it when an
+    observation-level effect leaves α unidentified) is the Poisson log likelihood, not a
+    division by zero."""
+    from bayes_magic.sampler.glmm import derivs, ll_obs
+    from bayes_magic.sampler.glmm_driver import NEGBIN_CODE
+
+    for code in NEGBIN_CODE.values():
+        for la in (-701.0, -800.0, -np.inf):
+            y, eta = 3.0, 0.7
+            assert ll_obs(code, y, 1.0, eta, np.array([la])) == pytest.approx(
+                y * eta - np.exp(eta), rel=1e-14
+            )
+            assert derivs(code, y, 1.0, eta, np.array([la]))[0] == pytest.approx(y - np.exp(eta))
+
+
 def test_log_ndtr_in_both_tails() -> None:
     from bayes_magic.sampler.glmm import _log_ndtr
 
