@@ -267,6 +267,11 @@ def ll_obs(fam: int, y: float, n: float, eta: float, cut: np.ndarray) -> float:
 @njit(cache=True)
 def derivs(fam: int, y: float, n: float, eta: float, cut: np.ndarray) -> tuple[float, float]:
     """dℓ/dη and d²ℓ/dη² of one observation (the formulas of ``fit.glmm_family``)."""
+    if fam == NBMEAN and cut[0] >= -700.0:  # without the log likelihood's sum over the count
+        a = math.exp(cut[0])
+        mu = math.exp(eta)
+        r = 1.0 / (1.0 + a * mu)
+        return (y - mu) * r, -mu * (1.0 + a * y) * r * r
     if fam >= NBMEAN:
         _ll, d1, d2 = _negbin(fam, y, eta, cut[0])
         return d1, d2
