@@ -630,17 +630,24 @@ def _moments(st: K.State, blk: int, x: np.ndarray) -> None:
 
 
 @njit(cache=True)
+def _rw_step(st: K.State, blk: int, k: int) -> np.ndarray:
+    """An adaptive random walk's step for block ``blk`` of ``k`` values: the block's scale
+    times a normal draw with its proposal covariance (the identity where that is singular)."""
+    L = st.mh_cov[blk, :k, :k].copy()
+    if not K._chol_inplace(L):
+        L = np.eye(k)
+    z = np.empty(k)
+    for i in range(k):
+        z[i] = normal(st.rng)
+    return st.mh_scale[blk] * (L @ z)
+
+
+@njit(cache=True)
 def _beta_step(m: K.Model, d: GData, st: K.State, blk: int) -> None:
     p = d.X.shape[1]
     n = d.y.shape[0]
     cut = st.beta[p:].copy()
-    L = st.mh_cov[blk, :p, :p].copy()
-    if not K._chol_inplace(L):
-        L = np.eye(p)
-    z = np.empty(p)
-    for i in range(p):
-        z[i] = normal(st.rng)
-    step = st.mh_scale[blk] * (L @ z)
+    step = _rw_step(st, blk, p)
     lp0 = 0.0
     lp1 = 0.0
     for j in range(p):
@@ -724,13 +731,7 @@ def _cut_step(m: K.Model, d: GData, st: K.State, blk: int) -> None:
     px = d.X.shape[1]
     nc = m.p - px
     n = d.y.shape[0]
-    L = st.mh_cov[blk, :nc, :nc].copy()
-    if not K._chol_inplace(L):
-        L = np.eye(nc)
-    z = np.empty(nc)
-    for j in range(nc):
-        z[j] = normal(st.rng)
-    cut1 = st.beta[px:].copy() + st.mh_scale[blk] * (L @ z)
+    cut1 = st.beta[px:].copy() + _rw_step(st, blk, nc)
     lp0 = 0.0
     lp1 = 0.0
     for j in range(nc):
