@@ -192,7 +192,9 @@ def _ordinal(fam: int, y: float, eta: float, cut: np.ndarray) -> tuple[float, fl
 
 
 @njit(cache=True)
-def _negbin(fam: int, y: float, eta: float, la: float) -> tuple[float, float, float]:
+def _negbin(
+    fam: int, y: float, eta: float, la: float, with_ll: bool = True
+) -> tuple[float, float, float]:
     """A negative binomial count's log likelihood (without -log y!) and its η-derivatives
     (the formulas of ``fit.glmm_family.NegBinFamily``; [ME] menbreg, Methods and formulas), at
     ln α (or ln δ) ``la``. lnΓ(m + y) - lnΓ(m) is a sum of y logarithms, exact as α → 0;
@@ -200,7 +202,8 @@ def _negbin(fam: int, y: float, eta: float, la: float) -> tuple[float, float, fl
     random-walk proposal can reach where the data say little of α) is the Poisson limit. With
     constant dispersion the log likelihood need not be concave in η: the second derivative
     returned is then capped at 0, which only shapes the Newton proposals (their forward and
-    reverse densities use the same rule)."""
+    reverse densities use the same rule). Without ``with_ll`` the mean dispersion's log
+    likelihood (its sum over the count) is skipped and the first value is not it."""
     yi = int(y)
     if la < -700.0:  # α (δ) = 0 in floating point: the Poisson limit
         mu = math.exp(eta)
@@ -210,11 +213,11 @@ def _negbin(fam: int, y: float, eta: float, la: float) -> tuple[float, float, fl
         m = 1.0 / a
         mu = math.exp(eta)
         lq = math.log1p(a * mu)
-        if yi <= 500:
-            s = 0.0  # Σ_k log(m + k) - y log m = Σ_k log1p(k α)
+        s = 0.0  # Σ_k log(m + k) - y log m = Σ_k log1p(k α)
+        if with_ll and yi <= 500:
             for k in range(yi):
                 s += math.log1p(k * a)
-        else:
+        elif with_ll:
             s = math.lgamma(y + m) - math.lgamma(m) + y * la
         r = 1.0 / (1.0 + a * mu)
         return s - (m + y) * lq + y * eta, (y - mu) * r, -mu * (1.0 + a * y) * r * r
@@ -267,13 +270,8 @@ def ll_obs(fam: int, y: float, n: float, eta: float, cut: np.ndarray) -> float:
 @njit(cache=True)
 def derivs(fam: int, y: float, n: float, eta: float, cut: np.ndarray) -> tuple[float, float]:
     """dℓ/dη and d²ℓ/dη² of one observation (the formulas of ``fit.glmm_family``)."""
-    if fam == NBMEAN and cut[0] >= -700.0:  # without the log likelihood's sum over the count
-        a = math.exp(cut[0])
-        mu = math.exp(eta)
-        r = 1.0 / (1.0 + a * mu)
-        return (y - mu) * r, -mu * (1.0 + a * y) * r * r
-    if fam >= NBMEAN:
-        _ll, d1, d2 = _negbin(fam, y, eta, cut[0])
+    if fam >= NBMEAN:  # without the log likelihood's sum over the count
+        _ll, d1, d2 = _negbin(fam, y, eta, cut[0], False)
         return d1, d2
     if fam >= OLOGIT:
         _ll, d1, d2 = _ordinal(fam, y, eta, cut)
