@@ -393,9 +393,9 @@ def lrtest(s, cmd: Command) -> list[Output]:
     if big.cmd in ("mixed", "meglm", "menl"):
         lines += [
             "",
-            "Note: The reported degrees of freedom assumes the null hypothesis is not "
-            "on the boundary of the parameter space.  If this is not true, then the "
-            "reported test is conservative.",
+            "Note: The reported degrees of freedom assumes the null hypothesis is not on",
+            "      the boundary of the parameter space.  If this is not true, then the",
+            "      reported test is conservative.",
         ]
     return [Block("\n".join(lines), kind="result")]
 

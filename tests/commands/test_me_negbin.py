@@ -159,5 +159,8 @@ def test_replay_store_and_lrtest(epi) -> None:
     # the Poisson model is the negative binomial at α = 0: a boundary LR test
     out = run(s, "lrtest nb po")
     assert "LR chi2(1)" in out
+    # Stata's boundary note, wrapped at 79 columns as Stata prints it
+    assert "Note: The reported degrees of freedom assumes" in out
+    assert max(len(ln) for ln in out.splitlines()) <= 79
     run(s, "estimates restore nb")
     assert run(s, "menbreg") == first
