@@ -87,6 +87,8 @@ def new_variables(cmd: Command) -> tuple[list[str], str | None]:
 def predict(s, cmd: Command) -> list[Output]:
     if s.e is None:
         raise StataError("last estimates not found", 301)
+    if isinstance(cmd.option("pr"), str) and s.e.cmd not in ("poisson", "nbreg"):
+        raise StataError("option pr() not allowed", 198)  # pr(n), pr(a,b): count models
     if s.e.cmd == "meglm":
         from .predict_me import predict_me
 

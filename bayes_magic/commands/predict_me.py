@@ -14,6 +14,8 @@ memory whose covariates are known; random effects exist for the groups of the es
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..design.glmm import trials_offset_now
@@ -180,7 +182,8 @@ def predict_glm(s, cmd: Command) -> list[Output]:
     fit = s.e.fit
     fam = fit.family
     poisson = fam.count  # poisson, nbreg
-    allowed = ("n", "ir", "xb", "stdp") if poisson else ("pr", "xb", "stdp")
+    allowed = ("n", "ir", "xb", "stdp", "pr") if poisson else ("pr", "xb", "stdp")
+    count_range = _count_range(cmd) if poisson else None  # pr(n), pr(a,b)
     stat = [o.name for o in cmd.options if o.name in (*_STATS, "n", "ir")]
     if len(stat) > 1:
         raise StataError("only one statistic may be specified", 198)
@@ -207,6 +210,8 @@ def predict_glm(s, cmd: Command) -> list[Output]:
     elif stat[0] == "stdp":
         val = np.sqrt(np.einsum("ij,jk,ik->i", X, fit.V_beta, X))
         label = "S.E. of the prediction"
+    elif stat[0] == "pr" and count_range is not None:
+        val, label = _count_probability(fit, xb, *count_range)
     elif stat[0] == "pr":
         val, label = fam.mean(np.ones(ds.nobs), xb), f"Pr({fit.design.depvar})"
     else:
@@ -219,3 +224,50 @@ def predict_glm(s, cmd: Command) -> list[Output]:
             hit = fixed_columns(ds, [name])[:, 0] != 0
             val = np.where(hit, outcome if cmd.has("rules") and stat[0] == "pr" else np.nan, val)
     return outs + store_prediction(s, names[0], val, vtype or s.settings.type, label, s.touse(cmd))
+
+
+def _count_range(cmd: Command) -> tuple[float, float] | None:
+    """``pr(n)`` or ``pr(a,b)`` after ``poisson`` and ``nbreg`` ([R] poisson postestimation):
+    the counts a ≤ y ≤ b (b ``.`` for no upper limit); ``pr`` alone is refused there."""
+    raw = cmd.option("pr")
+    if raw is None:
+        return None
+    if not isinstance(raw, str) or not raw.strip():
+        raise StataError("option pr requires pr(#) or pr(#a,#b) after a count model", 198)
+    parts = [p.strip() for p in raw.split(",")]
+    try:
+        lo = float(parts[0])
+        hi = (math.inf if parts[1] == "." else float(parts[1])) if len(parts) == 2 else lo
+    except (ValueError, IndexError):
+        raise StataError(f"option pr({raw}) invalid", 198) from None
+    if len(parts) > 2 or lo < 0 or lo != int(lo) or (hi != math.inf and hi != int(hi)):
+        raise StataError(f"option pr({raw}) invalid: nonnegative integers required", 198)
+    if hi < lo:
+        raise StataError(f"option pr({raw}) invalid: the upper limit is below the lower", 198)
+    return lo, hi
+
+
+def _count_probability(fit, xb: np.ndarray, lo: float, hi: float) -> tuple[np.ndarray, str]:
+    """Pr(lo ≤ y ≤ hi) at the mean exp(xb): Poisson, or the negative binomial at the fit's
+    ln α (ln δ) ([R] nbreg postestimation)."""
+    from scipy import stats as st
+
+    mu = np.exp(xb)
+    fam = fit.family
+    if fam.family == "nbinomial":
+        a = float(np.exp(fam.aux[0]))
+        size = 1.0 / a if fam.dispersion == "mean" else mu / a
+        p = 1.0 / (1.0 + a * mu) if fam.dispersion == "mean" else 1.0 / (1.0 + a)
+        dist = st.nbinom(size, p)
+    else:
+        dist = st.poisson(mu)
+    upper = 1.0 if hi == math.inf else dist.cdf(hi)
+    val = upper - (dist.cdf(lo - 1) if lo > 0 else 0.0)
+    y = fit.design.depvar
+    if hi == lo:
+        label = f"Pr({y}={int(lo)})"
+    elif hi == math.inf:
+        label = f"Pr({y}>={int(lo)})"
+    else:
+        label = f"Pr({int(lo)}<={y}<={int(hi)})"
+    return np.asarray(val, dtype=float), label

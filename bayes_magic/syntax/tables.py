@@ -502,7 +502,7 @@ PREDICT = table(
     opt("RELEVel", Text()),
     opt("SCores"),
     opt("mu"),
-    opt("pr"),
+    opt("pr", Raw(optional=True)),
     opt("eta"),
     opt("CONDitional", Raw(optional=True)),
     opt("MARGinal"),

@@ -131,6 +131,43 @@ def test_noconstant_iterate_and_nolrtest(epi: Session) -> None:
     assert "LR test of alpha=0" not in run(epi, "nbreg, nolrtest")
 
 
+def _nb_pmf(k: int, mu: np.ndarray, alpha: float) -> np.ndarray:
+    """Pr(y = k) of the NB2 written out: Γ(k + m)/(Γ(m) k!) p^m (1 - p)^k, m = 1/α."""
+    from scipy.special import gammaln
+
+    m = 1.0 / alpha
+    p = 1.0 / (1.0 + alpha * mu)
+    return np.exp(gammaln(k + m) - gammaln(m) - gammaln(k + 1) + m * np.log(p) + k * np.log1p(-p))
+
+
+def test_predicted_count_probabilities(epi: Session) -> None:
+    """``predict, pr(n)`` and ``pr(a,b)`` after ``nbreg`` and ``poisson`` ([R] nbreg
+    postestimation) against the probability functions written out."""
+    run(epi, "nbreg count zAge zBase, nolog")
+    b = dict(zip(epi.e.bnames, epi.e.b))
+    alpha = float(np.exp(b["/:lnalpha"]))
+    run(epi, "predict double xb, xb")
+    mu = np.exp(col(epi, "xb"))
+    run(epi, "predict double p0, pr(0)")
+    np.testing.assert_allclose(col(epi, "p0"), (1 + alpha * mu) ** (-1 / alpha), rtol=1e-10)
+    run(epi, "predict double p25, pr(2,5)")
+    want = sum(_nb_pmf(k, mu, alpha) for k in range(2, 6))
+    np.testing.assert_allclose(col(epi, "p25"), want, rtol=1e-9)
+    run(epi, "predict double p10, pr(10,.)")
+    want = 1 - sum(_nb_pmf(k, mu, alpha) for k in range(10))
+    np.testing.assert_allclose(col(epi, "p10"), want, rtol=1e-8, atol=1e-12)
+    assert epi.data.info["p25"].label == "Pr(2<=count<=5)"
+    run(epi, "poisson count zAge zBase, nolog")
+    run(epi, "predict double q0, pr(0)")
+    run(epi, "predict double n, n")
+    np.testing.assert_allclose(col(epi, "q0"), np.exp(-col(epi, "n")), rtol=1e-10)
+    assert fails(epi, "predict z, pr")[1] == 198
+    assert fails(epi, "predict z, pr(3,1)")[1] == 198
+    run(epi, "logit Trt zAge, nolog")
+    assert fails(epi, "predict z, pr(1)") == ("option pr() not allowed", 198)
+    run(epi, "drop xb p0 p25 p10 q0 n")
+
+
 def test_bad_input(epi: Session) -> None:
     before = epi.data.to_dataframe().copy()
     run(epi, "nbreg count zAge, nolog")
@@ -141,7 +178,7 @@ def test_bad_input(epi: Session) -> None:
         ("nbreg count zAge, or", "option or not allowed", 198),
         ("nbreg zAge count", "zAge must be greater than or equal to zero", 459),
         ("logit count zAge, dispersion(mean)", "option dispersion not allowed", 198),
-        ("predict p, pr", "option pr not allowed", 198),
+        ("predict p, pr", "option pr requires pr(#) or pr(#a,#b)", 198),
     ]:
         m, r = fails(epi, text)
         assert m.startswith(msg) and r == rc, (text, m, r)
