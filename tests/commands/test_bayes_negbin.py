@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from bayes_magic.session import Session
-from tests.conftest import col, fails, run
+from tests.conftest import fails, run
 
 
 @pytest.fixture(scope="module")
@@ -76,20 +76,22 @@ def test_initial_values_and_several_chains(epi) -> None:
 
 
 def test_posterior_predictions_are_overdispersed(epi, tmp_path) -> None:
-    """Replicates from the posterior predictive: their mean follows the data's, and their
-    spread far exceeds the Poisson's (the reason for the model), as the observed maximum of
-    102 seizures shows: its posterior predictive p-value is not extreme here, while under
-    ``bayes: mepoisson`` it is."""
+    """Replicates from the posterior predictive.
+
+    * Given each draw's mean μ and α, a replicate is negative binomial: the standardized
+      z = (y_rep − μ)/sqrt(μ + αμ²) has mean 0 and variance 1. The replicates are independent
+      given the draws, so the mean's MCSE is 1/sqrt(N) exactly and the variance's
+      sqrt(Var(z²)/N); both agree within K = 4 MCSEs.
+    * The observed maximum of 102 seizures: its posterior predictive p-value P(T_rep ≥ 102)
+      is not extreme under ``bayes: menbreg`` (above .05 by more than 4 batch-means MCSEs of
+      the indicator series), while under ``bayes: mepoisson`` it is below .05 by as much (the
+      spread the Poisson model misses, the reason for the model)."""
+    from bayes_magic.commands.bayespredict import load_predictions
+    from tests.sampler.test_nuts_reference import mcse_mean
+
     s = epi
-    run(
-        s,
-        "quietly bayes, rseed(6) mcmcsize(2000) burnin(1000): "
-        "menbreg count zAge zBase Trt || patient:",
-    )
-    run(s, "bayespredict double pm, mean rseed(7)")
-    assert float(np.mean(col(s, "pm"))) == pytest.approx(float(np.mean(col(s, "count"))), rel=0.1)
-    run(s, "drop pm")
-    p_max = {}
+    K = 4.0
+    p_max, mcse = {}, {}
     for cmd in ("menbreg", "mepoisson"):
         run(
             s,
@@ -97,11 +99,20 @@ def test_posterior_predictions_are_overdispersed(epi, tmp_path) -> None:
             f"{cmd} count zAge zBase Trt || patient:",
         )
         f = tmp_path / cmd
-        run(s, f"bayespredict {{_ysim}}, saving({f}) rseed(7)")
+        run(s, f"bayespredict {{_ysim}} {{_mu}}, saving({f}) rseed(7)")
+        pred = load_predictions(str(f))
+        if cmd == "menbreg":
+            alpha = np.exp(s.e.chains_of("lnalpha"))[:, :, None]
+            z = (pred.ysim - pred.mu) / np.sqrt(pred.mu + alpha * pred.mu**2)
+            n = z.size
+            assert abs(z.mean()) < K / np.sqrt(n)
+            assert abs((z**2).mean() - 1.0) < K * np.sqrt((z**2).var() / n)
+        hit = (pred.ysim.max(axis=-1) >= pred.y.max()).astype(float)  # (chains, draws)
+        p_max[cmd], mcse[cmd] = float(hit.mean()), mcse_mean(hit)
         run(s, f"quietly bayesstats ppvalues (@max({{_ysim}})) using {f}")
-        p_max[cmd] = float(s.r["summary"].values[0, -1])
-    assert 0.2 < p_max["menbreg"] < 0.9
-    assert p_max["mepoisson"] < 0.05
+        assert float(s.r["summary"].values[0, -1]) == pytest.approx(p_max[cmd], abs=1e-12)
+    assert p_max["menbreg"] - K * mcse["menbreg"] > 0.05
+    assert p_max["mepoisson"] + K * mcse["mepoisson"] < 0.05
 
 
 def test_bad_input(epi) -> None:
