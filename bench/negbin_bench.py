@@ -20,14 +20,10 @@ coefficients, ln α and the variance.
 
 from __future__ import annotations
 
-import datetime as _dt
-import json
-import platform
-import statistics
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
+
+from _shared import speed_table
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "results" / "negbin_bench.md"
@@ -101,49 +97,15 @@ print(json.dumps({"wall": wall, "ess": min_ess(arr)}))
 }
 
 
-def run(tool: str) -> dict:
-    cfg = {"root": str(ROOT)}
-    p = subprocess.run(
-        [sys.executable, "-c", COMMON + RUN[tool], json.dumps(cfg)], capture_output=True, text=True
-    )
-    if p.returncode != 0:
-        return {"error": p.stderr[-2000:]}
-    return json.loads(p.stdout.strip().splitlines()[-1])
-
-
 def main() -> None:
-    rows = []
-    base = None
-    for tool in RUN:
-        run(tool)  # warms the on-disk caches (numba, JAX, PyTensor); not counted
-        runs = [run(tool) for _ in range(3)]
-        print(tool, runs, flush=True)
-        ok = [r for r in runs if "error" not in r]
-        if not ok:
-            rows.append((tool, None, None, None, None))
-            continue
-        rates = [r["ess"] / r["wall"] for r in ok]
-        med = ok[rates.index(statistics.median_low(rates))]
-        rate = med["ess"] / med["wall"]
-        base = rate if tool == "bayes_magic" else base
-        rows.append((tool, med["wall"], med["ess"], rate, base / rate if base else None))
-    lines = [
-        "# `bayes: menbreg` against NumPyro and PyMC (epilepsy data)",
-        "",
-        f"`{sys.executable} bench/negbin_bench.py`, {_dt.date.today().isoformat()}, "
-        f"Python {platform.python_version()} (bench/negbin_bench.py says how).",
-        "",
-        "| tool | wall (s) | min bulk ESS | min ESS/s | bayes_magic is |",
-        "|---|---|---|---|---|",
-    ]
-    for tool, wall, ess, rate, ratio in rows:
-        if wall is None:
-            lines.append(f"| {tool} | failed | | | |")
-            continue
-        rel = "1x" if tool == "bayes_magic" else f"{ratio:.1f}x faster"
-        lines.append(f"| {tool} | {wall:.2f} | {ess:,.0f} | {rate:,.0f} | {rel} |")
-    OUT.write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    speed_table(
+        COMMON,
+        RUN,
+        "`bayes: menbreg` against NumPyro and PyMC (epilepsy data)",
+        "negbin_bench.py",
+        OUT,
+        warm=True,
+    )
 
 
 if __name__ == "__main__":

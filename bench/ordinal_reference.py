@@ -28,13 +28,13 @@ from pathlib import Path
 
 os.environ.setdefault("XLA_FLAGS", "--xla_force_host_platform_device_count=4")  # before jax
 
-import arviz as az
 import jax
 import jax.numpy as jnp
 import numpy as np
 import numpyro
 import numpyro.distributions as dist
 import pandas as pd
+from _shared import posterior_summary
 from numpyro.distributions import constraints
 from numpyro.infer import MCMC, NUTS
 
@@ -44,10 +44,6 @@ numpyro.set_host_device_count(4)
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "bayes_magic" / "dataset" / "bundled" / "wine.csv"
 OUT = ROOT / "bench" / "reference" / "wine_nuts.json"
-
-
-def _f(v) -> float:
-    return float(np.asarray(v).reshape(-1)[0])
 
 
 def _cdf(link: str, z):
@@ -92,26 +88,13 @@ def run(name: str, link: str, random: bool, a) -> dict:
     mc.run(jax.random.PRNGKey(a.seed), X, y, judge, 9, link, random, 5)
     s = {k: np.asarray(v) for k, v in mc.get_samples(group_by_chain=True).items()}
     secs = time.time() - t0
-    az.Numba.disable_numba()
     cols = {"rating:temp": s["beta"][:, :, 0], "rating:contact": s["beta"][:, :, 1]}
     for j in range(4):
         cols[f"cut{j + 1}"] = s["cut"][:, :, j]
     if random:
         cols["U0:sigma2"] = s["sigma2"]
-    out = {}
-    for k, x in cols.items():
-        out[k] = {
-            "mean": float(x.mean()),
-            "sd": float(x.std()),
-            "median": float(np.median(x)),
-            "mcse_mean": _f(az.mcse(x, method="mean")),
-            "mcse_sd": _f(az.mcse(x, method="sd")),
-            "ess_bulk": _f(az.ess(x, method="bulk")),
-            "rhat": _f(az.rhat(x)),
-        }
+    out = posterior_summary(name, cols)
     div = int(np.asarray(mc.get_extra_fields(group_by_chain=True)["diverging"]).sum())
-    for k, v in out.items():
-        print(f"{name} {k:>15} mean {v['mean']:9.4f} sd {v['sd']:8.4f} mcse {v['mcse_mean']:.4f}")
     print(f"{name}: divergences {div}; {secs:.0f} s")
     return {
         "sampler": f"NumPyro {numpyro.__version__} NUTS, target_accept 0.95, non-centred",
