@@ -226,6 +226,8 @@ def estimates_of(fit: GLMMFit, cmd: Command, line: str, spec, name: str) -> Esti
         "redim": " ".join(str(lv.k) for lv in d.levels),
         "vartypes": " ".join(D.cov_title(lv) for lv in d.levels),
         "chi2type": "Wald",
+        "vce": "oim",
+        "properties": "b V",
         "binomial": gd.binomial if gd is not None and gd.binomial else "",
         "offset": gd.offset_name if gd is not None and gd.offset_name else "",
     }

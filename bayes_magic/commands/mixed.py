@@ -62,10 +62,12 @@ def estimates_of(fit: MixedFit, cmd: Command, cmdline: str, spec=None) -> Estima
         "depvar": d.depvar,
         "title": f"Mixed-effects {method} regression",
         "method": method,
-        "ivars": " ".join(lv.name for lv in d.levels),
+        "ivars": " ".join(r[0] for r in D.group_rows(fit)),  # _all for R.x levels
         "redim": " ".join(str(lv.k) for lv in d.levels),
         "vartypes": " ".join(D.cov_title(lv) for lv in d.levels),
         "chi2type": "Wald",
+        "vce": "oim",
+        "properties": "b V",
     }
     return Estimates.of_fit(
         "mixed", cmdline, names + pnames, b, V, scalars, macros, fit=fit, command=cmd, spec=spec

@@ -75,6 +75,16 @@ def e_matrices(e: Any) -> dict[str, Matrix]:
         cats = np.asarray(fit.values, float).reshape(1, -1)
         out["cat"] = Matrix(cats, ["r1"], [f"c{j + 1}" for j in range(cats.shape[1])])
     draws = getattr(e, "draws", None)
+    levels = getattr(getattr(fit, "design", None), "levels", None)
+    if draws is None and levels and getattr(e, "cmd", None) in ("mixed", "meglm"):
+        # e(N_g), e(g_min), e(g_avg), e(g_max): one column per level, named by its variable
+        # ([ME] mixed, [ME] meglm, Stored results; menl stores them as scalars)
+        from .mixed_display import group_rows
+
+        rows = group_rows(fit)
+        cols = [r[0] for r in rows]
+        for key, j in (("N_g", 1), ("g_min", 2), ("g_avg", 3), ("g_max", 4)):
+            out[key] = Matrix(np.array([[float(r[j]) for r in rows]]), ["r1"], cols)
     if draws is None:
         return out
     from ..diagnostics.mcmc import ess_stata

@@ -57,6 +57,31 @@ def test_ereturn_list_after_mixed_and_bayes(s: Session) -> None:
     np.testing.assert_allclose(s.matrices["C"].values, summ[:, 4:6].T)
 
 
+def test_group_counts_and_vce_after_mixed_and_me() -> None:
+    """[ME] mixed and [ME] meglm, Stored results: e(N_g), e(g_min), e(g_avg), e(g_max) are
+    1-by-levels matrices named by the level variables (``_all`` for ``R.x``); e(vce) oim."""
+    m = Session()
+    run(m, "use math")
+    run(m, "quietly mixed math homework || _all: R.schtype || schid:")
+    df = m.data.to_dataframe()
+    sizes = df.groupby("schid").size()
+    assert m.e.macros["ivars"] == "_all schid" and m.e.macros["vce"] == "oim"
+    for key, want in (
+        ("N_g", [1, sizes.size]),
+        ("g_min", [len(df), sizes.min()]),
+        ("g_avg", [len(df), sizes.mean()]),
+        ("g_max", [len(df), sizes.max()]),
+    ):
+        run(m, f"matrix G = e({key})")
+        assert m.matrices["G"].colnames == ["_all", "schid"]
+        np.testing.assert_allclose(m.matrices["G"].values[0], want)
+    run(m, "use epilepsy")
+    run(m, "quietly mepoisson count Trt || patient:")
+    run(m, "matrix G = e(N_g)")
+    assert m.matrices["G"].colnames == ["patient"] and m.matrices["G"].values[0, 0] == 59
+    assert m.e.macros["vce"] == "oim" and "e(g_avg) :  1 x 1" in run(m, "ereturn list")
+
+
 def test_matrix_list_puts_equations_above_names(s: Session) -> None:
     lines = run(s, "matrix list e(b)").splitlines()
     assert lines[0] == "e(b)[1,4]"
