@@ -42,6 +42,33 @@ def find_matrix(s, ref: str) -> tuple[str, Matrix]:
     raise StataError(f"matrix {ref} not found", 111)
 
 
+def _literal(text: str) -> Matrix:
+    """``matrix A = (1, 2 \\ 3, 4)``: rows separated by ``\\``, elements by commas; numbers
+    and ``.`` (missing). Rows are named r1 ..., columns c1 ... ([P] matrix define)."""
+    rows = []
+    for row in text.split("\\"):
+        cells = []
+        for cell in row.split(","):
+            cell = cell.strip()
+            try:
+                cells.append(float("nan") if cell == "." else float(cell))
+            except ValueError:
+                raise StataError(
+                    f"matrix: {cell or 'an empty element'} is not a number "
+                    "(only numbers and . in a matrix literal here)",
+                    198,
+                ) from None
+        rows.append(cells)
+    if len({len(r) for r in rows}) != 1:
+        raise StataError("conformability error", 503)
+    vals = np.array(rows, dtype=float)
+    return Matrix(
+        vals,
+        [f"r{i + 1}" for i in range(vals.shape[0])],
+        [f"c{j + 1}" for j in range(vals.shape[1])],
+    )
+
+
 def _matrix_ref(text: str) -> str:
     """One matrix: ``name``, ``r(name)`` or ``e(name)`` (blanks inside the parentheses
     allowed); ``if`` and ``in`` are r(101), anything more r(198)."""
@@ -72,7 +99,11 @@ def matrix(s, cmd: Command) -> list[Output]:
             raise StataError("invalid syntax", 198)  # matrix = S, matrix A =
         if not _NAME.fullmatch(name):
             raise StataError(f"{name} invalid name", 198)
-        s.matrices[name] = find_matrix(s, _matrix_ref(src))[1]
+        src = src.strip()
+        if src.startswith("(") and src.endswith(")"):
+            s.matrices[name] = _literal(src[1:-1])
+        else:
+            s.matrices[name] = find_matrix(s, _matrix_ref(src))[1]
         return []
     if head in ("list", "l", "li", "lis"):
         if not rest.strip():

@@ -22,8 +22,9 @@ from ..design.glmm import build_glmm_design
 from ..design.mixed import without_constant
 from ..errors import StataError
 from ..fit.estimates import Estimates
-from ..fit.glmm import GLMMFit, fit_glmm
+from ..fit.glmm import GLMMFit, GLMMStart, fit_glmm
 from ..fit.glmm_family import FAMILIES, NEGBIN_FAMILIES, ORDINAL_FAMILIES, Family, NegBinFamily
+from ..fit.mixed import _params_of
 from ..report.coeftable import (
     DISPLAY_OPTIONS,
     CoefRow,
@@ -40,6 +41,7 @@ from ..syntax.unparse import cmdline
 from . import mixed_display as D
 from .estimates import replayer
 from .registry import command
+from .start_values import init_specs
 
 __all__ = ["me_outputs"]
 
@@ -91,12 +93,12 @@ def _level_name(lv) -> str:
     return ">".join(lv.path) if lv.path else lv.name
 
 
-def _re_param_names(fit: GLMMFit) -> list[tuple[str, str, list[int]]]:
+def _re_param_names(levels, params) -> list[tuple[str, str, list[int]]]:
     """Stata's ``e(b)`` names of the variance components, in table order, with their kind and
-    the indices of the params behind them."""
+    the indices of the params (``lns``, ``atr``) behind them."""
     out = []
-    idx = {p.name: i for i, p in enumerate(fit.params)}
-    for li, lv in enumerate(fit.design.levels, start=1):
+    idx = {p.name: i for i, p in enumerate(params)}
+    for li, lv in enumerate(levels, start=1):
         lvn = _level_name(lv)
         names = [f"R.{lv.crossed}" if lv.crossed else z for z in lv.znames]
         k = lv.k
@@ -137,7 +139,7 @@ def _display_b_V(fit: GLMMFit) -> tuple[list[str], np.ndarray, np.ndarray]:
     d = fit.design
     p = d.p
     live = [i for i, q in enumerate(fit.params) if not q.boundary]
-    comps = _re_param_names(fit)
+    comps = _re_param_names(fit.design.levels, fit.params)
     vals = np.array([q.value for q in fit.params])
     est, J = [], np.zeros((len(comps), len(live)))
     for r, (kind, _nm, ids) in enumerate(comps):
@@ -334,7 +336,7 @@ def _table(
             aux_rows.append(CoefRow(f"/{nm}", vals, param=f"/{nm}"))
         eqs.append(Equation("", aux_rows))
         k0 += len(aux)
-    comps = _re_param_names(fit)
+    comps = _re_param_names(fit.design.levels, fit.params)
     by_level: dict[str, list[CoefRow]] = {}
     for r, (kind, nm, _ids) in enumerate(comps):
         lvn = nm[nm.index("[") + 1 : nm.index("]")]
@@ -498,6 +500,33 @@ def _dispersion(cmd: Command, family: Family) -> Family:
     return replace(family, dispersion=dispersion_option(cmd))
 
 
+def _start(s, cmd: Command, gd, family: Family, ordinal: bool) -> GLMMStart | None:
+    """``from()``: starting values by ``e(b)`` name, variances and covariances as shown."""
+    if not cmd.has("from"):
+        return None
+    d = gd.base
+    if ordinal:  # the cutpoints' number is the outcome's values less one
+        aux = [f"cut{j}" for j in range(1, len(np.unique(d.y)))]
+    else:
+        aux = list(family.aux_names)
+    template = _params_of(d.levels, [np.eye(lv.k) for lv in d.levels], 1.0)[:-1]
+    comps = _re_param_names(d.levels, template)
+    names = [f"{d.depvar}:{c.name}" for c in d.columns] + [f"/:{a}" for a in aux]
+    names += [f"/:{nm}" for _k, nm, _i in comps]
+    given = init_specs(s, cmd, names) or {}
+    out = GLMMStart()
+    for c in d.columns:
+        if f"{d.depvar}:{c.name}" in given:
+            out.beta[c.name] = given[f"{d.depvar}:{c.name}"]
+    for a in aux:
+        if f"/:{a}" in given:
+            out.aux[a] = given[f"/:{a}"]
+    for kind, nm, ids in comps:
+        if f"/:{nm}" in given:
+            out.var[template[ids[0] if kind == "var" else ids[2]].name] = given[f"/:{nm}"]
+    return out
+
+
 def _make(name: str):
     family0 = {**FAMILIES, **NEGBIN_FAMILIES, **ORDINAL_FAMILIES}[name]
     ordinal = name in ORDINAL_FAMILIES
@@ -556,7 +585,12 @@ def _make(name: str):
                 f"{name} requires at least one random-effects equation here; {plain}", 198
             )
         fit = fit_glmm(
-            gd, family, method=method, intpoints=q, iterate=int(cmd.option("iterate", 300))
+            gd,
+            family,
+            method=method,
+            intpoints=q,
+            iterate=int(cmd.option("iterate", 300)),
+            start=_start(s, cmd, gd, family, ordinal),
         )
         est = estimates_of(fit, cmd, cmdline(cmd), spec, name)
         est.ids = s.data.ids[gd.base.sample]

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..design.mixed import build_mixed_design
 from ..fit.estimates import Estimates
-from ..fit.mixed import MixedFit, fit_mixed, stored_values
+from ..fit.mixed import MixedFit, _params_of, fit_mixed, stored_values
 from ..report.coeftable import DISPLAY_OPTIONS, CoefRow, Equation, ml_table, restyle
 from ..report.format import fmt_g, iteration_line
 from ..report.output import Block, Output, Text
@@ -15,6 +15,7 @@ from ..syntax.ast import Command, MultilevelModel
 from ..syntax.unparse import cmdline
 from . import mixed_display as D
 from .registry import command
+from .start_values import init_specs
 
 __all__ = ["mixed_outputs", "estimates_of"]
 
@@ -164,6 +165,19 @@ _DISPLAY = (
 )
 
 
+def _start(s, cmd: Command, design) -> dict[str, float] | None:
+    """``from()``: starting values by ``e(b)`` name, the variance parameters' in Stata's
+    estimation metric (``lns1_1_1:_cons`` ...)."""
+    if not cmd.has("from"):
+        return None
+    names = [f"{design.depvar}:{c.name}" for c in design.columns]
+    params = _params_of(design.levels, [np.eye(lv.k) for lv in design.levels], 1.0)
+    names += [f"{p.name}:_cons" for p in params]
+    given = init_specs(s, cmd, names) or {}
+    eqs = {p.name for p in params}
+    return {k.split(":", 1)[0]: v for k, v in given.items() if k.split(":", 1)[0] in eqs}
+
+
 @command("mixed", byable="repeat")
 def mixed(s, cmd: Command) -> list[Output]:
     body = cmd.body
@@ -176,7 +190,7 @@ def mixed(s, cmd: Command) -> list[Output]:
     touse = s.touse(cmd)
     design = build_mixed_design(s.data, spec, touse)
     iterate = int(cmd.option("iterate", 2000))
-    fit = fit_mixed(design, spec.reml, iterate=iterate)
+    fit = fit_mixed(design, spec.reml, iterate=iterate, start=_start(s, cmd, design))
     est = estimates_of(fit, cmd, cmdline(cmd), spec)
     est.ids = s.data.ids[design.sample]
     s.e = est

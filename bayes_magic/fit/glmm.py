@@ -32,9 +32,56 @@ from .negbin import LNALPHA_BOUNDS, fit_negbin
 from .optimize import covariance_of, hessian, jacobian, minimize_bounded
 from .ordinal import fit_ordinal
 
-__all__ = ["GLMMFit", "fit_glmm", "fit_glm", "glm_arrays", "fit_fixed_effects"]
+__all__ = ["GLMMFit", "GLMMStart", "fit_glmm", "fit_glm", "glm_arrays", "fit_fixed_effects"]
 
 _LNS_FLOOR = -12.0  # an SD below e^-12 (6e-6 on the linear-predictor scale) is a zero
+
+
+@dataclass
+class GLMMStart:
+    """Starting values (``from()``, [R] maximize), in the metric ``e(b)`` shows.
+
+    ``beta`` by coefficient (column) name, ``aux`` by the family's parameter name (``lnalpha``,
+    ``cut1`` ...), ``var`` by the name of the parameter behind each variance component:
+    ``lns1_1_1`` holds a variance, ``atr1_1_1_2`` a covariance. Parameters not given keep the
+    default start."""
+
+    beta: dict[str, float] = field(default_factory=dict)
+    aux: dict[str, float] = field(default_factory=dict)
+    var: dict[str, float] = field(default_factory=dict)
+
+    def apply(
+        self, x0: np.ndarray, names: list[str], aux_names: list[str], template: list[VarParam]
+    ) -> np.ndarray:
+        """``x0`` (β, aux, template params) with the given values put in; covariances become
+        correlations at the final standard deviations. r(1400) for a variance not above 0 or
+        a correlation not inside (-1, 1)."""
+        x = x0.copy()
+        p, na = len(names), len(aux_names)
+        for j, nm in enumerate(names):
+            x[j] = self.beta.get(nm, x[j])
+        for j, nm in enumerate(aux_names):
+            x[p + j] = self.aux.get(nm, x[p + j])
+        pa = p + na
+        for i, t in enumerate(template):
+            if t.kind == "lns" and t.name in self.var:
+                v = self.var[t.name]
+                if not v > 0:
+                    raise StataError("initial values not feasible", 1400)
+                x[pa + i] = 0.5 * np.log(v)
+        for i, t in enumerate(template):
+            if t.kind == "atr" and t.name in self.var:
+                same = [(j, q) for j, q in enumerate(template) if q.kind == "lns"]
+                same = [(j, q) for j, q in same if q.level == t.level]
+                sds = [
+                    np.exp(x[pa + next((j for j, q in same if e in q.effects), same[0][0])])
+                    for e in t.effects
+                ]
+                r = self.var[t.name] / (sds[0] * sds[1])
+                if not abs(r) < 1:
+                    raise StataError("initial values not feasible", 1400)
+                x[pa + i] = np.arctanh(r)
+        return x
 
 
 @dataclass
@@ -191,13 +238,16 @@ def fit_glmm(
     method: str = "mvaghermite",
     intpoints: int = 7,
     iterate: int = 300,
+    start: GLMMStart | None = None,
 ) -> GLMMFit:
-    """Fit a GLMM by maximum likelihood.
+    """Fit a GLMM by maximum likelihood, from the model without random effects and SDs of 0.5
+    on the linear predictor, or from ``start`` where it gives values.
 
     Raises
     ------
     StataError
-        r(2001) with too few observations; r(430) when the likelihood cannot be evaluated.
+        r(2001) with too few observations; r(430) when the likelihood cannot be evaluated;
+        r(1400) when ``start`` is not a feasible point.
     """
     d = gd.base
     w, y, n, off, X = glm_arrays(gd)
@@ -263,6 +313,12 @@ def fit_glmm(
     def dev(x: np.ndarray) -> float:
         v = loglik(x)
         return -2 * v if np.isfinite(v) else 1e300
+
+    if start is not None:
+        cols = [d.columns[ci].name for ci in d.coef_index]
+        x0 = start.apply(x0, cols, list(family.aux_names), template)
+        if not np.isfinite(loglik(x0)):
+            raise StataError("initial values not feasible", 1400)
 
     fg = None
     if single and method != "laplace":

@@ -335,8 +335,32 @@ def _embed(x: np.ndarray, idx: np.ndarray, z: np.ndarray) -> np.ndarray:
     return out
 
 
-def fit_mixed(design: MixedDesign, reml: bool, *, iterate: int = 2000) -> MixedFit:
+def _theta_start(P: LMMProblem, design: MixedDesign, reml: bool, start: dict[str, float]):
+    """θ from starting values of the Stata-metric parameters (``lns1_1_1``, ``atr1_1_1_2``,
+    ``lnsig_e``, as ``e(b)`` names them); the others keep the default start's values."""
+    th0 = P.theta0()
+    sigma2 = P.sigma2(P.solve(th0), reml)
+    params = _params_of(design.levels, [sigma2 * lam @ lam.T for lam in P.lambdas(th0)], sigma2)
+    vals = np.array([start.get(p.name, p.value) for p in params], dtype=float)
+    Sigmas, s2 = sigmas_from_params(design.levels, params, np.clip(vals, -50.0, 50.0))
+    th = theta_from_sigmas(P, Sigmas, s2)
+    lo = np.array([-np.inf if b[0] is None else b[0] for b in P.bounds()])
+    hi = np.array([np.inf if b[1] is None else b[1] for b in P.bounds()])
+    return np.clip(th, lo, hi)
+
+
+def fit_mixed(
+    design: MixedDesign,
+    reml: bool,
+    *,
+    iterate: int = 2000,
+    start: dict[str, float] | None = None,
+) -> MixedFit:
     """Fit a linear mixed model by ML or REML.
+
+    ``start`` holds starting values of the variance parameters by their ``e(b)`` equation
+    names (``from()``, [R] maximize); β and σ² are profiled out, so the coefficients' values
+    play no part.
 
     Raises
     ------
@@ -356,7 +380,7 @@ def fit_mixed(design: MixedDesign, reml: bool, *, iterate: int = 2000) -> MixedF
     if P.q:
         theta, dev, converged = minimize_bounded(
             crit,
-            P.theta0(),
+            P.theta0() if not start else _theta_start(P, design, reml, start),
             P.bounds(),
             maxiter=iterate,
             fg=(lambda th: P.deviance_and_gradient(th, reml)) if P.has_gradient else None,

@@ -109,6 +109,9 @@ def minimize_bounded(
 
     if callback is not None:
         callback(0, f(x0))
+    if maxiter <= 0:  # iterate(0): the starting values, not converged ([R] maximize)
+        x = _project(np.asarray(x0, dtype=float), bounds)
+        return x, f(x), False
 
     def search(start: np.ndarray):
         return minimize(

@@ -322,6 +322,8 @@ def build_bayes_mixed(cmd: Command, cmdline: str, family: str | None = None) -> 
         if cmd.has(o):
             shown = o if o == "robust" else f"{o}()"
             raise StataError(f"option {shown} not allowed with the bayes prefix", 198)
+    if cmd.has("from"):  # the sampler's starting values are bayes's initial()
+        raise StataError("option from() not allowed with the bayes prefix; use initial()", 198)
     lin = build_mixed(cmd)
     if lin.reml:
         raise StataError("option reml not allowed with the bayes prefix", 198)

@@ -252,6 +252,7 @@ _FORMAT = re.compile(r"%-?t[A-Za-z][^\s()\[\]\"]*|%[-~]?\d*(?:\.\d+)?[A-Za-z][^\
 _OPS3 = ("///",)
 _OPS2 = ("==", "!=", "~=", ">=", "<=", "||", "##")
 _OPS1 = set("+-*/^()[],:=#.@&|!~<>;?'`$")
+_OPS1.add("\\")  # the row separator of matrix literals: (1, 2 \ 3, 4)
 
 
 def tokenize(text: str, offset: int = 0) -> list[Token]:
