@@ -77,6 +77,7 @@ _DESCRIPTIONS = {
     "mecloglog": "multilevel mixed-effects complementary log-log regression",
     "mepoisson": "multilevel mixed-effects Poisson regression",
     "menbreg": "multilevel mixed-effects negative binomial regression",
+    "meglm": "multilevel mixed-effects generalized linear model (family() and link())",
     "meologit": "multilevel mixed-effects ordered logistic regression",
     "meoprobit": "multilevel mixed-effects ordered probit regression",
     "logit": "logistic regression, reporting coefficients",

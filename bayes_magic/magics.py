@@ -249,6 +249,12 @@ class BayesMagic(Magics):
 
     @no_var_expand
     @line_magic
+    def meglm(self, line: str) -> MagicResult:
+        """``%meglm y x || id:, family(poisson) link(log)`` (the me* models by family and link)."""
+        return self._line("meglm", line)
+
+    @no_var_expand
+    @line_magic
     def meologit(self, line: str) -> MagicResult:
         """``%meologit y x || id:`` (ordered outcomes; also ``%meoprobit``)."""
         return self._line("meologit", line)
@@ -324,7 +330,8 @@ class BayesMagic(Magics):
 
 _COMMA = re.compile(
     r"^(\s*(?:[\w.]+\s*=\s*)?)%(bayes|bayesmh|bayesstats|bayestest|mixed|melogit|meprobit"
-    r"|mecloglog|mepoisson|menbreg|meologit|meoprobit|logit|logistic|probit|cloglog|poisson|nbreg|stata),"
+    r"|mecloglog|mepoisson|menbreg|meglm|meologit|meoprobit|logit|logistic|probit|cloglog|poisson"
+    r"|nbreg|stata),"
 )
 
 

@@ -244,10 +244,12 @@ def _run(s, cmd: Command, bm, opts: dict[str, Any], prefix_cmd: bool) -> list[Ou
 @command("bayes", "prefix")
 def bayes_prefix(s, cmd: Command) -> list[Output]:
     from ..spec.bayes import NEGBIN_SINGLE, ORDINAL_SINGLE, build_bayes_me, build_bayes_mixed
-    from ..spec.model import GLM_COMMANDS
+    from ..spec.model import GLM_COMMANDS, meglm_as
 
     me = ("melogit", "meprobit", "mecloglog", "mepoisson", "menbreg", "meologit", "meoprobit")
     single = (*GLM_COMMANDS, *ORDINAL_SINGLE, *NEGBIN_SINGLE)
+    if cmd.name == "meglm" and isinstance(cmd.body, MultilevelModel) and cmd.body.depvar:
+        cmd = meglm_as(cmd)  # family() and link() name the me* command of the same model
     if cmd.name not in ("mixed", "regress") and cmd.name not in me and cmd.name not in single:
         raise StataError(f"bayes: {cmd.name} is not available in this version of bayes_magic", 199)
     if not isinstance(cmd.body, MultilevelModel) or cmd.body.depvar is None:

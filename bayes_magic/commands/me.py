@@ -33,9 +33,9 @@ from ..report.coeftable import (
     ml_columns,
     restyle,
 )
-from ..report.format import exp_or_inf, fmt_f, fmt_g, iteration_line
+from ..report.format import abbrev, exp_or_inf, fmt_f, fmt_g, iteration_line
 from ..report.output import LazyBlock, Output, Text
-from ..spec.model import build_mixed, dispersion_option, me_option
+from ..spec.model import build_mixed, dispersion_option, me_option, meglm_as
 from ..syntax.ast import Command, MultilevelModel
 from ..syntax.unparse import cmdline
 from . import mixed_display as D
@@ -66,8 +66,6 @@ _NOT_YET = (
     "startgrid",
     "noestimate",
     "dnumerical",
-    "family",
-    "link",
 )
 
 
@@ -181,6 +179,13 @@ def _display_b_V(fit: GLMMFit) -> tuple[list[str], np.ndarray, np.ndarray]:
     return names, b, V
 
 
+def _family_name(fam: Family, gd) -> str:
+    """e(family): ``bernoulli``, ``binomial``, ``poisson``, ``nbinomial`` or ``ordinal``."""
+    if fam.family in ("poisson", "ordinal", "nbinomial"):
+        return fam.family
+    return "binomial" if gd is not None and gd.binomial is not None else "bernoulli"
+
+
 def estimates_of(fit: GLMMFit, cmd: Command, line: str, spec, name: str) -> Estimates:
     d = fit.design
     names, b, V = _display_b_V(fit)
@@ -206,20 +211,17 @@ def estimates_of(fit: GLMMFit, cmd: Command, line: str, spec, name: str) -> Esti
         "converged": float(fit.converged),
         "rank": float(len(d.coef_index) + len(fit.aux) + sum(not q.boundary for q in fit.params)),
     }
-    family = (
-        fam.family
-        if fam.family in ("poisson", "ordinal", "nbinomial")
-        else ("binomial" if gd is not None and gd.binomial is not None else "bernoulli")
-    )
+    family = _family_name(fam, gd)
     if fit.values is not None:
         scalars["k_cat"] = float(len(fit.values))
     macros = {
         "cmd": "meglm",
         "cmd2": name,
         "depvar": d.depvar,
-        "title": fam.title,
-        "model": {"poisson": "poisson", "nbinomial": "nbinomial", "ordinal": "o" + fam.link}.get(
-            fam.family, fam.link
+        "title": "Mixed-effects GLM" if name == "meglm" else fam.title,
+        # as _me_display reads it: "LR test vs. logistic model", "... Poisson model"
+        "model": {"poisson": "Poisson", "nbinomial": "nbinomial", "ordinal": "o" + fam.link}.get(
+            fam.family, "logistic" if fam.link == "logit" else fam.link
         ),
         "family": family,
         "link": fam.link,
@@ -241,24 +243,44 @@ def estimates_of(fit: GLMMFit, cmd: Command, line: str, spec, name: str) -> Esti
 
 
 # -- display --------------------------------------------------------------------------------------
-def _header(fit: GLMMFit, opts: dict) -> list[str]:
+def _left(label: str, value: str) -> str:
+    """A left-hand header cell as ``_me_display`` writes it: the value ends in column 31
+    (``Group variable:        district``), or follows the label when it is too long."""
+    return f"{label}{value:>{max(31 - len(label), len(value))}}"
+
+
+def _header(fit: GLMMFit, opts: dict, glm: bool = False) -> list[str]:
+    """Stata's ``_me_display`` header: the title, with ``glm`` (``meglm``) the family and link,
+    the binomial trials, the overdispersion, the groups, the integration method, the Wald
+    test and the log likelihood."""
     d = fit.design
     fam = fit.family
     assert fam is not None
     R = D._right
     nobs = int(d.n if d.weights is None else d.weights.sum())
-    lines = [f"{fam.title:<48}{R('Number of obs', f'{nobs:,}')}"]
+    title = "Mixed-effects GLM" if glm else fam.title
+    lines = [f"{title:<48}{R('Number of obs', f'{nobs:,}')}"]
     gd = fit.gdesign
+    if glm:
+        family = _family_name(fam, gd)
+        shown = {"nbinomial": "negative binomial"}.get(family, family)
+        if family in ("gaussian", "bernoulli", "poisson"):
+            shown = family.capitalize()
+        link = {"cloglog": "complementary log-log"}.get(fam.link, fam.link)
+        lines += [_left("Family: ", shown), _left("Link: ", link)]
     if gd is not None and gd.binomial is not None:
-        lines.append(f"Binomial variable: {gd.binomial}")
+        b = str(gd.binomial)
+        numeric = b.replace(".", "", 1).isdigit()
+        lines.append(_left("Binomial trials: ", b) if numeric else _left("Binomial variable: ", b))
     if isinstance(fam, NegBinFamily):
-        lines.append(f"Overdispersion: {fam.dispersion:>16}")
+        lines.append(_left("Overdispersion: ", fam.dispersion))
     nogroup = bool(opts.get("nogroup"))
     if len(d.levels) == 1 and not nogroup:
         lv = d.levels[0]
         sizes = lv.sizes()
+        name = abbrev(_level_name(lv), 14)
         lines += [
-            f"{'Group variable: ' + _level_name(lv):<48}{R('Number of groups', f'{lv.G:,}')}",
+            f"{_left('Group variable: ', name):<48}{R('Number of groups', f'{lv.G:,}')}",
             "",
             " " * 48 + "Obs per group:",
             " " * 48 + R("min", f"{int(sizes.min()):,}", align=">"),
@@ -268,7 +290,7 @@ def _header(fit: GLMMFit, opts: dict) -> list[str]:
     elif len(d.levels) > 1 and not nogroup:
         lines += ["", *D.group_table_lines(fit)]
     lines.append("")
-    meth = f"Integration method: {fit.method}"
+    meth = _left("Integration method: ", fit.method)
     if fit.method == "laplace":
         lines.append(meth)
     else:
@@ -276,7 +298,7 @@ def _header(fit: GLMMFit, opts: dict) -> list[str]:
     lines.append("")
     chi2, df, p = fit.wald()
     lines.append(" " * 48 + R(f"Wald chi2({df})", fmt_f(chi2, 2) if df else "."))
-    ll = f"Log likelihood = {fmt_g(fit.ll, 10)}"
+    ll = f"Log likelihood = {fmt_g(fit.ll, 10):>10}"
     lines.append(f"{ll:<48}" + R("Prob > chi2", fmt_f(p, 4) if df else "."))
     return [ln.rstrip() for ln in lines]
 
@@ -414,7 +436,7 @@ def me_outputs(est: Estimates, opts: dict) -> list[Output]:
     def render() -> tuple[str, str]:
         parts, html = [], []
         if not opts.get("noheader"):
-            head = "\n".join(_header(fit, opts))
+            head = "\n".join(_header(fit, opts, glm=est.macros.get("cmd2") == "meglm"))
             parts.append(head)
             html.append(f"<pre style='margin:0'>{head}</pre>")
         if not opts.get("notable"):
@@ -527,25 +549,51 @@ def _start(s, cmd: Command, gd, family: Family, ordinal: bool) -> GLMMStart | No
     return out
 
 
-def _make(name: str):
+def _replay_me(s, cmd: Command, name: str) -> list[Output]:
+    """``melogit`` ... alone: the last fit of that command again; ``meglm`` alone replays any
+    me* fit (they are all ``e(cmd)`` meglm)."""
+    mine = s.e is not None and (s.e.macros.get("cmd2") == name or name == s.e.cmd == "meglm")
+    if not mine:
+        raise StataError("last estimates not found", 301)
+    bad = [o.name for o in cmd.options if o.name not in _DISPLAY]
+    if bad:
+        raise StataError(f"option {bad[0]} not allowed", 198)
+    return me_outputs(s.e, {o.name: o.value for o in cmd.options})
+
+
+@command("meglm", byable="repeat")
+def meglm(s, cmd: Command) -> list[Output]:
+    """``meglm depvar ... || ..., family() link()`` ([ME] meglm): the families and links the
+    me* commands fit (:func:`~bayes_magic.spec.model.meglm_as`), shown as ``meglm`` shows them
+    (``Mixed-effects GLM``, ``Family:``, ``Link:``)."""
+    body = cmd.body
+    assert isinstance(body, MultilevelModel)
+    if body.depvar is None:
+        return _replay_me(s, cmd, "meglm")
+    inner = meglm_as(cmd)
+    return _make(inner.name, label="meglm", line=cmdline(cmd))(s, inner)
+
+
+def _make(name: str, label: str | None = None, line: str | None = None):
+    """The handler of ``name`` (``melogit`` ...); with ``label`` and ``line``, that command's
+    fit under another command's name and command line (``meglm``)."""
     family0 = {**FAMILIES, **NEGBIN_FAMILIES, **ORDINAL_FAMILIES}[name]
     ordinal = name in ORDINAL_FAMILIES
+    shown_name = label or name
 
     def handler(s, cmd: Command) -> list[Output]:
         body = cmd.body
         assert isinstance(body, MultilevelModel)
         if body.depvar is None:  # replay
-            if s.e is None or s.e.macros.get("cmd2") != name:
-                raise StataError("last estimates not found", 301)
-            bad = [o.name for o in cmd.options if o.name not in _DISPLAY]
-            if bad:
-                raise StataError(f"option {bad[0]} not allowed", 198)
-            return me_outputs(s.e, {o.name: o.value for o in cmd.options})
+            return _replay_me(s, cmd, name)
+        for o in ("family", "link"):  # meglm's options
+            if cmd.has(o):
+                raise StataError(f"option {o}() not allowed", 198)
         for o in _NOT_YET:
             if cmd.has(o):
                 shown = o if o in ("noestimate", "dnumerical") else f"{o}()"
                 raise StataError(
-                    f"option {shown} is not available in bayes_magic's {name} yet", 198
+                    f"option {shown} is not available in bayes_magic's {shown_name} yet", 198
                 )
         if name != "melogit" and name != "meprobit" and name != "mecloglog" and cmd.has("binomial"):
             raise StataError("option binomial() not allowed", 198)
@@ -556,7 +604,7 @@ def _make(name: str):
             raise StataError("option exposure() not allowed", 198)
         if cmd.weight is not None and cmd.weight.kind != "fweight":
             raise StataError(
-                f"{cmd.weight.kind}s are not available in bayes_magic's {name} yet", 101
+                f"{cmd.weight.kind}s are not available in bayes_magic's {shown_name} yet", 101
             )
         opts = {o.name: o.value for o in cmd.options}
         family = _dispersion(cmd, family0)
@@ -582,7 +630,7 @@ def _make(name: str):
         if not gd.base.levels:
             plain = f"use {name[2:]}" if ordinal else "this version has no plain GLM command"
             raise StataError(
-                f"{name} requires at least one random-effects equation here; {plain}", 198
+                f"{shown_name} requires at least one random-effects equation here; {plain}", 198
             )
         fit = fit_glmm(
             gd,
@@ -592,7 +640,7 @@ def _make(name: str):
             iterate=int(cmd.option("iterate", 300)),
             start=_start(s, cmd, gd, family, ordinal),
         )
-        est = estimates_of(fit, cmd, cmdline(cmd), spec, name)
+        est = estimates_of(fit, cmd, line or cmdline(cmd), spec, shown_name)
         est.ids = s.data.ids[gd.base.sample]
         s.e = est
         outs: list[Output] = [Text(n, kind="note") for n in gd.base.notes + notes]

@@ -91,6 +91,7 @@ MODULES = {
     "mecloglog": "me",
     "mepoisson": "me",
     "menbreg": "me",
+    "meglm": "me",
     "meologit": "me",
     "meoprobit": "me",
     "regress": "regress",

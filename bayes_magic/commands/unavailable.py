@@ -10,9 +10,8 @@ from ..errors import StataError
 from ..syntax.ast import Command
 from .registry import HANDLERS, command
 
-_PENDING = {
-    "meglm": "family() and link() models; use melogit, meprobit, mecloglog or mepoisson",
-}
+#: command -> the capability it waits for (none at present; meglm was the last)
+_PENDING: dict[str, str] = {}
 
 
 def _make(name: str, what: str):

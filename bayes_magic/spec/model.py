@@ -7,10 +7,20 @@ Bayesian layer adds priors and MCMC options on top (see :mod:`bayes_magic.spec.b
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..errors import StataError
-from ..syntax.ast import Command, Expr, FactorVar, InRange, MultilevelModel, Term, VarName, Weight
+from ..syntax.ast import (
+    Command,
+    Expr,
+    FactorVar,
+    InRange,
+    MultilevelModel,
+    Option,
+    Term,
+    VarName,
+    Weight,
+)
 
 __all__ = [
     "REEquation",
@@ -22,6 +32,7 @@ __all__ = [
     "VCE",
     "vce_option",
     "dispersion_option",
+    "meglm_as",
 ]
 
 COVARIANCES = ("independent", "exchangeable", "identity", "unstructured")
@@ -176,6 +187,89 @@ def dispersion_option(cmd: Command) -> str | None:
     raise StataError(
         f"dispersion({raw}) invalid; specify dispersion(mean) or dispersion(constant)", 198
     )
+
+
+#: meglm's families ([ME] meglm, Options) with their minimal abbreviations, default links
+_MEGLM_FAMILIES = {
+    "gaussian": (3, "identity"),
+    "bernoulli": (2, "logit"),
+    "binomial": (2, "logit"),
+    "gamma": (3, "log"),
+    "nbinomial": (2, "log"),
+    "ordinal": (1, "logit"),
+    "poisson": (1, "log"),
+}
+_MEGLM_LINKS = {"identity": 4, "log": 3, "logit": 5, "probit": 4, "cloglog": 4}
+#: (family, link) -> the command that fits the same model
+_MEGLM_AS = {
+    ("bernoulli", "logit"): "melogit",
+    ("bernoulli", "probit"): "meprobit",
+    ("bernoulli", "cloglog"): "mecloglog",
+    ("binomial", "logit"): "melogit",
+    ("binomial", "probit"): "meprobit",
+    ("binomial", "cloglog"): "mecloglog",
+    ("poisson", "log"): "mepoisson",
+    ("nbinomial", "log"): "menbreg",
+    ("ordinal", "logit"): "meologit",
+    ("ordinal", "probit"): "meoprobit",
+}
+
+
+def _word(raw: str, minimal: dict[str, int], what: str) -> str:
+    """The word ``raw`` abbreviates, at least as long as its minimal abbreviation."""
+    raw = raw.strip().lower()
+    for w, k in minimal.items():
+        if len(raw) >= k and w.startswith(raw):
+            return w
+    raise StataError(f"{what}({raw}) invalid", 198)
+
+
+def meglm_as(cmd: Command) -> Command:
+    """``meglm ..., family() link()`` as the command that fits the same model ([ME] meglm):
+    ``family(bernoulli)`` with ``link(logit|probit|cloglog)`` is ``melogit``/``meprobit``/
+    ``mecloglog``, ``family(binomial #|varname)`` the same with ``binomial()``,
+    ``family(poisson)`` is ``mepoisson``, ``family(nbinomial [mean|constant])`` ``menbreg``
+    with ``dispersion()``, ``family(ordinal)`` ``meologit``/``meoprobit``. The other families
+    and links Stata takes (``gaussian``, the default, ``gamma``, ``link(cloglog)`` of ordinal
+    outcomes) are refused (r(198)).
+    """
+    if cmd.has("binomial"):
+        raise StataError(
+            "option binomial() not allowed with meglm; use family(binomial #|varname)", 198
+        )
+    if cmd.has("dispersion"):
+        raise StataError(
+            "option dispersion() not allowed with meglm; use family(nbinomial mean|constant)", 198
+        )
+    words = str(cmd.option("family", "gaussian")).split()
+    if not words:
+        raise StataError("family() invalid", 198)
+    minimal = {f: k for f, (k, _link) in _MEGLM_FAMILIES.items()}
+    family = _word(words[0], minimal, "family")
+    rest = words[1:]
+    link = _word(str(cmd.option("link")), _MEGLM_LINKS, "link") if cmd.has("link") else None
+    link = link or _MEGLM_FAMILIES[family][1]
+    extra: list[Option] = []
+    if family == "binomial":
+        if len(rest) > 1:
+            raise StataError(f"family({' '.join(words)}) invalid", 198)
+        extra.append(Option("binomial", rest[0] if rest else "1"))
+    elif family == "nbinomial":
+        if len(rest) > 1:
+            raise StataError(f"family({' '.join(words)}) invalid", 198)
+        if rest:
+            extra.append(Option("dispersion", rest[0]))
+    elif rest:
+        raise StataError(f"family({' '.join(words)}) invalid", 198)
+    name = _MEGLM_AS.get((family, link))
+    if name is None:
+        hint = "; mixed fits the linear mixed model" if family == "gaussian" else ""
+        raise StataError(
+            f"meglm with family({family}) link({link}) is not available in bayes_magic yet" + hint,
+            198,
+        )
+    kept = tuple(o for o in cmd.options if o.name not in ("family", "link"))
+    return replace(cmd, name=name, options=kept + tuple(extra))
 
 
 @dataclass(frozen=True)

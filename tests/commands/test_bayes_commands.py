@@ -144,7 +144,7 @@ def test_bayesstats_ess_and_grubin() -> None:
             "prior for {s2} not specified",
         ),
         ("bayesmh math homework, prior({math:}, normal(0,100))", 198, "likelihood() required"),
-        ("bayes: meglm math homework || schid:", 199, "not available"),
+        ("bayes: meglm math homework || schid:", 198, "family(gaussian)"),
         ("bayes, rseed(1): mixed nosuch homework || schid:", 111, "nosuch"),
     ],
 )

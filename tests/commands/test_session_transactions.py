@@ -154,6 +154,8 @@ def test_display(session) -> None:
 
 def test_unavailable_commands_say_so(math_session) -> None:
     msg, rc = fails(math_session, "bayes: meglm math homework || schid:")
-    assert rc == 199 and "not available" in msg
-    msg, rc = fails(math_session, "meglm math homework || schid:")
-    assert rc == 199 and "not available" in msg
+    assert rc == 198 and "not available" in msg
+    msg, rc = fails(math_session, "meglm math homework || schid:, family(gamma)")
+    assert rc == 198 and "not available" in msg
+    msg, rc = fails(math_session, "nosuchcommand math")
+    assert rc == 199

@@ -92,6 +92,8 @@ def test_me_line_magics(ip, shown) -> None:
     assert res.e.macros["cmd2"] == "meoprobit" and res.error is None
     ip.run_cell("out = %meologit rating temp contact || judge:, or nolog")
     assert "/cut4" in ip.user_ns["out"].text()
+    res = ip.run_line_magic("meglm", "rating temp contact || judge:, f(o) l(prob) nolog")
+    assert res.e.macros["cmd2"] == "meglm" and "Link:" in res.text()
 
 
 def test_glm_line_magics(ip, shown) -> None:
