@@ -535,7 +535,7 @@ def _start(s, cmd: Command, gd, family: Family, ordinal: bool) -> GLMMStart | No
     comps = _re_param_names(d.levels, template)
     names = [f"{d.depvar}:{c.name}" for c in d.columns] + [f"/:{a}" for a in aux]
     names += [f"/:{nm}" for _k, nm, _i in comps]
-    given = init_specs(s, cmd, names) or {}
+    given = init_specs(s, cmd, names, numbers=False) or {}
     out = GLMMStart()
     for c in d.columns:
         if f"{d.depvar}:{c.name}" in given:

@@ -28,8 +28,12 @@ __all__ = ["init_specs"]
 _NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 
 
-def init_specs(s, cmd: Command, names: list[str]) -> dict[str, float] | None:
+def init_specs(
+    s, cmd: Command, names: list[str], *, numbers: bool = True
+) -> dict[str, float] | None:
     """The values ``from()`` gives, by ``e(b)`` name (``names``, in order); None without it.
+    Without ``numbers``, ``# ..., copy`` is refused, as [ME] meglm says of the me* commands
+    ("A list of values is not allowed").
 
     Raises
     ------
@@ -52,6 +56,12 @@ def init_specs(s, cmd: Command, names: list[str]) -> dict[str, float] | None:
             raise StataError("from(): options skip and copy go with a matrix", 198)
         return _by_name(_assignments(text), names, skip=False)
     if re.fullmatch(rf"{_NUM}(\s+{_NUM})*", text):
+        if not numbers:
+            raise StataError(
+                f"from(): a list of values is not allowed with {cmd.name}; give a matrix or "
+                "name = # pairs",
+                198,
+            )
         if not copy:
             raise StataError("from(): a list of numbers needs option copy", 198)
         return _by_position([float(t) for t in text.split()], names)

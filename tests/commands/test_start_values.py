@@ -73,8 +73,8 @@ def test_me_family_parameters(epi: Session) -> None:
     "spec, rc, words",
     [
         ("nosuch", 111, "matrix nosuch not found"),
-        ("1 2 3", 198, "needs option copy"),
-        ("1 2 3, copy", 503, "3 values given"),
+        ("1 2 3", 198, "list of values is not allowed"),
+        ("1 2 3, copy", 198, "list of values is not allowed"),
         ("b0, nope", 198, "nope invalid"),
         ("Trt = 1 zz = 2", 111, "zz is not a parameter"),
         ("/:var(_cons[patient]) = -1", 1400, "not feasible"),
@@ -108,6 +108,12 @@ def test_mixed_start_and_profiling() -> None:
     assert b[2] - b[3] == pytest.approx(1.5 - 2.0, abs=1e-10)
     msg, rc = fails(s, "mixed math homework || schid:, from(b0)")
     assert rc == 111 and "lns1_1_2" in msg
+    msg, rc = fails(s, "mixed math homework || schid:, from(1 2 3)")
+    assert rc == 198 and "needs option copy" in msg
+    msg, rc = fails(s, "mixed math homework || schid:, from(1 2 3, copy)")
+    assert rc == 503 and "3 values given" in msg
+    run(s, "quietly mixed math homework || schid:, from(2 46 1.5 2, copy) iterate(0)")
+    assert s.e.b[2] - s.e.b[3] == pytest.approx(-0.5, abs=1e-10)
 
 
 def test_from_elsewhere() -> None:
