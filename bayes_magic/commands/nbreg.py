@@ -59,9 +59,11 @@ def _lr_alpha(fit: NBRegFit, opts: dict) -> list[str]:
     name = "alpha" if fit.family.dispersion == "mean" else "delta"
     chi2 = max(2.0 * (fit.ll - fit.ll_poisson), 0.0)
     p = 0.5 * float(stats.chi2.sf(chi2, 1)) if chi2 > 0 else 1.0
-    txt = fmt_f(chi2, 2) if 0.005 < chi2 < 1e5 or chi2 == 0 else f"{chi2:.2e}"
+    # nbreg.ado's Display: %8.2f inside (0.005, 1e4), %8.2e outside, the p-value %5.3f at
+    # column 56
+    txt = fmt_f(chi2, 2) if 0.005 < chi2 < 1e4 or chi2 == 0 else f"{chi2:.2e}"
     left = f"LR test of {name}=0: chibar2(01) = {txt}"
-    return [f"{left:<54}Prob >= chibar2 = {fmt_f(p, 4)}"]
+    return [f"{left:<55}Prob >= chibar2 = {p:5.3f}"]
 
 
 def nbreg_outputs(est: Estimates, opts: dict) -> list[Output]:

@@ -102,6 +102,8 @@ def test_layout_and_predictions(epi: Session) -> None:
     alpha_row = lines[j + 2].split("|")[1].split()
     assert float(alpha_row[0]) == pytest.approx(np.exp(b["/:lnalpha"]), rel=1e-6)
     assert lines[-1].startswith("LR test of alpha=0: chibar2(01) =")
+    # nbreg.ado (Stata 16): "Prob >= chibar2 = " at column 56, the p-value as %5.3f
+    assert lines[-1][55:] == "Prob >= chibar2 = 0.000"
     # irr exponentiates the coefficients, not ln α
     out = run(epi, "nbreg, irr")
     assert "count |         IRR" in out
