@@ -308,7 +308,17 @@ def header_lines(post: Posterior) -> list[str]:
     # with several chains the log marginal likelihood goes on the Rc line, as Stata prints it
     rc_line = chains > 1 and "Rc_max" in sc
     last = "" if rc_line else lml_text
-    if eff[0] == eff[2]:
+    # bayes: nbreg's "Dispersion = mean" before the efficiencies, which it always spreads
+    # out (_bayes_model_headers' headerstr3 in _mcmc_report, Stata 16)
+    disp = post.macros.get("dispersion") if post.macros.get("cmdname") == "nbreg" else None
+    if disp:
+        first = f"Dispersion{' ' * 13} = {' ' * max(10 - len(disp), 0)}{disp}"
+        pairs.append(
+            (first, row(f"{lead}  min" if chains == 1 else f"{lead} min", fmt_sig4(eff[0])))
+        )
+        pairs.append(("", row("avg", fmt_sig4(eff[1]), indent=True)))
+        pairs.append((last, row("max", fmt_sig4(eff[2]), indent=True)))
+    elif eff[0] == eff[2]:
         pairs.append((last, row(lead.rstrip(":"), fmt_sig4(eff[1]))))
     else:
         pairs.append(("", row(f"{lead}  min" if chains == 1 else f"{lead} min", fmt_sig4(eff[0]))))

@@ -432,6 +432,8 @@ def _info(
         "title": bm.title,
         "cmdline": bm.cmdline,
     }
+    if getattr(bm, "negbin", False):  # e(dispersion) after bayes: nbreg and bayes: menbreg
+        info["macros"]["dispersion"] = "mean" if bm.aux_names == ["lnalpha"] else "constant"
     return info
 
 

@@ -171,5 +171,13 @@ def test_bayes_nbreg(epi) -> None:
     assert out.count("Bayesian negative binomial regression") == 1
     assert "IRR" in out
     assert np.isfinite(epi.e.scalars["lml"])
+    # _mcmc_report (Stata 16): "Dispersion = mean" before "Efficiency:  min", its "=" under
+    # the log marginal likelihood's
+    lines = out.splitlines()
+    i = next(k for k, ln in enumerate(lines) if ln.startswith("Dispersion"))
+    assert lines[i].startswith("Dispersion              =       mean")
+    assert "Efficiency:  min =" in lines[i] and lines[i + 2].startswith("Log marginal-likelihood")
+    assert lines[i].index("=") == lines[i + 2].index("=") == 24
+    assert epi.e.macros["dispersion"] == "mean"
     m, r = fails(epi, "bayes: nbreg count zAge || patient:")
     assert r == 198 and "random effects are not allowed" in m
