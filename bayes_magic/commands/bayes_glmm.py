@@ -252,6 +252,37 @@ def glmm_loglik(post, xb: np.ndarray, cuts: np.ndarray | None = None) -> float:
     return float(np.sum(w * ll))
 
 
+def ordinal_simulate(
+    s, post, rows: np.ndarray, xb: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """An ordered model's replicates ([R] ologit, Methods and formulas: P(y <= v_k) =
+    F(cut_k - eta), F logistic or normal) at every draw's coefficients, random effects and
+    cutpoints, as outcome values, and ``{_mu}``, the outcome's conditional mean sum_k v_k
+    P(y = v_k): both (chains, draws, rows)."""
+    from scipy import special, stats
+
+    from ..design.glmm import trials_offset_now
+
+    fam = family_of(post.model)
+    F = stats.norm.cdf if fam.link == "probit" else special.expit
+    _trials, off = trials_offset_now(s.data, post.glmm)
+    eta = xb + off[rows]
+    values = np.asarray(post.glmm.values, dtype=float)
+    cuts = np.stack([post.chains_of(n) for n in post.model.aux_names], axis=-1)
+    mu, ysim = np.empty(eta.shape), np.empty(eta.shape)
+    C, T, n = eta.shape
+    step = max(1, 2_000_000 // max(1, C * n * len(values)))  # draws at a time: bounded memory
+    for t0 in range(0, T, step):
+        sl = slice(t0, t0 + step)
+        cum = F(cuts[:, sl, None, :] - eta[:, sl, :, None])  # P(y <= v_k), k < J
+        edge = np.ones((*cum.shape[:-1], 1))
+        probs = np.diff(np.concatenate([0 * edge, cum, edge], axis=-1), axis=-1)
+        mu[:, sl] = probs @ values
+        u = rng.random(eta[:, sl].shape)
+        ysim[:, sl] = values[(u[..., None] > cum).sum(axis=-1)]
+    return mu, ysim
+
+
 def glmm_simulate(
     s, post, rows: np.ndarray, xb: np.ndarray, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:

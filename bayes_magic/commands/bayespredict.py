@@ -7,6 +7,9 @@ simulated random effects). As in Stata, the predictions are made on the data in 
 observations in ``if``/``in`` whose covariates are known and whose groups were in the fit
 (changed covariates give forecasts; the estimation sample is not required).
 ``{_ysim}`` are the replicates, ``{_mu}`` the predictors, ``{_resid}`` the residuals y − μ_t.
+After the binary and count models μ_t is the outcome's conditional mean; after ordered models
+(``bayes: ologit``, ``meologit`` ...) the replicates are outcome values drawn from the category
+probabilities at each draw's cutpoints, and μ_t is their conditional mean Σ v_k P(y = v_k).
 
 ``bayespredict {_ysim} ..., saving(file)`` keeps them in ``file.bmpred``;
 ``bayespredict newvar, mean|median|std|cri`` makes variables from them.
@@ -114,14 +117,12 @@ def simulate(s, post: Posterior, rng: np.random.Generator, touse: np.ndarray) ->
         from .bayes_nonlinear_predict import nl_simulate
 
         return nl_simulate(s, post, rng, touse)
-    if getattr(post.model, "ordinal", False):
-        raise StataError(
-            f"{post.model.command}: simulating ordered outcomes (bayespredict, bayesstats "
-            "ppvalues) is not available in bayes_magic yet",
-            198,
-        )
     rows, mu = current_mu(s, post, touse)
-    if post.model.family is not None:  # bayes: melogit ...: the mean, and draws of y from it
+    if getattr(post.model, "ordinal", False):  # outcome values drawn from their probabilities
+        from .bayes_glmm import ordinal_simulate
+
+        mu, ysim = ordinal_simulate(s, post, rows, mu, rng)
+    elif post.model.family is not None:  # bayes: melogit ...: the mean, and draws of y from it
         from .bayes_glmm import glmm_simulate
 
         mu, ysim = glmm_simulate(s, post, rows, mu, rng)
