@@ -24,7 +24,7 @@ from ..errors import StataError
 from ..fit.estimates import Estimates
 from ..fit.glmm import GLMMFit, GLMMStart, fit_glmm
 from ..fit.glmm_family import FAMILIES, NEGBIN_FAMILIES, ORDINAL_FAMILIES, Family, NegBinFamily
-from ..fit.mixed import _params_of
+from ..fit.mixed import param_template
 from ..report.coeftable import (
     DISPLAY_OPTIONS,
     CoefRow,
@@ -531,7 +531,7 @@ def _start(s, cmd: Command, gd, family: Family, ordinal: bool) -> GLMMStart | No
         aux = [f"cut{j}" for j in range(1, len(np.unique(d.y)))]
     else:
         aux = list(family.aux_names)
-    template = _params_of(d.levels, [np.eye(lv.k) for lv in d.levels], 1.0)[:-1]
+    template = param_template(d.levels)[:-1]  # no residual variance
     comps = _re_param_names(d.levels, template)
     names = [f"{d.depvar}:{c.name}" for c in d.columns] + [f"/:{a}" for a in aux]
     names += [f"/:{nm}" for _k, nm, _i in comps]

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..design.mixed import build_mixed_design
 from ..fit.estimates import Estimates
-from ..fit.mixed import MixedFit, _params_of, fit_mixed, stored_values
+from ..fit.mixed import MixedFit, fit_mixed, param_template, stored_values
 from ..report.coeftable import DISPLAY_OPTIONS, CoefRow, Equation, ml_table, restyle
 from ..report.format import fmt_g, iteration_line
 from ..report.output import Block, Output, Text
@@ -171,7 +171,7 @@ def _start(s, cmd: Command, design) -> dict[str, float] | None:
     if not cmd.has("from"):
         return None
     names = [f"{design.depvar}:{c.name}" for c in design.columns]
-    params = _params_of(design.levels, [np.eye(lv.k) for lv in design.levels], 1.0)
+    params = param_template(design.levels)
     names += [f"{p.name}:_cons" for p in params]
     given = init_specs(s, cmd, names) or {}
     eqs = {p.name for p in params}

@@ -25,7 +25,7 @@ from ..errors import StataError
 from .lmm import LMMProblem, Solution, tril
 from .optimize import covariance_of, hessian, jacobian, minimize_bounded
 
-__all__ = ["MixedFit", "VarParam", "fit_mixed"]
+__all__ = ["MixedFit", "VarParam", "fit_mixed", "param_template"]
 
 
 @dataclass
@@ -155,6 +155,13 @@ def _params_of(levels: list[RELevel], Sigmas: list[np.ndarray], sigma2: float) -
                     out.append(_atr(f"atr{li}_1_{a + 1}_{b + 1}", li - 1, (a, b), rho))
     out.append(VarParam("lnsig_e", "lnsig_e", None, (), 0.5 * np.log(sigma2)))
     return out
+
+
+def param_template(levels: list[RELevel]) -> list[VarParam]:
+    """The variance parameters of ``levels`` in Stata's estimation metric and ``e(b)`` order
+    (``lns1_1_1``, ``atr1_1_1_2`` ..., ``lnsig_e`` last), at unit covariances: their names and
+    structure, for starting values given by name (``from()``)."""
+    return _params_of(levels, [np.eye(lv.k) for lv in levels], 1.0)
 
 
 def _lns(name: str, level: int, eff: tuple[int, ...], sd: float, tiny: float) -> VarParam:
