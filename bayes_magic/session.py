@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import math
 import os
+import re
 import traceback
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
@@ -28,6 +29,28 @@ __all__ = ["Session", "Result", "ErrorOutput", "Echo", "ByGroups"]
 
 
 _TOO_DEEP = "expression too complex: too many nested parentheses or operators"
+
+
+_PREFIXES = {"capture": 3, "quietly": 3, "noisily": 1}  # minimal abbreviations
+
+
+def _captured(text: str) -> bool | None:
+    """Whether ``text`` starts with a ``capture`` prefix (among ``quietly``/``noisily``):
+    None if not, else whether ``noisily`` follows it (the error is then shown)."""
+    seen: list[str] = []
+    pos = 0
+    for m in re.finditer(r"\s*([A-Za-z]+)\b\s*:?", text):
+        if m.start() != pos:
+            break
+        w = m.group(1).lower()
+        full = next((f for f, k in _PREFIXES.items() if len(w) >= k and f.startswith(w)), None)
+        if full is None:
+            break
+        seen.append(full)
+        pos = m.end()
+    if "capture" not in seen:
+        return None
+    return "noisily" in seen[seen.index("capture") + 1 :]
 
 
 @dataclass
@@ -264,8 +287,13 @@ class Session:
             cmd = parse(text)
         except RecursionError:
             raise StataError(_TOO_DEEP, 130) from None
-        except StataError:
-            raise
+        except StataError as err:
+            # capture catches a command that does not parse too (an unknown option ...)
+            caught = _captured(text)
+            if caught is None:
+                raise
+            self.rc = err.rc
+            return [ErrorOutput(StataError(err.message, err.rc))] if caught else []
         except Exception as exc:  # a parser bug: an internal error, never a traceback
             self.last_traceback = traceback.format_exc()
             raise StataError(

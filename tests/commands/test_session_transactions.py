@@ -81,6 +81,14 @@ def test_capture_quietly_noisily(math_session) -> None:
     assert run(s, "quietly capture noisily count") == ""
     res = s.execute("capture noisily gen math = 1")
     assert res.error is None and "variable math already defined" in res.text()
+    # a command that does not parse (an unknown option) is captured too, as in Stata
+    before = s.e
+    res = s.execute("capture regress math homework, nosuchoption\ndisplay _rc")
+    assert res.error is None and res.text().strip() == "198" and s.e is before
+    res = s.execute("cap n regress math homework, nosuchoption")
+    assert res.error is None and "option nosuchoption not allowed" in res.text()
+    assert s.rc == 198
+    assert s.execute("quietly regress math homework, nosuchoption").rc == 198
 
 
 def test_use_requires_clear_after_changes(math_session) -> None:
