@@ -226,7 +226,7 @@ def estimates_of(fit: GLMMFit, cmd: Command, line: str, spec, name: str) -> Esti
         "family": family,
         "link": fam.link,
         "intmethod": fit.method,
-        "ivars": " ".join(_level_name(lv) for lv in d.levels),
+        "ivars": " ".join(r[0] for r in D.group_rows(fit)),  # the level variables, _all
         "redim": " ".join(str(lv.k) for lv in d.levels),
         "vartypes": " ".join(D.cov_title(lv) for lv in d.levels),
         "chi2type": "Wald",
@@ -276,16 +276,15 @@ def _header(fit: GLMMFit, opts: dict, glm: bool = False) -> list[str]:
         lines.append(_left("Overdispersion: ", fam.dispersion))
     nogroup = bool(opts.get("nogroup"))
     if len(d.levels) == 1 and not nogroup:
-        lv = d.levels[0]
-        sizes = lv.sizes()
-        name = abbrev(_level_name(lv), 14)
+        # e(N_g) ...: _all (R.x alone) is one group of every observation
+        name, G, mn, avg, mx = D.group_rows(fit)[0]
         lines += [
-            f"{_left('Group variable: ', name):<48}{R('Number of groups', f'{lv.G:,}')}",
+            f"{_left('Group variable: ', abbrev(name, 14)):<48}{R('Number of groups', f'{G:,}')}",
             "",
             " " * 48 + "Obs per group:",
-            " " * 48 + R("min", f"{int(sizes.min()):,}", align=">"),
-            " " * 48 + R("avg", fmt_f(sizes.mean(), 1), align=">"),
-            " " * 48 + R("max", f"{int(sizes.max()):,}", align=">"),
+            " " * 48 + R("min", f"{mn:,}", align=">"),
+            " " * 48 + R("avg", fmt_f(avg, 1), align=">"),
+            " " * 48 + R("max", f"{mx:,}", align=">"),
         ]
     elif len(d.levels) > 1 and not nogroup:
         lines += ["", *D.group_table_lines(fit)]

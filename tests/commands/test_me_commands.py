@@ -371,3 +371,19 @@ def test_expand_duplicates_observations() -> None:
     run(u, "generate w = 2")
     run(u, "quietly melogit incidence i.period [fw=w] || herd:, binomial(size)")
     np.testing.assert_allclose(t.e.b, u.e.b, atol=1e-8)
+
+
+def test_group_header_and_ivars_of_crossed_and_nested_levels() -> None:
+    """``_all: R.x`` alone is one group of every observation in the header, as e(N_g) says;
+    e(ivars) names the level variables (batch cask), not the table's batch>cask paths."""
+    s = Session()
+    run(s, "use penicillin")
+    run(s, "generate byte big = diameter > 23")
+    out = run(s, "melogit big || _all: R.sample, nolog")
+    assert "Group variable:            _all                 Number of groups  =          1" in out
+    assert "                                                              avg =      144.0" in out
+    assert s.e.macros["ivars"] == "_all"
+    run(s, "use pastes, clear")
+    run(s, "generate byte hi = strength > 60")
+    run(s, "quietly melogit hi || batch: || cask:")
+    assert s.e.macros["ivars"] == "batch cask"
