@@ -200,6 +200,16 @@ _MEGLM_FAMILIES = {
     "poisson": (1, "log"),
 }
 _MEGLM_LINKS = {"identity": 4, "log": 3, "logit": 5, "probit": 4, "cloglog": 4}
+#: the family-link pairs [ME] meglm allows (its table under link())
+_MEGLM_PAIRS = {
+    "gaussian": ("identity", "log"),
+    "bernoulli": ("logit", "probit", "cloglog"),
+    "binomial": ("logit", "probit", "cloglog"),
+    "gamma": ("log",),
+    "nbinomial": ("log",),
+    "ordinal": ("logit", "probit", "cloglog"),
+    "poisson": ("log",),
+}
 #: (family, link) -> the command that fits the same model
 _MEGLM_AS = {
     ("bernoulli", "logit"): "melogit",
@@ -257,13 +267,28 @@ def meglm_as(cmd: Command) -> Command:
     elif family == "nbinomial":
         if len(rest) > 1:
             raise StataError(f"family({' '.join(words)}) invalid", 198)
-        if rest:
-            extra.append(Option("dispersion", rest[0]))
+        if rest:  # nb:inomial [mean|cons:tant]
+            disp = rest[0].lower()
+            disp = next(
+                (w for w in ("mean", "constant") if len(disp) >= 4 and w.startswith(disp)), ""
+            )
+            if not disp:
+                raise StataError(
+                    f"family({' '.join(words)}) invalid: the dispersion is mean or constant", 198
+                )
+            extra.append(Option("dispersion", disp))
     elif rest:
         raise StataError(f"family({' '.join(words)}) invalid", 198)
+    if link not in _MEGLM_PAIRS[family]:
+        raise StataError(
+            f"link({link}) not allowed with family({family}); meglm takes link("
+            + "|".join(_MEGLM_PAIRS[family])
+            + ")",
+            198,
+        )
     name = _MEGLM_AS.get((family, link))
     if name is None:
-        hint = "; mixed fits the linear mixed model" if family == "gaussian" else ""
+        hint = "; mixed fits it" if (family, link) == ("gaussian", "identity") else ""
         raise StataError(
             f"meglm with family({family}) link({link}) is not available in bayes_magic yet" + hint,
             198,

@@ -178,7 +178,10 @@ def test_probit_and_cloglog_run() -> None:
         ("meglm incidence || herd:", 198, "family(gaussian) link(identity)"),
         ("meglm incidence || herd:, family(gamma)", 198, "not available"),
         ("meglm incidence || herd:, family(ordinal) link(cloglog)", 198, "not available"),
-        ("meglm incidence || herd:, family(poisson) link(logit)", 198, "not available"),
+        # pairs [ME] meglm does not allow at all
+        ("meglm incidence || herd:, family(poisson) link(logit)", 198, "not allowed with"),
+        ("meglm incidence || herd:, family(bernoulli) link(log)", 198, "not allowed with"),
+        ("meglm incidence || herd:, family(nbinomial foo)", 198, "mean or constant"),
         ("meglm incidence || herd:, family(poisson 2)", 198, "invalid"),
         ("meglm incidence || herd:, family(binomial) binomial(size)", 198, "family(binomial"),
         ("meglm incidence || herd:, family(pois) link(lo)", 198, "link(lo) invalid"),
