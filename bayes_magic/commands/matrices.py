@@ -42,14 +42,17 @@ def find_matrix(s, ref: str) -> tuple[str, Matrix]:
     raise StataError(f"matrix {ref} not found", 111)
 
 
-def _literal(text: str) -> Matrix:
-    """``matrix A = (1, 2 \\ 3, 4)``: rows separated by ``\\``, elements by commas; numbers
-    and ``.`` (missing). Rows are named r1 ..., columns c1 ... ([P] matrix define)."""
+def _literal(text: str, blanks: bool = False) -> Matrix:
+    """``matrix A = (1, 2 \\ 3, 4)``: rows separated by ``\\``, elements by commas (with
+    ``blanks``, ``matrix input``'s, by blanks or commas); numbers and ``.`` (missing). Rows are
+    named r1 ..., columns c1 ... ([P] matrix define)."""
     rows = []
     for row in text.split("\\"):
         cells = []
-        for cell in row.split(","):
+        for cell in re.split(r"[\s,]+", row.strip()) if blanks else row.split(","):
             cell = cell.strip()
+            if re.fullmatch(r"[A-Za-z_]\w*", cell):  # (A \ A): a matrix expression
+                raise StataError(_EXPRESSION, 198)
             try:
                 cells.append(float("nan") if cell == "." else float(cell))
             except ValueError:
@@ -86,10 +89,55 @@ def _words(cmd: Command) -> str:
     return cmd.body.words[0] if isinstance(cmd.body, Words) and cmd.body.words else ""
 
 
+_NAMING = {"colnames": 4, "rownames": 4, "coleq": 4, "roweq": 4}  # minimal abbreviations
+
+
+def _rename(s, sub: str, rest: str) -> None:
+    """``matrix colnames A = names``, ``rownames``, ``coleq``, ``roweq`` ([P] matrix
+    rownames): one name (or equation) per column or row; ``eq:name`` sets both."""
+    name, eq_sign, names = rest.partition("=")
+    name = name.strip()
+    if not eq_sign or not name:
+        raise StataError("invalid syntax", 198)
+    if name not in s.matrices:
+        raise StataError(f"matrix {name} not found", 111)
+    M = s.matrices[name]
+    words = names.split()
+    cols = sub.startswith("col")
+    old = list(M.colnames if cols else M.rownames)
+    if len(words) != len(old):
+        raise StataError("conformability error", 503)
+    if sub.endswith("eq"):  # the equation part of each name
+        new = [f"{w}:{o.split(':', 1)[-1]}" for w, o in zip(words, old)]
+    else:
+        new = [
+            w if ":" in w or ":" not in o else f"{o.split(':', 1)[0]}:{w}"
+            for w, o in zip(words, old)
+        ]
+    s.matrices[name] = Matrix(M.values, M.rownames if cols else new, new if cols else M.colnames)
+
+
+_EXPRESSION = (
+    "matrix expressions (A', A*B, A + B, J(), inv() ...) are not available in bayes_magic yet; "
+    "matrix takes a literal (1, 2 \\ 3, 4), a matrix name, e(b), e(V) or r(name)"
+)
+
+
 @command("matrix")
 def matrix(s, cmd: Command) -> list[Output]:
     text = _words(cmd).strip()
     head, _, rest = text.partition(" ")
+    sub = next((f for f, k in _NAMING.items() if len(head) >= k and f.startswith(head)), None)
+    if sub is not None:
+        _rename(s, sub, rest)
+        return []
+    if head in ("input", "inp", "inpu"):  # matrix input A = (1 2 \ 3 4)
+        name, _, src = rest.partition("=")
+        name, src = name.strip(), src.strip()
+        if not _NAME.fullmatch(name) or not (src.startswith("(") and src.endswith(")")):
+            raise StataError("invalid syntax", 198)
+        s.matrices[name] = _literal(src[1:-1], blanks=True)
+        return []
     if "=" in text and head not in ("list", "drop", "dir"):
         name, _, src = text.partition("=")
         name = name.strip()
@@ -100,10 +148,12 @@ def matrix(s, cmd: Command) -> list[Output]:
         if not _NAME.fullmatch(name):
             raise StataError(f"{name} invalid name", 198)
         src = src.strip()
-        if src.startswith("(") and src.endswith(")"):
+        if src.startswith("(") and src.endswith(")") and "(" not in src[1:-1]:
             s.matrices[name] = _literal(src[1:-1])
-        else:
+        elif re.fullmatch(r"[\w\s]+|[re]\s*\(\s*\w+\s*\)", src):  # else an expression
             s.matrices[name] = find_matrix(s, _matrix_ref(src))[1]
+        else:
+            raise StataError(_EXPRESSION, 198)
         return []
     if head in ("list", "l", "li", "lis"):
         if not rest.strip():

@@ -65,6 +65,10 @@ def init_specs(
         if not copy:
             raise StataError("from(): a list of numbers needs option copy", 198)
         return _by_position([float(t) for t in text.split()], names)
+    if len(text.split()) > 1:
+        raise StataError(
+            f"from({text}) invalid: give one matrix, name = # pairs, or numbers with copy", 198
+        )
     _ref, M = find_matrix(s, text)
     if M.values.shape[0] != 1:
         raise StataError(f"from(): matrix {text} is not a row vector", 503)

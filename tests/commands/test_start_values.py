@@ -77,6 +77,7 @@ def test_me_family_parameters(epi: Session) -> None:
         ("1 2 3, copy", 198, "list of values is not allowed"),
         ("b0, nope", 198, "nope invalid"),
         ("Trt = 1 zz = 2", 111, "zz is not a parameter"),
+        ("b0 b0", 198, "one matrix"),
         ("/:var(_cons[patient]) = -1", 1400, "not feasible"),
         ("/:cov(visit[patient],_cons[patient]) = 5", 1400, "not feasible"),
     ],
@@ -137,5 +138,16 @@ def test_matrix_literals() -> None:
     assert A.rownames == ["r1", "r2"] and A.colnames == ["c1", "c2"]
     np.testing.assert_array_equal(A.values, [[1, -25], [np.nan, 4]])
     assert fails(s, "matrix B = (1, 2 \\ 3)")[1] == 503
-    msg, rc = fails(s, "matrix B = (1, x)")
-    assert rc == 198 and "x is not a number" in msg
+    msg, rc = fails(s, "matrix B = (1, 2x)")
+    assert rc == 198 and "2x is not a number" in msg
+    # names and equations ([P] matrix rownames), matrix input, and what is not here yet
+    run(s, "matrix colnames A = x y")
+    run(s, "matrix rownames A = a b")
+    run(s, "matrix coleq A = e1 e2")
+    assert s.matrices["A"].colnames == ["e1:x", "e2:y"] and s.matrices["A"].rownames == ["a", "b"]
+    assert fails(s, "matrix colnames A = x")[1] == 503
+    run(s, "matrix input B = (1 2 3 \\ 4 5 6)")
+    np.testing.assert_array_equal(s.matrices["B"].values, [[1, 2, 3], [4, 5, 6]])
+    for expr in ("A'", "2*A", "J(2,2,0)", "(A \\ A)", "A + A"):
+        msg, rc = fails(s, f"matrix C = {expr}")
+        assert rc == 198 and "matrix expressions" in msg, expr
