@@ -186,5 +186,6 @@ def lincom(s, cmd: Command) -> list[Output]:
     constraint = f" ( 1)  {describe_constraint(e, row, const)}\n"
     return [
         Block(constraint, kind="result"),
-        LazyBlock(lambda: (table.text(), table.html()), data=None),
+        # the table follows the constraint's blank line: no second one in a log
+        LazyBlock(lambda: (table.text(), table.html()), data=None, kind="text"),
     ]

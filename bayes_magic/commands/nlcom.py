@@ -191,4 +191,6 @@ def nlcom(s, cmd: Command) -> list[Output]:
         posted.ids = getattr(e, "ids", None)
         s.e = posted
     outs: list[Output] = [] if cmd.has("noheader") else [Block(legend + "\n", kind="result")]
-    return [*outs, LazyBlock(lambda: (table.text(), table.html()), data=None)]
+    # after the legend's blank line the table needs no second one in a log
+    kind = "text" if outs else "result"
+    return [*outs, LazyBlock(lambda: (table.text(), table.html()), data=None, kind=kind)]

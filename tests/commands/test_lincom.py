@@ -99,3 +99,16 @@ def test_after_bayes_points_to_bayesstats() -> None:
     run(s, "quietly bayes, rseed(1) mcmcsize(200) burnin(100): regress math homework")
     msg, rc = fails(s, "lincom homework")
     assert rc == 321 and "bayesstats summary" in msg
+
+
+def test_one_blank_line_before_the_table_in_a_log(fitted) -> None:
+    """Stata's log: the constraint (or nlcom's legend), one blank line, the table."""
+    for cmd, first in (
+        ("lincom homework*2", " ( 1)  2*homework = 0"),
+        ("nlcom 2*_b[homework]", ""),
+    ):
+        lines = fitted.execute(cmd, echo=True).log().splitlines()
+        i = next(k for k, ln in enumerate(lines) if ln.startswith("-----"))
+        assert lines[i - 1] == "" and lines[i - 2] != "", (cmd, lines[: i + 1])
+        if first:
+            assert lines[i - 2] == first
