@@ -22,7 +22,7 @@ from ..design.glmm import build_glmm_design
 from ..design.mixed import without_constant
 from ..errors import StataError
 from ..fit.estimates import Estimates
-from ..fit.glmm import GLMMFit, GLMMStart, fit_glmm
+from ..fit.glmm import GLMMFit, GLMMStart, fit_glmm, robust_vce
 from ..fit.glmm_family import FAMILIES, NEGBIN_FAMILIES, ORDINAL_FAMILIES, Family, NegBinFamily
 from ..fit.mixed import param_template
 from ..report.coeftable import (
@@ -35,7 +35,7 @@ from ..report.coeftable import (
 )
 from ..report.format import abbrev, exp_or_inf, fmt_f, fmt_g, iteration_line
 from ..report.output import LazyBlock, Output, Text
-from ..spec.model import build_mixed, dispersion_option, me_option, meglm_as
+from ..spec.model import build_mixed, dispersion_option, me_option, meglm_as, vce_option
 from ..syntax.ast import Command, MultilevelModel
 from ..syntax.unparse import cmdline
 from . import mixed_display as D
@@ -61,7 +61,6 @@ _DISPLAY = (
 )
 _NOT_YET = (
     "constraints",
-    "vce",
     "startvalues",
     "startgrid",
     "noestimate",
@@ -230,13 +229,16 @@ def estimates_of(fit: GLMMFit, cmd: Command, line: str, spec, name: str) -> Esti
         "redim": " ".join(str(lv.k) for lv in d.levels),
         "vartypes": " ".join(D.cov_title(lv) for lv in d.levels),
         "chi2type": "Wald",
-        "vce": "oim",
+        "vce": fit.vce,
         "properties": "b V",
         "binomial": gd.binomial if gd is not None and gd.binomial else "",
         "offset": gd.offset_name if gd is not None and gd.offset_name else "",
     }
     if isinstance(fam, NegBinFamily):
         macros["dispersion"] = fam.dispersion
+    if fit.vce != "oim":  # [ME] meglm, Stored results
+        macros.update(vcetype="Robust", clustvar=fit.clustvar or "")
+        scalars["N_clust"] = float(fit.n_clust)
     return Estimates.of_fit(
         "meglm", line, names, b, V, scalars, macros, fit=fit, command=cmd, spec=spec
     )
@@ -297,7 +299,8 @@ def _header(fit: GLMMFit, opts: dict, glm: bool = False) -> list[str]:
     lines.append("")
     chi2, df, p = fit.wald()
     lines.append(" " * 48 + R(f"Wald chi2({df})", fmt_f(chi2, 2) if df else "."))
-    ll = f"Log likelihood = {fmt_g(fit.ll, 10):>10}"
+    crit = "Log likelihood" if fit.vce == "oim" else "Log pseudolikelihood"
+    ll = f"{crit} = {fmt_g(fit.ll, 10):>10}"
     lines.append(f"{ll:<48}" + R("Prob > chi2", fmt_f(p, 4) if df else "."))
     return [ln.rstrip() for ln in lines]
 
@@ -439,11 +442,18 @@ def me_outputs(est: Estimates, opts: dict) -> list[Output]:
             parts.append(head)
             html.append(f"<pre style='margin:0'>{head}</pre>")
         if not opts.get("notable"):
-            t = restyle(_table(est, level, eform), opts, eq_names=True)
-            parts.append(t.text())
-            html.append(t.html())
+            robust = fit.vce != "oim"
+            t = restyle(
+                _table(est, level, eform, vcetype="Robust" if robust else None),
+                opts,
+                eq_names=True,
+            )
+            note = f"(Std. err. adjusted for {fit.n_clust:,} clusters in {fit.clustvar})"
+            parts.append(f"{note:>78}\n{t.text()}" if robust else t.text())
+            html.append((f"<pre style='margin:0'>{note:>78}</pre>" if robust else "") + t.html())
         tail = _notes(fit, eform) if not opts.get("notable") else []
-        if not opts.get("nolrtest") and fit.design.levels:
+        # no LR test of a pseudolikelihood (_me_display's _LR_test skips vce other than oim)
+        if not opts.get("nolrtest") and fit.design.levels and fit.vce == "oim":
             lr = _lr_lines(fit)
             if tail and lr:
                 tail.append("")
@@ -548,6 +558,25 @@ def _start(s, cmd: Command, gd, family: Family, ordinal: bool) -> GLMMStart | No
     return out
 
 
+def _robust(fit: GLMMFit, gd) -> None:
+    """``vce(robust)`` (clusters at the level of the random effects) or ``vce(cluster v)``
+    (v constant within each group: the groups nest in its clusters), [ME] meglm."""
+    d = gd.base
+    lv = d.levels[0]
+    codes = None
+    if d.cluster is not None:
+        first = np.full(lv.G, -1)
+        first[lv.groups[::-1]] = d.cluster[::-1]  # a cluster of each group
+        if np.any(first[lv.groups] != d.cluster):
+            raise StataError(f"highest-level groups are not nested within {d.cluster_var}", 498)
+        codes = np.unique(first, return_inverse=True)[1]
+    V, C = robust_vce(fit, codes)
+    p, pa = d.p, d.p + len(fit.aux)
+    fit.V_full, fit.V_beta, fit.V_params = V, V[:p, :p], V[pa:, pa:]
+    fit.vce = "cluster" if d.cluster is not None else "robust"
+    fit.n_clust, fit.clustvar = C, d.cluster_var or _level_name(lv)
+
+
 def _replay_me(s, cmd: Command, name: str) -> list[Output]:
     """``melogit`` ... alone: the last fit of that command again; ``meglm`` alone replays any
     me* fit (they are all ``e(cmd)`` meglm)."""
@@ -615,6 +644,13 @@ def _make(name: str, label: str | None = None, line: str | None = None):
         nlev = len(spec.levels)
         method, q, notes = _method(cmd, nlev, crossed and nlev > 1)
         touse = s.touse(cmd)
+        vce = vce_option(cmd, "oim")
+        if vce.kind != "oim" and nlev > 1:
+            raise StataError(
+                f"vce({vce.kind}) with more than one level of random effects is not available "
+                f"in bayes_magic's {shown_name} yet",
+                198,
+            )
         gd = build_glmm_design(
             s.data,
             spec,
@@ -623,6 +659,7 @@ def _make(name: str, label: str | None = None, line: str | None = None):
             offset=offset,
             exposure=exposure,
             family="ordinal" if ordinal else ("poisson" if family.count else family.family),
+            cluster=vce.cluster,
         )
         if ordinal:
             gd.base = without_constant(gd.base)
@@ -639,6 +676,8 @@ def _make(name: str, label: str | None = None, line: str | None = None):
             iterate=int(cmd.option("iterate", 300)),
             start=_start(s, cmd, gd, family, ordinal),
         )
+        if vce.kind != "oim":
+            _robust(fit, gd)
         est = estimates_of(fit, cmd, line or cmdline(cmd), spec, shown_name)
         est.ids = s.data.ids[gd.base.sample]
         s.e = est

@@ -31,8 +31,17 @@ from .mixed import MixedFit, VarParam, _params_of, psd_cholesky, sigmas_from_par
 from .negbin import LNALPHA_BOUNDS, fit_negbin
 from .optimize import covariance_of, hessian, jacobian, minimize_bounded
 from .ordinal import fit_ordinal
+from .robust import sandwich
 
-__all__ = ["GLMMFit", "GLMMStart", "fit_glmm", "fit_glm", "glm_arrays", "fit_fixed_effects"]
+__all__ = [
+    "GLMMFit",
+    "GLMMStart",
+    "fit_glmm",
+    "fit_glm",
+    "glm_arrays",
+    "fit_fixed_effects",
+    "robust_vce",
+]
 
 _LNS_FLOOR = -12.0  # an SD below e^-12 (6e-6 on the linear-predictor scale) is a zero
 
@@ -100,6 +109,11 @@ class GLMMFit(MixedFit):
     values: np.ndarray | None = None
     #: the family's parameters after β: cutpoints, or menbreg's ln α (ln δ)
     aux: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    #: the variance estimator: "oim", or "robust"/"cluster" (:func:`robust_vce`), with the
+    #: number of clusters and the variable that defines them
+    vce: str = "oim"
+    n_clust: int = 0
+    clustvar: str | None = None
 
     @property
     def cuts(self) -> np.ndarray:
@@ -447,6 +461,52 @@ def fit_glmm(
         values=values,
         aux=x[p:pa],
     )
+
+
+def robust_vce(fit: GLMMFit, cluster_of_group: np.ndarray | None = None) -> tuple[np.ndarray, int]:
+    """``vce(robust)`` of a one-level fit: q · V (Σ_c s_c s_c') V over the estimation metric's
+    free parameters (β, the family's, ``lns``/``atr``), with s_c the score of cluster c (the
+    sum of its groups' scores; each group is its own cluster by default, as [ME] meglm's
+    ``vce(robust)`` clusters at the highest level), V the model-based covariance and
+    q = C/(C-1) ([U] 20.22, [P] _robust). The groups' scores are central differences of their
+    log integrals. Returns (the covariance, the number of clusters C).
+    """
+    integ = fit.integrator
+    if not isinstance(integ, SingleLevel):
+        raise StataError(
+            "vce(robust) with more than one level of random effects is not available in "
+            "bayes_magic yet",
+            198,
+        )
+    d, gd, fam = fit.design, fit.gdesign, fit.family
+    assert gd is not None and fam is not None and fit.V_full is not None
+    p, na = d.p, len(fit.aux)
+    pa = p + na
+    _w, _y, _n, off, X = glm_arrays(gd)
+    order = integ_order(fit)
+    live = list(range(pa)) + [pa + i for i, q in enumerate(fit.params) if not q.boundary]
+    x0 = np.concatenate([fit.beta, fit.aux, [q.value for q in fit.params]])
+    x0 = np.where(np.isneginf(x0), -50.0, x0)  # a zero SD, as the fit evaluates it
+
+    def per_group(x: np.ndarray) -> np.ndarray:
+        if na:
+            integ.family = fam.with_aux(x[p:pa])
+        Sig, _ = sigmas_from_params(d.levels, fit.params, x[pa:])
+        xb = X @ x[:p] + off
+        return integ.loglik(xb[order], psd_cholesky(Sig[0]), fit.method, fit.intpoints)
+
+    S = np.empty((d.levels[0].G, len(live)))
+    for j, i in enumerate(live):
+        h = 1e-4 * max(abs(x0[i]), 0.1)
+        up, dn = x0.copy(), x0.copy()
+        up[i] += h
+        dn[i] -= h
+        S[:, j] = (per_group(up) - per_group(dn)) / (2 * h)
+    per_group(x0)  # the integrator back at the estimates (its modes serve predict)
+    codes = np.arange(len(S)) if cluster_of_group is None else cluster_of_group
+    C = int(codes.max()) + 1
+    V = sandwich(fit.V_full, S, C / (C - 1) if C > 1 else float("nan"), cluster=codes)
+    return V, C
 
 
 def _ordinal_start(gd: GLMMDesign, family: OrdinalFamily):

@@ -141,9 +141,10 @@ def build_mixed(cmd: Command) -> LinearMixedSpec:
         raise StataError(
             f"{cmd.weight.kind}s are not available in bayes_magic's {cmd.name} yet", 101
         )
+    reads_vce = single or cmd.name in _ME_VCE  # the me* commands take vce(robust|cluster)
     for o in ("residuals", "dfmethod", "vce", "pwscale"):
-        if cmd.has(o) and not (single and o == "vce"):
-            raise StataError(f"option {o}() is not available in bayes_magic's mixed yet", 198)
+        if cmd.has(o) and not (reads_vce and o == "vce"):
+            raise StataError(f"option {o}() is not available in bayes_magic's {cmd.name} yet", 198)
     return LinearMixedSpec(
         depvar=body.depvar.name,
         fixed=body.fixed,
@@ -232,6 +233,9 @@ def _word(raw: str, minimal: dict[str, int], what: str) -> str:
         if len(raw) >= k and w.startswith(raw):
             return w
     raise StataError(f"{what}({raw}) invalid", 198)
+
+
+_ME_VCE = ("melogit", "meprobit", "mecloglog", "mepoisson", "menbreg", "meologit", "meoprobit")
 
 
 def meglm_as(cmd: Command) -> Command:

@@ -126,7 +126,7 @@ def test_bad_input_changes_nothing(epi) -> None:
         ("menbreg count zAge || patient:, dispersion(big)", "dispersion(big) invalid", 198),
         ("mepoisson count zAge || patient:, dispersion(mean)", "option dispersion() not", 198),
         ("menbreg count zAge || patient:, binomial(visit)", "option binomial() not allowed", 198),
-        ("menbreg count zAge || patient:, vce(robust)", "option vce() is not available", 198),
+        ("menbreg count zAge || patient:, vce(bootstrap)", "vce(bootstrap) is not available", 198),
         ("menbreg zAge zBase || patient:", "zAge must be greater than or equal to zero", 459),
         ("menbreg count zAge", "menbreg requires at least one random-effects", 198),
         ("menbreg count zAge || patient:, exposure(zAge)", "zAge has values <= 0", 459),
