@@ -273,7 +273,11 @@ def _header(fit: GLMMFit, opts: dict, glm: bool = False) -> list[str]:
     if gd is not None and gd.binomial is not None:
         b = str(gd.binomial)
         numeric = b.replace(".", "", 1).isdigit()
-        lines.append(_left("Binomial trials: ", b) if numeric else _left("Binomial variable: ", b))
+        lines.append(
+            _left("Binomial trials: ", b)
+            if numeric
+            else _left("Binomial variable: ", abbrev(b, 12))  # as _me_display abbreviates
+        )
     if isinstance(fam, NegBinFamily):
         lines.append(_left("Overdispersion: ", fam.dispersion))
     nogroup = bool(opts.get("nogroup"))
