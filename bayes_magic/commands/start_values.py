@@ -21,6 +21,7 @@ import numpy as np
 
 from ..errors import StataError
 from ..syntax.ast import Command
+from ..syntax.params import top_index
 from .matrices import find_matrix
 
 __all__ = ["init_specs"]
@@ -81,15 +82,8 @@ def init_specs(
 def _split_options(raw: str) -> tuple[str, str]:
     """``spec, options`` at the first comma outside parentheses and brackets (names such as
     ``cov(visit[id],_cons[id])`` hold commas)."""
-    depth = 0
-    for i, c in enumerate(raw):
-        if c in "([":
-            depth += 1
-        elif c in ")]":
-            depth -= 1
-        elif c == "," and depth == 0:
-            return raw[:i], raw[i + 1 :]
-    return raw, ""
+    i = top_index(raw, ",")
+    return (raw, "") if i < 0 else (raw[:i], raw[i + 1 :])
 
 
 def _assignments(text: str) -> dict[str, float]:

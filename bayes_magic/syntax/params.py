@@ -14,7 +14,7 @@ import re
 from ..errors import Span, StataError
 from .ast import ParamItem, ParamRef
 
-__all__ = ["parse_param"]
+__all__ = ["parse_param", "top_index"]
 
 # a parameter or equation name: Stata names plus factor levels (1.schtype, 2.a#1.b) and
 # the o./b. markers Stata puts in coefficient names
@@ -57,7 +57,7 @@ def parse_param(content: str, span: Span, source: str) -> ParamRef:
     init = None
     body = content
     # initial value: {d=0.5}; the "=" must be outside brackets
-    eq_pos = _top_index(body, "=")
+    eq_pos = top_index(body, "=")
     if eq_pos >= 0:
         from .expr import parse_expr_text
 
@@ -67,7 +67,7 @@ def parse_param(content: str, span: Span, source: str) -> ParamRef:
         init = parse_expr_text(init_text, source=source, offset=span.start + 1 + eq_pos + 1)
         body = body[:eq_pos]
     matrix = noconstant = False
-    comma = _top_index(body, ",")
+    comma = top_index(body, ",")
     if comma >= 0:
         flag = body[comma + 1 :].strip()
         if len(flag) >= 5 and "noconstant".startswith(flag):  # NOCONstant
@@ -77,7 +77,7 @@ def parse_param(content: str, span: Span, source: str) -> ParamRef:
         matrix = not noconstant
         body = body[:comma]
     eq: str | None = None
-    colon = _top_index(body, ":")
+    colon = top_index(body, ":")
     if colon >= 0:
         eq = body[:colon].strip()
         if not _EQ.match(eq):
@@ -102,7 +102,8 @@ def parse_param(content: str, span: Span, source: str) -> ParamRef:
     return ParamRef(tuple(items), matrix, init, span, noconstant)
 
 
-def _top_index(text: str, ch: str) -> int:
+def top_index(text: str, ch: str) -> int:
+    """The position of the first ``ch`` outside parentheses and brackets, or -1."""
     depth = 0
     for i, c in enumerate(text):
         if c in "([":
