@@ -24,6 +24,7 @@ from .errors import BreakError, StataError
 from .report.output import Output, Text, escape
 from .syntax import parse, split_commands
 from .syntax.ast import Command, Prefix
+from .syntax.macros import expand, has_macros
 
 __all__ = ["Session", "Result", "ErrorOutput", "Echo", "ByGroups"]
 
@@ -178,6 +179,8 @@ class Session:
         The ``r()`` results of the last r-class command.
     rc
         ``_rc``: the return code of the last ``capture``.
+    locals, globals
+        The macros ``local`` and ``global`` define, by name.
     """
 
     def __init__(self, namespace: MutableMapping[str, Any] | None = None) -> None:
@@ -195,6 +198,9 @@ class Session:
         #: graph use find them there (bayes_magic cannot read Stata's .gph files)
         self.saved_graphs: dict[str, Any] = {}
         self.matrices: dict[str, Any] = {}  # named matrices (matrix define / matrix A = r(x))
+        #: local and global macros ([P] macro), substituted in every command before parsing
+        self.locals: dict[str, str] = {}
+        self.globals: dict[str, str] = {}
         self.margins_result: Any = None  # the last margins, for marginsplot
         self.test_constraints: Any = None  # the last test's constraints, for accumulate
         self.last_traceback: str | None = None
@@ -283,6 +289,13 @@ class Session:
             return self._run_text(text)
 
     def _run_text(self, text: str) -> list[Output]:
+        if has_macros(text):  # [P] macro: substituted before the command is parsed
+            text = expand(text, self.locals, self.globals, self._macro_expression)
+        from .commands.macros import macro_command
+
+        defined = macro_command(self, text)  # local, global, macro: read as typed
+        if defined is not None:
+            return defined
         try:
             cmd = parse(text)
         except RecursionError:
@@ -302,6 +315,12 @@ class Session:
                 9999,
             ) from exc
         return self.run(cmd)
+
+    def _macro_expression(self, text: str) -> str:
+        """`` `=exp' ``: the expression's value as a macro holds it."""
+        from .commands.macros import _evaluate, macro_value
+
+        return macro_value(_evaluate(self, text))
 
     def run(self, cmd: Command) -> list[Output]:
         """Run a parsed command as a transaction (state restored if it fails)."""
