@@ -65,6 +65,8 @@ _DESCRIPTIONS = {
     "local": "define a local macro (`name' in later commands)",
     "global": "define a global macro ($name in later commands)",
     "macro": "macro list, macro drop",
+    "foreach": "loop over a list, a macro, variables or numbers",
+    "forvalues": "loop over a range of numbers",
     "clear": "clear the data in memory",
     "count": "count observations",
     "describe": "describe the data in memory",

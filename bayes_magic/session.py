@@ -103,15 +103,21 @@ class Echo(Output):
 
     kind = "echo"
 
-    def __init__(self, command: str, width: int = 79) -> None:
+    def __init__(self, command: str, width: int = 79, prefix: str = ". ") -> None:
         self.command = command
         self.width = width
+        self.prefix = prefix  # "  2. " for the lines of a loop's block, as Stata numbers them
+        self.more: list[Echo] = []  # a loop's block: its lines, after the header
 
     def text(self) -> str:
-        line = ". " + self.command
+        if self.more:
+            return "\n".join(
+                [Echo(self.command, self.width).text(), *(e.text() for e in self.more)]
+            )
+        line = self.prefix + self.command
         if len(line) <= self.width:
             return line
-        out, cur = [], ". "
+        out, cur = [], self.prefix
         for word in self.command.split(" "):
             if len(cur) + len(word) + 1 > self.width - 2 and cur.strip() not in (".", ">"):
                 out.append(cur.rstrip())
@@ -240,25 +246,74 @@ class Session:
             res.error = err
             res.append(ErrorOutput(err))
             return res
-        for src in sources:
+        self._run_sources(res, [src.text for src in sources], echo=echo, stop=stop)
+        return res
+
+    def _run_sources(self, res: Result, texts: list[str], *, echo: bool, stop: bool) -> bool:
+        """Run commands in order; a ``foreach``/``forvalues`` header runs its block once per
+        value (:mod:`bayes_magic.commands.loops`). False when an error stopped them."""
+        from .commands.loops import block_end, is_loop
+
+        i = 0
+        while i < len(texts):
+            text = texts[i]
+            if is_loop(text):
+                try:
+                    j = block_end(texts, i)
+                except StataError as err:
+                    return self._failed(res, err, text, stop=True)
+                if echo:  # the block as typed, its lines numbered as Stata's log does
+                    block = Echo(text, self.settings.linesize)
+                    block.more = [
+                        Echo(t, self.settings.linesize, prefix=f"{k:>3}. ")
+                        for k, t in enumerate(texts[i + 1 : j + 1], start=2)
+                    ]
+                    self._emit(res, [block])
+                if not self._run_loop(res, text, texts[i + 1 : j]):
+                    return False  # an error ends every loop, as in Stata
+                i = j + 1
+                continue
             self._early = []
             if echo:
-                self._emit(res, [Echo(src.text, self.settings.linesize)])
+                self._emit(res, [Echo(text, self.settings.linesize)])
             try:
-                outs = self.run_text(src.text)
+                outs = self.run_text(text)
             except StataError as err:
-                if err.source is None:
-                    err.source = src.text
-                res.error = err
-                shown = [o for o in self._early if not any(o is x for x in err.outputs)]
-                self._emit(res, [*shown, *err.outputs, ErrorOutput(err)], self._early)
-                if stop:
-                    break
+                if not self._failed(res, err, text, stop=stop):
+                    return False
+                i += 1
                 continue
             finally:
                 early, self._early = self._early, []
             self._emit(res, outs, early)
-        return res
+            i += 1
+        return True
+
+    def _run_loop(self, res: Result, header: str, body: list[str]) -> bool:
+        from .commands.loops import loop_values
+
+        try:
+            if has_macros(header):
+                header = expand(header, self.locals, self.globals, self._macro_expression)
+            name, values = loop_values(self, header)
+        except StataError as err:
+            return self._failed(res, err, header, stop=True)
+        for v in values:
+            self.locals[name] = v
+            if not self._run_sources(res, body, echo=False, stop=True):
+                return False
+        return True
+
+    def _failed(self, res: Result, err: StataError, text: str, *, stop: bool) -> bool:
+        """Record a command's error; whether to go on (``stop`` False)."""
+        if err.source is None:
+            err.source = text
+        res.error = err
+        early = getattr(self, "_early", [])
+        shown = [o for o in early if not any(o is x for x in err.outputs)]
+        self._emit(res, [*shown, *err.outputs, ErrorOutput(err)], early)
+        self._early = []
+        return not stop
 
     def _emit(self, res: Result, outs: list[Output], early: list[Output] = ()) -> None:
         """Add a command's outputs to the result, passing those not shown yet to the sink."""

@@ -31,6 +31,7 @@ from ..report.format import fmt_g
 from ..report.output import LazyBlock, Output
 from ..spec.model import GLM_COMMANDS
 from ..syntax.ast import Command, FactorVar, Interaction, Varlist, VarName
+from ..syntax.numlist import numlist
 from .lincom import ml_results
 from .registry import command
 
@@ -80,30 +81,6 @@ _NOT_YET = (
     "noweights",
     "chainrule",
 )
-
-
-def _numlist(text: str) -> list[float]:
-    """Stata's numlist of reals: ``1 2 3``, ``1/4``, ``0(.5)2``."""
-    out: list[float] = []
-    for part in text.split():
-        m = re.fullmatch(r"(-?[\d.]+)\((-?[\d.]+)\)(-?[\d.]+)", part)
-        try:
-            if m:
-                a, step, b = (float(g) for g in m.groups())
-                if step == 0 or (b - a) / step < 0:
-                    raise ValueError
-                n = math.floor((b - a) / step + 1e-9) + 1
-                out += [a + i * step for i in range(n)]
-            elif re.fullmatch(r"-?\d+/-?\d+", part):
-                a, b = (int(x) for x in part.split("/"))
-                out += [float(x) for x in range(a, b + 1)]
-            elif re.fullmatch(r"-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", part):
-                out.append(float(part))
-            else:
-                raise StataError(f"invalid numlist: {text}", 121)
-        except ValueError:
-            raise StataError(f"invalid numlist has elements out of order: {text}", 124) from None
-    return out
 
 
 #: the single-level ML commands with a family: logit ... poisson, and nbreg
@@ -362,7 +339,7 @@ def _at_specs(s, m: _Model, cmd: Command) -> list[list[tuple[str, float | str]]]
             else:
                 v = _resolve_var(s, m, mt.group(3))
                 val = mt.group(4)
-                nums = _numlist(val[1:-1]) if val.startswith("(") else _numlist(val)
+                nums = numlist(val[1:-1]) if val.startswith("(") else numlist(val)
                 if not nums:
                     raise StataError(f"at({text}) invalid", 198)
                 if v in m.factors:  # a factor variable is set to one of its levels

@@ -1,0 +1,132 @@
+"""``foreach`` and ``forvalues`` ([P] foreach, [P] forvalues): the loop's header and the
+values its local macro takes. The session runs the block's commands once per value
+(:meth:`bayes_magic.session.Session.execute`), substituting macros in each as it runs.
+
+* ``foreach name in list {``: the words of the list (a quoted string is one word);
+* ``foreach name of local|global macro {``: the words of the macro;
+* ``foreach name of varlist|newlist|numlist list {``: the variables (wildcards ``*``, ``?``
+  and ranges ``a-b`` expanded), the new names, or the numbers;
+* ``forvalues name = #1/#2 {``, ``#1(#d)#2``, ``#1 #t to #2``, ``#1 #t : #2``.
+
+The block's commands follow on lines of their own, up to a ``}`` on a line of its own.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from ..errors import StataError
+from .macros import macro_value
+
+__all__ = ["block_end", "is_loop", "loop_values"]
+
+_FOREACH = re.compile(r"\s*foreach\s+(\w+)\s+(.*?)\s*\{\s*$", re.S)
+_FORVALUES = re.compile(r"\s*forv(?:a|al|alu|alue|alues)?\s+(\w+)\s*=\s*(.*?)\s*\{\s*$", re.S)
+_HEAD = re.compile(r"\s*(foreach|forv(?:a|al|alu|alue|alues)?)\b")
+
+
+def is_loop(text: str) -> bool:
+    """Whether ``text`` starts a ``foreach`` or ``forvalues`` block."""
+    return _HEAD.match(text) is not None
+
+
+def block_end(texts: list[str], start: int) -> int:
+    """The index of the ``}`` that closes the block opened at ``texts[start]``.
+
+    Raises
+    ------
+    StataError
+        r(198) when the block has no closing brace.
+    """
+    depth = 0
+    for i in range(start, len(texts)):
+        t = texts[i].strip()
+        if t.endswith("{"):
+            depth += 1
+        elif t == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+    raise StataError("} expected: the loop's block does not end", 198)
+
+
+def loop_values(s, text: str) -> tuple[str, list[str]]:
+    """The loop's local macro and the values it takes, in order.
+
+    Raises
+    ------
+    StataError
+        r(198) for a header that is not a loop's; r(121)/r(124) for a bad numlist or range.
+    """
+    m = _FORVALUES.match(text)
+    if m:
+        return m.group(1), _range(m.group(2))
+    m = _FOREACH.match(text)
+    if not m:
+        raise StataError("invalid syntax: the loop's header must end with {", 198)
+    name, spec = m.group(1), m.group(2)
+    if spec.startswith("in ") or spec == "in":
+        return name, _words(spec[2:])
+    of = re.match(r"of\s+(\w+)\s*(.*)$", spec, re.S)
+    if of is None:
+        raise StataError(f"foreach: {spec.split()[0] if spec else 'in or of'} invalid", 198)
+    kind, rest = of.group(1).lower(), of.group(2)
+    if kind in ("loc", "loca", "local"):
+        return name, _words(s.locals.get(rest.strip(), ""))
+    if kind in ("gl", "glo", "glob", "globa", "global"):
+        return name, _words(s.globals.get(rest.strip(), ""))
+    if kind in ("var", "varl", "varli", "varlis", "varlist"):
+        return name, _varlist(s, rest)
+    if kind in ("new", "newl", "newli", "newlis", "newlist"):
+        return name, rest.split()
+    if kind in ("num", "numl", "numli", "numlis", "numlist"):
+        from ..syntax.numlist import numlist
+
+        return name, [macro_value(x) for x in numlist(rest)]
+    raise StataError(f"foreach: of {kind} invalid", 198)
+
+
+def _words(text: str) -> list[str]:
+    out = []
+    for m in re.finditer(r'`"(.*?)"\'|"([^"]*)"|(\S+)', text):
+        out.append(next(g for g in m.groups() if g is not None))
+    return out
+
+
+def _varlist(s, text: str) -> list[str]:
+    from ..dataset.varnames import expand, resolve
+
+    names = s.data.varnames
+    out: list[str] = []
+    for part in text.split():
+        if "-" in part and not part.startswith("-"):
+            a, b = (resolve(s.data, x) for x in part.split("-", 1))
+            i, j = names.index(a), names.index(b)
+            out += names[min(i, j) : max(i, j) + 1]
+        else:
+            out += expand(s.data, part)
+    return out
+
+
+def _range(text: str) -> list[str]:
+    num = r"-?(?:\d+\.?\d*|\.\d+)"
+    text = text.strip()
+    m = re.fullmatch(rf"({num})\s*/\s*({num})", text)
+    if m:
+        a, b = float(m.group(1)), float(m.group(2))
+        step = 1.0
+    else:
+        m = re.fullmatch(rf"({num})\s*\(\s*({num})\s*\)\s*({num})", text)
+        if m:
+            a, step, b = (float(g) for g in m.groups())
+        else:
+            m = re.fullmatch(rf"({num})\s+({num})\s*(?:to|:)\s*({num})", text)
+            if m is None:
+                raise StataError(f"invalid range: {text}", 198)
+            a, t, b = (float(g) for g in m.groups())
+            step = t - a
+    if step == 0:
+        raise StataError(f"invalid range: {text}", 198)
+    n = math.floor((b - a) / step + 1e-9) + 1
+    return [macro_value(round(a + k * step, 12)) for k in range(max(n, 0))]

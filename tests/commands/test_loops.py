@@ -1,0 +1,76 @@
+"""``foreach`` and ``forvalues`` ([P] foreach, [P] forvalues): the values each form gives, the
+block run once per value with its macros substituted anew, nesting, the log's numbered lines,
+and errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from bayes_magic.session import Session
+from tests.conftest import run
+
+
+@pytest.fixture()
+def epi() -> Session:
+    s = Session()
+    run(s, "use epilepsy")
+    return s
+
+
+def _lines(s: Session, program: str) -> list[str]:
+    res = s.execute(program)
+    assert res.error is None, res.text()
+    return res.text().splitlines()
+
+
+@pytest.mark.parametrize(
+    "header, values",
+    [
+        ("forvalues i = 1/3", ["1", "2", "3"]),
+        ("forvalues i = 10(-5)0", ["10", "5", "0"]),
+        ("forv i = 0.5 1 to 2", [".5", "1", "1.5", "2"]),
+        ("forvalues i = 1 3 : 7", ["1", "3", "5", "7"]),
+        ('foreach i in a "b c" d', ["a", "b c", "d"]),
+        ("foreach i of numlist 1/2 5", ["1", "2", "5"]),
+        ("foreach i of varlist z*", ["zAge", "zBase"]),
+        ("foreach i of varlist Age-Trt", ["Age", "Base", "Trt"]),
+        ("foreach i of newlist n1 n2", ["n1", "n2"]),
+    ],
+)
+def test_each_form_gives_its_values(epi: Session, header: str, values: list[str]) -> None:
+    assert _lines(epi, f'{header} {{\n    display "`i\'"\n}}') == values
+
+
+def test_blocks_nest_and_see_the_session(epi: Session) -> None:
+    program = """
+local models mepoisson menbreg
+foreach m of local models {
+    quietly `m' count Trt || patient:
+    forvalues k = 1/2 {
+        display "`m' `k'"
+    }
+    local last `m'
+}
+display "`last'"
+"""
+    out = _lines(epi, program)
+    assert out == ["mepoisson 1", "mepoisson 2", "menbreg 1", "menbreg 2", "menbreg"]
+    assert epi.e.macros["cmd2"] == "menbreg"
+
+
+def test_the_log_numbers_the_block_and_errors_end_the_loop(epi: Session) -> None:
+    res = epi.execute(
+        'forvalues i = 1/3 {\n display `i\'\n display nosuch\n}\ndisplay "x"', echo=True
+    )
+    text = res.text().splitlines()
+    assert text[:4] == [
+        ". forvalues i = 1/3 {",
+        "  2. display `i'",
+        "  3. display nosuch",
+        "  4. }",
+    ]
+    assert text[4] == "1" and res.rc == 111 and "x" not in text  # stopped at the first error
+    res = epi.execute("forvalues i = 1/2 {\n display `i'")
+    assert res.rc == 198 and "} expected" in res.text()
+    res = epi.execute("forvalues i = 1/x {\n display `i'\n}")
+    assert res.rc == 198 and "invalid range" in res.text()
