@@ -67,6 +67,7 @@ _DESCRIPTIONS = {
     "macro": "macro list, macro drop",
     "foreach": "loop over a list, a macro, variables or numbers",
     "forvalues": "loop over a range of numbers",
+    "scalar": "define, list or drop scalars (named numbers or strings)",
     "clear": "clear the data in memory",
     "count": "count observations",
     "describe": "describe the data in memory",

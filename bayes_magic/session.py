@@ -204,6 +204,7 @@ class Session:
         #: graph use find them there (bayes_magic cannot read Stata's .gph files)
         self.saved_graphs: dict[str, Any] = {}
         self.matrices: dict[str, Any] = {}  # named matrices (matrix define / matrix A = r(x))
+        self.scalars: dict[str, float | str] = {}  # [P] scalar; expressions see them by name
         #: local and global macros ([P] macro), substituted in every command before parsing
         self.locals: dict[str, str] = {}
         self.globals: dict[str, str] = {}
@@ -571,7 +572,10 @@ class Session:
         return Context(self.data, rows, groups, self.lookup, self.rng)
 
     def lookup(self, kind: str, key: str) -> Any:
-        """Stored results for expressions: ``r()``, ``e()``, ``c()``, ``_b[]``, ``_se[]``."""
+        """Stored results for expressions: ``r()``, ``e()``, ``c()``, ``_b[]``, ``_se[]``, and
+        the scalars."""
+        if kind == "scalar":
+            return self.scalars.get(key)
         if kind == "r":
             return self.r.get(key)
         if kind == "e":

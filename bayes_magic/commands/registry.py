@@ -126,6 +126,7 @@ MODULES = {
     "bayestest": "bayestest",
     "svmat": "matrices",
     "matrix": "matrices",
+    "scalar": "scalars",
     "bayespredict": "bayespredict",
     "twoway": "graphs",
     "scatter": "graphs",

@@ -174,9 +174,35 @@ def _name(e: Name, ctx: Context) -> Value:
     if e.name == "_rc":
         rc = ctx.results("c", "rc") if ctx.results else None
         return _num(np.nan if rc is None else float(rc), n)
-    var = resolve(ctx.ds, e.name, span=e.span, in_expr=True)
+    try:
+        var = resolve(ctx.ds, e.name, span=e.span, in_expr=True)
+    except StataError:  # not a variable: a scalar of that name ([P] scalar), if any
+        got = _scalar(e.name, ctx)
+        if got is None:
+            raise
+        return got
     col = ctx.column(var)
     return col.copy() if ctx.rows is None else col[ctx.rows]
+
+
+def _scalar(name: str, ctx: Context) -> Value | None:
+    """The scalar ``name`` as a value at every row, or None when there is none."""
+    got = ctx.results("scalar", name) if ctx.results else None
+    if got is None:
+        return None
+    if isinstance(got, str):
+        return np.full(ctx.n, got, dtype=object)
+    return _num(float(got), ctx.n)
+
+
+def _scalar_function(e: Call, ctx: Context) -> Value:
+    """``scalar(name)``: the scalar, even where a variable has that name."""
+    if len(e.args) != 1 or not isinstance(e.args[0], Name):
+        raise StataError("scalar() takes a scalar's name", 198, span=e.span)
+    got = _scalar(e.args[0].name, ctx)
+    if got is None:
+        raise StataError(f"scalar {e.args[0].name} not found", 111, span=e.span)
+    return got
 
 
 def _subscript(e: Subscript, ctx: Context) -> Value:
@@ -661,7 +687,7 @@ FUNCTIONS["comb"] = _comb
 def _call(e: Call, ctx: Context) -> Value:
     if e.at:
         raise StataError(f"@{e.func}() not allowed in this expression", 198, span=e.span)
-    f = FUNCTIONS.get(e.func)
+    f = _scalar_function if e.func == "scalar" else FUNCTIONS.get(e.func)
     if f is None:
         raise StataError(f"unknown function {e.func}()", 133, span=e.span)
     return f(e, ctx)

@@ -1162,6 +1162,7 @@ COMMANDS: tuple[Grammar, ...] = (
     g("set", words_body(least=1), T.SET_OPTS),
     g("svmat", svmat_body, T.SVMAT),
     g("MATrix", raw_body, T.MATRIX),
+    g("SCAlar", raw_body),
     g("preserve", None),
     g("restore", words_body(most=1)),
     g("Display", display_body),
