@@ -68,6 +68,7 @@ _DESCRIPTIONS = {
     "foreach": "loop over a list, a macro, variables or numbers",
     "forvalues": "loop over a range of numbers",
     "scalar": "define, list or drop scalars (named numbers or strings)",
+    "while": "repeat a block while a condition holds",
     "clear": "clear the data in memory",
     "count": "count observations",
     "describe": "describe the data in memory",

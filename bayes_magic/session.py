@@ -32,6 +32,14 @@ __all__ = ["Session", "Result", "ErrorOutput", "Echo", "ByGroups"]
 _TOO_DEEP = "expression too complex: too many nested parentheses or operators"
 
 
+class _JumpError(Exception):
+    """``continue`` ("next") or ``continue, break`` ("break") leaving a loop's pass."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
 _PREFIXES = {"capture": 3, "quietly": 3, "noisily": 1}  # minimal abbreviations
 
 
@@ -247,20 +255,28 @@ class Session:
             res.error = err
             res.append(ErrorOutput(err))
             return res
-        self._run_sources(res, [src.text for src in sources], echo=echo, stop=stop)
+        try:
+            self._run_sources(res, [src.text for src in sources], echo=echo, stop=stop)
+        except _JumpError:
+            self._failed(res, StataError("continue may only be used in a loop", 198), "", stop=True)
         return res
 
     def _run_sources(self, res: Result, texts: list[str], *, echo: bool, stop: bool) -> bool:
-        """Run commands in order; a ``foreach``/``forvalues`` header runs its block once per
-        value (:mod:`bayes_magic.commands.loops`). False when an error stopped them."""
-        from .commands.loops import block_end, is_loop
+        """Run commands in order; a ``foreach``/``forvalues``/``while`` header runs its block
+        once per pass, an ``if`` chain the block of its first true condition
+        (:mod:`bayes_magic.commands.loops`). False when an error stopped them."""
+        from .commands.loops import block_end, block_kind, if_chain, jump_of
 
         i = 0
         while i < len(texts):
             text = texts[i]
-            if is_loop(text):
+            kind = block_kind(text)
+            if kind is not None:
                 try:
-                    j = block_end(texts, i)
+                    if kind == "if":
+                        branches, j = if_chain(texts, i)
+                    else:
+                        j = block_end(texts, i)
                 except StataError as err:
                     return self._failed(res, err, text, stop=True)
                 if echo:  # the block as typed, its lines numbered as Stata's log does
@@ -270,13 +286,22 @@ class Session:
                         for k, t in enumerate(texts[i + 1 : j + 1], start=2)
                     ]
                     self._emit(res, [block])
-                if not self._run_loop(res, text, texts[i + 1 : j]):
-                    return False  # an error ends every loop, as in Stata
+                if kind == "loop":
+                    ok = self._run_loop(res, text, texts[i + 1 : j])
+                elif kind == "while":
+                    ok = self._run_while(res, text, texts[i + 1 : j])
+                else:
+                    ok = self._run_if(res, branches)
+                if not ok:
+                    return False  # an error ends every block, as in Stata
                 i = j + 1
                 continue
             self._early = []
             if echo:
                 self._emit(res, [Echo(text, self.settings.linesize)])
+            jump = jump_of(text) if text.lstrip().startswith("continue") else None
+            if jump is not None:
+                raise _JumpError(jump)
             try:
                 outs = self.run_text(text)
             except StataError as err:
@@ -290,19 +315,67 @@ class Session:
             i += 1
         return True
 
+    def _expanded(self, text: str) -> str:
+        if has_macros(text):
+            return expand(text, self.locals, self.globals, self._macro_expression)
+        return text
+
+    def _condition(self, text: str) -> bool:
+        """An ``if``/``while`` condition's truth: nonzero, as [P] if reads it."""
+        from .commands.macros import _evaluate
+
+        v = _evaluate(self, self._expanded(text))
+        if isinstance(v, str):
+            raise StataError("type mismatch", 109)
+        return bool(v != 0)
+
+    def _run_body(self, res: Result, body: list[str]) -> str:
+        """One pass of a loop's block: "ok", "next" (continue), "break" or "error"."""
+        try:
+            return "ok" if self._run_sources(res, body, echo=False, stop=True) else "error"
+        except _JumpError as jump:
+            return jump.kind
+
     def _run_loop(self, res: Result, header: str, body: list[str]) -> bool:
         from .commands.loops import loop_values
 
         try:
-            if has_macros(header):
-                header = expand(header, self.locals, self.globals, self._macro_expression)
-            name, values = loop_values(self, header)
+            name, values = loop_values(self, self._expanded(header))
         except StataError as err:
             return self._failed(res, err, header, stop=True)
         for v in values:
             self.locals[name] = v
-            if not self._run_sources(res, body, echo=False, stop=True):
+            got = self._run_body(res, body)
+            if got == "error":
                 return False
+            if got == "break":
+                break
+        return True
+
+    def _run_while(self, res: Result, header: str, body: list[str]) -> bool:
+        from .commands.loops import while_condition
+
+        cond = while_condition(header)
+        while True:
+            try:
+                if not self._condition(cond):
+                    return True
+            except StataError as err:
+                return self._failed(res, err, header, stop=True)
+            got = self._run_body(res, body)
+            if got == "error":
+                return False
+            if got == "break":
+                return True
+
+    def _run_if(self, res: Result, branches: list[tuple[str | None, list[str]]]) -> bool:
+        for cond, body in branches:
+            try:
+                chosen = cond is None or self._condition(cond)
+            except StataError as err:
+                return self._failed(res, err, f"if {cond}", stop=True)
+            if chosen:
+                return self._run_sources(res, body, echo=False, stop=True)
         return True
 
     def _failed(self, res: Result, err: StataError, text: str, *, stop: bool) -> bool:

@@ -6,7 +6,9 @@ values its local macro takes. The session runs the block's commands once per val
 * ``foreach name of local|global macro {``: the words of the macro;
 * ``foreach name of varlist|newlist|numlist list {``: the variables (wildcards ``*``, ``?``
   and ranges ``a-b`` expanded), the new names, or the numbers;
-* ``forvalues name = #1/#2 {``, ``#1(#d)#2``, ``#1 #t to #2``, ``#1 #t : #2``.
+* ``forvalues name = #1/#2 {``, ``#1(#d)#2``, ``#1 #t to #2``, ``#1 #t : #2``;
+* ``while exp {`` and ``if exp {`` (with ``else if exp {`` and ``else {`` on the lines after
+  the previous ``}``) ([P] while, [P] if); ``continue`` and ``continue, break`` in loops.
 
 The block's commands follow on lines of their own, up to a ``}`` on a line of its own.
 """
@@ -19,16 +21,79 @@ import re
 from ..errors import StataError
 from .macros import macro_value
 
-__all__ = ["block_end", "is_loop", "loop_values"]
+__all__ = ["block_end", "block_kind", "if_chain", "is_loop", "jump_of", "loop_values"]
 
 _FOREACH = re.compile(r"\s*foreach\s+(\w+)\s+(.*?)\s*\{\s*$", re.S)
 _FORVALUES = re.compile(r"\s*forv(?:a|al|alu|alue|alues)?\s+(\w+)\s*=\s*(.*?)\s*\{\s*$", re.S)
 _HEAD = re.compile(r"\s*(foreach|forv(?:a|al|alu|alue|alues)?)\b")
 
 
+_WHILE = re.compile(r"\s*while\s+(.*?)\s*\{\s*$", re.S)
+_IF = re.compile(r"\s*if\s+(.*?)\s*\{\s*$", re.S)
+_ELSE = re.compile(r"\s*else\b\s*(.*?)\s*$", re.S)
+
+
 def is_loop(text: str) -> bool:
     """Whether ``text`` starts a ``foreach`` or ``forvalues`` block."""
     return _HEAD.match(text) is not None
+
+
+def block_kind(text: str) -> str | None:
+    """``"loop"`` (foreach, forvalues), ``"while"`` or ``"if"`` for a line that opens a block
+    ([P] foreach, forvalues, while, if); None otherwise."""
+    if is_loop(text):
+        return "loop"
+    if _WHILE.match(text):
+        return "while"
+    if _IF.match(text):
+        return "if"
+    return None
+
+
+def while_condition(text: str) -> str:
+    m = _WHILE.match(text)
+    assert m is not None
+    return m.group(1)
+
+
+def if_chain(texts: list[str], start: int) -> tuple[list[tuple[str | None, list[str]]], int]:
+    """``if exp {`` ... ``}`` with its ``else if exp {`` and ``else {`` blocks (each on the
+    line after the previous block's ``}``, as [P] if writes them): the (condition, lines) of
+    each branch (None for ``else``) and the index of the chain's last ``}``.
+
+    Raises
+    ------
+    StataError
+        r(198) for a block without its ``}`` or a bare ``else`` line.
+    """
+    branches: list[tuple[str | None, list[str]]] = []
+    i = start
+    cond = _IF.match(texts[i])
+    assert cond is not None
+    while True:
+        j = block_end(texts, i)
+        branches.append((cond.group(1) if cond else None, texts[i + 1 : j]))
+        if cond is None or j + 1 >= len(texts):
+            return branches, j
+        other = _ELSE.match(texts[j + 1])
+        if other is None:
+            return branches, j
+        rest = other.group(1)
+        if rest == "{":
+            cond, i = None, j + 1
+        elif _IF.match(rest):
+            cond, i = _IF.match(rest), j + 1
+        else:
+            raise StataError("else: a block { ... } or if exp { ... } must follow", 198)
+
+
+def jump_of(text: str) -> str | None:
+    """``continue`` (the next pass of the loop) or ``continue, break`` (out of it): "next"
+    or "break"; None for another command."""
+    m = re.fullmatch(r"\s*continue\s*(,\s*break\s*)?", text)
+    if m is None:
+        return None
+    return "break" if m.group(1) else "next"
 
 
 def block_end(texts: list[str], start: int) -> int:

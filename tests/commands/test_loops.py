@@ -74,3 +74,45 @@ def test_the_log_numbers_the_block_and_errors_end_the_loop(epi: Session) -> None
     assert res.rc == 198 and "} expected" in res.text()
     res = epi.execute("forvalues i = 1/x {\n display `i'\n}")
     assert res.rc == 198 and "invalid range" in res.text()
+
+
+def test_while_if_else_and_continue(epi: Session) -> None:
+    program = """
+local i = 0
+while `i' < 5 {
+    local ++i
+    if `i' == 2 {
+        continue
+    }
+    else if `i' == 4 {
+        display "four"
+    }
+    else {
+        display "i=`i'"
+    }
+    if `i' >= 5 {
+        continue, break
+    }
+}
+display "done `i'"
+scalar s = 3
+if s > 2 {
+    display "big"
+}
+else {
+    display "small"
+}
+forvalues k = 1/5 {
+    if `k' == 3 {
+        continue, break
+    }
+    display `k'
+}
+"""
+    assert _lines(epi, program) == ["i=1", "i=3", "four", "i=5", "done 5", "big", "1", "2"]
+    res = epi.execute("continue")
+    assert res.rc == 198 and "only be used in a loop" in res.text()
+    res = epi.execute('if "a" {\n display 1\n}')
+    assert res.rc == 109
+    res = epi.execute("if 1 {\n display 1\n}\nelse display 2")
+    assert res.rc == 198 and "else" in res.text()
