@@ -155,9 +155,14 @@ def _scan(text: str) -> tuple[int, bool]:
 
 
 def is_incomplete(text: str) -> bool:
-    """Whether Stata text needs more lines: it ends with ``///`` or leaves a ``/*`` open."""
+    """Whether Stata text needs more lines: it ends with ``///``, leaves a ``/*`` open, or
+    leaves a ``foreach``/``forvalues``/``while``/``if`` block's ``{`` without its ``}``."""
     depth, cont = _scan(text)
-    return depth > 0 or cont or text.rstrip().endswith("///")
+    blocks = 0
+    for line in text.split("\n"):
+        t = line.strip()
+        blocks += 1 if t.endswith("{") else -1 if t == "}" else 0
+    return depth > 0 or cont or blocks > 0 or text.rstrip().endswith("///")
 
 
 def split_cell(code: str) -> list[tuple[str, str]]:

@@ -46,6 +46,10 @@ def test_split_cell_cell_magic_and_continuations():
         ("summarize // a comment", False),
         ('display "/*"', False),
         ("summarize", False),
+        ("forvalues i = 1/3 {", True),
+        ("forvalues i = 1/3 {\n  display `i'", True),
+        ("forvalues i = 1/3 {\n  display `i'\n}", False),
+        ("if 1 {\n display 1\n}\nelse {", True),
     ],
 )
 def test_is_incomplete(code, incomplete):
