@@ -286,7 +286,9 @@ class Session:
                         for k, t in enumerate(texts[i + 1 : j + 1], start=2)
                     ]
                     self._emit(res, [block])
-                if kind == "loop":
+                if kind == "prefix":
+                    ok = self._run_prefixed_block(res, text, texts[i + 1 : j])
+                elif kind == "loop":
                     ok = self._run_loop(res, text, texts[i + 1 : j])
                 elif kind == "while":
                     ok = self._run_while(res, text, texts[i + 1 : j])
@@ -322,9 +324,9 @@ class Session:
 
     def _condition(self, text: str) -> bool:
         """An ``if``/``while`` condition's truth: nonzero, as [P] if reads it."""
-        from .commands.macros import _evaluate
+        from .commands.macros import evaluate_text
 
-        v = _evaluate(self, self._expanded(text))
+        v = evaluate_text(self, self._expanded(text))
         if isinstance(v, str):
             raise StataError("type mismatch", 109)
         return bool(v != 0)
@@ -367,6 +369,37 @@ class Session:
                 return False
             if got == "break":
                 return True
+
+    def _run_prefixed_block(self, res: Result, header: str, body: list[str]) -> bool:
+        """``quietly { }`` shows nothing but errors; ``capture { }`` stops at the first error,
+        sets ``_rc`` and goes on (showing the block with ``capture noisily``); ``noisily { }``
+        runs the block as it is."""
+        from .commands.loops import prefix_block
+
+        got = prefix_block(header)
+        assert got is not None
+        prefix, noisy = got
+        if prefix == "noisily":
+            return self._run_sources(res, body, echo=False, stop=True)
+        inner = Result()
+        saved, sink = self.quiet, self.sink
+        if not noisy:  # nothing shown as it runs either
+            self.quiet, self.sink = self.quiet + 1, None
+        try:
+            ok = self._run_sources(inner, body, echo=False, stop=True)
+        finally:
+            self.quiet, self.sink = saved, sink
+        if prefix == "capture":
+            self.rc = 0 if ok else inner.rc
+            if noisy:
+                for o in inner:
+                    res.append(o)
+            return True
+        if not ok:  # quietly: the error is still shown, and ends what runs
+            assert inner.error is not None
+            res.error = inner.error
+            self._emit(res, [ErrorOutput(inner.error)])
+        return ok
 
     def _run_if(self, res: Result, branches: list[tuple[str | None, list[str]]]) -> bool:
         for cond, body in branches:
@@ -447,9 +480,9 @@ class Session:
 
     def _macro_expression(self, text: str) -> str:
         """`` `=exp' ``: the expression's value as a macro holds it."""
-        from .commands.macros import _evaluate, macro_value
+        from .commands.macros import evaluate_text, macro_value
 
-        return macro_value(_evaluate(self, text))
+        return macro_value(evaluate_text(self, text))
 
     def run(self, cmd: Command) -> list[Output]:
         """Run a parsed command as a transaction (state restored if it fails)."""

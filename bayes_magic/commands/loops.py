@@ -21,7 +21,15 @@ import re
 from ..errors import StataError
 from .macros import macro_value
 
-__all__ = ["block_end", "block_kind", "if_chain", "is_loop", "jump_of", "loop_values"]
+__all__ = [
+    "block_end",
+    "block_kind",
+    "if_chain",
+    "is_loop",
+    "jump_of",
+    "loop_values",
+    "prefix_block",
+]
 
 _FOREACH = re.compile(r"\s*foreach\s+(\w+)\s+(.*?)\s*\{\s*$", re.S)
 _FORVALUES = re.compile(r"\s*forv(?:a|al|alu|alue|alues)?\s+(\w+)\s*=\s*(.*?)\s*\{\s*$", re.S)
@@ -38,9 +46,31 @@ def is_loop(text: str) -> bool:
     return _HEAD.match(text) is not None
 
 
+_PREFIX_BLOCK = re.compile(
+    r"\s*(qui(?:e|et|etl|etly)?|n(?:o|oi|ois|oisi|oisil|oisily)?|cap(?:t|tu|tur|ture)?)"
+    r"(\s+(?:n(?:o|oi|ois|oisi|oisil|oisily)?))?\s*\{\s*$"
+)
+
+
+def prefix_block(text: str) -> tuple[str, bool] | None:
+    """``quietly {``, ``noisily {``, ``capture [noisily] {`` ([P] quietly, [P] capture): the
+    prefix's full name and whether ``noisily`` follows ``capture``; None for another line."""
+    m = _PREFIX_BLOCK.match(text)
+    if m is None:
+        return None
+    word = m.group(1)
+    full = (
+        "quietly" if word.startswith("qui") else "capture" if word.startswith("cap") else "noisily"
+    )
+    return full, m.group(2) is not None
+
+
 def block_kind(text: str) -> str | None:
-    """``"loop"`` (foreach, forvalues), ``"while"`` or ``"if"`` for a line that opens a block
-    ([P] foreach, forvalues, while, if); None otherwise."""
+    """``"loop"`` (foreach, forvalues), ``"while"``, ``"if"`` or ``"prefix"`` (``quietly {``
+    ...) for a line that opens a block ([P] foreach, forvalues, while, if, quietly, capture);
+    None otherwise."""
+    if prefix_block(text) is not None:
+        return "prefix"
     if is_loop(text):
         return "loop"
     if _WHILE.match(text):

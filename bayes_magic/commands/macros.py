@@ -24,7 +24,7 @@ import re
 from ..errors import StataError
 from ..report.output import Output, Text
 
-__all__ = ["macro_command", "macro_value"]
+__all__ = ["evaluate_text", "macro_command", "macro_value"]
 
 _NAME = re.compile(r"[A-Za-z_]\w{0,31}|\d+")
 _KIND = {"local": 3, "global": 2}  # minimal abbreviations: loc, gl
@@ -85,7 +85,7 @@ def macro_command(s, text: str) -> list[Output] | None:
     name, body = nm.group(1), nm.group(2)
     stripped = body.strip()
     if stripped.startswith("="):
-        store[name] = macro_value(_evaluate(s, stripped[1:]))
+        store[name] = macro_value(evaluate_text(s, stripped[1:]))
     elif stripped.startswith(":"):
         store[name] = _extended(s, stripped[1:].strip())
     else:
@@ -98,7 +98,7 @@ def macro_command(s, text: str) -> list[Output] | None:
     return []
 
 
-def _evaluate(s, text: str):
+def evaluate_text(s, text: str):
     """The value of an expression over the data in memory's first observation (as
     ``display``), a number or a string."""
     import numpy as np
@@ -121,7 +121,7 @@ def _extended(s, text: str) -> str:
     if low[:2] == ["word", "count"]:
         return str(len(_unquote(" ".join(words[2:])).split()))
     if len(low) >= 3 and low[0] == "word" and low[2] == "of":
-        k = int(_evaluate(s, words[1]))
+        k = int(evaluate_text(s, words[1]))
         items = _unquote(" ".join(words[3:])).split()
         return items[k - 1] if 1 <= k <= len(items) else ""
     if low and low[0] in ("di", "dis", "disp", "displ", "displa", "display"):
@@ -132,7 +132,7 @@ def _extended(s, text: str) -> str:
         if rest.startswith("%"):
             fmt_text, _, rest = rest.partition(" ")
             fmt = check_format(fmt_text)
-        v = _evaluate(s, rest)
+        v = evaluate_text(s, rest)
         if isinstance(v, str):
             return v
         if fmt is None:

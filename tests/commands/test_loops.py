@@ -116,3 +116,28 @@ forvalues k = 1/5 {
     assert res.rc == 109
     res = epi.execute("if 1 {\n display 1\n}\nelse display 2")
     assert res.rc == 198 and "else" in res.text()
+
+
+def test_quietly_capture_and_noisily_blocks(epi: Session) -> None:
+    program = """
+quietly {
+    summarize count
+    local m = r(mean)
+}
+display "mean `m'"
+capture {
+    display "inside"
+    display nosuch
+    display "not shown"
+}
+display "rc = " _rc
+noisily {
+    display "loud"
+}
+"""
+    assert _lines(epi, program) == ["mean 8.254237288135593", "rc = 111", "loud"]
+    res = epi.execute("capture noisily {\n display 1\n display nosuch\n}\ndisplay _rc")
+    assert res.error is None and res.text().splitlines()[0] == "1"
+    assert res.text().splitlines()[-1] == "111"
+    res = epi.execute('quietly {\n display nosuch\n}\ndisplay "after"')
+    assert res.rc == 111 and "after" not in res.text()
