@@ -265,27 +265,70 @@ class Session:
         """Run commands in order; a ``foreach``/``forvalues``/``while`` header runs its block
         once per pass, an ``if`` chain the block of its first true condition
         (:mod:`bayes_magic.commands.loops`). False when an error stopped them."""
-        from .commands.loops import block_end, block_kind, if_chain, jump_of
+        from .commands.loops import (
+            block_end,
+            block_kind,
+            if_chain,
+            jump_of,
+            one_line_if,
+            prefixed_block,
+        )
 
         i = 0
         while i < len(texts):
             text = texts[i]
+            both = prefixed_block(text)
+            if both is not None:  # quietly forvalues ... {: the loop inside a quietly block
+                try:
+                    j = block_end(texts, i)
+                except StataError as err:
+                    return self._failed(res, err, text, stop=True)
+                if echo:
+                    self._emit(res, [self._block_echo(texts[i : j + 1])])
+                if not self._run_prefixed_block(res, both[0], [both[1], *texts[i + 1 : j + 1]]):
+                    return False
+                i = j + 1
+                continue
             kind = block_kind(text)
+            if kind is None and text.lstrip().startswith("if "):  # if exp command [else cmd]
+                self._early = []
+                if echo:
+                    self._emit(res, [Echo(text, self.settings.linesize)])
+                try:
+                    got = one_line_if(self._expanded(text))
+                    assert got is not None  # an if line without { (kind is None)
+                    cond, command = got
+                    chosen = self._condition(cond)
+                except StataError as err:
+                    if not self._failed(res, err, text, stop=stop):
+                        return False
+                    i += 1
+                    continue
+                other = texts[i + 1] if i + 1 < len(texts) else ""
+                has_else = re.match(r"\s*else\s+\S", other) and not other.rstrip().endswith("{")
+                branch = command if chosen else (other.split(None, 1)[1] if has_else else None)
+                if has_else and echo:
+                    self._emit(res, [Echo(other, self.settings.linesize)])
+                i += 2 if has_else else 1
+                if branch is not None and not self._run_sources(
+                    res, [branch], echo=False, stop=stop
+                ):
+                    return False
+                continue
             if kind is not None:
                 try:
+                    if kind in ("loop", "while") and not text.rstrip().endswith("{"):
+                        raise StataError(
+                            "{ required: the loop's block opens on its first line", 100
+                        )
                     if kind == "if":
                         branches, j = if_chain(texts, i)
                     else:
                         j = block_end(texts, i)
                 except StataError as err:
                     return self._failed(res, err, text, stop=True)
-                if echo:  # the block as typed, its lines numbered as Stata's log does
-                    block = Echo(text, self.settings.linesize)
-                    block.more = [
-                        Echo(t, self.settings.linesize, prefix=f"{k:>3}. ")
-                        for k, t in enumerate(texts[i + 1 : j + 1], start=2)
-                    ]
-                    self._emit(res, [block])
+                if echo:
+                    self._emit(res, [self._block_echo(texts[i : j + 1])])
                 if kind == "prefix":
                     ok = self._run_prefixed_block(res, text, texts[i + 1 : j])
                 elif kind == "loop":
@@ -316,6 +359,15 @@ class Session:
             self._emit(res, outs, early)
             i += 1
         return True
+
+    def _block_echo(self, lines: list[str]) -> Echo:
+        """A block as typed, its lines after the first numbered as Stata's log does."""
+        block = Echo(lines[0], self.settings.linesize)
+        block.more = [
+            Echo(t, self.settings.linesize, prefix=f"{k:>3}. ")
+            for k, t in enumerate(lines[1:], start=2)
+        ]
+        return block
 
     def _expanded(self, text: str) -> str:
         if has_macros(text):

@@ -19,7 +19,7 @@ import math
 import re
 
 from ..errors import StataError
-from .macros import macro_value
+from .macros import macro_value, split_words
 
 __all__ = [
     "block_end",
@@ -28,7 +28,9 @@ __all__ = [
     "is_loop",
     "jump_of",
     "loop_values",
+    "one_line_if",
     "prefix_block",
+    "prefixed_block",
 ]
 
 _FOREACH = re.compile(r"\s*foreach\s+(\w+)\s+(.*?)\s*\{\s*$", re.S)
@@ -63,6 +65,22 @@ def prefix_block(text: str) -> tuple[str, bool] | None:
         "quietly" if word.startswith("qui") else "capture" if word.startswith("cap") else "noisily"
     )
     return full, m.group(2) is not None
+
+
+_PREFIXED = re.compile(
+    r"\s*((?:(?:qui(?:e|et|etl|etly)?|n(?:o|oi|ois|oisi|oisil|oisily)?|cap(?:t|tu|tur|ture)?)"
+    r"\s+)+)((?:foreach|forv\w*|while|if)\b.*\{\s*)$",
+    re.S,
+)
+
+
+def prefixed_block(text: str) -> tuple[str, str] | None:
+    """``quietly forvalues i = 1/3 {``, ``capture noisily foreach ... {``: the prefix as a block
+    header (``quietly {``) and the block's own header; None for another line."""
+    m = _PREFIXED.match(text)
+    if m is None:
+        return None
+    return m.group(1).strip() + " {", m.group(2)
 
 
 def block_kind(text: str) -> str | None:
@@ -113,8 +131,33 @@ def if_chain(texts: list[str], start: int) -> tuple[list[tuple[str | None, list[
             cond, i = None, j + 1
         elif _IF.match(rest):
             cond, i = _IF.match(rest), j + 1
+        elif rest:  # else command: one line
+            branches.append((None, [rest]))
+            return branches, j + 1
         else:
-            raise StataError("else: a block { ... } or if exp { ... } must follow", 198)
+            raise StataError("else: a block { ... }, if exp { ... } or a command must follow", 198)
+
+
+def one_line_if(text: str) -> tuple[str, str] | None:
+    """``if exp command`` on one line ([P] if): the expression (the longest run of words
+    from the start that parses as one, leaving a command) and the command; None for a line
+    that is not an ``if``."""
+    from ..syntax.expr import parse_expr_text
+
+    m = re.match(r"\s*if\s+(.*)$", text, re.S)
+    if m is None or text.rstrip().endswith("{"):
+        return None
+    words = m.group(1).split(" ")
+    for k in range(len(words) - 1, 0, -1):
+        cond, command = " ".join(words[:k]), " ".join(words[k:]).strip()
+        if not cond.strip() or not command:
+            continue
+        try:
+            parse_expr_text(cond)
+        except StataError:
+            continue
+        return cond, command
+    raise StataError("if: an expression and a command must follow", 198)
 
 
 def jump_of(text: str) -> str | None:
@@ -162,15 +205,15 @@ def loop_values(s, text: str) -> tuple[str, list[str]]:
         raise StataError("invalid syntax: the loop's header must end with {", 198)
     name, spec = m.group(1), m.group(2)
     if spec.startswith("in ") or spec == "in":
-        return name, _words(spec[2:])
+        return name, split_words(spec[2:])
     of = re.match(r"of\s+(\w+)\s*(.*)$", spec, re.S)
     if of is None:
         raise StataError(f"foreach: {spec.split()[0] if spec else 'in or of'} invalid", 198)
     kind, rest = of.group(1).lower(), of.group(2)
     if kind in ("loc", "loca", "local"):
-        return name, _words(s.locals.get(rest.strip(), ""))
+        return name, split_words(s.locals.get(rest.strip(), ""))
     if kind in ("gl", "glo", "glob", "globa", "global"):
-        return name, _words(s.globals.get(rest.strip(), ""))
+        return name, split_words(s.globals.get(rest.strip(), ""))
     if kind in ("var", "varl", "varli", "varlis", "varlist"):
         return name, _varlist(s, rest)
     if kind in ("new", "newl", "newli", "newlis", "newlist"):
@@ -180,13 +223,6 @@ def loop_values(s, text: str) -> tuple[str, list[str]]:
 
         return name, [macro_value(x) for x in numlist(rest)]
     raise StataError(f"foreach: of {kind} invalid", 198)
-
-
-def _words(text: str) -> list[str]:
-    out = []
-    for m in re.finditer(r'`"(.*?)"\'|"([^"]*)"|(\S+)', text):
-        out.append(next(g for g in m.groups() if g is not None))
-    return out
 
 
 def _varlist(s, text: str) -> list[str]:

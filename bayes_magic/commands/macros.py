@@ -18,13 +18,14 @@ typed, not through the command grammar (a macro's value may be any text):
 
 from __future__ import annotations
 
+import fnmatch
 import math
 import re
 
 from ..errors import StataError
 from ..report.output import Output, Text
 
-__all__ = ["evaluate_text", "macro_command", "macro_value"]
+__all__ = ["evaluate_text", "macro_command", "macro_value", "split_words"]
 
 _NAME = re.compile(r"[A-Za-z_]\w{0,31}|\d+")
 _KIND = {"local": 3, "global": 2}  # minimal abbreviations: loc, gl
@@ -45,6 +46,15 @@ def macro_value(x) -> str:
         mant, exp = text.split("e")
         text = f"{mant}e{exp[0]}{exp[1:].zfill(2)}"
     return re.sub(r"^(-?)0\.", r"\1.", text)
+
+
+def split_words(text: str) -> list[str]:
+    """The words of a list: blanks separate them, and a quoted string ``"..."`` or
+    `` `"..."' `` is one word (its quotes dropped)."""
+    out = []
+    for m in re.finditer(r'`"(.*?)"\'|"([^"]*)"|(\S+)', text):
+        out.append(next(g for g in m.groups() if g is not None))
+    return out
 
 
 def _unquote(text: str) -> str:
@@ -119,10 +129,10 @@ def _extended(s, text: str) -> str:
     words = text.split()
     low = [w.lower() for w in words]
     if low[:2] == ["word", "count"]:
-        return str(len(_unquote(" ".join(words[2:])).split()))
+        return str(len(split_words(text.split(None, 2)[2] if len(words) > 2 else "")))
     if len(low) >= 3 and low[0] == "word" and low[2] == "of":
         k = int(evaluate_text(s, words[1]))
-        items = _unquote(" ".join(words[3:])).split()
+        items = split_words(text.split(None, 3)[3] if len(words) > 3 else "")
         return items[k - 1] if 1 <= k <= len(items) else ""
     if low and low[0] in ("di", "dis", "disp", "displ", "displa", "display"):
         from ..report.format import check_format, fmt_g, fmt_number
@@ -144,14 +154,11 @@ def _extended(s, text: str) -> str:
         return _var(s, words[2]).get("value_label", "") or ""
     if low[:1] == ["type"] and len(low) == 2:
         return str(_var(s, words[1]).get("type", ""))
-    if low[:2] == ["list", "sizeof"]:
-        return str(len(_unquote(" ".join(words[2:])).split()))
-    if low[:2] == ["list", "uniq"]:
-        seen: list[str] = []
-        for w in _unquote(" ".join(words[2:])).split():
-            if w not in seen:
-                seen.append(w)
-        return " ".join(seen)
+    if low[:1] == ["list"] and len(words) == 3 and low[1] in ("sizeof", "uniq"):
+        items = split_words(s.locals.get(words[2], ""))  # a local macro's name, [P] macrolists
+        if low[1] == "sizeof":
+            return str(len(items))
+        return " ".join(dict.fromkeys(items))
     raise StataError(
         f"extended macro function {' '.join(words[:2]) or '(none)'} is not available in "
         "bayes_magic yet",
@@ -170,8 +177,13 @@ def _macro(s, rest: str) -> list[Output]:
     words = rest.split()
     sub = words[0].lower() if words else ""
     if sub in ("l", "li", "lis", "list", "dir"):
-        lines = [f"{n + ':':<12} {v}" for n, v in sorted(s.globals.items())]
-        lines += [f"{'_' + n + ':':<12} {v}" for n, v in sorted(s.locals.items())]
+        wanted = words[1:]  # names, _names for locals, wildcards; all without
+
+        def shown(full: str) -> bool:
+            return not wanted or any(fnmatch.fnmatchcase(full, w) for w in wanted)
+
+        lines = [f"{n + ':':<12} {v}" for n, v in sorted(s.globals.items()) if shown(n)]
+        lines += [f"{'_' + n + ':':<12} {v}" for n, v in sorted(s.locals.items()) if shown("_" + n)]
         return [Text("\n".join(lines))] if lines else []
     if sub == "drop":
         names = words[1:]
@@ -181,9 +193,8 @@ def _macro(s, rest: str) -> list[Output]:
             s.globals.clear()
             return []
         for n in names:
-            if n.startswith("_"):
-                s.locals.pop(n[1:], None)
-            else:
-                s.globals.pop(n, None)
+            store, pat = (s.locals, n[1:]) if n.startswith("_") else (s.globals, n)
+            for k in [k for k in store if fnmatch.fnmatchcase(k, pat)]:
+                del store[k]
         return []
     raise StataError(f"macro {sub}: subcommand not available in bayes_magic", 198)

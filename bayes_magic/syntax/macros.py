@@ -4,7 +4,8 @@ parsed, as Stata does.
 * `` `name' `` is the local macro ``name``; substitution works from the innermost out, so
   `` ``i'' `` is the local whose name is the value of ``i``;
 * ``$name`` and ``${name}`` are globals;
-* `` `=exp' `` is the value of the expression ``exp`` (``evaluate`` gives its text);
+* `` `=exp' `` is the value of the expression ``exp`` (``evaluate`` gives its text), and
+  `` `r(name)' ``, `` `e(name)' ``, `` `c(name)' `` the stored results';
 * an undefined macro is empty; ``\\``` and ``\\$`` stand for a literal backtick and dollar
   sign; compound quotes `` `"..."' `` are left alone.
 """
@@ -18,7 +19,7 @@ from ..errors import StataError
 
 __all__ = ["expand", "has_macros"]
 
-_LOCAL = re.compile(r"`(?:=([^`']*)|(\w+))'")
+_LOCAL = re.compile(r"`(?:=([^`']*)|([rec]\(\w*\))|(\w+))'")
 _GLOBAL = re.compile(r"\$(?:\{(\w+)\}|([A-Za-z_]\w*))")
 _BACKTICK, _DOLLAR = "\x00bq\x00", "\x00dl\x00"
 
@@ -48,7 +49,9 @@ def expand(
     def local(m: re.Match) -> str:
         if m.group(1) is not None:
             return evaluate(m.group(1))
-        return locals_.get(m.group(2), "")
+        if m.group(2) is not None:  # `r(mean)', `e(cmd)', `c(N)': the stored result
+            return evaluate(m.group(2))
+        return locals_.get(m.group(3), "")
 
     def global_(m: re.Match) -> str:
         return globals_.get(m.group(1) or m.group(2), "")

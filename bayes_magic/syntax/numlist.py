@@ -24,7 +24,8 @@ def numlist(text: str) -> list[float]:
                 out += [a + i * step for i in range(n)]
             elif re.fullmatch(r"-?\d+/-?\d+", part):
                 a, b = (int(x) for x in part.split("/"))
-                out += [float(x) for x in range(a, b + 1)]
+                step = 1 if b >= a else -1  # 5/1 is 5 4 3 2 1
+                out += [float(x) for x in range(a, b + step, step)]
             elif re.fullmatch(r"-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", part):
                 out.append(float(part))
             else:

@@ -162,4 +162,9 @@ def test_use_of_a_series_and_unknown_sysuse() -> None:
 def test_do_file_with_byte_order_mark(session, tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "bom.do").write_text("use math\ncount\n", encoding="utf-8-sig")
-    assert run(session, "do bom.do").splitlines() == [". use math", ". count", "  519"]
+    assert run(session, "do bom.do").splitlines() == [
+        ". use math",
+        ". count",
+        "  519",
+        "end of do-file",
+    ]

@@ -114,7 +114,9 @@ forvalues k = 1/5 {
     assert res.rc == 198 and "only be used in a loop" in res.text()
     res = epi.execute('if "a" {\n display 1\n}')
     assert res.rc == 109
-    res = epi.execute("if 1 {\n display 1\n}\nelse display 2")
+    res = epi.execute("if 1 {\n display 1\n}\nelse display 2")  # else command: one line
+    assert res.error is None and res.text() == "1"
+    res = epi.execute("if 1 {\n display 1\n}\nelse")
     assert res.rc == 198 and "else" in res.text()
 
 
@@ -141,3 +143,48 @@ noisily {
     assert res.text().splitlines()[-1] == "111"
     res = epi.execute('quietly {\n display nosuch\n}\ndisplay "after"')
     assert res.rc == 111 and "after" not in res.text()
+
+
+def test_idioms_from_a_new_user_trial(epi: Session, tmp_path, monkeypatch) -> None:
+    """Stored results in macros, macro lists, one-line if/else, prefixed loops, descending
+    numlists, a do-file's own locals."""
+    program = """
+quietly summarize count
+display "mean `r(mean)' N=`r(N)'"
+local mylist a b c b a
+local u : list uniq mylist
+local n : list sizeof mylist
+local q `"a b "new item""'
+local nw : word count `q'
+local w3 : word 3 of `q'
+display "`u' | `n' | `nw' | `w3'"
+foreach k of numlist 3/1 {
+    display `k'
+}
+local z = 5
+if `z' > 4 display "big"
+if `z' > 9 display "huge"
+else display "not huge"
+quietly forvalues i = 1/2 {
+    display "hidden `i'"
+}
+capture noisily foreach x in a {
+    display "cn `x'"
+}
+"""
+    assert _lines(epi, program) == [
+        "mean 8.254237288135593 N=236",
+        "a b c | 5 | 3 | new item",
+        "3",
+        "2",
+        "1",
+        "big",
+        "not huge",
+        "cn a",
+    ]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub.do").write_text('local fromsub yes\ndisplay "in sub"\n')
+    out = _lines(epi, "local mine outer\ndo sub\ndisplay \"[`fromsub'] [`mine']\"")
+    assert out[-2:] == ["end of do-file", "[] [outer]"]  # the do-file's locals are its own
+    res = epi.execute("forvalues i = 1/3\ndisplay 1")
+    assert res.rc == 100 and "{ required" in res.text()
