@@ -69,6 +69,7 @@ _DESCRIPTIONS = {
     "forvalues": "loop over a range of numbers",
     "scalar": "define, list or drop scalars (named numbers or strings)",
     "while": "repeat a block while a condition holds",
+    "confirm": "confirm that a variable, number, file, matrix or scalar exists",
     "clear": "clear the data in memory",
     "count": "count observations",
     "describe": "describe the data in memory",

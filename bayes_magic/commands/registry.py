@@ -127,6 +127,7 @@ MODULES = {
     "svmat": "matrices",
     "matrix": "matrices",
     "scalar": "scalars",
+    "confirm": "confirm",
     "bayespredict": "bayespredict",
     "twoway": "graphs",
     "scatter": "graphs",

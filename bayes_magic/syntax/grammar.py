@@ -1163,6 +1163,7 @@ COMMANDS: tuple[Grammar, ...] = (
     g("svmat", svmat_body, T.SVMAT),
     g("MATrix", raw_body, T.MATRIX),
     g("SCAlar", raw_body),
+    g("CONFirm", raw_body),
     g("preserve", None),
     g("restore", words_body(most=1)),
     g("Display", display_body),

@@ -32,3 +32,27 @@ def test_scalars() -> None:
     assert fails(s, "display scalar(nosuch)")[1] == 111
     run(s, "scalar drop _all")
     assert s.scalars == {}
+
+
+@pytest.mark.parametrize(
+    "text, rc",
+    [
+        ("confirm variable math", 0),
+        ("confirm variable nosuch", 111),
+        ("confirm new variable math", 110),
+        ("confirm new variable fresh", 0),
+        ("confirm numeric variable math", 0),
+        ("confirm string variable math", 7),
+        ("confirm number 3.5", 0),
+        ("confirm number x", 7),
+        ("confirm integer number 3.5", 7),
+        ("confirm file nosuch.do", 601),
+        ("confirm scalar nosuch", 111),
+    ],
+)
+def test_confirm(text: str, rc: int) -> None:
+    """[P] confirm: the return codes a ``capture confirm`` idiom tests."""
+    s = Session()
+    run(s, "use math")
+    run(s, f"capture {text}")
+    assert s.rc == rc
