@@ -265,14 +265,7 @@ class Session:
         """Run commands in order; a ``foreach``/``forvalues``/``while`` header runs its block
         once per pass, an ``if`` chain the block of its first true condition
         (:mod:`bayes_magic.commands.loops`). False when an error stopped them."""
-        from .commands.loops import (
-            block_end,
-            block_kind,
-            if_chain,
-            jump_of,
-            one_line_if,
-            prefixed_block,
-        )
+        from .commands.loops import block_end, block_kind, if_chain, jump_of, prefixed_block
 
         i = 0
         while i < len(texts):
@@ -291,28 +284,8 @@ class Session:
                 continue
             kind = block_kind(text)
             if kind is None and text.lstrip().startswith("if "):  # if exp command [else cmd]
-                self._early = []
-                if echo:
-                    self._emit(res, [Echo(text, self.settings.linesize)])
-                try:
-                    got = one_line_if(self._expanded(text))
-                    assert got is not None  # an if line without { (kind is None)
-                    cond, command = got
-                    chosen = self._condition(cond)
-                except StataError as err:
-                    if not self._failed(res, err, text, stop=stop):
-                        return False
-                    i += 1
-                    continue
-                other = texts[i + 1] if i + 1 < len(texts) else ""
-                has_else = re.match(r"\s*else\s+\S", other) and not other.rstrip().endswith("{")
-                branch = command if chosen else (other.split(None, 1)[1] if has_else else None)
-                if has_else and echo:
-                    self._emit(res, [Echo(other, self.settings.linesize)])
-                i += 2 if has_else else 1
-                if branch is not None and not self._run_sources(
-                    res, [branch], echo=False, stop=stop
-                ):
+                done, i = self._run_one_line_if(res, texts, i, echo=echo, stop=stop)
+                if not done:
                     return False
                 continue
             if kind is not None:
@@ -359,6 +332,34 @@ class Session:
             self._emit(res, outs, early)
             i += 1
         return True
+
+    def _run_one_line_if(
+        self, res: Result, texts: list[str], i: int, *, echo: bool, stop: bool
+    ) -> tuple[bool, int]:
+        """``if exp command`` at ``texts[i]``, with an ``else command`` line after it
+        ([P] if): (whether to go on, the index of the next line)."""
+        from .commands.loops import one_line_if
+
+        text = texts[i]
+        self._early = []
+        if echo:
+            self._emit(res, [Echo(text, self.settings.linesize)])
+        try:
+            got = one_line_if(self._expanded(text))
+            assert got is not None  # an if line without { (block_kind gave None)
+            cond, command = got
+            chosen = self._condition(cond)
+        except StataError as err:
+            return self._failed(res, err, text, stop=stop), i + 1
+        other = texts[i + 1] if i + 1 < len(texts) else ""
+        has_else = bool(re.match(r"\s*else\s+\S", other)) and not other.rstrip().endswith("{")
+        if has_else and echo:
+            self._emit(res, [Echo(other, self.settings.linesize)])
+        branch = command if chosen else (other.split(None, 1)[1] if has_else else None)
+        nxt = i + 2 if has_else else i + 1
+        if branch is None:
+            return True, nxt
+        return self._run_sources(res, [branch], echo=False, stop=stop), nxt
 
     def _block_echo(self, lines: list[str]) -> Echo:
         """A block as typed, its lines after the first numbered as Stata's log does."""
@@ -468,7 +469,7 @@ class Session:
         if err.source is None:
             err.source = text
         res.error = err
-        early = getattr(self, "_early", [])
+        early = self._early
         shown = [o for o in early if not any(o is x for x in err.outputs)]
         self._emit(res, [*shown, *err.outputs, ErrorOutput(err)], early)
         self._early = []
