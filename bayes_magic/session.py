@@ -226,6 +226,7 @@ class Session:
         #: command shows early (:meth:`show_now`) before it ends
         self.sink: Callable[[Output], None] | None = None
         self._early: list[Output] = []
+        self._depth = 0  # execute() calls running (a do file inside a command is 2)
         # state visible to handlers while one command runs
         self.by: ByGroups | None = None
         self.restrict: np.ndarray | None = None
@@ -255,10 +256,16 @@ class Session:
             res.error = err
             res.append(ErrorOutput(err))
             return res
+        # a command running a file (do) runs this inside its own turn: what the file shows as
+        # it runs is then not shown again with that command's outputs
+        outer, self._depth = self._early, self._depth + 1
         try:
             self._run_sources(res, [src.text for src in sources], echo=echo, stop=stop)
         except _JumpError:
             self._failed(res, StataError("continue may only be used in a loop", 198), "", stop=True)
+        finally:
+            self._depth -= 1
+            self._early = [*outer, *res] if self._depth else []
         return res
 
     def _run_sources(self, res: Result, texts: list[str], *, echo: bool, stop: bool) -> bool:

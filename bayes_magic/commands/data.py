@@ -581,7 +581,7 @@ def _run_file(s, cmd: Command, echo: bool) -> list[Output]:
     if not path.exists():
         raise StataError(f"file {path} not found", 601)
     # the file's own local macros ([P] macro: a do-file is a scope); run shows nothing
-    outer_early, saved_locals, sink = s._early, s.locals, s.sink
+    saved_locals, sink = s.locals, s.sink
     s.locals = {}
     if not echo:
         s.sink = None
@@ -589,8 +589,6 @@ def _run_file(s, cmd: Command, echo: bool) -> list[Output]:
         res = s.execute(path.read_text(), echo=echo, stop=not cmd.has("nostop"))
     finally:
         s.locals, s.sink = saved_locals, sink
-    # what the file showed as it ran is not shown again with the do command's output
-    s._early = [*outer_early, *res]
     outs = [o for o in res if o.kind != "error"]
     if echo:
         outs.append(Text("end of do-file", kind="result"))

@@ -188,3 +188,16 @@ capture noisily foreach x in a {
     assert out[-2:] == ["end of do-file", "[] [outer]"]  # the do-file's locals are its own
     res = epi.execute("forvalues i = 1/3\ndisplay 1")
     assert res.rc == 100 and "{ required" in res.text()
+
+
+def test_a_do_file_is_shown_once_as_it_runs(tmp_path, monkeypatch) -> None:
+    """The outputs a nested ``do`` shows as it runs (the CLI's and notebooks' sink) are not
+    shown again when the ``do`` command ends; ``run`` shows nothing."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub.do").write_text('display "in sub"\n')
+    s = Session()
+    shown: list[str] = []
+    s.sink = lambda o: shown.append(o.text())
+    res = s.execute("forvalues k = 1/2 {\n    do sub\n}\nrun sub")
+    assert res.error is None
+    assert shown.count("in sub") == 2
