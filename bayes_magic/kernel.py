@@ -158,11 +158,10 @@ def _scan(text: str) -> tuple[int, bool]:
 def is_incomplete(text: str) -> bool:
     """Whether Stata text needs more lines: it ends with ``///``, leaves a ``/*`` open, or
     leaves a ``foreach``/``forvalues``/``while``/``if`` block's ``{`` without its ``}``."""
+    from .commands.loops import open_blocks
+
     depth, cont = _scan(text)
-    blocks = 0
-    for line in text.split("\n"):
-        t = line.strip()
-        blocks += 1 if t.endswith("{") else -1 if t == "}" else 0
+    blocks = open_blocks(text.split("\n"))
     return depth > 0 or cont or blocks > 0 or text.rstrip().endswith("///")
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "jump_of",
     "loop_values",
     "one_line_if",
+    "open_blocks",
     "prefix_block",
     "prefixed_block",
 ]
@@ -48,10 +49,10 @@ def is_loop(text: str) -> bool:
     return _HEAD.match(text) is not None
 
 
-_PREFIX_BLOCK = re.compile(
-    r"\s*(qui(?:e|et|etl|etly)?|n(?:o|oi|ois|oisi|oisil|oisily)?|cap(?:t|tu|tur|ture)?)"
-    r"(\s+(?:n(?:o|oi|ois|oisi|oisil|oisily)?))?\s*\{\s*$"
-)
+#: quietly, noisily, capture as Stata abbreviates them (qui, n, cap)
+_NOISILY = r"n(?:o|oi|ois|oisi|oisil|oisily)?"
+_PREFIX = rf"(?:qui(?:e|et|etl|etly)?|{_NOISILY}|cap(?:t|tu|tur|ture)?)"
+_PREFIX_BLOCK = re.compile(rf"\s*({_PREFIX})(\s+{_NOISILY})?\s*\{{\s*$")
 
 
 def prefix_block(text: str) -> tuple[str, bool] | None:
@@ -67,11 +68,7 @@ def prefix_block(text: str) -> tuple[str, bool] | None:
     return full, m.group(2) is not None
 
 
-_PREFIXED = re.compile(
-    r"\s*((?:(?:qui(?:e|et|etl|etly)?|n(?:o|oi|ois|oisi|oisil|oisily)?|cap(?:t|tu|tur|ture)?)"
-    r"\s+)+)((?:foreach|forv\w*|while|if)\b.*\{\s*)$",
-    re.S,
-)
+_PREFIXED = re.compile(rf"\s*((?:{_PREFIX}\s+)+)((?:foreach|forv\w*|while|if)\b.*\{{\s*)$", re.S)
 
 
 def prefixed_block(text: str) -> tuple[str, str] | None:
@@ -169,6 +166,17 @@ def jump_of(text: str) -> str | None:
     return "break" if m.group(1) else "next"
 
 
+def _depth_change(text: str) -> int:
+    """+1 for a line that opens a block (ends with ``{``), -1 for a ``}`` line, else 0."""
+    t = text.strip()
+    return 1 if t.endswith("{") else -1 if t == "}" else 0
+
+
+def open_blocks(texts: list[str]) -> int:
+    """How many blocks ``texts`` leave open (the kernel's console asks for more lines)."""
+    return sum(_depth_change(t) for t in texts)
+
+
 def block_end(texts: list[str], start: int) -> int:
     """The index of the ``}`` that closes the block opened at ``texts[start]``.
 
@@ -179,13 +187,10 @@ def block_end(texts: list[str], start: int) -> int:
     """
     depth = 0
     for i in range(start, len(texts)):
-        t = texts[i].strip()
-        if t.endswith("{"):
-            depth += 1
-        elif t == "}":
-            depth -= 1
-            if depth == 0:
-                return i
+        change = _depth_change(texts[i])
+        depth += change
+        if change < 0 and depth == 0:
+            return i
     raise StataError("} expected: the loop's block does not end", 198)
 
 
