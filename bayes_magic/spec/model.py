@@ -190,18 +190,18 @@ def dispersion_option(cmd: Command) -> str | None:
     )
 
 
-#: meglm's families ([ME] meglm, Options) with their minimal abbreviations, default links
+#: meglm's families ([ME] meglm, Options) with their minimal abbreviations
 _MEGLM_FAMILIES = {
-    "gaussian": (3, "identity"),
-    "bernoulli": (2, "logit"),
-    "binomial": (2, "logit"),
-    "gamma": (3, "log"),
-    "nbinomial": (2, "log"),
-    "ordinal": (1, "logit"),
-    "poisson": (1, "log"),
+    "gaussian": 3,
+    "bernoulli": 2,
+    "binomial": 2,
+    "gamma": 3,
+    "nbinomial": 2,
+    "ordinal": 1,
+    "poisson": 1,
 }
 _MEGLM_LINKS = {"identity": 4, "log": 3, "logit": 5, "probit": 4, "cloglog": 4}
-#: the family-link pairs [ME] meglm allows (its table under link())
+#: the family-link pairs [ME] meglm allows (its table under link()), the default first
 _MEGLM_PAIRS = {
     "gaussian": ("identity", "log"),
     "bernoulli": ("logit", "probit", "cloglog"),
@@ -258,11 +258,10 @@ def meglm_as(cmd: Command) -> Command:
     words = str(cmd.option("family", "gaussian")).split()
     if not words:
         raise StataError("family() invalid", 198)
-    minimal = {f: k for f, (k, _link) in _MEGLM_FAMILIES.items()}
-    family = _word(words[0], minimal, "family")
+    family = _word(words[0], _MEGLM_FAMILIES, "family")
     rest = words[1:]
     link = _word(str(cmd.option("link")), _MEGLM_LINKS, "link") if cmd.has("link") else None
-    link = link or _MEGLM_FAMILIES[family][1]
+    link = link or _MEGLM_PAIRS[family][0]
     extra: list[Option] = []
     if family == "binomial":
         if len(rest) > 1:
