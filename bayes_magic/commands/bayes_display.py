@@ -311,17 +311,12 @@ def header_lines(post: Posterior) -> list[str]:
     # bayes: nbreg's "Dispersion = mean" before the efficiencies, which it always spreads
     # out (_bayes_model_headers' headerstr3 in _mcmc_report, Stata 16)
     disp = post.macros.get("dispersion") if post.macros.get("cmdname") == "nbreg" else None
-    if disp:
-        first = f"Dispersion{' ' * 13} = {' ' * max(10 - len(disp), 0)}{disp}"
-        pairs.append(
-            (first, row(f"{lead}  min" if chains == 1 else f"{lead} min", fmt_sig4(eff[0])))
-        )
-        pairs.append(("", row("avg", fmt_sig4(eff[1]), indent=True)))
-        pairs.append((last, row("max", fmt_sig4(eff[2]), indent=True)))
-    elif eff[0] == eff[2]:
+    first = f"Dispersion{' ' * 13} = {' ' * max(10 - len(disp), 0)}{disp}" if disp else ""
+    if eff[0] == eff[2] and not disp:
         pairs.append((last, row(lead.rstrip(":"), fmt_sig4(eff[1]))))
     else:
-        pairs.append(("", row(f"{lead}  min" if chains == 1 else f"{lead} min", fmt_sig4(eff[0]))))
+        label = f"{lead}  min" if chains == 1 else f"{lead} min"
+        pairs.append((first, row(label, fmt_sig4(eff[0]))))
         pairs.append(("", row("avg", fmt_sig4(eff[1]), indent=True)))
         pairs.append((last, row("max", fmt_sig4(eff[2]), indent=True)))
     if rc_line:

@@ -80,12 +80,10 @@ class GLMMStart:
                 x[pa + i] = 0.5 * np.log(v)
         for i, t in enumerate(template):
             if t.kind == "atr" and t.name in self.var:
-                same = [(j, q) for j, q in enumerate(template) if q.kind == "lns"]
-                same = [(j, q) for j, q in same if q.level == t.level]
-                sds = [
-                    np.exp(x[pa + next((j for j, q in same if e in q.effects), same[0][0])])
-                    for e in t.effects
-                ]
+                # each effect's SD parameter (exchangeable levels have one for all)
+                lns = [j for j, q in enumerate(template) if q.kind == "lns" and q.level == t.level]
+                own = {e: j for j in lns for e in template[j].effects}
+                sds = [np.exp(x[pa + own.get(e, lns[0])]) for e in t.effects]
                 r = self.var[t.name] / (sds[0] * sds[1])
                 if not abs(r) < 1:
                     raise StataError("initial values not feasible", 1400)
