@@ -72,6 +72,7 @@ _DESCRIPTIONS = {
     "confirm": "confirm that a variable, number, file, matrix or scalar exists",
     "clear": "clear the data in memory",
     "count": "count observations",
+    "levelsof": "the distinct values of a variable, optionally into a local macro",
     "describe": "describe the data in memory",
     "summarize": "summary statistics",
     "list": "list values of variables",

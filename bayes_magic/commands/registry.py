@@ -116,6 +116,7 @@ MODULES = {
     "oprobit": "ordinal",
     "ttest": "ttest",
     "tabstat": "tabstat",
+    "levelsof": "levelsof",
     "margins": "margins",
     "marginsplot": "marginsplot",
     "lroc": "lroc",

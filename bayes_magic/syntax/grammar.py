@@ -763,13 +763,20 @@ DISPLAY_STYLES = ("text", "txt", "result", "res", "error", "err", "input", "inp"
 def display_body(ts: TokenStream) -> ExprBody:
     """``display`` items: expressions, strings, ``%fmt`` (kept as a ``Name`` such as
     ``%9.2f``), ``as style`` (two ``Name`` items) and directives such as ``_n``, ``_col(#)``,
-    ``_skip(#)`` and ``_dup(#)`` (parsed as names and calls)."""
+    ``_skip(#)`` and ``_dup(#)`` (parsed as names and calls); ``,`` is ``_skip(1)`` and
+    ``,,`` nothing."""
+    from .ast import Call, Num
+
     start = ts.peek().start
     items: list = []
     while not ts.at_end:
         t = ts.peek()
-        if ts.at_op(","):
+        if ts.at_op(","):  # [P] display: "," is one blank between directives, ",," none
             ts.next()
+            if ts.at_op(",") and not ts.peek().space:
+                ts.next()
+            else:
+                items.append(Call("_skip", (Num(1.0, t.span),), False, t.span))
         elif t.kind == FORMAT:
             items.append(Name(ts.next().text, t.span))
         elif t.is_name("as") and ts.peek(1).kind == NAME:
@@ -780,8 +787,6 @@ def display_body(ts: TokenStream) -> ExprBody:
             items += [Name("as", t.span), Name(style.text, style.span)]
         else:
             items.append(parse_expr(ts))
-    from .ast import Call
-
     return ExprBody(
         Call("display", tuple(items)) if items else None, ts.source(start, ts.peek().start)
     )
@@ -1219,6 +1224,7 @@ COMMANDS: tuple[Grammar, ...] = (
         in_=True,
         weights=("aweight", "fweight"),
     ),
+    g("levelsof", varlist_body(False, required=True), T.LEVELSOF, if_=True, in_=True),
     g("margins", varlist_body(True), T.MARGINS, if_=True, in_=True),
     g("testparm", varlist_body(True, required=True), T.table(T.opt("equal"), T.opt("nosvyadjust"))),
     # graphics

@@ -748,6 +748,15 @@ BY_PREFIX = table(opt("Sort"), opt("rc0"))
 SET_OPTS = table(opt("PERMinently"))
 SVMAT = table(opt("Names", Text()))
 MATRIX = table(opt("Format", Text()), opt("NOHeader"), opt("NONames"), opt("TItle", Text()))
+LEVELSOF = table(
+    opt("Separate", Text()),
+    opt("MISSing"),
+    opt("Local", NameArg()),
+    opt("Clean"),
+    opt("MATROW", NameArg()),
+    opt("MATCELL", NameArg()),
+    opt("HEXadecimal"),
+)
 RENAME = table(
     opt("ADDNUMber", Raw(optional=True)),
     opt("RENUMber", Raw(optional=True)),
