@@ -227,6 +227,7 @@ class Session:
         self.sink: Callable[[Output], None] | None = None
         self._early: list[Output] = []
         self._depth = 0  # execute() calls running (a do file inside a command is 2)
+        self._held: Text | None = None  # display ..., _continue: the open line
         # state visible to handlers while one command runs
         self.by: ByGroups | None = None
         self.restrict: np.ndarray | None = None
@@ -266,6 +267,8 @@ class Session:
         finally:
             self._depth -= 1
             self._early = [*outer, *res] if self._depth else []
+            if not self._depth:
+                self._release()
         return res
 
     def _run_sources(self, res: Result, texts: list[str], *, echo: bool, stop: bool) -> bool:
@@ -379,7 +382,7 @@ class Session:
 
     def _expanded(self, text: str) -> str:
         if has_macros(text):
-            return expand(text, self.locals, self.globals, self._macro_expression)
+            return self._expand(text)
         return text
 
     def _condition(self, text: str) -> bool:
@@ -483,11 +486,29 @@ class Session:
         return not stop
 
     def _emit(self, res: Result, outs: list[Output], early: list[Output] = ()) -> None:
-        """Add a command's outputs to the result, passing those not shown yet to the sink."""
+        """Add a command's outputs to the result, passing those not shown yet to the sink.
+
+        A text that ends in ``_continue`` is held back and joined to the next text, as
+        Stata's ``display ... _continue`` keeps the line open ([P] display)."""
         for o in outs:
+            held, self._held = self._held, None
+            if held is not None and type(o) is Text and o.kind == "text":
+                o = Text(held.text() + o.text(), cont=o.cont)
+                if res and res[-1] is held:
+                    res.pop()
+            elif held is not None and self.sink is not None:
+                self.sink(held)
             res.append(o)
-            if self.sink is not None and not any(o is e for e in early):
+            if isinstance(o, Text) and o.cont:
+                self._held = o
+            elif self.sink is not None and not any(o is e for e in early):
                 self.sink(o)
+
+    def _release(self) -> None:
+        """Show a held ``_continue`` text (nothing came to continue its line)."""
+        held, self._held = self._held, None
+        if held is not None and self.sink is not None:
+            self.sink(held)
 
     def show_now(self, outs: list[Output]) -> None:
         """Show outputs before the running command ends (``bayes`` shows its model summary
@@ -512,7 +533,7 @@ class Session:
 
     def _run_text(self, text: str) -> list[Output]:
         if has_macros(text):  # [P] macro: substituted before the command is parsed
-            text = expand(text, self.locals, self.globals, self._macro_expression)
+            text = self._expand(text)
         from .commands.macros import macro_command
 
         defined = macro_command(self, text)  # local, global, macro: read as typed
@@ -537,6 +558,17 @@ class Session:
                 9999,
             ) from exc
         return self.run(cmd)
+
+    def _expand(self, text: str) -> str:
+        from .commands.macro_functions import extended_function
+
+        return expand(
+            text,
+            self.locals,
+            self.globals,
+            self._macro_expression,
+            lambda fn: extended_function(self, fn),
+        )
 
     def _macro_expression(self, text: str) -> str:
         """`` `=exp' ``: the expression's value as a macro holds it."""
@@ -738,10 +770,17 @@ class Session:
         return Context(self.data, rows, groups, self.lookup, self.rng)
 
     def lookup(self, kind: str, key: str) -> Any:
-        """Stored results for expressions: ``r()``, ``e()``, ``c()``, ``_b[]``, ``_se[]``, and
-        the scalars."""
+        """Stored results for expressions: ``r()``, ``e()``, ``c()``, ``_b[]``, ``_se[]``, the
+        scalars and the matrices."""
         if kind == "scalar":
             return self.scalars.get(key)
+        if kind == "matrix":  # A, e(b), r(table): the matrix, None when there is none
+            from .commands.matrices import find_matrix
+
+            try:
+                return find_matrix(self, key)[1]
+            except StataError:
+                return None
         if kind == "r":
             return self.r.get(key)
         if kind == "e":

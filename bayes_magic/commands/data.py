@@ -444,37 +444,49 @@ def display(s, cmd: Command) -> list[Output]:
     items = list(e.args)
     fmt = None
     dup = 1
+    cont = False
     while items:
         item = items.pop(0)
-        if isinstance(item, Name) and item.name == "as":
+        if isinstance(item, Name) and _directive_name(item.name) == "_continue":
+            cont = True
+        elif isinstance(item, Name) and item.name == "as":
             items.pop(0)  # the style: results are shown as plain text
         elif isinstance(item, Name) and item.name.startswith("%"):
             fmt = check_format(item.name, span=item.span)
         elif (text := _directive(item, ctx, parts)) is not None:
-            if isinstance(item, Call) and item.func == "_dup":
+            if isinstance(item, Call) and _directive_name(item.func) == "_dup":
                 dup = int(text)
             else:
                 parts.append(text)
         else:
             parts.append(_display_value(item, ctx, fmt) * dup)
             fmt, dup = None, 1
-    return [Text("".join(parts))]
+    return [Text("".join(parts), cont=cont)]
+
+
+#: display's directives and their shortest abbreviations ([P] display)
+_DIRECTIVES = {"_skip": 2, "_column": 4, "_newline": 2, "_continue": 2, "_dup": 2, "_char": 5}
+
+
+def _directive_name(name: str) -> str | None:
+    """The directive ``name`` abbreviates (``_c`` is ``_continue``), None for other names."""
+    return next((d for d, k in _DIRECTIVES.items() if len(name) >= k and d.startswith(name)), None)
 
 
 def _directive(item: Expr, ctx, parts: list[str]) -> str | None:
     """The text of a display directive (``_dup(#)`` gives its count), None for a value."""
     if isinstance(item, Name):
-        return {"_n": "\n", "_newline": "\n", "_continue": ""}.get(item.name)
-    name = item.func if isinstance(item, Call) else None
-    if name not in ("_n", "_newline", "_col", "_column", "_skip", "_dup", "_char") or not item.args:
+        return "\n" if _directive_name(item.name) == "_newline" else None
+    name = _directive_name(item.func) if isinstance(item, Call) else None
+    if name is None or not item.args:
         return None
     k = evaluate(item.args[0], ctx)
     if k.dtype == object or len(item.args) != 1 or np.isnan(k[0]):
         raise StataError("invalid syntax", 198, span=item.span)
     k = int(k[0])
-    if name in ("_n", "_newline"):
+    if name == "_newline":
         return "\n" * k
-    if name in ("_col", "_column"):
+    if name == "_column":
         current = len("".join(parts).split("\n")[-1])
         return " " * max(0, k - 1 - current)
     if name == "_skip":

@@ -8,9 +8,7 @@ typed, not through the command grammar (a macro's value may be any text):
   `` `"..."' ``); nothing clears the macro;
 * ``local name = exp``: the value of the expression (numbers with up to 16 significant digits
   and no leading zero, as Stata stores them; strings as they are);
-* ``local name : extended function``: ``word count text``, ``word # of text``,
-  ``display [%fmt] exp``, ``variable label var``, ``value label var``, ``type var``,
-  ``list sizeof text``, ``list uniq text``;
+* ``local name : extended function`` (:mod:`~bayes_magic.commands.macro_functions`);
 * ``local ++name`` and ``local --name`` add or take one;
 * ``global`` the same for globals; ``macro list`` shows them, ``macro drop name ... | _all``
   removes them.
@@ -97,7 +95,9 @@ def macro_command(s, text: str) -> list[Output] | None:
     if stripped.startswith("="):
         store[name] = macro_value(evaluate_text(s, stripped[1:]))
     elif stripped.startswith(":"):
-        store[name] = _extended(s, stripped[1:].strip())
+        from .macro_functions import extended_function
+
+        store[name] = extended_function(s, stripped[1:].strip())
     else:
         if body and not body[0].isspace():
             raise StataError(f"{name}{body.split()[0]} invalid name", 198)
@@ -122,55 +122,6 @@ def evaluate_text(s, text: str):
     ctx = s.context(np.array([0])) if s.data.nobs else scalar_context(s)
     v = evaluate(parse_expr_text(text.strip()), ctx)
     return v[0] if len(v) else float("nan")
-
-
-def _extended(s, text: str) -> str:
-    """``local name : function ...`` ([P] macro, Macro extended functions)."""
-    words = text.split()
-    low = [w.lower() for w in words]
-    if low[:2] == ["word", "count"]:
-        return str(len(split_words(text.split(None, 2)[2] if len(words) > 2 else "")))
-    if len(low) >= 3 and low[0] == "word" and low[2] == "of":
-        k = int(evaluate_text(s, words[1]))
-        items = split_words(text.split(None, 3)[3] if len(words) > 3 else "")
-        return items[k - 1] if 1 <= k <= len(items) else ""
-    if low and low[0] in ("di", "dis", "disp", "displ", "displa", "display"):
-        from ..report.format import check_format, fmt_g, fmt_number
-
-        rest = text.split(None, 1)[1] if len(words) > 1 else ""
-        fmt = None
-        if rest.startswith("%"):
-            fmt_text, _, rest = rest.partition(" ")
-            fmt = check_format(fmt_text)
-        v = evaluate_text(s, rest)
-        if isinstance(v, str):
-            return v
-        if fmt is None:
-            return fmt_g(float(v), 10).strip()
-        return fmt_number(float(v), fmt, pad=True)  # as display shows it
-    if low[:1] in (["variable"], ["var"]) and len(low) == 3 and low[1] in ("label", "l", "lab"):
-        return _var(s, words[2]).get("label", "")
-    if low[:2] == ["value", "label"] and len(low) == 3:
-        return _var(s, words[2]).get("value_label", "") or ""
-    if low[:1] == ["type"] and len(low) == 2:
-        return str(_var(s, words[1]).get("type", ""))
-    if low[:1] == ["list"] and len(words) == 3 and low[1] in ("sizeof", "uniq"):
-        items = split_words(s.locals.get(words[2], ""))  # a local macro's name, [P] macrolists
-        if low[1] == "sizeof":
-            return str(len(items))
-        return " ".join(dict.fromkeys(items))
-    raise StataError(
-        f"extended macro function {' '.join(words[:2]) or '(none)'} is not available in "
-        "bayes_magic yet",
-        198,
-    )
-
-
-def _var(s, name: str) -> dict:
-    from ..dataset.varnames import resolve
-
-    info = s.data.info[resolve(s.data, name)]
-    return {"label": info.label, "value_label": info.vlabel, "type": info.type}
 
 
 def _macro(s, rest: str) -> list[Output]:

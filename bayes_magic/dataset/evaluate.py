@@ -24,6 +24,7 @@ import numpy as np
 
 from ..errors import StataError
 from ..syntax.ast import (
+    MATRIX_ELEMENT,
     Binary,
     Call,
     Expr,
@@ -682,6 +683,99 @@ def _comb(e: Call, ctx: Context) -> Value:
 
 FUNCTIONS["normalden"] = _normalden
 FUNCTIONS["comb"] = _comb
+
+
+# -- matrix functions ([FN] Matrix functions) ------------------------------------------------------
+def _matrix_arg(e: Call, ctx: Context, k: int = 0):
+    """The matrix an argument names: ``A``, ``"A"``, ``e(b)``, ``r(table)``."""
+    a = e.args[k] if len(e.args) > k else None
+    if isinstance(a, (Name, Str)):
+        ref = a.name if isinstance(a, Name) else a.value
+    elif isinstance(a, Call) and a.func in ("e", "r") and len(a.args) == 1:
+        inner = a.args[0]
+        ref = f"{a.func}({inner.name if isinstance(inner, Name) else ''})"
+    else:
+        raise StataError(f"{e.func}() takes a matrix name", 198, span=e.span)
+    got = ctx.results("matrix", ref) if ctx.results else None
+    if got is None:
+        raise StataError(f"matrix {ref} not found", 111, span=getattr(a, "span", e.span))
+    return got
+
+
+def _index(v: Value, names: list[str]) -> int:
+    """A subscript: a number (truncated; 0 when out of range) or a row/column name (a name
+    ``x`` also finds ``eq:x`` when only one such exists)."""
+    if _is_str(v):
+        key = str(v[0])
+        if key in names:
+            return names.index(key) + 1
+        hits = [k for k, n in enumerate(names) if n.rpartition(":")[2] == key]
+        return hits[0] + 1 if len(hits) == 1 else 0
+    x = float(v[0])
+    return math.trunc(x) if math.isfinite(x) else 0
+
+
+def _element(strict: bool):
+    def f(e: Call, ctx: Context) -> Value:
+        if len(e.args) != 3:
+            raise StataError(f"{e.func}() takes three arguments", 198, span=e.span)
+        M = _matrix_arg(e, ctx)
+        i = _index(evaluate(e.args[1], ctx), M.rownames)
+        j = _index(evaluate(e.args[2], ctx), M.colnames)
+        r, c = M.values.shape
+        if 1 <= i <= r and 1 <= j <= c:
+            return _num(float(M.values[i - 1, j - 1]), ctx.n)
+        if strict:
+            raise StataError("subscript invalid", 503, span=e.span)
+        return _num(np.nan, ctx.n)
+
+    return f
+
+
+def _matrix_scalar(g: Callable, names: str | None = None):
+    """A function of one matrix (``rowsof()``, ``trace()`` ...), or with ``names`` of a matrix
+    and a string (``colnumb(A, "x")``)."""
+
+    def f(e: Call, ctx: Context) -> Value:
+        if len(e.args) != (1 if names is None else 2):
+            raise StataError(f"{e.func}() has the wrong number of arguments", 198, span=e.span)
+        M = _matrix_arg(e, ctx)
+        if names is None:
+            return _num(float(g(M)), ctx.n)
+        key = evaluate(e.args[1], ctx)
+        if not _is_str(key):
+            raise _mismatch(e)
+        k = _index(key, getattr(M, names))
+        return _num(float(k) if k else np.nan, ctx.n)
+
+    return f
+
+
+def _square(M, e_name: str):
+    if M.values.shape[0] != M.values.shape[1]:
+        raise StataError(f"{e_name}(): matrix not square", 503)
+    return M.values
+
+
+FUNCTIONS.update(
+    {
+        MATRIX_ELEMENT: _element(strict=True),
+        "el": _element(strict=False),
+        "rowsof": _matrix_scalar(lambda M: M.values.shape[0]),
+        "colsof": _matrix_scalar(lambda M: M.values.shape[1]),
+        "trace": _matrix_scalar(lambda M: np.trace(_square(M, "trace"))),
+        "det": _matrix_scalar(lambda M: np.linalg.det(_square(M, "det"))),
+        "issymmetric": _matrix_scalar(
+            lambda M: (
+                M.values.shape[0] == M.values.shape[1]
+                and bool(np.array_equal(M.values, M.values.T, equal_nan=True))
+            )
+        ),
+        "matmissing": _matrix_scalar(lambda M: bool(np.isnan(M.values).any())),
+        "colnumb": _matrix_scalar(lambda M: 0, names="colnames"),
+        "rownumb": _matrix_scalar(lambda M: 0, names="rownames"),
+    }
+)
 
 
 def _call(e: Call, ctx: Context) -> Value:

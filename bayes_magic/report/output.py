@@ -64,9 +64,11 @@ class Output:
 class Text(Output):
     """Plain lines: messages such as ``(1 real change made)`` or ``  519``."""
 
-    def __init__(self, text: str, kind: str = "text") -> None:
+    def __init__(self, text: str, kind: str = "text", *, cont: bool = False) -> None:
         self._text = text
         self.kind = kind
+        #: ``display ..., _continue``: the next text goes on the same line
+        self.cont = cont
 
     def text(self) -> str:
         return self._text

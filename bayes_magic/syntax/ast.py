@@ -65,6 +65,11 @@ class Subscript:
     span: Span = field(default=Span(0, 0), compare=False)
 
 
+#: the function a matrix element ``A[r, c]`` is parsed into: ``el(A, r, c)``, but out of
+#: range is an error, not missing ([P] matrix define, Subscripting)
+MATRIX_ELEMENT = "_matrix_element"
+
+
 @dataclass(frozen=True)
 class Call:
     """A function call ``f(a, b)``; ``at`` marks ``@max(...)``-style functions of simulated data."""

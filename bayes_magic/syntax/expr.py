@@ -25,7 +25,7 @@ calls, ``@max(...)``-style functions of simulated quantities, and ``{param}`` re
 from __future__ import annotations
 
 from ..errors import Span
-from .ast import Binary, Call, Expr, Missing, Name, Num, Str, Subscript, Unary
+from .ast import MATRIX_ELEMENT, Binary, Call, Expr, Missing, Name, Num, Str, Subscript, Unary
 from .lexer import END, NAME, NUMBER, OP, PARAM, STRING
 from .params import parse_param
 from .stream import TokenStream
@@ -229,6 +229,12 @@ def _primary(ts: TokenStream) -> Expr:
                 return Subscript(t.text, Str(idx_text.strip(), span), t.span + span)
             sub = ts.sub(inner)
             idx = parse_expr(sub)
+            if sub.at_op(","):  # A[r, c]: a matrix element ([P] matrix define, subscripting)
+                sub.next()
+                col = parse_expr(sub)
+                if not sub.at_end:
+                    raise sub.error(f"{sub.peek().text} invalid", sub.peek())
+                return Call(MATRIX_ELEMENT, (Name(t.text, t.span), idx, col), False, t.span + span)
             if not sub.at_end:
                 raise sub.error(f"{sub.peek().text} invalid", sub.peek())
             return Subscript(t.text, idx, t.span + span)

@@ -4,8 +4,10 @@ parsed, as Stata does.
 * `` `name' `` is the local macro ``name``; substitution works from the innermost out, so
   `` ``i'' `` is the local whose name is the value of ``i``;
 * ``$name`` and ``${name}`` are globals;
-* `` `=exp' `` is the value of the expression ``exp`` (``evaluate`` gives its text), and
-  `` `r(name)' ``, `` `e(name)' ``, `` `c(name)' `` the stored results';
+* `` `=exp' `` is the value of the expression ``exp`` (``evaluate`` gives its text),
+  `` `r(name)' ``, `` `e(name)' ``, `` `c(name)' `` the stored results', and
+  `` `:function ...' `` the value of a macro extended function (``extended`` gives it;
+  compound-quoted words inside, as a list macro holds them, are part of it);
 * an undefined macro is empty; ``\\``` and ``\\$`` stand for a literal backtick and dollar
   sign; compound quotes `` `"..."' `` are left alone.
 """
@@ -19,7 +21,7 @@ from ..errors import StataError
 
 __all__ = ["expand", "has_macros"]
 
-_LOCAL = re.compile(r"`(?:=([^`']*)|([rec]\(\w*\))|(\w+))'")
+_LOCAL = re.compile(r"`(?:=([^`']*)|([rec]\(\w*\))|(\w+)|:((?:`\"[^\"]*\"'|[^`'])+))'")
 _GLOBAL = re.compile(r"\$(?:\{(\w+)\}|([A-Za-z_]\w*))")
 _BACKTICK, _DOLLAR = "\x00bq\x00", "\x00dl\x00"
 
@@ -34,6 +36,7 @@ def expand(
     locals_: Mapping[str, str],
     globals_: Mapping[str, str],
     evaluate: Callable[[str], str],
+    extended: Callable[[str], str] | None = None,
 ) -> str:
     """``text`` with its macros substituted.
 
@@ -51,6 +54,10 @@ def expand(
             return evaluate(m.group(1))
         if m.group(2) is not None:  # `r(mean)', `e(cmd)', `c(N)': the stored result
             return evaluate(m.group(2))
+        if m.group(4) is not None:
+            if extended is None:
+                raise StataError("extended macro functions are not available here", 198)
+            return extended(m.group(4))
         return locals_.get(m.group(3), "")
 
     def global_(m: re.Match) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from .ast import (
+    MATRIX_ELEMENT,
     Assignment,
     Binary,
     Call,
@@ -100,6 +101,9 @@ def unparse_expr(e: Any) -> str:
         return f"{e.name}[{unparse_expr(e.index)}]"
     if isinstance(e, ParamRef):
         return str(e) if e.init is None else str(e)[:-1] + "=" + unparse_expr(e.init) + "}"
+    if isinstance(e, Call) and e.func == MATRIX_ELEMENT:
+        name, r, c = e.args
+        return f"{unparse_expr(name)}[{unparse_expr(r)},{unparse_expr(c)}]"
     if isinstance(e, Call):
         return (
             ("@" if e.at else "") + f"{e.func}(" + ",".join(unparse_expr(a) for a in e.args) + ")"
