@@ -491,7 +491,7 @@ def _log(fit: GLMMFit) -> str:
     return "\n".join(lines)
 
 
-def _method(cmd: Command, nlevels: int, crossed: bool) -> tuple[str, int, list[str]]:
+def _method(cmd: Command, crossed: bool) -> tuple[str, int, list[str]]:
     notes: list[str] = []
     meth = cmd.option("intmethod")
     if cmd.has("laplace"):
@@ -501,17 +501,12 @@ def _method(cmd: Command, nlevels: int, crossed: bool) -> tuple[str, int, list[s
     q = cmd.option("intpoints")
     if meth == "laplace" and q is not None and int(q) != 1:
         raise StataError("intpoints() may not be specified with intmethod(laplace)", 198)
-    if nlevels > 1 or crossed:
+    if crossed:  # [ME] meglm: crossed random effects are integrated by laplace
         if meth not in (None, "laplace") or q not in (None, 1):
             raise StataError(
-                "adaptive quadrature over more than one level of random effects is not "
-                "available in bayes_magic yet; use intmethod(laplace)",
+                "quadrature over crossed random effects is not available; Stata uses "
+                "intmethod(laplace) for them too",
                 198,
-            )
-        if meth is None and not crossed:
-            notes.append(
-                "note: Laplace approximation used (Stata's default here is mvaghermite; "
-                "adaptive quadrature over nested levels is not available yet)"
             )
         return "laplace", 1, notes
     if meth is None:
@@ -646,7 +641,7 @@ def _make(name: str, label: str | None = None, line: str | None = None):
             raise StataError("option noconstant not allowed", 198)
         crossed = any(lv.crossed for lv in spec.levels)
         nlev = len(spec.levels)
-        method, q, notes = _method(cmd, nlev, crossed and nlev > 1)
+        method, q, notes = _method(cmd, crossed and nlev > 1)
         touse = s.touse(cmd)
         vce = vce_option(cmd, "oim")
         if vce.kind != "oim" and nlev > 1:

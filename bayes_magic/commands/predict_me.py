@@ -22,6 +22,7 @@ from ..design.glmm import trials_offset_now
 from ..design.newdata import fixed_columns, group_rows
 from ..errors import StataError
 from ..fit.glmm import GLMMFit
+from ..fit.glmm_nested import NestedQuadrature
 from ..report.output import Output, Text
 from ..syntax.ast import Command
 from .predict import _newnames, _range, new_variables, re_contribution, store_prediction
@@ -37,6 +38,8 @@ def _level_label(lv) -> str:
 def _reffects(
     fit: GLMMFit, modes: bool, q: int | None = None
 ) -> list[tuple[np.ndarray, np.ndarray]]:
+    if modes and isinstance(fit.integrator, NestedQuadrature):
+        return fit.integrator.modes(fit.linear_predictor(), fit._Ls())
     if modes and fit.method != "laplace" and len(fit.design.levels) == 1:
         from ..fit.glmm import integ_order
 

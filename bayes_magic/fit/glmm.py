@@ -7,8 +7,9 @@ or ``menbreg``'s ln α (:class:`~.glmm_family.NegBinFamily`), are estimated afte
 coefficients; the fit starts from ``ologit``/``oprobit`` (:func:`~.ordinal.fit_ordinal`) or
 ``nbreg`` (:func:`~.negbin.fit_negbin`), whose log likelihood is the comparison's.
 
-* The log likelihood integrates the random effects out (:mod:`bayes_magic.fit.glmm_integrate`):
-  ``mvaghermite`` with 7 points by default, ``mcaghermite``, ``ghermite`` or ``laplace``.
+* The log likelihood integrates the random effects out (:mod:`bayes_magic.fit.glmm_integrate`,
+  and :mod:`bayes_magic.fit.glmm_nested` for nested levels): ``mvaghermite`` with 7 points by
+  default, ``mcaghermite``, ``ghermite`` or ``laplace`` (always for crossed effects).
 * It is maximized over the coefficients and Stata's metric of the variance components (log
   standard deviations ``lns``, atanh of correlations ``atr``), starting from the model without
   random effects (whose log likelihood is the comparison of the ``LR test vs. logistic model``).
@@ -27,6 +28,7 @@ from ..design.glmm import GLMMDesign
 from ..errors import StataError
 from .glmm_family import Family, NegBinFamily, OrdinalFamily
 from .glmm_integrate import JointLaplace, SingleLevel
+from .glmm_nested import NestedQuadrature, nested_parents
 from .mixed import MixedFit, VarParam, _params_of, psd_cholesky, sigmas_from_params
 from .negbin import LNALPHA_BOUNDS, fit_negbin
 from .optimize import covariance_of, hessian, jacobian, minimize_bounded
@@ -132,9 +134,10 @@ class GLMMFit(MixedFit):
     ) -> list[tuple[np.ndarray, np.ndarray]]:
         """Per level: empirical Bayes means of the random effects (G by k) and their posterior
         covariances (G by k by k); Stata's ``predict, reffects`` (``ebmeans``) and ``reses``.
-        After ``laplace`` and with several levels, the posterior modes and the curvature
-        there. ``intpoints`` overrides the fit's number of quadrature points; without
-        ``covariances`` the multilevel fits skip them (zeros)."""
+        After ``laplace`` with several levels, the posterior modes and the curvature there;
+        over nested levels by quadrature, the means by the nested rule. ``intpoints``
+        overrides the fit's number of quadrature points; without ``covariances`` the Laplace
+        fits of several levels skip them (zeros)."""
         xb = self.linear_predictor()
         integ = self.integrator
         if isinstance(integ, SingleLevel):
@@ -142,6 +145,9 @@ class GLMMFit(MixedFit):
             q = self.intpoints if intpoints is None else intpoints
             m, C = integ.posterior(xb[order], self._Ls()[0], self.method, q)
             return [(m, C)]
+        if isinstance(integ, NestedQuadrature):
+            q = self.intpoints if intpoints is None else intpoints
+            return integ.posterior(xb, self._Ls(), self.method, q)
         assert isinstance(integ, JointLaplace)
         return integ.modes(xb, self._Ls(), covariances)
 
@@ -280,13 +286,18 @@ def fit_glmm(
     if single:
         lv = levels[0]
         order = np.argsort(lv.groups, kind="stable")
-        integ: SingleLevel | JointLaplace = SingleLevel(
+        integ: SingleLevel | JointLaplace | NestedQuadrature = SingleLevel(
             family, y[order], n[order], w[order], lv.Z[order], lv.groups[order], lv.G
         )
     else:
-        integ = JointLaplace(family, y, n, w, [(lv.Z, lv.groups, lv.G) for lv in levels])
+        spec = [(lv.Z, lv.groups, lv.G) for lv in levels]
+        parents = nested_parents([lv.groups for lv in levels], [lv.G for lv in levels])
         order = np.arange(d.n)
-        method, intpoints = "laplace", 1
+        if method == "laplace" or parents is None or any(lv.crossed for lv in levels):
+            integ = JointLaplace(family, y, n, w, spec)
+            method, intpoints = "laplace", 1
+        else:
+            integ = NestedQuadrature(family, y, n, w, spec, parents)
     # starting values: SD 0.5 on the linear predictor for each effect
     S0 = []
     for lv in levels:
@@ -318,6 +329,8 @@ def fit_glmm(
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             if single:
                 val = float(np.sum(integ.loglik(xb[order], Ls[0], method, intpoints)))
+            elif isinstance(integ, NestedQuadrature):
+                val = integ.loglik(xb, Ls, method, intpoints)
             else:
                 val = integ.loglik(xb, Ls)
         return val + const if np.isfinite(val) else -np.inf
@@ -333,11 +346,12 @@ def fit_glmm(
             raise StataError("initial values not feasible", 1400)
 
     fg = None
-    if single and method != "laplace":
+    if method != "laplace":
         Xs = X[order]
+        nested = isinstance(integ, NestedQuadrature)
 
-        def chol_of(th: np.ndarray) -> np.ndarray:
-            return psd_cholesky(sigmas_from_params(levels, template, th)[0][0])
+        def chols_of(th: np.ndarray) -> list[np.ndarray]:
+            return [psd_cholesky(S) for S in sigmas_from_params(levels, template, th)[0]]
 
         def fg(x: np.ndarray) -> tuple[float, np.ndarray]:
             beta, th = x[:p], x[pa:]
@@ -345,10 +359,14 @@ def fit_glmm(
                 if not family.aux_feasible(x[p:pa]):
                     return 1e300, np.zeros(len(x))
                 integ.family = family.with_aux(x[p:pa])
-            L = chol_of(th)
+            Ls = chols_of(th)
             xb = (X @ beta + off)[order]
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                val, g_b, g_L, g_c = integ.gradient(xb, Xs, L, method, intpoints)
+                if nested:
+                    val, g_b, g_Ls, g_c = integ.gradient(xb, Xs, Ls, method, intpoints)
+                else:
+                    val, g_b, g_L, g_c = integ.gradient(xb, Xs, Ls[0], method, intpoints)
+                    g_Ls = [g_L]
             if not np.isfinite(val):
                 return 1e300, np.zeros(len(x))
             g_th = np.empty(len(th))
@@ -356,8 +374,8 @@ def fit_glmm(
                 h = 1e-6 * max(1.0, abs(th[i]))
                 e = np.zeros(len(th))
                 e[i] = h
-                dL = (chol_of(th + e) - chol_of(th - e)) / (2 * h)
-                g_th[i] = float(np.sum(np.tril(g_L) * dL))
+                dLs = [(a - b) / (2 * h) for a, b in zip(chols_of(th + e), chols_of(th - e))]
+                g_th[i] = float(sum(np.sum(np.tril(g) * dL) for g, dL in zip(g_Ls, dLs)))
             return -2 * (val + const), -2 * np.concatenate([g_b, g_c, g_th])
 
     aux_bounds = [LNALPHA_BOUNDS] if isinstance(family, NegBinFamily) else [(None, None)] * na

@@ -13,9 +13,10 @@ variance on the boundary (a zero column of ``L``) needs no special case.
   covariance of the random effects, found as the fixed point of the quadrature's own moments
   (Rabe-Hesketh et al.); ``ghermite`` is the rule of the prior, not adapted. Groups are
   processed together, as arrays.
-* Several levels (nested or crossed): the Laplace approximation over all random effects jointly
-  (one sparse Newton problem; Stata uses ``laplace`` for crossed models too). Adaptive quadrature
-  over nested levels is not available.
+* Several levels: the Laplace approximation over all random effects jointly (one sparse Newton
+  problem), for ``laplace`` and for crossed effects (Stata uses ``laplace`` for those too);
+  nested levels are integrated by quadrature in :mod:`bayes_magic.fit.glmm_nested`, which
+  finds its joint mode here.
 """
 
 from __future__ import annotations

@@ -167,7 +167,7 @@ def test_probit_and_cloglog_run() -> None:
         ("melogit incidence || herd:, vce(opg)", 198, "vce(opg)"),
         ("melogit incidence || herd: || period:, vce(robust)", 198, "more than one level"),
         ("melogit incidence || herd:, laplace intpoints(3)", 198, "intpoints()"),
-        ("melogit incidence || herd: || obs:, intpoints(3)", 198, "intmethod(laplace)"),
+        ("melogit incidence || _all: R.period || herd:, intpoints(3)", 198, "laplace"),
         ("melogit incidence i.period, binomial(size)", 198, "random-effects equation"),
         ("melogit sv i.period || herd:", 109, "string"),
         ("melogit incidence if herd > 100 || herd:", 2000, "no observations"),
