@@ -288,7 +288,8 @@ class Session:
                     return self._failed(res, err, text, stop=True)
                 if echo:
                     self._emit(res, [self._block_echo(texts[i : j + 1])])
-                if not self._run_prefixed_block(res, both[0], [both[1], *texts[i + 1 : j + 1]]):
+                ok = self._run_prefixed_block(res, both[0], [both[1], *texts[i + 1 : j + 1]])
+                if not ok and stop:
                     return False
                 i = j + 1
                 continue
@@ -320,9 +321,9 @@ class Session:
                     ok = self._run_while(res, text, texts[i + 1 : j])
                 else:
                     ok = self._run_if(res, branches)
-                if not ok:
-                    return False  # an error ends every block, as in Stata
-                i = j + 1
+                if not ok and stop:
+                    return False  # an error ends every block, as in Stata (and a do-file)
+                i = j + 1  # interactively (stop False), the next command runs
                 continue
             self._early = []
             if echo:

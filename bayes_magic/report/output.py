@@ -55,6 +55,9 @@ class Output:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         bundle = {"text/plain": self.text(), "text/html": self.html()}
+        if self.kind == "result":  # a table stands apart from what came before, as in Stata
+            bundle["text/plain"] = "\n" + bundle["text/plain"]
+            bundle["text/html"] = f'<div style="margin-top: 0.8em">{bundle["text/html"]}</div>'
         tex = self.latex()
         if tex:
             bundle["text/latex"] = tex

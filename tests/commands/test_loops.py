@@ -201,3 +201,12 @@ def test_a_do_file_is_shown_once_as_it_runs(tmp_path, monkeypatch) -> None:
     res = s.execute("forvalues k = 1/2 {\n    do sub\n}\nrun sub")
     assert res.error is None
     assert shown.count("in sub") == 2
+
+
+def test_an_error_in_a_loop_ends_the_loop_and_interactively_the_next_command_runs() -> None:
+    s = Session()
+    text = 'forvalues i = 1/3 {\ndisplay `i\'\nnosuchcmd\n}\ndisplay "after"'
+    res = s.execute(text, stop=False)
+    assert res.rc == 199 and res.text().startswith("1\n") and res.text().endswith("after")
+    res = s.execute(text)  # a do-file stops at the error
+    assert res.rc == 199 and "after" not in res.text()

@@ -171,3 +171,13 @@ def test_an_old_traceback_is_not_shown_with_a_users_error(ip, capsys) -> None:
     out = capsys.readouterr()
     assert result.error_in_exec.rc == 111
     assert "earlier internal error" not in out.out + out.err
+
+
+def test_tables_stand_apart_in_notebooks_but_not_in_logs() -> None:
+    from bayes_magic.report.output import Block, Text
+
+    table, note = Block("table", "<pre>table</pre>"), Text("(note)")
+    assert table._repr_mimebundle_()["text/plain"] == "\ntable"
+    assert "margin-top" in table._repr_mimebundle_()["text/html"]
+    assert note._repr_mimebundle_()["text/plain"] == "(note)"
+    assert table.text() == "table"  # logs and Result.text() add their own blank lines
