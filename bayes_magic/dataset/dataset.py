@@ -98,7 +98,8 @@ class VarInfo:
     vlabel: str = ""
 
 
-def _fits(values: np.ndarray, t: str) -> bool:
+def fits_type(values: np.ndarray, t: str) -> bool:
+    """Whether storage type ``t`` holds ``values`` exactly (missing values aside)."""
     v = values[~np.isnan(values)]
     if v.size == 0:
         return True
@@ -113,7 +114,7 @@ def _fits(values: np.ndarray, t: str) -> bool:
 def smallest_numeric_type(values: np.ndarray, least: str = "byte") -> str:
     """The smallest storage type that holds ``values`` exactly (at least ``least``)."""
     for t in _NUMERIC_ORDER[_NUMERIC_ORDER.index(least) :]:
-        if t in INT_RANGES and _fits(values, t):
+        if t in INT_RANGES and fits_type(values, t):
             return t
     return "float" if least == "float" else "double"
 

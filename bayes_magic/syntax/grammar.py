@@ -245,6 +245,30 @@ def raw_body(ts: TokenStream) -> Words:
     return Words((text,), (Span(start, end),))
 
 
+def groups_body(ts: TokenStream) -> Words:
+    """Words, ``=`` signs and parenthesized groups kept whole (``recode x (1 2 = 1) (else =
+    0)``, ``collapse (mean) m=math (sd) sd=math``), up to the qualifiers or options."""
+    words: list[str] = []
+    spans: list[Span] = []
+    while not _stops(ts):
+        t = ts.peek()
+        if t.is_op("("):
+            _inner, span = ts.balanced()
+            words.append(ts.source(span.start, span.end))
+            spans.append(span)
+        elif t.is_op("="):
+            ts.next()
+            words.append("=")
+            spans.append(t.span)
+        else:
+            w = read_word(ts)
+            if w is None:
+                raise ts.error(f"{t.text} invalid", t)
+            words.append(w[0])
+            spans.append(w[1])
+    return Words(tuple(words), tuple(spans))
+
+
 def use_body(ts: TokenStream) -> Body:
     """``use filename`` or ``use [varlist] [if] [in] using filename`` ([D] use)."""
     if any(t.is_name("using") for t in ts.toks[ts.i :]):
@@ -1136,6 +1160,19 @@ COMMANDS: tuple[Grammar, ...] = (
     g("Generate", assignment_body(typed=True), T.GENERATE, if_=True, in_=True),
     g("replace", assignment_body(typed=False), T.REPLACE, if_=True, in_=True),
     g("egen", egen_body, _egen_options, if_=True, in_=True),
+    g("encode", varlist_body(False, required=True), T.ENCODE, if_=True, in_=True),
+    g("decode", varlist_body(False, required=True), T.DECODE, if_=True, in_=True),
+    g("destring", varlist_body(False), T.DESTRING),
+    g("clonevar", assignment_body(typed=False), None, if_=True, in_=True),
+    g("recode", groups_body, T.RECODE, if_=True, in_=True),
+    g(
+        "collapse",
+        groups_body,
+        T.COLLAPSE,
+        if_=True,
+        in_=True,
+        weights=("aweight", "fweight", "iweight", "pweight"),
+    ),
     g("drop", varlist_body(False), if_=True, in_=True),
     g("keep", varlist_body(False), if_=True, in_=True),
     g("EXPand", expand_body, T.table(T.opt("GENerate", T.NameArg())), if_=True, in_=True),

@@ -748,6 +748,25 @@ BY_PREFIX = table(opt("Sort"), opt("rc0"))
 SET_OPTS = table(opt("PERMinently"))
 SVMAT = table(opt("Names", Text()))
 MATRIX = table(opt("Format", Text()), opt("NOHeader"), opt("NONames"), opt("TItle", Text()))
+ENCODE = table(opt("Generate", NameArg()), opt("Label", NameArg()), opt("noextend"))
+DECODE = table(opt("Generate", NameArg()), opt("MAXLength", Int(1, 2045)))
+DESTRING = table(
+    opt("Generate", Names()),
+    opt("replace"),
+    opt("Ignore", Text()),
+    opt("force"),
+    opt("float"),
+    opt("percent"),
+    opt("dpcomma"),
+)
+RECODE = table(
+    opt("Generate", Names()),
+    opt("Prefix", NameArg()),
+    opt("Label", NameArg()),
+    opt("copyrest"),
+    opt("Test"),
+)
+COLLAPSE = table(opt("by", VarlistArg()), opt("cw"), opt("fast"))
 LEVELSOF = table(
     opt("Separate", Text()),
     opt("MISSing"),

@@ -1,0 +1,220 @@
+"""String and numeric conversions: ``encode``/``decode`` ([D] encode), ``destring``
+([D] destring) and ``clonevar`` ([D] clonevar).
+
+* ``encode``: a ``long`` variable numbering the strings in sort order (1, 2, ...) with a
+  value label of the strings, named after the new variable or ``label()``; an existing label is
+  extended with the strings it lacks (numbered after its largest value) unless ``noextend``.
+* ``decode``: the value labels of a labelled variable as strings (unlabelled values give "").
+* ``destring``: strings that are numbers become numbers, stored in the smallest type that
+  holds them (``double`` before that, ``float`` with ``float``); ``ignore()`` characters are
+  removed first, ``percent`` divides by 100, ``dpcomma`` reads a comma as the decimal point;
+  anything else stops the conversion unless ``force`` (it becomes missing).
+* ``clonevar``: a copy with the type, format, variable label and value label.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from ..dataset.dataset import fits_type, smallest_numeric_type
+from ..dataset.varnames import check_new_name, expand_terms, resolve
+from ..errors import StataError
+from ..report.output import Output, Text
+from ..syntax.ast import Assignment, Command, Name, Varlist
+from .data import plural
+from .registry import command
+
+__all__ = ["encode", "decode", "destring", "clonevar"]
+
+
+def _one_var(s, cmd: Command) -> str:
+    names = expand_terms(s.data, cmd.body.terms if isinstance(cmd.body, Varlist) else ())
+    if len(names) != 1:
+        raise StataError("too many variables specified", 103)
+    return names[0]
+
+
+@command("encode")
+def encode(s, cmd: Command) -> list[Output]:
+    """``encode varname [if] [in], generate(newvar) [label(name) noextend]``.
+
+    Raises
+    ------
+    StataError
+        r(107) for a numeric variable, r(198) without ``generate()``, r(110) when the new
+        variable exists, r(459) with ``noextend`` and strings the label lacks.
+    """
+    ds = s.data
+    var = _one_var(s, cmd)
+    new = cmd.option("generate")
+    if not new:
+        raise StataError("option generate() required", 198)
+    if not ds.is_string(var):
+        raise StataError("not possible with numeric variable", 107)
+    check_new_name(ds, new)
+    lname = cmd.option("label") or new
+    touse = s.touse(cmd)
+    x = ds.values(var)
+    strings = sorted({v for v, u in zip(x, touse) if u and v != ""})
+    labels = dict(ds.value_labels.get(lname, {}))
+    have = {text: code for code, text in labels.items()}
+    missing = [t for t in strings if t not in have]
+    if missing and cmd.has("noextend") and lname in ds.value_labels:
+        raise StataError(f"there are values of {var} not in value label {lname}", 459)
+    nxt = max(labels, default=0) + 1
+    for text in missing:
+        labels[nxt] = text
+        have[text] = nxt
+        nxt += 1
+    vals = np.array([have[v] if u and v != "" else np.nan for v, u in zip(x, touse)], dtype=float)
+    ds.value_labels[lname] = dict(sorted(labels.items()))
+    ds.set_values(new, vals, "long")
+    ds.info[new].vlabel = lname
+    return []
+
+
+@command("decode")
+def decode(s, cmd: Command) -> list[Output]:
+    """``decode varname [if] [in], generate(newvar) [maxlength(#)]``.
+
+    Raises
+    ------
+    StataError
+        r(108) for a string variable, r(182) for one without a value label, r(198) without
+        ``generate()``.
+    """
+    ds = s.data
+    var = _one_var(s, cmd)
+    new = cmd.option("generate")
+    if not new:
+        raise StataError("option generate() required", 198)
+    if ds.is_string(var):
+        raise StataError(f"{var} is a string variable", 108)
+    lname = ds.info[var].vlabel
+    if not lname or lname not in ds.value_labels:
+        raise StataError(f"{var} not labeled", 182)
+    check_new_name(ds, new)
+    width = int(cmd.option("maxlength") or 32000)
+    labels = ds.value_labels[lname]
+    touse = s.touse(cmd)
+    x = ds.values(var)
+    out = np.array(
+        [
+            labels.get(int(v), "")[:width] if u and v == v and v == int(v) else ""
+            for v, u in zip(x, touse)
+        ],
+        dtype=object,
+    )
+    ds.set_values(new, out)
+    return []
+
+
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eEdD][+-]?\d+)?")
+
+
+def _to_number(text: str, percent: bool) -> float | None:
+    """A string as ``real()`` reads it (blanks around it allowed; "" and "." are missing);
+    None when it is not a number."""
+    t = text.strip()
+    if t in ("", ".") or re.fullmatch(r"\.[a-z]", t):
+        return float("nan")
+    if percent and t.endswith("%"):
+        t = t[:-1].strip()
+        got = _to_number(t, False)
+        return None if got is None else got / 100
+    if not _NUMBER.fullmatch(t):
+        return None
+    return float(t.replace("d", "e").replace("D", "e"))
+
+
+@command("destring")
+def destring(s, cmd: Command) -> list[Output]:
+    """``destring [varlist], {generate(newvarlist)|replace} [ignore("chars") force float
+    percent dpcomma]``.
+
+    Raises
+    ------
+    StataError
+        r(198) without exactly one of ``generate()`` and ``replace``, or a generate() list of
+        another length than the varlist.
+    """
+    ds = s.data
+    names = expand_terms(ds, cmd.body.terms if isinstance(cmd.body, Varlist) else ())
+    names = names or list(ds.varnames)
+    gen = list(cmd.option("generate") or ())
+    if bool(gen) == cmd.has("replace"):
+        raise StataError("must specify either generate or replace option", 198)
+    if gen and len(gen) != len(names):
+        raise StataError("number of variables in generate() must equal number in varlist", 198)
+    for g in gen:
+        check_new_name(ds, g)
+    ignore = cmd.option("ignore") or ""
+    lines = []
+    for k, var in enumerate(names):
+        target = gen[k] if gen else var
+        if not ds.is_string(var):
+            lines.append(f"{var}: already numeric; no {'generate' if gen else 'replace'}")
+            continue
+        vals, bad = [], 0
+        for text in ds.values(var):
+            t = "".join(c for c in text if c not in ignore) if ignore else text
+            if cmd.has("dpcomma"):
+                t = t.replace(".", "").replace(",", ".")
+            got = _to_number(t, cmd.has("percent"))
+            if got is None:
+                bad += 1
+                got = float("nan")
+            vals.append(got)
+        if bad and not cmd.has("force"):
+            lines.append(
+                f"{var}: contains nonnumeric characters; no {'generate' if gen else 'replace'}"
+            )
+            continue
+        x = np.array(vals, dtype=float)
+        vtype = smallest_numeric_type(x, "byte")  # as destring's compress leaves it
+        if vtype == "double" and (cmd.has("float") or fits_type(x, "float")):
+            vtype = "float"
+        what = "generated" if gen else "replaced"
+        note = "contains nonnumeric characters" if bad else "all characters numeric"
+        label = ds.info[var].label
+        if gen:
+            ds.set_values(target, x, vtype, after=var)
+        else:  # in place: the variable keeps its position and label
+            ds.set_values(var, x, vtype)
+        ds.info[target].label = label
+        lines.append(f"{var}: {note}; {what} as {vtype}")
+        if bad:
+            lines.append(f"({plural(bad, 'missing value')} generated)")
+    return [Text("\n".join(lines))] if lines else []
+
+
+@command("clonevar")
+def clonevar(s, cmd: Command) -> list[Output]:
+    """``clonevar newvar = varname [if] [in]``: values outside ``if``/``in`` are missing.
+
+    Raises
+    ------
+    StataError
+        r(198) when the right side is not a variable's name, r(110) when newvar exists.
+    """
+    ds = s.data
+    body = cmd.body
+    assert isinstance(body, Assignment)
+    if not isinstance(body.expr, Name):
+        raise StataError("clonevar: a variable name is required after =", 198)
+    src = resolve(ds, body.expr.name)
+    check_new_name(ds, body.name)
+    touse = s.touse(cmd)
+    x = ds.values(src)
+    info = ds.info[src]
+    if ds.is_string(src):
+        vals = np.where(touse, x, "").astype(object)
+    else:
+        vals = np.where(touse, x, np.nan)
+    ds.set_values(body.name, vals, info.type)
+    new = ds.info[body.name]
+    new.format, new.label, new.vlabel = info.format, info.label, info.vlabel
+    miss = int((~touse).sum())
+    return [Text(f"({plural(miss, 'missing value')} generated)")] if miss else []

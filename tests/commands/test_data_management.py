@@ -1,0 +1,158 @@
+"""``encode``/``decode``, ``destring``, ``clonevar``, ``recode`` and ``collapse`` ([D]),
+checked against pandas and numpy computations of the same things."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bayes_magic.dataset.dataset import Dataset
+from bayes_magic.session import Session
+from tests.conftest import fails, run
+
+GUIMMUN = "../shared/data/guimmun.csv"
+
+
+@pytest.fixture
+def s() -> Session:
+    s = Session()
+    run(s, f"import delimited using {GUIMMUN}, clear")
+    return s
+
+
+def test_encode_numbers_strings_in_sort_order_and_decode_inverts(s: Session) -> None:
+    run(s, "encode ethn, generate(eth)")
+    df = pd.read_csv(GUIMMUN)
+    cats = sorted(df["ethn"].unique())
+    assert s.data.value_labels["eth"] == {i + 1: c for i, c in enumerate(cats)}
+    assert s.data.info["eth"].type == "long" and s.data.info["eth"].vlabel == "eth"
+    codes = s.data.values("eth")
+    np.testing.assert_array_equal(codes, [cats.index(v) + 1 for v in df["ethn"]])
+    run(s, "decode eth, generate(back)")
+    assert list(s.data.values("back")) == list(df["ethn"])
+    # an existing label is extended; noextend refuses strings it lacks
+    run(s, 'label define yn 1 "Y"')
+    run(s, "encode immun, generate(im) label(yn)")
+    assert s.data.value_labels["yn"] == {1: "Y", 2: "N"}
+    assert fails(s, "encode momed, generate(me2) label(yn) noextend")[1] == 459
+    assert fails(s, "encode kid, generate(k2)")[1] == 107
+    assert fails(s, "encode ethn")[1] == 198
+    assert fails(s, "decode kid, generate(k3)")[1] == 182
+
+
+def test_destring(s: Session) -> None:
+    run(s, "generate str10 a = string(kid / 4) in 1/20")
+    run(s, "destring a, replace")
+    np.testing.assert_allclose(s.data.values("a")[:20], pd.read_csv(GUIMMUN)["kid"][:20] / 4)
+    assert s.data.info["a"].type in ("float", "double")
+    run(s, 'generate str8 b = "12%" in 1/3')
+    run(s, 'replace b = "bad" in 3')
+    out = run(s, "destring b, generate(b1) percent")
+    assert "contains nonnumeric characters; no generate" in out and "b1" not in s.data.info
+    out = run(s, "destring b, generate(b1) percent force")
+    assert "(2,157 missing values generated)" not in out  # only the nonnumeric one counts
+    assert s.data.values("b1")[:2].tolist() == [0.12, 0.12]
+    run(s, 'generate str8 c = "1.234,5" in 1')
+    run(s, 'destring c, generate(c1) ignore(".") dpcomma')
+    assert s.data.values("c1")[0] == 1234.5
+    assert "already numeric" in run(s, "destring kid, replace")
+    assert fails(s, "destring b")[1] == 198
+
+
+def test_clonevar_keeps_metadata(s: Session) -> None:
+    run(s, 'label variable kid "child id"')
+    run(s, "format kid %6.0f")
+    run(s, "clonevar k = kid if kid < 100")
+    info = s.data.info["k"]
+    assert (info.type, info.format, info.label) == (s.data.info["kid"].type, "%6.0f", "child id")
+    k = s.data.values("k")
+    kid = s.data.values("kid")
+    assert np.array_equal(np.isnan(k), kid >= 100)
+
+
+def test_recode_rules_first_match_labels_and_generate() -> None:
+    s = Session()
+    s.data = Dataset.from_dataframe(pd.DataFrame({"x": [1.0, 2, 3, 4, 5, np.nan, 7]}))
+    out = run(s, 'recode x (1 2 = 1 "low") (2/5 = 2 "mid") (missing = 9) (else = 3), gen(y)')
+    np.testing.assert_array_equal(s.data.values("y"), [1, 1, 2, 2, 2, 9, 3])
+    assert out == "(6 differences between x and y)"  # x = 1 stays 1
+    assert s.data.value_labels["y"] == {1: "low", 2: "mid"} and s.data.info["y"].vlabel == "y"
+    run(s, "recode x (min/3 = 0) (4 = .) if x != 2, prefix(r_)")
+    r = s.data.values("r_x")
+    np.testing.assert_array_equal(np.isnan(r), [False, True, False, True, False, True, False])
+    np.testing.assert_array_equal(r[[0, 2, 4, 6]], [0, 0, 5, 7])
+    run(s, "generate byte b = x")
+    out = run(s, "recode b (5 = 50) (7 = 1000)")  # in place, promoted to hold 1000
+    assert out == "(2 changes made to b)" and s.data.info["b"].type == "int"
+    out = run(s, "recode x (1 = 2) (1 = 3) (999 = 0), test")
+    assert "(999 = 0) never invoked" in out and "(1 = 3) never invoked" in out
+    assert fails(s, "recode x (1 2)")[1] == 198
+    assert fails(s, "recode x")[1] == 198
+    assert fails(s, "recode x (1=2), label(l)")[1] == 198
+
+
+@pytest.mark.parametrize("cw", [False, True])
+def test_collapse_against_pandas(cw: bool) -> None:
+    rng = np.random.default_rng(4)
+    n = 60
+    df = pd.DataFrame(
+        {
+            "g": rng.integers(0, 4, n).astype(float),
+            "h": rng.integers(0, 2, n).astype(float),
+            "x": rng.normal(size=n),
+            "y": rng.poisson(3, n).astype(float),
+        }
+    )
+    df.loc[[3, 10, 11], "x"] = np.nan
+    df.loc[[5], "g"] = np.nan
+    s = Session()
+    s.data = Dataset.from_dataframe(df)
+    run(
+        s,
+        "collapse (mean) mx=x (sd) sx=x (median) medx=x (p25) q=x (sum) sy=y (count) nx=x "
+        f"(max) y (first) fx=x (lastnm) lx=x, by(g h){' cw' if cw else ''}",
+    )
+    d = df.dropna(subset=["x", "y"]) if cw else df
+    grp = d.groupby(["g", "h"], dropna=False, sort=True)
+    got = s.data.to_dataframe()
+    exp = pd.DataFrame(
+        {
+            "mx": grp["x"].mean(),
+            "sx": grp["x"].std(ddof=1),
+            "medx": grp["x"].median(),
+            "q": grp["x"].apply(
+                lambda v: (
+                    np.percentile(v.dropna(), 25, method="averaged_inverted_cdf")
+                    if v.notna().any()
+                    else np.nan
+                )
+            ),
+            "sy": grp["y"].sum(),
+            "nx": grp["x"].count(),
+            "y": grp["y"].max(),
+            "fx": grp["x"].apply(lambda v: v.iloc[0]),
+            "lx": grp["x"].apply(lambda v: v.dropna().iloc[-1] if v.notna().any() else np.nan),
+        }
+    ).reset_index()
+    assert list(got.columns) == ["g", "h", "mx", "sx", "medx", "q", "sy", "nx", "y", "fx", "lx"]
+    assert len(got) == len(exp)
+    for c in exp.columns:
+        np.testing.assert_allclose(got[c].to_numpy(float), exp[c].to_numpy(float), rtol=2e-7)
+    assert s.data.info["mx"].label == "(mean) x" and s.data.sortedby == ("g", "h")
+
+
+def test_collapse_weights_and_errors() -> None:
+    df = pd.DataFrame({"g": [1.0, 1, 2, 2], "x": [1.0, 3, 5, 7], "w": [1.0, 3, 2, 2]})
+    s = Session()
+    s.data = Dataset.from_dataframe(df)
+    run(s, "preserve")
+    run(s, "collapse (mean) x (count) n=x [fweight=w], by(g)")
+    np.testing.assert_allclose(s.data.values("x"), [(1 + 9) / 4, 6])
+    np.testing.assert_allclose(s.data.values("n"), [4, 4])
+    run(s, "restore")
+    assert s.data.nobs == 4
+    assert fails(s, "collapse (bogus) x")[1] == 198
+    assert fails(s, "collapse (mean) x (sd) x")[1] == 198
+    assert fails(s, "collapse x if x > 100")[1] == 2000
+    assert s.data.nobs == 4  # a failed collapse leaves the data alone
