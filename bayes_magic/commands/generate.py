@@ -237,6 +237,8 @@ def egen(s, cmd: Command) -> list[Output]:
     ds.set_values(body.name, out, vtype)
     if f == "group" and cmd.has("label"):
         _label_groups(s, cmd, body, out)
+    if f == "cut" and cmd.has("label"):
+        ds.info[body.name].vlabel = body.name
     miss = _missing_count(ds.values(body.name))
     return [Text(f"({plural(miss, 'missing value')} generated)")] if miss else []
 
@@ -309,7 +311,53 @@ def _egen_varlist(s, cmd: Command, body: EgenCall, mask: np.ndarray) -> np.ndarr
         if not cmd.has("values"):
             raise StataError("option values() required", 198)
         return eg.any_of(f, cols, list(cmd.option("values")))
+    if f == "cut":
+        if len(cols) != 1:
+            raise StataError("cut() takes one variable", 198)
+        return _cut(s, cmd, body, cols[0], mask)
     raise StataError(f"egen function {f}() is not available in bayes_magic", 133)
+
+
+def _cut(s, cmd: Command, body: EgenCall, x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """``egen newvar = cut(var), at(#,#,...)|group(#) [icodes label]`` as ``_gcut.ado`` does
+    it: each value gets the largest breakpoint at or below it (or that breakpoint's index from
+    0 with ``icodes``); values below the first or at or above the last ``at()`` are missing;
+    ``group(#)`` breaks at the minimum, the ``pctile, nq(#)`` quantiles and the maximum + 1,
+    and implies ``icodes``; ``label`` labels the codes ``"cut-"`` (and implies ``icodes``)."""
+    from ..dataset.stats import percentile
+    from .macros import macro_value
+
+    at_text, group = cmd.option("at"), cmd.option("group")
+    if (at_text is None) == (group is None):
+        raise StataError(
+            "one of at() or group() must be specified"
+            if at_text is None
+            else "cannot specify both at() and group() option",
+            198,
+        )
+    x = np.where(mask, x, np.nan)
+    icodes = cmd.has("icodes") or cmd.has("label") or group is not None
+    if at_text is not None:
+        try:
+            cuts = [float(c) for c in str(at_text).replace(",", " ").split()]
+        except ValueError:
+            raise StataError(f"at({at_text}) invalid: numbers expected", 198) from None
+        if cuts != sorted(cuts) or not cuts:
+            raise StataError(f"at({at_text}) invalid: numbers in ascending order expected", 198)
+        x = np.where(x >= cuts[-1], np.nan, x)
+    else:
+        ok = x[~np.isnan(x)]
+        if ok.size == 0:
+            raise StataError("no observations", 2000)
+        cuts = [float(ok.min())]
+        cuts += [percentile(ok, None, 100.0 * k / group) for k in range(1, int(group))]
+        cuts.append(float(ok.max()) + 1)
+    out = np.full(len(x), np.nan)
+    for i, c in enumerate(cuts):
+        out = np.where(~np.isnan(x) & (x >= c), i if icodes else c, out)
+    if cmd.has("label"):
+        s.data.value_labels[body.name] = {i: f"{macro_value(c)}-" for i, c in enumerate(cuts)}
+    return out
 
 
 def _keys(ds, names: list[str]) -> list[tuple]:

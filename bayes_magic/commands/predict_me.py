@@ -23,12 +23,26 @@ from ..design.newdata import fixed_columns, group_rows
 from ..errors import StataError
 from ..fit.glmm import GLMMFit
 from ..fit.glmm_nested import NestedQuadrature
+from ..fit.glmm_residuals import residuals
 from ..report.output import Output, Text
 from ..syntax.ast import Command
 from .predict import _newnames, _range, new_variables, re_contribution, store_prediction
 from .predict_ordinal import store_probabilities
 
-_STATS = ("mu", "pr", "eta", "xb", "stdp", "reffects", "scores", "fitted", "residuals", "rstandard")
+_RESIDUALS = ("pearson", "deviance", "anscombe")
+_STATS = (
+    "mu",
+    "pr",
+    "eta",
+    "xb",
+    "stdp",
+    "reffects",
+    "scores",
+    "fitted",
+    "residuals",
+    "rstandard",
+    *_RESIDUALS,
+)
 
 
 def _level_label(lv) -> str:
@@ -69,8 +83,14 @@ def predict_me(s, cmd: Command) -> list[Output]:
     ordinal = fam.family == "ordinal"
     if stat and stat[0] == "pr" and fam.count:
         raise StataError("option pr not allowed", 198)
-    if stat and stat[0] == "mu" and ordinal:
-        raise StataError("option mu not allowed", 198)
+    if stat and (stat[0] == "mu" or stat[0] in _RESIDUALS) and ordinal:
+        raise StataError(f"option {stat[0]} not allowed", 198)
+    if stat and stat[0] == "deviance" and getattr(fam, "dispersion", "mean") == "constant":
+        raise StataError(
+            "predict, deviance after dispersion(constant) is not available in bayes_magic: "
+            "that likelihood is not largest at mu = y, so the deviance is not defined as usual",
+            198,
+        )
     if cmd.has("outcome") and not ordinal:
         raise StataError("option outcome() not allowed", 198)
     if cmd.has("outcome") and stat and stat[0] != "pr":
@@ -161,6 +181,13 @@ def predict_me(s, cmd: Command) -> list[Output]:
             outs.append(Text("(predictions based on fixed effects only)"))
         if which == "eta":
             val, label = eta, "Fitted linear predictor"
+        elif which in _RESIDUALS:
+            y = ds.values(fit.design.depvar).astype(float)
+            if fam.family == "bernoulli" and fit.gdesign.binomial is None:
+                y = np.where(np.isnan(y), np.nan, (y != 0).astype(float))
+            val = residuals(which, fam, y, fam.mean(trials, eta), trials)
+            label = {"pearson": "Pearson", "deviance": "deviance", "anscombe": "Anscombe"}[which]
+            label += " residuals"
         elif ordinal:
             P = fam.probabilities(eta)
             depvar = fit.design.depvar

@@ -522,6 +522,9 @@ PREDICT = table(
     opt("rules"),
     opt("asif"),
     opt("OUTcome", Raw()),
+    opt("PEARson"),
+    opt("DEViance"),
+    opt("ANScombe"),
 )
 
 ESTIMATES_STORE = table(opt("nocopy"))

@@ -156,3 +156,24 @@ def test_collapse_weights_and_errors() -> None:
     assert fails(s, "collapse (mean) x (sd) x")[1] == 198
     assert fails(s, "collapse x if x > 100")[1] == 2000
     assert s.data.nobs == 4  # a failed collapse leaves the data alone
+
+
+def test_egen_cut_as_gcut_ado() -> None:
+    s = Session()
+    run(s, "use math")
+    run(s, "egen q = cut(math), group(4)")
+    x = s.data.values("math")
+    cuts = [x.min(), *np.percentile(x, [25, 50, 75], method="averaged_inverted_cdf"), x.max() + 1]
+    want = np.full(len(x), np.nan)
+    for i, c in enumerate(cuts):
+        want[x >= c] = i
+    np.testing.assert_array_equal(s.data.values("q"), want)
+    run(s, "egen c = cut(math), at(30 50 70) label")
+    c = s.data.values("c")
+    np.testing.assert_array_equal(np.isnan(c), (x < 30) | (x >= 70))
+    np.testing.assert_array_equal(c[~np.isnan(c)], (x[~np.isnan(c)] >= 50).astype(float))
+    assert s.data.value_labels["c"] == {0: "30-", 1: "50-", 2: "70-"}
+    run(s, "egen c2 = cut(math), at(30 50 70)")  # the left breakpoints themselves
+    assert set(np.unique(s.data.values("c2")[~np.isnan(c)])) == {30.0, 50.0}
+    assert fails(s, "egen c3 = cut(math)")[1] == 198
+    assert fails(s, "egen c3 = cut(math), at(1 2) group(3)")[1] == 198
