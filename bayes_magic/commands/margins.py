@@ -147,17 +147,12 @@ class _Model:
         text = str(raw).strip() if raw and raw is not True else ""
         shown = text
         fixed = ""
-        if me:
-            words = text.replace("conditional(fixedonly)", "fixedonly").split()
-            if words != ["xb"] and "fixedonly" not in words:
-                raise StataError(
-                    f"margins after {self.e.macros.get('cmd2')} needs predict(pr outcome(#k) "
-                    "fixedonly) or predict(xb) in bayes_magic: margins of predictions that "
-                    "integrate over the random effects are not available yet",
-                    198,
-                )
-            text = " ".join(w for w in words if w != "fixedonly")
-            fixed = ", fixed portion only"
+        marginal = False
+        if me:  # marginal is assumed unless fixedonly is given
+            words = _me_predict_words(raw, self.e)
+            marginal = "fixedonly" not in words and words != ["xb"]
+            text = " ".join(w for w in words if w not in ("fixedonly", "marginal"))
+            fixed = "" if marginal else ", fixed portion only"
         m = re.fullmatch(r"(?:pr\s*,?\s*)?outcome\(([^)]*)\)(?:\s*,?\s*pr)?", text)
         # pr alone: the first outcome, as predict with one new variable
         which = m.group(1) if m else ("#1" if text == "pr" else None)
@@ -176,11 +171,16 @@ class _Model:
             self.outcomes = []
             for j, v in enumerate(fit.values):
                 value = fmt_g(float(v), 9).strip()
+                resp = ordinal_response(link, fit.cuts, j)
+                if marginal:
+                    resp = self._marginal_ordinal(resp)
+                opt = " fixedonly" if me and not marginal else ""
+                head = "Marginal " if marginal else ""
                 self.outcomes.append(
                     (
-                        f"{j + 1}._predict: Pr({depvar}=={value}){fixed}, "
-                        f"predict(pr outcome({value}){' fixedonly' if me else ''})",
-                        ordinal_response(link, fit.cuts, j),
+                        f"{j + 1}._predict: {head}Pr({depvar}=={value}){fixed}, "
+                        f"predict(pr outcome({value}){opt})",
+                        resp,
                     )
                 )
             self.f, self.fprime, self.extra = self.outcomes[0][1]
@@ -196,9 +196,17 @@ class _Model:
             )
         j = outcome_index(fit, which, depvar)
         self.stat = "pr"
-        self.f, self.fprime, self.extra = ordinal_response(link, fit.cuts, j)
+        resp = ordinal_response(link, fit.cuts, j)
+        self.f, self.fprime, self.extra = self._marginal_ordinal(resp) if marginal else resp
         value = fmt_g(float(fit.values[j]), 9).strip()
-        self.expression = f"Pr({depvar}=={value}){fixed}, predict({shown})"
+        head = "Marginal " if marginal else ""
+        self.expression = f"{head}Pr({depvar}=={value}){fixed}, predict({shown})"
+
+    def _marginal_ordinal(self, resp):
+        """An ordered outcome's probability marginal in the random effects, with its
+        gradient over β, the cutpoints and the variance components."""
+        self._marginal(*resp)
+        return self.f, self.fprime, self.extra
 
     def _linear_index(self, cmd: Command, me: bool) -> None:
         """The models whose prediction is a function of xβ alone."""
@@ -213,19 +221,15 @@ class _Model:
             )
         raw = cmd.option("predict")
         stat = str(raw).strip() if raw else default
-        if me:  # the fixed portion only: predictions over the random effects are not here
-            words = stat.replace("conditional(fixedonly)", "fixedonly").split()
-            if not raw or (words != ["xb"] and "fixedonly" not in words):
-                raise StataError(
-                    f"margins after {e.macros.get('cmd2', e.cmd)} needs predict(mu fixedonly) "
-                    "or predict(xb) in bayes_magic: margins of predictions that integrate over "
-                    "the random effects are not available yet",
-                    198,
-                )
-            words = [w for w in words if w != "fixedonly"]
+        marginal = False
+        if me:  # [ME] meglm postestimation: marginal is assumed unless fixedonly is given
+            words = _me_predict_words(raw, e)
+            fixedonly = "fixedonly" in words
+            words = [w for w in words if w not in ("fixedonly", "marginal")] or ["mu"]
             # mu is the mean: trials times the probability of a binomial outcome
             self.trials = words == ["mu"] and getattr(fit.gdesign, "binomial", None) is not None
             stat = {"mu": default, "eta": "xb"}.get(words[0], words[0]) if len(words) == 1 else ""
+            marginal = not fixedonly and stat != "xb"
         if e.cmd in ("regress", "mixed"):
             allowed: tuple[str, ...] = ("xb",)
         elif self.poisson:
@@ -245,8 +249,40 @@ class _Model:
         if me and stat != "xb":
             mean = "Predicted mean" if self.trials or self.poisson else f"Pr({depvar})"
             what = f"{mean}, fixed portion only"
+            if marginal:
+                what = "Marginal " + ("predicted mean" if mean == "Predicted mean" else mean)
         self.expression = f"{what}, predict({raw.strip() if raw else ''})"
         self.f, self.fprime = response(stat, self.link)
+        if marginal:
+            self._marginal(self.f, self.fprime, None)
+
+    def _marginal(self, f, fprime, extra) -> None:
+        """Margins of predictions marginal in the random effects: E[f(xb + sZ)], with the
+        gradient over β, the family's parameters (cutpoints: ``extra``) and the variance
+        components (through s), and e(V) over all of them."""
+        from ..fit.glmm_marginal import intercept_scale, marginal_extra, marginal_response
+
+        fit = self.fit
+        got = intercept_scale(fit)
+        if got is None:
+            raise StataError(
+                "margins of marginal predictions with random slopes are not available in "
+                "bayes_magic yet; use predict(mu fixedonly) or predict(xb)",
+                198,
+            )
+        s, ds = got
+        g, gprime, gs = marginal_response(f, fprime, s)
+        ex = marginal_extra(extra, s) if extra is not None else None
+        na = len(fit.aux)
+
+        def full_extra(eta: np.ndarray) -> np.ndarray:
+            fam = ex(eta) if ex is not None else np.zeros((len(eta), na))
+            return np.concatenate([fam, gs(eta)[:, None] * ds[None, :]], axis=1)
+
+        live = [p.value for p in fit.params if not p.boundary]
+        self.beta = np.concatenate([fit.beta, fit.aux, live])
+        self.V = np.asarray(fit.V_full, float)
+        self.f, self.fprime, self.extra = g, gprime, full_extra
 
     def levels(self, var: str) -> list[tuple[int, str, bool]]:
         """A factor variable's levels in the fit: (value, label, is base)."""
@@ -257,6 +293,21 @@ class _Model:
             if m and "#" not in c.name and m.group(2) == var and c.kind in ("coef", "base"):
                 out.append((int(m.group(1)), c.label, c.kind == "base"))
         return out
+
+
+def _me_predict_words(raw, e) -> list[str]:
+    """The words of ``predict()`` after an ``me*`` fit (``mu`` by default), refusing the
+    conditional predictions [ME] meglm postestimation does not allow with margins."""
+    text = str(raw).strip() if raw and raw is not True else ""
+    words = text.replace("conditional(fixedonly)", "fixedonly").split()
+    for w in words:
+        if w.startswith("conditional(") or w in ("ebmeans", "ebmodes"):
+            raise StataError(
+                f"option {w} not allowed with margins after {e.macros.get('cmd2', e.cmd)}; "
+                "margins are marginal in the random effects, or fixedonly",
+                198,
+            )
+    return words
 
 
 def _over_var(s, cmd: Command) -> str | None:

@@ -19,11 +19,13 @@ import math
 import numpy as np
 
 from ..design.glmm import trials_offset_now
-from ..design.newdata import fixed_columns, group_rows
+from ..design.newdata import fixed_columns, group_rows, re_columns
 from ..errors import StataError
 from ..fit.glmm import GLMMFit
+from ..fit.glmm_marginal import marginal_probabilities, marginal_response, observation_scale
 from ..fit.glmm_nested import NestedQuadrature
 from ..fit.glmm_residuals import residuals
+from ..fit.margins import response
 from ..report.output import Output, Text
 from ..syntax.ast import Command
 from .predict import _newnames, _range, new_variables, re_contribution, store_prediction
@@ -95,8 +97,11 @@ def predict_me(s, cmd: Command) -> list[Output]:
         raise StataError("option outcome() not allowed", 198)
     if cmd.has("outcome") and stat and stat[0] != "pr":
         raise StataError(f"option outcome() not allowed with {stat[0]}", 198)
-    if cmd.has("marginal"):
-        raise StataError("predict, marginal is not available in bayes_magic yet", 198)
+    marginal = cmd.has("marginal")
+    if marginal and stat and stat[0] in (*_RESIDUALS, "reffects", "scores"):
+        raise StataError(f"option marginal not allowed with {stat[0]}", 198)
+    if marginal and any(cmd.has(o) for o in ("conditional", "ebmeans", "ebmodes", "fixedonly")):
+        raise StataError("option marginal may not be combined with conditional()", 198)
     if cmd.has("relevel"):
         raise StataError("option relevel() not allowed", 198)
     outs: list[Output] = []
@@ -171,6 +176,25 @@ def predict_me(s, cmd: Command) -> list[Output]:
         label = "S.E. of the prediction of the fixed portion"
     else:
         eta = xb + off
+        if marginal and which != "eta":
+            outs.append(Text("(predictions marginal with respect to the random effects)"))
+            sc = observation_scale(fit, [re_columns(ds, lv) for lv in levels])
+            if ordinal:
+                P = marginal_probabilities(fam, eta, sc)
+                return store_probabilities(
+                    s, cmd, words, vtype, fit, fit.design.depvar, P, touse, stat_given, outs
+                )
+            f, fprime = response("pr", fam.link)
+            p = marginal_response(f, fprime, sc)[0](eta)
+            if stat[0] == "pr":
+                val, label = p, "Marginal predicted probability"
+            else:
+                val, label = trials * p, "Marginal predicted mean"
+            return outs + store_prediction(s, names[0], val, vtype, label, touse)
+        if marginal:  # E(η) over the random effects is the fixed portion
+            return outs + store_prediction(
+                s, names[0], eta, vtype, "Marginal linear predictor", touse
+            )
         if cond != "fixedonly":
             outs.append(
                 Text(f"(predictions based on fixed effects and {method} of random effects)")

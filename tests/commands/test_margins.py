@@ -233,11 +233,12 @@ def test_after_bayes_and_before_estimation() -> None:
 def test_after_melogit_the_fixed_portion() -> None:
     """After melogit, margins of predict(mu fixedonly): the mean of trials·invlogit(xb) with
     the random effects at zero, and its delta-method SE from the fixed effects' covariance;
-    without predict() margins refuses rather than integrate over the random effects."""
+    without predict() margins are marginal in the random effects (tests/commands/
+    test_me_marginal.py)."""
     s = Session()
     run(s, "use cbpp")
     run(s, "quietly melogit incidence i.period || herd:, binomial(size)")
-    assert fails(s, "margins period")[1] == 198
+    assert "Expression: Marginal predicted mean, predict()" in run(s, "margins period")
     run(s, "margins period, predict(mu fixedonly)")
     k = 4  # the fixed effects: 1b.period 2.period 3.period 4.period _cons
     b, V = s.e.b[: k + 1], s.e.V[: k + 1, : k + 1]
