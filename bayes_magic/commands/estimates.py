@@ -12,7 +12,7 @@ from scipy import stats
 from ..dataset.dataset import valid_name
 from ..errors import StataError
 from ..fit.estimates import Estimates
-from ..report.format import check_format, fmt_f, fmt_g, fmt_number
+from ..report.format import abbrev, check_format, fmt_f, fmt_g, fmt_number
 from ..report.output import Block, Output, Rule, Text, html_table
 from ..syntax.ast import Command, Varlist, Words
 from .estimates_files import describe_using
@@ -198,6 +198,44 @@ def _match(name: str, patterns: list[str]) -> bool:
     return False
 
 
+def _stars(cmd: Command) -> list[float]:
+    """``star[(#1 #2 #3)]``: the p-value thresholds of one, two and three stars (.05 .01 .001
+    by default), from the largest down; none without the option."""
+    if not cmd.has("star"):
+        return []
+    raw = cmd.option("star")
+    words = [] if raw is True or raw is None else str(raw).replace(",", " ").split()
+    try:
+        levels = [float(w) for w in words] if words else [0.05, 0.01, 0.001]
+    except ValueError:
+        raise StataError(f"star({raw}) invalid: numbers expected", 198) from None
+    if len(levels) > 3 or any(not 0 < x < 1 for x in levels):
+        raise StataError(f"star({raw}) invalid: up to three levels between 0 and 1", 198)
+    return sorted(levels, reverse=True)
+
+
+def _pfmt(x: float) -> str:
+    return f"{x:g}" if x >= 1e-4 else f"{x:.0e}"
+
+
+def _merged_names(lists: list[list[str]]) -> list[str]:
+    """The coefficients of several results in one list, as [R] estimates table merges them:
+    equations in order of first appearance, and in each the coefficients in order of first
+    appearance with ``_cons`` last."""
+    eqs: dict[str, list[str]] = {}
+    for names in lists:
+        for n in names:
+            eq = n.rpartition(":")[0]
+            row = eqs.setdefault(eq, [])
+            if n not in row:
+                row.append(n)
+    out: list[str] = []
+    for row in eqs.values():
+        cons = [n for n in row if n.rpartition(":")[2] == "_cons"]
+        out += [n for n in row if n not in cons] + cons
+    return out
+
+
 #: the widest name column ``estimates table`` draws (Stata's widest line is 255 characters)
 _MAX_VARWIDTH = 244
 
@@ -245,7 +283,7 @@ def stats_(s, cmd: Command) -> list[Output]:
 def table(s, cmd: Command) -> list[Output]:
     """``estimates table [names] [, b[(%fmt)] se[(%fmt)] t[(%fmt)] p[(%fmt)] stats(...)
     stfmt(%fmt) keep(coeflist) drop(coeflist) varwidth(#)]`` ([R] estimates table)."""
-    for o in ("star", "eform", "varlabel", "newpanel", "style", "coded", "equations"):
+    for o in ("eform", "varlabel", "newpanel", "style", "coded", "equations"):
         if cmd.has(o):  # parsed, not yet drawn: say so rather than ignore it
             raise StataError(
                 f"option {o} of estimates table is not available in bayes_magic yet", 198
@@ -255,12 +293,15 @@ def table(s, cmd: Command) -> list[Output]:
     # [R] estimates table: se in b's format unless given; t in %7.2f, p in %4.3f
     default = {"se": bfmt, "t": "%7.2f", "p": "%4.3f"}
     extra = [(k, _fmt_option(cmd, k) or default[k]) for k in ("se", "t", "p") if cmd.has(k)]
+    stars = _stars(cmd)
+    if stars and extra:
+        raise StataError("option star not allowed with se, t, or p", 198)
     stfmt = _fmt_option(cmd, "stfmt")
     want_stats = str(cmd.option("stats", "")).split()
     keep = str(cmd.option("keep", "")).split()
     drop = str(cmd.option("drop", "")).split()
     names: list[str] = []
-    every = list(dict.fromkeys(n for _, e in items for n in e.bnames))
+    every = _merged_names([e.bnames for _, e in items])
     # keep() lists the coefficients in its own order ([R] estimates table)
     for pats in [[p] for p in keep] if keep else [None]:
         found = [n for n in every if pats is None or _match(n, pats)]
@@ -268,7 +309,7 @@ def table(s, cmd: Command) -> list[Output]:
             raise StataError(f"keep(): coefficient {pats[0]} not found", 111)
         names += [n for n in found if n not in names and not _match(n, drop)]
     heads = ["Active" if n == "." else n for n, _ in items]
-    w = 12
+    w = 15 if stars else 12  # three places for the stars
     vw = int(cmd.option("varwidth", 12) or 12)
     if not 1 <= vw <= _MAX_VARWIDTH:
         raise StataError(f"varwidth() must be between 1 and {_MAX_VARWIDTH}", 198)
@@ -301,13 +342,17 @@ def table(s, cmd: Command) -> list[Output]:
             i = e.bnames.index(n)
             b = float(e.b[i])
             base = "b." in coef or "o." in coef
-            cells.append(("(base)" if "b." in coef else "(omitted)") if base else _cell(b, bfmt))
             se = float(np.sqrt(e.V[i, i])) if e.V[i, i] > 0 else float("nan")
             z = b / se if se == se and se > 0 else float("nan")
             vals = {"se": se, "t": z, "p": 2 * stats.norm.sf(abs(z)) if z == z else z}
+            mark = ""
+            if stars and not base and vals["p"] == vals["p"]:
+                mark = "*" * sum(vals["p"] < lev for lev in stars)
+            cell = f"{_cell(b, bfmt):>{w - 3}}{mark:<3}" if stars else _cell(b, bfmt)
+            cells.append(("(base)" if "b." in coef else "(omitted)") if base else cell)
             for k, f in extra:
                 more[k].append("" if base else _cell(vals[k], f))
-        lines.append(f"{coef[:vw]:>{vw}} |" + "".join(f"{c:>{w}} " for c in cells))
+        lines.append(f"{abbrev(coef, vw):>{vw}} |" + "".join(f"{c:>{w}} " for c in cells))
         hrows.append([coef, *cells])
         for k, _ in extra:
             lines.append(f"{'':>{vw}} |" + "".join(f"{c:>{w}} " for c in more[k]))
@@ -331,6 +376,9 @@ def table(s, cmd: Command) -> list[Output]:
     if extra:
         legend = "Legend: b/" + "/".join(k for k, _ in extra)
         lines.append(f"{legend:>{rule_n}}")
+    if stars:
+        legend = "; ".join(f"{'*' * (k + 1)} p<{_pfmt(lev)}" for k, lev in enumerate(stars))
+        lines.append(f"{'Legend: ' + legend:>{rule_n}}")
     return [
         Block("\n".join(line.rstrip() for line in lines), html_table([["Variable", *heads]], hrows))
     ]

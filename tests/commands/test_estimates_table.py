@@ -1,0 +1,56 @@
+"""``estimates table`` of several models ([R] estimates table): coefficients merged by
+equation with ``_cons`` last, long names abbreviated with ``~``, and ``star()``."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from bayes_magic.session import Session
+from tests.conftest import fails, run
+
+
+@pytest.fixture(scope="module")
+def two() -> Session:
+    s = Session()
+    run(s, "use bangladesh")
+    run(s, "quietly melogit c_use urban age || district:")
+    run(s, "estimates store m1")
+    run(s, "quietly melogit c_use urban age i.children || district:")
+    run(s, "estimates store m2")
+    return s
+
+
+def _rows(out: str) -> list[str]:
+    return [ln.split("|")[0].strip() for ln in out.splitlines() if "|" in ln]
+
+
+def test_rows_merge_by_equation_with_the_constant_last(two: Session) -> None:
+    rows = _rows(run(two, "estimates table m1 m2"))
+    assert rows[rows.index("urban") : rows.index("_cons") + 1] == [
+        "urban",
+        "age",
+        "0b.children",
+        "1.children",
+        "2.children",
+        "3.children",
+        "_cons",
+    ]
+    assert rows.index("_cons") < rows.index("/") < rows.index("var(_cons[~)")
+
+
+def test_stars_follow_the_normal_p_values(two: Session) -> None:
+    out = run(two, "estimates table m1 m2, star")
+    assert out.splitlines()[-1].strip() == "Legend: * p<0.05; ** p<0.01; *** p<0.001"
+    e = two.estimates["m1"]
+    i = e.bnames.index("c_use:age")
+    p = 2 * stats.norm.sf(abs(e.b[i] / np.sqrt(e.V[i, i])))
+    line = next(ln for ln in out.splitlines() if ln.split("|")[0].strip() == "age")
+    m1_cell = line.split("|")[1][:15]
+    want = "*" * sum(p < lev for lev in (0.05, 0.01, 0.001))
+    assert m1_cell.count("*") == len(want)  # age: p = .095 in m1, no star
+    out = run(two, "estimates table m1, star(.1)")
+    assert "Legend: * p<0.1" in out
+    assert fails(two, "estimates table m1, star se")[1] == 198
+    assert fails(two, "estimates table m1, star(2)")[1] == 198
