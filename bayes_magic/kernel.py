@@ -79,6 +79,8 @@ _DESCRIPTIONS = {
     "clonevar": "copy a variable with its labels and format",
     "recode": "change values of numeric variables by rules",
     "collapse": "replace the data by summary statistics by group",
+    "qnorm": "quantiles of a variable against the normal's (Q-Q plot)",
+    "pnorm": "standardized normal probability (P-P) plot",
     "describe": "describe the data in memory",
     "summarize": "summary statistics",
     "list": "list values of variables",

@@ -33,7 +33,7 @@ from .graph_plots import NVARS, PLOT_OPTIONS, Key, Plot, build_plot
 from .graph_syntax import name_option, split_sub, sub_options
 from .registry import command
 
-__all__ = ["twoway", "histogram", "kdensity", "serrbar", "draw"]
+__all__ = ["twoway", "histogram", "kdensity", "serrbar", "qnorm", "pnorm", "draw"]
 
 #: options Stata has that change what is drawn and that this version cannot draw yet
 _REFUSED = (
@@ -424,3 +424,72 @@ def serrbar(s, cmd: Command) -> list[Output]:
     dots.keys.append(Key(ds.info[m].label or m, "scatter", st.key_style(mv, 0, 0)))
     defaults = {"legend": False, "ytitle": ds.info[m].label or m}
     return draw(s, cmd, GraphSpec([bars, dots], options, defaults), _what(cmd))
+
+
+# ---------------------------------------------------------------------------------------------
+# qnorm, pnorm
+
+
+def _normal_plot(s, cmd: Command, kind: str) -> list[Output]:
+    """``qnorm``/``pnorm varname [if] [in] [, grid twoway_options]`` ([R] Diagnostic plots):
+    the i-th smallest of N values against the normal with the sample's mean and standard
+    deviation at p_i = i/(N + 1), quantile against quantile (``qnorm``, x the ``Inverse
+    Normal``) or probability against probability (``pnorm``, ``Normal F[(x-m)/s]`` against
+    ``Empirical P[i] = i/(N+1)``), with the line y = x."""
+    from scipy import stats as sst
+
+    from ..dataset.varnames import expand_terms
+
+    ds = s.data
+    names = expand_terms(ds, cmd.body.terms if isinstance(cmd.body, Varlist) else ())
+    if len(names) != 1:
+        raise StataError("too many variables specified" if names else "varlist required", 103)
+    v = names[0]
+    if ds.is_string(v):
+        raise StataError("type mismatch", 109)
+    touse = s.touse(cmd) & ~ds.missing(v)
+    n = int(touse.sum())
+    if n < 2:
+        raise StataError("no observations" if n == 0 else "insufficient observations", 2000)
+    _refuse(cmd)
+    x = ds.values(v)
+    rows = np.flatnonzero(touse)
+    order = rows[np.argsort(x[rows], kind="stable")]
+    p = np.full(ds.nobs, np.nan)
+    p[order] = np.arange(1, n + 1) / (n + 1)
+    m, sd = float(np.mean(x[rows])), float(np.std(x[rows], ddof=1))
+    label = ds.info[v].label or v
+    if kind == "qnorm":
+        arrays = {"_x": m + sd * sst.norm.ppf(p), "_y": x.astype(float)}
+        xtitle, ytitle = "Inverse Normal", label
+    else:
+        arrays = {"_x": p, "_y": sst.norm.cdf((x - m) / sd)}
+        xtitle, ytitle = "Empirical P[i] = i/(N+1)", f"Normal F[({v}-m)/s]"
+    own = {o.name: o.value for o in cmd.options if o.name in PLOT_OPTIONS}
+    options: dict[str, list[Any]] = {}
+    for o in cmd.options:
+        if o.name not in PLOT_OPTIONS and o.name != "grid":
+            options.setdefault(o.name, []).append(o.value)
+    if cmd.has("grid"):
+        options.setdefault("ylabel", []).append(", grid")
+        options.setdefault("xlabel", []).append(", grid")
+    dots = Plot("scatter", ["_y"], "_x", touse, own, [], xtitle, [ytitle])
+    dots.arrays = arrays
+    dots.keys.append(Key(label, "scatter", st.key_style(own, 0, 0)))
+    line = Plot("line", ["_x"], "_x", touse, {"sort": True}, [], xtitle, [ytitle])
+    line.arrays = arrays
+    line.keys.append(Key("", "line", st.key_style({}, 0, 1)))
+    defaults = {"legend": False, "ytitle": ytitle, "xtitle": xtitle}
+    return draw(s, cmd, GraphSpec([dots, line], options, defaults), _what(cmd))
+
+
+@command("qnorm")
+@with_scheme
+def qnorm(s, cmd: Command) -> list[Output]:
+    return _normal_plot(s, cmd, "qnorm")
+
+
+@command("pnorm")
+@with_scheme
+def pnorm(s, cmd: Command) -> list[Output]:
+    return _normal_plot(s, cmd, "pnorm")

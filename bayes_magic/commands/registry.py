@@ -143,6 +143,8 @@ MODULES = {
     "histogram": "graphs",
     "kdensity": "graphs",
     "serrbar": "graphs",
+    "qnorm": "graphs",
+    "pnorm": "graphs",
     "graph": "graphs",
     "lfit": "graphs",
     "qfit": "graphs",

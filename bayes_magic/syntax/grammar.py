@@ -1285,6 +1285,8 @@ COMMANDS: tuple[Grammar, ...] = (
         weights=("fweight", "aweight", "iweight"),
     ),
     g("serrbar", varlist_body(False, required=True), T.SERRBAR, if_=True, in_=True),
+    g("qnorm", varlist_body(False, required=True), T.QNORM, if_=True, in_=True),
+    g("pnorm", varlist_body(False, required=True), T.QNORM, if_=True, in_=True),
     g("marginsplot", words_body(most=0), T.MARGINSPLOT),
     g("lroc", words_body(most=0), T.LROC, if_=True, in_=True),
     g("GRaph", subcommands=_GRAPH),

@@ -972,6 +972,7 @@ _GRAPH_WORDS = [
 ]
 GRAPH = table(*(opt(w, Raw(optional=True)) for w in _GRAPH_WORDS))
 SERRBAR = table(opt("SCale", Real(0))) + GRAPH
+QNORM = table(opt("GRid")) + GRAPH
 LROC = table(opt("NOGraph"), opt("all"), opt("beta", Raw())) + GRAPH
 MARGINSPLOT = (
     table(

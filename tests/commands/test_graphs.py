@@ -466,6 +466,30 @@ def test_serrbar_errors(math_session) -> None:
     assert fails(s, "serrbar math homework schid if math > 100") == ("no observations", 2000)
 
 
+def test_qnorm_and_pnorm_against_scipy(math_session) -> None:
+    """[R] Diagnostic plots: the sorted values against the normal of the sample's mean and
+    SD at p_i = i/(N+1) (qnorm), and F[(x-m)/s] against p_i (pnorm), with the line y = x."""
+    s = math_session
+    x = np.sort(s.data.values("math"))
+    n = len(x)
+    p = np.arange(1, n + 1) / (n + 1)
+    m, sd = x.mean(), x.std(ddof=1)
+    fig = draw(s, "qnorm math, grid")
+    dots = series(fig, plot="scatter")
+    order = np.argsort(dots["x"], kind="stable")
+    np.testing.assert_allclose(np.asarray(dots["x"])[order], m + sd * stats.norm.ppf(p))
+    np.testing.assert_allclose(np.sort(dots["y"]), x)
+    assert fig.axes_info[0]["xlabel"] == "Inverse Normal"
+    fig = draw(s, "pnorm math")
+    dots = series(fig, plot="scatter")
+    np.testing.assert_allclose(np.sort(dots["x"]), p)
+    np.testing.assert_allclose(np.sort(dots["y"]), stats.norm.cdf((x - m) / sd))
+    line = series(fig, plot="line")
+    np.testing.assert_allclose(line["x"], line["y"])
+    assert fails(s, "qnorm math homework")[1] == 103
+    assert fails(s, "qnorm math if math > 1000")[1] == 2000
+
+
 # ---------------------------------------------------------------------------------------------
 # graph export, dir, drop, display; names
 
