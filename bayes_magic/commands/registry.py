@@ -82,6 +82,7 @@ MODULES = {
     "pwcorr": "correlate",
     "list": "listing",
     "tabulate": "tabulate",
+    "tab1": "tabulate",
     "generate": "generate",
     "replace": "generate",
     "egen": "generate",

@@ -19,7 +19,7 @@ from ..dataset.varnames import check_new_name, expand_terms
 from ..dataset.weights import rescale_aweights
 from ..errors import StataError
 from ..report.format import fmt_f
-from ..report.output import Block, Output, Rule, html_table
+from ..report.output import Block, Output, Rule, Text, html_table
 from ..syntax.ast import Command, Varlist
 from .data import refuse_options
 from .listing import cell_text
@@ -80,6 +80,24 @@ def tabulate(s, cmd: Command) -> list[Output]:
     if len(names) == 1:
         return _oneway(s, cmd, names[0], touse, w)
     return _twoway(s, cmd, names, touse, w)
+
+
+@command("tab1", readonly=True)
+def tab1(s, cmd: Command) -> list[Output]:
+    """``tab1 varlist [if] [in] [weight] [, missing nolabel sort]`` ([R] tabulate oneway): a
+    one-way table of each variable, headed ``-> tabulation of var``; ``r()`` is the last's."""
+    assert isinstance(cmd.body, Varlist)
+    refuse_options(cmd, ("plot",))
+    ds = s.data
+    names = expand_terms(ds, cmd.body.terms)
+    w, touse = weights(s, cmd, s.touse(cmd))
+    if w is None:
+        w = np.ones(ds.nobs)
+    outs: list[Output] = []
+    for v in names:
+        outs.append(Text(f"\n-> tabulation of {v}"))
+        outs += _oneway(s, cmd, v, touse, w)
+    return outs
 
 
 def _freq_text(x: float) -> str:

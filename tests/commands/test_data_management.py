@@ -177,3 +177,14 @@ def test_egen_cut_as_gcut_ado() -> None:
     assert set(np.unique(s.data.values("c2")[~np.isnan(c)])) == {30.0, 50.0}
     assert fails(s, "egen c3 = cut(math)")[1] == 198
     assert fails(s, "egen c3 = cut(math), at(1 2) group(3)")[1] == 198
+
+
+def test_tab1_is_one_oneway_table_per_variable() -> None:
+    s = Session()
+    run(s, "use bangladesh")
+    out = run(s, "tab1 urban children if age < 0")
+    one = run(s, "tabulate urban if age < 0")
+    two = run(s, "tabulate children if age < 0")
+    assert out == f"\n-> tabulation of urban\n{one}\n\n-> tabulation of children\n{two}"
+    assert s.r["r"] == 4  # the last table's
+    assert fails(s, "tab1 urban, plot")[1] == 198
