@@ -85,6 +85,7 @@ _DESCRIPTIONS = {
     "summarize": "summary statistics",
     "list": "list values of variables",
     "tabulate": "one- and two-way tables of frequencies",
+    "tab1": "a one-way table of frequencies for each variable",
     "generate": "create a new variable",
     "replace": "change the contents of a variable",
     "egen": "extensions to generate",
