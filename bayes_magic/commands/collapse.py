@@ -54,6 +54,14 @@ _STATS = (
 )
 
 
+#: statistics [D] collapse does not compute with a kind of weight
+_NOT_WITH = {
+    "pweight": ("sd", "semean", "sebinomial", "sepoisson"),
+    "iweight": ("semean", "sebinomial", "sepoisson"),
+    "aweight": ("sebinomial", "sepoisson"),
+}
+
+
 def _stat_name(text: str) -> str:
     st = text[1:-1].strip().lower()
     if st in _STATS or re.fullmatch(r"p([1-9]|[1-9]\d)", st):
@@ -99,8 +107,8 @@ def _statistic(stat: str, x: np.ndarray, w: np.ndarray | None, kind: str | None)
     n = len(x)
     if stat in ("count", "rawsum", "sum") and n == 0:
         return 0.0
-    if stat == "count":
-        return float(w.sum()) if w is not None and kind == "fweight" else float(n)
+    if stat == "count":  # the sum of the weights, except aweights (which are rescaled)
+        return float(w.sum()) if w is not None and kind != "aweight" else float(n)
     if stat == "rawsum":
         return float(x.sum())
     if n == 0:
@@ -119,9 +127,9 @@ def _statistic(stat: str, x: np.ndarray, w: np.ndarray | None, kind: str | None)
     N = m["N"]
     if stat == "semean":
         return float(m["sd"] / math.sqrt(N))
-    if stat == "sebinomial":
+    if stat == "sebinomial":  # of 0/1 data only
         p = m["mean"]
-        return math.sqrt(p * (1 - p) / N) if 0 <= p <= 1 else math.nan
+        return math.sqrt(p * (1 - p) / N) if np.all((x == 0) | (x == 1)) else math.nan
     if stat == "sepoisson":
         return math.sqrt(m["mean"] / N) if m["mean"] >= 0 else math.nan
     raise AssertionError(stat)  # pragma: no cover
@@ -157,6 +165,9 @@ def collapse(s, cmd: Command) -> list[Output]:
     touse = s.touse(cmd)
     w, touse = weights(s, cmd, touse)
     kind = cmd.weight.kind if cmd.weight is not None else None
+    for stat, _t, _src in targets:
+        if stat in _NOT_WITH.get(kind or "", ()):
+            raise StataError(f"({stat}) may not be combined with {kind}s", 135)
     if cmd.has("cw"):
         for _st, _t, src in targets:
             touse &= ~np.isnan(ds.values(src))
@@ -172,7 +183,8 @@ def collapse(s, cmd: Command) -> list[Output]:
     cols: dict[str, np.ndarray] = {}
     for v in by:
         cols[v] = np.array([_key(k, len(by))[by.index(v)] for k, _ in order], dtype=object)
-    totals = {src: float(np.sum(~np.isnan(ds.values(src)[rows]))) for _st, _t, src in targets}
+    w_rows = np.ones(len(rows)) if w is None else w[rows]
+    totals = {src: float(w_rows[~np.isnan(ds.values(src)[rows])].sum()) for _s, _t, src in targets}
     for stat, tgt, src in targets:
         x_all = ds.values(src)[rows]
         w_all = None if w is None else w[rows]
@@ -184,8 +196,9 @@ def collapse(s, cmd: Command) -> list[Output]:
             if stat in ("first", "last"):  # these include missing values
                 vals.append(float(x[0] if stat == "first" else x[-1]))
                 continue
-            if stat == "percent":
-                vals.append(100.0 * keep.sum() / totals[src] if totals[src] else math.nan)
+            if stat == "percent":  # of the (weighted) nonmissing observations
+                share = w_rows[idx][keep].sum()
+                vals.append(100.0 * share / totals[src] if totals[src] else math.nan)
                 continue
             vals.append(_statistic(stat, x[keep], ww, kind))
         cols[tgt] = np.array(vals, dtype=float)

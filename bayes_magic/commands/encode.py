@@ -114,79 +114,110 @@ def decode(s, cmd: Command) -> list[Output]:
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eEdD][+-]?\d+)?")
 
 
-def _to_number(text: str, percent: bool) -> float | None:
-    """A string as ``real()`` reads it (blanks around it allowed; "" and "." are missing);
-    None when it is not a number."""
+def _real(text: str) -> float:
+    """``real()`` of a string: a number (blanks around it allowed), else missing."""
     t = text.strip()
-    if t in ("", ".") or re.fullmatch(r"\.[a-z]", t):
-        return float("nan")
-    if percent and t.endswith("%"):
-        t = t[:-1].strip()
-        got = _to_number(t, False)
-        return None if got is None else got / 100
     if not _NUMBER.fullmatch(t):
-        return None
+        return float("nan")
     return float(t.replace("d", "e").replace("D", "e"))
+
+
+def _destring_one(text: str, ignore: str, dpcomma: bool) -> tuple[str, bool]:
+    """A value as ``destring.ado`` prepares it for ``real()``: the ``ignore()`` characters
+    removed, blanks trimmed, with ``dpcomma`` a comma for the point (and a point made invalid),
+    leading zeros cut to one; and whether it was a missing value to begin with."""
+    for c in ignore:
+        text = text.replace(c, "")
+    text = text.strip()
+    missing = text in ("", ".") or bool(re.fullmatch(r"\.[a-z]", text))
+    if dpcomma and not missing:
+        text = text.replace(".", "X")
+        if not re.search(r"(,[a-z])|(^,$)", text):
+            text = text.replace(",", ".", 1)
+    return re.sub(r"^0+", "0", text), missing
 
 
 @command("destring")
 def destring(s, cmd: Command) -> list[Output]:
     """``destring [varlist], {generate(newvarlist)|replace} [ignore("chars") force float
-    percent dpcomma]``.
+    percent dpcomma]``, as ``destring.ado`` (2.4.4) does it: ``percent`` adds ``%`` to the
+    characters ignored and divides every value by 100 when any had one; a value that does not
+    read as a number stops the conversion unless ``force`` (it becomes missing); the result is
+    compressed to the smallest type that holds it (from ``double``, or ``float``).
 
     Raises
     ------
     StataError
         r(198) without exactly one of ``generate()`` and ``replace``, or a generate() list of
-        another length than the varlist.
+        another length than the varlist; r(110) for a generate() name that exists.
     """
     ds = s.data
     names = expand_terms(ds, cmd.body.terms if isinstance(cmd.body, Varlist) else ())
     names = names or list(ds.varnames)
     gen = list(cmd.option("generate") or ())
-    if bool(gen) == cmd.has("replace"):
+    if gen and cmd.has("replace"):
+        raise StataError("options generate and replace are mutually exclusive", 198)
+    if not gen and not cmd.has("replace"):
         raise StataError("must specify either generate or replace option", 198)
     if gen and len(gen) != len(names):
-        raise StataError("number of variables in generate() must equal number in varlist", 198)
+        raise StataError(
+            "number of variables in varlist must equal\n"
+            "number of variables in generate(newvarlist)",
+            198,
+        )
     for g in gen:
         check_new_name(ds, g)
     ignore = cmd.option("ignore") or ""
+    percent = cmd.has("percent")
+    if percent and "%" not in ignore:
+        ignore += "%"
+    genrep = "generate" if gen else "replace"
     lines = []
     for k, var in enumerate(names):
         target = gen[k] if gen else var
+        finalprint = f"{target} " if gen else ""
         if not ds.is_string(var):
-            lines.append(f"{var}: already numeric; no {'generate' if gen else 'replace'}")
+            lines.append(f"{var} already numeric; no {genrep}")
             continue
-        vals, bad = [], 0
-        for text in ds.values(var):
-            t = "".join(c for c in text if c not in ignore) if ignore else text
-            if cmd.has("dpcomma"):
-                t = t.replace(".", "").replace(",", ".")
-            got = _to_number(t, cmd.has("percent"))
-            if got is None:
-                bad += 1
-                got = float("nan")
-            vals.append(got)
-        if bad and not cmd.has("force"):
-            lines.append(
-                f"{var}: contains nonnumeric characters; no {'generate' if gen else 'replace'}"
-            )
+        old = [str(v) for v in ds.values(var)]
+        removed = [c for c in ignore if any(c in v for v in old)]
+        pct = percent and any("%" in v for v in old)
+        prepared = [_destring_one(v, ignore, cmd.has("dpcomma")) for v in old]
+        x = np.array([_real(text) for text, _m in prepared], dtype=float)
+        oldmiss = sum(m for _t, m in prepared)
+        newmiss = int(np.isnan(x).sum())
+        flag = oldmiss != newmiss
+        not_in = " not specified in ignore()" if ignore else ""
+        if flag and not cmd.has("force"):
+            what = f"characters{not_in}" if ignore else "nonnumeric characters"
+            lines.append(f"{var}: contains {what}; no {genrep}")
             continue
-        x = np.array(vals, dtype=float)
-        vtype = smallest_numeric_type(x, "byte")  # as destring's compress leaves it
-        if vtype == "double" and (cmd.has("float") or fits_type(x, "float")):
+        if pct:
+            x = x / 100
+        if cmd.has("float"):
+            x = x.astype(np.float32).astype(np.float64)
+        vtype = smallest_numeric_type(x, "byte")  # compress
+        if vtype == "double" and fits_type(x, "float"):
             vtype = "float"
-        what = "generated" if gen else "replaced"
-        note = "contains nonnumeric characters" if bad else "all characters numeric"
+        done = f"{finalprint}{genrep}d as {vtype}"
+        if flag:
+            lines.append(
+                f"{var}: contains nonnumeric characters{not_in}" + ("" if removed else f"; {done}")
+            )
+        if removed:
+            what = "character" if len(removed) == 1 else "characters"
+            shown = " ".join("space" if c == " " else c for c in removed)
+            lines.append(f"{var}: {what} {shown} removed; {done}")
+        elif not flag:
+            lines.append(f"{var}: all characters numeric; {done}")
+        if newmiss:
+            lines.append(f"({newmiss} missing value{'s' if newmiss != 1 else ''} generated)")
         label = ds.info[var].label
         if gen:
             ds.set_values(target, x, vtype, after=var)
         else:  # in place: the variable keeps its position and label
             ds.set_values(var, x, vtype)
         ds.info[target].label = label
-        lines.append(f"{var}: {note}; {what} as {vtype}")
-        if bad:
-            lines.append(f"({plural(bad, 'missing value')} generated)")
     return [Text("\n".join(lines))] if lines else []
 
 

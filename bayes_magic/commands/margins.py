@@ -221,11 +221,12 @@ class _Model:
             )
         raw = cmd.option("predict")
         stat = str(raw).strip() if raw else default
-        marginal = False
+        marginal = asked_mu = False
         if me:  # [ME] meglm postestimation: marginal is assumed unless fixedonly is given
             words = _me_predict_words(raw, e)
             fixedonly = "fixedonly" in words
             words = [w for w in words if w not in ("fixedonly", "marginal")] or ["mu"]
+            asked_mu = words == ["mu"]
             # mu is the mean: trials times the probability of a binomial outcome
             self.trials = words == ["mu"] and getattr(fit.gdesign, "binomial", None) is not None
             stat = {"mu": default, "eta": "xb"}.get(words[0], words[0]) if len(words) == 1 else ""
@@ -249,8 +250,8 @@ class _Model:
         if me and stat != "xb":
             mean = "Predicted mean" if self.trials or self.poisson else f"Pr({depvar})"
             what = f"{mean}, fixed portion only"
-            if marginal:
-                what = "Marginal " + ("predicted mean" if mean == "Predicted mean" else mean)
+            if marginal:  # mu, the default, is the mean (the probability of a positive outcome)
+                what = "Marginal predicted mean" if asked_mu else f"Marginal {mean}"
         self.expression = f"{what}, predict({raw.strip() if raw else ''})"
         self.f, self.fprime = response(stat, self.link)
         if marginal:

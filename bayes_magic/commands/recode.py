@@ -1,10 +1,11 @@
 """``recode`` ([D] recode): change the values of numeric variables by rules.
 
 ``recode varlist (rule) [(rule) ...] [if] [in] [, generate(newvars) prefix(str) label(name)
-copyrest test]``. A rule is ``numlist = # ["label"]`` where the numlist holds numbers, ranges
-``#/#`` (``min`` and ``max`` for the variable's extremes), ``missing``, ``nonmissing``, or is
-``else`` (``*``); the right side is a number or ``.``. Each value takes the first rule it
-matches; values no rule matches are kept. Labels in the rules define a value label (named by
+copyrest test]`` (``into()`` is ``generate()``). A rule is ``numlist = # ["label"]`` where the
+numlist holds numbers, ranges ``#/#`` (``min`` and ``max`` for the variable's extremes),
+``missing``, ``nonmissing``, or is ``else`` (``*``); the right side is a number or ``.`` (only
+integers take labels). Each value takes the first rule it matches; values no rule matches are
+kept. Labels in the rules define a value label (named by
 ``label()``, else after the target variable) attached to the target.
 
 With ``generate()``/``prefix()`` new variables get the results and observations outside ``if``/
@@ -51,6 +52,8 @@ class _Rule:
         except ValueError:
             raise StataError(f"{value} invalid: a number expected after =", 198) from None
         self.label = m.group(2) if m.group(2) is not None else m.group(3)
+        if self.label is not None and not (self.value == self.value and self.value.is_integer()):
+            raise StataError(f"({inner}): only integer values may be labelled", 198)
         self.k = k
         self.text = text
         self.items = lhs.split()
@@ -134,7 +137,7 @@ def recode(s, cmd: Command) -> list[Output]:
     for v in names:
         if ds.is_string(v):
             raise StataError(f"{v} is a string variable; recode only numeric variables", 108)
-    gen = list(cmd.option("generate") or ())
+    gen = list(cmd.option("generate") or cmd.option("into") or ())
     prefix = cmd.option("prefix")
     if gen and prefix:
         raise StataError("options generate() and prefix() may not be combined", 198)

@@ -298,6 +298,7 @@ def fit_glmm(
             method, intpoints = "laplace", 1
         else:
             integ = NestedQuadrature(family, y, n, w, spec, parents)
+            integ.check_size(intpoints)
     # starting values: SD 0.5 on the linear predictor for each effect
     S0 = []
     for lv in levels:

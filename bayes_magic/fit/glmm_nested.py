@@ -41,6 +41,8 @@ from .glmm_integrate import JointLaplace, rule
 __all__ = ["NestedQuadrature", "nested_parents"]
 
 _LOG2PI = np.log(2 * np.pi)
+#: the most observation-by-node cells a rule may hold (about 400 MB per float array)
+_MAX_CELLS = 50_000_000
 
 
 def nested_parents(groups: list[np.ndarray], sizes: list[int]) -> list[np.ndarray] | None:
@@ -74,12 +76,12 @@ class NestedQuadrature:
     """
 
     def __init__(self, family: Family, y, trials, wt, levels, parents) -> None:
+        self.joint = JointLaplace(family, y, trials, wt, levels)
         self.family = family
         self.levels = levels
         self.D = len(levels)
         self.k = [Z.shape[1] for Z, _g, _G in levels]
         self.G = [G for _Z, _g, G in levels]
-        self.joint = JointLaplace(family, y, trials, wt, levels)
         # observations sorted by their bottom-level group (a segment per group)
         self.order = np.argsort(levels[-1][1], kind="stable")
         self.y, self.n, self.wt = y[self.order], trials[self.order], wt[self.order]
@@ -102,6 +104,37 @@ class NestedQuadrature:
             for d in range(1, self.D)
         ]
         self._moments: tuple | None = None  # the last mvaghermite rule (its fixed point's start)
+
+    @property
+    def family(self) -> Family:
+        """The conditional distribution (its cutpoints or ln α change as the fit moves; the
+        joint mode finder follows)."""
+        return self._family
+
+    @family.setter
+    def family(self, fam: Family) -> None:
+        self._family = fam
+        self.joint.family = fam
+
+    def check_size(self, q: int) -> None:
+        """Refuse a rule whose arrays (observations × nodes of every level) would not fit in
+        memory: q^(k_1 + ... + k_D) nodes per observation.
+
+        Raises
+        ------
+        StataError
+            r(909) with the count and the ways out.
+        """
+        from ..errors import StataError
+
+        nodes = q ** sum(self.k)
+        if len(self.y) * nodes > _MAX_CELLS:
+            raise StataError(
+                f"adaptive quadrature over these nested levels needs {nodes:,} points per "
+                f"observation ({len(self.y):,} observations): too many; use fewer intpoints() "
+                "or intmethod(laplace)",
+                909,
+            )
 
     # -- the rule's placement -------------------------------------------------------------------
     def _mode_rule(self, xb: np.ndarray, Ls: list[np.ndarray]):

@@ -764,6 +764,7 @@ DESTRING = table(
 )
 RECODE = table(
     opt("Generate", Names()),
+    opt("into", Names()),
     opt("Prefix", NameArg()),
     opt("Label", NameArg()),
     opt("copyrest"),

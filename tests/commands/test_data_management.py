@@ -48,11 +48,20 @@ def test_destring(s: Session) -> None:
     assert s.data.info["a"].type in ("float", "double")
     run(s, 'generate str8 b = "12%" in 1/3')
     run(s, 'replace b = "bad" in 3')
-    out = run(s, "destring b, generate(b1) percent")
-    assert "contains nonnumeric characters; no generate" in out and "b1" not in s.data.info
+    out = run(s, "destring b, generate(b1) percent")  # % joins ignore(), as destring.ado
+    assert out == "b: contains characters not specified in ignore(); no generate"
+    assert "b1" not in s.data.info
     out = run(s, "destring b, generate(b1) percent force")
-    assert "(2,157 missing values generated)" not in out  # only the nonnumeric one counts
+    assert out.splitlines() == [
+        "b: contains nonnumeric characters not specified in ignore()",
+        "b: character % removed; b1 generated as double",  # .12 is not a float
+        "(2157 missing values generated)",  # the empty strings count too
+    ]
     assert s.data.values("b1")[:2].tolist() == [0.12, 0.12]
+    run(s, 'generate str8 d = "50" in 1')
+    run(s, 'replace d = "25%" in 2')
+    run(s, "destring d, generate(d1) percent")  # every value is divided when any had a %
+    assert s.data.values("d1")[:2].tolist() == [0.5, 0.25]
     run(s, 'generate str8 c = "1.234,5" in 1')
     run(s, 'destring c, generate(c1) ignore(".") dpcomma')
     assert s.data.values("c1")[0] == 1234.5
@@ -87,6 +96,9 @@ def test_recode_rules_first_match_labels_and_generate() -> None:
     assert out == "(2 changes made to b)" and s.data.info["b"].type == "int"
     out = run(s, "recode x (1 = 2) (1 = 3) (999 = 0), test")
     assert "(999 = 0) never invoked" in out and "(1 = 3) never invoked" in out
+    run(s, "recode x (2 = 5), into(z)")  # into() is generate(); x's 1 is 2 by now
+    assert s.data.values("z")[0] == 5
+    assert fails(s, 'recode x (1 = 1.5 "a"), gen(w)')[1] == 198
     assert fails(s, "recode x (1 2)")[1] == 198
     assert fails(s, "recode x")[1] == 198
     assert fails(s, "recode x (1=2), label(l)")[1] == 198
@@ -188,3 +200,22 @@ def test_tab1_is_one_oneway_table_per_variable() -> None:
     assert out == f"\n-> tabulation of urban\n{one}\n\n-> tabulation of children\n{two}"
     assert s.r["r"] == 4  # the last table's
     assert fails(s, "tab1 urban, plot")[1] == 198
+
+
+def test_collapse_count_and_percent_with_weights() -> None:
+    df = pd.DataFrame({"g": [1.0, 1, 2, 2, np.nan], "x": [1.0, 2, 4, 6, 7], "w": [1.0, 3, 2, 1, 1]})
+    s = Session()
+    s.data = Dataset.from_dataframe(df)
+    run(s, "preserve")
+    run(s, "collapse (count) c=x (percent) p=x (sebinomial) sb=x [fw=w], by(g)")
+    np.testing.assert_allclose(s.data.values("c"), [4, 3, 1])  # sums of the weights
+    np.testing.assert_allclose(s.data.values("p"), [50, 37.5, 12.5])
+    assert np.isnan(s.data.values("sb")).all()  # not 0/1 data
+    run(s, "restore")
+    run(s, "preserve")
+    run(s, "collapse (count) c=x [pw=w], by(g)")
+    np.testing.assert_allclose(s.data.values("c"), [4, 3, 1])
+    run(s, "restore")
+    for stat, wt in (("sd", "pw"), ("semean", "iw"), ("sepoisson", "aw")):
+        assert fails(s, f"collapse ({stat}) x [{wt}=w], by(g)")[1] == 135
+    assert s.data.nobs == 5

@@ -35,7 +35,8 @@ def test_logit_marginal_means_and_margins(bangladesh: Session) -> None:
     for i in range(0, len(xb), 97):
         assert pm[i] == pytest.approx(_quad_logit(xb[i], sd), rel=1e-10)
     out = run(s, "margins")
-    assert "Marginal Pr(c_use), predict()" in out
+    assert "Expression: Marginal predicted mean, predict()" in out
+    assert "Marginal Pr(c_use), predict(pr)" in run(s, "margins, predict(pr)")
     b, se = s.r["b"].values[0, 0], float(np.sqrt(s.r["V"].values[0, 0]))
     assert b == pytest.approx(pm.mean(), rel=1e-10)
     # the delta method over (β, ln σ): a gradient by differences of the quadrature integrals

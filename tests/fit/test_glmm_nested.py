@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from scipy.special import expit, logsumexp
 
+from bayes_magic.errors import StataError
 from bayes_magic.fit.glmm_family import FAMILIES
 from bayes_magic.fit.glmm_nested import NestedQuadrature, nested_parents
 from bayes_magic.session import Session
@@ -265,3 +266,30 @@ quietly melogit imm `x' || comm: || mom:, intmethod(ghermite) intpoints(12)""",
     run(s, "quietly melogit imm `x' || comm: || mom:, intpoints(20)")
     assert s.e.macros["intmethod"] == "mvaghermite"
     assert 0.0 < s.e.scalars["ll"] - e.scalars["ll"] < 0.05
+
+
+def test_the_family_parameters_reach_the_mode_finder() -> None:
+    """ln α moves during the fit; the joint mode the nested rule is centred on (and predict,
+    ebmodes) must use the current value, so the mode-curvature rule agrees with the
+    mean-variance one at more points."""
+    s = Session()
+    run(s, "use epilepsy")
+    run(s, "quietly menbreg count zBase Trt || patient: || visit:, intmethod(mcaghermite)")
+    fit = s.e.fit
+    assert fit.integrator.joint.family == fit.integrator.family
+    ll_mc = s.e.scalars["ll"]
+    run(s, "quietly menbreg count zBase Trt || patient: || visit:, intpoints(15)")
+    assert abs(s.e.scalars["ll"] - ll_mc) < 1e-3
+
+
+def test_rules_too_large_for_memory_are_refused() -> None:
+    n = 10
+    g = np.arange(n)
+    levels = [(np.ones((n, 3)), g // 5, 2), (np.ones((n, 3)), g, n)]
+    nq = NestedQuadrature(
+        LOGIT, np.zeros(n), np.ones(n), np.ones(n), levels, nested_parents([g // 5, g], [2, n])
+    )
+    nq.check_size(7)  # 7^6 = 117,649 points for 10 observations: fine
+    with pytest.raises(StataError) as err:
+        nq.check_size(30)  # 30^6 = 729 million
+    assert err.value.rc == 909
