@@ -338,10 +338,9 @@ def _cut(s, cmd: Command, body: EgenCall, x: np.ndarray, mask: np.ndarray) -> np
     x = np.where(mask, x, np.nan)
     icodes = cmd.has("icodes") or cmd.has("label") or group is not None
     if at_text is not None:
-        try:
-            cuts = [float(c) for c in str(at_text).replace(",", " ").split()]
-        except ValueError:
-            raise StataError(f"at({at_text}) invalid: numbers expected", 198) from None
+        from ..syntax.numlist import numlist
+
+        cuts = numlist(str(at_text).replace(",", " "))  # a numlist: 18(5)45, 0/10 ...
         if cuts != sorted(cuts) or not cuts:
             raise StataError(f"at({at_text}) invalid: numbers in ascending order expected", 198)
         x = np.where(x >= cuts[-1], np.nan, x)

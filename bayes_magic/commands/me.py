@@ -469,6 +469,12 @@ def me_outputs(est: Estimates, opts: dict) -> list[Output]:
         return text, "".join(html)
 
     outs: list[Output] = [LazyBlock(render, data=est)]
+    if fit.V_full is not None and not np.all(np.isfinite(fit.V_full)):
+        # ml's warning when the information matrix cannot be inverted (a parameter that the
+        # data do not identify, such as a variance of groups of one observation)
+        outs.append(
+            Text("Warning: variance matrix is nonsymmetric or highly singular.", kind="note")
+        )
     if not fit.converged:
         outs.append(
             Text("Warning: convergence not achieved; estimates are the last iterate.", kind="note")

@@ -47,6 +47,21 @@ _STATS = (
 )
 
 
+#: the options of predict after me* besides the statistics ([ME] meglm postestimation)
+_OTHER = (
+    "conditional",
+    "marginal",
+    "ebmeans",
+    "ebmodes",
+    "fixedonly",
+    "intpoints",
+    "nooffset",
+    "outcome",
+    "reses",
+    "relevel",
+)
+
+
 def _level_label(lv) -> str:
     return "_all" if lv.crossed and lv.path == (lv.crossed,) else ">".join(lv.path)
 
@@ -75,6 +90,9 @@ def predict_me(s, cmd: Command) -> list[Output]:
     fam = fit.family
     assert fam is not None and fit.gdesign is not None
     words, vtype = new_variables(cmd)
+    other = [o.name for o in cmd.options if o.name not in (*_STATS, *_OTHER)]
+    if other:  # n, ir, stdf, leverage ...: another command's predictions
+        raise StataError(f"option {other[0]} not allowed", 198)
     stat = [o.name for o in cmd.options if o.name in _STATS]
     if len(stat) > 1:
         raise StataError("only one statistic may be specified", 198)

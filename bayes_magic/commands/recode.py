@@ -101,6 +101,8 @@ def _end(w: str, lo: float, hi: float) -> float:
 
 def _parse(s, cmd: Command) -> tuple[list[str], list[_Rule]]:
     words = list(cmd.body.words) if isinstance(cmd.body, Words) else []
+    if "=" in words and not any(w.startswith("(") for w in words):
+        words = _old_rules(words)
     k = next((i for i, w in enumerate(words) if w.startswith("(")), len(words))
     if k == 0:
         raise StataError("varlist required", 100)
@@ -114,6 +116,26 @@ def _parse(s, cmd: Command) -> tuple[list[str], list[_Rule]]:
             raise StataError(f"{w} invalid: rules are in parentheses", 198)
         rules.append(_Rule(w, i))
     return names, rules
+
+
+def _old_rules(words: list[str]) -> list[str]:
+    """The old form without parentheses, ``recode x 3=33 7=77 *=.``: one variable, then each
+    rule's values up to its ``=`` and the one value after it."""
+    out, lhs = [words[0]], []
+    i = 1
+    while i < len(words):
+        if words[i] == "=":
+            if not lhs or i + 1 >= len(words):
+                raise StataError("invalid rule: values and = # required", 198)
+            out.append(f"({' '.join(lhs)} = {words[i + 1]})")
+            lhs = []
+            i += 2
+            continue
+        lhs.append(words[i])
+        i += 1
+    if lhs:
+        raise StataError(f"{' '.join(lhs)}: = # expected", 198)
+    return out
 
 
 def _target_type(old: str, vals: np.ndarray) -> str:

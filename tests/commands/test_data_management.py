@@ -97,6 +97,8 @@ def test_recode_rules_first_match_labels_and_generate() -> None:
     out = run(s, "recode x (1 = 2) (1 = 3) (999 = 0), test")
     assert "(999 = 0) never invoked" in out and "(1 = 3) never invoked" in out
     run(s, "recode x (2 = 5), into(z)")  # into() is generate(); x's 1 is 2 by now
+    run(s, "recode b 1000=3 *=0")  # the old form without parentheses
+    np.testing.assert_array_equal(s.data.values("b")[[0, 6]], [0, 3])
     assert s.data.values("z")[0] == 5
     assert fails(s, 'recode x (1 = 1.5 "a"), gen(w)')[1] == 198
     assert fails(s, "recode x (1 2)")[1] == 198
@@ -185,7 +187,7 @@ def test_egen_cut_as_gcut_ado() -> None:
     np.testing.assert_array_equal(np.isnan(c), (x < 30) | (x >= 70))
     np.testing.assert_array_equal(c[~np.isnan(c)], (x[~np.isnan(c)] >= 50).astype(float))
     assert s.data.value_labels["c"] == {0: "30-", 1: "50-", 2: "70-"}
-    run(s, "egen c2 = cut(math), at(30 50 70)")  # the left breakpoints themselves
+    run(s, "egen c2 = cut(math), at(30(20)70)")  # the left breakpoints themselves; a numlist
     assert set(np.unique(s.data.values("c2")[~np.isnan(c)])) == {30.0, 50.0}
     assert fails(s, "egen c3 = cut(math)")[1] == 198
     assert fails(s, "egen c3 = cut(math), at(1 2) group(3)")[1] == 198
