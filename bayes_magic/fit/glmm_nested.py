@@ -103,7 +103,6 @@ class NestedQuadrature:
             )
             for d in range(1, self.D)
         ]
-        self._moments: tuple | None = None  # the last mvaghermite rule (its fixed point's start)
 
     @property
     def family(self) -> Family:
@@ -290,6 +289,9 @@ class NestedQuadrature:
         return means, K, S
 
     def _rule(self, xb, Ls, method: str, q: int):
+        """The rule's centres, slopes and factors for ``method``; the mean-variance iteration
+        starts from the mode-curvature rule every time, so the likelihood is a function of the
+        parameters alone."""
         if method == "ghermite":
             m = [np.zeros((G, k)) for G, k in zip(self.G, self.k)]
             K = [
@@ -317,7 +319,6 @@ class NestedQuadrature:
             if prev is not None and abs(total - prev) < 1e-10 * (1 + abs(total)) and change < 1e-8:
                 break
             prev = total
-        self._moments = cur
         return cur
 
     # -- the public face ------------------------------------------------------------------------
