@@ -3,21 +3,25 @@ checked against pandas and numpy computations of the same things."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
+import bayes_magic
 from bayes_magic.dataset.dataset import Dataset
 from bayes_magic.session import Session
 from tests.conftest import fails, run
 
-GUIMMUN = "../shared/data/guimmun.csv"
+#: the bundled copy of ../shared/data/guimmun.csv (``use guimmun``)
+GUIMMUN = Path(bayes_magic.__file__).parent / "dataset" / "bundled" / "guimmun.csv"
 
 
 @pytest.fixture
 def s() -> Session:
     s = Session()
-    run(s, f"import delimited using {GUIMMUN}, clear")
+    run(s, "use guimmun")
     return s
 
 

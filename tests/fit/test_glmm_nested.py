@@ -227,7 +227,7 @@ def test_guatemala_immunization_matches_rodriguez_lr3() -> None:
     must be lr3's: logL = -1323.9618222914, log σ(mom) 0.839785, log σ(community) 0.024317,
     the coefficients to their printed digits (the optimizers' tolerances allowing 1e-4)."""
     s = Session()
-    run(s, "import delimited using ../shared/data/guimmun.csv, clear")
+    run(s, "use guimmun")  # bundled: ../shared/data/guimmun.csv, names as import delimited
     run(
         s,
         """generate imm = immun == "Y"
