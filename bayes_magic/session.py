@@ -280,20 +280,8 @@ class Session:
         i = 0
         while i < len(texts):
             text = texts[i]
-            both = prefixed_block(text)
-            if both is not None:  # quietly forvalues ... {: the loop inside a quietly block
-                try:
-                    j = block_end(texts, i)
-                except StataError as err:
-                    return self._failed(res, err, text, stop=True)
-                if echo:
-                    self._emit(res, [self._block_echo(texts[i : j + 1])])
-                ok = self._run_prefixed_block(res, both[0], [both[1], *texts[i + 1 : j + 1]])
-                if not ok and stop:
-                    return False
-                i = j + 1
-                continue
-            kind = block_kind(text)
+            both = prefixed_block(text)  # quietly forvalues ... {: a loop in a quietly block
+            kind = "prefixed" if both is not None else block_kind(text)
             if kind is None and text.lstrip().startswith("if "):  # if exp command [else cmd]
                 done, i = self._run_one_line_if(res, texts, i, echo=echo, stop=stop)
                 if not done:
@@ -313,7 +301,10 @@ class Session:
                     return self._failed(res, err, text, stop=True)
                 if echo:
                     self._emit(res, [self._block_echo(texts[i : j + 1])])
-                if kind == "prefix":
+                if kind == "prefixed":
+                    assert both is not None
+                    ok = self._run_prefixed_block(res, both[0], [both[1], *texts[i + 1 : j + 1]])
+                elif kind == "prefix":
                     ok = self._run_prefixed_block(res, text, texts[i + 1 : j])
                 elif kind == "loop":
                     ok = self._run_loop(res, text, texts[i + 1 : j])
