@@ -28,6 +28,7 @@ from ..report.output import Output
 from ..syntax.ast import Command, Words
 from ..syntax.stream import TokenStream
 from ..syntax.varlist import parse_varlist
+from .generate import group_sort_key
 from .registry import command
 from .summarize import weights
 
@@ -177,7 +178,7 @@ def collapse(s, cmd: Command) -> list[Output]:
     if by:
         keys = pd.DataFrame({v: ds.values(v)[rows] for v in by})
         groups = keys.groupby(by, sort=True, dropna=False, observed=True).indices
-        order = sorted(groups.items(), key=lambda kv: _sort_key(kv[0], len(by)))
+        order = sorted(groups.items(), key=lambda kv: group_sort_key(_key(kv[0], len(by))))
     else:
         order = [((), np.arange(len(rows)))]
     cols: dict[str, np.ndarray] = {}
@@ -187,12 +188,11 @@ def collapse(s, cmd: Command) -> list[Output]:
     totals = {src: float(w_rows[~np.isnan(ds.values(src)[rows])].sum()) for _s, _t, src in targets}
     for stat, tgt, src in targets:
         x_all = ds.values(src)[rows]
-        w_all = None if w is None else w[rows]
         vals = []
         for _k, idx in order:
             x = x_all[idx]
             keep = ~np.isnan(x)
-            ww = None if w_all is None else w_all[idx][keep]
+            ww = None if w is None else w_rows[idx][keep]
             if stat in ("first", "last"):  # these include missing values
                 vals.append(float(x[0] if stat == "first" else x[-1]))
                 continue
@@ -228,16 +228,3 @@ def collapse(s, cmd: Command) -> list[Output]:
 
 def _key(k, nby: int) -> tuple:
     return k if nby > 1 else (k,)
-
-
-def _sort_key(k, nby: int):
-    """Groups in sort order, missing (NaN) values last, as Stata sorts them."""
-    out = []
-    for v in _key(k, nby):
-        if isinstance(v, float) and math.isnan(v):
-            out.append((1, 0.0, ""))
-        elif isinstance(v, str):
-            out.append((0, 0.0, v))
-        else:
-            out.append((0, float(v), ""))
-    return tuple(out)

@@ -96,7 +96,7 @@ def _needs_sequential(e, target: str, ds) -> bool:
     return False
 
 
-def _promote(old_type: str, vals: np.ndarray) -> str:
+def promote_type(old_type: str, vals: np.ndarray) -> str:
     """The storage type that holds ``vals`` starting from ``old_type`` (Stata's promotion)."""
     v = vals[~np.isnan(vals)]
     if old_type in INT_RANGES:
@@ -147,7 +147,7 @@ def replace(s, cmd: Command) -> list[Output]:
         result = np.where(mask, new, old)
         new_type = old_type
         if not cmd.has("nopromote"):
-            new_type = _promote(old_type, result[mask])
+            new_type = promote_type(old_type, result[mask])
         stored = coerce(result, new_type)
         same = (stored == old) | (np.isnan(stored) & np.isnan(old))
         changed = mask & ~same
@@ -364,7 +364,8 @@ def _keys(ds, names: list[str]) -> list[tuple]:
     return list(zip(*cols)) if cols else [()] * ds.nobs
 
 
-def _sort_key(k: tuple) -> tuple:
+def group_sort_key(k: tuple) -> tuple:
+    """A tuple of values in Stata's sort order: missing values after every number."""
     return tuple((1, "") if (isinstance(x, float) and x != x) else (0, x) for x in k)
 
 
@@ -383,7 +384,7 @@ def _tag(ds, names: list[str], use: np.ndarray) -> np.ndarray:
 def _group(ds, names: list[str], use: np.ndarray) -> np.ndarray:
     """Groups numbered 1, 2, ... in the sort order of ``names`` (missing where not used)."""
     keys = _keys(ds, names)
-    uniq = sorted({keys[i] for i in np.flatnonzero(use)}, key=_sort_key)
+    uniq = sorted({keys[i] for i in np.flatnonzero(use)}, key=group_sort_key)
     code = {k: j + 1 for j, k in enumerate(uniq)}
     return np.array([code[keys[i]] if use[i] else np.nan for i in range(ds.nobs)], dtype=float)
 

@@ -20,7 +20,6 @@ import re
 
 import numpy as np
 
-from ..dataset.dataset import fits_type
 from ..dataset.varnames import check_new_name, expand_terms
 from ..errors import StataError
 from ..report.output import Output, Text
@@ -28,11 +27,10 @@ from ..syntax.ast import Command, Words
 from ..syntax.stream import TokenStream
 from ..syntax.varlist import parse_varlist
 from .data import plural
+from .generate import promote_type
 from .registry import command
 
 __all__ = ["recode"]
-
-_TYPES = ("byte", "int", "long", "float", "double")
 
 
 class _Rule:
@@ -138,14 +136,6 @@ def _old_rules(words: list[str]) -> list[str]:
     return out
 
 
-def _target_type(old: str, vals: np.ndarray) -> str:
-    """The type that holds the recoded values, at least ``old`` (Stata promotes as needed)."""
-    for t in _TYPES[_TYPES.index(old) :]:
-        if fits_type(vals, t):
-            return t
-    return "double"
-
-
 @command("recode")
 def recode(s, cmd: Command) -> list[Output]:
     """Raises
@@ -196,7 +186,7 @@ def recode(s, cmd: Command) -> list[Output]:
             new[hit] = r.value
             done |= hit
         target = gen[j] if gen else var
-        vtype = _target_type(ds.info[var].type if ds.info[var].type in _TYPES else "byte", new)
+        vtype = promote_type(ds.info[var].type, new)  # as replace promotes
         changed = int(np.sum(~((new == x) | (np.isnan(new) & np.isnan(x)))))
         if gen:
             ds.set_values(target, new, vtype)
