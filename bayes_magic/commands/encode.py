@@ -19,6 +19,7 @@ import re
 import numpy as np
 
 from ..dataset.dataset import fits_type, smallest_numeric_type
+from ..dataset.evaluate import real_value
 from ..dataset.varnames import check_new_name, expand_terms, resolve
 from ..errors import StataError
 from ..report.output import Output, Text
@@ -111,17 +112,6 @@ def decode(s, cmd: Command) -> list[Output]:
     return []
 
 
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eEdD][+-]?\d+)?")
-
-
-def _real(text: str) -> float:
-    """``real()`` of a string: a number (blanks around it allowed), else missing."""
-    t = text.strip()
-    if not _NUMBER.fullmatch(t):
-        return float("nan")
-    return float(t.replace("d", "e").replace("D", "e"))
-
-
 def _destring_one(text: str, ignore: str, dpcomma: bool) -> tuple[str, bool]:
     """A value as ``destring.ado`` prepares it for ``real()``: the ``ignore()`` characters
     removed, blanks trimmed, with ``dpcomma`` a comma for the point (and a point made invalid),
@@ -183,7 +173,7 @@ def destring(s, cmd: Command) -> list[Output]:
         removed = [c for c in ignore if any(c in v for v in old)]
         pct = percent and any("%" in v for v in old)
         prepared = [_destring_one(v, ignore, cmd.has("dpcomma")) for v in old]
-        x = np.array([_real(text) for text, _m in prepared], dtype=float)
+        x = np.array([real_value(text) for text, _m in prepared], dtype=float)
         oldmiss = sum(m for _t, m in prepared)
         newmiss = int(np.isnan(x).sum())
         flag = oldmiss != newmiss

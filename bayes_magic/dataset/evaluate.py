@@ -17,6 +17,7 @@ Extended missing values ``.a``-``.z`` are read but stored as ``.`` (one missing 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -515,11 +516,16 @@ def _substr(s: str, a: float, b: float = np.nan) -> str:
     return s[start : start + max(int(b), 0)]
 
 
-def _real(s: str) -> float:
-    try:
-        v = float(s.strip())
-    except ValueError:
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def real_value(s: str) -> float:
+    """``real(s)``: the number a string holds (blanks around it allowed), else missing; also
+    ``destring``'s reading."""
+    t = s.strip()
+    if not _NUMBER.fullmatch(t):
         return np.nan
+    v = float(t)
     return v if math.isfinite(v) else np.nan
 
 
@@ -640,7 +646,7 @@ FUNCTIONS: dict[str, Callable[[Call, Context], Value]] = {
     "F": _stats("f", "cdf", 2),
     "string": _string,
     "strofreal": _string,
-    "real": _smap("s", _real, out_str=False),
+    "real": _smap("s", real_value, out_str=False),
     # strlen() and length() count bytes (UTF-8), ustrlen() characters
     "strlen": _smap("s", lambda s: float(len(s.encode("utf-8"))), out_str=False),
     "length": _smap("s", lambda s: float(len(s.encode("utf-8"))), out_str=False),

@@ -70,6 +70,10 @@ def test_destring(s: Session) -> None:
     run(s, 'destring c, generate(c1) ignore(".") dpcomma')
     assert s.data.values("c1")[0] == 1234.5
     assert "already numeric" in run(s, "destring kid, replace")
+    # one real() for expressions and destring: blanks allowed, Python-only forms not
+    assert (
+        run(s, 'display real(" 2.5 "), real("1_000"), real("inf"), real("1e3")') == "2.5 . . 1000"
+    )
     assert fails(s, "destring b")[1] == 198
 
 
