@@ -450,7 +450,9 @@ def _normal_plot(s, cmd: Command, kind: str) -> list[Output]:
     touse = s.touse(cmd) & ~ds.missing(v)
     n = int(touse.sum())
     if n < 2:
-        raise StataError("no observations" if n == 0 else "insufficient observations", 2000)
+        raise StataError(
+            *(("no observations", 2000) if n == 0 else ("insufficient observations", 2001))
+        )
     _refuse(cmd)
     x = ds.values(v)
     rows = np.flatnonzero(touse)

@@ -488,6 +488,7 @@ def test_qnorm_and_pnorm_against_scipy(math_session) -> None:
     np.testing.assert_allclose(line["x"], line["y"])
     assert fails(s, "qnorm math homework")[1] == 103
     assert fails(s, "qnorm math if math > 1000")[1] == 2000
+    assert fails(s, "qnorm math in 1")[1] == 2001
 
 
 # ---------------------------------------------------------------------------------------------
