@@ -168,7 +168,8 @@ def fmt_g(x: float, width: int = 9, *, comma: bool = False) -> str:
         if len(s) <= width:
             return s
     # exponential: mantissa digits that fit in the width
-    mant = width - (1 if x < 0 else 0) - 2 - 4  # "d." and "e+NN"
+    edigits = 3 if abs(exp10) >= 100 else 2  # e-204 takes a column more than e-18
+    mant = width - (1 if x < 0 else 0) - 2 - 2 - edigits  # "d." and "e+NN"
     mant = max(0, mant)
     s = f"{x:.{mant}e}"
     m, e = s.split("e")
