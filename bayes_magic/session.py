@@ -609,6 +609,9 @@ class Session:
             outs = func(self, cmd)
             for o in outs:
                 o.text()
+            posted = next((o.results for o in outs if getattr(o, "results", None)), None)
+            if posted is not None:  # a coefficient table's r(table), as _coef_table leaves it
+                self.r = dict(posted)
             return outs
         except (StataError, KeyboardInterrupt):
             raise

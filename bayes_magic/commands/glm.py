@@ -20,7 +20,7 @@ from ..errors import StataError
 from ..fit.estimates import Estimates, over_columns, vce_entries
 from ..fit.glm import GLMFit, fit_glm_model
 from ..fit.glmm_family import FAMILIES, Family
-from ..report.coeftable import DISPLAY_OPTIONS, CoefTable, restyle
+from ..report.coeftable import DISPLAY_OPTIONS, CoefTable, restyle, table_results
 from ..report.format import fmt_f, fmt_g, iteration_line
 from ..report.output import LazyBlock, Output, Text
 from ..spec.model import GLM_COMMANDS, build_mixed, me_option, vce_option
@@ -121,6 +121,14 @@ def glm_outputs(
     eform = _eform_of(est.cmd, fit.family, opts)
     level = float(opts.get("level", 95))
 
+    t = None
+    results = None
+    if not opts.get("notable"):
+        t = _table(est, level, eform, vcetype="Robust" if fit.vce != "oim" else None)
+        if amend is not None:
+            amend(t, level)
+        results = table_results(t, est.bnames, level, eform=eform is not None)
+
     def render() -> tuple[str, str]:
         parts, html = [], []
         if not opts.get("noheader"):
@@ -128,10 +136,7 @@ def glm_outputs(
             parts.append(head)
             html.append(f"<pre style='margin:0'>{head}</pre>")
         tail: list[str] = []
-        if not opts.get("notable"):
-            t = _table(est, level, eform, vcetype="Robust" if fit.vce != "oim" else None)
-            if amend is not None:
-                amend(t, level)
+        if t is not None:
             D.add_table(parts, html, restyle(t, opts), fit)
             tail = _notes(est, eform) + (footer(est) if footer is not None else [])
         text = "\n\n".join(parts)
@@ -140,7 +145,7 @@ def glm_outputs(
             html.append("<pre style='margin:0'>" + "\n".join(tail) + "</pre>")
         return text, "".join(html)
 
-    outs: list[Output] = [LazyBlock(render, data=est)]
+    outs: list[Output] = [LazyBlock(render, data=est, results=results)]
     if not fit.converged:
         outs.append(Text("Warning: convergence not achieved", kind="note"))
     return outs

@@ -26,7 +26,7 @@ from ..design.newdata import (
 from ..errors import StataError
 from ..fit.margins import Margin, Scenario, evaluate, evaluate_rows, response
 from ..matrix import Matrix
-from ..report.coeftable import CoefRow, CoefTable, Equation, stat_columns
+from ..report.coeftable import CoefRow, CoefTable, Equation, stat_columns, table_results
 from ..report.format import fmt_g
 from ..report.output import LazyBlock, Output
 from ..spec.model import GLM_COMMANDS
@@ -759,7 +759,7 @@ def margins(s, cmd: Command) -> list[Output]:
         "b": Matrix(vals.reshape(1, -1), ["y1"], names),
         "V": Matrix(Vm, names, names),
         "N": float(n_obs),
-        "level": level,
+        **table_results(table, names, level, stat=zt, df=m.t_df),
     }
     text_head = "\n".join(head)
 

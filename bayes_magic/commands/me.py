@@ -32,6 +32,7 @@ from ..report.coeftable import (
     Equation,
     ml_columns,
     restyle,
+    table_results,
 )
 from ..report.format import abbrev, exp_or_inf, fmt_f, fmt_g, iteration_line
 from ..report.output import LazyBlock, Output, Text
@@ -439,19 +440,21 @@ def me_outputs(est: Estimates, opts: dict) -> list[Output]:
     eform = _eform(fit.family, opts)
     level = float(opts.get("level", 95))
 
+    robust = fit.vce != "oim"
+    table = None
+    results = None
+    if not opts.get("notable"):
+        table = _table(est, level, eform, vcetype="Robust" if robust else None)
+        results = table_results(table, est.bnames, level, eform=eform is not None)
+
     def render() -> tuple[str, str]:
         parts, html = [], []
         if not opts.get("noheader"):
             head = "\n".join(_header(fit, opts, glm=est.macros.get("cmd2") == "meglm"))
             parts.append(head)
             html.append(f"<pre style='margin:0'>{head}</pre>")
-        if not opts.get("notable"):
-            robust = fit.vce != "oim"
-            t = restyle(
-                _table(est, level, eform, vcetype="Robust" if robust else None),
-                opts,
-                eq_names=True,
-            )
+        if table is not None:
+            t = restyle(table, opts, eq_names=True)
             note = f"(Std. err. adjusted for {fit.n_clust:,} clusters in {fit.clustvar})"
             parts.append(f"{note:>78}\n{t.text()}" if robust else t.text())
             html.append((f"<pre style='margin:0'>{note:>78}</pre>" if robust else "") + t.html())
@@ -468,7 +471,7 @@ def me_outputs(est: Estimates, opts: dict) -> list[Output]:
             html.append("<pre style='margin:0'>" + "\n".join(tail) + "</pre>")
         return text, "".join(html)
 
-    outs: list[Output] = [LazyBlock(render, data=est)]
+    outs: list[Output] = [LazyBlock(render, data=est, results=results)]
     if fit.V_full is not None and not np.all(np.isfinite(fit.V_full)):
         # ml's warning when the information matrix cannot be inverted (a parameter that the
         # data do not identify, such as a variance of groups of one observation)

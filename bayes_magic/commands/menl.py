@@ -15,7 +15,14 @@ from ..errors import StataError
 from ..fit.estimates import Estimates
 from ..fit.mixed import stored_values
 from ..fit.nonlinear import NonlinearFit, fit_nonlinear
-from ..report.coeftable import DISPLAY_OPTIONS, Equation, ml_table, restyle
+from ..report.coeftable import (
+    DISPLAY_OPTIONS,
+    CoefTable,
+    Equation,
+    ml_table,
+    restyle,
+    table_results,
+)
 from ..report.format import abbrev, fmt_g, iteration_line
 from ..report.output import Output, Text
 from ..spec.nonlinear import build_menl
@@ -151,7 +158,19 @@ def _equations(fit: NonlinearFit, level: float) -> list[Equation]:
 
 def menl_outputs(est: Estimates, opts: dict) -> list[Output]:
     """The display of a menl fit under display options ``opts`` (replay or estimation)."""
-    return D.with_convergence_note(est, lambda: _render(est, opts))
+    level = float(opts.get("level", 95))
+    results = None
+    if not opts.get("notable") and not opts.get("nofetable"):
+        results = table_results(_fixed_table(est.fit, level), est.bnames, level)
+    return D.with_convergence_note(est, lambda: _render(est, opts), results)
+
+
+def _fixed_table(fit: NonlinearFit, level: float) -> CoefTable:
+    table = ml_table(_equations(fit, level), level)
+    if fit.design.equations:  # linear combinations: the depvar heads the stub, as Stata
+        table.stub_title = abbrev(fit.design.depvar, 12)
+        table.named = True
+    return table
 
 
 def _render(est: Estimates, opts: dict) -> tuple[str, str]:
@@ -166,11 +185,7 @@ def _render(est: Estimates, opts: dict) -> tuple[str, str]:
         html.append(f"<pre style='margin:0'>{head}</pre>")
     notable = bool(opts.get("notable"))
     if not notable and not opts.get("nofetable"):
-        table = ml_table(_equations(fit, level), level)
-        if fit.design.equations:  # linear combinations: the depvar heads the stub, as Stata
-            table.stub_title = abbrev(fit.design.depvar, 12)
-            table.named = True
-        t = restyle(table, opts, eq_names=bool(fit.design.equations))
+        t = restyle(_fixed_table(fit, level), opts, eq_names=bool(fit.design.equations))
         parts.append(t.text())
         html.append(t.html())
     if not notable and not opts.get("noretable"):

@@ -7,7 +7,15 @@ import numpy as np
 from ..design.mixed import build_mixed_design
 from ..fit.estimates import Estimates
 from ..fit.mixed import MixedFit, fit_mixed, param_template, stored_values
-from ..report.coeftable import DISPLAY_OPTIONS, CoefRow, Equation, ml_table, restyle
+from ..report.coeftable import (
+    DISPLAY_OPTIONS,
+    CoefRow,
+    CoefTable,
+    Equation,
+    ml_table,
+    restyle,
+    table_results,
+)
 from ..report.format import fmt_g, iteration_line
 from ..report.output import Block, Output, Text
 from ..spec.model import build_mixed
@@ -77,7 +85,13 @@ def estimates_of(fit: MixedFit, cmd: Command, cmdline: str, spec=None) -> Estima
 
 def mixed_outputs(est: Estimates, opts: dict) -> list[Output]:
     """The display of a mixed fit under display options ``opts`` (replay or estimation)."""
-    return D.with_convergence_note(est, lambda: _render(est, opts))
+    level = float(opts.get("level", 95))
+    results = None
+    if opts.get("estmetric"):  # _coef_table over all of e(b)
+        results = table_results(_estmetric_table(est, level), est.bnames, level)
+    elif not opts.get("nofetable"):  # the fixed effects' table; the others keep r() as it was
+        results = table_results(D.fixed_table(est.fit, level), est.bnames, level)
+    return D.with_convergence_note(est, lambda: _render(est, opts), results)
 
 
 def _render(est: Estimates, opts: dict) -> tuple[str, str]:
@@ -118,6 +132,12 @@ def _render(est: Estimates, opts: dict) -> tuple[str, str]:
 
 
 def _estmetric(est: Estimates, level: float) -> Output:
+    t = _estmetric_table(est, level)
+    return Block(t.text(), t.html())
+
+
+def _estmetric_table(est: Estimates, level: float) -> CoefTable:
+    """``estmetric``: every parameter of ``e(b)`` as estimated (log standard deviations ...)."""
     from scipy import stats
 
     z = float(stats.norm.ppf(0.5 + level / 200))
@@ -132,8 +152,7 @@ def _estmetric(est: Estimates, level: float) -> Output:
         zz = b / se if se == se and se > 0 else float("nan")
         p = 2 * float(stats.norm.sf(abs(zz))) if zz == zz else float("nan")
         eqs.setdefault(eq, []).append(CoefRow(name, [b, se, zz, p, b - z * se, b + z * se]))
-    t = ml_table([Equation(k, v) for k, v in eqs.items()], level)
-    return Block(t.text(), t.html())
+    return ml_table([Equation(k, v) for k, v in eqs.items()], level)
 
 
 def _log(fit: MixedFit, reml: bool) -> str:

@@ -105,12 +105,12 @@ def cluster_note(fit) -> str | None:
     return f"{f'(Std. err. adjusted for {n} clusters in {fit.design.cluster_var})':>78}"
 
 
-def with_convergence_note(est, render) -> list:
+def with_convergence_note(est, render, results: dict | None = None) -> list:
     """A fit's display, laid out on first view, and Stata's warning when the optimizer did not
-    converge (``mixed``, ``menl``)."""
+    converge (``mixed``, ``menl``); ``results`` are the ``r()`` its table leaves."""
     from ..report.output import LazyBlock, Text
 
-    outs: list = [LazyBlock(render, data=est)]
+    outs: list = [LazyBlock(render, data=est, results=results)]
     if not est.fit.converged:
         outs.append(
             Text("Warning: convergence not achieved; estimates are the last iterate.", kind="note")

@@ -27,6 +27,7 @@ from ..report.coeftable import (
     Equation,
     ml_columns,
     restyle,
+    table_results,
 )
 from ..report.format import abbrev, exp_or_inf
 from ..report.output import LazyBlock, Output, Text
@@ -102,6 +103,12 @@ def ordinal_outputs(est: Estimates, opts: dict) -> list[Output]:
     if opts.get("or") and est.cmd != "ologit":
         raise StataError("option or not allowed", 198)
     level = float(opts.get("level", 95))
+    table = None
+    results = None
+    if not opts.get("notable"):
+        eform = bool(opts.get("or"))
+        table = _table(fit, level, eform, "Robust" if fit.vce != "oim" else None)
+        results = table_results(table, est.bnames, level, eform=eform)
 
     def render() -> tuple[str, str]:
         parts, html = [], []
@@ -109,12 +116,11 @@ def ordinal_outputs(est: Estimates, opts: dict) -> list[Output]:
             head = "\n".join(ml_header(est, opts))
             parts.append(head)
             html.append(f"<pre style='margin:0'>{head}</pre>")
-        if not opts.get("notable"):
-            t = _table(fit, level, bool(opts.get("or")), "Robust" if fit.vce != "oim" else None)
-            D.add_table(parts, html, restyle(t, opts), fit)
+        if table is not None:
+            D.add_table(parts, html, restyle(table, opts), fit)
         return "\n\n".join(parts), "".join(html)
 
-    outs: list[Output] = [LazyBlock(render, data=est)]
+    outs: list[Output] = [LazyBlock(render, data=est, results=results)]
     if not fit.converged:
         outs.append(Text("Warning: convergence not achieved", kind="note"))
     return outs

@@ -16,7 +16,7 @@ from ..design.newdata import fixed_columns
 from ..errors import StataError
 from ..fit.estimates import Estimates, over_columns, vce_entries
 from ..fit.ols import OLSFit, fit_ols
-from ..report.coeftable import DISPLAY_OPTIONS, restyle
+from ..report.coeftable import DISPLAY_OPTIONS, restyle, table_results
 from ..report.format import fmt_f, fmt_g
 from ..report.output import LazyBlock, Output, Text
 from ..spec.model import build_mixed, vce_option
@@ -87,6 +87,15 @@ def regress_outputs(est: Estimates, opts: dict) -> list[Output]:
     level = float(opts.get("level", 95))
     eform = opts.get("eform") or None
 
+    ef = eform if isinstance(eform, str) else None
+    vcetype = VCETYPE.get(fit.vce)
+    results = None
+    if not opts.get("notable"):
+        plain = _table(est, level, ef, df_r=fit.df_test, vcetype=vcetype)
+        results = table_results(
+            plain, est.bnames, level, stat="t", df=fit.df_test, eform=ef is not None
+        )
+
     def render() -> tuple[str, str]:
         parts, html = [], []
         if not opts.get("noheader"):
@@ -98,15 +107,15 @@ def regress_outputs(est: Estimates, opts: dict) -> list[Output]:
             t = _table(
                 est,
                 level,
-                eform if isinstance(eform, str) else None,
+                ef,
                 df_r=fit.df_test,
-                vcetype=VCETYPE.get(fit.vce),
+                vcetype=vcetype,
                 std_beta=fit.std_beta if opts.get("beta") else None,
             )
             D.add_table(parts, html, restyle(t, opts), fit)
         return "\n\n".join(parts), "".join(html)
 
-    return [LazyBlock(render, data=est)]
+    return [LazyBlock(render, data=est, results=results)]
 
 
 def _estimates(fit: OLSFit, cmd: Command, spec) -> Estimates:

@@ -24,6 +24,7 @@ __all__ = [
     "stat_columns",
     "DISPLAY_OPTIONS",
     "DISPLAY_REFUSED",
+    "table_results",
 ]
 
 
@@ -409,3 +410,52 @@ def stat_columns(
         header += f"     {ci}"
         titles += [ci.rsplit(" ", 1)[0], "interval]"]
     return header, lambda r: "".join(cells(r)), titles, lambda r: [c.strip() for c in cells(r)]
+
+
+#: the rows of a table that stand for a parameter of ``e(b)``, in ``e(b)``'s order
+_PARAM_KINDS = ("coef", "level", "base", "omitted", "empty", "omitted_var", "re")
+
+
+def table_results(
+    table: CoefTable,
+    names: list[str],
+    level: float,
+    *,
+    stat: str = "z",
+    df: float | list[float] | None = None,
+    eform: bool = False,
+) -> dict:
+    """``r(table)`` and ``r(level)`` of a displayed coefficient table, as ``_coef_table``
+    leaves them ([R] Stored results; [P] _coef_table): one column per parameter row, named
+    by ``names`` (``e(b)``'s stripe, in the table's order; rows past the end of ``names``, such
+    as ``nbreg``'s ``alpha``, are transformations and stay out), and the rows ``b se z
+    pvalue ll ul df crit eform`` holding what the table shows (odds ratios under ``eform``).
+    Base and omitted levels are ``b`` = 0 (1 under ``eform``), ``se`` = 0 and missing
+    statistics; ``df`` is missing for z statistics; ``crit`` is the critical value of the
+    interval; ``eform`` is 1 in the exponentiated columns (not variance components or
+    cutpoints)."""
+    import numpy as np
+    from scipy import stats
+
+    from ..matrix import Matrix
+
+    nan = float("nan")
+    rows = [r for eq in table.equations for r in eq.rows if r.kind in _PARAM_KINDS]
+    rows = rows[: len(names)]
+    k = len(rows)
+    dfs = list(df) if isinstance(df, list) else [nan if df is None else float(df)] * k
+    M = np.full((9, k), nan)
+    for j, r in enumerate(rows):
+        # eform exponentiates the coefficients, not the variance components and cutpoints
+        ef = eform and r.kind != "re" and not (r.param or "").startswith("/")
+        if r.kind in ("base", "omitted", "empty", "omitted_var") or not r.values:
+            M[0, j], M[1, j] = (1.0 if ef else 0.0), 0.0
+        else:
+            M[:6, j] = [float(v) for v in r.values[:6]]
+        d = dfs[j]
+        M[6, j] = d
+        q = 0.5 + level / 200
+        M[7, j] = float(stats.norm.ppf(q)) if d != d else float(stats.t.ppf(q, d))
+        M[8, j] = 1.0 if ef else 0.0
+    rownames = ["b", "se", stat, "pvalue", "ll", "ul", "df", "crit", "eform"]
+    return {"level": float(level), "table": Matrix(M, rownames, list(names[:k]))}

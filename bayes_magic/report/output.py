@@ -115,11 +115,16 @@ class Block(Output):
 class LazyBlock(Output):
     """A result whose text and HTML are laid out on first display (``quietly`` never pays)."""
 
-    def __init__(self, render: Any, *, data: Any = None, kind: str = "result") -> None:
+    def __init__(
+        self, render: Any, *, data: Any = None, kind: str = "result", results: Any = None
+    ) -> None:
         self._render = render
         self._done: tuple[str, str] | None = None
         self.data = data
         self.kind = kind
+        #: the ``r()`` results that showing this block leaves (``r(table)`` of a coefficient
+        #: table), posted by the session when the command runs, shown or ``quietly``
+        self.results = results
 
     def _get(self) -> tuple[str, str]:
         if self._done is None:
