@@ -76,6 +76,7 @@ _DESCRIPTIONS = {
     "encode": "string variable to numeric codes with a value label",
     "decode": "labelled numeric variable to strings",
     "destring": "strings that hold numbers to numeric variables",
+    "tostring": "numeric variables to strings, only where the strings read back exactly",
     "clonevar": "copy a variable with its labels and format",
     "recode": "change values of numeric variables by rules",
     "collapse": "replace the data by summary statistics by group",

@@ -1,5 +1,5 @@
-"""String and numeric conversions: ``encode``/``decode`` ([D] encode), ``destring``
-([D] destring) and ``clonevar`` ([D] clonevar).
+"""String and numeric conversions: ``encode``/``decode`` ([D] encode), ``destring`` and
+``tostring`` ([D] destring) and ``clonevar`` ([D] clonevar).
 
 * ``encode``: a ``long`` variable numbering the strings in sort order (1, 2, ...) with a
   value label of the strings, named after the new variable or ``label()``; an existing label is
@@ -9,6 +9,8 @@
   holds them (``double`` before that, ``float`` with ``float``); ``ignore()`` characters are
   removed first, ``percent`` divides by 100, ``dpcomma`` reads a comma as the decimal point;
   anything else stops the conversion unless ``force`` (it becomes missing).
+* ``tostring``: numbers to strings (``%12.0g``, ``format()`` or the display format), refused for
+  a variable whose strings would not read back as its values, unless ``force``.
 * ``clonevar``: a copy with the type, format, variable label and value label.
 """
 
@@ -18,16 +20,17 @@ import re
 
 import numpy as np
 
-from ..dataset.dataset import fits_type, smallest_numeric_type
+from ..dataset.dataset import default_format, fits_type, smallest_numeric_type, string_type
 from ..dataset.evaluate import real_value
 from ..dataset.varnames import check_new_name, expand_terms, resolve
 from ..errors import StataError
+from ..report.format import check_format, fmt_number
 from ..report.output import Output, Text
 from ..syntax.ast import Assignment, Command, Name, Varlist
 from .data import plural
 from .registry import command
 
-__all__ = ["encode", "decode", "destring", "clonevar"]
+__all__ = ["encode", "decode", "destring", "tostring", "clonevar"]
 
 
 def _one_var(s, cmd: Command) -> str:
@@ -208,6 +211,84 @@ def destring(s, cmd: Command) -> list[Output]:
         else:  # in place: the variable keeps its position and label
             ds.set_values(var, x, vtype)
         ds.info[target].label = label
+    return [Text("\n".join(lines))] if lines else []
+
+
+@command("tostring")
+def tostring(s, cmd: Command) -> list[Output]:
+    """``tostring varlist, {generate(newvarlist)|replace} [force format(%fmt)
+    usedisplayformat]``, as ``tostring.ado`` (3.0.0): each numeric variable becomes the strings
+    ``string(x, "%12.0g")`` (or ``format()``, or its own display format), but only where every
+    string reads back as the value stored (``real()``; a ``float`` holding 0.1 does not), unless
+    ``force``; under ``replace``, a variable with a value label is left alone unless ``force``.
+    A generated variable follows its source and takes its variable label.
+
+    Raises
+    ------
+    StataError
+        r(198) without exactly one of ``generate()`` and ``replace``, for a generate() list of
+        another length than the varlist, a string or invalid ``format()``, or ``format()``
+        with ``usedisplayformat``; r(110) for a generate() name that exists.
+    """
+    ds = s.data
+    names = expand_terms(ds, cmd.body.terms if isinstance(cmd.body, Varlist) else ())
+    gen = list(cmd.option("generate") or ())
+    if gen and cmd.has("replace"):
+        raise StataError("options generate and replace are mutually exclusive", 198)
+    if not gen and not cmd.has("replace"):
+        raise StataError("must specify either generate or replace option", 198)
+    for g in gen:
+        try:
+            check_new_name(ds, g)
+        except StataError as err:
+            raise StataError("generate(newvarlist) invalid", err.rc) from None
+    if gen and len(gen) != len(names):
+        raise StataError(
+            "number of variables in varlist must equal number of variables in generate(newvarlist)",
+            198,
+        )
+    fmt = cmd.option("format")
+    if fmt and cmd.has("usedisplayformat"):
+        raise StataError("must choose between usedisplayformat and format() options", 198)
+    if fmt:
+        if "s" in fmt:
+            raise StataError("use numeric format in format() option", 198)
+        try:
+            check_format(fmt)
+        except StataError:
+            raise StataError("format() option invalid", 198) from None
+    genrep = "generate" if gen else "replace"
+    lines: list[str] = []
+    for k, var in enumerate(names):
+        if ds.is_string(var):
+            lines.append(f"{var} already string; no {genrep}")
+            continue
+        info = ds.info[var]
+        if not gen and info.vlabel and not cmd.has("force"):
+            lines.append(f"{var} has value label; no replace")
+            continue
+        use = info.format if cmd.has("usedisplayformat") else (fmt or "%12.0g")
+        x = np.asarray(ds.values(var), dtype=float)
+        text = np.array(["." if v != v else fmt_number(v, use) for v in x], dtype=object)
+        back = np.array([real_value(t) for t in text])
+        lossy = bool(np.any((x != back) & ~(np.isnan(x) & np.isnan(back))))
+        if lossy and not cmd.has("force"):
+            lines.append(f"{var} cannot be converted reversibly; no {genrep}")
+            continue
+        vtype = string_type(text)
+        if gen:
+            target = gen[k]
+            ds.set_values(target, text, vtype, after=var)
+            ds.info[target].label = info.label
+            lines.append(f"{target} generated as {vtype}")
+        else:
+            target, old = var, info.type
+            ds.set_values(var, text, vtype)  # in place: position and variable label kept
+            ds.info[var].format = default_format(vtype)
+            ds.info[var].vlabel = ""
+            lines.append(f"{var} was {old} now {vtype}")
+        if lossy:
+            lines.append(f"{target} was forced to string; some loss of information")
     return [Text("\n".join(lines))] if lines else []
 
 

@@ -121,6 +121,7 @@ MODULES = {
     "encode": "encode",
     "decode": "encode",
     "destring": "encode",
+    "tostring": "encode",
     "clonevar": "encode",
     "recode": "recode",
     "collapse": "collapse",

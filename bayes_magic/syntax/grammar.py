@@ -1171,6 +1171,7 @@ COMMANDS: tuple[Grammar, ...] = (
     g("encode", varlist_body(False, required=True), T.ENCODE, if_=True, in_=True),
     g("decode", varlist_body(False, required=True), T.DECODE, if_=True, in_=True),
     g("destring", varlist_body(False), T.DESTRING),
+    g("tostring", varlist_body(False, required=True), T.TOSTRING),
     g("clonevar", assignment_body(typed=False), None, if_=True, in_=True),
     g("recode", groups_body, T.RECODE, if_=True, in_=True),
     g(

@@ -762,6 +762,13 @@ DESTRING = table(
     opt("percent"),
     opt("dpcomma"),
 )
+TOSTRING = table(
+    opt("Generate", Names()),
+    opt("replace"),
+    opt("force"),
+    opt("format", Text()),
+    opt("Usedisplayformat"),
+)
 RECODE = table(
     opt("Generate", Names()),
     opt("into", Names()),
