@@ -28,7 +28,7 @@ def test_float_decimals_are_not_reversible_without_force(session: Session) -> No
     assert s.data.info["x"].type == "float"
     out = run(s, "tostring x, replace force").splitlines()
     assert out == ["x was float now str11", "x was forced to string; some loss of information"]
-    assert list(s.data.values("x"))[0] == ".1000000015"
+    assert s.data.values("x")[0] == ".1000000015"
     assert run(s, "tostring y, replace") == "y was double now str2"
     assert list(s.data.values("y")) == [".1", ".2", ".3"]
     assert s.data.info["y"].format == "%9s"
