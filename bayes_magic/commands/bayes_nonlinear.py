@@ -366,8 +366,8 @@ def estimate_nonlinear(
             start = _mode_start(bm, model, layout, start)
         if o.initial:
             _apply_initial(bm, start, o.initial)  # the user's values win
-    if o.rseed is None:
-        o.rseed = int(np.random.SeedSequence().entropy % (2**31))
+    if o.rseed is None:  # the session's stream, which set seed sets ([BAYES] bayesmh, rseed())
+        o.rseed = int(s.rng.integers(2**31))
     seed_rng = np.random.default_rng(np.random.SeedSequence(o.rseed).spawn(1)[0])
     rstates = seed_states(o.rseed, o.nchains)
     fixed_user = set()

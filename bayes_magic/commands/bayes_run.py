@@ -157,6 +157,68 @@ def _random_coefs(
             init.beta[j] = float(p.args[0]) + math.sqrt(float(p.args[1])) * rng.standard_normal()
 
 
+def _feasible_point(code: int, a: float, b: float) -> float | None:
+    """A point inside the support of a prior of bounded or positive support (its centre, mean
+    or median), for a default start that falls outside it; None for the other families."""
+    return {
+        3: lambda: math.exp(a),  # lognormal(mu, var): the median
+        4: lambda: (a + b) / 2,  # uniform(a, b)
+        5: lambda: a * b,  # gamma(shape, scale)
+        6: lambda: b / (a + 1),  # igamma(shape, scale): the mode
+        7: lambda: a,  # exponential(scale)
+        8: lambda: a / (a + b),  # beta(a, b)
+        11: lambda: a,  # chi2(df)
+        12: lambda: b * 2 ** (1 / a),  # pareto(shape, scale): the median
+        13: lambda: 1.0,  # jeffreys (a variance)
+    }.get(int(code), lambda: None)()
+
+
+def _feasible_start(kmodel, layout, init: _Init, user: bool, chain: str) -> None:
+    """Make a chain's start feasible: every coefficient and variance inside its prior's support
+    ([BAYES] bayesmh, Specifying initial values). A default start outside it (maximum
+    likelihood estimates under a uniform(5,6) prior) moves to a point inside the support; a
+    start the user gave is refused with r(498), naming the parameter.
+    """
+    from ..sampler.densities import logpdf_scalar
+
+    items = [
+        (init.beta, j, int(kmodel.beta_code[j]), kmodel.beta_args[j], layout.coef_names, j)
+        for j in range(len(init.beta))
+    ]
+    items += [
+        (init.var, j, int(kmodel.var_code[j]), kmodel.var_args[j], None, j)
+        for j in range(len(init.var))
+    ]
+    for arr, j, code, args, names, k in items:
+        x = float(arr[j])
+        if math.isfinite(x) and math.isfinite(logpdf_scalar(code, x, *map(float, args))):
+            continue
+        point = None if user else _feasible_point(code, float(args[0]), float(args[1]))
+        if point is not None and math.isfinite(logpdf_scalar(code, point, *map(float, args))):
+            arr[j] = point
+            continue
+        what = f"{{{names[k]}}}" if names is not None and k < len(names) else "a variance"
+        raise StataError(
+            f"initial values not feasible{chain}: {what} = {x:.7g} has zero prior density; "
+            "specify initial() inside the prior's support",
+            498,
+        )
+    if not layout.sigma2_name or (  # a GLMM has no residual variance
+        math.isfinite(init.s2)
+        and init.s2 > 0
+        and math.isfinite(logpdf_scalar(int(kmodel.s2_code), init.s2, *map(float, kmodel.s2_args)))
+    ):
+        return
+    point = None if user else _feasible_point(int(kmodel.s2_code), *map(float, kmodel.s2_args[:2]))
+    if point is None:
+        raise StataError(
+            f"initial values not feasible{chain}: {{{layout.sigma2_name or 'sigma2'}}} = "
+            f"{init.s2:.7g} has zero prior density; specify initial() inside the prior's support",
+            498,
+        )
+    init.s2 = point
+
+
 def initial_values(text: str) -> list[tuple[object, bool, float | np.ndarray]]:
     """``initial({param} value ...)``: each named item, whether it was written as a matrix
     (``{Sigma,m}``), and its value (a number, or ``I(k)``). Shared by every Bayesian command."""
@@ -290,8 +352,8 @@ def estimate(
             base, se = _default_init(bm, d), None
         else:
             base, se = _mle_init(bm, d)
-    if o.rseed is None:
-        o.rseed = int(np.random.SeedSequence().entropy % (2**31))
+    if o.rseed is None:  # the session's stream, which set seed sets ([BAYES] bayesmh, rseed())
+        o.rseed = int(s.rng.integers(2**31))
     seed_rng = np.random.default_rng(np.random.SeedSequence(o.rseed).spawn(1)[0])
     inits = []
     for c in range(o.nchains):
@@ -314,8 +376,11 @@ def estimate(
                 )
         _fix_sig(bm, init)
         inits.append(init)
-    rstates = seed_states(o.rseed, o.nchains)
     kmodel = model[0] if isinstance(model, tuple) and bm.family is not None else model
+    for c, init in enumerate(inits):
+        user = bool(o.initall or o.inits.get(c + 1) or (o.initial and c == 0))
+        _feasible_start(kmodel, layout, init, user, f" of chain {c + 1}" if o.nchains > 1 else "")
+    rstates = seed_states(o.rseed, o.nchains)
     states = [
         new_state(kmodel, rstates[c], i.beta, i.b, i.s2, i.sig, i.var, i.rho, i.df, o.scale)
         for c, i in enumerate(inits)

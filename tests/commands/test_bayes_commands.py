@@ -301,3 +301,33 @@ def test_noconstant_flag_is_menl_only(math_session) -> None:
         "prior({var}, igamma(1,1)) dryrun",
     )
     assert rc == 198 and "noconstant not allowed" in msg
+
+
+def test_set_seed_drives_bayes_without_rseed() -> None:
+    """``set seed`` seeds a Bayesian command that has no ``rseed()``, as in Stata; the stream
+    moves on, so the next run differs."""
+    s = Session()
+    run(s, "use hospital")
+    cmd = "quietly bayes, mcmcsize(200) burnin(100): regress hosp loginc"
+    run(s, f"set seed 42\n{cmd}")
+    first = (s.e.info["rseed"], s.e.draws.copy())
+    run(s, f"set seed 42\n{cmd}")
+    assert s.e.info["rseed"] == first[0]
+    np.testing.assert_array_equal(s.e.draws, first[1])
+    run(s, cmd)
+    assert s.e.info["rseed"] != first[0]
+
+
+def test_default_start_outside_a_bounded_prior_moves_inside() -> None:
+    """ML starting values outside a uniform prior's support start at its centre (the chain
+    then moves); a start the user gives outside it is refused with r(498)."""
+    s = Session()
+    run(s, "use hospital")
+    opts = "rseed(1) mcmcsize(500) burnin(200) prior({hosp:loginc}, uniform(5,6))"
+    run(s, f"quietly bayes, {opts}: logit hosp loginc")
+    d = s.e.draws[0, :, 0]
+    assert np.all((d >= 5) & (d <= 6)) and np.unique(d).size > 10
+    m, rc = fails(s, f"bayes, {opts} initial({{hosp:loginc}} 1): logit hosp loginc")
+    assert rc == 498 and "{hosp:loginc} = 1 has zero prior density" in m
+    m, rc = fails(s, "bayes, rseed(1) initial({hosp:loginc} 1e300): logit hosp loginc")
+    assert rc == 498
