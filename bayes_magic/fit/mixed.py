@@ -232,15 +232,26 @@ def theta_from_sigmas(P: LMMProblem, Sigmas: list[np.ndarray], sigma2: float) ->
 
 
 def psd_cholesky(R: np.ndarray) -> np.ndarray:
-    """A lower-triangular L with L L' = R, also for a singular R (a correlation of ±1)."""
+    """A lower-triangular L with L L' = R, also for a singular R (a zero variance, a
+    correlation of ±1): R's negative eigenvalues (rounding) are dropped, and a zero pivot
+    leaves its whole column zero. That is the one factor whose zero diagonal entries carry
+    nothing below them, so moving such an entry off zero adds variance without also imposing
+    a correlation of ±1 (what :func:`fit_mixed`'s escape from the bound relies on)."""
     try:
         return np.linalg.cholesky(R)
     except np.linalg.LinAlgError:
         w, V = np.linalg.eigh((R + R.T) / 2)
-        B = V * np.sqrt(np.maximum(w, 0.0))
-        _, upper = np.linalg.qr(B.T)  # B' = Q U, so R = B B' = U'U
-        L = upper.T
-        return L * np.where(np.diag(L) < 0, -1.0, 1.0)[None, :]
+        R = (V * np.maximum(w, 0.0)) @ V.T
+        k = R.shape[0]
+        L = np.zeros((k, k))
+        tiny = 1e-12 * max(float(np.max(np.diag(R))), 1e-300)
+        for j in range(k):
+            d = R[j, j] - L[j, :j] @ L[j, :j]
+            if d <= tiny:
+                continue  # a zero pivot: the rest of the column is zero too (R is PSD)
+            L[j, j] = np.sqrt(d)
+            L[j + 1 :, j] = (R[j + 1 :, j] - L[j + 1 :, :j] @ L[j, :j]) / L[j, j]
+        return L
 
 
 def _ll0(design: MixedDesign, reml: bool) -> float:
@@ -393,6 +404,9 @@ def fit_mixed(
             fg=(lambda th: P.deviance_and_gradient(th, reml)) if P.has_gradient else None,
             callback=lambda i, f: iters.append((i, -0.5 * f)),
             escape=True,
+            # θ stopped with a zero diagonal entry may carry the variance below it (Λ's
+            # column); the same Σ factored afresh puts it where moving off zero can help
+            canonical=lambda th: theta_from_sigmas(P, [lam @ lam.T for lam in P.lambdas(th)], 1.0),
         )
     else:
         theta, dev, converged = np.zeros(0), crit(np.zeros(0)), True

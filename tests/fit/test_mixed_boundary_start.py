@@ -80,3 +80,26 @@ def test_random_slope_in_large_units_does_not_depend_on_units() -> None:
         vs.append(np.exp(2 * s.e.b[s.e.bnames.index("lns1_1_1:_cons")]))
     assert lls[0] == pytest.approx(lls[1], abs=1e-6)
     assert vs[0] * 1e6 == pytest.approx(vs[1], rel=1e-4)  # var(slope) in days⁻² vs years⁻²
+
+
+def test_unstructured_slope_leaves_a_zero_pivot() -> None:
+    """London exam scores (``use exam``), ``|| school: standlrt, cov(un)``: the first search
+    stopped with both diagonal θ at 0 and var(_cons) carried below the slope's zero pivot,
+    where moving one coordinate off zero imposes a correlation of -1; the refactored Λ lets the
+    escape find the maximum. Checked against statsmodels' MixedLM (ML) and against the same
+    model with the slope's covariate doubled (the log likelihood must not change)."""
+    sm = pytest.importorskip("statsmodels.formula.api")
+    s = Session()
+    run(s, "use exam")
+    run(s, "quietly mixed normexam standlrt || school: standlrt, cov(un)")
+    ll = s.e.scalars["ll"]
+    S = s.e.fit.Sigmas[0]
+    df = s.data.df[["normexam", "standlrt", "school"]].astype(float)
+    ref = sm.mixedlm("normexam ~ standlrt", df, groups=df["school"], re_formula="~standlrt")
+    r = ref.fit(reml=False, method=["lbfgs"])
+    assert ll == pytest.approx(r.llf, abs=1e-3)
+    G = np.asarray(r.cov_re)  # (Intercept, standlrt); ours is (standlrt, _cons)
+    np.testing.assert_allclose(S[::-1, ::-1], G, rtol=2e-3)
+    run(s, "gen z = 2*standlrt")
+    run(s, "quietly mixed normexam z || school: z, cov(un)")
+    assert s.e.scalars["ll"] == pytest.approx(ll, abs=1e-6)
