@@ -135,10 +135,17 @@ class SingleLevel:
         B = np.linalg.cholesky(np.linalg.inv(-H))
         if method == "mcaghermite":
             return mode, B, z, lw
-        # mvaghermite: iterate centre and scale to the quadrature's posterior mean and covariance
+        # mvaghermite: iterate centre and scale to the quadrature's posterior mean and covariance,
+        # from the last call's rule where that integrates a group better than the Laplace rule at
+        # the new mode does (a rule left far behind by a long step converges too slowly, and a
+        # rule stopped short of convergence makes the likelihood and its gradient wrong)
         c, S = mode, B
         if self.center is not None and self.scale is not None:
-            c, S = self.center, self.scale
+            old = self._quad(xb, A, self.center, self.scale, z, lw)[0]
+            new = self._quad(xb, A, mode, B, z, lw)[0]
+            keep = old > new
+            c = np.where(keep[:, None], self.center, mode)
+            S = np.where(keep[:, None, None], self.scale, B)
         prev = None
         for _ in range(200):
             out, m, C = self._quad(xb, A, c, S, z, lw, moments=True)

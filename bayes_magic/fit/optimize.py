@@ -92,13 +92,15 @@ def minimize_bounded(
     callback: Callable[[int, float], None] | None = None,
     maxiter: int = 2000,
     escape: bool = False,
+    canonical: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> tuple[np.ndarray, float, bool]:
     """Minimize ``f`` within ``bounds``; returns ``(x, f(x), converged)``.
 
     ``fg``, when given, returns ``(f(x), ∇f(x))`` analytically; the quasi-Newton search and the
     Newton polish then use it instead of differences of ``f``. ``escape`` probes coordinates
     stopped on a lower bound of 0 that is always stationary (``mixed``'s relative scales θ,
-    whose criterion is even in each diagonal θ) and searches again from a better point.
+    whose criterion is even in each diagonal θ) and searches again from a better point;
+    ``canonical`` maps a point to an equivalent one (same ``f``) to probe from.
     """
     it = [0]
 
@@ -136,6 +138,17 @@ def minimize_bounded(
     x = _project(np.asarray(r.x, dtype=float), bounds)
     fx = f(x)
     converged = bool(r.success)
+    for _ in range(3 if fg is not None else 0):
+        # L-BFGS-B also stops when f barely falls (ftol) though the gradient is large (a line
+        # search misled by one poor evaluation): search again from there, with fresh memory
+        if not (r.success and _projected_gradient(fg(x)[1], x, bounds) > 1e-4 * max(1, abs(fx))):
+            break
+        r2 = search(x)
+        x2 = _project(np.asarray(r2.x, dtype=float), bounds)
+        f2 = f(x2)
+        if not f2 < fx:
+            break
+        x, fx, r, converged = x2, f2, r2, bool(r2.success)
     if fg is not None and not r.success and it[0] < maxiter:
         # the line search failed: ∇ from fg is that of a rule adapted at the current point
         # (adaptive quadrature), which f re-adapts; go on with differences of f itself
@@ -149,7 +162,7 @@ def minimize_bounded(
     # overshoots to the bound stays there. Probe inwards at several scales (covariates in
     # large units give small θ) and search again from any point that is better.
     for _ in range(5 if escape else 0):
-        start = _escape(f, x, fx, bounds)
+        start = _escape(f, canonical(x) if canonical is not None else x, fx, bounds)
         if start is None:
             break
         r2 = search(start)
@@ -215,6 +228,18 @@ def minimize_bounded(
             converged = True
             break
     return x, fx, converged
+
+
+def _projected_gradient(g: np.ndarray, x: np.ndarray, bounds: Bounds) -> float:
+    """The largest gradient component that could still lower f within the bounds."""
+    out = 0.0
+    for gi, xi, (lo, hi) in zip(g, x, bounds):
+        if lo is not None and xi - lo <= 1e-10 and gi > 0:
+            continue
+        if hi is not None and hi - xi <= 1e-10 and gi < 0:
+            continue
+        out = max(out, abs(float(gi)))
+    return out
 
 
 def _escape(
