@@ -294,6 +294,7 @@ def gsort(s, cmd: Command) -> list[Output]:
 
         g = group_bounds(ds, names)
         s.data.set_values(gen, (g.ids + 1).astype(np.float64), "long")
+        s.data.sortedby = (gen,)  # gsort.ado sorts by the new numbering last
     return []
 
 

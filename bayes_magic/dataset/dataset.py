@@ -497,11 +497,15 @@ class Dataset:
     def sort(
         self, names: list[str], *, descending: list[bool] | None = None, mfirst: bool = False
     ) -> None:
-        """Sort stably by ``names`` (see :meth:`sort_order`)."""
+        """Sort stably by ``names`` (see :meth:`sort_order`). The data are then sorted by the
+        names before the first descending one (``gsort schid -math`` leaves them sorted by
+        ``schid``, as gsort.ado's sort on temporary keys does once they are dropped)."""
         if not names:
             return
         self.reorder(self.sort_order(names, descending=descending, mfirst=mfirst))
-        self.sortedby = tuple(names) if not any(descending or ()) else ()
+        desc = list(descending or [])
+        first = desc.index(True) if True in desc else len(names)
+        self.sortedby = tuple(names[:first])
 
     def sort_order(
         self,

@@ -229,3 +229,21 @@ def test_collapse_count_and_percent_with_weights() -> None:
     for stat, wt in (("sd", "pw"), ("semean", "iw"), ("sepoisson", "aw")):
         assert fails(s, f"collapse ({stat}) x [{wt}=w], by(g)")[1] == 135
     assert s.data.nobs == 5
+
+
+def test_gsort_leaves_the_leading_ascending_keys_sorted(math_session: Session) -> None:
+    """gsort.ado sorts on temporary keys and drops them: the data stay sorted by the keys
+    before the first descending one, so ``by schid:`` works after ``gsort schid -math``."""
+    s = math_session
+    run(s, "gsort schid -math")
+    assert s.data.sortedby == ("schid",)
+    x = np.asarray(s.data.values("math"), float)
+    g = np.asarray(s.data.values("schid"), float)
+    assert np.all(np.diff(g) >= 0)
+    assert all(np.all(np.diff(x[g == k]) <= 0) for k in np.unique(g))
+    run(s, "by schid: gen first = math[1]")
+    run(s, "gsort -math")
+    assert s.data.sortedby == ()
+    fails(s, "by schid: gen n = _n")
+    run(s, "gsort schtype -math, generate(rank)")
+    assert s.data.sortedby == ("rank",)
