@@ -77,6 +77,8 @@ _DESCRIPTIONS = {
     "decode": "labelled numeric variable to strings",
     "destring": "strings that hold numbers to numeric variables",
     "tostring": "numeric variables to strings, only where the strings read back exactly",
+    "reshape": "wide data to long (one observation per i and j) and back",
+    "input": "type data in, one observation a line, ending with end",
     "clonevar": "copy a variable with its labels and format",
     "recode": "change values of numeric variables by rules",
     "collapse": "replace the data by summary statistics by group",

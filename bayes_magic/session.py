@@ -29,6 +29,8 @@ from .syntax.macros import expand, has_macros
 __all__ = ["Session", "Result", "ErrorOutput", "Echo", "ByGroups"]
 
 
+#: ``input`` (abbreviated to ``inp`` at least) opening a block of data lines
+_INPUT = re.compile(r"\s*inp(u|ut)?\b(?!\s*=)")
 _TOO_DEEP = "expression too complex: too many nested parentheses or operators"
 
 
@@ -228,6 +230,8 @@ class Session:
         self._early: list[Output] = []
         self._depth = 0  # execute() calls running (a do file inside a command is 2)
         self._held: Text | None = None  # display ..., _continue: the open line
+        #: the data lines after an ``input`` line, up to ``end``, while ``input`` runs
+        self.input_lines: list[str] | None = None
         # state visible to handlers while one command runs
         self.by: ByGroups | None = None
         self.restrict: np.ndarray | None = None
@@ -319,6 +323,13 @@ class Session:
             self._early = []
             if echo:
                 self._emit(res, [Echo(text, self.settings.linesize)])
+            nxt = i + 1
+            if _INPUT.match(text):  # input varlist, then data lines up to end ([D] input)
+                end = next((k for k in range(i + 1, len(texts)) if texts[k].strip() == "end"), None)
+                if end is None:
+                    err = StataError("input: the data lines must end with a line end", 198)
+                    return self._failed(res, err, text, stop=stop)
+                self.input_lines, nxt = texts[i + 1 : end], end + 1
             jump = jump_of(text) if text.lstrip().startswith("continue") else None
             if jump is not None:
                 raise _JumpError(jump)
@@ -327,12 +338,13 @@ class Session:
             except StataError as err:
                 if not self._failed(res, err, text, stop=stop):
                     return False
-                i += 1
+                i = nxt
                 continue
             finally:
                 early, self._early = self._early, []
+                self.input_lines = None
             self._emit(res, outs, early)
-            i += 1
+            i = nxt
         return True
 
     def _run_one_line_if(

@@ -122,6 +122,8 @@ MODULES = {
     "decode": "encode",
     "destring": "encode",
     "tostring": "encode",
+    "reshape": "reshape",
+    "input": "input",
     "clonevar": "encode",
     "recode": "recode",
     "collapse": "collapse",

@@ -265,6 +265,9 @@ class Dataset:
         when none are given.
     varabbrev
         Whether variable names may be abbreviated (``set varabbrev``).
+    reshape_spec
+        The last ``reshape`` of these data (stubs, i, j and its values), which ``reshape long``
+        or ``reshape wide`` typed alone reverses (Stata keeps it in the data's characteristics).
     """
 
     df: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -277,6 +280,7 @@ class Dataset:
     changed: bool = False
     ids: np.ndarray = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
     varabbrev: bool = True
+    reshape_spec: dict | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.ids is None:
@@ -337,6 +341,7 @@ class Dataset:
             self.changed,
             self.ids.copy(),
             self.varabbrev,
+            copy.deepcopy(self.reshape_spec),
         )
 
     def to_dataframe(self, *, labels: bool = False) -> pd.DataFrame:

@@ -1172,6 +1172,15 @@ COMMANDS: tuple[Grammar, ...] = (
     g("decode", varlist_body(False, required=True), T.DECODE, if_=True, in_=True),
     g("destring", varlist_body(False), T.DESTRING),
     g("tostring", varlist_body(False, required=True), T.TOSTRING),
+    g("INPut", words_body(what="varname")),
+    g(
+        "reshape",
+        subcommands=(
+            g("long", words_body(what="stub"), T.RESHAPE),
+            g("wide", words_body(what="stub"), T.RESHAPE),
+            g("clear", words_body(most=0)),
+        ),
+    ),
     g("clonevar", assignment_body(typed=False), None, if_=True, in_=True),
     g("recode", groups_body, T.RECODE, if_=True, in_=True),
     g(

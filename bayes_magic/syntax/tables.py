@@ -762,6 +762,12 @@ DESTRING = table(
     opt("percent"),
     opt("dpcomma"),
 )
+RESHAPE = table(
+    opt("i", Names()),
+    opt("j", Text()),
+    opt("String"),
+    opt("ATwl", Text()),
+)
 TOSTRING = table(
     opt("Generate", Names()),
     opt("replace"),
