@@ -79,6 +79,8 @@ _DESCRIPTIONS = {
     "tostring": "numeric variables to strings, only where the strings read back exactly",
     "reshape": "wide data to long (one observation per i and j) and back",
     "input": "type data in, one observation a line, ending with end",
+    "append": "add the observations of other data sets",
+    "merge": "add the variables of another data set, matched on key variables",
     "clonevar": "copy a variable with its labels and format",
     "recode": "change values of numeric variables by rules",
     "collapse": "replace the data by summary statistics by group",

@@ -124,6 +124,8 @@ MODULES = {
     "tostring": "encode",
     "reshape": "reshape",
     "input": "input",
+    "append": "combine",
+    "merge": "combine",
     "clonevar": "encode",
     "recode": "recode",
     "collapse": "collapse",

@@ -20,7 +20,14 @@ import re
 import numpy as np
 import pandas as pd
 
-from ..dataset.dataset import Dataset, VarInfo, default_format, smallest_numeric_type, string_type
+from ..dataset.dataset import (
+    Dataset,
+    VarInfo,
+    default_format,
+    smallest_numeric_type,
+    string_type,
+    widest_type,
+)
 from ..dataset.varnames import resolve
 from ..errors import StataError
 from ..report.format import fmt_g
@@ -196,7 +203,9 @@ def reshape_long(s, cmd: Command) -> list[Output]:
                     vals = ds.values(x)
                     cols.append(np.asarray(vals, dtype=object if is_str else float))
             mat = np.column_stack(cols).reshape(-1)
-            vtype = string_type(mat) if is_str else _widest([ds.info[x].type for x in srcs if x])
+            vtype = (
+                string_type(mat) if is_str else widest_type([ds.info[x].type for x in srcs if x])
+            )
             new.set_values(target, mat, vtype)
             new.info[target].format = ds.info[some].format
             continue
@@ -223,13 +232,6 @@ def reshape_long(s, cmd: Command) -> list[Output]:
         lines.append(f"{_xij_text(names):>39}   ->   {_long_name(stub, spec['atwl'])}")
     lines.append(_RULE)
     return [Text("\n".join(lines))]
-
-
-def _widest(types: list[str]) -> str:
-    rank = ["byte", "int", "long", "float", "double"]
-    if "double" in types or ("long" in types and "float" in types):
-        return "double"
-    return max(types, key=rank.index)
 
 
 @command("reshape", "wide")

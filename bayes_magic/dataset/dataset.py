@@ -119,6 +119,20 @@ def smallest_numeric_type(values: np.ndarray, least: str = "byte") -> str:
     return "float" if least == "float" else "double"
 
 
+def widest_type(types: list[str]) -> str:
+    """The storage type that holds values of every type in ``types`` (all numeric or all
+    string): the widest, ``double`` for ``long`` with ``float`` (a float cannot hold every long),
+    the longest ``str#`` (``strL`` beyond that)."""
+    if all(is_string_type(t) for t in types):
+        if "strL" in types:
+            return "strL"
+        return f"str{max(int(t[3:]) for t in types)}"
+    rank = ["byte", "int", "long", "float", "double"]
+    if "double" in types or ("long" in types and "float" in types):
+        return "double"
+    return max(types, key=rank.index)
+
+
 def coerce(values: np.ndarray, t: str) -> np.ndarray:
     """Store ``values`` in type ``t`` as Stata does: truncate to integers, round floats."""
     v = np.asarray(values, dtype=np.float64)

@@ -1173,6 +1173,8 @@ COMMANDS: tuple[Grammar, ...] = (
     g("destring", varlist_body(False), T.DESTRING),
     g("tostring", varlist_body(False, required=True), T.TOSTRING),
     g("INPut", words_body(what="varname")),
+    g("append", raw_body, T.APPEND),
+    g("merge", raw_body, T.MERGE),
     g(
         "reshape",
         subcommands=(

@@ -768,6 +768,27 @@ RESHAPE = table(
     opt("String"),
     opt("ATwl", Text()),
 )
+APPEND = table(
+    opt("GENerate", NameArg()),
+    opt("keep", Names()),
+    opt("NOLabel"),
+    opt("NONOTEs"),
+    opt("force"),
+)
+MERGE = table(
+    opt("ASSERT", Text()),
+    opt("GENerate", NameArg()),
+    opt("FORCE"),
+    opt("KEEP", Text()),
+    opt("KEEPUSing", Names()),
+    opt("NOLabel"),
+    opt("NOGENerate"),
+    opt("NONOTEs"),
+    opt("REPLACE"),
+    opt("NOREPort"),
+    opt("SORTED"),
+    opt("UPDATE"),
+)
 TOSTRING = table(
     opt("Generate", Names()),
     opt("replace"),
