@@ -16,6 +16,7 @@ from ..errors import StataError
 from ..posterior import Posterior
 from ..report.output import Output, Text
 from ..spec.bayes import mcmc_iterations
+from ..spec.priors import names_from
 from ..syntax.ast import Command, Equations, MultilevelModel
 from ..syntax.unparse import cmdline
 from .bayes_display import bayes_outputs, model_outputs, model_summary, multilevel_structure
@@ -241,8 +242,26 @@ def _run(s, cmd: Command, bm, opts: dict[str, Any], prefix_cmd: bool) -> list[Ou
     return outs
 
 
+def _session_names(s):
+    """Names in ``prior()`` arguments: the session's matrices, then its numeric scalars."""
+
+    def lookup(name: str):
+        m = s.matrices.get(name)
+        if m is not None:
+            return m.values
+        v = s.scalars.get(name)
+        return v if isinstance(v, (int, float)) else None
+
+    return names_from(lookup)
+
+
 @command("bayes", "prefix")
 def bayes_prefix(s, cmd: Command) -> list[Output]:
+    with _session_names(s):
+        return _bayes_prefix(s, cmd)
+
+
+def _bayes_prefix(s, cmd: Command) -> list[Output]:
     from ..spec.bayes import NEGBIN_SINGLE, ORDINAL_SINGLE, build_bayes_me, build_bayes_mixed
     from ..spec.model import GLM_COMMANDS, meglm_as
 
@@ -307,8 +326,9 @@ def bayesmh(s, cmd: Command) -> list[Output]:
     body = cmd.body
     if not isinstance(body, Equations) or not body.equations:
         return _replay(s, cmd, "bayesmh")
-    if any(eq.expr is not None for eq in body.equations):
-        bm = build_bayesmh_nonlinear(cmd, cmdline(cmd))
-    else:
-        bm = build_bayesmh(cmd, cmdline(cmd))
-    return _run(s, cmd, bm, _opts_of(cmd), False)
+    with _session_names(s):
+        if any(eq.expr is not None for eq in body.equations):
+            bm = build_bayesmh_nonlinear(cmd, cmdline(cmd))
+        else:
+            bm = build_bayesmh(cmd, cmdline(cmd))
+        return _run(s, cmd, bm, _opts_of(cmd), False)

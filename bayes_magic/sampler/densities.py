@@ -19,6 +19,7 @@ from numba import njit
 __all__ = [
     "SCALAR",
     "code_of",
+    "MVN_PART",
     "logpdf_scalar",
     "logpdf_mvn",
     "logpdf_wishart",
@@ -47,6 +48,9 @@ SCALAR = {
     "geometric": (15, 1, "discrete"),  # p: P(x) = p (1-p)^x, x = 0, 1, ...
     "poisson": (17, 1, "discrete"),  # mean
 }
+#: a coefficient in a joint normal prior (mvnormal()): its scalar part is its share of the
+#: block's normalizing constant (argument a); linear.beta_logprior adds the quadratic form
+MVN_PART = 20
 
 
 def code_of(name: str) -> int:
@@ -145,6 +149,8 @@ def logpdf_scalar(code: int, x: float, a: float, b: float, c: float) -> float:
         if x == 0.0:
             return np.log(a)
         return np.log(a) + x * np.log1p(-a)
+    if code == 20:  # part of a joint normal prior: the constant's share (see MVN_PART)
+        return a
     if code == 17:  # poisson(mu)
         if x < 0.0 or x != np.floor(x) or a < 0.0:
             return -np.inf

@@ -8,6 +8,7 @@ parallel processes (fork) with ``nproc`` > 1; each chain has its own random stre
 
 from __future__ import annotations
 
+import math
 import multiprocessing as mp
 import os
 import time
@@ -21,7 +22,7 @@ from ..errors import BreakError, StataError
 from ..spec.bayes import BayesLinearModel, ReLevel, mcmc_iterations
 from ..spec.priors import MatrixArg, Prior
 from . import linear as K
-from .densities import code_of
+from .densities import MVN_PART, code_of
 
 __all__ = ["Layout", "Chains", "prepare", "run_chains"]
 
@@ -95,6 +96,48 @@ def _prior_args(p: Prior) -> tuple[int, np.ndarray]:
     return code_of(fam), args
 
 
+def _joint_normal(p: Prior, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The mean and covariance of ``mvnormal0(k, Σ)`` or ``mvnormal(k, m1, ..., mk, Σ)`` (the
+    means also as one row or column matrix) given to the coefficients ``names``.
+
+    Raises
+    ------
+    StataError
+        r(198) when k is not the number of coefficients or Σ is not k x k; r(506) when Σ is not
+        positive definite.
+    """
+    k = len(names)
+    args = p.args
+    if not args or not isinstance(args[0], float) or int(args[0]) != args[0]:
+        raise StataError(f"{p.text}: the first argument is the dimension", 198)
+    d = int(args[0])
+    if d != k:
+        listed = " ".join("{" + n + "}" for n in names)
+        raise StataError(
+            f"{p.text}: dimension {d} does not match the {k} coefficient"
+            f"{'s' if k != 1 else ''} it is the prior of ({listed})",
+            198,
+        )
+    S = args[-1]
+    if not isinstance(S, MatrixArg) or S.d != k or any(len(r) != k for r in S.rows):
+        raise StataError(f"{p.text}: the last argument must be a {k} x {k} covariance matrix", 198)
+    cov = np.array(S.rows, dtype=float)
+    if not np.allclose(cov, cov.T) or np.linalg.eigvalsh((cov + cov.T) / 2).min() <= 0:
+        raise StataError(f"{p.text}: covariance matrix not positive definite", 506)
+    mid = args[1:-1]
+    if p.family == "mvnormal0":
+        mean = np.zeros(k)
+    elif len(mid) == k and all(isinstance(a, float) for a in mid):
+        mean = np.array(mid, dtype=float)
+    elif len(mid) == 1 and isinstance(mid[0], MatrixArg):
+        mean = np.array(mid[0].rows, dtype=float).reshape(-1)
+        if mean.size != k:
+            raise StataError(f"{p.text}: the mean must have {k} elements", 503)
+    else:
+        raise StataError(f"{p.text}: give {k} means, or one vector of them", 198)
+    return mean, (cov + cov.T) / 2
+
+
 def _ig(p: Prior) -> tuple[float, float] | None:
     """Inverse-gamma shape and scale if ``p`` is conjugate for a variance."""
     if p.family == "igamma" and p.numeric:
@@ -156,16 +199,30 @@ def prepare(bm: BayesLinearModel, d: MixedDesign) -> tuple[K.Model, Layout]:
     priors = [bm.coef_priors.get(nm, bm.coef_default) for nm in d.xnames]
     if any(pr is None for pr in priors):
         raise StataError(f"prior for {{{bm.eq}:}} not specified", 198)
-    beta_gibbs = all(pr.family in ("normal", "flat") and pr.numeric for pr in priors)
+    joint = ("mvnormal", "mvnormal0")
+    beta_gibbs = all(
+        (pr.family in ("normal", "flat") and pr.numeric) or pr.family in joint for pr in priors
+    )
     b0 = np.zeros(p)
     P0 = np.zeros((p, p))
     beta_code = np.zeros(p, dtype=np.int64)
     beta_args = np.zeros((p, 3))
+    groups: dict[int, tuple[Prior, list[int]]] = {}
     for j, pr in enumerate(priors):
+        if pr.family in joint:  # one prior object for the coefficients it was given to
+            groups.setdefault(id(pr), (pr, []))[1].append(j)
+            continue
         beta_code[j], beta_args[j] = _prior_args(pr)
         if pr.family == "normal":
             b0[j] = float(pr.args[0])
             P0[j, j] = 1.0 / float(pr.args[1])
+    for pr, idx in groups.values():
+        mean, cov = _joint_normal(pr, [coef_names[j] for j in idx])
+        P0[np.ix_(idx, idx)] = np.linalg.inv(cov)
+        b0[idx] = mean
+        const = -0.5 * (len(idx) * math.log(2 * math.pi) + np.linalg.slogdet(cov)[1])
+        beta_code[idx] = MVN_PART
+        beta_args[idx, 0] = const / len(idx)
     # residual variance
     s2p = bm.sigma2_prior
     assert s2p is not None

@@ -374,11 +374,15 @@ def _close_terms(m: K.Model, x: np.ndarray, H: np.ndarray, g: np.ndarray, lt: fl
         for b in range(a):
             H[b, a] = H[a, b]
         ar = m.beta_args[a]
-        lt += logpdf_scalar(m.beta_code[a], x[a], ar[0], ar[1], ar[2])
         if m.beta_code[a] == 1:  # normal(mean, var)
             H[a, a] += 1.0 / ar[1]
             g[a] += (ar[0] - x[a]) / ar[1]
-    return lt
+        elif m.beta_code[a] == 20:  # a joint normal prior: its precision P0 and mean b0
+            for b in range(x.shape[0]):
+                if m.beta_code[b] == 20:
+                    H[a, b] += m.P0[a, b]
+                    g[a] += m.P0[a, b] * (m.b0[b] - x[b])
+    return lt + K.beta_logprior(m, x, x.shape[0])
 
 
 @njit(cache=True)
@@ -646,12 +650,10 @@ def _beta_step(m: K.Model, d: GData, st: K.State, blk: int) -> None:
     n = d.y.shape[0]
     cut = st.beta[p:].copy()
     step = _rw_step(st, blk, p)
-    lp0 = 0.0
-    lp1 = 0.0
-    for j in range(p):
-        a = m.beta_args[j]
-        lp0 += logpdf_scalar(m.beta_code[j], st.beta[j], a[0], a[1], a[2])
-        lp1 += logpdf_scalar(m.beta_code[j], st.beta[j] + step[j], a[0], a[1], a[2])
+    lp0 = K.beta_logprior(m, st.beta, p)
+    moved = st.beta.copy()
+    moved[:p] += step
+    lp1 = K.beta_logprior(m, moved, p)
     eta1 = np.empty(n)
     ll1 = np.empty(n)
     if lp1 > -np.inf:

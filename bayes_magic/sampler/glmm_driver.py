@@ -102,7 +102,7 @@ def prepare_glmm(
             beta_args=np.vstack([m.beta_args, np.array(cut_args, dtype=float)]),
         )
     # descriptions and MH names in block order (blocksummary, acceptance notes)
-    newton = all(c in (0, 1) for c in m.beta_code[:p])
+    newton = all(c in (0, 1, 20) for c in m.beta_code[:p])  # flat, normal, mvnormal
     cut_list = " ".join("{" + nm + "}" for nm in bm.aux_names)
     if bm.ordinal and newton:  # the coefficients and the cutpoints by one joint Newton proposal
         desc = [f"{{{bm.eq}:}} with {cut_list}  (MH, joint Newton proposal)"]

@@ -730,11 +730,7 @@ def _block_logpost(m: Model, st: State, blk: int) -> float:
     t = m.blk_type[blk]
     lev = m.blk_level[blk]
     if t == BETA:
-        lp = 0.0
-        for i in range(m.p):
-            a = m.beta_args[i]
-            lp += logpdf_scalar(m.beta_code[i], st.beta[i], a[0], a[1], a[2])
-        return lp + loglik(m, st)
+        return beta_logprior(m, st.beta, m.p) + loglik(m, st)
     if t == LOGS2:
         a = m.s2_args
         s2 = st.s2[0]
@@ -898,6 +894,30 @@ def record(m: Model, st: State, out: np.ndarray) -> None:
 
 
 @njit(cache=True)
+def beta_logprior(m: Model, beta: np.ndarray, upto: int) -> float:
+    """log p(β[:upto]): the scalar priors, and the quadratic form of a joint normal prior
+    (``mvnormal()``, code 20) over its coefficients, whose precision and mean are P0 and b0."""
+    lp = 0.0
+    joint = False
+    for i in range(upto):
+        a = m.beta_args[i]
+        lp += logpdf_scalar(m.beta_code[i], beta[i], a[0], a[1], a[2])
+        if m.beta_code[i] == 20:
+            joint = True
+    if joint:
+        q = 0.0
+        for i in range(upto):
+            if m.beta_code[i] != 20:
+                continue
+            di = beta[i] - m.b0[i]
+            for j in range(upto):
+                if m.beta_code[j] == 20:
+                    q += di * m.P0[i, j] * (beta[j] - m.b0[j])
+        lp -= 0.5 * q
+    return lp
+
+
+@njit(cache=True)
 def logprior(m: Model, st: State) -> float:
     """log p(θ) + log p(b | θ): every prior and the random effects' density at the state.
 
@@ -905,10 +925,7 @@ def logprior(m: Model, st: State) -> float:
     device of the sampler, not parameters), so the log posterior ``loglik + logprior`` is that
     of the model as written; it serves the Laplace-Metropolis marginal likelihood.
     """
-    lp = 0.0
-    for i in range(m.p):
-        a = m.beta_args[i]
-        lp += logpdf_scalar(m.beta_code[i], st.beta[i], a[0], a[1], a[2])
+    lp = beta_logprior(m, st.beta, m.p)
     a = m.s2_args
     lp += logpdf_scalar(m.s2_code, st.s2[0], a[0], a[1], a[2])
     for lev in range(m.nl):

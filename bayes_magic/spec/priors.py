@@ -7,13 +7,18 @@ abbreviations and the talk's ``mvn0...`` spellings.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
+import numpy as np
+
 from ..errors import StataError
-from ..syntax.ast import Call, Expr, Name, Num, ParamRef, Unary
+from ..syntax.ast import Binary, Call, Expr, MatrixLit, Name, Num, ParamRef, Unary
 from ..syntax.unparse import unparse_expr
 
-__all__ = ["Prior", "prior_from_expr", "FAMILIES", "MatrixArg"]
+__all__ = ["Prior", "prior_from_expr", "FAMILIES", "MatrixArg", "names_from"]
 
 # name -> (minimal abbreviation, number of arguments or None for a variable count)
 FAMILIES: dict[str, tuple[int, int | None]] = {
@@ -111,20 +116,83 @@ def _resolve_family(word: str) -> str | None:
     return None
 
 
-def _arg(e: Expr, family: str) -> Arg:
+#: how a name in a prior's arguments is looked up while a model is built: the session's
+#: matrices (``matrix S = ...`` then ``mvnormal0(3,S)``) and scalars
+_NAMES: ContextVar[Callable[[str], object] | None] = ContextVar("prior_names", default=None)
+
+
+@contextmanager
+def names_from(lookup: Callable[[str], object]) -> Iterator[None]:
+    """Resolve names in ``prior()`` arguments with ``lookup`` (a number, a matrix of rows, or
+    None) while building a model."""
+    token = _NAMES.set(lookup)
+    try:
+        yield
+    finally:
+        _NAMES.reset(token)
+
+
+def _const(e: Expr) -> float | np.ndarray | None:
+    """A constant argument: numbers, ``I(d)``, ``(1,0\\0,1)``, a named matrix or scalar, and
+    arithmetic of them (``100*I(3)``, ``10^2``); None for anything else."""
     if isinstance(e, Num):
         return float(e.value)
-    if isinstance(e, Unary) and e.op == "-" and isinstance(e.operand, Num):
-        return -float(e.operand.value)
-    if isinstance(e, ParamRef):
-        return e
-    if isinstance(e, Call) and e.func == "I" and len(e.args) == 1 and isinstance(e.args[0], Num):
-        d = int(e.args[0].value)
+    if isinstance(e, Unary) and e.op == "-":
+        v = _const(e.operand)
+        return None if v is None else -v
+    if isinstance(e, Call) and e.func == "I" and len(e.args) == 1:
+        d = _const(e.args[0])
+        if not isinstance(d, float) or d != int(d):
+            return None
         if d < 1:
             raise StataError("I(): dimension must be positive", 198)
-        return MatrixArg(tuple(tuple(1.0 if i == j else 0.0 for j in range(d)) for i in range(d)))
+        return np.eye(int(d))
+    if isinstance(e, MatrixLit):
+        rows = [[_const(x) for x in r] for r in e.rows]
+        if any(not isinstance(x, float) for r in rows for x in r):
+            return None
+        if len({len(r) for r in rows}) != 1:
+            raise StataError("matrix: rows of different lengths", 503)
+        return np.array(rows, dtype=float)
     if isinstance(e, Name):
+        lookup = _NAMES.get()
+        v = lookup(e.name) if lookup is not None else None
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            return float(v)
+        if isinstance(v, np.ndarray):
+            return np.atleast_2d(np.asarray(v, dtype=float))
         raise StataError(f"matrix {e.name} not found", 111, span=e.span)
+    if isinstance(e, Binary) and e.op in ("+", "-", "*", "/", "^"):
+        a, b = _const(e.left), _const(e.right)
+        if a is None or b is None:
+            return None
+        both = isinstance(a, np.ndarray) and isinstance(b, np.ndarray)
+        if e.op == "*":
+            return a @ b if both else a * b
+        if e.op == "/" and not isinstance(b, np.ndarray):
+            return a / b
+        if e.op == "^" and not isinstance(a, np.ndarray) and not isinstance(b, np.ndarray):
+            return a**b
+        if e.op in ("+", "-") and (
+            both or not (isinstance(a, np.ndarray) or isinstance(b, np.ndarray))
+        ):
+            if both and a.shape != b.shape:
+                raise StataError("conformability error", 503)
+            return a + b if e.op == "+" else a - b
+        raise StataError(f"invalid argument {unparse_expr(e)}", 198, span=e.span)
+    return None
+
+
+def _arg(e: Expr, family: str) -> Arg:
+    if isinstance(e, ParamRef):
+        return e
+    v = _const(e)
+    if isinstance(v, float):
+        return v
+    if isinstance(v, np.ndarray):
+        if v.ndim != 2 or (v.shape[0] != v.shape[1] and min(v.shape) != 1):
+            raise StataError(f"{family}(): matrix {unparse_expr(e)} must be square", 503)
+        return MatrixArg(tuple(tuple(float(x) for x in r) for r in v))
     if family in ("density", "logdensity"):
         return e
     raise StataError(
@@ -162,10 +230,10 @@ def _call_prior(fam: str, e: Call) -> Prior:
     args = tuple(_arg(a, fam) for a in e.args)
     shown = (
         _typed_text(src, a)
-        if isinstance(a, float)
+        if isinstance(a, float) and isinstance(src, (Num, Unary))
         else str(a)
-        if isinstance(a, (ParamRef, MatrixArg))
-        else unparse_expr(a)
+        if isinstance(a, ParamRef) or (isinstance(a, MatrixArg) and isinstance(src, Call))
+        else unparse_expr(src)  # a name or an expression, as typed (mvnormal0(3,S))
         for src, a in zip(e.args, args)
     )
     return Prior(fam, args, f"{fam}({','.join(shown)})")
