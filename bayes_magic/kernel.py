@@ -81,6 +81,8 @@ _DESCRIPTIONS = {
     "input": "type data in, one observation a line, ending with end",
     "append": "add the observations of other data sets",
     "merge": "add the variables of another data set, matched on key variables",
+    "xtset": "declare the panel and time variables (for L., F., D. and the xt commands)",
+    "tsset": "declare the time (and panel) variable (for L., F., D.)",
     "clonevar": "copy a variable with its labels and format",
     "recode": "change values of numeric variables by rules",
     "collapse": "replace the data by summary statistics by group",

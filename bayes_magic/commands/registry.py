@@ -126,6 +126,8 @@ MODULES = {
     "input": "input",
     "append": "combine",
     "merge": "combine",
+    "xtset": "xtset",
+    "tsset": "xtset",
     "clonevar": "encode",
     "recode": "recode",
     "collapse": "collapse",

@@ -282,6 +282,9 @@ class Dataset:
     reshape_spec
         The last ``reshape`` of these data (stubs, i, j and its values), which ``reshape long``
         or ``reshape wide`` typed alone reverses (Stata keeps it in the data's characteristics).
+    tsset
+        The panel and time variables ``xtset``/``tsset`` declared (``panel`` may be None) and
+        the time step ``delta``; the time-series operators (``L.x``) read them.
     """
 
     df: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -295,6 +298,7 @@ class Dataset:
     ids: np.ndarray = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
     varabbrev: bool = True
     reshape_spec: dict | None = field(default=None, repr=False, compare=False)
+    tsset: dict | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.ids is None:
@@ -356,6 +360,7 @@ class Dataset:
             self.ids.copy(),
             self.varabbrev,
             copy.deepcopy(self.reshape_spec),
+            copy.deepcopy(self.tsset),
         )
 
     def to_dataframe(self, *, labels: bool = False) -> pd.DataFrame:

@@ -22,10 +22,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from ..errors import StataError
 from ..syntax.ast import (
     MATRIX_ELEMENT,
+    TS_OP,
     Binary,
     Call,
     Expr,
@@ -784,7 +786,49 @@ FUNCTIONS.update(
 )
 
 
+def _ts_operator(e: Call, ctx: Context) -> Value:
+    """``L.x``, ``F2.x``, ``D.x``, ``S12.x``, ``LD.x`` ([U] 11.4.4 Time-series varlists): the
+    value at the time ``k`` steps (``delta``) before or after within the same panel, found by
+    time, not by position, so that a gap gives a missing value, as Stata's."""
+    ops_arg, var_arg = e.args
+    assert isinstance(ops_arg, Str) and isinstance(var_arg, Name)
+    ts = ctx.ds.tsset
+    if ts is None:
+        raise StataError("time variable not set, use tsset varname ...", 111, span=e.span)
+    var = resolve(ctx.ds, var_arg.name, span=var_arg.span, in_expr=True)
+    if ctx.ds.is_string(var):
+        raise _mismatch(e)
+    ds = ctx.ds
+    t = np.asarray(ds.values(ts["time"]), dtype=float)
+    p = np.asarray(ds.values(ts["panel"]), dtype=float) if ts.get("panel") else np.zeros(len(t))
+    index = pd.MultiIndex.from_arrays([p, t])
+    delta = float(ts.get("delta", 1.0))
+
+    def shift(x: np.ndarray, k: int) -> np.ndarray:
+        target = pd.MultiIndex.from_arrays([p, t - k * delta])
+        rows = index.get_indexer(target)
+        out = np.where(rows >= 0, x[np.maximum(rows, 0)], np.nan)
+        out[np.isnan(t)] = np.nan
+        return out
+
+    x = np.asarray(ctx.column(var), dtype=float)
+    for op, count in reversed(re.findall(r"([LFDS])(\d*)", ops_arg.value)):
+        k = int(count) if count else 1
+        if op == "L":
+            x = shift(x, k)
+        elif op == "F":
+            x = shift(x, -k)
+        elif op == "D":
+            for _ in range(k):
+                x = x - shift(x, 1)
+        else:  # S: the seasonal difference x - L^k x
+            x = x - shift(x, k)
+    return x.copy() if ctx.rows is None else x[ctx.rows]
+
+
 def _call(e: Call, ctx: Context) -> Value:
+    if e.func == TS_OP:
+        return _ts_operator(e, ctx)
     if e.at:
         raise StataError(f"@{e.func}() not allowed in this expression", 198, span=e.span)
     f = _scalar_function if e.func == "scalar" else FUNCTIONS.get(e.func)

@@ -65,6 +65,10 @@ class Subscript:
     span: Span = field(default=Span(0, 0), compare=False)
 
 
+#: the function a time-series operator ``L.x``, ``D2.x``, ``LD.x`` ([U] 11.4.4) is parsed
+#: into: ``_tsop("L", x)``, the operators as typed (upper case) and the variable
+TS_OP = "_tsop"
+
 #: the function a matrix element ``A[r, c]`` is parsed into: ``el(A, r, c)``, but out of
 #: range is an error, not missing ([P] matrix define, Subscripting)
 MATRIX_ELEMENT = "_matrix_element"

@@ -24,8 +24,22 @@ calls, ``@max(...)``-style functions of simulated quantities, and ``{param}`` re
 
 from __future__ import annotations
 
+import re
+
 from ..errors import Span
-from .ast import MATRIX_ELEMENT, Binary, Call, Expr, Missing, Name, Num, Str, Subscript, Unary
+from .ast import (
+    MATRIX_ELEMENT,
+    TS_OP,
+    Binary,
+    Call,
+    Expr,
+    Missing,
+    Name,
+    Num,
+    Str,
+    Subscript,
+    Unary,
+)
 from .lexer import END, NAME, NUMBER, OP, PARAM, STRING
 from .params import parse_param
 from .stream import TokenStream
@@ -179,6 +193,10 @@ def _args(ts: TokenStream) -> tuple[tuple[Expr, ...], Span]:
         raise ts.error(f"{ts.peek().text} invalid", ts.peek())
 
 
+#: time-series operators before a variable: L, F, D, S with optional counts (L2, D2, LD)
+_TS_OPS = re.compile(r"(?:[LFDSlfds]\d*)+")
+
+
 def _primary(ts: TokenStream) -> Expr:
     t = ts.peek()
     if t.kind == NUMBER:
@@ -219,6 +237,24 @@ def _primary(ts: TokenStream) -> Expr:
     if t.kind == NAME:
         ts.next()
         nxt = ts.peek()
+        if (
+            _TS_OPS.fullmatch(t.text)
+            and nxt.is_op(".")
+            and not nxt.space
+            and ts.peek(1).kind == NAME
+            and not ts.peek(1).space
+        ):
+            # L.x, D2.x, LD.x, L.D.x: time-series operators on a variable
+            ops = t.text.upper()
+            ts.next()
+            name = ts.next()
+            while ts.at_op(".") and not ts.peek().space and _TS_OPS.fullmatch(name.text):
+                ts.next()
+                ops += name.text.upper()
+                name = ts.expect_name()
+            return Call(
+                TS_OP, (Str(ops, t.span), Name(name.text, name.span)), False, t.span + name.span
+            )
         if nxt.is_op("(") and not nxt.space:
             args, span = _args(ts)
             return Call(t.text, args, False, t.span + span)

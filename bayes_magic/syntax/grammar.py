@@ -1174,6 +1174,8 @@ COMMANDS: tuple[Grammar, ...] = (
     g("tostring", varlist_body(False, required=True), T.TOSTRING),
     g("INPut", words_body(what="varname")),
     g("append", raw_body, T.APPEND),
+    g("xtset", words_body(what="varname"), T.XTSET),
+    g("tsset", words_body(what="varname"), T.XTSET),
     g("merge", raw_body, T.MERGE),
     g(
         "reshape",

@@ -789,6 +789,7 @@ MERGE = table(
     opt("SORTED"),
     opt("UPDATE"),
 )
+XTSET = table(opt("DELta", Text()), opt("clear"))
 TOSTRING = table(
     opt("Generate", Names()),
     opt("replace"),

@@ -12,6 +12,7 @@ from typing import Any
 
 from .ast import (
     MATRIX_ELEMENT,
+    TS_OP,
     Assignment,
     Binary,
     Call,
@@ -101,6 +102,9 @@ def unparse_expr(e: Any) -> str:
         return f"{e.name}[{unparse_expr(e.index)}]"
     if isinstance(e, ParamRef):
         return str(e) if e.init is None else str(e)[:-1] + "=" + unparse_expr(e.init) + "}"
+    if isinstance(e, Call) and e.func == TS_OP:
+        ops, var = e.args
+        return f"{ops.value}.{var.name}"  # type: ignore[union-attr]
     if isinstance(e, Call) and e.func == MATRIX_ELEMENT:
         name, r, c = e.args
         return f"{unparse_expr(name)}[{unparse_expr(r)},{unparse_expr(c)}]"
