@@ -327,3 +327,24 @@ def _tests(s, cmd: Command, table: np.ndarray) -> list[str]:
             s.r["CramersV"] = float(v)
             notes.append(f"{'Cramér' + chr(39) + 's V =':>26} {v:8.4f}")
     return notes
+
+
+@command("tab2", readonly=True)
+def tab2(s, cmd: Command) -> list[Output]:
+    """``tab2 varlist [if] [in] [weight] [, tabulate's two-way options]`` ([R] tabulate twoway):
+    the two-way table of every pair of the variables, each headed ``-> tabulation of a by b``;
+    ``r()`` is the last table's."""
+    assert isinstance(cmd.body, Varlist)
+    ds = s.data
+    names = expand_terms(ds, cmd.body.terms)
+    if len(names) < 2:
+        raise StataError("too few variables specified", 102)
+    w, touse = weights(s, cmd, s.touse(cmd))
+    if w is None:
+        w = np.ones(ds.nobs)
+    outs: list[Output] = []
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            outs.append(Text(f"\n-> tabulation of {a} by {b}"))
+            outs += _twoway(s, cmd, [a, b], touse, w)
+    return outs

@@ -789,6 +789,24 @@ MERGE = table(
     opt("SORTED"),
     opt("UPDATE"),
 )
+ORDER = table(
+    opt("first"),
+    opt("last"),
+    opt("Before", NameArg()),
+    opt("After", NameArg()),
+    opt("ALPHAbetic"),
+    opt("SEQuential"),
+)
+ISID = table(opt("Sort"), opt("MISSok"))
+XTILE = table(opt("Nquantiles", Int(2)), opt("Cutpoints", NameArg()))
+DS = table(
+    opt("not", Text(optional=True)),
+    opt("ALpha"),
+    opt("Detail"),
+    opt("has", Text()),
+    opt("INSEnsitive"),
+)
+MVCODE = table(opt("mv", Text()), opt("override"))
 XTSET = table(opt("DELta", Text()), opt("clear"))
 TOSTRING = table(
     opt("Generate", Names()),
