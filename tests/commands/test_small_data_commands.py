@@ -4,7 +4,6 @@ checked against pandas and numpy computations of the same data."""
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from bayes_magic.session import Session
 from tests.conftest import col, fails, run
@@ -19,7 +18,7 @@ def test_order_positions(math_session: Session) -> None:
     run(s, "order homework, after(math)")
     names = s.data.varnames
     assert names[names.index("math") + 1] == "homework"
-    m, rc = fails(s, "order math, first last")
+    _m, rc = fails(s, "order math, first last")
     assert rc == 198
 
 
@@ -69,7 +68,7 @@ def test_xtile_uses_summarize_percentiles(math_session: Session) -> None:
     def pct(p: float) -> float:  # Stata's definition: P = n p / 100
         P = n * p / 100
         k = int(np.floor(P))
-        return (x[k - 1] + x[k]) / 2 if P == k else x[k]
+        return (x[k - 1] + x[k]) / 2 if k == P else x[k]
 
     cuts = [pct(20 * j) for j in range(1, 5)]
     expect = 1 + np.searchsorted(cuts, col(s, "math"), side="left")
@@ -93,7 +92,7 @@ def test_ds_lookfor_mvcodes_and_tab2(math_session: Session) -> None:
     k = int(np.isin(x, [50, 51]).sum())
     assert f"math: {k} missing values generated" in out
     assert np.isnan(col(s, "math")).sum() == k
-    m, rc = fails(s, "mvencode math, mv(52)")
+    _m, rc = fails(s, "mvencode math, mv(52)")
     assert rc == 9
     run(s, "mvencode math, mv(999)")
     assert (col(s, "math") == 999).sum() == k and s.data.info["math"].type != "byte"
