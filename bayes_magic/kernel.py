@@ -94,6 +94,7 @@ _DESCRIPTIONS = {
     "mvdecode": "turn codes such as -99 into missing values",
     "mvencode": "turn missing values into a code",
     "tab2": "two-way tables of every pair of variables",
+    "xtreg": "fixed- and random-effects linear panel regression",
     "clonevar": "copy a variable with its labels and format",
     "recode": "change values of numeric variables by rules",
     "collapse": "replace the data by summary statistics by group",

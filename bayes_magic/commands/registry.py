@@ -138,6 +138,7 @@ MODULES = {
     "mvdecode": "mvencode",
     "mvencode": "mvencode",
     "tab2": "tabulate",
+    "xtreg": "xtreg",
     "tsset": "xtset",
     "clonevar": "encode",
     "recode": "recode",

@@ -992,6 +992,8 @@ _REGRESS_BODY = mixed_body(
     T.ME_RE, T.REGRESS, T.table(T.opt("NOCONstant")), weights=("aweight", "fweight", "pweight")
 )
 
+_XTREG_BODY = mixed_body(T.ME_RE, T.XTREG, T.table(), weights=())
+
 _PLOT_NAMES = (
     "scatter",
     "line",
@@ -1296,6 +1298,7 @@ COMMANDS: tuple[Grammar, ...] = (
     g("poisson", _GLM_BODY, T.GLM, custom=True),
     g("nbreg", _NBREG_BODY, T.NBREG, custom=True),
     g("REGress", _REGRESS_BODY, T.REGRESS, custom=True),
+    g("xtreg", _XTREG_BODY, T.XTREG, custom=True),
     g("bayesmh", bayesmh_body, T.BAYESMH, if_=True, in_=True, weights=("fweight",)),
     g("bayes", None, T.BAYES_PREFIX),
     # postestimation

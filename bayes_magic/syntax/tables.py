@@ -807,6 +807,24 @@ DS = table(
     opt("INSEnsitive"),
 )
 MVCODE = table(opt("mv", Text()), opt("override"))
+XTREG = (
+    table(
+        opt("fe"),
+        opt("re"),
+        opt("be"),
+        opt("mle"),
+        opt("pa"),
+        opt("i", NameArg()),
+        opt("THeta"),
+        opt("vce", Raw()),
+        opt("Robust"),
+        opt("CLuster", NameArg()),
+        opt("noHeader"),
+        opt("NOTABle"),
+    )
+    + LEVEL
+    + DISPLAY
+)
 XTSET = table(opt("DELta", Text()), opt("clear"))
 TOSTRING = table(
     opt("Generate", Names()),
