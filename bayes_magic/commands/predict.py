@@ -105,6 +105,10 @@ def predict(s, cmd: Command) -> list[Output]:
         from .regress import predict_regress
 
         return predict_regress(s, cmd)
+    if s.e.cmd == "xtreg":
+        from .xtreg import predict_xtreg
+
+        return predict_xtreg(s, cmd)
     if s.e.cmd in GLM_COMMANDS or s.e.cmd == "nbreg":
         from .predict_me import predict_glm
 
@@ -112,6 +116,9 @@ def predict(s, cmd: Command) -> list[Output]:
     if s.e.cmd != "mixed":
         raise StataError(f"predict after {s.e.cmd} is not available yet", 321)
     fit: MixedFit = s.e.fit
+    other = [o for o in cmd.options if o.name not in (*_STATS, "reses", "relevel")]
+    if other:  # another command's statistic (u, pr, mu ...): refused, not silently xb
+        raise StataError(f"option {other[0].name} not allowed", 198, span=other[0].span)
     words, vtype = new_variables(cmd)
     stat = [o.name for o in cmd.options if o.name in _STATS]
     if len(stat) > 1:

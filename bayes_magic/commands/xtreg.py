@@ -13,6 +13,7 @@ import numpy as np
 from scipy import stats
 
 from ..design.mixed import build_mixed_design
+from ..design.newdata import fixed_columns
 from ..errors import StataError
 from ..fit.estimates import Estimates, over_columns
 from ..fit.xtreg import XtregFit, fit_xtreg
@@ -212,3 +213,67 @@ def xtreg(s, cmd: Command) -> list[Output]:
 
 
 replayer("xtreg")(lambda est: xtreg_outputs(est, dict(est.options)))
+
+
+def predict_xtreg(s, cmd: Command) -> list[Output]:
+    """``predict`` after ``xtreg`` ([XT] xtreg postestimation, ``xtrefe_p``/``xtrere_p``):
+    ``xb`` (the default), ``stdp``, ``ue`` (y - xb), ``u`` (the panel effect: the panel's mean
+    of y - xb under ``fe``; σ_u²/(Tᵢσ_u² + σ_e²) times its sum under ``re``), ``e`` (ue - u)
+    and ``xbu`` (xb + u); all but ``xb``, ``stdp`` and ``ue`` in the estimation sample only."""
+    from .predict import _newnames, new_variables, store_prediction
+
+    est = s.e
+    fit: XtregFit = est.fit
+    allowed = ("xb", "stdp", "ue", "u", "e", "xbu")
+    stat = [o.name for o in cmd.options]
+    bad = [o for o in stat if o not in allowed]
+    if bad:
+        raise StataError(f"option {bad[0]} not allowed", 198)
+    if len(stat) > 1:
+        raise StataError("only one statistic may be specified", 198)
+    words, vtype = new_variables(cmd)
+    names = _newnames(s, words, 1)
+    outs: list[Output] = []
+    if not stat:
+        stat = ["xb"]
+        outs.append(Text("(option xb assumed; fitted values)"))
+    which = stat[0]
+    ds = s.data
+    X = fixed_columns(ds, fit.design.xnames)
+    xb = X @ fit.beta
+    touse = s.touse(cmd)
+    ivar = est.macros["ivar"]
+    if which == "xb":
+        return outs + store_prediction(
+            s, names[0], xb, vtype or s.settings.type, "Linear prediction", touse
+        )
+    if which == "stdp":
+        sd = np.sqrt(np.einsum("ij,jk,ik->i", X, fit.V_beta, X))
+        return outs + store_prediction(
+            s, names[0], sd, vtype or s.settings.type, "S.E. of the prediction", touse
+        )
+    y = np.asarray(ds.values(fit.design.depvar), dtype=float)
+    ue = y - xb
+    if which == "ue":
+        return store_prediction(
+            s, names[0], ue, vtype or s.settings.type, f"u[{ivar}] + e[{ivar},t]", touse
+        )
+    sample = np.zeros(ds.nobs, dtype=bool)
+    sample[np.flatnonzero(fit.design.sample)] = True
+    rows = np.flatnonzero(sample)
+    g = fit.groups
+    total = np.bincount(g, ue[rows], fit.n_groups)
+    if fit.model == "fe":
+        u_g = total / fit.sizes
+    else:
+        ratio = fit.sigma_u**2 / (fit.sizes * fit.sigma_u**2 + fit.sigma_e**2)
+        u_g = ratio * total
+    u = np.full(ds.nobs, np.nan)
+    u[rows] = u_g[g]
+    touse = touse & sample
+    val, label = {
+        "u": (u, f"u[{ivar}]"),
+        "e": (ue - u, f"e[{ivar},t]"),
+        "xbu": (xb + u, f"Xb + u[{ivar}]"),
+    }[which]
+    return store_prediction(s, names[0], val, vtype or s.settings.type, label, touse)

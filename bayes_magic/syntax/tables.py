@@ -492,6 +492,10 @@ ESTAT_GROUP = table()
 
 PREDICT = table(
     opt("xb"),
+    opt("ue"),
+    opt("u"),
+    opt("e"),
+    opt("xbu"),
     opt("yhat"),
     opt("stdp"),
     opt("FITted"),

@@ -83,3 +83,24 @@ def test_bad_input(session: Session) -> None:
     assert rc == 198
     out = run(s, "gen grp = Subject > 340\nxtreg Reaction Days grp, fe")
     assert "note: grp omitted because of collinearity." in out and "(omitted)" in out
+
+
+def test_predict_after_fe_and_re() -> None:
+    s, df = _data(True)
+    run(s, "xtreg Reaction Days, fe")
+    run(s, "predict double xb\npredict double u, u\npredict double e, e\npredict double ue, ue")
+    b = dict(zip(s.e.bnames, s.e.b))
+    xb = b["_cons"] + b["Days"] * df["Days"]
+    np.testing.assert_allclose(s.data.df["xb"], xb, rtol=1e-12)
+    ue = df["Reaction"] - xb
+    u = ue.groupby(df["Subject"]).transform("mean")
+    np.testing.assert_allclose(s.data.df["u"], u, rtol=1e-10, atol=1e-9)
+    np.testing.assert_allclose(s.data.df["e"] + s.data.df["u"], s.data.df["ue"], atol=1e-9)
+    run(s, "xtreg Reaction Days, re")
+    run(s, "predict double ur, u")
+    b = dict(zip(s.e.bnames, s.e.b))
+    ue = df["Reaction"] - b["_cons"] - b["Days"] * df["Days"]
+    su2, se2 = s.e.scalars["sigma_u"] ** 2, s.e.scalars["sigma_e"] ** 2
+    T = df.groupby("Subject")["Days"].transform("size")
+    ref = su2 / (T * su2 + se2) * ue.groupby(df["Subject"]).transform("sum")
+    np.testing.assert_allclose(s.data.df["ur"], ref, rtol=1e-10)
