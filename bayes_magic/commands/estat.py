@@ -163,6 +163,9 @@ def estat_recov(s, cmd: Command) -> list[Output]:
 def estat_icc(s, cmd: Command) -> list[Output]:
     fit = _mixed_fit(s)
     d = fit.design
+    if getattr(fit, "residual", None) is not None:
+        # with correlated errors the within-group correlation depends on the pair, not one ICC
+        raise StataError("estat icc is not available after mixed with residuals()", 321)
     if any(lv.k != 1 or lv.crossed for lv in d.levels) or not d.levels:
         raise StataError(
             "estat icc is only available after random-intercept models without crossed effects",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..design.mixed import build_mixed_design
+from ..errors import StataError
 from ..fit.estimates import Estimates
 from ..fit.mixed import MixedFit, fit_mixed, param_template, stored_values
 from ..report.coeftable import (
@@ -207,9 +208,35 @@ def mixed(s, cmd: Command) -> list[Output]:
         return replay_active(s, cmd, "mixed", _DISPLAY, mixed_outputs)
     spec = build_mixed(cmd)
     touse = s.touse(cmd)
+    rtext = cmd.option("residuals")
+    rspec = None
+    if isinstance(rtext, str):
+        from ..fit.mixed_residuals import parse_residuals
+
+        rspec = parse_residuals(rtext)
+        if rspec["kind"] == "independent":
+            rspec = None
+        elif "t" in rspec:
+            from ..dataset.varnames import resolve
+
+            rspec["t"] = resolve(s.data, rspec["t"])
+            tv = np.asarray(s.data.values(rspec["t"]), dtype=float)
+            touse = touse & ~np.isnan(tv)
     design = build_mixed_design(s.data, spec, touse)
     iterate = int(cmd.option("iterate", 2000))
-    fit = fit_mixed(design, spec.reml, iterate=iterate, start=_start(s, cmd, design))
+    if rspec is not None:
+        from ..fit.mixed_residuals import fit_mixed_residuals
+
+        if cmd.has("from"):
+            raise StataError("from() with residuals() is not available in bayes_magic yet", 198)
+        times = (
+            np.asarray(s.data.values(rspec["t"]), dtype=float)[design.sample]
+            if "t" in rspec
+            else None
+        )
+        fit = fit_mixed_residuals(design, spec.reml, rspec, times, iterate=iterate)
+    else:
+        fit = fit_mixed(design, spec.reml, iterate=iterate, start=_start(s, cmd, design))
     est = estimates_of(fit, cmd, cmdline(cmd), spec)
     est.ids = s.data.ids[design.sample]
     s.e = est

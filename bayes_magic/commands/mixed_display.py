@@ -226,7 +226,13 @@ def re_rows(fit: MixedFit, level: float, *, sd: bool) -> list:
                     else:
                         pa, pb = idx[f"lns{li}_1_{a + 1}"], idx[f"lns{li}_1_{b + 1}"]
                         rows.append(_cov_row(fit, pa, pb, r, f"cov({lab})", z))
-    if "lnsig_e" in idx:  # me* models have no residual variance
+    resid = getattr(fit, "residual", None)
+    if resid is not None:  # residuals(): the structure's parameters, then var(e)
+        rows.append(Rule())
+        rows.append(f"Residual: {resid['label']}")
+        rows.append(_corr_row(fit, idx["r_atr1"], "rho", z))
+        rows.append(_var_row(fit, idx["lnsig_e"], "sd(e)" if sd else "var(e)", sd, z))
+    elif "lnsig_e" in idx:  # me* models have no residual variance
         rows.append(Rule())
         label = "sd(Residual)" if sd else "var(Residual)"
         rows.append(_var_row(fit, idx["lnsig_e"], label, sd, z))

@@ -184,6 +184,10 @@ def predict(s, cmd: Command) -> list[Output]:
             val = y - fitted
             label = "Residuals"
             if which == "rstandard":
+                if fit.residual is not None:  # R^{-1/2} e: the residuals whitened per group
+                    from ..fit.mixed_residuals import whiten_residuals
+
+                    val = whiten_residuals(fit, ds, val)
                 val = val / np.sqrt(fit.sigma2)
                 label = "Standardized residuals"
     return outs + store_prediction(s, names[0], val, vtype, label, touse)

@@ -59,6 +59,9 @@ class MixedFit:
     iterations: list[tuple[int, float]] = field(default_factory=list)
     solution: Solution | None = None
     problem: LMMProblem | None = None
+    #: ``residuals()``: the structure (``kind``, ``label``, ``t``) and its ρ; None for
+    #: independent errors (the problem and solution are then those of the whitened data)
+    residual: dict | None = None
 
     @property
     def n(self) -> int:

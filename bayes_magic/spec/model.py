@@ -143,6 +143,8 @@ def build_mixed(cmd: Command) -> LinearMixedSpec:
         )
     reads_vce = single or cmd.name in _ME_VCE  # the me* commands take vce(robust|cluster)
     for o in ("residuals", "dfmethod", "vce", "pwscale"):
+        if o == "residuals" and cmd.name == "mixed":
+            continue  # mixed reads residuals() itself
         if cmd.has(o) and not (reads_vce and o == "vce"):
             raise StataError(f"option {o}() is not available in bayes_magic's {cmd.name} yet", 198)
     return LinearMixedSpec(
