@@ -217,6 +217,11 @@ def prepare(bm: BayesLinearModel, d: MixedDesign) -> tuple[K.Model, Layout]:
             b0[j] = float(pr.args[0])
             P0[j, j] = 1.0 / float(pr.args[1])
     for pr, idx in groups.values():
+        names = {d.xnames[j] for j in idx}
+        listed = next((o for o in bm.coef_joint_order.values() if set(o) == names), [])
+        pos = {nm: k for k, nm in enumerate(listed)}
+        # the means and covariance follow the order the coefficients were listed in
+        idx = sorted(idx, key=lambda j: pos.get(d.xnames[j], len(listed) + j))
         mean, cov = _joint_normal(pr, [coef_names[j] for j in idx])
         P0[np.ix_(idx, idx)] = np.linalg.inv(cov)
         b0[idx] = mean

@@ -152,6 +152,9 @@ class BayesLinearModel:
     levels: list[ReLevel]
     coef_priors: dict[str, Prior] = field(default_factory=dict)  # by coefficient column name
     coef_default: Prior | None = None
+    #: the coefficients a joint prior (mvnormal()) was given to, in the order listed: its
+    #: means and covariance rows follow that order, not the design's
+    coef_joint_order: dict[int, list[str]] = field(default_factory=dict)
     sigma2_name: str = ""
     sigma2_prior: Prior | None = None
     options: McmcOptions = field(default_factory=McmcOptions)
@@ -630,6 +633,7 @@ def apply_prior(model: BayesLinearModel, po: ParamsWithOptions) -> None:
                 model.coef_priors = {}
             elif kind == "coef":
                 model.coef_priors[str(key)] = prior
+                _note_joint(model, prior, str(key))
             elif kind == "sigma2":
                 model.sigma2_prior = _scalar_prior(prior, model.sigma2_name)
             elif kind == "iw":
@@ -659,6 +663,14 @@ def apply_prior(model: BayesLinearModel, po: ParamsWithOptions) -> None:
                 raise StataError(
                     f"the prior of {{{key}}} is set by the covariance structure with bayes:", 198
                 )
+
+
+def _note_joint(model: BayesLinearModel, prior: Prior, name: str) -> None:
+    """Remember the order in which a joint prior's coefficients were listed."""
+    if prior.family in ("mvnormal", "mvnormal0"):
+        order = model.coef_joint_order.setdefault(id(prior), [])
+        if name not in order:
+            order.append(name)
 
 
 def _scalar_prior(p: Prior, name: str) -> Prior:
@@ -996,6 +1008,7 @@ def _apply_bayesmh_prior(model: BayesLinearModel, po: ParamsWithOptions) -> None
                 continue
             if it.eq == model.eq:
                 model.coef_priors[str(it.name)] = prior
+                _note_joint(model, prior, str(it.name))
                 continue
             if full == model.sigma2_name:
                 model.sigma2_prior = _scalar_prior(prior, full)

@@ -124,3 +124,20 @@ def test_bad_joint_priors(prior: str, rc: int, words: str) -> None:
     m, code = fails(s, f"bayes, prior({{hosp:}}, {prior}): logit hosp loginc")
     assert code == rc and words in m
     assert s.e is None
+
+
+def test_the_listed_order_sets_the_means_and_covariance() -> None:
+    """``{hosp:_cons loginc}`` with means (10, -10) and a tight prior: _cons near 10 and
+    loginc near -10, whatever the design's order of the columns ([BAYES] bayesmh: the
+    prior's dimensions follow the parameters as listed)."""
+    s = Session()
+    run(s, "use hospital")
+    run(s, "keep in 1/80")
+    run(
+        s,
+        "quietly bayes, rseed(3) mcmcsize(2000) burnin(500) "
+        "prior({hosp:_cons loginc}, mvnormal(2, 10, -10, .0001*I(2))): logit hosp loginc",
+    )
+    means = dict(zip(s.e.names, s.e.draws.reshape(-1, len(s.e.names)).mean(axis=0)))
+    assert means["hosp:_cons"] == pytest.approx(10, abs=0.1)
+    assert means["hosp:loginc"] == pytest.approx(-10, abs=0.1)
