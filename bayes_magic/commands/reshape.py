@@ -130,10 +130,12 @@ def reshape_long(s, cmd: Command) -> list[Output]:
     spec = _spec(s, cmd)
     i_vars, jvar, string = spec["i"], spec["j"], spec["string"]
     if jvar in ds.info:
+        if not (isinstance(cmd.body, Words) and cmd.body.words):
+            return [Text("(already long)")]  # reshape long typed alone: nothing to do
         raise StataError(f"variable {jvar} already exists\nData are already long.", 110)
     for v in i_vars:
         resolve(ds, v)
-    # the wide variables of each stub, by value of j
+    # the wide variables of each stub, by value of j (numbers by value: x01 is j = 1)
     found: dict[str, dict[str, str]] = {}
     for stub in spec["stubs"]:
         pat = _suffix_pattern(stub, string)
@@ -141,9 +143,14 @@ def reshape_long(s, cmd: Command) -> list[Output]:
         for v in ds.varnames:
             m = pat.fullmatch(v)
             if m and v not in i_vars:
-                hits[m.group(1)] = v
+                key = m.group(1) if string else str(int(m.group(1)))
+                if key in hits:
+                    raise StataError(f"variables {hits[key]} and {v} both give j = {key}", 198)
+                hits[key] = v
         found[stub] = hits
     values = spec["values"]
+    if values is not None and not string:
+        values = [str(int(v)) for v in values]
     if values is None:
         values = sorted(
             {k for h in found.values() for k in h}, key=lambda v: _j_sort_key(v, string)
@@ -228,7 +235,7 @@ def reshape_long(s, cmd: Command) -> list[Output]:
     lines.append(f"{f'j variable ({J} values)':<42}->   {jvar}")
     lines.append("xij variables:")
     for stub in spec["stubs"]:
-        names = [_name(stub, v) for v in values]
+        names = [found[stub].get(v, _name(stub, v)) for v in values]
         lines.append(f"{_xij_text(names):>39}   ->   {_long_name(stub, spec['atwl'])}")
     lines.append(_RULE)
     return [Text("\n".join(lines))]
@@ -243,6 +250,8 @@ def reshape_wide(s, cmd: Command) -> list[Output]:
     if jvar not in ds.info:
         if jvar == "_j":
             raise StataError("option j() required", 198)
+        if not (isinstance(cmd.body, Words) and cmd.body.words):
+            return [Text("(already wide)")]  # reshape wide typed alone: nothing to do
         raise StataError(f"variable {jvar} not found\nData are already wide.", 111)
     stubs = [_long_name(st, spec["atwl"]) for st in spec["stubs"]]
     for st in stubs:
@@ -260,7 +269,10 @@ def reshape_wide(s, cmd: Command) -> list[Output]:
     values = spec["values"]
     if values is None:
         values = sorted(set(jtext), key=lambda v: _j_sort_key(v, string))
-    keep = np.isin(jtext, values)
+    # the observations of each value, numbers compared by value (j(t 01 02) finds t == 1)
+    where = {v: jtext == (v if string else str(int(v))) for v in values}
+    notes = [f"(note: no data for {jvar} == {v})" for v in values if not where[v].any()]
+    values = [v for v in values if where[v].any()]
     _check_i(
         ds,
         i_vars,
@@ -292,30 +304,32 @@ def reshape_wide(s, cmd: Command) -> list[Output]:
     for r in range(ds.nobs - 1, -1, -1):
         first[codes[r]] = r
     new = Dataset(pd.DataFrame(index=pd.RangeIndex(G)))
-    order = list(i_vars) + [v for v in ds.varnames if v not in i_vars and v != jvar]
-    for name in order:
+    # reshape.ado's order: i, then each value's stubs (in the data's order), then the
+    # variables constant within i
+    for name in i_vars:
         inf = ds.info[name]
-        if name not in stubs:
-            new.set_values(name, np.asarray(ds.values(name))[first], inf.type)
-            new.info[name] = VarInfo(inf.type, inf.format, inf.label, inf.vlabel)
-            continue
-        is_str = ds.is_string(name)
-        src = np.asarray(ds.values(name), dtype=object if is_str else float)
-        stub = spec["stubs"][stubs.index(name)]
-        for v in values:
+        new.set_values(name, np.asarray(ds.values(name))[first], inf.type)
+        new.info[name] = VarInfo(inf.type, inf.format, inf.label, inf.vlabel)
+    in_order = [v for v in ds.varnames if v in stubs]
+    for v in values:
+        rows = np.flatnonzero(where[v])
+        for name in in_order:
+            inf = ds.info[name]
+            is_str = ds.is_string(name)
+            src = np.asarray(ds.values(name), dtype=object if is_str else float)
             out = np.full(G, "" if is_str else np.nan, dtype=object if is_str else float)
-            rows = np.flatnonzero(keep & (jtext == v))
             out[codes[rows]] = src[rows]
-            target = _name(stub, v)
-            if target in new.info or (target in ds.info and target not in order):
+            target = _name(spec["stubs"][stubs.index(name)], v)
+            if target in new.info or target in others:
                 raise StataError(f"variable {target} already defined", 110)
-            new.set_values(target, out, string_type(out) if is_str else inf.type)
-            new.info[target] = VarInfo(
-                new.info[target].type,
-                inf.format if not is_str else default_format(new.info[target].type),
-                f"{v} {inf.label or name}",
-                inf.vlabel,
-            )
+            vtype = string_type(out) if is_str else inf.type
+            new.set_values(target, out, vtype)
+            fmt = inf.format if not is_str else default_format(vtype)
+            new.info[target] = VarInfo(vtype, fmt, f"{v} {name}", inf.vlabel)
+    for name in others:
+        inf = ds.info[name]
+        new.set_values(name, np.asarray(ds.values(name))[first], inf.type)
+        new.info[name] = VarInfo(inf.type, inf.format, inf.label, inf.vlabel)
     new.value_labels = {k: dict(v) for k, v in ds.value_labels.items()}
     new.label = ds.label
     new.sortedby = tuple(i_vars)
@@ -325,6 +339,7 @@ def reshape_wide(s, cmd: Command) -> list[Output]:
     J = len(values)
     lines = [
         f"(j = {' '.join(values)})",
+        *notes,
         "",
         *_report((ds.nobs, ds.nvars), (new.nobs, new.nvars), "Long", "Wide"),
     ]

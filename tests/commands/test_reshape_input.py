@@ -52,9 +52,24 @@ def test_reshape_long_and_back_matches_pandas(session: Session) -> None:
     out = run(s, "reshape wide")  # reverses the last reshape
     assert "j variable (3 values)              year   ->   (dropped)" in out
     back = s.data.to_dataframe()
-    assert list(back.columns) == list(wide.columns)
-    pd.testing.assert_frame_equal(back.astype(float), wide.astype(float))
+    # reshape.ado's order: i, each value's stubs, then the variables constant within i
+    order = ["id", "inc80", "ue80", "inc81", "ue81", "inc82", "ue82", "sex"]
+    assert list(back.columns) == order
+    pd.testing.assert_frame_equal(back[list(wide.columns)].astype(float), wide.astype(float))
     assert s.data.info["inc81"].label == "81 inc"
+    assert run(s, "reshape wide") == "(already wide)"
+
+
+def test_reshape_suffixes_with_leading_zeros_keep_their_data(session: Session) -> None:
+    s = session
+    run(s, "input id x01 x02 x10\n1 5 6 7\n2 8 9 10\nend")
+    out = run(s, "reshape long x, i(id) j(t)")
+    assert out.splitlines()[0] == "(j = 1 2 10)"
+    assert list(col(s, "x")) == [5, 6, 7, 8, 9, 10]
+    assert run(s, "reshape long") == "(already long)"
+    run(s, "reshape wide x, i(id) j(t 01 02 10 11)")
+    assert list(col(s, "x01")) == [5, 8] and list(col(s, "x10")) == [7, 10]
+    assert "x11" not in s.data.info  # no data for t == 11: no variable, as Stata
 
 
 def test_reshape_wide_of_real_data_matches_pivot(session: Session) -> None:
