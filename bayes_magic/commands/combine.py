@@ -81,16 +81,14 @@ def _missing(n: int, string: bool) -> np.ndarray:
     return np.full(n, "", dtype=object) if string else np.full(n, np.nan)
 
 
-def _kind_clash(name: str, tm: str, tu: str, what: str = "variable") -> StataError:
+def _kind_clash(name: str, tm: str, tu: str, command: str, key: bool = False) -> StataError:
+    what = "key variable" if key else "variable"
+    hint = (
+        f"\nYou could specify {command}'s force option to ignore this string/numeric mismatch.  "
+        "The using variable would then be treated as if it contained missing values."
+    )
     return StataError(
-        f"{what} {name} is {tm} in master but {tu} in using data\n"
-        + (
-            "You could specify append's force option to ignore this string/numeric mismatch.  "
-            "The using variable would then be treated as if it contained missing values."
-            if what == "variable"
-            else ""
-        ),
-        106,
+        f"{what} {name} is {tm} in master but {tu} in using data" + ("" if key else hint), 106
     )
 
 
@@ -113,6 +111,7 @@ def _build(
     force: bool,
     nolabel: bool,
     notes: list[str],
+    command: str = "append",
 ) -> Dataset:
     """A data set of ``names`` whose row r takes master row ``m_rows[r]`` (or nothing, -1) and,
     for variables only in the using data or where ``from_using[name][r]``, using row
@@ -127,7 +126,7 @@ def _build(
         s_u = in_u and is_string_type(iu.type)
         clash = in_m and in_u and s_m != s_u
         if clash and not force:
-            raise _kind_clash(name, im.type, iu.type)
+            raise _kind_clash(name, im.type, iu.type, command)
         string = s_m if in_m else s_u
         out = _missing(n, string)
         if in_m:
@@ -282,7 +281,7 @@ def merge(s, cmd: Command) -> list[Output]:
         if k not in using.info:
             raise StataError(f"variable {k} not found in using data", 111)
         if master.is_string(k) != using.is_string(k):
-            raise _kind_clash(k, master.info[k].type, using.info[k].type, "key variable")
+            raise _kind_clash(k, master.info[k].type, using.info[k].type, "merge", key=True)
     kusing = cmd.option("keepusing")
     if kusing:
         wanted = {resolve(using, w) for w in kusing} | set(keys)
@@ -369,18 +368,16 @@ def merge(s, cmd: Command) -> list[Output]:
         cmd.has("force"),
         nolabel,
         notes,
+        "merge",
     )
-    counts = {c: int(np.sum(code == c)) for c in range(1, 6)}
     if mergevar is not None:
         new.set_values(mergevar, code, "byte")
         new.value_labels.setdefault("_merge", dict(_MERGE_LABELS))
         new.info[mergevar].vlabel = "_merge"
-    if keep_codes:
-        new.keep_rows(np.isin(code, keep_codes))
-    new.sortedby = tuple(keys) if keys and counts[2] == 0 and mtype == "1:1" else ()
     new.filename = s.data.filename
-    lines = [] if cmd.has("noreport") else _table(counts, update, mergevar)
-    if assert_codes and any(counts[c] for c in range(1, 6) if c not in assert_codes):
+    all_counts = {c: int(np.sum(code == c)) for c in range(1, 6)}
+    if assert_codes and any(all_counts[c] for c in range(1, 6) if c not in assert_codes):
+        # merge.ado checks assert() before keep(), and leaves the whole result in memory
         s.data = new
         what = {
             1: "from master",
@@ -396,8 +393,18 @@ def merge(s, cmd: Command) -> list[Output]:
             "        (merged result left in memory)",
             9,
             keep_state=True,
-            outputs=[Text("\n".join([*notes, *lines]))] if lines or notes else [],
+            outputs=[Text("\n".join(notes))] if notes else [],
         )
+    if keep_codes:
+        kept = np.isin(code, keep_codes)
+        new.keep_rows(kept)
+        code = code[kept]
+    counts = {c: int(np.sum(code == c)) for c in range(1, 6)}  # the table counts what is kept
+    if keys and mtype == "1:1" and counts[2] == 0:  # merge.ado re-sorts then
+        new.sort(keys)
+    else:
+        new.sortedby = ()
+    lines = [] if cmd.has("noreport") else _table(counts, update, mergevar)
     s.data = new
     return [Text("\n".join([*notes, *lines]))] if lines or notes else []
 

@@ -134,3 +134,19 @@ def test_append_matches_concat(files) -> None:
     assert rc == 106 and "is str2 in master but float in using" in m
     run(s, f"append using {files['using']}, force")
     assert list(s.data.values("id")) == ["ab", "", "", ""]
+
+
+def test_keep_counts_and_assert_order(files) -> None:
+    """merge.ado: assert() is checked on the whole merge (before keep()); the table counts the
+    observations kept; a 1:1 merge without using-only observations left is sorted by the key."""
+    s = Session()
+    run(s, f"use {files['master']}")
+    run(s, 'drop if s == "d"')
+    out = run(s, f"merge 1:1 id using {files['using']}, keep(match)")
+    assert "    Not matched                             0" in out
+    assert "    Matched                                 2  (_merge==3)" in out
+    assert s.data.sortedby == ("id",) and s.data.nobs == 2
+    run(s, f"use {files['master']}, clear")
+    run(s, 'drop if s == "d"')
+    m, rc = fails(s, f"merge 1:1 id using {files['using']}, keep(match) assert(match)")
+    assert rc == 9 and s.data.nobs == 4  # the whole result, keep() not applied
