@@ -148,5 +148,5 @@ def test_keep_counts_and_assert_order(files) -> None:
     assert s.data.sortedby == ("id",) and s.data.nobs == 2
     run(s, f"use {files['master']}, clear")
     run(s, 'drop if s == "d"')
-    m, rc = fails(s, f"merge 1:1 id using {files['using']}, keep(match) assert(match)")
+    _m, rc = fails(s, f"merge 1:1 id using {files['using']}, keep(match) assert(match)")
     assert rc == 9 and s.data.nobs == 4  # the whole result, keep() not applied
