@@ -83,7 +83,11 @@ def _declare(s, cmd: Command, panel_first: bool) -> list[Output]:
         ds.tsset = None
         return []
     if not words:
-        if ds.tsset is None or (name == "xtset" and not ds.tsset.get("panel")):
+        if (
+            ds.tsset is None
+            or (name == "xtset" and not ds.tsset.get("panel"))
+            or (name == "tsset" and not ds.tsset.get("time"))
+        ):
             if name == "xtset":
                 raise StataError("panel variable not set; use xtset varname ...", 459)
             raise StataError("time variable not set, use tsset varname ...", 111)
@@ -114,14 +118,11 @@ def _declare(s, cmd: Command, panel_first: bool) -> list[Output]:
         t = np.asarray(ds.values(time), dtype=float)
         p = np.asarray(ds.values(panel), dtype=float) if panel else np.zeros(len(t))
         ok = ~np.isnan(t)
+        if np.any(t[ok] != np.round(t[ok])):
+            raise StataError(f"time variable {time} must contain only integer values", 451)
         steps = (t[ok] - np.nanmin(t)) / delta
         if np.any(np.abs(steps - np.round(steps)) > 1e-8):
-            raise StataError(
-                "time values with period less than delta() found"
-                if delta != 1
-                else f"time variable {time} must contain only integer values",
-                451,
-            )
+            raise StataError("time values with period less than delta() found", 451)
         keys = pd.DataFrame({"p": p[ok], "t": t[ok]})
         if keys.duplicated().any():
             raise StataError(

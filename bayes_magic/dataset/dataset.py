@@ -472,6 +472,12 @@ class Dataset:
             if v in names:
                 self.sortedby = self.sortedby[:k]
                 break
+        if self.tsset is not None and {self.tsset.get("panel"), self.tsset.get("time")} & set(
+            names
+        ):
+            self.tsset = None  # Stata forgets the settings with their variable
+        if self.reshape_spec is not None and set(self.reshape_spec.get("i", ())) & set(names):
+            self.reshape_spec = None
         self.changed = True
 
     def keep_rows(self, mask: np.ndarray) -> int:
@@ -516,6 +522,13 @@ class Dataset:
         self.df = self.df.rename(columns={old: new})
         self.info = {(new if k == old else k): v for k, v in self.info.items()}
         self.sortedby = tuple(new if v == old else v for v in self.sortedby)
+        if self.tsset is not None:  # the panel and time settings follow their variables
+            self.tsset = {k: (new if v == old else v) for k, v in self.tsset.items()}
+        if self.reshape_spec is not None:
+            spec = self.reshape_spec
+            spec["i"] = [new if v == old else v for v in spec.get("i", [])]
+            if spec.get("j") == old:
+                spec["j"] = new
         self.changed = True
 
     def sort(

@@ -793,7 +793,7 @@ def _ts_operator(e: Call, ctx: Context) -> Value:
     ops_arg, var_arg = e.args
     assert isinstance(ops_arg, Str) and isinstance(var_arg, Name)
     ts = ctx.ds.tsset
-    if ts is None:
+    if ts is None or not ts.get("time"):
         raise StataError("time variable not set, use tsset varname ...", 111, span=e.span)
     var = resolve(ctx.ds, var_arg.name, span=var_arg.span, in_expr=True)
     if ctx.ds.is_string(var):
@@ -801,11 +801,13 @@ def _ts_operator(e: Call, ctx: Context) -> Value:
     ds = ctx.ds
     t = np.asarray(ds.values(ts["time"]), dtype=float)
     p = np.asarray(ds.values(ts["panel"]), dtype=float) if ts.get("panel") else np.zeros(len(t))
-    index = pd.MultiIndex.from_arrays([p, t])
     delta = float(ts.get("delta", 1.0))
+    # whole steps of delta from the first time: exact keys, whatever delta's rounding
+    steps = np.round((t - np.nanmin(t)) / delta) if np.any(~np.isnan(t)) else t
+    index = pd.MultiIndex.from_arrays([p, steps])
 
     def shift(x: np.ndarray, k: int) -> np.ndarray:
-        target = pd.MultiIndex.from_arrays([p, t - k * delta])
+        target = pd.MultiIndex.from_arrays([p, steps - k])
         rows = index.get_indexer(target)
         out = np.where(rows >= 0, x[np.maximum(rows, 0)], np.nan)
         out[np.isnan(t)] = np.nan

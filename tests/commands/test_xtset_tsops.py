@@ -80,3 +80,30 @@ def test_bad_input(panel: Session) -> None:
     assert s.data.tsset is None
     m, rc = fails(s, "regress Reaction L.Reaction")  # not yet in model varlists: refused
     assert rc == 101
+
+
+def test_settings_follow_rename_and_drop(panel: Session) -> None:
+    s = panel
+    run(s, "xtset Subject Days")
+    run(s, "rename Days day")
+    run(s, "gen double l = L.Reaction")
+    assert "Time variable: day, 0 to 9" in run(s, "xtset")
+    run(s, "drop day")
+    m, rc = fails(s, "gen l2 = L.Reaction")
+    assert rc == 111
+    run(s, "xtset Subject")  # a panel without time: no operators, no tsset
+    m, rc = fails(s, "gen l3 = L.Reaction")
+    assert rc == 111 and "time variable not set" in m
+    m, rc = fails(s, "tsset")
+    assert rc == 111
+
+
+def test_delta_steps(session: Session) -> None:
+    s = session
+    run(s, "set obs 6\ngen t = _n * 5\ngen x = _n^2")
+    run(s, "tsset t, delta(5)")
+    run(s, "gen lx = L.x")
+    np.testing.assert_array_equal(col(s, "lx")[1:], (np.arange(1, 6)) ** 2)
+    run(s, "gen double h = _n / 2")
+    m, rc = fails(s, "tsset h")
+    assert rc == 451 and "integer" in m
