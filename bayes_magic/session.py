@@ -30,7 +30,10 @@ __all__ = ["Session", "Result", "ErrorOutput", "Echo", "ByGroups"]
 
 
 #: ``input`` (abbreviated to ``inp`` at least) opening a block of data lines
-_INPUT = re.compile(r"\s*inp(u|ut)?\b(?!\s*=)")
+_INPUT = re.compile(
+    r"\s*(?:(?:cap(?:ture|tur|tu|t)?|qui(?:etly|etl|et|e)?|n(?:oisily|oisil|oisi|ois|oi|o)?)\s+)*"
+    r"inp(?:ut|u)?\b(?!\s*=)"
+)
 _TOO_DEEP = "expression too complex: too many nested parentheses or operators"
 
 

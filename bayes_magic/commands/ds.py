@@ -23,8 +23,15 @@ from .registry import command
 __all__ = ["ds", "lookfor"]
 
 
-def _matches(s, v: str, spec: str) -> bool:
-    info = s.data.info[v]
+def _matches(s, v: str, spec: str, insensitive: bool = False) -> bool:
+    if insensitive:  # ds's insensitive: patterns in has()/not() match regardless of case
+        info = s.data.info[v]
+        low = type(info)(info.type, info.format, info.label.lower(), info.vlabel.lower())
+        return _match_info(low, spec.lower() if spec.split()[0] != "type" else spec)
+    return _match_info(s.data.info[v], spec)
+
+
+def _match_info(info, spec: str) -> bool:
     words = spec.split()
     if not words:
         raise StataError("has()/not(): nothing specified", 198)
@@ -58,11 +65,11 @@ def ds(s, cmd: Command) -> list[Output]:
         names = [v for v in data.varnames if v not in names]
     has, hasnot = cmd.option("has"), cmd.option("not")
     if isinstance(has, str):
-        names = [v for v in names if _matches(s, v, has)]
+        names = [v for v in names if _matches(s, v, has, cmd.has("insensitive"))]
     if isinstance(hasnot, str):
-        names = [v for v in names if not _matches(s, v, hasnot)]
+        names = [v for v in names if not _matches(s, v, hasnot, cmd.has("insensitive"))]
     if cmd.has("alpha"):
-        names = sorted(names, key=str.lower if cmd.has("insensitive") else None)
+        names = sorted(names)
     s.r = {"varlist": " ".join(names)}
     if not names:
         return []

@@ -66,7 +66,7 @@ def input_(s, cmd: Command) -> list[Output]:
             raise StataError("varlist required", 100)
     words = [w if _TYPE.match(w) else resolve(s.data, w) if w in s.data.info else w for w in words]
     cols = _columns(s, words)
-    rows: list[list[str]] = []
+    rows: list[list[str | None]] = []
     for k, line in enumerate(lines, start=1):
         try:
             fields = shlex.split(line, posix=True)
@@ -76,7 +76,7 @@ def input_(s, cmd: Command) -> list[Output]:
             continue
         if len(fields) > len(cols):
             raise StataError(f"too many values in line {k} of input: {line.strip()}", 198)
-        rows.append(fields + ["."] * (len(cols) - len(fields)))
+        rows.append(fields + [None] * (len(cols) - len(fields)))  # None: not typed
     ds = s.data
     any_new = any(new for _n, _t, new in cols)
     all_new = all(new for _n, _t, new in cols)
@@ -94,14 +94,14 @@ def input_(s, cmd: Command) -> list[Output]:
             vals = np.asarray(vals, dtype=object)
             if not new and len(vals) < nobs:
                 vals = np.concatenate([vals, np.full(nobs - len(vals), "", dtype=object)])
-            for r, t in enumerate(text):
-                vals[start + r] = t[:width] if t != "." or not new else ""
+            for r, t in enumerate(text):  # a "." typed is the string "."; nothing typed is ""
+                vals[start + r] = "" if t is None else t[:width]
             ds.set_values(name, vals, vtype)
             continue
         x = np.full(nobs, np.nan) if new else np.asarray(ds.values(name), dtype=float).copy()
         for r, t in enumerate(text):
-            v = np.nan if t == "." else real_value(t)
-            if t != "." and v != v:
+            v = np.nan if t is None or t == "." else real_value(t)
+            if t is not None and t != "." and v != v:
                 raise StataError(
                     f"'{t}' cannot be read as a number for {name}[{start + r + 1}]", 198
                 )

@@ -117,3 +117,12 @@ def test_reshape_bad_input(setup: str, cmd: str, rc: int, words: str) -> None:
     m, code = fails(s, cmd)
     assert code == rc and words in m
     assert s.data.df.equals(before)
+
+
+def test_input_under_a_prefix_reads_its_lines_and_dots_in_strings(math_session: Session) -> None:
+    s = math_session
+    run(s, "capture input str10 w\nclear\nend")  # the line "clear" is data, not a command
+    assert s.data.nobs == 519 and list(s.data.values("w"))[:2] == ["clear", ""]
+    run(s, "clear\nquietly input str3 a b\nx 1\n. 2\ny\nend")
+    assert list(s.data.values("a")) == ["x", ".", "y"]
+    assert np.isnan(col(s, "b")[2])
