@@ -134,27 +134,26 @@ def minimize_bounded(
             },
         )
 
-    r = search(x0)
-    x = _project(np.asarray(r.x, dtype=float), bounds)
-    fx = f(x)
+    def attempt(start: np.ndarray, exact: bool = fg is not None):
+        r2 = search(start, exact)
+        x2 = _project(np.asarray(r2.x, dtype=float), bounds)
+        return r2, x2, f(x2)
+
+    r, x, fx = attempt(x0)
     converged = bool(r.success)
     for _ in range(3 if fg is not None else 0):
         # L-BFGS-B also stops when f barely falls (ftol) though the gradient is large (a line
         # search misled by one poor evaluation): search again from there, with fresh memory
         if not (r.success and _projected_gradient(fg(x)[1], x, bounds) > 1e-4 * max(1, abs(fx))):
             break
-        r2 = search(x)
-        x2 = _project(np.asarray(r2.x, dtype=float), bounds)
-        f2 = f(x2)
+        r2, x2, f2 = attempt(x)
         if not f2 < fx:
             break
         x, fx, r, converged = x2, f2, r2, bool(r2.success)
     if fg is not None and not r.success and it[0] < maxiter:
         # the line search failed: ∇ from fg is that of a rule adapted at the current point
         # (adaptive quadrature), which f re-adapts; go on with differences of f itself
-        r2 = search(x, exact=False)
-        x2 = _project(np.asarray(r2.x, dtype=float), bounds)
-        f2 = f(x2)
+        r2, x2, f2 = attempt(x, exact=False)
         if f2 <= fx:
             x, fx, r, converged = x2, f2, r2, bool(r2.success)
     # A parameter on its lower bound may be a false stop: a variance component's criterion is
@@ -165,9 +164,7 @@ def minimize_bounded(
         start = _escape(f, canonical(x) if canonical is not None else x, fx, bounds)
         if start is None:
             break
-        r2 = search(start)
-        x2 = _project(np.asarray(r2.x, dtype=float), bounds)
-        f2 = f(x2)
+        r2, x2, f2 = attempt(start)
         if not f2 < fx:
             break
         x, fx, r, converged = x2, f2, r2, bool(r2.success)
