@@ -210,6 +210,8 @@ def mixed(s, cmd: Command) -> list[Output]:
     touse = s.touse(cmd)
     rtext = cmd.option("residuals")
     rspec = None
+    if rtext is True:  # residuals() with nothing inside
+        raise StataError("residuals(): structure required", 198)
     if isinstance(rtext, str):
         from ..fit.mixed_residuals import parse_residuals
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..dataset.evaluate import real_value
 from ..dataset.varnames import expand_terms
 from ..errors import StataError
 from ..report.output import Output, Text
 from ..syntax.ast import Command, Varlist
+from ..syntax.numlist import numlist
 from .generate import promote_type
 from .registry import command
 
@@ -23,15 +23,12 @@ def _numbers(text: str, what: str) -> list[float]:
         raise StataError(
             f"{what}(): extended missing values (.a, ...) are not available in bayes_magic", 198
         )
-    out = []
-    for w in text.replace("\\", " ").split():
-        v = real_value(w)
-        if v != v:
-            raise StataError(f"{what}(): {w} invalid number", 198)
-        out.append(v)
-    if not out:
+    if not text.strip():
         raise StataError(f"option {what}() required", 198)
-    return out
+    try:
+        return list(numlist(text.replace("\\", " ")))
+    except StataError:
+        raise StataError(f"{what}({text}): invalid numlist", 198) from None
 
 
 def _vars(s, cmd: Command) -> list[str]:

@@ -52,7 +52,10 @@ def _spec(s, cmd: Command) -> dict:
     if not i_text:
         raise StataError("option i() required", 198)
     i_vars = [resolve(s.data, v) for v in i_text]
-    j_text = (cmd.option("j") or "").split()
+    jopt = cmd.option("j")
+    j_text = jopt.split() if isinstance(jopt, str) else []
+    if jopt is True or (isinstance(jopt, str) and not j_text):
+        raise StataError("j() requires a variable name", 198)
     jvar = j_text[0] if j_text else "_j"
     return {
         "stubs": words,
@@ -73,9 +76,13 @@ def _values_of(words: list[str], string: bool) -> list[str] | None:
         m = re.fullmatch(r"(-?\d+)-(-?\d+)", w)
         if m and not string:
             a, b = int(m.group(1)), int(m.group(2))
+            if a >= b:
+                raise StataError(f"{w}:  invalid range", 198)
             out += [str(v) for v in range(a, b + 1)]
-        else:
+        elif string or re.fullmatch(r"-?\d+", w):
             out.append(w)
+        else:  # reshape.ado's J: values that are not integers need the string option
+            raise StataError("must specify option string if string values are to be specified", 198)
     return out
 
 

@@ -190,6 +190,8 @@ def xtreg(s, cmd: Command) -> list[Output]:
             raise StataError(f"option {o}() is not available in bayes_magic's xtreg yet", 198)
     if cmd.has("fe") and cmd.has("re"):
         raise StataError("fe and re may not be specified together", 198)
+    if cmd.has("fe") and cmd.has("theta"):
+        raise StataError("option theta not allowed with fe", 198)
     model = "fe" if cmd.has("fe") else "re"
     ivar = cmd.option("i")
     if not ivar:

@@ -106,8 +106,11 @@ def _declare(s, cmd: Command, panel_first: bool) -> list[Output]:
         panel, time = names[0], (names[1] if len(names) > 1 else None)
     else:
         panel, time = (names[0], names[1]) if len(names) > 1 else (None, names[0])
-    delta = cmd.option("delta")
-    delta = 1.0 if delta is None else float(delta)
+    text = cmd.option("delta")
+    try:
+        delta = 1.0 if text is None else float(text)
+    except ValueError:
+        raise StataError(f"delta({text}) invalid: a positive number expected", 198) from None
     if not delta > 0:
         raise StataError("delta() must be positive", 198)
     if panel:

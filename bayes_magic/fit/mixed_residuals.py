@@ -60,7 +60,13 @@ def parse_residuals(text: str) -> dict:
         kind,
     )
     sub = dict(re.findall(r"(\w+)\(([^)]*)\)", opts))
-    if full == "independent" and not sub:
+    leftover = re.sub(r"(\w+)\(([^)]*)\)", "", opts).strip()
+    unknown = [k for k in sub if k not in ("t", "by")] + ([leftover] if leftover else [])
+    if unknown:
+        raise StataError(f"residuals(): option {unknown[0]} not allowed", 198)
+    if any(not v.strip() for v in sub.values()):
+        raise StataError("residuals(): t() and by() require a variable name", 198)
+    if full == "independent" and not sub and len(words) == 1:
         return {"kind": "independent"}
     if full not in _LABELS:
         raise StataError(
@@ -71,8 +77,14 @@ def parse_residuals(text: str) -> dict:
     if "by" in sub:
         raise StataError("residuals(..., by()) is not available in bayes_magic yet", 198)
     out: dict = {"kind": full, "label": _LABELS[full]}
+    if full == "exchangeable" and len(words) > 1:
+        raise StataError(f"residuals({text}): {words[1]} invalid", 198)
     if full == "ar":
-        order = int(words[1]) if len(words) > 1 and words[1].isdigit() else 1
+        if len(words) > 2 or (len(words) == 2 and not words[1].isdigit()):
+            raise StataError(f"residuals({text}): ar requires a positive integer order", 198)
+        order = int(words[1]) if len(words) == 2 else 1
+        if order == 0:
+            raise StataError(f"residuals({text}): ar requires a positive integer order", 198)
         if order != 1:
             raise StataError("residuals(ar #): only ar 1 is available in bayes_magic yet", 198)
         if "t" not in sub:

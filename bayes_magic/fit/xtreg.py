@@ -65,12 +65,21 @@ class XtregFit:
 def _means(x: np.ndarray, g: np.ndarray, n: int, sizes: np.ndarray) -> np.ndarray:
     if x.ndim == 1:
         return np.bincount(g, x, n) / sizes
-    return np.column_stack([np.bincount(g, x[:, j], n) / sizes for j in range(x.shape[1])])
+    out = np.empty((n, x.shape[1]))
+    for j in range(x.shape[1]):
+        out[:, j] = np.bincount(g, x[:, j], n) / sizes
+    return out
 
 
-def _corr2(a: np.ndarray, b: np.ndarray) -> float:
-    if len(a) < 2 or np.std(a) < 1e-12 * max(1.0, np.abs(a).max()) or np.std(b) == 0:
-        return 0.0
+def _flat(a: np.ndarray) -> bool:
+    return len(a) < 2 or np.std(a) <= 1e-12 * max(1.0, float(np.abs(a).max()))
+
+
+def _corr2(a: np.ndarray, b: np.ndarray, flat: float = 0.0) -> float:
+    """A squared correlation; ``flat`` (0, or missing as ``corr`` gives) when either side
+    does not vary."""
+    if _flat(a) or _flat(b):
+        return flat
     return float(np.corrcoef(a, b)[0, 1] ** 2)
 
 
@@ -122,7 +131,14 @@ def fit_xtreg(d: MixedDesign, panel: np.ndarray, model: str) -> tuple[XtregFit, 
     if N < 3:
         raise StataError("insufficient observations", 2001)
     sizes = np.bincount(g, minlength=n).astype(float)
-    d, notes = _omit_within_constant(d, g, n, sizes)
+    # the within regression cannot estimate covariates constant within every panel: fe omits
+    # them; re keeps them (the between and GLS regressions estimate them) but leaves them out
+    # of the within fit that gives σ_e, as xtreg_re.ado's _regress drops them there
+    dw, notes = _omit_within_constant(d, g, n, sizes)
+    if model == "fe":
+        d = dw
+    else:
+        notes = []
     names = [d.columns[ci].name for ci in d.coef_index]
     if "_cons" not in names:
         raise StataError("xtreg requires a constant (noconstant is not allowed)", 198)
@@ -131,19 +147,27 @@ def fit_xtreg(d: MixedDesign, panel: np.ndarray, model: str) -> tuple[XtregFit, 
     K = len(slopes)
     y, X = d.y.astype(float), d.X.astype(float)
     ybar_i, xbar_i = _means(y, g, n, sizes), _means(X[:, slopes], g, n, sizes)
-    # the within (fixed-effects) regression
+    # the within (fixed-effects) regression, on the covariates that vary within panels
+    wnames = [dw.columns[ci].name for ci in dw.coef_index]
+    wslopes = [k for k, nm in enumerate(names) if nm != "_cons" and nm in wnames]
+    Kw = len(wslopes)
     yw = y - ybar_i[g] + y.mean()
-    Xw = np.empty_like(X)
-    Xw[:, slopes] = X[:, slopes] - xbar_i[g] + X[:, slopes].mean(axis=0)
-    Xw[:, icons] = 1.0
-    b_fe, rss_fe, inv_fe = _ols(Xw, yw)
-    df_fe = N - n - K
+    Xw = np.empty((N, Kw + 1))
+    Xw[:, :Kw] = X[:, wslopes] - _means(X[:, wslopes], g, n, sizes)[g] + X[:, wslopes].mean(0)
+    Xw[:, Kw] = 1.0
+    df_fe = N - n - Kw
     if df_fe <= 0:
         raise StataError("insufficient observations", 2001)
+    bw, rss_fe, inv_w = _ols(Xw, yw)
     s2_e = rss_fe / df_fe
     common = {"groups": g, "n_groups": n, "sizes": sizes}
     if model == "fe":
-        beta, V = b_fe, s2_e * inv_fe
+        # back to the design's order (slopes, then _cons where the design has it)
+        order = [*wslopes, icons]
+        beta = np.empty(len(names))
+        V = np.empty((len(names), len(names)))
+        beta[order] = bw
+        V[np.ix_(order, order)] = s2_e * inv_w
         xb = X @ beta
         u = _means(y - xb, g, n, sizes)
         sigma_u = float(np.std(u, ddof=1)) if n > 1 else math.nan
@@ -156,7 +180,11 @@ def fit_xtreg(d: MixedDesign, panel: np.ndarray, model: str) -> tuple[XtregFit, 
         r2_full = 1 - rss_fe / tss
         _bp, rss_p, _ = _ols(X, y)
         r2_pool = 1 - rss_p / tss
-        F_f = ((r2_full - r2_pool) / (n - 1)) / ((1 - r2_full) / df_fe) if n > 1 else math.nan
+        F_f = (
+            ((r2_full - r2_pool) / (n - 1)) / ((1 - r2_full) / df_fe)
+            if n > 1 and r2_full < 1
+            else math.nan
+        )
         fit = XtregFit(
             "fe",
             d,
@@ -166,12 +194,12 @@ def fit_xtreg(d: MixedDesign, panel: np.ndarray, model: str) -> tuple[XtregFit, 
             sigma_u=sigma_u,
             sigma_e=math.sqrt(s2_e),
             r2_w=r2_w,
-            r2_b=_corr2(_means(xb, g, n, sizes), ybar_i),
-            r2_o=_corr2(xb, y),
+            r2_b=_corr2(_means(xb, g, n, sizes), ybar_i, math.nan),
+            r2_o=_corr2(xb, y, math.nan),
             df_m=K,
             df_r=df_fe,
             F=F,
-            corr=float(np.corrcoef(u[g], xb)[0, 1]) if np.std(xb) > 0 else math.nan,
+            corr=math.nan if _flat(xb) or _flat(u) else float(np.corrcoef(u[g], xb)[0, 1]),
             F_f=F_f,
             df_a=n - 1,
             rss=rss_fe,

@@ -321,7 +321,7 @@ def build_bayes_mixed(cmd: Command, cmdline: str, family: str | None = None) -> 
     ``{sigma2}``) into a model."""
     if cmd.weight is not None and cmd.weight.kind != "fweight":
         raise StataError(f"{cmd.weight.kind}s not allowed with the bayes prefix", 101)
-    for o in ("vce", "robust", "cluster"):
+    for o in ("vce", "robust", "cluster", "residuals"):
         if cmd.has(o):
             shown = o if o == "robust" else f"{o}()"
             raise StataError(f"option {shown} not allowed with the bayes prefix", 198)

@@ -126,3 +126,18 @@ def test_input_under_a_prefix_reads_its_lines_and_dots_in_strings(math_session: 
     run(s, "clear\nquietly input str3 a b\nx 1\n. 2\ny\nend")
     assert list(s.data.values("a")) == ["x", ".", "y"]
     assert np.isnan(col(s, "b")[2])
+
+
+@pytest.mark.parametrize(
+    "cmd, words",
+    [
+        ("reshape long inc, i(id) j()", "requires a variable name"),
+        ("reshape long inc, i(id) j(year 80/81)", "must specify option string"),
+        ("reshape long inc, i(id) j(year a b)", "must specify option string"),
+        ("reshape long inc, i(id) j(year 82-80)", "invalid range"),
+    ],
+)
+def test_reshape_bad_j(session: Session, cmd: str, words: str) -> None:
+    run(session, WIDE)
+    m, rc = fails(session, cmd)
+    assert rc == 198 and words in m

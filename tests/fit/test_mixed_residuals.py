@@ -121,3 +121,22 @@ def test_bad_input() -> None:
     run(s, "quietly mixed Reaction Days || Subject:, residuals(ar 1, t(Days))")
     m, rc = fails(s, "estat icc")
     assert rc == 321
+
+
+@pytest.mark.parametrize(
+    "opt",
+    [
+        "residuals()",
+        "residuals(ar -1, t(Days))",
+        "residuals(ar 1.5, t(Days))",
+        "residuals(ar 1, t(Days) foo)",
+        "residuals(exchangeable 2)",
+    ],
+)
+def test_invalid_residual_specifications(opt: str) -> None:
+    s = Session()
+    run(s, "use sleepstudy")
+    m, rc = fails(s, f"mixed Reaction Days || Subject:, {opt}")
+    assert rc == 198 and s.e is None
+    m, rc = fails(s, "bayes: mixed Reaction Days || Subject:, residuals(ar 1, t(Days))")
+    assert rc == 198 and "not allowed with the bayes prefix" in m

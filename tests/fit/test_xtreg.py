@@ -104,3 +104,41 @@ def test_predict_after_fe_and_re() -> None:
     T = df.groupby("Subject")["Days"].transform("size")
     ref = su2 / (T * su2 + se2) * ue.groupby(df["Subject"]).transform("sum")
     np.testing.assert_allclose(s.data.df["ur"], ref, rtol=1e-10)
+
+
+def test_re_keeps_covariates_constant_within_panels() -> None:
+    """A between-panel covariate is estimated by re (the between and GLS regressions), only
+    fe omits it; checked against the dense GLS with the same variance components."""
+    s, df = _data(True)
+    run(s, "gen grp = Subject > 340")
+    out = run(s, "xtreg Reaction Days grp, re")
+    assert "omitted" not in out
+    df["grp"] = (df["Subject"] > 340).astype(float)
+    means = df.groupby("Subject")[["Reaction", "Days", "grp"]].mean()
+    T = df.groupby("Subject").size()
+    X = np.column_stack([df["Days"], df["grp"], np.ones(len(df))])
+    y = df["Reaction"].to_numpy()
+    lsdv = sm.OLS(
+        df["Reaction"],
+        pd.concat([df[["Days"]], pd.get_dummies(df["Subject"], dtype=float)], axis=1),
+    ).fit()
+    between = sm.OLS(means["Reaction"], sm.add_constant(means[["Days", "grp"]])).fit()
+    s2e = lsdv.scale
+    s2u = max(between.scale - s2e / (len(T) / np.sum(1.0 / T)), 0.0)
+    A, c = np.zeros((3, 3)), np.zeros(3)
+    for _, rows in df.groupby("Subject").groups.items():
+        i = df.index.get_indexer(rows)
+        Vi = np.linalg.inv(s2u * np.ones((len(i), len(i))) + s2e * np.eye(len(i)))
+        A += X[i].T @ Vi @ X[i]
+        c += X[i].T @ Vi @ y[i]
+    np.testing.assert_allclose(s.e.b, np.linalg.solve(A, c), rtol=1e-8)
+
+
+def test_degenerate_models_do_not_crash() -> None:
+    s, _df = _data(False)
+    run(s, "xtreg Reaction, fe")
+    run(s, "xtreg Reaction, re")
+    _m, rc = fails(s, "xtreg Reaction Days if Days < 1, re")
+    assert rc == 2001
+    _m, rc = fails(s, "xtreg Reaction Days, fe theta")
+    assert rc == 198
