@@ -191,6 +191,9 @@ def _read_dta(path: Path) -> Dataset:
             t = _stata_type(typlist[k] if k < len(typlist) else None, v)
             cols[c] = v
         fmt = fmtlist[k] if k < len(fmtlist) and fmtlist[k] else default_format(t)
+        if t.startswith("str") and t != "strL" and fmt == f"%{t[3:]}s" and int(t[3:]) < 9:
+            # pandas' writer stores %#s for a str# (Stata's default is %9s up to str9)
+            fmt = default_format(t)
         lbl = lbllist[k] if k < len(lbllist) else ""
         info[c] = VarInfo(t, fmt, varlabels.get(c, ""), lbl or "")
     frame = pd.DataFrame(cols, index=pd.RangeIndex(len(df)))
