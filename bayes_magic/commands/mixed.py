@@ -116,7 +116,8 @@ def _render(est: Estimates, opts: dict) -> tuple[str, str]:
         t = restyle(D.fixed_table(fit, level), opts, eq_names=True)
         parts.append(t.text())
         html.append(t.html())
-    if not opts.get("noretable") and d.levels:
+    marginal = fit.residual is not None  # residuals() without random effects: its table too
+    if not opts.get("noretable") and (d.levels or marginal):
         rows = D.re_rows(fit, level, sd=bool(opts.get("stddeviations")))
         parts.append(
             D.re_table_text(
@@ -126,7 +127,7 @@ def _render(est: Estimates, opts: dict) -> tuple[str, str]:
         html.append(D.re_table_html(rows, level))
     lr = D.lr_lines(fit)
     text = "\n\n".join(parts)
-    if lr and d.levels and not opts.get("noretable"):
+    if lr and (d.levels or marginal) and not opts.get("noretable"):
         text += "\n" + "\n".join(lr)
         html.append("<pre style='margin:0'>" + "\n".join(lr) + "</pre>")
     return text, "".join(html)
@@ -212,6 +213,8 @@ def mixed(s, cmd: Command) -> list[Output]:
     rspec = None
     if rtext is True:  # residuals() with nothing inside
         raise StataError("residuals(): structure required", 198)
+    if spec.residual_panel is not None and not isinstance(rtext, str):
+        raise StataError(f"{spec.residual_panel}: random-effects equation is empty", 198)
     if isinstance(rtext, str):
         from ..fit.mixed_residuals import parse_residuals
 
@@ -236,7 +239,15 @@ def mixed(s, cmd: Command) -> list[Output]:
             if "t" in rspec
             else None
         )
-        fit = fit_mixed_residuals(design, spec.reml, rspec, times, iterate=iterate)
+        panels = None
+        if spec.residual_panel is not None:  # || id:, noconstant: no random effects
+            from ..dataset.varnames import resolve
+
+            pv = s.data.values(resolve(s.data, spec.residual_panel))
+            _u, panels = np.unique(np.asarray(pv)[design.sample], return_inverse=True)
+        fit = fit_mixed_residuals(design, spec.reml, rspec, times, iterate=iterate, panels=panels)
+        if panels is not None:
+            fit.residual["panel_name"] = spec.residual_panel
     else:
         fit = fit_mixed(design, spec.reml, iterate=iterate, start=_start(s, cmd, design))
     est = estimates_of(fit, cmd, cmdline(cmd), spec)

@@ -149,7 +149,11 @@ def header_lines(fit: MixedFit, title: str, *, nogroup: bool, ll_label: str) -> 
     d = fit.design
     nobs = int(fit.n if d.weights is None else d.weights.sum())
     single = len(d.levels) == 1 and not nogroup
-    lines = title_lines(title, nobs, (d.levels[0].name, d.levels[0].sizes()) if single else None)
+    group = (d.levels[0].name, d.levels[0].sizes()) if single else None
+    resid = getattr(fit, "residual", None)
+    if not d.levels and resid is not None and resid.get("panel_name") and not nogroup:
+        group = (resid["panel_name"], np.bincount(resid["panels"]))  # a marginal model's groups
+    lines = title_lines(title, nobs, group)
     if len(d.levels) > 1 and not nogroup:
         lines += ["", *group_table_lines(fit), ""]
     chi2, df, p = fit.wald()
@@ -354,12 +358,11 @@ def lr_lines(fit: MixedFit, model: str = "linear model") -> list[str]:
     if df == 0:
         return []
     txt = fmt_f(chi2, 2) if 0.005 < chi2 < 1e5 or chi2 == 0 else f"{chi2:.2e}"
-    if df == 1:
+    if df == 1 and getattr(fit, "boundary_test", True):
         left = f"LR test vs. {model}: chibar2(01) = {txt}"
         return [f"{left:<54}Prob >= chibar2 = {fmt_f(p, 4)}"]
     left = f"LR test vs. {model}: chi2({df}) = {txt}"
-    return [
-        f"{left:<58}Prob > chi2 = {fmt_f(p, 4)}",
-        "",
-        "Note: LR test is conservative and provided only for reference.",
-    ]
+    out = [f"{left:<58}Prob > chi2 = {fmt_f(p, 4)}"]
+    if getattr(fit, "boundary_test", True):
+        out += ["", "Note: LR test is conservative and provided only for reference."]
+    return out

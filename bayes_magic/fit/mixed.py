@@ -101,11 +101,18 @@ class MixedFit:
         if chi2 < 1e-8 * max(1.0, abs(self.ll)):  # no gain beyond rounding: zero
             chi2 = 0.0
         p = float(stats.chi2.sf(chi2, df)) if df else float("nan")
-        if df == 1 and chi2 > 1e-5:
-            p /= 2.0
-        elif df == 1:
-            p = 1.0
+        if self.boundary_test:
+            if df == 1 and chi2 > 1e-5:
+                p /= 2.0
+            elif df == 1:
+                p = 1.0
         return chi2, df, p
+
+    @property
+    def boundary_test(self) -> bool:
+        """Whether the LR test's null puts a variance on its boundary (chibar2): not when the
+        only parameters tested are a residual correlation's (a marginal AR(1) model)."""
+        return any(p.kind in ("lns", "atr") for p in self.params)
 
     # -- random effects ----------------------------------------------------------------------
     def blups(self) -> list[np.ndarray]:

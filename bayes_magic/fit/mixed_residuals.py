@@ -128,22 +128,29 @@ def _whiten(d: MixedDesign, blocks, times, kind: str, rho: float) -> tuple[Mixed
 
 
 def fit_mixed_residuals(
-    d: MixedDesign, reml: bool, rspec: dict, times: np.ndarray | None, iterate: int = 2000
+    d: MixedDesign,
+    reml: bool,
+    rspec: dict,
+    times: np.ndarray | None,
+    iterate: int = 2000,
+    panels: np.ndarray | None = None,
 ) -> MixedFit:
     """Fit the mixed model with the residual structure ``rspec`` within the groups of the
-    last (lowest) level; ``times`` holds each observation's ``t()`` value for AR(1).
+    last (lowest) level, or of ``panels`` (a marginal model, ``|| id:, noconstant``);
+    ``times`` holds each observation's ``t()`` value for AR(1).
 
     Raises
     ------
     StataError
-        r(459) for repeated or non-integer times within a group; r(198) without random effects.
+        r(459) for repeated or non-integer times within a group; r(198) without groups.
     """
-    if not d.levels:
+    if panels is None and not d.levels:
         raise StataError("residuals() requires a random-effects equation", 198)
     if d.weights is not None:
         raise StataError("weights are not allowed with residuals() in bayes_magic yet", 101)
     kind = rspec["kind"]
-    panels = d.levels[-1].groups
+    if panels is None:
+        panels = d.levels[-1].groups
     blocks = _blocks(panels)
     if kind == "ar":
         assert times is not None
@@ -152,8 +159,7 @@ def fit_mixed_residuals(
         for rows in blocks:
             if len(np.unique(times[rows])) != len(rows):
                 raise StataError(
-                    f"t({rspec['t']}) must identify the observations within {d.levels[-1].name}",
-                    459,
+                    f"t({rspec['t']}) must identify the observations within each group", 459
                 )
     smallest = 1.0 / (max(len(r) for r in blocks) - 1) if kind == "exchangeable" else 1.0
     cache: dict[float, tuple[LMMProblem, float]] = {}
@@ -220,7 +226,7 @@ def fit_mixed_residuals(
         ll0=_ll0(d, reml),
         iterations=iters,
         converged=fit.converged and converged,
-        residual={**rspec, "rho": math.tanh(phi)},
+        residual={**rspec, "rho": math.tanh(phi), "panels": panels},
     )
     return fit
 
@@ -236,7 +242,7 @@ def whiten_residuals(fit: MixedFit, ds, e: np.ndarray) -> np.ndarray:
     out = np.full(len(e), np.nan)
     times = np.asarray(ds.values(resid["t"]), dtype=float)[rows] if resid.get("t") else None
     sub = np.asarray(e, dtype=float)[rows].copy()
-    for block in _blocks(d.levels[-1].groups):
+    for block in _blocks(resid["panels"]):
         t = None if times is None else times[block]
         Lam = _corr(resid["kind"], resid["rho"], len(block), t)
         sub[block] = np.linalg.solve(np.linalg.cholesky(Lam), sub[block])

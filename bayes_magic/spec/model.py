@@ -67,6 +67,9 @@ class LinearMixedSpec:
     in_: InRange | None = None
     weight: Weight | None = None
     options: dict = field(default_factory=dict, compare=False)
+    #: ``|| id:, noconstant residuals(...)``: the variable whose groups the errors are
+    #: correlated within, in a model without random effects
+    residual_panel: str | None = None
 
 
 def _cov_of(opts: tuple, crossed: bool) -> str:
@@ -94,6 +97,7 @@ def build_mixed(cmd: Command) -> LinearMixedSpec:
     assert isinstance(body, MultilevelModel)
     assert isinstance(body.depvar, VarName)
     levels = []
+    panel = None
     for lv in body.levels:
         crossed = None
         terms = list(lv.terms)
@@ -123,6 +127,10 @@ def build_mixed(cmd: Command) -> LinearMixedSpec:
                     span=t.span,
                 )
         if crossed is None and not terms and noconstant:
+            if cmd.name == "mixed" and cmd.has("residuals") and lv is body.levels[-1]:
+                # || id:, noconstant residuals(): the groups of a marginal model's errors
+                panel = lv.level
+                continue
             raise StataError(f"{lv.level}: random-effects equation is empty", 198, span=lv.span)
         levels.append(
             REEquation(lv.level, tuple(terms), not noconstant and crossed is None, cov, crossed)
@@ -157,6 +165,7 @@ def build_mixed(cmd: Command) -> LinearMixedSpec:
         in_=cmd.in_,
         weight=cmd.weight,
         options={o.name: o.value for o in cmd.options},
+        residual_panel=panel,
     )
 
 

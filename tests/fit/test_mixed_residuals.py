@@ -140,3 +140,24 @@ def test_invalid_residual_specifications(opt: str) -> None:
     assert rc == 198 and s.e is None
     m, rc = fails(s, "bayes: mixed Reaction Days || Subject:, residuals(ar 1, t(Days))")
     assert rc == 198 and "not allowed with the bayes prefix" in m
+
+
+def test_marginal_ar1_model_without_random_effects() -> None:
+    """``|| Subject:, noconstant residuals(ar 1, t(Days))``: errors correlated within subjects,
+    no random effects (the dense likelihood with σ_u = 0); ρ = 0 is inside its range, so the
+    LR test is chi2(1), not chibar2."""
+    s = Session()
+    run(s, "use sleepstudy")
+    out = run(s, "mixed Reaction Days || Subject:, noconstant residuals(ar 1, t(Days))")
+    ll = _dense(s, "ar")
+    best = minimize(
+        lambda p: -ll(np.array([-40.0, *p])),
+        np.array([0.3, 3.0]),
+        method="Nelder-Mead",
+        options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20000},
+    )
+    assert s.e.scalars["ll"] == pytest.approx(-best.fun, abs=1e-6)
+    assert "Group variable: Subject" in out and "Residual: AR(1)" in out
+    assert "LR test vs. linear model: chi2(1) = " in out and "chibar2" not in out
+    m, rc = fails(s, "mixed Reaction Days || Subject:, noconstant")
+    assert rc == 198 and "empty" in m
