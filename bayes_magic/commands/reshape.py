@@ -234,8 +234,15 @@ def reshape_long(s, cmd: Command) -> list[Output]:
     new.sortedby = (*i_vars, jvar)
     new.reshape_spec = {**spec, "values": values}
     s.data = new
+    missing = [
+        f"(variable {_name(stub, v)} not found)"
+        for v in values
+        for stub in spec["stubs"]
+        if v not in found[stub]
+    ]
     lines = [
         f"(j = {' '.join(values)})",
+        *missing,  # reshape.ado's Longdo: a combination without a variable is missing
         "",
         *_report((n, nv), (new.nobs, new.nvars), "Wide", "Long"),
     ]

@@ -90,7 +90,8 @@ def test_reshape_wide_of_real_data_matches_pivot(session: Session) -> None:
 def test_reshape_string_j_missing_cells_and_at(session: Session) -> None:
     s = session
     run(s, "input id xa xb ya\n1 1 2 3\n2 4 5 6\nend")
-    run(s, "reshape long x y, i(id) j(k) string")
+    out = run(s, "reshape long x y, i(id) j(k) string")
+    assert "(variable yb not found)" in out
     assert list(s.data.values("k")) == ["a", "b", "a", "b"]
     assert np.isnan(col(s, "y")[1]) and col(s, "y")[2] == 6  # yb does not exist: missing
     run(s, "clear\ninput id a1b a2b\n1 7 8\nend")
