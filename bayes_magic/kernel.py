@@ -83,6 +83,7 @@ _DESCRIPTIONS = {
     "merge": "add the variables of another data set, matched on key variables",
     "xtset": "declare the panel and time variables (for L., F., D. and the xt commands)",
     "tsset": "declare the time (and panel) variable (for L., F., D.)",
+    "xtsum": "overall, between and within summary statistics of panel data",
     "order": "move variables to the front, the end, or next to another",
     "compress": "store each variable in the smallest type that holds it",
     "recast": "change a variable's storage type",

@@ -140,6 +140,7 @@ MODULES = {
     "tab2": "tabulate",
     "xtreg": "xtreg",
     "tsset": "xtset",
+    "xtsum": "xtset",
     "clonevar": "encode",
     "recode": "recode",
     "collapse": "collapse",

@@ -149,3 +149,82 @@ def xtset(s, cmd: Command) -> list[Output]:
 def tsset(s, cmd: Command) -> list[Output]:
     """``tsset [panelvar] timevar [, delta(#) clear]``."""
     return _declare(s, cmd, panel_first=False)
+
+
+@command("xtsum", readonly=True)
+def xtsum(s, cmd: Command) -> list[Output]:
+    """``xtsum [varlist] [if] [in] [, i(panelvar)]`` ([XT] xtsum, ``xtsum.ado`` 1.1.2): each
+    variable's overall, between (panel means) and within (deviations from them, plus the
+    overall mean) mean, SD, minimum and maximum, with N, n and T (or T-bar)."""
+    from ..dataset.varnames import expand_terms
+    from ..report.format import abbrev
+    from ..syntax.ast import Varlist
+
+    ds: Dataset = s.data
+    ivar = cmd.option("i") or (ds.tsset or {}).get("panel")
+    if not ivar:
+        raise StataError("panel variable not set; use xtset varname ...", 459)
+    ivar = resolve(ds, ivar)
+    terms = cmd.body.terms if isinstance(cmd.body, Varlist) else ()
+    names = expand_terms(ds, terms) if terms else list(ds.varnames)
+    touse = s.touse(cmd)
+    panel = np.asarray(ds.values(ivar), dtype=float)
+
+    def g9(x: float) -> str:
+        return f"{fmt_g(x, 9):>9}"
+
+    lines = [
+        "",
+        f"Variable{'':9}|{'':6}Mean   Std. dev.       Min        Max |    Observations",
+        "-" * 17 + "+" + "-" * 44 + "+" + "-" * 16,
+    ]
+    r: dict = {}
+    for k, v in enumerate(names):
+        if k:
+            lines.append(f"{'':17}|{'':44}|")
+        nan = float("nan")
+        if ds.is_string(v):
+            N, n, tbar, mean, sd, lo, hi = 0, 0, nan, nan, nan, nan, nan
+            sdb = lob = hib = sdw = low = hiw = nan
+            word = "    T"
+        else:
+            x = np.asarray(ds.values(v), dtype=float)
+            use = touse & ~np.isnan(x) & ~np.isnan(panel)
+            xs, ps = x[use], panel[use]
+            N = len(xs)
+            mean = float(xs.mean()) if N else nan
+            sd = float(xs.std(ddof=1)) if N > 1 else nan
+            lo, hi = (float(xs.min()), float(xs.max())) if N else (nan, nan)
+            frame = pd.DataFrame({"p": ps, "x": xs})
+            means = frame.groupby("p")["x"].mean()
+            sizes = frame.groupby("p")["x"].size()
+            n = len(means)
+            sdb = float(means.std(ddof=1)) if n > 1 else nan
+            lob, hib = (float(means.min()), float(means.max())) if n else (nan, nan)
+            w = xs - means.reindex(ps).to_numpy()
+            sdw = float(w.std(ddof=1)) if N > 1 else nan
+            low, hiw = (float(w.min()) + mean, float(w.max()) + mean) if N else (nan, nan)
+            tbar = N / n if n else nan
+            word = "    T" if n and sizes.min() == sizes.max() else "T-bar"
+        lines += [
+            f"{abbrev(v, 8):<9}overall | {g9(mean)}  {g9(sd)}  {g9(lo)}  {g9(hi)} |     N ={N:>8}",
+            f"{'':9}between |{'':12}{g9(sdb)}  {g9(lob)}  {g9(hib)} |     n ={n:>8}",
+            f"{'':9}within  |{'':12}{g9(sdw)}  {g9(low)}  {g9(hiw)} | {word} ={fmt_g(tbar, 8):>8}",
+        ]
+        r = {
+            "N": float(N),
+            "n": float(n),
+            "Tbar": tbar,
+            "mean": mean,
+            "sd": sd,
+            "min": lo,
+            "max": hi,
+            "sd_b": sdb,
+            "min_b": lob,
+            "max_b": hib,
+            "sd_w": sdw,
+            "min_w": low,
+            "max_w": hiw,
+        }
+    s.r = r
+    return [Text("\n".join(lines))]

@@ -1216,6 +1216,7 @@ COMMANDS: tuple[Grammar, ...] = (
     g("mvencode", varlist_body(False, required=True), T.MVCODE, if_=True, in_=True),
     g("xtset", words_body(what="varname"), T.XTSET),
     g("tsset", words_body(what="varname"), T.XTSET),
+    g("xtsum", varlist_body(False), T.table(T.opt("i", T.NameArg())), if_=True, in_=True),
     g("merge", raw_body, T.MERGE),
     g(
         "reshape",

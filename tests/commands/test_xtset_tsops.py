@@ -107,3 +107,20 @@ def test_delta_steps(session: Session) -> None:
     run(s, "gen double h = _n / 2")
     m, rc = fails(s, "tsset h")
     assert rc == 451 and "integer" in m
+
+
+def test_xtsum_matches_pandas(panel: Session) -> None:
+    s = panel
+    run(s, "drop if Subject == 308 & Days > 6")
+    run(s, "xtset Subject Days")
+    out = run(s, "xtsum Reaction")
+    df = s.data.to_dataframe()
+    x, g = df["Reaction"], df["Subject"]
+    means = x.groupby(g).mean()
+    within = x - x.groupby(g).transform("mean")
+    assert s.r["sd"] == pytest.approx(x.std(), rel=1e-12)
+    assert s.r["sd_b"] == pytest.approx(means.std(), rel=1e-12)
+    assert s.r["sd_w"] == pytest.approx(within.std(), rel=1e-12)
+    assert s.r["min_w"] == pytest.approx(within.min() + x.mean(), rel=1e-12)
+    assert s.r["Tbar"] == pytest.approx(len(x) / 18)
+    assert "| T-bar = " in out and "between |" in out
