@@ -20,7 +20,7 @@ import re
 
 import numpy as np
 
-from ..dataset.dataset import default_format, fits_type, smallest_numeric_type, string_type
+from ..dataset.dataset import compressed_type, default_format, string_type
 from ..dataset.evaluate import real_value
 from ..dataset.varnames import check_new_name, expand_terms, resolve
 from ..errors import StataError
@@ -189,9 +189,7 @@ def destring(s, cmd: Command) -> list[Output]:
             x = x / 100
         if cmd.has("float"):
             x = x.astype(np.float32).astype(np.float64)
-        vtype = smallest_numeric_type(x, "byte")  # compress
-        if vtype == "double" and fits_type(x, "float"):
-            vtype = "float"
+        vtype = compressed_type(x)
         done = f"{finalprint}{genrep}d as {vtype}"
         if flag:
             lines.append(

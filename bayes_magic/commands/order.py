@@ -19,10 +19,9 @@ import numpy as np
 from ..dataset.dataset import (
     INT_RANGES,
     coerce,
+    compressed_type,
     default_format,
-    fits_type,
     is_string_type,
-    smallest_numeric_type,
     string_type,
 )
 from ..dataset.varnames import expand_terms, resolve
@@ -90,9 +89,7 @@ def compress(s, cmd: Command) -> list[Output]:
             new = string_type(vals)
         else:
             x = np.asarray(ds.values(v), dtype=float)
-            new = smallest_numeric_type(x, "byte")
-            if new == "double" and fits_type(x, "float"):
-                new = "float"
+            new = compressed_type(x)
             if _bytes(new) >= _bytes(old):
                 new = old
         if new == old or _bytes(new) >= _bytes(old):

@@ -119,6 +119,13 @@ def smallest_numeric_type(values: np.ndarray, least: str = "byte") -> str:
     return "float" if least == "float" else "double"
 
 
+def compressed_type(values: np.ndarray) -> str:
+    """``compress``'s type for ``values``: the smallest integer type that holds them, else
+    ``float`` when they are all exactly floats, else ``double`` (also ``destring``'s)."""
+    t = smallest_numeric_type(values, "byte")
+    return "float" if t == "double" and fits_type(values, "float") else t
+
+
 def widest_type(types: list[str]) -> str:
     """The storage type that holds values of every type in ``types`` (all numeric or all
     string): the widest, ``double`` for ``long`` with ``float`` (a float cannot hold every long),
