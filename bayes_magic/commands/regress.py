@@ -89,12 +89,14 @@ def regress_outputs(est: Estimates, opts: dict) -> list[Output]:
 
     ef = eform if isinstance(eform, str) else None
     vcetype = VCETYPE.get(fit.vce)
-    results = None
+    table = results = None
     if not opts.get("notable"):
-        plain = _table(est, level, ef, df_r=fit.df_test, vcetype=vcetype)
+        table = _table(est, level, ef, df_r=fit.df_test, vcetype=vcetype)
         results = table_results(
-            plain, est.bnames, level, stat="t", df=fit.df_test, eform=ef is not None
+            table, est.bnames, level, stat="t", df=fit.df_test, eform=ef is not None
         )
+        if opts.get("beta"):  # the Beta column replaces the interval on screen, not in r(table)
+            table = _table(est, level, ef, df_r=fit.df_test, vcetype=vcetype, std_beta=fit.std_beta)
 
     def render() -> tuple[str, str]:
         parts, html = [], []
@@ -103,16 +105,8 @@ def regress_outputs(est: Estimates, opts: dict) -> list[Output]:
             head = "\n".join(ln.rstrip() for ln in lines)
             parts.append(head)
             html.append(f"<pre style='margin:0'>{head}</pre>")
-        if not opts.get("notable"):
-            t = _table(
-                est,
-                level,
-                ef,
-                df_r=fit.df_test,
-                vcetype=vcetype,
-                std_beta=fit.std_beta if opts.get("beta") else None,
-            )
-            D.add_table(parts, html, restyle(t, opts), fit)
+        if table is not None:
+            D.add_table(parts, html, restyle(table, opts), fit)
         return "\n\n".join(parts), "".join(html)
 
     return [LazyBlock(render, data=est, results=results)]
