@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..dataset.varnames import resolve
 from ..design.mixed import build_mixed_design
 from ..errors import StataError
 from ..fit.estimates import Estimates
@@ -222,8 +223,6 @@ def mixed(s, cmd: Command) -> list[Output]:
         if rspec["kind"] == "independent":
             rspec = None
         elif "t" in rspec:
-            from ..dataset.varnames import resolve
-
             rspec["t"] = resolve(s.data, rspec["t"])
             tv = np.asarray(s.data.values(rspec["t"]), dtype=float)
             touse = touse & ~np.isnan(tv)
@@ -241,13 +240,10 @@ def mixed(s, cmd: Command) -> list[Output]:
         )
         panels = None
         if spec.residual_panel is not None:  # || id:, noconstant: no random effects
-            from ..dataset.varnames import resolve
-
             pv = s.data.values(resolve(s.data, spec.residual_panel))
             _u, panels = np.unique(np.asarray(pv)[design.sample], return_inverse=True)
+            rspec["panel_name"] = spec.residual_panel  # the header's group variable
         fit = fit_mixed_residuals(design, spec.reml, rspec, times, iterate=iterate, panels=panels)
-        if panels is not None:
-            fit.residual["panel_name"] = spec.residual_panel
     else:
         fit = fit_mixed(design, spec.reml, iterate=iterate, start=_start(s, cmd, design))
     est = estimates_of(fit, cmd, cmdline(cmd), spec)
