@@ -267,6 +267,7 @@ def _poisson_ri_loglik(y, X, g, beta, log_sd, q: int = 40) -> float:
     return out
 
 
+@pytest.mark.slow
 def test_mepoisson_epilepsy_is_the_maximum_of_the_exact_likelihood() -> None:
     """Thall & Vail's epilepsy counts (``use epilepsy``) with MASS's covariates: the adaptive
     rule once started from a rule left behind by a long step, stopped short of converging, and
@@ -292,10 +293,10 @@ def test_mepoisson_epilepsy_is_the_maximum_of_the_exact_likelihood() -> None:
     log_sd = 0.5 * math.log(e.b[-1])
     ll = _poisson_ri_loglik(y, X, g, beta, log_sd)
     assert e.scalars["ll"] == pytest.approx(ll, abs=1e-4)
+    # maximized independently, from a neutral start (no covariate effects, sd .5)
+    start = np.r_[np.zeros(len(beta) - 1), np.log(y.mean()), np.log(0.5)]
     best = optimize.minimize(
-        lambda t: -_poisson_ri_loglik(y, X, g, t[:-1], t[-1]),
-        np.r_[beta, log_sd],
-        method="BFGS",
+        lambda t: -_poisson_ri_loglik(y, X, g, t[:-1], t[-1]), start, method="BFGS"
     )
     assert -best.fun - ll < 1e-4
-    assert e.b[-1] == pytest.approx(0.2677, abs=5e-4)  # not the start's .25
+    np.testing.assert_allclose(np.r_[beta, log_sd], best.x, atol=2e-3)
