@@ -22,13 +22,16 @@ from tests.statistical.test_bayesmh_glm import _check
 S = np.array([[1.0, 0.8], [0.8, 1.0]])
 
 
-def _grid_logit(y, x, mean0, cov, first=(np.zeros(2), np.full(2, 6.0))):
+def _grid_logit(y, x, mean0, cov, first=None):
     """Posterior means and SDs of (slope, intercept) on a grid: ``first`` (centre, half-width)
     locates the posterior, two passes over its mean ± 10 SD integrate it."""
     P = np.linalg.inv(cov)
     out = None
     for _ in range(3):
-        c, h = first if out is None else (out[0], 10 * out[1])
+        if out is None:
+            c, h = first if first is not None else (np.zeros(2), np.full(2, 6.0))
+        else:
+            c, h = out[0], 10 * out[1]
         g0 = np.linspace(c[0] - h[0], c[0] + h[0], 401)
         g1 = np.linspace(c[1] - h[1], c[1] + h[1], 401)
         B0, B1 = np.meshgrid(g0, g1, indexing="ij")
