@@ -193,8 +193,12 @@ def _twoway(s, cmd: Command, names: list[str], touse: np.ndarray, w: np.ndarray)
     rv, cv = names
     missing = cmd.has("missing")
     xr, xc = ds.values(rv)[touse], ds.values(cv)[touse]
-    rvals, rlabs = _levels(ds, rv, xr, missing)
-    cvals, clabs = _levels(ds, cv, xc, missing)
+    rvals, cvals = _levels(ds, rv, xr, missing)[0], _levels(ds, cv, xc, missing)[0]
+    # the categories of the observations in both variables' categories: a value seen only
+    # where the other variable is missing has no row (column), as Stata's casewise deletion
+    both = (_codes(xr, rvals) >= 0) & (_codes(xc, cvals) >= 0)
+    rvals, rlabs = _levels(ds, rv, xr[both], missing)
+    cvals, clabs = _levels(ds, cv, xc[both], missing)
     if cmd.has("nolabel"):
         rlabs = [cell_text(ds, rv, a, nolabel=True) if xr.dtype != object else a for a in rvals]
         clabs = [cell_text(ds, cv, a, nolabel=True) if xc.dtype != object else a for a in cvals]

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from bayes_magic.session import Session
 from tests.conftest import fails, run
 
 
@@ -187,3 +188,20 @@ def test_tabulate_weights_frequency(w) -> None:
     run(w, "tab schtype [fw=w]")
     df = pd.DataFrame({"t": w.data.values("schtype"), "w": w.data.values("w")})
     assert w.r["N"] == df["w"].sum()
+
+
+def test_twoway_drops_categories_seen_only_where_the_other_is_missing() -> None:
+    """homework = 7 occurs only where sch2 is missing: no row 7, and chi2 with the df of
+    scipy's contingency test of the complete cases."""
+    from scipy import stats
+
+    s = Session()
+    run(s, "use math\ngenerate sch2 = schtype if homework < 7")
+    out = run(s, "tabulate homework sch2, chi2")
+    hw, sc = np.asarray(s.data.values("homework")), np.asarray(s.data.values("sch2"))
+    ok = ~np.isnan(sc)
+    table = pd.crosstab(hw[ok], sc[ok]).to_numpy()
+    chi2, _p, df, _ = stats.chi2_contingency(table, correction=False)
+    assert s.r["r"] == table.shape[0] and s.r["c"] == table.shape[1]
+    assert f"Pearson chi2({df}) = {chi2:8.4f}" in out
+    assert not any(line.strip().startswith("7 |") for line in out.splitlines())
