@@ -162,8 +162,8 @@ class Result(list):
         table, as Stata's results window and batch logs show them."""
         parts: list[str] = []
         for k, o in enumerate(self):
-            if k and (o.kind in ("echo", "result")):
-                parts.append("")
+            if k and (o.kind in ("echo", "result")) and not parts[-1].endswith("\n"):
+                parts.append("")  # an iteration log already ends with its blank line
             parts.append(o.text())
         return "\n".join(parts)
 
