@@ -124,6 +124,7 @@ _DESCRIPTIONS = {
     "cloglog": "complementary log-log regression",
     "poisson": "Poisson regression",
     "nbreg": "negative binomial regression",
+    "glm": "generalized linear models (family() and link(), ML or IRLS)",
     "bayes": "Bayesian regression models using the bayes prefix",
     "bayesmh": "Bayesian models using Metropolis-Hastings",
     "bayesstats": "Bayesian statistics after bayes / bayesmh",

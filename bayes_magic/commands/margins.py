@@ -100,7 +100,7 @@ class _Model:
         self.extra = None
         #: an ordered model's margins of every outcome: (legend line, response) per outcome
         self.outcomes: list[tuple[str, tuple]] = []
-        known = ("regress", "mixed", "ologit", "oprobit")
+        known = ("regress", "mixed", "ologit", "oprobit", "glm")
         if e.cmd not in known and e.cmd not in _ML_GLMS and not me:
             raise StataError(f"margins after {e.cmd} is not available in bayes_magic yet", 321)
         self.e = e
@@ -211,6 +211,9 @@ class _Model:
     def _linear_index(self, cmd: Command, me: bool) -> None:
         """The models whose prediction is a function of xβ alone."""
         e, fit, depvar = self.e, self.fit, self.design.depvar
+        if e.cmd == "glm":
+            self._glm(cmd)
+            return
         family = getattr(fit, "family", None) if e.cmd in _ML_GLMS or me else None
         self.link = family.link if family is not None else "identity"
         self.poisson = family is not None and family.count  # mean exp(xb): n, or mu
@@ -256,6 +259,29 @@ class _Model:
         self.f, self.fprime = response(stat, self.link)
         if marginal:
             self._marginal(self.f, self.fprime, None)
+
+    def _glm(self, cmd: Command) -> None:
+        """After ``glm``: ``predict(mu)`` (the default; the binomial denominator times the
+        inverse link) or ``predict(xb)`` / ``predict(eta)`` ([R] glm postestimation)."""
+        if len(cmd.options_named("predict")) > 1:
+            raise StataError(
+                "margins with several predict() options is not available in bayes_magic yet", 198
+            )
+        raw = cmd.option("predict")
+        stat = str(raw).strip() if raw else "mu"
+        stat = "xb" if stat == "eta" else stat
+        if stat not in ("mu", "xb"):
+            raise StataError(f"predict({stat}) is not available after glm in margins", 198)
+        link = self.fit.gfit.link
+        self.stat = "xb" if stat == "xb" else "mu"
+        self.trials = stat == "mu" and self.fit.gdesign.binomial is not None
+        what = "Linear prediction" if stat == "xb" else f"Predicted mean {self.design.depvar}"
+        self.expression = f"{what}, predict({raw.strip() if raw else ''})"
+        if stat == "xb":
+            self.f, self.fprime = (lambda e: e), (lambda e: np.ones_like(e))
+        else:
+            self.f = lambda e: link.inverse(e)[0]
+            self.fprime = lambda e: link.inverse(e)[1]
 
     def _marginal(self, f, fprime, extra) -> None:
         """Margins of predictions marginal in the random effects: E[f(xb + sZ)], with the

@@ -105,6 +105,10 @@ def predict(s, cmd: Command) -> list[Output]:
         from .regress import predict_regress
 
         return predict_regress(s, cmd)
+    if s.e.cmd == "glm":
+        from .predict_genlin import predict_genlin
+
+        return predict_genlin(s, cmd)
     if s.e.cmd == "xtreg":
         from .xtreg import predict_xtreg
 

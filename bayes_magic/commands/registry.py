@@ -102,6 +102,7 @@ MODULES = {
     "cloglog": "glm",
     "poisson": "glm",
     "nbreg": "nbreg",
+    "glm": "genlin",
     "estat": "estat",
     "return": "returns",
     "ereturn": "returns",

@@ -15,7 +15,13 @@ from ..spec.model import LinearMixedSpec
 from .mixed import MixedDesign, _omitted_name, build_mixed_design, drop_collinear
 from .newdata import LEVEL_PART
 
-__all__ = ["GLMMDesign", "build_glmm_design", "drop_perfect_predictors", "ordinal_codes"]
+__all__ = [
+    "GLMMDesign",
+    "build_glm_design",
+    "build_glmm_design",
+    "drop_perfect_predictors",
+    "ordinal_codes",
+]
 
 
 _NO_VARIATION = (
@@ -123,6 +129,59 @@ def build_glmm_design(
     if family != "poisson" and (np.all(d.y == 0) or np.all(d.y == trials)):
         raise StataError(_NO_VARIATION, 2000)
     return GLMMDesign(d, trials, off, binomial, off_var, exposure is not None)
+
+
+def build_glm_design(
+    ds: Dataset,
+    spec: LinearMixedSpec,
+    touse: np.ndarray,
+    *,
+    denominator: str = "1",
+    offset: str | None = None,
+    exposure: str | None = None,
+    cluster: str | None = None,
+) -> GLMMDesign:
+    """Arrays of ``glm`` ([R] glm): the response as it is (no recoding: the family checks its
+    range), the binomial ``denominator`` (a number or a variable, whose missing values leave
+    the sample, as ``markout``), and the offset (log of ``exposure()``).
+
+    Raises
+    ------
+    StataError
+        r(111) for unknown variables; r(109) for string ones; r(459) for an exposure not above
+        zero.
+    """
+    extra: list[str] = []
+    m_const = _number(denominator)
+    m_var = None
+    if m_const is None:
+        m_var = resolve(ds, denominator)
+        if ds.is_string(m_var):
+            raise StataError(f"{m_var}: string variables not allowed", 109)
+        extra.append(m_var)
+    off_var = None
+    for name in (offset, exposure):
+        if name is not None:
+            off_var = resolve(ds, name)
+            if ds.is_string(off_var):
+                raise StataError(f"{off_var}: string variables not allowed", 109)
+            extra.append(off_var)
+    d = build_mixed_design(ds, spec, touse, extra=tuple(extra), cluster=cluster)
+    n = d.n
+    m = (
+        np.asarray(ds.values(m_var)[d.sample], dtype=float)
+        if m_var is not None
+        else np.full(n, m_const)
+    )
+    off = np.zeros(n)
+    if off_var is not None:
+        off = np.asarray(ds.values(off_var)[d.sample], dtype=float)
+        if exposure is not None:
+            if np.any(off <= 0):
+                raise StataError("exposure() must be greater than zero", 459)
+            off = np.log(off)
+    name = m_var if m_var is not None else denominator
+    return GLMMDesign(d, m, off, None if name == "1" else name, off_var, exposure is not None)
 
 
 def drop_perfect_predictors(gd: GLMMDesign, ds: Dataset) -> None:

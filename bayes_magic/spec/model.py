@@ -141,10 +141,13 @@ def build_mixed(cmd: Command) -> LinearMixedSpec:
     if cmd.weight is not None and reml:
         raise StataError("weights not allowed with reml", 101)
     # vce() is theirs to read
-    single = cmd.name in ("regress", "ologit", "oprobit", "nbreg") or cmd.name in GLM_COMMANDS
-    allowed = {"regress": ("fweight", "aweight", "pweight")}.get(
-        cmd.name, ("fweight", "pweight") if single else ("fweight",)
+    single = (
+        cmd.name in ("regress", "ologit", "oprobit", "nbreg", "glm") or cmd.name in GLM_COMMANDS
     )
+    allowed = {
+        "regress": ("fweight", "aweight", "pweight"),
+        "glm": ("fweight", "aweight", "iweight", "pweight"),
+    }.get(cmd.name, ("fweight", "pweight") if single else ("fweight",))
     if cmd.weight is not None and cmd.weight.kind not in allowed:
         raise StataError(
             f"{cmd.weight.kind}s are not available in bayes_magic's {cmd.name} yet", 101

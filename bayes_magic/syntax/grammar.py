@@ -988,6 +988,9 @@ _MIXED_BODY = mixed_body(T.MIXED_RE, T.MIXED, T.MIXED_FE)
 _ME_BODY = mixed_body(T.ME_RE, T.ME, T.ME_FE)
 _GLM_BODY = mixed_body(T.ME_RE, T.GLM, T.ME_FE)
 _NBREG_BODY = mixed_body(T.ME_RE, T.NBREG, T.ME_FE)
+_GLMGEN_BODY = mixed_body(
+    T.ME_RE, T.GLMGEN, T.ME_FE, weights=("aweight", "fweight", "iweight", "pweight")
+)
 _REGRESS_BODY = mixed_body(
     T.ME_RE, T.REGRESS, T.table(T.opt("NOCONstant")), weights=("aweight", "fweight", "pweight")
 )
@@ -1298,6 +1301,7 @@ COMMANDS: tuple[Grammar, ...] = (
     g("cloglog", _GLM_BODY, T.GLM, custom=True),
     g("poisson", _GLM_BODY, T.GLM, custom=True),
     g("nbreg", _NBREG_BODY, T.NBREG, custom=True),
+    g("glm", _GLMGEN_BODY, T.GLMGEN, custom=True),
     g("REGress", _REGRESS_BODY, T.REGRESS, custom=True),
     g("xtreg", _XTREG_BODY, T.XTREG, custom=True),
     g("bayesmh", bayesmh_body, T.BAYESMH, if_=True, in_=True, weights=("fweight",)),

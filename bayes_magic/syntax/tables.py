@@ -172,6 +172,41 @@ GLM = (
     + MAXIMIZE
 )
 
+# glm ([R] glm): family and link, the scale, IRLS or ML and their variance estimators
+GLMGEN = (
+    table(
+        opt("Family", Raw()),
+        opt("Link", Raw()),
+        opt("OFFset", NameArg()),
+        opt("EXPosure", NameArg()),
+        opt("LNOFFset", NameArg()),
+        opt("CONSTraints", Raw()),
+        opt("COLlinear"),
+        opt("asis"),
+        opt("MU", NameArg()),
+        opt("INIt", NameArg()),
+        opt("vce", Raw()),
+        opt("Robust"),
+        opt("CLuster", NameArg()),
+        opt("VFactor", Real(0)),
+        opt("disp", Real(0)),
+        opt("SCAle", Raw()),
+        opt("EForm"),
+        opt("NOCNSReport"),
+        opt("NOTABle"),
+        opt("NOHEADer"),
+        opt("NODISPlay"),
+        opt("ml"),
+        opt("irls"),
+        opt("FISHER", Int(1)),
+        opt("SEARCH"),
+        opt("from", Raw()),
+    )
+    + LEVEL
+    + DISPLAY
+    + MAXIMIZE
+)
+
 # nbreg ([R] nbreg): poisson's options and the dispersion's parameterization
 NBREG = GLM + table(opt("Dispersion", Raw()), opt("NOLRtest"))
 
@@ -529,6 +564,13 @@ PREDICT = table(
     opt("PEARson"),
     opt("DEViance"),
     opt("ANScombe"),
+    opt("LIKelihood"),
+    opt("RESPonse"),
+    opt("Working"),
+    opt("STAndardized"),
+    opt("STUdentized"),
+    opt("MODified"),
+    opt("ADJusted"),
 )
 
 ESTIMATES_STORE = table(opt("nocopy"))
