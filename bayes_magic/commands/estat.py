@@ -514,3 +514,6 @@ def estat_classification(s, cmd: Command) -> list[Output]:
         ),
     }
     return [Block("\n".join(lines), kind="result")]
+
+
+from . import estat_regress  # noqa: E402, F401  (estat vif, hettest, ovtest after regress)

@@ -1088,6 +1088,19 @@ _ESTAT = (
         ),
     ),
     g("SUmmarize", varlist_body(), T.table(T.opt("Labels"), T.opt("NOHEADer"), T.opt("NOWEights"))),
+    g("vif", None, T.table(T.opt("UNCentered"))),
+    g(
+        "HETtest",
+        varlist_body(),
+        T.table(
+            T.opt("rhs"),
+            T.opt("Normal"),
+            T.opt("iid"),
+            T.opt("fstat"),
+            T.opt("Mtest", T.Raw(optional=True)),
+        ),
+    ),
+    g("OVtest", None, T.table(T.opt("rhs"))),
 )
 _LABEL = (
     g("DEfine", label_define_body, T.LABEL_DEFINE),

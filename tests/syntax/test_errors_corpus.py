@@ -151,8 +151,8 @@ MALFORMED = [
     ("estimates store a b", "invalid syntax", 198),
     (
         "estat",
-        "estat requires subcommand sd, ic, recovariance, icc, group, classification, vce, or "
-        "summarize",
+        "estat requires subcommand sd, ic, recovariance, icc, group, classification, vce, "
+        "summarize, vif, hettest, or ovtest",
         198,
     ),
     ("estat foo", "invalid subcommand foo", 321),  # [R] estat
