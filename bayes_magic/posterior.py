@@ -44,6 +44,8 @@ class Posterior:
     spec: Any = None
     warnings: list[str] = field(default_factory=list)
     ids: np.ndarray | None = None  # observation ids of the estimation sample (e(sample))
+    #: (chains,): log p(y | θ̄, b̄) + log p(θ̄) + log p(b̄ | θ̄) at each chain's posterior mean
+    logpost_mean: np.ndarray | None = None
 
     # -- shape ----------------------------------------------------------------------------------
     @property

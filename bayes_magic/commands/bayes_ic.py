@@ -119,7 +119,7 @@ def lml(post: Posterior, method: str = "lmetropolis", *, force: bool = False) ->
     if method == "hmean":
         return harmonic_mean(post.loglik)
     draws = np.concatenate([post.draws, post.re_draws], axis=2)
-    return laplace_metropolis(draws, post.loglik + post.logprior)
+    return laplace_metropolis(draws, post.loglik + post.logprior, post.logpost_mean)
 
 
 def _method(cmd: Command) -> str:
@@ -166,6 +166,7 @@ def _chain_view(post: Posterior, idx: list[int]) -> Posterior:
     view.re_draws = post.re_draws[idx]
     view.loglik = post.loglik[idx]
     view.logprior = None if post.logprior is None else post.logprior[idx]
+    view.logpost_mean = None if post.logpost_mean is None else post.logpost_mean[idx]
     return view
 
 

@@ -426,7 +426,7 @@ def estimate_nonlinear(
     if before is not None:
         before()
     nparam = len(layout.names)
-    draws, re, ll, lpri, acc, secs = run_chains(
+    draws, re, ll, lpri, acc, secs, at_mean = run_chains(
         model,
         states,
         o.burnin,
@@ -444,7 +444,7 @@ def estimate_nonlinear(
         per.append(acc[:, lo : lo + int(model.G[li])].mean(axis=1, keepdims=True))
     per.append(acc[:, nb + model.ngroups :])
     acc = np.concatenate(per, axis=1)
-    post = new_posterior(bm, d, layout, (draws, re, ll, lpri, acc, secs))
+    post = new_posterior(bm, d, layout, (draws, re, ll, lpri, acc, secs, at_mean))
     post.kernel = model  # type: ignore[attr-defined]
     post.info["nl_group_ids"] = [list(dl.ids) for dl in d.levels]
     post.ids = s.data.ids[d.sample]

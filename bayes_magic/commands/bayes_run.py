@@ -392,7 +392,7 @@ def estimate(
     nparam = len(layout.names)
     if before is not None:
         before(list(layout.coef_names))
-    draws, re, ll, lpri, acc, secs = run_chains(
+    draws, re, ll, lpri, acc, secs, at_mean = run_chains(
         model,
         states,
         o.burnin,
@@ -402,7 +402,7 @@ def estimate(
         nproc=max(1, o.nproc),
         progress=progress() if progress is not None else None,
     )
-    post = new_posterior(bm, d, layout, (draws, re, ll, lpri, acc, secs))
+    post = new_posterior(bm, d, layout, (draws, re, ll, lpri, acc, secs, at_mean))
     post.design = d  # type: ignore[attr-defined]
     if bm.family is not None:
         post.glmm = gd  # type: ignore[attr-defined]
@@ -412,8 +412,9 @@ def estimate(
 
 def new_posterior(bm, d, layout, run: tuple) -> Posterior:
     """The Posterior of a run (``run_chains``'s draws, random effects, log likelihoods, log
-    priors, acceptance rates and time), with the header's figures and the health notes."""
-    draws, re, ll, lpri, acc, secs = run
+    priors, acceptance rates, time and log posteriors at the chains' means), with the header's
+    figures and the health notes."""
+    draws, re, ll, lpri, acc, secs, at_mean = run
     post = Posterior(
         cmd="bayes" if bm.command.startswith("bayes:") else "bayesmh",
         cmdline=bm.cmdline,
@@ -423,6 +424,7 @@ def new_posterior(bm, d, layout, run: tuple) -> Posterior:
         re_draws=re,
         loglik=ll,
         logprior=lpri,
+        logpost_mean=at_mean,
         sample=d.sample.copy(),
         model=bm,
         layout=layout,

@@ -567,7 +567,30 @@ def _run_one(args: tuple) -> tuple:
         if progress is not None:
             progress(done, total)
     tries = np.maximum(st.tries, 1.0)
-    return draws, re, ll, lpri, st.acc / tries
+    return draws, re, ll, lpri, st.acc / tries, _logpost_at_mean(model, st, draws, re)
+
+
+def _logpost_at_mean(model, st, draws: np.ndarray, re: np.ndarray) -> float:
+    """The log posterior (likelihood and priors, random effects included) at the chain's
+    posterior mean, evaluated on a copy of its final state; NaN where it is not finite or the
+    chain is empty."""
+    from . import nonlinear as NL
+
+    if draws.shape[0] == 0:
+        return math.nan
+    row = draws.mean(axis=0)
+    b = re.mean(axis=0) if re.shape[1] else np.zeros(0)
+    copy = type(st)(*(a.copy() for a in st))
+    if isinstance(model, NL.NLModel):
+        lp = NL.logpost_at_draw(model, copy, row, b)
+    elif isinstance(model, tuple) and len(model) == 2 and not isinstance(model, K.Model):
+        from . import glmm as G
+
+        m, data = model
+        lp = G.logpost_at(m, data, copy, row, b)
+    else:
+        lp = K.logpost_at(model, copy, row, b)
+    return float(lp) if math.isfinite(lp) else math.nan
 
 
 def run_chains(
@@ -580,9 +603,10 @@ def run_chains(
     *,
     nproc: int = 1,
     progress: Callable[[int, int, int], None] | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, float, np.ndarray]:
     """Run every chain; returns draws (chains, size, nparam), random effects, log likelihoods,
-    log priors, MH acceptance rates (chains, blocks), and the wall time."""
+    log priors, MH acceptance rates (chains, blocks), the wall time, and each chain's log
+    posterior at its posterior mean."""
     t0 = time.perf_counter()
     q = states[0].b.shape[0]
     nchains = len(states)
@@ -601,7 +625,8 @@ def run_chains(
     ll = np.stack([r[2] for r in results])
     lpri = np.stack([r[3] for r in results])
     acc = np.stack([r[4] for r in results])
-    return draws, re, ll, lpri, acc, time.perf_counter() - t0
+    at_mean = np.array([r[5] for r in results])
+    return draws, re, ll, lpri, acc, time.perf_counter() - t0, at_mean
 
 
 def _child(conn, args: tuple, c: int, queue) -> None:

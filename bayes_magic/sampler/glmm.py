@@ -621,6 +621,15 @@ def loglik(m: K.Model, d: GData, st: K.State) -> float:
 
 
 @njit(cache=True)
+def logpost_at(m: K.Model, d: GData, st: K.State, row: np.ndarray, b: np.ndarray) -> float:
+    """log p(y | θ, b) + log p(θ) + log p(b | θ) at the given parameters (laid out as
+    recorded) and random effects; the state is overwritten."""
+    K.restore(m, st, row, b)
+    refresh_eta(m, d, st)
+    return loglik(m, d, st) + K.logprior(m, st)
+
+
+@njit(cache=True)
 def _moments(st: K.State, blk: int, x: np.ndarray) -> None:
     """Running sums of a block's values, for the empirical proposal covariance."""
     d = x.shape[0]

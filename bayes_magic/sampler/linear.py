@@ -894,6 +894,52 @@ def record(m: Model, st: State, out: np.ndarray) -> None:
 
 
 @njit(cache=True)
+def restore(m: Model, st: State, row: np.ndarray, b: np.ndarray) -> None:
+    """Set the state to reported parameters laid out as :func:`record` writes them (σ² last,
+    absent for a GLMM) and to the random effects ``b``; the covariance matrices and the
+    residuals follow."""
+    pos = 0
+    for i in range(m.p):
+        st.beta[i] = row[pos]
+        pos += 1
+    for lev in range(m.nl):
+        k = m.k[lev]
+        o = m.zzk[lev]
+        if m.struct[lev] == UNSTRUCTURED:
+            for i in range(k):
+                for j in range(i + 1):
+                    st.Sig[o + i * k + j] = row[pos]
+                    st.Sig[o + j * k + i] = row[pos]
+                    pos += 1
+        else:
+            vo = m.voff[lev]
+            for j in range(m.nvar[lev]):
+                st.var[vo + j] = row[pos]
+                pos += 1
+            if m.struct[lev] == EXCHANGEABLE:
+                st.rho[lev] = row[pos]
+                pos += 1
+            if m.tdist[lev] == 1:
+                st.df[lev] = row[pos]
+                pos += 1
+            _set_sig_from_vars(m, st, lev)
+    if pos < row.shape[0]:
+        st.s2[0] = row[pos]
+    for i in range(st.b.shape[0]):
+        st.b[i] = b[i]
+    _refresh_resid(m, st)
+
+
+@njit(cache=True)
+def logpost_at(m: Model, st: State, row: np.ndarray, b: np.ndarray) -> float:
+    """log p(y | θ, b) + log p(θ) + log p(b | θ) at the given parameters and effects (the
+    state is overwritten): the Laplace-Metropolis marginal likelihood's value at the
+    posterior mean."""
+    restore(m, st, row, b)
+    return loglik(m, st) + logprior(m, st)
+
+
+@njit(cache=True)
 def beta_logprior(m: Model, beta: np.ndarray, upto: int) -> float:
     """log p(β[:upto]): the scalar priors, and the quadratic form of a joint normal prior
     (``mvnormal()``, code 20) over its coefficients, whose precision and mean are P0 and b0."""

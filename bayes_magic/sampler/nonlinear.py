@@ -1075,6 +1075,37 @@ def logpost_at(m: NLModel, st: NLState, idx: np.ndarray, x: np.ndarray) -> float
 
 
 @njit(cache=True)
+def logpost_at_draw(m: NLModel, st: NLState, row: np.ndarray, b: np.ndarray) -> float:
+    """log p(y | θ, b) + log p(θ) + log p(b | θ) at reported parameters laid out as
+    :func:`record` writes them and random effects ``b`` (the state is overwritten): the
+    Laplace-Metropolis marginal likelihood's value at the posterior mean."""
+    pos = 0
+    for j in range(st.theta.shape[0]):
+        st.theta[j] = row[pos]
+        pos += 1
+    for lev in range(m.nl):
+        if m.has_mat[lev] == 1:
+            k = m.k[lev]
+            o = m.zzk[lev]
+            for i in range(k):
+                for j in range(i + 1):
+                    st.Sig[o + i * k + j] = row[pos]
+                    st.Sig[o + j * k + i] = row[pos]
+                    pos += 1
+    if m.fam == MVNORMAL:
+        neq = m.y.shape[1]
+        for i in range(neq):
+            for j in range(i + 1):
+                st.Sres[i * neq + j] = row[pos]
+                st.Sres[j * neq + i] = row[pos]
+                pos += 1
+    for j in range(st.b.shape[0]):
+        st.b[j] = b[j]
+    refresh(m, st)
+    return loglik(m, st) + logprior(m, st)
+
+
+@njit(cache=True)
 def predict_means(m: NLModel, thetas: np.ndarray, bs: np.ndarray) -> np.ndarray:
     """The expressions at every observation of ``m`` for each draw: (draws, n, neq)."""
     D = thetas.shape[0]

@@ -77,3 +77,56 @@ def test_laplace_metropolis_lml_matches_quadrature() -> None:
     top = lw.max()
     exact = top + np.log(integrate.trapezoid(np.exp(lw - top), np.log(grid)))
     assert abs(lml(s.e) - exact) < 0.15, (lml(s.e), exact)
+
+
+def _sleepstudy_exact_lml(s: Session) -> float:
+    """log p(y) of ``mixed Reaction Days || Subject:`` under bayes:'s default priors
+    (β ~ N(0, 10⁴), both variances ~ IG(.01, .01)): β and the random intercepts integrate
+    analytically, y | σ²_u, σ²_e ~ N(0, σ²_e I + U D U') with U = [Z X] and
+    D = diag(σ²_u, ..., 10⁴, 10⁴) (Woodbury), and the two variances by the trapezoid rule on a
+    201 x 201 grid of their logs, ±10 posterior SDs around the mode."""
+    from scipy import optimize
+
+    y = np.asarray(s.data.values("Reaction"), float)
+    days = np.asarray(s.data.values("Days"), float)
+    g = np.unique(np.asarray(s.data.values("Subject")), return_inverse=True)[1].ravel()
+    n, G = len(y), int(g.max()) + 1
+    Z = np.zeros((n, G))
+    Z[np.arange(n), g] = 1
+    U = np.column_stack([Z, days, np.ones(n)])
+    UtU, Uty, yty = U.T @ U, U.T @ y, float(y @ y)
+
+    def log_post(t) -> float:
+        lu, le = t
+        d = np.r_[np.full(G, np.exp(lu)), 1e4, 1e4]
+        L = np.linalg.cholesky(np.diag(1 / d) + UtU * np.exp(-le))
+        w = np.linalg.solve(L, Uty * np.exp(-le))
+        logdet = n * le + 2 * np.log(np.diag(L)).sum() + np.log(d).sum()
+        ll = -0.5 * (n * np.log(2 * np.pi) + logdet + yty * np.exp(-le) - w @ w)
+        # IG(.01, .01) priors on the variances, times the Jacobian of their logs
+        lp = sum(stats.invgamma.logpdf(np.exp(x), 0.01, scale=0.01) + x for x in t)
+        return ll + lp
+
+    mode = optimize.minimize(lambda t: -log_post(t), [7.0, 7.0], method="Nelder-Mead").x
+    H = optimize.approx_fprime(
+        mode, lambda t: optimize.approx_fprime(t, lambda u: -log_post(u), 1e-5), 1e-5
+    )
+    sd = np.sqrt(np.diag(np.linalg.inv((H + H.T) / 2)))
+    a, b = (np.linspace(m - 10 * v, m + 10 * v, 201) for m, v in zip(mode, sd))
+    vals = np.array([[log_post((ai, bj)) for bj in b] for ai in a])
+    top = vals.max()
+    inner = integrate.trapezoid(np.exp(vals - top), b, axis=1)
+    return top + float(np.log(integrate.trapezoid(inner, a)))
+
+
+def test_multilevel_lml_matches_quadrature() -> None:
+    """``bayes, remargl: mixed`` with 22 simulated parameters (18 random intercepts): the
+    Laplace-Metropolis value at the posterior mean against the exact -918.198. Over 8 seeds
+    (not chosen: a measurement of the method) the estimate averaged -918.238 with SD 0.029,
+    so we allow 0.04 of approximation bias plus 4 SD: 0.16. The best-draw rule it replaces
+    gave -919.85, 1.65 below."""
+    s = Session()
+    run(s, "use sleepstudy\nquietly bayes, rseed(3) remargl: mixed Reaction Days || Subject:")
+    exact = _sleepstudy_exact_lml(s)
+    assert abs(exact - (-918.198)) < 1e-3  # the quadrature itself, against a finer grid
+    assert abs(lml(s.e) - exact) < 0.16, (lml(s.e), exact)
