@@ -25,6 +25,8 @@ from .registry import command
 __all__ = ["display_options", "dots_text"]
 
 _REPORT = (
+    "show",
+    "noshow",
     "clevel",
     "hpd",
     "melabel",

@@ -500,10 +500,45 @@ def table_equations(
     show = opts.get("showreffects")
     if show is not None:
         eqs += _reffect_equations(post, opts, show, values)
+    if opts.get("show") is not None or opts.get("noshow") is not None:
+        eqs = _shown(post, eqs, opts)
     if opts.get("vsquish"):  # [R] Estimation options: no blank lines between factor terms
         for eq in eqs:
             eq.rows = [r for r in eq.rows if r.kind != "blank"]
     return eqs
+
+
+def _shown(post: Posterior, eqs: list[Equation], opts: dict[str, Any]) -> list[Equation]:
+    """The rows ``show(paramlist)`` keeps, or those ``noshow(paramlist)`` does not drop
+    ([BAYES] bayesmh, Reporting); a factor's heading stays while one of its levels does."""
+    from .bayes_params import resolve_items
+
+    def names(key: str) -> set[str] | None:
+        arg = opts.get(key)
+        if arg is None:
+            return None
+        return {sr.full for sr in resolve_items(post, getattr(arg, "params", arg))}
+
+    keep, drop = names("show"), names("noshow") or set()
+    if keep is not None and drop & keep:
+        raise StataError("options show() and noshow() may not name the same parameter", 198)
+
+    def kept(r: CoefRow) -> bool:
+        return r.param is not None and (keep is None or r.param in keep) and r.param not in drop
+
+    out = []
+    for eq in eqs:
+        rows: list[CoefRow] = []
+        pending: list[CoefRow] = []  # a heading or blank waits for a kept row after it
+        for r in eq.rows:
+            if r.param is None:
+                pending.append(r)
+            elif kept(r):
+                rows += [*pending, r]
+                pending = []
+        if rows:
+            out.append(Equation(eq.name, rows))
+    return out
 
 
 def _reffect_equations(
