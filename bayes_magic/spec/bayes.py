@@ -342,9 +342,11 @@ def build_bayes_mixed(cmd: Command, cmdline: str, family: str | None = None) -> 
     a_ig, b_ig = _num_pair(opts.get("igammaprior", (0.01, 0.01)), (0.01, 0.01))
     if not (a_ig > 0 and b_ig > 0):
         raise StataError("igammaprior(): the shape and scale must be positive", 198)
-    iw_df, iw_scale = None, None
+    iw_df, iw_scale, iw_level = None, None, None
     if "iwishartprior" in opts:
-        iw_df, iw_scale = _iwishartprior(str(opts["iwishartprior"]))
+        iw_df, iw_scale, iw_level = _iwishartprior(str(opts["iwishartprior"]))
+        if iw_level is not None and iw_level not in {eq.level for eq in lin.levels}:
+            raise StataError(f"iwishartprior(): level {iw_level} not found", 111)
     names = _default_level_names(lin.levels)
     levels: list[ReLevel] = []
     for eq, (stub, _) in zip(lin.levels, names):
@@ -364,10 +366,11 @@ def build_bayes_mixed(cmd: Command, cmdline: str, family: str | None = None) -> 
         ig = Prior("igamma", (a_ig, b_ig), f"igamma({_g(a_ig)},{_g(b_ig)})")
         if lev.structure == "unstructured":
             lev.matrix = f"{stub}:Sigma"
-            df = iw_df if iw_df is not None else k + 1
+            mine = iw_level is None or iw_level == eq.level
+            df = iw_df if iw_df is not None and mine else k + 1
             S = (
                 iw_scale
-                if iw_scale is not None
+                if iw_scale is not None and mine
                 else MatrixArg(
                     tuple(tuple(1.0 if i == j else 0.0 for j in range(k)) for i in range(k))
                 )
@@ -544,17 +547,43 @@ def _g(x: float) -> str:
     return s[1:] if s.startswith("0.") else s
 
 
-def _iwishartprior(text: str) -> tuple[float, MatrixArg | None]:
-    parts = text.replace(",", " ").split()
+def _iwishartprior(text: str) -> tuple[float, MatrixArg | None, str | None]:
+    """``iwishartprior(# [matname] [, relevel(levelvar)])`` ([BAYES] bayes): the degrees of
+    freedom, the scale matrix (a matrix of the session; the identity by default) and the level
+    it applies to (all unstructured levels by default)."""
+    import numpy as np
+
+    from .priors import _NAMES
+
+    main, _, rest = text.partition(",")
+    relevel = None
+    if rest.strip():
+        m = re.fullmatch(r"\s*relevel\(\s*([A-Za-z_][\w]*)\s*\)\s*", rest)
+        if m is None:
+            raise StataError(f"iwishartprior(): option {rest.strip()} invalid", 198)
+        relevel = m.group(1)
+    parts = main.split()
     if not parts:
         raise StataError("iwishartprior() requires degrees of freedom", 198)
+    if len(parts) > 2:
+        raise StataError(f"iwishartprior({text}) invalid", 198)
     try:
         df = float(parts[0])
     except ValueError:
         raise StataError(f"iwishartprior(): {parts[0]} found where number expected", 7) from None
-    if len(parts) > 1 and not parts[1].startswith("relevel"):
-        raise StataError(f"matrix {parts[1]} not found", 111)
-    return df, None
+    scale = None
+    if len(parts) == 2:
+        lookup = _NAMES.get()
+        v = lookup(parts[1]) if lookup is not None else None
+        if not isinstance(v, np.ndarray):
+            raise StataError(f"matrix {parts[1]} not found", 111)
+        M = np.atleast_2d(np.asarray(v, dtype=float))
+        if M.shape[0] != M.shape[1]:
+            raise StataError(f"iwishartprior(): matrix {parts[1]} is not square", 503)
+        if not np.allclose(M, M.T) or np.any(np.linalg.eigvalsh((M + M.T) / 2) <= 0):
+            raise StataError(f"iwishartprior(): matrix {parts[1]} is not positive definite", 506)
+        scale = MatrixArg(tuple(tuple(float(x) for x in r) for r in M))
+    return df, scale, relevel
 
 
 # ---------------------------------------------------------------------------------------------
@@ -728,7 +757,7 @@ def build_bayesmh(cmd: Command, cmdline: str) -> BayesLinearModel:
         raise StataError(
             f"likelihood({lp.text}) is not available in this version of bayes_magic; "
             "normal({var}), logit, logistic, probit, binomial(n), binlogit(n) and poisson "
-            "are",
+            "are available",
             198,
         )
     if glm is None and (lik.options.get("offset") or lik.options.get("exposure")):
