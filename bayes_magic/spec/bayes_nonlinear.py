@@ -192,7 +192,7 @@ def _re_prior(lv: NLRELevel, prior: Prior, names: list[str]) -> None:
         return
     raise StataError(
         f"prior {prior.family}() for random effects is not available in bayes_magic yet; "
-        "normal() and mvnormal() are",
+        "normal() and mvnormal() are available",
         198,
     )
 
@@ -220,7 +220,7 @@ def _likelihood(lik, neq: int) -> tuple[str, float | str | None]:
     if fam not in LIKELIHOODS:
         raise StataError(
             f"likelihood({lp.text}) is not available with a substitutable expression in "
-            "bayes_magic yet; normal(), mvnormal(), logit, probit and poisson are",
+            "bayes_magic yet; normal(), mvnormal(), logit, probit and poisson are available",
             198,
         )
     if fam != "normal":
@@ -590,7 +590,7 @@ def _matrix_prior(name: str, k: int, prior: Prior) -> Prior:
     else:
         raise StataError(
             f"prior {prior.family}() for {{{name},m}} is not available in bayes_magic yet; "
-            "iwishart() and jeffreys() are",
+            "iwishart() and jeffreys() are available",
             198,
         )
     return prior

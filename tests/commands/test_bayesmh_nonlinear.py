@@ -221,7 +221,7 @@ BAD = [
         "bayesmh circumference = ({b1}*age), likelihood(t({s2}, 5)) "
         "prior({b1}, normal(0,1e6)) prior({s2}, igamma(.01,.01))",
         "likelihood(t({s2},5)) is not available with a substitutable expression in "
-        "bayes_magic yet; normal(), mvnormal(), logit, probit and poisson are",
+        "bayes_magic yet; normal(), mvnormal(), logit, probit and poisson are available",
         198,
     ),
     (
@@ -253,7 +253,7 @@ BAD = [
         "prior({U[Tree]}, mvnormal(1,{m},{S,m})) prior({s2} {m}, igamma(.01,.01)) "
         "prior({S,m}, wishart(1,2,I(1)))",
         "prior wishart() for {S,m} is not available in bayes_magic yet; iwishart() and "
-        "jeffreys() are",
+        "jeffreys() are available",
         198,
     ),
     (
