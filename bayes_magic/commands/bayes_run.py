@@ -314,10 +314,47 @@ def _fix_sig(bm: BayesLinearModel, init: _Init) -> None:
 
 
 def check_coef_priors(bm: BayesLinearModel, d: MixedDesign) -> None:
-    """Every coefficient named in ``prior()`` or ``block()`` must be in the model."""
-    for k in bm.coef_priors:
-        if k not in d.xnames:
+    """Every coefficient named in ``prior()`` must be in the model; a factor-variable term
+    (``{y:i.x}``, ``{y:i.a#c.b}``) names every coefficient of its levels ([BAYES] bayesmh,
+    Referring to model parameters)."""
+    expanded: dict = {}
+    for k, prior in bm.coef_priors.items():
+        if k in d.xnames:
+            expanded[k] = prior
+            continue
+        cols = _factor_columns(k, d.xnames)
+        if not cols:
             raise StataError(f"parameter {{{bm.eq}:{k}}} not found", 111)
+        for c in cols:
+            expanded.setdefault(c, prior)
+    bm.coef_priors = expanded
+
+
+def _factor_columns(term: str, xnames: list[str]) -> list[str]:
+    """The design columns a factor-variable term stands for: ``i.x`` (or ``ib2.x``) matches
+    ``1.x``, ``3.x`` ...; ``c.x`` and ``x`` match ``x``; ``#`` joins parts that must all
+    match."""
+    import re
+
+    parts = term.split("#")
+    pats = []
+    for p in parts:
+        m = re.fullmatch(r"(?:i|ib\d+|ib\(\w+\)|b\d+)\.(\w+)", p)
+        if m is not None:
+            pats.append(re.compile(rf"\d+b?\.{m.group(1)}"))
+            continue
+        m = re.fullmatch(r"(?:c\.)?(\w+)", p)
+        if m is None:
+            return []
+        pats.append(re.compile(rf"(?:c\.)?{m.group(1)}"))
+    if not any(re.fullmatch(r"(?:i|ib\d+|ib\(\w+\)|b\d+)\.\w+", p) for p in parts):
+        return []  # a plain name that is not a column: not a factor term
+    out = []
+    for c in xnames:
+        cp = c.split("#")
+        if len(cp) == len(pats) and all(pt.fullmatch(x) for pt, x in zip(pats, cp)):
+            out.append(c)
+    return out
 
 
 def estimate(
