@@ -1101,6 +1101,13 @@ _ESTAT = (
         ),
     ),
     g("OVtest", None, T.table(T.opt("rhs"))),
+    g(
+        "gof",
+        None,
+        T.table(T.opt("Group", T.Int(1)), T.opt("TABle"), T.opt("all"), T.opt("OUTsample")),
+        if_=True,
+        in_=True,
+    ),
 )
 _LABEL = (
     g("DEfine", label_define_body, T.LABEL_DEFINE),
