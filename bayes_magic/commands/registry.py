@@ -71,6 +71,7 @@ MODULES = {
     "format": "data",
     "assert": "data",
     "version": "data",
+    "timer": "timer",
     "do": "data",
     "run": "data",
     "help": "data",

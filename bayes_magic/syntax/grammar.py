@@ -1300,6 +1300,7 @@ COMMANDS: tuple[Grammar, ...] = (
     g("do", filename_body(), T.table(T.opt("nostop"))),
     g("run", filename_body(), T.table(T.opt("nostop"))),
     g("version", words_body(most=1)),
+    g("timer", words_body()),
     g("help", words_body()),
     g("search", words_body()),
     # estimation
