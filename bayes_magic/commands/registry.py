@@ -118,6 +118,7 @@ MODULES = {
     "ologit": "ordinal",
     "oprobit": "ordinal",
     "ttest": "ttest",
+    "mean": "mean",
     "tabstat": "tabstat",
     "levelsof": "levelsof",
     "encode": "encode",

@@ -1343,6 +1343,14 @@ COMMANDS: tuple[Grammar, ...] = (
     g("nlcom", raw_body, T.NLCOM),
     g("ttest", comparison_body, T.TTEST, if_=True, in_=True),
     g(
+        "mean",
+        varlist_body(False),
+        T.MEAN,
+        if_=True,
+        in_=True,
+        weights=("fweight", "aweight", "pweight", "iweight"),
+    ),
+    g(
         "tabstat",
         varlist_body(False, required=True),
         T.TABSTAT,

@@ -640,6 +640,18 @@ TABSTAT = table(
     opt("SAVE"),
 )
 TTEST = table(opt("by", NameArg()), opt("UNEqual"), opt("welch"), opt("UNPaired")) + LEVEL
+MEAN = (
+    table(
+        opt("over", Raw()),
+        opt("vce", Raw()),
+        opt("NOHEADer"),
+        opt("NOLegend"),
+        opt("stdize", Raw()),
+        opt("stdweight", Raw()),
+        opt("COEFLegend"),
+    )
+    + LEVEL
+)
 LINCOM = (
     table(
         opt("EForm", Text(optional=True)),
