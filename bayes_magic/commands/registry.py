@@ -119,6 +119,7 @@ MODULES = {
     "oprobit": "ordinal",
     "ttest": "ttest",
     "mean": "mean",
+    "ci": "ci",
     "tabstat": "tabstat",
     "levelsof": "levelsof",
     "encode": "encode",

@@ -1061,6 +1061,42 @@ _ESTIMATES = (
     g("save", filename_body(), T.table(T.opt("replace"), T.opt("append"))),
     g("use", filename_body(), T.table(T.opt("number", T.Int(1)))),
 )
+_CI_WEIGHTS = ("fweight", "aweight")
+_CI = (
+    g(
+        "MEans",
+        varlist_body(False, required=True),
+        T.table(T.opt("poisson"), T.opt("EXPosure", T.NameArg()), T.opt("SEParator", T.Int(0)))
+        + T.LEVEL,
+        if_=True,
+        in_=True,
+        weights=_CI_WEIGHTS,
+    ),
+    g(
+        "PROPortions",
+        varlist_body(False, required=True),
+        T.table(
+            T.opt("exact"),
+            T.opt("wald"),
+            T.opt("wilson"),
+            T.opt("agresti"),
+            T.opt("jeffreys"),
+            T.opt("SEParator", T.Int(0)),
+        )
+        + T.LEVEL,
+        if_=True,
+        in_=True,
+        weights=("fweight",),
+    ),
+    g(
+        "VARiances",
+        varlist_body(False, required=True),
+        T.table(T.opt("sd"), T.opt("bonett"), T.opt("SEParator", T.Int(0))) + T.LEVEL,
+        if_=True,
+        in_=True,
+        weights=_CI_WEIGHTS,
+    ),
+)
 _ESTAT = (
     g("sd", None, T.ESTAT_SD),
     g("ic", None, T.ESTAT_IC),
@@ -1333,6 +1369,7 @@ COMMANDS: tuple[Grammar, ...] = (
     g("bayesgraph", subcommands=_BAYESGRAPH),
     g("bayespredict", bayespredict_body, T.BAYESPREDICT, if_=True, in_=True),
     g("ESTimates", subcommands=_ESTIMATES),
+    g("ci", subcommands=_CI, default_sub="means"),
     g("estat", subcommands=_ESTAT),
     g("return", subcommands=(g("List", words_body(most=0), T.table(T.opt("all"))),)),
     g("ereturn", subcommands=(g("List", words_body(most=0), T.table(T.opt("all"))),)),
