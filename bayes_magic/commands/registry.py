@@ -120,6 +120,7 @@ MODULES = {
     "ttest": "ttest",
     "mean": "mean",
     "ci": "ci",
+    "oneway": "oneway",
     "tabstat": "tabstat",
     "levelsof": "levelsof",
     "encode": "encode",

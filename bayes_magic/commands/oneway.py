@@ -1,0 +1,155 @@
+"""``oneway response_var factor_var [if] [in] [weight] [, tabulate noanova nostandard
+nofreq noobs nomeans]`` ([R] oneway): the one-way analysis of variance table (between and
+within groups, F and its p-value) and Bartlett's test of equal variances; ``tabulate`` adds
+the groups' means, standard deviations and frequencies.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import stats
+
+from ..dataset.varnames import expand_terms
+from ..errors import StataError
+from ..report.format import fmt_f, fmt_g
+from ..report.output import Block, Output
+from ..syntax.ast import Command, Varlist
+from .registry import command
+
+__all__: list[str] = []
+
+
+def _label(ds, v: str, val) -> str:
+    if isinstance(val, str):
+        return val
+    vl = ds.info[v].vlabel
+    labels = ds.value_labels.get(vl, {}) if vl else {}
+    return str(labels.get(val, fmt_g(float(val), 9).strip()))
+
+
+@command("oneway", byable="repeat")
+def oneway(s, cmd: Command) -> list[Output]:
+    ds = s.data
+    names = expand_terms(ds, cmd.body.terms if isinstance(cmd.body, Varlist) else ())
+    if len(names) != 2:
+        raise StataError("too many variables specified" if names else "varlist required", 103)
+    yv, gv = names
+    if ds.is_string(yv):
+        raise StataError("type mismatch", 109)
+    for o in ("bonferroni", "scheffe", "sidak"):
+        if cmd.has(o):
+            raise StataError(f"oneway, {o} is not available in bayes_magic yet", 198)
+    y = np.asarray(ds.values(yv), dtype=float)
+    g = ds.values(gv)
+    touse = s.touse(cmd) & ~np.isnan(y)
+    touse &= (g != "") if g.dtype == object else ~np.isnan(np.asarray(g, dtype=float))
+    w = np.ones(ds.nobs)
+    if cmd.weight is not None:
+        from ..dataset.evaluate import Context, evaluate
+        from ..dataset.weights import check_weights
+
+        if cmd.weight.kind != "fweight":
+            raise StataError(
+                f"{cmd.weight.kind}s are not available in bayes_magic's oneway yet", 101
+            )
+        w = np.asarray(evaluate(cmd.weight.expr, Context(ds)), dtype=float)
+        touse = check_weights(w, "fweight", touse)
+    if not touse.any():
+        raise StataError("no observations", 2000)
+    yy, gg, ww = y[touse], g[touse], w[touse]
+    levels = sorted(set(gg.tolist()))
+    if len(levels) > 376:
+        raise StataError("too many groups", 134)
+    N = float(ww.sum())
+    grand = float(np.average(yy, weights=ww))
+    n_g, m_g, v_g = [], [], []
+    for lv in levels:
+        sel = gg == lv
+        n = float(ww[sel].sum())
+        m = float(np.average(yy[sel], weights=ww[sel]))
+        v = float(np.sum(ww[sel] * (yy[sel] - m) ** 2) / (n - 1)) if n > 1 else math.nan
+        n_g.append(n)
+        m_g.append(m)
+        v_g.append(v)
+    n_g, m_g, v_g = np.array(n_g), np.array(m_g), np.array(v_g)
+    k = len(levels)
+    ss_b = float(np.sum(n_g * (m_g - grand) ** 2))
+    ss_t = float(np.sum(ww * (yy - grand) ** 2))
+    ss_w = ss_t - ss_b
+    df_b, df_w = k - 1, N - k
+    ms_b = ss_b / df_b if df_b > 0 else math.nan
+    ms_w = ss_w / df_w if df_w > 0 else math.nan
+    F = ms_b / ms_w if ms_w > 0 else math.nan
+    p = float(stats.f.sf(F, df_b, df_w)) if F == F else math.nan
+    out: list[str] = []
+    if cmd.has("tabulate"):
+        out += _tabulate(ds, yv, gv, levels, n_g, m_g, v_g, N, grand, ss_t, cmd)
+    r = {"N": N, "F": F, "df_r": df_w, "df_m": float(df_b), "mss": ss_b, "rss": ss_w}
+    if not cmd.has("noanova"):
+        out += [
+            f"{'Analysis of variance':>44}",
+            "    Source              SS         df      MS            F     Prob > F",
+            "-" * 72,
+            f"Between groups  {fmt_g(ss_b, 11):>11}{df_b:>7,}  {fmt_g(ms_b, 11):>11}"
+            f"{fmt_f(F, 2):>11}{fmt_f(p, 4):>11}",
+            f" Within groups  {fmt_g(ss_w, 11):>11}{df_w:>7,.0f}  {fmt_g(ms_w, 11):>11}",
+            "-" * 72,
+            f"    Total       {fmt_g(ss_t, 11):>11}{N - 1:>7,.0f}  {fmt_g(ss_t / (N - 1), 11):>11}",
+        ]
+        # Bartlett's test over groups with variances (two or more observations)
+        ok = n_g > 1
+        if ok.sum() > 1 and np.all(v_g[ok] > 0):
+            nu = n_g[ok] - 1
+            sp = float(np.sum(nu * v_g[ok]) / nu.sum())
+            num = nu.sum() * math.log(sp) - float(np.sum(nu * np.log(v_g[ok])))
+            c = 1 + (float(np.sum(1 / nu)) - 1 / nu.sum()) / (3 * (ok.sum() - 1))
+            chi2 = num / c
+            df = int(ok.sum()) - 1
+            pb = float(stats.chi2.sf(chi2, df))
+            out += [
+                "",
+                f"Bartlett's equal-variances test: chi2({df}) = {fmt_f(chi2, 4):>8}"
+                f"    Prob>chi2 = {fmt_f(pb, 3)}",
+            ]
+            r.update({"chi2bart": chi2, "df_bart": float(df)})
+    s.r = r
+    text = "\n".join(out)
+    return [Block(text, f"<pre>{text}</pre>", kind="result")] if out else []
+
+
+def _tabulate(ds, yv, gv, levels, n_g, m_g, v_g, N, grand, ss_t, cmd) -> list[str]:
+    title = ds.info[yv].label or yv
+    show_m = not cmd.has("nomeans")
+    show_sd = not cmd.has("nostandard")
+    show_f = not cmd.has("nofreq")
+    head = f"{'':>12} |"
+    sub = f"{gv[:12]:>12} |"
+    cols = []
+    if show_m:
+        cols.append("Mean")
+    if show_sd:
+        cols.append("Std. dev.")
+    if show_f:
+        cols.append("Freq.")
+    head += f"{'Summary of ' + title:^{13 * len(cols)}}"
+    sub += "".join(f"{c:>13}" if c != "Freq." else f"{c:>12}" for c in cols)
+    lines = [head, sub, "-" * 13 + "+" + "-" * (13 * len(cols))]
+
+    def row(label, m, sd, n):
+        cells = []
+        if show_m:
+            cells.append(f"{fmt_g(m, 10):>13}")
+        if show_sd:
+            cells.append(f"{fmt_g(sd, 10):>13}")
+        if show_f:
+            cells.append(f"{int(n):>12,}")
+        return f"{label[:12]:>12} |" + "".join(cells)
+
+    for lv, n, m, v in zip(levels, n_g, m_g, v_g):
+        lines.append(row(_label(ds, gv, lv), m, math.sqrt(v) if v == v else math.nan, n))
+    lines.append("-" * 13 + "+" + "-" * (13 * len(cols)))
+    lines.append(row("Total", grand, math.sqrt(ss_t / (N - 1)), N))
+    lines.append("")
+    return lines
