@@ -154,6 +154,11 @@ def _notes(est: Estimates, eform: bool) -> list[str]:
     f = r.gfit
     if f.family.code == "binomial" and f.link.code == "identity" and not eform:
         out.append("Coefficients are the risk differences.")
+    if est.scalars.get("nbml"):
+        out.append(
+            "Note: Negative binomial parameter estimated via ML and treated as fixed once\n"
+            "      estimated."
+        )
     if est.macros.get("adm_warn"):
         out.append(
             "Warning: parameter estimates produce inadmissible mean estimates in one or\n"

@@ -219,8 +219,9 @@ def test_offset_exposure_and_nbinomial_ml() -> None:
     assert s.e.macros["offset"] == "ln(t)"
     run(s, "nbreg count Trt zBase, nolog")
     alpha = float(np.exp(s.e.b[-1]))
-    run(s, "glm count Trt zBase, family(nbinomial ml) nolog")
+    out = run(s, "glm count Trt zBase, family(nbinomial ml) nolog")
     assert s.e.scalars["nbml"] == 1.0
+    assert "Note: Negative binomial parameter estimated via ML and treated as fixed" in out
     assert float(s.e.macros["a"]) == pytest.approx(alpha, rel=1e-8)
     ref = sm.GLM(col(s, "count"), X, family=sm.families.NegativeBinomial(alpha=alpha)).fit()
     np.testing.assert_allclose(s.e.b, ref.params, rtol=1e-5)
