@@ -453,6 +453,8 @@ def table_equations(
         from .bayes_nonlinear_display import nl_table_equations
 
         eqs = nl_table_equations(post, values)
+        if opts.get("show") is not None or opts.get("noshow") is not None:
+            eqs = _shown(post, eqs, opts)
         show = opts.get("showreffects")
         if show is not None:
             eqs += _reffect_equations(post, opts, show, values)
@@ -497,11 +499,11 @@ def table_equations(
         eqs.append(Equation(e, [CoefRow(short, s2, param=bm.sigma2_name)]))
     else:
         eqs.append(Equation("", [CoefRow(bm.sigma2_name, s2, param=bm.sigma2_name)]))
+    if opts.get("show") is not None or opts.get("noshow") is not None:
+        eqs = _shown(post, eqs, opts)
     show = opts.get("showreffects")
     if show is not None:
         eqs += _reffect_equations(post, opts, show, values)
-    if opts.get("show") is not None or opts.get("noshow") is not None:
-        eqs = _shown(post, eqs, opts)
     if opts.get("vsquish"):  # [R] Estimation options: no blank lines between factor terms
         for eq in eqs:
             eq.rows = [r for r in eq.rows if r.kind != "blank"]
@@ -511,13 +513,15 @@ def table_equations(
 def _shown(post: Posterior, eqs: list[Equation], opts: dict[str, Any]) -> list[Equation]:
     """The rows ``show(paramlist)`` keeps, or those ``noshow(paramlist)`` does not drop
     ([BAYES] bayesmh, Reporting); a factor's heading stays while one of its levels does."""
-    from .bayes_params import resolve_items
 
     def names(key: str) -> set[str] | None:
         arg = opts.get(key)
         if arg is None:
             return None
-        return {sr.full for sr in resolve_items(post, getattr(arg, "params", arg))}
+        out: set[str] = set()
+        for ref in getattr(arg, "params", arg):
+            out |= _named(post, ref, key)
+        return out
 
     keep, drop = names("show"), names("noshow") or set()
     if keep is not None and drop & keep:
@@ -538,7 +542,34 @@ def _shown(post: Posterior, eqs: list[Equation], opts: dict[str, Any]) -> list[E
                 pending = []
         if rows:
             out.append(Equation(eq.name, rows))
+    if not out and not opts.get("showreffects"):
+        raise StataError("show()/noshow(): no parameters left to display", 198)
     return out
+
+
+def _named(post: Posterior, ref: Any, key: str) -> set[str]:
+    """The full names one ``show()``/``noshow()`` reference stands for: parameters, or the
+    levels of a factor-variable term (``{y:i.x}``); random effects are refused (they are
+    displayed with ``showreffects()``)."""
+    from .bayes_params import resolve_items
+    from .bayes_run import factor_columns
+
+    try:
+        found = {sr.full for sr in resolve_items(post, [ref])}
+    except StataError:
+        found = set()
+        for it in getattr(ref, "items", ()):
+            eq = it.eq or ""
+            cols = [n.split(":", 1)[1] for n in post.names if n.startswith(eq + ":")]
+            hits = factor_columns(it.name or "", cols) if it.name else []
+            if not hits:
+                raise
+            found |= {f"{eq}:{c}" for c in hits}
+    if found & set(post.re_names):
+        raise StataError(
+            f"{key}(): random effects are displayed with showreffects(), not {key}()", 198
+        )
+    return found
 
 
 def _reffect_equations(

@@ -322,7 +322,7 @@ def check_coef_priors(bm: BayesLinearModel, d: MixedDesign) -> None:
         if k in d.xnames:
             expanded[k] = prior
             continue
-        cols = _factor_columns(k, d.xnames)
+        cols = factor_columns(k, d.xnames)
         if not cols:
             raise StataError(f"parameter {{{bm.eq}:{k}}} not found", 111)
         for c in cols:
@@ -330,7 +330,11 @@ def check_coef_priors(bm: BayesLinearModel, d: MixedDesign) -> None:
     bm.coef_priors = expanded
 
 
-def _factor_columns(term: str, xnames: list[str]) -> list[str]:
+#: factor-variable operators of a term: i., ibn., ib#., b#., bn.
+_FACTOR_OP = r"(?:i|ibn|ib\d+|b\d+|bn)"
+
+
+def factor_columns(term: str, xnames: list[str]) -> list[str]:
     """The design columns a factor-variable term stands for: ``i.x`` (or ``ib2.x``) matches
     ``1.x``, ``3.x`` ...; ``c.x`` and ``x`` match ``x``; ``#`` joins parts that must all
     match."""
@@ -339,7 +343,7 @@ def _factor_columns(term: str, xnames: list[str]) -> list[str]:
     parts = term.split("#")
     pats = []
     for p in parts:
-        m = re.fullmatch(r"(?:i|ib\d+|ib\(\w+\)|b\d+)\.(\w+)", p)
+        m = re.fullmatch(_FACTOR_OP + r"\.(\w+)", p)
         if m is not None:
             pats.append(re.compile(rf"\d+b?\.{m.group(1)}"))
             continue
@@ -347,7 +351,7 @@ def _factor_columns(term: str, xnames: list[str]) -> list[str]:
         if m is None:
             return []
         pats.append(re.compile(rf"(?:c\.)?{m.group(1)}"))
-    if not any(re.fullmatch(r"(?:i|ib\d+|ib\(\w+\)|b\d+)\.\w+", p) for p in parts):
+    if not any(re.fullmatch(_FACTOR_OP + r"\.\w+", p) for p in parts):
         return []  # a plain name that is not a column: not a factor term
     out = []
     for c in xnames:

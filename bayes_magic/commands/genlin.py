@@ -133,8 +133,7 @@ def header(est: Estimates) -> list[str]:
         _at("Link function    : g(u) = " + mc["linkf"], 51) + f"[{mc['linkt']}]",
     ]
     if f.ll is not None:
-        crit = "Log pseudolikelihood" if r.gdesign.base.weight_kind == "pweight" else None
-        crit = crit if r.design.weights is not None and crit else "Log likelihood"
+        crit = "Log pseudolikelihood" if _pseudo(r) else "Log likelihood"
         lines += [
             "",
             " " * 50 + right("AIC", fmt_g(sc["aic"], 9)),
@@ -144,6 +143,13 @@ def header(est: Estimates) -> list[str]:
     else:
         lines += ["", " " * 50 + right("BIC", fmt_g(sc["bic"], 9))]
     return [ln.rstrip() for ln in lines]
+
+
+def _pseudo(r: GLMResult) -> bool:
+    """Whether the criterion is a pseudolikelihood: sampling weights or a sandwich variance,
+    as Stata's ml labels it."""
+    d = r.design
+    return r.vce in ("robust", "cluster") or (d.weights is not None and d.weight_kind == "pweight")
 
 
 def _notes(est: Estimates, eform: bool) -> list[str]:
@@ -202,6 +208,19 @@ def genlin_outputs(est: Estimates, opts: dict) -> list[Output]:
     return outs
 
 
+def _shown_iterations(f: GeneralGLMFit) -> int:
+    """The iterations the log shows (after the start, for ML): e(ic)."""
+    if f.method == "irls":
+        return len(f.iterations)
+    shown: list[str] = []
+    for _i, ll in f.iterations:
+        text = fmt_g(ll, 10)
+        if len(shown) >= 2 and shown[-1] == shown[-2] == text:
+            break
+        shown.append(text)
+    return len(shown) - 1
+
+
 def _log(f: GeneralGLMFit, pseudo: bool) -> str:
     if f.method == "irls":
         return "\n".join(
@@ -219,8 +238,9 @@ def _log(f: GeneralGLMFit, pseudo: bool) -> str:
 
 def _family_link(cmd: Command) -> tuple[Family, Link, bool]:
     try:
-        fam, alpha_ml = parse_family(str(cmd.option("family") or ""))
-        link = parse_link(str(cmd.option("link") or ""))
+        fam_text, link_text = cmd.option("family"), cmd.option("link")
+        fam, alpha_ml = parse_family(fam_text if isinstance(fam_text, str) else "")
+        link = parse_link(link_text if isinstance(link_text, str) else "")
     except ValueError as e:
         raise StataError(str(e), 198) from None
     if link is None:
@@ -260,6 +280,9 @@ def _check_response(fam: Family, y: np.ndarray, m: np.ndarray, depvar: str, mnam
             notes.append(f"note: {mname} has noninteger values")
     if fam.code in ("binomial", "poisson", "igaussian", "nbinomial") and np.any(y < 0):
         raise StataError(f"dependent variable {depvar} has negative values", 499)
+    if fam.code in ("gamma", "igaussian") and np.any(y <= 0):
+        # their deviance (ln y, 1/y) is not defined at 0
+        raise StataError(f"dependent variable {depvar} has nonpositive values", 499)
     if fam.code == "binomial" and np.any(y > m):
         raise StataError(f"{depvar} > {mname} in some cases", 499)
     if fam.code in ("binomial", "nbinomial") and np.any(y != np.round(y)):
@@ -298,7 +321,7 @@ def _estimates(r: GLMResult, cmd: Command, spec, alpha_ml: bool, y: np.ndarray) 
         "nbml": float(alpha_ml),
         "vf": float(cmd.option("vfactor") or 1.0),
         "rank": float(f.rank),
-        "ic": float(len(f.iterations) - (0 if f.method == "irls" else 1)),
+        "ic": float(_shown_iterations(f)),
         "rc": 0.0 if f.converged else 430.0,
         "converged": float(f.converged),
         "canonical": float(fam.is_canonical(link)),
@@ -443,7 +466,7 @@ def glm(s, cmd: Command) -> list[Output]:
     if not cmd.has("nolog"):
         if outs:
             outs.append(Text(""))
-        outs.append(Text(_log(f, kind == "pweight") + "\n", kind="text"))
+        outs.append(Text(_log(f, _pseudo(r)) + "\n", kind="text"))
     if cmd.has("nodisplay"):
         return outs
     opts = {o.name: o.value for o in cmd.options}
@@ -461,6 +484,8 @@ def _vce(cmd: Command, irls: bool):
 
         if cmd.has("robust") or cmd.option("cluster") is not None:
             raise StataError(f"options robust and vce({words[0]}) may not be combined", 198)
+        if cmd.weight is not None and cmd.weight.kind == "pweight" and words[0].lower() != "opg":
+            raise StataError(f"vce({words[0].lower()}) not allowed with pweights", 198)
         return VCE(words[0].lower())
     return vce_option(cmd, "eim" if irls else "oim")
 

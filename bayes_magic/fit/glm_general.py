@@ -15,6 +15,11 @@ Extensions*).
   ones; ``scale(x2)``, ``scale(dev)`` (IRLS only) and ``scale(#)`` override it. With a
   discrete family the overriding scale multiplies the covariance while e(phi) stays 1, as in
   Stata.
+* With ``irls``, e(phi) is the ``disp()`` multiplier (1 by default) whatever the family, and
+  ``disp(#)`` multiplies the IRLS weights dμ²/V by # (so the variances shrink by #): both as
+  glm.ado (version 5.12.1) codes them, although [R] glm describes disp(#) as multiplying the
+  variance of y; the standard errors of a continuous family are still scaled by Pearson χ²
+  over the residual df.
 """
 
 from __future__ import annotations
@@ -190,7 +195,10 @@ def _ml(fam, link, d, beta, sig2_of, iterate, fisher, ltol):
             step = np.linalg.lstsq(H, g, rcond=None)[0]
         if not np.all(np.isfinite(step)):
             break
-        nr = float(g @ step)  # the scaled gradient g H⁻¹ g'
+        # the scaled gradient g H⁻¹ g' of the log likelihood with its dispersion: g and H are
+        # taken with φ = 1, so divide by φ (Pearson χ² / N) for the continuous families, or the
+        # test would depend on the units of y
+        nr = float(g @ step) / _phi_now(fam, d, mu)
         t, new = 1.0, None
         for _ in range(50):
             cand = beta + t * step
@@ -208,7 +216,7 @@ def _ml(fam, link, d, beta, sig2_of, iterate, fisher, ltol):
         if abs(nr) < 1e-5 and change < ltol:
             converged = True
             break
-        if np.max(np.abs(t * step) / (np.abs(beta) + 1)) < 1e-9 and change < ltol:
+        if np.max(np.abs(t * step) / (np.abs(beta) + 1e-8)) < 1e-9 and change < ltol:
             converged = True
             break
     if len(log) == 1:  # converged at the start (Gaussian identity: the start is exact)
@@ -216,10 +224,19 @@ def _ml(fam, link, d, beta, sig2_of, iterate, fisher, ltol):
         g = X.T @ (d.w * (d.y - mu) / v * dmu)
         H = X.T @ (X * (d.w * W)[:, None])
         try:
-            converged = abs(float(g @ np.linalg.solve(H, g))) < 1e-5
+            converged = abs(float(g @ np.linalg.solve(H, g))) / _phi_now(fam, d, mu) < 1e-5
         except np.linalg.LinAlgError:
             converged = False
     return beta, log, converged
+
+
+def _phi_now(fam: Family, d: GLMData, mu: np.ndarray) -> float:
+    """The dispersion at the current means: Pearson χ² / N for the continuous families, 1 for
+    the discrete ones."""
+    if fam.discrete:
+        return 1.0
+    phi = _pearson(fam, d, mu) / d.nobs
+    return phi if phi > 0 and np.isfinite(phi) else 1.0
 
 
 def fit_general_glm(

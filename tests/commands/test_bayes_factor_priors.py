@@ -39,3 +39,13 @@ def test_interaction_term_and_unknown_factor() -> None:
         "parameter {hosp:i.dropout} not found",
         111,
     )
+
+
+def test_ibn_term() -> None:
+    s = Session()
+    run(s, "use epilepsy")
+    out = run(
+        s,
+        "bayes, dryrun prior({count:ibn.visit}, normal(0,4)): poisson count ibn.visit Trt, nocons",
+    )
+    assert "{count:1.visit 2.visit 3.visit 4.visit} ~ normal(0,4)" in out

@@ -46,3 +46,17 @@ def test_show_at_estimation_and_bad_names(fitted) -> None:
     out = run(s, "bayes, rseed(1) mcmcsize(200) show({math:_cons}): regress math homework")
     assert "_cons |" in out and "homework |" not in out
     assert fails(s, "bayes, show({nosuch})")[1] == 111
+
+
+def test_random_effects_factor_terms_and_empty() -> None:
+    s = Session()
+    run(s, "use epilepsy")
+    fit = "bayes, rseed(1) mcmcsize(200) burnin(200)"
+    assert fails(s, f"{fit} show({{U0}}): mepoisson count Trt || patient:")[1] == 198
+    run(s, f"{fit}: mepoisson count Trt || patient:")
+    out = run(s, "bayes, show({count:Trt}) showreffects({U0[2]})")
+    assert "Trt |" in out and "U0[patient]" in out  # show() leaves showreffects() rows
+    assert fails(s, "bayes, noshow({count:} {U0:sigma2})")[1] == 198
+    out = run(s, f"{fit} show({{count:i.visit}}): poisson count i.visit Trt")
+    table = out[out.index("Equal-tailed") :]
+    assert "visit |" in table and "Trt |" not in table and "_cons" not in table

@@ -334,3 +334,26 @@ def test_margins_after_glm() -> None:
         assert s.r["table"].values[1, level] == pytest.approx(np.sqrt(grad @ V @ grad), rel=1e-6)
     out = run(s, "margins, predict(xb)")
     assert "Linear prediction, predict(xb)" in out
+
+
+def test_review_fixes() -> None:
+    """The ML stopping rule does not depend on the units of y (statsmodels at 1e-14 as
+    reference); gamma's nonpositive y, vce(oim) with pweights, the pseudolikelihood label of
+    a sandwich fit, e(ic) as the log shows it, and an empty link()."""
+    s = _session("gen double ys = (count + 1) * 1e-4")
+    run(s, "glm ys Trt Age zBase, family(gaussian) link(log) nolog")
+    X = _X(s)
+    ref = sm.GLM(col(s, "ys"), X, family=sm.families.Gaussian(links.Log())).fit(tol=1e-14)
+    np.testing.assert_allclose(s.e.b, ref.params, rtol=1e-7)
+    assert fails(s, "glm count Trt, family(gamma)") == (
+        "dependent variable count has nonpositive values",
+        499,
+    )
+    run(s, "gen w = 1 + mod(_n, 3)")
+    assert fails(s, "glm count Trt [pw=w], family(poisson) vce(oim)")[1] == 198
+    out = run(s, "glm count Trt Age, family(poisson) vce(robust)")
+    assert "Log pseudolikelihood =" in out and "Log likelihood" not in out
+    shown = [ln for ln in out.splitlines() if ln.startswith("Iteration")]
+    assert s.e.scalars["ic"] == len(shown) - 1
+    run(s, "glm count Trt Age, family(poisson) link() nolog")
+    assert s.e.macros["link"] == "glim_l03"
