@@ -11,6 +11,11 @@ effects) the best of a few thousand draws falls well below the mode's log poster
 (by about d/2), and that choice was several nats off: −115.14 for ``bayes, remargl: melogit``
 of the cbpp data, whose exact log marginal likelihood (random effects by Gauss-Hermite
 quadrature, the rest by importance sampling) is −119.46; the posterior mean gives −119.73.
+Where the posterior is far from normal neither choice is good: for the talk's nonlinear
+orange-tree model (a bimodal random-effects correlation, a near-singular covariance) the
+exact value is −155.88 (importance sampling over the random effects integrated by quadrature),
+the mean gives −175.1 and the best draw −132.6; Stata's manual warns that ``remargl`` values
+of multilevel models may be inaccurate for this reason.
 Results saved without the value at the mean (older files) fall back to the best draw. With
 several chains the value is computed per chain and averaged, as Stata's header reports
 "Avg log marginal-likelihood".
