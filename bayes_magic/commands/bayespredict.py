@@ -22,6 +22,7 @@ are y_rep − μ_t and the observed ones y − μ_t (so T_obs varies over draws:
 from __future__ import annotations
 
 import pickle
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -519,6 +520,9 @@ def summary_series(pred: Predictions, items) -> list[Series]:
                 continue
             for p in it.items:
                 name = p.name or ""
+                one = re.fullmatch(r"(_ysim|_mu|_resid)1_(\d+)", name)  # {_mu1_5}: as labelled
+                if one is not None and p.index is None:
+                    name = f"{one.group(1)}[{one.group(2)}]"
                 base = name.split("[")[0].rstrip("1")
                 if p.eq is not None or base not in arrays:
                     held = ", ".join(

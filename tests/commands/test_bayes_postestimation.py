@@ -86,6 +86,9 @@ def test_bayespredict_and_ppvalues(tmp_path, s: Session) -> None:
     )
     run(s, f'bayesstats ppvalues {{_ysim1[3]}} using "{f}"')
     assert s.r["summary"].values[0, 2] == pred.y[2]
+    # {_mu1_3}: the name the summary rows carry
+    run(s, f'bayesstats summary {{_mu1_3}} using "{f}"')
+    assert s.r["summary"].values[0, 0] == pytest.approx(pred.mu[:, :, 2].mean())
     assert fails(s, f'bayesstats ppvalues {{_ysim}} using "{f}"')[1] == 198
     assert fails(s, 'bayesstats ppvalues (@max({_resid})) using "/nonexistent/x"')[1] == 601
     assert fails(s, f'bayespredict {{_ysim}}, saving("{f}")')[1] == 602
