@@ -121,6 +121,7 @@ MODULES = {
     "mean": "mean",
     "ci": "ci",
     "oneway": "oneway",
+    "misstable": "misstable",
     "tabstat": "tabstat",
     "levelsof": "levelsof",
     "encode": "encode",

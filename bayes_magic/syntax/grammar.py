@@ -1061,6 +1061,29 @@ _ESTIMATES = (
     g("save", filename_body(), T.table(T.opt("replace"), T.opt("append"))),
     g("use", filename_body(), T.table(T.opt("number", T.Int(1)))),
 )
+_MISSTABLE = (
+    g(
+        "SUMmarize",
+        varlist_body(False),
+        T.table(T.opt("all"), T.opt("SHOWZeros"), T.opt("GENerate", T.Raw())),
+        if_=True,
+        in_=True,
+    ),
+    g(
+        "PATterns",
+        varlist_body(False),
+        T.table(
+            T.opt("ASIS"),
+            T.opt("FREQuency"),
+            T.opt("EXOK"),
+            T.opt("REPLACE"),
+            T.opt("CLEAR"),
+            T.opt("BYPATterns"),
+        ),
+        if_=True,
+        in_=True,
+    ),
+)
 _CI_WEIGHTS = ("fweight", "aweight")
 _CI = (
     g(
@@ -1370,6 +1393,7 @@ COMMANDS: tuple[Grammar, ...] = (
     g("bayespredict", bayespredict_body, T.BAYESPREDICT, if_=True, in_=True),
     g("ESTimates", subcommands=_ESTIMATES),
     g("ci", subcommands=_CI, default_sub="means"),
+    g("misstable", subcommands=_MISSTABLE),
     g(
         "oneway",
         varlist_body(False, required=True),
