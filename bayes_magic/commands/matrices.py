@@ -51,8 +51,8 @@ def _literal(text: str, blanks: bool = False) -> Matrix:
         cells = []
         for cell in re.split(r"[\s,]+", row.strip()) if blanks else row.split(","):
             cell = cell.strip()
-            if re.fullmatch(r"[A-Za-z_]\w*", cell):  # (A \ A): a matrix expression
-                raise StataError(_EXPRESSION, 198)
+            if re.fullmatch(r"[A-Za-z_]\w*", cell):  # matrix input takes numbers only
+                raise StataError(f"matrix input: {cell} is not a number", 198)
             try:
                 cells.append(float("nan") if cell == "." else float(cell))
             except ValueError:
@@ -117,12 +117,6 @@ def _rename(s, sub: str, rest: str) -> None:
     s.matrices[name] = Matrix(M.values, M.rownames if cols else new, new if cols else M.colnames)
 
 
-_EXPRESSION = (
-    "matrix expressions (A', A*B, A + B, J(), inv() ...) are not available in bayes_magic yet; "
-    "matrix takes a literal (1, 2 \\ 3, 4), a matrix name, e(b), e(V) or r(name)"
-)
-
-
 @command("matrix")
 def matrix(s, cmd: Command) -> list[Output]:
     text = _words(cmd).strip()
@@ -148,12 +142,15 @@ def matrix(s, cmd: Command) -> list[Output]:
         if not _NAME.fullmatch(name):
             raise StataError(f"{name} invalid name", 198)
         src = src.strip()
-        if src.startswith("(") and src.endswith(")") and "(" not in src[1:-1]:
+        numeric = re.fullmatch(r"\(\s*[-+\d.eE,\s\\]*\)", src) is not None
+        if numeric:
             s.matrices[name] = _literal(src[1:-1])
-        elif re.fullmatch(r"[\w\s]+|[re]\s*\(\s*\w+\s*\)", src):  # else an expression
+        elif re.fullmatch(r"[\w\s]+|[re]\s*\(\s*\w+\s*\)", src):  # a matrix by name
             s.matrices[name] = find_matrix(s, _matrix_ref(src))[1]
         else:
-            raise StataError(_EXPRESSION, 198)
+            from .matrix_expr import evaluate_matrix
+
+            s.matrices[name] = evaluate_matrix(s, src)
         return []
     if head in ("list", "l", "li", "lis"):
         if not rest.strip():
