@@ -147,7 +147,9 @@ def _improper(bm) -> bool:
     and reported as missing."""
     if getattr(bm, "nonlinear", False):
         return any(p.family in ("flat", "jeffreys") for p in bm.all_priors())
-    priors = [bm.coef_default, *bm.coef_priors.values(), bm.sigma2_prior]
+    priors = [bm.coef_default, *bm.coef_priors.values()]
+    if getattr(bm, "sigma2_fixed", None) is None:  # normal(#): a known variance has no prior
+        priors.append(bm.sigma2_prior)
     # the likelihood's parameters: cutpoints (flat unless prior() says otherwise), ln α
     priors += [bm.aux_prior(c) for c in getattr(bm, "aux_names", [])]
     for lev in bm.levels:

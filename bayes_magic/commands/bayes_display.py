@@ -191,7 +191,9 @@ def model_summary(bm: BayesLinearModel, coef_names: Sequence[str]) -> str:
         lines.append(f"  {eq} ~ {name}(xb_{eq}{extra})")
     else:
         name = "regress" if bm.likelihood_text == "regress" else "normal"
-        lines.append(f"  {eq} ~ {name}(xb_{eq},{{{bm.sigma2_name}}})")
+        fixed = getattr(bm, "sigma2_fixed", None)
+        var = fmt_g(fixed, 9).strip() if fixed is not None else f"{{{bm.sigma2_name}}}"
+        lines.append(f"  {eq} ~ {name}(xb_{eq},{var})")
     lines.append("")
     prior_at = len(lines)
     lines.append("Priors:")

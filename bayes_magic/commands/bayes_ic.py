@@ -91,7 +91,9 @@ def mean_loglik(post: Posterior) -> float:
         p = post.design.p  # cutpoints or ln α follow the coefficients
         aux = beta[p:] if len(beta) > p else None
         return glmm_loglik(post, _mu(post, beta[:p], b), aux)
-    s2 = float(post.chains_of(post.model.sigma2_name).mean())
+    bm = post.model
+    fixed = getattr(bm, "sigma2_fixed", None)
+    s2 = fixed if fixed is not None else float(post.chains_of(bm.sigma2_name).mean())
     return _loglik(post, _mu(post, beta, b), s2)
 
 

@@ -416,6 +416,8 @@ def estimate(
                     498,
                 )
         _fix_sig(bm, init)
+        if bm.sigma2_fixed is not None:  # likelihood(normal(#)): the known variance
+            init.s2 = bm.sigma2_fixed
         inits.append(init)
     kmodel = model[0] if isinstance(model, tuple) and bm.family is not None else model
     for c, init in enumerate(inits):

@@ -128,7 +128,12 @@ def simulate(s, post: Posterior, rng: np.random.Generator, touse: np.ndarray) ->
 
         mu, ysim = glmm_simulate(s, post, rows, mu, rng)
     else:
-        s2 = post.chains_of(post.model.sigma2_name)
+        fixed = getattr(post.model, "sigma2_fixed", None)
+        s2 = (
+            np.full(post.draws.shape[:2], fixed)
+            if fixed is not None
+            else post.chains_of(post.model.sigma2_name)
+        )
         ysim = mu + np.sqrt(s2)[:, :, None] * rng.standard_normal(mu.shape)
     from ..design.newdata import outcome
 

@@ -332,7 +332,9 @@ def prepare(bm: BayesLinearModel, d: MixedDesign) -> tuple[K.Model, Layout]:
     if not bm.levels and beta_gibbs:
         blocks_desc.insert(0, f"{{{bm.eq}:}}  (Gibbs)")
         n_gibbs += 1
-    if ig is None:
+    if bm.sigma2_fixed is not None:
+        ig = None  # a known variance: no block, no Gibbs step
+    elif ig is None:
         blk_type.append(K.LOGS2)
         blk_level.append(0)
         blk_j.append(0)

@@ -157,6 +157,8 @@ class BayesLinearModel:
     coef_joint_order: dict[int, list[str]] = field(default_factory=dict)
     sigma2_name: str = ""
     sigma2_prior: Prior | None = None
+    #: ``likelihood(normal(#))``: a known residual variance, not a parameter
+    sigma2_fixed: float | None = None
     options: McmcOptions = field(default_factory=McmcOptions)
     title: str = "Bayesian multilevel regression"
     #: bayesmh: the parameters of each prior() option, in the order given (``math:``,
@@ -751,13 +753,25 @@ def build_bayesmh(cmd: Command, cmdline: str) -> BayesLinearModel:
         raise StataError("likelihood() required", 198)
     lp = likelihood_from_expr(lik.dist)
     glm = _glm_likelihood(lp, lik.options)
-    if glm is None and (
-        lp.family != "normal" or len(lp.args) != 1 or not isinstance(lp.args[0], ParamRef)
+    fixed_s2 = None
+    if (
+        glm is None
+        and lp.family == "normal"
+        and len(lp.args) == 1
+        and isinstance(lp.args[0], float)
+    ):
+        fixed_s2 = float(lp.args[0])  # normal(#): a known variance
+        if not fixed_s2 > 0:
+            raise StataError(f"likelihood({lp.text}): the variance must be positive", 198)
+    if (
+        glm is None
+        and fixed_s2 is None
+        and (lp.family != "normal" or len(lp.args) != 1 or not isinstance(lp.args[0], ParamRef))
     ):
         raise StataError(
             f"likelihood({lp.text}) is not available in this version of bayes_magic; "
-            "normal({var}), logit, logistic, probit, binomial(n), binlogit(n) and poisson "
-            "are available",
+            "normal({var}), normal(#), logit, logistic, probit, binomial(n), binlogit(n) and "
+            "poisson are available",
             198,
         )
     if glm is None and (lik.options.get("offset") or lik.options.get("exposure")):
@@ -779,7 +793,7 @@ def build_bayesmh(cmd: Command, cmdline: str) -> BayesLinearModel:
             re_terms[lvl] = []
             order.append(lvl)
         re_terms[lvl].append((rv.name, var or "_cons"))
-    if glm is None:
+    if glm is None and fixed_s2 is None:
         sig_ref: ParamRef = lp.args[0]
         it = sig_ref.items[0]
         sigma2_name = f"{it.eq}:{it.name}" if it.eq else str(it.name)
@@ -844,6 +858,9 @@ def build_bayesmh(cmd: Command, cmdline: str) -> BayesLinearModel:
         title="Bayesian normal regression" if not levels else "Bayesian multilevel regression",
         prior_order=prior_order,
     )
+    if fixed_s2 is not None:
+        model.sigma2_fixed = fixed_s2
+        model.sigma2_prior = Prior("flat", (), "flat")  # no parameter: nothing to sample
     if glm is not None:
         model.family, model.likelihood_text, model.glmm_options = glm
         # the single-level commands' titles; binlogit has no such command
@@ -872,7 +889,7 @@ def build_bayesmh(cmd: Command, cmdline: str) -> BayesLinearModel:
         _apply_bayesmh_prior(model, po)
     if model.coef_default is None and not model.coef_priors:
         raise StataError(f"prior for {{{model.eq}:}} not specified", 198)
-    if glm is None and model.sigma2_prior is None:
+    if glm is None and fixed_s2 is None and model.sigma2_prior is None:
         raise StataError(f"prior for {{{sigma2_name}}} not specified", 198)
     for lev in levels:
         if lev.structure == "unstructured" and lev.cov_prior is None:
