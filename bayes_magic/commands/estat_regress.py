@@ -25,13 +25,15 @@ from .registry import command
 __all__: list[str] = []
 
 
-def _regress_pieces(s, what: str):
-    """The active ``regress``: its design, fitted values and residuals."""
+def regress_pieces(s, what: str):
+    """The active ``regress`` (r(321) after another command; ``what`` names the caller, as
+    "estat vif" or "rvfplot"): its design, fitted values and residuals."""
     e = s.e
     if e is None:
         raise StataError("last estimates not found", 301)
     if e.cmd != "regress":
-        raise StataError(f"estat {what} not valid after {e.cmd}", 321)
+        verb = "not valid after" if what.startswith("estat") else "not allowed after"
+        raise StataError(f"{what} {verb} {e.cmd}", 321)
     fit = e.fit
     d = fit.design
     fitted = d.X @ fit.beta
@@ -55,7 +57,7 @@ def _r2(y: np.ndarray, Z: np.ndarray, w: np.ndarray, centered: bool) -> float:
 
 @command("estat", "vif")
 def estat_vif(s, cmd: Command) -> list[Output]:
-    d, _fitted, _res = _regress_pieces(s, "vif")
+    d, _fitted, _res = regress_pieces(s, "estat vif")
     names = d.xnames
     has_cons = "_cons" in names
     uncentered = cmd.has("uncentered")
@@ -118,7 +120,7 @@ def _z_columns(s, cmd: Command, d, fitted: np.ndarray) -> tuple[np.ndarray, str,
 
 @command("estat", "hettest")
 def estat_hettest(s, cmd: Command) -> list[Output]:
-    d, fitted, res = _regress_pieces(s, "hettest")
+    d, fitted, res = regress_pieces(s, "estat hettest")
     if d.weights is not None:
         raise StataError(
             "estat hettest after weighted regress is not available in bayes_magic yet", 198
@@ -173,7 +175,7 @@ def estat_hettest(s, cmd: Command) -> list[Output]:
 
 @command("estat", "ovtest")
 def estat_ovtest(s, cmd: Command) -> list[Output]:
-    d, fitted, res = _regress_pieces(s, "ovtest")
+    d, fitted, res = regress_pieces(s, "estat ovtest")
     w = None if d.weights is None else np.asarray(d.weights, float)
     if cmd.has("rhs"):
         keep = [j for j, nm in enumerate(d.xnames) if nm != "_cons"]

@@ -208,17 +208,20 @@ def genlin_outputs(est: Estimates, opts: dict) -> list[Output]:
     return outs
 
 
-def _shown_iterations(f: GeneralGLMFit) -> int:
-    """The iterations the log shows (after the start, for ML): e(ic)."""
-    if f.method == "irls":
-        return len(f.iterations)
+def _shown(f: GeneralGLMFit) -> list[str]:
+    """The ML log's values, ending at the first repeat of the converged value (as Stata's)."""
     shown: list[str] = []
     for _i, ll in f.iterations:
         text = fmt_g(ll, 10)
         if len(shown) >= 2 and shown[-1] == shown[-2] == text:
             break
         shown.append(text)
-    return len(shown) - 1
+    return shown
+
+
+def _shown_iterations(f: GeneralGLMFit) -> int:
+    """The iterations the log shows (after the start, for ML): e(ic)."""
+    return len(f.iterations) if f.method == "irls" else len(_shown(f)) - 1
 
 
 def _log(f: GeneralGLMFit, pseudo: bool) -> str:
@@ -227,13 +230,7 @@ def _log(f: GeneralGLMFit, pseudo: bool) -> str:
             f"{f'Iteration {i}:':<15}deviance = {fmt_g(v, 9)}" for i, v in f.iterations
         )
     word = "Log pseudolikelihood" if pseudo else "Log likelihood"
-    shown: list[str] = []
-    for _i, ll in f.iterations:
-        text = fmt_g(ll, 10)
-        if len(shown) >= 2 and shown[-1] == shown[-2] == text:
-            break
-        shown.append(text)
-    return "\n".join(iteration_line(i, f"{word} = {t}") for i, t in enumerate(shown))
+    return "\n".join(iteration_line(i, f"{word} = {t}") for i, t in enumerate(_shown(f)))
 
 
 def _family_link(cmd: Command) -> tuple[Family, Link, bool]:

@@ -29,17 +29,10 @@ __all__: list[str] = []
 
 
 def _regress(s, what: str):
-    e = s.e
-    if e is None:
-        raise StataError("last estimates not found", 301)
-    if e.cmd != "regress":
-        raise StataError(f"{what} not allowed after {e.cmd}", 321)
-    fit = e.fit
-    d = fit.design
-    full = np.full(s.data.nobs, np.nan)
-    rows = np.flatnonzero(d.sample)
-    fitted = d.X @ fit.beta
-    return e, d, rows, fitted, d.y - fitted, full
+    from .estat_regress import regress_pieces
+
+    d, fitted, res = regress_pieces(s, what)
+    return s.e, d, np.flatnonzero(d.sample), fitted, res, np.full(s.data.nobs, np.nan)
 
 
 def _options(cmd: Command) -> tuple[dict[str, Any], dict[str, list[Any]]]:

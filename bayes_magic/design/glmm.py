@@ -86,13 +86,7 @@ def build_glmm_design(
             extra.append(bin_var)
         elif trials_const < 1 or trials_const != int(trials_const):
             raise StataError("binomial() must be a positive integer or a variable", 198)
-    off_var = None
-    for name in (offset, exposure):
-        if name is not None:
-            off_var = resolve(ds, name)
-            if ds.is_string(off_var):
-                raise StataError(f"{off_var}: string variables not allowed", 109)
-            extra.append(off_var)
+    off_var = _offset_variable(ds, offset, exposure, extra)
     d = build_mixed_design(ds, spec, touse, extra=tuple(extra), cluster=cluster)
     y = d.y
     n = len(y)
@@ -131,6 +125,21 @@ def build_glmm_design(
     return GLMMDesign(d, trials, off, binomial, off_var, exposure is not None)
 
 
+def _offset_variable(
+    ds: Dataset, offset: str | None, exposure: str | None, extra: list[str]
+) -> str | None:
+    """The ``offset()`` or ``exposure()`` variable (appended to ``extra``, the variables whose
+    missing values leave the sample); r(109) for a string variable."""
+    off_var = None
+    for name in (offset, exposure):
+        if name is not None:
+            off_var = resolve(ds, name)
+            if ds.is_string(off_var):
+                raise StataError(f"{off_var}: string variables not allowed", 109)
+            extra.append(off_var)
+    return off_var
+
+
 def build_glm_design(
     ds: Dataset,
     spec: LinearMixedSpec,
@@ -159,13 +168,7 @@ def build_glm_design(
         if ds.is_string(m_var):
             raise StataError(f"{m_var}: string variables not allowed", 109)
         extra.append(m_var)
-    off_var = None
-    for name in (offset, exposure):
-        if name is not None:
-            off_var = resolve(ds, name)
-            if ds.is_string(off_var):
-                raise StataError(f"{off_var}: string variables not allowed", 109)
-            extra.append(off_var)
+    off_var = _offset_variable(ds, offset, exposure, extra)
     d = build_mixed_design(ds, spec, touse, extra=tuple(extra), cluster=cluster)
     n = d.n
     m = (
