@@ -135,6 +135,15 @@ _DESCRIPTIONS = {
     "lrtest": "likelihood-ratio test after estimation",
     "predict": "predictions after estimation",
     "estat": "postestimation statistics",
+    "mean": "means with standard errors and confidence intervals (estimation command)",
+    "ci": "confidence intervals for means, proportions and variances",
+    "oneway": "one-way analysis of variance",
+    "misstable": "tables of missing values",
+    "timer": "time sections of a do-file",
+    "rvfplot": "residuals against fitted values after regress",
+    "rvpplot": "residuals against a predictor after regress",
+    "lvr2plot": "leverage against normalized squared residuals after regress",
+    "avplot": "added-variable plot after regress",
 }
 
 
