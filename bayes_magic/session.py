@@ -578,9 +578,13 @@ class Session:
         )
 
     def _macro_expression(self, text: str) -> str:
-        """`` `=exp' ``: the expression's value as a macro holds it."""
+        """`` `=exp' ``: the expression's value as a macro holds it; a stored result that does
+        not exist (`` `e(nosuch)' ``) is empty, as Stata expands it."""
         from .commands.macros import evaluate_text, macro_value
 
+        m = re.fullmatch(r"([rec])\((\w*)\)", text)
+        if m is not None and self.lookup(m.group(1), m.group(2)) is None:
+            return ""
         return macro_value(evaluate_text(self, text))
 
     def run(self, cmd: Command) -> list[Output]:

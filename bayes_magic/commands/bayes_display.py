@@ -537,8 +537,10 @@ def _shown(post: Posterior, eqs: list[Equation], opts: dict[str, Any]) -> list[E
         rows: list[CoefRow] = []
         pending: list[CoefRow] = []  # a heading or blank waits for a kept row after it
         for r in eq.rows:
-            if r.param is None:
-                pending.append(r)
+            if r.kind == "blank":  # a new group: what waited for the last one goes
+                pending = [r] if rows else []
+            elif r.param is None or r.kind in ("heading", "base", "omitted", "empty"):
+                pending.append(r)  # a heading or base level stays with a kept level
             elif kept(r):
                 rows += [*pending, r]
                 pending = []

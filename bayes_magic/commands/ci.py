@@ -148,6 +148,7 @@ def _proportions(s, cmd: Command) -> list[Output]:
     method = chosen[0] if chosen else "exact"
     lines = _head("Proportion", level, f"{_PROP_TITLE[method]:>77}")
     r: dict = {}
+    one_sided = False
     for v in names:
         x = np.asarray(ds.values(v), dtype=float)
         use = touse & ~np.isnan(x)
@@ -176,8 +177,16 @@ def _proportions(s, cmd: Command) -> list[Output]:
         else:  # jeffreys: the Beta(k + ½, n − k + ½) posterior's equal-tailed interval
             lo = float(stats.beta.ppf(a / 2, k + 0.5, n - k + 0.5)) if k > 0 else 0.0
             hi = float(stats.beta.ppf(1 - a / 2, k + 0.5, n - k + 0.5)) if k < n else 1.0
-        lines.append(_row(v, n, p, se, lo, hi))
+        if method in ("wilson", "agresti"):  # no rounding noise past the [0, 1] limits
+            lo, hi = max(lo, 0.0), min(hi, 1.0)
+        row = _row(v, n, p, se, lo, hi)
+        if method == "exact" and k in (0, n):  # Stata's star: the one-sided bound
+            row += "*"
+            one_sided = True
+        lines.append(row)
         r = {"N": n, "proportion": p, "se": se, "lb": lo, "ub": hi, "level": level}
+    if one_sided:
+        lines.append(f"(*) one-sided, {100 - (100 - level) / 2:g}% confidence interval")
     s.r = r
     text = "\n".join(lines)
     return [Block(text, f"<pre>{text}</pre>", kind="result")]

@@ -544,7 +544,7 @@ def _wald(
         p = float(stats.chi2.sf(chi2, df))
     else:
         chi2 = p = float("nan")
-    if df_r is None and e.cmd in ("regress", "nlcom"):  # nlcom, post keeps regress's df
+    if df_r is None and e.cmd in ("regress", "nlcom", "mean"):  # nlcom, post keeps regress's
         df_r = e.scalars.get("df_r")
     lines = [f" ({k + 1:>2})  {d}" for k, d in enumerate(desc)]  # Stata: " ( 1)  x = 0"
     if dropped:

@@ -352,6 +352,12 @@ def _estimates(r: GLMResult, cmd: Command, spec, alpha_ml: bool, y: np.ndarray) 
         if gd.offset_name
         else "",
         "marginsok": "default",
+        "properties": "b V",
+        "crittype": (
+            ("log pseudolikelihood" if _pseudo(r) else "log likelihood")
+            if f.method == "ml"
+            else "deviance"
+        ),
     }
     if f.method == "irls" and r.vce == "oim":
         macros["opt1"], macros["opt2"] = "MQL Newton-Raphson", "(IRLS OIM)"

@@ -153,7 +153,7 @@ def lincom(s, cmd: Command) -> list[Output]:
         eform = eform if isinstance(eform, str) and eform.strip() else "exp(b)"
     est = float(row @ e.b + const)
     se = float(math.sqrt(max(row @ e.V @ row, 0.0)))
-    df_r = e.scalars.get("df_r") if e.cmd in ("regress", "nlcom") else None
+    df_r = e.scalars.get("df_r") if e.cmd in ("regress", "nlcom", "mean") else None
     stat = est / se if se > 0 else math.nan
     if df_r is not None:
         p = 2 * float(stats.t.sf(abs(stat), df_r)) if stat == stat else math.nan

@@ -33,8 +33,10 @@ def _label(ds, v: str, val) -> str:
 def oneway(s, cmd: Command) -> list[Output]:
     ds = s.data
     names = expand_terms(ds, cmd.body.terms if isinstance(cmd.body, Varlist) else ())
-    if len(names) != 2:
-        raise StataError("too many variables specified" if names else "varlist required", 103)
+    if len(names) > 2:
+        raise StataError("too many variables specified", 103)
+    if len(names) < 2:
+        raise StataError("too few variables specified", 102)
     yv, gv = names
     if ds.is_string(yv):
         raise StataError("type mismatch", 109)

@@ -151,8 +151,12 @@ class Link:
 
 
 def _num(x: float) -> str:
-    """A number as Stata's macros print it: integers without a decimal point."""
-    return str(int(x)) if float(x).is_integer() else f"{x:.10g}"
+    """A number as Stata's macros print it: integers without a decimal point, no leading
+    zero (``.5``, ``-.25``)."""
+    if float(x).is_integer():
+        return str(int(x))
+    text = f"{x:.10g}"
+    return text.replace("0.", ".", 1) if text.startswith(("0.", "-0.")) else text
 
 
 #: the link names glm accepts, with their minimal abbreviations (MapLink in glm.ado)

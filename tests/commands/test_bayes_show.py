@@ -60,3 +60,15 @@ def test_random_effects_factor_terms_and_empty() -> None:
     out = run(s, f"{fit} show({{count:i.visit}}): poisson count i.visit Trt")
     table = out[out.index("Equal-tailed") :]
     assert "visit |" in table and "Trt |" not in table and "_cons" not in table
+
+
+def test_noshow_of_a_factor_drops_its_base_and_separators() -> None:
+    s = Session()
+    run(s, "use epilepsy")
+    run(s, "bayes, rseed(1) mcmcsize(200) burnin(200): poisson count i.visit Trt")
+    out = run(s, "bayes, noshow({count:i.visit})")
+    table = out[out.index("Equal-tailed") :]
+    assert "visit" not in table and "(base)" not in table
+    body = table.splitlines()
+    start = next(i for i, ln in enumerate(body) if ln.startswith("count"))
+    assert body[start + 1].strip().startswith("Trt |")  # no empty row after the label

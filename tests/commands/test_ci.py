@@ -67,3 +67,11 @@ def test_bad_input(s) -> None:
     assert fails(s, "ci proportions math")[1] == 450
     assert fails(s, "ci proportions pub, wald wilson")[1] == 198
     assert fails(s, "ci means math, exposure(homework)")[1] == 198
+
+
+def test_bounds_at_zero_successes(s) -> None:
+    run(s, "generate z = 0")
+    out = run(s, "ci proportions z")
+    assert s.r["lb"] == 0 and out.rstrip().endswith("(*) one-sided, 97.5% confidence interval")
+    run(s, "ci proportions z, wilson")
+    assert s.r["lb"] == 0.0

@@ -61,3 +61,15 @@ def test_frequency_weights_and_bad_input(s) -> None:
     assert fails(s, "mean t")[1] == 109
     assert fails(s, "mean math [pw=w]")[1] == 101
     assert fails(s, "mean math if math > 1000") == ("no observations", 2000)
+
+
+def test_lincom_and_test_use_t_on_df_r(s) -> None:
+    """After mean, lincom and test use t and F on e(df_r) = N - 1, as after regress."""
+    run(s, "mean math, over(schtype)")
+    out = run(s, "lincom _b[c.math@1.schtype] - _b[c.math@0.schtype]")
+    se = np.sqrt(s.e.V[0, 0] + s.e.V[1, 1])
+    q = stats.t.ppf(0.975, s.e.scalars["df_r"])
+    assert s.r["lb"] == pytest.approx(s.r["estimate"] - q * se, rel=1e-10)
+    assert "P>|t|" in out
+    out = run(s, "test _b[c.math@1.schtype] = 50")
+    assert f"F(  1,   {int(s.e.scalars['df_r'])}) =" in out

@@ -60,3 +60,13 @@ def test_local_global_and_macro_commands() -> None:
     # the echo of a log shows the command as typed
     res = s.execute("local a 5\ndisplay `a'*2", echo=True)
     assert ". display `a'*2" in res.text() and "10" in res.text()
+
+
+def test_undefined_stored_results_expand_to_nothing() -> None:
+    """`e(nosuch)', `r(nosuch)', `c(nosuch)' are empty, as Stata's (the if "`e(x)'" == ""
+    idiom); defined ones keep their values."""
+    s = Session()
+    out = run(s, "display \"[`e(nosuch)'][`r(nosuch)'][`c(nosuch)']\"")
+    assert out.strip() == "[][][]"
+    run(s, "use math\nregress math homework")
+    assert run(s, "display \"`e(cmd)' `e(N)'\"").strip() == "regress 519"
