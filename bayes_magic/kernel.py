@@ -137,6 +137,7 @@ _DESCRIPTIONS = {
     "estat": "postestimation statistics",
     "mean": "means with standard errors and confidence intervals (estimation command)",
     "ci": "confidence intervals for means, proportions and variances",
+    "cii": "confidence intervals from summary numbers (immediate ci)",
     "oneway": "one-way analysis of variance",
     "misstable": "tables of missing values",
     "timer": "time sections of a do-file",

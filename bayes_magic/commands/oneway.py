@@ -29,7 +29,7 @@ def _label(ds, v: str, val) -> str:
     return str(labels.get(val, fmt_g(float(val), 9).strip()))
 
 
-@command("oneway", byable="repeat")
+@command("oneway", byable="repeat", readonly=True)
 def oneway(s, cmd: Command) -> list[Output]:
     ds = s.data
     names = expand_terms(ds, cmd.body.terms if isinstance(cmd.body, Varlist) else ())

@@ -120,6 +120,7 @@ MODULES = {
     "ttest": "ttest",
     "mean": "mean",
     "ci": "ci",
+    "cii": "ci",
     "oneway": "oneway",
     "misstable": "misstable",
     "tabstat": "tabstat",

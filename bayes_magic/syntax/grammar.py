@@ -1120,6 +1120,16 @@ _CI = (
         weights=_CI_WEIGHTS,
     ),
 )
+_CII = (
+    g("MEans", words_body(), T.table(T.opt("poisson")) + T.LEVEL),
+    g(
+        "PROPortions",
+        words_body(),
+        T.table(T.opt("exact"), T.opt("wald"), T.opt("wilson"), T.opt("agresti"), T.opt("jeffreys"))
+        + T.LEVEL,
+    ),
+    g("VARiances", words_body(), T.table(T.opt("sd"), T.opt("bonett")) + T.LEVEL),
+)
 _ESTAT = (
     g("sd", None, T.ESTAT_SD),
     g("ic", None, T.ESTAT_IC),
@@ -1393,6 +1403,7 @@ COMMANDS: tuple[Grammar, ...] = (
     g("bayespredict", bayespredict_body, T.BAYESPREDICT, if_=True, in_=True),
     g("ESTimates", subcommands=_ESTIMATES),
     g("ci", subcommands=_CI, default_sub="means"),
+    g("cii", subcommands=_CII),
     g("misstable", subcommands=_MISSTABLE),
     g(
         "oneway",

@@ -75,3 +75,28 @@ def test_bounds_at_zero_successes(s) -> None:
     assert s.r["lb"] == 0 and out.rstrip().endswith("(*) one-sided, 97.5% confidence interval")
     run(s, "ci proportions z, wilson")
     assert s.r["lb"] == 0.0
+
+
+def test_immediate_forms_equal_the_data_forms(s) -> None:
+    """cii takes the summary numbers; its intervals are ci's on the same data (and the
+    Clopper-Pearson interval for 22 of 74 is [.196584, .4148353], Stata's manual figure)."""
+    x = col(s, "math")
+    run(s, "ci means math")
+    want = (s.r["lb"], s.r["ub"])
+    run(s, f"cii means {len(x)} {float(x.mean())!r} {float(x.std(ddof=1))!r}")
+    assert (s.r["lb"], s.r["ub"]) == (pytest.approx(want[0]), pytest.approx(want[1]))
+    run(s, "cii proportions 74 22")
+    assert round(s.r["lb"], 6) == 0.196584 and round(s.r["ub"], 7) == 0.4148353
+    run(s, f"cii variances {len(x)} {float(x.std(ddof=1))!r}")
+    run_var = s.r["lb"]
+    run(s, "ci variances math")
+    assert run_var == pytest.approx(s.r["lb"], rel=1e-10)
+    run(s, "cii means 100 4, poisson")
+    assert s.r["ub"] == pytest.approx(stats.gamma.ppf(0.975, 5) / 100, rel=1e-9)
+    assert fails(s, "cii proportions 10 11")[1] == 198
+    assert fails(s, "cii means 10 2")[1] == 198
+
+
+def test_ci_by_groups(s) -> None:
+    out = run(s, "bysort schtype: ci means math")
+    assert out.count("-> schtype =") == 2
