@@ -140,6 +140,7 @@ _DESCRIPTIONS = {
     "cii": "confidence intervals from summary numbers (immediate ci)",
     "oneway": "one-way analysis of variance",
     "misstable": "tables of missing values",
+    "codebook": "describe the data's contents: types, ranges, tabulations, percentiles",
     "timer": "time sections of a do-file",
     "rvfplot": "residuals against fitted values after regress",
     "rvpplot": "residuals against a predictor after regress",

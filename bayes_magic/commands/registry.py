@@ -123,6 +123,7 @@ MODULES = {
     "cii": "ci",
     "oneway": "oneway",
     "misstable": "misstable",
+    "codebook": "codebook",
     "tabstat": "tabstat",
     "levelsof": "levelsof",
     "encode": "encode",

@@ -1406,6 +1406,24 @@ COMMANDS: tuple[Grammar, ...] = (
     g("cii", subcommands=_CII),
     g("misstable", subcommands=_MISSTABLE),
     g(
+        "codebook",
+        varlist_body(False),
+        T.table(
+            T.opt("TABulate", T.Int(0)),
+            T.opt("COMPact"),
+            T.opt("PROBlems"),
+            T.opt("mv"),
+            T.opt("notes"),
+            T.opt("header"),
+            T.opt("all"),
+            T.opt("dots"),
+            T.opt("DETail"),
+            T.opt("LANGuages", T.Raw(optional=True)),
+        ),
+        if_=True,
+        in_=True,
+    ),
+    g(
         "oneway",
         varlist_body(False, required=True),
         T.table(
