@@ -279,10 +279,8 @@ def cii_means(s, cmd: Command) -> list[Output]:
             raise StataError("exposure must be positive and events a nonnegative integer", 198)
         est, se, lo, hi = poisson_interval(count, T, level)
         head = _head("Mean", level, f"{'-- Poisson  Exact --':>77}")
-        return _immediate(
-            s, [*head, _row("", T, est, se, lo, hi)], {"N": T, "mean": est, "se": se, "lb": lo,
-                                                       "ub": hi, "level": level},
-        )  # fmt: skip
+        r = {"N": T, "mean": est, "se": se, "lb": lo, "ub": hi, "level": level}
+        return _immediate(s, [*head, _row("", T, est, se, lo, hi)], r)
     n, mean, sd = _numbers(cmd, 3, "cii means #obs #mean #sd")
     if n != int(n) or n < 1 or sd < 0:
         raise StataError("#obs must be a positive integer and #sd nonnegative", 198)
@@ -316,6 +314,8 @@ def cii_proportions(s, cmd: Command) -> list[Output]:
 @command("cii", "variances")
 def cii_variances(s, cmd: Command) -> list[Output]:
     """``cii variances #obs #sd`` (the standard deviation), with ``sd`` for its interval."""
+    if cmd.has("bonett"):
+        raise StataError("cii variances, bonett is not available in bayes_magic yet", 198)
     level = _level(cmd)
     n, sd_in = _numbers(cmd, 2, "cii variances #obs #sd")
     if n != int(n) or n < 2 or sd_in < 0:
