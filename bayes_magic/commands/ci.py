@@ -174,8 +174,9 @@ def _means(s, cmd: Command) -> list[Output]:
             n = float(wv.sum())
             est, se, lo, hi = poisson_interval(float(np.sum(wv * xv)), float(np.sum(wv * t)), level)
         else:
-            wn = wv * (len(wv) / wv.sum()) if (cmd.weight and cmd.weight.kind == "aweight") else wv
-            n = float(wn.sum()) if not (cmd.weight and cmd.weight.kind == "aweight") else len(wv)
+            aw = cmd.weight is not None and cmd.weight.kind == "aweight"
+            wn = wv * (len(wv) / wv.sum()) if aw and len(wv) else wv  # aweights sum to N
+            n = float(wn.sum())
             est = float(np.average(xv, weights=wn)) if n else math.nan
             var = float(np.sum(wn * (xv - est) ** 2) / (n - 1)) if n > 1 else math.nan
             se, lo, hi = mean_interval(n, est, math.sqrt(var), level)

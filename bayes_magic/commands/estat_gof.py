@@ -60,8 +60,6 @@ def estat_gof(s, cmd: Command) -> list[Output]:
         return _poisson(s, cmd)
     if e.cmd not in ("logit", "logistic", "probit"):
         raise StataError(f"estat gof not valid after {e.cmd}", 321)
-    if getattr(e.fit, "vce", "oim") != "oim" and e.fit.design.weight_kind == "pweight":
-        raise StataError("estat gof after pweights is not allowed", 498)
     e, X, y, p, w = _sample(s, cmd)
     y = (y != 0).astype(float)
     k = len(e.fit.design.coef_index)

@@ -364,7 +364,7 @@ def _estimates(r: GLMResult, cmd: Command, spec, alpha_ml: bool, y: np.ndarray) 
     if fam.code == "nbinomial":
         macros["a"] = f"{fam.alpha:.10g}"
     if fam.code == "binomial" and link.code in ("identity", "log"):
-        eta = f.eta / 1.0
+        eta = f.eta  # the proportion (identity) or its log: inadmissible outside [0, 1]
         bad = np.any((eta < 0) | (eta > 1)) if link.code == "identity" else np.any(eta > 0)
         if bad:
             macros["adm_warn"] = "warn"

@@ -24,6 +24,7 @@ from ..report.output import LazyBlock, Output
 from ..syntax.ast import Command, Varlist
 from ..syntax.unparse import cmdline
 from .estimates import replayer
+from .listing import cell_text
 from .registry import command
 
 __all__: list[str] = []
@@ -141,36 +142,24 @@ def mean(s, cmd: Command) -> list[Output]:
     else:
         keys = [ds.values(v)[touse] for v in over_vars]
         combos = sorted({tuple(k[i] for k in keys) for i in range(len(Xs))})
-        labels = []
-        for c in combos:
-            parts = [_level_text(ds, v, val) for v, val in zip(over_vars, c)]
-            labels.append(", ".join(parts))
-        blocks, bs = [], []
-        for v_j in range(len(names)):
+        labels = [", ".join(cell_text(ds, v, val) for v, val in zip(over_vars, c)) for c in combos]
+        G, K = len(combos), len(names)
+        b = np.zeros(K * G)  # variables outer, groups inner: position j * G + g
+        V = np.zeros((K * G, K * G))
+        for g, c in enumerate(combos):  # one pass per group: its means and covariance / N_g
+            sel = np.all([k == val for k, val in zip(keys, c)], axis=0)
+            Xg, wg = Xs[sel], ws[sel]
+            ng = float(wg.sum())
+            m = np.average(Xg, axis=0, weights=wg)
+            D = Xg - m
+            S = (D * wg[:, None]).T @ D / (ng - 1) if ng > 1 else np.full((K, K), math.nan)
+            idx = np.arange(K) * G + g
+            b[idx] = m
+            V[np.ix_(idx, idx)] = S / ng
+        for j in range(K):
             for c in combos:
-                sel = np.all([k == val for k, val in zip(keys, c)], axis=0)
-                x, wg = Xs[sel, v_j], ws[sel]
-                ng = float(wg.sum())
-                m = float(np.average(x, weights=wg))
-                var = float(np.sum(wg * (x - m) ** 2) / (ng - 1)) if ng > 1 else math.nan
-                bs.append(m)
-                blocks.append((v_j, c, var / ng))
                 cname = "#".join(f"{_code(val)}.{ov}" for ov, val in zip(over_vars, c))
-                bnames.append(f"c.{names[v_j]}@{cname}")
-        b = np.array(bs)
-        V = np.zeros((len(b), len(b)))
-        # within a group, the covariance of two variables' means is their covariance / N_g
-        for i, (vi, ci, _v) in enumerate(blocks):
-            for j, (vj, cj, _v2) in enumerate(blocks):
-                if ci != cj:
-                    continue
-                sel = np.all([k == val for k, val in zip(keys, ci)], axis=0)
-                wg = ws[sel]
-                ng = float(wg.sum())
-                xi, xj = Xs[sel, vi], Xs[sel, vj]
-                mi, mj = np.average(xi, weights=wg), np.average(xj, weights=wg)
-                cov = float(np.sum(wg * (xi - mi) * (xj - mj)) / (ng - 1)) if ng > 1 else math.nan
-                V[i, j] = cov / ng
+                bnames.append(f"c.{names[j]}@{cname}")
         groups = labels
     est = Estimates(
         "mean",
@@ -206,13 +195,6 @@ def _over_terms(text: str):
     from ..syntax.ast import VarName
 
     return tuple(VarName(w) for w in text.replace(",", " ").split() if w != "nolabel")
-
-
-def _level_text(ds, v: str, val) -> str:
-    if isinstance(val, str):
-        return val
-    lab = ds.value_labels.get(ds.info[v].vlabel or "", {}) if ds.info[v].vlabel else {}
-    return str(lab.get(val, fmt_g(float(val), 9).strip()))
 
 
 def _code(val) -> str:

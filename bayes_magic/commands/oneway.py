@@ -16,17 +16,10 @@ from ..errors import StataError
 from ..report.format import fmt_f, fmt_g
 from ..report.output import Block, Output
 from ..syntax.ast import Command, Varlist
+from .listing import cell_text
 from .registry import command
 
 __all__: list[str] = []
-
-
-def _label(ds, v: str, val) -> str:
-    if isinstance(val, str):
-        return val
-    vl = ds.info[v].vlabel
-    labels = ds.value_labels.get(vl, {}) if vl else {}
-    return str(labels.get(val, fmt_g(float(val), 9).strip()))
 
 
 @command("oneway", byable="repeat", readonly=True)
@@ -150,7 +143,7 @@ def _tabulate(ds, yv, gv, levels, n_g, m_g, v_g, N, grand, ss_t, cmd) -> list[st
         return f"{label[:12]:>12} |" + "".join(cells)
 
     for lv, n, m, v in zip(levels, n_g, m_g, v_g):
-        lines.append(row(_label(ds, gv, lv), m, math.sqrt(v) if v == v else math.nan, n))
+        lines.append(row(cell_text(ds, gv, lv), m, math.sqrt(v) if v == v else math.nan, n))
     lines.append("-" * 13 + "+" + "-" * (13 * len(cols)))
     lines.append(row("Total", grand, math.sqrt(ss_t / (N - 1)), N))
     lines.append("")

@@ -24,7 +24,7 @@ Extensions*).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -68,7 +68,6 @@ class GeneralGLMFit:
     deviance: float
     pearson: float
     phi: float  # e(phi)
-    scale_used: float  # the factor applied to the information's inverse
     ll: float | None  # None with IRLS
     nobs: float
     rank: int
@@ -78,7 +77,6 @@ class GeneralGLMFit:
     vcetype: str  # OIM, EIM, OPG, Robust, Semirobust
     scale_note: str = ""
     disp: float = 1.0
-    notes: list[str] = field(default_factory=list)
 
     @property
     def df(self) -> float:
@@ -318,8 +316,8 @@ def fit_general_glm(
         vcetype = "Robust"
     V = vfactor * V
     return GeneralGLMFit(
-        fam, link, beta, V, mu, eta, dev, pear, phi, factor, ll, N, k, log, converged,
-        "ml", vcetype, note,
+        fam, link, beta, V, mu, eta, dev, pear, phi, ll, N, k, log, converged, "ml", vcetype,
+        note,
     )  # fmt: skip
 
 
@@ -372,8 +370,8 @@ def _fit_irls(d, fam, link, eta, vce, scale, disp, iterate, ltol, vfactor) -> Ge
         vcetype = "Robust" if fam.is_canonical(link) else "Semirobust"
     V = vfactor * V
     return GeneralGLMFit(
-        fam, link, beta, V, mu, eta, new, pear, disp, delta, None, N, k, log, converged,
-        "irls", vcetype, note, disp,
+        fam, link, beta, V, mu, eta, new, pear, disp, None, N, k, log, converged, "irls",
+        vcetype, note, disp,
     )  # fmt: skip
 
 
