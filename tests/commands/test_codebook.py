@@ -3,20 +3,11 @@ deviation, Stata's percentiles and tabulations against numpy; strings; ``compact
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from bayes_magic.session import Session
+from tests.commands.test_graphs import stata_pctile
 from tests.conftest import col, fails, run
-
-
-def _pctile(x: np.ndarray, p: float) -> float:
-    xs = np.sort(x)
-    P = len(xs) * p / 100
-    if int(P) == P:
-        return float((xs[int(P) - 1] + xs[int(P)]) / 2)
-    return float(xs[math.ceil(P) - 1])
 
 
 def test_continuous_and_categorical() -> None:
@@ -27,7 +18,7 @@ def test_continuous_and_categorical() -> None:
     ok = x[~np.isnan(x)]
     assert f"Range: [{ok.min():.0f},{ok.max():.0f}]" in out and "Units: 1" in out
     assert f"Unique values: {len(np.unique(ok)):,}" in out and "Missing .: 3/4,059" in out
-    pcts = [_pctile(ok, q) for q in (10, 25, 50, 75, 90)]
+    pcts = [stata_pctile(ok, q) for q in (10, 25, 50, 75, 90)]
     row = next(ln for ln in out.splitlines() if ln.strip().startswith(f"{pcts[0]:g}"))
     assert [float(t) for t in row.split()] == pcts
     lines = out.splitlines()

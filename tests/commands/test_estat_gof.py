@@ -4,24 +4,15 @@ and numpy, with Stata's percentile definition written out independently."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 from scipy import stats
 
 from bayes_magic.session import Session
+from tests.commands.test_graphs import stata_pctile
 from tests.conftest import col, fails, run
 
 sm = pytest.importorskip("statsmodels.api")
-
-
-def _stata_pctile(x: np.ndarray, p: float) -> float:
-    xs = np.sort(x)
-    P = len(xs) * p / 100
-    if int(P) == P:
-        return float((xs[int(P) - 1] + xs[int(P)]) / 2)
-    return float(xs[math.ceil(P) - 1])
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +48,7 @@ def test_hosmer_lemeshow(hospital) -> None:
     )
     p = sm.Logit(y, X).fit(disp=0).predict()
     out = run(s, "estat gof, group(10) table")
-    cuts = np.unique([_stata_pctile(p, 10 * j) for j in range(1, 10)])
+    cuts = np.unique([stata_pctile(p, 10 * j) for j in range(1, 10)])
     g = np.searchsorted(cuts, p, side="left")
     hl = 0.0
     for u in np.unique(g):
