@@ -139,6 +139,7 @@ _DESCRIPTIONS = {
     "ci": "confidence intervals for means, proportions and variances",
     "cii": "confidence intervals from summary numbers (immediate ci)",
     "oneway": "one-way analysis of variance",
+    "anova": "analysis of variance and covariance (partial or sequential sums of squares)",
     "misstable": "tables of missing values",
     "codebook": "describe the data's contents: types, ranges, tabulations, percentiles",
     "timer": "time sections of a do-file",

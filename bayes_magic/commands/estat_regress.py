@@ -31,7 +31,7 @@ def regress_pieces(s, what: str):
     e = s.e
     if e is None:
         raise StataError("last estimates not found", 301)
-    if e.cmd != "regress":
+    if e.cmd not in ("regress", "anova"):
         verb = "not valid after" if what.startswith("estat") else "not allowed after"
         raise StataError(f"{what} {verb} {e.cmd}", 321)
     fit = e.fit

@@ -14,7 +14,7 @@ from ..errors import StataError
 from ..fit.estimates import Estimates
 from ..report.format import abbrev, check_format, fmt_f, fmt_g, fmt_number
 from ..report.output import Block, Output, Rule, Text, html_table
-from ..syntax.ast import Command, Varlist, Words
+from ..syntax.ast import Command, FactorVar, Interaction, Varlist, VarName, Words
 from .estimates_files import describe_using
 from .lincom import describe_constraint, linear_form, ml_results
 from .registry import command
@@ -470,8 +470,6 @@ def test(s, cmd: Command) -> list[Output]:
 def testparm(s, cmd: Command) -> list[Output]:
     """``testparm varlist`` ([R] test): every coefficient of the variables is zero; ``i.x``
     stands for the coefficients of x's levels other than the base."""
-    from ..syntax.ast import FactorVar, VarName
-
     if s.e is None:
         raise StataError("last estimates not found", 301)
     e = s.e
@@ -490,13 +488,40 @@ def testparm(s, cmd: Command) -> list[Output]:
         elif isinstance(t, FactorVar) and t.op == "i":
             pat = re.compile(rf"\d+[n]?\.{re.escape(t.var)}")
             hits = [n for n in shorts if pat.fullmatch(n)]
+        elif isinstance(t, Interaction):
+            # a#b: the interaction's coefficients that are estimated (no b. or o. level);
+            # a##b: those of a, b and a#b
+            hits = []
+            for sub in _interaction_terms(t):
+                pat = re.compile("#".join(_piece(p) for p in sub))
+                hits += [n for n in shorts if pat.fullmatch(n) and n not in hits]
         else:
-            raise StataError("testparm: interactions are not available in bayes_magic yet", 198)
+            raise StataError("testparm: this term is not available in bayes_magic yet", 198)
         if not hits:
-            shown = t.name if isinstance(t, VarName) else t.var
-            raise StataError(f"variable {shown} not found", 111)
+            from ..syntax.unparse import unparse_term
+
+            shown = t.name if isinstance(t, VarName) else getattr(t, "var", None)
+            raise StataError(f"variable {shown or unparse_term(t)} not found", 111)
         names += [n for n in hits if n not in names]
     return _wald(s, " ".join(names))
+
+
+def _interaction_terms(t) -> list[list]:
+    """``a##b`` as ``a``, ``b``, ``a#b`` (Stata's expansion); ``a#b`` as itself."""
+    if not t.full:
+        return [list(t.terms)]
+    sets: list[list] = []
+    for c in t.terms:
+        sets += [[c]] + [[*x, c] for x in sets]
+    return sets
+
+
+def _piece(p) -> str:
+    """The pattern of one piece of an e(b) name: an estimated level of ``i.x`` or ``c.x``."""
+    if isinstance(p, FactorVar) and p.op == "c":
+        return rf"(?:c\.)?{re.escape(p.var)}"
+    var = p.var if isinstance(p, FactorVar) else p.name  # a bare name in a#b is a factor
+    return rf"\d+n?\.{re.escape(var)}"
 
 
 def _wald(
@@ -544,7 +569,8 @@ def _wald(
         p = float(stats.chi2.sf(chi2, df))
     else:
         chi2 = p = float("nan")
-    if df_r is None and e.cmd in ("regress", "nlcom", "mean"):  # nlcom, post keeps regress's
+    # nlcom, post keeps the df of regress and anova
+    if df_r is None and e.cmd in ("regress", "anova", "nlcom", "mean"):
         df_r = e.scalars.get("df_r")
     lines = [f" ({k + 1:>2})  {d}" for k, d in enumerate(desc)]  # Stata: " ( 1)  x = 0"
     if dropped:

@@ -74,7 +74,6 @@ _NOT_YET = (
     "eydx",
     "contrast",
     "pwcompare",
-    "asbalanced",
     "grand",
     "vce",
     "nose",
@@ -100,7 +99,7 @@ class _Model:
         self.extra = None
         #: an ordered model's margins of every outcome: (legend line, response) per outcome
         self.outcomes: list[tuple[str, tuple]] = []
-        known = ("regress", "mixed", "ologit", "oprobit", "glm")
+        known = ("regress", "anova", "mixed", "ologit", "oprobit", "glm")
         if e.cmd not in known and e.cmd not in _ML_GLMS and not me:
             raise StataError(f"margins after {e.cmd} is not available in bayes_magic yet", 321)
         self.e = e
@@ -115,8 +114,8 @@ class _Model:
             self._ordinal(cmd, me_ordinal)
         else:
             self._linear_index(cmd, me)
-        self.t_df = e.scalars.get("df_r") if e.cmd == "regress" else None
-        vce = e.macros.get("vcetype") or {"regress": "OLS"}.get(e.cmd, "OIM")
+        self.t_df = e.scalars.get("df_r") if e.cmd in ("regress", "anova") else None
+        vce = e.macros.get("vcetype") or {"regress": "OLS", "anova": "OLS"}.get(e.cmd, "OIM")
         self.vce = vce
         # the variables of the model, in the order their columns appear
         self.variables: list[str] = []
@@ -234,7 +233,7 @@ class _Model:
             self.trials = words == ["mu"] and getattr(fit.gdesign, "binomial", None) is not None
             stat = {"mu": default, "eta": "xb"}.get(words[0], words[0]) if len(words) == 1 else ""
             marginal = not fixedonly and stat != "xb"
-        if e.cmd in ("regress", "mixed"):
+        if e.cmd in ("regress", "anova", "mixed"):
             allowed: tuple[str, ...] = ("xb",)
         elif self.poisson:
             allowed = ("n", "xb") if me else ("n", "ir", "xb")
@@ -492,6 +491,47 @@ def margins(s, cmd: Command) -> list[Output]:
         for val, _lab, _b in m.levels(v)
     }
 
+    asbalanced = cmd.has("asbalanced")
+    kbal: dict[str, int] = {}
+
+    def nlevels(v: str) -> int:
+        """The levels of factor v in the estimation sample (in an interaction only, too)."""
+        if v not in kbal:
+            kbal[v] = np.unique(_values(ds, v)[rows_used]).size
+        return kbal[v]
+
+    if asbalanced and any(c.kind == "empty" for c in m.columns):
+        raise StataError(
+            "margins, asbalanced with empty cells is not available in bayes_magic yet "
+            "(Stata reports such margins as not estimable)",
+            198,
+        )
+    if asbalanced:  # every factor at 1/k per level ([R] margins, at((asbalanced) _factor))
+        shares = {(v, val): 1.0 / nlevels(v) for (v, val) in shares}
+
+    def share(v: str, lvl: float) -> float:
+        if asbalanced:
+            return 1.0 / nlevels(v)
+        if (v, lvl) not in shares:  # a level seen only in an interaction
+            shares[(v, lvl)] = float(np.average(_values(ds, v)[rows_used] == lvl, weights=w))
+        return shares[(v, lvl)]
+
+    def balanced_rows(values: dict[str, float], shift: tuple[str, float] | None) -> np.ndarray:
+        """asbalanced without atmeans: each observation's covariates as observed, each
+        factor level at 1/k unless set; interactions are the products."""
+        X = np.ones((rows_used.size, len(m.xnames)))
+        for j, nm in enumerate(m.xnames):
+            for part in nm.split("#") if nm != "_cons" else ():
+                mm = LEVEL_PART.fullmatch(part)
+                if mm:
+                    lvl, v = float(mm.group(1)), mm.group(2)
+                    X[:, j] *= float(values[v] == lvl) if v in values else 1.0 / nlevels(v)
+                else:
+                    v = part[2:] if part.startswith(("c.", "o.")) else part
+                    x = values[v] if v in values else _values(ds, v)[rows_used]
+                    X[:, j] *= x + (shift[1] if shift is not None and shift[0] == v else 0.0)
+        return X
+
     def at_means(values: dict[str, float]) -> np.ndarray:
         """atmeans' one row: each factor level at its share in the sample unless set, each
         continuous covariate at its mean unless set; interactions are the products."""
@@ -501,7 +541,7 @@ def margins(s, cmd: Command) -> list[Output]:
                 mm = LEVEL_PART.fullmatch(part)
                 if mm:
                     lvl, v = float(mm.group(1)), mm.group(2)
-                    row[j] *= float(values[v] == lvl) if v in values else shares[(v, lvl)]
+                    row[j] *= float(values[v] == lvl) if v in values else share(v, lvl)
                 else:
                     v = part[2:] if part.startswith(("c.", "o.")) else part
                     row[j] *= values.get(v, means[v])
@@ -534,6 +574,8 @@ def margins(s, cmd: Command) -> list[Output]:
             mean_n = None if trials is None else np.array([np.average(trials, weights=w)])
             row = at_means(values)[None, :]
             return Scenario(coef, row, np.array([np.average(off, weights=w)]), np.ones(1), mean_n)
+        if asbalanced:
+            return Scenario(coef, balanced_rows(values, shift), off, w, trials)
         over = {v: np.full(ds.nobs, x) for v, x in values.items()}
         if shift is not None:
             v, h = shift
@@ -554,6 +596,10 @@ def margins(s, cmd: Command) -> list[Output]:
         if several:
             raise StataError(
                 "margins, over() with several at() is not available in bayes_magic yet", 198
+            )
+        if asbalanced:
+            raise StataError(
+                "margins, over() with asbalanced is not available in bayes_magic yet", 198
             )
         if atmeans or any(isinstance(x, str) for spec in at_specs for _v, x in spec):
             raise StataError(
@@ -725,9 +771,11 @@ def margins(s, cmd: Command) -> list[Output]:
     fweighted = m.design.weights is not None and m.design.weight_kind == "fweight"
     n_obs = float(w.sum()) if fweighted else float(len(rows_used))  # fweights count
     if raw_dydx is not None:
-        title = "Conditional marginal effects" if atmeans else "Average marginal effects"
+        title = (
+            "Conditional marginal effects" if atmeans or asbalanced else "Average marginal effects"
+        )
     else:
-        title = "Adjusted predictions" if atmeans else "Predictive margins"
+        title = "Adjusted predictions" if atmeans or asbalanced else "Predictive margins"
     head = [
         f"{title}{f'Number of obs = {int(n_obs):,}':>{78 - len(title)}}",
         f"Model VCE: {m.vce}",
@@ -744,7 +792,13 @@ def margins(s, cmd: Command) -> list[Output]:
 
     if not cmd.has("noatlegend"):
         head += _at_legend(
-            m, at_specs, atmeans, means, shares, lambda v, x: fmt_g(stat_of(v, x), 9).strip()
+            m,
+            at_specs,
+            atmeans,
+            means,
+            shares,
+            lambda v, x: fmt_g(stat_of(v, x), 9).strip(),
+            asbalanced=asbalanced,
         )
     first = "dy/dx" if raw_dydx is not None else "Margin"
     table = _table(equations, first, zt, level)
@@ -810,20 +864,26 @@ def _at_legend(
     means: dict[str, float],
     shares: dict[tuple[str, float], float],
     stat_value,
+    *,
+    asbalanced: bool = False,
 ) -> list[str]:
     """``At: homework = 3`` or ``1._at: homework = 1`` ...; with ``atmeans`` every other
-    covariate at its mean."""
+    covariate at its mean; with ``asbalanced`` each factor ``drug (asbalanced)``."""
     out: list[str] = []
-    specs = at_specs or ([[]] if atmeans else [])
+    specs = at_specs or ([[]] if atmeans or asbalanced else [])
     for k, spec in enumerate(specs):
         items = [
             (v, fmt_g(x, 9).strip() if isinstance(x, float) else f"{stat_value(v, x)} ({x})")
             for v, x in spec
         ]
+        set_vars = {v for v, _x in spec}
+        if asbalanced:
+            items += [
+                (v, "(asbalanced)") for v in m.variables if v in m.factors and v not in set_vars
+            ]
         if atmeans:
-            set_vars = {v for v, _x in spec}
             for v in m.variables:
-                if v in set_vars:
+                if v in set_vars or (asbalanced and v in m.factors):
                     continue
                 if v not in m.factors:
                     items.append((v, f"{fmt_g(means[v], 9).strip()} (mean)"))
@@ -836,7 +896,8 @@ def _at_legend(
         lead = "At: " if len(specs) == 1 else f"{k + 1}._at: "
         width = max(len(v) for v, _x in items)
         for i, (v, x) in enumerate(items):
-            out.append(f"{lead if i == 0 else ' ' * len(lead)}{v:<{width}} = {x}")
+            eq = " " if x == "(asbalanced)" else " = "
+            out.append(f"{lead if i == 0 else ' ' * len(lead)}{v:<{width}}{eq}{x}")
     return out
 
 

@@ -101,7 +101,7 @@ def predict(s, cmd: Command) -> list[Output]:
         from .predict_menl import predict_menl
 
         return predict_menl(s, cmd)
-    if s.e.cmd == "regress":
+    if s.e.cmd in ("regress", "anova"):
         from .regress import predict_regress
 
         return predict_regress(s, cmd)

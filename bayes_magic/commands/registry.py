@@ -97,6 +97,7 @@ MODULES = {
     "meologit": "me",
     "meoprobit": "me",
     "regress": "regress",
+    "anova": "anova",
     "logit": "glm",
     "logistic": "glm",
     "probit": "glm",

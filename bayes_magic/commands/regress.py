@@ -148,7 +148,8 @@ def regress(s, cmd: Command) -> list[Output]:
     body = cmd.body
     assert isinstance(body, MultilevelModel)
     if body.depvar is None:  # replay
-        if s.e is None or getattr(s.e, "cmd", None) != "regress":
+        # regress replays anova's regression too, as Stata's does
+        if s.e is None or getattr(s.e, "cmd", None) not in ("regress", "anova"):
             raise StataError("last estimates not found", 301)
         bad = [o.name for o in cmd.options if o.name not in _DISPLAY]
         if bad:

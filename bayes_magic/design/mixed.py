@@ -103,7 +103,8 @@ def drop_collinear(
 ) -> tuple[np.ndarray, list[int]]:
     """Drop columns of X that are linear combinations of earlier ones (later ones go first),
     the constant being considered first, as Stata's _rmcoll keeps ``_cons`` and omits a
-    variable that is constant in the sample."""
+    variable that is constant in the sample. A cell of an interaction of factors that has no
+    observations is ``(empty)`` in the table, without a note, as Stata shows it."""
     if X.shape[1] == 0:
         return X, index
     keep: list[int] = []
@@ -127,6 +128,10 @@ def drop_collinear(
             col = columns[index[j]]
             col.kind = "omitted"
             col.name = _omitted_name(col.name)
+            if "#" in col.name and "c." not in col.name and not np.any(X[:, j]):
+                # a cell of an interaction of factors without observations: (empty), no note
+                col.kind = "empty"
+                continue
             if col.group is None:
                 notes.append(f"note: {col.label} omitted because of collinearity.")
             else:

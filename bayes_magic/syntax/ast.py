@@ -346,6 +346,25 @@ class Varlist:
 
 
 @dataclass(frozen=True)
+class AnovaTerm:
+    """One ``anova`` term ([R] anova): a factor-variable term, perhaps nested (``c|t``:
+    ``term`` within each cell of ``within``); ``text`` is the term as Stata labels it."""
+
+    term: Term
+    within: tuple[Term, ...] = ()
+    text: str = ""
+    span: Span = field(default=Span(0, 0), compare=False)
+
+
+@dataclass(frozen=True)
+class AnovaModel:
+    """An ``anova`` body: ``depvar [term [term ...]]``; ``depvar`` None is a replay."""
+
+    depvar: VarName | None
+    terms: tuple[AnovaTerm, ...] = ()
+
+
+@dataclass(frozen=True)
 class Words:
     """A body of plain words (``use math``, ``estimates store m1``, ``set seed 317``)."""
 
@@ -464,6 +483,7 @@ class ExprBody:
 
 Body = Union[
     Varlist,
+    AnovaModel,
     Words,
     Assignment,
     EgenCall,

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from ..errors import Span, StataError
 from . import tables as T
 from .ast import (
+    AnovaModel,
+    AnovaTerm,
     Assignment,
     Body,
     EgenCall,
@@ -44,7 +46,7 @@ from .lexer import END, FORMAT, NAME, NUMBER, PARAM, STRING
 from .options import OptionTable, parse_options
 from .params import parse_param
 from .stream import TokenStream
-from .varlist import parse_varlist, read_word
+from .varlist import parse_term_text, parse_varlist, read_word
 
 __all__ = ["Grammar", "COMMANDS", "lookup", "STORAGE_TYPES"]
 
@@ -132,6 +134,53 @@ def model_body(ts: TokenStream) -> Varlist:
             "depvar may not be a factor variable", 198, span=terms[0].span, source=ts.text
         )
     return Varlist(terms)
+
+
+def anova_body(ts: TokenStream) -> AnovaModel:
+    """``depvar [term [term ...]]`` ([R] anova): factor-variable terms, with ``c|t`` for a term
+    nested within another (written with or without blanks round the bar). A bare ``anova`` is a
+    replay. The error-term slash of nested designs is refused by name."""
+    words: list[tuple[str, Span]] = []
+    while (w := read_word(ts)) is not None:
+        words.append(w)
+    if not words:
+        return AnovaModel(None)
+    depvar = parse_term_text(*words[0], ts.text)
+    if len(depvar) != 1 or not isinstance(depvar[0], VarName):
+        raise StataError(
+            "depvar may not be a factor variable", 198, span=words[0][1], source=ts.text
+        )
+    merged: list[tuple[str, Span]] = []
+    for text, span in words[1:]:
+        if text == "/" or "/" in text:
+            raise StataError(
+                "error terms (/) are not available in bayes_magic's anova yet; every term is "
+                "tested against the residual",
+                198,
+                span=span,
+                source=ts.text,
+            )
+        if merged and (text.startswith("|") or merged[-1][0].endswith("|")):
+            last, lspan = merged.pop()
+            merged.append((last + text, lspan + span))
+        else:
+            merged.append((text, span))
+    terms: list[AnovaTerm] = []
+    for text, span in merged:
+        parts = text.split("|")
+        if any(p == "" for p in parts):
+            raise StataError(f"{text} invalid term", 198, span=span, source=ts.text)
+        main = parse_term_text(parts[0], span, ts.text)
+        within: list[Term] = []
+        for p in parts[1:]:
+            sub = parse_term_text(p, span, ts.text)
+            if len(sub) != 1:
+                raise StataError(f"{text} invalid term", 198, span=span, source=ts.text)
+            within.append(sub[0])
+        if within and len(main) != 1:
+            raise StataError(f"{text} invalid term", 198, span=span, source=ts.text)
+        terms.extend(AnovaTerm(m, tuple(within), text, span) for m in main)
+    return AnovaModel(depvar[0], tuple(terms))
 
 
 def words_body(
@@ -1422,6 +1471,23 @@ COMMANDS: tuple[Grammar, ...] = (
         ),
         if_=True,
         in_=True,
+    ),
+    g(
+        "anova",
+        anova_body,
+        T.table(
+            T.opt("Partial"),
+            T.opt("SEQuential"),
+            T.opt("NOConstant"),
+            T.opt("DROPemptycells"),
+            T.opt("Repeated", T.Raw()),
+            T.opt("BSE", T.Raw()),
+            T.opt("BSEUnit", T.Raw()),
+            T.opt("Grouping", T.Raw()),
+        ),
+        if_=True,
+        in_=True,
+        weights=("aweight", "fweight"),
     ),
     g(
         "oneway",

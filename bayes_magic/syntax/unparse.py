@@ -13,6 +13,7 @@ from typing import Any
 from .ast import (
     MATRIX_ELEMENT,
     TS_OP,
+    AnovaModel,
     Assignment,
     Binary,
     Call,
@@ -240,6 +241,15 @@ def _prefix(p: Prefix) -> str:
     return s + ": "
 
 
+def _unique_texts(terms):
+    """An anova body's terms as typed: ``i.(a b)`` is one word that gives two terms."""
+    out = []
+    for t in terms:
+        if not out or (out[-1].text, out[-1].span) != (t.text, t.span):
+            out.append(t)
+    return out
+
+
 def _body(b: Any, quals: str = "") -> str:
     if b is None:
         return ""
@@ -268,6 +278,10 @@ def _body(b: Any, quals: str = "") -> str:
             if lv.options:
                 s += ", " + unparse_options(lv.options)
         return s
+    if isinstance(b, AnovaModel):
+        if b.depvar is None:
+            return ""
+        return " ".join([unparse_term(b.depvar), *(t.text for t in _unique_texts(b.terms))])
     if isinstance(b, NonlinearModel):
         return f"{b.depvar} = ({unparse_expr(b.expr)})"
     if isinstance(b, Equations):
