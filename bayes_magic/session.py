@@ -20,7 +20,7 @@ import numpy as np
 
 from .dataset.dataset import Dataset
 from .dataset.evaluate import Context, evaluate, truth
-from .errors import BreakError, StataError
+from .errors import BreakError, Span, StataError
 from .report.output import Output, Text, escape
 from .syntax import parse, split_commands
 from .syntax.ast import Command, Prefix
@@ -261,8 +261,34 @@ class Session:
         try:
             sources = split_commands(text)
         except StataError as err:
-            res.error = err
-            res.append(ErrorOutput(err))
+            # the commands before the line that cannot be read run first, as in a do-file
+            # (Stata reads a command at a time); then that line fails
+            cut = text.rfind("\n", 0, err.span.start) + 1 if err.span is not None else 0
+            head: list = []
+            if cut:
+                try:
+                    head = split_commands(text[:cut])
+                except StataError:
+                    head = []
+            if not head:
+                res.error = err
+                self._emit(res, [ErrorOutput(err)])
+                return res
+            end = text.find("\n", err.span.start)
+            bad = text[cut : end if end >= 0 else len(text)]
+            self._depth += 1
+            try:
+                ok = self._run_sources(res, [src.text for src in head], echo=echo, stop=stop)
+                if ok or not stop:
+                    if echo:
+                        self._emit(res, [Echo(bad, self.settings.linesize)])
+                    at = Span(err.span.start - cut, min(err.span.end, cut + len(bad)) - cut)
+                    self._failed(res, StataError(err.message, err.rc, span=at), bad, stop=True)
+            finally:
+                self._depth -= 1
+                if not self._depth:
+                    self._early = []
+                    self._release()
             return res
         # a command running a file (do) runs this inside its own turn: what the file shows as
         # it runs is then not shown again with that command's outputs

@@ -89,3 +89,15 @@ def test_streamed_log_is_the_sessions_log() -> None:
     assert p.returncode == 1
     res = Session().execute("\n".join(cmds), echo=True)
     assert p.stdout == res.log() + "\n"
+
+
+def test_unreadable_line_runs_the_lines_before_it(tmp_path) -> None:
+    """An unmatched quote fails its own line, after the lines before it ran, and the message
+    is printed (it was lost, and nothing ran)."""
+    do = tmp_path / "q.do"
+    do.write_text('display "first"\ndisplay 1+1\ndisplay "unclosed\ndisplay "never"\n')
+    p = cli(str(do))
+    assert p.returncode == 1
+    out = p.stdout
+    assert out.index("first") < out.index("\n2\n") < out.index("unmatched quote")
+    assert "r(198);" in out and "never" not in out

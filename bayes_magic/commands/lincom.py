@@ -148,12 +148,14 @@ def lincom(s, cmd: Command) -> list[Output]:
     if len(eforms) > 1:
         raise StataError(f"options {eforms[0]} and {eforms[1]} may not be combined", 198)
     eform = None
+    if not eforms and e.cmd == "logistic":  # [R] lincom: or is the default after logistic
+        eforms = ["or"]
     if eforms:
         eform = cmd.option("eform") if eforms[0] == "eform" else _EFORM[eforms[0]]
         eform = eform if isinstance(eform, str) and eform.strip() else "exp(b)"
     est = float(row @ e.b + const)
     se = float(math.sqrt(max(row @ e.V @ row, 0.0)))
-    df_r = e.scalars.get("df_r") if e.cmd in ("regress", "nlcom", "mean") else None
+    df_r = e.scalars.get("df_r") if e.cmd in ("regress", "anova", "nlcom", "mean") else None
     stat = est / se if se > 0 else math.nan
     if df_r is not None:
         p = 2 * float(stats.t.sf(abs(stat), df_r)) if stat == stat else math.nan

@@ -156,6 +156,15 @@ class Estimates:
             bare = f"{eq}{colon}{unmarked(nm_)}"
             if bare in (key, full) or bare == f"{eq0}:{unmarked(key)}" or unmarked(nm) == key:
                 return i
+        # an interaction's parts in another order (1.a#c.x for c.x#1.a), as Stata accepts
+        eq_k, colon_k, key_ = key.rpartition(":")
+        if "#" in key_:
+            want = sorted(unmarked(key_).split("#"))
+            for i, nm in enumerate(self.bnames):
+                eq, _c, nm_ = nm.rpartition(":")
+                same_eq = eq == eq_k if colon_k else eq in ("", eq0)
+                if same_eq and sorted(unmarked(nm_).split("#")) == want:
+                    return i
         return None
 
     def coef_lookup(self, kind: str, key: str) -> float | None:

@@ -112,3 +112,34 @@ def test_one_blank_line_before_the_table_in_a_log(fitted) -> None:
         assert lines[i - 1] == "" and lines[i - 2] != "", (cmd, lines[: i + 1])
         if first:
             assert lines[i - 2] == first
+
+
+def test_odds_ratios_are_the_default_after_logistic() -> None:
+    """[R] lincom: ``or`` is the default after ``logistic``; after ``logit`` the
+    coefficients are shown."""
+    s = Session()
+    run(s, "use hospital\nquietly logistic hosp loginc college")
+    b = s.e.b
+    names = [n.split(":")[-1] for n in s.e.bnames]
+    total = b[names.index("loginc")] + b[names.index("college")]
+    out = s.execute("lincom loginc + college").log()
+    assert "Odds ratio" in out and f"{np.exp(total):.6f}"[:8] in out
+    assert out == s.execute("lincom loginc + college, or").log().replace(", or", "")
+    run(s, "quietly logit hosp loginc college")
+    out = s.execute("lincom loginc + college").log()
+    assert "Coefficient" in out and s.r["estimate"] == pytest.approx(total, rel=1e-8)
+
+
+def test_interaction_names_in_either_order() -> None:
+    """Stata finds ``1.schtype#c.homework`` when the model has ``c.homework#1.schtype``."""
+    s = Session()
+    run(s, "use math\nquietly regress math c.homework##i.schtype")
+    names = [n.split(":")[-1] for n in s.e.bnames]
+    b = s.e.b[names.index("c.homework#1.schtype")]
+    run(s, "lincom 1.schtype#c.homework")
+    assert s.r["estimate"] == pytest.approx(b, rel=1e-12)
+    run(s, "scalar z = _b[1.schtype#c.homework]")
+    assert s.execute("display z").log().strip() == s.execute(
+        "display _b[c.homework#1.schtype]"
+    ).log().strip()
+    assert fails(s, "lincom 1.schtype#c.ses")[1] == 111
