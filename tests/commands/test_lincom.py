@@ -139,7 +139,8 @@ def test_interaction_names_in_either_order() -> None:
     run(s, "lincom 1.schtype#c.homework")
     assert s.r["estimate"] == pytest.approx(b, rel=1e-12)
     run(s, "scalar z = _b[1.schtype#c.homework]")
-    assert s.execute("display z").log().strip() == s.execute(
-        "display _b[c.homework#1.schtype]"
-    ).log().strip()
+    assert (
+        s.execute("display z").log().strip()
+        == s.execute("display _b[c.homework#1.schtype]").log().strip()
+    )
     assert fails(s, "lincom 1.schtype#c.ses")[1] == 111
