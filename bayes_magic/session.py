@@ -230,6 +230,8 @@ class Session:
         #: shows each command's output when the command ends (as Stata prints it), and what a
         #: command shows early (:meth:`show_now`) before it ends
         self.sink: Callable[[Output], None] | None = None
+        #: open logs (``log using``) by name, written as outputs are shown
+        self.logs: dict = {}
         self._early: list[Output] = []
         self._depth = 0  # execute() calls running (a do file inside a command is 2)
         self._held: Text | None = None  # display ..., _continue: the open line
@@ -352,6 +354,9 @@ class Session:
             self._early = []
             if echo:
                 self._emit(res, [Echo(text, self.settings.linesize)])
+            elif self.logs and not self.quiet:  # a log has each command, as Stata's
+                for lg in self.logs.values():
+                    lg.write(Echo(text, self.settings.linesize))
             nxt = i + 1
             if _INPUT.match(text):  # input varlist, then data lines up to end ([D] input)
                 end = next((k for k in range(i + 1, len(texts)) if texts[k].strip() == "end"), None)
@@ -532,6 +537,9 @@ class Session:
             elif held is not None and self.sink is not None:
                 self.sink(held)
             res.append(o)
+            if self.logs and not self.quiet:  # log using: the record of what is shown
+                for lg in self.logs.values():
+                    lg.write(o)
             if isinstance(o, Text) and o.cont:
                 self._held = o
             elif self.sink is not None and not any(o is e for e in early):

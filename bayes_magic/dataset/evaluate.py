@@ -610,6 +610,9 @@ FUNCTIONS: dict[str, Callable[[Call, Context], Value]] = {
     "invnormal": _unary(_sp("ndtri")),
     "lnnormal": _unary(_sp("log_ndtr")),
     "lngamma": _unary(_sp("gammaln")),
+    "lnfactorial": _unary(  # n truncated to an integer; missing below 0
+        lambda x: np.where(x >= 0, _sp("gammaln")(np.floor(np.abs(x)) + 1), np.nan)
+    ),
     "digamma": _unary(_sp("digamma")),
     "trigamma": _unary(lambda x: _sp("polygamma")(1, x)),
     "round": _round,

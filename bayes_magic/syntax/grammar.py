@@ -1473,6 +1473,21 @@ COMMANDS: tuple[Grammar, ...] = (
         in_=True,
     ),
     g(
+        "log",
+        words_body(most=2),
+        T.table(
+            T.opt("replace"),
+            T.opt("append"),
+            T.opt("text"),
+            T.opt("smcl"),
+            T.opt("name", T.Raw()),
+            T.opt("nomsg"),
+        ),
+        using="optional",
+    ),
+    g("cd", words_body()),
+    g("pwd", words_body(most=0)),
+    g(
         "anova",
         anova_body,
         T.table(
