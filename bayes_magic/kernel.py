@@ -141,6 +141,7 @@ _DESCRIPTIONS = {
     "oneway": "one-way analysis of variance",
     "anova": "analysis of variance and covariance (partial or sequential sums of squares)",
     "log": "log using file, log close: record the session in a text or SMCL file",
+    "hausman": "Hausman specification test of two stored results (xtreg fe vs re)",
     "cd": "change the working directory",
     "pwd": "show the working directory",
     "misstable": "tables of missing values",

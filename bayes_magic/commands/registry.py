@@ -99,6 +99,7 @@ MODULES = {
     "regress": "regress",
     "anova": "anova",
     "log": "logs",
+    "hausman": "hausman",
     "cd": "logs",
     "pwd": "logs",
     "logit": "glm",

@@ -1473,6 +1473,22 @@ COMMANDS: tuple[Grammar, ...] = (
         in_=True,
     ),
     g(
+        "hausman",
+        words_body(least=1, most=2),
+        T.table(
+            T.opt("CONStant"),
+            T.opt("df", T.Int()),
+            T.opt("force"),
+            T.opt("sigmamore"),
+            T.opt("sigmaless"),
+            T.opt("alleqs"),
+            T.opt("skipeqs", T.Raw()),
+            T.opt("EQuations", T.Raw()),
+            T.opt("TConsistent", T.Raw()),
+            T.opt("TEfficient", T.Raw()),
+        ),
+    ),
+    g(
         "log",
         words_body(most=2),
         T.table(
