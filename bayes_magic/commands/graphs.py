@@ -25,7 +25,10 @@ from ..errors import StataError
 from ..report.output import Output, Text
 from ..syntax.ast import Command, Plots, Varlist
 from ..syntax.grammar import PLOT_COMMANDS
-from . import graph_combine  # noqa: F401  (registers graph combine)
+from . import (
+    graph_cat,  # noqa: F401  (registers graph box, bar, hbox, hbar)
+    graph_combine,  # noqa: F401  (registers graph combine)
+)
 from . import graph_style as st
 from .graph_layout import GraphSpec, make_figure, render
 from .graph_manage import keep_graph, target_of

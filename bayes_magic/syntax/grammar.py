@@ -183,6 +183,25 @@ def anova_body(ts: TokenStream) -> AnovaModel:
     return AnovaModel(depvar[0], tuple(terms))
 
 
+def graph_bar_body(ts: TokenStream) -> Words:
+    """``[(stat)] varname ... [(stat) varname ...]`` of ``graph bar`` ([G-2] graph bar): each
+    ``(stat)`` as one word ``(mean)``, then the variables it applies to."""
+    words: list[str] = []
+    spans: list[Span] = []
+    while not _stops(ts):
+        if ts.at_op("("):
+            inner, span = ts.balanced()
+            words.append("(" + " ".join(t.text for t in inner) + ")")
+            spans.append(span)
+            continue
+        w = read_word(ts)
+        if w is None:
+            raise ts.error(f"{ts.peek().text} invalid name", ts.peek())
+        words.append(w[0])
+        spans.append(w[1])
+    return Words(tuple(words), tuple(spans))
+
+
 def words_body(
     *, least: int = 0, most: int | None = None, what: str = "name", whole: str = STRING
 ) -> BodyParser:
@@ -1238,8 +1257,60 @@ _LABEL = (
     g("DAta", words_body(most=1)),
     g("save", words_body(), T.table(T.opt("replace")), using="required"),
 )
+_CAT_GRAPH = (
+    T.table(
+        T.opt("over", T.Raw()),
+        T.opt("NOOUTsides"),
+        T.opt("ASYvars"),
+        T.opt("stack"),
+        T.opt("PERCENTAGEs"),
+        T.opt("percent"),
+        T.opt("BLABel", T.Raw()),
+        T.opt("missing"),
+        T.opt("YVAROPTions", T.Raw()),
+        T.opt("MEDType", T.Raw()),
+        T.opt("MEDLine", T.Raw()),
+        T.opt("MARKer", T.Raw()),
+        T.opt("bar", T.Raw()),
+        T.opt("box", T.Raw()),
+        T.opt("cw"),
+    )
+    + T.GRAPH
+)
 _GRAPH = (
     g("TWoway", plots_body, T.GRAPH, if_=True, in_=True),
+    g(
+        "box",
+        varlist_body(False, required=True),
+        _CAT_GRAPH,
+        if_=True,
+        in_=True,
+        weights=("aweight", "fweight", "pweight"),
+    ),
+    g(
+        "hbox",
+        varlist_body(False, required=True),
+        _CAT_GRAPH,
+        if_=True,
+        in_=True,
+        weights=("aweight", "fweight", "pweight"),
+    ),
+    g(
+        "bar",
+        graph_bar_body,
+        _CAT_GRAPH,
+        if_=True,
+        in_=True,
+        weights=("aweight", "fweight", "pweight"),
+    ),
+    g(
+        "hbar",
+        graph_bar_body,
+        _CAT_GRAPH,
+        if_=True,
+        in_=True,
+        weights=("aweight", "fweight", "pweight"),
+    ),
     g("export", filename_body(), T.GRAPH_EXPORT),
     g("combine", words_body(least=1), T.GRAPH_COMBINE),
     g("use", filename_body(), T.table(T.opt("name", T.Raw()), T.opt("nodraw"))),
