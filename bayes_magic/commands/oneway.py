@@ -1,7 +1,11 @@
 """``oneway response_var factor_var [if] [in] [weight] [, tabulate noanova nostandard
-nofreq noobs nomeans]`` ([R] oneway): the one-way analysis of variance table (between and
-within groups, F and its p-value) and Bartlett's test of equal variances; ``tabulate`` adds
-the groups' means, standard deviations and frequencies.
+nofreq noobs nomeans bonferroni scheffe sidak]`` ([R] oneway): the one-way analysis of variance
+table (between and within groups, F and its p-value) and Bartlett's test of equal variances;
+``tabulate`` adds the groups' means, standard deviations and frequencies; the multiple-
+comparison options add the table of differences of means (row minus column) with their
+adjusted p-values, from t = d / √(MSE (1/nᵢ + 1/nⱼ)) on the within-groups df: Bonferroni
+min(1, m·p), Šidák 1 − (1 − p)^m over the m = k(k−1)/2 pairs, Scheffé from F = t²/(k−1) on
+(k−1, N−k) df ([R] oneway, Methods and formulas).
 """
 
 from __future__ import annotations
@@ -33,9 +37,6 @@ def oneway(s, cmd: Command) -> list[Output]:
     yv, gv = names
     if ds.is_string(yv):
         raise StataError("type mismatch", 109)
-    for o in ("bonferroni", "scheffe", "sidak"):
-        if cmd.has(o):
-            raise StataError(f"oneway, {o} is not available in bayes_magic yet", 198)
     y = np.asarray(ds.values(yv), dtype=float)
     g = ds.values(gv)
     touse = s.touse(cmd) & ~np.isnan(y)
@@ -109,6 +110,9 @@ def oneway(s, cmd: Command) -> list[Output]:
                 f"    Prob>chi2 = {fmt_f(pb, 3)}",
             ]
             r.update({"chi2bart": chi2, "df_bart": float(df)})
+    for method in ("bonferroni", "scheffe", "sidak"):
+        if cmd.has(method):
+            out += _comparisons(ds, yv, gv, levels, n_g, m_g, ms_w, df_w, method)
     s.r = r
     text = "\n".join(out)
     return [Block(text, f"<pre>{text}</pre>", kind="result")] if out else []
@@ -147,4 +151,48 @@ def _tabulate(ds, yv, gv, levels, n_g, m_g, v_g, N, grand, ss_t, cmd) -> list[st
     lines.append("-" * 13 + "+" + "-" * (13 * len(cols)))
     lines.append(row("Total", grand, math.sqrt(ss_t / (N - 1)), N))
     lines.append("")
+    return lines
+
+
+_METHOD = {"bonferroni": "Bonferroni", "scheffe": "Scheffe", "sidak": "Sidak"}
+
+
+def _comparisons(ds, yv, gv, levels, n_g, m_g, ms_w, df_w, method) -> list[str]:
+    """The table of pairwise differences, in panels of six columns as Stata wraps it."""
+    k = len(levels)
+    pairs = k * (k - 1) / 2
+    labels = [cell_text(ds, gv, lv)[:8] for lv in levels]
+
+    def p_of(i: int, j: int) -> float:
+        se = math.sqrt(ms_w * (1 / n_g[i] + 1 / n_g[j]))
+        t = (m_g[i] - m_g[j]) / se
+        if method == "scheffe":
+            return float(stats.f.sf(t * t / (k - 1), k - 1, df_w))
+        p = float(2 * stats.t.sf(abs(t), df_w))
+        if method == "bonferroni":
+            return min(1.0, p * pairs)
+        return float(1 - (1 - p) ** pairs)
+
+    title = f"Comparison of {ds.info[yv].label or yv} by {ds.info[gv].label or gv}"
+    name = f"({_METHOD[method]})"
+    lines = ["", " " * max((78 - len(title)) // 2, 0) + title]
+    lines.append(" " * max(math.ceil((76 - len(name)) / 2), 0) + name)
+    for start in range(0, k - 1, 6):
+        cols = list(range(start, min(start + 6, k - 1)))
+        if start:
+            lines.append("")
+        lines += [
+            "Row Mean-|",
+            "Col Mean |" + "".join(f"{labels[j]:>11}" for j in cols),
+            "-" * 9 + "+" + "-" * (11 * len(cols)),
+        ]
+        rows = range(cols[0] + 1, k)
+        for n, i in enumerate(rows):
+            shown = [j for j in cols if j < i]
+            if n:
+                lines.append(" " * 9 + "|")
+            lines.append(
+                f"{labels[i]:>8} |" + "".join(f"{fmt_g(m_g[i] - m_g[j], 8):>11}" for j in shown)
+            )
+            lines.append(" " * 9 + "|" + "".join(f"{fmt_f(p_of(i, j), 3):>11}" for j in shown))
     return lines
