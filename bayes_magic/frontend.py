@@ -57,6 +57,21 @@ class TextProgress:
         self.stream.flush()
 
 
+class _Live:
+    """The bars' box as displayed: the widget view, with a plain-text form that says what it
+    is (front ends without widgets, and nbconvert before the bars are replaced, show that
+    text instead of ``VBox()``)."""
+
+    def __init__(self, box: Any) -> None:
+        self.box = box
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        data = self.box._repr_mimebundle_(**kwargs)
+        if isinstance(data, dict):
+            data = {**data, "text/plain": "Sampling ..."}
+        return data
+
+
 class WidgetProgress:
     """An ipywidgets bar per chain, replaced by a static summary line when sampling ends."""
 
@@ -68,7 +83,7 @@ class WidgetProgress:
         self.box = w.VBox([])
         self.bars: dict[int, Any] = {}
         self.t0 = time.perf_counter()
-        self.handle = display(self.box, display_id=True)
+        self.handle = display(_Live(self.box), display_id=True)
         self.total = 0
 
     def __call__(self, chain: int, done: int, total: int) -> None:

@@ -425,6 +425,11 @@ def estimate_nonlinear(
         states.append(st)
     if before is not None:
         before()
+    from ..report.output import Text
+    from ..sampler.driver import COMPILE_NOTE, needs_compile
+
+    if needs_compile(model):
+        s.show_now([Text(COMPILE_NOTE)])
     nparam = len(layout.names)
     draws, re, ll, lpri, acc, secs, at_mean = run_chains(
         model,

@@ -20,6 +20,7 @@ from ..design.mixed import MixedDesign, build_mixed_design
 from ..diagnostics.mcmc import ess_stata, gelman_rubin
 from ..errors import StataError
 from ..posterior import Posterior
+from ..report.output import Text
 from ..spec.bayes import BayesLinearModel, mcmc_iterations
 from ..syntax.lexer import tokenize
 from ..syntax.params import parse_param
@@ -373,7 +374,7 @@ def estimate(
     ``progress`` makes the progress display, called only once sampling starts (a model
     refused before leaves none behind); ``before`` is called with the coefficient names once
     the model is checked and before sampling (the model summary is shown then, as Stata's)."""
-    from ..sampler.driver import new_state, prepare, run_chains
+    from ..sampler.driver import COMPILE_NOTE, needs_compile, new_state, prepare, run_chains
     from ..sampler.rng import seed_states
 
     o = bm.options
@@ -435,6 +436,8 @@ def estimate(
     nparam = len(layout.names)
     if before is not None:
         before(list(layout.coef_names))
+    if needs_compile(model):
+        s.show_now([Text(COMPILE_NOTE)])
     draws, re, ll, lpri, acc, secs, at_mean = run_chains(
         model,
         states,

@@ -200,9 +200,17 @@ def prepare(bm: BayesLinearModel, d: MixedDesign) -> tuple[K.Model, Layout]:
     if any(pr is None for pr in priors):
         raise StataError(f"prior for {{{bm.eq}:}} not specified", 198)
     joint = ("mvnormal", "mvnormal0")
-    beta_gibbs = all(
-        (pr.family in ("normal", "flat") and pr.numeric) or pr.family in joint for pr in priors
+    # coefficients with normal (or flat, or joint normal) priors are drawn jointly with the
+    # random effects; the others by one adaptive MH block, the Gibbs ones conditionally on them
+    beta_mh = np.array(
+        [
+            not ((pr.family in ("normal", "flat") and pr.numeric) or pr.family in joint)
+            for pr in priors
+        ],
+        dtype=np.int64,
     )
+    beta_gibbs = not beta_mh.all() if p else True
+    mh_coefs = [coef_names[j] for j in range(p) if beta_mh[j]]
     b0 = np.zeros(p)
     P0 = np.zeros((p, p))
     beta_code = np.zeros(p, dtype=np.int64)
@@ -259,8 +267,13 @@ def prepare(bm: BayesLinearModel, d: MixedDesign) -> tuple[K.Model, Layout]:
         struct[li] = smap[lev.structure]
         cov_names.append(lev.cov_names())
         re_list = " ".join("{" + nm + "}" for nm in lev.names)
+        gibbs_part = (
+            f"{{{bm.eq}:}}"
+            if not beta_mh.any()
+            else " ".join("{" + coef_names[j] + "}" for j in range(p) if not beta_mh[j])
+        )
         blocks_desc.append(
-            f"{{{bm.eq}:}} {re_list}  (Gibbs, jointly)" if beta_gibbs else f"{re_list}  (Gibbs)"
+            f"{gibbs_part} {re_list}  (Gibbs, jointly)" if beta_gibbs else f"{re_list}  (Gibbs)"
         )
         n_gibbs += 1
         if lev.structure == "unstructured":
@@ -321,16 +334,23 @@ def prepare(bm: BayesLinearModel, d: MixedDesign) -> tuple[K.Model, Layout]:
             mh_names.append("{" + str(lev.df_name) + "}")
             blocks_desc.append(f"{{{lev.df_name}}}  (adaptive MH)")
             n_gibbs += 1  # the latent precisions
-    if not beta_gibbs:
+    if mh_coefs:
+        q = len(mh_coefs)
+        shown = f"{{{bm.eq}:}}" if q == p else " ".join("{" + c + "}" for c in mh_coefs)
         blk_type.insert(0, K.BETA)
         blk_level.insert(0, 0)
         blk_j.insert(0, 0)
-        blk_dim.insert(0, p)
-        blk_tar.insert(0, 0.234 if p > 1 else 0.44)
-        mh_names.insert(0, f"{{{bm.eq}:}}")
-        blocks_desc.insert(0, f"{{{bm.eq}:}}  (adaptive MH)")
+        blk_dim.insert(0, q)
+        blk_tar.insert(0, 0.234 if q > 1 else 0.44)
+        mh_names.insert(0, shown)
+        blocks_desc.insert(0, f"{shown}  (adaptive MH)")
     if not bm.levels and beta_gibbs:
-        blocks_desc.insert(0, f"{{{bm.eq}:}}  (Gibbs)")
+        shown = (
+            f"{{{bm.eq}:}}"
+            if not mh_coefs
+            else " ".join("{" + coef_names[j] + "}" for j in range(p) if not beta_mh[j])
+        )
+        blocks_desc.insert(0, f"{shown}  (Gibbs)")
         n_gibbs += 1
     if bm.sigma2_fixed is not None:
         ig = None  # a known variance: no block, no Gibbs step
@@ -371,6 +391,7 @@ def prepare(bm: BayesLinearModel, d: MixedDesign) -> tuple[K.Model, Layout]:
         obs_Z=obs_Z,
         zcoff=zcoff,
         beta_gibbs=int(beta_gibbs),
+        beta_mh=beta_mh,
         b0=b0,
         P0=P0,
         beta_code=beta_code,
@@ -531,6 +552,37 @@ def _chunk_of(model) -> Callable:
         m, data = model
         return lambda _model, *a: G.run_chunk(m, data, *a)
     return K.run_chunk
+
+
+def needs_compile(model) -> bool:
+    """Whether this model's compiled sampler is neither loaded in this process nor cached on
+    disk (numba's index file of the chunk runner): the first run then compiles it, which takes
+    a minute or two, so the user is told. Best effort: False when numba's cache layout is not
+    the expected one."""
+    import os
+
+    from . import nonlinear as NL
+
+    if isinstance(model, NL.NLModel):
+        fn = NL.run_chunk
+    elif isinstance(model, tuple) and len(model) == 2 and not isinstance(model, K.Model):
+        from . import glmm as G
+
+        fn = G.run_chunk
+    else:
+        fn = K.run_chunk
+    try:
+        if fn.signatures:
+            return False
+        return not os.path.exists(fn._cache._cache_file._index_path)
+    except AttributeError:
+        return False
+
+
+COMPILE_NOTE = (
+    "(compiling the sampler: the first run after installing or upgrading takes a minute or "
+    "two; later runs start at once)"
+)
 
 
 def _run_one(args: tuple) -> tuple:

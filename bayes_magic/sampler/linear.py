@@ -6,7 +6,11 @@ One iteration, in this order:
    conditional given the other levels: β from its distribution with b_l integrated out (the
    Schur complement of the joint precision, computed group by group), then each b_lg given β.
    This joint block is what removes the slow mixing of intercepts against random intercepts.
-   Coefficients with non-normal priors are instead updated by adaptive Metropolis-Hastings.
+   Coefficients with non-normal priors are instead updated by adaptive Metropolis-Hastings
+   (one block); the others stay in the joint draw, conditionally on them (the Gaussian
+   conditional of β_G given β_M has precision Q_GG and mean Q_GG⁻¹(r_G − Q_GM β_M)), so a
+   uniform prior on one slope does not leave the intercept to a random walk against the
+   random intercepts.
 2. **Residual variance**: inverse-gamma conjugate draw (or MH on log σ² for other priors).
 3. **Random-effects covariance**: inverse-Wishart draw for an unstructured matrix,
    inverse-gamma draws for identity/independent/exchangeable variances (given ρ), MH for the
@@ -66,7 +70,8 @@ class Model(NamedTuple):
     obs_g: np.ndarray  # (n, nl) group of each observation per level (several levels only)
     obs_Z: np.ndarray  # (n, sum k) random-effects design (several levels only)
     zcoff: np.ndarray  # (nl+1,) column offsets into obs_Z
-    beta_gibbs: int
+    beta_gibbs: int  # 1 when some coefficients are drawn jointly with the random effects
+    beta_mh: np.ndarray  # (p,) 1 for a coefficient updated by MH (a non-normal prior)
     b0: np.ndarray  # (p,) prior mean of β (Gibbs)
     P0: np.ndarray  # (p, p) prior precision of β (Gibbs)
     beta_code: np.ndarray  # (p,) prior codes of β (MH)
@@ -463,15 +468,7 @@ def _joint_step(m: Model, st: State, lev: int, draw_beta: bool) -> None:
                         Q[i, j] -= zx * W[t, j]
                 r[i] -= acc_r
     if draw_beta and p > 0:
-        _chol_inplace(Q)
-        mean = st.wP2
-        _cs_into(Q, p, r, mean)
-        z = st.wP
-        for i in range(p):
-            z[i] = normal(st.rng)
-        _bwd_t_into(Q, p, z)
-        for i in range(p):
-            st.beta[i] = mean[i] + z[i]
+        _draw_beta_given_mh(m, st, Q, r)
     rhs = st.wK
     z2 = st.wK2
     for g in range(G):
@@ -488,6 +485,54 @@ def _joint_step(m: Model, st: State, lev: int, draw_beta: bool) -> None:
         for t in range(k):
             st.b[bo + g * k + t] = rhs[t] + z2[t]
     _refresh_resid(m, st)
+
+
+@njit(cache=True)
+def _draw_beta_given_mh(m: Model, st: State, Q: np.ndarray, r: np.ndarray) -> None:
+    """Draw the Gibbs coefficients from N(Q⁻¹r, Q⁻¹) conditionally on the MH ones: precision
+    Q_GG, mean Q_GG⁻¹(r_G − Q_GM β_M). Overwrites Q (and r when every coefficient is Gibbs)."""
+    p = m.p
+    ng = 0
+    for i in range(p):
+        if m.beta_mh[i] == 0:
+            ng += 1
+    if ng == p:
+        _chol_inplace(Q)
+        mean = st.wP2
+        _cs_into(Q, p, r, mean)
+        z = st.wP
+        for i in range(p):
+            z[i] = normal(st.rng)
+        _bwd_t_into(Q, p, z)
+        for i in range(p):
+            st.beta[i] = mean[i] + z[i]
+        return
+    gi = np.empty(ng, dtype=np.int64)
+    t = 0
+    for i in range(p):
+        if m.beta_mh[i] == 0:
+            gi[t] = i
+            t += 1
+    Qg = np.empty((ng, ng))
+    rg = np.empty(ng)
+    for a in range(ng):
+        i = gi[a]
+        acc = r[i]
+        for j in range(p):
+            if m.beta_mh[j] == 1:
+                acc -= Q[i, j] * st.beta[j]
+        rg[a] = acc
+        for c in range(ng):
+            Qg[a, c] = Q[i, gi[c]]
+    _chol_inplace(Qg)
+    mean = np.empty(ng)
+    _cs_into(Qg, ng, rg, mean)
+    z = np.empty(ng)
+    for a in range(ng):
+        z[a] = normal(st.rng)
+    _bwd_t_into(Qg, ng, z)
+    for a in range(ng):
+        st.beta[gi[a]] = mean[a] + z[a]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -668,8 +713,14 @@ def _variance_step(m: Model, st: State) -> None:
 def _block_values(m: Model, st: State, blk: int) -> np.ndarray:
     t = m.blk_type[blk]
     lev = m.blk_level[blk]
-    if t == BETA:
-        return st.beta.copy()
+    if t == BETA:  # the coefficients with non-normal priors
+        vals = np.empty(m.blk_dim[blk])
+        q = 0
+        for i in range(m.p):
+            if m.beta_mh[i] == 1:
+                vals[q] = st.beta[i]
+                q += 1
+        return vals
     out = np.empty(1)
     if t == LOGS2:
         out[0] = np.log(st.s2[0])
@@ -687,8 +738,11 @@ def _set_block(m: Model, st: State, blk: int, x: np.ndarray) -> None:
     t = m.blk_type[blk]
     lev = m.blk_level[blk]
     if t == BETA:
-        for i in range(x.shape[0]):
-            st.beta[i] = x[i]
+        q = 0
+        for i in range(m.p):
+            if m.beta_mh[i] == 1:
+                st.beta[i] = x[q]
+                q += 1
         _refresh_resid(m, st)
     elif t == LOGS2:
         st.s2[0] = np.exp(x[0])
@@ -852,16 +906,10 @@ def iterate(m: Model, st: State, adapt: bool) -> None:
 @njit(cache=True)
 def _joint_fixed_only(m: Model, st: State) -> None:
     """β from its normal full conditional when the model has no random effects."""
-    p = m.p
     s2 = st.s2[0]
     Q = m.XtX / s2 + m.P0
     r = m.Xty / s2 + m.P0 @ m.b0
-    L = Q.copy()
-    _chol_inplace(L)
-    mean = _chol_solve(L, r)
-    beta = _mvn_draw(st.rng, L, mean)
-    for i in range(p):
-        st.beta[i] = beta[i]
+    _draw_beta_given_mh(m, st, Q, r)
 
 
 @njit(cache=True)

@@ -73,3 +73,20 @@ def test_progress_line_says_how_far_sampling_got(monkeypatch) -> None:
     stopped(1, 30, 100)
     stopped.close()
     assert stopped.handle.text.startswith("Sampling stopped: 2 chains, 70 of 200 iterations")
+
+
+def test_live_bars_have_a_plain_text_form(monkeypatch) -> None:
+    """Where widgets do not render, the live display reads ``Sampling ...`` (not ``VBox()``);
+    the widget view is kept for front ends that draw it."""
+    import IPython.display
+
+    from bayes_magic.frontend import WidgetProgress
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, **k: shown.append(obj))
+    bar = WidgetProgress()
+    bundle = shown[0]._repr_mimebundle_()
+    assert bundle["text/plain"] == "Sampling ..."
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    bar.handle = None
+    bar.close()
