@@ -604,7 +604,10 @@ def _reffect_equations(
                 if not index:
                     groups[stub] = None
                 elif stub not in groups or groups[stub] is not None:
-                    asked = set(str(index).replace(",", " ").split())
+                    from .bayes_params import group_numlist
+
+                    listed = group_numlist(str(index))  # {U0[1/5]}: a numlist of groups
+                    asked = set(listed if listed is not None else str(index).split())
                     pre = stub + "["
                     have = {r[len(pre) : -1] for r in post.re_names if r.startswith(pre)}
                     if asked - have:

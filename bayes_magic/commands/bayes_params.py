@@ -21,7 +21,7 @@ from ..errors import StataError
 from ..posterior import Posterior
 from ..syntax.ast import Binary, Call, LabeledExpr, Name, Num, ParamRef, Unary
 
-__all__ = ["Series", "resolve_items", "model_series", "evaluate"]
+__all__ = ["group_numlist", "Series", "resolve_items", "model_series", "evaluate"]
 
 
 @dataclass
@@ -67,15 +67,45 @@ def _re_series(post: Posterior, stub: str, index: str | None) -> list[Series]:
     level = lev.level if lev is not None else None
     path = ">".join(getattr(lev, "path", ()) or ())  # {C[batch>cask]}: the level as declared
     prefix = f"{stub}["
+    wanted = group_numlist(index)
     out = []
     for i, r in enumerate(post.re_names):
         if not r.startswith(prefix):
             continue
         gid = r[len(prefix) : -1]
-        if index is not None and index not in (gid, level, f"{gid}.{level}", path or level):
+        if wanted is not None:
+            if gid not in wanted:
+                continue
+        elif index is not None and index not in (gid, level, f"{gid}.{level}", path or level):
             continue
         out.append(Series(f"{stub}[{level}]", gid, r, post.re_draws[:, :, i]))
+    if wanted is not None and out:  # in the order the numlist gives them; each must exist
+        have = {x.label for x in out}
+        missing = [g for g in wanted if g not in have]
+        if missing:
+            raise StataError(
+                f"random effect {{{stub}[{missing[0]}]}} not found: {stub} has no group "
+                f"{missing[0]}",
+                111,
+            )
+        order = {g: k for k, g in enumerate(wanted)}
+        out.sort(key=lambda x: order[x.label])
     return out
+
+
+def group_numlist(index: str | None) -> list[str] | None:
+    """``{U0[1/5]}``, ``{U0[1 3 5]}``, ``{U0[2(2)10]}``: the groups a numlist names (as
+    ``bayes: mixed``'s help uses them), as the labels the random effects carry; None for a
+    single group or the level's name."""
+    if index is None or not any(c in index for c in "/ (,"):
+        return None
+    from ..syntax.numlist import numlist
+
+    try:
+        vals = numlist(index.replace(",", " "))
+    except StataError:
+        return None
+    return [str(int(v)) if float(v).is_integer() else repr(v) for v in vals]
 
 
 def _special(post: Posterior, name: str) -> Series | None:

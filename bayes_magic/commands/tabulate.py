@@ -18,7 +18,7 @@ import numpy as np
 from ..dataset.varnames import check_new_name, expand_terms
 from ..dataset.weights import rescale_aweights
 from ..errors import StataError
-from ..report.format import fmt_f
+from ..report.format import fmt_f, fmt_g
 from ..report.output import Block, Output, Rule, Text, html_table
 from ..syntax.ast import Command, Varlist
 from .data import refuse_options
@@ -120,8 +120,78 @@ def _by_frequency(freq: np.ndarray) -> np.ndarray:
     return np.argsort(-freq, kind="stable")
 
 
+def _summarize(s, cmd: Command, v: str, touse: np.ndarray, w: np.ndarray) -> list[Output]:
+    """``tabulate g, summarize(y)`` ([R] tabulate, summarize()): the mean, standard deviation
+    and frequency of y in each category of g, with the total, laid out as ``oneway, tabulate``
+    lays them out; aweights are rescaled as ``summarize`` does."""
+    from ..dataset.varnames import resolve
+
+    ds = s.data
+    yv = resolve(ds, str(cmd.option("summarize")))
+    if ds.is_string(yv):
+        raise StataError("type mismatch", 109)
+    y = np.asarray(ds.values(yv), dtype=float)
+    g = ds.values(v)
+    use = touse & ~np.isnan(y)
+    if not cmd.has("missing"):
+        use &= (g != "") if g.dtype == object else ~np.isnan(np.asarray(g, dtype=float))
+    if not use.any():
+        raise StataError("no observations", 2000)
+    yy, gg, ww = y[use], g[use], w[use].astype(float)
+    if cmd.weight is not None and cmd.weight.kind == "aweight":
+        ww = rescale_aweights(ww)
+    levels = sorted(set(gg.tolist()), key=lambda a: (a != a, a))
+    n_g, m_g, v_g = [], [], []
+    for lv in levels:
+        sel = (gg == lv) if lv == lv else np.array([x != x for x in gg])
+        n = float(ww[sel].sum())
+        m = float(np.average(yy[sel], weights=ww[sel]))
+        var = float(np.sum(ww[sel] * (yy[sel] - m) ** 2) / (n - 1)) if n > 1 else float("nan")
+        n_g.append(n)
+        m_g.append(m)
+        v_g.append(var)
+    N = float(ww.sum())
+    grand = float(np.average(yy, weights=ww))
+    ss_t = float(np.sum(ww * (yy - grand) ** 2))
+    s.r = {"N": N, "r": float(len(levels))}
+    cols = [
+        (name, f)
+        for name, f, on in (
+            ("Mean", lambda m, sd, n: fmt_g(m, 10), not cmd.has("nomeans")),
+            ("Std. dev.", lambda m, sd, n: fmt_g(sd, 10), not cmd.has("nostandard")),
+            ("Freq.", lambda m, sd, n: _freq_text(n), not cmd.has("nofreq")),
+        )
+        if on
+    ]
+    if not cols:
+        raise StataError("nothing to display", 198)
+    width = 12 * len(cols)
+    title = f"Summary of {ds.info[yv].label or yv}"
+    # the group's label, bottom-aligned; the title on the line above the column heads
+    head = _title_lines(ds.info[v].label or v, 11)
+    head = [""] * max(0, 2 - len(head)) + head
+    lines = [f"{h:>11} |" for h in head[:-2]]
+    lines.append(f"{head[-2]:>11} |{title:^{width}}".rstrip())
+    lines.append(f"{head[-1]:>11} |" + "".join(f"{c:>12}" for c, _f in cols))
+    rule = "-" * 12 + "+" + "-" * width
+    lines.append(rule)
+
+    def row(label: str, m: float, var: float, n: float) -> str:
+        sd = float(np.sqrt(var)) if var == var else float("nan")
+        return f"{label[:11]:>11} |" + "".join(f"{f(m, sd, n):>12}" for _c, f in cols)
+
+    for lv, n, m, var in zip(levels, n_g, m_g, v_g, strict=True):
+        lines.append(row(cell_text(ds, v, lv), m, var, n))
+    lines.append(rule)
+    lines.append(row("Total", grand, ss_t / (N - 1) if N > 1 else float("nan"), N))
+    text = "\n".join(lines)
+    return [Block(text, f"<pre>{text}</pre>", kind="result")]
+
+
 def _oneway(s, cmd: Command, v: str, touse: np.ndarray, w: np.ndarray) -> list[Output]:
     ds = s.data
+    if cmd.has("summarize"):
+        return _summarize(s, cmd, v, touse, w)
     x = ds.values(v)[touse]
     missing = cmd.has("missing")
     vals, labs = _levels(ds, v, x, missing)

@@ -10,8 +10,19 @@ from ..errors import StataError
 from ..syntax.ast import Command
 from .registry import HANDLERS, command
 
-#: command -> the capability it waits for (none at present; meglm was the last)
-_PENDING: dict[str, str] = {}
+#: command -> the capability it waits for
+_PENDING: dict[str, str] = {
+    "bayesreps": "replicated outcomes; bayespredict {_ysim}, saving() simulates them",
+    "table": "Stata 17's tables; tabulate, tabstat and collapse give the numbers",
+    "contrast": "contrasts of margins; lincom and test give single contrasts",
+    "pwcompare": "pairwise comparisons; oneway, bonferroni and lincom give them",
+    "swilk": "the Shapiro-Wilk test; qnorm and pnorm show normality",
+    "sfrancia": "the Shapiro-Francia test; qnorm and pnorm show normality",
+    "sktest": "the skewness-kurtosis test; summarize, detail gives both moments",
+    "etable": "estimation tables; estimates table lays out stored results",
+    "dtable": "descriptive tables; tabstat and summarize give the statistics",
+    "collect": "the collection system behind table",
+}
 
 
 def _make(name: str, what: str):

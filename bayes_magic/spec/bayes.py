@@ -715,9 +715,21 @@ def _scalar_prior(p: Prior, name: str) -> Prior:
         "zellnersg0",
     ):
         raise StataError(f"{p.family}() is not a prior for the scalar {{{name}}}", 198)
-    if not p.numeric and p.family not in ("density", "logdensity"):
+    if p.family in ("density", "logdensity"):
+        raise _no_density_prior(p, name)
+    if not p.numeric:
         raise StataError(f"hyperparameters of {{{name}}}'s prior must be numbers here", 198)
     return p
+
+
+def _no_density_prior(p: Prior, name: str) -> StataError:
+    """density() and logdensity() priors: refused by name (the compiled samplers take the
+    prior families by code, not an expression of the parameter)."""
+    return StataError(
+        f"prior({{{name}}}, {p.family}()): density() and logdensity() priors are not "
+        "available in bayes_magic yet; use one of the named prior distributions",
+        198,
+    )
 
 
 def _check_blocks(model: BayesLinearModel, blocks: list) -> None:

@@ -570,6 +570,10 @@ def _once(before: Prior | None, name: str) -> None:
 def _check_scalar(prior: Prior, name: str) -> None:
     from ..sampler.densities import SCALAR
 
+    if prior.family in ("density", "logdensity"):
+        from .bayes import _no_density_prior
+
+        raise _no_density_prior(prior, name)
     if prior.family not in SCALAR or SCALAR[prior.family][2] == "discrete":
         raise StataError(f"{prior.family}() is not a prior for the scalar {{{name}}}", 198)
     if not prior.numeric:

@@ -239,6 +239,19 @@ def _call_prior(fam: str, e: Call) -> Prior:
     return Prior(fam, args, f"{fam}({','.join(shown)})")
 
 
+def _names_data(e: Expr) -> bool:
+    """Whether an argument names something other than a scalar, a matrix or a {parameter}
+    (a variable, as far as the spec can tell)."""
+    if isinstance(e, Name):
+        lookup = _NAMES.get()
+        return lookup is not None and lookup(e.name) is None
+    return any(_names_data(c) for c in getattr(e, "args", ()) or ()) or any(
+        _names_data(getattr(e, side))
+        for side in ("left", "right", "operand")
+        if getattr(e, side, None) is not None
+    )
+
+
 def likelihood_from_expr(e: Expr) -> Prior:
     """Parse ``likelihood()``'s model: ``normal({e.y:sigma2})``, ``t({s2}, {df})``, ``logit`` ...
 
@@ -252,6 +265,20 @@ def likelihood_from_expr(e: Expr) -> Prior:
             f"invalid likelihood {unparse_expr(e)}", 198, span=getattr(e, "span", None)
         )
     fam = _resolve_family(e.func) or e.func
+    if fam == "llf":
+        raise StataError(
+            "likelihood(llf()): a likelihood written as an expression is not available in "
+            "bayes_magic yet; use a named likelihood (normal, logit, probit, poisson, ...)",
+            198,
+            span=e.span,
+        )
+    if fam in ("normal", "t", "lognormal") and any(_names_data(a) for a in e.args):
+        raise StataError(
+            f"likelihood({unparse_expr(e)}): the variance must be a number or a {{parameter}}; "
+            "a variable or an expression of variables is not available in bayes_magic yet",
+            198,
+            span=e.span,
+        )
     trials = ("binomial".startswith(fam) and len(fam) >= 5) or fam == "binlogit"
     if trials and len(e.args) != 1:
         raise StataError(

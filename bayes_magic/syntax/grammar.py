@@ -202,6 +202,16 @@ def graph_bar_body(ts: TokenStream) -> Words:
     return Words(tuple(words), tuple(spans))
 
 
+def rest_body(ts: TokenStream) -> Words:
+    """The whole rest of the line, options included: commands the language knows but this
+    version refuses by name (their options are not read)."""
+    start = ts.peek().start
+    end = start
+    while not ts.at_end:
+        end = ts.next().end
+    return Words((ts.source(start, end),) if end > start else ())
+
+
 def words_body(
     *, least: int = 0, most: int | None = None, what: str = "name", whole: str = STRING
 ) -> BodyParser:
@@ -1542,6 +1552,21 @@ COMMANDS: tuple[Grammar, ...] = (
         ),
         if_=True,
         in_=True,
+    ),
+    *(
+        g(name, rest_body)
+        for name in (
+            "bayesreps",
+            "table",
+            "contrast",
+            "pwcompare",
+            "swilk",
+            "sfrancia",
+            "sktest",
+            "etable",
+            "dtable",
+            "collect",
+        )
     ),
     g(
         "hausman",

@@ -736,6 +736,14 @@ LIST = table(
 )
 TAB_COMMON = table(opt("Missing"), opt("NOFreq"), opt("NOLabel"), opt("matcell", NameArg()))
 TAB1 = TAB_COMMON + table(
+    opt("SUmmarize", NameArg()),
+    opt("MEans"),
+    opt("STandard"),
+    opt("Freq"),
+    opt("Obs"),
+    opt("NOMeans"),
+    opt("NOStandard"),
+    opt("NOObs"),
     opt("subpop", NameArg()),
     opt("Plot"),
     opt("sort"),

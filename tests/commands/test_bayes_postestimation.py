@@ -225,3 +225,24 @@ def test_excluded_random_effects_are_not_found() -> None:
     out = run(s, "bayes, showreffects")
     assert "U0[herd]" not in out
     assert fails(s, "bayes, showreffects({U0})")[1] == 111
+
+
+def test_numlists_of_random_effect_groups() -> None:
+    """``{U0[1/3]}``, ``{U0[2(2)6]}`` (as bayes: mixed's help writes them) name those groups,
+    in summary, ess and showreffects(); a group that is not there is named in the error."""
+    s = Session()
+    run(
+        s,
+        "use radon\nquietly bayes, rseed(1) mcmcsize(300) burnin(100): mixed log_radon floor || county:",
+    )
+    run(s, "bayesstats summary {U0[1/3]}")
+    M = s.r["summary"]
+    assert M.rownames == ["U0[1]", "U0[2]", "U0[3]"]
+    i = s.e.re_names.index("U0[2]")
+    assert M.values[1, 0] == pytest.approx(s.e.re_draws[:, :, i].mean(), rel=1e-12)
+    run(s, "bayesstats ess {U0[2(2)6]}")
+    assert len(s.r["ess"].rownames) == 3
+    out = run(s, "bayes, showreffects({U0[1/3]}) noheader")
+    assert "           3 |" in out and "           4 |" not in out
+    msg, rc = fails(s, "bayesstats summary {U0[84/87]}")
+    assert rc == 111 and "no group 86" in msg
