@@ -370,19 +370,35 @@ def _resolve_var(s, m: _Model, name: str) -> str:
     return v
 
 
-def _marginlist(s, m: _Model, body) -> list[str]:
-    out = []
-    terms = body.terms if isinstance(body, Varlist) else ()
-    for t in terms:
-        if isinstance(t, Interaction):
-            raise StataError("interactions in margins' marginlist are not available yet", 198)
+def _marginlist(s, m: _Model, body) -> list[tuple[str, ...]]:
+    """The marginlist's terms: each a factor (``schtype``) or an interaction of factors
+    (``schtype#homework``; ``a##b`` is ``a``, ``b`` and ``a#b``), as tuples of variables."""
+    out: list[tuple[str, ...]] = []
+
+    def factor(t) -> str:
         name = t.var if isinstance(t, FactorVar) else t.name if isinstance(t, VarName) else None
-        if name is None:
+        if name is None or (isinstance(t, FactorVar) and t.op == "c"):
             raise StataError("invalid marginlist", 198)
         v = _resolve_var(s, m, name)
         if v not in m.factors:
             raise StataError(f"'{v}' not found in list of covariates", 322)
-        out.append(v)
+        return v
+
+    terms = body.terms if isinstance(body, Varlist) else ()
+    for t in terms:
+        if isinstance(t, Interaction):
+            parts = [factor(p) for p in t.terms]
+            if t.full:
+                sets: list[list[str]] = []
+                for p in parts:
+                    sets += [[p]] + [[*x, p] for x in sets]
+                out += [tuple(x) for x in sets if tuple(x) not in out]
+            elif tuple(parts) not in out:
+                out.append(tuple(parts))
+            continue
+        v = factor(t)
+        if (v,) not in out:
+            out.append((v,))
     return out
 
 
@@ -593,9 +609,11 @@ def margins(s, cmd: Command) -> list[Output]:
     base_names: list[str] = []  # r(b)'s names of the margins: 1._at#0.dropout ...
     over_levels: list[tuple[float, str]] = []
     if over_var is not None:
-        if several:
+        if several and mlist:
             raise StataError(
-                "margins, over() with several at() is not available in bayes_magic yet", 198
+                "margins with a marginlist, over() and several at() scenarios is not "
+                "available in bayes_magic yet",
+                198,
             )
         if asbalanced:
             raise StataError(
@@ -611,7 +629,32 @@ def margins(s, cmd: Command) -> list[Output]:
         for gval in np.unique(gx):
             first = int(rows_used[np.flatnonzero(gx == gval)[0]])
             over_levels.append((float(gval), s.value_text(over_var, first)))
-    for v in mlist:
+    for term in mlist:
+        if len(term) > 1:
+            if over_var is not None:
+                raise StataError(
+                    "margins with an interaction and over() is not available in bayes_magic yet",
+                    198,
+                )
+            combos = list(itertools.product(*[m.levels(v) for v in term]))
+            rows = [
+                (
+                    (f"{k + 1}#" if several else "") + "#".join(c[1] for c in combo),
+                    {**at, **{v: c[0] for v, c in zip(term, combo, strict=True)}},
+                )
+                for k, at in enumerate(ats)
+                for combo in combos
+            ]
+            base_names += [
+                (f"{k + 1}._at#" if several else "")
+                + "#".join(f"{c[0]}.{v}" for v, c in zip(term, combo, strict=True))
+                for k in range(len(ats))
+                for combo in combos
+            ]
+            key = "#".join(term)
+            bases.append((f"_at#{key}" if several else key, rows))
+            continue
+        v = term[0]
         if over_var is not None:
             rows = [
                 (f"{lab}#{glab}", {**base_at, v: val, "_over": (over_var, gval)})
@@ -636,7 +679,24 @@ def margins(s, cmd: Command) -> list[Output]:
             for val, _lab, _b in m.levels(v)
         ]
         bases.append((f"_at#{v}" if several else v, rows))
-    if over_var is not None and not mlist:
+    if over_var is not None and not mlist and several:
+        # margins, at(x=(1 3)) over(g): each scenario within each group (_at#g)
+        bases.append(
+            (
+                f"_at#{over_var}",
+                [
+                    (f"{k + 1}#{glab}", {**at, "_over": (over_var, gval)})
+                    for k, at in enumerate(ats)
+                    for gval, glab in over_levels
+                ],
+            )
+        )
+        base_names += [
+            f"{k + 1}._at#{fmt_g(gval, 9).strip()}.{over_var}"
+            for k in range(len(ats))
+            for gval, _glab in over_levels
+        ]
+    elif over_var is not None and not mlist:
         bases.append(
             (
                 over_var,
@@ -644,7 +704,7 @@ def margins(s, cmd: Command) -> list[Output]:
             )
         )
         base_names += [f"{fmt_g(gval, 9).strip()}.{over_var}" for gval, _glab in over_levels]
-    if several and not mlist:
+    if several and not mlist and over_var is None:
         bases.append(("_at", [(str(k + 1), at) for k, at in enumerate(ats)]))
         base_names += [f"{k + 1}._at" for k in range(len(ats))]
     raw_dydx = cmd.option("dydx")
@@ -820,6 +880,7 @@ def margins(s, cmd: Command) -> list[Output]:
             v: x if not isinstance(x, str) else float(stat_of(v, x)) for v, x in at.items()
         }
         plot_rows.append(MarginRow(float(vals[k]), float(se[k]), effect, values, lab))
+    flat = list(dict.fromkeys(v for term in mlist for v in term))
     s.margins_result = MarginsResult(
         plot_rows,
         title,
@@ -827,9 +888,9 @@ def margins(s, cmd: Command) -> list[Output]:
         level,
         dydx_names,
         list(dict.fromkeys(v for spec in at_specs for v, _x in spec)),
-        mlist + ([over_var] if over_var is not None else []),
+        flat + ([over_var] if over_var is not None else []),
         {
-            **{v: {float(val): lab for val, lab, _b in m.levels(v)} for v in mlist},
+            **{v: {float(val): lab for val, lab, _b in m.levels(v)} for v in flat},
             **({over_var: dict(over_levels)} if over_var is not None else {}),
         },
         m.t_df,

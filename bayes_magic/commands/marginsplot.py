@@ -104,7 +104,9 @@ def marginsplot(s, cmd: Command) -> list[Output]:
         xtitle = s.data.info[xvar].label if xvar in s.data.info else ""
         xtitle = xtitle or xvar
     elif res.marginlist:
-        if len(res.marginlist) > 1 and not res.over:
+        crossed = all(all(v in r.at for v in res.marginlist) for r in rows)
+        if len(res.marginlist) > 1 and not res.over and not crossed:
+            # margins a b: separate terms; margins a#b crosses them (x a, a line per b level)
             raise StataError(
                 "marginsplot after margins of several marginlist variables is not available "
                 "in bayes_magic yet",
@@ -184,7 +186,8 @@ def marginsplot(s, cmd: Command) -> list[Output]:
         of = f" of {effects[0]}" if len(effects) == 1 else ""
         ytitle = f"Effects on {res.expression}"
     else:
-        of = f" of {' '.join(res.marginlist)}" if res.marginlist else ""
+        joined = all(all(v in r.at for v in res.marginlist) for r in rows) and not res.over
+        of = f" of {('#' if joined else ' ').join(res.marginlist)}" if res.marginlist else ""
         ytitle = res.expression
     title = res.title + of
     if not cmd.has("noci"):

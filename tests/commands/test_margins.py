@@ -253,3 +253,29 @@ def test_after_melogit_the_fixed_portion() -> None:
         assert _se(s)[j] == pytest.approx(float(np.sqrt(g @ V @ g)), rel=1e-8)
     out = run(s, "margins, predict(pr fixedonly)")
     assert "Expression: Pr(incidence), fixed portion only, predict(pr fixedonly)" in out
+
+
+def test_interaction_in_the_marginlist_gives_cell_margins() -> None:
+    """``margins a#b`` ([R] margins): one margin per cell; after the saturated regression they
+    are the cell means. ``a##b`` adds the main effects' margins; marginsplot draws a line per
+    level of the second factor."""
+    import pandas as pd
+
+    from tests.conftest import col
+
+    s = Session()
+    run(s, "use math\ngenerate hw3 = min(homework, 2)\nquietly regress math i.schtype##i.hw3")
+    out = run(s, "margins schtype#hw3")
+    df = pd.DataFrame({"y": col(s, "math"), "a": col(s, "schtype"), "b": col(s, "hw3")})
+    cells = df.groupby(["a", "b"])["y"].mean()
+    b = s.r["b"]
+    assert b.colnames[:2] == ["0.schtype#0.hw3", "0.schtype#1.hw3"]
+    for k, (a, h) in enumerate(cells.index):
+        assert b.values[0, k] == pytest.approx(cells[(a, h)], rel=1e-10)
+    assert " schtype#hw3 |" in out and "   Public#2  |" in out
+    run(s, "margins schtype##hw3")
+    assert len(s.r["b"].colnames) == 2 + 3 + 6
+    res = s.execute("quietly margins schtype#hw3\nmarginsplot")
+    assert res.error is None
+    fig = [o for o in res if hasattr(o, "data")][-1]
+    assert fig.data["title"] == "Predictive margins of schtype#hw3 with 95% CIs"

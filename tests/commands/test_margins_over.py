@@ -83,3 +83,24 @@ def test_over_header_and_marginsplot(s: Session) -> None:
         np.testing.assert_allclose(line["y"], b[[g, 2 + g]], rtol=1e-12)
     msg, rc = fails(s, "margins, over(big) post")
     assert (msg, rc) == ("margins, post is not available in bayes_magic yet", 198)
+
+
+def test_several_at_values_within_over_groups() -> None:
+    """``margins, at(homework=(1 3)) over(schtype)``: each scenario within each group, in
+    Stata's ``_at#schtype`` order; each equals the one-scenario margins."""
+    s = Session()
+    run(s, "use math\nquietly regress math c.homework##i.schtype")
+    out = run(s, "margins, at(homework=(1 3)) over(schtype)")
+    both = s.r["b"]
+    assert both.colnames == [
+        "1._at#0.schtype",
+        "1._at#1.schtype",
+        "2._at#0.schtype",
+        "2._at#1.schtype",
+    ]
+    assert " _at#schtype |" in out and "   2#Public  |" in out
+    for k, h in enumerate((1, 3)):
+        run(s, f"margins, at(homework={h}) over(schtype)")
+        assert list(both.values[0, 2 * k : 2 * k + 2]) == pytest.approx(
+            list(s.r["b"].values[0]), rel=1e-12
+        )
