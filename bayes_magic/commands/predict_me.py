@@ -254,9 +254,13 @@ def predict_glm(s, cmd: Command) -> list[Output]:
     fit = s.e.fit
     fam = fit.family
     poisson = fam.count  # poisson, nbreg
-    allowed = ("n", "ir", "xb", "stdp", "pr") if poisson else ("pr", "xb", "stdp")
+    from .predict_binary import DIAGNOSTICS
+
+    binary = not poisson and s.e.cmd in ("logit", "logistic", "probit")
+    diagnostics = tuple(DIAGNOSTICS) if binary else ()
+    allowed = ("n", "ir", "xb", "stdp", "pr") if poisson else ("pr", "xb", "stdp", *diagnostics)
     count_range = _count_range(cmd) if poisson else None  # pr(n), pr(a,b)
-    stat = [o.name for o in cmd.options if o.name in (*_STATS, "n", "ir")]
+    stat = [o.name for o in cmd.options if o.name in (*_STATS, "n", "ir", *DIAGNOSTICS)]
     if len(stat) > 1:
         raise StataError("only one statistic may be specified", 198)
     if stat and stat[0] not in allowed:
@@ -266,6 +270,10 @@ def predict_glm(s, cmd: Command) -> list[Output]:
         raise StataError(f"option {other[0]} not allowed", 198)
     words, vtype = new_variables(cmd)
     names = _newnames(s, words, 1)
+    if stat and stat[0] in diagnostics:  # by covariate pattern ([R] logistic postestimation)
+        from .predict_binary import predict_outputs
+
+        return predict_outputs(s, cmd, stat[0], names, vtype)
     outs: list[Output] = []
     if not stat:
         stat = ["n" if poisson else "pr"]
