@@ -72,6 +72,11 @@ def fixed_rows(
         se = float(np.sqrt(V[k, k]))
         zz = b / se if se > 0 else float("nan")
         p = 2 * float(stats.norm.sf(abs(zz)))
+        # a long interaction of continuous variables takes two lines (c.x#| c.x |), set off by
+        # blank lines as Stata sets off its interaction terms
+        split = c.group is None and "#" in c.label and len(c.label) > 12
+        if split and rows and rows[-1].kind != "blank":
+            rows.append(CoefRow("", kind="blank"))
         rows.append(
             CoefRow(
                 c.label,
@@ -80,6 +85,8 @@ def fixed_rows(
                 param=c.name,
             )
         )
+        if split and i < len(columns) - 1:
+            rows.append(CoefRow("", kind="blank"))
     return rows
 
 

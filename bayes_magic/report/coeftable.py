@@ -169,6 +169,12 @@ class CoefTable:
         if r.kind in ("level", "base", "omitted", "empty"):
             n = self.level_stub
             stub = f"{abbrev(r.label, n):>{n}}{' ' * (k + 1 - n)}|"
+        elif len(r.label) > k and "#" in r.label and r.kind == "coef":
+            # a long interaction of continuous variables: broken after each "#", the numbers
+            # on its last line (c.homework#| / c.homework |), as Stata lays it out
+            pieces = r.label.split("#")
+            head = [f"{abbrev(x + '#', k + 1):>{k + 1}}|" for x in pieces[:-1]]
+            stub = "\n".join([*head, f"{abbrev(pieces[-1], k):>{k}} |"])
         else:
             stub = f"{abbrev(r.label, k):>{k}} |"
         if r.kind in ("base", "omitted", "omitted_var", "empty") and self.legend is not None:

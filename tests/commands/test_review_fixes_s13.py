@@ -107,3 +107,15 @@ def test_tabulate_summarize_against_pandas() -> None:
     out = run(s, "tab schtype, summarize(math) nomeans nofreq")
     assert "Mean" not in out and "Std. dev." in out
     assert np.isfinite(s.r["N"])
+
+
+def test_long_continuous_interaction_is_split_not_abbreviated() -> None:
+    """``c.homework#c.homework`` is shown on two lines set off by blank lines (Stata's layout),
+    not abbreviated to ``c.homework~k``."""
+    s = Session()
+    out = run(s, "use math\nregress math c.homework##c.homework, noheader")
+    lines = out.splitlines()
+    i = lines.index("  c.homework#|")
+    assert lines[i - 1] == "             |" and lines[i + 2] == "             |"
+    assert lines[i + 1].startswith("  c.homework |    ")
+    assert "~" not in out
