@@ -195,6 +195,8 @@ def _match(name: str, patterns: list[str]) -> bool:
                 return True
         elif fnmatch.fnmatchcase(coef, p) or fnmatch.fnmatchcase(coef.replace("b.", "."), p):
             return True
+        elif p.startswith("i.") and re.fullmatch(rf"\d+[bno]*\.{re.escape(p[2:])}", coef):
+            return True  # i.schtype: every level of the factor
     return False
 
 

@@ -119,3 +119,12 @@ def test_long_continuous_interaction_is_split_not_abbreviated() -> None:
     assert lines[i - 1] == "             |" and lines[i + 2] == "             |"
     assert lines[i + 1].startswith("  c.homework |    ")
     assert "~" not in out
+
+
+def test_estimates_table_keep_and_drop_factor_terms() -> None:
+    s = Session()
+    run(s, "use math\nquietly regress math homework i.schtype\nestimates store a")
+    out = run(s, "estimates table a, keep(i.schtype)")
+    assert "1.schtype" in out and "homework" not in out and "_cons" not in out
+    out = run(s, "estimates table a, drop(i.schtype)")
+    assert "schtype" not in out and "homework" in out
