@@ -114,7 +114,9 @@ def summarize(s, cmd: Command) -> list[Output]:
         if not detail:  # Stata's r() without detail: N sum_w mean Var sd min max sum
             for k in ("skewness", "kurtosis"):
                 s.r.pop(k, None)
-    if cmd.has("meanonly"):
+    if cmd.has("meanonly"):  # [R] summarize: N, sum_w, sum, mean, min and max only
+        for k in ("Var", "sd"):
+            s.r.pop(k, None)
         return []
     if detail:
         return [

@@ -584,7 +584,7 @@ def _iwishartprior(text: str) -> tuple[float, MatrixArg | None, str | None]:
             raise StataError(f"iwishartprior(): matrix {parts[1]} is not square", 503)
         if not np.allclose(M, M.T) or np.any(np.linalg.eigvalsh((M + M.T) / 2) <= 0):
             raise StataError(f"iwishartprior(): matrix {parts[1]} is not positive definite", 506)
-        scale = MatrixArg(tuple(tuple(float(x) for x in r) for r in M))
+        scale = MatrixArg(tuple(tuple(float(x) for x in r) for r in M), name=parts[1])
     return df, scale, relevel
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -70,12 +70,16 @@ class MatrixArg:
     """A matrix argument: ``I(d)`` or a literal, as rows of numbers."""
 
     rows: tuple[tuple[float, ...], ...]
+    #: the matrix's name when it was given by name (shown as Stata shows it), else ""
+    name: str = field(default="", compare=False)
 
     @property
     def d(self) -> int:
         return len(self.rows)
 
     def __str__(self) -> str:
+        if self.name:
+            return self.name
         d = self.d
         if all(self.rows[i][j] == (1.0 if i == j else 0.0) for i in range(d) for j in range(d)):
             return f"I({d})"

@@ -128,3 +128,16 @@ def test_estimates_table_keep_and_drop_factor_terms() -> None:
     assert "1.schtype" in out and "homework" not in out and "_cons" not in out
     out = run(s, "estimates table a, drop(i.schtype)")
     assert "schtype" not in out and "homework" in out
+
+
+def test_small_fixes_from_the_trials() -> None:
+    """summarize, meanonly leaves Stata's six results; iwishartprior(5 S) is echoed with the
+    matrix's name."""
+    s = Session()
+    run(s, "use math\nsummarize math, meanonly")
+    assert set(s.r) == {"N", "sum_w", "sum", "mean", "min", "max"}
+    run(s, "matrix S = I(2)")
+    out = run(
+        s, "bayes, iwishartprior(5 S) dryrun: mixed math homework || schid: homework, cov(un)"
+    )
+    assert "{U:Sigma,m} ~ iwishart(2,5,S)" in out
