@@ -142,6 +142,7 @@ _DESCRIPTIONS = {
     "anova": "analysis of variance and covariance (partial or sequential sums of squares)",
     "log": "log using file, log close: record the session in a text or SMCL file",
     "hausman": "Hausman specification test of two stored results (xtreg fe vs re)",
+    "pwcompare": "pairwise comparisons of margins (mcompare(bonferroni|sidak|scheffe|tukey))",
     "cd": "change the working directory",
     "pwd": "show the working directory",
     "misstable": "tables of missing values",

@@ -100,6 +100,7 @@ MODULES = {
     "anova": "anova",
     "log": "logs",
     "hausman": "hausman",
+    "pwcompare": "pwcompare",
     "cd": "logs",
     "pwd": "logs",
     "logit": "glm",

@@ -1559,7 +1559,6 @@ COMMANDS: tuple[Grammar, ...] = (
             "bayesreps",
             "table",
             "contrast",
-            "pwcompare",
             "swilk",
             "sfrancia",
             "sktest",
@@ -1567,6 +1566,23 @@ COMMANDS: tuple[Grammar, ...] = (
             "dtable",
             "collect",
         )
+    ),
+    g(
+        "pwcompare",
+        varlist_body(True, required=True),
+        T.table(
+            T.opt("MCOMPare", T.Raw()),
+            T.opt("EFFects"),
+            T.opt("PVEFFects"),
+            T.opt("CIEFFects"),
+            T.opt("Level", T.Real(10, 99.99)),
+            T.opt("post"),
+            T.opt("ASObserved"),
+            T.opt("EMPTYcells", T.Raw()),
+            T.opt("over", T.Raw()),
+            T.opt("within", T.Raw()),
+            T.opt("predict", T.Raw()),
+        ),
     ),
     g(
         "hausman",
