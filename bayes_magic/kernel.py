@@ -143,6 +143,7 @@ _DESCRIPTIONS = {
     "log": "log using file, log close: record the session in a text or SMCL file",
     "hausman": "Hausman specification test of two stored results (xtreg fe vs re)",
     "pwcompare": "pairwise comparisons of margins (mcompare(bonferroni|sidak|scheffe|tukey))",
+    "contrast": "contrasts of margins (r. ar. a. g. h. j.) and their joint test",
     "cd": "change the working directory",
     "pwd": "show the working directory",
     "misstable": "tables of missing values",

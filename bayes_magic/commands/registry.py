@@ -101,6 +101,7 @@ MODULES = {
     "log": "logs",
     "hausman": "hausman",
     "pwcompare": "pwcompare",
+    "contrast": "contrast",
     "cd": "logs",
     "pwd": "logs",
     "logit": "glm",

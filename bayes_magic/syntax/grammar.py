@@ -1558,7 +1558,6 @@ COMMANDS: tuple[Grammar, ...] = (
         for name in (
             "bayesreps",
             "table",
-            "contrast",
             "swilk",
             "sfrancia",
             "sktest",
@@ -1566,6 +1565,20 @@ COMMANDS: tuple[Grammar, ...] = (
             "dtable",
             "collect",
         )
+    ),
+    g(
+        "contrast",
+        words_body(least=1),
+        T.table(
+            T.opt("Level", T.Real(10, 99.99)),
+            T.opt("post"),
+            T.opt("ASObserved"),
+            T.opt("EMPTYcells", T.Raw()),
+            T.opt("over", T.Raw()),
+            T.opt("within", T.Raw()),
+            T.opt("MCOMPare", T.Raw()),
+            T.opt("predict", T.Raw()),
+        ),
     ),
     g(
         "pwcompare",
