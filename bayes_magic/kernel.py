@@ -144,6 +144,7 @@ _DESCRIPTIONS = {
     "hausman": "Hausman specification test of two stored results (xtreg fe vs re)",
     "pwcompare": "pairwise comparisons of margins (mcompare(bonferroni|sidak|scheffe|tukey))",
     "contrast": "contrasts of margins (r. ar. a. g. h. j.) and their joint test",
+    "ranksum": "Wilcoxon rank-sum (Mann-Whitney) test, with its exact p-value",
     "cd": "change the working directory",
     "pwd": "show the working directory",
     "misstable": "tables of missing values",

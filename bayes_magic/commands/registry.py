@@ -102,6 +102,7 @@ MODULES = {
     "hausman": "hausman",
     "pwcompare": "pwcompare",
     "contrast": "contrast",
+    "ranksum": "ranksum",
     "cd": "logs",
     "pwd": "logs",
     "logit": "glm",

@@ -1567,6 +1567,13 @@ COMMANDS: tuple[Grammar, ...] = (
         )
     ),
     g(
+        "ranksum",
+        varlist_body(False, required=True),
+        T.table(T.opt("by", T.NameArg()), T.opt("porder"), T.opt("exact")),
+        if_=True,
+        in_=True,
+    ),
+    g(
         "contrast",
         words_body(least=1),
         T.table(
