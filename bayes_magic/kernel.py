@@ -145,6 +145,7 @@ _DESCRIPTIONS = {
     "pwcompare": "pairwise comparisons of margins (mcompare(bonferroni|sidak|scheffe|tukey))",
     "contrast": "contrasts of margins (r. ar. a. g. h. j.) and their joint test",
     "ranksum": "Wilcoxon rank-sum (Mann-Whitney) test, with its exact p-value",
+    "prtest": "one- and two-sample tests of proportions",
     "cd": "change the working directory",
     "pwd": "show the working directory",
     "misstable": "tables of missing values",

@@ -103,6 +103,7 @@ MODULES = {
     "pwcompare": "pwcompare",
     "contrast": "contrast",
     "ranksum": "ranksum",
+    "prtest": "prtest",
     "cd": "logs",
     "pwd": "logs",
     "logit": "glm",

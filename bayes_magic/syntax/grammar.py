@@ -1686,6 +1686,7 @@ COMMANDS: tuple[Grammar, ...] = (
     g("lincom", raw_body, T.LINCOM),
     g("nlcom", raw_body, T.NLCOM),
     g("ttest", comparison_body, T.TTEST, if_=True, in_=True),
+    g("prtest", comparison_body, T.table(T.opt("by", T.NameArg())) + T.LEVEL, if_=True, in_=True),
     g(
         "mean",
         varlist_body(False),

@@ -1,0 +1,182 @@
+"""``prtest`` ([R] prtest): one- and two-sample tests of proportions.
+
+``prtest v == #p`` tests the proportion of a 0/1 variable, z = (p̂ − p₀)/√(p₀(1−p₀)/n);
+``prtest v, by(g)`` and ``prtest v1 == v2`` test the difference of two proportions with the
+pooled standard error √(p̄(1−p̄)(1/n₁ + 1/n₂)), p̄ the pooled proportion. Confidence intervals
+use the unpooled (Wald) standard errors √(p̂(1−p̂)/n) ([R] prtest, Methods and formulas). The
+layout and ``r()`` are Stata's.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import stats
+
+from ..dataset.varnames import resolve
+from ..errors import StataError
+from ..report.format import abbrev, fmt_f, fmt_g
+from ..report.output import Block, Output
+from ..syntax.ast import Command, Words
+from .registry import command
+from .ttest import _centred, _right
+
+__all__ = ["prtest"]
+
+_RULE = "-" * 78
+_SEP = "-" * 13 + "+" + "-" * 64
+
+
+def _zero_one(s, name: str, x: np.ndarray) -> np.ndarray:
+    ok = x[~np.isnan(x)]
+    if np.any((ok != 0) & (ok != 1)):
+        raise StataError(f"{name} is not a 0/1 variable", 450)
+    return x
+
+
+def _var(s, name: str) -> tuple[str, np.ndarray]:
+    v = resolve(s.data, name.strip())
+    if s.data.is_string(v):
+        raise StataError(f"{v} is a string variable", 109)
+    return v, _zero_one(s, v, np.asarray(s.data.values(v), dtype=float))
+
+
+def _g(x: float) -> str:
+    return fmt_g(x, 9) if x == x else "."
+
+
+def _tails(z: float, what: str, h0: str) -> tuple[list[str], dict[str, float]]:
+    p_l = float(stats.norm.cdf(z))
+    p_u = float(stats.norm.sf(z))
+    p = 2 * min(p_l, p_u)
+    lines = [
+        _centred([f"Ha: {what} < {h0}", f"Ha: {what} != {h0}", f"Ha: {what} > {h0}"]),
+        _centred(
+            [
+                f"Pr(Z < z) = {fmt_f(p_l, 4)}",
+                f"Pr(|Z| > |z|) = {fmt_f(p, 4)}",
+                f"Pr(Z > z) = {fmt_f(p_u, 4)}",
+            ]
+        ),
+    ]
+    return lines, {"p_l": p_l, "p": p, "p_u": p_u}
+
+
+def _ci(p: float, se: float, q: float) -> str:
+    return f"{_g(p - q * se):>13}{_g(p + q * se):>12}"
+
+
+@command("prtest", byable="repeat", readonly=True)
+def prtest(s, cmd: Command) -> list[Output]:
+    """``prtest varname == #p|varname [if] [in] [, by(groupvar) level(#)]``."""
+    words = list(cmd.body.words) if isinstance(cmd.body, Words) else []
+    text = " ".join(words).replace(" ", "")
+    level = float(cmd.option("level", 95))
+    q = float(stats.norm.ppf(0.5 + level / 200))
+    touse = s.touse(cmd)
+    by = cmd.option("by")
+    if by is not None:
+        if "==" in text:
+            raise StataError("option by() not allowed with ==", 198)
+        v, x = _var(s, text)
+        g = resolve(s.data, str(by).strip())
+        gv = s.data.values(g)
+        missing = (gv == "") if gv.dtype == object else np.isnan(np.asarray(gv, float))
+        use = touse & ~np.isnan(x) & ~missing
+        levels = sorted(set(gv[use].tolist()))
+        if len(levels) != 2:
+            raise StataError("more than 2 groups found, only 2 allowed", 420)
+        names = [s.value_text(g, int(np.flatnonzero(use & (gv == lv))[0])) for lv in levels]
+        a, b = (x[use & (gv == lv)] for lv in levels)
+        return _two(s, names, a, b, q, level, f"prop({names[0]}) - prop({names[1]})")
+    if "==" not in text:
+        raise StataError("== expected; or specify by()", 198)
+    left, right = text.split("==", 1)
+    v, x = _var(s, left)
+    try:
+        p0 = float(right)
+    except ValueError:
+        p0 = None
+    if p0 is None:
+        v2, x2 = _var(s, right)
+        a = x[touse & ~np.isnan(x)]
+        b = x2[touse & ~np.isnan(x2)]
+        return _two(s, [v, v2], a, b, q, level, f"prop({v}) - prop({v2})", variables=True)
+    if not 0 < p0 < 1:
+        raise StataError("hypothesized proportion must be between 0 and 1", 198)
+    a = x[touse & ~np.isnan(x)]
+    n = a.size
+    if n == 0:
+        raise StataError("no observations", 2000)
+    p = float(a.mean())
+    se = math.sqrt(p * (1 - p) / n)
+    z = (p - p0) / math.sqrt(p0 * (1 - p0) / n)
+    h0 = fmt_g(p0, 9).strip()
+    tails, ps = _tails(z, "p", h0)
+    ci = f"[{fmt_g(level, 9).strip()}% conf. interval]"
+    lines = [
+        _right("One-sample test of proportion", f"Number of obs      ={n:>10,}"),
+        "",
+        _RULE,
+        f"{'Variable':>12} |       Mean   Std. err.{'':21}{ci}",
+        _SEP,
+        f"{abbrev(v, 12):>12} |{_g(p):>11}{_g(se):>11}{'':17}{_ci(p, se, q)}",
+        _RULE,
+        _right(f"    p = proportion({v})", f"z = {fmt_f(z, 4):>8}"),
+        f"H0: p = {h0}",
+        "",
+        *tails,
+    ]
+    s.r = {"N_1": float(n), "P_1": p, "se_1": se, "z": z, **ps, "level": level}
+    return [Block("\n".join(lines), kind="result")]
+
+
+def _two(s, names, a, b, q, level, what: str, *, variables: bool = False) -> list[Output]:
+    n1, n2 = a.size, b.size
+    if n1 == 0 or n2 == 0:
+        raise StataError("no observations", 2000)
+    p1, p2 = float(a.mean()), float(b.mean())
+    se1, se2 = math.sqrt(p1 * (1 - p1) / n1), math.sqrt(p2 * (1 - p2) / n2)
+    diff = p1 - p2
+    se_d = math.sqrt(se1**2 + se2**2)
+    pool = (p1 * n1 + p2 * n2) / (n1 + n2)
+    se0 = math.sqrt(pool * (1 - pool) * (1 / n1 + 1 / n2))
+    z = diff / se0 if se0 > 0 else float("nan")
+    tails, ps = _tails(z, "diff", "0")
+    stub = "Variable" if variables else "Group"
+    ci = f"[{fmt_g(level, 9).strip()}% conf. interval]"
+    head = [
+        _right("Two-sample test of proportions", f"{names[0][:12]}: Number of obs = {n1:>8,}"),
+        _right("", f"{names[1][:12]}: Number of obs = {n2:>8,}"),
+    ]
+    lines = [
+        *head,
+        _RULE,
+        f"{stub:>12} |       Mean   Std. err.      z    P>|z|     {ci}",
+        _SEP,
+        f"{abbrev(names[0], 12):>12} |{_g(p1):>11}{_g(se1):>11}{'':17}{_ci(p1, se1, q)}",
+        f"{abbrev(names[1], 12):>12} |{_g(p2):>11}{_g(se2):>11}{'':17}{_ci(p2, se2, q)}",
+        _SEP,
+        f"{'diff':>12} |{_g(diff):>11}{_g(se_d):>11}{'':17}{_ci(diff, se_d, q)}",
+        f"{'':12} |  under H0:{_g(se0):>11}{fmt_f(z, 2):>9}{fmt_f(ps['p'], 3):>8}",
+        _RULE,
+        _right(f"        diff = {what}", f"z = {fmt_f(z, 4):>8}"),
+        "    H0: diff = 0",
+        "",
+        *tails,
+    ]
+    s.r = {
+        "N_1": float(n1),
+        "N_2": float(n2),
+        "P_1": p1,
+        "P_2": p2,
+        "se_1": se1,
+        "se_2": se2,
+        "se_diff": se_d,
+        "se_diff0": se0,
+        "z": z,
+        **ps,
+        "level": level,
+    }
+    return [Block("\n".join(lines), kind="result")]
