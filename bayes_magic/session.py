@@ -266,6 +266,15 @@ class Session:
             # the commands before the line that cannot be read run first, as in a do-file
             # (Stata reads a command at a time); then that line fails
             cut = text.rfind("\n", 0, err.span.start) + 1 if err.span is not None else 0
+            # back to the start of the command: lines continued with /// belong to it; under
+            # #delimit ; commands do not end at lines, so nothing is run before the error
+            while cut > 0:
+                prev = text.rfind("\n", 0, cut - 1) + 1
+                if "///" not in text[prev : cut - 1]:
+                    break
+                cut = prev
+            if "#delim" in text.lower():
+                cut = 0
             head: list = []
             if cut:
                 try:

@@ -17,7 +17,7 @@ from ..dataset.weights import rescale_aweights
 from ..design.anova import AnovaComponent, effect_block
 from ..design.mixed import build_mixed_design
 from ..errors import StataError
-from ..fit.anova import NotEstimableError, term_sums_of_squares
+from ..fit.anova import NotEstimableError, blocks_rank, term_sums_of_squares
 from ..fit.estimates import Estimates
 from ..fit.ols import OLSFit, fit_ols
 from ..report.format import fmt_f, fmt_g
@@ -198,6 +198,9 @@ def anova(s, cmd: Command) -> list[Output]:
     terms: list[_Term] = []
     seen: set = set()
     for t in _expand(body.terms):
+        comps = [c.var for c in t.components(ds)] + list(t.within_names(ds))
+        if len(set(comps)) < len(comps):
+            raise StataError(f"{t.label(ds)}: a variable may not be interacted with itself", 198)
         k = t.key(ds)
         if k not in seen:
             seen.add(k)
@@ -220,6 +223,14 @@ def anova(s, cmd: Command) -> list[Output]:
     blocks = [
         effect_block(ds, d.sample, tuple(t.components(ds)), t.within_names(ds)) for t in terms
     ]
+    if blocks_rank(d.y.size, blocks) != fit.df_m + 1:
+        # a#b without a and b (or c|t without t): the effect coding of the terms does not
+        # span the model that was fitted, so its sums of squares would be of another model
+        raise StataError(
+            "anova terms must include their lower-order terms in bayes_magic (a#b needs a and "
+            "b, c|t needs t, a#c.x needs a and c.x); type a##b, or add them",
+            198,
+        )
     sstype = "sequential" if cmd.has("sequential") else "partial"
     try:
         ss = term_sums_of_squares(d.y.astype(float), w, blocks, sequential=sstype == "sequential")

@@ -22,7 +22,7 @@ from ..matrix import Matrix
 from ..report.format import fmt_f, fmt_g
 from ..report.output import Block, Output
 from ..syntax.ast import Command, Words
-from .pwcompare import _level_label
+from .pwcompare import _check_estimable, _level_label
 from .registry import command
 
 __all__ = ["contrast", "contrast_rows"]
@@ -99,6 +99,7 @@ def contrast(s, cmd: Command) -> list[Output]:
             b = np.asarray(s.r["b"].values[0], float)
             V = np.asarray(s.r["V"].values, float)
             labels = [_level_label(s, n) for n in s.r["b"].colnames]
+            _check_estimable(labels, V)
             t_df = s.margins_result.t_df if s.margins_result is not None else None
             blocks.append((op, var, labels, b, V))
     finally:

@@ -128,10 +128,6 @@ _STATS = (
     "sebinomial",
     "sepoisson",
     "iqr",
-    "first",
-    "last",
-    "firstnm",
-    "lastnm",
 )
 
 
@@ -211,6 +207,14 @@ def _weights(s, cmd: Command) -> np.ndarray | None:
     from ..dataset.evaluate import evaluate
 
     return np.asarray(evaluate(cmd.weight.expr, s.context()), dtype=float)
+
+
+def _rows(s, cmd: Command, w: np.ndarray | None) -> np.ndarray:
+    """The observations drawn: ``if``/``in``, and a weight that is not missing or negative."""
+    rows = s.touse(cmd)
+    if w is not None:
+        rows &= ~np.isnan(w) & (w >= 0)
+    return rows
 
 
 def _var_label(s, var: str) -> str:
@@ -346,8 +350,10 @@ def _box(s, cmd: Command, *, horizontal: bool) -> list[Output]:
     over = _over(cmd, 2)
     w = _weights(s, cmd)
     ys = {v: _y(s, v) for v in yvars}
-    rows = s.touse(cmd)
+    rows = _rows(s, cmd, w)
     groups = _groups(s, over, rows, cmd.has("missing"))
+    if not any((g.rows & ~np.isnan(ys[v])).any() for g in groups for v in yvars):
+        raise StataError("no observations", 2000)
     layout = _Layout(groups, [v for v, _o in over], yvars)
     k = len(yvars)
     pos = _positions(layout, k)
@@ -487,16 +493,26 @@ def _bar(s, cmd: Command, *, horizontal: bool) -> list[Output]:
     if len(over) > 2:
         raise StataError("a third over() is not available in bayes_magic's graph bar yet", 198)
     w = _weights(s, cmd)
-    rows = s.touse(cmd)
+    rows = _rows(s, cmd, w)
     ys = {v: (np.ones(s.data.nobs) if v == "_n" else _y(s, v)) for _st, v in items}
     groups = _groups(s, over, rows, cmd.has("missing"))
     asy = cmd.has("asyvars") and over
-    total = float(rows.sum() if w is None else np.nansum(w[rows]))
+    grouped = np.zeros(s.data.nobs, dtype=bool)
+    for g in groups:
+        grouped |= g.rows
+    if not grouped.any():
+        raise StataError("no observations", 2000)
+
+    def total(v: str) -> float:
+        """The denominator of (percent): the variable's nonmissing observations in the groups."""
+        inside = grouped & ~np.isnan(ys[v])
+        return float(inside.sum() if w is None else w[inside].sum())
+
     # the heights: one per (group, variable)
     H = np.array(
         [
             [
-                bar_stat(stt, ys[v][g.rows], None if w is None else w[g.rows], total)
+                bar_stat(stt, ys[v][g.rows], None if w is None else w[g.rows], total(v))
                 for stt, v in items
             ]
             for g in groups

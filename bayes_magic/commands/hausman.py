@@ -1,6 +1,7 @@
 """``hausman`` ([R] hausman): Hausman's specification test.
 
-``hausman consistent [efficient] [, constant df(#) force]`` compares the coefficients the two
+``hausman consistent [efficient] [, constant df(#) force]`` (``force``: even after
+``vce(robust)``, ``vce(cluster)`` or pweights) compares the coefficients the two
 stored (or active, ``.``) results share in their first equation: with b the consistent and B the
 efficient estimates, chi2 = (b-B)'(V_b-V_B)⁻¹(b-B) on the rank of V_b-V_B (a generalized
 inverse when that difference is not positive definite, as Stata notes). Hausman (1978),
@@ -54,6 +55,16 @@ def hausman(s, cmd: Command) -> list[Output]:
     for e in (a, b):
         if not isinstance(e, Estimates):
             raise StataError("hausman is not available after Bayesian estimation", 321)
+        robust = e.macros.get("vce") in ("robust", "cluster") or e.macros.get("wtype") == "pweight"
+        if robust and not cmd.has("force"):
+            # [R] hausman: the test needs the efficient estimator's usual variance
+            raise StataError(
+                "hausman cannot be used with vce(robust), vce(cluster cvar), or p-weighted "
+                "data; specify force to run it anyway",
+                198,
+            )
+    if cmd.option("df") is not None and int(cmd.option("df")) < 1:
+        raise StataError("df() must be a positive integer", 198)
     if a is b:
         raise StataError("the consistent and efficient results are the same", 198)
     ca, cb = _first_equation(a), _first_equation(b)

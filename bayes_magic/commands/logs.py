@@ -4,8 +4,9 @@ working directory the file names are read against.
 ``log using file`` opens a log; everything the session shows from then on (each command as
 ``. command``, its output, not what ``quietly`` hides) is written to it, up to ``log close``.
 A file name ending in ``.log`` (or the ``text`` option) gives a plain-text log; otherwise the log
-is SMCL, Stata's default: ``{smcl}`` on its first line and braces escaped, which Stata's viewer
-and ``translate`` read. Several logs may be open under ``name()``.
+is SMCL, Stata's default (any other extension too, unless ``text``): ``{smcl}`` on its first
+line and braces escaped, which Stata's viewer and ``translate`` read. Several logs may be open
+under ``name()``, each on its own file.
 """
 
 from __future__ import annotations
@@ -81,7 +82,10 @@ def _open(s, cmd: Command) -> list[Output]:
     p = Path(os.path.expanduser(raw))
     if not p.suffix:
         p = p.with_name(p.name + (".log" if cmd.has("text") else ".smcl"))
-    kind = "smcl" if cmd.has("smcl") or (p.suffix == ".smcl" and not cmd.has("text")) else "text"
+    # [R] log: a .log file is a text log; any other a SMCL one unless text is given
+    kind = "text" if cmd.has("text") or (p.suffix == ".log" and not cmd.has("smcl")) else "smcl"
+    if any(lg.path == p.resolve() for lg in logs.values()):
+        raise StataError(f"file {p} is already open as a log", 604)
     if cmd.has("replace") and cmd.has("append"):
         raise StataError("options replace and append may not be combined", 198)
     if p.exists() and not (cmd.has("replace") or cmd.has("append")):

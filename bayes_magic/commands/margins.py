@@ -388,6 +388,10 @@ def _marginlist(s, m: _Model, body) -> list[tuple[str, ...]]:
     for t in terms:
         if isinstance(t, Interaction):
             parts = [factor(p) for p in t.terms]
+            if len(set(parts)) < len(parts):
+                raise StataError(
+                    f"{'#'.join(parts)}: a variable may not be interacted with itself", 198
+                )
             if t.full:
                 sets: list[list[str]] = []
                 for p in parts:
@@ -802,6 +806,33 @@ def margins(s, cmd: Command) -> list[Output]:
         names = [f"{eq}:{bn}" if eq else bn for eq, _g in eqs for bn in base_names]
     else:
         names = list(dydx_names) if raw_dydx is not None else ["_cons"]
+    # a margin that averages over an empty cell of the model is not estimable: its coefficient
+    # was never estimated ([R] margins, "not estimable"); shown so, as Stata does
+    empty_cells = [
+        [(float(mm.group(1)), mm.group(2)) for mm in map(LEVEL_PART.fullmatch, c.name.split("#"))]
+        for c in m.columns
+        if c.kind == "empty" and "#" in c.name
+    ]
+
+    def estimable(at: dict) -> bool:
+        if raw_dydx is not None or not empty_cells:
+            return True
+        rows = np.ones(rows_used.size, dtype=bool)
+        if "_over" in at:
+            g, gval = at["_over"]
+            rows &= _values(ds, g)[rows_used] == gval
+        for parts in empty_cells:
+            hit = rows.copy()
+            for lvl, v in parts:
+                if v in at and not isinstance(at[v], str):
+                    hit &= float(at[v]) == lvl
+                else:
+                    hit &= _values(ds, v)[rows_used] == lvl
+            if hit.any():
+                return False
+        return True
+
+    ok = [estimable(at) for _n, at in where] if not m.outcomes else [True] * len(vals)
     equations: list[Equation] = []
     k = 0
     for eq_name, groups in eqs:
@@ -814,6 +845,12 @@ def margins(s, cmd: Command) -> list[Output]:
             elif gi and groups[gi - 1][0] is not None:
                 table_rows.append(CoefRow("", kind="blank"))
             for lab, _mg in rows:
+                if not ok[k]:
+                    table_rows.append(CoefRow(lab, kind="notest"))
+                    vals[k], se[k] = 0.0, 0.0
+                    Vm[k, :], Vm[:, k] = 0.0, 0.0
+                    k += 1
+                    continue
                 b, sd = float(vals[k]), float(se[k])
                 stat = b / sd if sd > 0 else math.nan
                 if stat != stat:

@@ -119,39 +119,11 @@ def oneway(s, cmd: Command) -> list[Output]:
 
 
 def _tabulate(ds, yv, gv, levels, n_g, m_g, v_g, N, grand, ss_t, cmd) -> list[str]:
-    title = ds.info[yv].label or yv
-    show_m = not cmd.has("nomeans")
-    show_sd = not cmd.has("nostandard")
-    show_f = not cmd.has("nofreq")
-    head = f"{'':>12} |"
-    sub = f"{gv[:12]:>12} |"
-    cols = []
-    if show_m:
-        cols.append("Mean")
-    if show_sd:
-        cols.append("Std. dev.")
-    if show_f:
-        cols.append("Freq.")
-    head += f"{'Summary of ' + title:^{13 * len(cols)}}"
-    sub += "".join(f"{c:>13}" if c != "Freq." else f"{c:>12}" for c in cols)
-    lines = [head, sub, "-" * 13 + "+" + "-" * (13 * len(cols))]
+    """``oneway, tabulate``: the groups' means, SDs and frequencies, as ``tabulate g,
+    summarize(y)`` lays them out."""
+    from .tabulate import summary_table
 
-    def row(label, m, sd, n):
-        cells = []
-        if show_m:
-            cells.append(f"{fmt_g(m, 10):>13}")
-        if show_sd:
-            cells.append(f"{fmt_g(sd, 10):>13}")
-        if show_f:
-            cells.append(f"{int(n):>12,}")
-        return f"{label[:12]:>12} |" + "".join(cells)
-
-    for lv, n, m, v in zip(levels, n_g, m_g, v_g):
-        lines.append(row(cell_text(ds, gv, lv), m, math.sqrt(v) if v == v else math.nan, n))
-    lines.append("-" * 13 + "+" + "-" * (13 * len(cols)))
-    lines.append(row("Total", grand, math.sqrt(ss_t / (N - 1)), N))
-    lines.append("")
-    return lines
+    return [*summary_table(ds, yv, gv, levels, n_g, m_g, v_g, N, grand, ss_t, cmd), ""]
 
 
 _METHOD = {"bonferroni": "Bonferroni", "scheffe": "Scheffe", "sidak": "Sidak"}

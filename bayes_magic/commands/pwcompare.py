@@ -108,6 +108,7 @@ def pwcompare(s, cmd: Command) -> list[Output]:
             names = list(s.r["b"].colnames)
             t_df = s.margins_result.t_df if s.margins_result is not None else None
             labels = [_level_label(s, n) for n in names]
+            _check_estimable(labels, V)
             blocks.append((text.replace("i.", ""), labels, b, V))
     finally:
         s.r, s.margins_result = saved_r, saved_m
@@ -156,6 +157,14 @@ def pwcompare(s, cmd: Command) -> list[Output]:
     if t_df is not None:
         s.r["df_r"] = float(t_df)
     return [Block(text, f"<pre style='margin:0'>{text}</pre>", data=s.r)]
+
+
+def _check_estimable(labels: list[str], V: np.ndarray) -> None:
+    """Margins over an empty cell are not estimable (margins shows them so, with no variance):
+    comparisons of them are refused."""
+    bad = [lab for lab, v in zip(labels, np.diag(V), strict=True) if not v > 0]
+    if bad:
+        raise StataError(f"the margin of {bad[0]} is not estimable (an empty cell)", 498)
 
 
 def _level_label(s, name: str) -> str:

@@ -154,12 +154,25 @@ def _summarize(s, cmd: Command, v: str, touse: np.ndarray, w: np.ndarray) -> lis
     grand = float(np.average(yy, weights=ww))
     ss_t = float(np.sum(ww * (yy - grand) ** 2))
     s.r = {"N": N, "r": float(len(levels))}
+    obs = [int(np.sum((gg == lv) if lv == lv else np.isnan(gg.astype(float)))) for lv in levels]
+    lines = summary_table(ds, yv, v, levels, n_g, m_g, v_g, N, grand, ss_t, cmd, obs)
+    text = "\n".join(lines)
+    return [Block(text, f"<pre>{text}</pre>", kind="result")]
+
+
+def summary_table(
+    ds, yv, gv, levels, n_g, m_g, v_g, N, grand, ss_t, cmd, obs: list[int] | None = None
+) -> list[str]:
+    """The mean, standard deviation and frequency of y per category of g and in total, as
+    ``tabulate, summarize()`` and ``oneway, tabulate`` lay them out (``nomeans``,
+    ``nostandard``, ``nofreq`` leave columns out; ``obs`` adds the number of observations)."""
     cols = [
         (name, f)
         for name, f, on in (
-            ("Mean", lambda m, sd, n: fmt_g(m, 10), not cmd.has("nomeans")),
-            ("Std. dev.", lambda m, sd, n: fmt_g(sd, 10), not cmd.has("nostandard")),
-            ("Freq.", lambda m, sd, n: _freq_text(n), not cmd.has("nofreq")),
+            ("Mean", lambda m, sd, n, o: fmt_g(m, 10), not cmd.has("nomeans")),
+            ("Std. dev.", lambda m, sd, n, o: fmt_g(sd, 10), not cmd.has("nostandard")),
+            ("Freq.", lambda m, sd, n, o: _freq_text(n), not cmd.has("nofreq")),
+            ("Obs.", lambda m, sd, n, o: f"{o:,}", cmd.has("obs") and not cmd.has("noobs")),
         )
         if on
     ]
@@ -168,7 +181,7 @@ def _summarize(s, cmd: Command, v: str, touse: np.ndarray, w: np.ndarray) -> lis
     width = 12 * len(cols)
     title = f"Summary of {ds.info[yv].label or yv}"
     # the group's label, bottom-aligned; the title on the line above the column heads
-    head = _title_lines(ds.info[v].label or v, 11)
+    head = _title_lines(ds.info[gv].label or gv, 11)
     head = [""] * max(0, 2 - len(head)) + head
     lines = [f"{h:>11} |" for h in head[:-2]]
     lines.append(f"{head[-2]:>11} |{title:^{width}}".rstrip())
@@ -176,16 +189,16 @@ def _summarize(s, cmd: Command, v: str, touse: np.ndarray, w: np.ndarray) -> lis
     rule = "-" * 12 + "+" + "-" * width
     lines.append(rule)
 
-    def row(label: str, m: float, var: float, n: float) -> str:
+    def row(label: str, m: float, var: float, n: float, o: int) -> str:
         sd = float(np.sqrt(var)) if var == var else float("nan")
-        return f"{label[:11]:>11} |" + "".join(f"{f(m, sd, n):>12}" for _c, f in cols)
+        return f"{label[:11]:>11} |" + "".join(f"{f(m, sd, n, o):>12}" for _c, f in cols)
 
-    for lv, n, m, var in zip(levels, n_g, m_g, v_g, strict=True):
-        lines.append(row(cell_text(ds, v, lv), m, var, n))
+    counts = list(obs) if obs is not None else [round(n) for n in n_g]
+    for lv, n, m, var, o in zip(levels, n_g, m_g, v_g, counts, strict=True):
+        lines.append(row(cell_text(ds, gv, lv), m, var, n, o))
     lines.append(rule)
-    lines.append(row("Total", grand, ss_t / (N - 1) if N > 1 else float("nan"), N))
-    text = "\n".join(lines)
-    return [Block(text, f"<pre>{text}</pre>", kind="result")]
+    lines.append(row("Total", grand, ss_t / (N - 1) if N > 1 else float("nan"), N, sum(counts)))
+    return lines
 
 
 def _oneway(s, cmd: Command, v: str, touse: np.ndarray, w: np.ndarray) -> list[Output]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["NotEstimableError", "term_sums_of_squares"]
+__all__ = ["NotEstimableError", "blocks_rank", "term_sums_of_squares"]
 
 
 class NotEstimableError(Exception):
@@ -36,6 +36,12 @@ def _rss_rank(X: np.ndarray, y: np.ndarray, sw: np.ndarray) -> tuple[float, int]
     r = int(np.sum(s > tol))
     fitted = U[:, :r] @ (U[:, :r].T @ b)
     return float(np.sum((b - fitted) ** 2)), r
+
+
+def blocks_rank(n: int, blocks: list[np.ndarray]) -> int:
+    """The rank of the constant and every term's effect-coded columns: the regression's rank
+    when each term's lower-order terms are in the model, less when some are left out."""
+    return _rss_rank(np.hstack([np.ones((n, 1)), *blocks]), np.zeros(n), np.ones(n))[1]
 
 
 def term_sums_of_squares(

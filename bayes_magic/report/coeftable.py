@@ -166,6 +166,9 @@ class CoefTable:
             return f"{abbrev(r.label, k + 1):>{k + 1}}|" + self.row_format(r)
         if r.kind in ("offset", "exposure"):  # ``ln(size) |          1  (exposure)``
             return f"{abbrev(r.label, k):>{k}} |" + f"{'1':>{self.base_width}}  ({r.kind})"
+        if r.kind == "notest":  # a margin over an empty cell ([R] margins)
+            n = self.level_stub
+            return f"{abbrev(r.label, n):>{n}}{' ' * (k + 1 - n)}|  (not estimable)"
         if r.kind in ("level", "base", "omitted", "empty"):
             n = self.level_stub
             stub = f"{abbrev(r.label, n):>{n}}{' ' * (k + 1 - n)}|"
@@ -204,6 +207,10 @@ class CoefTable:
                     rows.append([r.label] + [""] * (len(self.html_header) - 1))
                 elif r.kind in ("offset", "exposure"):
                     rows.append([r.label, "1", f"({r.kind})"] + [""] * (len(self.html_header) - 3))
+                elif r.kind == "notest":
+                    rows.append(
+                        ["  " + r.label, "(not estimable)"] + [""] * (len(self.html_header) - 2)
+                    )
                 elif r.kind in ("base", "omitted", "omitted_var", "empty"):
                     rows.append(
                         [
@@ -419,7 +426,7 @@ def stat_columns(
 
 
 #: the rows of a table that stand for a parameter of ``e(b)``, in ``e(b)``'s order
-_PARAM_KINDS = ("coef", "level", "base", "omitted", "empty", "omitted_var", "re")
+_PARAM_KINDS = ("coef", "level", "base", "omitted", "empty", "omitted_var", "re", "notest")
 
 
 def table_results(

@@ -103,3 +103,32 @@ def test_bad_input() -> None:
     assert fails(s, "graph bar (mode) math")[1] == 198
     assert fails(s, "graph box math, over(schtype) by(homework)")[1] == 198
     assert fails(s, "graph bar (mean)")[1] == 100
+
+
+def test_missing_values_and_empty_samples() -> None:
+    """Observations with a missing weight are dropped; (percent) is of the observations in the
+    groups (the variable's nonmissing ones); an empty sample is r(2000), not an internal
+    error."""
+    import pandas as pd
+
+    from bayes_magic.dataset.dataset import Dataset
+
+    s = Session()
+    df = pd.DataFrame(
+        {
+            "y": [1, 2, 3, np.nan, 5, 7, 9, 100],
+            "g": [1, 1, 1, 1, 2, 2, 2, np.nan],
+            "w": [1, 1, 1, 1, 1, 1, 1, np.nan],
+        }
+    )
+    df.loc[4, "w"] = np.nan  # the 5 in group 2 has no weight
+    s.data = Dataset.from_dataframe(df)
+    d = _graph(s, "graph box y [aw=w], over(g)")
+    two = next(b for b in d["boxes"] if b["group"] == ("2",))
+    assert (two["p25"], two["median"], two["p75"]) == (7, 8, 9)
+    d = _graph(s, "graph bar (percent), over(g)")
+    assert sum(b["height"] for b in d["bars"]) == pytest.approx(100)
+    d = _graph(s, "graph bar (percent) y, over(g)")
+    assert [b["height"] for b in d["bars"]] == pytest.approx([50, 50])
+    assert fails(s, "graph box y if y > 1000")[1] == 2000
+    assert fails(s, "graph bar y if 0, over(g)")[1] == 2000

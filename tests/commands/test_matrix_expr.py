@@ -63,4 +63,10 @@ def test_iwishart_scale_from_an_expression() -> None:
         "bayes, rseed(1) mcmcsize(200) iwishartprior(4 S) dryrun: "
         "mixed Reaction Days || Subject: Days, cov(un)",
     )
-    assert "iwishart(2,4,(10,0\\0,10))" in out
+    assert "iwishart(2,4,S)" in out  # shown by name, as typed
+    run(
+        s,
+        "quietly bayes, rseed(1) mcmcsize(50) burnin(10) iwishartprior(4 S): "
+        "mixed Reaction Days || Subject: Days, cov(un)",
+    )
+    assert s.e.model.levels[0].cov_prior.args[2].rows == ((10.0, 0.0), (0.0, 10.0))

@@ -63,8 +63,16 @@ def test_outside_the_sample_and_refusals() -> None:
     inside = col(s, "loginc") > 2
     r = col(s, "r")
     assert np.isnan(r[~inside]).all() and np.isfinite(r[inside]).all()
-    run(s, "quietly probit hosp loginc\npredict d, deviance")
-    assert np.isfinite(col(s, "d")).all()
+    run(s, "generate dgrp = min(floor(distance), 4)\nquietly probit hosp college dgrp")
+    run(s, "predict d, deviance")
+    df = pd.DataFrame({"y": col(s, "hosp"), "c": col(s, "college"), "g": col(s, "dgrp")})
+    df["d"] = col(s, "d")
+    pat = df.groupby(["c", "g"]).agg(y=("y", "sum"), m=("y", "size"), d=("d", "first"))
+    pat = pat.reset_index()
+    X = sm.add_constant(pat[["c", "g"]].astype(float))
+    probit = sm.families.Binomial(link=sm.families.links.Probit())
+    res = sm.GLM(np.column_stack([pat.y, pat.m - pat.y]), X, family=probit).fit()
+    assert np.allclose(pat["d"], res.resid_deviance, rtol=1e-5, atol=1e-8)
     assert fails(s, "predict q, dx2") == ("option dx2 not allowed after probit", 198)
     run(s, "generate w = 1 + mod(_n, 2)\nquietly logit hosp loginc [fw=w]")
     assert fails(s, "predict q2, hat")[1] == 198

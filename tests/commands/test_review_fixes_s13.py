@@ -79,12 +79,17 @@ def test_first_compile_is_announced(monkeypatch) -> None:
     assert driver.needs_compile(object()) is True  # the linear kernel's runner, cold
     monkeypatch.setattr(cold, "signatures", ["compiled"])
     assert driver.needs_compile(object()) is False
+    monkeypatch.undo()
+    # when a compile is due, the command says so before it samples
+    monkeypatch.setattr(driver, "needs_compile", lambda model: True)
+    shown.clear()
+    run(s, "bayes, rseed(3) mcmcsize(50) burnin(10): mixed math homework || schid:")
+    assert any("compiling the sampler" in t for t in shown)
 
 
 def test_tabulate_summarize_against_pandas() -> None:
     """``tabulate g, summarize(y)`` ([R] tabulate, summarize()): means, SDs and frequencies
     per category and in total, in Stata's layout."""
-    import numpy as np
     import pandas as pd
 
     from tests.conftest import col
@@ -106,7 +111,6 @@ def test_tabulate_summarize_against_pandas() -> None:
     assert s.r["N"] == len(df) and s.r["r"] == 2
     out = run(s, "tab schtype, summarize(math) nomeans nofreq")
     assert "Mean" not in out and "Std. dev." in out
-    assert np.isfinite(s.r["N"])
 
 
 def test_long_continuous_interaction_is_split_not_abbreviated() -> None:
@@ -141,3 +145,47 @@ def test_small_fixes_from_the_trials() -> None:
         s, "bayes, iwishartprior(5 S) dryrun: mixed math homework || schid: homework, cov(un)"
     )
     assert "{U:Sigma,m} ~ iwishart(2,5,S)" in out
+
+
+def test_unreadable_continued_command_does_not_run_in_part() -> None:
+    """A command continued with /// whose last line cannot be read is reported whole; its
+    first line is not run on its own (it dropped 141 observations)."""
+    s = Session()
+    res = s.execute('use math\ncount\nkeep if homework > 2 ///\n  & schtype == "Public\ncount')
+    assert res.error is not None and res.error.rc == 198
+    assert s.data.nobs == 519
+    res = s.execute('#delimit ;\ncount;\ndisplay "x ;')
+    assert res.error is not None and s.data.nobs == 519
+
+
+def test_review_fixes_anova_margins_empty_cells() -> None:
+    """anova refuses terms without their lower-order terms (its sums of squares would be of
+    another model) and a variable crossed with itself; margins over an empty cell are
+    (not estimable), as Stata shows them, and pwcompare refuses to compare them."""
+    s = Session()
+    run(s, "use math\ngenerate hw3 = min(homework, 3)")
+    for cmd in ("anova math hw3#schtype", "anova math schid|schtype", "anova math schtype#schtype"):
+        assert fails(s, cmd)[1] == 198, cmd
+    assert fails(s, "quietly regress math i.schtype\nmargins schtype#schtype")[1] == 198
+    run(s, "quietly regress math i.schtype##i.homework")
+    out = run(s, "margins schtype#homework")
+    assert "   Public#7  |  (not estimable)" in out
+    assert "   Public#6  |       52.5" in out
+    out = run(s, "margins schtype")
+    assert "     Public  |  (not estimable)" in out
+    assert fails(s, "pwcompare schtype")[1] in (198, 498)  # asbalanced refuses empty cells
+
+
+def test_review_fixes_hausman_and_logs(tmp_path) -> None:
+    s = Session()
+    run(s, "use sleepstudy\nxtset Subject\nquietly xtreg Reaction Days, fe\nestimates store fe")
+    run(s, "quietly xtreg Reaction Days, re\nestimates store re")
+    assert fails(s, "hausman fe re, df(0)")[1] == 198
+    run(s, "quietly regress Reaction Days, vce(robust)\nestimates store rob")
+    assert fails(s, "hausman fe rob")[1] == 198
+    run(s, "hausman fe rob, force")
+    path = tmp_path / "a.txt"
+    run(s, f"log using {path}")
+    assert fails(s, f"log using {path}, append name(b)")[1] == 604
+    run(s, "log close")
+    assert path.read_text().startswith("{smcl}\n")  # not .log: SMCL, as Stata
