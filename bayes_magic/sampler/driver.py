@@ -530,6 +530,9 @@ def new_state(
         wP=np.zeros(max(p, 1)),
         wP2=np.zeros(max(p, 1)),
         wZy=np.zeros(max([1, *(int(g * k) for g, k in zip(model.G, model.k))])),
+        wLam=np.zeros((max(p, 1), max(p, 1))),
+        weta=np.zeros(max(p, 1)),
+        collapse=np.zeros(1),
     )
     K._refresh_resid(model, st)
     return st

@@ -6,11 +6,12 @@ One iteration, in this order:
    conditional given the other levels: β from its distribution with b_l integrated out (the
    Schur complement of the joint precision, computed group by group), then each b_lg given β.
    This joint block is what removes the slow mixing of intercepts against random intercepts.
-   Coefficients with non-normal priors are instead updated by adaptive Metropolis-Hastings
-   (one block); the others stay in the joint draw, conditionally on them (the Gaussian
-   conditional of β_G given β_M has precision Q_GG and mean Q_GG⁻¹(r_G − Q_GM β_M)), so a
-   uniform prior on one slope does not leave the intercept to a random walk against the
-   random intercepts.
+   Coefficients with non-normal priors (β_M) are first updated by adaptive
+   Metropolis-Hastings (one block) on their collapsed target, the random effects of the first
+   level and the other coefficients integrated out of the Gaussian part; the others (β_G)
+   are then drawn jointly with the random effects given β_M (precision Q_GG, mean
+   Q_GG⁻¹(r_G − Q_GM β_M)). A partially collapsed Gibbs sampler: neither an intercept with a
+   uniform prior nor the others random-walk against the random intercepts.
 2. **Residual variance**: inverse-gamma conjugate draw (or MH on log σ² for other priors).
 3. **Random-effects covariance**: inverse-Wishart draw for an unstructured matrix,
    inverse-gamma draws for identity/independent/exchangeable variances (given ρ), MH for the
@@ -147,6 +148,9 @@ class State(NamedTuple):
     wP: np.ndarray  # (p,)
     wP2: np.ndarray  # (p,)
     wZy: np.ndarray  # (max_l G_l k_l,)
+    wLam: np.ndarray  # (p, p) precision of the MH coefficients with the others integrated out
+    weta: np.ndarray  # (p,) its linear term
+    collapse: np.ndarray  # (1,) 1 while the MH block targets that collapsed Gaussian
 
 
 # ---------------------------------------------------------------------------------------------
@@ -468,7 +472,7 @@ def _joint_step(m: Model, st: State, lev: int, draw_beta: bool) -> None:
                         Q[i, j] -= zx * W[t, j]
                 r[i] -= acc_r
     if draw_beta and p > 0:
-        _draw_beta_given_mh(m, st, Q, r)
+        _draw_beta_given_mh(m, st, Q, r, lev == 0)
     rhs = st.wK
     z2 = st.wK2
     for g in range(G):
@@ -488,14 +492,87 @@ def _joint_step(m: Model, st: State, lev: int, draw_beta: bool) -> None:
 
 
 @njit(cache=True)
-def _draw_beta_given_mh(m: Model, st: State, Q: np.ndarray, r: np.ndarray) -> None:
+def _collapsed_mh(m: Model, st: State, Q: np.ndarray, r: np.ndarray) -> None:
+    """The MH update of the coefficients with non-normal priors, with the random effects (of
+    this level) and the other coefficients integrated out of the Gaussian part: its target is
+    prior(β_M) × exp(−½ β_M'Λβ_M + η'β_M), Λ = Q_MM − Q_MG Q_GG⁻¹ Q_GM and
+    η = r_M − Q_MG Q_GG⁻¹ r_G. The others are then drawn given β_M (a partially collapsed
+    Gibbs sampler: the intercept no longer walks against the random intercepts)."""
+    p = m.p
+    blk = -1
+    for k in range(m.blk_type.shape[0]):
+        if m.blk_type[k] == BETA:
+            blk = k
+    if blk < 0:
+        return
+    q = 0
+    for i in range(p):
+        if m.beta_mh[i] == 1:
+            q += 1
+    ng = p - q
+    mi = np.empty(q, dtype=np.int64)
+    gi = np.empty(ng, dtype=np.int64)
+    a = 0
+    c = 0
+    for i in range(p):
+        if m.beta_mh[i] == 1:
+            mi[a] = i
+            a += 1
+        else:
+            gi[c] = i
+            c += 1
+    Lam = st.wLam
+    eta = st.weta
+    for u in range(q):
+        eta[u] = r[mi[u]]
+        for v in range(q):
+            Lam[u, v] = Q[mi[u], mi[v]]
+    if ng > 0:
+        Qg = np.empty((ng, ng))
+        for u in range(ng):
+            for v in range(ng):
+                Qg[u, v] = Q[gi[u], gi[v]]
+        _chol_inplace(Qg)
+        rg = np.empty(ng)
+        for u in range(ng):
+            rg[u] = r[gi[u]]
+        sol_r = np.empty(ng)
+        _cs_into(Qg, ng, rg, sol_r)  # Q_GG⁻¹ r_G
+        col = np.empty(ng)
+        sol = np.empty(ng)
+        for v in range(q):
+            for u in range(ng):
+                col[u] = Q[gi[u], mi[v]]
+            _cs_into(Qg, ng, col, sol)  # Q_GG⁻¹ Q_G,v
+            for u in range(q):
+                acc = 0.0
+                for t in range(ng):
+                    acc += Q[mi[u], gi[t]] * sol[t]
+                Lam[u, v] -= acc
+            acc = 0.0
+            for t in range(ng):
+                acc += Q[mi[v], gi[t]] * sol_r[t]
+            eta[v] -= acc
+    st.collapse[0] = 1.0
+    _mh_step(m, st, blk)
+    st.collapse[0] = 0.0
+
+
+@njit(cache=True)
+def _draw_beta_given_mh(m: Model, st: State, Q: np.ndarray, r: np.ndarray, mh: bool) -> None:
     """Draw the Gibbs coefficients from N(Q⁻¹r, Q⁻¹) conditionally on the MH ones: precision
-    Q_GG, mean Q_GG⁻¹(r_G − Q_GM β_M). Overwrites Q (and r when every coefficient is Gibbs)."""
+    Q_GG, mean Q_GG⁻¹(r_G − Q_GM β_M); with ``mh`` the MH ones are first updated from their
+    collapsed target (:func:`_collapsed_mh`). Overwrites Q (and r when every coefficient is
+    Gibbs)."""
     p = m.p
     ng = 0
     for i in range(p):
         if m.beta_mh[i] == 0:
             ng += 1
+    if ng < p and mh:
+        _collapsed_mh(m, st, Q, r)
+    if ng == 0:
+        return
     if ng == p:
         _chol_inplace(Q)
         mean = st.wP2
@@ -784,6 +861,20 @@ def _block_logpost(m: Model, st: State, blk: int) -> float:
     t = m.blk_type[blk]
     lev = m.blk_level[blk]
     if t == BETA:
+        if st.collapse[0] == 1.0:  # the random effects and the Gibbs coefficients integrated
+            q = m.blk_dim[blk]
+            x = np.empty(q)
+            u = 0
+            for i in range(m.p):
+                if m.beta_mh[i] == 1:
+                    x[u] = st.beta[i]
+                    u += 1
+            quad = 0.0
+            for a in range(q):
+                quad += st.weta[a] * x[a]
+                for c in range(q):
+                    quad -= 0.5 * x[a] * st.wLam[a, c] * x[c]
+            return beta_logprior(m, st.beta, m.p) + quad
         return beta_logprior(m, st.beta, m.p) + loglik(m, st)
     if t == LOGS2:
         a = m.s2_args
@@ -884,13 +975,11 @@ def _adapt(m: Model, st: State, blk: int) -> None:
 @njit(cache=True)
 def iterate(m: Model, st: State, adapt: bool) -> None:
     nb = m.blk_type.shape[0]
+    # the coefficients (MH ones collapsed, inside the joint step) and the random effects
     for lev in range(m.nl):
-        _joint_step(m, st, lev, m.beta_gibbs == 1)
-    if m.nl == 0 and m.beta_gibbs == 1:
+        _joint_step(m, st, lev, m.p > 0)
+    if m.nl == 0 and m.p > 0:
         _joint_fixed_only(m, st)
-    for blk in range(nb):
-        if m.blk_type[blk] == BETA:
-            _mh_step(m, st, blk)
     _variance_step(m, st)
     for blk in range(nb):
         if m.blk_type[blk] != BETA:
@@ -909,7 +998,7 @@ def _joint_fixed_only(m: Model, st: State) -> None:
     s2 = st.s2[0]
     Q = m.XtX / s2 + m.P0
     r = m.Xty / s2 + m.P0 @ m.b0
-    _draw_beta_given_mh(m, st, Q, r)
+    _draw_beta_given_mh(m, st, Q, r, True)
 
 
 @njit(cache=True)

@@ -51,3 +51,31 @@ def test_mh_slope_with_gibbs_intercept_matches_all_gibbs() -> None:
     for p in _PARAMS:
         (m1, e1), (m2, e2) = mixed[p], gibbs[p]
         assert abs(m1 - m2) < 4 * np.hypot(e1, e2), (p, m1, m2, e1, e2)
+
+
+def test_mh_intercept_is_collapsed_over_the_random_intercepts() -> None:
+    """A uniform prior on the intercept: its MH step integrates the random intercepts and the
+    other coefficients out, so it does not random-walk against the random intercepts (the
+    conditional MH step gave an efficiency of .0064); the posterior matches the flat-prior
+    Gibbs run within 4 combined MCSE."""
+    s = Session()
+    run(s, "use math")
+    run(
+        s,
+        "quietly bayes, rseed(21) mcmcsize(5000) prior({math:_cons}, uniform(0,100)): "
+        "mixed math homework i.schtype || schid:",
+    )
+    run(s, "bayesstats ess")
+    names = s.r["ess"].rownames
+    eff = s.r["ess"].values[:, 2]
+    assert eff[names.index("math:_cons")] > 0.05
+    mh = _summary(s)
+    run(
+        s,
+        "quietly bayes, rseed(22) mcmcsize(20000) prior({math:_cons}, flat): "
+        "mixed math homework i.schtype || schid:",
+    )
+    gibbs = _summary(s)
+    for p in _PARAMS:
+        (m1, e1), (m2, e2) = mh[p], gibbs[p]
+        assert abs(m1 - m2) < 4 * np.hypot(e1, e2), (p, m1, m2, e1, e2)
