@@ -20,7 +20,7 @@ from ..report.format import abbrev, fmt_f, fmt_g
 from ..report.output import Block, Output
 from ..syntax.ast import Command, Words
 from .registry import command
-from .ttest import _centred, _right
+from .ttest import _right, _tails
 
 __all__ = ["prtest"]
 
@@ -44,23 +44,6 @@ def _var(s, name: str) -> tuple[str, np.ndarray]:
 
 def _g(x: float) -> str:
     return fmt_g(x, 9) if x == x else "."
-
-
-def _tails(z: float, what: str, h0: str) -> tuple[list[str], dict[str, float]]:
-    p_l = float(stats.norm.cdf(z))
-    p_u = float(stats.norm.sf(z))
-    p = 2 * min(p_l, p_u)
-    lines = [
-        _centred([f"Ha: {what} < {h0}", f"Ha: {what} != {h0}", f"Ha: {what} > {h0}"]),
-        _centred(
-            [
-                f"Pr(Z < z) = {fmt_f(p_l, 4)}",
-                f"Pr(|Z| > |z|) = {fmt_f(p, 4)}",
-                f"Pr(Z > z) = {fmt_f(p_u, 4)}",
-            ]
-        ),
-    ]
-    return lines, {"p_l": p_l, "p": p, "p_u": p_u}
 
 
 def _ci(p: float, se: float, q: float) -> str:
@@ -113,7 +96,7 @@ def prtest(s, cmd: Command) -> list[Output]:
     se = math.sqrt(p * (1 - p) / n)
     z = (p - p0) / math.sqrt(p0 * (1 - p0) / n)
     h0 = fmt_g(p0, 9).strip()
-    tails, ps = _tails(z, "p", h0)
+    tails, ps = _tails(z, None, "p", h0)
     ci = f"[{fmt_g(level, 9).strip()}% conf. interval]"
     lines = [
         _right("One-sample test of proportion", f"Number of obs      ={n:>10,}"),
@@ -143,7 +126,7 @@ def _two(s, names, a, b, q, level, what: str, *, variables: bool = False) -> lis
     pool = (p1 * n1 + p2 * n2) / (n1 + n2)
     se0 = math.sqrt(pool * (1 - pool) * (1 / n1 + 1 / n2))
     z = diff / se0 if se0 > 0 else float("nan")
-    tails, ps = _tails(z, "diff", "0")
+    tails, ps = _tails(z, None, "diff", "0")
     stub = "Variable" if variables else "Group"
     ci = f"[{fmt_g(level, 9).strip()}% conf. interval]"
     head = [

@@ -50,17 +50,21 @@ def _centred(texts: list[str], centres: tuple[int, ...] = (10, 39, 69)) -> str:
     return line
 
 
-def _tails(t: float, df: float, what: str, h0: str) -> tuple[list[str], dict[str, float]]:
-    p_l = float(stats.t.cdf(t, df))
-    p_u = float(stats.t.sf(t, df))
+def _tails(t: float, df: float | None, what: str, h0: str) -> tuple[list[str], dict[str, float]]:
+    """The three alternatives' p-values under Stata's test output: t on ``df`` degrees of
+    freedom, or the normal (``Pr(Z < z)``, as ``prtest`` shows it) when ``df`` is None."""
+    dist = stats.t(df) if df is not None else stats.norm()
+    T, x = ("T", "t") if df is not None else ("Z", "z")
+    p_l = float(dist.cdf(t))
+    p_u = float(dist.sf(t))
     p = 2 * min(p_l, p_u)
     lines = [
         _centred([f"Ha: {what} < {h0}", f"Ha: {what} != {h0}", f"Ha: {what} > {h0}"]),
         _centred(
             [
-                f"Pr(T < t) = {fmt_f(p_l, 4)}",
-                f"Pr(|T| > |t|) = {fmt_f(p, 4)}",
-                f"Pr(T > t) = {fmt_f(p_u, 4)}",
+                f"Pr({T} < {x}) = {fmt_f(p_l, 4)}",
+                f"Pr(|{T}| > |{x}|) = {fmt_f(p, 4)}",
+                f"Pr({T} > {x}) = {fmt_f(p_u, 4)}",
             ]
         ),
     ]
