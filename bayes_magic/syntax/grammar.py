@@ -1289,37 +1289,22 @@ _CAT_GRAPH = (
 )
 _GRAPH = (
     g("TWoway", plots_body, T.GRAPH, if_=True, in_=True),
-    g(
-        "box",
-        varlist_body(False, required=True),
-        _CAT_GRAPH,
-        if_=True,
-        in_=True,
-        weights=("aweight", "fweight", "pweight"),
-    ),
-    g(
-        "hbox",
-        varlist_body(False, required=True),
-        _CAT_GRAPH,
-        if_=True,
-        in_=True,
-        weights=("aweight", "fweight", "pweight"),
-    ),
-    g(
-        "bar",
-        graph_bar_body,
-        _CAT_GRAPH,
-        if_=True,
-        in_=True,
-        weights=("aweight", "fweight", "pweight"),
-    ),
-    g(
-        "hbar",
-        graph_bar_body,
-        _CAT_GRAPH,
-        if_=True,
-        in_=True,
-        weights=("aweight", "fweight", "pweight"),
+    # graph box|hbox (a varlist) and bar|hbar ((stat) groups): the same qualifiers and options
+    *(
+        g(
+            name,
+            body,
+            _CAT_GRAPH,
+            if_=True,
+            in_=True,
+            weights=("aweight", "fweight", "pweight"),
+        )
+        for name, body in (
+            ("box", varlist_body(False, required=True)),
+            ("hbox", varlist_body(False, required=True)),
+            ("bar", graph_bar_body),
+            ("hbar", graph_bar_body),
+        )
     ),
     g("export", filename_body(), T.GRAPH_EXPORT),
     g("combine", words_body(least=1), T.GRAPH_COMBINE),
