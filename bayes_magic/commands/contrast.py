@@ -22,7 +22,7 @@ from ..matrix import Matrix
 from ..report.format import fmt_f, fmt_g
 from ..report.output import Block, Output
 from ..syntax.ast import Command, Words
-from .pwcompare import _check_estimable, _level_label
+from .pwcompare import balanced_margins
 from .registry import command
 
 __all__ = ["contrast", "contrast_rows"]
@@ -82,28 +82,16 @@ def _terms(cmd: Command) -> list[tuple[str | None, str]]:
 
 @command("contrast")
 def contrast(s, cmd: Command) -> list[Output]:
-    from ..syntax.parser import parse
-    from .margins import margins
-
     for o in ("post", "asobserved", "over", "within", "mcompare", "emptycells", "predict"):
         if cmd.has(o):
             raise StataError(f"option {o}() is not available in bayes_magic's contrast yet", 198)
     level = float(cmd.option("level", 95))
     terms = _terms(cmd)
-    saved_r, saved_m = s.r, getattr(s, "margins_result", None)
     blocks = []
     t_df = None
-    try:
-        for op, var in terms:
-            margins(s, parse(f"margins {var}, asbalanced predict(xb)"))
-            b = np.asarray(s.r["b"].values[0], float)
-            V = np.asarray(s.r["V"].values, float)
-            labels = [_level_label(s, n) for n in s.r["b"].colnames]
-            _check_estimable(labels, V)
-            t_df = s.margins_result.t_df if s.margins_result is not None else None
-            blocks.append((op, var, labels, b, V))
-    finally:
-        s.r, s.margins_result = saved_r, saved_m
+    for op, var in terms:
+        labels, b, V, t_df = balanced_margins(s, var)
+        blocks.append((op, var, labels, b, V))
     f_test = t_df is not None
     tests: list[tuple[str, str, int, float, float]] = []  # term, label, df, stat, p
     ests: list[tuple[str, str, float, float]] = []

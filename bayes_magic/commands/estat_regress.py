@@ -17,6 +17,7 @@ import numpy as np
 from scipy import stats
 
 from ..errors import StataError
+from ..fit.estimates import OLS_COMMANDS
 from ..report.format import fmt_f
 from ..report.output import Block, Output, html_table
 from ..syntax.ast import Command, Varlist
@@ -31,7 +32,7 @@ def regress_pieces(s, what: str):
     e = s.e
     if e is None:
         raise StataError("last estimates not found", 301)
-    if e.cmd not in ("regress", "anova"):
+    if e.cmd not in OLS_COMMANDS:
         verb = "not valid after" if what.startswith("estat") else "not allowed after"
         raise StataError(f"{what} {verb} {e.cmd}", 321)
     fit = e.fit

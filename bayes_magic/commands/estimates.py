@@ -11,7 +11,7 @@ from scipy import stats
 
 from ..dataset.dataset import valid_name
 from ..errors import StataError
-from ..fit.estimates import Estimates
+from ..fit.estimates import T_COMMANDS, Estimates
 from ..report.format import abbrev, check_format, fmt_f, fmt_g, fmt_number
 from ..report.output import Block, Output, Rule, Text, html_table
 from ..syntax.ast import Command, FactorVar, Interaction, Varlist, VarName, Words
@@ -572,7 +572,7 @@ def _wald(
     else:
         chi2 = p = float("nan")
     # nlcom, post keeps the df of regress and anova
-    if df_r is None and e.cmd in ("regress", "anova", "nlcom", "mean"):
+    if df_r is None and e.cmd in T_COMMANDS:
         df_r = e.scalars.get("df_r")
     lines = [f" ({k + 1:>2})  {d}" for k, d in enumerate(desc)]  # Stata: " ( 1)  x = 0"
     if dropped:

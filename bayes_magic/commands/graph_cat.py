@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from ..dataset.dataset import missing_mask
 from ..dataset.stats import percentile
 from ..errors import StataError
 from ..report.format import fmt_g, fmt_number
@@ -30,6 +31,7 @@ from . import graph_style as st
 from .graph_manage import keep_graph, target_of
 from .graph_syntax import name_option, split_sub, sub_options, text_option
 from .registry import command
+from .summarize import weights
 
 __all__ = ["box_stats", "bar_stat"]
 
@@ -154,7 +156,7 @@ def _groups(s, over: list[tuple[str, dict]], rows: np.ndarray, missing: bool) ->
     keep = rows.copy()
     if not missing:
         for c in cols:
-            keep &= ~(c == "" if c.dtype == object else np.isnan(c.astype(float)))
+            keep &= ~missing_mask(c)
     idx = np.flatnonzero(keep)
     levels = []
     relabel: list[dict] = []
@@ -199,22 +201,6 @@ def _y(s, var: str) -> np.ndarray:
     if s.data.is_string(v):
         raise StataError(f"string variables not allowed in varlist;\n{v} is a string variable", 109)
     return np.asarray(s.data.values(v), dtype=float)
-
-
-def _weights(s, cmd: Command) -> np.ndarray | None:
-    if cmd.weight is None:
-        return None
-    from ..dataset.evaluate import evaluate
-
-    return np.asarray(evaluate(cmd.weight.expr, s.context()), dtype=float)
-
-
-def _rows(s, cmd: Command, w: np.ndarray | None) -> np.ndarray:
-    """The observations drawn: ``if``/``in``, and a weight that is not missing or negative."""
-    rows = s.touse(cmd)
-    if w is not None:
-        rows &= ~np.isnan(w) & (w >= 0)
-    return rows
 
 
 def _var_label(s, var: str) -> str:
@@ -348,9 +334,8 @@ def _box(s, cmd: Command, *, horizontal: bool) -> list[Output]:
     if not yvars:
         raise StataError("varlist required", 100)
     over = _over(cmd, 2)
-    w = _weights(s, cmd)
+    w, rows = weights(s, cmd, s.touse(cmd))  # missing weights dropped, negative ones refused
     ys = {v: _y(s, v) for v in yvars}
-    rows = _rows(s, cmd, w)
     groups = _groups(s, over, rows, cmd.has("missing"))
     if not any((g.rows & ~np.isnan(ys[v])).any() for g in groups for v in yvars):
         raise StataError("no observations", 2000)
@@ -492,8 +477,7 @@ def _bar(s, cmd: Command, *, horizontal: bool) -> list[Output]:
     over = _over(cmd, 3 if len(items) == 1 else 2)
     if len(over) > 2:
         raise StataError("a third over() is not available in bayes_magic's graph bar yet", 198)
-    w = _weights(s, cmd)
-    rows = _rows(s, cmd, w)
+    w, rows = weights(s, cmd, s.touse(cmd))
     ys = {v: (np.ones(s.data.nobs) if v == "_n" else _y(s, v)) for _st, v in items}
     groups = _groups(s, over, rows, cmd.has("missing"))
     asy = cmd.has("asyvars") and over

@@ -16,7 +16,7 @@ import numpy as np
 from scipy import stats
 
 from ..errors import StataError
-from ..fit.estimates import Estimates
+from ..fit.estimates import T_COMMANDS, Estimates
 from ..report.coeftable import CoefRow, CoefTable, Equation, stat_columns
 from ..report.format import exp_or_inf, fmt_g
 from ..report.output import Block, LazyBlock, Output
@@ -155,7 +155,7 @@ def lincom(s, cmd: Command) -> list[Output]:
         eform = eform if isinstance(eform, str) and eform.strip() else "exp(b)"
     est = float(row @ e.b + const)
     se = float(math.sqrt(max(row @ e.V @ row, 0.0)))
-    df_r = e.scalars.get("df_r") if e.cmd in ("regress", "anova", "nlcom", "mean") else None
+    df_r = e.scalars.get("df_r") if e.cmd in T_COMMANDS else None
     stat = est / se if se > 0 else math.nan
     if df_r is not None:
         p = 2 * float(stats.t.sf(abs(stat), df_r)) if stat == stat else math.nan

@@ -24,6 +24,7 @@ from ..design.newdata import (
     numeric_values,
 )
 from ..errors import StataError
+from ..fit.estimates import OLS_COMMANDS
 from ..fit.margins import Margin, Scenario, evaluate, evaluate_rows, response
 from ..matrix import Matrix
 from ..report.coeftable import CoefRow, CoefTable, Equation, stat_columns, table_results
@@ -99,7 +100,7 @@ class _Model:
         self.extra = None
         #: an ordered model's margins of every outcome: (legend line, response) per outcome
         self.outcomes: list[tuple[str, tuple]] = []
-        known = ("regress", "anova", "mixed", "ologit", "oprobit", "glm")
+        known = (*OLS_COMMANDS, "mixed", "ologit", "oprobit", "glm")
         if e.cmd not in known and e.cmd not in _ML_GLMS and not me:
             raise StataError(f"margins after {e.cmd} is not available in bayes_magic yet", 321)
         self.e = e
@@ -114,7 +115,7 @@ class _Model:
             self._ordinal(cmd, me_ordinal)
         else:
             self._linear_index(cmd, me)
-        self.t_df = e.scalars.get("df_r") if e.cmd in ("regress", "anova") else None
+        self.t_df = e.scalars.get("df_r") if e.cmd in OLS_COMMANDS else None
         vce = e.macros.get("vcetype") or {"regress": "OLS", "anova": "OLS"}.get(e.cmd, "OIM")
         self.vce = vce
         # the variables of the model, in the order their columns appear
@@ -233,7 +234,7 @@ class _Model:
             self.trials = words == ["mu"] and getattr(fit.gdesign, "binomial", None) is not None
             stat = {"mu": default, "eta": "xb"}.get(words[0], words[0]) if len(words) == 1 else ""
             marginal = not fixedonly and stat != "xb"
-        if e.cmd in ("regress", "anova", "mixed"):
+        if e.cmd in (*OLS_COMMANDS, "mixed"):
             allowed: tuple[str, ...] = ("xb",)
         elif self.poisson:
             allowed = ("n", "xb") if me else ("n", "ir", "xb")

@@ -18,7 +18,7 @@ from scipy import stats
 
 from ..dataset.evaluate import evaluate
 from ..errors import StataError
-from ..fit.estimates import Estimates
+from ..fit.estimates import OLS_COMMANDS, Estimates
 from ..matrix import Matrix
 from ..report.coeftable import CoefRow, CoefTable, Equation, stat_columns
 from ..report.output import Block, LazyBlock, Output
@@ -138,7 +138,7 @@ def nlcom(s, cmd: Command) -> list[Output]:
     df_r = cmd.option("df")
     if df_r is not None and float(df_r) <= 0:
         raise StataError("df() must be positive", 198)
-    if df_r is None and e.cmd in ("regress", "anova", "mean"):
+    if df_r is None and e.cmd in (*OLS_COMMANDS, "mean"):
         df_r = e.scalars.get("df_r")
     if df_r is not None:
         q = float(stats.t.ppf(0.5 + level / 200, float(df_r)))

@@ -15,6 +15,7 @@ import math
 import numpy as np
 from scipy import stats
 
+from ..dataset.stats import group_moments
 from ..dataset.varnames import expand_terms
 from ..errors import StataError
 from ..report.format import fmt_f, fmt_g
@@ -40,7 +41,7 @@ def oneway(s, cmd: Command) -> list[Output]:
     y = np.asarray(ds.values(yv), dtype=float)
     g = ds.values(gv)
     touse = s.touse(cmd) & ~np.isnan(y)
-    touse &= (g != "") if g.dtype == object else ~np.isnan(np.asarray(g, dtype=float))
+    touse &= ~ds.missing(gv)
     w = np.ones(ds.nobs)
     if cmd.weight is not None:
         from ..dataset.evaluate import Context, evaluate
@@ -60,16 +61,7 @@ def oneway(s, cmd: Command) -> list[Output]:
         raise StataError("too many groups", 134)
     N = float(ww.sum())
     grand = float(np.average(yy, weights=ww))
-    n_g, m_g, v_g = [], [], []
-    for lv in levels:
-        sel = gg == lv
-        n = float(ww[sel].sum())
-        m = float(np.average(yy[sel], weights=ww[sel]))
-        v = float(np.sum(ww[sel] * (yy[sel] - m) ** 2) / (n - 1)) if n > 1 else math.nan
-        n_g.append(n)
-        m_g.append(m)
-        v_g.append(v)
-    n_g, m_g, v_g = np.array(n_g), np.array(m_g), np.array(v_g)
+    n_g, m_g, v_g = group_moments(yy, gg, ww, levels)
     k = len(levels)
     ss_b = float(np.sum(n_g * (m_g - grand) ** 2))
     ss_t = float(np.sum(ww * (yy - grand) ** 2))

@@ -14,6 +14,7 @@ import numpy as np
 from ..dataset.varnames import check_new_name
 from ..design.newdata import fixed_columns, group_rows, re_columns
 from ..errors import StataError
+from ..fit.estimates import OLS_COMMANDS
 from ..fit.mixed import MixedFit
 from ..report.output import Output, Text
 from ..spec.model import GLM_COMMANDS
@@ -101,7 +102,7 @@ def predict(s, cmd: Command) -> list[Output]:
         from .predict_menl import predict_menl
 
         return predict_menl(s, cmd)
-    if s.e.cmd in ("regress", "anova"):
+    if s.e.cmd in OLS_COMMANDS:
         from .regress import predict_regress
 
         return predict_regress(s, cmd)

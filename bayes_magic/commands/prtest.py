@@ -65,7 +65,7 @@ def prtest(s, cmd: Command) -> list[Output]:
         v, x = _var(s, text)
         g = resolve(s.data, str(by).strip())
         gv = s.data.values(g)
-        missing = (gv == "") if gv.dtype == object else np.isnan(np.asarray(gv, float))
+        missing = s.data.missing(g)
         use = touse & ~np.isnan(x) & ~missing
         levels = sorted(set(gv[use].tolist()))
         if len(levels) != 2:

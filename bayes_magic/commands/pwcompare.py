@@ -82,9 +82,6 @@ def _centred(label: str, centre: int) -> str:
 
 @command("pwcompare")
 def pwcompare(s, cmd: Command) -> list[Output]:
-    from ..syntax.parser import parse
-    from .margins import margins
-
     terms = cmd.body.terms if isinstance(cmd.body, Varlist) else ()
     if not terms:
         raise StataError("varlist required", 100)
@@ -95,23 +92,12 @@ def pwcompare(s, cmd: Command) -> list[Output]:
     level = float(cmd.option("level", 95))
     effects = cmd.has("effects") or cmd.has("pveffects")
     show_ci = not cmd.has("pveffects")
-    saved_r, saved_m = s.r, getattr(s, "margins_result", None)
     blocks: list[tuple[str, list[str], np.ndarray, np.ndarray]] = []
     t_df = None
-    try:
-        for t in terms:
-            text = unparse_term(t)
-            # the linear prediction: the log odds after logit ([R] pwcompare)
-            margins(s, parse(f"margins {text}, asbalanced predict(xb)"))
-            b = np.asarray(s.r["b"].values[0], float)
-            V = np.asarray(s.r["V"].values, float)
-            names = list(s.r["b"].colnames)
-            t_df = s.margins_result.t_df if s.margins_result is not None else None
-            labels = [_level_label(s, n) for n in names]
-            _check_estimable(labels, V)
-            blocks.append((text.replace("i.", ""), labels, b, V))
-    finally:
-        s.r, s.margins_result = saved_r, saved_m
+    for t in terms:
+        text = unparse_term(t)
+        labels, b, V, t_df = balanced_margins(s, text)
+        blocks.append((text.replace("i.", ""), labels, b, V))
     stat = "t" if t_df is not None else "z"
     rows: list[tuple[str, str, list[float]]] = []  # (term, label, values)
     nums: list[tuple[str, int]] = []
@@ -157,6 +143,27 @@ def pwcompare(s, cmd: Command) -> list[Output]:
     if t_df is not None:
         s.r["df_r"] = float(t_df)
     return [Block(text, f"<pre style='margin:0'>{text}</pre>", data=s.r)]
+
+
+def balanced_margins(s, term: str) -> tuple[list[str], np.ndarray, np.ndarray, float | None]:
+    """``margins term, asbalanced predict(xb)`` (the linear prediction: log odds after logit,
+    [R] pwcompare and [R] contrast): the levels' labels, the margins, their covariance and the
+    t test's df (None for z), leaving ``r()`` and the last margins as they were. Margins over
+    an empty cell are refused (not estimable)."""
+    from ..syntax.parser import parse
+    from .margins import margins
+
+    saved_r, saved_m = s.r, getattr(s, "margins_result", None)
+    try:
+        margins(s, parse(f"margins {term}, asbalanced predict(xb)"))
+        b = np.asarray(s.r["b"].values[0], float)
+        V = np.asarray(s.r["V"].values, float)
+        labels = [_level_label(s, n) for n in s.r["b"].colnames]
+        t_df = s.margins_result.t_df if s.margins_result is not None else None
+    finally:
+        s.r, s.margins_result = saved_r, saved_m
+    _check_estimable(labels, V)
+    return labels, b, V, t_df
 
 
 def _check_estimable(labels: list[str], V: np.ndarray) -> None:

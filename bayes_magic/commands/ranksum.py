@@ -63,7 +63,7 @@ def ranksum(s, cmd: Command) -> list[Output]:
     y = np.asarray(ds.values(yv), dtype=float)
     g = ds.values(gv)
     use = s.touse(cmd) & ~np.isnan(y)
-    use &= (g != "") if g.dtype == object else ~np.isnan(np.asarray(g, dtype=float))
+    use &= ~ds.missing(gv)
     levels = sorted(set(g[use].tolist()))
     if len(levels) != 2:
         raise StataError(

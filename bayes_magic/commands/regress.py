@@ -14,7 +14,7 @@ import numpy as np
 from ..design.mixed import build_mixed_design
 from ..design.newdata import fixed_columns
 from ..errors import StataError
-from ..fit.estimates import Estimates, over_columns, vce_entries
+from ..fit.estimates import OLS_COMMANDS, Estimates, over_columns, vce_entries
 from ..fit.ols import OLSFit, fit_ols
 from ..report.coeftable import DISPLAY_OPTIONS, restyle, table_results
 from ..report.format import fmt_f, fmt_g
@@ -149,7 +149,7 @@ def regress(s, cmd: Command) -> list[Output]:
     assert isinstance(body, MultilevelModel)
     if body.depvar is None:  # replay
         # regress replays anova's regression too, as Stata's does
-        if s.e is None or getattr(s.e, "cmd", None) not in ("regress", "anova"):
+        if s.e is None or getattr(s.e, "cmd", None) not in OLS_COMMANDS:
             raise StataError("last estimates not found", 301)
         bad = [o.name for o in cmd.options if o.name not in _DISPLAY]
         if bad:

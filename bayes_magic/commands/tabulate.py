@@ -15,6 +15,7 @@ import textwrap
 
 import numpy as np
 
+from ..dataset.stats import group_moments
 from ..dataset.varnames import check_new_name, expand_terms
 from ..dataset.weights import rescale_aweights
 from ..errors import StataError
@@ -134,22 +135,14 @@ def _summarize(s, cmd: Command, v: str, touse: np.ndarray, w: np.ndarray) -> lis
     g = ds.values(v)
     use = touse & ~np.isnan(y)
     if not cmd.has("missing"):
-        use &= (g != "") if g.dtype == object else ~np.isnan(np.asarray(g, dtype=float))
+        use &= ~ds.missing(v)
     if not use.any():
         raise StataError("no observations", 2000)
     yy, gg, ww = y[use], g[use], w[use].astype(float)
     if cmd.weight is not None and cmd.weight.kind == "aweight":
         ww = rescale_aweights(ww)
     levels = sorted(set(gg.tolist()), key=lambda a: (a != a, a))
-    n_g, m_g, v_g = [], [], []
-    for lv in levels:
-        sel = (gg == lv) if lv == lv else np.array([x != x for x in gg])
-        n = float(ww[sel].sum())
-        m = float(np.average(yy[sel], weights=ww[sel]))
-        var = float(np.sum(ww[sel] * (yy[sel] - m) ** 2) / (n - 1)) if n > 1 else float("nan")
-        n_g.append(n)
-        m_g.append(m)
-        v_g.append(var)
+    n_g, m_g, v_g = group_moments(yy, gg, ww, levels)
     N = float(ww.sum())
     grand = float(np.average(yy, weights=ww))
     ss_t = float(np.sum(ww * (yy - grand) ** 2))

@@ -71,3 +71,21 @@ def percentile(x: np.ndarray, w: np.ndarray | None, p: float) -> float:
     if i < len(xs) and np.isclose(cum[i], P, rtol=0, atol=1e-12 * max(1.0, cum[-1])):
         return float((xs[i] + xs[min(i + 1, len(xs) - 1)]) / 2)
     return float(xs[min(i, len(xs) - 1)])
+
+
+def group_moments(
+    y: np.ndarray, g: np.ndarray, w: np.ndarray, levels: list
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each group's weighted count, mean and variance (divisor count − 1; missing below two),
+    in the order of ``levels`` (a missing level, NaN, selects the missing group values); as
+    ``oneway`` and ``tabulate, summarize()`` compute them."""
+    n_g, m_g, v_g = [], [], []
+    for lv in levels:
+        sel = (g == lv) if lv == lv else np.array([x != x for x in g], dtype=bool)
+        n = float(w[sel].sum())
+        m = float(np.average(y[sel], weights=w[sel]))
+        v = float(np.sum(w[sel] * (y[sel] - m) ** 2) / (n - 1)) if n > 1 else float("nan")
+        n_g.append(n)
+        m_g.append(m)
+        v_g.append(v)
+    return np.array(n_g), np.array(m_g), np.array(v_g)

@@ -51,6 +51,12 @@ def vce_entries(
             macros["wexp"] = f"= {weight_exp}"
 
 
+#: the fits by ordinary least squares: regress's postestimation (predict, estat, replay) applies
+OLS_COMMANDS = ("regress", "anova")
+#: results whose tests and intervals use t on e(df_r) (nlcom, post keeps its command's df)
+T_COMMANDS = (*OLS_COMMANDS, "nlcom", "mean")
+
+
 @dataclass
 class Estimates:
     """Results of one estimation command.

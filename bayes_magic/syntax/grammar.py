@@ -1267,6 +1267,17 @@ _LABEL = (
     g("DAta", words_body(most=1)),
     g("save", words_body(), T.table(T.opt("replace")), using="required"),
 )
+#: the options contrast and pwcompare share ([R] contrast, [R] pwcompare)
+_COMPARISONS = T.table(
+    T.opt("Level", T.Real(10, 99.99)),
+    T.opt("post"),
+    T.opt("ASObserved"),
+    T.opt("EMPTYcells", T.Raw()),
+    T.opt("over", T.Raw()),
+    T.opt("within", T.Raw()),
+    T.opt("MCOMPare", T.Raw()),
+    T.opt("predict", T.Raw()),
+)
 _CAT_GRAPH = (
     T.table(
         T.opt("over", T.Raw()),
@@ -1558,36 +1569,11 @@ COMMANDS: tuple[Grammar, ...] = (
         if_=True,
         in_=True,
     ),
-    g(
-        "contrast",
-        words_body(least=1),
-        T.table(
-            T.opt("Level", T.Real(10, 99.99)),
-            T.opt("post"),
-            T.opt("ASObserved"),
-            T.opt("EMPTYcells", T.Raw()),
-            T.opt("over", T.Raw()),
-            T.opt("within", T.Raw()),
-            T.opt("MCOMPare", T.Raw()),
-            T.opt("predict", T.Raw()),
-        ),
-    ),
+    g("contrast", words_body(least=1), _COMPARISONS),
     g(
         "pwcompare",
         varlist_body(True, required=True),
-        T.table(
-            T.opt("MCOMPare", T.Raw()),
-            T.opt("EFFects"),
-            T.opt("PVEFFects"),
-            T.opt("CIEFFects"),
-            T.opt("Level", T.Real(10, 99.99)),
-            T.opt("post"),
-            T.opt("ASObserved"),
-            T.opt("EMPTYcells", T.Raw()),
-            T.opt("over", T.Raw()),
-            T.opt("within", T.Raw()),
-            T.opt("predict", T.Raw()),
-        ),
+        _COMPARISONS + T.table(T.opt("EFFects"), T.opt("PVEFFects"), T.opt("CIEFFects")),
     ),
     g(
         "hausman",

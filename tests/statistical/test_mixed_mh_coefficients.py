@@ -29,6 +29,13 @@ def _summary(s: Session) -> dict[str, tuple[float, float]]:
     return out
 
 
+def _same_posterior(a: dict, b: dict) -> None:
+    """Every parameter's posterior mean agrees within 4 combined MCSE."""
+    for p in _PARAMS:
+        (m1, e1), (m2, e2) = a[p], b[p]
+        assert abs(m1 - m2) < 4 * np.hypot(e1, e2), (p, m1, m2, e1, e2)
+
+
 def test_mh_slope_with_gibbs_intercept_matches_all_gibbs() -> None:
     s = Session()
     run(s, "use math")
@@ -48,9 +55,7 @@ def test_mh_slope_with_gibbs_intercept_matches_all_gibbs() -> None:
         "mixed math homework || schid:",
     )
     gibbs = _summary(s)
-    for p in _PARAMS:
-        (m1, e1), (m2, e2) = mixed[p], gibbs[p]
-        assert abs(m1 - m2) < 4 * np.hypot(e1, e2), (p, m1, m2, e1, e2)
+    _same_posterior(mixed, gibbs)
 
 
 def test_mh_intercept_is_collapsed_over_the_random_intercepts() -> None:
@@ -76,6 +81,4 @@ def test_mh_intercept_is_collapsed_over_the_random_intercepts() -> None:
         "mixed math homework i.schtype || schid:",
     )
     gibbs = _summary(s)
-    for p in _PARAMS:
-        (m1, e1), (m2, e2) = mh[p], gibbs[p]
-        assert abs(m1 - m2) < 4 * np.hypot(e1, e2), (p, m1, m2, e1, e2)
+    _same_posterior(mh, gibbs)
