@@ -1569,6 +1569,15 @@ COMMANDS: tuple[Grammar, ...] = (
         if_=True,
         in_=True,
     ),
+    g(
+        "kwallis",
+        varlist_body(False, required=True),
+        T.table(T.opt("by", T.NameArg())),
+        if_=True,
+        in_=True,
+    ),
+    g("signrank", comparison_body, T.table(T.opt("exact"), T.opt("noexact")), if_=True, in_=True),
+    g("signtest", comparison_body, T.table(), if_=True, in_=True),
     g("contrast", words_body(least=1), _COMPARISONS),
     g(
         "pwcompare",
