@@ -148,6 +148,8 @@ _DESCRIPTIONS = {
     "signrank": "Wilcoxon matched-pairs signed-rank test, with its exact p-value",
     "signtest": "sign test of matched pairs (binomial)",
     "kwallis": "Kruskal-Wallis equality-of-populations rank test",
+    "swilk": "Shapiro-Wilk W test for normal data",
+    "sfrancia": "Shapiro-Francia W' test for normal data",
     "prtest": "one- and two-sample tests of proportions",
     "cd": "change the working directory",
     "pwd": "show the working directory",

@@ -106,6 +106,8 @@ MODULES = {
     "signrank": "nonparametric",
     "signtest": "nonparametric",
     "kwallis": "nonparametric",
+    "swilk": "normality",
+    "sfrancia": "normality",
     "prtest": "prtest",
     "cd": "logs",
     "pwd": "logs",

@@ -1554,8 +1554,6 @@ COMMANDS: tuple[Grammar, ...] = (
         for name in (
             "bayesreps",
             "table",
-            "swilk",
-            "sfrancia",
             "sktest",
             "etable",
             "dtable",
@@ -1578,6 +1576,20 @@ COMMANDS: tuple[Grammar, ...] = (
     ),
     g("signrank", comparison_body, T.table(T.opt("exact"), T.opt("noexact")), if_=True, in_=True),
     g("signtest", comparison_body, T.table(), if_=True, in_=True),
+    g(
+        "swilk",
+        varlist_body(False, required=True),
+        T.table(T.opt("Generate", T.NameArg()), T.opt("noties"), T.opt("Lnnormal")),
+        if_=True,
+        in_=True,
+    ),
+    g(
+        "sfrancia",
+        varlist_body(False, required=True),
+        T.table(T.opt("noties"), T.opt("boxcox")),
+        if_=True,
+        in_=True,
+    ),
     g("contrast", words_body(least=1), _COMPARISONS),
     g(
         "pwcompare",
