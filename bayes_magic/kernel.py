@@ -150,6 +150,7 @@ _DESCRIPTIONS = {
     "kwallis": "Kruskal-Wallis equality-of-populations rank test",
     "swilk": "Shapiro-Wilk W test for normal data",
     "sfrancia": "Shapiro-Francia W' test for normal data",
+    "sktest": "skewness and kurtosis tests for normality",
     "prtest": "one- and two-sample tests of proportions",
     "cd": "change the working directory",
     "pwd": "show the working directory",

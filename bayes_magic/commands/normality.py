@@ -1,5 +1,5 @@
-"""Tests of normality ([R] swilk): ``swilk`` (Shapiro–Wilk W) and ``sfrancia`` (Shapiro–Francia
-W').
+"""Tests of normality ([R] swilk, [R] sktest): ``swilk`` (Shapiro–Wilk W), ``sfrancia``
+(Shapiro–Francia W') and ``sktest`` (skewness and kurtosis).
 
 Both correlate the sorted data with normal scores Φ⁻¹((r − 3/8)/(n + 1/4)), r the ranks (tied
 values share their mean rank unless ``noties``). Shapiro–Wilk renormalizes the two most extreme
@@ -9,7 +9,13 @@ transformation of log(1 − W) (for 4 ≤ n ≤ 11 through γ − log(γ − ·)
 n = 3. Shapiro–Francia's W' uses the scores as they are, with Royston's (1993) log
 transformation (or, with ``boxcox``, his 1983 Box–Cox transformation).
 
-The formulas, layouts and ``r()`` follow Stata's swilk 3.2.0 and sfrancia 2.3.0 ado-files.
+``sktest`` transforms the sample skewness and kurtosis (``summarize, detail``'s, weights
+allowed) to normal deviates by D'Agostino, Belanger and D'Agostino (1990) and combines them
+into K² = Z₁² + Z₂², which Royston's (1991) empirical adjustment maps to the adjusted χ²(2)
+unless ``noadjust``.
+
+The formulas, layouts and ``r()`` follow Stata's swilk 3.2.0, sfrancia 2.3.0 and sktest 3.1.0
+ado-files.
 """
 
 from __future__ import annotations
@@ -20,14 +26,25 @@ import textwrap
 import numpy as np
 from scipy import stats
 
+from ..dataset.stats import moments
 from ..dataset.varnames import check_new_name, expand_terms
 from ..errors import StataError
+from ..matrix import Matrix
 from ..report.format import abbrev, fmt_f
 from ..report.output import Block, Output
 from ..syntax.ast import Command, Varlist
 from .registry import command
+from .summarize import weights
 
-__all__ = ["swilk", "sfrancia", "swilk_coefficients", "swilk_test", "sfrancia_test"]
+__all__ = [
+    "swilk",
+    "sfrancia",
+    "sktest",
+    "swilk_coefficients",
+    "swilk_test",
+    "sfrancia_test",
+    "sk_test",
+]
 
 
 def _scores(x: np.ndarray, noties: bool) -> np.ndarray:
@@ -247,5 +264,101 @@ def sfrancia(s, cmd: Command) -> list[Output]:
             f"{nmin}<=n<={nmax} under the {label} transformation."
         )
     s.r = dict(zip(("N", "W", "V", "z", "p"), map(float, res)))
+    text = "\n".join(lines)
+    return [Block(text, f"<pre style='margin:0'>{text}</pre>", data=s.r)]
+
+
+def sk_test(
+    skewness: float, kurtosis: float, n: float, adjust: bool = True
+) -> tuple[float, float, float, float]:
+    """(Pr(skewness), Pr(kurtosis), χ², Prob > χ²) of the skewness–kurtosis test; missing
+    below 8 observations."""
+    nan = float("nan")
+    if n < 8 or skewness != skewness or kurtosis != kurtosis:
+        return nan, nan, nan, nan
+    Y = skewness * math.sqrt(((n + 1) * (n + 3)) / (6 * (n - 2)))
+    beta2 = (3 * (n * n + 27 * n - 70) * (n + 1) * (n + 3)) / (
+        (n - 2) * (n + 5) * (n + 7) * (n + 9)
+    )
+    W2 = -1 + math.sqrt(2 * (beta2 - 1))
+    delta = 1 / math.sqrt(math.log(math.sqrt(W2)))
+    alpha = math.sqrt(2 / (W2 - 1))
+    Z1 = delta * math.log(Y / alpha + math.sqrt((Y / alpha) ** 2 + 1))
+    Eb2 = (3 * (n - 1)) / (n + 1)
+    Vb2 = (24 * n * (n - 2) * (n - 3)) / ((n + 1) ** 2 * (n + 3) * (n + 5))
+    X = (kurtosis - Eb2) / math.sqrt(Vb2)
+    rbeta1 = ((6 * (n * n - 5 * n + 2)) / ((n + 7) * (n + 9))) * math.sqrt(
+        (6 * (n + 3) * (n + 5)) / (n * (n - 2) * (n - 3))
+    )
+    A = 6 + (8 / rbeta1) * (2 / rbeta1 + math.sqrt(1 + 4 / (rbeta1 * rbeta1)))
+    base = (1 - 2 / A) / (1 + X * math.sqrt(2 / (A - 4)))
+    Z2 = ((1 - 2 / (9 * A)) - np.cbrt(base)) / math.sqrt(2 / (9 * A))
+    K2 = Z1 * Z1 + Z2 * Z2
+    if adjust:  # Royston's (1991) modification
+        zc2 = float(-stats.norm.ppf(math.exp(-0.5 * K2)))
+        logn = math.log(n)
+        cut = 0.55 * n**0.2 - 0.21
+        a1 = (-5 + 3.46 * logn) * math.exp(-1.37 * logn)
+        b1 = 1 + (0.854 - 0.148 * logn) * math.exp(-0.55 * logn)
+        b2mb1 = 2.13 / (1 - 2.37 * logn)
+        a2 = a1 - b2mb1 * cut
+        b2 = b2mb1 + b1
+        if zc2 < -1:
+            Z = zc2
+        elif zc2 < cut:
+            Z = a1 + b1 * zc2
+        else:
+            Z = a2 + b2 * zc2
+        P = float(stats.norm.sf(Z))
+        K2 = -2 * math.log(P) if P > 0 else math.inf
+    else:
+        P = float(stats.chi2.sf(K2, 2))
+    return float(2 * stats.norm.sf(abs(Z1))), float(2 * stats.norm.sf(abs(Z2))), K2, P
+
+
+@command("sktest", readonly=True)
+def sktest(s, cmd: Command) -> list[Output]:
+    """``sktest varlist [if] [in] [aw fw] [, noadjust]`` ([R] sktest)."""
+    names, touse = _setup(s, cmd)
+    w_all, touse = weights(s, cmd, touse)
+    kind = None if cmd.weight is None else cmd.weight.kind
+    adjust = not cmd.has("noadjust")
+    ds = s.data
+    rows, ns = [], []
+    for v in names:
+        if ds.is_string(v):
+            n, res = 0.0, sk_test(float("nan"), float("nan"), 0)
+        else:
+            m = touse & ~ds.missing(v)
+            st = moments(ds.values(v)[m], None if w_all is None else w_all[m], kind)
+            n = st["N"]
+            nan = float("nan")
+            res = sk_test(st.get("skewness", nan), st.get("kurtosis", nan), n, adjust)
+        rows.append(res)
+        ns.append(n)
+    adj = "adj" if adjust else "   "
+    lines = [
+        "",
+        " " * 20 + "Skewness/Kurtosis tests for Normality",
+        " " * 58 + "------ joint ------",
+        f"    Variable |        Obs  Pr(Skewness)  Pr(Kurtosis) {adj} chi2(2)   Prob>chi2",
+        "-" * 13 + "+" + "-" * 63,
+    ]
+    for v, n, (ps, pk, chi2, pc) in zip(names, ns, rows):
+        cells = [
+            (16, f"{n:>10,.0f}"),
+            (31, _num(ps, 5, 4)),
+            (45, _num(pk, 5, 4)),
+            (54, _num(chi2, 9, 2)),
+            (72, _num(pc, 6, 4)),
+        ]
+        line = f"{abbrev(v, 12):>12} |"
+        for column, cell in cells:  # display's _col(#)
+            line += " " * max(0, column - 1 - len(line)) + cell
+        lines.append(line)
+    utest = Matrix(np.array(rows, dtype=float), list(names), ["P_skew", "P_kurt", "chi2", "P_chi2"])
+    s.r = dict(zip(("P_skew", "P_kurt", "chi2", "P_chi2"), rows[-1]))
+    s.r["Utest"] = utest
+    s.r["N"] = Matrix(np.array(ns, dtype=float).reshape(-1, 1), list(names), ["c1"])
     text = "\n".join(lines)
     return [Block(text, f"<pre style='margin:0'>{text}</pre>", data=s.r)]

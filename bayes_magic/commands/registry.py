@@ -108,6 +108,7 @@ MODULES = {
     "kwallis": "nonparametric",
     "swilk": "normality",
     "sfrancia": "normality",
+    "sktest": "normality",
     "prtest": "prtest",
     "cd": "logs",
     "pwd": "logs",

@@ -14,7 +14,6 @@ from .registry import HANDLERS, command
 _PENDING: dict[str, str] = {
     "bayesreps": "replicated outcomes; bayespredict {_ysim}, saving() simulates them",
     "table": "Stata 17's tables; tabulate, tabstat and collapse give the numbers",
-    "sktest": "the skewness-kurtosis test; summarize, detail gives both moments",
     "etable": "estimation tables; estimates table lays out stored results",
     "dtable": "descriptive tables; tabstat and summarize give the statistics",
     "collect": "the collection system behind table",

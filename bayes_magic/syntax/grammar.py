@@ -1554,7 +1554,6 @@ COMMANDS: tuple[Grammar, ...] = (
         for name in (
             "bayesreps",
             "table",
-            "sktest",
             "etable",
             "dtable",
             "collect",
@@ -1582,6 +1581,14 @@ COMMANDS: tuple[Grammar, ...] = (
         T.table(T.opt("Generate", T.NameArg()), T.opt("noties"), T.opt("Lnnormal")),
         if_=True,
         in_=True,
+    ),
+    g(
+        "sktest",
+        varlist_body(False, required=True),
+        T.table(T.opt("noadjust")),
+        if_=True,
+        in_=True,
+        weights=("aweight", "fweight"),
     ),
     g(
         "sfrancia",

@@ -114,3 +114,50 @@ def test_errors() -> None:
     assert fails(s, "swilk normexam, lnnormal")[1] == 198
     assert fails(s, "swilk normexam, generate(school)")[1] == 110
     assert fails(s, "swilk")[1] in (100, 198)
+
+
+@pytest.mark.parametrize("n", [8, 20, 73, 500, 4000])
+def test_sktest_matches_scipy_dagostino(n: int) -> None:
+    rng = np.random.default_rng(n)
+    x = rng.gamma(8.0, size=n)
+    s = Session()
+    s.data = Dataset.from_dataframe(pd.DataFrame({"x": x}))
+    run(s, "sktest x, noadjust")
+    assert s.r["P_skew"] == pytest.approx(stats.skewtest(x).pvalue, rel=1e-9)
+    assert s.r["P_kurt"] == pytest.approx(stats.kurtosistest(x).pvalue, rel=1e-9)
+    assert s.r["chi2"] == pytest.approx(stats.normaltest(x).statistic, rel=1e-9)
+    assert s.r["P_chi2"] == pytest.approx(stats.normaltest(x).pvalue, rel=1e-9)
+    unadjusted = s.r["P_chi2"]
+    run(s, "sktest x")
+    # Royston's adjustment leaves the marginal tests alone and matters less as n grows
+    assert s.r["P_skew"] == pytest.approx(stats.skewtest(x).pvalue, rel=1e-9)
+    assert s.r["chi2"] == pytest.approx(-2 * np.log(s.r["P_chi2"]), rel=1e-9)
+    if n >= 500:
+        assert s.r["P_chi2"] == pytest.approx(unadjusted, abs=0.02)
+
+
+def test_sktest_layout_weights_and_small_samples() -> None:
+    rng = np.random.default_rng(120)
+    x = rng.normal(size=120)
+    s = Session()
+    s.data = Dataset.from_dataframe(pd.DataFrame({"u_hat": x, "f": np.tile([1, 2, 3], 40)}))
+    out = run(s, "sktest u_hat")
+    lines = out.strip("\n").splitlines()
+    assert lines[0] == " " * 20 + "Skewness/Kurtosis tests for Normality"
+    assert lines[1] == " " * 58 + "------ joint ------"
+    assert lines[2] == (
+        "    Variable |        Obs  Pr(Skewness)  Pr(Kurtosis) adj chi2(2)   Prob>chi2"
+    )
+    r = s.r
+    # column positions of a published Stata log row
+    # "       u_hat |        120     0.8841        0.1027        2.74         0.2539"
+    assert lines[4] == (
+        f"       u_hat |        120     {r['P_skew']:.4f}        {r['P_kurt']:.4f}"
+        f"   {r['chi2']:9.2f}         {r['P_chi2']:.4f}"
+    )
+    run(s, "sktest u_hat [fw=f]")
+    xw = np.repeat(x, np.tile([1, 2, 3], 40))
+    assert s.r["P_skew"] == pytest.approx(stats.skewtest(xw).pvalue, rel=1e-9)
+    assert s.r["N"].values[0, 0] == 240
+    run(s, "sktest u_hat in 1/7")
+    assert np.isnan(s.r["P_chi2"])

@@ -48,7 +48,7 @@ def test_llf_and_density_priors_are_named(radon: Session) -> None:
 
 
 def test_known_commands_are_refused_by_name(radon: Session) -> None:
-    for cmd in ("bayesreps yrep*, nreps(3)", "table county, statistic(mean floor)", "sktest floor"):
+    for cmd in ("bayesreps yrep*, nreps(3)", "table county, statistic(mean floor)", "etable"):
         msg, rc = fails(radon, cmd)
         assert rc == 199 and "is not available in this version of bayes_magic yet (" in msg
     run(radon, "tab floor")  # tabulate's abbreviations are unchanged
