@@ -27,18 +27,14 @@ from .listing import cell_text
 from .registry import command
 from .summarize import weights
 
-#: options Stata's tabulate has that this version refuses (no matrices, no exact tests, no
-#: ordinal measures; contributions and plots not laid out yet)
+#: options Stata's tabulate has that this version refuses (no matrices; contributions and
+#: plots not laid out yet)
 _REFUSED = (
     "matcell",
     "matrow",
     "matcol",
     "subpop",
     "plot",
-    "exact",
-    "gamma",
-    "taub",
-    "all",
     "cchi2",
     "clrchi2",
 )
@@ -374,9 +370,20 @@ def _crosstab(titles, rlabs, clabs, table, show, key) -> tuple[str, list]:
     return "\n".join(ln.rstrip() for ln in lines), hrows
 
 
+def _stat(label: str, rest: str) -> str:
+    """A line under the table: the label right-aligned to column 27, then its numbers."""
+    return f"{label + ' =':>27} {rest}"
+
+
 def _tests(s, cmd: Command, table: np.ndarray) -> list[str]:
-    """The requested tests' lines (``chi2``, ``lrchi2``, ``V``), their r() results added."""
+    """The requested tests' lines (``chi2``, ``lrchi2``, ``V``, ``gamma``, ``taub``, ``exact``;
+    ``all`` is all but ``exact``), their r() results added."""
     from scipy.stats import chi2 as chi2_dist
+
+    from .tabulate_tests import fisher_exact, gamma_taub
+
+    def wants(name: str) -> bool:
+        return cmd.has(name) or (cmd.has("all") and name != "exact")
 
     n = table.sum()
     rows_t, cols_t = table.sum(1), table.sum(0)
@@ -386,26 +393,41 @@ def _tests(s, cmd: Command, table: np.ndarray) -> list[str]:
     with np.errstate(divide="ignore", invalid="ignore"):
         chi2 = float(np.nansum((table - expected) ** 2 / expected))
         p = float(chi2_dist.sf(chi2, df)) if df > 0 else np.nan
-        if cmd.has("chi2") or cmd.has("V"):
+        if wants("chi2") or wants("V"):
             s.r.update(chi2=chi2, p=p)
-        if cmd.has("chi2"):
-            notes.append(f"{'Pearson chi2(' + str(df) + ') =':>26} {chi2:8.4f}   Pr = {p:5.3f}")
-        if cmd.has("lrchi2"):
+        if wants("chi2"):
+            notes.append(_stat(f"Pearson chi2({df})", f"{chi2:8.4f}   Pr = {p:5.3f}"))
+        if wants("lrchi2"):
             pos = table > 0
             lr = float(2 * np.sum(table[pos] * np.log(table[pos] / expected[pos])))
             p_lr = float(chi2_dist.sf(lr, df)) if df > 0 else np.nan
             s.r.update(chi2_lr=lr, p_lr=p_lr)
-            notes.append(
-                f"{'likelihood-ratio chi2(' + str(df) + ') =':>26} {lr:8.4f}   Pr = {p_lr:5.3f}"
-            )
-        if cmd.has("V"):
+            notes.append(_stat(f"Likelihood-ratio chi2({df})", f"{lr:8.4f}   Pr = {p_lr:5.3f}"))
+        if wants("V"):
             v = np.sqrt(chi2 / n / max(1, min(table.shape) - 1))
             if table.shape == (2, 2):
                 v = (table[0, 0] * table[1, 1] - table[0, 1] * table[1, 0]) / np.sqrt(
                     rows_t.prod() * cols_t.prod()
                 )
             s.r["CramersV"] = float(v)
-            notes.append(f"{'Cramér' + chr(39) + 's V =':>26} {v:8.4f}")
+            notes.append(_stat("Cramér's V", f"{v:8.4f}"))
+    if wants("gamma") or wants("taub"):
+        g, ase_g, tb, ase_tb = gamma_taub(table)
+        if wants("gamma"):
+            s.r.update(gamma=g, ase_gam=ase_g)
+            notes.append(_stat("gamma", f"{g:8.4f}  ASE = {ase_g:5.3f}"))
+        if wants("taub"):
+            s.r.update(taub=tb, ase_taub=ase_tb)
+            notes.append(_stat("Kendall's tau-b", f"{tb:8.4f}  ASE = {ase_tb:5.3f}"))
+    if wants("exact"):
+        if np.any(table != np.rint(table)):
+            raise StataError("exact not allowed with aweights or iweights", 101)
+        p_exact, p1 = fisher_exact(table)
+        s.r["p_exact"] = p_exact
+        notes.append(_stat("Fisher's exact", f"{'':15} {p_exact:5.3f}"))
+        if p1 is not None:
+            s.r["p1_exact"] = p1
+            notes.append(_stat("1-sided Fisher's exact", f"{'':15} {p1:5.3f}"))
     return notes
 
 

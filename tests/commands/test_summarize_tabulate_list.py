@@ -109,7 +109,7 @@ def test_tabulate_twoway_chi2_matches_scipy(math_session) -> None:
         "-----------+----------------------+----------",
         "     Total |       310        209 |       519",
         "",
-        f"         Pearson chi2(1) = {chi2:8.4f}   Pr = {p:5.3f}",
+        f"          Pearson chi2(1) = {chi2:8.4f}   Pr = {p:5.3f}",
     ]
 
 

@@ -112,10 +112,6 @@ def test_tabulate_key_options(w) -> None:
 @pytest.mark.parametrize(
     ("options", "name"),
     [
-        ("exact", "exact"),
-        ("gamma", "gamma"),
-        ("taub", "taub"),
-        ("all", "all"),
         ("cchi2", "cchi2"),
         ("clrchi2", "clrchi2"),
         ("matcell(m)", "matcell"),
