@@ -151,6 +151,7 @@ _DESCRIPTIONS = {
     "swilk": "Shapiro-Wilk W test for normal data",
     "sfrancia": "Shapiro-Francia W' test for normal data",
     "sktest": "skewness and kurtosis tests for normality",
+    "dfbeta": "DFBETA influence statistics after regress",
     "prtest": "one- and two-sample tests of proportions",
     "cd": "change the working directory",
     "pwd": "show the working directory",

@@ -224,3 +224,34 @@ def estat_ovtest(s, cmd: Command) -> list[Output]:
     ]
     text = "\n".join(lines)
     return [Block(text, f"<pre>{text}</pre>")]
+
+
+@command("dfbeta")
+def dfbeta(s, cmd: Command) -> list[Output]:
+    """``dfbeta [varlist] [, stub(name)]`` ([R] regress postestimation): one DFBETA variable
+    per covariate (all of them but the constant by default), named ``_dfbeta_1``, ... (the
+    next free numbers), each made by ``predict float name, dfbeta(x)`` as Stata's dfbeta.ado."""
+    from ..dataset.varnames import expand_terms
+    from .regress import _dfbeta_column
+
+    regress_pieces(s, "dfbeta")
+    fit = s.e.fit
+    if isinstance(cmd.body, Varlist) and cmd.body.terms:
+        names = expand_terms(s.data, cmd.body.terms)
+    else:
+        names = [
+            x for j, x in enumerate(fit.design.xnames) if x != "_cons" and fit.V_beta[j, j] > 0
+        ]
+    for x in names:
+        _dfbeta_column(fit, x)  # every name checked before any variable is made
+    stub = str(cmd.option("stub", "_dfbeta_"))
+    if len(stub) > 20:
+        raise StataError("stub name too long, must be at most 20 characters", 198)
+    lines, i = [], 1
+    for x in names:
+        while f"{stub}{i}" in s.data.varnames:
+            i += 1
+        s.run_text(f"quietly predict float {stub}{i}, dfbeta({x})")
+        lines.append(f"{stub + str(i):>32}: dfbeta({x})")
+    text = "\n".join(lines)
+    return [Block(text, f"<pre style='margin:0'>{text}</pre>")]

@@ -192,6 +192,7 @@ MODULES = {
     "rvpplot": "graph_regress",
     "lvr2plot": "graph_regress",
     "avplot": "graph_regress",
+    "dfbeta": "estat_regress",
     "pnorm": "graphs",
     "graph": "graphs",
     "lfit": "graphs",

@@ -185,26 +185,47 @@ replayer("regress")(lambda est: regress_outputs(est, dict(est.options)))
 def predict_regress(s, cmd: Command) -> list[Output]:
     """``predict`` after ``regress`` ([R] regress postestimation): ``xb`` (the default),
     ``residuals``, ``stdp``, ``stdf``, ``leverage`` (``hat``), ``rstandard``, ``rstudent`` and
-    ``cooksd``. With h the leverage x(X'X)⁻¹x' and s the Root MSE: rstandard is e / (s√(1-h)),
-    rstudent uses s₍ᵢ₎² = (RSS - e²/(1-h)) / (df_r - 1) instead, and Cook's distance is
-    e²h / (k s² (1-h)²); those three and the leverage need unweighted fits, and Cook's
-    distance and rstudent are computed in the estimation sample only, as Stata's."""
+    ``cooksd``, ``dfits``, ``welsch``, ``covratio`` and ``dfbeta(varname)``. With h the
+    leverage x(X'X)⁻¹x' and s the Root MSE: rstandard is e / (s√(1-h)), rstudent t uses
+    s₍ᵢ₎² = (RSS - e²/(1-h)) / (df_r - 1) instead, and Cook's distance is
+    e²h / (k s² (1-h)²); DFITS is t√(h/(1-h)), Welsch's distance DFITS·√((N-1)/(1-h)),
+    COVRATIO ((N - df_m - r² - 1)/(N - df_m - 2))^(df_m+1) / (1-h) with r the standardized
+    residual, and DFBETA for x is t·u / √((1-h) Σu²), u the residual of x regressed on the
+    other covariates (Belsley, Kuh and Welsch 1980; the formulas of Stata's regres_p.ado).
+    These and the leverage need unweighted fits; all but the leverage and rstandard are
+    computed in the estimation sample only, as Stata's."""
     from .predict import _newnames, new_variables, store_prediction
 
     fit: OLSFit = s.e.fit
-    allowed = ("xb", "residuals", "stdp", "stdf", "leverage", "rstandard", "rstudent", "cooksd")
+    allowed = (
+        "xb",
+        "residuals",
+        "stdp",
+        "stdf",
+        "leverage",
+        "rstandard",
+        "rstudent",
+        "cooksd",
+        "dfits",
+        "welsch",
+        "covratio",
+        "dfbeta",
+    )
     stat = ["leverage" if o.name == "hat" else o.name for o in cmd.options]
     bad = [o for o in stat if o not in allowed]
     if bad:
         raise StataError(f"option {bad[0]} not allowed", 198)
     if len(stat) > 1:
         raise StataError("only one statistic may be specified", 198)
-    influence = ("leverage", "rstandard", "rstudent", "cooksd", "stdf")
+    needs_h = ("leverage", "rstandard", "rstudent", "cooksd", "dfits", "welsch", "covratio")
+    influence = (*needs_h, "stdf", "dfbeta")
     if stat and stat[0] in influence and fit.vce != "ols":
         # [R] regress postestimation: not available with a vce() other than ols
         raise StataError(f"option {stat[0]} not allowed after vce({fit.vce})", 198)
     weighted = fit.design.weights is not None
-    if stat and stat[0] in ("leverage", "rstandard", "rstudent", "cooksd") and weighted:
+    if stat and stat[0] == "dfbeta" and weighted:
+        raise StataError("not possible after weighted regression", 398)
+    if stat and stat[0] in needs_h and weighted:
         raise StataError(
             f"predict, {stat[0]} after a weighted regress is not available in bayes_magic yet",
             198,
@@ -225,7 +246,9 @@ def predict_regress(s, cmd: Command) -> list[Output]:
     which = stat[0]
     if which in ("stdp", "stdf"):  # from e(V): the sandwich after vce(robust)
         var_p = np.einsum("ij,jk,ik->i", X, fit.V_beta, X)
-    elif which not in ("xb", "residuals"):  # the leverage, x(X'X)⁻¹x' = x V x' / s²
+    elif which == "dfbeta":
+        j = _dfbeta_column(fit, str(cmd.option("dfbeta")).strip())
+    if which not in ("xb", "residuals", "stdp", "stdf"):  # the leverage, x V x' / s²
         xvx = np.einsum("ij,jk,ik->i", X, fit.V_beta, X)  # ols: V = s²(X'X)⁻¹
         h = xvx / s2 if s2 > 0 else np.full(ds.nobs, np.nan)
     if which == "xb":
@@ -245,10 +268,45 @@ def predict_regress(s, cmd: Command) -> list[Output]:
         in_sample[np.flatnonzero(fit.design.sample)] = True
         touse = touse & in_sample
         with np.errstate(divide="ignore", invalid="ignore"):
+            t = e / np.sqrt((fit.rss - e**2 / (1 - h)) / (fit.df_r - 1) * (1 - h))
             if which == "rstudent":
-                s2i = (fit.rss - e**2 / (1 - h)) / (fit.df_r - 1)
-                val, label = e / np.sqrt(s2i * (1 - h)), "Studentized residuals"
-            else:
+                val, label = t, "Studentized residuals"
+            elif which == "cooksd":
                 k = len(fit.design.coef_index)
                 val, label = e**2 * h / (k * s2 * (1 - h) ** 2), "Cook's D"
+            elif which == "dfits":
+                val, label = t * np.sqrt(h / (1 - h)), "DFITS"
+            elif which == "welsch":
+                val = t * np.sqrt(h / (1 - h)) * np.sqrt((fit.N - 1) / (1 - h))
+                label = "Welsch distance"
+            elif which == "covratio":
+                r = e / np.sqrt(s2 * (1 - h))
+                base = (fit.N - fit.df_m - r * r - 1) / (fit.N - fit.df_m - 2)
+                val, label = base ** (fit.df_m + 1) / (1 - h), "COVRATIO"
+            else:
+                use = touse & ~np.isnan(t)
+                u = _partial_residual(X, j, use)
+                val = t * u / np.sqrt((1 - h) * np.nansum(u[use] ** 2))
+                label = f"DFBETA {fit.design.xnames[j]}"
     return outs + store_prediction(s, names[0], val, vtype or s.settings.type, label, touse)
+
+
+def _dfbeta_column(fit: OLSFit, name: str) -> int:
+    """The coefficient ``dfbeta()`` names: a covariate of the fit, not the constant."""
+    xnames = list(fit.design.xnames)
+    if name in xnames and name != "_cons":
+        j = xnames.index(name)
+        if fit.V_beta[j, j] > 0:
+            return j
+    raise StataError(f"invalid dfbeta() option; {name} is not a covariate of the model", 198)
+
+
+def _partial_residual(X: np.ndarray, j: int, use: np.ndarray) -> np.ndarray:
+    """Residuals of column j regressed (with a constant) on the model's other covariates, over
+    the rows ``use``; missing elsewhere."""
+    others = [k for k in range(X.shape[1]) if k != j and np.ptp(X[use, k]) > 0]
+    Z = np.column_stack([np.ones(int(use.sum())), X[np.ix_(use, others)]])
+    coef, *_ = np.linalg.lstsq(Z, X[use, j], rcond=None)
+    u = np.full(X.shape[0], np.nan)
+    u[use] = X[use, j] - Z @ coef
+    return u
