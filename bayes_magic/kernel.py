@@ -152,6 +152,7 @@ _DESCRIPTIONS = {
     "sfrancia": "Shapiro-Francia W' test for normal data",
     "sktest": "skewness and kurtosis tests for normality",
     "dfbeta": "DFBETA influence statistics after regress",
+    "tabi": "immediate two-way table of typed counts (chi2, exact, ...)",
     "prtest": "one- and two-sample tests of proportions",
     "cd": "change the working directory",
     "pwd": "show the working directory",

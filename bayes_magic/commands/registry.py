@@ -193,6 +193,7 @@ MODULES = {
     "lvr2plot": "graph_regress",
     "avplot": "graph_regress",
     "dfbeta": "estat_regress",
+    "tabi": "tabi",
     "pnorm": "graphs",
     "graph": "graphs",
     "lfit": "graphs",

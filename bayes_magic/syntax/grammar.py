@@ -1530,6 +1530,7 @@ COMMANDS: tuple[Grammar, ...] = (
     g("ESTimates", subcommands=_ESTIMATES),
     g("ci", subcommands=_CI, default_sub="means"),
     g("cii", subcommands=_CII),
+    g("tabi", raw_body, T.TAB2 + T.table(T.opt("replace"))),
     g("misstable", subcommands=_MISSTABLE),
     g(
         "codebook",

@@ -130,3 +130,23 @@ def test_exact_refused_with_aweights_and_data_kept() -> None:
     before = s.data.df.copy()
     assert fails(s, "tabulate a b [aw=n], exact")[1] == 101
     pd.testing.assert_frame_equal(s.data.df, before)
+
+
+def test_tabi_published_and_defaults() -> None:
+    s = Session()
+    run(s, "sysuse exam, clear")
+    before = s.data.df.copy()
+    out = run(s, "tabi 15 5 \\ 10 10, chi2 expected")
+    # a published Stata log of the same command
+    assert "          Pearson chi2(1) =   2.6667   Pr = 0.102" in out
+    assert "           |      12.5        7.5 |      20.0" in out
+    pd.testing.assert_frame_equal(s.data.df, before)  # the data in memory are kept
+    out = run(s, "tabi 15 5 \\ 10 10")  # 2 x 2 without options: Fisher's exact test
+    assert s.r["p_exact"] == pytest.approx(stats.fisher_exact([[15, 5], [10, 10]]).pvalue)
+    run(s, "tabi 39 4 \\ 7 4 \\ 10 1 \\ 0 1 \\ 5 2 \\ 9 3")  # larger: chi2
+    assert s.r["chi2"] == pytest.approx(10.9539, abs=5e-5) and "p_exact" not in s.r
+    assert fails(s, "tabi 1 2 \\ 3")[1] == 198
+    assert fails(s, "tabi 1 -2 \\ 3 4")[1] == 411
+    pd.testing.assert_frame_equal(s.data.df, before)
+    run(s, "tabi 1 2 \\ 3 4, replace")
+    assert list(s.data.df["pop"]) == [1, 2, 3, 4]
