@@ -153,6 +153,7 @@ _DESCRIPTIONS = {
     "sktest": "skewness and kurtosis tests for normality",
     "dfbeta": "DFBETA influence statistics after regress",
     "tabi": "immediate two-way table of typed counts (chi2, exact, ...)",
+    "robvar": "Levene and Brown-Forsythe tests of equal variances",
     "prtest": "one- and two-sample tests of proportions",
     "cd": "change the working directory",
     "pwd": "show the working directory",

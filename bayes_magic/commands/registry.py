@@ -194,6 +194,7 @@ MODULES = {
     "avplot": "graph_regress",
     "dfbeta": "estat_regress",
     "tabi": "tabi",
+    "robvar": "robvar",
     "pnorm": "graphs",
     "graph": "graphs",
     "lfit": "graphs",

@@ -1531,6 +1531,13 @@ COMMANDS: tuple[Grammar, ...] = (
     g("ci", subcommands=_CI, default_sub="means"),
     g("cii", subcommands=_CII),
     g("tabi", raw_body, T.TAB2 + T.table(T.opt("replace"))),
+    g(
+        "robvar",
+        varlist_body(False, required=True),
+        T.table(T.opt("by", T.NameArg())),
+        if_=True,
+        in_=True,
+    ),
     g("misstable", subcommands=_MISSTABLE),
     g(
         "codebook",
