@@ -31,6 +31,13 @@ def test_robvar_matches_scipy_levene() -> None:
     assert not s.data.changed and "__robvar_touse" not in s.data.varnames
 
 
+def _pct(xi: np.ndarray, p: float) -> float:
+    """Stata's percentile of sorted values (summarize's definition)."""
+    P = len(xi) * p / 100
+    i = int(np.ceil(P)) - 1
+    return (xi[i] + xi[i + 1]) / 2 if int(P) == P else xi[i]
+
+
 def test_w10_trimmed_centre() -> None:
     rng = np.random.default_rng(3)
     x = np.concatenate([rng.normal(0, 1, 40), rng.standard_t(2, 37)])
@@ -41,15 +48,8 @@ def test_w10_trimmed_centre() -> None:
     z = []
     for k in (1, 2):
         xi = np.sort(x[g == k])
-        n = len(xi)
 
-        # Stata's 10th and 90th percentiles (summarize's definition)
-        def pct(p: float) -> float:
-            P = n * p / 100
-            i = int(np.ceil(P)) - 1
-            return (xi[i] + xi[i + 1]) / 2 if int(P) == P else xi[i]
-
-        c = xi[(xi >= pct(10)) & (xi <= pct(90))].mean()
+        c = xi[(xi >= _pct(xi, 10)) & (xi <= _pct(xi, 90))].mean()
         z.append(np.abs(x[g == k] - c))
     ref = stats.f_oneway(*z)  # Levene's W is the one-way F of the |deviations|
     assert s.r["w10"] == pytest.approx(ref.statistic, rel=1e-10)
