@@ -154,6 +154,7 @@ _DESCRIPTIONS = {
     "dfbeta": "DFBETA influence statistics after regress",
     "tabi": "immediate two-way table of typed counts (chi2, exact, ...)",
     "robvar": "Levene and Brown-Forsythe tests of equal variances",
+    "spearman": "Spearman's rank correlations",
     "prtest": "one- and two-sample tests of proportions",
     "cd": "change the working directory",
     "pwd": "show the working directory",

@@ -195,6 +195,7 @@ MODULES = {
     "dfbeta": "estat_regress",
     "tabi": "tabi",
     "robvar": "robvar",
+    "spearman": "spearman",
     "pnorm": "graphs",
     "graph": "graphs",
     "lfit": "graphs",

@@ -1369,6 +1369,21 @@ COMMANDS: tuple[Grammar, ...] = (
     ),
     g("pwcorr", varlist_body(False), T.PWCORR, if_=True, in_=True, weights=("aweight", "fweight")),
     g(
+        "spearman",
+        varlist_body(False),
+        T.table(
+            T.opt("stats", T.Raw()),
+            T.opt("Bonferroni"),
+            T.opt("Print", T.Real(0)),
+            T.opt("SIDak"),
+            T.opt("STar", T.Real(0)),
+            T.opt("pw"),
+            T.opt("MATrix"),
+        ),
+        if_=True,
+        in_=True,
+    ),
+    g(
         "TAbulate",
         tabulate_body,
         _tab_options,
