@@ -196,6 +196,7 @@ MODULES = {
     "tabi": "tabi",
     "robvar": "robvar",
     "spearman": "spearman",
+    "ttesti": "ttest",
     "pnorm": "graphs",
     "graph": "graphs",
     "lfit": "graphs",

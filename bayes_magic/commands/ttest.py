@@ -114,13 +114,13 @@ def ttest(s, cmd: Command) -> list[Output]:
         mu0 = None
     if mu0 is not None:  # one-sample
         use = touse & ~np.isnan(x)
-        return _one_sample(s, v, x[use], mu0, level)
+        return _one_sample(s, v, _stats(x[use]), mu0, level)
     v2 = _numeric(s, right)
     x2 = np.asarray(ds.values(v2), float)
     if cmd.has("unpaired"):
         a = x[touse & ~np.isnan(x)]
         b = x2[touse & ~np.isnan(x2)]
-        return _two_samples(s, cmd, (v, a), (v2, b), level, paired_names=True)
+        return _two_samples(s, cmd, (v, _stats(a)), (v2, _stats(b)), level, stub="Variable")
     use = touse & ~np.isnan(x) & ~np.isnan(x2)
     return _paired(s, v, v2, x[use], x2[use], level)
 
@@ -134,8 +134,22 @@ def _stats(x: np.ndarray) -> tuple[int, float, float, float]:
     return n, m, sd, sd / math.sqrt(n)
 
 
-def _one_sample(s, v: str, x: np.ndarray, mu0: float, level: float) -> list[Output]:
-    n, m, sd, se = _stats(x)
+def _summary(n: int, m: float, sd: float) -> tuple[int, float, float, float]:
+    """(n, mean, sd, se) from summary statistics (``ttesti``)."""
+    if n < 2:
+        raise StataError("too few observations", 2001)
+    return n, m, sd, sd / math.sqrt(n)
+
+
+def _one_sample(
+    s,
+    v: str,
+    summ: tuple[int, float, float, float],
+    mu0: float,
+    level: float,
+    stub: str = "Variable",
+) -> list[Output]:
+    n, m, sd, se = summ
     df = n - 1
     q = float(stats.t.ppf(0.5 + level / 200, df))
     t = (m - mu0) / se if se > 0 else math.nan
@@ -145,7 +159,7 @@ def _one_sample(s, v: str, x: np.ndarray, mu0: float, level: float) -> list[Outp
         "",
         "One-sample t test",
         _RULE,
-        _head("Variable", level),
+        _head(stub, level),
         _SEP,
         _row(v, n, m, se, sd, q),
         _RULE,
@@ -204,14 +218,13 @@ def _two_groups(s, cmd: Command, v: str, by: str, touse, level: float) -> list[O
     if len(levels) != 2:
         raise StataError("more than 2 groups found, only 2 allowed", 420)
     names = [s.value_text(g, int(np.flatnonzero(use & (gv == lv))[0])) for lv in levels]
-    groups = [(names[k], x[use & (gv == lv)]) for k, lv in enumerate(levels)]
-    return _two_samples(s, cmd, groups[0], groups[1], level, paired_names=False)
+    groups = [(names[k], _stats(x[use & (gv == lv)])) for k, lv in enumerate(levels)]
+    return _two_samples(s, cmd, groups[0], groups[1], level, stub="   Group")
 
 
-def _two_samples(s, cmd, one, two, level: float, *, paired_names: bool) -> list[Output]:
-    (name1, a), (name2, b) = one, two
-    n1, m1, sd1, se1 = _stats(a)
-    n2, m2, sd2, se2 = _stats(b)
+def _two_samples(s, cmd, one, two, level: float, *, stub: str) -> list[Output]:
+    """The two-sample test from each sample's name and (n, mean, sd, se)."""
+    (name1, (n1, m1, sd1, se1)), (name2, (n2, m2, sd2, se2)) = one, two
     welch = cmd.has("welch")
     unequal = cmd.has("unequal") or welch
     diff = m1 - m2
@@ -229,12 +242,15 @@ def _two_samples(s, cmd, one, two, level: float, *, paired_names: bool) -> list[
     t = diff / se if se > 0 else math.nan
     q = float(stats.t.ppf(0.5 + level / 200, df))
     qs = [float(stats.t.ppf(0.5 + level / 200, n - 1)) for n in (n1, n2)]
-    both = np.concatenate([a, b])
-    nc, mc, sdc, sec = _stats(both)
+    # the combined sample from the two summaries
+    nc = n1 + n2
+    mc = (n1 * m1 + n2 * m2) / nc
+    varc = ((n1 - 1) * sd1**2 + (n2 - 1) * sd2**2 + n1 * n2 / nc * diff**2) / (nc - 1)
+    sdc = math.sqrt(varc)
+    sec = sdc / math.sqrt(nc)
     qc = float(stats.t.ppf(0.5 + level / 200, nc - 1))
     tails, ps = _tails(t, df, "diff", "0")
     title = "Two-sample t test with " + ("unequal" if unequal else "equal") + " variances"
-    stub = "Variable" if paired_names else "   Group"
     what = f"mean({name1}) - mean({name2})"
     if welch:
         dof = f"Welch's degrees of freedom = {fmt_g(df, 9).strip():>8}"
@@ -270,3 +286,32 @@ def _two_samples(s, cmd, one, two, level: float, *, paired_names: bool) -> list[
         "sd": sdc,
     }
     return _result(s, lines, groups, se, t, df, ps, level)
+
+
+@command("ttesti")
+def ttesti(s, cmd: Command) -> list[Output]:
+    """``ttesti #obs #mean #sd #val [, level(#)]`` and ``ttesti #obs1 #mean1 #sd1 #obs2 #mean2
+    #sd2 [, unequal welch level(#)]`` ([R] ttest): the tests from summary statistics; the
+    samples are called x and y, as Stata's immediate form names them."""
+    words = list(cmd.body.words) if isinstance(cmd.body, Words) else []
+    try:
+        nums = [float(w) for w in words]
+    except ValueError:
+        raise StataError("invalid syntax", 198) from None
+    level = float(cmd.option("level", 95))
+    if len(nums) not in (4, 6):
+        raise StataError("invalid syntax", 198)
+    for n in nums[0::3][: len(nums) // 3]:
+        if n != int(n) or n < 1:
+            raise StataError(f"{fmt_g(n, 9).strip()} found where integer expected", 7)
+    for sd in (nums[2], nums[5]) if len(nums) == 6 else (nums[2],):
+        if sd < 0:
+            raise StataError("standard deviation must be nonnegative", 198)
+    if len(nums) == 4:
+        if cmd.has("unequal") or cmd.has("welch"):
+            raise StataError("option unequal not allowed", 198)
+        summ = _summary(int(nums[0]), nums[1], nums[2])
+        return _one_sample(s, "x", summ, nums[3], level, stub="")
+    one = ("x", _summary(int(nums[0]), nums[1], nums[2]))
+    two = ("y", _summary(int(nums[3]), nums[4], nums[5]))
+    return _two_samples(s, cmd, one, two, level, stub="")

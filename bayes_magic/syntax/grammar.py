@@ -1708,6 +1708,7 @@ COMMANDS: tuple[Grammar, ...] = (
     g("lincom", raw_body, T.LINCOM),
     g("nlcom", raw_body, T.NLCOM),
     g("ttest", comparison_body, T.TTEST, if_=True, in_=True),
+    g("ttesti", words_body(least=1), T.table(T.opt("UNEqual"), T.opt("welch")) + T.LEVEL),
     g("prtest", comparison_body, T.table(T.opt("by", T.NameArg())) + T.LEVEL, if_=True, in_=True),
     g(
         "mean",
