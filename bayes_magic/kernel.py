@@ -155,6 +155,7 @@ _DESCRIPTIONS = {
     "tabi": "immediate two-way table of typed counts (chi2, exact, ...)",
     "robvar": "Levene and Brown-Forsythe tests of equal variances",
     "spearman": "Spearman's rank correlations",
+    "ktau": "Kendall's rank correlations (tau-a, tau-b, score)",
     "ttesti": "t tests from summary statistics (immediate ttest)",
     "prtest": "one- and two-sample tests of proportions",
     "cd": "change the working directory",

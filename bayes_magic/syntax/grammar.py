@@ -1368,20 +1368,23 @@ COMMANDS: tuple[Grammar, ...] = (
         weights=("aweight", "fweight"),
     ),
     g("pwcorr", varlist_body(False), T.PWCORR, if_=True, in_=True, weights=("aweight", "fweight")),
-    g(
-        "spearman",
-        varlist_body(False),
-        T.table(
-            T.opt("stats", T.Raw()),
-            T.opt("Bonferroni"),
-            T.opt("Print", T.Real(0)),
-            T.opt("SIDak"),
-            T.opt("STar", T.Real(0)),
-            T.opt("pw"),
-            T.opt("MATrix"),
-        ),
-        if_=True,
-        in_=True,
+    *(
+        g(
+            name,
+            varlist_body(False),
+            T.table(
+                T.opt("stats", T.Raw()),
+                T.opt("Bonferroni"),
+                T.opt("Print", T.Real(0)),
+                T.opt("SIDak"),
+                T.opt("STar", T.Real(0)),
+                T.opt("pw"),
+                T.opt("MATrix"),
+            ),
+            if_=True,
+            in_=True,
+        )
+        for name in ("spearman", "ktau")
     ),
     g(
         "TAbulate",

@@ -61,3 +61,34 @@ def test_errors() -> None:
     assert fails(s, "spearman x")[1] == 102
     assert fails(s, "spearman x y z, bonferroni sidak")[1] == 198
     assert fails(s, "spearman x y, stats(tau)")[1] == 198
+
+
+def test_ktau_two_variables_against_pair_counts_and_scipy() -> None:
+    s = _data()
+    d = s.data.df
+    out = run(s, "ktau x y")
+    x, y = d["x"].to_numpy(), d["y"].to_numpy()
+    i, j = np.triu_indices(len(x), 1)
+    score = float(np.sum(np.sign(x[i] - x[j]) * np.sign(y[i] - y[j])))
+    n = len(x)
+    assert s.r["score"] == score
+    assert s.r["tau_a"] == pytest.approx(2 * score / (n * (n - 1)))
+    assert s.r["tau_b"] == pytest.approx(stats.kendalltau(x, y).statistic, rel=1e-12)
+    # scipy's asymptotic test is z = S/se without the continuity correction: recover se
+    z = stats.norm.isf(stats.kendalltau(x, y, method="asymptotic").pvalue / 2)
+    assert s.r["se_score"] == pytest.approx(abs(score) / z, rel=1e-8)
+    assert s.r["p"] == pytest.approx(2 * stats.norm.sf((abs(score) - 1) / s.r["se_score"]))
+    assert "    SE of score = " in out and "(corrected for ties)" in out
+    assert out.strip("\n").splitlines()[-1].endswith("  (continuity corrected)")
+
+
+def test_ktau_matrix() -> None:
+    s = _data()
+    d = s.data.df
+    out = run(s, "ktau x y z, stats(taub p) pw")
+    ok = d["z"].notna()
+    ref = stats.kendalltau(d.loc[ok, "y"], d.loc[ok, "z"]).statistic
+    assert s.r["Tau_b"].values[2, 1] == pytest.approx(ref, rel=1e-12)
+    assert s.r["Nobs"].values[1, 0] == 60 and s.r["Nobs"].values[2, 0] == 53
+    assert "(obs=varies)" in out
+    assert "             |          x          y          z" in out
