@@ -155,7 +155,7 @@ def run(
         return TextProgress()
 
     def show(out: Any) -> None:  # each output as soon as its command has made it
-        if getattr(out, "kind", "") != "error":
+        if not getattr(out, "final", False):  # the run's own error goes to stderr below
             ipy_display(out)
 
     s.progress_factory = factory

@@ -98,8 +98,12 @@ class ErrorOutput(Output):
 
     kind = "error"
 
-    def __init__(self, error: StataError) -> None:
+    def __init__(self, error: StataError, *, final: bool = False) -> None:
         self.error = error
+        #: the error that ends the run (``Result.error``): front ends print it on their own
+        #: (stderr, the kernel's error reply); the others (``capture noisily``, ``by``'s
+        #: ``rc0``) are shown where they happen, like any output
+        self.final = final
 
     def text(self) -> str:
         return self.error.render()
@@ -283,7 +287,7 @@ class Session:
                     head = []
             if not head:
                 res.error = err
-                self._emit(res, [ErrorOutput(err)])
+                self._emit(res, [ErrorOutput(err, final=True)])
                 return res
             end = text.find("\n", err.span.start)
             bad = text[cut : end if end >= 0 else len(text)]
@@ -508,7 +512,7 @@ class Session:
         if not ok:  # quietly: the error is still shown, and ends what runs
             assert inner.error is not None
             res.error = inner.error
-            self._emit(res, [ErrorOutput(inner.error)])
+            self._emit(res, [ErrorOutput(inner.error, final=True)])
         return ok
 
     def _run_if(self, res: Result, branches: list[tuple[str | None, list[str]]]) -> bool:
@@ -528,7 +532,7 @@ class Session:
         res.error = err
         early = self._early
         shown = [o for o in early if not any(o is x for x in err.outputs)]
-        self._emit(res, [*shown, *err.outputs, ErrorOutput(err)], early)
+        self._emit(res, [*shown, *err.outputs, ErrorOutput(err, final=stop)], early)
         self._early = []
         return not stop
 

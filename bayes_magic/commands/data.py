@@ -602,7 +602,7 @@ def _run_file(s, cmd: Command, echo: bool) -> list[Output]:
         res = s.execute(path.read_text(), echo=echo, stop=not cmd.has("nostop"))
     finally:
         s.locals, s.sink = saved_locals, sink
-    outs = [o for o in res if o.kind != "error"]
+    outs = [o for o in res if not getattr(o, "final", False)]  # the error is raised below
     if echo:
         outs.append(Text("end of do-file", kind="result"))
     if res.error is not None and not cmd.has("nostop"):

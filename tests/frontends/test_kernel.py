@@ -196,6 +196,14 @@ def test_stata_error_reply_and_recovery(kc):
     assert "519" in text and re.search(r"^z\s", text, re.M) and "never" not in text
 
 
+def test_capture_noisily_shows_the_message(kc):
+    reply, msgs = execute(kc, "capture noisily regress foo bar\ndisplay _rc")
+    assert reply["status"] == "ok"
+    text = shown(msgs)
+    assert "variable foo not found" in text and "r(111);" in text
+    assert text.rstrip().endswith("111")
+
+
 @pytest.mark.slow
 def test_execution_count(kc):
     a, _ = execute(kc, "count")

@@ -123,6 +123,19 @@ def test_errors_fail_the_cell_with_stata_messages_without_traceback(ip, shown, c
     assert "519" in ok.text()
 
 
+def test_capture_noisily_shows_the_message(ip, shown, capsys) -> None:
+    """capture noisily shows the error it catches (as Stata prints it) and the cell goes on;
+    plain capture shows nothing."""
+    ip.run_cell_magic("bayes", "", "capture noisily regress foo bar\ndisplay _rc")
+    text = "".join(b.get("text/plain", "") for b in shown)
+    assert "variable foo not found" in text and "r(111);" in text and "111" in text
+    assert any("variable foo not found" in b.get("text/html", "") for b in shown)
+    shown.clear()
+    ip.run_cell_magic("bayes", "", "capture regress foo bar\ndisplay _rc")
+    assert "not found" not in "".join(b.get("text/plain", "") for b in shown)
+    assert "not found" not in capsys.readouterr().err
+
+
 def test_a_result_displays_again_in_a_later_cell(ip, shown) -> None:
     ip.run_cell("res = %stata count")
     n = len(shown)
