@@ -108,3 +108,7 @@ class BreakError(StataError):
 
     def __init__(self) -> None:
         super().__init__("--Break--", 1)
+
+
+class ExitError(Exception):
+    """``exit`` ([P] exit): the rest of the cell or do-file is not run; not an error."""

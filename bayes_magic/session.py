@@ -20,7 +20,7 @@ import numpy as np
 
 from .dataset.dataset import Dataset
 from .dataset.evaluate import Context, evaluate, truth
-from .errors import BreakError, Span, StataError
+from .errors import BreakError, ExitError, Span, StataError
 from .report.output import Output, Text, escape
 from .syntax import parse, split_commands
 from .syntax.ast import Command, Prefix
@@ -293,7 +293,10 @@ class Session:
             bad = text[cut : end if end >= 0 else len(text)]
             self._depth += 1
             try:
-                ok = self._run_sources(res, [src.text for src in head], echo=echo, stop=stop)
+                try:
+                    ok = self._run_sources(res, [src.text for src in head], echo=echo, stop=stop)
+                except ExitError:
+                    return res
                 if ok or not stop:
                     if echo:
                         self._emit(res, [Echo(bad, self.settings.linesize)])
@@ -310,6 +313,8 @@ class Session:
         outer, self._depth = self._early, self._depth + 1
         try:
             self._run_sources(res, [src.text for src in sources], echo=echo, stop=stop)
+        except ExitError:
+            pass
         except _JumpError:
             self._failed(res, StataError("continue may only be used in a loop", 198), "", stop=True)
         finally:
@@ -652,6 +657,8 @@ class Session:
         except RecursionError:  # an expression nested beyond Python's stack
             self._restore(snap)
             raise StataError(_TOO_DEEP, 130) from None
+        except ExitError:
+            raise
         except Exception as exc:  # a bug: never show the user a traceback, but keep it
             self._restore(snap)
             raise self._internal(cmd, exc) from exc
@@ -679,7 +686,7 @@ class Session:
             if posted is not None:  # a coefficient table's r(table), as _coef_table leaves it
                 self.r = dict(posted)
             return outs
-        except (StataError, KeyboardInterrupt):
+        except (StataError, KeyboardInterrupt, ExitError):
             raise
         except Exception as exc:
             raise self._internal(cmd, exc) from exc
@@ -857,19 +864,58 @@ class Session:
             getter = getattr(self.e, "coef_lookup", None)
             return getter(kind, key) if getter else None
         if kind == "c":
-            return {
-                "N": self.data.nobs,
-                "k": self.data.nvars,
-                "pi": math.pi,
-                "rc": self.rc,
-                "linesize": self.settings.linesize,
-                "seed": self.settings.seed,
-                "type": self.settings.type,
-                "pwd": os.getcwd(),
-                "filename": self.data.filename or "",
-                "changed": int(self.data.changed),
-            }.get(key)
+            return self._creturn(key)
         return None
+
+    def _creturn(self, key: str):
+        """``c(name)`` ([P] creturn): the values this version knows; None for others."""
+        import datetime as _dt
+        import getpass
+        import tempfile
+
+        now = _dt.datetime.now()
+        months = (
+            "January February March April May June July August September October November December"
+        ).split()
+        days = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+        lazy = {
+            "current_date": lambda: f"{now.day:2d} {months[now.month - 1][:3]} {now.year}",
+            "current_time": lambda: now.strftime("%H:%M:%S"),
+            "username": getpass.getuser,
+            "tmpdir": tempfile.gettempdir,
+        }
+        if key in lazy:
+            return lazy[key]()
+        return {
+            "N": self.data.nobs,
+            "k": self.data.nvars,
+            "pi": math.pi,
+            "rc": self.rc,
+            "linesize": self.settings.linesize,
+            "seed": self.settings.seed,
+            "type": self.settings.type,
+            "pwd": os.getcwd(),
+            "filename": self.data.filename or "",
+            "changed": int(self.data.changed),
+            "sortedby": " ".join(self.data.sortedby),
+            "stata_version": 17,
+            "version": 17,
+            "level": 95,
+            "os": "Unix",
+            "more": "off",
+            "maxvar": 5000,
+            "maxstrvarlen": 2045,
+            "epsdouble": float(np.finfo(float).eps),
+            "maxdouble": 8.988465674311579e307,
+            "mindouble": -8.988465674311579e307,
+            "smallestdouble": float(np.finfo(float).tiny),
+            "alpha": " ".join("abcdefghijklmnopqrstuvwxyz"),
+            "ALPHA": " ".join("ABCDEFGHIJKLMNOPQRSTUVWXYZ"),
+            "Mons": " ".join(m[:3] for m in months),
+            "Months": " ".join(months),
+            "Wdays": " ".join(d[:3] for d in days),
+            "Weekdays": " ".join(days),
+        }.get(key)
 
     def touse(self, cmd: Command, *, allow_empty: bool = True) -> np.ndarray:
         """The observations a command uses: ``in``, ``if`` and any ``by`` group restriction."""

@@ -614,6 +614,31 @@ def _run_file(s, cmd: Command, echo: bool) -> list[Output]:
     return outs
 
 
+@command("exit")
+def exit_(s, cmd: Command) -> list[Output]:
+    """``exit [#] [, clear STATA]`` ([P] exit): ``exit`` ends the cell or do-file without an
+    error (a notebook cannot leave Stata; the options are accepted); ``exit #`` ends it with
+    return code # (which ``capture`` catches)."""
+    from ..errors import ExitError
+
+    words = list(cmd.body.words) if isinstance(cmd.body, Words) else []
+    text = " ".join(words)
+    head, _, opts = text.partition(",")
+    for word in opts.split():
+        if word.lower() not in ("clear", "stata"):
+            raise StataError(f"option {word} not allowed", 198)
+    if head.strip():
+        from .macros import evaluate_text
+
+        try:
+            rc = int(float(evaluate_text(s, head.strip())))
+        except (StataError, ValueError, TypeError):
+            raise StataError(f"'{head.strip()}' found where integer expected", 7) from None
+        if rc:
+            raise StataError("", rc)
+    raise ExitError
+
+
 @command("do")
 def do(s, cmd: Command) -> list[Output]:
     return _run_file(s, cmd, echo=True)

@@ -73,6 +73,7 @@ MODULES = {
     "version": "data",
     "timer": "timer",
     "do": "data",
+    "exit": "data",
     "run": "data",
     "help": "data",
     "search": "data",

@@ -1511,6 +1511,7 @@ COMMANDS: tuple[Grammar, ...] = (
     g("FORMat", format_body),
     g("assert", expr_body, T.table(T.opt("rc0"), T.opt("null"), T.opt("fast")), if_=True, in_=True),
     g("do", filename_body(), T.table(T.opt("nostop"))),
+    g("exit", rest_body),
     g("run", filename_body(), T.table(T.opt("nostop"))),
     g("version", words_body(most=1)),
     g("timer", words_body()),
