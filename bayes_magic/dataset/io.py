@@ -175,6 +175,7 @@ def _read_dta(path: Path) -> Dataset:
         typlist = list(getattr(r, "_typlist", []))
         fmtlist = list(getattr(r, "_fmtlist", []))
         lbllist = list(getattr(r, "_lbllist", []))
+        srtlist = [int(k) for k in getattr(r, "_srtlist", [])]
     info: dict[str, VarInfo] = {}
     cols: dict[str, np.ndarray] = {}
     for k, c in enumerate(df.columns):
@@ -201,7 +202,12 @@ def _read_dta(path: Path) -> Dataset:
         if info[c].type.startswith("str"):
             frame[c] = frame[c].astype(object)
     vl = {name: {int(a): str(b) for a, b in m.items()} for name, m in vlabels.items()}
-    return Dataset(frame, info, vl, label=data_label, timestamp=stamp)
+    sortedby = []  # the <sortlist>: 1-based variable numbers up to the first 0
+    for k in srtlist:
+        if not 0 < k <= len(df.columns):
+            break
+        sortedby.append(str(df.columns[k - 1]))
+    return Dataset(frame, info, vl, label=data_label, timestamp=stamp, sortedby=tuple(sortedby))
 
 
 #: pandas' StataReader type codes of the numeric storage types (its ``_typlist``)
@@ -322,6 +328,26 @@ def _write_dta(ds: Dataset, path: Path, *, nolabel: bool) -> None:
     )
     if value_labels:
         _rename_value_labels(path, {c: ds.info[c].vlabel for c in value_labels})
+    if ds.sortedby:
+        names = list(ds.info)
+        _write_sortlist(path, [names.index(v) + 1 for v in ds.sortedby if v in names])
+
+
+def _write_sortlist(path: Path, numbers: list[int]) -> None:
+    """Record the sort order in the file's ``<sortlist>`` (pandas writes it empty): format
+    118's K + 1 two-byte variable numbers, the sort variables first, then zeros."""
+    raw = bytearray(path.read_bytes())
+    start = raw.find(b"<sortlist>")
+    end = raw.find(b"</sortlist>", start)
+    if start < 0 or end < 0:
+        return
+    start += len(b"<sortlist>")
+    order = "big" if b"<byteorder>MSF</byteorder>" in raw[:200] else "little"
+    field = b"".join(k.to_bytes(2, order) for k in numbers)
+    if len(field) > end - start:
+        return
+    raw[start : start + len(field)] = field
+    path.write_bytes(bytes(raw))
 
 
 def _rename_value_labels(path: Path, names: dict[str, str]) -> None:

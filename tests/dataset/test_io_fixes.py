@@ -102,3 +102,16 @@ def test_save_refuses_what_it_cannot_do(math_session, tmp_path, monkeypatch, opt
         f"option {name} is not available in bayes_magic yet",
         198,
     )
+
+
+def test_dta_keeps_the_sort_order(session, tmp_path, monkeypatch) -> None:
+    """save writes the <sortlist> (pandas leaves it empty) and use reads it back, so by:
+    works on the reloaded data as in Stata (a new-user trial found it lost)."""
+    monkeypatch.chdir(tmp_path)
+    run(session, "sysuse sleepstudy, clear\nsort Subject Days\nsave s2")
+    run(session, "use s2, clear")
+    assert session.data.sortedby == ("Subject", "Days")
+    run(session, "by Subject: generate k = _n")
+    assert pd.read_stata(tmp_path / "s2.dta").shape == (180, 3)  # still a valid file
+    run(session, "replace Days = 9 - Days\nsave s3\nuse s3, clear")
+    assert session.data.sortedby == ("Subject",)  # a changed sort variable leaves the order
