@@ -47,6 +47,13 @@ class Posterior:
     #: (chains,): log p(y | θ̄, b̄) + log p(θ̄) + log p(b̄ | θ̄) at each chain's posterior mean
     logpost_mean: np.ndarray | None = None
 
+    def __repr__(self) -> str:  # the arrays are too big to print
+        chains = f"{self.nchains} chain{'s' if self.nchains != 1 else ''}"
+        return (
+            f"<Posterior of {self.cmdline!r}: {chains} × {self.mcmcsize:,} draws of "
+            f"{len(self.names)} parameters and {len(self.re_names)} random effects>"
+        )
+
     # -- shape ----------------------------------------------------------------------------------
     @property
     def nchains(self) -> int:

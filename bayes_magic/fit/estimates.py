@@ -96,6 +96,11 @@ class Estimates:
     name: str | None = None  # the name it is stored under, if any
     ids: np.ndarray | None = None
 
+    def __repr__(self) -> str:  # the fit's arrays (X, Z, ...) are too big to print
+        n = self.scalars.get("N")
+        obs = f", N = {n:,.0f}" if n is not None and n == n else ""
+        return f"<Estimates of {self.cmdline!r}: {len(self.bnames)} coefficients{obs}>"
+
     @classmethod
     def of_fit(
         cls,

@@ -194,3 +194,14 @@ def test_tables_stand_apart_in_notebooks_but_not_in_logs() -> None:
     assert "margin-top" in table._repr_mimebundle_()["text/html"]
     assert note._repr_mimebundle_()["text/plain"] == "(note)"
     assert table.text() == "table"  # logs and Result.text() add their own blank lines
+
+
+def test_results_have_short_reprs() -> None:
+    """``res.e`` in a notebook shows a line, not the design matrices (a new-user trial)."""
+    from bayes_magic.session import Session
+
+    s = Session()
+    s.execute("use math\nquietly mixed math homework || schid:")
+    assert repr(s.e) == "<Estimates of 'mixed math homework || schid:': 4 coefficients, N = 519>"
+    s.execute("quietly bayes, rseed(1) mcmcsize(20) burnin(10): regress math homework")
+    assert repr(s.e).startswith("<Posterior of 'bayes, rseed(1)") and len(repr(s.e)) < 200
