@@ -246,11 +246,23 @@ def prepare_nonlinear(bm: BayesNonlinearModel, d: NLBayesDesign) -> tuple[N.NLMo
     s2_val = np.ones(neq)
     s2_gibbs = np.zeros(neq, np.int64)
     gibbs = {n for n in names if gibbs_mean[index[n]] or gibbs_var[index[n]]}
+    # the conjugate draw of a likelihood variance holds only where it is nothing else: not in
+    # an expression, not a random effect's hyperparameter, one equation's alone
+    s2_uses: dict[str, int] = {}
+    for eq in bm.equations:
+        if isinstance(eq.sigma2, str):
+            s2_uses[eq.sigma2] = s2_uses.get(eq.sigma2, 0) + 1
     for e, eq in enumerate(bm.equations):
         if isinstance(eq.sigma2, str):
             s2_idx[e] = index[eq.sigma2]
             fam = priors[s2_idx[e]].family
-            if bm.likelihood == "normal" and fam in ("igamma", "jeffreys"):
+            alone = (
+                eq.sigma2 not in d.pnames
+                and eq.sigma2 not in uses_mean
+                and eq.sigma2 not in uses_var
+                and s2_uses[eq.sigma2] == 1
+            )
+            if bm.likelihood == "normal" and fam in ("igamma", "jeffreys") and alone:
                 s2_gibbs[e] = 1 if fam == "igamma" else 2
                 gibbs.add(eq.sigma2)
         elif eq.sigma2 is not None:

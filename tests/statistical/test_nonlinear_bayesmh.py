@@ -118,6 +118,30 @@ def test_normal_random_effects_match_gaussian_posterior() -> None:
         assert names[j] == f"U[{int(code)}]"
 
 
+@pytest.mark.parametrize("prior", ["igamma(1,1)", "jeffreys"])
+def test_likelihood_variance_also_in_the_mean_matches_quadrature(prior: str) -> None:
+    """math ~ N(b0, b0): the variance is also the mean, so its inverse-gamma (or Jeffreys)
+    prior is not conjugate and must not get the conjugate Gibbs draw (a new-user trial saw it
+    run off to 1e+255). Exact moments by quadrature over b0."""
+    s = Session()
+    run(s, "use math")
+    run(
+        s,
+        f"quietly bayesmh math = ({{b0}}), likelihood(normal({{b0}})) prior({{b0}}, {prior}) "
+        "rseed(3) mcmcsize(10000) initial({b0} 60)",
+    )
+    y = np.asarray(s.data.values("math"), float)
+    grid = np.linspace(48, 57, 4001)
+    n, ss, sq = len(y), y.sum(), (y**2).sum()
+    loglik = -0.5 * n * np.log(grid) - (sq - 2 * grid * ss + n * grid**2) / (2 * grid)
+    logprior = -2 * np.log(grid) - 1 / grid if prior.startswith("igamma") else -np.log(grid)
+    w = np.exp(loglik + logprior - (loglik + logprior).max())
+    w /= w.sum()
+    mean = float((w * grid).sum())
+    var = float((w * (grid - mean) ** 2).sum())
+    _check(s.e.chains_of("b0"), mean, var)
+
+
 def test_random_effects_with_unknown_variance_match_quadrature() -> None:
     """τ² ~ IG(a, b) unknown: exact moments of τ², μ and one effect by quadrature over log τ²
     (given τ², everything is Gaussian). Exercises the variance's Gibbs step and the rescale
