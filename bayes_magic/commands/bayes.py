@@ -95,13 +95,16 @@ def _opts_of(cmd: Command) -> dict[str, Any]:
     return opts
 
 
-def dots_text(post: Posterior, burnin: int, size: int, thin: int) -> str:
-    """Stata's progress log: ``Burn-in 2500 aaaaaaaaa1000...`` then ``Simulation 10000 ...``."""
+def dots_text(
+    post: Posterior, burnin: int, size: int, thin: int, step: int = 100, every: int = 1000
+) -> str:
+    """Stata's progress log: ``Burn-in 2500 aaaaaaaaa1000...`` then ``Simulation 10000 ...``:
+    a mark every ``step`` iterations, the number in its place every ``every``."""
 
     def line(word: str, n: int, ch: str) -> str:
         out = [f"{word} {n} "]
-        for i in range(100, n + 1, 100):  # the last mark is n itself (Stata: ...2000aaaaa done)
-            out.append(str(i) if i % 1000 == 0 else ch)
+        for i in range(step, n + 1, step):  # the last mark is n itself (Stata: ...2000aaaaa done)
+            out.append(str(i) if i % every == 0 else ch)
         return "".join(out) + " done"
 
     body = [
@@ -238,7 +241,8 @@ def _run(s, cmd: Command, bm, opts: dict[str, Any], prefix_cmd: bool) -> list[Ou
     post.options = dict(shown)
     outs = list(early)
     if mc.dots:
-        outs.append(Text(dots_text(post, mc.burnin, mc.mcmcsize, mc.thinning), kind="text"))
+        dots = dots_text(post, mc.burnin, mc.mcmcsize, mc.thinning, mc.dots_step, mc.dots_every)
+        outs.append(Text(dots, kind="text"))
     if opts.get("saving") is not None:
         outs += _save(post, opts["saving"])
     s.e = post

@@ -117,6 +117,10 @@ class McmcOptions:
     noblocking: bool = False
     blocksummary: bool = False
     dots: bool = True
+    #: ``dots(#[, every(#)])``: a mark every ``dots_step`` iterations, the iteration number
+    #: in its place every ``dots_every`` ([BAYES] bayesmh; ``dots`` alone is 100 and 1,000)
+    dots_step: int = 100
+    dots_every: int = 1000
     nproc: int = 1
     # reporting
     clevel: float = 95.0
@@ -217,6 +221,16 @@ def _effects_of(eq: REEquation) -> list[str]:
     return effects
 
 
+def dots_spacing(value: object) -> tuple[int, int]:
+    """``dots``, ``dots(#)`` or ``dots(#, every(#))``: (mark step, number step)."""
+    if value is None or value is True or not str(value).strip():
+        return 100, 1000
+    m = re.fullmatch(r"\s*(\d+)\s*(?:,\s*every\s*\(\s*(\d+)\s*\)\s*)?", str(value))
+    if m is None or int(m.group(1)) < 1 or (m.group(2) is not None and int(m.group(2)) < 1):
+        raise StataError(f"option dots({value}) invalid", 198)
+    return int(m.group(1)), int(m.group(2)) if m.group(2) else 1000
+
+
 def _mcmc_options(opts: dict) -> McmcOptions:
     o = McmcOptions()
     for name in ("burnin", "mcmcsize", "thinning", "nchains", "rseed", "batch", "corrlag"):
@@ -258,6 +272,7 @@ def _mcmc_options(opts: dict) -> McmcOptions:
         o.nomesummary = True
     if opts.get("nodots"):
         o.dots = False
+    o.dots_step, o.dots_every = dots_spacing(opts.get("dots"))
     if "initial" in opts:
         o.initial = opts["initial"]
     for k, v in opts.items():
@@ -857,6 +872,7 @@ def build_bayesmh(cmd: Command, cmdline: str) -> BayesLinearModel:
     )
     mc = _mcmc_options(opts)
     mc.dots = bool(opts.get("dots")) and not opts.get("nodots")
+    mc.dots_step, mc.dots_every = dots_spacing(opts.get("dots"))
     model = BayesLinearModel(
         command="bayesmh",
         cmdline=cmdline,

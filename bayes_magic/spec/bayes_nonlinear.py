@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 
 from ..errors import StataError
 from ..syntax.ast import Binary, Command, Equations, Expr, ParamRef
-from .bayes import McmcOptions, _collect, _mcmc_options
+from .bayes import McmcOptions, _collect, _mcmc_options, dots_spacing
 from .nonlinear import NonlinearSpec, RELevelSpec, collect_params, expand
 from .priors import MatrixArg, Prior, likelihood_from_expr, prior_from_expr
 
@@ -393,6 +393,7 @@ def build_bayesmh_nonlinear(cmd: Command, cmdline: str) -> BayesNonlinearModel:
             params.append(NLParam(e.sigma2, "sigma2"))
     mc: McmcOptions = _mcmc_options(opts)
     mc.dots = bool(opts.get("dots")) and not opts.get("nodots")
+    mc.dots_step, mc.dots_every = dots_spacing(opts.get("dots"))
     model = BayesNonlinearModel(
         cmdline=cmdline,
         eq=equations[0].depvar,

@@ -271,6 +271,31 @@ def test_dots_log_as_stata_prints_it() -> None:
     )
 
 
+def test_dots_spacing_options() -> None:
+    """dots(#) marks every # iterations, dots(#, every(#)) numbers them every every(#); a
+    trial saw dots(200) still marking every 100."""
+    from types import SimpleNamespace
+
+    from bayes_magic.commands.bayes import dots_text
+    from bayes_magic.spec.bayes import dots_spacing
+
+    assert dots_spacing(True) == (100, 1000) and dots_spacing("200") == (200, 1000)
+    assert dots_spacing("50, every(500)") == (50, 500)
+    step, every = dots_spacing("200")
+    burn, sim = dots_text(SimpleNamespace(nchains=1), 600, 1000, 1, step, every).splitlines()
+    assert burn == "Burn-in 600 aaa done" and sim == "Simulation 1000 ....1000 done"
+    s = Session()
+    run(s, "use math")
+    assert (
+        fails(
+            s,
+            "bayesmh math, likelihood(normal({s2})) prior({math:}, flat) "
+            "prior({s2}, jeffreys) dots(x)",
+        )[1]
+        == 198
+    )
+
+
 @pytest.mark.parametrize(
     "model", ["mixed math homework || schid:", "melogit schtype homework || schid:"]
 )
