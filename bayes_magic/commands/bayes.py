@@ -132,6 +132,8 @@ def _check_saving(saving: Any) -> Path:
     dta = path.with_suffix(".dta") if path.suffix not in (".dta",) else path
     if dta.exists() and not replace:
         raise StataError(f"file {dta} already exists", 602)
+    if not dta.parent.is_dir():  # found out before sampling, not after
+        raise StataError(f"file {dta} could not be opened: no such folder", 603)
     return dta
 
 
@@ -141,7 +143,9 @@ def _save(post: Posterior, saving: Any) -> list[Output]:
     try:
         dta, _full = post.save(path)
     except OSError as exc:
-        raise StataError(f"file {dta} could not be opened: {exc.strerror}", 603) from None
+        raise StataError(
+            f"file {dta} could not be opened" + (f": {exc.strerror}" if exc.strerror else ""), 603
+        ) from None
     return [Text(f"file {dta} saved.", kind="note")]
 
 

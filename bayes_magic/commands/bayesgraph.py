@@ -475,7 +475,9 @@ def publish(s, makers: list[Callable[[], F.Drawn]], go: GraphOptions) -> list[Ou
                     fig.export(str(path))
                 except OSError as exc:
                     raise StataError(
-                        f"file {path} could not be opened: {exc.strerror}", 603
+                        f"file {path} could not be opened"
+                        + (f": {exc.strerror}" if exc.strerror else ""),
+                        603,
                     ) from None
             remember_saved(s, str(path), fig)
             outs.append(Text(f"(file {path} saved)"))

@@ -266,7 +266,10 @@ def bayespredict(s, cmd: Command) -> list[Output]:
     try:
         write_atomic(target, (_MAGIC, pred))
     except OSError as exc:
-        raise StataError(f"file {target} could not be opened: {exc.strerror}", 603) from None
+        raise StataError(
+            f"file {target} could not be opened" + (f": {exc.strerror}" if exc.strerror else ""),
+            603,
+        ) from None
     return [Text(f"file {target} saved.", kind="note")]
 
 

@@ -144,7 +144,9 @@ def save_gph(fig_out: Any, path: str) -> None:
     try:
         write_atomic(path, (_GPH_MAGIC, fig_out))
     except OSError as exc:
-        raise StataError(f"file {path} could not be opened: {exc.strerror}", 603) from None
+        raise StataError(
+            f"file {path} could not be opened" + (f": {exc.strerror}" if exc.strerror else ""), 603
+        ) from None
     except (pickle.PicklingError, AttributeError, TypeError):
         raise StataError(
             f"graph {getattr(fig_out, 'name', '')} cannot be written as a .gph file; "
@@ -161,7 +163,9 @@ def load_gph(path: str) -> Any:
         with open(path, "rb") as f:
             magic, fig = pickle.load(f)
     except OSError as exc:
-        raise StataError(f"file {path} could not be opened: {exc.strerror}", 603) from None
+        raise StataError(
+            f"file {path} could not be opened" + (f": {exc.strerror}" if exc.strerror else ""), 603
+        ) from None
     except Exception:  # Stata's own .gph, damaged, or another program's
         magic, fig = None, None
     if magic != _GPH_MAGIC:

@@ -737,6 +737,16 @@ def _scalar_prior(p: Prior, name: str) -> Prior:
     return p
 
 
+#: coefficient priors whose arguments are matrices, not parameters
+_MATRIX_FAMILIES = ("mvnormal", "mvnormal0", "zellnersg", "zellnersg0")
+
+
+def _once(before: Prior | None, name: str) -> None:
+    """A parameter takes one prior: a second ``prior()`` for it is refused, as Stata does."""
+    if before is not None:
+        raise StataError(f"prior for {{{name}}} specified more than once", 198)
+
+
 def _no_density_prior(p: Prior, name: str) -> StataError:
     """density() and logdensity() priors: refused by name (the compiled samplers take the
     prior families by code, not an expression of the parameter)."""
@@ -1077,14 +1087,25 @@ def _apply_bayesmh_prior(model: BayesLinearModel, po: ParamsWithOptions) -> None
         _no_noconstant(ref)
         for it in ref.items:
             full = str(it)
+            if it.eq == model.eq and not prior.numeric and prior.family not in _MATRIX_FAMILIES:
+                raise StataError(
+                    f"prior({{{full}}}, {prior.text}): parameters as hyperparameters of the "
+                    "coefficients' priors are not available in bayes_magic yet (random effects "
+                    "{U[id]} with normal({mu},{var}) priors are, in a substitutable expression)",
+                    198,
+                    span=ref.span,
+                )
             if it.eq == model.eq and it.name is None:
+                _once(model.coef_default, full)
                 model.coef_default = prior
                 continue
             if it.eq == model.eq:
+                _once(model.coef_priors.get(str(it.name)), full)
                 model.coef_priors[str(it.name)] = prior
                 _note_joint(model, prior, str(it.name))
                 continue
             if full == model.sigma2_name:
+                _once(model.sigma2_prior, full)
                 model.sigma2_prior = _scalar_prior(prior, full)
                 continue
             handled = False

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 
 from ..errors import StataError
 from ..syntax.ast import Binary, Command, Equations, Expr, ParamRef
-from .bayes import McmcOptions, _collect, _mcmc_options, dots_spacing
+from .bayes import McmcOptions, _collect, _mcmc_options, _once, dots_spacing
 from .nonlinear import NonlinearSpec, RELevelSpec, collect_params, expand
 from .priors import MatrixArg, Prior, likelihood_from_expr, prior_from_expr
 
@@ -560,12 +560,6 @@ def _scalar_priors(model: BayesNonlinearModel, po) -> None:
             p.prior = prior
             shown.append(f"{{{full}}}")
     model.prior_text.append((shown, prior.text))
-
-
-def _once(before: Prior | None, name: str) -> None:
-    """A parameter takes one prior: a second ``prior()`` for it is refused, as Stata does."""
-    if before is not None:
-        raise StataError(f"prior for {{{name}}} specified more than once", 198)
 
 
 def _check_scalar(prior: Prior, name: str) -> None:
