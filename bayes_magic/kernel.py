@@ -153,6 +153,7 @@ _DESCRIPTIONS = {
     "sktest": "skewness and kurtosis tests for normality",
     "dfbeta": "DFBETA influence statistics after regress",
     "tabi": "immediate two-way table of typed counts (chi2, exact, ...)",
+    "median": "nonparametric k-sample test of equal medians",
     "exit": "end the cell or do-file here (exit #: with return code #)",
     "robvar": "Levene and Brown-Forsythe tests of equal variances",
     "spearman": "Spearman's rank correlations",

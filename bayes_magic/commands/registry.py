@@ -195,6 +195,7 @@ MODULES = {
     "avplot": "graph_regress",
     "dfbeta": "estat_regress",
     "tabi": "tabi",
+    "median": "median",
     "robvar": "robvar",
     "spearman": "rankcorr",
     "ktau": "rankcorr",

@@ -1551,6 +1551,14 @@ COMMANDS: tuple[Grammar, ...] = (
     g("cii", subcommands=_CII),
     g("tabi", raw_body, T.TAB2 + T.table(T.opt("replace"))),
     g(
+        "median",
+        varlist_body(False, required=True),
+        T.table(T.opt("by", T.NameArg()), T.opt("Exact"), T.opt("MEDianties", T.Raw())),
+        if_=True,
+        in_=True,
+        weights=("fweight",),
+    ),
+    g(
         "robvar",
         varlist_body(False, required=True),
         T.table(T.opt("by", T.NameArg())),
