@@ -159,6 +159,8 @@ _DESCRIPTIONS = {
     "spearman": "Spearman's rank correlations",
     "ktau": "Kendall's rank correlations (tau-a, tau-b, score)",
     "ttesti": "t tests from summary statistics (immediate ttest)",
+    "sdtest": "tests of standard deviations (variance ratio, one-sample chi2)",
+    "sdtesti": "sdtest from summary statistics",
     "prtest": "one- and two-sample tests of proportions",
     "cd": "change the working directory",
     "pwd": "show the working directory",

@@ -200,6 +200,8 @@ MODULES = {
     "spearman": "rankcorr",
     "ktau": "rankcorr",
     "ttesti": "ttest",
+    "sdtest": "sdtest",
+    "sdtesti": "sdtest",
     "pnorm": "graphs",
     "graph": "graphs",
     "lfit": "graphs",

@@ -1721,6 +1721,8 @@ COMMANDS: tuple[Grammar, ...] = (
     g("nlcom", raw_body, T.NLCOM),
     g("ttest", comparison_body, T.TTEST, if_=True, in_=True),
     g("ttesti", words_body(least=1), T.table(T.opt("UNEqual"), T.opt("welch")) + T.LEVEL),
+    g("sdtest", comparison_body, T.table(T.opt("by", T.NameArg())) + T.LEVEL, if_=True, in_=True),
+    g("sdtesti", words_body(least=1), T.LEVEL),
     g("prtest", comparison_body, T.table(T.opt("by", T.NameArg())) + T.LEVEL, if_=True, in_=True),
     g(
         "mean",
