@@ -161,6 +161,8 @@ _DESCRIPTIONS = {
     "ttesti": "t tests from summary statistics (immediate ttest)",
     "sdtest": "tests of standard deviations (variance ratio, one-sample chi2)",
     "sdtesti": "sdtest from summary statistics",
+    "bitest": "exact binomial test of a 0/1 variable",
+    "bitesti": "exact binomial test from counts",
     "prtest": "one- and two-sample tests of proportions",
     "cd": "change the working directory",
     "pwd": "show the working directory",

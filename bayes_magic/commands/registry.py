@@ -202,6 +202,8 @@ MODULES = {
     "ttesti": "ttest",
     "sdtest": "sdtest",
     "sdtesti": "sdtest",
+    "bitest": "bitest",
+    "bitesti": "bitest",
     "pnorm": "graphs",
     "graph": "graphs",
     "lfit": "graphs",

@@ -1723,6 +1723,15 @@ COMMANDS: tuple[Grammar, ...] = (
     g("ttesti", words_body(least=1), T.table(T.opt("UNEqual"), T.opt("welch")) + T.LEVEL),
     g("sdtest", comparison_body, T.table(T.opt("by", T.NameArg())) + T.LEVEL, if_=True, in_=True),
     g("sdtesti", words_body(least=1), T.LEVEL),
+    g(
+        "bitest",
+        comparison_body,
+        T.table(T.opt("Detail")),
+        if_=True,
+        in_=True,
+        weights=("fweight",),
+    ),
+    g("bitesti", words_body(least=1), T.table(T.opt("Detail"))),
     g("prtest", comparison_body, T.table(T.opt("by", T.NameArg())) + T.LEVEL, if_=True, in_=True),
     g(
         "mean",
