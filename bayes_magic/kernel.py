@@ -163,6 +163,7 @@ _DESCRIPTIONS = {
     "sdtesti": "sdtest from summary statistics",
     "bitest": "exact binomial test of a 0/1 variable",
     "bitesti": "exact binomial test from counts",
+    "prtesti": "tests of proportions from counts (immediate prtest)",
     "prtest": "one- and two-sample tests of proportions",
     "cd": "change the working directory",
     "pwd": "show the working directory",

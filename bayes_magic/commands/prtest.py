@@ -22,7 +22,7 @@ from ..syntax.ast import Command, Words
 from .registry import command
 from .ttest import _right, _tails
 
-__all__ = ["prtest"]
+__all__ = ["prtest", "prtesti"]
 
 _RULE = "-" * 78
 _SEP = "-" * 13 + "+" + "-" * 64
@@ -71,7 +71,7 @@ def prtest(s, cmd: Command) -> list[Output]:
         if len(levels) != 2:
             raise StataError("more than 2 groups found, only 2 allowed", 420)
         names = [s.value_text(g, int(np.flatnonzero(use & (gv == lv))[0])) for lv in levels]
-        a, b = (x[use & (gv == lv)] for lv in levels)
+        a, b = (_props(x[use & (gv == lv)]) for lv in levels)
         return _two(s, names, a, b, q, level, f"prop({names[0]}) - prop({names[1]})")
     if "==" not in text:
         raise StataError("== expected; or specify by()", 198)
@@ -83,16 +83,24 @@ def prtest(s, cmd: Command) -> list[Output]:
         p0 = None
     if p0 is None:
         v2, x2 = _var(s, right)
-        a = x[touse & ~np.isnan(x)]
-        b = x2[touse & ~np.isnan(x2)]
+        a = _props(x[touse & ~np.isnan(x)])
+        b = _props(x2[touse & ~np.isnan(x2)])
         return _two(s, [v, v2], a, b, q, level, f"prop({v}) - prop({v2})", variables=True)
     if not 0 < p0 < 1:
         raise StataError("hypothesized proportion must be between 0 and 1", 198)
-    a = x[touse & ~np.isnan(x)]
-    n = a.size
-    if n == 0:
+    return _one(s, v, _props(x[touse & ~np.isnan(x)]), p0, q, level)
+
+
+def _props(x: np.ndarray) -> tuple[int, float]:
+    """(n, proportion) of a 0/1 sample."""
+    if x.size == 0:
         raise StataError("no observations", 2000)
-    p = float(a.mean())
+    return x.size, float(x.mean())
+
+
+def _one(s, v: str, summ: tuple[int, float], p0: float, q: float, level: float) -> list[Output]:
+    """The one-sample test from (n, p̂)."""
+    n, p = summ
     se = math.sqrt(p * (1 - p) / n)
     z = (p - p0) / math.sqrt(p0 * (1 - p0) / n)
     h0 = fmt_g(p0, 9).strip()
@@ -116,10 +124,8 @@ def prtest(s, cmd: Command) -> list[Output]:
 
 
 def _two(s, names, a, b, q, level, what: str, *, variables: bool = False) -> list[Output]:
-    n1, n2 = a.size, b.size
-    if n1 == 0 or n2 == 0:
-        raise StataError("no observations", 2000)
-    p1, p2 = float(a.mean()), float(b.mean())
+    """The two-sample test from each sample's (n, p̂)."""
+    (n1, p1), (n2, p2) = a, b
     se1, se2 = math.sqrt(p1 * (1 - p1) / n1), math.sqrt(p2 * (1 - p2) / n2)
     diff = p1 - p2
     se_d = math.sqrt(se1**2 + se2**2)
@@ -163,3 +169,39 @@ def _two(s, names, a, b, q, level, what: str, *, variables: bool = False) -> lis
         "level": level,
     }
     return [Block("\n".join(lines), kind="result")]
+
+
+@command("prtesti")
+def prtesti(s, cmd: Command) -> list[Output]:
+    """``prtesti #obs1 #p1 #p2 [, level(#) count]`` and ``prtesti #obs1 #p1 #obs2 #p2 [,
+    level(#) count]`` ([R] prtest): the tests from counts; with ``count`` the #p are numbers
+    of successes. The samples are called x and y."""
+    words = list(cmd.body.words) if isinstance(cmd.body, Words) else []
+    try:
+        nums = [float(w) for w in words]
+    except ValueError:
+        raise StataError("invalid syntax", 198) from None
+    if len(nums) not in (3, 4):
+        raise StataError("invalid syntax", 198)
+    level = float(cmd.option("level", 95))
+    q = float(stats.norm.ppf(0.5 + level / 200))
+    count = cmd.has("count")
+
+    def sample(n: float, p: float) -> tuple[int, float]:
+        if n != int(n) or n < 1:
+            raise StataError(f"{fmt_g(n, 9).strip()} found where integer expected", 7)
+        if count:
+            if p != int(p) or not 0 <= p <= n:
+                raise StataError("number of successes must be an integer in [0, #obs]", 198)
+            p = p / n
+        elif not 0 <= p <= 1:
+            raise StataError("proportion must be between 0 and 1", 198)
+        return int(n), p
+
+    if len(nums) == 3:
+        p0 = nums[2]
+        if not 0 < p0 < 1:
+            raise StataError("hypothesized proportion must be between 0 and 1", 198)
+        return _one(s, "x", sample(nums[0], nums[1]), p0, q, level)
+    a, b = sample(nums[0], nums[1]), sample(nums[2], nums[3])
+    return _two(s, ["x", "y"], a, b, q, level, "prop(x) - prop(y)", variables=True)

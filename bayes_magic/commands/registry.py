@@ -204,6 +204,7 @@ MODULES = {
     "sdtesti": "sdtest",
     "bitest": "bitest",
     "bitesti": "bitest",
+    "prtesti": "prtest",
     "pnorm": "graphs",
     "graph": "graphs",
     "lfit": "graphs",

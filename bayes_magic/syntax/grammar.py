@@ -1732,6 +1732,7 @@ COMMANDS: tuple[Grammar, ...] = (
         weights=("fweight",),
     ),
     g("bitesti", words_body(least=1), T.table(T.opt("Detail"))),
+    g("prtesti", words_body(least=1), T.table(T.opt("Count")) + T.LEVEL),
     g("prtest", comparison_body, T.table(T.opt("by", T.NameArg())) + T.LEVEL, if_=True, in_=True),
     g(
         "mean",

@@ -4,8 +4,10 @@ hypothesized variance for one sample, the pooled one for two), Wald intervals, l
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
+from bayes_magic.dataset.dataset import Dataset
 from bayes_magic.session import Session
 from tests.conftest import col, fails, run
 
@@ -46,3 +48,25 @@ def test_bad_input() -> None:
     assert fails(s, "prtest loginc == .5") == ("loginc is not a 0/1 variable", 450)
     assert fails(s, "prtest hosp == 1.5")[1] == 198
     assert fails(s, "prtest hosp")[1] == 198
+
+
+def test_prtesti_matches_statsmodels_and_prtest() -> None:
+    """The immediate form: z against statsmodels' proportions_ztest; the same r() as prtest on
+    data with those proportions."""
+    from statsmodels.stats.proportion import proportions_ztest
+
+    s = Session()
+    run(s, "prtesti 30 12 45 30, count")
+    z, p = proportions_ztest([12, 30], [30, 45])
+    assert s.r["z"] == pytest.approx(z, rel=1e-10) and s.r["p"] == pytest.approx(p, rel=1e-9)
+    immediate = dict(s.r)
+    y = np.r_[np.ones(12), np.zeros(18), np.ones(30), np.zeros(15)]
+    g = np.r_[np.zeros(30), np.ones(45)]
+    s.data = Dataset.from_dataframe(pd.DataFrame({"y": y, "g": g}))
+    run(s, "prtest y, by(g)")
+    for key in ("z", "p", "se_diff", "se_diff0", "P_1", "P_2"):
+        assert s.r[key] == pytest.approx(immediate[key], rel=1e-12)
+    run(s, "prtesti 50 .52 .5")
+    z1, _ = proportions_ztest(26, 50, 0.5, prop_var=0.5)
+    assert s.r["z"] == pytest.approx(z1, rel=1e-10)
+    assert fails(s, "prtesti 30 31 45 30, count")[1] == 198
