@@ -164,6 +164,7 @@ _DESCRIPTIONS = {
     "bitest": "exact binomial test of a 0/1 variable",
     "bitesti": "exact binomial test from counts",
     "prtesti": "tests of proportions from counts (immediate prtest)",
+    "ksmirnov": "Kolmogorov-Smirnov tests of equality of distributions",
     "prtest": "one- and two-sample tests of proportions",
     "cd": "change the working directory",
     "pwd": "show the working directory",

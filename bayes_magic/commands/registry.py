@@ -205,6 +205,7 @@ MODULES = {
     "bitest": "bitest",
     "bitesti": "bitest",
     "prtesti": "prtest",
+    "ksmirnov": "ksmirnov",
     "pnorm": "graphs",
     "graph": "graphs",
     "lfit": "graphs",

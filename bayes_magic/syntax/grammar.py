@@ -1733,6 +1733,13 @@ COMMANDS: tuple[Grammar, ...] = (
     ),
     g("bitesti", words_body(least=1), T.table(T.opt("Detail"))),
     g("prtesti", words_body(least=1), T.table(T.opt("Count")) + T.LEVEL),
+    g(
+        "ksmirnov",
+        comparison_body,
+        T.table(T.opt("by", T.NameArg()), T.opt("Onesamp"), T.opt("Exact"), T.opt("corrected")),
+        if_=True,
+        in_=True,
+    ),
     g("prtest", comparison_body, T.table(T.opt("by", T.NameArg())) + T.LEVEL, if_=True, in_=True),
     g(
         "mean",
