@@ -46,7 +46,7 @@ def test_two_sample_matches_scipy() -> None:
 
 
 def test_one_sample_against_kstest() -> None:
-    s, a, b = _data(7)
+    s, _a, _b = _data(7)
     run(s, "ksmirnov y = normal(y)")
     ref = stats.kstest(s.data.values("y"), "norm")
     assert s.r["D"] == pytest.approx(ref.statistic, rel=1e-12)
