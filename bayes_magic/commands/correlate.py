@@ -87,7 +87,7 @@ def _blocks(names: list[str], cell, extra=None, *, width: int = 9, wrap: bool = 
     return "\n".join(ln.rstrip() for ln in out)
 
 
-@command("correlate")
+@command("correlate", byable="repeat", readonly=True)
 def correlate(s, cmd: Command) -> list[Output]:
     """``correlate [varlist] [if] [in] [weight] [, means noformat covariance wrap]``."""
     refuse_options(cmd, ("_coef",))
@@ -145,7 +145,7 @@ def correlate(s, cmd: Command) -> list[Output]:
     return outs
 
 
-@command("pwcorr")
+@command("pwcorr", byable="repeat", readonly=True)
 def pwcorr(s, cmd: Command) -> list[Output]:
     """``pwcorr [varlist] [if] [in] [weight] [, obs sig listwise casewise print(#) star(#)
     bonferroni sidak]``."""
@@ -159,6 +159,8 @@ def pwcorr(s, cmd: Command) -> list[Output]:
     kind = cmd.weight.kind if cmd.weight is not None else None
     if cmd.has("bonferroni") and cmd.has("sidak"):
         raise StataError("options bonferroni and sidak may not be combined", 198)
+    if not touse.any():
+        raise StataError("no observations", 2000)
     k = len(names)
     cols = [np.asarray(ds.values(v), float) for v in names]
     R = np.full((k, k), np.nan)

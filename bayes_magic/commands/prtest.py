@@ -19,6 +19,7 @@ from ..errors import StataError
 from ..report.format import abbrev, fmt_f, fmt_g
 from ..report.output import Block, Output
 from ..syntax.ast import Command, Words
+from .ranksum import two_groups_error
 from .registry import command
 from .ttest import _right, _tails
 
@@ -69,7 +70,7 @@ def prtest(s, cmd: Command) -> list[Output]:
         use = touse & ~np.isnan(x) & ~missing
         levels = sorted(set(gv[use].tolist()))
         if len(levels) != 2:
-            raise StataError("more than 2 groups found, only 2 allowed", 420)
+            raise two_groups_error(len(levels))
         names = [s.value_text(g, int(np.flatnonzero(use & (gv == lv))[0])) for lv in levels]
         a, b = (_props(x[use & (gv == lv)]) for lv in levels)
         return _two(s, names, a, b, q, level, f"prop({names[0]}) - prop({names[1]})")

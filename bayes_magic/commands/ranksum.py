@@ -24,7 +24,7 @@ from ..syntax.ast import Command, Varlist
 from .listing import cell_text
 from .registry import command
 
-__all__ = ["ranksum", "exact_rank_sum_p"]
+__all__ = ["ranksum", "exact_rank_sum_p", "two_groups_error"]
 
 _EXACT_MAX = 200  # Stata computes the exact p-value by default up to this many observations
 _EXACT_LIMIT = 300  # the dynamic program's size beyond which exact is refused
@@ -66,12 +66,7 @@ def ranksum(s, cmd: Command) -> list[Output]:
     use &= ~ds.missing(gv)
     levels = sorted(set(g[use].tolist()))
     if len(levels) != 2:
-        raise StataError(
-            "more than 2 groups found, only 2 allowed"
-            if len(levels) > 2
-            else "1 group found, 2 required",
-            420,
-        )
+        raise two_groups_error(len(levels))
     yy, gg = y[use], g[use]
     first = gg == levels[0]
     n1, n2 = int(first.sum()), int((~first).sum())
@@ -149,6 +144,14 @@ def ranksum(s, cmd: Command) -> list[Output]:
         s.r["porder"] = porder
     text = "\n".join(lines)
     return [Block(text, f"<pre style='margin:0'>{text}</pre>", data=s.r)]
+
+
+def two_groups_error(found: int) -> StataError:
+    """r(420) when a by() variable does not take exactly two values (ranksum, ttest, prtest,
+    sdtest)."""
+    if found > 2:
+        return StataError("more than 2 groups found, only 2 allowed", 420)
+    return StataError(f"{found} group{'s' if found != 1 else ''} found, 2 required", 420)
 
 
 def _value(v) -> str:

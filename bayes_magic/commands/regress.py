@@ -185,7 +185,8 @@ replayer("regress")(lambda est: regress_outputs(est, dict(est.options)))
 def predict_regress(s, cmd: Command) -> list[Output]:
     """``predict`` after ``regress`` ([R] regress postestimation): ``xb`` (the default),
     ``residuals``, ``stdp``, ``stdf``, ``leverage`` (``hat``), ``rstandard``, ``rstudent`` and
-    ``cooksd``, ``dfits``, ``welsch``, ``covratio`` and ``dfbeta(varname)``. With h the
+    ``cooksd``, ``dfits``, ``welsch``, ``covratio``, ``dfbeta(varname)`` and ``stdr`` (the
+    residual's standard error s√(1-h)). With h the
     leverage x(X'X)⁻¹x' and s the Root MSE: rstandard is e / (s√(1-h)), rstudent t uses
     s₍ᵢ₎² = (RSS - e²/(1-h)) / (df_r - 1) instead, and Cook's distance is
     e²h / (k s² (1-h)²); DFITS is t√(h/(1-h)), Welsch's distance DFITS·√((N-1)/(1-h)),
@@ -210,6 +211,7 @@ def predict_regress(s, cmd: Command) -> list[Output]:
         "welsch",
         "covratio",
         "dfbeta",
+        "stdr",
     )
     stat = ["leverage" if o.name == "hat" else o.name for o in cmd.options]
     bad = [o for o in stat if o not in allowed]
@@ -217,7 +219,16 @@ def predict_regress(s, cmd: Command) -> list[Output]:
         raise StataError(f"option {bad[0]} not allowed", 198)
     if len(stat) > 1:
         raise StataError("only one statistic may be specified", 198)
-    needs_h = ("leverage", "rstandard", "rstudent", "cooksd", "dfits", "welsch", "covratio")
+    needs_h = (
+        "leverage",
+        "rstandard",
+        "rstudent",
+        "cooksd",
+        "dfits",
+        "welsch",
+        "covratio",
+        "stdr",
+    )
     influence = (*needs_h, "stdf", "dfbeta")
     if stat and stat[0] in influence and fit.vce != "ols":
         # [R] regress postestimation: not available with a vce() other than ols
@@ -263,6 +274,8 @@ def predict_regress(s, cmd: Command) -> list[Output]:
         val, label = h, "Leverage"
     elif which == "rstandard":
         val, label = e / np.sqrt(s2 * (1 - h)), "Standardized residuals"
+    elif which == "stdr":
+        val, label = np.sqrt(s2 * (1 - h)), "S.E. of the residual"
     else:
         in_sample = np.zeros(ds.nobs, dtype=bool)
         in_sample[np.flatnonzero(fit.design.sample)] = True

@@ -18,6 +18,7 @@ from ..errors import StataError
 from ..report.format import fmt_f, fmt_g
 from ..report.output import Block, Output
 from ..syntax.ast import Command, Words
+from .ranksum import two_groups_error
 from .registry import command
 from .ttest import _RULE, _SEP, _centred, _head, _numeric, _right, _row
 
@@ -159,7 +160,7 @@ def sdtest(s, cmd: Command) -> list[Output]:
     use = touse & ~np.isnan(x) & ~ds.missing(g)
     levels = sorted(set(gv[use].tolist()))
     if len(levels) != 2:
-        raise StataError("more than 2 groups found, only 2 allowed", 420)
+        raise two_groups_error(len(levels))
     names = [s.value_text(g, int(np.flatnonzero(use & (gv == lv))[0])) for lv in levels]
     groups = [(names[k], _summ(x[use & (gv == lv)])) for k, lv in enumerate(levels)]
     return _ratio(s, groups[0], groups[1], level, "   Group")

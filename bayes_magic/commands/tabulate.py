@@ -370,6 +370,11 @@ def _crosstab(titles, rlabs, clabs, table, show, key) -> tuple[str, list]:
     return "\n".join(ln.rstrip() for ln in lines), hrows
 
 
+def _pr(p: float) -> str:
+    """A p-value as %5.3f, missing (no degrees of freedom) as Stata's "."."""
+    return f"{p:5.3f}" if p == p else f"{'.':>5}"
+
+
 def _stat(label: str, rest: str) -> str:
     """A line under the table: the label right-aligned to column 27, then its numbers."""
     return f"{label + ' =':>27} {rest}"
@@ -396,13 +401,13 @@ def _tests(s, cmd: Command, table: np.ndarray) -> list[str]:
         if wants("chi2") or wants("V"):
             s.r.update(chi2=chi2, p=p)
         if wants("chi2"):
-            notes.append(_stat(f"Pearson chi2({df})", f"{chi2:8.4f}   Pr = {p:5.3f}"))
+            notes.append(_stat(f"Pearson chi2({df})", f"{chi2:8.4f}   Pr = {_pr(p)}"))
         if wants("lrchi2"):
             pos = table > 0
             lr = float(2 * np.sum(table[pos] * np.log(table[pos] / expected[pos])))
             p_lr = float(chi2_dist.sf(lr, df)) if df > 0 else np.nan
             s.r.update(chi2_lr=lr, p_lr=p_lr)
-            notes.append(_stat(f"Likelihood-ratio chi2({df})", f"{lr:8.4f}   Pr = {p_lr:5.3f}"))
+            notes.append(_stat(f"Likelihood-ratio chi2({df})", f"{lr:8.4f}   Pr = {_pr(p_lr)}"))
         if wants("V"):
             v = np.sqrt(chi2 / n / max(1, min(table.shape) - 1))
             if table.shape == (2, 2):

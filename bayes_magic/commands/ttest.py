@@ -18,6 +18,7 @@ from ..errors import StataError
 from ..report.format import abbrev, fmt_f, fmt_g
 from ..report.output import Block, Output
 from ..syntax.ast import Command, Words
+from .ranksum import two_groups_error
 from .registry import command
 
 __all__ = ["ttest"]
@@ -90,11 +91,14 @@ def _numeric(s, name: str) -> str:
     return v
 
 
-@command("ttest")
+@command("ttest", byable="repeat", readonly=True)
 def ttest(s, cmd: Command) -> list[Output]:
-    """``ttest varname == #|varname [if] [in] [, by() unequal welch unpaired level(#)]``."""
+    """``ttest varname == #|varname [if] [in] [, by() unequal welch unpaired level(#)]``
+    (``=`` is read as ``==``, as Stata reads it)."""
     words = list(cmd.body.words) if isinstance(cmd.body, Words) else []
     text = " ".join(words).replace(" ", "")
+    if "=" in text and "==" not in text:
+        text = text.replace("=", "==", 1)
     level = float(cmd.option("level", 95))
     by = cmd.option("by")
     ds = s.data
@@ -106,6 +110,8 @@ def ttest(s, cmd: Command) -> list[Output]:
     if "==" not in text:
         raise StataError("== expected; or specify by()", 198)
     left, right = text.split("==", 1)
+    if not left or not right:
+        raise StataError("invalid syntax", 198)
     v = _numeric(s, left)
     x = np.asarray(ds.values(v), float)
     try:
@@ -216,7 +222,7 @@ def _two_groups(s, cmd: Command, v: str, by: str, touse, level: float) -> list[O
     use = touse & ~np.isnan(x) & ~missing_g
     levels = sorted(set(gv[use].tolist()))
     if len(levels) != 2:
-        raise StataError("more than 2 groups found, only 2 allowed", 420)
+        raise two_groups_error(len(levels))
     names = [s.value_text(g, int(np.flatnonzero(use & (gv == lv))[0])) for lv in levels]
     groups = [(names[k], _stats(x[use & (gv == lv)])) for k, lv in enumerate(levels)]
     return _two_samples(s, cmd, groups[0], groups[1], level, stub="   Group")

@@ -558,6 +558,7 @@ PREDICT = table(
     opt("RSTUdent"),
     opt("COOKsd"),
     opt("COVratio"),
+    opt("stdr"),
     opt("DFIts"),
     opt("WElsch"),
     opt("DFBeta", Raw()),

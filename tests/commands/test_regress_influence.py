@@ -36,6 +36,16 @@ def test_influence_statistics_match_statsmodels(fitted) -> None:
     run(s, "drop dfi cv w")
 
 
+def test_stdr(fitted) -> None:
+    s, infl = fitted
+    run(s, "predict sr, stdr")
+    resid = infl.results.resid
+    rstd = infl.resid_studentized_internal
+    np.testing.assert_allclose(col(s, "sr"), resid / rstd, rtol=1e-5)
+    assert s.data.info["sr"].label == "S.E. of the residual"
+    run(s, "drop sr")
+
+
 def test_dfbeta_command_and_predict(fitted) -> None:
     s, infl = fitted
     out = run(s, "dfbeta")
