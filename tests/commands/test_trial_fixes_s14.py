@@ -51,3 +51,25 @@ def test_saving_into_a_missing_folder_fails_before_sampling(math, tmp_path) -> N
     )
     assert rc == 603 and "no such folder" in msg and "None" not in msg
     assert math.e is before  # nothing was estimated
+
+
+def test_intro_statistics_trial_fixes() -> None:
+    s = Session()
+    run(s, "sysuse exam, clear")
+    a = run(s, "ttest normexam = 0")
+    t_eq = s.r["t"]
+    run(s, "ttest normexam == 0")
+    assert s.r["t"] == t_eq and "One-sample t test" in a
+    out = run(s, "by sex, sort: ttest normexam == 0")
+    assert out.count("One-sample t test") == 2
+    assert fails(s, "ttest normexam ==") == ("invalid syntax", 198)
+    assert fails(s, "pwcorr normexam standlrt if 0")[1] == 2000
+    assert run(s, "by sex: pwcorr normexam standlrt").count("standlrt |") == 2
+    for cmd in ("ttest", "prtest", "sdtest"):
+        var = "normexam" if cmd != "prtest" else "f"
+        if cmd == "prtest":
+            run(s, "capture drop f\ngenerate f = normexam > 0")
+        msg, rc = fails(s, f"{cmd} {var} if school == 2, by(sex)")
+        assert (msg, rc) == ("1 group found, 2 required", 420)
+    out = run(s, "tabi 1 0 \\ 0 0, chi2")
+    assert "Pr =     ." in out and "nan" not in out
