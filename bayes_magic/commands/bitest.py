@@ -103,7 +103,7 @@ def _report(s, n: int, k: int, p: float, xname: str | None, detail: bool) -> lis
             r["P_oppk"] = float(dist.pmf(kopp))
             lines.append(_line(col, f"Pr(k == {kopp})", coleq, r["P_oppk"], "opposite extreme"))
     s.r = r
-    text = "\n".join(lines)
+    text = "\n".join(lines).lstrip("\n")  # the log puts one blank line first
     return [Block(text, f"<pre style='margin:0'>{text}</pre>", data=r)]
 
 

@@ -158,5 +158,5 @@ def ksmirnov(s, cmd: Command) -> list[Output]:
         "p": P,
         ("p_exact" if cmd.has("exact") else "p_cor"): Pc,
     }
-    text = "\n".join(lines)
+    text = "\n".join(lines).lstrip("\n")  # the log puts one blank line first
     return [Block(text, f"<pre style='margin:0'>{text}</pre>")]

@@ -190,7 +190,7 @@ def signrank(s, cmd: Command) -> list[Output]:
         }
     )
     s.r = r
-    text = "\n".join(lines)
+    text = "\n".join(lines).lstrip("\n")  # the log puts one blank line first
     return [Block(text, _html(text), data=s.r)]
 
 
@@ -254,7 +254,7 @@ def signtest(s, cmd: Command) -> list[Output]:
         "N_pos": float(np_),
         "N": float(ns + n0),
     }
-    text = "\n".join(lines)
+    text = "\n".join(lines).lstrip("\n")  # the log puts one blank line first
     return [Block(text, _html(text), data=s.r)]
 
 
@@ -310,7 +310,7 @@ def kwallis(s, cmd: Command) -> list[Output]:
         f"probability = {fmt_f(p_ties, 4):>10}",
     ]
     s.r = {"chi2": H, "df": float(df), "chi2_adj": H_ties}
-    text = "\n".join(lines)
+    text = "\n".join(lines).lstrip("\n")  # the log puts one blank line first
     rows: list = []
     for k in range(len(levels)):
         if k and k % 5 == 0:

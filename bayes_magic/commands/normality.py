@@ -215,7 +215,7 @@ def swilk(s, cmd: Command) -> list[Output]:
         col = np.full(s.data.nobs, np.nan) if coef is None else coef
         s.data.set_values(gen, col, "float")
     s.r = dict(zip(("N", "W", "V", "z", "p"), map(float, res)))
-    text = "\n".join(lines)
+    text = "\n".join(lines).lstrip("\n")  # the log puts one blank line first
     return [Block(text, f"<pre style='margin:0'>{text}</pre>", data=s.r)]
 
 
@@ -264,7 +264,7 @@ def sfrancia(s, cmd: Command) -> list[Output]:
             f"{nmin}<=n<={nmax} under the {label} transformation."
         )
     s.r = dict(zip(("N", "W", "V", "z", "p"), map(float, res)))
-    text = "\n".join(lines)
+    text = "\n".join(lines).lstrip("\n")  # the log puts one blank line first
     return [Block(text, f"<pre style='margin:0'>{text}</pre>", data=s.r)]
 
 
@@ -360,5 +360,5 @@ def sktest(s, cmd: Command) -> list[Output]:
     s.r = dict(zip(("P_skew", "P_kurt", "chi2", "P_chi2"), rows[-1]))
     s.r["Utest"] = utest
     s.r["N"] = Matrix(np.array(ns, dtype=float).reshape(-1, 1), list(names), ["c1"])
-    text = "\n".join(lines)
+    text = "\n".join(lines).lstrip("\n")  # the log puts one blank line first
     return [Block(text, f"<pre style='margin:0'>{text}</pre>", data=s.r)]

@@ -186,6 +186,15 @@ def _matrix_report(
     return "\n".join(ln.rstrip() for ln in lines)
 
 
+def _obs_and_table(text: str) -> list[Output]:
+    """``(obs=N)`` right under the command, as ``correlate`` prints it, then the table."""
+    head, _, rest = text.partition("\n")
+    if not head.startswith("(obs="):
+        return [Block(text, f"<pre style='margin:0'>{text}</pre>")]
+    rest = rest.lstrip("\n")
+    return [Text(head + "\n"), Block(rest, f"<pre style='margin:0'>{rest}</pre>")]
+
+
 @command("spearman", byable="repeat", readonly=True)
 def spearman(s, cmd: Command) -> list[Output]:
     names, outs, wanted, levels, touse, cols = _setup(
@@ -207,7 +216,7 @@ def spearman(s, cmd: Command) -> list[Output]:
             f"    Prob > |t| = {p:12.4f}",
         ]
         s.r = {"N": float(n), "rho": rho, "p": p}
-        text = "\n".join(lines)
+        text = "\n".join(lines).lstrip("\n")  # the log puts one blank line first
         return [*outs, Block(text, f"<pre style='margin:0'>{text}</pre>", data=s.r)]
     R, P, N = (np.full((k, k), np.nan) for _ in range(3))
     for i in range(k):
@@ -231,7 +240,7 @@ def spearman(s, cmd: Command) -> list[Output]:
         "rho": float(R[k - 1, k - 2]),
         "N": float(N[k - 1, k - 2]),
     }
-    return [*outs, Block(text, f"<pre style='margin:0'>{text}</pre>")]
+    return [*outs, *_obs_and_table(text)]
 
 
 @command("ktau", byable="repeat", readonly=True)
@@ -259,7 +268,7 @@ def ktau(s, cmd: Command) -> list[Output]:
             f"     Prob > |z| = {r['p']:12.4f}  (continuity corrected)",
         ]
         s.r = {key: r[key] for key in ("p", "se_score", "score", "tau_b", "tau_a", "N")}
-        text = "\n".join(lines)
+        text = "\n".join(lines).lstrip("\n")  # the log puts one blank line first
         return [*outs, Block(text, f"<pre style='margin:0'>{text}</pre>", data=s.r)]
     keys = ("N", "tau_a", "tau_b", "score", "se_score", "p")
     M = {key: np.full((k, k), np.nan) for key in keys}
@@ -294,4 +303,4 @@ def ktau(s, cmd: Command) -> list[Output]:
     }
     for key in keys:
         s.r[key] = float(M[key][k - 1, k - 2])
-    return [*outs, Block(text, f"<pre style='margin:0'>{text}</pre>")]
+    return [*outs, *_obs_and_table(text)]

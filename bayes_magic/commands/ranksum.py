@@ -142,7 +142,7 @@ def ranksum(s, cmd: Command) -> list[Output]:
         s.r["p_exact"] = p_exact
     if porder is not None:
         s.r["porder"] = porder
-    text = "\n".join(lines)
+    text = "\n".join(lines).lstrip("\n")  # the log puts one blank line first
     return [Block(text, f"<pre style='margin:0'>{text}</pre>", data=s.r)]
 
 

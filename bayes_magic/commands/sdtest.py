@@ -79,7 +79,7 @@ def _one(s, name: str, summ: Summary, s0: float, level: float, stub: str) -> lis
         *tails,
     ]
     s.r = {"N": float(n), "df": float(df), "chi2": chi2, "sd": sd, **ps}
-    return [Block("\n".join(ln.rstrip() for ln in lines), kind="result")]
+    return [Block("\n".join(ln.rstrip() for ln in lines).lstrip("\n"), kind="result")]
 
 
 def _ratio(
@@ -120,7 +120,7 @@ def _ratio(
         "sd": sdc,
         **ps,
     }
-    return [Block("\n".join(ln.rstrip() for ln in lines), kind="result")]
+    return [Block("\n".join(ln.rstrip() for ln in lines).lstrip("\n"), kind="result")]
 
 
 @command("sdtest", byable="repeat", readonly=True)

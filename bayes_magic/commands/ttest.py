@@ -81,7 +81,7 @@ def _result(
 ) -> list[Output]:
     """Store r() (the groups' statistics, the test's, its tails' p-values) and show ``lines``."""
     s.r = {**groups, "se": se, "t": t, "df_t": float(df), **ps, "level": level}
-    return [Block("\n".join(lines), kind="result")]
+    return [Block("\n".join(lines).lstrip("\n"), kind="result")]
 
 
 def _numeric(s, name: str) -> str:

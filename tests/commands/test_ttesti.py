@@ -21,7 +21,7 @@ def test_one_sample() -> None:
     assert s.r["t"] == pytest.approx(t)
     assert s.r["p"] == pytest.approx(2 * stats.t.cdf(t, 23))
     assert "       x |      24        62.6    3.225161        15.8    55.92825    69.27175" in out
-    assert out.splitlines()[3].startswith("         |     Obs        Mean")
+    assert out.splitlines()[2].startswith("         |     Obs        Mean")
 
 
 @pytest.mark.parametrize("opts", ["", "unequal", "welch"])
