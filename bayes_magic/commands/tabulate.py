@@ -173,7 +173,8 @@ def summary_table(
     head = _title_lines(ds.info[gv].label or gv, 11)
     head = [""] * max(0, 2 - len(head)) + head
     lines = [f"{h:>11} |" for h in head[:-2]]
-    lines.append(f"{head[-2]:>11} |{title:^{width}}".rstrip())
+    centred = f"{title:^{width}}" if len(title) < width else f" {title}"  # never on the bar
+    lines.append(f"{head[-2]:>11} |{centred}".rstrip())
     lines.append(f"{head[-1]:>11} |" + "".join(f"{c:>12}" for c, _f in cols))
     rule = "-" * 12 + "+" + "-" * width
     lines.append(rule)

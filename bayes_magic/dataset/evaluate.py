@@ -16,6 +16,7 @@ Extended missing values ``.a``-``.z`` are read but stored as ``.`` (one missing 
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable
@@ -692,62 +693,84 @@ def _comb(e: Call, ctx: Context) -> Value:
     return _clean(np.round(sc.comb(n, k)))
 
 
-def _special(fn: Callable[..., np.ndarray], nargs: int) -> Callable[[Call, Context], Value]:
-    """A function of ``nargs`` numeric arguments computed by ``fn`` (scipy), missing where
-    the result is not finite."""
+def _special(name: str, nargs: int) -> Callable[[Call, Context], Value]:
+    """A function of ``nargs`` numeric arguments computed by ``_DIST[name]`` (scipy, imported
+    when first used), missing where the result is not finite."""
 
     def impl(e: Call, ctx: Context) -> Value:
         vals = _args_num(e, ctx, nargs)
         with np.errstate(all="ignore"):
-            return _clean(np.asarray(fn(*vals), dtype=float))
+            return _clean(np.asarray(_dist_functions()[name](*vals), dtype=float))
 
     return impl
 
 
-def _distribution_functions() -> dict[str, Callable[[Call, Context], Value]]:
-    """[FN] Statistical functions: binomial, Poisson, F, t and chi2 densities and inverses,
-    incomplete beta and gamma. Arguments in Stata's order."""
+@functools.lru_cache(maxsize=1)
+def _dist_functions() -> dict[str, Callable[..., np.ndarray]]:
+    """[FN] Statistical functions by name, arguments in Stata's order (scipy is imported on
+    first use: importing bayes_magic stays light)."""
     import scipy.special as sc
     import scipy.stats as st
 
-    def binomial(n, k, p):  # P(X <= k), k and n floored
-        return st.binom.cdf(np.floor(k), np.floor(n), p)
-
-    def binomialtail(n, k, p):  # P(X >= k)
-        return st.binom.sf(np.ceil(k) - 1, np.floor(n), p)
-
     return {
-        "binomial": _special(binomial, 3),
-        "binomialp": _special(lambda n, k, p: st.binom.pmf(k, np.floor(n), p), 3),
-        "binomialtail": _special(binomialtail, 3),
+        # binomial: P(X <= k), P(X = k), P(X >= k), k and n floored as Stata does
+        "binomial": lambda n, k, p: st.binom.cdf(np.floor(k), np.floor(n), p),
+        "binomialp": lambda n, k, p: st.binom.pmf(k, np.floor(n), p),
+        "binomialtail": lambda n, k, p: st.binom.sf(np.ceil(k) - 1, np.floor(n), p),
         # the success probability at which binomial() (binomialtail()) equals p
-        "invbinomial": _special(lambda n, k, p: sc.betaincinv(k + 1, n - k, 1 - p), 3),
-        "invbinomialtail": _special(lambda n, k, p: sc.betaincinv(k, n - k + 1, p), 3),
-        "poisson": _special(lambda m, k: st.poisson.cdf(np.floor(k), m), 2),
-        "poissonp": _special(lambda m, k: st.poisson.pmf(k, m), 2),
-        "poissontail": _special(lambda m, k: st.poisson.sf(np.ceil(k) - 1, m), 2),
+        "invbinomial": lambda n, k, p: sc.betaincinv(k + 1, n - k, 1 - p),
+        "invbinomialtail": lambda n, k, p: sc.betaincinv(k, n - k + 1, p),
+        "poisson": lambda m, k: st.poisson.cdf(np.floor(k), m),
+        "poissonp": lambda m, k: st.poisson.pmf(k, m),
+        "poissontail": lambda m, k: st.poisson.sf(np.ceil(k) - 1, m),
         # the mean at which poisson() (poissontail()) equals p
-        "invpoisson": _special(lambda k, p: sc.gammainccinv(k + 1, p), 2),
-        "invpoissontail": _special(lambda k, q: sc.gammaincinv(k, q), 2),
+        "invpoisson": lambda k, p: sc.gammainccinv(k + 1, p),
+        "invpoissontail": lambda k, q: sc.gammaincinv(k, q),
+        "ibeta": sc.betainc,
+        "ibetatail": sc.betaincc,
+        "invibeta": sc.betaincinv,
+        "betaden": lambda a, b, x: st.beta.pdf(x, a, b),
+        "gammap": sc.gammainc,
+        "gammaptail": sc.gammaincc,
+        "invgammap": sc.gammaincinv,
+        "lnnormalden": lambda z: st.norm.logpdf(z),
+    }
+
+
+_DIST_NARGS = {
+    "binomial": 3,
+    "binomialp": 3,
+    "binomialtail": 3,
+    "invbinomial": 3,
+    "invbinomialtail": 3,
+    "poisson": 2,
+    "poissonp": 2,
+    "poissontail": 2,
+    "invpoisson": 2,
+    "invpoissontail": 2,
+    "ibeta": 3,
+    "ibetatail": 3,
+    "invibeta": 3,
+    "betaden": 3,
+    "gammap": 2,
+    "gammaptail": 2,
+    "invgammap": 2,
+    "lnnormalden": 1,
+}
+
+
+FUNCTIONS["normalden"] = _normalden
+FUNCTIONS["comb"] = _comb
+FUNCTIONS.update({name: _special(name, k) for name, k in _DIST_NARGS.items()})
+FUNCTIONS.update(
+    {
         "invF": _stats("f", "ppf", 2),
         "invFtail": _stats("f", "isf", 2),
         "Fden": _stats("f", "pdf", 2),
         "tden": _stats("t", "pdf", 1),
         "chi2den": _stats("chi2", "pdf", 1),
-        "ibeta": _special(lambda a, b, x: sc.betainc(a, b, x), 3),
-        "ibetatail": _special(lambda a, b, x: sc.betaincc(a, b, x), 3),
-        "invibeta": _special(lambda a, b, p: sc.betaincinv(a, b, p), 3),
-        "betaden": _special(lambda a, b, x: st.beta.pdf(x, a, b), 3),
-        "gammap": _special(lambda a, x: sc.gammainc(a, x), 2),
-        "gammaptail": _special(lambda a, x: sc.gammaincc(a, x), 2),
-        "invgammap": _special(lambda a, p: sc.gammaincinv(a, p), 2),
-        "lnnormalden": _special(lambda z: st.norm.logpdf(z), 1),
     }
-
-
-FUNCTIONS["normalden"] = _normalden
-FUNCTIONS["comb"] = _comb
-FUNCTIONS.update(_distribution_functions())
+)
 
 
 # -- matrix functions ([FN] Matrix functions) ------------------------------------------------------

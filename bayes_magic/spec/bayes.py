@@ -222,11 +222,12 @@ def _effects_of(eq: REEquation) -> list[str]:
 
 
 def dots_spacing(value: object) -> tuple[int, int]:
-    """``dots``, ``dots(#)`` or ``dots(#, every(#))``: (mark step, number step)."""
+    """``dots``, ``dots(#)`` or ``dots(#, every(#))``: (mark step, number step); ``dots(0)``
+    shows none (step 0)."""
     if value is None or value is True or not str(value).strip():
         return 100, 1000
     m = re.fullmatch(r"\s*(\d+)\s*(?:,\s*every\s*\(\s*(\d+)\s*\)\s*)?", str(value))
-    if m is None or int(m.group(1)) < 1 or (m.group(2) is not None and int(m.group(2)) < 1):
+    if m is None or (m.group(2) is not None and int(m.group(2)) < 1):
         raise StataError(f"option dots({value}) invalid", 198)
     return int(m.group(1)), int(m.group(2)) if m.group(2) else 1000
 
@@ -273,6 +274,8 @@ def _mcmc_options(opts: dict) -> McmcOptions:
     if opts.get("nodots"):
         o.dots = False
     o.dots_step, o.dots_every = dots_spacing(opts.get("dots"))
+    if o.dots_step == 0:
+        o.dots = False
     if "initial" in opts:
         o.initial = opts["initial"]
     for k, v in opts.items():
@@ -883,6 +886,7 @@ def build_bayesmh(cmd: Command, cmdline: str) -> BayesLinearModel:
     mc = _mcmc_options(opts)
     mc.dots = bool(opts.get("dots")) and not opts.get("nodots")
     mc.dots_step, mc.dots_every = dots_spacing(opts.get("dots"))
+    mc.dots = mc.dots and mc.dots_step > 0
     model = BayesLinearModel(
         command="bayesmh",
         cmdline=cmdline,

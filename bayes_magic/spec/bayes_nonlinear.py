@@ -394,6 +394,7 @@ def build_bayesmh_nonlinear(cmd: Command, cmdline: str) -> BayesNonlinearModel:
     mc: McmcOptions = _mcmc_options(opts)
     mc.dots = bool(opts.get("dots")) and not opts.get("nodots")
     mc.dots_step, mc.dots_every = dots_spacing(opts.get("dots"))
+    mc.dots = mc.dots and mc.dots_step > 0
     model = BayesNonlinearModel(
         cmdline=cmdline,
         eq=equations[0].depvar,

@@ -281,6 +281,7 @@ def test_dots_spacing_options() -> None:
 
     assert dots_spacing(True) == (100, 1000) and dots_spacing("200") == (200, 1000)
     assert dots_spacing("50, every(500)") == (50, 500)
+    assert dots_spacing("0")[0] == 0  # dots(0): no dots
     step, every = dots_spacing("200")
     burn, sim = dots_text(SimpleNamespace(nchains=1), 600, 1000, 1, step, every).splitlines()
     assert burn == "Burn-in 600 aaa done" and sim == "Simulation 1000 ....1000 done"
