@@ -21,6 +21,7 @@ from ..errors import StataError
 from ..report.format import abbrev, fmt_g
 from ..report.output import Block, Output
 from ..syntax.ast import Command, Words
+from .immediate import typed_numbers
 from .registry import command
 from .summarize import weights
 
@@ -126,10 +127,7 @@ def bitesti(s, cmd: Command) -> list[Output]:
     words = list(cmd.body.words) if isinstance(cmd.body, Words) else []
     if len(words) != 3:
         raise StataError("invalid syntax", 198)
-    try:
-        n, k, p = (float(w) for w in words)
-    except ValueError:
-        raise StataError("invalid syntax", 198) from None
+    n, k, p = typed_numbers(words)
     return _report(s, *_check(n, k, p), None, cmd.has("detail"))
 
 

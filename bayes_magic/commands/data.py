@@ -381,16 +381,13 @@ def set_(s, cmd: Command) -> list[Output]:
         "maxvar",
         "niceness",
         "processors",
-        "emptycells",
-        "showbaselevels",
-        "cformat",
-        "pformat",
-        "sformat",
-        "level",
-        "dp",
         "update_query",
     ):
-        return []
+        return []  # settings that change nothing this version shows
+    if key in ("emptycells", "showbaselevels", "cformat", "pformat", "sformat", "level", "dp"):
+        # they change results or their layout: refused rather than silently ignored
+        hint = "; give level() to the command" if key == "level" else ""
+        raise StataError(f"set {key} is not available in bayes_magic yet{hint}", 198)
     raise StataError(f"set {key} not allowed", 198)
 
 

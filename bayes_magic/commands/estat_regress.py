@@ -231,13 +231,12 @@ def dfbeta(s, cmd: Command) -> list[Output]:
     """``dfbeta [varlist] [, stub(name)]`` ([R] regress postestimation): one DFBETA variable
     per covariate (all of them but the constant by default), named ``_dfbeta_1``, ... (the
     next free numbers), each made by ``predict float name, dfbeta(x)`` as Stata's dfbeta.ado."""
-    from ..dataset.varnames import expand_terms
     from .regress import _dfbeta_column
 
     regress_pieces(s, "dfbeta")
     fit = s.e.fit
     if isinstance(cmd.body, Varlist) and cmd.body.terms:
-        names = expand_terms(s.data, cmd.body.terms)
+        names = _dfbeta_names(s, fit, cmd.body.terms)
     else:
         names = [
             x for j, x in enumerate(fit.design.xnames) if x != "_cons" and fit.V_beta[j, j] > 0
@@ -255,3 +254,37 @@ def dfbeta(s, cmd: Command) -> list[Output]:
         lines.append(f"{stub + str(i):>32}: dfbeta({x})")
     text = "\n".join(lines)
     return [Block(text, f"<pre style='margin:0'>{text}</pre>")]
+
+
+def _dfbeta_names(s, fit, terms) -> list[str]:
+    """The coefficients a dfbeta varlist names: variables, and factor variables' levels in the
+    model (``i.foreign`` is ``1.foreign``; base and omitted levels have no DFBETA)."""
+    from ..dataset.varnames import expand_terms, resolve
+    from ..syntax.ast import FactorVar
+
+    xnames = list(fit.design.xnames)
+    names: list[str] = []
+    for term in terms:
+        if isinstance(term, FactorVar) and term.op == "i":
+            var = resolve(s.data, term.var)
+            hits = [
+                x
+                for j, x in enumerate(xnames)
+                if x.split(".", 1)[-1] == var
+                and "#" not in x
+                and fit.V_beta[j, j] > 0
+                and (term.levels is None or _level(x) in term.levels)
+            ]
+            if not hits:
+                raise StataError(f"{term.var}: no levels of it in the model", 198)
+            names += hits
+        elif isinstance(term, FactorVar):
+            names.append(resolve(s.data, term.var))
+        else:
+            names += expand_terms(s.data, [term])
+    return names
+
+
+def _level(xname: str) -> int:
+    head = xname.split(".", 1)[0].rstrip("bno")
+    return int(head) if head.isdigit() else -1

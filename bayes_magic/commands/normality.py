@@ -30,7 +30,7 @@ from ..dataset.stats import moments
 from ..dataset.varnames import check_new_name, expand_terms
 from ..errors import StataError
 from ..matrix import Matrix
-from ..report.format import abbrev, fmt_f
+from ..report.format import abbrev, fmt_fw
 from ..report.output import Block, Output
 from ..syntax.ast import Command, Varlist
 from .registry import command
@@ -84,6 +84,8 @@ def swilk_test(x: np.ndarray, noties: bool = False) -> tuple[float, float, float
     """(W, V, z, p) of the Shapiro–Wilk test of the values ``x`` (at least 3)."""
     x = np.sort(np.asarray(x, dtype=float))
     n = len(x)
+    if np.ptp(x) == 0:  # a constant: no correlation, as Stata's correlate leaves it missing
+        return (math.nan,) * 4
     a = swilk_coefficients(x, noties)
     W = float(np.corrcoef(x, a)[0, 1] ** 2)
     Y = math.log1p(-W) if W < 1 else -math.inf
@@ -121,6 +123,8 @@ def sfrancia_test(
     """(W', V', z, p) of the Shapiro–Francia test of the values ``x``."""
     x = np.sort(np.asarray(x, dtype=float))
     n = len(x)
+    if np.ptp(x) == 0:
+        return (math.nan,) * 4
     R = float(np.corrcoef(x, _scores(x, noties))[0, 1] ** 2)
     if boxcox:  # Royston (1983)
         lx = math.log(n) - 5
@@ -144,10 +148,6 @@ def sfrancia_test(
         z = (math.log1p(-R) - M) / S
         V = (1 - R) * math.exp(-M)
     return R, V, z, float(stats.norm.sf(z))
-
-
-def _num(x: float, width: int, decimals: int) -> str:
-    return f"{fmt_f(x, decimals):>{width}}" if x == x else f"{'.':>{width}}"
 
 
 def _note(text: str) -> list[str]:
@@ -202,8 +202,8 @@ def swilk(s, cmd: Command) -> list[Output]:
                 coef = _coefficients_by_observation(s, v, touse, noties)
         res = (n, W, V, z, p)
         lines.append(
-            f"{abbrev(v, 12):>12} | {n:>10,}   {_num(W, 8, 5)}   {_num(V, 8, 3)}  "
-            f"{_num(z, 8, 3)}    {_num(p, 7, 5)}"
+            f"{abbrev(v, 12):>12} | {n:>10,}   {fmt_fw(W, 8, 5)}   {fmt_fw(V, 8, 3)}  "
+            f"{fmt_fw(z, 8, 3)}    {fmt_fw(p, 7, 5)}"
         )
     n_used = int(touse.sum())
     if n_used < 4 or n_used > 2000:
@@ -255,8 +255,8 @@ def sfrancia(s, cmd: Command) -> list[Output]:
             shown = max(p, 0.00001)
         res = (n, W, V, z, p)
         lines.append(
-            f"{abbrev(v, 12):>12} |{n:>10,}   {_num(W, 8, 5)}   {_num(V, 8, 3)}  "
-            f"{_num(z, 8, 3)}    {_num(shown, 7, 5)}"
+            f"{abbrev(v, 12):>12} |{n:>10,}   {fmt_fw(W, 8, 5)}   {fmt_fw(V, 8, 3)}  "
+            f"{fmt_fw(z, 8, 3)}    {fmt_fw(shown, 7, 5)}"
         )
     if n < nmin or n > nmax:
         lines += _note(
@@ -309,8 +309,8 @@ def sk_test(
             Z = a1 + b1 * zc2
         else:
             Z = a2 + b2 * zc2
-        P = float(stats.norm.sf(Z))
-        K2 = -2 * math.log(P) if P > 0 else math.inf
+        P = float(1 - stats.norm.cdf(Z))  # as sktest.ado: 0 beyond z ≈ 8.3, chi2 missing
+        K2 = -2 * math.log(P) if P > 0 else math.nan
     else:
         P = float(stats.chi2.sf(K2, 2))
     return float(2 * stats.norm.sf(abs(Z1))), float(2 * stats.norm.sf(abs(Z2))), K2, P
@@ -347,10 +347,10 @@ def sktest(s, cmd: Command) -> list[Output]:
     for v, n, (ps, pk, chi2, pc) in zip(names, ns, rows):
         cells = [
             (16, f"{n:>10,.0f}"),
-            (31, _num(ps, 5, 4)),
-            (45, _num(pk, 5, 4)),
-            (54, _num(chi2, 9, 2)),
-            (72, _num(pc, 6, 4)),
+            (31, fmt_fw(ps, 5, 4)),
+            (45, fmt_fw(pk, 5, 4)),
+            (54, fmt_fw(chi2, 9, 2)),
+            (72, fmt_fw(pc, 6, 4)),
         ]
         line = f"{abbrev(v, 12):>12} |"
         for column, cell in cells:  # display's _col(#)

@@ -19,6 +19,7 @@ from ..errors import StataError
 from ..report.format import abbrev, fmt_f, fmt_g
 from ..report.output import Block, Output
 from ..syntax.ast import Command, Words
+from .immediate import typed_numbers
 from .ranksum import two_groups_error
 from .registry import command
 from .ttest import _right, _tails
@@ -178,10 +179,7 @@ def prtesti(s, cmd: Command) -> list[Output]:
     level(#) count]`` ([R] prtest): the tests from counts; with ``count`` the #p are numbers
     of successes. The samples are called x and y."""
     words = list(cmd.body.words) if isinstance(cmd.body, Words) else []
-    try:
-        nums = [float(w) for w in words]
-    except ValueError:
-        raise StataError("invalid syntax", 198) from None
+    nums = typed_numbers(words)
     if len(nums) not in (3, 4):
         raise StataError("invalid syntax", 198)
     level = float(cmd.option("level", 95))

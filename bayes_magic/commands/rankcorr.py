@@ -25,7 +25,7 @@ from scipy import stats
 from ..dataset.varnames import expand_terms
 from ..errors import StataError
 from ..matrix import Matrix
-from ..report.format import abbrev, fmt_g
+from ..report.format import abbrev, fmt_fw, fmt_g
 from ..report.output import Block, Output, Text
 from ..syntax.ast import Command, Varlist
 from .registry import command
@@ -48,6 +48,8 @@ def _p(rho: float, n: int) -> float:
         return float("nan")
     if rho >= 1:
         return 0.0
+    if rho <= -1 or n < 3:  # spearman.ado: ttail() of a division by zero is missing
+        return float("nan")
     t = abs(rho) * math.sqrt(n - 2) / math.sqrt(1 - rho * rho)
     return float(2 * stats.t.sf(t, n - 2))
 
@@ -142,6 +144,7 @@ def _matrix_report(
     rows: list[tuple[str, str, np.ndarray, str]],
     P: np.ndarray,
     width: int,
+    linesize: int = 79,
 ) -> str:
     """The lower triangle in blocks: ``rows`` are (stat, key label, matrix, kind) in display
     order, kind ``star`` (the correlations, starred), ``num``, ``obs`` or ``p`` (below the
@@ -158,7 +161,7 @@ def _matrix_report(
         lines += [f"|  {label:<15}|" for stat, label, _m, _k in rows if stat in wanted]
         lines.append("+-----------------+")
     star, show = levels["star"], levels["print"]
-    per = int((80 - 15) / width)  # columns per block at linesize 80
+    per = int((linesize - 15) / width)  # columns per block: int((c(linesize)-15)/w)
     shown_rows = [r for r in rows if r[0] in wanted]
     for j0 in range(0, k, per):
         j1 = min(j0 + per - 1, k - 1)
@@ -210,10 +213,10 @@ def spearman(s, cmd: Command) -> list[Output]:
         lines = [
             "",
             f" Number of obs = {n:7.0f}",
-            f"Spearman's rho = {rho:12.4f}",
+            f"Spearman's rho = {fmt_fw(rho, 12, 4)}",
             "",
             f"Test of Ho: {abbrev(names[0], 20)} and {abbrev(names[1], 20)} are independent",
-            f"    Prob > |t| = {p:12.4f}",
+            f"    Prob > |t| = {fmt_fw(p, 12, 4)}",
         ]
         s.r = {"N": float(n), "rho": rho, "p": p}
         text = "\n".join(lines).lstrip("\n")  # the log puts one blank line first
@@ -231,7 +234,7 @@ def spearman(s, cmd: Command) -> list[Output]:
         ("obs", " Number of obs", N, "obs"),
         ("p", " Sig. level", P, "p"),
     ]
-    text = _matrix_report(cmd, names, touse, cols, wanted, levels, rows, P, 9)
+    text = _matrix_report(cmd, names, touse, cols, wanted, levels, rows, P, 9, s.settings.linesize)
     s.r = {
         "Nobs": Matrix(N, list(names), list(names)),
         "Rho": Matrix(R.copy(), list(names), list(names)),
@@ -259,13 +262,13 @@ def ktau(s, cmd: Command) -> list[Output]:
         lines = [
             "",
             f"  Number of obs = {r['N']:7.0f}",
-            f"Kendall's tau-a = {r['tau_a']:12.4f}",
-            f"Kendall's tau-b = {r['tau_b']:12.4f}",
-            f"Kendall's score = {r['score']:7.0f}",
-            f"    SE of score = {r['se_score']:11.3f}{ties}",
+            f"Kendall's tau-a = {fmt_fw(r['tau_a'], 12, 4)}",
+            f"Kendall's tau-b = {fmt_fw(r['tau_b'], 12, 4)}",
+            f"Kendall's score = {fmt_fw(r['score'], 7, 0)}",
+            f"    SE of score = {fmt_fw(r['se_score'], 11, 3)}{ties}",
             "",
             f"Test of Ho: {abbrev(names[0], 20)} and {abbrev(names[1], 20)} are independent",
-            f"     Prob > |z| = {r['p']:12.4f}  (continuity corrected)",
+            f"     Prob > |z| = {fmt_fw(r['p'], 12, 4)}  (continuity corrected)",
         ]
         s.r = {key: r[key] for key in ("p", "se_score", "score", "tau_b", "tau_a", "N")}
         text = "\n".join(lines).lstrip("\n")  # the log puts one blank line first
@@ -291,7 +294,7 @@ def ktau(s, cmd: Command) -> list[Output]:
         ("obs", " Number of obs", M["N"], "obs"),
         ("p", " Sig. level", P, "p"),
     ]
-    text = _matrix_report(cmd, names, touse, cols, wanted, levels, rows, P, 11)
+    text = _matrix_report(cmd, names, touse, cols, wanted, levels, rows, P, 11, s.settings.linesize)
     nm = list(names)
     s.r = {
         "P": Matrix(P.copy(), nm, nm),

@@ -18,6 +18,7 @@ from ..errors import StataError
 from ..report.format import fmt_f, fmt_g
 from ..report.output import Block, Output
 from ..syntax.ast import Command, Words
+from .immediate import typed_numbers
 from .ranksum import two_groups_error
 from .registry import command
 from .ttest import _RULE, _SEP, _centred, _head, _numeric, _right, _row
@@ -173,10 +174,7 @@ def sdtesti(s, cmd: Command) -> list[Output]:
     words = list(cmd.body.words) if isinstance(cmd.body, Words) else []
     if len(words) not in (4, 6):
         raise StataError("invalid syntax", 198)
-    try:
-        nums = [math.nan if w == "." else float(w) for w in words]
-    except ValueError:
-        raise StataError("invalid syntax", 198) from None
+    nums = typed_numbers(words, missing_ok=True)
     level = float(cmd.option("level", 95))
     counts = nums[0::3][: len(nums) // 3]
     for n in counts:

@@ -15,6 +15,7 @@ from ..dataset.dataset import Dataset
 from ..errors import StataError
 from ..report.output import Output
 from ..syntax.ast import Command, Words
+from .immediate import typed_numbers
 from .registry import command
 
 __all__ = ["tabi"]
@@ -26,10 +27,7 @@ def _counts(text: str) -> np.ndarray:
         if word == "\\":
             rows.append([])
             continue
-        try:
-            x = float(word)
-        except ValueError:
-            raise StataError(f"'{word}' found where integer expected", 7) from None
+        (x,) = typed_numbers([word])
         if x != int(x):
             raise StataError(f"'{word}' found where integer expected", 7)
         if x < 0:
@@ -38,9 +36,9 @@ def _counts(text: str) -> np.ndarray:
     widths = {len(r) for r in rows}
     if len(rows[0]) < 2:
         raise StataError("too few columns", 198)
-    if len(widths) != 1:
+    if len(widths) != 1 or len(rows) < 2:  # tabi.ado: at least two rows, all as wide
         raise StataError("invalid syntax", 198)
-    return np.array(rows)
+    return np.array(rows, dtype=float)
 
 
 @command("tabi")
@@ -49,7 +47,7 @@ def tabi(s, cmd: Command) -> list[Output]:
     table = _counts(text)
     r, c = np.indices(table.shape)
     frame = pd.DataFrame({"row": r.ravel() + 1, "col": c.ravel() + 1, "pop": table.ravel()}).astype(
-        {"row": "int8", "col": "int8", "pop": "int32"}
+        {"row": "int16", "col": "int16", "pop": "float64"}  # counts beyond 2^31 too
     )
     opts = [cmd.text[o.span.start : o.span.end] for o in cmd.options if o.name != "replace"]
     if not opts:

@@ -19,7 +19,7 @@ from ..dataset.stats import group_moments
 from ..dataset.varnames import check_new_name, expand_terms
 from ..dataset.weights import rescale_aweights
 from ..errors import StataError
-from ..report.format import fmt_f, fmt_g
+from ..report.format import fmt_f, fmt_fw, fmt_g
 from ..report.output import Block, Output, Rule, Text, html_table
 from ..syntax.ast import Command, Varlist
 from .data import refuse_options
@@ -371,11 +371,6 @@ def _crosstab(titles, rlabs, clabs, table, show, key) -> tuple[str, list]:
     return "\n".join(ln.rstrip() for ln in lines), hrows
 
 
-def _pr(p: float) -> str:
-    """A p-value as %5.3f, missing (no degrees of freedom) as Stata's "."."""
-    return f"{p:5.3f}" if p == p else f"{'.':>5}"
-
-
 def _stat(label: str, rest: str) -> str:
     """A line under the table: the label right-aligned to column 27, then its numbers."""
     return f"{label + ' =':>27} {rest}"
@@ -402,13 +397,20 @@ def _tests(s, cmd: Command, table: np.ndarray) -> list[str]:
         if wants("chi2") or wants("V"):
             s.r.update(chi2=chi2, p=p)
         if wants("chi2"):
-            notes.append(_stat(f"Pearson chi2({df})", f"{chi2:8.4f}   Pr = {_pr(p)}"))
+            notes.append(
+                _stat(f"Pearson chi2({df})", f"{fmt_fw(chi2, 8, 4)}   Pr = {fmt_fw(p, 5, 3)}")
+            )
         if wants("lrchi2"):
             pos = table > 0
             lr = float(2 * np.sum(table[pos] * np.log(table[pos] / expected[pos])))
             p_lr = float(chi2_dist.sf(lr, df)) if df > 0 else np.nan
             s.r.update(chi2_lr=lr, p_lr=p_lr)
-            notes.append(_stat(f"Likelihood-ratio chi2({df})", f"{lr:8.4f}   Pr = {_pr(p_lr)}"))
+            notes.append(
+                _stat(
+                    f"Likelihood-ratio chi2({df})",
+                    f"{fmt_fw(lr, 8, 4)}   Pr = {fmt_fw(p_lr, 5, 3)}",
+                )
+            )
         if wants("V"):
             v = np.sqrt(chi2 / n / max(1, min(table.shape) - 1))
             if table.shape == (2, 2):
@@ -416,17 +418,20 @@ def _tests(s, cmd: Command, table: np.ndarray) -> list[str]:
                     rows_t.prod() * cols_t.prod()
                 )
             s.r["CramersV"] = float(v)
-            notes.append(_stat("Cramér's V", f"{v:8.4f}"))
+            notes.append(_stat("Cramér's V", fmt_fw(v, 8, 4)))
     if wants("gamma") or wants("taub"):
         g, ase_g, tb, ase_tb = gamma_taub(table)
         if wants("gamma"):
             s.r.update(gamma=g, ase_gam=ase_g)
-            notes.append(_stat("gamma", f"{g:8.4f}  ASE = {ase_g:5.3f}"))
+            notes.append(_stat("gamma", f"{fmt_fw(g, 8, 4)}  ASE = {fmt_fw(ase_g, 5, 3)}"))
         if wants("taub"):
             s.r.update(taub=tb, ase_taub=ase_tb)
-            notes.append(_stat("Kendall's tau-b", f"{tb:8.4f}  ASE = {ase_tb:5.3f}"))
+            notes.append(
+                _stat("Kendall's tau-b", f"{fmt_fw(tb, 8, 4)}  ASE = {fmt_fw(ase_tb, 5, 3)}")
+            )
     if wants("exact"):
-        if np.any(table != np.rint(table)):
+        kind = cmd.weight.kind if cmd.weight is not None else None
+        if kind in ("aweight", "iweight") or np.any(table != np.rint(table)):
             raise StataError("exact not allowed with aweights or iweights", 101)
         p_exact, p1 = fisher_exact(table)
         s.r["p_exact"] = p_exact

@@ -25,7 +25,7 @@ from ..errors import StataError
 __all__ = ["concordance", "gamma_taub", "fisher_exact"]
 
 #: enumerated (table tail, probability) pairs beyond which Fisher's exact test is refused
-_MAX_TERMS = 20_000_000
+_MAX_TERMS = 3_000_000
 
 
 def concordance(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -18,6 +18,7 @@ from ..errors import StataError
 from ..report.format import abbrev, fmt_f, fmt_g
 from ..report.output import Block, Output
 from ..syntax.ast import Command, Words
+from .immediate import typed_numbers
 from .ranksum import two_groups_error
 from .registry import command
 
@@ -300,13 +301,10 @@ def ttesti(s, cmd: Command) -> list[Output]:
     #sd2 [, unequal welch level(#)]`` ([R] ttest): the tests from summary statistics; the
     samples are called x and y, as Stata's immediate form names them."""
     words = list(cmd.body.words) if isinstance(cmd.body, Words) else []
-    try:
-        nums = [float(w) for w in words]
-    except ValueError:
-        raise StataError("invalid syntax", 198) from None
-    level = float(cmd.option("level", 95))
-    if len(nums) not in (4, 6):
+    if len(words) not in (4, 6):
         raise StataError("invalid syntax", 198)
+    nums = typed_numbers(words)
+    level = float(cmd.option("level", 95))
     for n in nums[0::3][: len(nums) // 3]:
         if n != int(n) or n < 1:
             raise StataError(f"{fmt_g(n, 9).strip()} found where integer expected", 7)
@@ -314,8 +312,9 @@ def ttesti(s, cmd: Command) -> list[Output]:
         if sd < 0:
             raise StataError("standard deviation must be nonnegative", 198)
     if len(nums) == 4:
-        if cmd.has("unequal") or cmd.has("welch"):
-            raise StataError("option unequal not allowed", 198)
+        for name in ("unequal", "welch"):
+            if cmd.has(name):
+                raise StataError(f"option {name} not allowed", 198)
         summ = _summary(int(nums[0]), nums[1], nums[2])
         return _one_sample(s, "x", summ, nums[3], level, stub="")
     one = ("x", _summary(int(nums[0]), nums[1], nums[2]))

@@ -191,6 +191,11 @@ def fmt_f(x: float, decimals: int, *, comma: bool = False, zero: bool = True) ->
     return s if zero else _strip_zero(s)
 
 
+def fmt_fw(x: float, width: int, decimals: int) -> str:
+    """Stata's ``%width.decimalsf`` right-aligned, a missing value as ``.`` (never ``nan``)."""
+    return f"{fmt_f(x, decimals):>{width}}"
+
+
 def commas(s: str) -> str:
     """Insert thousands separators into the integer part of a formatted number."""
     neg = s.startswith("-")

@@ -73,3 +73,67 @@ def test_intro_statistics_trial_fixes() -> None:
         assert (msg, rc) == ("1 group found, 2 required", 420)
     out = run(s, "tabi 1 0 \\ 0 0, chi2")
     assert "Pr =     ." in out and "nan" not in out
+
+
+def test_review_degenerate_data_give_missing_not_crashes() -> None:
+    import numpy as np
+    import pandas as pd
+
+    from bayes_magic.dataset.dataset import Dataset
+
+    s = Session()
+    rng = np.random.default_rng(1)
+    s.data = Dataset.from_dataframe(
+        pd.DataFrame(
+            {
+                "x": np.arange(1.0, 9.0),
+                "y": -np.arange(1.0, 9.0),
+                "c": np.full(8, 5.0),
+                "e": np.exp(3 * rng.normal(size=8)),
+            }
+        )
+    )
+    run(s, "swilk c")
+    assert np.isnan(s.r["W"]) and np.isnan(s.r["p"])
+    out = run(s, "spearman x y")  # rho = -1: p missing, as spearman.ado's ttail(., .)
+    assert s.r["rho"] == -1 and np.isnan(s.r["p"]) and "nan" not in out
+    out = run(s, "spearman x c\nktau x c")
+    assert "nan" not in out and "      ." in out
+    out = run(s, "tabulate x c, all")
+    assert "nan" not in out
+
+
+def test_review_sktest_missing_chi2_when_p_underflows() -> None:
+    import numpy as np
+    import pandas as pd
+
+    from bayes_magic.dataset.dataset import Dataset
+
+    rng = np.random.default_rng(2)
+    s = Session()
+    s.data = Dataset.from_dataframe(pd.DataFrame({"x": np.exp(3 * rng.normal(size=5000))}))
+    out = run(s, "sktest x")
+    assert np.isnan(s.r["chi2"]) and "inf" not in out
+
+
+def test_review_typed_numbers_and_tabi() -> None:
+    s = Session()
+    for cmd in (
+        "tabi 1 2 \\ nan 3",
+        "tabi 1 2 \\ 1e400 3",
+        "ttesti nan 1 2 3",
+        "ttesti 10 nan 2 3",
+    ):
+        assert fails(s, cmd)[1] == 7, cmd
+    assert fails(s, "tabi 1 2 3")[1] == 198  # one row: tabi.ado's error 198
+    run(s, "tabi 4294967297 1 \\ 1 1, chi2")
+    assert s.r["N"] == 4294967300
+    assert fails(s, "ttesti 10 1 2 3, welch") == ("option welch not allowed", 198)
+    assert fails(s, "set level 90")[1] == 198
+
+
+def test_review_dfbeta_factor_variables_and_exact_weights(math) -> None:
+    run(math, "quietly regress math homework i.schtype")
+    out = run(math, "dfbeta i.schtype")
+    assert "dfbeta(1.schtype)" in out
+    assert fails(math, "tabulate schtype public [aw=homework+1], exact")[1] in (101, 111)
