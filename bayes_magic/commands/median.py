@@ -16,10 +16,10 @@ import numpy as np
 from scipy import stats
 
 from ..dataset.stats import percentile
-from ..dataset.varnames import resolve
 from ..errors import StataError
 from ..report.output import Output, Text
-from ..syntax.ast import Command, Varlist
+from ..syntax.ast import Command
+from .ranksum import numeric_by
 from .registry import command
 from .summarize import weights
 
@@ -31,11 +31,7 @@ _TMP = ("__median_hi", "__median_touse", "__median_w")
 @command("median", byable="repeat", readonly=True)
 def median(s, cmd: Command) -> list[Output]:
     ds = s.data
-    names = [t.name for t in cmd.body.terms] if isinstance(cmd.body, Varlist) else []
-    if len(names) != 1:
-        raise StataError("too many variables specified" if names else "varlist required", 103)
-    if cmd.option("by") is None:
-        raise StataError("option by() required", 198)
+    v, by = numeric_by(s, cmd)
     ties = str(cmd.option("medianties", "below")).strip()
     if ties not in ("below", "above", "drop", "split"):
         raise StataError(f"medianties({ties}) option invalid", 198)
@@ -45,9 +41,6 @@ def median(s, cmd: Command) -> list[Output]:
             "random with its own random-number stream)",
             198,
         )
-    v, by = resolve(ds, names[0]), resolve(ds, str(cmd.option("by")))
-    if ds.is_string(v):
-        raise StataError("type mismatch", 109)
     x = np.asarray(ds.values(v), dtype=float)
     w, touse = weights(s, cmd, s.touse(cmd))
     touse = touse & ~np.isnan(x) & ~ds.missing(by)

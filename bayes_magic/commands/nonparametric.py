@@ -28,10 +28,11 @@ from ..dataset.varnames import resolve
 from ..errors import StataError
 from ..report.format import abbrev, fmt_f, fmt_g
 from ..report.output import Block, Output, Rule, html_table
-from ..syntax.ast import Command, Varlist, Words
+from ..syntax.ast import Command, Words
 from ..syntax.expr import parse_expr_text
 from .generate import evaluate_at
 from .listing import cell_text
+from .ranksum import numeric_by
 from .registry import command
 
 __all__ = ["signrank", "signtest", "kwallis", "signed_rank_exact"]
@@ -262,15 +263,7 @@ def signtest(s, cmd: Command) -> list[Output]:
 def kwallis(s, cmd: Command) -> list[Output]:
     """``kwallis varname [if] [in], by(groupvar)`` ([R] kwallis)."""
     ds = s.data
-    names = [t.name for t in cmd.body.terms] if isinstance(cmd.body, Varlist) else []
-    if len(names) != 1:
-        raise StataError("too many variables specified" if names else "varlist required", 103)
-    if cmd.option("by") is None:
-        raise StataError("option by() required", 198)
-    yv = resolve(ds, names[0])
-    gv = resolve(ds, str(cmd.option("by")))
-    if ds.is_string(yv):
-        raise StataError("type mismatch", 109)
+    yv, gv = numeric_by(s, cmd)
     y = np.asarray(ds.values(yv), dtype=float)
     use = s.touse(cmd) & ~np.isnan(y) & ~ds.missing(gv)
     if not use.any():

@@ -24,7 +24,7 @@ from ..syntax.ast import Command, Varlist
 from .listing import cell_text
 from .registry import command
 
-__all__ = ["ranksum", "exact_rank_sum_p", "two_groups_error"]
+__all__ = ["ranksum", "exact_rank_sum_p", "numeric_by", "two_groups_error"]
 
 _EXACT_MAX = 200  # Stata computes the exact p-value by default up to this many observations
 _EXACT_LIMIT = 300  # the dynamic program's size beyond which exact is refused
@@ -51,15 +51,7 @@ def exact_rank_sum_p(ranks: np.ndarray, n1: int, observed: float) -> float:
 @command("ranksum", byable="repeat", readonly=True)
 def ranksum(s, cmd: Command) -> list[Output]:
     ds = s.data
-    names = [t.name for t in cmd.body.terms] if isinstance(cmd.body, Varlist) else []
-    if len(names) != 1:
-        raise StataError("too many variables specified" if names else "varlist required", 103)
-    if cmd.option("by") is None:
-        raise StataError("option by() required", 198)
-    yv = resolve(ds, names[0])
-    gv = resolve(ds, str(cmd.option("by")))
-    if ds.is_string(yv):
-        raise StataError("type mismatch", 109)
+    yv, gv = numeric_by(s, cmd)
     y = np.asarray(ds.values(yv), dtype=float)
     g = ds.values(gv)
     use = s.touse(cmd) & ~np.isnan(y)
@@ -144,6 +136,22 @@ def ranksum(s, cmd: Command) -> list[Output]:
         s.r["porder"] = porder
     text = "\n".join(lines).lstrip("\n")  # the log puts one blank line first
     return [Block(text, f"<pre style='margin:0'>{text}</pre>", data=s.r)]
+
+
+def numeric_by(s, cmd: Command) -> tuple[str, str]:
+    """``varname, by(groupvar)`` of ranksum, kwallis, robvar and median: the numeric variable
+    and the group variable, with Stata's errors."""
+    ds = s.data
+    names = [t.name for t in cmd.body.terms] if isinstance(cmd.body, Varlist) else []
+    if len(names) != 1:
+        raise StataError("too many variables specified" if names else "varlist required", 103)
+    if cmd.option("by") is None:
+        raise StataError("option by() required", 198)
+    yv = resolve(ds, names[0])
+    gv = resolve(ds, str(cmd.option("by")))
+    if ds.is_string(yv):
+        raise StataError("type mismatch", 109)
+    return yv, gv
 
 
 def two_groups_error(found: int) -> StataError:

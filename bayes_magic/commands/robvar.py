@@ -13,11 +13,11 @@ import numpy as np
 from scipy import stats
 
 from ..dataset.stats import percentile
-from ..dataset.varnames import resolve
 from ..errors import StataError
 from ..report.format import fmt_g
 from ..report.output import Output, Text
-from ..syntax.ast import Command, Varlist
+from ..syntax.ast import Command
+from .ranksum import numeric_by
 from .registry import command
 
 __all__ = ["robvar", "levene"]
@@ -55,14 +55,7 @@ def _shown(x: float) -> str:
 @command("robvar", byable="repeat", readonly=True)
 def robvar(s, cmd: Command) -> list[Output]:
     ds = s.data
-    names = [t.name for t in cmd.body.terms] if isinstance(cmd.body, Varlist) else []
-    if len(names) != 1:
-        raise StataError("too many variables specified" if names else "varlist required", 103)
-    if cmd.option("by") is None:
-        raise StataError("option by() required", 198)
-    v, by = resolve(ds, names[0]), resolve(ds, str(cmd.option("by")))
-    if ds.is_string(v):
-        raise StataError("type mismatch", 109)
+    v, by = numeric_by(s, cmd)
     x = np.asarray(ds.values(v), dtype=float)
     use = s.touse(cmd) & ~np.isnan(x) & ~ds.missing(by)
     if not use.any():
