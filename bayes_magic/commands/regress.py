@@ -182,6 +182,20 @@ def regress(s, cmd: Command) -> list[Output]:
 replayer("regress")(lambda est: regress_outputs(est, dict(est.options)))
 
 
+#: predict's statistics after regress that need the leverage and an unweighted fit
+_NEEDS_LEVERAGE = (
+    "leverage",
+    "rstandard",
+    "rstudent",
+    "cooksd",
+    "dfits",
+    "welsch",
+    "covratio",
+    "stdr",
+)
+_PREDICT_STATS = ("xb", "residuals", "stdp", "stdf", "dfbeta", *_NEEDS_LEVERAGE)
+
+
 def predict_regress(s, cmd: Command) -> list[Output]:
     """``predict`` after ``regress`` ([R] regress postestimation): ``xb`` (the default),
     ``residuals``, ``stdp``, ``stdf``, ``leverage`` (``hat``), ``rstandard``, ``rstudent`` and
@@ -198,37 +212,13 @@ def predict_regress(s, cmd: Command) -> list[Output]:
     from .predict import _newnames, new_variables, store_prediction
 
     fit: OLSFit = s.e.fit
-    allowed = (
-        "xb",
-        "residuals",
-        "stdp",
-        "stdf",
-        "leverage",
-        "rstandard",
-        "rstudent",
-        "cooksd",
-        "dfits",
-        "welsch",
-        "covratio",
-        "dfbeta",
-        "stdr",
-    )
     stat = ["leverage" if o.name == "hat" else o.name for o in cmd.options]
-    bad = [o for o in stat if o not in allowed]
+    bad = [o for o in stat if o not in _PREDICT_STATS]
     if bad:
         raise StataError(f"option {bad[0]} not allowed", 198)
     if len(stat) > 1:
         raise StataError("only one statistic may be specified", 198)
-    needs_h = (
-        "leverage",
-        "rstandard",
-        "rstudent",
-        "cooksd",
-        "dfits",
-        "welsch",
-        "covratio",
-        "stdr",
-    )
+    needs_h = _NEEDS_LEVERAGE
     influence = (*needs_h, "stdf", "dfbeta")
     if stat and stat[0] in influence and fit.vce != "ols":
         # [R] regress postestimation: not available with a vce() other than ols
