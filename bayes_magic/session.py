@@ -166,8 +166,13 @@ class Result(list):
         table, as Stata's results window and batch logs show them."""
         parts: list[str] = []
         for k, o in enumerate(self):
-            if k and (o.kind in ("echo", "result")) and not parts[-1].endswith("\n"):
-                parts.append("")  # an iteration log already ends with its blank line
+            # an iteration log is set off from its command too (Stata: ". logit ...", blank,
+            # "Iteration 0: ..."); one already ends with its blank line
+            spaced = o.kind in ("echo", "result") or (
+                o.kind == "log" and self[k - 1].kind == "echo"
+            )
+            if k and spaced and not parts[-1].endswith("\n"):
+                parts.append("")
             parts.append(o.text())
         return "\n".join(parts)
 

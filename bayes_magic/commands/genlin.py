@@ -469,7 +469,7 @@ def glm(s, cmd: Command) -> list[Output]:
     if not cmd.has("nolog"):
         if outs:
             outs.append(Text(""))
-        outs.append(Text(_log(f, _pseudo(r)) + "\n", kind="text"))
+        outs.append(Text(_log(f, _pseudo(r)) + "\n", kind="log"))
     if cmd.has("nodisplay"):
         return outs
     opts = {o.name: o.value for o in cmd.options}

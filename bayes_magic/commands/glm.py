@@ -267,7 +267,7 @@ def _make(name: str):
         if not cmd.has("nolog"):  # Stata leaves a blank line after the notes and the log
             if outs:
                 outs.append(Text(""))
-            outs.append(Text(ml_log(fit) + "\n", kind="text"))
+            outs.append(Text(ml_log(fit) + "\n", kind="log"))
         return outs + glm_outputs(est, opts)
 
     return handler

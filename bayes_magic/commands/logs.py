@@ -37,6 +37,7 @@ class LogFile:
         self.stream = stream
         self.on = True
         self.written = 0
+        self.last = ""  # the kind of the last output written
 
     def _put(self, text: str) -> None:
         if self.kind == "smcl":
@@ -48,11 +49,13 @@ class LogFile:
         """One output, with the blank line Stata's log has before each command and table."""
         if not self.on:
             return
-        if self.written and o.kind in ("echo", "result"):
+        spaced = o.kind in ("echo", "result") or (o.kind == "log" and self.last == "echo")
+        if self.written and spaced:
             self._put("\n")
         text = o.text()
         self._put(text if isinstance(o, Text) and o.cont else text + "\n")
         self.written += 1
+        self.last = o.kind
 
     def banner(self, what: str) -> str:
         now = datetime.now()

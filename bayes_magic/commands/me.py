@@ -691,7 +691,7 @@ def _make(name: str, label: str | None = None, line: str | None = None):
         s.e = est
         outs: list[Output] = [Text(n, kind="note") for n in gd.base.notes + notes]
         if not cmd.has("nolog"):
-            outs.append(Text(_log(fit), kind="text"))
+            outs.append(Text(_log(fit), kind="log"))
         outs += me_outputs(est, opts)
         return outs
 

@@ -259,7 +259,7 @@ def menl(s, cmd: Command) -> list[Output]:
     s.e = est
     outs: list[Output] = [Text(n, kind="note") for n in design.notes]
     if not cmd.has("nolog"):
-        outs.append(Text(_log(fit), kind="text"))
+        outs.append(Text(_log(fit), kind="log"))
     outs += menl_outputs(est, {o.name: o.value for o in cmd.options})
     return outs
 

@@ -251,6 +251,6 @@ def mixed(s, cmd: Command) -> list[Output]:
     s.e = est
     outs: list[Output] = [Text(n, kind="note") for n in design.notes]
     if not cmd.has("nolog"):
-        outs.append(Text(_log(fit, spec.reml), kind="text"))
+        outs.append(Text(_log(fit, spec.reml), kind="log"))
     outs += mixed_outputs(est, {o.name: o.value for o in cmd.options})
     return outs

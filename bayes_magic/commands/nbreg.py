@@ -166,7 +166,7 @@ def nbreg(s, cmd: Command) -> list[Output]:
     if not cmd.has("nolog"):
         if outs:
             outs.append(Text(""))
-        outs.append(Text(ml_log(fit) + "\n", kind="text"))
+        outs.append(Text(ml_log(fit) + "\n", kind="log"))
     return outs + nbreg_outputs(est, opts)
 
 

@@ -228,7 +228,7 @@ def _make(name: str):
         if not cmd.has("nolog"):
             if outs:
                 outs.append(Text(""))
-            outs.append(Text(ml_log(fit) + "\n", kind="text"))
+            outs.append(Text(ml_log(fit) + "\n", kind="log"))
         return outs + ordinal_outputs(est, opts)  # refuses oprobit, or before any output
 
     return handler
