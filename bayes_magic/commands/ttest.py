@@ -21,6 +21,7 @@ from ..syntax.ast import Command, Words
 from .immediate import typed_numbers
 from .ranksum import two_groups_error
 from .registry import command
+from .summarize import weights
 
 __all__ = ["ttest"]
 
@@ -103,11 +104,12 @@ def ttest(s, cmd: Command) -> list[Output]:
     level = float(cmd.option("level", 95))
     by = cmd.option("by")
     ds = s.data
-    touse = s.touse(cmd)
+    w, touse = weights(s, cmd, s.touse(cmd))  # fweights: each observation counts w times
+    w = np.ones(ds.nobs) if w is None else np.asarray(w, float)
     if by is not None:
         if "==" in text:
             raise StataError("option by() not allowed with ==", 198)
-        return _two_groups(s, cmd, _numeric(s, text), str(by), touse, level)
+        return _two_groups(s, cmd, _numeric(s, text), str(by), touse, w, level)
     if "==" not in text:
         raise StataError("== expected; or specify by()", 198)
     left, right = text.split("==", 1)
@@ -121,23 +123,25 @@ def ttest(s, cmd: Command) -> list[Output]:
         mu0 = None
     if mu0 is not None:  # one-sample
         use = touse & ~np.isnan(x)
-        return _one_sample(s, v, _stats(x[use]), mu0, level)
+        return _one_sample(s, v, _stats(x[use], w[use]), mu0, level)
     v2 = _numeric(s, right)
     x2 = np.asarray(ds.values(v2), float)
     if cmd.has("unpaired"):
-        a = x[touse & ~np.isnan(x)]
-        b = x2[touse & ~np.isnan(x2)]
-        return _two_samples(s, cmd, (v, _stats(a)), (v2, _stats(b)), level, stub="Variable")
+        ua, ub = touse & ~np.isnan(x), touse & ~np.isnan(x2)
+        a, b = _stats(x[ua], w[ua]), _stats(x2[ub], w[ub])
+        return _two_samples(s, cmd, (v, a), (v2, b), level, stub="Variable")
     use = touse & ~np.isnan(x) & ~np.isnan(x2)
-    return _paired(s, v, v2, x[use], x2[use], level)
+    return _paired(s, v, v2, x[use], x2[use], w[use], level)
 
 
-def _stats(x: np.ndarray) -> tuple[int, float, float, float]:
-    n = len(x)
+def _stats(x: np.ndarray, w: np.ndarray | None = None) -> tuple[int, float, float, float]:
+    """(n, mean, sd, se) of a sample, each value counted ``w`` times (frequency weights)."""
+    w = np.ones(len(x)) if w is None else w
+    n = round(float(w.sum()))
     if n < 2:
         raise StataError("too few observations", 2001)
-    m = float(x.mean())
-    sd = float(x.std(ddof=1))
+    m = float((w * x).sum() / n)
+    sd = math.sqrt(float((w * (x - m) ** 2).sum()) / (n - 1))
     return n, m, sd, sd / math.sqrt(n)
 
 
@@ -178,15 +182,18 @@ def _one_sample(
     return _result(s, lines, {"N_1": float(n), "mu_1": m, "sd_1": sd}, se, t, df, ps, level)
 
 
-def _paired(s, v1: str, v2: str, a: np.ndarray, b: np.ndarray, level: float) -> list[Output]:
-    n, m, sd, se = _stats(a - b)
+def _paired(
+    s, v1: str, v2: str, a: np.ndarray, b: np.ndarray, w: np.ndarray, level: float
+) -> list[Output]:
+    n, m, sd, se = _stats(a - b, w)
     df = n - 1
     q = float(stats.t.ppf(0.5 + level / 200, df))
     t = m / se if se > 0 else math.nan
     tails, ps = _tails(t, df, "mean(diff)", "0")
-    rows = []
+    rows, summ = [], []
     for name, x in ((v1, a), (v2, b)):
-        nn, mm, ss, ee = _stats(x)
+        nn, mm, ss, ee = _stats(x, w)
+        summ.append((mm, ss))
         rows.append(_row(name, nn, mm, ee, ss, q))
     lines = [
         "",
@@ -206,15 +213,15 @@ def _paired(s, v1: str, v2: str, a: np.ndarray, b: np.ndarray, level: float) -> 
     groups = {
         "N_1": float(n),
         "N_2": float(n),
-        "mu_1": float(a.mean()),
-        "mu_2": float(b.mean()),
-        "sd_1": float(a.std(ddof=1)),
-        "sd_2": float(b.std(ddof=1)),
+        "mu_1": summ[0][0],
+        "mu_2": summ[1][0],
+        "sd_1": summ[0][1],
+        "sd_2": summ[1][1],
     }
     return _result(s, lines, groups, se, t, df, ps, level)
 
 
-def _two_groups(s, cmd: Command, v: str, by: str, touse, level: float) -> list[Output]:
+def _two_groups(s, cmd: Command, v: str, by: str, touse, w, level: float) -> list[Output]:
     ds = s.data
     g = resolve(ds, by.strip())
     gv = ds.values(g)
@@ -225,7 +232,8 @@ def _two_groups(s, cmd: Command, v: str, by: str, touse, level: float) -> list[O
     if len(levels) != 2:
         raise two_groups_error(len(levels))
     names = [s.value_text(g, int(np.flatnonzero(use & (gv == lv))[0])) for lv in levels]
-    groups = [(names[k], _stats(x[use & (gv == lv)])) for k, lv in enumerate(levels)]
+    masks = [use & (gv == lv) for lv in levels]
+    groups = [(names[k], _stats(x[m], w[m])) for k, m in enumerate(masks)]
     return _two_samples(s, cmd, groups[0], groups[1], level, stub="   Group")
 
 

@@ -1719,7 +1719,7 @@ COMMANDS: tuple[Grammar, ...] = (
     g("TEst", raw_body, T.TEST),
     g("lincom", raw_body, T.LINCOM),
     g("nlcom", raw_body, T.NLCOM),
-    g("ttest", comparison_body, T.TTEST, if_=True, in_=True),
+    g("ttest", comparison_body, T.TTEST, if_=True, in_=True, weights=("fweight",)),
     g("ttesti", words_body(least=1), T.table(T.opt("UNEqual"), T.opt("welch")) + T.LEVEL),
     g("sdtest", comparison_body, T.table(T.opt("by", T.NameArg())) + T.LEVEL, if_=True, in_=True),
     g("sdtesti", words_body(least=1), T.LEVEL),

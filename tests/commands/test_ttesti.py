@@ -51,3 +51,36 @@ def test_errors() -> None:
     assert fails(s, "ttesti 24 62.6 15.8")[1] == 198
     assert fails(s, "ttesti 2.5 62.6 15.8 75")[1] == 7
     assert fails(s, "ttesti 24 62.6 15.8 75, unequal")[1] == 198
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        "ttest y == 1",
+        "ttest y, by(g)",
+        "ttest y, by(g) unequal",
+        "ttest y == z",
+        "ttest y == z, unpaired",
+    ],
+)
+def test_frequency_weights_equal_expanded_data(form: str) -> None:
+    """ttest [fw=f] gives what ttest gives on the data expanded f times (a trial found fweights
+    refused; Stata's ttest takes them)."""
+    rng = np.random.default_rng(6)
+    d = pd.DataFrame(
+        {
+            "y": rng.normal(1, 2, 30),
+            "z": rng.normal(0.5, 1, 30),
+            "g": np.repeat([1, 2], 15),
+            "f": rng.integers(1, 4, 30),
+        }
+    )
+    s = Session()
+    s.data = Dataset.from_dataframe(d)
+    head, _, opts = form.partition(",")
+    run(s, f"{head} [fw=f]" + (f",{opts}" if opts else ""))
+    weighted = dict(s.r)
+    run(s, "expand f")
+    run(s, form)
+    for key in ("t", "df_t", "p", "se", "mu_1", "sd_1"):
+        assert weighted[key] == pytest.approx(s.r[key], rel=1e-10), key
