@@ -32,7 +32,7 @@ from ..syntax.ast import Command, Words
 from ..syntax.expr import parse_expr_text
 from .generate import evaluate_at
 from .listing import cell_text
-from .ranksum import numeric_by
+from .ranksum import grouped_sample
 from .registry import command
 
 __all__ = ["signrank", "signtest", "kwallis", "signed_rank_exact"]
@@ -263,14 +263,9 @@ def signtest(s, cmd: Command) -> list[Output]:
 def kwallis(s, cmd: Command) -> list[Output]:
     """``kwallis varname [if] [in], by(groupvar)`` ([R] kwallis)."""
     ds = s.data
-    yv, gv = numeric_by(s, cmd)
-    y = np.asarray(ds.values(yv), dtype=float)
-    use = s.touse(cmd) & ~np.isnan(y) & ~ds.missing(gv)
-    if not use.any():
+    _yv, gv, _use, yy, g, levels = grouped_sample(s, cmd)
+    if not len(yy):
         raise StataError("no observations", 2000)
-    g = ds.values(gv)[use]
-    yy = y[use]
-    levels = sorted(set(g.tolist()))
     if len(levels) < 2:
         raise StataError("at least two populations are required", 498)
     N = len(yy)

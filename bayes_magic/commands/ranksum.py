@@ -12,6 +12,7 @@ groups of n₁ and n₂, counted by dynamic programming over the doubled ranks (
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 from scipy import stats
@@ -24,7 +25,7 @@ from ..syntax.ast import Command, Varlist
 from .listing import cell_text
 from .registry import command
 
-__all__ = ["ranksum", "exact_rank_sum_p", "numeric_by", "two_groups_error"]
+__all__ = ["ranksum", "exact_rank_sum_p", "grouped_sample", "numeric_by", "two_groups_error"]
 
 _EXACT_MAX = 200  # Stata computes the exact p-value by default up to this many observations
 _EXACT_LIMIT = 300  # the dynamic program's size beyond which exact is refused
@@ -51,15 +52,9 @@ def exact_rank_sum_p(ranks: np.ndarray, n1: int, observed: float) -> float:
 @command("ranksum", byable="repeat", readonly=True)
 def ranksum(s, cmd: Command) -> list[Output]:
     ds = s.data
-    yv, gv = numeric_by(s, cmd)
-    y = np.asarray(ds.values(yv), dtype=float)
-    g = ds.values(gv)
-    use = s.touse(cmd) & ~np.isnan(y)
-    use &= ~ds.missing(gv)
-    levels = sorted(set(g[use].tolist()))
+    yv, gv, _use, yy, gg, levels = grouped_sample(s, cmd)
     if len(levels) != 2:
         raise two_groups_error(len(levels))
-    yy, gg = y[use], g[use]
     first = gg == levels[0]
     n1, n2 = int(first.sum()), int((~first).sum())
     N = n1 + n2
@@ -152,6 +147,28 @@ def numeric_by(s, cmd: Command) -> tuple[str, str]:
     if ds.is_string(yv):
         raise StataError("type mismatch", 109)
     return yv, gv
+
+
+class GroupedSample(NamedTuple):
+    """A variable over the groups of ``by()``: the observations used (``if``/``in``, both
+    nonmissing), the variable's and the group's values there, the sorted group levels."""
+
+    yv: str
+    gv: str
+    use: np.ndarray
+    y: np.ndarray
+    g: np.ndarray
+    levels: list
+
+
+def grouped_sample(s, cmd: Command) -> GroupedSample:
+    """:func:`numeric_by`'s variables and their sample (ranksum, kwallis, robvar)."""
+    ds = s.data
+    yv, gv = numeric_by(s, cmd)
+    y = np.asarray(ds.values(yv), dtype=float)
+    use = s.touse(cmd) & ~np.isnan(y) & ~ds.missing(gv)
+    g = ds.values(gv)[use]
+    return GroupedSample(yv, gv, use, y[use], g, sorted(set(g.tolist())))
 
 
 def two_groups_error(found: int) -> StataError:

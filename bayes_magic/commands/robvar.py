@@ -17,7 +17,7 @@ from ..errors import StataError
 from ..report.format import fmt_g
 from ..report.output import Output, Text
 from ..syntax.ast import Command
-from .ranksum import numeric_by
+from .ranksum import grouped_sample
 from .registry import command
 
 __all__ = ["robvar", "levene"]
@@ -55,17 +55,12 @@ def _shown(x: float) -> str:
 @command("robvar", byable="repeat", readonly=True)
 def robvar(s, cmd: Command) -> list[Output]:
     ds = s.data
-    v, by = numeric_by(s, cmd)
-    x = np.asarray(ds.values(v), dtype=float)
-    use = s.touse(cmd) & ~np.isnan(x) & ~ds.missing(by)
-    if not use.any():
+    v, by, use, xs, g, levels = grouped_sample(s, cmd)
+    if not len(xs):
         raise StataError("no observations", 2000)
-    g = ds.values(by)[use]
-    levels = sorted(set(g.tolist()))
     groups = [np.flatnonzero(g == lv) for lv in levels]
     if len(groups) < 2:
         raise StataError("at least two groups are required", 420)
-    xs = x[use]
     res = {c: levene(xs, groups, c) for c in ("mean", "median", "trimmed")}
     # the table of means, as robvar runs it, over the same observations
     mark, changed = "__robvar_touse", ds.changed
