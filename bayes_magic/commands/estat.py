@@ -516,5 +516,5 @@ def estat_classification(s, cmd: Command) -> list[Output]:
     return [Block("\n".join(lines), kind="result")]
 
 
-# estat gof after logit, probit, poisson; estat vif, hettest, ovtest after regress
+# estat gof after logit, probit, poisson; estat vif, hettest, imtest, ovtest after regress
 from . import estat_gof, estat_regress  # noqa: E402, F401

@@ -1,5 +1,5 @@
-"""``estat vif``, ``estat hettest`` and ``estat ovtest`` after ``regress`` ([R] regress
-postestimation).
+"""``estat vif``, ``estat hettest``, ``estat imtest`` and ``estat ovtest`` after ``regress``
+([R] regress postestimation).
 
 * ``vif``: 1/(1 - R²ⱼ) of each regressor on the others (with the constant; ``uncentered``:
   uncentered R² without it, the constant included as a regressor), sorted by size.
@@ -7,6 +7,11 @@ postestimation).
   residuals on z (the fitted values, the regressors with ``rhs``, or a varlist). Under normal
   errors (the default) the statistic is half the explained sum of squares of e²/σ̂² on z,
   σ̂² = RSS/N; ``iid`` (Koenker 1981) N·R² of e² on z; ``fstat`` the regression's F test.
+* ``imtest``: Cameron and Trivedi's (1990) decomposition of the information-matrix test into
+  heteroskedasticity, skewness and kurtosis parts, each N times the uncentered R² of a moment
+  of the residuals on the regressors (and, for heteroskedasticity, their centered squares and
+  cross-products), as Stata's imtest.ado; ``white`` adds White's (1980) test, N·R² of e² on the
+  same regressors.
 * ``ovtest``: Ramsey's RESET, the F test of ŷ², ŷ³, ŷ⁴ added to the model (``rhs``: the
   second to fourth powers of each regressor).
 """
@@ -172,6 +177,89 @@ def estat_hettest(s, cmd: Command) -> list[Output]:
         body = [f"{left:>{w}} = {fmt_f(chi2, 2):>6}", f"{'Prob > chi2':>{w}} = {fmt_f(p, 4)}"]
     text = "\n".join(head + body)
     return [Block(text, f"<pre>{text}</pre>")]
+
+
+def _n_r2(y: np.ndarray, Z: np.ndarray, centered: bool) -> tuple[float, int]:
+    """N·R² of y on Z (with a constant; R² uncentered unless ``centered``) and the model's
+    degrees of freedom, the rank of Z beside the constant, as ``regress`` drops collinear
+    columns."""
+    N = len(y)
+    Zc = np.column_stack([np.ones(N), Z])
+    rss = float(np.sum((y - _ols(y, Zc)) ** 2))
+    tss = float(np.sum((y - y.mean()) ** 2)) if centered else float(np.sum(y**2))
+    df = int(np.linalg.matrix_rank(Zc)) - 1
+    return (N * (1 - rss / tss) if tss > 0 else float("nan")), df
+
+
+@command("estat", "imtest")
+def estat_imtest(s, cmd: Command) -> list[Output]:
+    d, _fitted, e = regress_pieces(s, "estat imtest")
+    if d.weights is not None:
+        raise StataError("imtest does not support weights", 101)
+    if getattr(d, "cluster_var", None):
+        raise StataError("imtest does not support cluster()", 498)
+    keep = [j for j, nm in enumerate(d.xnames) if nm != "_cons"]
+    X = d.X[:, keep]
+    if X.shape[1] == 0:
+        text = "(imtest not allowed without covariates)"
+        return [Block(text, f"<pre>{text}</pre>")]
+    N = d.n
+    Xc = X - X.mean(axis=0)
+    k = Xc.shape[1]
+    cross = np.column_stack([Xc[:, i] * Xc[:, j] for i in range(k) for j in range(i + 1)])
+    Z2 = np.column_stack([X, cross])
+    s2 = float(np.sum(e**2)) / N
+    r: dict[str, float] = {}
+    if cmd.has("white"):
+        chi2, df = _n_r2(e**2, Z2, centered=True)
+        r.update(chi2=chi2, df=float(df), p=float(stats.chi2.sf(chi2, df)))
+    parts = [
+        ("h", e**2 - s2, Z2),
+        ("s", e**3 - 3 * s2 * e, X),
+        ("k", e**4 - 6 * s2 * e**2 + 3 * s2**2, np.empty((N, 0))),
+    ]
+    for key, y, Z in parts:
+        chi2, df = _n_r2(y, Z, centered=False)
+        r[f"chi2_{key}"], r[f"df_{key}"] = chi2, float(max(df, 1) if key == "k" else df)
+    r["chi2_t"] = r["chi2_h"] + r["chi2_s"] + r["chi2_k"]
+    r["df_t"] = r["df_h"] + r["df_s"] + r["df_k"]
+    s.r = r
+    lines: list[str] = []
+    if "chi2" in r:
+        left = f"chi2({int(r['df'])})"
+        w = max(len(left), len("Prob > chi2"))
+        c2, p = fmt_f(r["chi2"], 2), fmt_f(r["p"], 4)
+        v = max(6, len(c2), len(p))
+        lines += [
+            "White's test",
+            "H0: Homoskedasticity",
+            "Ha: Unrestricted heteroskedasticity",
+            "",
+            f"{left:>{w}} = {c2:>{v}}",
+            f"{'Prob > chi2':>{w}} = {p:>{v}}",
+            "",
+        ]
+    lines += [
+        "Cameron & Trivedi's decomposition of IM-test",
+        "",
+        "-" * 50,
+        f"{'Source':>20} |       chi2     df         p",
+        "-" * 21 + "+" + "-" * 28,
+    ]
+    rows = [("Heteroskedasticity", "h"), ("Skewness", "s"), ("Kurtosis", "k"), ("Total", "t")]
+    html_rows = []
+    for label, key in rows:
+        chi2, df = r[f"chi2_{key}"], r[f"df_{key}"]
+        p = float(stats.chi2.sf(chi2, df))
+        if key == "t":
+            lines.append("-" * 21 + "+" + "-" * 28)
+        lines.append(f"{label:>20} | {fmt_f(chi2, 2):>10} {int(df):>6} {fmt_f(p, 4):>9}")
+        html_rows.append([label, fmt_f(chi2, 2), str(int(df)), fmt_f(p, 4)])
+    lines.append("-" * 50)
+    text = "\n".join(lines)
+    head = "\n".join(lines[: lines.index("Cameron & Trivedi's decomposition of IM-test") + 1])
+    html = f"<pre>{head}</pre>" + html_table([["Source", "chi2", "df", "p"]], html_rows)
+    return [Block(text, html)]
 
 
 @command("estat", "ovtest")

@@ -1247,6 +1247,7 @@ _ESTAT = (
             T.opt("Mtest", T.Raw(optional=True)),
         ),
     ),
+    g("IMtest", None, T.table(T.opt("White"), T.opt("Preserve"), T.opt("Double"))),
     g("OVtest", None, T.table(T.opt("rhs"))),
     g(
         "gof",

@@ -152,7 +152,7 @@ MALFORMED = [
     (
         "estat",
         "estat requires subcommand sd, ic, recovariance, icc, group, classification, vce, "
-        "summarize, vif, hettest, ovtest, or gof",
+        "summarize, vif, hettest, imtest, ovtest, or gof",
         198,
     ),
     ("estat foo", "invalid subcommand foo", 321),  # [R] estat
