@@ -135,7 +135,7 @@ def sysuse(s, cmd: Command) -> list[Output]:
 @command("save")
 def save(s, cmd: Command) -> list[Output]:
     # .dta is always written in format 118, with the value labels variables use
-    refuse_options(cmd, ("all", "orphans", "version"))
+    refuse_options(cmd, ("all", "version"))
     words = cmd.body.words if isinstance(cmd.body, Words) else ()
     target = words[0] if words else s.data.filename
     if not target:
@@ -150,7 +150,7 @@ def save(s, cmd: Command) -> list[Output]:
         raise StataError("no variables defined", 111)
     if not path.parent.exists():
         raise StataError(f"file {path} could not be opened", 603)
-    io.write(s.data, path, nolabel=cmd.has("nolabel"))
+    io.write(s.data, path, nolabel=cmd.has("nolabel"), orphans=cmd.has("orphans"))
     s.data.filename = str(path)
     s.data.changed = False
     s.data.timestamp = io.stamp()

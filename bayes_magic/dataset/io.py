@@ -1,7 +1,9 @@
 """Reading and writing data sets: bundled sets, ``.dta``, ``.csv``, ``.parquet``.
 
-``.dta`` files keep Stata's metadata (storage types, formats, variable and value labels, dataset
-label, time stamp) through pandas' Stata reader and writer; ``byte``, ``int`` and ``long``
+``.dta`` files keep Stata's metadata (storage types, display formats, variable and value labels,
+dataset label, time stamp, sort order) through pandas' Stata reader and writer, the formats,
+value-label sets and sort order written into pandas' file afterwards (it writes its own formats,
+one label set per variable and no sort order); ``byte``, ``int`` and ``long``
 variables with missing values are written as those types (through pandas' nullable integers),
 strL as strL. pandas' writer sizes each ``str#`` to its longest value, so a ``str8`` holding at
 most 6 characters comes back as ``str6``. ``.parquet`` files written here carry the same
@@ -257,7 +259,7 @@ def _read_parquet(path: Path, notes: list[str] | None) -> Dataset:
     return Dataset.from_dataframe(df, notes=notes)
 
 
-def write(ds: Dataset, path: Path, *, nolabel: bool = False) -> None:
+def write(ds: Dataset, path: Path, *, nolabel: bool = False, orphans: bool = False) -> None:
     """Write the dataset to ``.dta`` (format 118), ``.csv`` or ``.parquet``.
 
     Raises
@@ -265,16 +267,27 @@ def write(ds: Dataset, path: Path, *, nolabel: bool = False) -> None:
     StataError
         ``file x could not be opened`` (r(603)) when the file cannot be written; r(198) for an
         unknown extension, or a parquet file without pyarrow.
+
+    The file is written beside ``path`` under a temporary name and renamed into place, so a
+    failed save leaves an existing file as it was.
     """
     ext = path.suffix.lower()
     writers = {".dta": _write_dta, ".csv": _write_csv, ".parquet": _write_parquet}
     writer = writers.get(".parquet" if ext == ".pq" else ext)
     if writer is None:
         raise StataError(f"file {path}: cannot save in format {ext or '(none)'}", 198)
+    tmp = path.parent / f".{path.stem}.{os.getpid()}.tmp{path.suffix}"
     try:
-        writer(ds, path, nolabel=nolabel)
+        if writer is _write_dta:
+            _write_dta(ds, tmp, nolabel=nolabel, orphans=orphans)
+        else:
+            writer(ds, tmp, nolabel=nolabel)
+        os.replace(tmp, path)
     except OSError:
         raise StataError(f"file {path} could not be opened", 603) from None
+    finally:
+        if tmp.exists():
+            tmp.unlink()
 
 
 def _write_csv(ds: Dataset, path: Path, *, nolabel: bool) -> None:
@@ -308,71 +321,93 @@ def _dta_column(values: pd.Series, vtype: str) -> pd.Series:
     return pd.Series(arr)
 
 
-def _write_dta(ds: Dataset, path: Path, *, nolabel: bool) -> None:
+def _write_dta(ds: Dataset, path: Path, *, nolabel: bool, orphans: bool = False) -> None:
     frame = pd.DataFrame({c: _dta_column(ds.df[c], i.type) for c, i in ds.info.items()})
-    value_labels = None
-    if not nolabel:
-        value_labels = {
-            c: ds.value_labels[i.vlabel]
-            for c, i in ds.info.items()
-            if i.vlabel and i.vlabel in ds.value_labels and not i.type.startswith("str")
-        } or None
     frame.to_stata(
         path,
         write_index=False,
         version=118,
         data_label=ds.label or None,
         variable_labels={c: i.label for c, i in ds.info.items() if i.label} or None,
-        value_labels=value_labels,
         convert_strl=[c for c, i in ds.info.items() if i.type == "strL"],
     )
-    if value_labels:
-        _rename_value_labels(path, {c: ds.info[c].vlabel for c in value_labels})
-    if ds.sortedby:
-        names = list(ds.info)
-        _write_sortlist(path, [names.index(v) + 1 for v in ds.sortedby if v in names])
-
-
-def _write_sortlist(path: Path, numbers: list[int]) -> None:
-    """Record the sort order in the file's ``<sortlist>`` (pandas writes it empty): format
-    118's K + 1 two-byte variable numbers, the sort variables first, then zeros."""
+    names = list(ds.info)
     raw = bytearray(path.read_bytes())
-    start = raw.find(b"<sortlist>")
-    end = raw.find(b"</sortlist>", start)
+    order = "big" if b"<byteorder>MSF</byteorder>" in raw[:200] else "little"
+    # formats and value-label names are fixed-width fields, rewritten in place (pandas writes
+    # its own %9.0g-style formats and names a label set after its variable)
+    _fill_fields(raw, b"formats", 57, [_dta_format(ds.info[c]) for c in names])
+    attached = ["" if i.type.startswith("str") else (i.vlabel or "") for i in ds.info.values()]
+    _fill_fields(raw, b"value_label_names", 129, attached)
+    if ds.sortedby:
+        _fill_fields(
+            raw, b"sortlist", 2, [names.index(v) + 1 for v in ds.sortedby if v in names], order
+        )
+    # the sets attached to a variable, or with ``orphans`` every defined set ([D] save; nolabel
+    # omits the sets but keeps the names attached)
+    used = {i.vlabel for i in ds.info.values() if i.vlabel and not i.type.startswith("str")}
+    sets = {n: m for n, m in ds.value_labels.items() if orphans or n in used}
+    if nolabel:
+        sets = {}
+    raw = _replace_value_labels(raw, sets, order)
+    path.write_bytes(bytes(raw))
+
+
+def _dta_format(info: VarInfo) -> str:
+    """The display format stored for a variable: its own, unless pandas' width for a string
+    variable makes it invalid there (a %#s wider than the stored str# is fine in Stata)."""
+    fmt = info.format or default_format(info.type)
+    return fmt if len(fmt.encode()) <= 56 else default_format(info.type)
+
+
+def _fill_fields(
+    raw: bytearray, tag: bytes, width: int, values: list, order: str = "little"
+) -> None:
+    """Overwrite the leading fixed-width fields of section ``<tag>`` (format 118): strings
+    NUL-padded to ``width`` bytes, or ints of ``width`` bytes in byte order ``order``."""
+    start = raw.find(b"<" + tag + b">")
+    end = raw.find(b"</" + tag + b">", start)
     if start < 0 or end < 0:
         return
-    start += len(b"<sortlist>")
-    order = "big" if b"<byteorder>MSF</byteorder>" in raw[:200] else "little"
-    field = b"".join(k.to_bytes(2, order) for k in numbers)
-    if len(field) > end - start:
-        return
-    raw[start : start + len(field)] = field
-    path.write_bytes(bytes(raw))
+    start += len(tag) + 2
+    for k, v in enumerate(values):
+        lo = start + k * width
+        if lo + width > end:
+            return
+        if isinstance(v, str):
+            field = v.encode()[: width - 1].ljust(width, b"\0")
+        else:
+            field = int(v).to_bytes(width, order)
+        raw[lo : lo + width] = field
 
 
-def _rename_value_labels(path: Path, names: dict[str, str]) -> None:
-    """pandas names each value-label set after its variable; give them their Stata names.
-
-    In format 118 a name is a 129-byte, NUL-padded field, both in ``<value_label_names>`` and in
-    each ``<lbl>`` of ``<value_labels>``; the fields are rewritten in place. A set shared by
-    several variables keeps pandas' per-variable copies (their names stay the variables').
-    """
-    users: dict[str, int] = {}
-    for lab in names.values():
-        users[lab] = users.get(lab, 0) + 1
-    raw = bytearray(path.read_bytes())
-    for var, lab in names.items():
-        if var == lab or users[lab] > 1:
-            continue
-        old = var.encode().ljust(129, b"\0")
-        new = lab.encode().ljust(129, b"\0")
-        for tag in (b"<value_label_names>", b"<value_labels>"):
-            start = raw.find(tag)
-            end = raw.find(b"</" + tag[1:], start)
-            if start < 0 or end < 0:
-                continue
-            k = raw.find(old, start, end)
-            while k >= 0:
-                raw[k : k + 129] = new
-                k = raw.find(old, k + 129, end)
-    path.write_bytes(bytes(raw))
+def _replace_value_labels(raw: bytearray, sets: dict[str, dict[int, str]], order: str) -> bytearray:
+    """Write the ``<value_labels>`` section afresh with ``sets`` and move the map's last two
+    offsets (``</stata_dta>`` and the end of file), which follow it, by the change in size."""
+    start = raw.find(b"<value_labels>")
+    end = raw.find(b"</value_labels>", start)
+    if start < 0 or end < 0:
+        return raw
+    body = bytearray()
+    for name, mapping in sets.items():
+        items = sorted((int(v), str(lab).encode()[:32000]) for v, lab in mapping.items())
+        offsets, text = [], bytearray()
+        for _v, lab in items:
+            offsets.append(len(text))
+            text += lab + b"\0"
+        n = len(items)
+        table = n.to_bytes(4, order) + len(text).to_bytes(4, order)
+        table += b"".join(o.to_bytes(4, order) for o in offsets)
+        table += b"".join(v.to_bytes(4, order, signed=True) for v, _l in items)
+        table += bytes(text)
+        body += b"<lbl>" + len(table).to_bytes(4, order)
+        body += name.encode()[:128].ljust(129, b"\0") + b"\0\0\0" + table + b"</lbl>"
+    head = start + len(b"<value_labels>")
+    shift = len(body) - (end - head)
+    out = raw[:head] + body + raw[end:]
+    m = out.find(b"<map>")
+    if m >= 0 and shift:
+        for k in (12, 13):
+            lo = m + 5 + 8 * k
+            out[lo : lo + 8] = (int.from_bytes(out[lo : lo + 8], order) + shift).to_bytes(8, order)
+    return out
