@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..dataset.varnames import check_new_name
+from ..dataset.varnames import check_new_name, resolve
 from ..design.newdata import fixed_columns, group_rows, re_columns
 from ..errors import StataError
 from ..fit.estimates import OLS_COMMANDS
@@ -59,10 +59,14 @@ def _range(word: str) -> list[str]:
     return [f"{m.group(1)}{k}" for k in range(int(m.group(2)), int(m.group(4)) + 1)]
 
 
-def re_contribution(s, fit: MixedFit, blups: list[np.ndarray]) -> np.ndarray:
-    """Z b over the whole dataset (NaN where a group has no random effect)."""
+def re_contribution(
+    s, fit: MixedFit, blups: list[np.ndarray], upto: int | None = None
+) -> np.ndarray:
+    """Z b over the whole dataset (NaN where a group has no random effect); with ``upto``, of
+    the equations from the top down to that index only (``relevel()``)."""
     total = np.zeros(s.data.nobs)
-    for lv, b in zip(fit.design.levels, blups):
+    pairs = list(zip(fit.design.levels, blups))
+    for lv, b in pairs if upto is None else pairs[: upto + 1]:
         g = group_rows(s.data, lv)
         Z = re_columns(s.data, lv)
         contrib = np.full(s.data.nobs, np.nan)
@@ -140,9 +144,9 @@ def predict(s, cmd: Command) -> list[Output]:
     vtype = vtype or s.settings.type
     touse = s.touse(cmd)
     ds = s.data
+    rel = cmd.option("relevel")
     if which == "reffects":
         levels = list(range(len(fit.design.levels)))
-        rel = cmd.option("relevel")
         if rel is not None:
             levels = [i for i, lv in enumerate(fit.design.levels) if lv.name == rel]
             if not levels:
@@ -172,6 +176,11 @@ def predict(s, cmd: Command) -> list[Output]:
                     ds.info[se_names[j]].label = f"S.E. of BLUP r.e. for {lv.name}: {eff}"
                 j += 1
         return outs
+    upto = None
+    if rel is not None:
+        if which not in ("fitted", "residuals"):
+            raise StataError(f"option relevel() not allowed with {which}", 198)
+        upto = _relevel_index(ds, fit, rel)
     names = _newnames(s, words, 1)
     X = fixed_columns(ds, fit.design.xnames)
     xb = X @ fit.beta
@@ -181,7 +190,7 @@ def predict(s, cmd: Command) -> list[Output]:
         val = np.sqrt(np.einsum("ij,jk,ik->i", X, fit.V_beta, X))
         label = "S.E. of the prediction"
     else:
-        fitted = xb + re_contribution(s, fit, fit.blups())
+        fitted = xb + re_contribution(s, fit, fit.blups(), upto)
         if which == "fitted":
             val, label = fitted, "Fitted values: xb + Zu"
         else:
@@ -196,6 +205,16 @@ def predict(s, cmd: Command) -> list[Output]:
                 val = val / np.sqrt(fit.sigma2)
                 label = "Standardized residuals"
     return outs + store_prediction(s, names[0], val, vtype, label, touse)
+
+
+def _relevel_index(ds, fit: MixedFit, rel: str) -> int:
+    """The last equation at level ``rel`` ([ME] mixed postestimation, relevel(levelvar)):
+    predictions include the random effects of that level and those above it."""
+    name = rel if rel == "_all" else resolve(ds, rel)
+    found = [i for i, lv in enumerate(fit.design.levels) if lv.level == name]
+    if not found:
+        raise StataError(f"relevel({rel}): level not found", 198)
+    return found[-1]
 
 
 def store_prediction(

@@ -52,6 +52,7 @@ class RELevel:
     path: tuple[str, ...]
     crossed: str | None = None
     level_vars: tuple[str, ...] = ()
+    level: str = ""  # the equation's level variable (batch in || batch: R.cask) or _all
 
     @property
     def k(self) -> int:
@@ -251,8 +252,9 @@ def _levels(ds: Dataset, spec: LinearMixedSpec, sample: np.ndarray) -> list[RELe
     out: list[RELevel] = []
     path: list[str] = []
     for eq in spec.levels:
+        level = "_all"
         if eq.level != "_all":
-            v = resolve(ds, eq.level)
+            level = v = resolve(ds, eq.level)
             if not path or path[-1] != v:
                 path.append(v)
         if eq.crossed:
@@ -287,6 +289,7 @@ def _levels(ds: Dataset, spec: LinearMixedSpec, sample: np.ndarray) -> list[RELe
                 path=tuple(keys),
                 crossed=eq.crossed,
                 level_vars=tuple(keys),
+                level=level,
             )
         )
     return out

@@ -20,6 +20,7 @@ coefficients; the fit starts from ``ologit``/``oprobit`` (:func:`~.ordinal.fit_o
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -249,6 +250,19 @@ def fit_fixed_effects(
     return beta, ll, log
 
 
+def _settled(iters: list[tuple[int, float]], ll: float) -> bool:
+    """Whether the log ended where the fit did: the likelihood at the estimates agrees with the
+    last iterate and the last steps did not fall. Adaptive quadrature moves its nodes between
+    iterations, so an optimizer chasing a likelihood with no maximum (outcomes separated by
+    group, a variance running off) can stop on a see-saw it takes for convergence."""
+    if not iters:
+        return True
+    tol = 1e-4 * max(1.0, abs(ll))
+    last = [v for _i, v in iters[-4:]]
+    falls = any(b < a - tol for a, b in itertools.pairwise(last))
+    return abs(ll - last[-1]) <= tol and not falls
+
+
 def fit_glmm(
     gd: GLMMDesign,
     family: Family,
@@ -397,6 +411,7 @@ def fit_glmm(
     ll = loglik(x)
     if not np.isfinite(ll):
         raise StataError("convergence not achieved: the likelihood is not finite", 430)
+    converged = converged and _settled(iters, ll)
     # an SD heading for zero (the optimizer stops somewhere on the way) is a zero when
     # removing the effect costs no likelihood
     for i, t in enumerate(template):

@@ -425,6 +425,14 @@ def fit_mixed(
         raise StataError("convergence not achieved: the likelihood is not finite", 430)
     sol = P.solve(theta)
     sigma2 = P.sigma2(sol, reml)
+    scale = float(np.var(design.y)) if design.n > 1 else 0.0
+    if not sigma2 > 1e-20 * max(scale, np.finfo(float).tiny):
+        # an exact fit (the outcome among the regressors): the likelihood has no maximum
+        raise StataError(
+            "convergence not achieved: the residual variance is zero, the fixed effects fit "
+            f"{design.depvar} exactly",
+            430,
+        )
     lams = P.lambdas(theta)
     Sigmas = [sigma2 * lam @ lam.T for lam in lams]
     params = _params_of(design.levels, Sigmas, sigma2)

@@ -185,7 +185,9 @@ def fit_mixed_residuals(
             return 1e300
 
     iters: list[tuple[int, float]] = []
-    x0 = np.append(P0.theta0(), 0.0)
+    # started from the fit with independent errors (rho = 0), so the search begins where the
+    # simpler model's optimum is and its log cannot end below it
+    x0 = np.append(fit_mixed(d, reml, iterate=iterate).theta, 0.0)
     bounds = [*P0.bounds(), (-8.0, 8.0)]
     x, _dev, converged = minimize_bounded(
         crit,

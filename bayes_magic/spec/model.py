@@ -109,6 +109,14 @@ def build_mixed(cmd: Command) -> LinearMixedSpec:
                 )
             crossed = rterms[0].var
             terms = []
+        for o in lv.options:
+            if o.name in ("fweight", "pweight"):  # weights at a higher level ([ME] mixed)
+                raise StataError(
+                    f"option {o.name}() of a random-effects equation is not available in "
+                    f"bayes_magic's {cmd.name} yet",
+                    198,
+                    span=o.span,
+                )
         noconstant = any(o.name == "noconstant" for o in lv.options)
         cov = _cov_of(lv.options, crossed is not None)
         if crossed is not None and cov not in ("identity", "exchangeable"):

@@ -257,6 +257,8 @@ class Keyword(Arg):
                 raise self._invalid(ts, spec, span)
             inner, _ = ts.balanced()
             value: Any = (full, ts.source(inner[0].start, inner[-1].end) if inner else "")
+        elif full in self.args:  # pattern(matname) without its argument
+            raise self._invalid(ts, spec, span)
         else:
             value = full
         if not ts.at_end:

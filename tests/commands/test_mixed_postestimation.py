@@ -149,3 +149,24 @@ def test_weights_and_collinearity() -> None:
     assert "hw2 |          0  (omitted)" in out
     run(s, "quietly mixed math homework [fw=one] || schid:")
     assert s.e.scalars["N"] == 519
+
+
+def test_fitted_and_residuals_at_a_level() -> None:
+    """predict fitted/residuals with relevel(): xb plus the random effects of that level and
+    those above it ([ME] mixed postestimation); a new-user trial found relevel() ignored."""
+    s = Session()
+    run(s, "use pastes\nquietly mixed strength || batch: || sample:")
+    run(s, "predict double xb, xb\npredict double bb ss, reffects\npredict double f, fitted")
+    run(s, "predict double f1, fitted relevel(batch)")
+    run(s, "predict double r1, residuals relevel(batch)")
+    run(s, "predict double f2, fitted relevel(sample)")
+    xb, bb, ss, f = (s.data.values(v) for v in ("xb", "bb", "ss", "f"))
+    assert np.allclose(s.data.values("f1"), xb + bb, rtol=1e-12)
+    assert np.allclose(s.data.values("r1"), s.data.values("strength") - xb - bb, rtol=1e-12)
+    assert np.allclose(s.data.values("f2"), xb + bb + ss, rtol=1e-12)
+    assert np.allclose(f, xb + bb + ss, rtol=1e-12)
+    assert fails(s, "predict x2, xb relevel(batch)") == (
+        "option relevel() not allowed with xb",
+        198,
+    )
+    assert fails(s, "predict x2, fitted relevel(strength)")[1] == 198
