@@ -44,6 +44,7 @@ from ..syntax.ast import (
 from ..syntax.expr import nodes
 from . import random_numbers as rn
 from .dataset import Dataset, missing_mask
+from .datetime_functions import DATETIME_FUNCTIONS
 from .varnames import resolve
 
 __all__ = ["Context", "evaluate", "truth", "references"]
@@ -543,17 +544,8 @@ def _string(e: Call, ctx: Context) -> Value:
         if not _is_str(vals[1]):
             raise _mismatch(e)
         fmt = str(vals[1][0]) if len(vals[1]) else fmt
-    return np.array(
-        ["." if x != x else (fmt_number(x, fmt) if len(vals) == 2 else _g17(x)) for x in vals[0]],
-        dtype=object,
-    )
-
-
-def _g17(x: float) -> str:
-    """``string(x)`` without a format: Stata's %17.0g-like shortest form."""
-    from ..report.format import fmt_g
-
-    return fmt_g(x, 17) if x != int(x) else str(int(x))
+    # without a format, %9.0g ([FN] strofreal(): 12345678 is "1.23e+07"), blanks trimmed
+    return np.array(["." if x != x else fmt_number(x, fmt).strip() for x in vals[0]], dtype=object)
 
 
 def _word(s: str, k: float) -> str:
@@ -906,6 +898,9 @@ def _ts_operator(e: Call, ctx: Context) -> Value:
         else:  # S: the seasonal difference x - L^k x
             x = x - shift(x, k)
     return x.copy() if ctx.rows is None else x[ctx.rows]
+
+
+FUNCTIONS.update(DATETIME_FUNCTIONS)
 
 
 def _call(e: Call, ctx: Context) -> Value:

@@ -131,11 +131,14 @@ def fmt_g(x: float, width: int = 9, *, comma: bool = False) -> str:
     x = float(x)
     if x == 0:
         return "0"
+    # %g keeps two of the w positions for a sign and a decimal point, so %9.0g shows at most
+    # 7 digits: 1234567, but 1.23e+07 ([FN] strofreal(); Statalist 2003-04 msg00205)
     if x == int(x) and abs(x) < 1e15:
         s = str(int(x))
-        if comma:
-            s = commas(s)
-        if len(s) <= width:
+        # %12.0gc: 12,345,678 but 123456789 (the commas no longer fit)
+        if comma and len(commas(s).lstrip("-")) <= width - 2:
+            return commas(s)
+        if len(s.lstrip("-")) <= width - 2:
             return s
     digits = max(1, width - 2)  # room for sign and point
     ax = abs(x)
@@ -162,14 +165,15 @@ def fmt_g(x: float, width: int = 9, *, comma: bool = False) -> str:
                 if len(s) <= width:
                     return s
     elif exp10 < width:
-        s = f"{round(x):d}"
+        s = f"{int(math.copysign(math.floor(abs(x) + 0.5), x)):d}"  # halves away from zero
         if comma:
             s = commas(s)
-        if len(s) <= width:
+        if len(s.lstrip("-")) <= width - 2:
             return s
     # exponential: mantissa digits that fit in the width
     edigits = 3 if abs(exp10) >= 100 else 2  # e-204 takes a column more than e-18
-    mant = width - (1 if x < 0 else 0) - 2 - 2 - edigits  # "d." and "e+NN"
+    # a column is kept for the sign even without one: %9.0g is 1.23e+07 and -1.23e+07
+    mant = width - 1 - 2 - 2 - edigits  # sign, "d." and "e+NN"
     mant = max(0, mant)
     s = f"{x:.{mant}e}"
     m, e = s.split("e")

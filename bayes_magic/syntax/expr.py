@@ -195,6 +195,9 @@ def _args(ts: TokenStream) -> tuple[tuple[Expr, ...], Span]:
 
 #: time-series operators before a variable: L, F, D, S with optional counts (L2, D2, LD)
 _TS_OPS = re.compile(r"(?:[LFDSlfds]\d*)+")
+#: date and time literals, whose argument is kept as raw text: td(15jan2020), tc(15jan2020
+#: 10:30), tm(2020m1), tq(2020q1), th(2020h1), tw(2020w1), ty(2020) ([FN] Date and time)
+DATE_LITERALS = frozenset({"td", "tc", "tm", "tq", "th", "tw", "ty"})
 
 
 def _primary(ts: TokenStream) -> Expr:
@@ -255,6 +258,10 @@ def _primary(ts: TokenStream) -> Expr:
             return Call(
                 TS_OP, (Str(ops, t.span), Name(name.text, name.span)), False, t.span + name.span
             )
+        if nxt.is_op("(") and not nxt.space and t.text in DATE_LITERALS:
+            inner, span = ts.balanced()
+            raw = ts.source(inner[0].start, inner[-1].end) if inner else ""
+            return Call(t.text, (Str(raw.strip(), span),), False, t.span + span)
         if nxt.is_op("(") and not nxt.space:
             args, span = _args(ts)
             return Call(t.text, args, False, t.span + span)

@@ -16,7 +16,18 @@ from tests.conftest import fails, run
     [
         ("%9.3f 3.14159", "    3.142"),
         ('%-9.2f 2 "|"', "2.00     |"),
-        ("%9.0gc 1234567", "1,234,567"),
+        # %g keeps two positions for sign and point: %9.0gc has 7 for digits and commas
+        # (StataCorp on Statalist 2003-04 msg00205: %12.0gc 123456789 is 123456789)
+        ("%9.0gc 1234567", "  1234567"),
+        ("%12.0gc 12345678", "  12,345,678"),
+        ("%12.0gc 123456789", "   123456789"),
+        ("%12.0g 31415926540", " 3.14159e+10"),
+        ('%9.0g 12345678 "|" %9.0g -.0000123456', " 1.23e+07|-1.23e-05"),
+        # string() without a format is %9.0g, blanks trimmed ([FN] strofreal(12345678))
+        (
+            'string(12345678) "|" string(1/3) "|" string(1234567) "|" string(_pi)',
+            "1.23e+07|.3333333|1234567|3.141593",
+        ),
         ('%10s "abc"', "       abc"),
         ('%-6s "ab" "|"', "ab    |"),
         ('%~6s "ab" "|"', "  ab  |"),
