@@ -120,7 +120,11 @@ def lml(post: Posterior, method: str = "lmetropolis", *, force: bool = False) ->
         return math.nan
     if method == "hmean":
         return harmonic_mean(post.loglik)
-    draws = np.concatenate([post.draws, post.re_draws], axis=2)
+    parts = [post.draws, post.re_draws]
+    hidden = getattr(post, "hidden_draws", None)  # exclude()d: still part of the posterior
+    if hidden is not None:
+        parts.append(hidden)
+    draws = np.concatenate(parts, axis=2)
     return laplace_metropolis(draws, post.loglik + post.logprior, post.logpost_mean)
 
 
@@ -166,6 +170,8 @@ def _chain_view(post: Posterior, idx: list[int]) -> Posterior:
     view = copy.copy(post)  # keeps what is attached besides the fields (the design)
     view.draws = post.draws[idx]
     view.re_draws = post.re_draws[idx]
+    hidden = getattr(post, "hidden_draws", None)
+    view.hidden_draws = None if hidden is None else hidden[idx]
     view.loglik = post.loglik[idx]
     view.logprior = None if post.logprior is None else post.logprior[idx]
     view.logpost_mean = None if post.logpost_mean is None else post.logpost_mean[idx]
