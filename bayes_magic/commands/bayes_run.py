@@ -329,6 +329,15 @@ def check_coef_priors(bm: BayesLinearModel, d: MixedDesign) -> None:
         for c in cols:
             expanded.setdefault(c, prior)
     bm.coef_priors = expanded
+    # block() names coefficients too; they must be there as well
+    for blk in getattr(bm.options, "blocks", ()):
+        for ref in blk.params:
+            for it in ref.items:
+                name = it.name
+                if it.eq != bm.eq or name is None or name in d.xnames:
+                    continue
+                if not factor_columns(name, d.xnames):
+                    raise StataError(f"parameter {{{bm.eq}:{name}}} not found", 111)
 
 
 #: factor-variable operators of a term: i., ibn., ib#., b#., bn.

@@ -136,6 +136,7 @@ def test_bayesstats_ess_and_grubin() -> None:
         ("bayes, rseed(1): mixed math homework || schid:, reml", 198, "reml"),
         ("bayes, iwishartprior(0.5): " + TALK, 198, "degrees of freedom"),
         ("bayes, prior({math:nosuch}, normal(0,1)): " + TALK, 111, "not found"),
+        ("bayes, block({math:nosuch}): " + TALK, 111, "{math:nosuch} not found"),
         ("bayes, prior({math:}, normall(0,1)): " + TALK, 198, "unknown distribution"),
         ("bayes, prior({math:}, normal(0)): " + TALK, 198, "requires 2 arguments"),
         (
