@@ -233,6 +233,8 @@ def dots_spacing(value: object) -> tuple[int, int]:
 
 
 def _mcmc_options(opts: dict) -> McmcOptions:
+    if opts.get("initsummary"):  # parsed (Stata has it), not silently ignored
+        raise StataError("option initsummary is not available in bayes_magic yet", 198)
     o = McmcOptions()
     for name in ("burnin", "mcmcsize", "thinning", "nchains", "rseed", "batch", "corrlag"):
         if name in opts:

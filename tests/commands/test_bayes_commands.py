@@ -137,6 +137,7 @@ def test_bayesstats_ess_and_grubin() -> None:
         ("bayes, iwishartprior(0.5): " + TALK, 198, "degrees of freedom"),
         ("bayes, prior({math:nosuch}, normal(0,1)): " + TALK, 111, "not found"),
         ("bayes, block({math:nosuch}): " + TALK, 111, "{math:nosuch} not found"),
+        ("bayes, initsummary: " + TALK, 198, "initsummary is not available"),
         ("bayes, prior({math:}, normall(0,1)): " + TALK, 198, "unknown distribution"),
         ("bayes, prior({math:}, normal(0)): " + TALK, 198, "requires 2 arguments"),
         (
