@@ -19,7 +19,14 @@ import re
 import shlex
 from typing import Any
 
-from IPython.core.magic import Magics, cell_magic, line_magic, magics_class, no_var_expand
+from IPython.core.magic import (
+    Magics,
+    cell_magic,
+    line_cell_magic,
+    line_magic,
+    magics_class,
+    no_var_expand,
+)
 from traitlets import Bool, Tuple, Unicode
 
 from . import frontend
@@ -44,13 +51,20 @@ class StataCellError(Exception):
 class MagicResult(Result):
     """What a magic returns: the outputs shown, and the results behind them."""
 
-    def __init__(self, res: Result, e: Any, r: dict[str, Any]) -> None:
+    def __init__(self, res: Result, e: Any, r: dict[str, Any], session: Any = None) -> None:
         super().__init__()
         self.extend(res)
         self.error = res.error
         self.e = e
         self.r = dict(r)
+        self._session = session
         self._fresh = True  # its outputs were displayed already by the magic
+
+    @property
+    def data(self):
+        """The data in memory, as a new DataFrame (``generate``d and ``replace``d variables
+        included); changing it leaves the session's data as they are."""
+        return None if self._session is None else self._session.data.to_dataframe()
 
     @property
     def draws(self):
@@ -112,7 +126,7 @@ class BayesMagic(Magics):
             print_error=False,
         )
         s = frontend.get_session(self.shell)
-        out = MagicResult(res, s.e, s.r)
+        out = MagicResult(res, s.e, s.r, s)
         self._watch(out)
         return out
 
@@ -320,9 +334,12 @@ class BayesMagic(Magics):
         return self._line("bayespredict", line)
 
     @no_var_expand
-    @line_magic
-    def stata(self, line: str) -> MagicResult:
-        """``%stata <any command>``: one command of any kind."""
+    @line_cell_magic
+    def stata(self, line: str, cell: str | None = None) -> MagicResult | None:
+        """``%stata <any command>``: one command of any kind; ``%%stata [-d df] [-o name]``: a
+        cell of Stata commands, as ``%%bayes``."""
+        if cell is not None:
+            return self.bayes(line, cell)
         out = self._run(line)
         self._raise_if_failed(out)
         return out

@@ -205,3 +205,19 @@ def test_results_have_short_reprs() -> None:
     assert repr(s.e) == "<Estimates of 'mixed math homework || schid:': 4 coefficients, N = 519>"
     s.execute("quietly bayes, rseed(1) mcmcsize(20) burnin(10): regress math homework")
     assert repr(s.e).startswith("<Posterior of 'bayes, rseed(1)") and len(repr(s.e)) < 200
+
+
+def test_stata_cell_magic_and_data_back(ip, shown) -> None:
+    """``%%stata`` runs a cell as ``%%bayes`` does (two new-user trials reached for it first),
+    and ``res.data`` gives the data in memory back as a DataFrame."""
+    df = pd.DataFrame({"x": [1.0, 2.0, 3.0]})
+    ip.user_ns["df"] = df
+    ip.run_cell_magic("stata", "-d df -o res", "generate y = 2*x\nsummarize y")
+    res = ip.user_ns["res"]
+    assert res.error is None and res.r["mean"] == 4
+    back = res.data
+    assert list(back.columns) == ["x", "y"] and list(back["y"]) == [2.0, 4.0, 6.0]
+    back.loc[0, "y"] = 99
+    assert res.data.loc[0, "y"] == 2.0 and list(df.columns) == ["x"]
+    line = ip.run_line_magic("stata", "count if y > 3")
+    assert line.r["N"] == 2
