@@ -45,6 +45,7 @@ from ..syntax.expr import nodes
 from . import random_numbers as rn
 from .dataset import Dataset, missing_mask
 from .datetime_functions import DATETIME_FUNCTIONS
+from .string_functions import STRING_FUNCTIONS
 from .varnames import resolve
 
 __all__ = ["Context", "evaluate", "truth", "references"]
@@ -901,6 +902,7 @@ def _ts_operator(e: Call, ctx: Context) -> Value:
 
 
 FUNCTIONS.update(DATETIME_FUNCTIONS)
+FUNCTIONS.update(STRING_FUNCTIONS)
 
 
 def _call(e: Call, ctx: Context) -> Value:
