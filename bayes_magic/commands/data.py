@@ -154,7 +154,11 @@ def save(s, cmd: Command) -> list[Output]:
     s.data.filename = str(path)
     s.data.changed = False
     s.data.timestamp = io.stamp()
-    outs.append(Text(f"file {path} saved"))
+    # another extension is still a Stata file, which Stata says
+    as_dta = (
+        " as .dta format" if path.suffix.lower() not in (".dta", ".csv", ".parquet", ".pq") else ""
+    )
+    outs.append(Text(f"file {path} saved{as_dta}"))
     return outs
 
 
@@ -591,14 +595,18 @@ def _run_file(s, cmd: Command, echo: bool) -> list[Output]:
     if not path.exists():
         raise StataError(f"file {path} not found", 601)
     # the file's own local macros ([P] macro: a do-file is a scope); run shows nothing
+    from .temps import pop_scope, push_scope
+
     saved_locals, sink = s.locals, s.sink
     s.locals = {}
     if not echo:
         s.sink = None
+    push_scope(s)  # its tempvars and tempfiles go when it ends
     try:
         res = s.execute(path.read_text(), echo=echo, stop=not cmd.has("nostop"))
     finally:
         s.locals, s.sink = saved_locals, sink
+        pop_scope(s)
     outs = [o for o in res if not getattr(o, "final", False)]  # the error is raised below
     if echo:
         outs.append(Text("end of do-file", kind="result"))

@@ -152,6 +152,8 @@ def read(path: Path, *, nolabel: bool = False, notes: list[str] | None = None) -
             ds = _read_csv(path, notes)
         elif ext in (".parquet", ".pq"):
             ds = _read_parquet(path, notes)
+        elif _is_dta(path):
+            ds = _read_dta(path)  # a Stata file under another name (a tempfile, foo.xyz)
         else:
             raise StataError(f"file {path} not Stata format", 610)
     except StataError:
@@ -165,6 +167,14 @@ def read(path: Path, *, nolabel: bool = False, notes: list[str] | None = None) -
     ds.filename = str(path)
     ds.changed = False
     return ds
+
+
+def _is_dta(path: Path) -> bool:
+    """A Stata file by its first bytes: ``<stata_dta>`` (formats 117+) or the format number
+    113-115 of the older ones."""
+    with open(path, "rb") as f:
+        head = f.read(11)
+    return head == b"<stata_dta>" or head[:1] in (b"q", b"r", b"s")
 
 
 def _read_dta(path: Path) -> Dataset:
@@ -265,17 +275,16 @@ def write(ds: Dataset, path: Path, *, nolabel: bool = False, orphans: bool = Fal
     Raises
     ------
     StataError
-        ``file x could not be opened`` (r(603)) when the file cannot be written; r(198) for an
-        unknown extension, or a parquet file without pyarrow.
+        ``file x could not be opened`` (r(603)) when the file cannot be written; r(198) for a
+        parquet file without pyarrow. An extension other than .csv and .parquet writes .dta.
 
     The file is written beside ``path`` under a temporary name and renamed into place, so a
     failed save leaves an existing file as it was.
     """
     ext = path.suffix.lower()
     writers = {".dta": _write_dta, ".csv": _write_csv, ".parquet": _write_parquet}
-    writer = writers.get(".parquet" if ext == ".pq" else ext)
-    if writer is None:
-        raise StataError(f"file {path}: cannot save in format {ext or '(none)'}", 198)
+    # any other extension is a Stata file under that name, as Stata's save (tempfiles too)
+    writer = writers.get(".parquet" if ext == ".pq" else ext, _write_dta)
     tmp = path.parent / f".{path.stem}.{os.getpid()}.tmp{path.suffix}"
     try:
         if writer is _write_dta:

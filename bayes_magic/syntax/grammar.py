@@ -1516,6 +1516,9 @@ COMMANDS: tuple[Grammar, ...] = (
     g("run", filename_body(), T.table(T.opt("nostop"))),
     g("version", words_body(most=1)),
     g("timer", words_body()),
+    g("tempvar", words_body(least=1)),
+    g("tempname", words_body(least=1)),
+    g("tempfile", words_body(least=1)),
     g("help", words_body()),
     g("search", words_body()),
     # estimation
