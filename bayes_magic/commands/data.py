@@ -4,6 +4,8 @@ display, assert, format, do/run ([D] use, [D] save, [D] drop, [D] sort, [D] rena
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -304,24 +306,93 @@ def gsort(s, cmd: Command) -> list[Output]:
 
 @command("rename")
 def rename(s, cmd: Command) -> list[Output]:
+    """``rename old new``, ``rename (a b) (c d)``, wildcards (``rename s* s_*``, ``rename x#
+    y#``, ``rename * *_old``) and ``rename varlist, upper|lower|proper`` ([D] rename group);
+    ``dryrun`` lists the changes without making them."""
     assert isinstance(cmd.body, Words)
     words = list(cmd.body.words)
+    refuse_options(cmd, ("addnumber", "renumber", "r"))
+    case = [o for o in ("upper", "lower", "proper") if cmd.has(o)]
+    if len(case) > 1:
+        raise StataError(f"options {case[0]} and {case[1]} may not be combined", 198)
     if "=>" in words:
         k = words.index("=>")
-        pairs = list(zip(words[:k], words[k + 1 :]))
+        olds_t, news_t = words[:k], words[k + 1 :]
+    elif len(words) == 2:
+        olds_t, news_t = [words[0]], [words[1]]
     else:
-        pairs = [(words[0], words[1])]
-    olds = [resolve(s.data, a) for a, _ in pairs]
-    for _, new in pairs:
+        olds_t, news_t = words, []
+    if case:
+        if news_t:
+            raise StataError(f"option {case[0]} may not be combined with new names", 198)
+        pairs = _case_pairs(s, olds_t, case[0])
+    elif not news_t:
+        raise StataError("too few variables specified", 102)
+    else:
+        pairs = []
+        for old, new in zip(olds_t, news_t):
+            pairs += _wildcard_pairs(s, old, new)
+    pairs = [(a, b) for a, b in pairs if a != b]
+    olds = [a for a, _ in pairs]
+    if len(set(olds)) != len(olds):
+        raise StataError("a variable is renamed twice", 198)
+    news = [b for _, b in pairs]
+    if len(set(news)) != len(news):
+        dup = next(n for n in news if news.count(n) > 1)
+        raise StataError(f"{dup} would be the new name of two variables", 198)
+    for new in news:
         if new not in olds:
             check_new_name(s.data, new)
+    if cmd.has("dryrun"):
+        lines = ["  oldname" + " " * 26 + "newname", "  " + "-" * 33 + " " + "-" * 32]
+        lines += [f"  {a:<33} {b}" for a, b in pairs]
+        return [Text("\n".join(lines), kind="result")]
     # two steps so that (a b) (b a) swaps
     tmp = {old: f"__bm_tmp_{k}" for k, old in enumerate(olds)}
     for old, t in tmp.items():
         s.data.rename(old, t)
-    for (_, new), old in zip(pairs, olds):
+    for old, new in pairs:
         s.data.rename(tmp[old], new)
     return []
+
+
+def _case_pairs(s, olds: list[str], case: str) -> list[tuple[str, str]]:
+    from ..dataset.varnames import expand
+
+    names: list[str] = []
+    for w in olds:
+        names += [n for n in expand(s.data, w) if n not in names]
+    f = {"upper": str.upper, "lower": str.lower, "proper": str.capitalize}[case]
+    return [(n, f(n)) for n in names]
+
+
+_WILD = re.compile(r"[*?#]")
+
+
+def _wildcard_pairs(s, old: str, new: str) -> list[tuple[str, str]]:
+    """The renames one old/new pattern pair stands for: ``*`` any characters, ``?`` one, ``#``
+    digits, taken over in order into the new name."""
+    if not _WILD.search(old):
+        return [(resolve(s.data, old), new)]
+    rx = "".join(
+        "(.*)" if c == "*" else "(.)" if c == "?" else "([0-9]+)" if c == "#" else re.escape(c)
+        for c in old
+    )
+    wild_new = _WILD.findall(new)
+    n_old = len(_WILD.findall(old))
+    if wild_new and len(wild_new) != n_old:
+        raise StataError(f"{old} {new}: the new name has a different number of wildcards", 198)
+    out = []
+    for name in s.data.varnames:
+        m = re.fullmatch(rx, name)
+        if m is None:
+            continue
+        parts = iter(m.groups())
+        target = "".join(next(parts) if c in "*?#" else c for c in new)
+        out.append((name, target))
+    if not out:
+        raise StataError(f"variable {old} not found", 111)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

@@ -942,7 +942,7 @@ def rename_body(ts: TokenStream) -> Words:
                 source=ts.text,
             )
         return Words((*a.words, "=>", *b.words))
-    body = words_body(least=2, what="varname")(ts)
+    body = words_body(least=1, what="varname")(ts)
     assert isinstance(body, Words)
     if len(body.words) > 2:
         raise StataError("too many variables specified", 103, span=body.spans[2], source=ts.text)

@@ -927,6 +927,9 @@ LEVELSOF = table(
     opt("HEXadecimal"),
 )
 RENAME = table(
+    opt("UPper"),
+    opt("LOwer"),
+    opt("PROPer"),
     opt("ADDNUMber", Raw(optional=True)),
     opt("RENUMber", Raw(optional=True)),
     opt("Dryrun"),
