@@ -59,7 +59,6 @@ MALFORMED = [
     ("sort math, foo", "option foo not allowed", 198),
     ("gsort", "nothing found where varname expected", 198),
     ("rename", "nothing found where varname expected", 198),
-    ("rename a", "too few variables specified", 102),  # [D] rename: as Stata
     ("rename a b c", "too many variables specified", 103),
     ("use math, foo", "option foo not allowed", 198),
     ("save math, foo", "option foo not allowed", 198),
