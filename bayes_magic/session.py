@@ -291,8 +291,19 @@ class Session:
                 except StataError:
                     head = []
             if not head:
-                res.error = err
-                self._emit(res, [ErrorOutput(err, final=True)])
+                end = text.find("\n", err.span.start) if err.span is not None else -1
+                rest = text[end + 1 :] if end >= 0 and "#delim" not in text.lower() else ""
+                if stop or not rest.strip():
+                    res.error = err
+                    self._emit(res, [ErrorOutput(err, final=True)])
+                    return res
+                bad = text[:end]
+                if echo:
+                    self._emit(res, [Echo(bad, self.settings.linesize)])
+                self._failed(res, err, bad, stop=False)
+                more = self.execute(rest, echo=echo, stop=False)
+                res.extend(more)
+                res.error = more.error or res.error
                 return res
             end = text.find("\n", err.span.start)
             bad = text[cut : end if end >= 0 else len(text)]
@@ -306,7 +317,12 @@ class Session:
                     if echo:
                         self._emit(res, [Echo(bad, self.settings.linesize)])
                     at = Span(err.span.start - cut, min(err.span.end, cut + len(bad)) - cut)
-                    self._failed(res, StataError(err.message, err.rc, span=at), bad, stop=True)
+                    self._failed(res, StataError(err.message, err.rc, span=at), bad, stop=stop)
+                    if not stop and end >= 0 and text[end + 1 :].strip():
+                        # as a do-file run with nostop: the lines after it run too
+                        more = self.execute(text[end + 1 :], echo=echo, stop=False)
+                        res.extend(more)
+                        res.error = more.error or res.error
             finally:
                 self._depth -= 1
                 if not self._depth:

@@ -99,5 +99,19 @@ def test_unreadable_line_runs_the_lines_before_it(tmp_path) -> None:
     p = cli(str(do))
     assert p.returncode == 1
     out = p.stdout
-    assert out.index("first") < out.index("\n2\n") < out.index("unmatched quote")
-    assert "r(198);" in out and "never" not in out
+    assert out.index("first") < out.index("\n2\n") < out.index("too few quotes")
+    assert "r(132);" in out and "never" not in out
+
+
+def test_unreadable_line_does_not_end_a_nostop_run() -> None:
+    """With stop=False (do ..., nostop) the lines after an unmatched quote run too, as Stata
+    reads a do-file a command at a time (a new-user trial found them skipped)."""
+    from bayes_magic.session import Session
+
+    text = 'display 1\ngenerate x = "abc\ndisplay 7\ndisplay "q\ndisplay 8'
+    res = Session().execute(text, stop=False)
+    log = res.log()
+    assert "\n7\n" in log and "\n8" in log and log.count("r(132);") == 2
+    assert res.error is not None and res.error.rc == 132
+    res = Session().execute('display "q\ndisplay 9', stop=False)
+    assert "\n9" in res.log() and "r(132);" in res.log()

@@ -42,13 +42,13 @@ def _quote_end(text: str, i: int) -> int:
             else:
                 j += 1
         if depth:
-            raise StataError("unmatched quote", 198, span=Span(i, n), source=text)
+            raise StataError("too few quotes", 132, span=Span(i, n), source=text)
         return j
     j = text.find('"', i + 1)
     nl = text.find("\n", i + 1)
     if j < 0 or (0 <= nl < j):
         end = n if nl < 0 else nl
-        raise StataError("unmatched quote", 198, span=Span(i, end), source=text)
+        raise StataError("too few quotes", 132, span=Span(i, end), source=text)
     return j + 1
 
 
@@ -123,7 +123,8 @@ def split_commands(program: str) -> list[CommandSource]:
     Raises
     ------
     StataError
-        ``r(198)`` for an unmatched quote or ``/*`` comment.
+        ``r(132)`` for an unmatched quote (Stata's "too few quotes"), ``r(198)`` for an
+        unclosed ``/*`` comment.
     """
     program = program.removeprefix("\ufeff")  # a UTF-8 byte-order mark (Notepad writes one)
     program = program.replace("\r\n", "\n").replace("\r", "\n")
@@ -273,7 +274,8 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
     Raises
     ------
     StataError
-        ``r(198)`` on an unmatched quote or brace, or a character Stata does not accept.
+        ``r(132)`` on an unmatched quote, ``r(198)`` on an unmatched brace or a character Stata
+        does not accept.
     """
     toks: list[Token] = []
     i, n = 0, len(text)

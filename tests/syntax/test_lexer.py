@@ -75,17 +75,17 @@ def test_compound_quotes() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "message"),
+    ("text", "message", "rc"),
     [
-        ("use /* never closed", "unmatched /* comment"),
-        ('display "never closed', "unmatched quote"),
+        ("use /* never closed", "unmatched /* comment", 198),
+        ('display "never closed', "too few quotes", 132),  # Stata's message and code
     ],
 )
-def test_lexical_errors(text: str, message: str) -> None:
+def test_lexical_errors(text: str, message: str, rc: int) -> None:
     with pytest.raises(StataError) as e:
         split_commands(text)
     assert e.value.message == message
-    assert e.value.rc == 198
+    assert e.value.rc == rc
 
 
 def test_tokens_remember_blanks_and_spans() -> None:
