@@ -288,6 +288,8 @@ def _egen_varlist(s, cmd: Command, body: EgenCall, mask: np.ndarray) -> np.ndarr
     ds = s.data
     f = body.func
     names = expand_terms(ds, body.args) if body.args else []
+    if not names and f != "seq":
+        raise StataError("varlist required", 100)
     if f in ("tag", "group"):
         use = mask & (~_missing_any(ds, names) if not cmd.has("missing") else True)
         return _tag(ds, names, use) if f == "tag" else _group(ds, names, use)

@@ -862,6 +862,10 @@ def bayespredict_body(ts: TokenStream) -> Body:
 DISPLAY_STYLES = ("text", "txt", "result", "res", "error", "err", "input", "inp")
 
 
+#: ``display in colour`` of Stata before version 7 ([P] display: in smcl, in red ...)
+_OLD_COLOURS = frozenset({"smcl", "red", "green", "yellow", "white", "blue", "gr", "ye", "wh"})
+
+
 def display_body(ts: TokenStream) -> ExprBody:
     """``display`` items: expressions, strings, ``%fmt`` (kept as a ``Name`` such as
     ``%9.2f``), ``as style`` (two ``Name`` items) and directives such as ``_n``, ``_col(#)``,
@@ -887,6 +891,10 @@ def display_body(ts: TokenStream) -> ExprBody:
             if style.text not in DISPLAY_STYLES:
                 raise ts.error(f"{style.text} invalid", style)
             items += [Name("as", t.span), Name(style.text, style.span)]
+        elif t.is_name("in") and ts.peek(1).text in _OLD_COLOURS:
+            # the old "in red", "in smcl" ([P] display, obsolete but still taken): no colours
+            ts.next()
+            ts.next()
         else:
             items.append(parse_expr(ts))
     return ExprBody(

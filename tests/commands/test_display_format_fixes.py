@@ -33,6 +33,7 @@ from tests.conftest import fails, run
         ('%~6s "ab" "|"', "  ab  |"),
         ('as text "a" as result 3 as error "e" as input "i"', "a3ei"),
         ('as txt "x" as res 1', "x1"),
+        ('in red "x" in smcl in green 1', "x1"),  # the old colour directives, no colours
         ('"a" _n "b"', "a\nb"),
         ('"a" _n(2) "b"', "a\n\nb"),
         ('"ab" _col(6) "c"', "ab   c"),

@@ -125,3 +125,10 @@ def test_egen_rowwise(session) -> None:
     assert s.data.values("rt").tolist() == [11.0, 2.0, 13.0]
     assert s.data.values("rmiss").tolist() == [0.0, 1.0, 0.0]
     assert fails(s, "egen z = nosuch(a)") == ("unknown egen function nosuch()", 133)
+
+
+@pytest.mark.parametrize("func", ["rowtotal", "rowmean", "tag", "group", "rowmax"])
+def test_egen_without_its_varlist(math_session, func) -> None:
+    """An empty varlist is Stata's r(100), not an internal error (a new-user trial)."""
+    assert fails(math_session, f"egen z = {func}()") == ("varlist required", 100)
+    assert "z" not in math_session.data.varnames
