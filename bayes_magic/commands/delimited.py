@@ -74,23 +74,45 @@ def _number(v: float, digits: int) -> str:
     return repr(v) if digits == 17 else f"{v:.{digits}g}"
 
 
+def _is_number(x: str) -> bool:
+    x = x.strip()
+    if x in ("", "."):
+        return True  # missing: fits a numeric column
+    try:
+        float(x)
+    except ValueError:
+        return False
+    return True
+
+
 def _numeric_first_row(path: Path, sep: str | None, enc: str | None) -> bool:
+    """Whether the first row is data rather than names: it is names when some column holds
+    numbers below a first cell that is not one (``id`` over 1, 2 ...), and data when every
+    first cell fits its column (``1,x`` over ``2,y``). A file of text columns only keeps its
+    first row as names, unless that row has a number in it."""
     with open(path, newline="", encoding=enc or "utf-8", errors="replace") as f:
-        line = f.readline()
+        head = [f.readline() for _ in range(200)]
+    head = [ln for ln in head if ln.strip()]
+    if not head:
+        return False
     if sep is None:
         try:
-            sep = csv.Sniffer().sniff(line, delimiters=",\t;|").delimiter
+            sep = csv.Sniffer().sniff(head[0], delimiters=",\t;|").delimiter
         except csv.Error:
             sep = ","
-    fields = next(csv.reader([line], delimiter=sep), [])
-    if not fields:
+    rows = list(csv.reader(head, delimiter=sep))
+    first, rest = rows[0], rows[1:]
+    if not first:
         return False
-    for x in fields:
-        try:
-            float(x)
-        except ValueError:
-            return False
-    return True
+    numeric_first = [_is_number(x) for x in first]
+    if all(numeric_first):
+        return True
+    for j in range(len(first)):
+        below = [r[j] for r in rest if j < len(r) and r[j].strip() not in ("", ".")]
+        if below and all(_is_number(x) for x in below) and not numeric_first[j]:
+            return False  # a name over numbers
+    # no column says so: names if the row has no number in it
+    return any(numeric_first[j] and first[j].strip() not in ("", ".") for j in range(len(first)))
 
 
 @command("import", "delimited")

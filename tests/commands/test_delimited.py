@@ -66,6 +66,21 @@ def test_a_numeric_first_row_is_data(s, tmp_path) -> None:
     assert s.data.nobs == 1
 
 
+def test_a_first_row_that_fits_its_columns_is_data(s, tmp_path) -> None:
+    """No names row: a first row whose cells fit their columns (1 over 2, x over y) is data,
+    as Stata reads it (a new-user trial lost that observation); a name over numbers is a
+    header; a file of text only keeps its first row as names."""
+    (tmp_path / "a.csv").write_text("1,x\n2,y\n")
+    run(s, f"import delimited using {tmp_path / 'a.csv'}, clear")
+    assert s.data.varnames == ["v1", "v2"] and s.data.nobs == 2
+    (tmp_path / "b.csv").write_text("id,name\n1,bob\n2,al\n")
+    run(s, f"import delimited using {tmp_path / 'b.csv'}, clear")
+    assert s.data.varnames == ["id", "name"] and s.data.nobs == 2
+    (tmp_path / "c.csv").write_text("name,city\nbob,paris\n")
+    run(s, f"import delimited using {tmp_path / 'c.csv'}, clear")
+    assert s.data.varnames == ["name", "city"] and s.data.nobs == 1
+
+
 def test_text_missing_values_and_large_integers(s, tmp_path) -> None:
     f = tmp_path / "n.csv"
     f.write_text("code,n,x\nNA,99999999999,1.5\nb,2,.\n,3,\n")
