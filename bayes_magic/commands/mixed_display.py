@@ -151,12 +151,25 @@ def title_lines(title: str, nobs: int, group: tuple[str, np.ndarray] | None) -> 
     return [f"{a:<48}{b}" for a, b in pairs]
 
 
+def shown_level(lv, n: int) -> tuple[str, np.ndarray]:
+    """A level as Stata names it, with its group sizes: ``|| _all: R.x`` is the one group
+    _all; ``|| batch: R.cask`` is batch's groups (the cask effects are within them)."""
+    if lv.crossed and lv.path == (lv.crossed,):
+        return "_all", np.array([n])
+    if lv.crossed and len(lv.path) > 1:
+        parents: dict[tuple, int] = {}
+        for ids, size in zip(lv.ids, lv.sizes()):
+            parents[tuple(ids[:-1])] = parents.get(tuple(ids[:-1]), 0) + int(size)
+        return lv.path[-2], np.array(list(parents.values()))
+    return lv.name, lv.sizes()
+
+
 def header_lines(fit: MixedFit, title: str, *, nogroup: bool, ll_label: str) -> list[str]:
     """The header: title, group structure, Wald test and log likelihood."""
     d = fit.design
     nobs = int(fit.n if d.weights is None else d.weights.sum())
     single = len(d.levels) == 1 and not nogroup
-    group = (d.levels[0].name, d.levels[0].sizes()) if single else None
+    group = shown_level(d.levels[0], fit.n) if single else None
     resid = getattr(fit, "residual", None)
     if not d.levels and resid is not None and resid.get("panel_name") and not nogroup:
         group = (resid["panel_name"], np.bincount(resid["panels"]))  # a marginal model's groups
@@ -173,12 +186,8 @@ def header_lines(fit: MixedFit, title: str, *, nogroup: bool, ll_label: str) -> 
 def group_rows(fit: MixedFit) -> list[tuple[str, int, int, float, int]]:
     out = []
     for lv in fit.design.levels:
-        if lv.crossed and lv.path == (lv.crossed,):
-            # _all: R.x is one group of all observations
-            out.append(("_all", 1, fit.n, float(fit.n), fit.n))
-            continue
-        sizes = lv.sizes()
-        out.append((lv.name, lv.G, int(sizes.min()), float(sizes.mean()), int(sizes.max())))
+        name, sizes = shown_level(lv, fit.n)  # _all: R.x is one group of all observations
+        out.append((name, len(sizes), int(sizes.min()), float(sizes.mean()), int(sizes.max())))
     return out
 
 
@@ -209,8 +218,7 @@ def re_rows(fit: MixedFit, level: float, *, sd: bool) -> list:
     params = fit.params
     idx = {p.name: i for i, p in enumerate(params)}
     for li, (lv, _S) in enumerate(zip(d.levels, fit.Sigmas), start=1):
-        title = "_all" if lv.crossed and lv.path == (lv.crossed,) else lv.name
-        rows.append(f"{title}: {cov_title(lv)}")
+        rows.append(f"{shown_level(lv, fit.n)[0]}: {cov_title(lv)}")
         names = _effect_label(lv.znames, lv.crossed)
         k = lv.k
         if lv.covariance in ("identity", "exchangeable"):

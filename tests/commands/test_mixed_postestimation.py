@@ -170,3 +170,14 @@ def test_fitted_and_residuals_at_a_level() -> None:
         198,
     )
     assert fails(s, "predict x2, fitted relevel(strength)")[1] == 198
+
+
+def test_crossed_effects_within_a_level_are_shown_at_that_level() -> None:
+    """|| batch: R.cask: Stata's header names batch and its 10 groups, and the variance sits
+    under "batch: Identity"; || _all: R.schid alone is one group, _all (a new-user trial)."""
+    s = Session()
+    out = run(s, "use pastes\nmixed strength || batch: R.cask, nolog")
+    assert "Group variable: batch" in out and "Number of groups  =         10" in out
+    assert "batch: Identity" in out and "var(R.cask)" in out
+    out = run(s, "use math\nmixed math || _all: R.schid, nolog")
+    assert "Group variable: _all" in out and "Number of groups  =          1" in out
