@@ -166,18 +166,46 @@ def estat_icc(s, cmd: Command) -> list[Output]:
     if getattr(fit, "residual", None) is not None:
         # with correlated errors the within-group correlation depends on the pair, not one ICC
         raise StataError("estat icc is not available after mixed with residuals()", 321)
-    if any(lv.k != 1 or lv.crossed for lv in d.levels) or not d.levels:
+    if not d.levels:
         raise StataError(
-            "estat icc is only available after random-intercept models without crossed effects",
+            "requested action not valid after mixed because there are no random effects in "
+            "the model",
             321,
         )
+    if any(lv.crossed or lv.level == "_all" for lv in d.levels):
+        raise StataError("estat icc not allowed after crossed-effects models", 321)
+    # one variance per level: its random intercept's ([ME] estat icc; _estat_icc.ado), the
+    # levels in order, several equations at one level counted once
+    order: list[str] = []
+    icc_param: dict[str, str] = {}
+    for li, lv in enumerate(d.levels, start=1):
+        if lv.level not in order:
+            order.append(lv.level)
+        if "_cons" in lv.znames and lv.level not in icc_param:
+            j = 1 if lv.covariance in ("identity", "exchangeable") else lv.znames.index("_cons") + 1
+            icc_param[lv.level] = f"lns{li}_1_{j}"
+    if any(name not in icc_param for name in order):
+        raise StataError(
+            "estat icc not allowed after random-effects models with random-level "
+            "specifications that do not contain random intercepts",
+            321,
+        )
+    has_r = any(z != "_cons" for lv in d.levels for z in lv.znames)
+    has_f = any(x != "_cons" for x in d.xnames)
+    title = (
+        "Conditional intraclass correlation"
+        if has_r
+        else "Residual intraclass correlation"
+        if has_f
+        else "Intraclass correlation"
+    )
     level = float(cmd.option("level", 95))
     z = float(stats.norm.ppf(0.5 + level / 200))
     idx = {p.name: i for i, p in enumerate(fit.params)}
     glmm = s.e.cmd == "meglm"
     if glmm and fit.family.link not in _LATENT_VAR:
         raise StataError(f"estat icc not allowed after {s.e.macros.get('cmd2', 'meglm')}", 321)
-    names = [f"lns{j + 1}_1_1" for j in range(len(d.levels))] + ([] if glmm else ["lnsig_e"])
+    names = [icc_param[name] for name in order] + ([] if glmm else ["lnsig_e"])
     ids = [idx[n] for n in names]
     if any(fit.params[i].boundary for i in ids):
         raise StataError("estat icc: a variance component is on the boundary", 498)
@@ -191,11 +219,9 @@ def estat_icc(s, cmd: Command) -> list[Output]:
     rows, hrows = [], []
     labels = []
     s.r = {}  # estat icc replaces r() (the previous command's results do not leak in)
-    for j, lev in enumerate(d.levels):
-        labels.append(
-            lev.name if j == 0 else "|".join([lev.name, *reversed([x.name for x in d.levels[:j]])])
-        )
-    for j in range(len(d.levels)):
+    for j, name in enumerate(order):
+        labels.append("|".join([name, *reversed(order[:j])]))
+    for j in range(len(order)):
         num = var[: j + 1].sum()
         icc = num / total
         # gradient of icc in (lns..., lnsig_e)
@@ -215,23 +241,31 @@ def estat_icc(s, cmd: Command) -> list[Output]:
             f"{fmt_g(lo, 9):>14}{fmt_g(hi, 9):>12}"
         )
         hrows.append([labels[j], fmt_g(icc, 9), fmt_g(se, 9), fmt_g(lo, 9), fmt_g(hi, 9)])
-        s.r = {**s.r, f"icc{j + 2}": icc, f"se{j + 2}": se}
+        k = j + 2
+        s.r = {**s.r, f"icc{k}": icc, f"se{k}": se, f"label{k}": labels[j]}
+        s.r[f"ci{k}"] = Matrix(np.array([[lo, hi]]), ["icc"], ["ll", "ul"])
+    s.r["level"] = level
     ci = int(level) if level == int(level) else level
+    note = (
+        ["Note: ICC is conditional on zero values of random-effects covariates."] if has_r else []
+    )
     text = "\n".join(
         [
-            "Intraclass correlation",
+            title,
             "",
             "-" * 78,
             f"{'Level':>28} |        ICC   Std. err.     [{ci}% conf. interval]",
             "-" * 29 + "+" + "-" * 48,
             *rows,
             "-" * 78,
+            *note,
         ]
     )
     html = html_table(
         [["Level", "ICC", "Std. err.", f"[{ci}% conf.", "interval]"]],
         hrows,
-        caption="Intraclass correlation",
+        caption=title,
+        notes=note or None,
     )
     return [Block(text, html)]
 

@@ -61,9 +61,25 @@ def test_estat_icc_against_formula() -> None:
     fit = s.e.fit
     vu, ve = fit.Sigmas[0][0, 0], fit.sigma2
     assert s.r["icc2"] == pytest.approx(vu / (vu + ve))
-    assert "schid |" in out
-    run(s, "quietly mixed math homework || schid: homework")
-    assert fails(s, "estat icc")[1] == 321
+    assert "schid |" in out and out.lstrip().startswith("Intraclass correlation")
+    # with a fixed covariate: the residual ICC; with a random slope: the ICC conditional on
+    # the slope's covariate at zero, the intercept's variance over the total
+    # (_estat_icc.ado's titles and note)
+    run(s, "quietly mixed math homework || schid:")
+    assert run(s, "estat icc").lstrip().startswith("Residual intraclass correlation")
+    run(s, "quietly mixed math homework || schid: homework, cov(un)")
+    out = run(s, "estat icc")
+    fit = s.e.fit
+    vu, ve = fit.Sigmas[0][1, 1], fit.sigma2  # _cons is the second effect
+    assert s.r["icc2"] == pytest.approx(vu / (vu + ve))
+    assert out.lstrip().startswith("Conditional intraclass correlation")
+    assert out.rstrip().endswith("conditional on zero values of random-effects covariates.")
+    lo, hi = s.r["ci2"].values[0]
+    assert lo < s.r["icc2"] < hi and s.r["label2"] == "schid"
+    run(s, "quietly mixed math homework || schid: homework, nocons")
+    assert fails(s, "estat icc")[1] == 321  # no random intercept
+    run(s, "quietly mixed math || _all: R.schid")
+    assert fails(s, "estat icc") == ("estat icc not allowed after crossed-effects models", 321)
 
 
 def test_lrtest_and_test_match_hand_computation(s: Session) -> None:
