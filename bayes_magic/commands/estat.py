@@ -61,8 +61,9 @@ def estat_group(s, cmd: Command) -> list[Output]:
     return [Block("\n".join(lines), html)]
 
 
-def ic_table(rows: list[tuple[str, float, float, float, int]]) -> Block:
-    """Stata's ``estat ic`` / ``estimates stats`` table: name, N, ll(null), ll(model), df."""
+def ic_table(rows: list[tuple[str, float, float, float, int]], *, user_n: bool = False) -> Block:
+    """Stata's ``estat ic`` / ``estimates stats`` table: name, N, ll(null), ll(model), df; the
+    footnote on N unless ``n()`` gave it (estimates.ado, Stats)."""
     head = [
         "Akaike's information criterion and Bayesian information criterion",
         "",
@@ -75,17 +76,20 @@ def ic_table(rows: list[tuple[str, float, float, float, int]]) -> Block:
         aic = -2 * ll + 2 * df
         bic = -2 * ll + math.log(n) * df
         cells = [f"{int(n):,}", fmt_g(ll0, 9), fmt_g(ll, 9), str(df), fmt_g(aic, 9), fmt_g(bic, 9)]
+        shown = name if len(name) <= 12 else name[:10] + "~" + name[-1]  # abbrev(name, 12)
         body.append(
-            f"{name[:12]:>12} |{cells[0]:>11}{cells[1]:>11}{cells[2]:>11}"
+            f"{shown:>12} |{cells[0]:>11}{cells[1]:>11}{cells[2]:>11}"
             f"{cells[3]:>8}{cells[4]:>11}{cells[5]:>11}"
         )
         hrows.append([name, *cells])
-    tail = ["-" * 77, "Note: BIC uses N = number of observations. See [R] IC note."]
+    tail = ["-" * 77]
+    if not user_n:
+        tail.append("Note: BIC uses N = number of observations. See [R] BIC note.")
     html = html_table(
         [["Model", "N", "ll(null)", "ll(model)", "df", "AIC", "BIC"]],
         hrows,
         caption=head[0],
-        notes=tail[1:],
+        notes=tail[1:] or None,
     )
     return Block("\n".join(head + body + tail), html)
 
@@ -119,7 +123,14 @@ def estat_ic(s, cmd: Command) -> list[Output]:
     ll0 = float(e.scalars.get("ll_0", np.nan))  # logit ... report the constant-only model's
     if ll0 == ll0:
         s.r["S_ll0"] = ll0
-    return [ic_table([(".", n, ll0, ll, df)])]
+    from ..matrix import Matrix
+
+    aic, bic = -2 * ll + 2 * df, -2 * ll + math.log(n) * df
+    s.r["S"] = Matrix(np.array([[n, ll0, ll, df, aic, bic]]), ["."], _IC_COLS)
+    return [ic_table([(".", n, ll0, ll, df)], user_n=cmd.option("n") is not None)]
+
+
+_IC_COLS = ["N", "ll0", "ll", "df", "AIC", "BIC"]
 
 
 @command("estat", "recovariance")

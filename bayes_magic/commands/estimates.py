@@ -278,7 +278,7 @@ def stats_(s, cmd: Command) -> list[Output]:
         ]
     )
     s.r = {"S": Matrix(S, [nm for nm, *_ in rows], ["N", "ll0", "ll", "df", "AIC", "BIC"])}
-    return [ic_table(rows)]
+    return [ic_table(rows, user_n=cmd.option("n") is not None)]
 
 
 @command("estimates", "table")

@@ -42,6 +42,13 @@ def test_estat_ic(s: Session) -> None:
         f"{-2 * ll + 14:.3f}",
         f"{-2 * ll + 7 * math.log(519):.3f}",
     ]
+    # Stata 16+'s footnote, left out when n() gives N (estimates.ado, Stats)
+    assert out[-1] == "Note: BIC uses N = number of observations. See [R] BIC note."
+    out = run(s, "estat ic, n(23)").splitlines()
+    assert out[-1] == "-" * 77 and out[5].split()[2] == "23"
+    assert s.r["S"].values[0, 5] == pytest.approx(-2 * ll + 7 * math.log(23))
+    run(s, "estimates store a_very_long_name")
+    assert "a_very_lon~e |" in run(s, "estimates stats a_very_long_name")
 
 
 def test_estat_recov_and_group(s: Session) -> None:
