@@ -117,8 +117,8 @@ def _render(est: Estimates, opts: dict) -> tuple[str, str]:
         t = restyle(D.fixed_table(fit, level), opts, eq_names=True)
         parts.append(t.text())
         html.append(t.html())
-    marginal = fit.residual is not None  # residuals() without random effects: its table too
-    if not opts.get("noretable") and (d.levels or marginal):
+    # the random-effects table also without random effects: var(Residual) is estimated
+    if not opts.get("noretable"):
         rows = D.re_rows(fit, level, sd=bool(opts.get("stddeviations")))
         parts.append(
             D.re_table_text(
@@ -128,6 +128,7 @@ def _render(est: Estimates, opts: dict) -> tuple[str, str]:
         html.append(D.re_table_html(rows, level))
     lr = D.lr_lines(fit)
     text = "\n\n".join(parts)
+    marginal = fit.residual is not None  # residuals() without random effects: its LR test
     if lr and (d.levels or marginal) and not opts.get("noretable"):
         text += "\n" + "\n".join(lr)
         html.append("<pre style='margin:0'>" + "\n".join(lr) + "</pre>")

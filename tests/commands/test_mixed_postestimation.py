@@ -204,3 +204,10 @@ def test_crossed_effects_within_a_level_are_shown_at_that_level() -> None:
     assert "batch: Identity" in out and "var(R.cask)" in out
     out = run(s, "use math\nmixed math || _all: R.schid, nolog")
     assert "Group variable: _all" in out and "Number of groups  =          1" in out
+
+
+def test_no_random_effects_still_shows_the_residual_variance() -> None:
+    s = Session()
+    out = run(s, "use math\nmixed math homework, nolog")
+    assert "var(Residual) |" in out and "Random-effects parameters" in out
+    assert "LR test" not in out
