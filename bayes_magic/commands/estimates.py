@@ -470,8 +470,9 @@ def test(s, cmd: Command) -> list[Output]:
 
 @command("testparm")
 def testparm(s, cmd: Command) -> list[Output]:
-    """``testparm varlist`` ([R] test): every coefficient of the variables is zero; ``i.x``
-    stands for the coefficients of x's levels other than the base."""
+    """``testparm varlist [, equal df(#)]`` ([R] test): every coefficient of the variables is
+    zero, or with ``equal`` all equal; ``i.x`` stands for the coefficients of x's levels other
+    than the base."""
     if s.e is None:
         raise StataError("last estimates not found", 301)
     e = s.e
@@ -505,7 +506,12 @@ def testparm(s, cmd: Command) -> list[Output]:
             shown = t.name if isinstance(t, VarName) else getattr(t, "var", None)
             raise StataError(f"variable {shown or unparse_term(t)} not found", 111)
         names += [n for n in hits if n not in names]
-    return _wald(s, " ".join(names))
+    if cmd.has("equal"):  # every coefficient equal to the first (testparm.ado's tests)
+        if len(names) < 2:
+            raise StataError("too few variables specified", 102)
+        first = names[0]
+        return _wald(s, " ".join(f"({n} = {first})" for n in names[1:]), df_r=cmd.option("df"))
+    return _wald(s, " ".join(names), df_r=cmd.option("df"))
 
 
 def _interaction_terms(t) -> list[list]:

@@ -115,9 +115,7 @@ def describe_constraint(e: Estimates, row: np.ndarray, const: float) -> str:
         parts.append(("- " if c < 0 else "+ ") + body)
     text = " ".join(parts) if parts else "0"
     if text.startswith("+ "):
-        text = text[2:]
-    elif text.startswith("- "):
-        text = "-" + text[2:]
+        text = text[2:]  # a leading minus keeps its blank: "- 1bn.educ + 2.educ = 0", as Stata
     return f"{text} = {fmt_g(-const, 9).strip() if const else '0'}"
 
 

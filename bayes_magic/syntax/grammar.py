@@ -1771,7 +1771,11 @@ COMMANDS: tuple[Grammar, ...] = (
     ),
     g("levelsof", varlist_body(False, required=True), T.LEVELSOF, if_=True, in_=True),
     g("margins", varlist_body(True), T.MARGINS, if_=True, in_=True),
-    g("testparm", varlist_body(True, required=True), T.table(T.opt("equal"), T.opt("nosvyadjust"))),
+    g(
+        "testparm",
+        varlist_body(True, required=True),
+        T.table(T.opt("Equal"), T.opt("nosvyadjust"), T.opt("DF", T.Int(1))),
+    ),
     # graphics
     g("TWoway", plots_body, T.GRAPH, if_=True, in_=True),
     *(_plot_grammar(p) for p in PLOT_COMMANDS),
