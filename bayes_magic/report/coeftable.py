@@ -121,6 +121,14 @@ class CoefTable:
         self.base_text = base_text
         #: ``coeflegend``: each row's ``_b[name]`` instead of its statistics
         self.legend: Callable[[CoefRow], str] | None = None
+        #: ``allbaselevels``: an interaction's base cells too (Stata shows only the estimated
+        #: cells of an interaction, and main effects' base levels)
+        self.all_base = False
+
+    def _shown(self, rows: list[CoefRow]) -> list[CoefRow]:
+        if self.all_base:
+            return rows
+        return [r for r in rows if not (r.kind == "base" and "#" in (r.param or r.label))]
 
     def text(self) -> str:
         sw = self.stub
@@ -146,7 +154,7 @@ class CoefTable:
                 if eq.name:
                     name = abbrev(eq.name, sw)
                     lines.append(f"{name:<{sw}} |")
-            for r in eq.rows:
+            for r in self._shown(eq.rows):
                 lines.append(self._row(r))
         lines.append(rule)
         return "\n".join(line.rstrip() for line in lines)
@@ -200,7 +208,7 @@ class CoefTable:
                     rows.append(Rule())
                 if eq.name:
                     rows.append(eq.name)
-            for r in eq.rows:
+            for r in self._shown(eq.rows):
                 if r.kind == "blank":
                     continue
                 if r.kind == "heading":
@@ -278,12 +286,14 @@ def restyle(table: CoefTable, opts: dict, *, eq_names: bool = False) -> CoefTabl
     ``noomitted``, ``vsquish`` and ``nofvlabel`` ([R] Estimation options). ``eq_names`` writes
     the legend's names with their equation (``_b[math:homework]``).
 
-    ``baselevels`` and ``allbaselevels`` change nothing (base levels are always shown), nor does
-    ``nolstretch`` (the stub never stretches).
+    Base levels of main effects are always shown (``baselevels`` changes nothing); those of
+    interactions with ``allbaselevels`` only. ``nolstretch`` changes nothing (the stub never
+    stretches).
     """
     from ..errors import StataError
     from .format import check_format
 
+    table.all_base = bool(opts.get("allbaselevels"))
     for key in DISPLAY_REFUSED:
         if opts.get(key):
             raise StataError(f"option {key} is not available in bayes_magic yet", 198)

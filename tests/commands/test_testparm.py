@@ -28,3 +28,14 @@ def test_equal_against_statsmodels() -> None:
     f = ref.f_test(f"{names[0]} = {names[1]}")
     assert s.r["F"] == pytest.approx(float(f.fvalue), rel=1e-8) and s.r["df"] == 1
     assert fails(s, "testparm standlrt, equal") == ("too few variables specified", 102)
+
+
+def test_interaction_base_cells_are_hidden_unless_allbaselevels() -> None:
+    """Stata shows an interaction's estimated cells only; its base cells with allbaselevels
+    (main effects keep their base rows); a new-user trial found 1#1 0 (base) rows."""
+    s = Session()
+    run(s, "use exam\nencode intake, generate(vrn)\nencode sex, generate(g)")
+    out = run(s, "regress normexam i.vrn##i.g")
+    assert "mid 50%#M  |" in out and "mid 50%#F  |" not in out
+    assert "          F  |          0  (base)" in out  # the main effect's base level
+    assert "mid 50%#F  |          0  (base)" in run(s, "regress, allbaselevels")
