@@ -542,6 +542,12 @@ def _wald(
     hyps = [h for h in re.split(r"\)\s*\(", text.strip().strip("()")) if h.strip()]
     if len(hyps) == 1 and "=" not in hyps[0]:
         hyps = hyps[0].split()
+    # exp = exp = exp: the first equal to each of the others ([R] test)
+    chained = []
+    for h in hyps:
+        sides = h.split("=")
+        chained += [f"{sides[0]}={x}" for x in sides[1:]] if len(sides) > 2 else [h]
+    hyps = chained
     R, r, desc = [], [], []
     for h in hyps:
         lhs, _, rhs = h.partition("=")

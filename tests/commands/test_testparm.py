@@ -22,6 +22,9 @@ def test_equal_against_statsmodels() -> None:
     assert s.r["p"] == pytest.approx(float(f.pvalue), rel=1e-6)
     assert (s.r["df"], s.r["df_r"]) == (2, len(df) - 4)
     assert " ( 1)  - standlrt + schavg = 0" in out
+    F = s.r["F"]
+    out = run(s, "test standlrt = schavg = z")  # [R] test: exp=exp=exp, jointly
+    assert s.r["F"] == pytest.approx(F, rel=1e-10) and " ( 2)  standlrt - z = 0" in out
     run(s, "quietly regress normexam standlrt i.vrn\ntestparm i.vrn, equal")
     ref = smf.ols("normexam ~ standlrt + C(vrn)", df).fit()
     names = [n for n in ref.params.index if n.startswith("C(vrn)")]
