@@ -523,7 +523,6 @@ def estat_classification(s, cmd: Command) -> list[Output]:
 
     rule = "-" * 50
     lines = [
-        "",
         f"{_MODEL[e.cmd]} model for {e.macros.get('depvar', '')}",
         "",
         "              -------- True --------",

@@ -33,7 +33,7 @@ def test_classification_table(fitted) -> None:
     assert s.r["ctable"].values[:2, :2].tolist() == [[a, b], [c, d]]
     assert s.r["P_p1"] == pytest.approx(100 * a / (a + c))
     assert s.r["P_corr"] == pytest.approx(100 * (a + d) / len(y))
-    assert out[1] == "Logistic model for hosp"
+    assert out[0] == "Logistic model for hosp"  # one blank line before it in the log, as Stata
     assert out[4] == "Classified |         D            ~D  |      Total"
     assert out[6] == f"     +     |{a:>10}{b:>14}  |{a + b:>11}"
     assert out[11] == "Classified + if predicted Pr(D) >= .3"
