@@ -34,10 +34,10 @@ def test_classification_table(fitted) -> None:
     assert s.r["P_p1"] == pytest.approx(100 * a / (a + c))
     assert s.r["P_corr"] == pytest.approx(100 * (a + d) / len(y))
     assert out[0] == "Logistic model for hosp"  # one blank line before it in the log, as Stata
-    assert out[4] == "Classified |         D            ~D  |      Total"
-    assert out[6] == f"     +     |{a:>10}{b:>14}  |{a + b:>11}"
-    assert out[11] == "Classified + if predicted Pr(D) >= .3"
-    assert out[14] == f"{'Sensitivity':<32}{'Pr( +| D)':<10}{100 * a / (a + c):7.2f}%"
+    assert out[3] == "Classified |         D            ~D  |      Total"
+    assert out[5] == f"     +     |{a:>10}{b:>14}  |{a + b:>11}"
+    assert out[10] == "Classified + if predicted Pr(D) >= .3"
+    assert out[13] == f"{'Sensitivity':<32}{'Pr( +| D)':<10}{100 * a / (a + c):7.2f}%"
     run(s, "estat classification if dropout == 1")
     assert s.r["N"] == np.sum(col(s, "dropout") == 1)
 
