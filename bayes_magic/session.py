@@ -968,7 +968,7 @@ class Session:
         last_raw = r.first if r.last is None else r.last
         last = last_raw if last_raw > 0 else n + last_raw + 1
         if first < 1 or last > n or first > last:
-            raise StataError("observation numbers out of range", 198, span=r.span)
+            raise StataError("Obs. nos. out of range", 198, span=r.span)  # Stata's words
         mask = np.zeros(n, dtype=bool)
         mask[first - 1 : last] = True
         return mask

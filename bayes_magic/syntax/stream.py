@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..errors import Span, StataError
-from .lexer import END, NAME, OP, Token, tokenize
+from .lexer import END, NAME, NUMBER, OP, Token, tokenize
 
 __all__ = ["TokenStream"]
 
@@ -59,7 +59,12 @@ class TokenStream:
         if t.kind != NAME:
             if t.kind == END:
                 raise self.error(what, t)
-            raise self.error(f"{t.text or t.kind} invalid name", t)
+            # the whole word as typed: "1bad", not the number the lexer split off
+            text, k = t.text or t.kind, 1
+            while self.peek(k).kind in (NAME, NUMBER) and not self.peek(k).space:
+                text += self.peek(k).text
+                k += 1
+            raise self.error(f"{text} invalid name", t)
         return self.next()
 
     # -- slices -------------------------------------------------------------------------------

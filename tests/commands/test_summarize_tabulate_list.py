@@ -136,7 +136,7 @@ def test_list_layout(math_session) -> None:
     ]
     assert run(math_session, "list schtype in 1, noobs").splitlines()[3] == "  | Private |"
     assert run(math_session, "list schtype in 1, nolabel noobs").splitlines()[3] == "  |       0 |"
-    assert fails(math_session, "list in 600") == ("observation numbers out of range", 198)
+    assert fails(math_session, "list in 600") == ("Obs. nos. out of range", 198)
 
 
 def test_count(math_session) -> None:
