@@ -29,6 +29,7 @@ from ..errors import StataError
 from ..syntax.ast import (
     MATRIX_ELEMENT,
     TS_OP,
+    VALUE_LABEL,
     Binary,
     Call,
     Expr,
@@ -905,9 +906,23 @@ FUNCTIONS.update(DATETIME_FUNCTIONS)
 FUNCTIONS.update(STRING_FUNCTIONS)
 
 
+def _value_label(e: Call, ctx: Context) -> Value:
+    """``"Lots":hwcat``: the value the label set gives that text ([U] 13.11)."""
+    text, name = e.args[0].value, e.args[1].value  # type: ignore[union-attr]
+    labels = ctx.ds.value_labels.get(name)
+    if labels is None:
+        raise StataError(f"value label {name} not found", 111, span=e.span)
+    hits = [v for v, lab in labels.items() if lab == text]
+    if not hits:
+        raise StataError(f'"{text}":{name} not found: no value has that label', 111, span=e.span)
+    return _num(float(min(hits)), ctx.n)
+
+
 def _call(e: Call, ctx: Context) -> Value:
     if e.func == TS_OP:
         return _ts_operator(e, ctx)
+    if e.func == VALUE_LABEL:
+        return _value_label(e, ctx)
     if e.at:
         raise StataError(f"@{e.func}() not allowed in this expression", 198, span=e.span)
     f = _scalar_function if e.func == "scalar" else FUNCTIONS.get(e.func)

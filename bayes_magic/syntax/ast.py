@@ -72,6 +72,9 @@ TS_OP = "_tsop"
 #: the function a matrix element ``A[r, c]`` is parsed into: ``el(A, r, c)``, but out of
 #: range is an error, not missing ([P] matrix define, Subscripting)
 MATRIX_ELEMENT = "_matrix_element"
+#: the function name of a value-label expression ``"Lots":hwcat`` ([U] 13.11): the label's
+#: text and the label set's name as its arguments
+VALUE_LABEL = "_value_label"
 
 
 @dataclass(frozen=True)

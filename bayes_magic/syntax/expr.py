@@ -30,6 +30,7 @@ from ..errors import Span
 from .ast import (
     MATRIX_ELEMENT,
     TS_OP,
+    VALUE_LABEL,
     Binary,
     Call,
     Expr,
@@ -210,6 +211,12 @@ def _primary(ts: TokenStream) -> Expr:
         return Num(value, t.span, t.text)
     if t.kind == STRING:
         ts.next()
+        lab = ts.peek(1)
+        if ts.at_op(":") and not ts.peek().space and lab.kind == NAME and not lab.space:
+            ts.next()
+            ts.next()  # "Lots":hwcat, the value labelled Lots in hwcat
+            args = (Str(t.text, t.span), Str(lab.text, lab.span))
+            return Call(VALUE_LABEL, args, False, t.span + lab.span)
         return Str(t.text, t.span)
     if t.kind == PARAM:
         ts.next()

@@ -13,6 +13,7 @@ from typing import Any
 from .ast import (
     MATRIX_ELEMENT,
     TS_OP,
+    VALUE_LABEL,
     AnovaModel,
     Assignment,
     Binary,
@@ -106,6 +107,9 @@ def unparse_expr(e: Any) -> str:
     if isinstance(e, Call) and e.func == TS_OP:
         ops, var = e.args
         return f"{ops.value}.{var.name}"  # type: ignore[union-attr]
+    if isinstance(e, Call) and e.func == VALUE_LABEL:
+        text, lab = e.args
+        return f'"{text.value}":{lab.value}'  # type: ignore[union-attr]
     if isinstance(e, Call) and e.func == MATRIX_ELEMENT:
         name, r, c = e.args
         return f"{unparse_expr(name)}[{unparse_expr(r)},{unparse_expr(c)}]"

@@ -99,3 +99,19 @@ def test_bad_input(s) -> None:
     assert fails(s, 'display regexm(1, "x")')[1] == 109
     assert fails(s, 'display plural("a", "b")')[1] == 109
     assert fails(s, "display maxlong(1)")[1] == 198
+
+
+def test_value_label_expressions() -> None:
+    """``"Public":public`` is the value the label set gives that text ([U] 13.11); a new-user
+    trial found it refused."""
+    s = Session()
+    run(s, "use math")
+    public = {v: k for k, v in s.data.value_labels["public"].items()}["Public"]
+    assert run(s, 'count if schtype == "Public":public').strip() == str(
+        int((s.data.values("schtype") == public).sum())
+    )
+    run(s, 'regress math homework if schtype == "Public":public')
+    assert run(s, "display e(cmdline)").endswith('if schtype == "Public":public')
+    assert fails(s, 'count if schtype == "Nope":public')[1] == 111
+    assert fails(s, 'count if schtype == "Public":nolabel')[1] == 111
+    assert run(s, 'display "a" + ":" + "b"') == "a:b"
