@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import fnmatch
+import math
 import re
 
 import numpy as np
@@ -284,8 +285,10 @@ def stats_(s, cmd: Command) -> list[Output]:
 @command("estimates", "table")
 def table(s, cmd: Command) -> list[Output]:
     """``estimates table [names] [, b[(%fmt)] se[(%fmt)] t[(%fmt)] p[(%fmt)] stats(...)
-    stfmt(%fmt) keep(coeflist) drop(coeflist) varwidth(#)]`` ([R] estimates table)."""
-    for o in ("eform", "varlabel", "newpanel", "style", "coded", "equations"):
+    stfmt(%fmt) keep(coeflist) drop(coeflist) varwidth(#) eform]`` ([R] estimates table):
+    ``eform`` shows exp(b) with standard errors exp(b)·se (t and p unchanged), the variance
+    components' equations as they are; p from t on e(df_r) when the results have it."""
+    for o in ("varlabel", "newpanel", "style", "coded", "equations"):
         if cmd.has(o):  # parsed, not yet drawn: say so rather than ignore it
             raise StataError(
                 f"option {o} of estimates table is not available in bayes_magic yet", 198
@@ -346,7 +349,12 @@ def table(s, cmd: Command) -> list[Output]:
             base = "b." in coef or "o." in coef
             se = float(np.sqrt(e.V[i, i])) if e.V[i, i] > 0 else float("nan")
             z = b / se if se == se and se > 0 else float("nan")
-            vals = {"se": se, "t": z, "p": 2 * stats.norm.sf(abs(z)) if z == z else z}
+            df_r = e.scalars.get("df_r") if e.cmd in T_COMMANDS else None
+            p = 2 * (stats.t.sf(abs(z), df_r) if df_r else stats.norm.sf(abs(z)))
+            vals = {"se": se, "t": z, "p": p if z == z else z}
+            if cmd.has("eform") and not _auxiliary(eq):
+                b = math.exp(b) if not base else 1.0
+                vals["se"] = b * se
             mark = ""
             if stars and not base and vals["p"] == vals["p"]:
                 mark = "*" * sum(vals["p"] < lev for lev in stars)
@@ -384,6 +392,11 @@ def table(s, cmd: Command) -> list[Output]:
     return [
         Block("\n".join(line.rstrip() for line in lines), html_table([["Variable", *heads]], hrows))
     ]
+
+
+def _auxiliary(eq: str) -> bool:
+    """Equations eform leaves as they are: variance components, cutpoints, ln(alpha)."""
+    return eq.startswith(("lns", "atr", "lnsig", "/", "cut", "lnalpha"))
 
 
 @command("lrtest")

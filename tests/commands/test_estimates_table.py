@@ -54,3 +54,20 @@ def test_stars_follow_the_normal_p_values(two: Session) -> None:
     assert "Legend: * p<0.1" in out
     assert fails(two, "estimates table m1, star se")[1] == 198
     assert fails(two, "estimates table m1, star(2)")[1] == 198
+
+
+def test_eform_matches_logit_or_and_regress_p_uses_t() -> None:
+    """eform: exp(b) and exp(b)·se, as logit, or prints them; after regress p comes from t on
+    e(df_r), as regress's own table (a new-user trial found eform refused)."""
+    s = Session()
+    run(s, "use hospital\nquietly logit hosp loginc distance\nestimates store a")
+    out = run(s, "estimates table a, eform se")
+    b, V = s.e.b, s.e.V
+    rows = out.splitlines()
+    assert float(rows[4].split("|")[1]) == pytest.approx(np.exp(b[0]), rel=1e-6)
+    assert float(rows[5].split("|")[1]) == pytest.approx(np.exp(b[0]) * np.sqrt(V[0, 0]), rel=1e-5)
+    run(s, "use math, clear\nquietly regress math homework\nestimates store r")
+    out = run(s, "estimates table r, p")
+    t = s.e.b[0] / np.sqrt(s.e.V[0, 0])
+    p = 2 * stats.t.sf(abs(t), s.e.scalars["df_r"])
+    assert f"{p:.3f}".lstrip("0") in out
