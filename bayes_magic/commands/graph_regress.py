@@ -3,7 +3,8 @@
 predictor), ``lvr2plot`` (leverage against the normalized squared residual, with lines at
 both means) and ``avplot varname`` (the added-variable plot: y and the variable each
 residualized on the other regressors, with the fitted line, whose slope is the coefficient;
-the note gives it with its standard error and t, as Stata's).
+the note gives it with its standard error and t, as Stata's); ``avplots`` combines the
+added-variable plots of every regressor that is a variable (not of factor-variable levels).
 
 All take the twoway options (``yline(0)``, titles, ``mlabel()`` ...) and draw the estimation
 sample.
@@ -158,3 +159,39 @@ def avplot(s, cmd: Command) -> list[Output]:
     ylab = f"e( {d.depvar} | X )"
     xlab = f"e( {v} | X )"
     return _scatter(s, cmd, {"_x": x, "_y": y}, touse, xlab, ylab, [line], {"note": [note]})
+
+
+#: options of avplots that go to the combined graph; the others go to each plot
+_COMBINE_OPTIONS = (
+    *("title", "subtitle", "note", "caption", "name", "saving", "scheme", "graphregion"),
+    *("xsize", "ysize", "cols", "rows", "colfirst", "iscale", "altshrink", "imargin"),
+    *("ycommon", "xcommon", "nodraw"),
+)
+
+
+@command("avplots")
+def avplots(s, cmd: Command) -> list[Output]:
+    """``avplots [, options]``: the added-variable plot of each regressor, combined
+    ([R] regress postestimation diagnostic plots)."""
+    from ..syntax.unparse import unparse_options
+
+    _e, d, *_ = _regress(s, "avplots")
+    names = [n for n in d.xnames if n != "_cons" and n in s.data.info]
+    if not names:
+        raise StataError("avplots: the model has no regressors that are variables", 198)
+    combine = tuple(o for o in cmd.options if o.name in _COMBINE_OPTIONS)
+    each = tuple(o for o in cmd.options if o.name not in _COMBINE_OPTIONS)
+    each_text = unparse_options(each)
+    temp = [f"_avplots{k + 1}" for k in range(len(names))]
+    try:
+        for v, g in zip(names, temp):
+            res = s.execute(f"avplot {v}, nodraw name({g}, replace) {each_text}".rstrip())
+            if res.error is not None:
+                raise StataError(res.error.message, res.error.rc)
+        res = s.execute(f"graph combine {' '.join(temp)}, {unparse_options(combine)}".rstrip(", "))
+        if res.error is not None:
+            raise StataError(res.error.message, res.error.rc)
+        return [o for o in res if not getattr(o, "final", False)]
+    finally:
+        for g in temp:
+            s.graphs.pop(g, None)

@@ -199,6 +199,7 @@ MODULES = {
     "rvpplot": "graph_regress",
     "lvr2plot": "graph_regress",
     "avplot": "graph_regress",
+    "avplots": "graph_regress",
     "dfbeta": "estat_regress",
     "tabi": "tabi",
     "median": "median",

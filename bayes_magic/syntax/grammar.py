@@ -1837,6 +1837,7 @@ COMMANDS: tuple[Grammar, ...] = (
     g("rvpplot", varlist_body(False, required=True), T.GRAPH),
     g("lvr2plot", None, T.GRAPH),
     g("avplot", varlist_body(False, required=True), T.GRAPH),
+    g("avplots", varlist_body(False), T.GRAPH),
     g("dfbeta", varlist_body(True), T.table(T.opt("stub", T.NameArg()))),
     g("pnorm", varlist_body(False, required=True), T.QNORM, if_=True, in_=True),
     g("marginsplot", words_body(most=0), T.MARGINSPLOT),

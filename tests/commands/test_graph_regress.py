@@ -78,3 +78,19 @@ def test_bad_input(fitted) -> None:
     assert fails(s, "rvpplot")[1] in (100, 103, 198)
     run(s, "logit pub homework")
     assert fails(s, "rvfplot") == ("rvfplot not allowed after logit", 321)
+
+
+def test_avplots_combines_each_regressors_avplot() -> None:
+    """avplots: one added-variable plot per regressor, combined; the temporary graphs are not
+    left behind (a new-user trial found avplots missing)."""
+    from bayes_magic.session import Session
+    from tests.conftest import fails, run
+
+    s = Session()
+    run(s, "use exam\nquietly regress normexam standlrt schavg")
+    run(s, 'avplots, title("AV") msize(small)')
+    g = s.graphs["Graph"]
+    assert g.data["graphs"] == ["_avplots1", "_avplots2"] and g.data["title"] == "AV"
+    assert not [n for n in s.graphs if n.startswith("_avplots")]
+    run(s, "quietly logit normexam standlrt" if False else "quietly regress normexam")
+    assert fails(s, "avplots")[1] == 198
