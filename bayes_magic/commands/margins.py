@@ -68,7 +68,6 @@ class MarginsResult:
 
 #: options accepted by the grammar whose meaning is not implemented: refused, not ignored
 _NOT_YET = (
-    "post",
     "expression",
     "eyex",
     "dyex",
@@ -466,6 +465,12 @@ def margins(s, cmd: Command) -> list[Output]:
     """``margins [marginlist] [if] [in] [, dydx() at() atmeans predict() level() noesample
     noatlegend]``: the margins' table, ``r(b)``, ``r(V)``, ``r(N)``, and the results
     ``marginsplot`` draws."""
+    e = s.e
+    if e is not None and e.cmd == "margins" and isinstance(e.fit, dict) and not cmd.options:
+        body_empty = not getattr(cmd.body, "terms", None) and cmd.if_ is None and cmd.in_ is None
+        if body_empty:  # replay the posted margins
+            text, html = e.fit["shown"]
+            return [LazyBlock(lambda: (text, html), data=None)]
     m = _Model(s, cmd)
     for o in _NOT_YET:
         if cmd.has(o):
@@ -940,6 +945,7 @@ def margins(s, cmd: Command) -> list[Output]:
         "N": float(n_obs),
         **table_results(table, names, level, stat=zt, df=m.t_df),
     }
+    posting = cmd.has("post")
     text_head = "\n".join(head)
 
     def render() -> tuple[str, str]:
@@ -949,7 +955,40 @@ def margins(s, cmd: Command) -> list[Output]:
             html += "<pre style='margin:0'>" + "\n".join(notes) + "</pre>"
         return text, html
 
+    if posting:  # the margins become the active estimation results ([R] margins)
+        _post(s, cmd, m, names, vals, Vm, n_obs, title)
+        s.e.fit = {"shown": render()}  # for the replay (text, so that it can be saved)
     return [LazyBlock(render, data=None)]
+
+
+def _post(s, cmd: Command, m: _Model, names, vals, Vm, n_obs: int, title: str) -> None:
+    """``margins, post``: e(b), e(V) of the margins, e(cmd) margins, e(N), e(df_r) when the
+    intervals were t's; the model's e(sample) carries over, so test, lincom and estimates
+    store work on them."""
+    from ..fit.estimates import Estimates
+    from ..syntax.unparse import cmdline
+
+    est = m.e
+    scalars = {"N": float(n_obs), "k_predict": 1.0}
+    if m.t_df is not None:
+        scalars["df_r"] = float(m.t_df)
+    s.e = Estimates(
+        cmd="margins",
+        cmdline=cmdline(cmd),
+        bnames=list(names),
+        b=np.asarray(vals, dtype=float).copy(),
+        V=np.asarray(Vm, dtype=float).copy(),
+        sample=est.sample,
+        scalars=scalars,
+        macros={
+            "cmd": "margins",
+            "title": title,
+            "model_cmd": est.cmd,
+            "est_cmdline": est.cmdline,
+            "properties": "b V",
+        },
+        ids=est.ids,
+    )
 
 
 def _values(ds, v: str) -> np.ndarray:

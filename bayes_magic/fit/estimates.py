@@ -54,7 +54,7 @@ def vce_entries(
 #: the fits by ordinary least squares: regress's postestimation (predict, estat, replay) applies
 OLS_COMMANDS = ("regress", "anova")
 #: results whose tests and intervals use t on e(df_r) (nlcom, post keeps its command's df)
-T_COMMANDS = (*OLS_COMMANDS, "nlcom", "mean")
+T_COMMANDS = (*OLS_COMMANDS, "nlcom", "mean", "margins")
 
 
 @dataclass

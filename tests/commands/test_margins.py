@@ -199,7 +199,6 @@ def test_layout() -> None:
         ("margins nosuch", 111),
         ("margins, dydx(schid)", 322),
         ("margins, over(schid) atmeans", 198),
-        ("margins, post", 198),
         ("margins, predict(pr)", 198),
         ("margins, at(homework=)", 198),
         ("margins, dydx(homework) eyex(homework)", 198),
@@ -279,3 +278,24 @@ def test_interaction_in_the_marginlist_gives_cell_margins() -> None:
     assert res.error is None
     fig = [o for o in res if hasattr(o, "data")][-1]
     assert fig.data["title"] == "Predictive margins of schtype#hw3 with 95% CIs"
+
+
+def test_post_makes_the_margins_the_estimation_results(tmp_path) -> None:
+    """margins, post: e(b) and e(V) are the margins (r(b), r(V)), e(cmd) margins, so that
+    test, lincom and estimates store/table work on them, with t on e(df_r) after regress;
+    margins alone replays them (a new-user trial found post refused)."""
+    s = Session()
+    run(s, "use math\nquietly regress math homework i.schtype")
+    out = run(s, "margins schtype, post")
+    rb, rV = s.r["b"].values[0], s.r["V"].values
+    assert s.e.cmd == "margins" and np.allclose(s.e.b, rb) and np.allclose(s.e.V, rV)
+    assert s.e.scalars["df_r"] == 516
+    run(s, "test 0.schtype = 1.schtype")
+    diff = rb[0] - rb[1]
+    F = diff**2 / (rV[0, 0] + rV[1, 1] - 2 * rV[0, 1])
+    assert s.r["F"] == pytest.approx(F, rel=1e-10) and s.r["df_r"] == 516
+    run(s, "estimates store m1\nestimates table m1")
+    assert run(s, "margins") == out
+    assert fails(s, "margins homework")[1] == 321
+    run(s, f"estimates save {tmp_path / 'm'}\nestimates use {tmp_path / 'm'}")
+    assert run(s, "margins") == out  # the replay survives a save
