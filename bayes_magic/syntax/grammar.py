@@ -1848,8 +1848,22 @@ COMMANDS: tuple[Grammar, ...] = (
 _PLOT_NAMES = tuple(c.name for c in COMMANDS if c.name in _PLOT_NAMES)
 
 
+#: Stata's old names of commands that still run under their new ones ([ME] mixed: xtmixed
+#: before Stata 13; meqrlogit/meqrpoisson, xtmelogit/xtmepoisson: the same models by ML,
+#: integrated by adaptive quadrature here)
+OLD_NAMES = {
+    "xtmixed": "mixed",
+    "xtmelogit": "melogit",
+    "meqrlogit": "melogit",
+    "xtmepoisson": "mepoisson",
+    "meqrpoisson": "mepoisson",
+}
+
+
 def lookup(word: str, pool: tuple[Grammar, ...] = COMMANDS) -> Grammar | None:
-    """The grammar whose name ``word`` spells or abbreviates; exact names win."""
+    """The grammar whose name ``word`` spells or abbreviates; exact names win; the old names
+    of :data:`OLD_NAMES` stand for their commands."""
+    word = OLD_NAMES.get(word, word)
     for c in pool:
         if c.name == word:
             return c

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..errors import Span, StataError
 from . import tables as T
-from .ast import Command, Prefix
+from .ast import Command, Option, Prefix
 from .grammar import _PLOT_NAMES, COMMANDS, Grammar, lookup, read_qualifiers
 from .lexer import END, NAME, OP, split_commands, tokenize
 from .options import Int, OptionTable, opt, parse_options, table
@@ -187,7 +187,13 @@ def parse_tokens(ts: TokenStream, *, allowed: tuple[str, ...] | None = None) -> 
         ts.next()
         subcommand = sub_g.name
         grammar = sub_g
-    return _finish(ts, grammar, name, subcommand, tuple(prefixes), start)
+    cmd = _finish(ts, grammar, name, subcommand, tuple(prefixes), start)
+    if t.text == "xtmixed" and not (cmd.has("mle") or cmd.has("reml")):
+        # xtmixed, as before Stata 13, fits by REML unless told mle
+        from dataclasses import replace
+
+        cmd = replace(cmd, options=(*cmd.options, Option("reml")))
+    return cmd
 
 
 def _finish(

@@ -211,3 +211,19 @@ def test_no_random_effects_still_shows_the_residual_variance() -> None:
     out = run(s, "use math\nmixed math homework, nolog")
     assert "var(Residual) |" in out and "Random-effects parameters" in out
     assert "LR test" not in out
+
+
+def test_old_command_names() -> None:
+    """xtmixed (REML by default, as before Stata 13), meqrlogit and xtmelogit still run, as in
+    Stata, where old lab do-files use them (a new-user trial found them unrecognized)."""
+    s = Session()
+    run(s, "use math\nquietly xtmixed math homework || schid:")
+    ll_old = s.e.scalars["ll"]
+    run(s, "quietly mixed math homework || schid:, reml")
+    assert s.e.scalars["ll"] == pytest.approx(ll_old, rel=1e-12)
+    run(s, "quietly xtmixed math homework || schid:, mle")
+    assert s.e.macros.get("method") == "ML"
+    run(s, "use bangladesh\nquietly meqrlogit c_use urban || district:")
+    ll_qr = s.e.scalars["ll"]
+    run(s, "quietly melogit c_use urban || district:")
+    assert s.e.scalars["ll"] == pytest.approx(ll_qr, rel=1e-12)
