@@ -306,7 +306,18 @@ def table(s, cmd: Command) -> list[Output]:
     keep = str(cmd.option("keep", "")).split()
     drop = str(cmd.option("drop", "")).split()
     names: list[str] = []
-    every = _merged_names([e.bnames for _, e in items])
+    # a model without equation names (regress) joins the others' equation of its dependent
+    # variable, so that its coefficients line up with theirs (mixed's math:homework)
+    eq_names = {n.rpartition(":")[0] for _, e in items for n in e.bnames if ":" in n}
+    shown = []
+    for _, e in items:
+        dep = str(e.macros.get("depvar", "")).split()[:1]
+        plain = all(":" not in n for n in e.bnames)
+        if plain and dep and dep[0] in eq_names:
+            shown.append([f"{dep[0]}:{n}" for n in e.bnames])
+        else:
+            shown.append(list(e.bnames))
+    every = _merged_names(shown)
     # keep() lists the coefficients in its own order ([R] estimates table)
     for pats in [[p] for p in keep] if keep else [None]:
         found = [n for n in every if pats is None or _match(n, pats)]
@@ -338,13 +349,13 @@ def table(s, cmd: Command) -> list[Output]:
             last_eq = eq
         cells: list[str] = []
         more: dict[str, list[str]] = {k: [] for k, _ in extra}
-        for _, e in items:
-            if n not in e.bnames:
+        for names_e, (_, e) in zip(shown, items):
+            if n not in names_e:
                 cells.append("")
                 for k, _ in extra:
                     more[k].append("")
                 continue
-            i = e.bnames.index(n)
+            i = names_e.index(n)
             b = float(e.b[i])
             base = "b." in coef or "o." in coef
             se = float(np.sqrt(e.V[i, i])) if e.V[i, i] > 0 else float("nan")

@@ -71,3 +71,15 @@ def test_eform_matches_logit_or_and_regress_p_uses_t() -> None:
     t = s.e.b[0] / np.sqrt(s.e.V[0, 0])
     p = 2 * stats.t.sf(abs(t), s.e.scalars["df_r"])
     assert f"{p:.3f}".lstrip("0") in out
+
+
+def test_a_model_without_equations_lines_up_with_its_depvar_equation() -> None:
+    """regress's coefficients sit in mixed's math equation, next to mixed's, not in a block
+    of their own below (a new-user trial); the same model stored twice is fine."""
+    s = Session()
+    run(s, "use math\nquietly mixed math homework || schid:\nestimates store m")
+    run(s, "quietly regress math homework\nestimates store r\nestimates store r2")
+    rows = run(s, "estimates table m r r2").splitlines()
+    hw = next(r for r in rows if r.strip().startswith("homework"))
+    assert len(hw.split("|")[1].split()) == 3
+    assert rows.count("-" * 13 + "+" + "-" * 39) == 3  # header, lns1_1_1, lnsig_e
