@@ -175,6 +175,10 @@ def predict(s, cmd: Command) -> list[Output]:
                     ds.set_values(se_names[j], sev, vtype)
                     ds.info[se_names[j]].label = f"S.E. of BLUP r.e. for {lv.name}: {eff}"
                 j += 1
+        for name in [*names, *se_names]:  # as generate reports each new variable's
+            miss = int(np.isnan(ds.values(name)).sum())
+            if miss:
+                outs.append(Text(f"({plural(miss, 'missing value')} generated)"))
         return outs
     upto = None
     if rel is not None:

@@ -227,3 +227,11 @@ def test_old_command_names() -> None:
     ll_qr = s.e.scalars["ll"]
     run(s, "quietly melogit c_use urban || district:")
     assert s.e.scalars["ll"] == pytest.approx(ll_qr, rel=1e-12)
+
+
+def test_reffects_outside_the_sample_are_counted() -> None:
+    s = Session()
+    run(s, "use math\nquietly mixed math homework if schid < 50000 || schid:")
+    out = run(s, "predict u, reffects")
+    miss = int(np.isnan(s.data.values("u")).sum())
+    assert miss > 0 and out == f"({miss} missing values generated)"
