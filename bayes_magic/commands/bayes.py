@@ -19,7 +19,13 @@ from ..spec.bayes import mcmc_iterations
 from ..spec.priors import names_from
 from ..syntax.ast import Command, Equations, MultilevelModel
 from ..syntax.unparse import cmdline
-from .bayes_display import bayes_outputs, model_outputs, model_summary, multilevel_structure
+from .bayes_display import (
+    bayes_outputs,
+    model_outputs,
+    model_summary,
+    multilevel_structure,
+    skip_note,
+)
 from .registry import command
 
 __all__ = ["display_options", "dots_text"]
@@ -228,6 +234,10 @@ def _run(s, cmd: Command, bm, opts: dict[str, Any], prefix_cmd: bool) -> list[Ou
     shown = display_options(opts)
     shown["_eform"] = eform_label(bm, shown)
     early: list[Output] = []
+
+    note = skip_note(mc.thinning - 1, mc.mcmcsize, storing=True)
+    if note is not None:  # checked with the options, before the model is shown
+        early.append(Text(note, kind="note"))
 
     def before(coef_names: list[str]) -> None:  # Stata shows the model before it samples
         early.extend(model_outputs(bm, coef_names, shown))

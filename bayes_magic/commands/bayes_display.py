@@ -714,6 +714,27 @@ def summary_outputs(post: Posterior, opts: dict[str, Any]) -> list[Output]:
     return model_outputs(post.model, post.linear_coef_names(), opts)
 
 
+def skip_note(skip: int, mcmcsize: int, storing: bool) -> str | None:
+    """The note Stata's _bayesmh_note_skip.ado prints for ``thinning()`` (``storing``, of
+    the simulation) and ``skip()`` (of a summary): which draws are used."""
+    if skip <= 0:
+        return None
+    verb = "discarding" if storing else "skipping"
+    what = "every other sample observation" if skip == 1 else f"every {skip} sample observations"
+    shifts = [1 + k * (skip + 1) for k in range(5)]
+    if shifts[1] > mcmcsize:
+        used = "using observation 1"
+    elif shifts[2] > mcmcsize:
+        used = f"using observations 1 and {shifts[1]}"
+    elif shifts[3] > mcmcsize:
+        used = f"using observations 1,{shifts[1]},{shifts[2]}"
+    elif shifts[4] > mcmcsize:
+        used = f"using observations 1,{shifts[1]},{shifts[2]},{shifts[3]}"
+    else:
+        used = f"using observations 1,{shifts[1]},{shifts[2]},..."
+    return f"note: {verb} {what}; {used}"
+
+
 def model_outputs(
     bm: BayesLinearModel, coef_names: list[str], opts: dict[str, Any]
 ) -> list[Output]:

@@ -359,3 +359,23 @@ def test_default_start_outside_a_bounded_prior_moves_inside() -> None:
     assert rc == 498 and "{hosp:loginc} = 1 has zero prior density" in m
     m, rc = fails(s, "bayes, rseed(1) initial({hosp:loginc} 1e300): logit hosp loginc")
     assert rc == 498
+
+
+def test_thinning_note() -> None:
+    """thinning(): Stata's note on the draws kept (_bayesmh_note_skip.ado), before the run."""
+    from bayes_magic.commands.bayes_display import skip_note
+
+    assert skip_note(1, 500, True) == (
+        "note: discarding every other sample observation; using observations 1,3,5,..."
+    )
+    assert (
+        skip_note(3, 6, False)
+        == "note: skipping every 3 sample observations; using observations 1 and 5"
+    )
+    assert skip_note(0, 100, True) is None
+    s = Session()
+    run(s, "use math")
+    out = run(
+        s, "bayes, rseed(1) thinning(2) mcmcsize(200) burnin(100) nodots: regress math homework"
+    )
+    assert out.startswith("note: discarding every other sample observation")
