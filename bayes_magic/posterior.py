@@ -46,9 +46,6 @@ class Posterior:
     ids: np.ndarray | None = None  # observation ids of the estimation sample (e(sample))
     #: (chains,): log p(y | θ̄, b̄) + log p(θ̄) + log p(b̄ | θ̄) at each chain's posterior mean
     logpost_mean: np.ndarray | None = None
-    #: (chains, draws, k): the draws exclude() left out of the results, kept only for the log
-    #: marginal likelihood, which is a statement about the whole posterior
-    hidden_draws: np.ndarray | None = None
 
     def __repr__(self) -> str:  # the arrays are too big to print
         chains = f"{self.nchains} chain{'s' if self.nchains != 1 else ''}"

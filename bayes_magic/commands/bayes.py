@@ -177,18 +177,12 @@ def _lml(post: Posterior) -> float:
 
 
 def _exclude(post: Posterior, refs) -> None:
-    """``exclude()``: simulate the parameters but keep them out of the results (their draws
-    stay for the log marginal likelihood only)."""
-    import numpy as np
-
+    """``exclude()``: simulate the parameters but keep them out of the results; as [BAYES]
+    bayesmh says, the log marginal likelihood is then not available (it would be a statement
+    about fewer parameters than the model has)."""
     from .bayes_params import resolve_items
 
     drop = {x.full for x in resolve_items(post, refs)}
-    gone = [i for i, n in enumerate(post.names) if n in drop]
-    gone_re = [i for i, n in enumerate(post.re_names) if n in drop]
-    post.hidden_draws = np.concatenate(
-        [post.draws[:, :, gone], post.re_draws[:, :, gone_re]], axis=2
-    )
     keep = [i for i, n in enumerate(post.names) if n not in drop]
     post.names = [post.names[i] for i in keep]
     post.draws = post.draws[:, :, keep]

@@ -118,13 +118,11 @@ def lml(post: Posterior, method: str = "lmetropolis", *, force: bool = False) ->
 
     if post.logprior is None or _improper(post.model) or not (force or reports_lml(post)):
         return math.nan
+    if post.info.get("excluded"):  # exclude(): not available ([BAYES] bayesmh)
+        return math.nan
     if method == "hmean":
         return harmonic_mean(post.loglik)
-    parts = [post.draws, post.re_draws]
-    hidden = getattr(post, "hidden_draws", None)  # exclude()d: still part of the posterior
-    if hidden is not None:
-        parts.append(hidden)
-    draws = np.concatenate(parts, axis=2)
+    draws = np.concatenate([post.draws, post.re_draws], axis=2)
     return laplace_metropolis(draws, post.loglik + post.logprior, post.logpost_mean)
 
 
@@ -170,8 +168,6 @@ def _chain_view(post: Posterior, idx: list[int]) -> Posterior:
     view = copy.copy(post)  # keeps what is attached besides the fields (the design)
     view.draws = post.draws[idx]
     view.re_draws = post.re_draws[idx]
-    hidden = getattr(post, "hidden_draws", None)
-    view.hidden_draws = None if hidden is None else hidden[idx]
     view.loglik = post.loglik[idx]
     view.logprior = None if post.logprior is None else post.logprior[idx]
     view.logpost_mean = None if post.logpost_mean is None else post.logpost_mean[idx]
