@@ -26,6 +26,9 @@ def define(s, cmd: Command) -> list[Output]:
     if body.name not in labels and (add or modify) and not body.pairs:
         raise StataError(f"value label {body.name} not found", 111)
     new = {} if replace or body.name not in labels else dict(labels[body.name])
+    for value, _text in body.pairs:  # values a long can hold ([D] label; saved as int32)
+        if not -2147483647 <= value <= 2147483620:
+            raise StataError(f"may not label {value}: values must be within long's range", 198)
     for value, text in body.pairs:
         if add and not modify and value in new and new[value] != text:
             raise StataError(f"{value} already labeled", 180)

@@ -174,7 +174,9 @@ def _is_dta(path: Path) -> bool:
     113-115 of the older ones."""
     with open(path, "rb") as f:
         head = f.read(11)
-    return head == b"<stata_dta>" or head[:1] in (b"q", b"r", b"s")
+    # formats 113-115: the release byte, the byte order (1 or 2) and the file type 1
+    old = len(head) >= 3 and head[0] in (113, 114, 115) and head[1] in (1, 2) and head[2] == 1
+    return head == b"<stata_dta>" or old
 
 
 def _read_dta(path: Path) -> Dataset:
@@ -369,16 +371,52 @@ def _dta_format(info: VarInfo) -> str:
     return fmt if len(fmt.encode()) <= 56 else default_format(info.type)
 
 
+#: the sections of a format-118 file in the order of its <map> (14 offsets, [D] dta)
+_MAP = (
+    "stata_dta",
+    "map",
+    "variable_types",
+    "varnames",
+    "sortlist",
+    "formats",
+    "value_label_names",
+    "variable_labels",
+    "characteristics",
+    "data",
+    "strls",
+    "value_labels",
+    "/stata_dta",
+    "eof",
+)
+
+
+def _map_at(raw: bytearray, order: str) -> int:
+    """Where the <map>'s offsets start, read through the header's fields (not by searching
+    the file for a tag, which a label or a string value could contain)."""
+    pos = raw.index(b"<N>") + 3 + 8 + len(b"</N><label>")
+    n = int.from_bytes(raw[pos : pos + 2], order)
+    pos += 2 + n + len(b"</label><timestamp>")
+    t = raw[pos]
+    pos += 1 + t + len(b"</timestamp></header><map>")
+    return pos
+
+
+def _section(raw: bytearray, name: str, order: str) -> tuple[int, int]:
+    """The body of section ``<name>``: from after its opening tag to its closing tag, by the
+    map's offsets."""
+    at = _map_at(raw, order)
+    k = _MAP.index(name)
+    begin = int.from_bytes(raw[at + 8 * k : at + 8 * k + 8], order) + len(name) + 2
+    end = int.from_bytes(raw[at + 8 * (k + 1) : at + 8 * k + 16], order) - len(name) - 3
+    return begin, end
+
+
 def _fill_fields(
     raw: bytearray, tag: bytes, width: int, values: list, order: str = "little"
 ) -> None:
     """Overwrite the leading fixed-width fields of section ``<tag>`` (format 118): strings
     NUL-padded to ``width`` bytes, or ints of ``width`` bytes in byte order ``order``."""
-    start = raw.find(b"<" + tag + b">")
-    end = raw.find(b"</" + tag + b">", start)
-    if start < 0 or end < 0:
-        return
-    start += len(tag) + 2
+    start, end = _section(raw, tag.decode(), order)
     for k, v in enumerate(values):
         lo = start + k * width
         if lo + width > end:
@@ -393,10 +431,7 @@ def _fill_fields(
 def _replace_value_labels(raw: bytearray, sets: dict[str, dict[int, str]], order: str) -> bytearray:
     """Write the ``<value_labels>`` section afresh with ``sets`` and move the map's last two
     offsets (``</stata_dta>`` and the end of file), which follow it, by the change in size."""
-    start = raw.find(b"<value_labels>")
-    end = raw.find(b"</value_labels>", start)
-    if start < 0 or end < 0:
-        return raw
+    head, end = _section(raw, "value_labels", order)
     body = bytearray()
     for name, mapping in sets.items():
         items = sorted((int(v), str(lab).encode()[:32000]) for v, lab in mapping.items())
@@ -411,12 +446,12 @@ def _replace_value_labels(raw: bytearray, sets: dict[str, dict[int, str]], order
         table += bytes(text)
         body += b"<lbl>" + len(table).to_bytes(4, order)
         body += name.encode()[:128].ljust(129, b"\0") + b"\0\0\0" + table + b"</lbl>"
-    head = start + len(b"<value_labels>")
     shift = len(body) - (end - head)
     out = raw[:head] + body + raw[end:]
-    m = out.find(b"<map>")
-    if m >= 0 and shift:
+    if shift:
+        at = _map_at(out, order)
         for k in (12, 13):
-            lo = m + 5 + 8 * k
-            out[lo : lo + 8] = (int.from_bytes(out[lo : lo + 8], order) + shift).to_bytes(8, order)
+            lo = at + 8 * k
+            new = int.from_bytes(out[lo : lo + 8], order) + shift
+            out[lo : lo + 8] = new.to_bytes(8, order)
     return out

@@ -158,3 +158,27 @@ def test_failed_save_leaves_the_old_file(session, tmp_path, monkeypatch) -> None
     assert fails(session, "save f, replace")[1] == 603
     assert (tmp_path / "f.dta").read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["f.dta"]
+
+
+def test_section_tags_inside_the_data_do_not_fool_the_writer(
+    session, tmp_path, monkeypatch
+) -> None:
+    """The sections are found by the file's <map>, not by searching for their tags, which a
+    string value or the data label can contain (a code review wrote an unreadable file)."""
+    monkeypatch.chdir(tmp_path)
+    run(
+        session,
+        'set obs 2\ngenerate s = "<value_labels>"\ngenerate y = _n\n'
+        'label define yn 1 "a" 2 "b"\nlabel values y yn\n'
+        'label data "tags <formats> <sortlist> <N> <label>"\nformat y %5.1f\nsort y\nsave t',
+    )
+    with pd.io.stata.StataReader(tmp_path / "t.dta") as r:
+        df = r.read()
+        assert r.value_labels() == {"yn": {1: "a", 2: "b"}}
+        assert r.data_label == "tags <formats> <sortlist> <N> <label>"
+    assert list(df["s"]) == ["<value_labels>"] * 2 and list(df["y"]) == ["a", "b"]
+    run(session, "use t, clear")
+    assert session.data.info["y"].format == "%5.1f" and session.data.sortedby == ("y",)
+    (tmp_path / "x.xyz").write_text("some text that starts with s")
+    assert fails(session, "use x.xyz, clear")[1] == 610
+    assert fails(session, 'label define big 3000000000 "x"')[1] == 198
