@@ -65,8 +65,29 @@ def _strip_comments(text: str) -> str:
     """
     out: list[str] = []
     i, n = 0, len(text)
+    line_start = True  # nothing but blanks since the last line break
+    # under #delimit ; a * comment runs to the next ; (split_commands takes it out there)
+    semicolons = re.search(r"(?m)^\s*#d\w*\s+;", text) is not None
     while i < n:
         c = text[i]
+        if c == "*" and line_start and not semicolons:
+            # a * comment line: everything to its end, quotes included, is comment (with ///
+            # it goes on to the next line)
+            while True:
+                nl = text.find("\n", i)
+                if nl < 0:
+                    i = n
+                    break
+                continued = text[i:nl].rstrip().endswith("///")
+                i = nl if not continued else nl + 1
+                if not continued:
+                    break
+                out.append("\x00")
+            continue
+        if c == "\n":
+            line_start = True
+        elif not c.isspace():
+            line_start = False
         if c == '"' or text.startswith('`"', i):
             j = _quote_end(text, i)
             out.append(text[i:j])

@@ -142,3 +142,10 @@ def test_a_lone_percent_is_still_invalid() -> None:
 
 def test_byte_order_mark_is_dropped() -> None:
     assert texts("\ufeffuse math\r\ncount\r\n") == ["use math", "count"]
+
+
+def test_a_star_comment_may_hold_a_quote() -> None:
+    """A * comment line is comment to its end, an odd quote included (it was 'too few
+    quotes' and nothing ran; code review); /// carries it to the next line."""
+    cmds = split_commands('* a 12" pipe\ndisplay "ok"\n  * "\ndisplay 2 * 3\n* more ///\nhidden\nx')
+    assert [c.text.strip() for c in cmds] == ['display "ok"', "display 2 * 3", "x"]
