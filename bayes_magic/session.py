@@ -272,61 +272,17 @@ class Session:
         try:
             sources = split_commands(text)
         except StataError as err:
-            # the commands before the line that cannot be read run first, as in a do-file
-            # (Stata reads a command at a time); then that line fails
-            cut = text.rfind("\n", 0, err.span.start) + 1 if err.span is not None else 0
-            # back to the start of the command: lines continued with /// belong to it; under
-            # #delimit ; commands do not end at lines, so nothing is run before the error
-            while cut > 0:
-                prev = text.rfind("\n", 0, cut - 1) + 1
-                if "///" not in text[prev : cut - 1]:
-                    break
-                cut = prev
-            if "#delim" in text.lower():
-                cut = 0
-            head: list = []
-            if cut:
-                try:
-                    head = split_commands(text[:cut])
-                except StataError:
-                    head = []
-            if not head:
-                end = text.find("\n", err.span.start) if err.span is not None else -1
-                rest = text[end + 1 :] if end >= 0 and "#delim" not in text.lower() else ""
-                if stop or not rest.strip():
-                    res.error = err
-                    self._emit(res, [ErrorOutput(err, final=True)])
-                    return res
-                bad = text[:end]
-                if echo:
-                    self._emit(res, [Echo(bad, self.settings.linesize)])
-                self._failed(res, err, bad, stop=False)
-                more = self.execute(rest, echo=echo, stop=False)
-                res.extend(more)
-                res.error = more.error or res.error
-                return res
-            end = text.find("\n", err.span.start)
-            bad = text[cut : end if end >= 0 else len(text)]
-            self._depth += 1
+            # what it shows is remembered as the main path does, so that a do-file running it
+            # does not show it again
+            outer, self._depth = self._early, self._depth + 1
             try:
-                try:
-                    ok = self._run_sources(res, [src.text for src in head], echo=echo, stop=stop)
-                except ExitError:
-                    return res
-                if ok or not stop:
-                    if echo:
-                        self._emit(res, [Echo(bad, self.settings.linesize)])
-                    at = Span(err.span.start - cut, min(err.span.end, cut + len(bad)) - cut)
-                    self._failed(res, StataError(err.message, err.rc, span=at), bad, stop=stop)
-                    if not stop and end >= 0 and text[end + 1 :].strip():
-                        # as a do-file run with nostop: the lines after it run too
-                        more = self.execute(text[end + 1 :], echo=echo, stop=False)
-                        res.extend(more)
-                        res.error = more.error or res.error
+                self._unreadable(res, text, err, echo=echo, stop=stop)
+            except ExitError:
+                pass
             finally:
                 self._depth -= 1
+                self._early = [*outer, *res] if self._depth else []
                 if not self._depth:
-                    self._early = []
                     self._release()
             return res
         # a command running a file (do) runs this inside its own turn: what the file shows as
@@ -344,6 +300,50 @@ class Session:
             if not self._depth:
                 self._release()
         return res
+
+    def _unreadable(self, res: Result, text: str, err: StataError, *, echo: bool, stop: bool):
+        """A text with a line that cannot be read (an unmatched quote or ``/*``): the commands
+        before that line run first, as Stata reads a do-file a command at a time; then the line
+        fails. Without ``stop`` the lines after an unmatched quote run too, unless the line is
+        inside a block (a loop's body) or under ``#delimit ;``, where lines are not commands."""
+        cut = text.rfind("\n", 0, err.span.start) + 1 if err.span is not None else 0
+        # back to the start of the command: lines continued with /// belong to it; under
+        # #delimit ; commands do not end at lines, so nothing is run before the error
+        while cut > 0:
+            prev = text.rfind("\n", 0, cut - 1) + 1
+            if "///" not in text[prev : cut - 1]:
+                break
+            cut = prev
+        delimit = "#delim" in text.lower()
+        if delimit:
+            cut = 0
+        head: list = []
+        if cut:
+            try:
+                head = split_commands(text[:cut])
+            except StataError:
+                head, cut = [], 0
+        end = text.find("\n", err.span.start) if err.span is not None else -1
+        bad = text[cut : end if end >= 0 else len(text)]
+        ran = not head or self._run_sources(res, [c.text for c in head], echo=echo, stop=stop)
+        if stop and not ran:
+            return
+        depth = 0  # blocks open at the bad line: lines ending in { open one, } closes one
+        for c in head:
+            line = c.text.strip()
+            depth += line.endswith("{") - line.startswith("}")
+        rest = text[end + 1 :] if end >= 0 else ""
+        resume = not stop and err.rc == 132 and not delimit and depth == 0 and rest.strip() != ""
+        if echo:
+            self._emit(res, [Echo(bad, self.settings.linesize)])
+        start = err.span.start if err.span is not None else cut
+        stop_at = err.span.end if err.span is not None else len(text)
+        at = Span(start - cut, min(stop_at, cut + len(bad)) - cut)
+        self._failed(res, StataError(err.message, err.rc, span=at), bad, stop=not resume)
+        if resume:  # as a do-file run with nostop: the lines after it run too
+            more = self.execute(rest, echo=echo, stop=False)
+            res.extend(more)
+            res.error = more.error or res.error
 
     def _run_sources(self, res: Result, texts: list[str], *, echo: bool, stop: bool) -> bool:
         """Run commands in order; a ``foreach``/``forvalues``/``while`` header runs its block

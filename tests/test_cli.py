@@ -115,3 +115,31 @@ def test_unreadable_line_does_not_end_a_nostop_run() -> None:
     assert res.error is not None and res.error.rc == 132
     res = Session().execute('display "q\ndisplay 9', stop=False)
     assert "\n9" in res.log() and "r(132);" in res.log()
+
+
+def test_nostop_does_not_resume_inside_a_comment_or_a_block() -> None:
+    """Under stop=False the lines after an unmatched quote run, but not those inside an
+    unclosed /* comment or a loop's body (code review: drop _all ran inside a comment)."""
+    from bayes_magic.session import Session
+
+    s = Session()
+    res = s.execute(
+        'clear\nset obs 3\ndisplay 1\n/* unclosed comment\ndrop _all\ndisplay "inside"',
+        stop=False,
+    )
+    assert s.data.nobs == 3 and "inside" not in res.log()
+    res = s.execute("foreach v in a b {\n  display \"`v'\n}\ndisplay 5", stop=False)
+    assert "\n5" not in res.log()
+
+
+def test_nested_do_with_an_unreadable_line_shows_it_once(tmp_path) -> None:
+    (tmp_path / "q.do").write_text('display "q\ndisplay 9\n')
+    (tmp_path / "outer.do").write_text("display 1\ndo q.do, nostop\ndisplay 2\n")
+    p = subprocess.run(
+        [sys.executable, "-m", "bayes_magic", "outer.do"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "nb")},
+    )
+    assert p.stdout.count("too few quotes") == 1 and p.stdout.count("\n9\n") == 1
