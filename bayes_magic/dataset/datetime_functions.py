@@ -51,9 +51,12 @@ _MASK = re.compile(r"(\d\d)?([DMYhmsWQH#])")
 
 
 def _days(y: int, m: int, d: int) -> float:
+    """Days since 01jan1960 of a calendar date, missing outside 01jan0100-31dec9999."""
+    if not 100 <= y <= 9999:
+        return math.nan
     try:
         return float(_dt.date(y, m, d).toordinal() - _EPOCH_ORD)
-    except ValueError:
+    except (ValueError, OverflowError):
         return math.nan
 
 

@@ -568,7 +568,7 @@ def _subinstr(s: str, a: str, b: str, n: float) -> str:
         return s
     if n != n:
         return s.replace(a, b)
-    return s.replace(a, b, int(n))
+    return s.replace(a, b, int(min(n, len(s) + 1)))  # a huge count is every occurrence
 
 
 FUNCTIONS: dict[str, Callable[[Call, Context], Value]] = {

@@ -153,7 +153,7 @@ def _subinword(s: str, old: str, new: str, n: float) -> str:
     if n == n and n < 1:
         return s
     rx = re.compile(rf"(?<!\S){re.escape(old)}(?!\S)")
-    return rx.sub(lambda _m: new, s, count=0 if n != n else int(n))
+    return rx.sub(lambda _m: new, s, count=0 if n != n else int(min(n, len(s) + 1)))
 
 
 def _abbrev(s: str, n: float) -> str:
@@ -212,10 +212,10 @@ def _num_vector(f: Callable[..., float], k: int) -> Callable:
 
 
 def _factorial(n: float) -> float:
-    if n < 0 or n != math.floor(n):
+    """[FN] factorial(n): n! for integers 0 to 170, else missing (beyond double's range)."""
+    if n < 0 or n != math.floor(n) or n > 170:
         return math.nan
-    v = math.exp(math.lgamma(n + 1)) if n > 170 else float(math.factorial(int(n)))
-    return v if math.isfinite(v) else math.nan
+    return float(math.factorial(int(n)))
 
 
 def _autocode(x: float, n: float, lo: float, hi: float) -> float:
@@ -224,10 +224,10 @@ def _autocode(x: float, n: float, lo: float, hi: float) -> float:
         return math.nan
     n = int(n)
     width = (hi - lo) / n
-    for k in range(1, n + 1):
-        if x <= lo + k * width:
-            return lo + k * width
-    return hi
+    k = min(max(1, math.ceil((x - lo) / width)), n)
+    if x > lo + k * width and k < n:  # rounding at a boundary
+        k += 1
+    return lo + k * width
 
 
 def _recode_args(e: Call, ctx) -> list[np.ndarray]:
@@ -315,7 +315,9 @@ STRING_FUNCTIONS: dict[str, Callable] = {
     "subinword": _smap("sssn", _subinword, out_str=True),
     "usubinstr": _smap(
         "sssn",
-        lambda s, a, b, n: s if not a else s.replace(a, b) if n != n else s.replace(a, b, int(n)),
+        lambda s, a, b, n: (
+            s if not a else s.replace(a, b) if n != n else s.replace(a, b, int(min(n, len(s) + 1)))
+        ),
         out_str=True,
     ),
     "abbrev": _smap("sn", _abbrev, out_str=True),
