@@ -75,14 +75,12 @@ def _number(v: float, digits: int) -> str:
 
 
 def _is_number(x: str) -> bool:
+    """A number as Stata reads one (not nan, inf or 1_000), or missing, which fits a
+    numeric column."""
+    from ..dataset.evaluate import real_value
+
     x = x.strip()
-    if x in ("", "."):
-        return True  # missing: fits a numeric column
-    try:
-        float(x)
-    except ValueError:
-        return False
-    return True
+    return x in ("", ".") or real_value(x) == real_value(x)
 
 
 def _numeric_first_row(path: Path, sep: str | None, enc: str | None) -> bool:
