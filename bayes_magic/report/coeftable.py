@@ -126,9 +126,22 @@ class CoefTable:
         self.all_base = False
 
     def _shown(self, rows: list[CoefRow]) -> list[CoefRow]:
+        """The rows drawn: an interaction's base cells are left out when each of its factors
+        has its main effect in the model (the base is implied), unless ``allbaselevels``."""
         if self.all_base:
             return rows
-        return [r for r in rows if not (r.kind == "base" and "#" in (r.param or r.label))]
+        mains = {
+            p.split(".", 1)[1] for p in (r.param for r in rows) if p and "#" not in p and "." in p
+        }
+
+        def implied(r: CoefRow) -> bool:
+            if r.kind != "base" or "#" not in (r.param or r.label):
+                return False
+            parts = (r.param or "").split("#")
+            factors = [x.split(".", 1)[1] for x in parts if "." in x and x[0].isdigit()]
+            return bool(factors) and all(f in mains for f in factors)
+
+        return [r for r in rows if not implied(r)]
 
     def text(self) -> str:
         sw = self.stub

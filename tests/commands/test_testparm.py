@@ -42,3 +42,11 @@ def test_interaction_base_cells_are_hidden_unless_allbaselevels() -> None:
     assert "mid 50%#M  |" in out and "mid 50%#F  |" not in out
     assert "          F  |          0  (base)" in out  # the main effect's base level
     assert "mid 50%#F  |          0  (base)" in run(s, "regress, allbaselevels")
+
+
+def test_interaction_base_shown_without_main_effects() -> None:
+    """i.a#i.b alone: the base cell is not implied by main effects, so it stays (code review)."""
+    s = Session()
+    run(s, "use exam\nencode intake, generate(vrn)\nencode sex, generate(g)")
+    out = run(s, "regress normexam i.vrn#i.g")
+    assert "(base)" in out.split("vrn#g |")[1]
