@@ -77,6 +77,9 @@ def _names(cmd: Command) -> list[str]:
 def tempvar(s, cmd: Command) -> list[Output]:
     for name in _names(cmd):
         temp = f"__{_next(s):06X}"
+        # unused: not a variable (a saved file may hold one), scalar or matrix already
+        while temp in s.data.info or temp in s.scalars or temp in s.matrices:
+            temp = f"__{_next(s):06X}"
         s.locals[name] = temp
         if cmd.name == "tempvar" and _scopes(s):
             _scopes(s)[-1]["vars"].append(temp)

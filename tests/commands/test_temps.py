@@ -61,3 +61,9 @@ def test_save_and_use_under_another_extension(tmp_path, monkeypatch) -> None:
     assert list(s.data.values("x")) == [1, 2]
     (tmp_path / "junk.xyz").write_text("not a data set")
     assert fails(s, "use junk.xyz, clear")[1] == 610
+
+
+def test_a_temporary_name_is_not_in_use() -> None:
+    s = Session()
+    run(s, "set obs 1\ngenerate __000000 = 1\ntempvar t\ngenerate `t' = 2")
+    assert s.locals["t"] != "__000000"
