@@ -426,10 +426,10 @@ def fit_mixed(
     sol = P.solve(theta)
     sigma2 = P.sigma2(sol, reml)
     scale = float(np.var(design.y)) if design.n > 1 else 0.0
-    if not sigma2 > 1e-20 * max(scale, np.finfo(float).tiny):
-        # an exact fit (the outcome among the regressors): the likelihood has no maximum
+    if not sigma2 > 1e-12 * max(scale, np.finfo(float).tiny):
+        # an exact (or float-rounding) fit: the likelihood has no maximum
         raise StataError(
-            "convergence not achieved: the residual variance is zero, the fixed effects fit "
+            "convergence not achieved: the residual variance is zero, the model fits "
             f"{design.depvar} exactly",
             430,
         )

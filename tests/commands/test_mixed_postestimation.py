@@ -235,3 +235,19 @@ def test_reffects_outside_the_sample_are_counted() -> None:
     out = run(s, "predict u, reffects")
     miss = int(np.isnan(s.data.values("u")).sum())
     assert miss > 0 and out == f"({miss} missing values generated)"
+
+
+@pytest.mark.parametrize(
+    "setup",
+    [
+        "generate r2 = math\nmixed math r2 || schid:",  # float copy: near-exact
+        "bysort schid: egen m = mean(math)\nmixed m homework || schid:",  # the intercepts fit it
+    ],
+)
+def test_an_exact_fit_is_r430(setup) -> None:
+    s = Session()
+    run(s, "use math")
+    lines = setup.splitlines()
+    run(s, "\n".join(lines[:-1]))
+    msg, rc = fails(s, lines[-1])
+    assert rc == 430 and "fits" in msg
