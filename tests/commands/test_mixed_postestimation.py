@@ -251,3 +251,29 @@ def test_an_exact_fit_is_r430(setup) -> None:
     run(s, "\n".join(lines[:-1]))
     msg, rc = fails(s, lines[-1])
     assert rc == 430 and "fits" in msg
+
+
+def test_level_weights_and_pattern_are_refused() -> None:
+    s = Session()
+    run(s, "use math\ngenerate w = 1 + mod(schid, 2)")
+    msg, rc = fails(s, "mixed math homework || schid:, fweight(w)")
+    assert rc == 198 and "fweight()" in msg
+    assert fails(s, "mixed math homework || schid: homework, cov(pattern)")[1] == 198
+
+
+def test_residuals_log_ends_at_the_reported_likelihood() -> None:
+    """residuals(exchangeable) with a random intercept (not identified): the search starts at
+    the independent-errors optimum, so the log and the header agree (a new-user trial)."""
+    s = Session()
+    out = run(s, "use math\nmixed math homework || schid:, residuals(exchangeable)")
+    last = [ln for ln in out.splitlines() if ln.startswith("Iteration")][-1]
+    assert float(last.split("=")[1]) == pytest.approx(s.e.scalars["ll"], abs=1e-3)
+
+
+@pytest.mark.slow
+def test_melogit_without_a_maximum_is_not_converged() -> None:
+    """An outcome separated by group (one school all 1): the likelihood has no maximum and
+    the log see-saws; e(converged) is 0 with the warning (a new-user trial saw 1)."""
+    s = Session()
+    out = run(s, "use math\ngenerate y = schid == 7472\nmelogit y homework || schid:")
+    assert s.e.scalars["converged"] == 0 and "convergence not achieved" in out
