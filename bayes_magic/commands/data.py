@@ -121,7 +121,13 @@ def sysuse(s, cmd: Command) -> list[Output]:
     words = cmd.body.words if isinstance(cmd.body, Words) else ()
     names = io.bundled_names()
     if not words or words[0] == "dir":
-        return [Text("  " + "  ".join(f"{n}.dta" for n in names), kind="result")]
+        # in columns, across then down, within the line width (as sysuse dir lists them)
+        files = [f"{n}.dta" for n in names]
+        w = max(len(f) for f in files) + 2
+        per = max(1, (s.settings.linesize - 2) // w)
+        rows = [files[k : k + per] for k in range(0, len(files), per)]
+        text = "\n".join("  " + "".join(f"{f:<{w}}" for f in row).rstrip() for row in rows)
+        return [Text(text, kind="result")]
     _check_clear(s, cmd)
     name = words[0].removesuffix(".dta")
     if name not in names:

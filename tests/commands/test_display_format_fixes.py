@@ -180,3 +180,10 @@ def test_do_file_with_byte_order_mark(session, tmp_path, monkeypatch) -> None:
         "  519",
         "end of do-file",
     ]
+
+
+def test_sysuse_dir_lists_in_columns(session) -> None:
+    out = run(session, "sysuse dir")
+    lines = out.splitlines()
+    assert len(lines) > 1 and all(len(x) <= 79 for x in lines)
+    assert "math.dta" in out and "exam.dta" in out
