@@ -248,7 +248,7 @@ def anova(s, cmd: Command) -> list[Output]:
     s.e = est
     outs: list[Output] = [Text(n, kind="note") for n in d.notes]
     if d.weight_kind == "aweight" and d.weights is not None:
-        outs.append(Text(f"(sum of wgt is {fmt_g(float(d.weights.sum()), 10, comma=True)})"))
+        outs.append(Text(f"(sum of wgt is {fmt_g(float(d.weights.sum()), 20, comma=True)})"))
     return outs + anova_outputs(est)
 
 

@@ -108,7 +108,7 @@ def correlate(s, cmd: Command) -> list[Output]:
     M = C if cov else R
     outs: list[Output] = []
     if ww is not None and kind == "aweight":
-        outs.append(Text(f"(sum of wgt is {fmt_g(float(ww.sum()), 10, comma=True)})"))
+        outs.append(Text(f"(sum of wgt is {fmt_g(float(ww.sum()), 20, comma=True)})"))
     outs.append(Text(f"(obs={round(N):,})\n"))
     if cmd.has("means"):
         lines = [

@@ -175,7 +175,7 @@ def regress(s, cmd: Command) -> list[Output]:
     s.e = est
     outs: list[Output] = [Text(n, kind="note") for n in d.notes]
     if d.weight_kind in ("aweight", "pweight") and d.weights is not None:
-        outs.append(Text(f"(sum of wgt is {fmt_g(float(d.weights.sum()), 10, comma=True)})"))
+        outs.append(Text(f"(sum of wgt is {fmt_g(float(d.weights.sum()), 20, comma=True)})"))
     return outs + regress_outputs(est, {o.name: o.value for o in cmd.options})
 
 

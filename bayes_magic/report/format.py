@@ -140,7 +140,8 @@ def fmt_g(x: float, width: int = 9, *, comma: bool = False) -> str:
             return commas(s)
         if len(s.lstrip("-")) <= width - 2:
             return s
-    digits = max(1, width - 2)  # room for sign and point
+    # room for sign and point; at most 15 significant digits (a double holds 15 exactly)
+    digits = max(1, min(width - 2, 15))
     ax = abs(x)
     exp10 = math.floor(math.log10(ax))
     # fixed notation with `digits` significant digits
@@ -151,11 +152,14 @@ def fmt_g(x: float, width: int = 9, *, comma: bool = False) -> str:
         if "." in s:
             s = s.rstrip("0").rstrip(".")
         s = _strip_zero(s)
+        plain = s
         if comma:
             s = commas(s)
         # Stata keeps a column for the sign even when there is none: `.0640156`, `-.8565706`
         if len(s.lstrip("-")) <= width - 1:
             return s
+        if comma and len(plain.lstrip("-")) <= width - 1:
+            return plain  # the commas no longer fit; the digits do
         if ax < 1:
             # a small number: as many decimals as fit, down to 1e-4 (C's %g rule, which
             # Stata's %9.0g follows: .0005179 in regress's classic table, 1.23e-05 below)

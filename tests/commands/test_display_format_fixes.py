@@ -187,3 +187,13 @@ def test_sysuse_dir_lists_in_columns(session) -> None:
     lines = out.splitlines()
     assert len(lines) > 1 and all(len(x) <= 79 for x in lines)
     assert "math.dta" in out and "exam.dta" in out
+
+
+def test_sum_of_weights_note_as_stata_prints_it() -> None:
+    """(sum of wgt is ...): many digits with commas, as a published Stata log shows
+    '(sum of wgt is 1,564.19025221467)'; %g falls back to no commas when they do not fit."""
+    from bayes_magic.report.format import fmt_g
+
+    assert fmt_g(1564.19025221467, 20, comma=True) == "1,564.19025221467"
+    assert fmt_g(18418638.0, 20, comma=True) == "18,418,638"
+    assert fmt_g(1564.19025221467, 10, comma=True) == "1564.1903"
