@@ -538,7 +538,13 @@ def display(s, cmd: Command) -> list[Output]:
             else:
                 parts.append(text)
         else:
-            parts.append(_display_value(item, ctx, fmt) * dup)
+            text = _display_value(item, ctx, fmt)
+            if fmt is None and (isinstance(item, Str) or "{" in text):
+                from ..report.smcl import render  # {hline}, {col #}, {bf:...} ([P] smcl)
+
+                col = len("".join(parts).split("\n")[-1])
+                text = render(text, col, s.settings.linesize)
+            parts.append(text * dup)
             fmt, dup = None, 1
     return [Text("".join(parts), cont=cont)]
 

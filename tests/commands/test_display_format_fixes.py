@@ -42,6 +42,13 @@ from tests.conftest import fails, run
         ("_char(65) 1/4", "A.25"),
         ("%5.1f 1 %5.1f 2", "  1.0  2.0"),
         ("%td 21915", "01jan2020"),
+        # SMCL in displayed text ([P] smcl), as a text log shows it
+        ('"{hline 5}|{c +}"', "-----|+"),
+        ('"a{col 6}b"', "a    b"),
+        ('"{bf:x} {it:{res:y}} {txt}z"', "x y z"),
+        ('"{ralign 6:r}|{lalign 3:l}|"', "     r|l  |"),
+        ('"x" _col(4) "{hline 2}"', "x  --"),
+        ('"{nosuch} {"', "{nosuch} {"),
     ],
 )
 def test_display_items(session, items, expected) -> None:
