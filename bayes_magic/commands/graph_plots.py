@@ -424,7 +424,7 @@ def build_plot(s, cmd: Command, outer: np.ndarray, pstyle: int, opts: dict[str, 
     if kind == "function":
         return _function_plot(s, cmd, pstyle, opts)
     terms = cmd.body.terms if isinstance(cmd.body, Varlist) else ()
-    names = expand_terms(ds, terms)
+    names = expand_terms(ds, terms, repeats=True)
     _nvars_check(kind, names)
     for v in names:
         if ds.is_string(v):

@@ -68,8 +68,11 @@ def expand(ds: Dataset, pattern: str, *, span: Span | None = None) -> list[str]:
     return hits
 
 
-def expand_terms(ds: Dataset, terms: tuple[Term, ...] | list[Term]) -> list[str]:
-    """Expand a plain varlist (no factor variables) into variable names, keeping repeats out."""
+def expand_terms(
+    ds: Dataset, terms: tuple[Term, ...] | list[Term], *, repeats: bool = False
+) -> list[str]:
+    """Expand a plain varlist (no factor variables) into variable names, keeping repeats out
+    (or in, with ``repeats``: a plot's ``line y y`` is y against itself)."""
     out: list[str] = []
     for t in terms:
         if isinstance(t, VarName):
@@ -87,7 +90,7 @@ def expand_terms(ds: Dataset, terms: tuple[Term, ...] | list[Term]) -> list[str]
         else:  # pragma: no cover - grammar guarantees term types
             raise _err("invalid varlist", 198, None)
         for n in names:
-            if n not in out:
+            if repeats or n not in out:
                 out.append(n)
     return out
 

@@ -928,3 +928,12 @@ def test_twoway_kdensity_range_and_boundary(math_session) -> None:
     assert fails(s, "kdensity math, boundary")[1] == 198
     d = series(draw(s, "kdensity math"), plot="kdensity")  # the command: one bwidth beyond
     assert d["x"].min() == pytest.approx(x.min() - d["bwidth"])
+
+
+def test_a_variable_against_itself(math_session) -> None:
+    """line y y (the 45-degree line of a predicted-against-observed plot) draws y against
+    itself, as Stata (a new-user trial found it refused with r(102))."""
+    fig = draw(math_session, "twoway (line math math, sort) (scatter math homework)")
+    d = fig.data["panels"][0]["series"][0]
+    np.testing.assert_array_equal(d["x"], d["y"])
+    assert d["n"] == 519
