@@ -1,5 +1,5 @@
 """``lroc`` ([R] lroc): the ROC curve of a binary model over its estimation sample and the area
-under it.
+under it; ``lsens`` ([R] lsens): sensitivity and specificity against the probability cutoff.
 
 Each distinct predicted probability, from the largest down, is a cutoff: the curve joins the
 points (1 - specificity, sensitivity) from (0, 0) to (1, 1), and the area is the trapezoid
@@ -78,3 +78,58 @@ def lroc(s, cmd: Command) -> list[Output]:
         "legend": False,
     }
     return outs + draw(s, cmd, GraphSpec([curve, diag], options, defaults), "lroc")
+
+
+def sens_spec(y: np.ndarray, p: np.ndarray, w: np.ndarray):
+    """Cutoffs (0, each distinct predicted probability, 1) with the sensitivity and
+    specificity of classifying positive where p >= cutoff."""
+    cuts = np.unique(np.r_[0.0, p, 1.0])
+    n1, n0 = float((w * y).sum()), float((w * (1 - y)).sum())
+    sens = np.array([float((w * y * (p >= c)).sum()) / n1 for c in cuts])
+    spec = np.array([float((w * (1 - y) * (p < c)).sum()) / n0 for c in cuts])
+    return cuts, sens, spec
+
+
+@command("lsens")
+def lsens(s, cmd: Command) -> list[Output]:
+    """``lsens [if] [in] [, genprob() gensens() genspec() replace nograph twoway_options]``."""
+    if cmd.has("all"):
+        raise StataError("lsens, all is not available in bayes_magic yet", 198)
+    _e, y, p, w = _binary_fit(s, cmd, "lsens")
+    if y.min() == y.max():
+        raise StataError("outcome does not vary", 2000)
+    cuts, sens, spec = sens_spec(y, p, w)
+    wanted = (("genprob", cuts), ("gensens", sens), ("genspec", spec))
+    gens = [(cmd.option(o), v) for o, v in wanted if cmd.option(o)]
+    if gens:
+        from ..dataset.varnames import check_new_name
+
+        ds = s.data
+        if len(cuts) > ds.nobs:
+            raise StataError(f"{len(cuts)} cutoffs do not fit in {ds.nobs} observations", 198)
+        for name, _v in gens:
+            if name in ds.info and cmd.has("replace"):
+                continue
+            check_new_name(ds, name)
+        for name, v in gens:
+            col = np.full(ds.nobs, np.nan)
+            col[: len(v)] = v
+            ds.set_values(name, col, "double")  # the cutoffs are probabilities: kept exact
+    if cmd.has("nograph"):
+        return []
+    use = np.ones(len(cuts), dtype=bool)
+    arrays = {"_cut": cuts, "_sens": sens, "_spec": spec}
+    plots = []
+    for k, (var, label) in enumerate((("_sens", "Sensitivity"), ("_spec", "Specificity"))):
+        own = {"msize": "small"}
+        pl = Plot("connected", [var], "_cut", use, own, [], "", [])
+        pl.arrays = arrays
+        pl.keys.append(Key(label, "connected", st.key_style(own, 0, k)))
+        plots.append(pl)
+    options: dict[str, list[Any]] = {}
+    skip = ("nograph", "genprob", "gensens", "genspec", "replace")
+    for o in cmd.options:
+        if o.name not in skip:
+            options.setdefault(o.name, []).append(o.value)
+    defaults = {"xtitle": "Probability cutoff", "ytitle": "Sensitivity/Specificity"}
+    return draw(s, cmd, GraphSpec(plots, options, defaults), "lsens")

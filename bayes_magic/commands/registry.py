@@ -177,6 +177,7 @@ MODULES = {
     "margins": "margins",
     "marginsplot": "marginsplot",
     "lroc": "lroc",
+    "lsens": "lroc",
     "bayes": "bayes",
     "bayesmh": "bayes",
     "bayesstats": "bayesstats",

@@ -1842,6 +1842,7 @@ COMMANDS: tuple[Grammar, ...] = (
     g("pnorm", varlist_body(False, required=True), T.QNORM, if_=True, in_=True),
     g("marginsplot", words_body(most=0), T.MARGINSPLOT),
     g("lroc", words_body(most=0), T.LROC, if_=True, in_=True),
+    g("lsens", words_body(most=0), T.LSENS, if_=True, in_=True),
     g("GRaph", subcommands=_GRAPH),
 )
 

@@ -1124,6 +1124,17 @@ GRAPH = table(*(opt(w, Raw(optional=True)) for w in _GRAPH_WORDS))
 SERRBAR = table(opt("SCale", Real(0))) + GRAPH
 QNORM = table(opt("GRid")) + GRAPH
 LROC = table(opt("NOGraph"), opt("all"), opt("beta", Raw())) + GRAPH
+LSENS = (
+    table(
+        opt("NOGraph"),
+        opt("all"),
+        opt("GENProb", NameArg()),
+        opt("GENSens", NameArg()),
+        opt("GENSPec", NameArg()),
+        opt("REPlace"),
+    )
+    + GRAPH
+)
 MARGINSPLOT = (
     table(
         opt("noci"),

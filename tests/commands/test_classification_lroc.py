@@ -79,3 +79,21 @@ def test_not_after_other_models() -> None:
     run(s, "quietly regress math homework")
     assert fails(s, "lroc")[1] == 321
     assert fails(s, "estat classification")[1] == 321
+
+
+def test_lsens_against_classification(fitted) -> None:
+    """lsens: sensitivity and specificity at each cutoff (0, each predicted probability, 1),
+    positive where Pr >= cutoff, as estat classification classifies (a new-user trial found
+    lsens missing)."""
+    s = fitted
+    run(s, "lsens, genprob(c) gensens(se) genspec(sp) nograph")
+    y, p = col(s, "hosp"), col(s, "p")
+    c, se, sp = col(s, "c"), col(s, "se"), col(s, "sp")
+    k = int(np.flatnonzero(c >= 0.3)[0])
+    assert se[k] == pytest.approx(np.mean(p[y == 1] >= c[k]), abs=1e-6)
+    assert sp[k] == pytest.approx(np.mean(p[y == 0] < c[k]), abs=1e-6)
+    run(s, f"estat classification, cutoff({c[k]:.10f})")
+    assert s.r["P_p1"] / 100 == pytest.approx(se[k], abs=1e-6)
+    assert (c[0], se[0], sp[0]) == (0, 1, 0) and np.nanmax(c) == 1
+    assert fails(s, "lsens, genprob(c) nograph")[1] == 110
+    run(s, "lsens, genprob(c) replace")
