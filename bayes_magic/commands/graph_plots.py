@@ -30,6 +30,7 @@ NVARS = {
     "line": (2, None),
     "connected": (2, None),
     "lfit": (2, 2),
+    "lowess": (2, 2),
     "qfit": (2, 2),
     "lfitci": (2, 2),
     "kdensity": (1, 1),
@@ -46,6 +47,7 @@ _DRAW = {
     "line": "line",
     "connected": "connected",
     "lfit": "line",
+    "lowess": "line",
     "qfit": "line",
     "kdensity": "line",
     "histogram": "hist",
@@ -62,7 +64,7 @@ PLOT_OPTIONS = frozenset(
     "density fraction frequency percent level stdp stdf barwidth horizontal vertical area "
     "boundary estopts predopts gap mlabel mlabposition mlabsize mlabcolor msangle jitter "
     "jitterseed recast yaxis xaxis ciplot clpattern clwidth clcolor aclpattern aclcolor alwidth "
-    "alcolor normal normopts kdensity kdenopts".split()
+    "alcolor normal normopts kdensity kdenopts mean noweight logit adjust".split()
 )
 
 
@@ -191,6 +193,23 @@ class Plot:
         if degree == 1:
             d["intercept"], d["slope"] = float(b[0]), float(b[1])
         return d, (fit, at)
+
+    def _lowess(self, s, use: np.ndarray) -> list[dict[str, Any]]:
+        x, y = self.values(s, self.x)[use], self.values(s, self.ys[0])[use]
+        bw = self.opts.get("bwidth")
+        width = number(str(bw), "bwidth()") if isinstance(bw, str) and bw.strip() else 0.8
+        o = self.opts
+        smooth = gs.lowess(
+            x,
+            y,
+            width,
+            mean=bool(o.get("mean")),
+            weighted=not o.get("noweight"),
+            logit=bool(o.get("logit")),
+            adjust=bool(o.get("adjust")),
+        )
+        order = np.argsort(x, kind="mergesort")
+        return [{"x": x[order], "y": smooth[order], "n": len(x)}]
 
     def _lfit(self, s, use: np.ndarray) -> list[dict[str, Any]]:
         return [self._fit(s, use, 1)[0]]
@@ -546,6 +565,10 @@ def _keys(plot: Plot, ds, pstyle: int) -> None:
     elif kind in ("lfit", "qfit"):
         plot.keys.append(Key("Fitted values", "line", st.key_style(opts, 0, pstyle)))
         plot.ytitles.append("Fitted values")
+    elif kind == "lowess":
+        label = f"lowess {plot.ys[0]} {plot.x}"
+        plot.keys.append(Key(label, "line", st.key_style(opts, 0, pstyle)))
+        plot.ytitles.append(label)
     elif kind == "lfitci":
         level = opts.get("level") or "95"
         if not 10 <= number(str(level), "level()") <= 99.99:

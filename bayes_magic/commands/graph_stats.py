@@ -277,3 +277,54 @@ def fit_band(
     t = float(stdtrit(df, 0.5 + level / 200)) if df > 0 else float("nan")
     half = t * np.sqrt(var)
     return fit, fit - half, fit + half
+
+
+def lowess(
+    x: np.ndarray,
+    y: np.ndarray,
+    bwidth: float = 0.8,
+    *,
+    mean: bool = False,
+    weighted: bool = True,
+    logit: bool = False,
+    adjust: bool = False,
+) -> np.ndarray:
+    """Stata's lowess smooth ([R] lowess, Methods and formulas), at each observation.
+
+    With the data sorted by x, observation i is smoothed over i - k ... i + k (within the
+    data), k = floor((N·bwidth - 0.5)/2), with tricube weights (1 - (|x_j - x_i|/Δ)³)³,
+    Δ = 1.0001·max(x_{i+} - x_i, x_i - x_{i-}) (or equal weights with ``noweight``): the
+    weighted regression line's prediction at x_i (the weighted mean with ``mean``).
+    ``adjust`` shifts the smooth to y's mean; ``logit`` returns its logit, predictions beyond
+    [.0001, .9999] set to 1/N and 1 - 1/N first.
+    """
+    n = len(x)
+    order = np.argsort(x, kind="mergesort")
+    xs, ys = x[order], y[order]
+    k = int(np.floor((n * bwidth - 0.5) / 2))
+    out = np.empty(n)
+    for i in range(n):
+        lo, hi = max(0, i - k), min(n - 1, i + k)
+        xw, yw = xs[lo : hi + 1], ys[lo : hi + 1]
+        if weighted:
+            delta = 1.0001 * max(xs[hi] - xs[i], xs[i] - xs[lo])
+            w = (1 - (np.abs(xw - xs[i]) / delta) ** 3) ** 3 if delta > 0 else np.ones(len(xw))
+        else:
+            w = np.ones(len(xw))
+        sw = w.sum()
+        my = float(w @ yw) / sw
+        if mean:
+            out[i] = my
+            continue
+        mx = float(w @ xw) / sw
+        sxx = float(w @ (xw - mx) ** 2)
+        slope = float(w @ ((xw - mx) * (yw - my))) / sxx if sxx > 0 else 0.0
+        out[i] = my + slope * (xs[i] - mx)
+    smooth = np.empty(n)
+    smooth[order] = out
+    if adjust:
+        smooth = smooth + (y.mean() - smooth.mean())
+    if logit:
+        p = np.where(smooth < 0.0001, 1 / n, np.where(smooth > 0.9999, 1 - 1 / n, smooth))
+        smooth = np.log(p / (1 - p))
+    return smooth

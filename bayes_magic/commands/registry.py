@@ -178,6 +178,7 @@ MODULES = {
     "marginsplot": "marginsplot",
     "lroc": "lroc",
     "lsens": "lroc",
+    "lowess": "lowess",
     "bayes": "bayes",
     "bayesmh": "bayes",
     "bayesstats": "bayesstats",

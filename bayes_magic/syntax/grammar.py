@@ -1086,6 +1086,7 @@ _XTREG_BODY = mixed_body(T.ME_RE, T.XTREG, T.table(), weights=())
 _PLOT_NAMES = (
     "scatter",
     "line",
+    "lowess",
     "connected",
     "lfit",
     "qfit",
@@ -1843,6 +1844,7 @@ COMMANDS: tuple[Grammar, ...] = (
     g("marginsplot", words_body(most=0), T.MARGINSPLOT),
     g("lroc", words_body(most=0), T.LROC, if_=True, in_=True),
     g("lsens", words_body(most=0), T.LSENS, if_=True, in_=True),
+    g("lowess", varlist_body(False, required=True), T.LOWESS, if_=True, in_=True),
     g("GRaph", subcommands=_GRAPH),
 )
 

@@ -1068,6 +1068,10 @@ _GRAPH_WORDS = [
     "FColor",
     "FINTensity",
     "BWidth",
+    "MEAN",
+    "NOWeight",
+    "LOGit",
+    "ADJust",
     "Kernel",
     "n",
     "Range",
@@ -1124,6 +1128,7 @@ GRAPH = table(*(opt(w, Raw(optional=True)) for w in _GRAPH_WORDS))
 SERRBAR = table(opt("SCale", Real(0))) + GRAPH
 QNORM = table(opt("GRid")) + GRAPH
 LROC = table(opt("NOGraph"), opt("all"), opt("beta", Raw())) + GRAPH
+LOWESS = table(opt("GENerate", NameArg()), opt("NOGraph")) + GRAPH
 LSENS = (
     table(
         opt("NOGraph"),
