@@ -34,8 +34,24 @@ def _names(s, cmd: Command) -> list[str]:
     return expand_terms(s.data, cmd.body.terms)
 
 
+#: missing, as one value in keys (nan is never equal to itself): sorts after every number
+_MISSING = float("inf")
+
+
 def _key(ds, names: list[str], i: int) -> tuple:
-    return tuple(ds.values(v)[i] if ds.is_string(v) else float(ds.values(v)[i]) for v in names)
+    out = []
+    for v in names:
+        x = ds.values(v)[i]
+        if not ds.is_string(v):
+            x = float(x)
+            x = _MISSING if x != x else x
+        out.append(x)
+    return tuple(out)
+
+
+def _value(x):
+    """A key's value back as data: the missing sentinel as missing."""
+    return np.nan if isinstance(x, float) and x == _MISSING else x
 
 
 @command("contract")
@@ -78,7 +94,7 @@ def contract(s, cmd: Command) -> list[Output]:
     new = Dataset(pd.DataFrame(index=pd.RangeIndex(len(keys))))
     for j, v in enumerate(names):
         info = ds.info[v]
-        col = np.array([k[j] for k in keys], dtype=object if ds.is_string(v) else float)
+        col = np.array([_value(k[j]) for k in keys], dtype=object if ds.is_string(v) else float)
         new.set_values(v, col, info.type)
         new.info[v] = VarInfo(info.type, info.format, info.label, info.vlabel)
     total = freq.sum()
@@ -127,7 +143,7 @@ def fillin(s, cmd: Command) -> list[Output]:
     for c in frame.columns:
         if c in names:
             j = names.index(c)
-            add[c] = [combo[j] for combo in missing]
+            add[c] = [_value(combo[j]) for combo in missing]
         else:
             add[c] = ["" if ds.is_string(c) else np.nan for _ in missing]
     frame = pd.concat([frame, pd.DataFrame(add, columns=frame.columns)], ignore_index=True)

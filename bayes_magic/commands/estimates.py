@@ -363,7 +363,8 @@ def table(s, cmd: Command) -> list[Output]:
             df_r = e.scalars.get("df_r") if e.cmd in T_COMMANDS else None
             p = 2 * (stats.t.sf(abs(z), df_r) if df_r else stats.norm.sf(abs(z)))
             vals = {"se": se, "t": z, "p": p if z == z else z}
-            if cmd.has("eform") and not _auxiliary(eq):
+            dep = str(e.macros.get("depvar", "")).split()
+            if cmd.has("eform") and not (_auxiliary(eq) and eq not in dep):
                 b = math.exp(b) if not base else 1.0
                 vals["se"] = b * se
             mark = ""

@@ -224,9 +224,15 @@ def _autocode(x: float, n: float, lo: float, hi: float) -> float:
         return math.nan
     n = int(n)
     width = (hi - lo) / n
+    if x >= hi:
+        return hi
     k = min(max(1, math.ceil((x - lo) / width)), n)
-    if x > lo + k * width and k < n:  # rounding at a boundary
+    # the division rounds either way near a boundary: x belongs to the first interval whose
+    # upper end lo + k·width is at least x
+    while k < n and x > lo + k * width:
         k += 1
+    while k > 1 and x <= lo + (k - 1) * width:
+        k -= 1
     return lo + k * width
 
 

@@ -74,3 +74,15 @@ def test_split_against_str_split() -> None:
     assert "w2" not in s.data.varnames
     assert fails(s, "split nums, generate(n)")[1] == 110  # n1 exists
     assert fails(s, "split n1")[1] == 109
+
+
+def test_missing_values_are_one_value_in_keys() -> None:
+    """Missing counts as a value of its own, once (nan never equals itself; a code review
+    found each missing observation its own group)."""
+    s = Session()
+    run(s, 'input x y str3 s\n1 . "a"\n1 . "a"\n2 3 ""\n. . ""\n. . "b"\nend\npreserve')
+    run(s, "contract x y")
+    assert list(s.data.values("_freq")) == [2, 1, 2]
+    run(s, "restore\nfillin x y")
+    assert s.data.nobs == 8  # 5 + (1,3), (2,.), (.,3)
+    assert int(s.data.values("_fillin").sum()) == 3

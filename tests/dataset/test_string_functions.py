@@ -130,6 +130,9 @@ def test_value_label_expressions() -> None:
         ("autocode(7, 1e8, 0, 10)", 7),  # an interval ends at 7
         ("autocode(0, 5, 0, 10)", 2),
         ("autocode(10, 5, 0, 10)", 10),
+        # inexact widths at a boundary stay in their interval (code review)
+        ("autocode(3.7, 25, 2.9, 7.9)", 3.7),
+        ("autocode(-2.9, 25, -3.5, -2)", -2.9),
     ],
 )
 def test_extreme_arguments_are_missing_not_errors(s, expr, expected) -> None:
