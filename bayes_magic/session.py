@@ -325,13 +325,22 @@ class Session:
                 head, cut = [], 0
         end = text.find("\n", err.span.start) if err.span is not None else -1
         bad = text[cut : end if end >= 0 else len(text)]
-        ran = not head or self._run_sources(res, [c.text for c in head], echo=echo, stop=stop)
+        # blocks open at the bad line (lines ending in { open one, } closes one): the loop or
+        # if whose body it cuts is not run on its own
+        opened: list[int] = []
+        for k, c in enumerate(head):
+            line = c.text.strip()
+            if line.startswith("}") and opened:
+                opened.pop()
+            if line.endswith("{"):
+                opened.append(k)
+        depth = len(opened)
+        runnable = head[: opened[0]] if opened else head
+        ran = not runnable or self._run_sources(
+            res, [c.text for c in runnable], echo=echo, stop=stop
+        )
         if stop and not ran:
             return
-        depth = 0  # blocks open at the bad line: lines ending in { open one, } closes one
-        for c in head:
-            line = c.text.strip()
-            depth += line.endswith("{") - line.startswith("}")
         rest = text[end + 1 :] if end >= 0 else ""
         resume = not stop and err.rc == 132 and not delimit and depth == 0 and rest.strip() != ""
         if echo:
@@ -557,7 +566,12 @@ class Session:
             err.source = text
         res.error = err
         early = self._early
-        shown = [o for o in early if not any(o is x for x in err.outputs)]
+        # an inner run's final error (a do-file's) comes back as this error: not twice
+        shown = [
+            o
+            for o in early
+            if not any(o is x for x in err.outputs) and not (isinstance(o, ErrorOutput) and o.final)
+        ]
         self._emit(res, [*shown, *err.outputs, ErrorOutput(err, final=stop)], early)
         self._early = []
         return not stop

@@ -143,3 +143,8 @@ def test_nested_do_with_an_unreadable_line_shows_it_once(tmp_path) -> None:
         env={**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "nb")},
     )
     assert p.stdout.count("too few quotes") == 1 and p.stdout.count("\n9\n") == 1
+    # the returned log too: the file's lines, then its error, once (code review)
+    from bayes_magic.session import Session
+
+    log = Session().execute(f"do {tmp_path / 'q.do'}, nostop\ndisplay 10", echo=True).log()
+    assert log.count("too few quotes") == 1
