@@ -229,7 +229,8 @@ def _run(s, cmd: Command, bm, opts: dict[str, Any], prefix_cmd: bool) -> list[Ou
     shown["_eform"] = eform_label(bm, shown)
     early: list[Output] = []
 
-    note = skip_note(mc.thinning - 1, mc.mcmcsize, storing=True)
+    # positions in the whole simulated chain, of which every thinning()-th draw is kept
+    note = skip_note(mc.thinning - 1, (mc.mcmcsize - 1) * mc.thinning + 1, storing=True)
     if note is not None:  # checked with the options, before the model is shown
         early.append(Text(note, kind="note"))
 

@@ -66,6 +66,12 @@ def _loglik(post: Posterior, mu: np.ndarray, s2: float) -> float:
 
 def mean_loglik(post: Posterior) -> float:
     """log p(y | θ̄) at the posterior means of the coefficients, random effects and variance."""
+    gone = post.info.get("excluded") if post.info else None
+    if gone:  # exclude()d: the likelihood at the posterior means needs them
+        name = str(gone[0]).split("[")[0]
+        raise StataError(
+            f"DIC needs {{{name}}}, which was excluded from the results by exclude()", 198
+        )
     if getattr(post.model, "nonlinear", False):
         from .bayes_nonlinear import nl_mean_loglik
 

@@ -77,4 +77,5 @@ def split(s, cmd: Command) -> list[Output]:
         outs += [o for o in res if not getattr(o, "final", False)]
         if res.error is not None:
             raise StataError(res.error.message, res.error.rc, keep_state=True)
+        s.r = {"nvars": float(n), "varlist": " ".join(new)}
     return outs

@@ -426,8 +426,9 @@ def fit_mixed(
     sol = P.solve(theta)
     sigma2 = P.sigma2(sol, reml)
     scale = float(np.var(design.y)) if design.n > 1 else 0.0
-    if not sigma2 > 1e-12 * max(scale, np.finfo(float).tiny):
-        # an exact (or float-rounding) fit: the likelihood has no maximum
+    if not sigma2 > 1e-20 * max(scale, np.finfo(float).tiny):
+        # an exact fit: the likelihood has no maximum (a tiny but real residual variance, as
+        # of a near-exact fit, is estimated as it is)
         raise StataError(
             "convergence not achieved: the residual variance is zero, the model fits "
             f"{design.depvar} exactly",

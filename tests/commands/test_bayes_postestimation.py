@@ -263,6 +263,8 @@ def test_exclude_leaves_no_log_marginal_likelihood() -> None:
     )
     assert "math:homework" not in s.e.names
     assert s.e.scalars["lml"] != s.e.scalars["lml"]  # missing
+    msg, rc = fails(s, "bayesstats ic")  # DIC needs the excluded draws (was KeyError)
+    assert rc == 198 and "exclude()" in msg
     # shown without a value, as Stata's header does when it has none
     line = next(x for x in out.splitlines() if x.startswith("Log marginal-likelihood"))
     assert "=" not in line.split("max")[0]

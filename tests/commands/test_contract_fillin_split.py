@@ -67,7 +67,9 @@ def test_split_against_str_split() -> None:
     ref = names.str.split(expand=True).fillna("")
     for k in range(3):
         assert list(s.data.values(f"name{k + 1}")) == list(ref[k])
-    run(s, "split nums, parse(,) generate(n) destring")
+    out = run(s, "split nums, parse(,) generate(n) destring")
+    assert out.index("variables created") < out.index("replaced as byte")
+    assert s.r["nvars"] == 3 and s.r["varlist"] == "n1 n2 n3"
     assert s.data.values("n2")[0] == 2 and np.isnan(s.data.values("n2")[1])
     assert s.data.values("n1").tolist() == [1, 4, 7] and s.data.info["n1"].type == "byte"
     run(s, "split name, generate(w) limit(1)")
