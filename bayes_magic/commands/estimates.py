@@ -55,6 +55,11 @@ def replay(est: Estimates) -> list[Output]:
         from .bayes_display import bayes_outputs
 
         return bayes_outputs(est, display_options({}), summaries=False)
+    if est.cmd == "margins" and isinstance(est.fit, dict) and "shown" in est.fit:
+        from ..report.output import LazyBlock
+
+        text, html = est.fit["shown"]  # margins, post keeps its table
+        return [LazyBlock(lambda: (text, html), data=None)]
     f = _REPLAY.get(est.cmd)
     if f is None:
         raise StataError(f"cannot replay {est.cmd} results", 321)

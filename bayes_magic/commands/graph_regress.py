@@ -182,7 +182,13 @@ def avplots(s, cmd: Command) -> list[Output]:
     combine = tuple(o for o in cmd.options if o.name in _COMBINE_OPTIONS)
     each = tuple(o for o in cmd.options if o.name not in _COMBINE_OPTIONS)
     each_text = unparse_options(each)
-    temp = [f"_avplots{k + 1}" for k in range(len(names))]
+    # temporary graph names nobody uses (a graph the user named _avplots1 stays)
+    temp: list[str] = []
+    k = 0
+    while len(temp) < len(names):
+        k += 1
+        if f"_avplots{k}" not in s.graphs:
+            temp.append(f"_avplots{k}")
     try:
         for v, g in zip(names, temp):
             res = s.execute(f"avplot {v}, nodraw name({g}, replace) {each_text}".rstrip())

@@ -292,7 +292,7 @@ def _ofd_period(per_year: int) -> Callable[[float], float]:
 
 def _y_period(per_year: int) -> Callable[[float, float], float]:
     def g(y: float, k: float) -> float:
-        if y != int(y) or k != int(k) or not 1 <= k <= per_year:
+        if y != int(y) or k != int(k) or not 1 <= k <= per_year or not 100 <= y <= 9999:
             return math.nan
         return (y - 1960) * per_year + k - 1
 

@@ -272,6 +272,8 @@ def _binary(e: Binary, ctx: Context) -> Value:
             return np.array([x + y for x, y in zip(a, b)], dtype=object)
         if e.op == "*" and (sa != sb):
             s, k = (a, b) if sa else (b, a)
+            if any(kk == kk and len(x) * max(kk, 0) > 2_000_000_000 for x, kk in zip(s, k)):
+                raise StataError("string too long", 1000, span=e.span)  # strL's limit
             return np.array(
                 ["" if kk != kk else x * max(int(kk), 0) for x, kk in zip(s, k)], dtype=object
             )

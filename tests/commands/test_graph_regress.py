@@ -92,5 +92,8 @@ def test_avplots_combines_each_regressors_avplot() -> None:
     g = s.graphs["Graph"]
     assert g.data["graphs"] == ["_avplots1", "_avplots2"] and g.data["title"] == "AV"
     assert not [n for n in s.graphs if n.startswith("_avplots")]
+    run(s, "scatter normexam standlrt, name(_avplots1)")  # the user's own graph stays
+    run(s, "avplots")
+    assert s.graphs["_avplots1"].description.endswith("scatter normexam standlrt, name(_avplots1))")
     run(s, "quietly regress normexam")  # no regressors
     assert fails(s, "avplots")[1] == 198

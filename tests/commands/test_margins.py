@@ -297,5 +297,6 @@ def test_post_makes_the_margins_the_estimation_results(tmp_path) -> None:
     run(s, "estimates store m1\nestimates table m1")
     assert run(s, "margins") == out
     assert fails(s, "margins homework")[1] == 321
+    assert out in run(s, "estimates replay m1")  # code review: it was r(321)
     run(s, f"estimates save {tmp_path / 'm'}\nestimates use {tmp_path / 'm'}")
     assert run(s, "margins") == out  # the replay survives a save

@@ -99,6 +99,7 @@ def test_bad_input(s) -> None:
     assert fails(s, 'display regexm(1, "x")')[1] == 109
     assert fails(s, 'display plural("a", "b")')[1] == 109
     assert fails(s, "display maxlong(1)")[1] == 198
+    assert fails(s, 'display "a" * 1e20')[1] == 1000  # was an internal error
 
 
 def test_value_label_expressions() -> None:
@@ -128,6 +129,7 @@ def test_value_label_expressions() -> None:
         ('date("1/1/01", "MDY", 1e10)', None),
         ('date("1 jan 020", "DMY")', None),  # before 01jan0100
         ("autocode(7, 1e8, 0, 10)", 7),  # an interval ends at 7
+        ("ym(1e10, 1)", None),
         ("autocode(0, 5, 0, 10)", 2),
         ("autocode(10, 5, 0, 10)", 10),
         # inexact widths at a boundary stay in their interval (code review)
