@@ -347,9 +347,9 @@ def _write_dta(ds: Dataset, path: Path, *, nolabel: bool, orphans: bool = False)
     order = "big" if b"<byteorder>MSF</byteorder>" in raw[:200] else "little"
     # formats and value-label names are fixed-width fields, rewritten in place (pandas writes
     # its own %9.0g-style formats and names a label set after its variable)
-    _fill_fields(raw, b"formats", 57, [_dta_format(ds.info[c]) for c in names])
+    _fill_fields(raw, b"formats", 57, [_dta_format(ds.info[c]) for c in names], order)
     attached = ["" if i.type.startswith("str") else (i.vlabel or "") for i in ds.info.values()]
-    _fill_fields(raw, b"value_label_names", 129, attached)
+    _fill_fields(raw, b"value_label_names", 129, attached, order)
     if ds.sortedby:
         _fill_fields(
             raw, b"sortlist", 2, [names.index(v) + 1 for v in ds.sortedby if v in names], order
