@@ -24,6 +24,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..errors import StataError
+from ..report.format import _MONTHS as _MONTH_NAMES
 from ..syntax.ast import Call, Str
 
 __all__ = ["DATETIME_FUNCTIONS", "parse_date", "parse_clock"]
@@ -32,20 +33,7 @@ _EPOCH = _dt.date(1960, 1, 1)
 _EPOCH_ORD = _EPOCH.toordinal()
 _MIN_ORD, _MAX_ORD = _dt.date(100, 1, 1).toordinal(), _dt.date(9999, 12, 31).toordinal()
 _DAY_MS = 86_400_000.0
-_MONTHS = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-]
+_MONTHS = [m.lower() for m in _MONTH_NAMES.split()]
 _TOKEN = re.compile(r"\d+|[A-Za-z]+")
 _MASK = re.compile(r"(\d\d)?([DMYhmsWQH#])")
 

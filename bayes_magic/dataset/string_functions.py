@@ -244,30 +244,25 @@ def _recode_args(e: Call, ctx) -> list[np.ndarray]:
     return _args_num(e, ctx, (2, 255))
 
 
-def _recode(e: Call, ctx) -> np.ndarray:
-    """[FN] recode(x, x1, ..., xn): the first xi with x <= xi, else xn."""
+def _by_cuts(e: Call, ctx, rule: Callable[[float, list[float]], float]) -> np.ndarray:
+    """``f(x, x1, ..., xn)`` observation by observation; missing where x is."""
     vals = _recode_args(e, ctx)
     x, cuts = vals[0], vals[1:]
-    out = np.empty(ctx.n)
+    out = np.full(ctx.n, math.nan)
     for i in range(ctx.n):
-        if x[i] != x[i]:
-            out[i] = math.nan
-            continue
-        out[i] = next((float(c[i]) for c in cuts if x[i] <= c[i]), float(cuts[-1][i]))
+        if x[i] == x[i]:
+            out[i] = rule(float(x[i]), [float(c[i]) for c in cuts])
     return out
+
+
+def _recode(e: Call, ctx) -> np.ndarray:
+    """[FN] recode(x, x1, ..., xn): the first xi with x <= xi, else xn."""
+    return _by_cuts(e, ctx, lambda x, cuts: next((c for c in cuts if x <= c), cuts[-1]))
 
 
 def _irecode(e: Call, ctx) -> np.ndarray:
     """[FN] irecode(x, x1, ..., xn): 0 if x <= x1, k if x_k < x <= x_{k+1}, n if x > xn."""
-    vals = _recode_args(e, ctx)
-    x, cuts = vals[0], vals[1:]
-    out = np.empty(ctx.n)
-    for i in range(ctx.n):
-        if x[i] != x[i]:
-            out[i] = math.nan
-            continue
-        out[i] = float(sum(1 for c in cuts if x[i] > c[i]))
-    return out
+    return _by_cuts(e, ctx, lambda x, cuts: float(sum(1 for c in cuts if x > c)))
 
 
 def _runiformint(e: Call, ctx) -> np.ndarray:
