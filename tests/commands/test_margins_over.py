@@ -81,8 +81,8 @@ def test_over_header_and_marginsplot(s: Session) -> None:
         line = series(fig, label=f"big={g}", plot="connected")
         np.testing.assert_allclose(line["x"], [0, 1])
         np.testing.assert_allclose(line["y"], b[[g, 2 + g]], rtol=1e-12)
-    msg, rc = fails(s, "margins, over(big) post")
-    assert (msg, rc) == ("margins, post is not available in bayes_magic yet", 198)
+    run(s, "margins, over(big) post")  # post works with over() too: e(b) is r(b)
+    assert s.e.cmd == "margins" and np.allclose(s.e.b, s.r["b"].values[0])
 
 
 def test_several_at_values_within_over_groups() -> None:
