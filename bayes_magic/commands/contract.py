@@ -22,7 +22,7 @@ from ..dataset.varnames import expand_terms
 from ..errors import StataError
 from ..report.output import Output
 from ..syntax.ast import Command, Varlist
-from .generate import group_sort_key
+from .generate import MISSING_KEY, group_keys, group_sort_key
 from .registry import command
 from .summarize import weights
 
@@ -34,24 +34,14 @@ def _names(s, cmd: Command) -> list[str]:
     return expand_terms(s.data, cmd.body.terms)
 
 
-#: missing, as one value in keys (nan is never equal to itself): sorts after every number
-_MISSING = float("inf")
-
-
-def _key(ds, names: list[str], i: int) -> tuple:
-    out = []
-    for v in names:
-        x = ds.values(v)[i]
-        if not ds.is_string(v):
-            x = float(x)
-            x = _MISSING if x != x else x
-        out.append(x)
-    return tuple(out)
+def _levels(keys, k: int) -> list[list]:
+    """The distinct values of each of the k key variables, in Stata's sort order."""
+    return [sorted({key[j] for key in keys}, key=lambda x: group_sort_key((x,))) for j in range(k)]
 
 
 def _value(x):
     """A key's value back as data: the missing sentinel as missing."""
-    return np.nan if isinstance(x, float) and x == _MISSING else x
+    return np.nan if isinstance(x, float) and x == MISSING_KEY else x
 
 
 @command("contract")
@@ -77,14 +67,12 @@ def contract(s, cmd: Command) -> list[Output]:
         raise StataError("the new variables' names must differ", 198)
     fmt = str(cmd.option("format") or "%8.2f")
     counts: dict[tuple, float] = {}
+    keys = group_keys(ds, names)
     for i in np.flatnonzero(touse):
-        k = _key(ds, names, i)
+        k = keys[i]
         counts[k] = counts.get(k, 0.0) + (1.0 if w is None else float(w[i]))
     if cmd.has("zero") and counts:
-        levels = [
-            sorted({k[j] for k in counts}, key=lambda x: group_sort_key((x,)))
-            for j in range(len(names))
-        ]
+        levels = _levels(counts, len(names))
         for combo in itertools.product(*levels):
             counts.setdefault(tuple(combo), 0.0)
     if not counts:
@@ -132,10 +120,8 @@ def fillin(s, cmd: Command) -> list[Output]:
         raise StataError("variable _fillin already defined", 110)
     if len(names) < 2:
         raise StataError("too few variables specified", 102)
-    have = {_key(ds, names, i) for i in range(ds.nobs)}
-    levels = [
-        sorted({k[j] for k in have}, key=lambda x: group_sort_key((x,))) for j in range(len(names))
-    ]
+    have = set(group_keys(ds, names))
+    levels = _levels(have, len(names))
     missing = [combo for combo in itertools.product(*levels) if tuple(combo) not in have]
     n0 = ds.nobs
     frame = ds.df.copy()

@@ -361,8 +361,21 @@ def _cut(s, cmd: Command, body: EgenCall, x: np.ndarray, mask: np.ndarray) -> np
     return out
 
 
-def _keys(ds, names: list[str]) -> list[tuple]:
-    cols = [ds.values(v) for v in names]
+#: a missing number in a key: one value for all missing observations (nan never equals
+#: itself), sorting after every number
+MISSING_KEY = float("inf")
+
+
+def group_keys(ds, names: list[str]) -> list[tuple]:
+    """Each observation's values of ``names`` as a hashable key, missing numbers as
+    :data:`MISSING_KEY` (``egen group()``, ``contract`` and ``fillin`` count missing as one
+    value)."""
+    cols = []
+    for v in names:
+        x = ds.values(v)
+        if not ds.is_string(v):
+            x = np.where(np.isnan(x.astype(float)), MISSING_KEY, x.astype(float)).tolist()
+        cols.append(x)
     return list(zip(*cols)) if cols else [()] * ds.nobs
 
 
@@ -374,7 +387,7 @@ def group_sort_key(k: tuple) -> tuple:
 def _tag(ds, names: list[str], use: np.ndarray) -> np.ndarray:
     """1 at the first used observation of each distinct value of ``names``, else 0."""
     out = np.zeros(ds.nobs)
-    keys = _keys(ds, names)
+    keys = group_keys(ds, names)
     seen: set = set()
     for i in np.flatnonzero(use):
         if keys[i] not in seen:
@@ -385,7 +398,7 @@ def _tag(ds, names: list[str], use: np.ndarray) -> np.ndarray:
 
 def _group(ds, names: list[str], use: np.ndarray) -> np.ndarray:
     """Groups numbered 1, 2, ... in the sort order of ``names`` (missing where not used)."""
-    keys = _keys(ds, names)
+    keys = group_keys(ds, names)
     uniq = sorted({keys[i] for i in np.flatnonzero(use)}, key=group_sort_key)
     code = {k: j + 1 for j, k in enumerate(uniq)}
     return np.array([code[keys[i]] if use[i] else np.nan for i in range(ds.nobs)], dtype=float)

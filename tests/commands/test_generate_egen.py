@@ -132,3 +132,12 @@ def test_egen_without_its_varlist(math_session, func) -> None:
     """An empty varlist is Stata's r(100), not an internal error (a new-user trial)."""
     assert fails(math_session, f"egen z = {func}()") == ("varlist required", 100)
     assert "z" not in math_session.data.varnames
+
+
+def test_missing_is_one_group_with_the_missing_option(math_session) -> None:
+    """egen group(), missing / tag(), missing: all missing observations are one group, last
+    (each was its own group: nan never equals itself)."""
+    s = math_session
+    run(s, "clear\ninput x\n1\n.\n.\nend\negen g = group(x), missing\negen t = tag(x), missing")
+    assert list(s.data.values("g")) == [1, 2, 2]
+    assert list(s.data.values("t")) == [1, 1, 0]
