@@ -229,6 +229,9 @@ class Session:
         self.scalars: dict[str, float | str] = {}  # [P] scalar; expressions see them by name
         #: local and global macros ([P] macro), substituted in every command before parsing
         self.locals: dict[str, str] = {}
+        #: tempvar/tempfile bookkeeping: one scope per running do-file, and the next name's number
+        self.temp_scopes: list[dict[str, list]] = []
+        self.temp_counter = 0
         self.globals: dict[str, str] = {}
         self.margins_result: Any = None  # the last margins, for marginsplot
         self.test_constraints: Any = None  # the last test's constraints, for accumulate

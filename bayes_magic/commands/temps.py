@@ -36,8 +36,6 @@ def _erase_session_files() -> None:  # pragma: no cover - runs at interpreter ex
 
 
 def _scopes(s) -> list[dict[str, list]]:
-    if not hasattr(s, "temp_scopes"):
-        s.temp_scopes = []
     return s.temp_scopes
 
 
@@ -58,7 +56,7 @@ def pop_scope(s) -> None:
 
 
 def _next(s) -> int:
-    k = getattr(s, "temp_counter", 0)
+    k = s.temp_counter
     s.temp_counter = k + 1
     return k
 
