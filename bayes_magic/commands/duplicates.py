@@ -6,6 +6,10 @@
   observations that agree on the variables (all variables by default); ``tag`` counts the other
   copies of each observation, ``drop`` keeps the first of each set (``force`` required with a
   varlist).
+* ``duplicates list|examples [varlist] [if] [in] [, list_options]``: every duplicated
+  observation, or the first of each set with the set's size, as ``list`` lays them out with the
+  columns ``group:`` and ``obs:`` (``#`` and ``e.g. obs:`` for examples) ahead of the variables.
+  Sets are numbered in the sort order of their values, as duplicates.ado sorts by the varlist.
 """
 
 from __future__ import annotations
@@ -19,7 +23,13 @@ from ..report.output import Output, Text
 from ..syntax.ast import Command, Varlist
 from .registry import command
 
-__all__ = ["isid", "duplicates_report", "duplicates_tag", "duplicates_drop"]
+__all__ = [
+    "isid",
+    "duplicates_report",
+    "duplicates_tag",
+    "duplicates_drop",
+    "duplicates_list",
+]
 
 
 def _frame(s, names: list[str]) -> pd.DataFrame:
@@ -113,3 +123,42 @@ def duplicates_drop(s, cmd: Command) -> list[Output]:
     ds.keep_rows(keep)
     n = "observation" if dropped == 1 else "observations"
     return [Text(f"\nDuplicates in terms of {what}\n\n({dropped:,} {n} deleted)")]
+
+
+@command("duplicates", "list", readonly=True)
+@command("duplicates", "examples", readonly=True)
+def duplicates_list(s, cmd: Command) -> list[Output]:
+    from .listing import list_table
+
+    names, rows, codes, what = _setup(s, cmd)
+    head = Text(f"\nDuplicates in terms of {what}")
+    sizes = np.bincount(codes) if len(codes) else np.zeros(0, dtype=int)
+    dup = sizes[codes] > 1 if len(codes) else np.zeros(0, dtype=bool)
+    if not dup.any():
+        return [head, Text("\n(0 observations are duplicates)")]
+    rows, codes = rows[dup], codes[dup]
+    # sets numbered in the sort order of their values; observations in data order within a set
+    frame = _frame(s, names).iloc[rows].reset_index(drop=True)
+    order = np.lexsort((rows, *[_sort_key(frame[v]) for v in reversed(names)]))
+    rows, codes = rows[order], codes[order]
+    first = np.r_[True, codes[1:] != codes[:-1]]
+    group = np.cumsum(first)
+    examples = cmd.subcommand == "examples"
+    lead: list[tuple[str, list[str]]] = []
+    if group[-1] > 1:
+        lead.append(("group:", group))
+    if examples:
+        lead.append(("#", sizes[codes]))
+        lead.append(("e.g. obs:", rows + 1))
+        keep = first
+    else:
+        lead.append(("obs:", rows + 1))
+        keep = np.ones(len(rows), dtype=bool)
+    lead = [(h, [f"{int(v)}" for v in vals[keep]]) for h, vals in lead]
+    return [head, *list_table(s, cmd, names, rows[keep], lead=lead, noobs=True)]
+
+
+def _sort_key(x: pd.Series) -> np.ndarray:
+    """Sortable codes for one key column, missing values last (as Stata sorts them)."""
+    codes, _uniques = pd.factorize(x, sort=True, use_na_sentinel=True)
+    return np.where(codes < 0, np.iinfo(np.int64).max, codes)

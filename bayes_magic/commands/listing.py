@@ -20,7 +20,7 @@ from ..syntax.ast import Command, Varlist
 from .data import refuse_options
 from .registry import command
 
-__all__ = ["cell_text"]
+__all__ = ["cell_text", "list_table"]
 
 #: list's options that are refused (display layout, dividers, labels as headers ...)
 _REFUSED = (
@@ -92,25 +92,48 @@ def list_(s, cmd: Command) -> list[Output]:
     rows = np.flatnonzero(s.touse(cmd))
     if len(rows) == 0 or not names:
         return []
+    return list_table(s, cmd, names, rows)
+
+
+def list_table(
+    s,
+    cmd: Command,
+    names: list[str],
+    rows: np.ndarray,
+    *,
+    lead: list[tuple[str, list[str]]] = (),  # type: ignore[assignment]
+    noobs: bool = False,
+) -> list[Output]:
+    """The ``list`` table of ``names`` at ``rows``, honouring ``cmd``'s list options.
+
+    ``lead`` puts computed columns (a header and one cell per row, right-aligned) ahead of the
+    variables, as ``duplicates list`` does with ``group:`` and ``obs:``; ``noobs`` drops the
+    observation numbers.
+    """
+    refuse_options(cmd, _REFUSED)
+    ds = s.data
     nolabel = cmd.has("nolabel")
     ab = cmd.option("abbreviate", 8)
     summaries = _summaries(s, cmd, names, rows)
-    cols = []
+    cols = [(h, cells, max(len(h), *(len(c) for c in cells)), False) for h, cells in lead]
+    summaries = [(lab, [""] * len(lead) + cells) for lab, cells in summaries]
     for j, v in enumerate(names):
         col = ds.df[v].to_numpy()
         cells = [cell_text(ds, v, col[r], nolabel=nolabel) for r in rows]
         fmt = parse_format(ds.info[v].format)
         left = fmt.kind == "s" and fmt.left
-        width = max((len(c) for c in [*cells, *(sm[1][j] for sm in summaries)]), default=1)
+        below = [sm[1][len(lead) + j] for sm in summaries]
+        width = max((len(c) for c in [*cells, *below]), default=1)
         head = v if len(v) <= max(ab, width) else abbrev(v, max(ab, width))
         width = max(width, len(head))
         cols.append((head, cells, width, left))
     # observation numbers: within the by group unless absolute
     first = 0 if s.restrict is None or cmd.has("absolute") else int(np.argmax(s.restrict))
     numbers = rows - first + 1
-    layout = _Layout(cols, max(3, len(str(ds.nobs))), cmd)
-    lines = layout.text(numbers, _breaks(ds, cmd, rows), summaries)
-    return [Block("\n".join(lines), layout.html(numbers, _breaks(ds, cmd, rows), summaries))]
+    layout = _Layout(cols, max(3, len(str(ds.nobs))), cmd, noobs=noobs)
+    breaks = _breaks(ds, cmd, rows)
+    lines = layout.text(numbers, breaks, summaries)
+    return [Block("\n".join(lines), layout.html(numbers, breaks, summaries))]
 
 
 def _breaks(ds, cmd: Command, rows: np.ndarray) -> set[int]:
@@ -129,10 +152,10 @@ def _breaks(ds, cmd: Command, rows: np.ndarray) -> set[int]:
 class _Layout:
     """The boxed (or ``clean``) table of ``list``."""
 
-    def __init__(self, cols: list, obs_w: int, cmd: Command) -> None:
+    def __init__(self, cols: list, obs_w: int, cmd: Command, *, noobs: bool = False) -> None:
         self.cols = cols
         self.obs_w = obs_w
-        self.noobs = cmd.has("noobs")
+        self.noobs = noobs or cmd.has("noobs")
         self.clean = cmd.has("clean")
         self.header = not cmd.has("noheader")
 

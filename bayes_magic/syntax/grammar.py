@@ -1446,6 +1446,8 @@ COMMANDS: tuple[Grammar, ...] = (
                 in_=True,
             ),
             g("drop", varlist_body(False), T.table(T.opt("force")), if_=True, in_=True),
+            g("list", varlist_body(False), T.LIST, if_=True, in_=True),
+            g("examples", varlist_body(False), T.LIST, if_=True, in_=True),
         ),
     ),
     g(

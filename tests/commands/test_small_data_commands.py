@@ -99,3 +99,25 @@ def test_ds_lookfor_mvcodes_and_tab2(math_session: Session) -> None:
     run(s, "gen hi = homework > 3")
     out = run(s, "tab2 schtype homework hi")
     assert out.count("-> tabulation of") == 3
+
+
+def test_duplicates_list_and_examples_show_every_set(math_session: Session) -> None:
+    """duplicates list shows every duplicated observation and examples the first of each set,
+    numbered in the sort order of the key; the counts are pandas'."""
+    s = math_session
+    df = s.data.to_dataframe()
+    out = run(s, "duplicates list schid homework if schid < 7500, sepby(schid)")
+    sub = df[df.schid < 7500]
+    dups = sub[sub.duplicated(["schid", "homework"], keep=False)]
+    body = [ln for ln in out.splitlines() if ln.startswith("  |") and ln[4:5] != "-"][1:]
+    assert len(body) == len(dups)
+    cells = [ln.strip("| ").split() for ln in body]
+    assert [int(c[1]) for c in cells] == sorted(
+        (dups.index + 1).tolist(), key=lambda i: (df.schid[i - 1], df.homework[i - 1], i)
+    )
+    groups = dups.groupby(["schid", "homework"]).size()
+    assert int(cells[-1][0]) == len(groups)
+    ex = run(s, "duplicates examples schid homework if schid < 7500")
+    rows = [ln.strip("| ").split() for ln in ex.splitlines() if ln.startswith("  | ")][1:]
+    assert [int(r[1]) for r in rows] == groups.tolist()
+    assert "(0 observations are duplicates)" in run(s, "duplicates list in 1")
