@@ -99,7 +99,7 @@ class _Model:
         self.extra = None
         #: an ordered model's margins of every outcome: (legend line, response) per outcome
         self.outcomes: list[tuple[str, tuple]] = []
-        known = (*OLS_COMMANDS, "mixed", "ologit", "oprobit", "glm")
+        known = (*OLS_COMMANDS, "mixed", "ologit", "oprobit", "mlogit", "glm")
         if e.cmd not in known and e.cmd not in _ML_GLMS and not me:
             raise StataError(f"margins after {e.cmd} is not available in bayes_magic yet", 321)
         self.e = e
@@ -110,7 +110,9 @@ class _Model:
         self.columns = self.design.columns
         self.beta = np.asarray(fit.beta, float)
         self.V = np.asarray(fit.V_beta, float)
-        if ordinal:
+        if e.cmd == "mlogit":
+            self._mlogit(cmd)
+        elif ordinal:
             self._ordinal(cmd, me_ordinal)
         else:
             self._linear_index(cmd, me)
@@ -200,6 +202,50 @@ class _Model:
         value = fmt_g(float(fit.values[j]), 9).strip()
         head = "Marginal " if marginal else ""
         self.expression = f"{head}Pr({depvar}=={value}){fixed}, predict({shown})"
+
+    def _mlogit(self, cmd: Command) -> None:
+        """``mlogit``: ``predict(outcome(k))`` (``pr`` or not; a value, ``#k`` or an
+        equation name) or every outcome by default; the probability depends on every
+        non-base equation's linear index."""
+        from ..fit.margins import mlogit_response
+        from .predict_mlogit import mlogit_outcome
+
+        fit, depvar = self.fit, self.design.depvar
+        eqs = self.e.macros["eqnames"].split()
+        if len(cmd.options_named("predict")) > 1:
+            raise StataError(
+                "margins with several predict() options is not available in bayes_magic yet", 198
+            )
+        raw = cmd.option("predict")
+        text = str(raw).strip() if raw and raw is not True else ""
+        m = re.fullmatch(r"(?:pr\s*,?\s*)?outcome\(([^)]*)\)(?:\s*,?\s*pr)?", text)
+        which = m.group(1) if m else ("#1" if text == "pr" else None)
+        self.beta = np.asarray(fit.beta, float)
+        self.V = np.asarray(fit.V, float)
+        self.stat = "pr"
+        J = len(fit.values)
+        if not text:  # every outcome: the _predict dimension, as Stata's default
+            self.outcomes = []
+            for j, v in enumerate(fit.values):
+                value = fmt_g(float(v), 9).strip()
+                self.outcomes.append(
+                    (
+                        f"{j + 1}._predict: Pr({depvar}=={eqs[j]}), predict(pr outcome({value}))",
+                        mlogit_response(fit.base, J, j),
+                    )
+                )
+            self.f, self.fprime, self.extra = self.outcomes[0][1]
+            self.expression = f"Pr({depvar}), predict()"
+            return
+        if which is None:
+            raise StataError(
+                f"predict({text}) is not available after mlogit in margins; give "
+                "outcome(k) or pr outcome(k)",
+                198,
+            )
+        j = mlogit_outcome(fit, eqs, which)
+        self.f, self.fprime, self.extra = mlogit_response(fit.base, J, j)
+        self.expression = f"Pr({depvar}=={eqs[j]}), predict({text})"
 
     def _marginal_ordinal(self, resp):
         """An ordered outcome's probability marginal in the random effects, with its

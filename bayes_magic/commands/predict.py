@@ -102,6 +102,10 @@ def predict(s, cmd: Command) -> list[Output]:
         from .predict_ordinal import predict_ordinal
 
         return predict_ordinal(s, cmd)
+    if s.e.cmd == "mlogit":
+        from .predict_mlogit import predict_mlogit
+
+        return predict_mlogit(s, cmd)
     if s.e.cmd == "menl":
         from .predict_menl import predict_menl
 

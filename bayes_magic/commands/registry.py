@@ -135,6 +135,7 @@ MODULES = {
     "nlcom": "nlcom",
     "menl": "menl",
     "ologit": "ordinal",
+    "mlogit": "mlogit",
     "oprobit": "ordinal",
     "ttest": "ttest",
     "mean": "mean",

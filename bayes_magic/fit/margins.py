@@ -17,7 +17,15 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special, stats
 
-__all__ = ["Scenario", "Margin", "response", "evaluate", "evaluate_rows", "ordinal_response"]
+__all__ = [
+    "Scenario",
+    "Margin",
+    "response",
+    "evaluate",
+    "evaluate_rows",
+    "ordinal_response",
+    "mlogit_response",
+]
 
 
 @dataclass
@@ -91,6 +99,15 @@ def evaluate_rows(
     for m, (mg, (f, fprime, extra)) in enumerate(rows):
         for sc in mg.scenarios:
             p = sc.X.shape[1]
+            q = getattr(f, "equations", 0)
+            if q:  # a response of several linear indices (mlogit): one per equation
+                E = sc.X @ beta[: p * q].reshape(q, p).T + np.asarray(sc.offset)[..., None]
+                w = sc.weights / sc.weights.sum()
+                vals[m] += sc.coef * float(w @ f(E))
+                D = fprime(E)
+                for e in range(q):
+                    J[m, e * p : (e + 1) * p] += sc.coef * ((w * D[:, e]) @ sc.X)
+                continue
             eta = sc.X @ beta[:p] + sc.offset
             w = sc.weights / sc.weights.sum()
             if sc.scale is not None:
@@ -127,3 +144,30 @@ def ordinal_response(
         return out
 
     return f, fprime, extra
+
+
+def mlogit_response(base: int, J: int, j: int) -> tuple[Response, Response, None]:
+    """Pr(y = outcome j) of a multinomial logit as a function of the non-base outcomes'
+    linear indices E (observations by J-1 equations; the base outcome's index is 0), and its
+    derivatives in them, ∂p_j/∂η_m = p_j (δ_jm - p_m). The response carries ``equations``
+    (J-1): :func:`evaluate_rows` then takes one index per equation from consecutive blocks of
+    the coefficients."""
+    others = [k for k in range(J) if k != base]
+
+    def probs(E: np.ndarray) -> np.ndarray:
+        eta = np.zeros((E.shape[0], J))
+        eta[:, others] = E
+        return special.softmax(eta, axis=1)
+
+    def f(E: np.ndarray) -> np.ndarray:
+        return probs(E)[:, j]
+
+    def fprime(E: np.ndarray) -> np.ndarray:
+        P = probs(E)
+        D = -P[:, [j]] * P[:, others]
+        if j != base:
+            D[:, others.index(j)] += P[:, j]
+        return D
+
+    f.equations = J - 1  # type: ignore[attr-defined]
+    return f, fprime, None

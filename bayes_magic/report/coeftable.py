@@ -39,8 +39,8 @@ class CoefRow:
     label: str
     values: list[float] = field(default_factory=list)
     #: "coef", "level", "base", "omitted", "empty" (a factor level left without observations),
-    #: "omitted_var", "heading", "blank", or "re" (a
-    #: variance component of an ``me*`` table)
+    #: "omitted_var", "heading", "blank", "re" (a variance component of an ``me*`` table),
+    #: or "base_outcome" (``mlogit``'s base outcome: its equation reads ``(base outcome)``)
     kind: str = "coef"
     #: the parameter behind the row (``math:homework``), for tables that return a matrix
     param: str | None = None
@@ -166,8 +166,11 @@ class CoefTable:
                     lines.append(sep)
                 if eq.name:
                     name = abbrev(eq.name, sw)
-                    lines.append(f"{name:<{sw}} |")
+                    base = eq.rows and eq.rows[0].kind == "base_outcome"
+                    lines.append(f"{name:<{sw}} |" + ("  (base outcome)" if base else ""))
             for r in self._shown(eq.rows):
+                if r.kind == "base_outcome":  # mlogit's base outcome: on its name's line
+                    continue
                 lines.append(self._row(r))
         lines.append(rule)
         return "\n".join(line.rstrip() for line in lines)
@@ -223,6 +226,9 @@ class CoefTable:
                     rows.append(eq.name)
             for r in self._shown(eq.rows):
                 if r.kind == "blank":
+                    continue
+                if r.kind == "base_outcome":
+                    rows.append(["", "(base outcome)"] + [""] * (len(self.html_header) - 2))
                     continue
                 if r.kind == "heading":
                     rows.append([r.label] + [""] * (len(self.html_header) - 1))

@@ -150,7 +150,8 @@ def build_mixed(cmd: Command) -> LinearMixedSpec:
         raise StataError("weights not allowed with reml", 101)
     # vce() is theirs to read
     single = (
-        cmd.name in ("regress", "ologit", "oprobit", "nbreg", "glm") or cmd.name in GLM_COMMANDS
+        cmd.name in ("regress", "ologit", "oprobit", "mlogit", "nbreg", "glm")
+        or cmd.name in GLM_COMMANDS
     )
     allowed = {
         "regress": ("fweight", "aweight", "pweight"),

@@ -1074,6 +1074,7 @@ _MIXED_BODY = mixed_body(T.MIXED_RE, T.MIXED, T.MIXED_FE)
 _ME_BODY = mixed_body(T.ME_RE, T.ME, T.ME_FE)
 _GLM_BODY = mixed_body(T.ME_RE, T.GLM, T.ME_FE)
 _NBREG_BODY = mixed_body(T.ME_RE, T.NBREG, T.ME_FE)
+_MLOGIT_BODY = mixed_body(T.ME_RE, T.MLOGIT, T.ME_FE, weights=("fweight", "iweight", "pweight"))
 _GLMGEN_BODY = mixed_body(
     T.ME_RE, T.GLMGEN, T.ME_FE, weights=("aweight", "fweight", "iweight", "pweight")
 )
@@ -1580,6 +1581,7 @@ COMMANDS: tuple[Grammar, ...] = (
     g("menl", menl_body, T.MENL, if_=True, in_=True),
     g("logit", _GLM_BODY, T.GLM, custom=True),
     g("ologit", _GLM_BODY, T.GLM, custom=True),
+    g("mlogit", _MLOGIT_BODY, T.MLOGIT, custom=True),
     g("oprobit", _GLM_BODY, T.GLM, custom=True),
     g("logistic", _GLM_BODY, T.GLM, custom=True),
     g("probit", _GLM_BODY, T.GLM, custom=True),

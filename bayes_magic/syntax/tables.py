@@ -172,6 +172,26 @@ GLM = (
     + MAXIMIZE
 )
 
+# mlogit ([R] mlogit)
+MLOGIT = (
+    table(
+        opt("Baseoutcome", Text()),
+        opt("RRr"),
+        opt("CONSTraints", Raw()),
+        opt("vce", Raw()),
+        opt("Robust"),
+        opt("CLuster", NameArg()),
+        opt("NOCNSReport"),
+        opt("NOTABle"),
+        opt("NOHEADer"),
+        opt("COLlinear"),
+        opt("from", Raw()),
+    )
+    + LEVEL
+    + DISPLAY
+    + MAXIMIZE
+)
+
 # glm ([R] glm): family and link, the scale, IRLS or ML and their variance estimators
 GLMGEN = (
     table(
