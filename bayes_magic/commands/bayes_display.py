@@ -330,17 +330,9 @@ def header_lines(post: Posterior) -> list[str]:
 
 
 def _group_table(groups: list) -> list[str]:
-    return [
-        "-" * 61,
-        "                |     No. of       Observations per group",
-        " Group variable |     groups    Minimum    Average    Maximum",
-        "----------------+--------------------------------------------",
-        *[
-            f"{name[:15]:>15} |{G:>11,}{mn:>11,}{avg:>11.1f}{mx:>11,}"
-            for name, G, mn, avg, mx in groups
-        ],
-        "-" * 61,
-    ]
+    from .mixed_display import grouping_table
+
+    return grouping_table(groups)
 
 
 # ---------------------------------------------------------------------------------------------

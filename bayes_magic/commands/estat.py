@@ -53,7 +53,7 @@ def estat_sd(s, cmd: Command) -> list[Output]:
 @command("estat", "group")
 def estat_group(s, cmd: Command) -> list[Output]:
     fit = _mixed_fit(s, menl=True)
-    lines = D.group_table_lines(fit)
+    lines = D.grouping_table(D.group_rows(fit), titled=False)
     rows = [
         [n, f"{g:,}", f"{mn:,}", f"{avg:.1f}", f"{mx:,}"] for n, g, mn, avg, mx in D.group_rows(fit)
     ]

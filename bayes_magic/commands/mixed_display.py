@@ -192,15 +192,27 @@ def group_rows(fit: MixedFit) -> list[tuple[str, int, int, float, int]]:
 
 
 def group_table_lines(fit: MixedFit) -> list[str]:
-    lines = [
-        "-" * 61,
-        "                |     No. of       Observations per group",
-        " Group variable |     groups    Minimum    Average    Maximum",
-        "----------------+--------------------------------------------",
+    return grouping_table(group_rows(fit))
+
+
+def grouping_table(
+    rows: list[tuple[str, int, int, float, int]], *, titled: bool = True
+) -> list[str]:
+    """Stata 17's "Grouping information" table of a model with several levels: per level its
+    name, number of groups and the minimum, average and maximum observations per group,
+    indented eight columns under its title (as in Stata 17's logs of ``mixed`` and ``me*``);
+    without ``titled`` the bare table flush left (``estat group``)."""
+    pad = " " * 8 if titled else ""
+    lines = [f"{pad}Grouping information"] if titled else []
+    lines += [
+        pad + "-" * 61,
+        pad + "                |     No. of       Observations per group",
+        pad + " Group variable |     groups    Minimum    Average    Maximum",
+        pad + "----------------+--------------------------------------------",
     ]
-    for name, g, mn, avg, mx in group_rows(fit):
-        lines.append(f"{name[:15]:>15} |{g:>11,}{mn:>11,}{fmt_f(avg, 1):>11}{mx:>11,}")
-    lines.append("-" * 61)
+    for name, g, mn, avg, mx in rows:
+        lines.append(f"{pad}{name[:15]:>15} |{g:>11,}{mn:>11,}{fmt_f(avg, 1):>11}{mx:>11,}")
+    lines.append(pad + "-" * 61)
     return lines
 
 
@@ -218,6 +230,8 @@ def re_rows(fit: MixedFit, level: float, *, sd: bool) -> list:
     params = fit.params
     idx = {p.name: i for i, p in enumerate(params)}
     for li, (lv, _S) in enumerate(zip(d.levels, fit.Sigmas), start=1):
+        if rows:  # a rule between levels, as Stata's nested and crossed tables
+            rows.append(Rule())
         rows.append(f"{shown_level(lv, fit.n)[0]}: {cov_title(lv)}")
         names = _effect_label(lv.znames, lv.crossed)
         k = lv.k
