@@ -186,8 +186,24 @@ def _fmt_option(cmd: Command, name: str) -> str | None:
     return fmt
 
 
-def _cell(x: float, fmt: str | None) -> str:
-    return fmt_number(x, fmt).strip() if fmt else fmt_g(x, 9)
+def _cell(x: float, fmt: str | None, width: int = 10) -> str:
+    """A value in ``fmt``, or as estimates table shows it by default: eight significant
+    digits (``.56220088``, ``-1.9977529`` in Stata 17's logs), the statistics in %9.0g."""
+    return fmt_number(x, fmt).strip() if fmt else fmt_g(x, width)
+
+
+def _free_label(coef: str, vw: int, cells: str) -> list[str]:
+    """A long free parameter's label on two lines, broken after its parenthesis, the second
+    reaching the bar with the group's name shortened (``var(`` / ``_cons[mot~r])``), as
+    Stata 17 lays out ``var(_cons[mother])``."""
+    import re
+
+    first, rest = coef.split("(", 1)
+    over = len(rest) - (vw + 1)
+    m = re.search(r"\[([^\]]+)\]", rest)
+    if over > 0 and m and len(m.group(1)) - over >= 3:
+        rest = rest[: m.start(1)] + abbrev(m.group(1), len(m.group(1)) - over) + rest[m.end(1) :]
+    return [f"{first + '(':>{vw}} |", f"{abbrev(rest, vw + 1):>{vw + 1}}|" + cells]
 
 
 def _match(name: str, patterns: list[str]) -> bool:
@@ -335,9 +351,21 @@ def table(s, cmd: Command) -> list[Output]:
     if not 1 <= vw <= _MAX_VARWIDTH:
         raise StataError(f"varwidth() must be between 1 and {_MAX_VARWIDTH}", 198)
     rule_n = vw + 2 + (w + 1) * len(items)
+
+    def cols(cells: list[str]) -> str:
+        # Stata 17 right-aligns a value two columns short of the column's end (hospmle.html)
+        if stars:
+            return "".join(f"{c:>{w}} " for c in cells)
+        return "".join(f"{c:>{w - 1}}  " for c in cells)
+
+    def centred(h: str) -> str:
+        h = h[:w]
+        left = (w + 1 - len(h)) // 2
+        return " " * left + h + " " * (w + 1 - left - len(h))
+
     lines = [
         "-" * rule_n,
-        f"{'Variable'[:vw]:>{vw}} |" + "".join(f"{h[:w]:>{w}} " for h in heads),
+        f"{'Variable'[:vw]:>{vw}} |" + "".join(centred(h) for h in heads),
         "-" * (vw + 1) + "+" + "-" * ((w + 1) * len(items)),
     ]
     hrows: list = []
@@ -348,7 +376,7 @@ def table(s, cmd: Command) -> list[Output]:
             if last_eq is not None:
                 lines.append("-" * (vw + 1) + "+" + "-" * ((w + 1) * len(items)))
                 hrows.append(Rule())
-            if eq:
+            if eq and eq != "/":  # free parameters (/cut1, var(...)) have no heading
                 lines.append(f"{eq[:vw]:<{vw}} |")
                 hrows.append(eq)
             last_eq = eq
@@ -379,10 +407,15 @@ def table(s, cmd: Command) -> list[Output]:
             cells.append(("(base)" if "b." in coef else "(omitted)") if base else cell)
             for k, f in extra:
                 more[k].append("" if base else _cell(vals[k], f))
-        lines.append(f"{abbrev(coef, vw):>{vw}} |" + "".join(f"{c:>{w}} " for c in cells))
+        if eq == "/" and len(coef) > vw and "(" in coef:
+            lines += _free_label(coef, vw, cols(cells))
+        elif eq == "/" and "(" not in coef:  # a cutpoint: /cut1, as Stata shows it
+            lines.append(f"{abbrev('/' + coef, vw):>{vw}} |" + cols(cells))
+        else:
+            lines.append(f"{abbrev(coef, vw):>{vw}} |" + cols(cells))
         hrows.append([coef, *cells])
         for k, _ in extra:
-            lines.append(f"{'':>{vw}} |" + "".join(f"{c:>{w}} " for c in more[k]))
+            lines.append(f"{'':>{vw}} |" + cols(more[k]))
             hrows.append(["", *more[k]])
     if want_stats:
         lines.append("-" * (vw + 1) + "+" + "-" * ((w + 1) * len(items)))
@@ -396,8 +429,8 @@ def table(s, cmd: Command) -> list[Output]:
                     "aic": -2 * ll + 2 * k,
                     "bic": -2 * ll + np.log(e.scalars.get("N", 1)) * k,
                 }.get(st, e.scalars.get(st, np.nan))
-                cells.append(_cell(v, stfmt))
-            lines.append(f"{st[:vw]:>{vw}} |" + "".join(f"{c:>{w}} " for c in cells))
+                cells.append(_cell(v, stfmt, width=9))
+            lines.append(f"{st[:vw]:>{vw}} |" + cols(cells))
             hrows.append([st, *cells])
     lines.append("-" * rule_n)
     if extra:

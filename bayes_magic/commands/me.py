@@ -286,7 +286,7 @@ def _header(fit: GLMMFit, opts: dict, glm: bool = False) -> list[str]:
         # e(N_g) ...: _all (R.x alone) is one group of every observation
         name, G, mn, avg, mx = D.group_rows(fit)[0]
         lines += [
-            f"{_left('Group variable: ', abbrev(name, 14)):<48}{R('Number of groups', f'{G:,}')}",
+            f"{'Group variable: ' + abbrev(name, 14):<48}{R('Number of groups', f'{G:,}')}",
             "",
             " " * 48 + "Obs per group:",
             " " * 48 + R("min", f"{mn:,}", align=">"),
@@ -366,7 +366,7 @@ def _table(
         eqs.append(Equation("", aux_rows))
         k0 += len(aux)
     comps = _re_param_names(fit.design.levels, fit.params)
-    by_level: dict[str, list[CoefRow]] = {}
+    by_level: dict[tuple[str, bool], list[CoefRow]] = {}
     for r, (kind, nm, _ids) in enumerate(comps):
         lvn = nm[nm.index("[") + 1 : nm.index("]")]
         label = nm.replace(f"[{lvn}]", "")
@@ -392,8 +392,11 @@ def _table(
             zz = v / se if se == se and se > 0 else math.nan
             pp = 2 * float(stats.norm.sf(abs(zz))) if zz == zz else math.nan
             vals = [v, se, zz, pp, v - z * se, v + z * se]
-        by_level.setdefault(lvn, []).append(CoefRow(label, vals, kind="re"))
-    for lvn, rows_ in by_level.items():
+        # covariances follow the variances in a block of their own under the level's name,
+        # as Stata 17's me tables (Rodríguez's melogit log, grodri.github.io bangladesh.html)
+        block = (lvn, kind == "cov")
+        by_level.setdefault(block, []).append(CoefRow(label, vals, kind="re"))
+    for (lvn, _cov), rows_ in by_level.items():
         eqs.append(Equation(lvn, rows_))
     ci = f"[{int(level) if level == int(level) else level}% conf. interval]"
     first = eform or "Coefficient"
@@ -465,7 +468,9 @@ def me_outputs(est: Estimates, opts: dict) -> list[Output]:
             if tail and lr:
                 tail.append("")
             tail += lr
-        text = "\n\n".join(parts)
+        # Stata 17 starts the table on the line after the header's log likelihood (its logs
+        # of melogit, grodri.github.io multilevel/bangladesh.html and hospmle.html)
+        text = "\n".join(parts)
         if tail:
             text += "\n" + "\n".join(tail)
             html.append("<pre style='margin:0'>" + "\n".join(tail) + "</pre>")

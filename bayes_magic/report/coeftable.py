@@ -187,6 +187,15 @@ class CoefTable:
                 return "\n".join([*head, f"{abbrev(pieces[-1], k):>{k}} |"])
             return f"{abbrev(r.label, k):>{k}} |"
         if r.kind == "re":  # me* variance rows: ``   var(_cons)|``, right-aligned to the bar
+            if len(r.label) > k + 1 and r.label.startswith("cov(") and "," in r.label:
+                # a long covariance breaks after its comma: ``   cov(urban,|`` /
+                # ``       _cons)|`` with the numbers, as Stata 17 lays it out
+                first, rest = r.label.split(",", 1)
+                return (
+                    f"{abbrev(first + ',', k + 1):>{k + 1}}|\n"
+                    + f"{abbrev(rest, k + 1):>{k + 1}}|"
+                    + self.row_format(r)
+                )
             return f"{abbrev(r.label, k + 1):>{k + 1}}|" + self.row_format(r)
         if r.kind in ("offset", "exposure"):  # ``ln(size) |          1  (exposure)``
             return f"{abbrev(r.label, k):>{k}} |" + f"{'1':>{self.base_width}}  ({r.kind})"

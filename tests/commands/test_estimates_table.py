@@ -37,7 +37,10 @@ def test_rows_merge_by_equation_with_the_constant_last(two: Session) -> None:
         "3.children",
         "_cons",
     ]
-    assert rows.index("_cons") < rows.index("/") < rows.index("var(_cons[~)")
+    # the variance on two lines, without a "/" heading (Stata 17's estimates table after
+    # melogit, grodri.github.io multilevel/hospmle.html: "var(" / "_cons[mot~r])")
+    assert rows.index("_cons") < rows.index("var(") < rows.index("_cons[dis~t])")
+    assert "/" not in rows
 
 
 def test_stars_follow_the_normal_p_values(two: Session) -> None:
@@ -83,3 +86,23 @@ def test_a_model_without_equations_lines_up_with_its_depvar_equation() -> None:
     hw = next(r for r in rows if r.strip().startswith("homework"))
     assert len(hw.split("|")[1].split()) == 3
     assert rows.count("-" * 13 + "+" + "-" * 39) == 3  # header, lns1_1_1, lnsig_e
+
+
+def test_layout_follows_stata17_estimates_table() -> None:
+    """Stata 17's estimates table after logit and melogit (Rodríguez's log,
+    grodri.github.io multilevel/hospmle.html): names centred over their columns, values with
+    eight significant digits ending two columns short of the column's end, the variance on
+    two lines without a "/" heading."""
+    s = Session()
+    run(s, "use hospital")
+    run(s, "quietly melogit hosp loginc distance dropout college || mother:, intpoints(12)")
+    run(s, "estimates store me")
+    run(s, "estimates store xt")
+    lines = run(s, "estimates table xt me").splitlines()
+    assert lines[1] == "    Variable |     xt           me"
+    row = next(ln for ln in lines if ln.startswith("      loginc |"))
+    b = s.e.b[s.e.bnames.index("hosp:loginc")]
+    cell = f"{b:.8f}".lstrip("0")[:9]  # .56220xxx: eight significant digits
+    assert row == f"      loginc |  {cell}    {cell}"
+    i = lines.index("        var( |")
+    assert lines[i + 1].startswith("_cons[mot~r])|")
