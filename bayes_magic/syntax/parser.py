@@ -188,11 +188,17 @@ def parse_tokens(ts: TokenStream, *, allowed: tuple[str, ...] | None = None) -> 
         subcommand = sub_g.name
         grammar = sub_g
     cmd = _finish(ts, grammar, name, subcommand, tuple(prefixes), start)
-    if t.text == "xtmixed" and not (cmd.has("mle") or cmd.has("reml")):
-        # xtmixed, as before Stata 13, fits by REML unless told mle
+    if t.text == "xtmixed":
+        # xtmixed, as before Stata 13, fits by REML unless told mle, and shows standard
+        # deviations unless told variance (Stata's xtmixed logs: sd(_cons), sd(Residual))
         from dataclasses import replace
 
-        cmd = replace(cmd, options=(*cmd.options, Option("reml")))
+        extra = []
+        if not (cmd.has("mle") or cmd.has("reml")):
+            extra.append(Option("reml"))
+        if not (cmd.has("variance") or cmd.has("stddeviations")):
+            extra.append(Option("stddeviations"))
+        cmd = replace(cmd, options=(*cmd.options, *extra))
     return cmd
 
 

@@ -223,6 +223,12 @@ def test_old_command_names() -> None:
     assert s.e.scalars["ll"] == pytest.approx(ll_old, rel=1e-12)
     run(s, "quietly xtmixed math homework || schid:, mle")
     assert s.e.macros.get("method") == "ML"
+    # xtmixed shows standard deviations unless variance (Stata's xtmixed logs, e.g.
+    # grodri.github.io multilevel/lang1.html: sd(_cons), sd(Residual))
+    out = run(s, "xtmixed math homework || schid:, nolog")
+    assert "sd(_cons) |" in out and "sd(Residual) |" in out
+    out = run(s, "xtmixed math homework || schid:, variance nolog")
+    assert "var(_cons) |" in out and "sd(_cons)" not in out
     run(s, "use bangladesh\nquietly meqrlogit c_use urban || district:")
     ll_qr = s.e.scalars["ll"]
     run(s, "quietly melogit c_use urban || district:")
