@@ -88,7 +88,7 @@ class StataError(Exception):
 
     def render(self, *, point: bool = True) -> str:
         """The text Stata prints: the message (and a pointer when known), then ``r(#);``."""
-        parts = [self.message]
+        parts = [self.message] if self.message else []  # exit 4711: r(4711); alone
         if point:
             ptr = self.pointer()
             if ptr is not None:

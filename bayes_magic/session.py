@@ -48,6 +48,11 @@ class _JumpError(Exception):
 _PREFIXES = {"capture": 3, "quietly": 3, "noisily": 1}  # minimal abbreviations
 
 
+def _noisy(o) -> bool:
+    """Whether an output was shown by ``noisily`` (and so shows under ``quietly`` too)."""
+    return bool(getattr(o, "noisy", False))
+
+
 def _captured(text: str) -> bool | None:
     """Whether ``text`` starts with a ``capture`` prefix (among ``quietly``/``noisily``):
     None if not, else whether ``noisily`` follows it (the error is then shown)."""
@@ -535,12 +540,17 @@ class Session:
             return self._run_sources(res, body, echo=False, stop=True)
         inner = Result()
         saved, sink = self.quiet, self.sink
-        if not noisy:  # nothing shown as it runs either
-            self.quiet, self.sink = self.quiet + 1, None
+        if not noisy:  # nothing shown as it runs either, but what noisily shows ([P] quietly)
+            loud = None if sink is None else (lambda o: sink(o) if _noisy(o) else None)
+            self.quiet, self.sink = self.quiet + 1, loud
         try:
             ok = self._run_sources(inner, body, echo=False, stop=True)
         finally:
             self.quiet, self.sink = saved, sink
+        if not noisy:
+            for o in inner:
+                if _noisy(o) and not isinstance(o, ErrorOutput):
+                    res.append(o)
         if prefix == "capture":
             self.rc = 0 if ok else inner.rc
             if noisy:
@@ -593,7 +603,7 @@ class Session:
             elif held is not None and self.sink is not None:
                 self.sink(held)
             res.append(o)
-            if self.logs and not self.quiet:  # log using: the record of what is shown
+            if self.logs and (not self.quiet or _noisy(o)):  # log using: what is shown
                 for lg in self.logs.values():
                     lg.write(o)
             if isinstance(o, Text) and o.cont:
@@ -769,7 +779,11 @@ class Session:
                 outs = self._run_prefixed(cmd, rest)
             finally:
                 self.quiet = saved
-            return [] if p.name == "quietly" else outs
+            if p.name == "noisily":  # shown even under an enclosing quietly ([P] quietly)
+                for o in outs:
+                    o.noisy = True  # type: ignore[attr-defined]
+                return outs
+            return [o for o in outs if getattr(o, "noisy", False)]
         if p.name == "capture":
             snap = self._snapshot()
             saved = self.quiet

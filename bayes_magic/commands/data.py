@@ -727,6 +727,44 @@ def exit_(s, cmd: Command) -> list[Output]:
     raise ExitError
 
 
+#: the messages ``error #`` shows with the common return codes ([P] error; [U] 8)
+_ERROR_MESSAGES = {
+    100: "varlist required",
+    101: "varlist not allowed",
+    102: "too few variables specified",
+    103: "too many variables specified",
+    109: "type mismatch",
+    110: "already defined",
+    133: "unknown function",
+    198: "invalid syntax",
+    199: "unrecognized command",
+    301: "last estimates not found",
+    459: "something that should be true of your data is not",
+    601: "file not found",
+    2000: "no observations",
+    2001: "insufficient observations",
+}
+
+
+@command("error")
+def error_(s, cmd: Command) -> list[Output]:
+    """``error exp`` ([P] error): fail with return code exp and its standard message (none
+    for codes without one); ``error 0`` does nothing."""
+    from .macros import evaluate_text
+
+    words = list(cmd.body.words) if isinstance(cmd.body, Words) else []
+    text = " ".join(words).strip()
+    if not text:
+        raise StataError("invalid syntax", 198)
+    try:
+        rc = int(float(evaluate_text(s, text)))
+    except (StataError, ValueError, TypeError):
+        raise StataError(f"'{text}' found where integer expected", 7) from None
+    if rc:
+        raise StataError(_ERROR_MESSAGES.get(rc, ""), rc)
+    return []
+
+
 @command("do")
 def do(s, cmd: Command) -> list[Output]:
     return _run_file(s, cmd, echo=True)

@@ -77,6 +77,7 @@ MODULES = {
     "tempfile": "temps",
     "do": "data",
     "exit": "data",
+    "error": "data",
     "run": "data",
     "help": "data",
     "search": "data",

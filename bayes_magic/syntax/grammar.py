@@ -1560,6 +1560,7 @@ COMMANDS: tuple[Grammar, ...] = (
     g("assert", expr_body, T.table(T.opt("rc0"), T.opt("null"), T.opt("fast")), if_=True, in_=True),
     g("do", filename_body(), T.table(T.opt("nostop"))),
     g("exit", rest_body),
+    g("error", rest_body),
     g("run", filename_body(), T.table(T.opt("nostop"))),
     g("version", words_body(most=1)),
     g("timer", words_body()),

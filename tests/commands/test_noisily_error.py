@@ -1,0 +1,36 @@
+"""``noisily`` inside ``quietly`` shows its command's output ([P] quietly: "noisily turns
+back on terminal output ... for the duration of command"), and ``error #`` ([P] error)."""
+
+from __future__ import annotations
+
+from bayes_magic.session import Session
+from tests.conftest import fails, run
+
+
+def test_noisily_shows_inside_quietly_blocks_loops_and_prefixes() -> None:
+    s = Session()
+    run(s, "use math")
+    out = run(
+        s,
+        'quietly {\n summarize homework\n noisily display "A"\n}\n'
+        'quietly noisily display "B"\n'
+        'quietly forvalues i=1/2 {\n noisily di "loop `i\'"\n}\n'
+        'quietly {\n quietly {\n  noisily di "deep"\n }\n}\n'
+        'capture {\n noisily di "cap"\n error 459\n}',
+    )
+    assert out.split() == ["A", "B", "loop", "1", "loop", "2", "deep", "cap"]
+    assert s.rc == 459
+    assert "Variable |" not in out  # the quiet summarize stays quiet
+    shown = run(s, "quietly {\n noisily summarize math\n}")
+    assert "math |        519" in shown
+
+
+def test_error_fails_with_its_code_and_message() -> None:
+    s = Session()
+    assert fails(s, "error 459") == ("something that should be true of your data is not", 459)
+    assert fails(s, "error 4711") == ("", 4711)
+    run(s, "capture error 2000")
+    assert s.rc == 2000
+    run(s, "error 0")
+    res = s.execute("error 4711")
+    assert res.error.render() == "r(4711);"
