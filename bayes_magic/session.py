@@ -34,6 +34,11 @@ _INPUT = re.compile(
     r"\s*(?:(?:cap(?:ture|tur|tu|t)?|qui(?:etly|etl|et|e)?|n(?:oisily|oisil|oisi|ois|oi|o)?)\s+)*"
     r"inp(?:ut|u)?\b(?!\s*=)"
 )
+#: blocks this version cannot run, read to their ``end`` so their lines are not run one by one
+_BLOCK_UNAVAILABLE = re.compile(
+    r"\s*(?:program\s+(?:define\s+)?(?!(?:drop|dir|list)\b)[A-Za-z_]\w*\s*(?:,.*)?$"
+    r"|mata\s*:?\s*$)"
+)
 _TOO_DEEP = "expression too complex: too many nested parentheses or operators"
 
 
@@ -414,6 +419,18 @@ class Session:
                 for lg in self.logs.values():
                     lg.write(Echo(text, self.settings.linesize))
             nxt = i + 1
+            if _BLOCK_UNAVAILABLE.match(text):  # program define / mata: skipped to its end
+                end = next((k for k in range(i + 1, len(texts)) if texts[k].strip() == "end"), None)
+                what = "mata" if text.split()[0].startswith("mata") else "program define"
+                err = StataError(
+                    f"{what} is not available in this version of bayes_magic yet; "
+                    + ("the block up to its end was skipped" if end is not None else "no end"),
+                    199,
+                )
+                if not self._failed(res, err, text, stop=stop):
+                    return False
+                i = len(texts) if end is None else end + 1
+                continue
             if _INPUT.match(text):  # input varlist, then data lines up to end ([D] input)
                 end = next((k for k in range(i + 1, len(texts)) if texts[k].strip() == "end"), None)
                 if end is None:
