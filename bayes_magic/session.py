@@ -307,6 +307,8 @@ class Session:
             pass
         except _JumpError:
             self._failed(res, StataError("continue may only be used in a loop", 198), "", stop=True)
+        except KeyboardInterrupt:  # an interrupt between commands (in a loop's bookkeeping)
+            self._failed(res, BreakError(), "", stop=True)
         finally:
             self._depth -= 1
             self._early = [*outer, *res] if self._depth else []

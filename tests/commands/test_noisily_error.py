@@ -55,3 +55,17 @@ def test_commands_not_yet_available_say_so_and_blocks_are_skipped() -> None:
     text = res.text()
     assert "inside" not in text and "after" in text
     assert "program define is not available" in text
+
+
+def test_an_interrupt_between_commands_is_a_break(monkeypatch) -> None:
+    """A KeyboardInterrupt outside a command (in a loop's own bookkeeping) ends the run as
+    --Break-- r(1), as one inside a command does (a kernel trial lost the reply otherwise)."""
+
+    def interrupted(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Session, "_run_while", interrupted)
+    s = Session()
+    res = s.execute("local i = 0\nwhile 1 {\n local ++i\n}")
+    assert res.error is not None and res.error.rc == 1
+    assert s.locals.get("i") == "0"
