@@ -117,6 +117,38 @@ def _rename(s, sub: str, rest: str) -> None:
     s.matrices[name] = Matrix(M.values, M.rownames if cols else new, new if cols else M.colnames)
 
 
+def _assign(s, name: str, row: str, col: str, src: str) -> None:
+    """``matrix A[i,j] = exp`` ([P] matrix define, Submatrix substitution): the element, or
+    a matrix placed with its top-left corner at (i, j); i and j are numbers (expressions) or
+    quoted row and column names."""
+    from .macros import evaluate_text
+    from .matrix_expr import evaluate_matrix
+
+    if name not in s.matrices:
+        raise StataError(f"matrix {name} not found", 111)
+    M = s.matrices[name]
+
+    def position(text: str, names: list[str]) -> int:
+        text = text.strip()
+        if text.startswith('"') and text.endswith('"'):
+            if text[1:-1] not in names:
+                raise StataError(f"{text[1:-1]} not found", 111)
+            return names.index(text[1:-1])
+        try:
+            k = int(float(evaluate_text(s, text)))
+        except (TypeError, ValueError):
+            raise StataError(f"{text}: subscript invalid", 198) from None
+        return k - 1
+
+    i, j = position(row, list(M.rownames)), position(col, list(M.colnames))
+    V = evaluate_matrix(s, src).values.astype(float)
+    X = M.values.astype(float).copy()
+    if i < 0 or j < 0 or i + V.shape[0] > X.shape[0] or j + V.shape[1] > X.shape[1]:
+        raise StataError("conformability error", 503)
+    X[i : i + V.shape[0], j : j + V.shape[1]] = V
+    s.matrices[name] = Matrix(X, M.rownames, M.colnames)
+
+
 @command("matrix")
 def matrix(s, cmd: Command) -> list[Output]:
     text = _words(cmd).strip()
@@ -139,6 +171,10 @@ def matrix(s, cmd: Command) -> list[Output]:
             name = name[7:].strip()
         if not name or not src.strip():
             raise StataError("invalid syntax", 198)  # matrix = S, matrix A =
+        cell = re.fullmatch(r"([A-Za-z_]\w*)\s*\[(.+),(.+)\]", name)
+        if cell is not None:
+            _assign(s, cell.group(1), cell.group(2), cell.group(3), src.strip())
+            return []
         if not _NAME.fullmatch(name):
             raise StataError(f"{name} invalid name", 198)
         src = src.strip()
@@ -187,7 +223,14 @@ def _list(s, cmd: Command, ref: str) -> Output:
         check_format(str(fmt))
 
     def cell(x: float) -> str:
-        return fmt_number(x, str(fmt)) if fmt is not None else fmt_g(x, 10)
+        return fmt_number(x, str(fmt)).strip() if fmt is not None else fmt_g(x, 10)
+
+    # a column is the format's width and a blank (%10.0g: 11), never narrower
+    cw = 11
+    if fmt is not None:
+        m = re.match(r"%-?0?(\d+)", str(fmt))
+        cw = max(11, int(m.group(1)) + 1) if m else 11
+    per = max(1, 6 * 11 // cw)  # columns to a panel: as many as fit the 78-column line
 
     r, c = M.shape
     sym = (
@@ -201,19 +244,20 @@ def _list(s, cmd: Command, ref: str) -> Output:
     w = max([len(n) for n in M.rownames] + [1])
     split = [n.rpartition(":") for n in M.colnames]
     eqs = any(sep for _eq, sep, _nm in split)
-    for start in range(0, c, 6):
-        cols = range(start, min(c, start + 6))
+    for start in range(0, c, per):
+        cols = range(start, min(c, start + per))
         if eqs:
             lines.append(
-                " " * (w + 1) + "".join(f"{abbrev(split[j][0], 9) + split[j][1]:>11}" for j in cols)
+                " " * (w + 1)
+                + "".join(f"{abbrev(split[j][0], cw - 2) + split[j][1]:>{cw}}" for j in cols)
             )
-        lines.append(" " * (w + 1) + "".join(f"{abbrev(split[j][2], 10):>11}" for j in cols))
+        lines.append(" " * (w + 1) + "".join(f"{abbrev(split[j][2], cw - 1):>{cw}}" for j in cols))
         for i in range(r):
             shown = [j for j in cols if not sym or j <= i]
             if sym and not shown:
                 continue
             lines.append(
-                f"{M.rownames[i]:>{w}} " + "".join(f"{cell(M.values[i, j]):>11}" for j in shown)
+                f"{M.rownames[i]:>{w}} " + "".join(f"{cell(M.values[i, j]):>{cw}}" for j in shown)
             )
     html = html_table(
         [["", *M.colnames]],

@@ -323,6 +323,32 @@ def raw_body(ts: TokenStream) -> Words:
     return Words((text,), (Span(start, end),))
 
 
+def matrix_body(ts: TokenStream) -> Words:
+    """``matrix``'s text: a definition (``matrix A = B, C``: a column join, not options)
+    whole; other subcommands up to their options (``matrix list A, format(%9.3f)``)."""
+    start = ts.peek().start
+    end = start
+    depth = 0
+    define = False
+    while not ts.at_end:
+        t = ts.peek()
+        if t.is_op("(", "["):
+            depth += 1
+        elif t.is_op(")", "]"):
+            depth -= 1
+        elif depth == 0 and t.is_op("="):
+            define = True
+        elif depth == 0 and t.is_op(",") and not define:
+            break
+        end = ts.next().end
+    text = ts.source(start, end).strip()
+    if not text:
+        raise StataError(
+            "nothing found where expression expected", 198, span=ts.peek().span, source=ts.text
+        )
+    return Words((text,), (Span(start, end),))
+
+
 def groups_body(ts: TokenStream) -> Words:
     """Words, ``=`` signs and parenthesized groups kept whole (``recode x (1 2 = 1) (else =
     0)``, ``collapse (mean) m=math (sd) sd=math``), up to the qualifiers or options."""
@@ -1562,7 +1588,7 @@ COMMANDS: tuple[Grammar, ...] = (
     g("LAbel", subcommands=_LABEL),
     g("set", words_body(least=1), T.SET_OPTS),
     g("svmat", svmat_body, T.SVMAT),
-    g("MATrix", raw_body, T.MATRIX),
+    g("MATrix", matrix_body, T.MATRIX),
     g("SCAlar", raw_body),
     g("CONFirm", raw_body),
     g("preserve", None),
