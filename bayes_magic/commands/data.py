@@ -482,7 +482,12 @@ def preserve(s, cmd: Command) -> list[Output]:
 
 @command("restore")
 def restore(s, cmd: Command) -> list[Output]:
+    """``restore [, not preserve]`` ([P] preserve); the options also as words."""
     words = cmd.body.words if isinstance(cmd.body, Words) else ()
+    if cmd.has("not") and cmd.has("preserve"):
+        raise StataError("options not and preserve may not be combined", 198)
+    if cmd.has("not") or cmd.has("preserve"):
+        words = ("not",) if cmd.has("not") else ("preserve",)
     if s.preserved is None:
         raise StataError("nothing to restore", 622)
     if words and words[0] == "not":
@@ -680,15 +685,18 @@ def _run_file(s, cmd: Command, echo: bool) -> list[Output]:
     # the file's own local macros ([P] macro: a do-file is a scope); run shows nothing
     from .temps import pop_scope, push_scope
 
-    saved_locals, sink = s.locals, s.sink
+    saved_locals, sink, outer = s.locals, s.sink, s.preserved
     s.locals = {}
+    s.preserved = None  # the file's own preserve ([P] preserve: restored when it ends)
     if not echo:
         s.sink = None
     push_scope(s)  # its tempvars and tempfiles go when it ends
     try:
         res = s.execute(path.read_text(), echo=echo, stop=not cmd.has("nostop"))
     finally:
-        s.locals, s.sink = saved_locals, sink
+        if s.preserved is not None:  # preserved and not restored: the data come back
+            s.data = s.preserved
+        s.locals, s.sink, s.preserved = saved_locals, sink, outer
         pop_scope(s)
     outs = [o for o in res if not getattr(o, "final", False)]  # the error is raised below
     if echo:

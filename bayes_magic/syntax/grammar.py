@@ -1592,7 +1592,7 @@ COMMANDS: tuple[Grammar, ...] = (
     g("SCAlar", raw_body),
     g("CONFirm", raw_body),
     g("preserve", None),
-    g("restore", words_body(most=1)),
+    g("restore", words_body(most=1), T.table(T.opt("not"), T.opt("PREServe"))),
     g("Display", display_body),
     g("FORMat", format_body),
     g("assert", expr_body, T.table(T.opt("rc0"), T.opt("null"), T.opt("fast")), if_=True, in_=True),

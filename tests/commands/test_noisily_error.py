@@ -69,3 +69,22 @@ def test_an_interrupt_between_commands_is_a_break(monkeypatch) -> None:
     res = s.execute("local i = 0\nwhile 1 {\n local ++i\n}")
     assert res.error is not None and res.error.rc == 1
     assert s.locals.get("i") == "0"
+
+
+def test_preserve_in_a_do_file_is_restored_when_it_ends(tmp_path) -> None:
+    """[P] preserve: the data are restored when the do-file that preserved them ends; and
+    restore, preserve / restore, not as options."""
+    s = Session()
+    run(s, "use math")
+    n = s.data.nobs
+    f = tmp_path / "pres.do"
+    f.write_text("preserve\ndrop if homework > 2\n")
+    run(s, f'do "{f}"')
+    assert s.data.nobs == n and s.preserved is None
+    run(s, "preserve\nkeep in 1/10\nrestore, preserve")
+    assert s.data.nobs == n and s.preserved is not None
+    run(s, "keep in 1/5\nrestore")
+    assert s.data.nobs == n
+    run(s, "preserve\nrestore, not")
+    assert s.preserved is None
+    assert fails(s, "restore, not")[1] == 622
