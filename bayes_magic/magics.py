@@ -193,9 +193,22 @@ class BayesMagic(Magics):
 
             raise UsageError(f"%%bayes: unknown arguments {rest!r}; options are -d df and -o name")
         text = cell or ""
+        fitted = None
         if "d" in opts:
             text = f"use {opts['d']}, clear\n{text}"
+            fitted = frontend.get_session(self.shell).e
         out = self._run(text)
+        if (
+            fitted is not None
+            and out.error is not None
+            and out.error.rc == 2000
+            and frontend.get_session(self.shell).e is fitted
+        ):
+            # loading the data again dropped e(sample), as use, clear does in Stata
+            print(
+                f"(-d {opts['d']} loaded the data again, so the active estimation results no "
+                "longer mark their sample; leave -d off cells that continue an analysis)"
+            )
         if "o" in opts:
             self.shell.user_ns[opts["o"]] = out
         self._raise_if_failed(out)
@@ -340,6 +353,10 @@ class BayesMagic(Magics):
         cell of Stata commands, as ``%%bayes``."""
         if cell is not None:
             return self.bayes(line, cell)
+        if re.match(r"\s*-[do]\s", line):
+            from IPython.core.error import UsageError
+
+            raise UsageError("%stata: -d and -o are options of the cell magic %%stata")
         out = self._run(line)
         self._raise_if_failed(out)
         return out

@@ -97,6 +97,10 @@ def load(s, name: str, *, nolabel: bool = False, notes: list[str] | None = None)
         return ds
     if obj is not None:
         raise StataError(f"{name} is not a DataFrame", 198)
+    if s.namespace and name.isidentifier():  # in a notebook: the name may mean a DataFrame
+        raise StataError(
+            f"file {path} not found\n(no DataFrame named {name} in the notebook either)", 601
+        )
     raise StataError(f"file {path} not found", 601)
 
 

@@ -221,3 +221,26 @@ def test_stata_cell_magic_and_data_back(ip, shown) -> None:
     assert res.data.loc[0, "y"] == 2.0 and list(df.columns) == ["x"]
     line = ip.run_line_magic("stata", "count if y > 3")
     assert line.r["N"] == 2
+
+
+def test_reloading_with_d_explains_a_lost_estimation_sample(ip, shown, capsys) -> None:
+    """-d loads the data again, dropping e(sample) as use, clear does: a postestimation
+    command that then finds no sample says why (an epidemiology-course trial put -d on every
+    cell); the line magic says -d belongs to the cell magic; an unknown -d name says it is
+    neither a file nor a DataFrame."""
+    from IPython.core.error import UsageError
+
+    from bayes_magic.magics import StataCellError
+
+    ip.user_ns["bd"] = pd.DataFrame({"y": [0, 1, 0, 1, 1, 0, 1, 1], "x": [1, 2, 3, 4, 5, 6, 7, 9]})
+    ip.run_cell_magic("stata", "-d bd", "quietly logit y x")
+    capsys.readouterr()
+    with pytest.raises(StataCellError) as err:
+        ip.run_cell_magic("stata", "-d bd", "margins, dydx(x)")
+    assert err.value.rc == 2000
+    assert "leave -d off cells that continue an analysis" in capsys.readouterr().out
+    with pytest.raises(UsageError):
+        ip.run_line_magic("stata", "-d bd summarize x")
+    with pytest.raises(StataCellError) as err:
+        ip.run_cell_magic("stata", "-d nosuchframe", "count")
+    assert "no DataFrame named nosuchframe" in str(err.value)
