@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from typing import Any
@@ -154,9 +155,18 @@ def run(
             return bar
         return TextProgress()
 
+    last: list[Any] = [None]
+
     def show(out: Any) -> None:  # each output as soon as its command has made it
         if not getattr(out, "final", False):  # the run's own error goes to stderr below
+            prev = last[0]
+            # a table after a text that ends in its own blank line (an iteration log) takes
+            # no second one, as Result.log() lays them out
+            if prev is not None and getattr(out, "kind", None) == "result":
+                with contextlib.suppress(Exception):  # one that cannot be laid out: default
+                    out.lead = not prev.text().endswith("\n")
             ipy_display(out)
+            last[0] = out
 
     s.progress_factory = factory
     s.sink = show if display else None

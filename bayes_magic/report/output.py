@@ -56,7 +56,8 @@ class Output:
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         bundle = {"text/plain": self.text(), "text/html": self.html()}
         if self.kind == "result":  # a table stands apart from what came before, as in Stata
-            bundle["text/plain"] = "\n" + bundle["text/plain"]
+            if getattr(self, "lead", True):  # (a text ending in a blank line has set it apart)
+                bundle["text/plain"] = "\n" + bundle["text/plain"]
             bundle["text/html"] = f'<div style="margin-top: 0.8em">{bundle["text/html"]}</div>'
         tex = self.latex()
         if tex:

@@ -244,3 +244,15 @@ def test_reloading_with_d_explains_a_lost_estimation_sample(ip, shown, capsys) -
     with pytest.raises(StataCellError) as err:
         ip.run_cell_magic("stata", "-d nosuchframe", "count")
     assert "no DataFrame named nosuchframe" in str(err.value)
+
+
+def test_a_table_after_an_iteration_log_has_one_blank_line(ip, shown) -> None:
+    """The plain text the magics show keeps Stata's single blank line between an iteration
+    log (which ends in its own) and the table, as Result.log() does (a trial saw two)."""
+    ip.user_ns["lg"] = pd.DataFrame({"y": [0, 1, 0, 1, 1, 0, 1, 1], "x": [1, 2, 3, 4, 5, 6, 7, 9]})
+    ip.run_cell_magic("stata", "-d lg", "logit y x")
+    texts = [b["text/plain"] for b in shown]
+    k = next(i for i, t in enumerate(texts) if t.lstrip().startswith("Iteration 0"))
+    assert texts[k].endswith("\n") and not texts[k + 1].startswith("\n")
+    joined = "\n".join(texts)
+    assert "\n\n\nLogistic regression" not in joined and "\n\nLogistic regression" in joined
