@@ -156,13 +156,16 @@ def estat_recov(s, cmd: Command) -> list[Output]:
         lines = [
             title,
             "",
-            f"{'':>12} |" + "".join(f"{n[:10]:>11}" for n in names),
+            # each column ten wide and a blank after it, as Stata 17's estat recovariance
+            # (grodri.github.io multilevel/egm.html: "│      year      _cons ")
+            f"{'':>12} |" + "".join(f"{n[:10]:>10} " for n in names).rstrip(),
             "-" * 13 + "+" + "-" * (11 * k),
         ]
         hrows = []
         for i in range(k):
             cells = [fmt_g(M[i, j], 9) for j in range(i + 1)]
-            lines.append(f"{names[i][:12]:>12} |" + "".join(f"{c:>11}" for c in cells))
+            row = f"{names[i][:12]:>12} |" + "".join(f"{c:>10} " for c in cells)
+            lines.append(row.rstrip())
             hrows.append([names[i], *cells, *[""] * (k - i - 1)])
         outs.append(Block("\n".join(lines), html_table([["", *names]], hrows, caption=title)))
     if not outs:

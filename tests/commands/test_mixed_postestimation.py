@@ -56,6 +56,10 @@ def test_estat_recov_and_group(s: Session) -> None:
     assert out[0] == "Random-effects covariance matrix for level schid"
     assert out[4].split()[:2] == ["homework", "|"]
     assert out[5].split()[0] == "_cons"
+    # columns ten wide with a blank after each (Stata 17's log, egm.html:
+    # "│      year      _cons " / "       _cons │  .3994262          1 ")
+    assert out[2] == "             |  homework      _cons"
+    assert out[5][14:24].strip() == out[5].split("|")[1].split()[0] and out[5][24] == " "
     g = run(s, "estat group").splitlines()
     assert g[4] == "          schid |         23          5       22.6         67"
 
