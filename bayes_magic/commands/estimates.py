@@ -457,6 +457,10 @@ def lrtest(s, cmd: Command) -> list[Output]:
     if len(words) != 2:
         raise StataError("lrtest compares two models", 198)
     (na, a), (nb, b) = (resolve_names(s, [w])[0] for w in words)
+    # the active results go by the name they are stored under, as Stata's log shows
+    # ("lrtest ols ." after estimates store ri: "Assumption: ols nested within ri")
+    stored = next((k for k, v in s.estimates.items() if v is s.e), None)
+    na, nb = (stored if n == "." and stored else n for n in (na, nb))
     for e in (a, b):
         if "ll" not in e.scalars:
             raise StataError(f"{e.cmd} does not report a log likelihood", 498)
@@ -500,14 +504,16 @@ def lrtest(s, cmd: Command) -> list[Output]:
         "Likelihood-ratio test",
         f"Assumption: {nsmall} nested within {nbig}",
         "",
-        f" LR chi2({df}) = {fmt_f(chi2, 2):>7}",
-        f"Prob > chi2 = {fmt_f(p, 4):>7}",
+        # "= " and the value in six columns: " LR chi2(3) =  52.93" (grodri.github.io
+        # multilevel/oxboys.html, Stata 17)
+        f"{f'LR chi2({df}) =':>13} {fmt_f(chi2, 2):>6}",
+        f"Prob > chi2 = {fmt_f(p, 4):>6}",
     ]
     if big.cmd in ("mixed", "meglm", "menl"):
         lines += [
             "",
             "Note: The reported degrees of freedom assumes the null hypothesis is not on",
-            "      the boundary of the parameter space.  If this is not true, then the",
+            "      the boundary of the parameter space. If this is not true, then the",
             "      reported test is conservative.",
         ]
     return [Block("\n".join(lines), kind="result")]
