@@ -619,7 +619,9 @@ def _wald(
     hyps = chained
     R, r, desc = [], [], []
     for h in hyps:
-        lhs, _, rhs = h.partition("=")
+        lhs, eq, rhs = h.partition("=")
+        if eq and not rhs.strip():  # test x= and test x==1 are errors, as in Stata
+            raise StataError("= invalid: an expression must follow it", 198)
         rl, cl = linear_form(e, lhs)
         rr, cr = linear_form(e, rhs) if rhs.strip() else (np.zeros(len(e.b)), 0.0)
         R.append(rl - rr)

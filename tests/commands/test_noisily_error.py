@@ -88,3 +88,13 @@ def test_preserve_in_a_do_file_is_restored_when_it_ends(tmp_path) -> None:
     run(s, "preserve\nrestore, not")
     assert s.preserved is None
     assert fails(s, "restore, not")[1] == 622
+
+
+def test_test_with_nothing_after_an_equals_sign_is_an_error() -> None:
+    """test x= (and x==1) is a syntax error, not x = 0 (an epidemiology-course trial)."""
+    s = Session()
+    run(s, "use math\nquietly regress math homework")
+    assert fails(s, "test homework=")[1] == 198
+    assert fails(s, "test homework==1")[1] == 198
+    run(s, "test homework=1")
+    assert s.r["df"] == 1
