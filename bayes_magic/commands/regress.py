@@ -136,6 +136,9 @@ def _estimates(fit: OLSFit, cmd: Command, spec) -> Estimates:
         "model": "ols",
         "vce": fit.vce,
         "predict": "regres_p",
+        "estat_cmd": "regress_estat",  # [R] regress, Stored results
+        "properties": "b V",
+        "marginsok": "XB default",
     }
     vce_entries(fit, VCETYPE.get(fit.vce), weight_text(cmd), macros, scalars)
     return Estimates.of_fit(
