@@ -187,14 +187,21 @@ def valid_name(name: str) -> bool:
 def stata_names(columns: list[str]) -> list[str]:
     """Valid, distinct Stata names for column headers, as ``import delimited`` makes them.
 
-    Characters other than letters, digits and ``_`` are removed and the rest is cut to 32
-    characters (``my var`` becomes ``myvar``); a header that still is no valid name (it starts
+    Accented letters lose their accents (``âge`` becomes ``age``), other characters than
+    letters, digits and ``_`` are removed and the rest is cut to 32 characters (``my var``
+    becomes ``myvar``); a header that still is no valid name (it starts
     with a digit, is empty or reserved) or repeats an earlier name becomes ``v#``, ``#`` being its
     column number (``2x`` in column 2 becomes ``v2``).
     """
+    import unicodedata
+
     out: list[str] = []
     for k, col in enumerate(columns, start=1):
-        name = re.sub(r"[^A-Za-z0-9_]", "", col)[:32]
+        # accented letters keep their base letter (âge -> age, résultat -> resultat)
+        plain = "".join(
+            ch for ch in unicodedata.normalize("NFKD", str(col)) if not unicodedata.combining(ch)
+        )
+        name = re.sub(r"[^A-Za-z0-9_]", "", plain)[:32]
         if not valid_name(name) or name in out:
             name = f"v{k}"
         while name in out:

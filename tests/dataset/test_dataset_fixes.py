@@ -178,8 +178,10 @@ def test_dates_list_and_describe_as_dates() -> None:
 
 
 def test_stata_names_follow_import_delimited() -> None:
-    headers = ["my var", "2x", "ok", "ok", "_1", "if", "a-b c", "é"]
-    assert stata_names(headers) == ["myvar", "v2", "ok", "v4", "_1", "v6", "abc", "v8"]
+    headers = ["my var", "2x", "ok", "ok", "_1", "if", "a-b c", "é", "âge", "résultat", "€"]
+    assert stata_names(headers) == [
+        *("myvar", "v2", "ok", "v4", "_1", "v6", "abc", "e", "age", "resultat", "v11")
+    ]  # accents dropped, not the letters (a course trial's French column names)
 
 
 def test_use_dataframe_renames_bad_columns_with_a_note() -> None:
