@@ -248,6 +248,8 @@ class Session:
         self.last_traceback: str | None = None
         #: > 0 while a command runs under ``quietly`` (progress displays leave nothing behind)
         self.quiet = 0
+        #: > 0 inside a noisily block: its outputs show under an enclosing quietly
+        self._loud = 0
         #: set by a front end: called with each output as soon as it exists, so that a cell
         #: shows each command's output when the command ends (as Stata prints it), and what a
         #: command shows early (:meth:`show_now`) before it ends
@@ -555,17 +557,24 @@ class Session:
         got = prefix_block(header)
         assert got is not None
         prefix, noisy = got
-        if prefix == "noisily":
-            return self._run_sources(res, body, echo=False, stop=True)
+        if prefix == "noisily":  # shown even inside an enclosing quietly
+            saved_q = self.quiet
+            self.quiet, self._loud = 0, self._loud + 1
+            try:
+                return self._run_sources(res, body, echo=False, stop=True)
+            finally:
+                self.quiet, self._loud = saved_q, self._loud - 1
         inner = Result()
-        saved, sink = self.quiet, self.sink
+        saved, sink, saved_loud = self.quiet, self.sink, self._loud
         if not noisy:  # nothing shown as it runs either, but what noisily shows ([P] quietly)
             loud = None if sink is None else (lambda o: sink(o) if _noisy(o) else None)
-            self.quiet, self.sink = self.quiet + 1, loud
+            self.quiet, self.sink, self._loud = self.quiet + 1, loud, 0
+        else:  # capture noisily { }: shown, inside an enclosing quietly too
+            self.quiet, self._loud = 0, self._loud + 1
         try:
             ok = self._run_sources(inner, body, echo=False, stop=True)
         finally:
-            self.quiet, self.sink = saved, sink
+            self.quiet, self.sink, self._loud = saved, sink, saved_loud
         if not noisy:
             for o in inner:
                 if _noisy(o) and not isinstance(o, ErrorOutput):
@@ -614,9 +623,13 @@ class Session:
         A text that ends in ``_continue`` is held back and joined to the next text, as
         Stata's ``display ... _continue`` keeps the line open ([P] display)."""
         for o in outs:
+            if self._loud:  # inside a noisily block: shown under an enclosing quietly
+                o.noisy = True  # type: ignore[attr-defined]
             held, self._held = self._held, None
             if held is not None and type(o) is Text and o.kind == "text":
-                o = Text(held.text() + o.text(), cont=o.cont)
+                joined = Text(held.text() + o.text(), cont=o.cont)
+                joined.noisy = _noisy(held) or _noisy(o)  # type: ignore[attr-defined]
+                o = joined
                 if res and res[-1] is held:
                     res.pop()
             elif held is not None and self.sink is not None:

@@ -23,6 +23,13 @@ def test_noisily_shows_inside_quietly_blocks_loops_and_prefixes() -> None:
     assert "Variable |" not in out  # the quiet summarize stays quiet
     shown = run(s, "quietly {\n noisily summarize math\n}")
     assert "math |        519" in shown
+    # noisily and capture noisily blocks, and a _continue line, inside quietly
+    out = run(
+        s,
+        'qui {\n noi {\n  di "blk"\n }\n capture noisily {\n  di "cap"\n }\n'
+        ' noisily display "a" _continue\n noisily display "b"\n}',
+    )
+    assert out.split() == ["blk", "cap", "ab"]
 
 
 def test_error_fails_with_its_code_and_message() -> None:
