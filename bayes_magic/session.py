@@ -36,7 +36,9 @@ _INPUT = re.compile(
 )
 #: blocks this version cannot run, read to their ``end`` so their lines are not run one by one
 _BLOCK_UNAVAILABLE = re.compile(
-    r"\s*(?:program\s+(?:define\s+)?(?!(?:drop|dir|list)\b)[A-Za-z_]\w*\s*(?:,.*)?$"
+    r"\s*(?:(?:cap(?:ture|tur|tu|t)?|qui(?:etly|etl|et|e)?|n(?:oisily|oisil|oisi|ois|oi|o)?)\s+)*"
+    r"(?:pr(?:o|og|ogr|ogra|ogram)?\s+(?:de(?:f|fi|fin|fine)?\s+)?"
+    r"(?!(?:drop|dir|list|l|li|lis|di)(?:\s|$))[A-Za-z_`][\w`']*\s*(?:,.*)?$"
     r"|mata\s*:?\s*$)"
 )
 _TOO_DEEP = "expression too complex: too many nested parentheses or operators"
@@ -425,7 +427,7 @@ class Session:
             nxt = i + 1
             if _BLOCK_UNAVAILABLE.match(text):  # program define / mata: skipped to its end
                 end = next((k for k in range(i + 1, len(texts)) if texts[k].strip() == "end"), None)
-                what = "mata" if text.split()[0].startswith("mata") else "program define"
+                what = "mata" if "mata" in text.split()[-1] else "program define"
                 err = StataError(
                     f"{what} is not available in this version of bayes_magic yet; "
                     + ("the block up to its end was skipped" if end is not None else "no end"),

@@ -777,6 +777,27 @@ def error_(s, cmd: Command) -> list[Output]:
     return []
 
 
+@command("program")
+def program_(s, cmd: Command) -> list[Output]:
+    """``program drop|dir|list`` ([P] program) with no programs defined: ``drop _all``,
+    ``dir`` and ``list`` have nothing to do, ``drop name`` finds no program; defining one is
+    not available yet (a ``program define`` block is skipped to its ``end`` before this)."""
+    words = " ".join(cmd.body.words).split() if isinstance(cmd.body, Words) else []
+    head = words[0].lower() if words else ""
+    if head == "drop":
+        names = [w for w in words[1:] if w != "_all"]
+        if names:
+            raise StataError(f"program {names[0]} not found", 111)
+        return []
+    if head in ("dir", "di", "l", "li", "lis", "list"):
+        return []
+    raise StataError(
+        "program is not available in this version of bayes_magic yet (ado programs; loops, "
+        "macros and do-files run)",
+        199,
+    )
+
+
 @command("do")
 def do(s, cmd: Command) -> list[Output]:
     return _run_file(s, cmd, echo=True)

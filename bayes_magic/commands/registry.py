@@ -78,6 +78,7 @@ MODULES = {
     "do": "data",
     "exit": "data",
     "error": "data",
+    "program": "data",
     "run": "data",
     "help": "data",
     "search": "data",

@@ -18,7 +18,6 @@ _PENDING: dict[str, str] = {
     "dtable": "descriptive tables; tabstat and summarize give the statistics",
     "collect": "the collection system behind table",
     # programming ([P]): do-files, loops, macros and tempvars run; programs do not yet
-    "program": "ado programs; loops, macros and do-files run",
     "syntax": "ado programs' syntax parsing",
     "args": "ado programs' arguments",
     "tokenize": "ado programs' tokenizing; the macro extended functions word/piece run",

@@ -1101,7 +1101,7 @@ _ME_BODY = mixed_body(T.ME_RE, T.ME, T.ME_FE)
 #: Stata commands this version parses only to say they are not available yet (their messages
 #: are in commands/unavailable.py)
 UNAVAILABLE_COMMANDS = (
-    *("program", "syntax", "args", "tokenize", "gettoken", "unab", "marksample", "mata"),
+    *("syntax", "args", "tokenize", "gettoken", "unab", "marksample", "mata"),
     *("file", "include", "frame", "frames", "putexcel", "putdocx"),
     *("postfile", "post", "postclose", "simulate", "bootstrap", "jackknife", "permute"),
     *("statsby", "cs", "csi", "cc", "cci", "ir", "iri", "tabodds", "mhodds", "mcc", "mcci"),
@@ -1599,6 +1599,7 @@ COMMANDS: tuple[Grammar, ...] = (
     g("do", filename_body(), T.table(T.opt("nostop"))),
     g("exit", rest_body),
     g("error", rest_body),
+    g("PRogram", rest_body),
     g("run", filename_body(), T.table(T.opt("nostop"))),
     g("version", words_body(most=1)),
     g("timer", words_body()),
