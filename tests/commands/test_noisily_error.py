@@ -62,6 +62,16 @@ def test_commands_not_yet_available_say_so_and_blocks_are_skipped() -> None:
     text = res.text()
     assert "inside" not in text and "after" in text
     assert "program define is not available" in text
+    # abbreviated, behind capture, with a macro in its name: skipped all the same (review)
+    res = s.execute(
+        'prog def bar\n di "in1"\nend\ncapture program define baz\n di "in2"\nend\n'
+        'forvalues i = 1/1 {\n program define l`i\'\n  di "in3"\n end\n}',
+        stop=False,
+    )
+    assert not any(w in res.text() for w in ("in1", "in2", "in3"))
+    # with no programs defined: drop _all and dir have nothing to do
+    run(s, "program drop _all\nprogram dir\ncapture program drop hello")
+    assert fails(s, "program drop hello")[1] == 111
 
 
 def test_an_interrupt_between_commands_is_a_break(monkeypatch) -> None:
