@@ -188,7 +188,7 @@ def parse_tokens(ts: TokenStream, *, allowed: tuple[str, ...] | None = None) -> 
         subcommand = sub_g.name
         grammar = sub_g
     cmd = _finish(ts, grammar, name, subcommand, tuple(prefixes), start)
-    if t.text == "xtmixed":
+    if t.text == "xtmixed" and getattr(cmd.body, "depvar", None) is not None:  # not a replay
         # xtmixed, as before Stata 13, fits by REML unless told mle, and shows standard
         # deviations unless told variance (Stata's xtmixed logs: sd(_cons), sd(Residual))
         from dataclasses import replace

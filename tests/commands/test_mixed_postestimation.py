@@ -241,6 +241,7 @@ def test_old_command_names() -> None:
     assert "sd(_cons) |" in out and "sd(Residual) |" in out
     out = run(s, "xtmixed math homework || schid:, variance nolog")
     assert "var(_cons) |" in out and "sd(_cons)" not in out
+    assert "var(_cons) |" in run(s, "xtmixed")  # a replay (review: it failed r(198))
     run(s, "use bangladesh\nquietly meqrlogit c_use urban || district:")
     ll_qr = s.e.scalars["ll"]
     run(s, "quietly melogit c_use urban || district:")
