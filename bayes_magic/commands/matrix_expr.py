@@ -106,6 +106,14 @@ class _Parser:
             self.i += 1
         if self.i == start:
             raise StataError("matrix: invalid expression", 198)
+        # a variable is no scalar (x[1], an observation's value, is): not a matrix either
+        for k in range(start, self.i):
+            tok = self.t[k]
+            nxt = self.t[k + 1] if k + 1 < len(self.t) else None
+            prev = self.t[k - 1] if k > start else None
+            stored = prev == "(" and k - 2 >= start and self.t[k - 2] in ("e", "r")  # e(N)
+            if tok in self.s.data.info and nxt != "[" and prev != "[" and not stored:
+                raise first if first is not None else StataError(f"matrix {tok} not found", 111)
         a, b = self.toks[start][1], self.toks[self.i - 1][2]
         try:
             return np.array([[_scalar_value(self.s, self.text[a:b])]])
@@ -311,8 +319,45 @@ def evaluate_matrix(s, text: str) -> Matrix:
         raise StataError("matrix: invalid expression", 198)
     rows = [f"r{i + 1}" for i in range(v.shape[0])]
     cols = [f"c{j + 1}" for j in range(v.shape[1])]
-    m = re.fullmatch(r"\s*([A-Za-z_]\w*)\s*'\s*", text)
-    if m and m.group(1) in s.matrices:
-        src = s.matrices[m.group(1)]
-        rows, cols = list(src.colnames), list(src.rownames)
+    named = _names_kept(s, text)
+    if named is not None and (len(named[0]), len(named[1])) == v.shape:
+        rows, cols = named
     return Matrix(v, rows, cols)
+
+
+_ONE_REF = re.compile(
+    r"\s*(?:[-+]?[\d.]+(?:[eE][-+]?\d+)?\s*\*\s*)?"
+    r"(?P<ref>[A-Za-z_]\w*|[re]\s*\(\s*\w+\s*\))\s*(?P<sub>\[[^\]]*\])?\s*(?P<t>')?"
+    r"\s*(?:[*/]\s*[-+]?[\d.]+(?:[eE][-+]?\d+)?)?\s*"
+)
+
+
+def _names_kept(s, text: str) -> tuple[list[str], list[str]] | None:
+    """The row and column names of an expression that is one matrix, perhaps a submatrix,
+    transposed or scaled by a number (``A[1..2, 2]``, ``e(V)*2``, ``b'``): Stata keeps its
+    names; None for anything else (which is named r1 ... and c1 ...)."""
+    m = _ONE_REF.fullmatch(text)
+    if m is None:
+        return None
+    from .matrices import find_matrix
+
+    ref = re.sub(r"\s+", "", m.group("ref"))
+    try:
+        M = find_matrix(s, ref)[1]
+    except StataError:
+        return None
+    rows, cols = list(M.rownames), list(M.colnames)
+    if m.group("sub"):
+        inner = m.group("sub")[1:-1]
+        parts = inner.split(",")
+        if len(parts) != 2:
+            return None
+        try:
+            ri = _index([parts[0].replace(" ", "")], rows, len(rows))
+            ci = _index([parts[1].replace(" ", "")], cols, len(cols))
+        except StataError:
+            return None
+        rows, cols = [rows[i] for i in ri], [cols[j] for j in ci]
+    if m.group("t"):
+        rows, cols = cols, rows
+    return rows, cols
