@@ -601,12 +601,45 @@ def _piece(p) -> str:
     return rf"\d+n?\.{re.escape(var)}"
 
 
+def _equation_form(e: Estimates, text: str) -> str:
+    """``test [eq]``, ``test [eq]: varlist`` (the coefficients are zero) and ``test
+    [eq1=eq2]``, ``test [eq1=eq2]: varlist`` (equal across the equations; all the names the
+    two share without a varlist) written as one hypothesis per coefficient ([R] test)."""
+    m = re.fullmatch(r"\s*\[([^\]=]+?)(?:=([^\]]+?))?\]\s*(?::\s*(.*?))?\s*", text)
+    if m is None:
+        return text
+    eq1, eq2, given = m.group(1).strip(), m.group(2), m.group(3)
+    eq2 = eq2.strip() if eq2 else None
+
+    def names_of(eq: str) -> list[str]:
+        found = [n.split(":", 1)[1] for n in e.bnames if n.split(":", 1)[0] == eq]
+        if not found:
+            raise StataError(f"equation [{eq}] not found", 303)
+        # base and omitted terms are not coefficients to test
+        return [n for n in found if not re.search(r"(?:^|#|\d)[bo]+\.|^o\.", n)]
+
+    first = names_of(eq1)
+    if given is not None and given.strip():
+        names = given.split()
+    elif eq2 is not None:
+        other = names_of(eq2)
+        names = [n for n in first if n in other]
+    else:
+        names = first
+    if not names:
+        raise StataError("no coefficients to test", 198)
+    if eq2 is None:
+        return " ".join(f"([{eq1}]{n})" for n in names)
+    return " ".join(f"([{eq1}]{n} = [{eq2}]{n})" for n in names)
+
+
 def _wald(
     s, text: str, *, accumulate: bool = False, notest: bool = False, df_r: int | None = None
 ) -> list[Output]:
     """The Wald test of the hypotheses written in ``text`` (``test``'s syntax); with
     ``accumulate`` together with the previous test's constraints on the same results."""
     e = ml_results(s, "test", "bayestest interval or bayestest model")
+    text = _equation_form(e, text)
     # each hypothesis: "coef" (= 0) or "lhs = rhs" with linear terms in coefficient names
     hyps = [h for h in re.split(r"\)\s*\(", text.strip().strip("()")) if h.strip()]
     if len(hyps) == 1 and "=" not in hyps[0]:

@@ -139,3 +139,22 @@ def test_mlogit_options_and_errors() -> None:
     assert rc == 198
     run(s, "test [top_25_]standlrt")
     run(s, "lincom [top_25_]standlrt - [mid_50_]standlrt")
+
+
+def test_equation_forms_of_test_after_mlogit() -> None:
+    """test [eq1=eq2]: varlist, [eq1=eq2], [eq] and [eq]: varlist ([R] test) expand to one
+    constraint per coefficient; the statistic is the Wald test of those constraints."""
+    s = Session()
+    run(s, "use exam\nencode vr, generate(band)\nquietly mlogit band standlrt normexam")
+    out = run(s, "test [bottom_25_=top_25_]: standlrt")
+    assert "[bottom_25_]standlrt - [top_25_]standlrt = 0" in out
+    i = s.e.bnames.index("bottom_25_:standlrt")
+    j = s.e.bnames.index("top_25_:standlrt")
+    d = s.e.b[i] - s.e.b[j]
+    v = s.e.V[i, i] + s.e.V[j, j] - 2 * s.e.V[i, j]
+    assert s.r["chi2"] == pytest.approx(d * d / v, rel=1e-10)
+    run(s, "test [bottom_25_=top_25_]")
+    assert s.r["df"] == 3
+    run(s, "test [top_25_]: standlrt normexam")
+    assert s.r["df"] == 2
+    assert fails(s, "test [nope]")[1] == 303
