@@ -73,9 +73,12 @@ def outcome_names(ds, depvar: str, values: np.ndarray) -> list[str]:
 
 def _omitted_name(name: str) -> str:
     """A base outcome's coefficient name, marked omitted: ``o.age``, ``2o.site``, ``1b.site``
-    (a base level keeps its mark)."""
+    (a base level keeps its mark), ``1o.g#co.x`` in an interaction."""
     parts = []
     for p in name.split("#"):
+        if p.startswith("c."):  # a continuous part of an interaction: co.x
+            parts.append("co." + p[2:])
+            continue
         m = re.fullmatch(r"(\d+)([bno]*)\.(.+)", p)
         if m:
             marks = m.group(2) if "b" in m.group(2) or "o" in m.group(2) else m.group(2) + "o"

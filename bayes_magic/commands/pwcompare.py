@@ -153,6 +153,12 @@ def balanced_margins(s, term: str) -> tuple[list[str], np.ndarray, np.ndarray, f
     from ..syntax.parser import parse
     from .margins import margins
 
+    if s.e is not None and getattr(s.e, "cmd", None) == "mlogit":
+        raise StataError(
+            "contrasts and pairwise comparisons after mlogit are not available in bayes_magic "
+            "yet; margins term, predict(outcome(k)) gives an outcome's margins",
+            321,
+        )
     saved_r, saved_m = s.r, getattr(s, "margins_result", None)
     try:
         margins(s, parse(f"margins {term}, asbalanced predict(xb)"))

@@ -74,6 +74,10 @@ def e_matrices(e: Any) -> dict[str, Matrix]:
         # e(cat): the outcome values, in order ([R] ologit, Stored results)
         cats = np.asarray(fit.values, float).reshape(1, -1)
         out["cat"] = Matrix(cats, ["r1"], [f"c{j + 1}" for j in range(cats.shape[1])])
+    if getattr(e, "cmd", None) == "mlogit":
+        # e(out): the outcome values, in order ([R] mlogit, Stored results)
+        outs = np.asarray(fit.values, float).reshape(1, -1)
+        out["out"] = Matrix(outs, ["r1"], [f"c{j + 1}" for j in range(outs.shape[1])])
     draws = getattr(e, "draws", None)
     levels = getattr(getattr(fit, "design", None), "levels", None)
     if draws is None and levels and getattr(e, "cmd", None) in ("mixed", "meglm"):

@@ -158,3 +158,16 @@ def test_equation_forms_of_test_after_mlogit() -> None:
     run(s, "test [top_25_]: standlrt normexam")
     assert s.r["df"] == 2
     assert fails(s, "test [nope]")[1] == 303
+
+
+def test_mlogit_stored_outcomes_interaction_names_and_refusals() -> None:
+    s = Session()
+    run(s, "use exam\nencode vr, generate(band)\nencode sex, generate(g)")
+    run(s, "quietly mlogit band i.g##c.standlrt")
+    from bayes_magic.commands.returns import e_matrices
+
+    assert e_matrices(s.e)["out"].values.tolist() == [[1.0, 2.0, 3.0]]
+    base = [n for n in s.e.bnames if n.startswith("mid_50_:")]
+    assert "mid_50_:2o.g#co.standlrt" in base and "mid_50_:1b.g#co.standlrt" in base
+    assert fails(s, "contrast g")[1] == 321
+    assert fails(s, "pwcompare g")[1] == 321
