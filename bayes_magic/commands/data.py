@@ -741,6 +741,9 @@ def exit_(s, cmd: Command) -> list[Output]:
 
 #: the messages ``error #`` shows with the common return codes ([P] error; [U] 8)
 _ERROR_MESSAGES = {
+    1: "--Break--",
+    3: "no dataset in use",
+    9: "assertion is false",
     100: "varlist required",
     101: "varlist not allowed",
     102: "too few variables specified",
@@ -772,6 +775,8 @@ def error_(s, cmd: Command) -> list[Output]:
         rc = int(float(evaluate_text(s, text)))
     except (StataError, ValueError, TypeError):
         raise StataError(f"'{text}' found where integer expected", 7) from None
+    if rc < 0:
+        raise StataError(f"{rc}: a return code is 0 or more", 198)
     if rc:
         raise StataError(_ERROR_MESSAGES.get(rc, ""), rc)
     return []

@@ -356,7 +356,8 @@ def table(s, cmd: Command) -> list[Output]:
         # Stata 17 right-aligns a value two columns short of the column's end (hospmle.html)
         if stars:
             return "".join(f"{c:>{w}} " for c in cells)
-        return "".join(f"{c:>{w - 1}}  " for c in cells)
+        # a cell as wide as the column (b(%12.4f)) takes the last place too
+        return "".join(f"{c:>{w - 1}}  " if len(c) < w else f"{c:>{w}} " for c in cells)
 
     def centred(h: str) -> str:
         h = h[:w]

@@ -220,9 +220,7 @@ class _Model:
         text = str(raw).strip() if raw and raw is not True else ""
         m = re.fullmatch(r"(?:pr\s*,?\s*)?outcome\(([^)]*)\)(?:\s*,?\s*pr)?", text)
         which = m.group(1) if m else ("#1" if text == "pr" else None)
-        self.beta = np.asarray(fit.beta, float)
-        self.V = np.asarray(fit.V, float)
-        self.stat = "pr"
+        self.stat = "pr"  # beta and V are the fit's, every non-base equation's
         J = len(fit.values)
         if not text:  # every outcome: the _predict dimension, as Stata's default
             self.outcomes = []

@@ -152,12 +152,14 @@ def mlogit_response(base: int, J: int, j: int) -> tuple[Response, Response, None
     derivatives in them, ∂p_j/∂η_m = p_j (δ_jm - p_m). The response carries ``equations``
     (J-1): :func:`evaluate_rows` then takes one index per equation from consecutive blocks of
     the coefficients."""
+    from .mlogit import mlogit_probabilities
+
     others = [k for k in range(J) if k != base]
 
     def probs(E: np.ndarray) -> np.ndarray:
         eta = np.zeros((E.shape[0], J))
         eta[:, others] = E
-        return special.softmax(eta, axis=1)
+        return mlogit_probabilities(eta)
 
     def f(E: np.ndarray) -> np.ndarray:
         return probs(E)[:, j]
