@@ -694,6 +694,8 @@ def _run_file(s, cmd: Command, echo: bool) -> list[Output]:
     s.preserved = None  # the file's own preserve ([P] preserve: restored when it ends)
     if not echo:
         s.sink = None
+    elif s.quiet and sink is not None:  # quietly do: only what noisily shows, as it runs
+        s.sink = lambda o: sink(o) if getattr(o, "noisy", False) else None
     push_scope(s)  # its tempvars and tempfiles go when it ends
     try:
         res = s.execute(path.read_text(), echo=echo, stop=not cmd.has("nostop"))

@@ -144,9 +144,17 @@ def _breaks(ds, cmd: Command, rows: np.ndarray) -> set[int]:
     for k in range(1, len(rows)):
         if sep and k % sep == 0 and not sepby:
             breaks.add(k)
-        if sepby and any(ds.df[v].iloc[rows[k]] != ds.df[v].iloc[rows[k - 1]] for v in sepby):
+        if sepby and any(
+            _differ(ds.df[v].iloc[rows[k]], ds.df[v].iloc[rows[k - 1]]) for v in sepby
+        ):
             breaks.add(k)
     return breaks
+
+
+def _differ(a, b) -> bool:
+    """Whether two values differ, missing values being equal to each other (sepby())."""
+    missing = [isinstance(x, float) and x != x for x in (a, b)]
+    return (a != b) and not all(missing)
 
 
 class _Layout:

@@ -52,7 +52,7 @@ def is_loop(text: str) -> bool:
 #: quietly, noisily, capture as Stata abbreviates them (qui, n, cap)
 _NOISILY = r"n(?:o|oi|ois|oisi|oisil|oisily)?"
 _PREFIX = rf"(?:qui(?:e|et|etl|etly)?|{_NOISILY}|cap(?:t|tu|tur|ture)?)"
-_PREFIX_BLOCK = re.compile(rf"\s*({_PREFIX})(\s+{_NOISILY})?\s*\{{\s*$")
+_PREFIX_BLOCK = re.compile(rf"\s*({_PREFIX})((?:\s+{_PREFIX})*)\s*\{{\s*$")
 
 
 def prefix_block(text: str) -> tuple[str, bool] | None:
@@ -61,11 +61,15 @@ def prefix_block(text: str) -> tuple[str, bool] | None:
     m = _PREFIX_BLOCK.match(text)
     if m is None:
         return None
-    word = m.group(1)
-    full = (
-        "quietly" if word.startswith("qui") else "capture" if word.startswith("cap") else "noisily"
-    )
-    return full, m.group(2) is not None
+    words = [m.group(1), *m.group(2).split()]
+    kinds = [
+        "quietly" if w.startswith("qui") else "capture" if w.startswith("cap") else "noisily"
+        for w in words
+    ]
+    if "capture" in kinds:  # capture quietly { }, quietly capture { }: a captured block
+        k = kinds.index("capture")
+        return "capture", k + 1 < len(kinds) and kinds[k + 1] == "noisily"
+    return kinds[-1], False  # the innermost of quietly / noisily decides
 
 
 _PREFIXED = re.compile(rf"\s*((?:{_PREFIX}\s+)+)((?:foreach|forv\w*|while|if)\b.*\{{\s*)$", re.S)

@@ -115,3 +115,13 @@ def test_test_with_nothing_after_an_equals_sign_is_an_error() -> None:
     assert fails(s, "test homework==1")[1] == 198
     run(s, "test homework=1")
     assert s.r["df"] == 1
+
+
+def test_capture_quietly_blocks_and_sepby_with_missing_values() -> None:
+    s = Session()
+    out = run(s, 'capture quietly {\n di "hidden"\n error 459\n}\ndi _rc')
+    assert out.split() == ["459"]
+    run(s, "input a b\n. 1\n. 2\n1 3\nend")
+    lines = run(s, "list, sepby(a)").splitlines()
+    # a separator where a changes, none between its two missing values
+    assert sum(1 for ln in lines if ln.strip().startswith("|--")) == 2

@@ -256,3 +256,13 @@ def test_a_table_after_an_iteration_log_has_one_blank_line(ip, shown) -> None:
     assert texts[k].endswith("\n") and not texts[k + 1].startswith("\n")
     joined = "\n".join(texts)
     assert "\n\n\nLogistic regression" not in joined and "\n\nLogistic regression" in joined
+
+
+def test_quietly_do_shows_nothing_as_it_runs(ip, shown, tmp_path) -> None:
+    """quietly do hides the file's output from the live display too (review), while noisily
+    inside it still shows."""
+    f = tmp_path / "q.do"
+    f.write_text('display "hidden"\nnoisily display "loud"\n')
+    ip.run_cell_magic("stata", "", f'quietly do "{f}"')
+    texts = " ".join(b["text/plain"] for b in shown)
+    assert "hidden" not in texts and "loud" in texts
