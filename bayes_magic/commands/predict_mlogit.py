@@ -23,26 +23,14 @@ _STATS = ("pr", "xb", "stdp", "scores")
 
 
 def mlogit_outcome(fit: MlogitFit, eqs: list[str], text) -> int:
-    """The position (0-based) of ``outcome(#k)``, ``outcome(value)`` or ``outcome(name)``."""
+    """The position (0-based) of ``outcome(name)`` (an equation's name), or of
+    ``outcome(#k)`` / ``outcome(value)`` as after ``ologit``."""
+    from .predict_ordinal import outcome_index
+
     t = "" if text is True else str(text).strip()
-    J = len(fit.values)
-    if t.startswith("#"):
-        try:
-            k = int(t[1:])
-        except ValueError:
-            k = 0
-        if not 1 <= k <= J:
-            raise StataError(f"there is no outcome {t}\nthere are only {J} categories", 111)
-        return k - 1
     if t in eqs:
         return eqs.index(t)
-    try:
-        hits = np.flatnonzero(fit.values == float(t))
-    except ValueError:
-        hits = np.array([], dtype=int)
-    if not len(hits):
-        raise StataError(f"outcome {t} not found", 303)
-    return int(hits[0])
+    return outcome_index(fit, text, fit.design.depvar)
 
 
 def predict_mlogit(s, cmd: Command) -> list[Output]:

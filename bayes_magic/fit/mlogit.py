@@ -22,6 +22,7 @@ from scipy import special, stats
 
 from ..design.mixed import MixedDesign
 from ..errors import StataError
+from .optimize import newton_ascent
 from .robust import ml_sandwich, wald_all
 
 __all__ = ["MlogitFit", "fit_mlogit", "mlogit_probabilities"]
@@ -192,35 +193,9 @@ def fit_mlogit(
 def _newton(X, y, w, base, B0, iterate):
     """Newton's method with step halving: (θ outcome-major, ℓ, log, converged)."""
     p, m = B0.shape
-    theta = B0.T.ravel().copy()
 
-    def unpack(t):
-        return t.reshape(m, p).T
+    def loglik(theta: np.ndarray, derivatives: bool):
+        ll, g, H, _ = _loglik(X, y, w, base, theta.reshape(m, p).T, need=2 if derivatives else 0)
+        return ll, g, H
 
-    ll, g, H, _ = _loglik(X, y, w, base, unpack(theta))
-    log = [(0, ll)]
-    converged = False
-    for it in range(1, iterate + 1):
-        try:
-            step = np.linalg.solve(-H, g)
-        except np.linalg.LinAlgError:
-            step = np.linalg.lstsq(-H, g, rcond=None)[0]
-        t = 1.0
-        while True:
-            cand = theta + t * step
-            ll_new = _loglik(X, y, w, base, unpack(cand), need=0)[0]
-            if np.isfinite(ll_new) and ll_new >= ll - 1e-10 * abs(ll):
-                break
-            t /= 2
-            if t < 1e-10:
-                break
-        if t < 1e-10:
-            break
-        dec = float(g @ step)
-        theta = cand
-        ll, g, H, _ = _loglik(X, y, w, base, unpack(theta))
-        log.append((it, ll))
-        if dec < 1e-13 or (abs(log[-1][1] - log[-2][1]) < 1e-12 * abs(ll) and dec < 1e-8):
-            converged = True
-            break
-    return theta, ll, log, converged
+    return newton_ascent(loglik, B0.T.ravel().copy(), iterate)

@@ -13,7 +13,14 @@ from collections.abc import Callable
 import numpy as np
 from scipy.optimize import minimize
 
-__all__ = ["minimize_bounded", "gradient", "hessian", "jacobian", "covariance_of"]
+__all__ = [
+    "minimize_bounded",
+    "gradient",
+    "hessian",
+    "jacobian",
+    "covariance_of",
+    "newton_ascent",
+]
 
 Bounds = list[tuple[float | None, float | None]]
 
@@ -263,3 +270,43 @@ def _embed(x: np.ndarray, idx: np.ndarray, z: np.ndarray) -> np.ndarray:
     out = x.copy()
     out[idx] = z
     return out
+
+
+def newton_ascent(
+    loglik: Callable[[np.ndarray, bool], tuple[float, np.ndarray | None, np.ndarray | None]],
+    theta: np.ndarray,
+    iterate: int,
+    valid: Callable[[np.ndarray], bool] | None = None,
+) -> tuple[np.ndarray, float, list[tuple[int, float]], bool]:
+    """Maximize a concave log likelihood by Newton's method with step halving, as Stata's
+    ``ml`` iterates ([R] Maximize): ``loglik(θ, derivatives)`` gives ℓ and, when asked, its
+    gradient and Hessian; a step is halved until ℓ does not fall (and ``valid(θ)`` holds:
+    ordered cutpoints). Returns (θ, ℓ, the iteration log [(k, ℓ_k)], converged)."""
+    ll, g, H = loglik(theta, True)
+    log = [(0, ll)]
+    converged = False
+    for it in range(1, iterate + 1):
+        try:
+            step = np.linalg.solve(-H, g)
+        except np.linalg.LinAlgError:
+            step = np.linalg.lstsq(-H, g, rcond=None)[0]
+        t = 1.0
+        while True:
+            cand = theta + t * step
+            if valid is None or valid(cand):
+                ll_new = loglik(cand, False)[0]
+                if np.isfinite(ll_new) and ll_new >= ll - 1e-10 * abs(ll):
+                    break
+            t /= 2
+            if t < 1e-10:
+                break
+        if t < 1e-10:
+            break
+        dec = float(g @ step)  # g'H⁻¹g: the predicted gain
+        theta = cand
+        ll, g, H = loglik(theta, True)
+        log.append((it, ll))
+        if dec < 1e-13 or (abs(log[-1][1] - log[-2][1]) < 1e-12 * abs(ll) and dec < 1e-8):
+            converged = True
+            break
+    return theta, ll, log, converged

@@ -22,6 +22,7 @@ from scipy import special, stats
 
 from ..design.mixed import MixedDesign
 from ..errors import StataError
+from .optimize import newton_ascent
 from .robust import ml_sandwich, wald_all
 
 __all__ = [
@@ -232,31 +233,9 @@ def fit_ordinal(
 def _newton(link, X, y, w, J, off, theta, iterate):
     """Newton's method with step halving (cutpoints kept increasing): (θ, ℓ, log, converged)."""
     p = X.shape[1]
-    ll, g, H, _ = _loglik(link, X, y, w, J, theta, off=off)
-    log = [(0, ll)]
-    converged = False
-    for it in range(1, iterate + 1):
-        try:
-            step = np.linalg.solve(-H, g)
-        except np.linalg.LinAlgError:
-            step = np.linalg.lstsq(-H, g, rcond=None)[0]
-        t = 1.0
-        while True:
-            cand = theta + t * step
-            if np.all(np.diff(cand[p:]) > 0):
-                ll_new = _loglik(link, X, y, w, J, cand, need=0, off=off)[0]
-                if np.isfinite(ll_new) and ll_new >= ll - 1e-10 * abs(ll):
-                    break
-            t /= 2
-            if t < 1e-10:
-                break
-        if t < 1e-10:
-            break
-        dec = float(g @ step)  # g'H⁻¹g: the predicted gain
-        theta = cand
-        ll, g, H, _ = _loglik(link, X, y, w, J, theta, off=off)
-        log.append((it, ll))
-        if dec < 1e-13 or (abs(log[-1][1] - log[-2][1]) < 1e-12 * abs(ll) and dec < 1e-8):
-            converged = True
-            break
-    return theta, ll, log, converged
+
+    def loglik(th: np.ndarray, derivatives: bool):
+        ll, g, H, _ = _loglik(link, X, y, w, J, th, need=2 if derivatives else 0, off=off)
+        return ll, g, H
+
+    return newton_ascent(loglik, theta, iterate, valid=lambda th: bool(np.all(np.diff(th[p:]) > 0)))
