@@ -30,11 +30,12 @@ from ..report.coeftable import (
     CoefRow,
     CoefTable,
     Equation,
+    exponentiate,
     ml_columns,
     restyle,
     table_results,
 )
-from ..report.format import abbrev, exp_or_inf, fmt_f, fmt_g, iteration_line
+from ..report.format import abbrev, fmt_f, fmt_g, iteration_line
 from ..report.output import LazyBlock, Output, Text
 from ..spec.model import build_mixed, dispersion_option, me_option, meglm_as, vce_option
 from ..syntax.ast import Command, MultilevelModel
@@ -342,11 +343,7 @@ def _table(
                 r.values[4], r.values[5] = float(std_beta[k]), math.nan
                 k += 1
     if eform:
-        for r in rows:
-            if r.values:
-                b, se, zz, pp, lo, hi = r.values
-                e = exp_or_inf(b)
-                r.values = [e, e * se, zz, pp, exp_or_inf(lo), exp_or_inf(hi)]
+        exponentiate(rows)
     gd = fit.gdesign
     if gd is not None and gd.offset_name:
         label = f"ln({gd.offset_name})" if gd.exposure else gd.offset_name

@@ -28,11 +28,12 @@ from ..report.coeftable import (
     CoefRow,
     CoefTable,
     Equation,
+    exponentiate,
     ml_columns,
     restyle,
     table_results,
 )
-from ..report.format import abbrev, exp_or_inf, fmt_g
+from ..report.format import abbrev, fmt_g
 from ..report.output import LazyBlock, Output, Text
 from ..spec.model import build_mixed, vce_option
 from ..syntax.ast import Command, MultilevelModel
@@ -101,11 +102,8 @@ def _table(
         m = fit.others.index(k)
         sl = slice(m * p, (m + 1) * p)
         rows = D.fixed_rows(d.columns, d.coef_index, fit.B[:, k], fit.V[sl, sl], level)
-        for r in rows:
-            if eform and r.values:
-                b, se, z_, p_, lo, hi = r.values
-                e = exp_or_inf(b)
-                r.values = [e, e * se, z_, p_, exp_or_inf(lo), exp_or_inf(hi)]
+        if eform:
+            exponentiate(rows)
         equations.append(Equation(name, rows))
     ci = f"[{int(level) if level == int(level) else f'{level:g}'}% conf. interval]"
     header, fmt_row, titles, cells, pre = ml_columns(

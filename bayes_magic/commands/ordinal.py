@@ -25,11 +25,12 @@ from ..report.coeftable import (
     CoefRow,
     CoefTable,
     Equation,
+    exponentiate,
     ml_columns,
     restyle,
     table_results,
 )
-from ..report.format import abbrev, exp_or_inf
+from ..report.format import abbrev
 from ..report.output import LazyBlock, Output, Text
 from ..spec.model import build_mixed, me_option, vce_option
 from ..syntax.ast import Command, MultilevelModel
@@ -63,11 +64,7 @@ def _table(fit: OrdinalFit, level: float, eform: bool, vcetype: str | None) -> C
             rows.append(CoefRow("", kind="blank"))
         rows.append(CoefRow(fit.offset_name, kind="offset"))
     if eform:
-        for r in rows:
-            if r.values:
-                b, se, z_, p_, lo, hi = r.values
-                e = exp_or_inf(b)
-                r.values = [e, e * se, z_, p_, exp_or_inf(lo), exp_or_inf(hi)]
+        exponentiate(rows)
     zq = float(stats.norm.ppf(0.5 + level / 200))
     p = len(fit.beta)
     cuts = []

@@ -263,6 +263,19 @@ class CoefTable:
         return html_table([[title, *self.html_header]], rows, caption=caption, notes=notes)
 
 
+def exponentiate(rows: list[CoefRow]) -> None:
+    """Turn rows of ``b se z p lo hi`` into exp(b), exp(b)·se (the delta method), the same z
+    and p, and the interval's exponentiated ends: odds ratios, IRRs, RRRs ([R] Estimation
+    options, eform)."""
+    from .format import exp_or_inf
+
+    for r in rows:
+        if r.values:
+            b, se, z, p, lo, hi = r.values
+            e = exp_or_inf(b)
+            r.values = [e, e * se, z, p, exp_or_inf(lo), exp_or_inf(hi)]
+
+
 def ml_table(equations: list[Equation], level: float = 95) -> CoefTable:
     """The ``Coefficient  Std. err.  z  P>|z|  [95% conf. interval]`` table of ML commands."""
     ci = f"[{_level_text(level)}% conf. interval]"
