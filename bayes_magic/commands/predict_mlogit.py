@@ -15,9 +15,10 @@ import numpy as np
 from ..design.newdata import fixed_columns
 from ..errors import StataError
 from ..fit.mlogit import MlogitFit, mlogit_probabilities
-from ..report.output import Output, Text
+from ..report.output import Output
 from ..syntax.ast import Command
 from .predict import _newnames, _range, new_variables, store_prediction
+from .predict_ordinal import store_probabilities
 
 _STATS = ("pr", "xb", "stdp", "scores")
 
@@ -88,29 +89,16 @@ def predict_mlogit(s, cmd: Command) -> list[Output]:
             se = np.sqrt(np.einsum("ij,jk,ik->i", X, Vk, X))
         label = f"S.E. of linear prediction, {eqs[j]}"
         return store_prediction(s, names[0], se, vtype, label, touse)
-    P = mlogit_probabilities(eta)
-    J = len(fit.values)
-    if cmd.has("outcome"):
-        picks = [mlogit_outcome(fit, eqs, cmd.option("outcome"))]
-    elif not several:
-        picks = [0]  # one new variable: the first outcome, as Stata's mlogit_p
-    else:
-        picks = list(range(J))
-        if not words[0].endswith("*") and len(words) != J:
-            raise StataError(
-                f"{d.depvar} has {J} outcomes and so you must specify {J} new variables, or "
-                "you can use the outcome() option and specify variables one at a time",
-                102 if len(words) < J else 103,
-            )
-    names = _newnames(s, words, len(picks))
-    outs = []
-    if not stat:
-        word = "probability" if len(picks) == 1 else "probabilities"
-        outs.append(Text(f"(option pr assumed; predicted {word})"))
-    missing = 0
-    for name, j in zip(names, picks):
-        store_prediction(s, name, P[:, j], vtype, f"Pr({d.depvar}=={eqs[j]})", touse)
-        missing = int(np.isnan(s.data.values(name)).sum())
-    if missing:
-        outs.append(Text(f"({missing:,} missing value{'s' if missing > 1 else ''} generated)"))
-    return outs
+    return store_probabilities(
+        s,
+        cmd,
+        words,
+        vtype,
+        fit,
+        d.depvar,
+        mlogit_probabilities(eta),
+        touse,
+        bool(stat),
+        labels=eqs,
+        pick=lambda text: mlogit_outcome(fit, eqs, text),
+    )

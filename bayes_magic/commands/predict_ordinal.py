@@ -103,12 +103,17 @@ def store_probabilities(
     touse: np.ndarray,
     stat_given: bool,
     notes: list[Output] | None = None,
+    *,
+    labels: list[str] | None = None,
+    pick=None,
 ) -> list[Output]:
     """Store ``predict, pr`` of an ordered outcome: the probabilities ``P`` (observations by
     outcomes) of the outcome in ``outcome()``, of the first outcome with one new variable, or
     of every outcome with as many variables (or a ``stub*``); ``fit.values`` are the
     outcomes ([R] ologit postestimation, [ME] meologit postestimation). ``notes`` follow the
-    note of the assumed statistic."""
+    note of the assumed statistic; ``labels`` name the outcomes in the variables' labels
+    (their values by default) and ``pick`` reads ``outcome()`` (:func:`outcome_index` by
+    default)."""
     J = len(fit.values)
     several = len(words) > 1 or (len(words) == 1 and words[0].endswith("*"))
     if cmd.has("outcome") and several:
@@ -116,7 +121,8 @@ def store_probabilities(
             "option outcome() is not allowed when multiple new variables are specified", 198
         )
     if cmd.has("outcome"):
-        picks = [outcome_index(fit, cmd.option("outcome"), depvar)]
+        text = cmd.option("outcome")
+        picks = [pick(text) if pick is not None else outcome_index(fit, text, depvar)]
     elif not several:
         picks = [0]  # one new variable: the first outcome, as Stata's ologit_p
     else:
@@ -135,7 +141,8 @@ def store_probabilities(
     outs += notes or []
     missing = 0
     for name, j in zip(names, picks):
-        label = f"Pr({depvar}=={fmt_g(float(fit.values[j]), 9).strip()})"
+        shown = labels[j] if labels is not None else fmt_g(float(fit.values[j]), 9).strip()
+        label = f"Pr({depvar}=={shown})"
         store_prediction(s, name, P[:, j], vtype, label, touse)
         missing = int(np.isnan(s.data.values(name)).sum())
     if missing:  # the same observations for every outcome: one note, as Stata

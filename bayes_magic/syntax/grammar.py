@@ -301,18 +301,22 @@ def comparison_body(ts: TokenStream) -> Words:
     return Words((text,), (Span(start, end),))
 
 
-def raw_body(ts: TokenStream) -> Words:
-    """Everything up to the options, as one word (``test`` hypotheses)."""
+def _text_body(ts: TokenStream, *, definition: bool) -> Words:
+    """The text up to the options (a comma outside brackets), as one word; with
+    ``definition`` a text with ``=`` is whole (its commas belong to the definition)."""
     start = ts.peek().start
     end = start
     depth = 0
+    defines = False
     while not ts.at_end:
         t = ts.peek()
         if t.is_op("(", "["):
             depth += 1
         elif t.is_op(")", "]"):
             depth -= 1
-        elif depth == 0 and t.is_op(","):
+        elif definition and depth == 0 and t.is_op("="):
+            defines = True
+        elif depth == 0 and t.is_op(",") and not defines:
             break
         end = ts.next().end
     text = ts.source(start, end).strip()
@@ -321,32 +325,17 @@ def raw_body(ts: TokenStream) -> Words:
             "nothing found where expression expected", 198, span=ts.peek().span, source=ts.text
         )
     return Words((text,), (Span(start, end),))
+
+
+def raw_body(ts: TokenStream) -> Words:
+    """Everything up to the options, as one word (``test`` hypotheses)."""
+    return _text_body(ts, definition=False)
 
 
 def matrix_body(ts: TokenStream) -> Words:
     """``matrix``'s text: a definition (``matrix A = B, C``: a column join, not options)
     whole; other subcommands up to their options (``matrix list A, format(%9.3f)``)."""
-    start = ts.peek().start
-    end = start
-    depth = 0
-    define = False
-    while not ts.at_end:
-        t = ts.peek()
-        if t.is_op("(", "["):
-            depth += 1
-        elif t.is_op(")", "]"):
-            depth -= 1
-        elif depth == 0 and t.is_op("="):
-            define = True
-        elif depth == 0 and t.is_op(",") and not define:
-            break
-        end = ts.next().end
-    text = ts.source(start, end).strip()
-    if not text:
-        raise StataError(
-            "nothing found where expression expected", 198, span=ts.peek().span, source=ts.text
-        )
-    return Words((text,), (Span(start, end),))
+    return _text_body(ts, definition=True)
 
 
 def groups_body(ts: TokenStream) -> Words:
