@@ -979,6 +979,8 @@ class Session:
             "rc": self.rc,
             "linesize": self.settings.linesize,
             "seed": self.settings.seed,
+            "rng": "default",
+            "rng_current": "default",
             "type": self.settings.type,
             "pwd": os.getcwd(),
             "filename": self.data.filename or "",

@@ -427,6 +427,19 @@ def set_(s, cmd: Command) -> list[Output]:
     if len(key) >= 2 and "seed".startswith(key):
         s.set_seed(one_int(0, 2**31 - 1))
         return []
+    if key == "rng":
+        # [R] set rng: Stata 14+ chooses among its generators; bayes_magic has one (numpy's
+        # PCG64, seeded by `set seed`), which `default` names; Stata's others are refused rather
+        # than pretended
+        if args == ["default"]:
+            return []
+        if len(args) == 1 and args[0] in ("mt64", "mt64s", "kiss32"):
+            raise StataError(
+                f"set rng {args[0]} is not available: bayes_magic has one random-number "
+                "generator (set rng default)",
+                198,
+            )
+        raise StataError(f"{' '.join(args) or 'nothing'} invalid; default expected", 198)
     if len(key) >= 2 and "type".startswith(key):
         if args not in (["float"], ["double"]):
             raise StataError(

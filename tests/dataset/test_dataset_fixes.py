@@ -126,6 +126,17 @@ def test_varabbrev_off_needs_exact_names(math_session) -> None:
     assert fails(s, "set varabbrev maybe") == ("maybe invalid; on or off expected", 198)
 
 
+def test_set_rng_names_the_one_generator(session) -> None:
+    """[R] set rng: `default` is accepted and shown in c(rng); Stata's other generators are
+    refused, since the draws come from numpy's PCG64 whatever is asked."""
+    s = session
+    run(s, "set rng default")
+    assert run(s, "display c(rng)").strip().endswith("default")
+    msg, rc = fails(s, "set rng kiss32")
+    assert rc == 198 and "one random-number generator" in msg
+    assert fails(s, "set rng xyz") == ("xyz invalid; default expected", 198)
+
+
 def test_missing_of_numbers_and_strings() -> None:
     ds = Dataset.from_dataframe(pd.DataFrame({"x": [1.0, None, 3.0], "s": ["a", "", None]}))
     assert ds.missing("x").tolist() == [False, True, False]
