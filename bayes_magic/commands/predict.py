@@ -118,6 +118,10 @@ def predict(s, cmd: Command) -> list[Output]:
         from .predict_genlin import predict_genlin
 
         return predict_genlin(s, cmd)
+    if s.e.cmd in ("xtlogit", "xtprobit", "xtcloglog"):
+        from .xtbinary import predict_xtbinary
+
+        return predict_xtbinary(s, cmd)
     if s.e.cmd == "xtreg":
         from .xtreg import predict_xtreg
 

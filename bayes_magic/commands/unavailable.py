@@ -67,8 +67,6 @@ _PENDING: dict[str, str] = {
     "streg": "survival-time data and the st commands",
     "stsum": "survival-time data and the st commands",
     "clogit": "conditional logistic regression",
-    "xtlogit": "xtlogit; melogit fits the random-effects model",
-    "xtprobit": "xtprobit; meprobit fits the random-effects model",
     "xtpoisson": "xtpoisson; mepoisson fits the random-effects model",
     "xtnbreg": "xtnbreg; menbreg fits the random-effects model",
     "xtgee": "GEE; glm ..., vce(cluster) gives population-averaged fits with robust errors",

@@ -1095,7 +1095,7 @@ UNAVAILABLE_COMMANDS = (
     *("postfile", "post", "postclose", "simulate", "bootstrap", "jackknife", "permute"),
     *("statsby", "cs", "csi", "cc", "cci", "ir", "iri", "tabodds", "mhodds", "mcc", "mcci"),
     *("symmetry", "dstdize", "istdize", "nptrend", "roctab", "roccomp", "kap", "power"),
-    *("binreg", "stset", "sts", "stcox", "streg", "stsum", "clogit", "xtlogit", "xtprobit"),
+    *("binreg", "stset", "sts", "stcox", "streg", "stsum", "clogit"),
     *("xtpoisson", "xtnbreg", "xtgee", "mprobit", "slogit", "ivregress", "qreg", "tobit"),
     *("heckman", "nl", "sem", "gsem"),
 )
@@ -1110,6 +1110,7 @@ _REGRESS_BODY = mixed_body(
 )
 
 _XTREG_BODY = mixed_body(T.ME_RE, T.XTREG, T.table(), weights=())
+_XTBIN_BODY = mixed_body(T.ME_RE, T.XTBIN, T.ME_FE)
 
 _PLOT_NAMES = (
     "scatter",
@@ -1620,6 +1621,7 @@ COMMANDS: tuple[Grammar, ...] = (
     g("glm", _GLMGEN_BODY, T.GLMGEN, custom=True),
     g("REGress", _REGRESS_BODY, T.REGRESS, custom=True),
     g("xtreg", _XTREG_BODY, T.XTREG, custom=True),
+    *(g(n, _XTBIN_BODY, T.XTBIN, custom=True) for n in ("xtlogit", "xtprobit", "xtcloglog")),
     g("bayesmh", bayesmh_body, T.BAYESMH, if_=True, in_=True, weights=("fweight",)),
     g("bayes", None, T.BAYES_PREFIX),
     # postestimation

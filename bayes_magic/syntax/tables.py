@@ -551,6 +551,7 @@ PREDICT = table(
     opt("u"),
     opt("e"),
     opt("xbu"),
+    opt("pu0"),
     opt("yhat"),
     opt("stdp"),
     opt("FITted"),
@@ -902,6 +903,29 @@ DS = table(
     opt("INSEnsitive"),
 )
 MVCODE = table(opt("mv", Text()), opt("override"))
+# xtlogit, xtprobit, xtcloglog ([XT] xtlogit ...): re only; fe and pa are refused by name
+XTBIN = (
+    table(
+        opt("re"),
+        opt("fe"),
+        opt("pa"),
+        opt("i", NameArg()),
+        opt("OR"),
+        opt("EForm"),
+        opt("vce", Raw()),
+        opt("Robust"),
+        opt("CLuster", NameArg()),
+        opt("INTPoints", Int(1, 195)),
+        opt("INTMethod", Keyword("MVAGhermite AGhermite GHermite")),
+        opt("NOLRtest"),
+        opt("noHeader"),
+        opt("NOTABle"),
+    )
+    + LEVEL
+    + DISPLAY
+    + MAXIMIZE
+)
+
 XTREG = (
     table(
         opt("fe"),
