@@ -10,6 +10,7 @@ The computations are :func:`bayes_magic.fit.glm_general.fit_general_glm`.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -311,10 +312,11 @@ def _estimates(r: GLMResult, cmd: Command, spec, alpha_ml: bool, y: np.ndarray) 
         "deviance_s": abs(f.deviance) / f.phi,
         "deviance_p": abs(f.pearson),
         "deviance_ps": abs(f.pearson) / f.phi,
-        "dispers": abs(f.deviance) / f.df,
-        "dispers_s": abs(f.deviance) / f.phi / f.df,
-        "dispers_p": abs(f.pearson) / f.df,
-        "dispers_ps": abs(f.pearson) / f.phi / f.df,
+        # a saturated model has no residual df: the dispersions are missing, as in Stata
+        "dispers": abs(f.deviance) / f.df if f.df else math.nan,
+        "dispers_s": abs(f.deviance) / f.phi / f.df if f.df else math.nan,
+        "dispers_p": abs(f.pearson) / f.df if f.df else math.nan,
+        "dispers_ps": abs(f.pearson) / f.phi / f.df if f.df else math.nan,
         "nbml": float(alpha_ml),
         "vf": float(cmd.option("vfactor") or 1.0),
         "rank": float(f.rank),

@@ -217,6 +217,19 @@ def _make(name: str):
         body = cmd.body
         assert isinstance(body, MultilevelModel)
         if body.depvar is None:
+            pair = ("logit", "logistic")
+            if name in pair and s.e is not None and s.e.cmd in pair and s.e.cmd != name:
+                # [R] logistic: "to view coefficients, type logit after running logistic";
+                # logistic after logit shows the odds ratios
+                bad = [o.name for o in cmd.options if o.name not in _DISPLAY]
+                if bad:
+                    raise StataError(f"option {bad[0]} not allowed", 198)
+                opts = {o.name: o.value for o in cmd.options}
+                if name == "logit" and not opts.get("or"):
+                    opts["coef"] = True
+                elif name == "logistic" and not opts.get("coef"):
+                    opts["or"] = True
+                return glm_outputs(s.e, opts)
             return replay_active(s, cmd, name, _DISPLAY, glm_outputs)
         if body.levels:
             raise StataError(f"||: random effects are not allowed with {name}; see me{name}", 198)

@@ -236,7 +236,7 @@ def fit_fixed_effects(
         probability 1: complete separation, where Stata's logit stops too).
     """
     d = gd.base
-    if d.n <= d.p:
+    if d.n < d.p:  # a saturated model (n = p) fits: a 2x2 table of counts by person-time
         raise StataError("insufficient observations", 2001)
     w, y, n, off, X = glm_arrays(gd)
     const = float(np.sum(w * family.constant(y, n)))

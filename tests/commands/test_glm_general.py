@@ -357,3 +357,39 @@ def test_review_fixes() -> None:
     assert s.e.scalars["ic"] == len(shown) - 1
     run(s, "glm count Trt Age, family(poisson) link() nolog")
     assert s.e.macros["link"] == "glim_l03"
+
+
+def test_saturated_rate_ratio_fits_in_glm_and_poisson() -> None:
+    """The classic two-row person-time table (Stata's ``iri 30 60 54308 51477``): a saturated
+    model, n = p, no residual df. The IRR and its SE have closed forms: (30/54308)/(60/51477)
+    and IRR·sqrt(1/30 + 1/60); glm's dispersions are missing, as Stata leaves them."""
+    s = Session()
+    run(s, "input cases exp pt\n30 1 54308\n60 0 51477\nend")
+    irr = (30 / 54308) / (60 / 51477)
+    se = irr * np.sqrt(1 / 30 + 1 / 60)
+    for cmd in (
+        "glm cases exp, family(poisson) exposure(pt) eform",
+        "poisson cases exp, exposure(pt) irr",
+    ):
+        out = run(s, cmd)
+        row = next(ln for ln in out.splitlines() if ln.strip().startswith("exp |"))
+        assert abs(float(row.split()[2]) - irr) < 5e-8 and abs(float(row.split()[3]) - se) < 5e-8
+    run(s, "quietly glm cases exp, family(poisson) exposure(pt)")
+    assert s.e.scalars["df"] == 0 and np.isnan(s.e.scalars["dispers"])
+    assert "(1/df) Deviance =          ." in run(s, "glm")
+
+
+def test_logit_and_logistic_replay_each_others_results() -> None:
+    """[R] logistic: "to view coefficients, type logit after running logistic"; and logistic
+    after logit shows odds ratios."""
+    s = Session()
+    run(s, "use bangladesh\nquietly logistic c_use urban")
+    b = s.e.b[0]
+    coef = run(s, "logit")
+    assert "Coefficient" in coef and f"{b:.7f}".lstrip("0")[:7] in coef
+    assert "Odds ratio" in run(s, "logit, or")
+    run(s, "quietly logit c_use urban")
+    assert "Odds ratio" in run(s, "logistic")
+    assert "Coefficient" in run(s, "logistic, coef")
+    run(s, "quietly probit c_use urban")
+    assert fails(s, "logit") == ("last estimates not found", 301)
