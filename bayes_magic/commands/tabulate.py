@@ -302,7 +302,9 @@ def _twoway(s, cmd: Command, names: list[str], touse: np.ndarray, w: np.ndarray)
 
 
 def _key_lines(show: list[str]) -> list[str]:
-    kw = max(17, max(len(_KEY[x]) for x in show) + 2)
+    # the box is as wide as its longest line and a space either side: `| row percentage |`
+    # (Stata 17 logs of tabulate, row and tabulate, col: 16 and 19 columns inside)
+    kw = max(len(_KEY[x]) for x in show)
     return [
         "+" + "-" * (kw + 2) + "+",
         "| Key" + " " * (kw - 2) + "|",
