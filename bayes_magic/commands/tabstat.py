@@ -21,7 +21,6 @@ from ..matrix import Matrix
 from ..report.format import abbrev, check_format, fmt_g, fmt_number
 from ..report.output import Block, Output
 from ..syntax.ast import Command, Varlist
-from .data import refuse_options
 from .registry import command
 from .summarize import weights
 
@@ -83,24 +82,73 @@ def _stat(name: str, x: np.ndarray, w: np.ndarray | None, kind: str | None) -> f
     return float(m.get(key, math.nan))
 
 
+def _by_width(s, by_var: str, labelwidth: int, total: bool) -> int:
+    """tabstat.ado's width of the by() column: a labelled variable's longest label (at most
+    ``labelwidth``), 8 for an unlabelled number, a string's width (at most ``labelwidth``); at
+    least the variable's name, and 6 (``Total``) with the total row."""
+    ds = s.data
+    inf = ds.info[by_var]
+    if inf.type.startswith("str"):
+        vals = ds.values(by_var)
+        wid = (
+            int(inf.type[3:])
+            if inf.type[3:].isdigit()
+            else max((len(str(v)) for v in vals), default=1)
+        )
+        byw = min(wid, labelwidth)
+    elif inf.vlabel and inf.vlabel in ds.value_labels and ds.value_labels[inf.vlabel]:
+        byw = min(labelwidth, max(len(x) for x in ds.value_labels[inf.vlabel].values()))
+    else:
+        byw = 8
+    byw = max(len(by_var), byw)
+    return max(byw, 6) if total else byw
+
+
+def _width_option(cmd: Command, name: str, default: int, lo: int, hi: int) -> tuple[int, str]:
+    raw = cmd.option(name)
+    if raw is None:
+        return default, ""
+    try:
+        v = int(str(raw).strip())
+    except ValueError:
+        raise StataError(f"option {name}() incorrectly specified", 198) from None
+    if lo <= v <= hi:
+        return v, ""
+    v = min(max(v, lo), hi)
+    return v, f"(option {name}() outside valid range {lo}..{hi}; {v} assumed)"
+
+
 @command("tabstat")
 def tabstat(s, cmd: Command) -> list[Output]:
     """``tabstat varlist [if] [in] [weight] [, by() statistics() columns() format casewise
-    nototal missing save]``."""
-    refuse_options(cmd, ("longstub", "varwidth", "labelwidth", "noseparator"))
+    nototal missing noseparator longstub varwidth() labelwidth() save]``, laid out by the rules
+    of Stata's tabstat.ado: one variable puts the statistics in columns; a rule between the
+    by() groups when each shows several rows; the by() column as wide as the group labels."""
     ds = s.data
     names = expand_terms(ds, cmd.body.terms if isinstance(cmd.body, Varlist) else ())
     for v in names:
         if ds.is_string(v):
             raise StataError(f"{v} is a string variable", 109)
     stats_ = _names(cmd.option("statistics") or cmd.option("stats"))
-    cols = str(cmd.option("columns") or "variables").strip().lower()
-    if not ("variables".startswith(cols) or "statistics".startswith(cols)) or not cols:
-        raise StataError(f"columns({cols}) invalid", 198)
-    by_stat = "statistics".startswith(cols)
+    cols = cmd.option("columns")
+    cols = None if cols is None else str(cols).strip().lower()
+    if cols is not None and not (
+        cols and ("variables".startswith(cols) or "statistics".startswith(cols) or cols == "stats")
+    ):
+        raise StataError(
+            f"option columns({cols}) invalid -- specify columns(variables) or columns(statistics)",
+            198,
+        )
+    nvars, nstats = len(names), len(stats_)
+    if cols is None:
+        by_stat = nvars == 1  # one variable: its statistics across (tabstat.ado)
+    else:
+        by_stat = not "variables".startswith(cols)
     fmt = cmd.option("format")
     if isinstance(fmt, str) and fmt:
         check_format(fmt)
+    varwidth, note_v = _width_option(cmd, "varwidth", 12, 8, 32)
+    labelwidth, note_l = _width_option(cmd, "labelwidth", 16, 8, 32)
     touse = s.touse(cmd)
     if cmd.has("casewise"):
         for v in names:
@@ -108,21 +156,25 @@ def tabstat(s, cmd: Command) -> list[Output]:
     w, touse = weights(s, cmd, touse)
     kind = cmd.weight.kind if cmd.weight is not None else None
     by = cmd.option("by")
+    total = not cmd.has("nototal")
+    if not total and by is None:
+        return [Block("nothing to display", kind="result")]
     groups: list[tuple[str, np.ndarray]] = []
     by_var = None
     if by is not None:
-        if by_stat:
-            raise StataError(
-                "columns(statistics) with by() is not available in bayes_magic yet", 198
-            )
         by_var = resolve(ds, str(by).strip())
         g = ds.values(by_var)
         miss = (g == "") if g.dtype == object else np.isnan(np.asarray(g, float))
         use_g = touse if cmd.has("missing") else touse & ~miss
+        if not use_g.any():
+            raise StataError("no observations", 2000)
         for lv in sorted(set(g[use_g].tolist()), key=lambda x: (x != x, x)):
             mask = use_g & ((g == lv) if lv == lv else miss)
             groups.append((s.value_text(by_var, int(np.flatnonzero(mask)[0])), mask))
-    shown = [*groups, ("Total", touse)] if not groups or not cmd.has("nototal") else groups
+        touse = use_g
+    elif not touse.any():
+        raise StataError("no observations", 2000)
+    shown = [*groups, ("Total", touse)] if total else groups
 
     def cell(x: float) -> str:
         if x != x:
@@ -132,7 +184,7 @@ def tabstat(s, cmd: Command) -> list[Output]:
         return f"{fmt_g(x, 9):>10}"
 
     def table_of(mask: np.ndarray) -> np.ndarray:
-        M = np.zeros((len(stats_), len(names)))
+        M = np.zeros((nstats, nvars))
         for j, v in enumerate(names):
             x = np.asarray(ds.values(v), float)
             m = mask & ~np.isnan(x)
@@ -143,39 +195,58 @@ def tabstat(s, cmd: Command) -> list[Output]:
 
     tables = [table_of(mask) for _label, mask in shown]
     labels = [_LABELS.get(st, st) for st in stats_]
-    lines: list[str] = []
-    if by_var is not None:
-        lines += [
-            f"Summary statistics: {', '.join(labels)}",
-            f"Group variable: {by_var}"
-            + (f" ({ds.info[by_var].label})" if ds.info[by_var].label else ""),
-            "",
-        ]
-    if by_stat:  # variables in rows, statistics in columns
-        M = tables[-1]  # the total: by() is refused with columns(statistics)
-        width = 10 * len(stats_)
-        lines.append(f"{'Variable':>8} |" + "".join(f"{abbrev(lb, 9):>10}" for lb in labels))
-        lines.append("-" * 9 + "+" + "-" * width)
-        for j, v in enumerate(names):
-            lines.append(
-                f"{abbrev(v, 8):>8} |" + "".join(cell(M[i, j]) for i in range(len(stats_)))
-            )
-        lines.append("-" * (10 + width))
+    descr = cmd.has("longstub") or by_var is None
+    sepline = not cmd.has("noseparator") and (
+        (nstats > 1 and not by_stat) or (nvars > 1 and by_stat)
+    )
+    byw = _by_width(s, by_var, labelwidth, total) if by_var is not None else 8
+    if by_stat:
+        lleft = (1 + byw) * (by_var is not None) + (varwidth + 1) * descr
     else:
-        width = 10 * len(names)
-        stub = abbrev(by_var, 8) if by_var is not None else "Stats"
-        lines.append(f"{stub:>8} |" + "".join(f"{abbrev(v, 9):>10}" for v in names))
-        lines.append("-" * 9 + "+" + "-" * width)
+        lleft = (1 + byw) * (by_var is not None) + 9 * descr
+    align = "<" if descr and by_var is not None else ">"
+    per_block = max(1, (s.settings.linesize - (lleft + 1)) // 10)
+    lines: list[str] = [n for n in (note_v, note_l) if n]
+    if not descr:
+        bylabel = ds.info[by_var].label
+        group = f"Group variable: {by_var}" + (f" ({bylabel})" if bylabel else "")
+        if by_stat:
+            lines += [f"Summary for variables: {' '.join(names)}", group, ""]
+        else:
+            lines += [f"Summary statistics: {', '.join(labels)}", group, ""]
+    across = stats_ if by_stat else names
+    for b0 in range(0, len(across), per_block):
+        idx = list(range(b0, min(b0 + per_block, len(across))))
+        if b0:
+            lines.append("")
+        head = f"{abbrev(by_var, byw):{align}{byw}} " if by_var is not None else ""
+        if by_stat:
+            head += f"{'Variable':>{varwidth}} " if descr else ""
+            head += "|" + "".join(f"{labels[i]:>10}" for i in idx)
+        else:
+            head += "   Stats " if descr else ""
+            head += "|" + "".join(f"{abbrev(names[i], 8):>10}" for i in idx)
+        ndash = 10 * len(idx)
+        lines += [head, "-" * lleft + "+" + "-" * ndash]
+        rows_of = names if by_stat else labels
         for k, ((label, _mask), M) in enumerate(zip(shown, tables, strict=True)):
-            if by_var is not None and k:
-                lines.append("-" * 9 + "+" + "-" * width)
-            for i, lb in enumerate(labels):
-                head = (abbrev(label, 8) if i == 0 else "") if by_var is not None else lb
-                lines.append(f"{head:>8} |" + "".join(cell(M[i, j]) for j in range(len(names))))
-        lines.append("-" * (10 + width))
+            for r, rname in enumerate(rows_of):
+                stub = ""
+                if by_var is not None:
+                    stub = f"{label[:byw] if r == 0 else '':{align}{byw}} "
+                if descr:
+                    stub += f"{abbrev(rname, varwidth):>{varwidth}} " if by_stat else f"{rname:>8} "
+                vals = [M[i, r] for i in idx] if by_stat else [M[r, i] for i in idx]
+                lines.append(stub + "|" + "".join(cell(x) for x in vals))
+            last = k == len(shown) - 1
+            if last:
+                lines.append("-" * (lleft + 1 + ndash))
+            elif sepline or (k + 1 == len(shown) - 1 and total):
+                lines.append("-" * lleft + "+" + "-" * ndash)
     s.r = {}
     if cmd.has("save"):
-        s.r["StatTotal"] = Matrix(table_of(touse), labels, list(names))
+        if total:
+            s.r["StatTotal"] = Matrix(tables[-1], labels, list(names))
         for k, (label, mask) in enumerate(groups):
             s.r[f"Stat{k + 1}"] = Matrix(table_of(mask), labels, list(names))
             s.r[f"name{k + 1}"] = label
