@@ -26,6 +26,10 @@ __all__ = ["concordance", "gamma_taub", "fisher_exact"]
 
 #: enumerated (table tail, probability) pairs beyond which Fisher's exact test is refused
 _MAX_TERMS = 3_000_000
+#: node-by-count expansions of a 2 × c table's network beyond which the test is refused
+#: (some ten seconds of numpy work), and the nodes expanded at once (their arrays' memory)
+_MAX_WORK = 250_000_000
+_CHUNK = 4_000
 
 
 def concordance(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -81,6 +85,72 @@ def _compositions(total: int, caps: tuple[int, ...]):
             yield (x, *tail)
 
 
+def _two_row_p(t: np.ndarray, lf: np.ndarray, thr: float, log_k: float) -> float:
+    """The two-sided p-value of a 2 × c table by the network algorithm (Mehta and Patel 1983):
+    the tables are paths through the columns, a node being the count still to place in the
+    first row; at each node the least and the most Σ log x! of its completions (exact, by
+    dynamic programming over the integer allocations) decide whether every completion is in
+    the tail (its total probability then follows from Vandermonde's identity), none is, or the
+    node must be expanded."""
+    cols = t.sum(0)
+    c = len(cols)
+    S = np.concatenate([np.cumsum(cols[::-1])[::-1], [0]])  # S[j]: Σ of columns j..
+    f = [lf[np.arange(cj + 1)] + lf[cj - np.arange(cj + 1)] for cj in cols]
+    lo: list[np.ndarray] = [np.empty(0)] * c
+    hi: list[np.ndarray] = [np.empty(0)] * c
+    lo[c - 1] = hi[c - 1] = f[c - 1]
+    for j in range(c - 2, -1, -1):
+        x = np.arange(cols[j] + 1)[None, :]
+        lo[j], hi[j] = np.empty(S[j] + 1), np.empty(S[j] + 1)
+        step = max(1, 2_000_000 // (cols[j] + 1))  # rows of a at a time: bounded memory
+        for a0 in range(0, S[j] + 1, step):
+            a = np.arange(a0, min(a0 + step, S[j] + 1))[:, None]
+            rest = a - x
+            ok = (rest >= 0) & (rest <= S[j + 1])
+            r = np.clip(rest, 0, S[j + 1])
+            lo[j][a[:, 0]] = np.where(ok, f[j][x] + lo[j + 1][r], np.inf).min(1)
+            hi[j][a[:, 0]] = np.where(ok, f[j][x] + hi[j + 1][r], -np.inf).max(1)
+    sum_lf = np.concatenate([np.cumsum(lf[cols][::-1])[::-1], [0.0]])
+
+    def log_w(j: int, a: np.ndarray) -> np.ndarray:
+        """log Σ over the completions of exp(-Σ log x!), by Vandermonde's identity."""
+        return lf[S[j]] - lf[a] - lf[S[j] - a] - sum_lf[j]
+
+    p = 0.0
+    # depth first over chunks of nodes: a chunk is a column j, the counts still to place in
+    # the first row, and the paths' Σ log x! so far
+    stack = [(0, np.array([int(t[0].sum())]), np.array([0.0]))]
+    work = 0
+    while stack:
+        j, a, past = stack.pop()
+        every = past + lo[j][a] >= thr
+        p += float(np.exp(log_k - past[every] + log_w(j, a[every])).sum())
+        keep = ~every & (past + hi[j][a] >= thr)
+        a, past = a[keep], past[keep]
+        if not len(a):
+            continue
+        x = np.arange(cols[j] + 1)
+        work += len(a) * len(x)
+        if work > _MAX_WORK:
+            raise StataError(
+                "Fisher's exact test: the table has too many tables with its margins to "
+                "enumerate; use chi2 or lrchi2",
+                910,
+            )
+        left = a[:, None] - x[None, :]
+        ok = (left >= 0) & (left <= S[j + 1])
+        rows_, xs = np.nonzero(ok)
+        child_a, child_past = left[rows_, xs], past[rows_] + f[j][xs]
+        if j + 1 == c - 1:  # the last column is forced
+            v = child_past + f[c - 1][child_a]
+            p += float(np.exp(log_k - v[v >= thr]).sum())
+            continue
+        # pieces of at most _CHUNK nodes keep the pending nodes to a few per column
+        for k in range(0, len(child_a), _CHUNK):
+            stack.append((j + 1, child_a[k : k + _CHUNK], child_past[k : k + _CHUNK]))
+    return p
+
+
 def fisher_exact(table: np.ndarray) -> tuple[float, float | None]:
     """Fisher's exact two-sided p-value of an r × c table of counts and, for a 2 × 2 table,
     the one-sided p-value in the observed direction."""
@@ -88,6 +158,14 @@ def fisher_exact(table: np.ndarray) -> tuple[float, float | None]:
     t = t[t.sum(1) > 0][:, t.sum(0) > 0]
     if t.shape[0] > t.shape[1]:
         t = t.T  # fewer rows: smaller states
+    if t.shape[0] == 2 and t.shape[1] > 2:
+        rows = tuple(int(x) for x in t.sum(1))
+        n = sum(rows)
+        lf = gammaln(np.arange(n + 2) + 1.0)
+        cols_ = t.sum(0)
+        log_k = float(lf[list(rows)].sum() + lf[cols_].sum() - lf[n])
+        t_obs = float(lf[t].sum())
+        return min(_two_row_p(t, lf, t_obs - 1e-7, log_k), 1.0), None
     t = t[:, np.argsort(t.sum(0), kind="stable")]  # the largest column last, where it is forced
     rows = tuple(int(x) for x in t.sum(1))
     cols = tuple(int(x) for x in t.sum(0))
