@@ -497,15 +497,21 @@ def _info(
     n_mh = acc.shape[1]
     arate = [(n_g + float(a.sum())) / (n_g + n_mh) for a in acc]
     eff = []
+    # a parameter whose chain diverged (draws that overflow) has no efficiency and no Rc
+    diverged = ~np.isfinite(post.draws).all(axis=(0, 1))
     for j in range(len(post.names)):
-        eff.append(ess_stata(post.draws[:, :, j], o.corrlag, o.corrtol)[2])
+        e = ess_stata(post.draws[:, :, j], o.corrlag, o.corrtol)[2] if not diverged[j] else np.nan
+        eff.append(e)
     eff_arr = np.array(eff)
     groups = []
     for lev, dl in zip(bm.levels, d.levels):
         sizes = dl.sizes()
         groups.append((lev.level, dl.G, int(sizes.min()), float(sizes.mean()), int(sizes.max())))
     rc = (
-        [gelman_rubin(post.draws[:, :, j]) for j in range(len(post.names))]
+        [
+            gelman_rubin(post.draws[:, :, j]) if not diverged[j] else np.nan
+            for j in range(len(post.names))
+        ]
         if post.nchains > 1
         else []
     )
@@ -528,7 +534,10 @@ def _info(
         "all_gibbs": n_mh == 0,
         "no_gibbs": layout.n_gibbs == 0,
     }
-    finite = eff_arr[np.isfinite(eff_arr)]
+    # the header's summaries are missing when a chain diverged: they would speak for the
+    # parameters that did not
+    finite = eff_arr[np.isfinite(eff_arr)] if not diverged.any() else np.array([])
+    info["diverged"] = [post.names[j] for j in np.flatnonzero(diverged)]
     info["scalars"] = {
         "N": float(info["nobs"]),
         "mcmcsize": float(o.mcmcsize),
@@ -543,7 +552,7 @@ def _info(
         "rseed": float(o.rseed or 0),
     }
     if rc:
-        info["scalars"]["Rc_max"] = float(np.nanmax(rc))
+        info["scalars"]["Rc_max"] = float(np.nanmax(rc)) if not diverged.any() else np.nan
     info["macros"] = {
         # [BAYES] bayes, stored results: e(cmd) is bayesmh, e(cmdname) the command under the
         # prefix, e(prefix) bayes
@@ -563,6 +572,12 @@ def health_warnings(post: Posterior) -> list[str]:
     """Problems worth a note under every summary, each with its remedy."""
     out = []
     info = post.info
+    if info.get("diverged"):
+        out.append(
+            "Warning: draws of {" + "} {".join(info["diverged"]) + "} are not finite (the "
+            "chain diverged, as under an improper posterior); their summaries, the "
+            "efficiencies and Rc are missing. Check the model, or give an informative prior."
+        )
     acc = info["mh_accept"]
     layout = post.layout
     for j, name in enumerate(layout.mh_names):

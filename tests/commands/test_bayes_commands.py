@@ -379,3 +379,23 @@ def test_thinning_note() -> None:
         s, "bayes, rseed(1) thinning(2) mcmcsize(200) burnin(100) nodots: regress math homework"
     )
     assert out.startswith("note: discarding every other sample observation")
+
+
+@pytest.mark.slow
+def test_a_diverged_chain_is_reported_not_summarized() -> None:
+    """A school-level outcome with school random intercepts (a student's mistake): under the
+    default igamma(.01,.01) the variance's posterior is improper and its chain overflows.
+    The draws that are not finite leave the parameter's summaries, the efficiencies and Rc
+    missing, with a warning, rather than a header that claims convergence."""
+    s = Session()
+    run(s, "use math")
+    out = run(
+        s,
+        "bayes, rseed(1) nchains(2) nodots burnin(500) mcmcsize(2000): "
+        "melogit schtype homework || schid:",
+    )
+    post = s.e
+    bad = ~np.isfinite(post.draws).all(axis=(0, 1))
+    assert bad.any()  # the chain of U0:sigma2 diverged
+    assert "Warning: draws of {U0:sigma2} are not finite" in out
+    assert "Max Gelman–Rubin Rc =       ." in out and "Avg efficiency: min =       ." in out
