@@ -322,23 +322,24 @@ def _model_table(s, cmd: Command, models, title: str | None = None) -> list[Outp
         post_p = np.exp(lp - lp.max())
         post_p /= post_p.sum()
     ml = "Avg log(ML)" if avg else "log(ML)"
+    cw = 12 if avg else 11  # "Avg log(ML)" needs a column wider by one, as in bayesstats ic
     lines = [
         *([title, ""] if title else []),
         "Bayesian model tests",
         "",
-        "-" * 46,
-        f"{'':>12} |{ml:>11}        P(M)    P(M|y)",
-        "-" * 13 + "+" + "-" * 32,
+        "-" * (35 + cw),
+        f"{'':>12} |{ml:>{cw}}        P(M)    P(M|y)",
+        "-" * 13 + "+" + "-" * (21 + cw),
     ]
     for n, m, p0, p1 in zip(names, lmls, prior, post_p):
-        lines.append(f"{n[:12]:>12} |{fmt_g(m, 9):>11}{p0:>12.4f}{_prob(p1):>10}")
+        lines.append(f"{n[:12]:>12} |{fmt_g(m, 9):>{cw}}{p0:>12.4f}{_prob(p1):>10}")
     notes = _lml_notes(cmd, [(n, p) for n, p, _ in models])
     if missing:
         notes.append(
             f"Note: Marginal likelihood of {', '.join(missing)} is missing, "
             "so the posterior model probabilities are missing."
         )
-    lines += ["-" * 46, *notes]
+    lines += ["-" * (35 + cw), *notes]
     vals = np.column_stack([lmls, prior, post_p])
     M = Matrix(vals, names, [ml, "P(M)", "P(M|y)"])
     s.r = {"test": M}

@@ -68,8 +68,10 @@ def test_harmonic_mean_marginal_likelihood() -> None:
     assert s.r["test"].values[0, 0] == pytest.approx(per_chain[0])
     out = run(s, "bayestest model h, sepchains")
     assert "Chain 1" in out and "Chain 2" in out
-    run(s, "bayestest model h")
+    out = run(s, "bayestest model h")
     assert "Avg log(ML)" in s.r["test"].colnames[0]
+    # the wider label keeps a space after the column's bar, as bayesstats ic's
+    assert "             | Avg log(ML)        P(M)    P(M|y)" in out.splitlines()
 
 
 def test_namelist_star() -> None:
