@@ -234,7 +234,9 @@ def _run(s, cmd: Command, bm, opts: dict[str, Any], prefix_cmd: bool) -> list[Ou
     if note is not None:  # checked with the options, before the model is shown
         early.append(Text(note, kind="note"))
 
-    def before(coef_names: list[str]) -> None:  # Stata shows the model before it samples
+    def before(coef_names: list[str], notes: list[str] = ()) -> None:
+        # Stata shows the command's notes and the model before it samples
+        early.extend(Text(n, kind="note") for n in notes)
         early.extend(model_outputs(bm, coef_names, shown))
         s.show_now(early)
 

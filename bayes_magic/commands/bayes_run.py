@@ -376,7 +376,7 @@ def estimate(
     bm: BayesLinearModel,
     touse: np.ndarray,
     progress: Callable[[], Callable[[int, int, int], None] | None] | None = None,
-    before: Callable[[list[str]], None] | None = None,
+    before: Callable[[list[str], list[str]], None] | None = None,
 ) -> Posterior:
     """Simulate the posterior of ``bm`` over the observations ``touse``.
 
@@ -443,8 +443,8 @@ def estimate(
 
         states = glmm_states(model, states, V_beta)
     nparam = len(layout.names)
-    if before is not None:
-        before(list(layout.coef_names))
+    if before is not None:  # with the design's notes (a regressor omitted as collinear ...)
+        before(list(layout.coef_names), list(getattr(d, "notes", [])))
     if needs_compile(model):
         s.show_now([Text(COMPILE_NOTE)])
     draws, re, ll, lpri, acc, secs, at_mean = run_chains(

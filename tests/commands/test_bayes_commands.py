@@ -399,3 +399,14 @@ def test_a_diverged_chain_is_reported_not_summarized() -> None:
     assert bad.any()  # the chain of U0:sigma2 diverged
     assert "Warning: draws of {U0:sigma2} are not finite" in out
     assert "Max Gelman–Rubin Rc =       ." in out and "Avg efficiency: min =       ." in out
+
+
+def test_bayes_prefix_passes_on_the_commands_notes() -> None:
+    """A regressor omitted as collinear gets regress's note before the model summary, as
+    the command under the prefix prints it."""
+    s = Session()
+    run(s, "use math\ngenerate h2 = 2*homework")
+    out = run(s, "bayes, rseed(1) nodots mcmcsize(200) burnin(50): regress math homework h2")
+    lines = [ln for ln in out.splitlines() if ln.strip()]
+    assert lines[0] == "note: h2 omitted because of collinearity."
+    assert lines[1] == "Model summary"
