@@ -41,12 +41,6 @@ _PENDING: dict[str, str] = {
     "permute": "the permute prefix",
     "statsby": "the statsby prefix; by ...: and levelsof loops run",
     # epidemiology tables ([R] Epitab)
-    "cs": "Epitab's cohort tables; tabulate, chi2 exact and glm, link(log) eform give RRs",
-    "csi": "Epitab's cohort tables; tabi ..., chi2 exact tests a 2x2 table",
-    "cc": "Epitab's case-control tables; logistic gives odds ratios",
-    "cci": "Epitab's case-control tables; tabi ..., chi2 exact tests a 2x2 table",
-    "ir": "Epitab's incidence-rate tables; poisson ..., exposure() irr gives IRRs",
-    "iri": "Epitab's incidence-rate tables; poisson ..., exposure() irr gives IRRs",
     "tabodds": "Epitab's tabodds; logistic gives odds ratios",
     "mhodds": "Epitab's Mantel-Haenszel odds ratios; logistic gives odds ratios",
     "mcc": "Epitab's matched case-control tables",

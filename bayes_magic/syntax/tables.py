@@ -903,6 +903,26 @@ DS = table(
     opt("INSEnsitive"),
 )
 MVCODE = table(opt("mv", Text()), opt("override"))
+# the epitab commands ([ST] epitab): csi/cs, cci/cc, iri/ir, and the by() options of the data
+# forms (parsed so that they are refused by name)
+EPI_CS = table(opt("Exact"), opt("OR"), opt("Woolf"), opt("TB")) + LEVEL
+EPI_CC = table(opt("Exact"), opt("COrnfield"), opt("Woolf"), opt("TB")) + LEVEL
+EPI_IR = table(opt("TB")) + LEVEL
+EPI_BY = table(
+    opt("by", Raw()),
+    opt("ESTandard"),
+    opt("ISTandard"),
+    opt("STandard", Raw()),
+    opt("Pool"),
+    opt("NOCrude"),
+    opt("NOHom"),
+    opt("rd"),
+    opt("ird"),
+    opt("bd"),
+    opt("TArone"),
+    opt("Binomial", Raw()),
+)
+
 # xtlogit, xtprobit, xtcloglog ([XT] xtlogit ...): re only; fe and pa are refused by name
 XTBIN = (
     table(

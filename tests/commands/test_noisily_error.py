@@ -52,8 +52,8 @@ def test_commands_not_yet_available_say_so_and_blocks_are_skipped() -> None:
 
     assert set(UNAVAILABLE_COMMANDS) <= set(_PENDING)
     s = Session()
-    m, rc = fails(s, "cs c_use urban")
-    assert rc == 199 and m.startswith("cs is not available in this version of bayes_magic yet")
+    m, rc = fails(s, "mhodds c_use urban")
+    assert rc == 199 and m.startswith("mhodds is not available in this version of bayes_magic")
     m, rc = fails(s, "bootstrap r(mean), reps(20): summarize math")
     assert rc == 199 and "bootstrap" in m
     m, rc = fails(s, "nosuchcmd")

@@ -1,0 +1,374 @@
+"""The epitab commands for cohort, case–control and incidence-rate 2 × 2 tables ([ST]
+epitab): ``csi``/``cs``, ``cci``/``cc``, ``iri``/``ir``, laid out as Stata's csi.ado,
+cci.ado and iri.ado (with their helper _crc4fld) print them, with the labels of Stata 17
+(``[95% conf. interval]``). :mod:`bayes_magic.fit.epitab` has the statistics.
+
+``cs``, ``cc`` and ``ir`` tabulate the data (frequency weights allowed) and print the
+immediate command's table with the exposure's label over the columns, as cs.ado, cc.ado and
+ir.ado do; their ``by()`` (Mantel–Haenszel) options are not available yet and are refused.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+
+import numpy as np
+
+from ..dataset.varnames import expand_terms
+from ..errors import StataError
+from ..fit import epitab as E
+from ..report.format import fmt_g
+from ..report.output import Block, Output
+from ..syntax.ast import Command, Varlist, Words
+from .immediate import typed_numbers
+from .registry import command
+from .summarize import weights
+
+__all__ = ["csi", "cci", "iri"]
+
+_BAR = " " * 17 + "|" + " " * 24 + "|"
+_BOTTOM = " " * 17 + "+" + "-" * 49
+
+
+def _g(x: float) -> str:
+    """%9.0g, right-aligned in nine columns."""
+    return f"{fmt_g(x, 9) if x == x else '.':>9}"
+
+
+def _fourfold(
+    a, b, c, d, stub1: str, row1: str, row2: str, *, total: bool = True, proportion: bool = False
+) -> list[str]:
+    """_crc4fld: the header (the exposure's label over the columns, in pieces of 23), the two
+    rows and the total; with ``proportion`` cc's "Proportion Exposed" column."""
+    lines: list[str] = []
+    pieces = textwrap.wrap(stub1, 23) if stub1 else []
+    for i, s in enumerate(pieces):
+        line = f"{'':17}| {s:<23}|"
+        if proportion and i == len(pieces) - 1:
+            line += " " * 13 + "Proportion"
+        lines.append(line)
+    if proportion and not pieces:
+        lines.append(" " * 57 + "Proportion")
+    head = f"{'':17}|   Exposed   Unexposed  |      Total"
+    rule = "-" * 17 + "+" + "-" * 24 + "+" + "-" * (24 if proportion else 12)
+
+    def row(label: str, x: float, y: float) -> str:
+        text = f"{label[:16]:>16} | {_g(x)}   {_g(y)}  |  {_g(x + y)}"
+        return text + (f" {x / (x + y):12.4f}" if proportion else "")
+
+    lines += [head + ("     Exposed" if proportion else ""), rule]
+    lines += [row(row1, a, b), row(row2, c, d), rule]
+    if total:
+        text = f"{'Total':>16} | {_g(a + c)}   {_g(b + d)}  |  {_g(a + b + c + d)}"
+        lines.append(text + (f" {(a + c) / (a + b + c + d):12.4f}" if proportion else ""))
+    return lines
+
+
+def _ci_head(level: float) -> list[str]:
+    lev = f"{level:g}"
+    spaces = {2: "    ", 4: "  "}.get(len(lev), " ")
+    return [
+        f"{'':17}|      Point estimate    |{spaces}[{lev}% conf. interval]",
+        f"{'':17}|" + "-" * 24 + "+" + "-" * 24,
+    ]
+
+
+def _est(
+    label: str, x: float, lo: float | None = None, hi: float | None = None, how: str = ""
+) -> str:
+    """A row of the estimates: the value from column 27, the interval after column 43."""
+    left = f"{label:>16} | "
+    left = f"{left:<26}{_g(x)}"
+    left = f"{left:<42}|"
+    if lo is None:
+        return left
+    return f"{left}   {_g(lo)}   {_g(hi)} {how}".rstrip()
+
+
+def _fraction_rows(est: float, lo: float, hi: float, how: str, afp: float, attr: bool) -> list[str]:
+    hdr = " Attr. frac." if attr else " Prev. frac."
+    return [
+        _est(f"{hdr} ex.", est, lo, hi, how),
+        _est(f"{hdr} pop", afp),
+    ]
+
+
+def _tests(s, a, b, c, d, exact: bool) -> list[str]:
+    """The χ² line, or with ``exact`` Fisher's one- and two-sided p-values (tabi's)."""
+    from .tabulate_tests import fisher_exact
+
+    if exact:
+        p2, p1 = fisher_exact(np.array([[a, b], [c, d]], dtype=float))
+        s.r.update(p1_exact=float(p1), p_exact=float(p2))
+        return [
+            _BOTTOM,
+            f"{'':34}1-sided Fisher's exact P = {p1:6.4f}",
+            f"{'':34}2-sided Fisher's exact P = {p2:6.4f}",
+        ]
+    chi2 = E.chi2_2x2(a, b, c, d)
+    from scipy import stats
+
+    p = float(stats.chi2.sf(chi2, 1)) if chi2 == chi2 else math.nan
+    s.r.update(chi2=chi2, p=p)
+    return [_BOTTOM, f"{'':31}chi2(1) = {chi2:8.2f}  Pr>chi2 = {p:6.4f}"]
+
+
+def _level(cmd: Command) -> float:
+    return float(cmd.option("level", 95))
+
+
+def _cells(cmd: Command, n: int, integer: tuple[bool, ...]) -> list[float]:
+    words = list(cmd.body.words) if isinstance(cmd.body, Words) else []
+    if len(words) != n:
+        raise StataError("invalid syntax", 198)
+    vals = typed_numbers(words)
+    for w, x, must in zip(words, vals, integer):
+        if must and x != int(x):
+            raise StataError(f"'{w}' found where integer expected", 7)
+    if any(x < 0 for x in vals):
+        raise StataError("negative numbers invalid", 498)
+    return vals
+
+
+# -- cohort ------------------------------------------------------------------------------------
+
+
+def _cs_table(s, cmd: Command, a, b, c, d, stub1: str = "") -> list[Output]:
+    level = _level(cmd)
+    tb = cmd.has("tb")
+    n1, n0, m1, t = a + c, b + d, a + b, a + b + c + d
+    if n1 == 0 or n0 == 0:
+        raise StataError("no observations in one exposure group", 2000)
+    lines = _fourfold(a, b, c, d, stub1, "Cases", "Noncases")
+    lines += [_BAR, f"{'Risk':>16} | {_g(a / n1)}   {_g(b / n0)}  |  {_g(m1 / t)}", _BAR]
+    lines += _ci_head(level)
+    s.r = {}
+    rd, rd0, rd1 = E.risk_difference(a, b, c, d, level, tb)
+    lines.append(_est("Risk difference", rd, rd0, rd1, "(tb)" if tb else ""))
+    rr, rr0, rr1 = E.risk_ratio(a, b, c, d, level, tb)
+    how = "(tb)" if tb else ""
+    lines.append(_est("Risk ratio", rr, rr0, rr1, how))
+    if rr >= 1:
+        afe = 1.0 if (b == 0 and a > 0) else (rr - 1) / rr
+        afe0, afe1 = (rr0 - 1) / rr0, (rr1 - 1) / rr1
+        afp = a / m1 * afe
+    else:
+        afe, afe0, afe1 = 1 - rr, 1 - rr1, 1 - rr0
+        afp = n1 / t * afe
+    lines += _fraction_rows(afe, afe0, afe1, how, afp, rr >= 1)
+    if cmd.has("or"):
+        method = "woolf" if cmd.has("woolf") else "tb" if tb else "cornfield"
+        r, r0, r1, label = E.odds_ratio(a, b, c, d, level, method)
+        lines.append(_est("Odds ratio", r, r0, r1, label))
+        s.r.update(**{"or": r, "lb_or": r0, "ub_or": r1})
+    lines += _tests(s, a, b, c, d, cmd.has("exact"))
+    s.r.update(
+        rd=rd,
+        lb_rd=rd0,
+        ub_rd=rd1,
+        rr=rr,
+        lb_rr=rr0,
+        ub_rr=rr1,
+        afe=afe,
+        lb_afe=afe0,
+        ub_afe=afe1,
+        afp=afp,
+    )
+    return [Block("\n".join(ln.rstrip() for ln in lines), kind="result")]
+
+
+@command("csi")
+def csi(s, cmd: Command) -> list[Output]:
+    """``csi #a #b #c #d [, or woolf tb exact level(#)]``: exposed and unexposed cases, then
+    exposed and unexposed noncases."""
+    a, b, c, d = _cells(cmd, 4, (True,) * 4)
+    return _cs_table(s, cmd, a, b, c, d)
+
+
+# -- case-control ------------------------------------------------------------------------------
+
+
+def _cc_table(s, cmd: Command, a, b, c, d, stub1: str = "") -> list[Output]:
+    level = _level(cmd)
+    m1 = a + b
+    if m1 == 0 or c + d == 0:
+        raise StataError("no observations among the cases or the controls", 2000)
+    methods = [m for m in ("woolf", "tb", "cornfield") if cmd.has(m)]
+    if len(methods) > 1:
+        raise StataError(f"options {methods[0]} and {methods[1]} may not be combined", 198)
+    note = None
+    if not methods and min(a, b, c, d) == 0:
+        methods = ["cornfield"]
+        note = " Note: Exact confidence levels not possible with zero count cells."
+    lines = _fourfold(a, b, c, d, stub1, "Cases", "Controls", proportion=True)
+    lines += [_BAR, *_ci_head(level)]
+    s.r = {}
+    r = a * d / (b * c) if b * c > 0 else (math.inf if a * d > 0 else math.nan)
+    if methods:
+        r, r0, r1, how = E.odds_ratio(a, b, c, d, level, methods[0])
+    else:
+        r0, r1 = E.stata_exact_or_interval(a, b, c, d, level)
+        how = "(exact)"
+    lines.append(_est("Odds ratio", r, r0, r1, how))
+    if r >= 1:
+        attr = True
+        afe = 1.0 if (a > 0 and b > 0 and c == 0 and d > 0) else (r - 1) / r
+        afe0, afe1 = (r0 - 1) / r0, (r1 - 1) / r1
+        afp = a / m1 * afe
+    else:
+        attr = False
+        afe, afe0, afe1 = 1 - r, 1 - r1, 1 - r0
+        afp = (a / m1 * afe) / (a / m1 * afe + r)
+    lines += _fraction_rows(afe, afe0, afe1, how, afp, attr)
+    lines += _tests(s, a, b, c, d, cmd.has("exact"))
+    if note:
+        lines += ["", note]
+    s.r.update(**{"or": r}, lb_or=r0, ub_or=r1, afe=afe, lb_afe=afe0, ub_afe=afe1, afp=afp)
+    return [Block("\n".join(ln.rstrip() for ln in lines), kind="result")]
+
+
+@command("cci")
+def cci(s, cmd: Command) -> list[Output]:
+    """``cci #a #b #c #d [, exact cornfield woolf tb level(#)]``: exposed and unexposed cases,
+    then exposed and unexposed controls; the odds ratio's interval is exact by default."""
+    a, b, c, d = _cells(cmd, 4, (True,) * 4)
+    return _cc_table(s, cmd, a, b, c, d)
+
+
+# -- incidence rates ---------------------------------------------------------------------------
+
+
+def _ir_table(
+    s, cmd: Command, a, b, n1, n0, stub1: str = "", row1: str = "Cases", row2: str = "Person-time"
+) -> list[Output]:
+    level = _level(cmd)
+    tb = cmd.has("tb")
+    if n1 <= 0 or n0 <= 0:
+        raise StataError("person-time must be positive in both exposure groups", 498)
+    lines = _fourfold(a, b, n1, n0, stub1, row1, row2, total=False)
+    rate = f"{'Incidence rate':>16} | {_g(a / n1)}   {_g(b / n0)}  |  {_g((a + b) / (n1 + n0))}"
+    lines += [_BAR, rate, _BAR, *_ci_head(level)]
+    ird, ird0, ird1 = E.rate_difference(a, b, n1, n0, level, tb)
+    lines.append(_est("Inc. rate diff.", ird, ird0, ird1, "(tb)" if tb else ""))
+    irr, irr0, irr1, how = E.rate_ratio(a, b, n1, n0, level, tb)
+    lines.append(_est("Inc. rate ratio", irr, irr0, irr1, how))
+    aom1 = a / (a + b)
+    if irr >= 1:
+        afe = 1.0 if (a > 0 and b == 0) else (irr - 1) / irr
+        afe0 = (irr0 - 1) / irr0
+        afe1 = 1.0 if (a > 0 and b == 0) else (irr1 - 1) / irr1
+        afp = aom1 * afe
+    else:
+        afe, afe0, afe1 = 1 - irr, 1 - irr1, 1 - irr0
+        afp = 1.0 if irr == 0 else aom1 * (1 - irr) / (aom1 * (1 - irr) + irr)
+    lines += _fraction_rows(afe, afe0, afe1, how, afp, irr >= 1)
+    p, rel = E.midp(a, b, n1, n0, irr)
+    k = f"{int(a)}"
+    one = f"{'':21}(midp)   Pr(k{rel}{k}) ="
+    two = f"{'':21}(midp) 2*Pr(k{rel}{k}) ="
+    lines += [_BOTTOM, f"{one:<60}{p:7.4f} (exact)", f"{two:<60}{2 * p:7.4f} (exact)"]
+    s.r = {
+        "ird": ird,
+        "lb_ird": ird0,
+        "ub_ird": ird1,
+        "irr": irr,
+        "lb_irr": irr0,
+        "ub_irr": irr1,
+        "p": p,
+        "afe": afe,
+        "lb_afe": afe0,
+        "ub_afe": afe1,
+        "afp": afp,
+    }
+    return [Block("\n".join(ln.rstrip() for ln in lines), kind="result")]
+
+
+@command("iri")
+def iri(s, cmd: Command) -> list[Output]:
+    """``iri #a #b #N1 #N2 [, tb level(#)]``: exposed and unexposed cases, then their
+    person-time."""
+    a, b, n1, n0 = _cells(cmd, 4, (True, True, False, False))
+    return _ir_table(s, cmd, a, b, n1, n0)
+
+
+# -- the data forms ----------------------------------------------------------------------------
+
+
+#: cs, cc and ir options of their by() (Mantel–Haenszel) analyses, not available yet
+_BY_OPTIONS = ("by", "estandard", "istandard", "standard", "pool", "nocrude", "nohom", "rd")
+_BY_OPTIONS += ("ird", "bd", "tarone", "binomial")
+
+
+def _vars(s, cmd: Command, k: int, name: str) -> list[str]:
+    names = expand_terms(s.data, cmd.body.terms if isinstance(cmd.body, Varlist) else ())
+    if len(names) < k:
+        raise StataError("too few variables specified", 102)
+    if len(names) > k:
+        raise StataError("too many variables specified", 103)
+    for v in names:
+        if s.data.is_string(v):
+            raise StataError(f"{v}: string variables not allowed", 109)
+    for o in _BY_OPTIONS:
+        if cmd.has(o):
+            raise StataError(f"option {o}() is not available in bayes_magic's {name} yet", 198)
+    return names
+
+
+def _weighted(s, cmd: Command, names: list[str]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The frequency weights and the variables over the observations used (none missing)."""
+    touse = s.touse(cmd)
+    cols = [np.asarray(s.data.values(v), dtype=float) for v in names]
+    for x in cols:
+        touse &= ~np.isnan(x)
+    w, touse = weights(s, cmd, touse)
+    if not touse.any():
+        raise StataError("no observations", 2000)
+    w = np.ones(s.data.nobs) if w is None else np.asarray(w, dtype=float)
+    return w[touse], [x[touse] for x in cols]
+
+
+def _binary(v: str, x: np.ndarray) -> np.ndarray:
+    if not np.isin(x, (0.0, 1.0)).all():
+        raise StataError(f"{v} must be 0 or 1", 450)
+    return x == 1
+
+
+def _label(s, v: str) -> str:
+    return s.data.info[v].label or v
+
+
+@command("cs")
+def cs(s, cmd: Command) -> list[Output]:
+    """``cs case exposed [if] [in] [fweight] [, or woolf tb exact level(#)]``."""
+    names = _vars(s, cmd, 2, "cs")
+    w, (case, exp) = _weighted(s, cmd, names)
+    y, e = _binary(names[0], case), _binary(names[1], exp)
+    a, b = float(w[y & e].sum()), float(w[y & ~e].sum())
+    c, d = float(w[~y & e].sum()), float(w[~y & ~e].sum())
+    return _cs_table(s, cmd, a, b, c, d, _label(s, names[1]))
+
+
+@command("cc")
+def cc(s, cmd: Command) -> list[Output]:
+    """``cc case exposed [if] [in] [fweight] [, exact cornfield woolf tb level(#)]``."""
+    names = _vars(s, cmd, 2, "cc")
+    w, (case, exp) = _weighted(s, cmd, names)
+    y, e = _binary(names[0], case), _binary(names[1], exp)
+    a, b = float(w[y & e].sum()), float(w[y & ~e].sum())
+    c, d = float(w[~y & e].sum()), float(w[~y & ~e].sum())
+    return _cc_table(s, cmd, a, b, c, d, _label(s, names[1]))
+
+
+@command("ir")
+def ir(s, cmd: Command) -> list[Output]:
+    """``ir case exposed time [if] [in] [fweight] [, tb level(#)]``: the cases are counted and
+    the person-time summed over the exposed and the unexposed."""
+    names = _vars(s, cmd, 3, "ir")
+    w, (case, exp, time) = _weighted(s, cmd, names)
+    e = _binary(names[1], exp)
+    a, b = float((w * case)[e].sum()), float((w * case)[~e].sum())
+    n1, n0 = float((w * time)[e].sum()), float((w * time)[~e].sum())
+    return _ir_table(
+        s, cmd, a, b, n1, n0, _label(s, names[1]), _label(s, names[0]), _label(s, names[2])
+    )

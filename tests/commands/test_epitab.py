@@ -1,0 +1,197 @@
+"""csi/cs, cci/cc, iri/ir ([ST] epitab) against Stata's printed output.
+
+The references are Stata logs in the code index: Stata 15.1 runs of ``csi 189 104 10845
+10933``, ``cci 189 104 10845 10933``, ``csi 60 45 108 341`` and ``cci 60 45 108 341`` (an R
+analysis driving Stata through RStata), ``csi 7 1 27 33, or woolf`` and ``iri 30 60 54308
+51477`` (quoted in an R package's tests), and ``cs death ..., or`` on the Framingham data (a
+course's worked answers: its Cornfield intervals). Stata 17 prints ``[95% conf. interval]``
+where these older logs print ``[95% Conf. Interval]``; every other character is compared.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from bayes_magic.fit import epitab as E
+from bayes_magic.session import Session
+from tests.conftest import fails, run
+
+CSI_WOOLF = """
+                 |   Exposed   Unexposed  |      Total
+-----------------+------------------------+------------
+           Cases |         7           1  |          8
+        Noncases |        27          33  |         60
+-----------------+------------------------+------------
+           Total |        34          34  |         68
+                 |                        |
+            Risk |  .2058824    .0294118  |   .1176471
+                 |                        |
+                 |      Point estimate    |    [95% conf. interval]
+                 |------------------------+------------------------
+ Risk difference |         .1764706       |    .0291694    .3237718
+      Risk ratio |                7       |    .9096055    53.86951
+ Attr. frac. ex. |         .8571429       |   -.0993777    .9814366
+ Attr. frac. pop |              .75       |
+      Odds ratio |         8.555556       |    .9904903     73.9003 (Woolf)
+                 +-------------------------------------------------
+                               chi2(1) =     5.10  Pr>chi2 = 0.0239
+"""
+
+CCI = """
+                                                         Proportion
+                 |   Exposed   Unexposed  |      Total     Exposed
+-----------------+------------------------+------------------------
+           Cases |       189         104  |        293       0.6451
+        Controls |     10845       10933  |      21778       0.4980
+-----------------+------------------------+------------------------
+           Total |     11034       11037  |      22071       0.4999
+                 |                        |
+                 |      Point estimate    |    [95% conf. interval]
+                 |------------------------+------------------------
+      Odds ratio |         1.832054       |    1.432251    2.353397 (exact)
+ Attr. frac. ex. |         .4541645       |    .3017983    .5750823 (exact)
+ Attr. frac. pop |         .2929594       |
+                 +-------------------------------------------------
+                               chi2(1) =    25.01  Pr>chi2 = 0.0000
+"""
+
+IRI = """
+                 |   Exposed   Unexposed  |      Total
+-----------------+------------------------+------------
+           Cases |        30          60  |         90
+     Person-time |     54308       51477  |     105785
+-----------------+------------------------+------------
+                 |                        |
+  Incidence rate |  .0005524    .0011656  |   .0008508
+                 |                        |
+                 |      Point estimate    |    [95% conf. interval]
+                 |------------------------+------------------------
+ Inc. rate diff. |        -.0006132       |   -.0009682   -.0002581
+ Inc. rate ratio |         .4739357       |    .2951285    .7464182 (exact)
+ Prev. frac. ex. |         .5260643       |    .2535818    .7048715 (exact)
+ Prev. frac. pop |         .2700714       |
+                 +-------------------------------------------------
+                     (midp)   Pr(k<=30) =                    0.0003 (exact)
+                     (midp) 2*Pr(k<=30) =                    0.0006 (exact)
+"""
+
+
+def _body(out: str) -> list[str]:
+    return [ln.rstrip() for ln in out.strip("\n").splitlines()]
+
+
+def test_csi_cci_iri_reproduce_statas_logs() -> None:
+    s = Session()
+    assert _body(run(s, "csi 7 1 27 33, or woolf")) == _body(CSI_WOOLF)
+    assert _body(run(s, "cci 189 104 10845 10933")) == _body(CCI)
+    assert _body(run(s, "iri 30 60 54308 51477")) == _body(IRI)
+
+
+@pytest.mark.parametrize(
+    ("cells", "rows"),
+    [
+        (
+            "189 104 10845 10933",
+            {
+                "Risk difference": (".007706", ".0046878", ".0107243"),
+                "Risk ratio": ("1.817802", "1.433031", "2.305884"),
+                "Attr. frac. ex.": (".449885", ".3021783", ".5663269"),
+                "Attr. frac. pop": (".2901989",),
+            },
+        ),
+        (
+            "60 45 108 341",
+            {
+                "Risk difference": (".2405625", ".1613492", ".3197759"),
+                "Risk ratio": ("3.063492", "2.177394", "4.310191"),
+                "Attr. frac. ex.": (".6735751", ".5407353", ".7679917"),
+                "Attr. frac. pop": (".3849001",),
+            },
+        ),
+    ],
+)
+def test_csi_rows_as_stata_prints_them(cells, rows) -> None:
+    out = run(Session(), f"csi {cells}")
+    for label, want in rows.items():
+        line = next(ln for ln in out.splitlines() if ln.strip().startswith(label))
+        assert line.split("|")[1].split() + line.split("|")[2].split()[: len(want) - 1] == list(
+            want
+        ), label
+    assert "chi2(1) =    44.10" in out or "chi2(1) =    25.01" in out
+
+
+def test_cci_exact_interval_is_statas_and_close_to_the_roots() -> None:
+    """cci's "exact" ends are its secant iterates (stopped at a .5% step): Stata's print for
+    60 45 108 341 is 2.638216 6.721812; the exact roots of the noncentral hypergeometric
+    tails lie within 1e-3 (relative) of them."""
+    s = Session()
+    out = run(s, "cci 60 45 108 341")
+    assert "      Odds ratio |         4.209877       |    2.638216    6.721812 (exact)" in out
+    assert " Attr. frac. ex. |         .7624633       |     .620956    .8512306 (exact)" in out
+    lo, hi = E.exact_or_interval(60, 45, 108, 341, 95)
+    assert abs(lo / s.r["lb_or"] - 1) < 1e-3 and abs(hi / s.r["ub_or"] - 1) < 1e-3
+    # the roots are the roots: the tails beyond 60 are 2.5% at them
+    k = np.arange(0, 106)
+    for psi, tail in ((lo, lambda w: w[k >= 60].sum()), (hi, lambda w: w[k <= 60].sum())):
+        w = stats.nchypergeom_fisher.pmf(k, 554, 168, 105, psi)
+        assert tail(w) == pytest.approx(0.025, rel=1e-8)
+
+
+def test_cornfield_intervals_of_the_framingham_logs() -> None:
+    """cs death newbmi1, or and cs death cursmoke1, or: Cornfield's intervals as Stata's
+    iteration (tolerance .001) leaves them."""
+    s = Session()
+    out = run(s, "csi 259 571 318 1365, or")
+    assert "      Odds ratio |         1.947015       |    1.608816     2.35632 (Cornfield)" in out
+    assert " Risk ratio |         1.521925       |    1.358417    1.705113" in out
+    out = run(s, "csi 788 762 1393 1491, or")
+    assert "      Odds ratio |         1.106873       |    .9783102    1.252331 (Cornfield)" in out
+    assert " Risk difference |         .0230864       |   -.0049864    .0511592" in out
+    assert "chi2(1) =     2.60  Pr>chi2 = 0.1070" in out
+
+
+def test_data_forms_tabulate_the_data() -> None:
+    """cs, cc and ir on the Bangladesh data count the same cells as tabulate, and agree with
+    csi, cci and iri typed with those counts; the odds ratio is logistic's."""
+    s = Session()
+    run(s, "use bangladesh\ngenerate t = 1 + mod(_n, 3)")
+    out = run(s, "cs c_use urban, or")
+    assert out.splitlines()[0] == "                 | Urban or rural         |"  # its label
+    r_data = dict(s.r)
+    run(s, "csi 290 469 272 903, or")
+    assert r_data == pytest.approx(dict(s.r))
+    run(s, "quietly logistic c_use urban")
+    assert r_data["or"] == pytest.approx(float(np.exp(s.e.b[0])), rel=1e-9)
+    run(s, "cc c_use urban")
+    assert s.r["or"] == pytest.approx(r_data["or"])
+    run(s, "ir c_use urban t")
+    x = s.data.df
+    a = x.c_use[x.urban == 1].sum()
+    n1 = x.t[x.urban == 1].sum()
+    b = x.c_use[x.urban == 0].sum()
+    n0 = x.t[x.urban == 0].sum()
+    assert s.r["irr"] == pytest.approx((a / n1) / (b / n0))
+    run(s, "expand 2 if urban == 1")
+    run(s, "generate w = 1 + (_n > 1934)")
+    run(s, "cs c_use urban [fw=w]")
+
+
+def test_epitab_exact_and_refusals() -> None:
+    s = Session()
+    run(s, "csi 7 12 9 2, exact")
+    p2, p1 = (
+        stats.fisher_exact([[7, 12], [9, 2]]).pvalue,
+        stats.fisher_exact([[7, 12], [9, 2]], "less").pvalue,
+    )
+    assert s.r["p_exact"] == pytest.approx(p2) and s.r["p1_exact"] == pytest.approx(p1)
+    assert fails(s, "csi 1 2 3") == ("invalid syntax", 198)
+    assert fails(s, "csi 1 2 3 -4") == ("negative numbers invalid", 498)
+    assert fails(s, "csi 1 2.5 3 4")[1] == 7
+    out = run(s, "cci 4 0 10 20")
+    assert "Note: Exact confidence levels not possible with zero count cells." in out
+    run(s, "use bangladesh")
+    assert fails(s, "cs c_use age")[1] == 450
+    msg, rc = fails(s, "cs c_use urban, by(district)")
+    assert rc == 198 and "by()" in msg
