@@ -5,7 +5,8 @@ cci.ado and iri.ado (with their helper _crc4fld) print them, with the labels of 
 
 ``cs``, ``cc`` and ``ir`` tabulate the data (frequency weights allowed) and print the
 immediate command's table with the exposure's label over the columns, as cs.ado, cc.ado and
-ir.ado do; their ``by()`` (Mantel–Haenszel) options are not available yet and are refused.
+ir.ado do; with ``by()`` they give the stratified analysis of
+:mod:`bayes_magic.commands.epitab_by`.
 """
 
 from __future__ import annotations
@@ -295,12 +296,12 @@ def iri(s, cmd: Command) -> list[Output]:
 # -- the data forms ----------------------------------------------------------------------------
 
 
-#: cs, cc and ir options of their by() (Mantel–Haenszel) analyses, not available yet
-_BY_OPTIONS = ("by", "estandard", "istandard", "standard", "pool", "nocrude", "nohom", "rd")
-_BY_OPTIONS += ("ird", "bd", "tarone", "binomial")
+#: the options of cs, cc and ir that belong to a by() analysis
+_BY_ONLY = ("estandard", "istandard", "standard", "pool", "nocrude", "nohom", "rd", "ird")
+_BY_ONLY += ("bd", "tarone", "fast")
 
 
-def _vars(s, cmd: Command, k: int, name: str) -> list[str]:
+def _vars(s, cmd: Command, k: int) -> list[str]:
     names = expand_terms(s.data, cmd.body.terms if isinstance(cmd.body, Varlist) else ())
     if len(names) < k:
         raise StataError("too few variables specified", 102)
@@ -309,14 +310,18 @@ def _vars(s, cmd: Command, k: int, name: str) -> list[str]:
     for v in names:
         if s.data.is_string(v):
             raise StataError(f"{v}: string variables not allowed", 109)
-    for o in _BY_OPTIONS:
-        if cmd.has(o):
-            raise StataError(f"option {o}() is not available in bayes_magic's {name} yet", 198)
+    if cmd.has("binomial"):
+        raise StataError("option binomial() is not available in bayes_magic yet", 198)
+    if not cmd.has("by"):
+        for o in _BY_ONLY:
+            if cmd.has(o) and o not in ("fast",):
+                raise StataError("missing by() option", 198)
     return names
 
 
-def _weighted(s, cmd: Command, names: list[str]) -> tuple[np.ndarray, list[np.ndarray]]:
-    """The frequency weights and the variables over the observations used (none missing)."""
+def _weighted(s, cmd: Command, names: list[str]):
+    """The frequency weights and the variables over the observations used (none missing),
+    and those observations."""
     touse = s.touse(cmd)
     cols = [np.asarray(s.data.values(v), dtype=float) for v in names]
     for x in cols:
@@ -325,7 +330,7 @@ def _weighted(s, cmd: Command, names: list[str]) -> tuple[np.ndarray, list[np.nd
     if not touse.any():
         raise StataError("no observations", 2000)
     w = np.ones(s.data.nobs) if w is None else np.asarray(w, dtype=float)
-    return w[touse], [x[touse] for x in cols]
+    return w[touse], [x[touse] for x in cols], touse
 
 
 def _binary(v: str, x: np.ndarray) -> np.ndarray:
@@ -338,37 +343,54 @@ def _label(s, v: str) -> str:
     return s.data.info[v].label or v
 
 
-@command("cs")
-def cs(s, cmd: Command) -> list[Output]:
-    """``cs case exposed [if] [in] [fweight] [, or woolf tb exact level(#)]``."""
-    names = _vars(s, cmd, 2, "cs")
-    w, (case, exp) = _weighted(s, cmd, names)
-    y, e = _binary(names[0], case), _binary(names[1], exp)
+def _data_form(s, cmd: Command, kind: str) -> list[Output]:
+    """cs, cc (case and exposure 0/1) and ir (cases, exposure 0/1 and person-time)."""
+    names = _vars(s, cmd, 3 if kind == "ir" else 2)
+    w, cols, touse = _weighted(s, cmd, names)
+    if kind == "ir":
+        if np.any(cols[0] < 0) or np.any(cols[2] < 0):
+            raise StataError(f"{names[0]} or {names[2]} takes on negative values", 499)
+        _binary(names[1], cols[1])
+    else:
+        for v, x in zip(names, cols):
+            _binary(v, x)
+    if cmd.has("by"):
+        from .epitab_by import stratified
+
+        return stratified(s, cmd, kind, names, w, cols, touse)
+    if kind == "ir":
+        case, exp, time = cols
+        e = exp == 1
+        a, b = (float(np.floor((w * case)[m].sum() + 0.5)) for m in (e, ~e))
+        n1, n0 = float((w * time)[e].sum()), float((w * time)[~e].sum())
+        labels = [_label(s, v) for v in names]
+        return _ir_table(s, cmd, a, b, n1, n0, labels[1], labels[0], labels[2])
+    y, e = cols[0] == 1, cols[1] == 1
     a, b = float(w[y & e].sum()), float(w[y & ~e].sum())
     c, d = float(w[~y & e].sum()), float(w[~y & ~e].sum())
-    return _cs_table(s, cmd, a, b, c, d, _label(s, names[1]))
+    table = _cs_table if kind == "cs" else _cc_table
+    return table(s, cmd, a, b, c, d, _label(s, names[1]))
+
+
+@command("cs")
+def cs(s, cmd: Command) -> list[Output]:
+    """``cs case exposed [if] [in] [fweight] [, by(varname[, missing]) or woolf tb exact
+    estandard istandard standard(var) pool nocrude nohom rd fast level(#)]``."""
+    if cmd.has("woolf") and not cmd.has("or"):
+        raise StataError("woolf option only valid with OR", 198)
+    return _data_form(s, cmd, "cs")
 
 
 @command("cc")
 def cc(s, cmd: Command) -> list[Output]:
-    """``cc case exposed [if] [in] [fweight] [, exact cornfield woolf tb level(#)]``."""
-    names = _vars(s, cmd, 2, "cc")
-    w, (case, exp) = _weighted(s, cmd, names)
-    y, e = _binary(names[0], case), _binary(names[1], exp)
-    a, b = float(w[y & e].sum()), float(w[y & ~e].sum())
-    c, d = float(w[~y & e].sum()), float(w[~y & ~e].sum())
-    return _cc_table(s, cmd, a, b, c, d, _label(s, names[1]))
+    """``cc case exposed [if] [in] [fweight] [, by(varname[, missing]) exact cornfield woolf
+    tb bd tarone estandard istandard standard(var) pool nocrude nohom fast level(#)]``."""
+    return _data_form(s, cmd, "cc")
 
 
 @command("ir")
 def ir(s, cmd: Command) -> list[Output]:
-    """``ir case exposed time [if] [in] [fweight] [, tb level(#)]``: the cases are counted and
-    the person-time summed over the exposed and the unexposed."""
-    names = _vars(s, cmd, 3, "ir")
-    w, (case, exp, time) = _weighted(s, cmd, names)
-    e = _binary(names[1], exp)
-    a, b = float((w * case)[e].sum()), float((w * case)[~e].sum())
-    n1, n0 = float((w * time)[e].sum()), float((w * time)[~e].sum())
-    return _ir_table(
-        s, cmd, a, b, n1, n0, _label(s, names[1]), _label(s, names[0]), _label(s, names[2])
-    )
+    """``ir case exposed time [if] [in] [fweight] [, by(varname[, missing]) tb estandard
+    istandard standard(var) ird pool nocrude nohom fast level(#)]``: the cases are counted
+    and the person-time summed over the exposed and the unexposed."""
+    return _data_form(s, cmd, "ir")

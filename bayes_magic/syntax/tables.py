@@ -921,6 +921,7 @@ EPI_BY = table(
     opt("bd"),
     opt("TArone"),
     opt("Binomial", Raw()),
+    opt("Fast"),
 )
 
 # xtlogit, xtprobit, xtcloglog ([XT] xtlogit ...): re only; fe and pa are refused by name

@@ -193,5 +193,108 @@ def test_epitab_exact_and_refusals() -> None:
     assert "Note: Exact confidence levels not possible with zero count cells." in out
     run(s, "use bangladesh")
     assert fails(s, "cs c_use age")[1] == 450
-    msg, rc = fails(s, "cs c_use urban, by(district)")
-    assert rc == 198 and "by()" in msg
+    assert fails(s, "cs c_use urban, by(district urban)")[1] == 103
+
+
+def _strata_tables(s: Session) -> list[np.ndarray]:
+    x = s.data.df
+    out = []
+    for k in (0, 1, 2):
+        g = x[x.agec == k]
+        y, e = g.c_use == 1, g.urban == 1
+        out.append(np.array([[(y & e).sum(), (y & ~e).sum()], [(~y & e).sum(), (~y & ~e).sum()]]))
+    return out
+
+
+@pytest.fixture
+def strat() -> Session:
+    s = Session()
+    run(s, "use bangladesh")
+    run(s, "generate agec = cond(age < -5, 0, cond(age < 5, 1, 2))")
+    run(s, "generate t = 1 + mod(_n, 3)")
+    return s
+
+
+def test_cc_by_mantel_haenszel_against_statsmodels(strat) -> None:
+    """cc, by(): the M-H odds ratio, its Robins–Breslow–Greenland interval, the M-H χ² that
+    it is 1, and the Breslow–Day and Tarone homogeneity statistics, against statsmodels'
+    StratifiedTable; each stratum's row is cci's."""
+    from statsmodels.stats.contingency_tables import StratifiedTable
+
+    s = strat
+    out = run(s, "cc c_use urban, by(agec) bd tarone")
+    st = StratifiedTable(_strata_tables(s))
+    assert s.r["or"] == pytest.approx(st.oddsratio_pooled, rel=1e-12)
+    lo, hi = st.oddsratio_pooled_confint()
+    assert (s.r["lb_or"], s.r["ub_or"]) == pytest.approx((lo, hi), rel=1e-10)
+    assert s.r["chi2"] == pytest.approx(st.test_null_odds(correction=False).statistic, rel=1e-10)
+    assert s.r["chi2_bd"] == pytest.approx(st.test_equal_odds(adjust=False).statistic, rel=1e-8)
+    assert s.r["chi2_t"] == pytest.approx(st.test_equal_odds(adjust=True).statistic, rel=1e-8)
+    lines = out.splitlines()
+    assert lines[0] == "            agec |       OR       [95% conf. interval]   M-H Weight"
+    assert lines[1] == "-----------------+-------------------------------------------------"
+    t0 = _strata_tables(s)[0].ravel()
+    run(s, "cci " + " ".join(str(int(v)) for v in t0))
+    assert f"{s.r['or']:.6f}"[:7] in lines[2] and lines[2].endswith("(exact)")
+    assert "Test that combined OR = 1:" in out
+
+
+def test_cs_by_mantel_haenszel_risk_ratio(strat) -> None:
+    """cs, by(): the M-H risk ratio (statsmodels' pooled risk ratio), the Greenland–Robins
+    interval and the homogeneity χ² as [ST] epitab's Methods and formulas give them, laid
+    out as cs.ado prints them (the Framingham course log)."""
+    from statsmodels.stats.contingency_tables import StratifiedTable
+
+    s = strat
+    out = run(s, "cs c_use urban, by(agec)")
+    tabs = _strata_tables(s)
+    st = StratifiedTable([t.T for t in tabs])  # rows exposed/unexposed, columns case/noncase
+    assert s.r["rr"] == pytest.approx(st.riskratio_pooled, rel=1e-12)
+    a, b, c, d = (np.array([t.ravel()[i] for t in tabs], dtype=float) for i in range(4))
+    n1, n0, m1, t = a + c, b + d, a + b, a + b + c + d
+    var = np.sum((m1 * n1 * n0 - a * b * t) / t**2) / (np.sum(a * n0 / t) * np.sum(b * n1 / t))
+    z = stats.norm.ppf(0.975)
+    assert s.r["lb_rr"] == pytest.approx(s.r["rr"] * np.exp(-z * np.sqrt(var)), rel=1e-12)
+    rr_i = (a / n1) / (b / n0)
+    v_i = c / (a * n1) + d / (b * n0)
+    chi = np.sum((np.log(rr_i) - np.log(s.r["rr"])) ** 2 / v_i)
+    assert s.r["chi2_mh"] == pytest.approx(chi) and s.r["df"] == 2
+    lines = out.splitlines()
+    assert lines[0] == "            agec |       RR       [95% conf. interval]   M-H Weight"
+    assert lines[-3].startswith("    M-H combined |    ")
+    assert lines[-2] == "-" * 67
+    assert lines[-1].startswith("Test of homogeneity (M-H)      chi2(2) =    ")
+
+
+def test_ir_by_and_standardized(strat) -> None:
+    """ir, by(): the M-H rate ratio Σ aᵢn0ᵢ/Tᵢ / Σ bᵢn1ᵢ/Tᵢ with each stratum's exact
+    interval; and a standardized rate difference whose weights are the unexposed
+    person-time (estandard)."""
+    s = strat
+    out = run(s, "ir c_use urban t, by(agec)")
+    x = s.data.df
+    num = den = 0.0
+    for k in (0, 1, 2):
+        g = x[x.agec == k]
+        e = g.urban == 1
+        a, b = g.c_use[e].sum(), g.c_use[~e].sum()
+        n1, n0 = g.t[e].sum(), g.t[~e].sum()
+        num += a * n0 / (n1 + n0)
+        den += b * n1 / (n1 + n0)
+    assert s.r["irr"] == pytest.approx(num / den, rel=1e-12)
+    assert (
+        out.splitlines()[0] == "            agec |      IRR       [95% conf. interval]   M-H Weight"
+    )
+    assert out.splitlines()[-1].startswith(" Test of homogeneity (M-H)    chi2(2) = ")
+    run(s, "ir c_use urban t, by(agec) estandard ird")
+    wsum = est = 0.0
+    for k in (0, 1, 2):
+        g = x[x.agec == k]
+        e = g.urban == 1
+        n0 = g.t[~e].sum()
+        est += n0 * (g.c_use[e].sum() / g.t[e].sum() - g.c_use[~e].sum() / n0)
+        wsum += n0
+    assert s.r["ird"] == pytest.approx(est / wsum, rel=1e-12)
+    assert fails(s, "ir c_use urban t, ird")[0] == "missing by() option"
+    assert fails(s, "ir c_use urban t, by(agec) ird")[1] == 198
+    assert fails(s, "cs c_use urban, woolf")[0] == "woolf option only valid with OR"
