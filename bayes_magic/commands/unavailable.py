@@ -42,7 +42,7 @@ _PENDING: dict[str, str] = {
     "statsby": "the statsby prefix; by ...: and levelsof loops run",
     # epidemiology tables ([R] Epitab)
     "tabodds": "Epitab's tabodds; logistic gives odds ratios",
-    "mhodds": "Epitab's Mantel-Haenszel odds ratios; logistic gives odds ratios",
+    "mhodds": "Epitab's Mantel-Haenszel odds ratios; cc case exposed, by() gives them",
     "mcc": "Epitab's matched case-control tables",
     "mcci": "Epitab's matched case-control tables",
     "symmetry": "symmetry tests",
