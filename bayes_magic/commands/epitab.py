@@ -38,21 +38,36 @@ def _g(x: float) -> str:
 
 
 def _fourfold(
-    a, b, c, d, stub1: str, row1: str, row2: str, *, total: bool = True, proportion: bool = False
+    a,
+    b,
+    c,
+    d,
+    stub1: str,
+    row1: str,
+    row2: str,
+    *,
+    total: bool = True,
+    proportion: bool = False,
+    stub2: str = "",
+    cols: tuple[str, str] = ("Exposed", "Unexposed"),
 ) -> list[str]:
-    """_crc4fld: the header (the exposure's label over the columns, in pieces of 23), the two
-    rows and the total; with ``proportion`` cc's "Proportion Exposed" column."""
+    """_crc4fld: the header (``stub1``, the exposure's label, over the columns in pieces of
+    23; ``stub2`` at the left of the column titles), the two rows and the total; with
+    ``proportion`` cc's "Proportion Exposed" column. As Stata 17 prints it (a Stata 17 log of
+    ``mcci``): the label centred over the columns, and the total column's rule as wide as
+    the column (Stata 15's _crc4fld put the label flush left and drew the rule one wider)."""
     lines: list[str] = []
     pieces = textwrap.wrap(stub1, 23) if stub1 else []
     for i, s in enumerate(pieces):
-        line = f"{'':17}| {s:<23}|"
+        left = (24 - len(s)) // 2
+        line = f"{'':17}|{' ' * left}{s}{' ' * (24 - left - len(s))}|"
         if proportion and i == len(pieces) - 1:
             line += " " * 13 + "Proportion"
         lines.append(line)
     if proportion and not pieces:
         lines.append(" " * 57 + "Proportion")
-    head = f"{'':17}|   Exposed   Unexposed  |      Total"
-    rule = "-" * 17 + "+" + "-" * 24 + "+" + "-" * (24 if proportion else 12)
+    head = f"{stub2:<17}| {cols[0]:>9}   {cols[1]:>9}  |      Total"
+    rule = "-" * 17 + "+" + "-" * 24 + "+" + "-" * (24 if proportion else 11)
 
     def row(label: str, x: float, y: float) -> str:
         text = f"{label[:16]:>16} | {_g(x)}   {_g(y)}  |  {_g(x + y)}"
@@ -291,6 +306,110 @@ def iri(s, cmd: Command) -> list[Output]:
     person-time."""
     a, b, n1, n0 = _cells(cmd, 4, (True, True, False, False))
     return _ir_table(s, cmd, a, b, n1, n0)
+
+
+# -- matched case-control ----------------------------------------------------------------------
+
+
+def _mcc_table(s, cmd: Command, a, b, c, d) -> list[Output]:
+    """mcci.ado: pairs by the case's (rows) and the control's (columns) exposure; McNemar's
+    χ² and its exact p-value, the proportions with the factor and their difference, ratio and
+    relative difference (Wald intervals, the difference with a 1/n correction), and the
+    matched odds ratio b/c with its exact (binomial) or test-based interval."""
+    from scipy import stats
+
+    level = _level(cmd)
+    z = E.z_of(level)
+    n = a + b + c + d
+    if n == 0:
+        raise StataError("no observations", 2000)
+    lines = _fourfold(a, b, c, d, "Controls", "Exposed", "Unexposed", stub2="Cases")
+    den, low = b + c, min(b, c)
+    # 2·(1 − Binomial(den, low+1, .5)): twice P(X ≤ low), Stata's Binomial() being P(X ≥ k)
+    pval = 1.0 if low == den / 2 else 2 * float(stats.binom.cdf(low, den, 0.5))
+    chi2 = (b - c) ** 2 / (b + c) if b + c > 0 else math.nan
+    p_chi = float(stats.chi2.sf(chi2, 1)) if chi2 == chi2 else math.nan
+    lines += [
+        "",
+        f"McNemar's chi2(1) = {chi2:9.2f}    Prob > chi2 = {p_chi:6.4f}",
+        f"Exact McNemar significance probability       = {pval:6.4f}",
+    ]
+    p1, p2 = (a + c) / n, (a + b) / n
+    lev = f"{level:g}"
+    spaces, width = {4: ("   ", 22), 5: ("  ", 23)}.get(len(lev), ("     ", 20))
+    pd = (b - c) / n
+    sepd = math.sqrt((a + d) * (b + c) + 4 * b * c) / (n * math.sqrt(n))
+    pd0, pd1 = pd - z * sepd - 1 / n, pd + z * sepd + 1 / n
+    pr = (a + b) / (a + c)
+    selnpr = math.sqrt((b + c) / ((a + b) * (a + c)))
+    pr0, pr1 = pr * math.exp(-z * selnpr), pr * math.exp(z * selnpr)
+    pe = (b - c) / (b + d)
+    sepe = math.sqrt((b + c + d) * (b * c + b * d + c * d) - b * c * d) / (b + d) ** 2
+    pe0, pe1 = pe - z * sepe, pe + z * sepe
+    o = b / c if c > 0 else (math.inf if b > 0 else math.nan)
+    if cmd.has("tb"):
+        x = (b - c) / math.sqrt(b + c)
+        o0, o1 = sorted((o ** (1 + z / x), o ** (1 - z / x)))
+        note = "(tb)"
+    else:
+        half = (1 - level / 100) / 2
+        t = b + c
+        lo = 0.0 if b == 0 else float(stats.beta.ppf(half, b, t - b + 1))
+        hi = 1.0 if b == t else float(stats.beta.ppf(1 - half, b + 1, t - b))
+        o0 = lo / (1 - lo)
+        o1 = hi / (1 - hi) if hi < 1 else math.inf
+        note = "(exact)"
+    lines += [
+        "",
+        "Proportion with factor",
+        f"{'':8}Cases      {_g(p2)}",
+        f"{'':8}Controls   {_g(p1)}{spaces}[{lev}% conf. interval]",
+        f"{'':19}{'-' * 9}{spaces}{'-' * width}",
+        f"{'':8}difference {_g(pd)}     {_g(pd0)}  {_g(pd1)}",
+        f"{'':8}ratio      {_g(pr)}     {_g(pr0)}  {_g(pr1)}",
+        f"{'':8}rel. diff. {_g(pe)}     {_g(pe0)}  {_g(pe1)}",
+        "",
+        f"{'':8}odds ratio {_g(o)}     {_g(o0)}  {_g(o1)}   {note}",
+    ]
+    s.r = {
+        "chi2": chi2,
+        "or": o,
+        "lb_or": o0,
+        "ub_or": o1,
+        "D_f": pd,
+        "lb_D_f": pd0,
+        "ub_D_f": pd1,
+        "R_f": pr,
+        "lb_R_f": pr0,
+        "ub_R_f": pr1,
+        "RD_f": pe,
+        "lb_RD_f": pe0,
+        "ub_RD_f": pe1,
+        "p_exact": pval,
+    }
+    return [Block("\n".join(ln.rstrip() for ln in lines), kind="result")]
+
+
+@command("mcci")
+def mcci(s, cmd: Command) -> list[Output]:
+    """``mcci #a #b #c #d [, tb level(#)]``: pairs with the case and the control exposed,
+    the case only, the control only, neither."""
+    a, b, c, d = _cells(cmd, 4, (True,) * 4)
+    return _mcc_table(s, cmd, a, b, c, d)
+
+
+@command("mcc")
+def mcc(s, cmd: Command) -> list[Output]:
+    """``mcc exposed_case exposed_control [if] [in] [fweight] [, tb level(#)]``: one
+    observation per matched pair."""
+    names = _vars(s, cmd, 2)
+    w, cols, _touse = _weighted(s, cmd, names)
+    for v, x in zip(names, cols):
+        _binary(v, x)
+    ec, eo = cols[0] == 1, cols[1] == 1
+    a, b = float(w[ec & eo].sum()), float(w[ec & ~eo].sum())
+    c, d = float(w[~ec & eo].sum()), float(w[~ec & ~eo].sum())
+    return _mcc_table(s, cmd, a, b, c, d)
 
 
 # -- the data forms ----------------------------------------------------------------------------

@@ -176,6 +176,8 @@ MODULES = {
     "cci": "epitab",
     "ir": "epitab",
     "iri": "epitab",
+    "mcc": "epitab",
+    "mcci": "epitab",
     "xtprobit": "xtbinary",
     "xtcloglog": "xtbinary",
     "tsset": "xtset",

@@ -43,8 +43,6 @@ _PENDING: dict[str, str] = {
     # epidemiology tables ([R] Epitab)
     "tabodds": "Epitab's tabodds; logistic gives odds ratios",
     "mhodds": "Epitab's Mantel-Haenszel odds ratios; cc case exposed, by() gives them",
-    "mcc": "Epitab's matched case-control tables",
-    "mcci": "Epitab's matched case-control tables",
     "symmetry": "symmetry tests",
     "dstdize": "direct standardization",
     "istdize": "indirect standardization",

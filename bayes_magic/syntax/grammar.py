@@ -1093,7 +1093,7 @@ UNAVAILABLE_COMMANDS = (
     *("syntax", "args", "tokenize", "gettoken", "unab", "marksample", "mata"),
     *("file", "include", "frame", "frames", "putexcel", "putdocx"),
     *("postfile", "post", "postclose", "simulate", "bootstrap", "jackknife", "permute"),
-    *("statsby", "tabodds", "mhodds", "mcc", "mcci"),
+    *("statsby", "tabodds", "mhodds"),
     *("symmetry", "dstdize", "istdize", "nptrend", "roctab", "roccomp", "kap", "power"),
     *("binreg", "stset", "sts", "stcox", "streg", "stsum", "clogit"),
     *("xtpoisson", "xtnbreg", "xtgee", "mprobit", "slogit", "ivregress", "qreg", "tobit"),
@@ -1625,6 +1625,8 @@ COMMANDS: tuple[Grammar, ...] = (
     g("csi", words_body(least=1), T.EPI_CS),
     g("cci", words_body(least=1), T.EPI_CC),
     g("iri", words_body(least=1), T.EPI_IR),
+    g("mcci", words_body(least=1), T.EPI_IR),
+    g("mcc", varlist_body(factor=False), T.EPI_IR, if_=True, in_=True, weights=("fweight",)),
     g(
         "cs",
         varlist_body(factor=False),

@@ -5,7 +5,9 @@ The references are Stata logs in the code index: Stata 15.1 runs of ``csi 189 10
 analysis driving Stata through RStata), ``csi 7 1 27 33, or woolf`` and ``iri 30 60 54308
 51477`` (quoted in an R package's tests), and ``cs death ..., or`` on the Framingham data (a
 course's worked answers: its Cornfield intervals). Stata 17 prints ``[95% conf. interval]``
-where these older logs print ``[95% Conf. Interval]``; every other character is compared.
+where these older logs print ``[95% Conf. Interval]``, and its _crc4fld (seen in a Stata 17
+log of ``mcci 84 17 3 166``, reproduced below) centres the label over the columns and draws
+the total column's rule 11 wide where Stata 15 drew 12; every other character is compared.
 """
 
 from __future__ import annotations
@@ -20,10 +22,10 @@ from tests.conftest import fails, run
 
 CSI_WOOLF = """
                  |   Exposed   Unexposed  |      Total
------------------+------------------------+------------
+-----------------+------------------------+-----------
            Cases |         7           1  |          8
         Noncases |        27          33  |         60
------------------+------------------------+------------
+-----------------+------------------------+-----------
            Total |        34          34  |         68
                  |                        |
             Risk |  .2058824    .0294118  |   .1176471
@@ -59,10 +61,10 @@ CCI = """
 
 IRI = """
                  |   Exposed   Unexposed  |      Total
------------------+------------------------+------------
+-----------------+------------------------+-----------
            Cases |        30          60  |         90
      Person-time |     54308       51477  |     105785
------------------+------------------------+------------
+-----------------+------------------------+-----------
                  |                        |
   Incidence rate |  .0005524    .0011656  |   .0008508
                  |                        |
@@ -158,7 +160,7 @@ def test_data_forms_tabulate_the_data() -> None:
     s = Session()
     run(s, "use bangladesh\ngenerate t = 1 + mod(_n, 3)")
     out = run(s, "cs c_use urban, or")
-    assert out.splitlines()[0] == "                 | Urban or rural         |"  # its label
+    assert out.splitlines()[0] == "                 |     Urban or rural     |"  # its label
     r_data = dict(s.r)
     run(s, "csi 290 469 272 903, or")
     assert r_data == pytest.approx(dict(s.r))
@@ -298,3 +300,40 @@ def test_ir_by_and_standardized(strat) -> None:
     assert fails(s, "ir c_use urban t, ird")[0] == "missing by() option"
     assert fails(s, "ir c_use urban t, by(agec) ird")[1] == 198
     assert fails(s, "cs c_use urban, woolf")[0] == "woolf option only valid with OR"
+
+
+MCCI = """
+                 |        Controls        |
+Cases            |   Exposed   Unexposed  |      Total
+-----------------+------------------------+-----------
+         Exposed |        84          17  |        101
+       Unexposed |         3         166  |        169
+-----------------+------------------------+-----------
+           Total |        87         183  |        270
+
+McNemar's chi2(1) =      9.80    Prob > chi2 = 0.0017
+Exact McNemar significance probability       = 0.0026
+
+Proportion with factor
+        Cases       .3740741
+        Controls    .3222222     [95% conf. interval]
+                   ---------     --------------------
+        difference  .0518519       .016279   .0874248
+        ratio        1.16092      1.057286   1.274711
+        rel. diff.  .0765027      .0304739   .1225315
+
+        odds ratio  5.666667      1.639032   30.18088   (exact)
+"""
+
+
+def test_mcci_reproduces_a_stata_17_log_and_mcc_the_pairs() -> None:
+    """A Stata 17 log of ``mcci 84 17 3 166`` (code index: a tolerance-range analysis);
+    the exact McNemar p-value is the two-sided binomial test of the discordant pairs, and
+    mcc counts the same pairs from one observation per pair."""
+    s = Session()
+    assert _body(run(s, "mcci 84 17 3 166")) == _body(MCCI)
+    assert s.r["p_exact"] == pytest.approx(stats.binomtest(3, 20, 0.5).pvalue)
+    r = dict(s.r)
+    run(s, "clear\ninput case ctrl n\n1 1 84\n1 0 17\n0 1 3\n0 0 166\nend")
+    run(s, "mcc case ctrl [fw=n]")
+    assert dict(s.r) == pytest.approx(r)
