@@ -19,7 +19,7 @@ import numpy as np
 from ..dataset.varnames import expand_terms
 from ..errors import StataError
 from ..fit import epitab as E
-from ..report.format import fmt_g
+from ..report.format import abbrev, fmt_g
 from ..report.output import Block, Output
 from ..syntax.ast import Command, Varlist, Words
 from .immediate import typed_numbers
@@ -410,6 +410,99 @@ def mcc(s, cmd: Command) -> list[Output]:
     a, b = float(w[ec & eo].sum()), float(w[ec & ~eo].sum())
     c, d = float(w[~ec & eo].sum()), float(w[~ec & ~eo].sum())
     return _mcc_table(s, cmd, a, b, c, d)
+
+
+# -- odds by level -----------------------------------------------------------------------------
+
+
+@command("tabodds")
+def tabodds(s, cmd: Command) -> list[Output]:
+    """``tabodds case [expvar] [if] [in] [fweight] [, level(#)]`` (tabodds.ado): the odds of
+    a case at each level of ``expvar`` (cases and controls, with their interval
+    exp(± z·sqrt(1/d + 1/h))), the test that the odds are equal and the score test for a
+    trend of the odds over the levels' values."""
+    from scipy import stats
+
+    for o in ("or", "adjust", "base", "binomial", "cornfield", "woolf", "tb", "graph", "ciplot"):
+        if cmd.has(o):
+            shown = f"{o}()" if o in ("adjust", "base", "binomial") else o
+            raise StataError(f"option {shown} of tabodds is not available in bayes_magic yet", 198)
+    names = expand_terms(s.data, cmd.body.terms if isinstance(cmd.body, Varlist) else ())
+    if not 1 <= len(names) <= 2:
+        raise StataError(
+            "too many variables specified" if names else "varlist required", 103 if names else 100
+        )
+    for v in names:
+        if s.data.is_string(v):
+            raise StataError(f"nonnumeric variable {v} not allowed", 198)
+    w, cols, _touse = _weighted(s, cmd, names)
+    y = cols[0]
+    if not np.isin(y, (0.0, 1.0)).all():
+        raise StataError(f"response {names[0]} not coded 0/1", 198)
+    x = cols[1] if len(names) == 2 else np.ones_like(y)
+    level = _level(cmd)
+    z = E.z_of(level)
+    values = np.unique(x)
+    d = np.array([w[(x == v) & (y == 1)].sum() for v in values])
+    h = np.array([w[(x == v) & (y == 0)].sum() for v in values])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        odds = d / h
+        efac = np.exp(z * np.sqrt(1 / d + 1 / h))
+    lo, hi = odds / efac, odds * efac
+    lev = f"{level:g}"
+    spaces = {4: "    ", 5: "   "}.get(len(lev), "      ")
+    head = f"controls       odds{spaces}[{lev}% conf. interval]"
+    lines: list[str] = []
+
+    def cells(i: int) -> str:
+        return f"{_g(d[i])}    {_g(h[i])}  {odds[i]:9.5f}      {lo[i]:9.5f} {hi[i]:9.5f}"
+
+    if len(names) == 2:
+        inf = s.data.info[names[1]]
+        labels = s.data.value_labels.get(inf.vlabel, {}) if inf.vlabel else {}
+        lines += [
+            "-" * 74,
+            f"{abbrev(names[1], 9):>10}  |      cases     {head}",
+            "-" * 12 + "+" + "-" * 61,
+        ]
+        for i, v in enumerate(values):
+            lab = labels.get(int(v)) if v == int(v) else None
+            text = abbrev(lab, 9) if lab is not None else _g(v)
+            lines.append(f"{text:>11} |  {cells(i)}")
+        lines.append("-" * 74)
+    else:
+        lines += ["   " + "-" * 61, f" {'':8}cases     {head}", "   " + "-" * 61]
+        lines += [f"     {cells(0)}", "   " + "-" * 61]
+        s.r = {"odds": float(odds[0]), "lb_odds": float(lo[0]), "ub_odds": float(hi[0])}
+        return [Block("\n".join(ln.rstrip() for ln in lines), kind="result")]
+    n = d + h
+    nd, nh = d.sum(), h.sum()
+    nt = nd + nh
+    md, mh = float((values * d).sum() / nd), float((values * h).sum() / nh)
+    mean_n = float((values * n).sum() / nt)
+    var_n = float((n * (values - mean_n) ** 2).sum() / (nt - 1))
+    v = var_n * nt / (nd * nh)
+    chitr = (md - mh) ** 2 / v if v > 0 else math.nan
+    e = nd * n / nt
+    het = float(((d - e) ** 2 / n).sum() * nt * (nt - 1) / (nd * nh))
+    df = len(values) - 1
+    p_hom = float(stats.chi2.sf(het, df)) if df > 0 else math.nan
+    p_tr = float(stats.chi2.sf(chitr, 1)) if chitr == chitr else math.nan
+    lines += [
+        f"Test of homogeneity (equal odds): chi2({df})  = {het:8.2f}",
+        f"{'':{34 if df < 10 else 35}}Pr>chi2  = {p_hom:8.4f}",
+        "",
+        f"Score test for trend of odds:     chi2(1)  = {chitr:8.2f}",
+        f"{'':34}Pr>chi2  = {p_tr:8.4f}",
+    ]
+    s.r = {
+        "p_hom": p_hom,
+        "df_hom": float(df),
+        "chi2_hom": het,
+        "p_trend": p_tr,
+        "chi2_tr": chitr,
+    }
+    return [Block("\n".join(ln.rstrip() for ln in lines), kind="result")]
 
 
 # -- the data forms ----------------------------------------------------------------------------

@@ -178,6 +178,7 @@ MODULES = {
     "iri": "epitab",
     "mcc": "epitab",
     "mcci": "epitab",
+    "tabodds": "epitab",
     "xtprobit": "xtbinary",
     "xtcloglog": "xtbinary",
     "tsset": "xtset",

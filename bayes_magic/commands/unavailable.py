@@ -41,7 +41,6 @@ _PENDING: dict[str, str] = {
     "permute": "the permute prefix",
     "statsby": "the statsby prefix; by ...: and levelsof loops run",
     # epidemiology tables ([R] Epitab)
-    "tabodds": "Epitab's tabodds; logistic gives odds ratios",
     "mhodds": "Epitab's Mantel-Haenszel odds ratios; cc case exposed, by() gives them",
     "symmetry": "symmetry tests",
     "dstdize": "direct standardization",

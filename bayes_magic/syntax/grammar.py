@@ -1093,7 +1093,7 @@ UNAVAILABLE_COMMANDS = (
     *("syntax", "args", "tokenize", "gettoken", "unab", "marksample", "mata"),
     *("file", "include", "frame", "frames", "putexcel", "putdocx"),
     *("postfile", "post", "postclose", "simulate", "bootstrap", "jackknife", "permute"),
-    *("statsby", "tabodds", "mhodds"),
+    *("statsby", "mhodds"),
     *("symmetry", "dstdize", "istdize", "nptrend", "roctab", "roccomp", "kap", "power"),
     *("binreg", "stset", "sts", "stcox", "streg", "stsum", "clogit"),
     *("xtpoisson", "xtnbreg", "xtgee", "mprobit", "slogit", "ivregress", "qreg", "tobit"),
@@ -1626,6 +1626,14 @@ COMMANDS: tuple[Grammar, ...] = (
     g("cci", words_body(least=1), T.EPI_CC),
     g("iri", words_body(least=1), T.EPI_IR),
     g("mcci", words_body(least=1), T.EPI_IR),
+    g(
+        "tabodds",
+        varlist_body(factor=False),
+        T.EPI_TABODDS,
+        if_=True,
+        in_=True,
+        weights=("fweight",),
+    ),
     g("mcc", varlist_body(factor=False), T.EPI_IR, if_=True, in_=True, weights=("fweight",)),
     g(
         "cs",

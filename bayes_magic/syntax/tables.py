@@ -908,6 +908,20 @@ MVCODE = table(opt("mv", Text()), opt("override"))
 EPI_CS = table(opt("Exact"), opt("OR"), opt("Woolf"), opt("TB")) + LEVEL
 EPI_CC = table(opt("Exact"), opt("COrnfield"), opt("Woolf"), opt("TB")) + LEVEL
 EPI_IR = table(opt("TB")) + LEVEL
+EPI_TABODDS = (
+    table(
+        opt("OR"),
+        opt("ADJust", Raw()),
+        opt("BASE", Raw()),
+        opt("Binomial", Raw()),
+        opt("COrnfield"),
+        opt("Woolf"),
+        opt("TB"),
+        opt("Graph"),
+        opt("CIplot"),
+    )
+    + LEVEL
+)
 EPI_BY = table(
     opt("by", Raw()),
     opt("ESTandard"),

@@ -337,3 +337,26 @@ def test_mcci_reproduces_a_stata_17_log_and_mcc_the_pairs() -> None:
     run(s, "clear\ninput case ctrl n\n1 1 84\n1 0 17\n0 1 3\n0 0 166\nend")
     run(s, "mcc case ctrl [fw=n]")
     assert dict(s.r) == pytest.approx(r)
+
+
+def test_tabodds_odds_and_tests() -> None:
+    """tabodds: each level's odds d/h with exp(±z·sqrt(1/d+1/h)); the test of equal odds is
+    Pearson's χ² of the table times (N−1)/N, and the score test for trend is Mantel's
+    (N−1)·r² of the outcome and the exposure's scores (Mantel 1963)."""
+    s = Session()
+    run(s, "use bangladesh")
+    out = run(s, "tabodds c_use children")
+    x = s.data.df
+    tab = np.array(
+        [
+            [((x.children == k) & (x.c_use == 1)).sum(), ((x.children == k) & (x.c_use == 0)).sum()]
+            for k in range(4)
+        ]
+    )
+    n = tab.sum()
+    chi2 = stats.chi2_contingency(tab, correction=False)[0]
+    assert s.r["chi2_hom"] == pytest.approx(chi2 * (n - 1) / n, rel=1e-10)
+    r = np.corrcoef(x.children, x.c_use)[0, 1]
+    assert s.r["chi2_tr"] == pytest.approx((n - 1) * r * r, rel=1e-10)
+    assert "          0 |        133          397    0.33501        0.27528   0.40770" in out
+    assert fails(s, "tabodds c_use urban, or")[1] == 198
