@@ -33,8 +33,15 @@ _BOTTOM = " " * 17 + "+" + "-" * 49
 
 
 def _g(x: float) -> str:
-    """%9.0g, right-aligned in nine columns."""
-    return f"{fmt_g(x, 9) if x == x else '.':>9}"
+    """%9.0g, right-aligned in nine columns; missing (nan or infinite) is "."."""
+    return f"{fmt_g(x, 9) if x == x and math.isfinite(x) else '.':>9}"
+
+
+def _fx(x: float, width: int, decimals: int) -> str:
+    """%w.df, or "." right-aligned in its width when missing."""
+    if x == x and math.isfinite(x):
+        return f"{x:{width}.{decimals}f}"
+    return f"{'.':>{width}}"
 
 
 def _fourfold(
@@ -119,15 +126,15 @@ def _tests(s, a, b, c, d, exact: bool) -> list[str]:
         s.r.update(p1_exact=float(p1), p_exact=float(p2))
         return [
             _BOTTOM,
-            f"{'':34}1-sided Fisher's exact P = {p1:6.4f}",
-            f"{'':34}2-sided Fisher's exact P = {p2:6.4f}",
+            f"{'':34}1-sided Fisher's exact P = {_fx(p1, 6, 4)}",
+            f"{'':34}2-sided Fisher's exact P = {_fx(p2, 6, 4)}",
         ]
     chi2 = E.chi2_2x2(a, b, c, d)
     from scipy import stats
 
     p = float(stats.chi2.sf(chi2, 1)) if chi2 == chi2 else math.nan
     s.r.update(chi2=chi2, p=p)
-    return [_BOTTOM, f"{'':31}chi2(1) = {chi2:8.2f}  Pr>chi2 = {p:6.4f}"]
+    return [_BOTTOM, f"{'':31}chi2(1) = {_fx(chi2, 8, 2)}  Pr>chi2 = {_fx(p, 6, 4)}"]
 
 
 def _level(cmd: Command) -> float:
@@ -154,10 +161,10 @@ def _cs_table(s, cmd: Command, a, b, c, d, stub1: str = "") -> list[Output]:
     level = _level(cmd)
     tb = cmd.has("tb")
     n1, n0, m1, t = a + c, b + d, a + b, a + b + c + d
-    if n1 == 0 or n0 == 0:
-        raise StataError("no observations in one exposure group", 2000)
+    div = E.div
     lines = _fourfold(a, b, c, d, stub1, "Cases", "Noncases")
-    lines += [_BAR, f"{'Risk':>16} | {_g(a / n1)}   {_g(b / n0)}  |  {_g(m1 / t)}", _BAR]
+    risk = f"{'Risk':>16} | {_g(div(a, n1))}   {_g(div(b, n0))}  |  {_g(div(m1, t))}"
+    lines += [_BAR, risk, _BAR]
     lines += _ci_head(level)
     s.r = {}
     rd, rd0, rd1 = E.risk_difference(a, b, c, d, level, tb)
@@ -166,13 +173,13 @@ def _cs_table(s, cmd: Command, a, b, c, d, stub1: str = "") -> list[Output]:
     how = "(tb)" if tb else ""
     lines.append(_est("Risk ratio", rr, rr0, rr1, how))
     if rr >= 1:
-        afe = 1.0 if (b == 0 and a > 0) else (rr - 1) / rr
-        afe0, afe1 = (rr0 - 1) / rr0, (rr1 - 1) / rr1
-        afp = a / m1 * afe
-    else:
+        afe = 1.0 if (b == 0 and a > 0) else div(rr - 1, rr)
+        afe0, afe1 = div(rr0 - 1, rr0), div(rr1 - 1, rr1)
+        afp = div(a, m1) * afe
+    else:  # a missing RR (Stata's ., larger than any number) takes the first branch there
         afe, afe0, afe1 = 1 - rr, 1 - rr1, 1 - rr0
-        afp = n1 / t * afe
-    lines += _fraction_rows(afe, afe0, afe1, how, afp, rr >= 1)
+        afp = div(n1, t) * afe
+    lines += _fraction_rows(afe, afe0, afe1, how, afp, rr >= 1 or rr != rr)
     if cmd.has("or"):
         method = "woolf" if cmd.has("woolf") else "tb" if tb else "cornfield"
         r, r0, r1, label = E.odds_ratio(a, b, c, d, level, method)
@@ -208,8 +215,7 @@ def csi(s, cmd: Command) -> list[Output]:
 def _cc_table(s, cmd: Command, a, b, c, d, stub1: str = "") -> list[Output]:
     level = _level(cmd)
     m1 = a + b
-    if m1 == 0 or c + d == 0:
-        raise StataError("no observations among the cases or the controls", 2000)
+    div = E.div
     methods = [m for m in ("woolf", "tb", "cornfield") if cmd.has(m)]
     if len(methods) > 1:
         raise StataError(f"options {methods[0]} and {methods[1]} may not be combined", 198)
@@ -220,22 +226,22 @@ def _cc_table(s, cmd: Command, a, b, c, d, stub1: str = "") -> list[Output]:
     lines = _fourfold(a, b, c, d, stub1, "Cases", "Controls", proportion=True)
     lines += [_BAR, *_ci_head(level)]
     s.r = {}
-    r = a * d / (b * c) if b * c > 0 else (math.inf if a * d > 0 else math.nan)
+    r = div(a * d, b * c)
     if methods:
         r, r0, r1, how = E.odds_ratio(a, b, c, d, level, methods[0])
     else:
         r0, r1 = E.stata_exact_or_interval(a, b, c, d, level)
         how = "(exact)"
     lines.append(_est("Odds ratio", r, r0, r1, how))
-    if r >= 1:
+    if r >= 1 or r != r:  # Stata's missing is larger than any number
         attr = True
-        afe = 1.0 if (a > 0 and b > 0 and c == 0 and d > 0) else (r - 1) / r
-        afe0, afe1 = (r0 - 1) / r0, (r1 - 1) / r1
-        afp = a / m1 * afe
+        afe = 1.0 if (a > 0 and b > 0 and c == 0 and d > 0) else div(r - 1, r)
+        afe0, afe1 = div(r0 - 1, r0), div(r1 - 1, r1)
+        afp = div(a, m1) * afe
     else:
         attr = False
         afe, afe0, afe1 = 1 - r, 1 - r1, 1 - r0
-        afp = (a / m1 * afe) / (a / m1 * afe + r)
+        afp = div(div(a, m1) * afe, div(a, m1) * afe + r)
     lines += _fraction_rows(afe, afe0, afe1, how, afp, attr)
     lines += _tests(s, a, b, c, d, cmd.has("exact"))
     if note:
@@ -260,30 +266,35 @@ def _ir_table(
 ) -> list[Output]:
     level = _level(cmd)
     tb = cmd.has("tb")
-    if n1 <= 0 or n0 <= 0:
-        raise StataError("person-time must be positive in both exposure groups", 498)
+    div = E.div
     lines = _fourfold(a, b, n1, n0, stub1, row1, row2, total=False)
-    rate = f"{'Incidence rate':>16} | {_g(a / n1)}   {_g(b / n0)}  |  {_g((a + b) / (n1 + n0))}"
+    rates = (_g(div(a, n1)), _g(div(b, n0)), _g(div(a + b, n1 + n0)))
+    rate = f"{'Incidence rate':>16} | {rates[0]}   {rates[1]}  |  {rates[2]}"
     lines += [_BAR, rate, _BAR, *_ci_head(level)]
     ird, ird0, ird1 = E.rate_difference(a, b, n1, n0, level, tb)
     lines.append(_est("Inc. rate diff.", ird, ird0, ird1, "(tb)" if tb else ""))
     irr, irr0, irr1, how = E.rate_ratio(a, b, n1, n0, level, tb)
     lines.append(_est("Inc. rate ratio", irr, irr0, irr1, how))
-    aom1 = a / (a + b)
-    if irr >= 1:
-        afe = 1.0 if (a > 0 and b == 0) else (irr - 1) / irr
-        afe0 = (irr0 - 1) / irr0
-        afe1 = 1.0 if (a > 0 and b == 0) else (irr1 - 1) / irr1
+    aom1 = div(a, a + b)
+    attr = irr >= 1 or irr != irr  # Stata's missing is larger than any number
+    if attr:
+        afe = 1.0 if (a > 0 and b == 0) else div(irr - 1, irr)
+        afe0 = div(irr0 - 1, irr0)
+        afe1 = 1.0 if (a > 0 and b == 0) else div(irr1 - 1, irr1)
         afp = aom1 * afe
     else:
         afe, afe0, afe1 = 1 - irr, 1 - irr1, 1 - irr0
-        afp = 1.0 if irr == 0 else aom1 * (1 - irr) / (aom1 * (1 - irr) + irr)
-    lines += _fraction_rows(afe, afe0, afe1, how, afp, irr >= 1)
+        afp = 1.0 if irr == 0 else div(aom1 * (1 - irr), aom1 * (1 - irr) + irr)
+    lines += _fraction_rows(afe, afe0, afe1, how, afp, attr)
     p, rel = E.midp(a, b, n1, n0, irr)
     k = f"{int(a)}"
     one = f"{'':21}(midp)   Pr(k{rel}{k}) ="
     two = f"{'':21}(midp) 2*Pr(k{rel}{k}) ="
-    lines += [_BOTTOM, f"{one:<60}{p:7.4f} (exact)", f"{two:<60}{2 * p:7.4f} (exact)"]
+    lines += [
+        _BOTTOM,
+        f"{one:<60}{_fx(p, 7, 4)} (exact)",
+        f"{two:<60}{_fx(2 * p, 7, 4)} (exact)",
+    ]
     s.r = {
         "ird": ird,
         "lb_ird": ird0,
@@ -321,43 +332,45 @@ def _mcc_table(s, cmd: Command, a, b, c, d) -> list[Output]:
     level = _level(cmd)
     z = E.z_of(level)
     n = a + b + c + d
-    if n == 0:
-        raise StataError("no observations", 2000)
+    div, root, expo, ln = E.div, E.root, E.expo, E.ln
     lines = _fourfold(a, b, c, d, "Controls", "Exposed", "Unexposed", stub2="Cases")
     den, low = b + c, min(b, c)
     # 2·(1 − Binomial(den, low+1, .5)): twice P(X ≤ low), Stata's Binomial() being P(X ≥ k)
     pval = 1.0 if low == den / 2 else 2 * float(stats.binom.cdf(low, den, 0.5))
-    chi2 = (b - c) ** 2 / (b + c) if b + c > 0 else math.nan
+    chi2 = div((b - c) ** 2, b + c)
     p_chi = float(stats.chi2.sf(chi2, 1)) if chi2 == chi2 else math.nan
     lines += [
         "",
-        f"McNemar's chi2(1) = {chi2:9.2f}    Prob > chi2 = {p_chi:6.4f}",
-        f"Exact McNemar significance probability       = {pval:6.4f}",
+        f"McNemar's chi2(1) = {_fx(chi2, 9, 2)}    Prob > chi2 = {_fx(p_chi, 6, 4)}",
+        f"Exact McNemar significance probability       = {_fx(pval, 6, 4)}",
     ]
-    p1, p2 = (a + c) / n, (a + b) / n
+    p1, p2 = div(a + c, n), div(a + b, n)
     lev = f"{level:g}"
     spaces, width = {4: ("   ", 22), 5: ("  ", 23)}.get(len(lev), ("     ", 20))
-    pd = (b - c) / n
-    sepd = math.sqrt((a + d) * (b + c) + 4 * b * c) / (n * math.sqrt(n))
-    pd0, pd1 = pd - z * sepd - 1 / n, pd + z * sepd + 1 / n
-    pr = (a + b) / (a + c)
-    selnpr = math.sqrt((b + c) / ((a + b) * (a + c)))
-    pr0, pr1 = pr * math.exp(-z * selnpr), pr * math.exp(z * selnpr)
-    pe = (b - c) / (b + d)
-    sepe = math.sqrt((b + c + d) * (b * c + b * d + c * d) - b * c * d) / (b + d) ** 2
+    pd = div(b - c, n)
+    sepd = div(root((a + d) * (b + c) + 4 * b * c), n * root(n))
+    pd0, pd1 = pd - z * sepd - div(1, n), pd + z * sepd + div(1, n)
+    pr = div(a + b, a + c)
+    selnpr = root(div(b + c, (a + b) * (a + c)))
+    pr0, pr1 = expo(ln(pr) - z * selnpr), expo(ln(pr) + z * selnpr)
+    pe = div(b - c, b + d)
+    sepe = div(root((b + c + d) * (b * c + b * d + c * d) - b * c * d), (b + d) ** 2)
     pe0, pe1 = pe - z * sepe, pe + z * sepe
-    o = b / c if c > 0 else (math.inf if b > 0 else math.nan)
+    o = div(b, c)
+    t = b + c
     if cmd.has("tb"):
-        x = (b - c) / math.sqrt(b + c)
-        o0, o1 = sorted((o ** (1 + z / x), o ** (1 - z / x)))
+        x = div(b - c, root(t))
+        o0, o1 = E.power(o, 1 + div(z, x)), E.power(o, 1 - div(z, x))
+        if o0 > o1:
+            o0, o1 = o1, o0
         note = "(tb)"
     else:
         half = (1 - level / 100) / 2
-        t = b + c
-        lo = 0.0 if b == 0 else float(stats.beta.ppf(half, b, t - b + 1))
-        hi = 1.0 if b == t else float(stats.beta.ppf(1 - half, b + 1, t - b))
-        o0 = lo / (1 - lo)
-        o1 = hi / (1 - hi) if hi < 1 else math.inf
+        lo = math.nan if t == 0 else 0.0 if b == 0 else float(stats.beta.ppf(half, b, t - b + 1))
+        hi = (
+            math.nan if t == 0 else 1.0 if b == t else float(stats.beta.ppf(1 - half, b + 1, t - b))
+        )
+        o0, o1 = div(lo, 1 - lo), div(hi, 1 - hi)
         note = "(exact)"
     lines += [
         "",

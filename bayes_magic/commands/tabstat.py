@@ -168,8 +168,11 @@ def tabstat(s, cmd: Command) -> list[Output]:
         use_g = touse if cmd.has("missing") else touse & ~miss
         if not use_g.any():
             raise StataError("no observations", 2000)
-        for lv in sorted(set(g[use_g].tolist()), key=lambda x: (x != x, x)):
-            mask = use_g & ((g == lv) if lv == lv else miss)
+        # the values, then one group of the missing ones (nan != nan: a set keeps each)
+        masks = [use_g & (g == lv) for lv in sorted(set(g[use_g & ~miss].tolist()))]
+        if (use_g & miss).any():
+            masks.append(use_g & miss)
+        for mask in masks:
             groups.append((s.value_text(by_var, int(np.flatnonzero(mask)[0])), mask))
         touse = use_g
     elif not touse.any():
@@ -195,7 +198,8 @@ def tabstat(s, cmd: Command) -> list[Output]:
 
     tables = [table_of(mask) for _label, mask in shown]
     labels = [_LABELS.get(st, st) for st in stats_]
-    descr = cmd.has("longstub") or by_var is None
+    # tabstat.ado: longstub, no by(), or a varwidth() given shows the variables' column
+    descr = cmd.has("longstub") or by_var is None or cmd.option("varwidth") is not None
     sepline = not cmd.has("noseparator") and (
         (nstats > 1 and not by_stat) or (nvars > 1 and by_stat)
     )

@@ -315,7 +315,12 @@ def _panel(s, cmd: Command) -> str:
         if ts is None or not ts.get("panel"):
             raise StataError("panel variable not set; use xtset varname ...", 459)
         ivar = ts["panel"]
-    return resolve(s.data, ivar)
+    ivar = resolve(s.data, ivar)
+    if s.data.is_string(ivar):  # as xtset refuses one
+        raise StataError(
+            f"string variables not allowed in varlist; {ivar} is a string variable", 109
+        )
+    return ivar
 
 
 def _fit(s, cmd: Command) -> list[Output]:

@@ -28,6 +28,11 @@ from scipy.special import gammaln
 
 __all__ = [
     "z_of",
+    "div",
+    "ln",
+    "root",
+    "expo",
+    "power",
     "risk_difference",
     "risk_ratio",
     "odds_ratio",
@@ -44,52 +49,71 @@ def z_of(level: float) -> float:
     return float(stats.norm.ppf(1 - (1 - level / 100) / 2))
 
 
+# Stata's arithmetic: a division by zero, the log of zero or a negative, the root of a
+# negative are missing (nan here), and missing propagates; the helpers keep that
+def div(x: float, y: float) -> float:
+    return math.nan if y == 0 or x != x or y != y else x / y
+
+
+def ln(x: float) -> float:
+    return math.log(x) if x > 0 else math.nan
+
+
+def root(x: float) -> float:
+    return math.sqrt(x) if x >= 0 else math.nan
+
+
+def expo(x: float) -> float:
+    return math.exp(x) if x == x and x < 709 else math.nan
+
+
+def power(x: float, y: float) -> float:
+    try:
+        out = x**y if x == x and y == y else math.nan
+    except (ZeroDivisionError, OverflowError):
+        return math.nan
+    return out if isinstance(out, float) and math.isfinite(out) else math.nan
+
+
 def _test_x(a: float, b: float, c: float, d: float) -> float:
     """The test statistic of _crcrd/_crcrr/_crcor's test-based intervals."""
     n1, n0, m1, m0 = a + c, b + d, a + b, c + d
     t = n1 + n0
-    return (a - n1 * m1 / t) / math.sqrt(m1 * m0 * n1 * n0 / (t * t * (t - 1)))
+    return div(a - div(n1 * m1, t), root(div(m1 * m0 * n1 * n0, t * t * (t - 1))))
 
 
-def _tb(est: float, z: float, x: float, power: bool) -> tuple[float, float]:
-    if power:
-        lo, hi = est ** (1 - z / x), est ** (1 + z / x)
+def _tb(est: float, z: float, x: float, use_power: bool) -> tuple[float, float]:
+    if use_power:
+        lo, hi = power(est, 1 - div(z, x)), power(est, 1 + div(z, x))
     else:
-        lo, hi = est * (1 - z / x), est * (1 + z / x)
-    return (lo, hi) if lo <= hi else (hi, lo)
+        lo, hi = est * (1 - div(z, x)), est * (1 + div(z, x))
+    return (hi, lo) if lo > hi else (lo, hi)
 
 
 def risk_difference(a, b, c, d, level: float, tb: bool = False) -> tuple[float, float, float]:
     """_crcrd: (RD, lower, upper)."""
     z = z_of(level)
     n1, n0 = a + c, b + d
-    rd = a / n1 - b / n0
+    rd = div(a, n1) - div(b, n0)
     if tb:
-        lo, hi = rd * (1 - z / _test_x(a, b, c, d)), rd * (1 + z / _test_x(a, b, c, d))
+        lo, hi = _tb(rd, z, _test_x(a, b, c, d), False)
         return rd, lo, hi
-    sd = math.sqrt(a * (n1 - a) / n1**3 + b * (n0 - b) / n0**3)
+    sd = root(div(a * (n1 - a), n1**3) + div(b * (n0 - b), n0**3))
     return rd, rd - z * sd, rd + z * sd
 
 
 def risk_ratio(a, b, c, d, level: float, tb: bool = False) -> tuple[float, float, float]:
-    """_crcrr: (RR, lower, upper); missing limits where a cell makes them undefined."""
+    """_crcrr: (RR, lower, upper); missing where a cell makes them undefined."""
     z = z_of(level)
     n1, n0 = a + c, b + d
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rr = float(np.divide(a / n1, b / n0)) if b > 0 else math.inf if a > 0 else math.nan
+    rr = div(div(a, n1), div(b, n0))
     if tb:
         if a == 0:
             return rr, math.nan, math.nan
-        lo, hi = _tb(rr, z, _test_x(a, b, c, d), power=True)
+        lo, hi = _tb(rr, z, _test_x(a, b, c, d), True)
         return rr, lo, hi
-    if a == 0 or b == 0:
-        return rr, math.nan, math.nan
-    sd = math.sqrt(c / (a * n1) + d / (b * n0))
-    return rr, math.exp(math.log(rr) - z * sd), math.exp(math.log(rr) + z * sd)
-
-
-def _stata_div(x: float, y: float) -> float:
-    return math.nan if y == 0 or not (math.isfinite(x) and math.isfinite(y)) else x / y
+    sd = root(div(c, a * n1) + div(d, b * n0))
+    return rr, expo(ln(rr) - z * sd), expo(ln(rr) + z * sd)
 
 
 def _cornfield_end(a, b, c, d, z: float, sign: float, tol: float, averaged: bool) -> float:
@@ -103,9 +127,9 @@ def _cornfield_end(a, b, c, d, z: float, sign: float, tol: float, averaged: bool
         alold = al
         s = 0.0
         for den in (al, m1 - al, n1 - al, n2 - m1 + al):
-            s += _stata_div(1.0, den)
-        root = math.sqrt(s) if s >= 0 else math.nan
-        step = _stata_div(1.0, root) if not math.isnan(root) else math.nan
+            s += div(1.0, den)
+        rt = math.sqrt(s) if s >= 0 else math.nan
+        step = div(1.0, rt) if not math.isnan(rt) else math.nan
         al = a + sign * (0.5 if averaged else 0.0) + sign * z * step
         if averaged and not math.isnan(al):
             i += 1
@@ -121,26 +145,23 @@ def _cornfield_end(a, b, c, d, z: float, sign: float, tol: float, averaged: bool
         if sign > 0:
             return math.nan
         al = 0.0
-    return _stata_div(al * (n2 - m1 + al), (m1 - al) * (n1 - al))
+    return div(al * (n2 - m1 + al), (m1 - al) * (n1 - al))
 
 
 def odds_ratio(
     a, b, c, d, level: float, method: str = "cornfield"
 ) -> tuple[float, float, float, str]:
     """_crcor: (OR, lower, upper, label) with ``method`` cornfield, woolf or tb."""
-    r = _stata_div(a * d, b * c)
+    r = div(a * d, b * c)
+    z = z_of(level)
     if method == "cornfield":  # the lower end iterates a - z/sqrt(...), the upper a + z/...
-        z = z_of(level)
         lo = _cornfield_end(a, b, c, d, z, -1.0, 0.001, False)
         hi = _cornfield_end(a, b, c, d, z, 1.0, 0.001, False)
         return r, lo, hi, "(Cornfield)"
-    z = z_of(level)
     if method == "woolf":
-        if min(a, b, c, d) == 0:
-            return r, math.nan, math.nan, "(Woolf)"
-        sd = math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
-        return r, math.exp(math.log(r) - z * sd), math.exp(math.log(r) + z * sd), "(Woolf)"
-    lo, hi = _tb(r, z, _test_x(a, b, c, d), power=True)
+        sd = root(div(1, a) + div(1, b) + div(1, c) + div(1, d))
+        return r, expo(ln(r) - z * sd), expo(ln(r) + z * sd), "(Woolf)"
+    lo, hi = _tb(r, z, _test_x(a, b, c, d), True)
     return r, lo, hi, "(tb)"
 
 
@@ -221,7 +242,9 @@ def stata_exact_or_interval(a, b, c, d, level: float) -> tuple[float, float]:
         for _ in range(100):
             if not abs(cur - prev) >= 0.005 * cur:
                 break
-            slope = (p_cur - p_prev) / (cur - prev)
+            slope = div(p_cur - p_prev, cur - prev)
+            if slope != slope or slope == 0:
+                break
             nxt = (half + slope * cur - p_cur) / slope
             prev, p_prev = cur, p_cur
             cur, p_cur = nxt, tail(nxt, upper)
@@ -232,24 +255,26 @@ def stata_exact_or_interval(a, b, c, d, level: float) -> tuple[float, float]:
 
 
 def chi2_2x2(a, b, c, d) -> float:
-    """_crcchi2: Pearson's χ² without continuity correction."""
+    """_crcchi2: Pearson's χ² without continuity correction (missing with an empty margin)."""
     t = a + b + c + d
-    cells = np.array([[a, b], [c, d]], dtype=float) / t
-    rows, cols = cells.sum(1), cells.sum(0)
-    exp = np.outer(rows, cols)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return float(t * np.sum((cells - exp) ** 2 / exp))
+    if t == 0:
+        return math.nan
+    out = 0.0
+    for x, r, k in ((a, a + b, a + c), (b, a + b, b + d), (c, c + d, a + c), (d, c + d, b + d)):
+        e = div(r * k, t * t)
+        out += div((x / t - e) ** 2, e)
+    return t * out
 
 
 def rate_difference(a, b, n1, n0, level: float, tb: bool = False) -> tuple[float, float, float]:
     """_crcird: (IRD, lower, upper)."""
     z = z_of(level)
-    ird = a / n1 - b / n0
+    ird = div(a, n1) - div(b, n0)
     if tb:
         m1, t = a + b, n1 + n0
-        x = (a - n1 * m1 / t) / math.sqrt(m1 * n1 * n0 / t**2)
-        return ird, ird * (1 - z / x), ird * (1 + z / x)
-    se = math.sqrt(a / n1**2 + b / n0**2)
+        x = div(a - div(n1 * m1, t), root(div(m1 * n1 * n0, t**2)))
+        return ird, ird * (1 - div(z, x)), ird * (1 + div(z, x))
+    se = root(div(a, n1**2) + div(b, n0**2))
     return ird, ird - z * se, ird + z * se
 
 
@@ -257,28 +282,33 @@ def rate_ratio(a, b, n1, n0, level: float, tb: bool = False) -> tuple[float, flo
     """_crcirr: (IRR, lower, upper, label), exact from the binomial interval of a among the
     a+b cases (cii's exact interval) unless ``tb``."""
     m1 = a + b
-    irr = _stata_div(a / n1, b / n0) if b > 0 else (math.inf if a > 0 else math.nan)
+    irr = div(div(a, n1), div(b, n0))
+    if n1 == 0 or n0 == 0:
+        return math.nan, math.nan, math.nan, ""
     if tb:
         z = z_of(level)
         t = n1 + n0
-        x = (a - n1 * m1 / t) / math.sqrt(m1 * n1 * n0 / t**2)
-        lo, hi = _tb(irr, z, x, power=True)
+        x = div(a - div(n1 * m1, t), root(div(m1 * n1 * n0, t**2)))
+        lo, hi = _tb(irr, z, x, True)
         return irr, lo, hi, "(tb)"
+    if m1 == 0:
+        return irr, math.nan, math.nan, "(exact)"
     half = (1 - level / 100) / 2
     plo = 0.0 if a == 0 else float(stats.beta.ppf(half, a, m1 - a + 1))
     phi = 1.0 if a == m1 else float(stats.beta.ppf(1 - half, a + 1, m1 - a))
-    lo = plo * n0 / ((1 - plo) * n1)
-    hi = phi * n0 / ((1 - phi) * n1) if phi < 1 else math.inf
-    return irr, lo, hi, "(exact)"
+    return irr, div(plo * n0, (1 - plo) * n1), div(phi * n0, (1 - phi) * n1), "(exact)"
 
 
 def midp(a, b, n1, n0, irr: float) -> tuple[float, str]:
     """iri's one-sided mid-p value of a among the a+b cases, Binomial(a+b, n1/(n1+n0)), in
     the direction of the estimate: (p, ">=" or "<=")."""
     m1 = int(a + b)
-    p = n1 / (n1 + n0)
+    p = div(n1, n1 + n0)
+    up = irr >= 1 or irr != irr  # Stata's missing is larger than any number
+    if p != p:
+        return math.nan, ">=" if up else "<="
     upper = float(stats.binom.sf(a - 1, m1, p))  # P(X >= a), Stata's Binomial(m1, a, p)
     at = float(stats.binom.pmf(a, m1, p))
-    if irr >= 1:
+    if up:
         return upper - at / 2, ">="
     return 1 - upper + at / 2, "<="

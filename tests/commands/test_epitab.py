@@ -121,7 +121,8 @@ def test_csi_rows_as_stata_prints_them(cells, rows) -> None:
         assert line.split("|")[1].split() + line.split("|")[2].split()[: len(want) - 1] == list(
             want
         ), label
-    assert "chi2(1) =    44.10" in out or "chi2(1) =    25.01" in out
+    chi2 = {"189 104 10845 10933": "25.01", "60 45 108 341": "44.10"}[cells]
+    assert f"chi2(1) =    {chi2}  Pr>chi2 = 0.0000" in out
 
 
 def test_cci_exact_interval_is_statas_and_close_to_the_roots() -> None:
@@ -175,9 +176,13 @@ def test_data_forms_tabulate_the_data() -> None:
     b = x.c_use[x.urban == 0].sum()
     n0 = x.t[x.urban == 0].sum()
     assert s.r["irr"] == pytest.approx((a / n1) / (b / n0))
-    run(s, "expand 2 if urban == 1")
-    run(s, "generate w = 1 + (_n > 1934)")
+    # frequency weights count as copies: weight 2 on the urban women is their duplicate
+    run(s, "generate w = 1 + urban")
     run(s, "cs c_use urban [fw=w]")
+    weighted = dict(s.r)
+    run(s, "expand 2 if urban == 1")
+    run(s, "cs c_use urban")
+    assert weighted == pytest.approx(dict(s.r))
 
 
 def test_epitab_exact_and_refusals() -> None:
@@ -195,7 +200,8 @@ def test_epitab_exact_and_refusals() -> None:
     assert "Note: Exact confidence levels not possible with zero count cells." in out
     run(s, "use bangladesh")
     assert fails(s, "cs c_use age")[1] == 450
-    assert fails(s, "cs c_use urban, by(district urban)")[1] == 103
+    assert fails(s, "cc c_use urban, by(district urban)") == ("too many variables specified", 103)
+    assert fails(s, "cs c_use urban, by(district urban)")[1] == 198  # cs.ado's, not yet here
 
 
 def _strata_tables(s: Session) -> list[np.ndarray]:
@@ -237,7 +243,10 @@ def test_cc_by_mantel_haenszel_against_statsmodels(strat) -> None:
     assert lines[1] == "-----------------+-------------------------------------------------"
     t0 = _strata_tables(s)[0].ravel()
     run(s, "cci " + " ".join(str(int(v)) for v in t0))
-    assert f"{s.r['or']:.6f}"[:7] in lines[2] and lines[2].endswith("(exact)")
+    from bayes_magic.commands.epitab import _g
+
+    want = f"  {_g(s.r['or'])}     {_g(s.r['lb_or'])}  {_g(s.r['ub_or'])}"
+    assert lines[2].startswith("               0 |" + want) and lines[2].endswith("(exact)")
     assert "Test that combined OR = 1:" in out
 
 
@@ -360,3 +369,59 @@ def test_tabodds_odds_and_tests() -> None:
     assert s.r["chi2_tr"] == pytest.approx((n - 1) * r * r, rel=1e-10)
     assert "          0 |        133          397    0.33501        0.27528   0.40770" in out
     assert fails(s, "tabodds c_use urban, or")[1] == 198
+
+
+EDGE = """clear
+input case exp str1 g w
+1 1 "a" 10
+1 0 "a" 5
+0 1 "a" 20
+0 0 "a" 30
+1 1 "b" 3
+1 0 "b" 0
+0 1 "b" 7
+0 0 "b" 9
+1 1 "c" 4
+1 0 "c" 6
+0 1 "c" 0
+0 0 "c" 12
+end"""
+
+
+def test_strata_with_empty_cells_follow_the_ados_missing_values() -> None:
+    """A stratum without unexposed cases (b) and one without exposed controls (c), string
+    by() labels: nothing crashes; the estimates that divide by zero are "." as Stata's;
+    cs.ado's direct homogeneity test counts every stratum (chi2(2)), cc.ado pools without a
+    guard (the pooled OR is missing), cc.ado's Breslow–Day counts every stratum and a
+    missing stratum OR suppresses the M-H homogeneity test (Tarone's is shown)."""
+    s = Session()
+    run(s, EDGE)
+    out = run(s, "cs case exp [fw=w], by(g) pool")
+    assert "Test of homogeneity (direct)   chi2(2) =    0.181  Pr>chi2 = 0.9135" in out
+    assert "               b |           .            .          .            0" in out
+    out = run(s, "cc case exp [fw=w], by(g) pool bd")
+    assert " Pooled (direct) |          .             .          ." in out
+    assert "(M-H)" not in out and "(Tarone)   chi2(2)" in out and "(B-D)      chi2(2)" in out
+    assert s.r["df_bd"] == 2
+    for cmd in (
+        "csi 5 5 10 10, tb or",
+        "cci 5 5 10 10, tb",
+        "iri 10 10 100 100, tb",
+        "iri 0 0 100 100",
+        "mcci 0 0 0 5",
+        "csi 3 7 0 0",
+    ):
+        out = run(s, cmd)
+        assert "nan" not in out, cmd
+    assert "chi2(1) =        .  Pr>chi2 =      ." in run(s, "csi 3 7 0 0")
+
+
+def test_missing_by_values_are_one_stratum() -> None:
+    s = Session()
+    run(s, EDGE)
+    run(s, "generate h = cond(_n <= 4, ., cond(_n <= 8, 1, 2))")
+    out = run(s, "cs case exp [fw=w], by(h, missing)")
+    assert sum(ln.strip().startswith(". |") for ln in out.splitlines()) == 1
+    run(s, "use bangladesh, clear\nreplace urban = . in 1/5")
+    out = run(s, "tabstat age, by(urban) missing")
+    assert sum(ln.lstrip().startswith(".") for ln in out.splitlines()) == 1

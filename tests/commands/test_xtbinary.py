@@ -192,5 +192,7 @@ def test_xt_binary_refusals() -> None:
     assert fails(s, "xtprobit hosp loginc, or") == ("option or not allowed", 198)
     assert fails(s, "xtlogit hosp loginc [fw=mother]")[1] == 101
     assert fails(s, "xtlogit hosp loginc || mother:")[1] == 198
+    run(s, "generate str5 m = string(mother)")
+    assert fails(s, "xtlogit hosp loginc, i(m)")[1] == 109
     run(s, "quietly xtlogit hosp loginc")
     assert fails(s, "predict p, pr")[1] == 198
