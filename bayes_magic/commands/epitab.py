@@ -78,13 +78,13 @@ def _fourfold(
 
     def row(label: str, x: float, y: float) -> str:
         text = f"{label[:16]:>16} | {_g(x)}   {_g(y)}  |  {_g(x + y)}"
-        return text + (f" {x / (x + y):12.4f}" if proportion else "")
+        return text + (f" {_fx(E.div(x, x + y), 12, 4)}" if proportion else "")
 
     lines += [head + ("     Exposed" if proportion else ""), rule]
     lines += [row(row1, a, b), row(row2, c, d), rule]
     if total:
         text = f"{'Total':>16} | {_g(a + c)}   {_g(b + d)}  |  {_g(a + b + c + d)}"
-        lines.append(text + (f" {(a + c) / (a + b + c + d):12.4f}" if proportion else ""))
+        lines.append(text + (f" {_fx(E.div(a + c, a + b + c + d), 12, 4)}" if proportion else ""))
     return lines
 
 
@@ -526,7 +526,15 @@ _BY_ONLY = ("estandard", "istandard", "standard", "pool", "nocrude", "nohom", "r
 _BY_ONLY += ("bd", "tarone", "fast")
 
 
-def _vars(s, cmd: Command, k: int) -> list[str]:
+#: the by() options each of cs, cc and ir takes (the grammar reads them all)
+_OWN_BY = {
+    "cs": ("estandard", "istandard", "standard", "pool", "nocrude", "nohom", "rd", "fast"),
+    "cc": ("estandard", "istandard", "standard", "pool", "nocrude", "nohom", "bd", "tarone"),
+    "ir": ("estandard", "istandard", "standard", "pool", "nocrude", "nohom", "ird", "fast"),
+}
+
+
+def _vars(s, cmd: Command, k: int, kind: str = "") -> list[str]:
     names = expand_terms(s.data, cmd.body.terms if isinstance(cmd.body, Varlist) else ())
     if len(names) < k:
         raise StataError("too few variables specified", 102)
@@ -537,6 +545,11 @@ def _vars(s, cmd: Command, k: int) -> list[str]:
             raise StataError(f"{v}: string variables not allowed", 109)
     if cmd.has("binomial"):
         raise StataError("option binomial() is not available in bayes_magic yet", 198)
+    own = _OWN_BY.get(kind, ())
+    for o in _BY_ONLY:
+        if cmd.has(o) and kind and o not in (*own, "fast"):
+            shown = f"{o}()" if o == "standard" else o
+            raise StataError(f"option {shown} not allowed", 198)
     if not cmd.has("by"):
         for o in _BY_ONLY:
             if cmd.has(o) and o not in ("fast",):
@@ -570,7 +583,7 @@ def _label(s, v: str) -> str:
 
 def _data_form(s, cmd: Command, kind: str) -> list[Output]:
     """cs, cc (case and exposure 0/1) and ir (cases, exposure 0/1 and person-time)."""
-    names = _vars(s, cmd, 3 if kind == "ir" else 2)
+    names = _vars(s, cmd, 3 if kind == "ir" else 2, kind)
     w, cols, touse = _weighted(s, cmd, names)
     if kind == "ir":
         if np.any(cols[0] < 0) or np.any(cols[2] < 0):
