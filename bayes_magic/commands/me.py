@@ -487,8 +487,11 @@ def me_outputs(est: Estimates, opts: dict) -> list[Output]:
     return outs
 
 
-def _log(fit: GLMMFit) -> str:
-    lines = ["Fitting fixed-effects model:", ""]
+def glmm_log(fit: GLMMFit, first: str = "Fitting fixed-effects model:") -> str:
+    """The iteration log of a GLMM fit: the model without random effects (``first`` names
+    it: xtlogit calls it the comparison model), then the full model, a repeated last value
+    shown at most twice."""
+    lines = [first, ""]
     for i, ll in fit.fe_iterations:
         lines.append(iteration_line(i, f"Log likelihood = {fmt_g(ll, 10)}"))
     lines += ["", "Fitting full model:", ""]
@@ -693,7 +696,7 @@ def _make(name: str, label: str | None = None, line: str | None = None):
         s.e = est
         outs: list[Output] = [Text(n, kind="note") for n in gd.base.notes + notes]
         if not cmd.has("nolog"):
-            outs.append(Text(_log(fit), kind="log"))
+            outs.append(Text(glmm_log(fit), kind="log"))
         outs += me_outputs(est, opts)
         return outs
 

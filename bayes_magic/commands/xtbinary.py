@@ -39,14 +39,14 @@ from ..report.coeftable import (
     restyle,
     table_results,
 )
-from ..report.format import abbrev, fmt_f, fmt_g, iteration_line
+from ..report.format import abbrev, fmt_f, fmt_g
 from ..report.output import LazyBlock, Output, Text
 from ..spec.model import build_mixed, me_option, vce_option
 from ..syntax.ast import Command, LevelEq, MultilevelModel
 from ..syntax.unparse import cmdline
 from . import mixed_display as D
 from .estimates import replay_active, replayer
-from .me import _robust
+from .me import _robust, glmm_log
 from .registry import command
 
 __all__ = ["XT_BINARY", "predict_xtbinary"]
@@ -223,21 +223,6 @@ def xtbinary_outputs(est: Estimates, opts: dict) -> list[Output]:
     return outs
 
 
-def _log(fit: GLMMFit) -> str:
-    lines = ["Fitting comparison model:", ""]
-    for i, ll in fit.fe_iterations:
-        lines.append(iteration_line(i, f"Log likelihood = {fmt_g(ll, 10)}"))
-    lines += ["", "Fitting full model:", ""]
-    shown: list[str] = []
-    for _i, ll in fit.iterations:
-        text = fmt_g(ll, 10)
-        if len(shown) >= 2 and shown[-1] == shown[-2] == text:
-            continue
-        shown.append(text)
-        lines.append(iteration_line(len(shown) - 1, f"Log likelihood = {text}"))
-    return "\n".join(lines)
-
-
 def _estimates(fit: GLMMFit, cmd: Command, spec, ivar: str, s2e: float) -> Estimates:
     """``e()`` as the xt commands leave it: ``e(b)`` ends with ``/lnsig2u``; ``e(sigma_u)``,
     ``e(rho)``, ``e(ll_c)`` (the pooled model), ``e(chi2_c)`` ... ([XT] xtlogit, Stored
@@ -378,7 +363,7 @@ def _fit(s, cmd: Command) -> list[Output]:
     s.e = est
     outs: list[Output] = [Text(n, kind="note") for n in gd.base.notes]
     if not cmd.has("nolog"):
-        outs.append(Text(_log(fit), kind="log"))
+        outs.append(Text(glmm_log(fit, "Fitting comparison model:"), kind="log"))
     return outs + xtbinary_outputs(est, opts)
 
 
@@ -403,24 +388,18 @@ def predict_xtbinary(s, cmd: Command) -> list[Output]:
     postestimation): ``xb`` (the default), ``stdp``, and ``pu0``, the probability of a positive
     outcome with the panel effect at zero."""
     from ..design.newdata import fixed_columns
-    from .predict import _newnames, new_variables, store_prediction
+    from .predict import _newnames, chosen_statistic, new_variables, store_prediction
 
     est = s.e
     fit: GLMMFit = est.fit
     allowed = ("xb", "stdp", "pu0")
-    stat = [o.name for o in cmd.options]
-    bad = [o for o in stat if o not in allowed]
-    if bad:
-        raise StataError(f"option {bad[0]} not allowed", 198)
-    if len(stat) > 1:
-        raise StataError("only one statistic may be specified", 198)
+    which = chosen_statistic(cmd, allowed)
     words, vtype = new_variables(cmd)
     names = _newnames(s, words, 1)
     outs: list[Output] = []
-    if not stat:
-        stat = ["xb"]
+    if which is None:
+        which = "xb"
         outs.append(Text("(option xb assumed; linear prediction)"))
-    which = stat[0]
     X = fixed_columns(s.data, fit.design.xnames)
     xb = X @ fit.beta
     off = est.macros.get("offset")

@@ -222,24 +222,18 @@ def predict_xtreg(s, cmd: Command) -> list[Output]:
     ``xb`` (the default), ``stdp``, ``ue`` (y - xb), ``u`` (the panel effect: the panel's mean
     of y - xb under ``fe``; σ_u²/(Tᵢσ_u² + σ_e²) times its sum under ``re``), ``e`` (ue - u)
     and ``xbu`` (xb + u); all but ``xb``, ``stdp`` and ``ue`` in the estimation sample only."""
-    from .predict import _newnames, new_variables, store_prediction
+    from .predict import _newnames, chosen_statistic, new_variables, store_prediction
 
     est = s.e
     fit: XtregFit = est.fit
     allowed = ("xb", "stdp", "ue", "u", "e", "xbu")
-    stat = [o.name for o in cmd.options]
-    bad = [o for o in stat if o not in allowed]
-    if bad:
-        raise StataError(f"option {bad[0]} not allowed", 198)
-    if len(stat) > 1:
-        raise StataError("only one statistic may be specified", 198)
+    which = chosen_statistic(cmd, allowed)
     words, vtype = new_variables(cmd)
     names = _newnames(s, words, 1)
     outs: list[Output] = []
-    if not stat:
-        stat = ["xb"]
+    if which is None:
+        which = "xb"
         outs.append(Text("(option xb assumed; fitted values)"))
-    which = stat[0]
     ds = s.data
     X = fixed_columns(ds, fit.design.xnames)
     xb = X @ fit.beta
