@@ -48,6 +48,7 @@ from . import mixed_display as D
 from .estimates import replay_active, replayer
 from .me import _robust, glmm_log
 from .registry import command
+from .xtset import panel_variable
 
 __all__ = ["XT_BINARY", "predict_xtbinary"]
 
@@ -291,23 +292,6 @@ def _estimates(fit: GLMMFit, cmd: Command, spec, ivar: str, s2e: float) -> Estim
     return est
 
 
-def _panel(s, cmd: Command) -> str:
-    from ..dataset.varnames import resolve
-
-    ivar = cmd.option("i")
-    if not ivar:
-        ts = s.data.tsset
-        if ts is None or not ts.get("panel"):
-            raise StataError("panel variable not set; use xtset varname ...", 459)
-        ivar = ts["panel"]
-    ivar = resolve(s.data, ivar)
-    if s.data.is_string(ivar):  # as xtset refuses one
-        raise StataError(
-            f"string variables not allowed in varlist; {ivar} is a string variable", 109
-        )
-    return ivar
-
-
 def _fit(s, cmd: Command) -> list[Output]:
     name = cmd.name
     body = cmd.body
@@ -329,7 +313,7 @@ def _fit(s, cmd: Command) -> list[Output]:
         raise StataError("option exposure() not allowed", 198)
     opts = {o.name: o.value for o in cmd.options}
     _eform(name, opts)  # refuse or where it does not belong, before fitting
-    ivar = _panel(s, cmd)
+    ivar = panel_variable(s, cmd)
     meth = _METHODS[cmd.option("intmethod") or "mvaghermite"]
     q = int(cmd.option("intpoints", 12))
     if q < 2 and meth == "ghermite":

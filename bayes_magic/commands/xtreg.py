@@ -27,6 +27,7 @@ from .estimates import replay_active, replayer
 from .me import _table
 from .mixed_display import _right
 from .registry import command
+from .xtset import panel_variable
 
 __all__ = ["xtreg"]
 
@@ -193,15 +194,7 @@ def xtreg(s, cmd: Command) -> list[Output]:
     if cmd.has("fe") and cmd.has("theta"):
         raise StataError("option theta not allowed with fe", 198)
     model = "fe" if cmd.has("fe") else "re"
-    ivar = cmd.option("i")
-    if not ivar:
-        ts = s.data.tsset
-        if ts is None or not ts.get("panel"):
-            raise StataError("panel variable not set; use xtset varname ...", 459)
-        ivar = ts["panel"]
-    from ..dataset.varnames import resolve
-
-    ivar = resolve(s.data, ivar)
+    ivar = panel_variable(s, cmd)
     spec = build_mixed(cmd)
     touse = s.touse(cmd) & ~np.isnan(np.asarray(s.data.values(ivar), dtype=float))
     d = build_mixed_design(s.data, spec, touse)

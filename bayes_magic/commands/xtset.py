@@ -228,3 +228,20 @@ def xtsum(s, cmd: Command) -> list[Output]:
         }
     s.r = r
     return [Text("\n".join(lines))]
+
+
+def panel_variable(s, cmd: Command) -> str:
+    """The panel variable of an xt command: its ``i()`` option, or ``xtset``'s; r(459) with
+    neither, r(109) for a string variable (as xtset refuses one)."""
+    ivar = cmd.option("i")
+    if not ivar:
+        ts = s.data.tsset
+        if ts is None or not ts.get("panel"):
+            raise StataError("panel variable not set; use xtset varname ...", 459)
+        ivar = ts["panel"]
+    ivar = resolve(s.data, ivar)
+    if s.data.is_string(ivar):
+        raise StataError(
+            f"string variables not allowed in varlist; {ivar} is a string variable", 109
+        )
+    return ivar
