@@ -1,6 +1,7 @@
-"""The epitab commands for cohort, case–control and incidence-rate 2 × 2 tables ([ST]
-epitab): ``csi``/``cs``, ``cci``/``cc``, ``iri``/``ir``, laid out as Stata's csi.ado,
-cci.ado and iri.ado (with their helper _crc4fld) print them, with the labels of Stata 17
+"""The epitab commands for cohort, case–control, incidence-rate and matched case–control
+2 × 2 tables and odds by level ([ST] epitab): ``csi``/``cs``, ``cci``/``cc``, ``iri``/``ir``,
+``mcci``/``mcc`` and ``tabodds``, laid out as Stata's csi.ado, cci.ado, iri.ado, mcci.ado and
+tabodds.ado (with their helper _crc4fld) print them, with the labels of Stata 17
 (``[95% conf. interval]``). :mod:`bayes_magic.fit.epitab` has the statistics.
 
 ``cs``, ``cc`` and ``ir`` tabulate the data (frequency weights allowed) and print the
@@ -26,7 +27,7 @@ from .immediate import typed_numbers
 from .registry import command
 from .summarize import weights
 
-__all__ = ["csi", "cci", "iri"]
+__all__ = ["csi", "cci", "iri", "mcci", "tabodds", "cs", "cc", "ir", "mcc"]
 
 _BAR = " " * 17 + "|" + " " * 24 + "|"
 _BOTTOM = " " * 17 + "+" + "-" * 49
