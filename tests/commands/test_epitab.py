@@ -425,3 +425,26 @@ def test_missing_by_values_are_one_stratum() -> None:
     run(s, "use bangladesh, clear\nreplace urban = . in 1/5")
     out = run(s, "tabstat age, by(urban) missing")
     assert sum(ln.lstrip().startswith(".") for ln in out.splitlines()) == 1
+
+
+def test_empty_rows_and_other_commands_by_options() -> None:
+    """cci with no cases (or no controls) prints "." for that row's proportion exposed, as
+    Stata displays 0/0; each of cs, cc and ir refuses the by() options that belong to
+    another (ird to ir, rd to cs, bd and tarone to cc) rather than ignoring them (trial N)."""
+    s = Session()
+    rows = {"0 0 3 7": "Cases", "3 7 0 0": "Controls", "0 0 0 0": "Cases"}
+    for cells, empty in rows.items():
+        out = run(s, f"cci {cells}")
+        row = next(ln for ln in out.splitlines() if ln.strip().startswith(empty + " |"))
+        assert "nan" not in out and row.endswith(" " * 12 + "."), cells
+    run(s, "use bangladesh\ngenerate pt = 1 + mod(_n, 7)")
+    run(s, "cc c_use urban if c_use == 0")
+    for cmd in (
+        "cs c_use urban, by(children) ird",
+        "cs c_use urban, by(children) bd",
+        "cc c_use urban, by(children) rd",
+        "ir c_use urban pt, by(children) rd",
+        "ir c_use urban pt, by(children) tarone",
+    ):
+        msg, rc = fails(s, cmd)
+        assert rc == 198 and msg.endswith("not allowed"), cmd
