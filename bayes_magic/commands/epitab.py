@@ -57,7 +57,6 @@ def _fourfold(
     total: bool = True,
     proportion: bool = False,
     stub2: str = "",
-    cols: tuple[str, str] = ("Exposed", "Unexposed"),
 ) -> list[str]:
     """_crc4fld: the header (``stub1``, the exposure's label, over the columns in pieces of
     23; ``stub2`` at the left of the column titles), the two rows and the total; with
@@ -74,7 +73,7 @@ def _fourfold(
         lines.append(line)
     if proportion and not pieces:
         lines.append(" " * 57 + "Proportion")
-    head = f"{stub2:<17}| {cols[0]:>9}   {cols[1]:>9}  |      Total"
+    head = f"{stub2:<17}|   Exposed   Unexposed  |      Total"
     rule = "-" * 17 + "+" + "-" * 24 + "+" + "-" * (24 if proportion else 11)
 
     def row(label: str, x: float, y: float) -> str:
@@ -596,7 +595,7 @@ def _data_form(s, cmd: Command, kind: str) -> list[Output]:
     if cmd.has("by"):
         from .epitab_by import stratified
 
-        return stratified(s, cmd, kind, names, w, cols, touse)
+        return stratified(s, cmd, kind, w, cols, touse)
     if kind == "ir":
         case, exp, time = cols
         e = exp == 1

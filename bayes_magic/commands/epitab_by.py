@@ -468,7 +468,7 @@ def _breslow_day(cells, or_mh: float) -> tuple[float, float, int]:
     return test, tarone, len(cells)
 
 
-def stratified(s, cmd: Command, kind: str, names: list[str], w, cols, touse) -> list[Output]:
+def stratified(s, cmd: Command, kind: str, w, cols, touse) -> list[Output]:
     """The by() analysis of ``cs`` (kind "cs"), ``cc`` or ``ir`` over the used observations."""
     level = float(cmd.option("level", 95))
     z = E.z_of(level)

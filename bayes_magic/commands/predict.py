@@ -76,16 +76,19 @@ def re_contribution(
     return total
 
 
-def chosen_statistic(cmd: Command, allowed: tuple[str, ...]) -> str | None:
-    """The one statistic among ``allowed`` that ``predict`` was given (None for none):
-    another option is r(198) "option ... not allowed", two are r(198)."""
+def chosen_statistic(cmd: Command, allowed: tuple[str, ...], assumed: str) -> tuple[str, list]:
+    """The one statistic among ``allowed`` that ``predict`` was given, or ``xb`` with Stata's
+    note ``(option xb assumed; <assumed>)`` when none was; another option is r(198) "option
+    ... not allowed", two are r(198)."""
     stat = [o.name for o in cmd.options]
     bad = [o for o in stat if o not in allowed]
     if bad:
         raise StataError(f"option {bad[0]} not allowed", 198)
     if len(stat) > 1:
         raise StataError("only one statistic may be specified", 198)
-    return stat[0] if stat else None
+    if stat:
+        return stat[0], []
+    return "xb", [Text(f"(option xb assumed; {assumed})")]
 
 
 def new_variables(cmd: Command) -> tuple[list[str], str | None]:

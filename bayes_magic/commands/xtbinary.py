@@ -377,13 +377,9 @@ def predict_xtbinary(s, cmd: Command) -> list[Output]:
     est = s.e
     fit: GLMMFit = est.fit
     allowed = ("xb", "stdp", "pu0")
-    which = chosen_statistic(cmd, allowed)
+    which, outs = chosen_statistic(cmd, allowed, "linear prediction")
     words, vtype = new_variables(cmd)
     names = _newnames(s, words, 1)
-    outs: list[Output] = []
-    if which is None:
-        which = "xb"
-        outs.append(Text("(option xb assumed; linear prediction)"))
     X = fixed_columns(s.data, fit.design.xnames)
     xb = X @ fit.beta
     off = est.macros.get("offset")

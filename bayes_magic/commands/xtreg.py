@@ -220,13 +220,9 @@ def predict_xtreg(s, cmd: Command) -> list[Output]:
     est = s.e
     fit: XtregFit = est.fit
     allowed = ("xb", "stdp", "ue", "u", "e", "xbu")
-    which = chosen_statistic(cmd, allowed)
+    which, outs = chosen_statistic(cmd, allowed, "fitted values")
     words, vtype = new_variables(cmd)
     names = _newnames(s, words, 1)
-    outs: list[Output] = []
-    if which is None:
-        which = "xb"
-        outs.append(Text("(option xb assumed; fitted values)"))
     ds = s.data
     X = fixed_columns(ds, fit.design.xnames)
     xb = X @ fit.beta

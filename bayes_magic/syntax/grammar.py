@@ -1635,29 +1635,9 @@ COMMANDS: tuple[Grammar, ...] = (
         weights=("fweight",),
     ),
     g("mcc", varlist_body(factor=False), T.EPI_IR, if_=True, in_=True, weights=("fweight",)),
-    g(
-        "cs",
-        varlist_body(factor=False),
-        T.EPI_CS + T.EPI_BY,
-        if_=True,
-        in_=True,
-        weights=("fweight",),
-    ),
-    g(
-        "cc",
-        varlist_body(factor=False),
-        T.EPI_CC + T.EPI_BY,
-        if_=True,
-        in_=True,
-        weights=("fweight",),
-    ),
-    g(
-        "ir",
-        varlist_body(factor=False),
-        T.EPI_IR + T.EPI_BY,
-        if_=True,
-        in_=True,
-        weights=("fweight",),
+    *(
+        g(n, varlist_body(factor=False), own + T.EPI_BY, if_=True, in_=True, weights=("fweight",))
+        for n, own in (("cs", T.EPI_CS), ("cc", T.EPI_CC), ("ir", T.EPI_IR))
     ),
     *(g(n, _XTBIN_BODY, T.XTBIN, custom=True) for n in ("xtlogit", "xtprobit", "xtcloglog")),
     g("bayesmh", bayesmh_body, T.BAYESMH, if_=True, in_=True, weights=("fweight",)),
